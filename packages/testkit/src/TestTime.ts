@@ -1,0 +1,124 @@
+/**
+ * Drives the `TestClock` until a fiber is done, and turns a fiber that can never finish into a
+ * clear test failure instead of a test that hangs.
+ *
+ * After every step the helper lets all fibers run until they suspend, then looks at the fiber:
+ * done → its `Exit`; suspended with a sleep pending on the `TestClock` → move the clock to the
+ * earliest pending wake-up and look again; suspended with no sleep pending → nothing can ever
+ * wake it, so it fails with `Deadlocked`. A fiber still running after `limit` of virtual time
+ * fails with `TimeLimitExceeded`. Only for `TestClock`-driven tests (`it.effect`): a fiber that
+ * waits for real I/O looks deadlocked to it.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as internal from "./internal/testTime.js"
+
+/**
+ * The fiber is suspended and nothing on the `TestClock` can wake it: a deadlock (or a wait for
+ * something the test never provides).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class Deadlocked extends Data.TaggedError("Deadlocked")<{
+  readonly fiber: string
+  readonly elapsedMillis: number
+}> {
+  override get message(): string {
+    return `fiber ${this.fiber} is suspended and nothing can wake it (no sleep pending on the TestClock ` +
+      `after ${this.elapsedMillis} ms of virtual time): a deadlock`
+  }
+}
+
+/**
+ * The fiber was still running when `limit` of virtual time had passed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TimeLimitExceeded extends Data.TaggedError("TimeLimitExceeded")<{
+  readonly fiber: string
+  readonly limitMillis: number
+  readonly pendingSleeps: number
+}> {
+  override get message(): string {
+    return `fiber ${this.fiber} was still running after ${this.limitMillis} ms of virtual time ` +
+      `(${this.pendingSleeps} sleeps pending on the TestClock)`
+  }
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace TestTime {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options {
+    /** Virtual time after which a fiber that is still running fails the test. Default: 1 hour. */
+    readonly limit?: Duration.DurationInput | undefined
+  }
+}
+
+/**
+ * The defaults of {@link TestTime.Options}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaults: { readonly limit: Duration.DurationInput } = internal.defaults
+
+/**
+ * Advances the `TestClock` from wake-up to wake-up until `fiber` is done, and returns its exit.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TestTime } from "@fiberkit/testkit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const fiber = yield* Effect.fork(Effect.sleep("10 seconds"))
+ *   return yield* TestTime.untilDone(fiber) // Exit.void, after 10 s of virtual time
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const untilDone: <A, E>(
+  fiber: Fiber.Fiber<A, E>,
+  options?: TestTime.Options
+) => Effect.Effect<Exit.Exit<A, E>, Deadlocked | TimeLimitExceeded> = internal.untilDone
+
+/**
+ * Forks `effect`, drives the `TestClock` until it is done (see {@link untilDone}) and returns
+ * its result. A deadlocked or overlong fiber is interrupted and the call fails with
+ * `Deadlocked` or `TimeLimitExceeded`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Deferred, Effect } from "effect"
+ * import { TestTime } from "@fiberkit/testkit"
+ *
+ * const stuck = Effect.gen(function*() {
+ *   const never = yield* Deferred.make<void>()
+ *   yield* Deferred.await(never)
+ * })
+ * const program = TestTime.run(stuck) // fails with Deadlocked instead of hanging
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const run: <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  options?: TestTime.Options
+) => Effect.Effect<A, E | Deadlocked | TimeLimitExceeded, R> = internal.run

@@ -1,0 +1,31 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * Counts tracked effects while they run: current and peak in-flight counts, order of starts.
+ *
+ * @since 0.1.0
+ */
+export * as ConcurrencyProbe from "./ConcurrencyProbe.js"
+
+/**
+ * Checks that a primitive is back in its initial state after a run.
+ *
+ * @since 0.1.0
+ */
+export * as Leaks from "./Leaks.js"
+
+/**
+ * Random task sets for property tests, and the outcomes they must end with.
+ *
+ * @since 0.1.0
+ */
+export * as TaskSet from "./TaskSet.js"
+
+/**
+ * Drives the TestClock until a fiber is done, and reports a deadlocked fiber instead of hanging.
+ *
+ * @since 0.1.0
+ */
+export * as TestTime from "./TestTime.js"

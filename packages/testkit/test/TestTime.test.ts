@@ -1,0 +1,89 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import * as TaskSet from "../src/TaskSet.js"
+import * as TestTime from "../src/TestTime.js"
+
+describe("TestTime", () => {
+  it.effect("untilDone moves the clock from wake-up to wake-up until the fiber is done", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.fork(
+        Effect.gen(function*() {
+          yield* Effect.sleep("3 seconds")
+          yield* Effect.sleep("7 seconds")
+          return "done"
+        })
+      )
+      const exit = yield* TestTime.untilDone(fiber)
+      assert.deepStrictEqual(exit, Exit.succeed("done"))
+      assert.strictEqual(yield* TestClock.currentTimeMillis, 10_000)
+    }))
+
+  it.effect("run returns the effect's own failure", () =>
+    Effect.gen(function*() {
+      const result = yield* Effect.flip(TestTime.run(Effect.zipRight(Effect.sleep(5), Effect.fail("boom" as const))))
+      assert.strictEqual(result, "boom")
+    }))
+
+  it.effect("a fiber woken by another fiber's sleep is not deadlocked", () =>
+    Effect.gen(function*() {
+      const signal = yield* Deferred.make<number>()
+      yield* Effect.fork(Effect.zipRight(Effect.sleep("1 minute"), Deferred.succeed(signal, 42)))
+      assert.strictEqual(yield* TestTime.run(Deferred.await(signal)), 42)
+    }))
+
+  it.effect("reports two fibers locking in opposite orders as Deadlocked instead of hanging", () =>
+    Effect.gen(function*() {
+      const lockA = yield* Effect.makeSemaphore(1)
+      const lockB = yield* Effect.makeSemaphore(1)
+      const bothHoldOne = yield* Deferred.make<void>()
+      const holding = yield* Effect.makeSemaphore(0)
+      const transfer = (first: Effect.Semaphore, second: Effect.Semaphore) =>
+        first.withPermits(1)(
+          Effect.gen(function*() {
+            yield* holding.release(1)
+            yield* Deferred.await(bothHoldOne)
+            yield* Effect.sleep(10)
+            yield* second.withPermits(1)(Effect.void)
+          })
+        )
+      const program = Effect.gen(function*() {
+        const one = yield* Effect.fork(transfer(lockA, lockB))
+        const two = yield* Effect.fork(transfer(lockB, lockA))
+        yield* holding.take(2)
+        yield* Deferred.succeed(bothHoldOne, undefined)
+        yield* Fiber.joinAll([one, two])
+      })
+      const error = yield* Effect.flip(TestTime.run(program))
+      assert.strictEqual(error._tag, "Deadlocked")
+      assert.match(error.message, /suspended and nothing can wake it .* after 10 ms of virtual time\): a deadlock/)
+    }))
+
+  it.effect("fails with TimeLimitExceeded when the fiber outlives the limit", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(TestTime.run(Effect.forever(Effect.sleep("1 minute")), { limit: "1 hour" }))
+      assert.strictEqual(error._tag, "TimeLimitExceeded")
+      assert.include(error.message, "after 3600000 ms of virtual time")
+      assert.strictEqual(yield* TestClock.currentTimeMillis, 3_600_000)
+    }))
+
+  it.effect("a fiber that ends exactly at the limit is done, not over it", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* TestTime.run(Effect.as(Effect.sleep("1 hour"), 1), { limit: "1 hour" }), 1)
+    }))
+
+  it("the documented default limit is one hour", () => {
+    assert.strictEqual(Duration.toMillis(TestTime.defaults.limit), 3_600_000)
+  })
+
+  it.effect.prop(
+    "a task set running side by side ends when its longest task does",
+    [TaskSet.arbitrary({ interruptions: false })],
+    ([tasks]) =>
+      Effect.gen(function*() {
+        const exits = yield* TestTime.run(TaskSet.run(tasks, (task) => task))
+        assert.strictEqual(exits.length, tasks.length)
+        assert.strictEqual(yield* TestClock.currentTimeMillis, Math.max(...tasks.map((t) => t.duration)))
+      }),
+    { fastCheck: { numRuns: 50 } }
+  )
+})

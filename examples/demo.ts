@@ -1,0 +1,38 @@
+/**
+ * The example tour (`pnpm demo`): runs every numbered example in this folder in order, each in
+ * its own process, under a header naming the guide section it shows. Stops with a non-zero
+ * exit code if any example fails.
+ */
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const dir = path.dirname(fileURLToPath(import.meta.url))
+
+/** Every numbered example, in tour order. */
+export const examples = (): ReadonlyArray<string> =>
+  fs.readdirSync(dir).filter((file) => /^\d\d-.+\.ts$/.test(file)).sort()
+
+/** The first line of an example's module comment: the guide section it shows. */
+export const title = (file: string): string => {
+  const match = /\/\*\*\s*\n\s*\*\s*(.+)\n/.exec(fs.readFileSync(path.join(dir, file), "utf8"))
+  return match?.[1] ?? file
+}
+
+const main = () => {
+  const started = Date.now()
+  const failures: Array<string> = []
+  for (const file of examples()) {
+    const header = `${file.slice(0, 2)} · ${title(file)}`
+    process.stdout.write(`\n━━━ ${header} ${"━".repeat(Math.max(3, 76 - header.length))}\n\n`)
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, file)], { stdio: "inherit" })
+    if (result.status !== 0) failures.push(file)
+  }
+  const total = ((Date.now() - started) / 1000).toFixed(1)
+  process.stdout.write(`\n${examples().length} examples in ${total}s`)
+  process.stdout.write(failures.length === 0 ? ", all passed\n" : `; failed: ${failures.join(", ")}\n`)
+  process.exit(failures.length === 0 ? 0 : 1)
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main()

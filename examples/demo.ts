@@ -30,7 +30,8 @@ const main = () => {
     if (result.status !== 0) failures.push(file)
   }
   const total = ((Date.now() - started) / 1000).toFixed(1)
-  process.stdout.write(`\n${examples().length} examples in ${total}s`)
+  const count = examples().length
+  process.stdout.write(`\n${count} example${count === 1 ? "" : "s"} in ${total}s`)
   process.stdout.write(failures.length === 0 ? ", all passed\n" : `; failed: ${failures.join(", ")}\n`)
   process.exit(failures.length === 0 ? 0 : 1)
 }

@@ -1,0 +1,92 @@
+/**
+ * A condition variable: Python's `threading.Condition`. Fibers holding its lock `wait` until
+ * another fiber holding the lock calls `notify` (one or `n` waiters, in the order they began
+ * waiting) or `notifyAll`.
+ *
+ * `wait` lets go of the lock while waiting and takes it back before it returns — also when it
+ * is interrupted, as in Python, so the caller's `withLock` stays balanced. A waiter interrupted
+ * after it was notified passes the notification on to the next waiter: none is lost. Waiting
+ * or notifying without holding the lock fails with `NotOwner`.
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import type { NotOwner } from "./Errors.js"
+import * as internal from "./internal/condition.js"
+import type * as Lock from "./Lock.js"
+import type * as ReentrantLock from "./ReentrantLock.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Condition extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** The lock this condition is bound to. */
+  readonly lock: Condition.Lock
+  /** Runs `effect` holding the condition's lock (Python's `with condition:`). */
+  readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Lets go of the lock, waits for a notification, takes the lock back. */
+  readonly wait: Effect.Effect<void, NotOwner>
+  /** Waits until `predicate` (run holding the lock) is true; returns at once if it already is. */
+  readonly waitUntil: <E, R>(predicate: Effect.Effect<boolean, E, R>) => Effect.Effect<void, E | NotOwner, R>
+  /** Wakes up to `n` waiters (default 1), longest-waiting first. */
+  readonly notify: (n?: number) => Effect.Effect<void, NotOwner>
+  /** Wakes every waiter. */
+  readonly notifyAll: Effect.Effect<void, NotOwner>
+  /** Fibers waiting right now. */
+  readonly waiting: Effect.Effect<number>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace Condition {
+  /**
+   * The locks a condition can be bound to.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Lock = Lock.Lock | ReentrantLock.ReentrantLock
+}
+
+/**
+ * Creates a condition bound to `lock`, or to a new `ReentrantLock` (Python's default).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Condition } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const condition = yield* Condition.make()
+ *   const items: Array<number> = []
+ *   const consumer = condition.withLock(
+ *     Effect.zipRight(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
+ *   )
+ *   const producer = condition.withLock(Effect.zipRight(Effect.sync(() => items.push(42)), condition.notify()))
+ *   const fiber = yield* Effect.fork(consumer)
+ *   yield* producer
+ *   return yield* fiber.await // Exit.succeed(42)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (lock?: Condition.Lock) => Effect.Effect<Condition> = internal.make

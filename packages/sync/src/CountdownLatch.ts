@@ -1,0 +1,82 @@
+/**
+ * A countdown latch (Java's `CountDownLatch`; Python builds it from a `Condition`): `await`
+ * returns once `countDown` has been called `count` times. It opens once and stays open.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import type { InvalidOptions } from "./Errors.js"
+import { Signal } from "./internal/signal.js"
+import { NonNegativeInt, validate } from "./internal/validate.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = Symbol.for("@fiberkit/sync/CountdownLatch")
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CountdownLatch extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** Counts one down (never below zero); reaching zero wakes every waiter. */
+  readonly countDown: Effect.Effect<void>
+  /** Returns once the count is zero (at once if it is). Interruptible. */
+  readonly await: Effect.Effect<void>
+  /** The count left. */
+  readonly count: Effect.Effect<number>
+}
+
+class CountdownLatchImpl implements CountdownLatch {
+  readonly [TypeId]: TypeId = TypeId
+  private readonly signal = new Signal()
+  constructor(private left: number) {}
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  readonly countDown = Effect.sync(() => {
+    if (this.left > 0 && --this.left === 0) this.signal.wakeAll()
+  })
+
+  readonly await = Effect.suspend(() => (this.left === 0 ? Effect.void : this.signal.wait))
+
+  readonly count = Effect.sync(() => this.left)
+}
+
+/**
+ * Creates a latch that opens after `count` count-downs (an integer ≥ 0, else `InvalidOptions`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { CountdownLatch } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const ready = yield* CountdownLatch.make(3)
+ *   const service = (name: string) => Effect.zipRight(Effect.log(`${name} ready`), ready.countDown)
+ *   yield* Effect.forEach(["db", "cache", "http"], (name) => Effect.fork(service(name)))
+ *   yield* ready.await // all three are up
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (count: number): Effect.Effect<CountdownLatch, InvalidOptions> =>
+  Effect.map(
+    validate("CountdownLatch.make", "count", NonNegativeInt, "an integer ≥ 0", count),
+    (n) => new CountdownLatchImpl(n)
+  )

@@ -1,0 +1,110 @@
+/**
+ * The typed errors of `@fiberkit/sync`. Misuse (releasing a lock one does not hold, releasing
+ * a bounded semaphore too often, bad sizes) fails in the error channel and never changes the
+ * primitive's state.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+
+/**
+ * A constructor or operation was given an option outside its range.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
+  /** The function that was called, e.g. `"Semaphore.make"`. */
+  readonly operation: string
+  /** The option or argument, e.g. `"permits"`. */
+  readonly field: string
+  /** The range it must be in, e.g. `"an integer ≥ 0"`. */
+  readonly expected: string
+  readonly value: unknown
+}> {
+  override get message(): string {
+    return `${this.operation}: ${this.field} must be ${this.expected}, got ${String(this.value)}`
+  }
+}
+
+/**
+ * A fiber released (or waited on a condition of) a lock that it does not hold.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class NotOwner extends Data.TaggedError("NotOwner")<{
+  /** What was attempted, e.g. `"Lock.release"`. */
+  readonly operation: string
+  /** The lock's name. */
+  readonly lock: string
+  /** The calling fiber, e.g. `"#12"`. */
+  readonly fiber: string
+  /** The holding fiber, or `undefined` when the lock is free. */
+  readonly owner: string | undefined
+}> {
+  override get message(): string {
+    const held = this.owner === undefined ? "it is not held" : `it is held by fiber ${this.owner}`
+    return `${this.operation}: fiber ${this.fiber} does not hold ${this.lock} (${held})`
+  }
+}
+
+/**
+ * A bounded semaphore was released more times than it was acquired.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SemaphoreOverRelease extends Data.TaggedError("SemaphoreOverRelease")<{
+  readonly permits: number
+  readonly held: number
+  readonly released: number
+}> {
+  override get message(): string {
+    return `BoundedSemaphore.release: releasing ${this.released} permit(s) while only ${this.held} ` +
+      `of ${this.permits} are held would exceed the initial count`
+  }
+}
+
+/**
+ * A barrier was broken (by `abort`, `reset`, a timeout, or a failed action) while a party was
+ * waiting at it, or a party arrived at a broken barrier.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BrokenBarrier extends Data.TaggedError("BrokenBarrier")<{
+  readonly reason: "aborted" | "reset" | "timeout" | "action failed"
+}> {
+  override get message(): string {
+    return `the barrier is broken (${this.reason})`
+  }
+}
+
+/**
+ * Acquiring a lock while holding others would close a cycle in the "taken while holding"
+ * graph that `LockOrder.Detector` records: two fibers following these orders can deadlock.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LockOrderViolation extends Data.TaggedError("LockOrderViolation")<{
+  /** The fiber whose acquisition was refused. */
+  readonly fiber: string
+  /** The lock it asked for. */
+  readonly acquiring: string
+  /** The locks it holds, in the order it took them. */
+  readonly holding: ReadonlyArray<string>
+  /** The order recorded earlier that the new one contradicts: each lock taken while holding the one before. */
+  readonly recordedOrder: ReadonlyArray<string>
+  /** The fibers that recorded that order, one per step. */
+  readonly recordedBy: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    const held = this.holding[this.holding.length - 1] ?? "?"
+    return `lock order violation: fiber ${this.fiber} acquires ${this.acquiring} while holding ${held} ` +
+      `(order ${[...this.holding, this.acquiring].join(" → ")}), but the order ` +
+      `${this.recordedOrder.join(" → ")} was recorded earlier (by fiber ${this.recordedBy.join(", ")}): ` +
+      `fibers taking these locks in both orders can deadlock`
+  }
+}

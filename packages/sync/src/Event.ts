@@ -1,0 +1,73 @@
+/**
+ * An event flag: Python's `threading.Event`. `set` wakes every waiter; `wait` returns at once
+ * while the flag is set; `clear` resets it, so the next `wait` blocks again.
+ *
+ * Unlike Effect 3.22's `Latch` (which lets a later `await` through after `open` then `close`),
+ * an `Event` that was set and then cleared blocks its next `wait`. Fibers woken by a `set` return
+ * even if the flag is cleared again before they run, as in Python.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import * as internal from "./internal/event.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Event extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** Sets the flag and wakes every waiter. */
+  readonly set: Effect.Effect<void>
+  /** Resets the flag: later waits block until the next `set`. */
+  readonly clear: Effect.Effect<void>
+  /** Whether the flag is set. */
+  readonly isSet: Effect.Effect<boolean>
+  /** Returns when the flag is set (at once if it is). Interruptible. */
+  readonly wait: Effect.Effect<void>
+  /** Waits at most `duration`: `true` if the flag was set, `false` on timeout (Python's `wait(timeout)`). */
+  readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
+  /** Fibers waiting right now. */
+  readonly waiting: Effect.Effect<number>
+}
+
+/**
+ * Creates an event whose flag is not set.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Event } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const shutdown = yield* Event.make
+ *   const worker = Effect.gen(function*() {
+ *     while (!(yield* shutdown.isSet)) {
+ *       yield* Effect.log("Working...")
+ *       yield* Effect.sleep("1 second")
+ *     }
+ *   })
+ *   yield* Effect.fork(Effect.zipRight(Effect.sleep("3 seconds"), shutdown.set))
+ *   yield* worker
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Event> = Effect.sync(() => new internal.EventImpl())

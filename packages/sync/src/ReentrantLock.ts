@@ -1,0 +1,73 @@
+/**
+ * A reentrant lock: Python's `threading.RLock`. The fiber that holds it may take it again (for
+ * example through nested `withLock`s or recursive calls); it is free again after as many
+ * releases as acquisitions.
+ *
+ * Ownership is as for `Lock`: the owner is the fiber, a child fiber is another owner (it
+ * waits like any other fiber while its parent holds the lock), and a parent that joins a child
+ * takes over what the child acquired — so `Effect.timeout(lock.acquire, d)` then `lock.release`
+ * works. One consequence: a holder that re-acquires under `Effect.timeout` waits like any
+ * other fiber (the timed effect runs in a child fiber) — re-acquire without a timeout, or use
+ * `withLock`, which never needs one for a lock the fiber already holds. Waiters are served in
+ * FIFO order with direct hand-off.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import type { NotOwner } from "./Errors.js"
+import { OwnedLock } from "./internal/ownedLock.js"
+import type * as LockOrder from "./LockOrder.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ReentrantLock extends LockOrder.Lockable, Pipeable {
+  /** Runs `effect` holding the lock (one more hold if this fiber already holds it). */
+  readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** Takes one more hold if this fiber holds the lock, else waits until it is free. */
+  readonly acquire: Effect.Effect<void>
+  /** Gives up one hold; fails with `NotOwner` (changing nothing) unless this fiber holds it. */
+  readonly release: Effect.Effect<void, NotOwner>
+  /** Takes a hold if that needs no wait: `true` if it did. */
+  readonly tryAcquire: Effect.Effect<boolean>
+  /** Whether some fiber holds the lock. */
+  readonly isLocked: Effect.Effect<boolean>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace ReentrantLock {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options {
+    /** Name used in errors and lock-order reports. Default: `"ReentrantLock#<rank>"`. */
+    readonly name?: string | undefined
+  }
+}
+
+/**
+ * Creates a free reentrant lock.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ReentrantLock } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const lock = yield* ReentrantLock.make()
+ *   const inner = lock.withLock(Effect.log("inner"))
+ *   yield* lock.withLock(Effect.zipRight(Effect.log("outer"), inner)) // no self-deadlock
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options?: ReentrantLock.Options): Effect.Effect<ReentrantLock> =>
+  Effect.sync(() => new OwnedLock(true, "ReentrantLock", options?.name))

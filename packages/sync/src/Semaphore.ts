@@ -1,0 +1,74 @@
+/**
+ * A counting semaphore: Python's `threading.Semaphore`. At most `permits` holders at once;
+ * `release` may add permits beyond the initial count (use `BoundedSemaphore` to forbid that).
+ *
+ * Waiters are served strictly first come, first served, and a release hands the permits
+ * directly to the longest waiter: a large request at the head is never overtaken by smaller
+ * ones behind it, and a woken waiter never has to race for its permits again. (Effect's own
+ * `Semaphore` lets small requests overtake large ones and wakes waiters to re-compete.) A fiber
+ * interrupted while waiting, or after being handed permits but before it resumed, gives them to
+ * the next waiter: no permit is ever lost.
+ *
+ * @since 0.1.0
+ */
+import type * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import type { InvalidOptions, SemaphoreOverRelease } from "./Errors.js"
+import * as internal from "./internal/semaphore.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.SemaphoreTypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Semaphore extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** The initial number of permits. */
+  readonly permits: number
+  /** Runs `effect` holding `n` permits, given back however it ends. `n` must be an integer ≥ 0. */
+  readonly withPermits: (
+    n: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | InvalidOptions, R>
+  /** Waits until `n` permits (default 1) are free and no one waits ahead, then holds them. */
+  readonly acquire: (n?: number) => Effect.Effect<void, InvalidOptions>
+  /** Takes `n` permits (default 1) if that needs no wait: `true` if it did. */
+  readonly tryAcquire: (n?: number) => Effect.Effect<boolean, InvalidOptions>
+  /** Gives `n` permits (default 1) to the pool and hands them to waiters. */
+  readonly release: (n?: number) => Effect.Effect<void, InvalidOptions | SemaphoreOverRelease>
+  /** Permits free right now. */
+  readonly available: Effect.Effect<number>
+  /** Fibers waiting for permits right now. */
+  readonly waiting: Effect.Effect<number>
+}
+
+/**
+ * Creates a semaphore with `permits` free permits (an integer ≥ 0, else `InvalidOptions`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Semaphore } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const semaphore = yield* Semaphore.make(3) // at most 3 at once
+ *   const task = (i: number) => semaphore.withPermits(1)(Effect.log(`processing ${i}`))
+ *   yield* Effect.forEach([1, 2, 3, 4, 5], task, { concurrency: "unbounded" })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (permits: number): Effect.Effect<Semaphore, InvalidOptions> => internal.make(permits, false)

@@ -1,0 +1,80 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * Barrier: parties wait for each other, reusable across generations.
+ *
+ * @since 0.1.0
+ */
+export * as Barrier from "./Barrier.js"
+
+/**
+ * BoundedSemaphore: a semaphore that refuses to be released above its initial count.
+ *
+ * @since 0.1.0
+ */
+export * as BoundedSemaphore from "./BoundedSemaphore.js"
+
+/**
+ * Condition: wait for a notification while holding a lock.
+ *
+ * @since 0.1.0
+ */
+export * as Condition from "./Condition.js"
+
+/**
+ * CountdownLatch: wait until a count reaches zero.
+ *
+ * @since 0.1.0
+ */
+export * as CountdownLatch from "./CountdownLatch.js"
+
+/**
+ * The typed errors of the package.
+ *
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+
+/**
+ * Event: a flag fibers wait on.
+ *
+ * @since 0.1.0
+ */
+export * as Event from "./Event.js"
+
+/**
+ * Lock: mutual exclusion, owned by a fiber.
+ *
+ * @since 0.1.0
+ */
+export * as Lock from "./Lock.js"
+
+/**
+ * LockOrder: deadlock prevention (`withLocks`) and detection (`Detector`).
+ *
+ * @since 0.1.0
+ */
+export * as LockOrder from "./LockOrder.js"
+
+/**
+ * ReadWriteLock: many readers or one writer, fair to both.
+ *
+ * @since 0.1.0
+ */
+export * as ReadWriteLock from "./ReadWriteLock.js"
+
+/**
+ * ReentrantLock: a lock its holder may take again.
+ *
+ * @since 0.1.0
+ */
+export * as ReentrantLock from "./ReentrantLock.js"
+
+/**
+ * Semaphore: at most N holders, FIFO with direct hand-off.
+ *
+ * @since 0.1.0
+ */
+export * as Semaphore from "./Semaphore.js"

@@ -1,0 +1,45 @@
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { pipeArguments } from "effect/Pipeable"
+import type * as Api from "../Event.js"
+import { Signal } from "./signal.js"
+
+/** @internal */
+export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Event") as Api.TypeId
+
+/** @internal */
+export class EventImpl implements Api.Event {
+  readonly [TypeId]: Api.TypeId = TypeId
+  private flag = false
+  private readonly signal = new Signal()
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  readonly set: Effect.Effect<void> = Effect.sync(() => {
+    this.flag = true
+    this.signal.wakeAll()
+  })
+
+  readonly clear: Effect.Effect<void> = Effect.sync(() => {
+    this.flag = false
+  })
+
+  readonly isSet: Effect.Effect<boolean> = Effect.sync(() => this.flag)
+
+  // the flag is read when the wait starts: set-then-clear before it leaves it waiting
+  readonly wait: Effect.Effect<void> = Effect.suspend(() => (this.flag ? Effect.void : this.signal.wait))
+
+  readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
+    Effect.suspend(() =>
+      this.flag ? Effect.succeed(true) : Effect.timeoutTo(this.signal.wait, {
+        duration,
+        onSuccess: () => true,
+        onTimeout: () => this.flag
+      })
+    )
+
+  readonly waiting: Effect.Effect<number> = Effect.sync(() => this.signal.size)
+}

@@ -1,0 +1,175 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import { pipeArguments } from "effect/Pipeable"
+import { NotOwner } from "../Errors.js"
+import type * as LockOrder from "../LockOrder.js"
+import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTypeId, nextRank } from "./lockOrder.js"
+import { addHold, answersFor, fiberKey, fiberName } from "./owner.js"
+import { PermitPool } from "./permits.js"
+
+type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
+
+/** One acquisition from free to held; `withLock` releases only the ticket it took. */
+interface Ticket {
+  readonly owner: number
+}
+
+/** What `Condition.wait` saves while it lets go of the lock. @internal */
+export interface SavedHold {
+  readonly ticket: Ticket
+  readonly count: number
+}
+
+const identity: Restore = (effect) => effect
+
+/**
+ * The one implementation of `Lock` (not reentrant) and `ReentrantLock`: a single permit with
+ * FIFO hand-off, an owner (the key of the fiber that took it) and a hold count.
+ *
+ * @internal
+ */
+export class OwnedLock implements LockOrder.Lockable {
+  readonly [LockableTypeId]: LockOrder.LockableTypeId = LockableTypeId
+  readonly rank = nextRank()
+  readonly name: string
+  private readonly pool = new PermitPool(1)
+  private ticket: Ticket | undefined = undefined
+  private count = 0
+
+  constructor(readonly reentrant: boolean, readonly kind: string, name: string | undefined) {
+    this.name = name ?? `${kind}#${this.rank}`
+  }
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  /** Whether `fiber` holds the lock now. */
+  isHeldBy(fiber: AnyFiber): boolean {
+    return this.ticket !== undefined && answersFor(fiber, this.ticket.owner)
+  }
+
+  /** In an uninterruptible region: makes `fiber` the holder, waiting (interruptibly) if needed. */
+  private enter(fiber: AnyFiber, restore: Restore, explicit: boolean): Effect.Effect<Ticket> {
+    const held = this.ticket
+    if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
+      this.count++
+      return explicit ? Effect.as(addHold(held.owner, 1), held) : Effect.succeed(held)
+    }
+    const violation = beforeAcquire(fiber, this)
+    if (violation !== undefined) return Effect.die(violation)
+    if (this.pool.tryTake(1)) return this.own(fiber, explicit)
+    return Effect.zipRight(this.pool.take(1, restore), Effect.suspend(() => this.own(fiber, explicit)))
+  }
+
+  /** Right after the permit became this fiber's: makes it the holder. */
+  private claim(fiber: AnyFiber): Ticket {
+    const ticket: Ticket = { owner: fiberKey(fiber) }
+    this.ticket = ticket
+    this.count = 1
+    return ticket
+  }
+
+  /** {@link claim}, plus the bookkeeping of explicit holds and of the detector. */
+  private own(fiber: AnyFiber, explicit: boolean): Effect.Effect<Ticket> {
+    const ticket = this.claim(fiber)
+    const owner = ticket.owner
+    const record = afterAcquire(fiber, this)
+    const hold = explicit ? Effect.zipRight(addHold(owner, 1), record) : record
+    return hold === Effect.void ? Effect.succeed(ticket) : Effect.as(hold, ticket)
+  }
+
+  /** Gives up one hold; the last one frees the lock for the next waiter. */
+  private leave(fiber: AnyFiber): Effect.Effect<void> {
+    if (--this.count > 0) return Effect.void
+    this.ticket = undefined
+    this.pool.release(1)
+    return afterRelease(fiber, this)
+  }
+
+  readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime((fiber) => {
+        // fast paths first: a reentrant hold, or a free lock with no one waiting and no detector
+        const held = this.ticket
+        if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
+          this.count++
+          return this.holding(fiber, held, restore(effect))
+        }
+        if (fiber.getFiberRef(currentDetector) === undefined && this.pool.tryTake(1)) {
+          return this.holding(fiber, this.claim(fiber), restore(effect))
+        }
+        return Effect.flatMap(
+          this.enter(fiber, restore, false),
+          (ticket) => this.holding(fiber, ticket, restore(effect))
+        )
+      })
+    )
+
+  /** Runs `body` (already under `restore`) holding `ticket`, then lets go — unless the holder released by hand. */
+  private holding<A, E, R>(fiber: AnyFiber, ticket: Ticket, body: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.matchCauseEffect(body, {
+      onFailure: (cause) => this.leaveThen(fiber, ticket, Exit.failCause(cause)),
+      onSuccess: (value) => this.leaveThen(fiber, ticket, Exit.succeed(value))
+    })
+  }
+
+  private leaveThen<A, E>(fiber: AnyFiber, ticket: Ticket, exit: Exit.Exit<A, E>): Effect.Effect<A, E> {
+    if (this.ticket !== ticket) return exit
+    const left = this.leave(fiber)
+    return left === Effect.void ? exit : Effect.zipRight(left, exit)
+  }
+
+  readonly acquire: Effect.Effect<void> = Effect.uninterruptibleMask((restore) =>
+    Effect.withFiberRuntime((fiber) => Effect.asVoid(this.enter(fiber, restore, true)))
+  )
+
+  readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
+    const held = this.ticket
+    if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
+      this.count++
+      return Effect.as(addHold(held.owner, 1), true)
+    }
+    if (!this.pool.tryTake(1)) return Effect.succeed(false)
+    return Effect.as(this.own(fiber, true), true)
+  }))
+
+  readonly release: Effect.Effect<void, NotOwner> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
+    const held = this.ticket
+    if (held === undefined || !answersFor(fiber, held.owner)) {
+      return Effect.fail(this.notOwner(fiber, `${this.kind}.release`))
+    }
+    return Effect.zipRight(addHold(held.owner, -1), this.leave(fiber))
+  }))
+
+  readonly isLocked: Effect.Effect<boolean> = Effect.sync(() => this.pool.free === 0)
+
+  notOwner(fiber: AnyFiber, operation: string): NotOwner {
+    return new NotOwner({
+      operation,
+      lock: this.name,
+      fiber: fiberName(fiberKey(fiber)),
+      owner: this.ticket === undefined ? undefined : fiberName(this.ticket.owner)
+    })
+  }
+
+  /** For `Condition.wait`: lets go of every hold of `fiber` at once (which must hold the lock). */
+  saveAndRelease(fiber: AnyFiber): Effect.Effect<SavedHold> {
+    const saved: SavedHold = { ticket: this.ticket!, count: this.count }
+    this.count = 1
+    return Effect.as(this.leave(fiber), saved)
+  }
+
+  /** For `Condition.wait`: takes the lock back with the holds saved, waiting uninterruptibly. */
+  restoreHold(fiber: AnyFiber, saved: SavedHold): Effect.Effect<void> {
+    const back = Effect.suspend(() => {
+      this.ticket = saved.ticket
+      this.count = saved.count
+      return afterAcquire(fiber, this)
+    })
+    return this.pool.tryTake(1) ? back : Effect.zipRight(this.pool.take(1, identity), back)
+  }
+}

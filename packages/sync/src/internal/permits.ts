@@ -1,0 +1,88 @@
+import * as Effect from "effect/Effect"
+import { type Node, WaitQueue } from "./waitQueue.js"
+
+const WAITING = 0
+const GRANTED = 1
+const CANCELLED = 2
+
+interface Waiter extends Node {
+  readonly n: number
+  state: typeof WAITING | typeof GRANTED | typeof CANCELLED
+  resume: ((effect: Effect.Effect<void>) => void) | undefined
+}
+
+/**
+ * A counted pool of permits with a strict FIFO queue of waiters and direct hand-off: a release
+ * gives the freed permits to the longest waiter itself (one wake-up per granted waiter, no race
+ * to re-take them), and a waiter never overtakes the one before it, whatever sizes they ask for.
+ *
+ * Invariant: `free` plus the permits of every granted (not yet cancelled) waiter plus the permits
+ * held by running fibers is constant, except for explicit `release`s beyond what was taken.
+ *
+ * @internal
+ */
+export class PermitPool {
+  readonly waiters = new WaitQueue<Waiter>()
+  constructor(public free: number) {}
+
+  /** Takes `n` permits at once if no one waits ahead and enough are free. */
+  tryTake(n: number): boolean {
+    if (this.waiters.size === 0 && this.free >= n) {
+      this.free -= n
+      return true
+    }
+    return false
+  }
+
+  /**
+   * Takes `n` permits, waiting in line if needed. Must run in an uninterruptible region whose
+   * `restore` is given: only the wait itself is interruptible. On success the permits belong to
+   * the caller, who is still uninterruptible and so can register their release before anything
+   * else happens. If the wait ends in any other way — including an interruption that lands after
+   * the permits were handed over but before the fiber resumed — they go back to the pool.
+   */
+  take(n: number, restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>): Effect.Effect<void> {
+    if (this.tryTake(n)) return Effect.void
+    const waiter: Waiter = { n, state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
+    this.waiters.push(waiter)
+    return Effect.matchCauseEffect(
+      restore(Effect.async<void>((resume) => {
+        if (waiter.state === GRANTED) resume(Effect.void)
+        else waiter.resume = resume
+      })),
+      {
+        onFailure: (cause) => Effect.zipRight(Effect.sync(() => this.cancel(waiter)), Effect.failCause(cause)),
+        onSuccess: () => Effect.void
+      }
+    )
+  }
+
+  /** Returns `n` permits and hands them to the waiters at the head of the line. */
+  release(n: number): void {
+    this.free += n
+    this.grant()
+  }
+
+  private grant(): void {
+    let head = this.waiters.first
+    while (head !== undefined && this.free >= head.n) {
+      this.free -= head.n
+      this.waiters.remove(head)
+      head.state = GRANTED
+      head.resume?.(Effect.void)
+      head = this.waiters.first
+    }
+  }
+
+  private cancel(waiter: Waiter): void {
+    if (waiter.state === WAITING) {
+      waiter.state = CANCELLED
+      this.waiters.remove(waiter)
+      // a large request leaving the head may let smaller ones behind it through
+      this.grant()
+    } else if (waiter.state === GRANTED) {
+      waiter.state = CANCELLED
+      this.release(waiter.n)
+    }
+  }
+}

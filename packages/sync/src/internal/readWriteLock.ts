@@ -1,0 +1,163 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import { pipeArguments } from "effect/Pipeable"
+import type * as LockOrder from "../LockOrder.js"
+import type * as Api from "../ReadWriteLock.js"
+import { afterAcquire, afterRelease, beforeAcquire, LockableTypeId, nextRank } from "./lockOrder.js"
+import { type Node, WaitQueue } from "./waitQueue.js"
+
+const WAITING = 0
+const GRANTED = 1
+const CANCELLED = 2
+
+interface Waiter extends Node {
+  readonly writer: boolean
+  state: typeof WAITING | typeof GRANTED | typeof CANCELLED
+  resume: ((effect: Effect.Effect<void>) => void) | undefined
+}
+
+type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+/** @internal */
+export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/ReadWriteLock") as Api.TypeId
+
+/**
+ * Many readers or one writer, in one FIFO line with direct hand-off. A reader enters at once
+ * only when no writer holds the lock and no one waits; so a waiting writer holds back every
+ * reader that comes after it (writers are not starved), and when a writer leaves, the readers
+ * queued next enter together (readers are not starved either).
+ *
+ * @internal
+ */
+export class ReadWriteLockImpl implements Api.ReadWriteLock {
+  readonly [TypeId]: Api.TypeId = TypeId
+  private readonly queue = new WaitQueue<Waiter>()
+  private readers = 0
+  private writing = false
+  readonly writeLock: LockOrder.Lockable
+
+  constructor(readonly name: string | undefined) {
+    const rank = nextRank()
+    this.writeLock = {
+      [LockableTypeId]: LockableTypeId,
+      rank,
+      name: `${name ?? `ReadWriteLock#${rank}`}(write)`,
+      withLock: (effect) => this.withWrite(effect)
+    }
+  }
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  private tryEnter(writer: boolean): boolean {
+    if (this.queue.size > 0 || this.writing) return false
+    if (writer) {
+      if (this.readers > 0) return false
+      this.writing = true
+    } else {
+      this.readers++
+    }
+    return true
+  }
+
+  private grant(): void {
+    let head = this.queue.first
+    while (head !== undefined && !this.writing) {
+      if (head.writer) {
+        if (this.readers > 0) return
+        this.writing = true
+      } else {
+        this.readers++
+      }
+      this.queue.remove(head)
+      head.state = GRANTED
+      head.resume?.(Effect.void)
+      head = this.queue.first
+    }
+  }
+
+  private leave(writer: boolean): void {
+    if (writer) this.writing = false
+    else this.readers--
+    this.grant()
+  }
+
+  private cancel(waiter: Waiter): void {
+    if (waiter.state === WAITING) {
+      waiter.state = CANCELLED
+      this.queue.remove(waiter)
+      this.grant()
+    } else if (waiter.state === GRANTED) {
+      waiter.state = CANCELLED
+      this.leave(waiter.writer)
+    }
+  }
+
+  private enter(writer: boolean, restore: Restore): Effect.Effect<void> {
+    if (this.tryEnter(writer)) return Effect.void
+    const waiter: Waiter = {
+      writer,
+      state: WAITING,
+      resume: undefined,
+      prev: undefined,
+      next: undefined,
+      queued: false
+    }
+    this.queue.push(waiter)
+    return Effect.matchCauseEffect(
+      restore(Effect.async<void>((resume) => {
+        if (waiter.state === GRANTED) resume(Effect.void)
+        else waiter.resume = resume
+      })),
+      {
+        onFailure: (cause) => Effect.zipRight(Effect.sync(() => this.cancel(waiter)), Effect.failCause(cause)),
+        onSuccess: () => Effect.void
+      }
+    )
+  }
+
+  private holding<A, E, R>(
+    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    writer: boolean,
+    restore: Restore,
+    effect: Effect.Effect<A, E, R>
+  ): Effect.Effect<A, E, R> {
+    return Effect.zipRight(
+      this.enter(writer, restore),
+      Effect.matchCauseEffect(
+        Effect.zipRight(writer ? afterAcquire(fiber, this.writeLock) : Effect.void, restore(effect)),
+        {
+          onFailure: (cause) => this.exit(fiber, writer, Exit.failCause(cause)),
+          onSuccess: (value) => this.exit(fiber, writer, Exit.succeed(value))
+        }
+      )
+    )
+  }
+
+  private exit<A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, writer: boolean, exit: Exit.Exit<A, E>) {
+    this.leave(writer)
+    return writer ? Effect.zipRight(afterRelease(fiber, this.writeLock), exit) : exit
+  }
+
+  readonly withRead = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime((fiber) => this.holding(fiber, false, restore, effect))
+    )
+
+  readonly withWrite = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime((fiber) => {
+        const violation = beforeAcquire(fiber, this.writeLock)
+        return violation === undefined ? this.holding(fiber, true, restore, effect) : Effect.die(violation)
+      })
+    )
+
+  readonly state: Effect.Effect<Api.ReadWriteLock.State> = Effect.sync(() => ({
+    readers: this.readers,
+    writing: this.writing,
+    waiting: this.queue.size
+  }))
+}

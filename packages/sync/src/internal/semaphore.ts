@@ -1,0 +1,111 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { pipeArguments } from "effect/Pipeable"
+import type * as BoundedSemaphoreApi from "../BoundedSemaphore.js"
+import { InvalidOptions, SemaphoreOverRelease } from "../Errors.js"
+import type * as SemaphoreApi from "../Semaphore.js"
+import { PermitPool } from "./permits.js"
+import { checkPermits, NonNegativeInt, validate } from "./validate.js"
+
+/** @internal */
+export const SemaphoreTypeId: SemaphoreApi.TypeId = Symbol.for("@fiberkit/sync/Semaphore") as SemaphoreApi.TypeId
+
+/**
+ * `Semaphore` and `BoundedSemaphore`: a permit pool with FIFO hand-off. A bounded one refuses a
+ * release that would take the free count above the initial one.
+ *
+ * @internal
+ */
+export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
+  readonly [SemaphoreTypeId]: SemaphoreApi.TypeId = SemaphoreTypeId
+  private readonly pool: PermitPool
+
+  constructor(readonly permits: number, private readonly bounded: boolean) {
+    this.pool = new PermitPool(permits)
+  }
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  private get kind(): string {
+    return this.bounded ? "BoundedSemaphore" : "Semaphore"
+  }
+
+  /** A request must be a whole number ≥ 0 — and, for a bounded semaphore, one it can ever grant. */
+  private check(operation: string, n: number): InvalidOptions | undefined {
+    const invalid = checkPermits(`${this.kind}.${operation}`, n)
+    if (invalid !== undefined || !this.bounded || n <= this.permits) return invalid
+    return new InvalidOptions({
+      operation: `${this.kind}.${operation}`,
+      field: "permits",
+      expected: `an integer from 0 to ${this.permits}`,
+      value: n
+    })
+  }
+
+  readonly withPermits =
+    (n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidOptions, R> => {
+      const invalid = this.check("withPermits", n)
+      if (invalid !== undefined) return Effect.fail(invalid)
+      return Effect.uninterruptibleMask((restore) => {
+        const body = Effect.matchCauseEffect(restore(effect), {
+          onFailure: (cause) => this.giveBack(n, Exit.failCause(cause)),
+          onSuccess: (value) => this.giveBack(n, Exit.succeed(value))
+        })
+        return this.pool.tryTake(n) ? body : Effect.zipRight(this.pool.take(n, restore), body)
+      })
+    }
+
+  private giveBack<A, E>(n: number, exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
+    this.pool.release(n)
+    return exit
+  }
+
+  readonly acquire = (n = 1): Effect.Effect<void, InvalidOptions> => {
+    const invalid = this.check("acquire", n)
+    if (invalid !== undefined) return Effect.fail(invalid)
+    return Effect.uninterruptibleMask((restore) => this.pool.take(n, restore))
+  }
+
+  readonly tryAcquire = (n = 1): Effect.Effect<boolean, InvalidOptions> => {
+    const invalid = this.check("tryAcquire", n)
+    if (invalid !== undefined) return Effect.fail(invalid)
+    return Effect.sync(() => this.pool.tryTake(n))
+  }
+
+  readonly release = (n = 1): Effect.Effect<void, InvalidOptions | SemaphoreOverRelease> => {
+    const invalid = checkPermits(`${this.kind}.release`, n)
+    if (invalid !== undefined) return Effect.fail(invalid)
+    return Effect.suspend(() => {
+      if (this.bounded && this.pool.free + n > this.permits) {
+        return Effect.fail(
+          new SemaphoreOverRelease({ permits: this.permits, held: this.permits - this.pool.free, released: n })
+        )
+      }
+      this.pool.release(n)
+      return Effect.void
+    })
+  }
+
+  readonly available: Effect.Effect<number> = Effect.sync(() => this.pool.free)
+
+  readonly waiting: Effect.Effect<number> = Effect.sync(() => this.pool.waiters.size)
+}
+
+/** @internal */
+export const make = (
+  permits: number,
+  bounded: boolean
+): Effect.Effect<SemaphoreImpl, InvalidOptions> =>
+  Effect.map(
+    validate(
+      bounded ? "BoundedSemaphore.make" : "Semaphore.make",
+      "permits",
+      NonNegativeInt,
+      "an integer ≥ 0",
+      permits
+    ),
+    (n) => new SemaphoreImpl(n, bounded)
+  )

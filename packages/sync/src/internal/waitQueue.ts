@@ -1,0 +1,58 @@
+/**
+ * A FIFO queue of waiters with O(1) push, shift and removal from anywhere (an interrupted
+ * waiter leaves from the middle). Nodes carry their own links, so removal needs no search.
+ *
+ * @internal
+ */
+export interface Node {
+  prev: Node | undefined
+  next: Node | undefined
+  queued: boolean
+}
+
+/** @internal */
+export class WaitQueue<A extends Node> {
+  private head: A | undefined = undefined
+  private tail: A | undefined = undefined
+  size = 0
+
+  get first(): A | undefined {
+    return this.head
+  }
+
+  push(node: A): void {
+    node.prev = this.tail
+    node.next = undefined
+    node.queued = true
+    if (this.tail === undefined) this.head = node
+    else this.tail.next = node
+    this.tail = node
+    this.size++
+  }
+
+  shift(): A | undefined {
+    const node = this.head
+    if (node !== undefined) this.remove(node)
+    return node
+  }
+
+  /** Removes `node` if it is still queued; returns whether it was. */
+  remove(node: A): boolean {
+    if (!node.queued) return false
+    if (node.prev === undefined) this.head = node.next as A | undefined
+    else node.prev.next = node.next
+    if (node.next === undefined) this.tail = node.prev as A | undefined
+    else node.next.prev = node.prev
+    node.prev = node.next = undefined
+    node.queued = false
+    this.size--
+    return true
+  }
+
+  /** Takes every node out, in order. */
+  drain(): Array<A> {
+    const all: Array<A> = []
+    while (this.head !== undefined) all.push(this.shift()!)
+    return all
+  }
+}

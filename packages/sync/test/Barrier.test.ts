@@ -1,0 +1,121 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Leaks, TestTime } from "@fiberkit/testkit"
+import { Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
+import * as Barrier from "../src/Barrier.js"
+
+describe("Barrier", () => {
+  it.effect("releases all parties together, with indices 0 … parties-1, after the action ran once", () =>
+    Effect.gen(function*() {
+      const actions = yield* Ref.make(0)
+      const barrier = yield* Barrier.make(3, { action: Ref.update(actions, (n) => n + 1) })
+      const first = yield* Effect.fork(barrier.await)
+      const second = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      assert.strictEqual(yield* barrier.waiting, 2)
+      assert.strictEqual(yield* Ref.get(actions), 0)
+      const last = yield* barrier.await
+      assert.deepStrictEqual([yield* Fiber.join(first), yield* Fiber.join(second), last], [0, 1, 2])
+      assert.strictEqual(yield* Ref.get(actions), 1)
+      assert.strictEqual(yield* barrier.waiting, 0)
+      assert.strictEqual(barrier.parties, 3)
+    }))
+
+  it.effect.prop(
+    "every generation gives each party a unique index and runs the action once",
+    [FastCheck.integer({ min: 1, max: 6 }), FastCheck.integer({ min: 1, max: 4 })],
+    ([parties, generations]) =>
+      Effect.gen(function*() {
+        const actions = yield* Ref.make(0)
+        const barrier = yield* Barrier.make(parties, { action: Ref.update(actions, (n) => n + 1) })
+        for (let g = 0; g < generations; g++) {
+          const indices = yield* TestTime.run(
+            Effect.forEach(Array.from({ length: parties }, (_, i) => i), (i) =>
+              Effect.zipRight(Effect.sleep((i * 7) % 5), barrier.await), { concurrency: "unbounded" })
+          )
+          assert.deepStrictEqual(
+            [...indices].sort((a, b) =>
+              a - b
+            ),
+            Array.from({ length: parties }, (_, i) => i)
+          )
+        }
+        assert.strictEqual(yield* Ref.get(actions), generations)
+        assert.isFalse(yield* barrier.isBroken)
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
+
+  it.effect("abort breaks it: waiting and later parties fail BrokenBarrier until reset", () =>
+    Effect.gen(function*() {
+      const barrier = yield* Barrier.make(2)
+      const waiter = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      yield* barrier.abort
+      const error = yield* Effect.flip(Fiber.join(waiter))
+      assert.deepStrictEqual([error._tag, error.reason, error.message], [
+        "BrokenBarrier",
+        "aborted",
+        "the barrier is broken (aborted)"
+      ])
+      assert.isTrue(yield* barrier.isBroken)
+      assert.strictEqual((yield* Effect.flip(barrier.await)).reason, "aborted")
+      yield* barrier.reset
+      assert.isFalse(yield* barrier.isBroken)
+      const again = yield* Effect.fork(barrier.await)
+      yield* barrier.await
+      yield* Fiber.join(again)
+    }))
+
+  it.effect("reset fails the parties waiting at that moment", () =>
+    Effect.gen(function*() {
+      const barrier = yield* Barrier.make(3)
+      const waiter = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      yield* barrier.reset
+      assert.strictEqual((yield* Effect.flip(Fiber.join(waiter))).reason, "reset")
+      assert.isFalse(yield* barrier.isBroken)
+    }))
+
+  it.effect("a party that waits longer than the timeout breaks the barrier", () =>
+    Effect.gen(function*() {
+      const barrier = yield* Barrier.make(3, { timeout: "1 second" })
+      const first = yield* Effect.fork(barrier.await)
+      yield* TestClock.adjust("500 millis")
+      const second = yield* Effect.fork(barrier.await)
+      yield* TestClock.adjust("500 millis")
+      assert.strictEqual((yield* Effect.flip(Fiber.join(first))).reason, "timeout")
+      assert.strictEqual((yield* Effect.flip(Fiber.join(second))).reason, "timeout")
+      assert.isTrue(yield* barrier.isBroken)
+    }))
+
+  it.effect("a failing action fails its runner with its error and breaks the barrier for the others", () =>
+    Effect.gen(function*() {
+      const barrier = yield* Barrier.make(2, { action: Effect.fail("no quorum" as const) })
+      const waiter = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      assert.strictEqual(yield* Effect.flip(barrier.await), "no quorum")
+      assert.strictEqual(((yield* Effect.flip(Fiber.join(waiter))) as { reason: string }).reason, "action failed")
+      assert.isTrue(yield* barrier.isBroken)
+    }))
+
+  it.effect("a party interrupted while waiting withdraws, as if it had never come", () =>
+    Effect.gen(function*() {
+      const barrier = yield* Barrier.make(2)
+      const quitter = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      yield* Fiber.interrupt(quitter)
+      assert.strictEqual(yield* barrier.waiting, 0)
+      const waiter = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      assert.isNull(waiter.unsafePoll())
+      assert.strictEqual(yield* barrier.await, 1)
+      assert.strictEqual(yield* Fiber.join(waiter), 0)
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(quitter)))
+    }))
+
+  it.effect("zero parties fail InvalidOptions", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Barrier.make(0))
+      assert.strictEqual(error.message, "Barrier.make: parties must be an integer ≥ 1, got 0")
+    }))
+})

@@ -1,0 +1,112 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Leaks, TestTime } from "@fiberkit/testkit"
+import { Effect, Exit, Fiber } from "effect"
+import * as Condition from "../src/Condition.js"
+import * as Lock from "../src/Lock.js"
+import * as ReentrantLock from "../src/ReentrantLock.js"
+
+describe("Condition", () => {
+  it.effect("waiting or notifying without the lock fails NotOwner", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const waited = yield* Effect.flip(condition.wait)
+      assert.strictEqual(waited._tag, "NotOwner")
+      assert.match(waited.message, /^Condition\.wait: fiber #\d+ does not hold ReentrantLock#\d+ \(it is not held\)$/)
+      assert.strictEqual((yield* Effect.flip(condition.notify()))._tag, "NotOwner")
+      assert.strictEqual((yield* Effect.flip(condition.notifyAll))._tag, "NotOwner")
+    }))
+
+  it.effect("a consumer waits until a producer's item arrives", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const items: Array<number> = []
+      const consumer = yield* Effect.fork(condition.withLock(
+        Effect.zipRight(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
+      ))
+      yield* Leaks.settle
+      assert.strictEqual(yield* condition.waiting, 1)
+      assert.isFalse(yield* condition.lock.isLocked) // wait let go of it
+      yield* condition.withLock(Effect.zipRight(Effect.sync(() => items.push(42)), condition.notify()))
+      assert.strictEqual(yield* Fiber.join(consumer), 42)
+      assert.isFalse(yield* condition.lock.isLocked)
+    }))
+
+  it.effect("notify(n) wakes n waiters in the order they began waiting; notifyAll wakes the rest", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make(yield* Lock.make())
+      const woken: Array<number> = []
+      const waiters = yield* Effect.forEach(
+        [0, 1, 2, 3, 4],
+        (i) =>
+          Effect.fork(condition.withLock(Effect.zipRight(condition.wait, Effect.sync(() => woken.push(i))))).pipe(
+            Effect.zipLeft(Leaks.settle)
+          )
+      )
+      yield* condition.withLock(condition.notify())
+      yield* Leaks.settle
+      assert.deepStrictEqual(woken, [0])
+      yield* condition.withLock(condition.notify(2))
+      yield* Leaks.settle
+      assert.deepStrictEqual(woken, [0, 1, 2])
+      yield* condition.withLock(condition.notifyAll)
+      yield* Fiber.joinAll(waiters)
+      assert.deepStrictEqual(woken, [0, 1, 2, 3, 4])
+    }))
+
+  it.effect("wait lets go of every reentrant hold and takes them all back", () =>
+    Effect.gen(function*() {
+      const lock = yield* ReentrantLock.make()
+      const condition = yield* Condition.make(lock)
+      const waiter = yield* Effect.fork(Effect.gen(function*() {
+        yield* lock.acquire
+        yield* lock.acquire
+        yield* condition.wait
+        yield* lock.release
+        const stillHeld = yield* lock.isLocked
+        yield* lock.release
+        return stillHeld
+      }))
+      yield* Leaks.settle
+      assert.isFalse(yield* lock.isLocked)
+      yield* condition.withLock(condition.notify())
+      assert.isTrue(yield* Fiber.join(waiter))
+      assert.isFalse(yield* lock.isLocked)
+    }))
+
+  it.effect("an interrupted waiter takes the lock back before failing, so its withLock stays balanced", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const waiter = yield* Effect.fork(condition.withLock(condition.wait))
+      yield* Leaks.settle
+      // hold the lock while interrupting: the waiter must wait for it before it can fail
+      yield* condition.lock.acquire
+      const interrupting = yield* Effect.fork(Fiber.interrupt(waiter))
+      yield* Leaks.settle
+      assert.isNull(interrupting.unsafePoll())
+      assert.strictEqual(yield* condition.waiting, 0)
+      yield* condition.lock.release
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.join(interrupting)))
+      assert.isFalse(yield* condition.lock.isLocked)
+    }))
+
+  it.effect("a notified waiter that is interrupted passes the notification on", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const first = yield* Effect.fork(condition.withLock(condition.wait))
+      yield* Leaks.settle
+      const second = yield* Effect.fork(condition.withLock(Effect.as(condition.wait, "second woke")))
+      yield* Leaks.settle
+      yield* Effect.fiberIdWith((self) =>
+        condition.withLock(Effect.zipRight(condition.notify(), Effect.sync(() => first.unsafeInterruptAsFork(self))))
+      )
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+      assert.strictEqual(yield* Fiber.join(second), "second woke")
+    }))
+
+  it.effect("without a notification a waiter waits for ever: the TestClock helper says so", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const error = yield* Effect.flip(TestTime.run(condition.withLock(condition.wait)))
+      assert.strictEqual(error._tag, "Deadlocked")
+    }))
+})

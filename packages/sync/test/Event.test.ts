@@ -1,0 +1,64 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Leaks } from "@fiberkit/testkit"
+import { Effect, Fiber, TestClock } from "effect"
+import * as Event from "../src/Event.js"
+
+describe("Event", () => {
+  it.effect("wait blocks until set, and set wakes every waiter", () =>
+    Effect.gen(function*() {
+      const event = yield* Event.make
+      const waiters = yield* Effect.forEach([1, 2, 3], (i) => Effect.fork(Effect.as(event.wait, i)))
+      yield* Leaks.settle
+      assert.isTrue(waiters.every((fiber) => fiber.unsafePoll() === null))
+      assert.strictEqual(yield* event.waiting, 3)
+      yield* event.set
+      assert.deepStrictEqual(yield* Fiber.joinAll(waiters), [1, 2, 3])
+      assert.isTrue(yield* event.isSet)
+      yield* event.wait // returns at once while set
+    }))
+
+  it.effect("set then clear: the next wait blocks again (unlike Effect 3.22's Latch)", () =>
+    Effect.gen(function*() {
+      const event = yield* Event.make
+      yield* event.set
+      yield* event.clear
+      assert.isFalse(yield* event.isSet)
+      const waiter = yield* Effect.fork(event.wait)
+      yield* Leaks.settle
+      assert.isNull(waiter.unsafePoll())
+      yield* event.set
+      yield* Fiber.join(waiter)
+    }))
+
+  it.effect("a waiter woken by set returns even if the flag is cleared before it runs", () =>
+    Effect.gen(function*() {
+      const event = yield* Event.make
+      const waiter = yield* Effect.fork(Effect.as(event.wait, "woken"))
+      yield* Leaks.settle
+      yield* Effect.zipRight(event.set, event.clear)
+      assert.strictEqual(yield* Fiber.join(waiter), "woken")
+    }))
+
+  it.effect("waitFor returns true when set in time and false on timeout, leaving no waiter", () =>
+    Effect.gen(function*() {
+      const event = yield* Event.make
+      const late = yield* Effect.fork(event.waitFor("1 second"))
+      yield* TestClock.adjust("1 second")
+      assert.isFalse(yield* Fiber.join(late))
+      assert.strictEqual(yield* event.waiting, 0)
+      const early = yield* Effect.fork(event.waitFor("1 second"))
+      yield* TestClock.adjust("500 millis")
+      yield* event.set
+      assert.isTrue(yield* Fiber.join(early))
+      assert.isTrue(yield* event.waitFor(0))
+    }))
+
+  it.effect("an interrupted waiter leaves", () =>
+    Effect.gen(function*() {
+      const event = yield* Event.make
+      const waiter = yield* Effect.fork(event.wait)
+      yield* Leaks.settle
+      yield* Fiber.interrupt(waiter)
+      assert.strictEqual(yield* event.waiting, 0)
+    }))
+})

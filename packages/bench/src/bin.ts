@@ -1,6 +1,11 @@
 /**
  * `pnpm bench`: runs every `packages/<name>/bench/*.bench.ts` of the workspace, one file per
  * process (so one file's garbage and JIT state never weigh on the next), in name order.
+ *
+ * fiberkit packages are measured as users get them: each process runs with the `bench` export
+ * condition, which resolves `@fiberkit/*` to the built JavaScript in `dist/` (`pnpm bench`
+ * builds first). Sources run through tsx carry esbuild's `keepNames` wrappers, which add a
+ * `defineProperty` call to every closure created on a hot path.
  * Arguments: `--package <name>` (repeatable) to run only those packages; `--no-record` to
  * print without appending to BENCHMARKS.md.
  *
@@ -36,7 +41,7 @@ let failed = 0
 for (const file of files) {
   const relative = path.relative(root, file)
   process.stdout.write(`\n=== ${relative}\n`)
-  const result = spawnSync(process.execPath, ["--import", "tsx", file, ...passOn], {
+  const result = spawnSync(process.execPath, ["--conditions=bench", "--import", "tsx", file, ...passOn], {
     cwd: root,
     stdio: "inherit"
   })

@@ -41,10 +41,14 @@ let failed = 0
 for (const file of files) {
   const relative = path.relative(root, file)
   process.stdout.write(`\n=== ${relative}\n`)
-  const result = spawnSync(process.execPath, ["--conditions=bench", "--import", "tsx", file, ...passOn], {
-    cwd: root,
-    stdio: "inherit"
-  })
+  const result = spawnSync(
+    process.execPath,
+    ["--conditions=bench", "--expose-gc", "--import", "tsx", file, ...passOn],
+    {
+      cwd: root,
+      stdio: "inherit"
+    }
+  )
   if (result.status !== 0) {
     failed++
     process.stderr.write(`${relative} exited ${result.status ?? result.signal}\n`)

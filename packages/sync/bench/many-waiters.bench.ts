@@ -1,0 +1,91 @@
+/**
+ * Many waiters behind one semaphore: N fibers (2,000, 8,000, 20,000), each running a short
+ * suspending task (one `Effect.yieldNow()`) behind a `Semaphore(16)`.
+ *
+ * fiberkit hands each released permit to the longest waiter (one wake-up per release), so the
+ * time per task should stay flat as N grows. Effect 3.22's own `Semaphore` wakes waiters to race
+ * for each release and re-queues the losers, so its time per task grows with N. The "floor" row
+ * runs the same N fibers without any semaphore: Effect's own cost of N live fibers.
+ *
+ * Memory: the heap held per waiting fiber, measured with N fibers blocked on a semaphore with no
+ * free permit (after a full GC), is printed for each N.
+ */
+import { Report } from "@fiberkit/bench"
+import { Semaphore } from "@fiberkit/sync"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import pLimit from "p-limit"
+
+const PERMITS = 16
+const SIZES = [2_000, 8_000, 20_000]
+
+const task = Effect.yieldNow()
+
+const spawnAll = (n: number, guard: (effect: Effect.Effect<void>) => Effect.Effect<void, unknown>) => () =>
+  Effect.runPromise(
+    Effect.forEach(Array.from({ length: n }), () => guard(task), { concurrency: "unbounded", discard: true })
+  )
+
+const ours = Effect.runSync(Semaphore.make(PERMITS))
+const theirs = Effect.runSync(Effect.makeSemaphore(PERMITS))
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+/** Heap bytes per fiber while `n` fibers wait on a semaphore that has no free permit. */
+const heapPerWaiter = async (n: number, make: () => Effect.Effect<void>) => {
+  if (gc === undefined) return Number.NaN
+  gc()
+  const before = process.memoryUsage().heapUsed
+  const fibers = Effect.runSync(Effect.forEach(Array.from({ length: n }), () => Effect.fork(make())))
+  await new Promise((resolve) => setImmediate(resolve))
+  gc()
+  const after = process.memoryUsage().heapUsed
+  await Effect.runPromise(Fiber.interruptAll(fibers))
+  return (after - before) / n
+}
+
+const memoryLines: Array<string> = []
+for (const n of SIZES) {
+  const blockedOurs = Effect.runSync(Semaphore.make(0))
+  const blockedTheirs = Effect.runSync(Effect.makeSemaphore(0))
+  const oursBytes = await heapPerWaiter(n, () => Effect.ignore(blockedOurs.withPermits(1)(task)))
+  const theirsBytes = await heapPerWaiter(n, () => blockedTheirs.withPermits(1)(task))
+  memoryLines.push(
+    `${n.toLocaleString("en")} waiters: fiberkit ${oursBytes.toFixed(0)} B, Effect ${
+      theirsBytes.toFixed(0)
+    } B per waiting fiber`
+  )
+}
+process.stdout.write(`\nheap per waiting fiber (fiber included):\n${memoryLines.join("\n")}\n`)
+
+await Report.main(
+  "packages/sync/bench/many-waiters.bench.ts",
+  SIZES.map((n) => ({
+    title: `${n.toLocaleString("en")} fibers behind Semaphore(${PERMITS}), each task one yield`,
+    description: [
+      "Per operation = one task (spawn, wait for a permit, yield, release). " +
+      (n === SIZES[0]
+        ? "Effect's `Semaphore` runs at this size only, to keep `pnpm bench` short: its cost per task grows with " +
+          "the number of waiters (every release wakes waiters that race for the permit and re-queue)."
+        : "Effect's `Semaphore` is left out at this size (see the 2,000-waiter table)."),
+      `Heap per waiting fiber: ${memoryLines[SIZES.indexOf(n)]}.`
+    ].join(" "),
+    operations: n,
+    reference: "fiberkit Semaphore",
+    rounds: 3,
+    iterations: 2,
+    time: 300,
+    contenders: [
+      { name: "fiberkit Semaphore", run: spawnAll(n, ours.withPermits(1)) },
+      ...(n === SIZES[0] ? [{ name: "Effect Semaphore", run: spawnAll(n, theirs.withPermits(1)) }] : []),
+      {
+        name: "p-limit",
+        run: () => {
+          const limit = pLimit(PERMITS)
+          return Promise.all(Array.from({ length: n }, () => limit(() => Promise.resolve())))
+        }
+      },
+      { name: "no semaphore (floor)", run: spawnAll(n, (effect) => effect) }
+    ]
+  }))
+)

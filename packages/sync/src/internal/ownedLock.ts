@@ -99,8 +99,12 @@ export class OwnedLock implements LockOrder.Lockable {
           this.count++
           return this.holding(fiber, held, restore(effect))
         }
-        if (fiber.getFiberRef(currentDetector) === undefined && this.pool.tryTake(1)) {
-          return this.holding(fiber, this.claim(fiber), restore(effect))
+        if (fiber.getFiberRef(currentDetector) === undefined) {
+          return this.pool.takeThen(
+            1,
+            restore,
+            Effect.suspend(() => this.holding(fiber, this.claim(fiber), restore(effect)))
+          )
         }
         return Effect.flatMap(
           this.enter(fiber, restore, false),

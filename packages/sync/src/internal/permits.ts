@@ -5,6 +5,8 @@ const WAITING = 0
 const GRANTED = 1
 const CANCELLED = 2
 
+type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
 interface Waiter extends Node {
   readonly n: number
   state: typeof WAITING | typeof GRANTED | typeof CANCELLED
@@ -41,8 +43,13 @@ export class PermitPool {
    * else happens. If the wait ends in any other way — including an interruption that lands after
    * the permits were handed over but before the fiber resumed — they go back to the pool.
    */
-  take(n: number, restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>): Effect.Effect<void> {
-    if (this.tryTake(n)) return Effect.void
+  take(n: number, restore: Restore): Effect.Effect<void> {
+    return this.takeThen(n, restore, Effect.void)
+  }
+
+  /** {@link take}, then `next` (still uninterruptible), without an extra step in between. */
+  takeThen<A, E, R>(n: number, restore: Restore, next: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    if (this.tryTake(n)) return next
     const waiter: Waiter = { n, state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
     this.waiters.push(waiter)
     return Effect.matchCauseEffect(
@@ -51,8 +58,11 @@ export class PermitPool {
         else waiter.resume = resume
       })),
       {
-        onFailure: (cause) => Effect.zipRight(Effect.sync(() => this.cancel(waiter)), Effect.failCause(cause)),
-        onSuccess: () => Effect.void
+        onFailure: (cause) => {
+          this.cancel(waiter)
+          return Effect.failCause(cause)
+        },
+        onSuccess: () => next
       }
     )
   }

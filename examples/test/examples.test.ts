@@ -25,6 +25,66 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.match(stdout, /^Total: 2\.\d\ds for 3 tasks that take 4\.50s one after another — they overlapped/m)
     // Both forked workers are joined before the next part starts; the shorter one ends first.
     inOrder(stdout, ["Worker Thread-2 completed!", "Worker Thread-1 completed!", "Several tasks at once:"])
+  },
+  "02-race-condition.ts": (stdout) => {
+    // The read-yield-write race loses increments; both fixes count every one.
+    const unsafe = /^Unsafe counter: (\d+) \(expected 20000\) — lost updates/m.exec(stdout)
+    assert.isNotNull(unsafe, `no lost updates in:\n${stdout}`)
+    assert.isBelow(Number(unsafe![1]), 20000)
+    inOrder(stdout, ["Safe counter with Lock: 20000", "Safe counter with Ref.update: 20000"])
+  },
+  "03-lock-kinds.ts": (stdout) => {
+    inOrder(stdout, [
+      "Lock: while one fiber holds it, another fiber's tryAcquire gets false",
+      "Lock: nested acquisition by the same fiber waits for itself (timed out after 100 ms)",
+      "Lock: free again after the timeout: true",
+      "ReentrantLock: taken 3 times by the same fiber (recursion), no deadlock",
+      "ReentrantLock: free again after 3 releases: true",
+      "Semaphore(3): 8 tasks, at most 3 at once, 3 waves"
+    ])
+    // Three waves of 200 ms: about 0.6 s, far below the 1.6 s of one task at a time.
+    const total = /^Total: (\d+\.\d\d)s for 8 tasks of 200 ms$/m.exec(stdout)
+    assert.isNotNull(total, `no total in:\n${stdout}`)
+    assert.isAtLeast(Number(total![1]), 0.55)
+    assert.isBelow(Number(total![1]), 1.2)
+  },
+  "05-events.ts": (stdout) => {
+    // The worker stops right after the shutdown signal, about 1 s in (a few rounds of 300 ms).
+    const rounds = stdout.split("\n").filter((line) => line === "Working...").length
+    assert.isAtLeast(rounds, 3)
+    assert.isAtMost(rounds, 5)
+    assert.match(stdout, /^Worker stopped after \d rounds \((0\.9\d|1\.\d\d)s\)$/m)
+    const stopped = stdout.split("\n").find((line) => line.startsWith("Worker stopped"))!
+    inOrder(stdout, ["Sending shutdown signal", stopped, "Barrier:"])
+    // Every party continues only after the last one arrived and the action ran, once.
+    for (const party of ["party-a", "party-b", "party-c"]) {
+      inOrder(stdout, [
+        "party-c arrives at the barrier",
+        "Barrier action: all 3 parties arrived",
+        `${party} continues (arrival index ${party.charCodeAt(6) - "a".charCodeAt(0)})`,
+        "Barrier action ran once"
+      ])
+    }
+    assert.strictEqual(stdout.split("Barrier action: all 3 parties arrived").length, 2)
+    inOrder(stdout, ["Consumer waiting for an item...", "Producer put item 42 and notifies", "Consumer got item 42"])
+  },
+  "11-deadlock-avoidance.ts": (stdout) => {
+    // Every ordered transfer finished (none deadlocked) and no money was created or lost.
+    assert.match(
+      stdout,
+      /^withLocks: 200 transfers \(A→B and B→A at once\), no deadlock, total balance 200 \(unchanged\); A: 100, B: 100$/m
+    )
+    assert.match(stdout, /^Naive nested locks, A→B and B→A at once: deadlock .*locks free again: true\)$/m)
+    // The Detector refuses the second, opposite order even though nothing actually deadlocked.
+    assert.match(
+      stdout,
+      /^Detector: lock order violation: fiber #\d+ acquires account-A while holding account-B \(order account-B → account-A\), but the order account-A → account-B was recorded earlier/m
+    )
+    inOrder(stdout, [
+      "Detector: naive transfer A→B done (records account-A → account-B)",
+      "Detector: both locks free afterwards: true; balances A: 90, B: 110",
+      "Detector: withLocks transfers A→B and B→A: no violation"
+    ])
   }
 }
 

@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import type { NotOwner } from "./Errors.js"
@@ -41,6 +42,12 @@ export interface Condition extends Pipeable {
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Lets go of the lock, waits for a notification, takes the lock back. */
   readonly wait: Effect.Effect<void, NotOwner>
+  /**
+   * `wait`, for at most `duration` (Python's `wait(timeout)`): `true` if notified, `false` if the
+   * time ran out. Either way the lock is held again when it returns. (`Effect.timeout(wait, d)`
+   * cannot work: it runs `wait` in a child fiber, which does not hold the lock.)
+   */
+  readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean, NotOwner>
   /** Waits until `predicate` (run holding the lock) is true; returns at once if it already is. */
   readonly waitUntil: <E, R>(predicate: Effect.Effect<boolean, E, R>) => Effect.Effect<void, E | NotOwner, R>
   /** Wakes up to `n` waiters (default 1), longest-waiting first. */

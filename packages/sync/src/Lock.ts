@@ -8,15 +8,21 @@
  *
  * Ownership (for `acquire` / `release` as separate calls): the owner is the fiber that
  * acquired. A forked child is another fiber, so it cannot release its parent's lock. A parent
- * that joins a child takes over what the child acquired and did not release — this is what makes
- * `Effect.timeout(lock.acquire, d)` work, since `Effect.timeout` runs its effect in a child
- * fiber and merges it back: the caller then holds the lock and may `release` it.
+ * that joins a child takes over what the child acquired and did not release — so after
+ * `Effect.timeout(lock.acquire, d)` (which runs `acquire` in a child fiber and merges it back)
+ * the caller holds the lock and may `release` it.
+ *
+ * For a bounded wait prefer `acquireFor(d)` (Python's `acquire(timeout=…)`), which waits in the
+ * calling fiber. `Effect.timeout(lock.acquire, d)` has one unlucky instant: when the timer fires
+ * just as the lock is handed to the waiting child, `Effect.timeout` reports a timeout and throws
+ * the child's result away — and the lock stays with that finished child.
  *
  * A `Lock` is not reentrant: a fiber acquiring it again while holding it waits for itself for
  * ever (as in Python). Use `ReentrantLock` for that, and `LockOrder.Detector` to catch it.
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import type { NotOwner } from "./Errors.js"
@@ -32,6 +38,11 @@ export interface Lock extends LockOrder.Lockable, Pipeable {
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Waits until the lock is free, then holds it. Interruptible while waiting. */
   readonly acquire: Effect.Effect<void>
+  /**
+   * Waits at most `duration` for the lock (Python's `acquire(timeout=…)`): `true` if this fiber
+   * now holds it, `false` if the time ran out (then it holds nothing and has left the line).
+   */
+  readonly acquireFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
   /** Frees the lock; fails with `NotOwner` (changing nothing) unless this fiber holds it. */
   readonly release: Effect.Effect<void, NotOwner>
   /** Takes the lock if it is free right now and no one waits for it: `true` if it did. */

@@ -13,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import type { NotOwner } from "./Errors.js"
@@ -28,6 +29,11 @@ export interface ReentrantLock extends LockOrder.Lockable, Pipeable {
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Takes one more hold if this fiber holds the lock, else waits until it is free. */
   readonly acquire: Effect.Effect<void>
+  /**
+   * `acquire`, waiting at most `duration` (Python's `acquire(timeout=…)`): `true` if this fiber
+   * now holds the lock, `false` if the time ran out (then nothing changed).
+   */
+  readonly acquireFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
   /** Gives up one hold; fails with `NotOwner` (changing nothing) unless this fiber holds it. */
   readonly release: Effect.Effect<void, NotOwner>
   /** Takes a hold if that needs no wait: `true` if it did. */

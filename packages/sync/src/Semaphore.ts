@@ -11,6 +11,7 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import type { InvalidOptions, SemaphoreOverRelease } from "./Errors.js"
@@ -42,6 +43,11 @@ export interface Semaphore extends Pipeable {
   ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | InvalidOptions, R>
   /** Waits until `n` permits (default 1) are free and no one waits ahead, then holds them. */
   readonly acquire: (n?: number) => Effect.Effect<void, InvalidOptions>
+  /**
+   * `acquire`, waiting at most `duration` (Python's `acquire(timeout=…)`): `true` if the `n`
+   * permits (default 1) are now held, `false` if the time ran out (then nothing is held).
+   */
+  readonly acquireFor: (duration: Duration.DurationInput, n?: number) => Effect.Effect<boolean, InvalidOptions>
   /** Takes `n` permits (default 1) if that needs no wait: `true` if it did. */
   readonly tryAcquire: (n?: number) => Effect.Effect<boolean, InvalidOptions>
   /** Gives `n` permits (default 1) to the pool and hands them to waiters. */

@@ -110,3 +110,23 @@ describe("Condition", () => {
       assert.strictEqual(error._tag, "Deadlocked")
     }))
 })
+
+describe("Condition (notifications are never lost)", () => {
+  it.effect("a waiter interrupted while it takes the lock back after a notification passes it on", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const first = yield* Effect.fork(condition.withLock(condition.wait))
+      yield* Leaks.settle
+      const second = yield* Effect.fork(condition.withLock(Effect.as(condition.wait, "second woke")))
+      yield* Leaks.settle
+      yield* condition.withLock(Effect.gen(function*() {
+        yield* condition.notify()
+        yield* Leaks.settle // `first` is notified and now waits for the lock we hold
+        yield* Fiber.interruptFork(first)
+        yield* Leaks.settle
+      }))
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+      assert.strictEqual(yield* TestTime.run(Fiber.join(second)), "second woke")
+      assert.strictEqual(yield* condition.waiting, 0)
+    }))
+})

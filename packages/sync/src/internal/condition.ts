@@ -1,18 +1,25 @@
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as HashSet from "effect/HashSet"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
+import { withDeadline } from "./deadline.js"
 import { OwnedLock } from "./ownedLock.js"
 import { type Node, WaitQueue } from "./waitQueue.js"
 
 const WAITING = 0
 const NOTIFIED = 1
 const LEFT = 2
+const EXPIRED = 3
+
+const TRUE = Effect.succeed(true)
+const FALSE = Effect.succeed(false)
 
 interface Waiter extends Node {
-  state: typeof WAITING | typeof NOTIFIED | typeof LEFT
-  resume: ((effect: Effect.Effect<void>) => void) | undefined
+  state: typeof WAITING | typeof NOTIFIED | typeof LEFT | typeof EXPIRED
+  resume: ((effect: Effect.Effect<boolean>) => void) | undefined
 }
 
 /** @internal */
@@ -32,25 +39,45 @@ export class ConditionImpl implements Api.Condition {
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => this.lock.withLock(effect)
 
-  readonly wait: Effect.Effect<void, NotOwner> = Effect.uninterruptibleMask((restore) =>
-    Effect.withFiberRuntime((fiber) => {
-      if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.wait"))
-      const waiter: Waiter = { state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
-      this.waiters.push(waiter)
-      return Effect.flatMap(this.lock.saveAndRelease(fiber), (saved) =>
-        Effect.flatMap(
-          Effect.exit(restore(Effect.async<void>((resume) => {
-            if (waiter.state === NOTIFIED) resume(Effect.void)
-            else waiter.resume = resume
-          }))),
-          (exit) => {
+  /** Waits for a notification (at most `duration` when given): `true` if notified. */
+  private waitWithin(duration: Duration.DurationInput | undefined): Effect.Effect<boolean, NotOwner> {
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime((fiber) => {
+        if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.wait"))
+        const waiter: Waiter = { state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
+        this.waiters.push(waiter)
+        const wait = Effect.async<boolean>((resume) => {
+          if (waiter.state === NOTIFIED) resume(TRUE)
+          else if (waiter.state === EXPIRED) resume(FALSE)
+          else waiter.resume = resume
+        })
+        const expire = () => {
+          if (waiter.state !== WAITING) return
+          waiter.state = EXPIRED
+          this.waiters.remove(waiter)
+          waiter.resume?.(FALSE)
+        }
+        const waited = duration === undefined ? restore(wait) : withDeadline(duration, expire, restore(wait))
+        return Effect.flatMap(this.lock.saveAndRelease(fiber), (saved) =>
+          Effect.flatMap(Effect.exit(waited), (exit) => {
             if (Exit.isFailure(exit)) this.leave(waiter)
             // as in Python, the lock is taken back before `wait` returns or fails
-            return Effect.zipRight(this.lock.restoreHold(fiber, saved), exit)
-          }
-        ))
-    })
-  )
+            return Effect.zipRight(
+              this.lock.restoreHold(fiber, saved),
+              Effect.descriptorWith((descriptor) => {
+                // interrupted while taking the lock back: it will not act on its notification
+                if (Exit.isSuccess(exit) && exit.value && HashSet.size(descriptor.interruptors) > 0) this.wake(1)
+                return exit
+              })
+            )
+          }))
+      })
+    )
+  }
+
+  readonly wait: Effect.Effect<void, NotOwner> = Effect.asVoid(this.waitWithin(undefined))
+
+  readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean, NotOwner> => this.waitWithin(duration)
 
   /** An interrupted waiter leaves; a notification it got but could not use goes to the next one. */
   private leave(waiter: Waiter): void {
@@ -65,7 +92,7 @@ export class ConditionImpl implements Api.Condition {
       const waiter = this.waiters.shift()
       if (waiter === undefined) return
       waiter.state = NOTIFIED
-      waiter.resume?.(Effect.void)
+      waiter.resume?.(TRUE)
     }
   }
 

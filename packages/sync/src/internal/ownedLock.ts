@@ -1,3 +1,4 @@
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -130,6 +131,23 @@ export class OwnedLock implements LockOrder.Lockable {
   readonly acquire: Effect.Effect<void> = Effect.uninterruptibleMask((restore) =>
     Effect.withFiberRuntime((fiber) => Effect.asVoid(this.enter(fiber, restore, true)))
   )
+
+  readonly acquireFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
+    Effect.uninterruptibleMask((restore) =>
+      Effect.withFiberRuntime((fiber) => {
+        const held = this.ticket
+        if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
+          this.count++
+          return Effect.as(addHold(held.owner, 1), true)
+        }
+        const violation = beforeAcquire(fiber, this)
+        if (violation !== undefined) return Effect.die(violation)
+        return Effect.flatMap(
+          this.pool.takeWithin(1, restore, duration),
+          (taken) => taken ? Effect.as(this.own(fiber, true), true) : Effect.succeed(false)
+        )
+      })
+    )
 
   readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
     const held = this.ticket

@@ -1,16 +1,22 @@
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { withDeadline } from "./deadline.js"
 import { type Node, WaitQueue } from "./waitQueue.js"
 
 const WAITING = 0
 const GRANTED = 1
 const CANCELLED = 2
+const EXPIRED = 3
+
+const TRUE = Effect.succeed(true)
+const FALSE = Effect.succeed(false)
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 interface Waiter extends Node {
   readonly n: number
-  state: typeof WAITING | typeof GRANTED | typeof CANCELLED
-  resume: ((effect: Effect.Effect<void>) => void) | undefined
+  state: typeof WAITING | typeof GRANTED | typeof CANCELLED | typeof EXPIRED
+  resume: ((effect: Effect.Effect<boolean>) => void) | undefined
 }
 
 /**
@@ -50,21 +56,57 @@ export class PermitPool {
   /** {@link take}, then `next` (still uninterruptible), without an extra step in between. */
   takeThen<A, E, R>(n: number, restore: Restore, next: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
     if (this.tryTake(n)) return next
-    const waiter: Waiter = { n, state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
-    this.waiters.push(waiter)
-    return Effect.matchCauseEffect(
-      restore(Effect.async<void>((resume) => {
-        if (waiter.state === GRANTED) resume(Effect.void)
-        else waiter.resume = resume
-      })),
-      {
+    const waiter = this.enqueue(n)
+    return Effect.matchCauseEffect(restore(this.wait(waiter)), {
+      onFailure: (cause) => {
+        this.cancel(waiter)
+        return Effect.failCause(cause)
+      },
+      onSuccess: () => next
+    })
+  }
+
+  /**
+   * {@link take} with a time limit (Python's `acquire(timeout=…)`): `true` once the permits are
+   * the caller's, `false` if `duration` passed first — then the caller holds nothing and has
+   * left the line. The wait stays in the calling fiber, so the answer can never disagree with
+   * what the caller holds.
+   */
+  takeWithin(n: number, restore: Restore, duration: Duration.DurationInput): Effect.Effect<boolean> {
+    if (this.tryTake(n)) return TRUE
+    const waiter = this.enqueue(n)
+    const expire = () => {
+      if (waiter.state !== WAITING) return
+      waiter.state = EXPIRED
+      this.waiters.remove(waiter)
+      this.grant()
+      waiter.resume?.(FALSE)
+    }
+    return withDeadline(
+      duration,
+      expire,
+      Effect.matchCauseEffect(restore(this.wait(waiter)), {
         onFailure: (cause) => {
           this.cancel(waiter)
           return Effect.failCause(cause)
         },
-        onSuccess: () => next
-      }
+        onSuccess: (taken) => (taken ? TRUE : FALSE)
+      })
     )
+  }
+
+  private enqueue(n: number): Waiter {
+    const waiter: Waiter = { n, state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
+    this.waiters.push(waiter)
+    return waiter
+  }
+
+  private wait(waiter: Waiter): Effect.Effect<boolean> {
+    return Effect.async<boolean>((resume) => {
+      if (waiter.state === GRANTED) resume(TRUE)
+      else if (waiter.state === EXPIRED) resume(FALSE)
+      else waiter.resume = resume
+    })
   }
 
   /** Returns `n` permits and hands them to the waiters at the head of the line. */
@@ -79,7 +121,7 @@ export class PermitPool {
       this.free -= head.n
       this.waiters.remove(head)
       head.state = GRANTED
-      head.resume?.(Effect.void)
+      head.resume?.(TRUE)
       head = this.waiters.first
     }
   }

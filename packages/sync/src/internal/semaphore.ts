@@ -1,3 +1,4 @@
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { pipeArguments } from "effect/Pipeable"
@@ -67,6 +68,12 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
     const invalid = this.check("acquire", n)
     if (invalid !== undefined) return Effect.fail(invalid)
     return Effect.uninterruptibleMask((restore) => this.pool.take(n, restore))
+  }
+
+  readonly acquireFor = (duration: Duration.DurationInput, n = 1): Effect.Effect<boolean, InvalidOptions> => {
+    const invalid = this.check("acquireFor", n)
+    if (invalid !== undefined) return Effect.fail(invalid)
+    return Effect.uninterruptibleMask((restore) => this.pool.takeWithin(n, restore, duration))
   }
 
   readonly tryAcquire = (n = 1): Effect.Effect<boolean, InvalidOptions> => {

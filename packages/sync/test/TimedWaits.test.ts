@@ -1,0 +1,108 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Leaks } from "@fiberkit/testkit"
+import { Deferred, Effect, Fiber, TestClock } from "effect"
+import * as Condition from "../src/Condition.js"
+import * as Lock from "../src/Lock.js"
+import * as ReentrantLock from "../src/ReentrantLock.js"
+import * as Semaphore from "../src/Semaphore.js"
+
+// Python's acquire(timeout=…) and Condition.wait(timeout): the wait stays in the calling fiber,
+// so the boolean it returns always agrees with what the caller holds.
+describe("timed waits", () => {
+  it.effect("Lock.acquireFor: true at once when free, false after the time runs out, leaving no trace", () =>
+    Effect.gen(function*() {
+      const lock = yield* Lock.make()
+      assert.isTrue(yield* lock.acquireFor("1 second"))
+      const other = yield* Effect.fork(lock.acquireFor("1 second"))
+      yield* TestClock.adjust("1 second")
+      assert.isFalse(yield* Fiber.join(other))
+      yield* lock.release
+      assert.isFalse(yield* lock.isLocked)
+      assert.isTrue(yield* lock.tryAcquire)
+    }))
+
+  it.effect("Lock.acquireFor: true when the lock is released in time; the caller owns it", () =>
+    Effect.gen(function*() {
+      const lock = yield* Lock.make()
+      yield* Effect.fork(lock.withLock(Effect.sleep("500 millis")))
+      yield* Leaks.settle
+      const waiter = yield* Effect.fork(Effect.zipLeft(lock.acquireFor("1 second"), lock.release))
+      yield* TestClock.adjust("500 millis")
+      assert.isTrue(yield* Fiber.join(waiter))
+      assert.isFalse(yield* lock.isLocked)
+    }))
+
+  it.effect("a hand-off and an expiry at the same instant agree with what the caller holds", () =>
+    Effect.gen(function*() {
+      // the holder's release and the waiter's timer are due at the same instant; which one the
+      // TestClock runs first depends on which sleep was registered first: try both
+      for (const releaseFirst of [true, false]) {
+        const lock = yield* Lock.make()
+        const go = yield* Deferred.make<void>()
+        const holder = yield* Effect.fork(lock.withLock(Effect.zipRight(Deferred.await(go), Effect.sleep("1 second"))))
+        yield* Leaks.settle
+        if (releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.zipLeft(Leaks.settle))
+        const waiter = yield* Effect.fork(
+          Effect.flatMap(
+            lock.acquireFor("1 second"),
+            (taken) => taken ? Effect.as(lock.release, "took it and released it") : Effect.succeed("timed out")
+          )
+        )
+        yield* Leaks.settle
+        if (!releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.zipLeft(Leaks.settle))
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(holder)
+        assert.oneOf(yield* Fiber.join(waiter), ["took it and released it", "timed out"])
+        assert.isFalse(yield* lock.isLocked, `releaseFirst: ${releaseFirst}`)
+      }
+    }))
+
+  it.effect("ReentrantLock.acquireFor by the holder takes one more hold at once", () =>
+    Effect.gen(function*() {
+      const lock = yield* ReentrantLock.make()
+      yield* lock.acquire
+      assert.isTrue(yield* lock.acquireFor(0))
+      yield* lock.release
+      yield* lock.release
+      assert.isFalse(yield* lock.isLocked)
+    }))
+
+  it.effect("Semaphore.acquireFor gives up after the time runs out and lets the next waiter through", () =>
+    Effect.gen(function*() {
+      const semaphore = yield* Semaphore.make(2)
+      yield* semaphore.acquire(1)
+      const big = yield* Effect.fork(semaphore.acquireFor("1 second", 2))
+      yield* Leaks.settle
+      const small = yield* Effect.fork(semaphore.acquire(1))
+      yield* Leaks.settle
+      assert.isNull(small.unsafePoll()) // FIFO: behind the big request
+      yield* TestClock.adjust("1 second")
+      assert.isFalse(yield* Fiber.join(big))
+      yield* Fiber.join(small) // the big one left the line: the small one got its permit
+      assert.strictEqual(yield* semaphore.available, 0)
+      assert.strictEqual((yield* Effect.flip(semaphore.acquireFor("1 second", -1)))._tag, "InvalidOptions")
+    }))
+
+  it.effect("Condition.waitFor: false on timeout, true when notified, and the lock is held again either way", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const late = yield* Effect.fork(condition.withLock(
+        Effect.zipWith(condition.waitFor("1 second"), condition.lock.isLocked, (notified, held) => [notified, held])
+      ))
+      yield* TestClock.adjust("1 second")
+      assert.deepStrictEqual(yield* Fiber.join(late), [false, true])
+      assert.strictEqual(yield* condition.waiting, 0)
+      const early = yield* Effect.fork(condition.withLock(condition.waitFor("1 second")))
+      yield* TestClock.adjust("100 millis")
+      yield* condition.withLock(condition.notify())
+      assert.isTrue(yield* Fiber.join(early))
+      assert.isFalse(yield* condition.lock.isLocked)
+    }))
+
+  it.effect("Effect.timeout(condition.wait) cannot work: the timed wait runs in a fiber without the lock", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const error = yield* Effect.flip(condition.withLock(Effect.timeout(condition.wait, "1 second")))
+      assert.strictEqual(error._tag, "NotOwner")
+    }))
+})

@@ -174,3 +174,21 @@ describe("LockOrder.Detector", () => {
     { fastCheck: { numRuns: 40 } }
   )
 })
+
+describe("LockOrder.Detector (child fibers)", () => {
+  it.effect("counts what a child takes as taken while holding its parent's locks", () =>
+    Effect.gen(function*() {
+      const [c, d, e, f] = yield* makeLocks(4)
+      yield* c!.withLock(Effect.timeout(Effect.zipRight(d!.acquire, d!.release), "1 second"))
+      assert.strictEqual(violationOf(yield* Effect.exit(nested([d!, c!])))?.acquiring, "lock-0")
+      yield* e!.withLock(Effect.all([f!.withLock(Effect.void), Effect.void], { concurrency: 2 }))
+      assert.strictEqual(violationOf(yield* Effect.exit(nested([f!, e!])))?.acquiring, "lock-2")
+    }).pipe(Effect.provide(LockOrder.Detector)))
+
+  it.effect("a child waiting for a lock its parent holds is not a self-deadlock", () =>
+    Effect.gen(function*() {
+      const lock = yield* Lock.make()
+      const child = yield* lock.withLock(Effect.fork(lock.withLock(Effect.succeed("child got it"))))
+      assert.strictEqual(yield* Fiber.join(child), "child got it")
+    }).pipe(Effect.provide(LockOrder.Detector)))
+})

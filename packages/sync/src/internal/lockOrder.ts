@@ -96,12 +96,31 @@ export const currentDetector: FiberRef.FiberRef<Detector | undefined> = FiberRef
   undefined
 )
 
-/** The locks a fiber holds, in the order it took them (kept only while a detector is in force). @internal */
-export const heldLocks: FiberRef.FiberRef<ReadonlyArray<Api.Lockable>> = FiberRef.unsafeMake<
-  ReadonlyArray<Api.Lockable>
->([], {
-  fork: () => [],
-  join: (parent, child) => [...parent, ...child.filter((lock) => !parent.includes(lock))]
+/**
+ * A lock held by a fiber: `own` when the fiber took it itself; else its parent (or an ancestor)
+ * held it when the fiber was forked.
+ */
+interface Held {
+  readonly lock: Api.Lockable
+  readonly own: boolean
+}
+
+/**
+ * The locks a fiber holds, in the order it took them (kept only while a detector is in force).
+ *
+ * A forked fiber starts with its parent's locks, marked as inherited: a parent usually waits
+ * for its children while it holds them (`Effect.all`, `Effect.timeout`, `Effect.race` …), so
+ * what a child takes counts as taken while holding those. When a parent joins a child, the
+ * locks the child took and did not release become the parent's.
+ *
+ * @internal
+ */
+export const heldLocks: FiberRef.FiberRef<ReadonlyArray<Held>> = FiberRef.unsafeMake<ReadonlyArray<Held>>([], {
+  fork: (held) => held.some((h) => h.own) ? held.map((h) => (h.own ? { lock: h.lock, own: false } : h)) : held,
+  join: (parent, child) => {
+    const adopted = child.filter((h) => h.own && !parent.some((p) => p.lock === h.lock))
+    return adopted.length === 0 ? parent : [...parent, ...adopted]
+  }
 })
 
 /**
@@ -115,23 +134,35 @@ export const beforeAcquire = (
   lock: Api.Lockable
 ): LockOrderViolation | undefined => {
   const detector = fiber.getFiberRef(currentDetector)
-  return detector === undefined
-    ? undefined
-    : detector.check(fiberName(fiberKey(fiber)), fiber.getFiberRef(heldLocks), lock)
+  if (detector === undefined) return undefined
+  const held = fiber.getFiberRef(heldLocks)
+  // taking a lock one's parent holds is only waiting for the parent: not a self-deadlock by itself
+  const own = held.some((h) => h.own && h.lock === lock)
+  return detector.check(
+    fiberName(fiberKey(fiber)),
+    held.filter((h) => h.lock !== lock || own).map((h) => h.lock),
+    lock
+  )
 }
 
 /** Records that the running fiber took `lock` (only while a detector is in force). @internal */
 export const afterAcquire = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
   fiber.getFiberRef(currentDetector) === undefined
     ? Effect.void
-    : FiberRef.update(heldLocks, (held) => [...held, lock])
+    : FiberRef.update(heldLocks, (held) => [...held, { lock, own: true }])
 
-/** Records that the running fiber let go of `lock` (only while a detector is in force). @internal */
+/**
+ * Records that the running fiber let go of `lock`. Also runs after the detector's scope has
+ * ended, so that no stale entry is left for a later detector.
+ *
+ * @internal
+ */
 export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
-  fiber.getFiberRef(currentDetector) === undefined
+  fiber.getFiberRef(heldLocks).length === 0
     ? Effect.void
     : FiberRef.update(heldLocks, (held) => {
-      const at = held.lastIndexOf(lock)
+      let at = -1
+      for (let i = held.length - 1; i >= 0 && at < 0; i--) if (held[i]!.lock === lock && held[i]!.own) at = i
       return at < 0 ? held : [...held.slice(0, at), ...held.slice(at + 1)]
     })
 

@@ -2,12 +2,14 @@
  * A barrier: Python's `threading.Barrier`. `parties` fibers `await` it; when the last one
  * arrives, the optional `action` runs once (in that fiber), then all of them continue, each
  * with its own arrival index from 0 to `parties - 1`. The barrier is then ready for the next
- * generation.
+ * generation; parties arriving while an action runs wait until it has ended, so actions never
+ * overlap and generations are released in order.
  *
- * Breaking: `abort`, an `await` that waits longer than `timeout`, or a failing `action` breaks
- * the barrier — every waiting party fails with `BrokenBarrier`, and so does every later
- * `await`, until `reset`. `reset` returns it to empty (parties waiting at that moment fail with
- * `BrokenBarrier`). A party interrupted while waiting withdraws, as if it had never arrived.
+ * Breaking: `abort`, an `await` that waits longer than `timeout`, or a failing (or
+ * interrupted) `action` breaks the barrier — every waiting party fails with `BrokenBarrier`,
+ * and so does every later `await`, until `reset`. `reset` returns it to empty (parties waiting
+ * at that moment fail with `BrokenBarrier`). A party interrupted while waiting withdraws, as if
+ * it had never arrived.
  *
  * @since 0.1.0
  */

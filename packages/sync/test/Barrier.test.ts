@@ -119,3 +119,24 @@ describe("Barrier", () => {
       assert.strictEqual(error.message, "Barrier.make: parties must be an integer ≥ 1, got 0")
     }))
 })
+
+describe("Barrier (one action at a time)", () => {
+  it.effect("parties arriving while the action runs wait for it: actions never overlap, generations stay in order", () =>
+    Effect.gen(function*() {
+      let running = 0
+      let peak = 0
+      const released: Array<string> = []
+      const barrier = yield* Barrier.make(2, {
+        action: Effect.acquireUseRelease(
+          Effect.sync(() => peak = Math.max(peak, ++running)),
+          () => Effect.sleep(50),
+          () => Effect.sync(() => running--)
+        )
+      })
+      const party = (name: string) => Effect.tap(barrier.await, () => Effect.sync(() => released.push(name)))
+      const fibers = yield* Effect.forEach(["a1", "a2", "b1", "b2"], (name) => Effect.fork(party(name)))
+      yield* TestTime.run(Fiber.joinAll(fibers))
+      assert.strictEqual(peak, 1)
+      assert.deepStrictEqual(released.map((name) => name[0]), ["a", "a", "b", "b"])
+    }))
+})

@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Barrier.js"
 import { BrokenBarrier, type InvalidOptions } from "../Errors.js"
+import { Signal } from "./signal.js"
 import { PositiveInt, validate } from "./validate.js"
 import { type Node, WaitQueue } from "./waitQueue.js"
 
@@ -25,6 +26,8 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
   /** The parties of the current generation, in arrival order. */
   private readonly waiters = new WaitQueue<Waiter>()
   private broken: Reason | undefined = undefined
+  /** While the last arrival runs the action: later arrivals wait for it to end (as in Python). */
+  private tripping: Signal | undefined = undefined
 
   constructor(
     readonly parties: number,
@@ -50,6 +53,7 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
 
   readonly await: Effect.Effect<number, BrokenBarrier | E> = Effect.uninterruptibleMask((restore) =>
     Effect.suspend((): Effect.Effect<number, BrokenBarrier | E> => {
+      if (this.tripping !== undefined) return Effect.zipRight(restore(this.tripping.wait), this.await)
       if (this.broken !== undefined) return Effect.fail(new BrokenBarrier({ reason: this.broken }))
       if (this.waiters.size + 1 === this.parties) return this.trip(restore)
       const waiter: Waiter = { result: undefined, resume: undefined, prev: undefined, next: undefined, queued: false }
@@ -86,15 +90,24 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
       return Effect.succeed(arrived.length)
     }
     if (this.action === undefined) return release()
+    const tripping = this.tripping = new Signal()
+    const tripped = () => {
+      this.tripping = undefined
+      tripping.wakeAll()
+    }
     return Effect.matchCauseEffect(restore(this.action), {
       onFailure: (cause) => {
-        this.broken = "action failed"
+        // a failed (or interrupted) action breaks the barrier for the whole generation
         const failure = Exit.fail(new BrokenBarrier({ reason: "action failed" }))
         for (const waiter of arrived) this.settle(waiter, failure)
         this.breakWith("action failed")
+        tripped()
         return Effect.failCause(cause)
       },
-      onSuccess: release
+      onSuccess: () => {
+        tripped()
+        return release()
+      }
     })
   }
 

@@ -1,4 +1,3 @@
-import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { InvalidOptions } from "../Errors.js"
@@ -11,7 +10,8 @@ export const PositiveInt = Schema.Int.pipe(Schema.positive())
 
 /**
  * Checks one option against its schema; a value outside it fails with `InvalidOptions`
- * naming the operation, the field, the expected range and the value.
+ * naming the operation, the field, the expected range and the value. (An `Either` is also an
+ * `Effect`, so constructors can `Effect.map` over it.)
  *
  * @internal
  */
@@ -26,15 +26,6 @@ export const validate = <A, I>(
     Schema.decodeUnknownEither(schema)(value),
     () => new InvalidOptions({ operation, field, expected, value })
   )
-
-/** {@link validate} as an effect. @internal */
-export const validateEffect = <A, I>(
-  operation: string,
-  field: string,
-  schema: Schema.Schema<A, I>,
-  expected: string,
-  value: unknown
-): Effect.Effect<A, InvalidOptions> => validate(operation, field, schema, expected, value)
 
 /** A permit count for acquire/release: an integer ≥ 0, checked without allocating on the fast path. @internal */
 export const checkPermits = (operation: string, n: number): InvalidOptions | undefined =>

@@ -78,3 +78,10 @@ export * as ReentrantLock from "./ReentrantLock.js"
  * @since 0.1.0
  */
 export * as Semaphore from "./Semaphore.js"
+
+/**
+ * WaitQueue: the FIFO waiting line the primitives are built on, for building new ones.
+ *
+ * @since 0.1.0
+ */
+export * as WaitQueue from "./WaitQueue.js"

@@ -5,9 +5,9 @@ import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Barrier.js"
 import { BrokenBarrier, type InvalidOptions } from "../Errors.js"
+import { type Node, WaitQueue } from "../WaitQueue.js"
 import { Signal } from "./signal.js"
 import { PositiveInt, validate } from "./validate.js"
-import { type Node, WaitQueue } from "./waitQueue.js"
 
 type Reason = BrokenBarrier["reason"]
 

@@ -5,9 +5,9 @@ import * as HashSet from "effect/HashSet"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
+import { type Node, WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
 import { OwnedLock } from "./ownedLock.js"
-import { type Node, WaitQueue } from "./waitQueue.js"
 
 const WAITING = 0
 const NOTIFIED = 1

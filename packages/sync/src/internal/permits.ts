@@ -1,7 +1,7 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { type Node, WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
-import { type Node, WaitQueue } from "./waitQueue.js"
 
 const WAITING = 0
 const GRANTED = 1

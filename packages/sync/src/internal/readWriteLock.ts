@@ -4,8 +4,8 @@ import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as LockOrder from "../LockOrder.js"
 import type * as Api from "../ReadWriteLock.js"
+import { type Node, WaitQueue } from "../WaitQueue.js"
 import { afterAcquire, afterRelease, beforeAcquire, LockableTypeId, nextRank } from "./lockOrder.js"
-import { type Node, WaitQueue } from "./waitQueue.js"
 
 const WAITING = 0
 const GRANTED = 1

@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import { type Node, WaitQueue } from "./waitQueue.js"
+import { type Node, WaitQueue } from "../WaitQueue.js"
 
 interface Waiter extends Node {
   resume: (effect: Effect.Effect<void>) => void

@@ -1,8 +1,17 @@
 /**
- * A FIFO queue of waiters with O(1) push, shift and removal from anywhere (an interrupted
- * waiter leaves from the middle). Nodes carry their own links, so removal needs no search.
+ * The waiting line every fiberkit primitive uses: a FIFO queue of waiters with O(1) push, shift
+ * and removal from anywhere (an interrupted waiter leaves from the middle). Nodes carry their own
+ * links, so removal needs no search. A low-level building block for writing new primitives: it
+ * is plain mutable data, to be used inside `Effect.sync` / `Effect.async` of a single runtime.
  *
- * @internal
+ * @since 0.1.0
+ */
+
+/**
+ * A waiter: any object with these three fields (start them as `undefined`, `undefined`, `false`).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Node {
   prev: Node | undefined
@@ -10,7 +19,22 @@ export interface Node {
   queued: boolean
 }
 
-/** @internal */
+/**
+ * **Example**
+ *
+ * ```ts
+ * import { WaitQueue } from "@fiberkit/sync"
+ *
+ * interface Waiter extends WaitQueue.Node { readonly name: string }
+ * const line = new WaitQueue.WaitQueue<Waiter>()
+ * const a: Waiter = { name: "a", prev: undefined, next: undefined, queued: false }
+ * line.push(a)
+ * line.remove(a) // true: it was waiting
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class WaitQueue<A extends Node> {
   private head: A | undefined = undefined
   private tail: A | undefined = undefined

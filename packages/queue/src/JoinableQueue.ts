@@ -1,0 +1,205 @@
+/**
+ * A producer–consumer queue with task tracking: Python's `queue.Queue` (and `LifoQueue`,
+ * `PriorityQueue`) for Effect.
+ *
+ * - **Back-pressure**: with a `capacity`, `put` waits while the queue is full, so a fast
+ *   producer cannot outgrow memory ("bounded queues control memory"); `offer` fails `QueueFull`
+ *   instead of waiting. `take` waits while it is empty; `poll` fails `QueueEmpty` instead.
+ * - **Task tracking**: every `put` counts an unfinished task, every `taskDone` finishes one, and
+ *   `join` waits until all are finished (Python's `task_done` / `join`).
+ * - **Shutdown** as in Python 3.13: after `shutdown()` puts fail `QueueShutDown` and takes drain
+ *   what is left, then fail `QueueShutDown`; waiting putters and takers wake with it.
+ *   `shutdown({ immediate: true })` also drops what is left (counting it finished, so `join`
+ *   returns). (Effect 3.22's `Queue.shutdown` throws buffered items away.)
+ * - **Interruption**: a taker interrupted while waiting loses no item, a putter interrupted while
+ *   waiting leaves no item behind, and the task count stays exact.
+ * - **Sizes** are never negative (Effect 3.22's `Queue.size` goes below zero while takers wait).
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Option from "effect/Option"
+import type * as Order from "effect/Order"
+import type { Pipeable } from "effect/Pipeable"
+import * as Stream from "effect/Stream"
+import type { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
+import * as internal from "./internal/joinableQueue.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface JoinableQueue<A> extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** The most items it holds; `Infinity` when unbounded. */
+  readonly capacity: number
+  /** Adds an item, waiting while the queue is full. Fails `QueueShutDown` after `shutdown`. */
+  readonly put: (item: A) => Effect.Effect<void, QueueShutDown>
+  /** Adds every item in order, waiting for room as needed. */
+  readonly putAll: (items: Iterable<A>) => Effect.Effect<void, QueueShutDown>
+  /** Adds an item if there is room now, else fails `QueueFull`. */
+  readonly offer: (item: A) => Effect.Effect<void, QueueFull | QueueShutDown>
+  /** Removes the next item, waiting while the queue is empty. */
+  readonly take: Effect.Effect<A, QueueShutDown>
+  /** Removes between 1 and `max` items at once, waiting while the queue is empty. */
+  readonly takeUpTo: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
+  /** Removes the next item if there is one now, else fails `QueueEmpty`. */
+  readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown>
+  /** Marks one taken item as processed. Fails if more items were marked than were put. */
+  readonly taskDone: Effect.Effect<void, TaskDoneTooManyTimes>
+  /** Waits until every item put has been marked done (or dropped by an immediate shutdown). */
+  readonly join: Effect.Effect<void>
+  /** Shuts the queue down (see the module docs); `immediate` also drops what is left. */
+  readonly shutdown: (options?: JoinableQueue.ShutdownOptions) => Effect.Effect<void>
+  /** Items waiting to be taken (never negative). */
+  readonly size: Effect.Effect<number>
+  readonly isEmpty: Effect.Effect<boolean>
+  /** Whether a `put` would wait now. */
+  readonly isFull: Effect.Effect<boolean>
+  readonly isShutDown: Effect.Effect<boolean>
+  /** Items put and not yet marked done. */
+  readonly unfinishedTasks: Effect.Effect<number>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace JoinableQueue {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options<A> {
+    /** The most items the queue holds; 0 or absent: unbounded (Python's `maxsize`). */
+    readonly capacity?: number | undefined
+    /** `"fifo"` (default), `"lifo"`, or `"priority"` (smallest first by `order`). */
+    readonly kind?: "fifo" | "lifo" | "priority" | undefined
+    /** For `"priority"`: smallest first; equal items leave in the order they came. */
+    readonly order?: Order.Order<A> | undefined
+  }
+
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface ShutdownOptions {
+    /** Drop the items left and release `join`. Default: false (they are drained). */
+    readonly immediate?: boolean | undefined
+  }
+}
+
+/**
+ * Creates a queue. A negative or fractional `capacity`, an unknown `kind`, or a priority queue
+ * without an `order` fails `InvalidOptions`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * const program = Effect.gen(function*() {
+ *   const queue = yield* JoinableQueue.make<string>({ capacity: 5 })
+ *   const consumer = Effect.forever(
+ *     Effect.gen(function*() {
+ *       const item = yield* queue.take
+ *       yield* Effect.log(`processing ${item}`)
+ *       yield* queue.taskDone
+ *     })
+ *   )
+ *   yield* Effect.fork(consumer)
+ *   yield* Effect.forEach([1, 2, 3], (i) => queue.put(`item-${i}`))
+ *   yield* queue.join // every item processed
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<JoinableQueue<A>, InvalidOptions> =
+  internal.make
+
+/**
+ * The items of a queue as a stream, in chunks of what is available; it ends when the queue is
+ * shut down and drained. Items are not marked done: call `taskDone` after processing each when
+ * something `join`s the queue.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * const program = Effect.gen(function*() {
+ *   const queue = yield* JoinableQueue.make<number>()
+ *   yield* queue.putAll([1, 2, 3])
+ *   yield* queue.shutdown()
+ *   return yield* Stream.runCollect(JoinableQueue.toStream(queue)) // 1, 2, 3
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkSize?: number }): Stream.Stream<A> =>
+  Stream.repeatEffectChunkOption(
+    Effect.mapBoth(queue.takeUpTo(options?.chunkSize ?? 256), {
+      onFailure: () => Option.none(),
+      onSuccess: Chunk.unsafeFromArray
+    })
+  )
+
+/**
+ * Puts every element of `stream` into `queue`, waiting for room as needed (back-pressure on the
+ * stream), and shuts the queue down at the end when `shutdown` is set.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * const program = Effect.gen(function*() {
+ *   const queue = yield* JoinableQueue.make<number>({ capacity: 10 })
+ *   yield* Effect.fork(JoinableQueue.fromStream(Stream.range(1, 100), queue, { shutdown: true }))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const fromStream: {
+  <A>(
+    queue: JoinableQueue<A>,
+    options?: { readonly shutdown?: boolean }
+  ): <E, R>(stream: Stream.Stream<A, E, R>) => Effect.Effect<void, E | QueueShutDown, R>
+  <A, E, R>(
+    stream: Stream.Stream<A, E, R>,
+    queue: JoinableQueue<A>,
+    options?: { readonly shutdown?: boolean }
+  ): Effect.Effect<void, E | QueueShutDown, R>
+} = dual(
+  (args) => Stream.StreamTypeId in args[0],
+  <A, E, R>(
+    stream: Stream.Stream<A, E, R>,
+    queue: JoinableQueue<A>,
+    options?: { readonly shutdown?: boolean }
+  ): Effect.Effect<void, E | QueueShutDown, R> => {
+    const fill = Stream.runForEachChunk(stream, (chunk) => queue.putAll(chunk))
+    return options?.shutdown === true ? Effect.ensuring(fill, queue.shutdown()) : fill
+  }
+)

@@ -1,0 +1,250 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Leaks, TestTime } from "@fiberkit/testkit"
+import { Chunk, Effect, Exit, Fiber, Number as N, Queue, Stream } from "effect"
+import * as JoinableQueue from "../src/JoinableQueue.js"
+
+type Kind = "fifo" | "lifo" | "priority"
+
+const make = (kind: Kind, capacity?: number) =>
+  JoinableQueue.make<number>({ capacity, kind, order: kind === "priority" ? N.Order : undefined })
+
+// What every kind shares: one contract, run for each.
+const contract = (kind: Kind) =>
+  describe(`JoinableQueue ${kind} (contract)`, () => {
+    it.effect("put waits while the queue is full and resumes when a take makes room", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 2)
+        yield* queue.put(1)
+        yield* queue.put(2)
+        assert.isTrue(yield* queue.isFull)
+        const putter = yield* Effect.fork(queue.put(3))
+        yield* Leaks.settle
+        assert.isNull(putter.unsafePoll())
+        assert.strictEqual(yield* queue.size, 2)
+        yield* queue.take
+        yield* Fiber.join(putter)
+        assert.strictEqual(yield* queue.size, 2)
+      }))
+
+    it.effect("take waits while the queue is empty", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const taker = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        assert.isNull(taker.unsafePoll())
+        assert.strictEqual(yield* queue.size, 0) // never negative, unlike Effect's Queue
+        yield* queue.put(7)
+        assert.strictEqual(yield* Fiber.join(taker), 7)
+      }))
+
+    it.effect("offer fails QueueFull and poll fails QueueEmpty instead of waiting", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 1)
+        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueEmpty")
+        yield* queue.offer(1)
+        const full = yield* Effect.flip(queue.offer(2))
+        assert.deepStrictEqual([full._tag, full.message], ["QueueFull", "the queue is full (capacity 1)"])
+        assert.strictEqual(yield* queue.poll, 1)
+        assert.isTrue(yield* queue.isEmpty)
+      }))
+
+    it.effect("join waits until every item put has been marked done", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        yield* queue.putAll([1, 2, 3])
+        const joiner = yield* Effect.fork(queue.join)
+        yield* queue.take
+        yield* queue.taskDone
+        yield* queue.take
+        yield* queue.taskDone
+        yield* Leaks.settle
+        assert.isNull(joiner.unsafePoll())
+        assert.strictEqual(yield* queue.unfinishedTasks, 1)
+        yield* queue.take
+        yield* queue.taskDone
+        yield* Fiber.join(joiner)
+        const error = yield* Effect.flip(queue.taskDone)
+        assert.deepStrictEqual([error._tag, error.message], [
+          "TaskDoneTooManyTimes",
+          "taskDone called more times than there were items put"
+        ])
+        assert.strictEqual(yield* queue.unfinishedTasks, 0)
+      }))
+
+    it.effect("shutdown: puts fail, takes drain what is left and then fail, waiters wake", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 2)
+        yield* queue.putAll([1, 2])
+        const putter = yield* Effect.fork(queue.put(3))
+        yield* Leaks.settle
+        yield* queue.shutdown()
+        assert.strictEqual((yield* Effect.flip(Fiber.join(putter)))._tag, "QueueShutDown")
+        assert.strictEqual((yield* Effect.flip(queue.put(4)))._tag, "QueueShutDown")
+        assert.isTrue(yield* queue.isShutDown)
+        const drained = [yield* queue.take, yield* queue.take].sort()
+        assert.deepStrictEqual(drained, [1, 2])
+        assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
+        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueShutDown")
+        assert.strictEqual(yield* queue.unfinishedTasks, 2) // drained items still need taskDone
+      }))
+
+    it.effect("shutdown wakes takers waiting on an empty queue", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const taker = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        yield* queue.shutdown()
+        assert.strictEqual((yield* Effect.flip(Fiber.join(taker))).message, "the queue is shut down")
+      }))
+
+    it.effect("an immediate shutdown drops what is left and releases join", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        yield* queue.putAll([1, 2, 3])
+        yield* queue.take
+        const joiner = yield* Effect.fork(queue.join)
+        yield* queue.shutdown({ immediate: true })
+        assert.strictEqual(yield* queue.size, 0)
+        assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
+        assert.strictEqual(yield* queue.unfinishedTasks, 1) // the item taken before still counts
+        yield* queue.taskDone
+        yield* Fiber.join(joiner)
+      }))
+
+    it.effect("a taker interrupted while waiting loses no item", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const quitter = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        yield* Fiber.interrupt(quitter)
+        yield* queue.put(1)
+        assert.strictEqual(yield* queue.take, 1)
+      }))
+
+    it.effect("a taker interrupted right after being served passes the item on", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const first = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        const second = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        yield* Effect.fiberIdWith((self) =>
+          Effect.zipRight(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+        )
+        assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+        assert.strictEqual(yield* Fiber.join(second), 42)
+      }))
+
+    it.effect("a putter interrupted while waiting, even right after being given room, leaves no item behind", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 1)
+        yield* queue.put(1)
+        const waiting = yield* Effect.fork(queue.put(2))
+        yield* Leaks.settle
+        yield* Fiber.interrupt(waiting)
+        const served = yield* Effect.fork(queue.put(3))
+        yield* Leaks.settle
+        yield* Effect.fiberIdWith((self) =>
+          Effect.zipRight(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
+        )
+        assert.isTrue(Exit.isInterrupted(yield* Fiber.await(served)))
+        assert.strictEqual(yield* queue.size, 0)
+        assert.strictEqual(yield* queue.unfinishedTasks, 1) // only the item put: 1
+        yield* queue.put(4) // the room it was given is free again
+        assert.strictEqual(yield* queue.take, 4)
+      }))
+
+    it.effect("takeUpTo takes what is there, up to the limit, and waits for at least one", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const waiter = yield* Effect.fork(queue.takeUpTo(10))
+        yield* Leaks.settle
+        yield* queue.putAll([1, 2, 3])
+        assert.strictEqual((yield* Fiber.join(waiter)).length + (yield* queue.size), 3)
+        yield* queue.putAll([4, 5, 6])
+        assert.isAtMost((yield* queue.takeUpTo(2)).length, 2)
+      }))
+  })
+
+contract("fifo")
+contract("lifo")
+contract("priority")
+
+describe("JoinableQueue kinds", () => {
+  const drain = <A>(queue: JoinableQueue.JoinableQueue<A>) =>
+    Effect.flatMap(queue.size, (n) => Effect.forEach(Array.from({ length: n }), () => queue.take))
+
+  it.effect("fifo gives items back in the order they came, lifo most recent first", () =>
+    Effect.gen(function*() {
+      const fifo = yield* make("fifo")
+      const lifo = yield* make("lifo")
+      yield* fifo.putAll([3, 1, 2])
+      yield* lifo.putAll([3, 1, 2])
+      assert.deepStrictEqual(yield* drain(fifo), [3, 1, 2])
+      assert.deepStrictEqual(yield* drain(lifo), [2, 1, 3])
+    }))
+
+  it.effect("priority gives the smallest first; equal priorities keep their insertion order", () =>
+    Effect.gen(function*() {
+      const queue = yield* JoinableQueue.make<readonly [number, string]>({
+        kind: "priority",
+        order: (a, b) => N.Order(a[0], b[0])
+      })
+      yield* queue.putAll([[2, "b1"], [1, "a1"], [3, "c"], [1, "a2"], [2, "b2"], [1, "a3"]] as const)
+      assert.deepStrictEqual((yield* drain(queue)).map(([, name]) => name), ["a1", "a2", "a3", "b1", "b2", "c"])
+    }))
+
+  it.effect("invalid options fail InvalidOptions naming the field and the value", () =>
+    Effect.gen(function*() {
+      const negative = yield* Effect.flip(JoinableQueue.make({ capacity: -1 }))
+      assert.strictEqual(negative.message, "JoinableQueue.make: capacity must be an integer ≥ 0 (0: unbounded), got -1")
+      const noOrder = yield* Effect.flip(JoinableQueue.make({ kind: "priority" }))
+      assert.strictEqual(
+        noOrder.message,
+        "JoinableQueue.make: order must be an Order for a priority queue, got undefined"
+      )
+      assert.strictEqual((yield* Effect.flip(JoinableQueue.make({ capacity: 1.5 })))._tag, "InvalidOptions")
+    }))
+
+  it.effect("capacity 0 or absent is unbounded", () =>
+    Effect.gen(function*() {
+      const queue = yield* JoinableQueue.make<number>({ capacity: 0 })
+      yield* queue.putAll(Array.from({ length: 1000 }, (_, i) => i))
+      assert.strictEqual(yield* queue.size, 1000)
+      assert.isFalse(yield* queue.isFull)
+      assert.strictEqual(queue.capacity, Number.POSITIVE_INFINITY)
+    }))
+
+  it.effect("Effect 3.22's Queue, by contrast, reports a negative size while takers wait", () =>
+    Effect.gen(function*() {
+      const queue = yield* Queue.bounded<number>(2)
+      yield* Effect.fork(Queue.take(queue))
+      yield* Leaks.settle
+      assert.strictEqual(yield* Queue.size(queue), -1)
+    }))
+})
+
+describe("JoinableQueue streams", () => {
+  it.effect("fromStream fills the queue with back-pressure and shuts it down; toStream drains it", () =>
+    Effect.gen(function*() {
+      const queue = yield* make("fifo", 3)
+      const filler = yield* Effect.fork(JoinableQueue.fromStream(Stream.range(1, 20), queue, { shutdown: true }))
+      const items = yield* Stream.runCollect(JoinableQueue.toStream(queue, { chunkSize: 4 }))
+      yield* Fiber.join(filler)
+      assert.deepStrictEqual(Chunk.toReadonlyArray(items), Array.from({ length: 20 }, (_, i) => i + 1))
+    }))
+
+  it.effect("fromStream in pipe form, without shutting down", () =>
+    Effect.gen(function*() {
+      const queue = yield* make("fifo")
+      yield* Stream.make(1, 2).pipe(JoinableQueue.fromStream(queue))
+      assert.isFalse(yield* queue.isShutDown)
+      assert.strictEqual(yield* queue.size, 2)
+    }))
+
+  it.effect("a consumer that never gets its item is reported as deadlocked, not hung", () =>
+    Effect.gen(function*() {
+      const queue = yield* make("fifo")
+      assert.strictEqual((yield* Effect.flip(TestTime.run(queue.take)))._tag, "Deadlocked")
+    }))
+})

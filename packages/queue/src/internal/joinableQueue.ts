@@ -182,17 +182,15 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     })
 
   readonly putAll = (items: Iterable<A>): Effect.Effect<void, QueueShutDown> =>
-    Effect.suspend(() => this.putFrom(items[Symbol.iterator]()))
+    Effect.suspend(() => this.putFrom(Array.isArray(items) ? items : Array.from(items), 0))
 
-  private putFrom(iterator: Iterator<A>): Effect.Effect<void, QueueShutDown> {
+  /** Puts `items[from…]`: as many as fit at once, then waits for room for the next one. */
+  private putFrom(items: ReadonlyArray<A>, from: number): Effect.Effect<void, QueueShutDown> {
     if (this.closed !== false) return shutDown
-    let next = iterator.next()
-    while (!next.done && this.putters.size === 0 && this.room > 0) {
-      this.push(next.value)
-      next = iterator.next()
-    }
-    if (next.done) return Effect.void
-    return Effect.zipRight(this.put(next.value), Effect.suspend(() => this.putFrom(iterator)))
+    let i = from
+    while (i < items.length && this.putters.size === 0 && this.room > 0) this.push(items[i++]!)
+    if (i === items.length) return Effect.void
+    return Effect.zipRight(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
   }
 
   readonly offer = (item: A): Effect.Effect<void, QueueFull | QueueShutDown> =>

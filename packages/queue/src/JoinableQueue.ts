@@ -55,7 +55,7 @@ export interface JoinableQueue<A> extends Pipeable {
   readonly offer: (item: A) => Effect.Effect<void, QueueFull | QueueShutDown>
   /** Removes the next item, waiting while the queue is empty. */
   readonly take: Effect.Effect<A, QueueShutDown>
-  /** Removes between 1 and `max` items at once, waiting while the queue is empty. */
+  /** Removes between 1 and `max` items at once, waiting while the queue is empty (none if `max` < 1). */
   readonly takeUpTo: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
   /** Removes the next item if there is one now, else fails `QueueEmpty`. */
   readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown>

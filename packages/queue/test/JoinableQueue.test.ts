@@ -163,6 +163,7 @@ const contract = (kind: Kind) =>
         assert.strictEqual((yield* Fiber.join(waiter)).length + (yield* queue.size), 3)
         yield* queue.putAll([4, 5, 6])
         assert.isAtMost((yield* queue.takeUpTo(2)).length, 2)
+        assert.deepStrictEqual(yield* queue.takeUpTo(0), [])
       }))
   })
 

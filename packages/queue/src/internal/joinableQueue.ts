@@ -203,6 +203,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
 
   readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> =>
     Effect.suspend(() => {
+      if (!(max >= 1)) return Effect.succeed([])
       if (this.takers.size === 0 && this.available > 0) {
         const items: Array<A> = []
         while (items.length < max && this.available > 0) items.push(this.pull())

@@ -48,6 +48,22 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAtLeast(Number(total![1]), 0.55)
     assert.isBelow(Number(total![1]), 1.2)
   },
+  "04-producer-consumer.ts": (stdout) => {
+    // The producer puts 5 items, 100 ms apart; the consumer processes them in order.
+    for (let i = 1; i <= 5; i++) assert.include(stdout.split("\n"), `Produced: Producer-1-Item-${i}`)
+    inOrder(stdout, [1, 2, 3, 4, 5].map((i) => `Processing: Producer-1-Item-${i}`))
+    // join returns once the last item is done: 5 items × 200 ms one after another, about 1 s.
+    const joined = /^All 5 items processed \(join returned after (\d+\.\d\d)s\)$/m.exec(stdout)
+    assert.isNotNull(joined, `no join line in:\n${stdout}`)
+    assert.isAtLeast(Number(joined![1]), 0.9)
+    assert.isBelow(Number(joined![1]), 2.5)
+    inOrder(stdout, ["Processing: Producer-1-Item-5", joined![0], "Consumer stopped: queue shut down"])
+    // One item in ten fails: counted and returned with its item, the other consumers carry on.
+    assert.match(
+      stdout,
+      /^ProducerConsumer\.run: produced 20, consumed 18, failed 2 \(failures reported with their items: P1-Item-7 \(ItemRejected\), P2-Item-7 \(ItemRejected\)\)$/m
+    )
+  },
   "05-events.ts": (stdout) => {
     // The worker stops right after the shutdown signal, about 1 s in (a few rounds of 300 ms).
     const rounds = stdout.split("\n").filter((line) => line === "Working...").length
@@ -85,6 +101,18 @@ const checks: Record<string, (stdout: string) => void> = {
       "Detector: both locks free afterwards: true; balances A: 90, B: 110",
       "Detector: withLocks transfers A→B and B→A: no violation"
     ])
+  },
+  "14-bounded-queue.ts": (stdout) => {
+    // Back-pressure: the bounded queue fills to its capacity and never beyond.
+    inOrder(stdout, ["Bounded (capacity 100): peak queue size 100"])
+    // Unbounded, the fast producer runs far ahead: nearly every item waits in the queue.
+    const unbounded = /^Unbounded: peak queue size ([\d,]+)$/m.exec(stdout)
+    assert.isNotNull(unbounded, `no unbounded line in:\n${stdout}`)
+    const peak = Number(unbounded![1].replaceAll(",", ""))
+    assert.isAbove(peak, 1000)
+    assert.isAtMost(peak, 10_000)
+    // Every item is consumed in both runs.
+    assert.strictEqual(stdout.split("all 10,000 items consumed after").length, 3)
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * Producer–consumer with a queue — JoinableQueue and ProducerConsumer.run.
+ *
+ * The guide's pattern: a producer puts items into a bounded queue (`queue.Queue(maxsize=5)`), a
+ * consumer takes and processes them and marks each one done (`task_done`), and the main fiber
+ * waits for the producer, then `join`s the queue: it returns once every item is processed. The
+ * guide's consumer stops when `get` times out; here it stops when the queue is shut down. Then
+ * the same pattern in one call: `ProducerConsumer.run` with two producers and three consumers,
+ * where a failing item is counted and returned with its error instead of stopping a consumer.
+ *
+ * Run: pnpm tsx examples/04-producer-consumer.ts
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { JoinableQueue, ProducerConsumer } from "@fiberkit/queue"
+import { Cause, Clock, Console, Data, Effect, Fiber, Option, Stream } from "effect"
+
+const seconds = (millis: number) => `${(millis / 1000).toFixed(2)}s`
+
+// The guide's producer and consumer, one fiber each.
+const guidePattern = Effect.gen(function*() {
+  const queue = yield* JoinableQueue.make<string>({ capacity: 5 })
+
+  const producer = (name: string, items: number) =>
+    Effect.gen(function*() {
+      for (let i = 1; i <= items; i++) {
+        const item = `${name}-Item-${i}`
+        yield* queue.put(item) // waits while the queue holds 5 items
+        yield* Console.log(`Produced: ${item}`)
+        yield* Effect.sleep("100 millis")
+      }
+    })
+
+  const consumer = Effect.forever(
+    Effect.gen(function*() {
+      const item = yield* queue.take // waits while the queue is empty
+      yield* Console.log(`Processing: ${item}`)
+      yield* Effect.sleep("200 millis")
+      yield* queue.taskDone // mark as completed
+    })
+  ).pipe(Effect.catchTag("QueueShutDown", () => Console.log("Consumer stopped: queue shut down")))
+
+  const start = yield* Clock.currentTimeMillis
+  const consumerFiber = yield* Effect.fork(consumer)
+  const producerFiber = yield* Effect.fork(producer("Producer-1", 5))
+  yield* Fiber.join(producerFiber) // producer_thread.join()
+  yield* queue.join // task_queue.join(): wait for all tasks to be processed
+  const elapsed = (yield* Clock.currentTimeMillis) - start
+  yield* Console.log(`All 5 items processed (join returned after ${seconds(elapsed)})`)
+  yield* queue.shutdown() // the consumer's next take fails QueueShutDown
+  yield* Fiber.join(consumerFiber)
+})
+
+class ItemRejected extends Data.TaggedError("ItemRejected")<{ readonly item: string }> {}
+
+// The same pattern in one call: the run ends when every produced item has been handled.
+const runPattern = Effect.gen(function*() {
+  const result = yield* ProducerConsumer.run({
+    capacity: 4,
+    producers: 2,
+    consumers: 3,
+    produce: (p) => Stream.range(1, 10).pipe(Stream.map((i) => `P${p + 1}-Item-${i}`)),
+    consume: (item) =>
+      item.endsWith("-Item-7") // one item in ten fails
+        ? Effect.fail(new ItemRejected({ item }))
+        : Effect.sleep("20 millis")
+  })
+  const failed = result.failures
+    .map((f) =>
+      `${f.item} (${Option.match(Cause.failureOption(f.cause), { onNone: () => "defect", onSome: (e) => e._tag })})`
+    )
+    .sort()
+  yield* Console.log(
+    `ProducerConsumer.run: produced ${result.produced}, consumed ${result.consumed}, failed ${result.failed} ` +
+      `(failures reported with their items: ${failed.join(", ")})`
+  )
+})
+
+const program = Effect.gen(function*() {
+  yield* Console.log("One producer, one consumer, a queue of capacity 5:")
+  yield* guidePattern
+  yield* Console.log("\nThe same in one call: 2 producers × 10 items, 3 consumers, capacity 4, item 7 of 10 fails:")
+  yield* runPattern
+})
+
+NodeRuntime.runMain(program)

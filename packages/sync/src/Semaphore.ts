@@ -41,6 +41,8 @@ export interface Semaphore extends Pipeable {
   readonly withPermits: (
     n: number
   ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | InvalidOptions, R>
+  /** `withPermits(1)`, which cannot fail: runs `effect` holding one permit. */
+  readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Waits until `n` permits (default 1) are free and no one waits ahead, then holds them. */
   readonly acquire: (n?: number) => Effect.Effect<void, InvalidOptions>
   /**

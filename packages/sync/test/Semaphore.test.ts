@@ -89,6 +89,20 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
         assert.strictEqual(semaphore.permits, 3)
       }))
 
+    it.effect("withPermit holds one permit and gives it back however the effect ends", () =>
+      Effect.gen(function*() {
+        const semaphore = yield* make(1)
+        assert.strictEqual(
+          yield* semaphore.withPermit(Effect.zipRight(
+            Effect.flatMap(semaphore.available, (n) => Effect.sync(() => assert.strictEqual(n, 0))),
+            Effect.succeed("in")
+          )),
+          "in"
+        )
+        assert.deepStrictEqual(yield* Effect.exit(semaphore.withPermit(Effect.fail("boom"))), Exit.fail("boom"))
+        assert.strictEqual(yield* semaphore.available, 1)
+      }))
+
     it.effect("a zero-permit request never waits", () =>
       Effect.gen(function*() {
         const semaphore = yield* make(0)

@@ -55,9 +55,18 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
           onFailure: (cause) => this.giveBack(n, Exit.failCause(cause)),
           onSuccess: (value) => this.giveBack(n, Exit.succeed(value))
         })
-        return this.pool.tryTake(n) ? body : Effect.zipRight(this.pool.take(n, restore), body)
+        return this.pool.takeThen(n, restore, body)
       })
     }
+
+  readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.uninterruptibleMask((restore) => {
+      const body = Effect.matchCauseEffect(restore(effect), {
+        onFailure: (cause) => this.giveBack(1, Exit.failCause(cause)),
+        onSuccess: (value) => this.giveBack(1, Exit.succeed(value))
+      })
+      return this.pool.takeThen(1, restore, body)
+    })
 
   private giveBack<A, E>(n: number, exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
     this.pool.release(n)

@@ -1,0 +1,62 @@
+/**
+ * The handle of a submitted task: Python's `concurrent.futures.Future`. Wait for its `result`,
+ * look at its `exception`, `cancel` it, or register a callback for when it is done.
+ *
+ * `cancel` goes further than Python: a pending task never starts, and a running task is
+ * interrupted (Python can only cancel a task that has not started).
+ *
+ * @since 0.1.0
+ */
+import type * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Option from "effect/Option"
+import type { Pipeable } from "effect/Pipeable"
+import type { FutureCancelled } from "./Errors.js"
+import * as internal from "./internal/future.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Future<A, E = never> extends Pipeable {
+  readonly [TypeId]: TypeId
+  /** Submission number within its executor (0, 1, 2 …). */
+  readonly id: number
+  /** Waits for the task; succeeds with its value, fails with its own error or `FutureCancelled`. */
+  readonly result: Effect.Effect<A, E | FutureCancelled>
+  /** Waits for the task; its exit, cancellation included. */
+  readonly await: Effect.Effect<Exit.Exit<A, E | FutureCancelled>>
+  /** Waits for the task: `None` if it succeeded, else its failure; fails `FutureCancelled` if cancelled. */
+  readonly exception: Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled>
+  /**
+   * Cancels the task: a pending one never starts, a running one is interrupted (`cancel`
+   * returns once it has stopped). `false` only if it had already finished.
+   */
+  readonly cancel: Effect.Effect<boolean>
+  /** Whether it has finished (or was cancelled). */
+  readonly isDone: Effect.Effect<boolean>
+  readonly isRunning: Effect.Effect<boolean>
+  readonly isCancelled: Effect.Effect<boolean>
+  /** Runs `callback` with this future once it is done (at once if it already is). Its failures are ignored. */
+  readonly onDone: (callback: (future: Future<A, E>) => Effect.Effect<unknown, unknown>) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category guards
+ */
+export const isFuture = (u: unknown): u is Future<unknown, unknown> =>
+  typeof u === "object" && u !== null && TypeId in u

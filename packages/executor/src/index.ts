@@ -1,0 +1,31 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * The typed errors of the package.
+ *
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+
+/**
+ * Executor: the interface of every pool, and `asCompleted` / `wait` over futures.
+ *
+ * @since 0.1.0
+ */
+export * as Executor from "./Executor.js"
+
+/**
+ * FiberPool: the ThreadPoolExecutor of Effect.
+ *
+ * @since 0.1.0
+ */
+export * as FiberPool from "./FiberPool.js"
+
+/**
+ * Future: the handle of a submitted task.
+ *
+ * @since 0.1.0
+ */
+export * as Future from "./Future.js"

@@ -1,0 +1,116 @@
+import type * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
+import { pipeArguments } from "effect/Pipeable"
+import { FutureCancelled } from "../Errors.js"
+import type * as Api from "../Future.js"
+
+/** @internal */
+export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/Future") as Api.TypeId
+
+type State = "pending" | "running" | "done" | "cancelled"
+
+/**
+ * A future and the hooks its executor drives: `start` when the task begins, `settle` with its
+ * exit. `cancel` interrupts the task's fiber (which the executor attaches with `attach`); the
+ * fiber's end settles the future as cancelled.
+ *
+ * @internal
+ */
+export class FutureImpl<A, E> implements Api.Future<A, E> {
+  readonly [TypeId]: Api.TypeId = TypeId
+  private state: State = "pending"
+  private settled = false
+  private fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+  private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> = []
+  readonly deferred: Deferred.Deferred<A, E | FutureCancelled> = Deferred.unsafeMake(undefined as never)
+
+  constructor(readonly id: number) {}
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  get isPending(): boolean {
+    return this.state === "pending"
+  }
+
+  get isStarted(): boolean {
+    return this.state === "running"
+  }
+
+  attach(fiber: Fiber.RuntimeFiber<unknown, unknown>): void {
+    this.fiber = fiber
+  }
+
+  /** The task is about to run; false if the future was cancelled meanwhile. */
+  start(): boolean {
+    if (this.state !== "pending") return false
+    this.state = "running"
+    return true
+  }
+
+  /** Completes the future, once: a cancelled future, or one whose task was interrupted, ends cancelled. */
+  settle(exit: Exit.Exit<A, E>): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.settled) return Effect.void
+      this.settled = true
+      const cancelled = this.state === "cancelled" || Exit.isInterrupted(exit)
+      this.state = cancelled ? "cancelled" : "done"
+      const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
+      const callbacks = this.callbacks
+      this.callbacks = []
+      return Effect.zipRight(
+        Deferred.done(this.deferred, outcome),
+        Effect.forEach(callbacks, (callback) => Effect.ignore(callback(this)), { discard: true })
+      )
+    })
+  }
+
+  readonly result: Effect.Effect<A, E | FutureCancelled> = Deferred.await(this.deferred)
+
+  readonly await: Effect.Effect<Exit.Exit<A, E | FutureCancelled>> = Effect.exit(Deferred.await(this.deferred))
+
+  readonly exception: Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled> = Effect.flatMap(
+    this.await,
+    (exit): Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled> => {
+      if (Exit.isSuccess(exit)) return Effect.succeed(Option.none())
+      if (this.state === "cancelled") return Effect.fail(new FutureCancelled())
+      return Effect.succeed(Option.some(exit.cause as Cause.Cause<E>))
+    }
+  )
+
+  readonly cancel: Effect.Effect<boolean> = Effect.suspend(() => {
+    if (this.state === "done") return Effect.succeed(false)
+    if (this.state === "cancelled") return Effect.succeed(true)
+    this.state = "cancelled"
+    const fiber = this.fiber
+    // pending: its fiber leaves the line and never starts the task; running: the task is
+    // interrupted, and `cancel` returns once it has stopped
+    return Effect.as(
+      Effect.zipRight(
+        fiber === undefined ? Effect.void : Fiber.interrupt(fiber),
+        this.settle(Exit.interrupt(FiberId.none))
+      ),
+      true
+    )
+  })
+
+  readonly isDone: Effect.Effect<boolean> = Effect.sync(() => this.state === "done" || this.state === "cancelled")
+  readonly isRunning: Effect.Effect<boolean> = Effect.sync(() => this.state === "running")
+  readonly isCancelled: Effect.Effect<boolean> = Effect.sync(() => this.state === "cancelled")
+
+  readonly onDone = (callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      if (this.state === "done" || this.state === "cancelled") {
+        return Effect.flatMap(this.await, () => Effect.ignore(callback(this)))
+      }
+      this.callbacks.push(callback)
+      return Effect.void
+    })
+}

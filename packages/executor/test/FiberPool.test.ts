@@ -1,0 +1,158 @@
+import { assert, describe, it } from "@effect/vitest"
+import { ConcurrencyProbe, Leaks, TestTime } from "@fiberkit/testkit"
+import { Chunk, Context, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import * as FiberPool from "../src/FiberPool.js"
+
+describe("FiberPool", () => {
+  it.effect("runs at most maxWorkers tasks at once, starting them in submission order", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const probe = yield* ConcurrencyProbe.make
+      const futures = yield* Effect.forEach(
+        [1, 2, 3, 4, 5],
+        (i) => pool.submit(probe.track(Effect.as(Effect.sleep(10), i), `t${i}`))
+      )
+      yield* TestClock.adjust(5)
+      assert.strictEqual(yield* pool.running, 2)
+      assert.strictEqual(yield* pool.pending, 3)
+      yield* TestClock.adjust(100)
+      assert.deepStrictEqual(yield* Effect.forEach(futures, (f) => f.result), [1, 2, 3, 4, 5])
+      assert.deepStrictEqual(yield* probe.starts, ["t1", "t2", "t3", "t4", "t5"])
+      assert.strictEqual(yield* probe.peak, 2)
+    })))
+
+  it.effect("a future fails with its task's own typed error", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const future = yield* pool.submit(Effect.fail("boom" as const))
+      assert.strictEqual(yield* Effect.flip(future.result), "boom")
+      const cause = yield* future.exception
+      assert.isTrue(Option.isSome(cause))
+      assert.isTrue(yield* future.isDone)
+      const ok = yield* pool.submit(Effect.succeed(1))
+      assert.isTrue(Option.isNone(yield* ok.exception))
+    })))
+
+  it.effect("cancel: a pending task never starts; a running one is interrupted; a done one stays done", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      let started = 0
+      const long = yield* pool.submit(Effect.zipRight(Effect.sync(() => started++), Effect.never))
+      const queued = yield* pool.submit(Effect.sync(() => started++))
+      yield* Leaks.settle
+      assert.isTrue(yield* long.isRunning)
+      assert.isTrue(yield* queued.cancel)
+      assert.isTrue(yield* queued.isCancelled)
+      assert.strictEqual((yield* Effect.flip(queued.result))._tag, "FutureCancelled")
+      assert.isTrue(yield* long.cancel)
+      assert.strictEqual((yield* Effect.flip(long.result)).message, "the future was cancelled")
+      yield* Leaks.settle
+      assert.strictEqual(started, 1)
+      const done = yield* pool.submit(Effect.succeed("done"))
+      assert.strictEqual(yield* done.result, "done")
+      assert.isFalse(yield* done.cancel)
+      assert.strictEqual(yield* pool.running, 0)
+    })))
+
+  it.effect("onDone runs when the future is done, or at once if it already is", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const seen: Array<string> = []
+      const future = yield* pool.submit(Effect.as(Effect.sleep(10), "x"))
+      yield* future.onDone((f) => Effect.map(f.result, (v) => void seen.push(`later ${v}`)))
+      yield* TestClock.adjust(10)
+      yield* future.await
+      yield* future.onDone(() => Effect.sync(() => void seen.push("at once")))
+      assert.deepStrictEqual(seen, ["later x", "at once"])
+    })))
+
+  it.effect("submit provides the caller's context to the task", () =>
+    Effect.scoped(Effect.gen(function*() {
+      class Greeting extends Context.Tag("Greeting")<Greeting, string>() {}
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const future = yield* pool.submit(Greeting).pipe(Effect.provideService(Greeting, "hello"))
+      assert.strictEqual(yield* future.result, "hello")
+    })))
+
+  it.effect("map returns results in input order with at most maxWorkers at once", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 3 })
+      const probe = yield* ConcurrencyProbe.make
+      const results = yield* TestTime.run(
+        pool.map([50, 10, 40, 20, 30, 5], (ms, i) => probe.track(Effect.as(Effect.sleep(ms), `${i}:${ms}`)))
+      )
+      assert.deepStrictEqual(results, ["0:50", "1:10", "2:40", "3:20", "4:30", "5:5"])
+      assert.strictEqual(yield* probe.peak, 3)
+    })))
+
+  it.effect("map fails with the first failure and interrupts the rest", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      let finished = 0
+      const error = yield* Effect.flip(TestTime.run(pool.map([1, 2, 3, 4], (i) =>
+        i === 2 ? Effect.fail(`item ${i}` as const) : Effect.zipRight(
+          Effect.sleep(100),
+          Effect.sync(() => finished++)
+        ))))
+      assert.strictEqual(error, "item 2")
+      assert.strictEqual(finished, 0)
+      assert.strictEqual(yield* pool.running, 0)
+    })))
+
+  it.effect("mapStream keeps input order and bounds the work in flight", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const probe = yield* ConcurrencyProbe.make
+      const out = yield* TestTime.run(Stream.runCollect(
+        pool.mapStream(Stream.range(1, 6), (i) => probe.track(Effect.as(Effect.sleep(10 * (7 - i)), i * 10)))
+      ))
+      assert.deepStrictEqual(Chunk.toReadonlyArray(out), [10, 20, 30, 40, 50, 60])
+      assert.strictEqual(yield* probe.peak, 2)
+    })))
+
+  it.effect("shutdown: later submits fail PoolShutDown; accepted tasks still run; cancelFutures cancels the pending", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const first = yield* pool.submit(Effect.as(Effect.sleep(10), 1))
+      const second = yield* pool.submit(Effect.as(Effect.sleep(10), 2))
+      const third = yield* pool.submit(Effect.as(Effect.sleep(10), 3))
+      yield* Leaks.settle
+      const stopping = yield* Effect.fork(pool.shutdown({ cancelFutures: true }))
+      yield* Leaks.settle
+      const refused = yield* Effect.flip(pool.submit(Effect.void))
+      assert.deepStrictEqual([refused._tag, refused.message], [
+        "PoolShutDown",
+        "the pool is shut down: it accepts no new task"
+      ])
+      assert.strictEqual((yield* Effect.flip(pool.map([1], Effect.succeed)))._tag, "PoolShutDown")
+      yield* TestClock.adjust(10)
+      yield* Fiber.join(stopping)
+      assert.strictEqual(yield* first.result, 1)
+      assert.isTrue(yield* second.isCancelled)
+      assert.isTrue(yield* third.isCancelled)
+    })))
+
+  it.effect("closing the scope waits for the accepted tasks", () =>
+    Effect.gen(function*() {
+      const done: Array<number> = []
+      const run = Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        yield* Effect.forEach([1, 2, 3], (i) =>
+          pool.submit(Effect.zipRight(Effect.sleep(10), Effect.sync(() => done.push(i)))))
+      }))
+      yield* TestTime.run(run)
+      assert.deepStrictEqual(done.sort(), [1, 2, 3])
+    }))
+
+  it.effect("maxWorkers below 1 fails InvalidOptions; the default is min(32, cpus + 4)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const error = yield* Effect.flip(FiberPool.make({ maxWorkers: 0 }))
+      assert.strictEqual(error.message, "FiberPool.make: maxWorkers must be an integer ≥ 1, got 0")
+      const pool = yield* FiberPool.make()
+      assert.strictEqual(pool.maxWorkers, FiberPool.defaultMaxWorkers())
+      assert.isAtMost(pool.maxWorkers, 32)
+      assert.isAtLeast(pool.maxWorkers, 5)
+      const exit = yield* Effect.exit(FiberPool.make({ maxWorkers: 2.5 }))
+      assert.isTrue(Exit.isFailure(exit))
+    })))
+})

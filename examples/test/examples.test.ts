@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
+import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
 import { examples, title } from "../demo.js"
@@ -13,6 +14,13 @@ const inOrder = (stdout: string, lines: ReadonlyArray<string>) => {
   const positions = lines.map((line) => all.indexOf(line))
   assert.isTrue(positions.every((p) => p >= 0), `missing one of ${JSON.stringify(lines)} in:\n${stdout}`)
   assert.deepStrictEqual([...positions].sort((a, b) => a - b), positions, `out of order in:\n${stdout}`)
+}
+
+/** The number `pattern` captures in `stdout`, asserting it is there. */
+const captured = (stdout: string, pattern: RegExp): number => {
+  const match = pattern.exec(stdout)
+  assert.isNotNull(match, `no match for ${pattern} in:\n${stdout}`)
+  return Number(match![1])
 }
 
 /**
@@ -84,6 +92,47 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.strictEqual(stdout.split("Barrier action: all 3 parties arrived").length, 2)
     inOrder(stdout, ["Consumer waiting for an item...", "Producer put item 42 and notifies", "Consumer got item 42"])
   },
+  "06-thread-pool.ts": (stdout) => {
+    // Four downloads one after another, then the same four at once on 4 workers.
+    const downloads = [1, 2, 3, 4].map((i) => `Downloading site${i}.com...`)
+    const [sequentialPart, poolPart] = stdout.split("On a pool of 4 workers:\n")
+    assert.isDefined(poolPart, `no pool part in:\n${stdout}`)
+    inOrder(sequentialPart!, ["One after another:", ...downloads])
+    for (const line of downloads) assert.include(poolPart!.split("\n"), line)
+    inOrder(stdout, [
+      "Results, in input order: Content from site1.com, Content from site2.com, Content from site3.com, Content from site4.com",
+      "Same results both ways: true"
+    ])
+    // The guide's three lines: 4 × 1 s sequentially, about 1 s on the pool, a speedup near 4x.
+    const sequential = captured(stdout, /^Sequential: (\d+\.\d\d)s$/m)
+    const concurrent = captured(stdout, /^Concurrent: (\d+\.\d\d)s$/m)
+    const speedup = captured(stdout, /^Speedup: (\d+\.\d\d)x$/m)
+    assert.isAtLeast(sequential, 3.99)
+    assert.isBelow(sequential, 4.6)
+    assert.isAtLeast(concurrent, 0.99)
+    assert.isBelow(concurrent, 1.2)
+    assert.isAtLeast(speedup, 3.5)
+    assert.isAtMost(speedup, 4.05)
+  },
+  "07-as-completed.ts": (stdout) => {
+    // Completion order, shortest task first; task 3's failure is reported and the others complete.
+    inOrder(stdout, [
+      "Completed: Task 1 result",
+      "Completed: Task 2 result",
+      "Task 3 failed: task 3 hit a bad record",
+      "Completed: Task 4 result",
+      "Completed: Task 5 result"
+    ])
+    // safe_worker: the failures are logged and become None; the other results are kept, in order.
+    inOrder(stdout, ["Task failed: 2 is even", "Task failed: 4 is even", "Results: [1, None, 9, None, 25]"])
+    // A running task is interrupted by cancel; its result fails FutureCancelled.
+    inOrder(stdout, [
+      "Long task running: true",
+      "Long task interrupted: its finalizers run",
+      "Cancelled a running task: true",
+      "Its result: fails FutureCancelled (the future was cancelled)"
+    ])
+  },
   "11-deadlock-avoidance.ts": (stdout) => {
     // Every ordered transfer finished (none deadlocked) and no money was created or lost.
     assert.match(
@@ -101,6 +150,24 @@ const checks: Record<string, (stdout: string) => void> = {
       "Detector: both locks free afterwards: true; balances A: 90, B: 110",
       "Detector: withLocks transfers A→B and B→A: no violation"
     ])
+  },
+  "13-worker-count.ts": (stdout) => {
+    // 64 tasks of 25 ms: 64 rounds on 1 worker, 16 on 4, 4 on 16, 1 on 64 — each count faster.
+    const times = [1, 4, 16, 64].map((n) =>
+      captured(stdout, new RegExp(`^${n} workers?: (\\d+\\.\\d\\d)s \\(\\d+ rounds? of 25 ms\\)$`, "m"))
+    )
+    assert.isAtLeast(times[0]!, 1.55)
+    assert.isBelow(times[0]!, 3)
+    for (let i = 1; i < times.length; i++) {
+      assert.isBelow(times[i]!, times[i - 1]!, `not faster with more workers: ${times.join(", ")}`)
+    }
+    assert.isAbove(times[0]! / times[1]!, 3) // 4 workers: about 4 times faster than 1
+    assert.isBelow(times[3]!, 0.3)
+    // The default worker count is the guide's min(32, cpus + 4).
+    const cpus = os.availableParallelism()
+    const optimal = Math.min(32, cpus + 4)
+    inOrder(stdout, [`FiberPool.defaultMaxWorkers() = min(32, ${cpus} cpus + 4) = ${optimal}`])
+    assert.match(stdout, new RegExp(`^Default pool \\(${optimal} workers\\): \\d+\\.\\d\\ds$`, "m"))
   },
   "14-bounded-queue.ts": (stdout) => {
     // Back-pressure: the bounded queue fills to its capacity and never beyond.

@@ -1,12 +1,12 @@
-import { Semaphore } from "@fiberkit/sync"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
-import * as Scope from "effect/Scope"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as os from "node:os"
-import { InvalidOptions, PoolShutDown } from "../Errors.js"
+import { FutureCancelled, InvalidOptions, PoolShutDown } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
@@ -20,89 +20,173 @@ export const defaultMaxWorkers = (): number => Math.min(32, os.availableParallel
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
+interface Job {
+  readonly future: FutureImpl<unknown, unknown>
+  readonly run: Effect.Effect<unknown, unknown>
+}
+
 /**
- * Workers are permits of a FIFO semaphore: a submitted task gets a fiber at once, which waits
- * in line for a permit (so tasks start in submission order) and runs the task holding it.
- * `map` runs `min(maxWorkers, items)` long-lived lanes instead, each holding a permit and
- * pulling the next item: no fiber per item.
+ * Submitted tasks wait in one FIFO line of jobs; at most `maxWorkers` of them run, each in its
+ * own fiber, started when a worker is free — so a pending task costs a small object, not a
+ * fiber, and a cancelled pending task is simply skipped. `map` submits `min(maxWorkers, items)`
+ * lanes through the same line; each lane pulls the next item until none is left, so a huge
+ * input does not create a task per item, and `map` and `submit` share the worker limit.
  *
  * @internal
  */
 export class FiberPoolImpl implements Api.FiberPool {
   readonly [TypeId]: Api.TypeId = TypeId
+  private readonly jobs: Array<Job | undefined> = []
+  private head = 0
+  private active = 0
   /** Futures not settled yet, pending or running. */
   private readonly live = new Set<FutureImpl<unknown, unknown>>()
   private submitted = 0
   private closed = false
 
-  constructor(
-    readonly maxWorkers: number,
-    private readonly slots: Semaphore.Semaphore,
-    private readonly scope: Scope.Scope
-  ) {}
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+
+  constructor(readonly maxWorkers: number, runtime: Runtime.Runtime<never>) {
+    this.runFork = Runtime.runFork(runtime)
+  }
 
   pipe() {
     // eslint-disable-next-line prefer-rest-params
     return pipeArguments(this, arguments)
   }
 
+  private enqueue<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
+    const future = new FutureImpl<A, E>(this.submitted++)
+    this.live.add(future as FutureImpl<unknown, unknown>)
+    this.jobs.push({ future: future as FutureImpl<unknown, unknown>, run })
+    return future
+  }
+
+  /** The next job to run, in submission order, skipping those cancelled while pending. */
+  private next(): Job | undefined {
+    while (this.head < this.jobs.length) {
+      const job = this.jobs[this.head]!
+      this.jobs[this.head++] = undefined
+      if (this.head > 1024 && this.head * 2 > this.jobs.length) {
+        this.jobs.splice(0, this.head)
+        this.head = 0
+      }
+      if (job.future.start()) return job
+    }
+    return undefined
+  }
+
+  private hasPending(): boolean {
+    for (let i = this.head; i < this.jobs.length; i++) if (this.jobs[i]!.future.isPending) return true
+    return false
+  }
+
+  /** Starts workers while some are missing and jobs wait. */
+  private readonly dispatch: Effect.Effect<void> = Effect.sync(() => {
+    while (this.active < this.maxWorkers && this.hasPending()) this.startWorker()
+  })
+
+  /**
+   * A worker: a long-lived fiber that runs jobs one after another until none is left, then
+   * retires. Cancelling a running job interrupts its worker, which settles the job as cancelled;
+   * a replacement starts if jobs still wait. Workers are started from the runtime the pool was
+   * made in, not forked from whichever fiber dispatches them (a chain of forks would grow every
+   * fiber's FiberRef history without end).
+   */
+  private startWorker(): void {
+    this.active++
+    const worker: { job: Job | undefined } = { job: undefined }
+    // runFork starts running the worker at once, so it finds its own fiber for `cancel` itself
+    const loop: Effect.Effect<void> = Effect.withFiberRuntime((fiber) => {
+      const job = this.next()
+      if (job === undefined) {
+        this.active-- // retire: decided in the same step as finding no job, so no job is stranded
+        return Effect.void
+      }
+      worker.job = job
+      job.future.attach(fiber)
+      return Effect.flatMap(Effect.exit(job.run), (exit) => {
+        worker.job = undefined
+        return Effect.zipRight(this.finish(job, exit), loop)
+      })
+    })
+    this.runFork(Effect.onExit(loop, (exit) => {
+      if (Exit.isSuccess(exit)) return Effect.void
+      // interrupted (a cancel): settle the job it was running, then let another worker take over
+      this.active--
+      const job = worker.job
+      return Effect.zipRight(job === undefined ? Effect.void : this.finish(job, exit), this.dispatch)
+    }))
+  }
+
+  private finish(job: Job, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    return Effect.zipRight(
+      job.future.settle(exit),
+      Effect.sync(() => {
+        this.live.delete(job.future)
+      })
+    )
+  }
+
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
     Effect.flatMap(Effect.context<R>(), (context) =>
       Effect.suspend(() => {
         if (this.closed) return poolShutDown
-        const future = new FutureImpl<A, E>(this.submitted++)
-        this.live.add(future as FutureImpl<unknown, unknown>)
-        const task = this.slots.withPermit(
-          Effect.suspend(() => (future.start() ? Effect.provide(effect, context) : Effect.interrupt))
-        )
-        const run = Effect.onExit(task, (exit: Exit.Exit<A, E>) =>
-          Effect.zipRight(
-            future.settle(exit),
-            Effect.sync(() => {
-              this.live.delete(future as FutureImpl<unknown, unknown>)
-            })
-          ))
-        return Effect.map(Effect.forkIn(run, this.scope), (fiber) => {
-          future.attach(fiber)
-          return future
-        })
+        const future = this.enqueue(Effect.provide(effect, context))
+        return Effect.as(this.dispatch, future)
       }))
 
   readonly map = <A, B, E, R>(
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.suspend((): Effect.Effect<Array<B>, E | PoolShutDown, R> => {
-      if (this.closed) return poolShutDown
-      const inputs = Array.from(items)
-      const results: Array<B> = new Array(inputs.length)
-      let next = 0
-      const lane = this.slots.withPermit(Effect.whileLoop({
-        while: () => next < inputs.length,
-        body: () => {
-          const index = next++
-          return Effect.map(f(inputs[index]!, index), (value) => {
-            results[index] = value
-          })
-        },
-        step: () => {}
+    Effect.flatMap(Effect.context<R>(), (context) =>
+      Effect.suspend((): Effect.Effect<Array<B>, E | PoolShutDown> => {
+        if (this.closed) return poolShutDown
+        const inputs = Array.from(items)
+        const results: Array<B> = new Array(inputs.length)
+        let next = 0
+        const lane = Effect.provide(
+          Effect.whileLoop({
+            while: () => next < inputs.length,
+            body: () => {
+              const index = next++
+              return Effect.map(f(inputs[index]!, index), (value) => {
+                results[index] = value
+              })
+            },
+            step: () => {}
+          }),
+          context
+        )
+        const lanes = Array.from({ length: Math.min(this.maxWorkers, inputs.length) }, () => this.enqueue(lane))
+        const stopAll = Effect.forEach(lanes, (future) => future.cancel, { discard: true })
+        return Effect.zipRight(
+          this.dispatch,
+          Effect.forEach(lanes, (future) => future.result, { concurrency: "unbounded", discard: true })
+        ).pipe(
+          // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down
+          Effect.catchIf((error): error is FutureCancelled => error instanceof FutureCancelled, () => poolShutDown),
+          Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),
+          Effect.as(results)
+        )
       }))
-      const lanes = Math.min(this.maxWorkers, inputs.length)
-      return Effect.as(
-        Effect.all(Array.from({ length: lanes }, () => lane), { concurrency: "unbounded", discard: true }),
-        results
-      )
-    })
 
   readonly mapStream = <A, E1, R1, B, E, R>(
     items: Stream.Stream<A, E1, R1>,
     f: (item: A) => Effect.Effect<B, E, R>
   ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
-    Stream.unwrap(Effect.sync((): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
-      this.closed
-        ? Stream.fail(new PoolShutDown())
-        : Stream.mapEffect(items, (item) => this.slots.withPermit(f(item)), { concurrency: this.maxWorkers })
-    ))
+    Stream.mapEffect(
+      items,
+      (item) =>
+        Effect.flatMap(this.submit(f(item)), (future) =>
+          Effect.catchIf(
+            Effect.onInterrupt(future.result, () => future.cancel),
+            (error): error is FutureCancelled => error instanceof FutureCancelled,
+            () => poolShutDown
+          )),
+      { concurrency: this.maxWorkers }
+    )
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
@@ -117,11 +201,7 @@ export class FiberPoolImpl implements Api.FiberPool {
       return Effect.zipRight(cancel, wait)
     })
 
-  readonly running: Effect.Effect<number> = Effect.sync(() => {
-    let n = 0
-    for (const future of this.live) if (future.isStarted) n++
-    return n
-  })
+  readonly running: Effect.Effect<number> = Effect.sync(() => this.active)
 
   readonly pending: Effect.Effect<number> = Effect.sync(() => {
     let n = 0
@@ -142,10 +222,8 @@ export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPo
         value: maxWorkers
       })
     }
-    const scope = yield* Effect.scope
-    // tasks run in a child scope, closed after the graceful shutdown below has waited for them
-    const tasks = yield* Scope.fork(scope, ExecutionStrategy.sequential)
-    const pool = new FiberPoolImpl(maxWorkers, yield* Semaphore.make(maxWorkers), tasks)
+    const pool = new FiberPoolImpl(maxWorkers, yield* Effect.runtime<never>())
+    // closing the scope shuts down gracefully: every accepted task runs to its end
     yield* Effect.addFinalizer(() => pool.shutdown({ wait: true }))
     return pool
   })

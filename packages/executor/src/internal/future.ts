@@ -1,5 +1,4 @@
 import type * as Cause from "effect/Cause"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -27,7 +26,9 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   private settled = false
   private fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
   private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> = []
-  readonly deferred: Deferred.Deferred<A, E | FutureCancelled> = Deferred.unsafeMake(undefined as never)
+  /** The outcome, once settled; and the fibers waiting for it until then. */
+  private outcome: Exit.Exit<A, E | FutureCancelled> | undefined = undefined
+  private waiters: Array<(exit: Exit.Exit<A, E | FutureCancelled>) => void> | undefined = undefined
 
   constructor(readonly id: number) {}
 
@@ -63,54 +64,84 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       const cancelled = this.state === "cancelled" || Exit.isInterrupted(exit)
       this.state = cancelled ? "cancelled" : "done"
       const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
+      this.outcome = outcome
+      const waiters = this.waiters
+      this.waiters = undefined
+      if (waiters !== undefined) { for (const resume of waiters) resume(outcome) }
       const callbacks = this.callbacks
       this.callbacks = []
-      return Effect.zipRight(
-        Deferred.done(this.deferred, outcome),
-        Effect.forEach(callbacks, (callback) => Effect.ignore(callback(this)), { discard: true })
+      return callbacks.length === 0
+        ? Effect.void
+        : Effect.forEach(callbacks, (callback) => Effect.ignore(callback(this)), { discard: true })
+    })
+  }
+
+  // Effect-valued members are getters: made when used, not allocated for every future up front.
+  get result(): Effect.Effect<A, E | FutureCancelled> {
+    return Effect.suspend(() =>
+      this.outcome ?? Effect.async<A, E | FutureCancelled>((resume) => {
+        const waiters = this.waiters ??= []
+        waiters.push(resume)
+        return Effect.sync(() => {
+          const at = waiters.indexOf(resume)
+          if (at >= 0) waiters.splice(at, 1)
+        })
+      })
+    )
+  }
+
+  get await(): Effect.Effect<Exit.Exit<A, E | FutureCancelled>> {
+    return Effect.exit(this.result)
+  }
+
+  get exception(): Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled> {
+    return Effect.flatMap(
+      this.await,
+      (exit): Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled> => {
+        if (Exit.isSuccess(exit)) return Effect.succeed(Option.none())
+        if (this.state === "cancelled") return Effect.fail(new FutureCancelled())
+        return Effect.succeed(Option.some(exit.cause as Cause.Cause<E>))
+      }
+    )
+  }
+
+  get cancel(): Effect.Effect<boolean> {
+    return Effect.suspend(() => {
+      if (this.state === "done") return Effect.succeed(false)
+      if (this.state === "cancelled") return Effect.succeed(true)
+      this.state = "cancelled"
+      const fiber = this.fiber
+      // pending: its fiber leaves the line and never starts the task; running: the task is
+      // interrupted, and `cancel` returns once it has stopped
+      return Effect.as(
+        Effect.zipRight(
+          fiber === undefined ? Effect.void : Fiber.interrupt(fiber),
+          this.settle(Exit.interrupt(FiberId.none))
+        ),
+        true
       )
     })
   }
 
-  readonly result: Effect.Effect<A, E | FutureCancelled> = Deferred.await(this.deferred)
+  get isDone(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.state === "done" || this.state === "cancelled")
+  }
 
-  readonly await: Effect.Effect<Exit.Exit<A, E | FutureCancelled>> = Effect.exit(Deferred.await(this.deferred))
+  get isRunning(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.state === "running")
+  }
 
-  readonly exception: Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled> = Effect.flatMap(
-    this.await,
-    (exit): Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled> => {
-      if (Exit.isSuccess(exit)) return Effect.succeed(Option.none())
-      if (this.state === "cancelled") return Effect.fail(new FutureCancelled())
-      return Effect.succeed(Option.some(exit.cause as Cause.Cause<E>))
-    }
-  )
+  get isCancelled(): Effect.Effect<boolean> {
+    return Effect.sync(() => this.state === "cancelled")
+  }
 
-  readonly cancel: Effect.Effect<boolean> = Effect.suspend(() => {
-    if (this.state === "done") return Effect.succeed(false)
-    if (this.state === "cancelled") return Effect.succeed(true)
-    this.state = "cancelled"
-    const fiber = this.fiber
-    // pending: its fiber leaves the line and never starts the task; running: the task is
-    // interrupted, and `cancel` returns once it has stopped
-    return Effect.as(
-      Effect.zipRight(
-        fiber === undefined ? Effect.void : Fiber.interrupt(fiber),
-        this.settle(Exit.interrupt(FiberId.none))
-      ),
-      true
-    )
-  })
-
-  readonly isDone: Effect.Effect<boolean> = Effect.sync(() => this.state === "done" || this.state === "cancelled")
-  readonly isRunning: Effect.Effect<boolean> = Effect.sync(() => this.state === "running")
-  readonly isCancelled: Effect.Effect<boolean> = Effect.sync(() => this.state === "cancelled")
-
-  readonly onDone = (callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> =>
-    Effect.suspend(() => {
+  onDone(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> {
+    return Effect.suspend(() => {
       if (this.state === "done" || this.state === "cancelled") {
         return Effect.flatMap(this.await, () => Effect.ignore(callback(this)))
       }
       this.callbacks.push(callback)
       return Effect.void
     })
+  }
 }

@@ -113,8 +113,8 @@ export const asCompleted = <A, E>(
 
 /**
  * Waits until the condition `returnWhen` holds (Python's `concurrent.futures.wait`):
- * `"FIRST_COMPLETED"` — any future is done; `"FIRST_EXCEPTION"` — any failed or was cancelled
- * (or all are done); `"ALL_COMPLETED"` (default) — all are done. Returns the futures split
+ * `"FIRST_COMPLETED"` — any future is done; `"FIRST_EXCEPTION"` — any failed (a cancellation
+ * does not count, as in Python), or all are done; `"ALL_COMPLETED"` (default) — all are done. Returns the futures split
  * into `done` and `notDone` at that moment. Use `Effect.timeout` for a time limit.
  *
  * **Example**

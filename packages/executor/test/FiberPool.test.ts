@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConcurrencyProbe, Leaks, TestTime } from "@fiberkit/testkit"
-import { Chunk, Context, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import { Chunk, Context, Deferred, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 
 describe("FiberPool", () => {
@@ -154,5 +155,48 @@ describe("FiberPool", () => {
       assert.isAtLeast(pool.maxWorkers, 5)
       const exit = yield* Effect.exit(FiberPool.make({ maxWorkers: 2.5 }))
       assert.isTrue(Exit.isFailure(exit))
+    })))
+})
+
+describe("FiberPool (review regressions)", () => {
+  // A race in the real scheduler (the cancelling fiber yields every 16 ops), so it runs live,
+  // 20 times; no timing is asserted.
+  it.live("a late cancel never interrupts the next task its worker runs", () =>
+    Effect.forEach(Array.from({ length: 20 }), () =>
+      Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const gate = yield* Deferred.make<void>()
+        const a = yield* pool.submit(Deferred.await(gate))
+        const b = yield* pool.submit(Effect.as(Effect.yieldNow(), "b ran"))
+        yield* Effect.yieldNow()
+        yield* Effect.withMaxOpsBeforeYield(Effect.zipRight(Deferred.succeed(gate, undefined), a.cancel), 16)
+        assert.strictEqual(yield* b.result, "b ran")
+        assert.strictEqual(yield* pool.running, 0)
+      })), { discard: true }).pipe(Effect.timeout("10 seconds")))
+
+  it.effect("a callback that dies neither stops the other callbacks nor hides the future from asCompleted", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      let ran = 0
+      const future = yield* pool.submit(Effect.sleep(10))
+      yield* future.onDone(() => Effect.die("bug in a callback"))
+      yield* future.onDone(() => Effect.sync(() => ran++))
+      const waited = yield* Effect.fork(Executor.wait([future]))
+      yield* TestClock.adjust(10)
+      assert.strictEqual((yield* Fiber.join(waited)).done.length, 1)
+      assert.strictEqual(ran, 1)
+      assert.strictEqual(yield* pool.pending, 0)
+    })))
+
+  it.effect("futures cancelled while pending are forgotten by the pool", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const long = yield* pool.submit(Effect.sleep(10))
+      const queued = yield* Effect.forEach([1, 2, 3], () => pool.submit(Effect.void))
+      yield* Effect.forEach(queued, (future) => future.cancel)
+      assert.strictEqual(yield* pool.pending, 0)
+      yield* TestClock.adjust(10)
+      yield* long.result
+      assert.strictEqual(yield* pool.running, 0)
     })))
 })

@@ -97,6 +97,20 @@ const contract = (kind: Kind) =>
         assert.strictEqual((yield* Effect.flip(Fiber.join(taker))).message, "the queue is shut down")
       }))
 
+    it.effect("after a shutdown, a waiting taker still gets an item a served taker gives up", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 2)
+        const first = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        const second = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        yield* queue.put(1) // reserved for `first`
+        yield* queue.shutdown()
+        yield* Fiber.interrupt(first)
+        assert.strictEqual(yield* Fiber.join(second), 1)
+        assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
+      }))
+
     it.effect("an immediate shutdown drops what is left and releases join", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)

@@ -58,6 +58,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   private enqueue<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
     const future = new FutureImpl<A, E>(this.submitted++)
     this.live.add(future as FutureImpl<unknown, unknown>)
+    future.whenSettled = () => this.live.delete(future as FutureImpl<unknown, unknown>)
     this.jobs.push({ future: future as FutureImpl<unknown, unknown>, run })
     return future
   }
@@ -81,10 +82,10 @@ export class FiberPoolImpl implements Api.FiberPool {
     return false
   }
 
-  /** Starts workers while some are missing and jobs wait. */
-  private readonly dispatch: Effect.Effect<void> = Effect.sync(() => {
+  /** Starts workers while some are missing and jobs wait (synchronously, in the same step as the enqueue). */
+  private dispatch(): void {
     while (this.active < this.maxWorkers && this.hasPending()) this.startWorker()
-  })
+  }
 
   /**
    * A worker: a long-lived fiber that runs jobs one after another until none is left, then
@@ -104,28 +105,32 @@ export class FiberPoolImpl implements Api.FiberPool {
         return Effect.void
       }
       worker.job = job
-      job.future.attach(fiber)
-      return Effect.flatMap(Effect.exit(job.run), (exit) => {
-        worker.job = undefined
-        return Effect.zipRight(this.finish(job, exit), loop)
+      job.future.attach(() => {
+        if (worker.job === job) fiber.unsafeInterruptAsFork(fiber.id())
       })
+      return Effect.flatMap(Effect.exit(job.run), (exit) =>
+        Effect.zipRight(
+          // settled and forgotten in one uninterruptible step: a cancel that arrives now finds
+          // the job done, or its interruption ends this worker before it takes another job
+          Effect.uninterruptible(Effect.zipRight(
+            job.future.settle(exit),
+            Effect.sync(() => {
+              worker.job = undefined
+            })
+          )),
+          loop
+        ))
     })
     this.runFork(Effect.onExit(loop, (exit) => {
       if (Exit.isSuccess(exit)) return Effect.void
       // interrupted (a cancel): settle the job it was running, then let another worker take over
       this.active--
       const job = worker.job
-      return Effect.zipRight(job === undefined ? Effect.void : this.finish(job, exit), this.dispatch)
+      return Effect.zipRight(
+        job === undefined ? Effect.void : job.future.settle(exit),
+        Effect.sync(() => this.dispatch())
+      )
     }))
-  }
-
-  private finish(job: Job, exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
-    return Effect.zipRight(
-      job.future.settle(exit),
-      Effect.sync(() => {
-        this.live.delete(job.future)
-      })
-    )
   }
 
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
@@ -133,7 +138,8 @@ export class FiberPoolImpl implements Api.FiberPool {
       Effect.suspend(() => {
         if (this.closed) return poolShutDown
         const future = this.enqueue(Effect.provide(effect, context))
-        return Effect.as(this.dispatch, future)
+        this.dispatch()
+        return Effect.succeed(future)
       }))
 
   readonly map = <A, B, E, R>(
@@ -141,7 +147,9 @@ export class FiberPoolImpl implements Api.FiberPool {
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
     Effect.flatMap(Effect.context<R>(), (context) =>
-      Effect.suspend((): Effect.Effect<Array<B>, E | PoolShutDown> => {
+      // uninterruptible from enqueuing the lanes to watching them, so that no interruption
+      // can leave lanes behind
+      Effect.uninterruptibleMask((restore): Effect.Effect<Array<B>, E | PoolShutDown> => {
         if (this.closed) return poolShutDown
         const inputs = Array.from(items)
         const results: Array<B> = new Array(inputs.length)
@@ -161,8 +169,8 @@ export class FiberPoolImpl implements Api.FiberPool {
         )
         const lanes = Array.from({ length: Math.min(this.maxWorkers, inputs.length) }, () => this.enqueue(lane))
         const stopAll = Effect.forEach(lanes, (future) => future.cancel, { discard: true })
-        return Effect.zipRight(
-          this.dispatch,
+        this.dispatch()
+        return restore(
           Effect.forEach(lanes, (future) => future.result, { concurrency: "unbounded", discard: true })
         ).pipe(
           // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down

@@ -1,7 +1,6 @@
 import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
@@ -24,7 +23,10 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   readonly [TypeId]: Api.TypeId = TypeId
   private state: State = "pending"
   private settled = false
-  private fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+  /** Interrupts the task if it is still running; set by the worker that runs it. */
+  private interruptor: (() => void) | undefined = undefined
+  /** Told once when the future settles (the pool forgets it). */
+  whenSettled: (() => void) | undefined = undefined
   private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> = []
   /** The outcome, once settled; and the fibers waiting for it until then. */
   private outcome: Exit.Exit<A, E | FutureCancelled> | undefined = undefined
@@ -45,8 +47,13 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return this.state === "running"
   }
 
-  attach(fiber: Fiber.RuntimeFiber<unknown, unknown>): void {
-    this.fiber = fiber
+  /**
+   * Sets how to interrupt the running task. It must check, synchronously, that its worker still
+   * runs this task: a worker runs many tasks one after another, and a late interruption must
+   * not hit the next one.
+   */
+  attach(interruptor: () => void): void {
+    this.interruptor = interruptor
   }
 
   /** The task is about to run; false if the future was cancelled meanwhile. */
@@ -61,6 +68,8 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return Effect.suspend(() => {
       if (this.settled) return Effect.void
       this.settled = true
+      this.interruptor = undefined
+      this.whenSettled?.()
       const cancelled = this.state === "cancelled" || Exit.isInterrupted(exit)
       this.state = cancelled ? "cancelled" : "done"
       const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
@@ -72,7 +81,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       this.callbacks = []
       return callbacks.length === 0
         ? Effect.void
-        : Effect.forEach(callbacks, (callback) => Effect.ignore(callback(this)), { discard: true })
+        : Effect.forEach(callbacks, (callback) => this.runCallback(callback), { discard: true })
     })
   }
 
@@ -109,18 +118,22 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return Effect.suspend(() => {
       if (this.state === "done") return Effect.succeed(false)
       if (this.state === "cancelled") return Effect.succeed(true)
+      const wasRunning = this.state === "running"
       this.state = "cancelled"
-      const fiber = this.fiber
-      // pending: its fiber leaves the line and never starts the task; running: the task is
-      // interrupted, and `cancel` returns once it has stopped
-      return Effect.as(
-        Effect.zipRight(
-          fiber === undefined ? Effect.void : Fiber.interrupt(fiber),
-          this.settle(Exit.interrupt(FiberId.none))
-        ),
-        true
-      )
+      const interrupt = this.interruptor
+      if (wasRunning && interrupt !== undefined) {
+        // the worker settles the task once it has stopped; `cancel` returns after that
+        interrupt()
+        return Effect.as(this.await, true)
+      }
+      // pending: settled now, skipped by the workers, it never starts
+      return Effect.as(this.settle(Exit.interrupt(FiberId.none)), true)
     })
+  }
+
+  /** A callback's failure — even a defect — never stops the others. */
+  private runCallback(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> {
+    return Effect.catchAllCause(Effect.asVoid(Effect.suspend(() => callback(this))), () => Effect.void)
   }
 
   get isDone(): Effect.Effect<boolean> {
@@ -138,7 +151,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   onDone(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> {
     return Effect.suspend(() => {
       if (this.state === "done" || this.state === "cancelled") {
-        return Effect.flatMap(this.await, () => Effect.ignore(callback(this)))
+        return Effect.flatMap(this.await, () => this.runCallback(callback))
       }
       this.callbacks.push(callback)
       return Effect.void

@@ -73,6 +73,8 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private pull(): A {
     const item = this.buffer.take()
     if (this.putters.size > 0) this.servePutters()
+    // a shut-down queue that is now empty for good: the takers still waiting will get nothing
+    if (this.closed !== false && this.buffer.length === 0 && this.takers.size > 0) this.failAll(this.takers)
     return item
   }
 
@@ -260,7 +262,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         this.closed = "drain"
       }
       this.failAll(this.putters)
-      if (this.available === 0) this.failAll(this.takers)
+      // takers wait only while nothing is available; if items are still reserved for served
+      // takers, a waiting one may yet get an item some served taker gives up (then the last
+      // `pull` fails the rest)
+      if (this.buffer.length === 0) this.failAll(this.takers)
     })
 
   readonly size: Effect.Effect<number> = Effect.sync(() => Math.max(0, this.available))

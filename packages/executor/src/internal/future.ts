@@ -87,16 +87,17 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
 
   // Effect-valued members are getters: made when used, not allocated for every future up front.
   get result(): Effect.Effect<A, E | FutureCancelled> {
-    return Effect.suspend(() =>
-      this.outcome ?? Effect.async<A, E | FutureCancelled>((resume) => {
-        const waiters = this.waiters ??= []
-        waiters.push(resume)
-        return Effect.sync(() => {
-          const at = waiters.indexOf(resume)
-          if (at >= 0) waiters.splice(at, 1)
-        })
+    // the outcome is checked inside the registration: a check made one step earlier could be
+    // followed by a yield, the settlement, and then a wait that never ends
+    return Effect.async<A, E | FutureCancelled>((resume) => {
+      if (this.outcome !== undefined) return resume(this.outcome)
+      const waiters = this.waiters ??= []
+      waiters.push(resume)
+      return Effect.sync(() => {
+        const at = waiters.indexOf(resume)
+        if (at >= 0) waiters.splice(at, 1)
       })
-    )
+    })
   }
 
   get await(): Effect.Effect<Exit.Exit<A, E | FutureCancelled>> {

@@ -239,14 +239,13 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return Effect.void
   })
 
-  readonly join: Effect.Effect<void> = Effect.suspend(() => {
-    if (this.unfinished === 0) return Effect.void
-    return Effect.async<void>((resume) => {
-      const waiter: Joiner = { resume, prev: undefined, next: undefined, queued: false }
-      this.joiners.push(waiter)
-      return Effect.sync(() => {
-        this.joiners.remove(waiter)
-      })
+  // the count is checked inside the registration, so no yield can fall between check and wait
+  readonly join: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.unfinished === 0) return resume(Effect.void)
+    const joiner: Joiner = { resume, prev: undefined, next: undefined, queued: false }
+    this.joiners.push(joiner)
+    return Effect.sync(() => {
+      this.joiners.remove(joiner)
     })
   })
 

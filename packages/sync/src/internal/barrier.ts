@@ -53,7 +53,10 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
 
   readonly await: Effect.Effect<number, BrokenBarrier | E> = Effect.uninterruptibleMask((restore) =>
     Effect.suspend((): Effect.Effect<number, BrokenBarrier | E> => {
-      if (this.tripping !== undefined) return Effect.zipRight(restore(this.tripping.wait), this.await)
+      const tripping = this.tripping
+      if (tripping !== undefined) {
+        return Effect.zipRight(restore(tripping.waitUnless(() => this.tripping !== tripping)), this.await)
+      }
       if (this.broken !== undefined) return Effect.fail(new BrokenBarrier({ reason: this.broken }))
       if (this.waiters.size + 1 === this.parties) return this.trip(restore)
       const waiter: Waiter = { result: undefined, resume: undefined, prev: undefined, next: undefined, queued: false }

@@ -30,11 +30,11 @@ export class EventImpl implements Api.Event {
   readonly isSet: Effect.Effect<boolean> = Effect.sync(() => this.flag)
 
   // the flag is read when the wait starts: set-then-clear before it leaves it waiting
-  readonly wait: Effect.Effect<void> = Effect.suspend(() => (this.flag ? Effect.void : this.signal.wait))
+  readonly wait: Effect.Effect<void> = this.signal.waitUnless(() => this.flag)
 
   readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
     Effect.suspend(() =>
-      this.flag ? Effect.succeed(true) : Effect.timeoutTo(this.signal.wait, {
+      this.flag ? Effect.succeed(true) : Effect.timeoutTo(this.wait, {
         duration,
         onSuccess: () => true,
         onTimeout: () => this.flag

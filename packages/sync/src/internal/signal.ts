@@ -18,13 +18,21 @@ export class Signal {
     return this.waiters.size
   }
 
-  readonly wait: Effect.Effect<void> = Effect.async<void>((resume) => {
-    const waiter: Waiter = { resume, prev: undefined, next: undefined, queued: false }
-    this.waiters.push(waiter)
-    return Effect.sync(() => {
-      this.waiters.remove(waiter)
+  /**
+   * Waits for the next `wakeAll`, unless `ready()` already holds. The check is made inside the
+   * registration itself: checking first and registering in a later step would leave a gap in
+   * which the fiber can yield, the signal fire, and the wait then never end.
+   */
+  waitUnless(ready: () => boolean): Effect.Effect<void> {
+    return Effect.async<void>((resume) => {
+      if (ready()) return resume(Effect.void)
+      const waiter: Waiter = { resume, prev: undefined, next: undefined, queued: false }
+      this.waiters.push(waiter)
+      return Effect.sync(() => {
+        this.waiters.remove(waiter)
+      })
     })
-  })
+  }
 
   wakeAll(): void {
     for (const waiter of this.waiters.drain()) waiter.resume(Effect.void)

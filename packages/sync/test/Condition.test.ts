@@ -5,6 +5,16 @@ import * as Condition from "../src/Condition.js"
 import * as Lock from "../src/Lock.js"
 import * as ReentrantLock from "../src/ReentrantLock.js"
 
+/** A condition with two fibers waiting on it, `first` before `second`. */
+const twoWaiters = Effect.gen(function*() {
+  const condition = yield* Condition.make()
+  const first = yield* Effect.fork(condition.withLock(condition.wait))
+  yield* Leaks.settle
+  const second = yield* Effect.fork(condition.withLock(Effect.as(condition.wait, "second woke")))
+  yield* Leaks.settle
+  return { condition, first, second }
+})
+
 describe("Condition", () => {
   it.effect("waiting or notifying without the lock fails NotOwner", () =>
     Effect.gen(function*() {
@@ -91,11 +101,7 @@ describe("Condition", () => {
 
   it.effect("a notified waiter that is interrupted passes the notification on", () =>
     Effect.gen(function*() {
-      const condition = yield* Condition.make()
-      const first = yield* Effect.fork(condition.withLock(condition.wait))
-      yield* Leaks.settle
-      const second = yield* Effect.fork(condition.withLock(Effect.as(condition.wait, "second woke")))
-      yield* Leaks.settle
+      const { condition, first, second } = yield* twoWaiters
       yield* Effect.fiberIdWith((self) =>
         condition.withLock(Effect.zipRight(condition.notify(), Effect.sync(() => first.unsafeInterruptAsFork(self))))
       )
@@ -114,11 +120,7 @@ describe("Condition", () => {
 describe("Condition (notifications are never lost)", () => {
   it.effect("a waiter interrupted while it takes the lock back after a notification passes it on", () =>
     Effect.gen(function*() {
-      const condition = yield* Condition.make()
-      const first = yield* Effect.fork(condition.withLock(condition.wait))
-      yield* Leaks.settle
-      const second = yield* Effect.fork(condition.withLock(Effect.as(condition.wait, "second woke")))
-      yield* Leaks.settle
+      const { condition, first, second } = yield* twoWaiters
       yield* condition.withLock(Effect.gen(function*() {
         yield* condition.notify()
         yield* Leaks.settle // `first` is notified and now waits for the lock we hold

@@ -43,10 +43,6 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return this.state === "pending"
   }
 
-  get isStarted(): boolean {
-    return this.state === "running"
-  }
-
   /**
    * Sets how to interrupt the running task. It must check, synchronously, that its worker still
    * runs this task: a worker runs many tasks one after another, and a late interruption must

@@ -53,17 +53,21 @@ export class OwnedLock implements LockOrder.Lockable {
     return this.ticket !== undefined && answersFor(fiber, this.ticket.owner)
   }
 
+  /** A reentrant lock `fiber` already holds: one more hold, and its ticket; else undefined. */
+  private reenter(fiber: AnyFiber): Ticket | undefined {
+    const held = this.ticket
+    if (!this.reentrant || held === undefined || !answersFor(fiber, held.owner)) return undefined
+    this.count++
+    return held
+  }
+
   /** In an uninterruptible region: makes `fiber` the holder, waiting (interruptibly) if needed. */
   private enter(fiber: AnyFiber, restore: Restore, explicit: boolean): Effect.Effect<Ticket> {
-    const held = this.ticket
-    if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
-      this.count++
-      return explicit ? Effect.as(addHold(held.owner, 1), held) : Effect.succeed(held)
-    }
+    const held = this.reenter(fiber)
+    if (held !== undefined) return explicit ? Effect.as(addHold(held.owner, 1), held) : Effect.succeed(held)
     const violation = beforeAcquire(fiber, this)
     if (violation !== undefined) return Effect.die(violation)
-    if (this.pool.tryTake(1)) return this.own(fiber, explicit)
-    return Effect.zipRight(this.pool.take(1, restore), Effect.suspend(() => this.own(fiber, explicit)))
+    return this.pool.takeThen(1, restore, Effect.suspend(() => this.own(fiber, explicit)))
   }
 
   /** Right after the permit became this fiber's: makes it the holder. */
@@ -95,11 +99,8 @@ export class OwnedLock implements LockOrder.Lockable {
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime((fiber) => {
         // fast paths first: a reentrant hold, or a free lock with no one waiting and no detector
-        const held = this.ticket
-        if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
-          this.count++
-          return this.holding(fiber, held, restore(effect))
-        }
+        const held = this.reenter(fiber)
+        if (held !== undefined) return this.holding(fiber, held, restore(effect))
         if (fiber.getFiberRef(currentDetector) === undefined) {
           return this.pool.takeThen(
             1,
@@ -135,11 +136,8 @@ export class OwnedLock implements LockOrder.Lockable {
   readonly acquireFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime((fiber) => {
-        const held = this.ticket
-        if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
-          this.count++
-          return Effect.as(addHold(held.owner, 1), true)
-        }
+        const held = this.reenter(fiber)
+        if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
         const violation = beforeAcquire(fiber, this)
         if (violation !== undefined) return Effect.die(violation)
         return Effect.flatMap(
@@ -150,11 +148,8 @@ export class OwnedLock implements LockOrder.Lockable {
     )
 
   readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
-    const held = this.ticket
-    if (this.reentrant && held !== undefined && answersFor(fiber, held.owner)) {
-      this.count++
-      return Effect.as(addHold(held.owner, 1), true)
-    }
+    const held = this.reenter(fiber)
+    if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
     if (!this.pool.tryTake(1)) return Effect.succeed(false)
     return Effect.as(this.own(fiber, true), true)
   }))
@@ -192,6 +187,6 @@ export class OwnedLock implements LockOrder.Lockable {
       this.count = saved.count
       return afterAcquire(fiber, this)
     })
-    return this.pool.tryTake(1) ? back : Effect.zipRight(this.pool.take(1, identity), back)
+    return this.pool.takeThen(1, identity, back)
   }
 }

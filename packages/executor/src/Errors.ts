@@ -38,3 +38,40 @@ export class PoolShutDown extends Data.TaggedError("PoolShutDown")<{}> {
     return "the pool is shut down: it accepts no new task"
   }
 }
+
+/**
+ * A worker thread died while it ran the task — `process.exit`, an uncaught exception, running
+ * out of memory, or being terminated. Only the task it was running fails; the worker is
+ * replaced, and the tasks queued behind it run on the replacement.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WorkerCrashed extends Data.TaggedError("WorkerCrashed")<{
+  /** The task that was running. */
+  readonly task: string
+  /** What ended the worker, e.g. "exited with code 3" or an uncaught error's message. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `the worker thread running task "${this.task}" crashed: ${this.reason}`
+  }
+}
+
+/**
+ * A worker thread could not start: its module failed to load, did not call
+ * `WorkerTask.serve` within the start-up timeout, or its initializer failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class WorkerSpawnFailed extends Data.TaggedError("WorkerSpawnFailed")<{
+  /** The worker module. */
+  readonly module: string
+  /** Why it did not start. */
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `a worker thread for ${this.module} could not start: ${this.reason}`
+  }
+}

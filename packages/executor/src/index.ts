@@ -29,3 +29,17 @@ export * as FiberPool from "./FiberPool.js"
  * @since 0.1.0
  */
 export * as Future from "./Future.js"
+
+/**
+ * WorkerPool: the ProcessPoolExecutor of Effect, on worker threads.
+ *
+ * @since 0.1.0
+ */
+export * as WorkerPool from "./WorkerPool.js"
+
+/**
+ * WorkerTask: tasks declared once for the main thread and the workers.
+ *
+ * @since 0.1.0
+ */
+export * as WorkerTask from "./WorkerTask.js"

@@ -20,6 +20,12 @@ export const defaultMaxWorkers = (): number => Math.min(32, os.availableParallel
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
+/** 0, 1, 2 … @internal */
+export const counter = (): () => number => {
+  let next = 0
+  return () => next++
+}
+
 interface Job {
   readonly future: FutureImpl<unknown, unknown>
   readonly run: Effect.Effect<unknown, unknown>
@@ -41,12 +47,15 @@ export class FiberPoolImpl implements Api.FiberPool {
   private active = 0
   /** Futures not settled yet, pending or running. */
   private readonly live = new Set<FutureImpl<unknown, unknown>>()
-  private submitted = 0
   private closed = false
 
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
 
-  constructor(readonly maxWorkers: number, runtime: Runtime.Runtime<never>) {
+  /**
+   * @param nextId numbers the futures; a WorkerPool shares its own with the FiberPool that runs
+   * its effects, so that every future it returns has its own id.
+   */
+  constructor(readonly maxWorkers: number, runtime: Runtime.Runtime<never>, private readonly nextId = counter()) {
     this.runFork = Runtime.runFork(runtime)
   }
 
@@ -56,7 +65,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   }
 
   private enqueue<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
-    const future = new FutureImpl<A, E>(this.submitted++)
+    const future = new FutureImpl<A, E>(this.nextId())
     this.live.add(future as FutureImpl<unknown, unknown>)
     future.whenSettled = () => this.live.delete(future as FutureImpl<unknown, unknown>)
     this.jobs.push({ future: future as FutureImpl<unknown, unknown>, run })
@@ -141,6 +150,13 @@ export class FiberPoolImpl implements Api.FiberPool {
         this.dispatch()
         return Effect.succeed(future)
       }))
+
+  /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
+  submitNow<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
+    const future = this.enqueue(run)
+    this.dispatch()
+    return future
+  }
 
   readonly map = <A, B, E, R>(
     items: Iterable<A>,

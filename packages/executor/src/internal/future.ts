@@ -59,26 +59,57 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return true
   }
 
+  /** The task goes back to waiting (its worker died before starting it); false if it was cancelled meanwhile. */
+  unstart(): boolean {
+    if (this.state !== "running") return false
+    this.state = "pending"
+    this.interruptor = undefined
+    return true
+  }
+
   /** Completes the future, once: a cancelled future, or one whose task was interrupted, ends cancelled. */
   settle(exit: Exit.Exit<A, E>): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.settled) return Effect.void
-      this.settled = true
-      this.interruptor = undefined
-      this.whenSettled?.()
-      const cancelled = this.state === "cancelled" || Exit.isInterrupted(exit)
-      this.state = cancelled ? "cancelled" : "done"
-      const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
-      this.outcome = outcome
-      const waiters = this.waiters
-      this.waiters = undefined
-      if (waiters !== undefined) { for (const resume of waiters) resume(outcome) }
-      const callbacks = this.callbacks
-      this.callbacks = []
-      return callbacks.length === 0
-        ? Effect.void
-        : Effect.forEach(callbacks, (callback) => this.runCallback(callback), { discard: true })
-    })
+    return Effect.suspend(() => this.settleNow(exit) ?? Effect.void)
+  }
+
+  /**
+   * `settle`, done now: the future is complete when this returns. Returns the callbacks still to
+   * run, if there are any.
+   */
+  settleNow(exit: Exit.Exit<A, E>): Effect.Effect<void> | undefined {
+    if (this.settled) return undefined
+    this.settled = true
+    this.interruptor = undefined
+    this.whenSettled?.()
+    const cancelled = this.state === "cancelled" || Exit.isInterrupted(exit)
+    this.state = cancelled ? "cancelled" : "done"
+    const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
+    this.outcome = outcome
+    const waiters = this.waiters
+    this.waiters = undefined
+    if (waiters !== undefined) { for (const resume of waiters) resume(outcome) }
+    const callbacks = this.callbacks
+    this.callbacks = []
+    return callbacks.length === 0
+      ? undefined
+      : Effect.forEach(callbacks, (callback) => this.runCallback(callback), { discard: true })
+  }
+
+  /**
+   * Calls `observer` with the outcome once settled (at once if it is); returns how to stop
+   * observing.
+   */
+  observe(observer: (exit: Exit.Exit<A, E | FutureCancelled>) => void): () => void {
+    if (this.outcome !== undefined) {
+      observer(this.outcome)
+      return () => {}
+    }
+    const waiters = this.waiters ??= []
+    waiters.push(observer)
+    return () => {
+      const at = waiters.indexOf(observer)
+      if (at >= 0) waiters.splice(at, 1)
+    }
   }
 
   // Effect-valued members are getters: made when used, not allocated for every future up front.
@@ -86,13 +117,8 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     // the outcome is checked inside the registration: a check made one step earlier could be
     // followed by a yield, the settlement, and then a wait that never ends
     return Effect.async<A, E | FutureCancelled>((resume) => {
-      if (this.outcome !== undefined) return resume(this.outcome)
-      const waiters = this.waiters ??= []
-      waiters.push(resume)
-      return Effect.sync(() => {
-        const at = waiters.indexOf(resume)
-        if (at >= 0) waiters.splice(at, 1)
-      })
+      const stop = this.observe(resume)
+      return Effect.sync(stop)
     })
   }
 

@@ -1,0 +1,110 @@
+/**
+ * A pool of worker threads: Python's `ProcessPoolExecutor` for Effect, for CPU-bound work (fibers
+ * share one thread; workers run in parallel on every core). It implements the same `Executor`
+ * interface as `FiberPool`, so code written against an `Executor` runs on either.
+ *
+ * What runs on the workers are `WorkerTask` calls: `pool.submit(fib(30))`,
+ * `pool.map(items, (n) => fib(n))`. Any other effect submitted to the pool runs on the main
+ * thread, at most `size` at once, and the calls it makes run on the pool's workers. A closure
+ * cannot move to another thread — as in Python, where a process pool's function must be
+ * importable by name.
+ *
+ * Faults stay with their task: a task's failure fails its own future; a worker that crashes
+ * (`process.exit`, an uncaught exception, out of memory) fails only the task it was running
+ * with `WorkerCrashed`, and is replaced. Cancelling a future whose task runs terminates that
+ * worker and replaces it (CPU work cannot be interrupted otherwise); one still queued is
+ * skipped. Closing the pool's scope waits for the accepted tasks and then ends every worker.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type { Pipeable } from "effect/Pipeable"
+import type * as Scope from "effect/Scope"
+import type * as WorkerThreads from "node:worker_threads"
+import type { InvalidOptions, WorkerSpawnFailed } from "./Errors.js"
+import type * as Executor from "./Executor.js"
+import * as internal from "./internal/workerPool.js"
+import type * as WorkerTask from "./WorkerTask.js"
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export const TypeId: unique symbol = internal.TypeId
+
+/**
+ * @since 0.1.0
+ * @category symbols
+ */
+export type TypeId = typeof TypeId
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkerPool extends Executor.Executor, Pipeable {
+  readonly [TypeId]: TypeId
+  /** The number of worker threads. */
+  readonly size: number
+  /** Tasks running now: calls sent to a worker, and effects running on the main thread. */
+  readonly running: Effect.Effect<number>
+  /** Tasks waiting for a worker. */
+  readonly pending: Effect.Effect<number>
+  /** Worker threads alive now (fewer than `size` while one is being replaced; 0 once shut down). */
+  readonly threadCount: Effect.Effect<number>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace WorkerPool {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options {
+    /**
+     * The worker module: a file URL (`new URL("./tasks.js", import.meta.url)`) or an absolute
+     * path. It must call `WorkerTask.serve`. A `.js` URL whose file does not exist but whose
+     * `.ts` sibling does runs the TypeScript source through tsx, so one URL works from the
+     * sources and from the build.
+     */
+    readonly module: string | URL
+    /** The number of worker threads, an integer ≥ 1. Default: the number of CPUs. */
+    readonly size?: number | undefined
+    /** Replace a worker after it has run this many tasks (an integer ≥ 1). Default: never. */
+    readonly maxTasksPerWorker?: number | undefined
+    /** A call each worker runs before any task; if it fails, the worker does not start. */
+    readonly initializer?: WorkerTask.Call<unknown, unknown> | undefined
+    /** How long a worker may take to start. Default: 20 seconds. */
+    readonly spawnTimeout?: Duration.DurationInput | undefined
+    /** Node's limits for each worker thread, e.g. `{ maxOldGenerationSizeMb: 256 }`. */
+    readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
+  }
+}
+
+/**
+ * Starts a pool in the current scope, every worker started before it returns. Fails with
+ * `WorkerSpawnFailed` if a worker cannot start, and `InvalidOptions` for a size or
+ * `maxTasksPerWorker` below 1.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { WorkerPool } from "@fiberkit/executor"
+ * import { fib } from "./fib.js" // a module that declares `fib` and calls `WorkerTask.serve([fib])`
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* WorkerPool.make({ module: new URL("./fib.js", import.meta.url), size: 2 })
+ *   return yield* pool.map([30, 31, 32, 33], (n) => fib(n)) // in parallel, on two threads
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (
+  options: WorkerPool.Options
+) => Effect.Effect<WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> = internal.make

@@ -1,0 +1,607 @@
+import * as NodeWorker from "@effect/platform-node/NodeWorker"
+import * as Worker from "@effect/platform/Worker"
+import type { WorkerError } from "@effect/platform/WorkerError"
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import { pipeArguments } from "effect/Pipeable"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as os from "node:os"
+import type * as WorkerThreads from "node:worker_threads"
+import { FutureCancelled, InvalidOptions, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
+import type * as Executor from "../Executor.js"
+import type * as Future from "../Future.js"
+import type * as Api from "../WorkerPool.js"
+import { counter, FiberPoolImpl } from "./fiberPool.js"
+import { FutureImpl } from "./future.js"
+import * as Protocol from "./workerProtocol.js"
+import { type CallImpl, currentRouter, defectCodec, isCall, type Router } from "./workerTask.js"
+import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.js"
+
+/** @internal */
+export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as Api.TypeId
+
+const poolShutDown = Effect.fail(new PoolShutDown())
+
+/** A call waiting in the pool's line, or sent to a worker. */
+interface Job {
+  readonly future: FutureImpl<unknown, unknown>
+  readonly call: CallImpl<unknown, unknown>
+}
+
+/** A job sent to a worker: its number there and its shared cell. */
+interface Sent {
+  readonly job: Job
+  readonly seq: number
+  readonly cell: number
+}
+
+/**
+ * One worker thread. It is sent up to `depth()` jobs ahead of its replies — one or two for
+ * long tasks (the queue stays in the pool, where any free worker takes from it), up to
+ * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
+ */
+class Thread {
+  state: "starting" | "ready" | "retiring" | "stopped" = "starting"
+  worker: WorkerThreads.Worker | undefined = undefined
+  send: ((message: Protocol.Request) => void) | undefined = undefined
+  fiber: Fiber.RuntimeFiber<never, WorkerError> | undefined = undefined
+  readonly buffer = new SharedArrayBuffer(Protocol.CELLS * Int32Array.BYTES_PER_ELEMENT)
+  readonly cells = new Int32Array(this.buffer)
+  readonly ready = Deferred.unsafeMake<void, string>(FiberId.none)
+  /** Sent and not answered yet, oldest first (the worker answers in order). */
+  sent: Array<Sent> = []
+  sentHead = 0
+  seq = 0
+  /** Jobs taken in its life, for `maxTasksPerWorker`. */
+  taken = 0
+  /** Moving average of its tasks' run time; 0 before the first. */
+  micros = 0
+
+  constructor(readonly slot: number) {}
+
+  get inFlight(): number {
+    return this.sent.length - this.sentHead
+  }
+
+  depth(): number {
+    if (this.micros === 0) return 2
+    return Math.max(1, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
+  }
+
+  /** The oldest unanswered job. */
+  shift(): Sent | undefined {
+    if (this.sentHead >= this.sent.length) return undefined
+    const sent = this.sent[this.sentHead++]!
+    if (this.sentHead === this.sent.length) {
+      this.sent = []
+      this.sentHead = 0
+    }
+    return sent
+  }
+}
+
+const describeExit = (exit: Exit.Exit<unknown, WorkerError>): string => {
+  if (Exit.isSuccess(exit)) return "it stopped"
+  if (Cause.isInterruptedOnly(exit.cause)) return "it was stopped"
+  const error = Cause.squash(exit.cause) as { readonly cause?: unknown }
+  const cause = error?.cause ?? error
+  return cause instanceof Error ? cause.message : String(cause)
+}
+
+interface Settings {
+  readonly size: number
+  readonly maxTasksPerWorker: number | undefined
+  readonly spawnTimeout: Duration.Duration
+  readonly module: string
+  readonly data: Protocol.WorkerData
+  readonly threadOptions: ThreadOptions
+  readonly initializer: { readonly name: string; readonly payload: unknown } | undefined
+}
+
+/**
+ * Calls wait in one FIFO line; each worker takes from it while it holds fewer than its depth.
+ * A worker that dies fails only the job it was running (`WorkerCrashed`); the jobs queued
+ * behind it go back to the front of the line, and a replacement starts. Cancelling a job queued
+ * on a worker is a compare-and-swap on its cell (the worker skips it); cancelling the running
+ * job terminates the worker. Effects that are not calls run on the main thread in a FiberPool
+ * of `size` fibers, with the calls they make routed to this pool's workers.
+ *
+ * @internal
+ */
+export class WorkerPoolImpl implements Api.WorkerPool {
+  readonly [TypeId]: Api.TypeId = TypeId
+  readonly size: number
+  private line: Array<Job | undefined> = []
+  private head = 0
+  private readonly live = new Set<FutureImpl<unknown, unknown>>()
+  private readonly threads: Array<Thread | undefined>
+  /** A slot whose last start failed is not tried again before the next submission. */
+  private readonly blocked: Array<boolean>
+  private closed = false
+  private stopped = false
+  private scheduled = false
+  private readonly nextId = counter()
+  private readonly fibers: FiberPoolImpl
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  private readonly router: Router = (call) => this.runCall(call)
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly platform: Worker.PlatformWorker,
+    runtime: Runtime.Runtime<never>
+  ) {
+    this.size = settings.size
+    this.threads = new Array(settings.size).fill(undefined)
+    this.blocked = new Array(settings.size).fill(false)
+    this.runFork = Runtime.runFork(runtime)
+    this.fibers = new FiberPoolImpl(settings.size, runtime, this.nextId)
+  }
+
+  pipe() {
+    // eslint-disable-next-line prefer-rest-params
+    return pipeArguments(this, arguments)
+  }
+
+  // ---- the line -------------------------------------------------------------------------
+
+  private enqueue(call: CallImpl<unknown, unknown>): FutureImpl<unknown, unknown> {
+    const future = new FutureImpl<unknown, unknown>(this.nextId())
+    this.live.add(future)
+    future.whenSettled = () => this.live.delete(future)
+    this.line.push({ future, call })
+    this.schedule()
+    return future
+  }
+
+  /** The next job in the line, skipping those cancelled while waiting. */
+  private next(): Job | undefined {
+    while (this.head < this.line.length) {
+      const job = this.line[this.head]!
+      this.line[this.head++] = undefined
+      if (this.head > 1024 && this.head * 2 > this.line.length) {
+        this.line.splice(0, this.head)
+        this.head = 0
+      }
+      if (job.future.start()) return job
+    }
+    return undefined
+  }
+
+  private get waiting(): boolean {
+    return this.head < this.line.length
+  }
+
+  /** Dispatches once after the current synchronous run, so that calls made together travel together. */
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    queueMicrotask(() => {
+      this.scheduled = false
+      this.dispatch()
+    })
+  }
+
+  private dispatch(): void {
+    if (this.stopped) return
+    for (let slot = 0; slot < this.threads.length; slot++) {
+      const thread = this.threads[slot]
+      if (thread === undefined) {
+        if (!this.blocked[slot] && (!this.closed || this.waiting)) this.runFork(Effect.ignore(this.spawn(slot)))
+      } else if (thread.state === "ready") {
+        this.feed(thread)
+      }
+    }
+  }
+
+  /** Sends `thread` jobs from the line up to its depth, in one message. */
+  private feed(thread: Thread): void {
+    const max = this.settings.maxTasksPerWorker
+    const depth = thread.depth()
+    let batch: Array<unknown> | undefined = undefined
+    while (thread.inFlight < depth && (max === undefined || thread.taken < max)) {
+      const job = this.next()
+      if (job === undefined) break
+      let payload: unknown
+      try {
+        payload = job.call.task.payloadCodec.encode(job.call.payload)
+      } catch (error) {
+        this.settle(job.future, Exit.die(error))
+        continue
+      }
+      const seq = thread.seq++
+      const cell = seq % Protocol.CELLS
+      Atomics.store(thread.cells, cell, Protocol.QUEUED)
+      const sent: Sent = { job, seq, cell }
+      thread.sent.push(sent)
+      thread.taken++
+      job.future.attach(() => this.cancelSent(thread, sent))
+      ;(batch ??= []).push(seq, cell, job.call.task.name, payload)
+    }
+    if (batch !== undefined) this.send(thread, batch)
+    if (max !== undefined && thread.taken >= max) {
+      thread.state = "retiring"
+      if (thread.inFlight === 0) this.retire(thread)
+    }
+  }
+
+  /**
+   * Posts a batch. A payload `postMessage` cannot clone fails the whole message; then each job
+   * goes alone, and only those that cannot be sent fail.
+   */
+  private send(thread: Thread, batch: Array<unknown>): void {
+    try {
+      thread.send!([Protocol.RUN, batch])
+      return
+    } catch {
+      // one by one below
+    }
+    for (let at = 0; at < batch.length; at += Protocol.STRIDE) {
+      try {
+        thread.send!([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
+      } catch (error) {
+        const index = thread.sent.findIndex((sent) => sent.seq === batch[at])
+        const [sent] = thread.sent.splice(index, 1)
+        this.settle(sent!.job.future, Exit.die(error))
+      }
+    }
+  }
+
+  private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+    const callbacks = future.settleNow(exit)
+    if (callbacks !== undefined) this.runFork(callbacks)
+  }
+
+  // ---- replies ---------------------------------------------------------------------------
+
+  private receive(thread: Thread, message: Worker.BackingWorker.Message<Protocol.Response>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      if (message[0] === 0) return // the platform's own "listening"
+      const response = message[1]
+      switch (response[0]) {
+        case Protocol.READY:
+          return Deferred.unsafeDone(thread.ready, Exit.void)
+        case Protocol.INIT_FAILED:
+          return Deferred.unsafeDone(thread.ready, Exit.fail(response[1]))
+        case Protocol.RESULTS:
+          return this.results(thread, response[1])
+      }
+    })
+  }
+
+  private results(thread: Thread, flat: ReadonlyArray<unknown>): void {
+    for (let at = 0; at < flat.length; at += Protocol.STRIDE) {
+      const sent = thread.shift()
+      if (sent === undefined || sent.seq !== flat[at]) continue // cannot happen: replies come in order
+      const status = flat[at + 1] as number
+      const value = flat[at + 2]
+      if (status !== Protocol.SKIPPED) {
+        const micros = Math.max(1, flat[at + 3] as number)
+        thread.micros = thread.micros === 0 ? micros : thread.micros * 0.8 + micros * 0.2
+      }
+      this.settle(sent.job.future, this.decode(sent.job.call, status, value))
+    }
+    if (thread.state === "retiring" && thread.inFlight === 0) this.retire(thread)
+    this.schedule()
+  }
+
+  private decode(call: CallImpl<unknown, unknown>, status: number, value: unknown): Exit.Exit<unknown, unknown> {
+    try {
+      switch (status) {
+        case Protocol.SUCCEEDED:
+          return Exit.succeed(call.task.successCodec.decode(value))
+        case Protocol.FAILED:
+          return Exit.fail(call.task.failureCodec.decode(value))
+        case Protocol.DIED:
+          return Exit.die(defectCodec.decode(value))
+        default:
+          return Exit.interrupt(FiberId.none)
+      }
+    } catch (error) {
+      return Exit.die(error)
+    }
+  }
+
+  // ---- cancellation ----------------------------------------------------------------------
+
+  /** Called by `Future.cancel` (which has marked the future cancelled) for a job sent to `thread`. */
+  private cancelSent(thread: Thread, sent: Sent): void {
+    const before = Atomics.compareExchange(thread.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED)
+    if (before === Protocol.QUEUED) {
+      // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
+      this.settle(sent.job.future, Exit.interrupt(FiberId.none))
+    } else if (before === Protocol.STARTED) {
+      // it is running and CPU work cannot be interrupted: the worker goes, and `onExit`
+      // settles the job as cancelled and puts a replacement in
+      void thread.worker?.terminate()
+    }
+    // FINISHED: its reply is on the way, and settles it as cancelled
+  }
+
+  // ---- worker lifecycle ------------------------------------------------------------------
+
+  private spawn(slot: number): Effect.Effect<void, WorkerSpawnFailed> {
+    const thread = new Thread(slot)
+    this.threads[slot] = thread
+    const { initializer, spawnTimeout } = this.settings
+    const start = Effect.gen(this, function*() {
+      const backing = yield* this.platform.spawn<Protocol.Request, Protocol.Response>(slot).pipe(
+        Effect.provideService(Worker.Spawner, () => {
+          const worker = spawnThread(this.settings.data, this.settings.threadOptions)
+          thread.worker = worker
+          return worker
+        })
+      )
+      thread.send = (message) => Effect.runSync(backing.send(message))
+      thread.fiber = this.runFork(backing.run((message) => this.receive(thread, message)))
+      thread.fiber.addObserver((exit) => this.onExit(thread, exit))
+      thread.send([Protocol.INIT, thread.buffer, initializer?.name, initializer?.payload])
+      yield* Deferred.await(thread.ready)
+    })
+    return start.pipe(
+      Effect.timeoutFail({
+        duration: spawnTimeout,
+        onTimeout: () => `it did not call WorkerTask.serve within ${Duration.format(spawnTimeout)}`
+      }),
+      Effect.matchEffect({
+        onSuccess: () =>
+          Effect.sync(() => {
+            if (thread.state !== "starting") return
+            thread.state = "ready"
+            this.schedule()
+          }),
+        onFailure: (reason) => {
+          const error = new WorkerSpawnFailed({
+            module: this.settings.module,
+            reason: typeof reason === "string" ? reason : reason.message
+          })
+          return Effect.zipRight(Effect.sync(() => this.startFailed(thread, error)), Effect.fail(error))
+        }
+      })
+    )
+  }
+
+  private startFailed(thread: Thread, error: WorkerSpawnFailed): void {
+    this.stop(thread)
+    this.blocked[thread.slot] = true
+    // no worker left to take the line: its jobs fail now instead of waiting for ever
+    if (this.threads.every((other) => other === undefined)) {
+      for (let job = this.next(); job !== undefined; job = this.next()) this.settle(job.future, Exit.fail(error))
+    }
+  }
+
+  /** Takes `thread` out of its slot and ends it (at once: it runs nothing worth waiting for). */
+  private stop(thread: Thread): void {
+    if (thread.state === "stopped") return
+    thread.state = "stopped"
+    if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
+    void thread.worker?.terminate()
+  }
+
+  /** `maxTasksPerWorker` reached and every job answered: the worker ends, a fresh one starts. */
+  private retire(thread: Thread): void {
+    this.stop(thread)
+    this.schedule()
+  }
+
+  /** The worker ended: a crash, a terminate by `cancel`, or a stop. */
+  private onExit(thread: Thread, exit: Exit.Exit<never, WorkerError>): void {
+    const reason = describeExit(exit)
+    if (thread.state === "starting") {
+      Deferred.unsafeDone(thread.ready, Exit.fail(`it ended before it was ready: ${reason}`))
+      return
+    }
+    this.stop(thread)
+    const requeue: Array<Job> = []
+    for (let sent = thread.shift(); sent !== undefined; sent = thread.shift()) {
+      const state = Atomics.load(thread.cells, sent.cell)
+      const future = sent.job.future
+      if (state === Protocol.QUEUED && future.unstart()) {
+        requeue.push(sent.job) // never started: it runs on another worker
+      } else {
+        // it was running (or finished, its result lost with the worker); a cancelled one ends cancelled
+        this.settle(future, Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason })))
+      }
+    }
+    if (requeue.length > 0) this.line.splice(this.head, 0, ...requeue)
+    this.schedule()
+  }
+
+  /** Ends every worker now. */
+  private readonly stopAll = Effect.suspend(() => {
+    this.stopped = true
+    const threads = this.threads.filter((thread) => thread !== undefined)
+    return Effect.forEach(threads, (thread) => {
+      const worker = thread.worker
+      this.stop(thread)
+      return worker === undefined ? Effect.void : Effect.promise(() => worker.terminate())
+    }, { discard: true, concurrency: "unbounded" })
+  })
+
+  /** Starts every worker; fails if one cannot start. */
+  readonly start: Effect.Effect<void, WorkerSpawnFailed> = Effect.suspend(() =>
+    Effect.forEach(this.threads, (_, slot) => this.spawn(slot), { discard: true, concurrency: "unbounded" })
+  ).pipe(Effect.tapError(() => this.stopAll))
+
+  // ---- Executor --------------------------------------------------------------------------
+
+  /** A call made by an effect this pool runs: sent to a worker; interrupting it cancels it. */
+  private runCall(call: CallImpl<unknown, unknown>): Effect.Effect<unknown, unknown> {
+    return Effect.async<unknown, unknown>((resume) => {
+      const future = this.enqueue(call)
+      future.observe((exit) => resume(exit))
+      return Effect.asVoid(future.cancel)
+    })
+  }
+
+  readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
+    Effect.suspend((): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> => {
+      if (this.closed) return poolShutDown
+      this.blocked.fill(false)
+      if (isCall(effect)) return Effect.succeed(this.enqueue(effect) as unknown as Future.Future<A, E>)
+      return this.fibers.submit(Effect.locally(effect, currentRouter, this.router))
+    })
+
+  readonly map = <A, B, E, R>(
+    items: Iterable<A>,
+    f: (item: A, index: number) => Effect.Effect<B, E, R>
+  ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
+    Effect.flatMap(Effect.context<R>(), (context) =>
+      Effect.async<Array<B>, E | PoolShutDown>((resume) => {
+        if (this.closed) return resume(poolShutDown)
+        this.blocked.fill(false)
+        const inputs = Array.from(items)
+        const results: Array<B> = new Array(inputs.length)
+        const window = this.size * Protocol.CELLS
+        const outstanding = new Set<Future.Future<B, E>>()
+        let next = 0
+        let finished = 0
+        let over = false
+        const stopAll = Effect.suspend(() =>
+          Effect.forEach([...outstanding], (future) => future.cancel, { discard: true, concurrency: "unbounded" })
+        )
+        const end = (result: Effect.Effect<Array<B>, E | PoolShutDown>) => {
+          over = true
+          resume(result)
+        }
+        const pump = (): void => {
+          while (!over && next < inputs.length && outstanding.size < window) {
+            const index = next++
+            const effect = f(inputs[index]!, index)
+            const future: FutureImpl<B, E> = isCall(effect)
+              ? this.enqueue(effect) as unknown as FutureImpl<B, E>
+              : this.fibers.submitNow(Effect.provide(Effect.locally(effect, currentRouter, this.router), context))
+            outstanding.add(future)
+            future.observe((exit) => {
+              outstanding.delete(future)
+              if (over) return
+              if (Exit.isSuccess(exit)) {
+                results[index] = exit.value
+                if (++finished === inputs.length) end(Effect.succeed(results))
+                else pump()
+              } else {
+                const cause: Cause.Cause<E | PoolShutDown> =
+                  Cause.isFailType(exit.cause) && exit.cause.error instanceof FutureCancelled
+                    ? Cause.fail(new PoolShutDown())
+                    : exit.cause as Cause.Cause<E>
+                end(Effect.zipRight(stopAll, Effect.failCause(cause)))
+              }
+            })
+          }
+        }
+        if (inputs.length === 0) return resume(Effect.succeed(results))
+        pump()
+        return Effect.suspend(() => {
+          over = true
+          return stopAll
+        })
+      }))
+
+  readonly mapStream = <A, E1, R1, B, E, R>(
+    items: Stream.Stream<A, E1, R1>,
+    f: (item: A) => Effect.Effect<B, E, R>
+  ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
+    Stream.mapEffect(
+      items,
+      (item) =>
+        Effect.flatMap(this.submit(f(item)), (future) =>
+          Effect.catchIf(
+            Effect.onInterrupt(future.result, () => future.cancel),
+            (error): error is FutureCancelled => error instanceof FutureCancelled,
+            () => poolShutDown
+          )),
+      { concurrency: this.size }
+    )
+
+  readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      this.closed = true
+      const cancel = options?.cancelFutures === true
+        ? Effect.forEach([...this.live].filter((future) => future.isPending), (future) => future.cancel, {
+          discard: true
+        })
+        : Effect.void
+      // the workers end once every accepted task has ended
+      const drain = Effect.zipRight(
+        Effect.zipRight(
+          this.fibers.shutdown({ wait: true, cancelFutures: options?.cancelFutures }),
+          Effect.suspend(() => Effect.forEach([...this.live], (future) => future.await, { discard: true }))
+        ),
+        this.stopAll
+      )
+      return Effect.zipRight(cancel, options?.wait === false ? Effect.asVoid(Effect.forkDaemon(drain)) : drain)
+    })
+
+  readonly running: Effect.Effect<number> = Effect.suspend(() =>
+    Effect.map(this.fibers.running, (fibers) => {
+      let sent = 0
+      for (const future of this.live) if (!future.isPending) sent++
+      return fibers + sent
+    })
+  )
+
+  readonly pending: Effect.Effect<number> = Effect.suspend(() =>
+    Effect.map(this.fibers.pending, (fibers) => {
+      let waiting = 0
+      for (const future of this.live) if (future.isPending) waiting++
+      return fibers + waiting
+    })
+  )
+
+  readonly threadCount: Effect.Effect<number> = Effect.sync(() =>
+    this.threads.filter((thread) => thread !== undefined && thread.state !== "stopped").length
+  )
+}
+
+const invalid = (field: string, expected: string, value: unknown) =>
+  new InvalidOptions({ operation: "WorkerPool.make", field, expected, value })
+
+/** @internal */
+export const make = (
+  options: Api.WorkerPool.Options
+): Effect.Effect<Api.WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> =>
+  Effect.gen(function*() {
+    const size = options.size ?? os.availableParallelism()
+    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("size", "an integer ≥ 1", size)
+    const max = options.maxTasksPerWorker
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
+      return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)
+    }
+    const spawnTimeout = Duration.decode(options.spawnTimeout ?? "20 seconds")
+    if (!Duration.greaterThan(spawnTimeout, Duration.zero)) {
+      return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
+    }
+    const module = String(options.module)
+    const data = resolveModule(options.module)
+    if (data._tag === "Left") return yield* new WorkerSpawnFailed({ module, reason: data.left })
+    let initializer: Settings["initializer"] = undefined
+    if (options.initializer !== undefined) {
+      const call = options.initializer
+      if (!isCall(call)) return yield* invalid("initializer", "a WorkerTask call", call)
+      initializer = { name: call.task.name, payload: call.task.payloadCodec.encode(call.payload) }
+    }
+    const platform = yield* Effect.provide(Worker.PlatformWorker, NodeWorker.layerWorker)
+    const pool = new WorkerPoolImpl(
+      {
+        size,
+        maxTasksPerWorker: max,
+        spawnTimeout,
+        module,
+        data: data.right,
+        threadOptions: { resourceLimits: options.resourceLimits },
+        initializer
+      },
+      platform,
+      yield* Effect.runtime<never>()
+    )
+    // closing the scope waits for every accepted task, then ends the workers
+    yield* Effect.addFinalizer(() => pool.shutdown({ wait: true }))
+    yield* pool.start
+    return pool
+  })

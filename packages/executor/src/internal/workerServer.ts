@@ -1,0 +1,179 @@
+import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
+import type { WorkerError } from "@effect/platform/WorkerError"
+import * as Runner from "@effect/platform/WorkerRunner"
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as Runtime from "effect/Runtime"
+import * as WorkerThreads from "node:worker_threads"
+import type * as Api from "../WorkerTask.js"
+import * as Protocol from "./workerProtocol.js"
+import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
+
+/** Replies wait to be sent together, but never longer than this after a task finished. */
+const FLUSH_AFTER_MS = 1
+
+/**
+ * The worker side: runs the tasks it is sent one after another, in order, each unless the pool
+ * cancelled it first (a compare-and-swap on its shared cell, so a cancel needs no message and no
+ * free event loop), and sends the results back in batches.
+ */
+class TaskServer {
+  private queue: Array<unknown> = []
+  private head = 0
+  private busy = false
+  private cells: Int32Array | undefined = undefined
+  private replies: Array<unknown> = []
+  private lastFlush = 0
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+
+  constructor(
+    private readonly tasks: ReadonlyMap<string, AnyTask>,
+    runtime: Runtime.Runtime<never>,
+    private readonly send: (message: Protocol.Response) => void
+  ) {
+    this.runFork = Runtime.runFork(runtime)
+  }
+
+  receive(message: Protocol.Request): void {
+    if (message[0] === Protocol.INIT) return this.init(message[1], message[2], message[3])
+    for (const entry of message[1]) this.queue.push(entry)
+    if (!this.busy) this.drain()
+  }
+
+  private init(cells: SharedArrayBuffer, initializer: string | undefined, payload: unknown): void {
+    this.cells = new Int32Array(cells)
+    if (initializer === undefined) return this.send([Protocol.READY])
+    const task = this.tasks.get(initializer)
+    if (task === undefined) return this.send([Protocol.INIT_FAILED, `the initializer "${initializer}" is not served`])
+    this.busy = true
+    this.start(task, payload, (exit) => {
+      this.send(
+        Exit.isSuccess(exit)
+          ? [Protocol.READY]
+          : [Protocol.INIT_FAILED, `the initializer failed: ${Cause.pretty(exit.cause)}`]
+      )
+      this.drain()
+    })
+  }
+
+  /** Runs the task; `done` is called with its exit, at once if it did not suspend. Returns whether it did. */
+  private start(task: AnyTask, payload: unknown, done: (exit: Exit.Exit<unknown, unknown>) => void): boolean {
+    const fiber = this.runFork(Effect.suspend(() => task.run(task.payloadCodec.decode(payload))))
+    const exit = fiber.unsafePoll()
+    if (exit !== null) {
+      done(exit)
+      return false
+    }
+    fiber.addObserver(done)
+    return true
+  }
+
+  private drain(): void {
+    this.busy = true
+    const queue = this.queue
+    const cells = this.cells!
+    while (this.head < queue.length) {
+      const at = this.head
+      this.head += Protocol.STRIDE
+      const seq = queue[at] as number
+      const cell = queue[at + 1] as number
+      if (Atomics.compareExchange(cells, cell, Protocol.QUEUED, Protocol.STARTED) !== Protocol.QUEUED) {
+        this.replies.push(seq, Protocol.SKIPPED, undefined, 0)
+        continue
+      }
+      const name = queue[at + 2] as string
+      const task = this.tasks.get(name)
+      if (task === undefined) {
+        Atomics.store(cells, cell, Protocol.FINISHED)
+        const error = new Error(`the worker module does not serve the task "${name}"`)
+        this.replies.push(seq, Protocol.DIED, defectCodec.encode(error), 0)
+        continue
+      }
+      const startedAt = performance.now()
+      let suspended = false // set after `start` returns: its callback runs inside it when the task did not suspend
+      suspended = this.start(task, queue[at + 3], (exit) => {
+        Atomics.store(cells, cell, Protocol.FINISHED)
+        this.reply(seq, task, exit, startedAt)
+        if (suspended) this.drain()
+      })
+      if (suspended) return this.flush() // the results so far go now; the queue goes on when this task ends
+      if (performance.now() - this.lastFlush > FLUSH_AFTER_MS) this.flush()
+    }
+    this.queue = []
+    this.head = 0
+    this.busy = false
+    this.flush()
+  }
+
+  private reply(seq: number, task: AnyTask, exit: Exit.Exit<unknown, unknown>, startedAt: number): void {
+    const micros = Math.round((performance.now() - startedAt) * 1000)
+    let status: number
+    let value: unknown
+    try {
+      if (Exit.isSuccess(exit)) {
+        status = Protocol.SUCCEEDED
+        value = task.successCodec.encode(exit.value)
+      } else {
+        const failure = Cause.failureOption(exit.cause)
+        if (failure._tag === "Some") {
+          status = Protocol.FAILED
+          value = task.failureCodec.encode(failure.value)
+        } else if (Cause.isInterruptedOnly(exit.cause)) {
+          status = Protocol.INTERRUPTED
+          value = undefined
+        } else {
+          status = Protocol.DIED
+          value = defectCodec.encode(Cause.squash(exit.cause))
+        }
+      }
+    } catch (error) {
+      status = Protocol.DIED
+      value = defectCodec.encode(error)
+    }
+    this.replies.push(seq, status, value, micros)
+  }
+
+  private flush(): void {
+    if (this.replies.length === 0) return
+    const replies = this.replies
+    this.replies = []
+    this.lastFlush = performance.now()
+    this.send([Protocol.RESULTS, replies])
+  }
+}
+
+const program = (tasks: ReadonlyMap<string, AnyTask>): Effect.Effect<void, WorkerError, Runner.PlatformRunner> =>
+  Effect.scoped(Effect.gen(function*() {
+    const platform = yield* Runner.PlatformRunner
+    const closeLatch = yield* Deferred.make<void, WorkerError>()
+    const backing = yield* platform.start<Protocol.Request, Protocol.Response>(closeLatch)
+    const server = new TaskServer(
+      tasks,
+      yield* Effect.runtime<never>(),
+      (message) => Effect.runSync(backing.send(0, message))
+    )
+    yield* backing.run<void, never, never>((_port, message) => {
+      server.receive(message)
+    })
+    yield* Deferred.await(closeLatch)
+  }))
+
+/**
+ * Serves the tasks when this module runs in a WorkerPool's worker thread; does nothing
+ * anywhere else (so the module can also be imported by the main thread).
+ *
+ * @internal
+ */
+export const serve = (tasks: ReadonlyArray<Api.WorkerTask.Any>): void => {
+  const data = WorkerThreads.isMainThread ? undefined : WorkerThreads.workerData?.[Protocol.WORKER_DATA_KEY]
+  if (data === undefined) return
+  const byName = new Map<string, AnyTask>()
+  for (const task of tasks) {
+    const internal = taskOf(task)
+    byName.set(internal.name, internal)
+  }
+  Effect.runFork(Effect.provide(program(byName), NodeWorkerRunner.layer))
+}

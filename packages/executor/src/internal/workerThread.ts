@@ -1,0 +1,81 @@
+import * as Either from "effect/Either"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as path from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import * as WorkerThreads from "node:worker_threads"
+import * as Protocol from "./workerProtocol.js"
+
+/**
+ * Every worker thread starts with this script. It registers tsx's loader first when the worker
+ * module is TypeScript (Node 20 does not carry the main thread's loader into a worker, and
+ * `--import tsx` in `execArgv` is not enough), then imports the module, which calls `serve`.
+ * A failure to load becomes the worker's `error` event.
+ */
+const BOOTSTRAP = `
+const { workerData } = require("node:worker_threads")
+const { module, loader } = workerData[${JSON.stringify(Protocol.WORKER_DATA_KEY)}]
+;(async () => {
+  if (loader !== undefined) {
+    const api = await import(loader)
+    ;(api.register ?? api.default.register)()
+  }
+  await import(module)
+})().catch((error) => process.nextTick(() => { throw error }))
+`
+
+/**
+ * The ES module entry of tsx's `tsx/esm/api` (its CommonJS entry cannot be imported in a
+ * worker), found through tsx's package.json exports.
+ */
+const tsxLoader = (): string => {
+  const manifest = createRequire(import.meta.url).resolve("tsx/package.json")
+  const exports = JSON.parse(fs.readFileSync(manifest, "utf8")).exports["./esm/api"].import
+  const entry: string = typeof exports === "string" ? exports : exports.default
+  return pathToFileURL(path.join(path.dirname(manifest), entry)).href
+}
+
+const isTypeScript = (file: string): boolean => /\.[cm]?ts$/.test(file)
+
+/**
+ * The worker module as a file URL, and the loader it needs. A `.js` path whose file does not
+ * exist but whose `.ts` sibling does is the TypeScript source (the same convention as `import`
+ * in TypeScript ESM), so one URL works from the sources under tsx and from the build.
+ *
+ * @internal
+ */
+export const resolveModule = (module: string | URL): Either.Either<Protocol.WorkerData, string> => {
+  let file: string
+  try {
+    file = module instanceof URL || module.startsWith("file:") ? fileURLToPath(module) : module
+  } catch (error) {
+    return Either.left(String(error))
+  }
+  if (!path.isAbsolute(file)) return Either.left("the worker module must be a file URL or an absolute path")
+  if (!fs.existsSync(file) && /\.[cm]?js$/.test(file)) {
+    const source = file.replace(/js$/, "ts")
+    if (fs.existsSync(source)) file = source
+  }
+  let loader: string | undefined = undefined
+  if (isTypeScript(file)) {
+    try {
+      loader = tsxLoader()
+    } catch {
+      return Either.left(`${file} is TypeScript: install tsx to run it in a worker thread, or build it first`)
+    }
+  }
+  return Either.right({ module: pathToFileURL(file).href, loader })
+}
+
+/** @internal */
+export interface ThreadOptions {
+  readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
+}
+
+/** @internal */
+export const spawnThread = (data: Protocol.WorkerData, options: ThreadOptions): WorkerThreads.Worker =>
+  new WorkerThreads.Worker(BOOTSTRAP, {
+    eval: true,
+    workerData: { [Protocol.WORKER_DATA_KEY]: data },
+    ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits })
+  })

@@ -48,9 +48,8 @@ export type CallTypeId = typeof CallTypeId
  * @since 0.1.0
  * @category models
  */
-export interface WorkerTask<Name extends string, P, A, E> {
+export interface WorkerTask<Name extends string, P, A, E> extends WorkerTask.Any {
   (...payload: [P] extends [void] ? [] : [payload: P]): Call<A, E>
-  readonly [TaskTypeId]: TaskTypeId
   readonly taskName: Name
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any encoded form
   readonly payload: Schema.Schema<P, any>
@@ -70,8 +69,10 @@ export declare namespace WorkerTask {
    * @since 0.1.0
    * @category models
    */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any task, whatever its payload
-  export type Any = WorkerTask<string, any, any, any>
+  export interface Any {
+    readonly [TaskTypeId]: TaskTypeId
+    readonly taskName: string
+  }
 }
 
 /**

@@ -40,6 +40,8 @@ interface Sent {
   readonly job: Job
   readonly seq: number
   readonly cell: number
+  /** Taken back before it started, to run on another worker: its SKIPPED reply settles nothing. */
+  moved: boolean
 }
 
 /**
@@ -190,44 +192,88 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   private dispatch(): void {
     if (this.stopped) return
+    const ready: Array<Thread> = []
     for (let slot = 0; slot < this.threads.length; slot++) {
       const thread = this.threads[slot]
       if (thread === undefined) {
         if (!this.blocked[slot] && (!this.closed || this.waiting)) this.runFork(Effect.ignore(this.spawn(slot)))
       } else if (thread.state === "ready") {
-        this.feed(thread)
+        ready.push(thread)
+      }
+    }
+    if (ready.length === 0) return
+    if (!this.waiting) this.steal(ready)
+    const batches = new Map<Thread, Array<unknown>>()
+    // one job at a time to the least loaded worker with room, so that work spreads evenly
+    for (;;) {
+      let target: Thread | undefined = undefined
+      for (const thread of ready) {
+        if (this.hasRoom(thread) && (target === undefined || thread.inFlight < target.inFlight)) target = thread
+      }
+      if (target === undefined) break
+      const job = this.next()
+      if (job === undefined) break
+      const entry = this.assign(target, job)
+      if (entry === undefined) continue
+      let batch = batches.get(target)
+      if (batch === undefined) batches.set(target, batch = [])
+      batch.push(entry.seq, entry.cell, job.call.task.name, entry.payload)
+    }
+    for (const [thread, batch] of batches) this.send(thread, batch)
+    for (const thread of ready) {
+      if (this.settings.maxTasksPerWorker !== undefined && thread.taken >= this.settings.maxTasksPerWorker) {
+        thread.state = "retiring"
+        if (thread.inFlight === 0) this.retire(thread)
       }
     }
   }
 
-  /** Sends `thread` jobs from the line up to its depth, in one message. */
-  private feed(thread: Thread): void {
+  private hasRoom(thread: Thread): boolean {
     const max = this.settings.maxTasksPerWorker
-    const depth = thread.depth()
-    let batch: Array<unknown> | undefined = undefined
-    while (thread.inFlight < depth && (max === undefined || thread.taken < max)) {
-      const job = this.next()
-      if (job === undefined) break
-      let payload: unknown
-      try {
-        payload = job.call.task.payloadCodec.encode(job.call.payload)
-      } catch (error) {
-        this.settle(job.future, Exit.die(error))
-        continue
-      }
-      const seq = thread.seq++
-      const cell = seq % Protocol.CELLS
-      Atomics.store(thread.cells, cell, Protocol.QUEUED)
-      const sent: Sent = { job, seq, cell }
-      thread.sent.push(sent)
-      thread.taken++
-      job.future.attach(() => this.cancelSent(thread, sent))
-      ;(batch ??= []).push(seq, cell, job.call.task.name, payload)
+    return thread.inFlight < thread.depth() && (max === undefined || thread.taken < max)
+  }
+
+  /** Records `job` as sent to `thread`; `undefined` if its payload cannot be encoded (the job fails). */
+  private assign(thread: Thread, job: Job): { seq: number; cell: number; payload: unknown } | undefined {
+    let payload: unknown
+    try {
+      payload = job.call.task.payloadCodec.encode(job.call.payload)
+    } catch (error) {
+      this.settle(job.future, Exit.die(error))
+      return undefined
     }
-    if (batch !== undefined) this.send(thread, batch)
-    if (max !== undefined && thread.taken >= max) {
-      thread.state = "retiring"
-      if (thread.inFlight === 0) this.retire(thread)
+    const seq = thread.seq++
+    const cell = seq % Protocol.CELLS
+    Atomics.store(thread.cells, cell, Protocol.QUEUED)
+    const sent: Sent = { job, seq, cell, moved: false }
+    thread.sent.push(sent)
+    thread.taken++
+    job.future.attach(() => this.cancelSent(thread, sent))
+    return { seq, cell, payload }
+  }
+
+  /**
+   * The line is empty and a worker is idle while another has jobs queued that it has not
+   * started (a long task holds them up): half of those move back to the line, to be taken by
+   * the idle worker. A compare-and-swap on each job's cell makes sure the busy worker skips it.
+   */
+  private steal(ready: ReadonlyArray<Thread>): void {
+    if (!ready.some((thread) => thread.inFlight === 0)) return
+    for (const victim of ready) {
+      const queued: Array<Sent> = []
+      for (let at = victim.sentHead; at < victim.sent.length; at++) {
+        const sent = victim.sent[at]!
+        if (!sent.moved && Atomics.load(victim.cells, sent.cell) === Protocol.QUEUED) queued.push(sent)
+      }
+      const moving: Array<Job> = []
+      for (const sent of queued.slice(queued.length - Math.ceil(queued.length / 2))) {
+        if (Atomics.compareExchange(victim.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) !== Protocol.QUEUED) {
+          continue
+        }
+        sent.moved = true
+        if (sent.job.future.unstart()) moving.push(sent.job)
+      }
+      if (moving.length > 0) this.line.splice(this.head, 0, ...moving)
     }
   }
 
@@ -279,6 +325,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     for (let at = 0; at < flat.length; at += Protocol.STRIDE) {
       const sent = thread.shift()
       if (sent === undefined || sent.seq !== flat[at]) continue // cannot happen: replies come in order
+      if (sent.moved) continue
       const status = flat[at + 1] as number
       const value = flat[at + 2]
       if (status !== Protocol.SKIPPED) {
@@ -400,6 +447,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     this.stop(thread)
     const requeue: Array<Job> = []
     for (let sent = thread.shift(); sent !== undefined; sent = thread.shift()) {
+      if (sent.moved) continue
       const state = Atomics.load(thread.cells, sent.cell)
       const future = sent.job.future
       if (state === Protocol.QUEUED && future.unstart()) {

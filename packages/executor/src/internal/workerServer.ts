@@ -12,21 +12,19 @@ import type * as Api from "../WorkerTask.js"
 import * as Protocol from "./workerProtocol.js"
 import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
 
-/** Replies wait to be sent together, but never longer than this after a task finished. */
-const FLUSH_AFTER_MS = 1
-
 /**
  * The worker side: runs the tasks it is sent one after another, in order, each unless the pool
  * cancelled it first (a compare-and-swap on its shared cell, so a cancel needs no message and no
- * free event loop), and sends the results back in batches.
+ * free event loop). Each result is sent as soon as its task ends, before the next one starts, so
+ * a task that crashes the thread takes no finished result down with it.
  */
 class TaskServer {
   private queue: Array<unknown> = []
   private head = 0
   private busy = false
   private cells: Int32Array | undefined = undefined
+  /** Replies not sent yet: skipped tasks wait to go with the next result. */
   private replies: Array<unknown> = []
-  private lastFlush = 0
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
 
   constructor(
@@ -90,6 +88,7 @@ class TaskServer {
         Atomics.store(cells, cell, Protocol.FINISHED)
         const error = new Error(`the worker module does not serve the task "${name}"`)
         this.replies.push(seq, Protocol.DIED, defectCodec.encode(error), 0)
+        this.flush()
         continue
       }
       const startedAt = performance.now()
@@ -97,10 +96,11 @@ class TaskServer {
       suspended = this.start(task, queue[at + 3], (exit) => {
         Atomics.store(cells, cell, Protocol.FINISHED)
         this.reply(seq, task, exit, startedAt)
+        // sent before the next task starts: if that one crashes the thread, this result is safe
+        this.flush()
         if (suspended) this.drain()
       })
-      if (suspended) return this.flush() // the results so far go now; the queue goes on when this task ends
-      if (performance.now() - this.lastFlush > FLUSH_AFTER_MS) this.flush()
+      if (suspended) return // the queue goes on when this task ends
     }
     this.queue = []
     this.head = 0
@@ -140,7 +140,6 @@ class TaskServer {
     if (this.replies.length === 0) return
     const replies = this.replies
     this.replies = []
-    this.lastFlush = performance.now()
     this.send([Protocol.RESULTS, replies])
   }
 }

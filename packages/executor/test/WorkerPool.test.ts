@@ -1,0 +1,371 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Option, Scope } from "effect"
+import * as FastCheck from "effect/FastCheck"
+import { execFile } from "node:child_process"
+import * as path from "node:path"
+import { promisify } from "node:util"
+import type * as Executor from "../src/Executor.js"
+import * as FiberPool from "../src/FiberPool.js"
+import * as WorkerPool from "../src/WorkerPool.js"
+import { crash, explode, half, hold, Meeting, postpone, touch, whoAmI } from "./fixtures/tasks.js"
+
+const tasks = new URL("./fixtures/tasks.js", import.meta.url)
+
+/** Shared memory for a handshake with a task in a worker thread (see `hold`). */
+const cells = () => new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT))
+
+// Node 20 has Atomics.waitAsync; TypeScript's lib before es2024 does not declare it
+const waitAsync = (Atomics as unknown as {
+  readonly waitAsync: (array: Int32Array, index: number, value: number) => { readonly value: unknown }
+}).waitAsync
+
+/** Waits until the task in the worker has set `cells[0]`: it is running. */
+const started = (shared: Int32Array) =>
+  Effect.promise(async () => {
+    while (Atomics.load(shared, 0) === 0) await waitAsync(shared, 0, 0).value
+  })
+
+const release = (shared: Int32Array) => Effect.sync(() => Atomics.store(shared, 1, 1))
+
+/** How an exit ended: "success", its failure's tag, or "defect". */
+const how = (exit: Exit.Exit<unknown, unknown>): string =>
+  Exit.isSuccess(exit)
+    ? "success"
+    : Option.match(Cause.failureOption(exit.cause), {
+      onNone: () => (Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "defect"),
+      onSome: (error) => (error as { readonly _tag: string })._tag
+    })
+
+// Real threads answer in real time: these tests run live, one after another, on one pool of two
+// workers (some assert that the pool is idle, or keep both workers busy).
+describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
+  const scope = Effect.runSync(Scope.make())
+  let pool: WorkerPool.WorkerPool | undefined = undefined
+  const Shared = Effect.sync(() => pool!)
+  beforeAll(async () => {
+    pool = await Effect.runPromise(Scope.extend(WorkerPool.make({ module: tasks, size: 2 }), scope))
+  }, 60_000)
+  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 60_000)
+
+  it.live("runs calls on worker threads; results in input order", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      assert.deepStrictEqual(yield* pool.map([2, 4, 6, 8, 10], (n) => half(n)), [1, 2, 3, 4, 5])
+      const future = yield* pool.submit(half(42))
+      assert.strictEqual(yield* future.result, 21)
+      const where = yield* pool.map([1, 2, 3, 4], () => whoAmI())
+      assert.isTrue(where.every(({ threadId }) => threadId !== 0), "ran off the main thread")
+    }))
+
+  it.live("a task's typed failure fails only its own future, as itself", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const futures = yield* Effect.forEach([2, 3, 4], (n) => pool.submit(half(n)))
+      const exits = yield* Effect.forEach(futures, (future) => future.await)
+      assert.deepStrictEqual(exits.map(how), ["success", "Odd", "success"])
+      const error = yield* Effect.flip(futures[1]!.result)
+      assert.strictEqual(error._tag, "Odd")
+      assert.strictEqual((error as { readonly n: number }).n, 3)
+      // `map` fails with the first failure
+      assert.strictEqual((yield* Effect.flip(pool.map([2, 5, 6], (n) => half(n))))._tag, "Odd")
+    }))
+
+  it.live("a thrown error arrives as a defect with its name and message", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const exit = yield* (yield* pool.submit(explode("no good"))).await
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
+      assert.strictEqual(defect.name, "TypeError")
+      assert.strictEqual(defect.message, "no good")
+    }))
+
+  it.live("class instances and Dates cross the thread boundary as themselves", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const meeting = new Meeting({ title: "review", at: new Date("2026-03-01T10:00:00Z") })
+      const later = yield* (yield* pool.submit(postpone(meeting))).result
+      assert.instanceOf(later, Meeting)
+      assert.instanceOf(later.at, Date)
+      assert.strictEqual(later.year, 2027)
+      assert.strictEqual(later.title, "review")
+    }))
+
+  it.live("an effect that is not a call runs on the main thread; the calls it makes run on the workers", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const future = yield* pool.submit(
+        Effect.gen(function*() {
+          const a = yield* half(8)
+          const b = yield* whoAmI()
+          return [a, b.threadId] as const
+        })
+      )
+      const [value, threadId] = yield* future.result
+      assert.strictEqual(value, 4)
+      assert.notStrictEqual(threadId, 0)
+    }))
+
+  it.live("the same call sites run on a FiberPool and on a WorkerPool (the Executor interface)", () =>
+    Effect.gen(function*() {
+      const halves = (executor: Executor.Executor) => executor.map([2, 4, 6], (n) => half(n))
+      const onWorkers = yield* halves(yield* Shared)
+      const onFibers = yield* Effect.scoped(Effect.flatMap(FiberPool.make({ maxWorkers: 2 }), halves))
+      assert.deepStrictEqual(onWorkers, [1, 2, 3])
+      assert.deepStrictEqual(onFibers, onWorkers)
+      // and inline, on the current thread
+      assert.strictEqual((yield* whoAmI()).threadId, 0)
+    }))
+
+  it.live("a call queued on a busy worker and cancelled is skipped; the worker is not replaced", () => {
+    const handshake = cells()
+    const other = cells()
+    const proof = cells()
+    return Effect.gen(function*() {
+      const pool = yield* Shared
+      // both workers busy, so the next calls queue
+      const busy = yield* Effect.forEach([handshake, other], (shared) => pool.submit(hold(shared)))
+      yield* started(handshake)
+      yield* started(other)
+      const queued = yield* pool.submit(touch({ cells: proof, index: 0 }))
+      assert.isTrue(yield* queued.cancel)
+      assert.strictEqual(how(yield* queued.await), "FutureCancelled")
+      yield* release(handshake)
+      yield* release(other)
+      const threads = yield* Effect.forEach(busy, (future) => future.result)
+      // the skipped call never ran; the workers go on
+      yield* pool.map([2, 4, 6, 8], (n) => half(n))
+      assert.strictEqual(Atomics.load(proof, 0), 0)
+      assert.strictEqual(yield* pool.threadCount, 2)
+      const after = yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())
+      assert.isTrue(after.every(({ threadId }) => threads.includes(threadId)), "same threads as before")
+    }).pipe(Effect.ensuring(Effect.zipRight(release(handshake), release(other))))
+  })
+
+  it.live("a long task does not hold up the calls queued behind it: the idle worker takes them", () => {
+    const handshake = cells()
+    const proof = new Int32Array(new SharedArrayBuffer(16 * Int32Array.BYTES_PER_ELEMENT))
+    return Effect.gen(function*() {
+      const pool = yield* Shared
+      yield* pool.map(Array.from({ length: 100 }, (_, i) => i * 2), (n) => half(n)) // short tasks: deep queues
+      const long = yield* pool.submit(hold(handshake))
+      const quick = yield* Effect.forEach(proof, (_, index) => pool.submit(touch({ cells: proof, index })))
+      yield* started(handshake)
+      // every quick call ends while the long one still runs
+      yield* Effect.forEach(quick, (future) => future.result)
+      assert.deepStrictEqual([...proof], [...proof].map(() => 1))
+      assert.isTrue(yield* long.isRunning)
+    }).pipe(Effect.ensuring(release(handshake)))
+  })
+
+  it.live.prop(
+    "every submitted call ends once, as its own success or failure or cancelled; the pool is idle after",
+    [FastCheck.array(
+      FastCheck.record({
+        n: FastCheck.integer({ min: 0, max: 99 }),
+        cancel: FastCheck.constantFrom("no", "at once", "after the previous ended")
+      }),
+      { maxLength: 40 }
+    )],
+    ([specs]) =>
+      Effect.gen(function*() {
+        const pool = yield* Shared
+        const ends = new Map<number, number>()
+        const futures = yield* Effect.forEach(specs, (spec) => pool.submit(half(spec.n)))
+        yield* Effect.forEach(futures, (future) =>
+          future.onDone(() => Effect.sync(() => ends.set(future.id, (ends.get(future.id) ?? 0) + 1))))
+        const cancelled = yield* Effect.forEach(specs, (spec, i) => {
+          if (spec.cancel === "no") {
+            return Effect.succeed(false)
+          }
+          const wait = spec.cancel === "at once" || i === 0 ? Effect.void : futures[i - 1]!.await
+          return Effect.zipRight(wait, futures[i]!.cancel)
+        })
+        const exits = yield* Effect.forEach(futures, (future) =>
+          future.await)
+        exits.forEach((exit, i) => {
+          const { n } = specs[i]!
+          const expected = cancelled[i] ? "FutureCancelled" : n % 2 === 0 ? "success" : "Odd"
+          assert.strictEqual(how(exit), expected, `call ${i}: half(${n})`)
+          if (expected === "success") assert.strictEqual((exit as Exit.Success<number, never>).value, n / 2)
+        })
+        assert.deepStrictEqual(futures.map((future) => ends.get(future.id)), futures.map(() => 1))
+        assert.strictEqual(yield* pool.running, 0)
+        assert.strictEqual(yield* pool.pending, 0)
+      }),
+    { fastCheck: { numRuns: 40 } }
+  )
+
+  it.live.prop(
+    "an interrupted map leaves nothing behind: no call waits or runs once the interruption returns",
+    [FastCheck.integer({ min: 1, max: 300 }), FastCheck.integer({ min: 0, max: 20 })],
+    ([count, yields]) =>
+      Effect.gen(function*() {
+        const pool = yield* Shared
+        const fiber = yield* Effect.fork(pool.map(Array.from({ length: count }, (_, i) => i * 2), (n) => half(n)))
+        for (let i = 0; i < yields; i++) yield* Effect.yieldNow()
+        yield* Fiber.interrupt(fiber)
+        assert.strictEqual(yield* pool.running, 0)
+        assert.strictEqual(yield* pool.pending, 0)
+        assert.deepStrictEqual(yield* pool.map([2, 4], (n) => half(n)), [1, 2])
+      }),
+    { fastCheck: { numRuns: 30 } }
+  )
+
+  it.live("an effect's interruption cancels the calls it is waiting for", () => {
+    const handshake = cells()
+    return Effect.gen(function*() {
+      const pool = yield* Shared
+      const future = yield* pool.submit(Effect.map(hold(handshake), (threadId) => threadId))
+      yield* started(handshake)
+      assert.isTrue(yield* future.cancel)
+      assert.strictEqual(how(yield* future.await), "FutureCancelled")
+      // the worker that ran `hold` was terminated and replaced: the pool serves again
+      assert.deepStrictEqual(yield* pool.map([2, 4], (n) => half(n)), [1, 2])
+    }).pipe(Effect.ensuring(release(handshake)))
+  })
+})
+
+describe("WorkerPool faults", { timeout: 60_000 }, () => {
+  it.live(
+    "a crashing worker fails only its own task with WorkerCrashed and is replaced",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, size: 2, resourceLimits: { maxOldGenerationSizeMb: 32 } })
+        const before = new Set((yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())).map((w) => w.threadId))
+        for (const kind of ["exit", "uncaught", "oom"] as const) {
+          const futures = yield* Effect.forEach(
+            [half(2), crash(kind), half(4), half(5), half(6)] as ReadonlyArray<Effect.Effect<unknown, unknown>>,
+            (call) => pool.submit(call)
+          )
+          const exits = yield* Effect.forEach(futures, (future) => future.await)
+          assert.deepStrictEqual(exits.map(how), ["success", "WorkerCrashed", "success", "Odd", "success"], kind)
+          const crashed = yield* Effect.flip(futures[1]!.result)
+          assert.match(String((crashed as Error).message), /crashed/)
+        }
+        const after = new Set((yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())).map((w) => w.threadId))
+        assert.isTrue([...after].some((id) => !before.has(id)), "new threads replaced the crashed ones")
+        assert.strictEqual(yield* pool.threadCount, 2)
+      })),
+    120_000
+  )
+
+  it.live(
+    "cancelling a running task terminates its worker, and a replacement serves the next",
+    () => {
+      const handshake = cells() // released only if the test fails: terminating the worker must stop it
+      return Effect.scoped(
+        Effect.gen(function*() {
+          const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+          const first = (yield* (yield* pool.submit(whoAmI())).result).threadId
+          const running = yield* pool.submit(hold(handshake))
+          const next = yield* pool.submit(whoAmI())
+          yield* started(handshake)
+          assert.isTrue(yield* running.isRunning)
+          assert.isTrue(yield* running.cancel)
+          assert.strictEqual(how(yield* running.await), "FutureCancelled")
+          // the call queued behind it runs on the replacement
+          const second = (yield* next.result).threadId
+          assert.notStrictEqual(second, first)
+        }).pipe(Effect.tapErrorCause(() => release(handshake)))
+      )
+    },
+    60_000
+  )
+
+  it.live("maxTasksPerWorker replaces a worker after that many tasks", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ module: tasks, size: 1, maxTasksPerWorker: 2 })
+      const threads = yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())
+      const ids = threads.map((w) => w.threadId)
+      assert.strictEqual(ids[0], ids[1])
+      assert.strictEqual(ids[2], ids[3])
+      assert.strictEqual(ids[4], ids[5])
+      assert.strictEqual(new Set(ids).size, 3)
+    })), 60_000)
+
+  it.live(
+    "the initializer runs in every worker before its tasks; a failing one fails the start",
+    () =>
+      Effect.gen(function*() {
+        const { greet } = yield* Effect.promise(() => import("./fixtures/tasks.js"))
+        const greetings = yield* Effect.scoped(Effect.gen(function*() {
+          const pool = yield* WorkerPool.make({ module: tasks, size: 2, initializer: greet("hello") })
+          return yield* pool.map([1, 2, 3, 4], () => whoAmI())
+        }))
+        assert.deepStrictEqual(greetings.map((w) => w.greeting), ["hello", "hello", "hello", "hello"])
+        const failed = yield* Effect.flip(
+          Effect.scoped(WorkerPool.make({ module: tasks, size: 1, initializer: greet("fail") }))
+        )
+        assert.strictEqual(failed._tag, "WorkerSpawnFailed")
+        assert.match(failed.message, /initializer failed/)
+      }),
+    60_000
+  )
+
+  it.live(
+    "a worker that cannot start fails WorkerSpawnFailed: missing module, or no serve within the timeout",
+    () =>
+      Effect.gen(function*() {
+        const missing = yield* Effect.flip(Effect.scoped(WorkerPool.make({
+          module: new URL("./fixtures/missing.js", import.meta.url),
+          size: 1
+        })))
+        assert.strictEqual(missing._tag, "WorkerSpawnFailed")
+        assert.match(missing.message, /missing/)
+        const silent = yield* Effect.flip(Effect.scoped(WorkerPool.make({
+          module: new URL("./fixtures/silent.js", import.meta.url),
+          size: 1,
+          spawnTimeout: "3 seconds"
+        })))
+        assert.strictEqual(silent._tag, "WorkerSpawnFailed")
+        assert.match(silent.message, /did not call WorkerTask\.serve within 3s/)
+      }),
+    60_000
+  )
+
+  it.effect("bad options fail InvalidOptions", () =>
+    Effect.gen(function*() {
+      const size = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: tasks, size: 0 })))
+      assert.strictEqual(size._tag, "InvalidOptions")
+      const max = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: tasks, maxTasksPerWorker: 1.5 })))
+      assert.strictEqual(max._tag, "InvalidOptions")
+      const relative = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: "fixtures/tasks.js" })))
+      assert.strictEqual(relative._tag, "WorkerSpawnFailed")
+    }))
+
+  it.live(
+    "shutdown: submit fails PoolShutDown; cancelFutures cancels the waiting calls; workers end",
+    () => {
+      const handshake = cells()
+      return Effect.scoped(
+        Effect.gen(function*() {
+          const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+          const running = yield* pool.submit(hold(handshake))
+          const waiting = yield* Effect.forEach([2, 4, 6, 8], (n) => pool.submit(half(n)))
+          yield* started(handshake)
+          const shutdown = yield* Effect.fork(pool.shutdown({ cancelFutures: true }))
+          yield* Effect.yieldNow() // the shutdown starts: the pool is closed
+          assert.strictEqual((yield* Effect.flip(pool.submit(half(2))))._tag, "PoolShutDown")
+          yield* release(handshake)
+          yield* shutdown.await
+          assert.isTrue(Exit.isSuccess(yield* running.await))
+          // at most the one sent ahead to the worker ran; the rest were cancelled
+          const ends = yield* Effect.forEach(waiting, (future) => Effect.map(future.await, how))
+          assert.isTrue(ends.filter((end) => end === "FutureCancelled").length >= 3, ends.join())
+          assert.strictEqual(yield* pool.threadCount, 0)
+        }).pipe(Effect.ensuring(release(handshake)))
+      )
+    },
+    60_000
+  )
+
+  it("a program that closes its pool exits by itself: no thread or handle is left", async () => {
+    const script = path.join(__dirname, "fixtures", "exits.ts")
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", script], {
+      cwd: path.join(__dirname, ".."),
+      timeout: 60_000
+    })
+    assert.strictEqual(stdout.trim(), "closed after 1,2,3,4")
+  }, 90_000)
+})

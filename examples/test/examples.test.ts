@@ -133,6 +133,36 @@ const checks: Record<string, (stdout: string) => void> = {
       "Its result: fails FutureCancelled (the future was cancelled)"
     ])
   },
+  "08-cpu-bound.ts": (stdout) => {
+    // The WorkerPool has one thread per CPU, started before the timings.
+    const cpus = os.availableParallelism()
+    const threads = `${cpus} thread${cpus === 1 ? "" : "s"}`
+    const started = new RegExp(
+      `^WorkerPool: ${threads} \\(os\\.availableParallelism\\(\\) = ${cpus}\\), started in \\d+\\.\\d\\ds — start-up not counted below$`,
+      "m"
+    )
+    // The same job three times, in this order. No bound on the times or speedups: they depend on
+    // what else the machine runs (the test projects run in parallel).
+    const lines = [
+      started,
+      /^Main fiber: \d+\.\d\ds$/m,
+      /^FiberPool \(4 fibers\): \d+\.\d\ds — \d+\.\d\d× \(one thread: no speedup\)$/m,
+      new RegExp(`^WorkerPool \\(${threads}\\): \\d+\\.\\d\\ds — \\d+\\.\\d\\d×$`, "m")
+    ].map((pattern) => {
+      const match = pattern.exec(stdout)
+      assert.isNotNull(match, `no match for ${pattern} in:\n${stdout}`)
+      return match![0]
+    })
+    inOrder(stdout, [
+      "The job: 8 × fib(35), computed recursively — CPU-bound, nothing to wait for",
+      ...lines,
+      // fib(35) = 9227465, and the three runs agree
+      `Results: ${new Array(8).fill(9227465).join(", ")}`,
+      "Same results: true",
+      // the worker's typed failure arrives decoded, an instance of its class, as inline
+      "fib(-1) fails NotNatural (n = -1) inline, NotNatural (n = -1) on a worker — an instance of NotNatural: true"
+    ])
+  },
   "11-deadlock-avoidance.ts": (stdout) => {
     // Every ordered transfer finished (none deadlocked) and no money was created or lost.
     assert.match(

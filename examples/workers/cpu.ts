@@ -1,0 +1,24 @@
+/**
+ * The worker module of `08-cpu-bound.ts`: a CPU-bound task, declared once for both threads.
+ * Each of the WorkerPool's worker threads loads this module and `WorkerTask.serve` serves `fib`
+ * there; on the main thread `serve` does nothing, and the example imports `fib` from here.
+ */
+import { WorkerTask } from "@fiberkit/executor"
+import { Effect, Schema } from "effect"
+
+/** A payload `fib` refuses: its typed failure, Schema-encoded so it crosses threads as itself. */
+export class NotNatural extends Schema.TaggedError<NotNatural>()("NotNatural", { n: Schema.Number }) {}
+
+/** The n-th Fibonacci number, the slow recursive way: pure computation, nothing to wait for. */
+const slowFib = (n: number): number => (n < 2 ? n : slowFib(n - 1) + slowFib(n - 2))
+
+/** `fib(n)` computes on whichever thread runs it: the current one inline, a worker's on a WorkerPool. */
+export const fib = WorkerTask.make("fib", {
+  payload: Schema.Number,
+  success: Schema.Number,
+  failure: NotNatural,
+  run: (n) => (Number.isSafeInteger(n) && n >= 0 ? Effect.sync(() => slowFib(n)) : Effect.fail(new NotNatural({ n })))
+})
+
+// in a worker thread this serves `fib`; on the main thread it does nothing
+WorkerTask.serve([fib])

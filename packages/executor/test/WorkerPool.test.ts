@@ -80,6 +80,19 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       assert.strictEqual(defect.message, "no good")
     }))
 
+  it.live("a payload that cannot be cloned fails only its own call, as a defect", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const proof = cells()
+      const futures = yield* Effect.forEach(
+        [touch({ cells: proof, index: 0 }), touch({ cells: () => proof, index: 1 }), touch({ cells: proof, index: 2 })],
+        (call) => pool.submit(call)
+      )
+      const exits = yield* Effect.forEach(futures, (future) => future.await)
+      assert.deepStrictEqual(exits.map(how), ["success", "defect", "success"])
+      assert.deepStrictEqual([...proof].slice(0, 3), [1, 0, 1])
+    }))
+
   it.live("class instances and Dates cross the thread boundary as themselves", () =>
     Effect.gen(function*() {
       const pool = yield* Shared

@@ -128,6 +128,8 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private readonly blocked: Array<boolean>
   private closed = false
   private stopped = false
+  /** Why the last worker start failed. */
+  private spawnFailure: WorkerSpawnFailed | undefined = undefined
   private scheduled = false
   private readonly nextId = counter()
   private readonly fibers: FiberPoolImpl
@@ -201,7 +203,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         ready.push(thread)
       }
     }
-    if (ready.length === 0) return
+    if (ready.length === 0) return this.failIfNoWorker()
     if (!this.waiting) this.steal(ready)
     const batches = new Map<Thread, Array<unknown>>()
     // one job at a time to the least loaded worker with room, so that work spreads evenly
@@ -417,10 +419,15 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private startFailed(thread: Thread, error: WorkerSpawnFailed): void {
     this.stop(thread)
     this.blocked[thread.slot] = true
-    // no worker left to take the line: its jobs fail now instead of waiting for ever
-    if (this.threads.every((other) => other === undefined)) {
-      for (let job = this.next(); job !== undefined; job = this.next()) this.settle(job.future, Exit.fail(error))
-    }
+    this.spawnFailure = error
+    this.failIfNoWorker()
+  }
+
+  /** No worker left and none starting: the line's jobs fail now instead of waiting for ever. */
+  private failIfNoWorker(): void {
+    const error = this.spawnFailure
+    if (error === undefined || !this.threads.every((thread) => thread === undefined)) return
+    for (let job = this.next(); job !== undefined; job = this.next()) this.settle(job.future, Exit.fail(error))
   }
 
   /** Takes `thread` out of its slot and ends it (at once: it runs nothing worth waiting for). */

@@ -45,8 +45,8 @@ interface Sent {
 }
 
 /**
- * One worker thread. It is sent up to `depth()` jobs ahead of its replies — one or two for
- * long tasks (the queue stays in the pool, where any free worker takes from it), up to
+ * One worker thread. It is sent up to `depth()` jobs ahead of its replies — two for long tasks
+ * (the rest of the queue stays in the pool, where any free worker takes from it), up to
  * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
  */
 class Thread {
@@ -72,9 +72,14 @@ class Thread {
     return this.sent.length - this.sentHead
   }
 
+  /**
+   * Two at least: the next job is already there when one ends, so a worker never waits a round
+   * trip between long tasks (an idle worker takes queued jobs back, see `steal`). Short tasks:
+   * about a millisecond of work ahead.
+   */
   depth(): number {
     if (this.micros === 0) return 2
-    return Math.max(1, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
+    return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
   }
 
   /** The oldest unanswered job. */

@@ -168,6 +168,8 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       yield* Effect.forEach(quick, (future) => future.result)
       assert.deepStrictEqual([...proof], [...proof].map(() => 1))
       assert.isTrue(yield* long.isRunning)
+      yield* release(handshake)
+      yield* long.result
     }).pipe(Effect.ensuring(release(handshake)))
   })
 

@@ -1,0 +1,63 @@
+/**
+ * A concurrency limit: at most `n` effects inside at once — the guide's `RateLimitedAPI`
+ * semaphore. It bounds how many run, not how many start per second (for that, a
+ * `RateLimiter`); API clients usually need both. Waiters enter first-come first-served, and a
+ * permit is never lost to an interruption.
+ *
+ * @since 0.1.0
+ */
+import * as Semaphore from "@fiberkit/sync/Semaphore"
+import * as Effect from "effect/Effect"
+import { InvalidOptions } from "./Errors.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface ConcurrencyLimiter {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R>
+  /** The most effects inside at once. */
+  readonly limit: number
+  /** Effects inside now. */
+  readonly inside: Effect.Effect<number>
+  /** Effects waiting to enter. */
+  readonly waiting: Effect.Effect<number>
+}
+
+/**
+ * Makes a limiter of `n` (an integer ≥ 1; otherwise `InvalidOptions`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ConcurrencyLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limit = yield* ConcurrencyLimiter.make(3)
+ *   const request = (endpoint: string) => Effect.as(Effect.sleep("500 millis"), `Response from ${endpoint}`)
+ *   // at most 3 requests in flight
+ *   return yield* Effect.forEach(["/users", "/products", "/orders", "/reports"], (e) => limit(request(e)), {
+ *     concurrency: "unbounded"
+ *   })
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (n: number): Effect.Effect<ConcurrencyLimiter, InvalidOptions> =>
+  Effect.suspend(() => {
+    if (!Number.isSafeInteger(n) || n < 1) {
+      return Effect.fail(
+        new InvalidOptions({ operation: "ConcurrencyLimiter.make", field: "n", expected: "an integer ≥ 1", value: n })
+      )
+    }
+    return Effect.map(Effect.orDie(Semaphore.make(n)), (semaphore) =>
+      Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        semaphore.withPermit(effect), {
+        limit: n,
+        inside: Effect.map(semaphore.available, (available) => n - available),
+        waiting: semaphore.waiting
+      }))
+  })

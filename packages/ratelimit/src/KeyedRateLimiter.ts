@@ -1,0 +1,64 @@
+/**
+ * One rate limiter per key — per host, per user, per API token — made on first use with the
+ * same options. A key idle for `idleTimeout` is forgotten once its limiter is back at rest (its
+ * past starts no longer count), so memory stays bounded however many keys come and go, and
+ * forgetting a key never lets a burst through.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type { InvalidOptions } from "./Errors.js"
+import * as internal from "./internal/keyed.js"
+import type * as RateLimiter from "./RateLimiter.js"
+
+/**
+ * `keyed(key)` is the rate limiter of `key`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface KeyedRateLimiter<in K> {
+  (key: K): RateLimiter.RateLimiter
+  /** Keys remembered now. */
+  readonly size: Effect.Effect<number>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace KeyedRateLimiter {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options extends RateLimiter.RateLimiter.Options {
+    /** How long a key may go unused before it is forgotten. Default: 1 minute. */
+    readonly idleTimeout?: Duration.DurationInput | undefined
+  }
+}
+
+/**
+ * Makes a keyed limiter. Fails `InvalidOptions` as `RateLimiter.make` does, or for an
+ * `idleTimeout` below 1 ms.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { KeyedRateLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   // 10 requests per second to each host
+ *   const perHost = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second" })
+ *   const fetchFrom = (url: URL) => perHost(url.host)(Effect.log(`GET ${url}`))
+ *   yield* fetchFrom(new URL("https://example.com/a"))
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <K>(
+  options: KeyedRateLimiter.Options
+) => Effect.Effect<KeyedRateLimiter<K>, InvalidOptions> = internal.make

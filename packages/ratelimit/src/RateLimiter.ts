@@ -1,0 +1,123 @@
+/**
+ * Rate limiters: how many operations may start per interval — not how many run at once (that
+ * is a `ConcurrencyLimiter`, the guide's semaphore). Three algorithms, each with one exact
+ * guarantee, checked by property tests:
+ *
+ * - `"sliding-window"` (the default) is strict: no window of length `interval` holds more than
+ *   `limit` starts (cost). Fixed-window limiters and token buckets allow up to twice the limit
+ *   in some window — what gets API clients banned.
+ * - `"token-bucket"`: bursts of up to `burst` (default `limit`) at once, and the long-run rate
+ *   `limit / interval`: a window of length `w` holds at most `burst + limit × w / interval`.
+ * - `"gcra"`: starts evenly spaced, `cost × interval / limit` apart; `burst` (default 1) lets
+ *   up to `burst` start back to back.
+ *
+ * Waiting requests start first-come first-served, each as soon as its algorithm allows
+ * (work-conserving, to the millisecond), computed from the clock — not from a chain of sleeps,
+ * so a late timer does not slow the rate. A request interrupted while it waits consumes nothing.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type { InvalidOptions } from "./Errors.js"
+import * as internal from "./internal/rateLimiter.js"
+
+/**
+ * A limiter: apply it to an effect to make that effect wait for its turn to start.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RateLimiter {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R>
+  /** The options, with defaults filled in. */
+  readonly options: RateLimiter.Resolved
+  /**
+   * The limiter for a start that counts `cost` (an integer from 1 to `limit`; for a token
+   * bucket also at most `burst`); another cost fails `InvalidOptions`.
+   */
+  readonly withCost: (
+    cost: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | InvalidOptions, R>
+  /** Waits for a start of `cost` (default 1), for code that does not wrap an effect. */
+  readonly take: (cost?: number) => Effect.Effect<void, InvalidOptions>
+  readonly stats: Effect.Effect<RateLimiter.Stats>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace RateLimiter {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export type Algorithm = "sliding-window" | "token-bucket" | "gcra"
+
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options {
+    /** Starts (total cost) allowed per `interval`: an integer ≥ 1. */
+    readonly limit: number
+    /** A whole number of milliseconds ≥ 1, e.g. `"1 second"`. */
+    readonly interval: Duration.DurationInput
+    /** Default: `"sliding-window"`. */
+    readonly algorithm?: Algorithm | undefined
+    /** The most that may start at once: for `"token-bucket"` (default `limit`) and `"gcra"` (default 1). */
+    readonly burst?: number | undefined
+  }
+
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Resolved {
+    readonly limit: number
+    readonly interval: Duration.Duration
+    readonly algorithm: Algorithm
+    readonly burst: number
+  }
+
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Stats {
+    /** Starts granted so far. */
+    readonly granted: number
+    /** Requests waiting for their turn. */
+    readonly waiting: number
+    /** The cost that could start now. */
+    readonly available: number
+    /** The cost in use now: the capacity minus `available`. */
+    readonly usage: number
+  }
+}
+
+/**
+ * Makes a rate limiter. Fails `InvalidOptions` for a `limit` or `interval` below 1, an unknown
+ * algorithm, or a `burst` that the algorithm does not take.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { RateLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   // never more than 3 starts in any 1-second window
+ *   const limit = yield* RateLimiter.make({ limit: 3, interval: "1 second" })
+ *   yield* Effect.forEach(
+ *     ["/users", "/products", "/orders", "/reports"],
+ *     (endpoint) => limit(Console.log(`GET ${endpoint}`)), // the 4th starts 1 s after the 1st
+ *     { concurrency: "unbounded" }
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options: RateLimiter.Options) => Effect.Effect<RateLimiter, InvalidOptions> = internal.make

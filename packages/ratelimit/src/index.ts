@@ -1,0 +1,38 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * ConcurrencyLimiter: at most n effects inside at once (the guide's semaphore).
+ *
+ * @since 0.1.0
+ */
+export * as ConcurrencyLimiter from "./ConcurrencyLimiter.js"
+
+/**
+ * The typed errors of the package.
+ *
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+
+/**
+ * HttpLimiter: an HttpClient whose requests wait for a limiter.
+ *
+ * @since 0.1.0
+ */
+export * as HttpLimiter from "./HttpLimiter.js"
+
+/**
+ * KeyedRateLimiter: one rate limiter per key, idle keys forgotten.
+ *
+ * @since 0.1.0
+ */
+export * as KeyedRateLimiter from "./KeyedRateLimiter.js"
+
+/**
+ * RateLimiter: sliding-window, token-bucket and GCRA rate limits.
+ *
+ * @since 0.1.0
+ */
+export * as RateLimiter from "./RateLimiter.js"

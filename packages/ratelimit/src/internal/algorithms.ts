@@ -1,0 +1,162 @@
+/**
+ * The three algorithms as pure state machines over integer milliseconds: when may a start of
+ * `cost` happen, and what does a start change. All arithmetic is on integers (token and time
+ * quantities are scaled by the interval or the limit), so no rounding drifts over time.
+ *
+ * @internal
+ */
+export interface Algorithm {
+  /** The most cost that can ever start at once. */
+  readonly capacity: number
+  /** The earliest time ≥ `now` at which a start of `cost` is allowed, given the past starts. */
+  earliest(now: number, cost: number): number
+  /** Records a start of `cost` at `now`; `now` must be at least `earliest(now, cost)`. */
+  commit(now: number, cost: number): void
+  /** The cost that could start at `now`. */
+  available(now: number): number
+  /** Whether the past starts no longer matter at `now`: the state is as if new. */
+  atRest(now: number): boolean
+}
+
+/**
+ * Strict: a start at `t` counts against every start in `(t, t + interval)`, so no half-open
+ * window `[a, a + interval)` holds more than `limit` cost. It keeps the starts of the last
+ * interval (at most `limit` of them).
+ *
+ * @internal
+ */
+export class SlidingWindow implements Algorithm {
+  private times: Array<number> = []
+  private costs: Array<number> = []
+  private head = 0
+  private sum = 0
+
+  constructor(readonly capacity: number, private readonly interval: number) {}
+
+  /** Forgets the starts at or before `now - interval`. */
+  private prune(now: number): void {
+    const horizon = now - this.interval
+    while (this.head < this.times.length && this.times[this.head]! <= horizon) {
+      this.sum -= this.costs[this.head]!
+      this.head++
+    }
+    if (this.head > 64 && this.head * 2 > this.times.length) {
+      this.times = this.times.slice(this.head)
+      this.costs = this.costs.slice(this.head)
+      this.head = 0
+    }
+  }
+
+  earliest(now: number, cost: number): number {
+    this.prune(now)
+    let excess = this.sum + cost - this.capacity
+    if (excess <= 0) return now
+    // the oldest starts expire first: wait until enough of them have
+    for (let at = this.head; at < this.times.length; at++) {
+      excess -= this.costs[at]!
+      if (excess <= 0) return this.times[at]! + this.interval
+    }
+    return now // unreachable while cost ≤ capacity
+  }
+
+  commit(now: number, cost: number): void {
+    this.prune(now)
+    this.times.push(now)
+    this.costs.push(cost)
+    this.sum += cost
+  }
+
+  available(now: number): number {
+    this.prune(now)
+    return this.capacity - this.sum
+  }
+
+  atRest(now: number): boolean {
+    this.prune(now)
+    return this.sum === 0
+  }
+}
+
+/**
+ * A bucket of `capacity` tokens, refilled continuously at `limit` per `interval`; a start takes
+ * `cost` tokens. Levels are kept in tokens × interval, so a millisecond refills exactly `limit`
+ * units. A window of length `w` holds at most `capacity + limit × w / interval` cost.
+ *
+ * @internal
+ */
+export class TokenBucket implements Algorithm {
+  private level: number
+  private last = Number.NEGATIVE_INFINITY
+
+  constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
+    this.level = capacity * interval
+  }
+
+  private refill(now: number): void {
+    if (now > this.last) {
+      const full = this.capacity * this.interval
+      this.level = this.last === Number.NEGATIVE_INFINITY
+        ? full
+        : Math.min(full, this.level + (now - this.last) * this.limit)
+      this.last = now
+    }
+  }
+
+  earliest(now: number, cost: number): number {
+    this.refill(now)
+    const missing = cost * this.interval - this.level
+    return missing <= 0 ? now : now + Math.ceil(missing / this.limit)
+  }
+
+  commit(now: number, cost: number): void {
+    this.refill(now)
+    this.level -= cost * this.interval
+  }
+
+  available(now: number): number {
+    this.refill(now)
+    return Math.floor(this.level / this.interval)
+  }
+
+  atRest(now: number): boolean {
+    this.refill(now)
+    return this.level === this.capacity * this.interval
+  }
+}
+
+/**
+ * The generic cell rate algorithm: a theoretical arrival time `tat` advances by
+ * `cost × interval / limit` per start; a start may happen once `tat` is at most `burst - 1`
+ * emission intervals ahead of now. With `burst` 1, each start comes at least
+ * `cost × interval / limit` after the previous one. Times are kept in milliseconds × limit, so an
+ * emission interval is exactly `interval` units.
+ *
+ * @internal
+ */
+export class Gcra implements Algorithm {
+  private tat = Number.NEGATIVE_INFINITY
+  private readonly tolerance: number
+
+  constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
+    this.tolerance = (capacity - 1) * interval
+  }
+
+  earliest(now: number, _cost: number): number {
+    const allowedAt = this.tat - this.tolerance
+    const scaled = now * this.limit
+    return scaled >= allowedAt ? now : Math.ceil(allowedAt / this.limit)
+  }
+
+  commit(now: number, cost: number): void {
+    this.tat = Math.max(this.tat, now * this.limit) + cost * this.interval
+  }
+
+  available(now: number): number {
+    const ahead = Math.max(0, this.tat - now * this.limit)
+    return Math.max(0, Math.floor((this.tolerance + this.interval - ahead) / this.interval))
+  }
+
+  atRest(now: number): boolean {
+    return this.tat <= now * this.limit
+  }
+}

@@ -1,0 +1,65 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { InvalidOptions } from "../Errors.js"
+import type * as Api from "../KeyedRateLimiter.js"
+import type * as RateLimiter from "../RateLimiter.js"
+import { algorithmOf, facade, Limiter, resolve } from "./rateLimiter.js"
+
+/**
+ * The limiters by key, in the order of their last use. Every half idle timeout, a sweep forgets
+ * the keys unused for an idle timeout whose limiter is at rest (nobody waiting, no past start
+ * still counting) — a key forgotten any earlier could let a new limiter allow a burst.
+ */
+class Keyed<K> {
+  private readonly limiters = new Map<K, { limiter: Limiter; lastUsed: number }>()
+  private nextSweep = Number.NEGATIVE_INFINITY
+
+  constructor(private readonly options: RateLimiter.RateLimiter.Resolved, private readonly idleTimeout: number) {}
+
+  get(key: K, now: number): Limiter {
+    if (now >= this.nextSweep) this.sweep(now)
+    let entry = this.limiters.get(key)
+    if (entry === undefined) {
+      entry = { limiter: new Limiter(algorithmOf(this.options), this.options), lastUsed: now }
+    } else {
+      this.limiters.delete(key) // re-inserted below: the map stays in order of last use
+    }
+    entry.lastUsed = now
+    this.limiters.set(key, entry)
+    return entry.limiter
+  }
+
+  private sweep(now: number): void {
+    this.nextSweep = now + Math.max(1, Math.floor(this.idleTimeout / 2))
+    for (const [key, entry] of this.limiters) {
+      if (entry.lastUsed > now - this.idleTimeout) break
+      if (entry.limiter.atRest(now)) this.limiters.delete(key)
+    }
+  }
+
+  get size(): number {
+    return this.limiters.size
+  }
+}
+
+/** @internal */
+export const make = <K>(
+  options: Api.KeyedRateLimiter.Options
+): Effect.Effect<Api.KeyedRateLimiter<K>, InvalidOptions> =>
+  Effect.flatMap(resolve("KeyedRateLimiter.make", options), (resolved) => {
+    const decoded = Duration.decodeUnknown(options.idleTimeout ?? "1 minute")
+    const idleTimeout = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
+    if (!(idleTimeout >= 1)) {
+      return Effect.fail(
+        new InvalidOptions({
+          operation: "KeyedRateLimiter.make",
+          field: "idleTimeout",
+          expected: "a duration ≥ 1 millisecond",
+          value: options.idleTimeout
+        })
+      )
+    }
+    const keyed = new Keyed<K>(resolved, idleTimeout)
+    const byKey = (key: K): RateLimiter.RateLimiter => facade(resolved, (now) => keyed.get(key, now))
+    return Effect.succeed(Object.assign(byKey, { size: Effect.sync(() => keyed.size) }))
+  })

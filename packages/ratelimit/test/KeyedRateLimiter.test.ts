@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import { TestTime } from "@fiberkit/testkit"
+import { Clock, Effect, TestClock } from "effect"
+import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
+
+describe("KeyedRateLimiter", () => {
+  it.effect("each key has its own limit", () =>
+    Effect.gen(function*() {
+      const perHost = yield* KeyedRateLimiter.make<string>({ limit: 2, interval: "1 second" })
+      const starts = yield* TestTime.run(Effect.forEach(
+        ["a", "b", "a", "b", "a", "b"],
+        (host) => perHost(host)(Effect.map(Clock.currentTimeMillis, (at) => `${host}@${at}`)),
+        { concurrency: "unbounded" }
+      ))
+      assert.deepStrictEqual(starts, ["a@0", "b@0", "a@0", "b@0", "a@1000", "b@1000"])
+    }))
+
+  it.effect("idle keys are forgotten, but only once their past starts no longer count", () =>
+    Effect.gen(function*() {
+      const perUser = yield* KeyedRateLimiter.make<number>({
+        limit: 2,
+        interval: "10 seconds",
+        idleTimeout: "1 second"
+      })
+      yield* perUser(1).take(2)
+      yield* Effect.forEach([2, 3, 4], (user) => perUser(user).take())
+      assert.strictEqual(yield* perUser.size, 4)
+      // idle for 2 s, but user 1's starts still count for 8 s more: forgetting it would allow a burst
+      yield* TestClock.adjust("2 seconds")
+      yield* perUser(5).take()
+      assert.strictEqual(yield* perUser.size, 5)
+      const start = yield* TestTime.run(perUser(1)(Clock.currentTimeMillis))
+      assert.strictEqual(start, 10_000)
+      // 11 s later every other key is at rest and idle: only the keys used since remain
+      yield* TestClock.adjust("11 seconds")
+      yield* perUser(6).take()
+      assert.strictEqual(yield* perUser.size, 1)
+    }))
+
+  it.effect("memory stays bounded with many keys coming and going", () =>
+    Effect.gen(function*() {
+      const perKey = yield* KeyedRateLimiter.make<number>({ limit: 1, interval: "100 millis", idleTimeout: "1 second" })
+      let most = 0
+      for (let key = 0; key < 1500; key++) {
+        yield* perKey(key).take()
+        yield* TestClock.adjust("10 millis") // 100 new keys per second
+        most = Math.max(most, yield* perKey.size)
+      }
+      // about 1.5 idle timeouts' worth of keys at most
+      assert.isAtMost(most, 160)
+    }), 30_000)
+
+  it.effect("bad options fail InvalidOptions", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(KeyedRateLimiter.make({ limit: 1, interval: "1 second", idleTimeout: 0 }))
+      assert.strictEqual(error._tag, "InvalidOptions")
+    }))
+})

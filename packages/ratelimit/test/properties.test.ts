@@ -1,0 +1,171 @@
+import { assert, describe, it } from "@effect/vitest"
+import { TestTime } from "@fiberkit/testkit"
+import { Clock, Effect, Fiber } from "effect"
+import * as FastCheck from "effect/FastCheck"
+import * as RateLimiter from "../src/RateLimiter.js"
+
+/**
+ * Random arrival patterns, costs and interruptions against each algorithm, on the TestClock.
+ * The checks do not reuse the limiter's code: each algorithm's guarantee is written out below
+ * as a condition on the list of starts, and serves both to check every start (safety) and to
+ * check that none could have started a millisecond earlier (work conservation).
+ */
+
+interface Request {
+  /** Milliseconds after the previous request arrived. */
+  readonly gap: number
+  readonly cost: number
+  /** Interrupted this many milliseconds after it arrives, unless it has finished. */
+  readonly interruptAfter: number | undefined
+}
+
+interface Start {
+  readonly at: number
+  readonly cost: number
+}
+
+type Options = RateLimiter.RateLimiter.Resolved
+
+/**
+ * Whether a start of `cost` at `at` keeps the algorithm's guarantee, given the earlier starts
+ * (in start order, all at or before `at`). Integer arithmetic: quantities are scaled by the
+ * interval or the limit, as rates are `limit / interval`.
+ */
+const allowed = (options: Options, interval: number, starts: ReadonlyArray<Start>, at: number, cost: number) => {
+  const { burst, limit } = options
+  switch (options.algorithm) {
+    case "sliding-window": {
+      // no window [a, a + interval) holds more than `limit`: count what is still inside (at - interval, at]
+      let inside = cost
+      for (const start of starts) if (start.at > at - interval) inside += start.cost
+      return inside <= limit
+    }
+    case "token-bucket": {
+      // every stretch from an earlier start to this one: at most burst + limit × length / interval
+      if (cost > burst) return false
+      let sum = cost
+      for (let i = starts.length - 1; i >= 0; i--) {
+        sum += starts[i]!.cost
+        if (sum * interval > burst * interval + limit * (at - starts[i]!.at)) return false
+      }
+      return true
+    }
+    case "gcra": {
+      // the costs since an earlier start, at interval / limit each, fit in the time since it plus the burst
+      let sum = 0
+      for (let i = starts.length - 1; i >= 0; i--) {
+        sum += starts[i]!.cost
+        if (sum * interval > (at - starts[i]!.at) * limit + (burst - 1) * interval) return false
+      }
+      return true
+    }
+  }
+}
+
+const scenario = FastCheck.record({
+  algorithm: FastCheck.constantFrom("sliding-window", "token-bucket", "gcra") as FastCheck.Arbitrary<
+    RateLimiter.RateLimiter.Algorithm
+  >,
+  limit: FastCheck.integer({ min: 1, max: 5 }),
+  interval: FastCheck.integer({ min: 1, max: 40 }),
+  burst: FastCheck.integer({ min: 1, max: 6 }),
+  requests: FastCheck.array(
+    FastCheck.record({
+      gap: FastCheck.oneof(FastCheck.constant(0), FastCheck.integer({ min: 0, max: 60 })),
+      cost: FastCheck.integer({ min: 1, max: 5 }),
+      interruptAfter: FastCheck.option(FastCheck.integer({ min: 0, max: 80 }), { nil: undefined })
+    }),
+    { minLength: 1, maxLength: 25 }
+  )
+})
+
+describe("RateLimiter properties", () => {
+  it.effect.prop(
+    "each algorithm keeps its guarantee, starts in FIFO order, and starts every request as early as that allows",
+    [scenario],
+    ([{ algorithm, burst, interval, limit, requests }]) =>
+      Effect.gen(function*() {
+        const limiter = yield* RateLimiter.make({
+          limit,
+          interval,
+          algorithm,
+          ...(algorithm === "sliding-window" ? {} : { burst })
+        })
+        const options = limiter.options
+        const most = algorithm === "token-bucket" ? Math.min(limit, options.burst) : limit
+        const costOf = (request: Request) => 1 + ((request.cost - 1) % most)
+        const arrivals: Array<number> = []
+        const started = new Map<number, number>() // request → start time
+        const order: Array<number> = []
+        const interruptedAt = new Map<number, number>()
+        const driver = Effect.gen(function*() {
+          const fibers: Array<Fiber.RuntimeFiber<void, unknown>> = []
+          for (const [index, request] of requests.entries()) {
+            yield* Effect.sleep(request.gap)
+            arrivals.push(yield* Clock.currentTimeMillis)
+            const run = limiter.withCost(costOf(request))(Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.sync(() => {
+                started.set(index, now)
+                order.push(index)
+              })))
+            const fiber = yield* Effect.fork(run)
+            fibers.push(fiber)
+            if (request.interruptAfter !== undefined) {
+              yield* Effect.fork(
+                Effect.zipRight(
+                  Effect.sleep(request.interruptAfter),
+                  Effect.flatMap(Clock.currentTimeMillis, (now) =>
+                    Effect.zipRight(
+                      Effect.sync(() => {
+                        if (!started.has(index)) {
+                          interruptedAt.set(index, now)
+                        }
+                      }),
+                      Fiber.interrupt(fiber)
+                    ))
+                )
+              )
+            }
+          }
+          yield* Fiber.joinAll(fibers).pipe(Effect.catchAllCause(() =>
+            Effect.void
+          ))
+          yield* Effect.forEach(fibers, Fiber.await)
+        })
+        yield* TestTime.run(driver)
+
+        // FIFO: starts come in arrival order
+        assert.deepStrictEqual(order, [...order].sort((a, b) => a - b))
+        // every request either started or was interrupted while it waited
+        requests.forEach((_, index) =>
+          assert.isTrue(started.has(index) || interruptedAt.has(index), `request ${index}`)
+        )
+        const starts: Array<Start> = []
+        let blockedUntil = 0 // the line ahead: the last start or leave of an earlier request
+        for (const [index, request] of requests.entries()) {
+          const arrival = arrivals[index]!
+          const at = started.get(index)
+          if (at === undefined) {
+            blockedUntil = Math.max(blockedUntil, interruptedAt.get(index)!)
+            continue
+          }
+          const cost = costOf(request)
+          const ready = Math.max(arrival, blockedUntil)
+          assert.isAtLeast(at, ready, `request ${index} started before its turn`)
+          assert.isTrue(allowed(options, interval, starts, at, cost), `request ${index} at ${at} breaks the guarantee`)
+          if (at > ready) {
+            assert.isFalse(
+              allowed(options, interval, starts, at - 1, cost),
+              `request ${index} waited until ${at}, but could start at ${at - 1}`
+            )
+          }
+          starts.push({ at, cost })
+          blockedUntil = Math.max(blockedUntil, at)
+        }
+        const stats = yield* limiter.stats
+        assert.strictEqual(stats.granted, starts.length)
+        assert.strictEqual(stats.waiting, 0)
+      }),
+    { fastCheck: { numRuns: 200 }, timeout: 120_000 }
+  )
+})

@@ -88,7 +88,8 @@ export interface Call<A, E> extends Effect.Effect<A, E | WorkerCrashed | WorkerS
 }
 
 /**
- * Declares a task. `failure` defaults to `Schema.Never` (the task does not fail). A thrown error
+ * Declares a task. Without `failure`, the task cannot fail (its `run` must have `never` as its
+ * error type): every typed failure needs a schema to cross the thread boundary. A thrown error
  * or a defect reaches the caller as a defect (an `Error` with the same name and message).
  *
  * **Example**
@@ -117,15 +118,26 @@ export interface Call<A, E> extends Effect.Effect<A, E | WorkerCrashed | WorkerS
  * @since 0.1.0
  * @category constructors
  */
-export const make: <const Name extends string, P, PI, A, AI, E = never, EI = never>(
-  name: Name,
-  options: {
-    readonly payload: Schema.Schema<P, PI>
-    readonly success: Schema.Schema<A, AI>
-    readonly failure?: Schema.Schema<E, EI> | undefined
-    readonly run: (payload: P) => Effect.Effect<A, E>
-  }
-) => WorkerTask<Name, P, A, E> = internal.make
+export const make: {
+  <const Name extends string, P, PI, A, AI>(
+    name: Name,
+    options: {
+      readonly payload: Schema.Schema<P, PI>
+      readonly success: Schema.Schema<A, AI>
+      readonly failure?: undefined
+      readonly run: (payload: P) => Effect.Effect<A>
+    }
+  ): WorkerTask<Name, P, A, never>
+  <const Name extends string, P, PI, A, AI, E, EI>(
+    name: Name,
+    options: {
+      readonly payload: Schema.Schema<P, PI>
+      readonly success: Schema.Schema<A, AI>
+      readonly failure: Schema.Schema<E, EI>
+      readonly run: (payload: P) => Effect.Effect<A, E>
+    }
+  ): WorkerTask<Name, P, A, E>
+} = internal.make as never
 
 /**
  * Serves `tasks` when the module runs in a `WorkerPool`'s worker thread; anywhere else it does

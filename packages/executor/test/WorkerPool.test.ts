@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option, Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Schema, Scope } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
@@ -7,7 +7,8 @@ import { promisify } from "node:util"
 import type * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
-import { crash, explode, half, hold, Meeting, postpone, touch, whoAmI } from "./fixtures/tasks.js"
+import * as WorkerTask from "../src/WorkerTask.js"
+import { crash, explode, half, hold, Meeting, postpone, touch, unclonable, whoAmI } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 
@@ -91,6 +92,42 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       const exits = yield* Effect.forEach(futures, (future) => future.await)
       assert.deepStrictEqual(exits.map(how), ["success", "defect", "success"])
       assert.deepStrictEqual([...proof].slice(0, 3), [1, 0, 1])
+    }))
+
+  it.live("a result that cannot be cloned fails its call as a defect; the worker lives on", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const before = yield* pool.threadCount
+      const exit = yield* (yield* pool.submit(unclonable())).await
+      assert.strictEqual(how(exit), "defect")
+      assert.deepStrictEqual(yield* pool.map([2, 4], (n) => half(n)), [1, 2])
+      assert.strictEqual(yield* pool.threadCount, before)
+    }))
+
+  it.live("map: a function that throws fails the map as a defect and cancels the rest", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      // past the first window of calls, so the throw happens while results come back
+      const exit = yield* Effect.exit(pool.map(Array.from({ length: 300 }, (_, i) => i * 2), (n, i) => {
+        if (i === 250) throw new Error("bad item")
+        return half(n)
+      }))
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assert.strictEqual(yield* pool.running, 0)
+      assert.strictEqual(yield* pool.pending, 0)
+    }))
+
+  it.live("a fiber that outlives its task and calls after the pool ended is interrupted", () =>
+    Effect.gen(function*() {
+      const go = yield* Deferred.make<void>()
+      const late = yield* Effect.scoped(Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+        const future = yield* pool.submit(Effect.forkDaemon(Effect.zipRight(Deferred.await(go), half(2))))
+        return yield* future.result
+      }))
+      yield* Deferred.succeed(go, undefined)
+      const exit = yield* Fiber.await(late)
+      assert.isTrue(Exit.isInterrupted(exit))
     }))
 
   it.live("class instances and Dates cross the thread boundary as themselves", () =>
@@ -288,6 +325,37 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
     60_000
   )
 
+  it.live("payloads that cannot be cloned give their places back: no call is left behind", () => {
+    const handshake = cells()
+    const proof = cells()
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+        const bad = () => touch({ cells: () => proof, index: 0 })
+        // two that cannot be sent, then one that can: the good one must still be sent
+        const first = yield* Effect.forEach(
+          [bad(), bad(), touch({ cells: proof, index: 1 })],
+          (call) => pool.submit(call)
+        )
+        assert.deepStrictEqual(
+          yield* Effect.forEach(first, (f) => Effect.map(f.await, how)),
+          ["defect", "defect", "success"]
+        )
+        // many failed sends while a task runs must not hand its cell to another call
+        const running = yield* pool.submit(hold(handshake))
+        yield* started(handshake)
+        for (let i = 0; i < 70; i++) {
+          assert.strictEqual(how(yield* (yield* pool.submit(bad())).await), "defect")
+        }
+        const after = yield* pool.submit(touch({ cells: proof, index: 2 }))
+        yield* release(handshake)
+        assert.strictEqual(how(yield* running.await), "success")
+        assert.strictEqual(how(yield* after.await), "success")
+        assert.deepStrictEqual([...proof].slice(0, 3), [0, 1, 1])
+      }).pipe(Effect.ensuring(release(handshake)))
+    )
+  }, 60_000)
+
   it.live("maxTasksPerWorker replaces a worker after that many tasks", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ module: tasks, size: 1, maxTasksPerWorker: 2 })
@@ -338,6 +406,17 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
       }),
     60_000
   )
+
+  it("a task without a failure schema cannot fail with a typed error (it could not cross threads)", () => {
+    const declare = () =>
+      // @ts-expect-error: a typed failure needs a `failure` schema
+      WorkerTask.make("typed", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n: number) => (n > 0 ? Effect.succeed(n) : Effect.fail(new Error("negative")))
+      })
+    assert.isFunction(declare)
+  })
 
   it.effect("bad options fail InvalidOptions", () =>
     Effect.gen(function*() {

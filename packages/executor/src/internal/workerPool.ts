@@ -29,6 +29,9 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
+const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
+  Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error instanceof FutureCancelled
+
 /** A call waiting in the pool's line, or sent to a worker. */
 interface Job {
   readonly future: FutureImpl<unknown, unknown>
@@ -61,6 +64,8 @@ class Thread {
   sent: Array<Sent> = []
   sentHead = 0
   seq = 0
+  /** Cells not holding an unanswered job. A cell is free again once its job's reply arrived. */
+  readonly freeCells: Array<number> = Array.from({ length: Protocol.CELLS }, (_, i) => Protocol.CELLS - 1 - i)
   /** Jobs taken in its life, for `maxTasksPerWorker`. */
   taken = 0
   /** Moving average of its tasks' run time; 0 before the first. */
@@ -82,10 +87,11 @@ class Thread {
     return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
   }
 
-  /** The oldest unanswered job. */
+  /** The oldest unanswered job (its reply arrived: its cell is free again). */
   shift(): Sent | undefined {
     if (this.sentHead >= this.sent.length) return undefined
     const sent = this.sent[this.sentHead++]!
+    this.freeCells.push(sent.cell)
     if (this.sentHead === this.sent.length) {
       this.sent = []
       this.sentHead = 0
@@ -237,7 +243,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   private hasRoom(thread: Thread): boolean {
     const max = this.settings.maxTasksPerWorker
-    return thread.inFlight < thread.depth() && (max === undefined || thread.taken < max)
+    return thread.inFlight < thread.depth() && thread.freeCells.length > 0 && (max === undefined || thread.taken < max)
   }
 
   /** Records `job` as sent to `thread`; `undefined` if its payload cannot be encoded (the job fails). */
@@ -250,7 +256,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       return undefined
     }
     const seq = thread.seq++
-    const cell = seq % Protocol.CELLS
+    const cell = thread.freeCells.pop()!
     Atomics.store(thread.cells, cell, Protocol.QUEUED)
     const sent: Sent = { job, seq, cell, moved: false }
     thread.sent.push(sent)
@@ -278,6 +284,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
           continue
         }
         sent.moved = true
+        victim.taken--
         if (sent.job.future.unstart()) moving.push(sent.job)
       }
       if (moving.length > 0) this.line.splice(this.head, 0, ...moving)
@@ -301,9 +308,12 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       } catch (error) {
         const index = thread.sent.findIndex((sent) => sent.seq === batch[at])
         const [sent] = thread.sent.splice(index, 1)
+        thread.freeCells.push(sent!.cell)
+        thread.taken--
         this.settle(sent!.job.future, Exit.die(error))
       }
     }
+    this.schedule() // the places those jobs held are free
   }
 
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
@@ -378,6 +388,20 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     // FINISHED: its reply is on the way, and settles it as cancelled
   }
 
+  /** Cancels the jobs sent to workers that have not started (for `shutdown({ cancelFutures: true })`). */
+  private cancelQueued(): void {
+    for (const thread of this.threads) {
+      if (thread === undefined) continue
+      for (let at = thread.sentHead; at < thread.sent.length; at++) {
+        const sent = thread.sent[at]!
+        if (sent.moved) continue
+        if (Atomics.compareExchange(thread.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) === Protocol.QUEUED) {
+          this.settle(sent.job.future, Exit.interrupt(FiberId.none))
+        }
+      }
+    }
+  }
+
   // ---- worker lifecycle ------------------------------------------------------------------
 
   private spawn(slot: number): Effect.Effect<void, WorkerSpawnFailed> {
@@ -406,7 +430,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       Effect.matchEffect({
         onSuccess: () =>
           Effect.sync(() => {
-            if (thread.state !== "starting") return
+            if (thread.state !== "starting") return this.schedule() // it died meanwhile: replace it
             thread.state = "ready"
             this.schedule()
           }),
@@ -438,6 +462,8 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   /** Takes `thread` out of its slot and ends it (at once: it runs nothing worth waiting for). */
   private stop(thread: Thread): void {
     if (thread.state === "stopped") return
+    // a start in progress ends now, instead of waiting out the start-up timeout
+    if (thread.state === "starting") Deferred.unsafeDone(thread.ready, Exit.fail("the pool stopped it"))
     thread.state = "stopped"
     if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
     void thread.worker?.terminate()
@@ -453,7 +479,9 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private onExit(thread: Thread, exit: Exit.Exit<never, WorkerError>): void {
     const reason = describeExit(exit)
     if (thread.state === "starting") {
+      // before `stop`, which would end the start with its own reason
       Deferred.unsafeDone(thread.ready, Exit.fail(`it ended before it was ready: ${reason}`))
+      this.stop(thread) // also if it was ready and `spawn` has not seen it yet: that thread is gone
       return
     }
     this.stop(thread)
@@ -494,8 +522,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   /** A call made by an effect this pool runs: sent to a worker; interrupting it cancels it. */
   private runCall(call: CallImpl<unknown, unknown>): Effect.Effect<unknown, unknown> {
     return Effect.async<unknown, unknown>((resume) => {
+      // the pool has ended (a fiber outlived the task that forked it): the call cannot run
+      if (this.stopped) return resume(Effect.interrupt)
       const future = this.enqueue(call)
-      future.observe((exit) => resume(exit))
+      // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
+      future.observe((exit) => resume(isCancelled(exit) ? Effect.interrupt : exit))
       return Effect.asVoid(future.cancel)
     })
   }
@@ -533,7 +564,12 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         const pump = (): void => {
           while (!over && next < inputs.length && outstanding.size < window) {
             const index = next++
-            const effect = f(inputs[index]!, index)
+            let effect: Effect.Effect<B, E, R>
+            try {
+              effect = f(inputs[index]!, index)
+            } catch (error) {
+              return end(Effect.zipRight(stopAll, Effect.die(error)))
+            }
             const future: FutureImpl<B, E> = isCall(effect)
               ? this.enqueue(effect) as unknown as FutureImpl<B, E>
               : this.fibers.submitNow(Effect.provide(Effect.locally(effect, currentRouter, this.router), context))
@@ -546,11 +582,12 @@ export class WorkerPoolImpl implements Api.WorkerPool {
                 if (++finished === inputs.length) end(Effect.succeed(results))
                 else pump()
               } else {
-                const cause: Cause.Cause<E | PoolShutDown> =
-                  Cause.isFailType(exit.cause) && exit.cause.error instanceof FutureCancelled
-                    ? Cause.fail(new PoolShutDown())
-                    : exit.cause as Cause.Cause<E>
-                end(Effect.zipRight(stopAll, Effect.failCause(cause)))
+                // a call cancelled by the pool's shutdown ends the map as shut down; one that
+                // interrupted itself, as interrupted
+                const failure: Effect.Effect<never, E | PoolShutDown> = isCancelled(exit)
+                  ? (this.closed ? poolShutDown : Effect.interrupt)
+                  : Effect.failCause(exit.cause as Cause.Cause<E>)
+                end(Effect.zipRight(stopAll, failure))
               }
             })
           }
@@ -583,9 +620,12 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     Effect.suspend(() => {
       this.closed = true
       const cancel = options?.cancelFutures === true
-        ? Effect.forEach([...this.live].filter((future) => future.isPending), (future) => future.cancel, {
-          discard: true
-        })
+        ? Effect.zipRight(
+          Effect.sync(() => this.cancelQueued()),
+          Effect.forEach([...this.live].filter((future) => future.isPending), (future) => future.cancel, {
+            discard: true
+          })
+        )
         : Effect.void
       // the workers end once every accepted task has ended
       const drain = Effect.zipRight(

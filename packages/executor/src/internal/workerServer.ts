@@ -140,7 +140,21 @@ class TaskServer {
     if (this.replies.length === 0) return
     const replies = this.replies
     this.replies = []
-    this.send([Protocol.RESULTS, replies])
+    try {
+      this.send([Protocol.RESULTS, replies])
+      return
+    } catch {
+      // a value postMessage cannot clone: each reply alone, below
+    }
+    for (let at = 0; at < replies.length; at += Protocol.STRIDE) {
+      const reply = replies.slice(at, at + Protocol.STRIDE)
+      try {
+        this.send([Protocol.RESULTS, reply])
+      } catch (error) {
+        const cause = new Error(`the task's result could not be sent to the main thread: ${String(error)}`)
+        this.send([Protocol.RESULTS, [reply[0], Protocol.DIED, defectCodec.encode(cause), reply[3]]])
+      }
+    }
   }
 }
 

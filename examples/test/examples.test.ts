@@ -163,6 +163,63 @@ const checks: Record<string, (stdout: string) => void> = {
       "fib(-1) fails NotNatural (n = -1) inline, NotNatural (n = -1) on a worker — an instance of NotNatural: true"
     ])
   },
+  "09-api-rate-limit.ts": (stdout) => {
+    const endpoints = [
+      "/users",
+      "/products",
+      "/orders",
+      "/reports",
+      "/customers",
+      "/invoices",
+      "/payments",
+      "/shipments",
+      "/reviews"
+    ]
+    const [intro, ...parts] = stdout.trimEnd().split("\n\n")
+    assert.strictEqual(
+      intro,
+      "9 API requests submitted at once, each taking 0.5 s (/reports 1.5 s); the API allows 3 per second"
+    )
+    const titles = [
+      "1. The guide's Semaphore(3), ConcurrencyLimiter.make(3): at most 3 in flight, not 3 per second",
+      "2. RateLimiter.make({ limit: 3, interval: \"1 second\" }): at most 3 starts in any second",
+      "3. Both, concurrency(rate(request)): at most 3 in flight and at most 3 starts in any second"
+    ]
+    assert.strictEqual(parts.length, titles.length, `not 3 parts in:\n${stdout}`)
+    const [semaphore, rate, both] = parts.map((part, i) => {
+      const [title, ...lines] = part.split("\n")
+      assert.strictEqual(title, titles[i])
+      // Every request once, numbered in start order: the limiters are first-come first-served, so
+      // the requests start in the order they were submitted. No assertion on the start times.
+      assert.deepStrictEqual(
+        lines.slice(0, endpoints.length).map((line) => /^ {2}\+\d+\.\ds (.+)$/.exec(line)?.[1] ?? line),
+        endpoints.map((endpoint, j) => `API Request #${j + 1}: ${endpoint}`)
+      )
+      const summary = lines.slice(endpoints.length).join("\n")
+      assert.match(
+        summary,
+        /^Most starts in any 1-second window: \d+\nMost in flight at once: \d+\n9 responses in \d+\.\ds$/
+      )
+      return {
+        starts: captured(summary, /^Most starts in any 1-second window: (\d+)$/m),
+        inFlight: captured(summary, /^Most in flight at once: (\d+)$/m)
+      }
+    })
+    // The guarantees, whatever the load: a ConcurrencyLimiter(3) never has more than 3 requests
+    // in flight, a RateLimiter of 3 per second never starts more than 3 in any 1-second window.
+    // (The example counts on its printed tenths of a second: a request reads the clock just after
+    // the limiter did, at times a millisecond later, which could show at a finer resolution.)
+    assert.isAtMost(semaphore!.inFlight, 3)
+    assert.isAtMost(rate!.starts, 3)
+    assert.isAtMost(both!.starts, 3)
+    assert.isAtMost(both!.inFlight, 3)
+    // And what each alone lets through (6 and 4 here). The semaphore starts 3 more requests as
+    // soon as the first 3 end, 0.5 s later; the rate limiter starts its third wave at 2 s while
+    // /reports, started at 1 s, runs until 2.5 s. Load only delays the timers: it would take one
+    // 0.5 s late to spread these starts a second apart, or to end /reports before the third wave.
+    assert.isAbove(semaphore!.starts, 3)
+    assert.isAbove(rate!.inFlight, 3)
+  },
   "11-deadlock-avoidance.ts": (stdout) => {
     // Every ordered transfer finished (none deadlocked) and no money was created or lost.
     assert.match(

@@ -4,16 +4,19 @@
  * guarantee, checked by property tests:
  *
  * - `"sliding-window"` (the default) is strict: no window of length `interval` holds more than
- *   `limit` starts (cost). Fixed-window limiters and token buckets allow up to twice the limit
- *   in some window — what gets API clients banned.
+ *   `limit` starts (cost), in real time — the clock reads whole milliseconds, so a start waits
+ *   one millisecond more than the readings alone would allow. Fixed-window limiters and token
+ *   buckets allow up to twice the limit in some window — what gets API clients banned.
  * - `"token-bucket"`: bursts of up to `burst` (default `limit`) at once, and the long-run rate
  *   `limit / interval`: a window of length `w` holds at most `burst + limit × w / interval`.
  * - `"gcra"`: starts evenly spaced, `cost × interval / limit` apart; `burst` (default 1) lets
  *   up to `burst` start back to back.
  *
  * Waiting requests start first-come first-served, each as soon as its algorithm allows
- * (work-conserving, to the millisecond), computed from the clock — not from a chain of sleeps,
- * so a late timer does not slow the rate. A request interrupted while it waits consumes nothing.
+ * (work-conserving, to the millisecond), computed from the clock — not from a chain of sleeps.
+ * A late timer does not slow a sliding window or a token bucket: the starts it owes go at once.
+ * GCRA without `burst` spaces each start from the previous one, so lateness carries forward;
+ * `burst: 2` lets it catch up. A request interrupted while it waits consumes nothing.
  *
  * @since 0.1.0
  */

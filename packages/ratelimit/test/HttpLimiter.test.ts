@@ -31,9 +31,9 @@ describe("HttpLimiter", () => {
       assert.deepStrictEqual(seen, [
         "api.example.com/a@0",
         "api.example.com/b@0",
-        "api.example.com/c@1000",
-        "api.example.com/d@1000",
-        "api.example.com/e@2000"
+        "api.example.com/c@1001",
+        "api.example.com/d@1001",
+        "api.example.com/e@2002"
       ])
     }))
 
@@ -48,7 +48,7 @@ describe("HttpLimiter", () => {
         { concurrency: "unbounded" }
       ))
       // the two hosts are independent: the order between them at the same instant is not fixed
-      assert.deepStrictEqual([...seen].sort(), ["a.test/1@0", "a.test/2@1000", "b.test/1@0", "b.test/2@1000"])
+      assert.deepStrictEqual([...seen].sort(), ["a.test/1@0", "a.test/2@1001", "b.test/1@0", "b.test/2@1001"])
     }))
 
   it.effect("layer: the HttpClient in the context is the limited one", () =>
@@ -64,6 +64,6 @@ describe("HttpLimiter", () => {
           Effect.provideService(HttpClient.HttpClient, client)
         )
       )
-      assert.deepStrictEqual(seen, ["x.test/a@0", "x.test/b@1000"])
+      assert.deepStrictEqual(seen, ["x.test/a@0", "x.test/b@1001"])
     }))
 })

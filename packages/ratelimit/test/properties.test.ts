@@ -35,9 +35,10 @@ const allowed = (options: Options, interval: number, starts: ReadonlyArray<Start
   const { burst, limit } = options
   switch (options.algorithm) {
     case "sliding-window": {
-      // no window [a, a + interval) holds more than `limit`: count what is still inside (at - interval, at]
+      // no window [a, a + interval] of clock readings holds more than `limit` (so no real-time
+      // window of length `interval`: a reading t means a time in [t, t + 1))
       let inside = cost
-      for (const start of starts) if (start.at > at - interval) inside += start.cost
+      for (const start of starts) if (start.at >= at - interval) inside += start.cost
       return inside <= limit
     }
     case "token-bucket": {

@@ -19,9 +19,11 @@ export interface Algorithm {
 }
 
 /**
- * Strict: a start at `t` counts against every start in `(t, t + interval)`, so no half-open
- * window `[a, a + interval)` holds more than `limit` cost. It keeps the starts of the last
- * interval (at most `limit` of them).
+ * Strict, in real time: no window of length `interval` holds more than `limit` cost. The clock
+ * reads whole milliseconds, so a start read as `t` happened in `[t, t + 1)`; it counts until the
+ * clock reads `t + interval + 1`, and a later start is more than `interval` after it in real
+ * time. (On the clock's readings: no closed window `[a, a + interval]` holds more than `limit`.)
+ * It keeps the starts of the last interval (at most `limit` of them).
  *
  * @internal
  */
@@ -33,9 +35,9 @@ export class SlidingWindow implements Algorithm {
 
   constructor(readonly capacity: number, private readonly interval: number) {}
 
-  /** Forgets the starts at or before `now - interval`. */
+  /** Forgets the starts before `now - interval`. */
   private prune(now: number): void {
-    const horizon = now - this.interval
+    const horizon = now - this.interval - 1
     while (this.head < this.times.length && this.times[this.head]! <= horizon) {
       this.sum -= this.costs[this.head]!
       this.head++
@@ -54,7 +56,7 @@ export class SlidingWindow implements Algorithm {
     // the oldest starts expire first: wait until enough of them have
     for (let at = this.head; at < this.times.length; at++) {
       excess -= this.costs[at]!
-      if (excess <= 0) return this.times[at]! + this.interval
+      if (excess <= 0) return this.times[at]! + this.interval + 1
     }
     return now // unreachable while cost ≤ capacity
   }

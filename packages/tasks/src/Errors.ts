@@ -1,0 +1,99 @@
+/**
+ * The typed errors of `@fiberkit/tasks`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+
+export {
+  /**
+   * An option outside its range, e.g. `workers` below 1.
+   *
+   * @since 0.1.0
+   * @category errors
+   */
+  InvalidOptions
+} from "@fiberkit/sync/Errors"
+
+/**
+ * An attempt ran longer than the manager's `timeout`; it counts as a failed attempt (and is
+ * retried if the retry schedule allows).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskTimeout extends Data.TaggedError("TaskTimeout")<{
+  readonly id: string
+  readonly attempt: number
+  readonly timeoutMillis: number
+}> {
+  override get message(): string {
+    return `task ${this.id}: attempt ${this.attempt} ran over its ${this.timeoutMillis} ms timeout`
+  }
+}
+
+/**
+ * `add` was given arguments that its task's Schema rejects; nothing was added.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidTaskArgs extends Data.TaggedError("InvalidTaskArgs")<{
+  readonly task: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid arguments for task "${this.task}": ${this.reason}`
+  }
+}
+
+/**
+ * `add` named a task that the manager was not made with.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnknownTask extends Data.TaggedError("UnknownTask")<{ readonly task: string }> {
+  override get message(): string {
+    return `no task is defined with the name "${this.task}"`
+  }
+}
+
+/**
+ * `status` or `cancel` was given an id that the store does not know.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskNotFound extends Data.TaggedError("TaskNotFound")<{ readonly id: string }> {
+  override get message(): string {
+    return `no task has the id ${this.id}`
+  }
+}
+
+/**
+ * The manager is shut down: it accepts no new task.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskManagerShutDown extends Data.TaggedError("TaskManagerShutDown")<{}> {
+  override get message(): string {
+    return "the task manager is shut down: it accepts no new task"
+  }
+}
+
+/**
+ * The task store failed (a database error): the operation's outcome is unknown.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskStoreError extends Data.TaggedError("TaskStoreError")<{
+  readonly operation: string
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `the task store failed to ${this.operation}: ${String(this.cause)}`
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * A background task manager that loses nothing: the guide's `BackgroundTaskManager` (worker
+ * threads, a task queue, a result queue, shutdown) without its ways of losing work. Tasks are
+ * defined with a Schema for their arguments, added by name, run by `workers` fibers, retried on
+ * an Effect `Schedule`, timed out per attempt, and every outcome is published exactly once on
+ * `results`. With a durable store (`SqliteStore`) an added task survives a crash.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Schedule from "effect/Schedule"
+import type * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
+import type {
+  InvalidOptions,
+  InvalidTaskArgs,
+  TaskManagerShutDown,
+  TaskNotFound,
+  TaskStoreError,
+  UnknownTask
+} from "./Errors.js"
+import * as internal from "./internal/manager.js"
+import type * as TaskStore from "./TaskStore.js"
+
+/**
+ * A kind of task: its name, the Schema of its arguments (they are stored encoded), and what it
+ * does.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskDefinition<Name extends string, A, E, Args, R> {
+  readonly name: Name
+  readonly args: Schema.Schema<Args, unknown>
+  readonly run: (args: Args) => Effect.Effect<A, E, R>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace TaskDefinition {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any definition, whatever its types
+  export type Any = TaskDefinition<string, any, any, any, any>
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export type Args<T> = T extends TaskDefinition<string, infer _A, infer _E, infer Args, infer _R> ? Args : never
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export type Context<T> = T extends TaskDefinition<string, infer _A, infer _E, infer _Args, infer R> ? R : never
+}
+
+/**
+ * The end of a task, published once on `results`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskResult {
+  readonly id: string
+  readonly name: string
+  readonly state: "succeeded" | "failed" | "cancelled"
+  /** The task's value, if it succeeded. */
+  readonly value?: unknown
+  /** Its last failure, if it failed (a `TaskTimeout` when an attempt timed out). */
+  readonly error?: unknown
+  readonly attempts: number
+  readonly addedAt: number
+  readonly startedAt: number | undefined
+  readonly finishedAt: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskManager<T extends TaskDefinition.Any> {
+  /**
+   * Adds a task (by definition or by name). Its arguments are checked and encoded with its
+   * Schema first: invalid ones fail `InvalidTaskArgs` and nothing is added. With a durable
+   * store the task is stored before `add` returns. Returns its id.
+   */
+  readonly add: {
+    <D extends T>(task: D, args: TaskDefinition.Args<D>): Effect.Effect<string, TaskManager.AddError>
+    <N extends T["name"]>(
+      name: N,
+      args: TaskDefinition.Args<Extract<T, { readonly name: N }>>
+    ): Effect.Effect<string, TaskManager.AddError>
+  }
+  /** The task's state, attempts and timings. */
+  readonly status: (id: string) => Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError>
+  /** Every outcome from the moment the stream starts, once each. */
+  readonly results: Stream.Stream<TaskResult>
+  /** `results`, subscribed before this returns: nothing that ends afterwards is missed. */
+  readonly subscribe: Effect.Effect<Stream.Stream<TaskResult>, never, Scope.Scope>
+  /** Waits until no task is queued or running. */
+  readonly join: Effect.Effect<void>
+  /**
+   * Cancels a task: a queued one never runs, a running one is interrupted. `false` if it had
+   * already ended.
+   */
+  readonly cancel: (id: string) => Effect.Effect<boolean, TaskNotFound | TaskStoreError>
+  /**
+   * Stops accepting tasks. `drain: true` runs every queued task to its end first; otherwise
+   * running tasks are interrupted and go back to the queue, and queued ones stay there (in a
+   * durable store, they run after the next start). Closing the manager's scope is
+   * `shutdown({ drain: false })`.
+   */
+  readonly shutdown: (options?: { readonly drain?: boolean | undefined }) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace TaskManager {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export type AddError = InvalidTaskArgs | UnknownTask | TaskManagerShutDown | TaskStoreError
+
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  export interface Options<T extends TaskDefinition.Any> {
+    readonly tasks: ReadonlyArray<T>
+    /** Fibers running tasks, an integer ≥ 1. Default: 4. */
+    readonly workers?: number | undefined
+    /** When a failed attempt is tried again (its input is the failure). Default: never. */
+    readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
+    /** The most an attempt may run; a longer one fails `TaskTimeout`. Default: no limit. */
+    readonly timeout?: Duration.DurationInput | undefined
+    /** Where tasks are kept. Default: the `TaskStore` in the context, else a memory store. */
+    readonly store?: TaskStore.TaskStore | undefined
+  }
+}
+
+/**
+ * Defines a task.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * export const sendEmail = TaskManager.define("send-email", {
+ *   args: Schema.Struct({ to: Schema.String, subject: Schema.String }),
+ *   run: ({ subject, to }) => Effect.log(`Sending "${subject}" to ${to}`)
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const define = <const Name extends string, Args, I, A, E, R>(
+  name: Name,
+  options: { readonly args: Schema.Schema<Args, I>; readonly run: (args: Args) => Effect.Effect<A, E, R> }
+): TaskDefinition<Name, A, E, Args, R> => ({
+  name,
+  args: options.args as unknown as Schema.Schema<Args, unknown>,
+  run: options.run
+})
+
+/**
+ * Starts a manager in the current scope: its workers run until the scope closes. Unfinished
+ * tasks in a durable store (from an earlier run) are queued again first. Fails
+ * `InvalidOptions` for `workers` below 1.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schedule, Schema, Stream } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const sendEmail = TaskManager.define("send-email", {
+ *   args: Schema.Struct({ to: Schema.String }),
+ *   run: ({ to }) => Effect.log(`Email sent to ${to}`)
+ * })
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const manager = yield* TaskManager.make({ tasks: [sendEmail], workers: 3, retry: Schedule.recurs(2) })
+ *   yield* manager.add(sendEmail, { to: "user@example.com" })
+ *   yield* manager.shutdown({ drain: true })
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: <T extends TaskDefinition.Any>(
+  options: TaskManager.Options<T>
+) => Effect.Effect<
+  TaskManager<T>,
+  InvalidOptions | TaskStoreError,
+  Scope.Scope | TaskDefinition.Context<T>
+> = internal.make

@@ -1,0 +1,124 @@
+/**
+ * Where a `TaskManager` keeps its tasks: one service, several stores. The manager only talks to
+ * this interface — it adds tasks, takes the next one to run, and records attempts and outcomes —
+ * so a store for many processes on many machines can replace the local ones without changing
+ * the manager.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type { TaskStoreError } from "./Errors.js"
+import * as internal from "./internal/localStore.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TaskState = "queued" | "running" | "succeeded" | "failed" | "cancelled"
+
+/**
+ * A task as stored: its arguments encoded by its Schema, its state, and its timings (epoch ms).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskRecord {
+  readonly id: string
+  readonly name: string
+  readonly args: unknown
+  readonly state: TaskState
+  /** Attempts started so far (a task that was running when its process died counts that attempt). */
+  readonly attempts: number
+  readonly addedAt: number
+  /** When the last attempt started. */
+  readonly startedAt: number | undefined
+  readonly finishedAt: number | undefined
+  /** The last failure, as text. */
+  readonly error: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface NewTask {
+  readonly id: string
+  readonly name: string
+  readonly args: unknown
+  readonly addedAt: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Outcome {
+  readonly state: "succeeded" | "failed" | "cancelled"
+  readonly at: number
+  readonly error?: string | undefined
+}
+
+/**
+ * The store contract. A durable store has written a change before the effect that makes it
+ * succeeds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskStore {
+  /** Stores tasks as queued, in this order. */
+  readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<void, TaskStoreError>
+  /**
+   * Waits for the oldest queued task and marks it running: one more attempt, started `now`.
+   * Interrupting the wait takes nothing.
+   */
+  readonly take: Effect.Effect<TaskRecord, TaskStoreError>
+  /** Another attempt of a running task starts at `at`. */
+  readonly attempt: (id: string, at: number, error: string | undefined) => Effect.Effect<void, TaskStoreError>
+  /** A running task ended: its final state. */
+  readonly finish: (id: string, outcome: Outcome) => Effect.Effect<void, TaskStoreError>
+  /** Cancels a queued task, which then never runs; `false` if it is not queued (running or finished). */
+  readonly cancel: (id: string, at: number) => Effect.Effect<boolean, TaskStoreError>
+  /** A running task goes back to the front of the queue (stopped by a shutdown without drain). */
+  readonly release: (id: string) => Effect.Effect<void, TaskStoreError>
+  readonly get: (id: string) => Effect.Effect<Option.Option<TaskRecord>, TaskStoreError>
+  /**
+   * Called once when a manager starts: tasks left running by a process that died go back to the
+   * queue. Returns every unfinished task.
+   */
+  readonly recover: Effect.Effect<ReadonlyArray<TaskRecord>, TaskStoreError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const TaskStore: Context.Tag<TaskStore, TaskStore> = Context.GenericTag<TaskStore>("@fiberkit/tasks/TaskStore")
+
+/**
+ * A store in memory: fast, and gone with the process. The default.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskStore } from "@fiberkit/tasks"
+ *
+ * const store = Effect.runSync(TaskStore.memory)
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const memory: Effect.Effect<TaskStore> = internal.memory
+
+/**
+ * The memory store as a layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory: Layer.Layer<TaskStore> = Layer.effect(TaskStore, memory)

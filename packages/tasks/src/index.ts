@@ -1,0 +1,31 @@
+/**
+ * @since 0.1.0
+ */
+
+/**
+ * The typed errors of the package.
+ *
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+
+/**
+ * SqliteStore: a durable TaskStore in one SQLite file.
+ *
+ * @since 0.1.0
+ */
+export * as SqliteStore from "./SqliteStore.js"
+
+/**
+ * TaskManager: background tasks with workers, retries, timeouts and results.
+ *
+ * @since 0.1.0
+ */
+export * as TaskManager from "./TaskManager.js"
+
+/**
+ * TaskStore: where a TaskManager keeps its tasks.
+ *
+ * @since 0.1.0
+ */
+export * as TaskStore from "./TaskStore.js"

@@ -1,0 +1,275 @@
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import {
+  InvalidOptions,
+  InvalidTaskArgs,
+  TaskManagerShutDown,
+  TaskNotFound,
+  type TaskStoreError,
+  TaskTimeout,
+  UnknownTask
+} from "../Errors.js"
+import type * as Api from "../TaskManager.js"
+import * as TaskStore from "../TaskStore.js"
+import { LocalStore } from "./localStore.js"
+
+type Definition = Api.TaskDefinition.Any
+
+/** Text for the store: a tagged error's message, else the squashed cause. */
+const describe = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+/**
+ * Workers take tasks from the store, each runs its task in a child fiber (so `cancel` and a
+ * shutdown interrupt the task, never the worker), and records the outcome — in the store first,
+ * then on `results`. A worker is interruptible only while it waits for a task: a task's outcome
+ * is always written once it ended.
+ */
+class Manager<T extends Definition> {
+  private readonly definitions = new Map<string, Definition>()
+  private readonly running = new Map<string, { fiber: Fiber.RuntimeFiber<unknown, unknown>; cancelled: boolean }>()
+  private unfinished = 0
+  private readonly idle = new Set<() => void>()
+  private closed = false
+  private stopping = false
+  workers: Array<Fiber.RuntimeFiber<never, unknown>> = []
+
+  constructor(
+    private readonly store: TaskStore.TaskStore,
+    readonly pubsub: PubSub.PubSub<Api.TaskResult>,
+    private readonly context: Context.Context<unknown>,
+    private readonly options: Api.TaskManager.Options<T>
+  ) {
+    for (const task of options.tasks) this.definitions.set(task.name, task)
+  }
+
+  counted(n: number): void {
+    this.unfinished += n
+    if (this.unfinished === 0) {
+      for (const wake of this.idle) wake()
+      this.idle.clear()
+    }
+  }
+
+  readonly add = (task: T | string, args: unknown): Effect.Effect<string, Api.TaskManager.AddError> =>
+    Effect.suspend((): Effect.Effect<string, Api.TaskManager.AddError> => {
+      if (this.closed) return Effect.fail(new TaskManagerShutDown())
+      const name = typeof task === "string" ? task : task.name
+      const definition = this.definitions.get(name)
+      if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
+      return Schema.encodeUnknown(definition.args)(args).pipe(
+        Effect.mapError((error) => new InvalidTaskArgs({ task: name, reason: error.message })),
+        Effect.flatMap((encoded) =>
+          Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
+            const id: string = crypto.randomUUID()
+            return Effect.as(
+              Effect.zipRight(
+                this.store.add([{ id, name, args: encoded, addedAt }]),
+                Effect.sync(() => this.counted(1))
+              ),
+              id
+            )
+          })
+        ),
+        Effect.uninterruptible
+      )
+    })
+
+  readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
+    Effect.flatMap(this.store.get(id), Option.match({
+      onNone: () => Effect.fail(new TaskNotFound({ id })),
+      onSome: Effect.succeed
+    }))
+
+  readonly join: Effect.Effect<void> = Effect.async<void>((resume) => {
+    if (this.unfinished === 0) return resume(Effect.void)
+    const wake = () => resume(Effect.void)
+    this.idle.add(wake)
+    return Effect.sync(() => {
+      this.idle.delete(wake)
+    })
+  })
+
+  readonly cancel = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>
+    Effect.suspend(() => {
+      const running = this.running.get(id)
+      if (running !== undefined) {
+        running.cancelled = true
+        // the worker records the cancellation when the task has stopped
+        return Effect.as(Fiber.interrupt(running.fiber), true)
+      }
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(this.store.cancel(id, now), (cancelled) => {
+          if (cancelled) {
+            return Effect.flatMap(this.store.get(id), (record) =>
+              Effect.as(
+                this.publish({
+                  id,
+                  name: Option.match(record, { onNone: () => "", onSome: (r) => r.name }),
+                  state: "cancelled",
+                  attempts: Option.match(record, { onNone: () => 0, onSome: (r) => r.attempts }),
+                  addedAt: Option.match(record, { onNone: () => now, onSome: (r) => r.addedAt }),
+                  startedAt: undefined,
+                  finishedAt: now
+                }),
+                true
+              ))
+          }
+          return Effect.flatMap(this.store.get(id), (record) =>
+            Option.isNone(record) ? Effect.fail(new TaskNotFound({ id })) : Effect.succeed(false))
+        }))
+    }).pipe(Effect.uninterruptible)
+
+  private publish(result: Api.TaskResult): Effect.Effect<void> {
+    return Effect.zipRight(PubSub.publish(this.pubsub, result), Effect.sync(() => this.counted(-1)))
+  }
+
+  /** One worker: takes a task, runs it to its end, records it; again. */
+  readonly worker: Effect.Effect<never, TaskStoreError> = Effect.forever(
+    Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(this.store.take), (record) => this.runTask(record))
+    )
+  )
+
+  private runTask(record: TaskStore.TaskRecord): Effect.Effect<void, TaskStoreError> {
+    const definition = this.definitions.get(record.name)
+    const finish = (
+      state: "succeeded" | "failed" | "cancelled",
+      extra: { readonly value?: unknown; readonly error?: unknown; readonly text?: string | undefined; readonly attempts: number; readonly startedAt: number }
+    ) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.zipRight(
+          this.store.finish(record.id, { state, at: now, error: extra.text }),
+          this.publish({
+            id: record.id,
+            name: record.name,
+            state,
+            ...(extra.value === undefined ? {} : { value: extra.value }),
+            ...(extra.error === undefined ? {} : { error: extra.error }),
+            attempts: extra.attempts,
+            addedAt: record.addedAt,
+            startedAt: extra.startedAt,
+            finishedAt: now
+          })
+        ))
+    const startedAt = record.startedAt ?? 0
+    if (definition === undefined) {
+      const error = new UnknownTask({ task: record.name })
+      return finish("failed", { error, text: error.message, attempts: record.attempts, startedAt })
+    }
+    const attempts = { count: record.attempts, startedAt }
+    const body = Effect.gen(this, function*() {
+      const args = yield* Schema.decodeUnknown(definition.args)(record.args).pipe(
+        Effect.mapError((error) => new InvalidTaskArgs({ task: record.name, reason: error.message }))
+      )
+      const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
+      const attempt = Effect.suspend(() => {
+        const run = Effect.provide(definition.run(args) as Effect.Effect<unknown, unknown, unknown>, this.context)
+        if (timeout === undefined) return run
+        const attemptNumber = attempts.count
+        return Effect.timeoutFail(run, {
+          duration: timeout,
+          onTimeout: () =>
+            new TaskTimeout({ id: record.id, attempt: attemptNumber, timeoutMillis: Duration.toMillis(timeout) })
+        })
+      })
+      const schedule = this.options.retry ?? Schedule.stop
+      const driver = yield* Schedule.driver(schedule)
+      for (;;) {
+        const exit = yield* Effect.exit(attempt)
+        if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) return yield* exit
+        // a typed failure: another attempt if the schedule allows (its delay is slept in `next`)
+        const again = yield* Effect.option(driver.next(exit.cause.error))
+        if (Option.isNone(again)) return yield* exit
+        const now = yield* Clock.currentTimeMillis
+        attempts.count++
+        attempts.startedAt = now
+        yield* Effect.orDie(this.store.attempt(record.id, now, describe(exit.cause)))
+      }
+    })
+    return Effect.flatMap(Effect.forkDaemon(body), (fiber) => {
+      const entry = { fiber: fiber as Fiber.RuntimeFiber<unknown, unknown>, cancelled: false }
+      this.running.set(record.id, entry)
+      return Effect.flatMap(Fiber.await(fiber), (exit) => {
+        this.running.delete(record.id)
+        const done = { attempts: attempts.count, startedAt: attempts.startedAt }
+        if (Exit.isSuccess(exit)) return finish("succeeded", { ...done, value: exit.value })
+        if (Cause.isInterruptedOnly(exit.cause)) {
+          if (entry.cancelled) return finish("cancelled", done)
+          // stopped by a shutdown without drain: back to the queue, to run again
+          return this.store.release(record.id)
+        }
+        const failure = Cause.failureOption(exit.cause)
+        const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
+        return finish("failed", { ...done, error, text: describe(exit.cause) })
+      })
+    })
+  }
+
+  readonly shutdown = (options?: { readonly drain?: boolean | undefined }): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      this.closed = true
+      const stopWorkers = Effect.suspend(() => Fiber.interruptAll(this.workers))
+      if (options?.drain === true && !this.stopping) return Effect.zipRight(this.join, stopWorkers)
+      this.stopping = true
+      const running = [...this.running.values()].map((entry) => entry.fiber)
+      // the tasks stop (each worker puts its task back in the queue), then the workers
+      return Effect.zipRight(Effect.forEach(running, Fiber.interrupt, { discard: true }), stopWorkers)
+    })
+}
+
+/** @internal */
+export const make = <T extends Definition>(
+  options: Api.TaskManager.Options<T>
+): Effect.Effect<
+  Api.TaskManager<T>,
+  InvalidOptions | TaskStoreError,
+  Scope.Scope | Api.TaskDefinition.Context<T>
+> =>
+  Effect.gen(function*() {
+    const workers = options.workers ?? 4
+    if (!Number.isSafeInteger(workers) || workers < 1) {
+      return yield* new InvalidOptions({
+        operation: "TaskManager.make",
+        field: "workers",
+        expected: "an integer ≥ 1",
+        value: workers
+      })
+    }
+    const store = options.store ??
+      Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
+    const pubsub = yield* PubSub.unbounded<Api.TaskResult>()
+    const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
+    const manager = new Manager<T>(store, pubsub, context as Context.Context<unknown>, options)
+    const recovered = yield* store.recover
+    manager.counted(recovered.length)
+    manager.workers = yield* Effect.forEach(
+      Array.from({ length: workers }),
+      () => Effect.forkDaemon(manager.worker),
+      { concurrency: "unbounded" }
+    )
+    yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))
+    return {
+      add: manager.add as Api.TaskManager<T>["add"],
+      status: manager.status,
+      results: Stream.fromPubSub(pubsub),
+      subscribe: Stream.fromPubSub(pubsub, { scoped: true }),
+      join: manager.join,
+      cancel: manager.cancel,
+      shutdown: manager.shutdown
+    }
+  })
+

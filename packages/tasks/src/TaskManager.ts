@@ -98,7 +98,7 @@ export interface TaskManager<T extends TaskDefinition.Any> {
   }
   /** The task's state, attempts and timings. */
   readonly status: (id: string) => Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError>
-  /** Every outcome from the moment the stream starts, once each. */
+  /** Every outcome from the moment the stream starts, once each; it ends when the manager shuts down. */
   readonly results: Stream.Stream<TaskResult>
   /** `results`, subscribed before this returns: nothing that ends afterwards is missed. */
   readonly subscribe: Effect.Effect<Stream.Stream<TaskResult>, never, Scope.Scope>

@@ -101,7 +101,8 @@ export class LocalStore implements Api.TaskStore {
       })),
       Effect.suspend((): Effect.Effect<Api.TaskRecord, TaskStoreError> => {
         const record = this.next()
-        if (record === undefined) return this.take // another worker took it first
+        // another worker took it first: wait again (interruptibly: `restore`, not this region's status)
+        if (record === undefined) return restore(this.take)
         record.state = "running"
         record.attempts++
         if (this.hasQueued) this.wakeOne()

@@ -26,6 +26,12 @@ import { LocalStore } from "./localStore.js"
 
 type Definition = Api.TaskDefinition.Any
 
+/** Published after the last outcome, when the manager shuts down: the results streams end there. */
+const End = Symbol.for("@fiberkit/tasks/TaskManager/End")
+
+const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.Stream<Api.TaskResult> =>
+  Stream.takeWhile(stream, (item): item is Api.TaskResult => item !== End)
+
 /** Text for the store: a tagged error's message, else the squashed cause. */
 const describe = (cause: Cause.Cause<unknown>): string => {
   const error = Cause.squash(cause)
@@ -45,11 +51,12 @@ class Manager<T extends Definition> {
   private readonly idle = new Set<() => void>()
   private closed = false
   private stopping = false
+  private ended = false
   workers: Array<Fiber.RuntimeFiber<never, unknown>> = []
 
   constructor(
     private readonly store: TaskStore.TaskStore,
-    readonly pubsub: PubSub.PubSub<Api.TaskResult>,
+    readonly pubsub: PubSub.PubSub<Api.TaskResult | typeof End>,
     private readonly context: Context.Context<unknown>,
     private readonly options: Api.TaskManager.Options<T>
   ) {
@@ -89,10 +96,13 @@ class Manager<T extends Definition> {
     })
 
   readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
-    Effect.flatMap(this.store.get(id), Option.match({
-      onNone: () => Effect.fail(new TaskNotFound({ id })),
-      onSome: Effect.succeed
-    }))
+    Effect.flatMap(
+      this.store.get(id),
+      Option.match({
+        onNone: () => Effect.fail(new TaskNotFound({ id })),
+        onSome: Effect.succeed
+      })
+    )
 
   readonly join: Effect.Effect<void> = Effect.async<void>((resume) => {
     if (this.unfinished === 0) return resume(Effect.void)
@@ -128,8 +138,10 @@ class Manager<T extends Definition> {
                 true
               ))
           }
-          return Effect.flatMap(this.store.get(id), (record) =>
-            Option.isNone(record) ? Effect.fail(new TaskNotFound({ id })) : Effect.succeed(false))
+          return Effect.flatMap(
+            this.store.get(id),
+            (record) => Option.isNone(record) ? Effect.fail(new TaskNotFound({ id })) : Effect.succeed(false)
+          )
         }))
     }).pipe(Effect.uninterruptible)
 
@@ -140,7 +152,13 @@ class Manager<T extends Definition> {
   /** One worker: takes a task, runs it to its end, records it; again. */
   readonly worker: Effect.Effect<never, TaskStoreError> = Effect.forever(
     Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(restore(this.store.take), (record) => this.runTask(record))
+      Effect.suspend(() =>
+        // a stopping manager starts nothing more: a task put back by the stop stays queued
+        this.stopping ? Effect.interrupt : Effect.flatMap(
+          restore(this.store.take),
+          (record) => this.stopping ? this.store.release(record.id) : this.runTask(record)
+        )
+      )
     )
   )
 
@@ -148,7 +166,13 @@ class Manager<T extends Definition> {
     const definition = this.definitions.get(record.name)
     const finish = (
       state: "succeeded" | "failed" | "cancelled",
-      extra: { readonly value?: unknown; readonly error?: unknown; readonly text?: string | undefined; readonly attempts: number; readonly startedAt: number }
+      extra: {
+        readonly value?: unknown
+        readonly error?: unknown
+        readonly text?: string | undefined
+        readonly attempts: number
+        readonly startedAt: number
+      }
     ) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.zipRight(
@@ -200,7 +224,8 @@ class Manager<T extends Definition> {
         yield* Effect.orDie(this.store.attempt(record.id, now, describe(exit.cause)))
       }
     })
-    return Effect.flatMap(Effect.forkDaemon(body), (fiber) => {
+    // forked interruptible: the worker is not, and a child would inherit that
+    return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(body)), (fiber) => {
       const entry = { fiber: fiber as Fiber.RuntimeFiber<unknown, unknown>, cancelled: false }
       this.running.set(record.id, entry)
       return Effect.flatMap(Fiber.await(fiber), (exit) => {
@@ -222,7 +247,16 @@ class Manager<T extends Definition> {
   readonly shutdown = (options?: { readonly drain?: boolean | undefined }): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
-      const stopWorkers = Effect.suspend(() => Fiber.interruptAll(this.workers))
+      // the workers end, then the results streams: after every outcome, an end mark (shutting
+      // the PubSub down instead would drop outcomes a subscriber has not taken yet)
+      const stopWorkers = Effect.zipRight(
+        Effect.suspend(() => Fiber.interruptAll(this.workers)),
+        Effect.suspend(() => {
+          if (this.ended) return Effect.void
+          this.ended = true
+          return PubSub.publish(this.pubsub, End)
+        })
+      )
       if (options?.drain === true && !this.stopping) return Effect.zipRight(this.join, stopWorkers)
       this.stopping = true
       const running = [...this.running.values()].map((entry) => entry.fiber)
@@ -251,7 +285,7 @@ export const make = <T extends Definition>(
     }
     const store = options.store ??
       Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
-    const pubsub = yield* PubSub.unbounded<Api.TaskResult>()
+    const pubsub = yield* PubSub.unbounded<Api.TaskResult | typeof End>()
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const manager = new Manager<T>(store, pubsub, context as Context.Context<unknown>, options)
     const recovered = yield* store.recover
@@ -265,11 +299,10 @@ export const make = <T extends Definition>(
     return {
       add: manager.add as Api.TaskManager<T>["add"],
       status: manager.status,
-      results: Stream.fromPubSub(pubsub),
-      subscribe: Stream.fromPubSub(pubsub, { scoped: true }),
+      results: untilEnd(Stream.fromPubSub(pubsub)),
+      subscribe: Effect.map(Stream.fromPubSub(pubsub, { scoped: true }), untilEnd),
       join: manager.join,
       cancel: manager.cancel,
       shutdown: manager.shutdown
     }
   })
-

@@ -91,5 +91,7 @@ export const layer = (options: { readonly filename: string }): Layer.Layer<TaskS
     })
   ).pipe(
     Layer.provide(SqliteClient.layer({ filename: options.filename })),
-    Layer.mapError((cause) => cause instanceof TaskStoreError ? cause : new TaskStoreError({ operation: "open", cause }))
+    Layer.mapError((cause) =>
+      cause instanceof TaskStoreError ? cause : new TaskStoreError({ operation: "open", cause })
+    )
   )

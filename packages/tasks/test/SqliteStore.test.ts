@@ -1,0 +1,136 @@
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Layer, Schema } from "effect"
+import { spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as SqliteStore from "../src/SqliteStore.js"
+import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
+import { work } from "./fixtures/work.js"
+
+/** A fresh directory for a test's database and log, removed afterwards. */
+const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-tasks-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+/** The rows of the tasks table: args and state. */
+const rows = (filename: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    return yield* sql<
+      { args: string; state: string; attempts: number }
+    >`SELECT args, state, attempts FROM fiberkit_tasks`
+  }).pipe(Effect.provide(SqliteClient.layer({ filename })), Effect.orDie)
+
+describe("SqliteStore", () => {
+  it.live(
+    "an added task is on disk: stopped with it queued or running, a new manager on the file runs it",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const dir = yield* tempDir
+        const db = path.join(dir, "tasks.db")
+        const gate = yield* Deferred.make<void>()
+        const runs: Array<string> = []
+        const job = TaskManager.define("job", {
+          args: Schema.String,
+          run: (name) => Effect.zipRight(Effect.sync(() => runs.push(name)), Deferred.await(gate))
+        })
+        const first = Effect.scoped(Effect.gen(function*() {
+          const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+          const ids = yield* Effect.forEach(["a", "b", "c"], (name) => manager.add(job, name))
+          while (runs.length === 0) yield* Effect.yieldNow()
+          yield* manager.shutdown({ drain: false }) // "a" was running, "b" and "c" queued
+          return ids
+        }))
+        const ids = yield* Effect.provide(first, SqliteStore.layer({ filename: db }))
+        assert.deepStrictEqual(runs, ["a"])
+        yield* Deferred.succeed(gate, undefined)
+        const second = Effect.scoped(Effect.gen(function*() {
+          const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+          yield* manager.join
+          return yield* Effect.forEach(ids, (id) => manager.status(id))
+        }))
+        const statuses = yield* Effect.provide(second, SqliteStore.layer({ filename: db }))
+        assert.deepStrictEqual(runs, ["a", "a", "b", "c"])
+        assert.deepStrictEqual(statuses.map((s) => s.state), ["succeeded", "succeeded", "succeeded"])
+        // "a" was running when the first manager stopped: that attempt counts
+        assert.deepStrictEqual(statuses.map((s) => s.attempts), [2, 1, 1])
+      })),
+    30_000
+  )
+
+  it.live(
+    "crash: a process killed with SIGKILL mid-run loses no task, and no finished task runs again",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const dir = yield* tempDir
+        const db = path.join(dir, "tasks.db")
+        const log = path.join(dir, "log.txt")
+        const count = 40
+        // the child adds the tasks and runs them; it is killed once 10 have ended
+        yield* Effect.async<void, Error>((resume) => {
+          const child = spawn(
+            process.execPath,
+            ["--import", "tsx", path.join(__dirname, "fixtures", "crashChild.ts"), db, log, String(count)],
+            { stdio: ["ignore", "pipe", "inherit"] }
+          )
+          let ended = 0
+          child.stdout.setEncoding("utf8")
+          child.stdout.on("data", (chunk: string) => {
+            ended += chunk.split("\n").filter((line) => line.startsWith("end ")).length
+            if (ended >= 10) child.kill("SIGKILL")
+          })
+          child.on(
+            "exit",
+            (code, signal) =>
+              resume(signal === "SIGKILL" ? Effect.void : Effect.fail(new Error(`child ended: ${code} ${signal}`)))
+          )
+          return Effect.sync(() => child.kill("SIGKILL"))
+        })
+        const before = yield* rows(db)
+        assert.strictEqual(before.length, count, "every added task is in the store")
+        const finished = new Set(before.filter((row) => row.state === "succeeded").map((row) => Number(row.args)))
+        const wasRunning = new Set(before.filter((row) => row.state === "running").map((row) => Number(row.args)))
+        assert.isAtLeast(finished.size, 1)
+        assert.isBelow(finished.size, count)
+        fs.appendFileSync(log, "restart\n")
+        // restarted: a manager on the same file, nothing added
+        yield* Effect.scoped(Effect.gen(function*() {
+          const manager = yield* TaskManager.make({ tasks: [work(log)], workers: 2 })
+          yield* manager.join
+        })).pipe(Effect.provide(SqliteStore.layer({ filename: db })))
+        const after = yield* rows(db)
+        assert.isTrue(after.every((row) => row.state === "succeeded"), "every task finished")
+        const lines = fs.readFileSync(log, "utf8").split("\n")
+        const rerun = lines.slice(lines.indexOf("restart") + 1).filter((line) => line.startsWith("start "))
+          .map((line) => Number(line.slice(6)))
+        // every unfinished task ran after the restart, once; no finished task did
+        assert.deepStrictEqual(
+          [...rerun].sort((a, b) => a - b),
+          Array.from({ length: count }, (_, n) => n).filter((n) => !finished.has(n))
+        )
+        for (const row of after) {
+          if (wasRunning.has(Number(row.args))) assert.strictEqual(row.attempts, 2, `task ${row.args} was running`)
+        }
+      })),
+    60_000
+  )
+
+  it.effect("the memory store is the default, and a store in the context is used", () =>
+    Effect.gen(function*() {
+      const store = yield* TaskStore.memory
+      const job = TaskManager.define("job", { args: Schema.Number, run: (n) => Effect.succeed(n) })
+      const id = yield* Effect.scoped(Effect.gen(function*() {
+        const manager = yield* TaskManager.make({ tasks: [job] })
+        const id = yield* manager.add(job, 1)
+        yield* manager.join
+        return id
+      })).pipe(Effect.provide(Layer.succeed(TaskStore.TaskStore, store)))
+      const record = yield* store.get(id)
+      assert.strictEqual(record._tag === "Some" ? record.value.state : "none", "succeeded")
+    }))
+})

@@ -1,0 +1,196 @@
+import { assert, describe, it } from "@effect/vitest"
+import { TestTime } from "@fiberkit/testkit"
+import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream, TestClock } from "effect"
+import * as FastCheck from "effect/FastCheck"
+import * as TaskManager from "../src/TaskManager.js"
+
+class Bounced extends Schema.TaggedError<Bounced>()("Bounced", { to: Schema.String }) {}
+
+/** Sends an email: takes `ms`, and bounces for an address in `bouncing` (a countdown per address). */
+const emails = (bouncing: Map<string, number> = new Map()) =>
+  TaskManager.define("send-email", {
+    args: Schema.Struct({ to: Schema.String, ms: Schema.Number }),
+    run: ({ ms, to }) =>
+      Effect.zipRight(
+        Effect.sleep(ms),
+        Effect.suspend(() => {
+          const left = bouncing.get(to) ?? 0
+          if (left === 0) return Effect.succeed(`sent to ${to}`)
+          bouncing.set(to, left - 1)
+          return Effect.fail(new Bounced({ to }))
+        })
+      )
+  })
+
+describe("TaskManager", () => {
+  it.scoped("runs added tasks on its workers; every outcome is published once; status tells the rest", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
+      const results = yield* manager.subscribe
+      const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 3)))
+      const ids = yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 100 }))
+      yield* TestTime.run(manager.join)
+      const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collected))
+      assert.deepStrictEqual(outcomes.map((r) => r.state), ["succeeded", "succeeded", "succeeded"])
+      assert.deepStrictEqual([...outcomes.map((r) => r.id)].sort(), [...ids].sort())
+      // two workers: the third started when the first ended
+      const status = yield* manager.status(ids[2]!)
+      assert.strictEqual(status.state, "succeeded")
+      assert.strictEqual(status.attempts, 1)
+      assert.strictEqual(status.startedAt, 100)
+      assert.strictEqual(status.finishedAt, 200)
+    }))
+
+  it.scoped("a drained shutdown publishes every outcome, then ends the results streams", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
+      const results = yield* manager.subscribe
+      const all = yield* Effect.fork(Stream.runCollect(results))
+      yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 10 }))
+      yield* TestTime.run(manager.shutdown({ drain: true }))
+      assert.strictEqual(Chunk.size(yield* Fiber.join(all)), 3)
+    }))
+
+  it.scoped("a failed attempt is retried on the schedule; attempts are counted; the last failure is kept", () =>
+    Effect.gen(function*() {
+      const send = emails(new Map([["flaky@x", 1], ["dead@x", 10]]))
+      const manager = yield* TaskManager.make({
+        tasks: [send],
+        workers: 2,
+        retry: Schedule.spaced("1 second").pipe(Schedule.compose(Schedule.recurs(2)))
+      })
+      const flaky = yield* manager.add(send, { to: "flaky@x", ms: 10 })
+      const dead = yield* manager.add(send, { to: "dead@x", ms: 10 })
+      yield* TestTime.run(manager.join)
+      const ok = yield* manager.status(flaky)
+      assert.strictEqual(ok.state, "succeeded")
+      assert.strictEqual(ok.attempts, 2)
+      const failed = yield* manager.status(dead)
+      assert.strictEqual(failed.state, "failed")
+      assert.strictEqual(failed.attempts, 3)
+      assert.match(failed.error ?? "", /Bounced/)
+    }))
+
+  it.scoped("an attempt over the timeout fails TaskTimeout", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      const manager = yield* TaskManager.make({ tasks: [send], timeout: "50 millis" })
+      const results = yield* manager.subscribe
+      const first = yield* Effect.fork(Stream.runHead(results))
+      yield* manager.add(send, { to: "slow@x", ms: 100 })
+      yield* TestTime.run(manager.join)
+      const result = (yield* Fiber.join(first)).pipe((o) => o._tag === "Some" ? o.value : undefined)!
+      assert.strictEqual(result.state, "failed")
+      assert.strictEqual((result.error as { readonly _tag: string })._tag, "TaskTimeout")
+    }))
+
+  it.scoped("cancel: a queued task never runs; a running one is interrupted; an ended one stays", () =>
+    Effect.gen(function*() {
+      const started: Array<string> = []
+      const block = yield* Deferred.make<void>()
+      const job = TaskManager.define("job", {
+        args: Schema.String,
+        run: (name) => Effect.zipRight(Effect.sync(() => started.push(name)), Deferred.await(block))
+      })
+      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const running = yield* manager.add(job, "running")
+      const queued = yield* manager.add(job, "queued")
+      yield* TestClock.adjust(1)
+      assert.isTrue(yield* manager.cancel(queued))
+      assert.isTrue(yield* manager.cancel(running))
+      yield* manager.join
+      assert.deepStrictEqual(started, ["running"])
+      assert.strictEqual((yield* manager.status(queued)).state, "cancelled")
+      assert.strictEqual((yield* manager.status(running)).state, "cancelled")
+      assert.isFalse(yield* manager.cancel(running))
+      assert.strictEqual((yield* Effect.flip(manager.cancel("nope")))._tag, "TaskNotFound")
+    }))
+
+  it.scoped("bad input fails at add: arguments the Schema rejects, an unknown task; after shutdown, no add", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      const manager = yield* TaskManager.make({ tasks: [send] })
+      const bad = yield* Effect.flip(manager.add(send, { to: 42, ms: 1 } as never))
+      assert.strictEqual(bad._tag, "InvalidTaskArgs")
+      assert.match(bad.message, /send-email/)
+      assert.strictEqual((yield* Effect.flip(manager.add("nope" as never, {} as never)))._tag, "UnknownTask")
+      yield* manager.shutdown({ drain: true })
+      assert.strictEqual((yield* Effect.flip(manager.add(send, { to: "a@x", ms: 1 })))._tag, "TaskManagerShutDown")
+      assert.strictEqual((yield* Effect.flip(TaskManager.make({ tasks: [send], workers: 0 })))._tag, "InvalidOptions")
+    }))
+
+  it.scoped("shutdown without drain: running tasks stop and go back to the queue; queued ones stay queued", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      const manager = yield* TaskManager.make({ tasks: [send], workers: 1 })
+      const first = yield* manager.add(send, { to: "a@x", ms: 100 })
+      const second = yield* manager.add(send, { to: "b@x", ms: 100 })
+      yield* TestClock.adjust(50)
+      yield* manager.shutdown({ drain: false })
+      const a = yield* manager.status(first)
+      assert.strictEqual(a.state, "queued")
+      assert.strictEqual(a.attempts, 1)
+      assert.strictEqual((yield* manager.status(second)).state, "queued")
+    }))
+})
+
+describe("TaskManager properties", () => {
+  it.effect.prop(
+    "every added task ends in exactly one final state, published exactly once — or stays queued after a stop",
+    [
+      FastCheck.array(
+        FastCheck.record({
+          ms: FastCheck.integer({ min: 0, max: 50 }),
+          bounces: FastCheck.integer({ min: 0, max: 4 }),
+          cancelAt: FastCheck.option(FastCheck.integer({ min: 0, max: 150 }), { nil: undefined })
+        }),
+        { maxLength: 15 }
+      ),
+      FastCheck.integer({ min: 1, max: 4 }),
+      FastCheck.integer({ min: 0, max: 3 }),
+      FastCheck.option(FastCheck.record({ at: FastCheck.integer({ min: 0, max: 200 }), drain: FastCheck.boolean() }), {
+        nil: undefined
+      })
+    ],
+    ([specs, workers, retries, shutdown]) =>
+      Effect.scoped(Effect.gen(function*() {
+        const bouncing = new Map(specs.map((spec, i) => [`${i}@x`, spec.bounces] as const))
+        const send = emails(bouncing)
+        const manager = yield* TaskManager.make({ tasks: [send], workers, retry: Schedule.recurs(retries) })
+        const results = yield* manager.subscribe
+        const published = new Map<string, number>()
+        yield* Effect.fork(Stream.runForEach(results, (result) =>
+          Effect.sync(() =>
+            published.set(result.id, (published.get(result.id) ?? 0) + 1)
+          )))
+        const ids = yield* Effect.forEach(specs, (spec, i) =>
+          manager.add(send, { to: `${i}@x`, ms: spec.ms }))
+        yield* Effect.forEach(specs, (spec, i) =>
+          spec.cancelAt === undefined
+            ? Effect.void
+            : Effect.fork(Effect.zipRight(Effect.sleep(spec.cancelAt), manager.cancel(ids[i]!))))
+        const stop = shutdown === undefined
+          ? manager.join
+          : Effect.zipRight(Effect.sleep(shutdown.at), manager.shutdown({ drain: shutdown.drain }))
+        yield* TestTime.run(stop)
+        yield* TestTime.run(Effect.yieldNow()) // the last results reach the subscriber
+        const stopped = shutdown !== undefined && !shutdown.drain
+        for (const [i, id] of ids.entries()) {
+          const status = yield* manager.status(id)
+          if (status.state === "queued") {
+            assert.isTrue(stopped, `task ${i} still queued without a stop`)
+            assert.isUndefined(published.get(id), `task ${i} queued but published`)
+            continue
+          }
+          assert.oneOf(status.state, ["succeeded", "failed", "cancelled"], `task ${i}`)
+          assert.strictEqual(published.get(id), 1, `task ${i} published once`)
+          if (status.state === "succeeded") assert.strictEqual(status.attempts, specs[i]!.bounces + 1)
+          if (status.state === "failed") assert.strictEqual(status.attempts, retries + 1)
+        }
+        assert.strictEqual(published.size, ids.filter((id) => published.has(id)).length)
+      })),
+    { fastCheck: { numRuns: 60 }, timeout: 60_000 }
+  )
+})

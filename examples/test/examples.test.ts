@@ -220,6 +220,61 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAbove(semaphore!.starts, 3)
     assert.isAbove(rate!.inFlight, 3)
   },
+  "10-background-tasks.ts": (stdout) => {
+    // 1. Every result arrives on the stream; carol's busy mailbox is retried, nobody@invalid fails 3 times.
+    const results = [
+      "✓ email-1 to alice@example.com (1 attempt): Email sent to alice@example.com",
+      "✓ email-2 to bob@example.com (1 attempt): Email sent to bob@example.com",
+      "✓ email-3 to carol@example.com (2 attempts): Email sent to carol@example.com",
+      "✓ email-4 to dave@example.com (1 attempt): Email sent to dave@example.com",
+      "✗ email-5 to nobody@invalid (3 attempts): failed, nobody@invalid: no such mailbox"
+    ]
+    for (const line of results) {
+      inOrder(stdout, [
+        "1. In memory: 3 workers, up to 2 retries 100 ms apart",
+        line,
+        "add after shutdown: fails TaskManagerShutDown"
+      ])
+    }
+    inOrder(stdout, [
+      "  sending \"Invoice\" to carol@example.com (attempt 1)",
+      "  attempt 1 fails MailboxBusy: carol@example.com: mailbox busy, try again later",
+      "  sending \"Invoice\" to carol@example.com (attempt 2)",
+      results[2]!
+    ])
+    assert.strictEqual(stdout.split("\n").filter((line) => /^[✓✗] /.test(line)).length, 5)
+    // drain: the shutdown returns once every task ended, all 5 results printed before
+    const shutdown = stdout.split("\n").find((line) => line.startsWith("shutdown({ drain: true }) returned after"))
+    assert.match(shutdown ?? "", /^shutdown\(\{ drain: true \}\) returned after \d+\.\ds: every task ran to its end$/)
+    inOrder(stdout, [...results.slice(4), shutdown!, "add after shutdown: fails TaskManagerShutDown"])
+
+    // 2. The child is killed after at least 4 of its 12 emails; the restart sends the rest.
+    const beforeKill = captured(
+      stdout,
+      /^Child killed \(SIGKILL\) after (\d+) emails delivered; 12 emails were added to the store$/m
+    )
+    assert.isAtLeast(beforeKill, 4)
+    assert.isBelow(beforeKill, 12)
+    const recovered = captured(stdout, /^Statuses: 12 of 12 succeeded; (\d+) recovered and run after the restart, /m)
+    assert.isAtLeast(recovered, 12 - beforeKill) // at least every email not delivered before the kill
+    assert.match(
+      stdout,
+      new RegExp(
+        `^Mailbox: 12 emails \\(${beforeKill} before the kill, ${
+          12 - beforeKill
+        } after the restart\\), 12 distinct addresses, sent twice: none$`,
+        "m"
+      )
+    )
+    inOrder(stdout, [
+      "2. SQLite store: 12 emails, 2 workers, the process killed halfway",
+      "Restarted: a new TaskManager on the same SQLite file, nothing added",
+      "Every email sent exactly once: true"
+    ])
+    // No email is reported sent twice, by the child or after the restart.
+    const sent = stdout.split("\n").flatMap((line) => /(email-\d\d) sent to /.exec(line)?.[1] ?? [])
+    assert.strictEqual(new Set(sent).size, sent.length, `an email sent twice in:\n${stdout}`)
+  },
   "11-deadlock-avoidance.ts": (stdout) => {
     // Every ordered transfer finished (none deadlocked) and no money was created or lost.
     assert.match(

@@ -1,8 +1,13 @@
 /**
  * A durable `TaskStore` in one SQLite file (through `@effect/sql-sqlite-node`, write-ahead log
- * on). Every change is on disk before the operation returns: a task added survives a crash of
+ * on). Every change is committed before the operation returns: a task added survives a crash of
  * the process; after a restart, unfinished tasks run again — one that was running counts that
  * attempt — and finished ones never do. One process uses a file at a time.
+ *
+ * `synchronous: "full"` (the default) syncs each commit to disk, so it also survives a power
+ * cut; `"normal"` leaves the write-ahead log to the operating system — it survives a crash of
+ * the process, not of the machine, and commits several times faster. The writes of one
+ * synchronous run of fibers are committed together (group commit).
  *
  * @since 0.1.0
  */
@@ -27,5 +32,7 @@ import type * as TaskStore from "./TaskStore.js"
  * @since 0.1.0
  * @category layers
  */
-export const layer: (options: { readonly filename: string }) => Layer.Layer<TaskStore.TaskStore, TaskStoreError> =
-  internal.layer
+export const layer: (options: {
+  readonly filename: string
+  readonly synchronous?: "full" | "normal" | undefined
+}) => Layer.Layer<TaskStore.TaskStore, TaskStoreError> = internal.layer

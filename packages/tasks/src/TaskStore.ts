@@ -99,7 +99,8 @@ export interface TaskStore {
 export const TaskStore: Context.Tag<TaskStore, TaskStore> = Context.GenericTag<TaskStore>("@fiberkit/tasks/TaskStore")
 
 /**
- * A store in memory: fast, and gone with the process. The default.
+ * A store in memory: fast, and gone with the process. The default. It keeps the last 10,000 to
+ * 20,000 finished tasks for `status`; older ones are forgotten (`status` fails `TaskNotFound`).
  *
  * **Example**
  *

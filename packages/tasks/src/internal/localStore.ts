@@ -34,7 +34,23 @@ export class LocalStore implements Api.TaskStore {
   private head = 0
   private readonly waiters = new Set<() => void>()
 
-  constructor(private readonly persistence: Persistence | undefined) {}
+  /** Finished tasks kept for `get` by a store without persistence, oldest first. */
+  private finished: Array<string> = []
+
+  constructor(private readonly persistence: Persistence | undefined, private readonly retain = 10_000) {}
+
+  /** A store without persistence keeps the last `retain` finished tasks; older ones are forgotten. */
+  private ended(id: string): void {
+    if (this.persistence !== undefined) {
+      this.records.delete(id)
+      return
+    }
+    this.finished.push(id)
+    if (this.finished.length > this.retain * 2) {
+      const forget = this.finished.splice(0, this.finished.length - this.retain)
+      for (const old of forget) this.records.delete(old)
+    }
+  }
 
   private wakeOne(): void {
     for (const wake of this.waiters) {
@@ -131,9 +147,7 @@ export class LocalStore implements Api.TaskStore {
       record.state = outcome.state
       record.finishedAt = outcome.at
       if (outcome.error !== undefined) record.error = outcome.error
-      return Effect.map(this.write(record), () => {
-        if (this.persistence !== undefined) this.records.delete(id)
-      })
+      return Effect.map(this.write(record), () => this.ended(id))
     })
 
   readonly cancel = (id: string, at: number): Effect.Effect<boolean, TaskStoreError> =>
@@ -143,7 +157,7 @@ export class LocalStore implements Api.TaskStore {
       record.state = "cancelled" // decided now: a worker taking tasks skips it from here on
       record.finishedAt = at
       return Effect.map(this.write(record), () => {
-        if (this.persistence !== undefined) this.records.delete(id)
+        this.ended(id)
         return true
       })
     })

@@ -37,10 +37,10 @@ const toRecord = (row: Row): TaskStore.TaskRecord => ({
 const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ operation, cause })
 
 /**
- * Group commit: the writes asked for while the event loop runs are committed together, in one
- * transaction, on the next turn; each writer resumes once the transaction is on disk. With the
- * write-ahead log and `synchronous = FULL`, a commit costs a sync to disk; one per batch instead
- * of one per write is what makes the store fast under many workers.
+ * Group commit: the writes asked for in one synchronous run of fibers are committed together,
+ * in one transaction, right after it; each writer resumes once the transaction is committed.
+ * With `synchronous = "full"` a commit costs a sync to disk; one per batch instead of one per
+ * write is what keeps the store fast under many workers.
  */
 class GroupCommit {
   private pending: Array<{
@@ -57,28 +57,32 @@ class GroupCommit {
       this.pending.push({ statement, operation, resume })
       if (!this.scheduled) {
         this.scheduled = true
-        setImmediate(() => this.flush())
+        queueMicrotask(() => this.flush())
       }
     })
   }
 
   private flush(): void {
     this.scheduled = false
+    Runtime.runCallback(this.runtime)(this.commit)
+  }
+
+  /** Commits what is pending now; the store's finalizer runs it before the database closes. */
+  readonly commit: Effect.Effect<void> = Effect.suspend(() => {
     const batch = this.pending
     this.pending = []
+    if (batch.length === 0) return Effect.void
     const transaction = this.sql.withTransaction(Effect.forEach(batch, (write) => write.statement, { discard: true }))
-    Runtime.runCallback(this.runtime)(transaction, {
-      onExit: (exit) => {
-        for (const write of batch) {
-          write.resume(
-            Exit.isSuccess(exit)
-              ? Effect.void
-              : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
-          )
-        }
+    return Effect.map(Effect.exit(transaction), (exit) => {
+      for (const write of batch) {
+        write.resume(
+          Exit.isSuccess(exit)
+            ? Effect.void
+            : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
+        )
       }
     })
-  }
+  })
 }
 
 const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence => ({
@@ -132,13 +136,20 @@ const schema = (sql: SqlClient.SqlClient) =>
   )
 
 /** @internal */
-export const layer = (options: { readonly filename: string }): Layer.Layer<TaskStore.TaskStore, TaskStoreError> =>
-  Layer.effect(
+export const layer = (options: {
+  readonly filename: string
+  readonly synchronous?: "full" | "normal" | undefined
+}): Layer.Layer<TaskStore.TaskStore, TaskStoreError> =>
+  Layer.scoped(
     TaskStore.TaskStore,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
+      const synchronous = options.synchronous === "normal" ? "NORMAL" : "FULL"
+      yield* sql.unsafe(`PRAGMA synchronous = ${synchronous}`).pipe(Effect.mapError(failed("set synchronous")))
       yield* schema(sql)
       const commit = new GroupCommit(sql, yield* Effect.runtime<never>())
+      // writes still pending when the store closes are committed before the database closes
+      yield* Effect.addFinalizer(() => commit.commit)
       return new LocalStore(persistence(sql, commit))
     })
   ).pipe(

@@ -1,15 +1,16 @@
 /**
  * TaskManager throughput: 10,000 no-op tasks on 8 workers, on the memory store and on the
  * SQLite store (write-ahead log on, a fresh file per run). One run makes a manager, adds the
- * tasks one after another, waits for `join` and closes the manager (and the database). Then the
- * add phase alone: 10,000 adds while every worker holds a task that never ends.
+ * tasks, waits for `join` and closes the manager (and the database). Then the add phase alone:
+ * 10,000 adds while every worker holds a task that never ends.
+ *
+ * `add` takes one task, so the adds are made two ways: one after another (a single producer
+ * waiting for each add) and with `Effect.forEach` at concurrency 8 (producers that do not wait
+ * for one another). The SQLite store commits the writes of one event-loop turn together, so a
+ * single producer gets a commit per add, while concurrent adds share commits.
  *
  * Each run's phases (make, add, run to `join`, close) are timed too; after the tables a line per
  * contender gives tasks/s (10,000 / median run) and the median of each phase.
- *
- * The adds are sequential, as from one producer: `Effect.forEach` at concurrency 8 was no faster
- * on the memory store and slower on SQLite (more fibers queue for its one connection), and
- * unbounded concurrency was slower on both.
  */
 import { Report, type Suite } from "@fiberkit/bench"
 import { SqliteStore, TaskManager, TaskStore } from "@fiberkit/tasks"
@@ -24,6 +25,7 @@ import * as path from "node:path"
 
 const TASKS = 10_000
 const WORKERS = 8
+const ADD_CONCURRENCY = 8
 const items = Array.from({ length: TASKS }, (_, i) => i)
 
 const noop = TaskManager.define("noop", { args: Schema.Number, run: () => Effect.void })
@@ -59,11 +61,23 @@ const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
+const modes: ReadonlyArray<readonly [string, number]> = [
+  ["sequential adds", 1],
+  [`adds at concurrency ${ADD_CONCURRENCY}`, ADD_CONCURRENCY],
+  ["one addAll", 0] // 0: every task in one `addAll`
+]
+
 /**
- * One run: a manager with `task` on `store`, 10,000 adds one after another, then `join` (if the
- * task ends) and the close of the scope (the manager, then the database).
+ * One run: a manager with `task` on `store`, 10,000 adds (`concurrency` at a time), then `join`
+ * (if the task ends) and the close of the scope (the manager, then the database).
  */
-const contender = (name: string, store: Store, task: typeof noop | typeof hold, phases: Map<string, Phases>) => {
+const contender = (
+  name: string,
+  store: Store,
+  concurrency: number,
+  task: typeof noop | typeof hold,
+  phases: Map<string, Phases>
+) => {
   const own: Phases = { make: [], add: [], run: [], close: [] }
   phases.set(name, own)
   const program = (marks: Array<number>) =>
@@ -71,7 +85,15 @@ const contender = (name: string, store: Store, task: typeof noop | typeof hold, 
       const manager = yield* TaskManager.make({ tasks: [task], workers: WORKERS, store: yield* store() })
       marks.push(performance.now())
       let last = ""
-      yield* Effect.forEach(items, (i) => Effect.map(manager.add(task, i), (id) => void (last = id)), { discard: true })
+      if (concurrency === 0) {
+        last = (yield* manager.addAll(task, items)).at(-1)!
+      } else {
+        yield* Effect.forEach(
+          items,
+          (i) => Effect.map(manager.add(task, i), (id) => void (i === TASKS - 1 && (last = id))),
+          { concurrency, discard: true }
+        )
+      }
       marks.push(performance.now())
       if (task === noop) yield* manager.join
       marks.push(performance.now())
@@ -93,6 +115,11 @@ const contender = (name: string, store: Store, task: typeof noop | typeof hold, 
   }
 }
 
+const contenders = (task: typeof noop | typeof hold, phases: Map<string, Phases>) =>
+  stores.flatMap(([storeName, store]) =>
+    modes.map(([modeName, concurrency]) => contender(`${storeName}, ${modeName}`, store, concurrency, task, phases))
+  )
+
 const throughputPhases = new Map<string, Phases>()
 const addPhases = new Map<string, Phases>()
 
@@ -100,12 +127,14 @@ const suites: ReadonlyArray<Suite.Suite> = [
   {
     title: `${TASKS.toLocaleString("en")} no-op tasks on ${WORKERS} workers: add, run, join`,
     description: `A manager with ${WORKERS} workers and a task that returns \`Effect.void\`; ` +
-      `${TASKS.toLocaleString("en")} \`add\`s one after another (the workers run tasks meanwhile), ` +
-      "then `join`, then the manager's scope closes. The SQLite store opens a new file per run " +
-      "(WAL): every add, start and end of a task is its own statement. Per operation = per task.",
+      `${
+        TASKS.toLocaleString("en")
+      } \`add\`s, one after another or ${ADD_CONCURRENCY} at a time, or one \`addAll\` (the workers ` +
+      "run tasks meanwhile), then `join`, then the manager's scope closes. The SQLite store opens a new file " +
+      "per run (WAL); every add, start and end of a task is a write. Per operation = per task.",
     operations: TASKS,
     rounds: 3,
-    contenders: stores.map(([name, store]) => contender(name, store, noop, throughputPhases))
+    contenders: contenders(noop, throughputPhases)
   },
   {
     title: `${TASKS.toLocaleString("en")} adds while the ${WORKERS} workers are busy`,
@@ -114,7 +143,7 @@ const suites: ReadonlyArray<Suite.Suite> = [
       `${WORKERS} held tasks back in the queue). Per operation = per add.`,
     operations: TASKS,
     rounds: 3,
-    contenders: stores.map(([name, store]) => contender(name, store, hold, addPhases))
+    contenders: contenders(hold, addPhases)
   }
 ]
 

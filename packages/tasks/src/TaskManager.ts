@@ -96,6 +96,18 @@ export interface TaskManager<T extends TaskDefinition.Any> {
       args: TaskDefinition.Args<Extract<T, { readonly name: N }>>
     ): Effect.Effect<string, TaskManager.AddError>
   }
+  /**
+   * Adds many tasks of one kind at once: every argument is checked first (one invalid fails
+   * `InvalidTaskArgs` and adds none), then all are stored together — one write to a durable
+   * store. Returns their ids, in order.
+   */
+  readonly addAll: {
+    <D extends T>(task: D, args: Iterable<TaskDefinition.Args<D>>): Effect.Effect<Array<string>, TaskManager.AddError>
+    <N extends T["name"]>(
+      name: N,
+      args: Iterable<TaskDefinition.Args<Extract<T, { readonly name: N }>>>
+    ): Effect.Effect<Array<string>, TaskManager.AddError>
+  }
   /** The task's state, attempts and timings. */
   readonly status: (id: string) => Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError>
   /** Every outcome from the moment the stream starts, once each; it ends when the manager shuts down. */

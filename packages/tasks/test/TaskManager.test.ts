@@ -121,6 +121,18 @@ describe("TaskManager", () => {
       assert.strictEqual((yield* Effect.flip(TaskManager.make({ tasks: [send], workers: 0 })))._tag, "InvalidOptions")
     }))
 
+  it.scoped("addAll adds many at once, all or nothing", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
+      const bad = yield* Effect.flip(manager.addAll(send, [{ to: "a@x", ms: 1 }, { to: 1, ms: 1 } as never]))
+      assert.strictEqual(bad._tag, "InvalidTaskArgs")
+      const ids = yield* manager.addAll(send, ["a@x", "b@x", "c@x"].map((to) => ({ to, ms: 10 })))
+      yield* TestTime.run(manager.join)
+      const states = yield* Effect.forEach(ids, (id) => Effect.map(manager.status(id), (s) => s.state))
+      assert.deepStrictEqual(states, ["succeeded", "succeeded", "succeeded"])
+    }))
+
   it.scoped("shutdown without drain: running tasks stop and go back to the queue; queued ones stay queued", () =>
     Effect.gen(function*() {
       const send = emails()

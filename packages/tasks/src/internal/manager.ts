@@ -95,6 +95,32 @@ class Manager<T extends Definition> {
       )
     })
 
+  readonly addAll = (
+    task: T | string,
+    all: Iterable<unknown>
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
+    Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
+      if (this.closed) return Effect.fail(new TaskManagerShutDown())
+      const name = typeof task === "string" ? task : task.name
+      const definition = this.definitions.get(name)
+      if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
+      const encode = Schema.encodeUnknown(definition.args)
+      // every argument is checked before anything is added: all or nothing
+      return Effect.forEach(Array.from(all), (args) => encode(args)).pipe(
+        Effect.mapError((error) => new InvalidTaskArgs({ task: name, reason: error.message })),
+        Effect.flatMap((encoded) =>
+          Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
+            const tasks = encoded.map((args) => ({ id: crypto.randomUUID() as string, name, args, addedAt }))
+            return Effect.as(
+              Effect.zipRight(this.store.add(tasks), Effect.sync(() => this.counted(tasks.length))),
+              tasks.map((t) => t.id)
+            )
+          })
+        ),
+        Effect.uninterruptible
+      )
+    })
+
   readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
     Effect.flatMap(
       this.store.get(id),
@@ -298,6 +324,7 @@ export const make = <T extends Definition>(
     yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))
     return {
       add: manager.add as Api.TaskManager<T>["add"],
+      addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
       results: untilEnd(Stream.fromPubSub(pubsub)),
       subscribe: Effect.map(Stream.fromPubSub(pubsub, { scoped: true }), untilEnd),

@@ -86,20 +86,26 @@ class GroupCommit {
 }
 
 const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence => ({
-  insert: (records) =>
-    commit.write(
+  insert: (records) => {
+    // SQLite takes at most 32,766 variables per statement: 500 rows of 6 columns per INSERT, all
+    // in the same transaction
+    const chunks: Array<ReadonlyArray<TaskStore.TaskRecord>> = []
+    for (let at = 0; at < records.length; at += 500) chunks.push(records.slice(at, at + 500))
+    return commit.write(
       "add tasks",
-      sql`INSERT INTO fiberkit_tasks ${
-        sql.insert(records.map((record) => ({
-          id: record.id,
-          name: record.name,
-          args: JSON.stringify(record.args),
-          state: record.state,
-          attempts: record.attempts,
-          added_at: record.addedAt
-        })))
-      }`
-    ),
+      Effect.forEach(chunks, (chunk) =>
+        sql`INSERT INTO fiberkit_tasks ${
+          sql.insert(chunk.map((record) => ({
+            id: record.id,
+            name: record.name,
+            args: JSON.stringify(record.args),
+            state: record.state,
+            attempts: record.attempts,
+            added_at: record.addedAt
+          })))
+        }`, { discard: true })
+    )
+  },
   update: (record) =>
     commit.write(
       "update a task",

@@ -4,13 +4,13 @@ import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as os from "node:os"
 import { FutureCancelled, InvalidOptions, PoolShutDown } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
 import { FutureImpl } from "./future.js"
+import { mapStream } from "./mapStream.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
@@ -196,21 +196,7 @@ export class FiberPoolImpl implements Api.FiberPool {
         )
       }))
 
-  readonly mapStream = <A, E1, R1, B, E, R>(
-    items: Stream.Stream<A, E1, R1>,
-    f: (item: A) => Effect.Effect<B, E, R>
-  ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
-    Stream.mapEffect(
-      items,
-      (item) =>
-        Effect.flatMap(this.submit(f(item)), (future) =>
-          Effect.catchIf(
-            Effect.onInterrupt(future.result, () => future.cancel),
-            (error): error is FutureCancelled => error instanceof FutureCancelled,
-            () => poolShutDown
-          )),
-      { concurrency: this.maxWorkers }
-    )
+  readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.maxWorkers)(items, f)
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {

@@ -11,7 +11,6 @@ import * as FiberId from "effect/FiberId"
 import { pipeArguments } from "effect/Pipeable"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
 import * as os from "node:os"
 import type * as WorkerThreads from "node:worker_threads"
 import { FutureCancelled, InvalidOptions, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
@@ -20,6 +19,7 @@ import type * as Future from "../Future.js"
 import type * as Api from "../WorkerPool.js"
 import { counter, FiberPoolImpl } from "./fiberPool.js"
 import { FutureImpl } from "./future.js"
+import { mapStream } from "./mapStream.js"
 import * as Protocol from "./workerProtocol.js"
 import { type CallImpl, currentRouter, defectCodec, isCall, type Router } from "./workerTask.js"
 import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.js"
@@ -600,21 +600,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         })
       }))
 
-  readonly mapStream = <A, E1, R1, B, E, R>(
-    items: Stream.Stream<A, E1, R1>,
-    f: (item: A) => Effect.Effect<B, E, R>
-  ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
-    Stream.mapEffect(
-      items,
-      (item) =>
-        Effect.flatMap(this.submit(f(item)), (future) =>
-          Effect.catchIf(
-            Effect.onInterrupt(future.result, () => future.cancel),
-            (error): error is FutureCancelled => error instanceof FutureCancelled,
-            () => poolShutDown
-          )),
-      { concurrency: this.size }
-    )
+  readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.size)(items, f)
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {

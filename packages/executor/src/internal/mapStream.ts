@@ -1,0 +1,28 @@
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { FutureCancelled, PoolShutDown } from "../Errors.js"
+import type * as Executor from "../Executor.js"
+
+/**
+ * `Executor.mapStream` in terms of `submit`: at most `concurrency` items in flight, results in
+ * input order; a task cancelled by the pool's shutdown ends the stream as `PoolShutDown`, and an
+ * interrupted stream cancels the tasks it waits for.
+ *
+ * @internal
+ */
+export const mapStream = (submit: Executor.Executor["submit"], concurrency: number) =>
+<A, E1, R1, B, E, R>(
+  items: Stream.Stream<A, E1, R1>,
+  f: (item: A) => Effect.Effect<B, E, R>
+): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
+  Stream.mapEffect(
+    items,
+    (item) =>
+      Effect.flatMap(submit(f(item)), (future) =>
+        Effect.catchIf(
+          Effect.onInterrupt(future.result, () => future.cancel),
+          (error): error is FutureCancelled => error instanceof FutureCancelled,
+          () => Effect.fail(new PoolShutDown())
+        )),
+    { concurrency }
+  )

@@ -1,0 +1,97 @@
+/**
+ * Processing many files at once — the guide's file pipeline, on real files through
+ * `@effect/platform`'s `FileSystem`. Each path gives one result: the processor's value, or its
+ * typed failure (a missing or unreadable file is `FileUnreadable`, in the results, not a
+ * crash). The ready processors stream each file in chunks, so a file larger than memory is
+ * fine.
+ *
+ * @since 0.1.0
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Effect from "effect/Effect"
+import type * as Either from "effect/Either"
+import type * as Stream from "effect/Stream"
+import type { FileUnreadable, InvalidOptions } from "./Errors.js"
+import * as internal from "./internal/files.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileResult<A> {
+  readonly path: string
+  readonly value: A
+  readonly durationMillis: number
+}
+
+/**
+ * Runs `process` on every path, `concurrency` at a time; one outcome per path, as each ends.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { NodeFileSystem } from "@effect/platform-node"
+ * import { Files } from "@fiberkit/pipelines"
+ *
+ * const counts = Files.processFiles(["a.csv", "b.json"], Files.lineCount, { concurrency: 4 }).pipe(
+ *   Stream.runCollect,
+ *   Effect.provide(NodeFileSystem.layer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const processFiles: <A, E, R>(
+  paths: Iterable<string>,
+  process: (path: string) => Effect.Effect<A, E, R>,
+  options: { readonly concurrency: number }
+) => Stream.Stream<Either.Either<FileResult<A>, E>, InvalidOptions, R> = internal.processFiles
+
+/**
+ * The number of newline characters, as `wc -l` counts them; streamed in chunks.
+ *
+ * @since 0.1.0
+ * @category processors
+ */
+export const lineCount: (path: string) => Effect.Effect<number, FileUnreadable, FileSystem.FileSystem> =
+  internal.lineCount
+
+/**
+ * The number of bytes, read through (not taken from the file's metadata); streamed in chunks.
+ *
+ * @since 0.1.0
+ * @category processors
+ */
+export const byteCount: (path: string) => Effect.Effect<number, FileUnreadable, FileSystem.FileSystem> =
+  internal.byteCount
+
+/**
+ * The SHA-256 of the content, in hex; streamed in chunks.
+ *
+ * @since 0.1.0
+ * @category processors
+ */
+export const sha256: (path: string) => Effect.Effect<string, FileUnreadable, FileSystem.FileSystem> = internal.sha256
+
+/**
+ * A processor of your own over the file's chunks: a fold from `initial` with `step`, finished
+ * by `done`. Never holds more than one chunk.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Files } from "@fiberkit/pipelines"
+ *
+ * const zeroBytes = Files.fold(0, (n, chunk) => n + chunk.filter((b) => b === 0).length, (n) => n)
+ * ```
+ *
+ * @since 0.1.0
+ * @category processors
+ */
+export const fold: <S, A>(
+  initial: S,
+  step: (state: S, chunk: Uint8Array) => S,
+  done: (state: S) => A
+) => (path: string) => Effect.Effect<A, FileUnreadable, FileSystem.FileSystem> = internal.fold

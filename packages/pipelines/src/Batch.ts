@@ -11,7 +11,9 @@ import { InvalidOptions } from "./Errors.js"
 
 /**
  * Groups `items` into batches of `size` (the last may be smaller) and runs `process` on each,
- * `concurrency` at a time; the stream gives each batch's result in input order.
+ * `concurrency` at a time; the stream gives each batch's result in input order. Keeping the
+ * order means a slow batch holds back the results after it, and the start of the batches
+ * more than `concurrency` places behind it.
  *
  * **Example**
  *
@@ -38,10 +40,9 @@ export const batch = <A, E1, R1, B, E, R>(
       return Stream.fail(new InvalidOptions({ operation: "Batch.batch", field, expected: "an integer ≥ 1", value }))
     }
   }
-  let index = 0
   return items.pipe(
     Stream.grouped(options.size),
-    Stream.map((group) => [group, index++] as const),
+    Stream.zipWithIndex, // numbered per run
     Stream.mapEffect(([group, at]) => process(group, at), { concurrency: options.concurrency })
   )
 }

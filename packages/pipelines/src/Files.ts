@@ -77,7 +77,8 @@ export const sha256: (path: string) => Effect.Effect<string, FileUnreadable, Fil
 
 /**
  * A processor of your own over the file's chunks: a fold from `initial` with `step`, finished
- * by `done`. Never holds more than one chunk.
+ * by `done`. Never holds more than one chunk. `initial` is shared by every run of the returned
+ * effect: make it immutable (a number, a string), or build the processor per run.
  *
  * **Example**
  *

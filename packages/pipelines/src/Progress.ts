@@ -56,7 +56,7 @@ const bar = (progress: Progress, label: string, width = 30): string => {
 
 /**
  * Draws `progress` on one terminal line, redrawn at most every 100 ms and once at the end; prints nothing when `output` (default `process.stdout`) is not a terminal. Ends
- * when the progress reaches its total.
+ * when the progress reaches its total; without a total, interrupt it when the work is done.
  *
  * **Example**
  *

@@ -88,19 +88,23 @@ export const fetchAll = (
           const known = hosts.get(host)
           if (known !== undefined || perHost === undefined) return Effect.succeed(known)
           return Effect.map(Effect.orDie(ConcurrencyLimiter.make(perHost)), (limiter) => {
+            // checked again in the same step as the insert: two fibers never make two limiters
+            const first = hosts.get(host)
+            if (first !== undefined) return first
             hosts.set(host, limiter)
             return limiter
           })
         })
       const one = (url: string): Effect.Effect<Api.FetchOutcome> =>
         Effect.gen(function*() {
-          const start = yield* Clock.currentTimeMillis
+          let start: number | undefined = undefined
           const parsed = parse(url)
           if (Either.isLeft(parsed)) return Either.left(parsed.left)
           const limiter = yield* hostLimit(parsed.right.host)
           let tries = 0
-          let request = Effect.suspend(() => {
+          let request = Effect.flatMap(Clock.currentTimeMillis, (now) => {
             tries++
+            start ??= now // the first attempt's start: waits for limits before it do not count
             return attempt(client, url, options.keepBody === true)
           })
           if (timeout !== undefined) {
@@ -123,12 +127,13 @@ export const fetchAll = (
             url,
             status: result.status,
             bytes: result.bytes,
-            durationMillis: end - start,
+            durationMillis: end - (start ?? end),
             attempts: tries,
             ...(result.body === undefined ? {} : { body: result.body })
           }))
         })
-      return Stream.mapEffect(Stream.fromIterable(urls), one, { concurrency })
+      // outcomes as each ends: a slow URL holds up nothing behind it
+      return Stream.mapEffect(Stream.fromIterable(urls), one, { concurrency, unordered: true })
     })
   )
 

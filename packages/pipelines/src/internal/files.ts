@@ -31,8 +31,11 @@ export const lineCount = fold(0, (lines, chunk: Uint8Array) => {
 export const byteCount = fold(0, (bytes, chunk: Uint8Array) => bytes + chunk.length, (bytes) => bytes)
 
 /** @internal */
-export const sha256 = (path: string) =>
-  fold(createHash("sha256"), (hash, chunk: Uint8Array) => hash.update(chunk), (hash) => hash.digest("hex"))(path)
+export const sha256 = (path: string): Effect.Effect<string, FileUnreadable, FileSystem.FileSystem> =>
+  // a new hash for every run: the effect may run again (a retry)
+  Effect.suspend(() =>
+    fold(createHash("sha256"), (hash, chunk: Uint8Array) => hash.update(chunk), (hash) => hash.digest("hex"))(path)
+  )
 
 /** @internal */
 export const processFiles = <A, E, R>(
@@ -60,6 +63,7 @@ export const processFiles = <A, E, R>(
         const end = yield* Clock.currentTimeMillis
         return Either.map(outcome, (value) => ({ path, value, durationMillis: end - start }))
       }),
-    { concurrency }
+    // outcomes as each ends: a slow file holds up nothing behind it
+    { concurrency, unordered: true }
   )
 }

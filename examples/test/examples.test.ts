@@ -293,6 +293,67 @@ const checks: Record<string, (stdout: string) => void> = {
       "Detector: withLocks transfers A→B and B→A: no violation"
     ])
   },
+  "12-file-pipeline.ts": (stdout) => {
+    // 20 files written, from 3 to 100,000 lines; a 21st path names no file.
+    inOrder(stdout, [
+      "Wrote 20 files (3 to 100,000 lines, 10.7 MB in all) in a new temporary folder; a 21st path names no file",
+      "Files.processFiles(21 paths, (path) => Effect.all({ lines: Files.lineCount(path), sha256: Files.sha256(path) }), { concurrency: 4 })"
+    ])
+    // One line per file, in path order, each count and checksum checked against the content written.
+    const files = stdout.split("\n").filter((line) => /^data\d+\.\w+ /.test(line))
+    assert.deepStrictEqual(
+      files.map((line) => /^data(\d+)\./.exec(line)![1]),
+      Array.from({ length: 21 }, (_, i) => `${i + 1}`)
+    )
+    for (const line of files.slice(0, 20)) {
+      assert.match(line, /^data\d+\.(csv|json|xml|txt) +[\d,]+ lines +[\d,]+ bytes {2}sha256 [0-9a-f]{12}… {2}✓$/)
+    }
+    inOrder(stdout, [
+      "data1.csv         3 lines         54 bytes  sha256 f69b36deae2b…  ✓",
+      "data8.txt   100,000 lines  5,588,895 bytes  sha256 7c2002df1a3c…  ✓"
+    ])
+    // The missing file is a typed failure in the results; the others are processed all the same.
+    assert.match(files[20]!, /^data21\.csv {2}FileUnreadable: .*ENOENT/)
+    assert.notInclude(stdout, os.tmpdir() + path.sep)
+    assert.match(stdout, /^20 of 21 files processed, 202,886 lines, 1 failed, in \d+\.\d\ds$/m)
+    inOrder(stdout, ["Every line count and checksum matches the content written: true"])
+  },
+  "12-web-scraping.ts": (stdout) => {
+    inOrder(stdout, [
+      "A local HTTP server on 127.0.0.1 (a random port), reached as 127.0.0.1 and as localhost: 50 URLs, 25 per host",
+      "  42 pages of 50–100 ms, 3 that answer 500 once, 3 not found (404), 2 slow (5 s, beyond the timeout)",
+      // Each failure with its typed reason, in URL order; 404 is not retried, the 500s recover.
+      "5 failed, each with its typed reason (the other URLs carried on):",
+      "  HttpStatusError 127.0.0.1/missing/9: HTTP 404",
+      "  FetchTimeout    127.0.0.1/slow/17: no answer within 300 ms",
+      "  HttpStatusError localhost/missing/28: HTTP 404",
+      "  FetchTimeout    localhost/slow/34: no answer within 300 ms",
+      "  HttpStatusError localhost/missing/46: HTTP 404",
+      "Recovered by the retry (500, then 200): 127.0.0.1/flaky/5 (2 attempts), localhost/flaky/22 (2 attempts), 127.0.0.1/flaky/41 (2 attempts)",
+      "Summary: {\"successful\": 45, \"failed\": 5} — 40,676 bytes"
+    ])
+    // The per-host limit, whatever the timing: never more than 4 requests to a host at once, so
+    // never more than 8 in all, though the concurrency would allow 10.
+    const peak =
+      /^Most requests waiting for their answer at once: (\d+) \(per host: 127\.0\.0\.1 (\d+), localhost (\d+); perHostLimit 4, though concurrency 10 would allow 10\)$/m
+        .exec(stdout)
+    assert.isNotNull(peak, `no in-flight line in:\n${stdout}`)
+    const [total, first, second] = peak!.slice(1).map(Number)
+    assert.isAtLeast(first!, 1)
+    assert.isAtMost(first!, 4)
+    assert.isAtLeast(second!, 1)
+    assert.isAtMost(second!, 4)
+    assert.isAtLeast(total!, Math.max(first!, second!))
+    assert.isAtMost(total!, 8)
+    // Sequentially, every wait adds up: at least the server's delays, the timeouts and the retry
+    // delays (5.15 s). No upper bound on either time: only that the concurrent run is faster.
+    const concurrent = captured(stdout, /^Concurrent: (\d+\.\d\d)s$/m)
+    const sequential = captured(stdout, /^Sequential \(concurrency 1\): (\d+\.\d\d)s — the same outcomes: true$/m)
+    const speedup = captured(stdout, /^Speedup: (\d+\.\d\d)×$/m)
+    assert.isAtLeast(sequential, 5)
+    assert.isBelow(concurrent, sequential)
+    assert.isAbove(speedup, 1)
+  },
   "13-worker-count.ts": (stdout) => {
     // 64 tasks of 25 ms: 64 rounds on 1 worker, 16 on 4, 4 on 16, 1 on 64 — each count faster.
     const times = [1, 4, 16, 64].map((n) =>
@@ -322,6 +383,28 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAtMost(peak, 10_000)
     // Every item is consumed in both runs.
     assert.strictEqual(stdout.split("all 10,000 items consumed after").length, 3)
+  },
+  "15-batching.ts": (stdout) => {
+    const batches = Array.from({ length: 10 }, (_, i) => i + 1)
+    // Every batch saved once, with its 100 items; batch 2 (150 ms) ends before batch 1 (400 ms).
+    for (const i of batches) {
+      assert.include(
+        stdout.split("\n"),
+        `  batch ${i} saved: items ${(i - 1) * 100 + 1}–${i * 100} (${
+          [400, 150, 300, 100, 250, 50, 350, 200, 120, 80][i - 1]
+        } ms)`
+      )
+    }
+    assert.strictEqual(stdout.split("\n").filter((line) => /^ {2}batch \d+ saved: /.test(line)).length, 10)
+    inOrder(stdout, ["  batch 2 saved: items 101–200 (150 ms)", "  batch 1 saved: items 1–100 (400 ms)"])
+    // The saves finish out of order, the results come back in input order.
+    assert.match(stdout, /^The saves finished in this order: (\d+, ){9}\d+ — out of input order: true$/m)
+    inOrder(stdout, [
+      "1,000 items, Batch.batch(Stream.range(1, 1000), { size: 100, concurrency: 4 }, save):",
+      "The stream's results came in this order: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 — input order: true",
+      "Total: 1,000 items in 10 batches, sum 500,500 (1 + 2 + … + 1000 = 500,500); 1,000 rows in the table, 1,000 distinct"
+    ])
+    assert.match(stdout, /^Time: \d+\.\d\ds \(the saves one at a time: 2\.00s\)$/m)
   }
 }
 

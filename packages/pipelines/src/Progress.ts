@@ -50,7 +50,7 @@ export const track = <A, E, R>(
 /** `[#####-----]  50/100 items` */
 const bar = (progress: Progress, label: string, width = 30): string => {
   if (progress.total === undefined || progress.total === 0) return `${progress.done} ${label}`
-  const filled = Math.round((progress.done / progress.total) * width)
+  const filled = Math.min(width, Math.round((progress.done / progress.total) * width)) // a count past an estimated total
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${progress.done}/${progress.total} ${label}`
 }
 

@@ -12,7 +12,6 @@ import { pipeArguments } from "effect/Pipeable"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as os from "node:os"
-import type * as WorkerThreads from "node:worker_threads"
 import { FutureCancelled, InvalidOptions, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
@@ -20,8 +19,10 @@ import type * as Api from "../WorkerPool.js"
 import { counter, FiberPoolImpl } from "./fiberPool.js"
 import { FutureImpl } from "./future.js"
 import { mapStream } from "./mapStream.js"
+import { mapWindow } from "./mapWindow.js"
 import * as Protocol from "./workerProtocol.js"
-import { type CallImpl, currentRouter, defectCodec, isCall, type Router } from "./workerTask.js"
+import { decode, describeExit, type Job, type Sent, Thread } from "./workerSlot.js"
+import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
 import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.js"
 
 /** @internal */
@@ -31,82 +32,6 @@ const poolShutDown = Effect.fail(new PoolShutDown())
 
 const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
   Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error instanceof FutureCancelled
-
-/** A call waiting in the pool's line, or sent to a worker. */
-interface Job {
-  readonly future: FutureImpl<unknown, unknown>
-  readonly call: CallImpl<unknown, unknown>
-}
-
-/** A job sent to a worker: its number there and its shared cell. */
-interface Sent {
-  readonly job: Job
-  readonly seq: number
-  readonly cell: number
-  /** Taken back before it started, to run on another worker: its SKIPPED reply settles nothing. */
-  moved: boolean
-}
-
-/**
- * One worker thread. It is sent up to `depth()` jobs ahead of its replies — two for long tasks
- * (the rest of the queue stays in the pool, where any free worker takes from it), up to
- * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
- */
-class Thread {
-  state: "starting" | "ready" | "retiring" | "stopped" = "starting"
-  worker: WorkerThreads.Worker | undefined = undefined
-  send: ((message: Protocol.Request) => void) | undefined = undefined
-  fiber: Fiber.RuntimeFiber<never, WorkerError> | undefined = undefined
-  readonly buffer = new SharedArrayBuffer(Protocol.CELLS * Int32Array.BYTES_PER_ELEMENT)
-  readonly cells = new Int32Array(this.buffer)
-  readonly ready = Deferred.unsafeMake<void, string>(FiberId.none)
-  /** Sent and not answered yet, oldest first (the worker answers in order). */
-  sent: Array<Sent> = []
-  sentHead = 0
-  seq = 0
-  /** Cells not holding an unanswered job. A cell is free again once its job's reply arrived. */
-  readonly freeCells: Array<number> = Array.from({ length: Protocol.CELLS }, (_, i) => Protocol.CELLS - 1 - i)
-  /** Jobs taken in its life, for `maxTasksPerWorker`. */
-  taken = 0
-  /** Moving average of its tasks' run time; 0 before the first. */
-  micros = 0
-
-  constructor(readonly slot: number) {}
-
-  get inFlight(): number {
-    return this.sent.length - this.sentHead
-  }
-
-  /**
-   * Two at least: the next job is already there when one ends, so a worker never waits a round
-   * trip between long tasks (an idle worker takes queued jobs back, see `steal`). Short tasks:
-   * about a millisecond of work ahead.
-   */
-  depth(): number {
-    if (this.micros === 0) return 2
-    return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
-  }
-
-  /** The oldest unanswered job (its reply arrived: its cell is free again). */
-  shift(): Sent | undefined {
-    if (this.sentHead >= this.sent.length) return undefined
-    const sent = this.sent[this.sentHead++]!
-    this.freeCells.push(sent.cell)
-    if (this.sentHead === this.sent.length) {
-      this.sent = []
-      this.sentHead = 0
-    }
-    return sent
-  }
-}
-
-const describeExit = (exit: Exit.Exit<unknown, WorkerError>): string => {
-  if (Exit.isSuccess(exit)) return "it stopped"
-  if (Cause.isInterruptedOnly(exit.cause)) return "it was stopped"
-  const error = Cause.squash(exit.cause) as { readonly cause?: unknown }
-  const cause = error?.cause ?? error
-  return cause instanceof Error ? cause.message : String(cause)
-}
 
 interface Settings {
   readonly size: number
@@ -349,27 +274,10 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         const micros = Math.max(1, flat[at + 3] as number)
         thread.micros = thread.micros === 0 ? micros : thread.micros * 0.8 + micros * 0.2
       }
-      this.settle(sent.job.future, this.decode(sent.job.call, status, value))
+      this.settle(sent.job.future, decode(sent.job.call, status, value))
     }
     if (thread.state === "retiring" && thread.inFlight === 0) this.retire(thread)
     this.schedule()
-  }
-
-  private decode(call: CallImpl<unknown, unknown>, status: number, value: unknown): Exit.Exit<unknown, unknown> {
-    try {
-      switch (status) {
-        case Protocol.SUCCEEDED:
-          return Exit.succeed(call.task.successCodec.decode(value))
-        case Protocol.FAILED:
-          return Exit.fail(call.task.failureCodec.decode(value))
-        case Protocol.DIED:
-          return Exit.die(defectCodec.decode(value))
-        default:
-          return Exit.interrupt(FiberId.none)
-      }
-    } catch (error) {
-      return Exit.die(error)
-    }
   }
 
   // ---- cancellation ----------------------------------------------------------------------
@@ -544,59 +452,16 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
     Effect.flatMap(Effect.context<R>(), (context) =>
-      Effect.async<Array<B>, E | PoolShutDown>((resume) => {
-        if (this.closed) return resume(poolShutDown)
+      Effect.suspend(() => {
+        if (this.closed) return poolShutDown
         this.blocked.fill(false)
-        const inputs = Array.from(items)
-        const results: Array<B> = new Array(inputs.length)
-        const window = this.size * Protocol.CELLS
-        const outstanding = new Set<Future.Future<B, E>>()
-        let next = 0
-        let finished = 0
-        let over = false
-        const stopAll = Effect.suspend(() =>
-          Effect.forEach([...outstanding], (future) => future.cancel, { discard: true, concurrency: "unbounded" })
-        )
-        const end = (result: Effect.Effect<Array<B>, E | PoolShutDown>) => {
-          over = true
-          resume(result)
-        }
-        const pump = (): void => {
-          while (!over && next < inputs.length && outstanding.size < window) {
-            const index = next++
-            let effect: Effect.Effect<B, E, R>
-            try {
-              effect = f(inputs[index]!, index)
-            } catch (error) {
-              return end(Effect.zipRight(stopAll, Effect.die(error)))
-            }
-            const future: FutureImpl<B, E> = isCall(effect)
+        return mapWindow(items, f, {
+          window: this.size * Protocol.CELLS,
+          start: (effect) =>
+            isCall(effect)
               ? this.enqueue(effect) as unknown as FutureImpl<B, E>
-              : this.fibers.submitNow(Effect.provide(Effect.locally(effect, currentRouter, this.router), context))
-            outstanding.add(future)
-            future.observe((exit) => {
-              outstanding.delete(future)
-              if (over) return
-              if (Exit.isSuccess(exit)) {
-                results[index] = exit.value
-                if (++finished === inputs.length) end(Effect.succeed(results))
-                else pump()
-              } else {
-                // a call cancelled by the pool's shutdown ends the map as shut down; one that
-                // interrupted itself, as interrupted
-                const failure: Effect.Effect<never, E | PoolShutDown> = isCancelled(exit)
-                  ? (this.closed ? poolShutDown : Effect.interrupt)
-                  : Effect.failCause(exit.cause as Cause.Cause<E>)
-                end(Effect.zipRight(stopAll, failure))
-              }
-            })
-          }
-        }
-        if (inputs.length === 0) return resume(Effect.succeed(results))
-        pump()
-        return Effect.suspend(() => {
-          over = true
-          return stopAll
+              : this.fibers.submitNow(Effect.provide(Effect.locally(effect, currentRouter, this.router), context)),
+          closed: () => this.closed
         })
       }))
 

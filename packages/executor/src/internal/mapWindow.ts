@@ -4,7 +4,8 @@ import * as Exit from "effect/Exit"
 import { FutureCancelled, PoolShutDown } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
 
-const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
+/** The future was cancelled (not failed by its task). @internal */
+export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
   Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error instanceof FutureCancelled
 
 /**

@@ -19,7 +19,7 @@ import type * as Api from "../WorkerPool.js"
 import { counter, FiberPoolImpl } from "./fiberPool.js"
 import { FutureImpl } from "./future.js"
 import { mapStream } from "./mapStream.js"
-import { mapWindow } from "./mapWindow.js"
+import { isCancelled, mapWindow } from "./mapWindow.js"
 import * as Protocol from "./workerProtocol.js"
 import { decode, describeExit, type Job, type Sent, Thread } from "./workerSlot.js"
 import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
@@ -29,9 +29,6 @@ import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.j
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as Api.TypeId
 
 const poolShutDown = Effect.fail(new PoolShutDown())
-
-const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
-  Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error instanceof FutureCancelled
 
 interface Settings {
   readonly size: number

@@ -118,7 +118,7 @@ export interface TaskManager<T extends TaskDefinition.Any> {
   readonly join: Effect.Effect<void>
   /**
    * Cancels a task: a queued one never runs, a running one is interrupted. `false` if it had
-   * already ended.
+   * already ended, or if the manager is shut down (a queued task then stays queued).
    */
   readonly cancel: (id: string) => Effect.Effect<boolean, TaskNotFound | TaskStoreError>
   /**

@@ -173,7 +173,7 @@ describe("TaskManager properties", () => {
         const manager = yield* TaskManager.make({ tasks: [send], workers, retry: Schedule.recurs(retries) })
         const results = yield* manager.subscribe
         const published = new Map<string, number>()
-        yield* Effect.fork(Stream.runForEach(results, (result) =>
+        const subscriber = yield* Effect.fork(Stream.runForEach(results, (result) =>
           Effect.sync(() =>
             published.set(result.id, (published.get(result.id) ?? 0) + 1)
           )))
@@ -187,7 +187,10 @@ describe("TaskManager properties", () => {
           ? manager.join
           : Effect.zipRight(Effect.sleep(shutdown.at), manager.shutdown({ drain: shutdown.drain }))
         yield* TestTime.run(stop)
-        yield* TestTime.run(Effect.yieldNow()) // the last results reach the subscriber
+        // the results stream ends after the last outcome once the manager shuts down (again, if it
+        // already has): the subscriber has then seen every outcome
+        yield* TestTime.run(manager.shutdown({ drain: true }))
+        yield* Fiber.join(subscriber)
         const stopped = shutdown !== undefined && !shutdown.drain
         for (const [i, id] of ids.entries()) {
           const status = yield* manager.status(id)

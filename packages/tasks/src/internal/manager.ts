@@ -141,6 +141,9 @@ class Manager<T extends Definition> {
 
   readonly cancel = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>
     Effect.suspend(() => {
+      // shut down: the results streams have ended, and a queued task stays queued (in a durable
+      // store, for the next start)
+      if (this.ended) return Effect.succeed(false)
       const running = this.running.get(id)
       if (running !== undefined) {
         running.cancelled = true

@@ -5,7 +5,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as RateLimiter from "@fiberkit/ratelimit/RateLimiter"
 import { TestTime } from "@fiberkit/testkit"
-import { Chunk, type Clock, Effect, Either, Schedule, Stream } from "effect"
+import { Cause, Chunk, type Clock, Effect, Either, Exit, Schedule, Stream } from "effect"
 import type * as Scope from "effect/Scope"
 import * as dns from "node:dns"
 import { ConnectionFailed, FetchTimeout, HttpStatusError, InvalidUrl } from "../src/Errors.js"
@@ -429,6 +429,52 @@ describe("Fetch.fetchAll on virtual time", () => {
       assert.deepStrictEqual(outcomes.map((o) => Either.map(o, (r) => [r.status, r.attempts])), [
         Either.right([200, 3])
       ])
+    }))
+  it.effect("ending the stream early interrupts the requests in flight and starts no more", () =>
+    Effect.gen(function*() {
+      let started = 0
+      let inFlight = 0
+      const client = HttpClient.make((request) =>
+        Effect.acquireUseRelease(
+          Effect.sync(() => {
+            started++
+            inFlight++
+          }),
+          () => Effect.as(Effect.sleep(request.url.endsWith("/0") ? "1 second" : "1 hour"), respond(request)),
+          () => Effect.sync(() => inFlight--)
+        )
+      )
+      const urls = Array.from({ length: 100 }, (_, i) => `http://x.test/${i}`)
+      const first = yield* TestTime.run(
+        Fetch.fetchAll(urls, { concurrency: 4 }).pipe(
+          Stream.take(1),
+          Stream.runCollect,
+          Effect.provideService(HttpClient.HttpClient, client)
+        )
+      )
+      assert.deepStrictEqual(Chunk.toReadonlyArray(first).map(urlOf), ["http://x.test/0"])
+      assert.strictEqual(inFlight, 0)
+      // the first four, and the one that took the place of the finished one
+      assert.strictEqual(started, 5)
+    }))
+
+  it.effect("a defect (here: the URLs' iterator throws) fails the stream; it does not end short", () =>
+    Effect.gen(function*() {
+      const urls: Iterable<string> = {
+        *[Symbol.iterator]() {
+          yield "http://x.test/a"
+          yield "http://x.test/b"
+          throw new Error("the iterator broke")
+        }
+      }
+      const exit = yield* TestTime.run(
+        Effect.exit(
+          collect(urls, { concurrency: 2 }).pipe(
+            Effect.provideService(HttpClient.HttpClient, virtualClient(() => 1000))
+          )
+        )
+      )
+      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), String(exit))
     }))
 })
 

@@ -1,5 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as ConcurrencyLimiter from "@fiberkit/ratelimit/ConcurrencyLimiter"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -10,6 +11,7 @@ import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { ConnectionFailed, FetchTimeout, HttpStatusError, InvalidOptions, InvalidUrl } from "../Errors.js"
 import type * as Api from "../Fetch.js"
+import { asCompleted } from "./asCompleted.js"
 
 const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "Fetch.fetchAll", field, expected, value })
@@ -35,34 +37,58 @@ const reasonOf = (error: HttpClientError.HttpClientError): string => {
   return cause?.cause?.code ?? cause?.message ?? error.message
 }
 
-/** One attempt: the status checked, the body streamed and counted (kept only if asked). */
+/**
+ * A body no longer than this (by its `content-length`) is read in one call instead of streamed:
+ * it is no bigger than one chunk of the stream would be, and a stream per response costs more
+ * than the request itself on a fast local server.
+ */
+const SMALL_BODY = 64 * 1024
+
+const decodeFailure = (url: string) => (error: HttpClientError.HttpClientError) =>
+  new ConnectionFailed({ url, reason: reasonOf(error) })
+
+/** Reads the body to its end and returns its length, holding at most one chunk at a time. */
+const countBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  url: string
+): Effect.Effect<number, ConnectionFailed> => {
+  const length = Number(response.headers["content-length"])
+  const body = length <= SMALL_BODY
+    ? Effect.map(response.arrayBuffer, (buffer) => buffer.byteLength)
+    : Stream.runFold(response.stream, 0, (total, chunk: Uint8Array) => total + chunk.length)
+  return Effect.mapError(body, decodeFailure(url))
+}
+
+interface Attempt {
+  readonly status: number
+  readonly bytes: number
+  readonly body: Uint8Array | undefined
+}
+
+/** One attempt: the status checked, the body read to its end (kept only if asked). */
 const attempt = (
   client: HttpClient.HttpClient,
   url: string,
   keepBody: boolean
-): Effect.Effect<{ status: number; bytes: number; body: Uint8Array | undefined }, Api.FetchError> =>
-  Effect.scoped(
-    Effect.gen(function*() {
-      const response = yield* client.get(url).pipe(
-        Effect.mapError((error) => new ConnectionFailed({ url, reason: reasonOf(error) }))
-      )
-      if (response.status >= 400) return yield* new HttpStatusError({ url, status: response.status })
-      const chunks = keepBody ? [] as Array<Uint8Array> : undefined
-      const bytes = yield* Stream.runFold(response.stream, 0, (total, chunk: Uint8Array) => {
-        chunks?.push(chunk)
-        return total + chunk.length
-      }).pipe(Effect.mapError((error) => new ConnectionFailed({ url, reason: reasonOf(error) })))
-      let body: Uint8Array | undefined = undefined
-      if (chunks !== undefined) {
-        body = new Uint8Array(bytes)
-        let at = 0
-        for (const chunk of chunks) {
-          body.set(chunk, at)
-          at += chunk.length
-        }
+): Effect.Effect<Attempt, Api.FetchError> =>
+  Effect.flatMap(
+    Effect.mapError(client.get(url), decodeFailure(url)),
+    (response): Effect.Effect<Attempt, Api.FetchError> => {
+      if (response.status >= 400) {
+        // the body is read and dropped, so the connection goes back to the pool for the next request
+        return Effect.zipRight(
+          Effect.ignore(Stream.runDrain(response.stream)),
+          new HttpStatusError({ url, status: response.status })
+        )
       }
-      return { status: response.status, bytes, body }
-    })
+      if (keepBody) {
+        return Effect.mapBoth(response.arrayBuffer, {
+          onFailure: decodeFailure(url),
+          onSuccess: (buffer) => ({ status: response.status, bytes: buffer.byteLength, body: new Uint8Array(buffer) })
+        })
+      }
+      return Effect.map(countBody(response, url), (bytes) => ({ status: response.status, bytes, body: undefined }))
+    }
   )
 
 /** @internal */
@@ -82,12 +108,13 @@ export const fetchAll = (
       }
       const client = yield* HttpClient.HttpClient
       const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
+      const keepBody = options.keepBody === true
       const hosts = new Map<string, ConcurrencyLimiter.ConcurrencyLimiter>()
       const hostLimit = (host: string) =>
         Effect.suspend(() => {
           const known = hosts.get(host)
-          if (known !== undefined || perHost === undefined) return Effect.succeed(known)
-          return Effect.map(Effect.orDie(ConcurrencyLimiter.make(perHost)), (limiter) => {
+          if (known !== undefined) return Effect.succeed(known)
+          return Effect.map(Effect.orDie(ConcurrencyLimiter.make(perHost!)), (limiter) => {
             // checked again in the same step as the insert: two fibers never make two limiters
             const first = hosts.get(host)
             if (first !== undefined) return first
@@ -95,45 +122,52 @@ export const fetchAll = (
             return limiter
           })
         })
-      const one = (url: string): Effect.Effect<Api.FetchOutcome> =>
-        Effect.gen(function*() {
-          let start: number | undefined = undefined
-          const parsed = parse(url)
-          if (Either.isLeft(parsed)) return Either.left(parsed.left)
-          const limiter = yield* hostLimit(parsed.right.host)
-          let tries = 0
-          let request = Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            tries++
-            start ??= now // the first attempt's start: waits for limits before it do not count
-            return attempt(client, url, options.keepBody === true)
-          })
-          if (timeout !== undefined) {
-            request = Effect.timeoutFail(request, {
-              duration: timeout,
-              onTimeout: () => new FetchTimeout({ url, millis: Duration.toMillis(timeout) })
-            })
-          }
-          if (options.rateLimit !== undefined) request = options.rateLimit(request)
-          if (limiter !== undefined) request = limiter(request)
-          if (options.retry !== undefined) {
-            request = Effect.retry(request, {
-              schedule: options.retry as Schedule.Schedule<unknown, Api.FetchError>,
-              while: isRetryable
-            })
-          }
-          const exit = yield* Effect.either(request)
-          const end = yield* Clock.currentTimeMillis
-          return Either.map(exit, (result): Api.FetchResult => ({
-            url,
-            status: result.status,
-            bytes: result.bytes,
-            durationMillis: end - (start ?? end),
-            attempts: tries,
-            ...(result.body === undefined ? {} : { body: result.body })
-          }))
+      /** Every attempt at `url`, with its timeout, limits and retries; the start of the first. */
+      const attempts = (url: string, limiter: ConcurrencyLimiter.ConcurrencyLimiter | undefined) => {
+        const state = { start: -1, tries: 0 }
+        let request = Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          state.tries++
+          if (state.start < 0) state.start = now // waits for limits before the first attempt do not count
+          return attempt(client, url, keepBody)
         })
+        if (timeout !== undefined) {
+          request = Effect.timeoutFail(request, {
+            duration: timeout,
+            onTimeout: () => new FetchTimeout({ url, millis: Duration.toMillis(timeout) })
+          })
+        }
+        if (options.rateLimit !== undefined) request = options.rateLimit(request)
+        if (limiter !== undefined) request = limiter(request)
+        if (options.retry !== undefined) {
+          request = Effect.retry(request, {
+            schedule: options.retry as Schedule.Schedule<unknown, Api.FetchError>,
+            while: isRetryable
+          })
+        }
+        return Effect.flatMap(Effect.either(request), (exit) =>
+          Effect.map(Clock.currentTimeMillis, (end) =>
+            Either.map(exit, (result): Api.FetchResult => ({
+              url,
+              status: result.status,
+              bytes: result.bytes,
+              durationMillis: end - state.start,
+              attempts: state.tries,
+              ...(result.body === undefined ? {} : { body: result.body })
+            }))))
+      }
+      const one = (url: string): Effect.Effect<Api.FetchOutcome> => {
+        const parsed = parse(url)
+        if (Either.isLeft(parsed)) {
+          return Effect.succeed(Either.left(parsed.left))
+        }
+        if (perHost === undefined) {
+          return attempts(url, undefined)
+        }
+        return Effect.flatMap(hostLimit(parsed.right.host), (limiter) =>
+          attempts(url, limiter))
+      }
       // outcomes as each ends: a slow URL holds up nothing behind it
-      return Stream.mapEffect(Stream.fromIterable(urls), one, { concurrency, unordered: true })
+      return asCompleted(urls, one, concurrency)
     })
   )
 

@@ -208,6 +208,26 @@ describe("Files processors on real files", () => {
   )
 
   live(
+    "fold: each chunk is a buffer of its own, so a step may keep it",
+    Effect.gen(function*() {
+      const { paths } = yield* withFiles(contents)
+      const kept = yield* Files.fold(
+        [] as Array<Uint8Array>,
+        (chunks, chunk) => [...chunks, chunk],
+        (chunks) => chunks
+      )(paths["binary.bin"]!)
+      assert.isAbove(kept.length, 1)
+      const joined = new Uint8Array(kept.reduce((n, chunk) => n + chunk.length, 0))
+      kept.reduce((at, chunk) => {
+        joined.set(chunk, at)
+        return at + chunk.length
+      }, 0)
+      // compared whole, without a diff of 300 KB on failure
+      assert.isTrue(Buffer.from(joined).equals(contents["binary.bin"]!), "the kept chunks are the file")
+    })
+  )
+
+  live(
     "processFiles on real files: never more than `concurrency` processors at once",
     Effect.gen(function*() {
       const { paths } = yield* withFiles(contents)

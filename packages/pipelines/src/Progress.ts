@@ -1,14 +1,17 @@
 /**
  * Progress of a long run: a stream passed through `track` counts its items, and exposes the
- * count as a `Stream` of `Progress` for programs; `render` draws it as a bar on a terminal, and
- * prints nothing when the output is not a terminal.
+ * count as a `Stream` of `Progress` for programs; `render` draws it as a bar on a terminal, with
+ * `@effect/printer-ansi` (`bar` is the line, an `AnsiDoc`), and prints nothing when the output is
+ * not a terminal.
  *
  * @since 0.1.0
  */
+import type * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import * as internal from "./internal/progress.js"
 
 /**
  * @since 0.1.0
@@ -47,16 +50,38 @@ export const track = <A, E, R>(
     progress: ref.changes
   }))
 
-/** `[#####-----]  50/100 items` */
-const bar = (progress: Progress, label: string, width = 30): string => {
-  if (progress.total === undefined || progress.total === 0) return `${progress.done} ${label}`
-  const filled = Math.min(width, Math.round((progress.done / progress.total) * width)) // a count past an estimated total
-  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${progress.done}/${progress.total} ${label}`
-}
+/**
+ * One line of progress as an `AnsiDoc`: with a total, a bar (the part done green, the rest dim), the
+ * percentage in bold, the counts and the label, as in `[███████████████░░░░░░░░░░░░░░░]  50% 25/50 URLs`;
+ * without a total, the count and the label (`3 rows`). A count past its total (an estimated total)
+ * draws a full bar and says `100%`, the counts showing by how much. Line breaks and control
+ * characters in the label are dropped, so the line stays one line. `render` draws it; a program can
+ * render it as it likes with `AnsiDoc.render`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
+ * import { Progress } from "@fiberkit/pipelines"
+ *
+ * const line = AnsiDoc.render(Progress.bar({ done: 25, total: 50 }, { label: "URLs", width: 10 }), { style: "pretty" })
+ * // "[█████░░░░░]  50% 25/50 URLs", in colours
+ * ```
+ *
+ * @since 0.1.0
+ * @category rendering
+ */
+export const bar: (
+  progress: Progress,
+  options?: { readonly label?: string | undefined; readonly width?: number | undefined }
+) => AnsiDoc.AnsiDoc = internal.bar
 
 /**
- * Draws `progress` on one terminal line, redrawn at most every 100 ms and once at the end; prints nothing when `output` (default `process.stdout`) is not a terminal. Ends
- * when the progress reaches its total; without a total, interrupt it when the work is done.
+ * Draws `progress` on one terminal line (`bar`, rendered with `@effect/printer-ansi`), erased and
+ * redrawn in place at most every 100 ms (by the `Clock`), and once more at the end followed by a
+ * newline; prints nothing when `output` (default `process.stdout`) is not a terminal. Ends when the
+ * progress reaches its total or its stream ends; without a total, interrupt it when the work is
+ * done — the last count is drawn then.
  *
  * **Example**
  *
@@ -81,18 +106,23 @@ export const render = (
   Effect.suspend(() => {
     const output = options?.output ?? process.stdout
     if (output.isTTY !== true) return Effect.void
-    const label = options?.label ?? ""
+    const draw = (p: Progress, end: boolean) => output.write(internal.redraw(internal.bar(p, options), end))
     let drawn = Number.NEGATIVE_INFINITY
+    let last: Progress | undefined
     return progress.pipe(
-      Stream.takeUntil((p) => p.total !== undefined && p.done >= p.total),
+      Stream.takeUntil(internal.isComplete),
       Stream.runForEach((p) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.sync(() => {
-            const last = p.total !== undefined && p.done >= p.total
-            if (!last && now - drawn < 100) return
+            last = p
+            // the final line is drawn at the end, whatever ends the drawing
+            if (internal.isComplete(p) || now - drawn < 100) return
             drawn = now
-            output.write(`\r${bar(p, label)}${last ? "\n" : ""}`)
+            draw(p, false)
           }))
-      )
+      ),
+      Effect.ensuring(Effect.sync(() => {
+        if (last !== undefined) draw(last, true)
+      }))
     )
   })

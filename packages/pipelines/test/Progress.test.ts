@@ -1,3 +1,4 @@
+import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
 import { Chunk, Effect, Fiber, Schedule, Stream } from "effect"
@@ -9,7 +10,32 @@ const fakeOutput = (isTTY: boolean | undefined) => {
   return { writes, output: { ...(isTTY === undefined ? {} : { isTTY }), write: (text: string) => writes.push(text) } }
 }
 
-const full = (n: number, label: string) => `\r[${"#".repeat(30)}] ${n}/${n} ${label}\n`
+const ESC = "\u001b["
+/** Every ANSI escape sequence (colours, cursor moves, erasing). */
+
+const escapes = /\u001b\[[0-9;?]*[A-Za-z]/g
+/** The text a terminal shows: `text` without its escape sequences. */
+const strip = (text: string) => text.replace(escapes, "")
+/** The escape sequences in `text`, in order. */
+const sequences = (text: string) => text.match(escapes) ?? []
+
+/** Erase the line, and back to its first column: the start of every redraw. */
+const CLEAR = `${ESC}2K`
+const LEFT = `${ESC}G`
+const GREEN = `${ESC}0;32m`
+const DIM = `${ESC}0;90m`
+const BOLD = `${ESC}0;1m`
+
+/** Whether `write` starts a redraw in place: before any text, the line erased and the cursor back to its first column. */
+const inPlace = (write: string) => {
+  const left = write.indexOf(LEFT)
+  return left >= 0 && strip(write.slice(0, left)) === "" && write.slice(0, left).includes(CLEAR)
+}
+
+const plain = (progress: Progress.Progress, options?: { readonly label?: string; readonly width?: number }) =>
+  strip(AnsiDoc.render(Progress.bar(progress, options), { style: "pretty" }))
+
+const full = (n: number, label: string) => `[${"█".repeat(30)}] 100% ${n}/${n} ${label}\n`
 
 describe("Progress.track", () => {
   it.effect("counts the items: the last progress seen is the number of items; the items pass unchanged", () =>
@@ -32,6 +58,43 @@ describe("Progress.track", () => {
       const first = yield* Stream.runHead(progress)
       assert.deepStrictEqual(first._tag === "Some" ? first.value : undefined, { done: 3, total: undefined })
     }))
+})
+
+describe("Progress.bar", () => {
+  it("with a total: the bar, the percentage, the counts and the label", () => {
+    assert.strictEqual(plain({ done: 0, total: 10 }, { label: "items", width: 10 }), "[░░░░░░░░░░]   0%  0/10 items")
+    assert.strictEqual(plain({ done: 5, total: 10 }, { label: "items", width: 10 }), "[█████░░░░░]  50%  5/10 items")
+    assert.strictEqual(plain({ done: 10, total: 10 }, { label: "items", width: 10 }), "[██████████] 100% 10/10 items")
+    // 30 cells by default; a cell only once its share is done
+    assert.strictEqual(
+      plain({ done: 2, total: 3 }, { label: "files" }),
+      `[${"█".repeat(20)}${"░".repeat(10)}]  66% 2/3 files`
+    )
+    assert.strictEqual(plain({ done: 99, total: 100 }, { width: 10 }), "[█████████░]  99%  99/100")
+  })
+
+  it("without a total, or a total of 0: the count and the label", () => {
+    assert.strictEqual(plain({ done: 3, total: undefined }, { label: "rows" }), "3 rows")
+    assert.strictEqual(plain({ done: 0, total: 0 }), "0")
+  })
+
+  it("a count past its total: a full bar at 100%, the counts saying by how much", () => {
+    assert.strictEqual(plain({ done: 5, total: 3 }, { label: "items", width: 10 }), "[██████████] 100% 5/3 items")
+  })
+
+  it("the label stays on one line, without control characters", () => {
+    assert.strictEqual(
+      plain({ done: 1, total: undefined }, { label: "two\nlines \u001b[2Jcleared" }),
+      "1 two lines [2Jcleared"
+    )
+  })
+
+  it("colours: the part done green, the rest dim, the percentage bold", () => {
+    const line = AnsiDoc.render(Progress.bar({ done: 1, total: 2 }, { label: "items", width: 4 }), { style: "pretty" })
+    assert.include(line, `${GREEN}██`)
+    assert.include(line, `${DIM}░░`)
+    assert.include(line, `${BOLD} 50%`)
+  })
 })
 
 describe("Progress.render", () => {
@@ -57,11 +120,16 @@ describe("Progress.render", () => {
       yield* Stream.runDrain(stream)
       yield* Fiber.join(drawing)
       assert.isAtLeast(writes.length, 1)
-      assert.strictEqual(writes.at(-1), full(10, "items"))
-      assert.include(writes.at(-1), "10/10")
-      // one line, redrawn in place: only the final write ends it
-      assert.isTrue(writes.every((w) => w.startsWith("\r")))
+      assert.strictEqual(strip(writes.at(-1)!), full(10, "items"))
+      // one line, redrawn in place: each write erases it and goes back to its first column, only the final write ends it
+      assert.isTrue(writes.every(inPlace), JSON.stringify(writes))
+      assert.isTrue(writes.every((w) => !w.includes("\r")))
       assert.isTrue(writes.slice(0, -1).every((w) => !w.includes("\n")))
+      assert.isTrue(writes.at(-1)!.endsWith("\n"))
+      // in colours, reset at the end of the line
+      const colours = sequences(writes.at(-1)!)
+      assert.includeMembers(colours, [GREEN, BOLD])
+      assert.strictEqual(colours.at(-1), `${ESC}0m`)
     }))
 
   it.effect("on a terminal: redrawn at most every 100 ms, and once at the end", () =>
@@ -73,41 +141,51 @@ describe("Progress.render", () => {
         Stream.map((done): Progress.Progress => ({ done, total: 10 }))
       )
       yield* TestTime.run(Progress.render(progress, { label: "files", output }))
-      const drawn = writes.map((w) => Number(/ (\d+)\/10 /.exec(w)![1]))
+      const drawn = writes.map((w) => Number(/ (\d+)\/10 /.exec(strip(w))![1]))
       assert.strictEqual(drawn[0], 0)
       assert.strictEqual(drawn.at(-1), 10)
-      assert.strictEqual(writes.at(-1), full(10, "files"))
+      assert.strictEqual(strip(writes[0]!), `[${"░".repeat(30)}]   0%  0/10 files`)
+      assert.strictEqual(strip(writes.at(-1)!), full(10, "files"))
       // 11 values over 300 ms: far fewer draws, none of the intermediate ones closer than 100 ms
       // (4 values of 30 ms apart)
       assert.isBelow(writes.length, 11)
       for (let i = 1; i < drawn.length - 1; i++) assert.isAtLeast(drawn[i]! - drawn[i - 1]!, 4)
     }))
 
-  it.effect("on a terminal, without a total: the count, until the progress ends", () =>
+  it.effect("on a terminal, without a total: the count; the last one again with a newline when the progress ends", () =>
     Effect.gen(function*() {
       const { output, writes } = fakeOutput(true)
       yield* Progress.render(Stream.make({ done: 3, total: undefined }), { label: "rows", output })
-      assert.deepStrictEqual(writes, ["\r3 rows"])
+      assert.deepStrictEqual(writes.map(strip), ["3 rows", "3 rows\n"])
+    }))
+
+  it.effect("on a terminal, without a total: interrupted when the work is done, it ends the line with the last count", () =>
+    Effect.gen(function*() {
+      const { output, writes } = fakeOutput(true)
+      const { progress, stream } = yield* Progress.track(Stream.range(1, 7))
+      const drawing = yield* Effect.fork(Progress.render(progress, { label: "rows", output }))
+      yield* Effect.yieldNow()
+      yield* Stream.runDrain(stream)
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(drawing)
+      assert.isAtLeast(writes.length, 2)
+      assert.strictEqual(strip(writes.at(-1)!), "7 rows\n")
+      assert.isTrue(writes.slice(0, -1).every((w) => !w.includes("\n")))
     }))
 
   it.effect("on a terminal, a total of 0: done at once", () =>
     Effect.gen(function*() {
       const { output, writes } = fakeOutput(true)
       yield* Progress.render(Stream.concat(Stream.make({ done: 0, total: 0 }), Stream.never), { output })
-      assert.deepStrictEqual(writes, ["\r0 \n"])
+      assert.deepStrictEqual(writes.map(strip), ["0\n"])
     }))
 
-  // BUG (src/Progress.ts, `bar`: `"-".repeat(width - filled)`): when the count passes the total
-  // (a total that was an estimate, or a render that subscribes after the count went past it),
-  // `filled` exceeds the width and `repeat` throws a RangeError: render dies with a defect
-  // instead of drawing a full bar. Remove `.fails` once fixed.
   it.effect("on a terminal, a count past its total draws a full bar instead of dying", () =>
     Effect.gen(function*() {
       const { output, writes } = fakeOutput(true)
       const { progress, stream } = yield* Progress.track(Stream.range(1, 5), { total: 3 })
       yield* Stream.runDrain(stream)
       yield* Progress.render(progress, { label: "items", output })
-      assert.strictEqual(writes.length, 1)
-      assert.include(writes[0], "5/3")
+      assert.deepStrictEqual(writes.map(strip), [`[${"█".repeat(30)}] 100% 5/3 items\n`])
     }))
 })

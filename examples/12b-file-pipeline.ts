@@ -15,7 +15,7 @@
  * typed `FileUnreadable` failure, and the other files are processed all the same — no exception
  * to catch, no pool to shut down. The folder is deleted at the end, however the program ends.
  *
- * Run: pnpm tsx examples/12-file-pipeline.ts
+ * Run: pnpm tsx examples/12b-file-pipeline.ts
  */
 import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
 import { Files } from "@fiberkit/pipelines"

@@ -10,9 +10,14 @@ import { fileURLToPath } from "node:url"
 
 const dir = path.dirname(fileURLToPath(import.meta.url))
 
-/** Every numbered example, in tour order. */
+/** The number of an example, with its letter if it has one: `12` of `12-web-scraping.ts`, `12b` of `12b-file-pipeline.ts`. */
+const number = (file: string): string => file.slice(0, file.indexOf("-"))
+
+/** Every numbered example (`NN-name.ts`, or `NNx-name.ts` for a second one of a section), in tour order: 12-…, 12b-…, 13-…. */
 export const examples = (): ReadonlyArray<string> =>
-  fs.readdirSync(dir).filter((file) => /^\d\d-.+\.ts$/.test(file)).sort()
+  fs.readdirSync(dir).filter((file) => /^\d\d[a-z]?-.+\.ts$/.test(file)).sort((a, b) =>
+    number(a).localeCompare(number(b)) || a.localeCompare(b)
+  )
 
 /** The first line of an example's module comment: the guide section it shows. */
 export const title = (file: string): string => {
@@ -24,7 +29,7 @@ const main = () => {
   const started = Date.now()
   const failures: Array<string> = []
   for (const file of examples()) {
-    const header = `${file.slice(0, 2)} · ${title(file)}`
+    const header = `${number(file)} · ${title(file)}`
     process.stdout.write(`\n━━━ ${header} ${"━".repeat(Math.max(3, 76 - header.length))}\n\n`)
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, file)], { stdio: "inherit" })
     if (result.status !== 0) failures.push(file)

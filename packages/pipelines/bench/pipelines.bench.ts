@@ -1,10 +1,11 @@
 /**
  * The pipelines benchmarks, on real I/O.
  *
- * HTTP: 2,000 requests at concurrency 50 against a local server (in this process) that answers
- * every request after 20 ms: `Fetch.fetchAll` on `NodeHttpClient.layerUndici`, against a plain
- * `Effect.forEach` over the same `HttpClient` and Node's global `fetch` behind a tiny inline
- * limiter; requests per second against the ideal (concurrency / latency = 2,500 per second).
+ * HTTP: 2,000 requests at concurrency 50 against a local server (on its own thread) that
+ * answers every request after 20 ms: `Fetch.fetchAll` on `NodeHttpClient.layerUndici` (with and
+ * without the client's span per request), against a plain `Effect.forEach` over the same
+ * `HttpClient`, Node's global `fetch` and undici's `request` behind a tiny inline limiter;
+ * requests per second against the ideal (concurrency / latency = 2,500 per second).
  * `Fetch.fetchAll` on `NodeHttpClient.layer` (`node:http`), the slower client, is measured once
  * after the suite.
  *
@@ -27,11 +28,11 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
-import * as http from "node:http"
-import type { AddressInfo } from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
+import { Worker } from "node:worker_threads"
+import * as Undici from "undici"
 
 const SOURCE = "packages/pipelines/bench/pipelines.bench.ts"
 
@@ -48,19 +49,35 @@ const LATENCY = 20
 const IDEAL = CONCURRENCY / (LATENCY / 1000)
 const BODY = Buffer.from(`${"x".repeat(63)}\n`)
 
+/**
+ * The server runs on its own thread (its own event loop, as a server on another machine would):
+ * the client's event loop carries only the client. It counts what it served, for the report.
+ */
+const serverSource = `
+const http = require("node:http")
+const { parentPort } = require("node:worker_threads")
+const BODY = Buffer.from(${JSON.stringify(BODY.toString())})
 let served = 0
 const server = http.createServer((_request, response) => {
   served++
   setTimeout(() => {
     response.writeHead(200, { "content-type": "text/plain", "content-length": BODY.length })
     response.end(BODY)
-  }, LATENCY)
+  }, ${LATENCY})
 })
-// Longer than any pause between two runs of one contender, so no kept-alive connection is
-// closed by the server just as a client reuses it.
-server.keepAliveTimeout = 120_000
-await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-const port = (server.address() as AddressInfo).port
+// longer than any pause between two runs of one contender, so no kept-alive connection is closed
+// by the server just as a client reuses it
+server.keepAliveTimeout = 120000
+parentPort.on("message", () => parentPort.postMessage(served))
+server.listen(0, "127.0.0.1", () => parentPort.postMessage(server.address().port))
+`
+const serverThread = new Worker(serverSource, { eval: true })
+const port = await new Promise<number>((resolve) => serverThread.once("message", resolve))
+const served = () =>
+  new Promise<number>((resolve) => {
+    serverThread.once("message", resolve)
+    serverThread.postMessage("served?")
+  })
 const urls = Array.from({ length: REQUESTS }, (_, i) => `http://127.0.0.1:${port}/item/${i}`)
 
 const undiciClient = ManagedRuntime.make(NodeHttpClient.layerUndici)
@@ -70,8 +87,15 @@ const expectAll = (what: string, ok: number, failure?: unknown) => {
   if (ok !== REQUESTS) throw new Error(`${what}: ${ok} of ${REQUESTS} requests succeeded; first failure: ${failure}`)
 }
 
-const fetchAll = (runtime: ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>) => async () => {
-  const summary = await runtime.runPromise(Fetch.summarize(Fetch.fetchAll(urls, { concurrency: CONCURRENCY })))
+const fetchAll = (
+  runtime: ManagedRuntime.ManagedRuntime<HttpClient.HttpClient, never>,
+  spans = true
+) =>
+async () => {
+  const run = Fetch.summarize(Fetch.fetchAll(urls, { concurrency: CONCURRENCY }))
+  const summary = await runtime.runPromise(
+    spans ? run : Effect.locally(run, HttpClient.currentTracerDisabledWhen, () => true)
+  )
   const ok = summary.successful.filter((result) => result.status === 200 && result.bytes === BODY.length).length
   expectAll("Fetch.fetchAll", ok, summary.failed[0])
 }
@@ -107,30 +131,49 @@ const plainFetch = async () => {
   expectAll("fetch", ok)
 }
 
+/** undici's own `request`, on an `Agent` of its own: the transport under `NodeHttpClient.layerUndici`. */
+const agent = new Undici.Agent()
+const plainUndici = async () => {
+  let ok = 0
+  await limited(urls, CONCURRENCY, async (url) => {
+    const { pathname, origin } = new URL(url)
+    const response = await agent.request({ origin, path: pathname, method: "GET" })
+    const body = await response.body.arrayBuffer()
+    if (response.statusCode === 200 && body.byteLength === BODY.length) ok++
+  })
+  expectAll("undici", ok)
+}
+
 const requests = REQUESTS.toLocaleString("en")
 const httpSuite: Suite.Suite = {
   title: `${requests} requests at concurrency ${CONCURRENCY}, server answering after ${LATENCY} ms`,
-  description: `A \`node:http\` server on 127.0.0.1 answers every GET after ${LATENCY} ms (\`setTimeout\`) with a ` +
-    `${BODY.length}-byte body; ${requests} distinct URLs are fetched ${CONCURRENCY} at a ` +
-    `time, every body read in full and every outcome checked (status 200, ${BODY.length} bytes). The server runs ` +
-    `in the benchmark's own process: client and server share its one event loop (one core), so the CPU each ` +
-    `request costs on both sides delays the others and adds to the ${LATENCY} ms. Ideal: ${CONCURRENCY} / ` +
-    `${LATENCY} ms = ${IDEAL.toLocaleString("en")} requests/s, ${REQUESTS / IDEAL * 1000} ms per run. Each HTTP ` +
-    `client is made once and reused by every run (kept-alive connections carry over). \`Fetch.fetchAll\` runs on ` +
+  description: `A \`node:http\` server on 127.0.0.1, on a worker thread of the benchmark's process (its own ` +
+    `event loop, so the second core), answers every GET after ${LATENCY} ms (\`setTimeout\`) with a ` +
+    `${BODY.length}-byte body; ${requests} distinct URLs are fetched ${CONCURRENCY} at a time, every body read ` +
+    `in full and every outcome checked (status 200, ${BODY.length} bytes). Ideal: ${CONCURRENCY} / ${LATENCY} ms ` +
+    `= ${IDEAL.toLocaleString("en")} requests/s, ${REQUESTS / IDEAL * 1000} ms per run. No client reaches it: ` +
+    `a timer of ${LATENCY} ms fires after ${LATENCY}–${LATENCY + 1} ms, and the ${CONCURRENCY} requests move in ` +
+    `step, so the client's CPU time for all of them adds to each round trip. Each HTTP client is made once and ` +
+    `reused by every run (kept-alive connections carry over). \`Fetch.fetchAll\` runs on ` +
     `\`NodeHttpClient.layerUndici\` (its own undici 7 \`Agent\`), the faster of the two clients of ` +
-    `@effect/platform-node (\`NodeHttpClient.layer\`, on \`node:http\`, is measured once below the table); ` +
-    `\`Effect.forEach\` does the same fetches on the same client without \`fetchAll\` (\`response.arrayBuffer\`, ` +
-    `no per-URL outcome); \`fetch\` is Node's global \`fetch\` (the undici bundled with Node) behind an inline ` +
-    `p-limit-like limiter. Per operation: one request.`,
+    `@effect/platform-node (\`NodeHttpClient.layer\`, on \`node:http\`, is measured once below the table), ` +
+    `as configured by default (the \`HttpClient\` makes a span per request) and with those spans turned off ` +
+    `(\`HttpClient.currentTracerDisabledWhen\`); \`Effect.forEach\` does the same fetches on the same client ` +
+    `without \`fetchAll\` (\`response.arrayBuffer\`, no per-URL outcome); \`fetch\` is Node's global ` +
+    `\`fetch\` (the undici bundled with Node) and \`undici request\` is undici 7's \`Agent.request\` (the ` +
+    `transport under \`layerUndici\`, without Effect), each behind an inline p-limit-like limiter. Per ` +
+    `operation: one request.`,
   operations: REQUESTS,
   reference: "Fetch.fetchAll, layerUndici",
-  rounds: 3,
+  rounds: 5,
   time: 1,
   iterations: 2,
   contenders: [
     { name: "Fetch.fetchAll, layerUndici", run: fetchAll(undiciClient) },
+    { name: "Fetch.fetchAll, layerUndici, no span per request", run: fetchAll(undiciClient, false) },
     { name: "Effect.forEach + HttpClient.get, layerUndici", run: effectForEach(undiciClient) },
-    { name: "fetch + inline limiter", run: plainFetch }
+    { name: "fetch + inline limiter", run: plainFetch },
+    { name: "undici request + inline limiter", run: plainUndici }
   ]
 }
 
@@ -314,7 +357,7 @@ try {
   const check = await layerCheck()
   figures[0] = `${figures[0]}\n\n${check}`
   process.stdout.write(`\n${check}\n`)
-  process.stdout.write(`\nthe server answered ${served.toLocaleString("en")} requests\n`)
+  process.stdout.write(`\nthe server answered ${(await served()).toLocaleString("en")} requests\n`)
   process.stdout.write(`\nwriting ${FILES} files of 1 MiB …\n`)
   expectedLines = generate(paths)
   process.stdout.write(`${expectedLines.toLocaleString("en")} lines written\n`)
@@ -322,8 +365,8 @@ try {
 } finally {
   await undiciClient.dispose()
   await nodeClient.dispose()
-  server.closeAllConnections()
-  server.close()
+  await agent.close()
+  await serverThread.terminate()
   fs.rmSync(dir, { recursive: true, force: true })
 }
 

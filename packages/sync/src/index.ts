@@ -66,6 +66,14 @@ export * as LockOrder from "./LockOrder.js"
 export * as ReadWriteLock from "./ReadWriteLock.js"
 
 /**
+ * Recorder: the hook through which pools, task managers and limiters report the tasks they run
+ * (installed by `@fiberkit/observe`'s Timeline).
+ *
+ * @since 0.1.0
+ */
+export * as Recorder from "./Recorder.js"
+
+/**
  * ReentrantLock: a lock its holder may take again.
  *
  * @since 0.1.0

@@ -1,0 +1,116 @@
+/**
+ * The hook through which fiberkit's pools, task managers and limiters report each task they
+ * run: when it was queued, when it started, when it ended, how, and on which worker or lane.
+ * `@fiberkit/observe`'s `Timeline` installs a recorder; without one nothing is recorded, and a
+ * primitive made without one pays a single check per task.
+ *
+ * A primitive looks up the recorder once, when it is made, so the recorder in force where a pool
+ * or limiter is constructed is the one it reports to.
+ *
+ * @since 0.1.0
+ */
+import * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
+
+/**
+ * How a task ended.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = "success" | "failure" | "interrupted"
+
+/**
+ * One task, as a primitive saw it. Times are milliseconds on the recorder's clock (`now`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskRecord {
+  /** What ran it: `"FiberPool"`, `"WorkerPool"`, `"TaskManager"`, `"RateLimiter"`, `"monitored"` … */
+  readonly source: string
+  /** Which one of them: a name given by the user, or a number. */
+  readonly group: string
+  /** The worker or lane it ran on, or `undefined` when it has none (a renderer packs it into a free row). */
+  readonly lane: string | undefined
+  /** The task: its name, or its number. */
+  readonly label: string
+  /** When it was submitted: from here to `startedAt` it waited for a worker, a slot or a permit. */
+  readonly queuedAt: number
+  readonly startedAt: number
+  readonly endedAt: number
+  readonly outcome: Outcome
+}
+
+/**
+ * Where records go. `record` is called synchronously, once per task, when the task ends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Recorder {
+  /** The current time in milliseconds (fractional), on the clock the recorder was made with. */
+  readonly now: () => number
+  readonly record: (task: TaskRecord) => void
+}
+
+/**
+ * The recorder in force: `undefined` (the default) records nothing.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * const records: Array<Recorder.TaskRecord> = []
+ * const program = Effect.locally(Recorder.currentRecorder, { now: () => performance.now(), record: (r) => records.push(r) })(
+ *   Effect.void
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export const currentRecorder: FiberRef.FiberRef<Recorder | undefined> = globalValue(
+  Symbol.for("@fiberkit/sync/Recorder/currentRecorder"),
+  () => FiberRef.unsafeMake<Recorder | undefined>(undefined)
+)
+
+/**
+ * The recorder in force, read once by a primitive when it is made.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * const program = Effect.map(Recorder.current, (recorder) => recorder !== undefined)
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const current: Effect.Effect<Recorder | undefined> = FiberRef.get(currentRecorder)
+
+/**
+ * The outcome of an exit: interrupted only when interruption is all that happened.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Exit } from "effect"
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * Recorder.outcomeOf(Exit.succeed(1)) // "success"
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
+  Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"

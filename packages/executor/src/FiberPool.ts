@@ -56,6 +56,8 @@ export declare namespace FiberPool {
   export interface Options {
     /** Most tasks running at once, an integer ≥ 1. Default: `min(32, cpus + 4)` (see {@link defaultMaxWorkers}). */
     readonly maxWorkers?: number | undefined
+    /** The pool's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    readonly name?: string | undefined
   }
 }
 

@@ -81,6 +81,12 @@ export declare namespace WorkerPool {
     readonly spawnTimeout?: Duration.DurationInput | undefined
     /** Node's limits for each worker thread, e.g. `{ maxOldGenerationSizeMb: 256 }`. */
     readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
+    /**
+     * The pool's name in a Timeline (`@fiberkit/observe`), which records each call that ran on a
+     * worker thread, on the lane of its worker (`worker 0` … `worker <size - 1>`; a replacement
+     * worker takes the lane of the one it replaces). Default: its number, in order of creation.
+     */
+    readonly name?: string | undefined
   }
 }
 

@@ -9,6 +9,7 @@
 import * as Semaphore from "@fiberkit/sync/Semaphore"
 import * as Effect from "effect/Effect"
 import { InvalidOptions } from "./Errors.js"
+import { recording } from "./internal/recording.js"
 
 /**
  * @since 0.1.0
@@ -46,18 +47,33 @@ export interface ConcurrencyLimiter {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (n: number): Effect.Effect<ConcurrencyLimiter, InvalidOptions> =>
+export const make = (
+  n: number,
+  options?: {
+    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    readonly name?: string | undefined
+  }
+): Effect.Effect<ConcurrencyLimiter, InvalidOptions> =>
   Effect.suspend(() => {
     if (!Number.isSafeInteger(n) || n < 1) {
       return Effect.fail(
         new InvalidOptions({ operation: "ConcurrencyLimiter.make", field: "n", expected: "an integer ≥ 1", value: n })
       )
     }
-    return Effect.map(Effect.orDie(Semaphore.make(n)), (semaphore) =>
-      Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        semaphore.withPermit(effect), {
-        limit: n,
-        inside: Effect.map(semaphore.available, (available) => n - available),
-        waiting: semaphore.waiting
-      }))
+    return Effect.zipWith(
+      Effect.orDie(Semaphore.make(n)),
+      recording("ConcurrencyLimiter", options?.name),
+      (semaphore, recorded) =>
+        Object.assign(
+          <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+            recorded === undefined
+              ? semaphore.withPermit(effect)
+              : recorded.track((started) => semaphore.withPermit(Effect.zipRight(started, effect))),
+          {
+            limit: n,
+            inside: Effect.map(semaphore.available, (available) => n - available),
+            waiting: semaphore.waiting
+          }
+        )
+    )
   })

@@ -154,6 +154,12 @@ export declare namespace TaskManager {
     readonly timeout?: Duration.DurationInput | undefined
     /** Where tasks are kept. Default: the `TaskStore` in the context, else a memory store. */
     readonly store?: TaskStore.TaskStore | undefined
+    /**
+     * The manager's name in a Timeline (`@fiberkit/observe`), which records each attempt of each
+     * task on the lane of the worker that ran it (`worker 0` … `worker <workers - 1>`). Default:
+     * its number, in order of creation.
+     */
+    readonly name?: string | undefined
   }
 }
 

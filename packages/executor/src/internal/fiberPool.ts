@@ -1,3 +1,4 @@
+import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
@@ -29,6 +30,44 @@ export const counter = (): () => number => {
 interface Job {
   readonly future: FutureImpl<unknown, unknown>
   readonly run: Effect.Effect<unknown, unknown>
+  /** When it was submitted, on the recorder's clock (0 without a recorder). */
+  readonly queuedAt: number
+}
+
+/** Numbers the pools for their Timeline name. */
+const poolNumber = counter()
+
+/**
+ * What a pool made under a recorder reports: each job's times, outcome and worker. Workers are
+ * numbered by the lowest free slot, so a chart has at most `maxWorkers` rows.
+ */
+class PoolRecording {
+  private readonly slots: Array<boolean> = []
+  constructor(readonly recorder: Recorder.Recorder, readonly group: string) {}
+
+  takeSlot(): number {
+    let slot = this.slots.indexOf(false)
+    if (slot < 0) slot = this.slots.length
+    this.slots[slot] = true
+    return slot
+  }
+
+  freeSlot(slot: number): void {
+    this.slots[slot] = false
+  }
+
+  record(job: Job, slot: number, startedAt: number, endedAt: number, exit: Exit.Exit<unknown, unknown>): void {
+    this.recorder.record({
+      source: "FiberPool",
+      group: this.group,
+      lane: `worker ${slot}`,
+      label: `#${job.future.id}`,
+      queuedAt: job.queuedAt,
+      startedAt,
+      endedAt,
+      outcome: Recorder.outcomeOf(exit)
+    })
+  }
 }
 
 /**
@@ -55,8 +94,19 @@ export class FiberPoolImpl implements Api.FiberPool {
    * @param nextId numbers the futures; a WorkerPool shares its own with the FiberPool that runs
    * its effects, so that every future it returns has its own id.
    */
-  constructor(readonly maxWorkers: number, runtime: Runtime.Runtime<never>, private readonly nextId = counter()) {
+  private readonly recording: PoolRecording | undefined
+
+  constructor(
+    readonly maxWorkers: number,
+    runtime: Runtime.Runtime<never>,
+    private readonly nextId = counter(),
+    options?: { readonly recorder?: Recorder.Recorder | undefined; readonly name?: string | undefined }
+  ) {
     this.runFork = Runtime.runFork(runtime)
+    const recorder = options?.recorder
+    this.recording = recorder === undefined
+      ? undefined
+      : new PoolRecording(recorder, options?.name ?? String(poolNumber() + 1))
   }
 
   pipe() {
@@ -68,7 +118,11 @@ export class FiberPoolImpl implements Api.FiberPool {
     const future = new FutureImpl<A, E>(this.nextId())
     this.live.add(future as FutureImpl<unknown, unknown>)
     future.whenSettled = () => this.live.delete(future as FutureImpl<unknown, unknown>)
-    this.jobs.push({ future: future as FutureImpl<unknown, unknown>, run })
+    this.jobs.push({
+      future: future as FutureImpl<unknown, unknown>,
+      run,
+      queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now()
+    })
     return future
   }
 
@@ -105,20 +159,30 @@ export class FiberPoolImpl implements Api.FiberPool {
    */
   private startWorker(): void {
     this.active++
+    const recording = this.recording
+    const slot = recording === undefined ? -1 : recording.takeSlot()
+    // the start of the job taken next: the end of the one before, or now for the first
+    let startedAt = recording === undefined ? 0 : recording.recorder.now()
     const worker: { job: Job | undefined } = { job: undefined }
     // runFork starts running the worker at once, so it finds its own fiber for `cancel` itself
     const loop: Effect.Effect<void> = Effect.withFiberRuntime((fiber) => {
       const job = this.next()
       if (job === undefined) {
         this.active-- // retire: decided in the same step as finding no job, so no job is stranded
+        if (recording !== undefined) recording.freeSlot(slot)
         return Effect.void
       }
       worker.job = job
       job.future.attach(() => {
         if (worker.job === job) fiber.unsafeInterruptAsFork(fiber.id())
       })
-      return Effect.flatMap(Effect.exit(job.run), (exit) =>
-        Effect.zipRight(
+      return Effect.flatMap(Effect.exit(job.run), (exit) => {
+        if (recording !== undefined) {
+          const endedAt = recording.recorder.now()
+          recording.record(job, slot, startedAt, endedAt, exit)
+          startedAt = endedAt
+        }
+        return Effect.zipRight(
           // settled and forgotten in one uninterruptible step: a cancel that arrives now finds
           // the job done, or its interruption ends this worker before it takes another job
           Effect.uninterruptible(Effect.zipRight(
@@ -128,13 +192,18 @@ export class FiberPoolImpl implements Api.FiberPool {
             })
           )),
           loop
-        ))
+        )
+      })
     })
     this.runFork(Effect.onExit(loop, (exit) => {
       if (Exit.isSuccess(exit)) return Effect.void
       // interrupted (a cancel): settle the job it was running, then let another worker take over
       this.active--
       const job = worker.job
+      if (recording !== undefined) {
+        if (job !== undefined) recording.record(job, slot, startedAt, recording.recorder.now(), exit)
+        recording.freeSlot(slot)
+      }
       return Effect.zipRight(
         job === undefined ? Effect.void : job.future.settle(exit),
         Effect.sync(() => this.dispatch())
@@ -232,7 +301,10 @@ export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPo
         value: maxWorkers
       })
     }
-    const pool = new FiberPoolImpl(maxWorkers, yield* Effect.runtime<never>())
+    const pool = new FiberPoolImpl(maxWorkers, yield* Effect.runtime<never>(), counter(), {
+      recorder: yield* Recorder.current,
+      name: options?.name
+    })
     // closing the scope shuts down gracefully: every accepted task runs to its end
     yield* Effect.addFinalizer(() => pool.shutdown({ wait: true }))
     return pool

@@ -1,6 +1,7 @@
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
 import type { WorkerError } from "@effect/platform/WorkerError"
+import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -20,7 +21,7 @@ import { FutureImpl } from "./future.js"
 import { mapStream } from "./mapStream.js"
 import { isCancelled, mapWindow } from "./mapWindow.js"
 import * as Protocol from "./workerProtocol.js"
-import { decode, describeExit, type Job, type Sent, Thread } from "./workerSlot.js"
+import { decode, describeExit, type Job, type Sent, Thread, WorkerRecording } from "./workerSlot.js"
 import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
 import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.js"
 
@@ -28,6 +29,9 @@ import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.j
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as Api.TypeId
 
 const poolShutDown = Effect.fail(new PoolShutDown())
+
+/** Numbers the pools made under a recorder, for their Timeline name. */
+const poolNumber = counter()
 
 interface Settings {
   readonly size: number
@@ -37,6 +41,9 @@ interface Settings {
   readonly data: Protocol.WorkerData
   readonly threadOptions: ThreadOptions
   readonly initializer: { readonly name: string; readonly payload: unknown } | undefined
+  /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
+  readonly recorder: Recorder.Recorder | undefined
+  readonly name: string | undefined
 }
 
 /**
@@ -46,6 +53,11 @@ interface Settings {
  * on a worker is a compare-and-swap on its cell (the worker skips it); cancelling the running
  * job terminates the worker. Effects that are not calls run on the main thread in a FiberPool
  * of `size` fibers, with the calls they make routed to this pool's workers.
+ *
+ * Under a recorder, each call that ran on a worker thread is recorded (source `"WorkerPool"`,
+ * lane `worker <slot>`). Calls that never reached a worker — cancelled while waiting, a payload
+ * that cannot be sent, no worker able to start — are not; nor are the main-thread effects: their
+ * FiberPool is made without a recorder, and the calls they make are recorded as calls.
  *
  * @internal
  */
@@ -67,6 +79,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private readonly fibers: FiberPoolImpl
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
   private readonly router: Router = (call) => this.runCall(call)
+  private readonly recording: WorkerRecording | undefined
 
   constructor(
     private readonly settings: Settings,
@@ -77,7 +90,12 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     this.threads = new Array(settings.size).fill(undefined)
     this.blocked = new Array(settings.size).fill(false)
     this.runFork = Runtime.runFork(runtime)
+    // no recorder: the main-thread effects are not this pool's tasks (their calls are)
     this.fibers = new FiberPoolImpl(settings.size, runtime, this.nextId)
+    const recorder = settings.recorder
+    this.recording = recorder === undefined
+      ? undefined
+      : new WorkerRecording(recorder, settings.name ?? String(poolNumber() + 1), settings.size)
   }
 
   pipe() {
@@ -91,7 +109,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     const future = new FutureImpl<unknown, unknown>(this.nextId())
     this.live.add(future)
     future.whenSettled = () => this.live.delete(future)
-    this.line.push({ future, call })
+    this.line.push({ future, call, queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now() })
     this.schedule()
     return future
   }
@@ -138,6 +156,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     if (ready.length === 0) return this.failIfNoWorker()
     if (!this.waiting) this.steal(ready)
     const batches = new Map<Thread, Array<unknown>>()
+    const sentAt = this.recording === undefined ? 0 : this.recording.recorder.now()
     // one job at a time to the least loaded worker with room, so that work spreads evenly
     for (;;) {
       let target: Thread | undefined = undefined
@@ -147,7 +166,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       if (target === undefined) break
       const job = this.next()
       if (job === undefined) break
-      const entry = this.assign(target, job)
+      const entry = this.assign(target, job, sentAt)
       if (entry === undefined) continue
       let batch = batches.get(target)
       if (batch === undefined) batches.set(target, batch = [])
@@ -168,7 +187,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   }
 
   /** Records `job` as sent to `thread`; `undefined` if its payload cannot be encoded (the job fails). */
-  private assign(thread: Thread, job: Job): { seq: number; cell: number; payload: unknown } | undefined {
+  private assign(
+    thread: Thread,
+    job: Job,
+    sentAt: number
+  ): { seq: number; cell: number; payload: unknown } | undefined {
     let payload: unknown
     try {
       payload = job.call.task.payloadCodec.encode(job.call.payload)
@@ -179,7 +202,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     const seq = thread.seq++
     const cell = thread.freeCells.pop()!
     Atomics.store(thread.cells, cell, Protocol.QUEUED)
-    const sent: Sent = { job, seq, cell, moved: false }
+    const sent: Sent = { job, seq, cell, moved: false, cancelled: false, sentAt }
     thread.sent.push(sent)
     thread.taken++
     job.future.attach(() => this.cancelSent(thread, sent))
@@ -242,6 +265,15 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     if (callbacks !== undefined) this.runFork(callbacks)
   }
 
+  /**
+   * Settles a job that ran on `thread`, recorded first. `runMillis`: its run time as the worker
+   * measured it, `undefined` when it did not reply.
+   */
+  private finish(thread: Thread, sent: Sent, exit: Exit.Exit<unknown, unknown>, runMillis: number | undefined): void {
+    if (this.recording !== undefined) this.recording.record(thread.slot, sent, exit, runMillis)
+    this.settle(sent.job.future, exit)
+  }
+
   // ---- replies ---------------------------------------------------------------------------
 
   private receive(thread: Thread, message: Worker.BackingWorker.Message<Protocol.Response>): Effect.Effect<void> {
@@ -266,11 +298,14 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       if (sent.moved) continue
       const status = flat[at + 1] as number
       const value = flat[at + 2]
-      if (status !== Protocol.SKIPPED) {
-        const micros = Math.max(1, flat[at + 3] as number)
-        thread.micros = thread.micros === 0 ? micros : thread.micros * 0.8 + micros * 0.2
+      if (status === Protocol.SKIPPED) {
+        // cancelled before it started (and settled then): it never ran
+        this.settle(sent.job.future, decode(sent.job.call, status, value))
+        continue
       }
-      this.settle(sent.job.future, decode(sent.job.call, status, value))
+      const micros = Math.max(1, flat[at + 3] as number)
+      thread.micros = thread.micros === 0 ? micros : thread.micros * 0.8 + micros * 0.2
+      this.finish(thread, sent, decode(sent.job.call, status, value), micros / 1000)
     }
     if (thread.state === "retiring" && thread.inFlight === 0) this.retire(thread)
     this.schedule()
@@ -287,6 +322,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     } else if (before === Protocol.STARTED) {
       // it is running and CPU work cannot be interrupted: the worker goes, and `onExit`
       // settles the job as cancelled and puts a replacement in
+      sent.cancelled = true
       void thread.worker?.terminate()
     }
     // FINISHED: its reply is on the way, and settles it as cancelled
@@ -398,7 +434,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         requeue.push(sent.job) // never started: it runs on another worker
       } else {
         // it was running (or finished, its result lost with the worker); a cancelled one ends cancelled
-        this.settle(future, Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason })))
+        const exit = sent.cancelled
+          ? Exit.interrupt(FiberId.none)
+          : Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason }))
+        if (state === Protocol.STARTED || state === Protocol.FINISHED) this.finish(thread, sent, exit, undefined)
+        else this.settle(future, exit) // cancelled before it started: settled already, never ran
       }
     }
     if (requeue.length > 0) this.line.splice(this.head, 0, ...requeue)
@@ -542,7 +582,9 @@ export const make = (
         module,
         data: data.right,
         threadOptions: { resourceLimits: options.resourceLimits },
-        initializer
+        initializer,
+        recorder: yield* Recorder.current,
+        name: options.name
       },
       platform,
       yield* Effect.runtime<never>()

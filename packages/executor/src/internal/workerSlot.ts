@@ -1,4 +1,5 @@
 import type { WorkerError } from "@effect/platform/WorkerError"
+import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
@@ -14,6 +15,8 @@ import { type CallImpl, defectCodec } from "./workerTask.js"
 export interface Job {
   readonly future: FutureImpl<unknown, unknown>
   readonly call: CallImpl<unknown, unknown>
+  /** When it was submitted, on the recorder's clock (0 without a recorder); kept when it is requeued. */
+  readonly queuedAt: number
 }
 
 /** A job sent to a worker: its number there and its shared cell. */
@@ -24,6 +27,10 @@ export interface Sent {
   readonly cell: number
   /** Taken back before it started, to run on another worker: its SKIPPED reply settles nothing. */
   moved: boolean
+  /** Cancelled while it ran: the worker is terminated, and the job ends interrupted rather than crashed. */
+  cancelled: boolean
+  /** When it was sent, on the recorder's clock (0 without a recorder). */
+  readonly sentAt: number
 }
 
 /**
@@ -76,6 +83,45 @@ export class Thread {
       this.sentHead = 0
     }
     return sent
+  }
+}
+
+/**
+ * What a pool made under a recorder reports: each call that ran on a worker thread, on the lane
+ * of its worker's slot (a replacement worker takes the slot of the one it replaces, so a chart
+ * has at most `size` rows).
+ *
+ * A worker is sent jobs ahead of its replies, so the moment a job was sent is not when it
+ * started: its start is the latest of when it was sent, when the job before it on the same slot
+ * ended, and its end minus the run time the worker measured. Records on one lane never overlap.
+ *
+ * @internal
+ */
+export class WorkerRecording {
+  /** When the last job recorded on each slot ended. */
+  private readonly lastEnded: Array<number>
+
+  constructor(readonly recorder: Recorder.Recorder, readonly group: string, size: number) {
+    this.lastEnded = new Array(size).fill(Number.NEGATIVE_INFINITY)
+  }
+
+  /** `runMillis`: the run time the worker measured; `undefined` when it did not reply (a crash, a cancel). */
+  record(slot: number, sent: Sent, exit: Exit.Exit<unknown, unknown>, runMillis: number | undefined): void {
+    const endedAt = this.recorder.now()
+    const earliest = Math.max(sent.sentAt, this.lastEnded[slot]!)
+    const startedAt = Math.min(endedAt, runMillis === undefined ? earliest : Math.max(earliest, endedAt - runMillis))
+    this.lastEnded[slot] = endedAt
+    const job = sent.job
+    this.recorder.record({
+      source: "WorkerPool",
+      group: this.group,
+      lane: `worker ${slot}`,
+      label: `${job.call.task.name}#${job.future.id}`,
+      queuedAt: Math.min(job.queuedAt, startedAt),
+      startedAt,
+      endedAt,
+      outcome: Recorder.outcomeOf(exit)
+    })
   }
 }
 

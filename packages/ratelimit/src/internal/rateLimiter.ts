@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../RateLimiter.js"
 import { type Algorithm, Gcra, SlidingWindow, TokenBucket } from "./algorithms.js"
+import { type Recording, recording } from "./recording.js"
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
@@ -181,7 +182,8 @@ export const checkCost = (
  */
 export const facade = (
   options: Api.RateLimiter.Resolved,
-  limiter: (now: number) => Limiter
+  limiter: (now: number) => Limiter,
+  recording?: Recording | undefined
 ): Api.RateLimiter => {
   const take = (cost: number, restore: Restore): Effect.Effect<void, InvalidOptions> => {
     const error = checkCost(options, cost)
@@ -190,13 +192,20 @@ export const facade = (
   }
   const withCost =
     (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidOptions, R> =>
-      Effect.uninterruptibleMask((restore) => Effect.zipRight(take(cost, restore), restore(effect)))
+      Effect.uninterruptibleMask((restore) =>
+        recording === undefined
+          ? Effect.zipRight(take(cost, restore), restore(effect))
+          : recording.track((started) =>
+            Effect.zipRight(take(cost, restore), Effect.zipRight(started, restore(effect)))
+          )
+      )
+  const acquireOne = (restore: Restore) =>
+    Effect.clockWith((clock) => limiter(clock.unsafeCurrentTimeMillis()).acquire(1, restore))
   const apply = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.zipRight(
-        Effect.clockWith((clock) => limiter(clock.unsafeCurrentTimeMillis()).acquire(1, restore)),
-        restore(effect)
-      )
+      recording === undefined
+        ? Effect.zipRight(acquireOne(restore), restore(effect))
+        : recording.track((started) => Effect.zipRight(acquireOne(restore), Effect.zipRight(started, restore(effect))))
     )
   return Object.assign(apply, {
     options,
@@ -211,7 +220,11 @@ export const facade = (
 
 /** @internal */
 export const make = (options: Api.RateLimiter.Options): Effect.Effect<Api.RateLimiter, InvalidOptions> =>
-  Effect.map(resolve("RateLimiter.make", options), (resolved) => {
-    const limiter = new Limiter(algorithmOf(resolved), resolved)
-    return facade(resolved, () => limiter)
-  })
+  Effect.flatMap(
+    resolve("RateLimiter.make", options),
+    (resolved) =>
+      Effect.map(recording("RateLimiter", options.name), (recorded) => {
+        const limiter = new Limiter(algorithmOf(resolved), resolved)
+        return facade(resolved, () => limiter, recorded)
+      })
+  )

@@ -1,3 +1,4 @@
+import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
@@ -38,11 +39,58 @@ const describe = (cause: Cause.Cause<unknown>): string => {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
 }
 
+/** Numbers the managers made under a recorder, for their Timeline name: 1, 2, 3 … */
+let managerNumber = 0
+
+/** When an attempt waited from, and when it started, on the recorder's clock. */
+interface Span {
+  readonly queuedAt: number
+  readonly startedAt: number
+}
+
+/**
+ * What a manager made under a recorder reports: each attempt of each task, on the lane of the
+ * worker (the manager's concurrency slot, `worker 0` … `worker <workers - 1>`) that ran it.
+ */
+class TaskRecording {
+  constructor(readonly recorder: Recorder.Recorder, readonly group: string) {}
+
+  /**
+   * The first attempt starts now, as the worker takes the task. It was runnable since it was
+   * added: the store's own times give how long it waited, so a task added by another process, or
+   * recovered from an earlier one, waited since then.
+   */
+  taken(record: TaskStore.TaskRecord): Span {
+    const startedAt = this.recorder.now()
+    const waited = Math.max(0, (record.startedAt ?? record.addedAt) - record.addedAt)
+    return { queuedAt: startedAt - waited, startedAt }
+  }
+
+  /** A retry: due when its delay ended, which is when its worker starts it (the worker holds it meanwhile). */
+  retry(): Span {
+    const startedAt = this.recorder.now()
+    return { queuedAt: startedAt, startedAt }
+  }
+
+  record(record: TaskStore.TaskRecord, slot: number, span: Span, exit: Exit.Exit<unknown, unknown>): void {
+    this.recorder.record({
+      source: "TaskManager",
+      group: this.group,
+      lane: `worker ${slot}`,
+      label: `${record.name}#${record.id}`,
+      queuedAt: span.queuedAt,
+      startedAt: span.startedAt,
+      endedAt: this.recorder.now(),
+      outcome: Recorder.outcomeOf(exit)
+    })
+  }
+}
+
 /**
  * Workers take tasks from the store, each runs its task in a child fiber (so `cancel` and a
  * shutdown interrupt the task, never the worker), and records the outcome — in the store first,
  * then on `results`. A worker is interruptible only while it waits for a task: a task's outcome
- * is always written once it ended.
+ * is always written once it ended. Under a recorder, each attempt is recorded when it ends.
  */
 class Manager<T extends Definition> {
   private readonly definitions = new Map<string, Definition>()
@@ -53,14 +101,19 @@ class Manager<T extends Definition> {
   private stopping = false
   private ended = false
   workers: Array<Fiber.RuntimeFiber<never, unknown>> = []
+  private readonly recording: TaskRecording | undefined
 
   constructor(
     private readonly store: TaskStore.TaskStore,
     readonly pubsub: PubSub.PubSub<Api.TaskResult | typeof End>,
     private readonly context: Context.Context<unknown>,
-    private readonly options: Api.TaskManager.Options<T>
+    private readonly options: Api.TaskManager.Options<T>,
+    recorder: Recorder.Recorder | undefined
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
+    this.recording = recorder === undefined
+      ? undefined
+      : new TaskRecording(recorder, options.name ?? String(++managerNumber))
   }
 
   counted(n: number): void {
@@ -178,21 +231,25 @@ class Manager<T extends Definition> {
     return Effect.zipRight(PubSub.publish(this.pubsub, result), Effect.sync(() => this.counted(-1)))
   }
 
-  /** One worker: takes a task, runs it to its end, records it; again. */
-  readonly worker: Effect.Effect<never, TaskStoreError> = Effect.forever(
-    Effect.uninterruptibleMask((restore) =>
-      Effect.suspend(() =>
-        // a stopping manager starts nothing more: a task put back by the stop stays queued
-        this.stopping ? Effect.interrupt : Effect.flatMap(
-          restore(this.store.take),
-          (record) => this.stopping ? this.store.release(record.id) : this.runTask(record)
+  /** Worker number `slot`: takes a task, runs it to its end, records it; again. */
+  worker(slot: number): Effect.Effect<never, TaskStoreError> {
+    return Effect.forever(
+      Effect.uninterruptibleMask((restore) =>
+        Effect.suspend(() =>
+          // a stopping manager starts nothing more: a task put back by the stop stays queued
+          this.stopping ? Effect.interrupt : Effect.flatMap(
+            restore(this.store.take),
+            (record) => this.stopping ? this.store.release(record.id) : this.runTask(record, slot)
+          )
         )
       )
     )
-  )
+  }
 
-  private runTask(record: TaskStore.TaskRecord): Effect.Effect<void, TaskStoreError> {
+  private runTask(record: TaskStore.TaskRecord, slot: number): Effect.Effect<void, TaskStoreError> {
     const definition = this.definitions.get(record.name)
+    const recording = this.recording
+    const taken = recording === undefined ? undefined : recording.taken(record)
     const finish = (
       state: "succeeded" | "failed" | "cancelled",
       extra: {
@@ -221,12 +278,18 @@ class Manager<T extends Definition> {
     const startedAt = record.startedAt ?? 0
     if (definition === undefined) {
       const error = new UnknownTask({ task: record.name })
+      if (recording !== undefined && taken !== undefined) recording.record(record, slot, taken, Exit.fail(error))
       return finish("failed", { error, text: error.message, attempts: record.attempts, startedAt })
     }
     const attempts = { count: record.attempts, startedAt }
     const body = Effect.gen(this, function*() {
-      const args = yield* Schema.decodeUnknown(definition.args)(record.args).pipe(
+      const decoded = Schema.decodeUnknown(definition.args)(record.args).pipe(
         Effect.mapError((error) => new InvalidTaskArgs({ task: record.name, reason: error.message }))
+      )
+      // arguments it cannot decode end its first attempt before it runs
+      const args = yield* recording === undefined || taken === undefined ? decoded : Effect.tapErrorCause(
+        decoded,
+        (cause) => Effect.sync(() => recording.record(record, slot, taken, Exit.failCause(cause)))
       )
       const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
       const attempt = Effect.suspend(() => {
@@ -239,10 +302,17 @@ class Manager<T extends Definition> {
             new TaskTimeout({ id: record.id, attempt: attemptNumber, timeoutMillis: Duration.toMillis(timeout) })
         })
       })
+      // each attempt recorded when it ends, however it ends (an interruption too)
+      let span = taken
+      const recorded = recording === undefined ? attempt : Effect.suspend(() => {
+        const current = span ?? recording.retry()
+        span = undefined
+        return Effect.onExit(attempt, (exit) => Effect.sync(() => recording.record(record, slot, current, exit)))
+      })
       const schedule = this.options.retry ?? Schedule.stop
       const driver = yield* Schedule.driver(schedule)
       for (;;) {
-        const exit = yield* Effect.exit(attempt)
+        const exit = yield* Effect.exit(recorded)
         if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) return yield* exit
         // a typed failure: another attempt if the schedule allows (its delay is slept in `next`)
         const again = yield* Effect.option(driver.next(exit.cause.error))
@@ -316,12 +386,12 @@ export const make = <T extends Definition>(
       Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
     const pubsub = yield* PubSub.unbounded<Api.TaskResult | typeof End>()
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
-    const manager = new Manager<T>(store, pubsub, context as Context.Context<unknown>, options)
+    const manager = new Manager<T>(store, pubsub, context as Context.Context<unknown>, options, yield* Recorder.current)
     const recovered = yield* store.recover
     manager.counted(recovered.length)
     manager.workers = yield* Effect.forEach(
       Array.from({ length: workers }),
-      () => Effect.forkDaemon(manager.worker),
+      (_, slot) => Effect.forkDaemon(manager.worker(slot)),
       { concurrency: "unbounded" }
     )
     yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))

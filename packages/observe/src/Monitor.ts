@@ -1,0 +1,204 @@
+/**
+ * Monitored tasks: `monitored(name)` wraps an effect in a span, times it, counts how it ended and
+ * logs when it starts and ends, with the name of the fiber it ran on — the guide's
+ * `monitored_task`, which printed `[thread] task completed in 1.02s`, for Effect.
+ *
+ * - Span: an Effect span named after the task (`Effect.withSpan`), with the attributes
+ *   `fiberkit.task` and `fiberkit.fiber`. Provide `@effect/opentelemetry`'s `NodeSdk.layer` to
+ *   export it; without a tracer it costs what any Effect span costs.
+ * - Metrics: `fiberkit_task_duration`, a timer (a histogram in milliseconds) tagged `task`, and
+ *   `fiberkit_task_total`, a counter tagged `task` and `outcome` (`success`, `failure`,
+ *   `interrupted`). Read them with `Metric.value(Monitor.durationOf(name))` and
+ *   `Metric.value(Monitor.outcomesOf(name, outcome))`.
+ * - Logs: `[worker-3] Starting download`, then `[worker-3] download completed in 1.02s`,
+ *   `… failed after 1.02s: <first error>` (at level Error, with the cause) or
+ *   `… interrupted after 1.02s`, annotated with `task` and `fiber` (and `outcome` on the end line).
+ * - Timeline: where a Timeline is recording, one record per run (source `"monitored"`, group and
+ *   label the task name, lane the fiber name).
+ *
+ * Effect fibers have no names: a fiber's name is the one set with `withFiberName` for the region
+ * it runs in, or else its id (`#12`). Times come from the Effect `Clock`, so `TestClock` controls
+ * them.
+ *
+ * @since 0.1.0
+ */
+import type * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Metric from "effect/Metric"
+import type * as MetricKeyType from "effect/MetricKeyType"
+import type * as MetricState from "effect/MetricState"
+import * as internal from "./internal/monitor.js"
+
+/**
+ * How a monitored run ended: `"success"`, `"failure"` or `"interrupted"` (interruption and
+ * nothing else).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Outcome = Recorder.Outcome
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface MonitorOptions {
+  /**
+   * More attributes for the span, beside `fiberkit.task` and `fiberkit.fiber` (a key given here
+   * replaces those). Default: none.
+   */
+  readonly attributes?: Record<string, unknown> | undefined
+}
+
+/**
+ * Runs an effect as a monitored task: a span named `name`, its duration in
+ * `fiberkit_task_duration`, its outcome counted in `fiberkit_task_total`, a log line when it starts
+ * and one when it ends, and a Timeline record where a Timeline is recording. The effect's result,
+ * failure and interruption pass through unchanged.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const download = (n: number) =>
+ *   Effect.sleep("1 second").pipe(Monitor.monitored("download", { attributes: { n } }))
+ *
+ * // [worker-1] Starting download … [worker-1] download completed in 1.00s
+ * const program = Effect.forEach(
+ *   [1, 2, 3],
+ *   (n) => Monitor.withFiberName(download(n), `worker-${n}`),
+ *   { concurrency: 3 }
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const monitored: {
+  (name: string, options?: MonitorOptions): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options?: MonitorOptions): Effect.Effect<A, E, R>
+} = internal.monitored
+
+/**
+ * Names the fiber for the region: monitored tasks in `self` log, trace and record it as their
+ * fiber. Fibers forked inside the region take the name with them (Effect's `timeout`, `race` and
+ * concurrent `all` run their effects on forked fibers); an inner `withFiberName` overrides it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const worker = (id: number) =>
+ *   Effect.sleep("1 second").pipe(Monitor.monitored("job"), Monitor.withFiberName(`worker-${id}`))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const withFiberName: {
+  (name: string): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, name: string): Effect.Effect<A, E, R>
+} = internal.withFiberName
+
+/**
+ * The current fiber's name: the one set with `withFiberName`, or else its id (`#12`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const program = Monitor.fiberName.pipe(
+ *   Effect.flatMap((name) => Effect.log(`running on ${name}`)),
+ *   Monitor.withFiberName("worker-1")
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const fiberName: Effect.Effect<string> = internal.fiberName
+
+/**
+ * `fiberkit_task_duration`: how long each monitored run took, in milliseconds, for every task
+ * (a histogram tagged `time_unit`; each task's runs are also tagged `task`, see `durationOf`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Metric } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const key = Monitor.duration.pipe(Metric.tagged("task", "download"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const duration: Metric.Metric<
+  MetricKeyType.MetricKeyType.Histogram,
+  Duration.Duration,
+  MetricState.MetricState.Histogram
+> = internal.duration
+
+/**
+ * `fiberkit_task_total`: monitored runs, counted by their `task` and `outcome` tags (see
+ * `outcomesOf`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Metric } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const byOutcome = Monitor.outcomes.pipe(Metric.tagged("task", "download"), Metric.tagged("outcome", "failure"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const outcomes: Metric.Metric.Counter<number> = internal.outcomes
+
+/**
+ * The duration timer of one task: its histogram counts the task's runs and sums their
+ * milliseconds.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const program = Effect.map(Metric.value(Monitor.durationOf("download")), (h) => h.sum / h.count)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const durationOf: (
+  task: string
+) => Metric.Metric<MetricKeyType.MetricKeyType.Histogram, Duration.Duration, MetricState.MetricState.Histogram> =
+  internal.durationOf
+
+/**
+ * The counter of one task's runs that ended with `outcome`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const failures = Effect.map(Metric.value(Monitor.outcomesOf("download", "failure")), (c) => c.count)
+ * ```
+ *
+ * @since 0.1.0
+ * @category metrics
+ */
+export const outcomesOf: (task: string, outcome: Outcome) => Metric.Metric.Counter<number> = internal.outcomesOf

@@ -1,0 +1,117 @@
+/**
+ * A record of the tasks that ran: for every monitored task and every task of a FiberPool,
+ * WorkerPool, TaskManager or limiter made where the Timeline is in force, when it was queued,
+ * started and ended, how it ended, and the worker or lane it ran on. Memory is bounded: the
+ * Timeline keeps the last `capacity` records and counts the ones it dropped.
+ *
+ * Draw the records with `Chart.svg` or `Chart.terminal`.
+ *
+ * @since 0.1.0
+ */
+import type * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import type { InvalidOptions } from "./Errors.js"
+import * as internal from "./internal/timeline.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type TaskRecord = Recorder.TaskRecord
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TimelineOptions {
+  /** How many records to keep, an integer ≥ 1; the oldest are dropped first. Default 10,000. */
+  readonly capacity?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface TimelineService {
+  readonly capacity: number
+  /** The recorder pools and limiters report to (installed by `layer`, or by `recording`). */
+  readonly recorder: Recorder.Recorder
+  /** The records kept, oldest first (in the order the tasks ended). */
+  readonly records: Effect.Effect<ReadonlyArray<TaskRecord>>
+  /** How many records were dropped to keep within `capacity`. */
+  readonly dropped: Effect.Effect<number>
+  readonly clear: Effect.Effect<void>
+}
+
+/**
+ * The Timeline service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export const Timeline: typeof internal.Timeline = internal.Timeline
+
+/**
+ * A Timeline, and its recorder in force for everything the layer is provided to.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FiberPool } from "@fiberkit/executor"
+ * import { Chart, Timeline } from "@fiberkit/observe"
+ *
+ * const program = Effect.gen(function*() {
+ *   const pool = yield* FiberPool.make({ maxWorkers: 4 })
+ *   yield* pool.map([1, 2, 3, 4, 5, 6], (n) => Effect.sleep(`${n * 10} millis`))
+ *   const records = yield* Effect.flatMap(Timeline.Timeline, (timeline) => timeline.records)
+ *   console.log(Chart.terminal(records))
+ * }).pipe(Effect.scoped, Effect.provide(Timeline.layer({ capacity: 1000 })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: (options?: TimelineOptions) => Layer.Layer<internal.Timeline, InvalidOptions> = internal.layer
+
+/**
+ * A Timeline on its own: install it with `recording`, where you want it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * const program = Effect.gen(function*() {
+ *   const timeline = yield* Timeline.make({ capacity: 100 })
+ *   yield* Timeline.recording(timeline)(Effect.void)
+ *   return yield* timeline.records
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: TimelineOptions) => Effect.Effect<TimelineService, InvalidOptions> = internal.make
+
+/**
+ * Runs `effect` with the timeline's recorder in force.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * declare const timeline: Timeline.TimelineService
+ * const recorded = Timeline.recording(timeline)(Effect.log("recorded"))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const recording: (
+  timeline: TimelineService
+) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.recording

@@ -1,0 +1,150 @@
+import * as Recorder from "@fiberkit/sync/Recorder"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Metric from "effect/Metric"
+import type * as MetricKeyType from "effect/MetricKeyType"
+import type * as MetricState from "effect/MetricState"
+import type * as Api from "../Monitor.js"
+
+/** @internal */
+export const currentFiberName: FiberRef.FiberRef<string | undefined> = globalValue(
+  Symbol.for("@fiberkit/observe/Monitor/currentFiberName"),
+  () => FiberRef.unsafeMake<string | undefined>(undefined)
+)
+
+const nameOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): string =>
+  fiber.getFiberRef(currentFiberName) ?? FiberId.threadName(fiber.id())
+
+/** @internal */
+export const fiberName: Effect.Effect<string> = Effect.withFiberRuntime((fiber) => Effect.succeed(nameOf(fiber)))
+
+/** @internal */
+export const withFiberName: {
+  (name: string): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, name: string): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, name: string): Effect.Effect<A, E, R> =>
+    Effect.locally(self, currentFiberName, name)
+)
+
+/** @internal */
+export const duration: Metric.Metric<
+  MetricKeyType.MetricKeyType.Histogram,
+  Duration.Duration,
+  MetricState.MetricState.Histogram
+> = Metric.timer("fiberkit_task_duration", "How long each monitored task ran, by task")
+
+/** @internal */
+export const outcomes: Metric.Metric.Counter<number> = Metric.counter("fiberkit_task_total", {
+  description: "Monitored task runs, by task and outcome",
+  incremental: true
+})
+
+/** @internal */
+export const durationOf = (
+  task: string
+): Metric.Metric<MetricKeyType.MetricKeyType.Histogram, Duration.Duration, MetricState.MetricState.Histogram> =>
+  Metric.tagged(duration, "task", task)
+
+/** @internal */
+export const outcomesOf = (task: string, outcome: Recorder.Outcome): Metric.Metric.Counter<number> =>
+  // the tag order is part of the metric key: always task, then outcome
+  outcomes.pipe(Metric.tagged("task", task), Metric.tagged("outcome", outcome))
+
+const seconds = (nanos: bigint): string => `${(Number(nanos) / 1e9).toFixed(2)}s`
+
+const summarize = (cause: Cause.Cause<unknown>): string => {
+  const errors = Cause.prettyErrors(cause)
+  if (errors.length === 0) {
+    return "no error"
+  }
+  const first = `${errors[0].name}: ${errors[0].message}`
+  return errors.length === 1 ? first : `${first} (and ${errors.length - 1} more)`
+}
+
+const logEnd = (
+  exit: Exit.Exit<unknown, unknown>,
+  outcome: Recorder.Outcome,
+  prefix: string,
+  elapsed: bigint
+): Effect.Effect<void> => {
+  switch (outcome) {
+    case "success":
+      return Effect.logInfo(`${prefix} completed in ${seconds(elapsed)}`)
+    case "interrupted":
+      return Effect.logInfo(`${prefix} interrupted after ${seconds(elapsed)}`)
+    case "failure": {
+      const cause = exit._tag === "Failure" ? exit.cause : Cause.empty
+      return Effect.logError(`${prefix} failed after ${seconds(elapsed)}: ${summarize(cause)}`, cause)
+    }
+  }
+}
+
+/** @internal */
+export const monitored: {
+  (name: string, options?: Api.MonitorOptions): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options?: Api.MonitorOptions): Effect.Effect<A, E, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options?: Api.MonitorOptions): Effect.Effect<A, E, R> => {
+    // tagged once per `monitored` call, not per run
+    const timer = durationOf(name)
+    const counters: Record<Recorder.Outcome, Metric.Metric.Counter<number>> = {
+      success: outcomesOf(name, "success"),
+      failure: outcomesOf(name, "failure"),
+      interrupted: outcomesOf(name, "interrupted")
+    }
+    return Effect.withFiberRuntime<A, E, R>((fiber) => {
+      const lane = nameOf(fiber)
+      const recorder = fiber.getFiberRef(Recorder.currentRecorder)
+      const annotations = { task: name, fiber: lane }
+      const prefix = `[${lane}] ${name}`
+      const run = Effect.clockWith((clock) =>
+        Effect.uninterruptibleMask((restore) => {
+          const start = clock.unsafeCurrentTimeNanos()
+          const startedAt = recorder === undefined ? 0 : recorder.now()
+          // once "Starting" is logged, the end is always measured, counted and logged: an interruption
+          // that arrives before `self` starts is seen by `restore(self)` and ends in `onExit`
+          return Effect.zipRight(
+            Effect.annotateLogs(Effect.logInfo(`[${lane}] Starting ${name}`), annotations),
+            Effect.onExit(restore(self), (exit) => {
+              const elapsed = clock.unsafeCurrentTimeNanos() - start
+              const outcome = Recorder.outcomeOf(exit)
+              if (recorder !== undefined) {
+                recorder.record({
+                  source: "monitored",
+                  group: name,
+                  lane,
+                  label: name,
+                  queuedAt: startedAt,
+                  startedAt,
+                  endedAt: recorder.now(),
+                  outcome
+                })
+              }
+              return Metric.update(timer, Duration.nanos(elapsed)).pipe(
+                Effect.zipRight(Metric.increment(counters[outcome])),
+                Effect.zipRight(
+                  Effect.annotateLogs(logEnd(exit, outcome, prefix, elapsed), { ...annotations, outcome })
+                )
+              )
+            })
+          )
+        })
+      )
+      return Effect.withSpan(run, name, {
+        attributes: { "fiberkit.task": name, "fiberkit.fiber": lane, ...options?.attributes },
+        // the call site would be inside this module: no use to anyone reading the trace
+        captureStackTrace: false
+      })
+    })
+  }
+)

@@ -30,6 +30,21 @@ export interface TimelineOptions {
 }
 
 /**
+ * Where a `recorded` effect goes in a chart: rows are grouped by `source` and `group`, one row
+ * per `lane`; without a lane, a chart packs the runs into as few rows as they need.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RecordedOptions {
+  /** Default `"task"`. */
+  readonly source?: string | undefined
+  /** Default `"tasks"`. */
+  readonly group?: string | undefined
+  readonly lane?: string | undefined
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -115,3 +130,27 @@ export const make: (options?: TimelineOptions) => Effect.Effect<TimelineService,
 export const recording: (
   timeline: TimelineService
 ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.recording
+
+/**
+ * Records each run of `effect` in the Timeline in force, as a task called `label` — for
+ * concurrent work that no pool or limiter runs (plain fibers, queue consumers). Without a
+ * Timeline it only costs a FiberRef read. Unlike `Monitor.monitored` it logs nothing and makes
+ * no span or metric.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * const consumer = (n: number) =>
+ *   Effect.sleep("100 millis").pipe(Timeline.recorded(`item ${n}`, { group: "consumers", lane: "consumer 1" }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category combinators
+ */
+export const recorded: (
+  label: string,
+  options?: RecordedOptions
+) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.recorded

@@ -177,4 +177,29 @@ describe("Timeline", () => {
         [1000, 1000, 2000]
       ])
     }))
+
+  it.effect("recorded: each run of an effect is a task, with its outcome; nothing without a Timeline", () =>
+    Effect.gen(function*() {
+      const timeline = yield* Timeline.make()
+      const work = (seconds: number, fail = false) =>
+        Effect.zipRight(Effect.sleep(`${seconds} seconds`), fail ? Effect.fail("no") : Effect.void)
+      yield* TestTime.run(
+        Effect.all([
+          Timeline.recorded("a", { group: "threads", lane: "Thread-1" })(work(1)),
+          Timeline.recorded("b", { group: "threads", lane: "Thread-2" })(work(2, true)),
+          Effect.fork(Timeline.recorded("c")(Effect.never))
+        ], { concurrency: "unbounded", mode: "either" })
+      ).pipe(Timeline.recording(timeline))
+      yield* TestTime.run(Timeline.recorded("outside")(work(1)))
+      const records = yield* timeline.records
+      assert.deepStrictEqual(
+        records.map((r) => [r.source, r.group, r.lane, r.label, r.startedAt, r.endedAt, r.outcome]),
+        [
+          ["task", "threads", "Thread-1", "a", 0, 1000, "success"],
+          ["task", "threads", "Thread-2", "b", 0, 2000, "failure"],
+          // the forked fiber is interrupted when its parent ends
+          ["task", "tasks", undefined, "c", 0, 2000, "interrupted"]
+        ]
+      )
+    }))
 })

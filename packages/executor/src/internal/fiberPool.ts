@@ -43,11 +43,16 @@ const poolNumber = counter()
  */
 class PoolRecording {
   private readonly slots: Array<boolean> = []
+  /** `worker N` for each slot, made once. */
+  private readonly lanes: Array<string> = []
   constructor(readonly recorder: Recorder.Recorder, readonly group: string) {}
 
   takeSlot(): number {
     let slot = this.slots.indexOf(false)
-    if (slot < 0) slot = this.slots.length
+    if (slot < 0) {
+      slot = this.slots.length
+      this.lanes[slot] = `worker ${slot}`
+    }
     this.slots[slot] = true
     return slot
   }
@@ -60,7 +65,7 @@ class PoolRecording {
     this.recorder.record({
       source: "FiberPool",
       group: this.group,
-      lane: `worker ${slot}`,
+      lane: this.lanes[slot],
       label: `#${job.future.id}`,
       queuedAt: job.queuedAt,
       startedAt,

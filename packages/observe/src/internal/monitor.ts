@@ -88,6 +88,31 @@ const logEnd = (
   }
 }
 
+interface TaskMetrics {
+  readonly timer: ReturnType<typeof durationOf>
+  readonly counters: Record<Recorder.Outcome, Metric.Metric.Counter<number>>
+}
+
+/** Tagged metrics by task name: a metric keeps its registry entry cached, so one per name is reused. */
+const metricsByName = new Map<string, TaskMetrics>()
+const MOST_NAMES = 1024
+
+/** The task's tagged metrics, made once per name (the first 1,024 names; later ones per call). */
+const metricsOf = (name: string): TaskMetrics => {
+  const known = metricsByName.get(name)
+  if (known !== undefined) return known
+  const made: TaskMetrics = {
+    timer: durationOf(name),
+    counters: {
+      success: outcomesOf(name, "success"),
+      failure: outcomesOf(name, "failure"),
+      interrupted: outcomesOf(name, "interrupted")
+    }
+  }
+  if (metricsByName.size < MOST_NAMES) metricsByName.set(name, made)
+  return made
+}
+
 /** @internal */
 export const monitored: {
   (name: string, options?: Api.MonitorOptions): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -95,13 +120,7 @@ export const monitored: {
 } = dual(
   (args) => Effect.isEffect(args[0]),
   <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options?: Api.MonitorOptions): Effect.Effect<A, E, R> => {
-    // tagged once per `monitored` call, not per run
-    const timer = durationOf(name)
-    const counters: Record<Recorder.Outcome, Metric.Metric.Counter<number>> = {
-      success: outcomesOf(name, "success"),
-      failure: outcomesOf(name, "failure"),
-      interrupted: outcomesOf(name, "interrupted")
-    }
+    const { counters, timer } = metricsOf(name)
     return Effect.withFiberRuntime<A, E, R>((fiber) => {
       const lane = nameOf(fiber)
       const recorder = fiber.getFiberRef(Recorder.currentRecorder)

@@ -1,34 +1,74 @@
+import type * as Recorder from "@fiberkit/sync/Recorder"
+
+const OUTCOMES: ReadonlyArray<Recorder.Outcome> = ["success", "failure", "interrupted"]
+const outcomeCode = (outcome: Recorder.Outcome): number => outcome === "success" ? 0 : outcome === "failure" ? 1 : 2
+
 /**
- * The last `capacity` items pushed, oldest first; older ones are dropped and counted. A push is
- * one array write, whatever the size.
+ * The last `capacity` task records, oldest first; older ones are dropped and counted. Stored by
+ * column (times in `Float64Array`s, strings in arrays) and turned back into objects only when
+ * read: a push allocates nothing, and no record object is kept alive long enough for the garbage
+ * collector to move it to the old generation, which is what keeping 10,000 objects would cost.
  * @internal
  */
-export class Ring<A> {
-  private readonly items: Array<A | undefined>
+export class Ring {
+  private readonly source: Array<string>
+  private readonly group: Array<string>
+  private readonly lane: Array<string | undefined>
+  private readonly label: Array<string>
+  private readonly times: Float64Array
+  private readonly outcome: Uint8Array
   private next = 0
   private size = 0
   dropped = 0
 
   constructor(readonly capacity: number) {
-    this.items = new Array(capacity)
+    this.source = new Array(capacity)
+    this.group = new Array(capacity)
+    this.lane = new Array(capacity)
+    this.label = new Array(capacity)
+    this.times = new Float64Array(capacity * 3)
+    this.outcome = new Uint8Array(capacity)
   }
 
-  push(item: A): void {
+  push(record: Recorder.TaskRecord): void {
     if (this.size === this.capacity) this.dropped++
     else this.size++
-    this.items[this.next] = item
-    this.next = this.next + 1 === this.capacity ? 0 : this.next + 1
+    const at = this.next
+    this.source[at] = record.source
+    this.group[at] = record.group
+    this.lane[at] = record.lane
+    this.label[at] = record.label
+    this.times[at * 3] = record.queuedAt
+    this.times[at * 3 + 1] = record.startedAt
+    this.times[at * 3 + 2] = record.endedAt
+    this.outcome[at] = outcomeCode(record.outcome)
+    this.next = at + 1 === this.capacity ? 0 : at + 1
   }
 
-  toArray(): Array<A> {
+  toArray(): Array<Recorder.TaskRecord> {
     const start = this.size === this.capacity ? this.next : 0
-    const out: Array<A> = new Array(this.size)
-    for (let i = 0; i < this.size; i++) out[i] = this.items[(start + i) % this.capacity]!
+    const out: Array<Recorder.TaskRecord> = new Array(this.size)
+    for (let i = 0; i < this.size; i++) {
+      const at = (start + i) % this.capacity
+      out[i] = {
+        source: this.source[at]!,
+        group: this.group[at]!,
+        lane: this.lane[at],
+        label: this.label[at]!,
+        queuedAt: this.times[at * 3]!,
+        startedAt: this.times[at * 3 + 1]!,
+        endedAt: this.times[at * 3 + 2]!,
+        outcome: OUTCOMES[this.outcome[at]!]!
+      }
+    }
     return out
   }
 
   clear(): void {
-    this.items.fill(undefined)
+    this.source.fill(undefined as unknown as string)
+    this.group.fill(undefined as unknown as string)
+    this.lane.fill(undefined)
+    this.label.fill(undefined as unknown as string)
     this.next = 0
     this.size = 0
     this.dropped = 0

@@ -29,7 +29,7 @@ export const make = (
       )
     }
     return Effect.map(Effect.clock, (clock): Api.TimelineService => {
-      const ring = new Ring<Recorder.TaskRecord>(capacity)
+      const ring = new Ring(capacity)
       const recorder: Recorder.Recorder = {
         now: () => Number(clock.unsafeCurrentTimeNanos()) / 1e6,
         record: (task) => ring.push(task)
@@ -57,3 +57,24 @@ export const layer = (options?: Api.TimelineOptions): Layer.Layer<Timeline, Inva
 export const recording =
   (timeline: Api.TimelineService) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.locally(effect, Recorder.currentRecorder, timeline.recorder)
+
+/** @internal */
+export const recorded =
+  (label: string, options?: Api.RecordedOptions) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.flatMap(Recorder.current, (recorder) => {
+      if (recorder === undefined) return effect
+      const startedAt = recorder.now()
+      return Effect.onExit(effect, (exit) =>
+        Effect.sync(() =>
+          recorder.record({
+            source: options?.source ?? "task",
+            group: options?.group ?? "tasks",
+            lane: options?.lane,
+            label,
+            queuedAt: startedAt,
+            startedAt,
+            endedAt: recorder.now(),
+            outcome: Recorder.outcomeOf(exit)
+          })
+        ))
+    })

@@ -5,25 +5,31 @@
  * the guide's "multiple threads" pattern: three tasks at once, and the total time shows they
  * overlapped (about the longest task, not the sum).
  *
+ * `--timeline FILE.svg` draws each fiber's work in FILE.svg, one row per thread — the two workers,
+ * then the three tasks side by side; `--chart` prints the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/01-basic-threads.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { Timeline } from "@fiberkit/observe"
 import { Clock, Console, Duration, Effect, Fiber, FiberId } from "effect"
+import { withTimeline } from "./timeline.js"
 
-const workerTask = (name: string, duration: Duration.DurationInput) =>
+/** A worker's body; under `--timeline`, recorded as a bar on its own row of `group`. */
+const workerTask = (name: string, duration: Duration.DurationInput, group: string) =>
   Effect.gen(function*() {
     const fiber = FiberId.threadName(yield* Effect.fiberId)
     yield* Console.log(`Worker ${name} starting... (fiber ${fiber})`)
     yield* Effect.sleep(duration)
     yield* Console.log(`Worker ${name} completed!`)
-  })
+  }).pipe(Timeline.recorded(name, { source: "fiber", group, lane: name }))
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(2)}s`
 
 // Method 1: fork two workers by hand, then wait for both (thread.start(); thread.join()).
 const twoWorkers = Effect.gen(function*() {
-  const thread1 = yield* Effect.fork(workerTask("Thread-1", "2 seconds"))
-  const thread2 = yield* Effect.fork(workerTask("Thread-2", "1 second"))
+  const thread1 = yield* Effect.fork(workerTask("Thread-1", "2 seconds", "forked"))
+  const thread2 = yield* Effect.fork(workerTask("Thread-2", "1 second", "forked"))
   yield* Fiber.join(thread1)
   yield* Fiber.join(thread2)
 })
@@ -32,7 +38,7 @@ const twoWorkers = Effect.gen(function*() {
 const runMultipleTasks = (tasks: ReadonlyArray<readonly [name: string, seconds: number]>) =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    yield* Effect.forEach(tasks, ([name, s]) => workerTask(name, Duration.seconds(s)), {
+    yield* Effect.forEach(tasks, ([name, s]) => workerTask(name, Duration.seconds(s), "at once"), {
       concurrency: "unbounded",
       discard: true
     })
@@ -51,4 +57,6 @@ const program = Effect.gen(function*() {
   yield* runMultipleTasks([["Task-A", 1.5], ["Task-B", 1.0], ["Task-C", 2.0]])
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "01 · Basic threading: two forked workers, then three tasks at once" })
+)

@@ -6,11 +6,16 @@
  * its holder take it again (nested or recursive calls), and is free after as many releases. A
  * `Semaphore(3)` lets three in at once: eight tasks of 200 ms pass in three waves.
  *
+ * `--timeline FILE.svg` draws the semaphore's tasks in FILE.svg, each from the moment it got its
+ * permit: three rows, three waves; `--chart` prints the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/03-lock-kinds.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { Timeline } from "@fiberkit/observe"
 import { Lock, ReentrantLock, Semaphore } from "@fiberkit/sync"
 import { Clock, Console, Effect, Fiber, Option } from "effect"
+import { withTimeline } from "./timeline.js"
 
 // Basic Lock: one holder at a time; taking it again from inside deadlocks the holder.
 const basicLock = Effect.gen(function*() {
@@ -49,14 +54,16 @@ const semaphore = Effect.gen(function*() {
   let peak = 0
   const starts: Array<number> = []
   const task = (i: number) =>
-    semaphore.withPermits(1)(Effect.gen(function*() {
-      inside++
-      peak = Math.max(peak, inside)
-      starts.push(yield* Clock.currentTimeMillis)
-      yield* Console.log(`Task ${i} processing... (${inside} inside)`)
-      yield* Effect.sleep(TASK_MILLIS)
-      inside--
-    }))
+    semaphore.withPermits(1)(
+      Effect.gen(function*() {
+        inside++
+        peak = Math.max(peak, inside)
+        starts.push(yield* Clock.currentTimeMillis)
+        yield* Console.log(`Task ${i} processing... (${inside} inside)`)
+        yield* Effect.sleep(TASK_MILLIS)
+        inside--
+      }).pipe(Timeline.recorded(`task ${i}`, { source: "Semaphore(3)", group: "withPermits(1)" }))
+    )
   const start = yield* Clock.currentTimeMillis
   yield* Effect.forEach(Array.from({ length: TASKS }, (_, i) => i + 1), task, {
     concurrency: "unbounded",
@@ -75,4 +82,4 @@ const program = Effect.gen(function*() {
   yield* semaphore
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(withTimeline(program, { title: "03 · Lock types: 8 tasks of 200 ms through a Semaphore(3)" }))

@@ -8,11 +8,17 @@
  * the same pattern in one call: `ProducerConsumer.run` with two producers and three consumers,
  * where a failing item is counted and returned with its error instead of stopping a consumer.
  *
+ * `--timeline FILE.svg` draws in FILE.svg each item the guide's producer puts and each item a
+ * consumer processes: a row for the producer, then one per consumer — the two failing items in
+ * red; `--chart` prints the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/04-producer-consumer.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { Timeline } from "@fiberkit/observe"
 import { JoinableQueue, ProducerConsumer } from "@fiberkit/queue"
 import { Cause, Clock, Console, Data, Effect, Fiber, Option, Stream } from "effect"
+import { withTimeline } from "./timeline.js"
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(2)}s`
 
@@ -24,18 +30,22 @@ const guidePattern = Effect.gen(function*() {
     Effect.gen(function*() {
       for (let i = 1; i <= items; i++) {
         const item = `${name}-Item-${i}`
-        yield* queue.put(item) // waits while the queue holds 5 items
-        yield* Console.log(`Produced: ${item}`)
-        yield* Effect.sleep("100 millis")
+        yield* Effect.gen(function*() {
+          yield* queue.put(item) // waits while the queue holds 5 items
+          yield* Console.log(`Produced: ${item}`)
+          yield* Effect.sleep("100 millis")
+        }).pipe(Timeline.recorded(item, { source: "JoinableQueue", group: "put", lane: "producer" }))
       }
     })
 
   const consumer = Effect.forever(
     Effect.gen(function*() {
       const item = yield* queue.take // waits while the queue is empty
-      yield* Console.log(`Processing: ${item}`)
-      yield* Effect.sleep("200 millis")
-      yield* queue.taskDone // mark as completed
+      yield* Effect.gen(function*() {
+        yield* Console.log(`Processing: ${item}`)
+        yield* Effect.sleep("200 millis")
+        yield* queue.taskDone // mark as completed
+      }).pipe(Timeline.recorded(item, { source: "JoinableQueue", group: "take", lane: "consumer" }))
     })
   ).pipe(Effect.catchTag("QueueShutDown", () => Console.log("Consumer stopped: queue shut down")))
 
@@ -59,10 +69,12 @@ const runPattern = Effect.gen(function*() {
     producers: 2,
     consumers: 3,
     produce: (p) => Stream.range(1, 10).pipe(Stream.map((i) => `P${p + 1}-Item-${i}`)),
-    consume: (item) =>
-      item.endsWith("-Item-7") // one item in ten fails
+    consume: (item, consumer) =>
+      (item.endsWith("-Item-7") // one item in ten fails
         ? Effect.fail(new ItemRejected({ item }))
-        : Effect.sleep("20 millis")
+        : Effect.sleep("20 millis")).pipe(
+          Timeline.recorded(item, { source: "ProducerConsumer.run", group: "", lane: `consumer ${consumer + 1}` })
+        )
   })
   const failed = result.failures
     .map((f) =>
@@ -82,4 +94,6 @@ const program = Effect.gen(function*() {
   yield* runPattern
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "04 · Producer–consumer: a JoinableQueue by hand, then ProducerConsumer.run" })
+)

@@ -7,11 +7,15 @@
  * the block ends). The pool runs the four at once: about 1 s instead of 4, a speedup near 4x.
  * `pool.map` returns the results in input order, as `executor.map` does.
  *
+ * `--timeline FILE.svg` draws the pool's tasks, one row per worker, in FILE.svg; `--chart` prints
+ * the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/06-thread-pool.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { FiberPool } from "@fiberkit/executor"
 import { Clock, Console, Effect } from "effect"
+import { withTimeline } from "./timeline.js"
 
 /** Simulates downloading from a URL. */
 const downloadSimulation = (url: string) =>
@@ -50,4 +54,6 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Speedup: ${(sequentialTime / concurrentTime).toFixed(2)}x`)
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "06 · Thread pool executor: 4 downloads on FiberPool.make({ maxWorkers: 4 })" })
+)

@@ -9,12 +9,17 @@
  * the results gathered with `pool.map`. Last, what Python cannot do: `cancel` a task that is
  * already running — it is interrupted, and its `result` fails `FutureCancelled`.
  *
+ * `--timeline FILE.svg` draws the tasks of the three pools in FILE.svg, one row per worker — the
+ * waits on 3 workers, task 3's failure, the cancelled task interrupted; `--chart` prints the same
+ * chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/07-as-completed.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
 import type { Future } from "@fiberkit/executor"
 import { Executor, FiberPool } from "@fiberkit/executor"
 import { Console, Data, Effect, Either, Option, Stream } from "effect"
+import { withTimeline } from "./timeline.js"
 
 class TaskFailed extends Data.TaggedError("TaskFailed")<{ readonly reason: string }> {
   override get message() {
@@ -96,4 +101,6 @@ const program = Effect.gen(function*() {
   yield* cancelRunning
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "07 · Advanced pool patterns: submit, as_completed, cancel on FiberPools" })
+)

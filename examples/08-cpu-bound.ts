@@ -18,12 +18,17 @@
  * loads the module) before the clock starts: start-up is not counted. A task's typed failure
  * crosses the thread as itself.
  *
+ * `--timeline FILE.svg` draws both pools in FILE.svg, one row per worker: on the FiberPool one
+ * computation after another, on the WorkerPool's threads side by side; `--chart` prints the same
+ * chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/08-cpu-bound.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { FiberPool, WorkerPool } from "@fiberkit/executor"
 import { Clock, Console, Effect } from "effect"
 import * as os from "node:os"
+import { withTimeline } from "./timeline.js"
 import { fib, NotNatural } from "./workers/cpu.js"
 
 const N = 35
@@ -82,4 +87,6 @@ const program = Effect.scoped(Effect.gen(function*() {
   )
 }))
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "08 · CPU-bound work: 8 × fib(35) on a FiberPool and on a WorkerPool" })
+)

@@ -22,11 +22,15 @@
  * its part, to the tenth of a second; each part ends with the most starts in any 1-second window
  * and the most requests in flight at once, counted from those printed times.
  *
+ * `--timeline FILE.svg` draws each limiter's requests in FILE.svg, each one's wait for its turn
+ * before its run; `--chart` prints the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/09-api-rate-limit.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { ConcurrencyLimiter, type HttpLimiter, RateLimiter } from "@fiberkit/ratelimit"
 import { Clock, Console, Effect, Ref } from "effect"
+import { withTimeline } from "./timeline.js"
 
 const endpoints = [
   "/users",
@@ -113,4 +117,6 @@ const program = Effect.gen(function*() {
   )
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "09 · API rate limiting: ConcurrencyLimiter, RateLimiter and both" })
+)

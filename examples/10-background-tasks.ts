@@ -24,6 +24,10 @@
  *    at-least-once); the mail API's idempotency key (the email's id) makes that second run
  *    deliver nothing, so every email is sent exactly once.
  *
+ * `--timeline FILE.svg` draws every attempt of the two managers of this process in FILE.svg, one
+ * row per worker (the child's manager runs in its own process and is not drawn); `--chart` prints
+ * the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/10-background-tasks.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
@@ -36,6 +40,7 @@ import * as path from "node:path"
 import * as readline from "node:readline"
 import { fileURLToPath } from "node:url"
 import { delivered, emails, Mailbox, sendEmail as durableSendEmail } from "./tasks/mailer.js"
+import { withTimeline } from "./timeline.js"
 
 // ---------------------------------------------------------------------------------------------
 // 1. In memory: results as they arrive, a retried task, a graceful shutdown
@@ -229,4 +234,8 @@ const durable = Effect.scoped(Effect.gen(function*() {
   )
 }))
 
-NodeRuntime.runMain(Effect.zipRight(inMemory, durable))
+NodeRuntime.runMain(
+  withTimeline(Effect.zipRight(inMemory, durable), {
+    title: "10 · Background task manager: TaskManager, in memory and on SQLite"
+  })
+)

@@ -19,6 +19,10 @@
  * the same 50 URLs one at a time (`concurrency: 1`), for the speedup. A progress bar
  * (`Progress.track`, `Progress.render`) shows on a terminal, and nothing when the output is not one.
  *
+ * `--timeline FILE.svg` draws the requests through each host's limit in FILE.svg (a limiter per
+ * host and per run), each one's wait for its turn before its run; `--chart` prints the same chart
+ * here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/12-web-scraping.ts
  */
 import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
@@ -27,6 +31,7 @@ import { Fetch, Progress } from "@fiberkit/pipelines"
 import { Clock, Console, Effect, Fiber, Layer, Schedule } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
+import { withTimeline } from "./timeline.js"
 
 const URLS = 50
 const SLOW = new Set([17, 34]) // 5 s: every attempt times out
@@ -198,4 +203,4 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Speedup: ${(sequentialTime / concurrentTime).toFixed(2)}×`)
 }).pipe(Effect.scoped, Effect.provide(CountingHttpClient))
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(withTimeline(program, { title: "12 · Web scraping: Fetch.fetchAll with perHostLimit 4" }))

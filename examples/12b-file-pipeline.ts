@@ -15,15 +15,21 @@
  * typed `FileUnreadable` failure, and the other files are processed all the same — no exception
  * to catch, no pool to shut down. The folder is deleted at the end, however the program ends.
  *
+ * `--timeline FILE.svg` draws the processing of each file in FILE.svg, packed into as many rows
+ * as ran at once (4) — the large files' long bars, the missing file's failure; `--chart` prints
+ * the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/12b-file-pipeline.ts
  */
 import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
+import { Timeline } from "@fiberkit/observe"
 import { Files } from "@fiberkit/pipelines"
 import { Chunk, Clock, Console, Effect, Either, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { withTimeline } from "./timeline.js"
 
 const FILES = 20
 const CONCURRENCY = 4
@@ -89,7 +95,10 @@ const program = Effect.gen(function*() {
   const start = yield* Clock.currentTimeMillis
   const outcomes = yield* Files.processFiles(
     paths,
-    (file) => Effect.all({ lines: Files.lineCount(file), sha256: Files.sha256(file) }),
+    (file) =>
+      Effect.all({ lines: Files.lineCount(file), sha256: Files.sha256(file) }).pipe(
+        Timeline.recorded(path.basename(file), { source: "Files.processFiles", group: `concurrency ${CONCURRENCY}` })
+      ),
     { concurrency: CONCURRENCY }
   ).pipe(Stream.runCollect)
   const seconds = ((yield* Clock.currentTimeMillis) - start) / 1000
@@ -132,4 +141,6 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Every line count and checksum matches the content written: ${allMatch}`)
 }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer))
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "12b · File processing pipeline: 21 paths through Files.processFiles, 4 at a time" })
+)

@@ -9,12 +9,16 @@
  * waiting more workers cost little; the limit protects what the tasks call (a server, a pool of
  * connections). CPU-bound work does not speed up this way: fibers share one thread.
  *
+ * `--timeline FILE.svg` draws the five pools in FILE.svg, one row per worker; `--chart` prints the
+ * same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/13-worker-count.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { FiberPool } from "@fiberkit/executor"
 import { Clock, Console, Effect } from "effect"
 import * as os from "node:os"
+import { withTimeline } from "./timeline.js"
 
 const TASKS = 64
 const WAIT_MS = 25
@@ -51,4 +55,8 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Default pool (${workers(optimal)}): ${elapsed.toFixed(2)}s`)
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, {
+    title: "13 · Choose optimal thread count: 64 tasks of 25 ms on 1, 4, 16, 64 and the default"
+  })
+)

@@ -8,11 +8,17 @@
  * consumer's pace (back-pressure); unbounded, the producer finishes at once and nearly every
  * item waits in memory.
  *
+ * `--timeline FILE.svg` draws the producer and the consumer of each run in FILE.svg, a bar each
+ * from start to end: bounded, the producer ends with its consumer; unbounded, long before it.
+ * `--chart` prints the same chart here (see `timeline.ts`).
+ *
  * Run: pnpm tsx examples/14-bounded-queue.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { Timeline } from "@fiberkit/observe"
 import { JoinableQueue } from "@fiberkit/queue"
 import { Clock, Console, Effect, Fiber } from "effect"
+import { withTimeline } from "./timeline.js"
 
 const ITEMS = 10_000
 const PAYLOAD = 1024 // bytes of text per item
@@ -25,6 +31,7 @@ const size = (bytes: number) =>
 const run = (label: string, capacity: number) =>
   Effect.gen(function*() {
     const queue = yield* JoinableQueue.make<string>({ capacity })
+    const queueName = capacity === 0 ? "unbounded" : `capacity ${capacity}` // in the timeline's rows
     let taken = 0
     const consumer = Effect.forever(
       Effect.gen(function*() {
@@ -33,7 +40,10 @@ const run = (label: string, capacity: number) =>
         if (taken % 50 === 0) yield* Effect.sleep("1 millis") // the slow part
         yield* queue.taskDone
       })
-    ).pipe(Effect.catchTag("QueueShutDown", () => Effect.void))
+    ).pipe(
+      Effect.catchTag("QueueShutDown", () => Effect.void),
+      Timeline.recorded(`${count(ITEMS)} takes`, { source: queueName, group: "take", lane: "consumer" })
+    )
 
     let peakSize = 0 // sampled after every put
     const producer = Effect.gen(function*() {
@@ -41,7 +51,7 @@ const run = (label: string, capacity: number) =>
         yield* queue.put(`item-${i}:`.padEnd(PAYLOAD, "."))
         peakSize = Math.max(peakSize, yield* queue.size)
       }
-    })
+    }).pipe(Timeline.recorded(`${count(ITEMS)} puts`, { source: queueName, group: "put", lane: "producer" }))
 
     const start = yield* Clock.currentTimeMillis
     const consumerFiber = yield* Effect.fork(consumer)
@@ -65,4 +75,6 @@ const program = Effect.gen(function*() {
   yield* run("Unbounded", 0)
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(
+  withTimeline(program, { title: "14 · Bounded queues control memory: 10,000 items, capacity 100 and unbounded" })
+)

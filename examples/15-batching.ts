@@ -12,11 +12,18 @@
  * finish out of order, and the results still come back in input order. The guide runs its
  * batches one after another, each on a new pool; here the batches themselves overlap.
  *
+ * `--timeline FILE.svg` draws each batch's save in FILE.svg, packed into as many rows as ran at
+ * once (4); the gaps are the input order kept: a slow save (batch 1's 400 ms) holds back the
+ * start of the batches more than 4 places behind it. `--chart` prints the same chart here (see
+ * `timeline.ts`).
+ *
  * Run: pnpm tsx examples/15-batching.ts
  */
 import { NodeRuntime } from "@effect/platform-node"
+import { Timeline } from "@fiberkit/observe"
 import { Batch } from "@fiberkit/pipelines"
 import { Chunk, Clock, Console, Effect, Stream } from "effect"
+import { withTimeline } from "./timeline.js"
 
 const ITEMS = 1000
 const SIZE = 100
@@ -39,7 +46,7 @@ const save = (items: Chunk.Chunk<number>, index: number) =>
     finished.push(index + 1)
     yield* Console.log(`  batch ${index + 1} saved: items ${rows[0]}–${rows[rows.length - 1]} (${millis} ms)`)
     return { batch: index + 1, count: rows.length, sum: rows.reduce((a, b) => a + b, 0) }
-  })
+  }).pipe(Timeline.recorded(`batch ${index + 1}`, { source: "Batch.batch", group: `concurrency ${CONCURRENCY}` }))
 
 const program = Effect.gen(function*() {
   yield* Console.log(
@@ -72,4 +79,4 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Time: ${seconds.toFixed(2)}s (the saves one at a time: ${oneAtATime.toFixed(2)}s)`)
 })
 
-NodeRuntime.runMain(program)
+NodeRuntime.runMain(withTimeline(program, { title: "15 · Batch operations: 1,000 items in batches of 100, 4 at once" }))

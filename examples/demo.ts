@@ -1,7 +1,9 @@
 /**
  * The example tour (`pnpm demo`): runs every numbered example in this folder in order, each in
  * its own process, under a header naming the guide section it shows. Stops with a non-zero
- * exit code if any example fails.
+ * exit code if any example fails. The thread-pool example runs with `--timeline
+ * timeline-thread-pool.svg --chart`: it prints its Timeline and writes it to that file, in the
+ * current folder.
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -25,13 +27,20 @@ export const title = (file: string): string => {
   return match?.[1] ?? file
 }
 
+/** The arguments an example runs with in the tour, beside its path. */
+const tourArgs: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "06-thread-pool.ts": ["--timeline", "timeline-thread-pool.svg", "--chart"]
+}
+
 const main = () => {
   const started = Date.now()
   const failures: Array<string> = []
   for (const file of examples()) {
     const header = `${number(file)} · ${title(file)}`
     process.stdout.write(`\n━━━ ${header} ${"━".repeat(Math.max(3, 76 - header.length))}\n\n`)
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, file)], { stdio: "inherit" })
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, file), ...(tourArgs[file] ?? [])], {
+      stdio: "inherit"
+    })
     if (result.status !== 0) failures.push(file)
   }
   const total = ((Date.now() - started) / 1000).toFixed(1)

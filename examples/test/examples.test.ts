@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
+import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { promisify } from "node:util"
@@ -405,8 +406,139 @@ const checks: Record<string, (stdout: string) => void> = {
       "Total: 1,000 items in 10 batches, sum 500,500 (1 + 2 + … + 1000 = 500,500); 1,000 rows in the table, 1,000 distinct"
     ])
     assert.match(stdout, /^Time: \d+\.\d\ds \(the saves one at a time: 2\.00s\)$/m)
+  },
+  "16-monitoring.ts": (stdout) => {
+    const lines = stdout.split("\n")
+    const downloads = [1, 2, 3, 4, 5, 6]
+    assert.strictEqual(
+      lines[0],
+      "6 downloads of 1 s on a FiberPool of 3 workers, each Monitor.monitored (download-5 fails):"
+    )
+    // Every download logs its start and its end, on the worker it occupies; download-5 fails.
+    const workerOf = new Map<number, string>()
+    for (const n of downloads) {
+      const starts = lines.filter((line) => line.endsWith(`] Starting download-${n}`))
+      assert.strictEqual(starts.length, 1, `download-${n} not started once in:\n${stdout}`)
+      const worker = /^\[(worker-[123])\] Starting download-\d$/.exec(starts[0]!)?.[1]
+      assert.isDefined(worker, `no worker in ${starts[0]}`)
+      workerOf.set(n, worker!)
+      const end = n === 5
+        ? new RegExp(
+          `^\\[${worker}\\] download-5 failed after \\d\\.\\d\\ds: DownloadFailed: site5\\.com: connection reset$`
+        )
+        : new RegExp(`^\\[${worker}\\] download-${n} completed in \\d\\.\\d\\ds$`)
+      assert.isTrue(lines.some((line) => end.test(line)), `no ${end} in:\n${stdout}`)
+    }
+    assert.strictEqual(lines.filter((line) => / completed in \d\.\d\ds$/.test(line)).length, 5)
+    // 3 workers: at most 3 downloads between their start and their end at once, the first 3 on different workers
+    let running = 0
+    for (const line of lines) {
+      if (/ Starting download-\d$/.test(line)) assert.isAtMost(++running, 3, `more than 3 at once in:\n${stdout}`)
+      if (/ download-\d (completed in|failed after) /.test(line)) running--
+    }
+    assert.strictEqual(new Set([1, 2, 3].map((n) => workerOf.get(n))).size, 3)
+    assert.match(stdout, /^5 of 6 downloaded in \d\.\d\ds$/m)
+    // The metrics read back: one run each, counted by outcome.
+    for (const n of downloads) {
+      const [success, failure] = n === 5 ? [0, 1] : [1, 0]
+      assert.match(
+        stdout,
+        new RegExp(
+          `^ {2}download-${n}: 1 run, \\d\\.\\d\\ds — success ${success}, failure ${failure}, interrupted 0$`,
+          "m"
+        )
+      )
+    }
+    assert.match(stdout, /^ {2}6 runs, \d+\.\d\ds of downloading in \d\.\d\ds of time: \d\.\d at once on average$/m)
+    // The chart: the pool's 3 workers, then a row per download on its worker; 1 to 3 start at 0, 4 to 6 later.
+    assert.match(stdout, /^12 tasks · 9 lanes · span \d(\.\d+)? s · total wait .+$/m)
+    const track = (title: string) => {
+      const line = lines.find((line) => line.startsWith(`${title} `))
+      assert.isDefined(line, `no lane ${title} in:\n${stdout}`)
+      const match = /^.+? +│(.{60})│$/.exec(line!)
+      assert.isNotNull(match, `not a lane line: ${line}`)
+      return match![1]!
+    }
+    // (a cell is about 34 ms: a start may fall a cell or two late on a busy machine)
+    for (const worker of [0, 1, 2]) assert.match(track(`FiberPool downloads · worker ${worker}`), /^ {0,2}█/)
+    for (const n of downloads) {
+      const cells = track(`monitored download-${n} · ${workerOf.get(n)}`)
+      assert.match(cells, n <= 3 ? /^ {0,2}█+ +$/ : n === 5 ? /^ {20,}x+ *$/ : /^ {20,}█+ *$/)
+    }
+    const chart = lines.filter((line) => /│.{60}│$/.test(line))
+    assert.strictEqual(chart.length, 9)
+    inOrder(stdout, [
+      "The Timeline, drawn by Chart.terminal: a row per worker of the pool, then one per download",
+      chart[0]!,
+      "█ success  x failure  ▒ interrupted  · waiting"
+    ])
   }
 }
+
+/** The rows `#1` … `#n` a chart packs the lane-less tasks of `group` into. */
+const packed = (group: string, n: number) => Array.from({ length: n }, (_, i) => `${group} · #${i + 1}`)
+
+/**
+ * What `--timeline FILE.svg` draws for the examples whose concurrent work is `Timeline.recorded`
+ * (no pool or limiter records it): a bar per recorded run, the failed ones among them, the rows.
+ */
+const recordedTimelines: Record<
+  string,
+  { readonly bars: number; readonly failures: number; readonly rows: ReadonlyArray<string> }
+> = {
+  // a row per fiber: the two forked workers, then the three tasks at once
+  "01-basic-threads.ts": {
+    bars: 5,
+    failures: 0,
+    rows: [
+      "fiber forked · Thread-1",
+      "fiber forked · Thread-2",
+      "fiber at once · Task-A",
+      "fiber at once · Task-B",
+      "fiber at once · Task-C"
+    ]
+  },
+  // 8 tasks from the moment they hold a permit: 3 rows, as many as the permits
+  "03-lock-kinds.ts": { bars: 8, failures: 0, rows: packed("Semaphore(3) withPermits(1)", 3) },
+  // 5 items put and processed, then 20 consumed by 3 consumers: P1-Item-7 and P2-Item-7 fail
+  "04-producer-consumer.ts": {
+    bars: 30,
+    failures: 2,
+    rows: [
+      "JoinableQueue put · producer",
+      "JoinableQueue take · consumer",
+      "ProducerConsumer.run · consumer 1",
+      "ProducerConsumer.run · consumer 2",
+      "ProducerConsumer.run · consumer 3"
+    ]
+  },
+  // 21 paths 4 at a time, the missing file failed
+  "12b-file-pipeline.ts": { bars: 21, failures: 1, rows: packed("Files.processFiles concurrency 4", 4) },
+  // each run's producer and consumer, a bar each
+  "14-bounded-queue.ts": {
+    bars: 4,
+    failures: 0,
+    rows: [
+      "capacity 100 put · producer",
+      "capacity 100 take · consumer",
+      "unbounded put · producer",
+      "unbounded take · consumer"
+    ]
+  },
+  // 10 saves, 4 at a time
+  "15-batching.ts": { bars: 10, failures: 0, rows: packed("Batch.batch concurrency 4", 4) }
+}
+
+/** Runs an example with `args`; its output, and its exit code (0 when it succeeded). */
+const runExample = (file: string, args: ReadonlyArray<string>) =>
+  run(process.execPath, ["--import", "tsx", path.join(dir, file), ...args], { cwd: dir }).then(
+    ({ stderr, stdout }) => ({ code: 0, stdout, stderr }),
+    (error: { readonly code?: number; readonly stdout?: string; readonly stderr?: string }) => ({
+      code: error.code ?? -1,
+      stdout: error.stdout ?? "",
+      stderr: error.stderr ?? ""
+    })
+  )
 
 describe("examples", () => {
   it("every example has a smoke test and a title", () => {
@@ -421,4 +553,84 @@ describe("examples", () => {
       check(stdout)
     }, 30_000)
   }
+
+  it("06-thread-pool.ts --timeline FILE.svg --chart writes the SVG and prints the chart", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-timeline-"))
+    try {
+      const file = path.join(tmp, "t.svg")
+      const { code, stderr, stdout } = await runExample("06-thread-pool.ts", ["--timeline", file, "--chart"])
+      assert.strictEqual(code, 0, stderr)
+      // the example's own output is the same
+      checks["06-thread-pool.ts"]!(stdout)
+      // the SVG: a bar per download, on the pool's 4 workers
+      const svg = fs.readFileSync(file, "utf8")
+      assert.isTrue(svg.startsWith("<?xml"), svg.slice(0, 100))
+      assert.strictEqual(svg.split("class=\"task success\"").length - 1, 4)
+      assert.strictEqual(svg.split("class=\"task ").length - 1, 4)
+      assert.deepStrictEqual(
+        Array.from(svg.matchAll(/<g class="lane" data-lane="FiberPool \d+ · (worker \d+)">/g), (match) => match[1]),
+        ["worker 0", "worker 1", "worker 2", "worker 3"]
+      )
+      // the terminal chart after the example's lines, then where the SVG went
+      const lanes = stdout.split("\n").filter((line) => /^FiberPool \d+ · worker [0-3] │[█· ]{60}│$/.test(line))
+      assert.strictEqual(lanes.length, 4, `no 4 lanes in:\n${stdout}`)
+      for (const lane of lanes) assert.include(lane, "█")
+      const summary = /^4 tasks · 4 lanes · span .+ · total wait .+$/m.exec(stdout)
+      assert.isNotNull(summary, `no chart summary in:\n${stdout}`)
+      inOrder(stdout, [
+        "Same results both ways: true",
+        summary![0],
+        ...lanes,
+        "█ success  x failure  ▒ interrupted  · waiting",
+        `Timeline: 4 tasks recorded → ${file}`
+      ])
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true })
+    }
+  }, 30_000)
+
+  it("01, 03, 04, 12b, 14 and 15 --timeline FILE.svg draw their Timeline.recorded tasks", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-timeline-"))
+    try {
+      // the six at once: the tests of this file run one after another
+      await Promise.all(
+        Object.entries(recordedTimelines).map(async ([file, { bars, failures, rows }]) => {
+          const svgFile = path.join(tmp, `${path.basename(file, ".ts")}.svg`)
+          const { code, stderr, stdout } = await runExample(file, ["--timeline", svgFile])
+          assert.strictEqual(code, 0, `${file}: ${stderr}`)
+          // the example's own output is the same, then where the SVG went
+          const lines = stdout.trimEnd().split("\n")
+          assert.strictEqual(lines.at(-1), `Timeline: ${bars} tasks recorded → ${svgFile}`, file)
+          checks[file]!(lines.slice(0, -1).join("\n"))
+          // the SVG: a bar per recorded run, the failed ones among them, on the rows the example names
+          const svg = fs.readFileSync(svgFile, "utf8")
+          assert.isTrue(svg.startsWith("<?xml"), `${file}: ${svg.slice(0, 100)}`)
+          assert.strictEqual(svg.split("class=\"task ").length - 1, bars, `${file}: bars`)
+          assert.strictEqual(svg.split("class=\"task failure\"").length - 1, failures, `${file}: failures`)
+          assert.deepStrictEqual(
+            Array.from(svg.matchAll(/<g class="lane" data-lane="([^"]*)">/g), (match) => match[1]),
+            rows,
+            `${file}: rows`
+          )
+        })
+      )
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true })
+    }
+  }, 60_000)
+
+  it("06-thread-pool.ts with a bad --timeline fails before the example starts", async () => {
+    const cases = [
+      [["--timeline"], "--timeline needs the name of the SVG file to write"],
+      [["--timeline", "--chart"], "--timeline needs the name of the SVG file to write"],
+      [["--timeline=chart.png"], "--timeline chart.png: the file name must end in .svg"]
+    ] as const
+    const results = await Promise.all(cases.map(([args]) => runExample("06-thread-pool.ts", args)))
+    results.forEach(({ code, stderr, stdout }, i) => {
+      const [args, reason] = cases[i]!
+      assert.notStrictEqual(code, 0, `${args.join(" ")}: exit code 0`)
+      assert.include(stdout + stderr, `InvalidTimelineArgument: ${reason}`)
+      assert.notInclude(stdout, "One after another:")
+    })
+  }, 30_000)
 })

@@ -13,7 +13,10 @@ const config: ViteUserConfig = {
     sequence: {
       concurrent: true
     },
-    include: ["test/**/*.test.ts"]
+    include: ["test/**/*.test.ts"],
+    // property tests run dozens of cases in one test: on a loaded 2-core CI machine 5 s is too
+    // tight (a hang still fails, after 30 s)
+    testTimeout: 30_000
   }
 }
 

@@ -52,7 +52,7 @@ describe("TaskSet", () => {
         const exits = yield* TestTime.run(TaskSet.run(tasks, (task) => task))
         assert.deepStrictEqual(exits.map(TaskSet.outcomeOf), tasks.map(TaskSet.expectedOutcome))
       }),
-    { fastCheck: { numRuns: 50 } }
+    { fastCheck: { numRuns: 50 }, timeout: 30_000 }
   )
 
   it.effect("a task succeeds with its id or fails with TaskFailed after its duration", () =>

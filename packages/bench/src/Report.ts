@@ -92,6 +92,14 @@ export const section = (source: string, results: ReadonlyArray<Suite.Result>, da
 /**
  * The workspace root: the nearest folder above `from` holding `pnpm-workspace.yaml`.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Report } from "@fiberkit/bench"
+ *
+ * const benchmarks = `${Report.workspaceRoot()}/BENCHMARKS.md`
+ * ```
+ *
  * @since 0.1.0
  * @category utils
  */
@@ -113,8 +121,9 @@ export const workspaceRoot = (from: string = process.cwd()): string => {
  * **Example**
  *
  * ```ts
- * import { Report } from "@fiberkit/bench"
+ * import { Report, type Suite } from "@fiberkit/bench"
  *
+ * declare const suite: Suite.Suite
  * await Report.main("packages/sync/bench/lock.bench.ts", [suite])
  * ```
  *

@@ -18,6 +18,7 @@ import { median, rotate } from "./internal/stats.js"
  */
 export interface Contender {
   readonly name: string
+  /** Does the whole job once; a returned promise is awaited. */
   readonly run: () => Promise<unknown> | unknown
 }
 

@@ -1,4 +1,8 @@
 /**
+ * The benchmark harness behind `pnpm bench`: peers and fiberkit interleaved in one process,
+ * medians and ratios, results appended to BENCHMARKS.md.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

@@ -65,6 +65,14 @@ export declare namespace FiberPool {
  * The default worker count on this machine: `min(32, cpus + 4)`, as Python's
  * `ThreadPoolExecutor` (good for I/O-bound work).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { FiberPool } from "@fiberkit/executor"
+ *
+ * const workers = FiberPool.defaultMaxWorkers() // 12 on a machine with 8 CPUs
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -55,6 +55,17 @@ export interface Future<A, E = never> extends Pipeable {
 }
 
 /**
+ * Whether `u` is a `Future`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Future } from "@fiberkit/executor"
+ *
+ * declare const u: unknown
+ * const isDone = Future.isFuture(u) ? u.isDone : undefined
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

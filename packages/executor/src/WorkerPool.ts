@@ -99,8 +99,10 @@ export declare namespace WorkerPool {
  *
  * ```ts
  * import { Effect } from "effect"
- * import { WorkerPool } from "@fiberkit/executor"
- * import { fib } from "./fib.js" // a module that declares `fib` and calls `WorkerTask.serve([fib])`
+ * import { WorkerPool, type WorkerTask } from "@fiberkit/executor"
+ *
+ * // from ./fib.js, a module that declares `fib` with `WorkerTask.make` and calls `WorkerTask.serve([fib])`
+ * declare const fib: WorkerTask.WorkerTask<"fib", number, number, never>
  *
  * const program = Effect.scoped(Effect.gen(function*() {
  *   const pool = yield* WorkerPool.make({ module: new URL("./fib.js", import.meta.url), size: 2 })

@@ -164,6 +164,17 @@ export const make: {
 export const serve: (tasks: ReadonlyArray<WorkerTask.Any>) => void = server.serve
 
 /**
+ * Whether `u` is a `Call` of a task.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { WorkerTask } from "@fiberkit/executor"
+ *
+ * declare const u: unknown
+ * const call = WorkerTask.isCall(u) ? u : undefined // a Call is an Effect: yield it to run the task
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

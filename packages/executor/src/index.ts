@@ -1,4 +1,8 @@
 /**
+ * `concurrent.futures` for Effect: Future, the Executor interface, FiberPool (the ThreadPoolExecutor
+ * of Effect) and WorkerPool (the ProcessPoolExecutor: worker threads).
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

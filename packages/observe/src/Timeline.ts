@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import type * as Recorder from "@fiberkit/sync/Recorder"
+import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import type { InvalidOptions } from "./Errors.js"
@@ -60,12 +61,22 @@ export interface TimelineService {
 }
 
 /**
- * The Timeline service.
+ * The Timeline service: the tag to read it with, and the type a layer providing it outputs.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * // Effect<ReadonlyArray<TaskRecord>, never, Timeline>: provide `Timeline.layer()` to run it
+ * const records = Effect.flatMap(Timeline.Timeline, (timeline) => timeline.records)
+ * ```
  *
  * @since 0.1.0
  * @category tags
  */
-export const Timeline: typeof internal.Timeline = internal.Timeline
+export class Timeline extends Context.Tag("@fiberkit/observe/Timeline")<Timeline, TimelineService>() {}
 
 /**
  * A Timeline, and its recorder in force for everything the layer is provided to.
@@ -88,7 +99,7 @@ export const Timeline: typeof internal.Timeline = internal.Timeline
  * @since 0.1.0
  * @category layers
  */
-export const layer: (options?: TimelineOptions) => Layer.Layer<internal.Timeline, InvalidOptions> = internal.layer
+export const layer: (options?: TimelineOptions) => Layer.Layer<Timeline, InvalidOptions> = internal.layer
 
 /**
  * A Timeline on its own: install it with `recording`, where you want it.

@@ -1,4 +1,9 @@
 /**
+ * See the concurrency you got: monitored tasks (span, duration metric, outcome counter, log
+ * lines), a Timeline of every pool, task manager and limiter task, drawn as an SVG Gantt chart or
+ * on the terminal.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

@@ -125,6 +125,15 @@ export const summarize: <R>(
 /**
  * Whether a failure is worth another attempt: timeouts, connection failures, 5xx and 429.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Errors, Fetch } from "@fiberkit/pipelines"
+ *
+ * Fetch.isRetryable(new Errors.HttpStatusError({ url: "https://example.com", status: 503 })) // true
+ * Fetch.isRetryable(new Errors.HttpStatusError({ url: "https://example.com", status: 404 })) // false
+ * ```
+ *
  * @since 0.1.0
  * @category predicates
  */

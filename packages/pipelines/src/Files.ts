@@ -52,6 +52,16 @@ export const processFiles: <A, E, R>(
 /**
  * The number of newline characters, as `wc -l` counts them; streamed in chunks.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { NodeFileSystem } from "@effect/platform-node"
+ * import { Effect } from "effect"
+ * import { Files } from "@fiberkit/pipelines"
+ *
+ * const lines = Files.lineCount("data.csv").pipe(Effect.provide(NodeFileSystem.layer))
+ * ```
+ *
  * @since 0.1.0
  * @category processors
  */
@@ -61,6 +71,14 @@ export const lineCount: (path: string) => Effect.Effect<number, FileUnreadable, 
 /**
  * The number of bytes, read through (not taken from the file's metadata); streamed in chunks.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Files } from "@fiberkit/pipelines"
+ *
+ * const sizes = Files.processFiles(["a.bin", "b.bin"], Files.byteCount, { concurrency: 2 })
+ * ```
+ *
  * @since 0.1.0
  * @category processors
  */
@@ -69,6 +87,14 @@ export const byteCount: (path: string) => Effect.Effect<number, FileUnreadable, 
 
 /**
  * The SHA-256 of the content, in hex; streamed in chunks.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Files } from "@fiberkit/pipelines"
+ *
+ * const digest = Files.sha256("release.tar.gz") // Effect<string, FileUnreadable, FileSystem>
+ * ```
  *
  * @since 0.1.0
  * @category processors

@@ -1,4 +1,8 @@
 /**
+ * Concurrent HTTP fetching, file processing and batching for Effect, on real I/O: per-URL results
+ * with typed failures, streaming file processors, order-keeping batches, progress.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

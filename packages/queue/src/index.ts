@@ -1,4 +1,8 @@
 /**
+ * Python's `queue.Queue` for Effect: JoinableQueue (fifo, lifo, priority) with task_done/join and
+ * drain-then-fail shutdown, plus producer-consumer.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

@@ -1,4 +1,8 @@
 /**
+ * Rate limits for Effect: strict sliding-window, token-bucket and GCRA rate limiters, keyed
+ * limiters with idle eviction, concurrency limits, and an HttpClient that obeys them.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

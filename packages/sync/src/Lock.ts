@@ -98,6 +98,18 @@ export const make = (options?: Lock.Options): Effect.Effect<Lock> =>
 /**
  * Creates a lock outside of an effect (for module-level constants).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Lock } from "@fiberkit/sync"
+ *
+ * const logLock = Lock.unsafeMake({ name: "log" })
+ * // the lines of one call are never interleaved with another's
+ * const logAll = (lines: ReadonlyArray<string>) =>
+ *   logLock.withLock(Effect.forEach(lines, (line) => Effect.log(line)))
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

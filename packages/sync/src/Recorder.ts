@@ -54,6 +54,7 @@ export interface TaskRecord {
 export interface Recorder {
   /** The current time in milliseconds (fractional), on the clock the recorder was made with. */
   readonly now: () => number
+  /** Takes the record of a task that has just ended. */
   readonly record: (task: TaskRecord) => void
 }
 

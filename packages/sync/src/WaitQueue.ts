@@ -20,6 +20,8 @@ export interface Node {
 }
 
 /**
+ * A FIFO line of waiters, linked through the waiters' own `prev` / `next` fields.
+ *
  * **Example**
  *
  * ```ts
@@ -38,12 +40,15 @@ export interface Node {
 export class WaitQueue<A extends Node> {
   private head: A | undefined = undefined
   private tail: A | undefined = undefined
+  /** How many nodes are queued. */
   size = 0
 
+  /** The longest waiter, without taking it out. */
   get first(): A | undefined {
     return this.head
   }
 
+  /** Queues `node` at the back. */
   push(node: A): void {
     node.prev = this.tail
     node.next = undefined
@@ -54,6 +59,7 @@ export class WaitQueue<A extends Node> {
     this.size++
   }
 
+  /** Takes the longest waiter out of the line; `undefined` if none waits. */
   shift(): A | undefined {
     const node = this.head
     if (node !== undefined) this.remove(node)

@@ -1,4 +1,8 @@
 /**
+ * Every lock and signal of Python threading as interrupt-safe Effect primitives, with lock-order
+ * deadlock prevention and detection.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

@@ -23,7 +23,7 @@ import type * as TaskStore from "./TaskStore.js"
  *
  * ```ts
  * import { Effect } from "effect"
- * import { SqliteStore, TaskManager } from "@fiberkit/tasks"
+ * import { SqliteStore, type TaskStore } from "@fiberkit/tasks"
  *
  * declare const program: Effect.Effect<void, never, TaskStore.TaskStore>
  * const durable = program.pipe(Effect.provide(SqliteStore.layer({ filename: "tasks.db" })))

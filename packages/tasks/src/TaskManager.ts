@@ -34,6 +34,7 @@ import type * as TaskStore from "./TaskStore.js"
 export interface TaskDefinition<Name extends string, A, E, Args, R> {
   readonly name: Name
   readonly args: Schema.Schema<Args, unknown>
+  /** Runs one attempt of the task with its decoded arguments. */
   readonly run: (args: Args) => Effect.Effect<A, E, R>
 }
 

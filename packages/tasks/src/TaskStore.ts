@@ -84,6 +84,7 @@ export interface TaskStore {
   readonly cancel: (id: string, at: number) => Effect.Effect<boolean, TaskStoreError>
   /** A running task goes back to the front of the queue (stopped by a shutdown without drain). */
   readonly release: (id: string) => Effect.Effect<void, TaskStoreError>
+  /** The task with this id, in whatever state; `None` if unknown (the memory store forgets old finished tasks). */
   readonly get: (id: string) => Effect.Effect<Option.Option<TaskRecord>, TaskStoreError>
   /**
    * Called once when a manager starts: tasks left running by a process that died go back to the
@@ -118,6 +119,16 @@ export const memory: Effect.Effect<TaskStore> = internal.memory
 
 /**
  * The memory store as a layer.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskStore } from "@fiberkit/tasks"
+ *
+ * declare const program: Effect.Effect<void, never, TaskStore.TaskStore>
+ * const inMemory = program.pipe(Effect.provide(TaskStore.layerMemory))
+ * ```
  *
  * @since 0.1.0
  * @category layers

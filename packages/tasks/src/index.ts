@@ -1,4 +1,8 @@
 /**
+ * A background TaskManager for Effect that loses nothing: workers, retries on a Schedule,
+ * timeouts, a results stream, and a durable SQLite store that survives crashes.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

@@ -82,6 +82,17 @@ export declare namespace ConcurrencyProbe {
 export const make: Effect.Effect<ConcurrencyProbe> = internal.make
 
 /**
+ * Whether `u` is a `ConcurrencyProbe`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { ConcurrencyProbe } from "@fiberkit/testkit"
+ *
+ * declare const u: unknown
+ * const peak = ConcurrencyProbe.isConcurrencyProbe(u) ? u.peak : undefined
+ * ```
+ *
  * @since 0.1.0
  * @category guards
  */

@@ -87,6 +87,14 @@ export declare namespace TaskSet {
 /**
  * The defaults of {@link TaskSet.Options}.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskSet } from "@fiberkit/testkit"
+ *
+ * const longer = TaskSet.arbitrary({ maxDuration: TaskSet.defaults.maxDuration * 10 })
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

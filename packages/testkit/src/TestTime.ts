@@ -69,6 +69,15 @@ export declare namespace TestTime {
 /**
  * The defaults of {@link TestTime.Options}.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Duration } from "effect"
+ * import { TestTime } from "@fiberkit/testkit"
+ *
+ * Duration.toMillis(TestTime.defaults.limit) // 3_600_000: one hour of virtual time
+ * ```
+ *
  * @since 0.1.0
  * @category constructors
  */

@@ -1,4 +1,8 @@
 /**
+ * Shared test utilities for fiberkit: concurrency probes, TestClock helpers, fast-check
+ * arbitraries, leak checks.
+ *
+ * @packageDocumentation
  * @since 0.1.0
  */
 

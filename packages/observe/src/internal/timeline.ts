@@ -3,14 +3,11 @@ import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Api from "../Timeline.js"
+import * as Api from "../Timeline.js"
 import { Ring } from "./ring.js"
 
 /** @internal */
 export const DEFAULT_CAPACITY = 10_000
-
-/** @internal */
-export class Timeline extends Context.Tag("@fiberkit/observe/Timeline")<Timeline, Api.TimelineService>() {}
 
 /** @internal */
 export const make = (
@@ -45,12 +42,12 @@ export const make = (
   })
 
 /** @internal */
-export const layer = (options?: Api.TimelineOptions): Layer.Layer<Timeline, InvalidOptions> =>
+export const layer = (options?: Api.TimelineOptions): Layer.Layer<Api.Timeline, InvalidOptions> =>
   Layer.scopedContext(Effect.gen(function*() {
     const timeline = yield* make(options)
     // in force for everything the layer is provided to: pools and limiters made there record
     yield* Effect.locallyScoped(Recorder.currentRecorder, timeline.recorder)
-    return Context.make(Timeline, timeline)
+    return Context.make(Api.Timeline, timeline)
   }))
 
 /** @internal */

@@ -9,7 +9,7 @@
  *
  * Run: pnpm tsx examples/02-race-condition.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Lock } from "@fiberkit/sync"
 import { Console, Effect, Ref } from "effect"
 

@@ -11,7 +11,7 @@
  *
  * Run: pnpm tsx examples/03-lock-kinds.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { Lock, ReentrantLock, Semaphore } from "@fiberkit/sync"
 import { Clock, Console, Effect, Fiber, Option } from "effect"

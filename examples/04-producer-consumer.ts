@@ -14,7 +14,7 @@
  *
  * Run: pnpm tsx examples/04-producer-consumer.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { JoinableQueue, ProducerConsumer } from "@fiberkit/queue"
 import { Cause, Clock, Console, Data, Effect, Fiber, Option, Stream } from "effect"

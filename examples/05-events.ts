@@ -9,7 +9,7 @@
  *
  * Run: pnpm tsx examples/05-events.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Barrier, Condition, Event } from "@fiberkit/sync"
 import { Clock, Console, Effect, Fiber } from "effect"
 

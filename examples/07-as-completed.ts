@@ -2,7 +2,7 @@
  * Advanced pool patterns — submit, Future and Executor.asCompleted.
  *
  * The guide's `process_with_results`: five tasks submitted to a pool of 3 workers, task N
- * taking N × 0.3 s, and each result handled as soon as its task completes (`as_completed`),
+ * taking N × 0.1 s, and each result handled as soon as its task completes (`as_completed`),
  * shortest first. Task 3 fails with a typed error: `future.result` fails with it, the loop
  * reports it and carries on with the others. Then the guide's `safe_worker` tip (handle thread
  * exceptions properly): a risky task wrapped so that its failure is logged and becomes `None`,
@@ -15,7 +15,7 @@
  *
  * Run: pnpm tsx examples/07-as-completed.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import type { Future } from "@fiberkit/executor"
 import { Executor, FiberPool } from "@fiberkit/executor"
 import { Console, Data, Effect, Either, Option, Stream } from "effect"
@@ -29,7 +29,7 @@ class TaskFailed extends Data.TaggedError("TaskFailed")<{ readonly reason: strin
 
 const taskWithResult = (taskId: number) =>
   Effect.gen(function*() {
-    yield* Effect.sleep(`${taskId * 300} millis`)
+    yield* Effect.sleep(`${taskId * 100} millis`)
     if (taskId === 3) return yield* new TaskFailed({ reason: `task ${taskId} hit a bad record` })
     return `Task ${taskId} result`
   })
@@ -93,7 +93,7 @@ const cancelRunning = Effect.scoped(Effect.gen(function*() {
 }))
 
 const program = Effect.gen(function*() {
-  yield* Console.log("5 tasks (task N takes N × 0.3 s; task 3 fails) on 3 workers, handled as they complete:")
+  yield* Console.log("5 tasks (task N takes N × 0.1 s; task 3 fails) on 3 workers, handled as they complete:")
   yield* processWithResults
   yield* Console.log("\nsafe_worker: a failed task is logged and becomes None:")
   yield* safeWorkers

@@ -9,11 +9,11 @@
  * `worker_threads`, by default one per core (`os.availableParallelism()`, as a
  * `ProcessPoolExecutor()` starts one process per CPU).
  *
- * The same job, 8 × fib(35) computed the slow recursive way, three times: on the main fiber, on
+ * The same job, 8 × fib(32) computed the slow recursive way, three times: on the main fiber, on
  * a FiberPool of 4 fibers (no faster: they take turns on one thread), and on a WorkerPool (near
  * linear in the cores). What runs on a worker is a `WorkerTask` declared in a worker module,
  * `workers/cpu.ts`, which the main thread imports too — as a process pool's function must be
- * importable by name. `fib(35)` is an effect: inline it computes on this thread,
+ * importable by name. `fib(32)` is an effect: inline it computes on this thread,
  * `workerPool.map(jobs, (n) => fib(n))` sends it to the workers. The pool is started (each worker
  * loads the module) before the clock starts: start-up is not counted. A task's typed failure
  * crosses the thread as itself.
@@ -24,14 +24,14 @@
  *
  * Run: pnpm tsx examples/08-cpu-bound.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool, WorkerPool } from "@fiberkit/executor"
 import { Clock, Console, Effect } from "effect"
 import * as os from "node:os"
 import { withTimeline } from "./timeline.js"
 import { fib, NotNatural } from "./workers/cpu.js"
 
-const N = 35
+const N = 32
 const jobs = Array.from({ length: 8 }, () => N)
 const FIBERS = 4
 
@@ -88,5 +88,5 @@ const program = Effect.scoped(Effect.gen(function*() {
 }))
 
 NodeRuntime.runMain(
-  withTimeline(program, { title: "08 · CPU-bound work: 8 × fib(35) on a FiberPool and on a WorkerPool" })
+  withTimeline(program, { title: "08 · CPU-bound work: 8 × fib(32) on a FiberPool and on a WorkerPool" })
 )

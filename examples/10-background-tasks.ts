@@ -30,7 +30,7 @@
  *
  * Run: pnpm tsx examples/10-background-tasks.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { SqliteStore, TaskManager } from "@fiberkit/tasks"
 import { Clock, Console, Data, Effect, Fiber, Layer, Schedule, Schema, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -61,7 +61,7 @@ class NoSuchMailbox extends Data.TaggedError("NoSuchMailbox")<{ readonly to: str
 /** Attempts per address so far: this process's state, which the mail server below reads. */
 const attemptsByAddress = new Map<string, number>()
 
-/** The guide's `email_task(recipient, subject)`: 200 ms (the guide's 0.5 s, shorter), then "Email sent to …". */
+/** The guide's `email_task(recipient, subject)`: 100 ms (the guide's 0.5 s, shorter), then "Email sent to …". */
 const sendEmail = TaskManager.define("send-email", {
   args: Schema.Struct({ to: Schema.String, subject: Schema.String }),
   run: ({ subject, to }) =>
@@ -69,7 +69,7 @@ const sendEmail = TaskManager.define("send-email", {
       const attempt = (attemptsByAddress.get(to) ?? 0) + 1
       attemptsByAddress.set(to, attempt)
       yield* Console.log(`  sending "${subject}" to ${to} (attempt ${attempt})`)
-      yield* Effect.sleep("200 millis")
+      yield* Effect.sleep("100 millis")
       const error = to === "nobody@invalid"
         ? new NoSuchMailbox({ to })
         : to === "carol@example.com" && attempt === 1 // busy once

@@ -9,7 +9,7 @@
  *
  * Run: pnpm tsx examples/11-deadlock-avoidance.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Errors, Lock, LockOrder } from "@fiberkit/sync"
 import { Cause, Console, Effect, Exit, Option } from "effect"
 

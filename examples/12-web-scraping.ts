@@ -10,7 +10,7 @@
  * `ConnectionFailed`, `InvalidUrl`) — one bad URL never stops the others. `Fetch.summarize` is the
  * guide's `{"successful": ..., "failed": ...}`.
  *
- * The server answers most pages in 50–100 ms; three answer 500 once and 200 on the next request
+ * The server answers most pages in 10–30 ms; three answer 500 once and 200 on the next request
  * (the retry schedule recovers them: 5xx, 429, timeouts and connection failures are retried,
  * 404 is not); three are 404; two take 5 s, far beyond the 300 ms timeout of an attempt. The
  * URLs alternate between two host names, 127.0.0.1 and localhost, for the same server: with
@@ -25,7 +25,8 @@
  *
  * Run: pnpm tsx examples/12-web-scraping.ts
  */
-import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { Fetch, Progress } from "@fiberkit/pipelines"
 import { Clock, Console, Effect, Fiber, Layer, Schedule } from "effect"
@@ -40,8 +41,8 @@ const MISSING = new Set([9, 28, 46]) // 404, not worth a retry
 
 const kind = (n: number) => SLOW.has(n) ? "slow" : FLAKY.has(n) ? "flaky" : MISSING.has(n) ? "missing" : "page"
 
-/** A page's answer time: 50–100 ms, the same on every run. */
-const delayOf = (n: number) => 50 + (n * 37) % 51
+/** A page's answer time: 10–30 ms, the same on every run. */
+const delayOf = (n: number) => 10 + (n * 37) % 21
 
 /**
  * An HTTP server on 127.0.0.1, port 0 (the system picks a free one), closed with its scope, open
@@ -144,7 +145,7 @@ const program = Effect.gen(function*() {
   yield* Console.log(
     `A local HTTP server on 127.0.0.1 (a random port), reached as 127.0.0.1 and as localhost: ${urls.length} URLs, ` +
       `${urls.length / 2} per host\n` +
-      `  ${pages} pages of 50–100 ms, ${FLAKY.size} that answer 500 once, ${MISSING.size} not found (404), ` +
+      `  ${pages} pages of 10–30 ms, ${FLAKY.size} that answer 500 once, ${MISSING.size} not found (404), ` +
       `${SLOW.size} slow (5 s, beyond the timeout)`
   )
   yield* Console.log(

@@ -21,7 +21,8 @@
  *
  * Run: pnpm tsx examples/12b-file-pipeline.ts
  */
-import { NodeFileSystem, NodeRuntime } from "@effect/platform-node"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { Files } from "@fiberkit/pipelines"
 import { Chunk, Clock, Console, Effect, Either, Stream } from "effect"

@@ -1,7 +1,7 @@
 /**
  * Choose optimal thread count — the worker count of a FiberPool for I/O-bound work.
  *
- * The same I/O-bound job, 64 tasks that each wait 25 ms (a network call, say), on pools of 1,
+ * The same I/O-bound job, 64 tasks that each wait 10 ms (a network call, say), on pools of 1,
  * 4, 16 and 64 workers: each task mostly waits, so the time falls with every worker added, down
  * to one wait when every task has its own worker. The guide's default for I/O-bound pools is
  * `min(32, os.cpu_count() + 4)`; `FiberPool.make()` uses the same, `FiberPool.defaultMaxWorkers()`.
@@ -14,14 +14,14 @@
  *
  * Run: pnpm tsx examples/13-worker-count.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool } from "@fiberkit/executor"
 import { Clock, Console, Effect } from "effect"
 import * as os from "node:os"
 import { withTimeline } from "./timeline.js"
 
 const TASKS = 64
-const WAIT_MS = 25
+const WAIT_MS = 10
 
 const ioBoundTask = (i: number) => Effect.as(Effect.sleep(`${WAIT_MS} millis`), i)
 const data = Array.from({ length: TASKS }, (_, i) => i)
@@ -57,6 +57,6 @@ const program = Effect.gen(function*() {
 
 NodeRuntime.runMain(
   withTimeline(program, {
-    title: "13 · Choose optimal thread count: 64 tasks of 25 ms on 1, 4, 16, 64 and the default"
+    title: "13 · Choose optimal thread count: 64 tasks of 10 ms on 1, 4, 16, 64 and the default"
   })
 )

@@ -14,7 +14,7 @@
  *
  * Run: pnpm tsx examples/14-bounded-queue.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { JoinableQueue } from "@fiberkit/queue"
 import { Clock, Console, Effect, Fiber } from "effect"

@@ -19,7 +19,7 @@
  *
  * Run: pnpm tsx examples/15-batching.ts
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { Batch } from "@fiberkit/pipelines"
 import { Chunk, Clock, Console, Effect, Stream } from "effect"

@@ -1,9 +1,19 @@
 /**
  * The example tour (`pnpm demo`): runs every numbered example in this folder in order, each in
- * its own process, under a header naming the guide section it shows. Stops with a non-zero
- * exit code if any example fails. The thread-pool example runs with `--timeline
- * timeline-thread-pool.svg --chart`: it prints its Timeline and writes it to that file, in the
- * current folder.
+ * its own process, under a header naming the guide section it shows, and prints the seconds each
+ * took, then the total. Ends with a non-zero exit code if any example fails. The thread-pool
+ * example runs with `--timeline timeline-thread-pool.svg --chart`: it prints its Timeline and
+ * writes it to that file, in the current folder.
+ *
+ * One after another, never at once: several examples print timings, which other work on the
+ * machine would distort. Each example's own process (`node --import tsx`) keeps them isolated
+ * (no state, no fiber or handle left over from one example to the next) but costs a start-up of
+ * about a second: on Node 20, tsx's module hooks run on a thread of their own, and every module
+ * loaded (effect's 600 among them) makes the round trip — that costs far more than compiling the
+ * TypeScript, which tsx caches. That is why the examples import `@effect/platform-node/NodeRuntime`
+ * rather than the package's index, which loads every Node module of the platform (HTTP, sockets,
+ * workers, undici, ws): 200 modules, about half a second, more per example. The tour is meant to
+ * take well under a minute, each example under 10 s (the smoke tests check that).
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -27,6 +37,9 @@ export const title = (file: string): string => {
   return match?.[1] ?? file
 }
 
+/** Milliseconds as seconds to the tenth: `1.8 s`. */
+const inSeconds = (millis: number): string => `${(millis / 1000).toFixed(1)} s`
+
 /** The arguments an example runs with in the tour, beside its path. */
 const tourArgs: Readonly<Record<string, ReadonlyArray<string>>> = {
   "06-thread-pool.ts": ["--timeline", "timeline-thread-pool.svg", "--chart"]
@@ -38,14 +51,23 @@ const main = () => {
   for (const file of examples()) {
     const header = `${number(file)} · ${title(file)}`
     process.stdout.write(`\n━━━ ${header} ${"━".repeat(Math.max(3, 76 - header.length))}\n\n`)
+    const start = Date.now()
     const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, file), ...(tourArgs[file] ?? [])], {
       stdio: "inherit"
     })
-    if (result.status !== 0) failures.push(file)
+    const seconds = inSeconds(Date.now() - start)
+    if (result.status === 0) {
+      process.stdout.write(`\n✓ ${number(file)} passed in ${seconds}\n`)
+    } else {
+      failures.push(file)
+      const reason = result.error?.message ??
+        (result.signal !== null ? `killed by ${result.signal}` : `exit code ${result.status}`)
+      process.stdout.write(`\n✗ ${number(file)} failed (${reason}) after ${seconds}\n`)
+    }
   }
-  const total = ((Date.now() - started) / 1000).toFixed(1)
+  const total = inSeconds(Date.now() - started)
   const count = examples().length
-  process.stdout.write(`\n${count} example${count === 1 ? "" : "s"} in ${total}s`)
+  process.stdout.write(`\n${count} example${count === 1 ? "" : "s"} in ${total}`)
   process.stdout.write(failures.length === 0 ? ", all passed\n" : `; failed: ${failures.join(", ")}\n`)
   process.exit(failures.length === 0 ? 0 : 1)
 }

@@ -12,7 +12,7 @@
  * already in the mailbox delivers nothing. That is what turns the task manager's at-least-once
  * (a task killed after sending but before its end was stored runs again) into exactly once.
  */
-import { NodeRuntime } from "@effect/platform-node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { SqliteStore, TaskManager } from "@fiberkit/tasks"
 import { Console, Context, Effect, Layer, Schema } from "effect"
 import * as fs from "node:fs"

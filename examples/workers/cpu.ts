@@ -1,10 +1,13 @@
 /**
  * The worker module of `08-cpu-bound.ts`: a CPU-bound task, declared once for both threads.
  * Each of the WorkerPool's worker threads loads this module and `WorkerTask.serve` serves `fib`
- * there; on the main thread `serve` does nothing, and the example imports `fib` from here.
+ * there; on the main thread `serve` does nothing, and the example imports `fib` from here. It
+ * imports the modules it uses rather than the packages' indexes: every worker thread loads it
+ * before the pool is ready, so fewer modules start the pool sooner.
  */
-import { WorkerTask } from "@fiberkit/executor"
-import { Effect, Schema } from "effect"
+import * as WorkerTask from "@fiberkit/executor/WorkerTask"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /** A payload `fib` refuses: its typed failure, Schema-encoded so it crosses threads as itself. */
 export class NotNatural extends Schema.TaggedError<NotNatural>()("NotNatural", { n: Schema.Number }) {}

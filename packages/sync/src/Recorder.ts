@@ -115,3 +115,27 @@ export const current: Effect.Effect<Recorder | undefined> = FiberRef.get(current
  */
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
   Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"
+
+const groupNumbers = new Map<string, number>()
+
+/**
+ * The group name of a primitive made under a recorder: `name` if given, else its number among
+ * the primitives of its `source` made so far (`"1"`, `"2"` …).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * const group = Recorder.groupName("FiberPool", undefined) // "1", then "2" …
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const groupName = (source: string, name: string | undefined): string => {
+  if (name !== undefined) return name
+  const number = (groupNumbers.get(source) ?? 0) + 1
+  groupNumbers.set(source, number)
+  return String(number)
+}

@@ -34,9 +34,6 @@ interface Job {
   readonly queuedAt: number
 }
 
-/** Numbers the pools for their Timeline name. */
-const poolNumber = counter()
-
 /**
  * What a pool made under a recorder reports: each job's times, outcome and worker. Workers are
  * numbered by the lowest free slot, so a chart has at most `maxWorkers` rows.
@@ -111,7 +108,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     const recorder = options?.recorder
     this.recording = recorder === undefined
       ? undefined
-      : new PoolRecording(recorder, options?.name ?? String(poolNumber() + 1))
+      : new PoolRecording(recorder, Recorder.groupName("FiberPool", options?.name))
   }
 
   pipe() {

@@ -30,9 +30,6 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
-/** Numbers the pools made under a recorder, for their Timeline name. */
-const poolNumber = counter()
-
 interface Settings {
   readonly size: number
   readonly maxTasksPerWorker: number | undefined
@@ -95,7 +92,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     const recorder = settings.recorder
     this.recording = recorder === undefined
       ? undefined
-      : new WorkerRecording(recorder, settings.name ?? String(poolNumber() + 1), settings.size)
+      : new WorkerRecording(recorder, Recorder.groupName("WorkerPool", settings.name), settings.size)
   }
 
   pipe() {

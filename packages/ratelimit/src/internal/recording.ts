@@ -40,8 +40,6 @@ export class Recording {
   }
 }
 
-const numbers = new Map<string, number>()
-
 /**
  * The recording for a limiter being made, if a recorder is in force: named `name`, or numbered
  * per source in order of creation.
@@ -50,7 +48,5 @@ const numbers = new Map<string, number>()
 export const recording = (source: string, name: string | undefined): Effect.Effect<Recording | undefined> =>
   Effect.map(Recorder.current, (recorder) => {
     if (recorder === undefined) return undefined
-    const number = (numbers.get(source) ?? 0) + 1
-    numbers.set(source, number)
-    return new Recording(recorder, source, name ?? String(number))
+    return new Recording(recorder, source, Recorder.groupName(source, name))
   })

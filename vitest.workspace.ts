@@ -2,4 +2,18 @@ import { defineWorkspace } from "vitest/config"
 
 // One vitest project per package, plus the examples' smoke tests. Each project's own
 // `vitest.config.ts` merges `vitest.shared.ts`.
-export default defineWorkspace(["packages/*", "examples"])
+//
+// The integration tests of the BullMQ store need Redis: they run when FIBERKIT_REDIS_URL is set
+// (`.ci/run` starts a Redis on 127.0.0.1 and sets it), and are skipped, saying so, when it is not.
+const redis = process.env.FIBERKIT_REDIS_URL
+if (redis === undefined || redis === "") {
+  console.log(
+    "[fiberkit] tasks-redis skipped: FIBERKIT_REDIS_URL is not set (the BullMQ store's integration tests need Redis)"
+  )
+}
+
+export default defineWorkspace([
+  "packages/*",
+  "examples",
+  ...(redis === undefined || redis === "" ? [] : ["packages/tasks/vitest.redis.config.ts"])
+])

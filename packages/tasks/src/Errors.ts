@@ -97,3 +97,21 @@ export class TaskStoreError extends Data.TaggedError("TaskStoreError")<{
     return `the task store failed to ${this.operation}: ${String(this.cause)}`
   }
 }
+
+/**
+ * Redis could not be reached: the connection failed on every try of a bounded retry (the URL is
+ * shown without its password).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisUnreachable extends Data.TaggedError("RedisUnreachable")<{
+  readonly url: string
+  readonly attempts: number
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    const reason = this.cause instanceof Error ? this.cause.message : String(this.cause)
+    return `Redis at ${this.url} is unreachable after ${this.attempts} attempts: ${reason}`
+  }
+}

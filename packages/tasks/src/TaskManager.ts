@@ -34,6 +34,17 @@ import type * as TaskStore from "./TaskStore.js"
 export interface TaskDefinition<Name extends string, A, E, Args, R> {
   readonly name: Name
   readonly args: Schema.Schema<Args, unknown>
+  /**
+   * How the task's value crosses a process boundary (`BullMQStore`): encoded in the process that
+   * ran it, decoded where `results` is read. Without it the value must survive JSON as it is.
+   */
+  readonly success?: Schema.Schema.AnyNoContext | undefined
+  /**
+   * How the task's typed error crosses a process boundary: with it, a failure comes back on
+   * `results` as the typed error itself. Without it, as plain data (its `_tag`, `message` and
+   * own fields).
+   */
+  readonly failure?: Schema.Schema.AnyNoContext | undefined
   /** Runs one attempt of the task with its decoded arguments. */
   readonly run: (args: Args) => Effect.Effect<A, E, R>
 }
@@ -91,10 +102,15 @@ export interface TaskManager<T extends TaskDefinition.Any> {
    * store the task is stored before `add` returns. Returns its id.
    */
   readonly add: {
-    <D extends T>(task: D, args: TaskDefinition.Args<D>): Effect.Effect<string, TaskManager.AddError>
+    <D extends T>(
+      task: D,
+      args: TaskDefinition.Args<D>,
+      options?: TaskManager.AddOptions
+    ): Effect.Effect<string, TaskManager.AddError>
     <N extends T["name"]>(
       name: N,
-      args: TaskDefinition.Args<Extract<T, { readonly name: N }>>
+      args: TaskDefinition.Args<Extract<T, { readonly name: N }>>,
+      options?: TaskManager.AddOptions
     ): Effect.Effect<string, TaskManager.AddError>
   }
   /**
@@ -145,9 +161,25 @@ export declare namespace TaskManager {
    * @since 0.1.0
    * @category models
    */
+  export interface AddOptions {
+    /**
+     * The task's id (default: a random UUID). Adding a task whose id the store already holds
+     * adds nothing and returns the id: a producer that retries an `add` does not run the task
+     * twice. (The memory store forgets old finished tasks, and their ids with them.)
+     */
+    readonly id?: string | undefined
+  }
+
+  /**
+   * @since 0.1.0
+   * @category models
+   */
   export interface Options<T extends TaskDefinition.Any> {
     readonly tasks: ReadonlyArray<T>
-    /** Fibers running tasks, an integer ≥ 1. Default: 4. */
+    /**
+     * Fibers running tasks, an integer ≥ 1. Default: 4. With a store that runs tasks on many
+     * processes (`BullMQStore`) it is this process's share, and 0 makes a producer that runs none.
+     */
     readonly workers?: number | undefined
     /** When a failed attempt is tried again (its input is the failure). Default: never. */
     readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
@@ -182,12 +214,19 @@ export declare namespace TaskManager {
  * @since 0.1.0
  * @category constructors
  */
-export const define = <const Name extends string, Args, I, A, E, R>(
+export const define = <const Name extends string, Args, I, A, E, R, SI = unknown, EI = unknown>(
   name: Name,
-  options: { readonly args: Schema.Schema<Args, I>; readonly run: (args: Args) => Effect.Effect<A, E, R> }
+  options: {
+    readonly args: Schema.Schema<Args, I>
+    readonly success?: Schema.Schema<A, SI> | undefined
+    readonly failure?: Schema.Schema<E, EI> | undefined
+    readonly run: (args: Args) => Effect.Effect<A, E, R>
+  }
 ): TaskDefinition<Name, A, E, Args, R> => ({
   name,
   args: options.args as unknown as Schema.Schema<Args, unknown>,
+  success: options.success,
+  failure: options.failure,
   run: options.run
 })
 

@@ -10,8 +10,10 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
-import type { TaskStoreError } from "./Errors.js"
+import type * as Scope from "effect/Scope"
+import type { InvalidOptions, TaskStoreError } from "./Errors.js"
 import * as internal from "./internal/localStore.js"
+import type * as TaskManager from "./TaskManager.js"
 
 /**
  * @since 0.1.0
@@ -69,8 +71,11 @@ export interface Outcome {
  * @category models
  */
 export interface TaskStore {
-  /** Stores tasks as queued, in this order. */
-  readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<void, TaskStoreError>
+  /**
+   * Stores tasks as queued, in this order; a task whose id the store already holds is skipped.
+   * Returns how many were added.
+   */
+  readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<number, TaskStoreError>
   /**
    * Waits for the oldest queued task and marks it running: one more attempt, started `now`.
    * Interrupting the wait takes nothing.
@@ -91,6 +96,29 @@ export interface TaskStore {
    * queue. Returns every unfinished task.
    */
   readonly recover: Effect.Effect<ReadonlyArray<TaskRecord>, TaskStoreError>
+  /**
+   * Set by a store that runs tasks itself, on workers of its own in many processes
+   * (`BullMQStore`): `TaskManager.make` then hands it the manager's options and it serves the
+   * whole manager — the local queue operations above are not used.
+   */
+  readonly engine?: TaskEngine | undefined
+}
+
+/**
+ * A store that runs tasks itself: it makes the manager, for the same options and with the same
+ * behaviour as the local one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface TaskEngine {
+  readonly make: <T extends TaskManager.TaskDefinition.Any>(
+    options: TaskManager.TaskManager.Options<T>
+  ) => Effect.Effect<
+    TaskManager.TaskManager<T>,
+    InvalidOptions | TaskStoreError,
+    Scope.Scope | TaskManager.TaskDefinition.Context<T>
+  >
 }
 
 /**

@@ -63,9 +63,10 @@ export class LocalStore implements Api.TaskStore {
     return this.persistence === undefined ? Effect.void : this.persistence.update(record)
   }
 
-  readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<void, TaskStoreError> =>
+  readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
     Effect.suspend(() => {
-      const records: Array<Mutable<Api.TaskRecord>> = tasks.map((task) => ({
+      const fresh = tasks.filter((task) => !this.records.has(task.id))
+      const records: Array<Mutable<Api.TaskRecord>> = fresh.map((task) => ({
         ...task,
         state: "queued",
         attempts: 0,
@@ -80,6 +81,7 @@ export class LocalStore implements Api.TaskStore {
           this.queue.push(record.id)
           this.wakeOne()
         }
+        return records.length
       })
     })
 

@@ -78,25 +78,33 @@ class Manager<T extends Definition> {
     }
   }
 
-  readonly add = (task: T | string, args: unknown): Effect.Effect<string, Api.TaskManager.AddError> =>
+  readonly add = (
+    task: T | string,
+    args: unknown,
+    options?: Api.TaskManager.AddOptions
+  ): Effect.Effect<string, Api.TaskManager.AddError> =>
     Effect.suspend((): Effect.Effect<string, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
       const name = typeof task === "string" ? task : task.name
       const definition = this.definitions.get(name)
       if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
+      const id: string = options?.id ?? crypto.randomUUID()
       return Schema.encodeUnknown(definition.args)(args).pipe(
         Effect.mapError((error) => new InvalidTaskArgs({ task: name, reason: error.message })),
         Effect.flatMap((encoded) =>
-          Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
-            const id: string = crypto.randomUUID()
-            return Effect.as(
-              Effect.zipRight(
-                this.store.add([{ id, name, args: encoded, addedAt }]),
-                Effect.sync(() => this.counted(1))
-              ),
-              id
-            )
-          })
+          Effect.flatMap(
+            // a given id may be known already: then nothing is added (a generated one never is)
+            options?.id === undefined ? Effect.succeed(Option.none()) : this.store.get(id),
+            (known) =>
+              Option.isSome(known) ? Effect.succeed(id) : Effect.flatMap(Clock.currentTimeMillis, (addedAt) =>
+                Effect.as(
+                  Effect.flatMap(
+                    this.store.add([{ id, name, args: encoded, addedAt }]),
+                    (added) => Effect.sync(() => this.counted(added))
+                  ),
+                  id
+                ))
+          )
         ),
         Effect.uninterruptible
       )
@@ -119,7 +127,7 @@ class Manager<T extends Definition> {
           Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
             const tasks = encoded.map((args) => ({ id: crypto.randomUUID() as string, name, args, addedAt }))
             return Effect.as(
-              Effect.zipRight(this.store.add(tasks), Effect.sync(() => this.counted(tasks.length))),
+              Effect.flatMap(this.store.add(tasks), (added) => Effect.sync(() => this.counted(added))),
               tasks.map((t) => t.id)
             )
           })
@@ -327,6 +335,10 @@ export const make = <T extends Definition>(
   Scope.Scope | Api.TaskDefinition.Context<T>
 > =>
   Effect.gen(function*() {
+    const store: TaskStore.TaskStore = options.store ??
+      Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
+    // a store that runs tasks itself (BullMQ) makes the whole manager
+    if (store.engine !== undefined) return yield* store.engine.make(options)
     const workers = options.workers ?? 4
     if (!Number.isSafeInteger(workers) || workers < 1) {
       return yield* new InvalidOptions({
@@ -336,8 +348,6 @@ export const make = <T extends Definition>(
         value: workers
       })
     }
-    const store = options.store ??
-      Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
     const pubsub = yield* PubSub.unbounded<Api.TaskResult | typeof End>()
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const manager = new Manager<T>(store, pubsub, context as Context.Context<unknown>, options, yield* Recorder.current)

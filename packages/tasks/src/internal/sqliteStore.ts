@@ -94,7 +94,7 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence
     return commit.write(
       "add tasks",
       Effect.forEach(chunks, (chunk) =>
-        sql`INSERT INTO fiberkit_tasks ${
+        sql`INSERT OR IGNORE INTO fiberkit_tasks ${
           sql.insert(chunk.map((record) => ({
             id: record.id,
             name: record.name,

@@ -1,0 +1,163 @@
+/**
+ * A `TaskStore` on BullMQ and Redis, for tasks spread over many processes on many machines.
+ * The TaskManager API stays the same — `add`, `status`, `results`, `cancel`, `join`,
+ * `shutdown` — and BullMQ does the distributed work: each process's `workers` are a BullMQ
+ * Worker's concurrency, a worker that dies has its task picked up by another (stalled-job
+ * recovery), and the task id is the job id, so adding the same id twice runs it once.
+ *
+ * **Delivery is at least once.** A worker killed, or whose event loop is blocked past
+ * `lockDuration`, loses its lock, and the task runs again elsewhere. A handler whose effect must
+ * happen once makes it idempotent — keyed by the task id — or wraps it in `once`.
+ *
+ * **What crosses Redis.** Arguments are encoded by the task's `args` Schema; its value by its
+ * `success` Schema and its typed error by its `failure` Schema (`TaskManager.define`), so
+ * `results` in another process gets them back typed. Retries follow the manager's `retry`
+ * Schedule, decided by the worker that ran the failed attempt: a typed failure the Schedule
+ * continues on is retried after its delay (BullMQ's attempts and backoff); one it stops on, a
+ * defect, or arguments that do not decode end the task (BullMQ's `UnrecoverableError`).
+ *
+ * This module is not re-exported by the package index: import `@fiberkit/tasks/BullMQStore`,
+ * with `bullmq` and `ioredis` installed.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type { InvalidOptions, RedisUnreachable, TaskStoreError } from "./Errors.js"
+import * as internal from "./internal/bullmq/layer.js"
+import * as TaskStore from "./TaskStore.js"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The Redis URL (`redis://` or `rediss://`). Default: `FIBERKIT_REDIS_URL`. */
+  readonly url?: string | undefined
+  /** The BullMQ queue: the processes that share it share the tasks. Default: `"fiberkit-tasks"`. */
+  readonly queue?: string | undefined
+  /** The prefix of every Redis key. Default: `"fiberkit"`. */
+  readonly prefix?: string | undefined
+  /**
+   * How long a worker's hold on a running task lasts without renewal (it renews it every half of
+   * this). The trade-off: when a worker dies, its task waits up to `lockDuration` +
+   * `stalledInterval` before another worker runs it; but a worker whose event loop is blocked
+   * longer than this (CPU work on the main thread) loses the task, which then runs twice.
+   * Default: 30 seconds.
+   */
+  readonly lockDuration?: Duration.DurationInput | undefined
+  /**
+   * How often the workers look for tasks whose hold expired. Shorter finds a dead worker's task
+   * sooner and costs Redis a check per interval per process. Default: 30 seconds.
+   */
+  readonly stalledInterval?: Duration.DurationInput | undefined
+  /** How many times a task may lose its worker before it fails instead of running again. Default: 1. */
+  readonly maxStalledCount?: number | undefined
+  /**
+   * When the manager's scope closes (or `shutdown({ drain: false })`), how long running tasks
+   * may go on to their end before they are interrupted and handed back to the queue. Default: 0.
+   */
+  readonly closeTimeout?: Duration.DurationInput | undefined
+  /** Connection tries before `RedisUnreachable`. Default: 5, `connectDelay` apart. */
+  readonly connectAttempts?: number | undefined
+  /** Default: 200 millis. */
+  readonly connectDelay?: Duration.DurationInput | undefined
+}
+
+/**
+ * The store: a `TaskStore`, plus what only BullMQ has.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BullMQStore extends TaskStore.TaskStore {
+  /** The queue's name. */
+  readonly queue: string
+  /** The tasks in a state, oldest first: `limit` at most (default 1,000). */
+  readonly list: (
+    state: TaskStore.TaskState,
+    options?: { readonly limit?: number | undefined }
+  ) => Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, TaskStoreError>
+  /**
+   * An idempotency guard: runs `effect` unless a run under the same `key` (e.g. the task id)
+   * already succeeded, then marks the key done; `None` when skipped. A crash between the
+   * effect's end and the mark runs it again: an effect outside Redis that must happen exactly
+   * once still needs an idempotent write (keyed by `key`) at its destination.
+   */
+  readonly once: <A, E, R>(
+    key: string,
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<Option.Option<A>, E | TaskStoreError, R>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export const BullMQStore: Context.Tag<BullMQStore, BullMQStore> = Context.GenericTag<BullMQStore>(
+  "@fiberkit/tasks/BullMQStore"
+)
+
+/**
+ * Connects to Redis for the life of the scope. Fails `RedisUnreachable` when Redis does not
+ * answer within `connectAttempts` tries, and `InvalidOptions` without a URL; once connected, it
+ * reconnects by itself (a Redis restart) and holds commands meanwhile.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ * import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
+ *
+ * declare const tasks: ReadonlyArray<TaskManager.TaskDefinition<string, unknown, never, unknown, never>>
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const store = yield* BullMQStore.make({ url: "redis://127.0.0.1:6379" })
+ *   const manager = yield* TaskManager.make({ tasks, store, workers: 8 })
+ *   yield* manager.join
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<BullMQStore, RedisUnreachable | InvalidOptions, Scope.Scope> =
+  internal.make
+
+/**
+ * The store as a layer, for both `TaskStore` (which `TaskManager.make` uses) and `BullMQStore`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ * import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
+ *
+ * const resize = TaskManager.define("resize", {
+ *   args: Schema.Struct({ image: Schema.String }),
+ *   success: Schema.Number,
+ *   run: ({ image }) => Effect.succeed(image.length)
+ * })
+ *
+ * // a worker process: runs 4 tasks at a time until it is stopped
+ * const worker = Effect.scoped(Effect.zipRight(TaskManager.make({ tasks: [resize], workers: 4 }), Effect.never))
+ * const main = worker.pipe(Effect.provide(BullMQStore.layer({ queue: "images" })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options?: Options
+): Layer.Layer<TaskStore.TaskStore | BullMQStore, RedisUnreachable | InvalidOptions> =>
+  Layer.scopedContext(
+    Effect.map(
+      internal.make(options),
+      (store) => Context.make(TaskStore.TaskStore, store as TaskStore.TaskStore).pipe(Context.add(BullMQStore, store))
+    )
+  )

@@ -1,0 +1,128 @@
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { InvalidTaskArgs, TaskTimeout, UnknownTask } from "../../Errors.js"
+import type * as TaskManager from "../../TaskManager.js"
+import type * as TaskStore from "../../TaskStore.js"
+
+type Definition = TaskManager.TaskDefinition.Any
+
+/**
+ * How an attempt's failure is written in the job's `failedReason`: JSON, so that the process
+ * reading `results` gets the typed error back, and `status` its text.
+ *
+ * @internal
+ */
+export interface Failure {
+  readonly fiberkit: "failure" | "defect" | "cancelled"
+  readonly text: string
+  /** The error, encoded: by a built-in class, by the task's `failure` Schema, or as plain data. */
+  readonly error?:
+    | { readonly builtin: string; readonly fields: unknown }
+    | {
+      readonly schema: unknown
+    }
+    | { readonly plain: unknown }
+    | undefined
+}
+
+/** @internal */
+export const cancelledFailure: Failure = { fiberkit: "cancelled", text: "cancelled" }
+
+/** Text for `status`: a tagged error's message, else the squashed cause. @internal */
+export const describe = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}
+
+const builtins: Record<string, new(fields: never) => unknown> = {
+  TaskTimeout,
+  InvalidTaskArgs,
+  UnknownTask
+}
+
+/** An error as plain JSON data: its tag, message and own fields. */
+const plain = (error: unknown): unknown => {
+  if (typeof error !== "object" || error === null) return error
+  const data: Record<string, unknown> = { ...(error as Record<string, unknown>) }
+  if ("_tag" in error) data._tag = (error as { _tag: unknown })._tag
+  if (error instanceof Error) data.message = error.message
+  return JSON.parse(JSON.stringify(data))
+}
+
+/** @internal */
+export const encodeFailure = (
+  definition: Definition | undefined,
+  error: unknown,
+  text: string
+): Effect.Effect<Failure> => {
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : undefined
+  if (tag !== undefined && builtins[tag] !== undefined && error instanceof (builtins[tag] as never)) {
+    return Effect.succeed({ fiberkit: "failure", text, error: { builtin: tag, fields: plain(error) } })
+  }
+  if (definition?.failure !== undefined) {
+    return Schema.encodeUnknown(definition.failure)(error).pipe(
+      Effect.map((schema): Failure => ({ fiberkit: "failure", text, error: { schema } })),
+      Effect.orElseSucceed((): Failure => ({ fiberkit: "failure", text, error: { plain: plain(error) } }))
+    )
+  }
+  return Effect.succeed({ fiberkit: "failure", text, error: { plain: plain(error) } })
+}
+
+/** The failure in a `failedReason`; a reason BullMQ wrote itself (a stalled job) is a defect. @internal */
+export const parseFailure = (reason: string | undefined): Failure | undefined => {
+  if (reason === undefined || reason === "") return undefined
+  try {
+    const parsed = JSON.parse(reason) as Failure
+    if (typeof parsed === "object" && parsed !== null && typeof parsed.fiberkit === "string") return parsed
+  } catch {
+    // not ours
+  }
+  return { fiberkit: "defect", text: reason }
+}
+
+/** The typed error back from a failure, as `results` publishes it. @internal */
+export const decodeFailure = (definition: Definition | undefined, failure: Failure): Effect.Effect<unknown> => {
+  const error = failure.error
+  if (error === undefined) return Effect.succeed(new Error(failure.text))
+  if ("builtin" in error) {
+    const Class = builtins[error.builtin]
+    return Effect.succeed(Class === undefined ? error.fields : new Class(error.fields as never))
+  }
+  if ("schema" in error && definition?.failure !== undefined) {
+    return Effect.orElseSucceed(Schema.decodeUnknown(definition.failure)(error.schema), () => error.schema)
+  }
+  return Effect.succeed("plain" in error ? error.plain : error.schema)
+}
+
+/** A job's return value: the task's value, encoded, in a box (so that `undefined` survives JSON). @internal */
+export interface Returned {
+  readonly value?: unknown
+}
+
+/** @internal */
+export const encodeValue = (definition: Definition, value: unknown): Effect.Effect<Returned> =>
+  definition.success === undefined
+    ? Effect.succeed(value === undefined ? {} : { value })
+    : Effect.map(Schema.encodeUnknown(definition.success)(value), (encoded) => ({ value: encoded })).pipe(Effect.orDie)
+
+/** @internal */
+export const decodeValue = (definition: Definition | undefined, returned: unknown): Effect.Effect<unknown> => {
+  const value = typeof returned === "object" && returned !== null ? (returned as Returned).value : undefined
+  if (definition?.success === undefined || value === undefined) return Effect.succeed(value)
+  return Effect.orElseSucceed(Schema.decodeUnknown(definition.success)(value), () => value)
+}
+
+/** The state a BullMQ job state stands for. @internal */
+export const stateOf = (state: string, failure: Failure | undefined): TaskStore.TaskState => {
+  switch (state) {
+    case "active":
+      return "running"
+    case "completed":
+      return "succeeded"
+    case "failed":
+      return failure?.fiberkit === "cancelled" ? "cancelled" : "failed"
+    default:
+      return "queued"
+  }
+}

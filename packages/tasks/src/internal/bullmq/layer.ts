@@ -1,0 +1,79 @@
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type * as Api from "../../BullMQStore.js"
+import { InvalidOptions, type RedisUnreachable, type TaskStoreError } from "../../Errors.js"
+import { connect } from "./connection.js"
+import * as Engine from "./engine.js"
+import { BullStore, makeQueue, tryRedis } from "./store.js"
+
+const unsupported = (operation: string) =>
+  Effect.dieMessage(
+    `BullMQStore: ${operation} is done by BullMQ's workers — use this store through TaskManager.make`
+  )
+
+const positive = (field: string, value: number, integer: boolean) =>
+  Number.isFinite(value) && value > 0 && (!integer || Number.isSafeInteger(value))
+    ? Effect.succeed(value)
+    : new InvalidOptions({
+      operation: "BullMQStore.make",
+      field,
+      expected: integer ? "an integer ≥ 1" : "a duration > 0",
+      value
+    })
+
+/** @internal */
+export const make = (
+  options: Api.Options = {}
+): Effect.Effect<Api.BullMQStore, RedisUnreachable | InvalidOptions, Scope.Scope> =>
+  Effect.gen(function*() {
+    const url = options.url ?? Option.getOrUndefined(
+      yield* Effect.orDie(Config.option(Config.string("FIBERKIT_REDIS_URL")))
+    )
+    if (url === undefined || !/^rediss?:\/\//.test(url)) {
+      return yield* new InvalidOptions({
+        operation: "BullMQStore.make",
+        field: "url",
+        expected: "a redis:// URL, given or in FIBERKIT_REDIS_URL",
+        value: url
+      })
+    }
+    const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+      Duration.toMillis(Duration.decode(input ?? fallback))
+    const settings = {
+      queue: options.queue ?? "fiberkit-tasks",
+      prefix: options.prefix ?? "fiberkit",
+      lockDuration: yield* positive("lockDuration", millis(options.lockDuration, "30 seconds"), false),
+      stalledInterval: yield* positive("stalledInterval", millis(options.stalledInterval, "30 seconds"), false),
+      maxStalledCount: yield* positive("maxStalledCount", options.maxStalledCount ?? 1, true),
+      closeTimeout: millis(options.closeTimeout, 0)
+    }
+    const attempts = yield* positive("connectAttempts", options.connectAttempts ?? 5, true)
+    const redis = yield* connect(url, { attempts, delay: options.connectDelay ?? "200 millis", timeout: "2 seconds" })
+    const queue = yield* makeQueue(redis, settings)
+    const store = new BullStore(redis, queue, settings)
+    const service: Api.BullMQStore = {
+      queue: settings.queue,
+      add: store.add,
+      get: store.get,
+      take: unsupported("take"),
+      attempt: () => unsupported("attempt"),
+      finish: () => unsupported("finish"),
+      release: () => unsupported("release"),
+      cancel: () => unsupported("cancel"),
+      recover: Effect.succeed([]),
+      engine: { make: (managerOptions) => Engine.make(store, managerOptions) },
+      list: (state, listOptions) => store.list(state, listOptions?.limit ?? 1_000),
+      once: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
+        Effect.gen(function*() {
+          const mark = store.onceKey(key)
+          if ((yield* tryRedis("read a once mark", () => redis.exists(mark))) === 1) return Option.none<A>()
+          const value = yield* effect
+          yield* tryRedis("write a once mark", () => redis.set(mark, String(Date.now()), "NX"))
+          return Option.some(value)
+        }) as Effect.Effect<Option.Option<A>, E | TaskStoreError, R>
+    }
+    return service
+  })

@@ -1,0 +1,135 @@
+import { type Job, Queue } from "bullmq"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type { Redis } from "ioredis"
+import { TaskStoreError } from "../../Errors.js"
+import type * as TaskStore from "../../TaskStore.js"
+import { parseFailure, stateOf } from "./codec.js"
+
+/** @internal */
+export interface Settings {
+  readonly queue: string
+  readonly prefix: string
+  readonly lockDuration: number
+  readonly stalledInterval: number
+  readonly maxStalledCount: number
+  readonly closeTimeout: number
+}
+
+/** The job data: the task's arguments, encoded by its Schema. @internal */
+export interface JobData {
+  readonly args: unknown
+}
+
+/** Retries are decided by the manager's Schedule in the worker, not by a count: see `engine.ts`. @internal */
+export const jobOptions = { attempts: 1_000_000_000, backoff: { type: "fiberkit" } } as const
+
+/** BullMQ's job states that a task in the `queued` state can be in. @internal */
+export const queuedStates = ["waiting", "delayed", "prioritized", "waiting-children"] as const
+
+/** @internal */
+export const tryRedis = <A>(operation: string, f: () => Promise<A>): Effect.Effect<A, TaskStoreError> =>
+  Effect.tryPromise({ try: f, catch: (cause) => new TaskStoreError({ operation, cause }) })
+
+/**
+ * The BullMQ store: the queue, its Redis connection, and the records fiberkit keeps beside
+ * BullMQ's (queued tasks cancelled and removed, `once` marks).
+ *
+ * @internal
+ */
+export class BullStore {
+  readonly cancelledKey: string
+  readonly cancelChannel: string
+  readonly endEvent = "fiberkit-end"
+  readonly eventsKey: string
+
+  constructor(readonly redis: Redis, readonly queue: Queue<JobData>, readonly settings: Settings) {
+    const base = `${settings.prefix}:${settings.queue}`
+    this.cancelledKey = `${base}:fiberkit:cancelled`
+    this.cancelChannel = `${base}:fiberkit:cancel`
+    this.eventsKey = `${base}:events`
+  }
+
+  onceKey(key: string): string {
+    return `${this.settings.prefix}:${this.settings.queue}:fiberkit:once:${key}`
+  }
+
+  /** A job's task record, given its BullMQ state. */
+  record(job: Job<JobData>, state: string): TaskStore.TaskRecord {
+    const failure = parseFailure(job.failedReason)
+    return {
+      id: job.id!,
+      name: job.name,
+      args: job.data.args,
+      state: stateOf(state, failure),
+      attempts: job.attemptsStarted,
+      addedAt: job.timestamp,
+      startedAt: job.processedOn ?? undefined,
+      finishedAt: job.finishedOn ?? undefined,
+      error: failure?.text
+    }
+  }
+
+  readonly add = (tasks: ReadonlyArray<TaskStore.NewTask>): Effect.Effect<number, TaskStoreError> =>
+    Effect.as(
+      tryRedis("add tasks", () =>
+        this.queue.addBulk(tasks.map((task) => ({
+          name: task.name,
+          data: { args: task.args },
+          opts: { ...jobOptions, jobId: task.id, timestamp: task.addedAt }
+        })))),
+      tasks.length
+    )
+
+  readonly get = (id: string): Effect.Effect<Option.Option<TaskStore.TaskRecord>, TaskStoreError> =>
+    tryRedis("read a task", async () => {
+      const job = await this.queue.getJob(id)
+      if (job === undefined) {
+        const removed = await this.redis.hget(this.cancelledKey, id)
+        return removed === null ? Option.none() : Option.some(JSON.parse(removed) as TaskStore.TaskRecord)
+      }
+      return Option.some(this.record(job as Job<JobData>, await job.getState()))
+    })
+
+  /** Tasks in a state, oldest first, `limit` at most. */
+  readonly list = (
+    state: TaskStore.TaskState,
+    limit: number
+  ): Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, TaskStoreError> =>
+    tryRedis(`list ${state} tasks`, async () => {
+      if (state === "cancelled") {
+        const removed = Object.values(await this.redis.hgetall(this.cancelledKey))
+          .map((json) => JSON.parse(json) as TaskStore.TaskRecord)
+        const failed = await this.queue.getJobs(["failed"], 0, -1, true)
+        return [...removed, ...failed.map((job) => this.record(job as Job<JobData>, "failed"))]
+          .filter((record) => record.state === "cancelled")
+          .sort((a, b) => a.addedAt - b.addedAt)
+          .slice(0, limit)
+      }
+      const types = state === "queued"
+        ? [...queuedStates]
+        : [state === "running" ? "active" : state === "succeeded" ? "completed" : "failed"]
+      const jobs = await this.queue.getJobs(types as never, 0, state === "failed" ? -1 : limit - 1, true)
+      const records: Array<TaskStore.TaskRecord> = []
+      for (const job of jobs) {
+        const record = this.record(job as Job<JobData>, state === "queued" ? "waiting" : types[0]!)
+        if (record.state === state) records.push(record)
+        if (records.length === limit) break
+      }
+      return records
+    })
+}
+
+/** The queue on the connection, closed with the scope. @internal */
+export const makeQueue = (redis: Redis, settings: Settings): Effect.Effect<Queue<JobData>, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() =>
+      new Queue<JobData>(settings.queue, {
+        connection: redis,
+        prefix: settings.prefix,
+        defaultJobOptions: jobOptions
+      })
+    ),
+    (queue) => Effect.promise(() => queue.close().catch(() => undefined))
+  )

@@ -1,0 +1,24 @@
+import { Context, Effect, Layer } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as SqliteStore from "../src/SqliteStore.js"
+import * as TaskStore from "../src/TaskStore.js"
+import { contract } from "./contract.js"
+
+contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
+
+contract("SQLite store", {
+  store: Effect.gen(function*() {
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-contract-"))),
+      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    // built in the test's scope: the database stays open until the test ends
+    const context = yield* Layer.build(
+      SqliteStore.layer({ filename: path.join(dir, "tasks.db"), synchronous: "normal" })
+    )
+    return Context.get(context, TaskStore.TaskStore)
+  }),
+  propertyRuns: 15
+})

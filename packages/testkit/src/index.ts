@@ -21,6 +21,13 @@ export * as ConcurrencyProbe from "./ConcurrencyProbe.js"
 export * as Leaks from "./Leaks.js"
 
 /**
+ * A throwaway redis-server on a loopback port, with an append-only file, for tests and benchmarks.
+ *
+ * @since 0.1.0
+ */
+export * as RedisServer from "./RedisServer.js"
+
+/**
  * Random task sets for property tests, and the outcomes they must end with.
  *
  * @since 0.1.0

@@ -1,0 +1,147 @@
+/**
+ * A throwaway `redis-server` on a loopback port, for tests, benchmarks and examples that need
+ * Redis and must not touch one they did not start. It keeps an append-only file (every write
+ * synced) in a temporary directory, so it can be killed and started again without losing a
+ * key. Needs Debian's `redis-server` on the PATH (`.ci/run` installs it).
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import { type ChildProcess, spawn } from "node:child_process"
+import * as fs from "node:fs"
+import * as net from "node:net"
+import * as os from "node:os"
+import * as path from "node:path"
+
+/**
+ * `redis-server` did not start, or did not answer PING in time.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RedisServerError extends Data.TaggedError("RedisServerError")<{ readonly reason: string }> {
+  override get message(): string {
+    return `redis-server: ${this.reason}`
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string
+  readonly port: number
+  /** Kills the server (`SIGKILL` by default: a crash) and waits for it to exit. */
+  readonly stop: (signal?: NodeJS.Signals) => Effect.Effect<void>
+  /** Starts it again on the same port and files (after `stop`), and waits until it answers. */
+  readonly start: Effect.Effect<void, RedisServerError>
+}
+
+/** A free loopback port, as the system hands one out. */
+const freePort = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as net.AddressInfo).port
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** True when something on `port` answers `+PONG` to a PING. */
+const ping = (port: number) =>
+  Effect.async<boolean>((resume) => {
+    const socket = net.connect(port, "127.0.0.1")
+    let answer = ""
+    socket.setTimeout(500)
+    socket.on("connect", () => socket.write("PING\r\n"))
+    socket.on("data", (chunk) => {
+      answer += chunk.toString()
+      if (answer.includes("\r\n")) {
+        socket.destroy()
+        resume(Effect.succeed(answer.startsWith("+PONG")))
+      }
+    })
+    const fail = () => {
+      socket.destroy()
+      resume(Effect.succeed(false))
+    }
+    socket.on("error", fail)
+    socket.on("timeout", fail)
+  })
+
+const waitUntilUp = (port: number, child: ChildProcess) =>
+  Effect.gen(function*() {
+    for (let tries = 0; tries < 200; tries++) {
+      if (child.exitCode !== null) {
+        return yield* new RedisServerError({ reason: `exited with code ${child.exitCode} on port ${port}` })
+      }
+      if (yield* ping(port)) return
+      yield* Effect.sleep("25 millis")
+    }
+    return yield* new RedisServerError({ reason: `no answer on port ${port} after 5 s` })
+  })
+
+/**
+ * Starts a server for the life of the scope; it is killed and its files removed when the scope
+ * closes.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RedisServer } from "@fiberkit/testkit"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const redis = yield* RedisServer.make
+ *   yield* Effect.log(`Redis at ${redis.url}`)
+ *   yield* redis.stop()
+ *   yield* redis.start // the keys written before the kill are back
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<RedisServer, RedisServerError, Scope.Scope> = Effect.gen(function*() {
+  const port = yield* freePort
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-redis-"))),
+    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  let child: ChildProcess | undefined
+  const launch = Effect.suspend(() => {
+    const started = spawn("redis-server", [
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "always",
+      "--save",
+      "",
+      "--maxmemory-policy",
+      "noeviction"
+    ], { stdio: "ignore" })
+    child = started
+    return Effect.async<void, RedisServerError>((resume) => {
+      started.once("error", (error) => resume(Effect.fail(new RedisServerError({ reason: error.message }))))
+      started.once("spawn", () => resume(Effect.void))
+    }).pipe(Effect.zipRight(waitUntilUp(port, started)))
+  })
+  const stop = (signal: NodeJS.Signals = "SIGKILL") =>
+    Effect.async<void>((resume) => {
+      const running = child
+      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return resume(Effect.void)
+      running.once("exit", () => resume(Effect.void))
+      running.kill(signal)
+    })
+  yield* Effect.acquireRelease(launch, () => stop())
+  return { url: `redis://127.0.0.1:${port}`, port, stop, start: launch }
+})

@@ -13,52 +13,20 @@
  * contender gives tasks/s (10,000 / median run) and the median of each phase.
  */
 import { Report, type Suite } from "@fiberkit/bench"
-import { SqliteStore, TaskManager, TaskStore } from "@fiberkit/tasks"
-import * as Context from "effect/Context"
+import { TaskManager } from "@fiberkit/tasks"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
+import { items, median, noop, type Store, stores, TASKS, WORKERS } from "./shared.js"
 
-const TASKS = 10_000
-const WORKERS = 8
 const ADD_CONCURRENCY = 8
-const items = Array.from({ length: TASKS }, (_, i) => i)
 
-const noop = TaskManager.define("noop", { args: Schema.Number, run: () => Effect.void })
 const hold = TaskManager.define("hold", { args: Schema.Number, run: () => Effect.never })
-
-// Every SQLite run gets a new file, so each starts from an empty table; all are deleted at exit.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-tasks-bench-"))
-process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }))
-let files = 0
-
-type Store = () => Effect.Effect<TaskStore.TaskStore, unknown, Scope.Scope>
-const stores: ReadonlyArray<readonly [string, Store]> = [
-  ["memory store", () => TaskStore.memory],
-  ["SQLite store", () =>
-    Effect.suspend(() =>
-      Effect.map(
-        Layer.build(SqliteStore.layer({ filename: path.join(dir, `run-${files++}.db`) })),
-        Context.get(TaskStore.TaskStore)
-      )
-    )]
-]
 
 interface Phases {
   readonly make: Array<number>
   readonly add: Array<number>
   readonly run: Array<number>
   readonly close: Array<number>
-}
-
-const median = (values: ReadonlyArray<number>): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
 const modes: ReadonlyArray<readonly [string, number]> = [

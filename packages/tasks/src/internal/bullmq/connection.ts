@@ -27,10 +27,16 @@ const probe = (url: string, timeoutMillis: number): Effect.Effect<void, unknown>
         enableOfflineQueue: false,
         connectTimeout: timeoutMillis
       })
-      client.on("error", () => {}) // reported by the rejected `connect`
+      // the socket's error says why (ECONNREFUSED…); `connect` only rejects "Connection is closed"
+      let reason: unknown
+      client.on("error", (error) => {
+        reason = error
+      })
       try {
         await client.connect()
         await client.ping()
+      } catch (error) {
+        throw reason ?? error
       } finally {
         client.disconnect()
       }

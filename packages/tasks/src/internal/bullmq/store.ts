@@ -124,12 +124,14 @@ export class BullStore {
 /** The queue on the connection, closed with the scope. @internal */
 export const makeQueue = (redis: Redis, settings: Settings): Effect.Effect<Queue<JobData>, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.sync(() =>
-      new Queue<JobData>(settings.queue, {
+    Effect.sync(() => {
+      const queue = new Queue<JobData>(settings.queue, {
         connection: redis,
         prefix: settings.prefix,
         defaultJobOptions: jobOptions
       })
-    ),
+      queue.on("error", () => {}) // the connection reconnects by itself; operations report their own errors
+      return queue
+    }),
     (queue) => Effect.promise(() => queue.close().catch(() => undefined))
   )

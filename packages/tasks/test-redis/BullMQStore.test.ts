@@ -1,0 +1,71 @@
+/** What only the BullMQ store has: listing tasks by state, the `once` guard, producers and workers apart. */
+import { assert, describe, it } from "@effect/vitest"
+import { Chunk, Deferred, Effect, Fiber, Option, Schema, Stream } from "effect"
+import * as TaskManager from "../src/TaskManager.js"
+import { freshStore } from "./redis.js"
+
+describe("BullMQStore", () => {
+  it.live("list: the tasks in each state, oldest first", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const store = yield* freshStore()
+      const gate = yield* Deferred.make<void>()
+      const job = TaskManager.define("job", {
+        args: Schema.Number,
+        run: (n) => n === 0 ? Deferred.await(gate) : n === 1 ? Effect.fail("no") : Effect.succeed(n)
+      })
+      const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      const [blocker] = yield* manager.addAll(job, [0])
+      while ((yield* manager.status(blocker!)).state !== "running") yield* Effect.sleep("5 millis")
+      const [failing, succeeding, cancelled] = yield* manager.addAll(job, [1, 2, 3])
+      assert.isTrue(yield* manager.cancel(cancelled!))
+      const ids = (state: Parameters<typeof store.list>[0]) =>
+        Effect.map(store.list(state), (records) => records.map((record) => record.id))
+      assert.deepStrictEqual(yield* ids("running"), [blocker])
+      assert.deepStrictEqual(yield* ids("queued"), [failing, succeeding])
+      assert.deepStrictEqual(yield* ids("cancelled"), [cancelled])
+      yield* Deferred.succeed(gate, undefined)
+      yield* manager.join
+      assert.deepStrictEqual([...(yield* ids("succeeded"))].sort(), [blocker, succeeding].sort())
+      assert.deepStrictEqual(yield* ids("failed"), [failing])
+      assert.deepStrictEqual(yield* ids("queued"), [])
+      assert.strictEqual((yield* store.list("succeeded", { limit: 1 })).length, 1)
+    })))
+
+  it.live("once: a second run under the same key is skipped; a failed run leaves the key free", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const store = yield* freshStore()
+      let runs = 0
+      const effect = Effect.sync(() => ++runs)
+      assert.deepStrictEqual(yield* store.once("order-1", effect), Option.some(1))
+      assert.deepStrictEqual(yield* store.once("order-1", effect), Option.none())
+      assert.strictEqual(yield* Effect.flip(store.once("order-2", Effect.fail("boom"))), "boom")
+      assert.deepStrictEqual(yield* store.once("order-2", effect), Option.some(2))
+    })))
+
+  it.live("a producer (workers: 0) runs nothing; a manager elsewhere on the queue runs its tasks, and both see the results", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const store = yield* freshStore()
+      const ranBy: Array<string> = []
+      const double = (who: string) =>
+        TaskManager.define("double", {
+          args: Schema.Number,
+          success: Schema.Struct({ doubled: Schema.Number, at: Schema.Date }),
+          run: (n) => Effect.sync(() => (ranBy.push(who), { doubled: n * 2, at: new Date(0) }))
+        })
+      const producer = yield* TaskManager.make({ tasks: [double("producer")], workers: 0, store })
+      const results = yield* producer.subscribe
+      const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 3)))
+      yield* producer.addAll("double", [1, 2, 3])
+      yield* Effect.sleep("100 millis")
+      assert.deepStrictEqual(ranBy, [], "the producer runs nothing")
+      const worker = yield* TaskManager.make({ tasks: [double("worker")], workers: 2, store })
+      yield* producer.join
+      assert.deepStrictEqual(ranBy, ["worker", "worker", "worker"])
+      const values = Chunk.toReadonlyArray(yield* Fiber.join(collected)).map((r) =>
+        r.value as { doubled: number; at: Date }
+      )
+      assert.deepStrictEqual(values.map((v) => v.doubled).sort(), [2, 4, 6])
+      assert.isTrue(values.every((v) => v.at instanceof Date), "the value crossed Redis Schema-encoded")
+      yield* worker.shutdown({ drain: true })
+    })))
+})

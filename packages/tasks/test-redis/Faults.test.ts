@@ -1,0 +1,223 @@
+/**
+ * Fault tests with real processes: three worker processes share a queue; one is killed (SIGKILL)
+ * or stopped (SIGTERM) while it runs a long task, or Redis itself is killed and restarted. Every
+ * task must complete, and complete once: each marks itself done with `SET NX`, and a second
+ * completion counts a duplicate.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { RedisServer } from "@fiberkit/testkit"
+import { Deferred, Effect, Schedule, type Scope } from "effect"
+import { Redis } from "ioredis"
+import { spawn } from "node:child_process"
+import * as path from "node:path"
+import * as BullMQStore from "../src/BullMQStore.js"
+import * as TaskManager from "../src/TaskManager.js"
+import { marks, workTask } from "./fixtures/distributed.js"
+import { removeQueue, url as redisUrl } from "./redis.js"
+
+interface WorkerProcess {
+  readonly pid: number
+  readonly lines: Array<string>
+  readonly kill: (signal: NodeJS.Signals) => void
+  /** The exit code, once the process has exited (null: killed by a signal). */
+  readonly exited: Effect.Effect<number | null>
+}
+
+/** A worker process on `queue`, ready (its manager made) when this succeeds; killed with the scope. */
+const startWorker = (
+  url: string,
+  queue: string,
+  options: { readonly lockMillis: number; readonly closeTimeoutMillis: number }
+): Effect.Effect<WorkerProcess, Error, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.gen(function*() {
+      const exited = yield* Deferred.make<number | null>()
+      const ready = yield* Deferred.make<void, Error>()
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(__dirname, "fixtures", "worker.ts"),
+          url,
+          queue,
+          String(options.lockMillis),
+          String(options.closeTimeoutMillis)
+        ],
+        { stdio: ["ignore", "pipe", "inherit"] }
+      )
+      const lines: Array<string> = []
+      let partial = ""
+      child.stdout.setEncoding("utf8")
+      child.stdout.on("data", (chunk: string) => {
+        const parts = (partial + chunk).split("\n")
+        partial = parts.pop()!
+        for (const line of parts) {
+          lines.push(line)
+          if (line === "ready") Deferred.unsafeDone(ready, Effect.void)
+        }
+      })
+      child.on("exit", (code) => {
+        Deferred.unsafeDone(exited, Effect.succeed(code))
+        Deferred.unsafeDone(ready, Effect.fail(new Error(`worker exited (${code}) before it was ready`)))
+      })
+      yield* Deferred.await(ready)
+      return {
+        pid: child.pid!,
+        lines,
+        kill: (signal: NodeJS.Signals) => child.kill(signal),
+        exited: Deferred.await(exited)
+      }
+    }),
+    (worker) => Effect.sync(() => worker.kill("SIGKILL"))
+  )
+
+/** Waits until one of the workers prints `line`, and returns it. */
+const whoPrints = (workers: ReadonlyArray<WorkerProcess>, line: string) =>
+  Effect.gen(function*() {
+    for (;;) {
+      const worker = workers.find((worker) => worker.lines.includes(line))
+      if (worker !== undefined) return worker
+      yield* Effect.sleep("5 millis")
+    }
+  }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`nobody printed ${line}`) }))
+
+/** A queue of its own (removed afterwards), three workers, a producer, and a client for the marks. */
+const setUp = (url: string, options: { readonly lockMillis: number; readonly closeTimeoutMillis: number }) =>
+  Effect.gen(function*() {
+    const queue = `faults-${crypto.randomUUID()}`
+    yield* Effect.addFinalizer(() => removeQueue(url, "fiberkit-test", queue))
+    const workers = yield* Effect.all(Array.from({ length: 3 }, () => startWorker(url, queue, options)), {
+      concurrency: "unbounded"
+    })
+    const store = yield* BullMQStore.make({ url, queue, prefix: "fiberkit-test" })
+    const work = workTask(undefined, queue)
+    const producer = yield* TaskManager.make({ tasks: [work], workers: 0, store })
+    const redis = yield* Effect.acquireRelease(
+      Effect.sync(() => new Redis(url, { maxRetriesPerRequest: null })),
+      (client) => Effect.sync(() => client.disconnect())
+    )
+    redis.on("error", () => {})
+    /** Who completed each task (pid), and how many completions were duplicates. */
+    const completions = (keys: ReadonlyArray<string>) =>
+      Effect.promise(async () => ({
+        done: await Promise.all(keys.map((key) => redis.get(`${marks(queue)}:done:${key}`))),
+        duplicates: Number(await redis.get(`${marks(queue)}:duplicates`) ?? 0)
+      }))
+    return { workers, store, work, producer, completions }
+  })
+
+const shortKeys = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`)
+
+describe.sequential("BullMQ store: faults with real processes", () => {
+  it.live(
+    "SIGKILL: the victim's task completes on another worker within seconds; all 50 complete exactly once",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { completions, producer, work, workers } = yield* setUp(redisUrl(), {
+          lockMillis: 1_000,
+          closeTimeoutMillis: 0
+        })
+        yield* producer.add(work, { key: "victim", ms: 1_500 }, { id: "victim" })
+        const victim = yield* whoPrints(workers, "start victim")
+        const ids = yield* producer.addAll(work, shortKeys(49).map((key) => ({ key, ms: 20 })))
+        victim.kill("SIGKILL")
+        const killedAt = Date.now()
+        assert.isNull(yield* victim.exited)
+        yield* producer.join
+        const status = yield* producer.status("victim")
+        assert.strictEqual(status.state, "succeeded")
+        assert.strictEqual(status.attempts, 2, "the killed attempt counts")
+        assert.isBelow(status.finishedAt! - killedAt, 8_000)
+        const { done, duplicates } = yield* completions(["victim", ...shortKeys(49)])
+        assert.isTrue(done.every((pid) => pid !== null), "every task completed")
+        assert.notStrictEqual(done[0], String(victim.pid), "the victim completed elsewhere")
+        assert.strictEqual(duplicates, 0)
+        for (const id of ids) assert.strictEqual((yield* producer.status(id)).attempts, 1)
+      })),
+    60_000
+  )
+
+  it.live(
+    "SIGTERM: a stopped worker hands its running task back; it completes once, elsewhere",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { completions, producer, work, workers } = yield* setUp(redisUrl(), {
+          lockMillis: 1_000,
+          closeTimeoutMillis: 0
+        })
+        yield* producer.add(work, { key: "long", ms: 1_500 }, { id: "long" })
+        const stopped = yield* whoPrints(workers, "start long")
+        yield* producer.addAll(work, shortKeys(20).map((key) => ({ key, ms: 20 })))
+        stopped.kill("SIGTERM")
+        assert.strictEqual(yield* Effect.timeout(stopped.exited, "5 seconds"), 0, "it exits by itself")
+        assert.notInclude(stopped.lines, "end long", "the stopped worker did not complete it")
+        yield* producer.join
+        const status = yield* producer.status("long")
+        assert.strictEqual(status.state, "succeeded")
+        assert.strictEqual(status.attempts, 2)
+        const { done, duplicates } = yield* completions(["long", ...shortKeys(20)])
+        assert.isTrue(done.every((pid) => pid !== null))
+        assert.notStrictEqual(done[0], String(stopped.pid))
+        assert.strictEqual(duplicates, 0)
+      })),
+    60_000
+  )
+
+  it.live(
+    "SIGTERM with a closeTimeout: the stopped worker finishes its task first, and takes no other",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { completions, producer, work, workers } = yield* setUp(redisUrl(), {
+          lockMillis: 1_000,
+          closeTimeoutMillis: 5_000
+        })
+        yield* producer.add(work, { key: "long", ms: 1_000 }, { id: "long" })
+        const stopped = yield* whoPrints(workers, "start long")
+        stopped.kill("SIGTERM")
+        yield* producer.addAll(work, shortKeys(20).map((key) => ({ key, ms: 20 })))
+        assert.strictEqual(yield* stopped.exited, 0)
+        yield* producer.join
+        const status = yield* producer.status("long")
+        assert.strictEqual(status.attempts, 1)
+        const { done, duplicates } = yield* completions(["long", ...shortKeys(20)])
+        assert.strictEqual(done[0], String(stopped.pid), "it finished its task")
+        assert.isTrue(done.every((pid) => pid !== null))
+        assert.strictEqual(stopped.lines.filter((line) => line.startsWith("start ")).length, 1)
+        assert.strictEqual(duplicates, 0)
+      })),
+    60_000
+  )
+
+  it.live(
+    "Redis killed and restarted mid-run (append-only file): no added task is lost, none completes twice",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const redis = yield* RedisServer.make
+        const { completions, producer, store, work, workers } = yield* setUp(redis.url, {
+          lockMillis: 5_000,
+          closeTimeoutMillis: 0
+        })
+        const before = shortKeys(50)
+        yield* producer.addAll(work, before.map((key) => ({ key, ms: 30 })))
+        yield* Effect.repeat(
+          Effect.sync(() => workers.flatMap((worker) => worker.lines).filter((line) => line.startsWith("end ")).length),
+          { until: (ended) => ended >= 10, schedule: Schedule.spaced("5 millis") }
+        )
+        yield* redis.stop("SIGKILL")
+        // added while Redis is down: the adds wait for it
+        const during = Array.from({ length: 10 }, (_, i) => `late${i}`)
+        const adding = yield* Effect.fork(producer.addAll(work, during.map((key) => ({ key, ms: 30 }))))
+        yield* Effect.sleep("300 millis")
+        yield* redis.start
+        const lateIds = yield* adding.await.pipe(Effect.flatten)
+        assert.strictEqual(lateIds.length, 10)
+        yield* producer.join
+        const { done, duplicates } = yield* completions([...before, ...during])
+        assert.deepStrictEqual(done.filter((pid) => pid === null).length, 0, "every added task completed")
+        assert.strictEqual(duplicates, 0)
+        assert.strictEqual((yield* store.list("succeeded", { limit: 100 })).length, 60)
+      })),
+    60_000
+  )
+})

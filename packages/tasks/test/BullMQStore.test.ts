@@ -1,0 +1,47 @@
+/** The BullMQ store's checks that need no Redis: bad options and an unreachable server. */
+import { assert, describe, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as net from "node:net"
+import * as BullMQStore from "../src/BullMQStore.js"
+
+/** A loopback port with nothing listening on it. */
+const closedPort = Effect.async<number>((resume) => {
+  const server = net.createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const port = (server.address() as net.AddressInfo).port
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+describe("BullMQStore without Redis", () => {
+  it.live("an unreachable Redis fails RedisUnreachable after a bounded retry, not a hang; the password is hidden", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const started = Date.now()
+      const error = yield* Effect.flip(Effect.scoped(BullMQStore.make({
+        url: `redis://user:secret@127.0.0.1:${port}`,
+        connectAttempts: 3,
+        connectDelay: "50 millis"
+      })))
+      assert.strictEqual(error._tag, "RedisUnreachable")
+      if (error._tag !== "RedisUnreachable") return
+      assert.strictEqual(error.attempts, 3)
+      assert.include(error.message, `127.0.0.1:${port}`)
+      assert.notInclude(error.message, "secret")
+      assert.match(error.message, /after 3 attempts: .*ECONNREFUSED/)
+      assert.isBelow(Date.now() - started, 10_000)
+    }))
+
+  it.live("bad options fail InvalidOptions: a URL that is not redis://, zero lock duration, zero attempts", () =>
+    Effect.gen(function*() {
+      const notRedis = yield* Effect.flip(Effect.scoped(BullMQStore.make({ url: "http://127.0.0.1:6379" })))
+      assert.strictEqual(notRedis._tag, "InvalidOptions")
+      assert.include(notRedis.message, "url")
+      const lock = yield* Effect.flip(Effect.scoped(BullMQStore.make({ url: "redis://127.0.0.1:1", lockDuration: 0 })))
+      assert.include(lock.message, "lockDuration")
+      const attempts = yield* Effect.flip(
+        Effect.scoped(BullMQStore.make({ url: "redis://127.0.0.1:1", connectAttempts: 0 }))
+      )
+      assert.include(attempts.message, "connectAttempts")
+    }))
+})

@@ -1,18 +1,14 @@
-import { type Job, QueueEvents, UnrecoverableError, WaitingError, Worker } from "bullmq"
-import * as Cause from "effect/Cause"
+import { type Job, QueueEvents, Worker } from "bullmq"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
-import * as Runtime from "effect/Runtime"
+import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -23,62 +19,18 @@ import {
   TaskManagerShutDown,
   TaskNotFound,
   type TaskStoreError,
-  TaskTimeout,
   UnknownTask
 } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
-import {
-  cancelledFailure,
-  decodeFailure,
-  decodeValue,
-  describe,
-  encodeFailure,
-  encodeValue,
-  type Failure,
-  parseFailure
-} from "./codec.js"
+import { Processor, STOP } from "./processor.js"
+import { resultOf } from "./results.js"
 import { type BullStore, type JobData, jobOptions, queuedStates, tryRedis } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
 
-/** Why a running job's signal was aborted: `cancel`, or a shutdown handing it back. */
-const CANCEL = "fiberkit:cancel"
-const STOP = "fiberkit:stop"
-
 /** Published after the last outcome, when the manager shuts down: the results streams end there. */
 const End = Symbol.for("@fiberkit/tasks/BullMQStore/End")
-
-/** A failed attempt to be tried again after `delay` ms (read by the worker's backoff strategy). */
-class RetryLater extends Error {
-  constructor(message: string, readonly delay: number) {
-    super(message)
-  }
-}
-
-/**
- * The delay before the next attempt, after `failures` failed ones, or `None` when the schedule is
- * done. A BullMQ retry may run in another process, so the schedule is replayed from its start
- * with the last failure as input: count- and delay-based schedules decide as they do locally.
- */
-const retryDelay = (
-  schedule: Schedule.Schedule<unknown, unknown>,
-  error: unknown,
-  failures: number
-): Effect.Effect<Option.Option<number>> =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    let state = schedule.initial
-    let decision: ScheduleDecision.ScheduleDecision = ScheduleDecision.done
-    for (let step = 0; step < failures; step++) {
-      ;[state, , decision] = yield* schedule.step(now, error, state) as Effect.Effect<
-        readonly [unknown, unknown, ScheduleDecision.ScheduleDecision]
-      >
-      if (ScheduleDecision.isDone(decision)) return Option.none()
-    }
-    if (ScheduleDecision.isDone(decision)) return Option.none()
-    return Option.some(Math.max(0, Intervals.start(decision.intervals) - now))
-  })
 
 /**
  * The TaskManager on BullMQ. Adding writes a job (the task id is the job id); this process's
@@ -86,12 +38,10 @@ const retryDelay = (
  * stream, so `results` sees the tasks that every process ran.
  */
 class RemoteManager<T extends Definition> {
-  private readonly definitions = new Map<string, Definition>()
+  readonly definitions = new Map<string, Definition>()
   private closed = false
   private stopped: Deferred.Deferred<void> | undefined
-  /** Cancels received for jobs this process had not started yet (a cancel racing the start). */
-  private readonly early = new Map<string, number>()
-  worker: Worker<JobData> | undefined
+  readonly processor: Processor
   readonly id = crypto.randomUUID()
 
   constructor(
@@ -102,6 +52,7 @@ class RemoteManager<T extends Definition> {
     readonly ended: Deferred.Deferred<void>
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
+    this.processor = new Processor(this.definitions, options, runtime)
   }
 
   private encodeArgs(
@@ -190,108 +141,6 @@ class RemoteManager<T extends Definition> {
       return true
     })
 
-  /** One attempt of a job, as the Worker's processor: its signal aborted is an interruption. */
-  readonly process = async (job: Job<JobData>, token: string | undefined, signal?: AbortSignal): Promise<unknown> => {
-    // cancelled before it started here: it never runs
-    if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
-    const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
-    if (Exit.isSuccess(exit)) return exit.value
-    if (Cause.isInterruptedOnly(exit.cause)) {
-      if (signal?.reason === STOP) {
-        // a shutdown without drain: back to the queue, for another worker (this attempt counts)
-        await job.moveToWait(token)
-        throw new WaitingError()
-      }
-      throw new UnrecoverableError(JSON.stringify(cancelledFailure))
-    }
-    const failure = await Runtime.runPromise(this.runtime, this.failure(job, exit.cause))
-    throw failure
-  }
-
-  private attempt(job: Job<JobData>): Effect.Effect<unknown, unknown> {
-    const definition = this.definitions.get(job.name)
-    if (definition === undefined) return Effect.fail(new UnknownTask({ task: job.name }))
-    const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
-    return Schema.decodeUnknown(definition.args)(job.data.args).pipe(
-      Effect.mapError((error) => new InvalidTaskArgs({ task: job.name, reason: error.message })),
-      Effect.flatMap((args) => {
-        const run = definition.run(args) as Effect.Effect<unknown, unknown>
-        if (timeout === undefined) return run
-        return Effect.timeoutFail(run, {
-          duration: timeout,
-          onTimeout: () =>
-            new TaskTimeout({ id: job.id!, attempt: job.attemptsStarted, timeoutMillis: Duration.toMillis(timeout) })
-        })
-      }),
-      Effect.flatMap((value) => encodeValue(definition, value))
-    )
-  }
-
-  /** The error an attempt's failure throws: retried after the schedule's delay, or final. */
-  private failure(job: Job<JobData>, cause: Cause.Cause<unknown>): Effect.Effect<Error> {
-    const definition = this.definitions.get(job.name)
-    const text = describe(cause)
-    const failure = Cause.failureOption(cause)
-    if (Option.isNone(failure)) {
-      return Effect.succeed(new UnrecoverableError(JSON.stringify({ fiberkit: "defect", text } satisfies Failure)))
-    }
-    const error = failure.value
-    return Effect.flatMap(encodeFailure(definition, error, text), (encoded) => {
-      const message = JSON.stringify(encoded)
-      // arguments that do not decode, or a task this process does not know, fail the same again
-      if (error instanceof InvalidTaskArgs || error instanceof UnknownTask) {
-        return Effect.succeed(new UnrecoverableError(message))
-      }
-      const schedule = this.options.retry ?? Schedule.stop
-      return Effect.map(
-        retryDelay(schedule, error, job.attemptsMade + 1),
-        Option.match({
-          onNone: (): Error => new UnrecoverableError(message),
-          onSome: (delay): Error => new RetryLater(message, delay)
-        })
-      )
-    })
-  }
-
-  /** A cancel published by any process: this one interrupts the job if it runs it. */
-  readonly onCancel = (id: string): void => {
-    if (this.worker?.cancelJob(id, CANCEL) === true) return
-    // not started here yet, or not here at all: remembered for a few seconds
-    const now = Date.now()
-    for (const [old, at] of this.early) if (at < now - 10_000) this.early.delete(old)
-    this.early.set(id, now)
-  }
-
-  /** The result of a finished job, from the event stream. */
-  result(event: string, jobId: string): Effect.Effect<Api.TaskResult | undefined, TaskStoreError> {
-    const store = this.store
-    return Effect.gen(this, function*() {
-      if (event === "removed") {
-        const removed = yield* tryRedis("read a task", () => store.redis.hget(store.cancelledKey, jobId))
-        if (removed === null) return undefined
-        const record = JSON.parse(removed) as TaskStore.TaskRecord
-        return { ...record, state: "cancelled", finishedAt: record.finishedAt ?? record.addedAt } as Api.TaskResult
-      }
-      const job = (yield* tryRedis("read a task", () => store.queue.getJob(jobId))) as Job<JobData> | undefined
-      if (job === undefined) return undefined
-      const definition = this.definitions.get(job.name)
-      const base = {
-        id: jobId,
-        name: job.name,
-        attempts: job.attemptsStarted,
-        addedAt: job.timestamp,
-        startedAt: job.processedOn ?? undefined,
-        finishedAt: job.finishedOn ?? Date.now()
-      }
-      if (event === "completed") {
-        return { ...base, state: "succeeded" as const, value: yield* decodeValue(definition, job.returnvalue) }
-      }
-      const failure = parseFailure(job.failedReason) ?? { fiberkit: "defect", text: "failed" }
-      if (failure.fiberkit === "cancelled") return { ...base, state: "cancelled" as const }
-      return { ...base, state: "failed" as const, error: yield* decodeFailure(definition, failure) }
-    })
-  }
-
   /**
    * Stops accepting tasks; with `drain`, waits until the queue is empty; then stops this
    * process's worker — gracefully for `closeTimeout`, then handing its running jobs back — and
@@ -308,7 +157,7 @@ class RemoteManager<T extends Definition> {
       this.stopped = stopped
       return Effect.gen(this, function*() {
         if (options?.drain === true) yield* this.join
-        const worker = this.worker
+        const worker = this.processor.worker
         if (worker !== undefined) {
           const closed = Effect.promise(() => worker.close().catch(() => undefined))
           const grace = this.store.settings.closeTimeout
@@ -395,7 +244,7 @@ export const make = <T extends Definition>(
       if (event === "end") return Deferred.succeed(ended, undefined)
       return Effect.flatMap(
         Effect.retry(
-          manager.result(event, jobId),
+          resultOf(store, manager.definitions, event, jobId),
           Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
         ),
         (result) => result === undefined ? Effect.void : PubSub.publish(pubsub, result)
@@ -408,19 +257,19 @@ export const make = <T extends Definition>(
         (client) => Effect.sync(() => client.disconnect())
       )
       subscriber.on("error", () => {})
-      subscriber.on("message", (_channel: string, id: string) => manager.onCancel(id))
+      subscriber.on("message", (_channel: string, id: string) => manager.processor.onCancel(id))
       yield* tryRedis("subscribe to cancels", () => subscriber.subscribe(store.cancelChannel))
-      const worker = new Worker<JobData>(settings.queue, manager.process, {
+      const worker = new Worker<JobData>(settings.queue, manager.processor.process, {
         connection: store.redis,
         prefix: settings.prefix,
         concurrency: workers,
         lockDuration: settings.lockDuration,
         stalledInterval: settings.stalledInterval,
         maxStalledCount: settings.maxStalledCount,
-        settings: { backoffStrategy: (_attempts, _type, error) => error instanceof RetryLater ? error.delay : 0 }
+        settings: { backoffStrategy: Processor.backoff }
       })
       worker.on("error", () => {})
-      manager.worker = worker
+      manager.processor.worker = worker
       yield* Effect.addFinalizer(() => Effect.promise(() => worker.close(true).catch(() => undefined)))
     }
     yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))

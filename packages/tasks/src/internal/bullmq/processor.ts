@@ -1,0 +1,148 @@
+import { type Job, UnrecoverableError, WaitingError, type Worker } from "bullmq"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as Intervals from "effect/ScheduleIntervals"
+import * as Schema from "effect/Schema"
+import { InvalidTaskArgs, TaskTimeout, UnknownTask } from "../../Errors.js"
+import type * as Api from "../../TaskManager.js"
+import { cancelledFailure, describe, encodeFailure, encodeValue, type Failure } from "./codec.js"
+import type { JobData } from "./store.js"
+
+type Definition = Api.TaskDefinition.Any
+
+/** @internal Why a running job's signal was aborted: `cancel`, or a shutdown handing it back. */
+export const CANCEL = "fiberkit:cancel"
+export const STOP = "fiberkit:stop"
+
+/** A failed attempt to be tried again after `delay` ms (read by the worker's backoff strategy). */
+export class RetryLater extends Error {
+  constructor(message: string, readonly delay: number) {
+    super(message)
+  }
+}
+
+/**
+ * The delay before the next attempt, after `failures` failed ones, or `None` when the schedule is
+ * done. A BullMQ retry may run in another process, so the schedule is replayed from its start
+ * with the last failure as input: count- and delay-based schedules decide as they do locally.
+ */
+const retryDelay = (
+  schedule: Schedule.Schedule<unknown, unknown>,
+  error: unknown,
+  failures: number
+): Effect.Effect<Option.Option<number>> =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    let state = schedule.initial
+    let decision: ScheduleDecision.ScheduleDecision = ScheduleDecision.done
+    for (let step = 0; step < failures; step++) {
+      ;[state, , decision] = yield* schedule.step(now, error, state) as Effect.Effect<
+        readonly [unknown, unknown, ScheduleDecision.ScheduleDecision]
+      >
+      if (ScheduleDecision.isDone(decision)) return Option.none()
+    }
+    if (ScheduleDecision.isDone(decision)) return Option.none()
+    return Option.some(Math.max(0, Intervals.start(decision.intervals) - now))
+  })
+/**
+ * What a BullMQ Worker runs for each job of this process: decode the arguments, run the task
+ * (under the manager's timeout) in the manager's runtime, encode the value. The job's
+ * `AbortSignal` interrupts the attempt: `cancel` ends the task, a shutdown hands it back. A
+ * failure becomes the error BullMQ acts on: retried after the Schedule's delay, or final.
+ *
+ * @internal
+ */
+export class Processor {
+  /** Cancels received for jobs this process had not started yet (a cancel racing the start). */
+  private readonly early = new Map<string, number>()
+  worker: Worker<JobData> | undefined
+
+  constructor(
+    private readonly definitions: ReadonlyMap<string, Definition>,
+    private readonly options: Api.TaskManager.Options<Definition>,
+    private readonly runtime: Runtime.Runtime<unknown>
+  ) {}
+
+  /** The worker's backoff strategy: the delay the Schedule chose for this failure. */
+  static readonly backoff = (_attempts: number, _type?: string, error?: Error): number =>
+    error instanceof RetryLater ? error.delay : 0
+
+  /** One attempt of a job, as the Worker's processor: its signal aborted is an interruption. */
+  readonly process = async (job: Job<JobData>, token: string | undefined, signal?: AbortSignal): Promise<unknown> => {
+    // cancelled before it started here: it never runs
+    if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
+    const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
+    if (Exit.isSuccess(exit)) return exit.value
+    if (Cause.isInterruptedOnly(exit.cause)) {
+      if (signal?.reason === STOP) {
+        // a shutdown without drain: back to the queue, for another worker (this attempt counts)
+        await job.moveToWait(token)
+        throw new WaitingError()
+      }
+      throw new UnrecoverableError(JSON.stringify(cancelledFailure))
+    }
+    const failure = await Runtime.runPromise(this.runtime, this.failure(job, exit.cause))
+    throw failure
+  }
+
+  private attempt(job: Job<JobData>): Effect.Effect<unknown, unknown> {
+    const definition = this.definitions.get(job.name)
+    if (definition === undefined) return Effect.fail(new UnknownTask({ task: job.name }))
+    const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
+    return Schema.decodeUnknown(definition.args)(job.data.args).pipe(
+      Effect.mapError((error) => new InvalidTaskArgs({ task: job.name, reason: error.message })),
+      Effect.flatMap((args) => {
+        const run = definition.run(args) as Effect.Effect<unknown, unknown>
+        if (timeout === undefined) return run
+        return Effect.timeoutFail(run, {
+          duration: timeout,
+          onTimeout: () =>
+            new TaskTimeout({ id: job.id!, attempt: job.attemptsStarted, timeoutMillis: Duration.toMillis(timeout) })
+        })
+      }),
+      Effect.flatMap((value) => encodeValue(definition, value))
+    )
+  }
+
+  /** The error an attempt's failure throws: retried after the schedule's delay, or final. */
+  private failure(job: Job<JobData>, cause: Cause.Cause<unknown>): Effect.Effect<Error> {
+    const definition = this.definitions.get(job.name)
+    const text = describe(cause)
+    const failure = Cause.failureOption(cause)
+    if (Option.isNone(failure)) {
+      return Effect.succeed(new UnrecoverableError(JSON.stringify({ fiberkit: "defect", text } satisfies Failure)))
+    }
+    const error = failure.value
+    return Effect.flatMap(encodeFailure(definition, error, text), (encoded) => {
+      const message = JSON.stringify(encoded)
+      // arguments that do not decode, or a task this process does not know, fail the same again
+      if (error instanceof InvalidTaskArgs || error instanceof UnknownTask) {
+        return Effect.succeed(new UnrecoverableError(message))
+      }
+      const schedule = this.options.retry ?? Schedule.stop
+      return Effect.map(
+        retryDelay(schedule, error, job.attemptsMade + 1),
+        Option.match({
+          onNone: (): Error => new UnrecoverableError(message),
+          onSome: (delay): Error => new RetryLater(message, delay)
+        })
+      )
+    })
+  }
+
+  /** A cancel published by any process: this one interrupts the job if it runs it. */
+  readonly onCancel = (id: string): void => {
+    if (this.worker?.cancelJob(id, CANCEL) === true) return
+    // not started here yet, or not here at all: remembered for a few seconds
+    const now = Date.now()
+    for (const [old, at] of this.early) if (at < now - 10_000) this.early.delete(old)
+    this.early.set(id, now)
+  }
+}

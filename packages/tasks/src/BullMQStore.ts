@@ -19,6 +19,7 @@
  * This module is not re-exported by the package index: import `@fiberkit/tasks/BullMQStore`,
  * with `bullmq` and `ioredis` installed.
  *
+ * @module BullMQStore
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

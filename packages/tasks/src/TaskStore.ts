@@ -112,6 +112,7 @@ export interface TaskStore {
  * @category models
  */
 export interface TaskEngine {
+  /** Makes the manager in the current scope, as `TaskManager.make` would. */
   readonly make: <T extends TaskManager.TaskDefinition.Any>(
     options: TaskManager.TaskManager.Options<T>
   ) => Effect.Effect<

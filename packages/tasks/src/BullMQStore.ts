@@ -63,6 +63,14 @@ export interface Options {
    * may go on to their end before they are interrupted and handed back to the queue. Default: 0.
    */
   readonly closeTimeout?: Duration.DurationInput | undefined
+  /**
+   * Finished tasks kept in Redis, for `status`, `list`, and to recognise an id added again: the
+   * last `count` (default 100,000) of each final state, none older than `age` (default 7 days).
+   * An id added again after its task was dropped runs again.
+   */
+  readonly retain?:
+    | { readonly count?: number | undefined; readonly age?: Duration.DurationInput | undefined }
+    | undefined
   /** Connection tries before `RedisUnreachable`. Default: 5, `connectDelay` apart. */
   readonly connectAttempts?: number | undefined
   /** Default: 200 millis. */

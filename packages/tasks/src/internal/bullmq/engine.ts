@@ -78,10 +78,15 @@ class RemoteManager<T extends Definition> {
     options?: Api.TaskManager.AddOptions
   ): Effect.Effect<string, Api.TaskManager.AddError> =>
     Effect.flatMap(Effect.suspend(() => this.encodeArgs(task, [args])), ({ encoded, name }) => {
+      const store = this.store
       const id = options?.id ?? crypto.randomUUID()
-      // the id is the job id: BullMQ adds a job whose id it holds once
+      // the id is the job id: BullMQ adds a job whose id it holds once (a given id may also be
+      // that of a queued task cancelled, and removed, which stays cancelled)
       return Effect.as(
-        tryRedis("add a task", () => this.store.queue.add(name, { args: encoded[0] }, { ...jobOptions, jobId: id })),
+        tryRedis("add a task", async () => {
+          if (options?.id !== undefined && await store.redis.hexists(store.cancelledKey, id) === 1) return
+          await store.queue.add(name, { args: encoded[0] }, { ...jobOptions(store.settings), jobId: id })
+        }),
         id
       )
     })

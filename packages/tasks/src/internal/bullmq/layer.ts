@@ -48,7 +48,11 @@ export const make = (
       lockDuration: yield* positive("lockDuration", millis(options.lockDuration, "30 seconds"), false),
       stalledInterval: yield* positive("stalledInterval", millis(options.stalledInterval, "30 seconds"), false),
       maxStalledCount: yield* positive("maxStalledCount", options.maxStalledCount ?? 1, true),
-      closeTimeout: millis(options.closeTimeout, 0)
+      closeTimeout: millis(options.closeTimeout, 0),
+      retain: {
+        count: yield* positive("retain.count", options.retain?.count ?? 100_000, true),
+        age: Math.ceil((yield* positive("retain.age", millis(options.retain?.age, "7 days"), false)) / 1000)
+      }
     }
     const attempts = yield* positive("connectAttempts", options.connectAttempts ?? 5, true)
     const redis = yield* connect(url, { attempts, delay: options.connectDelay ?? "200 millis", timeout: "2 seconds" })

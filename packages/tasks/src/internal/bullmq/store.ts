@@ -15,6 +15,8 @@ export interface Settings {
   readonly stalledInterval: number
   readonly maxStalledCount: number
   readonly closeTimeout: number
+  /** Finished jobs kept (for `status`, `results` and ids added again), by count and age in seconds. */
+  readonly retain: { readonly count: number; readonly age: number }
 }
 
 /** The job data: the task's arguments, encoded by its Schema. @internal */
@@ -22,8 +24,18 @@ export interface JobData {
   readonly args: unknown
 }
 
-/** Retries are decided by the manager's Schedule in the worker, not by a count: see `engine.ts`. @internal */
-export const jobOptions = { attempts: 1_000_000_000, backoff: { type: "fiberkit" } } as const
+/**
+ * Retries are decided by the manager's Schedule in the worker, not by a count (see
+ * `processor.ts`); finished jobs are kept as `retain` says.
+ *
+ * @internal
+ */
+export const jobOptions = (settings: Settings) => ({
+  attempts: 1_000_000_000,
+  backoff: { type: "fiberkit" },
+  removeOnComplete: settings.retain,
+  removeOnFail: settings.retain
+})
 
 /** BullMQ's job states that a task in the `queued` state can be in. @internal */
 export const queuedStates = ["waiting", "delayed", "prioritized", "waiting-children"] as const
@@ -77,7 +89,7 @@ export class BullStore {
         this.queue.addBulk(tasks.map((task) => ({
           name: task.name,
           data: { args: task.args },
-          opts: { ...jobOptions, jobId: task.id, timestamp: task.addedAt }
+          opts: { ...jobOptions(this.settings), jobId: task.id, timestamp: task.addedAt }
         })))),
       tasks.length
     )
@@ -128,7 +140,7 @@ export const makeQueue = (redis: Redis, settings: Settings): Effect.Effect<Queue
       const queue = new Queue<JobData>(settings.queue, {
         connection: redis,
         prefix: settings.prefix,
-        defaultJobOptions: jobOptions
+        defaultJobOptions: jobOptions(settings)
       })
       queue.on("error", () => {}) // the connection reconnects by itself; operations report their own errors
       return queue

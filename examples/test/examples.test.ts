@@ -273,6 +273,74 @@ const checks: Record<string, (stdout: string) => void> = {
     const sent = stdout.split("\n").flatMap((line) => /(email-\d\d) sent to /.exec(line)?.[1] ?? [])
     assert.strictEqual(new Set(sent).size, sent.length, `an email sent twice in:\n${stdout}`)
   },
+  "10b-distributed-tasks.ts": (stdout) => {
+    // Redis: the one FIBERKIT_REDIS_URL names, else a throwaway redis-server the example started.
+    const given = process.env.FIBERKIT_REDIS_URL
+    assert.match(
+      stdout,
+      given !== undefined && given !== ""
+        ? /^Redis: rediss?:\/\/\S+, from FIBERKIT_REDIS_URL$/m
+        : /^Redis: FIBERKIT_REDIS_URL is not set — started a throwaway redis-server on 127\.0\.0\.1:\d+$/m
+    )
+    const queue = /^Queue: (example-10b-[0-9a-f]{8}) \(a new one on every run\)$/m.exec(stdout)?.[1]
+    assert.isDefined(queue, `no queue line in:\n${stdout}`)
+    // Two worker processes, then the producer, which runs no task: the pids are three processes.
+    const ready =
+      /^2 worker processes ready, each a TaskManager with workers: 2 on the queue: worker-1 \(pid (\d+)\), worker-2 \(pid (\d+)\)$/m
+        .exec(stdout)
+    assert.isNotNull(ready, `no workers line in:\n${stdout}`)
+    const pids = new Map([[ready![1]!, "worker-1"], [ready![2]!, "worker-2"]])
+    const producer = captured(
+      stdout,
+      /^Producer \(pid (\d+)\): a TaskManager with workers: 0 — it adds tasks and runs none$/m
+    )
+    assert.strictEqual(new Set([...pids.keys(), String(producer)]).size, 3)
+    // One line per task, each once, run by one of the two workers (its pid in the Schema-decoded
+    // value), for at least its 10 ms per megapixel.
+    const lines = stdout.split("\n").filter((line) => line.startsWith("  resize "))
+    assert.strictEqual(lines.length, 10, `not 10 task lines in:\n${stdout}`)
+    const ran = new Map<string, number>()
+    const megapixels = [5, 12, 8, 15, 11, 7, 14, 10, 6, 13]
+    megapixels.forEach((mp, i) => {
+      const image = `image-${i + 1}`
+      const found = lines.filter((line) => line.startsWith(`  resize ${image}.jpg `))
+      assert.strictEqual(found.length, 1, `${image}: ${found.length} lines in:\n${stdout}`)
+      const match = new RegExp(
+        `^ {2}resize ${image}\\.jpg +${mp} MP → (worker-[12]) \\(pid (\\d+)\\), +(\\d+) ms: ${image}-thumb\\.jpg$`
+      ).exec(found[0]!)
+      assert.isNotNull(match, `not a task line: ${found[0]}`)
+      const [, worker, pid, millis] = match!
+      assert.strictEqual(pids.get(pid!), worker, `${image}: pid ${pid} is not ${worker}'s`)
+      assert.isAtLeast(Number(millis), mp * 10 - 1, found[0])
+      ran.set(worker!, (ran.get(worker!) ?? 0) + 1)
+    })
+    // Both processes took part: each waits on the queue before the first task is added.
+    const [first, second] = [ran.get("worker-1") ?? 0, ran.get("worker-2") ?? 0]
+    assert.isAtLeast(first, 1, `worker-1 ran no task in:\n${stdout}`)
+    assert.isAtLeast(second, 1, `worker-2 ran no task in:\n${stdout}`)
+    inOrder(stdout, [
+      "Added 10 tasks with addAll, one write to Redis; the results, as they arrive:",
+      lines[9]!,
+      "Values decoded here by the task's success Schema: took is a Duration again in 10 of 10",
+      "store.list(\"succeeded\"): 10 tasks in Redis",
+      "Stopped the workers with SIGTERM: worker-1 exit code 0, worker-2 exit code 0",
+      `Summary: 10 of 10 tasks succeeded; worker-1 (pid ${ready![1]}) ran ${first}, worker-2 (pid ${
+        ready![2]
+      }) ran ${second}`
+    ])
+    assert.match(stdout, /^shutdown\(\{ drain: true \}\) returned after \d+\.\d\ds: no task queued or running$/m)
+    // The queue's keys are removed at the end, once the workers have exited.
+    const removed = captured(
+      stdout,
+      new RegExp(`^Removed the queue's (\\d+) keys from Redis \\(fiberkit:${queue}:\\*\\)$`, "m")
+    )
+    assert.isAtLeast(removed, 10) // a hash per task, at least
+    assert.strictEqual(
+      stdout.trimEnd().split("\n").at(-1),
+      `Removed the queue's ${removed} keys from Redis (fiberkit:${queue}:*)`
+    )
+    assert.notInclude(stdout, os.tmpdir() + path.sep)
+  },
   "11-deadlock-avoidance.ts": (stdout) => {
     // Every ordered transfer finished (none deadlocked) and no money was created or lost.
     assert.match(

@@ -20,6 +20,10 @@ export interface Contender {
   readonly name: string
   /** Does the whole job once; a returned promise is awaited. */
   readonly run: () => Promise<unknown> | unknown
+  /** Runs before every run (warm-up runs too), outside the timed part: e.g. starting workers. */
+  readonly beforeEach?: (() => Promise<unknown> | unknown) | undefined
+  /** Runs after every run, even a failed one, outside the timed part: e.g. checking and cleaning up. */
+  readonly afterEach?: (() => Promise<unknown> | unknown) | undefined
 }
 
 /**
@@ -107,7 +111,19 @@ export const run = async (suite: Suite): Promise<Result> => {
       retainSamples: true,
       throws: true
     })
-    for (const contender of rotate(suite.contenders, round)) bench.add(contender.name, contender.run)
+    for (const contender of rotate(suite.contenders, round)) {
+      const { afterEach, beforeEach } = contender
+      if (beforeEach === undefined && afterEach === undefined) {
+        bench.add(contender.name, contender.run)
+        continue
+      }
+      // an async function: tinybench would otherwise call `run` once, without the hooks, to see
+      // whether it returns a promise
+      bench.add(contender.name, async () => void (await contender.run()), {
+        ...(beforeEach === undefined ? {} : { beforeEach: async () => void (await beforeEach()) }),
+        ...(afterEach === undefined ? {} : { afterEach: async () => void (await afterEach()) })
+      })
+    }
     for (const task of await bench.run()) {
       const result = task.result
       if (result.state !== "completed") throw new Error(`contender "${task.name}" ended ${result.state}`)

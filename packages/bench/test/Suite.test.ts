@@ -44,6 +44,28 @@ describe("Suite.run", () => {
     assert.include(calls.join(""), "ba")
   })
 
+  it("runs beforeEach and afterEach around every run, outside the timed part", async () => {
+    const calls: Array<string> = []
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+    // runs of 130 ms: two of them fill tinybench's 250 ms of warm-up
+    const result = await Suite.run({
+      title: "hooks",
+      rounds: 1,
+      time: 1,
+      iterations: 2,
+      contenders: [{
+        name: "a",
+        beforeEach: () => sleep(100).then(() => calls.push("before")),
+        run: () => sleep(130).then(() => calls.push("run")),
+        afterEach: () => sleep(100).then(() => calls.push("after"))
+      }]
+    })
+    // the warm-up runs and the measured ones alike, and no run without its hooks
+    assert.strictEqual(calls.length, 12)
+    for (let i = 0; i < calls.length; i += 3) assert.deepStrictEqual(calls.slice(i, i + 3), ["before", "run", "after"])
+    assert.isBelow(result.rows[0]!.median, 200)
+  })
+
   it("rejects a suite without contenders, with a repeated name, or with an unknown reference", async () => {
     await assertRejects(Suite.run({ title: "empty", contenders: [] }), /no contenders/)
     const noop = { name: "x", run: () => undefined }

@@ -26,9 +26,11 @@ export type Request =
   }
   | { readonly type: "stop" }
 
-export type Reply = { readonly type: "online" | "ready" | "stopped" } | { readonly type: "error"; readonly message: string }
+export type Reply =
+  | { readonly type: "online" | "ready" | "stopped" }
+  | { readonly type: "error"; readonly message: string }
 
-const send = (reply: Reply) => process.send!(reply)
+const send = (reply: Reply, then?: () => void) => process.send!(reply, undefined, undefined, then)
 
 let scope: Scope.CloseableScope | undefined
 
@@ -44,8 +46,10 @@ const handle = (request: Request): Effect.Effect<Reply, unknown> => {
     scope = own
     const { prefix, queue, url, workers } = request
     yield* Scope.extend(
-      Effect.flatMap(BullMQStore.make({ url, prefix, queue }), (store) =>
-        TaskManager.make({ tasks: [noop], workers, store })),
+      Effect.flatMap(
+        BullMQStore.make({ url, prefix, queue }),
+        (store) => TaskManager.make({ tasks: [noop], workers, store })
+      ),
       own
     )
     return { type: "ready" } as const
@@ -53,10 +57,9 @@ const handle = (request: Request): Effect.Effect<Reply, unknown> => {
 }
 
 process.on("message", (request: Request) => {
-  Effect.runPromise(handle(request)).then(send, (error: unknown) => {
-    send({ type: "error", message: String(error) })
+  Effect.runPromise(handle(request)).then((reply) => send(reply), (error: unknown) => {
     process.exitCode = 1
-    process.disconnect()
+    send({ type: "error", message: String(error) }, () => process.disconnect())
   })
 })
 process.once("disconnect", () => process.exit())

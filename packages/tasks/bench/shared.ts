@@ -37,10 +37,13 @@ const sqliteFile = (): string => {
 /** The memory store and the SQLite store, by name. */
 export const stores: ReadonlyArray<readonly [string, Store]> = [
   ["memory store", () => TaskStore.memory],
-  ["SQLite store", () =>
-    Effect.suspend(() =>
-      Effect.map(Layer.build(SqliteStore.layer({ filename: sqliteFile() })), Context.get(TaskStore.TaskStore))
-    )]
+  [
+    "SQLite store",
+    () =>
+      Effect.suspend(() =>
+        Effect.map(Layer.build(SqliteStore.layer({ filename: sqliteFile() })), Context.get(TaskStore.TaskStore))
+      )
+  ]
 ]
 
 export const median = (values: ReadonlyArray<number>): number => {

@@ -1,8 +1,8 @@
 /**
  * A throwaway `redis-server` on a loopback port, for tests, benchmarks and examples that need
  * Redis and must not touch one they did not start. It keeps an append-only file (every write
- * synced) in a temporary directory, so it can be killed and started again without losing a
- * key. Needs Debian's `redis-server` on the PATH (`.ci/run` installs it).
+ * synced, unless `makeWith` says otherwise) in a temporary directory, so it can be killed and
+ * started again without losing a key. Needs Debian's `redis-server` on the PATH (`.ci/run` installs it).
  *
  * @since 0.1.0
  */
@@ -39,6 +39,21 @@ export interface RedisServer {
   readonly stop: (signal?: NodeJS.Signals) => Effect.Effect<void>
   /** Starts it again on the same port and files (after `stop`), and waits until it answers. */
   readonly start: Effect.Effect<void, RedisServerError>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /**
+   * When the append-only file is synced to disk: `"always"` (after every write, the default),
+   * `"everysec"` (Redis's own default, and CI's: more write throughput; the writes of the last
+   * second are in the file but may not be on the disk) or `"no"` (when the system decides). A
+   * killed server keeps every write it acknowledged under all three; a crash of the machine may
+   * lose the unsynced ones.
+   */
+  readonly appendfsync?: "always" | "everysec" | "no" | undefined
 }
 
 /** A free loopback port, as the system hands one out. */
@@ -85,6 +100,69 @@ const waitUntilUp = (port: number, child: ChildProcess) =>
   })
 
 /**
+ * `make` with options: e.g. `appendfsync: "everysec"` for a benchmark, where syncing every
+ * write would measure the disk.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RedisServer } from "@fiberkit/testkit"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const redis = yield* RedisServer.makeWith({ appendfsync: "everysec" })
+ *   yield* Effect.log(`Redis at ${redis.url}`)
+ * }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeWith = (options: Options = {}): Effect.Effect<RedisServer, RedisServerError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const port = yield* freePort
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-redis-"))),
+      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    let child: ChildProcess | undefined
+    const launch = Effect.suspend(() => {
+      const started = spawn("redis-server", [
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--dir",
+        dir,
+        "--appendonly",
+        "yes",
+        "--appendfsync",
+        options.appendfsync ?? "always",
+        "--save",
+        "",
+        "--maxmemory-policy",
+        "noeviction"
+      ], { stdio: "ignore" })
+      child = started
+      return Effect.async<void, RedisServerError>((resume) => {
+        started.once("error", (error) => resume(Effect.fail(new RedisServerError({ reason: error.message }))))
+        started.once("spawn", () => resume(Effect.void))
+      }).pipe(Effect.zipRight(waitUntilUp(port, started)))
+    })
+    const stop = (signal: NodeJS.Signals = "SIGKILL") =>
+      Effect.async<void>((resume) => {
+        const running = child
+        if (running === undefined || running.exitCode !== null || running.signalCode !== null) {
+          return resume(Effect.void)
+        }
+        running.once("exit", () => resume(Effect.void))
+        running.kill(signal)
+      })
+    yield* Effect.acquireRelease(launch, () => stop())
+    return { url: `redis://127.0.0.1:${port}`, port, stop, start: launch }
+  })
+
+/**
  * Starts a server for the life of the scope; it is killed and its files removed when the scope
  * closes.
  *
@@ -105,43 +183,4 @@ const waitUntilUp = (port: number, child: ChildProcess) =>
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<RedisServer, RedisServerError, Scope.Scope> = Effect.gen(function*() {
-  const port = yield* freePort
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-redis-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  let child: ChildProcess | undefined
-  const launch = Effect.suspend(() => {
-    const started = spawn("redis-server", [
-      "--bind",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--dir",
-      dir,
-      "--appendonly",
-      "yes",
-      "--appendfsync",
-      "always",
-      "--save",
-      "",
-      "--maxmemory-policy",
-      "noeviction"
-    ], { stdio: "ignore" })
-    child = started
-    return Effect.async<void, RedisServerError>((resume) => {
-      started.once("error", (error) => resume(Effect.fail(new RedisServerError({ reason: error.message }))))
-      started.once("spawn", () => resume(Effect.void))
-    }).pipe(Effect.zipRight(waitUntilUp(port, started)))
-  })
-  const stop = (signal: NodeJS.Signals = "SIGKILL") =>
-    Effect.async<void>((resume) => {
-      const running = child
-      if (running === undefined || running.exitCode !== null || running.signalCode !== null) return resume(Effect.void)
-      running.once("exit", () => resume(Effect.void))
-      running.kill(signal)
-    })
-  yield* Effect.acquireRelease(launch, () => stop())
-  return { url: `redis://127.0.0.1:${port}`, port, stop, start: launch }
-})
+export const make: Effect.Effect<RedisServer, RedisServerError, Scope.Scope> = makeWith()

@@ -93,9 +93,11 @@ export interface BullMQStore extends TaskStore.TaskStore {
   ) => Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, TaskStoreError>
   /**
    * An idempotency guard: runs `effect` unless a run under the same `key` (e.g. the task id)
-   * already succeeded, then marks the key done; `None` when skipped. A crash between the
-   * effect's end and the mark runs it again: an effect outside Redis that must happen exactly
-   * once still needs an idempotent write (keyed by `key`) at its destination.
+   * already succeeded, then marks the key done (for `retain.age`); `None` when skipped. A run
+   * holds a lease on the key while it runs (for `lockDuration`, like a worker's lock), so a
+   * second run at the same time waits for the first, and runs only if it failed. A crash between
+   * the effect's end and the mark still runs it again: an effect outside Redis that must happen
+   * exactly once also needs an idempotent write (keyed by `key`) at its destination.
    */
   readonly once: <A, E, R>(
     key: string,

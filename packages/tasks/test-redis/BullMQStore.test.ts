@@ -40,6 +40,13 @@ describe("BullMQStore", () => {
       assert.deepStrictEqual(yield* store.once("order-1", effect), Option.none())
       assert.strictEqual(yield* Effect.flip(store.once("order-2", Effect.fail("boom"))), "boom")
       assert.deepStrictEqual(yield* store.once("order-2", effect), Option.some(2))
+      // two runs at once: the second waits for the first, then skips
+      const slow = Effect.zipRight(Effect.sleep("50 millis"), effect)
+      const both = yield* Effect.all([store.once("order-3", slow), store.once("order-3", slow)], {
+        concurrency: "unbounded"
+      })
+      assert.strictEqual(runs, 3)
+      assert.deepStrictEqual(both.filter(Option.isSome).length, 1)
     })))
 
   it.live("a producer (workers: 0) runs nothing; a manager elsewhere on the queue runs its tasks, and both see the results", () =>

@@ -1,8 +1,9 @@
 /** The BullMQ store's checks that need no Redis: bad options and an unreachable server. */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Option, Schedule, TestClock } from "effect"
 import * as net from "node:net"
 import * as BullMQStore from "../src/BullMQStore.js"
+import { retryDelay } from "../src/internal/bullmq/processor.js"
 
 /** A loopback port with nothing listening on it. */
 const closedPort = Effect.async<number>((resume) => {
@@ -43,5 +44,34 @@ describe("BullMQStore without Redis", () => {
         Effect.scoped(BullMQStore.make({ url: "redis://127.0.0.1:1", connectAttempts: 0 }))
       )
       assert.include(attempts.message, "connectAttempts")
+    }))
+})
+
+describe("BullMQStore retries: the Schedule replayed in whichever worker ran the failed attempt", () => {
+  const delays = (schedule: Schedule.Schedule<unknown, unknown>, failures: number, since: number) =>
+    Effect.forEach(
+      Array.from({ length: failures }, (_, i) => i + 1),
+      (n) => Effect.map(retryDelay(schedule, "boom", n, since), Option.getOrUndefined)
+    )
+
+  it.effect("a count: recurs(2) retries twice, then stops", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* delays(Schedule.recurs(2), 4, 0), [0, 0, undefined, undefined])
+    }))
+
+  it.effect("delays: exponential doubles from one failure to the next", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* delays(Schedule.exponential("1 second"), 4, 0), [1000, 2000, 4000, 8000])
+    }))
+
+  it.effect("elapsed time counts from the add: upTo stops once that long has passed", () =>
+    Effect.gen(function*() {
+      const schedule = Schedule.exponential("1 second").pipe(Schedule.upTo("1 minute"))
+      yield* TestClock.setTime(10_000)
+      const early = yield* delays(schedule, 3, 9_000)
+      assert.deepStrictEqual(early, [1000, 2000, 4000])
+      // the same failures, a minute and more after the add: the schedule is over
+      yield* TestClock.setTime(80_000)
+      assert.isUndefined((yield* delays(schedule, 3, 9_000))[2])
     }))
 })

@@ -123,6 +123,7 @@ export const stateOf = (state: string, failure: Failure | undefined): TaskStore.
     case "failed":
       return failure?.fiberkit === "cancelled" ? "cancelled" : "failed"
     default:
-      return "queued"
+      // a queued task cancelled: no worker will run it
+      return failure?.fiberkit === "cancelled" ? "cancelled" : "queued"
   }
 }

@@ -1,8 +1,9 @@
-import { type Job, QueueEvents, Worker } from "bullmq"
+import { QueueEvents, Worker } from "bullmq"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
@@ -10,7 +11,7 @@ import * as Queue from "effect/Queue"
 import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Redis } from "ioredis"
 import {
@@ -23,11 +24,20 @@ import {
 } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
+import { cancelledFailure } from "./codec.js"
 import { Processor, STOP } from "./processor.js"
 import { resultOf } from "./results.js"
 import { type BullStore, type JobData, jobOptions, queuedStates, tryRedis } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
+
+/** Marks an unfinished job cancelled: -1 if there is no such job, 0 if it has finished. */
+const cancelScript = `
+if redis.call("EXISTS", KEYS[1]) == 0 then return -1 end
+if redis.call("HEXISTS", KEYS[1], "finishedOn") == 1 then return 0 end
+redis.call("HSET", KEYS[1], "defa", ARGV[1])
+return 1
+`
 
 /** Published after the last outcome, when the manager shuts down: the results streams end there. */
 const End = Symbol.for("@fiberkit/tasks/BullMQStore/End")
@@ -43,6 +53,8 @@ class RemoteManager<T extends Definition> {
   private stopped: Deferred.Deferred<void> | undefined
   readonly processor: Processor
   readonly id = crypto.randomUUID()
+  /** Whether this manager reads the event stream (from its first subscriber on). */
+  listening = false
 
   constructor(
     readonly store: BullStore,
@@ -80,13 +92,12 @@ class RemoteManager<T extends Definition> {
     Effect.flatMap(Effect.suspend(() => this.encodeArgs(task, [args])), ({ encoded, name }) => {
       const store = this.store
       const id = options?.id ?? crypto.randomUUID()
-      // the id is the job id: BullMQ adds a job whose id it holds once (a given id may also be
-      // that of a queued task cancelled, and removed, which stays cancelled)
+      // the id is the job id: BullMQ adds a job whose id it holds once
       return Effect.as(
-        tryRedis("add a task", async () => {
-          if (options?.id !== undefined && await store.redis.hexists(store.cancelledKey, id) === 1) return
-          await store.queue.add(name, { args: encoded[0] }, { ...jobOptions(store.settings), jobId: id })
-        }),
+        tryRedis(
+          "add a task",
+          () => store.queue.add(name, { args: encoded[0] }, { ...jobOptions(store.settings), jobId: id })
+        ),
         id
       )
     })
@@ -125,22 +136,17 @@ class RemoteManager<T extends Definition> {
     Effect.gen(this, function*() {
       if (this.stopped !== undefined) return false
       const store = this.store
-      const job = yield* tryRedis("read a task", () => store.queue.getJob(id))
-      if (job === undefined) {
-        const removed = yield* tryRedis("read a task", () => store.redis.hexists(store.cancelledKey, id))
-        return removed === 1 ? false : yield* new TaskNotFound({ id })
-      }
-      const state = yield* tryRedis("read a task", () => job.getState())
-      if (state === "completed" || state === "failed") return false
-      if (state !== "active") {
-        // queued: recorded as cancelled first, then removed — which fails if a worker took it since
-        const now = yield* Clock.currentTimeMillis
-        const record = { ...store.record(job as Job<JobData>, state), state: "cancelled", finishedAt: now }
-        yield* tryRedis("cancel a task", () => store.redis.hset(store.cancelledKey, id, JSON.stringify(record)))
-        const removed = yield* Effect.orElseSucceed(tryRedis("cancel a task", () => job.remove()), () => false)
-        if (removed !== false) return true
-        yield* tryRedis("cancel a task", () => store.redis.hdel(store.cancelledKey, id))
-      }
+      // in one step: an unfinished job gets its cancellation as BullMQ's deferred failure, which
+      // a worker that takes it (again) fails it with, without running it
+      const marked = yield* tryRedis("cancel a task", () =>
+        store.redis.eval(
+          cancelScript,
+          1,
+          `${store.jobKeyPrefix}${id}`,
+          JSON.stringify(cancelledFailure)
+        )) as Effect.Effect<number, TaskStoreError>
+      if (marked === -1) return yield* new TaskNotFound({ id })
+      if (marked === 0) return false
       // running, somewhere: the process running it interrupts it
       yield* tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, id))
       return true
@@ -170,18 +176,22 @@ class RemoteManager<T extends Definition> {
             void worker.close().catch(() => undefined)
             yield* Effect.ignore(Effect.timeout(closed, grace))
           }
+          this.processor.stopping = true
           worker.cancelAllJobs(STOP)
           yield* closed
         }
         // the end mark goes into the event stream after every outcome this process wrote
         const store = this.store
-        yield* Effect.ignore(
-          tryRedis(
-            "end the results",
-            () => store.redis.xadd(store.eventsKey, "*", "event", store.endEvent, "manager", this.id)
+        if (this.listening) {
+          yield* Effect.ignore(
+            tryRedis(
+              "end the results",
+              () => store.redis.xadd(store.eventsKey, "*", "event", store.endEvent, "manager", this.id)
+            )
           )
-        )
-        yield* Effect.ignore(Effect.timeout(Deferred.await(this.ended), "5 seconds"))
+          // every outcome read before it: bounded only for a Redis that is gone
+          yield* Effect.ignore(Effect.timeout(Deferred.await(this.ended), "30 seconds"))
+        }
         yield* PubSub.publish(this.pubsub, End)
       }).pipe(Effect.ensuring(Deferred.succeed(stopped, undefined)))
     })
@@ -229,32 +239,45 @@ export const make = <T extends Definition>(
     )
     const settings = store.settings
 
-    // outcomes, from the event stream, in order
-    const events = yield* Queue.unbounded<readonly [string, string]>()
-    const from = yield* lastEventId(store.redis, store.eventsKey)
-    const queueEvents = yield* Effect.acquireRelease(
-      Effect.sync(() =>
-        new QueueEvents(settings.queue, { connection: store.redis, prefix: settings.prefix, lastEventId: from })
-      ),
-      (queueEvents) => Effect.promise(() => queueEvents.close().catch(() => undefined))
+    // outcomes, from the event stream, in order — read from the first subscription on: a process
+    // whose results no one reads (a worker process, a producer that only joins) reads no event
+    // its own scope, closed after the shutdown below (which waits for the end mark to be read)
+    const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    const listen = yield* Effect.cached(
+      Scope.extend(
+        Effect.gen(function*() {
+          const events = yield* Queue.unbounded<readonly [string, string]>()
+          const from = yield* lastEventId(store.redis, store.eventsKey)
+          const queueEvents = yield* Effect.acquireRelease(
+            Effect.sync(() =>
+              new QueueEvents(settings.queue, { connection: store.redis, prefix: settings.prefix, lastEventId: from })
+            ),
+            (queueEvents) => Effect.promise(() => queueEvents.close().catch(() => undefined))
+          )
+          queueEvents.on("error", () => {})
+          for (const event of ["completed", "failed"] as const) {
+            queueEvents.on(event, (args: { jobId: string }) => Queue.unsafeOffer(events, [event, args.jobId]))
+          }
+          queueEvents.on(store.endEvent as "completed", (args: unknown) => {
+            if ((args as { manager?: string }).manager === manager.id) Queue.unsafeOffer(events, ["end", ""])
+          })
+          manager.listening = true
+          yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(events), ([event, jobId]) => {
+            if (event === "end") return Deferred.succeed(ended, undefined)
+            return Effect.flatMap(
+              Effect.retry(
+                resultOf(store, manager.definitions, event, jobId),
+                Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
+              ),
+              (result) => result === undefined ? Effect.void : PubSub.publish(pubsub, result)
+            ).pipe(Effect.ignore)
+          })))
+        }).pipe(Effect.orDie),
+        scope
+      )
     )
-    queueEvents.on("error", () => {})
-    for (const event of ["completed", "failed", "removed"] as const) {
-      queueEvents.on(event, (args: { jobId: string }) => Queue.unsafeOffer(events, [event, args.jobId]))
-    }
-    queueEvents.on(store.endEvent as "completed", (args: unknown) => {
-      if ((args as { manager?: string }).manager === manager.id) Queue.unsafeOffer(events, ["end", ""])
-    })
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(events), ([event, jobId]) => {
-      if (event === "end") return Deferred.succeed(ended, undefined)
-      return Effect.flatMap(
-        Effect.retry(
-          resultOf(store, manager.definitions, event, jobId),
-          Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
-        ),
-        (result) => result === undefined ? Effect.void : PubSub.publish(pubsub, result)
-      ).pipe(Effect.ignore)
-    })))
+    // subscribed to the PubSub first, then listening: nothing read in between is missed
+    const subscribe = Effect.tap(Effect.map(Stream.fromPubSub(pubsub, { scoped: true }), untilEnd), () => listen)
 
     if (workers > 0) {
       const subscriber = yield* Effect.acquireRelease(
@@ -277,13 +300,16 @@ export const make = <T extends Definition>(
       manager.processor.worker = worker
       yield* Effect.addFinalizer(() => Effect.promise(() => worker.close(true).catch(() => undefined)))
     }
-    yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))
+    // stopped when its scope closes, or before the store's connection closes, whichever is first
+    const stop = manager.shutdown({ drain: false })
+    store.managers.add(stop)
+    yield* Effect.addFinalizer(() => Effect.zipRight(stop, Effect.sync(() => store.managers.delete(stop))))
     return {
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
-      results: untilEnd(Stream.fromPubSub(pubsub)),
-      subscribe: Effect.map(Stream.fromPubSub(pubsub, { scoped: true }), untilEnd),
+      results: Stream.unwrapScoped(subscribe),
+      subscribe,
       join: manager.join,
       cancel: manager.cancel,
       shutdown: manager.shutdown

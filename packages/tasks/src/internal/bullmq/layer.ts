@@ -24,6 +24,9 @@ const positive = (field: string, value: number, integer: boolean) =>
       value
     })
 
+/** Deletes a once lease if it is still this run's. */
+const freeLease = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`
+
 /** @internal */
 export const make = (
   options: Api.Options = {}
@@ -73,11 +76,26 @@ export const make = (
       once: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
         Effect.gen(function*() {
           const mark = store.onceKey(key)
-          if ((yield* tryRedis("read a once mark", () => redis.exists(mark))) === 1) return Option.none<A>()
-          const value = yield* effect
-          yield* tryRedis("write a once mark", () => redis.set(mark, String(Date.now()), "NX"))
+          const lease = `running ${crypto.randomUUID()}`
+          // a lease first (two runs at once: one waits), as long as a worker's lock
+          for (;;) {
+            const taken = yield* tryRedis(
+              "take a once lease",
+              () => redis.set(mark, lease, "PX", settings.lockDuration, "NX")
+            )
+            if (taken === "OK") break
+            if ((yield* tryRedis("read a once mark", () => redis.get(mark))) === "done") return Option.none<A>()
+            yield* Effect.sleep("50 millis")
+          }
+          const value = yield* Effect.onExit(effect, (exit) =>
+            exit._tag === "Success"
+              ? Effect.void
+              : Effect.ignore(tryRedis("free a once lease", () => redis.eval(freeLease, 1, mark, lease))))
+          yield* tryRedis("write a once mark", () => redis.set(mark, "done", "EX", settings.retain.age))
           return Option.some(value)
         }) as Effect.Effect<Option.Option<A>, E | TaskStoreError, R>
     }
+    // the managers on this store stop before its connection closes
+    yield* Effect.addFinalizer(() => Effect.forEach([...store.managers], (shutdown) => shutdown, { discard: true }))
     return service
   })

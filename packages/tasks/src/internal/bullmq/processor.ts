@@ -30,27 +30,37 @@ export class RetryLater extends Error {
 
 /**
  * The delay before the next attempt, after `failures` failed ones, or `None` when the schedule is
- * done. A BullMQ retry may run in another process, so the schedule is replayed from its start
- * with the last failure as input: count- and delay-based schedules decide as they do locally.
+ * done. A BullMQ retry may run in another process, so the schedule is replayed from its start,
+ * with the last failure as input: step 1 at `since` (when the task was added), each next step
+ * after the delay the one before chose, and the last step now. Count- and delay-based schedules
+ * decide as they do locally; elapsed-time ones (`upTo`, `during`) count from the add.
+ *
+ * @internal
  */
-const retryDelay = (
+export const retryDelay = (
   schedule: Schedule.Schedule<unknown, unknown>,
   error: unknown,
-  failures: number
+  failures: number,
+  since: number
 ): Effect.Effect<Option.Option<number>> =>
   Effect.gen(function*() {
     const now = yield* Clock.currentTimeMillis
     let state = schedule.initial
-    let decision: ScheduleDecision.ScheduleDecision = ScheduleDecision.done
-    for (let step = 0; step < failures; step++) {
-      ;[state, , decision] = yield* schedule.step(now, error, state) as Effect.Effect<
+    let at = Math.min(since, now)
+    for (let step = 1; step <= failures; step++) {
+      const time = step === failures ? Math.max(at, now) : at
+      const [next, , decision] = yield* schedule.step(time, error, state) as Effect.Effect<
         readonly [unknown, unknown, ScheduleDecision.ScheduleDecision]
       >
       if (ScheduleDecision.isDone(decision)) return Option.none()
+      state = next
+      const start = Intervals.start(decision.intervals)
+      if (step === failures) return Option.some(Math.max(0, start - time))
+      at = Math.max(at, start)
     }
-    if (ScheduleDecision.isDone(decision)) return Option.none()
-    return Option.some(Math.max(0, Intervals.start(decision.intervals) - now))
+    return Option.none()
   })
+
 /**
  * What a BullMQ Worker runs for each job of this process: decode the arguments, run the task
  * (under the manager's timeout) in the manager's runtime, encode the value. The job's
@@ -63,6 +73,8 @@ export class Processor {
   /** Cancels received for jobs this process had not started yet (a cancel racing the start). */
   private readonly early = new Map<string, number>()
   worker: Worker<JobData> | undefined
+  /** Set by a shutdown without drain: a job fetched from now on goes back to the queue unrun. */
+  stopping = false
 
   constructor(
     private readonly definitions: ReadonlyMap<string, Definition>,
@@ -78,6 +90,11 @@ export class Processor {
   readonly process = async (job: Job<JobData>, token: string | undefined, signal?: AbortSignal): Promise<unknown> => {
     // cancelled before it started here: it never runs
     if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
+    if (this.stopping) {
+      // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
+      await job.moveToWait(token)
+      throw new WaitingError()
+    }
     const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
     if (Exit.isSuccess(exit)) return exit.value
     if (Cause.isInterruptedOnly(exit.cause)) {
@@ -128,7 +145,7 @@ export class Processor {
       }
       const schedule = this.options.retry ?? Schedule.stop
       return Effect.map(
-        retryDelay(schedule, error, job.attemptsMade + 1),
+        retryDelay(schedule, error, job.attemptsMade + 1, job.timestamp),
         Option.match({
           onNone: (): Error => new UnrecoverableError(message),
           onSome: (delay): Error => new RetryLater(message, delay)

@@ -2,13 +2,12 @@ import type { Job } from "bullmq"
 import * as Effect from "effect/Effect"
 import type { TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
-import type * as TaskStore from "../../TaskStore.js"
 import { decodeFailure, decodeValue, parseFailure } from "./codec.js"
 import { type BullStore, type JobData, tryRedis } from "./store.js"
 
 /**
  * The result of a job that ended, read when its event arrives: its value or typed error decoded
- * by the task's Schemas; a queued task cancelled (removed) from the record `cancel` left.
+ * by the task's Schemas.
  *
  * @internal
  */
@@ -19,12 +18,6 @@ export const resultOf = (
   jobId: string
 ): Effect.Effect<Api.TaskResult | undefined, TaskStoreError> =>
   Effect.gen(function*() {
-    if (event === "removed") {
-      const removed = yield* tryRedis("read a task", () => store.redis.hget(store.cancelledKey, jobId))
-      if (removed === null) return undefined
-      const record = JSON.parse(removed) as TaskStore.TaskRecord
-      return { ...record, state: "cancelled", finishedAt: record.finishedAt ?? record.addedAt } as Api.TaskResult
-    }
     const job = (yield* tryRedis("read a task", () => store.queue.getJob(jobId))) as Job<JobData> | undefined
     if (job === undefined) return undefined
     const definition = definitions.get(job.name)

@@ -45,20 +45,22 @@ export const tryRedis = <A>(operation: string, f: () => Promise<A>): Effect.Effe
   Effect.tryPromise({ try: f, catch: (cause) => new TaskStoreError({ operation, cause }) })
 
 /**
- * The BullMQ store: the queue, its Redis connection, and the records fiberkit keeps beside
- * BullMQ's (queued tasks cancelled and removed, `once` marks).
+ * The BullMQ store: the queue, its Redis connection, and the keys fiberkit keeps beside BullMQ's
+ * (`once` marks).
  *
  * @internal
  */
 export class BullStore {
-  readonly cancelledKey: string
   readonly cancelChannel: string
+  readonly jobKeyPrefix: string
+  /** Managers made on this store: shut down before its connection closes. */
+  readonly managers = new Set<Effect.Effect<void>>()
   readonly endEvent = "fiberkit-end"
   readonly eventsKey: string
 
   constructor(readonly redis: Redis, readonly queue: Queue<JobData>, readonly settings: Settings) {
     const base = `${settings.prefix}:${settings.queue}`
-    this.cancelledKey = `${base}:fiberkit:cancelled`
+    this.jobKeyPrefix = `${base}:`
     this.cancelChannel = `${base}:fiberkit:cancel`
     this.eventsKey = `${base}:events`
   }
@@ -69,7 +71,9 @@ export class BullStore {
 
   /** A job's task record, given its BullMQ state. */
   record(job: Job<JobData>, state: string): TaskStore.TaskRecord {
-    const failure = parseFailure(job.failedReason)
+    // a task cancelled before it ran carries its cancellation as BullMQ's deferred failure
+    const failure = parseFailure(job.failedReason) ??
+      (state === "active" ? undefined : parseFailure(job.deferredFailure))
     return {
       id: job.id!,
       name: job.name,
@@ -97,10 +101,7 @@ export class BullStore {
   readonly get = (id: string): Effect.Effect<Option.Option<TaskStore.TaskRecord>, TaskStoreError> =>
     tryRedis("read a task", async () => {
       const job = await this.queue.getJob(id)
-      if (job === undefined) {
-        const removed = await this.redis.hget(this.cancelledKey, id)
-        return removed === null ? Option.none() : Option.some(JSON.parse(removed) as TaskStore.TaskRecord)
-      }
+      if (job === undefined) return Option.none()
       return Option.some(this.record(job as Job<JobData>, await job.getState()))
     })
 
@@ -110,26 +111,20 @@ export class BullStore {
     limit: number
   ): Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, TaskStoreError> =>
     tryRedis(`list ${state} tasks`, async () => {
-      if (state === "cancelled") {
-        const removed = Object.values(await this.redis.hgetall(this.cancelledKey))
-          .map((json) => JSON.parse(json) as TaskStore.TaskRecord)
-        const failed = await this.queue.getJobs(["failed"], 0, -1, true)
-        return [...removed, ...failed.map((job) => this.record(job as Job<JobData>, "failed"))]
-          .filter((record) => record.state === "cancelled")
-          .sort((a, b) => a.addedAt - b.addedAt)
-          .slice(0, limit)
-      }
-      const types = state === "queued"
-        ? [...queuedStates]
-        : [state === "running" ? "active" : state === "succeeded" ? "completed" : "failed"]
-      const jobs = await this.queue.getJobs(types as never, 0, state === "failed" ? -1 : limit - 1, true)
+      // cancelled tasks are failed jobs, or queued ones not taken yet; failed and queued ones may
+      // be cancelled: those states are read whole and filtered
+      const types: Array<string> = state === "queued" || state === "cancelled" ? [...queuedStates] : []
+      if (state === "running") types.push("active")
+      if (state === "succeeded") types.push("completed")
+      if (state === "failed" || state === "cancelled") types.push("failed")
+      const whole = state === "failed" || state === "cancelled" || state === "queued"
+      const jobs = await this.queue.getJobs(types as never, 0, whole ? -1 : limit - 1, true)
       const records: Array<TaskStore.TaskRecord> = []
       for (const job of jobs) {
-        const record = this.record(job as Job<JobData>, state === "queued" ? "waiting" : types[0]!)
+        const record = this.record(job as Job<JobData>, await job.getState())
         if (record.state === state) records.push(record)
-        if (records.length === limit) break
       }
-      return records
+      return records.sort((a, b) => a.addedAt - b.addedAt).slice(0, limit)
     })
 }
 

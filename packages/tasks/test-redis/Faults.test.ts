@@ -101,7 +101,10 @@ const setUp = (url: string, options: { readonly lockMillis: number; readonly clo
     /** Who completed each task (pid), and how many completions were duplicates. */
     const completions = (keys: ReadonlyArray<string>) =>
       Effect.promise(async () => ({
-        done: await Promise.all(keys.map((key) => redis.get(`${marks(queue)}:done:${key}`))),
+        // the pid of the process that completed each task (its mark: "<pid> <token>"), or null
+        done: await Promise.all(
+          keys.map(async (key) => (await redis.get(`${marks(queue)}:done:${key}`))?.split(" ")[0] ?? null)
+        ),
         duplicates: Number(await redis.get(`${marks(queue)}:duplicates`) ?? 0)
       }))
     return { workers, store, work, producer, completions }

@@ -84,7 +84,10 @@ export const make = (
               () => redis.set(mark, lease, "PX", settings.lockDuration, "NX")
             )
             if (taken === "OK") break
-            if ((yield* tryRedis("read a once mark", () => redis.get(mark))) === "done") return Option.none<A>()
+            const holder = yield* tryRedis("read a once mark", () => redis.get(mark))
+            if (holder === "done") return Option.none<A>()
+            // our own lease: a SET whose answer a Redis restart lost, sent again by the client
+            if (holder === lease) break
             yield* Effect.sleep("50 millis")
           }
           const value = yield* Effect.onExit(effect, (exit) =>

@@ -3,24 +3,9 @@ import { TestTime } from "@fiberkit/testkit"
 import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream, TestClock } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import * as TaskManager from "../src/TaskManager.js"
+import { emails } from "./contract.js"
 
-class Bounced extends Schema.TaggedError<Bounced>()("Bounced", { to: Schema.String }) {}
-
-/** Sends an email: takes `ms`, and bounces for an address in `bouncing` (a countdown per address). */
-const emails = (bouncing: Map<string, number> = new Map()) =>
-  TaskManager.define("send-email", {
-    args: Schema.Struct({ to: Schema.String, ms: Schema.Number }),
-    run: ({ ms, to }) =>
-      Effect.zipRight(
-        Effect.sleep(ms),
-        Effect.suspend(() => {
-          const left = bouncing.get(to) ?? 0
-          if (left === 0) return Effect.succeed(`sent to ${to}`)
-          bouncing.set(to, left - 1)
-          return Effect.fail(new Bounced({ to }))
-        })
-      )
-  })
+// the contract's email task: it takes `ms`, and bounces for an address in `bouncing`
 
 describe("TaskManager", () => {
   it.scoped("runs added tasks on its workers; every outcome is published once; status tells the rest", () =>

@@ -39,7 +39,7 @@ import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
 import * as RedisServer from "@fiberkit/testkit/RedisServer"
 import { Clock, Config, Console, Data, Duration, Effect, Fiber, Option, Schema, Stream } from "effect"
 import { Redis } from "ioredis"
-import { type ChildProcess, spawn } from "node:child_process"
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as readline from "node:readline"
 import { fileURLToPath } from "node:url"
 
@@ -276,6 +276,14 @@ if (process.argv[2] === "worker") {
   const queue = process.argv[3]
   if (queue === undefined) throw new Error("usage: 10b-distributed-tasks.ts worker <queue>")
   NodeRuntime.runMain(worker(queue))
+} else if (
+  (process.env.FIBERKIT_REDIS_URL ?? "") === "" && spawnSync("redis-server", ["--version"]).error !== undefined
+) {
+  // a machine with neither: the tour goes on without this example
+  console.log(
+    "Skipped: this example needs Redis — set FIBERKIT_REDIS_URL to a Redis on loopback, or put redis-server on " +
+      "the PATH (Debian: apt-get install redis-server)"
+  )
 } else {
   NodeRuntime.runMain(producer)
 }

@@ -30,6 +30,7 @@ import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { InvalidOptions, RedisUnreachable, TaskStoreError } from "./Errors.js"
 import * as internal from "./internal/bullmq/layer.js"
+import * as TaskManager from "./TaskManager.js"
 import * as TaskStore from "./TaskStore.js"
 
 /**
@@ -171,4 +172,37 @@ export const layer = (
       internal.make(options),
       (store) => Context.make(TaskStore.TaskStore, store as TaskStore.TaskStore).pipe(Context.add(BullMQStore, store))
     )
+  )
+
+/**
+ * A worker as a layer: a `TaskManager` on the `TaskStore` in the context (this store) that runs
+ * `workers` tasks at a time for as long as the layer lives. When the layer is released (the
+ * program ends, or SIGTERM under `NodeRuntime.runMain`), its running tasks go on for the store's
+ * `closeTimeout`, then are interrupted and handed back to the queue, and the BullMQ Worker is
+ * closed.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Layer, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ * import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
+ *
+ * const resize = TaskManager.define("resize", { args: Schema.String, run: (image) => Effect.log(image) })
+ *
+ * const WorkerLive = BullMQStore.workers({ tasks: [resize], workers: 4 }).pipe(
+ *   Layer.provide(BullMQStore.layer({ queue: "images", closeTimeout: "10 seconds" }))
+ * )
+ * // with @effect/platform-node: NodeRuntime.runMain(Layer.launch(WorkerLive))
+ * Effect.runFork(Layer.launch(WorkerLive))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const workers = <T extends TaskManager.TaskDefinition.Any>(
+  options: TaskManager.TaskManager.Options<T>
+): Layer.Layer<never, InvalidOptions | TaskStoreError, TaskStore.TaskStore | TaskManager.TaskDefinition.Context<T>> =>
+  Layer.scopedDiscard(
+    Effect.flatMap(TaskStore.TaskStore, (store) => TaskManager.make({ ...options, store }))
   )

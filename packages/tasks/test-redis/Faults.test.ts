@@ -142,6 +142,29 @@ describe.sequential("BullMQ store: faults with real processes", () => {
   )
 
   it.live(
+    "cancel of a task whose worker was killed: it is not run again when another worker takes it back",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { completions, producer, work, workers } = yield* setUp(redisUrl(), {
+          lockMillis: 1_000,
+          closeTimeoutMillis: 0
+        })
+        yield* producer.add(work, { key: "orphan", ms: 1_500 }, { id: "orphan" })
+        const owner = yield* whoPrints(workers, "start orphan")
+        owner.kill("SIGKILL")
+        yield* owner.exited
+        // no process runs it now: the cancel is written on the job itself
+        assert.isTrue(yield* producer.cancel("orphan"))
+        yield* producer.join
+        assert.strictEqual((yield* producer.status("orphan")).state, "cancelled")
+        const others = workers.filter((worker) => worker !== owner)
+        assert.isFalse(others.some((worker) => worker.lines.includes("start orphan")), "no one ran it again")
+        assert.deepStrictEqual((yield* completions(["orphan"])).done, [null])
+      })),
+    60_000
+  )
+
+  it.live(
     "SIGTERM: a stopped worker hands its running task back; it completes once, elsewhere",
     () =>
       Effect.scoped(Effect.gen(function*() {

@@ -190,7 +190,7 @@ export declare namespace TaskManager {
     /**
      * The manager's name in a Timeline (`@fiberkit/observe`), which records each attempt of each
      * task on the lane of the worker that ran it (`worker 0` … `worker <workers - 1>`). Default:
-     * its number, in order of creation.
+     * its number, in order of creation. (The local stores only: the BullMQ store records nothing.)
      */
     readonly name?: string | undefined
   }

@@ -1,18 +1,13 @@
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
-import type { WorkerError } from "@effect/platform/WorkerError"
 import * as Recorder from "@fiberkit/sync/Recorder"
-import * as Deferred from "effect/Deferred"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import { pipeArguments } from "effect/Pipeable"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
-import * as os from "node:os"
-import { InvalidOptions, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
+import { type InvalidOptions, PoolShutDown, type WorkerSpawnFailed } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
 import type * as Api from "../WorkerPool.js"
@@ -20,28 +15,16 @@ import { counter, FiberPoolImpl } from "./fiberPool.js"
 import { FutureImpl } from "./future.js"
 import { mapStream } from "./mapStream.js"
 import { isCancelled, mapWindow } from "./mapWindow.js"
+import { type Settings, settingsOf } from "./workerPoolOptions.js"
+import { Thread, type ThreadHost } from "./workerPoolThread.js"
 import * as Protocol from "./workerProtocol.js"
-import { decode, describeExit, type Job, type Sent, Thread, WorkerRecording } from "./workerSlot.js"
+import { type Job, type Sent, WorkerRecording } from "./workerSlot.js"
 import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
-import { resolveModule, spawnThread, type ThreadOptions } from "./workerThread.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as Api.TypeId
 
 const poolShutDown = Effect.fail(new PoolShutDown())
-
-interface Settings {
-  readonly size: number
-  readonly maxTasksPerWorker: number | undefined
-  readonly spawnTimeout: Duration.Duration
-  readonly module: string
-  readonly data: Protocol.WorkerData
-  readonly threadOptions: ThreadOptions
-  readonly initializer: { readonly name: string; readonly payload: unknown } | undefined
-  /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
-  readonly recorder: Recorder.Recorder | undefined
-  readonly name: string | undefined
-}
 
 /**
  * Calls wait in one FIFO line; each worker takes from it while it holds fewer than its depth.
@@ -77,10 +60,12 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
   private readonly router: Router = (call) => this.runCall(call)
   private readonly recording: WorkerRecording | undefined
+  /** The pool, as its threads see it. */
+  private readonly host: ThreadHost
 
   constructor(
     private readonly settings: Settings,
-    private readonly platform: Worker.PlatformWorker,
+    platform: Worker.PlatformWorker,
     runtime: Runtime.Runtime<never>
   ) {
     this.size = settings.size
@@ -93,6 +78,23 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     this.recording = recorder === undefined
       ? undefined
       : new WorkerRecording(recorder, Recorder.groupName("WorkerPool", settings.name), settings.size)
+    this.host = {
+      settings,
+      platform,
+      runFork: this.runFork,
+      recording: this.recording,
+      settle: (future, exit) => this.settle(future, exit),
+      requeue: (jobs) => this.requeue(jobs),
+      schedule: () => this.schedule(),
+      vacate: (thread) => {
+        if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
+      },
+      startFailed: (thread, error) => {
+        this.blocked[thread.slot] = true
+        this.spawnFailure = error
+        this.failIfNoWorker()
+      }
+    }
   }
 
   pipe() {
@@ -123,6 +125,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       if (job.future.start()) return job
     }
     return undefined
+  }
+
+  /** Puts jobs that never started back at the front of the line. */
+  private requeue(jobs: Array<Job>): void {
+    this.line.splice(this.head, 0, ...jobs)
   }
 
   private get waiting(): boolean {
@@ -169,12 +176,10 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       if (batch === undefined) batches.set(target, batch = [])
       batch.push(entry.seq, entry.cell, job.call.task.name, entry.payload)
     }
-    for (const [thread, batch] of batches) this.send(thread, batch)
+    for (const [thread, batch] of batches) thread.send(batch)
     for (const thread of ready) {
-      if (this.settings.maxTasksPerWorker !== undefined && thread.taken >= this.settings.maxTasksPerWorker) {
-        thread.state = "retiring"
-        if (thread.inFlight === 0) this.retire(thread)
-      }
+      const max = this.settings.maxTasksPerWorker
+      if (max !== undefined && thread.taken >= max) thread.retire()
     }
   }
 
@@ -202,7 +207,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     const sent: Sent = { job, seq, cell, moved: false, cancelled: false, sentAt }
     thread.sent.push(sent)
     thread.taken++
-    job.future.attach(() => this.cancelSent(thread, sent))
+    job.future.attach(() => thread.cancel(sent))
     return { seq, cell, payload }
   }
 
@@ -228,33 +233,8 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         victim.taken--
         if (sent.job.future.unstart()) moving.push(sent.job)
       }
-      if (moving.length > 0) this.line.splice(this.head, 0, ...moving)
+      if (moving.length > 0) this.requeue(moving)
     }
-  }
-
-  /**
-   * Posts a batch. A payload `postMessage` cannot clone fails the whole message; then each job
-   * goes alone, and only those that cannot be sent fail.
-   */
-  private send(thread: Thread, batch: Array<unknown>): void {
-    try {
-      thread.send!([Protocol.RUN, batch])
-      return
-    } catch {
-      // one by one below
-    }
-    for (let at = 0; at < batch.length; at += Protocol.STRIDE) {
-      try {
-        thread.send!([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
-      } catch (error) {
-        const index = thread.sent.findIndex((sent) => sent.seq === batch[at])
-        const [sent] = thread.sent.splice(index, 1)
-        thread.freeCells.push(sent!.cell)
-        thread.taken--
-        this.settle(sent!.job.future, Exit.die(error))
-      }
-    }
-    this.schedule() // the places those jobs held are free
   }
 
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
@@ -262,131 +242,13 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     if (callbacks !== undefined) this.runFork(callbacks)
   }
 
-  /**
-   * Settles a job that ran on `thread`, recorded first. `runMillis`: its run time as the worker
-   * measured it, `undefined` when it did not reply.
-   */
-  private finish(thread: Thread, sent: Sent, exit: Exit.Exit<unknown, unknown>, runMillis: number | undefined): void {
-    if (this.recording !== undefined) this.recording.record(thread.slot, sent, exit, runMillis)
-    this.settle(sent.job.future, exit)
-  }
+  // ---- workers --------------------------------------------------------------------------
 
-  // ---- replies ---------------------------------------------------------------------------
-
-  private receive(thread: Thread, message: Worker.BackingWorker.Message<Protocol.Response>): Effect.Effect<void> {
-    return Effect.sync(() => {
-      if (message[0] === 0) return // the platform's own "listening"
-      const response = message[1]
-      switch (response[0]) {
-        case Protocol.READY:
-          return Deferred.unsafeDone(thread.ready, Exit.void)
-        case Protocol.INIT_FAILED:
-          return Deferred.unsafeDone(thread.ready, Exit.fail(response[1]))
-        case Protocol.RESULTS:
-          return this.results(thread, response[1])
-      }
-    })
-  }
-
-  private results(thread: Thread, flat: ReadonlyArray<unknown>): void {
-    for (let at = 0; at < flat.length; at += Protocol.STRIDE) {
-      const sent = thread.shift()
-      if (sent === undefined || sent.seq !== flat[at]) continue // cannot happen: replies come in order
-      if (sent.moved) continue
-      const status = flat[at + 1] as number
-      const value = flat[at + 2]
-      if (status === Protocol.SKIPPED) {
-        // cancelled before it started (and settled then): it never ran
-        this.settle(sent.job.future, decode(sent.job.call, status, value))
-        continue
-      }
-      const micros = Math.max(1, flat[at + 3] as number)
-      thread.micros = thread.micros === 0 ? micros : thread.micros * 0.8 + micros * 0.2
-      this.finish(thread, sent, decode(sent.job.call, status, value), micros / 1000)
-    }
-    if (thread.state === "retiring" && thread.inFlight === 0) this.retire(thread)
-    this.schedule()
-  }
-
-  // ---- cancellation ----------------------------------------------------------------------
-
-  /** Called by `Future.cancel` (which has marked the future cancelled) for a job sent to `thread`. */
-  private cancelSent(thread: Thread, sent: Sent): void {
-    const before = Atomics.compareExchange(thread.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED)
-    if (before === Protocol.QUEUED) {
-      // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
-      this.settle(sent.job.future, Exit.interrupt(FiberId.none))
-    } else if (before === Protocol.STARTED) {
-      // it is running and CPU work cannot be interrupted: the worker goes, and `onExit`
-      // settles the job as cancelled and puts a replacement in
-      sent.cancelled = true
-      void thread.worker?.terminate()
-    }
-    // FINISHED: its reply is on the way, and settles it as cancelled
-  }
-
-  /** Cancels the jobs sent to workers that have not started (for `shutdown({ cancelFutures: true })`). */
-  private cancelQueued(): void {
-    for (const thread of this.threads) {
-      if (thread === undefined) continue
-      for (let at = thread.sentHead; at < thread.sent.length; at++) {
-        const sent = thread.sent[at]!
-        if (sent.moved) continue
-        if (Atomics.compareExchange(thread.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) === Protocol.QUEUED) {
-          this.settle(sent.job.future, Exit.interrupt(FiberId.none))
-        }
-      }
-    }
-  }
-
-  // ---- worker lifecycle ------------------------------------------------------------------
-
+  /** Puts a new worker in `slot` and starts it. */
   private spawn(slot: number): Effect.Effect<void, WorkerSpawnFailed> {
-    const thread = new Thread(slot)
+    const thread = new Thread(slot, this.host)
     this.threads[slot] = thread
-    const { initializer, spawnTimeout } = this.settings
-    const start = Effect.gen(this, function*() {
-      const backing = yield* this.platform.spawn<Protocol.Request, Protocol.Response>(slot).pipe(
-        Effect.provideService(Worker.Spawner, () => {
-          const worker = spawnThread(this.settings.data, this.settings.threadOptions)
-          thread.worker = worker
-          return worker
-        })
-      )
-      thread.send = (message) => Effect.runSync(backing.send(message))
-      thread.fiber = this.runFork(backing.run((message) => this.receive(thread, message)))
-      thread.fiber.addObserver((exit) => this.onExit(thread, exit))
-      thread.send([Protocol.INIT, thread.buffer, initializer?.name, initializer?.payload])
-      yield* Deferred.await(thread.ready)
-    })
-    return start.pipe(
-      Effect.timeoutFail({
-        duration: spawnTimeout,
-        onTimeout: () => `it did not call WorkerTask.serve within ${Duration.format(spawnTimeout)}`
-      }),
-      Effect.matchEffect({
-        onSuccess: () =>
-          Effect.sync(() => {
-            if (thread.state !== "starting") return this.schedule() // it died meanwhile: replace it
-            thread.state = "ready"
-            this.schedule()
-          }),
-        onFailure: (reason) => {
-          const error = new WorkerSpawnFailed({
-            module: this.settings.module,
-            reason: typeof reason === "string" ? reason : reason.message
-          })
-          return Effect.zipRight(Effect.sync(() => this.startFailed(thread, error)), Effect.fail(error))
-        }
-      })
-    )
-  }
-
-  private startFailed(thread: Thread, error: WorkerSpawnFailed): void {
-    this.stop(thread)
-    this.blocked[thread.slot] = true
-    this.spawnFailure = error
-    this.failIfNoWorker()
+    return thread.start()
   }
 
   /** No worker left and none starting: the line's jobs fail now instead of waiting for ever. */
@@ -396,61 +258,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     for (let job = this.next(); job !== undefined; job = this.next()) this.settle(job.future, Exit.fail(error))
   }
 
-  /** Takes `thread` out of its slot and ends it (at once: it runs nothing worth waiting for). */
-  private stop(thread: Thread): void {
-    if (thread.state === "stopped") return
-    // a start in progress ends now, instead of waiting out the start-up timeout
-    if (thread.state === "starting") Deferred.unsafeDone(thread.ready, Exit.fail("the pool stopped it"))
-    thread.state = "stopped"
-    if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
-    void thread.worker?.terminate()
-  }
-
-  /** `maxTasksPerWorker` reached and every job answered: the worker ends, a fresh one starts. */
-  private retire(thread: Thread): void {
-    this.stop(thread)
-    this.schedule()
-  }
-
-  /** The worker ended: a crash, a terminate by `cancel`, or a stop. */
-  private onExit(thread: Thread, exit: Exit.Exit<never, WorkerError>): void {
-    const reason = describeExit(exit)
-    if (thread.state === "starting") {
-      // before `stop`, which would end the start with its own reason
-      Deferred.unsafeDone(thread.ready, Exit.fail(`it ended before it was ready: ${reason}`))
-      this.stop(thread) // also if it was ready and `spawn` has not seen it yet: that thread is gone
-      return
-    }
-    this.stop(thread)
-    const requeue: Array<Job> = []
-    for (let sent = thread.shift(); sent !== undefined; sent = thread.shift()) {
-      if (sent.moved) continue
-      const state = Atomics.load(thread.cells, sent.cell)
-      const future = sent.job.future
-      if (state === Protocol.QUEUED && future.unstart()) {
-        requeue.push(sent.job) // never started: it runs on another worker
-      } else {
-        // it was running (or finished, its result lost with the worker); a cancelled one ends cancelled
-        const exit = sent.cancelled
-          ? Exit.interrupt(FiberId.none)
-          : Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason }))
-        if (state === Protocol.STARTED || state === Protocol.FINISHED) this.finish(thread, sent, exit, undefined)
-        else this.settle(future, exit) // cancelled before it started: settled already, never ran
-      }
-    }
-    if (requeue.length > 0) this.line.splice(this.head, 0, ...requeue)
-    this.schedule()
-  }
-
   /** Ends every worker now. */
   private readonly stopAll = Effect.suspend(() => {
     this.stopped = true
     const threads = this.threads.filter((thread) => thread !== undefined)
-    return Effect.forEach(threads, (thread) => {
-      const worker = thread.worker
-      this.stop(thread)
-      return worker === undefined ? Effect.void : Effect.promise(() => worker.terminate())
-    }, { discard: true, concurrency: "unbounded" })
+    return Effect.forEach(threads, (thread) => thread.end(), { discard: true, concurrency: "unbounded" })
   })
 
   /** Starts every worker; fails if one cannot start. */
@@ -505,7 +317,9 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       this.closed = true
       const cancel = options?.cancelFutures === true
         ? Effect.zipRight(
-          Effect.sync(() => this.cancelQueued()),
+          Effect.sync(() => {
+            for (const thread of this.threads) thread?.cancelQueued()
+          }),
           Effect.forEach([...this.live].filter((future) => future.isPending), (future) => future.cancel, {
             discard: true
           })
@@ -543,49 +357,14 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   )
 }
 
-const invalid = (field: string, expected: string, value: unknown) =>
-  new InvalidOptions({ operation: "WorkerPool.make", field, expected, value })
-
 /** @internal */
 export const make = (
   options: Api.WorkerPool.Options
 ): Effect.Effect<Api.WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> =>
   Effect.gen(function*() {
-    const size = options.size ?? os.availableParallelism()
-    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("size", "an integer ≥ 1", size)
-    const max = options.maxTasksPerWorker
-    if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
-      return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)
-    }
-    const spawnTimeout = Duration.decode(options.spawnTimeout ?? "20 seconds")
-    if (!Duration.greaterThan(spawnTimeout, Duration.zero)) {
-      return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
-    }
-    const module = String(options.module)
-    const data = resolveModule(options.module)
-    if (data._tag === "Left") return yield* new WorkerSpawnFailed({ module, reason: data.left })
-    let initializer: Settings["initializer"] = undefined
-    if (options.initializer !== undefined) {
-      const call = options.initializer
-      if (!isCall(call)) return yield* invalid("initializer", "a WorkerTask call", call)
-      initializer = { name: call.task.name, payload: call.task.payloadCodec.encode(call.payload) }
-    }
+    const settings = yield* settingsOf(options)
     const platform = yield* Effect.provide(Worker.PlatformWorker, NodeWorker.layerWorker)
-    const pool = new WorkerPoolImpl(
-      {
-        size,
-        maxTasksPerWorker: max,
-        spawnTimeout,
-        module,
-        data: data.right,
-        threadOptions: { resourceLimits: options.resourceLimits },
-        initializer,
-        recorder: yield* Recorder.current,
-        name: options.name
-      },
-      platform,
-      yield* Effect.runtime<never>()
-    )
+    const pool = new WorkerPoolImpl(settings, platform, yield* Effect.runtime<never>())
     // closing the scope waits for every accepted task, then ends the workers
     yield* Effect.addFinalizer(() => pool.shutdown({ wait: true }))
     yield* pool.start

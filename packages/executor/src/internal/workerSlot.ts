@@ -1,11 +1,6 @@
-import type { WorkerError } from "@effect/platform/WorkerError"
 import * as Recorder from "@fiberkit/sync/Recorder"
-import * as Cause from "effect/Cause"
-import * as Deferred from "effect/Deferred"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
-import type * as WorkerThreads from "node:worker_threads"
 import type { FutureImpl } from "./future.js"
 import * as Protocol from "./workerProtocol.js"
 import { type CallImpl, defectCodec } from "./workerTask.js"
@@ -31,59 +26,6 @@ export interface Sent {
   cancelled: boolean
   /** When it was sent, on the recorder's clock (0 without a recorder). */
   readonly sentAt: number
-}
-
-/**
- * One worker thread. It is sent up to `depth()` jobs ahead of its replies — two for long tasks
- * (the rest of the queue stays in the pool, where any free worker takes from it), up to
- * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
- */
-export class Thread {
-  state: "starting" | "ready" | "retiring" | "stopped" = "starting"
-  worker: WorkerThreads.Worker | undefined = undefined
-  send: ((message: Protocol.Request) => void) | undefined = undefined
-  fiber: Fiber.RuntimeFiber<never, WorkerError> | undefined = undefined
-  readonly buffer = new SharedArrayBuffer(Protocol.CELLS * Int32Array.BYTES_PER_ELEMENT)
-  readonly cells = new Int32Array(this.buffer)
-  readonly ready = Deferred.unsafeMake<void, string>(FiberId.none)
-  /** Sent and not answered yet, oldest first (the worker answers in order). */
-  sent: Array<Sent> = []
-  sentHead = 0
-  seq = 0
-  /** Cells not holding an unanswered job. A cell is free again once its job's reply arrived. */
-  readonly freeCells: Array<number> = Array.from({ length: Protocol.CELLS }, (_, i) => Protocol.CELLS - 1 - i)
-  /** Jobs taken in its life, for `maxTasksPerWorker`. */
-  taken = 0
-  /** Moving average of its tasks' run time; 0 before the first. */
-  micros = 0
-
-  constructor(readonly slot: number) {}
-
-  get inFlight(): number {
-    return this.sent.length - this.sentHead
-  }
-
-  /**
-   * Two at least: the next job is already there when one ends, so a worker never waits a round
-   * trip between long tasks (an idle worker takes queued jobs back, see `steal`). Short tasks:
-   * about a millisecond of work ahead.
-   */
-  depth(): number {
-    if (this.micros === 0) return 2
-    return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
-  }
-
-  /** The oldest unanswered job (its reply arrived: its cell is free again). */
-  shift(): Sent | undefined {
-    if (this.sentHead >= this.sent.length) return undefined
-    const sent = this.sent[this.sentHead++]!
-    this.freeCells.push(sent.cell)
-    if (this.sentHead === this.sent.length) {
-      this.sent = []
-      this.sentHead = 0
-    }
-    return sent
-  }
 }
 
 /**
@@ -123,15 +65,6 @@ export class WorkerRecording {
       outcome: Recorder.outcomeOf(exit)
     })
   }
-}
-
-/** @internal */
-export const describeExit = (exit: Exit.Exit<unknown, WorkerError>): string => {
-  if (Exit.isSuccess(exit)) return "it stopped"
-  if (Cause.isInterruptedOnly(exit.cause)) return "it was stopped"
-  const error = Cause.squash(exit.cause) as { readonly cause?: unknown }
-  const cause = error?.cause ?? error
-  return cause instanceof Error ? cause.message : String(cause)
 }
 
 /** The exit a worker's reply stands for, decoded with the task's schemas. @internal */

@@ -1,0 +1,63 @@
+import * as Recorder from "@fiberkit/sync/Recorder"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as os from "node:os"
+import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
+import type * as Api from "../WorkerPool.js"
+import type { ThreadSettings } from "./workerPoolThread.js"
+import { isCall } from "./workerTask.js"
+import { resolveModule } from "./workerThread.js"
+
+/** A WorkerPool's options, checked, with its defaults applied. @internal */
+export interface Settings extends ThreadSettings {
+  readonly size: number
+  readonly maxTasksPerWorker: number | undefined
+  /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
+  readonly recorder: Recorder.Recorder | undefined
+  readonly name: string | undefined
+}
+
+const invalid = (field: string, expected: string, value: unknown) =>
+  new InvalidOptions({ operation: "WorkerPool.make", field, expected, value })
+
+/**
+ * The settings `options` stand for, under the recorder in force; fails with `InvalidOptions`, or
+ * with `WorkerSpawnFailed` for a worker module that cannot be found.
+ *
+ * @internal
+ */
+export const settingsOf = (
+  options: Api.WorkerPool.Options
+): Effect.Effect<Settings, InvalidOptions | WorkerSpawnFailed> =>
+  Effect.gen(function*() {
+    const size = options.size ?? os.availableParallelism()
+    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("size", "an integer ≥ 1", size)
+    const max = options.maxTasksPerWorker
+    if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
+      return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)
+    }
+    const spawnTimeout = Duration.decode(options.spawnTimeout ?? "20 seconds")
+    if (!Duration.greaterThan(spawnTimeout, Duration.zero)) {
+      return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
+    }
+    const module = String(options.module)
+    const data = resolveModule(options.module)
+    if (data._tag === "Left") return yield* new WorkerSpawnFailed({ module, reason: data.left })
+    let initializer: Settings["initializer"] = undefined
+    if (options.initializer !== undefined) {
+      const call = options.initializer
+      if (!isCall(call)) return yield* invalid("initializer", "a WorkerTask call", call)
+      initializer = { name: call.task.name, payload: call.task.payloadCodec.encode(call.payload) }
+    }
+    return {
+      size,
+      maxTasksPerWorker: max,
+      spawnTimeout,
+      module,
+      data: data.right,
+      threadOptions: { resourceLimits: options.resourceLimits },
+      initializer,
+      recorder: yield* Recorder.current,
+      name: options.name
+    }
+  })

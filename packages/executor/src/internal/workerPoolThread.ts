@@ -1,0 +1,322 @@
+import * as Worker from "@effect/platform/Worker"
+import type { WorkerError } from "@effect/platform/WorkerError"
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import type * as WorkerThreads from "node:worker_threads"
+import { WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
+import type { FutureImpl } from "./future.js"
+import * as Protocol from "./workerProtocol.js"
+import { decode, type Job, type Sent, type WorkerRecording } from "./workerSlot.js"
+import { spawnThread, type ThreadOptions } from "./workerThread.js"
+
+/** What starting a worker thread takes. @internal */
+export interface ThreadSettings {
+  readonly spawnTimeout: Duration.Duration
+  readonly module: string
+  readonly data: Protocol.WorkerData
+  readonly threadOptions: ThreadOptions
+  readonly initializer: { readonly name: string; readonly payload: unknown } | undefined
+}
+
+/**
+ * The pool, as its threads see it: what a thread needs to start, and where what a thread
+ * hands back goes.
+ *
+ * @internal
+ */
+export interface ThreadHost {
+  readonly settings: ThreadSettings
+  readonly platform: Worker.PlatformWorker
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  /** Where each job that ran on a worker is recorded; `undefined`: nowhere. */
+  readonly recording: WorkerRecording | undefined
+  readonly settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void
+  /** Puts jobs that never started back at the front of the line. */
+  readonly requeue: (jobs: Array<Job>) => void
+  /** Dispatches once after the current synchronous run (a worker is ready, has room, or is gone). */
+  readonly schedule: () => void
+  /** `thread` has stopped: it leaves its slot. */
+  readonly vacate: (thread: Thread) => void
+  /** `thread` could not start (it has stopped). */
+  readonly startFailed: (thread: Thread, error: WorkerSpawnFailed) => void
+}
+
+/**
+ * One worker thread. It is sent up to `depth()` jobs ahead of its replies — two for long tasks
+ * (the rest of the queue stays in the pool, where any free worker takes from it), up to
+ * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
+ *
+ * Its life: `starting` until it has run the initializer, then `ready`; `retiring` once it has
+ * taken `maxTasksPerWorker` jobs; `stopped` once it has left its slot — a failed start, a crash,
+ * a terminate by `cancel`, retirement, the pool's end — after which the pool can start a
+ * replacement in the slot.
+ *
+ * @internal
+ */
+export class Thread {
+  state: "starting" | "ready" | "retiring" | "stopped" = "starting"
+  private worker: WorkerThreads.Worker | undefined = undefined
+  private post: ((message: Protocol.Request) => void) | undefined = undefined
+  private readonly buffer = new SharedArrayBuffer(Protocol.CELLS * Int32Array.BYTES_PER_ELEMENT)
+  readonly cells = new Int32Array(this.buffer)
+  private readonly ready = Deferred.unsafeMake<void, string>(FiberId.none)
+  /** Sent and not answered yet, oldest first (the worker answers in order). */
+  sent: Array<Sent> = []
+  sentHead = 0
+  seq = 0
+  /** Cells not holding an unanswered job. A cell is free again once its job's reply arrived. */
+  readonly freeCells: Array<number> = Array.from({ length: Protocol.CELLS }, (_, i) => Protocol.CELLS - 1 - i)
+  /** Jobs taken in its life, for `maxTasksPerWorker`. */
+  taken = 0
+  /** Moving average of its tasks' run time; 0 before the first. */
+  private micros = 0
+
+  constructor(readonly slot: number, private readonly host: ThreadHost) {}
+
+  get inFlight(): number {
+    return this.sent.length - this.sentHead
+  }
+
+  /**
+   * Two at least: the next job is already there when one ends, so a worker never waits a round
+   * trip between long tasks (an idle worker takes queued jobs back, see the pool's `steal`). Short
+   * tasks: about a millisecond of work ahead.
+   */
+  depth(): number {
+    if (this.micros === 0) return 2
+    return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
+  }
+
+  /** The oldest unanswered job (its reply arrived: its cell is free again). */
+  private shift(): Sent | undefined {
+    if (this.sentHead >= this.sent.length) return undefined
+    const sent = this.sent[this.sentHead++]!
+    this.freeCells.push(sent.cell)
+    if (this.sentHead === this.sent.length) {
+      this.sent = []
+      this.sentHead = 0
+    }
+    return sent
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------
+
+  /**
+   * Launches the thread and waits until it has run the initializer, within `spawnTimeout`: then
+   * it is `ready`. One that cannot start stops, and the pool hears of it (`startFailed`).
+   */
+  start(): Effect.Effect<void, WorkerSpawnFailed> {
+    const { data, initializer, module, spawnTimeout, threadOptions } = this.host.settings
+    const launch = Effect.gen(this, function*() {
+      const backing = yield* this.host.platform.spawn<Protocol.Request, Protocol.Response>(this.slot).pipe(
+        Effect.provideService(Worker.Spawner, () => {
+          const worker = spawnThread(data, threadOptions)
+          this.worker = worker
+          return worker
+        })
+      )
+      this.post = (message) => Effect.runSync(backing.send(message))
+      const fiber = this.host.runFork(backing.run((message) => this.receive(message)))
+      fiber.addObserver((exit) => this.onExit(exit))
+      this.post([Protocol.INIT, this.buffer, initializer?.name, initializer?.payload])
+      yield* Deferred.await(this.ready)
+    })
+    return launch.pipe(
+      Effect.timeoutFail({
+        duration: spawnTimeout,
+        onTimeout: () => `it did not call WorkerTask.serve within ${Duration.format(spawnTimeout)}`
+      }),
+      Effect.matchEffect({
+        onSuccess: () =>
+          Effect.sync(() => {
+            if (this.state !== "starting") return this.host.schedule() // it died meanwhile: replace it
+            this.state = "ready"
+            this.host.schedule()
+          }),
+        onFailure: (reason) => {
+          const error = new WorkerSpawnFailed({
+            module,
+            reason: typeof reason === "string" ? reason : reason.message
+          })
+          return Effect.zipRight(
+            Effect.sync(() => {
+              this.stop()
+              this.host.startFailed(this, error)
+            }),
+            Effect.fail(error)
+          )
+        }
+      })
+    )
+  }
+
+  private receive(message: Worker.BackingWorker.Message<Protocol.Response>): Effect.Effect<void> {
+    return Effect.sync(() => {
+      if (message[0] === 0) return // the platform's own "listening"
+      const response = message[1]
+      switch (response[0]) {
+        case Protocol.READY:
+          return Deferred.unsafeDone(this.ready, Exit.void)
+        case Protocol.INIT_FAILED:
+          return Deferred.unsafeDone(this.ready, Exit.fail(response[1]))
+        case Protocol.RESULTS:
+          return this.results(response[1])
+      }
+    })
+  }
+
+  /** Takes it out of its slot and ends it (at once: it runs nothing worth waiting for). */
+  private stop(): void {
+    if (this.state === "stopped") return
+    // a start in progress ends now, instead of waiting out the start-up timeout
+    if (this.state === "starting") Deferred.unsafeDone(this.ready, Exit.fail("the pool stopped it"))
+    this.state = "stopped"
+    this.host.vacate(this)
+    void this.worker?.terminate()
+  }
+
+  /** Stops it now; the effect it returns waits until the thread has ended. */
+  end(): Effect.Effect<void> {
+    const worker = this.worker
+    this.stop()
+    return worker === undefined ? Effect.void : Effect.promise(() => worker.terminate())
+  }
+
+  /** `maxTasksPerWorker` reached: it takes no more jobs, and ends once every one is answered. */
+  retire(): void {
+    this.state = "retiring"
+    this.endIfRetired()
+  }
+
+  /** Retiring and every job answered: the worker ends, a fresh one starts. */
+  private endIfRetired(): void {
+    if (this.state !== "retiring" || this.inFlight !== 0) return
+    this.stop()
+    this.host.schedule()
+  }
+
+  /** The worker ended: a crash, a terminate by `cancel`, or a stop. */
+  private onExit(exit: Exit.Exit<never, WorkerError>): void {
+    const reason = describeExit(exit)
+    if (this.state === "starting") {
+      // before `stop`, which would end the start with its own reason
+      Deferred.unsafeDone(this.ready, Exit.fail(`it ended before it was ready: ${reason}`))
+      this.stop() // also if it was ready and `start` has not seen it yet: that thread is gone
+      return
+    }
+    this.stop()
+    const requeue: Array<Job> = []
+    for (let sent = this.shift(); sent !== undefined; sent = this.shift()) {
+      if (sent.moved) continue
+      const state = Atomics.load(this.cells, sent.cell)
+      const future = sent.job.future
+      if (state === Protocol.QUEUED && future.unstart()) {
+        requeue.push(sent.job) // never started: it runs on another worker
+      } else {
+        // it was running (or finished, its result lost with the worker); a cancelled one ends cancelled
+        const exit = sent.cancelled
+          ? Exit.interrupt(FiberId.none)
+          : Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason }))
+        if (state === Protocol.STARTED || state === Protocol.FINISHED) this.finish(sent, exit, undefined)
+        else this.host.settle(future, exit) // cancelled before it started: settled already, never ran
+      }
+    }
+    if (requeue.length > 0) this.host.requeue(requeue)
+    this.host.schedule()
+  }
+
+  // ---- jobs -----------------------------------------------------------------------------
+
+  /**
+   * Posts a batch. A payload `postMessage` cannot clone fails the whole message; then each job
+   * goes alone, and only those that cannot be sent fail.
+   */
+  send(batch: Array<unknown>): void {
+    try {
+      this.post!([Protocol.RUN, batch])
+      return
+    } catch {
+      // one by one below
+    }
+    for (let at = 0; at < batch.length; at += Protocol.STRIDE) {
+      try {
+        this.post!([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
+      } catch (error) {
+        const index = this.sent.findIndex((sent) => sent.seq === batch[at])
+        const [sent] = this.sent.splice(index, 1)
+        this.freeCells.push(sent!.cell)
+        this.taken--
+        this.host.settle(sent!.job.future, Exit.die(error))
+      }
+    }
+    this.host.schedule() // the places those jobs held are free
+  }
+
+  private results(flat: ReadonlyArray<unknown>): void {
+    for (let at = 0; at < flat.length; at += Protocol.STRIDE) {
+      const sent = this.shift()
+      if (sent === undefined || sent.seq !== flat[at]) continue // cannot happen: replies come in order
+      if (sent.moved) continue
+      const status = flat[at + 1] as number
+      const value = flat[at + 2]
+      if (status === Protocol.SKIPPED) {
+        // cancelled before it started (and settled then): it never ran
+        this.host.settle(sent.job.future, decode(sent.job.call, status, value))
+        continue
+      }
+      const micros = Math.max(1, flat[at + 3] as number)
+      this.micros = this.micros === 0 ? micros : this.micros * 0.8 + micros * 0.2
+      this.finish(sent, decode(sent.job.call, status, value), micros / 1000)
+    }
+    this.endIfRetired()
+    this.host.schedule()
+  }
+
+  /**
+   * Settles a job that ran here, recorded first. `runMillis`: its run time as the worker
+   * measured it, `undefined` when it did not reply.
+   */
+  private finish(sent: Sent, exit: Exit.Exit<unknown, unknown>, runMillis: number | undefined): void {
+    if (this.host.recording !== undefined) this.host.recording.record(this.slot, sent, exit, runMillis)
+    this.host.settle(sent.job.future, exit)
+  }
+
+  /** Called by `Future.cancel` (which has marked the future cancelled) for a job sent here. */
+  cancel(sent: Sent): void {
+    const before = Atomics.compareExchange(this.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED)
+    if (before === Protocol.QUEUED) {
+      // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
+      this.host.settle(sent.job.future, Exit.interrupt(FiberId.none))
+    } else if (before === Protocol.STARTED) {
+      // it is running and CPU work cannot be interrupted: the worker goes, and `onExit`
+      // settles the job as cancelled and puts a replacement in
+      sent.cancelled = true
+      void this.worker?.terminate()
+    }
+    // FINISHED: its reply is on the way, and settles it as cancelled
+  }
+
+  /** Cancels the jobs sent here that have not started (for `shutdown({ cancelFutures: true })`). */
+  cancelQueued(): void {
+    for (let at = this.sentHead; at < this.sent.length; at++) {
+      const sent = this.sent[at]!
+      if (sent.moved) continue
+      if (Atomics.compareExchange(this.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) === Protocol.QUEUED) {
+        this.host.settle(sent.job.future, Exit.interrupt(FiberId.none))
+      }
+    }
+  }
+}
+
+const describeExit = (exit: Exit.Exit<unknown, WorkerError>): string => {
+  if (Exit.isSuccess(exit)) return "it stopped"
+  if (Cause.isInterruptedOnly(exit.cause)) return "it was stopped"
+  const error = Cause.squash(exit.cause) as { readonly cause?: unknown }
+  const cause = error?.cause ?? error
+  return cause instanceof Error ? cause.message : String(cause)
+}

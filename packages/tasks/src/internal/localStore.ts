@@ -13,7 +13,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] }
  * @internal
  */
 export interface Persistence {
-  readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<void, TaskStoreError>
+  /** Writes the records whose id it does not hold yet; returns their ids. */
+  readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
   readonly update: (record: Api.TaskRecord) => Effect.Effect<void, TaskStoreError>
   /** The unfinished tasks, in the order they were added. */
   readonly unfinished: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
@@ -74,14 +75,17 @@ export class LocalStore implements Api.TaskStore {
         finishedAt: undefined,
         error: undefined
       }))
-      const stored = this.persistence === undefined ? Effect.void : this.persistence.insert(records)
-      return Effect.map(stored, () => {
-        for (const record of records) {
+      // an id held in memory is skipped here, one held only on disk (a finished task) by the insert
+      const stored = this.persistence === undefined
+        ? Effect.succeed(records)
+        : Effect.map(this.persistence.insert(records), (inserted) => records.filter((r) => inserted.has(r.id)))
+      return Effect.map(stored, (added) => {
+        for (const record of added) {
           this.records.set(record.id, record)
           this.queue.push(record.id)
           this.wakeOne()
         }
-        return records.length
+        return added.length
       })
     })
 

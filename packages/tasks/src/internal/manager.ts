@@ -23,6 +23,7 @@ import {
 } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 import * as TaskStore from "../TaskStore.js"
+import { describe, encodeArgs } from "./definitions.js"
 import { LocalStore } from "./localStore.js"
 import { TaskRecording } from "./recording.js"
 
@@ -33,12 +34,6 @@ const End = Symbol.for("@fiberkit/tasks/TaskManager/End")
 
 const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.Stream<Api.TaskResult> =>
   Stream.takeWhile(stream, (item): item is Api.TaskResult => item !== End)
-
-/** Text for the store: a tagged error's message, else the squashed cause. */
-const describe = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.squash(cause)
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
 
 /**
  * Workers take tasks from the store, each runs its task in a child fiber (so `cancel` and a
@@ -83,58 +78,34 @@ class Manager<T extends Definition> {
     args: unknown,
     options?: Api.TaskManager.AddOptions
   ): Effect.Effect<string, Api.TaskManager.AddError> =>
-    Effect.suspend((): Effect.Effect<string, Api.TaskManager.AddError> => {
-      if (this.closed) return Effect.fail(new TaskManagerShutDown())
-      const name = typeof task === "string" ? task : task.name
-      const definition = this.definitions.get(name)
-      if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
-      const id: string = options?.id ?? crypto.randomUUID()
-      return Schema.encodeUnknown(definition.args)(args).pipe(
-        Effect.mapError((error) => new InvalidTaskArgs({ task: name, reason: error.message })),
-        Effect.flatMap((encoded) =>
-          Effect.flatMap(
-            // a given id may be known already: then nothing is added (a generated one never is)
-            options?.id === undefined ? Effect.succeed(Option.none()) : this.store.get(id),
-            (known) =>
-              Option.isSome(known) ? Effect.succeed(id) : Effect.flatMap(Clock.currentTimeMillis, (addedAt) =>
-                Effect.as(
-                  Effect.flatMap(
-                    this.store.add([{ id, name, args: encoded, addedAt }]),
-                    (added) => Effect.sync(() => this.counted(added))
-                  ),
-                  id
-                ))
-          )
-        ),
-        Effect.uninterruptible
-      )
-    })
+    Effect.map(this.addTasks(task, [args], options?.id), (ids) => ids[0]!)
 
   readonly addAll = (
     task: T | string,
     all: Iterable<unknown>
-  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
-    Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> => this.addTasks(task, Array.from(all), undefined)
+
+  /** Stores the tasks, all or nothing; one whose id the store holds already is not added again. */
+  private addTasks(
+    task: T | string,
+    all: ReadonlyArray<unknown>,
+    id: string | undefined
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> {
+    return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
-      const name = typeof task === "string" ? task : task.name
-      const definition = this.definitions.get(name)
-      if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
-      const encode = Schema.encodeUnknown(definition.args)
-      // every argument is checked before anything is added: all or nothing
-      return Effect.forEach(Array.from(all), (args) => encode(args)).pipe(
-        Effect.mapError((error) => new InvalidTaskArgs({ task: name, reason: error.message })),
-        Effect.flatMap((encoded) =>
+      return Effect.flatMap(
+        encodeArgs(this.definitions, task, all),
+        ({ encoded, name }) =>
           Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
-            const tasks = encoded.map((args) => ({ id: crypto.randomUUID() as string, name, args, addedAt }))
+            const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
             return Effect.as(
               Effect.flatMap(this.store.add(tasks), (added) => Effect.sync(() => this.counted(added))),
               tasks.map((t) => t.id)
             )
           })
-        ),
-        Effect.uninterruptible
       )
-    })
+    }).pipe(Effect.uninterruptible)
+  }
 
   readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
     Effect.flatMap(

@@ -46,15 +46,21 @@ class GroupCommit {
   private pending: Array<{
     readonly statement: Effect.Effect<unknown, unknown>
     readonly operation: string
-    readonly resume: (effect: Effect.Effect<void, TaskStoreError>) => void
+    readonly resume: (effect: Effect.Effect<unknown, TaskStoreError>) => void
+    result?: unknown
   }> = []
   private scheduled = false
 
   constructor(private readonly sql: SqlClient.SqlClient, private readonly runtime: Runtime.Runtime<never>) {}
 
-  write(operation: string, statement: Effect.Effect<unknown, unknown>): Effect.Effect<void, TaskStoreError> {
-    return Effect.async<void, TaskStoreError>((resume) => {
-      this.pending.push({ statement, operation, resume })
+  /** The statement's result, once its transaction is committed. */
+  write<A>(operation: string, statement: Effect.Effect<A, unknown>): Effect.Effect<A, TaskStoreError> {
+    return Effect.async<A, TaskStoreError>((resume) => {
+      this.pending.push({
+        statement,
+        operation,
+        resume: resume as (effect: Effect.Effect<unknown, TaskStoreError>) => void
+      })
       if (!this.scheduled) {
         this.scheduled = true
         queueMicrotask(() => this.flush())
@@ -72,12 +78,17 @@ class GroupCommit {
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return Effect.void
-    const transaction = this.sql.withTransaction(Effect.forEach(batch, (write) => write.statement, { discard: true }))
+    const transaction = this.sql.withTransaction(
+      Effect.forEach(batch, (write) =>
+        Effect.map(write.statement, (result) => {
+          write.result = result
+        }), { discard: true })
+    )
     return Effect.map(Effect.exit(transaction), (exit) => {
       for (const write of batch) {
         write.resume(
           Exit.isSuccess(exit)
-            ? Effect.void
+            ? Effect.succeed(write.result)
             : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
         )
       }
@@ -88,22 +99,28 @@ class GroupCommit {
 const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence => ({
   insert: (records) => {
     // SQLite takes at most 32,766 variables per statement: 500 rows of 6 columns per INSERT, all
-    // in the same transaction
+    // in the same transaction; an id already in the table is skipped, and not returned
     const chunks: Array<ReadonlyArray<TaskStore.TaskRecord>> = []
     for (let at = 0; at < records.length; at += 500) chunks.push(records.slice(at, at + 500))
     return commit.write(
       "add tasks",
-      Effect.forEach(chunks, (chunk) =>
-        sql`INSERT OR IGNORE INTO fiberkit_tasks ${
-          sql.insert(chunk.map((record) => ({
-            id: record.id,
-            name: record.name,
-            args: JSON.stringify(record.args),
-            state: record.state,
-            attempts: record.attempts,
-            added_at: record.addedAt
-          })))
-        }`, { discard: true })
+      Effect.map(
+        Effect.forEach(
+          chunks,
+          (chunk) =>
+            sql<{ readonly id: string }>`INSERT OR IGNORE INTO fiberkit_tasks ${
+              sql.insert(chunk.map((record) => ({
+                id: record.id,
+                name: record.name,
+                args: JSON.stringify(record.args),
+                state: record.state,
+                attempts: record.attempts,
+                added_at: record.addedAt
+              })))
+            } RETURNING id`
+        ),
+        (inserted) => new Set(inserted.flat().map((row) => row.id))
+      )
     )
   },
   update: (record) =>

@@ -1,4 +1,3 @@
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskTimeout, UnknownTask } from "../../Errors.js"
@@ -28,12 +27,6 @@ export interface Failure {
 
 /** @internal */
 export const cancelledFailure: Failure = { fiberkit: "cancelled", text: "cancelled" }
-
-/** Text for `status`: a tagged error's message, else the squashed cause. @internal */
-export const describe = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.squash(cause)
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
 
 const builtins: Record<string, new(fields: never) => unknown> = {
   TaskTimeout,

@@ -10,24 +10,17 @@ import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Redis } from "ioredis"
-import {
-  InvalidOptions,
-  InvalidTaskArgs,
-  TaskManagerShutDown,
-  TaskNotFound,
-  type TaskStoreError,
-  UnknownTask
-} from "../../Errors.js"
+import { InvalidOptions, TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
+import { encodeArgs } from "../definitions.js"
 import { cancelledFailure } from "./codec.js"
 import { Processor, STOP } from "./processor.js"
 import { resultOf } from "./results.js"
-import { type BullStore, type JobData, jobOptions, queuedStates, tryRedis } from "./store.js"
+import { type BullStore, type JobData, queuedStates, tryRedis } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -67,53 +60,36 @@ class RemoteManager<T extends Definition> {
     this.processor = new Processor(this.definitions, options, runtime)
   }
 
-  private encodeArgs(
-    task: T | string,
-    all: ReadonlyArray<unknown>
-  ): Effect.Effect<{ readonly name: string; readonly encoded: Array<unknown> }, Api.TaskManager.AddError> {
-    const name = typeof task === "string" ? task : task.name
-    const definition = this.definitions.get(name)
-    if (this.closed) return Effect.fail(new TaskManagerShutDown())
-    if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
-    return Effect.map(
-      Effect.mapError(
-        Effect.forEach(all, (args) => Schema.encodeUnknown(definition.args)(args)),
-        (error) => new InvalidTaskArgs({ task: name, reason: error.message })
-      ),
-      (encoded) => ({ name, encoded })
-    )
-  }
-
   readonly add = (
     task: T | string,
     args: unknown,
     options?: Api.TaskManager.AddOptions
   ): Effect.Effect<string, Api.TaskManager.AddError> =>
-    Effect.flatMap(Effect.suspend(() => this.encodeArgs(task, [args])), ({ encoded, name }) => {
-      const store = this.store
-      const id = options?.id ?? crypto.randomUUID()
-      // the id is the job id: BullMQ adds a job whose id it holds once
-      return Effect.as(
-        tryRedis(
-          "add a task",
-          () => store.queue.add(name, { args: encoded[0] }, { ...jobOptions(store.settings), jobId: id })
-        ),
-        id
-      )
-    })
+    Effect.map(this.addTasks(task, [args], options?.id), (ids) => ids[0]!)
 
   readonly addAll = (
     task: T | string,
     all: Iterable<unknown>
-  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
-    Effect.flatMap(
-      Effect.suspend(() => this.encodeArgs(task, Array.from(all))),
-      ({ encoded, name }) =>
-        Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
-          const tasks = encoded.map((args) => ({ id: crypto.randomUUID() as string, name, args, addedAt }))
-          return Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
-        })
-    )
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> => this.addTasks(task, Array.from(all), undefined)
+
+  /** Writes the jobs, all or nothing; the task id is the job id, which BullMQ adds once. */
+  private addTasks(
+    task: T | string,
+    all: ReadonlyArray<unknown>,
+    id: string | undefined
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> {
+    return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
+      if (this.closed) return Effect.fail(new TaskManagerShutDown())
+      return Effect.flatMap(
+        encodeArgs(this.definitions, task, all),
+        ({ encoded, name }) =>
+          Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
+            const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
+            return Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
+          })
+      )
+    })
+  }
 
   readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
     Effect.flatMap(
@@ -240,8 +216,8 @@ export const make = <T extends Definition>(
     const settings = store.settings
 
     // outcomes, from the event stream, in order — read from the first subscription on: a process
-    // whose results no one reads (a worker process, a producer that only joins) reads no event
-    // its own scope, closed after the shutdown below (which waits for the end mark to be read)
+    // whose results no one reads (a worker process, a producer that only joins) reads no event.
+    // In a scope of their own, closed after the shutdown below, which waits for the end mark.
     const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const listen = yield* Effect.cached(
       Scope.extend(
@@ -298,7 +274,6 @@ export const make = <T extends Definition>(
       })
       worker.on("error", () => {})
       manager.processor.worker = worker
-      yield* Effect.addFinalizer(() => Effect.promise(() => worker.close(true).catch(() => undefined)))
     }
     // stopped when its scope closes, or before the store's connection closes, whichever is first
     const stop = manager.shutdown({ drain: false })

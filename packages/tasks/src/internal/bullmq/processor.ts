@@ -12,7 +12,8 @@ import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
-import { cancelledFailure, describe, encodeFailure, encodeValue, type Failure } from "./codec.js"
+import { describe } from "../definitions.js"
+import { cancelledFailure, encodeFailure, encodeValue, type Failure } from "./codec.js"
 import type { JobData } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
@@ -61,6 +62,12 @@ export const retryDelay = (
     return Option.none()
   })
 
+/** Puts a running job back in the queue; the Worker then neither completes nor fails it. */
+const handBack = async (job: Job<JobData>, token: string | undefined): Promise<never> => {
+  await job.moveToWait(token)
+  throw new WaitingError()
+}
+
 /**
  * What a BullMQ Worker runs for each job of this process: decode the arguments, run the task
  * (under the manager's timeout) in the manager's runtime, encode the value. The job's
@@ -90,19 +97,13 @@ export class Processor {
   readonly process = async (job: Job<JobData>, token: string | undefined, signal?: AbortSignal): Promise<unknown> => {
     // cancelled before it started here: it never runs
     if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
-    if (this.stopping) {
-      // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
-      await job.moveToWait(token)
-      throw new WaitingError()
-    }
+    // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
+    if (this.stopping) return handBack(job, token)
     const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
     if (Exit.isSuccess(exit)) return exit.value
     if (Cause.isInterruptedOnly(exit.cause)) {
-      if (signal?.reason === STOP) {
-        // a shutdown without drain: back to the queue, for another worker (this attempt counts)
-        await job.moveToWait(token)
-        throw new WaitingError()
-      }
+      // a shutdown without drain: back to the queue, for another worker (this attempt counts)
+      if (signal?.reason === STOP) return handBack(job, token)
       throw new UnrecoverableError(JSON.stringify(cancelledFailure))
     }
     const failure = await Runtime.runPromise(this.runtime, this.failure(job, exit.cause))

@@ -21,18 +21,19 @@ export const resultOf = (
     const job = (yield* tryRedis("read a task", () => store.queue.getJob(jobId))) as Job<JobData> | undefined
     if (job === undefined) return undefined
     const definition = definitions.get(job.name)
+    const record = store.record(job, event === "completed" ? "completed" : "failed")
     const base = {
       id: jobId,
       name: job.name,
-      attempts: job.attemptsStarted,
-      addedAt: job.timestamp,
-      startedAt: job.processedOn ?? undefined,
-      finishedAt: job.finishedOn ?? Date.now()
+      attempts: record.attempts,
+      addedAt: record.addedAt,
+      startedAt: record.startedAt,
+      finishedAt: record.finishedAt ?? Date.now()
     }
-    if (event === "completed") {
+    if (record.state === "succeeded") {
       return { ...base, state: "succeeded" as const, value: yield* decodeValue(definition, job.returnvalue) }
     }
+    if (record.state === "cancelled") return { ...base, state: "cancelled" as const }
     const failure = parseFailure(job.failedReason) ?? { fiberkit: "defect", text: "failed" }
-    if (failure.fiberkit === "cancelled") return { ...base, state: "cancelled" as const }
     return { ...base, state: "failed" as const, error: yield* decodeFailure(definition, failure) }
   })

@@ -1,0 +1,35 @@
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import { InvalidTaskArgs, UnknownTask } from "../Errors.js"
+import type * as Api from "../TaskManager.js"
+
+/**
+ * The task's name and its arguments encoded by its Schema: every argument is checked before
+ * anything is added, so that an add is all or nothing. Shared by the local and the BullMQ manager.
+ *
+ * @internal
+ */
+export const encodeArgs = (
+  definitions: ReadonlyMap<string, Api.TaskDefinition.Any>,
+  task: Api.TaskDefinition.Any | string,
+  all: ReadonlyArray<unknown>
+): Effect.Effect<{ readonly name: string; readonly encoded: Array<unknown> }, InvalidTaskArgs | UnknownTask> => {
+  const name = typeof task === "string" ? task : task.name
+  const definition = definitions.get(name)
+  if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
+  const encode = Schema.encodeUnknown(definition.args)
+  return Effect.map(
+    Effect.mapError(
+      Effect.forEach(all, (args) => encode(args)),
+      (error) => new InvalidTaskArgs({ task: name, reason: error.message })
+    ),
+    (encoded) => ({ name, encoded })
+  )
+}
+
+/** A failure as text for the store: a tagged error's message, else the squashed cause. @internal */
+export const describe = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.squash(cause)
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+}

@@ -24,6 +24,7 @@ import * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import { type ChildProcess, fork } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { removeQueue } from "../test-redis/keys.js"
 import type { Reply, Request } from "./bullmq-worker.js"
 import { items, noop, stores, TASKS, WORKERS } from "./shared.js"
 
@@ -73,17 +74,6 @@ const workerProcess = Effect.gen(function*() {
   yield* request(child, undefined, "online")
   return child
 })
-
-/** Deletes every key of a queue. */
-const removeQueue = (redis: Redis, queue: string) =>
-  Effect.promise(async () => {
-    let cursor = "0"
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${PREFIX}:${queue}:*`, "COUNT", 1000)
-      cursor = next
-      if (keys.length > 0) await redis.unlink(...keys)
-    } while (cursor !== "0")
-  })
 
 interface Run {
   readonly manager: Manager
@@ -163,7 +153,7 @@ const program = Effect.gen(function*() {
       Effect.gen(function*() {
         const queue = `run-${queues++}`
         // finalizers run in reverse: the workers stop, then the producer, then the keys go
-        yield* Effect.addFinalizer(() => removeQueue(admin, queue))
+        yield* Effect.addFinalizer(() => removeQueue(admin, PREFIX, queue))
         const store = yield* BullMQStore.make({ url: server.url, prefix: PREFIX, queue })
         const manager = yield* TaskManager.make({ tasks: [noop], workers: 0, store })
         yield* Effect.acquireRelease(

@@ -13,7 +13,7 @@ import * as path from "node:path"
 import * as BullMQStore from "../src/BullMQStore.js"
 import * as TaskManager from "../src/TaskManager.js"
 import { marks, workTask } from "./fixtures/distributed.js"
-import { removeQueue, url as redisUrl } from "./redis.js"
+import { removeQueueAt, url as redisUrl } from "./redis.js"
 
 interface WorkerProcess {
   readonly pid: number
@@ -86,7 +86,7 @@ const whoPrints = (workers: ReadonlyArray<WorkerProcess>, line: string) =>
 const setUp = (url: string, options: { readonly lockMillis: number; readonly closeTimeoutMillis: number }) =>
   Effect.gen(function*() {
     const queue = `faults-${crypto.randomUUID()}`
-    yield* Effect.addFinalizer(() => removeQueue(url, "fiberkit-test", queue))
+    yield* Effect.addFinalizer(() => removeQueueAt(url, "fiberkit-test", queue))
     const workers = yield* Effect.all(Array.from({ length: 3 }, () => startWorker(url, queue, options)), {
       concurrency: "unbounded"
     })

@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import { Redis } from "ioredis"
 import * as BullMQStore from "../src/BullMQStore.js"
+import { removeQueue } from "./keys.js"
 
 /** `FIBERKIT_REDIS_URL`: this project runs only when it is set (see `vitest.workspace.ts`). */
 export const url = (): string => {
@@ -13,27 +14,19 @@ export const url = (): string => {
   return value
 }
 
-/** Deletes every key under `prefix:queue`. */
-export const removeQueue = (redisUrl: string, prefix: string, queue: string) =>
-  Effect.promise(async () => {
-    const redis = new Redis(redisUrl)
-    try {
-      let cursor = "0"
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:${queue}:*`, "COUNT", 1000)
-        cursor = next
-        if (keys.length > 0) await redis.del(...keys)
-      } while (cursor !== "0")
-    } finally {
-      redis.disconnect()
-    }
-  })
+/** Deletes every key under `prefix:queue:`, on a connection of its own. */
+export const removeQueueAt = (redisUrl: string, prefix: string, queue: string) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => new Redis(redisUrl)),
+    (redis) => removeQueue(redis, prefix, queue),
+    (redis) => Effect.sync(() => redis.disconnect())
+  )
 
 /** A store on a queue of its own, removed when the scope closes. */
 export const freshStore = (options: BullMQStore.Options = {}) =>
   Effect.gen(function*() {
     const queue = `test-${crypto.randomUUID()}`
     const redisUrl = url()
-    yield* Effect.addFinalizer(() => removeQueue(redisUrl, "fiberkit-test", queue))
+    yield* Effect.addFinalizer(() => removeQueueAt(redisUrl, "fiberkit-test", queue))
     return yield* BullMQStore.make({ url: redisUrl, queue, prefix: "fiberkit-test", ...options })
   })

@@ -118,11 +118,13 @@ export class BullStore {
       if (state === "succeeded") types.push("completed")
       if (state === "failed" || state === "cancelled") types.push("failed")
       const whole = state === "failed" || state === "cancelled" || state === "queued"
-      const jobs = await this.queue.getJobs(types as never, 0, whole ? -1 : limit - 1, true)
       const records: Array<TaskStore.TaskRecord> = []
-      for (const job of jobs) {
-        const record = this.record(job as Job<JobData>, await job.getState())
-        if (record.state === state) records.push(record)
+      // one BullMQ state at a time, so that each job's state is known without asking for it
+      for (const type of types) {
+        for (const job of await this.queue.getJobs(type as never, 0, whole ? -1 : limit - 1, true)) {
+          const record = this.record(job as Job<JobData>, type)
+          if (record.state === state) records.push(record)
+        }
       }
       return records.sort((a, b) => a.addedAt - b.addedAt).slice(0, limit)
     })

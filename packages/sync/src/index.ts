@@ -42,6 +42,20 @@ export * as CountdownLatch from "./CountdownLatch.js"
 export * as Errors from "./Errors.js"
 
 /**
+ * Fifo: a line of plain items in arrival order, for building pools and limiters.
+ *
+ * @since 0.2.0
+ */
+export * as Fifo from "./Fifo.js"
+
+/**
+ * Handoff: the one hand-off waiter every primitive waits with, for building new ones.
+ *
+ * @since 0.2.0
+ */
+export * as Handoff from "./Handoff.js"
+
+/**
  * Event: a flag fibers wait on.
  *
  * @since 0.1.0

@@ -1,22 +1,15 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import { type Node, WaitQueue } from "../WaitQueue.js"
+import * as Exit from "effect/Exit"
+import { WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
-
-const WAITING = 0
-const GRANTED = 1
-const CANCELLED = 2
-const EXPIRED = 3
+import { type Restore, Waiter } from "./handoff.js"
 
 const TRUE = Effect.succeed(true)
-const FALSE = Effect.succeed(false)
+const EXPIRED = Exit.succeed(false)
 
-type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-
-interface Waiter extends Node {
-  readonly n: number
-  state: typeof WAITING | typeof GRANTED | typeof CANCELLED | typeof EXPIRED
-  resume: ((effect: Effect.Effect<boolean>) => void) | undefined
+interface PermitWaiter extends Waiter<boolean> {
+  n: number
 }
 
 /**
@@ -30,7 +23,7 @@ interface Waiter extends Node {
  * @internal
  */
 export class PermitPool {
-  readonly waiters = new WaitQueue<Waiter>()
+  readonly waiters = new WaitQueue<PermitWaiter>()
   constructor(public free: number) {}
 
   /** Takes `n` permits at once if no one waits ahead and enough are free. */
@@ -53,17 +46,10 @@ export class PermitPool {
     return this.takeThen(n, restore, Effect.void)
   }
 
-  /** {@link take}, then `next` (still uninterruptible), without an extra step in between. */
+  /** {@link take}, then `next` (still uninterruptible). */
   takeThen<A, E, R>(n: number, restore: Restore, next: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
     if (this.tryTake(n)) return next
-    const waiter = this.enqueue(n)
-    return Effect.matchCauseEffect(restore(this.wait(waiter)), {
-      onFailure: (cause) => {
-        this.cancel(waiter)
-        return Effect.failCause(cause)
-      },
-      onSuccess: () => next
-    })
+    return Effect.zipRight(this.enqueue(n).wait(restore, this.hooks(n)), next)
   }
 
   /**
@@ -76,37 +62,21 @@ export class PermitPool {
     if (this.tryTake(n)) return TRUE
     const waiter = this.enqueue(n)
     const expire = () => {
-      if (waiter.state !== WAITING) return
-      waiter.state = EXPIRED
-      this.waiters.remove(waiter)
-      this.grant()
-      waiter.resume?.(FALSE)
+      // a large request leaving the head may let smaller ones behind it through
+      if (waiter.settle(EXPIRED)) this.grant()
     }
-    return withDeadline(
-      duration,
-      expire,
-      Effect.matchCauseEffect(restore(this.wait(waiter)), {
-        onFailure: (cause) => {
-          this.cancel(waiter)
-          return Effect.failCause(cause)
-        },
-        onSuccess: (taken) => (taken ? TRUE : FALSE)
-      })
-    )
+    return withDeadline(duration, expire, waiter.wait(restore, this.hooks(n)))
   }
 
-  private enqueue(n: number): Waiter {
-    const waiter: Waiter = { n, state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
+  private hooks(n: number) {
+    return { onLost: () => this.release(n), onCancel: () => this.grant() }
+  }
+
+  private enqueue(n: number): PermitWaiter {
+    const waiter = new Waiter<boolean>(this.waiters) as PermitWaiter
+    waiter.n = n
     this.waiters.push(waiter)
     return waiter
-  }
-
-  private wait(waiter: Waiter): Effect.Effect<boolean> {
-    return Effect.async<boolean>((resume) => {
-      if (waiter.state === GRANTED) resume(TRUE)
-      else if (waiter.state === EXPIRED) resume(FALSE)
-      else waiter.resume = resume
-    })
   }
 
   /** Returns `n` permits and hands them to the waiters at the head of the line. */
@@ -119,22 +89,9 @@ export class PermitPool {
     let head = this.waiters.first
     while (head !== undefined && this.free >= head.n) {
       this.free -= head.n
-      this.waiters.remove(head)
-      head.state = GRANTED
-      head.resume?.(TRUE)
+      head.grant(true)
       head = this.waiters.first
     }
   }
-
-  private cancel(waiter: Waiter): void {
-    if (waiter.state === WAITING) {
-      waiter.state = CANCELLED
-      this.waiters.remove(waiter)
-      // a large request leaving the head may let smaller ones behind it through
-      this.grant()
-    } else if (waiter.state === GRANTED) {
-      waiter.state = CANCELLED
-      this.release(waiter.n)
-    }
-  }
 }
+

@@ -1,0 +1,114 @@
+/**
+ * The one hand-off mechanism every fiberkit primitive, pool, limiter and store waits with: a
+ * waiter that keeps its outcome on itself, a registration that checks that outcome, and one
+ * `settle` that ends it. A low-level building block for writing new primitives, next to
+ * `WaitQueue` (the line the waiters stand in) and `Fifo` (a line of plain items).
+ *
+ * Why one mechanism: a hand-off written by hand drifts. A waiter state machine that registers
+ * its fiber a step after it joined the line, and whose registration only looks for a grant,
+ * strands a waiter that a shutdown failed in between — that is how a `JoinableQueue` taker once
+ * waited for ever on a shut-down queue.
+ *
+ * @since 0.2.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as deadline from "./internal/deadline.js"
+import * as internal from "./internal/handoff.js"
+
+/**
+ * A waiter in a `WaitQueue` line. Create it with its line, push it, then `wait` for it inside an
+ * uninterruptible region; whoever serves it calls `grant(value)` or `settle(exit)`.
+ *
+ * - `settle(exit)` / `grant(value)`: ends the wait once (the first call wins and returns `true`),
+ *   takes the waiter out of its line and resumes its fiber.
+ * - `wait(restore, { onLost, onCancel })`: the wait, interruptible through `restore`. An
+ *   interrupted waiter leaves the line (`onCancel` then serves the next one); one interrupted
+ *   after it was granted gives the value back through `onLost`. Nothing handed over is lost.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Handoff, WaitQueue } from "@fiberkit/sync"
+ * import { Effect, Exit } from "effect"
+ *
+ * // a one-slot mailbox: a taker waits until a value is handed to it
+ * const takers = new WaitQueue.WaitQueue<Handoff.Waiter<string>>()
+ * const take = Effect.uninterruptibleMask((restore) => {
+ *   const waiter = new Handoff.Waiter<string>(takers)
+ *   takers.push(waiter)
+ *   return waiter.wait(restore, { onLost: (value) => give(value) })
+ * })
+ * const give = (value: string): void => {
+ *   const waiter = takers.first
+ *   if (waiter !== undefined) waiter.grant(value)
+ * }
+ * const program = Effect.gen(function*() {
+ *   const taker = yield* Effect.fork(take)
+ *   yield* Effect.yieldNow()
+ *   give("hello")
+ *   return yield* taker.await
+ * })
+ * Effect.runPromise(program).then((exit) => console.log(Exit.isSuccess(exit))) // true
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const Waiter = internal.Waiter
+
+/**
+ * @since 0.2.0
+ * @category models
+ */
+export type Waiter<A, E = never> = internal.Waiter<A, E>
+
+/**
+ * What `Waiter.wait` calls when a wait ends by interruption: `onLost(value)` if the waiter had
+ * already been handed `value`, `onCancel()` if it left the line unserved.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type WaitHooks<A> = internal.WaitHooks<A>
+
+/**
+ * The `restore` of `Effect.uninterruptibleMask`: what makes the wait alone interruptible.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Restore = internal.Restore
+
+/**
+ * Runs `body` (a wait) with a deadline: after `duration`, `expire` runs — synchronously, in a
+ * timer fiber — unless `body` has ended. The wait stays in the calling fiber: unlike
+ * `Effect.timeout`, which runs it in a child fiber whose result is thrown away if the timer wins
+ * (a lock or an item handed over in the same tick is lost with it). `expire` settles the waiter
+ * (`waiter.settle(…)` returns `false` if a grant came first), so a hand-off and an expiry can
+ * never both happen. This is how every `…For` form of fiberkit is timed.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Handoff, WaitQueue } from "@fiberkit/sync"
+ * import { Effect, Exit } from "effect"
+ *
+ * const line = new WaitQueue.WaitQueue<Handoff.Waiter<boolean>>()
+ * const takeFor = (millis: number) =>
+ *   Effect.uninterruptibleMask((restore) => {
+ *     const waiter = new Handoff.Waiter<boolean>(line)
+ *     line.push(waiter)
+ *     return Handoff.withDeadline(millis, () => waiter.settle(Exit.succeed(false)), waiter.wait(restore))
+ *   })
+ * Effect.runPromise(takeFor(10)).then(console.log) // false: nobody granted it in time
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const withDeadline: <A, E, R>(
+  duration: Duration.DurationInput,
+  expire: () => void,
+  body: Effect.Effect<A, E, R>
+) => Effect.Effect<A, E, R> = deadline.withDeadline

@@ -14,6 +14,14 @@
 export * as ConcurrencyProbe from "./ConcurrencyProbe.js"
 
 /**
+ * A schedule explorer: runs a program under many controlled schedules that may switch fibers
+ * between any two ops, with interruption at random steps and a replay token for every failure.
+ *
+ * @since 0.2.0
+ */
+export * as Interleavings from "./Interleavings.js"
+
+/**
  * Checks that a primitive is back in its initial state after a run.
  *
  * @since 0.1.0

@@ -1,0 +1,208 @@
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+import type * as Api from "../../Interleavings.js"
+import { InterleavingFailure } from "../../Interleavings.js"
+import { VirtualClock } from "./clock.js"
+import { Random, scheduleSeed } from "./random.js"
+import { ControlledScheduler, makePlan, type Strategy } from "./scheduler.js"
+import { parseReplay, replayToken } from "./token.js"
+
+/** @internal */
+export const defaults = {
+  schedules: 200,
+  depth: 3,
+  maxSteps: 200_000,
+  timeLimit: Duration.hours(1),
+  idleTurns: 2,
+  strategies: ["random", "pct", "bounded"] as ReadonlyArray<Strategy>,
+  traceSize: 24
+}
+
+/** The schedule a fiber belongs to, so that `Interleavings.fork` can register it. @internal */
+export const currentSchedule = globalValue(
+  Symbol.for("@fiberkit/testkit/Interleavings/currentSchedule"),
+  () => FiberRef.unsafeMake<ControlledScheduler | undefined>(undefined)
+)
+
+/** @internal */
+export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
+  Effect.flatMap(FiberRef.get(currentSchedule), (schedule) =>
+    Effect.tap(Effect.fork(effect), (fiber) => {
+      schedule?.targets.push(fiber as Fiber.RuntimeFiber<unknown, unknown>)
+    }))
+
+const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+type Ending =
+  | { readonly _tag: "Done"; readonly exit: Exit.Exit<unknown, unknown> }
+  | { readonly _tag: "Deadlock" }
+  | { readonly _tag: "Livelock"; readonly reason: string }
+
+interface Settings {
+  readonly maxSteps: number
+  readonly timeLimitMillis: number
+  readonly idleTurns: number
+}
+
+/** Runs the ready tasks, time and outside events until the root fiber ends or nothing can move. */
+const drive = async (
+  root: Fiber.RuntimeFiber<unknown, unknown>,
+  scheduler: ControlledScheduler,
+  clock: VirtualClock,
+  settings: Settings
+): Promise<Ending> => {
+  let idle = 0
+  while (true) {
+    while (scheduler.runNext()) {
+      if (scheduler.steps > settings.maxSteps) {
+        return { _tag: "Livelock", reason: `still running after ${settings.maxSteps} ops` }
+      }
+    }
+    const exit = root.unsafePoll()
+    if (exit !== null) return { _tag: "Done", exit }
+    if (clock.advance()) {
+      idle = 0
+      if (clock.now > settings.timeLimitMillis) {
+        return { _tag: "Livelock", reason: `still running after ${settings.timeLimitMillis} ms of virtual time` }
+      }
+      continue
+    }
+    // nothing can run and no sleeper is due: give outside events (I/O) a few turns of the event loop
+    if (idle++ >= settings.idleTurns) return { _tag: "Deadlock" }
+    await macrotask()
+  }
+}
+
+interface Outcome {
+  readonly ending: Ending
+  readonly scheduler: ControlledScheduler
+}
+
+const runOne = async <R>(
+  runtime: Runtime.Runtime<R>,
+  scenario: Effect.Effect<unknown, unknown, R | Scope.Scope>,
+  seed: number,
+  estimate: number,
+  options: Api.Interleavings.Options | undefined,
+  settings: Settings,
+  strategies: ReadonlyArray<Strategy>
+): Promise<Outcome> => {
+  const random = new Random(seed)
+  const plan = makePlan(random, strategies, {
+    estimate,
+    depth: options?.depth ?? defaults.depth,
+    interrupts: options?.interrupts ?? false
+  })
+  const scheduler = new ControlledScheduler(plan, random, options?.traceSize ?? defaults.traceSize)
+  const clock = new VirtualClock()
+  const program = Effect.scoped(scenario).pipe(
+    Effect.withClock(clock),
+    Effect.locally(currentSchedule, scheduler)
+  )
+  const root = Runtime.runFork(runtime)(program, { scheduler }) as Fiber.RuntimeFiber<unknown, unknown>
+  const ending = await drive(root, scheduler, clock, settings)
+  if (ending._tag !== "Done") {
+    // let the scenario's scopes close if they can; a fiber stuck for good is abandoned
+    root.unsafeInterruptAsFork(FiberId.none)
+    await drive(root, scheduler, clock, { ...settings, maxSteps: scheduler.steps + settings.maxSteps })
+  }
+  scheduler.clear()
+  return { ending, scheduler }
+}
+
+const failureOf = (
+  outcome: Outcome,
+  schedule: number,
+  token: string,
+  strategy: Strategy
+): InterleavingFailure | undefined => {
+  const { ending, scheduler } = outcome
+  if (ending._tag === "Done" && Exit.isSuccess(ending.exit)) return undefined
+  const common = {
+    schedule,
+    replay: token,
+    strategy,
+    steps: scheduler.steps,
+    trace: scheduler.trace.slice()
+  }
+  if (ending._tag === "Done") {
+    const cause = (ending.exit as Exit.Failure<unknown, unknown>).cause
+    return new InterleavingFailure({ ...common, kind: "failed", detail: Cause.pretty(cause) })
+  }
+  if (ending._tag === "Deadlock") {
+    return new InterleavingFailure({
+      ...common,
+      kind: "deadlock",
+      detail: "every fiber waits and nothing can wake one (no sleeper, no outside event)"
+    })
+  }
+  return new InterleavingFailure({ ...common, kind: "livelock", detail: ending.reason })
+}
+
+/** @internal */
+export const explore = <E, R>(
+  scenario: Effect.Effect<unknown, E, R>,
+  options?: Api.Interleavings.Options
+): Effect.Effect<Api.Interleavings.Report, InterleavingFailure, Exclude<R, Scope.Scope>> =>
+  Effect.flatMap(
+    Effect.runtime<Exclude<R, Scope.Scope>>(),
+    (runtime) =>
+      Effect.async<Api.Interleavings.Report, InterleavingFailure>((resume, signal) => {
+        search(runtime as Runtime.Runtime<R>, scenario, options, signal).then(
+          (report) => resume(Effect.succeed(report)),
+          (error) => resume(error instanceof InterleavingFailure ? Effect.fail(error) : Effect.die(error))
+        )
+      })
+  )
+
+const search = async <R>(
+  runtime: Runtime.Runtime<R>,
+  scenario: Effect.Effect<unknown, unknown, R | Scope.Scope>,
+  options: Api.Interleavings.Options | undefined,
+  signal: AbortSignal
+): Promise<Api.Interleavings.Report> => {
+  const settings: Settings = {
+    maxSteps: options?.maxSteps ?? defaults.maxSteps,
+    timeLimitMillis: Duration.toMillis(options?.timeLimit ?? defaults.timeLimit),
+    idleTurns: options?.idleTurns ?? defaults.idleTurns
+  }
+  const strategies = options?.strategies ?? defaults.strategies
+  const report = { schedules: 0, steps: 0, longest: 0, interruptions: 0, seed: 0 }
+  const replay = options?.replay === undefined ? undefined : parseReplay(options.replay)
+  if (replay !== undefined) {
+    const outcome = await runOne(runtime, scenario, replay.seed, replay.estimate, options, settings, strategies)
+    const failure = failureOf(outcome, 1, options!.replay!, planStrategy(replay.seed, strategies))
+    if (failure !== undefined) throw failure
+    return { ...report, schedules: 1, steps: outcome.scheduler.steps, longest: outcome.scheduler.steps }
+  }
+  const base = options?.seed ?? Math.floor(Math.random() * 0x7fffffff)
+  const schedules = options?.schedules ?? defaults.schedules
+  let estimate = 1
+  for (let i = 0; i < schedules; i++) {
+    if (signal.aborted) break
+    const seed = scheduleSeed(base, i)
+    const outcome = await runOne(runtime, scenario, seed, estimate, options, settings, strategies)
+    const token = replayToken(seed, estimate)
+    const failure = failureOf(outcome, i + 1, token, planStrategy(seed, strategies))
+    if (failure !== undefined) throw failure
+    const steps = outcome.scheduler.steps
+    report.schedules++
+    report.steps += steps
+    report.longest = Math.max(report.longest, steps)
+    if (outcome.scheduler.interrupted !== undefined) report.interruptions++
+    // change points and interruptions are spread over the ops a schedule is seen to take
+    estimate = Math.max(estimate, steps)
+  }
+  return { ...report, seed: base }
+}
+
+/** The strategy a schedule's seed picks (its plan's first draw). */
+const planStrategy = (seed: number, strategies: ReadonlyArray<Strategy>): Strategy => new Random(seed).pick(strategies)

@@ -29,6 +29,14 @@ export * as Interleavings from "./Interleavings.js"
 export * as Leaks from "./Leaks.js"
 
 /**
+ * A linearizability check: does some sequential order of a primitive's model explain what a
+ * concurrent run recorded? Prints the smallest failing history.
+ *
+ * @since 0.2.0
+ */
+export * as Linearizability from "./Linearizability.js"
+
+/**
  * A throwaway redis-server on a loopback port, with an append-only file, for tests and benchmarks.
  *
  * @since 0.1.0

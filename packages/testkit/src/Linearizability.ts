@@ -1,0 +1,188 @@
+/**
+ * A linearizability check (Herlihy & Wing): given a sequential model of a primitive and the
+ * operations a concurrent run recorded — each with its call, its return and what it returned —
+ * it decides whether some sequential order explains them: an order that respects real time (an
+ * operation that returned before another was called comes first) and in which the model gives
+ * every recorded answer. If none does, it shrinks the history to the fewest operations that still
+ * fail (its shortest failing prefix) and draws them.
+ *
+ * Pair it with `Interleavings`: record the operations of a scenario's actors in a `History`, and
+ * check them at the end of every schedule.
+ *
+ * @since 0.2.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as internal from "./internal/linearizability/check.js"
+import { HistoryImpl } from "./internal/linearizability/history.js"
+
+/**
+ * A sequential specification: `step(state, input, output)` is the state after an operation with
+ * `input` answered `output` from `state`, or `undefined` if it could not have answered that
+ * there. A pending operation (it never returned) is stepped with `output` `undefined`: return the
+ * state it would leave, or `undefined` if it cannot have taken effect.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Model<S, I, O> {
+  readonly init: S
+  readonly step: (state: S, input: I, output: O | undefined) => S | undefined
+  /** Identifies a state, to skip states already explored. Default `JSON.stringify`. */
+  readonly key?: ((state: S) => string) | undefined
+  /** How an operation reads in a failure's picture. Default: input and output as JSON. */
+  readonly describe?: ((input: I, output: O | undefined) => string) | undefined
+}
+
+/**
+ * One recorded operation: who called it, with what, what it returned (`undefined` while it has
+ * not), and the stamps of its call and return (`Infinity` while pending).
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Operation<I, O> {
+  readonly process: string | number
+  readonly input: I
+  readonly output: O | undefined
+  readonly call: number
+  readonly returned: number
+}
+
+/**
+ * Records the operations of a concurrent run.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface History<I, O> {
+  /** Runs `effect` as an operation of `process` with `input`; its exit becomes the output through `output`. */
+  record<A, E, R>(
+    process: string | number,
+    input: I,
+    effect: Effect.Effect<A, E, R>,
+    output: (exit: Exit.Exit<A, E>) => O
+  ): Effect.Effect<A, E, R>
+  /** The operations recorded so far. */
+  readonly operations: Effect.Effect<ReadonlyArray<Operation<I, O>>>
+}
+
+/**
+ * No sequential order explains the history. `operations` is its shortest failing prefix (the
+ * operations called up to the first moment nothing explains; those running then are pending),
+ * `picture` draws it.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class NotLinearizable extends Data.TaggedError("NotLinearizable")<{
+  readonly operations: ReadonlyArray<Operation<unknown, unknown>>
+  readonly picture: string
+}> {
+  override get message(): string {
+    return `no sequential order explains these ${this.operations.length} operations:\n${this.picture}`
+  }
+}
+
+/**
+ * A new, empty history.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Linearizability } from "@fiberkit/testkit"
+ * import { Effect, Exit } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const history = yield* Linearizability.makeHistory<string, string>()
+ *   yield* history.record("p1", "ping", Effect.succeed("pong"), Exit.match({
+ *     onFailure: () => "failed",
+ *     onSuccess: (answer) => answer
+ *   }))
+ *   return yield* history.operations
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const makeHistory = <I, O>(): Effect.Effect<History<I, O>> => Effect.sync(() => new HistoryImpl<I, O>())
+
+const describeDefault = (input: unknown, output: unknown): string =>
+  `${JSON.stringify(input)} → ${output === undefined ? "(pending)" : JSON.stringify(output)}`
+
+/**
+ * A sequential order of `operations` that `model` accepts, or `undefined` if there is none.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Linearizability } from "@fiberkit/testkit"
+ *
+ * // a register: write(v) answers "ok", read answers the last value written
+ * type Input = { readonly write: number } | { readonly read: true }
+ * const register: Linearizability.Model<number, Input, number | "ok"> = {
+ *   init: 0,
+ *   step: (state, input, output) =>
+ *     "write" in input ? (output === "ok" ? input.write : undefined) : output === state ? state : undefined
+ * }
+ * const order = Linearizability.linearize(register, [
+ *   { process: "a", input: { write: 1 }, output: "ok", call: 1, returned: 4 },
+ *   { process: "b", input: { read: true }, output: 1, call: 2, returned: 3 }
+ * ])
+ * console.log(order?.map((op) => op.process)) // ["a", "b"]: the write took effect before the read
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const linearize: <S, I, O>(
+  model: Model<S, I, O>,
+  operations: ReadonlyArray<Operation<I, O>>
+) => ReadonlyArray<Operation<I, O>> | undefined = internal.linearize
+
+/**
+ * Succeeds if a sequential order explains `operations`; fails with `NotLinearizable`, holding
+ * the shortest failing prefix of the history and its picture, if none does.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Linearizability } from "@fiberkit/testkit"
+ * import { Effect, Exit } from "effect"
+ *
+ * const counter: Linearizability.Model<number, "increment", number> = {
+ *   init: 0,
+ *   step: (state, _input, output) => (output === undefined || output === state + 1 ? state + 1 : undefined)
+ * }
+ * const program = Effect.gen(function*() {
+ *   const history = yield* Linearizability.makeHistory<"increment", number>()
+ *   let value = 0
+ *   const increment = Effect.sync(() => ++value)
+ *   const answer = Exit.match({ onFailure: () => -1, onSuccess: (n: number) => n })
+ *   yield* Effect.all([
+ *     history.record("a", "increment", increment, answer),
+ *     history.record("b", "increment", increment, answer)
+ *   ], { concurrency: 2 })
+ *   yield* Linearizability.check(counter, yield* history.operations)
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const check = <S, I, O>(
+  model: Model<S, I, O>,
+  operations: ReadonlyArray<Operation<I, O>>
+): Effect.Effect<void, NotLinearizable> =>
+  Effect.suspend(() => {
+    if (internal.linearize(model, operations) !== undefined) return Effect.void
+    const minimal = internal.minimize(model, operations)
+    return Effect.fail(
+      new NotLinearizable({
+        operations: minimal as ReadonlyArray<Operation<unknown, unknown>>,
+        picture: internal.render(minimal, model.describe ?? describeDefault)
+      })
+    )
+  })

@@ -41,14 +41,14 @@ const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ o
  * in one transaction, right after it; each writer resumes once the transaction is committed.
  * With `synchronous = "full"` a commit costs a sync to disk; one per batch instead of one per
  * write is what keeps the store fast under many workers.
+ *
+ * Each write runs in a savepoint of its own: a statement that fails (a constraint, a trigger) is
+ * rolled back alone and fails only its own writer; the rest of the batch is committed. An error
+ * that ends the whole transaction (SQLite rolls it back by itself: disk full, I/O) fails the
+ * writes that are left, which then never run.
  */
 class GroupCommit {
-  private pending: Array<{
-    readonly statement: Effect.Effect<unknown, unknown>
-    readonly operation: string
-    readonly resume: (effect: Effect.Effect<unknown, TaskStoreError>) => void
-    result?: unknown
-  }> = []
+  private pending: Array<Write> = []
   private scheduled = false
 
   constructor(private readonly sql: SqlClient.SqlClient, private readonly runtime: Runtime.Runtime<never>) {}
@@ -59,7 +59,8 @@ class GroupCommit {
       this.pending.push({
         statement,
         operation,
-        resume: resume as (effect: Effect.Effect<unknown, TaskStoreError>) => void
+        resume: resume as (effect: Effect.Effect<unknown, TaskStoreError>) => void,
+        exit: undefined
       })
       if (!this.scheduled) {
         this.scheduled = true
@@ -78,22 +79,35 @@ class GroupCommit {
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return Effect.void
-    const transaction = this.sql.withTransaction(
-      Effect.forEach(batch, (write) =>
-        Effect.map(write.statement, (result) => {
-          write.result = result
-        }), { discard: true })
-    )
-    return Effect.map(Effect.exit(transaction), (exit) => {
+    const transaction = this.sql.withTransaction(Effect.forEach(batch, (write) =>
+      // nested in the batch's transaction: a savepoint, rolled back alone if the statement fails
+      Effect.flatMap(Effect.exit(this.sql.withTransaction(write.statement)), (exit) => {
+        write.exit = exit
+        // the savepoint could not be rolled back: the transaction is gone, stop here
+        return Exit.isFailure(exit) && Cause.isDie(exit.cause) ? Effect.failCause(exit.cause) : Effect.void
+      }), { discard: true }))
+    return Effect.map(Effect.exit(transaction), (committed) => {
       for (const write of batch) {
+        // committed if its savepoint succeeded and so did the transaction
+        const exit: Exit.Exit<unknown, unknown> = Exit.isSuccess(committed) && write.exit !== undefined
+          ? write.exit
+          : committed
         write.resume(
           Exit.isSuccess(exit)
-            ? Effect.succeed(write.result)
+            ? Effect.succeed(exit.value)
             : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
         )
       }
     })
   })
+}
+
+interface Write {
+  readonly statement: Effect.Effect<unknown, unknown>
+  readonly operation: string
+  readonly resume: (effect: Effect.Effect<unknown, TaskStoreError>) => void
+  /** How its statement ended, in its savepoint. */
+  exit: Exit.Exit<unknown, unknown> | undefined
 }
 
 const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence => ({

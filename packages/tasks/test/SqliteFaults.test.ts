@@ -1,0 +1,82 @@
+/**
+ * The SQLite store when the database refuses a write. Faults are real SQLite errors: a trigger,
+ * created from a second connection to the same file, aborts the statements it matches
+ * (`RAISE(ABORT)`), as a constraint would.
+ */
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Either, Layer } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as SqliteStore from "../src/SqliteStore.js"
+import * as TaskStore from "../src/TaskStore.js"
+
+/** A store on a fresh file, and a second connection to that file, both open until the test ends. */
+const setUp = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-sqlite-faults-"))),
+    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  const filename = path.join(dir, "tasks.db")
+  const store = Context.get(
+    yield* Layer.build(SqliteStore.layer({ filename, synchronous: "normal" })),
+    TaskStore.TaskStore
+  )
+  const sql = Context.get(yield* Layer.build(SqliteClient.layer({ filename })), SqlClient.SqlClient)
+  /** Until the scope closes, every statement on the tasks table that `when` matches fails. */
+  const refuse = (event: "INSERT" | "UPDATE", when: string) =>
+    Effect.acquireRelease(
+      sql.unsafe(
+        `CREATE TRIGGER refuse BEFORE ${event} ON fiberkit_tasks WHEN ${when}
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`
+      ),
+      () => Effect.orDie(sql.unsafe("DROP TRIGGER refuse"))
+    ).pipe(Effect.orDie)
+  /** The task as the file holds it. */
+  const onDisk = (id: string) =>
+    Effect.map(
+      sql<
+        { readonly state: string; readonly attempts: number }
+      >`SELECT state, attempts FROM fiberkit_tasks WHERE id = ${id}`,
+      (rows) => rows[0] ?? { state: "none", attempts: -1 }
+    ).pipe(Effect.orDie)
+  const add = (...ids: ReadonlyArray<string>) => store.add(ids.map((id) => ({ id, name: id, args: null, addedAt: 0 })))
+  return { store, refuse, onDisk, add }
+})
+
+describe("SqliteStore group commit", () => {
+  it.scoped("one statement that fails in a batch fails only its own writer; the others are committed", () =>
+    Effect.gen(function*() {
+      const { add, onDisk, refuse, store } = yield* setUp
+      yield* add("good", "bad")
+      yield* store.take
+      yield* store.take
+      // both finishes in one synchronous run of fibers: one batch, one transaction
+      const [good, bad] = yield* Effect.scoped(Effect.zipRight(
+        refuse("UPDATE", "NEW.id = 'bad'"),
+        Effect.all([
+          Effect.either(store.finish("good", { state: "succeeded", at: 1 })),
+          Effect.either(store.finish("bad", { state: "succeeded", at: 1 }))
+        ], { concurrency: "unbounded" })
+      ))
+      assert.isTrue(Either.isRight(good!), "the good writer's statement is committed")
+      assert.isTrue(Either.isLeft(bad!), "the bad writer sees its failure")
+      assert.deepStrictEqual(yield* onDisk("good"), { state: "succeeded", attempts: 1 })
+      assert.deepStrictEqual(yield* onDisk("bad"), { state: "running", attempts: 1 })
+    }))
+
+  it.scoped("the same for inserts: an add that fails in a batch does not take the other adds down with it", () =>
+    Effect.gen(function*() {
+      const { add, onDisk, refuse } = yield* setUp
+      const [good, bad] = yield* Effect.scoped(Effect.zipRight(
+        refuse("INSERT", "NEW.id = 'bad'"),
+        Effect.all([Effect.either(add("good")), Effect.either(add("bad"))], { concurrency: "unbounded" })
+      ))
+      assert.deepStrictEqual(good, Either.right(1))
+      assert.isTrue(Either.isLeft(bad!))
+      assert.deepStrictEqual(yield* onDisk("good"), { state: "queued", attempts: 0 })
+      assert.deepStrictEqual(yield* onDisk("bad"), { state: "none", attempts: -1 })
+    }))
+})

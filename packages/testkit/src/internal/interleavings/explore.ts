@@ -7,7 +7,7 @@ import * as FiberId from "effect/FiberId"
 import * as FiberRef from "effect/FiberRef"
 import { globalValue } from "effect/GlobalValue"
 import * as Runtime from "effect/Runtime"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import type * as Api from "../../Interleavings.js"
 import { InterleavingFailure } from "../../Interleavings.js"
 import { VirtualClock } from "./clock.js"
@@ -84,6 +84,8 @@ const drive = async (
 interface Outcome {
   readonly ending: Ending
   readonly scheduler: ControlledScheduler
+  /** How the scenario itself ended, before its scope was closed (if it got that far). */
+  readonly body: Exit.Exit<unknown, unknown> | undefined
 }
 
 const runOne = async <R>(
@@ -103,7 +105,18 @@ const runOne = async <R>(
   })
   const scheduler = new ControlledScheduler(plan, random, options?.traceSize ?? defaults.traceSize)
   const clock = new VirtualClock()
-  const program = Effect.scoped(scenario).pipe(
+  const body: { exit: Exit.Exit<unknown, unknown> | undefined } = { exit: undefined }
+  // the body's own exit is kept apart from the closing of its scope: a failed assertion whose
+  // scope then hangs (a pool waiting for its tasks) is reported as the failure it is
+  const scoped = Effect.flatMap(
+    Scope.make(),
+    (scope) =>
+      Effect.flatMap(Effect.exit(Scope.extend(scenario, scope)), (exit) => {
+        body.exit = exit
+        return Effect.zipRight(Scope.close(scope, exit), exit)
+      })
+  )
+  const program = scoped.pipe(
     Effect.withClock(clock),
     Effect.locally(currentSchedule, scheduler)
   )
@@ -115,7 +128,7 @@ const runOne = async <R>(
     await drive(root, scheduler, clock, { ...settings, maxSteps: scheduler.steps + settings.maxSteps })
   }
   scheduler.clear()
-  return { ending, scheduler }
+  return { ending, scheduler, body: body.exit }
 }
 
 const failureOf = (
@@ -124,7 +137,7 @@ const failureOf = (
   token: string,
   strategy: Strategy
 ): InterleavingFailure | undefined => {
-  const { ending, scheduler } = outcome
+  const { body, ending, scheduler } = outcome
   if (ending._tag === "Done" && Exit.isSuccess(ending.exit)) return undefined
   const common = {
     schedule,
@@ -137,11 +150,18 @@ const failureOf = (
     const cause = (ending.exit as Exit.Failure<unknown, unknown>).cause
     return new InterleavingFailure({ ...common, kind: "failed", detail: Cause.pretty(cause) })
   }
+  if (body !== undefined && Exit.isFailure(body)) {
+    const closing = ending._tag === "Deadlock"
+      ? "closing its scope then deadlocked"
+      : "closing its scope then livelocked"
+    return new InterleavingFailure({ ...common, kind: "failed", detail: `${Cause.pretty(body.cause)}\n(${closing})` })
+  }
   if (ending._tag === "Deadlock") {
+    const where = body === undefined ? "" : " while closing the scenario's scope"
     return new InterleavingFailure({
       ...common,
       kind: "deadlock",
-      detail: "every fiber waits and nothing can wake one (no sleeper, no outside event)"
+      detail: `every fiber waits and nothing can wake one (no sleeper, no outside event)${where}`
     })
   }
   return new InterleavingFailure({ ...common, kind: "livelock", detail: ending.reason })

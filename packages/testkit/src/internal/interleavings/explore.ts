@@ -1,4 +1,4 @@
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -131,6 +131,10 @@ const runOne = async <R>(
   return { ending, scheduler, body: body.exit }
 }
 
+/** `Cause.pretty` without the runtime's own stack frames. */
+const pretty = (cause: Cause.Cause<unknown>): string =>
+  pretty(cause).split("\n").filter((line) => !/^\s+at .*node_modules/.test(line)).join("\n")
+
 const failureOf = (
   outcome: Outcome,
   schedule: number,
@@ -148,13 +152,13 @@ const failureOf = (
   }
   if (ending._tag === "Done") {
     const cause = (ending.exit as Exit.Failure<unknown, unknown>).cause
-    return new InterleavingFailure({ ...common, kind: "failed", detail: Cause.pretty(cause) })
+    return new InterleavingFailure({ ...common, kind: "failed", detail: pretty(cause) })
   }
   if (body !== undefined && Exit.isFailure(body)) {
     const closing = ending._tag === "Deadlock"
       ? "closing its scope then deadlocked"
       : "closing its scope then livelocked"
-    return new InterleavingFailure({ ...common, kind: "failed", detail: `${Cause.pretty(body.cause)}\n(${closing})` })
+    return new InterleavingFailure({ ...common, kind: "failed", detail: `${pretty(body.cause)}\n(${closing})` })
   }
   if (ending._tag === "Deadlock") {
     const where = body === undefined ? "" : " while closing the scenario's scope"

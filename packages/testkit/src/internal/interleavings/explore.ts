@@ -133,7 +133,7 @@ const runOne = async <R>(
 
 /** `Cause.pretty` without the runtime's own stack frames. */
 const pretty = (cause: Cause.Cause<unknown>): string =>
-  pretty(cause).split("\n").filter((line) => !/^\s+at .*node_modules/.test(line)).join("\n")
+  Cause.pretty(cause).split("\n").filter((line) => !/^\s+at .*node_modules/.test(line)).join("\n")
 
 const failureOf = (
   outcome: Outcome,

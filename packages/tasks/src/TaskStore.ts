@@ -65,7 +65,8 @@ export interface Outcome {
 
 /**
  * The store contract. A durable store has written a change before the effect that makes it
- * succeeds.
+ * succeeds, and a change whose effect fails has not happened: the store holds what it held
+ * before, in memory as on disk.
  *
  * @since 0.1.0
  * @category models
@@ -78,14 +79,20 @@ export interface TaskStore {
   readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<number, TaskStoreError>
   /**
    * Waits for the oldest queued task and marks it running: one more attempt, started `now`.
-   * Interrupting the wait takes nothing.
+   * Only the wait is interruptible, whatever the caller's region, and interrupting it takes
+   * nothing. The manager's workers call it in an uninterruptible region, so that the task it
+   * returns is theirs with no gap for an interruption in between: a store must make its wait
+   * interruptible itself (`Effect.interruptible`), not through the caller's `restore`.
    */
   readonly take: Effect.Effect<TaskRecord, TaskStoreError>
   /** Another attempt of a running task starts at `at`. */
   readonly attempt: (id: string, at: number, error: string | undefined) => Effect.Effect<void, TaskStoreError>
   /** A running task ended: its final state. */
   readonly finish: (id: string, outcome: Outcome) => Effect.Effect<void, TaskStoreError>
-  /** Cancels a queued task, which then never runs; `false` if it is not queued (running or finished). */
+  /**
+   * Cancels a queued task, which then never runs; `false` if it is not queued (being taken,
+   * running or finished).
+   */
   readonly cancel: (id: string, at: number) => Effect.Effect<boolean, TaskStoreError>
   /** A running task goes back to the front of the queue (stopped by a shutdown without drain). */
   readonly release: (id: string) => Effect.Effect<void, TaskStoreError>

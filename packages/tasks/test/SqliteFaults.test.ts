@@ -6,7 +6,7 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Either, Layer } from "effect"
+import { Context, Effect, Either, Layer, Option } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -42,14 +42,72 @@ const setUp = Effect.gen(function*() {
       >`SELECT state, attempts FROM fiberkit_tasks WHERE id = ${id}`,
       (rows) => rows[0] ?? { state: "none", attempts: -1 }
     ).pipe(Effect.orDie)
+  /** The task as the store's memory holds it. */
+  const inMemory = (id: string) =>
+    Effect.map(
+      store.get(id),
+      Option.match({
+        onNone: () => ({ state: "none", attempts: -1 }),
+        onSome: (record) => ({ state: record.state as string, attempts: record.attempts })
+      })
+    )
   const add = (...ids: ReadonlyArray<string>) => store.add(ids.map((id) => ({ id, name: id, args: null, addedAt: 0 })))
-  return { store, refuse, onDisk, add }
+  return { store, refuse, onDisk, inMemory, add }
+})
+
+describe("SqliteStore: a write the database refuses", () => {
+  it.scoped("changes nothing in memory either: take, attempt, finish, cancel and release leave memory as the disk is", () =>
+    Effect.gen(function*() {
+      const { add, inMemory, onDisk, refuse, store } = yield* setUp
+      const agree = (id: string, expected: { readonly state: string; readonly attempts: number }) =>
+        Effect.gen(function*() {
+          assert.deepStrictEqual(yield* onDisk(id), expected, `${id} on disk`)
+          assert.deepStrictEqual(yield* inMemory(id), expected, `${id} in memory`)
+        })
+      yield* add("a", "b")
+
+      // take: the task stays queued, and is taken once the database accepts
+      const take = yield* Effect.scoped(
+        Effect.zipRight(refuse("UPDATE", "NEW.state = 'running'"), Effect.flip(store.take))
+      )
+      assert.strictEqual(take._tag, "TaskStoreError")
+      yield* agree("a", { state: "queued", attempts: 0 })
+      assert.strictEqual((yield* store.take).id, "a", "the task refused is still first in line")
+      yield* agree("a", { state: "running", attempts: 1 })
+
+      // attempt
+      yield* Effect.scoped(
+        Effect.zipRight(refuse("UPDATE", "NEW.attempts = 2"), Effect.flip(store.attempt("a", 1, "boom")))
+      )
+      yield* agree("a", { state: "running", attempts: 1 })
+
+      // finish
+      yield* Effect.scoped(
+        Effect.zipRight(
+          refuse("UPDATE", "NEW.state = 'succeeded'"),
+          Effect.flip(store.finish("a", { state: "succeeded", at: 2 }))
+        )
+      )
+      yield* agree("a", { state: "running", attempts: 1 })
+
+      // release
+      yield* Effect.scoped(Effect.zipRight(refuse("UPDATE", "NEW.state = 'queued'"), Effect.flip(store.release("a"))))
+      yield* agree("a", { state: "running", attempts: 1 })
+
+      // cancel: the task stays queued, and can still be taken
+      yield* Effect.scoped(
+        Effect.zipRight(refuse("UPDATE", "NEW.state = 'cancelled'"), Effect.flip(store.cancel("b", 3)))
+      )
+      yield* agree("b", { state: "queued", attempts: 0 })
+      assert.strictEqual((yield* store.take).id, "b")
+      yield* agree("b", { state: "running", attempts: 1 })
+    }))
 })
 
 describe("SqliteStore group commit", () => {
   it.scoped("one statement that fails in a batch fails only its own writer; the others are committed", () =>
     Effect.gen(function*() {
-      const { add, onDisk, refuse, store } = yield* setUp
+      const { add, inMemory, onDisk, refuse, store } = yield* setUp
       yield* add("good", "bad")
       yield* store.take
       yield* store.take
@@ -65,6 +123,7 @@ describe("SqliteStore group commit", () => {
       assert.isTrue(Either.isLeft(bad!), "the bad writer sees its failure")
       assert.deepStrictEqual(yield* onDisk("good"), { state: "succeeded", attempts: 1 })
       assert.deepStrictEqual(yield* onDisk("bad"), { state: "running", attempts: 1 })
+      assert.deepStrictEqual(yield* inMemory("bad"), { state: "running", attempts: 1 })
     }))
 
   it.scoped("the same for inserts: an add that fails in a batch does not take the other adds down with it", () =>

@@ -1,3 +1,6 @@
+import * as Fifo from "@fiberkit/sync/Fifo"
+import * as Handoff from "@fiberkit/sync/Handoff"
+import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -5,10 +8,11 @@ import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
+type Stored = Mutable<Api.TaskRecord>
 
 /**
  * Where a local store writes its changes: nowhere (memory), or a database. Each write has
- * happened when its effect succeeds.
+ * happened when its effect succeeds, and has not happened when it fails.
  *
  * @internal
  */
@@ -23,20 +27,31 @@ export interface Persistence {
 }
 
 /**
- * A store for one process: the queue lives in memory, every change is written through to a
- * `Persistence` before it takes effect. Finished tasks are dropped from memory when the
+ * A store for one process: the queue lives in memory, and every change is written to a
+ * `Persistence` first — memory takes a change only once its write succeeded, so a write that
+ * fails leaves memory as the disk is. Finished tasks are dropped from memory when the
  * persistence can find them again.
+ *
+ * Invariants:
+ * - a task whose change of state is being written is in `changing`: no other change of state
+ *   starts on it meanwhile (a take or a cancel of it sees it as not queued);
+ * - every queued task that is not `changing` has an entry in `returned` or `queued` (an entry
+ *   whose task is no longer takeable is skipped when it comes up). Whoever takes a task out of
+ *   the lines and then fails to change it puts it back, in `returned`;
+ * - no taker waits while a task can be taken: each change that makes a task takeable serves the
+ *   waiting takers, handing each one its task directly.
  *
  * @internal
  */
 export class LocalStore implements Api.TaskStore {
-  private readonly records = new Map<string, Mutable<Api.TaskRecord>>()
-  private queue: Array<string> = []
-  private head = 0
-  private readonly waiters = new Set<() => void>()
-
+  private readonly records = new Map<string, Stored>()
+  /** Tasks put back (stopped by a shutdown, or a take that failed): taken before `queued`. */
+  private readonly returned = new Fifo.Fifo<string>()
+  private readonly queued = new Fifo.Fifo<string>()
+  private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
+  private readonly changing = new Set<string>()
   /** Finished tasks kept for `get` by a store without persistence, oldest first. */
-  private finished: Array<string> = []
+  private readonly finished = new Fifo.Fifo<string>()
 
   constructor(private readonly persistence: Persistence | undefined, private readonly retain = 10_000) {}
 
@@ -48,136 +63,169 @@ export class LocalStore implements Api.TaskStore {
     }
     this.finished.push(id)
     if (this.finished.length > this.retain * 2) {
-      const forget = this.finished.splice(0, this.finished.length - this.retain)
-      for (const old of forget) this.records.delete(old)
+      while (this.finished.length > this.retain) this.records.delete(this.finished.shift())
     }
   }
 
-  private wakeOne(): void {
-    for (const wake of this.waiters) {
-      this.waiters.delete(wake)
-      return wake()
+  /** The next takeable task, out of the lines and marked `changing`; `undefined` if none. */
+  private claim(): Stored | undefined {
+    return this.claimFrom(this.returned) ?? this.claimFrom(this.queued)
+  }
+
+  private claimFrom(line: Fifo.Fifo<string>): Stored | undefined {
+    while (line.length > 0) {
+      const id = line.shift()
+      const record = this.records.get(id)
+      if (record !== undefined && record.state === "queued" && !this.changing.has(id)) {
+        this.changing.add(id)
+        return record
+      }
+    }
+    return undefined
+  }
+
+  /** Hands takeable tasks to the waiting takers, the longest waiting first. */
+  private serve(): void {
+    for (let taker = this.takers.first; taker !== undefined; taker = this.takers.first) {
+      const record = this.claim()
+      if (record === undefined) return
+      taker.grant(record)
     }
   }
 
-  private write(record: Api.TaskRecord): Effect.Effect<void, TaskStoreError> {
-    return this.persistence === undefined ? Effect.void : this.persistence.update(record)
+  /** A task that is queued again, at the front. */
+  private putBack(id: string): void {
+    this.changing.delete(id)
+    this.returned.push(id)
+    this.serve()
+  }
+
+  /**
+   * Writes `next` as the task's new state; memory takes it once the write succeeded. Runs
+   * uninterruptibly: a write that started is seen to its end. `failed` runs if the write failed.
+   */
+  private change<A>(
+    record: Stored,
+    next: Api.TaskRecord,
+    written: () => A,
+    failed: () => void
+  ): Effect.Effect<A, TaskStoreError> {
+    this.changing.add(record.id)
+    const write = this.persistence === undefined ? Effect.void : this.persistence.update(next)
+    return Effect.uninterruptible(Effect.matchEffect(write, {
+      onFailure: (error) =>
+        Effect.suspend(() => {
+          this.changing.delete(record.id)
+          failed()
+          return Effect.fail(error)
+        }),
+      onSuccess: () =>
+        Effect.sync(() => {
+          this.changing.delete(record.id)
+          Object.assign(record, next)
+          return written()
+        })
+    }))
   }
 
   readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
     Effect.suspend(() => {
-      const fresh = tasks.filter((task) => !this.records.has(task.id))
-      const records: Array<Mutable<Api.TaskRecord>> = fresh.map((task) => ({
-        ...task,
-        state: "queued",
-        attempts: 0,
-        startedAt: undefined,
-        finishedAt: undefined,
-        error: undefined
-      }))
+      const fresh = new Map<string, Stored>()
+      for (const task of tasks) {
+        if (this.records.has(task.id) || fresh.has(task.id)) continue
+        fresh.set(task.id, {
+          ...task,
+          state: "queued",
+          attempts: 0,
+          startedAt: undefined,
+          finishedAt: undefined,
+          error: undefined
+        })
+      }
+      const records = [...fresh.values()]
       // an id held in memory is skipped here, one held only on disk (a finished task) by the insert
       const stored = this.persistence === undefined
         ? Effect.succeed(records)
         : Effect.map(this.persistence.insert(records), (inserted) => records.filter((r) => inserted.has(r.id)))
       return Effect.map(stored, (added) => {
+        let count = 0
         for (const record of added) {
+          // added meanwhile by another fiber (without persistence, nothing else checks)
+          if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
-          this.queue.push(record.id)
-          this.wakeOne()
+          this.queued.push(record.id)
+          count++
         }
-        return added.length
+        this.serve()
+        return count
       })
+    }).pipe(Effect.uninterruptible)
+
+  /**
+   * Takes the oldest takeable task, or waits in line for one: a waiter is handed its task
+   * directly, marked `changing`, and then writes it running. Only the wait is interruptible,
+   * whatever the caller's region: a caller that is uninterruptible (a worker) owns the task it
+   * gets back, with no gap for an interruption between the store and itself. A waiter
+   * interrupted after it was handed a task puts the task back; a write that fails puts it back too.
+   */
+  readonly take: Effect.Effect<Api.TaskRecord, TaskStoreError> = Effect.uninterruptible(
+    Effect.suspend(() => {
+      const record = this.takers.size === 0 ? this.claim() : undefined
+      if (record !== undefined) return this.start(record)
+      const waiter = new Handoff.Waiter<Stored>(this.takers)
+      this.takers.push(waiter)
+      return Effect.flatMap(
+        waiter.wait(Effect.interruptible, { onLost: (lost) => this.putBack(lost.id) }),
+        (granted) => this.start(granted)
+      )
     })
-
-  /** The next queued task, taken off the queue (cancelled ones are skipped). */
-  private next(): Mutable<Api.TaskRecord> | undefined {
-    while (this.head < this.queue.length) {
-      const id = this.queue[this.head++]!
-      if (this.head > 1024 && this.head * 2 > this.queue.length) {
-        this.queue = this.queue.slice(this.head)
-        this.head = 0
-      }
-      const record = this.records.get(id)
-      if (record !== undefined && record.state === "queued") return record
-    }
-    return undefined
-  }
-
-  private get hasQueued(): boolean {
-    for (let at = this.head; at < this.queue.length; at++) {
-      if (this.records.get(this.queue[at]!)?.state === "queued") return true
-    }
-    return false
-  }
-
-  readonly take: Effect.Effect<Api.TaskRecord, TaskStoreError> = Effect.uninterruptibleMask((restore) =>
-    Effect.zipRight(
-      // the wait is interruptible; taking the task and marking it running is not
-      restore(Effect.async<void>((resume) => {
-        if (this.hasQueued) return resume(Effect.void)
-        const wake = () => resume(Effect.void)
-        this.waiters.add(wake)
-        return Effect.sync(() => {
-          this.waiters.delete(wake)
-        })
-      })),
-      Effect.suspend((): Effect.Effect<Api.TaskRecord, TaskStoreError> => {
-        const record = this.next()
-        // another worker took it first: wait again (interruptibly: `restore`, not this region's status)
-        if (record === undefined) return restore(this.take)
-        record.state = "running"
-        record.attempts++
-        if (this.hasQueued) this.wakeOne()
-        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          record.startedAt = now
-          return Effect.as(this.write(record), { ...record })
-        })
-      })
-    )
   )
+
+  /** A claimed task starts its next attempt now. */
+  private start(record: Stored): Effect.Effect<Api.TaskRecord, TaskStoreError> {
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const next: Api.TaskRecord = { ...record, state: "running", attempts: record.attempts + 1, startedAt: now }
+      return this.change(record, next, () => ({ ...next }), () => this.putBack(record.id))
+    })
+  }
 
   readonly attempt = (id: string, at: number, error: string | undefined): Effect.Effect<void, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
-      record.attempts++
-      record.startedAt = at
-      record.error = error
-      return this.write(record)
+      return this.change(record, { ...record, attempts: record.attempts + 1, startedAt: at, error }, noop, noop)
     })
 
   readonly finish = (id: string, outcome: Api.Outcome): Effect.Effect<void, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
-      record.state = outcome.state
-      record.finishedAt = outcome.at
-      if (outcome.error !== undefined) record.error = outcome.error
-      return Effect.map(this.write(record), () => this.ended(id))
+      const next: Api.TaskRecord = {
+        ...record,
+        state: outcome.state,
+        finishedAt: outcome.at,
+        error: outcome.error ?? record.error
+      }
+      return this.change(record, next, () => this.ended(id), noop)
     })
 
   readonly cancel = (id: string, at: number): Effect.Effect<boolean, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
-      if (record === undefined || record.state !== "queued") return Effect.succeed(false)
-      record.state = "cancelled" // decided now: a worker taking tasks skips it from here on
-      record.finishedAt = at
-      return Effect.map(this.write(record), () => {
+      if (record === undefined || record.state !== "queued" || this.changing.has(id)) return Effect.succeed(false)
+      // its entry in a line may be skipped meanwhile: a failed cancel puts it back
+      return this.change(record, { ...record, state: "cancelled", finishedAt: at }, () => {
         this.ended(id)
         return true
-      })
+      }, () => this.putBack(id))
     })
 
   readonly release = (id: string): Effect.Effect<void, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
-      if (record === undefined || record.state !== "running") return Effect.void
-      record.state = "queued"
-      return Effect.map(this.write(record), () => {
-        // back at the front: it was taken before everything still queued
-        this.queue.splice(this.head, 0, id)
-        this.wakeOne()
-      })
+      if (record === undefined || record.state !== "running" || this.changing.has(id)) return Effect.void
+      // back at the front: it was taken before everything still queued
+      return this.change(record, { ...record, state: "queued" }, () => this.putBack(id), noop)
     })
 
   readonly get = (id: string): Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError> =>
@@ -188,18 +236,26 @@ export class LocalStore implements Api.TaskStore {
     })
 
   readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError> = Effect.suspend(() => {
-    if (this.persistence === undefined) {
+    const persistence = this.persistence
+    if (persistence === undefined) {
       return Effect.succeed([...this.records.values()].filter((r) => r.state === "queued" || r.state === "running"))
     }
-    return Effect.flatMap(this.persistence.unfinished, (unfinished) =>
+    return Effect.flatMap(persistence.unfinished, (unfinished) =>
       Effect.forEach(unfinished, (stored) => {
-        const record: Mutable<Api.TaskRecord> = { ...stored, state: "queued" }
-        this.records.set(record.id, record)
-        this.queue.push(record.id)
-        return stored.state === "running" ? Effect.as(this.write(record), record) : Effect.succeed(record)
+        const record: Stored = { ...stored, state: "queued" }
+        const keep = Effect.sync(() => {
+          this.records.set(record.id, record)
+          this.queued.push(record.id)
+          this.serve()
+          return record
+        })
+        // one left running by a process that died is queued again, on disk first
+        return stored.state === "running" ? Effect.zipRight(persistence.update(record), keep) : keep
       }))
   })
 }
+
+const noop = (): void => {}
 
 /** @internal */
 export const memory: Effect.Effect<Api.TaskStore> = Effect.sync(() => new LocalStore(undefined))

@@ -167,11 +167,13 @@ class Manager<T extends Definition> {
   /** Worker number `slot`: takes a task, runs it to its end, records it; again. */
   worker(slot: number): Effect.Effect<never, TaskStoreError> {
     return Effect.forever(
-      Effect.uninterruptibleMask((restore) =>
+      Effect.uninterruptible(
         Effect.suspend(() =>
           // a stopping manager starts nothing more: a task put back by the stop stays queued
           this.stopping ? Effect.interrupt : Effect.flatMap(
-            restore(this.store.take),
+            // called uninterruptibly: only the store's wait is interruptible, and the task it
+            // returns is this worker's with no gap in between
+            this.store.take,
             (record) => this.stopping ? this.store.release(record.id) : this.runTask(record, slot)
           )
         )

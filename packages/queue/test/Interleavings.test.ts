@@ -1,0 +1,143 @@
+/**
+ * JoinableQueue under the schedule explorer: fibers switched between any two ops, one actor
+ * interrupted before a random op, a shutdown racing every operation. Every schedule's history must
+ * be explained by a sequential queue (linearizability), nothing may be lost or delivered twice,
+ * and no fiber may be left waiting on a shut-down queue.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Interleavings, Linearizability } from "@fiberkit/testkit"
+import { Effect, Exit, Fiber, Order } from "effect"
+import * as JoinableQueue from "../src/JoinableQueue.js"
+
+type Kind = "fifo" | "lifo" | "priority"
+type Input =
+  | { readonly put: number }
+  | { readonly offer: number }
+  | { readonly take: true }
+  | { readonly poll: true }
+  | { readonly shutdown: true }
+type Output = "ok" | number | "full" | "empty" | "shutdown" | "interrupted"
+
+interface State {
+  readonly items: ReadonlyArray<number>
+  readonly closed: boolean
+}
+
+/** The item a take gets in each kind of queue: the oldest, the newest, or the smallest. */
+const next = (kind: Kind, items: ReadonlyArray<number>): number =>
+  kind === "fifo" ? items[0]! : kind === "lifo" ? items[items.length - 1]! : Math.min(...items)
+
+const without = (items: ReadonlyArray<number>, item: number): ReadonlyArray<number> => {
+  const i = items.indexOf(item)
+  return [...items.slice(0, i), ...items.slice(i + 1)]
+}
+
+/**
+ * The sequential queue: Python 3.13's `Queue` with `shutdown()`. A put (or offer) adds while open
+ * and not full; a take gets the next item, and fails shut down only once the queue is shut down
+ * and empty; an interrupted operation did nothing at all, and one still pending had no effect.
+ */
+const model = (kind: Kind, capacity: number): Linearizability.Model<State, Input, Output> => ({
+  init: { items: [], closed: false },
+  step: (state, input, output) => {
+    if (output === "interrupted" || output === undefined) return state
+    const { closed, items } = state
+    if ("shutdown" in input) return { items, closed: true }
+    if ("put" in input || "offer" in input) {
+      const item = "put" in input ? input.put : input.offer
+      if (output === "shutdown") return closed ? state : undefined
+      if (output === "full") return !closed && items.length >= capacity ? state : undefined
+      return !closed && items.length < capacity ? { items: [...items, item], closed } : undefined
+    }
+    if (items.length === 0) {
+      if (output === "shutdown") return closed ? state : undefined
+      return output === "empty" && "poll" in input && !closed ? state : undefined
+    }
+    return output === next(kind, items) ? { items: without(items, output), closed } : undefined
+  },
+  describe: (input, output) => `${Object.keys(input)[0]}${"put" in input ? `(${input.put})` : ""} → ${output ?? "…"}`
+})
+
+const answer = Exit.match({
+  onFailure: (cause): Output => {
+    const text = String(cause)
+    if (text.includes("QueueShutDown")) return "shutdown"
+    if (text.includes("QueueFull")) return "full"
+    if (text.includes("QueueEmpty")) return "empty"
+    return "interrupted"
+  },
+  onSuccess: (value: number | void): Output => value ?? "ok"
+})
+
+const make = (kind: Kind, capacity: number) =>
+  kind === "priority"
+    ? JoinableQueue.make<number>({ kind, capacity, order: Order.number })
+    : JoinableQueue.make<number>({ kind, capacity })
+
+const scenario = (kind: Kind, capacity: number) =>
+  Effect.gen(function*() {
+    const queue = yield* Effect.orDie(make(kind, capacity))
+    const history = yield* Linearizability.makeHistory<Input, Output>()
+    const op = <E>(process: string, input: Input, effect: Effect.Effect<number | void, E>) =>
+      Interleavings.fork(history.record(process, input, effect, answer))
+    const actors = [
+      yield* op("p1", { put: 3 }, queue.put(3)),
+      yield* op("p2", { put: 1 }, queue.put(1)),
+      yield* op("p3", { offer: 2 }, queue.offer(2)),
+      yield* op("c1", { take: true }, queue.take),
+      yield* op("c2", { poll: true }, queue.poll),
+      yield* op("c3", { take: true }, queue.take)
+    ]
+    // the shutdown races every operation; it is never interrupted, so every waiter must end
+    const closer = yield* Effect.fork(history.record("s", { shutdown: true }, queue.shutdown(), answer))
+    yield* Fiber.await(closer)
+    yield* Effect.forEach(actors, Fiber.await)
+    const operations = yield* history.operations
+    yield* Linearizability.check(model(kind, capacity === 0 ? Infinity : capacity), operations)
+    // nothing lost: what was put is what was taken plus what is left
+    const added = operations.filter((o) => ("put" in o.input || "offer" in o.input) && o.output === "ok").length
+    const taken = operations.filter((o) => typeof o.output === "number").length
+    assert.strictEqual(yield* queue.size, added - taken)
+  })
+
+describe("Interleavings: JoinableQueue", () => {
+  for (const [kind, capacity] of [["fifo", 2], ["lifo", 2], ["priority", 2], ["fifo", Infinity]] as const) {
+    it.effect(`${kind}${Number.isFinite(capacity) ? `, capacity ${capacity}` : ""}: linearizable, nothing lost, no waiter stranded by a shutdown`, () =>
+      Interleavings.explore(scenario(kind, Number.isFinite(capacity) ? capacity : 0), {
+        schedules: 200,
+        interrupts: true
+      }).pipe(Effect.asVoid))
+  }
+
+  it.effect("a take or a put into a full queue racing a shutdown ends: it never waits for ever", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const queue = yield* Effect.orDie(JoinableQueue.make<number>({ capacity: 1 }))
+        yield* queue.put(0)
+        yield* queue.take
+        const taker = yield* Interleavings.fork(queue.take)
+        yield* queue.put(0)
+        const putter = yield* Interleavings.fork(queue.put(1))
+        yield* Effect.fork(queue.shutdown())
+        yield* Fiber.await(taker)
+        yield* Fiber.await(putter)
+      }),
+      { schedules: 300, interrupts: true }
+    ))
+
+  it.effect("join: returns once every item taken is marked done, or at an immediate shutdown", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const queue = yield* Effect.orDie(JoinableQueue.make<number>({ capacity: 1 }))
+        const worker = Effect.forever(Effect.zipRight(queue.take, Effect.orDie(queue.taskDone)))
+        const workers = yield* Effect.forEach([1, 2], () => Effect.fork(worker))
+        const producer = yield* Interleavings.fork(queue.putAll([1, 2, 3]))
+        yield* Fiber.await(producer)
+        yield* queue.join
+        assert.strictEqual(yield* queue.unfinishedTasks, 0)
+        yield* queue.shutdown({ immediate: true })
+        yield* Effect.forEach(workers, Fiber.await)
+      }),
+      { schedules: 200, interrupts: true }
+    ))
+})

@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Schema, Scope } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Schema, Scope } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
@@ -8,34 +8,10 @@ import type * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import * as WorkerTask from "../src/WorkerTask.js"
+import { cells, how, release, started } from "./fixtures/handshake.js"
 import { crash, explode, half, hold, Meeting, postpone, touch, unclonable, whoAmI } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
-
-/** Shared memory for a handshake with a task in a worker thread (see `hold`). */
-const cells = () => new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT))
-
-// Node 20 has Atomics.waitAsync; TypeScript's lib before es2024 does not declare it
-const waitAsync = (Atomics as unknown as {
-  readonly waitAsync: (array: Int32Array, index: number, value: number) => { readonly value: unknown }
-}).waitAsync
-
-/** Waits until the task in the worker has set `cells[0]`: it is running. */
-const started = (shared: Int32Array) =>
-  Effect.promise(async () => {
-    while (Atomics.load(shared, 0) === 0) await waitAsync(shared, 0, 0).value
-  })
-
-const release = (shared: Int32Array) => Effect.sync(() => Atomics.store(shared, 1, 1))
-
-/** How an exit ended: "success", its failure's tag, or "defect". */
-const how = (exit: Exit.Exit<unknown, unknown>): string =>
-  Exit.isSuccess(exit)
-    ? "success"
-    : Option.match(Cause.failureOption(exit.cause), {
-      onNone: () => (Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "defect"),
-      onSome: (error) => (error as { readonly _tag: string })._tag
-    })
 
 // Real threads answer in real time: these tests run live, one after another, on one pool of two
 // workers (some assert that the pool is idle, or keep both workers busy).

@@ -1,4 +1,4 @@
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as FiberId from "effect/FiberId"
@@ -67,7 +67,11 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return true
   }
 
-  /** Completes the future, once: a cancelled future, or one whose task was interrupted, ends cancelled. */
+  /**
+   * Completes the future, once: a cancelled future, or one whose task was interrupted and did
+   * nothing else (its cause is interruptions only), ends cancelled. A task that failed and was
+   * also interrupted — a finalizer interrupted after its failure — ends failed, with its cause.
+   */
   settle(exit: Exit.Exit<A, E>): Effect.Effect<void> {
     return Effect.suspend(() => this.settleNow(exit) ?? Effect.void)
   }
@@ -81,7 +85,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     this.settled = true
     this.interruptor = undefined
     this.whenSettled?.()
-    const cancelled = this.state === "cancelled" || Exit.isInterrupted(exit)
+    const cancelled = this.state === "cancelled" || (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))
     this.state = cancelled ? "cancelled" : "done"
     const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
     this.outcome = outcome

@@ -188,6 +188,22 @@ export declare namespace TaskManager {
     /** Where tasks are kept. Default: the `TaskStore` in the context, else a memory store. */
     readonly store?: TaskStore.TaskStore | undefined
     /**
+     * When a store operation of a worker that failed (a database error) is tried again; its
+     * input is the `TaskStoreError`. Each failure is logged as a warning (with the operation, the
+     * task id and the error), and giving up as an error. Default: `defaults.storeRetry` —
+     * exponential from 100 ms, each delay at most 5 seconds, 10 retries (about 26 seconds).
+     *
+     * When it gives up: a task's outcome is published all the same (so `join` and a drained
+     * shutdown end) and `status` of that task fails with the `TaskStoreError` (the store still
+     * holds it as running: a durable store runs it again after the next start); a task stopped
+     * by a shutdown stays running in the store, likewise; a new attempt's start is not recorded;
+     * and a worker whose `take` fails starts the schedule again — it never stops while its
+     * manager runs, and the tasks stay queued meanwhile. A worker finishing or releasing a task
+     * waits through the schedule before a shutdown can stop it. (The local stores: the BullMQ
+     * store's workers are BullMQ's.)
+     */
+    readonly storeRetry?: Schedule.Schedule<unknown, TaskStoreError> | undefined
+    /**
      * The manager's name in a Timeline (`@fiberkit/observe`), which records each attempt of each
      * task on the lane of the worker that ran it (`worker 0` … `worker <workers - 1>`). Default:
      * its number, in order of creation. (The local stores only: the BullMQ store records nothing.)
@@ -195,6 +211,31 @@ export declare namespace TaskManager {
     readonly name?: string | undefined
   }
 }
+
+/**
+ * The defaults of `TaskManager.make`'s options, in one place.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schedule, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
+ * // the default store retry, and at most one minute of it
+ * const storeRetry = TaskManager.defaults.storeRetry.pipe(Schedule.upTo("1 minute"))
+ * const manager = TaskManager.make({ tasks: [job], workers: TaskManager.defaults.workers, storeRetry })
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const defaults: {
+  /** 4 workers. */
+  readonly workers: number
+  /** Exponential from 100 ms (doubling), each delay at most 5 seconds, 10 retries. */
+  readonly storeRetry: Schedule.Schedule<unknown, TaskStoreError>
+} = internal.defaults
 
 /**
  * Defines a task.

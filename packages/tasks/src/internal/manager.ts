@@ -2,30 +2,22 @@ import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as PubSub from "effect/PubSub"
-import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
+import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import {
-  InvalidOptions,
-  InvalidTaskArgs,
-  TaskManagerShutDown,
-  TaskNotFound,
-  type TaskStoreError,
-  TaskTimeout,
-  UnknownTask
-} from "../Errors.js"
+import { InvalidOptions, TaskManagerShutDown, TaskNotFound, TaskStoreError, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 import * as TaskStore from "../TaskStore.js"
+import { runAttempts } from "./attempts.js"
 import { describe, encodeArgs } from "./definitions.js"
 import { LocalStore } from "./localStore.js"
 import { TaskRecording } from "./recording.js"
+import { defaultStoreRetry, supervised } from "./supervision.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -38,8 +30,14 @@ const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.St
 /**
  * Workers take tasks from the store, each runs its task in a child fiber (so `cancel` and a
  * shutdown interrupt the task, never the worker), and records the outcome — in the store first,
- * then on `results`. A worker is interruptible only while it waits for a task: a task's outcome
- * is always written once it ended. Under a recorder, each attempt is recorded when it ends.
+ * then on `results`. A worker is interruptible only while it waits for a task (or between two
+ * tries of a take): a task's outcome is always written once it ended. Under a recorder, each
+ * attempt is recorded when it ends.
+ *
+ * Workers are supervised: a store operation that fails is logged and tried again on `storeRetry`
+ * (`supervised`), and a worker never ends while its manager runs. An outcome is published once,
+ * after the store took it; if the store still fails when `storeRetry` ends, it is published all
+ * the same (so that `join` and a drained shutdown end) and `status` fails with the store's error.
  */
 class Manager<T extends Definition> {
   private readonly definitions = new Map<string, Definition>()
@@ -51,6 +49,9 @@ class Manager<T extends Definition> {
   private ended = false
   workers: Array<Fiber.RuntimeFiber<never, unknown>> = []
   private readonly recording: TaskRecording | undefined
+  private readonly storeRetry: Schedule.Schedule<unknown, TaskStoreError>
+  /** Tasks whose outcome was published but never stored: the store's last error, by task id. */
+  private readonly unrecorded = new Map<string, TaskStoreError>()
 
   constructor(
     private readonly store: TaskStore.TaskStore,
@@ -60,6 +61,7 @@ class Manager<T extends Definition> {
     recorder: Recorder.Recorder | undefined
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
+    this.storeRetry = options.storeRetry ?? defaultStoreRetry
     this.recording = recorder === undefined
       ? undefined
       : new TaskRecording(recorder, Recorder.groupName("TaskManager", options.name))
@@ -108,13 +110,18 @@ class Manager<T extends Definition> {
   }
 
   readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
-    Effect.flatMap(
-      this.store.get(id),
-      Option.match({
-        onNone: () => Effect.fail(new TaskNotFound({ id })),
-        onSome: Effect.succeed
-      })
-    )
+    Effect.suspend(() => {
+      // the store holds it as running: what it holds is not the task's state
+      const unrecorded = this.unrecorded.get(id)
+      if (unrecorded !== undefined) return Effect.fail(unrecorded)
+      return Effect.flatMap(
+        this.store.get(id),
+        Option.match({
+          onNone: () => Effect.fail(new TaskNotFound({ id })),
+          onSome: Effect.succeed
+        })
+      )
+    })
 
   readonly join: Effect.Effect<void> = Effect.async<void>((resume) => {
     if (this.unfinished === 0) return resume(Effect.void)
@@ -136,52 +143,104 @@ class Manager<T extends Definition> {
         // the worker records the cancellation when the task has stopped
         return Effect.as(Fiber.interrupt(running.fiber), true)
       }
-      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.flatMap(this.store.cancel(id, now), (cancelled) => {
-          if (cancelled) {
-            return Effect.flatMap(this.store.get(id), (record) =>
-              Effect.as(
+      // read first: once the store has cancelled it, nothing may fail before it is published
+      return Effect.flatMap(this.store.get(id), (found): Effect.Effect<boolean, TaskNotFound | TaskStoreError> => {
+        if (Option.isNone(found)) return Effect.fail(new TaskNotFound({ id }))
+        const record = found.value
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.flatMap(this.store.cancel(id, now), (cancelled) =>
+            cancelled
+              ? Effect.as(
                 this.publish({
                   id,
-                  name: Option.match(record, { onNone: () => "", onSome: (r) => r.name }),
+                  name: record.name,
                   state: "cancelled",
-                  attempts: Option.match(record, { onNone: () => 0, onSome: (r) => r.attempts }),
-                  addedAt: Option.match(record, { onNone: () => now, onSome: (r) => r.addedAt }),
+                  attempts: record.attempts,
+                  addedAt: record.addedAt,
                   startedAt: undefined,
                   finishedAt: now
                 }),
                 true
-              ))
-          }
-          return Effect.flatMap(
-            this.store.get(id),
-            (record) => Option.isNone(record) ? Effect.fail(new TaskNotFound({ id })) : Effect.succeed(false)
-          )
-        }))
+              )
+              : Effect.succeed(false)))
+      })
     }).pipe(Effect.uninterruptible)
 
   private publish(result: Api.TaskResult): Effect.Effect<void> {
     return Effect.zipRight(PubSub.publish(this.pubsub, result), Effect.sync(() => this.counted(-1)))
   }
 
-  /** Worker number `slot`: takes a task, runs it to its end, records it; again. */
-  worker(slot: number): Effect.Effect<never, TaskStoreError> {
-    return Effect.forever(
-      Effect.uninterruptible(
-        Effect.suspend(() =>
-          // a stopping manager starts nothing more: a task put back by the stop stays queued
-          this.stopping ? Effect.interrupt : Effect.flatMap(
-            // called uninterruptibly: only the store's wait is interruptible, and the task it
-            // returns is this worker's with no gap in between
-            this.store.take,
-            (record) => this.stopping ? this.store.release(record.id) : this.runTask(record, slot)
-          )
+  /**
+   * Worker number `slot`: takes a task, runs it to its end, records it; again. Uninterruptible but
+   * for its waits; an unexpected defect is logged and the worker goes on.
+   */
+  worker(slot: number): Effect.Effect<never> {
+    const once = Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() =>
+        // a stopping manager starts nothing more: a task put back by the stop stays queued
+        this.stopping ? Effect.interrupt : Effect.flatMap(
+          this.take(restore),
+          (record) => this.stopping ? this.release(record.id) : this.runTask(record, slot)
         )
       )
     )
+    return Effect.forever(Effect.catchAllCause(once, (cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.failCause(cause)
+        : Effect.logError(`TaskManager worker ${slot} failed; it goes on`, cause)))
   }
 
-  private runTask(record: TaskStore.TaskRecord, slot: number): Effect.Effect<void, TaskStoreError> {
+  /**
+   * The next task. The store's take is called uninterruptibly: only its wait is interruptible,
+   * and the task it returns is this worker's with no gap in between. A take that fails is tried
+   * again for as long as it fails (on `storeRetry`, then on `storeRetry` again): the tasks stay
+   * queued meanwhile, and the waits between tries are interruptible.
+   */
+  private take(restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) {
+    const take = supervised({ schedule: this.storeRetry, operation: "take", restore }, this.store.take)
+    const loop: Effect.Effect<TaskStore.TaskRecord> = Effect.catchAll(take, () => loop)
+    return loop
+  }
+
+  /** A stopped task goes back to the queue; if the store keeps failing, it stays running there. */
+  private release(id: string): Effect.Effect<void> {
+    return Effect.ignore(
+      supervised({ schedule: this.storeRetry, operation: "release", taskId: id }, this.store.release(id))
+    )
+  }
+
+  /** Stores a task's outcome, then publishes it: once, whether or not the store took it in the end. */
+  private finish(
+    record: TaskStore.TaskRecord,
+    outcome: TaskStore.Outcome,
+    result: Omit<Api.TaskResult, "id" | "name" | "state" | "addedAt" | "finishedAt">
+  ): Effect.Effect<void> {
+    const stored = supervised(
+      { schedule: this.storeRetry, operation: "finish", taskId: record.id },
+      this.store.finish(record.id, outcome)
+    ).pipe(Effect.catchAll((error) =>
+      Effect.sync(() => {
+        this.unrecorded.set(
+          record.id,
+          new TaskStoreError({ operation: `record that task ${record.id} ${outcome.state}`, cause: error })
+        )
+        if (this.unrecorded.size > 10_000) this.unrecorded.delete(this.unrecorded.keys().next().value!)
+      })
+    ))
+    return Effect.zipRight(
+      stored,
+      this.publish({
+        ...result,
+        id: record.id,
+        name: record.name,
+        state: outcome.state,
+        addedAt: record.addedAt,
+        finishedAt: outcome.at
+      })
+    )
+  }
+
+  private runTask(record: TaskStore.TaskRecord, slot: number): Effect.Effect<void> {
     const definition = this.definitions.get(record.name)
     const recording = this.recording
     const taken = recording === undefined ? undefined : recording.taken(record)
@@ -196,20 +255,12 @@ class Manager<T extends Definition> {
       }
     ) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Effect.zipRight(
-          this.store.finish(record.id, { state, at: now, error: extra.text }),
-          this.publish({
-            id: record.id,
-            name: record.name,
-            state,
-            ...(extra.value === undefined ? {} : { value: extra.value }),
-            ...(extra.error === undefined ? {} : { error: extra.error }),
-            attempts: extra.attempts,
-            addedAt: record.addedAt,
-            startedAt: extra.startedAt,
-            finishedAt: now
-          })
-        ))
+        this.finish(record, { state, at: now, error: extra.text }, {
+          ...(extra.value === undefined ? {} : { value: extra.value }),
+          ...(extra.error === undefined ? {} : { error: extra.error }),
+          attempts: extra.attempts,
+          startedAt: extra.startedAt
+        }))
     const startedAt = record.startedAt ?? 0
     if (definition === undefined) {
       const error = new UnknownTask({ task: record.name })
@@ -217,46 +268,21 @@ class Manager<T extends Definition> {
       return finish("failed", { error, text: error.message, attempts: record.attempts, startedAt })
     }
     const attempts = { count: record.attempts, startedAt }
-    const body = Effect.gen(this, function*() {
-      const decoded = Schema.decodeUnknown(definition.args)(record.args).pipe(
-        Effect.mapError((error) => new InvalidTaskArgs({ task: record.name, reason: error.message }))
-      )
-      // arguments it cannot decode end its first attempt before it runs
-      const args = yield* recording === undefined || taken === undefined ? decoded : Effect.tapErrorCause(
-        decoded,
-        (cause) => Effect.sync(() => recording.record(record, slot, taken, Exit.failCause(cause)))
-      )
-      const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
-      const attempt = Effect.suspend(() => {
-        const run = Effect.provide(definition.run(args) as Effect.Effect<unknown, unknown, unknown>, this.context)
-        if (timeout === undefined) return run
-        const attemptNumber = attempts.count
-        return Effect.timeoutFail(run, {
-          duration: timeout,
-          onTimeout: () =>
-            new TaskTimeout({ id: record.id, attempt: attemptNumber, timeoutMillis: Duration.toMillis(timeout) })
-        })
-      })
-      // each attempt recorded when it ends, however it ends (an interruption too)
-      let span = taken
-      const recorded = recording === undefined ? attempt : Effect.suspend(() => {
-        const current = span ?? recording.retry()
-        span = undefined
-        return Effect.onExit(attempt, (exit) => Effect.sync(() => recording.record(record, slot, current, exit)))
-      })
-      const schedule = this.options.retry ?? Schedule.stop
-      const driver = yield* Schedule.driver(schedule)
-      for (;;) {
-        const exit = yield* Effect.exit(recorded)
-        if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) return yield* exit
-        // a typed failure: another attempt if the schedule allows (its delay is slept in `next`)
-        const again = yield* Effect.option(driver.next(exit.cause.error))
-        if (Option.isNone(again)) return yield* exit
-        const now = yield* Clock.currentTimeMillis
-        attempts.count++
-        attempts.startedAt = now
-        yield* Effect.orDie(this.store.attempt(record.id, now, describe(exit.cause)))
-      }
+    const body = runAttempts({
+      record,
+      slot,
+      definition,
+      context: this.context,
+      timeout: this.options.timeout,
+      retry: this.options.retry,
+      recording: recording === undefined || taken === undefined ? undefined : { recording, taken },
+      attempts,
+      // a store that keeps failing misses this attempt's start; the attempt runs all the same
+      attempted: (now, error) =>
+        Effect.ignore(supervised(
+          { schedule: this.storeRetry, operation: "attempt", taskId: record.id },
+          this.store.attempt(record.id, now, error)
+        ))
     })
     // forked interruptible: the worker is not, and a child would inherit that
     return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(body)), (fiber) => {
@@ -269,7 +295,7 @@ class Manager<T extends Definition> {
         if (Cause.isInterruptedOnly(exit.cause)) {
           if (entry.cancelled) return finish("cancelled", done)
           // stopped by a shutdown without drain: back to the queue, to run again
-          return this.store.release(record.id)
+          return this.release(record.id)
         }
         const failure = Cause.failureOption(exit.cause)
         const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
@@ -300,6 +326,9 @@ class Manager<T extends Definition> {
 }
 
 /** @internal */
+export const defaults = { workers: 4, storeRetry: defaultStoreRetry }
+
+/** @internal */
 export const make = <T extends Definition>(
   options: Api.TaskManager.Options<T>
 ): Effect.Effect<
@@ -312,7 +341,7 @@ export const make = <T extends Definition>(
       Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
     // a store that runs tasks itself (BullMQ) makes the whole manager
     if (store.engine !== undefined) return yield* store.engine.make(options)
-    const workers = options.workers ?? 4
+    const workers = options.workers ?? defaults.workers
     if (!Number.isSafeInteger(workers) || workers < 1) {
       return yield* new InvalidOptions({
         operation: "TaskManager.make",

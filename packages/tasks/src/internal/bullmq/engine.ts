@@ -17,6 +17,7 @@ import { InvalidOptions, TaskManagerShutDown, TaskNotFound, type TaskStoreError 
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { encodeArgs } from "../definitions.js"
+import { defaults } from "../manager.js"
 import { cancelledFailure } from "./codec.js"
 import { Processor, STOP } from "./processor.js"
 import { resultOf } from "./results.js"
@@ -193,7 +194,7 @@ export const make = <T extends Definition>(
   Scope.Scope | Api.TaskDefinition.Context<T>
 > =>
   Effect.gen(function*() {
-    const workers = options.workers ?? 4
+    const workers = options.workers ?? defaults.workers
     if (!Number.isSafeInteger(workers) || workers < 0) {
       return yield* new InvalidOptions({
         operation: "TaskManager.make",

@@ -3,6 +3,7 @@ import { TestTime } from "@fiberkit/testkit"
 import { Clock, Effect, Fiber } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import * as RateLimiter from "../src/RateLimiter.js"
+import { allowed, type Start } from "./guarantees.js"
 
 /**
  * Random arrival patterns, costs and interruptions against each algorithm, on the TestClock.
@@ -17,50 +18,6 @@ interface Request {
   readonly cost: number
   /** Interrupted this many milliseconds after it arrives, unless it has finished. */
   readonly interruptAfter: number | undefined
-}
-
-interface Start {
-  readonly at: number
-  readonly cost: number
-}
-
-type Options = RateLimiter.RateLimiter.Resolved
-
-/**
- * Whether a start of `cost` at `at` keeps the algorithm's guarantee, given the earlier starts
- * (in start order, all at or before `at`). Integer arithmetic: quantities are scaled by the
- * interval or the limit, as rates are `limit / interval`.
- */
-const allowed = (options: Options, interval: number, starts: ReadonlyArray<Start>, at: number, cost: number) => {
-  const { burst, limit } = options
-  switch (options.algorithm) {
-    case "sliding-window": {
-      // no window [a, a + interval] of clock readings holds more than `limit` (so no real-time
-      // window of length `interval`: a reading t means a time in [t, t + 1))
-      let inside = cost
-      for (const start of starts) if (start.at >= at - interval) inside += start.cost
-      return inside <= limit
-    }
-    case "token-bucket": {
-      // every stretch from an earlier start to this one: at most burst + limit × length / interval
-      if (cost > burst) return false
-      let sum = cost
-      for (let i = starts.length - 1; i >= 0; i--) {
-        sum += starts[i]!.cost
-        if (sum * interval > burst * interval + limit * (at - starts[i]!.at)) return false
-      }
-      return true
-    }
-    case "gcra": {
-      // the costs since an earlier start, at interval / limit each, fit in the time since it plus the burst
-      let sum = 0
-      for (let i = starts.length - 1; i >= 0; i--) {
-        sum += starts[i]!.cost
-        if (sum * interval > (at - starts[i]!.at) * limit + (burst - 1) * interval) return false
-      }
-      return true
-    }
-  }
 }
 
 const scenario = FastCheck.record({

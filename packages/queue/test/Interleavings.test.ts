@@ -78,7 +78,11 @@ const scenario = (kind: Kind, capacity: number) =>
   Effect.gen(function*() {
     const queue = yield* Effect.orDie(make(kind, capacity))
     const history = yield* Linearizability.makeHistory<Input, Output>()
-    const op = <E>(process: string, input: Input, effect: Effect.Effect<number | void, E>) =>
+    const op = <E>(
+      process: string,
+      input: Input,
+      effect: Effect.Effect<number | void, E>
+    ): Effect.Effect<Fiber.Fiber<number | void, unknown>> =>
       Interleavings.fork(history.record(process, input, effect, answer))
     const actors = [
       yield* op("p1", { put: 3 }, queue.put(3)),

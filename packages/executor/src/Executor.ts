@@ -10,6 +10,7 @@ import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
 import type { PoolShutDown } from "./Errors.js"
 import type * as Future from "./Future.js"
+import { subscribe } from "./internal/future.js"
 
 /**
  * @since 0.1.0
@@ -72,7 +73,8 @@ export declare namespace Executor {
 
 /**
  * The futures as they finish, first finished first (Python's `as_completed`). Each future is
- * yielded once; the stream ends after the last.
+ * yielded once; the stream ends after the last. Once the stream ends — its last future, a
+ * consumer that stops early, an interruption — nothing it registered stays on the futures.
  *
  * **Example**
  *
@@ -101,21 +103,29 @@ export const asCompleted = <A, E>(
     if (all.length === 0) return Stream.empty
     return Stream.asyncPush<Future.Future<A, E>>((emit) => {
       let finished = 0
-      return Effect.forEach(all, (future) =>
-        future.onDone(() =>
-          Effect.sync(() => {
+      // registered in one step and removed when the stream ends, however it ends (the consumer
+      // stopped early, an interruption): no registration outlives it on a future still pending
+      return Effect.acquireRelease(
+        Effect.forEach(all, (future) =>
+          subscribe(future, () => {
             emit.single(future)
             if (++finished === all.length) emit.end()
+          })),
+        (stops) =>
+          Effect.sync(() => {
+            for (const stop of stops) stop()
           })
-        ), { discard: true })
+      )
     })
   })
 
 /**
  * Waits until the condition `returnWhen` holds (Python's `concurrent.futures.wait`):
  * `"FIRST_COMPLETED"` — any future is done; `"FIRST_EXCEPTION"` — any failed (a cancellation
- * does not count, as in Python), or all are done; `"ALL_COMPLETED"` (default) — all are done. Returns the futures split
- * into `done` and `notDone` at that moment. Use `Effect.timeout` for a time limit.
+ * does not count, as in Python), or all are done; `"ALL_COMPLETED"` (default) — all are done.
+ * Returns the futures split into `done` and `notDone` at that moment. Use `Effect.timeout` for a
+ * time limit. However it ends, it leaves no callback on the futures still pending, so calling it
+ * in a loop on the same pending futures costs nothing that piles up.
  *
  * **Example**
  *

@@ -1,8 +1,46 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Option } from "effect"
+import { Leaks } from "@fiberkit/testkit"
+import { Cause, Deferred, Effect, Fiber, Option, Stream } from "effect"
+import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
+import type * as Future from "../src/Future.js"
+import { FutureImpl } from "../src/internal/future.js"
+
+/** How many callbacks and observers are registered on `future`. */
+const listeners = (future: Future.Future<unknown, unknown>): number => {
+  assert.instanceOf(future, FutureImpl)
+  return (future as FutureImpl<unknown, unknown>).listeners
+}
 
 describe("Future", () => {
+  it.effect("wait and asCompleted leave no registration on a future that stays pending, however they end", () =>
+    Effect.flatMap(Deferred.make<void>(), (gate) =>
+      Effect.scoped(
+        Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ maxWorkers: 2 })
+          const slow = yield* pool.submit(Deferred.await(gate))
+          const quick = yield* pool.submit(Effect.void)
+          yield* quick.await
+          // Python's `while pending: wait(pending, FIRST_COMPLETED)`, with one future that stays pending
+          for (let i = 0; i < 1000; i++) {
+            const { done } = yield* Executor.wait([slow, quick], { returnWhen: "FIRST_COMPLETED" })
+            assert.deepStrictEqual(done, [quick])
+          }
+          assert.strictEqual(listeners(slow), 0)
+          const first = yield* Stream.runCollect(Stream.take(Executor.asCompleted([slow, quick]), 1))
+          assert.deepStrictEqual([...first], [quick])
+          assert.strictEqual(listeners(slow), 0)
+          // interrupted while it waits: registered while waiting, removed by the interruption
+          const waiting = yield* Effect.fork(Executor.wait([slow]))
+          yield* Leaks.settle
+          assert.strictEqual(listeners(slow), 1)
+          yield* Fiber.interrupt(waiting)
+          assert.strictEqual(listeners(slow), 0)
+          yield* Deferred.succeed(gate, undefined)
+          yield* slow.result
+        }).pipe(Effect.ensuring(Deferred.succeed(gate, undefined)))
+      )))
+
   it.effect("a task that fails and whose finalizer is interrupted fails with its error, not as cancelled", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* FiberPool.make({ maxWorkers: 1 })

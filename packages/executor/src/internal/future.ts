@@ -39,6 +39,11 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return pipeArguments(this, arguments)
   }
 
+  /** How many callbacks and observers wait for the outcome now (for tests). @internal */
+  get listeners(): number {
+    return this.callbacks.length + (this.waiters?.length ?? 0)
+  }
+
   get isPending(): boolean {
     return this.state === "pending"
   }
@@ -184,4 +189,28 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       return Effect.void
     })
   }
+}
+
+/**
+ * Calls `observer` once `future` is done (at once if it is); succeeds with how to stop observing.
+ * A future of this package is observed directly, and stopping removes the registration, so that
+ * a caller who keeps waiting on a future that stays pending (Python's `while pending: wait(…)`)
+ * leaves nothing behind on it. Any other `Future` is observed through its `onDone`, whose
+ * registration cannot be removed: stopping only mutes it.
+ *
+ * @internal
+ */
+export const subscribe = <A, E>(future: Api.Future<A, E>, observer: () => void): Effect.Effect<() => void> => {
+  if (future instanceof FutureImpl) return Effect.sync(() => future.observe(observer))
+  let active = true
+  return Effect.as(
+    future.onDone(() =>
+      Effect.sync(() => {
+        if (active) observer()
+      })
+    ),
+    () => {
+      active = false
+    }
+  )
 }

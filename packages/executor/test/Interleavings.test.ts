@@ -1,0 +1,144 @@
+/**
+ * Futures and the FiberPool under the schedule explorer: fibers switched between any two ops, one
+ * actor interrupted before a random op, cancels, shutdowns and scope closes racing submissions.
+ * Every task runs at most once and never more than `maxWorkers` at once; every future ends once,
+ * and what `cancel` answers agrees with how the future ended.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Interleavings } from "@fiberkit/testkit"
+import { Deferred, Effect, Exit, Fiber, Ref, Stream } from "effect"
+import * as Executor from "../src/Executor.js"
+import * as FiberPool from "../src/FiberPool.js"
+import type * as Future from "../src/Future.js"
+
+const options = { schedules: 150, interrupts: true } as const
+
+/** Counts the tasks inside and how often each has run. */
+const tasks = () => {
+  let inside = 0
+  let peak = 0
+  const runs = new Map<number, number>()
+  return {
+    get peak() {
+      return peak
+    },
+    runs,
+    task: (i: number) =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => {
+          peak = Math.max(peak, ++inside)
+          runs.set(i, (runs.get(i) ?? 0) + 1)
+        }),
+        () => Effect.as(Effect.yieldNow(), i),
+        () => Effect.sync(() => inside--)
+      )
+  }
+}
+
+const cancelled = (exit: Exit.Exit<unknown, unknown>) =>
+  Exit.isFailure(exit) && String(exit).includes("FutureCancelled")
+
+describe("Interleavings: FiberPool", () => {
+  it.effect("submit and cancel: each task runs at most once, never more than maxWorkers at once; cancel tells the truth", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const work = tasks()
+        const futures = yield* Effect.forEach([0, 1, 2, 3], (i) => pool.submit(work.task(i)))
+        const cancels = yield* Effect.forEach([1, 3], (i) => Interleavings.fork(futures[i]!.cancel))
+        const answers = yield* Effect.forEach(cancels, Fiber.await)
+        const exits = yield* Effect.forEach(futures, (future) => future.await)
+        assert.isAtMost(work.peak, 2)
+        for (const count of work.runs.values()) assert.strictEqual(count, 1)
+        answers.forEach((answer, k) => {
+          const exit = exits[[1, 3][k]!]!
+          // true: the future ended cancelled; false: it had finished before the cancel
+          if (Exit.isSuccess(answer)) assert.strictEqual(answer.value, cancelled(exit), String(exit))
+        })
+        // a future that did not end cancelled ran its task
+        exits.forEach((exit, i) => {
+          if (!cancelled(exit)) assert.strictEqual(work.runs.get(i), 1)
+        })
+        assert.strictEqual(yield* pool.running, 0)
+        assert.strictEqual(yield* pool.pending, 0)
+      }),
+      options
+    ))
+
+  it.effect("map: results in input order, each item once; an interrupted map leaves the pool idle", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const work = tasks()
+        const mapper = yield* Interleavings.fork(pool.map([0, 1, 2, 3, 4], (i) => work.task(i)))
+        const exit = yield* Fiber.await(mapper)
+        if (Exit.isSuccess(exit)) assert.deepStrictEqual(exit.value, [0, 1, 2, 3, 4])
+        for (const count of work.runs.values()) assert.strictEqual(count, 1)
+        assert.isAtMost(work.peak, 2)
+        assert.strictEqual(yield* pool.running, 0)
+      }),
+      options
+    ))
+
+  it.effect("a shutdown racing submissions: a submission is refused PoolShutDown, or its task runs to its end", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const work = tasks()
+        const submitters = yield* Effect.forEach(
+          [0, 1, 2],
+          (i) => Effect.fork(Effect.either(pool.submit(work.task(i))))
+        )
+        const closer = yield* Interleavings.fork(pool.shutdown({ wait: true }))
+        const submitted = yield* Effect.forEach(submitters, Fiber.join)
+        yield* Fiber.await(closer)
+        for (const [i, result] of submitted.entries()) {
+          if (result._tag === "Left") assert.strictEqual(result.left._tag, "PoolShutDown")
+          else assert.deepStrictEqual(yield* result.right.await, Exit.succeed(i))
+        }
+      }),
+      options
+    ))
+
+  it.effect("closing the pool's scope by interruption cancels what is pending and interrupts what runs", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const started = yield* Ref.make(0)
+        const ready = yield* Deferred.make<ReadonlyArray<Future.Future<void>>>()
+        const owner = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const futures = yield* Effect.forEach(
+            [0, 1, 2],
+            () => pool.submit(Effect.zipRight(Ref.update(started, (n) => n + 1), Effect.never))
+          )
+          yield* Deferred.succeed(ready, futures)
+          yield* Effect.never
+        })))
+        const futures = yield* Deferred.await(ready)
+        yield* Fiber.interrupt(owner)
+        assert.isAtMost(yield* Ref.get(started), 1)
+        for (const future of futures) assert.isTrue(yield* future.isDone)
+      }),
+      { schedules: 100 }
+    ))
+})
+
+describe("Interleavings: Executor.wait and asCompleted", () => {
+  it.effect("leave no callback behind on a future that stays pending, however they end", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const gate = yield* Deferred.make<void>()
+        const pending = yield* pool.submit(Deferred.await(gate))
+        const quick = yield* pool.submit(Effect.void)
+        for (let i = 0; i < 20; i++) yield* Executor.wait([pending, quick], { returnWhen: "FIRST_COMPLETED" })
+        yield* Stream.runDrain(Stream.take(Executor.asCompleted([pending, quick]), 1))
+        const waiter = yield* Interleavings.fork(Executor.wait([pending], { returnWhen: "ALL_COMPLETED" }))
+        yield* Fiber.interrupt(waiter)
+        const listeners = (pending as unknown as { readonly listeners: number }).listeners
+        assert.strictEqual(listeners, 0)
+        yield* Deferred.succeed(gate, undefined)
+      }),
+      options
+    ))
+})

@@ -50,7 +50,11 @@ export interface Future<A, E = never> extends Pipeable {
   readonly isDone: Effect.Effect<boolean>
   readonly isRunning: Effect.Effect<boolean>
   readonly isCancelled: Effect.Effect<boolean>
-  /** Runs `callback` with this future once it is done (at once if it already is). Its failures are ignored. */
+  /**
+   * Runs `callback` with this future once it is done (at once if it already is), once, with the
+   * outcome already visible. Its failures are ignored. A pool runs callbacks in a fiber of their
+   * own: a slow callback does not keep the worker from its next task.
+   */
   readonly onDone: (callback: (future: Future<A, E>) => Effect.Effect<unknown, unknown>) => Effect.Effect<void>
 }
 

@@ -199,4 +199,33 @@ describe("FiberPool (review regressions)", () => {
       yield* long.result
       assert.strictEqual(yield* pool.running, 0)
     })))
+
+  it.effect("a callback that waits does not keep the worker from its next task", () =>
+    Effect.flatMap(Deferred.make<void>(), (leaveCallback) =>
+      Effect.scoped(
+        Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const go = yield* Deferred.make<void>()
+          const inCallback = yield* Deferred.make<boolean>()
+          const nextStarted = yield* Deferred.make<void>()
+          const first = yield* pool.submit(Effect.as(Deferred.await(go), "first"))
+          yield* first.onDone((future) =>
+            Effect.gen(function*() {
+              // the outcome is visible to the callback
+              yield* Deferred.succeed(inCallback, (yield* future.isDone) && (yield* future.result) === "first")
+              yield* Deferred.await(leaveCallback)
+            })
+          )
+          const next = yield* pool.submit(Deferred.succeed(nextStarted, undefined))
+          yield* Deferred.succeed(go, undefined)
+          assert.isTrue(yield* Deferred.await(inCallback))
+          yield* Leaks.settle
+          assert.isTrue(yield* Deferred.isDone(nextStarted), "the next task waited for the callback")
+          yield* Deferred.succeed(leaveCallback, undefined)
+          yield* next.result
+        }).pipe(
+          // a worker that waits for the callback would hold up the scope's close and hide a failure
+          Effect.ensuring(Deferred.succeed(leaveCallback, undefined))
+        )
+      )))
 })

@@ -185,14 +185,12 @@ export class FiberPoolImpl implements Api.FiberPool {
           startedAt = endedAt
         }
         return Effect.zipRight(
-          // settled and forgotten in one uninterruptible step: a cancel that arrives now finds
-          // the job done, or its interruption ends this worker before it takes another job
-          Effect.uninterruptible(Effect.zipRight(
-            job.future.settle(exit),
-            Effect.sync(() => {
-              worker.job = undefined
-            })
-          )),
+          // settled and forgotten in one synchronous step: a cancel that arrives now finds the
+          // job done, or its interruption ends this worker before it takes another job
+          Effect.sync(() => {
+            this.settle(job.future, exit)
+            worker.job = undefined
+          }),
           loop
         )
       })
@@ -206,11 +204,20 @@ export class FiberPoolImpl implements Api.FiberPool {
         if (job !== undefined) recording.record(job, slot, startedAt, recording.recorder.now(), exit)
         recording.freeSlot(slot)
       }
-      return Effect.zipRight(
-        job === undefined ? Effect.void : job.future.settle(exit),
-        Effect.sync(() => this.dispatch())
-      )
+      return Effect.sync(() => {
+        if (job !== undefined) this.settle(job.future, exit)
+        this.dispatch()
+      })
     }))
+  }
+
+  /**
+   * Settles `future` now; its `onDone` callbacks then run in a fiber of their own, once, after
+   * the outcome is visible — never in the worker, which a slow callback would hold up.
+   */
+  private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+    const callbacks = future.settleNow(exit)
+    if (callbacks !== undefined) this.runFork(callbacks)
   }
 
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>

@@ -17,7 +17,11 @@ import { subscribe } from "./internal/future.js"
  * @category models
  */
 export interface Executor {
-  /** Queues `effect`; it starts when a worker is free, in submission order. */
+  /**
+   * Queues `effect`; it starts when a worker is free, in submission order. It runs with the
+   * caller's context (its services) and logging context — log annotations, log spans, log level
+   * and minimum log level — as if the caller had forked it; `map` and `mapStream` as well.
+   */
   readonly submit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Future.Future<A, E>, PoolShutDown, R>
   /**
    * Applies `f` to every item on the executor's workers; results in input order. At most the

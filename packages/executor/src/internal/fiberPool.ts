@@ -1,7 +1,10 @@
 import * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import type * as FiberRefs from "effect/FiberRefs"
 import { pipeArguments } from "effect/Pipeable"
 import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
@@ -11,6 +14,7 @@ import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
 import { FutureImpl } from "./future.js"
+import { withLogContextOf } from "./logContext.js"
 import { mapStream } from "./mapStream.js"
 
 /** @internal */
@@ -91,6 +95,8 @@ export class FiberPoolImpl implements Api.FiberPool {
   private closed = false
 
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  /** The pool's own FiberRefs, which a submitted task's logging context is compared with. */
+  private readonly fiberRefs: FiberRefs.FiberRefs
 
   /**
    * @param nextId numbers the futures; a WorkerPool shares its own with the FiberPool that runs
@@ -105,6 +111,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     options?: { readonly recorder?: Recorder.Recorder | undefined; readonly name?: string | undefined }
   ) {
     this.runFork = Runtime.runFork(runtime)
+    this.fiberRefs = runtime.fiberRefs
     const recorder = options?.recorder
     this.recording = recorder === undefined
       ? undefined
@@ -220,14 +227,21 @@ export class FiberPoolImpl implements Api.FiberPool {
     if (callbacks !== undefined) this.runFork(callbacks)
   }
 
+  /** What a task submitted by `caller` takes of it: its context and its logging context. */
+  carrier(caller: Fiber.RuntimeFiber<unknown, unknown>) {
+    const context = caller.getFiberRef(FiberRef.currentContext)
+    const withLogContext = withLogContextOf(caller, this.fiberRefs)
+    return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E> =>
+      withLogContext(Effect.provide(effect, context as Context.Context<R>))
+  }
+
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
-    Effect.flatMap(Effect.context<R>(), (context) =>
-      Effect.suspend(() => {
-        if (this.closed) return poolShutDown
-        const future = this.enqueue(Effect.provide(effect, context))
-        this.dispatch()
-        return Effect.succeed(future)
-      }))
+    Effect.withFiberRuntime((caller) => {
+      if (this.closed) return poolShutDown
+      const future = this.enqueue(this.carrier(caller)(effect))
+      this.dispatch()
+      return Effect.succeed(future)
+    })
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
   submitNow<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
@@ -240,7 +254,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.flatMap(Effect.context<R>(), (context) =>
+    Effect.withFiberRuntime((caller) =>
       // uninterruptible from enqueuing the lanes to watching them, so that no interruption
       // can leave lanes behind
       Effect.uninterruptibleMask((restore): Effect.Effect<Array<B>, E | PoolShutDown> => {
@@ -248,7 +262,7 @@ export class FiberPoolImpl implements Api.FiberPool {
         const inputs = Array.from(items)
         const results: Array<B> = new Array(inputs.length)
         let next = 0
-        const lane = Effect.provide(
+        const lane = this.carrier(caller)(
           Effect.whileLoop({
             while: () => next < inputs.length,
             body: () => {
@@ -258,8 +272,7 @@ export class FiberPoolImpl implements Api.FiberPool {
               })
             },
             step: () => {}
-          }),
-          context
+          })
         )
         const lanes = Array.from({ length: Math.min(this.maxWorkers, inputs.length) }, () => this.enqueue(lane))
         const stopAll = Effect.forEach(lanes, (future) => future.cancel, { discard: true })
@@ -272,7 +285,8 @@ export class FiberPoolImpl implements Api.FiberPool {
           Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),
           Effect.as(results)
         )
-      }))
+      })
+    )
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.maxWorkers)(items, f)
 

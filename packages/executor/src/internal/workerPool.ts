@@ -296,19 +296,19 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.flatMap(Effect.context<R>(), (context) =>
-      Effect.suspend(() => {
-        if (this.closed) return poolShutDown
-        this.blocked.fill(false)
-        return mapWindow(items, f, {
-          window: this.size * Protocol.CELLS,
-          start: (effect) =>
-            isCall(effect)
-              ? this.enqueue(effect) as unknown as FutureImpl<B, E>
-              : this.fibers.submitNow(Effect.provide(Effect.locally(effect, currentRouter, this.router), context)),
-          closed: () => this.closed
-        })
-      }))
+    Effect.withFiberRuntime((caller) => {
+      if (this.closed) return poolShutDown
+      this.blocked.fill(false)
+      const carry = this.fibers.carrier(caller)
+      return mapWindow(items, f, {
+        window: this.size * Protocol.CELLS,
+        start: (effect) =>
+          isCall(effect)
+            ? this.enqueue(effect) as unknown as FutureImpl<B, E>
+            : this.fibers.submitNow(carry(Effect.locally(effect, currentRouter, this.router))),
+        closed: () => this.closed
+      })
+    })
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.size)(items, f)
 

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks, TestTime } from "@fiberkit/testkit"
-import { Cause, Effect, Exit, FastCheck, Fiber, Option } from "effect"
+import { Cause, Deferred, Effect, Exit, FastCheck, Fiber, Option, Queue } from "effect"
 import { LockOrderViolation } from "../src/Errors.js"
 import * as Lock from "../src/Lock.js"
 import * as LockOrder from "../src/LockOrder.js"
@@ -190,5 +190,49 @@ describe("LockOrder.Detector (child fibers)", () => {
       const lock = yield* Lock.make()
       const child = yield* lock.withLock(Effect.fork(lock.withLock(Effect.succeed("child got it"))))
       assert.strictEqual(yield* Fiber.join(child), "child got it")
+    }).pipe(Effect.provide(LockOrder.Detector)))
+})
+
+describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
+  it.effect("a child forked inside a critical section does not hold the parent's lock once the parent let go", () =>
+    Effect.gen(function*() {
+      const [a, b] = yield* makeLocks(2)
+      const gate = yield* Deferred.make<void>()
+      // forked while the parent holds a; takes b only after the parent released a
+      const child = yield* a!.withLock(Effect.fork(Effect.zipRight(Deferred.await(gate), b!.withLock(Effect.void))))
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(child)
+      // b then a: the only order any fiber really took them in
+      const exit = yield* Effect.exit(nested([b!, a!]))
+      assert.isUndefined(violationOf(exit), String(exit))
+    }).pipe(Effect.provide(LockOrder.Detector)))
+
+  it.effect("the workers of a pool made inside a critical section do not inherit it", () =>
+    Effect.gen(function*() {
+      const [a, b] = yield* makeLocks(2)
+      const jobs = yield* Queue.unbounded<Effect.Effect<void>>()
+      // the pool's workers are forked while a is held, and live on after a is released
+      const workers = yield* a!.withLock(Effect.forEach(
+        [1, 2],
+        () => Effect.fork(Effect.forever(Effect.flatten(Queue.take(jobs))))
+      ))
+      const done = yield* Deferred.make<void>()
+      yield* Queue.offer(jobs, Effect.zipRight(b!.withLock(Effect.void), Deferred.succeed(done, undefined)))
+      yield* Deferred.await(done)
+      const exit = yield* Effect.exit(nested([b!, a!]))
+      assert.isUndefined(violationOf(exit), String(exit))
+      yield* Fiber.interruptAll(workers)
+    }).pipe(Effect.provide(LockOrder.Detector)))
+
+  it.effect("a child still counts as holding what its parent holds while the parent holds it", () =>
+    Effect.gen(function*() {
+      const [a, b] = yield* makeLocks(2)
+      const gate = yield* Deferred.make<void>()
+      yield* a!.withLock(Effect.gen(function*() {
+        const child = yield* Effect.fork(Effect.zipRight(Deferred.await(gate), b!.withLock(Effect.void)))
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(child) // the parent waits for the child while holding a: a → b
+      }))
+      assert.strictEqual(violationOf(yield* Effect.exit(nested([b!, a!])))?.acquiring, "lock-0")
     }).pipe(Effect.provide(LockOrder.Detector)))
 })

@@ -1,3 +1,19 @@
+/**
+ * The lock-order machinery: creation ranks (for `withLocks`), the "taken while holding" graph of
+ * the `Detector`, and the locks each fiber holds.
+ *
+ * Which locks a child fiber holds: a parent usually waits for its children while it holds a lock
+ * (`Effect.all`, `Effect.timeout`, `Effect.race` …), so what a child takes counts as taken while
+ * holding its parent's locks — but only for as long as the parent really holds them. A child
+ * shares its parent's holds, live, instead of copying them: each hold is one object, marked
+ * released by whoever lets the lock go, in the same step as the release itself. A copy would
+ * outlive the parent's release (a pool's workers made inside a critical section live on after
+ * it), and the child's next lock would record a stale edge that later fails a legal order.
+ * (Children starting with no held locks would fix that too, but would miss the deadlock of a
+ * parent that holds A and waits for a child that waits for B.)
+ *
+ * @internal
+ */
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
@@ -96,30 +112,44 @@ export const currentDetector: FiberRef.FiberRef<Detector | undefined> = FiberRef
   undefined
 )
 
-/**
- * A lock held by a fiber: `own` when the fiber took it itself; else its parent (or an ancestor)
- * held it when the fiber was forked.
- */
-interface Held {
+/** One acquisition of a lock, shared by the fiber that holds it and the children it forks. */
+interface Hold {
   readonly lock: Api.Lockable
-  readonly own: boolean
+  /** Set when the lock is let go: from then on no fiber counts as holding it through this hold. */
+  released: boolean
 }
 
 /**
- * The locks a fiber holds, in the order it took them (kept only while a detector is in force).
- *
- * A forked fiber starts with its parent's locks, marked as inherited: a parent usually waits
- * for its children while it holds them (`Effect.all`, `Effect.timeout`, `Effect.race` …), so
- * what a child takes counts as taken while holding those. When a parent joins a child, the
- * locks the child took and did not release become the parent's.
+ * The holds a fiber counts as holding, in the order they were taken: `inherited` from its
+ * ancestors (shared with them: those still `released: false`), then its `own`.
+ */
+interface Held {
+  readonly inherited: ReadonlyArray<Hold>
+  readonly own: ReadonlyArray<Hold>
+}
+
+const none: Held = { inherited: [], own: [] }
+
+const live = (holds: ReadonlyArray<Hold>): ReadonlyArray<Hold> =>
+  holds.every((hold) => !hold.released) ? holds : holds.filter((hold) => !hold.released)
+
+/**
+ * The locks a fiber holds (kept only while a detector is in force). A forked fiber inherits its
+ * parent's holds — the same objects, so it stops counting one as held when the parent lets it
+ * go. When a parent joins a child, the holds the child took and did not release become the
+ * parent's own.
  *
  * @internal
  */
-export const heldLocks: FiberRef.FiberRef<ReadonlyArray<Held>> = FiberRef.unsafeMake<ReadonlyArray<Held>>([], {
-  fork: (held) => held.some((h) => h.own) ? held.map((h) => (h.own ? { lock: h.lock, own: false } : h)) : held,
+export const heldLocks: FiberRef.FiberRef<Held> = FiberRef.unsafeMake<Held>(none, {
+  fork: (held) => {
+    if (held.own.length === 0 && held.inherited.length === 0) return held
+    const inherited = live([...held.inherited, ...held.own])
+    return inherited.length === 0 ? none : { inherited, own: [] }
+  },
   join: (parent, child) => {
-    const adopted = child.filter((h) => h.own && !parent.some((p) => p.lock === h.lock))
-    return adopted.length === 0 ? parent : [...parent, ...adopted]
+    const adopted = child.own.filter((hold) => !hold.released && !parent.own.includes(hold))
+    return adopted.length === 0 ? parent : { inherited: parent.inherited, own: [...live(parent.own), ...adopted] }
   }
 })
 
@@ -136,11 +166,12 @@ export const beforeAcquire = (
   const detector = fiber.getFiberRef(currentDetector)
   if (detector === undefined) return undefined
   const held = fiber.getFiberRef(heldLocks)
+  const own = live(held.own)
   // taking a lock one's parent holds is only waiting for the parent: not a self-deadlock by itself
-  const own = held.some((h) => h.own && h.lock === lock)
+  const inherited = live(held.inherited).filter((hold) => hold.lock !== lock)
   return detector.check(
     fiberName(fiberKey(fiber)),
-    held.filter((h) => h.lock !== lock || own).map((h) => h.lock),
+    [...inherited, ...own].map((hold) => hold.lock),
     lock
   )
 }
@@ -149,22 +180,30 @@ export const beforeAcquire = (
 export const afterAcquire = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
   fiber.getFiberRef(currentDetector) === undefined
     ? Effect.void
-    : FiberRef.update(heldLocks, (held) => [...held, { lock, own: true }])
+    : FiberRef.update(heldLocks, (held) => ({
+      inherited: live(held.inherited),
+      own: [...live(held.own), { lock, released: false }]
+    }))
 
 /**
- * Records that the running fiber let go of `lock`. Also runs after the detector's scope has
- * ended, so that no stale entry is left for a later detector.
+ * Records that the running fiber let go of `lock`: the hold is marked released at once (its
+ * children stop counting it as held in this same step), and leaves the fiber's own list in the
+ * returned effect. Also runs after the detector's scope has ended, so that no stale entry is
+ * left for a later detector.
  *
  * @internal
  */
-export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
-  fiber.getFiberRef(heldLocks).length === 0
-    ? Effect.void
-    : FiberRef.update(heldLocks, (held) => {
-      let at = -1
-      for (let i = held.length - 1; i >= 0 && at < 0; i--) if (held[i]!.lock === lock && held[i]!.own) at = i
-      return at < 0 ? held : [...held.slice(0, at), ...held.slice(at + 1)]
-    })
+export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> => {
+  const own = fiber.getFiberRef(heldLocks).own
+  for (let i = own.length - 1; i >= 0; i--) {
+    const hold = own[i]!
+    if (hold.lock === lock && !hold.released) {
+      hold.released = true
+      return FiberRef.update(heldLocks, (held) => ({ inherited: held.inherited, own: live(held.own) }))
+    }
+  }
+  return Effect.void
+}
 
 /** @internal */
 export const detectorLayer: Layer.Layer<never> = Layer.scopedDiscard(

@@ -2,10 +2,19 @@
  * A pool of fibers: Python's `ThreadPoolExecutor` for Effect. At most `maxWorkers` tasks run at
  * once, they start in submission order, and every submitted task gets a `Future`.
  *
- * The pool is scoped: closing its scope shuts it down and waits for the tasks it accepted
- * (Python's `with ThreadPoolExecutor() as executor:`); a `submit` after shutdown fails
- * `PoolShutDown`. `map` runs `min(maxWorkers, items)` long-lived lanes that pull items, so a huge
- * input does not create a fiber per item.
+ * The pool is scoped. Closing its scope shuts it down; a `submit` after that fails
+ * `PoolShutDown`. How depends on how the scope ends:
+ *
+ * - it succeeded: the pool waits for every task it accepted, pending ones included (Python's
+ *   `with ThreadPoolExecutor() as executor:`);
+ * - it was interrupted, or failed: pending tasks are cancelled (they never start, their futures
+ *   end `FutureCancelled`) and running ones are interrupted; the close returns once they have
+ *   stopped. Nobody is left to use their results, and a task that waits for the scope's owner
+ *   would otherwise keep the close waiting for ever. To let the tasks finish even when the scope
+ *   fails, call `pool.shutdown()` before the scope ends (e.g. `Effect.ensuring(pool.shutdown())`).
+ *
+ * `map` runs `min(maxWorkers, items)` long-lived lanes that pull items, so a huge input does not
+ * create a fiber per item.
  *
  * Choosing the worker count: the default is Python's `min(32, cpus + 4)`, meant for I/O-bound
  * work; for network requests Python suggests `min(50, urls)`. For CPU-bound work use a

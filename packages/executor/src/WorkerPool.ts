@@ -13,7 +13,12 @@
  * (`process.exit`, an uncaught exception, out of memory) fails only the task it was running
  * with `WorkerCrashed`, and is replaced. Cancelling a future whose task runs terminates that
  * worker and replaces it (CPU work cannot be interrupted otherwise); one still queued is
- * skipped. Closing the pool's scope waits for the accepted tasks and then ends every worker.
+ * skipped.
+ *
+ * Closing the pool's scope ends every worker. A scope that succeeded first waits for the tasks
+ * the pool accepted; one that was interrupted or failed first cancels those not started (their
+ * futures end `FutureCancelled`) and stops those running (a running call's worker is
+ * terminated), as `FiberPool` does.
  *
  * @since 0.1.0
  */

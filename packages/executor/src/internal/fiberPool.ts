@@ -303,6 +303,26 @@ export class FiberPoolImpl implements Api.FiberPool {
       return Effect.zipRight(cancel, wait)
     })
 
+  /** Cancels every pending task in this one step: none of them starts, whatever runs next. */
+  cancelPending(): void {
+    for (const future of this.live) {
+      const callbacks = future.cancelIfPending()
+      if (callbacks !== undefined) this.runFork(callbacks)
+    }
+  }
+
+  /**
+   * Shuts down at once: no new task, the pending ones cancelled (never started), the running
+   * ones interrupted; returns once every one has stopped. Closing the pool's scope does this
+   * when the scope did not succeed.
+   */
+  readonly abort: Effect.Effect<void> = Effect.suspend(() => {
+    this.closed = true
+    // the pending first, before any interruption: a worker that one frees finds no job to take
+    this.cancelPending()
+    return Effect.forEach([...this.live], (future) => future.cancel, { concurrency: "unbounded", discard: true })
+  })
+
   readonly running: Effect.Effect<number> = Effect.sync(() => this.active)
 
   readonly pending: Effect.Effect<number> = Effect.sync(() => {
@@ -328,7 +348,9 @@ export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPo
       recorder: yield* Recorder.current,
       name: options?.name
     })
-    // closing the scope shuts down gracefully: every accepted task runs to its end
-    yield* Effect.addFinalizer(() => pool.shutdown({ wait: true }))
+    // a scope that succeeded closes gracefully: every accepted task runs to its end; one that
+    // failed or was interrupted stops them (its owner will not use their results, and a task
+    // waiting for the owner would otherwise keep the close waiting for ever)
+    yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? pool.shutdown({ wait: true }) : pool.abort)
     return pool
   })

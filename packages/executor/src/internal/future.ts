@@ -163,6 +163,16 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     })
   }
 
+  /**
+   * Cancels the task now if it is pending (it never starts), in the caller's step; returns its
+   * callbacks still to run, if there are any. A task past pending is left as it is.
+   */
+  cancelIfPending(): Effect.Effect<void> | undefined {
+    if (this.state !== "pending") return undefined
+    this.state = "cancelled"
+    return this.settleNow(Exit.interrupt(FiberId.none))
+  }
+
   /** A callback's failure — even a defect — never stops the others. */
   private runCallback(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> {
     return Effect.catchAllCause(Effect.asVoid(Effect.suspend(() => callback(this))), () => Effect.void)

@@ -312,6 +312,32 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.size)(items, f)
 
+  /** Cancels, in this one step, the calls queued on a worker and those waiting in the line. */
+  private cancelWaiting(): void {
+    for (const thread of this.threads) thread?.cancelQueued()
+    for (const future of this.live) {
+      const callbacks = future.cancelIfPending()
+      if (callbacks !== undefined) this.runFork(callbacks)
+    }
+  }
+
+  /**
+   * Shuts down at once (a scope that did not succeed): what waits is cancelled, what runs is
+   * stopped (a running call's worker is terminated), then the workers end.
+   */
+  readonly abort: Effect.Effect<void> = Effect.suspend(() => {
+    this.closed = true
+    this.cancelWaiting()
+    // the main-thread effects stop first: the calls they make meanwhile are cancelled below
+    return this.fibers.abort.pipe(
+      Effect.zipRight(Effect.suspend(() => {
+        this.cancelWaiting()
+        return Effect.forEach([...this.live], (future) => future.cancel, { concurrency: "unbounded", discard: true })
+      })),
+      Effect.zipRight(this.stopAll)
+    )
+  })
+
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
@@ -365,8 +391,9 @@ export const make = (
     const settings = yield* settingsOf(options)
     const platform = yield* Effect.provide(Worker.PlatformWorker, NodeWorker.layerWorker)
     const pool = new WorkerPoolImpl(settings, platform, yield* Effect.runtime<never>())
-    // closing the scope waits for every accepted task, then ends the workers
-    yield* Effect.addFinalizer(() => pool.shutdown({ wait: true }))
+    // a scope that succeeded waits for every accepted task, then ends the workers; one that
+    // failed or was interrupted stops the tasks first
+    yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? pool.shutdown({ wait: true }) : pool.abort)
     yield* pool.start
     return pool
   })

@@ -116,7 +116,11 @@ export const current: Effect.Effect<Recorder | undefined> = FiberRef.get(current
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
   Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"
 
-const groupNumbers = new Map<string, number>()
+// one numbering per process, shared by every loaded copy of the package
+const groupNumbers: Map<string, number> = globalValue(
+  Symbol.for("@fiberkit/sync/Recorder/groupNumbers"),
+  () => new Map<string, number>()
+)
 
 /**
  * The group name of a primitive made under a recorder: `name` if given, else its number among

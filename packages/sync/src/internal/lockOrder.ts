@@ -12,11 +12,16 @@
  * (Children starting with no held locks would fix that too, but would miss the deadlock of a
  * parent that holds A and waits for a child that waits for B.)
  *
+ * Every piece of module state lives behind `globalValue` (keys `Symbol.for("@fiberkit/sync/…")`):
+ * two loaded copies of the package share one rank counter and one set of FiberRefs, so they keep
+ * one lock order.
+ *
  * @internal
  */
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import { LockOrderViolation } from "../Errors.js"
 import type * as Api from "../LockOrder.js"
@@ -25,10 +30,14 @@ import { fiberKey, fiberName } from "./owner.js"
 /** @internal */
 export const LockableTypeId: Api.LockableTypeId = Symbol.for("@fiberkit/sync/Lockable") as Api.LockableTypeId
 
-let lastRank = 0
+/** The last creation rank given out, shared by every loaded copy of the package. @internal */
+export const lastRank: { value: number } = globalValue(
+  Symbol.for("@fiberkit/sync/LockOrder/lastRank"),
+  () => ({ value: 0 })
+)
 
 /** The next creation rank: locks made earlier rank lower. @internal */
-export const nextRank = (): number => ++lastRank
+export const nextRank = (): number => ++lastRank.value
 
 interface Edge {
   readonly to: Api.Lockable
@@ -108,8 +117,9 @@ export class Detector {
 }
 
 /** The detector in force for a fiber, if any. @internal */
-export const currentDetector: FiberRef.FiberRef<Detector | undefined> = FiberRef.unsafeMake<Detector | undefined>(
-  undefined
+export const currentDetector: FiberRef.FiberRef<Detector | undefined> = globalValue(
+  Symbol.for("@fiberkit/sync/LockOrder/currentDetector"),
+  () => FiberRef.unsafeMake<Detector | undefined>(undefined)
 )
 
 /** One acquisition of a lock, shared by the fiber that holds it and the children it forks. */
@@ -141,17 +151,21 @@ const live = (holds: ReadonlyArray<Hold>): ReadonlyArray<Hold> =>
  *
  * @internal
  */
-export const heldLocks: FiberRef.FiberRef<Held> = FiberRef.unsafeMake<Held>(none, {
-  fork: (held) => {
-    if (held.own.length === 0 && held.inherited.length === 0) return held
-    const inherited = live([...held.inherited, ...held.own])
-    return inherited.length === 0 ? none : { inherited, own: [] }
-  },
-  join: (parent, child) => {
-    const adopted = child.own.filter((hold) => !hold.released && !parent.own.includes(hold))
-    return adopted.length === 0 ? parent : { inherited: parent.inherited, own: [...live(parent.own), ...adopted] }
-  }
-})
+export const heldLocks: FiberRef.FiberRef<Held> = globalValue(
+  Symbol.for("@fiberkit/sync/LockOrder/heldLocks"),
+  () =>
+    FiberRef.unsafeMake<Held>(none, {
+      fork: (held) => {
+        if (held.own.length === 0 && held.inherited.length === 0) return held
+        const inherited = live([...held.inherited, ...held.own])
+        return inherited.length === 0 ? none : { inherited, own: [] }
+      },
+      join: (parent, child) => {
+        const adopted = child.own.filter((hold) => !hold.released && !parent.own.includes(hold))
+        return adopted.length === 0 ? parent : { inherited: parent.inherited, own: [...live(parent.own), ...adopted] }
+      }
+    })
+)
 
 /**
  * Before `fiber` waits for `lock`: a violation to die with, if the detector finds one. Costs one

@@ -1,6 +1,7 @@
 import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
 
 /**
  * Ownership of locks taken with the explicit `acquire` (not `withLock`), per fiber: owner key
@@ -11,19 +12,22 @@ import * as FiberRef from "effect/FiberRef"
  * back), the child's holds are added to the parent's, so the parent may release what the child
  * acquired for it: `Effect.timeout(lock.acquire, "1 second")` then `lock.release` works.
  *
+ * Behind `globalValue`: two loaded copies of the package agree on who holds what.
+ *
  * @internal
  */
-export const holds: FiberRef.FiberRef<ReadonlyMap<number, number>> = FiberRef.unsafeMake<ReadonlyMap<number, number>>(
-  new Map(),
-  {
-    fork: () => new Map(),
-    join: (parent, child) => {
-      if (child.size === 0) return parent
-      const merged = new Map(parent)
-      for (const [key, count] of child) merged.set(key, (merged.get(key) ?? 0) + count)
-      return merged
-    }
-  }
+export const holds: FiberRef.FiberRef<ReadonlyMap<number, number>> = globalValue(
+  Symbol.for("@fiberkit/sync/Lock/holds"),
+  () =>
+    FiberRef.unsafeMake<ReadonlyMap<number, number>>(new Map(), {
+      fork: () => new Map(),
+      join: (parent, child) => {
+        if (child.size === 0) return parent
+        const merged = new Map(parent)
+        for (const [key, count] of child) merged.set(key, (merged.get(key) ?? 0) + count)
+        return merged
+      }
+    })
 )
 
 /** @internal */

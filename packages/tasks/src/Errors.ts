@@ -99,6 +99,25 @@ export class TaskStoreError extends Data.TaggedError("TaskStoreError")<{
 }
 
 /**
+ * A task ended, but its outcome could not be read (the BullMQ store: its job was removed before
+ * its event was read, or its data could not be read however often it was tried). `results`
+ * publishes the task with `state: "unknown"` and this error instead of leaving it out. `event` is
+ * what the queue's event said: `completed` or `failed`.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class TaskOutcomeUnreadable extends Data.TaggedError("TaskOutcomeUnreadable")<{
+  readonly id: string
+  readonly event: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `the outcome of task ${this.id} (${this.event}) could not be read: ${this.reason}`
+  }
+}
+
+/**
  * Redis could not be reached: the connection failed on every try of a bounded retry (the URL is
  * shown without its password).
  *

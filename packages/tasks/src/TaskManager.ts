@@ -74,16 +74,24 @@ export declare namespace TaskDefinition {
 /**
  * The end of a task, published once on `results`.
  *
+ * `unknown` (the BullMQ store only): the task ended, but its outcome could not be read — its job
+ * was removed before its event was read, or could not be read however often it was tried. `error`
+ * is then a `TaskOutcomeUnreadable` with the task id and what the event said; `name` is empty,
+ * `attempts` 0, and `addedAt` and `finishedAt` are when the outcome was given up.
+ *
  * @since 0.1.0
  * @category models
  */
 export interface TaskResult {
   readonly id: string
   readonly name: string
-  readonly state: "succeeded" | "failed" | "cancelled"
+  readonly state: "succeeded" | "failed" | "cancelled" | "unknown"
   /** The task's value, if it succeeded. */
   readonly value?: unknown
-  /** Its last failure, if it failed (a `TaskTimeout` when an attempt timed out). */
+  /**
+   * Its last failure, if it failed (a `TaskTimeout` when an attempt timed out); a
+   * `TaskOutcomeUnreadable` if its outcome is `unknown`.
+   */
   readonly error?: unknown
   readonly attempts: number
   readonly addedAt: number

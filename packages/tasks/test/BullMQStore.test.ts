@@ -3,7 +3,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schedule, TestClock } from "effect"
 import * as net from "node:net"
 import * as BullMQStore from "../src/BullMQStore.js"
+import { ErrorLog } from "../src/internal/bullmq/errorLog.js"
 import { retryDelay } from "../src/internal/bullmq/processor.js"
+import { capturedLogs } from "./fixtures/faultyStore.js"
 
 /** A loopback port with nothing listening on it. */
 const closedPort = Effect.async<number>((resume) => {
@@ -74,4 +76,35 @@ describe("BullMQStore retries: the Schedule replayed in whichever worker ran the
       yield* TestClock.setTime(80_000)
       assert.isUndefined((yield* delays(schedule, 3, 9_000))[2])
     }))
+})
+
+describe("BullMQStore connection errors", () => {
+  it.effect("the same error is logged once per interval, with how many were left out; another error at once; the reconnection with the count", () => {
+    const logs = capturedLogs()
+    return Effect.gen(function*() {
+      const errors = new ErrorLog(yield* Effect.runtime<never>(), 10_000)
+      const refused = new Error("connect ECONNREFUSED 127.0.0.1:1")
+      for (let i = 0; i < 5; i++) yield* errors.report("client", refused)
+      yield* errors.report("worker", new Error("Connection is closed."))
+      yield* TestClock.adjust("9999 millis")
+      yield* errors.report("queue", refused)
+      yield* TestClock.adjust("1 millis")
+      yield* errors.report("client", refused)
+      yield* errors.restored("client")
+      yield* errors.restored("client")
+      assert.deepStrictEqual(logs.lines.map((line) => [line.level, line.message]), [
+        ["WARN", "Redis connection error (client), reconnecting: connect ECONNREFUSED 127.0.0.1:1"],
+        ["WARN", "Redis connection error (worker), reconnecting: Connection is closed."],
+        [
+          "WARN",
+          "Redis connection error (client), reconnecting: connect ECONNREFUSED 127.0.0.1:1 (and 5 more times since it was last logged)"
+        ],
+        ["INFO", "Redis connection restored (client) after 8 connection errors"]
+      ])
+      assert.deepStrictEqual(logs.lines[0]!.annotations, {
+        source: "client",
+        error: "connect ECONNREFUSED 127.0.0.1:1"
+      })
+    }).pipe(Effect.provide(logs.layer))
+  })
 })

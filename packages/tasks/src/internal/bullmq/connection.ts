@@ -4,6 +4,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { Redis } from "ioredis"
 import { RedisUnreachable } from "../../Errors.js"
+import type { ErrorLog } from "./errorLog.js"
 
 /** The URL with its password hidden, for error messages and logs. @internal */
 export const redact = (url: string): string => {
@@ -48,7 +49,7 @@ const probe = (url: string, timeoutMillis: number): Effect.Effect<void, unknown>
  * A connection to `url` for the life of the scope. Redis must answer first, within `attempts`
  * tries `delay` apart: else `RedisUnreachable`, never a hang. Once connected, the client
  * reconnects by itself for as long as it takes (a Redis restart), holding commands meanwhile:
- * BullMQ needs `maxRetriesPerRequest: null`.
+ * BullMQ needs `maxRetriesPerRequest: null`. Its connection errors go to `errors`.
  *
  * @internal
  */
@@ -58,7 +59,8 @@ export const connect = (
     readonly attempts: number
     readonly delay: Duration.DurationInput
     readonly timeout: Duration.DurationInput
-  }
+  },
+  errors: ErrorLog
 ): Effect.Effect<Redis, RedisUnreachable, Scope.Scope> =>
   Effect.zipRight(
     probe(url, Duration.toMillis(options.timeout)).pipe(
@@ -71,7 +73,9 @@ export const connect = (
           maxRetriesPerRequest: null,
           retryStrategy: (times) => Math.min(times * 100, 2_000)
         })
-        client.on("error", () => {}) // reconnects by itself; commands wait for it
+        // it reconnects by itself, and commands wait for it: its errors are logged, not failed
+        client.on("error", errors.listener("client"))
+        client.on("ready", errors.readyListener("client"))
         return client
       }),
       (client) => Effect.promise(() => client.quit().catch(() => client.disconnect()))

@@ -16,11 +16,11 @@ import type { Redis } from "ioredis"
 import { InvalidOptions, TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
-import { encodeArgs } from "../definitions.js"
+import { describe, encodeArgs } from "../definitions.js"
 import { defaults } from "../manager.js"
 import { cancelledFailure } from "./codec.js"
 import { Processor, STOP } from "./processor.js"
-import { resultOf } from "./results.js"
+import { resultOf, unreadable } from "./results.js"
 import { type BullStore, type JobData, queuedStates, tryRedis } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
@@ -35,6 +35,9 @@ return 1
 
 /** Published after the last outcome, when the manager shuts down: the results streams end there. */
 const End = Symbol.for("@fiberkit/tasks/BullMQStore/End")
+
+/** How an outcome that cannot be read (Redis away, a job it cannot parse) is read again: 5 seconds. */
+const readRetry = Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
 
 /**
  * The TaskManager on BullMQ. Adding writes a job (the task id is the job id); this process's
@@ -231,7 +234,7 @@ export const make = <T extends Definition>(
             ),
             (queueEvents) => Effect.promise(() => queueEvents.close().catch(() => undefined))
           )
-          queueEvents.on("error", () => {})
+          queueEvents.on("error", store.errors.listener("queue events"))
           for (const event of ["completed", "failed"] as const) {
             queueEvents.on(event, (args: { jobId: string }) => Queue.unsafeOffer(events, [event, args.jobId]))
           }
@@ -241,13 +244,19 @@ export const make = <T extends Definition>(
           manager.listening = true
           yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(events), ([event, jobId]) => {
             if (event === "end") return Deferred.succeed(ended, undefined)
-            return Effect.flatMap(
-              Effect.retry(
-                resultOf(store, manager.definitions, event, jobId),
-                Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
-              ),
-              (result) => result === undefined ? Effect.void : PubSub.publish(pubsub, result)
-            ).pipe(Effect.ignore)
+            // an outcome that cannot be read is published as unknown, never left out
+            const read = Effect.retry(resultOf(store, manager.definitions, event, jobId), readRetry).pipe(
+              Effect.catchAllCause((cause) => {
+                const reason = describe(cause)
+                return Effect.zipRight(
+                  Effect.logError(`the outcome of task ${jobId} (${event}) could not be read: ${reason}`).pipe(
+                    Effect.annotateLogs({ taskId: jobId, event })
+                  ),
+                  unreadable(jobId, event, reason)
+                )
+              })
+            )
+            return Effect.flatMap(read, (result) => PubSub.publish(pubsub, result))
           })))
         }).pipe(Effect.orDie),
         scope
@@ -261,7 +270,7 @@ export const make = <T extends Definition>(
         Effect.sync(() => store.redis.duplicate()),
         (client) => Effect.sync(() => client.disconnect())
       )
-      subscriber.on("error", () => {})
+      subscriber.on("error", store.errors.listener("cancel subscriber"))
       subscriber.on("message", (_channel: string, id: string) => manager.processor.onCancel(id))
       yield* tryRedis("subscribe to cancels", () => subscriber.subscribe(store.cancelChannel))
       const worker = new Worker<JobData>(settings.queue, manager.processor.process, {
@@ -273,7 +282,7 @@ export const make = <T extends Definition>(
         maxStalledCount: settings.maxStalledCount,
         settings: { backoffStrategy: Processor.backoff }
       })
-      worker.on("error", () => {})
+      worker.on("error", store.errors.listener("worker"))
       manager.processor.worker = worker
     }
     // stopped when its scope closes, or before the store's connection closes, whichever is first

@@ -7,6 +7,7 @@ import type * as Api from "../../BullMQStore.js"
 import { InvalidOptions, type RedisUnreachable, type TaskStoreError } from "../../Errors.js"
 import { connect } from "./connection.js"
 import * as Engine from "./engine.js"
+import { ErrorLog } from "./errorLog.js"
 import { BullStore, makeQueue, tryRedis } from "./store.js"
 
 const unsupported = (operation: string) =>
@@ -58,9 +59,15 @@ export const make = (
       }
     }
     const attempts = yield* positive("connectAttempts", options.connectAttempts ?? 5, true)
-    const redis = yield* connect(url, { attempts, delay: options.connectDelay ?? "200 millis", timeout: "2 seconds" })
-    const queue = yield* makeQueue(redis, settings)
-    const store = new BullStore(redis, queue, settings)
+    // connection errors are logged with the logger of the context the store is made in
+    const errors = new ErrorLog(yield* Effect.runtime<never>())
+    const redis = yield* connect(
+      url,
+      { attempts, delay: options.connectDelay ?? "200 millis", timeout: "2 seconds" },
+      errors
+    )
+    const queue = yield* makeQueue(redis, settings, errors)
+    const store = new BullStore(redis, queue, settings, errors)
     const service: Api.BullMQStore = {
       queue: settings.queue,
       add: store.add,

@@ -1,13 +1,32 @@
 import type { Job } from "bullmq"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import type { TaskStoreError } from "../../Errors.js"
+import { TaskOutcomeUnreadable, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import { decodeFailure, decodeValue, parseFailure } from "./codec.js"
 import { type BullStore, type JobData, tryRedis } from "./store.js"
 
 /**
+ * The result of a task whose outcome could not be read: `unknown`, with the reason.
+ *
+ * @internal
+ */
+export const unreadable = (jobId: string, event: string, reason: string): Effect.Effect<Api.TaskResult> =>
+  Effect.map(Clock.currentTimeMillis, (now) => ({
+    id: jobId,
+    name: "",
+    state: "unknown",
+    error: new TaskOutcomeUnreadable({ id: jobId, event, reason }),
+    attempts: 0,
+    addedAt: now,
+    startedAt: undefined,
+    finishedAt: now
+  }))
+
+/**
  * The result of a job that ended, read when its event arrives: its value or typed error decoded
- * by the task's Schemas.
+ * by the task's Schemas; `unknown` if the job is gone (removed as `retain` says before its
+ * event was read).
  *
  * @internal
  */
@@ -16,10 +35,10 @@ export const resultOf = (
   definitions: ReadonlyMap<string, Api.TaskDefinition.Any>,
   event: string,
   jobId: string
-): Effect.Effect<Api.TaskResult | undefined, TaskStoreError> =>
+): Effect.Effect<Api.TaskResult, TaskStoreError> =>
   Effect.gen(function*() {
     const job = (yield* tryRedis("read a task", () => store.queue.getJob(jobId))) as Job<JobData> | undefined
-    if (job === undefined) return undefined
+    if (job === undefined) return yield* unreadable(jobId, event, "its job is gone (removed before its event was read)")
     const definition = definitions.get(job.name)
     const record = store.record(job, event === "completed" ? "completed" : "failed")
     const base = {

@@ -6,6 +6,7 @@ import type { Redis } from "ioredis"
 import { TaskStoreError } from "../../Errors.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { parseFailure, stateOf } from "./codec.js"
+import type { ErrorLog } from "./errorLog.js"
 
 /** @internal */
 export interface Settings {
@@ -58,7 +59,13 @@ export class BullStore {
   readonly endEvent = "fiberkit-end"
   readonly eventsKey: string
 
-  constructor(readonly redis: Redis, readonly queue: Queue<JobData>, readonly settings: Settings) {
+  constructor(
+    readonly redis: Redis,
+    readonly queue: Queue<JobData>,
+    readonly settings: Settings,
+    /** Where the connection errors of this store's clients are logged. */
+    readonly errors: ErrorLog
+  ) {
     const base = `${settings.prefix}:${settings.queue}`
     this.jobKeyPrefix = `${base}:`
     this.cancelChannel = `${base}:fiberkit:cancel`
@@ -131,7 +138,11 @@ export class BullStore {
 }
 
 /** The queue on the connection, closed with the scope. @internal */
-export const makeQueue = (redis: Redis, settings: Settings): Effect.Effect<Queue<JobData>, never, Scope.Scope> =>
+export const makeQueue = (
+  redis: Redis,
+  settings: Settings,
+  errors: ErrorLog
+): Effect.Effect<Queue<JobData>, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.sync(() => {
       const queue = new Queue<JobData>(settings.queue, {
@@ -139,7 +150,8 @@ export const makeQueue = (redis: Redis, settings: Settings): Effect.Effect<Queue
         prefix: settings.prefix,
         defaultJobOptions: jobOptions(settings)
       })
-      queue.on("error", () => {}) // the connection reconnects by itself; operations report their own errors
+      // the connection reconnects by itself; operations report their own errors
+      queue.on("error", errors.listener("queue"))
       return queue
     }),
     (queue) => Effect.promise(() => queue.close().catch(() => undefined))

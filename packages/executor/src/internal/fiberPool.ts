@@ -1,3 +1,4 @@
+import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -87,8 +88,7 @@ class PoolRecording {
  */
 export class FiberPoolImpl implements Api.FiberPool {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly jobs: Array<Job | undefined> = []
-  private head = 0
+  private readonly jobs = new Fifo.Fifo<Job>()
   private active = 0
   /** Futures not settled yet, pending or running. */
   private readonly live = new Set<FutureImpl<unknown, unknown>>()
@@ -137,20 +137,15 @@ export class FiberPoolImpl implements Api.FiberPool {
 
   /** The next job to run, in submission order, skipping those cancelled while pending. */
   private next(): Job | undefined {
-    while (this.head < this.jobs.length) {
-      const job = this.jobs[this.head]!
-      this.jobs[this.head++] = undefined
-      if (this.head > 1024 && this.head * 2 > this.jobs.length) {
-        this.jobs.splice(0, this.head)
-        this.head = 0
-      }
+    while (this.jobs.length > 0) {
+      const job = this.jobs.shift()
       if (job.future.start()) return job
     }
     return undefined
   }
 
   private hasPending(): boolean {
-    for (let i = this.head; i < this.jobs.length; i++) if (this.jobs[i]!.future.isPending) return true
+    for (let i = 0; i < this.jobs.length; i++) if (this.jobs.at(i).future.isPending) return true
     return false
   }
 

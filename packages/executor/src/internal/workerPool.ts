@@ -1,5 +1,6 @@
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import * as Worker from "@effect/platform/Worker"
+import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -44,8 +45,7 @@ const poolShutDown = Effect.fail(new PoolShutDown())
 export class WorkerPoolImpl implements Api.WorkerPool {
   readonly [TypeId]: Api.TypeId = TypeId
   readonly size: number
-  private line: Array<Job | undefined> = []
-  private head = 0
+  private line = new Fifo.Fifo<Job>()
   private readonly live = new Set<FutureImpl<unknown, unknown>>()
   private readonly threads: Array<Thread | undefined>
   /** A slot whose last start failed is not tried again before the next submission. */
@@ -115,25 +115,23 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   /** The next job in the line, skipping those cancelled while waiting. */
   private next(): Job | undefined {
-    while (this.head < this.line.length) {
-      const job = this.line[this.head]!
-      this.line[this.head++] = undefined
-      if (this.head > 1024 && this.head * 2 > this.line.length) {
-        this.line.splice(0, this.head)
-        this.head = 0
-      }
+    while (this.line.length > 0) {
+      const job = this.line.shift()
       if (job.future.start()) return job
     }
     return undefined
   }
 
-  /** Puts jobs that never started back at the front of the line. */
+  /** Puts jobs that never started back at the front of the line (a new line: rare, and O(n) as a splice was). */
   private requeue(jobs: Array<Job>): void {
-    this.line.splice(this.head, 0, ...jobs)
+    const line = new Fifo.Fifo<Job>()
+    for (const job of jobs) line.push(job)
+    for (const job of this.line) line.push(job)
+    this.line = line
   }
 
   private get waiting(): boolean {
-    return this.head < this.line.length
+    return this.line.length > 0
   }
 
   /** Dispatches once after the current synchronous run, so that calls made together travel together. */

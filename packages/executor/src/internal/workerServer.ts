@@ -1,6 +1,7 @@
 import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
 import type { WorkerError } from "@effect/platform/WorkerError"
 import * as Runner from "@effect/platform/WorkerRunner"
+import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -19,8 +20,8 @@ import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
  * a task that crashes the thread takes no finished result down with it.
  */
 class TaskServer {
-  private queue: Array<unknown> = []
-  private head = 0
+  /** Entries of `Protocol.STRIDE` items each: seq, cell, task name, payload. */
+  private readonly queue = new Fifo.Fifo<unknown>()
   private busy = false
   private cells: Int32Array | undefined = undefined
   /** Replies not sent yet: skipped tasks wait to go with the next result. */
@@ -73,16 +74,15 @@ class TaskServer {
     this.busy = true
     const queue = this.queue
     const cells = this.cells!
-    while (this.head < queue.length) {
-      const at = this.head
-      this.head += Protocol.STRIDE
-      const seq = queue[at] as number
-      const cell = queue[at + 1] as number
+    while (queue.length > 0) {
+      const seq = queue.shift() as number
+      const cell = queue.shift() as number
+      const name = queue.shift() as string
+      const payload = queue.shift()
       if (Atomics.compareExchange(cells, cell, Protocol.QUEUED, Protocol.STARTED) !== Protocol.QUEUED) {
         this.replies.push(seq, Protocol.SKIPPED, undefined, 0)
         continue
       }
-      const name = queue[at + 2] as string
       const task = this.tasks.get(name)
       if (task === undefined) {
         Atomics.store(cells, cell, Protocol.FINISHED)
@@ -93,7 +93,7 @@ class TaskServer {
       }
       const startedAt = performance.now()
       let suspended = false // set after `start` returns: its callback runs inside it when the task did not suspend
-      suspended = this.start(task, queue[at + 3], (exit) => {
+      suspended = this.start(task, payload, (exit) => {
         Atomics.store(cells, cell, Protocol.FINISHED)
         this.reply(seq, task, exit, startedAt)
         // sent before the next task starts: if that one crashes the thread, this result is safe
@@ -102,8 +102,6 @@ class TaskServer {
       })
       if (suspended) return // the queue goes on when this task ends
     }
-    this.queue = []
-    this.head = 0
     this.busy = false
     this.flush()
   }

@@ -111,6 +111,19 @@ const contract = (kind: Kind) =>
         assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
       }))
 
+    it.effect("after a shutdown, a new taker waits for an item still reserved for a served taker, and gets it if that taker gives up", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 2)
+        const first = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        yield* queue.put(1) // reserved for `first`, which has not resumed yet
+        yield* queue.shutdown()
+        yield* Effect.fiberIdWith((self) => Effect.sync(() => first.unsafeInterruptAsFork(self)))
+        assert.strictEqual(yield* queue.take, 1) // the queue still held an item: not QueueShutDown
+        assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+        assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
+      }))
+
     it.effect("an immediate shutdown drops what is left and releases join", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)

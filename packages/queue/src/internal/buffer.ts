@@ -1,52 +1,16 @@
 import type * as Order from "effect/Order"
 
 /**
- * Where a queue keeps its items: in arrival order (fifo), most recent first (lifo), or by
- * priority. `take` never runs on an empty buffer.
+ * Where a queue keeps its items: in arrival order (`@fiberkit/sync`'s `Fifo` ring, which has
+ * this shape), most recent first (`Lifo`), or by priority. `shift` never runs on an empty buffer.
  *
  * @internal
  */
 export interface Buffer<A> {
   readonly length: number
-  put(item: A): void
-  take(): A
+  push(item: A): void
+  shift(): A
   clear(): number
-}
-
-/** A growable ring: O(1) at both ends. @internal */
-export class Fifo<A> implements Buffer<A> {
-  private items: Array<A | undefined> = new Array(16)
-  private head = 0
-  length = 0
-
-  put(item: A): void {
-    if (this.length === this.items.length) this.grow()
-    this.items[(this.head + this.length) & (this.items.length - 1)] = item
-    this.length++
-  }
-
-  take(): A {
-    const item = this.items[this.head] as A
-    this.items[this.head] = undefined
-    this.head = (this.head + 1) & (this.items.length - 1)
-    this.length--
-    return item
-  }
-
-  clear(): number {
-    const dropped = this.length
-    this.items = new Array(16)
-    this.head = 0
-    this.length = 0
-    return dropped
-  }
-
-  private grow(): void {
-    const bigger: Array<A | undefined> = new Array(this.items.length * 2)
-    for (let i = 0; i < this.length; i++) bigger[i] = this.items[(this.head + i) & (this.items.length - 1)]
-    this.items = bigger
-    this.head = 0
-  }
 }
 
 /** A stack. @internal */
@@ -57,11 +21,11 @@ export class Lifo<A> implements Buffer<A> {
     return this.items.length
   }
 
-  put(item: A): void {
+  push(item: A): void {
     this.items.push(item)
   }
 
-  take(): A {
+  shift(): A {
     return this.items.pop()!
   }
 
@@ -93,7 +57,7 @@ export class Priority<A> implements Buffer<A> {
     return c < 0 || (c === 0 && a.seq < b.seq)
   }
 
-  put(item: A): void {
+  push(item: A): void {
     const heap = this.heap
     heap.push({ item, seq: this.seq++ })
     let i = heap.length - 1
@@ -105,7 +69,7 @@ export class Priority<A> implements Buffer<A> {
     }
   }
 
-  take(): A {
+  shift(): A {
     const heap = this.heap
     const top = heap[0]!
     const last = heap.pop()!

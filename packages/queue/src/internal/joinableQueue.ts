@@ -1,27 +1,28 @@
-import { WaitQueue } from "@fiberkit/sync"
+import * as Fifo from "@fiberkit/sync/Fifo"
+import * as Handoff from "@fiberkit/sync/Handoff"
+import * as WaitQueue from "@fiberkit/sync/WaitQueue"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
 import { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
 import type * as Api from "../JoinableQueue.js"
-import { type Buffer, Fifo, Lifo, Priority } from "./buffer.js"
+import { type Buffer, Lifo, Priority } from "./buffer.js"
 
-const WAITING = 0
-const GRANTED = 1
-const DONE = 2
-
-interface Waiter extends WaitQueue.Node {
-  state: typeof WAITING | typeof GRANTED | typeof DONE
-  resume: ((effect: Effect.Effect<void, QueueShutDown>) => void) | undefined
-}
+/**
+ * A taker or a putter waiting in its line. It is granted `true` once an item (a slot) has been
+ * reserved for it, settled `false` when its deadline passes first, and failed `QueueShutDown`.
+ */
+type Waiter = Handoff.Waiter<boolean, QueueShutDown>
+type Line = WaitQueue.WaitQueue<Waiter>
 
 interface Joiner extends WaitQueue.Node {
   readonly resume: (effect: Effect.Effect<void>) => void
 }
 
-type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-
 const shutDown = Effect.fail(new QueueShutDown())
+const SHUT_DOWN: Exit.Exit<boolean, QueueShutDown> = Exit.fail(new QueueShutDown())
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as Api.TypeId
@@ -35,12 +36,17 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as
  * a waiter interrupted between being served and resuming just gives its reservation to the next
  * one: no item is lost, and no interrupted put leaves an item behind.
  *
+ * Check where you register: an operation that may wait decides from the queue's state in the same
+ * step that joins the line (the body of its `uninterruptibleMask`). A decision taken a step
+ * earlier could be stale by then — a shutdown in between would leave the waiter in a line that
+ * no one serves any more.
+ *
  * @internal
  */
 export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly takers = new WaitQueue.WaitQueue<Waiter>()
-  private readonly putters = new WaitQueue.WaitQueue<Waiter>()
+  private readonly takers: Line = new WaitQueue.WaitQueue<Waiter>()
+  private readonly putters: Line = new WaitQueue.WaitQueue<Waiter>()
   private readonly joiners = new WaitQueue.WaitQueue<Joiner>()
   /** Buffered items promised to served takers that have not resumed yet. */
   private reservedItems = 0
@@ -64,18 +70,42 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return this.capacity - this.buffer.length - this.reservedSlots
   }
 
+  /** Whether a take gets an item now, without waiting: one is free and no taker waits ahead. */
+  private get canTake(): boolean {
+    return this.takers.size === 0 && this.available > 0
+  }
+
+  /**
+   * Shut down with nothing left: a take fails. Until then a take on a shut-down queue waits even
+   * if every item left is reserved for a served taker — that taker may yet give its item up.
+   */
+  private get drained(): boolean {
+    return this.closed !== false && this.buffer.length === 0
+  }
+
+  /** Whether a put adds its item now, without waiting (the queue being open). */
+  private get canPut(): boolean {
+    return this.putters.size === 0 && this.room > 0
+  }
+
   private push(item: A): void {
-    this.buffer.put(item)
+    this.buffer.push(item)
     this.unfinished++
     if (this.takers.size > 0) this.serveTakers()
   }
 
   private pull(): A {
-    const item = this.buffer.take()
+    const item = this.buffer.shift()
     if (this.putters.size > 0) this.servePutters()
     // a shut-down queue that is now empty for good: the takers still waiting will get nothing
-    if (this.closed !== false && this.buffer.length === 0 && this.takers.size > 0) this.failAll(this.takers)
+    if (this.drained && this.takers.size > 0) this.failAll(this.takers)
     return item
+  }
+
+  private pullUpTo(max: number): Array<A> {
+    const items: Array<A> = []
+    while (items.length < max && this.available > 0) items.push(this.pull())
+    return items
   }
 
   /** Reserves buffered items for the takers at the head of their line and wakes them. */
@@ -83,7 +113,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     let head = this.takers.first
     while (head !== undefined && this.available > 0) {
       this.reservedItems++
-      this.grant(this.takers, head)
+      head.grant(true)
       head = this.takers.first
     }
   }
@@ -93,70 +123,61 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     let head = this.putters.first
     while (head !== undefined && this.room > 0) {
       this.reservedSlots++
-      this.grant(this.putters, head)
+      head.grant(true)
       head = this.putters.first
     }
-  }
-
-  private grant(line: WaitQueue.WaitQueue<Waiter>, waiter: Waiter): void {
-    line.remove(waiter)
-    waiter.state = GRANTED
-    waiter.resume?.(Effect.void)
   }
 
   private wakeJoiners(): void {
     for (const joiner of this.joiners.drain()) joiner.resume(Effect.void)
   }
 
-  private failAll(line: WaitQueue.WaitQueue<Waiter>): void {
-    for (const waiter of line.drain()) {
-      waiter.state = DONE
-      waiter.resume?.(shutDown)
+  private failAll(line: Line): void {
+    let waiter = line.first
+    while (waiter !== undefined) {
+      waiter.settle(SHUT_DOWN) // takes it out of the line
+      waiter = line.first
     }
   }
 
   /**
-   * Waits in `line` (interruptibly, inside the caller's uninterruptible region) until served,
-   * then runs `claim`. If the wait ends any other way after it was served, `release` hands the
-   * reservation on.
+   * Joins `line` and waits (interruptibly through `restore`, in the caller's uninterruptible
+   * region, which has just checked the state) until served: `true`; or, with a `duration`,
+   * `false` once it has passed. A reservation handed to a waiter interrupted before it resumed
+   * goes on through `hooks`.
    */
-  private wait<B>(
-    line: WaitQueue.WaitQueue<Waiter>,
-    restore: Restore,
-    claim: () => Effect.Effect<B, QueueShutDown>,
-    release: () => void
-  ): Effect.Effect<B, QueueShutDown> {
-    const waiter: Waiter = { state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
+  private await(
+    line: Line,
+    restore: Handoff.Restore,
+    hooks: Handoff.WaitHooks<boolean>,
+    duration: Duration.DurationInput | undefined
+  ): Effect.Effect<boolean, QueueShutDown> {
+    const waiter: Waiter = new Handoff.Waiter<boolean, QueueShutDown>(line)
     line.push(waiter)
-    return Effect.matchCauseEffect(
-      restore(Effect.async<void, QueueShutDown>((resume) => {
-        if (waiter.state === GRANTED) resume(Effect.void)
-        else waiter.resume = resume
-      })),
-      {
-        onFailure: (cause) => {
-          if (waiter.state === WAITING) line.remove(waiter)
-          else if (waiter.state === GRANTED) release()
-          waiter.state = DONE
-          return Effect.failCause(cause)
-        },
-        onSuccess: claim
+    const wait = waiter.wait(restore, hooks)
+    if (duration === undefined) return wait
+    return Handoff.withDeadline(duration, () => waiter.settle(Exit.succeed(false)), wait)
+  }
+
+  private readonly takerHooks: Handoff.WaitHooks<boolean> = {
+    onLost: (granted) => {
+      if (granted && this.closed !== "immediate") {
+        this.reservedItems--
+        if (this.takers.size > 0) this.serveTakers()
       }
-    )
+    }
   }
 
-  private claimSlot(item: A): Effect.Effect<void, QueueShutDown> {
-    this.reservedSlots--
-    if (this.closed !== false) return shutDown
-    this.push(item)
-    return Effect.void
+  private readonly putterHooks: Handoff.WaitHooks<boolean> = {
+    onLost: (granted) => {
+      if (granted) {
+        this.reservedSlots--
+        if (this.putters.size > 0) this.servePutters()
+      }
+    }
   }
 
-  private releaseSlot = (): void => {
-    this.reservedSlots--
-    if (this.putters.size > 0) this.servePutters()
-  }
-
+  /** Takes out the reserved item of a served taker, and up to `max - 1` more if no one else waits. */
   private claimItems(max: number): Effect.Effect<Array<A>, QueueShutDown> {
     if (this.closed === "immediate") return shutDown
     this.reservedItems--
@@ -165,22 +186,67 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return Effect.succeed(items)
   }
 
-  private releaseItem = (): void => {
-    if (this.closed === "immediate") return
+  private claimItem(): Effect.Effect<A, QueueShutDown> {
+    if (this.closed === "immediate") return shutDown
     this.reservedItems--
-    if (this.takers.size > 0) this.serveTakers()
+    return Effect.succeed(this.pull())
   }
+
+  /** Puts the item of a served putter into its reserved slot. */
+  private claimSlot(item: A): Effect.Effect<void, QueueShutDown> {
+    this.reservedSlots--
+    if (this.closed !== false) return shutDown
+    this.push(item)
+    return Effect.void
+  }
+
+  private readonly takeWaiting: Effect.Effect<A, QueueShutDown> = Effect.uninterruptibleMask((restore) => {
+    if (this.canTake) return Effect.succeed(this.pull())
+    if (this.drained) return shutDown
+    return Effect.flatMap(this.await(this.takers, restore, this.takerHooks, undefined), () => this.claimItem())
+  })
+
+  readonly take: Effect.Effect<A, QueueShutDown> = Effect.suspend(() =>
+    this.canTake ? Effect.succeed(this.pull()) : this.takeWaiting
+  )
+
+  readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> =>
+    Effect.suspend(() => {
+      if (!(max >= 1)) return Effect.succeed([])
+      if (this.canTake) return Effect.succeed(this.pullUpTo(max))
+      return Effect.uninterruptibleMask((restore) => {
+        if (this.canTake) return Effect.succeed(this.pullUpTo(max))
+        if (this.drained) return shutDown
+        return Effect.flatMap(this.await(this.takers, restore, this.takerHooks, undefined), () => this.claimItems(max))
+      })
+    })
+
+  readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown> = Effect.suspend((): Effect.Effect<
+    A,
+    QueueEmpty | QueueShutDown
+  > => {
+    if (this.canTake) return Effect.succeed(this.pull())
+    return this.closed !== false ? shutDown : Effect.fail(new QueueEmpty())
+  })
 
   readonly put = (item: A): Effect.Effect<void, QueueShutDown> =>
     Effect.suspend(() => {
       if (this.closed !== false) return shutDown
-      if (this.putters.size === 0 && this.room > 0) {
+      if (this.canPut) {
         this.push(item)
         return Effect.void
       }
-      return Effect.uninterruptibleMask((restore) =>
-        this.wait(this.putters, restore, () => this.claimSlot(item), this.releaseSlot)
-      )
+      return Effect.uninterruptibleMask((restore) => {
+        if (this.closed !== false) return shutDown
+        if (this.canPut) {
+          this.push(item)
+          return Effect.void
+        }
+        return Effect.flatMap(
+          this.await(this.putters, restore, this.putterHooks, undefined),
+          () => this.claimSlot(item)
+        )
+      })
     })
 
   readonly putAll = (items: Iterable<A>): Effect.Effect<void, QueueShutDown> =>
@@ -190,7 +256,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private putFrom(items: ReadonlyArray<A>, from: number): Effect.Effect<void, QueueShutDown> {
     if (this.closed !== false) return shutDown
     let i = from
-    while (i < items.length && this.putters.size === 0 && this.room > 0) this.push(items[i++]!)
+    while (i < items.length && this.canPut) this.push(items[i++]!)
     if (i === items.length) return Effect.void
     return Effect.zipRight(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
   }
@@ -198,40 +264,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   readonly offer = (item: A): Effect.Effect<void, QueueFull | QueueShutDown> =>
     Effect.suspend((): Effect.Effect<void, QueueFull | QueueShutDown> => {
       if (this.closed !== false) return shutDown
-      if (this.putters.size > 0 || this.room <= 0) return Effect.fail(new QueueFull({ capacity: this.capacity }))
+      if (!this.canPut) return Effect.fail(new QueueFull({ capacity: this.capacity }))
       this.push(item)
       return Effect.void
     })
-
-  readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> =>
-    Effect.suspend(() => {
-      if (!(max >= 1)) return Effect.succeed([])
-      if (this.takers.size === 0 && this.available > 0) {
-        const items: Array<A> = []
-        while (items.length < max && this.available > 0) items.push(this.pull())
-        return Effect.succeed(items)
-      }
-      if (this.closed !== false) return shutDown
-      return Effect.uninterruptibleMask((restore) =>
-        this.wait(this.takers, restore, () => this.claimItems(max), this.releaseItem)
-      )
-    })
-
-  readonly take: Effect.Effect<A, QueueShutDown> = Effect.suspend(() => {
-    if (this.takers.size === 0 && this.available > 0) return Effect.succeed(this.pull())
-    if (this.closed !== false) return shutDown
-    return Effect.uninterruptibleMask((restore) =>
-      this.wait(this.takers, restore, () => Effect.map(this.claimItems(1), (items) => items[0]!), this.releaseItem)
-    )
-  })
-
-  readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown> = Effect.suspend((): Effect.Effect<
-    A,
-    QueueEmpty | QueueShutDown
-  > => {
-    if (this.takers.size === 0 && this.available > 0) return Effect.succeed(this.pull())
-    return this.closed !== false ? shutDown : Effect.fail(new QueueEmpty())
-  })
 
   readonly taskDone: Effect.Effect<void, TaskDoneTooManyTimes> = Effect.suspend(() => {
     if (this.unfinished <= 0) return Effect.fail(new TaskDoneTooManyTimes())
@@ -290,7 +326,7 @@ export const make = <A>(options?: Api.JoinableQueue.Options<A>): Effect.Effect<A
     }
     const kind = options?.kind ?? "fifo"
     let buffer: Buffer<A>
-    if (kind === "fifo") buffer = new Fifo<A>()
+    if (kind === "fifo") buffer = new Fifo.Fifo<A>()
     else if (kind === "lifo") buffer = new Lifo<A>()
     else if (kind === "priority" && options?.order !== undefined) {
       buffer = new Priority<A>(options.order as Order.Order<A>)

@@ -14,10 +14,35 @@
  * - **Interruption**: a taker interrupted while waiting loses no item, a putter interrupted while
  *   waiting leaves no item behind, and the task count stays exact.
  * - **Sizes** are never negative (Effect 3.22's `Queue.size` goes below zero while takers wait).
+ * - **Timed waits** (Python's `get(timeout=…)` / `put(item, timeout=…)`): `takeFor(duration)`
+ *   gives `Option<A>` and `putFor(duration, item)` a `boolean`, and the answer always agrees with
+ *   what happened to the item. Time a take or a put with its `…For` form, never by wrapping it in
+ *   `Effect.timeout`: that runs the wait in a child fiber and races it against a timer, and an
+ *   item handed to the child in the same tick as the deadline is thrown away with the child's
+ *   result — taken out of the queue and given to no one. The `…For` forms wait in the calling
+ *   fiber, and an item and an expiry can never both reach it.
+ *
+ * **Example** (a consumer that gives up when no work comes for a second)
+ *
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * const consumer = (queue: JoinableQueue.JoinableQueue<string>) =>
+ *   Effect.gen(function*() {
+ *     while (true) {
+ *       const next = yield* queue.takeFor("1 second") // not Effect.timeout(queue.take, …)
+ *       if (Option.isNone(next)) return "idle: stopping"
+ *       yield* Effect.log(`processing ${next.value}`)
+ *       yield* queue.taskDone
+ *     }
+ *   })
+ * ```
  *
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Option from "effect/Option"
@@ -49,12 +74,62 @@ export interface JoinableQueue<A> extends Pipeable {
   readonly capacity: number
   /** Adds an item, waiting while the queue is full. Fails `QueueShutDown` after `shutdown`. */
   readonly put: (item: A) => Effect.Effect<void, QueueShutDown>
+  /**
+   * `put` with a time limit (Python's `put(item, timeout=…)`): `true` once the item is in the
+   * queue, `false` if `duration` passed first — then the item was not added and the caller has
+   * left the line. Fails `QueueShutDown` as `put` does. Use it instead of
+   * `Effect.timeout(queue.put(item), duration)`, which can add the item and still report a
+   * timeout.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const program = Effect.gen(function*() {
+   *   const queue = yield* JoinableQueue.make<number>({ capacity: 1 })
+   *   yield* queue.put(1)
+   *   const added = yield* queue.putFor("100 millis", 2) // full, and no one takes: false
+   *   return [added, yield* queue.size] // [false, 1]
+   * })
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly putFor: (duration: Duration.DurationInput, item: A) => Effect.Effect<boolean, QueueShutDown>
   /** Adds every item in order, waiting for room as needed. */
   readonly putAll: (items: Iterable<A>) => Effect.Effect<void, QueueShutDown>
   /** Adds an item if there is room now, else fails `QueueFull`. */
   readonly offer: (item: A) => Effect.Effect<void, QueueFull | QueueShutDown>
   /** Removes the next item, waiting while the queue is empty. */
   readonly take: Effect.Effect<A, QueueShutDown>
+  /**
+   * `take` with a time limit (Python's `get(timeout=…)`): `Some(item)`, or `None` if `duration`
+   * passed first — then nothing was taken and the caller has left the line. Fails
+   * `QueueShutDown` as `take` does (on a shut-down queue it still gives what is left). Use it
+   * instead of `Effect.timeout(queue.take, duration)`, which can take an item out of the queue
+   * and still report a timeout: the item is then lost.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect, Fiber, Option } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const program = Effect.gen(function*() {
+   *   const queue = yield* JoinableQueue.make<string>()
+   *   const nothing = yield* queue.takeFor("100 millis") // Option.none(): nothing came in time
+   *   const waiting = yield* Effect.fork(queue.takeFor("1 second"))
+   *   yield* queue.put("job")
+   *   const job = yield* Fiber.join(waiting) // Option.some("job")
+   *   return [Option.isNone(nothing), job]
+   * })
+   * ```
+   *
+   * @since 0.2.0
+   */
+  readonly takeFor: (duration: Duration.DurationInput) => Effect.Effect<Option.Option<A>, QueueShutDown>
   /** Removes between 1 and `max` items at once, waiting while the queue is empty (none if `max` < 1). */
   readonly takeUpTo: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
   /** Removes the next item if there is one now, else fails `QueueEmpty`. */

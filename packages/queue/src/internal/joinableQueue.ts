@@ -4,6 +4,7 @@ import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
 import { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
@@ -23,6 +24,10 @@ interface Joiner extends WaitQueue.Node {
 
 const shutDown = Effect.fail(new QueueShutDown())
 const SHUT_DOWN: Exit.Exit<boolean, QueueShutDown> = Exit.fail(new QueueShutDown())
+const EXPIRED: Exit.Exit<boolean, QueueShutDown> = Exit.succeed(false)
+const NONE = Effect.succeed(Option.none())
+const TRUE = Effect.succeed(true)
+const FALSE = Effect.succeed(false)
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as Api.TypeId
@@ -156,7 +161,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     line.push(waiter)
     const wait = waiter.wait(restore, hooks)
     if (duration === undefined) return wait
-    return Handoff.withDeadline(duration, () => waiter.settle(Exit.succeed(false)), wait)
+    return Handoff.withDeadline(duration, () => waiter.settle(EXPIRED), wait)
   }
 
   private readonly takerHooks: Handoff.WaitHooks<boolean> = {
@@ -210,6 +215,18 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     this.canTake ? Effect.succeed(this.pull()) : this.takeWaiting
   )
 
+  readonly takeFor = (duration: Duration.DurationInput): Effect.Effect<Option.Option<A>, QueueShutDown> =>
+    Effect.suspend(() =>
+      this.canTake ? Effect.succeed(Option.some(this.pull())) : Effect.uninterruptibleMask((restore) => {
+        if (this.canTake) return Effect.succeed(Option.some(this.pull()))
+        if (this.drained) return shutDown
+        return Effect.flatMap(
+          this.await(this.takers, restore, this.takerHooks, duration),
+          (served) => served ? Effect.map(this.claimItem(), Option.some) : NONE
+        )
+      })
+    )
+
   readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> =>
     Effect.suspend(() => {
       if (!(max >= 1)) return Effect.succeed([])
@@ -245,6 +262,26 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         return Effect.flatMap(
           this.await(this.putters, restore, this.putterHooks, undefined),
           () => this.claimSlot(item)
+        )
+      })
+    })
+
+  readonly putFor = (duration: Duration.DurationInput, item: A): Effect.Effect<boolean, QueueShutDown> =>
+    Effect.suspend(() => {
+      if (this.closed !== false) return shutDown
+      if (this.canPut) {
+        this.push(item)
+        return TRUE
+      }
+      return Effect.uninterruptibleMask((restore) => {
+        if (this.closed !== false) return shutDown
+        if (this.canPut) {
+          this.push(item)
+          return TRUE
+        }
+        return Effect.flatMap(
+          this.await(this.putters, restore, this.putterHooks, duration),
+          (served) => served ? Effect.as(this.claimSlot(item), true) : FALSE
         )
       })
     })

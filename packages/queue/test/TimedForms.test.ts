@@ -1,0 +1,206 @@
+/**
+ * `takeFor` / `putFor`: Python's `get(timeout=…)` / `put(item, timeout=…)`. The wait stays in
+ * the calling fiber, so the answer always agrees with what happened to the item: `Some(item)` /
+ * `true` exactly when the item moved, `None` / `false` exactly when it did not — also when a
+ * hand-off and the deadline fall on the same instant.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Interleavings, Leaks } from "@fiberkit/testkit"
+import { Effect, Exit, Fiber, Option, TestClock } from "effect"
+import * as JoinableQueue from "../src/JoinableQueue.js"
+
+const make = (capacity?: number) => JoinableQueue.make<number>({ capacity })
+
+describe("JoinableQueue.takeFor", () => {
+  it.effect("Some(item) at once when an item is there; None once the time runs out, leaving no trace", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      yield* queue.put(1)
+      assert.deepStrictEqual(yield* queue.takeFor("1 second"), Option.some(1))
+      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      yield* TestClock.adjust("999 millis")
+      assert.isNull(waiter.unsafePoll())
+      yield* TestClock.adjust("1 millis")
+      assert.deepStrictEqual(yield* Fiber.join(waiter), Option.none())
+      yield* queue.put(2) // not reserved for the taker that left
+      assert.strictEqual(yield* queue.size, 1)
+      assert.strictEqual(yield* queue.poll, 2)
+    }))
+
+  it.effect("Some(item) when an item comes in time", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      yield* TestClock.adjust("500 millis")
+      yield* queue.put(7)
+      assert.deepStrictEqual(yield* Fiber.join(waiter), Option.some(7))
+      assert.strictEqual(yield* queue.size, 0)
+    }))
+
+  it.effect("a taker that timed out does not hold up the takers behind it", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      const timed = yield* Effect.fork(queue.takeFor("10 millis"))
+      yield* Leaks.settle
+      const patient = yield* Effect.fork(queue.take)
+      yield* TestClock.adjust("10 millis")
+      assert.deepStrictEqual(yield* Fiber.join(timed), Option.none())
+      yield* queue.put(1)
+      assert.strictEqual(yield* Fiber.join(patient), 1)
+    }))
+
+  it.effect("a put and the deadline on the same instant: the item is taken or left, never lost", () =>
+    Effect.gen(function*() {
+      // two sleeps due at the same instant run in the order they were registered: try both
+      for (const putFirst of [true, false]) {
+        const queue = yield* make()
+        const put = Effect.zipRight(Effect.sleep("1 second"), queue.put(1))
+        const putter = putFirst ? yield* Effect.fork(put) : undefined
+        yield* Leaks.settle
+        const taker = yield* Effect.fork(queue.takeFor("1 second"))
+        yield* Leaks.settle
+        const late = putFirst ? undefined : yield* Effect.fork(put)
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(putter ?? late!)
+        const got = yield* Fiber.join(taker)
+        const left = yield* queue.size
+        assert.strictEqual(Option.getOrElse(got, () => 0) + left, 1, `putFirst: ${putFirst}`)
+      }
+    }))
+
+  it.effect("interrupted while it waits: it leaves the line and takes nothing", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      yield* Leaks.settle
+      yield* Fiber.interrupt(waiter)
+      yield* queue.put(1)
+      assert.strictEqual(yield* queue.take, 1)
+    }))
+
+  it.effect("interrupted right after an item was reserved for it: the item goes to the next taker", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      const first = yield* Effect.fork(queue.takeFor("1 second"))
+      yield* Leaks.settle
+      const second = yield* Effect.fork(queue.takeFor("1 second"))
+      yield* Leaks.settle
+      yield* Effect.fiberIdWith((self) =>
+        Effect.zipRight(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+      )
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+      assert.deepStrictEqual(yield* Fiber.join(second), Option.some(42))
+    }))
+
+  it.effect("fails QueueShutDown as take does: at once on a drained queue, and when waiting at the shutdown", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      yield* Leaks.settle
+      yield* queue.shutdown()
+      assert.strictEqual((yield* Effect.flip(Fiber.join(waiter)))._tag, "QueueShutDown")
+      assert.strictEqual((yield* Effect.flip(queue.takeFor("1 second")))._tag, "QueueShutDown")
+    }))
+
+  it.effect("a shut-down queue still gives what is left", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      yield* queue.put(1)
+      yield* queue.shutdown()
+      assert.deepStrictEqual(yield* queue.takeFor(0), Option.some(1))
+    }))
+})
+
+describe("JoinableQueue.putFor", () => {
+  it.effect("true at once when there is room; false once the time runs out, the item not added", () =>
+    Effect.gen(function*() {
+      const queue = yield* make(1)
+      assert.isTrue(yield* queue.putFor("1 second", 1))
+      const waiter = yield* Effect.fork(queue.putFor("1 second", 2))
+      yield* TestClock.adjust("999 millis")
+      assert.isNull(waiter.unsafePoll())
+      yield* TestClock.adjust("1 millis")
+      assert.isFalse(yield* Fiber.join(waiter))
+      assert.strictEqual(yield* queue.unfinishedTasks, 1) // only the item put
+      assert.strictEqual(yield* queue.take, 1)
+      assert.isTrue(yield* queue.putFor(0, 3)) // the slot is not reserved for the putter that left
+      assert.strictEqual(yield* queue.take, 3)
+    }))
+
+  it.effect("true when room frees up in time: the item is in the queue", () =>
+    Effect.gen(function*() {
+      const queue = yield* make(1)
+      yield* queue.put(1)
+      const waiter = yield* Effect.fork(queue.putFor("1 second", 2))
+      yield* TestClock.adjust("500 millis")
+      assert.strictEqual(yield* queue.take, 1)
+      assert.isTrue(yield* Fiber.join(waiter))
+      assert.strictEqual(yield* queue.take, 2)
+    }))
+
+  it.effect("a take and the deadline on the same instant: the answer says whether the item is in", () =>
+    Effect.gen(function*() {
+      for (const takeFirst of [true, false]) {
+        const queue = yield* make(1)
+        yield* queue.put(1)
+        const take = Effect.zipRight(Effect.sleep("1 second"), queue.take)
+        const taker = takeFirst ? yield* Effect.fork(take) : undefined
+        yield* Leaks.settle
+        const putter = yield* Effect.fork(queue.putFor("1 second", 2))
+        yield* Leaks.settle
+        const late = takeFirst ? undefined : yield* Effect.fork(take)
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual(yield* Fiber.join(taker ?? late!), 1)
+        const added = yield* Fiber.join(putter)
+        assert.strictEqual(yield* queue.size, added ? 1 : 0, `takeFirst: ${takeFirst}`)
+        assert.strictEqual(yield* queue.unfinishedTasks, added ? 2 : 1)
+      }
+    }))
+
+  it.effect("interrupted while it waits, even right after a slot was reserved for it: no item left behind", () =>
+    Effect.gen(function*() {
+      const queue = yield* make(1)
+      yield* queue.put(1)
+      const waiting = yield* Effect.fork(queue.putFor("1 second", 2))
+      yield* Leaks.settle
+      yield* Fiber.interrupt(waiting)
+      const served = yield* Effect.fork(queue.putFor("1 second", 3))
+      yield* Leaks.settle
+      yield* Effect.fiberIdWith((self) =>
+        Effect.zipRight(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
+      )
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(served)))
+      assert.strictEqual(yield* queue.size, 0)
+      assert.strictEqual(yield* queue.unfinishedTasks, 1)
+      assert.isTrue(yield* queue.putFor(0, 4)) // the slot it was given is free again
+    }))
+
+  it.effect("fails QueueShutDown as put does", () =>
+    Effect.gen(function*() {
+      const queue = yield* make(1)
+      yield* queue.put(1)
+      const waiter = yield* Effect.fork(queue.putFor("1 second", 2))
+      yield* Leaks.settle
+      yield* queue.shutdown()
+      assert.strictEqual((yield* Effect.flip(Fiber.join(waiter)))._tag, "QueueShutDown")
+      assert.strictEqual((yield* Effect.flip(queue.putFor("1 second", 3)))._tag, "QueueShutDown")
+    }))
+})
+
+describe("Interleavings: timed forms", () => {
+  it.effect("takeFor and putFor against a deadline in the same tick, under every schedule: nothing lost or added twice", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const queue = yield* Effect.orDie(make(1))
+        yield* queue.put(0)
+        const putter = yield* Effect.fork(queue.putFor("10 millis", 1))
+        const taker = yield* Effect.fork(Effect.zipRight(Effect.sleep("10 millis"), queue.takeFor("10 millis")))
+        const late = yield* Effect.fork(Effect.zipRight(Effect.sleep("20 millis"), queue.takeFor(0)))
+        const added = yield* Fiber.join(putter)
+        const taken = [yield* Fiber.join(taker), yield* Fiber.join(late)].filter(Option.isSome).length
+        assert.strictEqual(1 + (added ? 1 : 0), taken + (yield* queue.size))
+        assert.strictEqual(yield* queue.unfinishedTasks, added ? 2 : 1)
+      }),
+      { schedules: 200 }
+    ))
+})

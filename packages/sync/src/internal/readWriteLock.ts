@@ -4,20 +4,13 @@ import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as LockOrder from "../LockOrder.js"
 import type * as Api from "../ReadWriteLock.js"
-import { type Node, WaitQueue } from "../WaitQueue.js"
+import { WaitQueue } from "../WaitQueue.js"
+import { type Restore, Waiter } from "./handoff.js"
 import { afterAcquire, afterRelease, beforeAcquire, LockableTypeId, nextRank } from "./lockOrder.js"
 
-const WAITING = 0
-const GRANTED = 1
-const CANCELLED = 2
-
-interface Waiter extends Node {
-  readonly writer: boolean
-  state: typeof WAITING | typeof GRANTED | typeof CANCELLED
-  resume: ((effect: Effect.Effect<void>) => void) | undefined
+interface RwWaiter extends Waiter<void> {
+  writer: boolean
 }
-
-type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/ReadWriteLock") as Api.TypeId
@@ -32,7 +25,10 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/ReadWriteLock") as 
  */
 export class ReadWriteLockImpl implements Api.ReadWriteLock {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly queue = new WaitQueue<Waiter>()
+  private readonly queue = new WaitQueue<RwWaiter>()
+  /** An interrupted waiter: a grant it got goes back, a place it left lets the next ones in. */
+  private readonly readerHooks = { onLost: () => this.leave(false), onCancel: () => this.grant() }
+  private readonly writerHooks = { onLost: () => this.leave(true), onCancel: () => this.grant() }
   private readers = 0
   private writing = false
   readonly writeLock: LockOrder.Lockable
@@ -72,9 +68,7 @@ export class ReadWriteLockImpl implements Api.ReadWriteLock {
       } else {
         this.readers++
       }
-      this.queue.remove(head)
-      head.state = GRANTED
-      head.resume?.(Effect.void)
+      head.grant(undefined)
       head = this.queue.first
     }
   }
@@ -85,38 +79,13 @@ export class ReadWriteLockImpl implements Api.ReadWriteLock {
     this.grant()
   }
 
-  private cancel(waiter: Waiter): void {
-    if (waiter.state === WAITING) {
-      waiter.state = CANCELLED
-      this.queue.remove(waiter)
-      this.grant()
-    } else if (waiter.state === GRANTED) {
-      waiter.state = CANCELLED
-      this.leave(waiter.writer)
-    }
-  }
-
+  /** Enters at once, or joins the line (in this same step) and waits for a grant. */
   private enter(writer: boolean, restore: Restore): Effect.Effect<void> {
     if (this.tryEnter(writer)) return Effect.void
-    const waiter: Waiter = {
-      writer,
-      state: WAITING,
-      resume: undefined,
-      prev: undefined,
-      next: undefined,
-      queued: false
-    }
+    const waiter = new Waiter<void>(this.queue) as RwWaiter
+    waiter.writer = writer
     this.queue.push(waiter)
-    return Effect.matchCauseEffect(
-      restore(Effect.async<void>((resume) => {
-        if (waiter.state === GRANTED) resume(Effect.void)
-        else waiter.resume = resume
-      })),
-      {
-        onFailure: (cause) => Effect.zipRight(Effect.sync(() => this.cancel(waiter)), Effect.failCause(cause)),
-        onSuccess: () => Effect.void
-      }
-    )
+    return waiter.wait(restore, writer ? this.writerHooks : this.readerHooks)
   }
 
   private holding<A, E, R>(

@@ -5,22 +5,13 @@ import * as HashSet from "effect/HashSet"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
-import { type Node, WaitQueue } from "../WaitQueue.js"
+import { WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
+import { Waiter } from "./handoff.js"
 import { OwnedLock } from "./ownedLock.js"
 
-const WAITING = 0
-const NOTIFIED = 1
-const LEFT = 2
-const EXPIRED = 3
-
-const TRUE = Effect.succeed(true)
-const FALSE = Effect.succeed(false)
-
-interface Waiter extends Node {
-  state: typeof WAITING | typeof NOTIFIED | typeof LEFT | typeof EXPIRED
-  resume: ((effect: Effect.Effect<boolean>) => void) | undefined
-}
+/** A waiter's outcome: `true` when notified, `false` when its time ran out. */
+const EXPIRED = Exit.succeed(false)
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Condition") as Api.TypeId
@@ -28,7 +19,13 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Condition") as Api.
 /** @internal */
 export class ConditionImpl implements Api.Condition {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly waiters = new WaitQueue<Waiter>()
+  private readonly waiters = new WaitQueue<Waiter<boolean>>()
+  /** An interrupted waiter leaves; a notification it got but could not use goes to the next one. */
+  private readonly hooks = {
+    onLost: (notified: boolean) => {
+      if (notified) this.wake(1)
+    }
+  }
 
   constructor(readonly lock: OwnedLock) {}
 
@@ -44,33 +41,21 @@ export class ConditionImpl implements Api.Condition {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime((fiber) => {
         if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.wait"))
-        const waiter: Waiter = { state: WAITING, resume: undefined, prev: undefined, next: undefined, queued: false }
+        const waiter = new Waiter<boolean>(this.waiters)
         this.waiters.push(waiter)
-        const wait = Effect.async<boolean>((resume) => {
-          if (waiter.state === NOTIFIED) resume(TRUE)
-          else if (waiter.state === EXPIRED) resume(FALSE)
-          else waiter.resume = resume
-        })
-        const expire = () => {
-          if (waiter.state !== WAITING) return
-          waiter.state = EXPIRED
-          this.waiters.remove(waiter)
-          waiter.resume?.(FALSE)
-        }
-        const waited = duration === undefined ? restore(wait) : withDeadline(duration, expire, restore(wait))
+        const wait = waiter.wait(restore, this.hooks)
+        const waited = duration === undefined ? wait : withDeadline(duration, () => waiter.settle(EXPIRED), wait)
         return Effect.flatMap(this.lock.saveAndRelease(fiber), (saved) =>
-          Effect.flatMap(Effect.exit(waited), (exit) => {
-            if (Exit.isFailure(exit)) this.leave(waiter)
-            // as in Python, the lock is taken back before `wait` returns or fails
-            return Effect.zipRight(
+          // as in Python, the lock is taken back before `wait` returns or fails
+          Effect.flatMap(Effect.exit(waited), (exit) =>
+            Effect.zipRight(
               this.lock.restoreHold(fiber, saved),
               Effect.descriptorWith((descriptor) => {
                 // interrupted while taking the lock back: it will not act on its notification
                 if (Exit.isSuccess(exit) && exit.value && HashSet.size(descriptor.interruptors) > 0) this.wake(1)
                 return exit
               })
-            )
-          }))
+            )))
       })
     )
   }
@@ -79,20 +64,12 @@ export class ConditionImpl implements Api.Condition {
 
   readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean, NotOwner> => this.waitWithin(duration)
 
-  /** An interrupted waiter leaves; a notification it got but could not use goes to the next one. */
-  private leave(waiter: Waiter): void {
-    const notified = waiter.state === NOTIFIED
-    waiter.state = LEFT
-    this.waiters.remove(waiter)
-    if (notified) this.wake(1)
-  }
-
+  /** Notifies up to `n` waiters, longest-waiting first. */
   private wake(n: number): void {
     for (let i = 0; i < n; i++) {
-      const waiter = this.waiters.shift()
+      const waiter = this.waiters.first
       if (waiter === undefined) return
-      waiter.state = NOTIFIED
-      waiter.resume?.(TRUE)
+      waiter.grant(true)
     }
   }
 

@@ -65,7 +65,10 @@ export declare namespace Barrier {
   export interface Options<E> {
     /** Run once per generation by the last arrival, before any party continues. Default: none. */
     readonly action?: Effect.Effect<void, E> | undefined
-    /** Longest time an `await` may wait before it breaks the barrier. Default: no limit. */
+    /**
+     * Longest time an `await` may wait for the other parties before it breaks the barrier; once
+     * the last party has come, the action it runs does not count (as in Python). Default: no limit.
+     */
     readonly timeout?: Duration.DurationInput | undefined
   }
 }

@@ -88,6 +88,18 @@ describe("Barrier", () => {
       assert.isTrue(yield* barrier.isBroken)
     }))
 
+  it.effect("a party whose timeout runs out while the last arrival runs the action passes with its generation", () =>
+    Effect.gen(function*() {
+      // as in Python: the generation tripped when the last party came; the action only delays it
+      const barrier = yield* Barrier.make(2, { timeout: "1 second", action: Effect.sleep("2 seconds") })
+      const first = yield* Effect.fork(barrier.await)
+      yield* TestClock.adjust("500 millis")
+      const last = yield* Effect.fork(barrier.await)
+      yield* TestClock.adjust("3 seconds")
+      assert.deepStrictEqual([yield* Fiber.join(first), yield* Fiber.join(last)], [0, 1])
+      assert.isFalse(yield* barrier.isBroken)
+    }))
+
   it.effect("a failing action fails its runner with its error and breaks the barrier for the others", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(2, { action: Effect.fail("no quorum" as const) })

@@ -1,21 +1,19 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Barrier.js"
 import { BrokenBarrier, type InvalidOptions } from "../Errors.js"
-import { type Node, WaitQueue } from "../WaitQueue.js"
+import { WaitQueue } from "../WaitQueue.js"
+import { withDeadline } from "./deadline.js"
+import { type Restore, Waiter } from "./handoff.js"
 import { Signal } from "./signal.js"
 import { PositiveInt, validate } from "./validate.js"
 
 type Reason = BrokenBarrier["reason"]
 
-interface Waiter extends Node {
-  /** Set when the generation trips (the arrival index) or breaks. */
-  result: Exit.Exit<number, BrokenBarrier> | undefined
-  resume: ((effect: Effect.Effect<number, BrokenBarrier>) => void) | undefined
-}
+/** A party: its outcome is its arrival index once the generation trips, or `BrokenBarrier`. */
+type Party = Waiter<number, BrokenBarrier>
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Barrier") as Api.TypeId
@@ -24,7 +22,7 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Barrier") as Api.Ty
 export class BarrierImpl<E> implements Api.Barrier<E> {
   readonly [TypeId]: Api.TypeId = TypeId
   /** The parties of the current generation, in arrival order. */
-  private readonly waiters = new WaitQueue<Waiter>()
+  private readonly waiters = new WaitQueue<Party>()
   private broken: Reason | undefined = undefined
   /** While the last arrival runs the action: later arrivals wait for it to end (as in Python). */
   private tripping: Signal | undefined = undefined
@@ -40,15 +38,10 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
     return pipeArguments(this, arguments)
   }
 
-  private settle(waiter: Waiter, result: Exit.Exit<number, BrokenBarrier>): void {
-    waiter.result = result
-    waiter.resume?.(result)
-  }
-
   private breakWith(reason: Reason): void {
     this.broken = reason
     const failure = Exit.fail(new BrokenBarrier({ reason }))
-    for (const waiter of this.waiters.drain()) this.settle(waiter, failure)
+    for (let party = this.waiters.first; party !== undefined; party = this.waiters.first) party.settle(failure)
   }
 
   readonly await: Effect.Effect<number, BrokenBarrier | E> = Effect.uninterruptibleMask((restore) =>
@@ -59,37 +52,24 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
       }
       if (this.broken !== undefined) return Effect.fail(new BrokenBarrier({ reason: this.broken }))
       if (this.waiters.size + 1 === this.parties) return this.trip(restore)
-      const waiter: Waiter = { result: undefined, resume: undefined, prev: undefined, next: undefined, queued: false }
-      this.waiters.push(waiter)
-      const wait = Effect.async<number, BrokenBarrier>((resume) => {
-        if (waiter.result !== undefined) resume(waiter.result)
-        else waiter.resume = resume
-      })
-      const timed: Effect.Effect<Option.Option<number>, BrokenBarrier> = this.timeout === undefined
-        ? Effect.map(wait, Option.some)
-        : Effect.timeoutTo(wait, { duration: this.timeout, onSuccess: Option.some, onTimeout: Option.none })
-      return Effect.matchCauseEffect(restore(timed), {
-        onFailure: (cause) => {
-          // interrupted while waiting: the party withdraws, as if it had never come
-          if (waiter.result === undefined) this.waiters.remove(waiter)
-          return Effect.failCause(cause)
-        },
-        onSuccess: (index): Effect.Effect<number, BrokenBarrier> => {
-          if (Option.isSome(index)) return Effect.succeed(index.value)
-          if (waiter.result === undefined) this.breakWith("timeout")
-          return waiter.result!
-        }
-      })
+      const party: Party = new Waiter(this.waiters)
+      this.waiters.push(party)
+      // an interrupted party withdraws (settled, it leaves the line), as if it had never come
+      const wait = party.wait(restore)
+      if (this.timeout === undefined) return wait
+      // the time runs out only for a party still in the line: once the last party has come, the
+      // generation has tripped, and the action it runs does not count against anyone's timeout
+      return withDeadline(this.timeout, () => {
+        if (party.queued) this.breakWith("timeout")
+      }, wait)
     })
   )
 
   /** The last arrival: runs the action, then releases the generation with arrival indices. */
-  private trip(
-    restore: <A, E2, R>(effect: Effect.Effect<A, E2, R>) => Effect.Effect<A, E2, R>
-  ): Effect.Effect<number, E> {
+  private trip(restore: Restore): Effect.Effect<number, E> {
     const arrived = this.waiters.drain()
     const release = () => {
-      arrived.forEach((waiter, index) => this.settle(waiter, Exit.succeed(index)))
+      arrived.forEach((party, index) => party.grant(index))
       return Effect.succeed(arrived.length)
     }
     if (this.action === undefined) return release()
@@ -102,7 +82,7 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
       onFailure: (cause) => {
         // a failed (or interrupted) action breaks the barrier for the whole generation
         const failure = Exit.fail(new BrokenBarrier({ reason: "action failed" }))
-        for (const waiter of arrived) this.settle(waiter, failure)
+        for (const party of arrived) party.settle(failure)
         this.breakWith("action failed")
         tripped()
         return Effect.failCause(cause)

@@ -29,17 +29,14 @@ export class EventImpl implements Api.Event {
 
   readonly isSet: Effect.Effect<boolean> = Effect.sync(() => this.flag)
 
-  // the flag is read when the wait starts: set-then-clear before it leaves it waiting
-  readonly wait: Effect.Effect<void> = this.signal.waitUnless(() => this.flag)
+  private readonly ready = () => this.flag
 
+  // the flag is read when the wait starts: set-then-clear before it leaves it waiting
+  readonly wait: Effect.Effect<void> = Effect.asVoid(this.signal.waitUnless(this.ready))
+
+  // `true` once set (before or during the wait), `false` if the time ran out first
   readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
-    Effect.suspend(() =>
-      this.flag ? Effect.succeed(true) : Effect.timeoutTo(this.wait, {
-        duration,
-        onSuccess: () => true,
-        onTimeout: () => this.flag
-      })
-    )
+    this.signal.waitUnless(this.ready, duration)
 
   readonly waiting: Effect.Effect<number> = Effect.sync(() => this.signal.size)
 }

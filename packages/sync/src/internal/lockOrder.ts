@@ -25,6 +25,7 @@ import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import { LockOrderViolation } from "../Errors.js"
 import type * as Api from "../LockOrder.js"
+import { Fifo } from "./fifo.js"
 import { fiberKey, fiberName } from "./owner.js"
 
 /** @internal */
@@ -56,9 +57,10 @@ export class Detector {
   private path(from: Api.Lockable, to: Api.Lockable): Array<Edge> | undefined {
     const previous = new Map<Api.Lockable, { readonly node: Api.Lockable; readonly edge: Edge }>()
     const seen = new Set<Api.Lockable>([from])
-    const queue: Array<Api.Lockable> = [from]
-    for (let i = 0; i < queue.length; i++) {
-      const node = queue[i]!
+    const queue = new Fifo<Api.Lockable>()
+    queue.push(from)
+    while (queue.length > 0) {
+      const node = queue.shift()
       if (node === to) {
         const edges: Array<Edge> = []
         for (let at = to; at !== from;) {

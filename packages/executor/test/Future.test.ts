@@ -53,4 +53,30 @@ describe("Future", () => {
       assert.deepStrictEqual(Cause.failureOption(Option.getOrThrow(cause)), Option.some("boom" as const))
       assert.strictEqual(yield* Effect.flip(future.result), "boom")
     })))
+
+  // Each k makes the cancelling fiber yield at another op; one of them lands between marking the
+  // future cancelled and settling it: that cancel, interrupted there, once left the future
+  // cancelled for good but never settled (its waiters, and a pool's graceful close, waited for ever).
+  it.effect("a cancel of a pending task interrupted at any op still settles the future", () =>
+    Effect.gen(function*() {
+      const stuck: Array<number> = []
+      for (let k = 10; k <= 60; k++) {
+        yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const gate = yield* Deferred.make<void>()
+          yield* pool.submit(Deferred.await(gate))
+          const pending = yield* pool.submit(Effect.void)
+          const canceller = yield* Effect.fork(Effect.withMaxOpsBeforeYield(pending.cancel, k))
+          yield* Effect.yieldNow()
+          yield* Fiber.interrupt(canceller)
+          yield* Deferred.succeed(gate, undefined)
+          const waiting = yield* Effect.fork(pending.await)
+          yield* Leaks.settle
+          if (waiting.unsafePoll() === null) stuck.push(k)
+          // the scope ends failed: its close does not wait for a future that never settles
+          return yield* Effect.fail("end")
+        })))
+      }
+      assert.deepStrictEqual(stuck, [])
+    }))
 })

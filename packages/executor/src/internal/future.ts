@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
@@ -13,7 +14,7 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/Future") as Api
 type State = "pending" | "running" | "done" | "cancelled"
 
 /**
- * A future and the hooks its executor drives: `start` when the task begins, `settle` with its
+ * A future and the hooks its executor drives: `start` when the task begins, `settleNow` with its
  * exit. `cancel` interrupts the task's fiber (which the executor attaches with `attach`); the
  * fiber's end settles the future as cancelled.
  *
@@ -73,17 +74,10 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   }
 
   /**
-   * Completes the future, once: a cancelled future, or one whose task was interrupted and did
-   * nothing else (its cause is interruptions only), ends cancelled. A task that failed and was
-   * also interrupted — a finalizer interrupted after its failure — ends failed, with its cause.
-   */
-  settle(exit: Exit.Exit<A, E>): Effect.Effect<void> {
-    return Effect.suspend(() => this.settleNow(exit) ?? Effect.void)
-  }
-
-  /**
-   * `settle`, done now: the future is complete when this returns. Returns the callbacks still to
-   * run, if there are any.
+   * Completes the future, once, now: it is complete when this returns. A cancelled future, or
+   * one whose task was interrupted and did nothing else (its cause is interruptions only), ends
+   * cancelled. A task that failed and was also interrupted — a finalizer interrupted after its
+   * failure — ends failed, with its cause. Returns the callbacks still to run, if there are any.
    */
   settleNow(exit: Exit.Exit<A, E>): Effect.Effect<void> | undefined {
     if (this.settled) return undefined
@@ -158,8 +152,12 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
         interrupt()
         return Effect.as(this.await, true)
       }
-      // pending: settled now, skipped by the workers, it never starts
-      return Effect.as(this.settle(Exit.interrupt(FiberId.none)), true)
+      // pending: settled in this same step (an interruption of the caller before a later step
+      // would leave it cancelled and never settled), skipped by the workers, it never starts
+      const callbacks = this.settleNow(Exit.interrupt(FiberId.none))
+      if (callbacks === undefined) return Effect.succeed(true)
+      // the callbacks run to their end even if the caller is interrupted while it waits for them
+      return Effect.as(Effect.flatMap(Effect.forkDaemon(callbacks), Fiber.join), true)
     })
   }
 

@@ -228,4 +228,19 @@ describe("FiberPool (review regressions)", () => {
           Effect.ensuring(Deferred.succeed(leaveCallback, undefined))
         )
       )))
+
+  // Each k makes the pool's worker yield at another op; some land between settling the task and
+  // retiring the worker, where `running` once counted the worker's task as still running.
+  it.effect("running counts the tasks started and not finished, not the workers", () =>
+    Effect.gen(function*() {
+      const wrong: Array<number> = []
+      for (let k = 10; k <= 60; k++) {
+        yield* Effect.scoped(Effect.gen(function*() {
+          const pool = yield* Effect.withMaxOpsBeforeYield(FiberPool.make({ maxWorkers: 1 }), k)
+          yield* (yield* pool.submit(Effect.void)).await
+          if ((yield* pool.running) !== 0) wrong.push(k)
+        }))
+      }
+      assert.deepStrictEqual(wrong, [])
+    }))
 })

@@ -318,7 +318,12 @@ export class FiberPoolImpl implements Api.FiberPool {
     return Effect.forEach([...this.live], (future) => future.cancel, { concurrency: "unbounded", discard: true })
   })
 
-  readonly running: Effect.Effect<number> = Effect.sync(() => this.active)
+  /** The tasks started and not settled yet (a worker that has settled its task is not running one). */
+  readonly running: Effect.Effect<number> = Effect.sync(() => {
+    let n = 0
+    for (const future of this.live) if (!future.isPending) n++
+    return n
+  })
 
   readonly pending: Effect.Effect<number> = Effect.sync(() => {
     let n = 0

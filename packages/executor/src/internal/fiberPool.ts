@@ -299,7 +299,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     })
 
   /** Cancels every pending task in this one step: none of them starts, whatever runs next. */
-  cancelPending(): void {
+  private cancelPending(): void {
     for (const future of this.live) {
       const callbacks = future.cancelIfPending()
       if (callbacks !== undefined) this.runFork(callbacks)

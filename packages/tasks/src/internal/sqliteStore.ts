@@ -42,10 +42,12 @@ const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ o
  * With `synchronous = "full"` a commit costs a sync to disk; one per batch instead of one per
  * write is what keeps the store fast under many workers.
  *
- * Each write runs in a savepoint of its own: a statement that fails (a constraint, a trigger) is
- * rolled back alone and fails only its own writer; the rest of the batch is committed. An error
- * that ends the whole transaction (SQLite rolls it back by itself: disk full, I/O) fails the
- * writes that are left, which then never run.
+ * A statement that fails (a constraint, a trigger) fails only its own writer. The batch runs
+ * first as one plain transaction; if that fails, it runs again with a savepoint for each write,
+ * so the statement that failed is rolled back alone and the rest of the batch is committed (the
+ * first run was rolled back whole: nothing of it remains). An error that ends the whole
+ * transaction (SQLite rolls it back by itself: disk full, I/O) fails the writes that are left,
+ * which then never run.
  */
 class GroupCommit {
   private pending: Array<Write> = []
@@ -79,27 +81,45 @@ class GroupCommit {
     const batch = this.pending
     this.pending = []
     if (batch.length === 0) return Effect.void
-    const transaction = this.sql.withTransaction(Effect.forEach(batch, (write) =>
-      // nested in the batch's transaction: a savepoint, rolled back alone if the statement fails
-      Effect.flatMap(Effect.exit(this.sql.withTransaction(write.statement)), (exit) => {
-        write.exit = exit
-        // the savepoint could not be rolled back: the transaction is gone, stop here
-        return Exit.isFailure(exit) && Cause.isDie(exit.cause) ? Effect.failCause(exit.cause) : Effect.void
-      }), { discard: true }))
-    return Effect.map(Effect.exit(transaction), (committed) => {
-      for (const write of batch) {
-        // committed if its savepoint succeeded and so did the transaction
-        const exit: Exit.Exit<unknown, unknown> = Exit.isSuccess(committed) && write.exit !== undefined
-          ? write.exit
-          : committed
-        write.resume(
-          Exit.isSuccess(exit)
-            ? Effect.succeed(exit.value)
-            : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
-        )
-      }
-    })
+    return Effect.flatMap(
+      Effect.exit(this.run(batch, false)),
+      (committed) =>
+        Exit.isSuccess(committed) || batch.length === 1
+          ? Effect.sync(() => this.resume(batch, committed))
+          : Effect.map(Effect.exit(this.run(batch, true)), (again) => this.resume(batch, again))
+    )
   })
+
+  /**
+   * The batch in one transaction. `isolated`: each write in a savepoint of its own, rolled back
+   * alone if its statement fails; otherwise the first statement that fails fails the transaction.
+   */
+  private run(batch: ReadonlyArray<Write>, isolated: boolean): Effect.Effect<void, unknown> {
+    return this.sql.withTransaction(Effect.forEach(batch, (write) =>
+      Effect.flatMap(
+        Effect.exit(isolated ? this.sql.withTransaction(write.statement) : write.statement),
+        (exit) => {
+          write.exit = exit
+          if (Exit.isSuccess(exit)) return Effect.void
+          // isolated, only a savepoint that could not be rolled back (the transaction is gone) stops it
+          return !isolated || Cause.isDie(exit.cause) ? Effect.failCause(exit.cause) : Effect.void
+        }
+      ), { discard: true }))
+  }
+
+  private resume(batch: ReadonlyArray<Write>, committed: Exit.Exit<void, unknown>): void {
+    for (const write of batch) {
+      // committed if its statement succeeded and so did the transaction
+      const exit: Exit.Exit<unknown, unknown> = Exit.isSuccess(committed) && write.exit !== undefined
+        ? write.exit
+        : committed
+      write.resume(
+        Exit.isSuccess(exit)
+          ? Effect.succeed(exit.value)
+          : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
+      )
+    }
+  }
 }
 
 interface Write {

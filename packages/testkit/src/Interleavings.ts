@@ -1,21 +1,27 @@
 /**
  * A schedule explorer: runs an Effect program many times, each time under a controlled scheduler
- * that chooses which ready fiber runs next and may switch fibers between *any* two ops — the
- * gaps that `TestClock` tests, which switch only where fibers suspend, never see. A failure
- * prints a replay token that runs the very same schedule again.
+ * that decides, before every op of every fiber, whether to switch that fiber out — the gaps that
+ * `TestClock` tests, which switch only where fibers suspend, never see — and fires racing actions
+ * and interruptions before any op at all, the first ops after a wake-up included. A failure prints
+ * a replay token that runs the very same schedule again.
  *
- * How a schedule is chosen (one plan per schedule, drawn from its seed):
- * - `random`: at each op where another fiber could run, switch with a chance drawn per schedule
- *   (from every op down to a few per run), to a ready fiber picked at random;
- * - `pct`: probabilistic concurrency testing (Burckhardt et al., as in Coyote): fibers get random
- *   priorities, the highest ready one runs, and at `depth - 1` random ops the running fiber's
- *   priority drops below every other — a bug that needs `depth` ordering constraints is found
- *   with a probability of at least 1 / (fibers × ops^(depth-1)) per schedule;
+ * Ready fibers run first in, first out, as under Effect's own scheduler (Effect's internals rely
+ * on that order, so a checker that reordered them would report deadlocks no program can reach).
+ * What a plan chooses (one per schedule, drawn from its seed) is where fibers are switched out:
+ * - `random`: at each op where another fiber is ready, switch with a chance drawn per schedule
+ *   (from every op down to a few per run);
+ * - `pct`: `depth - 1` switches at ops drawn at random over the run, as the change points of
+ *   probabilistic concurrency testing (Burckhardt et al., as in Coyote): a bug that needs
+ *   `depth - 1` switches at the right ops is found with a probability of about 1 / ops^(depth-1)
+ *   per schedule;
  * - `bounded`: the runtime's own preemption (`maxOpsBeforeYield`), with a bound drawn from 1 to
- *   40 ops (the runtime's own livelocks below 10: this one does not), fibers in FIFO order.
+ *   40 ops and each fiber at a random phase of it.
  *
- * With `interrupts: true`, each schedule also interrupts one fiber forked with
- * `Interleavings.fork` before a random op: interruption at every step.
+ * Like the runtime, the explorer does not switch a fiber out within the first `minRun` ops of a
+ * run (default 10: the runtime itself livelocks below 10). What can land there is what comes from
+ * outside the fiber: `Interleavings.race(action)` fires `action` before an op drawn at random
+ * (any op, the first after a wake-up included), and with `interrupts: true` one fiber forked with
+ * `Interleavings.fork` is interrupted before a random op: interruption at every step.
  *
  * Time is virtual and stands still while any fiber can run: when every fiber waits, the clock
  * jumps to the next wake-up, and every sleeper due at that instant wakes at once (so a hand-off
@@ -91,6 +97,12 @@ export declare namespace Interleavings {
     readonly idleTurns?: number | undefined
     /** Scheduling decisions kept for a failure's trace. Default 24. */
     readonly traceSize?: number | undefined
+    /**
+     * Ops a fiber runs after it starts or wakes before it may be switched out. Default 10, as the
+     * runtime (whose `maxOpsBeforeYield` cannot go below 10); 0 switches anywhere — stricter than
+     * any real schedule, so a failure there may be one no program can reach.
+     */
+    readonly minRun?: number | undefined
   }
 
   /**
@@ -174,3 +186,32 @@ export const explore: <E, R>(
  */
 export const fork: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =
   internal.fork
+
+/**
+ * Registers a racing action: in each schedule the explorer runs `action` — synchronously, to its
+ * end — before an op drawn at random from the ops still to come, whichever fiber is about to run
+ * it (the first ops after a wake-up included, which no preemption reaches), or, if the schedule
+ * never gets that far, as soon as every fiber waits. Use it for what another fiber or an outside
+ * event may do at any moment: shut a queue down, set an event, cancel a task. It returns an effect
+ * that waits until the action has fired. Outside an exploration the action runs at once.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Interleavings } from "@fiberkit/testkit"
+ * import { Effect, Queue } from "effect"
+ *
+ * const scenario = Effect.gen(function*() {
+ *   const queue = yield* Queue.unbounded<number>()
+ *   const fired = yield* Interleavings.race(Queue.shutdown(queue))
+ *   yield* Effect.exit(Queue.offer(queue, 1)) // races the shutdown
+ *   yield* fired
+ * })
+ * Effect.runPromise(Interleavings.explore(scenario, { schedules: 20 }))
+ * ```
+ *
+ * @since 0.2.0
+ * @category combinators
+ */
+export const race: <E, R>(action: Effect.Effect<unknown, E, R>) => Effect.Effect<Effect.Effect<void>, never, R> =
+  internal.race

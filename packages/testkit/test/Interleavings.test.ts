@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
 import { Clock, Deferred, Effect, Exit, Fiber, TestClock } from "effect"
 
-/** Two fibers increment a counter in two ops each (read, then write): an update can be lost. */
+/** Two fibers increment a counter, each increment in two ops (read, then write): an update can be lost. */
 const counter = (atomic: boolean) =>
   Effect.gen(function*() {
     let value = 0
@@ -14,11 +14,14 @@ const counter = (atomic: boolean) =>
         Effect.sync(() => {
           value = read + 1
         }))
-    const a = yield* Interleavings.fork(increment)
-    const b = yield* Interleavings.fork(increment)
+    // eight increments each, in one run (`repeatN` would yield between them): past the first ops
+    // of a run, where the runtime may switch a fiber out
+    const eight = Effect.forEach(Array.from({ length: 8 }), () => increment, { discard: true })
+    const a = yield* Interleavings.fork(eight)
+    const b = yield* Interleavings.fork(eight)
     yield* Fiber.await(a)
     yield* Fiber.await(b)
-    if (value !== 2) return yield* Effect.dieMessage(`lost an update: ${value}`)
+    if (value !== 16) return yield* Effect.dieMessage(`lost an update: ${value}`)
   })
 
 /**
@@ -49,8 +52,9 @@ const mailbox = (checksAnyOutcome: boolean) =>
       }
     })
     const taker = yield* Interleavings.fork(take)
-    const closer = yield* Interleavings.fork(close)
-    yield* Fiber.await(closer)
+    // the close may land before any op of the taker, the first ones of its run included
+    const closing = yield* Interleavings.race(close)
+    yield* closing
     const exit = yield* Fiber.await(taker)
     assert.isTrue(Exit.isFailure(exit))
   })
@@ -60,7 +64,7 @@ describe("Interleavings", () => {
     Effect.gen(function*() {
       const failure = yield* Effect.flip(Interleavings.explore(counter(false), { seed: 7, schedules: 500 }))
       assert.strictEqual(failure.kind, "failed")
-      assert.include(failure.detail, "lost an update: 1")
+      assert.include(failure.detail, "lost an update")
       const report = yield* Interleavings.explore(counter(true), { seed: 7, schedules: 300 })
       assert.strictEqual(report.schedules, 300)
       assert.isAbove(report.steps, 0)
@@ -144,6 +148,41 @@ describe("Interleavings", () => {
       )
       // the test's own TestClock was not moved
       assert.strictEqual(yield* TestClock.currentTimeMillis, 0)
+    }))
+
+  it.effect("a racing action fires once per schedule, before a random op; outside an exploration at once", () =>
+    Effect.gen(function*() {
+      const seenAt: Array<number> = []
+      yield* Interleavings.explore(
+        Effect.gen(function*() {
+          let ops = 0
+          const fired = yield* Interleavings.race(Effect.sync(() => seenAt.push(ops)))
+          yield* Effect.forEach([1, 2, 3, 4, 5, 6], () => Effect.sync(() => ops++))
+          yield* fired
+        }),
+        { schedules: 60, seed: 4 }
+      )
+      assert.strictEqual(seenAt.length, 60)
+      assert.isAbove(new Set(seenAt).size, 3) // it lands at many different points
+      let now = false
+      const fired = yield* Interleavings.race(Effect.sync(() => (now = true)))
+      assert.isTrue(now)
+      yield* fired
+    }))
+
+  it.effect("tasks run first in, first out: a child a fiber starts runs before that fiber's next turn", () =>
+    Effect.gen(function*() {
+      yield* Interleavings.explore(
+        Effect.gen(function*() {
+          const order: Array<string> = []
+          const child = yield* Effect.fork(Effect.sync(() => order.push("child")))
+          yield* Effect.yieldNow()
+          order.push("parent")
+          yield* Fiber.join(child)
+          assert.deepStrictEqual(order, ["child", "parent"])
+        }),
+        { schedules: 100, minRun: 0 }
+      )
     }))
 
   it.effect("interrupts a forked fiber before a random op, in some schedules", () =>

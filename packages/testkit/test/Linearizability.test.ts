@@ -42,11 +42,17 @@ const scenario = (atomic: boolean) =>
   Effect.gen(function*() {
     const q = queue(atomic)
     const history = yield* Linearizability.makeHistory<Input, Output>()
+    // two operations per actor: the second one runs past the first ops of a run, where the
+    // runtime may switch a fiber out
+    const twice = (process: string, input: Input, op: Effect.Effect<Option.Option<number>>) =>
+      Effect.zipRight(history.record(process, input, op, answer), history.record(process, input, op, answer))
     const actors = [
-      history.record("p1", { put: 1 }, q.put(1), answer),
-      history.record("p2", { put: 2 }, q.put(2), answer),
-      history.record("c1", { take: true }, q.take, answer),
-      history.record("c2", { take: true }, q.take, answer)
+      Effect.zipRight(
+        history.record("p1", { put: 1 }, q.put(1), answer),
+        history.record("p1", { put: 2 }, q.put(2), answer)
+      ),
+      twice("c1", { take: true }, q.take),
+      twice("c2", { take: true }, q.take)
     ]
     const fibers = yield* Effect.forEach(actors, (actor) => Interleavings.fork(actor))
     yield* Effect.forEach(fibers, Fiber.await)

@@ -1,4 +1,5 @@
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -13,7 +14,7 @@ import { InterleavingFailure } from "../../Interleavings.js"
 import { VirtualClock } from "./clock.js"
 import { Random, scheduleSeed } from "./random.js"
 import { ControlledScheduler, makePlan, type Strategy } from "./scheduler.js"
-import { parseReplay, replayToken } from "./token.js"
+import { type Estimates, parseReplay, replayToken } from "./token.js"
 
 /** @internal */
 export const defaults = {
@@ -23,7 +24,8 @@ export const defaults = {
   timeLimit: Duration.hours(1),
   idleTurns: 2,
   strategies: ["random", "pct", "bounded"] as ReadonlyArray<Strategy>,
-  traceSize: 24
+  traceSize: 24,
+  minRun: 10
 }
 
 /** The schedule a fiber belongs to, so that `Interleavings.fork` can register it. @internal */
@@ -33,10 +35,28 @@ export const currentSchedule = globalValue(
 )
 
 /** @internal */
+export const race = <E, R>(action: Effect.Effect<unknown, E, R>): Effect.Effect<Effect.Effect<void>, never, R> =>
+  Effect.flatMap(FiberRef.get(currentSchedule), (schedule) =>
+    Effect.flatMap(Effect.runtime<R>(), (runtime) => {
+      // outside an exploration: the action simply runs now
+      if (schedule === undefined) return Effect.as(Effect.exit(action), Effect.void)
+      const runSync = Runtime.runSyncExit(runtime)
+      const fired = Deferred.unsafeMake<void>(FiberId.none)
+      schedule.race(() => {
+        const exit = runSync(action)
+        if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) {
+          schedule.note(`racing action failed: ${Cause.pretty(exit.cause).split("\n")[0]}`)
+        }
+        Deferred.unsafeDone(fired, Exit.void)
+      })
+      return Effect.succeed(Deferred.await(fired))
+    }))
+
+/** @internal */
 export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
   Effect.flatMap(FiberRef.get(currentSchedule), (schedule) =>
     Effect.tap(Effect.fork(effect), (fiber) => {
-      schedule?.targets.push(fiber as Fiber.RuntimeFiber<unknown, unknown>)
+      schedule?.addActor(fiber as Fiber.RuntimeFiber<unknown, unknown>)
     }))
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -68,6 +88,7 @@ const drive = async (
     }
     const exit = root.unsafePoll()
     if (exit !== null) return { _tag: "Done", exit }
+    if (scheduler.fireLeftoverRaces()) continue
     if (clock.advance()) {
       idle = 0
       if (clock.now > settings.timeLimitMillis) {
@@ -92,18 +113,25 @@ const runOne = async <R>(
   runtime: Runtime.Runtime<R>,
   scenario: Effect.Effect<unknown, unknown, R | Scope.Scope>,
   seed: number,
-  estimate: number,
+  estimates: Estimates,
   options: Api.Interleavings.Options | undefined,
   settings: Settings,
   strategies: ReadonlyArray<Strategy>
 ): Promise<Outcome> => {
   const random = new Random(seed)
   const plan = makePlan(random, strategies, {
-    estimate,
+    estimate: estimates.ops,
+    actorEstimate: estimates.actorOps,
     depth: options?.depth ?? defaults.depth,
     interrupts: options?.interrupts ?? false
   })
-  const scheduler = new ControlledScheduler(plan, random, options?.traceSize ?? defaults.traceSize)
+  const scheduler = new ControlledScheduler(
+    plan,
+    random,
+    options?.traceSize ?? defaults.traceSize,
+    options?.minRun ?? defaults.minRun,
+    estimates.races
+  )
   const clock = new VirtualClock()
   const body: { exit: Exit.Exit<unknown, unknown> | undefined } = { exit: undefined }
   // the body's own exit is kept apart from the closing of its scope: a failed assertion whose
@@ -202,19 +230,19 @@ const search = async <R>(
   const report = { schedules: 0, steps: 0, longest: 0, interruptions: 0, seed: 0 }
   const replay = options?.replay === undefined ? undefined : parseReplay(options.replay)
   if (replay !== undefined) {
-    const outcome = await runOne(runtime, scenario, replay.seed, replay.estimate, options, settings, strategies)
+    const outcome = await runOne(runtime, scenario, replay.seed, replay, options, settings, strategies)
     const failure = failureOf(outcome, 1, options!.replay!, planStrategy(replay.seed, strategies))
     if (failure !== undefined) throw failure
     return { ...report, schedules: 1, steps: outcome.scheduler.steps, longest: outcome.scheduler.steps }
   }
   const base = options?.seed ?? Math.floor(Math.random() * 0x7fffffff)
   const schedules = options?.schedules ?? defaults.schedules
-  let estimate = 1
+  const estimates = { ops: 1, actorOps: 1, races: [] as Array<number> }
   for (let i = 0; i < schedules; i++) {
     if (signal.aborted) break
     const seed = scheduleSeed(base, i)
-    const outcome = await runOne(runtime, scenario, seed, estimate, options, settings, strategies)
-    const token = replayToken(seed, estimate)
+    const outcome = await runOne(runtime, scenario, seed, estimates, options, settings, strategies)
+    const token = replayToken(seed, estimates)
     const failure = failureOf(outcome, i + 1, token, planStrategy(seed, strategies))
     if (failure !== undefined) throw failure
     const steps = outcome.scheduler.steps
@@ -222,8 +250,13 @@ const search = async <R>(
     report.steps += steps
     report.longest = Math.max(report.longest, steps)
     if (outcome.scheduler.interrupted !== undefined) report.interruptions++
-    // change points and interruptions are spread over the ops a schedule is seen to take
-    estimate = Math.max(estimate, steps)
+    // change points and interruptions are spread over the ops a schedule is seen to take, each
+    // racing action over the ops seen to follow its registration
+    estimates.ops = Math.max(estimates.ops, steps)
+    estimates.actorOps = Math.max(estimates.actorOps, outcome.scheduler.actorSteps)
+    outcome.scheduler.raceSpans.forEach((span, i) => {
+      estimates.races[i] = Math.max(estimates.races[i] ?? 1, span)
+    })
   }
   return { ...report, seed: base }
 }

@@ -9,8 +9,8 @@ export type Strategy = "random" | "pct" | "bounded"
 /**
  * The ops a yield decided by `shouldYield` spends itself in effect 3.22 before the op it was
  * decided at runs (the runtime wraps the yield in a scheduling-priority `locally`): a fiber is
- * not asked again until it is past them, or it would yield for ever at the same point (the
- * reason a `maxOpsBeforeYield` of 9 or less livelocks).
+ * not switched out again before it is past them, or it would yield for ever at the same point
+ * (the reason a `maxOpsBeforeYield` of 9 or less livelocks).
  */
 const YIELD_OPS = 10
 
@@ -28,62 +28,83 @@ export interface Plan {
   readonly switchChance: number
   /** bounded: switch after this many ops of one fiber. */
   readonly bound: number
-  /** pct: the ops at which the running fiber's priority drops below every other. */
-  readonly changePoints: ReadonlyArray<number>
-  /** The op before which one fiber forked with `Interleavings.fork` is interrupted, if any. */
+  /** pct: the ops at which the running fiber is switched out. */
+  readonly switchPoints: ReadonlyArray<number>
+  /** The actor op (ops of fibers forked with `Interleavings.fork`) before which its fiber is interrupted, if any. */
   readonly interruptAt: number | undefined
-  readonly interruptPick: number
+  /** The ops a schedule is expected to run: where change points are drawn from. */
+  readonly estimate: number
+  /** The actor ops a schedule is expected to run: where interruptions and races are drawn from. */
+  readonly actorEstimate: number
 }
 
 /** @internal */
 export const makePlan = (random: Random, strategies: ReadonlyArray<Strategy>, options: {
   readonly estimate: number
+  readonly actorEstimate: number
   readonly depth: number
   readonly interrupts: boolean
 }): Plan => {
   const strategy = random.pick(strategies)
   const estimate = Math.max(1, options.estimate)
-  const changePoints: Array<number> = []
-  for (let i = 1; i < options.depth; i++) changePoints.push(random.between(1, estimate))
+  const switchPoints: Array<number> = []
+  for (let i = 1; i < options.depth; i++) switchPoints.push(random.between(1, estimate))
   return {
     strategy,
     switchChance: random.pick([1, 0.5, 0.2, 0.05, 2 / estimate]),
     bound: random.between(1, 40),
-    changePoints: changePoints.sort((a, b) => a - b),
-    interruptAt: options.interrupts ? random.between(1, estimate) : undefined,
-    interruptPick: random.int(1 << 30)
+    switchPoints: switchPoints.sort((a, b) => a - b),
+    interruptAt: options.interrupts ? random.between(1, Math.max(1, options.actorEstimate)) : undefined,
+    estimate,
+    actorEstimate: Math.max(1, options.actorEstimate)
   }
 }
 
 /**
- * A `Scheduler` that runs nothing by itself: it collects every task the fibers of one schedule
- * hand it, and the explorer runs them one at a time, in the order the plan chooses. Its
- * `shouldYield` is asked before every op of every fiber, so a fiber can be switched out between
- * any two of its ops — including the first ops after a wake-up, which no `maxOpsBeforeYield`
- * sweep reaches.
+ * A `Scheduler` that runs nothing by itself: it collects the tasks the fibers of one schedule
+ * hand it, and the explorer runs them one at a time in the order they came — first in, first
+ * out, as Effect's own scheduler does (Effect's internals rely on it: a child a fiber starts runs
+ * before the fiber's next turn). What the plan chooses is where each fiber is switched out:
+ * `shouldYield` is asked before every op of every fiber, and a switched-out fiber goes to the back
+ * of the line. A fiber is not switched out within the first `minRun` ops of a run, as the runtime
+ * never preempts it there either; what lands in those ops comes from racing actions and
+ * interruptions, which fire before any op at all.
  *
  * @internal
  */
 export class ControlledScheduler implements Scheduler.Scheduler {
   private ready: Array<Ready> = []
+  private head = 0
   /** Ops seen so far, over every fiber. */
   steps = 0
-  /** Fibers that may be interrupted by the plan (forked with `Interleavings.fork`). */
-  readonly targets: Array<AnyFiber> = []
+  /** Ops run by actors (fibers forked with `Interleavings.fork`), which interruptions and races count. */
+  actorSteps = 0
+  private readonly actors = new WeakSet<AnyFiber>()
+  private hasActors = false
+  /** Actions registered with `Interleavings.race`, each fired before an op drawn when it was registered. */
+  private readonly races: Array<
+    { readonly registeredAt: number; readonly at: number; readonly fire: () => void; fired: boolean }
+  > = []
   interrupted: AnyFiber | undefined = undefined
-  private readonly priorities = new WeakMap<AnyFiber, number>()
-  private readonly guard = new WeakMap<AnyFiber, number>()
+  /** Chosen, not sent yet: sent between two tasks, as another fiber's `Fiber.interrupt` reaches it. */
+  private pendingInterruption: AnyFiber | undefined = undefined
   private readonly opsSinceSwitch = new WeakMap<AnyFiber, number>()
-  private nextChange = 0
-  private lowPriority = 0
+  private nextSwitch = 0
+  private switchDue = false
   private readonly names = new WeakMap<AnyFiber, number>()
   private fibersSeen = 0
   readonly trace: Array<string> = []
 
-  constructor(private readonly plan: Plan, private readonly random: Random, private readonly traceSize: number) {}
+  constructor(
+    private readonly plan: Plan,
+    private readonly random: Random,
+    private readonly traceSize: number,
+    private readonly minRun: number,
+    private readonly raceHorizons: ReadonlyArray<number>
+  ) {}
 
   get hasReady(): boolean {
-    return this.ready.length > 0
+    return this.head < this.ready.length
   }
 
   /** A stable name for a fiber: its order of first appearance in this schedule. */
@@ -97,20 +118,9 @@ export class ControlledScheduler implements Scheduler.Scheduler {
     return `f${n}`
   }
 
-  private note(line: string): void {
+  note(line: string): void {
     this.trace.push(line)
     if (this.trace.length > this.traceSize) this.trace.shift()
-  }
-
-  private priorityOf(fiber: AnyFiber | undefined): number {
-    if (fiber === undefined) return 0
-    let p = this.priorities.get(fiber)
-    if (p === undefined) {
-      // PCT: a random priority above every change-point priority
-      p = this.plan.changePoints.length + 1 + this.random.next()
-      this.priorities.set(fiber, p)
-    }
-    return p
   }
 
   scheduleTask(task: Scheduler.Task, _priority: number, fiber?: AnyFiber): void {
@@ -119,72 +129,113 @@ export class ControlledScheduler implements Scheduler.Scheduler {
 
   shouldYield(fiber: AnyFiber): number | false {
     const step = ++this.steps
-    if (this.plan.interruptAt === step) this.interruptOne()
-    const guarded = this.guard.get(fiber)
-    if (guarded !== undefined) {
-      const count = fiber.currentOpCount
-      // still inside the ops of the yield we chose (a new run loop restarts the count)
-      if (count > guarded && count <= YIELD_OPS) {
-        this.guard.set(fiber, count)
-        return false
+    const actor = this.actors.has(fiber)
+    if (actor && ++this.actorSteps === this.plan.interruptAt) this.pendingInterruption = fiber
+    if (actor || !this.hasActors) {
+      const clock = this.raceClock
+      for (let i = 0; i < this.races.length; i++) {
+        if (this.races[i]!.at <= clock) this.fireRace(i, `before op ${step} (${this.nameOf(fiber)})`)
       }
-      this.guard.delete(fiber)
     }
-    if (this.ready.length === 0 || !this.decide(fiber, step)) return false
-    this.guard.set(fiber, 0)
+    while (this.nextSwitch < this.plan.switchPoints.length && this.plan.switchPoints[this.nextSwitch]! <= step) {
+      this.nextSwitch++
+      this.switchDue = true
+    }
+    const justSwitched = this.opsSinceSwitch.get(fiber) === 0
+    // a fiber chosen for interruption is switched out at once (past the ops of its last switch),
+    // so that the interruption reaches it from outside, between two tasks
+    const forced = this.pendingInterruption === fiber && !(justSwitched && fiber.currentOpCount <= YIELD_OPS)
+    // otherwise never within the first ops of a run, nor inside the ops the last switch itself spends
+    if (!forced && fiber.currentOpCount <= Math.max(this.minRun, justSwitched ? YIELD_OPS : 0)) return false
+    if (!forced && (!this.hasReady || !this.decide(fiber))) {
+      this.opsSinceSwitch.set(fiber, (this.opsSinceSwitch.get(fiber) ?? this.random.int(this.plan.bound)) + 1)
+      return false
+    }
     this.opsSinceSwitch.set(fiber, 0)
     this.note(`op ${step}: ${this.nameOf(fiber)} is switched out`)
     return 0
   }
 
-  private decide(fiber: AnyFiber, step: number): boolean {
+  private decide(fiber: AnyFiber): boolean {
     switch (this.plan.strategy) {
       case "random":
         return this.random.next() < this.plan.switchChance
-      case "bounded": {
+      case "bounded":
         // each fiber starts at a random phase of the bound: fibers running the same code do not
         // switch in lockstep
-        const ops = (this.opsSinceSwitch.get(fiber) ?? this.random.int(this.plan.bound)) + 1
-        this.opsSinceSwitch.set(fiber, ops)
-        return ops >= this.plan.bound
-      }
+        return (this.opsSinceSwitch.get(fiber) ?? this.random.int(this.plan.bound)) + 1 >= this.plan.bound
       case "pct": {
-        while (this.nextChange < this.plan.changePoints.length && this.plan.changePoints[this.nextChange]! <= step) {
-          this.nextChange++
-          this.priorities.set(fiber, this.plan.changePoints.length - this.lowPriority++)
-          this.note(`op ${step}: ${this.nameOf(fiber)} drops its priority`)
-        }
-        const mine = this.priorityOf(fiber)
-        return this.ready.some((ready) => this.priorityOf(ready.fiber) > mine)
+        const due = this.switchDue
+        this.switchDue = false
+        return due
       }
     }
   }
 
-  /** Runs the next ready task, as the plan chooses; `false` if none is ready. */
+  /** Runs the next ready task; `false` if none is ready. */
   runNext(): boolean {
-    if (this.ready.length === 0) return false
-    let index = 0
-    if (this.plan.strategy === "random") index = this.random.int(this.ready.length)
-    else if (this.plan.strategy === "pct") {
-      let best = -1
-      for (let i = 0; i < this.ready.length; i++) {
-        const p = this.priorityOf(this.ready[i]!.fiber)
-        if (p > best) {
-          best = p
-          index = i
-        }
-      }
+    if (this.pendingInterruption !== undefined) this.sendInterruption()
+    if (!this.hasReady) return false
+    const next = this.ready[this.head]!
+    this.ready[this.head++] = undefined as unknown as Ready
+    if (this.head > 1024 && this.head * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.head)
+      this.head = 0
     }
-    const [next] = this.ready.splice(index, 1)
-    this.note(`op ${this.steps}: ${this.nameOf(next!.fiber)} runs`)
-    next!.task()
+    this.note(`op ${this.steps}: ${this.nameOf(next.fiber)} runs`)
+    next.task()
     return true
   }
 
-  private interruptOne(): void {
-    const alive = this.targets.filter((fiber) => fiber.unsafePoll() === null)
-    if (alive.length === 0) return
-    const fiber = alive[this.plan.interruptPick % alive.length]!
+  /** Makes `fiber` an actor: one the plan may interrupt, whose ops racing actions are timed by. */
+  addActor(fiber: AnyFiber): void {
+    this.actors.add(fiber)
+    this.hasActors = true
+  }
+
+  /** What racing actions are timed by: actor ops, or every op in a scenario with no actors. */
+  private get raceClock(): number {
+    return this.hasActors ? this.actorSteps : this.steps
+  }
+
+  /**
+   * Registers a racing action: it fires before an actor op drawn from those still to come — as
+   * many as earlier schedules ran after registering the same (n-th) action, or the estimate.
+   */
+  race(fire: () => void): void {
+    const horizon = this.raceHorizons[this.races.length] ?? this.plan.actorEstimate
+    const at = this.raceClock + this.random.between(1, Math.max(1, horizon))
+    this.races.push({ registeredAt: this.raceClock, at, fire, fired: false })
+  }
+
+  /** For each racing action of this schedule, the actor ops run after it was registered. */
+  get raceSpans(): ReadonlyArray<number> {
+    return this.races.map((race) => this.raceClock - race.registeredAt)
+  }
+
+  /** Fires the racing actions whose op never came (the schedule ran fewer ops than planned). */
+  fireLeftoverRaces(): boolean {
+    let fired = false
+    for (let i = 0; i < this.races.length; i++) {
+      if (!this.races[i]!.fired) {
+        this.fireRace(i, `when every fiber waited (op ${this.steps})`)
+        fired = true
+      }
+    }
+    return fired
+  }
+
+  private fireRace(index: number, when: string): void {
+    const race = this.races[index]
+    if (race === undefined || race.fired) return
+    race.fired = true
+    this.note(`racing action ${index + 1} fires ${when}`)
+    race.fire()
+  }
+
+  private sendInterruption(): void {
+    const fiber = this.pendingInterruption!
+    this.pendingInterruption = undefined
     this.interrupted = fiber
     this.note(`op ${this.steps}: ${this.nameOf(fiber)} is interrupted`)
     fiber.unsafeInterruptAsFork(FiberId.none)
@@ -193,5 +244,6 @@ export class ControlledScheduler implements Scheduler.Scheduler {
   /** Drops every task left (a schedule that ended: its leftover fibers are abandoned). */
   clear(): void {
     this.ready = []
+    this.head = 0
   }
 }

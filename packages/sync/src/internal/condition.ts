@@ -45,17 +45,17 @@ export class ConditionImpl implements Api.Condition {
         this.waiters.push(waiter)
         const wait = waiter.wait(restore, this.hooks)
         const waited = duration === undefined ? wait : withDeadline(duration, () => waiter.settle(EXPIRED), wait)
-        return Effect.flatMap(this.lock.saveAndRelease(fiber), (saved) =>
-          // as in Python, the lock is taken back before `wait` returns or fails
-          Effect.flatMap(Effect.exit(waited), (exit) =>
-            Effect.zipRight(
-              this.lock.restoreHold(fiber, saved),
-              Effect.descriptorWith((descriptor) => {
-                // interrupted while taking the lock back: it will not act on its notification
-                if (Exit.isSuccess(exit) && exit.value && HashSet.size(descriptor.interruptors) > 0) this.wake(1)
-                return exit
-              })
-            )))
+        const saved = this.lock.saveAndRelease(fiber)
+        // as in Python, the lock is taken back before `wait` returns or fails
+        return Effect.flatMap(Effect.exit(waited), (exit) =>
+          Effect.zipRight(
+            this.lock.restoreHold(fiber, saved),
+            Effect.descriptorWith((descriptor) => {
+              // interrupted while taking the lock back: it will not act on its notification
+              if (Exit.isSuccess(exit) && exit.value && HashSet.size(descriptor.interruptors) > 0) this.wake(1)
+              return exit
+            })
+          ))
       })
     )
   }

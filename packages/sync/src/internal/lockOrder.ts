@@ -133,7 +133,8 @@ interface Hold {
 
 /**
  * The holds a fiber counts as holding, in the order they were taken: `inherited` from its
- * ancestors (shared with them: those still `released: false`), then its `own`.
+ * ancestors (shared with them), then its `own`. Only those not `released` count; released ones
+ * are dropped at the fiber's next acquisition, fork or join.
  */
 interface Held {
   readonly inherited: ReadonlyArray<Hold>
@@ -182,14 +183,11 @@ export const beforeAcquire = (
   const detector = fiber.getFiberRef(currentDetector)
   if (detector === undefined) return undefined
   const held = fiber.getFiberRef(heldLocks)
-  const own = live(held.own)
+  const holding: Array<Api.Lockable> = []
   // taking a lock one's parent holds is only waiting for the parent: not a self-deadlock by itself
-  const inherited = live(held.inherited).filter((hold) => hold.lock !== lock)
-  return detector.check(
-    fiberName(fiberKey(fiber)),
-    [...inherited, ...own].map((hold) => hold.lock),
-    lock
-  )
+  for (const hold of held.inherited) if (!hold.released && hold.lock !== lock) holding.push(hold.lock)
+  for (const hold of held.own) if (!hold.released) holding.push(hold.lock)
+  return detector.check(fiberName(fiberKey(fiber)), holding, lock)
 }
 
 /** Records that the running fiber took `lock` (only while a detector is in force). @internal */
@@ -202,23 +200,22 @@ export const afterAcquire = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: 
     }))
 
 /**
- * Records that the running fiber let go of `lock`: the hold is marked released at once (its
- * children stop counting it as held in this same step), and leaves the fiber's own list in the
- * returned effect. Also runs after the detector's scope has ended, so that no stale entry is
- * left for a later detector.
+ * Records that the running fiber let go of `lock`, in the step that lets it go: its latest hold
+ * of `lock` is marked released, so neither the fiber nor the children it forked count it as held
+ * from here on. Also runs after the detector's scope has ended, so that no stale entry is left
+ * for a later detector.
  *
  * @internal
  */
-export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> => {
+export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): void => {
   const own = fiber.getFiberRef(heldLocks).own
   for (let i = own.length - 1; i >= 0; i--) {
     const hold = own[i]!
     if (hold.lock === lock && !hold.released) {
       hold.released = true
-      return FiberRef.update(heldLocks, (held) => ({ inherited: held.inherited, own: live(held.own) }))
+      return
     }
   }
-  return Effect.void
 }
 
 /** @internal */

@@ -88,11 +88,11 @@ export class OwnedLock implements LockOrder.Lockable {
   }
 
   /** Gives up one hold; the last one frees the lock for the next waiter. */
-  private leave(fiber: AnyFiber): Effect.Effect<void> {
-    if (--this.count > 0) return Effect.void
+  private leave(fiber: AnyFiber): void {
+    if (--this.count > 0) return
     this.ticket = undefined
     this.pool.release(1)
-    return afterRelease(fiber, this)
+    afterRelease(fiber, this)
   }
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -123,10 +123,9 @@ export class OwnedLock implements LockOrder.Lockable {
     })
   }
 
-  private leaveThen<A, E>(fiber: AnyFiber, ticket: Ticket, exit: Exit.Exit<A, E>): Effect.Effect<A, E> {
-    if (this.ticket !== ticket) return exit
-    const left = this.leave(fiber)
-    return left === Effect.void ? exit : Effect.zipRight(left, exit)
+  private leaveThen<A, E>(fiber: AnyFiber, ticket: Ticket, exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
+    if (this.ticket === ticket) this.leave(fiber)
+    return exit
   }
 
   readonly acquire: Effect.Effect<void> = Effect.uninterruptibleMask((restore) =>
@@ -159,7 +158,8 @@ export class OwnedLock implements LockOrder.Lockable {
     if (held === undefined || !answersFor(fiber, held.owner)) {
       return Effect.fail(this.notOwner(fiber, `${this.kind}.release`))
     }
-    return Effect.zipRight(addHold(held.owner, -1), this.leave(fiber))
+    this.leave(fiber)
+    return addHold(held.owner, -1)
   }))
 
   readonly isLocked: Effect.Effect<boolean> = Effect.sync(() => this.pool.free === 0)
@@ -174,10 +174,11 @@ export class OwnedLock implements LockOrder.Lockable {
   }
 
   /** For `Condition.wait`: lets go of every hold of `fiber` at once (which must hold the lock). */
-  saveAndRelease(fiber: AnyFiber): Effect.Effect<SavedHold> {
+  saveAndRelease(fiber: AnyFiber): SavedHold {
     const saved: SavedHold = { ticket: this.ticket!, count: this.count }
     this.count = 1
-    return Effect.as(this.leave(fiber), saved)
+    this.leave(fiber)
+    return saved
   }
 
   /** For `Condition.wait`: takes the lock back with the holds saved, waiting uninterruptibly. */

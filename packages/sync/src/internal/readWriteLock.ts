@@ -108,7 +108,8 @@ export class ReadWriteLockImpl implements Api.ReadWriteLock {
 
   private exit<A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, writer: boolean, exit: Exit.Exit<A, E>) {
     this.leave(writer)
-    return writer ? Effect.zipRight(afterRelease(fiber, this.writeLock), exit) : exit
+    if (writer) afterRelease(fiber, this.writeLock)
+    return exit
   }
 
   readonly withRead = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

@@ -20,8 +20,11 @@ import { HistoryImpl } from "./internal/linearizability/history.js"
 /**
  * A sequential specification: `step(state, input, output)` is the state after an operation with
  * `input` answered `output` from `state`, or `undefined` if it could not have answered that
- * there. A pending operation (it never returned) is stepped with `output` `undefined`: return the
- * state it would leave, or `undefined` if it cannot have taken effect.
+ * there. An operation whose output is unknown — still pending, or interrupted (`record`'s `output`
+ * may map an interruption to `undefined`: in Effect an interruption that lands as an operation
+ * ends drops its result, so whether it took effect is not known) — may take effect or not: it is
+ * stepped with `output` `undefined` where it takes effect; return the state it would leave, or
+ * `undefined` if it cannot have taken effect there.
  *
  * @since 0.2.0
  * @category models
@@ -57,12 +60,16 @@ export interface Operation<I, O> {
  * @category models
  */
 export interface History<I, O> {
-  /** Runs `effect` as an operation of `process` with `input`; its exit becomes the output through `output`. */
+  /**
+   * Runs `effect` as an operation of `process` with `input`; its exit becomes the output through
+   * `output` (`undefined`: unknown, e.g. for an interruption — the operation may or may not have
+   * taken effect).
+   */
   record<A, E, R>(
     process: string | number,
     input: I,
     effect: Effect.Effect<A, E, R>,
-    output: (exit: Exit.Exit<A, E>) => O
+    output: (exit: Exit.Exit<A, E>) => O | undefined
   ): Effect.Effect<A, E, R>
   /** The operations recorded so far. */
   readonly operations: Effect.Effect<ReadonlyArray<Operation<I, O>>>

@@ -10,7 +10,8 @@ const keyOf = <S>(model: Api.Model<S, unknown, unknown>, state: S): string =>
  * Wing & Gong's search, with Lowe's memoisation (as in Porcupine): linearize, one at a time, an
  * operation that was called before every unlinearized operation returned, and backtrack; a
  * (set of linearized operations, state) pair already explored is not explored again. Pending
- * operations (never returned) may take effect at any point after their call, or never.
+ * operations, and those whose output is unknown (`undefined`: interrupted, timed out), may take
+ * effect at any point after their call, or never.
  *
  * @internal
  */
@@ -25,9 +26,12 @@ export const linearize = <S, I, O>(
   const order: Array<Op<I, O>> = []
   const search = (state: S, done: bigint): boolean => {
     if ((done & completed) === completed) return true
+    // the next one to take effect was called before every operation still to come had returned
+    // (only those whose output is known: one whose effect is unknown may also never take effect)
     let horizon = Number.POSITIVE_INFINITY
     for (let i = 0; i < n; i++) {
-      if ((done & (1n << BigInt(i))) === 0n && ops[i]!.returned < horizon) horizon = ops[i]!.returned
+      const bit = 1n << BigInt(i)
+      if ((done & bit) === 0n && (completed & bit) !== 0n && ops[i]!.returned < horizon) horizon = ops[i]!.returned
     }
     for (let i = 0; i < n; i++) {
       const bit = 1n << BigInt(i)

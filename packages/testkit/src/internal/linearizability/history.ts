@@ -18,7 +18,7 @@ export class HistoryImpl<I, O> implements Api.History<I, O> {
     process: string | number,
     input: I,
     effect: Effect.Effect<A, E, R>,
-    output: (exit: Exit.Exit<A, E>) => O
+    output: (exit: Exit.Exit<A, E>) => O | undefined
   ): Effect.Effect<A, E, R> {
     return Effect.suspend(() => {
       const entry = { process, input, output: undefined as O | undefined, call: ++this.clock, returned: Infinity }

@@ -228,6 +228,25 @@ describe("Interleavings: signals", () => {
       options
     ))
 
+  it.effect("Event, CountdownLatch, Barrier.abort: a signal racing the first ops of its waiters wakes every one", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const event = yield* Event.make
+        const latch = yield* CountdownLatch.make(1)
+        const barrier = yield* Barrier.make(3)
+        const waiters = yield* Effect.forEach(
+          [event.wait, latch.await, Effect.exit(barrier.await), Effect.exit(barrier.await)],
+          (wait) => Interleavings.fork(wait)
+        )
+        const signals = yield* Effect.forEach([event.set, latch.countDown, barrier.abort], Interleavings.race)
+        yield* Effect.forEach(signals, (fired) => fired)
+        yield* Effect.forEach(waiters, Fiber.await)
+        assert.strictEqual(yield* event.waiting, 0)
+        assert.strictEqual(yield* barrier.waiting, 0)
+      }),
+      options
+    ))
+
   it.effect("Condition: no notification is lost; every item is consumed exactly once", () =>
     Interleavings.explore(
       Effect.gen(function*() {

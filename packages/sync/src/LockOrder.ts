@@ -14,6 +14,11 @@
  * condition to recover from, and lock signatures stay free of it when no detector is in force.
  * Off by default; without the layer the cost is one FiberRef read per acquisition.
  *
+ * Child fibers: what a child takes counts as taken while holding the locks its parent holds at
+ * that moment (a parent holding A that waits for a child waiting for B is the same deadlock as
+ * one fiber taking B while holding A). A lock the parent has let go no longer counts, even for a
+ * child forked while it was held — a pool's workers made inside a critical section, say.
+ *
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"

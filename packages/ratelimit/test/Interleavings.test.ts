@@ -5,7 +5,7 @@
  * of every schedule (the same conditions as the property tests, written apart from the limiter).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Interleavings } from "@fiberkit/testkit"
+import { ConcurrencyProbe, Interleavings } from "@fiberkit/testkit"
 import { Clock, Effect, Fiber } from "effect"
 import * as ConcurrencyLimiter from "../src/ConcurrencyLimiter.js"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
@@ -54,18 +54,13 @@ describe("Interleavings: rate limiters", () => {
     Interleavings.explore(
       Effect.gen(function*() {
         const limit = yield* Effect.orDie(ConcurrencyLimiter.make(2))
-        let inside = 0
-        let peak = 0
-        const visit = Effect.acquireUseRelease(
-          Effect.sync(() => {
-            peak = Math.max(peak, ++inside)
-          }),
-          () => Effect.yieldNow(),
-          () => Effect.sync(() => inside--)
+        const probe = yield* ConcurrencyProbe.make
+        const actors = yield* Effect.forEach(
+          [1, 2, 3, 4],
+          () => Interleavings.fork(limit(probe.track(Effect.yieldNow())))
         )
-        const actors = yield* Effect.forEach([1, 2, 3, 4], () => Interleavings.fork(limit(visit)))
         yield* Effect.forEach(actors, Fiber.await)
-        assert.isAtMost(peak, 2)
+        assert.isAtMost(yield* probe.peak, 2)
         assert.strictEqual(yield* limit.inside, 0)
         assert.strictEqual(yield* limit.waiting, 0)
       }),

@@ -5,7 +5,7 @@
  * nothing held or waiting afterwards, every waiter woken, no false lock-order violation.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Interleavings, Linearizability } from "@fiberkit/testkit"
+import { ConcurrencyProbe, Interleavings, Linearizability } from "@fiberkit/testkit"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as Barrier from "../src/Barrier.js"
 import * as BoundedSemaphore from "../src/BoundedSemaphore.js"
@@ -55,16 +55,17 @@ describe("Interleavings: locks", () => {
       Interleavings.explore(
         Effect.gen(function*() {
           const lock = kind === "Lock" ? yield* Lock.make() : yield* ReentrantLock.make()
-          const critical = room()
+          const probe = yield* ConcurrencyProbe.make
+          const visit = probe.track(Effect.yieldNow())
           const byHand = Effect.uninterruptibleMask((restore) =>
-            Effect.zipRight(lock.acquire, Effect.ensuring(restore(critical.visit()), Effect.orDie(lock.release)))
+            Effect.zipRight(lock.acquire, Effect.ensuring(restore(visit), Effect.orDie(lock.release)))
           )
           const actors = yield* Effect.forEach(
-            [lock.withLock(critical.visit()), byHand, lock.withLock(critical.visit())],
+            [lock.withLock(visit), byHand, lock.withLock(visit)],
             (actor) => Interleavings.fork(actor)
           )
           yield* awaitAll(actors)
-          assert.strictEqual(critical.peak, 1)
+          assert.strictEqual(yield* probe.peak, 1)
           assert.isFalse(yield* lock.isLocked)
         }),
         options

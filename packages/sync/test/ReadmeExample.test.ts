@@ -1,6 +1,6 @@
 // The example of the root README's section on testing concurrency, as it stands there: it must run.
 import { assert, it } from "@effect/vitest"
-import { Interleavings } from "@fiberkit/testkit"
+import { ConcurrencyProbe, Interleavings } from "@fiberkit/testkit"
 import { Effect, Fiber } from "effect"
 import { Semaphore } from "../src/index.js"
 
@@ -8,16 +8,11 @@ it.effect("a semaphore never lets more than its permits in, whoever is interrupt
   Interleavings.explore(
     Effect.gen(function*() {
       const semaphore = yield* Semaphore.make(2)
-      let inside = 0
-      let peak = 0
-      const visit = Effect.acquireUseRelease(
-        Effect.sync(() => (peak = Math.max(peak, ++inside))),
-        () => Effect.yieldNow(),
-        () => Effect.sync(() => inside--)
-      )
+      const probe = yield* ConcurrencyProbe.make // counts who is inside
+      const visit = probe.track(Effect.yieldNow())
       const actors = yield* Effect.forEach([1, 2, 3], () => Interleavings.fork(semaphore.withPermit(visit)))
       yield* Effect.forEach(actors, Fiber.await) // an actor may be interrupted: await, not join
-      assert.isAtMost(peak, 2)
+      assert.isAtMost(yield* probe.peak, 2)
       assert.strictEqual(yield* semaphore.available, 2)
     }),
     { schedules: 200, interrupts: true } // a failure names the schedule and a token that replays it

@@ -138,6 +138,26 @@ const contract = (kind: Kind) =>
         yield* Fiber.join(joiner)
       }))
 
+
+    it.effect("an immediate shutdown after early taskDones: the count stops at 0 and join returns", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        yield* queue.putAll([1, 2, 3])
+        yield* queue.taskDone // before anything was taken: allowed, as in Python
+        yield* queue.taskDone
+        const joiner = yield* Effect.fork(queue.join) // 1 task unfinished: waits
+        yield* Leaks.settle
+        assert.isNull(joiner.unsafePoll())
+        yield* queue.shutdown({ immediate: true }) // drops 3 items, with 1 task unfinished
+        assert.strictEqual(yield* queue.unfinishedTasks, 0)
+        yield* Leaks.settle
+        assert.isNotNull(joiner.unsafePoll())
+        const later = yield* Effect.fork(queue.join)
+        yield* Leaks.settle
+        assert.isNotNull(later.unsafePoll())
+        assert.strictEqual((yield* Effect.flip(queue.taskDone))._tag, "TaskDoneTooManyTimes")
+      }))
+
     it.effect("a taker interrupted while waiting loses no item", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)

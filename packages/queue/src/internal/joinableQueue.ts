@@ -327,7 +327,9 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
       if (this.closed === "immediate") return
       if (options?.immediate === true) {
         this.closed = "immediate"
-        this.unfinished -= this.buffer.clear()
+        // dropped items count as done; early taskDones may have counted some already (Python:
+        // `if self.unfinished_tasks > 0`), so the count stops at 0
+        this.unfinished = Math.max(0, this.unfinished - this.buffer.clear())
         this.reservedItems = 0
         if (this.unfinished === 0) this.wakeJoiners()
       } else {

@@ -130,7 +130,10 @@ export interface JoinableQueue<A> extends Pipeable {
    * @since 0.2.0
    */
   readonly takeFor: (duration: Duration.DurationInput) => Effect.Effect<Option.Option<A>, QueueShutDown>
-  /** Removes between 1 and `max` items at once, waiting while the queue is empty (none if `max` < 1). */
+  /**
+   * Removes between 1 and `max` items at once, waiting while the queue is empty. `max` must be an
+   * integer ≥ 1, or `Infinity` for all there is; anything else is a defect (it dies, naming it).
+   */
   readonly takeUpTo: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
   /** Removes the next item if there is one now, else fails `QueueEmpty`. */
   readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown>
@@ -209,9 +212,10 @@ export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<Join
   internal.make
 
 /**
- * The items of a queue as a stream, in chunks of what is available; it ends when the queue is
- * shut down and drained. Items are not marked done: call `taskDone` after processing each when
- * something `join`s the queue.
+ * The items of a queue as a stream, in chunks of what is available (at most `chunkSize`,
+ * default 256: an integer ≥ 1 or `Infinity`, else the stream dies naming it); it ends when the
+ * queue is shut down and drained. Items are not marked done: call `taskDone` after processing
+ * each when something `join`s the queue.
  *
  * **Example**
  *
@@ -230,13 +234,17 @@ export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<Join
  * @since 0.1.0
  * @category combinators
  */
-export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkSize?: number }): Stream.Stream<A> =>
-  Stream.repeatEffectChunkOption(
-    Effect.mapBoth(queue.takeUpTo(options?.chunkSize ?? 256), {
+export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkSize?: number }): Stream.Stream<A> => {
+  const chunkSize = options?.chunkSize ?? 256
+  const invalid = internal.invalidCount("JoinableQueue.toStream", "chunkSize", chunkSize)
+  if (invalid !== undefined) return Stream.die(invalid)
+  return Stream.repeatEffectChunkOption(
+    Effect.mapBoth(queue.takeUpTo(chunkSize), {
       onFailure: () => Option.none(),
       onSuccess: Chunk.unsafeFromArray
     })
   )
+}
 
 /**
  * Puts every element of `stream` into `queue`, waiting for room as needed (back-pressure on the

@@ -8,6 +8,14 @@ type Kind = "fifo" | "lifo" | "priority"
 const make = (kind: Kind, capacity?: number) =>
   JoinableQueue.make<number>({ capacity, kind, order: kind === "priority" ? N.Order : undefined })
 
+/** The message of the defect `effect` dies with. */
+const defect = <A, E>(effect: Effect.Effect<A, E>) =>
+  effect.pipe(
+    Effect.flatMap(() => Effect.dieMessage("no defect")),
+    Effect.catchAllDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
+    Effect.orDie
+  )
+
 // What every kind shares: one contract, run for each.
 const contract = (kind: Kind) =>
   describe(`JoinableQueue ${kind} (contract)`, () => {
@@ -138,7 +146,6 @@ const contract = (kind: Kind) =>
         yield* Fiber.join(joiner)
       }))
 
-
     it.effect("an immediate shutdown after early taskDones: the count stops at 0 and join returns", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)
@@ -210,7 +217,20 @@ const contract = (kind: Kind) =>
         assert.strictEqual((yield* Fiber.join(waiter)).length + (yield* queue.size), 3)
         yield* queue.putAll([4, 5, 6])
         assert.isAtMost((yield* queue.takeUpTo(2)).length, 2)
-        assert.deepStrictEqual(yield* queue.takeUpTo(0), [])
+        assert.strictEqual((yield* queue.takeUpTo(Infinity)).length + (yield* queue.size), 1) // all there is
+      }))
+
+    it.effect("takeUpTo with a max that is not an integer ≥ 1 dies naming it, and takes nothing", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        yield* queue.putAll([1, 2, 3])
+        for (const max of [1.5, 0, -1, NaN]) {
+          assert.strictEqual(
+            yield* defect(queue.takeUpTo(max)),
+            `JoinableQueue.takeUpTo: max must be an integer ≥ 1 (or Infinity), got ${max}`
+          )
+        }
+        assert.strictEqual(yield* queue.size, 3)
       }))
   })
 
@@ -280,6 +300,23 @@ describe("JoinableQueue streams", () => {
       const items = yield* Stream.runCollect(JoinableQueue.toStream(queue, { chunkSize: 4 }))
       yield* Fiber.join(filler)
       assert.deepStrictEqual(Chunk.toReadonlyArray(items), Array.from({ length: 20 }, (_, i) => i + 1))
+    }))
+
+  it.effect("toStream with a chunkSize that is not an integer ≥ 1 dies naming it, and takes nothing", () =>
+    Effect.gen(function*() {
+      const queue = yield* make("fifo")
+      yield* queue.putAll([1, 2])
+      yield* queue.shutdown()
+      for (const chunkSize of [0, -1, NaN, 2.5]) {
+        const collecting = yield* Effect.fork(defect(Stream.runCollect(JoinableQueue.toStream(queue, { chunkSize }))))
+        yield* Leaks.settle
+        assert.isNotNull(collecting.unsafePoll()) // it spun for ever on an empty chunk
+        assert.strictEqual(
+          yield* Fiber.join(collecting),
+          `JoinableQueue.toStream: chunkSize must be an integer ≥ 1 (or Infinity), got ${chunkSize}`
+        )
+      }
+      assert.strictEqual(yield* queue.size, 2)
     }))
 
   it.effect("fromStream in pipe form, without shutting down", () =>

@@ -1,6 +1,7 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
+import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -28,6 +29,24 @@ const EXPIRED: Exit.Exit<boolean, QueueShutDown> = Exit.succeed(false)
 const NONE = Effect.succeed(Option.none())
 const TRUE = Effect.succeed(true)
 const FALSE = Effect.succeed(false)
+
+/**
+ * A count argument (`takeUpTo`'s `max`, `toStream`'s `chunkSize`) must be an integer ≥ 1 or
+ * `Infinity`; anything else is a programming mistake: the defect to die with. (`max` < 1 used to
+ * take nothing, and `toStream` then pulled empty chunks for ever.)
+ *
+ * @internal
+ */
+export const invalidCount = (
+  operation: string,
+  field: string,
+  value: number
+): Cause.IllegalArgumentException | undefined =>
+  value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1)
+    ? undefined
+    : new Cause.IllegalArgumentException(
+      `${operation}: ${field} must be an integer ≥ 1 (or Infinity), got ${String(value)}`
+    )
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as Api.TypeId
@@ -227,9 +246,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
       })
     )
 
-  readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> =>
-    Effect.suspend(() => {
-      if (!(max >= 1)) return Effect.succeed([])
+  readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> => {
+    const invalid = invalidCount("JoinableQueue.takeUpTo", "max", max)
+    if (invalid !== undefined) return Effect.die(invalid)
+    return Effect.suspend(() => {
       if (this.canTake) return Effect.succeed(this.pullUpTo(max))
       return Effect.uninterruptibleMask((restore) => {
         if (this.canTake) return Effect.succeed(this.pullUpTo(max))
@@ -237,6 +257,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         return Effect.flatMap(this.await(this.takers, restore, this.takerHooks, undefined), () => this.claimItems(max))
       })
     })
+  }
 
   readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown> = Effect.suspend((): Effect.Effect<
     A,

@@ -86,7 +86,9 @@ export type Restore = internal.Restore
  * `Effect.timeout`, which runs it in a child fiber whose result is thrown away if the timer wins
  * (a lock or an item handed over in the same tick is lost with it). `expire` settles the waiter
  * (`waiter.settle(…)` returns `false` if a grant came first), so a hand-off and an expiry can
- * never both happen. This is how every `…For` form of fiberkit is timed.
+ * never both happen. The timer is not a child of the waiting fiber, so it keeps running when that
+ * fiber is interrupted while uninterruptible (an `acquireRelease`'s acquire, a finalizer): such a
+ * wait still ends after `duration`. This is how every `…For` form of fiberkit is timed.
  *
  * **Example**
  *

@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
 import { Deferred, Effect, Fiber, TestClock } from "effect"
 import * as Condition from "../src/Condition.js"
+import * as Event from "../src/Event.js"
 import * as Lock from "../src/Lock.js"
 import * as ReentrantLock from "../src/ReentrantLock.js"
 import * as Semaphore from "../src/Semaphore.js"
@@ -97,6 +98,38 @@ describe("timed waits", () => {
       yield* condition.withLock(condition.notify())
       assert.isTrue(yield* Fiber.join(early))
       assert.isFalse(yield* condition.lock.isLocked)
+    }))
+
+  it.effect("a timed wait run uninterruptibly still times out after its fiber is interrupted", () =>
+    Effect.gen(function*() {
+      // e.g. an acquireRelease's acquire: the interrupt stays pending while the wait goes on, and
+      // must not stop the wait's own timer
+      const semaphore = yield* Semaphore.make(0)
+      const lock = yield* Lock.make()
+      yield* lock.acquire
+      const event = yield* Event.make
+      const condition = yield* Condition.make()
+      // each wait, and what ends it if its timer has not (so that a failing test still ends)
+      const waits: ReadonlyArray<readonly [Effect.Effect<boolean, unknown>, Effect.Effect<unknown, unknown>]> = [
+        [semaphore.acquireFor("1 second"), semaphore.release()],
+        [lock.acquireFor("1 second"), lock.release],
+        [event.waitFor("1 second"), event.set],
+        [condition.withLock(condition.waitFor("1 second")), condition.withLock(condition.notify())]
+      ]
+      const ended: Array<boolean> = []
+      for (const [wait, unblock] of waits) {
+        const waiter = yield* Effect.fork(Effect.uninterruptible(wait))
+        yield* Leaks.settle
+        yield* Fiber.interruptFork(waiter)
+        yield* TestClock.adjust("1 second")
+        ended.push(waiter.unsafePoll() !== null) // it waited no longer than its duration
+        if (waiter.unsafePoll() === null) yield* unblock
+        yield* Fiber.await(waiter)
+      }
+      assert.deepStrictEqual(ended, [true, true, true, true])
+      assert.strictEqual(yield* semaphore.waiting, 0)
+      assert.strictEqual(yield* event.waiting, 0)
+      assert.strictEqual(yield* condition.waiting, 0)
     }))
 
   it.effect("Effect.timeout(condition.wait) cannot work: the timed wait runs in a fiber without the lock", () =>

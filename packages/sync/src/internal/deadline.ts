@@ -9,6 +9,11 @@ import * as Fiber from "effect/Fiber"
  * wins, even when the child had just been handed a lock. `expire` decides from the waiter's own
  * state, so a hand-off and an expiry at the same instant cannot both happen.
  *
+ * The timer is a daemon, not a child of the waiting fiber: an interrupted fiber interrupts its
+ * children at once, even while it is uninterruptible (an `acquireRelease`'s acquire, a finalizer)
+ * and so goes on waiting — a child timer would die and the wait would never time out. The
+ * timer is interrupted when `body` ends, however it ends, so it never outlives the wait.
+ *
  * @internal
  */
 export const withDeadline = <A, E, R>(
@@ -16,7 +21,9 @@ export const withDeadline = <A, E, R>(
   expire: () => void,
   body: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
-  Effect.flatMap(
-    Effect.fork(Effect.interruptible(Effect.zipRight(Effect.sleep(duration), Effect.sync(expire)))),
-    (timer) => Effect.ensuring(body, Fiber.interrupt(timer))
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(
+      Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Effect.sleep(duration), Effect.sync(expire)))),
+      (timer) => Effect.ensuring(restore(body), Fiber.interrupt(timer))
+    )
   )

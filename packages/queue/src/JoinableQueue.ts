@@ -135,7 +135,11 @@ export interface JoinableQueue<A> extends Pipeable {
    * integer ≥ 1, or `Infinity` for all there is; anything else is a defect (it dies, naming it).
    */
   readonly takeUpTo: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
-  /** Removes the next item if there is one now, else fails `QueueEmpty`. */
+  /**
+   * Removes the next item if there is one now, else fails `QueueEmpty`. On a shut-down queue it
+   * fails `QueueShutDown` only once no item can come any more (`QueueEmpty` while the last items
+   * are reserved for takers that may yet give them back).
+   */
   readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown>
   /** Marks one taken item as processed. Fails if more items were marked than were put. */
   readonly taskDone: Effect.Effect<void, TaskDoneTooManyTimes>

@@ -132,6 +132,20 @@ const contract = (kind: Kind) =>
         assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
       }))
 
+    it.effect("poll on a shut-down queue whose last item is reserved fails QueueEmpty, not QueueShutDown", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const taker = yield* Effect.fork(queue.take)
+        yield* Leaks.settle
+        yield* queue.put(1) // reserved for `taker`, which has not resumed yet
+        yield* queue.shutdown()
+        // the item may yet come back: a poll-based consumer must not stop here
+        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueEmpty")
+        yield* Fiber.interrupt(taker) // served, interrupted before it resumed: the item goes back
+        assert.strictEqual(yield* queue.poll, 1)
+        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueShutDown") // nothing can come any more
+      }))
+
     it.effect("an immediate shutdown drops what is left and releases join", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)

@@ -264,7 +264,9 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     QueueEmpty | QueueShutDown
   > => {
     if (this.canTake) return Effect.succeed(this.pull())
-    return this.closed !== false ? shutDown : Effect.fail(new QueueEmpty())
+    // shut down only when no item can come any more: one still reserved for a served taker may
+    // yet be given back, so until it is taken the answer is "empty for now", as for `take`
+    return this.drained ? shutDown : Effect.fail(new QueueEmpty())
   })
 
   readonly put = (item: A): Effect.Effect<void, QueueShutDown> =>

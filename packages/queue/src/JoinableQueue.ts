@@ -50,6 +50,7 @@ import type * as Order from "effect/Order"
 import type { Pipeable } from "effect/Pipeable"
 import * as Stream from "effect/Stream"
 import type { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
+import { invalidCount } from "./internal/arguments.js"
 import * as internal from "./internal/joinableQueue.js"
 
 /**
@@ -77,7 +78,8 @@ export interface JoinableQueue<A> extends Pipeable {
   /**
    * `put` with a time limit (Python's `put(item, timeout=…)`): `true` once the item is in the
    * queue, `false` if `duration` passed first — then the item was not added and the caller has
-   * left the line. Fails `QueueShutDown` as `put` does. Use it instead of
+   * left the line. Fails `QueueShutDown` as `put` does; dies (a defect naming it) on a `duration`
+   * that `Duration.decode` rejects, before it joins the line. Use it instead of
    * `Effect.timeout(queue.put(item), duration)`, which can add the item and still report a
    * timeout.
    *
@@ -107,7 +109,8 @@ export interface JoinableQueue<A> extends Pipeable {
   /**
    * `take` with a time limit (Python's `get(timeout=…)`): `Some(item)`, or `None` if `duration`
    * passed first — then nothing was taken and the caller has left the line. Fails
-   * `QueueShutDown` as `take` does (on a shut-down queue it still gives what is left). Use it
+   * `QueueShutDown` as `take` does (on a shut-down queue it still gives what is left); dies (a
+   * defect naming it) on a `duration` that `Duration.decode` rejects, before it joins the line. Use it
    * instead of `Effect.timeout(queue.take, duration)`, which can take an item out of the queue
    * and still report a timeout: the item is then lost.
    *
@@ -240,7 +243,7 @@ export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<Join
  */
 export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkSize?: number }): Stream.Stream<A> => {
   const chunkSize = options?.chunkSize ?? 256
-  const invalid = internal.invalidCount("JoinableQueue.toStream", "chunkSize", chunkSize)
+  const invalid = invalidCount("JoinableQueue.toStream", "chunkSize", chunkSize)
   if (invalid !== undefined) return Stream.die(invalid)
   return Stream.repeatEffectChunkOption(
     Effect.mapBoth(queue.takeUpTo(chunkSize), {

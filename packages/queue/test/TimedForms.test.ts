@@ -7,9 +7,23 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings, Leaks } from "@fiberkit/testkit"
 import { Effect, Exit, Fiber, Option, TestClock } from "effect"
+import type * as Duration from "effect/Duration"
 import * as JoinableQueue from "../src/JoinableQueue.js"
 
 const make = (capacity?: number) => JoinableQueue.make<number>({ capacity })
+
+/** Well-typed, but `Duration.decode` rejects it. */
+const malformed: Duration.DurationInput = `${1e-7} seconds`
+const defectMessage = (operation: string) =>
+  `JoinableQueue.${operation}: duration must be a Duration.DurationInput, got ${malformed}`
+
+/** The message of the defect `effect` dies with. */
+const defect = <A, E>(effect: Effect.Effect<A, E>) =>
+  effect.pipe(
+    Effect.flatMap(() => Effect.dieMessage("no defect")),
+    Effect.catchAllDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
+    Effect.orDie
+  )
 
 describe("JoinableQueue.takeFor", () => {
   it.effect("Some(item) at once when an item is there; None once the time runs out, leaving no trace", () =>
@@ -109,9 +123,33 @@ describe("JoinableQueue.takeFor", () => {
       yield* queue.shutdown()
       assert.deepStrictEqual(yield* queue.takeFor(0), Option.some(1))
     }))
+
+  it.effect("a malformed duration dies naming it before the taker joins the line: the next item is not lost", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      assert.strictEqual(yield* defect(queue.takeFor(malformed)), defectMessage("takeFor"))
+      yield* queue.put(1) // was reserved for the dead taker
+      assert.strictEqual(yield* queue.size, 1)
+      assert.strictEqual(yield* defect(queue.takeFor(malformed)), defectMessage("takeFor")) // takes nothing
+      assert.strictEqual(yield* queue.poll, 1)
+      yield* queue.taskDone
+      yield* queue.join
+    }))
 })
 
 describe("JoinableQueue.putFor", () => {
+  it.effect("a malformed duration dies naming it before the putter joins the line: no slot kept for ever", () =>
+    Effect.gen(function*() {
+      const queue = yield* make(1)
+      assert.strictEqual(yield* defect(queue.putFor(malformed, 1)), defectMessage("putFor")) // adds nothing
+      assert.strictEqual(yield* queue.size, 0)
+      yield* queue.put(1)
+      assert.strictEqual(yield* defect(queue.putFor(malformed, 2)), defectMessage("putFor"))
+      assert.strictEqual(yield* queue.take, 1)
+      yield* queue.offer(3) // the slot is free: not kept for a dead putter
+      assert.strictEqual(yield* queue.unfinishedTasks, 2)
+    }))
+
   it.effect("true at once when there is room; false once the time runs out, the item not added", () =>
     Effect.gen(function*() {
       const queue = yield* make(1)

@@ -1,8 +1,7 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
-import * as Cause from "effect/Cause"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -10,6 +9,7 @@ import type * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
 import { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
 import type * as Api from "../JoinableQueue.js"
+import { decodeDuration, invalidCount } from "./arguments.js"
 import { type Buffer, Lifo, Priority } from "./buffer.js"
 
 /**
@@ -29,24 +29,6 @@ const EXPIRED: Exit.Exit<boolean, QueueShutDown> = Exit.succeed(false)
 const NONE = Effect.succeed(Option.none())
 const TRUE = Effect.succeed(true)
 const FALSE = Effect.succeed(false)
-
-/**
- * A count argument (`takeUpTo`'s `max`, `toStream`'s `chunkSize`) must be an integer ≥ 1 or
- * `Infinity`; anything else is a programming mistake: the defect to die with. (`max` < 1 used to
- * take nothing, and `toStream` then pulled empty chunks for ever.)
- *
- * @internal
- */
-export const invalidCount = (
-  operation: string,
-  field: string,
-  value: number
-): Cause.IllegalArgumentException | undefined =>
-  value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1)
-    ? undefined
-    : new Cause.IllegalArgumentException(
-      `${operation}: ${field} must be an integer ≥ 1 (or Infinity), got ${String(value)}`
-    )
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as Api.TypeId
@@ -174,7 +156,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     line: Line,
     restore: Handoff.Restore,
     hooks: Handoff.WaitHooks<boolean>,
-    duration: Duration.DurationInput | undefined
+    duration: Duration.Duration | undefined
   ): Effect.Effect<boolean, QueueShutDown> {
     const waiter: Waiter = new Handoff.Waiter<boolean, QueueShutDown>(line)
     line.push(waiter)
@@ -234,8 +216,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     this.canTake ? Effect.succeed(this.pull()) : this.takeWaiting
   )
 
-  readonly takeFor = (duration: Duration.DurationInput): Effect.Effect<Option.Option<A>, QueueShutDown> =>
-    Effect.suspend(() =>
+  readonly takeFor = (input: Duration.DurationInput): Effect.Effect<Option.Option<A>, QueueShutDown> => {
+    const duration = decodeDuration("JoinableQueue.takeFor", input)
+    if (!Duration.isDuration(duration)) return Effect.die(duration)
+    return Effect.suspend(() =>
       this.canTake ? Effect.succeed(Option.some(this.pull())) : Effect.uninterruptibleMask((restore) => {
         if (this.canTake) return Effect.succeed(Option.some(this.pull()))
         if (this.drained) return shutDown
@@ -245,6 +229,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         )
       })
     )
+  }
 
   readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> => {
     const invalid = invalidCount("JoinableQueue.takeUpTo", "max", max)
@@ -289,8 +274,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
       })
     })
 
-  readonly putFor = (duration: Duration.DurationInput, item: A): Effect.Effect<boolean, QueueShutDown> =>
-    Effect.suspend(() => {
+  readonly putFor = (input: Duration.DurationInput, item: A): Effect.Effect<boolean, QueueShutDown> => {
+    const duration = decodeDuration("JoinableQueue.putFor", input)
+    if (!Duration.isDuration(duration)) return Effect.die(duration)
+    return Effect.suspend(() => {
       if (this.closed !== false) return shutDown
       if (this.canPut) {
         this.push(item)
@@ -308,6 +295,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         )
       })
     })
+  }
 
   readonly putAll = (items: Iterable<A>): Effect.Effect<void, QueueShutDown> =>
     Effect.suspend(() => this.putFrom(Array.isArray(items) ? items : Array.from(items), 0))

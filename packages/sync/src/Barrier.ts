@@ -67,14 +67,16 @@ export declare namespace Barrier {
     readonly action?: Effect.Effect<void, E> | undefined
     /**
      * Longest time an `await` may wait for the other parties before it breaks the barrier; once
-     * the last party has come, the action it runs does not count (as in Python). Default: no limit.
+     * the last party has come, the action it runs does not count (as in Python). One that
+     * `Duration.decode` rejects fails `make` with `InvalidOptions`. Default: no limit.
      */
     readonly timeout?: Duration.DurationInput | undefined
   }
 }
 
 /**
- * Creates a barrier for `parties` fibers (an integer ≥ 1, else `InvalidOptions`).
+ * Creates a barrier for `parties` fibers (an integer ≥ 1, else `InvalidOptions`; a malformed
+ * `timeout` fails `InvalidOptions` too).
  *
  * **Example**
  *

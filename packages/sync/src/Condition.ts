@@ -45,7 +45,8 @@ export interface Condition extends Pipeable {
   /**
    * `wait`, for at most `duration` (Python's `wait(timeout)`): `true` if notified, `false` if the
    * time ran out. Either way the lock is held again when it returns. (`Effect.timeout(wait, d)`
-   * cannot work: it runs `wait` in a child fiber, which does not hold the lock.)
+   * cannot work: it runs `wait` in a child fiber, which does not hold the lock.) A `duration`
+   * that `Duration.decode` rejects is a defect, before the lock is let go.
    */
   readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean, NotOwner>
   /** Waits until `predicate` (run holding the lock) is true; returns at once if it already is. */

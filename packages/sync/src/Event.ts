@@ -39,7 +39,10 @@ export interface Event extends Pipeable {
   readonly isSet: Effect.Effect<boolean>
   /** Returns when the flag is set (at once if it is). Interruptible. */
   readonly wait: Effect.Effect<void>
-  /** Waits at most `duration`: `true` if the flag was set, `false` on timeout (Python's `wait(timeout)`). */
+  /**
+   * Waits at most `duration`: `true` if the flag was set, `false` on timeout (Python's
+   * `wait(timeout)`). A `duration` that `Duration.decode` rejects is a defect, before any wait.
+   */
   readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
   /** Fibers waiting right now. */
   readonly waiting: Effect.Effect<number>

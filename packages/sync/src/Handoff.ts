@@ -81,12 +81,39 @@ export type WaitHooks<A> = internal.WaitHooks<A>
 export type Restore = internal.Restore
 
 /**
+ * Decodes the duration of a timed wait: the `Duration`, or a defect
+ * (`IllegalArgumentException`, its message naming `operation` and the value) for a
+ * `DurationInput` that `Duration.decode` rejects (`"1e-7 seconds"`, `"NaN millis"`). Run it
+ * *before* the waiter joins its line: a duration that fails later, in `withDeadline`'s timer,
+ * leaves a waiter whose fiber is gone, and it takes the next thing handed on.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Handoff } from "@fiberkit/sync"
+ * import { Effect, Exit } from "effect"
+ *
+ * Effect.runPromiseExit(Handoff.decodeDeadline("Mailbox.takeFor", "1e-7 seconds")).then((exit) =>
+ *   console.log(Exit.isFailure(exit)) // true: "Mailbox.takeFor: duration must be a Duration.DurationInput, got 1e-7 seconds"
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category utils
+ */
+export const decodeDeadline: (
+  operation: string,
+  input: Duration.DurationInput
+) => Effect.Effect<Duration.Duration> = deadline.decodeDeadline
+
+/**
  * Runs `body` (a wait) with a deadline: after `duration`, `expire` runs — synchronously, in a
  * timer fiber — unless `body` has ended. The wait stays in the calling fiber: unlike
  * `Effect.timeout`, which runs it in a child fiber whose result is thrown away if the timer wins
  * (a lock or an item handed over in the same tick is lost with it). `expire` settles the waiter
  * (`waiter.settle(…)` returns `false` if a grant came first), so a hand-off and an expiry can
- * never both happen. The timer is not a child of the waiting fiber, so it keeps running when that
+ * never both happen. Decode `duration` with `decodeDeadline` before the waiter joins its line.
+ * The timer is not a child of the waiting fiber, so it keeps running when that
  * fiber is interrupted while uninterruptible (an `acquireRelease`'s acquire, a finalizer): such a
  * wait still ends after `duration`. This is how every `…For` form of fiberkit is timed.
  *

@@ -41,6 +41,7 @@ export interface Lock extends LockOrder.Lockable, Pipeable {
   /**
    * Waits at most `duration` for the lock (Python's `acquire(timeout=…)`): `true` if this fiber
    * now holds it, `false` if the time ran out (then it holds nothing and has left the line).
+   * A `duration` that `Duration.decode` rejects is a defect, before any wait.
    */
   readonly acquireFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
   /** Frees the lock; fails with `NotOwner` (changing nothing) unless this fiber holds it. */

@@ -31,7 +31,8 @@ export interface ReentrantLock extends LockOrder.Lockable, Pipeable {
   readonly acquire: Effect.Effect<void>
   /**
    * `acquire`, waiting at most `duration` (Python's `acquire(timeout=…)`): `true` if this fiber
-   * now holds the lock, `false` if the time ran out (then nothing changed).
+   * now holds the lock, `false` if the time ran out (then nothing changed). A `duration` that
+   * `Duration.decode` rejects is a defect, before any wait.
    */
   readonly acquireFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
   /** Gives up one hold; fails with `NotOwner` (changing nothing) unless this fiber holds it. */

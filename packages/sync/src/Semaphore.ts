@@ -47,7 +47,8 @@ export interface Semaphore extends Pipeable {
   readonly acquire: (n?: number) => Effect.Effect<void, InvalidOptions>
   /**
    * `acquire`, waiting at most `duration` (Python's `acquire(timeout=…)`): `true` if the `n`
-   * permits (default 1) are now held, `false` if the time ran out (then nothing is held).
+   * permits (default 1) are now held, `false` if the time ran out (then nothing is held). A
+   * `duration` that `Duration.decode` rejects is a defect, before any wait.
    */
   readonly acquireFor: (duration: Duration.DurationInput, n?: number) => Effect.Effect<boolean, InvalidOptions>
   /** Takes `n` permits (default 1) if that needs no wait: `true` if it did. */

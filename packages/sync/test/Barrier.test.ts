@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks, TestTime } from "@fiberkit/testkit"
 import { Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Barrier from "../src/Barrier.js"
 
 describe("Barrier", () => {
@@ -129,6 +130,15 @@ describe("Barrier", () => {
     Effect.gen(function*() {
       const error = yield* Effect.flip(Barrier.make(0))
       assert.strictEqual(error.message, "Barrier.make: parties must be an integer ≥ 1, got 0")
+    }))
+
+  it.effect("a timeout Duration.decode rejects fails InvalidOptions", () =>
+    Effect.gen(function*() {
+      const timeouts: ReadonlyArray<Duration.DurationInput> = [`${1e-7} seconds`, `${Number.NaN} millis`]
+      for (const timeout of timeouts) {
+        const error = yield* Effect.flip(Barrier.make(2, { timeout }))
+        assert.strictEqual(error.message, `Barrier.make: timeout must be a Duration.DurationInput, got ${timeout}`)
+      }
     }))
 })
 

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
-import { Deferred, Effect, Fiber, TestClock } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, TestClock } from "effect"
+import type * as Duration from "effect/Duration"
 import * as Condition from "../src/Condition.js"
 import * as Event from "../src/Event.js"
 import * as Lock from "../src/Lock.js"
@@ -130,6 +131,41 @@ describe("timed waits", () => {
       assert.strictEqual(yield* semaphore.waiting, 0)
       assert.strictEqual(yield* event.waiting, 0)
       assert.strictEqual(yield* condition.waiting, 0)
+    }))
+
+  it.effect("a malformed duration is a defect naming the operation, before the caller joins any line", () =>
+    Effect.gen(function*() {
+      // well-typed, but Duration.decode rejects it
+      const malformed: Duration.DurationInput = `${1e-7} seconds`
+      const semaphore = yield* Semaphore.make(1)
+      yield* semaphore.acquire()
+      const lock = yield* Lock.make()
+      yield* lock.acquire
+      const event = yield* Event.make
+      const condition = yield* Condition.make()
+      const calls: ReadonlyArray<readonly [string, Effect.Effect<boolean, unknown>]> = [
+        ["Semaphore.acquireFor", semaphore.acquireFor(malformed)],
+        ["Lock.acquireFor", lock.acquireFor(malformed)],
+        ["Event.waitFor", event.waitFor(malformed)],
+        ["Condition.waitFor", condition.withLock(condition.waitFor(malformed))]
+      ]
+      for (const [operation, call] of calls) {
+        const exit = yield* Effect.exit(call)
+        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), operation)
+        assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), `${operation}: `)
+        assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), "1e-7 seconds")
+      }
+      // no ghost waiter took what came next
+      assert.strictEqual(yield* semaphore.waiting, 0)
+      yield* semaphore.release()
+      assert.strictEqual(yield* semaphore.available, 1)
+      yield* lock.release
+      assert.isFalse(yield* lock.isLocked)
+      assert.strictEqual(yield* event.waiting, 0)
+      const waiter = yield* Effect.fork(condition.withLock(condition.waitFor("10 seconds")))
+      yield* TestClock.adjust("1 second")
+      yield* condition.withLock(condition.notify())
+      assert.isTrue(yield* Fiber.join(waiter))
     }))
 
   it.effect("Effect.timeout(condition.wait) cannot work: the timed wait runs in a fiber without the lock", () =>

@@ -1,9 +1,11 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Barrier.js"
-import { BrokenBarrier, type InvalidOptions } from "../Errors.js"
+import { BrokenBarrier, InvalidOptions } from "../Errors.js"
 import { WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
 import { type Restore, Waiter } from "./handoff.js"
@@ -111,12 +113,24 @@ export const make = <E = never>(
   parties: number,
   options?: Api.Barrier.Options<E>
 ): Effect.Effect<Api.Barrier<E>, InvalidOptions> =>
-  Effect.map(
+  Effect.zipWith(
     validate("Barrier.make", "parties", PositiveInt, "an integer ≥ 1", parties),
-    (n) =>
-      new BarrierImpl<E>(
-        n,
-        options?.action,
-        options?.timeout === undefined ? undefined : Duration.decode(options.timeout)
-      )
+    decodeTimeout(options?.timeout),
+    (n, timeout) => new BarrierImpl<E>(n, options?.action, timeout)
   )
+
+/** The `timeout` option, decoded at construction: one `Duration.decode` rejects fails `InvalidOptions`. */
+const decodeTimeout = (
+  timeout: Duration.DurationInput | undefined
+): Either.Either<Duration.Duration | undefined, InvalidOptions> => {
+  if (timeout === undefined) return Either.right(undefined)
+  const decoded = Duration.decodeUnknown(timeout)
+  return Option.isSome(decoded) ? Either.right(decoded.value) : Either.left(
+    new InvalidOptions({
+      operation: "Barrier.make",
+      field: "timeout",
+      expected: "a Duration.DurationInput",
+      value: timeout
+    })
+  )
+}

@@ -6,7 +6,7 @@ import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
 import { WaitQueue } from "../WaitQueue.js"
-import { withDeadline } from "./deadline.js"
+import { decodeDeadline, withDeadline } from "./deadline.js"
 import { Waiter } from "./handoff.js"
 import { OwnedLock } from "./ownedLock.js"
 
@@ -37,7 +37,7 @@ export class ConditionImpl implements Api.Condition {
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => this.lock.withLock(effect)
 
   /** Waits for a notification (at most `duration` when given): `true` if notified. */
-  private waitWithin(duration: Duration.DurationInput | undefined): Effect.Effect<boolean, NotOwner> {
+  private waitWithin(duration: Duration.Duration | undefined): Effect.Effect<boolean, NotOwner> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime((fiber) => {
         if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.wait"))
@@ -62,7 +62,8 @@ export class ConditionImpl implements Api.Condition {
 
   readonly wait: Effect.Effect<void, NotOwner> = Effect.asVoid(this.waitWithin(undefined))
 
-  readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean, NotOwner> => this.waitWithin(duration)
+  readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean, NotOwner> =>
+    Effect.flatMap(decodeDeadline("Condition.waitFor", duration), (decoded) => this.waitWithin(decoded))
 
   /** Notifies up to `n` waiters, longest-waiting first. */
   private wake(n: number): void {

@@ -1,6 +1,31 @@
-import type * as Duration from "effect/Duration"
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+
+/**
+ * Decodes the duration of a timed wait, before the caller joins any line: a `DurationInput`
+ * that `Duration.decode` rejects (`"1e-7 seconds"`, `"NaN millis"`) can only be a programming
+ * mistake, so it is a defect (`IllegalArgumentException`) whose message names `operation` and
+ * the value. Decoding it later — in the timer, after the waiter joined its line — would leave a
+ * waiter whose fiber is gone, and it would take the next lock, permit or notification handed on.
+ *
+ * @internal
+ */
+export const decodeDeadline = (
+  operation: string,
+  input: Duration.DurationInput
+): Effect.Effect<Duration.Duration> => {
+  const decoded = Duration.decodeUnknown(input)
+  return Option.isSome(decoded)
+    ? Effect.succeed(decoded.value)
+    : Effect.die(
+      new Cause.IllegalArgumentException(
+        `${operation}: duration must be a Duration.DurationInput, got ${String(input)}`
+      )
+    )
+}
 
 /**
  * Runs `body` with a timer: after `duration`, `expire` runs (synchronously, in a timer fiber)

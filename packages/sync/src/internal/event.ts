@@ -2,6 +2,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Event.js"
+import { decodeDeadline } from "./deadline.js"
 import { Signal } from "./signal.js"
 
 /** @internal */
@@ -36,7 +37,7 @@ export class EventImpl implements Api.Event {
 
   // `true` once set (before or during the wait), `false` if the time ran out first
   readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
-    this.signal.waitUnless(this.ready, duration)
+    Effect.flatMap(decodeDeadline("Event.waitFor", duration), (decoded) => this.signal.waitUnless(this.ready, decoded))
 
   readonly waiting: Effect.Effect<number> = Effect.sync(() => this.signal.size)
 }

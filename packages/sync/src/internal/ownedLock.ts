@@ -5,6 +5,7 @@ import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import { NotOwner } from "../Errors.js"
 import type * as LockOrder from "../LockOrder.js"
+import { decodeDeadline } from "./deadline.js"
 import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTypeId, nextRank } from "./lockOrder.js"
 import { addHold, answersFor, fiberKey, fiberName } from "./owner.js"
 import { PermitPool } from "./permits.js"
@@ -133,7 +134,10 @@ export class OwnedLock implements LockOrder.Lockable {
   )
 
   readonly acquireFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
-    Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(decodeDeadline(`${this.kind}.acquireFor`, duration), (decoded) => this.acquireWithin(decoded))
+
+  private acquireWithin(duration: Duration.Duration): Effect.Effect<boolean> {
+    return Effect.uninterruptibleMask((restore) =>
       Effect.withFiberRuntime((fiber) => {
         const held = this.reenter(fiber)
         if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
@@ -145,6 +149,7 @@ export class OwnedLock implements LockOrder.Lockable {
         )
       })
     )
+  }
 
   readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
     const held = this.reenter(fiber)

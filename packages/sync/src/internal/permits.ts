@@ -58,7 +58,7 @@ export class PermitPool {
    * left the line. The wait stays in the calling fiber, so the answer can never disagree with
    * what the caller holds.
    */
-  takeWithin(n: number, restore: Restore, duration: Duration.DurationInput): Effect.Effect<boolean> {
+  takeWithin(n: number, restore: Restore, duration: Duration.Duration): Effect.Effect<boolean> {
     if (this.tryTake(n)) return TRUE
     const waiter = this.enqueue(n)
     const expire = () => {

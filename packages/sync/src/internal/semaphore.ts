@@ -5,6 +5,7 @@ import { pipeArguments } from "effect/Pipeable"
 import type * as BoundedSemaphoreApi from "../BoundedSemaphore.js"
 import { InvalidOptions, SemaphoreOverRelease } from "../Errors.js"
 import type * as SemaphoreApi from "../Semaphore.js"
+import { decodeDeadline } from "./deadline.js"
 import { PermitPool } from "./permits.js"
 import { checkPermits, NonNegativeInt, validate } from "./validate.js"
 
@@ -82,7 +83,10 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
   readonly acquireFor = (duration: Duration.DurationInput, n = 1): Effect.Effect<boolean, InvalidOptions> => {
     const invalid = this.check("acquireFor", n)
     if (invalid !== undefined) return Effect.fail(invalid)
-    return Effect.uninterruptibleMask((restore) => this.pool.takeWithin(n, restore, duration))
+    return Effect.flatMap(
+      decodeDeadline(`${this.kind}.acquireFor`, duration),
+      (decoded) => Effect.uninterruptibleMask((restore) => this.pool.takeWithin(n, restore, decoded))
+    )
   }
 
   readonly tryAcquire = (n = 1): Effect.Effect<boolean, InvalidOptions> => {

@@ -28,7 +28,7 @@ export class Signal {
    * step: checking first and joining in a later step would leave a gap in which the fiber can
    * yield, the signal fire, and the wait then never end.
    */
-  waitUnless(ready: () => boolean, duration?: Duration.DurationInput): Effect.Effect<boolean> {
+  waitUnless(ready: () => boolean, duration?: Duration.Duration): Effect.Effect<boolean> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.suspend(() => {
         if (ready()) return TRUE

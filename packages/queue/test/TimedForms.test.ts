@@ -135,6 +135,30 @@ describe("JoinableQueue.takeFor", () => {
       yield* queue.taskDone
       yield* queue.join
     }))
+
+  it.effect("as an acquireRelease's acquire (uninterruptible), interrupted while it waits: None after its duration", () =>
+    Effect.gen(function*() {
+      const queue = yield* make()
+      let acquired: Option.Option<Option.Option<number>> = Option.none()
+      const job = Effect.scoped(Effect.acquireRelease(
+        Effect.tap(queue.takeFor("1 second"), (item) => Effect.sync(() => void (acquired = Option.some(item)))),
+        (item) => Option.isSome(item) ? Effect.orDie(queue.put(item.value)) : Effect.void
+      ))
+      const fiber = yield* Effect.fork(job)
+      yield* Leaks.settle
+      yield* Fiber.interruptFork(fiber)
+      yield* TestClock.adjust("999 millis")
+      assert.isNull(fiber.unsafePoll()) // an acquire is not interrupted: it waits out its duration
+      yield* TestClock.adjust("1 millis")
+      yield* Leaks.settle
+      const timedOut = fiber.unsafePoll() !== null // its timer was not killed with its fiber
+      if (!timedOut) yield* queue.put(-1) // lets it end, so the test fails instead of hanging
+      assert.isTrue(timedOut)
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+      assert.deepStrictEqual(acquired, Option.some(Option.none()))
+      yield* queue.put(1) // not reserved for the taker that left
+      assert.strictEqual(yield* queue.poll, 1)
+    }))
 })
 
 describe("JoinableQueue.putFor", () => {

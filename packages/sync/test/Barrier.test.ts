@@ -161,4 +161,29 @@ describe("Barrier (one action at a time)", () => {
       assert.strictEqual(peak, 1)
       assert.deepStrictEqual(released.map((name) => name[0]), ["a", "a", "b", "b"])
     }))
+
+  it.effect("a party that arrived while the action ran stays interruptible: interrupted, it withdraws", () =>
+    Effect.gen(function*() {
+      const barrier = yield* Barrier.make(2, { action: Effect.sleep("1 second") })
+      yield* Effect.fork(barrier.await)
+      yield* Effect.fork(barrier.await) // trips generation 1: runs the 1-second action
+      yield* Leaks.settle
+      const late = yield* Effect.fork(barrier.await) // arrives while the action runs
+      yield* Leaks.settle
+      yield* TestClock.adjust("1 second") // the action is over: `late` waits for generation 2
+      assert.strictEqual(yield* barrier.waiting, 1)
+      yield* Fiber.interruptFork(late)
+      yield* Leaks.settle
+      const withdrew = late.unsafePoll() !== null
+      if (!withdrew) yield* barrier.abort // so that a failing test still ends
+      assert.isTrue(withdrew)
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(late)))
+      assert.strictEqual(yield* barrier.waiting, 0)
+      // the next party waits for a partner of its own, not for the one that withdrew
+      const next = yield* Effect.fork(barrier.await)
+      yield* Leaks.settle
+      assert.isNull(next.unsafePoll())
+      assert.strictEqual(yield* barrier.waiting, 1)
+      yield* Fiber.interrupt(next)
+    }))
 })

@@ -47,10 +47,19 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
   }
 
   readonly await: Effect.Effect<number, BrokenBarrier | E> = Effect.uninterruptibleMask((restore) =>
-    Effect.suspend((): Effect.Effect<number, BrokenBarrier | E> => {
+    this.arrive(restore)
+  )
+
+  /**
+   * One arrival, in the caller's uninterruptible region: `restore` is that region's own, so a
+   * party that arrived while the action ran, and arrives again once it is over, still waits
+   * interruptibly (a nested `uninterruptibleMask` would restore to uninterruptible).
+   */
+  private arrive(restore: Restore): Effect.Effect<number, BrokenBarrier | E> {
+    return Effect.suspend((): Effect.Effect<number, BrokenBarrier | E> => {
       const tripping = this.tripping
       if (tripping !== undefined) {
-        return Effect.zipRight(restore(tripping.waitUnless(() => this.tripping !== tripping)), this.await)
+        return Effect.zipRight(restore(tripping.waitUnless(() => this.tripping !== tripping)), this.arrive(restore))
       }
       if (this.broken !== undefined) return Effect.fail(new BrokenBarrier({ reason: this.broken }))
       if (this.waiters.size + 1 === this.parties) return this.trip(restore)
@@ -65,7 +74,7 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
         if (party.queued) this.breakWith("timeout")
       }, wait)
     })
-  )
+  }
 
   /** The last arrival: runs the action, then releases the generation with arrival indices. */
   private trip(restore: Restore): Effect.Effect<number, E> {

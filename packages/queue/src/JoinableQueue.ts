@@ -9,10 +9,13 @@
  *   `join` waits until all are finished (Python's `task_done` / `join`).
  * - **Shutdown** as in Python 3.13: after `shutdown()` puts fail `QueueShutDown` and takes drain
  *   what is left, then fail `QueueShutDown`; waiting putters and takers wake with it.
- *   `shutdown({ immediate: true })` also drops what is left (counting it finished, so `join`
- *   returns). (Effect 3.22's `Queue.shutdown` throws buffered items away.)
+ *   `shutdown({ immediate: true })` also drops what is left, counting it finished: `join` then
+ *   waits only for items taken before and not yet marked done. (Effect 3.22's `Queue.shutdown`
+ *   throws buffered items away.)
  * - **Interruption**: a taker interrupted while waiting loses no item, a putter interrupted while
- *   waiting leaves no item behind, and the task count stays exact.
+ *   waiting leaves no item behind, and the task count stays exact. An interruption that lands
+ *   just as a take completes drops the item with the fiber (Effect drops the result of an
+ *   interrupted fiber).
  * - **Sizes** are never negative (Effect 3.22's `Queue.size` goes below zero while takers wait).
  * - **Timed waits** (Python's `get(timeout=…)` / `put(item, timeout=…)`): `takeFor(duration)`
  *   gives `Option<A>` and `putFor(duration, item)` a `boolean`, and the answer always agrees with
@@ -182,7 +185,10 @@ export declare namespace JoinableQueue {
    * @category models
    */
   export interface ShutdownOptions {
-    /** Drop the items left and release `join`. Default: false (they are drained). */
+    /**
+     * Drop the items left, counting them done (`join` then waits only for items already taken and
+     * not yet marked done). Default: false (they are drained).
+     */
     readonly immediate?: boolean | undefined
   }
 }

@@ -4,8 +4,10 @@
  * waiting) or `notifyAll`.
  *
  * `wait` lets go of the lock while waiting and takes it back before it returns — also when it
- * is interrupted, as in Python, so the caller's `withLock` stays balanced. A waiter interrupted
- * after it was notified passes the notification on to the next waiter: none is lost. Waiting
+ * is interrupted, as in Python, so the caller's `withLock` stays balanced. A waiter whose wait
+ * ends in an interruption after it was notified passes the notification on to the next waiter:
+ * none is lost. (A waiter in an uninterruptible region — a finalizer — whose fiber is
+ * interrupted meanwhile returns from `wait` and acts on its notification itself.) Waiting
  * or notifying without holding the lock fails with `NotOwner`.
  *
  * @since 0.1.0
@@ -51,7 +53,10 @@ export interface Condition extends Pipeable {
   readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean, NotOwner>
   /** Waits until `predicate` (run holding the lock) is true; returns at once if it already is. */
   readonly waitUntil: <E, R>(predicate: Effect.Effect<boolean, E, R>) => Effect.Effect<void, E | NotOwner, R>
-  /** Wakes up to `n` waiters (default 1), longest-waiting first. */
+  /**
+   * Wakes up to `n` waiters (default 1), longest-waiting first. An `n` that is not an integer
+   * ≥ 0 is a defect (`IllegalArgumentException`).
+   */
   readonly notify: (n?: number) => Effect.Effect<void, NotOwner>
   /** Wakes every waiter. */
   readonly notifyAll: Effect.Effect<void, NotOwner>

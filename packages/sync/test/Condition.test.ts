@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks, TestTime } from "@fiberkit/testkit"
-import { Effect, Exit, Fiber } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import * as Condition from "../src/Condition.js"
 import * as Lock from "../src/Lock.js"
 import * as ReentrantLock from "../src/ReentrantLock.js"
@@ -130,5 +130,39 @@ describe("Condition (notifications are never lost)", () => {
       assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
       assert.strictEqual(yield* TestTime.run(Fiber.join(second)), "second woke")
       assert.strictEqual(yield* condition.waiting, 0)
+    }))
+
+  it.effect("a notified waiter in an uninterruptible region of an interrupted fiber uses its notification: no one else wakes", () =>
+    Effect.gen(function*() {
+      // e.g. a finalizer: the interrupt stays pending, the wait ends normally, the waiter acts on it
+      const condition = yield* Condition.make()
+      const woken: Array<string> = []
+      const waiter = (name: string) =>
+        condition.withLock(Effect.zipRight(condition.wait, Effect.sync(() => woken.push(name))))
+      const first = yield* Effect.fork(Effect.uninterruptible(waiter("first")))
+      yield* Leaks.settle
+      yield* Fiber.interruptFork(first)
+      const second = yield* Effect.fork(waiter("second"))
+      yield* Leaks.settle
+      yield* condition.withLock(condition.notify(1))
+      yield* Leaks.settle
+      assert.deepStrictEqual(woken, ["first"])
+      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first))) // interrupted once its region ends
+      assert.strictEqual(yield* condition.waiting, 1)
+      yield* Fiber.interrupt(second)
+    }))
+
+  it.effect("notify(n) with n not an integer ≥ 0 is a defect naming the call, and wakes no one", () =>
+    Effect.gen(function*() {
+      const condition = yield* Condition.make()
+      const fibers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(condition.withLock(condition.wait)))
+      yield* Leaks.settle
+      for (const n of [1.5, -1, Number.NaN]) {
+        const exit = yield* Effect.exit(condition.withLock(condition.notify(n)))
+        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), String(n))
+        assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), `Condition.notify: n must be`)
+      }
+      assert.strictEqual(yield* condition.waiting, 3)
+      yield* Fiber.interruptAll(fibers)
     }))
 })

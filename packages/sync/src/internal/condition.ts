@@ -1,17 +1,18 @@
+import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as HashSet from "effect/HashSet"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
 import { WaitQueue } from "../WaitQueue.js"
 import { decodeDeadline, withDeadline } from "./deadline.js"
-import { Waiter } from "./handoff.js"
+import { type Restore, Waiter } from "./handoff.js"
 import { OwnedLock } from "./ownedLock.js"
 
 /** A waiter's outcome: `true` when notified, `false` when its time ran out. */
 const EXPIRED = Exit.succeed(false)
+const NOTIFIED = Exit.succeed(true)
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Condition") as Api.TypeId
@@ -50,14 +51,20 @@ export class ConditionImpl implements Api.Condition {
         return Effect.flatMap(Effect.exit(waited), (exit) =>
           Effect.zipRight(
             this.lock.restoreHold(fiber, saved),
-            Effect.descriptorWith((descriptor) => {
-              // interrupted while taking the lock back: it will not act on its notification
-              if (Exit.isSuccess(exit) && exit.value && HashSet.size(descriptor.interruptors) > 0) this.wake(1)
-              return exit
-            })
+            Exit.isSuccess(exit) && exit.value ? this.deliver(restore) : exit
           ))
       })
     )
+  }
+
+  /**
+   * Ends a notified wait, the lock held again. If the fiber was interrupted meanwhile (while it
+   * took the lock back), the wait ends in that interruption only where the caller's own region is
+   * interruptible — `restore` says which: then the notification goes to the next waiter. In an
+   * uninterruptible region (a finalizer) the wait returns and the waiter acts on it itself.
+   */
+  private deliver(restore: Restore): Effect.Effect<boolean> {
+    return Effect.onInterrupt(restore(NOTIFIED), () => Effect.sync(() => this.wake(1)))
   }
 
   readonly wait: Effect.Effect<void, NotOwner> = Effect.asVoid(this.waitWithin(undefined))
@@ -78,11 +85,14 @@ export class ConditionImpl implements Api.Condition {
     Effect.flatMap(predicate, (done) => (done ? Effect.void : Effect.zipRight(this.wait, this.waitUntil(predicate))))
 
   readonly notify = (n = 1): Effect.Effect<void, NotOwner> =>
-    Effect.withFiberRuntime((fiber) => {
-      if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.notify"))
-      this.wake(n)
-      return Effect.void
-    })
+    // a count that can only be wrong by a programming mistake: a defect, as in Effect
+    !(Number.isSafeInteger(n) && n >= 0) && n !== Number.POSITIVE_INFINITY
+      ? Effect.die(new Cause.IllegalArgumentException(`Condition.notify: n must be an integer ≥ 0, got ${n}`))
+      : Effect.withFiberRuntime((fiber) => {
+        if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.notify"))
+        this.wake(n)
+        return Effect.void
+      })
 
   readonly notifyAll: Effect.Effect<void, NotOwner> = this.notify(Number.POSITIVE_INFINITY)
 

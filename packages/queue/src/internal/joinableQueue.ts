@@ -1,7 +1,7 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -9,7 +9,7 @@ import type * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
 import { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
 import type * as Api from "../JoinableQueue.js"
-import { decodeDuration, invalidCount } from "./arguments.js"
+import { invalidCount } from "./arguments.js"
 import { type Buffer, Lifo, Priority } from "./buffer.js"
 
 /**
@@ -217,17 +217,18 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   )
 
   readonly takeFor = (input: Duration.DurationInput): Effect.Effect<Option.Option<A>, QueueShutDown> => {
-    const duration = decodeDuration("JoinableQueue.takeFor", input)
-    if (!Duration.isDuration(duration)) return Effect.die(duration)
-    return Effect.suspend(() =>
-      this.canTake ? Effect.succeed(Option.some(this.pull())) : Effect.uninterruptibleMask((restore) => {
-        if (this.canTake) return Effect.succeed(Option.some(this.pull()))
-        if (this.drained) return shutDown
-        return Effect.flatMap(
-          this.await(this.takers, restore, this.takerHooks, duration),
-          (served) => served ? Effect.map(this.claimItem(), Option.some) : NONE
-        )
-      })
+    // decoded before the taker joins the line: a malformed duration dies leaving no waiter behind
+    return Effect.flatMap(
+      Handoff.decodeDeadline("JoinableQueue.takeFor", input),
+      (duration) =>
+        this.canTake ? Effect.succeed(Option.some(this.pull())) : Effect.uninterruptibleMask((restore) => {
+          if (this.canTake) return Effect.succeed(Option.some(this.pull()))
+          if (this.drained) return shutDown
+          return Effect.flatMap(
+            this.await(this.takers, restore, this.takerHooks, duration),
+            (served) => served ? Effect.map(this.claimItem(), Option.some) : NONE
+          )
+        })
     )
   }
 
@@ -275,9 +276,8 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     })
 
   readonly putFor = (input: Duration.DurationInput, item: A): Effect.Effect<boolean, QueueShutDown> => {
-    const duration = decodeDuration("JoinableQueue.putFor", input)
-    if (!Duration.isDuration(duration)) return Effect.die(duration)
-    return Effect.suspend(() => {
+    // decoded before the putter joins the line: a malformed duration dies leaving no waiter behind
+    return Effect.flatMap(Handoff.decodeDeadline("JoinableQueue.putFor", input), (duration) => {
       if (this.closed !== false) return shutDown
       if (this.canPut) {
         this.push(item)

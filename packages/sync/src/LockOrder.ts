@@ -12,6 +12,8 @@
  * before it waits, so the bad order is reported the first time it happens, not when two fibers
  * finally deadlock. It is a defect, not a typed failure: a lock order is a bug to fix, not a
  * condition to recover from, and lock signatures stay free of it when no detector is in force.
+ * `Condition.wait` taking its lock back is an acquisition too, checked while the waiter holds
+ * what it held when it began waiting; on a violation the wait dies without the lock.
  * Off by default; without the layer the cost is one FiberRef read per acquisition.
  *
  * Child fibers: what a child takes counts as taken while holding the locks its parent holds at

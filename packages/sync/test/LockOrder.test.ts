@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks, TestTime } from "@fiberkit/testkit"
 import { Cause, Deferred, Effect, Exit, FastCheck, Fiber, Option, Queue } from "effect"
+import * as Condition from "../src/Condition.js"
 import { LockOrderViolation } from "../src/Errors.js"
 import * as Lock from "../src/Lock.js"
 import * as LockOrder from "../src/LockOrder.js"
@@ -133,6 +134,27 @@ describe("LockOrder.Detector", () => {
       const rw = yield* ReadWriteLock.make({ name: "table" })
       yield* nested([lock, rw.writeLock])
       assert.strictEqual(violationOf(yield* Effect.exit(nested([rw.writeLock, lock])))?.holding[0], "table(write)")
+    }).pipe(Effect.provide(LockOrder.Detector)))
+
+  it.effect("checks Condition.wait taking its lock back like any acquisition", () =>
+    Effect.gen(function*() {
+      const a = yield* Lock.make({ name: "a" }) // the condition's lock
+      const b = yield* Lock.make({ name: "b" })
+      const condition = yield* Condition.make(a)
+      // x takes b while holding a, then waits holding b: woken, it takes a back while holding b
+      const x = yield* Effect.fork(a.withLock(b.withLock(Effect.orDie(condition.wait))))
+      yield* Leaks.settle
+      // y takes a, notifies, then takes b: a → b again, and it waits for x's b
+      const y = yield* Effect.fork(
+        a.withLock(Effect.zipRight(Effect.orDie(condition.notify()), b.withLock(Effect.void)))
+      )
+      const exit = yield* Effect.exit(TestTime.run(Fiber.await(x)))
+      const violation = Exit.isSuccess(exit) ? violationOf(exit.value) : undefined
+      assert.strictEqual(violation?.acquiring, "a")
+      assert.deepStrictEqual(violation?.holding, ["b"])
+      yield* Fiber.join(y) // x died without taking a back, and let go of b: y goes on
+      assert.isFalse(yield* a.isLocked)
+      assert.isFalse(yield* b.isLocked)
     }).pipe(Effect.provide(LockOrder.Detector)))
 
   it.effect("is off without the layer", () =>

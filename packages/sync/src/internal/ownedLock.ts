@@ -186,13 +186,21 @@ export class OwnedLock implements LockOrder.Lockable {
     return saved
   }
 
-  /** For `Condition.wait`: takes the lock back with the holds saved, waiting uninterruptibly. */
+  /**
+   * For `Condition.wait`: takes the lock back with the holds saved, waiting uninterruptibly.
+   * Checked by the detector like any acquisition: a violation dies before it waits, the lock not
+   * taken back (taking it would be the deadlock the detector reports).
+   */
   restoreHold(fiber: AnyFiber, saved: SavedHold): Effect.Effect<void> {
-    const back = Effect.suspend(() => {
-      this.ticket = saved.ticket
-      this.count = saved.count
-      return afterAcquire(fiber, this)
+    return Effect.suspend(() => {
+      const violation = beforeAcquire(fiber, this)
+      if (violation !== undefined) return Effect.die(violation)
+      const back = Effect.suspend(() => {
+        this.ticket = saved.ticket
+        this.count = saved.count
+        return afterAcquire(fiber, this)
+      })
+      return this.pool.takeThen(1, identity, back)
     })
-    return this.pool.takeThen(1, identity, back)
   }
 }

@@ -229,6 +229,31 @@ describe("FiberPool (review regressions)", () => {
         )
       )))
 
+  // Each k interrupts the map before another op. `map` waited for its lanes with a concurrent
+  // `Effect.forEach`, which in effect 3.22 waits for ever when it is interrupted before its first
+  // child has run; and the observer that replaced it, removed from a lane while that lane settled,
+  // made the settlement skip the `cancel` that was stopping the map.
+  it.effect("a map interrupted at any op ends, and leaves the pool idle", () =>
+    Effect.gen(function*() {
+      const stuck: Array<number> = []
+      const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { discard: true })
+      for (let k = 10; k <= 80; k++) {
+        yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
+          const pool = yield* FiberPool.make({ maxWorkers: 2 })
+          const map = pool.map([0, 1, 2, 3, 4], () => Effect.never)
+          // a daemon: a map stuck for good must not keep the test from reporting it
+          const mapper = yield* Effect.forkDaemon(Effect.withMaxOpsBeforeYield(Effect.zipRight(pad, map), k))
+          yield* Effect.yieldNow()
+          yield* Fiber.interruptFork(mapper)
+          yield* Effect.repeatN(Effect.yieldNow(), 20)
+          if (mapper.unsafePoll() === null || (yield* pool.running) + (yield* pool.pending) !== 0) stuck.push(k)
+          // the scope ends failed: its close stops what a stuck map left running
+          return yield* Effect.fail("end")
+        })))
+      }
+      assert.deepStrictEqual(stuck, [])
+    }))
+
   // Each k makes the pool's worker yield at another op; some land between settling the task and
   // retiring the worker, where `running` once counted the worker's task as still running.
   it.effect("running counts the tasks started and not finished, not the workers", () =>

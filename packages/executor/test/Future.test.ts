@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
-import { Cause, Deferred, Effect, Fiber, Option, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Stream } from "effect"
 import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import type * as Future from "../src/Future.js"
@@ -52,6 +52,45 @@ describe("Future", () => {
       assert.isTrue(Option.isSome(cause))
       assert.deepStrictEqual(Cause.failureOption(Option.getOrThrow(cause)), Option.some("boom" as const))
       assert.strictEqual(yield* Effect.flip(future.result), "boom")
+    })))
+
+  // `map` waited for its lanes with one observer per lane, removed from every lane once the first
+  // lane ended: removed from the lane whose settlement was calling it, it made that settlement skip
+  // the next waiter (the `cancel` that was stopping the map): the map waited for ever.
+  it.effect("an observer that stops observing while the future settles skips no other waiter", () =>
+    Effect.gen(function*() {
+      const future = new FutureImpl<number, never>(0)
+      const seen: Array<string> = []
+      const stop = future.observe(() => {
+        seen.push("first")
+        stop()
+      })
+      future.observe(() => seen.push("second"))
+      const waiter = yield* Effect.fork(future.result)
+      yield* Effect.yieldNow()
+      future.settleNow(Exit.succeed(1))
+      assert.deepStrictEqual(seen, ["first", "second"])
+      assert.deepStrictEqual(yield* Fiber.await(waiter), Exit.succeed(1))
+    }))
+
+  // `result` registered its observer in `Effect.async`'s register function, whose canceller effect
+  // 3.22 installs one op later: a waiter interrupted in between left its observer on the future
+  // (a `while pending` loop of timed-out waits piled them up).
+  it.effect("a result interrupted at any op leaves no observer on a future that stays pending", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const gate = yield* Deferred.make<void>()
+      const pending = yield* pool.submit(Deferred.await(gate))
+      const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { discard: true })
+      const left: Array<number> = []
+      for (let k = 10; k <= 80; k++) {
+        const waiter = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.zipRight(pad, pending.result), k))
+        yield* Effect.yieldNow()
+        yield* Fiber.interrupt(waiter)
+        if (listeners(pending) !== 0) left.push(k)
+      }
+      yield* Deferred.succeed(gate, undefined)
+      assert.deepStrictEqual(left, [])
     })))
 
   // Each k makes the cancelling fiber yield at another op; one of them lands between marking the

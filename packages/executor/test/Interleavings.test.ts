@@ -10,6 +10,8 @@ import { Deferred, Effect, Exit, Fiber, Ref, Stream } from "effect"
 import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import type * as Future from "../src/Future.js"
+import type { FiberPoolImpl } from "../src/internal/fiberPool.js"
+import { mapWindow } from "../src/internal/mapWindow.js"
 
 const options = { schedules: 150, interrupts: true } as const
 
@@ -34,6 +36,10 @@ const tasks = () => {
       )
   }
 }
+
+/** How many observers and callbacks wait on `future`. */
+const listeners = (future: Future.Future<unknown, unknown>): number =>
+  (future as unknown as { readonly listeners: number }).listeners
 
 const cancelled = (exit: Exit.Exit<unknown, unknown>) =>
   Exit.isFailure(exit) && String(exit).includes("FutureCancelled")
@@ -138,6 +144,43 @@ describe("Interleavings: Executor.wait and asCompleted", () => {
         const listeners = (pending as unknown as { readonly listeners: number }).listeners
         assert.strictEqual(listeners, 0)
         yield* Deferred.succeed(gate, undefined)
+      }),
+      options
+    ))
+})
+
+// `Effect.async` runs its register function in one op and installs its canceller in a later one:
+// an interruption that lands between them skips the canceller. What the register function had
+// registered then stayed behind: an observer on the future, or, for a map, the tasks it started
+// (found here in about one schedule in 300; the sweeps of Future.test.ts and
+// WorkerPoolInterruption.test.ts reach that op every time).
+describe("Interleavings: a wait interrupted at any op leaves nothing behind", () => {
+  it.effect("future.result leaves no observer on a future that stays pending", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const gate = yield* Deferred.make<void>()
+        const pending = yield* pool.submit(Deferred.await(gate))
+        const waiter = yield* Interleavings.fork(pending.result)
+        yield* Fiber.interrupt(waiter)
+        assert.strictEqual(listeners(pending), 0)
+        yield* Deferred.succeed(gate, undefined)
+      }),
+      options
+    ))
+
+  it.effect("an interrupted map (a window of futures, as WorkerPool's) has stopped every task it started", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = (yield* FiberPool.make({ maxWorkers: 2 })) as FiberPoolImpl
+        const mapper = yield* Interleavings.fork(mapWindow([0, 1, 2, 3], () => Effect.never, {
+          window: 2,
+          start: (effect) => pool.submitNow(effect),
+          closed: () => false
+        }))
+        yield* Fiber.interrupt(mapper)
+        assert.strictEqual(yield* pool.running, 0)
+        assert.strictEqual(yield* pool.pending, 0)
       }),
       options
     ))

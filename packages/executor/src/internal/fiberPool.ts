@@ -17,6 +17,7 @@ import type * as Future from "../Future.js"
 import { FutureImpl } from "./future.js"
 import { withLogContextOf } from "./logContext.js"
 import { mapStream } from "./mapStream.js"
+import { awaitAll } from "./wait.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
@@ -90,8 +91,8 @@ export class FiberPoolImpl implements Api.FiberPool {
   readonly [TypeId]: Api.TypeId = TypeId
   private readonly jobs = new Fifo.Fifo<Job>()
   private active = 0
-  /** Futures not settled yet, pending or running. */
-  private readonly live = new Set<FutureImpl<unknown, unknown>>()
+  /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
+  readonly live = new Set<FutureImpl<unknown, unknown>>()
   private closed = false
 
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
@@ -272,9 +273,11 @@ export class FiberPoolImpl implements Api.FiberPool {
         const lanes = Array.from({ length: Math.min(this.maxWorkers, inputs.length) }, () => this.enqueue(lane))
         const stopAll = Effect.forEach(lanes, (future) => future.cancel, { discard: true })
         this.dispatch()
-        return restore(
-          Effect.forEach(lanes, (future) => future.result, { concurrency: "unbounded", discard: true })
-        ).pipe(
+        // one wait on every lane, not a concurrent `Effect.forEach` over `lane.result`: in effect
+        // 3.22 a concurrent `forEach` interrupted before its first child has started waits for
+        // ever (its uninterruptible processing fiber then finds no item left to start, and waits
+        // for children it never started)
+        return restore(awaitAll(lanes)).pipe(
           // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down
           Effect.catchIf((error): error is FutureCancelled => error instanceof FutureCancelled, () => poolShutDown),
           Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),

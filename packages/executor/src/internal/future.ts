@@ -1,3 +1,4 @@
+import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,11 +8,17 @@ import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import { FutureCancelled } from "../Errors.js"
 import type * as Api from "../Future.js"
+import { registerThenWait } from "./wait.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/Future") as Api.TypeId
 
 type State = "pending" | "running" | "done" | "cancelled"
+
+/** An observer waiting in a future's line. */
+interface Observer<A, E> extends WaitQueue.Node {
+  readonly notify: (exit: Exit.Exit<A, E | FutureCancelled>) => void
+}
 
 /**
  * A future and the hooks its executor drives: `start` when the task begins, `settleNow` with its
@@ -29,9 +36,9 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   /** Told once when the future settles (the pool forgets it). */
   whenSettled: (() => void) | undefined = undefined
   private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> = []
-  /** The outcome, once settled; and the fibers waiting for it until then. */
+  /** The outcome, once settled; and the observers waiting for it until then. */
   private outcome: Exit.Exit<A, E | FutureCancelled> | undefined = undefined
-  private waiters: Array<(exit: Exit.Exit<A, E | FutureCancelled>) => void> | undefined = undefined
+  private readonly observers = new WaitQueue.WaitQueue<Observer<A, E>>()
 
   constructor(readonly id: number) {}
 
@@ -42,7 +49,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
 
   /** How many callbacks and observers wait for the outcome now (for tests). @internal */
   get listeners(): number {
-    return this.callbacks.length + (this.waiters?.length ?? 0)
+    return this.callbacks.length + this.observers.size
   }
 
   get isPending(): boolean {
@@ -88,9 +95,10 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     this.state = cancelled ? "cancelled" : "done"
     const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
     this.outcome = outcome
-    const waiters = this.waiters
-    this.waiters = undefined
-    if (waiters !== undefined) { for (const resume of waiters) resume(outcome) }
+    // every observer leaves the line before the first is told: one that stops observing (its own
+    // registration, or another's on this future) while it is told removes nothing, and the
+    // settlement skips no one
+    for (const observer of this.observers.drain()) observer.notify(outcome)
     const callbacks = this.callbacks
     this.callbacks = []
     return callbacks.length === 0
@@ -107,22 +115,19 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       observer(this.outcome)
       return () => {}
     }
-    const waiters = this.waiters ??= []
-    waiters.push(observer)
+    const node: Observer<A, E> = { notify: observer, prev: undefined, next: undefined, queued: false }
+    this.observers.push(node)
     return () => {
-      const at = waiters.indexOf(observer)
-      if (at >= 0) waiters.splice(at, 1)
+      this.observers.remove(node)
     }
   }
 
   // Effect-valued members are getters: made when used, not allocated for every future up front.
   get result(): Effect.Effect<A, E | FutureCancelled> {
     // the outcome is checked inside the registration: a check made one step earlier could be
-    // followed by a yield, the settlement, and then a wait that never ends
-    return Effect.async<A, E | FutureCancelled>((resume) => {
-      const stop = this.observe(resume)
-      return Effect.sync(stop)
-    })
+    // followed by a yield, the settlement, and then a wait that never ends; and the registration
+    // is undone however the wait ends (an interruption at any op included)
+    return registerThenWait<A, E | FutureCancelled>((settle) => Effect.sync(this.observe(settle)))
   }
 
   get await(): Effect.Effect<Exit.Exit<A, E | FutureCancelled>> {

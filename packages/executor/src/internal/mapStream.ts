@@ -18,11 +18,15 @@ export const mapStream = (submit: Executor.Executor["submit"], concurrency: numb
   Stream.mapEffect(
     items,
     (item) =>
-      Effect.flatMap(submit(f(item)), (future) =>
-        Effect.catchIf(
-          Effect.onInterrupt(future.result, () => future.cancel),
-          (error): error is FutureCancelled => error instanceof FutureCancelled,
-          () => Effect.fail(new PoolShutDown())
-        )),
+      // the task is submitted and its cancel installed in one uninterruptible step: an
+      // interruption in between would leave it running for a stream that has ended
+      Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(submit(f(item)), (future) =>
+          Effect.catchIf(
+            Effect.onInterrupt(restore(future.result), () => future.cancel),
+            (error): error is FutureCancelled => error instanceof FutureCancelled,
+            () => Effect.fail(new PoolShutDown())
+          ))
+      ),
     { concurrency }
   )

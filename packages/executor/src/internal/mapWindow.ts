@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { FutureCancelled, PoolShutDown } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
+import { registerThenWait } from "./wait.js"
 
 /** The future was cancelled (not failed by its task). @internal */
 export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
@@ -13,7 +14,11 @@ export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
  * started (by `start`) as each ends; results in input order. The first failure cancels the rest
  * and ends the map; so does a function that throws (as a defect) and an interruption. A future
  * cancelled by the pool's shutdown (`closed`) ends the map as `PoolShutDown`; one that
- * interrupted itself, as interrupted.
+ * interrupted itself, as interrupted. A map on a pool already `closed` fails `PoolShutDown`.
+ *
+ * The first futures start in the same uninterruptible step as the wait is registered, and the
+ * map stops what it started however it fails, uninterruptibly: an interruption at any op leaves
+ * no task of it running.
  *
  * @internal
  */
@@ -26,51 +31,56 @@ export const mapWindow = <A, B, E, R>(
     readonly closed: () => boolean
   }
 ): Effect.Effect<Array<B>, E | PoolShutDown> =>
-  Effect.async<Array<B>, E | PoolShutDown>((resume) => {
+  Effect.withFiberRuntime((fiber) => {
     const inputs = Array.from(items)
     const results: Array<B> = new Array(inputs.length)
     const outstanding = new Set<FutureImpl<B, E>>()
-    let next = 0
-    let finished = 0
     let over = false
-    const stopAll = Effect.suspend(() =>
-      Effect.forEach([...outstanding], (future) => future.cancel, { discard: true, concurrency: "unbounded" })
-    )
-    const end = (result: Effect.Effect<Array<B>, E | PoolShutDown>) => {
+    const stopAll = Effect.suspend(() => {
       over = true
-      resume(result)
-    }
-    const pump = (): void => {
-      while (!over && next < inputs.length && outstanding.size < options.window) {
-        const index = next++
-        let effect: Effect.Effect<B, E, R>
-        try {
-          effect = f(inputs[index]!, index)
-        } catch (error) {
-          return end(Effect.zipRight(stopAll, Effect.die(error)))
-        }
-        const future = options.start(effect)
-        outstanding.add(future)
-        future.observe((exit) => {
-          outstanding.delete(future)
-          if (over) return
-          if (Exit.isSuccess(exit)) {
-            results[index] = exit.value
-            if (++finished === inputs.length) end(Effect.succeed(results))
-            else pump()
-          } else {
-            const failure: Effect.Effect<never, E | PoolShutDown> = isCancelled(exit)
-              ? (options.closed() ? Effect.fail(new PoolShutDown()) : Effect.interrupt)
-              : Effect.failCause(exit.cause as Cause.Cause<E>)
-            end(Effect.zipRight(stopAll, failure))
-          }
-        })
-      }
-    }
-    if (inputs.length === 0) return resume(Effect.succeed(results))
-    pump()
-    return Effect.suspend(() => {
-      over = true
-      return stopAll
+      return Effect.forEach([...outstanding], (future) => future.cancel, { discard: true, concurrency: "unbounded" })
     })
+    const wait = registerThenWait<Array<B>, E | PoolShutDown>((settle) => {
+      // checked in the step that starts the first futures: a pool shut down one op earlier could
+      // never run them
+      if (options.closed()) return settle(Exit.fail(new PoolShutDown()))
+      if (inputs.length === 0) return settle(Exit.succeed(results))
+      let next = 0
+      let finished = 0
+      const end = (exit: Exit.Exit<Array<B>, E | PoolShutDown>) => {
+        over = true
+        settle(exit)
+      }
+      const pump = (): void => {
+        while (!over && next < inputs.length && outstanding.size < options.window) {
+          const index = next++
+          let effect: Effect.Effect<B, E, R>
+          try {
+            effect = f(inputs[index]!, index)
+          } catch (error) {
+            return end(Exit.die(error))
+          }
+          const future = options.start(effect)
+          outstanding.add(future)
+          future.observe((exit) => {
+            outstanding.delete(future)
+            if (over) return
+            if (Exit.isSuccess(exit)) {
+              results[index] = exit.value
+              if (++finished === inputs.length) end(Exit.succeed(results))
+              else pump()
+            } else {
+              end(
+                isCancelled(exit)
+                  ? (options.closed() ? Exit.fail(new PoolShutDown()) : Exit.interrupt(fiber.id()))
+                  : Exit.failCause(exit.cause as Cause.Cause<E>)
+              )
+            }
+          })
+        }
+      }
+      pump()
+    })
+    // a failure, a defect or an interruption: what is still running is cancelled before the map ends
+    return Effect.onError(wait, () => stopAll)
   })

@@ -16,6 +16,7 @@ import { counter, FiberPoolImpl } from "./fiberPool.js"
 import { FutureImpl } from "./future.js"
 import { mapStream } from "./mapStream.js"
 import { isCancelled, mapWindow } from "./mapWindow.js"
+import { awaitIdle, registerThenWait } from "./wait.js"
 import { type Settings, settingsOf } from "./workerPoolOptions.js"
 import { Thread, type ThreadHost } from "./workerPoolThread.js"
 import * as Protocol from "./workerProtocol.js"
@@ -270,16 +271,18 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   // ---- Executor --------------------------------------------------------------------------
 
-  /** A call made by an effect this pool runs: sent to a worker; interrupting it cancels it. */
+  /** A call made by an effect this pool runs: sent to a worker; interrupting it (at any op) cancels it. */
   private runCall(call: CallImpl<unknown, unknown>): Effect.Effect<unknown, unknown> {
-    return Effect.async<unknown, unknown>((resume) => {
-      // the pool has ended (a fiber outlived the task that forked it): the call cannot run
-      if (this.stopped) return resume(Effect.interrupt)
-      const future = this.enqueue(call)
-      // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
-      future.observe((exit) => resume(isCancelled(exit) ? Effect.interrupt : exit))
-      return Effect.asVoid(future.cancel)
-    })
+    return Effect.withFiberRuntime((caller) =>
+      registerThenWait((settle) => {
+        // the pool has ended (a fiber outlived the task that forked it): the call cannot run
+        if (this.stopped) return settle(Exit.interrupt(caller.id()))
+        const future = this.enqueue(call)
+        // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
+        future.observe((exit) => settle(isCancelled(exit) ? Exit.interrupt(caller.id()) : exit))
+        return Effect.asVoid(future.cancel)
+      })
+    )
   }
 
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
@@ -295,8 +298,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
     Effect.withFiberRuntime((caller) => {
-      if (this.closed) return poolShutDown
-      this.blocked.fill(false)
+      if (!this.closed) this.blocked.fill(false)
       const carry = this.fibers.carrier(caller)
       return mapWindow(items, f, {
         window: this.size * Protocol.CELLS,
@@ -349,11 +351,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
           })
         )
         : Effect.void
-      // the workers end once every accepted task has ended
+      // the workers end once every accepted task has ended, those a running map starts meanwhile included
       const drain = Effect.zipRight(
         Effect.zipRight(
-          this.fibers.shutdown({ wait: true, cancelFutures: options?.cancelFutures }),
-          Effect.suspend(() => Effect.forEach([...this.live], (future) => future.await, { discard: true }))
+          this.fibers.shutdown({ wait: false, cancelFutures: options?.cancelFutures }),
+          awaitIdle(this.live, this.fibers.live)
         ),
         this.stopAll
       )

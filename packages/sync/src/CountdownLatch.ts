@@ -50,7 +50,7 @@ class CountdownLatchImpl implements CountdownLatch {
     if (this.left > 0 && --this.left === 0) this.signal.wakeAll()
   })
 
-  readonly await = Effect.asVoid(this.signal.waitUnless(() => this.left === 0))
+  readonly await = this.signal.waitUnless(() => this.left === 0)
 
   readonly count = Effect.sync(() => this.left)
 }

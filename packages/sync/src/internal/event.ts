@@ -33,11 +33,14 @@ export class EventImpl implements Api.Event {
   private readonly ready = () => this.flag
 
   // the flag is read when the wait starts: set-then-clear before it leaves it waiting
-  readonly wait: Effect.Effect<void> = Effect.asVoid(this.signal.waitUnless(this.ready))
+  readonly wait: Effect.Effect<void> = this.signal.waitUnless(this.ready)
 
   // `true` once set (before or during the wait), `false` if the time ran out first
   readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
-    Effect.flatMap(decodeDeadline("Event.waitFor", duration), (decoded) => this.signal.waitUnless(this.ready, decoded))
+    Effect.flatMap(
+      decodeDeadline("Event.waitFor", duration),
+      (decoded) => this.signal.waitUnlessWithin(this.ready, decoded)
+    )
 
   readonly waiting: Effect.Effect<number> = Effect.sync(() => this.signal.size)
 }

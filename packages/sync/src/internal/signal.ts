@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
-import { Waiter } from "./handoff.js"
+import { type Restore, Waiter } from "./handoff.js"
 
 const TRUE = Effect.succeed(true)
 const EXPIRED = Exit.succeed(false)
@@ -23,21 +23,33 @@ export class Signal {
   }
 
   /**
-   * Waits for the next `wakeAll` (at most `duration` when given), unless `ready()` already holds:
-   * `true` if ready or woken, `false` if the time ran out. The check and joining the line are one
-   * step: checking first and joining in a later step would leave a gap in which the fiber can
-   * yield, the signal fire, and the wait then never end.
+   * Waits for the next `wakeAll`, unless `ready()` already holds. A ready signal returns at once,
+   * without an uninterruptible region.
    */
-  waitUnless(ready: () => boolean, duration?: Duration.Duration): Effect.Effect<boolean> {
-    return Effect.uninterruptibleMask((restore) =>
-      Effect.suspend(() => {
-        if (ready()) return TRUE
-        const waiter = new Waiter<boolean>(this.waiters)
-        this.waiters.push(waiter)
-        const wait = waiter.wait(restore)
-        return duration === undefined ? wait : withDeadline(duration, () => waiter.settle(EXPIRED), wait)
-      })
+  waitUnless(ready: () => boolean): Effect.Effect<void> {
+    return Effect.suspend(() =>
+      ready() ? Effect.void : Effect.asVoid(Effect.uninterruptibleMask((restore) => this.join(ready, restore)))
     )
+  }
+
+  /** {@link waitUnless} for at most `duration`: `true` if ready or woken, `false` if the time ran out. */
+  waitUnlessWithin(ready: () => boolean, duration: Duration.Duration): Effect.Effect<boolean> {
+    return Effect.suspend(() =>
+      ready() ? TRUE : Effect.uninterruptibleMask((restore) => this.join(ready, restore, duration))
+    )
+  }
+
+  /**
+   * Checks `ready()` again and joins the line in that same step: checking in one step and joining
+   * in a later one would leave a gap in which the fiber can yield, the signal fire, and the wait
+   * then never end.
+   */
+  private join(ready: () => boolean, restore: Restore, duration?: Duration.Duration): Effect.Effect<boolean> {
+    if (ready()) return TRUE
+    const waiter = new Waiter<boolean>(this.waiters)
+    this.waiters.push(waiter)
+    const wait = waiter.wait(restore)
+    return duration === undefined ? wait : withDeadline(duration, () => waiter.settle(EXPIRED), wait)
   }
 
   wakeAll(): void {

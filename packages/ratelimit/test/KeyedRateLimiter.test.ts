@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Clock, Effect, TestClock } from "effect"
+import { Clock, Effect, Fiber, TestClock } from "effect"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 
 describe("KeyedRateLimiter", () => {
@@ -49,6 +49,53 @@ describe("KeyedRateLimiter", () => {
       // about 1.5 idle timeouts' worth of keys at most
       assert.isAtMost(most, 160)
     }), 30_000)
+
+  it.effect("an eviction racing a request never splits it from its key's limiter: the limit holds", () =>
+    Effect.gen(function*() {
+      // A request picks its key's limiter and registers its start there. Were these two steps, a
+      // sweep in between (the clock past the idle timeout, another key used) could forget that
+      // limiter while it looks at rest, and a later request for the same key would start on a new
+      // one: two starts where the limit allows one. The first request is preempted after a swept
+      // number of ops (`withMaxOpsBeforeYield`, after `spin` cheap ops); meanwhile the other fiber
+      // moves the clock on (a clock shifted by hand: the TestClock moves only when fibers wait).
+      const base = yield* Effect.clock
+      const split: Array<string> = []
+      for (let ops = 10; ops <= 50; ops++) {
+        for (let spin = 0; spin <= 8; spin++) {
+          yield* Effect.yieldNow()
+          let shift = 0
+          const clock: Clock.Clock = {
+            [Clock.ClockTypeId]: Clock.ClockTypeId,
+            unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + shift,
+            currentTimeMillis: Effect.sync(() => base.unsafeCurrentTimeMillis() + shift),
+            unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos() + BigInt(shift) * 1_000_000n,
+            currentTimeNanos: Effect.sync(() => base.unsafeCurrentTimeNanos() + BigInt(shift) * 1_000_000n),
+            sleep: (duration) => base.sleep(duration)
+          }
+          const perKey = yield* KeyedRateLimiter.make<string>({ limit: 1, interval: "10 seconds", idleTimeout: 1 })
+          const starts: Array<number> = []
+          const startA = perKey("a")(
+            Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => starts.push(at)))
+          )
+          const spinThen = (n: number): Effect.Effect<unknown> =>
+            n === 0 ? startA : Effect.zipRight(Effect.void, spinThen(n - 1))
+          const first = yield* Effect.fork(Effect.withClock(Effect.withMaxOpsBeforeYield(spinThen(spin), ops), clock))
+          const moveOn = Effect.sync(() => {
+            shift += 5
+          })
+          const other = yield* Effect.fork(
+            Effect.withClock(Effect.zipRight(moveOn, Effect.zipRight(perKey("b").take(), startA)), clock)
+          )
+          yield* TestTime.run(Effect.zip(Fiber.join(first), Fiber.join(other)))
+          // split: the second start did not wait for the first to leave the window (a start is
+          // recorded a few ops after it happens, so a time may lag by the 5 ms the clock moved)
+          if (starts.length !== 2 || Math.abs(starts[1]! - starts[0]!) < 5_000) {
+            split.push(`ops ${ops}, spin ${spin}: starts ${starts.join(", ")}`)
+          }
+        }
+      }
+      assert.deepStrictEqual(split, [])
+    }))
 
   it.effect("bad options fail InvalidOptions", () =>
     Effect.gen(function*() {

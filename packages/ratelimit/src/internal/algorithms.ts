@@ -1,3 +1,5 @@
+import * as Fifo from "@fiberkit/sync/Fifo"
+
 /**
  * The three algorithms as pure state machines over integer milliseconds: when may a start of
  * `cost` happen, and what does a start change. All arithmetic is on integers (token and time
@@ -28,24 +30,24 @@ export interface Algorithm {
  * @internal
  */
 export class SlidingWindow implements Algorithm {
-  private times: Array<number> = []
-  private costs: Array<number> = []
-  private head = 0
+  /**
+   * The starts of the last interval, oldest first: when (in ms after `origin`), and how much.
+   * Times are kept relative to `origin`, moved to each start that finds the window empty, so they
+   * stay small integers: a ring of plain epoch milliseconds would box every one of them.
+   */
+  private readonly times = new Fifo.Fifo<number>()
+  private readonly costs = new Fifo.Fifo<number>()
+  private origin = 0
   private sum = 0
 
   constructor(readonly capacity: number, private readonly interval: number) {}
 
   /** Forgets the starts before `now - interval`. */
   private prune(now: number): void {
-    const horizon = now - this.interval - 1
-    while (this.head < this.times.length && this.times[this.head]! <= horizon) {
-      this.sum -= this.costs[this.head]!
-      this.head++
-    }
-    if (this.head > 64 && this.head * 2 > this.times.length) {
-      this.times = this.times.slice(this.head)
-      this.costs = this.costs.slice(this.head)
-      this.head = 0
+    const horizon = now - this.origin - this.interval - 1
+    while (this.times.length > 0 && this.times.at(0) <= horizon) {
+      this.times.shift()
+      this.sum -= this.costs.shift()
     }
   }
 
@@ -54,16 +56,17 @@ export class SlidingWindow implements Algorithm {
     let excess = this.sum + cost - this.capacity
     if (excess <= 0) return now
     // the oldest starts expire first: wait until enough of them have
-    for (let at = this.head; at < this.times.length; at++) {
-      excess -= this.costs[at]!
-      if (excess <= 0) return this.times[at]! + this.interval + 1
+    for (let i = 0; i < this.times.length; i++) {
+      excess -= this.costs.at(i)
+      if (excess <= 0) return this.origin + this.times.at(i) + this.interval + 1
     }
     return now // unreachable while cost ≤ capacity
   }
 
   commit(now: number, cost: number): void {
     this.prune(now)
-    this.times.push(now)
+    if (this.times.length === 0) this.origin = now
+    this.times.push(now - this.origin)
     this.costs.push(cost)
     this.sum += cost
   }

@@ -1,3 +1,5 @@
+import * as Handoff from "@fiberkit/sync/Handoff"
+import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,108 +8,86 @@ import type * as Api from "../RateLimiter.js"
 import { type Algorithm, Gcra, SlidingWindow, TokenBucket } from "./algorithms.js"
 import { type Recording, recording } from "./recording.js"
 
-type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+type Restore = Handoff.Restore
 
-interface Ticket {
-  readonly cost: number
-  /** Resumes the ticket's fiber when it becomes the head of the line. */
-  wake: (() => void) | undefined
-  /** Started, or left the line. */
-  done: boolean
-}
+/** A request waiting for its turn; granted when it becomes the first in line. */
+type Ticket = Handoff.Waiter<void>
 
 /**
- * Requests start in first-come first-served order. The first in line starts as soon as the
- * algorithm allows, computed from the clock each time it wakes (so a late timer catches up, it
- * does not push every later start back); the others wait to be first. A request that finds no
- * line and room to start does so at once, without waiting.
+ * Requests start in first-come first-served order. One request at a time holds the turn: it is
+ * the first in line, and starts as soon as the algorithm allows, computed from the clock each
+ * time it wakes (so a late timer catches up, it does not push every later start back). The
+ * others wait in `line` (`Handoff` waiters) until the turn is handed to them. A request that
+ * finds no one waiting and room to start does so at once, without waiting.
+ *
+ * Check where you register: `acquire` reads the clock, decides and joins the line in one step
+ * (the facade picks the limiter in that same step), so no other fiber can change the state, or
+ * a keyed limiter evict this one, between the decision and the registration.
  *
  * @internal
  */
 export class Limiter {
-  private line: Array<Ticket | undefined> = []
-  private head = 0
-  private waiting = 0
+  private readonly line = new WaitQueue.WaitQueue<Ticket>()
+  /** Whether a request holds the turn (it is waiting for its start, or the turn is on its way to it). */
+  private turnTaken = false
   private granted = 0
 
   constructor(readonly algorithm: Algorithm, readonly options: Api.RateLimiter.Resolved) {}
 
-  /** Waits for a start of `cost`; the waits are interruptible through `restore`, the start is not. */
-  acquire(cost: number, restore: Restore): Effect.Effect<void> {
-    return Effect.clockWith((clock) => {
-      if (this.waiting === 0) {
-        const now = clock.unsafeCurrentTimeMillis()
-        if (this.algorithm.earliest(now, cost) <= now) {
-          this.start(now, cost)
-          return Effect.void
-        }
+  /**
+   * A start of `cost` at `now`: done at once if no one waits and the algorithm allows it; else the
+   * wait for it, interruptible through `restore` (the start itself is not). Runs in the caller's
+   * uninterruptible region.
+   */
+  acquire(now: number, cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
+    if (!this.turnTaken) {
+      if (this.line.size === 0 && this.algorithm.earliest(now, cost) <= now) {
+        this.start(now, cost)
+        return Effect.void
       }
-      return this.wait(cost, clock, restore)
-    })
+      this.turnTaken = true
+      return this.turn(cost, clock, restore)
+    }
+    const ticket: Ticket = new Handoff.Waiter<void>(this.line)
+    this.line.push(ticket)
+    return Effect.zipRight(ticket.wait(restore, this.hooks), this.turn(cost, clock, restore))
   }
+
+  /** A turn handed to a request interrupted before it resumed goes on to the next one. */
+  private readonly hooks: Handoff.WaitHooks<void> = { onLost: () => this.passTurn() }
 
   private start(now: number, cost: number): void {
     this.algorithm.commit(now, cost)
     this.granted++
   }
 
-  private wait(cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
-    const ticket: Ticket = { cost, wake: undefined, done: false }
-    this.line.push(ticket)
-    this.waiting++
-    const turn: Effect.Effect<void> = Effect.suspend(() => {
-      if (this.first() !== ticket) {
-        const first = Effect.async<void>((resume) => {
-          // checked in the registration itself, so a wake-up cannot fall between check and wait
-          if (this.first() === ticket) return resume(Effect.void)
-          ticket.wake = () => resume(Effect.void)
-          return Effect.sync(() => {
-            ticket.wake = undefined
-          })
-        })
-        return Effect.zipRight(restore(first), turn)
-      }
+  /** Holding the turn: sleeps until the algorithm allows the start, starts, and passes the turn on. */
+  private turn(cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
+    const attempt: Effect.Effect<void> = Effect.suspend(() => {
       const now = clock.unsafeCurrentTimeMillis()
       const at = this.algorithm.earliest(now, cost)
-      if (at > now) return Effect.zipRight(restore(Effect.sleep(Duration.millis(at - now))), turn)
+      if (at > now) return Effect.zipRight(restore(Effect.sleep(Duration.millis(at - now))), attempt)
       this.start(now, cost)
-      this.leave(ticket)
+      this.passTurn()
       return Effect.void
     })
-    return Effect.onInterrupt(turn, () => Effect.sync(() => this.leave(ticket)))
+    return Effect.onInterrupt(attempt, () => Effect.sync(() => this.passTurn()))
   }
 
-  private first(): Ticket | undefined {
-    while (this.head < this.line.length && this.line[this.head] === undefined) this.head++
-    if (this.head > 64 && this.head * 2 > this.line.length) {
-      this.line = this.line.slice(this.head)
-      this.head = 0
-    }
-    return this.line[this.head]
-  }
-
-  /** Takes `ticket` out of the line (started or interrupted); wakes the next first one. */
-  private leave(ticket: Ticket): void {
-    if (ticket.done) return
-    ticket.done = true
-    this.waiting--
-    const at = this.line.indexOf(ticket, this.head)
-    if (at >= 0) this.line[at] = undefined
-    const next = this.first()
-    if (next?.wake !== undefined) {
-      const wake = next.wake
-      next.wake = undefined
-      wake()
-    }
+  private passTurn(): void {
+    const next = this.line.first
+    if (next === undefined) this.turnTaken = false
+    else next.grant(undefined) // the turn stays taken: it is the next one's now
   }
 
   stats(now: number): Api.RateLimiter.Stats {
     const available = this.algorithm.available(now)
-    return { granted: this.granted, waiting: this.waiting, available, usage: this.algorithm.capacity - available }
+    const waiting = this.line.size + (this.turnTaken ? 1 : 0)
+    return { granted: this.granted, waiting, available, usage: this.algorithm.capacity - available }
   }
 
   atRest(now: number): boolean {
-    return this.waiting === 0 && this.algorithm.atRest(now)
+    return !this.turnTaken && this.line.size === 0 && this.algorithm.atRest(now)
   }
 }
 
@@ -185,10 +165,15 @@ export const facade = (
   limiter: (now: number) => Limiter,
   recording?: Recording | undefined
 ): Api.RateLimiter => {
+  // the limiter is picked, and the start decided or the wait registered, in one step
+  const acquire = (cost: number, restore: Restore): Effect.Effect<void> =>
+    Effect.clockWith((clock) => {
+      const now = clock.unsafeCurrentTimeMillis()
+      return limiter(now).acquire(now, cost, clock, restore)
+    })
   const take = (cost: number, restore: Restore): Effect.Effect<void, InvalidOptions> => {
     const error = checkCost(options, cost)
-    if (error !== undefined) return Effect.fail(error)
-    return Effect.clockWith((clock) => limiter(clock.unsafeCurrentTimeMillis()).acquire(cost, restore))
+    return error === undefined ? acquire(cost, restore) : Effect.fail(error)
   }
   const withCost =
     (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidOptions, R> =>
@@ -199,8 +184,7 @@ export const facade = (
             Effect.zipRight(take(cost, restore), Effect.zipRight(started, restore(effect)))
           )
       )
-  const acquireOne = (restore: Restore) =>
-    Effect.clockWith((clock) => limiter(clock.unsafeCurrentTimeMillis()).acquire(1, restore))
+  const acquireOne = (restore: Restore) => acquire(1, restore)
   const apply = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
       recording === undefined

@@ -6,11 +6,11 @@ import { pipeArguments } from "effect/Pipeable"
 import { NotOwner } from "../Errors.js"
 import type * as LockOrder from "../LockOrder.js"
 import { decodeDeadline } from "./deadline.js"
+import type { Restore } from "./handoff.js"
 import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTypeId, nextRank } from "./lockOrder.js"
 import { addHold, answersFor, fiberKey, fiberName } from "./owner.js"
 import { PermitPool } from "./permits.js"
 
-type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
 
 /** One acquisition from free to held; `withLock` releases only the ticket it took. */

@@ -11,10 +11,34 @@
  *
  * @since 0.2.0
  */
+import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as deadline from "./internal/deadline.js"
-import * as internal from "./internal/handoff.js"
+import type { Node, WaitQueue } from "./WaitQueue.js"
+
+/**
+ * The `restore` of `Effect.uninterruptibleMask`: what makes the wait alone interruptible.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+/**
+ * What `Waiter.wait` calls when a wait ends by interruption: `onLost(value)` if the waiter had
+ * already been handed `value`, `onCancel()` if it left the line unserved.
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface WaitHooks<A> {
+  /** The waiter was handed `value` but its fiber was interrupted before it resumed: give it back. */
+  readonly onLost?: ((value: A) => void) | undefined
+  /** The waiter left its line unserved (interrupted while it waited): serve whoever is next. */
+  readonly onCancel?: (() => void) | undefined
+}
 
 /**
  * A waiter in a `WaitQueue` line. Create it with its line, push it, then `wait` for it inside an
@@ -55,30 +79,63 @@ import * as internal from "./internal/handoff.js"
  * @since 0.2.0
  * @category models
  */
-export const Waiter = internal.Waiter
+export class Waiter<A, E = never> implements Node {
+  prev: Node | undefined = undefined
+  next: Node | undefined = undefined
+  queued = false
+  outcome: Exit.Exit<A, E> | undefined = undefined
+  private resume: ((effect: Effect.Effect<A, E>) => void) | undefined = undefined
 
-/**
- * @since 0.2.0
- * @category models
- */
-export type Waiter<A, E = never> = internal.Waiter<A, E>
+  constructor(readonly line: WaitQueue<Waiter<A, E>>) {}
 
-/**
- * What `Waiter.wait` calls when a wait ends by interruption: `onLost(value)` if the waiter had
- * already been handed `value`, `onCancel()` if it left the line unserved.
- *
- * @since 0.2.0
- * @category models
- */
-export type WaitHooks<A> = internal.WaitHooks<A>
+  get isSettled(): boolean {
+    return this.outcome !== undefined
+  }
 
-/**
- * The `restore` of `Effect.uninterruptibleMask`: what makes the wait alone interruptible.
- *
- * @since 0.2.0
- * @category models
- */
-export type Restore = internal.Restore
+  /** Ends the wait with `exit` unless it has ended already: `true` if this call ended it. */
+  settle(exit: Exit.Exit<A, E>): boolean {
+    if (this.outcome !== undefined) return false
+    this.outcome = exit
+    this.line.remove(this)
+    const resume = this.resume
+    if (resume !== undefined) {
+      this.resume = undefined
+      resume(exit)
+    }
+    return true
+  }
+
+  /** `settle(Exit.succeed(value))`. */
+  grant(value: A): boolean {
+    return this.settle(Exit.succeed(value))
+  }
+
+  /**
+   * Waits for the outcome. Must run inside the caller's uninterruptible region, whose `restore`
+   * makes only the wait itself interruptible: when it returns a granted value, the caller still
+   * holds it uninterruptibly and can register its release before anything else happens.
+   */
+  wait(restore: Restore, hooks?: WaitHooks<A>): Effect.Effect<A, E> {
+    return Effect.catchAllCause(restore(this.registered), (cause) => this.interrupted(cause, hooks))
+  }
+
+  private readonly registered: Effect.Effect<A, E> = Effect.async<A, E>((resume) => {
+    if (this.outcome !== undefined) resume(this.outcome)
+    else this.resume = resume
+  })
+
+  private interrupted(cause: Cause.Cause<E>, hooks: WaitHooks<A> | undefined): Effect.Effect<never, E> {
+    const outcome = this.outcome
+    if (outcome === undefined) {
+      this.settle(Exit.failCause(cause))
+      hooks?.onCancel?.()
+    } else if (Exit.isSuccess(outcome)) {
+      // granted, but interrupted before it resumed: what it was handed goes back
+      hooks?.onLost?.(outcome.value)
+    }
+    return Effect.failCause(cause)
+  }
+}
 
 /**
  * Decodes the duration of a timed wait: the `Duration`, or a defect

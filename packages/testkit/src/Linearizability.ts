@@ -30,7 +30,9 @@ import { HistoryImpl } from "./internal/linearizability/history.js"
  * @category models
  */
 export interface Model<S, I, O> {
+  /** The state before any operation. */
   readonly init: S
+  /** The state after an operation with `input` answered `output`; `undefined` if it could not have. */
   readonly step: (state: S, input: I, output: O | undefined) => S | undefined
   /** Identifies a state, to skip states already explored. Default `JSON.stringify`. */
   readonly key?: ((state: S) => string) | undefined

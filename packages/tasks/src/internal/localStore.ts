@@ -103,6 +103,8 @@ export class LocalStore implements Api.TaskStore {
   /**
    * Writes `next` as the task's new state; memory takes it once the write succeeded. Runs
    * uninterruptibly: a write that started is seen to its end. `failed` runs if the write failed.
+   * Called in the step that checked the change may be made: without persistence, memory takes
+   * it at once, in that step.
    */
   private change<A>(
     record: Stored,
@@ -110,9 +112,15 @@ export class LocalStore implements Api.TaskStore {
     written: () => A,
     failed: () => void
   ): Effect.Effect<A, TaskStoreError> {
+    if (this.persistence === undefined) {
+      // nothing to write: the change is made now, in the step that checked it could be made (a
+      // claimed task was marked changing by its claim)
+      this.changing.delete(record.id)
+      adopt(record, next)
+      return Effect.succeed(written())
+    }
     this.changing.add(record.id)
-    const write = this.persistence === undefined ? Effect.void : this.persistence.update(next)
-    return Effect.uninterruptible(Effect.matchEffect(write, {
+    return Effect.uninterruptible(Effect.matchEffect(this.persistence.update(next), {
       onFailure: (error) =>
         Effect.suspend(() => {
           this.changing.delete(record.id)
@@ -122,7 +130,7 @@ export class LocalStore implements Api.TaskStore {
       onSuccess: () =>
         Effect.sync(() => {
           this.changing.delete(record.id)
-          Object.assign(record, next)
+          adopt(record, next)
           return written()
         })
     }))
@@ -134,9 +142,12 @@ export class LocalStore implements Api.TaskStore {
       for (const task of tasks) {
         if (this.records.has(task.id) || fresh.has(task.id)) continue
         fresh.set(task.id, {
-          ...task,
+          id: task.id,
+          name: task.name,
+          args: task.args,
           state: "queued",
           attempts: 0,
+          addedAt: task.addedAt,
           startedAt: undefined,
           finishedAt: undefined,
           error: undefined
@@ -184,8 +195,11 @@ export class LocalStore implements Api.TaskStore {
   /** A claimed task starts its next attempt now. */
   private start(record: Stored): Effect.Effect<Api.TaskRecord, TaskStoreError> {
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const next: Api.TaskRecord = { ...record, state: "running", attempts: record.attempts + 1, startedAt: now }
-      return this.change(record, next, () => ({ ...next }), () => this.putBack(record.id))
+      const next = copyOf(record)
+      next.state = "running"
+      next.attempts++
+      next.startedAt = now
+      return this.change(record, next, () => copyOf(next), () => this.putBack(record.id))
     })
   }
 
@@ -193,19 +207,21 @@ export class LocalStore implements Api.TaskStore {
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
-      return this.change(record, { ...record, attempts: record.attempts + 1, startedAt: at, error }, noop, noop)
+      const next = copyOf(record)
+      next.attempts++
+      next.startedAt = at
+      next.error = error
+      return this.change(record, next, noop, noop)
     })
 
   readonly finish = (id: string, outcome: Api.Outcome): Effect.Effect<void, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
-      const next: Api.TaskRecord = {
-        ...record,
-        state: outcome.state,
-        finishedAt: outcome.at,
-        error: outcome.error ?? record.error
-      }
+      const next = copyOf(record)
+      next.state = outcome.state
+      next.finishedAt = outcome.at
+      if (outcome.error !== undefined) next.error = outcome.error
       return this.change(record, next, () => this.ended(id), noop)
     })
 
@@ -214,7 +230,10 @@ export class LocalStore implements Api.TaskStore {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "queued" || this.changing.has(id)) return Effect.succeed(false)
       // its entry in a line may be skipped meanwhile: a failed cancel puts it back
-      return this.change(record, { ...record, state: "cancelled", finishedAt: at }, () => {
+      const next = copyOf(record)
+      next.state = "cancelled"
+      next.finishedAt = at
+      return this.change(record, next, () => {
         this.ended(id)
         return true
       }, () => this.putBack(id))
@@ -225,13 +244,15 @@ export class LocalStore implements Api.TaskStore {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "running" || this.changing.has(id)) return Effect.void
       // back at the front: it was taken before everything still queued
-      return this.change(record, { ...record, state: "queued" }, () => this.putBack(id), noop)
+      const next = copyOf(record)
+      next.state = "queued"
+      return this.change(record, next, () => this.putBack(id), noop)
     })
 
   readonly get = (id: string): Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
-      if (record !== undefined) return Effect.succeed(Option.some({ ...record }))
+      if (record !== undefined) return Effect.succeed(Option.some(copyOf(record)))
       return this.persistence === undefined ? Effect.succeed(Option.none()) : this.persistence.get(id)
     })
 
@@ -242,7 +263,8 @@ export class LocalStore implements Api.TaskStore {
     }
     return Effect.flatMap(persistence.unfinished, (unfinished) =>
       Effect.forEach(unfinished, (stored) => {
-        const record: Stored = { ...stored, state: "queued" }
+        const record = copyOf(stored)
+        record.state = "queued"
         const keep = Effect.sync(() => {
           this.records.set(record.id, record)
           this.queued.push(record.id)
@@ -256,6 +278,28 @@ export class LocalStore implements Api.TaskStore {
 }
 
 const noop = (): void => {}
+
+/** A copy of a record, every field written out (one object shape for every record). */
+const copyOf = (record: Api.TaskRecord): Stored => ({
+  id: record.id,
+  name: record.name,
+  args: record.args,
+  state: record.state,
+  attempts: record.attempts,
+  addedAt: record.addedAt,
+  startedAt: record.startedAt,
+  finishedAt: record.finishedAt,
+  error: record.error
+})
+
+/** Memory takes a record's new state (the fields a change of state writes). */
+const adopt = (record: Stored, next: Api.TaskRecord): void => {
+  record.state = next.state
+  record.attempts = next.attempts
+  record.startedAt = next.startedAt
+  record.finishedAt = next.finishedAt
+  record.error = next.error
+}
 
 /** @internal */
 export const memory: Effect.Effect<Api.TaskStore> = Effect.sync(() => new LocalStore(undefined))

@@ -210,34 +210,20 @@ class Manager<T extends Definition> {
   }
 
   /** Stores a task's outcome, then publishes it: once, whether or not the store took it in the end. */
-  private finish(
-    record: TaskStore.TaskRecord,
-    outcome: TaskStore.Outcome,
-    result: Omit<Api.TaskResult, "id" | "name" | "state" | "addedAt" | "finishedAt">
-  ): Effect.Effect<void> {
-    const stored = supervised(
-      { schedule: this.storeRetry, operation: "finish", taskId: record.id },
-      this.store.finish(record.id, outcome)
-    ).pipe(Effect.catchAll((error) =>
-      Effect.sync(() => {
-        this.unrecorded.set(
-          record.id,
-          new TaskStoreError({ operation: `record that task ${record.id} ${outcome.state}`, cause: error })
-        )
-        if (this.unrecorded.size > 10_000) this.unrecorded.delete(this.unrecorded.keys().next().value!)
-      })
-    ))
-    return Effect.zipRight(
-      stored,
-      this.publish({
-        ...result,
-        id: record.id,
-        name: record.name,
-        state: outcome.state,
-        addedAt: record.addedAt,
-        finishedAt: outcome.at
-      })
+  private finish(outcome: TaskStore.Outcome, result: Api.TaskResult): Effect.Effect<void> {
+    const id = result.id
+    const stored = Effect.catchAll(
+      supervised({ schedule: this.storeRetry, operation: "finish", taskId: id }, this.store.finish(id, outcome)),
+      (error) =>
+        Effect.sync(() => {
+          this.unrecorded.set(
+            id,
+            new TaskStoreError({ operation: `record that task ${id} ${outcome.state}`, cause: error })
+          )
+          if (this.unrecorded.size > 10_000) this.unrecorded.delete(this.unrecorded.keys().next().value!)
+        })
     )
+    return Effect.zipRight(stored, this.publish(result))
   }
 
   private runTask(record: TaskStore.TaskRecord, slot: number): Effect.Effect<void> {
@@ -255,11 +241,16 @@ class Manager<T extends Definition> {
       }
     ) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        this.finish(record, { state, at: now, error: extra.text }, {
+        this.finish({ state, at: now, error: extra.text }, {
+          id: record.id,
+          name: record.name,
+          state,
           ...(extra.value === undefined ? {} : { value: extra.value }),
           ...(extra.error === undefined ? {} : { error: extra.error }),
           attempts: extra.attempts,
-          startedAt: extra.startedAt
+          addedAt: record.addedAt,
+          startedAt: extra.startedAt,
+          finishedAt: now
         }))
     const startedAt = record.startedAt ?? 0
     if (definition === undefined) {

@@ -12,7 +12,8 @@
  * `@effect/*` packages at this one's (`node_modules/.pnpm/effect@…` as a link to this tree's);
  * the script refuses to run when they differ.
  *
- * Records in BENCHMARKS.md unless `--no-record` is given.
+ * Records in BENCHMARKS.md unless `--no-record` is given. `--only <text>` runs only the workloads
+ * whose title contains the text; `--rounds <n>` sets the rounds per workload (default 5).
  */
 import { Report, type Suite } from "@fiberkit/bench"
 import * as executor from "@fiberkit/executor"
@@ -200,13 +201,25 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
   }]
 ]
 
-const suites: ReadonlyArray<Suite.Suite> = workloads.map(([title, workload]) => ({
+const option = (name: string): string | undefined => {
+  const at = args.indexOf(name)
+  return at < 0 ? undefined : args[at + 1]
+}
+const only = option("--only")
+const rounds = Number(option("--rounds") ?? 5)
+if (!Number.isInteger(rounds) || rounds < 1) {
+  process.stderr.write("--rounds takes a whole number of rounds, 1 or more\n")
+  process.exit(2)
+}
+const chosen = workloads.filter(([title]) => only === undefined || title.includes(only))
+
+const suites: ReadonlyArray<Suite.Suite> = chosen.map(([title, workload]) => ({
   title: `refactor check — ${title}`,
   description: `The same workload on the build of ${
     path.basename(base)
   } ("before") and on this tree ("after"), interleaved in one process; ratio = after / before.`,
   reference: "before",
-  rounds: 5,
+  rounds,
   time: 300,
   contenders: builds.map(([name, build]) => {
     const effect = workload(build, fibersOf(build.Effect))

@@ -707,7 +707,7 @@ const runExample = (file: string, args: ReadonlyArray<string>) =>
     })
   )
 
-// one at a time: each example is timed (under 10 s), and two at once on 2 cores would distort that
+// one at a time: an example runs several fibers or worker threads of its own, on 2 cores
 describe.sequential("examples", () => {
   it("every example has a smoke test and a title", () => {
     // in tour order, as the checks are written: 12-…, then 12b-…, then 13-…
@@ -715,16 +715,13 @@ describe.sequential("examples", () => {
     for (const file of examples()) assert.notStrictEqual(title(file), file)
   })
 
+  // Its time is not asserted (the tour, `pnpm demo`, prints each example's time: 1 to 6 s on a
+  // quiet machine, start-up included); the test's timeout only reports an example that hangs.
   for (const [file, check] of Object.entries(checks)) {
-    it(`${file} runs, prints its key line and ends within 10 s`, async () => {
-      const start = performance.now()
+    it(`${file} runs, prints its key line and ends`, async () => {
       const { stdout } = await run(process.execPath, ["--import", "tsx", path.join(dir, file)], { cwd: dir })
-      const seconds = (performance.now() - start) / 1000
       check(stdout)
-      // The tour's budget (see demo.ts): on a quiet machine an example takes 1 to 6 s, start-up
-      // included; 10 s leaves room for the other test projects running meanwhile on CI.
-      assert.isBelow(seconds, 10, `${file} took ${seconds.toFixed(1)}s`)
-    }, 30_000)
+    }, 60_000)
   }
 
   it("06-thread-pool.ts --timeline FILE.svg --chart writes the SVG and prints the chart", async () => {

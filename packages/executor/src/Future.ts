@@ -42,13 +42,19 @@ export interface Future<A, E = never> extends Pipeable {
   /** Waits for the task: `None` if it succeeded, else its failure; fails `FutureCancelled` if cancelled. */
   readonly exception: Effect.Effect<Option.Option<Cause.Cause<E>>, FutureCancelled>
   /**
-   * Cancels the task: a pending one never starts, a running one is interrupted (`cancel`
-   * returns once it has stopped). `false` only if it had already finished.
+   * Cancels the task: a pending one never starts, a running one is interrupted, and `cancel`
+   * returns once it has stopped — every `cancel` of it, the second one too. `true` if the task
+   * ended cancelled; `false` if it completed: it had finished already, or it ended with an
+   * outcome of its own before the interruption reached it (a failure, or a worker thread's
+   * result already on its way), which the future keeps. As for any Effect fiber, work that is
+   * uninterruptible and then ends with the interruption pending ends interrupted: cancelled.
    */
   readonly cancel: Effect.Effect<boolean>
-  /** Whether it has finished (or was cancelled). */
+  /** Whether it has ended: finished, or cancelled and stopped (a task still stopping is not done). */
   readonly isDone: Effect.Effect<boolean>
+  /** Whether it has started and not ended yet (a task asked to stop runs until it has stopped). */
   readonly isRunning: Effect.Effect<boolean>
+  /** Whether it ended cancelled. */
   readonly isCancelled: Effect.Effect<boolean>
   /**
    * Runs `callback` with this future once it is done (at once if it already is), once, with the

@@ -176,12 +176,35 @@ describe("Interleavings: a wait interrupted at any op leaves nothing behind", ()
         const mapper = yield* Interleavings.fork(mapWindow([0, 1, 2, 3], () => Effect.never, {
           window: 2,
           start: (effect) => pool.submitNow(effect),
-          closed: () => false
+          closed: () => false,
+          cancelled: () => false
         }))
         yield* Fiber.interrupt(mapper)
         assert.strictEqual(yield* pool.running, 0)
         assert.strictEqual(yield* pool.pending, 0)
       }),
       options
+    ))
+
+  // Found by the explorer in schedule 22 (pct) before the fix: the shutdown cancelled the pending
+  // tasks one at a time, a worker started one in between, and the shutdown interrupted it.
+  it.effect("shutdown({ cancelFutures: true }) cancels what is pending and interrupts nothing that started", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const started = [false, false, false, false]
+        const futures = yield* Effect.forEach(
+          [0, 1, 2, 3],
+          (i) =>
+            pool.submit(Effect.zipRight(Effect.sync(() => void (started[i] = true)), Effect.as(Effect.yieldNow(), i)))
+        )
+        yield* Fiber.await(yield* Interleavings.fork(pool.shutdown({ cancelFutures: true, wait: true })))
+        for (const [i, future] of futures.entries()) {
+          const exit = yield* future.await
+          if (started[i]) assert.deepStrictEqual(exit, Exit.succeed(i), `task ${i} started, then ended ${exit}`)
+          else assert.isTrue(yield* future.isCancelled, `task ${i} never started, yet it was not cancelled`)
+        }
+      }),
+      { schedules: 300 }
     ))
 })

@@ -107,7 +107,8 @@ describe("WorkerPool shutdown with a map running", { timeout: 60_000 }, () => {
           starts++
           throw new Error("started on a closed pool")
         },
-        closed: () => true
+        closed: () => true,
+        cancelled: () => false
       }))
       assert.deepStrictEqual(exit, Exit.fail(new PoolShutDown()))
       assert.strictEqual(starts, 0)

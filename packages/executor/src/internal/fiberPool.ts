@@ -94,6 +94,11 @@ export class FiberPoolImpl implements Api.FiberPool {
   /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
   readonly live = new Set<FutureImpl<unknown, unknown>>()
   private closed = false
+  /**
+   * Set by `shutdown({ cancelFutures: true })` and `abort`: what has not started never will — a
+   * running `map` starts no more items, and a task cancelled then ends its map as `PoolShutDown`.
+   */
+  private cancelledFutures = false
 
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
   /** The pool's own FiberRefs, which a submitted task's logging context is compared with. */
@@ -258,9 +263,10 @@ export class FiberPoolImpl implements Api.FiberPool {
         const inputs = Array.from(items)
         const results: Array<B> = new Array(inputs.length)
         let next = 0
+        // a lane takes no more items once the pool cancels what has not started
         const lane = this.carrier(caller)(
           Effect.whileLoop({
-            while: () => next < inputs.length,
+            while: () => next < inputs.length && !this.cancelledFutures,
             body: () => {
               const index = next++
               return Effect.map(f(inputs[index]!, index), (value) => {
@@ -278,31 +284,34 @@ export class FiberPoolImpl implements Api.FiberPool {
         // ever (its uninterruptible processing fiber then finds no item left to start, and waits
         // for children it never started)
         return restore(awaitAll(lanes)).pipe(
-          // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down
-          Effect.catchIf((error): error is FutureCancelled => error instanceof FutureCancelled, () => poolShutDown),
+          // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down; one
+          // whose item interrupted itself (on a pool that cancelled nothing), as interrupted
+          Effect.catchIf(
+            (error): error is FutureCancelled => error instanceof FutureCancelled,
+            () => this.cancelledFutures ? poolShutDown : Effect.interrupt
+          ),
           Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),
-          Effect.as(results)
+          // items left that no lane took: the pool cancelled them
+          Effect.zipRight(Effect.suspend(() => next < inputs.length ? poolShutDown : Effect.succeed(results)))
         )
       })
     )
 
-  readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.maxWorkers)(items, f)
+  readonly mapStream: Executor.Executor["mapStream"] = (items, f) =>
+    mapStream(this.submit, this.maxWorkers, () => this.cancelledFutures)(items, f)
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
       const live = [...this.live]
-      const cancel = options?.cancelFutures === true
-        ? Effect.forEach(live.filter((future) => future.isPending), (future) => future.cancel, { discard: true })
-        : Effect.void
-      const wait = options?.wait === false
-        ? Effect.void
-        : Effect.forEach(live, (future) => future.await, { discard: true })
-      return Effect.zipRight(cancel, wait)
+      // the pending ones cancelled in this step: a worker freed meanwhile finds none to start
+      if (options?.cancelFutures === true) this.cancelPending()
+      return options?.wait === false ? Effect.void : Effect.forEach(live, (future) => future.await, { discard: true })
     })
 
   /** Cancels every pending task in this one step: none of them starts, whatever runs next. */
-  private cancelPending(): void {
+  cancelPending(): void {
+    this.cancelledFutures = true
     for (const future of this.live) {
       const callbacks = future.cancelIfPending()
       if (callbacks !== undefined) this.runFork(callbacks)

@@ -13,7 +13,12 @@ import { registerThenWait } from "./wait.js"
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/Future") as Api.TypeId
 
-type State = "pending" | "running" | "done" | "cancelled"
+/**
+ * `cancelling`: a running task asked to stop and not stopped yet. It still runs (it is not done),
+ * and it ends `cancelled` if it stops interrupted, or with its own outcome if it ends otherwise
+ * (work that was past the point where it could be interrupted).
+ */
+type State = "pending" | "running" | "cancelling" | "done" | "cancelled"
 
 /** An observer waiting in a future's line. */
 interface Observer<A, E> extends WaitQueue.Node {
@@ -81,10 +86,13 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   }
 
   /**
-   * Completes the future, once, now: it is complete when this returns. A cancelled future, or
-   * one whose task was interrupted and did nothing else (its cause is interruptions only), ends
-   * cancelled. A task that failed and was also interrupted — a finalizer interrupted after its
-   * failure — ends failed, with its cause. Returns the callbacks still to run, if there are any.
+   * Completes the future, once, now: it is complete when this returns. A future cancelled while
+   * pending, or one whose task was interrupted and did nothing else (its cause is interruptions
+   * only), ends cancelled. A task that was asked to stop but ended otherwise — it succeeded, or
+   * failed — ends with its own outcome (its `cancel` then answers `false`): a future never reads
+   * as cancelled when its task completed. A task that failed and was also interrupted — a
+   * finalizer interrupted after its failure — ends failed, with its cause. Returns the callbacks
+   * still to run, if there are any.
    */
   settleNow(exit: Exit.Exit<A, E>): Effect.Effect<void> | undefined {
     if (this.settled) return undefined
@@ -92,6 +100,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     this.interruptor = undefined
     this.whenSettled?.()
     const cancelled = this.state === "cancelled" || (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))
+    // (a `cancelling` task that ended otherwise completed: it ends done)
     this.state = cancelled ? "cancelled" : "done"
     const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
     this.outcome = outcome
@@ -147,23 +156,37 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
 
   get cancel(): Effect.Effect<boolean> {
     return Effect.suspend(() => {
-      if (this.state === "done") return Effect.succeed(false)
-      if (this.state === "cancelled") return Effect.succeed(true)
-      const wasRunning = this.state === "running"
-      this.state = "cancelled"
-      const interrupt = this.interruptor
-      if (wasRunning && interrupt !== undefined) {
-        // the worker settles the task once it has stopped; `cancel` returns after that
-        interrupt()
-        return Effect.as(this.await, true)
+      switch (this.state) {
+        case "done":
+          return Effect.succeed(false)
+        case "cancelled":
+          return Effect.succeed(true)
+        case "cancelling":
+          // asked already: this cancel too returns once the task has stopped, with the truth
+          return this.stopped
+        case "running": {
+          const interrupt = this.interruptor
+          if (interrupt === undefined) break
+          // the worker settles the task once it has stopped; `cancel` returns after that
+          this.state = "cancelling"
+          interrupt()
+          return this.stopped
+        }
       }
-      // pending: settled in this same step (an interruption of the caller before a later step
-      // would leave it cancelled and never settled), skipped by the workers, it never starts
+      // pending (or running with no way to stop it yet): settled in this same step (an
+      // interruption of the caller before a later step would leave it cancelled and never
+      // settled), skipped by the workers, it never starts
+      this.state = "cancelled"
       const callbacks = this.settleNow(Exit.interrupt(FiberId.none))
       if (callbacks === undefined) return Effect.succeed(true)
       // the callbacks run to their end even if the caller is interrupted while it waits for them
       return Effect.as(Effect.flatMap(Effect.forkDaemon(callbacks), Fiber.join), true)
     })
+  }
+
+  /** Once a task asked to stop has ended: `true` if it ended cancelled, `false` if it completed. */
+  private get stopped(): Effect.Effect<boolean> {
+    return Effect.map(this.await, () => this.state === "cancelled")
   }
 
   /**
@@ -186,7 +209,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   }
 
   get isRunning(): Effect.Effect<boolean> {
-    return Effect.sync(() => this.state === "running")
+    return Effect.sync(() => this.state === "running" || this.state === "cancelling")
   }
 
   get isCancelled(): Effect.Effect<boolean> {

@@ -5,28 +5,30 @@ import type * as Executor from "../Executor.js"
 
 /**
  * `Executor.mapStream` in terms of `submit`: at most `concurrency` items in flight, results in
- * input order; a task cancelled by the pool's shutdown ends the stream as `PoolShutDown`, and an
+ * input order; a task cancelled by the pool's shutdown (`cancelled()`: it cancelled what had not
+ * started) ends the stream as `PoolShutDown`, one that interrupted itself as interrupted; an
  * interrupted stream cancels the tasks it waits for.
  *
  * @internal
  */
-export const mapStream = (submit: Executor.Executor["submit"], concurrency: number) =>
-<A, E1, R1, B, E, R>(
-  items: Stream.Stream<A, E1, R1>,
-  f: (item: A) => Effect.Effect<B, E, R>
-): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
-  Stream.mapEffect(
-    items,
-    (item) =>
-      // the task is submitted and its cancel installed in one uninterruptible step: an
-      // interruption in between would leave it running for a stream that has ended
-      Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(submit(f(item)), (future) =>
-          Effect.catchIf(
-            Effect.onInterrupt(restore(future.result), () => future.cancel),
-            (error): error is FutureCancelled => error instanceof FutureCancelled,
-            () => Effect.fail(new PoolShutDown())
-          ))
-      ),
-    { concurrency }
-  )
+export const mapStream =
+  (submit: Executor.Executor["submit"], concurrency: number, cancelled: () => boolean) =>
+  <A, E1, R1, B, E, R>(
+    items: Stream.Stream<A, E1, R1>,
+    f: (item: A) => Effect.Effect<B, E, R>
+  ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R> =>
+    Stream.mapEffect(
+      items,
+      (item) =>
+        // the task is submitted and its cancel installed in one uninterruptible step: an
+        // interruption in between would leave it running for a stream that has ended
+        Effect.uninterruptibleMask((restore) =>
+          Effect.flatMap(submit(f(item)), (future) =>
+            Effect.catchIf(
+              Effect.onInterrupt(restore(future.result), () => future.cancel),
+              (error): error is FutureCancelled => error instanceof FutureCancelled,
+              () => cancelled() ? Effect.fail(new PoolShutDown()) : Effect.interrupt
+            ))
+        ),
+      { concurrency }
+    )

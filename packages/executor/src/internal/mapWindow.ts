@@ -12,9 +12,11 @@ export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
 /**
  * `map` over futures without a fiber per item: at most `window` futures outstanding, a new one
  * started (by `start`) as each ends; results in input order. The first failure cancels the rest
- * and ends the map; so does a function that throws (as a defect) and an interruption. A future
- * cancelled by the pool's shutdown (`closed`) ends the map as `PoolShutDown`; one that
- * interrupted itself, as interrupted. A map on a pool already `closed` fails `PoolShutDown`.
+ * and ends the map; so does a function that throws (as a defect) and an interruption. Once the
+ * pool has cancelled what had not started (`cancelled`: `shutdown({ cancelFutures: true })`), the
+ * map starts no more items and ends as `PoolShutDown`, and so does a future cancelled then; a
+ * future that interrupted itself ends it as interrupted. A map on a pool already `closed` fails
+ * `PoolShutDown`.
  *
  * The first futures start in the same uninterruptible step as the wait is registered, and the
  * map stops what it started however it fails, uninterruptibly: an interruption at any op leaves
@@ -29,6 +31,7 @@ export const mapWindow = <A, B, E, R>(
     readonly window: number
     readonly start: (effect: Effect.Effect<B, E, R>) => FutureImpl<B, E>
     readonly closed: () => boolean
+    readonly cancelled: () => boolean
   }
 ): Effect.Effect<Array<B>, E | PoolShutDown> =>
   Effect.withFiberRuntime((fiber) => {
@@ -53,6 +56,7 @@ export const mapWindow = <A, B, E, R>(
       }
       const pump = (): void => {
         while (!over && next < inputs.length && outstanding.size < options.window) {
+          if (options.cancelled()) return end(Exit.fail(new PoolShutDown()))
           const index = next++
           let effect: Effect.Effect<B, E, R>
           try {
@@ -72,7 +76,7 @@ export const mapWindow = <A, B, E, R>(
             } else {
               end(
                 isCancelled(exit)
-                  ? (options.closed() ? Exit.fail(new PoolShutDown()) : Exit.interrupt(fiber.id()))
+                  ? (options.cancelled() ? Exit.fail(new PoolShutDown()) : Exit.interrupt(fiber.id()))
                   : Exit.failCause(exit.cause as Cause.Cause<E>)
               )
             }

@@ -52,6 +52,8 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   /** A slot whose last start failed is not tried again before the next submission. */
   private readonly blocked: Array<boolean>
   private closed = false
+  /** Set once the pool has cancelled what had not started (`shutdown({ cancelFutures: true })`, `abort`). */
+  private cancelledFutures = false
   private stopped = false
   /** Why the last worker start failed. */
   private spawnFailure: WorkerSpawnFailed | undefined = undefined
@@ -306,14 +308,21 @@ export class WorkerPoolImpl implements Api.WorkerPool {
           isCall(effect)
             ? this.enqueue(effect) as unknown as FutureImpl<B, E>
             : this.fibers.submitNow(carry(Effect.locally(effect, currentRouter, this.router))),
-        closed: () => this.closed
+        closed: () => this.closed,
+        cancelled: () => this.cancelledFutures
       })
     })
 
-  readonly mapStream: Executor.Executor["mapStream"] = (items, f) => mapStream(this.submit, this.size)(items, f)
+  readonly mapStream: Executor.Executor["mapStream"] = (items, f) =>
+    mapStream(this.submit, this.size, () => this.cancelledFutures)(items, f)
 
-  /** Cancels, in this one step, the calls queued on a worker and those waiting in the line. */
+  /**
+   * Cancels, in this one step, the calls queued on a worker and those waiting in the line, and
+   * the main-thread effects not started: none of them starts, whatever runs next.
+   */
   private cancelWaiting(): void {
+    this.cancelledFutures = true
+    this.fibers.cancelPending()
     for (const thread of this.threads) thread?.cancelQueued()
     for (const future of this.live) {
       const callbacks = future.cancelIfPending()
@@ -341,16 +350,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
-      const cancel = options?.cancelFutures === true
-        ? Effect.zipRight(
-          Effect.sync(() => {
-            for (const thread of this.threads) thread?.cancelQueued()
-          }),
-          Effect.forEach([...this.live].filter((future) => future.isPending), (future) => future.cancel, {
-            discard: true
-          })
-        )
-        : Effect.void
+      if (options?.cancelFutures === true) this.cancelWaiting()
       // the workers end once every accepted task has ended, those a running map starts meanwhile included
       const drain = Effect.zipRight(
         Effect.zipRight(
@@ -359,7 +359,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         ),
         this.stopAll
       )
-      return Effect.zipRight(cancel, options?.wait === false ? Effect.asVoid(Effect.forkDaemon(drain)) : drain)
+      return options?.wait === false ? Effect.asVoid(Effect.forkDaemon(drain)) : drain
     })
 
   readonly running: Effect.Effect<number> = Effect.suspend(() =>

@@ -1,6 +1,7 @@
 import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
@@ -36,10 +37,12 @@ export const settingsOf = (
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
       return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)
     }
-    const spawnTimeout = Duration.decode(options.spawnTimeout ?? "20 seconds")
-    if (!Duration.greaterThan(spawnTimeout, Duration.zero)) {
+    // a value that is not a duration at all is bad input too, not a defect
+    const decoded = Duration.decodeUnknown(options.spawnTimeout ?? "20 seconds")
+    if (Option.isNone(decoded) || !Duration.greaterThan(decoded.value, Duration.zero)) {
       return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
     }
+    const spawnTimeout = decoded.value
     const module = String(options.module)
     const data = resolveModule(options.module)
     if (data._tag === "Left") return yield* new WorkerSpawnFailed({ module, reason: data.left })

@@ -1,7 +1,7 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Layer, Schema } from "effect"
+import { Context, Deferred, Effect, Layer, Schema } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -133,4 +133,39 @@ describe("SqliteStore", () => {
       const record = yield* store.get(id)
       assert.strictEqual(record._tag === "Some" ? record.value.state : "none", "succeeded")
     }))
+
+  // Arguments went through JSON: NaN came back null (InvalidTaskArgs after a restart), and one
+  // that JSON.stringify threw on died inside the group commit, failing every write of its batch.
+  it.live("arguments survive a restart as the Schema encoded them; one that cannot be stored fails only its own add", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = yield* tempDir
+      const filename = path.join(dir, "tasks.db")
+      const open = Effect.map(
+        Layer.build(SqliteStore.layer({ filename })),
+        (context) => Context.get(context, TaskStore.TaskStore)
+      )
+      const values = [Number.NaN, Infinity, -0, 1.5]
+      const seen: Array<number> = []
+      const job = TaskManager.define("job", { args: Schema.Number, run: (n) => Effect.sync(() => seen.push(n)) })
+      const anything = TaskManager.define("anything", { args: Schema.Unknown, run: () => Effect.void })
+      // added, never run (no worker gets to them), then read back by the next start
+      yield* Effect.scoped(Effect.gen(function*() {
+        const blocker = TaskManager.define("blocker", { args: Schema.Number, run: () => Effect.never })
+        const store = yield* open
+        const manager = yield* TaskManager.make({ tasks: [blocker, job, anything], workers: 1, store })
+        yield* manager.add(blocker, 0)
+        // two adds in one batch: the one that cannot be stored fails alone
+        const [bad, good] = yield* Effect.all(
+          [Effect.either(manager.add(anything, () => 1)), Effect.either(manager.addAll(job, values))],
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(bad._tag === "Left" ? bad.left._tag : "added", "TaskStoreError")
+        assert.strictEqual(good._tag, "Right")
+        yield* manager.shutdown()
+      }))
+      const blocker = TaskManager.define("blocker", { args: Schema.Number, run: () => Effect.void })
+      const manager = yield* TaskManager.make({ tasks: [blocker, job], workers: 1, store: yield* open })
+      yield* manager.join
+      assert.deepStrictEqual(seen, values)
+    })))
 })

@@ -8,6 +8,7 @@ import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import { TaskStoreError } from "../Errors.js"
 import * as TaskStore from "../TaskStore.js"
+import { decodeArgs, encodeArgs } from "./argsText.js"
 import { LocalStore, type Persistence } from "./localStore.js"
 
 interface Row {
@@ -25,7 +26,7 @@ interface Row {
 const toRecord = (row: Row): TaskStore.TaskRecord => ({
   id: row.id,
   name: row.name,
-  args: JSON.parse(row.args),
+  args: decodeArgs(row.args),
   state: row.state,
   attempts: row.attempts,
   addedAt: row.added_at,
@@ -131,32 +132,42 @@ interface Write {
 }
 
 const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence => ({
-  insert: (records) => {
-    // SQLite takes at most 32,766 variables per statement: 500 rows of 6 columns per INSERT, all
-    // in the same transaction; an id already in the table is skipped, and not returned
-    const chunks: Array<ReadonlyArray<TaskStore.TaskRecord>> = []
-    for (let at = 0; at < records.length; at += 500) chunks.push(records.slice(at, at + 500))
-    return commit.write(
-      "add tasks",
-      Effect.map(
-        Effect.forEach(
-          chunks,
-          (chunk) =>
-            sql<{ readonly id: string }>`INSERT OR IGNORE INTO fiberkit_tasks ${
-              sql.insert(chunk.map((record) => ({
-                id: record.id,
-                name: record.name,
-                args: JSON.stringify(record.args),
-                state: record.state,
-                attempts: record.attempts,
-                added_at: record.addedAt
-              })))
-            } RETURNING id`
-        ),
-        (inserted) => new Set(inserted.flat().map((row) => row.id))
-      )
-    )
-  },
+  insert: (records) =>
+    Effect.flatMap(
+      // encoded before the batch: arguments that cannot be stored fail their own add only
+      Effect.try({
+        try: () =>
+          records.map((record) => ({
+            id: record.id,
+            name: record.name,
+            args: encodeArgs(record.args),
+            state: record.state,
+            attempts: record.attempts,
+            added_at: record.addedAt
+          })),
+        catch: failed("store the arguments of a task")
+      }),
+      (rows) => {
+        // SQLite takes at most 32,766 variables per statement: 500 rows of 6 columns per INSERT,
+        // all in the same transaction; an id already in the table is skipped, and not returned
+        // (only that conflict: any other constraint fails the add)
+        const chunks: Array<typeof rows> = []
+        for (let at = 0; at < rows.length; at += 500) chunks.push(rows.slice(at, at + 500))
+        return commit.write(
+          "add tasks",
+          Effect.map(
+            Effect.forEach(
+              chunks,
+              (chunk) =>
+                sql<{ readonly id: string }>`INSERT INTO fiberkit_tasks ${
+                  sql.insert(chunk)
+                } ON CONFLICT (id) DO NOTHING RETURNING id`
+            ),
+            (inserted) => new Set(inserted.flat().map((row) => row.id))
+          )
+        )
+      }
+    ),
   update: (record) =>
     commit.write(
       "update a task",
@@ -165,12 +176,13 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence
         error = ${record.error ?? null} WHERE id = ${record.id}`
     ),
   unfinished: sql<Row>`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`.pipe(
-    Effect.map((rows) => rows.map(toRecord)),
+    // arguments that cannot be read (a row written by hand) fail the read, not as a defect
+    Effect.flatMap((rows) => Effect.try(() => rows.map(toRecord))),
     Effect.mapError(failed("read the unfinished tasks"))
   ),
   get: (id) =>
     sql<Row>`SELECT * FROM fiberkit_tasks WHERE id = ${id}`.pipe(
-      Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), toRecord)),
+      Effect.flatMap((rows) => Effect.try(() => Option.map(Option.fromNullable(rows[0]), toRecord))),
       Effect.mapError(failed("read a task"))
     )
 })

@@ -33,6 +33,23 @@ export class TaskTimeout extends Data.TaggedError("TaskTimeout")<{
 }
 
 /**
+ * An attempt ended interrupted by the task itself — `Effect.interrupt`, or joining a fiber that
+ * was interrupted — with no `cancel` and no shutdown to stop it: the task fails with this error,
+ * once (an interruption is not retried: it would most likely end the same way).
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class TaskInterrupted extends Data.TaggedError("TaskInterrupted")<{
+  readonly id: string
+  readonly attempt: number
+}> {
+  override get message(): string {
+    return `task ${this.id}: attempt ${this.attempt} ended interrupted by the task itself (no cancel, no shutdown)`
+  }
+}
+
+/**
  * `add` was given arguments that its task's Schema rejects; nothing was added.
  *
  * @since 0.1.0

@@ -139,8 +139,13 @@ export interface TaskManager<T extends TaskDefinition.Any> {
   readonly results: Stream.Stream<TaskResult>
   /** `results`, subscribed before this returns: nothing that ends afterwards is missed. */
   readonly subscribe: Effect.Effect<Stream.Stream<TaskResult>, never, Scope.Scope>
-  /** Waits until no task is queued or running. */
-  readonly join: Effect.Effect<void>
+  /**
+   * Waits until no task is queued or running (an `add` still being written counts: its tasks
+   * too). Once the manager has stopped — a shutdown without drain, or its scope closed — with
+   * tasks left queued (kept by a durable store for the next start), it fails
+   * `TaskManagerShutDown` rather than wait for ever.
+   */
+  readonly join: Effect.Effect<void, TaskManagerShutDown>
   /**
    * Cancels a task: a queued one never runs, a running one is interrupted. `false` if it had
    * already ended, or if the manager is shut down (a queued task then stays queued).

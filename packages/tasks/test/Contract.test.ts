@@ -5,20 +5,24 @@ import * as path from "node:path"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
+import { contractEdges } from "./contractEdges.js"
 
 contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
 
-contract("SQLite store", {
-  store: Effect.gen(function*() {
-    const dir = yield* Effect.acquireRelease(
-      Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-contract-"))),
-      (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-    )
-    // built in the test's scope: the database stays open until the test ends
-    const context = yield* Layer.build(
-      SqliteStore.layer({ filename: path.join(dir, "tasks.db"), synchronous: "normal" })
-    )
-    return Context.get(context, TaskStore.TaskStore)
-  }),
-  propertyRuns: 15
+/** A store on a new SQLite file, open until the test's scope ends. */
+const sqliteStore = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-contract-"))),
+    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  // built in the test's scope: the database stays open until the test ends
+  const context = yield* Layer.build(
+    SqliteStore.layer({ filename: path.join(dir, "tasks.db"), synchronous: "normal" })
+  )
+  return Context.get(context, TaskStore.TaskStore)
 })
+
+contract("SQLite store", { store: sqliteStore, propertyRuns: 15 })
+
+contractEdges("memory store", TaskStore.memory)
+contractEdges("SQLite store", sqliteStore)

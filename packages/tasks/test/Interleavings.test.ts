@@ -1,8 +1,9 @@
 /**
  * The TaskManager under the schedule explorer, on the memory and the SQLite store, with store
  * failures injected: fibers switched between any two ops, a cancel racing the tasks. Whatever the
- * schedule, `join` returns, every task's outcome is published exactly once, and `status` agrees
- * with the outcome that was published.
+ * schedule, `join` returns, every task's outcome is published exactly once, `status` agrees
+ * with the outcome that was published, and `cancel` answers `true` exactly when the task ended
+ * cancelled.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
@@ -43,9 +44,15 @@ const scenario = (store: typeof memory | typeof sqlite, faults: Partial<Record<O
     const ids = yield* Effect.forEach([1, 2, 3], (n) => Effect.orDie(manager.add(job, n)))
     const canceller = yield* Interleavings.fork(manager.cancel(ids[1]!))
     yield* manager.join
-    yield* Fiber.await(canceller)
+    const answer = yield* Fiber.await(canceller)
     const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collected))
     assert.deepStrictEqual(outcomes.map((outcome) => outcome.id).sort(), [...ids].sort())
+    // cancel tells the truth: true exactly when the task ended cancelled (an interrupted cancel
+    // answers nothing)
+    if (answer._tag === "Success") {
+      const cancelled = outcomes.find((outcome) => outcome.id === ids[1])!.state === "cancelled"
+      assert.strictEqual(answer.value, cancelled, `cancel answered ${answer.value}`)
+    }
     for (const outcome of outcomes) {
       const status = yield* Effect.orDie(manager.status(outcome.id))
       assert.strictEqual(status.state, outcome.state, `task ${outcome.id}`)

@@ -5,27 +5,31 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { InvalidOptions, TaskManagerShutDown, TaskNotFound, TaskStoreError, UnknownTask } from "../Errors.js"
+import {
+  InvalidOptions,
+  TaskInterrupted,
+  TaskManagerShutDown,
+  TaskNotFound,
+  TaskStoreError,
+  UnknownTask
+} from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 import * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
+import { cancelTask } from "./cancel.js"
 import { describe, encodeArgs } from "./definitions.js"
+import { Ends, type Held } from "./ends.js"
 import { LocalStore } from "./localStore.js"
+import { Outcomes } from "./outcomes.js"
 import { TaskRecording } from "./recording.js"
 import { defaultStoreRetry, supervised } from "./supervision.js"
 
 type Definition = Api.TaskDefinition.Any
-
-/** Published after the last outcome, when the manager shuts down: the results streams end there. */
-const End = Symbol.for("@fiberkit/tasks/TaskManager/End")
-
-const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.Stream<Api.TaskResult> =>
-  Stream.takeWhile(stream, (item): item is Api.TaskResult => item !== End)
 
 /**
  * Workers take tasks from the store, each runs its task in a child fiber (so `cancel` and a
@@ -41,12 +45,12 @@ const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.St
  */
 class Manager<T extends Definition> {
   private readonly definitions = new Map<string, Definition>()
-  private readonly running = new Map<string, { fiber: Fiber.RuntimeFiber<unknown, unknown>; cancelled: boolean }>()
+  /** The tasks the workers hold, and what cancels wait for. */
+  private readonly ends = new Ends()
   private unfinished = 0
   private readonly idle = new Set<() => void>()
   private closed = false
   private stopping = false
-  private ended = false
   workers: Array<Fiber.RuntimeFiber<never, unknown>> = []
   private readonly recording: TaskRecording | undefined
   private readonly storeRetry: Schedule.Schedule<unknown, TaskStoreError>
@@ -55,12 +59,13 @@ class Manager<T extends Definition> {
 
   constructor(
     private readonly store: TaskStore.TaskStore,
-    readonly pubsub: PubSub.PubSub<Api.TaskResult | typeof End>,
+    readonly outcomes: Outcomes,
     private readonly context: Context.Context<unknown>,
     private readonly options: Api.TaskManager.Options<T>,
     recorder: Recorder.Recorder | undefined
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
+    this.cancel = cancelTask({ store, ends: this.ends, outcomes, publish: (result) => this.publish(result) })
     this.storeRetry = options.storeRetry ?? defaultStoreRetry
     this.recording = recorder === undefined
       ? undefined
@@ -69,10 +74,13 @@ class Manager<T extends Definition> {
 
   counted(n: number): void {
     this.unfinished += n
-    if (this.unfinished === 0) {
-      for (const wake of this.idle) wake()
-      this.idle.clear()
-    }
+    if (this.unfinished === 0) this.wakeIdle()
+  }
+
+  /** Wakes the joins: no task is left, or the manager has stopped. */
+  private wakeIdle(): void {
+    for (const wake of this.idle) wake()
+    this.idle.clear()
   }
 
   readonly add = (
@@ -87,7 +95,11 @@ class Manager<T extends Definition> {
     all: Iterable<unknown>
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> => this.addTasks(task, Array.from(all), undefined)
 
-  /** Stores the tasks, all or nothing; one whose id the store holds already is not added again. */
+  /**
+   * Stores the tasks, all or nothing; one whose id the store holds already is not added again.
+   * The tasks count as unfinished from the step that found the manager open: a drained
+   * shutdown that starts while they are being written waits for them (and runs them).
+   */
   private addTasks(
     task: T | string,
     all: ReadonlyArray<unknown>,
@@ -95,17 +107,20 @@ class Manager<T extends Definition> {
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
+      const provisional = all.length
+      this.unfinished += provisional
+      let added = 0
       return Effect.flatMap(
         encodeArgs(this.definitions, task, all),
         ({ encoded, name }) =>
           Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
             const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
             return Effect.as(
-              Effect.flatMap(this.store.add(tasks), (added) => Effect.sync(() => this.counted(added))),
+              Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
               tasks.map((t) => t.id)
             )
           })
-      )
+      ).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
     }).pipe(Effect.uninterruptible)
   }
 
@@ -123,51 +138,37 @@ class Manager<T extends Definition> {
       )
     })
 
-  readonly join: Effect.Effect<void> = Effect.async<void>((resume) => {
-    if (this.unfinished === 0) return resume(Effect.void)
-    const wake = () => resume(Effect.void)
+  /** `undefined` while tasks are left to wait for. */
+  private joined(): Effect.Effect<void, TaskManagerShutDown> | undefined {
+    if (this.unfinished === 0) return Effect.void
+    // stopped with tasks left (queued in the store for the next start): they will not end here
+    return this.stopping ? Effect.fail(new TaskManagerShutDown()) : undefined
+  }
+
+  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.async<void, TaskManagerShutDown>((resume) => {
+    const now = this.joined()
+    if (now !== undefined) return resume(now)
+    const wake = () => resume(this.joined() ?? Effect.void)
     this.idle.add(wake)
     return Effect.sync(() => {
       this.idle.delete(wake)
     })
   })
 
-  readonly cancel = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>
-    Effect.suspend(() => {
-      // shut down: the results streams have ended, and a queued task stays queued (in a durable
-      // store, for the next start)
-      if (this.ended) return Effect.succeed(false)
-      const running = this.running.get(id)
-      if (running !== undefined) {
-        running.cancelled = true
-        // the worker records the cancellation when the task has stopped
-        return Effect.as(Fiber.interrupt(running.fiber), true)
-      }
-      // read first: once the store has cancelled it, nothing may fail before it is published
-      return Effect.flatMap(this.store.get(id), (found): Effect.Effect<boolean, TaskNotFound | TaskStoreError> => {
-        if (Option.isNone(found)) return Effect.fail(new TaskNotFound({ id }))
-        const record = found.value
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.flatMap(this.store.cancel(id, now), (cancelled) =>
-            cancelled
-              ? Effect.as(
-                this.publish({
-                  id,
-                  name: record.name,
-                  state: "cancelled",
-                  attempts: record.attempts,
-                  addedAt: record.addedAt,
-                  startedAt: undefined,
-                  finishedAt: now
-                }),
-                true
-              )
-              : Effect.succeed(false)))
-      })
-    }).pipe(Effect.uninterruptible)
+  /**
+   * Cancels a task and says, once it is over, whether it ended cancelled (see `cancel.ts`).
+   */
+  readonly cancel: (id: string) => Effect.Effect<boolean, TaskNotFound | TaskStoreError>
 
+  /** Publishes a task's outcome; it has ended. */
   private publish(result: Api.TaskResult): Effect.Effect<void> {
-    return Effect.zipRight(PubSub.publish(this.pubsub, result), Effect.sync(() => this.counted(-1)))
+    return Effect.zipRight(
+      this.outcomes.publish(result),
+      Effect.sync(() => {
+        this.counted(-1)
+        this.ends.ended(result.id, result.state as TaskStore.TaskState)
+      })
+    )
   }
 
   /**
@@ -180,7 +181,8 @@ class Manager<T extends Definition> {
         // a stopping manager starts nothing more: a task put back by the stop stays queued
         this.stopping ? Effect.interrupt : Effect.flatMap(
           this.take(restore),
-          (record) => this.stopping ? this.release(record.id) : this.runTask(record, slot)
+          // held from this step on: a cancel finds it here, or has asked for it already
+          (record) => this.stopping ? this.release(record.id) : this.runTask(record, slot, this.ends.hold(record.id))
         )
       )
     )
@@ -206,7 +208,7 @@ class Manager<T extends Definition> {
   private release(id: string): Effect.Effect<void> {
     return Effect.ignore(
       supervised({ schedule: this.storeRetry, operation: "release", taskId: id }, this.store.release(id))
-    )
+    ).pipe(Effect.ensuring(Effect.sync(() => this.ends.ended(id, "queued"))))
   }
 
   /** Stores a task's outcome, then publishes it: once, whether or not the store took it in the end. */
@@ -226,7 +228,7 @@ class Manager<T extends Definition> {
     return Effect.zipRight(stored, this.publish(result))
   }
 
-  private runTask(record: TaskStore.TaskRecord, slot: number): Effect.Effect<void> {
+  private runTask(record: TaskStore.TaskRecord, slot: number, held: Held): Effect.Effect<void> {
     const definition = this.definitions.get(record.name)
     const recording = this.recording
     const taken = recording === undefined ? undefined : recording.taken(record)
@@ -275,18 +277,23 @@ class Manager<T extends Definition> {
           this.store.attempt(record.id, now, error)
         ))
     })
+    // cancelled on its way from the store: it never starts
+    if (held.cancelled) return finish("cancelled", { attempts: record.attempts, startedAt })
     // forked interruptible: the worker is not, and a child would inherit that
     return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(body)), (fiber) => {
-      const entry = { fiber: fiber as Fiber.RuntimeFiber<unknown, unknown>, cancelled: false }
-      this.running.set(record.id, entry)
+      held.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
+      // a cancel that came while it was forked
+      if (held.cancelled) fiber.unsafeInterruptAsFork(FiberId.none)
       return Effect.flatMap(Fiber.await(fiber), (exit) => {
-        this.running.delete(record.id)
         const done = { attempts: attempts.count, startedAt: attempts.startedAt }
         if (Exit.isSuccess(exit)) return finish("succeeded", { ...done, value: exit.value })
         if (Cause.isInterruptedOnly(exit.cause)) {
-          if (entry.cancelled) return finish("cancelled", done)
+          if (held.cancelled) return finish("cancelled", done)
           // stopped by a shutdown without drain: back to the queue, to run again
-          return this.release(record.id)
+          if (this.stopping) return this.release(record.id)
+          // interrupted by itself: it fails, once (put back, it would be taken again at once)
+          const error = new TaskInterrupted({ id: record.id, attempt: attempts.count })
+          return finish("failed", { ...done, error, text: error.message })
         }
         const failure = Cause.failureOption(exit.cause)
         const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
@@ -298,19 +305,21 @@ class Manager<T extends Definition> {
   readonly shutdown = (options?: { readonly drain?: boolean | undefined }): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
-      // the workers end, then the results streams: after every outcome, an end mark (shutting
-      // the PubSub down instead would drop outcomes a subscriber has not taken yet)
-      const stopWorkers = Effect.zipRight(
-        Effect.suspend(() => Fiber.interruptAll(this.workers)),
-        Effect.suspend(() => {
-          if (this.ended) return Effect.void
-          this.ended = true
-          return PubSub.publish(this.pubsub, End)
-        })
+      // the workers end, then the cancels in flight, then the results streams: after every
+      // outcome, an end mark (shutting the PubSub down instead would drop outcomes a subscriber
+      // has not taken yet)
+      const stopWorkers = Effect.suspend(() => Fiber.interruptAll(this.workers)).pipe(
+        Effect.zipRight(Effect.sync(() => this.ends.stopped())),
+        Effect.zipRight(this.ends.settled),
+        Effect.zipRight(this.outcomes.end)
       )
-      if (options?.drain === true && !this.stopping) return Effect.zipRight(this.join, stopWorkers)
+      // a drain ends when every task has, or when a shutdown without drain stops the manager
+      if (options?.drain === true && !this.stopping) return Effect.zipRight(Effect.ignore(this.join), stopWorkers)
       this.stopping = true
-      const running = [...this.running.values()].map((entry) => entry.fiber)
+      // a join ends now: the tasks left stay queued
+      this.wakeIdle()
+      const running: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
+      for (const held of this.ends.held.values()) if (held.fiber !== undefined) running.push(held.fiber)
       // the tasks stop (each worker puts its task back in the queue), then the workers
       return Effect.zipRight(Effect.forEach(running, Fiber.interrupt, { discard: true }), stopWorkers)
     })
@@ -341,9 +350,15 @@ export const make = <T extends Definition>(
         value: workers
       })
     }
-    const pubsub = yield* PubSub.unbounded<Api.TaskResult | typeof End>()
+    const outcomes = yield* Outcomes.make
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
-    const manager = new Manager<T>(store, pubsub, context as Context.Context<unknown>, options, yield* Recorder.current)
+    const manager = new Manager<T>(
+      store,
+      outcomes,
+      context as Context.Context<unknown>,
+      options,
+      yield* Recorder.current
+    )
     const recovered = yield* store.recover
     manager.counted(recovered.length)
     manager.workers = yield* Effect.forEach(
@@ -356,8 +371,8 @@ export const make = <T extends Definition>(
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
-      results: untilEnd(Stream.fromPubSub(pubsub)),
-      subscribe: Effect.map(Stream.fromPubSub(pubsub, { scoped: true }), untilEnd),
+      results: Stream.unwrapScoped(outcomes.subscribe),
+      subscribe: outcomes.subscribe,
       join: manager.join,
       cancel: manager.cancel,
       shutdown: manager.shutdown

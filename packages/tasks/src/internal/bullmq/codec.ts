@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { InvalidTaskArgs, TaskTimeout, UnknownTask } from "../../Errors.js"
+import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as TaskManager from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
 
@@ -30,6 +30,7 @@ export const cancelledFailure: Failure = { fiberkit: "cancelled", text: "cancell
 
 const builtins: Record<string, new(fields: never) => unknown> = {
   TaskTimeout,
+  TaskInterrupted,
   InvalidTaskArgs,
   UnknownTask
 }

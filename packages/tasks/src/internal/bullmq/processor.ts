@@ -10,7 +10,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
-import { InvalidTaskArgs, TaskTimeout, UnknownTask } from "../../Errors.js"
+import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
 import { cancelledFailure, encodeFailure, encodeValue, type Failure } from "./codec.js"
@@ -104,7 +104,14 @@ export class Processor {
     if (Cause.isInterruptedOnly(exit.cause)) {
       // a shutdown without drain: back to the queue, for another worker (this attempt counts)
       if (signal?.reason === STOP) return handBack(job, token)
-      throw new UnrecoverableError(JSON.stringify(cancelledFailure))
+      if (signal?.aborted === true) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
+      // interrupted by itself, nobody cancelled it: it fails, once
+      const error = new TaskInterrupted({ id: job.id!, attempt: job.attemptsStarted })
+      const failure = await Runtime.runPromise(
+        this.runtime,
+        encodeFailure(this.definitions.get(job.name), error, error.message)
+      )
+      throw new UnrecoverableError(JSON.stringify(failure))
     }
     const failure = await Runtime.runPromise(this.runtime, this.failure(job, exit.cause))
     throw failure

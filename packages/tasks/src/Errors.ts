@@ -65,6 +65,22 @@ export class InvalidTaskArgs extends Data.TaggedError("InvalidTaskArgs")<{
 }
 
 /**
+ * `add` was given an id that no store can keep as given: the empty string, more than 256
+ * characters, or a control character. Any other string is a valid id on every store.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class InvalidTaskId extends Data.TaggedError("InvalidTaskId")<{
+  readonly id: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `invalid task id ${JSON.stringify(this.id.slice(0, 80))}: ${this.reason}`
+  }
+}
+
+/**
  * `add` named a task that the manager was not made with.
  *
  * @since 0.1.0

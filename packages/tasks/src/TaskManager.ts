@@ -16,6 +16,7 @@ import type * as Stream from "effect/Stream"
 import type {
   InvalidOptions,
   InvalidTaskArgs,
+  InvalidTaskId,
   TaskManagerShutDown,
   TaskNotFound,
   TaskStoreError,
@@ -168,7 +169,7 @@ export declare namespace TaskManager {
    * @since 0.1.0
    * @category models
    */
-  export type AddError = InvalidTaskArgs | UnknownTask | TaskManagerShutDown | TaskStoreError
+  export type AddError = InvalidTaskArgs | InvalidTaskId | UnknownTask | TaskManagerShutDown | TaskStoreError
 
   /**
    * @since 0.1.0
@@ -178,7 +179,9 @@ export declare namespace TaskManager {
     /**
      * The task's id (default: a random UUID). Adding a task whose id the store already holds
      * adds nothing and returns the id: a producer that retries an `add` does not run the task
-     * twice. (The memory store forgets old finished tasks, and their ids with them.)
+     * twice. (The memory store forgets old finished tasks, and their ids with them.) One rule on
+     * every store: 1 to 256 characters, no control character — `"42"` and `"order:42"` are
+     * valid everywhere; anything else fails `InvalidTaskId` and adds nothing.
      */
     readonly id?: string | undefined
   }

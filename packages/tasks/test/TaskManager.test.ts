@@ -104,6 +104,11 @@ describe("TaskManager", () => {
       yield* manager.shutdown({ drain: true })
       assert.strictEqual((yield* Effect.flip(manager.add(send, { to: "a@x", ms: 1 })))._tag, "TaskManagerShutDown")
       assert.strictEqual((yield* Effect.flip(TaskManager.make({ tasks: [send], workers: 0 })))._tag, "InvalidOptions")
+      // a timeout that is not a duration ≥ 0 (it died in every task, or meant no limit)
+      for (const timeout of ["soon", -5]) {
+        const invalid = yield* Effect.flip(TaskManager.make({ tasks: [send], timeout: timeout as "1 second" }))
+        assert.strictEqual(invalid._tag === "InvalidOptions" ? invalid.field : invalid._tag, "timeout")
+      }
     }))
 
   it.scoped("addAll adds many at once, all or nothing", () =>

@@ -164,4 +164,25 @@ export const contractEdges = (
           assert.isTrue(Option.isNone(yield* within("subscribe", Stream.runHead(late))))
         }))
     })
+
+    // BullMQ refused "42" and "order:42", which the local stores took; "" returned an id that
+    // `status` could not find, and added twice, ran twice.
+    it.live("one id rule on every store: \"42\" and \"order:42\" are ids; \"\" fails InvalidTaskId", () => {
+      const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
+      return withManager([job], (manager) =>
+        Effect.gen(function*() {
+          for (const id of ["42", "order:42", "fk~1", "100%"]) {
+            assert.strictEqual(yield* manager.add(job, 1, { id }), id)
+            assert.strictEqual(yield* manager.add(job, 2, { id }), id) // the second adds nothing
+          }
+          yield* within("join", manager.join)
+          for (const id of ["42", "order:42", "fk~1", "100%"]) {
+            const status = yield* manager.status(id)
+            assert.deepStrictEqual([status.id, status.state, status.attempts], [id, "succeeded", 1])
+          }
+          for (const id of ["", "x".repeat(257), "a\nb"]) {
+            assert.strictEqual((yield* Effect.flip(manager.add(job, 1, { id })))._tag, "InvalidTaskId")
+          }
+        }))
+    })
   })

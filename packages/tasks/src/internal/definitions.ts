@@ -1,20 +1,39 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { InvalidTaskArgs, UnknownTask } from "../Errors.js"
+import { InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
+
+/** Why `id` is not a valid task id, or `undefined` if it is. */
+const invalidId = (id: unknown): string | undefined => {
+  if (typeof id !== "string") return "an id is a string"
+  if (id.length === 0) return "it is empty"
+  if (id.length > 256) return `it has ${id.length} characters, more than 256`
+
+  if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character"
+  return undefined
+}
 
 /**
  * The task's name and its arguments encoded by its Schema: every argument is checked before
- * anything is added, so that an add is all or nothing. Shared by the local and the BullMQ manager.
+ * anything is added, so that an add is all or nothing; so is the id given to `add`, by the one
+ * rule every store follows. Shared by the local and the BullMQ manager.
  *
  * @internal
  */
 export const encodeArgs = (
   definitions: ReadonlyMap<string, Api.TaskDefinition.Any>,
   task: Api.TaskDefinition.Any | string,
-  all: ReadonlyArray<unknown>
-): Effect.Effect<{ readonly name: string; readonly encoded: Array<unknown> }, InvalidTaskArgs | UnknownTask> => {
+  all: ReadonlyArray<unknown>,
+  id: string | undefined
+): Effect.Effect<
+  { readonly name: string; readonly encoded: Array<unknown> },
+  InvalidTaskArgs | InvalidTaskId | UnknownTask
+> => {
+  if (id !== undefined) {
+    const reason = invalidId(id)
+    if (reason !== undefined) return Effect.fail(new InvalidTaskId({ id: String(id), reason }))
+  }
   const name = typeof task === "string" ? task : task.name
   const definition = definitions.get(name)
   if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))

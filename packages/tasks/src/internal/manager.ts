@@ -2,6 +2,7 @@ import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -111,7 +112,7 @@ class Manager<T extends Definition> {
       this.unfinished += provisional
       let added = 0
       return Effect.flatMap(
-        encodeArgs(this.definitions, task, all),
+        encodeArgs(this.definitions, task, all, id),
         ({ encoded, name }) =>
           Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
             const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
@@ -339,6 +340,20 @@ export const make = <T extends Definition>(
   Effect.gen(function*() {
     const store: TaskStore.TaskStore = options.store ??
       Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
+    // a timeout that is not a duration ≥ 0 is bad input, whatever the store
+    if (options.timeout !== undefined) {
+      // (a negative amount decodes to zero: it is caught before)
+      const raw: unknown = options.timeout
+      const negative = (typeof raw === "number" && !(raw >= 0)) || (typeof raw === "string" && /^\s*-/.test(raw))
+      if (negative || Option.isNone(Duration.decodeUnknown(raw))) {
+        return yield* new InvalidOptions({
+          operation: "TaskManager.make",
+          field: "timeout",
+          expected: "a duration ≥ 0",
+          value: options.timeout
+        })
+      }
+    }
     // a store that runs tasks itself (BullMQ) makes the whole manager
     if (store.engine !== undefined) return yield* store.engine.make(options)
     const workers = options.workers ?? defaults.workers

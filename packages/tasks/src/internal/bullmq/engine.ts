@@ -19,6 +19,7 @@ import type * as TaskStore from "../../TaskStore.js"
 import { describe, encodeArgs } from "../definitions.js"
 import { defaults } from "../manager.js"
 import { cancelledFailure } from "./codec.js"
+import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
 import { resultOf, unreadable } from "./results.js"
 import { type BullStore, type JobData, queuedStates, tryRedis } from "./store.js"
@@ -85,7 +86,7 @@ class RemoteManager<T extends Definition> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
       return Effect.flatMap(
-        encodeArgs(this.definitions, task, all),
+        encodeArgs(this.definitions, task, all, id),
         ({ encoded, name }) =>
           Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
             const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
@@ -122,13 +123,13 @@ class RemoteManager<T extends Definition> {
         store.redis.eval(
           cancelScript,
           1,
-          `${store.jobKeyPrefix}${id}`,
+          `${store.jobKeyPrefix}${toJobId(id)}`,
           JSON.stringify(cancelledFailure)
         )) as Effect.Effect<number, TaskStoreError>
       if (marked === -1) return yield* new TaskNotFound({ id })
       if (marked === 0) return false
       // running, somewhere: the process running it interrupts it
-      yield* tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, id))
+      yield* tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, toJobId(id)))
       return true
     })
 

@@ -14,6 +14,7 @@ import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../.
 import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
 import { cancelledFailure, encodeFailure, encodeValue, type Failure } from "./codec.js"
+import { fromJobId } from "./jobIds.js"
 import type { JobData } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
@@ -106,7 +107,7 @@ export class Processor {
       if (signal?.reason === STOP) return handBack(job, token)
       if (signal?.aborted === true) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
       // interrupted by itself, nobody cancelled it: it fails, once
-      const error = new TaskInterrupted({ id: job.id!, attempt: job.attemptsStarted })
+      const error = new TaskInterrupted({ id: fromJobId(job.id!), attempt: job.attemptsStarted })
       const failure = await Runtime.runPromise(
         this.runtime,
         encodeFailure(this.definitions.get(job.name), error, error.message)
@@ -129,7 +130,11 @@ export class Processor {
         return Effect.timeoutFail(run, {
           duration: timeout,
           onTimeout: () =>
-            new TaskTimeout({ id: job.id!, attempt: job.attemptsStarted, timeoutMillis: Duration.toMillis(timeout) })
+            new TaskTimeout({
+              id: fromJobId(job.id!),
+              attempt: job.attemptsStarted,
+              timeoutMillis: Duration.toMillis(timeout)
+            })
         })
       }),
       Effect.flatMap((value) => encodeValue(definition, value))

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import { TaskOutcomeUnreadable, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import { decodeFailure, decodeValue, parseFailure } from "./codec.js"
+import { fromJobId } from "./jobIds.js"
 import { type BullStore, type JobData, tryRedis } from "./store.js"
 
 /**
@@ -13,10 +14,10 @@ import { type BullStore, type JobData, tryRedis } from "./store.js"
  */
 export const unreadable = (jobId: string, event: string, reason: string): Effect.Effect<Api.TaskResult> =>
   Effect.map(Clock.currentTimeMillis, (now) => ({
-    id: jobId,
+    id: fromJobId(jobId),
     name: "",
     state: "unknown",
-    error: new TaskOutcomeUnreadable({ id: jobId, event, reason }),
+    error: new TaskOutcomeUnreadable({ id: fromJobId(jobId), event, reason }),
     attempts: 0,
     addedAt: now,
     startedAt: undefined,
@@ -42,7 +43,7 @@ export const resultOf = (
     const definition = definitions.get(job.name)
     const record = store.record(job, event === "completed" ? "completed" : "failed")
     const base = {
-      id: jobId,
+      id: fromJobId(jobId),
       name: job.name,
       attempts: record.attempts,
       addedAt: record.addedAt,

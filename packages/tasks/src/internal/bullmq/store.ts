@@ -7,6 +7,7 @@ import { TaskStoreError } from "../../Errors.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { parseFailure, stateOf } from "./codec.js"
 import type { ErrorLog } from "./errorLog.js"
+import { fromJobId, toJobId } from "./jobIds.js"
 
 /** @internal */
 export interface Settings {
@@ -82,7 +83,7 @@ export class BullStore {
     const failure = parseFailure(job.failedReason) ??
       (state === "active" ? undefined : parseFailure(job.deferredFailure))
     return {
-      id: job.id!,
+      id: fromJobId(job.id!),
       name: job.name,
       args: job.data.args,
       state: stateOf(state, failure),
@@ -100,14 +101,14 @@ export class BullStore {
         this.queue.addBulk(tasks.map((task) => ({
           name: task.name,
           data: { args: task.args },
-          opts: { ...jobOptions(this.settings), jobId: task.id, timestamp: task.addedAt }
+          opts: { ...jobOptions(this.settings), jobId: toJobId(task.id), timestamp: task.addedAt }
         })))),
       tasks.length
     )
 
   readonly get = (id: string): Effect.Effect<Option.Option<TaskStore.TaskRecord>, TaskStoreError> =>
     tryRedis("read a task", async () => {
-      const job = await this.queue.getJob(id)
+      const job = await this.queue.getJob(toJobId(id))
       if (job === undefined) return Option.none()
       return Option.some(this.record(job as Job<JobData>, await job.getState()))
     })

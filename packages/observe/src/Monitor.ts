@@ -4,17 +4,27 @@
  * `monitored_task`, which printed `[thread] task completed in 1.02s`, for Effect.
  *
  * - Span: an Effect span named after the task (`Effect.withSpan`), with the attributes
- *   `fiberkit.task` and `fiberkit.fiber`. Provide `@effect/opentelemetry`'s `NodeSdk.layer` to
- *   export it; without a tracer it costs what any Effect span costs.
- * - Metrics: `fiberkit_task_duration`, a timer (a histogram in milliseconds) tagged `task`, and
- *   `fiberkit_task_total`, a counter tagged `task` and `outcome` (`success`, `failure`,
- *   `interrupted`). Read them with `Metric.value(Monitor.durationOf(name))` and
- *   `Metric.value(Monitor.outcomesOf(name, outcome))`.
+ *   `fiberkit.task` (the name) and `fiberkit.fiber`. Provide `@effect/opentelemetry`'s
+ *   `NodeSdk.layer` to export it; without a tracer it costs what any Effect span costs.
+ * - Metrics: `fiberkit_task_duration`, a timer (a histogram in milliseconds), and
+ *   `fiberkit_task_total`, a counter tagged `outcome` (`success`, `failure`, `interrupted`). The
+ *   name is never a metric tag: a run is counted in the untagged series (`Monitor.duration`,
+ *   `Monitor.outcomes` tagged `outcome`), or, with the option `metricTag`, in the series tagged
+ *   `task` = `metricTag` (`Monitor.durationOf(metricTag)`, `Monitor.outcomesOf(metricTag, outcome)`).
  * - Logs: `[worker-3] Starting download`, then `[worker-3] download completed in 1.02s`,
  *   `… failed after 1.02s: <first error>` (at level Error, with the cause) or
  *   `… interrupted after 1.02s`, annotated with `task` and `fiber` (and `outcome` on the end line).
  * - Timeline: where a Timeline is recording, one record per run (source `"monitored"`, group and
  *   label the task name, lane the fiber name).
+ *
+ * **Names and metric tags.** Effect keeps every metric key it is asked for in a global registry,
+ * for the life of the process, and a key is a metric's name with its tags: each distinct tag value
+ * adds keys (here 4: the timer and the 3 outcome counters) that are never freed. So the name, which
+ * may vary per call (`GET /items/42`, a job id), goes only where any value is cheap — the span (its
+ * name and `fiberkit.task`), the log lines and their `task` annotation, the Timeline record — and
+ * the metrics take a tag only from `metricTag`, which must come from a small fixed set (`"download"`,
+ * `"parse"`): never build it from a URL, an id or user input. Put such details in the name or in
+ * `attributes`.
  *
  * Effect fibers have no names: a fiber's name is the one set with `withFiberName` for the region
  * it runs in, or else its id (`#12`). Times come from the Effect `Clock`, so `TestClock` controls
@@ -49,6 +59,15 @@ export interface MonitorOptions {
    * replaces those). Default: none.
    */
   readonly attributes?: Record<string, unknown> | undefined
+  /**
+   * The value of the `task` tag on this run's metrics, to count and time a kind of task apart from
+   * the others: read them with `durationOf(metricTag)` and `outcomesOf(metricTag, outcome)`. It must
+   * come from a small fixed set (`"download"`, `"parse"`): each distinct value adds 4 keys to
+   * Effect's global metric registry for good. Never a URL, an id or user input — those belong in
+   * the name or `attributes`. Default: none, the run is counted in the untagged `duration` and
+   * `outcomes` series.
+   */
+  readonly metricTag?: string | undefined
 }
 
 /**
@@ -57,19 +76,24 @@ export interface MonitorOptions {
  * and one when it ends, and a Timeline record where a Timeline is recording. The effect's result,
  * failure and interruption pass through unchanged.
  *
+ * The name may differ on every call (`download site3.com`): it goes to the span, the log lines and
+ * the Timeline, never to a metric tag. The metrics are tagged `task` only with `metricTag`, a value
+ * from a small fixed set (see `MonitorOptions`); without it they go to the untagged series.
+ *
  * **Example**
  *
  * ```ts
  * import { Effect } from "effect"
  * import { Monitor } from "@fiberkit/observe"
  *
- * const download = (n: number) =>
- *   Effect.sleep("1 second").pipe(Monitor.monitored("download", { attributes: { n } }))
+ * // the URL in the name and a span attribute; the metrics tagged task="download" for every URL
+ * const download = (url: string) =>
+ *   Effect.sleep("1 second").pipe(Monitor.monitored(`download ${url}`, { metricTag: "download", attributes: { url } }))
  *
- * // [worker-1] Starting download … [worker-1] download completed in 1.00s
+ * // [worker-1] Starting download site1.com … [worker-1] download site1.com completed in 1.00s
  * const program = Effect.forEach(
  *   [1, 2, 3],
- *   (n) => Monitor.withFiberName(download(n), `worker-${n}`),
+ *   (n) => Monitor.withFiberName(download(`site${n}.com`), `worker-${n}`),
  *   { concurrency: 3 }
  * )
  * ```
@@ -126,16 +150,18 @@ export const withFiberName: {
 export const fiberName: Effect.Effect<string> = internal.fiberName
 
 /**
- * `fiberkit_task_duration`: how long each monitored run took, in milliseconds, for every task
- * (a histogram tagged `time_unit`; each task's runs are also tagged `task`, see `durationOf`).
+ * `fiberkit_task_duration`: how long each monitored run took, in milliseconds (a histogram tagged
+ * `time_unit`). As it is, it holds the runs monitored without a `metricTag`; the runs with one are
+ * also tagged `task` (see `durationOf`).
  *
  * **Example**
  *
  * ```ts
- * import { Metric } from "effect"
+ * import { Effect, Metric } from "effect"
  * import { Monitor } from "@fiberkit/observe"
  *
- * const key = Monitor.duration.pipe(Metric.tagged("task", "download"))
+ * // the runs monitored without a metricTag
+ * const untaggedRuns = Effect.map(Metric.value(Monitor.duration), (h) => h.count)
  * ```
  *
  * @since 0.1.0
@@ -148,8 +174,8 @@ export const duration: Metric.Metric<
 > = internal.duration
 
 /**
- * `fiberkit_task_total`: monitored runs, counted by their `task` and `outcome` tags (see
- * `outcomesOf`).
+ * `fiberkit_task_total`: monitored runs, counted by their `outcome` tag, and by their `task` tag
+ * for the runs with a `metricTag` (see `outcomesOf`).
  *
  * **Example**
  *
@@ -157,7 +183,8 @@ export const duration: Metric.Metric<
  * import { Metric } from "effect"
  * import { Monitor } from "@fiberkit/observe"
  *
- * const byOutcome = Monitor.outcomes.pipe(Metric.tagged("task", "download"), Metric.tagged("outcome", "failure"))
+ * // the failed runs monitored without a metricTag
+ * const untaggedFailures = Monitor.outcomes.pipe(Metric.tagged("outcome", "failure"))
  * ```
  *
  * @since 0.1.0
@@ -166,8 +193,8 @@ export const duration: Metric.Metric<
 export const outcomes: Metric.Metric.Counter<number> = internal.outcomes
 
 /**
- * The duration timer of one task: its histogram counts the task's runs and sums their
- * milliseconds.
+ * The duration timer of the runs monitored with `metricTag: task`: its histogram counts them and
+ * sums their milliseconds.
  *
  * **Example**
  *
@@ -175,7 +202,9 @@ export const outcomes: Metric.Metric.Counter<number> = internal.outcomes
  * import { Effect, Metric } from "effect"
  * import { Monitor } from "@fiberkit/observe"
  *
- * const program = Effect.map(Metric.value(Monitor.durationOf("download")), (h) => h.sum / h.count)
+ * const fetch = (url: string) => Effect.sleep("1 second").pipe(Monitor.monitored(url, { metricTag: "download" }))
+ * const mean = Effect.map(Metric.value(Monitor.durationOf("download")), (h) => h.sum / h.count)
+ * const program = Effect.zipRight(Effect.forEach(["a.com", "b.com"], fetch), mean)
  * ```
  *
  * @since 0.1.0
@@ -187,7 +216,7 @@ export const durationOf: (
   internal.durationOf
 
 /**
- * The counter of one task's runs that ended with `outcome`.
+ * The counter of the runs monitored with `metricTag: task` that ended with `outcome`.
  *
  * **Example**
  *

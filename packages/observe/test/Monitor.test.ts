@@ -3,8 +3,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
 import { SpanStatusCode } from "@opentelemetry/api"
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base"
-import type { Layer, LogLevel } from "effect"
+import type { Layer } from "effect"
 import {
+  Array as Arr,
   Cause,
   Data,
   Deferred,
@@ -15,6 +16,7 @@ import {
   FiberId,
   HashMap,
   Logger,
+  LogLevel,
   Metric,
   TestClock
 } from "effect"
@@ -64,7 +66,9 @@ describe("Monitor", () => {
     it.effect("a success: counted once, timed by the Clock, its value passed through", () =>
       Effect.gen(function*() {
         const task = "metrics-success"
-        const fiber = yield* Effect.fork(Monitor.monitored(Effect.as(Effect.sleep("1500 millis"), 7), task))
+        const fiber = yield* Effect.fork(
+          Monitor.monitored(Effect.as(Effect.sleep("1500 millis"), 7), task, { metricTag: task })
+        )
         yield* TestClock.adjust("1500 millis")
         assert.strictEqual(yield* Fiber.join(fiber), 7)
         assert.deepStrictEqual(yield* counts(task), { success: 1, failure: 0, interrupted: 0 })
@@ -79,7 +83,7 @@ describe("Monitor", () => {
       Effect.gen(function*() {
         const task = "metrics-failure"
         const failing = Effect.zipRight(Effect.sleep("250 millis"), new Boom({ reason: "input" }))
-        const fiber = yield* Effect.fork(Effect.flip(failing.pipe(Monitor.monitored(task))))
+        const fiber = yield* Effect.fork(Effect.flip(failing.pipe(Monitor.monitored(task, { metricTag: task }))))
         yield* TestClock.adjust("250 millis")
         const error = yield* Fiber.join(fiber)
         assert.instanceOf(error, Boom)
@@ -93,7 +97,7 @@ describe("Monitor", () => {
     it.effect("a defect is a failure too", () =>
       Effect.gen(function*() {
         const task = "metrics-defect"
-        const exit = yield* Effect.exit(Monitor.monitored(Effect.die(new Error("bug")), task))
+        const exit = yield* Effect.exit(Monitor.monitored(Effect.die(new Error("bug")), task, { metricTag: task }))
         assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
         assert.deepStrictEqual(yield* counts(task), { success: 0, failure: 1, interrupted: 0 })
       }))
@@ -101,7 +105,7 @@ describe("Monitor", () => {
     it.effect("an interruption: counted as interrupted, timed up to the interruption", () =>
       Effect.gen(function*() {
         const task = "metrics-interrupted"
-        const fiber = yield* Effect.fork(Monitor.monitored(Effect.never, task))
+        const fiber = yield* Effect.fork(Monitor.monitored(Effect.never, task, { metricTag: task }))
         yield* TestClock.adjust("3 seconds")
         assert.isNull(fiber.unsafePoll())
         const exit = yield* Fiber.interrupt(fiber)
@@ -115,21 +119,62 @@ describe("Monitor", () => {
     it.effect("a self-interruption is interrupted; interruption with a failure is a failure", () =>
       Effect.gen(function*() {
         const task = "metrics-self-interrupted"
-        yield* Effect.exit(Monitor.monitored(Effect.interrupt, task))
+        yield* Effect.exit(Monitor.monitored(Effect.interrupt, task, { metricTag: task }))
         const both = Effect.failCause(Cause.sequential(Cause.fail("boom"), Cause.interrupt(FiberId.none)))
-        yield* Effect.exit(Monitor.monitored(both, task))
+        yield* Effect.exit(Monitor.monitored(both, task, { metricTag: task }))
         assert.deepStrictEqual(yield* counts(task), { success: 0, failure: 1, interrupted: 1 })
       }))
 
-    it.effect("the untagged metrics are the ones tagged per task", () =>
+    it.effect("durationOf and outcomesOf are the metrics tagged task = metricTag", () =>
       Effect.gen(function*() {
-        const task = "metrics-untagged"
-        yield* Monitor.monitored(Effect.void, task)
+        const task = "metrics-by-hand"
+        yield* Monitor.monitored(Effect.void, "by hand", { metricTag: task })
         const byHand = Monitor.outcomes.pipe(Metric.tagged("task", task), Metric.tagged("outcome", "success"))
         assert.strictEqual((yield* Metric.value(byHand)).count, 1)
         const timer = Monitor.duration.pipe(Metric.tagged("task", task))
         assert.strictEqual((yield* Metric.value(timer)).count, 1)
       }))
+  })
+
+  describe("metric keys", () => {
+    it.effect("without metricTag a run is counted in the untagged series, not under its name", () =>
+      Effect.gen(function*() {
+        const untagged = Effect.all({
+          runs: Effect.map(Metric.value(Monitor.duration), (h) => h.count),
+          failures: Effect.map(Metric.value(Metric.tagged(Monitor.outcomes, "outcome", "failure")), (c) => c.count)
+        })
+        const before = yield* untagged
+        yield* Effect.exit(Monitor.monitored(Effect.fail("no"), "keys-untagged"))
+        assert.deepStrictEqual(yield* untagged, { runs: before.runs + 1, failures: before.failures + 1 })
+        assert.strictEqual((yield* Metric.value(Monitor.durationOf("keys-untagged"))).count, 0)
+        assert.deepStrictEqual(yield* counts("keys-untagged"), { success: 0, failure: 0, interrupted: 0 })
+      }).pipe(Logger.withMinimumLogLevel(LogLevel.None)))
+
+    // Effect's metric registry is global and keeps every key it was asked for: a tag value that
+    // varies per call (a URL, an id) adds keys for good. The per-call name must not be one.
+    const keys = Effect.map(Metric.snapshot, (pairs) => pairs.length)
+    const quiet = Logger.withMinimumLogLevel(LogLevel.None)
+    const names = (method: string) => Arr.makeBy(2_000, (i) => `${method} /items/${i}`)
+
+    it.effect("2,000 distinct names add at most the 4 keys of the untagged metrics", () =>
+      Effect.gen(function*() {
+        const before = yield* keys
+        yield* Effect.forEach(names("GET"), (name) => Monitor.monitored(Effect.void, name), { discard: true })
+        assert.isAtMost((yield* keys) - before, 4)
+      }).pipe(quiet))
+
+    it.effect("2,000 distinct names under one metricTag add at most its 4 keys", () =>
+      Effect.gen(function*() {
+        const before = yield* keys
+        yield* Effect.forEach(
+          names("PUT"),
+          (name) => Monitor.monitored(Effect.void, name, { metricTag: "keys-get-item" }),
+          { discard: true }
+        )
+        assert.isAtMost((yield* keys) - before, 4)
+        assert.strictEqual((yield* Metric.value(Monitor.durationOf("keys-get-item"))).count, 2_000)
+        assert.strictEqual((yield* Metric.value(Monitor.outcomesOf("keys-get-item", "success"))).count, 2_000)
+      }).pipe(quiet))
   })
 
   describe("logs", () => {
@@ -360,7 +405,7 @@ describe("Monitor", () => {
           ? Effect.zipRight(Effect.sleep(millis), Effect.fail("no"))
           : Effect.zipRight(Effect.sleep(millis), Effect.never)
         const fiber = yield* Effect.fork(
-          Monitor.monitored(Effect.zipRight(Deferred.succeed(started, void 0), body), task)
+          Monitor.monitored(Effect.zipRight(Deferred.succeed(started, void 0), body), task, { metricTag: task })
         )
         yield* Deferred.await(started)
         yield* TestClock.adjust(millis)

@@ -40,11 +40,11 @@ export const duration: Metric.Metric<
   MetricKeyType.MetricKeyType.Histogram,
   Duration.Duration,
   MetricState.MetricState.Histogram
-> = Metric.timer("fiberkit_task_duration", "How long each monitored task ran, by task")
+> = Metric.timer("fiberkit_task_duration", "How long each monitored task ran, by metric tag")
 
 /** @internal */
 export const outcomes: Metric.Metric.Counter<number> = Metric.counter("fiberkit_task_total", {
-  description: "Monitored task runs, by task and outcome",
+  description: "Monitored task runs, by metric tag and outcome",
   incremental: true
 })
 
@@ -93,23 +93,38 @@ interface TaskMetrics {
   readonly counters: Record<Recorder.Outcome, Metric.Metric.Counter<number>>
 }
 
-/** Tagged metrics by task name: a metric keeps its registry entry cached, so one per name is reused. */
-const metricsByName = new Map<string, TaskMetrics>()
-const MOST_NAMES = 1024
+/** The metrics of the runs without a `metricTag`: 4 registry keys, whatever their names. */
+const untagged: TaskMetrics = {
+  timer: duration,
+  counters: {
+    success: Metric.tagged(outcomes, "outcome", "success"),
+    failure: Metric.tagged(outcomes, "outcome", "failure"),
+    interrupted: Metric.tagged(outcomes, "outcome", "interrupted")
+  }
+}
 
-/** The task's tagged metrics, made once per name (the first 1,024 names; later ones per call). */
-const metricsOf = (name: string): TaskMetrics => {
-  const known = metricsByName.get(name)
+/** Tagged metrics by `metricTag`: a metric keeps its registry entry cached, so one per tag is reused. */
+const metricsByTag = new Map<string, TaskMetrics>()
+const MOST_TAGS = 1024
+
+/**
+ * The metrics a run updates: the untagged ones, or those tagged `task` = `metricTag`, made once per
+ * tag (the first 1,024 tags; later ones per call). The run's name is never a metric tag: names may be
+ * URLs or ids, and every tag value stays in Effect's global metric registry for good.
+ */
+const metricsOf = (metricTag: string | undefined): TaskMetrics => {
+  if (metricTag === undefined) return untagged
+  const known = metricsByTag.get(metricTag)
   if (known !== undefined) return known
   const made: TaskMetrics = {
-    timer: durationOf(name),
+    timer: durationOf(metricTag),
     counters: {
-      success: outcomesOf(name, "success"),
-      failure: outcomesOf(name, "failure"),
-      interrupted: outcomesOf(name, "interrupted")
+      success: outcomesOf(metricTag, "success"),
+      failure: outcomesOf(metricTag, "failure"),
+      interrupted: outcomesOf(metricTag, "interrupted")
     }
   }
-  if (metricsByName.size < MOST_NAMES) metricsByName.set(name, made)
+  if (metricsByTag.size < MOST_TAGS) metricsByTag.set(metricTag, made)
   return made
 }
 
@@ -120,7 +135,7 @@ export const monitored: {
 } = dual(
   (args) => Effect.isEffect(args[0]),
   <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options?: Api.MonitorOptions): Effect.Effect<A, E, R> => {
-    const { counters, timer } = metricsOf(name)
+    const { counters, timer } = metricsOf(options?.metricTag)
     return Effect.withFiberRuntime<A, E, R>((fiber) => {
       const lane = nameOf(fiber)
       const recorder = fiber.getFiberRef(Recorder.currentRecorder)

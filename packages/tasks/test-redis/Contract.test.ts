@@ -1,4 +1,6 @@
 import { contract } from "../test/contract.js"
+import { contractEdges } from "../test/contractEdges.js"
 import { freshStore } from "./redis.js"
 
 contract("BullMQ store", { store: freshStore(), propertyRuns: 8 })
+contractEdges("BullMQ store", freshStore(), { localHandOff: false })

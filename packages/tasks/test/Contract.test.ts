@@ -24,5 +24,5 @@ const sqliteStore = Effect.gen(function*() {
 
 contract("SQLite store", { store: sqliteStore, propertyRuns: 15 })
 
-contractEdges("memory store", TaskStore.memory)
-contractEdges("SQLite store", sqliteStore)
+contractEdges("memory store", TaskStore.memory, { localHandOff: true })
+contractEdges("SQLite store", sqliteStore, { localHandOff: true })

@@ -15,7 +15,14 @@ const within = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>) =>
 
 export const contractEdges = (
   name: string,
-  store: Effect.Effect<TaskStore.TaskStore, unknown, Scope.Scope>
+  store: Effect.Effect<TaskStore.TaskStore, unknown, Scope.Scope>,
+  options: {
+    /**
+     * The manager hands a task to its worker itself (a local store): a cancel right after `add`
+     * always comes before the task starts. On BullMQ a worker may have started it already.
+     */
+    readonly localHandOff: boolean
+  }
 ) =>
   describe(`TaskManager contract at the edges: ${name}`, () => {
     const withManager = <T extends TaskManager.TaskDefinition.Any, A, E>(
@@ -43,21 +50,19 @@ export const contractEdges = (
 
     // With a worker waiting, `add` hands the task straight to it; `cancel` found it neither
     // running nor cancellable in the store, answered false, and the task ran.
-    it.live("a cancel right after add: the task never runs, cancel answers true, the outcome is cancelled", () => {
+    it.live("a cancel right after add tells the truth (locally: the task never runs, cancel answers true)", () => {
       let ran = 0
       const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.sync(() => ran++) })
       return withManager([job], (manager) =>
         Effect.gen(function*() {
           const results = yield* manager.subscribe
           const id = yield* manager.add(job, 1)
-          assert.isTrue(yield* within("cancel", manager.cancel(id)))
+          const cancelled = yield* within("cancel", manager.cancel(id))
+          if (options.localHandOff) assert.isTrue(cancelled)
           yield* within("join", manager.join)
           const [outcome] = Chunk.toReadonlyArray(yield* Stream.runCollect(Stream.take(results, 1)))
-          assert.deepStrictEqual([ran, outcome!.state, (yield* manager.status(id)).state], [
-            0,
-            "cancelled",
-            "cancelled"
-          ])
+          const expected = cancelled ? [0, "cancelled", "cancelled"] : [1, "succeeded", "succeeded"]
+          assert.deepStrictEqual([ran, outcome!.state, (yield* manager.status(id)).state], expected)
         }))
     })
 

@@ -6,7 +6,6 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
@@ -18,6 +17,7 @@ import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { describe, encodeArgs } from "../definitions.js"
 import { defaults } from "../manager.js"
+import { Outcomes } from "../outcomes.js"
 import { cancelledFailure } from "./codec.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
@@ -26,16 +26,20 @@ import { type BullStore, type JobData, queuedStates, tryRedis } from "./store.js
 
 type Definition = Api.TaskDefinition.Any
 
-/** Marks an unfinished job cancelled: -1 if there is no such job, 0 if it has finished. */
+/**
+ * Marks an unfinished job cancelled: -1 if there is no such job, 0 if it has finished, 1 if it
+ * waits (no worker will run it: one that takes it fails it with the mark), 2 if a worker has it.
+ */
 const cancelScript = `
 if redis.call("EXISTS", KEYS[1]) == 0 then return -1 end
 if redis.call("HEXISTS", KEYS[1], "finishedOn") == 1 then return 0 end
 redis.call("HSET", KEYS[1], "defa", ARGV[1])
+if redis.call("LPOS", KEYS[2], ARGV[2]) then return 2 end
 return 1
 `
 
-/** Published after the last outcome, when the manager shuts down: the results streams end there. */
-const End = Symbol.for("@fiberkit/tasks/BullMQStore/End")
+/** How often a cancel of a running task looks whether the task has ended. */
+const endPoll = Duration.millis(20)
 
 /** How an outcome that cannot be read (Redis away, a job it cannot parse) is read again: 5 seconds. */
 const readRetry = Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
@@ -49,6 +53,10 @@ class RemoteManager<T extends Definition> {
   readonly definitions = new Map<string, Definition>()
   private closed = false
   private stopped: Deferred.Deferred<void> | undefined
+  /** A shutdown without drain was asked for, or a shutdown is over: `join` no longer waits. */
+  private halted = false
+  /** Adds being written: a drained shutdown (and `join`) waits for them. */
+  private adding = 0
   readonly processor: Processor
   readonly id = crypto.randomUUID()
   /** Whether this manager reads the event stream (from its first subscriber on). */
@@ -58,7 +66,7 @@ class RemoteManager<T extends Definition> {
     readonly store: BullStore,
     readonly options: Api.TaskManager.Options<T>,
     readonly runtime: Runtime.Runtime<unknown>,
-    readonly pubsub: PubSub.PubSub<Api.TaskResult | typeof End>,
+    readonly outcomes: Outcomes,
     readonly ended: Deferred.Deferred<void>
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
@@ -85,6 +93,7 @@ class RemoteManager<T extends Definition> {
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
+      this.adding++
       return Effect.flatMap(
         encodeArgs(this.definitions, task, all, id),
         ({ encoded, name }) =>
@@ -92,8 +101,8 @@ class RemoteManager<T extends Definition> {
             const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
             return Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
           })
-      )
-    })
+      ).pipe(Effect.ensuring(Effect.sync(() => void this.adding--)))
+    }).pipe(Effect.uninterruptible)
   }
 
   readonly status = (id: string): Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError> =>
@@ -102,35 +111,55 @@ class RemoteManager<T extends Definition> {
       Option.match({ onNone: () => Effect.fail(new TaskNotFound({ id })), onSome: Effect.succeed })
     )
 
-  /** Waits until no job of the queue is queued or running, in any process. */
-  readonly join: Effect.Effect<void> = Effect.gen(this, function*() {
+  /**
+   * Waits until no job of the queue is queued or running, in any process (and no add of this
+   * one is being written); fails `TaskManagerShutDown` once this manager has stopped with jobs
+   * left.
+   */
+  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.gen(this, function*() {
     for (;;) {
       const counts = yield* Effect.orDie(
         tryRedis("count tasks", () => this.store.queue.getJobCounts(...queuedStates, "active"))
       )
-      if (Object.values(counts).every((n) => n === 0)) return
+      if (this.adding === 0 && Object.values(counts).every((n) => n === 0)) return
+      if (this.halted) return yield* new TaskManagerShutDown()
       yield* Effect.sleep(Duration.millis(20))
     }
   })
 
+  /**
+   * Marks the job cancelled, in one step with reading where it is. A waiting job never runs
+   * (a worker that takes it fails it with the mark): `true`. A job a worker has is interrupted
+   * there (by a message to every process), and `cancel` answers once it has ended: `true` only
+   * if it ended cancelled — it may have ended otherwise first.
+   */
   readonly cancel = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>
     Effect.gen(this, function*() {
       if (this.stopped !== undefined) return false
       const store = this.store
-      // in one step: an unfinished job gets its cancellation as BullMQ's deferred failure, which
-      // a worker that takes it (again) fails it with, without running it
+      const jobId = toJobId(id)
       const marked = yield* tryRedis("cancel a task", () =>
         store.redis.eval(
           cancelScript,
-          1,
-          `${store.jobKeyPrefix}${toJobId(id)}`,
-          JSON.stringify(cancelledFailure)
+          2,
+          `${store.jobKeyPrefix}${jobId}`,
+          `${store.jobKeyPrefix}active`,
+          JSON.stringify(cancelledFailure),
+          jobId
         )) as Effect.Effect<number, TaskStoreError>
       if (marked === -1) return yield* new TaskNotFound({ id })
       if (marked === 0) return false
+      if (marked === 1) return true
       // running, somewhere: the process running it interrupts it
-      yield* tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, toJobId(id)))
-      return true
+      yield* tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, jobId))
+      const ended = yield* Effect.repeat(
+        Effect.zipLeft(
+          Effect.map(store.get(id), (record) => Option.filter(record, (r) => r.finishedAt !== undefined)),
+          Effect.sleep(endPoll)
+        ),
+        { until: Option.isSome }
+      )
+      return Option.isSome(ended) && ended.value.state === "cancelled"
     })
 
   /**
@@ -141,14 +170,19 @@ class RemoteManager<T extends Definition> {
   readonly shutdown = (options?: { readonly drain?: boolean | undefined }): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
+      // a join ends now: what is left stays queued
+      if (options?.drain !== true) this.halted = true
       if (this.stopped !== undefined) {
         const stopped = this.stopped
-        return options?.drain === true ? Effect.zipRight(this.join, Deferred.await(stopped)) : Deferred.await(stopped)
+        return options?.drain === true
+          ? Effect.zipRight(Effect.ignore(this.join), Deferred.await(stopped))
+          : Deferred.await(stopped)
       }
       const stopped = Deferred.unsafeMake<void>(FiberId.none)
       this.stopped = stopped
       return Effect.gen(this, function*() {
-        if (options?.drain === true) yield* this.join
+        // (a shutdown without drain asked meanwhile ends the wait)
+        if (options?.drain === true) yield* Effect.ignore(this.join)
         const worker = this.processor.worker
         if (worker !== undefined) {
           const closed = Effect.promise(() => worker.close().catch(() => undefined))
@@ -173,13 +207,13 @@ class RemoteManager<T extends Definition> {
           // every outcome read before it: bounded only for a Redis that is gone
           yield* Effect.ignore(Effect.timeout(Deferred.await(this.ended), "30 seconds"))
         }
-        yield* PubSub.publish(this.pubsub, End)
-      }).pipe(Effect.ensuring(Deferred.succeed(stopped, undefined)))
+        yield* this.outcomes.end
+      }).pipe(Effect.ensuring(Effect.zipRight(
+        Effect.sync(() => void (this.halted = true)),
+        Deferred.succeed(stopped, undefined)
+      )))
     })
 }
-
-const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.Stream<Api.TaskResult> =>
-  Stream.takeWhile(stream, (item): item is Api.TaskResult => item !== End)
 
 /** The last id of the queue's event stream: `results` starts after it. */
 const lastEventId = (redis: Redis, key: string): Effect.Effect<string, TaskStoreError> =>
@@ -209,13 +243,13 @@ export const make = <T extends Definition>(
     }
     // the tasks run with the context the manager was made in
     const runtime = yield* Effect.runtime<Api.TaskDefinition.Context<T>>()
-    const pubsub = yield* PubSub.unbounded<Api.TaskResult | typeof End>()
+    const outcomes = yield* Outcomes.make
     const ended = yield* Deferred.make<void>()
     const manager = new RemoteManager<T>(
       store,
       options,
       runtime as Runtime.Runtime<unknown>,
-      pubsub,
+      outcomes,
       ended
     )
     const settings = store.settings
@@ -257,14 +291,14 @@ export const make = <T extends Definition>(
                 )
               })
             )
-            return Effect.flatMap(read, (result) => PubSub.publish(pubsub, result))
+            return Effect.flatMap(read, (result) => outcomes.publish(result))
           })))
         }).pipe(Effect.orDie),
         scope
       )
     )
     // subscribed to the PubSub first, then listening: nothing read in between is missed
-    const subscribe = Effect.tap(Effect.map(Stream.fromPubSub(pubsub, { scoped: true }), untilEnd), () => listen)
+    const subscribe = Effect.tap(outcomes.subscribe, () => listen)
 
     if (workers > 0) {
       const subscriber = yield* Effect.acquireRelease(

@@ -54,9 +54,11 @@ export const track = <A, E, R>(
  * One line of progress as an `AnsiDoc`: with a total, a bar (the part done green, the rest dim), the
  * percentage in bold, the counts and the label, as in `[███████████████░░░░░░░░░░░░░░░]  50% 25/50 URLs`;
  * without a total, the count and the label (`3 rows`). A count past its total (an estimated total)
- * draws a full bar and says `100%`, the counts showing by how much. Line breaks and control
- * characters in the label are dropped, so the line stays one line. `render` draws it; a program can
- * render it as it likes with `AnsiDoc.render`.
+ * draws a full bar and says `100%`, the counts showing by how much. `width` is the bar's cells
+ * (default 30), normalized rather than rejected, as Effect normalizes counts: rounded down and
+ * clamped to 1 … 1000 (so `Infinity` draws 1000 cells, `0` or a negative width 1), and `NaN` draws
+ * the default. Line breaks and control characters in the label are dropped, so the line stays one
+ * line. `render` draws it; a program can render it as it likes with `AnsiDoc.render`.
  *
  * **Example**
  *

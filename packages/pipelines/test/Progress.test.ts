@@ -89,6 +89,18 @@ describe("Progress.bar", () => {
     )
   })
 
+  it("a width that is not a positive integer is normalized, never thrown on: Infinity, NaN, negative, fractional", () => {
+    const cellsOf = (width: number) => plain({ done: 1, total: 2 }, { width }).replace(/^\[([█░]*)\].*$/, "$1").length
+    assert.strictEqual(cellsOf(Infinity), 1000)
+    assert.strictEqual(cellsOf(1e9), 1000)
+    assert.strictEqual(cellsOf(Number.NaN), 30)
+    assert.strictEqual(cellsOf(-Infinity), 1)
+    assert.strictEqual(cellsOf(-5), 1)
+    assert.strictEqual(cellsOf(0), 1)
+    assert.strictEqual(cellsOf(2.9), 2)
+    assert.strictEqual(plain({ done: 1, total: 2 }, { width: 4.5 }), "[██░░]  50% 1/2")
+  })
+
   it("colours: the part done green, the rest dim, the percentage bold", () => {
     const line = AnsiDoc.render(Progress.bar({ done: 1, total: 2 }, { label: "items", width: 4 }), { style: "pretty" })
     assert.include(line, `${GREEN}██`)

@@ -2,8 +2,18 @@ import * as Ansi from "@effect/printer-ansi/Ansi"
 import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import type * as Api from "../Progress.js"
 
-/** The width of the bar, in cells, when none is given. */
+/** The width of the bar, in cells, when none is given (or `NaN`). */
 const WIDTH = 30
+
+/** The widest bar drawn: a wider one (`Infinity`) is drawn this wide. */
+const MAX_WIDTH = 1000
+
+/**
+ * The width normalized, as Effect normalizes counts (`Array.makeBy`): rounded down and clamped to
+ * 1 … `MAX_WIDTH`; `NaN` (and no width) is the default. A cosmetic option never fails the drawing.
+ */
+const widthOf = (width: number | undefined): number =>
+  width === undefined || Number.isNaN(width) ? WIDTH : Math.min(MAX_WIDTH, Math.max(1, Math.floor(width)))
 
 /** The cells of the bar: done, and still to do. */
 const FILLED = "█"
@@ -35,7 +45,7 @@ export const bar = (
     // no total: the count alone
     parts.push(AnsiDoc.annotate(AnsiDoc.string(`${progress.done}`), Ansi.bold))
   } else {
-    const width = Math.max(1, Math.floor(options?.width ?? WIDTH))
+    const width = widthOf(options?.width)
     // a count past its total (an estimated total) draws a full bar, and says so in the counts
     const ratio = Math.min(1, progress.done / progress.total)
     const filled = Math.floor(ratio * width)

@@ -25,6 +25,10 @@ export interface Progress {
 /**
  * The stream, counting the items that pass, and the running count (current value first).
  *
+ * The count is per run: each run of the returned stream (a second `Stream.runDrain`, or
+ * `Stream.retry` starting it again) sets `done` back to 0 as it starts, so `done` never counts
+ * one run's items on top of another's. Two runs at once share the one count: track each on its own.
+ *
  * **Example**
  *
  * ```ts
@@ -46,7 +50,14 @@ export const track = <A, E, R>(
   options?: { readonly total?: number | undefined }
 ): Effect.Effect<{ readonly stream: Stream.Stream<A, E, R>; readonly progress: Stream.Stream<Progress> }> =>
   Effect.map(SubscriptionRef.make<Progress>({ done: 0, total: options?.total }), (ref) => ({
-    stream: Stream.tap(stream, () => SubscriptionRef.update(ref, (p) => ({ ...p, done: p.done + 1 }))),
+    // a run starts from 0; a count already at 0 is not published again
+    stream: Stream.unwrap(Effect.as(
+      Effect.flatMap(
+        SubscriptionRef.get(ref),
+        (p) => p.done === 0 ? Effect.void : SubscriptionRef.set(ref, { ...p, done: 0 })
+      ),
+      Stream.tap(stream, () => SubscriptionRef.update(ref, (p) => ({ ...p, done: p.done + 1 })))
+    )),
     progress: ref.changes
   }))
 

@@ -58,6 +58,19 @@ describe("Progress.track", () => {
       const first = yield* Stream.runHead(progress)
       assert.deepStrictEqual(first._tag === "Some" ? first.value : undefined, { done: 3, total: undefined })
     }))
+  it.effect("a second run counts from 0 again: done never goes past the items of one run", () =>
+    Effect.gen(function*() {
+      const { progress, stream } = yield* Progress.track(Stream.range(1, 5), { total: 5 })
+      yield* Stream.runDrain(stream)
+      const seen = yield* Effect.fork(Stream.runCollect(Stream.take(progress, 6)))
+      yield* Effect.yieldNow()
+      yield* Stream.runDrain(stream)
+      const counts = Chunk.toReadonlyArray(yield* Fiber.join(seen)).map((p) => p.done)
+      // the first run's last count, then the second run from 0
+      assert.deepStrictEqual(counts, [5, 0, 1, 2, 3, 4])
+      const last = yield* Stream.runHead(progress)
+      assert.deepStrictEqual(last._tag === "Some" ? last.value : undefined, { done: 5, total: 5 })
+    }))
 })
 
 describe("Progress.bar", () => {

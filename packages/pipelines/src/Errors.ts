@@ -71,7 +71,8 @@ export class HttpStatusError extends Data.TaggedError("HttpStatusError")<{
 }
 
 /**
- * A file that could not be read: missing, a directory, no permission.
+ * A file that could not be read: missing, no permission, or not a regular file (a directory, a
+ * FIFO, a socket, a device: the reason says `not a regular file (FIFO)`).
  *
  * @since 0.1.0
  * @category errors

@@ -3,7 +3,9 @@
  * `@effect/platform`'s `FileSystem`. Each path gives one result: the processor's value, or its
  * typed failure (a missing or unreadable file is `FileUnreadable`, in the results, not a
  * crash). The ready processors stream each file in chunks, so a file larger than memory is
- * fine.
+ * fine. They read regular files only: a path that is something else (a FIFO, a socket, a device,
+ * a directory) is `FileUnreadable` for that path, at once, before any open — opening a FIFO would
+ * wait for a writer. Their open is interruptible: a timeout or an interruption ends it.
  *
  * @since 0.1.0
  */

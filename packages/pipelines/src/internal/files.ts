@@ -3,7 +3,9 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import { FileUnreadable, InvalidOptions } from "../Errors.js"
@@ -11,6 +13,27 @@ import type * as Api from "../Files.js"
 import { asCompleted } from "./asCompleted.js"
 
 const CHUNK = FileSystem.KiB(64)
+
+/**
+ * Opens `path` for reading if it is a regular file, the file closed with `scope`. Anything else
+ * (a FIFO, a socket, a device, a directory) fails at once, before the open: opening a FIFO waits
+ * for a writer, and may wait forever. The platform's open is the uninterruptible acquisition of a
+ * scoped resource, so it runs in a fiber of its own, into `scope`, and the caller waits for it
+ * interruptibly: an open that does not return (the path replaced by a FIFO after the check) holds
+ * no fiber, and a file it opens after its caller has gone is closed at once, `scope` being closed.
+ */
+const openRegular = (
+  fs: FileSystem.FileSystem,
+  path: string,
+  scope: Scope.Scope
+): Effect.Effect<FileSystem.File, PlatformError | FileUnreadable> =>
+  Effect.flatMap(
+    fs.stat(path),
+    (info): Effect.Effect<FileSystem.File, PlatformError | FileUnreadable> =>
+      info.type !== "File"
+        ? Effect.fail(new FileUnreadable({ path, reason: `not a regular file (${info.type})` }))
+        : Effect.flatMap(Effect.forkDaemon(Scope.extend(fs.open(path, { flag: "r" }), scope)), Fiber.join)
+  )
 
 /**
  * Reads the file chunk by chunk and folds the chunks: one read at a time, no stream between the
@@ -24,23 +47,31 @@ const read = <S, A>(
   done: (state: S) => A,
   reuse: boolean
 ): Effect.Effect<A, FileUnreadable, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    Effect.scoped(Effect.flatMap(fs.open(path, { flag: "r" }), (file) => {
-      let state = initial
-      const buffer = reuse ? new Uint8Array(Number(CHUNK)) : undefined
-      const next: Effect.Effect<A, PlatformError> = buffer === undefined
-        ? Effect.flatMap(file.readAlloc(CHUNK), (chunk) => {
-          if (Option.isNone(chunk)) return Effect.succeed(done(state))
-          state = step(state, chunk.value)
+  Effect.flatMap(
+    FileSystem.FileSystem,
+    (fs) =>
+      Effect.acquireUseRelease(Scope.make(), (scope) =>
+        Effect.flatMap(openRegular(fs, path, scope), (file) => {
+          let state = initial
+          const buffer = reuse ? new Uint8Array(Number(CHUNK)) : undefined
+          const next: Effect.Effect<A, PlatformError> = buffer === undefined
+            ? Effect.flatMap(file.readAlloc(CHUNK), (chunk) => {
+              if (Option.isNone(chunk)) return Effect.succeed(done(state))
+              state = step(state, chunk.value)
+              return next
+            })
+            : Effect.flatMap(file.read(buffer), (size) => {
+              if (size === BigInt(0)) return Effect.succeed(done(state))
+              state = step(state, buffer.subarray(0, Number(size)))
+              return next
+            })
           return next
-        })
-        : Effect.flatMap(file.read(buffer), (size) => {
-          if (size === BigInt(0)) return Effect.succeed(done(state))
-          state = step(state, buffer.subarray(0, Number(size)))
-          return next
-        })
-      return next
-    })).pipe(Effect.mapError((error) => new FileUnreadable({ path, reason: error.message }))))
+        }), (scope, exit) => Scope.close(scope, exit)).pipe(
+          Effect.mapError((error) =>
+            error._tag === "FileUnreadable" ? error : new FileUnreadable({ path, reason: error.message })
+          )
+        )
+  )
 
 /**
  * Each chunk is a buffer of its own: a step may keep it.

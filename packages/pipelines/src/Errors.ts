@@ -56,7 +56,8 @@ export class ConnectionFailed extends Data.TaggedError("ConnectionFailed")<{
 }
 
 /**
- * The server answered with an error status (4xx or 5xx).
+ * The final answer, after the redirects, had a status that is not 2xx: 4xx or 5xx, or a 3xx that
+ * is not a redirect (300, 304 …). `url` is the URL asked for.
  *
  * @since 0.1.0
  * @category errors
@@ -67,6 +68,42 @@ export class HttpStatusError extends Data.TaggedError("HttpStatusError")<{
 }> {
   override get message(): string {
     return `${this.url}: HTTP ${this.status}`
+  }
+}
+
+/**
+ * A redirect past the limit (`maxRedirects`, default 20): `location` is the one not followed.
+ * `url` is the URL asked for. Not retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TooManyRedirects extends Data.TaggedError("TooManyRedirects")<{
+  readonly url: string
+  readonly maxRedirects: number
+  readonly location: string
+}> {
+  override get message(): string {
+    return `${this.url}: more than ${this.maxRedirects} redirects (the next to ${this.location})`
+  }
+}
+
+/**
+ * A redirect (301, 302, 303, 307, 308) without a usable `Location`: none, or not an http(s) URL.
+ * `url` is the URL asked for; `location` is the header as received. Not retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
+  readonly url: string
+  readonly status: number
+  readonly location: string | undefined
+}> {
+  override get message(): string {
+    return this.location === undefined
+      ? `${this.url}: HTTP ${this.status} without a Location`
+      : `${this.url}: HTTP ${this.status} to ${this.location}, not an http(s) URL`
   }
 }
 

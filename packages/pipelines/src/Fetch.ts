@@ -1,8 +1,9 @@
 /**
  * Fetching many URLs at once on `@effect/platform`'s `HttpClient` — the guide's web scraper,
  * for real. Each URL gives one result in the stream: its status, size and time, or its own
- * typed failure (invalid URL, timeout, connection failure, HTTP error status); one bad URL never
- * stops the others. Bodies are streamed and counted, and kept only when asked.
+ * typed failure (invalid URL, timeout, connection failure, HTTP error status, bad redirects); one
+ * bad URL never stops the others. Redirects are followed. Bodies are streamed and counted, and kept
+ * only when asked.
  *
  * @since 0.1.0
  */
@@ -13,21 +14,41 @@ import type * as Effect from "effect/Effect"
 import type * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
-import type { ConnectionFailed, FetchTimeout, HttpStatusError, InvalidOptions, InvalidUrl } from "./Errors.js"
+import type {
+  ConnectionFailed,
+  FetchTimeout,
+  HttpStatusError,
+  InvalidOptions,
+  InvalidRedirect,
+  InvalidUrl,
+  TooManyRedirects
+} from "./Errors.js"
 import * as internal from "./internal/fetch.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export type FetchError = InvalidUrl | FetchTimeout | ConnectionFailed | HttpStatusError
+export type FetchError =
+  | InvalidUrl
+  | FetchTimeout
+  | ConnectionFailed
+  | HttpStatusError
+  | TooManyRedirects
+  | InvalidRedirect
 
 /**
  * @since 0.1.0
  * @category models
  */
 export interface FetchResult {
+  /** The URL asked for. */
   readonly url: string
+  /** The URL that answered, after the redirects (`url` without one), normalized by `URL`. */
+  readonly finalUrl: string
+  /** The redirects followed to `finalUrl`. */
+  readonly redirects: number
+  /** The final status: always 2xx (any other is a `HttpStatusError`). */
   readonly status: number
   /** Bytes of the body. */
   readonly bytes: number
@@ -61,6 +82,14 @@ export interface FetchOptions {
   readonly retry?: Schedule.Schedule<unknown, FetchError> | undefined
   /** Keep each body in its result. Default: false (bodies are counted, not held). */
   readonly keepBody?: boolean | undefined
+  /**
+   * Redirects (301, 302, 303, 307, 308) followed per attempt, an integer ≥ 0; one more is
+   * `TooManyRedirects`, and 0 follows none. Default: 20 (the Fetch standard's limit). A redirect
+   * without an http(s) `Location` is `InvalidRedirect`. Every hop is a GET within the attempt's
+   * `timeout`, under the limits of the URL asked for (`perHostLimit` counts its host, not the
+   * hosts it redirects to).
+   */
+  readonly maxRedirects?: number | undefined
 }
 
 /**
@@ -74,8 +103,10 @@ export interface FetchSummary {
 
 /**
  * Fetches every URL, `concurrency` at a time, and streams one outcome per URL as each ends.
- * Fails only for invalid options (`concurrency` or `perHostLimit` below 1). Ending the stream
- * early (`Stream.take`) cancels the requests in flight.
+ * Redirects are followed, at most `maxRedirects` (default 20) per attempt; a final status that is
+ * not 2xx is `HttpStatusError`. Fails only for invalid options (`concurrency` or `perHostLimit`
+ * below 1, `maxRedirects` below 0). Ending the stream early (`Stream.take`) cancels the requests
+ * in flight.
  *
  * Each request is a span of the `HttpClient`, as with any use of it. For many small requests and
  * no tracing exporter, turning them off saves about 4% per request on a local server

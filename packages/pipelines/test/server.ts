@@ -11,6 +11,11 @@
  * - `/status/:code`: that status
  * - `/meet/:group/:n`: answers 200 once n requests of the group are in flight together (all of
  *   them at that moment); 504 if that has not happened within 10 s
+ * - `/redirect/:k/<rest>`: 302 to `/redirect/<k-1>/<rest>`, and `/redirect/1/<rest>` to `/<rest>`
+ *   (relative Locations): k redirects, then `/<rest>`
+ * - `/goto/:code?to=<location>`: that status with that `Location` (none without `to`)
+ * - `/stall/:code/:n`: that status, a `content-length` of 2n, n bytes of the body, and no more
+ * - `/chunked/:n`: 200 with a body of n bytes (see {@link bodyOf}), without a `content-length`
  *
  * One server may listen on several ports (`listeners`): the routes and the counters are shared.
  * The server records every request (path, Host header, arrival time), the attempts per path,
@@ -111,9 +116,16 @@ export const start = (options?: { readonly listeners?: number }): Effect.Effect<
       res.end(body)
     }
 
+    /** The start of an answer that `send` does not give whole: out of flight first. */
+    const head = (res: http.ServerResponse, status: number, headers: http.OutgoingHttpHeaders) => {
+      leaving.get(res)?.()
+      res.writeHead(status, headers)
+    }
+
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const host = req.headers.host ?? ""
-      const path = new URL(req.url ?? "/", "http://x").pathname
+      const requested = new URL(req.url ?? "/", "http://x")
+      const path = requested.pathname
       const count = (attempts.get(path) ?? 0) + 1
       attempts.set(path, count)
       arrivals.push({ path, host, at: Date.now() })
@@ -165,6 +177,27 @@ export const start = (options?: { readonly listeners?: number }): Effect.Effect<
             waiting.delete(release)
             send(res, 504, "nobody came")
           })
+        }
+        case "redirect": {
+          const rest = path.split("/").slice(3).join("/")
+          head(res, 302, { location: n > 1 ? `/redirect/${n - 1}/${rest}` : `/${rest}`, "content-length": 0 })
+          return res.end()
+        }
+        case "goto": {
+          const to = requested.searchParams.get("to")
+          head(res, n, { ...(to === null ? {} : { location: to }), "content-length": 0 })
+          return res.end()
+        }
+        case "stall": {
+          const size = Number(arg2)
+          head(res, n, { "content-type": "application/octet-stream", "content-length": 2 * size })
+          return void res.write(bodyOf(size))
+        }
+        case "chunked": {
+          head(res, 200, { "content-type": "application/octet-stream" })
+          const body = bodyOf(n)
+          for (let at = 0; at < n; at += 16_384) res.write(body.subarray(at, at + 16_384))
+          return res.end()
         }
         default:
           return send(res, 404, "no such route")

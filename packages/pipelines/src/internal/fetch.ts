@@ -9,27 +9,47 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { ConnectionFailed, FetchTimeout, HttpStatusError, InvalidOptions, InvalidUrl } from "../Errors.js"
+import {
+  ConnectionFailed,
+  FetchTimeout,
+  HttpStatusError,
+  InvalidOptions,
+  InvalidRedirect,
+  InvalidUrl,
+  TooManyRedirects
+} from "../Errors.js"
 import type * as Api from "../Fetch.js"
 import { asCompleted } from "./asCompleted.js"
 
 const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "Fetch.fetchAll", field, expected, value })
 
+/** The defaults of the options, documented in `FetchOptions`. @internal */
+export const defaults = {
+  maxRedirects: 20
+} as const
+
+/** The statuses that redirect (with a `Location`); other 3xx (300, 304 …) are answers. */
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+
 /** Timeouts, connection failures, 5xx and 429 are worth another attempt; the rest are not. @internal */
 export const isRetryable = (error: Api.FetchError): boolean =>
   error._tag === "FetchTimeout" || error._tag === "ConnectionFailed" ||
   (error._tag === "HttpStatusError" && (error.status >= 500 || error.status === 429))
 
-const parse = (url: string): Either.Either<URL, InvalidUrl> => {
+/** `url` (resolved against `base`) if it is an http(s) URL. */
+const httpUrl = (url: string, base?: URL): URL | undefined => {
   try {
-    const parsed = new URL(url)
-    return parsed.protocol === "http:" || parsed.protocol === "https:"
-      ? Either.right(parsed)
-      : Either.left(new InvalidUrl({ url }))
+    const parsed = new URL(url, base)
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed : undefined
   } catch {
-    return Either.left(new InvalidUrl({ url }))
+    return undefined
   }
+}
+
+const parse = (url: string): Either.Either<URL, InvalidUrl> => {
+  const parsed = httpUrl(url)
+  return parsed === undefined ? Either.left(new InvalidUrl({ url })) : Either.right(parsed)
 }
 
 const reasonOf = (error: HttpClientError.HttpClientError): string => {
@@ -63,33 +83,63 @@ interface Attempt {
   readonly status: number
   readonly bytes: number
   readonly body: Uint8Array | undefined
+  readonly finalUrl: string
+  readonly redirects: number
 }
 
-/** One attempt: the status checked, the body read to its end (kept only if asked). */
+/** The body of an answer that is not the result (an error status, a redirect), read and dropped. */
+const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  // so that the connection goes back to the pool for the next request
+  Effect.ignore(Stream.runDrain(response.stream))
+
+/**
+ * One attempt: redirects followed (at most `maxRedirects`), the final status checked, its body read
+ * to its end (kept only if asked). Failures name `url`, the URL asked for.
+ */
 const attempt = (
   client: HttpClient.HttpClient,
   url: string,
-  keepBody: boolean
-): Effect.Effect<Attempt, Api.FetchError> =>
-  Effect.flatMap(
-    Effect.mapError(client.get(url), decodeFailure(url)),
-    (response): Effect.Effect<Attempt, Api.FetchError> => {
-      if (response.status >= 400) {
-        // the body is read and dropped, so the connection goes back to the pool for the next request
-        return Effect.zipRight(
-          Effect.ignore(Stream.runDrain(response.stream)),
-          new HttpStatusError({ url, status: response.status })
-        )
-      }
-      if (keepBody) {
-        return Effect.mapBoth(response.arrayBuffer, {
-          onFailure: decodeFailure(url),
-          onSuccess: (buffer) => ({ status: response.status, bytes: buffer.byteLength, body: new Uint8Array(buffer) })
+  parsed: URL,
+  options: { readonly keepBody: boolean; readonly maxRedirects: number }
+): Effect.Effect<Attempt, Api.FetchError> => {
+  const hop = (current: URL, redirects: number): Effect.Effect<Attempt, Api.FetchError> =>
+    Effect.flatMap(
+      Effect.mapError(client.get(current), decodeFailure(url)),
+      (response): Effect.Effect<Attempt, Api.FetchError> => {
+        const status = response.status
+        if (REDIRECTS.has(status)) {
+          const location: string | undefined = response.headers["location"]
+          const next = location === undefined ? undefined : httpUrl(location, current)
+          return Effect.zipRight(
+            discard(response),
+            next === undefined
+              ? Effect.fail(new InvalidRedirect({ url, status, location }))
+              : redirects >= options.maxRedirects
+              ? Effect.fail(new TooManyRedirects({ url, maxRedirects: options.maxRedirects, location: next.href }))
+              : hop(next, redirects + 1)
+          )
+        }
+        if (status < 200 || status >= 300) {
+          return Effect.zipRight(discard(response), new HttpStatusError({ url, status }))
+        }
+        const done = (bytes: number, body: Uint8Array | undefined): Attempt => ({
+          status,
+          bytes,
+          body,
+          finalUrl: current.href,
+          redirects
         })
+        if (options.keepBody) {
+          return Effect.mapBoth(response.arrayBuffer, {
+            onFailure: decodeFailure(url),
+            onSuccess: (buffer) => done(buffer.byteLength, new Uint8Array(buffer))
+          })
+        }
+        return Effect.map(countBody(response, url), (bytes) => done(bytes, undefined))
       }
-      return Effect.map(countBody(response, url), (bytes) => ({ status: response.status, bytes, body: undefined }))
-    }
-  )
+    )
+  return hop(parsed, 0)
+}
 
 /** @internal */
 export const fetchAll = (
@@ -108,7 +158,11 @@ export const fetchAll = (
       }
       const client = yield* HttpClient.HttpClient
       const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
-      const keepBody = options.keepBody === true
+      const maxRedirects = options.maxRedirects ?? defaults.maxRedirects
+      if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
+        return yield* invalid("maxRedirects", "an integer ≥ 0", maxRedirects)
+      }
+      const settings = { keepBody: options.keepBody === true, maxRedirects }
       const hosts = new Map<string, ConcurrencyLimiter.ConcurrencyLimiter>()
       const hostLimit = (host: string) =>
         Effect.suspend(() => {
@@ -123,12 +177,12 @@ export const fetchAll = (
           })
         })
       /** Every attempt at `url`, with its timeout, limits and retries; the start of the first. */
-      const attempts = (url: string, limiter: ConcurrencyLimiter.ConcurrencyLimiter | undefined) => {
+      const attempts = (url: string, parsed: URL, limiter: ConcurrencyLimiter.ConcurrencyLimiter | undefined) => {
         const state = { start: -1, tries: 0 }
         let request = Effect.flatMap(Clock.currentTimeMillis, (now) => {
           state.tries++
           if (state.start < 0) state.start = now // waits for limits before the first attempt do not count
-          return attempt(client, url, keepBody)
+          return attempt(client, url, parsed, settings)
         })
         if (timeout !== undefined) {
           request = Effect.timeoutFail(request, {
@@ -152,6 +206,8 @@ export const fetchAll = (
               bytes: result.bytes,
               durationMillis: end - state.start,
               attempts: state.tries,
+              finalUrl: result.finalUrl,
+              redirects: result.redirects,
               ...(result.body === undefined ? {} : { body: result.body })
             }))))
       }
@@ -161,10 +217,10 @@ export const fetchAll = (
           return Effect.succeed(Either.left(parsed.left))
         }
         if (perHost === undefined) {
-          return attempts(url, undefined)
+          return attempts(url, parsed.right, undefined)
         }
         return Effect.flatMap(hostLimit(parsed.right.host), (limiter) =>
-          attempts(url, limiter))
+          attempts(url, parsed.right, limiter))
       }
       // outcomes as each ends: a slow URL holds up nothing behind it
       return asCompleted(urls, one, concurrency)

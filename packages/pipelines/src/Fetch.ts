@@ -76,7 +76,11 @@ export interface FetchOptions {
   readonly rateLimit?: RateLimiter | undefined
   /** Requests in flight at once to one host, an integer ≥ 1. */
   readonly perHostLimit?: number | undefined
-  /** The most one attempt may take, body included; then `FetchTimeout`. */
+  /**
+   * The most one attempt may take, redirects and a 2xx body included; then `FetchTimeout`. An error
+   * status is decided as it arrives: its body is not waited for (it is read in the background, at
+   * most 64 KiB and for at most this long, then dropped with its connection).
+   */
   readonly timeout?: Duration.DurationInput | undefined
   /** Retries of retryable failures (timeouts, connection failures, 5xx, 429) on this schedule. */
   readonly retry?: Schedule.Schedule<unknown, FetchError> | undefined
@@ -104,7 +108,8 @@ export interface FetchSummary {
 /**
  * Fetches every URL, `concurrency` at a time, and streams one outcome per URL as each ends.
  * Redirects are followed, at most `maxRedirects` (default 20) per attempt; a final status that is
- * not 2xx is `HttpStatusError`. Fails only for invalid options (`concurrency` or `perHostLimit`
+ * not 2xx is `HttpStatusError` as soon as it arrives, whatever its body does (an error or redirect
+ * body is read in the background, at most 64 KiB, so its connection can be reused, then dropped). Fails only for invalid options (`concurrency` or `perHostLimit`
  * below 1, `maxRedirects` below 0). Ending the stream early (`Stream.take`) cancels the requests
  * in flight.
  *

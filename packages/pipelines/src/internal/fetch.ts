@@ -8,6 +8,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import {
   ConnectionFailed,
@@ -87,10 +88,29 @@ interface Attempt {
   readonly redirects: number
 }
 
-/** The body of an answer that is not the result (an error status, a redirect), read and dropped. */
-const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
-  // so that the connection goes back to the pool for the next request
-  Effect.ignore(Stream.runDrain(response.stream))
+/** The most of an error or redirect body that is read (and dropped). */
+const DISCARDED_BODY = 64 * 1024
+
+/**
+ * The body of an answer that is not the result (an error status, a redirect), read and dropped in
+ * a fiber of `scope`, so that the outcome never waits for it: at most `DISCARDED_BODY` bytes, for at
+ * most `within` (the attempt's timeout), and no longer than `scope` (the `fetchAll` stream). A body
+ * read to its end gives its connection back to the pool for the next request; one cut short
+ * (longer, stalled) is dropped with its connection.
+ */
+const discard = (
+  response: HttpClientResponse.HttpClientResponse,
+  scope: Scope.Scope,
+  within: Duration.Duration | undefined
+): Effect.Effect<void> => {
+  let read = 0
+  const drain = response.stream.pipe(
+    Stream.takeUntil((chunk) => (read += chunk.length) >= DISCARDED_BODY),
+    Stream.runDrain,
+    Effect.ignore
+  )
+  return Effect.asVoid(Effect.forkIn(within === undefined ? drain : Effect.timeout(drain, within), scope))
+}
 
 /**
  * One attempt: redirects followed (at most `maxRedirects`), the final status checked, its body read
@@ -100,8 +120,14 @@ const attempt = (
   client: HttpClient.HttpClient,
   url: string,
   parsed: URL,
-  options: { readonly keepBody: boolean; readonly maxRedirects: number }
+  options: {
+    readonly keepBody: boolean
+    readonly maxRedirects: number
+    readonly scope: Scope.Scope
+    readonly timeout: Duration.Duration | undefined
+  }
 ): Effect.Effect<Attempt, Api.FetchError> => {
+  const drop = (response: HttpClientResponse.HttpClientResponse) => discard(response, options.scope, options.timeout)
   const hop = (current: URL, redirects: number): Effect.Effect<Attempt, Api.FetchError> =>
     Effect.flatMap(
       Effect.mapError(client.get(current), decodeFailure(url)),
@@ -111,7 +137,7 @@ const attempt = (
           const location: string | undefined = response.headers["location"]
           const next = location === undefined ? undefined : httpUrl(location, current)
           return Effect.zipRight(
-            discard(response),
+            drop(response),
             next === undefined
               ? Effect.fail(new InvalidRedirect({ url, status, location }))
               : redirects >= options.maxRedirects
@@ -120,7 +146,8 @@ const attempt = (
           )
         }
         if (status < 200 || status >= 300) {
-          return Effect.zipRight(discard(response), new HttpStatusError({ url, status }))
+          // the status decides, whatever the body does
+          return Effect.zipRight(drop(response), new HttpStatusError({ url, status }))
         }
         const done = (bytes: number, body: Uint8Array | undefined): Attempt => ({
           status,
@@ -146,8 +173,12 @@ export const fetchAll = (
   urls: Iterable<string>,
   options: Api.FetchOptions
 ): Stream.Stream<Api.FetchOutcome, InvalidOptions, HttpClient.HttpClient> =>
-  Stream.unwrap(
-    Effect.gen(function*(): Effect.fn.Return<Stream.Stream<Api.FetchOutcome>, InvalidOptions, HttpClient.HttpClient> {
+  Stream.unwrapScoped(
+    Effect.gen(function*(): Effect.fn.Return<
+      Stream.Stream<Api.FetchOutcome>,
+      InvalidOptions,
+      HttpClient.HttpClient | Scope.Scope
+    > {
       const concurrency = options.concurrency
       if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
         return yield* invalid("concurrency", "an integer ≥ 1", concurrency)
@@ -162,7 +193,7 @@ export const fetchAll = (
       if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
         return yield* invalid("maxRedirects", "an integer ≥ 0", maxRedirects)
       }
-      const settings = { keepBody: options.keepBody === true, maxRedirects }
+      const settings = { keepBody: options.keepBody === true, maxRedirects, scope: yield* Effect.scope, timeout }
       const hosts = new Map<string, ConcurrencyLimiter.ConcurrencyLimiter>()
       const hostLimit = (host: string) =>
         Effect.suspend(() => {

@@ -1,0 +1,61 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { assert, describe, it } from "@effect/vitest"
+import { TestTime } from "@fiberkit/testkit"
+import { Deferred, Effect, Either, Schedule, Stream } from "effect"
+import { HttpStatusError } from "../src/Errors.js"
+import * as Fetch from "../src/Fetch.js"
+import { collect, failure, live } from "./outcomes.js"
+import { start } from "./server.js"
+
+describe("Fetch.fetchAll: error bodies", () => {
+  live(
+    "an error status whose body stalls is HttpStatusError at once, not a timeout: a 404 is asked once",
+    Effect.gen(function*() {
+      const server = yield* start()
+      const missing = server.url("/stall/404/10/a")
+      const unavailable = server.url("/stall/503/10/b")
+      const outcomes = yield* collect([missing, unavailable], {
+        concurrency: 2,
+        timeout: "1 second",
+        retry: Schedule.recurs(2)
+      })
+      assert.deepStrictEqual(failure(outcomes, missing), new HttpStatusError({ url: missing, status: 404 }))
+      assert.deepStrictEqual(failure(outcomes, unavailable), new HttpStatusError({ url: unavailable, status: 503 }))
+      // the status decides: a 404 is not retried, a 503 is, as a status and not as a timeout
+      assert.strictEqual(server.attempts("/stall/404/10/a"), 1)
+      assert.strictEqual(server.attempts("/stall/503/10/b"), 3)
+    })
+  )
+
+  it.effect("an error body is read at most 64 KiB, then dropped", () =>
+    Effect.gen(function*() {
+      const ended = yield* Deferred.make<void>()
+      let pulled = 0
+      const chunk = new Uint8Array(64 * 1024)
+      // 100 chunks of 64 KiB, counted as they are pulled; `ended` when the body stream ends
+      const body = Stream.repeatEffect(Effect.sync(() => {
+        pulled++
+        return chunk
+      })).pipe(Stream.take(100), Stream.ensuring(Deferred.succeed(ended, undefined)))
+      const client = HttpClient.make((request) =>
+        Effect.succeed(
+          Object.create(HttpClientResponse.fromWeb(request, new Response(null, { status: 500 })), {
+            stream: { value: body }
+          })
+        )
+      )
+      const url = "http://x.test/big-error"
+      const outcomes = yield* TestTime.run(
+        Fetch.fetchAll([url], { concurrency: 1 }).pipe(
+          // the stream (and the reading of the body) kept open until the body's stream has ended
+          Stream.tap(() => Deferred.await(ended)),
+          Stream.runCollect,
+          Effect.provideService(HttpClient.HttpClient, client)
+        )
+      )
+      assert.deepStrictEqual([...outcomes], [Either.left(new HttpStatusError({ url, status: 500 }))])
+      assert.isAtLeast(pulled, 1)
+      assert.isAtMost(pulled, 2)
+    }))
+})

@@ -108,6 +108,22 @@ export class InvalidRedirect extends Data.TaggedError("InvalidRedirect")<{
 }
 
 /**
+ * With `keepBody`, a body longer than `maxBodyBytes` (default 16 MiB): known by its
+ * `content-length` before any read, or as it is read; the rest is not read. Not retried.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class BodyTooLarge extends Data.TaggedError("BodyTooLarge")<{
+  readonly url: string
+  readonly maxBodyBytes: number
+}> {
+  override get message(): string {
+    return `${this.url}: a body over ${this.maxBodyBytes} bytes, the most kept (maxBodyBytes)`
+  }
+}
+
+/**
  * A file that could not be read: missing, no permission, or not a regular file (a directory, a
  * FIFO, a socket, a device: the reason says `not a regular file (FIFO)`).
  *

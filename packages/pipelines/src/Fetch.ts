@@ -15,6 +15,7 @@ import type * as Either from "effect/Either"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type {
+  BodyTooLarge,
   ConnectionFailed,
   FetchTimeout,
   HttpStatusError,
@@ -36,6 +37,7 @@ export type FetchError =
   | HttpStatusError
   | TooManyRedirects
   | InvalidRedirect
+  | BodyTooLarge
 
 /**
  * @since 0.1.0
@@ -55,7 +57,7 @@ export interface FetchResult {
   /** From the start of the first attempt to the end of the body. */
   readonly durationMillis: number
   readonly attempts: number
-  /** The body, with `keepBody: true`. */
+  /** The body, with `keepBody: true` (at most `maxBodyBytes`). */
   readonly body?: Uint8Array
 }
 
@@ -87,6 +89,14 @@ export interface FetchOptions {
   /** Keep each body in its result. Default: false (bodies are counted, not held). */
   readonly keepBody?: boolean | undefined
   /**
+   * With `keepBody`, the longest body kept, in bytes: an integer ≥ 0, or `Infinity` for no cap.
+   * A longer one is `BodyTooLarge` (not retried), known by its `content-length` before any read,
+   * or as it is read, so that no more than this (and one chunk) is ever held per URL: at most
+   * `concurrency` × this in all. Default: 16 MiB. Without `keepBody`, bodies are counted in chunks
+   * and never held, whatever their size.
+   */
+  readonly maxBodyBytes?: number | undefined
+  /**
    * Redirects (301, 302, 303, 307, 308) followed per attempt, an integer ≥ 0; one more is
    * `TooManyRedirects`, and 0 follows none. Default: 20 (the Fetch standard's limit). A redirect
    * without an http(s) `Location` is `InvalidRedirect`. Every hop is a GET within the attempt's
@@ -110,7 +120,7 @@ export interface FetchSummary {
  * Redirects are followed, at most `maxRedirects` (default 20) per attempt; a final status that is
  * not 2xx is `HttpStatusError` as soon as it arrives, whatever its body does (an error or redirect
  * body is read in the background, at most 64 KiB, so its connection can be reused, then dropped). Fails only for invalid options (`concurrency` or `perHostLimit`
- * below 1, `maxRedirects` below 0). Ending the stream early (`Stream.take`) cancels the requests
+ * below 1, `maxRedirects` or `maxBodyBytes` below 0). Ending the stream early (`Stream.take`) cancels the requests
  * in flight.
  *
  * Each request is a span of the `HttpClient`, as with any use of it. For many small requests and

@@ -3,10 +3,10 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
 import { Deferred, Effect, Either, Schedule, Stream } from "effect"
-import { HttpStatusError } from "../src/Errors.js"
+import { BodyTooLarge, HttpStatusError } from "../src/Errors.js"
 import * as Fetch from "../src/Fetch.js"
-import { collect, failure, live } from "./outcomes.js"
-import { start } from "./server.js"
+import { collect, failure, live, success } from "./outcomes.js"
+import { bodyOf, start } from "./server.js"
 
 describe("Fetch.fetchAll: error bodies", () => {
   live(
@@ -57,5 +57,67 @@ describe("Fetch.fetchAll: error bodies", () => {
       assert.deepStrictEqual([...outcomes], [Either.left(new HttpStatusError({ url, status: 500 }))])
       assert.isAtLeast(pulled, 1)
       assert.isAtMost(pulled, 2)
+    }))
+})
+
+describe("Fetch.fetchAll: kept bodies", () => {
+  live(
+    "keepBody: a body over maxBodyBytes is BodyTooLarge, with a content-length or without; one at the limit is kept",
+    Effect.gen(function*() {
+      const server = yield* start()
+      const urls = {
+        over: server.url("/ok/2001"),
+        atLimit: server.url("/ok/2000"),
+        chunkedOver: server.url("/chunked/100000"),
+        chunkedUnder: server.url("/chunked/1999")
+      }
+      const outcomes = yield* collect(Object.values(urls), {
+        concurrency: 4,
+        keepBody: true,
+        maxBodyBytes: 2000,
+        retry: Schedule.recurs(2)
+      })
+      assert.deepStrictEqual(failure(outcomes, urls.over), new BodyTooLarge({ url: urls.over, maxBodyBytes: 2000 }))
+      assert.deepStrictEqual(
+        failure(outcomes, urls.chunkedOver),
+        new BodyTooLarge({ url: urls.chunkedOver, maxBodyBytes: 2000 })
+      )
+      assert.deepStrictEqual(success(outcomes, urls.atLimit).body, bodyOf(2000))
+      assert.deepStrictEqual(success(outcomes, urls.chunkedUnder).body, bodyOf(1999))
+      // not retried
+      assert.strictEqual(server.attempts("/chunked/100000"), 1)
+    })
+  )
+
+  live(
+    "keepBody: the default cap is 16 MiB; Infinity is no cap; without keepBody nothing is held and nothing capped",
+    Effect.gen(function*() {
+      const server = yield* start()
+      const MiB = 1024 * 1024
+      const over = server.url(`/chunked/${16 * MiB + 1}`)
+      const kept = yield* collect([over], { concurrency: 1, keepBody: true })
+      assert.deepStrictEqual(failure(kept, over), new BodyTooLarge({ url: over, maxBodyBytes: 16 * MiB }))
+      const unbounded = yield* collect([over], { concurrency: 1, keepBody: true, maxBodyBytes: Infinity })
+      assert.strictEqual(success(unbounded, over).body?.length, 16 * MiB + 1)
+      const counted = yield* collect([over], { concurrency: 1, maxBodyBytes: 10 })
+      assert.strictEqual(success(counted, over).bytes, 16 * MiB + 1)
+    })
+  )
+
+  it.effect("maxBodyBytes not an integer ≥ 0 (or Infinity) fails InvalidOptions", () =>
+    Effect.gen(function*() {
+      for (const maxBodyBytes of [-1, 1.5, Number.NaN, -Infinity]) {
+        const error = yield* Effect.flip(
+          collect(["http://x.test/"], { concurrency: 1, keepBody: true, maxBodyBytes }).pipe(
+            Effect.provideService(
+              HttpClient.HttpClient,
+              HttpClient.make((request) => Effect.succeed(HttpClientResponse.fromWeb(request, new Response("ok"))))
+            )
+          )
+        )
+        assert.strictEqual(error._tag, "InvalidOptions")
+        assert.strictEqual(error.field, "maxBodyBytes")
+      }
+      assert.isFalse(Fetch.isRetryable(new BodyTooLarge({ url: "http://x.test/", maxBodyBytes: 1 })))
     }))
 })

@@ -11,6 +11,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import {
+  BodyTooLarge,
   ConnectionFailed,
   FetchTimeout,
   HttpStatusError,
@@ -27,7 +28,8 @@ const invalid = (field: string, expected: string, value: unknown) =>
 
 /** The defaults of the options, documented in `FetchOptions`. @internal */
 export const defaults = {
-  maxRedirects: 20
+  maxRedirects: 20,
+  maxBodyBytes: 16 * 1024 * 1024
 } as const
 
 /** The statuses that redirect (with a `Location`); other 3xx (300, 304 …) are answers. */
@@ -80,6 +82,51 @@ const countBody = (
   return Effect.mapError(body, decodeFailure(url))
 }
 
+/**
+ * Reads the body whole, failing `BodyTooLarge` as soon as it is known to be over `limit`: by its
+ * `content-length`, before any read, or as the chunks come (a body without one, or a client that
+ * decodes a compressed body), so that at most `limit` bytes and one chunk are ever held.
+ */
+const keepBody = (
+  response: HttpClientResponse.HttpClientResponse,
+  url: string,
+  limit: number,
+  drop: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<void>
+): Effect.Effect<Uint8Array, ConnectionFailed | BodyTooLarge> => {
+  const tooLarge = new BodyTooLarge({ url, maxBodyBytes: limit })
+  const length = Number(response.headers["content-length"] ?? Number.NaN)
+  if (length > limit) return Effect.zipRight(drop(response), Effect.fail(tooLarge))
+  if (length <= SMALL_BODY) {
+    return Effect.flatMap(
+      Effect.mapError(response.arrayBuffer, decodeFailure(url)),
+      (buffer) => buffer.byteLength > limit ? Effect.fail(tooLarge) : Effect.succeed(new Uint8Array(buffer))
+    )
+  }
+  const chunks: Array<Uint8Array> = []
+  let total = 0
+  const read = Stream.runForEachChunk(
+    Stream.mapError(response.stream, decodeFailure(url)),
+    (chunk) =>
+      Effect.suspend(() => {
+        for (const part of chunk) {
+          total += part.length
+          if (total > limit) return Effect.fail(tooLarge) // ends the stream: the rest is not read
+          chunks.push(part)
+        }
+        return Effect.void
+      })
+  )
+  return Effect.map(read, () => {
+    const body = new Uint8Array(total)
+    let at = 0
+    for (const part of chunks) {
+      body.set(part, at)
+      at += part.length
+    }
+    return body
+  })
+}
+
 interface Attempt {
   readonly status: number
   readonly bytes: number
@@ -122,6 +169,7 @@ const attempt = (
   parsed: URL,
   options: {
     readonly keepBody: boolean
+    readonly maxBodyBytes: number
     readonly maxRedirects: number
     readonly scope: Scope.Scope
     readonly timeout: Duration.Duration | undefined
@@ -157,10 +205,7 @@ const attempt = (
           redirects
         })
         if (options.keepBody) {
-          return Effect.mapBoth(response.arrayBuffer, {
-            onFailure: decodeFailure(url),
-            onSuccess: (buffer) => done(buffer.byteLength, new Uint8Array(buffer))
-          })
+          return Effect.map(keepBody(response, url, options.maxBodyBytes, drop), (body) => done(body.length, body))
         }
         return Effect.map(countBody(response, url), (bytes) => done(bytes, undefined))
       }
@@ -193,7 +238,17 @@ export const fetchAll = (
       if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
         return yield* invalid("maxRedirects", "an integer ≥ 0", maxRedirects)
       }
-      const settings = { keepBody: options.keepBody === true, maxRedirects, scope: yield* Effect.scope, timeout }
+      const maxBodyBytes = options.maxBodyBytes ?? defaults.maxBodyBytes
+      if (maxBodyBytes !== Infinity && (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)) {
+        return yield* invalid("maxBodyBytes", "an integer ≥ 0, or Infinity", maxBodyBytes)
+      }
+      const settings = {
+        keepBody: options.keepBody === true,
+        maxBodyBytes,
+        maxRedirects,
+        scope: yield* Effect.scope,
+        timeout
+      }
       const hosts = new Map<string, ConcurrencyLimiter.ConcurrencyLimiter>()
       const hostLimit = (host: string) =>
         Effect.suspend(() => {

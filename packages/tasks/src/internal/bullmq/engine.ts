@@ -150,11 +150,17 @@ class RemoteManager<T extends Definition> {
       if (marked === -1) return yield* new TaskNotFound({ id })
       if (marked === 0) return false
       if (marked === 1) return true
-      // running, somewhere: the process running it interrupts it
-      yield* tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, jobId))
+      // running, somewhere: the process running it interrupts it. Pub/sub does not retry: the
+      // message goes again every few polls, for a subscriber that was reconnecting (and a
+      // subscriber that reconnects looks at the marks of the jobs it runs)
+      const tell = tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, jobId))
+      let polls = 0
       const ended = yield* Effect.repeat(
         Effect.zipLeft(
-          Effect.map(store.get(id), (record) => Option.filter(record, (r) => r.finishedAt !== undefined)),
+          Effect.zipRight(
+            Effect.suspend(() => polls++ % 10 === 0 ? tell : Effect.void),
+            Effect.map(store.get(id), (record) => Option.filter(record, (r) => r.finishedAt !== undefined))
+          ),
           Effect.sleep(endPoll)
         ),
         { until: Option.isSome }
@@ -307,6 +313,15 @@ export const make = <T extends Definition>(
       )
       subscriber.on("error", store.errors.listener("cancel subscriber"))
       subscriber.on("message", (_channel: string, id: string) => manager.processor.onCancel(id))
+      // (re)connected: a cancel sent meanwhile was lost; the marks of the jobs running here say it
+      subscriber.on("ready", () => {
+        for (const jobId of manager.processor.running) {
+          store.redis.hexists(`${store.jobKeyPrefix}${jobId}`, "defa").then(
+            (marked) => marked === 1 && manager.processor.onCancel(jobId),
+            () => undefined
+          )
+        }
+      })
       yield* tryRedis("subscribe to cancels", () => subscriber.subscribe(store.cancelChannel))
       const worker = new Worker<JobData>(settings.queue, manager.processor.process, {
         connection: store.redis,

@@ -83,6 +83,8 @@ export class Processor {
   worker: Worker<JobData> | undefined
   /** Set by a shutdown without drain: a job fetched from now on goes back to the queue unrun. */
   stopping = false
+  /** The job ids whose attempt runs here now. */
+  readonly running = new Set<string>()
 
   constructor(
     private readonly definitions: ReadonlyMap<string, Definition>,
@@ -100,7 +102,9 @@ export class Processor {
     if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
     // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
     if (this.stopping) return handBack(job, token)
+    this.running.add(job.id!)
     const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
+      .finally(() => this.running.delete(job.id!))
     if (Exit.isSuccess(exit)) return exit.value
     if (Cause.isInterruptedOnly(exit.cause)) {
       // a shutdown without drain: back to the queue, for another worker (this attempt counts)

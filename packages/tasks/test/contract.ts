@@ -252,7 +252,8 @@ export const contract = (name: string, harness: Harness) =>
             )
             const ids = yield* Effect.forEach(specs, (spec, i) =>
               manager.add(send, { to: `${i}@x`, ms: spec.ms }))
-            yield* Effect.forEach(specs, (spec, i) => spec.cancel ? manager.cancel(ids[i]!) : Effect.void, {
+            yield* Effect.forEach(specs, (spec, i) =>
+              spec.cancel ? Effect.asVoid(manager.cancel(ids[i]!)) : Effect.void, {
               concurrency: "unbounded"
             })
             yield* manager.shutdown({ drain: true })
@@ -261,8 +262,12 @@ export const contract = (name: string, harness: Harness) =>
               const status = yield* manager.status(id)
               assert.oneOf(status.state, ["succeeded", "failed", "cancelled"], `task ${i}`)
               assert.strictEqual(published.get(id), 1, `task ${i} published once`)
-              if (status.state === "succeeded") assert.strictEqual(status.attempts, specs[i]!.bounces + 1)
-              if (status.state === "failed") assert.strictEqual(status.attempts, retries + 1)
+              if (status.state === "succeeded") {
+                assert.strictEqual(status.attempts, specs[i]!.bounces + 1)
+              }
+              if (status.state === "failed") {
+                assert.strictEqual(status.attempts, retries + 1)
+              }
             }
             assert.strictEqual(published.size, ids.length)
           })

@@ -65,6 +65,20 @@ export class InvalidTaskArgs extends Data.TaggedError("InvalidTaskArgs")<{
 }
 
 /**
+ * A `results` or `subscribe` stream fell `capacity` outcomes behind (the manager's
+ * `resultsBuffer`): it fails here rather than hold outcomes without bound. The outcomes it
+ * missed are in the store (`status`); the manager and its other streams go on.
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class ResultsOverflow extends Data.TaggedError("ResultsOverflow")<{ readonly capacity: number }> {
+  override get message(): string {
+    return `a results stream fell ${this.capacity} outcomes behind and was stopped (read it faster, or raise resultsBuffer)`
+  }
+}
+
+/**
  * `add` was given an id that no store can keep as given: the empty string, more than 256
  * characters, or a control character. Any other string is a valid id on every store.
  *

@@ -17,6 +17,7 @@ import type {
   InvalidOptions,
   InvalidTaskArgs,
   InvalidTaskId,
+  ResultsOverflow,
   TaskManagerShutDown,
   TaskNotFound,
   TaskStoreError,
@@ -136,10 +137,14 @@ export interface TaskManager<T extends TaskDefinition.Any> {
   }
   /** The task's state, attempts and timings. */
   readonly status: (id: string) => Effect.Effect<TaskStore.TaskRecord, TaskNotFound | TaskStoreError>
-  /** Every outcome from the moment the stream starts, once each; it ends when the manager shuts down. */
-  readonly results: Stream.Stream<TaskResult>
+  /**
+   * Every outcome from the moment the stream starts, once each; it ends when the manager shuts
+   * down (at once if it has). A stream that falls `resultsBuffer` outcomes behind fails
+   * `ResultsOverflow` rather than hold outcomes without bound.
+   */
+  readonly results: Stream.Stream<TaskResult, ResultsOverflow>
   /** `results`, subscribed before this returns: nothing that ends afterwards is missed. */
-  readonly subscribe: Effect.Effect<Stream.Stream<TaskResult>, never, Scope.Scope>
+  readonly subscribe: Effect.Effect<Stream.Stream<TaskResult, ResultsOverflow>, never, Scope.Scope>
   /**
    * Waits until no task is queued or running (an `add` still being written counts: its tasks
    * too). Once the manager has stopped — a shutdown without drain, or its scope closed — with
@@ -220,6 +225,12 @@ export declare namespace TaskManager {
      */
     readonly storeRetry?: Schedule.Schedule<unknown, TaskStoreError> | undefined
     /**
+     * How many outcomes a `results` / `subscribe` stream may fall behind before it fails
+     * `ResultsOverflow` (publishing never waits for a slow reader; each outcome held costs about
+     * half a kilobyte). Default: `TaskManager.defaults.resultsBuffer`, 100,000.
+     */
+    readonly resultsBuffer?: number | undefined
+    /**
      * The manager's name in a Timeline (`@fiberkit/observe`), which records each attempt of each
      * task on the lane of the worker that ran it (`worker 0` … `worker <workers - 1>`). Default:
      * its number, in order of creation. (The local stores only: the BullMQ store records nothing.)
@@ -251,6 +262,8 @@ export const defaults: {
   readonly workers: number
   /** Exponential from 100 ms (doubling), each delay at most 5 seconds, 10 retries. */
   readonly storeRetry: Schedule.Schedule<unknown, TaskStoreError>
+  /** 100,000 outcomes a results stream may fall behind. */
+  readonly resultsBuffer: number
 } = internal.defaults
 
 /**

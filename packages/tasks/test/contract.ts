@@ -39,7 +39,7 @@ export interface Harness {
 const eventually = (check: () => boolean) =>
   Effect.repeat(Effect.sync(check), { until: (ok) => ok, schedule: Schedule.spaced("2 millis") })
 
-const first = <A>(stream: Stream.Stream<A>) =>
+const first = <A, E>(stream: Stream.Stream<A, E>) =>
   Effect.map(Stream.runHead(stream), Option.getOrThrowWith(() => new Error("the stream ended empty")))
 
 export const contract = (name: string, harness: Harness) =>

@@ -327,7 +327,7 @@ class Manager<T extends Definition> {
 }
 
 /** @internal */
-export const defaults = { workers: 4, storeRetry: defaultStoreRetry }
+export const defaults = { workers: 4, storeRetry: defaultStoreRetry, resultsBuffer: 100_000 }
 
 /** @internal */
 export const make = <T extends Definition>(
@@ -354,6 +354,15 @@ export const make = <T extends Definition>(
         })
       }
     }
+    const buffer = options.resultsBuffer ?? defaults.resultsBuffer
+    if (!Number.isSafeInteger(buffer) || buffer < 1) {
+      return yield* new InvalidOptions({
+        operation: "TaskManager.make",
+        field: "resultsBuffer",
+        expected: "an integer ≥ 1",
+        value: buffer
+      })
+    }
     // a store that runs tasks itself (BullMQ) makes the whole manager
     if (store.engine !== undefined) return yield* store.engine.make(options)
     const workers = options.workers ?? defaults.workers
@@ -365,7 +374,7 @@ export const make = <T extends Definition>(
         value: workers
       })
     }
-    const outcomes = yield* Outcomes.make
+    const outcomes = yield* Outcomes.make(buffer)
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const manager = new Manager<T>(
       store,

@@ -1,56 +1,82 @@
 import * as Effect from "effect/Effect"
-import * as PubSub from "effect/PubSub"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { ResultsOverflow } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 
-/** Published after the last outcome, when the manager shuts down: the results streams end there. */
+/** After the last outcome, when the manager shuts down: the results streams end there. */
 const End = Symbol.for("@fiberkit/tasks/TaskManager/End")
+/** Its subscriber fell `capacity` outcomes behind: its stream fails `ResultsOverflow` there. */
+const Overflow = Symbol.for("@fiberkit/tasks/TaskManager/Overflow")
 
-const untilEnd = (stream: Stream.Stream<Api.TaskResult | typeof End>): Stream.Stream<Api.TaskResult> =>
-  Stream.takeWhile(stream, (item): item is Api.TaskResult => item !== End)
+type Item = Api.TaskResult | typeof End | typeof Overflow
 
 /**
- * A manager's outcomes, for its `results` and `subscribe` streams: each published once, then an
- * end mark when the manager shuts down (shutting the PubSub down instead would drop outcomes a
- * subscriber has not taken yet). Nothing is published after the end.
+ * A manager's outcomes, for its `results` and `subscribe` streams: each published once to every
+ * subscriber, then an end mark when the manager shuts down; nothing is published after the end.
+ * Publishing never waits: a subscriber that falls `capacity` outcomes behind (a stream nobody
+ * reads) has its stream fail `ResultsOverflow` instead of holding outcomes without bound — the
+ * outcomes it missed are in the store (`status`).
  *
  * @internal
  */
 export class Outcomes {
   /** The end mark is published. */
   ended = false
+  private readonly subscribers = new Set<Queue.Queue<Item>>()
 
-  private constructor(private readonly pubsub: PubSub.PubSub<Api.TaskResult | typeof End>) {}
+  constructor(private readonly capacity: number) {}
 
-  static readonly make: Effect.Effect<Outcomes> = Effect.map(
-    PubSub.unbounded<Api.TaskResult | typeof End>(),
-    (pubsub) => new Outcomes(pubsub)
-  )
+  static readonly make = (capacity: number): Effect.Effect<Outcomes> => Effect.sync(() => new Outcomes(capacity))
+
+  private offer(item: Item): void {
+    for (const queue of this.subscribers) {
+      const size = Option.getOrElse(queue.unsafeSize(), () => 0)
+      if (item !== End && size >= this.capacity) {
+        // one place more, for the mark that fails its stream; nothing after it
+        Queue.unsafeOffer(queue, Overflow)
+        this.subscribers.delete(queue)
+      } else {
+        Queue.unsafeOffer(queue, item)
+      }
+    }
+  }
 
   publish(result: Api.TaskResult): Effect.Effect<void> {
-    return Effect.asVoid(PubSub.publish(this.pubsub, result))
+    return Effect.sync(() => this.offer(result))
   }
 
   /** Publishes the end mark, once. */
-  readonly end: Effect.Effect<void> = Effect.suspend(() => {
-    if (this.ended) return Effect.void
+  readonly end: Effect.Effect<void> = Effect.sync(() => {
+    if (this.ended) return
     this.ended = true
-    return Effect.asVoid(PubSub.publish(this.pubsub, End))
+    this.offer(End)
+    this.subscribers.clear()
   })
 
   /**
-   * The outcomes from now on, until the end mark. Subscribed after the end (which it then never
-   * sees), it holds what it got before the end: nothing is published after it.
+   * The outcomes from now on, until the end mark; subscribed in the step that checks for the
+   * end: subscribed after it, the stream is empty.
    */
-  readonly subscribe: Effect.Effect<Stream.Stream<Api.TaskResult>, never, Scope.Scope> = Effect.flatMap(
-    Effect.suspend(() => PubSub.subscribe(this.pubsub)),
-    (subscription) =>
-      Effect.suspend(() =>
-        this.ended
-          ? Effect.map(Queue.takeAll(subscription), (got) => untilEnd(Stream.fromIterable(got)))
-          : Effect.succeed(untilEnd(Stream.fromQueue(subscription)))
-      )
-  )
+  readonly subscribe: Effect.Effect<Stream.Stream<Api.TaskResult, ResultsOverflow>, never, Scope.Scope> = Effect
+    .map(
+      Effect.acquireRelease(
+        Effect.flatMap(Queue.unbounded<Item>(), (queue) =>
+          Effect.sync(() => {
+            if (this.ended) return undefined
+            this.subscribers.add(queue)
+            return queue
+          })),
+        (queue) => Effect.sync(() => queue !== undefined && this.subscribers.delete(queue))
+      ),
+      (queue) =>
+        queue === undefined ? Stream.empty : Stream.fromQueue(queue).pipe(
+          Stream.takeWhile((item): item is Api.TaskResult | typeof Overflow => item !== End),
+          Stream.mapEffect((item) =>
+            item === Overflow ? Effect.fail(new ResultsOverflow({ capacity: this.capacity })) : Effect.succeed(item)
+          )
+        )
+    )
 }

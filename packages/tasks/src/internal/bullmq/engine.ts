@@ -249,7 +249,7 @@ export const make = <T extends Definition>(
     }
     // the tasks run with the context the manager was made in
     const runtime = yield* Effect.runtime<Api.TaskDefinition.Context<T>>()
-    const outcomes = yield* Outcomes.make
+    const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
     const ended = yield* Deferred.make<void>()
     const manager = new RemoteManager<T>(
       store,

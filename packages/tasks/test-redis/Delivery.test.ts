@@ -3,7 +3,7 @@
  * cancel sent while the workers' subscriber reconnects, outcomes of jobs that `retain` removed.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Fiber, Schema, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
 import { Redis } from "ioredis"
 import * as TaskManager from "../src/TaskManager.js"
 import { freshStore, url } from "./redis.js"
@@ -65,4 +65,56 @@ describe("BullMQStore delivery", () => {
       })),
     30_000
   )
+
+  // Outside review: a job waiting out its retry delay was marked, cancel answered true, and
+  // nothing ended until the delay ran out (status said queued, join waited a minute).
+  it.live(
+    "a cancel during a retry delay ends the task at once: cancelled, published, join returns",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const store = yield* freshStore()
+        const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.fail("flaky") })
+        const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store, retry: Schedule.spaced("1 minute") })
+        const first = yield* Effect.fork(Stream.runCollect(Stream.take(yield* manager.subscribe, 1)))
+        const id = yield* manager.add(job, 1)
+        // the first attempt failed: the task waits a minute for its retry
+        while ((yield* manager.status(id)).attempts < 1 || (yield* manager.status(id)).state !== "queued") {
+          yield* Effect.sleep("10 millis")
+        }
+        assert.isTrue(yield* manager.cancel(id))
+        const outcome = yield* Fiber.join(first).pipe(
+          Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("no outcome") })
+        )
+        assert.deepStrictEqual(Chunk.toReadonlyArray(outcome).map((result) => result.state), ["cancelled"])
+        assert.strictEqual((yield* manager.status(id)).state, "cancelled")
+        yield* manager.join.pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("join hung") }))
+      })),
+    30_000
+  )
+
+  // Outside review: a worker stopping as the cancel came handed the task back, with the mark on
+  // it; status said cancelled, but cancel waited for an end only a next worker would write.
+  it.live("a cancel of a task its stopping worker hands back returns true", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const store = yield* freshStore()
+      const gate = yield* Deferred.make<void>()
+      const job = TaskManager.define("job", {
+        args: Schema.Number,
+        run: () => Effect.uninterruptible(Deferred.await(gate))
+      })
+      const worker = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      const producer = yield* TaskManager.make({ tasks: [job], workers: 0, store })
+      const id = yield* producer.add(job, 1)
+      while ((yield* producer.status(id)).state !== "running") yield* Effect.sleep("5 millis")
+      const stopping = yield* Effect.fork(worker.shutdown())
+      yield* Effect.sleep("50 millis")
+      const cancelling = yield* Effect.fork(producer.cancel(id))
+      yield* Effect.sleep("200 millis")
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(stopping)
+      const answer = yield* Fiber.join(cancelling).pipe(
+        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("cancel never returned") })
+      )
+      assert.deepStrictEqual([answer, (yield* producer.status(id)).state], [true, "cancelled"])
+    })), 30_000)
 })

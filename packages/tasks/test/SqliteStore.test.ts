@@ -1,7 +1,7 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Layer, Schema } from "effect"
+import { Context, Deferred, Effect, Layer, Option, Schema } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -167,5 +167,25 @@ describe("SqliteStore", () => {
       const manager = yield* TaskManager.make({ tasks: [blocker, job], workers: 1, store: yield* open })
       yield* manager.join
       assert.deepStrictEqual(seen, values)
+    })))
+
+  // Outside review: an `Option` (OptionFromSelf) or a class instance was stored by structured
+  // serialization, which keeps own fields only: after a restart it came back a plain object and
+  // the task failed InvalidTaskArgs. What cannot come back as itself is refused at add.
+  it.live("arguments that would not come back as themselves (an Option, a class instance) fail their add", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const dir = yield* tempDir
+      const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db") }))
+      const store = Context.get(context, TaskStore.TaskStore)
+      const maybe = TaskManager.define("maybe", { args: Schema.OptionFromSelf(Schema.Number), run: () => Effect.void })
+      // the plain-data Schema of the same value is storable
+      const plain = TaskManager.define("plain", { args: Schema.Option(Schema.Number), run: () => Effect.void })
+      const manager = yield* TaskManager.make({ tasks: [maybe, plain], workers: 1, store })
+      const refused = yield* Effect.flip(manager.add(maybe, Option.some(1)))
+      assert.strictEqual(refused._tag, "TaskStoreError")
+      assert.match(String(refused.cause), /plain data/)
+      const id = yield* manager.add(plain, Option.some(1))
+      yield* manager.join
+      assert.strictEqual((yield* manager.status(id)).state, "succeeded")
     })))
 })

@@ -171,23 +171,45 @@ export const contractEdges = (
     })
 
     // BullMQ refused "42" and "order:42", which the local stores took; "" returned an id that
-    // `status` could not find, and added twice, ran twice.
+    // `status` could not find, and added twice, ran twice; "meta" or "wait" wrote the job onto
+    // one of the queue's own keys (lost, or the queue broken).
+    const ids = ["42", "order:42", "fk~1", "100%", "meta", "active", "wait", "id", "events", "marker"]
     it.live("one id rule on every store: \"42\" and \"order:42\" are ids; \"\" fails InvalidTaskId", () => {
       const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
       return withManager([job], (manager) =>
         Effect.gen(function*() {
-          for (const id of ["42", "order:42", "fk~1", "100%"]) {
+          for (const id of ids) {
             assert.strictEqual(yield* manager.add(job, 1, { id }), id)
             assert.strictEqual(yield* manager.add(job, 2, { id }), id) // the second adds nothing
           }
           yield* within("join", manager.join)
-          for (const id of ["42", "order:42", "fk~1", "100%"]) {
+          for (const id of ids) {
             const status = yield* manager.status(id)
             assert.deepStrictEqual([status.id, status.state, status.attempts], [id, "succeeded", 1])
           }
           for (const id of ["", "x".repeat(257), "a\nb"]) {
             assert.strictEqual((yield* Effect.flip(manager.add(job, 1, { id })))._tag, "InvalidTaskId")
           }
+        }))
+    })
+
+    // BullMQ put the arguments through JSON: NaN came back null, -0 as 0, a Date as a string (the
+    // task failed InvalidTaskArgs), and a bigint failed the add.
+    it.live("arguments reach the task as the Schema encoded them: NaN, -0, a Date, a bigint, undefined", () => {
+      const seen: Array<unknown> = []
+      const job = TaskManager.define("job", {
+        args: Schema.Tuple(Schema.Number, Schema.Number, Schema.DateFromSelf, Schema.BigIntFromSelf, Schema.Undefined),
+        run: (args) => Effect.sync(() => void seen.push(args))
+      })
+      return withManager([job], (manager) =>
+        Effect.gen(function*() {
+          const id = yield* manager.add(job, [NaN, -0, new Date(0), 1n, undefined])
+          yield* within("join", manager.join)
+          assert.strictEqual((yield* manager.status(id)).state, "succeeded")
+          const [[nan, zero, date, big, none]] = seen as Array<[number, number, Date, bigint, undefined]>
+          assert.isTrue(
+            Number.isNaN(nan) && Object.is(zero, -0) && date instanceof Date && big === 1n && none === undefined
+          )
         }))
     })
   })

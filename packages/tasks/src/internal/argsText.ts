@@ -34,17 +34,76 @@ const exactInJson = (value: unknown): boolean => {
   }
 }
 
+/** The classes Node's structured serialization gives back as themselves. */
+const cloneable: ReadonlyArray<abstract new(...args: never) => unknown> = [
+  Date,
+  RegExp,
+  ArrayBuffer,
+  DataView,
+  Boolean,
+  Number,
+  String
+]
+
+/**
+ * Why `value` would not come back as itself from Node's structured serialization, or
+ * `undefined` if it would: a function or a symbol, or an object of another class than those it
+ * keeps (an `Option`, a `DateTime`, a class instance come back as plain objects).
+ */
+const notKept = (value: unknown): string | undefined => {
+  if (typeof value === "function" || typeof value === "symbol") return `a ${typeof value}`
+  if (typeof value !== "object" || value === null) return undefined
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const reason = notKept(item)
+      if (reason !== undefined) return reason
+    }
+    return undefined
+  }
+  if (value instanceof Map) {
+    for (const [key, item] of value) {
+      const reason = notKept(key) ?? notKept(item)
+      if (reason !== undefined) return reason
+    }
+    return undefined
+  }
+  if (value instanceof Set) {
+    for (const item of value) {
+      const reason = notKept(item)
+      if (reason !== undefined) return reason
+    }
+    return undefined
+  }
+  if (ArrayBuffer.isView(value) || cloneable.some((type) => value instanceof type)) return undefined
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) {
+    return `an instance of ${proto?.constructor?.name ?? "a class"} (it would come back as a plain object)`
+  }
+  for (const key of Object.keys(value)) {
+    const reason = notKept((value as Record<string, unknown>)[key])
+    if (reason !== undefined) return reason
+  }
+  return undefined
+}
+
 /**
  * A task's encoded arguments as the text a database keeps: JSON when JSON keeps them exactly
  * (readable in the database), else Node's structured serialization (`undefined` — a task with
  * no arguments —, `NaN`, `±Infinity`, `-0`, bigints, Dates, Maps, Sets, typed arrays) marked
- * `v8:`. Every value an args Schema can encode to survives the round trip; what cannot be
- * stored at all (a function, a symbol) throws, for the caller to report.
+ * `v8:`. What comes back is what was stored, or nothing is stored: a value neither keeps — a
+ * function, a symbol, a class instance such as an `Option` or a `DateTime` (from a `…FromSelf`
+ * Schema; its plain-data Schema is storable) — throws, for the caller to report.
  *
  * @internal
  */
-export const encodeArgs = (args: unknown): string =>
-  exactInJson(args) ? JSON.stringify(args) : SERIALIZED + v8.serialize(args).toString("base64")
+export const encodeArgs = (args: unknown): string => {
+  if (exactInJson(args)) return JSON.stringify(args)
+  const reason = notKept(args)
+  if (reason !== undefined) {
+    throw new Error(`the encoded arguments hold ${reason}: use an args Schema that encodes to plain data`)
+  }
+  return SERIALIZED + v8.serialize(args).toString("base64")
+}
 
 /**
  * The arguments `encodeArgs` wrote (JSON text never starts with `v8:`: rows written as plain JSON

@@ -28,13 +28,15 @@ type Definition = Api.TaskDefinition.Any
 
 /**
  * Marks an unfinished job cancelled: -1 if there is no such job, 0 if it has finished, 1 if it
- * waits (no worker will run it: one that takes it fails it with the mark), 2 if a worker has it.
+ * waits (no worker will run it: one that takes it fails it with the mark), 2 if a worker has it,
+ * 3 if it waits out a retry delay.
  */
 const cancelScript = `
 if redis.call("EXISTS", KEYS[1]) == 0 then return -1 end
 if redis.call("HEXISTS", KEYS[1], "finishedOn") == 1 then return 0 end
 redis.call("HSET", KEYS[1], "defa", ARGV[1])
 if redis.call("LPOS", KEYS[2], ARGV[2]) then return 2 end
+if redis.call("ZSCORE", KEYS[3], ARGV[2]) then return 3 end
 return 1
 `
 
@@ -141,31 +143,45 @@ class RemoteManager<T extends Definition> {
       const marked = yield* tryRedis("cancel a task", () =>
         store.redis.eval(
           cancelScript,
-          2,
+          3,
           `${store.jobKeyPrefix}${jobId}`,
           `${store.jobKeyPrefix}active`,
+          `${store.jobKeyPrefix}delayed`,
           JSON.stringify(cancelledFailure),
           jobId
         )) as Effect.Effect<number, TaskStoreError>
       if (marked === -1) return yield* new TaskNotFound({ id })
       if (marked === 0) return false
-      if (marked === 1) return true
+      if (marked === 3) {
+        // no need to wait out the delay: the job waits now, for a worker to fail it with the mark
+        // (a job that left the delayed set meanwhile is past its delay anyway)
+        yield* Effect.ignore(tryRedis("cancel a task", async () => {
+          const job = await store.queue.getJob(jobId)
+          await job?.promote()
+        }))
+      }
+      if (marked !== 2) return true
       // running, somewhere: the process running it interrupts it. Pub/sub does not retry: the
       // message goes again every few polls, for a subscriber that was reconnecting (and a
       // subscriber that reconnects looks at the marks of the jobs it runs)
       const tell = tryRedis("cancel a task", () => store.redis.publish(store.cancelChannel, jobId))
       let polls = 0
-      const ended = yield* Effect.repeat(
+      // until it has ended, or its worker gave it back (a stopping worker): it waits with the
+      // mark then, and no worker will run it
+      const over = yield* Effect.repeat(
         Effect.zipLeft(
           Effect.zipRight(
             Effect.suspend(() => polls++ % 10 === 0 ? tell : Effect.void),
-            Effect.map(store.get(id), (record) => Option.filter(record, (r) => r.finishedAt !== undefined))
+            Effect.map(
+              store.get(id),
+              (record) => Option.filter(record, (r) => r.finishedAt !== undefined || r.state !== "running")
+            )
           ),
           Effect.sleep(endPoll)
         ),
         { until: Option.isSome }
       )
-      return Option.isSome(ended) && ended.value.state === "cancelled"
+      return Option.isSome(over) && over.value.state === "cancelled"
     })
 
   /**

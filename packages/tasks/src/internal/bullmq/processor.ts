@@ -15,7 +15,7 @@ import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
 import { cancelledFailure, encodeFailure, encodeValue, type Failure } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
-import type { JobData } from "./store.js"
+import { argsOf, type JobData } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -126,7 +126,8 @@ export class Processor {
     const definition = this.definitions.get(job.name)
     if (definition === undefined) return Effect.fail(new UnknownTask({ task: job.name }))
     const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
-    return Schema.decodeUnknown(definition.args)(job.data.args).pipe(
+    return Effect.try(() => argsOf(job.data)).pipe(
+      Effect.flatMap(Schema.decodeUnknown(definition.args)),
       Effect.mapError((error) => new InvalidTaskArgs({ task: job.name, reason: error.message })),
       Effect.flatMap((args) => {
         const run = definition.run(args) as Effect.Effect<unknown, unknown>

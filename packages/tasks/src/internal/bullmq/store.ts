@@ -5,6 +5,7 @@ import type * as Scope from "effect/Scope"
 import type { Redis } from "ioredis"
 import { TaskStoreError } from "../../Errors.js"
 import type * as TaskStore from "../../TaskStore.js"
+import { decodeArgs, encodeArgs } from "../argsText.js"
 import { parseFailure, stateOf } from "./codec.js"
 import type { ErrorLog } from "./errorLog.js"
 import { fromJobId, toJobId } from "./jobIds.js"
@@ -21,10 +22,20 @@ export interface Settings {
   readonly retain: { readonly count: number; readonly age: number }
 }
 
-/** The job data: the task's arguments, encoded by its Schema. @internal */
+/**
+ * The job data: the task's arguments, encoded by its Schema, as `argsText` writes them (so that
+ * they come back exactly, as from the local stores); `args`, as plain JSON, in jobs written
+ * before that.
+ *
+ * @internal
+ */
 export interface JobData {
-  readonly args: unknown
+  readonly argsText?: string | undefined
+  readonly args?: unknown
 }
+
+/** A job's arguments, as its task's Schema encoded them. @internal */
+export const argsOf = (data: JobData): unknown => data.argsText === undefined ? data.args : decodeArgs(data.argsText)
 
 /**
  * Retries are decided by the manager's Schedule in the worker, not by a count (see
@@ -79,13 +90,17 @@ export class BullStore {
 
   /** A job's task record, given its BullMQ state. */
   record(job: Job<JobData>, state: string): TaskStore.TaskRecord {
-    // a task cancelled before it ran carries its cancellation as BullMQ's deferred failure
-    const failure = parseFailure(job.failedReason) ??
-      (state === "active" ? undefined : parseFailure(job.deferredFailure))
+    // a task cancelled before it ran (again) carries its cancellation as BullMQ's deferred
+    // failure, which wins over an earlier attempt's failure while the job waits
+    const deferred = state === "active" ? undefined : parseFailure(job.deferredFailure)
+    const waiting = state !== "completed" && state !== "failed"
+    const failure = waiting && deferred?.fiberkit === "cancelled"
+      ? deferred
+      : parseFailure(job.failedReason) ?? deferred
     return {
       id: fromJobId(job.id!),
       name: job.name,
-      args: job.data.args,
+      args: argsOf(job.data),
       state: stateOf(state, failure),
       attempts: job.attemptsStarted,
       addedAt: job.timestamp,
@@ -96,14 +111,18 @@ export class BullStore {
   }
 
   readonly add = (tasks: ReadonlyArray<TaskStore.NewTask>): Effect.Effect<number, TaskStoreError> =>
-    Effect.as(
-      tryRedis("add tasks", () =>
-        this.queue.addBulk(tasks.map((task) => ({
-          name: task.name,
-          data: { args: task.args },
-          opts: { ...jobOptions(this.settings), jobId: toJobId(task.id), timestamp: task.addedAt }
-        })))),
-      tasks.length
+    Effect.flatMap(
+      // arguments that cannot be stored exactly fail the add, before anything is written
+      Effect.try({
+        try: () =>
+          tasks.map((task) => ({
+            name: task.name,
+            data: { argsText: encodeArgs(task.args) },
+            opts: { ...jobOptions(this.settings), jobId: toJobId(task.id), timestamp: task.addedAt }
+          })),
+        catch: (cause) => new TaskStoreError({ operation: "store the arguments of a task", cause })
+      }),
+      (jobs) => Effect.as(tryRedis("add tasks", () => this.queue.addBulk(jobs)), tasks.length)
     )
 
   readonly get = (id: string): Effect.Effect<Option.Option<TaskStore.TaskRecord>, TaskStoreError> =>

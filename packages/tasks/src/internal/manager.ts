@@ -2,7 +2,6 @@ import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -11,14 +10,8 @@ import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import {
-  InvalidOptions,
-  TaskInterrupted,
-  TaskManagerShutDown,
-  TaskNotFound,
-  TaskStoreError,
-  UnknownTask
-} from "../Errors.js"
+import type { InvalidOptions } from "../Errors.js"
+import { TaskInterrupted, TaskManagerShutDown, TaskNotFound, TaskStoreError, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 import * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
@@ -26,6 +19,7 @@ import { cancelTask } from "./cancel.js"
 import { describe, encodeArgs } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
 import { LocalStore } from "./localStore.js"
+import { defaults, invalidOptions } from "./options.js"
 import { Outcomes } from "./outcomes.js"
 import { TaskRecording } from "./recording.js"
 import { defaultStoreRetry, supervised } from "./supervision.js"
@@ -327,7 +321,7 @@ class Manager<T extends Definition> {
 }
 
 /** @internal */
-export const defaults = { workers: 4, storeRetry: defaultStoreRetry, resultsBuffer: 100_000 }
+export { defaults }
 
 /** @internal */
 export const make = <T extends Definition>(
@@ -340,41 +334,12 @@ export const make = <T extends Definition>(
   Effect.gen(function*() {
     const store: TaskStore.TaskStore = options.store ??
       Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
-    // a timeout that is not a duration ≥ 0 is bad input, whatever the store
-    if (options.timeout !== undefined) {
-      // (a negative amount decodes to zero: it is caught before)
-      const raw: unknown = options.timeout
-      const negative = (typeof raw === "number" && !(raw >= 0)) || (typeof raw === "string" && /^\s*-/.test(raw))
-      if (negative || Option.isNone(Duration.decodeUnknown(raw))) {
-        return yield* new InvalidOptions({
-          operation: "TaskManager.make",
-          field: "timeout",
-          expected: "a duration ≥ 0",
-          value: options.timeout
-        })
-      }
-    }
-    const buffer = options.resultsBuffer ?? defaults.resultsBuffer
-    if (!Number.isSafeInteger(buffer) || buffer < 1) {
-      return yield* new InvalidOptions({
-        operation: "TaskManager.make",
-        field: "resultsBuffer",
-        expected: "an integer ≥ 1",
-        value: buffer
-      })
-    }
-    // a store that runs tasks itself (BullMQ) makes the whole manager
+    // a store that runs tasks itself (BullMQ) makes the whole manager, and checks its options
     if (store.engine !== undefined) return yield* store.engine.make(options)
+    const invalid = invalidOptions(options, 1)
+    if (invalid !== undefined) return yield* invalid
     const workers = options.workers ?? defaults.workers
-    if (!Number.isSafeInteger(workers) || workers < 1) {
-      return yield* new InvalidOptions({
-        operation: "TaskManager.make",
-        field: "workers",
-        expected: "an integer ≥ 1",
-        value: workers
-      })
-    }
-    const outcomes = yield* Outcomes.make(buffer)
+    const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const manager = new Manager<T>(
       store,

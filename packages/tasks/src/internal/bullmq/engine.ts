@@ -12,11 +12,12 @@ import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Redis } from "ioredis"
-import { InvalidOptions, TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Errors.js"
+import type { InvalidOptions } from "../../Errors.js"
+import { TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { describe, encodeArgs } from "../definitions.js"
-import { defaults } from "../manager.js"
+import { defaults, invalidOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
 import { cancelledFailure } from "./codec.js"
 import { toJobId } from "./jobIds.js"
@@ -254,15 +255,9 @@ export const make = <T extends Definition>(
   Scope.Scope | Api.TaskDefinition.Context<T>
 > =>
   Effect.gen(function*() {
+    const invalid = invalidOptions(options, 0)
+    if (invalid !== undefined) return yield* invalid
     const workers = options.workers ?? defaults.workers
-    if (!Number.isSafeInteger(workers) || workers < 0) {
-      return yield* new InvalidOptions({
-        operation: "TaskManager.make",
-        field: "workers",
-        expected: "an integer ≥ 0 (0: a producer that runs no task)",
-        value: workers
-      })
-    }
     // the tasks run with the context the manager was made in
     const runtime = yield* Effect.runtime<Api.TaskDefinition.Context<T>>()
     const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)

@@ -1,10 +1,11 @@
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import * as FastCheck from "effect/FastCheck"
 import type * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, release, started } from "./fixtures/handshake.js"
+import { sharedPool } from "./fixtures/sharedPool.js"
 import { explode, half, hold, Meeting, postpone, touch, unclonable, whoAmI } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
@@ -12,13 +13,7 @@ const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 // Real threads answer in real time: these tests run live, one after another, on one pool of two
 // workers (some assert that the pool is idle, or keep both workers busy).
 describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
-  const scope = Effect.runSync(Scope.make())
-  let pool: WorkerPool.WorkerPool | undefined = undefined
-  const Shared = Effect.sync(() => pool!)
-  beforeAll(async () => {
-    pool = await Effect.runPromise(Scope.extend(WorkerPool.make({ module: tasks, size: 2 }), scope))
-  }, 60_000)
-  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 60_000)
+  const Shared = sharedPool(2)
 
   it.live("runs calls on worker threads; results in input order", () =>
     Effect.gen(function*() {

@@ -3,12 +3,13 @@
  * Each sweep runs the same step with `maxOpsBeforeYield` k = 10, 11, … so that the interruption
  * lands before another op each time (the way `Future.test.ts` sweeps a cancel).
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Exit, Fiber } from "effect"
 import { PoolShutDown } from "../src/Errors.js"
 import { mapWindow } from "../src/internal/mapWindow.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, release, started } from "./fixtures/handshake.js"
+import { sharedPool } from "./fixtures/sharedPool.js"
 import { half, hold, touch } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
@@ -27,13 +28,7 @@ const interruptedAfter = <A, E>(effect: Effect.Effect<A, E>, k: number) =>
 const busy = (pool: WorkerPool.WorkerPool) => Effect.zipWith(pool.running, pool.pending, (r, p) => r + p)
 
 describe.sequential("WorkerPool interrupted at every op", { timeout: 60_000 }, () => {
-  const scope = Effect.runSync(Scope.make())
-  let pool: WorkerPool.WorkerPool | undefined = undefined
-  const Shared = Effect.sync(() => pool!)
-  beforeAll(async () => {
-    pool = await Effect.runPromise(Scope.extend(WorkerPool.make({ module: tasks, size: 2 }), scope))
-  }, 60_000)
-  afterAll(() => Effect.runPromise(Scope.close(scope, Exit.void)), 60_000)
+  const Shared = sharedPool(2)
 
   // A call queued its job in `Effect.async`'s register function, whose canceller effect 3.22
   // installs one op later: a caller interrupted in between left its call queued, to run for no one.

@@ -16,7 +16,7 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/Future") as Api
 /**
  * `cancelling`: a running task asked to stop and not stopped yet. It still runs (it is not done),
  * and it ends `cancelled` if it stops interrupted, or with its own outcome if it ends otherwise
- * (work that was past the point where it could be interrupted).
+ * before the interruption reaches it (it failed, or a worker thread's result was on its way).
  */
 type State = "pending" | "running" | "cancelling" | "done" | "cancelled"
 

@@ -2,7 +2,8 @@
  * A durable `TaskStore` in one SQLite file (through `@effect/sql-sqlite-node`, write-ahead log
  * on). Every change is committed before the operation returns: a task added survives a crash of
  * the process; after a restart, unfinished tasks run again — one that was running counts that
- * attempt — and finished ones never do. One process uses a file at a time.
+ * attempt — and finished ones never do. One process uses a file at a time. A task found running
+ * after more than `maxRecoveries` crashes fails instead of running again.
  *
  * `synchronous: "full"` (the default) syncs each commit to disk, so it also survives a power
  * cut; `"normal"` leaves the write-ahead log to the operating system — it survives a crash of
@@ -12,7 +13,7 @@
  * @since 0.1.0
  */
 import type * as Layer from "effect/Layer"
-import type { TaskStoreError } from "./Errors.js"
+import type { InvalidOptions, TaskStoreError } from "./Errors.js"
 import * as internal from "./internal/sqliteStore.js"
 import type * as TaskStore from "./TaskStore.js"
 
@@ -35,4 +36,11 @@ import type * as TaskStore from "./TaskStore.js"
 export const layer: (options: {
   readonly filename: string
   readonly synchronous?: "full" | "normal" | undefined
-}) => Layer.Layer<TaskStore.TaskStore, TaskStoreError> = internal.layer
+  /**
+   * How many times a task found running at a start (its process ended during an attempt) is
+   * queued again; found running once more, it fails instead, with an `error` that says so — it
+   * may be what ends the process. Default 1 (as BullMQ's `maxStalledCount`); 0 runs no task again
+   * after a crash.
+   */
+  readonly maxRecoveries?: number | undefined
+}) => Layer.Layer<TaskStore.TaskStore, TaskStoreError | InvalidOptions> = internal.layer

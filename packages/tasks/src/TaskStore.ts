@@ -34,6 +34,12 @@ export interface TaskRecord {
   readonly state: TaskState
   /** Attempts started so far (a task that was running when its process died counts that attempt). */
   readonly attempts: number
+  /**
+   * Attempts that failed so far, each one an input of the retry Schedule (an attempt stopped by a
+   * shutdown or cut short by a crash is not one). A task taken again after a restart resumes its
+   * Schedule after these.
+   */
+  readonly failures: number
   readonly addedAt: number
   /** When the last attempt started. */
   readonly startedAt: number | undefined
@@ -85,9 +91,15 @@ export interface TaskStore {
    * interruptible itself (`Effect.interruptible`), not through the caller's `restore`.
    */
   readonly take: Effect.Effect<TaskRecord, TaskStoreError>
+  /**
+   * An attempt of a running task failed, and the retry Schedule will run another: one more
+   * failure, and its text as the task's `error`. Called as the attempt ends, before the retry's
+   * delay, so that a stop during the delay keeps the count.
+   */
+  readonly failed: (id: string, error: string) => Effect.Effect<void, TaskStoreError>
   /** Another attempt of a running task starts at `at`. */
-  readonly attempt: (id: string, at: number, error: string | undefined) => Effect.Effect<void, TaskStoreError>
-  /** A running task ended: its final state. */
+  readonly attempt: (id: string, at: number) => Effect.Effect<void, TaskStoreError>
+  /** A running task ended: its final state (a `failed` one counts one more failure). */
   readonly finish: (id: string, outcome: Outcome) => Effect.Effect<void, TaskStoreError>
   /**
    * Cancels a queued task, which then never runs; `false` if it is not queued (being taken,
@@ -100,7 +112,9 @@ export interface TaskStore {
   readonly get: (id: string) => Effect.Effect<Option.Option<TaskRecord>, TaskStoreError>
   /**
    * Called once when a manager starts: tasks left running by a process that died go back to the
-   * queue. Returns every unfinished task.
+   * queue — a bounded number of times: a durable store fails a task it finds running too often
+   * (it may be what ends the process; the SQLite store's `maxRecoveries`). Returns every
+   * unfinished task.
    */
   readonly recover: Effect.Effect<ReadonlyArray<TaskRecord>, TaskStoreError>
   /**

@@ -4,7 +4,7 @@ import { Effect, Option, Schedule, TestClock } from "effect"
 import * as net from "node:net"
 import * as BullMQStore from "../src/BullMQStore.js"
 import { ErrorLog } from "../src/internal/bullmq/errorLog.js"
-import { retryDelay } from "../src/internal/bullmq/processor.js"
+import { retryDelay } from "../src/internal/retry.js"
 import { capturedLogs } from "./fixtures/faultyStore.js"
 
 /** A loopback port with nothing listening on it. */

@@ -38,17 +38,17 @@ const setUp = Effect.gen(function*() {
   const onDisk = (id: string) =>
     Effect.map(
       sql<
-        { readonly state: string; readonly attempts: number }
-      >`SELECT state, attempts FROM fiberkit_tasks WHERE id = ${id}`,
-      (rows) => rows[0] ?? { state: "none", attempts: -1 }
+        { readonly state: string; readonly attempts: number; readonly failures: number }
+      >`SELECT state, attempts, failures FROM fiberkit_tasks WHERE id = ${id}`,
+      (rows) => rows[0] ?? { state: "none", attempts: -1, failures: -1 }
     ).pipe(Effect.orDie)
   /** The task as the store's memory holds it. */
   const inMemory = (id: string) =>
     Effect.map(
       store.get(id),
       Option.match({
-        onNone: () => ({ state: "none", attempts: -1 }),
-        onSome: (record) => ({ state: record.state as string, attempts: record.attempts })
+        onNone: () => ({ state: "none", attempts: -1, failures: -1 }),
+        onSome: (record) => ({ state: record.state as string, attempts: record.attempts, failures: record.failures })
       })
     )
   const add = (...ids: ReadonlyArray<string>) => store.add(ids.map((id) => ({ id, name: id, args: null, addedAt: 0 })))
@@ -59,10 +59,14 @@ describe("SqliteStore: a write the database refuses", () => {
   it.scoped("changes nothing in memory either: take, attempt, finish, cancel and release leave memory as the disk is", () =>
     Effect.gen(function*() {
       const { add, inMemory, onDisk, refuse, store } = yield* setUp
-      const agree = (id: string, expected: { readonly state: string; readonly attempts: number }) =>
+      const agree = (
+        id: string,
+        expected: { readonly state: string; readonly attempts: number; readonly failures?: number }
+      ) =>
         Effect.gen(function*() {
-          assert.deepStrictEqual(yield* onDisk(id), expected, `${id} on disk`)
-          assert.deepStrictEqual(yield* inMemory(id), expected, `${id} in memory`)
+          const full = { failures: 0, ...expected }
+          assert.deepStrictEqual(yield* onDisk(id), full, `${id} on disk`)
+          assert.deepStrictEqual(yield* inMemory(id), full, `${id} in memory`)
         })
       yield* add("a", "b")
 
@@ -75,11 +79,19 @@ describe("SqliteStore: a write the database refuses", () => {
       assert.strictEqual((yield* store.take).id, "a", "the task refused is still first in line")
       yield* agree("a", { state: "running", attempts: 1 })
 
-      // attempt
+      // failed
       yield* Effect.scoped(
-        Effect.zipRight(refuse("UPDATE", "NEW.attempts = 2"), Effect.flip(store.attempt("a", 1, "boom")))
+        Effect.zipRight(refuse("UPDATE", "NEW.failures = 1"), Effect.flip(store.failed("a", "boom")))
       )
       yield* agree("a", { state: "running", attempts: 1 })
+      yield* store.failed("a", "boom")
+      yield* agree("a", { state: "running", attempts: 1, failures: 1 })
+
+      // attempt
+      yield* Effect.scoped(
+        Effect.zipRight(refuse("UPDATE", "NEW.attempts = 2"), Effect.flip(store.attempt("a", 1)))
+      )
+      yield* agree("a", { state: "running", attempts: 1, failures: 1 })
 
       // finish
       yield* Effect.scoped(
@@ -88,11 +100,11 @@ describe("SqliteStore: a write the database refuses", () => {
           Effect.flip(store.finish("a", { state: "succeeded", at: 2 }))
         )
       )
-      yield* agree("a", { state: "running", attempts: 1 })
+      yield* agree("a", { state: "running", attempts: 1, failures: 1 })
 
       // release
       yield* Effect.scoped(Effect.zipRight(refuse("UPDATE", "NEW.state = 'queued'"), Effect.flip(store.release("a"))))
-      yield* agree("a", { state: "running", attempts: 1 })
+      yield* agree("a", { state: "running", attempts: 1, failures: 1 })
 
       // cancel: the task stays queued, and can still be taken
       yield* Effect.scoped(
@@ -121,9 +133,9 @@ describe("SqliteStore group commit", () => {
       ))
       assert.isTrue(Either.isRight(good!), "the good writer's statement is committed")
       assert.isTrue(Either.isLeft(bad!), "the bad writer sees its failure")
-      assert.deepStrictEqual(yield* onDisk("good"), { state: "succeeded", attempts: 1 })
-      assert.deepStrictEqual(yield* onDisk("bad"), { state: "running", attempts: 1 })
-      assert.deepStrictEqual(yield* inMemory("bad"), { state: "running", attempts: 1 })
+      assert.deepStrictEqual(yield* onDisk("good"), { state: "succeeded", attempts: 1, failures: 0 })
+      assert.deepStrictEqual(yield* onDisk("bad"), { state: "running", attempts: 1, failures: 0 })
+      assert.deepStrictEqual(yield* inMemory("bad"), { state: "running", attempts: 1, failures: 0 })
     }))
 
   it.scoped("the same for inserts: an add that fails in a batch does not take the other adds down with it", () =>
@@ -135,7 +147,7 @@ describe("SqliteStore group commit", () => {
       ))
       assert.deepStrictEqual(good, Either.right(1))
       assert.isTrue(Either.isLeft(bad!))
-      assert.deepStrictEqual(yield* onDisk("good"), { state: "queued", attempts: 0 })
-      assert.deepStrictEqual(yield* onDisk("bad"), { state: "none", attempts: -1 })
+      assert.deepStrictEqual(yield* onDisk("good"), { state: "queued", attempts: 0, failures: 0 })
+      assert.deepStrictEqual(yield* onDisk("bad"), { state: "none", attempts: -1, failures: -1 })
     }))
 })

@@ -5,13 +5,19 @@
  * after a stop. Run against each store; each case failed before its fix.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Fiber, Option, ParseResult, Schema, type Scope, Stream } from "effect"
+import { Chunk, Deferred, Effect, Fiber, Option, ParseResult, Schedule, Schema, type Scope, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import type * as TaskStore from "../src/TaskStore.js"
 
 /** Fails the test, instead of hanging it, if `effect` has not ended within 2 s. */
 const within = <A, E, R>(label: string, effect: Effect.Effect<A, E, R>) =>
   Effect.timeoutFail(effect, { duration: "2 seconds", onTimeout: () => new Error(`${label} hung`) })
+
+class Boom extends Schema.TaggedError<Boom>()("Boom", {}) {}
+
+/** Waits until `check` succeeds with true, re-checking every few milliseconds. */
+const eventually = <E>(check: Effect.Effect<boolean, E>) =>
+  Effect.repeat(check, { until: (ok) => ok, schedule: Schedule.spaced("5 millis") })
 
 export const contractEdges = (
   name: string,
@@ -32,6 +38,25 @@ export const contractEdges = (
       Effect.scoped(Effect.gen(function*() {
         const manager = yield* TaskManager.make({ tasks, workers: 1, store: yield* Effect.orDie(store) })
         return yield* body(manager)
+      }))
+
+    /**
+     * Two managers, one after the other, on one store: the first runs `before` and is stopped
+     * (a shutdown without drain); the second waits for every task, and the status of the one
+     * `before` returned is the result.
+     */
+    const onOneStore = <T extends TaskManager.TaskDefinition.Any, E>(
+      tasks: ReadonlyArray<T>,
+      retry: Schedule.Schedule<unknown, unknown>,
+      before: (manager: TaskManager.TaskManager<T>) => Effect.Effect<string, E, Scope.Scope>
+    ) =>
+      Effect.scoped(Effect.gen(function*() {
+        const shared = yield* Effect.orDie(store)
+        const run = <A, E2>(body: (manager: TaskManager.TaskManager<T>) => Effect.Effect<A, E2, Scope.Scope>) =>
+          Effect.scoped(Effect.flatMap(TaskManager.make({ tasks, workers: 1, store: shared, retry }), body))
+        const id = yield* run((manager) => Effect.tap(before(manager), () => manager.shutdown({ drain: false })))
+        const status = yield* run((manager) => Effect.zipRight(within("join", manager.join), manager.status(id)))
+        return { id, status }
       }))
 
     // SQLite stored `JSON.stringify(undefined)` into a NOT NULL column, and INSERT OR IGNORE hid
@@ -191,6 +216,56 @@ export const contractEdges = (
             assert.strictEqual((yield* Effect.flip(manager.add(job, 1, { id })))._tag, "InvalidTaskId")
           }
         }))
+    })
+
+    // The retry Schedule started over when a task stopped by a shutdown was taken again: with
+    // `recurs(1)` (two attempts), a task that failed once and then was stopped failed again and
+    // was retried once more. The stored count of failures was not consulted.
+    it.live("retries resume after a restart: stopped after one failure, a task with recurs(1) fails at its next", () => {
+      let runs = 0
+      return Effect.gen(function*() {
+        const started = yield* Deferred.make<void>()
+        const job = TaskManager.define("job", {
+          args: Schema.Number,
+          failure: Boom,
+          run: () =>
+            Effect.suspend(() =>
+              ++runs === 2 ? Effect.zipRight(Deferred.succeed(started, undefined), Effect.never) : new Boom()
+            )
+        })
+        const { status } = yield* onOneStore([job], Schedule.recurs(1), (manager) =>
+          Effect.gen(function*() {
+            const id = yield* manager.add(job, 1)
+            yield* within("the second attempt", Deferred.await(started))
+            return id
+          }))
+        assert.deepStrictEqual(
+          [runs, status.state, status.attempts, status.failures],
+          [3, "failed", 3, 2],
+          "runs, state, attempts, failures"
+        )
+      })
+    })
+
+    // The failure was recorded only when the retry started, after its delay: stopped during the
+    // delay, the task forgot it had failed, and its Schedule started over.
+    it.live("a stop during a retry's delay keeps the failure: the task is not retried more than its Schedule says", () => {
+      let runs = 0
+      const job = TaskManager.define("job", {
+        args: Schema.Number,
+        failure: Boom,
+        run: () => Effect.suspend(() => Effect.as(new Boom(), runs++))
+      })
+      return Effect.gen(function*() {
+        const retry = Schedule.addDelay(Schedule.recurs(1), () => "300 millis")
+        const { status } = yield* onOneStore([job], retry, (manager) =>
+          Effect.gen(function*() {
+            const id = yield* manager.add(job, 1)
+            yield* within("the first failure", eventually(Effect.map(manager.status(id), (s) => s.failures === 1)))
+            return id
+          }))
+        assert.deepStrictEqual([runs, status.state, status.failures], [2, "failed", 2], "runs, state, failures")
+      })
     })
 
     // BullMQ put the arguments through JSON: NaN came back null, -0 as 0, a Date as a string (the

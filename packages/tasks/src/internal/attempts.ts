@@ -12,6 +12,7 @@ import type * as Api from "../TaskManager.js"
 import type * as TaskStore from "../TaskStore.js"
 import { describe } from "./definitions.js"
 import type { Span, TaskRecording } from "./recording.js"
+import { RetryPlan } from "./retry.js"
 
 /**
  * The attempts of one task of the local manager: decode its arguments, run it (under the
@@ -19,6 +20,11 @@ import type { Span, TaskRecording } from "./recording.js"
  * Schedule allows; its value, or the last failure, is the effect's. `attempts` counts them as
  * they start, for the worker that records the outcome; `attempted` records each new start.
  * Under a recorder, each attempt is recorded when it ends, however it ends (an interruption too).
+ *
+ * The Schedule resumes after the failures the store counted (a task stopped by a shutdown, or
+ * left by a process that ended, and taken again: `RetryPlan`). A failure to be retried is
+ * recorded (`failed`) in the step its attempt ended, uninterruptibly: a stop during the retry's
+ * delay keeps the count.
  *
  * @internal
  */
@@ -31,7 +37,8 @@ export const runAttempts = (options: {
   readonly retry: Schedule.Schedule<unknown, unknown> | undefined
   readonly recording: { readonly recording: TaskRecording; readonly taken: Span } | undefined
   readonly attempts: { count: number; startedAt: number }
-  readonly attempted: (at: number, error: string) => Effect.Effect<void>
+  readonly failed: (error: string) => Effect.Effect<void>
+  readonly attempted: (at: number) => Effect.Effect<void>
 }): Effect.Effect<unknown, unknown> =>
   Effect.gen(function*() {
     const { attempts, definition, record, slot } = options
@@ -64,16 +71,22 @@ export const runAttempts = (options: {
         (exit) => Effect.sync(() => recording.recording.record(record, slot, current, exit))
       )
     })
-    const driver = yield* Schedule.driver(options.retry ?? Schedule.stop)
-    for (;;) {
-      const exit = yield* Effect.exit(recorded)
-      if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) return yield* exit
-      // a typed failure: another attempt if the schedule allows (its delay is slept in `next`)
-      const again = yield* Effect.option(driver.next(exit.cause.error))
-      if (Option.isNone(again)) return yield* exit
-      const now = yield* Clock.currentTimeMillis
-      attempts.count++
-      attempts.startedAt = now
-      yield* options.attempted(now, describe(exit.cause))
-    }
+    const plan = new RetryPlan(options.retry ?? Schedule.stop, record.failures, record.addedAt)
+    return yield* Effect.uninterruptibleMask((restore) =>
+      Effect.gen(function*() {
+        for (;;) {
+          const exit = yield* Effect.exit(restore(recorded))
+          if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) return yield* exit
+          // a typed failure: another attempt if the schedule allows, after its delay
+          const delay = yield* plan.next(exit.cause.error)
+          if (Option.isNone(delay)) return yield* exit
+          yield* options.failed(describe(exit.cause))
+          yield* restore(Effect.sleep(delay.value))
+          const now = yield* Clock.currentTimeMillis
+          attempts.count++
+          attempts.startedAt = now
+          yield* options.attempted(now)
+        }
+      })
+    )
   })

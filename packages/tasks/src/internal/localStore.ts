@@ -20,8 +20,11 @@ export interface Persistence {
   /** Writes the records whose id it does not hold yet; returns their ids. */
   readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
   readonly update: (record: Api.TaskRecord) => Effect.Effect<void, TaskStoreError>
-  /** The unfinished tasks, in the order they were added. */
-  readonly unfinished: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
+  /**
+   * The unfinished tasks, in the order they were added, all queued: those left running by a
+   * process that ended are queued again first, on disk — or failed, when found running too often.
+   */
+  readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
   /** A task no longer held in memory (finished). */
   readonly get: (id: string) => Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError>
 }
@@ -147,6 +150,7 @@ export class LocalStore implements Api.TaskStore {
           args: task.args,
           state: "queued",
           attempts: 0,
+          failures: 0,
           addedAt: task.addedAt,
           startedAt: undefined,
           finishedAt: undefined,
@@ -203,16 +207,28 @@ export class LocalStore implements Api.TaskStore {
     })
   }
 
-  readonly attempt = (id: string, at: number, error: string | undefined): Effect.Effect<void, TaskStoreError> =>
-    Effect.suspend(() => {
+  readonly failed = (id: string, error: string): Effect.Effect<void, TaskStoreError> =>
+    this.update(id, (next) => {
+      next.failures++
+      next.error = error
+    })
+
+  readonly attempt = (id: string, at: number): Effect.Effect<void, TaskStoreError> =>
+    this.update(id, (next) => {
+      next.attempts++
+      next.startedAt = at
+    })
+
+  /** A change of a running task that keeps it running. */
+  private update(id: string, change: (next: Stored) => void): Effect.Effect<void, TaskStoreError> {
+    return Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
       const next = copyOf(record)
-      next.attempts++
-      next.startedAt = at
-      next.error = error
+      change(next)
       return this.change(record, next, noop, noop)
     })
+  }
 
   readonly finish = (id: string, outcome: Api.Outcome): Effect.Effect<void, TaskStoreError> =>
     Effect.suspend(() => {
@@ -221,6 +237,7 @@ export class LocalStore implements Api.TaskStore {
       const next = copyOf(record)
       next.state = outcome.state
       next.finishedAt = outcome.at
+      if (outcome.state === "failed") next.failures++
       if (outcome.error !== undefined) next.error = outcome.error
       return this.change(record, next, () => this.ended(id), noop)
     })
@@ -261,19 +278,15 @@ export class LocalStore implements Api.TaskStore {
     if (persistence === undefined) {
       return Effect.succeed([...this.records.values()].filter((r) => r.state === "queued" || r.state === "running"))
     }
-    return Effect.flatMap(persistence.unfinished, (unfinished) =>
-      Effect.forEach(unfinished, (stored) => {
-        const record = copyOf(stored)
-        record.state = "queued"
-        const keep = Effect.sync(() => {
-          this.records.set(record.id, record)
-          this.queued.push(record.id)
-          this.serve()
-          return record
-        })
-        // one left running by a process that died is queued again, on disk first
-        return stored.state === "running" ? Effect.zipRight(persistence.update(record), keep) : keep
-      }))
+    return Effect.map(persistence.recover, (unfinished) => {
+      const records = unfinished.map(copyOf)
+      for (const record of records) {
+        this.records.set(record.id, record)
+        this.queued.push(record.id)
+      }
+      this.serve()
+      return records
+    })
   })
 }
 
@@ -286,6 +299,7 @@ const copyOf = (record: Api.TaskRecord): Stored => ({
   args: record.args,
   state: record.state,
   attempts: record.attempts,
+  failures: record.failures,
   addedAt: record.addedAt,
   startedAt: record.startedAt,
   finishedAt: record.finishedAt,
@@ -296,6 +310,7 @@ const copyOf = (record: Api.TaskRecord): Stored => ({
 const adopt = (record: Stored, next: Api.TaskRecord): void => {
   record.state = next.state
   record.attempts = next.attempts
+  record.failures = next.failures
   record.startedAt = next.startedAt
   record.finishedAt = next.finishedAt
   record.error = next.error

@@ -265,11 +265,16 @@ class Manager<T extends Definition> {
       retry: this.options.retry,
       recording: recording === undefined || taken === undefined ? undefined : { recording, taken },
       attempts,
-      // a store that keeps failing misses this attempt's start; the attempt runs all the same
-      attempted: (now, error) =>
+      // a store that keeps failing misses this failure or this attempt's start; the task goes on
+      failed: (error) =>
+        Effect.ignore(supervised(
+          { schedule: this.storeRetry, operation: "failed", taskId: record.id },
+          this.store.failed(record.id, error)
+        )),
+      attempted: (now) =>
         Effect.ignore(supervised(
           { schedule: this.storeRetry, operation: "attempt", taskId: record.id },
-          this.store.attempt(record.id, now, error)
+          this.store.attempt(record.id, now)
         ))
     })
     // cancelled on its way from the store: it never starts

@@ -1,12 +1,13 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
-import { TaskStoreError } from "../Errors.js"
+import { InvalidOptions, TaskStoreError } from "../Errors.js"
 import * as TaskStore from "../TaskStore.js"
 import { decodeArgs, encodeArgs } from "./argsText.js"
 import { LocalStore, type Persistence } from "./localStore.js"
@@ -17,6 +18,7 @@ interface Row {
   readonly args: string
   readonly state: TaskStore.TaskState
   readonly attempts: number
+  readonly failures: number
   readonly added_at: number
   readonly started_at: number | null
   readonly finished_at: number | null
@@ -29,6 +31,7 @@ const toRecord = (row: Row): TaskStore.TaskRecord => ({
   args: decodeArgs(row.args),
   state: row.state,
   attempts: row.attempts,
+  failures: row.failures,
   addedAt: row.added_at,
   startedAt: row.started_at ?? undefined,
   finishedAt: row.finished_at ?? undefined,
@@ -131,7 +134,7 @@ interface Write {
   exit: Exit.Exit<unknown, unknown> | undefined
 }
 
-const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence => ({
+const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit, maxRecoveries: number): Persistence => ({
   insert: (records) =>
     Effect.flatMap(
       // encoded before the batch: arguments that cannot be stored fail their own add only
@@ -143,12 +146,13 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence
             args: encodeArgs(record.args),
             state: record.state,
             attempts: record.attempts,
+            failures: record.failures,
             added_at: record.addedAt
           })),
         catch: failed("store the arguments of a task")
       }),
       (rows) => {
-        // SQLite takes at most 32,766 variables per statement: 500 rows of 6 columns per INSERT,
+        // SQLite takes at most 32,766 variables per statement: 500 rows of 7 columns per INSERT,
         // all in the same transaction; an id already in the table is skipped, and not returned
         // (only that conflict: any other constraint fails the add)
         const chunks: Array<typeof rows> = []
@@ -172,14 +176,29 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit): Persistence
     commit.write(
       "update a task",
       sql`UPDATE fiberkit_tasks SET state = ${record.state}, attempts = ${record.attempts},
-        started_at = ${record.startedAt ?? null}, finished_at = ${record.finishedAt ?? null},
-        error = ${record.error ?? null} WHERE id = ${record.id}`
+        failures = ${record.failures}, started_at = ${record.startedAt ?? null},
+        finished_at = ${record.finishedAt ?? null}, error = ${record.error ?? null} WHERE id = ${record.id}`
     ),
-  unfinished: sql<Row>`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`.pipe(
-    // arguments that cannot be read (a row written by hand) fail the read, not as a defect
-    Effect.flatMap((rows) => Effect.try(() => rows.map(toRecord))),
-    Effect.mapError(failed("read the unfinished tasks"))
-  ),
+  // in one transaction: a task found running for the (maxRecoveries + 1)th time fails, the others
+  // are queued again, and the unfinished ones are read
+  recover: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    commit.write(
+      "recover the unfinished tasks",
+      sql`UPDATE fiberkit_tasks SET state = 'failed', finished_at = ${now},
+        error = 'left running by a process that ended, ' || (recoveries + 1) || ' times: not run again (maxRecoveries: '
+          || ${maxRecoveries} || ')'
+        WHERE state = 'running' AND recoveries >= ${maxRecoveries}`.pipe(
+        Effect.zipRight(
+          sql`UPDATE fiberkit_tasks SET state = 'queued', recoveries = recoveries + 1 WHERE state = 'running'`
+        ),
+        Effect.zipRight(sql<Row>`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`)
+      )
+    )).pipe(
+      // arguments that cannot be read (a row written by hand) fail the read, not as a defect
+      Effect.flatMap((rows) =>
+        Effect.try({ try: () => rows.map(toRecord), catch: failed("read the unfinished tasks") })
+      )
+    ),
   get: (id) =>
     sql<Row>`SELECT * FROM fiberkit_tasks WHERE id = ${id}`.pipe(
       Effect.flatMap((rows) => Effect.try(() => Option.map(Option.fromNullable(rows[0]), toRecord))),
@@ -195,21 +214,48 @@ const schema = (sql: SqlClient.SqlClient) =>
     args TEXT NOT NULL,
     state TEXT NOT NULL,
     attempts INTEGER NOT NULL,
+    failures INTEGER NOT NULL DEFAULT 0,
+    recoveries INTEGER NOT NULL DEFAULT 0,
     added_at INTEGER NOT NULL,
     started_at INTEGER,
     finished_at INTEGER,
     error TEXT
   )`.pipe(
     Effect.zipRight(sql`CREATE INDEX IF NOT EXISTS fiberkit_tasks_unfinished ON fiberkit_tasks (state, seq)`),
+    // a file made by an earlier version: the columns it lacks
+    Effect.zipRight(sql<{ readonly name: string }>`PRAGMA table_info(fiberkit_tasks)`),
+    Effect.flatMap((columns) => {
+      const has = new Set(columns.map((column) => column.name))
+      return Effect.forEach(
+        ["failures", "recoveries"].filter((column) => !has.has(column)),
+        (column) => sql.unsafe(`ALTER TABLE fiberkit_tasks ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`),
+        { discard: true }
+      )
+    }),
     Effect.mapError(failed("create its table"))
   )
+
+/** @internal */
+export const defaultMaxRecoveries = 1
 
 /** @internal */
 export const layer = (options: {
   readonly filename: string
   readonly synchronous?: "full" | "normal" | undefined
-}): Layer.Layer<TaskStore.TaskStore, TaskStoreError> =>
-  Layer.scoped(
+  readonly maxRecoveries?: number | undefined
+}): Layer.Layer<TaskStore.TaskStore, TaskStoreError | InvalidOptions> => {
+  const maxRecoveries = options.maxRecoveries ?? defaultMaxRecoveries
+  if (!Number.isSafeInteger(maxRecoveries) || maxRecoveries < 0) {
+    return Layer.fail(
+      new InvalidOptions({
+        operation: "SqliteStore.layer",
+        field: "maxRecoveries",
+        expected: "an integer ≥ 0",
+        value: maxRecoveries
+      })
+    )
+  }
+  return Layer.scoped(
     TaskStore.TaskStore,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient
@@ -219,7 +265,7 @@ export const layer = (options: {
       const commit = new GroupCommit(sql, yield* Effect.runtime<never>())
       // writes still pending when the store closes are committed before the database closes
       yield* Effect.addFinalizer(() => commit.commit)
-      return new LocalStore(persistence(sql, commit))
+      return new LocalStore(persistence(sql, commit, maxRecoveries))
     })
   ).pipe(
     Layer.provide(SqliteClient.layer({ filename: options.filename })),
@@ -227,3 +273,4 @@ export const layer = (options: {
       cause instanceof TaskStoreError ? cause : new TaskStoreError({ operation: "open", cause })
     )
   )
+}

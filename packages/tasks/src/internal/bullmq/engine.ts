@@ -172,7 +172,7 @@ class RemoteManager<T extends Definition> {
       const over = yield* Effect.repeat(
         Effect.zipLeft(
           Effect.zipRight(
-            Effect.suspend(() => polls++ % 10 === 0 ? tell : Effect.void),
+            Effect.suspend((): Effect.Effect<unknown, TaskStoreError> => polls++ % 10 === 0 ? tell : Effect.void),
             Effect.map(
               store.get(id),
               (record) => Option.filter(record, (r) => r.finishedAt !== undefined || r.state !== "running")

@@ -73,6 +73,7 @@ export const make = (
       add: store.add,
       get: store.get,
       take: unsupported("take"),
+      failed: () => unsupported("failed"),
       attempt: () => unsupported("attempt"),
       finish: () => unsupported("finish"),
       release: () => unsupported("release"),

@@ -1,18 +1,16 @@
 import { type Job, UnrecoverableError, WaitingError, type Worker } from "bullmq"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
+import { retryDelay } from "../retry.js"
 import { cancelledFailure, encodeFailure, encodeValue, type Failure } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { argsOf, type JobData } from "./store.js"
@@ -29,39 +27,6 @@ export class RetryLater extends Error {
     super(message)
   }
 }
-
-/**
- * The delay before the next attempt, after `failures` failed ones, or `None` when the schedule is
- * done. A BullMQ retry may run in another process, so the schedule is replayed from its start,
- * with the last failure as input: step 1 at `since` (when the task was added), each next step
- * after the delay the one before chose, and the last step now. Count- and delay-based schedules
- * decide as they do locally; elapsed-time ones (`upTo`, `during`) count from the add.
- *
- * @internal
- */
-export const retryDelay = (
-  schedule: Schedule.Schedule<unknown, unknown>,
-  error: unknown,
-  failures: number,
-  since: number
-): Effect.Effect<Option.Option<number>> =>
-  Effect.gen(function*() {
-    const now = yield* Clock.currentTimeMillis
-    let state = schedule.initial
-    let at = Math.min(since, now)
-    for (let step = 1; step <= failures; step++) {
-      const time = step === failures ? Math.max(at, now) : at
-      const [next, , decision] = yield* schedule.step(time, error, state) as Effect.Effect<
-        readonly [unknown, unknown, ScheduleDecision.ScheduleDecision]
-      >
-      if (ScheduleDecision.isDone(decision)) return Option.none()
-      state = next
-      const start = Intervals.start(decision.intervals)
-      if (step === failures) return Option.some(Math.max(0, start - time))
-      at = Math.max(at, start)
-    }
-    return Option.none()
-  })
 
 /** Puts a running job back in the queue; the Worker then neither completes nor fails it. */
 const handBack = async (job: Job<JobData>, token: string | undefined): Promise<never> => {

@@ -50,6 +50,13 @@ export const jobOptions = (settings: Settings) => ({
   removeOnFail: settings.retain
 })
 
+/**
+ * A job's failed attempts: BullMQ counts every attempt that ended (`attemptsMade`), the one that
+ * ended the task too — its success, or its cancellation.
+ */
+const failuresOf = (job: Job<JobData>, state: TaskStore.TaskState): number =>
+  state === "succeeded" || state === "cancelled" ? Math.max(0, job.attemptsMade - 1) : job.attemptsMade
+
 /** BullMQ's job states that a task in the `queued` state can be in. @internal */
 export const queuedStates = ["waiting", "delayed", "prioritized", "waiting-children"] as const
 
@@ -97,12 +104,14 @@ export class BullStore {
     const failure = waiting && deferred?.fiberkit === "cancelled"
       ? deferred
       : parseFailure(job.failedReason) ?? deferred
+    const taskState = stateOf(state, failure)
     return {
       id: fromJobId(job.id!),
       name: job.name,
       args: argsOf(job.data),
-      state: stateOf(state, failure),
+      state: taskState,
       attempts: job.attemptsStarted,
+      failures: failuresOf(job, taskState),
       addedAt: job.timestamp,
       startedAt: job.processedOn ?? undefined,
       finishedAt: job.finishedOn ?? undefined,

@@ -268,6 +268,44 @@ export const contractEdges = (
       })
     })
 
+    // What a timeout guarantees is Effect's interruption: work a task runs uninterruptibly is not
+    // cut short. The review saw it complete and the attempt reported timed out: that stays (Effect
+    // reports it interrupted, its value unseen), and this pins the rest of the promise — the
+    // timeout is reported once the attempt has stopped, and a retry never runs alongside it.
+    it.live("a timeout ends an attempt once it has stopped: uninterruptible work runs out, no retry overlaps it", () => {
+      let inside = 0
+      let most = 0
+      let completed = 0
+      const job = TaskManager.define("job", {
+        args: Schema.Number,
+        run: () =>
+          Effect.uninterruptible(Effect.gen(function*() {
+            most = Math.max(most, ++inside)
+            yield* Effect.sleep("60 millis")
+            completed++
+            inside--
+          }))
+      })
+      return Effect.scoped(Effect.gen(function*() {
+        const manager = yield* TaskManager.make({
+          tasks: [job],
+          workers: 2,
+          timeout: "10 millis",
+          retry: Schedule.recurs(1),
+          store: yield* Effect.orDie(store)
+        })
+        const results = yield* manager.subscribe
+        const id = yield* manager.add(job, 1)
+        const [outcome] = Chunk.toReadonlyArray(
+          yield* within("the outcome", Stream.runCollect(Stream.take(results, 1)))
+        )
+        // published after both attempts ran their work out, one after the other
+        assert.deepStrictEqual([completed, most, outcome!.state], [2, 1, "failed"], "completed, most inside, state")
+        assert.strictEqual((outcome!.error as { readonly _tag: string })._tag, "TaskTimeout")
+        assert.strictEqual((yield* manager.status(id)).failures, 2)
+      }))
+    })
+
     // BullMQ put the arguments through JSON: NaN came back null, -0 as 0, a Date as a string (the
     // task failed InvalidTaskArgs), and a bigint failed the add.
     it.live("arguments reach the task as the Schema encoded them: NaN, -0, a Date, a bigint, undefined", () => {

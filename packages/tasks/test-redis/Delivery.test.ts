@@ -3,7 +3,7 @@
  * cancel sent while the workers' subscriber reconnects, outcomes of jobs that `retain` removed.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
+import { Chunk, Deferred, Effect, Either, Fiber, ParseResult, Schedule, Schema, Stream } from "effect"
 import { Redis } from "ioredis"
 import * as TaskManager from "../src/TaskManager.js"
 import { freshStore, url } from "./redis.js"
@@ -88,6 +88,34 @@ describe("BullMQStore delivery", () => {
         assert.deepStrictEqual(Chunk.toReadonlyArray(outcome).map((result) => result.state), ["cancelled"])
         assert.strictEqual((yield* manager.status(id)).state, "cancelled")
         yield* manager.join.pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("join hung") }))
+      })),
+    30_000
+  )
+
+  // #20 (suspected, measured): the events QueueEvents read waited for the reader in an unbounded
+  // queue; a reader slower than the events (here: a value Schema that takes 20 ms to decode)
+  // held them all. At most resultsBuffer wait now, and the subscribers hear of the loss.
+  it.live(
+    "a reader that falls resultsBuffer events behind fails its streams ResultsOverflow; nothing is lost in Redis",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const store = yield* freshStore()
+        const SlowToRead = Schema.transformOrFail(Schema.Number, Schema.Number, {
+          decode: (n) => Effect.as(Effect.sleep("20 millis"), n),
+          encode: ParseResult.succeed
+        })
+        const job = TaskManager.define("job", { args: Schema.Number, success: SlowToRead, run: Effect.succeed })
+        const manager = yield* TaskManager.make({ tasks: [job], workers: 8, store, resultsBuffer: 5 })
+        const results = yield* manager.subscribe
+        const reading = yield* Effect.fork(Stream.runCollect(results).pipe(Effect.either))
+        const ids = yield* manager.addAll(job, Array.from({ length: 40 }, (_, i) => i))
+        yield* manager.join
+        const read = yield* Fiber.join(reading).pipe(
+          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the stream never ended") })
+        )
+        assert.isTrue(Either.isLeft(read), "the stream failed")
+        if (Either.isLeft(read)) assert.strictEqual(read.left._tag, "ResultsOverflow")
+        for (const id of ids) assert.strictEqual((yield* manager.status(id)).state, "succeeded")
       })),
     30_000
   )

@@ -1,9 +1,10 @@
-/** The BullMQ store's checks that need no Redis: bad options and an unreachable server. */
+/** The BullMQ store's checks that need no Redis: bad options, an unreachable server, its parts. */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Schedule, TestClock } from "effect"
 import * as net from "node:net"
 import * as BullMQStore from "../src/BullMQStore.js"
 import { ErrorLog } from "../src/internal/bullmq/errorLog.js"
+import { EventBuffer, Overflow } from "../src/internal/bullmq/events.js"
 import { retryDelay } from "../src/internal/retry.js"
 import { capturedLogs } from "./fixtures/faultyStore.js"
 
@@ -107,4 +108,17 @@ describe("BullMQStore connection errors", () => {
       })
     }).pipe(Effect.provide(logs.layer))
   })
+
+  it.effect("the events buffer holds at most its capacity; the drop is marked where it began; the end mark always passes", () =>
+    Effect.gen(function*() {
+      const buffer = yield* EventBuffer.make(2)
+      for (const id of ["a", "b", "c", "d"]) buffer.offer(["completed", id])
+      buffer.offer(["end", ""])
+      const taken = []
+      for (let i = 0; i < 4; i++) taken.push(yield* buffer.take())
+      assert.deepStrictEqual(taken, [["completed", "a"], ["completed", "b"], Overflow, ["end", ""]])
+      // taken the mark, the buffer queues again
+      buffer.offer(["failed", "e"])
+      assert.deepStrictEqual(yield* buffer.take(), ["failed", "e"])
+    }))
 })

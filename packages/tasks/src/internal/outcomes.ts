@@ -48,6 +48,15 @@ export class Outcomes {
     return Effect.sync(() => this.offer(result))
   }
 
+  /**
+   * Every stream subscribed now fails `ResultsOverflow` after what it has: outcomes were lost
+   * before they reached it (the BullMQ engine's reader fell behind its events).
+   */
+  readonly overflow: Effect.Effect<void> = Effect.sync(() => {
+    for (const queue of this.subscribers) Queue.unsafeOffer(queue, Overflow)
+    this.subscribers.clear()
+  })
+
   /** Publishes the end mark, once. */
   readonly end: Effect.Effect<void> = Effect.sync(() => {
     if (this.ended) return

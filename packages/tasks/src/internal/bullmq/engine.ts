@@ -6,7 +6,6 @@ import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
@@ -20,6 +19,7 @@ import { describe, encodeArgs } from "../definitions.js"
 import { defaults, invalidOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
 import { cancelledFailure } from "./codec.js"
+import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
 import { resultOf, unreadable } from "./results.js"
@@ -278,7 +278,8 @@ export const make = <T extends Definition>(
     const listen = yield* Effect.cached(
       Scope.extend(
         Effect.gen(function*() {
-          const events = yield* Queue.unbounded<readonly [string, string]>()
+          // at most resultsBuffer events wait for the reader; beyond, its subscribers fail ResultsOverflow
+          const events = yield* EventBuffer.make(options.resultsBuffer ?? defaults.resultsBuffer)
           const from = yield* lastEventId(store.redis, store.eventsKey)
           const queueEvents = yield* Effect.acquireRelease(
             Effect.sync(() =>
@@ -288,13 +289,15 @@ export const make = <T extends Definition>(
           )
           queueEvents.on("error", store.errors.listener("queue events"))
           for (const event of ["completed", "failed"] as const) {
-            queueEvents.on(event, (args: { jobId: string }) => Queue.unsafeOffer(events, [event, args.jobId]))
+            queueEvents.on(event, (args: { jobId: string }) => events.offer([event, args.jobId]))
           }
           queueEvents.on(store.endEvent as "completed", (args: unknown) => {
-            if ((args as { manager?: string }).manager === manager.id) Queue.unsafeOffer(events, ["end", ""])
+            if ((args as { manager?: string }).manager === manager.id) events.offer(["end", ""])
           })
           manager.listening = true
-          yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(events), ([event, jobId]) => {
+          yield* Effect.forkScoped(Effect.forever(Effect.flatMap(events.take(), (item) => {
+            if (item === Overflow) return outcomes.overflow
+            const [event, jobId] = item
             if (event === "end") return Deferred.succeed(ended, undefined)
             // an outcome that cannot be read is published as unknown, never left out
             const read = Effect.retry(resultOf(store, manager.definitions, event, jobId), readRetry).pipe(

@@ -1,0 +1,43 @@
+/**
+ * README, Errors: "`InvalidOptions` | `TaskManager.make` with ... a `timeout` that is not a
+ * duration ≥ 0"; Adding: "An id given to `add` follows one rule on every store: 1 to 256
+ * characters, no control character"; `InvalidTaskId`: "an id that is empty, longer than 256
+ * characters or holds a control character".
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { type Duration, Effect, Either, Schema } from "effect"
+import * as TaskManager from "../../src/TaskManager.js"
+
+const job = TaskManager.define("job", { args: Schema.Void, run: () => Effect.void })
+
+describe("review: bad input", () => {
+  // -1n (nanoseconds) and [-1, 0] (hrtime) are DurationInputs below zero: they decode to zero,
+  // and every attempt then times out at once
+  for (const timeout of [-1n, [-1, 0]] as ReadonlyArray<Duration.DurationInput>) {
+    it.live(`a negative timeout (${typeof timeout === "bigint" ? `${timeout}n` : JSON.stringify(timeout)}) fails InvalidOptions`, () =>
+      Effect.gen(function*() {
+        const made = yield* Effect.either(Effect.scoped(TaskManager.make({ tasks: [job], workers: 1, timeout })))
+        assert.isTrue(Either.isLeft(made), "make succeeded with a negative timeout")
+        if (Either.isLeft(made)) assert.strictEqual(made.left._tag, "InvalidOptions")
+      }))
+  }
+
+  // U+0080–U+009F are control characters (Unicode category Cc), as U+0000–U+001F and U+007F
+  it.live("an id holding a C1 control character (U+0085) fails InvalidTaskId and adds nothing", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const added = yield* Effect.either(manager.add(job, undefined, { id: "a\u0085b" }))
+      assert.isTrue(Either.isLeft(added), "the id was accepted")
+      if (Either.isLeft(added)) assert.strictEqual(added.left._tag, "InvalidTaskId")
+    })))
+
+  // 200 characters, each outside the BMP (two UTF-16 code units): within "1 to 256 characters"
+  it.live("an id of 200 characters is valid, whatever the characters", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const id = "😀".repeat(200)
+      assert.strictEqual([...id].length, 200)
+      const added = yield* Effect.either(manager.add(job, undefined, { id }))
+      assert.deepStrictEqual(added, Either.right(id))
+    })))
+})

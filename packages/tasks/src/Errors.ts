@@ -80,7 +80,8 @@ export class ResultsOverflow extends Data.TaggedError("ResultsOverflow")<{ reado
 
 /**
  * `add` was given an id that no store can keep as given: the empty string, more than 256
- * characters, or a control character. Any other string is a valid id on every store.
+ * characters (Unicode code points), a control character (Unicode's Cc, C1 included) or a lone
+ * surrogate. Any other string is a valid id on every store.
  *
  * @since 0.2.0
  * @category errors

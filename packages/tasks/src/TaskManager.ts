@@ -143,7 +143,11 @@ export interface TaskManager<T extends TaskDefinition.Any> {
    * `ResultsOverflow` rather than hold outcomes without bound.
    */
   readonly results: Stream.Stream<TaskResult, ResultsOverflow>
-  /** `results`, subscribed before this returns: nothing that ends afterwards is missed. */
+  /**
+   * `results`, subscribed before this returns: nothing that ends afterwards is missed. The
+   * subscription lasts as long as its scope: when the scope closes, the stream ends after the
+   * outcomes it already holds.
+   */
   readonly subscribe: Effect.Effect<Stream.Stream<TaskResult, ResultsOverflow>, never, Scope.Scope>
   /**
    * Waits until no task is queued or running (an `add` still being written counts: its tasks
@@ -185,8 +189,9 @@ export declare namespace TaskManager {
      * The task's id (default: a random UUID). Adding a task whose id the store already holds
      * adds nothing and returns the id: a producer that retries an `add` does not run the task
      * twice. (The memory store forgets old finished tasks, and their ids with them.) One rule on
-     * every store: 1 to 256 characters, no control character — `"42"` and `"order:42"` are
-     * valid everywhere; anything else fails `InvalidTaskId` and adds nothing.
+     * every store: 1 to 256 characters (code points), no control character and no lone
+     * surrogate — `"42"` and `"order:42"` are valid everywhere; anything else fails
+     * `InvalidTaskId` and adds nothing.
      */
     readonly id?: string | undefined
   }

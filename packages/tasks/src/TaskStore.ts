@@ -67,6 +67,11 @@ export interface Outcome {
   readonly state: "succeeded" | "failed" | "cancelled"
   readonly at: number
   readonly error?: string | undefined
+  /**
+   * The task ended before the attempt `take` counted started (cancelled on its way to its
+   * worker): that attempt is not counted, and the start time is the one before the take.
+   */
+  readonly unstarted?: boolean | undefined
 }
 
 /**
@@ -106,8 +111,12 @@ export interface TaskStore {
    * running or finished).
    */
   readonly cancel: (id: string, at: number) => Effect.Effect<boolean, TaskStoreError>
-  /** A running task goes back to the front of the queue (stopped by a shutdown without drain). */
-  readonly release: (id: string) => Effect.Effect<void, TaskStoreError>
+  /**
+   * A running task goes back to the front of the queue (stopped by a shutdown without drain).
+   * `unstarted`: the attempt `take` counted never started (the stop came as it was taken): it is
+   * not counted, as in `Outcome`.
+   */
+  readonly release: (id: string, unstarted?: boolean) => Effect.Effect<void, TaskStoreError>
   /** The task with this id, in whatever state; `None` if unknown (the memory store forgets old finished tasks). */
   readonly get: (id: string) => Effect.Effect<Option.Option<TaskRecord>, TaskStoreError>
   /**

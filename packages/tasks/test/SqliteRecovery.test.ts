@@ -8,20 +8,10 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schedule, Schema } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskManager from "../src/TaskManager.js"
 import * as TaskStore from "../src/TaskStore.js"
-
-const tempFile = Effect.map(
-  Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-recovery-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  ),
-  (dir) => path.join(dir, "tasks.db")
-)
+import { tempFile } from "./fixtures/tempFile.js"
 
 /** Runs `body` on the store in `filename`, opened for it and closed after it. */
 const onStore = <A, E>(

@@ -247,6 +247,39 @@ export const contractEdges = (
       })
     })
 
+    // Outside review: a typed failure out of concurrent code (`Effect.all` with concurrency)
+    // ends with the failure and its sibling's interruption; the local manager took that for
+    // "not a typed failure" and did not retry it (BullMQ did).
+    it.live("a typed failure raised in concurrent code is retried like any typed failure", () => {
+      let runs = 0
+      const job = TaskManager.define("job", {
+        args: Schema.Void,
+        failure: Boom,
+        run: () =>
+          Effect.suspend(() =>
+            ++runs === 1
+              ? Effect.as(Effect.all([Effect.fail(new Boom()), Effect.never], { concurrency: 2 }), "never")
+              : Effect.succeed("ok")
+          )
+      })
+      return Effect.scoped(Effect.gen(function*() {
+        const manager = yield* TaskManager.make({
+          tasks: [job],
+          workers: 1,
+          retry: Schedule.recurs(1),
+          store: yield* Effect.orDie(store)
+        })
+        const id = yield* manager.add(job, undefined)
+        yield* within("join", manager.join)
+        const status = yield* manager.status(id)
+        assert.deepStrictEqual(
+          [runs, status.state, status.attempts, status.failures],
+          [2, "succeeded", 2, 1],
+          "runs, state, attempts, failures"
+        )
+      }))
+    })
+
     // The failure was recorded only when the retry started, after its delay: stopped during the
     // delay, the task forgot it had failed, and its Schedule started over.
     it.live("a stop during a retry's delay keeps the failure: the task is not retried more than its Schedule says", () => {

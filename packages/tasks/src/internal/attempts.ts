@@ -1,4 +1,3 @@
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -12,7 +11,7 @@ import type * as Api from "../TaskManager.js"
 import type * as TaskStore from "../TaskStore.js"
 import { describe } from "./definitions.js"
 import type { Span, TaskRecording } from "./recording.js"
-import { RetryPlan } from "./retry.js"
+import { retryInput, RetryPlan } from "./retry.js"
 
 /**
  * The attempts of one task of the local manager: decode its arguments, run it (under the
@@ -76,9 +75,11 @@ export const runAttempts = (options: {
       Effect.gen(function*() {
         for (;;) {
           const exit = yield* Effect.exit(restore(recorded))
-          if (Exit.isSuccess(exit) || !Cause.isFailType(exit.cause)) return yield* exit
+          if (Exit.isSuccess(exit)) return yield* exit
+          const failure = retryInput(exit.cause)
+          if (Option.isNone(failure)) return yield* exit
           // a typed failure: another attempt if the schedule allows, after its delay
-          const delay = yield* plan.next(exit.cause.error)
+          const delay = yield* plan.next(failure.value)
           if (Option.isNone(delay)) return yield* exit
           yield* options.failed(describe(exit.cause))
           yield* restore(Effect.sleep(delay.value))

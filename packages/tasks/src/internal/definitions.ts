@@ -4,13 +4,18 @@ import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 
-/** Why `id` is not a valid task id, or `undefined` if it is. */
+/**
+ * Why `id` is not a valid task id, or `undefined` if it is: its characters are Unicode code
+ * points (an emoji is one), control characters are Unicode's (category Cc, C1 included), and a
+ * lone surrogate (not text: a store would not give it back as itself) is refused too.
+ */
 const invalidId = (id: unknown): string | undefined => {
   if (typeof id !== "string") return "an id is a string"
   if (id.length === 0) return "it is empty"
-  if (id.length > 256) return `it has ${id.length} characters, more than 256`
-
-  if (/[\u0000-\u001f\u007f]/.test(id)) return "it holds a control character"
+  const characters = [...id].length
+  if (characters > 256) return `it has ${characters} characters, more than 256`
+  if (/\p{Cc}/u.test(id)) return "it holds a control character"
+  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed text)"
   return undefined
 }
 

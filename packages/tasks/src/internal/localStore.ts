@@ -40,7 +40,9 @@ export interface Persistence {
  *   starts on it meanwhile (a take or a cancel of it sees it as not queued);
  * - every queued task that is not `changing` has an entry in `returned` or `queued` (an entry
  *   whose task is no longer takeable is skipped when it comes up). Whoever takes a task out of
- *   the lines and then fails to change it puts it back, in `returned`;
+ *   the lines and then fails to change it puts it back, in `returned`; the entry of a task whose
+ *   cancel is being written stays in its line, and a claim that drops it meanwhile notes it in
+ *   `skipped`, so that a cancel that fails puts it back;
  * - no taker waits while a task can be taken: each change that makes a task takeable serves the
  *   waiting takers, handing each one its task directly.
  *
@@ -53,6 +55,10 @@ export class LocalStore implements Api.TaskStore {
   private readonly queued = new Fifo.Fifo<string>()
   private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
   private readonly changing = new Set<string>()
+  /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
+  private readonly skipped = new Set<string>()
+  /** The start time of each task's attempt before its take, while the take's attempt may not start. */
+  private readonly startedBefore = new Map<string, number | undefined>()
   /** Finished tasks kept for `get` by a store without persistence, oldest first. */
   private readonly finished = new Fifo.Fifo<string>()
 
@@ -79,10 +85,14 @@ export class LocalStore implements Api.TaskStore {
     while (line.length > 0) {
       const id = line.shift()
       const record = this.records.get(id)
-      if (record !== undefined && record.state === "queued" && !this.changing.has(id)) {
-        this.changing.add(id)
-        return record
+      if (record === undefined || record.state !== "queued") continue
+      if (this.changing.has(id)) {
+        // a cancel is being written: its entry is gone from the line, should the write fail
+        this.skipped.add(id)
+        continue
       }
+      this.changing.add(id)
+      return record
     }
     return undefined
   }
@@ -203,7 +213,11 @@ export class LocalStore implements Api.TaskStore {
       next.state = "running"
       next.attempts++
       next.startedAt = now
-      return this.change(record, next, () => copyOf(next), () => this.putBack(record.id))
+      const before = record.startedAt
+      return this.change(record, next, () => {
+        this.startedBefore.set(record.id, before)
+        return copyOf(next)
+      }, () => this.putBack(record.id))
     })
   }
 
@@ -215,6 +229,7 @@ export class LocalStore implements Api.TaskStore {
 
   readonly attempt = (id: string, at: number): Effect.Effect<void, TaskStoreError> =>
     this.update(id, (next) => {
+      this.startedBefore.delete(id)
       next.attempts++
       next.startedAt = at
     })
@@ -239,32 +254,50 @@ export class LocalStore implements Api.TaskStore {
       next.finishedAt = outcome.at
       if (outcome.state === "failed") next.failures++
       if (outcome.error !== undefined) next.error = outcome.error
-      return this.change(record, next, () => this.ended(id), noop)
+      if (outcome.unstarted === true) this.uncount(next)
+      return this.change(record, next, () => {
+        this.startedBefore.delete(id)
+        this.ended(id)
+      }, noop)
     })
 
   readonly cancel = (id: string, at: number): Effect.Effect<boolean, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "queued" || this.changing.has(id)) return Effect.succeed(false)
-      // its entry in a line may be skipped meanwhile: a failed cancel puts it back
+      // a failed cancel leaves its entry where it was — or puts it back, if a claim dropped it
       const next = copyOf(record)
       next.state = "cancelled"
       next.finishedAt = at
       return this.change(record, next, () => {
+        this.skipped.delete(id)
         this.ended(id)
         return true
-      }, () => this.putBack(id))
+      }, () => {
+        if (this.skipped.delete(id)) this.putBack(id)
+      })
     })
 
-  readonly release = (id: string): Effect.Effect<void, TaskStoreError> =>
+  readonly release = (id: string, unstarted?: boolean): Effect.Effect<void, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "running" || this.changing.has(id)) return Effect.void
       // back at the front: it was taken before everything still queued
       const next = copyOf(record)
       next.state = "queued"
-      return this.change(record, next, () => this.putBack(id), noop)
+      if (unstarted === true) this.uncount(next)
+      return this.change(record, next, () => {
+        this.startedBefore.delete(id)
+        this.putBack(id)
+      }, noop)
     })
+
+  /** The attempt the last take counted never started: not counted, its start time as before. */
+  private uncount(next: Stored): void {
+    if (!this.startedBefore.has(next.id)) return
+    next.attempts--
+    next.startedAt = this.startedBefore.get(next.id)
+  }
 
   readonly get = (id: string): Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError> =>
     Effect.suspend(() => {

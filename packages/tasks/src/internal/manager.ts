@@ -177,7 +177,8 @@ class Manager<T extends Definition> {
         this.stopping ? Effect.interrupt : Effect.flatMap(
           this.take(restore),
           // held from this step on: a cancel finds it here, or has asked for it already
-          (record) => this.stopping ? this.release(record.id) : this.runTask(record, slot, this.ends.hold(record.id))
+          (record) =>
+            this.stopping ? this.release(record.id, true) : this.runTask(record, slot, this.ends.hold(record.id))
         )
       )
     )
@@ -199,10 +200,13 @@ class Manager<T extends Definition> {
     return loop
   }
 
-  /** A stopped task goes back to the queue; if the store keeps failing, it stays running there. */
-  private release(id: string): Effect.Effect<void> {
+  /**
+   * A stopped task goes back to the queue (`unstarted`: its attempt had not started); if the
+   * store keeps failing, it stays running there.
+   */
+  private release(id: string, unstarted = false): Effect.Effect<void> {
     return Effect.ignore(
-      supervised({ schedule: this.storeRetry, operation: "release", taskId: id }, this.store.release(id))
+      supervised({ schedule: this.storeRetry, operation: "release", taskId: id }, this.store.release(id, unstarted))
     ).pipe(Effect.ensuring(Effect.sync(() => this.ends.ended(id, "queued"))))
   }
 
@@ -234,21 +238,25 @@ class Manager<T extends Definition> {
         readonly error?: unknown
         readonly text?: string | undefined
         readonly attempts: number
-        readonly startedAt: number
+        readonly startedAt: number | undefined
+        readonly unstarted?: boolean
       }
     ) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        this.finish({ state, at: now, error: extra.text }, {
-          id: record.id,
-          name: record.name,
-          state,
-          ...(extra.value === undefined ? {} : { value: extra.value }),
-          ...(extra.error === undefined ? {} : { error: extra.error }),
-          attempts: extra.attempts,
-          addedAt: record.addedAt,
-          startedAt: extra.startedAt,
-          finishedAt: now
-        }))
+      Effect.flatMap(
+        Clock.currentTimeMillis,
+        (now) =>
+          this.finish({ state, at: now, error: extra.text, unstarted: extra.unstarted }, {
+            id: record.id,
+            name: record.name,
+            state,
+            ...(extra.value === undefined ? {} : { value: extra.value }),
+            ...(extra.error === undefined ? {} : { error: extra.error }),
+            attempts: extra.attempts,
+            addedAt: record.addedAt,
+            startedAt: extra.startedAt,
+            finishedAt: now
+          })
+      )
     const startedAt = record.startedAt ?? 0
     if (definition === undefined) {
       const error = new UnknownTask({ task: record.name })
@@ -277,8 +285,10 @@ class Manager<T extends Definition> {
           this.store.attempt(record.id, now)
         ))
     })
-    // cancelled on its way from the store: it never starts
-    if (held.cancelled) return finish("cancelled", { attempts: record.attempts, startedAt })
+    // cancelled on its way from the store: it never starts, and the take's attempt is not one
+    if (held.cancelled) {
+      return finish("cancelled", { attempts: record.attempts - 1, startedAt: undefined, unstarted: true })
+    }
     // forked interruptible: the worker is not, and a child would inherit that
     return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(body)), (fiber) => {
       held.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>

@@ -66,8 +66,8 @@ export class Outcomes {
   })
 
   /**
-   * The outcomes from now on, until the end mark; subscribed in the step that checks for the
-   * end: subscribed after it, the stream is empty.
+   * The outcomes from now on, until the end mark or the close of the subscription's scope;
+   * subscribed in the step that checks for the end: subscribed after it, the stream is empty.
    */
   readonly subscribe: Effect.Effect<Stream.Stream<Api.TaskResult, ResultsOverflow>, never, Scope.Scope> = Effect
     .map(
@@ -78,7 +78,12 @@ export class Outcomes {
             this.subscribers.add(queue)
             return queue
           })),
-        (queue) => Effect.sync(() => queue !== undefined && this.subscribers.delete(queue))
+        // the subscription's scope closed: its stream ends after what it has (a reader that
+        // outlives the scope does not wait for ever)
+        (queue) =>
+          Effect.sync(() => {
+            if (queue !== undefined && this.subscribers.delete(queue)) Queue.unsafeOffer(queue, End)
+          })
       ),
       (queue) =>
         queue === undefined ? Stream.empty : Stream.fromQueue(queue).pipe(

@@ -1,9 +1,20 @@
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as Intervals from "effect/ScheduleIntervals"
+
+/**
+ * What an attempt that failed feeds the retry Schedule: its typed failure, also when it comes
+ * with the interruption of the task's other fibers (`Effect.all` with concurrency, `race`); `None`
+ * when it is not to be retried — a defect is in the cause, or no typed failure is (interrupted).
+ *
+ * @internal
+ */
+export const retryInput = <E>(cause: Cause.Cause<E>): Option.Option<E> =>
+  Cause.isDie(cause) ? Option.none() : Cause.failureOption(cause)
 
 type Step = Effect.Effect<readonly [unknown, unknown, ScheduleDecision.ScheduleDecision]>
 

@@ -186,7 +186,7 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit, maxRecoverie
       "recover the unfinished tasks",
       sql`UPDATE fiberkit_tasks SET state = 'failed', finished_at = ${now},
         error = 'left running by a process that ended, ' || (recoveries + 1) || ' times: not run again (maxRecoveries: '
-          || ${maxRecoveries} || ')'
+          || CAST(${maxRecoveries} AS INTEGER) || ')'
         WHERE state = 'running' AND recoveries >= ${maxRecoveries}`.pipe(
         Effect.zipRight(
           sql`UPDATE fiberkit_tasks SET state = 'queued', recoveries = recoveries + 1 WHERE state = 'running'`

@@ -15,6 +15,12 @@ type Definition = TaskManager.TaskDefinition.Any
 export interface Failure {
   readonly fiberkit: "failure" | "defect" | "cancelled"
   readonly text: string
+  /**
+   * A cancel that ended the job when a worker took it, before any attempt of that take started
+   * (the cancel's mark, or a cancel this process heard of first): BullMQ counted that take as an
+   * attempt started, the task's record does not.
+   */
+  readonly unstarted?: true | undefined
   /** The error, encoded: by a built-in class, by the task's `failure` Schema, or as plain data. */
   readonly error?:
     | { readonly builtin: string; readonly fields: unknown }
@@ -27,6 +33,9 @@ export interface Failure {
 
 /** @internal */
 export const cancelledFailure: Failure = { fiberkit: "cancelled", text: "cancelled" }
+
+/** The mark of a cancel, which ends the job when a worker takes it, unrun. @internal */
+export const cancelMark: Failure = { fiberkit: "cancelled", text: "cancelled", unstarted: true }
 
 const builtins: Record<string, new(fields: never) => unknown> = {
   TaskTimeout,

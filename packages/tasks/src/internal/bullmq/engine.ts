@@ -18,7 +18,7 @@ import type * as TaskStore from "../../TaskStore.js"
 import { describe, encodeArgs } from "../definitions.js"
 import { defaults, invalidOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
-import { cancelledFailure } from "./codec.js"
+import { cancelMark } from "./codec.js"
 import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
@@ -148,7 +148,7 @@ class RemoteManager<T extends Definition> {
           `${store.jobKeyPrefix}${jobId}`,
           `${store.jobKeyPrefix}active`,
           `${store.jobKeyPrefix}delayed`,
-          JSON.stringify(cancelledFailure),
+          JSON.stringify(cancelMark),
           jobId
         )) as Effect.Effect<number, TaskStoreError>
       if (marked === -1) return yield* new TaskNotFound({ id })

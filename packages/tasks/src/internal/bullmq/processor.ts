@@ -10,8 +10,8 @@ import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
-import { retryDelay } from "../retry.js"
-import { cancelledFailure, encodeFailure, encodeValue, type Failure } from "./codec.js"
+import { retryDelay, retryInput } from "../retry.js"
+import { cancelledFailure, cancelMark, encodeFailure, encodeValue, type Failure } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { argsOf, type JobData } from "./store.js"
 
@@ -64,7 +64,7 @@ export class Processor {
   /** One attempt of a job, as the Worker's processor: its signal aborted is an interruption. */
   readonly process = async (job: Job<JobData>, token: string | undefined, signal?: AbortSignal): Promise<unknown> => {
     // cancelled before it started here: it never runs
-    if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
+    if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelMark))
     // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
     if (this.stopping) return handBack(job, token)
     this.running.add(job.id!)
@@ -122,8 +122,9 @@ export class Processor {
     const error = failure.value
     return Effect.flatMap(encodeFailure(definition, error, text), (encoded) => {
       const message = JSON.stringify(encoded)
-      // arguments that do not decode, or a task this process does not know, fail the same again
-      if (error instanceof InvalidTaskArgs || error instanceof UnknownTask) {
+      // arguments that do not decode, or a task this process does not know, fail the same again;
+      // a defect beside the failure is not retried either
+      if (error instanceof InvalidTaskArgs || error instanceof UnknownTask || Option.isNone(retryInput(cause))) {
         return Effect.succeed(new UnrecoverableError(message))
       }
       const schedule = this.options.retry ?? Schedule.stop

@@ -105,12 +105,15 @@ export class BullStore {
       ? deferred
       : parseFailure(job.failedReason) ?? deferred
     const taskState = stateOf(state, failure)
+    // ended by a cancel's mark when a worker took it: that take started no attempt
+    const reason = state === "failed" ? parseFailure(job.failedReason) : undefined
+    const unstarted = reason?.fiberkit === "cancelled" && reason.unstarted === true
     return {
       id: fromJobId(job.id!),
       name: job.name,
       args: argsOf(job.data),
       state: taskState,
-      attempts: job.attemptsStarted,
+      attempts: job.attemptsStarted - (unstarted ? 1 : 0),
       failures: failuresOf(job, taskState),
       addedAt: job.timestamp,
       startedAt: job.processedOn ?? undefined,

@@ -8,29 +8,42 @@ const outcomeCode = (outcome: Recorder.Outcome): number => outcome === "success"
  * column (times in `Float64Array`s, strings in arrays) and turned back into objects only when
  * read: a push allocates nothing, and no record object is kept alive long enough for the garbage
  * collector to move it to the old generation, which is what keeping 10,000 objects would cost.
+ * The columns grow as records come (doubling, up to `capacity`): a large capacity costs nothing
+ * until it is used.
  * @internal
  */
 export class Ring {
-  private readonly source: Array<string>
-  private readonly group: Array<string>
-  private readonly lane: Array<string | undefined>
-  private readonly label: Array<string>
-  private readonly times: Float64Array
-  private readonly outcome: Uint8Array
+  private readonly source: Array<string> = []
+  private readonly group: Array<string> = []
+  private readonly lane: Array<string | undefined> = []
+  private readonly label: Array<string> = []
+  private times: Float64Array
+  private outcome: Uint8Array
+  /** The records the typed columns have room for (≤ capacity). */
+  private room: number
   private next = 0
   private size = 0
   dropped = 0
 
   constructor(readonly capacity: number) {
-    this.source = new Array(capacity)
-    this.group = new Array(capacity)
-    this.lane = new Array(capacity)
-    this.label = new Array(capacity)
-    this.times = new Float64Array(capacity * 3)
-    this.outcome = new Uint8Array(capacity)
+    this.room = Math.min(capacity, 1024)
+    this.times = new Float64Array(this.room * 3)
+    this.outcome = new Uint8Array(this.room)
+  }
+
+  /** Room for twice as many records (the ring has not wrapped yet: they are at 0 … size). */
+  private grow(): void {
+    this.room = Math.min(this.capacity, this.room * 2)
+    const times = new Float64Array(this.room * 3)
+    times.set(this.times)
+    this.times = times
+    const outcome = new Uint8Array(this.room)
+    outcome.set(this.outcome)
+    this.outcome = outcome
   }
 
   push(record: Recorder.TaskRecord): void {
+    if (this.size === this.room && this.room < this.capacity) this.grow()
     if (this.size === this.capacity) this.dropped++
     else this.size++
     const at = this.next

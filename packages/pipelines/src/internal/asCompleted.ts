@@ -4,8 +4,8 @@ import * as Stream from "effect/Stream"
 
 /**
  * `f` over every item, `concurrency` at a time, each result streamed as it ends (the order of
- * completion, as `concurrent.futures.as_completed`): `concurrency` workers share one iterator and
- * offer results to a bounded mailbox the stream drains. Cheaper than `Stream.mapEffect` with
+ * completion, as `concurrent.futures.as_completed`): up to `concurrency` workers (no more than
+ * there are items) share one iterator and offer results to a bounded mailbox the stream drains. Cheaper than `Stream.mapEffect` with
  * `unordered`, which costs more per item than a fast local request. Ending the stream early
  * interrupts the workers; a defect in one fails the stream, so it never ends short unnoticed.
  * @internal
@@ -16,14 +16,24 @@ export const asCompleted = <A, B, R>(
   concurrency: number
 ): Stream.Stream<B, never, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
-    const results = yield* Mailbox.make<B>(Math.max(concurrency, 64))
     const iterator = items[Symbol.iterator]()
+    // as many workers as there are items to start with, up to `concurrency`: a concurrency far
+    // above the item count costs nothing (each worker starts with the item it pulled here)
+    const first: Array<A> = []
+    while (first.length < concurrency) {
+      const next = iterator.next()
+      if (next.done === true) break
+      first.push(next.value)
+    }
+    const results = yield* Mailbox.make<B>(Math.max(first.length, 64))
+    const run = (item: A): Effect.Effect<void, never, R> =>
+      Effect.flatMap(Effect.flatMap(f(item), (result) => results.offer(result)), () => worker)
     const worker: Effect.Effect<void, never, R> = Effect.suspend(() => {
       const item = iterator.next()
-      if (item.done === true) return Effect.void
-      return Effect.flatMap(Effect.flatMap(f(item.value), (result) => results.offer(result)), () => worker)
+      return item.done === true ? Effect.void : run(item.value)
     })
-    const workers = Array.from({ length: concurrency }, () => worker)
-    yield* Effect.forkScoped(Mailbox.into(Effect.all(workers, { concurrency: "unbounded", discard: true }), results))
+    yield* Effect.forkScoped(
+      Mailbox.into(Effect.forEach(first, run, { concurrency: "unbounded", discard: true }), results)
+    )
     return Mailbox.toStream(results)
   }))

@@ -1,3 +1,4 @@
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
@@ -7,6 +8,7 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -67,6 +69,17 @@ const reasonOf = (error: HttpClientError.HttpClientError): string => {
  */
 const SMALL_BODY = 64 * 1024
 
+/**
+ * The body's length in bytes as it will be read, by its `content-length`; `NaN` when unknown —
+ * also when the body is encoded (`gzip`, `br` …): a client that decodes it (fetch does) reads
+ * more than the header says, so only the stream's chunks can tell.
+ */
+const bodyLength = (response: HttpClientResponse.HttpClientResponse): number => {
+  const encoding = response.headers["content-encoding"]
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") return Number.NaN
+  return Number(response.headers["content-length"] ?? Number.NaN)
+}
+
 const decodeFailure = (url: string) => (error: HttpClientError.HttpClientError) =>
   new ConnectionFailed({ url, reason: reasonOf(error) })
 
@@ -75,8 +88,7 @@ const countBody = (
   response: HttpClientResponse.HttpClientResponse,
   url: string
 ): Effect.Effect<number, ConnectionFailed> => {
-  const length = Number(response.headers["content-length"])
-  const body = length <= SMALL_BODY
+  const body = bodyLength(response) <= SMALL_BODY
     ? Effect.map(response.arrayBuffer, (buffer) => buffer.byteLength)
     : Stream.runFold(response.stream, 0, (total, chunk: Uint8Array) => total + chunk.length)
   return Effect.mapError(body, decodeFailure(url))
@@ -94,7 +106,7 @@ const keepBody = (
   drop: (response: HttpClientResponse.HttpClientResponse) => Effect.Effect<void>
 ): Effect.Effect<Uint8Array, ConnectionFailed | BodyTooLarge> => {
   const tooLarge = new BodyTooLarge({ url, maxBodyBytes: limit })
-  const length = Number(response.headers["content-length"] ?? Number.NaN)
+  const length = bodyLength(response)
   if (length > limit) return Effect.zipRight(drop(response), Effect.fail(tooLarge))
   if (length <= SMALL_BODY) {
     return Effect.flatMap(
@@ -160,6 +172,20 @@ const discard = (
 }
 
 /**
+ * Redirects are followed here, counted and limited: a client on `fetch` (`FetchHttpClient`, whose
+ * default is to follow them itself) is asked to hand them over, with the rest of its `RequestInit`.
+ */
+const redirectsHandedOver = <A, E, R>(request: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(request, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+  )
+
+/**
  * One attempt: redirects followed (at most `maxRedirects`), the final status checked, its body read
  * to its end (kept only if asked). Failures name `url`, the URL asked for.
  */
@@ -178,7 +204,7 @@ const attempt = (
   const drop = (response: HttpClientResponse.HttpClientResponse) => discard(response, options.scope, options.timeout)
   const hop = (current: URL, redirects: number): Effect.Effect<Attempt, Api.FetchError> =>
     Effect.flatMap(
-      Effect.mapError(client.get(current), decodeFailure(url)),
+      Effect.mapError(redirectsHandedOver(client.get(current)), decodeFailure(url)),
       (response): Effect.Effect<Attempt, Api.FetchError> => {
         const status = response.status
         if (REDIRECTS.has(status)) {

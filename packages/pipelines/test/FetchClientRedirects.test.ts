@@ -1,4 +1,6 @@
 /**
+ * Found by an outside review of issue 20 (what it saw before the fix is described below).
+ *
  * README, Semantics: "Redirects. 301, 302, 303, 307 and 308 are followed (as GETs), at most
  * `maxRedirects` per attempt (default 20, the Fetch standard's limit; 0 follows none): one more is
  * `TooManyRedirects` ... The result has the `finalUrl` and the number of `redirects`."
@@ -10,8 +12,8 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Chunk, Effect, Either, Stream } from "effect"
-import * as Fetch from "../../src/Fetch.js"
-import { serve } from "./server.js"
+import * as Fetch from "../src/Fetch.js"
+import { serve } from "./fixtures/loopbackServer.js"
 
 const redirecting = serve((req, res) => {
   const path = req.url ?? "/"
@@ -27,7 +29,7 @@ const redirecting = serve((req, res) => {
   res.end("ok")
 })
 
-describe("review: Fetch.fetchAll redirects on FetchHttpClient", () => {
+describe("Fetch.fetchAll redirects on FetchHttpClient", () => {
   it.live("maxRedirects: 0 follows none: a 302 is TooManyRedirects", () =>
     Effect.gen(function*() {
       const { base } = yield* redirecting

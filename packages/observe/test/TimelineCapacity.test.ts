@@ -1,4 +1,6 @@
 /**
+ * Found by an outside review of issue 20 (what it saw before the fix is described below).
+ *
  * README, Errors: "The one typed error is `InvalidOptions` ...: `Timeline.layer` or `Timeline.make`
  * with a `capacity` that is not an integer ≥ 1." Timeline keeps "the last `capacity` records".
  *
@@ -8,9 +10,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
-import * as Timeline from "../../src/Timeline.js"
+import { Ring } from "../src/internal/ring.js"
+import * as Timeline from "../src/Timeline.js"
 
-describe("review: Timeline capacity", () => {
+describe("Timeline capacity", () => {
   it.effect("capacity 2 ** 32 (an integer ≥ 1): a timeline that records", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(Timeline.make({ capacity: 2 ** 32 }))
@@ -21,4 +24,25 @@ describe("review: Timeline capacity", () => {
         assert.strictEqual((yield* timeline.records).length, 1)
       }
     }))
+
+  it("the ring grows as records come, and keeps the last capacity records in order once it wraps", () => {
+    const ring = new Ring(3000)
+    for (let i = 0; i < 5000; i++) {
+      ring.push({
+        source: "s",
+        group: "g",
+        lane: undefined,
+        label: String(i),
+        queuedAt: i,
+        startedAt: i,
+        endedAt: i + 1,
+        outcome: i % 2 === 0 ? "success" : "failure"
+      })
+    }
+    const records = ring.toArray()
+    assert.strictEqual(records.length, 3000)
+    assert.strictEqual(ring.dropped, 2000)
+    assert.deepStrictEqual(records.map((r) => Number(r.label)), Array.from({ length: 3000 }, (_, i) => 2000 + i))
+    assert.deepStrictEqual([records[0]!.endedAt, records[0]!.outcome], [2001, "success"])
+  })
 })

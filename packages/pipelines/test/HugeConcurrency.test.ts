@@ -1,4 +1,7 @@
 /**
+ * Found by an outside review of issue 20 (what it saw before the fix is described below; its
+ * timing case is left to the benchmarks: a test asserts no speed).
+ *
  * README: `concurrency` is valid as "an integer ≥ 1" (anything else is InvalidOptions), and
  * "Cost. Outcomes come from `concurrency` workers sharing one iterator ...: `fetchAll` costs what a
  * plain `Effect.forEach` over the same client costs."
@@ -16,15 +19,15 @@ import { Chunk, Effect, Either, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import * as Fetch from "../../src/Fetch.js"
-import * as Files from "../../src/Files.js"
+import * as Fetch from "../src/Fetch.js"
+import * as Files from "../src/Files.js"
 
 const client = HttpClient.make((request) =>
   Effect.succeed(HttpClientResponse.fromWeb(request, new Response("ok", { status: 200 })))
 )
 const urls = ["http://x.test/a", "http://x.test/b"]
 
-describe("review: a large concurrency over few items", () => {
+describe("a large concurrency over few items", () => {
   it.live("fetchAll, concurrency 2 ** 32 (an integer ≥ 1), two URLs: two results", () =>
     Effect.gen(function*() {
       const outcomes = yield* Fetch.fetchAll(urls, { concurrency: 2 ** 32 }).pipe(
@@ -34,22 +37,6 @@ describe("review: a large concurrency over few items", () => {
       assert.strictEqual(Chunk.size(outcomes), 2)
       assert.isTrue(Chunk.every(outcomes, Either.isRight))
     }), 10_000)
-
-  it.live(
-    "fetchAll, concurrency 100,000, two URLs: as fast as Effect.forEach (well under 1 s)",
-    () =>
-      Effect.gen(function*() {
-        const start = Date.now()
-        const outcomes = yield* Fetch.fetchAll(urls, { concurrency: 100_000 }).pipe(
-          Stream.runCollect,
-          Effect.provideService(HttpClient.HttpClient, client)
-        )
-        const elapsed = Date.now() - start
-        assert.strictEqual(Chunk.size(outcomes), 2)
-        assert.isBelow(elapsed, 1000, `took ${elapsed} ms`)
-      }),
-    20_000
-  )
 
   it.live("processFiles, concurrency 2 ** 32 (an integer ≥ 1), one file: one result", () =>
     Effect.gen(function*() {

@@ -340,7 +340,13 @@ describe("Fetch.fetchAll on a real server", () => {
         [{ concurrency: 1.5 }, "concurrency"],
         [{ concurrency: Number.NaN }, "concurrency"],
         [{ concurrency: 2, perHostLimit: 0 }, "perHostLimit"],
-        [{ concurrency: 2, perHostLimit: -1 }, "perHostLimit"]
+        [{ concurrency: 2, perHostLimit: -1 }, "perHostLimit"],
+        // negative timeouts decoded as zero: every URL timed out at once (outside review)
+        [{ concurrency: 1, timeout: -1 }, "timeout"],
+        [{ concurrency: 1, timeout: Number.NaN }, "timeout"],
+        [{ concurrency: 1, timeout: -1n }, "timeout"],
+        [{ concurrency: 1, timeout: "-5 millis" }, "timeout"],
+        [{ concurrency: 1, timeout: [-1, 0] }, "timeout"]
       ]
       for (const [options, field] of cases) {
         const error = yield* Effect.flip(collect(["http://127.0.0.1:1/"], options))

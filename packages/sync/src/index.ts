@@ -42,6 +42,13 @@ export * as CountdownLatch from "./CountdownLatch.js"
 export * as Errors from "./Errors.js"
 
 /**
+ * Durations: checking a duration given as an option (a negative one is not taken as zero).
+ *
+ * @since 0.2.0
+ */
+export * as Durations from "./Durations.js"
+
+/**
  * Fifo: a line of plain items in arrival order, for building pools and limiters.
  *
  * @since 0.2.0

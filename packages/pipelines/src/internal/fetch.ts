@@ -3,6 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as ConcurrencyLimiter from "@fiberkit/ratelimit/ConcurrencyLimiter"
+import * as Durations from "@fiberkit/sync/Durations"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -259,7 +260,11 @@ export const fetchAll = (
         return yield* invalid("perHostLimit", "an integer ≥ 1", perHost)
       }
       const client = yield* HttpClient.HttpClient
-      const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
+      const decoded = options.timeout === undefined ? undefined : Durations.decodeNonNegative(options.timeout)
+      if (decoded !== undefined && Option.isNone(decoded)) {
+        return yield* invalid("timeout", "a duration ≥ 0", options.timeout)
+      }
+      const timeout = decoded?.pipe(Option.getOrUndefined)
       const maxRedirects = options.maxRedirects ?? defaults.maxRedirects
       if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
         return yield* invalid("maxRedirects", "an integer ≥ 0", maxRedirects)

@@ -1,4 +1,4 @@
-import * as Duration from "effect/Duration"
+import * as Durations from "@fiberkit/sync/Durations"
 import * as Option from "effect/Option"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
@@ -10,20 +10,8 @@ export const defaults = { workers: 4, storeRetry: defaultStoreRetry, resultsBuff
 const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "TaskManager.make", field, expected, value })
 
-/**
- * Whether `input` is below zero, in any form of a `DurationInput`: millis (or NaN), nanos as a
- * bigint, a `[seconds, nanos]` pair that adds up below zero, or a text such as `"-1 millis"` —
- * `Duration.decode` takes each as zero.
- */
-const isNegative = (input: unknown): boolean => {
-  if (typeof input === "number") return !(input >= 0)
-  if (typeof input === "bigint") return input < 0n
-  if (Array.isArray(input) && input.length === 2) return !(Number(input[0]) * 1e9 + Number(input[1]) >= 0)
-  return typeof input === "string" && /^\s*-/.test(input)
-}
-
-/** Whether `input` is a duration ≥ 0 (a negative amount decodes to zero: it is caught first). */
-const isDuration = (input: unknown): boolean => !isNegative(input) && Option.isSome(Duration.decodeUnknown(input))
+/** Whether `input` is a duration ≥ 0 (a negative amount, which decodes to zero, is not). */
+const isDuration = (input: unknown): boolean => Option.isSome(Durations.decodeNonNegative(input))
 
 /**
  * The first of a manager's options out of its range, as `InvalidOptions`; `undefined` if none.

@@ -1,4 +1,5 @@
 import { defineWorkspace } from "vitest/config"
+import "./scripts/node-version.js"
 
 // One vitest project per package, plus the examples' smoke tests. Each project's own
 // `vitest.config.ts` merges `vitest.shared.ts`.

@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { packPackages, root } from "./pack-packages.mjs"
 
-const root = path.resolve(import.meta.dirname, "..")
 const bin = (name) => path.join(root, "node_modules", ".bin", name)
 const out = fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-packs-"))
 
@@ -18,16 +18,9 @@ const run = (command, args, cwd) => {
 
 const failures = []
 try {
-  for (const name of fs.readdirSync(path.join(root, "packages")).sort()) {
-    const dir = path.join(root, "packages", name)
-    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"))
-    if (manifest.private === true) continue
-    const packed = run("npx", ["-y", "pnpm@10", "pack", "--pack-destination", out], dir)
-    const tarball = path.join(out, `${manifest.name.replace("@", "").replace("/", "-")}-${manifest.version}.tgz`)
-    if (packed.status !== 0 || !fs.existsSync(tarball)) {
-      failures.push(`${manifest.name}: pnpm pack failed\n${packed.output}`)
-      continue
-    }
+  const { failures: packFailures, packed } = packPackages(out)
+  for (const failure of packFailures) failures.push(failure)
+  for (const { dir, manifest, tarball } of packed) {
     const modules = fs.readdirSync(path.join(dir, "src"))
       .filter((file) => file.endsWith(".ts") && file !== "index.ts")
       .map((file) => `./${file.slice(0, -3)}`)

@@ -31,7 +31,8 @@
  * Run: pnpm tsx examples/10-background-tasks.ts
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { SqliteStore, TaskManager } from "@fiberkit/tasks"
+import { TaskManager } from "@fiberkit/tasks"
+import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
 import { Clock, Console, Data, Effect, Fiber, Layer, Schedule, Schema, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"

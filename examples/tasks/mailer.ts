@@ -13,7 +13,8 @@
  * (a task killed after sending but before its end was stored runs again) into exactly once.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { SqliteStore, TaskManager } from "@fiberkit/tasks"
+import { TaskManager } from "@fiberkit/tasks"
+import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
 import { Console, Context, Effect, Layer, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"

@@ -2,7 +2,8 @@
  * What the TaskManager benchmarks share: the no-op task (the BullMQ worker processes run it
  * too), the in-process stores, and a median.
  */
-import { SqliteStore, TaskManager, TaskStore } from "@fiberkit/tasks"
+import { TaskManager, TaskStore } from "@fiberkit/tasks"
+import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -5,6 +5,9 @@
  * attempt — and finished ones never do. One process uses a file at a time. A task found running
  * after more than `maxRecoveries` crashes fails instead of running again.
  *
+ * Import it as `@fiberkit/tasks/SqliteStore` (it is not in the package index, so that importing
+ * `@fiberkit/tasks` never loads `@effect/sql-sqlite-node`, an optional peer).
+ *
  * `synchronous: "full"` (the default) syncs each commit to disk, so it also survives a power
  * cut; `"normal"` leaves the write-ahead log to the operating system — it survives a crash of
  * the process, not of the machine, and commits several times faster. The writes of one
@@ -24,7 +27,8 @@ import type * as TaskStore from "./TaskStore.js"
  *
  * ```ts
  * import { Effect } from "effect"
- * import { SqliteStore, type TaskStore } from "@fiberkit/tasks"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ * import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
  *
  * declare const program: Effect.Effect<void, never, TaskStore.TaskStore>
  * const durable = program.pipe(Effect.provide(SqliteStore.layer({ filename: "tasks.db" })))

@@ -1,6 +1,9 @@
 /**
  * A background TaskManager for Effect that loses nothing: workers, retries on a Schedule,
- * timeouts, a results stream, and a durable SQLite store that survives crashes.
+ * timeouts, a results stream, and a durable SQLite store that survives crashes. The stores
+ * that need optional peers are modules of their own, not in this index, so that importing it
+ * never loads them: `@fiberkit/tasks/SqliteStore` (`@effect/sql-sqlite-node`) and
+ * `@fiberkit/tasks/BullMQStore` (`bullmq`, `ioredis`).
  *
  * @packageDocumentation
  * @since 0.1.0
@@ -12,13 +15,6 @@
  * @since 0.1.0
  */
 export * as Errors from "./Errors.js"
-
-/**
- * SqliteStore: a durable TaskStore in one SQLite file.
- *
- * @since 0.1.0
- */
-export * as SqliteStore from "./SqliteStore.js"
 
 /**
  * TaskManager: background tasks with workers, retries, timeouts and results.

@@ -98,7 +98,9 @@ describe.sequential("WorkerPool records", { timeout: 60_000 }, () => {
         assert.strictEqual(record.group, "cpu")
         assert.match(record.label, /^half#\d+$/)
       }
-      assert.deepStrictEqual(new Set(records.map((record) => record.lane)), new Set(["worker 0", "worker 1"]))
+      // on the lane of the worker that ran it: one of the pool's two (which one took each call
+      // depends on the threads' timing: under load, one worker may take them all)
+      for (const record of records) assert.oneOf(record.lane, ["worker 0", "worker 1"])
       const labelled = byLabel(records)
       for (const [i, future] of futures.entries()) {
         assert.strictEqual(labelled.get(`half#${future.id}`)?.outcome, inputs[i] === 3 ? "failure" : "success")

@@ -1,9 +1,11 @@
 // The consumer test: can an app outside the workspace install the packages with npm, type-check
-// against them and run them with plain node? For each version set below it
+// against them and run them with plain node? For each version set below (the lowest and the newest
+// versions the peer ranges allow) it
 //
 // 1. packs every publishable package as `pnpm publish` would (pack-packages.mjs);
 // 2. makes a fresh project in a temporary folder: `{ "type": "module" }`, the tarballs (`file:`)
-//    and their peers as dependencies, typescript and @types/node as devDependencies;
+//    and their peers (at the set's versions) as dependencies, typescript and @types/node as
+//    devDependencies;
 // 3. runs `npm install` there (better-sqlite3 compiled by node-gyp for the running Node, with its
 //    headers when its folder has them: nothing downloaded), and fails if npm fails, reports an
 //    ERESOLVE or warns about a peer dependency, if `npm ls --all` finds a problem, or if a
@@ -32,60 +34,120 @@ const rootManifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"),
 const usedOptionalPeers = new Set(["@effect/sql", "@effect/sql-sqlite-node"])
 
 /**
- * Peers of the peers, which npm would otherwise install at the newest version of their range:
- * pinned to the version the workspace's lockfile resolves.
- */
-const peersOfPeers = ["@effect/cluster", "@effect/rpc", "@effect/workflow", "@effect/experimental"]
-
-/** The one version of `name` in pnpm-lock.yaml's packages, or an error if there is none or several. */
-const lockedVersion = (name) => {
-  const lock = fs.readFileSync(path.join(root, "pnpm-lock.yaml"), "utf8")
-  const escaped = name.replace(/[/.]/g, "\\$&")
-  const versions = new Set(
-    [...lock.matchAll(new RegExp(`^  '?${escaped}@([0-9][^(':]*)'?:$`, "gm"))].map((match) => match[1])
-  )
-  if (versions.size !== 1) throw new Error(`pnpm-lock.yaml has ${versions.size} versions of ${name}`)
-  return [...versions][0]
-}
-
-/**
- * The peers of the packed packages, name → version: the required ones and those of
- * `usedOptionalPeers` (the others, tsx, bullmq, ioredis, are left out). A peer two packages pin to
- * different versions is an error.
+ * The peers of the packed packages, name → range: the required ones and those of
+ * `usedOptionalPeers` (the others, tsx, bullmq, ioredis, @effect/vitest, are left out). A peer two
+ * packages give different ranges is an error: a user could not tell which one holds.
  */
 const packagePeers = (packed) => {
   const peers = {}
   for (const { manifest } of packed) {
-    for (const [name, version] of Object.entries(manifest.peerDependencies ?? {})) {
+    for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
       const optional = manifest.peerDependenciesMeta?.[name]?.optional === true
       if (optional && !usedOptionalPeers.has(name)) continue
-      if (peers[name] !== undefined && peers[name] !== version) {
-        throw new Error(`${manifest.name} wants ${name} ${version}, another package ${peers[name]}`)
+      if (peers[name] !== undefined && peers[name] !== range) {
+        throw new Error(`${manifest.name} wants ${name} ${range}, another package ${peers[name]}`)
       }
-      peers[name] = version
+      peers[name] = range
     }
   }
   return peers
 }
 
+const compareVersions = (a, b) => {
+  const [x, y] = [a, b].map((version) => version.split(".").map(Number))
+  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]
+}
+
+const registryCache = new Map()
+
+/** `npm view --json ...args`, parsed; each query asked once. */
+const npmView = (...args) => {
+  const key = args.join(" ")
+  if (!registryCache.has(key)) {
+    const result = run("npm", ["view", "--json", ...args], root, 60 * 1000)
+    if (result.status !== 0) throw new StepFailed(`npm view ${key} failed\n${indent(result.output)}`)
+    registryCache.set(key, JSON.parse(result.output))
+  }
+  return registryCache.get(key)
+}
+
+/** The versions of `name` published in `range`, oldest first. */
+const publishedVersions = (name, range) => [npmView(`${name}@${range}`, "version")].flat().sort(compareVersions)
+
+/** The newest version of `name` in `range`: the one npm installs for a dependency. */
+const newestVersion = (name, range) => publishedVersions(name, range).at(-1)
+
+/** The oldest version of `name` published in `range` (a range's lower end may never have been). */
+const lowestVersion = (name, range) => publishedVersions(name, range)[0]
+
+/** Effect's packages, whose dependencies on each other carry peers that must agree. */
+const isEffectPackage = (name) => name === "effect" || name.startsWith("@effect/")
+
+/**
+ * The lowest versions npm can install together for `ranges` (name → range), name → version: what
+ * an app that pins the oldest releases fiberkit claims to support gets.
+ *
+ * It starts from the lowest version of every range and adds, at the lowest version their ranges
+ * allow, the required peers of every package installed: the chosen ones and Effect's packages they
+ * depend on (at the newest version in range, which is what npm installs). Where such a peer wants
+ * more than the version chosen so far, the version is raised to what it wants, and the search runs
+ * again until nothing changes. Each raise is returned, with the package that asked for it: the
+ * lowest version of a range that another package's newest release does not accept.
+ */
+const lowestClosure = (ranges) => {
+  const chosen = {}
+  const raised = []
+  let changed = false
+  const need = (name, range, by) => {
+    const low = lowestVersion(name, range)
+    if (chosen[name] !== undefined && compareVersions(chosen[name], low) >= 0) return
+    if (chosen[name] !== undefined) raised.push(`${name} ${chosen[name]} → ${low} (wanted by ${by})`)
+    chosen[name] = low
+    changed = true
+  }
+  for (const [name, range] of Object.entries(ranges)) need(name, range, "fiberkit")
+  do {
+    changed = false
+    const installed = new Map()
+    const visit = (name, version) => {
+      if (installed.has(`${name}@${version}`)) return
+      const manifest = npmView(`${name}@${version}`)
+      installed.set(`${name}@${version}`, manifest)
+      for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (isEffectPackage(dependency)) visit(dependency, newestVersion(dependency, range))
+      }
+    }
+    for (const [name, version] of Object.entries(chosen)) visit(name, version)
+    for (const [key, manifest] of installed) {
+      for (const [peer, range] of Object.entries(manifest.peerDependencies ?? {})) {
+        if (manifest.peerDependenciesMeta?.[peer]?.optional !== true) need(peer, range, key)
+      }
+    }
+  } while (changed)
+  return { versions: chosen, raised }
+}
+
+/** typescript and @types/node for the consumer's compile: the workspace's. */
+const devDependencies = {
+  typescript: rootManifest.devDependencies.typescript,
+  "@types/node": rootManifest.devDependencies["@types/node"]
+}
+
 /**
  * The version sets to test, each `{ dependencies, devDependencies }` for the packed packages
- * (name → version, besides the tarballs). `current`: the versions the workspace uses today.
- * Another set (say `lowest`, the lowest versions the peer ranges allow) is one more entry.
+ * (name → version or range, besides the tarballs).
+ * - `lowest`: the lowest version of every peer range, and of the peers of those (see
+ *   `lowestClosure`);
+ * - `newest`: the peer ranges as the packages write them, so that npm installs the newest versions
+ *   they allow, peers of peers included: what a new app gets.
  */
 const versionSets = {
-  current: (packed) => ({
-    dependencies: {
-      ...packagePeers(packed),
-      ...Object.fromEntries(peersOfPeers.map((name) => [name, lockedVersion(name)])),
-      // the peer of @effect/vitest, itself the peer of @fiberkit/testkit
-      vitest: rootManifest.devDependencies.vitest
-    },
-    devDependencies: {
-      typescript: rootManifest.devDependencies.typescript,
-      "@types/node": rootManifest.devDependencies["@types/node"]
-    }
-  })
+  lowest: (packed) => {
+    const { raised, versions } = lowestClosure(packagePeers(packed))
+    for (const line of raised) console.log(`consumer-test [lowest]: raised ${line}`)
+    return { dependencies: versions, devDependencies }
+  },
+  newest: (packed) => ({ dependencies: packagePeers(packed), devDependencies })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -203,6 +265,10 @@ const consumerTest = (setName, packed, project, steps) => {
         throw new StepFailed(`${key} did not come from its tarball: ${entry.resolved}`)
       }
     }
+    const installed = Object.keys(dependencies).sort().map((name) =>
+      `${name} ${lock.packages?.[`node_modules/${name}`]?.version ?? "(missing)"}`
+    )
+    console.log(`consumer-test [${setName}]: installed ${installed.join(", ")}`)
     const npm = run("npm", ["--version"], project).output.trim()
     const sqlite = lock.packages?.["node_modules/better-sqlite3"]?.version
     const from = headers === undefined ? "" : ` (headers from ${headers})`

@@ -100,6 +100,8 @@ describe("Progress.bar", () => {
       plain({ done: 1, total: undefined }, { label: "two\nlines \u001b[2Jcleared" }),
       "1 two lines [2Jcleared"
     )
+    // BEL, tab, DEL and the 8-bit CSI (U+009B), which some terminals read as ESC [
+    assert.strictEqual(plain({ done: 1, total: undefined }, { label: "\u0007a\tb\u007f\u009b2J" }), "1 ab2J")
   })
 
   it("a width that is not a positive integer is normalized, never thrown on: Infinity, NaN, negative, fractional", () => {

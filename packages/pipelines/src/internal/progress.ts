@@ -27,8 +27,12 @@ export const hasTotal = (progress: Api.Progress): progress is Api.Progress & { r
 export const isComplete = (progress: Api.Progress): boolean =>
   progress.total !== undefined && progress.done >= progress.total
 
-/** A label on one line: no line breaks, no control characters (which could move the cursor). */
-const label = (text: string): AnsiDoc.AnsiDoc => AnsiDoc.sanitize(AnsiDoc.string(text.replace(/[\r\n]+/g, " ")))
+/**
+ * A label on one line: line breaks become spaces and control characters (which could move the
+ * cursor) are dropped. Done here rather than with `AnsiDoc.sanitize`, which only
+ * `@effect/printer-ansi` 0.51 has: the peer range starts at 0.47.
+ */
+const label = (text: string): AnsiDoc.AnsiDoc => AnsiDoc.string(text.replace(/[\r\n]+/g, " ").replace(/\p{Cc}/gu, ""))
 
 /** `n` cells of the bar, in their colour; none at all (not even the colour) when `n` is 0. */
 const cells = (cell: string, n: number, colour: Ansi.Ansi): AnsiDoc.AnsiDoc =>

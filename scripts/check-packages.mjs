@@ -2,6 +2,7 @@
 // checks each tarball: publint (strict: a warning fails too) and Are the Types Wrong (ESM only:
 // every entry point, the index and each public module, must resolve with its types under
 // node16 from ESM and bundlers). Run after `pnpm build`: `pnpm check:packages`.
+import "./node-version.mjs"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"

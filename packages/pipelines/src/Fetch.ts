@@ -131,7 +131,7 @@ export interface FetchSummary {
  *
  * ```ts
  * import { Effect, Schedule, Stream } from "effect"
- * import { NodeHttpClient } from "@effect/platform-node"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
  * import { Fetch } from "@fiberkit/pipelines"
  *
  * const program = Fetch.fetchAll(["https://example.com/a", "https://example.com/b"], {

@@ -33,7 +33,7 @@ export interface FileResult<A> {
  *
  * ```ts
  * import { Effect, Stream } from "effect"
- * import { NodeFileSystem } from "@effect/platform-node"
+ * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import { Files } from "@fiberkit/pipelines"
  *
  * const counts = Files.processFiles(["a.csv", "b.json"], Files.lineCount, { concurrency: 4 }).pipe(
@@ -57,7 +57,7 @@ export const processFiles: <A, E, R>(
  * **Example**
  *
  * ```ts
- * import { NodeFileSystem } from "@effect/platform-node"
+ * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
  * import { Effect } from "effect"
  * import { Files } from "@fiberkit/pipelines"
  *

@@ -1,7 +1,7 @@
-import { defineWorkspace } from "vitest/config"
 import "./scripts/node-version.mjs"
 
-// One vitest project per package, plus the examples' smoke tests. Each project's own
+// One vitest project per package, plus the examples' smoke tests: the list vitest.config.ts
+// gives to `test.projects` (vitest 5 reads no workspace file). Each project's own
 // `vitest.config.ts` merges `vitest.shared.ts`.
 //
 // The integration tests of the BullMQ store need Redis: they run when FIBERKIT_REDIS_URL is set
@@ -13,8 +13,8 @@ if (redis === undefined || redis === "") {
   )
 }
 
-export default defineWorkspace([
+export const projects: ReadonlyArray<string> = [
   "packages/*",
   "examples",
   ...(redis === undefined || redis === "" ? [] : ["packages/tasks/vitest.redis.config.ts"])
-])
+]

@@ -89,7 +89,7 @@ export declare namespace Interleavings {
     /** A schedule running more ops than this is a livelock. Default 200,000. */
     readonly maxSteps?: number | undefined
     /** A schedule still running after this much virtual time is a livelock. Default 1 hour. */
-    readonly timeLimit?: Duration.DurationInput | undefined
+    readonly timeLimit?: Duration.Input | undefined
     /**
      * Turns of the event loop to wait for outside events (real I/O) when every fiber waits and no
      * sleeper is due, before calling it a deadlock. Default 2.

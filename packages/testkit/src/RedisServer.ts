@@ -57,7 +57,7 @@ export interface Options {
 }
 
 /** A free loopback port, as the system hands one out. */
-const freePort = Effect.async<number>((resume) => {
+const freePort = Effect.callback<number>((resume) => {
   const server = net.createServer()
   server.listen(0, "127.0.0.1", () => {
     const port = (server.address() as net.AddressInfo).port
@@ -67,7 +67,7 @@ const freePort = Effect.async<number>((resume) => {
 
 /** True when something on `port` answers `+PONG` to a PING. */
 const ping = (port: number) =>
-  Effect.async<boolean>((resume) => {
+  Effect.callback<boolean>((resume) => {
     const socket = net.connect(port, "127.0.0.1")
     let answer = ""
     socket.setTimeout(500)
@@ -144,13 +144,13 @@ export const makeWith = (options: Options = {}): Effect.Effect<RedisServer, Redi
         "noeviction"
       ], { stdio: "ignore" })
       child = started
-      return Effect.async<void, RedisServerError>((resume) => {
+      return Effect.callback<void, RedisServerError>((resume) => {
         started.once("error", (error) => resume(Effect.fail(new RedisServerError({ reason: error.message }))))
         started.once("spawn", () => resume(Effect.void))
-      }).pipe(Effect.zipRight(waitUntilUp(port, started)))
+      }).pipe(Effect.andThen(waitUntilUp(port, started)))
     })
     const stop = (signal: NodeJS.Signals = "SIGKILL") =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         const running = child
         if (running === undefined || running.exitCode !== null || running.signalCode !== null) {
           return resume(Effect.void)

@@ -8,7 +8,7 @@
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type * as FastCheck from "effect/FastCheck"
+import type * as FastCheck from "fast-check"
 import * as internal from "./internal/taskSet.js"
 
 /**

@@ -62,7 +62,7 @@ export declare namespace TestTime {
    */
   export interface Options {
     /** Virtual time after which a fiber that is still running fails the test. Default: 1 hour. */
-    readonly limit?: Duration.DurationInput | undefined
+    readonly limit?: Duration.Input | undefined
   }
 }
 
@@ -81,7 +81,7 @@ export declare namespace TestTime {
  * @since 0.1.0
  * @category constructors
  */
-export const defaults: { readonly limit: Duration.DurationInput } = internal.defaults
+export const defaults: { readonly limit: Duration.Input } = internal.defaults
 
 /**
  * Advances the `TestClock` from wake-up to wake-up until `fiber` is done, and returns its exit.

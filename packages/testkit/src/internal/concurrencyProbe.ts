@@ -34,7 +34,7 @@ export const make: Effect.Effect<Api.ConcurrencyProbe> = Effect.sync(() => {
   const probe: Api.ConcurrencyProbe = {
     [TypeId]: TypeId,
     track: (effect, label) =>
-      Effect.uninterruptibleMask((restore) => Effect.zipRight(enter(label), Effect.ensuring(restore(effect), exit))),
+      Effect.uninterruptibleMask((restore) => Effect.andThen(enter(label), Effect.ensuring(restore(effect), exit))),
     current: Effect.sync(() => state.current),
     peak: Effect.sync(() => state.peak),
     starts: Effect.sync(() => [...state.starts]),

@@ -2,8 +2,8 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
+import * as FastCheck from "fast-check"
 import type * as Api from "../TaskSet.js"
 import { TaskFailed } from "../TaskSet.js"
 
@@ -48,7 +48,7 @@ export const arbitrary = (options?: Api.TaskSet.Options): FastCheck.Arbitrary<Re
 
 /** @internal */
 export const toEffect = (spec: Api.TaskSpec): Effect.Effect<number, TaskFailed> =>
-  Effect.zipRight(
+  Effect.andThen(
     Effect.sleep(Duration.millis(spec.duration)),
     spec.fails ? Effect.fail(new TaskFailed({ id: spec.id })) : Effect.succeed(spec.id)
   )
@@ -59,11 +59,13 @@ export const run = <A, E, R>(
   submit: (task: Effect.Effect<number, TaskFailed>, spec: Api.TaskSpec) => Effect.Effect<A, E, R>
 ): Effect.Effect<ReadonlyArray<Exit.Exit<A, E>>, never, R> =>
   Effect.gen(function*() {
-    const fibers = yield* Effect.forEach(tasks, (spec) => Effect.fork(submit(toEffect(spec), spec)))
+    const fibers = yield* Effect.forEach(tasks, (spec) => Effect.forkChild(submit(toEffect(spec), spec)))
     yield* Effect.forEach(tasks, (spec, i) =>
       spec.interruptAfter === undefined
         ? Effect.void
-        : Effect.fork(Effect.zipRight(Effect.sleep(Duration.millis(spec.interruptAfter)), Fiber.interrupt(fibers[i]!))))
+        : Effect.forkChild(
+          Effect.andThen(Effect.sleep(Duration.millis(spec.interruptAfter)), Fiber.interrupt(fibers[i]!))
+        ))
     return yield* Effect.forEach(fibers, Fiber.await)
   })
 
@@ -79,8 +81,8 @@ export const expectedOutcome = (spec: Api.TaskSpec): Api.Outcome =>
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Api.Outcome =>
   Exit.isSuccess(exit)
     ? "success"
-    : Cause.isInterruptedOnly(exit.cause)
+    : Cause.hasInterruptsOnly(exit.cause)
     ? "interrupted"
-    : Cause.isFailure(exit.cause)
+    : Cause.hasFails(exit.cause)
     ? "failure"
     : "defect"

@@ -18,7 +18,7 @@ import { Clock, Console, Duration, Effect, Fiber, FiberId } from "effect"
 import { withTimeline } from "./timeline.js"
 
 /** A worker's body; under `--timeline`, recorded as a bar on its own row of `group`. */
-const workerTask = (name: string, duration: Duration.DurationInput, group: string) =>
+const workerTask = (name: string, duration: Duration.Input, group: string) =>
   Effect.gen(function*() {
     const fiber = FiberId.threadName(yield* Effect.fiberId)
     yield* Console.log(`Worker ${name} starting... (fiber ${fiber})`)

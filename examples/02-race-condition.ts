@@ -3,7 +3,7 @@
  *
  * The guide's `counter += 1` is a read, then a write: a thread switch in between makes two
  * threads write the same value, and an increment is lost. Fibers switch only where they yield,
- * so `Effect.yieldNow()` between the read and the write shows the same race on purpose. Then
+ * so `Effect.yieldNow` between the read and the write shows the same race on purpose. Then
  * the same counter is made safe with a `Lock` (Python's `with lock:`) and with `Ref.update`,
  * which reads and writes in one atomic step.
  *
@@ -29,7 +29,7 @@ const hammer = (increment: Effect.Effect<void>) =>
 const readYieldWrite = (counter: Ref.Ref<number>) =>
   Effect.gen(function*() {
     const n = yield* Ref.get(counter)
-    yield* Effect.yieldNow() // a thread switch at the worst moment
+    yield* Effect.yieldNow // a thread switch at the worst moment
     yield* Ref.set(counter, n + 1)
   })
 
@@ -52,7 +52,7 @@ const safeWithLock = Effect.gen(function*() {
 // No lock needed: Ref.update reads and writes in one step, so there is no gap to switch in.
 const safeWithRefUpdate = Effect.gen(function*() {
   const counter = yield* Ref.make(0)
-  yield* hammer(Effect.zipRight(Ref.update(counter, (n) => n + 1), Effect.yieldNow()))
+  yield* hammer(Effect.andThen(Ref.update(counter, (n) => n + 1), Effect.yieldNow))
   yield* Console.log(`Safe counter with Ref.update: ${yield* Ref.get(counter)}`)
 })
 

@@ -67,7 +67,7 @@ const conditionPattern = Effect.gen(function*() {
     yield* condition.waitUntil(Effect.sync(() => items.length > 0))
     yield* Console.log(`Consumer got item ${items.shift()}`)
   }))
-  const producer = Effect.zipRight(
+  const producer = Effect.andThen(
     Effect.sleep("200 millis"),
     condition.withLock(Effect.gen(function*() {
       items.push(42)

@@ -64,7 +64,7 @@ const riskyTask = (n: number) =>
 const safeWorker = <A>(task: Effect.Effect<A, TaskFailed>) =>
   task.pipe(
     Effect.map(Option.some),
-    Effect.catchAll((error) => Effect.as(Console.log(`Task failed: ${error.message}`), Option.none<A>()))
+    Effect.catch((error) => Effect.as(Console.log(`Task failed: ${error.message}`), Option.none<A>()))
   )
 
 const safeWorkers = Effect.scoped(Effect.gen(function*() {

@@ -158,7 +158,7 @@ const startChild = (database: string, mailbox: string) =>
 
 /** Waits for the child to end: the signal that ended it, or its exit code. */
 const exited = (child: ChildProcess) =>
-  Effect.async<string>((resume) => {
+  Effect.callback<string>((resume) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       return resume(Effect.succeed(child.signalCode ?? `exit code ${child.exitCode}`))
     }
@@ -236,7 +236,7 @@ const durable = Effect.scoped(Effect.gen(function*() {
 }))
 
 NodeRuntime.runMain(
-  withTimeline(Effect.zipRight(inMemory, durable), {
+  withTimeline(Effect.andThen(inMemory, durable), {
     title: "10 · Background task manager: TaskManager, in memory and on SQLite"
   })
 )

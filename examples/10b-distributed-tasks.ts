@@ -144,7 +144,7 @@ interface WorkerProcess {
 
 /** Waits for the child to end: the signal that ended it, or its exit code. */
 const exited = (child: ChildProcess) =>
-  Effect.async<string>((resume) => {
+  Effect.callback<string>((resume) => {
     if (child.exitCode !== null || child.signalCode !== null) {
       return resume(Effect.succeed(child.signalCode ?? `exit code ${child.exitCode}`))
     }
@@ -169,7 +169,7 @@ const startWorker = (name: string, url: string, queue: string) =>
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
         })
     )
-    const ready = Effect.async<void>((resume) => {
+    const ready = Effect.callback<void>((resume) => {
       readline.createInterface({ input: child.stdout! }).on("line", (line) => {
         if (line === "ready") resume(Effect.void)
       })
@@ -198,7 +198,7 @@ const producer = Effect.scoped(Effect.gen(function*() {
       Effect.flatMap((removed) =>
         Console.log(`Removed the queue's ${removed} key${removed === 1 ? "" : "s"} from Redis (fiberkit:${queue}:*)`)
       ),
-      Effect.catchAll((error) => Console.error(`Could not remove the queue's keys (fiberkit:${queue}:*): ${error}`))
+      Effect.catch((error) => Console.error(`Could not remove the queue's keys (fiberkit:${queue}:*): ${error}`))
     )
   )
 
@@ -260,7 +260,7 @@ const producer = Effect.scoped(Effect.gen(function*() {
 
   // SIGTERM to both: each one's scope closes (its BullMQ Worker stops), then it exits.
   const ends = yield* Effect.forEach(workers, (worker) =>
-    Effect.zipRight(
+    Effect.andThen(
       Effect.sync(() => worker.child.kill("SIGTERM")),
       Effect.map(exited(worker.child), (how) => `${worker.name} ${how}`)
     ), { concurrency: "unbounded" })

@@ -26,7 +26,7 @@ const makeAccount = (name: string, balance: number) =>
 const move = (from: Account, to: Account, amount: number) =>
   Effect.gen(function*() {
     const balance = from.balance
-    yield* Effect.yieldNow()
+    yield* Effect.yieldNow
     from.balance = balance - amount
     to.balance += amount
   })
@@ -37,7 +37,7 @@ const orderedTransfer = (from: Account, to: Account, amount: number) =>
 
 // The naive version: the lock of `from`, then the lock of `to`.
 const naiveTransfer = (from: Account, to: Account, amount: number) =>
-  from.lock.withLock(Effect.zipRight(Effect.yieldNow(), to.lock.withLock(move(from, to, amount))))
+  from.lock.withLock(Effect.andThen(Effect.yieldNow, to.lock.withLock(move(from, to, amount))))
 
 const TRANSFERS = 200
 

@@ -49,7 +49,7 @@ const delayOf = (n: number) => 10 + (n * 37) % 21
  * connections and all. `newRun` makes the flaky pages fail once more.
  */
 const server = Effect.acquireRelease(
-  Effect.async<{ readonly server: http.Server; readonly port: number; readonly newRun: () => void }>((resume) => {
+  Effect.callback<{ readonly server: http.Server; readonly port: number; readonly newRun: () => void }>((resume) => {
     const failedOnce = new Set<string>()
     const server = http.createServer((request, response) => {
       const [, page = "", number = ""] = request.url?.split("/") ?? []
@@ -78,7 +78,7 @@ const server = Effect.acquireRelease(
       })))
   }),
   ({ server }) =>
-    Effect.async<void>((resume) => {
+    Effect.callback<void>((resume) => {
       server.closeAllConnections()
       server.close(() => resume(Effect.void))
     })

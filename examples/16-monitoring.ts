@@ -50,7 +50,7 @@ class DownloadFailed extends Data.TaggedError("DownloadFailed")<{ readonly url: 
  */
 const download = (n: number) =>
   Effect.sleep("500 millis").pipe(
-    Effect.zipRight(
+    Effect.andThen(
       n === FAILING
         ? Effect.fail(new DownloadFailed({ url: `site${n}.com` }))
         : Effect.succeed(`Content from site${n}.com`)

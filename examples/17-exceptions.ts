@@ -6,7 +6,7 @@
  * exception; Effect has two. A typed failure (`ParseError`, a `Data.TaggedError`) is expected:
  * it is in the task's type, `Effect<number, ParseError>`, and `Effect.catchTag("ParseError", …)`
  * handles it — and removes it from the type. A defect (a thrown `Error`, a bug) is in no type;
- * `catchTag` lets it through, `Effect.catchAllDefect` (or `Effect.exit`, which sees both) catches it.
+ * `catchTag` lets it through, `Effect.catchDefect` (or `Effect.exit`, which sees both) catches it.
  *
  * 1. Five risky tasks submitted to a FiberPool: one fails with a `ParseError`, one throws. The
  *    failures stay in their futures — the other tasks run on — and each future is inspected
@@ -147,7 +147,7 @@ const catchFailure = <A>(task: Effect.Effect<A, ParseError>): Effect.Effect<Opti
 // Python's `except Exception` catches bugs too: so does safe_worker, with catchAllDefect.
 const safeWorker = <A>(task: Effect.Effect<A, ParseError>): Effect.Effect<Option.Option<A>> =>
   catchFailure(task).pipe(
-    Effect.catchAllDefect((defect) => Effect.as(Console.log(`  Task died: ${describeDefect(defect)}`), Option.none()))
+    Effect.catchDefect((defect) => Effect.as(Console.log(`  Task died: ${describeDefect(defect)}`), Option.none()))
   )
 
 const safeWorkers = Effect.scoped(Effect.gen(function*() {

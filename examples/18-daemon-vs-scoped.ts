@@ -9,7 +9,7 @@
  * 1. `Effect.fork`: a child of the fiber that forks it, interrupted as soon as that parent ends.
  * 2. `Effect.forkScoped`: owned by the `Scope` it is forked in, not by its parent: it outlives
  *    the parent and is interrupted when the scope closes.
- * 3. `Effect.forkDaemon`: owned by no one: it outlives its parent and lives until it ends or is
+ * 3. `Effect.forkDetach`: owned by no one: it outlives its parent and lives until it ends or is
  *    interrupted. Unlike a Python daemon thread it does not die with the program: Node keeps
  *    running while a fiber waits on a timer, so a daemon that never ends must be interrupted
  *    (keep its `Fiber`), or the program never exits.
@@ -40,9 +40,9 @@ const WORK = "120 millis"
  * finalizer. Under `--timeline`, a bar on the row `heartbeat` of `group`.
  */
 const heartbeat = (group: string, beats: SubscriptionRef.SubscriptionRef<number>, onStop: Effect.Effect<void>) =>
-  Effect.forever(Effect.zipRight(Effect.sleep(BEAT), SubscriptionRef.update(beats, (n) => n + 1))).pipe(
+  Effect.forever(Effect.andThen(Effect.sleep(BEAT), SubscriptionRef.update(beats, (n) => n + 1))).pipe(
     Effect.onInterrupt(() =>
-      Effect.zipRight(Console.log(`  heartbeat (${group}): interrupted — its finalizer runs`), onStop)
+      Effect.andThen(Console.log(`  heartbeat (${group}): interrupted — its finalizer runs`), onStop)
     ),
     Timeline.recorded("heartbeat", { source: "fiber", group, lane: "heartbeat" })
   )
@@ -57,7 +57,7 @@ const parent = <A, R>(group: string, fork: Effect.Effect<A, never, R>) =>
   }).pipe(Timeline.recorded("parent", { source: "fiber", group, lane: "parent" }))
 
 /** Whether the heartbeat beats again within `duration`: true while it runs, false once it was interrupted. */
-const beatsWithin = (beats: SubscriptionRef.SubscriptionRef<number>, duration: Duration.DurationInput) =>
+const beatsWithin = (beats: SubscriptionRef.SubscriptionRef<number>, duration: Duration.Input) =>
   beats.changes.pipe(
     Stream.drop(1), // the current count
     Stream.take(1),
@@ -116,7 +116,7 @@ const withForkDaemon = Effect.gen(function*() {
     stoppedByTheProgram = interrupting
   })
   const daemon = yield* Fiber.join(
-    yield* Effect.fork(parent("forkDaemon", Effect.forkDaemon(heartbeat("forkDaemon", beats, stop))))
+    yield* Effect.fork(parent("forkDaemon", Effect.forkDetach(heartbeat("forkDaemon", beats, stop))))
   )
   const outlived = yield* beatsWithin(beats, "1 second")
   yield* Console.log(`  its parent ended, the heartbeat still beats: ${outlived}`)
@@ -141,7 +141,7 @@ const program = Effect.scoped(Effect.gen(function*() {
   yield* withFork
   yield* Console.log("\n2. Effect.forkScoped: lives until its scope closes")
   yield* withForkScoped
-  yield* Console.log("\n3. Effect.forkDaemon: no owner, outlives its parent until interrupted")
+  yield* Console.log("\n3. Effect.forkDetach: no owner, outlives its parent until interrupted")
   yield* withForkDaemon
   yield* Console.log(
     `\nThe background heartbeat beat ${(yield* SubscriptionRef.get(background)) > 0 ? "all along" : "never?!"}`

@@ -19,7 +19,7 @@ const items = Array.from({ length: TASKS }, (_, i) => i)
 const work = (i: number): number => (i * 7) % 13
 
 const scope = Effect.runSync(Scope.make())
-const pool = Effect.runSync(Scope.extend(FiberPool.make({ maxWorkers: CONCURRENCY }), scope))
+const pool = Effect.runSync(Scope.provide(FiberPool.make({ maxWorkers: CONCURRENCY }), scope))
 
 const suite = (kind: "sync" | "promise") => {
   const task = kind === "sync"

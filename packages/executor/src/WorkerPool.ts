@@ -83,7 +83,7 @@ export declare namespace WorkerPool {
     /** A call each worker runs before any task; if it fails, the worker does not start. */
     readonly initializer?: WorkerTask.Call<unknown, unknown> | undefined
     /** How long a worker may take to start. Default: 20 seconds. */
-    readonly spawnTimeout?: Duration.DurationInput | undefined
+    readonly spawnTimeout?: Duration.Input | undefined
     /** Node's limits for each worker thread, e.g. `{ maxOldGenerationSizeMb: 256 }`. */
     readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
     /**

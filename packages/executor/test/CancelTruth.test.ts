@@ -10,8 +10,8 @@ import * as FiberPool from "../src/FiberPool.js"
 const slowToStop = Effect.gen(function*() {
   const started = yield* Deferred.make<void>()
   const state = { stopped: false }
-  const task = Effect.zipRight(Deferred.succeed(started, undefined), Effect.never).pipe(
-    Effect.onInterrupt(() => Effect.zipRight(Effect.sleep(100), Effect.sync(() => void (state.stopped = true))))
+  const task = Effect.andThen(Deferred.succeed(started, undefined), Effect.never).pipe(
+    Effect.onInterrupt(() => Effect.andThen(Effect.sleep(100), Effect.sync(() => void (state.stopped = true))))
   )
   return { started, state, task }
 })
@@ -53,7 +53,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
         const future = yield* pool.submit(task)
         yield* Deferred.await(started)
         yield* Effect.fork(future.cancel) // someone cancels it (a timeout elsewhere)
-        yield* Effect.yieldNow()
+        yield* Effect.yieldNow
         yield* Deferred.succeed(asked, undefined)
         return yield* Effect.never
       })))
@@ -75,7 +75,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const slow = yield* pool.submit(task)
       yield* Deferred.await(started)
       const cancel = yield* Effect.fork(slow.cancel)
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       const quick = yield* pool.submit(Effect.succeed(1))
       const { done, notDone } = yield* Executor.wait([slow, quick], { returnWhen: "FIRST_COMPLETED" })
       assert.deepStrictEqual([done, notDone], [[quick], [slow]])
@@ -94,7 +94,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const pending = yield* pool.submit(Effect.void)
       yield* pending.onDone(() => Effect.sleep(100)) // a slow callback
       let started = false
-      const last = yield* pool.submit(Effect.zipRight(Effect.sync(() => void (started = true)), Effect.sleep(500)))
+      const last = yield* pool.submit(Effect.andThen(Effect.sync(() => void (started = true)), Effect.sleep(500)))
       const shutdown = yield* Effect.fork(pool.shutdown({ cancelFutures: true, wait: true }))
       yield* TestClock.adjust(1_000)
       yield* Fiber.join(shutdown)
@@ -112,7 +112,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const mapper = yield* Effect.fork(
         pool.map(
           Array.from({ length: 20 }, (_, i) => i),
-          (i) => Effect.zipRight(Effect.sync(() => starts.push(i)), Effect.sleep(20))
+          (i) => Effect.andThen(Effect.sync(() => starts.push(i)), Effect.sleep(20))
         )
       )
       yield* TestClock.adjust(5)

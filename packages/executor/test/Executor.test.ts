@@ -33,7 +33,7 @@ describe("Executor.wait", () => {
     const pool = yield* FiberPool.make({ maxWorkers: 4 })
     return yield* Effect.forEach([
       Effect.as(Effect.sleep(10), 1),
-      Effect.zipRight(Effect.sleep(20), Effect.fail("boom")),
+      Effect.andThen(Effect.sleep(20), Effect.fail("boom")),
       Effect.as(Effect.sleep(30), 3),
       Effect.as(Effect.sleep(40), 4)
     ], (task) => pool.submit(task))
@@ -88,10 +88,10 @@ describe("FiberPool properties", () => {
         yield* Effect.forEach(tasks, (spec, i) =>
           spec.interruptAfter === undefined
             ? Effect.void
-            : Effect.fork(Effect.zipRight(Effect.sleep(spec.interruptAfter), futures[i]!.cancel)))
+            : Effect.fork(Effect.andThen(Effect.sleep(spec.interruptAfter), futures[i]!.cancel)))
         if (shutdown !== undefined) {
           yield* Effect.fork(
-            Effect.zipRight(Effect.sleep(shutdown.at), pool.shutdown({ cancelFutures: shutdown.cancel }))
+            Effect.andThen(Effect.sleep(shutdown.at), pool.shutdown({ cancelFutures: shutdown.cancel }))
           )
         }
         const exits = yield* TestTime.run(Effect.forEach(futures, (future) => future.await))

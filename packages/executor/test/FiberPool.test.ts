@@ -38,7 +38,7 @@ describe("FiberPool", () => {
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* FiberPool.make({ maxWorkers: 1 })
       let started = 0
-      const long = yield* pool.submit(Effect.zipRight(Effect.sync(() => started++), Effect.never))
+      const long = yield* pool.submit(Effect.andThen(Effect.sync(() => started++), Effect.never))
       const queued = yield* pool.submit(Effect.sync(() => started++))
       yield* Leaks.settle
       assert.isTrue(yield* long.isRunning)
@@ -91,7 +91,7 @@ describe("FiberPool", () => {
       const pool = yield* FiberPool.make({ maxWorkers: 2 })
       let finished = 0
       const error = yield* Effect.flip(TestTime.run(pool.map([1, 2, 3, 4], (i) =>
-        i === 2 ? Effect.fail(`item ${i}` as const) : Effect.zipRight(
+        i === 2 ? Effect.fail(`item ${i}` as const) : Effect.andThen(
           Effect.sleep(100),
           Effect.sync(() => finished++)
         ))))
@@ -139,7 +139,7 @@ describe("FiberPool", () => {
       const run = Effect.scoped(Effect.gen(function*() {
         const pool = yield* FiberPool.make({ maxWorkers: 2 })
         yield* Effect.forEach([1, 2, 3], (i) =>
-          pool.submit(Effect.zipRight(Effect.sleep(10), Effect.sync(() => done.push(i)))))
+          pool.submit(Effect.andThen(Effect.sleep(10), Effect.sync(() => done.push(i)))))
       }))
       yield* TestTime.run(run)
       assert.deepStrictEqual(done.sort(), [1, 2, 3])
@@ -168,7 +168,7 @@ describe("FiberPool (review regressions)", () => {
       const a = yield* pool.submit(Deferred.await(gate))
       const b = yield* pool.submit(Effect.as(Effect.sleep(20), "b ran"))
       yield* Leaks.settle
-      yield* Effect.withMaxOpsBeforeYield(Effect.zipRight(Deferred.succeed(gate, undefined), a.cancel), 16)
+      yield* Effect.withMaxOpsBeforeYield(Effect.andThen(Deferred.succeed(gate, undefined), a.cancel), 16)
       yield* TestClock.adjust(20)
       assert.strictEqual(yield* b.result, "b ran")
       assert.strictEqual(yield* pool.running, 0)
@@ -242,10 +242,10 @@ describe("FiberPool (review regressions)", () => {
           const pool = yield* FiberPool.make({ maxWorkers: 2 })
           const map = pool.map([0, 1, 2, 3, 4], () => Effect.never)
           // a daemon: a map stuck for good must not keep the test from reporting it
-          const mapper = yield* Effect.forkDaemon(Effect.withMaxOpsBeforeYield(Effect.zipRight(pad, map), k))
-          yield* Effect.yieldNow()
+          const mapper = yield* Effect.forkDetach(Effect.withMaxOpsBeforeYield(Effect.andThen(pad, map), k))
+          yield* Effect.yieldNow
           yield* Fiber.interruptFork(mapper)
-          yield* Effect.repeatN(Effect.yieldNow(), 20)
+          yield* Effect.repeatN(Effect.yieldNow, 20)
           if (mapper.unsafePoll() === null || (yield* pool.running) + (yield* pool.pending) !== 0) stuck.push(k)
           // the scope ends failed: its close stops what a stuck map left running
           return yield* Effect.fail("end")

@@ -67,13 +67,13 @@ describe("Future", () => {
       })
       future.observe(() => seen.push("second"))
       const waiter = yield* Effect.fork(future.result)
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       future.settleNow(Exit.succeed(1))
       assert.deepStrictEqual(seen, ["first", "second"])
       assert.deepStrictEqual(yield* Fiber.await(waiter), Exit.succeed(1))
     }))
 
-  // `result` registered its observer in `Effect.async`'s register function, whose canceller effect
+  // `result` registered its observer in `Effect.callback`'s register function, whose canceller effect
   // 3.22 installs one op later: a waiter interrupted in between left its observer on the future
   // (a `while pending` loop of timed-out waits piled them up).
   it.effect("a result interrupted at any op leaves no observer on a future that stays pending", () =>
@@ -84,8 +84,8 @@ describe("Future", () => {
       const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { discard: true })
       const left: Array<number> = []
       for (let k = 10; k <= 80; k++) {
-        const waiter = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.zipRight(pad, pending.result), k))
-        yield* Effect.yieldNow()
+        const waiter = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.andThen(pad, pending.result), k))
+        yield* Effect.yieldNow
         yield* Fiber.interrupt(waiter)
         if (listeners(pending) !== 0) left.push(k)
       }
@@ -106,7 +106,7 @@ describe("Future", () => {
           yield* pool.submit(Deferred.await(gate))
           const pending = yield* pool.submit(Effect.void)
           const canceller = yield* Effect.fork(Effect.withMaxOpsBeforeYield(pending.cancel, k))
-          yield* Effect.yieldNow()
+          yield* Effect.yieldNow
           yield* Fiber.interrupt(canceller)
           yield* Deferred.succeed(gate, undefined)
           const waiting = yield* Effect.fork(pending.await)

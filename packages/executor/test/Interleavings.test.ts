@@ -31,7 +31,7 @@ const tasks = () => {
           peak = Math.max(peak, ++inside)
           runs.set(i, (runs.get(i) ?? 0) + 1)
         }),
-        () => Effect.as(Effect.yieldNow(), i),
+        () => Effect.as(Effect.yieldNow, i),
         () => Effect.sync(() => inside--)
       )
   }
@@ -115,7 +115,7 @@ describe("Interleavings: FiberPool", () => {
           const pool = yield* FiberPool.make({ maxWorkers: 1 })
           const futures = yield* Effect.forEach(
             [0, 1, 2],
-            () => pool.submit(Effect.zipRight(Ref.update(started, (n) => n + 1), Effect.never))
+            () => pool.submit(Effect.andThen(Ref.update(started, (n) => n + 1), Effect.never))
           )
           yield* Deferred.succeed(ready, futures)
           yield* Effect.never
@@ -149,7 +149,7 @@ describe("Interleavings: Executor.wait and asCompleted", () => {
     ))
 })
 
-// `Effect.async` runs its register function in one op and installs its canceller in a later one:
+// `Effect.callback` runs its register function in one op and installs its canceller in a later one:
 // an interruption that lands between them skips the canceller. What the register function had
 // registered then stayed behind: an observer on the future, or, for a map, the tasks it started
 // (found here in about one schedule in 300; the sweeps of Future.test.ts and
@@ -195,8 +195,7 @@ describe("Interleavings: a wait interrupted at any op leaves nothing behind", ()
         const started = [false, false, false, false]
         const futures = yield* Effect.forEach(
           [0, 1, 2, 3],
-          (i) =>
-            pool.submit(Effect.zipRight(Effect.sync(() => void (started[i] = true)), Effect.as(Effect.yieldNow(), i)))
+          (i) => pool.submit(Effect.andThen(Effect.sync(() => void (started[i] = true)), Effect.as(Effect.yieldNow, i)))
         )
         yield* Fiber.await(yield* Interleavings.fork(pool.shutdown({ cancelFutures: true, wait: true })))
         for (const [i, future] of futures.entries()) {

@@ -24,7 +24,7 @@ const asCaller = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     Effect.locally(FiberRef.currentLogLevel, LogLevel.Warning)
   )
 
-const task = (where: string) => Effect.zipRight(Effect.log(where), Effect.logDebug(`${where} details`))
+const task = (where: string) => Effect.andThen(Effect.log(where), Effect.logDebug(`${where} details`))
 
 /** Submits and maps `task` as the caller, then once without the caller's settings. */
 const logFrom = (executor: Executor.Executor) =>

@@ -89,7 +89,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       const go = yield* Deferred.make<void>()
       const late = yield* Effect.scoped(Effect.gen(function*() {
         const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
-        const future = yield* pool.submit(Effect.forkDaemon(Effect.zipRight(Deferred.await(go), half(2))))
+        const future = yield* pool.submit(Effect.forkDetach(Effect.andThen(Deferred.await(go), half(2))))
         return yield* future.result
       }))
       yield* Deferred.succeed(go, undefined)
@@ -156,7 +156,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       assert.strictEqual(yield* pool.threadCount, 2)
       const after = yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())
       assert.isTrue(after.every(({ threadId }) => threads.includes(threadId)), "same threads as before")
-    }).pipe(Effect.ensuring(Effect.zipRight(release(handshake), release(other))))
+    }).pipe(Effect.ensuring(Effect.andThen(release(handshake), release(other))))
   })
 
   it.live("a long task does not hold up the calls queued behind it: the idle worker takes them", () => {
@@ -198,7 +198,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
             return Effect.succeed(false)
           }
           const wait = spec.cancel === "at once" || i === 0 ? Effect.void : futures[i - 1]!.await
-          return Effect.zipRight(wait, futures[i]!.cancel)
+          return Effect.andThen(wait, futures[i]!.cancel)
         })
         const exits = yield* Effect.forEach(futures, (future) =>
           future.await)
@@ -222,7 +222,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       Effect.gen(function*() {
         const pool = yield* Shared
         const fiber = yield* Effect.fork(pool.map(Array.from({ length: count }, (_, i) => i * 2), (n) => half(n)))
-        for (let i = 0; i < yields; i++) yield* Effect.yieldNow()
+        for (let i = 0; i < yields; i++) yield* Effect.yieldNow
         yield* Fiber.interrupt(fiber)
         assert.strictEqual(yield* pool.running, 0)
         assert.strictEqual(yield* pool.pending, 0)

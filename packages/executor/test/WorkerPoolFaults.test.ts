@@ -51,7 +51,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
           // the call queued behind it runs on the replacement
           const second = (yield* next.result).threadId
           assert.notStrictEqual(second, first)
-        }).pipe(Effect.tapErrorCause(() => release(handshake)))
+        }).pipe(Effect.tapCause(() => release(handshake)))
       )
     },
     60_000
@@ -203,7 +203,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
           const waiting = yield* Effect.forEach([2, 4, 6, 8], (n) => pool.submit(half(n)))
           yield* started(handshake)
           const shutdown = yield* Effect.fork(pool.shutdown({ cancelFutures: true }))
-          yield* Effect.yieldNow() // the shutdown starts: the pool is closed
+          yield* Effect.yieldNow // the shutdown starts: the pool is closed
           assert.strictEqual((yield* Effect.flip(pool.submit(half(2))))._tag, "PoolShutDown")
           yield* release(handshake)
           yield* shutdown.await

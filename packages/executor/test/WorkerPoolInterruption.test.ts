@@ -20,8 +20,8 @@ const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { disca
 /** Runs `effect` in a fiber that yields every k ops, interrupted after its first run. */
 const interruptedAfter = <A, E>(effect: Effect.Effect<A, E>, k: number) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.zipRight(pad, effect), k))
-    yield* Effect.yieldNow()
+    const fiber = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.andThen(pad, effect), k))
+    yield* Effect.yieldNow
     yield* Fiber.interrupt(fiber)
   })
 
@@ -30,7 +30,7 @@ const busy = (pool: WorkerPool.WorkerPool) => Effect.zipWith(pool.running, pool.
 describe.sequential("WorkerPool interrupted at every op", { timeout: 60_000 }, () => {
   const Shared = sharedPool(2)
 
-  // A call queued its job in `Effect.async`'s register function, whose canceller effect 3.22
+  // A call queued its job in `Effect.callback`'s register function, whose canceller effect 3.22
   // installs one op later: a caller interrupted in between left its call queued, to run for no one.
   it.live("a call whose caller is interrupted at any op is cancelled: it never stays queued", () => {
     const handshake = cells()
@@ -49,13 +49,13 @@ describe.sequential("WorkerPool interrupted at every op", { timeout: 60_000 }, (
         yield* Effect.flatMap(pool.submit(interruptedAfter(touch({ cells: proof, index: k }), k)), (f) => f.result)
         if ((yield* busy(pool)) !== before) left.push(k)
       }
-      yield* Effect.zipRight(release(handshake), release(other))
+      yield* Effect.andThen(release(handshake), release(other))
       yield* Effect.forEach(holds, (future) => future.result)
       assert.deepStrictEqual(left, [])
-    }).pipe(Effect.ensuring(Effect.zipRight(release(handshake), release(other))))
+    }).pipe(Effect.ensuring(Effect.andThen(release(handshake), release(other))))
   })
 
-  // `mapWindow` started its first tasks in `Effect.async`'s register function: a map interrupted
+  // `mapWindow` started its first tasks in `Effect.callback`'s register function: a map interrupted
   // before the canceller was installed left them running.
   it.live("a map interrupted at any op has stopped every task it started", () =>
     Effect.gen(function*() {

@@ -53,9 +53,9 @@ const timeline = Effect.runSync(Timeline.make()) // the default capacity, 10,000
 // A pool's workers run with the FiberRefs of where the pool was made (its recorder, and the
 // minimum log level its tasks log at), so both pools are made under `quiet`; only the recorder
 // differs between them.
-const off = Effect.runSync(Scope.extend(quiet(FiberPool.make({ maxWorkers: CONCURRENCY })), scope))
+const off = Effect.runSync(Scope.provide(quiet(FiberPool.make({ maxWorkers: CONCURRENCY })), scope))
 const on = Effect.runSync(
-  Scope.extend(quiet(Timeline.recording(timeline)(FiberPool.make({ maxWorkers: CONCURRENCY }))), scope)
+  Scope.provide(quiet(Timeline.recording(timeline)(FiberPool.make({ maxWorkers: CONCURRENCY }))), scope)
 )
 
 const submitAll = (pool: FiberPool.FiberPool, f: (i: number) => Effect.Effect<number>) => () =>

@@ -204,7 +204,7 @@ export const outcomes: Metric.Metric.Counter<number> = internal.outcomes
  *
  * const fetch = (url: string) => Effect.sleep("1 second").pipe(Monitor.monitored(url, { metricTag: "download" }))
  * const mean = Effect.map(Metric.value(Monitor.durationOf("download")), (h) => h.sum / h.count)
- * const program = Effect.zipRight(Effect.forEach(["a.com", "b.com"], fetch), mean)
+ * const program = Effect.andThen(Effect.forEach(["a.com", "b.com"], fetch), mean)
  * ```
  *
  * @since 0.1.0

@@ -82,7 +82,7 @@ describe("Monitor", () => {
     it.effect("a failure: counted as failure, timed, the error passed through", () =>
       Effect.gen(function*() {
         const task = "metrics-failure"
-        const failing = Effect.zipRight(Effect.sleep("250 millis"), new Boom({ reason: "input" }))
+        const failing = Effect.andThen(Effect.sleep("250 millis"), new Boom({ reason: "input" }))
         const fiber = yield* Effect.fork(Effect.flip(failing.pipe(Monitor.monitored(task, { metricTag: task }))))
         yield* TestClock.adjust("250 millis")
         const error = yield* Fiber.join(fiber)
@@ -208,7 +208,7 @@ describe("Monitor", () => {
       Effect.gen(function*() {
         const { layer, lines } = yield* captureLogs
         yield* Effect.gen(function*() {
-          const failing = Effect.zipRight(Effect.sleep("1250 millis"), new Boom({ reason: "input" }))
+          const failing = Effect.andThen(Effect.sleep("1250 millis"), new Boom({ reason: "input" }))
           const fiber = yield* Effect.fork(failing.pipe(Monitor.monitored("y"), Monitor.withFiberName("worker-1")))
           yield* TestClock.adjust("1250 millis")
           yield* Fiber.await(fiber)
@@ -250,7 +250,7 @@ describe("Monitor", () => {
   describe("fiber names", () => {
     it.effect("fiberName: the name set for the region, inherited by forked fibers, else the id", () =>
       Effect.gen(function*() {
-        const own = yield* Effect.withFiberRuntime((fiber) => Effect.succeed(FiberId.threadName(fiber.id())))
+        const own = yield* Effect.withFiber((fiber) => Effect.succeed(FiberId.threadName(fiber.id())))
         assert.strictEqual(yield* Monitor.fiberName, own)
         assert.strictEqual(yield* Monitor.withFiberName(Monitor.fiberName, "main"), "main")
         const forked = Effect.fork(Monitor.fiberName).pipe(Effect.flatMap(Fiber.join))
@@ -402,10 +402,10 @@ describe("Monitor", () => {
         const body = kind === "succeed"
           ? Effect.sleep(millis)
           : kind === "fail"
-          ? Effect.zipRight(Effect.sleep(millis), Effect.fail("no"))
-          : Effect.zipRight(Effect.sleep(millis), Effect.never)
+          ? Effect.andThen(Effect.sleep(millis), Effect.fail("no"))
+          : Effect.andThen(Effect.sleep(millis), Effect.never)
         const fiber = yield* Effect.fork(
-          Monitor.monitored(Effect.zipRight(Deferred.succeed(started, void 0), body), task, { metricTag: task })
+          Monitor.monitored(Effect.andThen(Deferred.succeed(started, void 0), body), task, { metricTag: task })
         )
         yield* Deferred.await(started)
         yield* TestClock.adjust(millis)

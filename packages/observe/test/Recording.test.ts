@@ -162,7 +162,7 @@ const emails = (bouncing: Map<string, number>, running: Deferred.Deferred<void>)
   TaskManager.define("send", {
     args: Schema.Struct({ to: Schema.String, ms: Schema.Number }),
     run: ({ ms, to }) =>
-      ms < 0 ? Effect.zipRight(Deferred.succeed(running, undefined), Effect.never) : Effect.zipRight(
+      ms < 0 ? Effect.andThen(Deferred.succeed(running, undefined), Effect.never) : Effect.andThen(
         Effect.sleep(ms),
         Effect.suspend(() => {
           const left = bouncing.get(to) ?? 0
@@ -246,7 +246,7 @@ describe("TaskManager records", () => {
       const timeline = yield* Timeline.make()
       const manager = yield* TaskManager.make({ tasks: [send], workers: 2, retry: Schedule.recurs(1) })
       yield* Timeline.recording(timeline)(
-        Effect.zipRight(manager.addAll(send, [{ to: "a", ms: 10 }, { to: "b", ms: 10 }]), TestTime.run(manager.join))
+        Effect.andThen(manager.addAll(send, [{ to: "a", ms: 10 }, { to: "b", ms: 10 }]), TestTime.run(manager.join))
       )
       assert.deepStrictEqual(yield* timeline.records, [])
     }))

@@ -95,7 +95,7 @@ describe("Timeline", () => {
       yield* TestTime.run(
         Effect.gen(function*() {
           const pool = yield* FiberPool.make({ maxWorkers: 1 })
-          const failing = yield* pool.submit(Effect.zipRight(Effect.sleep("1 second"), Effect.fail("boom")))
+          const failing = yield* pool.submit(Effect.andThen(Effect.sleep("1 second"), Effect.fail("boom")))
           const cancelled = yield* pool.submit(Effect.never)
           yield* failing.await
           yield* Effect.sleep("1 second")
@@ -151,7 +151,7 @@ describe("Timeline", () => {
         Effect.gen(function*() {
           const limit = yield* ConcurrencyLimiter.make(2, { name: "db" })
           const waiting = yield* Effect.fork(
-            Effect.zipRight(Effect.sleep("10 millis"), limit(Effect.sleep("1 second")))
+            Effect.andThen(Effect.sleep("10 millis"), limit(Effect.sleep("1 second")))
           )
           yield* Effect.forEach([1, 2], () => limit(Effect.sleep("1 second")), { concurrency: "unbounded" })
           // the third waited from 10 ms to 1 s, then ran; at 1 s a fourth finds a free slot, and a
@@ -182,7 +182,7 @@ describe("Timeline", () => {
     Effect.gen(function*() {
       const timeline = yield* Timeline.make()
       const work = (seconds: number, fail = false) =>
-        Effect.zipRight(Effect.sleep(`${seconds} seconds`), fail ? Effect.fail("no") : Effect.void)
+        Effect.andThen(Effect.sleep(`${seconds} seconds`), fail ? Effect.fail("no") : Effect.void)
       yield* TestTime.run(
         Effect.all([
           Timeline.recorded("a", { group: "threads", lane: "Thread-1" })(work(1)),

@@ -83,7 +83,7 @@ export interface FetchOptions {
    * status is decided as it arrives: its body is not waited for (it is read in the background, at
    * most 64 KiB and for at most this long, then dropped with its connection).
    */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: Duration.Input | undefined
   /** Retries of retryable failures (timeouts, connection failures, 5xx, 429) on this schedule. */
   readonly retry?: Schedule.Schedule<unknown, FetchError> | undefined
   /** Keep each body in its result. Default: false (bodies are counted, not held). */

@@ -39,7 +39,7 @@ describe("Batch.batch", () => {
           probe.track(
             // batch 0 takes 5 s, batch 4 takes 1 s: later batches finish first
             Effect.sleep(`${5 - index} seconds`).pipe(
-              Effect.zipRight(Effect.sync(() => ends.push(index))),
+              Effect.andThen(Effect.sync(() => ends.push(index))),
               Effect.as(Chunk.toReadonlyArray(items).reduce((a, b) => a + b, 0))
             ),
             String(index)

@@ -307,7 +307,7 @@ describe("Fetch.fetchAll on a real server", () => {
             const spy: Clock.Clock = Object.create(real, {
               unsafeCurrentTimeMillis: { value: () => (last = real.unsafeCurrentTimeMillis()) }
             })
-            const started = Effect.zipRight(Effect.sync(() => grants.push(last)), Effect.withClock(effect, real))
+            const started = Effect.andThen(Effect.sync(() => grants.push(last)), Effect.withClock(effect, real))
             return Effect.withClock(limiter(started), spy)
           }),
         { options: limiter.options, withCost: limiter.withCost, take: limiter.take, stats: limiter.stats }

@@ -75,7 +75,7 @@ describe("Files: what the processors open", () => {
         stat: () => Effect.succeed({ type: "File" } as FileSystem.File.Info),
         open: () =>
           Effect.acquireRelease(
-            Effect.zipRight(Deferred.succeed(opening, undefined), Deferred.await(gate)),
+            Effect.andThen(Deferred.succeed(opening, undefined), Deferred.await(gate)),
             () => Effect.sync(() => closed++)
           ).pipe(Effect.as({} as FileSystem.File))
       })
@@ -84,12 +84,12 @@ describe("Files: what the processors open", () => {
       )
       yield* Deferred.await(opening)
       const interrupter = yield* Effect.fork(Fiber.interrupt(reader))
-      for (let i = 0; i < 10; i++) yield* Effect.yieldNow()
+      for (let i = 0; i < 10; i++) yield* Effect.yieldNow
       const interrupted = interrupter.unsafePoll() !== null
       // the open returns: the file is closed at once, its reader gone
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.await(interrupter)
-      for (let i = 0; i < 10; i++) yield* Effect.yieldNow()
+      for (let i = 0; i < 10; i++) yield* Effect.yieldNow
       assert.isTrue(interrupted, "the interruption waited for the open")
       assert.strictEqual(closed, 1)
     }))

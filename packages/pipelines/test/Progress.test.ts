@@ -63,7 +63,7 @@ describe("Progress.track", () => {
       const { progress, stream } = yield* Progress.track(Stream.range(1, 5), { total: 5 })
       yield* Stream.runDrain(stream)
       const seen = yield* Effect.fork(Stream.runCollect(Stream.take(progress, 6)))
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       yield* Stream.runDrain(stream)
       const counts = Chunk.toReadonlyArray(yield* Fiber.join(seen)).map((p) => p.done)
       // the first run's last count, then the second run from 0
@@ -191,9 +191,9 @@ describe("Progress.render", () => {
       const { output, writes } = fakeOutput(true)
       const { progress, stream } = yield* Progress.track(Stream.range(1, 7))
       const drawing = yield* Effect.fork(Progress.render(progress, { label: "rows", output }))
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       yield* Stream.runDrain(stream)
-      yield* Effect.yieldNow()
+      yield* Effect.yieldNow
       yield* Fiber.interrupt(drawing)
       assert.isAtLeast(writes.length, 2)
       assert.strictEqual(strip(writes.at(-1)!), "7 rows\n")

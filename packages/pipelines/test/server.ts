@@ -66,14 +66,14 @@ export const bodyOf = (n: number): Uint8Array => {
 const MEET_FALLBACK_MILLIS = 10_000
 
 const listen = (server: http.Server): Effect.Effect<number> =>
-  Effect.async<number>((resume) => {
+  Effect.callback<number>((resume) => {
     server.listen(0, "127.0.0.1", () => {
       resume(Effect.succeed((server.address() as net.AddressInfo).port))
     })
   })
 
 const close = (server: http.Server): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
+  Effect.callback<void>((resume) => {
     server.closeAllConnections()
     server.close(() => resume(Effect.void))
   })

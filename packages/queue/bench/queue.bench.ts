@@ -21,7 +21,7 @@ const counter = () => ({ n: 0 })
 
 const produce = (put: (n: number) => Effect.Effect<unknown, unknown>) => {
   const i = counter()
-  return Effect.zipRight(
+  return Effect.andThen(
     Effect.whileLoop({ while: () => i.n < ITEMS, body: () => put(i.n++), step: () => {} }),
     Effect.forEach(Array.from({ length: CONSUMERS }), () => put(END), { discard: true })
   )
@@ -29,7 +29,7 @@ const produce = (put: (n: number) => Effect.Effect<unknown, unknown>) => {
 
 const produceBatched = (putAll: (items: Array<number>) => Effect.Effect<unknown, unknown>) => {
   const i = counter()
-  return Effect.zipRight(
+  return Effect.andThen(
     Effect.whileLoop({
       while: () => i.n < ITEMS,
       body: () => {

@@ -102,7 +102,7 @@ export interface JoinableQueue<A> extends Pipeable {
    *
    * @since 0.2.0
    */
-  readonly putFor: (duration: Duration.DurationInput, item: A) => Effect.Effect<boolean, QueueShutDown>
+  readonly putFor: (duration: Duration.Input, item: A) => Effect.Effect<boolean, QueueShutDown>
   /** Adds every item in order, waiting for room as needed. */
   readonly putAll: (items: Iterable<A>) => Effect.Effect<void, QueueShutDown>
   /** Adds an item if there is room now, else fails `QueueFull`. */
@@ -135,7 +135,7 @@ export interface JoinableQueue<A> extends Pipeable {
    *
    * @since 0.2.0
    */
-  readonly takeFor: (duration: Duration.DurationInput) => Effect.Effect<Option.Option<A>, QueueShutDown>
+  readonly takeFor: (duration: Duration.Input) => Effect.Effect<Option.Option<A>, QueueShutDown>
   /**
    * Removes between 1 and `max` items at once, waiting while the queue is empty. `max` must be an
    * integer ≥ 1, or `Infinity` for all there is; anything else is a defect (it dies, naming it).
@@ -254,7 +254,7 @@ export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkS
   return Stream.repeatEffectChunkOption(
     Effect.mapBoth(queue.takeUpTo(chunkSize), {
       onFailure: () => Option.none(),
-      onSuccess: Chunk.unsafeFromArray
+      onSuccess: Chunk.fromArrayUnsafe
     })
   )
 }

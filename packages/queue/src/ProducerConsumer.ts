@@ -108,7 +108,7 @@ export const run = <A, E1, R1, E2, R2>(
     const producer = (p: number) =>
       Stream.runForEachChunk(
         options.produce(p),
-        (chunk) => Effect.zipRight(queue.putAll(chunk), Effect.sync(() => void (produced += chunk.length)))
+        (chunk) => Effect.andThen(queue.putAll(chunk), Effect.sync(() => void (produced += chunk.length)))
       )
 
     const consumer = (c: number) =>

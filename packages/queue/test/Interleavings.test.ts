@@ -122,7 +122,7 @@ describe("Interleavings: JoinableQueue", () => {
       Effect.gen(function*() {
         const queue = yield* Effect.orDie(JoinableQueue.make<number>({ capacity: 1 }))
         const taker = yield* Interleavings.fork(queue.take)
-        const putter = yield* Interleavings.fork(Effect.zipRight(queue.put(1), queue.put(2)))
+        const putter = yield* Interleavings.fork(Effect.andThen(queue.put(1), queue.put(2)))
         // the shutdown lands before any op of the actors, the first ones after a wake-up included
         const closed = yield* Interleavings.race(queue.shutdown())
         yield* closed
@@ -136,7 +136,7 @@ describe("Interleavings: JoinableQueue", () => {
     Interleavings.explore(
       Effect.gen(function*() {
         const queue = yield* Effect.orDie(JoinableQueue.make<number>({ capacity: 1 }))
-        const worker = Effect.forever(Effect.zipRight(queue.take, Effect.orDie(queue.taskDone)))
+        const worker = Effect.forever(Effect.andThen(queue.take, Effect.orDie(queue.taskDone)))
         const workers = yield* Effect.forEach([1, 2], () => Effect.fork(worker))
         const producer = yield* Interleavings.fork(queue.putAll([1, 2, 3]))
         yield* Fiber.await(producer)

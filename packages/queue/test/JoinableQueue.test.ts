@@ -12,7 +12,7 @@ const make = (kind: Kind, capacity?: number) =>
 const defect = <A, E>(effect: Effect.Effect<A, E>) =>
   effect.pipe(
     Effect.flatMap(() => Effect.dieMessage("no defect")),
-    Effect.catchAllDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
+    Effect.catchDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
     Effect.orDie
   )
 
@@ -197,7 +197,7 @@ const contract = (kind: Kind) =>
         const second = yield* Effect.fork(queue.take)
         yield* Leaks.settle
         yield* Effect.fiberIdWith((self) =>
-          Effect.zipRight(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+          Effect.andThen(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
         )
         assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
         assert.strictEqual(yield* Fiber.join(second), 42)
@@ -213,7 +213,7 @@ const contract = (kind: Kind) =>
         const served = yield* Effect.fork(queue.put(3))
         yield* Leaks.settle
         yield* Effect.fiberIdWith((self) =>
-          Effect.zipRight(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
+          Effect.andThen(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
         )
         assert.isTrue(Exit.isInterrupted(yield* Fiber.await(served)))
         assert.strictEqual(yield* queue.size, 0)

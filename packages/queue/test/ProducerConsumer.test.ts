@@ -12,7 +12,7 @@ describe("ProducerConsumer.run", () => {
         producers: 2,
         consumers: 3,
         produce: (p) => Stream.range(1, 5).pipe(Stream.map((i) => `P${p}-${i}`)),
-        consume: (item) => Effect.zipRight(Effect.sync(() => seen.push(item)), Effect.sleep(10))
+        consume: (item) => Effect.andThen(Effect.sync(() => seen.push(item)), Effect.sleep(10))
       }))
       assert.deepStrictEqual(result, { produced: 10, consumed: 10, failed: 0, failures: [] })
       assert.deepStrictEqual(

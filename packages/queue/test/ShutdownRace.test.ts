@@ -27,7 +27,7 @@ interface Point {
 }
 
 const spinThen = <A, E>(spin: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-  spin === 0 ? effect : Effect.zipRight(Effect.void, spinThen(spin - 1, effect))
+  spin === 0 ? effect : Effect.andThen(Effect.void, spinThen(spin - 1, effect))
 
 const sweep = (arrive: Arrival, fill: boolean) =>
   Effect.gen(function*() {
@@ -35,11 +35,11 @@ const sweep = (arrive: Arrival, fill: boolean) =>
     for (let ops = 10; ops <= 40; ops++) {
       for (let spin = 0; spin <= 12; spin++) {
         for (let yields = 0; yields <= 2; yields++) {
-          yield* Effect.yieldNow() // each point starts on a fresh turn of the test's own fiber
+          yield* Effect.yieldNow // each point starts on a fresh turn of the test's own fiber
           const queue = yield* JoinableQueue.make<number>({ capacity: 1 })
           if (fill) yield* queue.put(0)
           const arriving = yield* Effect.fork(Effect.withMaxOpsBeforeYield(spinThen(spin, arrive(queue)), ops))
-          const closing = Effect.zipRight(Effect.repeatN(Effect.yieldNow(), yields), queue.shutdown())
+          const closing = Effect.andThen(Effect.repeatN(Effect.yieldNow, yields), queue.shutdown())
           yield* Effect.fork(Effect.withMaxOpsBeforeYield(closing, ops))
           const result = yield* Effect.either(TestTime.run(Fiber.join(arriving)))
           const ended = Either.match(result, {

@@ -13,15 +13,15 @@ import * as JoinableQueue from "../src/JoinableQueue.js"
 const make = (capacity?: number) => JoinableQueue.make<number>({ capacity })
 
 /** Well-typed, but `Duration.decode` rejects it. */
-const malformed: Duration.DurationInput = `${1e-7} seconds`
+const malformed: Duration.Input = `${1e-7} seconds`
 const defectMessage = (operation: string) =>
-  `JoinableQueue.${operation}: duration must be a Duration.DurationInput, got ${malformed}`
+  `JoinableQueue.${operation}: duration must be a Duration.Input, got ${malformed}`
 
 /** The message of the defect `effect` dies with. */
 const defect = <A, E>(effect: Effect.Effect<A, E>) =>
   effect.pipe(
     Effect.flatMap(() => Effect.dieMessage("no defect")),
-    Effect.catchAllDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
+    Effect.catchDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
     Effect.orDie
   )
 
@@ -68,7 +68,7 @@ describe("JoinableQueue.takeFor", () => {
       // two sleeps due at the same instant run in the order they were registered: try both
       for (const putFirst of [true, false]) {
         const queue = yield* make()
-        const put = Effect.zipRight(Effect.sleep("1 second"), queue.put(1))
+        const put = Effect.andThen(Effect.sleep("1 second"), queue.put(1))
         const putter = putFirst ? yield* Effect.fork(put) : undefined
         yield* Leaks.settle
         const taker = yield* Effect.fork(queue.takeFor("1 second"))
@@ -100,7 +100,7 @@ describe("JoinableQueue.takeFor", () => {
       const second = yield* Effect.fork(queue.takeFor("1 second"))
       yield* Leaks.settle
       yield* Effect.fiberIdWith((self) =>
-        Effect.zipRight(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+        Effect.andThen(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
       )
       assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
       assert.deepStrictEqual(yield* Fiber.join(second), Option.some(42))
@@ -205,7 +205,7 @@ describe("JoinableQueue.putFor", () => {
       for (const takeFirst of [true, false]) {
         const queue = yield* make(1)
         yield* queue.put(1)
-        const take = Effect.zipRight(Effect.sleep("1 second"), queue.take)
+        const take = Effect.andThen(Effect.sleep("1 second"), queue.take)
         const taker = takeFirst ? yield* Effect.fork(take) : undefined
         yield* Leaks.settle
         const putter = yield* Effect.fork(queue.putFor("1 second", 2))
@@ -229,7 +229,7 @@ describe("JoinableQueue.putFor", () => {
       const served = yield* Effect.fork(queue.putFor("1 second", 3))
       yield* Leaks.settle
       yield* Effect.fiberIdWith((self) =>
-        Effect.zipRight(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
+        Effect.andThen(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
       )
       assert.isTrue(Exit.isInterrupted(yield* Fiber.await(served)))
       assert.strictEqual(yield* queue.size, 0)
@@ -256,8 +256,8 @@ describe("Interleavings: timed forms", () => {
         const queue = yield* Effect.orDie(make(1))
         yield* queue.put(0)
         const putter = yield* Effect.fork(queue.putFor("10 millis", 1))
-        const taker = yield* Effect.fork(Effect.zipRight(Effect.sleep("10 millis"), queue.takeFor("10 millis")))
-        const late = yield* Effect.fork(Effect.zipRight(Effect.sleep("20 millis"), queue.takeFor(0)))
+        const taker = yield* Effect.fork(Effect.andThen(Effect.sleep("10 millis"), queue.takeFor("10 millis")))
+        const late = yield* Effect.fork(Effect.andThen(Effect.sleep("20 millis"), queue.takeFor(0)))
         const added = yield* Fiber.join(putter)
         const taken = [yield* Fiber.join(taker), yield* Fiber.join(late)].filter(Option.isSome).length
         assert.strictEqual(1 + (added ? 1 : 0), taken + (yield* queue.size))

@@ -40,7 +40,7 @@ describe("JoinableQueue properties", () => {
 
         const producer = (pauses: ReadonlyArray<number>, p: number) =>
           Effect.forEach(pauses, (pause, i) =>
-            Effect.zipRight(Effect.sleep(pause), Effect.zipRight(queue.put(p * 100 + i), observe)))
+            Effect.andThen(Effect.sleep(pause), Effect.andThen(queue.put(p * 100 + i), observe)))
         const consumer = (work: number) =>
           Effect.forever(Effect.gen(function*() {
             const item = yield* queue.take
@@ -51,7 +51,7 @@ describe("JoinableQueue properties", () => {
               Effect.sleep(work),
               Effect.sync(() =>
                 done++
-              ).pipe(Effect.zipRight(Effect.orDie(queue.taskDone)))
+              ).pipe(Effect.andThen(Effect.orDie(queue.taskDone)))
             )
           }))
 
@@ -60,12 +60,12 @@ describe("JoinableQueue properties", () => {
         yield* Effect.forEach(consumers, ({ interruptAt }, c) =>
           c === 0 || interruptAt === undefined
             ? Effect.void
-            : Effect.fork(Effect.zipRight(Effect.sleep(interruptAt), Fiber.interrupt(workers[c]!))))
+            : Effect.fork(Effect.andThen(Effect.sleep(interruptAt), Fiber.interrupt(workers[c]!))))
         let doneAtJoin = -1
         // as in the guide: the producers finish, then `join` waits for the consumers
-        yield* TestTime.run(Effect.zipRight(
+        yield* TestTime.run(Effect.andThen(
           Effect.forEach(producers, producer, { concurrency: "unbounded" }),
-          Effect.zipRight(queue.join, Effect.sync(() => void (doneAtJoin = done)))
+          Effect.andThen(queue.join, Effect.sync(() => void (doneAtJoin = done)))
         ))
         yield* Fiber.interruptAll(workers)
 

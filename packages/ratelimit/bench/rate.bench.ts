@@ -80,7 +80,7 @@ const effects = (algorithm: "token-bucket" | "fixed-window", ideal: number): Con
   make: async (interval) => {
     const scope = Effect.runSync(Scope.make())
     const limiter = await Effect.runPromise(
-      Scope.extend(EffectRateLimiter.make({ limit: LIMIT, interval, algorithm }), scope)
+      Scope.provide(EffectRateLimiter.make({ limit: LIMIT, interval, algorithm }), scope)
     )
     return { submit: submitEach(limiter), close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
   }

@@ -68,7 +68,7 @@ export const make = (
           <A, E, R>(effect: Effect.Effect<A, E, R>) =>
             recorded === undefined
               ? semaphore.withPermit(effect)
-              : recorded.track((started) => semaphore.withPermit(Effect.zipRight(started, effect))),
+              : recorded.track((started) => semaphore.withPermit(Effect.andThen(started, effect))),
           {
             limit: n,
             inside: Effect.map(semaphore.available, (available) => n - available),

@@ -34,7 +34,7 @@ export declare namespace KeyedRateLimiter {
    */
   export interface Options extends RateLimiter.RateLimiter.Options {
     /** How long a key may go unused before it is forgotten. Default: 1 minute. */
-    readonly idleTimeout?: Duration.DurationInput | undefined
+    readonly idleTimeout?: Duration.Input | undefined
   }
 }
 

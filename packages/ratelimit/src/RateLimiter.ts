@@ -65,7 +65,7 @@ export declare namespace RateLimiter {
     /** Starts (total cost) allowed per `interval`: an integer ≥ 1. */
     readonly limit: number
     /** A whole number of milliseconds ≥ 1, e.g. `"1 second"`. */
-    readonly interval: Duration.DurationInput
+    readonly interval: Duration.Input
     /** Default: `"sliding-window"`. */
     readonly algorithm?: Algorithm | undefined
     /** The most that may start at once: for `"token-bucket"` (default `limit`) and `"gcra"` (default 1). */

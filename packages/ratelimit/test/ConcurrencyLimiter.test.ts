@@ -27,7 +27,7 @@ describe("ConcurrencyLimiter", () => {
           yield* Effect.forEach(tasks, (task, i) =>
             task.interruptAfter === undefined
               ? Effect.void
-              : Effect.fork(Effect.zipRight(Effect.sleep(task.interruptAfter), Fiber.interrupt(fibers[i]!))))
+              : Effect.fork(Effect.andThen(Effect.sleep(task.interruptAfter), Fiber.interrupt(fibers[i]!))))
           yield* Effect.forEach(fibers, Fiber.await)
         }))
         assert.isAtMost(yield* probe.peak, n)

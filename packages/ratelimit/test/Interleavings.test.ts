@@ -57,7 +57,7 @@ describe("Interleavings: rate limiters", () => {
         const probe = yield* ConcurrencyProbe.make
         const actors = yield* Effect.forEach(
           [1, 2, 3, 4],
-          () => Interleavings.fork(limit(probe.track(Effect.yieldNow())))
+          () => Interleavings.fork(limit(probe.track(Effect.yieldNow)))
         )
         yield* Effect.forEach(actors, Fiber.await)
         assert.isAtMost(yield* probe.peak, 2)

@@ -62,7 +62,7 @@ describe("KeyedRateLimiter", () => {
       const split: Array<string> = []
       for (let ops = 10; ops <= 50; ops++) {
         for (let spin = 0; spin <= 8; spin++) {
-          yield* Effect.yieldNow()
+          yield* Effect.yieldNow
           let shift = 0
           const clock: Clock.Clock = {
             [Clock.ClockTypeId]: Clock.ClockTypeId,
@@ -78,13 +78,13 @@ describe("KeyedRateLimiter", () => {
             Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => starts.push(at)))
           )
           const spinThen = (n: number): Effect.Effect<unknown> =>
-            n === 0 ? startA : Effect.zipRight(Effect.void, spinThen(n - 1))
+            n === 0 ? startA : Effect.andThen(Effect.void, spinThen(n - 1))
           const first = yield* Effect.fork(Effect.withClock(Effect.withMaxOpsBeforeYield(spinThen(spin), ops), clock))
           const moveOn = Effect.sync(() => {
             shift += 5
           })
           const other = yield* Effect.fork(
-            Effect.withClock(Effect.zipRight(moveOn, Effect.zipRight(perKey("b").take(), startA)), clock)
+            Effect.withClock(Effect.andThen(moveOn, Effect.andThen(perKey("b").take(), startA)), clock)
           )
           yield* TestTime.run(Effect.zip(Fiber.join(first), Fiber.join(other)))
           // split: the second start did not wait for the first to leave the window (a start is

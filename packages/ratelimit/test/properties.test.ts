@@ -57,7 +57,7 @@ describe("RateLimiter properties", () => {
         const order: Array<number> = []
         const interruptedAt = new Map<number, number>()
         const driver = Effect.gen(function*() {
-          const fibers: Array<Fiber.RuntimeFiber<void, unknown>> = []
+          const fibers: Array<Fiber.Fiber<void, unknown>> = []
           for (const [index, request] of requests.entries()) {
             yield* Effect.sleep(request.gap)
             arrivals.push(yield* Clock.currentTimeMillis)
@@ -70,10 +70,10 @@ describe("RateLimiter properties", () => {
             fibers.push(fiber)
             if (request.interruptAfter !== undefined) {
               yield* Effect.fork(
-                Effect.zipRight(
+                Effect.andThen(
                   Effect.sleep(request.interruptAfter),
                   Effect.flatMap(Clock.currentTimeMillis, (now) =>
-                    Effect.zipRight(
+                    Effect.andThen(
                       Effect.sync(() => {
                         if (!started.has(index)) {
                           interruptedAt.set(index, now)
@@ -85,7 +85,7 @@ describe("RateLimiter properties", () => {
               )
             }
           }
-          yield* Fiber.joinAll(fibers).pipe(Effect.catchAllCause(() =>
+          yield* Fiber.joinAll(fibers).pipe(Effect.catchCause(() =>
             Effect.void
           ))
           yield* Effect.forEach(fibers, Fiber.await)

@@ -15,7 +15,7 @@ const TOTAL = FIBERS * INCREMENTS
 let counter = 0
 const increment = Effect.suspend(() => {
   const n = counter
-  return Effect.zipRight(Effect.yieldNow(), Effect.sync(() => void (counter = n + 1)))
+  return Effect.andThen(Effect.yieldNow, Effect.sync(() => void (counter = n + 1)))
 })
 
 const runFibers = (guard: (effect: Effect.Effect<void>) => Effect.Effect<void>, exact: boolean) => async () => {
@@ -49,7 +49,7 @@ await Report.main("packages/sync/bench/lock.bench.ts", [
     title: `Lock under contention: ${FIBERS} fibers × ${
       INCREMENTS.toLocaleString("en")
     } increments with a yield inside`,
-    description: "Per operation = one acquire/increment/release. Effect contenders yield with `Effect.yieldNow()`; " +
+    description: "Per operation = one acquire/increment/release. Effect contenders yield with `Effect.yieldNow`; " +
       "async-mutex runs the same loop in 8 async functions and yields with `await Promise.resolve()`. " +
       "\"no lock\" is the same Effect loop unguarded (it loses updates): the floor.",
     operations: TOTAL,

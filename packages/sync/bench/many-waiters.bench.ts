@@ -1,6 +1,6 @@
 /**
  * Many waiters behind one semaphore: N fibers (2,000, 8,000, 20,000), each running a short
- * suspending task (one `Effect.yieldNow()`) behind a `Semaphore(16)`.
+ * suspending task (one `Effect.yieldNow`) behind a `Semaphore(16)`.
  *
  * fiberkit hands each released permit to the longest waiter (one wake-up per release), so the
  * time per task should stay flat as N grows. Effect 3.22's own `Semaphore` wakes waiters to race
@@ -19,14 +19,14 @@ import pLimit from "p-limit"
 const PERMITS = 16
 const SIZES = [2_000, 8_000, 20_000]
 
-const task = Effect.yieldNow()
+const task = Effect.yieldNow
 
 // Fibers are forked one by one, then awaited: Effect.forEach with unbounded concurrency costs
 // about 30 µs per fiber at these sizes, which would hide what the semaphore costs.
 const spawnAll = (n: number, guard: (effect: Effect.Effect<void>) => Effect.Effect<void, unknown>) => () =>
   Effect.runPromise(Effect.gen(function*() {
     const guarded = guard(task)
-    const fibers: Array<Fiber.RuntimeFiber<void, unknown>> = []
+    const fibers: Array<Fiber.Fiber<void, unknown>> = []
     for (let i = 0; i < n; i++) fibers.push(yield* Effect.fork(guarded))
     for (const fiber of fibers) yield* Fiber.await(fiber)
   }))

@@ -70,7 +70,7 @@ export declare namespace Barrier {
      * the last party has come, the action it runs does not count (as in Python). One that
      * `Duration.decode` rejects fails `make` with `InvalidOptions`. Default: no limit.
      */
-    readonly timeout?: Duration.DurationInput | undefined
+    readonly timeout?: Duration.Input | undefined
   }
 }
 

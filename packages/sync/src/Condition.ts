@@ -50,7 +50,7 @@ export interface Condition extends Pipeable {
    * cannot work: it runs `wait` in a child fiber, which does not hold the lock.) A `duration`
    * that `Duration.decode` rejects is a defect, before the lock is let go.
    */
-  readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean, NotOwner>
+  readonly waitFor: (duration: Duration.Input) => Effect.Effect<boolean, NotOwner>
   /** Waits until `predicate` (run holding the lock) is true; returns at once if it already is. */
   readonly waitUntil: <E, R>(predicate: Effect.Effect<boolean, E, R>) => Effect.Effect<void, E | NotOwner, R>
   /**
@@ -90,9 +90,9 @@ export declare namespace Condition {
  *   const condition = yield* Condition.make()
  *   const items: Array<number> = []
  *   const consumer = condition.withLock(
- *     Effect.zipRight(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
+ *     Effect.andThen(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
  *   )
- *   const producer = condition.withLock(Effect.zipRight(Effect.sync(() => items.push(42)), condition.notify()))
+ *   const producer = condition.withLock(Effect.andThen(Effect.sync(() => items.push(42)), condition.notify()))
  *   const fiber = yield* Effect.fork(consumer)
  *   yield* producer
  *   return yield* fiber.await // Exit.succeed(42)

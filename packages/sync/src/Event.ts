@@ -43,7 +43,7 @@ export interface Event extends Pipeable {
    * Waits at most `duration`: `true` if the flag was set, `false` on timeout (Python's
    * `wait(timeout)`). A `duration` that `Duration.decode` rejects is a defect, before any wait.
    */
-  readonly waitFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
+  readonly waitFor: (duration: Duration.Input) => Effect.Effect<boolean>
   /** Fibers waiting right now. */
   readonly waiting: Effect.Effect<number>
 }
@@ -65,7 +65,7 @@ export interface Event extends Pipeable {
  *       yield* Effect.sleep("1 second")
  *     }
  *   })
- *   yield* Effect.fork(Effect.zipRight(Effect.sleep("3 seconds"), shutdown.set))
+ *   yield* Effect.fork(Effect.andThen(Effect.sleep("3 seconds"), shutdown.set))
  *   yield* worker
  * })
  * ```

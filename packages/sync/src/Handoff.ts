@@ -69,7 +69,7 @@ export interface WaitHooks<A> {
  * }
  * const program = Effect.gen(function*() {
  *   const taker = yield* Effect.fork(take)
- *   yield* Effect.yieldNow()
+ *   yield* Effect.yieldNow
  *   give("hello")
  *   return yield* taker.await
  * })
@@ -116,10 +116,10 @@ export class Waiter<A, E = never> implements Node {
    * holds it uninterruptibly and can register its release before anything else happens.
    */
   wait(restore: Restore, hooks?: WaitHooks<A>): Effect.Effect<A, E> {
-    return Effect.catchAllCause(restore(this.registered), (cause) => this.interrupted(cause, hooks))
+    return Effect.catchCause(restore(this.registered), (cause) => this.interrupted(cause, hooks))
   }
 
-  private readonly registered: Effect.Effect<A, E> = Effect.async<A, E>((resume) => {
+  private readonly registered: Effect.Effect<A, E> = Effect.callback<A, E>((resume) => {
     if (this.outcome !== undefined) resume(this.outcome)
     else this.resume = resume
   })
@@ -151,7 +151,7 @@ export class Waiter<A, E = never> implements Node {
  * import { Effect, Exit } from "effect"
  *
  * Effect.runPromiseExit(Handoff.decodeDeadline("Mailbox.takeFor", "1e-7 seconds")).then((exit) =>
- *   console.log(Exit.isFailure(exit)) // true: "Mailbox.takeFor: duration must be a Duration.DurationInput, got 1e-7 seconds"
+ *   console.log(Exit.isFailure(exit)) // true: "Mailbox.takeFor: duration must be a Duration.Input, got 1e-7 seconds"
  * )
  * ```
  *
@@ -160,7 +160,7 @@ export class Waiter<A, E = never> implements Node {
  */
 export const decodeDeadline: (
   operation: string,
-  input: Duration.DurationInput
+  input: Duration.Input
 ) => Effect.Effect<Duration.Duration> = deadline.decodeDeadline
 
 /**
@@ -194,7 +194,7 @@ export const decodeDeadline: (
  * @category combinators
  */
 export const withDeadline: <A, E, R>(
-  duration: Duration.DurationInput,
+  duration: Duration.Input,
   expire: () => void,
   body: Effect.Effect<A, E, R>
 ) => Effect.Effect<A, E, R> = deadline.withDeadline

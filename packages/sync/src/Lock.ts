@@ -43,7 +43,7 @@ export interface Lock extends LockOrder.Lockable, Pipeable {
    * now holds it, `false` if the time ran out (then it holds nothing and has left the line).
    * A `duration` that `Duration.decode` rejects is a defect, before any wait.
    */
-  readonly acquireFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
+  readonly acquireFor: (duration: Duration.Input) => Effect.Effect<boolean>
   /** Frees the lock; fails with `NotOwner` (changing nothing) unless this fiber holds it. */
   readonly release: Effect.Effect<void, NotOwner>
   /** Takes the lock if it is free right now and no one waits for it: `true` if it did. */
@@ -81,7 +81,7 @@ export declare namespace Lock {
  *   const increment = lock.withLock(
  *     Effect.gen(function*() {
  *       const n = yield* Ref.get(counter)
- *       yield* Effect.yieldNow() // another fiber runs here, but cannot enter
+ *       yield* Effect.yieldNow // another fiber runs here, but cannot enter
  *       yield* Ref.set(counter, n + 1)
  *     })
  *   )

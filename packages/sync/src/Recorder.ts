@@ -114,7 +114,7 @@ export const current: Effect.Effect<Recorder | undefined> = FiberRef.get(current
  * @category constructors
  */
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
-  Exit.isSuccess(exit) ? "success" : Cause.isInterruptedOnly(exit.cause) ? "interrupted" : "failure"
+  Exit.isSuccess(exit) ? "success" : Cause.hasInterruptsOnly(exit.cause) ? "interrupted" : "failure"
 
 // one numbering per process, shared by every loaded copy of the package
 const groupNumbers: Map<string, number> = globalValue(

@@ -34,7 +34,7 @@ export interface ReentrantLock extends LockOrder.Lockable, Pipeable {
    * now holds the lock, `false` if the time ran out (then nothing changed). A `duration` that
    * `Duration.decode` rejects is a defect, before any wait.
    */
-  readonly acquireFor: (duration: Duration.DurationInput) => Effect.Effect<boolean>
+  readonly acquireFor: (duration: Duration.Input) => Effect.Effect<boolean>
   /** Gives up one hold; fails with `NotOwner` (changing nothing) unless this fiber holds it. */
   readonly release: Effect.Effect<void, NotOwner>
   /** Takes a hold if that needs no wait: `true` if it did. */
@@ -69,7 +69,7 @@ export declare namespace ReentrantLock {
  * const program = Effect.gen(function*() {
  *   const lock = yield* ReentrantLock.make()
  *   const inner = lock.withLock(Effect.log("inner"))
- *   yield* lock.withLock(Effect.zipRight(Effect.log("outer"), inner)) // no self-deadlock
+ *   yield* lock.withLock(Effect.andThen(Effect.log("outer"), inner)) // no self-deadlock
  * })
  * ```
  *

@@ -50,7 +50,7 @@ export interface Semaphore extends Pipeable {
    * permits (default 1) are now held, `false` if the time ran out (then nothing is held). A
    * `duration` that `Duration.decode` rejects is a defect, before any wait.
    */
-  readonly acquireFor: (duration: Duration.DurationInput, n?: number) => Effect.Effect<boolean, InvalidOptions>
+  readonly acquireFor: (duration: Duration.Input, n?: number) => Effect.Effect<boolean, InvalidOptions>
   /** Takes `n` permits (default 1) if that needs no wait: `true` if it did. */
   readonly tryAcquire: (n?: number) => Effect.Effect<boolean, InvalidOptions>
   /** Gives `n` permits (default 1) to the pool and hands them to waiters. */

@@ -2,7 +2,7 @@
  * The waiting line every fiberkit primitive uses: a FIFO queue of waiters with O(1) push, shift
  * and removal from anywhere (an interrupted waiter leaves from the middle). Nodes carry their own
  * links, so removal needs no search. A low-level building block for writing new primitives: it
- * is plain mutable data, to be used inside `Effect.sync` / `Effect.async` of a single runtime.
+ * is plain mutable data, to be used inside `Effect.sync` / `Effect.callback` of a single runtime.
  *
  * @since 0.1.0
  */

@@ -31,7 +31,7 @@ describe("Barrier", () => {
         for (let g = 0; g < generations; g++) {
           const indices = yield* TestTime.run(
             Effect.forEach(Array.from({ length: parties }, (_, i) => i), (i) =>
-              Effect.zipRight(Effect.sleep((i * 7) % 5), barrier.await), { concurrency: "unbounded" })
+              Effect.andThen(Effect.sleep((i * 7) % 5), barrier.await), { concurrency: "unbounded" })
           )
           assert.deepStrictEqual(
             [...indices].sort((a, b) =>
@@ -134,10 +134,10 @@ describe("Barrier", () => {
 
   it.effect("a timeout Duration.decode rejects fails InvalidOptions", () =>
     Effect.gen(function*() {
-      const timeouts: ReadonlyArray<Duration.DurationInput> = [`${1e-7} seconds`, `${Number.NaN} millis`]
+      const timeouts: ReadonlyArray<Duration.Input> = [`${1e-7} seconds`, `${Number.NaN} millis`]
       for (const timeout of timeouts) {
         const error = yield* Effect.flip(Barrier.make(2, { timeout }))
-        assert.strictEqual(error.message, `Barrier.make: timeout must be a Duration.DurationInput, got ${timeout}`)
+        assert.strictEqual(error.message, `Barrier.make: timeout must be a Duration.Input, got ${timeout}`)
       }
     }))
 })

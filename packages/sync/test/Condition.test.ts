@@ -31,12 +31,12 @@ describe("Condition", () => {
       const condition = yield* Condition.make()
       const items: Array<number> = []
       const consumer = yield* Effect.fork(condition.withLock(
-        Effect.zipRight(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
+        Effect.andThen(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
       ))
       yield* Leaks.settle
       assert.strictEqual(yield* condition.waiting, 1)
       assert.isFalse(yield* condition.lock.isLocked) // wait let go of it
-      yield* condition.withLock(Effect.zipRight(Effect.sync(() => items.push(42)), condition.notify()))
+      yield* condition.withLock(Effect.andThen(Effect.sync(() => items.push(42)), condition.notify()))
       assert.strictEqual(yield* Fiber.join(consumer), 42)
       assert.isFalse(yield* condition.lock.isLocked)
     }))
@@ -48,7 +48,7 @@ describe("Condition", () => {
       const waiters = yield* Effect.forEach(
         [0, 1, 2, 3, 4],
         (i) =>
-          Effect.fork(condition.withLock(Effect.zipRight(condition.wait, Effect.sync(() => woken.push(i))))).pipe(
+          Effect.fork(condition.withLock(Effect.andThen(condition.wait, Effect.sync(() => woken.push(i))))).pipe(
             Effect.zipLeft(Leaks.settle)
           )
       )
@@ -103,7 +103,7 @@ describe("Condition", () => {
     Effect.gen(function*() {
       const { condition, first, second } = yield* twoWaiters
       yield* Effect.fiberIdWith((self) =>
-        condition.withLock(Effect.zipRight(condition.notify(), Effect.sync(() => first.unsafeInterruptAsFork(self))))
+        condition.withLock(Effect.andThen(condition.notify(), Effect.sync(() => first.unsafeInterruptAsFork(self))))
       )
       assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
       assert.strictEqual(yield* Fiber.join(second), "second woke")
@@ -138,7 +138,7 @@ describe("Condition (notifications are never lost)", () => {
       const condition = yield* Condition.make()
       const woken: Array<string> = []
       const waiter = (name: string) =>
-        condition.withLock(Effect.zipRight(condition.wait, Effect.sync(() => woken.push(name))))
+        condition.withLock(Effect.andThen(condition.wait, Effect.sync(() => woken.push(name))))
       const first = yield* Effect.fork(Effect.uninterruptible(waiter("first")))
       yield* Leaks.settle
       yield* Fiber.interruptFork(first)

@@ -35,7 +35,7 @@ describe("Event", () => {
       const event = yield* Event.make
       const waiter = yield* Effect.fork(Effect.as(event.wait, "woken"))
       yield* Leaks.settle
-      yield* Effect.zipRight(event.set, event.clear)
+      yield* Effect.andThen(event.set, event.clear)
       assert.strictEqual(yield* Fiber.join(waiter), "woken")
     }))
 

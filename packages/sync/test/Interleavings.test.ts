@@ -38,7 +38,7 @@ const room = () => {
           inside += weight
           peak = Math.max(peak, inside)
         }),
-        () => Effect.yieldNow(),
+        () => Effect.yieldNow,
         () =>
           Effect.sync(() => {
             inside -= weight
@@ -56,9 +56,9 @@ describe("Interleavings: locks", () => {
         Effect.gen(function*() {
           const lock = kind === "Lock" ? yield* Lock.make() : yield* ReentrantLock.make()
           const probe = yield* ConcurrencyProbe.make
-          const visit = probe.track(Effect.yieldNow())
+          const visit = probe.track(Effect.yieldNow)
           const byHand = Effect.uninterruptibleMask((restore) =>
-            Effect.zipRight(lock.acquire, Effect.ensuring(restore(visit), Effect.orDie(lock.release)))
+            Effect.andThen(lock.acquire, Effect.ensuring(restore(visit), Effect.orDie(lock.release)))
           )
           const actors = yield* Effect.forEach(
             [lock.withLock(visit), byHand, lock.withLock(visit)],
@@ -98,11 +98,11 @@ describe("Interleavings: locks", () => {
         const rw = yield* ReadWriteLock.make()
         const readers = room()
         const writers = room()
-        const read = rw.withRead(Effect.zipRight(
+        const read = rw.withRead(Effect.andThen(
           readers.visit(),
           Effect.sync(() => assert.strictEqual(writers.inside, 0))
         ))
-        const write = rw.withWrite(Effect.zipRight(
+        const write = rw.withWrite(Effect.andThen(
           writers.visit(),
           Effect.sync(() => assert.strictEqual(readers.inside, 0))
         ))
@@ -144,7 +144,7 @@ describe("Interleavings: semaphores", () => {
           () =>
             Effect.fork(Effect.uninterruptible(Effect.orDie(Effect.flatMap(
               semaphore.acquireFor("1 second"),
-              (got) => (got ? Effect.zipRight(semaphore.release(), Effect.succeed(got)) : Effect.succeed(got))
+              (got) => (got ? Effect.andThen(semaphore.release(), Effect.succeed(got)) : Effect.succeed(got))
             ))))
         )
         yield* Effect.sleep("1 second")
@@ -160,7 +160,7 @@ describe("Interleavings: semaphores", () => {
       Effect.gen(function*() {
         const semaphore = yield* BoundedSemaphore.make(2)
         const actors = yield* Effect.forEach([1, 2, 1], (n) =>
-          Interleavings.fork(Effect.orDie(semaphore.withPermits(n)(Effect.yieldNow()))))
+          Interleavings.fork(Effect.orDie(semaphore.withPermits(n)(Effect.yieldNow))))
         yield* awaitAll(actors)
         const refused = yield* Effect.flip(semaphore.release())
         assert.strictEqual(refused._tag, "SemaphoreOverRelease")
@@ -199,7 +199,7 @@ describe("Interleavings: semaphores", () => {
         // acquire and release as separate calls are safe only uninterruptibly (interruption is
         // covered by withPermits above)
         const holder = (p: string, n: number) =>
-          Effect.uninterruptible(Effect.zipRight(acquire(p, n), Effect.zipRight(available(p), release(p, n))))
+          Effect.uninterruptible(Effect.andThen(acquire(p, n), Effect.andThen(available(p), release(p, n))))
         const actors = yield* Effect.forEach(
           [["a", 1], ["b", 2], ["c", 1]] as const,
           ([p, n]) => Effect.fork(holder(p, n))
@@ -254,12 +254,12 @@ describe("Interleavings: signals", () => {
         const condition = yield* Condition.make()
         const items: Array<number> = []
         const consumed: Array<number> = []
-        const consume = condition.withLock(Effect.zipRight(
+        const consume = condition.withLock(Effect.andThen(
           condition.waitUntil(Effect.sync(() => items.length > 0)),
           Effect.sync(() => void consumed.push(items.shift()!))
         ))
         const produce = (n: number) =>
-          condition.withLock(Effect.zipRight(Effect.sync(() => void items.push(n)), condition.notify()))
+          condition.withLock(Effect.andThen(Effect.sync(() => void items.push(n)), condition.notify()))
         const consumers = yield* Effect.forEach([1, 2], () => Interleavings.fork(Effect.orDie(consume)))
         yield* Effect.forEach([1, 2], (n) => Effect.orDie(produce(n)))
         const exits = yield* awaitAll(consumers)
@@ -319,7 +319,7 @@ describe("Interleavings: lock order", () => {
         const sets = [[a!, b!], [c!, b!, a!], [b!, c!]]
         const actors = yield* Effect.forEach(
           sets,
-          (set) => Interleavings.fork(LockOrder.withLocks(set, Effect.yieldNow()))
+          (set) => Interleavings.fork(LockOrder.withLocks(set, Effect.yieldNow))
         )
         const exits = yield* awaitAll(actors)
         for (const exit of exits) assert.isTrue(Exit.isSuccess(exit) || Exit.isInterrupted(exit), String(exit))
@@ -334,7 +334,7 @@ describe("Interleavings: lock order", () => {
         const a = yield* Lock.make({ name: "a" })
         const b = yield* Lock.make({ name: "b" })
         const gate = yield* Deferred.make<void>()
-        const child = yield* a.withLock(Effect.fork(Effect.zipRight(Deferred.await(gate), b.withLock(Effect.void))))
+        const child = yield* a.withLock(Effect.fork(Effect.andThen(Deferred.await(gate), b.withLock(Effect.void))))
         yield* Deferred.succeed(gate, undefined)
         yield* Fiber.join(child)
         // b then a: the only order any fiber has really taken them in

@@ -15,7 +15,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
         let counter = 0
         const increment = lock.withLock(Effect.gen(function*() {
           const n = counter
-          yield* Effect.yieldNow()
+          yield* Effect.yieldNow
           counter = n + 1
         }))
         yield* Effect.all(Array.from({ length: 50 }, () => increment), { concurrency: "unbounded" })
@@ -128,7 +128,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
         yield* Leaks.settle
         // in one step: the lock is handed to `first`, which is interrupted before it resumes
         yield* Effect.fiberIdWith((self) =>
-          Effect.zipRight(lock.release, Effect.sync(() => first.unsafeInterruptAsFork(self)))
+          Effect.andThen(lock.release, Effect.sync(() => first.unsafeInterruptAsFork(self)))
         )
         assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
         assert.strictEqual(yield* Fiber.join(second), "second ran")
@@ -229,7 +229,7 @@ describe("ReentrantLock", () => {
   it.effect("a parent that joins a child takes over the holds the child left", () =>
     Effect.gen(function*() {
       const lock = yield* ReentrantLock.make()
-      yield* Fiber.join(yield* Effect.fork(Effect.zipRight(lock.acquire, lock.acquire)))
+      yield* Fiber.join(yield* Effect.fork(Effect.andThen(lock.acquire, lock.acquire)))
       yield* lock.release
       assert.isTrue(yield* lock.isLocked)
       yield* lock.release

@@ -57,8 +57,8 @@ describe("LockOrder.withLocks", () => {
       const [a, b] = yield* makeLocks(2)
       const pause = Effect.sleep(1)
       const error = yield* Effect.flip(TestTime.run(Effect.all([
-        a!.withLock(Effect.zipRight(pause, b!.withLock(Effect.void))),
-        b!.withLock(Effect.zipRight(pause, a!.withLock(Effect.void)))
+        a!.withLock(Effect.andThen(pause, b!.withLock(Effect.void))),
+        b!.withLock(Effect.andThen(pause, a!.withLock(Effect.void)))
       ], { concurrency: "unbounded" })))
       assert.strictEqual(error._tag, "Deadlocked")
     }))
@@ -146,7 +146,7 @@ describe("LockOrder.Detector", () => {
       yield* Leaks.settle
       // y takes a, notifies, then takes b: a → b again, and it waits for x's b
       const y = yield* Effect.fork(
-        a.withLock(Effect.zipRight(Effect.orDie(condition.notify()), b.withLock(Effect.void)))
+        a.withLock(Effect.andThen(Effect.orDie(condition.notify()), b.withLock(Effect.void)))
       )
       const exit = yield* Effect.exit(TestTime.run(Fiber.await(x)))
       const violation = Exit.isSuccess(exit) ? violationOf(exit.value) : undefined
@@ -201,7 +201,7 @@ describe("LockOrder.Detector (child fibers)", () => {
   it.effect("counts what a child takes as taken while holding its parent's locks", () =>
     Effect.gen(function*() {
       const [c, d, e, f] = yield* makeLocks(4)
-      yield* c!.withLock(Effect.timeout(Effect.zipRight(d!.acquire, d!.release), "1 second"))
+      yield* c!.withLock(Effect.timeout(Effect.andThen(d!.acquire, d!.release), "1 second"))
       assert.strictEqual(violationOf(yield* Effect.exit(nested([d!, c!])))?.acquiring, "lock-0")
       yield* e!.withLock(Effect.all([f!.withLock(Effect.void), Effect.void], { concurrency: 2 }))
       assert.strictEqual(violationOf(yield* Effect.exit(nested([f!, e!])))?.acquiring, "lock-2")
@@ -221,7 +221,7 @@ describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
       const [a, b] = yield* makeLocks(2)
       const gate = yield* Deferred.make<void>()
       // forked while the parent holds a; takes b only after the parent released a
-      const child = yield* a!.withLock(Effect.fork(Effect.zipRight(Deferred.await(gate), b!.withLock(Effect.void))))
+      const child = yield* a!.withLock(Effect.fork(Effect.andThen(Deferred.await(gate), b!.withLock(Effect.void))))
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(child)
       // b then a: the only order any fiber really took them in
@@ -239,7 +239,7 @@ describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
         () => Effect.fork(Effect.forever(Effect.flatten(Queue.take(jobs))))
       ))
       const done = yield* Deferred.make<void>()
-      yield* Queue.offer(jobs, Effect.zipRight(b!.withLock(Effect.void), Deferred.succeed(done, undefined)))
+      yield* Queue.offer(jobs, Effect.andThen(b!.withLock(Effect.void), Deferred.succeed(done, undefined)))
       yield* Deferred.await(done)
       const exit = yield* Effect.exit(nested([b!, a!]))
       assert.isUndefined(violationOf(exit), String(exit))
@@ -251,7 +251,7 @@ describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
       const [a, b] = yield* makeLocks(2)
       const gate = yield* Deferred.make<void>()
       yield* a!.withLock(Effect.gen(function*() {
-        const child = yield* Effect.fork(Effect.zipRight(Deferred.await(gate), b!.withLock(Effect.void)))
+        const child = yield* Effect.fork(Effect.andThen(Deferred.await(gate), b!.withLock(Effect.void)))
         yield* Deferred.succeed(gate, undefined)
         yield* Fiber.join(child) // the parent waits for the child while holding a: a → b
       }))

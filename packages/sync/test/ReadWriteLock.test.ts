@@ -40,7 +40,7 @@ describe("ReadWriteLock", () => {
       const lock = yield* ReadWriteLock.make()
       const order: Array<string> = []
       const reader1 = yield* Effect.fork(
-        lock.withRead(Effect.zipRight(Effect.sleep(10), Effect.sync(() => order.push("r1"))))
+        lock.withRead(Effect.andThen(Effect.sleep(10), Effect.sync(() => order.push("r1"))))
       )
       yield* Leaks.settle
       const writer = yield* Effect.fork(lock.withWrite(Effect.sync(() => order.push("w"))))
@@ -96,7 +96,7 @@ describe("ReadWriteLock", () => {
         const check = Effect.sync(() => {
           if (writing > 1 || (writing === 1 && readers > 0)) violations++
         })
-        const enter = (writer: boolean) => Effect.zipRight(Effect.sync(() => writer ? writing++ : readers++), check)
+        const enter = (writer: boolean) => Effect.andThen(Effect.sync(() => writer ? writing++ : readers++), check)
         const leave = (writer: boolean) => Effect.sync(() => writer ? writing-- : readers--)
         const exit = yield* Leaks.expectNoLeaks(
           TestTime.run(TaskSet.run(tasks, (task, spec) => {

@@ -9,7 +9,7 @@ it.effect("a semaphore never lets more than its permits in, whoever is interrupt
     Effect.gen(function*() {
       const semaphore = yield* Semaphore.make(2)
       const probe = yield* ConcurrencyProbe.make // counts who is inside
-      const visit = probe.track(Effect.yieldNow())
+      const visit = probe.track(Effect.yieldNow)
       const actors = yield* Effect.forEach([1, 2, 3], () => Interleavings.fork(semaphore.withPermit(visit)))
       yield* Effect.forEach(actors, Fiber.await) // an actor may be interrupted: await, not join
       assert.isAtMost(yield* probe.peak, 2)

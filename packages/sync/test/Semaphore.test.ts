@@ -70,7 +70,7 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
         const second = yield* Effect.fork(semaphore.withPermits(1)(Effect.succeed("second")))
         yield* Leaks.settle
         yield* Effect.fiberIdWith((self) =>
-          Effect.zipRight(semaphore.release(2), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+          Effect.andThen(semaphore.release(2), Effect.sync(() => first.unsafeInterruptAsFork(self)))
         )
         assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
         assert.strictEqual(yield* Fiber.join(second), "second")
@@ -93,7 +93,7 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
       Effect.gen(function*() {
         const semaphore = yield* make(1)
         assert.strictEqual(
-          yield* semaphore.withPermit(Effect.zipRight(
+          yield* semaphore.withPermit(Effect.andThen(
             Effect.flatMap(semaphore.available, (n) => Effect.sync(() => assert.strictEqual(n, 0))),
             Effect.succeed("in")
           )),
@@ -149,7 +149,7 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
           yield* semaphore.acquire(3)
           const fibers = yield* Effect.forEach(sizes, (n, i) =>
             Effect.fork(
-              semaphore.withPermits(n)(Effect.zipRight(Effect.sync(() => order.push(i)), Effect.sleep(10)))
+              semaphore.withPermits(n)(Effect.andThen(Effect.sync(() => order.push(i)), Effect.sleep(10)))
             )
               .pipe(Effect.zipLeft(Leaks.settle)))
           yield* semaphore.release(3)

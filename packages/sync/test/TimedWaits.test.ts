@@ -41,7 +41,7 @@ describe("timed waits", () => {
       for (const releaseFirst of [true, false]) {
         const lock = yield* Lock.make()
         const go = yield* Deferred.make<void>()
-        const holder = yield* Effect.fork(lock.withLock(Effect.zipRight(Deferred.await(go), Effect.sleep("1 second"))))
+        const holder = yield* Effect.fork(lock.withLock(Effect.andThen(Deferred.await(go), Effect.sleep("1 second"))))
         yield* Leaks.settle
         if (releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.zipLeft(Leaks.settle))
         const waiter = yield* Effect.fork(
@@ -136,7 +136,7 @@ describe("timed waits", () => {
   it.effect("a malformed duration is a defect naming the operation, before the caller joins any line", () =>
     Effect.gen(function*() {
       // well-typed, but Duration.decode rejects it
-      const malformed: Duration.DurationInput = `${1e-7} seconds`
+      const malformed: Duration.Input = `${1e-7} seconds`
       const semaphore = yield* Semaphore.make(1)
       yield* semaphore.acquire()
       const lock = yield* Lock.make()

@@ -45,7 +45,7 @@ const handle = (request: Request): Effect.Effect<Reply, unknown> => {
     const own = yield* Scope.make()
     scope = own
     const { prefix, queue, url, workers } = request
-    yield* Scope.extend(
+    yield* Scope.provide(
       Effect.flatMap(
         BullMQStore.make({ url, prefix, queue }),
         (store) => TaskManager.make({ tasks: [noop], workers, store })

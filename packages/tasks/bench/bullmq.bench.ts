@@ -40,7 +40,7 @@ type Manager = TaskManager.TaskManager<typeof noop>
 
 /** Sends `request` (if any) and waits for the `expected` reply; an `error` reply or an exit fails. */
 const request = (child: ChildProcess, message: Request | undefined, expected: Reply["type"]) =>
-  Effect.async<void, Error>((resume) => {
+  Effect.callback<void, Error>((resume) => {
     const onMessage = (reply: Reply) => {
       if (reply.type !== expected && reply.type !== "error") return
       done()
@@ -65,7 +65,7 @@ const workerProcess = Effect.gen(function*() {
   const child = yield* Effect.acquireRelease(
     Effect.sync(() => fork(workerScript, [], { execArgv: process.execArgv })),
     (child) =>
-      Effect.async<void>((resume) => {
+      Effect.callback<void>((resume) => {
         if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.void)
         child.once("exit", () => resume(Effect.void))
         child.kill("SIGKILL")
@@ -93,7 +93,7 @@ const contender = (name: string, open: Effect.Effect<Run, unknown, Scope.Scope>)
       Effect.runPromise(Effect.gen(function*() {
         const scope = yield* Scope.make()
         const run = yield* Effect.onError(
-          Scope.extend(open, scope),
+          Scope.provide(open, scope),
           (cause) => Scope.close(scope, Exit.failCause(cause))
         )
         current = { run, scope, last: "" }

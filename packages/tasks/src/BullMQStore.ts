@@ -51,31 +51,31 @@ export interface Options {
    * longer than this (CPU work on the main thread) loses the task, which then runs twice.
    * Default: 30 seconds.
    */
-  readonly lockDuration?: Duration.DurationInput | undefined
+  readonly lockDuration?: Duration.Input | undefined
   /**
    * How often the workers look for tasks whose hold expired. Shorter finds a dead worker's task
    * sooner and costs Redis a check per interval per process. Default: 30 seconds.
    */
-  readonly stalledInterval?: Duration.DurationInput | undefined
+  readonly stalledInterval?: Duration.Input | undefined
   /** How many times a task may lose its worker before it fails instead of running again. Default: 1. */
   readonly maxStalledCount?: number | undefined
   /**
    * When the manager's scope closes (or `shutdown({ drain: false })`), how long running tasks
    * may go on to their end before they are interrupted and handed back to the queue. Default: 0.
    */
-  readonly closeTimeout?: Duration.DurationInput | undefined
+  readonly closeTimeout?: Duration.Input | undefined
   /**
    * Finished tasks kept in Redis, for `status`, `list`, and to recognise an id added again: the
    * last `count` (default 100,000) of each final state, none older than `age` (default 7 days).
    * An id added again after its task was dropped runs again.
    */
   readonly retain?:
-    | { readonly count?: number | undefined; readonly age?: Duration.DurationInput | undefined }
+    | { readonly count?: number | undefined; readonly age?: Duration.Input | undefined }
     | undefined
   /** Connection tries before `RedisUnreachable`. Default: 5, `connectDelay` apart. */
   readonly connectAttempts?: number | undefined
   /** Default: 200 millis. */
-  readonly connectDelay?: Duration.DurationInput | undefined
+  readonly connectDelay?: Duration.Input | undefined
 }
 
 /**
@@ -157,7 +157,7 @@ export const make: (options?: Options) => Effect.Effect<BullMQStore, RedisUnreac
  * })
  *
  * // a worker process: runs 4 tasks at a time until it is stopped
- * const worker = Effect.scoped(Effect.zipRight(TaskManager.make({ tasks: [resize], workers: 4 }), Effect.never))
+ * const worker = Effect.scoped(Effect.andThen(TaskManager.make({ tasks: [resize], workers: 4 }), Effect.never))
  * const main = worker.pipe(Effect.provide(BullMQStore.layer({ queue: "images" })))
  * ```
  *
@@ -203,6 +203,6 @@ export const layer = (
 export const workers = <T extends TaskManager.TaskDefinition.Any>(
   options: TaskManager.TaskManager.Options<T>
 ): Layer.Layer<never, InvalidOptions | TaskStoreError, TaskStore.TaskStore | TaskManager.TaskDefinition.Context<T>> =>
-  Layer.scopedDiscard(
+  Layer.effectDiscard(
     Effect.flatMap(TaskStore.TaskStore, (store) => TaskManager.make({ ...options, store }))
   )

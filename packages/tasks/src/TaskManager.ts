@@ -210,7 +210,7 @@ export declare namespace TaskManager {
     /** When a failed attempt is tried again (its input is the failure). Default: never. */
     readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
     /** The most an attempt may run; a longer one fails `TaskTimeout`. Default: no limit. */
-    readonly timeout?: Duration.DurationInput | undefined
+    readonly timeout?: Duration.Input | undefined
     /** Where tasks are kept. Default: the `TaskStore` in the context, else a memory store. */
     readonly store?: TaskStore.TaskStore | undefined
     /**

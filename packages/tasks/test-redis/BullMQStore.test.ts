@@ -41,7 +41,7 @@ describe("BullMQStore", () => {
       assert.strictEqual(yield* Effect.flip(store.once("order-2", Effect.fail("boom"))), "boom")
       assert.deepStrictEqual(yield* store.once("order-2", effect), Option.some(2))
       // two runs at once: the second waits for the first, then skips
-      const slow = Effect.zipRight(Effect.sleep("50 millis"), effect)
+      const slow = Effect.andThen(Effect.sleep("50 millis"), effect)
       const both = yield* Effect.all([store.once("order-3", slow), store.once("order-3", slow)], {
         concurrency: "unbounded"
       })

@@ -20,7 +20,7 @@ describe("BullMQStore delivery", () => {
         const started = yield* Deferred.make<void>()
         const job = TaskManager.define("job", {
           args: Schema.Number,
-          run: () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)
+          run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
         })
         const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
         const id = yield* manager.add(job, 1)

@@ -16,7 +16,7 @@ const job = TaskManager.define("job", { args: Schema.Void, run: () => Effect.voi
 describe("bad input", () => {
   // -1n (nanoseconds) and [-1, 0] (hrtime) are DurationInputs below zero: they decode to zero,
   // and every attempt then times out at once
-  for (const timeout of [-1n, [-1, 0]] as ReadonlyArray<Duration.DurationInput>) {
+  for (const timeout of [-1n, [-1, 0]] as ReadonlyArray<Duration.Input>) {
     it.live(`a negative timeout (${typeof timeout === "bigint" ? `${timeout}n` : JSON.stringify(timeout)}) fails InvalidOptions`, () =>
       Effect.gen(function*() {
         const made = yield* Effect.either(Effect.scoped(TaskManager.make({ tasks: [job], workers: 1, timeout })))

@@ -9,7 +9,7 @@ import { retryDelay } from "../src/internal/retry.js"
 import { capturedLogs } from "./fixtures/faultyStore.js"
 
 /** A loopback port with nothing listening on it. */
-const closedPort = Effect.async<number>((resume) => {
+const closedPort = Effect.callback<number>((resume) => {
   const server = net.createServer()
   server.listen(0, "127.0.0.1", () => {
     const port = (server.address() as net.AddressInfo).port

@@ -25,7 +25,7 @@ describe("SQLite, a cancel that fails", () => {
       const job = TaskManager.define("job", {
         args: Schema.String,
         run: (name) =>
-          Effect.zipRight(Effect.sync(() => order.push(name)), name === "first" ? Deferred.await(gate) : Effect.void)
+          Effect.andThen(Effect.sync(() => order.push(name)), name === "first" ? Deferred.await(gate) : Effect.void)
       })
       const stored = yield* Layer.build(Layer.fresh(SqliteStore.layer({ filename: file })))
       const manager = yield* TaskManager.make({ tasks: [job], workers: 1 }).pipe(Effect.provide(stored))

@@ -72,7 +72,7 @@ describe("SqliteStore: a write the database refuses", () => {
 
       // take: the task stays queued, and is taken once the database accepts
       const take = yield* Effect.scoped(
-        Effect.zipRight(refuse("UPDATE", "NEW.state = 'running'"), Effect.flip(store.take))
+        Effect.andThen(refuse("UPDATE", "NEW.state = 'running'"), Effect.flip(store.take))
       )
       assert.strictEqual(take._tag, "TaskStoreError")
       yield* agree("a", { state: "queued", attempts: 0 })
@@ -81,7 +81,7 @@ describe("SqliteStore: a write the database refuses", () => {
 
       // failed
       yield* Effect.scoped(
-        Effect.zipRight(refuse("UPDATE", "NEW.failures = 1"), Effect.flip(store.failed("a", "boom")))
+        Effect.andThen(refuse("UPDATE", "NEW.failures = 1"), Effect.flip(store.failed("a", "boom")))
       )
       yield* agree("a", { state: "running", attempts: 1 })
       yield* store.failed("a", "boom")
@@ -89,13 +89,13 @@ describe("SqliteStore: a write the database refuses", () => {
 
       // attempt
       yield* Effect.scoped(
-        Effect.zipRight(refuse("UPDATE", "NEW.attempts = 2"), Effect.flip(store.attempt("a", 1)))
+        Effect.andThen(refuse("UPDATE", "NEW.attempts = 2"), Effect.flip(store.attempt("a", 1)))
       )
       yield* agree("a", { state: "running", attempts: 1, failures: 1 })
 
       // finish
       yield* Effect.scoped(
-        Effect.zipRight(
+        Effect.andThen(
           refuse("UPDATE", "NEW.state = 'succeeded'"),
           Effect.flip(store.finish("a", { state: "succeeded", at: 2 }))
         )
@@ -103,12 +103,12 @@ describe("SqliteStore: a write the database refuses", () => {
       yield* agree("a", { state: "running", attempts: 1, failures: 1 })
 
       // release
-      yield* Effect.scoped(Effect.zipRight(refuse("UPDATE", "NEW.state = 'queued'"), Effect.flip(store.release("a"))))
+      yield* Effect.scoped(Effect.andThen(refuse("UPDATE", "NEW.state = 'queued'"), Effect.flip(store.release("a"))))
       yield* agree("a", { state: "running", attempts: 1, failures: 1 })
 
       // cancel: the task stays queued, and can still be taken
       yield* Effect.scoped(
-        Effect.zipRight(refuse("UPDATE", "NEW.state = 'cancelled'"), Effect.flip(store.cancel("b", 3)))
+        Effect.andThen(refuse("UPDATE", "NEW.state = 'cancelled'"), Effect.flip(store.cancel("b", 3)))
       )
       yield* agree("b", { state: "queued", attempts: 0 })
       assert.strictEqual((yield* store.take).id, "b")
@@ -124,7 +124,7 @@ describe("SqliteStore group commit", () => {
       yield* store.take
       yield* store.take
       // both finishes in one synchronous run of fibers: one batch, one transaction
-      const [good, bad] = yield* Effect.scoped(Effect.zipRight(
+      const [good, bad] = yield* Effect.scoped(Effect.andThen(
         refuse("UPDATE", "NEW.id = 'bad'"),
         Effect.all([
           Effect.either(store.finish("good", { state: "succeeded", at: 1 })),
@@ -141,7 +141,7 @@ describe("SqliteStore group commit", () => {
   it.scoped("the same for inserts: an add that fails in a batch does not take the other adds down with it", () =>
     Effect.gen(function*() {
       const { add, onDisk, refuse } = yield* setUp
-      const [good, bad] = yield* Effect.scoped(Effect.zipRight(
+      const [good, bad] = yield* Effect.scoped(Effect.andThen(
         refuse("INSERT", "NEW.id = 'bad'"),
         Effect.all([Effect.either(add("good")), Effect.either(add("bad"))], { concurrency: "unbounded" })
       ))

@@ -26,7 +26,7 @@ const onStore = <A, E>(
 
 /** A process that starts, takes its next task, and dies with it running. */
 const crash = (filename: string, maxRecoveries?: number) =>
-  onStore(filename, (store) => Effect.zipRight(store.recover, store.take), maxRecoveries)
+  onStore(filename, (store) => Effect.andThen(store.recover, store.take), maxRecoveries)
 
 const record = (filename: string, id: string) =>
   onStore(filename, (store) => Effect.map(store.get(id), Option.getOrThrow))
@@ -60,7 +60,7 @@ describe("SqliteStore recovery", () => {
       for (let i = 0; i < 2; i++) {
         yield* onStore(
           file,
-          (store) => Effect.flatMap(Effect.zipRight(store.recover, store.take), (r) => store.release(r.id)),
+          (store) => Effect.flatMap(Effect.andThen(store.recover, store.take), (r) => store.release(r.id)),
           0
         )
       }

@@ -28,7 +28,7 @@ const stoppedUnreleased = (maxRecoveries?: number) =>
       args: Schema.Void,
       run: () =>
         Effect.suspend(() =>
-          ++counter.runs === 1 ? Effect.zipRight(Deferred.succeed(started, undefined), Effect.never) : Effect.void
+          ++counter.runs === 1 ? Effect.andThen(Deferred.succeed(started, undefined), Effect.never) : Effect.void
         )
     })
     const sqlite = (max = maxRecoveries) =>
@@ -51,7 +51,7 @@ describe("SQLite, a task stopped by a shutdown", () => {
       // next start, with maxRecoveries 0: it counts as a crash, and the error says so
       const failed = yield* Effect.flatMap(
         TaskStore.TaskStore,
-        (store) => Effect.zipRight(store.recover, store.get(id))
+        (store) => Effect.andThen(store.recover, store.get(id))
       ).pipe(Effect.provide(sqlite()), Effect.map(Option.getOrThrow))
       assert.strictEqual(failed.state, "failed")
       assert.include(failed.error, "1 times: not run again (maxRecoveries: 0)")

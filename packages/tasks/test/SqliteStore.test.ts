@@ -37,12 +37,12 @@ describe("SqliteStore", () => {
         const runs: Array<string> = []
         const job = TaskManager.define("job", {
           args: Schema.String,
-          run: (name) => Effect.zipRight(Effect.sync(() => runs.push(name)), Deferred.await(gate))
+          run: (name) => Effect.andThen(Effect.sync(() => runs.push(name)), Deferred.await(gate))
         })
         const first = Effect.scoped(Effect.gen(function*() {
           const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
           const ids = yield* Effect.forEach(["a", "b", "c"], (name) => manager.add(job, name))
-          while (runs.length === 0) yield* Effect.yieldNow()
+          while (runs.length === 0) yield* Effect.yieldNow
           yield* manager.shutdown({ drain: false }) // "a" was running, "b" and "c" queued
           return ids
         }))
@@ -72,7 +72,7 @@ describe("SqliteStore", () => {
         const log = path.join(dir, "log.txt")
         const count = 40
         // the child adds the tasks and runs them; it is killed once 10 have ended
-        yield* Effect.async<void, Error>((resume) => {
+        yield* Effect.callback<void, Error>((resume) => {
           const child = spawn(
             process.execPath,
             ["--import", "tsx", path.join(__dirname, "fixtures", "crashChild.ts"), db, log, String(count)],

@@ -22,7 +22,7 @@ describe("closing the manager's scope", () => {
       const reader = yield* Effect.scoped(Effect.gen(function*() {
         const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
         const results = yield* manager.subscribe
-        const reader = yield* Effect.forkDaemon(Stream.runCollect(results))
+        const reader = yield* Effect.forkDetach(Stream.runCollect(results))
         yield* manager.addAll(job, [10, 60_000])
         yield* Effect.sleep("100 millis") // the first ended, the second runs
         return reader

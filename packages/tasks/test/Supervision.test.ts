@@ -66,7 +66,7 @@ describe("TaskManager supervision", () => {
       const started = yield* Deferred.make<void>()
       const job = TaskManager.define("job", {
         args: Schema.String,
-        run: () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)
+        run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
       })
       const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
       const id = yield* manager.add(job, "a")
@@ -135,7 +135,7 @@ describe("TaskManager supervision", () => {
       const job = TaskManager.define("job", {
         args: Schema.String,
         run: (name) =>
-          name === "blocker" ? Effect.zipRight(Deferred.succeed(started, undefined), Deferred.await(gate)) : Effect.void
+          name === "blocker" ? Effect.andThen(Deferred.succeed(started, undefined), Deferred.await(gate)) : Effect.void
       })
       const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
       yield* manager.add(job, "blocker")

@@ -77,7 +77,7 @@ describe("TaskManager", () => {
       const block = yield* Deferred.make<void>()
       const job = TaskManager.define("job", {
         args: Schema.String,
-        run: (name) => Effect.zipRight(Effect.sync(() => started.push(name)), Deferred.await(block))
+        run: (name) => Effect.andThen(Effect.sync(() => started.push(name)), Deferred.await(block))
       })
       const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
       const running = yield* manager.add(job, "running")
@@ -172,10 +172,10 @@ describe("TaskManager properties", () => {
         yield* Effect.forEach(specs, (spec, i) =>
           spec.cancelAt === undefined
             ? Effect.void
-            : Effect.fork(Effect.zipRight(Effect.sleep(spec.cancelAt), manager.cancel(ids[i]!))))
+            : Effect.fork(Effect.andThen(Effect.sleep(spec.cancelAt), manager.cancel(ids[i]!))))
         const stop = shutdown === undefined
           ? manager.join
-          : Effect.zipRight(Effect.sleep(shutdown.at), manager.shutdown({ drain: shutdown.drain }))
+          : Effect.andThen(Effect.sleep(shutdown.at), manager.shutdown({ drain: shutdown.drain }))
         yield* TestTime.run(stop)
         // the results stream ends after the last outcome once the manager shuts down (again, if it
         // already has): the subscriber has then seen every outcome

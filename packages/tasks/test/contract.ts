@@ -17,7 +17,7 @@ export const emails = (bouncing: Map<string, number> = new Map()) =>
     success: Schema.String,
     failure: Bounced,
     run: ({ ms, to }) =>
-      Effect.zipRight(
+      Effect.andThen(
         Effect.sleep(ms),
         Effect.suspend(() => {
           const left = bouncing.get(to) ?? 0
@@ -137,7 +137,7 @@ export const contract = (name: string, harness: Harness) =>
           const block = yield* Deferred.make<void>()
           const job = TaskManager.define("job", {
             args: Schema.String,
-            run: (name) => Effect.zipRight(Effect.sync(() => started.push(name)), Deferred.await(block))
+            run: (name) => Effect.andThen(Effect.sync(() => started.push(name)), Deferred.await(block))
           })
           const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
           const results = yield* manager.subscribe
@@ -211,7 +211,7 @@ export const contract = (name: string, harness: Harness) =>
           const started = yield* Deferred.make<void>()
           const job = TaskManager.define("job", {
             args: Schema.String,
-            run: () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)
+            run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
           })
           const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
           const first = yield* manager.add(job, "a")

@@ -55,7 +55,7 @@ export const contractEdges = (
         const run = <A, E2>(body: (manager: TaskManager.TaskManager<T>) => Effect.Effect<A, E2, Scope.Scope>) =>
           Effect.scoped(Effect.flatMap(TaskManager.make({ tasks, workers: 1, store: shared, retry }), body))
         const id = yield* run((manager) => Effect.tap(before(manager), () => manager.shutdown({ drain: false })))
-        const status = yield* run((manager) => Effect.zipRight(within("join", manager.join), manager.status(id)))
+        const status = yield* run((manager) => Effect.andThen(within("join", manager.join), manager.status(id)))
         return { id, status }
       }))
 
@@ -144,7 +144,7 @@ export const contractEdges = (
         const started = yield* Deferred.make<void>()
         const job = TaskManager.define("job", {
           args: Schema.Number,
-          run: () => Effect.zipRight(Deferred.succeed(started, undefined), Effect.never)
+          run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
         })
         yield* withManager([job], (manager) =>
           Effect.gen(function*() {
@@ -230,7 +230,7 @@ export const contractEdges = (
           failure: Boom,
           run: () =>
             Effect.suspend(() =>
-              ++runs === 2 ? Effect.zipRight(Deferred.succeed(started, undefined), Effect.never) : new Boom()
+              ++runs === 2 ? Effect.andThen(Deferred.succeed(started, undefined), Effect.never) : new Boom()
             )
         })
         const { status } = yield* onOneStore([job], Schedule.recurs(1), (manager) =>

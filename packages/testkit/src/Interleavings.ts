@@ -184,7 +184,7 @@ export const explore: <E, R>(
  * @since 0.2.0
  * @category combinators
  */
-export const fork: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =
+export const fork: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Fiber.Fiber<A, E>, never, R> =
   internal.fork
 
 /**

@@ -38,7 +38,7 @@ const mailbox = (checksAnyOutcome: boolean) =>
       if (closed) return Effect.fail("closed")
       const waiter: Waiter = { state: "waiting" }
       line.push(waiter)
-      return Effect.async<void, string>((resume) => {
+      return Effect.callback<void, string>((resume) => {
         if (waiter.state === "granted") resume(Effect.void)
         else if (checksAnyOutcome && waiter.state === "closed") resume(Effect.fail("closed"))
         else waiter.resume = resume
@@ -109,8 +109,8 @@ describe("Interleavings", () => {
         Effect.gen(function*() {
           const a = yield* Deferred.make<void>()
           const b = yield* Deferred.make<void>()
-          const left = yield* Effect.fork(Effect.zipRight(Deferred.await(a), Deferred.succeed(b, undefined)))
-          const right = yield* Effect.fork(Effect.zipRight(Deferred.await(b), Deferred.succeed(a, undefined)))
+          const left = yield* Effect.fork(Effect.andThen(Deferred.await(a), Deferred.succeed(b, undefined)))
+          const right = yield* Effect.fork(Effect.andThen(Deferred.await(b), Deferred.succeed(a, undefined)))
           yield* Fiber.join(left)
           yield* Fiber.join(right)
         }),
@@ -122,7 +122,7 @@ describe("Interleavings", () => {
 
   it.effect("a program that never ends is a livelock", () =>
     Effect.gen(function*() {
-      const spin = yield* Effect.flip(Interleavings.explore(Effect.forever(Effect.yieldNow()), { maxSteps: 5_000 }))
+      const spin = yield* Effect.flip(Interleavings.explore(Effect.forever(Effect.yieldNow), { maxSteps: 5_000 }))
       assert.strictEqual(spin.kind, "livelock")
       const tick = yield* Effect.flip(
         Interleavings.explore(Effect.forever(Effect.sleep("1 minute")), { timeLimit: "1 hour" })
@@ -176,7 +176,7 @@ describe("Interleavings", () => {
         Effect.gen(function*() {
           const order: Array<string> = []
           const child = yield* Effect.fork(Effect.sync(() => order.push("child")))
-          yield* Effect.yieldNow()
+          yield* Effect.yieldNow
           order.push("parent")
           yield* Fiber.join(child)
           assert.deepStrictEqual(order, ["child", "parent"])
@@ -189,7 +189,7 @@ describe("Interleavings", () => {
     Effect.gen(function*() {
       const report = yield* Interleavings.explore(
         Effect.gen(function*() {
-          const actor = yield* Interleavings.fork(Effect.forEach([1, 2, 3, 4], () => Effect.yieldNow()))
+          const actor = yield* Interleavings.fork(Effect.forEach([1, 2, 3, 4], () => Effect.yieldNow))
           yield* Fiber.await(actor)
         }),
         { interrupts: true, schedules: 100, seed: 1 }

@@ -28,7 +28,7 @@ const queue = (atomic: boolean) => {
   const items: Array<number> = []
   const put = (n: number) => Effect.sync(() => void items.push(n))
   const take: Effect.Effect<Option.Option<number>> = atomic
-    ? Effect.sync(() => Option.fromNullable(items.shift()))
+    ? Effect.sync(() => Option.fromNullishOr(items.shift()))
     : Effect.flatMap(Effect.sync(() => items[0]), (head) =>
       Effect.sync(() => {
         if (head === undefined) return Option.none()
@@ -45,9 +45,9 @@ const scenario = (atomic: boolean) =>
     // two operations per actor: the second one runs past the first ops of a run, where the
     // runtime may switch a fiber out
     const twice = (process: string, input: Input, op: Effect.Effect<Option.Option<number>>) =>
-      Effect.zipRight(history.record(process, input, op, answer), history.record(process, input, op, answer))
+      Effect.andThen(history.record(process, input, op, answer), history.record(process, input, op, answer))
     const actors = [
-      Effect.zipRight(
+      Effect.andThen(
         history.record("p1", { put: 1 }, q.put(1), answer),
         history.record("p1", { put: 2 }, q.put(2), answer)
       ),

@@ -35,12 +35,12 @@ const scenario = Effect.gen(function*() {
   const actors = yield* Effect.forEach([
     // two operations per actor: the second one runs past the first ops of a run, where the
     // runtime may switch a fiber out
-    Effect.zipRight(history.record("p1", { put: 1 }, put(1), answer), history.record("p1", { put: 2 }, put(2), answer)),
-    Effect.zipRight(
+    Effect.andThen(history.record("p1", { put: 1 }, put(1), answer), history.record("p1", { put: 2 }, put(2), answer)),
+    Effect.andThen(
       history.record("c1", { take: true }, take, answer),
       history.record("c1", { take: true }, take, answer)
     ),
-    Effect.zipRight(
+    Effect.andThen(
       history.record("c2", { take: true }, take, answer),
       history.record("c2", { take: true }, take, answer)
     )

@@ -20,14 +20,14 @@ describe("TestTime", () => {
 
   it.effect("run returns the effect's own failure", () =>
     Effect.gen(function*() {
-      const result = yield* Effect.flip(TestTime.run(Effect.zipRight(Effect.sleep(5), Effect.fail("boom" as const))))
+      const result = yield* Effect.flip(TestTime.run(Effect.andThen(Effect.sleep(5), Effect.fail("boom" as const))))
       assert.strictEqual(result, "boom")
     }))
 
   it.effect("a fiber woken by another fiber's sleep is not deadlocked", () =>
     Effect.gen(function*() {
       const signal = yield* Deferred.make<number>()
-      yield* Effect.fork(Effect.zipRight(Effect.sleep("1 minute"), Deferred.succeed(signal, 42)))
+      yield* Effect.fork(Effect.andThen(Effect.sleep("1 minute"), Deferred.succeed(signal, 42)))
       assert.strictEqual(yield* TestTime.run(Deferred.await(signal)), 42)
     }))
 

@@ -100,7 +100,7 @@ export class FiberPoolImpl implements Api.FiberPool {
    */
   private cancelledFutures = false
 
-  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   /** The pool's own FiberRefs, which a submitted task's logging context is compared with. */
   private readonly fiberRefs: FiberRefs.FiberRefs
 
@@ -175,7 +175,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     let startedAt = recording === undefined ? 0 : recording.recorder.now()
     const worker: { job: Job | undefined } = { job: undefined }
     // runFork starts running the worker at once, so it finds its own fiber for `cancel` itself
-    const loop: Effect.Effect<void> = Effect.withFiberRuntime((fiber) => {
+    const loop: Effect.Effect<void> = Effect.withFiber((fiber) => {
       const job = this.next()
       if (job === undefined) {
         this.active-- // retire: decided in the same step as finding no job, so no job is stranded
@@ -192,7 +192,7 @@ export class FiberPoolImpl implements Api.FiberPool {
           recording.record(job, slot, startedAt, endedAt, exit)
           startedAt = endedAt
         }
-        return Effect.zipRight(
+        return Effect.andThen(
           // settled and forgotten in one synchronous step: a cancel that arrives now finds the
           // job done, or its interruption ends this worker before it takes another job
           Effect.sync(() => {
@@ -229,7 +229,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   }
 
   /** What a task submitted by `caller` takes of it: its context and its logging context. */
-  carrier(caller: Fiber.RuntimeFiber<unknown, unknown>) {
+  carrier(caller: Fiber.Fiber<unknown, unknown>) {
     const context = caller.getFiberRef(FiberRef.currentContext)
     const withLogContext = withLogContextOf(caller, this.fiberRefs)
     return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E> =>
@@ -237,7 +237,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   }
 
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
-    Effect.withFiberRuntime((caller) => {
+    Effect.withFiber((caller) => {
       if (this.closed) return poolShutDown
       const future = this.enqueue(this.carrier(caller)(effect))
       this.dispatch()
@@ -255,7 +255,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.withFiberRuntime((caller) =>
+    Effect.withFiber((caller) =>
       // uninterruptible from enqueuing the lanes to watching them, so that no interruption
       // can leave lanes behind
       Effect.uninterruptibleMask((restore): Effect.Effect<Array<B>, E | PoolShutDown> => {
@@ -292,7 +292,7 @@ export class FiberPoolImpl implements Api.FiberPool {
           ),
           Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),
           // items left that no lane took: the pool cancelled them
-          Effect.zipRight(Effect.suspend(() => next < inputs.length ? poolShutDown : Effect.succeed(results)))
+          Effect.andThen(Effect.suspend(() => next < inputs.length ? poolShutDown : Effect.succeed(results)))
         )
       })
     )

@@ -99,7 +99,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     this.settled = true
     this.interruptor = undefined
     this.whenSettled?.()
-    const cancelled = this.state === "cancelled" || (Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause))
+    const cancelled = this.state === "cancelled" || (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
     // (a `cancelling` task that ended otherwise completed: it ends done)
     this.state = cancelled ? "cancelled" : "done"
     const outcome: Exit.Exit<A, E | FutureCancelled> = cancelled ? Exit.fail(new FutureCancelled()) : exit
@@ -180,7 +180,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       const callbacks = this.settleNow(Exit.interrupt(FiberId.none))
       if (callbacks === undefined) return Effect.succeed(true)
       // the callbacks run to their end even if the caller is interrupted while it waits for them
-      return Effect.as(Effect.flatMap(Effect.forkDaemon(callbacks), Fiber.join), true)
+      return Effect.as(Effect.flatMap(Effect.forkDetach(callbacks), Fiber.join), true)
     })
   }
 
@@ -201,7 +201,7 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
 
   /** A callback's failure — even a defect — never stops the others. */
   private runCallback(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> {
-    return Effect.catchAllCause(Effect.asVoid(Effect.suspend(() => callback(this))), () => Effect.void)
+    return Effect.catchCause(Effect.asVoid(Effect.suspend(() => callback(this))), () => Effect.void)
   }
 
   get isDone(): Effect.Effect<boolean> {

@@ -34,7 +34,7 @@ export const mapWindow = <A, B, E, R>(
     readonly cancelled: () => boolean
   }
 ): Effect.Effect<Array<B>, E | PoolShutDown> =>
-  Effect.withFiberRuntime((fiber) => {
+  Effect.withFiber((fiber) => {
     const inputs = Array.from(items)
     const results: Array<B> = new Array(inputs.length)
     const outstanding = new Set<FutureImpl<B, E>>()

@@ -3,7 +3,7 @@
  * the registration and the wait are one uninterruptible step, through `@fiberkit/sync`'s one
  * hand-off mechanism, `Handoff.Waiter`.
  *
- * Not `Effect.async` with a canceller: effect 3.22's `Effect.async` runs its register function
+ * Not `Effect.callback` with a canceller: effect 3.22's `Effect.callback` runs its register function
  * in one op and installs the canceller in a later one, so an interruption that lands between the
  * two skips the canceller, and whatever the register function registered stays behind (an
  * observer on a future that may never settle, the tasks a map had started).
@@ -72,7 +72,7 @@ export const awaitIdle = (...sets: ReadonlyArray<ReadonlySet<FutureImpl<unknown,
   Effect.suspend(() => {
     for (const live of sets) {
       const first = live.values().next()
-      if (first.done !== true) return Effect.zipRight(first.value.await, awaitIdle(...sets))
+      if (first.done !== true) return Effect.andThen(first.value.await, awaitIdle(...sets))
     }
     return Effect.void
   })

@@ -60,7 +60,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private scheduled = false
   private readonly nextId = counter()
   private readonly fibers: FiberPoolImpl
-  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   private readonly router: Router = (call) => this.runCall(call)
   private readonly recording: WorkerRecording | undefined
   /** The pool, as its threads see it. */
@@ -275,7 +275,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   /** A call made by an effect this pool runs: sent to a worker; interrupting it (at any op) cancels it. */
   private runCall(call: CallImpl<unknown, unknown>): Effect.Effect<unknown, unknown> {
-    return Effect.withFiberRuntime((caller) =>
+    return Effect.withFiber((caller) =>
       registerThenWait((settle) => {
         // the pool has ended (a fiber outlived the task that forked it): the call cannot run
         if (this.stopped) return settle(Exit.interrupt(caller.id()))
@@ -299,7 +299,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.withFiberRuntime((caller) => {
+    Effect.withFiber((caller) => {
       if (!this.closed) this.blocked.fill(false)
       const carry = this.fibers.carrier(caller)
       return mapWindow(items, f, {
@@ -339,11 +339,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     this.cancelWaiting()
     // the main-thread effects stop first: the calls they make meanwhile are cancelled below
     return this.fibers.abort.pipe(
-      Effect.zipRight(Effect.suspend(() => {
+      Effect.andThen(Effect.suspend(() => {
         this.cancelWaiting()
         return Effect.forEach([...this.live], (future) => future.cancel, { concurrency: "unbounded", discard: true })
       })),
-      Effect.zipRight(this.stopAll)
+      Effect.andThen(this.stopAll)
     )
   })
 
@@ -352,14 +352,14 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       this.closed = true
       if (options?.cancelFutures === true) this.cancelWaiting()
       // the workers end once every accepted task has ended, those a running map starts meanwhile included
-      const drain = Effect.zipRight(
-        Effect.zipRight(
+      const drain = Effect.andThen(
+        Effect.andThen(
           this.fibers.shutdown({ wait: false, cancelFutures: options?.cancelFutures }),
           awaitIdle(this.live, this.fibers.live)
         ),
         this.stopAll
       )
-      return options?.wait === false ? Effect.asVoid(Effect.forkDaemon(drain)) : drain
+      return options?.wait === false ? Effect.asVoid(Effect.forkDetach(drain)) : drain
     })
 
   readonly running: Effect.Effect<number> = Effect.suspend(() =>

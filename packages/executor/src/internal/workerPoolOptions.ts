@@ -39,7 +39,7 @@ export const settingsOf = (
     }
     // a value that is not a duration at all is bad input too, not a defect
     const decoded = Duration.decodeUnknown(options.spawnTimeout ?? "20 seconds")
-    if (Option.isNone(decoded) || !Duration.greaterThan(decoded.value, Duration.zero)) {
+    if (Option.isNone(decoded) || !Duration.isGreaterThan(decoded.value, Duration.zero)) {
       return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
     }
     const spawnTimeout = decoded.value

@@ -32,7 +32,7 @@ export interface ThreadSettings {
 export interface ThreadHost {
   readonly settings: ThreadSettings
   readonly platform: Worker.PlatformWorker
-  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   /** Where each job that ran on a worker is recorded; `undefined`: nowhere. */
   readonly recording: WorkerRecording | undefined
   readonly settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void
@@ -143,7 +143,7 @@ export class Thread {
             module,
             reason: typeof reason === "string" ? reason : reason.message
           })
-          return Effect.zipRight(
+          return Effect.andThen(
             Effect.sync(() => {
               this.stop()
               this.host.startFailed(this, error)
@@ -315,7 +315,7 @@ export class Thread {
 
 const describeExit = (exit: Exit.Exit<unknown, WorkerError>): string => {
   if (Exit.isSuccess(exit)) return "it stopped"
-  if (Cause.isInterruptedOnly(exit.cause)) return "it was stopped"
+  if (Cause.hasInterruptsOnly(exit.cause)) return "it was stopped"
   const error = Cause.squash(exit.cause) as { readonly cause?: unknown }
   const cause = error?.cause ?? error
   return cause instanceof Error ? cause.message : String(cause)

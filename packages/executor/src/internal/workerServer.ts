@@ -26,7 +26,7 @@ class TaskServer {
   private cells: Int32Array | undefined = undefined
   /** Replies not sent yet: skipped tasks wait to go with the next result. */
   private replies: Array<unknown> = []
-  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.RuntimeFiber<A, E>
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
   constructor(
     private readonly tasks: ReadonlyMap<string, AnyTask>,
@@ -119,7 +119,7 @@ class TaskServer {
         if (failure._tag === "Some") {
           status = Protocol.FAILED
           value = task.failureCodec.encode(failure.value)
-        } else if (Cause.isInterruptedOnly(exit.cause)) {
+        } else if (Cause.hasInterruptsOnly(exit.cause)) {
           status = Protocol.INTERRUPTED
           value = undefined
         } else {

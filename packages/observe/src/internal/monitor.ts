@@ -19,11 +19,11 @@ export const currentFiberName: FiberRef.FiberRef<string | undefined> = globalVal
   () => FiberRef.unsafeMake<string | undefined>(undefined)
 )
 
-const nameOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): string =>
+const nameOf = (fiber: Fiber.Fiber<unknown, unknown>): string =>
   fiber.getFiberRef(currentFiberName) ?? FiberId.threadName(fiber.id())
 
 /** @internal */
-export const fiberName: Effect.Effect<string> = Effect.withFiberRuntime((fiber) => Effect.succeed(nameOf(fiber)))
+export const fiberName: Effect.Effect<string> = Effect.withFiber((fiber) => Effect.succeed(nameOf(fiber)))
 
 /** @internal */
 export const withFiberName: {
@@ -136,7 +136,7 @@ export const monitored: {
   (args) => Effect.isEffect(args[0]),
   <A, E, R>(self: Effect.Effect<A, E, R>, name: string, options?: Api.MonitorOptions): Effect.Effect<A, E, R> => {
     const { counters, timer } = metricsOf(options?.metricTag)
-    return Effect.withFiberRuntime<A, E, R>((fiber) => {
+    return Effect.withFiber<A, E, R>((fiber) => {
       const lane = nameOf(fiber)
       const recorder = fiber.getFiberRef(Recorder.currentRecorder)
       const annotations = { task: name, fiber: lane }
@@ -147,7 +147,7 @@ export const monitored: {
           const startedAt = recorder === undefined ? 0 : recorder.now()
           // once "Starting" is logged, the end is always measured, counted and logged: an interruption
           // that arrives before `self` starts is seen by `restore(self)` and ends in `onExit`
-          return Effect.zipRight(
+          return Effect.andThen(
             Effect.annotateLogs(Effect.logInfo(`[${lane}] Starting ${name}`), annotations),
             Effect.onExit(restore(self), (exit) => {
               const elapsed = clock.unsafeCurrentTimeNanos() - start
@@ -165,8 +165,8 @@ export const monitored: {
                 })
               }
               return Metric.update(timer, Duration.nanos(elapsed)).pipe(
-                Effect.zipRight(Metric.increment(counters[outcome])),
-                Effect.zipRight(
+                Effect.andThen(Metric.increment(counters[outcome])),
+                Effect.andThen(
                   Effect.annotateLogs(logEnd(exit, outcome, prefix, elapsed), { ...annotations, outcome })
                 )
               )

@@ -108,7 +108,7 @@ const keepBody = (
 ): Effect.Effect<Uint8Array, ConnectionFailed | BodyTooLarge> => {
   const tooLarge = new BodyTooLarge({ url, maxBodyBytes: limit })
   const length = bodyLength(response)
-  if (length > limit) return Effect.zipRight(drop(response), Effect.fail(tooLarge))
+  if (length > limit) return Effect.andThen(drop(response), Effect.fail(tooLarge))
   if (length <= SMALL_BODY) {
     return Effect.flatMap(
       Effect.mapError(response.arrayBuffer, decodeFailure(url)),
@@ -211,7 +211,7 @@ const attempt = (
         if (REDIRECTS.has(status)) {
           const location: string | undefined = response.headers["location"]
           const next = location === undefined ? undefined : httpUrl(location, current)
-          return Effect.zipRight(
+          return Effect.andThen(
             drop(response),
             next === undefined
               ? Effect.fail(new InvalidRedirect({ url, status, location }))
@@ -222,7 +222,7 @@ const attempt = (
         }
         if (status < 200 || status >= 300) {
           // the status decides, whatever the body does
-          return Effect.zipRight(drop(response), new HttpStatusError({ url, status }))
+          return Effect.andThen(drop(response), new HttpStatusError({ url, status }))
         }
         const done = (bytes: number, body: Uint8Array | undefined): Attempt => ({
           status,

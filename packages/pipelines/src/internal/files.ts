@@ -32,7 +32,7 @@ const openRegular = (
     (info): Effect.Effect<FileSystem.File, PlatformError | FileUnreadable> =>
       info.type !== "File"
         ? Effect.fail(new FileUnreadable({ path, reason: `not a regular file (${info.type})` }))
-        : Effect.flatMap(Effect.forkDaemon(Scope.extend(fs.open(path, { flag: "r" }), scope)), Fiber.join)
+        : Effect.flatMap(Effect.forkDetach(Scope.provide(fs.open(path, { flag: "r" }), scope)), Fiber.join)
   )
 
 /**

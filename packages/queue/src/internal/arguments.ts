@@ -16,9 +16,9 @@ export const invalidCount = (
   operation: string,
   field: string,
   value: number
-): Cause.IllegalArgumentException | undefined =>
+): Cause.IllegalArgumentError | undefined =>
   value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1)
     ? undefined
-    : new Cause.IllegalArgumentException(
+    : new Cause.IllegalArgumentError(
       `${operation}: ${field} must be an integer ≥ 1 (or Infinity), got ${String(value)}`
     )

@@ -216,7 +216,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     this.canTake ? Effect.succeed(this.pull()) : this.takeWaiting
   )
 
-  readonly takeFor = (input: Duration.DurationInput): Effect.Effect<Option.Option<A>, QueueShutDown> => {
+  readonly takeFor = (input: Duration.Input): Effect.Effect<Option.Option<A>, QueueShutDown> => {
     // decoded before the taker joins the line: a malformed duration dies leaving no waiter behind
     return Effect.flatMap(
       Handoff.decodeDeadline("JoinableQueue.takeFor", input),
@@ -275,7 +275,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
       })
     })
 
-  readonly putFor = (input: Duration.DurationInput, item: A): Effect.Effect<boolean, QueueShutDown> => {
+  readonly putFor = (input: Duration.Input, item: A): Effect.Effect<boolean, QueueShutDown> => {
     // decoded before the putter joins the line: a malformed duration dies leaving no waiter behind
     return Effect.flatMap(Handoff.decodeDeadline("JoinableQueue.putFor", input), (duration) => {
       if (this.closed !== false) return shutDown
@@ -306,7 +306,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     let i = from
     while (i < items.length && this.canPut) this.push(items[i++]!)
     if (i === items.length) return Effect.void
-    return Effect.zipRight(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
+    return Effect.andThen(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
   }
 
   readonly offer = (item: A): Effect.Effect<void, QueueFull | QueueShutDown> =>
@@ -324,7 +324,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   })
 
   // the count is checked inside the registration, so no yield can fall between check and wait
-  readonly join: Effect.Effect<void> = Effect.async<void>((resume) => {
+  readonly join: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (this.unfinished === 0) return resume(Effect.void)
     const joiner: Joiner = { resume, prev: undefined, next: undefined, queued: false }
     this.joiners.push(joiner)

@@ -50,7 +50,7 @@ export class Limiter {
     }
     const ticket: Ticket = new Handoff.Waiter<void>(this.line)
     this.line.push(ticket)
-    return Effect.zipRight(ticket.wait(restore, this.hooks), this.turn(cost, clock, restore))
+    return Effect.andThen(ticket.wait(restore, this.hooks), this.turn(cost, clock, restore))
   }
 
   /** A turn handed to a request interrupted before it resumed goes on to the next one. */
@@ -66,7 +66,7 @@ export class Limiter {
     const attempt: Effect.Effect<void> = Effect.suspend(() => {
       const now = clock.unsafeCurrentTimeMillis()
       const at = this.algorithm.earliest(now, cost)
-      if (at > now) return Effect.zipRight(restore(Effect.sleep(Duration.millis(at - now))), attempt)
+      if (at > now) return Effect.andThen(restore(Effect.sleep(Duration.millis(at - now))), attempt)
       this.start(now, cost)
       this.passTurn()
       return Effect.void
@@ -179,17 +179,15 @@ export const facade = (
     (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidOptions, R> =>
       Effect.uninterruptibleMask((restore) =>
         recording === undefined
-          ? Effect.zipRight(take(cost, restore), restore(effect))
-          : recording.track((started) =>
-            Effect.zipRight(take(cost, restore), Effect.zipRight(started, restore(effect)))
-          )
+          ? Effect.andThen(take(cost, restore), restore(effect))
+          : recording.track((started) => Effect.andThen(take(cost, restore), Effect.andThen(started, restore(effect))))
       )
   const acquireOne = (restore: Restore) => acquire(1, restore)
   const apply = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
       recording === undefined
-        ? Effect.zipRight(acquireOne(restore), restore(effect))
-        : recording.track((started) => Effect.zipRight(acquireOne(restore), Effect.zipRight(started, restore(effect))))
+        ? Effect.andThen(acquireOne(restore), restore(effect))
+        : recording.track((started) => Effect.andThen(acquireOne(restore), Effect.andThen(started, restore(effect))))
     )
   return Object.assign(apply, {
     options,

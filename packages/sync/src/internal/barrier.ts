@@ -59,7 +59,7 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
     return Effect.suspend((): Effect.Effect<number, BrokenBarrier | E> => {
       const tripping = this.tripping
       if (tripping !== undefined) {
-        return Effect.zipRight(restore(tripping.waitUnless(() => this.tripping !== tripping)), this.arrive(restore))
+        return Effect.andThen(restore(tripping.waitUnless(() => this.tripping !== tripping)), this.arrive(restore))
       }
       if (this.broken !== undefined) return Effect.fail(new BrokenBarrier({ reason: this.broken }))
       if (this.waiters.size + 1 === this.parties) return this.trip(restore)
@@ -130,7 +130,7 @@ export const make = <E = never>(
 
 /** The `timeout` option, decoded at construction: one `Duration.decode` rejects fails `InvalidOptions`. */
 const decodeTimeout = (
-  timeout: Duration.DurationInput | undefined
+  timeout: Duration.Input | undefined
 ): Either.Either<Duration.Duration | undefined, InvalidOptions> => {
   if (timeout === undefined) return Either.right(undefined)
   const decoded = Duration.decodeUnknown(timeout)
@@ -138,7 +138,7 @@ const decodeTimeout = (
     new InvalidOptions({
       operation: "Barrier.make",
       field: "timeout",
-      expected: "a Duration.DurationInput",
+      expected: "a Duration.Input",
       value: timeout
     })
   )

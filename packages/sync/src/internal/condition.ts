@@ -40,7 +40,7 @@ export class ConditionImpl implements Api.Condition {
   /** Waits for a notification (at most `duration` when given): `true` if notified. */
   private waitWithin(duration: Duration.Duration | undefined): Effect.Effect<boolean, NotOwner> {
     return Effect.uninterruptibleMask((restore) =>
-      Effect.withFiberRuntime((fiber) => {
+      Effect.withFiber((fiber) => {
         if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.wait"))
         const waiter = new Waiter<boolean>(this.waiters)
         this.waiters.push(waiter)
@@ -49,7 +49,7 @@ export class ConditionImpl implements Api.Condition {
         const saved = this.lock.saveAndRelease(fiber)
         // as in Python, the lock is taken back before `wait` returns or fails
         return Effect.flatMap(Effect.exit(waited), (exit) =>
-          Effect.zipRight(
+          Effect.andThen(
             this.lock.restoreHold(fiber, saved),
             Exit.isSuccess(exit) && exit.value ? this.deliver(restore) : exit
           ))
@@ -69,7 +69,7 @@ export class ConditionImpl implements Api.Condition {
 
   readonly wait: Effect.Effect<void, NotOwner> = Effect.asVoid(this.waitWithin(undefined))
 
-  readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean, NotOwner> =>
+  readonly waitFor = (duration: Duration.Input): Effect.Effect<boolean, NotOwner> =>
     Effect.flatMap(decodeDeadline("Condition.waitFor", duration), (decoded) => this.waitWithin(decoded))
 
   /** Notifies up to `n` waiters, longest-waiting first. */
@@ -82,13 +82,13 @@ export class ConditionImpl implements Api.Condition {
   }
 
   readonly waitUntil = <E, R>(predicate: Effect.Effect<boolean, E, R>): Effect.Effect<void, E | NotOwner, R> =>
-    Effect.flatMap(predicate, (done) => (done ? Effect.void : Effect.zipRight(this.wait, this.waitUntil(predicate))))
+    Effect.flatMap(predicate, (done) => (done ? Effect.void : Effect.andThen(this.wait, this.waitUntil(predicate))))
 
   readonly notify = (n = 1): Effect.Effect<void, NotOwner> =>
     // a count that can only be wrong by a programming mistake: a defect, as in Effect
     !(Number.isSafeInteger(n) && n >= 0) && n !== Number.POSITIVE_INFINITY
-      ? Effect.die(new Cause.IllegalArgumentException(`Condition.notify: n must be an integer ≥ 0, got ${n}`))
-      : Effect.withFiberRuntime((fiber) => {
+      ? Effect.die(new Cause.IllegalArgumentError(`Condition.notify: n must be an integer ≥ 0, got ${n}`))
+      : Effect.withFiber((fiber) => {
         if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.notify"))
         this.wake(n)
         return Effect.void

@@ -15,14 +15,14 @@ import * as Option from "effect/Option"
  */
 export const decodeDeadline = (
   operation: string,
-  input: Duration.DurationInput
+  input: Duration.Input
 ): Effect.Effect<Duration.Duration> => {
   const decoded = Duration.decodeUnknown(input)
   return Option.isSome(decoded)
     ? Effect.succeed(decoded.value)
     : Effect.die(
-      new Cause.IllegalArgumentException(
-        `${operation}: duration must be a Duration.DurationInput, got ${String(input)}`
+      new Cause.IllegalArgumentError(
+        `${operation}: duration must be a Duration.Input, got ${String(input)}`
       )
     )
 }
@@ -42,13 +42,13 @@ export const decodeDeadline = (
  * @internal
  */
 export const withDeadline = <A, E, R>(
-  duration: Duration.DurationInput,
+  duration: Duration.Input,
   expire: () => void,
   body: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(
-      Effect.forkDaemon(Effect.interruptible(Effect.zipRight(Effect.sleep(duration), Effect.sync(expire)))),
+      Effect.forkDetach(Effect.interruptible(Effect.andThen(Effect.sleep(duration), Effect.sync(expire)))),
       (timer) => Effect.ensuring(restore(body), Fiber.interrupt(timer))
     )
   )

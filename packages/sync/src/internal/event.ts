@@ -36,7 +36,7 @@ export class EventImpl implements Api.Event {
   readonly wait: Effect.Effect<void> = this.signal.waitUnless(this.ready)
 
   // `true` once set (before or during the wait), `false` if the time ran out first
-  readonly waitFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
+  readonly waitFor = (duration: Duration.Input): Effect.Effect<boolean> =>
     Effect.flatMap(
       decodeDeadline("Event.waitFor", duration),
       (decoded) => this.signal.waitUnlessWithin(this.ready, decoded)

@@ -177,7 +177,7 @@ export const heldLocks: FiberRef.FiberRef<Held> = globalValue(
  * @internal
  */
 export const beforeAcquire = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  fiber: Fiber.Fiber<unknown, unknown>,
   lock: Api.Lockable
 ): LockOrderViolation | undefined => {
   const detector = fiber.getFiberRef(currentDetector)
@@ -191,7 +191,7 @@ export const beforeAcquire = (
 }
 
 /** Records that the running fiber took `lock` (only while a detector is in force). @internal */
-export const afterAcquire = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
+export const afterAcquire = (fiber: Fiber.Fiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
   fiber.getFiberRef(currentDetector) === undefined
     ? Effect.void
     : FiberRef.update(heldLocks, (held) => ({
@@ -207,7 +207,7 @@ export const afterAcquire = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: 
  *
  * @internal
  */
-export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: Api.Lockable): void => {
+export const afterRelease = (fiber: Fiber.Fiber<unknown, unknown>, lock: Api.Lockable): void => {
   const own = fiber.getFiberRef(heldLocks).own
   for (let i = own.length - 1; i >= 0; i--) {
     const hold = own[i]!
@@ -219,7 +219,7 @@ export const afterRelease = (fiber: Fiber.RuntimeFiber<unknown, unknown>, lock: 
 }
 
 /** @internal */
-export const detectorLayer: Layer.Layer<never> = Layer.scopedDiscard(
+export const detectorLayer: Layer.Layer<never> = Layer.effectDiscard(
   Effect.suspend(() => Effect.locallyScoped(currentDetector, new Detector()))
 )
 

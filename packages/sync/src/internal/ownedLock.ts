@@ -11,7 +11,7 @@ import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTyp
 import { addHold, answersFor, fiberKey, fiberName } from "./owner.js"
 import { PermitPool } from "./permits.js"
 
-type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
+type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 /** One acquisition from free to held; `withLock` releases only the ticket it took. */
 interface Ticket {
@@ -84,7 +84,7 @@ export class OwnedLock implements LockOrder.Lockable {
     const ticket = this.claim(fiber)
     const owner = ticket.owner
     const record = afterAcquire(fiber, this)
-    const hold = explicit ? Effect.zipRight(addHold(owner, 1), record) : record
+    const hold = explicit ? Effect.andThen(addHold(owner, 1), record) : record
     return hold === Effect.void ? Effect.succeed(ticket) : Effect.as(hold, ticket)
   }
 
@@ -98,7 +98,7 @@ export class OwnedLock implements LockOrder.Lockable {
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.withFiberRuntime((fiber) => {
+      Effect.withFiber((fiber) => {
         // fast paths first: a reentrant hold, or a free lock with no one waiting and no detector
         const held = this.reenter(fiber)
         if (held !== undefined) return this.holding(fiber, held, restore(effect))
@@ -130,15 +130,15 @@ export class OwnedLock implements LockOrder.Lockable {
   }
 
   readonly acquire: Effect.Effect<void> = Effect.uninterruptibleMask((restore) =>
-    Effect.withFiberRuntime((fiber) => Effect.asVoid(this.enter(fiber, restore, true)))
+    Effect.withFiber((fiber) => Effect.asVoid(this.enter(fiber, restore, true)))
   )
 
-  readonly acquireFor = (duration: Duration.DurationInput): Effect.Effect<boolean> =>
+  readonly acquireFor = (duration: Duration.Input): Effect.Effect<boolean> =>
     Effect.flatMap(decodeDeadline(`${this.kind}.acquireFor`, duration), (decoded) => this.acquireWithin(decoded))
 
   private acquireWithin(duration: Duration.Duration): Effect.Effect<boolean> {
     return Effect.uninterruptibleMask((restore) =>
-      Effect.withFiberRuntime((fiber) => {
+      Effect.withFiber((fiber) => {
         const held = this.reenter(fiber)
         if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
         const violation = beforeAcquire(fiber, this)
@@ -151,14 +151,14 @@ export class OwnedLock implements LockOrder.Lockable {
     )
   }
 
-  readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
+  readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiber((fiber) => {
     const held = this.reenter(fiber)
     if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
     if (!this.pool.tryTake(1)) return Effect.succeed(false)
     return Effect.as(this.own(fiber, true), true)
   }))
 
-  readonly release: Effect.Effect<void, NotOwner> = Effect.uninterruptible(Effect.withFiberRuntime((fiber) => {
+  readonly release: Effect.Effect<void, NotOwner> = Effect.uninterruptible(Effect.withFiber((fiber) => {
     const held = this.ticket
     if (held === undefined || !answersFor(fiber, held.owner)) {
       return Effect.fail(this.notOwner(fiber, `${this.kind}.release`))

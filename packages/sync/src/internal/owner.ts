@@ -31,13 +31,13 @@ export const holds: FiberRef.FiberRef<ReadonlyMap<number, number>> = globalValue
 )
 
 /** @internal */
-export const fiberKey = (fiber: Fiber.RuntimeFiber<unknown, unknown>): number => fiber.id().id
+export const fiberKey = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.id().id
 
 /** @internal */
 export const fiberName = (key: number): string => `#${key}`
 
 /** Whether `fiber` holds what was acquired under `key`. @internal */
-export const answersFor = (fiber: Fiber.RuntimeFiber<unknown, unknown>, key: number): boolean =>
+export const answersFor = (fiber: Fiber.Fiber<unknown, unknown>, key: number): boolean =>
   fiberKey(fiber) === key || (fiber.getFiberRef(holds).get(key) ?? 0) > 0
 
 /** Adds `delta` holds under `key` to the running fiber. @internal */

@@ -49,7 +49,7 @@ export class PermitPool {
   /** {@link take}, then `next` (still uninterruptible). */
   takeThen<A, E, R>(n: number, restore: Restore, next: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
     if (this.tryTake(n)) return next
-    return Effect.zipRight(this.enqueue(n).wait(restore, this.hooks(n)), next)
+    return Effect.andThen(this.enqueue(n).wait(restore, this.hooks(n)), next)
   }
 
   /**

@@ -89,15 +89,15 @@ export class ReadWriteLockImpl implements Api.ReadWriteLock {
   }
 
   private holding<A, E, R>(
-    fiber: Fiber.RuntimeFiber<unknown, unknown>,
+    fiber: Fiber.Fiber<unknown, unknown>,
     writer: boolean,
     restore: Restore,
     effect: Effect.Effect<A, E, R>
   ): Effect.Effect<A, E, R> {
-    return Effect.zipRight(
+    return Effect.andThen(
       this.enter(writer, restore),
       Effect.matchCauseEffect(
-        Effect.zipRight(writer ? afterAcquire(fiber, this.writeLock) : Effect.void, restore(effect)),
+        Effect.andThen(writer ? afterAcquire(fiber, this.writeLock) : Effect.void, restore(effect)),
         {
           onFailure: (cause) => this.exit(fiber, writer, Exit.failCause(cause)),
           onSuccess: (value) => this.exit(fiber, writer, Exit.succeed(value))
@@ -106,20 +106,18 @@ export class ReadWriteLockImpl implements Api.ReadWriteLock {
     )
   }
 
-  private exit<A, E>(fiber: Fiber.RuntimeFiber<unknown, unknown>, writer: boolean, exit: Exit.Exit<A, E>) {
+  private exit<A, E>(fiber: Fiber.Fiber<unknown, unknown>, writer: boolean, exit: Exit.Exit<A, E>) {
     this.leave(writer)
     if (writer) afterRelease(fiber, this.writeLock)
     return exit
   }
 
   readonly withRead = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      Effect.withFiberRuntime((fiber) => this.holding(fiber, false, restore, effect))
-    )
+    Effect.uninterruptibleMask((restore) => Effect.withFiber((fiber) => this.holding(fiber, false, restore, effect)))
 
   readonly withWrite = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
-      Effect.withFiberRuntime((fiber) => {
+      Effect.withFiber((fiber) => {
         const violation = beforeAcquire(fiber, this.writeLock)
         return violation === undefined ? this.holding(fiber, true, restore, effect) : Effect.die(violation)
       })

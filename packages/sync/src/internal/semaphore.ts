@@ -80,7 +80,7 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
     return Effect.uninterruptibleMask((restore) => this.pool.take(n, restore))
   }
 
-  readonly acquireFor = (duration: Duration.DurationInput, n = 1): Effect.Effect<boolean, InvalidOptions> => {
+  readonly acquireFor = (duration: Duration.Input, n = 1): Effect.Effect<boolean, InvalidOptions> => {
     const invalid = this.check("acquireFor", n)
     if (invalid !== undefined) return Effect.fail(invalid)
     return Effect.flatMap(

@@ -32,7 +32,7 @@ export const runAttempts = (options: {
   readonly slot: number
   readonly definition: Api.TaskDefinition.Any
   readonly context: Context.Context<unknown>
-  readonly timeout: Duration.DurationInput | undefined
+  readonly timeout: Duration.Input | undefined
   readonly retry: Schedule.Schedule<unknown, unknown> | undefined
   readonly recording: { readonly recording: TaskRecording; readonly taken: Span } | undefined
   readonly attempts: { count: number; startedAt: number }
@@ -46,7 +46,7 @@ export const runAttempts = (options: {
     )
     const recording = options.recording
     // arguments it cannot decode end its first attempt before it runs
-    const args = yield* recording === undefined ? decoded : Effect.tapErrorCause(
+    const args = yield* recording === undefined ? decoded : Effect.tapCause(
       decoded,
       (cause) => Effect.sync(() => recording.recording.record(record, slot, recording.taken, Exit.failCause(cause)))
     )

@@ -8,7 +8,7 @@ import type * as TaskStore from "../TaskStore.js"
 /** A task a worker of this manager holds: from the step it got it from the store to its end. */
 export interface Held {
   /** Its attempts' fiber, once forked. */
-  fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
+  fiber: Fiber.Fiber<unknown, unknown> | undefined
   /** A cancel asked for it: it ends cancelled if it stops interrupted (or never starts). */
   cancelled: boolean
 }
@@ -100,7 +100,7 @@ export class Ends {
   }
 
   /** Once no such cancel is in flight. */
-  readonly settled: Effect.Effect<void> = Effect.async<void>((resume) => {
+  readonly settled: Effect.Effect<void> = Effect.callback<void>((resume) => {
     if (this.inFlight === 0) return resume(Effect.void)
     this.quiet.push(() => resume(Effect.void))
   })

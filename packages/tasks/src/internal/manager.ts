@@ -46,7 +46,7 @@ class Manager<T extends Definition> {
   private readonly idle = new Set<() => void>()
   private closed = false
   private stopping = false
-  workers: Array<Fiber.RuntimeFiber<never, unknown>> = []
+  workers: Array<Fiber.Fiber<never, unknown>> = []
   private readonly recording: TaskRecording | undefined
   private readonly storeRetry: Schedule.Schedule<unknown, TaskStoreError>
   /** Tasks whose outcome was published but never stored: the store's last error, by task id. */
@@ -140,7 +140,7 @@ class Manager<T extends Definition> {
     return this.stopping ? Effect.fail(new TaskManagerShutDown()) : undefined
   }
 
-  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.async<void, TaskManagerShutDown>((resume) => {
+  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.callback<void, TaskManagerShutDown>((resume) => {
     const now = this.joined()
     if (now !== undefined) return resume(now)
     const wake = () => resume(this.joined() ?? Effect.void)
@@ -157,7 +157,7 @@ class Manager<T extends Definition> {
 
   /** Publishes a task's outcome; it has ended. */
   private publish(result: Api.TaskResult): Effect.Effect<void> {
-    return Effect.zipRight(
+    return Effect.andThen(
       this.outcomes.publish(result),
       Effect.sync(() => {
         this.counted(-1)
@@ -182,8 +182,8 @@ class Manager<T extends Definition> {
         )
       )
     )
-    return Effect.forever(Effect.catchAllCause(once, (cause) =>
-      Cause.isInterruptedOnly(cause)
+    return Effect.forever(Effect.catchCause(once, (cause) =>
+      Cause.hasInterruptsOnly(cause)
         ? Effect.failCause(cause)
         : Effect.logError(`TaskManager worker ${slot} failed; it goes on`, cause)))
   }
@@ -196,7 +196,7 @@ class Manager<T extends Definition> {
    */
   private take(restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) {
     const take = supervised({ schedule: this.storeRetry, operation: "take", restore }, this.store.take)
-    const loop: Effect.Effect<TaskStore.TaskRecord> = Effect.catchAll(take, () => loop)
+    const loop: Effect.Effect<TaskStore.TaskRecord> = Effect.catch(take, () => loop)
     return loop
   }
 
@@ -213,7 +213,7 @@ class Manager<T extends Definition> {
   /** Stores a task's outcome, then publishes it: once, whether or not the store took it in the end. */
   private finish(outcome: TaskStore.Outcome, result: Api.TaskResult): Effect.Effect<void> {
     const id = result.id
-    const stored = Effect.catchAll(
+    const stored = Effect.catch(
       supervised({ schedule: this.storeRetry, operation: "finish", taskId: id }, this.store.finish(id, outcome)),
       (error) =>
         Effect.sync(() => {
@@ -224,7 +224,7 @@ class Manager<T extends Definition> {
           if (this.unrecorded.size > 10_000) this.unrecorded.delete(this.unrecorded.keys().next().value!)
         })
     )
-    return Effect.zipRight(stored, this.publish(result))
+    return Effect.andThen(stored, this.publish(result))
   }
 
   private runTask(record: TaskStore.TaskRecord, slot: number, held: Held): Effect.Effect<void> {
@@ -290,14 +290,14 @@ class Manager<T extends Definition> {
       return finish("cancelled", { attempts: record.attempts - 1, startedAt: undefined, unstarted: true })
     }
     // forked interruptible: the worker is not, and a child would inherit that
-    return Effect.flatMap(Effect.forkDaemon(Effect.interruptible(body)), (fiber) => {
-      held.fiber = fiber as Fiber.RuntimeFiber<unknown, unknown>
+    return Effect.flatMap(Effect.forkDetach(Effect.interruptible(body)), (fiber) => {
+      held.fiber = fiber as Fiber.Fiber<unknown, unknown>
       // a cancel that came while it was forked
       if (held.cancelled) fiber.unsafeInterruptAsFork(FiberId.none)
       return Effect.flatMap(Fiber.await(fiber), (exit) => {
         const done = { attempts: attempts.count, startedAt: attempts.startedAt }
         if (Exit.isSuccess(exit)) return finish("succeeded", { ...done, value: exit.value })
-        if (Cause.isInterruptedOnly(exit.cause)) {
+        if (Cause.hasInterruptsOnly(exit.cause)) {
           if (held.cancelled) return finish("cancelled", done)
           // stopped by a shutdown without drain: back to the queue, to run again
           if (this.stopping) return this.release(record.id)
@@ -319,19 +319,19 @@ class Manager<T extends Definition> {
       // outcome, an end mark (shutting the PubSub down instead would drop outcomes a subscriber
       // has not taken yet)
       const stopWorkers = Effect.suspend(() => Fiber.interruptAll(this.workers)).pipe(
-        Effect.zipRight(Effect.sync(() => this.ends.stopped())),
-        Effect.zipRight(this.ends.settled),
-        Effect.zipRight(this.outcomes.end)
+        Effect.andThen(Effect.sync(() => this.ends.stopped())),
+        Effect.andThen(this.ends.settled),
+        Effect.andThen(this.outcomes.end)
       )
       // a drain ends when every task has, or when a shutdown without drain stops the manager
-      if (options?.drain === true && !this.stopping) return Effect.zipRight(Effect.ignore(this.join), stopWorkers)
+      if (options?.drain === true && !this.stopping) return Effect.andThen(Effect.ignore(this.join), stopWorkers)
       this.stopping = true
       // a join ends now: the tasks left stay queued
       this.wakeIdle()
-      const running: Array<Fiber.RuntimeFiber<unknown, unknown>> = []
+      const running: Array<Fiber.Fiber<unknown, unknown>> = []
       for (const held of this.ends.held.values()) if (held.fiber !== undefined) running.push(held.fiber)
       // the tasks stop (each worker puts its task back in the queue), then the workers
-      return Effect.zipRight(Effect.forEach(running, Fiber.interrupt, { discard: true }), stopWorkers)
+      return Effect.andThen(Effect.forEach(running, Fiber.interrupt, { discard: true }), stopWorkers)
     })
 }
 
@@ -367,7 +367,7 @@ export const make = <T extends Definition>(
     manager.counted(recovered.length)
     manager.workers = yield* Effect.forEach(
       Array.from({ length: workers }),
-      (_, slot) => Effect.forkDaemon(manager.worker(slot)),
+      (_, slot) => Effect.forkDetach(manager.worker(slot)),
       { concurrency: "unbounded" }
     )
     yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))

@@ -61,7 +61,7 @@ class GroupCommit {
 
   /** The statement's result, once its transaction is committed. */
   write<A>(operation: string, statement: Effect.Effect<A, unknown>): Effect.Effect<A, TaskStoreError> {
-    return Effect.async<A, TaskStoreError>((resume) => {
+    return Effect.callback<A, TaskStoreError>((resume) => {
       this.pending.push({
         statement,
         operation,
@@ -188,10 +188,10 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit, maxRecoverie
         error = 'left running by a process that ended, ' || (recoveries + 1) || ' times: not run again (maxRecoveries: '
           || CAST(${maxRecoveries} AS INTEGER) || ')'
         WHERE state = 'running' AND recoveries >= ${maxRecoveries}`.pipe(
-        Effect.zipRight(
+        Effect.andThen(
           sql`UPDATE fiberkit_tasks SET state = 'queued', recoveries = recoveries + 1 WHERE state = 'running'`
         ),
-        Effect.zipRight(sql<Row>`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`)
+        Effect.andThen(sql<Row>`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`)
       )
     )).pipe(
       // arguments that cannot be read (a row written by hand) fail the read, not as a defect
@@ -201,7 +201,7 @@ const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit, maxRecoverie
     ),
   get: (id) =>
     sql<Row>`SELECT * FROM fiberkit_tasks WHERE id = ${id}`.pipe(
-      Effect.flatMap((rows) => Effect.try(() => Option.map(Option.fromNullable(rows[0]), toRecord))),
+      Effect.flatMap((rows) => Effect.try(() => Option.map(Option.fromNullishOr(rows[0]), toRecord))),
       Effect.mapError(failed("read a task"))
     )
 })
@@ -221,9 +221,9 @@ const schema = (sql: SqlClient.SqlClient) =>
     finished_at INTEGER,
     error TEXT
   )`.pipe(
-    Effect.zipRight(sql`CREATE INDEX IF NOT EXISTS fiberkit_tasks_unfinished ON fiberkit_tasks (state, seq)`),
+    Effect.andThen(sql`CREATE INDEX IF NOT EXISTS fiberkit_tasks_unfinished ON fiberkit_tasks (state, seq)`),
     // a file made by an earlier version: the columns it lacks
-    Effect.zipRight(sql<{ readonly name: string }>`PRAGMA table_info(fiberkit_tasks)`),
+    Effect.andThen(sql<{ readonly name: string }>`PRAGMA table_info(fiberkit_tasks)`),
     Effect.flatMap((columns) => {
       const has = new Set(columns.map((column) => column.name))
       return Effect.forEach(
@@ -255,7 +255,7 @@ export const layer = (options: {
       })
     )
   }
-  return Layer.scoped(
+  return Layer.effect(
     TaskStore.TaskStore,
     Effect.gen(function*() {
       const sql = yield* SqlClient.SqlClient

@@ -53,9 +53,9 @@ export const supervised = <A>(
   effect: Effect.Effect<A, TaskStoreError>
 ): Effect.Effect<A, TaskStoreError> =>
   // nothing to set up until the first failure
-  Effect.catchAllCause(
+  Effect.catchCause(
     effect,
-    (cause) => Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : retrying(options, effect, cause)
+    (cause) => Cause.hasInterruptsOnly(cause) ? Effect.failCause(cause) : retrying(options, effect, cause)
   )
 
 const retrying = <A>(
@@ -83,7 +83,7 @@ const retrying = <A>(
       }
       const exit = yield* Effect.exit(effect)
       if (Exit.isSuccess(exit)) return exit.value
-      if (Cause.isInterruptedOnly(exit.cause)) return yield* exit
+      if (Cause.hasInterruptsOnly(exit.cause)) return yield* exit
       cause = exit.cause
     }
   })

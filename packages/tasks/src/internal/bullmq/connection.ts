@@ -57,12 +57,12 @@ export const connect = (
   url: string,
   options: {
     readonly attempts: number
-    readonly delay: Duration.DurationInput
-    readonly timeout: Duration.DurationInput
+    readonly delay: Duration.Input
+    readonly timeout: Duration.Input
   },
   errors: ErrorLog
 ): Effect.Effect<Redis, RedisUnreachable, Scope.Scope> =>
-  Effect.zipRight(
+  Effect.andThen(
     probe(url, Duration.toMillis(options.timeout)).pipe(
       Effect.retry(Schedule.intersect(Schedule.spaced(options.delay), Schedule.recurs(options.attempts - 1))),
       Effect.mapError((cause) => new RedisUnreachable({ url: redact(url), attempts: options.attempts, cause }))

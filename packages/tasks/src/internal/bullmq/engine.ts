@@ -171,7 +171,7 @@ class RemoteManager<T extends Definition> {
       // mark then, and no worker will run it
       const over = yield* Effect.repeat(
         Effect.zipLeft(
-          Effect.zipRight(
+          Effect.andThen(
             Effect.suspend((): Effect.Effect<unknown, TaskStoreError> => polls++ % 10 === 0 ? tell : Effect.void),
             Effect.map(
               store.get(id),
@@ -198,7 +198,7 @@ class RemoteManager<T extends Definition> {
       if (this.stopped !== undefined) {
         const stopped = this.stopped
         return options?.drain === true
-          ? Effect.zipRight(Effect.ignore(this.join), Deferred.await(stopped))
+          ? Effect.andThen(Effect.ignore(this.join), Deferred.await(stopped))
           : Deferred.await(stopped)
       }
       const stopped = Deferred.unsafeMake<void>(FiberId.none)
@@ -231,7 +231,7 @@ class RemoteManager<T extends Definition> {
           yield* Effect.ignore(Effect.timeout(Deferred.await(this.ended), "30 seconds"))
         }
         yield* this.outcomes.end
-      }).pipe(Effect.ensuring(Effect.zipRight(
+      }).pipe(Effect.ensuring(Effect.andThen(
         Effect.sync(() => void (this.halted = true)),
         Deferred.succeed(stopped, undefined)
       )))
@@ -276,7 +276,7 @@ export const make = <T extends Definition>(
     // In a scope of their own, closed after the shutdown below, which waits for the end mark.
     const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
     const listen = yield* Effect.cached(
-      Scope.extend(
+      Scope.provide(
         Effect.gen(function*() {
           // at most resultsBuffer events wait for the reader; beyond, its subscribers fail ResultsOverflow
           const events = yield* EventBuffer.make(options.resultsBuffer ?? defaults.resultsBuffer)
@@ -301,9 +301,9 @@ export const make = <T extends Definition>(
             if (event === "end") return Deferred.succeed(ended, undefined)
             // an outcome that cannot be read is published as unknown, never left out
             const read = Effect.retry(resultOf(store, manager.definitions, event, jobId), readRetry).pipe(
-              Effect.catchAllCause((cause) => {
+              Effect.catchCause((cause) => {
                 const reason = describe(cause)
-                return Effect.zipRight(
+                return Effect.andThen(
                   Effect.logError(`the outcome of task ${jobId} (${event}) could not be read: ${reason}`).pipe(
                     Effect.annotateLogs({ taskId: jobId, event })
                   ),
@@ -352,7 +352,7 @@ export const make = <T extends Definition>(
     // stopped when its scope closes, or before the store's connection closes, whichever is first
     const stop = manager.shutdown({ drain: false })
     store.managers.add(stop)
-    yield* Effect.addFinalizer(() => Effect.zipRight(stop, Effect.sync(() => store.managers.delete(stop))))
+    yield* Effect.addFinalizer(() => Effect.andThen(stop, Effect.sync(() => store.managers.delete(stop))))
     return {
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],

@@ -44,7 +44,7 @@ export const make = (
         value: url
       })
     }
-    const millis = (input: Duration.DurationInput | undefined, fallback: Duration.DurationInput) =>
+    const millis = (input: Duration.Input | undefined, fallback: Duration.Input) =>
       Duration.toMillis(Duration.decode(input ?? fallback))
     const settings = {
       queue: options.queue ?? "fiberkit-tasks",

@@ -71,7 +71,7 @@ export class Processor {
     const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
       .finally(() => this.running.delete(job.id!))
     if (Exit.isSuccess(exit)) return exit.value
-    if (Cause.isInterruptedOnly(exit.cause)) {
+    if (Cause.hasInterruptsOnly(exit.cause)) {
       // a shutdown without drain: back to the queue, for another worker (this attempt counts)
       if (signal?.reason === STOP) return handBack(job, token)
       if (signal?.aborted === true) throw new UnrecoverableError(JSON.stringify(cancelledFailure))

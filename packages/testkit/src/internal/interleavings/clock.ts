@@ -36,7 +36,7 @@ export class VirtualClock implements Clock.Clock {
 
   sleep(duration: Duration.Duration): Effect.Effect<void> {
     const millis = Duration.toMillis(duration)
-    return Effect.async<void>((resume) => {
+    return Effect.callback<void>((resume) => {
       // a sleep that never ends is no timer: a fiber waiting only on it is blocked
       if (!Number.isFinite(millis)) return
       const timer: Timer = { at: this.now + Math.max(0, millis), seq: this.seq++, resume }

@@ -53,10 +53,10 @@ export const race = <E, R>(action: Effect.Effect<unknown, E, R>): Effect.Effect<
     }))
 
 /** @internal */
-export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.RuntimeFiber<A, E>, never, R> =>
+export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
   Effect.flatMap(FiberRef.get(currentSchedule), (schedule) =>
     Effect.tap(Effect.fork(effect), (fiber) => {
-      schedule?.addActor(fiber as Fiber.RuntimeFiber<unknown, unknown>)
+      schedule?.addActor(fiber as Fiber.Fiber<unknown, unknown>)
     }))
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
@@ -74,7 +74,7 @@ interface Settings {
 
 /** Runs the ready tasks, time and outside events until the root fiber ends or nothing can move. */
 const drive = async (
-  root: Fiber.RuntimeFiber<unknown, unknown>,
+  root: Fiber.Fiber<unknown, unknown>,
   scheduler: ControlledScheduler,
   clock: VirtualClock,
   settings: Settings
@@ -139,16 +139,16 @@ const runOne = async <R>(
   const scoped = Effect.flatMap(
     Scope.make(),
     (scope) =>
-      Effect.flatMap(Effect.exit(Scope.extend(scenario, scope)), (exit) => {
+      Effect.flatMap(Effect.exit(Scope.provide(scenario, scope)), (exit) => {
         body.exit = exit
-        return Effect.zipRight(Scope.close(scope, exit), exit)
+        return Effect.andThen(Scope.close(scope, exit), exit)
       })
   )
   const program = scoped.pipe(
     Effect.withClock(clock),
     Effect.locally(currentSchedule, scheduler)
   )
-  const root = Runtime.runFork(runtime)(program, { scheduler }) as Fiber.RuntimeFiber<unknown, unknown>
+  const root = Runtime.runFork(runtime)(program, { scheduler }) as Fiber.Fiber<unknown, unknown>
   const ending = await drive(root, scheduler, clock, settings)
   if (ending._tag !== "Done") {
     // let the scenario's scopes close if they can; a fiber stuck for good is abandoned
@@ -207,7 +207,7 @@ export const explore = <E, R>(
   Effect.flatMap(
     Effect.runtime<Exclude<R, Scope.Scope>>(),
     (runtime) =>
-      Effect.async<Api.Interleavings.Report, InterleavingFailure>((resume, signal) => {
+      Effect.callback<Api.Interleavings.Report, InterleavingFailure>((resume, signal) => {
         search(runtime as Runtime.Runtime<R>, scenario, options, signal).then(
           (report) => resume(Effect.succeed(report)),
           (error) => resume(error instanceof InterleavingFailure ? Effect.fail(error) : Effect.die(error))

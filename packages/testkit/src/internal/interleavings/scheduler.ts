@@ -14,7 +14,7 @@ export type Strategy = "random" | "pct" | "bounded"
  */
 const YIELD_OPS = 10
 
-type AnyFiber = Fiber.RuntimeFiber<unknown, unknown>
+type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 interface Ready {
   readonly task: Scheduler.Task

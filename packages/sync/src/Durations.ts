@@ -49,4 +49,4 @@ export const isNegative = (input: unknown): boolean => {
  * @category decoding
  */
 export const decodeNonNegative = (input: unknown): Option.Option<Duration.Duration> =>
-  isNegative(input) ? Option.none() : Duration.decodeUnknown(input)
+  isNegative(input) ? Option.none() : Duration.fromInput(input as Duration.Input)

@@ -10,10 +10,9 @@
  * @since 0.1.0
  */
 import * as Cause from "effect/Cause"
-import type * as Effect from "effect/Effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
 
 /**
  * How a task ended.
@@ -68,17 +67,18 @@ export interface Recorder {
  * import { Recorder } from "@fiberkit/sync"
  *
  * const records: Array<Recorder.TaskRecord> = []
- * const program = Effect.locally(Recorder.currentRecorder, { now: () => performance.now(), record: (r) => records.push(r) })(
- *   Effect.void
- * )
+ * const program = Effect.provideService(Effect.void, Recorder.currentRecorder, {
+ *   now: () => performance.now(),
+ *   record: (r) => records.push(r)
+ * })
  * ```
  *
  * @since 0.1.0
  * @category references
  */
-export const currentRecorder: FiberRef.FiberRef<Recorder | undefined> = globalValue(
-  Symbol.for("@fiberkit/sync/Recorder/currentRecorder"),
-  () => FiberRef.unsafeMake<Recorder | undefined>(undefined)
+export const currentRecorder: Context.Reference<Recorder | undefined> = Context.Reference<Recorder | undefined>(
+  "@fiberkit/sync/Recorder/currentRecorder",
+  { defaultValue: () => undefined }
 )
 
 /**
@@ -96,7 +96,7 @@ export const currentRecorder: FiberRef.FiberRef<Recorder | undefined> = globalVa
  * @since 0.1.0
  * @category getters
  */
-export const current: Effect.Effect<Recorder | undefined> = FiberRef.get(currentRecorder)
+export const current: Effect.Effect<Recorder | undefined> = Effect.service(currentRecorder)
 
 /**
  * The outcome of an exit: interrupted only when interruption is all that happened.
@@ -117,10 +117,11 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
   Exit.isSuccess(exit) ? "success" : Cause.hasInterruptsOnly(exit.cause) ? "interrupted" : "failure"
 
 // one numbering per process, shared by every loaded copy of the package
-const groupNumbers: Map<string, number> = globalValue(
-  Symbol.for("@fiberkit/sync/Recorder/groupNumbers"),
-  () => new Map<string, number>()
-)
+const groupNumbersKey = Symbol.for("@fiberkit/sync/Recorder/groupNumbers")
+const groupNumbers: Map<string, number> = ((globalThis as Record<symbol, unknown>)[groupNumbersKey] ??= new Map<
+  string,
+  number
+>()) as Map<string, number>
 
 /**
  * The group name of a primitive made under a recorder: `name` if given, else its number among

@@ -1,6 +1,5 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
@@ -128,13 +127,13 @@ export const make = <E = never>(
     (n, timeout) => new BarrierImpl<E>(n, options?.action, timeout)
   )
 
-/** The `timeout` option, decoded at construction: one `Duration.decode` rejects fails `InvalidOptions`. */
+/** The `timeout` option, decoded at construction: one `Duration.fromInput` rejects fails `InvalidOptions`. */
 const decodeTimeout = (
   timeout: Duration.Input | undefined
-): Either.Either<Duration.Duration | undefined, InvalidOptions> => {
-  if (timeout === undefined) return Either.right(undefined)
-  const decoded = Duration.decodeUnknown(timeout)
-  return Option.isSome(decoded) ? Either.right(decoded.value) : Either.left(
+): Effect.Effect<Duration.Duration | undefined, InvalidOptions> => {
+  if (timeout === undefined) return Effect.succeed(undefined)
+  const decoded = Duration.fromInput(timeout)
+  return Option.isSome(decoded) ? Effect.succeed(decoded.value) : Effect.fail(
     new InvalidOptions({
       operation: "Barrier.make",
       field: "timeout",

@@ -17,7 +17,7 @@ export const decodeDeadline = (
   operation: string,
   input: Duration.Input
 ): Effect.Effect<Duration.Duration> => {
-  const decoded = Duration.decodeUnknown(input)
+  const decoded = Duration.fromInput(input)
   return Option.isSome(decoded)
     ? Effect.succeed(decoded.value)
     : Effect.die(

@@ -1,31 +1,31 @@
-import * as Either from "effect/Either"
+import * as Effect from "effect/Effect"
+import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { InvalidOptions } from "../Errors.js"
 
 /** An integer ≥ 0. @internal */
-export const NonNegativeInt = Schema.Int.pipe(Schema.nonNegative())
+export const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
 /** An integer ≥ 1. @internal */
-export const PositiveInt = Schema.Int.pipe(Schema.positive())
+export const PositiveInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
 /**
  * Checks one option against its schema; a value outside it fails with `InvalidOptions`
- * naming the operation, the field, the expected range and the value. (An `Either` is also an
- * `Effect`, so constructors can `Effect.map` over it.)
+ * naming the operation, the field, the expected range and the value.
  *
  * @internal
  */
-export const validate = <A, I>(
+export const validate = <A>(
   operation: string,
   field: string,
-  schema: Schema.Schema<A, I>,
+  schema: Schema.ConstraintDecoder<A>,
   expected: string,
   value: unknown
-): Either.Either<A, InvalidOptions> =>
-  Either.mapLeft(
-    Schema.decodeUnknownEither(schema)(value),
-    () => new InvalidOptions({ operation, field, expected, value })
-  )
+): Effect.Effect<A, InvalidOptions> =>
+  Result.match(Schema.decodeUnknownResult(schema)(value), {
+    onSuccess: Effect.succeed,
+    onFailure: () => Effect.fail(new InvalidOptions({ operation, field, expected, value }))
+  })
 
 /** A permit count for acquire/release: an integer ≥ 0, checked without allocating on the fast path. @internal */
 export const checkPermits = (operation: string, n: number): InvalidOptions | undefined =>

@@ -7,15 +7,17 @@
  * longest waiter — one wake-up, no race to re-take it.
  *
  * Ownership (for `acquire` / `release` as separate calls): the owner is the fiber that
- * acquired. A forked child is another fiber, so it cannot release its parent's lock. A parent
- * that joins a child takes over what the child acquired and did not release — so after
- * `Effect.timeout(lock.acquire, d)` (which runs `acquire` in a child fiber and merges it back)
- * the caller holds the lock and may `release` it.
+ * acquired. A forked child is another fiber, so it cannot release its parent's lock. A lock whose
+ * owner has ended is taken over by a fiber running with the context the owner acquired with: so
+ * after `Effect.timeout(lock.acquire, d)` (which runs `acquire` in a fiber of its own) the caller
+ * holds the lock and may `release` it, and so may a parent release what a child it waited for
+ * acquired. An owner that is still running is never taken over from.
  *
  * For a bounded wait prefer `acquireFor(d)` (Python's `acquire(timeout=…)`), which waits in the
  * calling fiber. `Effect.timeout(lock.acquire, d)` has one unlucky instant: when the timer fires
  * just as the lock is handed to the waiting child, `Effect.timeout` reports a timeout and throws
- * the child's result away — and the lock stays with that finished child.
+ * the child's result away — and the lock stays with that finished child until the caller
+ * releases it (which it does not know to do).
  *
  * A `Lock` is not reentrant: a fiber acquiring it again while holding it waits for itself for
  * ever (as in Python). Use `ReentrantLock` for that, and `LockOrder.Detector` to catch it.

@@ -14,12 +14,14 @@
  * condition to recover from, and lock signatures stay free of it when no detector is in force.
  * `Condition.wait` taking its lock back is an acquisition too, checked while the waiter holds
  * what it held when it began waiting; on a violation the wait dies without the lock.
- * Off by default; without the layer the cost is one FiberRef read per acquisition.
+ * Off by default; without the layer the cost is one context read per acquisition.
  *
- * Child fibers: what a child takes counts as taken while holding the locks its parent holds at
- * that moment (a parent holding A that waits for a child waiting for B is the same deadlock as
+ * Child fibers: what a child takes counts as taken while holding the locks its parent held when
+ * it was forked (a parent holding A that waits for a child waiting for B is the same deadlock as
  * one fiber taking B while holding A). A lock the parent has let go no longer counts, even for a
- * child forked while it was held — a pool's workers made inside a critical section, say.
+ * child forked while it was held — a pool's workers made inside a critical section, say. What a
+ * child takes and still holds when it ends stays its own: a lock taken under `Effect.timeout`
+ * (which runs its effect in a fiber of its own) does not count as held by the caller.
  *
  * @since 0.1.0
  */

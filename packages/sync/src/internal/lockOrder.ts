@@ -12,30 +12,34 @@
  * (Children starting with no held locks would fix that too, but would miss the deadlock of a
  * parent that holds A and waits for a child that waits for B.)
  *
- * Every piece of module state lives behind `globalValue` (keys `Symbol.for("@fiberkit/sync/…")`):
- * two loaded copies of the package share one rank counter and one set of FiberRefs, so they keep
- * one lock order.
+ * Every piece of module state is shared by two loaded copies of the package, so that they keep
+ * one lock order: the rank counter and the holds map live on `globalThis` under
+ * `Symbol.for("@fiberkit/sync/…")` keys, and context References are looked up by their string key.
+ *
+ * On Effect 4 a parent does not take over what a child it joins took and still holds (Effect 3
+ * merged it at the join): a lock taken inside `Effect.timeout` and released by its caller counts
+ * for the detector as held by the timeout's own fiber, not by the caller.
  *
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Context from "effect/Context"
 import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import { LockOrderViolation } from "../Errors.js"
 import type * as Api from "../LockOrder.js"
 import { Fifo } from "./fifo.js"
 import { fiberKey, fiberName } from "./owner.js"
 
+type AnyFiber = Fiber.Fiber<unknown, unknown>
+
 /** @internal */
 export const LockableTypeId: Api.LockableTypeId = Symbol.for("@fiberkit/sync/Lockable") as Api.LockableTypeId
 
 /** The last creation rank given out, shared by every loaded copy of the package. @internal */
-export const lastRank: { value: number } = globalValue(
-  Symbol.for("@fiberkit/sync/LockOrder/lastRank"),
-  () => ({ value: 0 })
-)
+export const lastRank: { value: number } = (globalThis as any)[Symbol.for("@fiberkit/sync/LockOrder/lastRank")] ??= {
+  value: 0
+}
 
 /** The next creation rank: locks made earlier rank lower. @internal */
 export const nextRank = (): number => ++lastRank.value
@@ -119,9 +123,9 @@ export class Detector {
 }
 
 /** The detector in force for a fiber, if any. @internal */
-export const currentDetector: FiberRef.FiberRef<Detector | undefined> = globalValue(
-  Symbol.for("@fiberkit/sync/LockOrder/currentDetector"),
-  () => FiberRef.unsafeMake<Detector | undefined>(undefined)
+export const currentDetector: Context.Reference<Detector | undefined> = Context.Reference<Detector | undefined>(
+  "@fiberkit/sync/LockOrder/currentDetector",
+  { defaultValue: () => undefined }
 )
 
 /** One acquisition of a lock, shared by the fiber that holds it and the children it forks. */
@@ -131,58 +135,48 @@ interface Hold {
   released: boolean
 }
 
-/**
- * The holds a fiber counts as holding, in the order they were taken: `inherited` from its
- * ancestors (shared with them), then its `own`. Only those not `released` count; released ones
- * are dropped at the fiber's next acquisition, fork or join.
- */
-interface Held {
-  readonly inherited: ReadonlyArray<Hold>
-  readonly own: ReadonlyArray<Hold>
-}
-
-const none: Held = { inherited: [], own: [] }
-
 const live = (holds: ReadonlyArray<Hold>): ReadonlyArray<Hold> =>
   holds.every((hold) => !hold.released) ? holds : holds.filter((hold) => !hold.released)
 
 /**
- * The locks a fiber holds (kept only while a detector is in force). A forked fiber inherits its
- * parent's holds — the same objects, so it stops counting one as held when the parent lets it
- * go. When a parent joins a child, the holds the child took and did not release become the
- * parent's own.
+ * The holds each fiber took itself, in the order taken (kept only while a detector is in force).
+ * Keyed by the fiber, so that no change of context (a `provideService` region ending) loses one.
+ */
+const ownHolds: WeakMap<AnyFiber, ReadonlyArray<Hold>> = (globalThis as any)[
+  Symbol.for("@fiberkit/sync/LockOrder/ownHolds")
+] ??= new WeakMap()
+
+/**
+ * The holds a fiber passes on to the children it forks: its ancestors' and its own, as of its
+ * last acquisition. A forked fiber starts with its parent's context, so it sees them — the same
+ * objects, so it stops counting one as held when the parent lets it go. The parent's later
+ * acquisitions are not its concern (it was forked before them).
  *
  * @internal
  */
-export const heldLocks: FiberRef.FiberRef<Held> = globalValue(
-  Symbol.for("@fiberkit/sync/LockOrder/heldLocks"),
-  () =>
-    FiberRef.unsafeMake<Held>(none, {
-      fork: (held) => {
-        if (held.own.length === 0 && held.inherited.length === 0) return held
-        const inherited = live([...held.inherited, ...held.own])
-        return inherited.length === 0 ? none : { inherited, own: [] }
-      },
-      join: (parent, child) => {
-        const adopted = child.own.filter((hold) => !hold.released && !parent.own.includes(hold))
-        return adopted.length === 0 ? parent : { inherited: parent.inherited, own: [...live(parent.own), ...adopted] }
-      }
-    })
+export const passedOn: Context.Reference<ReadonlyArray<Hold>> = Context.Reference<ReadonlyArray<Hold>>(
+  "@fiberkit/sync/LockOrder/passedOn",
+  { defaultValue: () => [] }
 )
+
+/** What `fiber` counts as holding: inherited from its ancestors, then its own. */
+const heldBy = (fiber: AnyFiber): { readonly inherited: ReadonlyArray<Hold>; readonly own: ReadonlyArray<Hold> } => {
+  const own = ownHolds.get(fiber) ?? []
+  const passed = fiber.getRef(passedOn)
+  const inherited = own.length === 0 ? passed : passed.filter((hold) => !own.includes(hold))
+  return { inherited, own }
+}
 
 /**
  * Before `fiber` waits for `lock`: a violation to die with, if the detector finds one. Costs one
- * FiberRef read when no detector is in force.
+ * context read when no detector is in force.
  *
  * @internal
  */
-export const beforeAcquire = (
-  fiber: Fiber.Fiber<unknown, unknown>,
-  lock: Api.Lockable
-): LockOrderViolation | undefined => {
-  const detector = fiber.getFiberRef(currentDetector)
+export const beforeAcquire = (fiber: AnyFiber, lock: Api.Lockable): LockOrderViolation | undefined => {
+  const detector = fiber.getRef(currentDetector)
   if (detector === undefined) return undefined
-  const held = fiber.getFiberRef(heldLocks)
+  const held = heldBy(fiber)
   const holding: Array<Api.Lockable> = []
   // taking a lock one's parent holds is only waiting for the parent: not a self-deadlock by itself
   for (const hold of held.inherited) if (!hold.released && hold.lock !== lock) holding.push(hold.lock)
@@ -191,13 +185,15 @@ export const beforeAcquire = (
 }
 
 /** Records that the running fiber took `lock` (only while a detector is in force). @internal */
-export const afterAcquire = (fiber: Fiber.Fiber<unknown, unknown>, lock: Api.Lockable): Effect.Effect<void> =>
-  fiber.getFiberRef(currentDetector) === undefined
+export const afterAcquire = (fiber: AnyFiber, lock: Api.Lockable): Effect.Effect<void> =>
+  fiber.getRef(currentDetector) === undefined
     ? Effect.void
-    : FiberRef.update(heldLocks, (held) => ({
-      inherited: live(held.inherited),
-      own: [...live(held.own), { lock, released: false }]
-    }))
+    : Effect.sync(() => {
+      const held = heldBy(fiber)
+      const own = [...live(held.own), { lock, released: false }]
+      ownHolds.set(fiber, own)
+      fiber.setContext(Context.add(fiber.context, passedOn, [...live(held.inherited), ...own]))
+    })
 
 /**
  * Records that the running fiber let go of `lock`, in the step that lets it go: its latest hold
@@ -207,8 +203,9 @@ export const afterAcquire = (fiber: Fiber.Fiber<unknown, unknown>, lock: Api.Loc
  *
  * @internal
  */
-export const afterRelease = (fiber: Fiber.Fiber<unknown, unknown>, lock: Api.Lockable): void => {
-  const own = fiber.getFiberRef(heldLocks).own
+export const afterRelease = (fiber: AnyFiber, lock: Api.Lockable): void => {
+  const own = ownHolds.get(fiber)
+  if (own === undefined) return
   for (let i = own.length - 1; i >= 0; i--) {
     const hold = own[i]!
     if (hold.lock === lock && !hold.released) {
@@ -219,9 +216,7 @@ export const afterRelease = (fiber: Fiber.Fiber<unknown, unknown>, lock: Api.Loc
 }
 
 /** @internal */
-export const detectorLayer: Layer.Layer<never> = Layer.effectDiscard(
-  Effect.suspend(() => Effect.locallyScoped(currentDetector, new Detector()))
-)
+export const detectorLayer: Layer.Layer<never> = Layer.effect(currentDetector, Effect.sync(() => new Detector()))
 
 /** @internal */
 export const withLocks = <A, E, R>(locks: Iterable<Api.Lockable>, effect: Effect.Effect<A, E, R>) =>

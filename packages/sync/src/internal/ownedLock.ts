@@ -8,14 +8,14 @@ import type * as LockOrder from "../LockOrder.js"
 import { decodeDeadline } from "./deadline.js"
 import type { Restore } from "./handoff.js"
 import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTypeId, nextRank } from "./lockOrder.js"
-import { addHold, answersFor, fiberKey, fiberName } from "./owner.js"
+import { answersFor, fiberKey, fiberName, type Owner, ownerOf } from "./owner.js"
 import { PermitPool } from "./permits.js"
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 /** One acquisition from free to held; `withLock` releases only the ticket it took. */
 interface Ticket {
-  readonly owner: number
+  readonly owner: Owner
 }
 
 /** What `Condition.wait` saves while it lets go of the lock. @internal */
@@ -63,29 +63,27 @@ export class OwnedLock implements LockOrder.Lockable {
   }
 
   /** In an uninterruptible region: makes `fiber` the holder, waiting (interruptibly) if needed. */
-  private enter(fiber: AnyFiber, restore: Restore, explicit: boolean): Effect.Effect<Ticket> {
+  private enter(fiber: AnyFiber, restore: Restore): Effect.Effect<Ticket> {
     const held = this.reenter(fiber)
-    if (held !== undefined) return explicit ? Effect.as(addHold(held.owner, 1), held) : Effect.succeed(held)
+    if (held !== undefined) return Effect.succeed(held)
     const violation = beforeAcquire(fiber, this)
     if (violation !== undefined) return Effect.die(violation)
-    return this.pool.takeThen(1, restore, Effect.suspend(() => this.own(fiber, explicit)))
+    return this.pool.takeThen(1, restore, Effect.suspend(() => this.own(fiber)))
   }
 
   /** Right after the permit became this fiber's: makes it the holder. */
   private claim(fiber: AnyFiber): Ticket {
-    const ticket: Ticket = { owner: fiberKey(fiber) }
+    const ticket: Ticket = { owner: ownerOf(fiber) }
     this.ticket = ticket
     this.count = 1
     return ticket
   }
 
-  /** {@link claim}, plus the bookkeeping of explicit holds and of the detector. */
-  private own(fiber: AnyFiber, explicit: boolean): Effect.Effect<Ticket> {
+  /** {@link claim}, plus the bookkeeping of the detector. */
+  private own(fiber: AnyFiber): Effect.Effect<Ticket> {
     const ticket = this.claim(fiber)
-    const owner = ticket.owner
     const record = afterAcquire(fiber, this)
-    const hold = explicit ? Effect.andThen(addHold(owner, 1), record) : record
-    return hold === Effect.void ? Effect.succeed(ticket) : Effect.as(hold, ticket)
+    return record === Effect.void ? Effect.succeed(ticket) : Effect.as(record, ticket)
   }
 
   /** Gives up one hold; the last one frees the lock for the next waiter. */
@@ -102,7 +100,7 @@ export class OwnedLock implements LockOrder.Lockable {
         // fast paths first: a reentrant hold, or a free lock with no one waiting and no detector
         const held = this.reenter(fiber)
         if (held !== undefined) return this.holding(fiber, held, restore(effect))
-        if (fiber.getFiberRef(currentDetector) === undefined) {
+        if (fiber.getRef(currentDetector) === undefined) {
           return this.pool.takeThen(
             1,
             restore,
@@ -110,7 +108,7 @@ export class OwnedLock implements LockOrder.Lockable {
           )
         }
         return Effect.flatMap(
-          this.enter(fiber, restore, false),
+          this.enter(fiber, restore),
           (ticket) => this.holding(fiber, ticket, restore(effect))
         )
       })
@@ -130,7 +128,7 @@ export class OwnedLock implements LockOrder.Lockable {
   }
 
   readonly acquire: Effect.Effect<void> = Effect.uninterruptibleMask((restore) =>
-    Effect.withFiber((fiber) => Effect.asVoid(this.enter(fiber, restore, true)))
+    Effect.withFiber((fiber) => Effect.asVoid(this.enter(fiber, restore)))
   )
 
   readonly acquireFor = (duration: Duration.Input): Effect.Effect<boolean> =>
@@ -140,12 +138,12 @@ export class OwnedLock implements LockOrder.Lockable {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((fiber) => {
         const held = this.reenter(fiber)
-        if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
+        if (held !== undefined) return Effect.succeed(true)
         const violation = beforeAcquire(fiber, this)
         if (violation !== undefined) return Effect.die(violation)
         return Effect.flatMap(
           this.pool.takeWithin(1, restore, duration),
-          (taken) => taken ? Effect.as(this.own(fiber, true), true) : Effect.succeed(false)
+          (taken) => taken ? Effect.as(this.own(fiber), true) : Effect.succeed(false)
         )
       })
     )
@@ -153,9 +151,9 @@ export class OwnedLock implements LockOrder.Lockable {
 
   readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiber((fiber) => {
     const held = this.reenter(fiber)
-    if (held !== undefined) return Effect.as(addHold(held.owner, 1), true)
+    if (held !== undefined) return Effect.succeed(true)
     if (!this.pool.tryTake(1)) return Effect.succeed(false)
-    return Effect.as(this.own(fiber, true), true)
+    return Effect.as(this.own(fiber), true)
   }))
 
   readonly release: Effect.Effect<void, NotOwner> = Effect.uninterruptible(Effect.withFiber((fiber) => {
@@ -164,7 +162,7 @@ export class OwnedLock implements LockOrder.Lockable {
       return Effect.fail(this.notOwner(fiber, `${this.kind}.release`))
     }
     this.leave(fiber)
-    return addHold(held.owner, -1)
+    return Effect.void
   }))
 
   readonly isLocked: Effect.Effect<boolean> = Effect.sync(() => this.pool.free === 0)
@@ -174,7 +172,7 @@ export class OwnedLock implements LockOrder.Lockable {
       operation,
       lock: this.name,
       fiber: fiberName(fiberKey(fiber)),
-      owner: this.ticket === undefined ? undefined : fiberName(this.ticket.owner)
+      owner: this.ticket === undefined ? undefined : fiberName(fiberKey(this.ticket.owner.fiber))
     })
   }
 

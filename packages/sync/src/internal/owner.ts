@@ -1,51 +1,46 @@
-import type * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
+
+type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 /**
- * Ownership of locks taken with the explicit `acquire` (not `withLock`), per fiber: owner key
- * (the id of the fiber that acquired) → number of holds this fiber answers for.
+ * Who holds a lock taken from free: the fiber that took it, and the context it ran with then.
  *
- * A forked fiber starts with none: a child is another owner. When a parent joins a child (this
- * includes `Effect.timeout`, which runs its effect in a child fiber and merges its FiberRefs
- * back), the child's holds are added to the parent's, so the parent may release what the child
- * acquired for it: `Effect.timeout(lock.acquire, "1 second")` then `lock.release` works.
+ * Ownership is per fiber: a forked child is another owner, even a child that shares its parent's
+ * context, so sibling fibers exclude each other (and a reentrant lock lets only its holder back
+ * in).
  *
- * Behind `globalValue`: two loaded copies of the package agree on who holds what.
+ * Effect 4 runs `Effect.timeout(effect, …)` (and the other races) in fibers of its own, and
+ * merges nothing from them back into the caller. So a lock taken there would be held by a fiber
+ * that has ended, and nobody could release it. Such a lock is adopted: once its owner has ended,
+ * a fiber running with the very context the owner acquired with (the caller of the timeout, or
+ * the parent that waited for a child) answers for it, and becomes its owner. Live owners are
+ * never adopted from.
  *
  * @internal
  */
-export const holds: FiberRef.FiberRef<ReadonlyMap<number, number>> = globalValue(
-  Symbol.for("@fiberkit/sync/Lock/holds"),
-  () =>
-    FiberRef.unsafeMake<ReadonlyMap<number, number>>(new Map(), {
-      fork: () => new Map(),
-      join: (parent, child) => {
-        if (child.size === 0) return parent
-        const merged = new Map(parent)
-        for (const [key, count] of child) merged.set(key, (merged.get(key) ?? 0) + count)
-        return merged
-      }
-    })
-)
+export interface Owner {
+  fiber: AnyFiber
+  context: AnyFiber["context"]
+}
+
+/** The running fiber as a new owner. @internal */
+export const ownerOf = (fiber: AnyFiber): Owner => ({ fiber, context: fiber.context })
 
 /** @internal */
-export const fiberKey = (fiber: Fiber.Fiber<unknown, unknown>): number => fiber.id().id
+export const fiberKey = (fiber: AnyFiber): number => fiber.id
 
 /** @internal */
 export const fiberName = (key: number): string => `#${key}`
 
-/** Whether `fiber` holds what was acquired under `key`. @internal */
-export const answersFor = (fiber: Fiber.Fiber<unknown, unknown>, key: number): boolean =>
-  fiberKey(fiber) === key || (fiber.getFiberRef(holds).get(key) ?? 0) > 0
-
-/** Adds `delta` holds under `key` to the running fiber. @internal */
-export const addHold = (key: number, delta: number): Effect.Effect<void> =>
-  FiberRef.update(holds, (current) => {
-    const next = new Map(current)
-    const count = (current.get(key) ?? 0) + delta
-    if (count > 0) next.set(key, count)
-    else next.delete(key)
-    return next
-  })
+/**
+ * Whether `fiber` answers for what `owner` holds: it is the owner, or it adopts it (see
+ * {@link Owner}); adopting makes `fiber` the owner from here on.
+ *
+ * @internal
+ */
+export const answersFor = (fiber: AnyFiber, owner: Owner): boolean => {
+  if (owner.fiber === fiber) return true
+  if (owner.fiber.pollUnsafe() === undefined || owner.context !== fiber.context) return false
+  owner.fiber = fiber
+  return true
+}

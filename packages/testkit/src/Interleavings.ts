@@ -164,8 +164,8 @@ export const explore: <E, R>(
 ) => Effect.Effect<Interleavings.Report, InterleavingFailure, Exclude<R, Scope.Scope>> = internal.explore
 
 /**
- * `Effect.fork`, and the forked fiber becomes one the explorer may interrupt (with
- * `interrupts: true`). Outside an exploration it is a plain `Effect.fork`, so a scenario runs
+ * `Effect.forkChild`, and the forked fiber becomes one the explorer may interrupt (with
+ * `interrupts: true`). Outside an exploration it is a plain `Effect.forkChild`, so a scenario runs
  * unchanged in an ordinary test too.
  *
  * **Example**

@@ -74,7 +74,7 @@ export const expectNoLeaks: {
  * import { Leaks } from "@fiberkit/testkit"
  *
  * const program = Effect.gen(function*() {
- *   const fiber = yield* Effect.fork(Effect.never)
+ *   const fiber = yield* Effect.forkChild(Effect.never)
  *   yield* Fiber.interruptFork(fiber)
  *   yield* Leaks.settle // the interruption has been processed
  * })

@@ -93,7 +93,7 @@ export const defaults: { readonly limit: Duration.Input } = internal.defaults
  * import { TestTime } from "@fiberkit/testkit"
  *
  * const program = Effect.gen(function*() {
- *   const fiber = yield* Effect.fork(Effect.sleep("10 seconds"))
+ *   const fiber = yield* Effect.forkChild(Effect.sleep("10 seconds"))
  *   return yield* TestTime.untilDone(fiber) // Exit.void, after 10 s of virtual time
  * })
  * ```

@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, FastCheck, Fiber, TestClock } from "effect"
+import { Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as ConcurrencyProbe from "../src/ConcurrencyProbe.js"
+import * as Gen from "../src/Gen.js"
 import * as TaskSet from "../src/TaskSet.js"
 import * as TestTime from "../src/TestTime.js"
 
@@ -8,7 +10,7 @@ describe("ConcurrencyProbe", () => {
   it.effect("counts in-flight effects, their peak and the order of starts", () =>
     Effect.gen(function*() {
       const probe = yield* ConcurrencyProbe.make
-      const fiber = yield* Effect.fork(
+      const fiber = yield* Effect.forkChild(
         Effect.forEach([1, 2, 3, 4], (i) => probe.track(Effect.sleep(i * 10), `task-${i}`), { concurrency: 2 })
       )
       yield* TestClock.adjust(5)
@@ -40,7 +42,7 @@ describe("ConcurrencyProbe", () => {
       const probe = yield* ConcurrencyProbe.make
       const failed = yield* Effect.exit(probe.track(Effect.fail("boom")))
       assert.isTrue(Exit.isFailure(failed))
-      const fiber = yield* Effect.fork(probe.track(Effect.never))
+      const fiber = yield* Effect.forkChild(probe.track(Effect.never))
       yield* TestClock.adjust(0)
       assert.strictEqual(yield* probe.current, 1)
       yield* Fiber.interrupt(fiber)
@@ -52,7 +54,7 @@ describe("ConcurrencyProbe", () => {
 
   it.effect.prop(
     "never sees more than the concurrency bound, and every start ends",
-    [TaskSet.arbitrary({ maxTasks: 15, interruptions: false }), FastCheck.integer({ min: 1, max: 6 })],
+    [TaskSet.arbitrary({ maxTasks: 15, interruptions: false }), Gen.integer({ min: 1, max: 6 })],
     ([tasks, concurrency]) =>
       Effect.gen(function*() {
         const probe = yield* ConcurrencyProbe.make
@@ -65,7 +67,7 @@ describe("ConcurrencyProbe", () => {
         assert.strictEqual(snapshot.started, tasks.length)
         assert.strictEqual(snapshot.finished, tasks.length)
       }),
-    { fastCheck: { numRuns: 50 } }
+    { arbitrary: { runs: 50 } }
   )
 
   it.effect("isConcurrencyProbe tells a probe from anything else", () =>

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Clock, Deferred, Effect, Exit, Fiber, TestClock } from "effect"
+import { Clock, Deferred, Effect, Exit, Fiber } from "effect"
 
 /** Two fibers increment a counter, each increment in two ops (read, then write): an update can be lost. */
 const counter = (atomic: boolean) =>
@@ -21,7 +21,7 @@ const counter = (atomic: boolean) =>
     const b = yield* Interleavings.fork(eight)
     yield* Fiber.await(a)
     yield* Fiber.await(b)
-    if (value !== 16) return yield* Effect.dieMessage(`lost an update: ${value}`)
+    if (value !== 16) return yield* Effect.die(new Error(`lost an update: ${value}`))
   })
 
 /**
@@ -109,8 +109,8 @@ describe("Interleavings", () => {
         Effect.gen(function*() {
           const a = yield* Deferred.make<void>()
           const b = yield* Deferred.make<void>()
-          const left = yield* Effect.fork(Effect.andThen(Deferred.await(a), Deferred.succeed(b, undefined)))
-          const right = yield* Effect.fork(Effect.andThen(Deferred.await(b), Deferred.succeed(a, undefined)))
+          const left = yield* Effect.forkChild(Effect.andThen(Deferred.await(a), Deferred.succeed(b, undefined)))
+          const right = yield* Effect.forkChild(Effect.andThen(Deferred.await(b), Deferred.succeed(a, undefined)))
           yield* Fiber.join(left)
           yield* Fiber.join(right)
         }),
@@ -136,7 +136,7 @@ describe("Interleavings", () => {
       yield* Interleavings.explore(
         Effect.gen(function*() {
           const start = yield* Clock.currentTimeMillis
-          const slow = yield* Effect.fork(Effect.sleep("10 seconds"))
+          const slow = yield* Effect.forkChild(Effect.sleep("10 seconds"))
           yield* Effect.sleep("3 seconds")
           assert.strictEqual((yield* Clock.currentTimeMillis) - start, 3000)
           yield* Fiber.join(slow)
@@ -147,7 +147,7 @@ describe("Interleavings", () => {
         { schedules: 30 }
       )
       // the test's own TestClock was not moved
-      assert.strictEqual(yield* TestClock.currentTimeMillis, 0)
+      assert.strictEqual(yield* Clock.currentTimeMillis, 0)
     }))
 
   it.effect("a racing action fires once per schedule, before a random op; outside an exploration at once", () =>
@@ -175,7 +175,7 @@ describe("Interleavings", () => {
       yield* Interleavings.explore(
         Effect.gen(function*() {
           const order: Array<string> = []
-          const child = yield* Effect.fork(Effect.sync(() => order.push("child")))
+          const child = yield* Effect.forkChild(Effect.sync(() => order.push("child")))
           yield* Effect.yieldNow
           order.push("parent")
           yield* Fiber.join(child)

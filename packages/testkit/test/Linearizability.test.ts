@@ -17,11 +17,11 @@ const fifo: Linearizability.Model<ReadonlyArray<number>, Input, Output> = {
   describe: (input, output) => `${"put" in input ? `put(${input.put})` : "take"} → ${output ?? "…"}`
 }
 
-const answer = Exit.match({
-  onFailure: (): Output => "interrupted",
-  onSuccess: (value: Option.Option<number> | void): Output =>
-    value === undefined ? "ok" : Option.isSome(value) ? value.value : "empty"
-})
+const answer = (exit: Exit.Exit<Option.Option<number> | void, unknown>): Output =>
+  Exit.match(exit, {
+    onFailure: (): Output => "interrupted",
+    onSuccess: (value): Output => value === undefined ? "ok" : Option.isSome(value) ? value.value : "empty"
+  })
 
 /** A queue whose take reads the head in one op and removes it in the next: two takers can get the same item. */
 const queue = (atomic: boolean) => {

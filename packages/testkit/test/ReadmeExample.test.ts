@@ -15,11 +15,11 @@ const fifo: Linearizability.Model<ReadonlyArray<number>, Input, Output> = {
     return output === items[0] || output === undefined ? items.slice(1) : undefined
   }
 }
-const answer = Exit.match({
-  onFailure: (): Output => "interrupted",
-  onSuccess: (value: Option.Option<number> | void): Output =>
-    value === undefined ? "ok" : Option.isSome(value) ? value.value : "empty"
-})
+const answer = (exit: Exit.Exit<Option.Option<number> | void, unknown>): Output =>
+  Exit.match(exit, {
+    onFailure: (): Output => "interrupted",
+    onSuccess: (value): Output => value === undefined ? "ok" : Option.isSome(value) ? value.value : "empty"
+  })
 
 const scenario = Effect.gen(function*() {
   const items: Array<number> = []

@@ -1,12 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Duration, Effect, Exit, Fiber, TestClock } from "effect"
+import { Clock, Deferred, Duration, Effect, Exit, Fiber, Semaphore } from "effect"
 import * as TaskSet from "../src/TaskSet.js"
 import * as TestTime from "../src/TestTime.js"
 
 describe("TestTime", () => {
   it.effect("untilDone moves the clock from wake-up to wake-up until the fiber is done", () =>
     Effect.gen(function*() {
-      const fiber = yield* Effect.fork(
+      const fiber = yield* Effect.forkChild(
         Effect.gen(function*() {
           yield* Effect.sleep("3 seconds")
           yield* Effect.sleep("7 seconds")
@@ -15,7 +15,7 @@ describe("TestTime", () => {
       )
       const exit = yield* TestTime.untilDone(fiber)
       assert.deepStrictEqual(exit, Exit.succeed("done"))
-      assert.strictEqual(yield* TestClock.currentTimeMillis, 10_000)
+      assert.strictEqual(yield* Clock.currentTimeMillis, 10_000)
     }))
 
   it.effect("run returns the effect's own failure", () =>
@@ -27,17 +27,17 @@ describe("TestTime", () => {
   it.effect("a fiber woken by another fiber's sleep is not deadlocked", () =>
     Effect.gen(function*() {
       const signal = yield* Deferred.make<number>()
-      yield* Effect.fork(Effect.andThen(Effect.sleep("1 minute"), Deferred.succeed(signal, 42)))
+      yield* Effect.forkChild(Effect.andThen(Effect.sleep("1 minute"), Deferred.succeed(signal, 42)))
       assert.strictEqual(yield* TestTime.run(Deferred.await(signal)), 42)
     }))
 
   it.effect("reports two fibers locking in opposite orders as Deadlocked instead of hanging", () =>
     Effect.gen(function*() {
-      const lockA = yield* Effect.makeSemaphore(1)
-      const lockB = yield* Effect.makeSemaphore(1)
+      const lockA = yield* Semaphore.make(1)
+      const lockB = yield* Semaphore.make(1)
       const bothHoldOne = yield* Deferred.make<void>()
-      const holding = yield* Effect.makeSemaphore(0)
-      const transfer = (first: Effect.Semaphore, second: Effect.Semaphore) =>
+      const holding = yield* Semaphore.make(0)
+      const transfer = (first: Semaphore.Semaphore, second: Semaphore.Semaphore) =>
         first.withPermits(1)(
           Effect.gen(function*() {
             yield* holding.release(1)
@@ -47,8 +47,8 @@ describe("TestTime", () => {
           })
         )
       const program = Effect.gen(function*() {
-        const one = yield* Effect.fork(transfer(lockA, lockB))
-        const two = yield* Effect.fork(transfer(lockB, lockA))
+        const one = yield* Effect.forkChild(transfer(lockA, lockB))
+        const two = yield* Effect.forkChild(transfer(lockB, lockA))
         yield* holding.take(2)
         yield* Deferred.succeed(bothHoldOne, undefined)
         yield* Fiber.joinAll([one, two])
@@ -63,7 +63,7 @@ describe("TestTime", () => {
       const error = yield* Effect.flip(TestTime.run(Effect.forever(Effect.sleep("1 minute")), { limit: "1 hour" }))
       assert.strictEqual(error._tag, "TimeLimitExceeded")
       assert.include(error.message, "after 3600000 ms of virtual time")
-      assert.strictEqual(yield* TestClock.currentTimeMillis, 3_600_000)
+      assert.strictEqual(yield* Clock.currentTimeMillis, 3_600_000)
     }))
 
   it.effect("a fiber that ends exactly at the limit is done, not over it", () =>
@@ -82,8 +82,8 @@ describe("TestTime", () => {
       Effect.gen(function*() {
         const exits = yield* TestTime.run(TaskSet.run(tasks, (task) => task))
         assert.strictEqual(exits.length, tasks.length)
-        assert.strictEqual(yield* TestClock.currentTimeMillis, Math.max(...tasks.map((t) => t.duration)))
+        assert.strictEqual(yield* Clock.currentTimeMillis, Math.max(...tasks.map((t) => t.duration)))
       }),
-    { fastCheck: { numRuns: 50 } }
+    { arbitrary: { runs: 50 } }
   )
 })

@@ -17,22 +17,27 @@ interface Timer {
  * @internal
  */
 export class VirtualClock implements Clock.Clock {
-  readonly [Clock.ClockTypeId]: Clock.ClockTypeId = Clock.ClockTypeId
   now = 0
   private timers: Array<Timer> = []
   private seq = 0
 
-  unsafeCurrentTimeMillis(): number {
+  currentTimeMillisUnsafe(): number {
     return this.now
   }
 
   readonly currentTimeMillis: Effect.Effect<number> = Effect.sync(() => this.now)
 
-  unsafeCurrentTimeNanos(): bigint {
+  currentTimeNanosUnsafe(): bigint {
     return BigInt(Math.round(this.now * 1_000_000))
   }
 
-  readonly currentTimeNanos: Effect.Effect<bigint> = Effect.sync(() => this.unsafeCurrentTimeNanos())
+  readonly currentTimeNanos: Effect.Effect<bigint> = Effect.sync(() => this.currentTimeNanosUnsafe())
+
+  monotonicTimeNanosUnsafe(): bigint {
+    return this.currentTimeNanosUnsafe()
+  }
+
+  readonly monotonicTimeNanos: Effect.Effect<bigint> = this.currentTimeNanos
 
   sleep(duration: Duration.Duration): Effect.Effect<void> {
     const millis = Duration.toMillis(duration)
@@ -60,7 +65,9 @@ export class VirtualClock implements Clock.Clock {
     this.now = Math.max(this.now, at)
     const due = this.timers.filter((timer) => timer.at <= this.now).sort((a, b) => a.seq - b.seq)
     this.timers = this.timers.filter((timer) => timer.at > this.now)
-    for (const timer of due) timer.resume(Effect.void)
+    // Effect 4 runs a resumed fiber at once, inside `resume`: each sleeper first yields, so that
+    // it joins the line of ready fibers (in the order the sleeps began) instead
+    for (const timer of due) timer.resume(Effect.yieldNow)
     return true
   }
 }

@@ -1,13 +1,11 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
 import type * as Api from "../../Interleavings.js"
 import { InterleavingFailure } from "../../Interleavings.js"
@@ -29,35 +27,36 @@ export const defaults = {
 }
 
 /** The schedule a fiber belongs to, so that `Interleavings.fork` can register it. @internal */
-export const currentSchedule = globalValue(
-  Symbol.for("@fiberkit/testkit/Interleavings/currentSchedule"),
-  () => FiberRef.unsafeMake<ControlledScheduler | undefined>(undefined)
-)
+export const currentSchedule: Context.Reference<ControlledScheduler | undefined> = Context.Reference<
+  ControlledScheduler | undefined
+>("@fiberkit/testkit/Interleavings/currentSchedule", { defaultValue: () => undefined })
 
 /** @internal */
 export const race = <E, R>(action: Effect.Effect<unknown, E, R>): Effect.Effect<Effect.Effect<void>, never, R> =>
-  Effect.flatMap(FiberRef.get(currentSchedule), (schedule) =>
-    Effect.flatMap(Effect.runtime<R>(), (runtime) => {
+  Effect.flatMap(Effect.service(currentSchedule), (schedule) =>
+    Effect.flatMap(Effect.context<R>(), (context) => {
       // outside an exploration: the action simply runs now
       if (schedule === undefined) return Effect.as(Effect.exit(action), Effect.void)
-      const runSync = Runtime.runSyncExit(runtime)
-      const fired = Deferred.unsafeMake<void>(FiberId.none)
+      const runSync = Effect.runSyncExitWith(context)
+      const fired = Deferred.makeUnsafe<void>()
       schedule.race(() => {
         const exit = runSync(action)
-        if (Exit.isFailure(exit) && !Exit.isInterrupted(exit)) {
+        if (Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)) {
           schedule.note(`racing action failed: ${Cause.pretty(exit.cause).split("\n")[0]}`)
         }
-        Deferred.unsafeDone(fired, Exit.void)
+        Deferred.doneUnsafe(fired, Exit.void)
       })
       return Effect.succeed(Deferred.await(fired))
     }))
 
 /** @internal */
 export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
-  Effect.flatMap(FiberRef.get(currentSchedule), (schedule) =>
-    Effect.tap(Effect.fork(effect), (fiber) => {
-      schedule?.addActor(fiber as Fiber.Fiber<unknown, unknown>)
-    }))
+  Effect.flatMap(Effect.service(currentSchedule), (schedule) =>
+    Effect.tap(Effect.forkChild(effect), (fiber) =>
+      Effect.sync(() => {
+        // the child is only scheduled yet: it is an actor from its first op on
+        schedule?.addActor(fiber as Fiber.Fiber<unknown, unknown>)
+      })))
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
@@ -86,8 +85,8 @@ const drive = async (
         return { _tag: "Livelock", reason: `still running after ${settings.maxSteps} ops` }
       }
     }
-    const exit = root.unsafePoll()
-    if (exit !== null) return { _tag: "Done", exit }
+    const exit = root.pollUnsafe()
+    if (exit !== undefined) return { _tag: "Done", exit }
     if (scheduler.fireLeftoverRaces()) continue
     if (clock.advance()) {
       idle = 0
@@ -110,7 +109,7 @@ interface Outcome {
 }
 
 const runOne = async <R>(
-  runtime: Runtime.Runtime<R>,
+  context: Context.Context<R>,
   scenario: Effect.Effect<unknown, unknown, R | Scope.Scope>,
   seed: number,
   estimates: Estimates,
@@ -145,14 +144,14 @@ const runOne = async <R>(
       })
   )
   const program = scoped.pipe(
-    Effect.withClock(clock),
-    Effect.locally(currentSchedule, scheduler)
+    Effect.provideService(Clock.Clock, clock),
+    Effect.provideService(currentSchedule, scheduler)
   )
-  const root = Runtime.runFork(runtime)(program, { scheduler }) as Fiber.Fiber<unknown, unknown>
+  const root = Effect.runForkWith(context)(program, { scheduler }) as Fiber.Fiber<unknown, unknown>
   const ending = await drive(root, scheduler, clock, settings)
   if (ending._tag !== "Done") {
     // let the scenario's scopes close if they can; a fiber stuck for good is abandoned
-    root.unsafeInterruptAsFork(FiberId.none)
+    root.interruptUnsafe()
     await drive(root, scheduler, clock, { ...settings, maxSteps: scheduler.steps + settings.maxSteps })
   }
   scheduler.clear()
@@ -205,10 +204,10 @@ export const explore = <E, R>(
   options?: Api.Interleavings.Options
 ): Effect.Effect<Api.Interleavings.Report, InterleavingFailure, Exclude<R, Scope.Scope>> =>
   Effect.flatMap(
-    Effect.runtime<Exclude<R, Scope.Scope>>(),
-    (runtime) =>
+    Effect.context<Exclude<R, Scope.Scope>>(),
+    (context) =>
       Effect.callback<Api.Interleavings.Report, InterleavingFailure>((resume, signal) => {
-        search(runtime as Runtime.Runtime<R>, scenario, options, signal).then(
+        search(context as Context.Context<R>, scenario, options, signal).then(
           (report) => resume(Effect.succeed(report)),
           (error) => resume(error instanceof InterleavingFailure ? Effect.fail(error) : Effect.die(error))
         )
@@ -216,7 +215,7 @@ export const explore = <E, R>(
   )
 
 const search = async <R>(
-  runtime: Runtime.Runtime<R>,
+  context: Context.Context<R>,
   scenario: Effect.Effect<unknown, unknown, R | Scope.Scope>,
   options: Api.Interleavings.Options | undefined,
   signal: AbortSignal
@@ -230,7 +229,7 @@ const search = async <R>(
   const report = { schedules: 0, steps: 0, longest: 0, interruptions: 0, seed: 0 }
   const replay = options?.replay === undefined ? undefined : parseReplay(options.replay)
   if (replay !== undefined) {
-    const outcome = await runOne(runtime, scenario, replay.seed, replay, options, settings, strategies)
+    const outcome = await runOne(context, scenario, replay.seed, replay, options, settings, strategies)
     const failure = failureOf(outcome, 1, options!.replay!, planStrategy(replay.seed, strategies))
     if (failure !== undefined) throw failure
     return { ...report, schedules: 1, steps: outcome.scheduler.steps, longest: outcome.scheduler.steps }
@@ -241,7 +240,7 @@ const search = async <R>(
   for (let i = 0; i < schedules; i++) {
     if (signal.aborted) break
     const seed = scheduleSeed(base, i)
-    const outcome = await runOne(runtime, scenario, seed, estimates, options, settings, strategies)
+    const outcome = await runOne(context, scenario, seed, estimates, options, settings, strategies)
     const token = replayToken(seed, estimates)
     const failure = failureOf(outcome, i + 1, token, planStrategy(seed, strategies))
     if (failure !== undefined) throw failure

@@ -1,5 +1,4 @@
-import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
+import * as Fiber from "effect/Fiber"
 import type * as Scheduler from "effect/Scheduler"
 import type { Random } from "./random.js"
 
@@ -7,17 +6,18 @@ import type { Random } from "./random.js"
 export type Strategy = "random" | "pct" | "bounded"
 
 /**
- * The ops a yield decided by `shouldYield` spends itself in effect 3.22 before the op it was
- * decided at runs (the runtime wraps the yield in a scheduling-priority `locally`): a fiber is
- * not switched out again before it is past them, or it would yield for ever at the same point
- * (the reason a `maxOpsBeforeYield` of 9 or less livelocks).
+ * The ops a fiber switched out by `shouldYield` runs, once back, before it may be switched out
+ * again. Effect 4 spends no op on the yield itself and resumes it with the op it was decided at
+ * (counted as the run's first, and not offered to `shouldYield`), so one op is enough to make
+ * progress.
  */
-const YIELD_OPS = 10
+const YIELD_OPS = 1
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 interface Ready {
-  readonly task: Scheduler.Task
+  readonly task: () => void
+  /** The fiber that scheduled the task: the one that yields, or the parent of a child it starts. */
   readonly fiber: AnyFiber | undefined
 }
 
@@ -73,6 +73,7 @@ export const makePlan = (random: Random, strategies: ReadonlyArray<Strategy>, op
  * @internal
  */
 export class ControlledScheduler implements Scheduler.Scheduler {
+  readonly executionMode = "async" as const
   private ready: Array<Ready> = []
   private head = 0
   /** Ops seen so far, over every fiber. */
@@ -123,11 +124,18 @@ export class ControlledScheduler implements Scheduler.Scheduler {
     if (this.trace.length > this.traceSize) this.trace.shift()
   }
 
-  scheduleTask(task: Scheduler.Task, _priority: number, fiber?: AnyFiber): void {
-    this.ready.push({ task, fiber })
+  /** Every fiber of the schedule hands its tasks to the one line of ready tasks. */
+  makeDispatcher(): Scheduler.SchedulerDispatcher {
+    return {
+      scheduleTask: (task) => {
+        this.ready.push({ task, fiber: Fiber.getCurrent() })
+      },
+      // the explorer runs the line itself, one task at a time
+      flush: () => {}
+    }
   }
 
-  shouldYield(fiber: AnyFiber): number | false {
+  shouldYield(fiber: AnyFiber): boolean {
     const step = ++this.steps
     const actor = this.actors.has(fiber)
     if (actor && ++this.actorSteps === this.plan.interruptAt) this.pendingInterruption = fiber
@@ -145,15 +153,16 @@ export class ControlledScheduler implements Scheduler.Scheduler {
     // a fiber chosen for interruption is switched out at once (past the ops of its last switch),
     // so that the interruption reaches it from outside, between two tasks
     const forced = this.pendingInterruption === fiber && !(justSwitched && fiber.currentOpCount <= YIELD_OPS)
-    // otherwise never within the first ops of a run, nor inside the ops the last switch itself spends
-    if (!forced && fiber.currentOpCount <= Math.max(this.minRun, justSwitched ? YIELD_OPS : 0)) return false
+    // otherwise never within the first ops of a run (a run always gets its first op: Effect 4
+    // counts it as op 1), nor inside the ops the last switch itself spends
+    if (!forced && fiber.currentOpCount <= Math.max(this.minRun, 1, justSwitched ? YIELD_OPS : 0)) return false
     if (!forced && (!this.hasReady || !this.decide(fiber))) {
       this.opsSinceSwitch.set(fiber, (this.opsSinceSwitch.get(fiber) ?? this.random.int(this.plan.bound)) + 1)
       return false
     }
     this.opsSinceSwitch.set(fiber, 0)
     this.note(`op ${step}: ${this.nameOf(fiber)} is switched out`)
-    return 0
+    return true
   }
 
   private decide(fiber: AnyFiber): boolean {
@@ -238,7 +247,7 @@ export class ControlledScheduler implements Scheduler.Scheduler {
     this.pendingInterruption = undefined
     this.interrupted = fiber
     this.note(`op ${this.steps}: ${this.nameOf(fiber)} is interrupted`)
-    fiber.unsafeInterruptAsFork(FiberId.none)
+    fiber.interruptUnsafe()
   }
 
   /** Drops every task left (a schedule that ended: its leftover fibers are abandoned). */

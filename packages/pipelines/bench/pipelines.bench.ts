@@ -6,7 +6,7 @@
  * without the client's span per request), against a plain `Effect.forEach` over the same
  * `HttpClient`, Node's global `fetch` and undici's `request` behind a tiny inline limiter;
  * requests per second against the ideal (concurrency / latency = 2,500 per second).
- * `Fetch.fetchAll` on `NodeHttpClient.layer` (`node:http`), the slower client, is measured once
+ * `Fetch.fetchAll` on `NodeHttpClient.layerNodeHttp` (`node:http`), the slower client, is measured once
  * after the suite.
  *
  * Files: line counting over 200 files of 1 MiB through `Files.processFiles(…, Files.lineCount)`
@@ -19,12 +19,12 @@
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import { Report, Suite } from "@fiberkit/bench"
 import { Fetch, Files } from "@fiberkit/pipelines"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as HttpClient from "effect/http/HttpClient"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Result from "effect/Result"
 import * as Stream from "effect/Stream"
 import { execFile } from "node:child_process"
 import * as fs from "node:fs"
@@ -81,7 +81,7 @@ const served = () =>
 const urls = Array.from({ length: REQUESTS }, (_, i) => `http://127.0.0.1:${port}/item/${i}`)
 
 const undiciClient = ManagedRuntime.make(NodeHttpClient.layerUndici)
-const nodeClient = ManagedRuntime.make(NodeHttpClient.layer)
+const nodeClient = ManagedRuntime.make(NodeHttpClient.layerNodeHttp)
 
 const expectAll = (what: string, ok: number, failure?: unknown) => {
   if (ok !== REQUESTS) throw new Error(`${what}: ${ok} of ${REQUESTS} requests succeeded; first failure: ${failure}`)
@@ -94,7 +94,7 @@ const fetchAll = (
 async () => {
   const run = Fetch.summarize(Fetch.fetchAll(urls, { concurrency: CONCURRENCY }))
   const summary = await runtime.runPromise(
-    spans ? run : Effect.locally(run, HttpClient.currentTracerDisabledWhen, () => true)
+    spans ? run : Effect.provideService(run, HttpClient.TracerDisabledWhen, () => true)
   )
   const ok = summary.successful.filter((result) => result.status === 200 && result.bytes === BODY.length).length
   expectAll("Fetch.fetchAll", ok, summary.failed[0])
@@ -156,9 +156,9 @@ const httpSuite: Suite.Suite = {
     `step, so the client's CPU time for all of them adds to each round trip. Each HTTP client is made once and ` +
     `reused by every run (kept-alive connections carry over). \`Fetch.fetchAll\` runs on ` +
     `\`NodeHttpClient.layerUndici\` (its own undici 7 \`Agent\`), the faster of the two clients of ` +
-    `@effect/platform-node (\`NodeHttpClient.layer\`, on \`node:http\`, is measured once below the table), ` +
+    `@effect/platform-node (\`NodeHttpClient.layerNodeHttp\`, on \`node:http\`, is measured once below the table), ` +
     `as configured by default (the \`HttpClient\` makes a span per request) and with those spans turned off ` +
-    `(\`HttpClient.currentTracerDisabledWhen\`); \`Effect.forEach\` does the same fetches on the same client ` +
+    `(\`HttpClient.TracerDisabledWhen\`); \`Effect.forEach\` does the same fetches on the same client ` +
     `without \`fetchAll\` (\`response.arrayBuffer\`, no per-URL outcome); \`fetch\` is Node's global ` +
     `\`fetch\` (the undici bundled with Node) and \`undici request\` is undici 7's \`Agent.request\` (the ` +
     `transport under \`layerUndici\`, without Effect), each behind an inline p-limit-like limiter. Per ` +
@@ -178,7 +178,7 @@ const httpSuite: Suite.Suite = {
 }
 
 /**
- * `NodeHttpClient.layer` against `layerUndici`, outside the suite (it is the slower one, and a run of it
+ * `NodeHttpClient.layerNodeHttp` against `layerUndici`, outside the suite (it is the slower one, and a run of it
  * takes long): one warm-up run, then the faster of two runs.
  */
 const layerCheck = async (): Promise<string> => {
@@ -190,7 +190,7 @@ const layerCheck = async (): Promise<string> => {
   await once()
   const best = Math.min(await once(), await once())
   const rate = REQUESTS / (best / 1000)
-  return `\`Fetch.fetchAll\` on \`NodeHttpClient.layer\` (\`node:http\`; its \`http.Agent()\` has no keep-alive, ` +
+  return `\`Fetch.fetchAll\` on \`NodeHttpClient.layerNodeHttp\` (\`node:http\`; its \`http.Agent()\` has no keep-alive, ` +
     `so one TCP connection per request), the faster of 2 runs after a warm-up: ${ms(best)} ms per run, ` +
     `${thousands(rate)} requests/s, ${(rate / IDEAL * 100).toFixed(1)}% of ideal.`
 }
@@ -257,10 +257,10 @@ const processFiles = (concurrency: number) => async () => {
   const lines = await Effect.runPromise(
     Stream.runFold(
       Files.processFiles(paths, Files.lineCount, { concurrency }),
-      0,
+      () => 0,
       (total, outcome) => {
-        if (Either.isLeft(outcome)) throw new Error(`processFiles failed: ${outcome.left.message}`)
-        return total + outcome.right.value
+        if (Result.isFailure(outcome)) throw new Error(`processFiles failed: ${outcome.failure.message}`)
+        return total + outcome.success.value
       }
     ).pipe(Effect.provide(NodeFileSystem.layer))
   )

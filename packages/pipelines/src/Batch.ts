@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type * as Chunk from "effect/Chunk"
+import * as Chunk from "effect/Chunk"
 import type * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { InvalidOptions } from "./Errors.js"
@@ -43,6 +43,7 @@ export const batch = <A, E1, R1, B, E, R>(
   return items.pipe(
     Stream.grouped(options.size),
     Stream.zipWithIndex, // numbered per run
-    Stream.mapEffect(([group, at]) => process(group, at), { concurrency: options.concurrency })
+    // the group is a new array of the stream's, never changed after: wrapped, not copied
+    Stream.mapEffect(([group, at]) => process(Chunk.fromArrayUnsafe(group), at), { concurrency: options.concurrency })
   )
 }

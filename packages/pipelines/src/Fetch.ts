@@ -1,5 +1,5 @@
 /**
- * Fetching many URLs at once on `@effect/platform`'s `HttpClient` — the guide's web scraper,
+ * Fetching many URLs at once on Effect's `HttpClient` (`effect/http/HttpClient`) — the guide's web scraper,
  * for real. Each URL gives one result in the stream: its status, size and time, or its own
  * typed failure (invalid URL, timeout, connection failure, HTTP error status, bad redirects); one
  * bad URL never stops the others. Redirects are followed. Bodies are streamed and counted, and kept
@@ -7,11 +7,11 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
 import type { RateLimiter } from "@fiberkit/ratelimit/RateLimiter"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
+import type * as HttpClient from "effect/http/HttpClient"
+import type * as Result from "effect/Result"
 import type * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
 import type {
@@ -62,10 +62,13 @@ export interface FetchResult {
 }
 
 /**
+ * One URL's outcome: `Result.succeed` of its `FetchResult` (read `.success`), or `Result.fail` of
+ * its `FetchError` (read `.failure`).
+ *
  * @since 0.1.0
  * @category models
  */
-export type FetchOutcome = Either.Either<FetchResult, FetchError>
+export type FetchOutcome = Result.Result<FetchResult, FetchError>
 
 /**
  * @since 0.1.0
@@ -125,7 +128,7 @@ export interface FetchSummary {
  *
  * Each request is a span of the `HttpClient`, as with any use of it. For many small requests and
  * no tracing exporter, turning them off saves about 4% per request on a local server
- * (`Effect.locally(HttpClient.currentTracerDisabledWhen, () => true)`; see BENCHMARKS.md).
+ * (`Effect.provideService(HttpClient.TracerDisabledWhen, () => true)`; see BENCHMARKS.md).
  *
  * **Example**
  *
@@ -138,7 +141,7 @@ export interface FetchSummary {
  *   concurrency: 10,
  *   perHostLimit: 4,
  *   timeout: "5 seconds",
- *   retry: Schedule.exponential("100 millis").pipe(Schedule.compose(Schedule.recurs(2)))
+ *   retry: Schedule.max([Schedule.exponential("100 millis"), Schedule.recurs(2)])
  * }).pipe(Fetch.summarize, Effect.provide(NodeHttpClient.layerUndici))
  * ```
  *

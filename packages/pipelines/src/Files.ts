@@ -1,6 +1,6 @@
 /**
  * Processing many files at once — the guide's file pipeline, on real files through
- * `@effect/platform`'s `FileSystem`. Each path gives one result: the processor's value, or its
+ * Effect's `FileSystem` (`effect/FileSystem`). Each path gives one result: the processor's value, or its
  * typed failure (a missing or unreadable file is `FileUnreadable`, in the results, not a
  * crash). The ready processors stream each file in chunks, so a file larger than memory is
  * fine. They read regular files only: a path that is something else (a FIFO, a socket, a device,
@@ -9,9 +9,9 @@
  *
  * @since 0.1.0
  */
-import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Effect from "effect/Effect"
-import type * as Either from "effect/Either"
+import type * as FileSystem from "effect/FileSystem"
+import type * as Result from "effect/Result"
 import type * as Stream from "effect/Stream"
 import type { FileUnreadable, InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/files.js"
@@ -27,7 +27,9 @@ export interface FileResult<A> {
 }
 
 /**
- * Runs `process` on every path, `concurrency` at a time; one outcome per path, as each ends.
+ * Runs `process` on every path, `concurrency` at a time; one outcome per path, as each ends:
+ * `Result.succeed` of its `FileResult` (read `.success`), or `Result.fail` of the processor's
+ * failure (read `.failure`).
  *
  * **Example**
  *
@@ -49,7 +51,7 @@ export const processFiles: <A, E, R>(
   paths: Iterable<string>,
   process: (path: string) => Effect.Effect<A, E, R>,
   options: { readonly concurrency: number }
-) => Stream.Stream<Either.Either<FileResult<A>, E>, InvalidOptions, R> = internal.processFiles
+) => Stream.Stream<Result.Result<FileResult<A>, E>, InvalidOptions, R> = internal.processFiles
 
 /**
  * The number of newline characters, as `wc -l` counts them; streamed in chunks.

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConcurrencyProbe, TestTime } from "@fiberkit/testkit"
-import { Chunk, Effect, FastCheck, Stream } from "effect"
+import { ConcurrencyProbe, Gen, TestTime } from "@fiberkit/testkit"
+import { Chunk, Effect, Stream } from "effect"
 import * as Batch from "../src/Batch.js"
 
-const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
-  Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+const collect = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
+  Stream.runCollect(stream)
 
 describe("Batch.batch", () => {
   it.effect("groups into batches of `size`, the last smaller, each with its index", () =>
@@ -98,9 +98,9 @@ describe("Batch.batch", () => {
   it.effect.prop(
     "any items, size and concurrency: the batches concatenated are the input, in order, each item once",
     [
-      FastCheck.array(FastCheck.integer({ min: 0, max: 5 }), { maxLength: 120 }),
-      FastCheck.integer({ min: 1, max: 20 }),
-      FastCheck.integer({ min: 1, max: 8 })
+      Gen.array(Gen.integer({ min: 0, max: 5 }), { maxLength: 120 }),
+      Gen.integer({ min: 1, max: 20 }),
+      Gen.integer({ min: 1, max: 8 })
     ],
     ([delays, size, concurrency]) =>
       Effect.gen(function*() {
@@ -125,6 +125,6 @@ describe("Batch.batch", () => {
         }
         assert.isAtMost(yield* probe.peak, concurrency)
       }),
-    { fastCheck: { numRuns: 100 }, timeout: 30_000 }
+    { arbitrary: { runs: 100 }, timeout: 30_000 }
   )
 })

@@ -1,8 +1,8 @@
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Deferred, Effect, Either, Schedule, Stream } from "effect"
+import { Deferred, Effect, Result, Schedule, Stream } from "effect"
+import * as HttpClient from "effect/http/HttpClient"
+import * as HttpClientResponse from "effect/http/HttpClientResponse"
 import { BodyTooLarge, HttpStatusError } from "../src/Errors.js"
 import * as Fetch from "../src/Fetch.js"
 import { collect, failure, live, success } from "./outcomes.js"
@@ -34,7 +34,7 @@ describe("Fetch.fetchAll: error bodies", () => {
       let pulled = 0
       const chunk = new Uint8Array(64 * 1024)
       // 100 chunks of 64 KiB, counted as they are pulled; `ended` when the body stream ends
-      const body = Stream.repeatEffect(Effect.sync(() => {
+      const body = Stream.fromEffectRepeat(Effect.sync(() => {
         pulled++
         return chunk
       })).pipe(Stream.take(100), Stream.ensuring(Deferred.succeed(ended, undefined)))
@@ -54,7 +54,7 @@ describe("Fetch.fetchAll: error bodies", () => {
           Effect.provideService(HttpClient.HttpClient, client)
         )
       )
-      assert.deepStrictEqual([...outcomes], [Either.left(new HttpStatusError({ url, status: 500 }))])
+      assert.deepStrictEqual([...outcomes], [Result.fail(new HttpStatusError({ url, status: 500 }))])
       assert.isAtLeast(pulled, 1)
       assert.isAtMost(pulled, 2)
     }))

@@ -9,9 +9,9 @@
  * whose default is `redirect: "follow"`), the client follows the redirects itself: fetchAll never
  * sees a 3xx, so `maxRedirects` is ignored, `redirects` is 0 and `finalUrl` is the URL asked for.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Effect, Result, Stream } from "effect"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
 import * as Fetch from "../src/Fetch.js"
 import { serve } from "./fixtures/loopbackServer.js"
 
@@ -37,9 +37,9 @@ describe("Fetch.fetchAll redirects on FetchHttpClient", () => {
         Stream.runCollect,
         Effect.provide(FetchHttpClient.layer)
       )
-      const [outcome] = Chunk.toReadonlyArray(outcomes)
-      assert.isTrue(Either.isLeft(outcome!), `expected TooManyRedirects, got ${JSON.stringify(outcome)}`)
-      assert.strictEqual(Either.isLeft(outcome!) ? outcome.left._tag : "", "TooManyRedirects")
+      const [outcome] = outcomes
+      assert.isTrue(Result.isFailure(outcome!), `expected TooManyRedirects, got ${JSON.stringify(outcome)}`)
+      assert.strictEqual(Result.isFailure(outcome!) ? outcome.failure._tag : "", "TooManyRedirects")
     }).pipe(Effect.scoped), 10_000)
 
   it.live("two redirects followed: redirects is 2 and finalUrl is the URL that answered", () =>
@@ -49,11 +49,11 @@ describe("Fetch.fetchAll redirects on FetchHttpClient", () => {
         Stream.runCollect,
         Effect.provide(FetchHttpClient.layer)
       )
-      const [outcome] = Chunk.toReadonlyArray(outcomes)
-      assert.isTrue(Either.isRight(outcome!))
-      if (Either.isRight(outcome!)) {
-        assert.strictEqual(outcome.right.finalUrl, `${base}/final`)
-        assert.strictEqual(outcome.right.redirects, 2)
+      const [outcome] = outcomes
+      assert.isTrue(Result.isSuccess(outcome!))
+      if (Result.isSuccess(outcome!)) {
+        assert.strictEqual(outcome.success.finalUrl, `${base}/final`)
+        assert.strictEqual(outcome.success.redirects, 2)
       }
     }).pipe(Effect.scoped), 10_000)
 })

@@ -1,8 +1,8 @@
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import type * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import { ConcurrencyProbe, TestTime } from "@fiberkit/testkit"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Effect, Result, Stream } from "effect"
+import type * as FileSystem from "effect/FileSystem"
 import type * as Scope from "effect/Scope"
 import * as crypto from "node:crypto"
 import * as fs from "node:fs"
@@ -53,15 +53,15 @@ const contents: Record<string, Uint8Array> = {
   "binary.bin": pseudoRandom(300_001)
 }
 
-const collect = <A, E, R>(stream: Stream.Stream<A, E, R>) =>
-  Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+const collect = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<ReadonlyArray<A>, E, R> =>
+  Stream.runCollect(stream)
 
 const live = <A, E>(name: string, body: Effect.Effect<A, E, FileSystem.FileSystem | Scope.Scope>, timeout = 30_000) =>
   it.live(name, () => body.pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)), timeout)
 
 /** The path of an outcome: the result's, or the `FileUnreadable`'s. */
-const pathOf = <A>(outcome: Either.Either<Files.FileResult<A>, FileUnreadable>): string =>
-  Either.isRight(outcome) ? outcome.right.path : outcome.left.path
+const pathOf = <A>(outcome: Result.Result<Files.FileResult<A>, FileUnreadable>): string =>
+  Result.isSuccess(outcome) ? outcome.success.path : outcome.failure.path
 
 describe("Files processors on real files", () => {
   live(
@@ -101,7 +101,7 @@ describe("Files processors on real files", () => {
       const outcomes = yield* collect(Files.processFiles(twice, Files.sha256, { concurrency: 3 }))
       // in whatever order they end
       assert.deepStrictEqual(
-        outcomes.map((o) => Either.getOrThrow(Either.map(o, (r) => `${r.path} ${r.value}`))).sort(),
+        outcomes.map((o) => Result.getOrThrow(Result.map(o, (r) => `${r.path} ${r.value}`))).sort(),
         [
           `${paths["binary.bin"]} ${sha256Of(contents["binary.bin"]!)}`,
           `${paths["binary.bin"]} ${sha256Of(contents["binary.bin"]!)}`,
@@ -147,18 +147,18 @@ describe("Files processors on real files", () => {
         assert.deepStrictEqual(outcomes.map(pathOf).sort(), [...all].sort())
         for (const bad of [missing, directory]) {
           const outcome = outcomes.find((o) => pathOf(o) === bad)!
-          if (Either.isRight(outcome)) return assert.fail(`${bad} gave ${outcome.right.value}`)
-          const error = outcome.left
+          if (Result.isSuccess(outcome)) return assert.fail(`${bad} gave ${outcome.success.value}`)
+          const error = outcome.failure
           assert.instanceOf(error, FileUnreadable)
           assert.strictEqual(error.path, bad)
           assert.isNotEmpty(error.reason)
         }
-        assert.strictEqual(outcomes.filter(Either.isRight).length, Object.keys(paths).length)
+        assert.strictEqual(outcomes.filter(Result.isSuccess).length, Object.keys(paths).length)
       }
       const counts = yield* collect(Files.processFiles(Object.values(paths), Files.lineCount, { concurrency: 2 }))
       for (const [name, content] of Object.entries(contents)) {
         const outcome = counts.find((o) => pathOf(o) === paths[name])!
-        assert.deepStrictEqual(Either.map(outcome, (r) => r.value), Either.right(newlines(content)), name)
+        assert.deepStrictEqual(Result.map(outcome, (r) => r.value), Result.succeed(newlines(content)), name)
       }
     })
   )
@@ -237,7 +237,7 @@ describe("Files processors on real files", () => {
         Files.processFiles(all, (file) => probe.track(Files.sha256(file)), { concurrency: 2 })
       )
       assert.strictEqual(outcomes.length, all.length)
-      assert.isTrue(outcomes.every(Either.isRight))
+      assert.isTrue(outcomes.every(Result.isSuccess))
       assert.isAtMost(yield* probe.peak, 2)
       assert.strictEqual((yield* probe.snapshot).finished, all.length)
     })
@@ -256,7 +256,7 @@ describe("Files.processFiles on virtual time", () => {
         { concurrency: 3 }
       )))
       assert.deepStrictEqual(
-        outcomes.map((o) => Either.map(o, (r) => r.path)).map(Either.getOrThrow).sort(),
+        outcomes.map((o) => Result.map(o, (r) => r.path)).map(Result.getOrThrow).sort(),
         [...all].sort()
       )
       assert.strictEqual(yield* probe.peak, 3)
@@ -271,8 +271,8 @@ describe("Files.processFiles on virtual time", () => {
         { concurrency: 2 }
       ))
       assert.deepStrictEqual(
-        outcomes.map((o) => Either.map(o, (r) => [r.path, r.value])).sort(),
-        [Either.right(["a", "A"]), Either.left("cannot bad"), Either.right(["c", "C"])].sort()
+        outcomes.map((o) => Result.map(o, (r) => [r.path, r.value])).sort(),
+        [Result.succeed(["a", "A"]), Result.fail("cannot bad"), Result.succeed(["c", "C"])].sort()
       )
     }))
 
@@ -284,7 +284,7 @@ describe("Files.processFiles on virtual time", () => {
         { concurrency: 2 }
       )))
       assert.deepStrictEqual(
-        outcomes.map((o) => Either.getOrThrow(Either.map(o, (r) => [r.path, r.durationMillis]))).sort(),
+        outcomes.map((o) => Result.getOrThrow(Result.map(o, (r) => [r.path, r.durationMillis]))).sort(),
         [
           ["a", 2000],
           ["b", 5000]
@@ -299,11 +299,11 @@ describe("Files.processFiles on virtual time", () => {
         (file) => Effect.sleep(file === "slow" ? "10 seconds" : `${Number(file)} seconds`),
         { concurrency: 4 }
       )))
-      assert.deepStrictEqual(outcomes.map((o) => Either.map(o, (r) => r.path)), [
-        Either.right("1"),
-        Either.right("2"),
-        Either.right("3"),
-        Either.right("slow")
+      assert.deepStrictEqual(outcomes.map((o) => Result.map(o, (r) => r.path)), [
+        Result.succeed("1"),
+        Result.succeed("2"),
+        Result.succeed("3"),
+        Result.succeed("slow")
       ])
     }))
 

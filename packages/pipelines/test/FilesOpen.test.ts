@@ -3,9 +3,9 @@
  * comes), and interruptibly (an open that does not return must not hold its fiber).
  */
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Either, Fiber, Stream } from "effect"
+import { Deferred, Effect, Fiber, Result, Stream } from "effect"
+import * as FileSystem from "effect/FileSystem"
 import * as childProcess from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -44,20 +44,20 @@ describe("Files: what the processors open", () => {
         fs.writeFileSync(file, "a\nb\n")
         // a watchdog, so that a processor blocked in the FIFO's open (the defect) fails this test
         // instead of hanging it; it asserts nothing about time
-        const watchdog = yield* Effect.fork(Effect.delay(Effect.sync(() => unblock(fifo)), "5 seconds"))
+        const watchdog = yield* Effect.forkChild(Effect.delay(Effect.sync(() => unblock(fifo)), "5 seconds"))
         for (const processor of [Files.lineCount, Files.byteCount, Files.sha256] as const) {
           const outcomes = yield* Files.processFiles<number | string, FileUnreadable, FileSystem.FileSystem>(
             [fifo, file],
             processor,
             { concurrency: 2 }
-          ).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
-          const ofFifo = outcomes.find((o) => (Either.isRight(o) ? o.right.path : o.left.path) === fifo)
+          ).pipe(Stream.runCollect)
+          const ofFifo = outcomes.find((o) => (Result.isSuccess(o) ? o.success.path : o.failure.path) === fifo)
           assert.isDefined(ofFifo)
-          if (Either.isRight(ofFifo!)) return assert.fail(`the FIFO gave ${ofFifo.right.value}`)
-          assert.instanceOf(ofFifo.left, FileUnreadable)
-          assert.strictEqual(ofFifo.left.path, fifo)
-          assert.match(ofFifo.left.reason, /not a regular file \(FIFO\)/)
-          assert.strictEqual(outcomes.filter(Either.isRight).length, 1)
+          if (Result.isSuccess(ofFifo!)) return assert.fail(`the FIFO gave ${ofFifo.success.value}`)
+          assert.instanceOf(ofFifo.failure, FileUnreadable)
+          assert.strictEqual(ofFifo.failure.path, fifo)
+          assert.match(ofFifo.failure.reason, /not a regular file \(FIFO\)/)
+          assert.strictEqual(outcomes.filter(Result.isSuccess).length, 1)
         }
         yield* Fiber.interrupt(watchdog)
       }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)),
@@ -79,13 +79,13 @@ describe("Files: what the processors open", () => {
             () => Effect.sync(() => closed++)
           ).pipe(Effect.as({} as FileSystem.File))
       })
-      const reader = yield* Effect.fork(
+      const reader = yield* Effect.forkChild(
         Files.lineCount("slow-to-open").pipe(Effect.provideService(FileSystem.FileSystem, fileSystem))
       )
       yield* Deferred.await(opening)
-      const interrupter = yield* Effect.fork(Fiber.interrupt(reader))
+      const interrupter = yield* Effect.forkChild(Fiber.interrupt(reader))
       for (let i = 0; i < 10; i++) yield* Effect.yieldNow
-      const interrupted = interrupter.unsafePoll() !== null
+      const interrupted = interrupter.pollUnsafe() !== undefined
       // the open returns: the file is closed at once, its reader gone
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.await(interrupter)

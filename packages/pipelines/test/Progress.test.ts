@@ -1,7 +1,6 @@
-import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Chunk, Effect, Fiber, Schedule, Stream } from "effect"
+import { Effect, Fiber, Schedule, Stream } from "effect"
 import * as Progress from "../src/Progress.js"
 
 /** An output that records what is written; a terminal or not. */
@@ -33,7 +32,7 @@ const inPlace = (write: string) => {
 }
 
 const plain = (progress: Progress.Progress, options?: { readonly label?: string; readonly width?: number }) =>
-  strip(AnsiDoc.render(Progress.bar(progress, options), { style: "pretty" }))
+  strip(Progress.toAnsi(Progress.bar(progress, options)))
 
 const full = (n: number, label: string) => `[${"█".repeat(30)}] 100% ${n}/${n} ${label}\n`
 
@@ -41,10 +40,10 @@ describe("Progress.track", () => {
   it.effect("counts the items: the last progress seen is the number of items; the items pass unchanged", () =>
     Effect.gen(function*() {
       const { progress, stream } = yield* Progress.track(Stream.range(1, 50), { total: 50 })
-      const seen = yield* Effect.fork(Stream.runCollect(Stream.takeUntil(progress, (p) => p.done >= 50)))
+      const seen = yield* Effect.forkChild(Stream.runCollect(Stream.takeUntil(progress, (p) => p.done >= 50)))
       const items = yield* Stream.runCollect(stream)
-      const all = Chunk.toReadonlyArray(yield* Fiber.join(seen))
-      assert.deepStrictEqual(Chunk.toReadonlyArray(items), Array.from({ length: 50 }, (_, i) => i + 1))
+      const all = yield* Fiber.join(seen)
+      assert.deepStrictEqual(items, Array.from({ length: 50 }, (_, i) => i + 1))
       assert.deepStrictEqual(all.at(-1), { done: 50, total: 50 })
       // each count once, in order, from where the subscriber joined
       const counts = all.map((p) => p.done)
@@ -62,10 +61,10 @@ describe("Progress.track", () => {
     Effect.gen(function*() {
       const { progress, stream } = yield* Progress.track(Stream.range(1, 5), { total: 5 })
       yield* Stream.runDrain(stream)
-      const seen = yield* Effect.fork(Stream.runCollect(Stream.take(progress, 6)))
+      const seen = yield* Effect.forkChild(Stream.runCollect(Stream.take(progress, 6)))
       yield* Effect.yieldNow
       yield* Stream.runDrain(stream)
-      const counts = Chunk.toReadonlyArray(yield* Fiber.join(seen)).map((p) => p.done)
+      const counts = (yield* Fiber.join(seen)).map((p) => p.done)
       // the first run's last count, then the second run from 0
       assert.deepStrictEqual(counts, [5, 0, 1, 2, 3, 4])
       const last = yield* Stream.runHead(progress)
@@ -117,10 +116,49 @@ describe("Progress.bar", () => {
   })
 
   it("colours: the part done green, the rest dim, the percentage bold", () => {
-    const line = AnsiDoc.render(Progress.bar({ done: 1, total: 2 }, { label: "items", width: 4 }), { style: "pretty" })
+    const line = Progress.toAnsi(Progress.bar({ done: 1, total: 2 }, { label: "items", width: 4 }))
     assert.include(line, `${GREEN}██`)
     assert.include(line, `${DIM}░░`)
     assert.include(line, `${BOLD} 50%`)
+  })
+
+  it("the line is its spans: the styles on the bar's cells and the percentage, the text plain", () => {
+    assert.deepStrictEqual(Progress.bar({ done: 1, total: 2 }, { label: "items", width: 4 }), [
+      { text: "[" },
+      { text: "██", style: "green" },
+      { text: "░░", style: "dim" },
+      { text: "]" },
+      { text: " " },
+      { text: " 50%", style: "bold" },
+      { text: " " },
+      { text: "1/2" },
+      { text: " " },
+      { text: "items" }
+    ])
+    // no cells of a kind: no span for them
+    assert.deepStrictEqual(Progress.bar({ done: 0, total: 2 }, { width: 2 }).filter((s) => s.style === "green"), [])
+  })
+})
+
+describe("Progress.toAnsi and toText", () => {
+  it("toText is the text a terminal shows of toAnsi", () => {
+    for (const progress of [{ done: 1, total: 2 }, { done: 7, total: undefined }, { done: 9, total: 3 }]) {
+      const line = Progress.bar(progress, { label: "files", width: 8 })
+      assert.strictEqual(Progress.toText(line), strip(Progress.toAnsi(line)))
+    }
+  })
+
+  it("each styled span is reset before its style and after its text; an empty or unstyled span has no escapes", () => {
+    assert.strictEqual(
+      Progress.toAnsi([{ text: "a" }, { text: "b", style: "green" }, { text: "", style: "bold" }, { text: "c" }]),
+      `a${GREEN}b${ESC}0mc`
+    )
+  })
+
+  it("any span's text stays on one line, without control characters", () => {
+    const line: Progress.Line = [{ text: "x\r\ny" }, { text: "\u001b[2J\u009bz", style: "dim" }]
+    assert.strictEqual(Progress.toText(line), "x y[2Jz")
+    assert.strictEqual(Progress.toAnsi(line), `x y${DIM}[2Jz${ESC}0m`)
   })
 })
 
@@ -132,7 +170,7 @@ describe("Progress.render", () => {
         // a progress that never ends: render must not wait for it
         yield* Progress.render(Stream.never, { label: "items", output })
         const { progress, stream } = yield* Progress.track(Stream.range(1, 10), { total: 10 })
-        const drawing = yield* Effect.fork(Progress.render(progress, { label: "items", output }))
+        const drawing = yield* Effect.forkChild(Progress.render(progress, { label: "items", output }))
         yield* Stream.runDrain(stream)
         yield* Fiber.join(drawing)
         assert.deepStrictEqual(writes, [])
@@ -143,7 +181,7 @@ describe("Progress.render", () => {
     Effect.gen(function*() {
       const { output, writes } = fakeOutput(true)
       const { progress, stream } = yield* Progress.track(Stream.range(1, 10), { total: 10 })
-      const drawing = yield* Effect.fork(Progress.render(progress, { label: "items", output }))
+      const drawing = yield* Effect.forkChild(Progress.render(progress, { label: "items", output }))
       yield* Stream.runDrain(stream)
       yield* Fiber.join(drawing)
       assert.isAtLeast(writes.length, 1)
@@ -190,7 +228,7 @@ describe("Progress.render", () => {
     Effect.gen(function*() {
       const { output, writes } = fakeOutput(true)
       const { progress, stream } = yield* Progress.track(Stream.range(1, 7))
-      const drawing = yield* Effect.fork(Progress.render(progress, { label: "rows", output }))
+      const drawing = yield* Effect.forkChild(Progress.render(progress, { label: "rows", output }))
       yield* Effect.yieldNow
       yield* Stream.runDrain(stream)
       yield* Effect.yieldNow

@@ -3,9 +3,9 @@
  * test against the real server (`./server.ts`) through the undici client.
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream } from "effect"
+import { Effect, Result, Stream } from "effect"
+import type * as HttpClient from "effect/http/HttpClient"
 import type * as Scope from "effect/Scope"
 import * as Fetch from "../src/Fetch.js"
 
@@ -13,10 +13,10 @@ import * as Fetch from "../src/Fetch.js"
 export const NETWORK_TIMEOUT = 30_000
 
 export const collect = (urls: Iterable<string>, options: Fetch.FetchOptions) =>
-  Fetch.fetchAll(urls, options).pipe(Stream.runCollect, Effect.map(Chunk.toReadonlyArray))
+  Fetch.fetchAll(urls, options).pipe(Stream.runCollect)
 
 export const urlOf = (outcome: Fetch.FetchOutcome): string =>
-  Either.isRight(outcome) ? outcome.right.url : outcome.left.url
+  Result.isSuccess(outcome) ? outcome.success.url : outcome.failure.url
 
 /** The outcome of `url`, which must appear exactly once. */
 export const outcomeOf = (outcomes: ReadonlyArray<Fetch.FetchOutcome>, url: string): Fetch.FetchOutcome => {
@@ -27,16 +27,16 @@ export const outcomeOf = (outcomes: ReadonlyArray<Fetch.FetchOutcome>, url: stri
 
 export const success = (outcomes: ReadonlyArray<Fetch.FetchOutcome>, url: string): Fetch.FetchResult => {
   const outcome = outcomeOf(outcomes, url)
-  if (Either.isLeft(outcome)) assert.fail(`${url} failed: ${outcome.left.message}`)
-  return outcome.right
+  if (Result.isFailure(outcome)) assert.fail(`${url} failed: ${outcome.failure.message}`)
+  return outcome.success
 }
 
 export const failure = (outcomes: ReadonlyArray<Fetch.FetchOutcome>, url: string): Fetch.FetchError => {
   const outcome = outcomeOf(outcomes, url)
-  if (Either.isRight(outcome)) {
-    assert.fail(`${url} succeeded with status ${outcome.right.status} (${outcome.right.bytes} bytes)`)
+  if (Result.isSuccess(outcome)) {
+    assert.fail(`${url} succeeded with status ${outcome.success.status} (${outcome.success.bytes} bytes)`)
   }
-  return outcome.left
+  return outcome.failure
 }
 
 /** Runs a test against the real server through the undici client. */

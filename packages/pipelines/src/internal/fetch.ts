@@ -1,15 +1,14 @@
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as ConcurrencyLimiter from "@fiberkit/ratelimit/ConcurrencyLimiter"
 import * as Durations from "@fiberkit/sync/Durations"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
+import * as FetchHttpClient from "effect/http/FetchHttpClient"
+import * as HttpClient from "effect/http/HttpClient"
+import type * as HttpClientError from "effect/http/HttpClientError"
+import type * as HttpClientResponse from "effect/http/HttpClientResponse"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -53,14 +52,23 @@ const httpUrl = (url: string, base?: URL): URL | undefined => {
   }
 }
 
-const parse = (url: string): Either.Either<URL, InvalidUrl> => {
+const parse = (url: string): Result.Result<URL, InvalidUrl> => {
   const parsed = httpUrl(url)
-  return parsed === undefined ? Either.left(new InvalidUrl({ url })) : Either.right(parsed)
+  return parsed === undefined ? Result.fail(new InvalidUrl({ url })) : Result.succeed(parsed)
 }
 
+/**
+ * The reason of a client's failure: the code of the transport error's cause (`fetch` fails with
+ * "fetch failed", caused by the system error `ECONNREFUSED` …), else the transport error's message
+ * (undici's "connect ECONNREFUSED …"), else the client's own.
+ */
 const reasonOf = (error: HttpClientError.HttpClientError): string => {
-  const cause = error.cause as { readonly cause?: { readonly code?: string }; readonly message?: string } | undefined
-  return cause?.cause?.code ?? cause?.message ?? error.message
+  const cause = error.reason.cause as
+    | { readonly cause?: { readonly code?: unknown }; readonly message?: unknown }
+    | undefined
+  const code = cause?.cause?.code
+  if (typeof code === "string") return code
+  return typeof cause?.message === "string" ? cause.message : error.message
 }
 
 /**
@@ -91,7 +99,7 @@ const countBody = (
 ): Effect.Effect<number, ConnectionFailed> => {
   const body = bodyLength(response) <= SMALL_BODY
     ? Effect.map(response.arrayBuffer, (buffer) => buffer.byteLength)
-    : Stream.runFold(response.stream, 0, (total, chunk: Uint8Array) => total + chunk.length)
+    : Stream.runFold(response.stream, () => 0, (total, chunk: Uint8Array) => total + chunk.length)
   return Effect.mapError(body, decodeFailure(url))
 }
 
@@ -117,7 +125,7 @@ const keepBody = (
   }
   const chunks: Array<Uint8Array> = []
   let total = 0
-  const read = Stream.runForEachChunk(
+  const read = Stream.runForEachArray(
     Stream.mapError(response.stream, decodeFailure(url)),
     (chunk) =>
       Effect.suspend(() => {
@@ -222,7 +230,7 @@ const attempt = (
         }
         if (status < 200 || status >= 300) {
           // the status decides, whatever the body does
-          return Effect.andThen(drop(response), new HttpStatusError({ url, status }))
+          return Effect.andThen(drop(response), Effect.fail(new HttpStatusError({ url, status })))
         }
         const done = (bytes: number, body: Uint8Array | undefined): Attempt => ({
           status,
@@ -245,7 +253,7 @@ export const fetchAll = (
   urls: Iterable<string>,
   options: Api.FetchOptions
 ): Stream.Stream<Api.FetchOutcome, InvalidOptions, HttpClient.HttpClient> =>
-  Stream.unwrapScoped(
+  Stream.unwrap(
     Effect.gen(function*(): Effect.fn.Return<
       Stream.Stream<Api.FetchOutcome>,
       InvalidOptions,
@@ -302,9 +310,9 @@ export const fetchAll = (
           return attempt(client, url, parsed, settings)
         })
         if (timeout !== undefined) {
-          request = Effect.timeoutFail(request, {
+          request = Effect.timeoutOrElse(request, {
             duration: timeout,
-            onTimeout: () => new FetchTimeout({ url, millis: Duration.toMillis(timeout) })
+            orElse: () => Effect.fail(new FetchTimeout({ url, millis: Duration.toMillis(timeout) }))
           })
         }
         if (options.rateLimit !== undefined) request = options.rateLimit(request)
@@ -315,9 +323,9 @@ export const fetchAll = (
             while: isRetryable
           })
         }
-        return Effect.flatMap(Effect.either(request), (exit) =>
+        return Effect.flatMap(Effect.result(request), (exit) =>
           Effect.map(Clock.currentTimeMillis, (end) =>
-            Either.map(exit, (result): Api.FetchResult => ({
+            Result.map(exit, (result): Api.FetchResult => ({
               url,
               status: result.status,
               bytes: result.bytes,
@@ -330,14 +338,14 @@ export const fetchAll = (
       }
       const one = (url: string): Effect.Effect<Api.FetchOutcome> => {
         const parsed = parse(url)
-        if (Either.isLeft(parsed)) {
-          return Effect.succeed(Either.left(parsed.left))
+        if (Result.isFailure(parsed)) {
+          return Effect.succeed(Result.fail(parsed.failure))
         }
         if (perHost === undefined) {
-          return attempts(url, parsed.right, undefined)
+          return attempts(url, parsed.success, undefined)
         }
-        return Effect.flatMap(hostLimit(parsed.right.host), (limiter) =>
-          attempts(url, parsed.right, limiter))
+        return Effect.flatMap(hostLimit(parsed.success.host), (limiter) =>
+          attempts(url, parsed.success, limiter))
       }
       // outcomes as each ends: a slow URL holds up nothing behind it
       return asCompleted(urls, one, concurrency)
@@ -348,9 +356,8 @@ export const fetchAll = (
 export const summarize = <R>(
   results: Stream.Stream<Api.FetchOutcome, InvalidOptions, R>
 ): Effect.Effect<Api.FetchSummary, InvalidOptions, R> =>
-  Effect.map(Stream.runCollect(results), (all) => {
-    const outcomes = Chunk.toReadonlyArray(all)
-    const successful = outcomes.filter(Either.isRight).map((outcome) => outcome.right)
-    const failed = outcomes.filter(Either.isLeft).map((outcome) => outcome.left)
+  Effect.map(Stream.runCollect(results), (outcomes) => {
+    const successful = outcomes.filter(Result.isSuccess).map((outcome) => outcome.success)
+    const failed = outcomes.filter(Result.isFailure).map((outcome) => outcome.failure)
     return { successful, failed }
   })

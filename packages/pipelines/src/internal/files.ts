@@ -1,10 +1,10 @@
-import type { PlatformError } from "@effect/platform/Error"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import * as FileSystem from "effect/FileSystem"
 import * as Option from "effect/Option"
+import type { PlatformError } from "effect/PlatformError"
+import * as Result from "effect/Result"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
@@ -12,7 +12,8 @@ import { FileUnreadable, InvalidOptions } from "../Errors.js"
 import type * as Api from "../Files.js"
 import { asCompleted } from "./asCompleted.js"
 
-const CHUNK = FileSystem.KiB(64)
+/** The bytes of one read. */
+const CHUNK = 64 * 1024
 
 /**
  * Opens `path` for reading if it is a regular file, the file closed with `scope`. Anything else
@@ -53,7 +54,7 @@ const read = <S, A>(
       Effect.acquireUseRelease(Scope.make(), (scope) =>
         Effect.flatMap(openRegular(fs, path, scope), (file) => {
           let state = initial
-          const buffer = reuse ? new Uint8Array(Number(CHUNK)) : undefined
+          const buffer = reuse ? new Uint8Array(CHUNK) : undefined
           const next: Effect.Effect<A, PlatformError> = buffer === undefined
             ? Effect.flatMap(file.readAlloc(CHUNK), (chunk) => {
               if (Option.isNone(chunk)) return Effect.succeed(done(state))
@@ -61,8 +62,8 @@ const read = <S, A>(
               return next
             })
             : Effect.flatMap(file.read(buffer), (size) => {
-              if (size === BigInt(0)) return Effect.succeed(done(state))
-              state = step(state, buffer.subarray(0, Number(size)))
+              if (size === 0) return Effect.succeed(done(state))
+              state = step(state, buffer.subarray(0, size))
               return next
             })
           return next
@@ -108,7 +109,7 @@ export const processFiles = <A, E, R>(
   paths: Iterable<string>,
   process: (path: string) => Effect.Effect<A, E, R>,
   options: { readonly concurrency: number }
-): Stream.Stream<Either.Either<Api.FileResult<A>, E>, InvalidOptions, R> => {
+): Stream.Stream<Result.Result<Api.FileResult<A>, E>, InvalidOptions, R> => {
   const { concurrency } = options
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
     return Stream.fail(
@@ -124,10 +125,10 @@ export const processFiles = <A, E, R>(
     Effect.flatMap(
       Clock.currentTimeMillis,
       (start) =>
-        Effect.flatMap(Effect.either(process(path)), (outcome) =>
+        Effect.flatMap(Effect.result(process(path)), (outcome) =>
           Effect.map(
             Clock.currentTimeMillis,
-            (end) => Either.map(outcome, (value): Api.FileResult<A> => ({ path, value, durationMillis: end - start }))
+            (end) => Result.map(outcome, (value): Api.FileResult<A> => ({ path, value, durationMillis: end - start }))
           ))
     )
   // outcomes as each ends: a slow file holds up nothing behind it

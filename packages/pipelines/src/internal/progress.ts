@@ -1,6 +1,5 @@
-import * as Ansi from "@effect/printer-ansi/Ansi"
-import * as AnsiDoc from "@effect/printer-ansi/AnsiDoc"
 import type * as Api from "../Progress.js"
+import * as Ansi from "./ansi.js"
 
 /** The width of the bar, in cells, when none is given (or `NaN`). */
 const WIDTH = 30
@@ -27,27 +26,24 @@ export const hasTotal = (progress: Api.Progress): progress is Api.Progress & { r
 export const isComplete = (progress: Api.Progress): boolean =>
   progress.total !== undefined && progress.done >= progress.total
 
-/**
- * A label on one line: line breaks become spaces and control characters (which could move the
- * cursor) are dropped. Done here rather than with `AnsiDoc.sanitize`, which only
- * `@effect/printer-ansi` 0.51 has: the peer range starts at 0.47.
- */
-const label = (text: string): AnsiDoc.AnsiDoc => AnsiDoc.string(text.replace(/[\r\n]+/g, " ").replace(/\p{Cc}/gu, ""))
+const span = (text: string, style?: Api.Style): Api.Span => style === undefined ? { text } : { text, style }
 
-/** `n` cells of the bar, in their colour; none at all (not even the colour) when `n` is 0. */
-const cells = (cell: string, n: number, colour: Ansi.Ansi): AnsiDoc.AnsiDoc =>
-  n === 0 ? AnsiDoc.empty : AnsiDoc.annotate(AnsiDoc.string(cell.repeat(n)), colour)
+/** `n` cells of the bar, in their style; no span at all when `n` is 0. */
+const cells = (cell: string, n: number, style: Api.Style): ReadonlyArray<Api.Span> =>
+  n === 0 ? [] : [span(cell.repeat(n), style)]
 
 /** @internal */
 export const bar = (
   progress: Api.Progress,
   options?: { readonly label?: string | undefined; readonly width?: number | undefined }
-): AnsiDoc.AnsiDoc => {
-  const name = options?.label ?? ""
-  const parts: Array<AnsiDoc.AnsiDoc> = []
+): Api.Line => {
+  // the label on one line: line breaks become spaces, control characters (which could move the cursor) are dropped
+  const name = Ansi.oneLine(options?.label ?? "")
+  // the parts, separated by one space
+  const parts: Array<ReadonlyArray<Api.Span>> = []
   if (!hasTotal(progress)) {
     // no total: the count alone
-    parts.push(AnsiDoc.annotate(AnsiDoc.string(`${progress.done}`), Ansi.bold))
+    parts.push([span(`${progress.done}`, "bold")])
   } else {
     const width = widthOf(options?.width)
     // a count past its total (an estimated total) draws a full bar, and says so in the counts
@@ -56,23 +52,19 @@ export const bar = (
     const percent = `${Math.floor(ratio * 100)}%`.padStart(4)
     const done = `${progress.done}`.padStart(`${progress.total}`.length)
     parts.push(
-      AnsiDoc.hcat([
-        AnsiDoc.lbracket,
-        cells(FILLED, filled, Ansi.green),
-        cells(EMPTY, width - filled, Ansi.blackBright),
-        AnsiDoc.rbracket
-      ]),
-      AnsiDoc.annotate(AnsiDoc.string(percent), Ansi.bold),
-      AnsiDoc.string(`${done}/${progress.total}`)
+      [span("["), ...cells(FILLED, filled, "green"), ...cells(EMPTY, width - filled, "dim"), span("]")],
+      [span(percent, "bold")],
+      [span(`${done}/${progress.total}`)]
     )
   }
-  if (name.length > 0) parts.push(label(name))
-  return AnsiDoc.hsep(parts)
+  if (name.length > 0) parts.push([span(name)])
+  return parts.flatMap((part, i) => i === 0 ? part : [span(" "), ...part])
 }
 
-/** The start of every redraw: the line erased, the cursor back to its first column. */
-const clear = AnsiDoc.cat(AnsiDoc.eraseLine, AnsiDoc.cursorLeft)
-
-/** @internal */
-export const redraw = (doc: AnsiDoc.AnsiDoc, end: boolean): string =>
-  AnsiDoc.render(AnsiDoc.hcat([clear, doc, end ? AnsiDoc.hardLine : AnsiDoc.empty]), { style: "pretty" })
+/**
+ * One redraw of the line in place: the line erased and the cursor back to its first column, the
+ * line in its styles, and a newline when it is the last.
+ * @internal
+ */
+export const redraw = (line: Api.Line, end: boolean): string =>
+  `${Ansi.eraseLine}${Ansi.cursorLeft}${Ansi.toAnsi(line)}${end ? "\n" : ""}`

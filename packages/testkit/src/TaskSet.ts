@@ -1,14 +1,14 @@
 /**
- * Random task sets for property tests: fast-check arbitraries of tasks with random durations,
+ * Random task sets for property tests: `effect/Arbitrary` values of tasks with random durations,
  * failures and interruption points, the effects that play them on the `TestClock`, and the
  * outcome each one must end with.
  *
  * @since 0.1.0
  */
+import type * as Arbitrary from "effect/Arbitrary"
 import * as Data from "effect/Data"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type * as FastCheck from "fast-check"
 import * as internal from "./internal/taskSet.js"
 
 /**
@@ -121,7 +121,7 @@ export const defaults: TaskSet.Defaults = internal.defaults
  * @since 0.1.0
  * @category constructors
  */
-export const arbitrary: (options?: TaskSet.Options) => FastCheck.Arbitrary<ReadonlyArray<TaskSpec>> = internal.arbitrary
+export const arbitrary: (options?: TaskSet.Options) => Arbitrary.Arbitrary<ReadonlyArray<TaskSpec>> = internal.arbitrary
 
 /**
  * The task a spec describes: sleeps `duration`, then succeeds with `id` or fails `TaskFailed`.

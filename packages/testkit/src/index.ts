@@ -1,6 +1,6 @@
 /**
- * Shared test utilities for fiberkit: concurrency probes, TestClock helpers, fast-check
- * arbitraries, leak checks.
+ * Shared test utilities for fiberkit: concurrency probes, TestClock helpers, generators for
+ * property tests, leak checks.
  *
  * @packageDocumentation
  * @since 0.1.0
@@ -12,6 +12,13 @@
  * @since 0.1.0
  */
 export * as ConcurrencyProbe from "./ConcurrencyProbe.js"
+
+/**
+ * fast-check-like constructors of `effect/Arbitrary` values for `it.prop` / `it.effect.prop`.
+ *
+ * @since 0.3.0
+ */
+export * as Gen from "./Gen.js"
 
 /**
  * A schedule explorer: runs a program under many controlled schedules that may switch fibers

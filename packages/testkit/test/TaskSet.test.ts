@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, FastCheck } from "effect"
+import { Effect, Exit } from "effect"
+import * as Gen from "../src/Gen.js"
 import * as TaskSet from "../src/TaskSet.js"
 import * as TestTime from "../src/TestTime.js"
 
@@ -27,12 +28,13 @@ describe("TaskSet", () => {
     }
   )
 
-  it("draws failures and interruptions when they are allowed", () => {
-    const tasks = FastCheck.sample(TaskSet.arbitrary({ minTasks: 20, maxTasks: 20 }), { numRuns: 5, seed: 7 }).flat()
-    assert.isTrue(tasks.some((t) => t.fails))
-    assert.isTrue(tasks.some((t) => t.interruptAfter !== undefined))
-    assert.isTrue(tasks.some((t) => !t.fails && t.interruptAfter === undefined))
-  })
+  it.effect("draws failures and interruptions when they are allowed", () =>
+    Effect.gen(function*() {
+      const tasks = (yield* Gen.sample(TaskSet.arbitrary({ minTasks: 20, maxTasks: 20 }), 5, { seed: 7 })).flat()
+      assert.isTrue(tasks.some((t) => t.fails))
+      assert.isTrue(tasks.some((t) => t.interruptAfter !== undefined))
+      assert.isTrue(tasks.some((t) => !t.fails && t.interruptAfter === undefined))
+    }))
 
   it("documents its real defaults", () => {
     assert.deepStrictEqual(TaskSet.defaults, {
@@ -52,7 +54,7 @@ describe("TaskSet", () => {
         const exits = yield* TestTime.run(TaskSet.run(tasks, (task) => task))
         assert.deepStrictEqual(exits.map(TaskSet.outcomeOf), tasks.map(TaskSet.expectedOutcome))
       }),
-    { fastCheck: { numRuns: 50 }, timeout: 30_000 }
+    { arbitrary: { runs: 50 }, timeout: 30_000 }
   )
 
   it.effect("a task succeeds with its id or fails with TaskFailed after its duration", () =>

@@ -1,11 +1,12 @@
+import type * as Arbitrary from "effect/Arbitrary"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FastCheck from "fast-check"
 import type * as Api from "../TaskSet.js"
 import { TaskFailed } from "../TaskSet.js"
+import * as Gen from "./gen.js"
 
 /** @internal */
 export const defaults: Api.TaskSet.Defaults = {
@@ -16,24 +17,23 @@ export const defaults: Api.TaskSet.Defaults = {
   interruptions: true
 }
 
-const oneIn = (n: number) => FastCheck.integer({ min: 1, max: n }).map((k) => k === 1)
+const oneIn = (n: number) => Gen.map(Gen.integer({ min: 1, max: n }), (k) => k === 1)
 
 const spec = (options: Api.TaskSet.Defaults) =>
-  FastCheck.integer({ min: 0, max: options.maxDuration }).chain((duration) =>
-    FastCheck.record({
-      duration: FastCheck.constant(duration),
-      fails: options.failures ? oneIn(4) : FastCheck.constant(false),
+  Gen.flatMap(Gen.integer({ min: 0, max: options.maxDuration }), (duration) =>
+    Gen.record({
+      duration: Gen.constant(duration),
+      fails: options.failures ? oneIn(4) : Gen.constant(false),
       interruptAfter: options.interruptions && duration > 0
-        ? FastCheck.oneof(
-          { arbitrary: FastCheck.constant(undefined), weight: 3 },
-          { arbitrary: FastCheck.integer({ min: 0, max: duration - 1 }), weight: 1 }
+        ? Gen.oneof(
+          { arbitrary: Gen.constant(undefined), weight: 3 },
+          { arbitrary: Gen.integer({ min: 0, max: duration - 1 }), weight: 1 }
         )
-        : FastCheck.constant(undefined)
-    })
-  )
+        : Gen.constant(undefined)
+    }))
 
 /** @internal */
-export const arbitrary = (options?: Api.TaskSet.Options): FastCheck.Arbitrary<ReadonlyArray<Api.TaskSpec>> => {
+export const arbitrary = (options?: Api.TaskSet.Options): Arbitrary.Arbitrary<ReadonlyArray<Api.TaskSpec>> => {
   const resolved: Api.TaskSet.Defaults = {
     minTasks: options?.minTasks ?? defaults.minTasks,
     maxTasks: options?.maxTasks ?? defaults.maxTasks,
@@ -41,9 +41,10 @@ export const arbitrary = (options?: Api.TaskSet.Options): FastCheck.Arbitrary<Re
     failures: options?.failures ?? defaults.failures,
     interruptions: options?.interruptions ?? defaults.interruptions
   }
-  return FastCheck.array(spec(resolved), { minLength: resolved.minTasks, maxLength: resolved.maxTasks }).map((
-    specs
-  ) => specs.map((s, id) => ({ id, ...s })))
+  return Gen.map(
+    Gen.array(spec(resolved), { minLength: resolved.minTasks, maxLength: resolved.maxTasks }),
+    (specs): ReadonlyArray<Api.TaskSpec> => specs.map((s, id) => ({ id, ...s }))
+  )
 }
 
 /** @internal */

@@ -76,8 +76,9 @@ export interface DoubleOptions {
 }
 
 /**
- * Inclusive length bounds. Default: `minLength` 0, no `maxLength` (lengths still follow the
- * check's `size`, 10 by default, as in fast-check's default size).
+ * Inclusive length bounds. Default: `minLength` 0, no `maxLength`. With a `maxLength`, any length
+ * up to it is drawn (as in fast-check); without one, lengths follow the check's `size` (10 by
+ * default).
  *
  * @since 0.3.0
  * @category models

@@ -63,9 +63,23 @@ export const oneof = <const Members extends ReadonlyArray<Api.OneOfMember<unknow
 
 /** @internal */
 export const array = <A>(item: Arbitrary.Arbitrary<A>, options?: Api.LengthOptions): Arbitrary.Arbitrary<Array<A>> => {
-  checkLengths("array", options?.minLength ?? 0, options?.maxLength)
-  return Arbitrary.array(item, options)
+  const minLength = options?.minLength ?? 0
+  checkLengths("array", minLength, options?.maxLength)
+  return sized(item, minLength, options?.maxLength)
 }
+
+/**
+ * An array of `minLength` to `maxLength` items. effect's `Arbitrary.array` caps lengths at the
+ * check's `size` (10 by default); as in fast-check, an explicit `maxLength` is reached: the length
+ * is drawn first (and shrinks towards `minLength`), then that many items.
+ */
+const sized = <A>(item: Arbitrary.Arbitrary<A>, minLength: number, maxLength: number | undefined) =>
+  maxLength === undefined || maxLength === minLength
+    ? Arbitrary.array(item, { minLength, maxLength })
+    : Arbitrary.flatMap(
+      integer({ min: minLength, max: maxLength }),
+      (length) => Arbitrary.array(item, { minLength: length, maxLength: length })
+    )
 
 /** @internal */
 export const uniqueArray = <A>(
@@ -79,10 +93,7 @@ export const uniqueArray = <A>(
   // Draw more candidates than needed and keep the first occurrence of each key: duplicates are dropped instead of
   // rejecting the whole array, and shrinking the candidates (shorter, smaller) still shrinks the result.
   const rawMin = minLength * 3
-  const raw = Arbitrary.array(item, {
-    minLength: rawMin,
-    maxLength: maxLength === undefined ? undefined : Math.max(rawMin, maxLength * 2)
-  })
+  const raw = sized(item, rawMin, maxLength === undefined ? undefined : Math.max(rawMin, maxLength * 2))
   return raw.pipe(
     Arbitrary.map((candidates) => {
       const seen = new Set<unknown>()

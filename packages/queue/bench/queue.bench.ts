@@ -1,12 +1,12 @@
 /**
  * 1,000,000 items through a queue of capacity 100: 1 producer, 4 consumers. Each run ends when
  * every item has been taken (the producer sends one end marker per consumer). Item by item
- * (put / take) and batched (100 at a time: putAll / takeUpTo, offerAll / takeUpTo or takeN).
+ * (put / take) and batched (100 at a time: putAll / takeUpTo, offerAll / takeBetween or takeAll).
+ * Effect 4's `Queue` is Effect 3's `Mailbox`: it has one item-by-item row and two batched rows.
  */
 import { Report } from "@fiberkit/bench"
 import { JoinableQueue } from "@fiberkit/queue"
 import * as Effect from "effect/Effect"
-import * as Mailbox from "effect/Mailbox"
 import * as Queue from "effect/Queue"
 
 const ITEMS = 1_000_000
@@ -101,7 +101,8 @@ class PromiseQueue<A> {
 const results = await Report.main("packages/queue/bench/queue.bench.ts", [{
   title: `${ITEMS.toLocaleString("en")} items through capacity ${CAPACITY}, 1 producer / ${CONSUMERS} consumers`,
   description: "Per operation = one item (put + take). Batched rows move 100 items per call. " +
-    "Mailbox's batched take is `takeAll` (everything available, at most the capacity). " +
+    "Effect's Queue (Effect 3's Mailbox) is batched with `takeBetween(1, 100)` and with `takeAll` " +
+    "(everything available, at most the capacity). " +
     "The promise queue is a minimal hand-written bounded queue of promises, for scale. " +
     "A checksum of the items taken is printed, so no contender can skip work.",
   operations: ITEMS,
@@ -136,25 +137,15 @@ const results = await Report.main("packages/queue/bench/queue.bench.ts", [{
       run: () => {
         const queue = Effect.runSync(Queue.bounded<number>(CAPACITY))
         const offerAll = (items: Array<number>) => Queue.offerAll(queue, items)
-        return run(produceBatched(offerAll), consumeBatched(Queue.takeUpTo(queue, BATCH), offerAll))
+        return run(produceBatched(offerAll), consumeBatched(Queue.takeBetween(queue, 1, BATCH), offerAll))
       }
     },
     {
-      name: "Effect Mailbox",
+      name: "Effect Queue.bounded, batched with takeAll",
       run: () => {
-        const mailbox = Effect.runSync(Mailbox.make<number>(CAPACITY))
-        return run(produce((n) => mailbox.offer(n)), consume(mailbox.take))
-      }
-    },
-    {
-      name: "Effect Mailbox, batched",
-      run: () => {
-        const mailbox = Effect.runSync(Mailbox.make<number>(CAPACITY))
-        const offerAll = (items: Array<number>) => mailbox.offerAll(items)
-        return run(
-          produceBatched(offerAll),
-          consumeBatched(Effect.map(mailbox.takeAll, ([items]) => items), offerAll)
-        )
+        const queue = Effect.runSync(Queue.bounded<number>(CAPACITY))
+        const offerAll = (items: Array<number>) => Queue.offerAll(queue, items)
+        return run(produceBatched(offerAll), consumeBatched(Queue.takeAll(queue), offerAll))
       }
     },
     {

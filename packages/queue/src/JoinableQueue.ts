@@ -10,13 +10,13 @@
  * - **Shutdown** as in Python 3.13: after `shutdown()` puts fail `QueueShutDown` and takes drain
  *   what is left, then fail `QueueShutDown`; waiting putters and takers wake with it.
  *   `shutdown({ immediate: true })` also drops what is left, counting it finished: `join` then
- *   waits only for items taken before and not yet marked done. (Effect 3.22's `Queue.shutdown`
- *   throws buffered items away.)
+ *   waits only for items taken before and not yet marked done. (Effect's `Queue.shutdown`
+ *   throws buffered items away; its `Queue.end` drains, but nothing counts tasks.)
  * - **Interruption**: a taker interrupted while waiting loses no item, a putter interrupted while
  *   waiting leaves no item behind, and the task count stays exact. An interruption that lands
  *   just as a take completes drops the item with the fiber (Effect drops the result of an
  *   interrupted fiber).
- * - **Sizes** are never negative (Effect 3.22's `Queue.size` goes below zero while takers wait).
+ * - **Sizes** are never negative (Effect 3.22's `Queue.size` went below zero while takers waited).
  * - **Timed waits** (Python's `get(timeout=…)` / `put(item, timeout=…)`): `takeFor(duration)`
  *   gives `Option<A>` and `putFor(duration, item)` a `boolean`, and the answer always agrees with
  *   what happened to the item. Time a take or a put with its `…For` form, never by wrapping it in
@@ -44,13 +44,15 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
+import type * as Arr from "effect/Array"
+import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
-import * as Option from "effect/Option"
+import type * as Option from "effect/Option"
 import type * as Order from "effect/Order"
 import type { Pipeable } from "effect/Pipeable"
+import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import type { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
 import { invalidCount } from "./internal/arguments.js"
@@ -82,7 +84,7 @@ export interface JoinableQueue<A> extends Pipeable {
    * `put` with a time limit (Python's `put(item, timeout=…)`): `true` once the item is in the
    * queue, `false` if `duration` passed first — then the item was not added and the caller has
    * left the line. Fails `QueueShutDown` as `put` does; dies (a defect naming it) on a `duration`
-   * that `Duration.decode` rejects, before it joins the line. Use it instead of
+   * that `Duration.fromInput` rejects, before it joins the line. Use it instead of
    * `Effect.timeout(queue.put(item), duration)`, which can add the item and still report a
    * timeout.
    *
@@ -113,7 +115,7 @@ export interface JoinableQueue<A> extends Pipeable {
    * `take` with a time limit (Python's `get(timeout=…)`): `Some(item)`, or `None` if `duration`
    * passed first — then nothing was taken and the caller has left the line. Fails
    * `QueueShutDown` as `take` does (on a shut-down queue it still gives what is left); dies (a
-   * defect naming it) on a `duration` that `Duration.decode` rejects, before it joins the line. Use it
+   * defect naming it) on a `duration` that `Duration.fromInput` rejects, before it joins the line. Use it
    * instead of `Effect.timeout(queue.take, duration)`, which can take an item out of the queue
    * and still report a timeout: the item is then lost.
    *
@@ -126,7 +128,7 @@ export interface JoinableQueue<A> extends Pipeable {
    * const program = Effect.gen(function*() {
    *   const queue = yield* JoinableQueue.make<string>()
    *   const nothing = yield* queue.takeFor("100 millis") // Option.none(): nothing came in time
-   *   const waiting = yield* Effect.fork(queue.takeFor("1 second"))
+   *   const waiting = yield* Effect.forkChild(queue.takeFor("1 second"))
    *   yield* queue.put("job")
    *   const job = yield* Fiber.join(waiting) // Option.some("job")
    *   return [Option.isNone(nothing), job]
@@ -212,7 +214,7 @@ export declare namespace JoinableQueue {
  *       yield* queue.taskDone
  *     })
  *   )
- *   yield* Effect.fork(consumer)
+ *   yield* Effect.forkChild(consumer)
  *   yield* Effect.forEach([1, 2, 3], (i) => queue.put(`item-${i}`))
  *   yield* queue.join // every item processed
  * })
@@ -251,12 +253,15 @@ export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkS
   const chunkSize = options?.chunkSize ?? 256
   const invalid = invalidCount("JoinableQueue.toStream", "chunkSize", chunkSize)
   if (invalid !== undefined) return Stream.die(invalid)
-  return Stream.repeatEffectChunkOption(
-    Effect.mapBoth(queue.takeUpTo(chunkSize), {
-      onFailure: () => Option.none(),
-      onSuccess: Chunk.fromArrayUnsafe
-    })
+  // `takeUpTo` gives at least one item, and fails only with `QueueShutDown`: the end
+  const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<A>> = Effect.catch(
+    queue.takeUpTo(chunkSize) as Effect.Effect<ReadonlyArray<A>, QueueShutDown> as Effect.Effect<
+      Arr.NonEmptyReadonlyArray<A>,
+      QueueShutDown
+    >,
+    () => Cause.done()
   )
+  return Stream.fromPull(Effect.succeed(pull))
 }
 
 /**
@@ -271,7 +276,7 @@ export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkS
  *
  * const program = Effect.gen(function*() {
  *   const queue = yield* JoinableQueue.make<number>({ capacity: 10 })
- *   yield* Effect.fork(JoinableQueue.fromStream(Stream.range(1, 100), queue, { shutdown: true }))
+ *   yield* Effect.forkChild(JoinableQueue.fromStream(Stream.range(1, 100), queue, { shutdown: true }))
  * })
  * ```
  *
@@ -289,13 +294,13 @@ export const fromStream: {
     options?: { readonly shutdown?: boolean }
   ): Effect.Effect<void, E | QueueShutDown, R>
 } = dual(
-  (args) => Stream.StreamTypeId in args[0],
+  (args) => Stream.isStream(args[0]),
   <A, E, R>(
     stream: Stream.Stream<A, E, R>,
     queue: JoinableQueue<A>,
     options?: { readonly shutdown?: boolean }
   ): Effect.Effect<void, E | QueueShutDown, R> => {
-    const fill = Stream.runForEachChunk(stream, (chunk) => queue.putAll(chunk))
+    const fill = Stream.runForEachArray(stream, (items) => queue.putAll(items))
     return options?.shutdown === true ? Effect.ensuring(fill, queue.shutdown()) : fill
   }
 )

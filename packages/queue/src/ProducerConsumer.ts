@@ -106,9 +106,9 @@ export const run = <A, E1, R1, E2, R2>(
     const failures: Array<ProducerConsumer.Failure<A, E2>> = []
 
     const producer = (p: number) =>
-      Stream.runForEachChunk(
+      Stream.runForEachArray(
         options.produce(p),
-        (chunk) => Effect.andThen(queue.putAll(chunk), Effect.sync(() => void (produced += chunk.length)))
+        (items) => Effect.andThen(queue.putAll(items), Effect.sync(() => void (produced += items.length)))
       )
 
     const consumer = (c: number) =>
@@ -124,7 +124,7 @@ export const run = <A, E1, R1, E2, R2>(
       })
 
     const range = (n: number) => Array.from({ length: n }, (_, i) => i)
-    const consuming = yield* Effect.fork(Effect.forEach(range(consumers), consumer, { concurrency: "unbounded" }))
+    const consuming = yield* Effect.forkChild(Effect.forEach(range(consumers), consumer, { concurrency: "unbounded" }))
     const producing = yield* Effect.exit(
       Effect.forEach(range(producers), producer, { concurrency: "unbounded", discard: true })
     )

@@ -6,7 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings, Linearizability } from "@fiberkit/testkit"
-import { Effect, Exit, Fiber, Order } from "effect"
+import { Cause, Effect, Exit, Fiber, Number as N, Option, Result } from "effect"
 import * as JoinableQueue from "../src/JoinableQueue.js"
 
 type Kind = "fifo" | "lifo" | "priority"
@@ -61,20 +61,22 @@ const model = (kind: Kind, capacity: number): Linearizability.Model<State, Input
 })
 
 /** What an operation answered; `undefined` if it was interrupted (it may or may not have taken effect). */
-const answer = Exit.match({
-  onFailure: (cause): Output | undefined => {
-    const text = String(cause)
-    if (text.includes("QueueShutDown")) return "shutdown"
-    if (text.includes("QueueFull")) return "full"
-    if (text.includes("QueueEmpty")) return "empty"
-    return undefined
-  },
-  onSuccess: (value: number | void): Output => value ?? "ok"
-})
+const answer = (exit: Exit.Exit<number | void, unknown>): Output | undefined =>
+  Exit.match(exit, {
+    onFailure: (cause): Output | undefined => {
+      const error = Option.getOrUndefined(Cause.findErrorOption(cause))
+      const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
+      if (tag === "QueueShutDown") return "shutdown"
+      if (tag === "QueueFull") return "full"
+      if (tag === "QueueEmpty") return "empty"
+      return undefined
+    },
+    onSuccess: (value): Output => value ?? "ok"
+  })
 
 const make = (kind: Kind, capacity: number) =>
   kind === "priority"
-    ? JoinableQueue.make<number>({ kind, capacity, order: Order.number })
+    ? JoinableQueue.make<number>({ kind, capacity, order: N.Order })
     : JoinableQueue.make<number>({ kind, capacity })
 
 const scenario = (kind: Kind, capacity: number) =>
@@ -96,15 +98,14 @@ const scenario = (kind: Kind, capacity: number) =>
       yield* op("c3", { take: true }, queue.take)
     ]
     // the shutdown races every operation; it is never interrupted, so every waiter must end
-    const closer = yield* Effect.fork(history.record("s", { shutdown: true }, queue.shutdown(), answer))
+    const closer = yield* Effect.forkChild(history.record("s", { shutdown: true }, queue.shutdown(), answer))
     yield* Fiber.await(closer)
     yield* Effect.forEach(actors, Fiber.await)
     // nothing lost: drained at the end, the queue holds what the history says is left
-    yield* Effect.iterate(true, {
-      while: (more) => more,
-      body: () =>
-        Effect.map(Effect.either(history.record("d", { poll: true }, queue.poll, answer)), (r) => r._tag === "Right")
-    })
+    yield* Effect.repeat(
+      Effect.map(Effect.result(history.record("d", { poll: true }, queue.poll, answer)), Result.isSuccess),
+      { while: (more) => more }
+    )
     yield* Linearizability.check(model(kind, capacity === 0 ? Infinity : capacity), yield* history.operations)
   })
 
@@ -137,7 +138,7 @@ describe("Interleavings: JoinableQueue", () => {
       Effect.gen(function*() {
         const queue = yield* Effect.orDie(JoinableQueue.make<number>({ capacity: 1 }))
         const worker = Effect.forever(Effect.andThen(queue.take, Effect.orDie(queue.taskDone)))
-        const workers = yield* Effect.forEach([1, 2], () => Effect.fork(worker))
+        const workers = yield* Effect.forEach([1, 2], () => Effect.forkChild(worker))
         const producer = yield* Interleavings.fork(queue.putAll([1, 2, 3]))
         yield* Fiber.await(producer)
         yield* queue.join

@@ -42,7 +42,7 @@ describe("ProducerConsumer.run", () => {
         consume: (n) => (n === 1 ? Effect.die("bug") : Effect.void)
       })
       assert.deepStrictEqual([result.consumed, result.failed], [1, 1])
-      assert.isTrue(Cause.isDie(result.failures[0]!.cause))
+      assert.isTrue(Cause.hasDies(result.failures[0]!.cause))
     }))
 
   it.effect("a failing producer fails the run after the consumers drain what it produced", () =>

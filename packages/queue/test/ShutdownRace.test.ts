@@ -3,7 +3,7 @@
  * `QueueShutDown`: it must never wait for ever on a shut-down queue. (`ProducerConsumer.run` and
  * `fromStream(…, { shutdown: true })` shut a queue down exactly while consumers arrive.)
  *
- * Effect's runtime switches a fiber out after a number of ops (`withMaxOpsBeforeYield`). The
+ * Effect's runtime switches a fiber out after a number of ops (`Scheduler.MaxOpsBeforeYield`). The
  * arriving fiber does `spin` cheap ops first, then the operation; sweeping the op limit and the
  * spin moves the switch — and so the shutdown, which the other fiber runs at once or after a few
  * yields — over every step of the operation, including the steps between the waiter joining its
@@ -13,7 +13,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Effect, Either, Fiber } from "effect"
+import { Effect, Fiber, Result, Scheduler } from "effect"
 import * as JoinableQueue from "../src/JoinableQueue.js"
 
 type Arrival = (queue: JoinableQueue.JoinableQueue<number>) => Effect.Effect<unknown, unknown>
@@ -29,6 +29,9 @@ interface Point {
 const spinThen = <A, E>(spin: number, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   spin === 0 ? effect : Effect.andThen(Effect.void, spinThen(spin - 1, effect))
 
+const withMaxOps = <A, E>(effect: Effect.Effect<A, E>, ops: number): Effect.Effect<A, E> =>
+  Effect.provideService(effect, Scheduler.MaxOpsBeforeYield, ops)
+
 const sweep = (arrive: Arrival, fill: boolean) =>
   Effect.gen(function*() {
     const points: Array<Point> = []
@@ -38,13 +41,13 @@ const sweep = (arrive: Arrival, fill: boolean) =>
           yield* Effect.yieldNow // each point starts on a fresh turn of the test's own fiber
           const queue = yield* JoinableQueue.make<number>({ capacity: 1 })
           if (fill) yield* queue.put(0)
-          const arriving = yield* Effect.fork(Effect.withMaxOpsBeforeYield(spinThen(spin, arrive(queue)), ops))
-          const closing = Effect.andThen(Effect.repeatN(Effect.yieldNow, yields), queue.shutdown())
-          yield* Effect.fork(Effect.withMaxOpsBeforeYield(closing, ops))
-          const result = yield* Effect.either(TestTime.run(Fiber.join(arriving)))
-          const ended = Either.match(result, {
-            onLeft: (error) => (error as { readonly _tag: string })._tag,
-            onRight: () => "succeeded"
+          const arriving = yield* Effect.forkChild(withMaxOps(spinThen(spin, arrive(queue)), ops))
+          const closing = Effect.andThen(Effect.repeat(Effect.yieldNow, { times: yields }), queue.shutdown())
+          yield* Effect.forkChild(withMaxOps(closing, ops))
+          const result = yield* Effect.result(TestTime.run(Fiber.join(arriving)))
+          const ended = Result.match(result, {
+            onFailure: (error) => (error as { readonly _tag: string })._tag,
+            onSuccess: () => "succeeded"
           })
           points.push({ ops, spin, yields, ended })
         }

@@ -6,13 +6,14 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings, Leaks } from "@fiberkit/testkit"
-import { Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Scheduler } from "effect"
 import type * as Duration from "effect/Duration"
+import { TestClock } from "effect/testing"
 import * as JoinableQueue from "../src/JoinableQueue.js"
 
 const make = (capacity?: number) => JoinableQueue.make<number>({ capacity })
 
-/** Well-typed, but `Duration.decode` rejects it. */
+/** Well-typed, but `Duration.fromInput` rejects it. */
 const malformed: Duration.Input = `${1e-7} seconds`
 const defectMessage = (operation: string) =>
   `JoinableQueue.${operation}: duration must be a Duration.Input, got ${malformed}`
@@ -20,10 +21,23 @@ const defectMessage = (operation: string) =>
 /** The message of the defect `effect` dies with. */
 const defect = <A, E>(effect: Effect.Effect<A, E>) =>
   effect.pipe(
-    Effect.flatMap(() => Effect.dieMessage("no defect")),
+    Effect.flatMap(() => Effect.die(new Error("no defect"))),
     Effect.catchDefect((e) => Effect.succeed(e instanceof Error ? e.message : String(e))),
     Effect.orDie
   )
+
+/** Interrupted, and nothing else (Effect 3's `Exit.isInterrupted`). */
+const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)
+
+/**
+ * Effect 4 resumes a woken fiber inline, in the call that wakes it, so a waiter is served and
+ * resumed in one step. With an op budget of 1 its fiber is switched out right after the wake-up,
+ * still inside its interruptible wait: served, not yet resumed — the moment the tests that
+ * interrupt a served waiter need. (Effect 3 resumed every woken fiber later, from the scheduler.)
+ */
+const wokenLate = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.provideService(effect, Scheduler.MaxOpsBeforeYield, 1)
 
 describe("JoinableQueue.takeFor", () => {
   it.effect("Some(item) at once when an item is there; None once the time runs out, leaving no trace", () =>
@@ -31,9 +45,9 @@ describe("JoinableQueue.takeFor", () => {
       const queue = yield* make()
       yield* queue.put(1)
       assert.deepStrictEqual(yield* queue.takeFor("1 second"), Option.some(1))
-      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      const waiter = yield* Effect.forkChild(queue.takeFor("1 second"))
       yield* TestClock.adjust("999 millis")
-      assert.isNull(waiter.unsafePoll())
+      assert.isUndefined(waiter.pollUnsafe())
       yield* TestClock.adjust("1 millis")
       assert.deepStrictEqual(yield* Fiber.join(waiter), Option.none())
       yield* queue.put(2) // not reserved for the taker that left
@@ -44,7 +58,7 @@ describe("JoinableQueue.takeFor", () => {
   it.effect("Some(item) when an item comes in time", () =>
     Effect.gen(function*() {
       const queue = yield* make()
-      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      const waiter = yield* Effect.forkChild(queue.takeFor("1 second"))
       yield* TestClock.adjust("500 millis")
       yield* queue.put(7)
       assert.deepStrictEqual(yield* Fiber.join(waiter), Option.some(7))
@@ -54,9 +68,9 @@ describe("JoinableQueue.takeFor", () => {
   it.effect("a taker that timed out does not hold up the takers behind it", () =>
     Effect.gen(function*() {
       const queue = yield* make()
-      const timed = yield* Effect.fork(queue.takeFor("10 millis"))
+      const timed = yield* Effect.forkChild(queue.takeFor("10 millis"))
       yield* Leaks.settle
-      const patient = yield* Effect.fork(queue.take)
+      const patient = yield* Effect.forkChild(queue.take)
       yield* TestClock.adjust("10 millis")
       assert.deepStrictEqual(yield* Fiber.join(timed), Option.none())
       yield* queue.put(1)
@@ -69,11 +83,11 @@ describe("JoinableQueue.takeFor", () => {
       for (const putFirst of [true, false]) {
         const queue = yield* make()
         const put = Effect.andThen(Effect.sleep("1 second"), queue.put(1))
-        const putter = putFirst ? yield* Effect.fork(put) : undefined
+        const putter = putFirst ? yield* Effect.forkChild(put) : undefined
         yield* Leaks.settle
-        const taker = yield* Effect.fork(queue.takeFor("1 second"))
+        const taker = yield* Effect.forkChild(queue.takeFor("1 second"))
         yield* Leaks.settle
-        const late = putFirst ? undefined : yield* Effect.fork(put)
+        const late = putFirst ? undefined : yield* Effect.forkChild(put)
         yield* TestClock.adjust("1 second")
         yield* Fiber.join(putter ?? late!)
         const got = yield* Fiber.join(taker)
@@ -85,7 +99,7 @@ describe("JoinableQueue.takeFor", () => {
   it.effect("interrupted while it waits: it leaves the line and takes nothing", () =>
     Effect.gen(function*() {
       const queue = yield* make()
-      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      const waiter = yield* Effect.forkChild(queue.takeFor("1 second"))
       yield* Leaks.settle
       yield* Fiber.interrupt(waiter)
       yield* queue.put(1)
@@ -95,21 +109,21 @@ describe("JoinableQueue.takeFor", () => {
   it.effect("interrupted right after an item was reserved for it: the item goes to the next taker", () =>
     Effect.gen(function*() {
       const queue = yield* make()
-      const first = yield* Effect.fork(queue.takeFor("1 second"))
+      const first = yield* Effect.forkChild(wokenLate(queue.takeFor("1 second")))
       yield* Leaks.settle
-      const second = yield* Effect.fork(queue.takeFor("1 second"))
+      const second = yield* Effect.forkChild(queue.takeFor("1 second"))
       yield* Leaks.settle
-      yield* Effect.fiberIdWith((self) =>
-        Effect.andThen(queue.put(42), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+      yield* Effect.withFiber((self) =>
+        Effect.andThen(queue.put(42), Effect.sync(() => first.interruptUnsafe(self.id)))
       )
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+      assert.isTrue(isInterrupted(yield* Fiber.await(first)))
       assert.deepStrictEqual(yield* Fiber.join(second), Option.some(42))
     }))
 
   it.effect("fails QueueShutDown as take does: at once on a drained queue, and when waiting at the shutdown", () =>
     Effect.gen(function*() {
       const queue = yield* make()
-      const waiter = yield* Effect.fork(queue.takeFor("1 second"))
+      const waiter = yield* Effect.forkChild(queue.takeFor("1 second"))
       yield* Leaks.settle
       yield* queue.shutdown()
       assert.strictEqual((yield* Effect.flip(Fiber.join(waiter)))._tag, "QueueShutDown")
@@ -144,17 +158,17 @@ describe("JoinableQueue.takeFor", () => {
         Effect.tap(queue.takeFor("1 second"), (item) => Effect.sync(() => void (acquired = Option.some(item)))),
         (item) => Option.isSome(item) ? Effect.orDie(queue.put(item.value)) : Effect.void
       ))
-      const fiber = yield* Effect.fork(job)
+      const fiber = yield* Effect.forkChild(job)
       yield* Leaks.settle
-      yield* Fiber.interruptFork(fiber)
+      yield* Effect.forkDetach(Fiber.interrupt(fiber))
       yield* TestClock.adjust("999 millis")
-      assert.isNull(fiber.unsafePoll()) // an acquire is not interrupted: it waits out its duration
+      assert.isUndefined(fiber.pollUnsafe()) // an acquire is not interrupted: it waits out its duration
       yield* TestClock.adjust("1 millis")
       yield* Leaks.settle
-      const timedOut = fiber.unsafePoll() !== null // its timer was not killed with its fiber
+      const timedOut = fiber.pollUnsafe() !== undefined // its timer was not killed with its fiber
       if (!timedOut) yield* queue.put(-1) // lets it end, so the test fails instead of hanging
       assert.isTrue(timedOut)
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(fiber)))
+      assert.isTrue(isInterrupted(yield* Fiber.await(fiber)))
       assert.deepStrictEqual(acquired, Option.some(Option.none()))
       yield* queue.put(1) // not reserved for the taker that left
       assert.strictEqual(yield* queue.poll, 1)
@@ -178,9 +192,9 @@ describe("JoinableQueue.putFor", () => {
     Effect.gen(function*() {
       const queue = yield* make(1)
       assert.isTrue(yield* queue.putFor("1 second", 1))
-      const waiter = yield* Effect.fork(queue.putFor("1 second", 2))
+      const waiter = yield* Effect.forkChild(queue.putFor("1 second", 2))
       yield* TestClock.adjust("999 millis")
-      assert.isNull(waiter.unsafePoll())
+      assert.isUndefined(waiter.pollUnsafe())
       yield* TestClock.adjust("1 millis")
       assert.isFalse(yield* Fiber.join(waiter))
       assert.strictEqual(yield* queue.unfinishedTasks, 1) // only the item put
@@ -193,7 +207,7 @@ describe("JoinableQueue.putFor", () => {
     Effect.gen(function*() {
       const queue = yield* make(1)
       yield* queue.put(1)
-      const waiter = yield* Effect.fork(queue.putFor("1 second", 2))
+      const waiter = yield* Effect.forkChild(queue.putFor("1 second", 2))
       yield* TestClock.adjust("500 millis")
       assert.strictEqual(yield* queue.take, 1)
       assert.isTrue(yield* Fiber.join(waiter))
@@ -206,11 +220,11 @@ describe("JoinableQueue.putFor", () => {
         const queue = yield* make(1)
         yield* queue.put(1)
         const take = Effect.andThen(Effect.sleep("1 second"), queue.take)
-        const taker = takeFirst ? yield* Effect.fork(take) : undefined
+        const taker = takeFirst ? yield* Effect.forkChild(take) : undefined
         yield* Leaks.settle
-        const putter = yield* Effect.fork(queue.putFor("1 second", 2))
+        const putter = yield* Effect.forkChild(queue.putFor("1 second", 2))
         yield* Leaks.settle
-        const late = takeFirst ? undefined : yield* Effect.fork(take)
+        const late = takeFirst ? undefined : yield* Effect.forkChild(take)
         yield* TestClock.adjust("1 second")
         assert.strictEqual(yield* Fiber.join(taker ?? late!), 1)
         const added = yield* Fiber.join(putter)
@@ -223,15 +237,13 @@ describe("JoinableQueue.putFor", () => {
     Effect.gen(function*() {
       const queue = yield* make(1)
       yield* queue.put(1)
-      const waiting = yield* Effect.fork(queue.putFor("1 second", 2))
+      const waiting = yield* Effect.forkChild(queue.putFor("1 second", 2))
       yield* Leaks.settle
       yield* Fiber.interrupt(waiting)
-      const served = yield* Effect.fork(queue.putFor("1 second", 3))
+      const served = yield* Effect.forkChild(wokenLate(queue.putFor("1 second", 3)))
       yield* Leaks.settle
-      yield* Effect.fiberIdWith((self) =>
-        Effect.andThen(queue.take, Effect.sync(() => served.unsafeInterruptAsFork(self)))
-      )
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(served)))
+      yield* Effect.withFiber((self) => Effect.andThen(queue.take, Effect.sync(() => served.interruptUnsafe(self.id))))
+      assert.isTrue(isInterrupted(yield* Fiber.await(served)))
       assert.strictEqual(yield* queue.size, 0)
       assert.strictEqual(yield* queue.unfinishedTasks, 1)
       assert.isTrue(yield* queue.putFor(0, 4)) // the slot it was given is free again
@@ -241,7 +253,7 @@ describe("JoinableQueue.putFor", () => {
     Effect.gen(function*() {
       const queue = yield* make(1)
       yield* queue.put(1)
-      const waiter = yield* Effect.fork(queue.putFor("1 second", 2))
+      const waiter = yield* Effect.forkChild(queue.putFor("1 second", 2))
       yield* Leaks.settle
       yield* queue.shutdown()
       assert.strictEqual((yield* Effect.flip(Fiber.join(waiter)))._tag, "QueueShutDown")
@@ -255,9 +267,9 @@ describe("Interleavings: timed forms", () => {
       Effect.gen(function*() {
         const queue = yield* Effect.orDie(make(1))
         yield* queue.put(0)
-        const putter = yield* Effect.fork(queue.putFor("10 millis", 1))
-        const taker = yield* Effect.fork(Effect.andThen(Effect.sleep("10 millis"), queue.takeFor("10 millis")))
-        const late = yield* Effect.fork(Effect.andThen(Effect.sleep("20 millis"), queue.takeFor(0)))
+        const putter = yield* Effect.forkChild(queue.putFor("10 millis", 1))
+        const taker = yield* Effect.forkChild(Effect.andThen(Effect.sleep("10 millis"), queue.takeFor("10 millis")))
+        const late = yield* Effect.forkChild(Effect.andThen(Effect.sleep("20 millis"), queue.takeFor(0)))
         const added = yield* Fiber.join(putter)
         const taken = [yield* Fiber.join(taker), yield* Fiber.join(late)].filter(Option.isSome).length
         assert.strictEqual(1 + (added ? 1 : 0), taken + (yield* queue.size))

@@ -1,21 +1,21 @@
 import { assert, describe, it } from "@effect/vitest"
-import { TestTime } from "@fiberkit/testkit"
-import { Effect, FastCheck, Fiber, Number as N } from "effect"
+import { Gen, TestTime } from "@fiberkit/testkit"
+import { Effect, Fiber, Number as N } from "effect"
 import * as JoinableQueue from "../src/JoinableQueue.js"
 
-const scenario = FastCheck.record({
-  kind: FastCheck.constantFrom("fifo" as const, "lifo" as const, "priority" as const),
-  capacity: FastCheck.integer({ min: 0, max: 5 }),
+const scenario = Gen.record({
+  kind: Gen.constantFrom("fifo" as const, "lifo" as const, "priority" as const),
+  capacity: Gen.integer({ min: 0, max: 5 }),
   // per producer: the pause before each of its items
-  producers: FastCheck.array(FastCheck.array(FastCheck.integer({ min: 0, max: 5 }), { maxLength: 8 }), {
+  producers: Gen.array(Gen.array(Gen.integer({ min: 0, max: 5 }), { maxLength: 8 }), {
     minLength: 1,
     maxLength: 3
   }),
   // per consumer: how long it processes an item, and when (if ever) it is interrupted
-  consumers: FastCheck.array(
-    FastCheck.record({
-      work: FastCheck.integer({ min: 0, max: 6 }),
-      interruptAt: FastCheck.option(FastCheck.integer({ min: 0, max: 30 }), { nil: undefined })
+  consumers: Gen.array(
+    Gen.record({
+      work: Gen.integer({ min: 0, max: 6 }),
+      interruptAt: Gen.option(Gen.integer({ min: 0, max: 30 }), { nil: undefined })
     }),
     { minLength: 1, maxLength: 4 }
   )
@@ -56,11 +56,11 @@ describe("JoinableQueue properties", () => {
           }))
 
         // consumer 0 is never interrupted, so someone is always there to take what is left
-        const workers = yield* Effect.forEach(consumers, ({ work }) => Effect.fork(consumer(work)))
+        const workers = yield* Effect.forEach(consumers, ({ work }) => Effect.forkChild(consumer(work)))
         yield* Effect.forEach(consumers, ({ interruptAt }, c) =>
           c === 0 || interruptAt === undefined
             ? Effect.void
-            : Effect.fork(Effect.andThen(Effect.sleep(interruptAt), Fiber.interrupt(workers[c]!))))
+            : Effect.forkChild(Effect.andThen(Effect.sleep(interruptAt), Fiber.interrupt(workers[c]!))))
         let doneAtJoin = -1
         // as in the guide: the producers finish, then `join` waits for the consumers
         yield* TestTime.run(Effect.andThen(
@@ -75,6 +75,6 @@ describe("JoinableQueue properties", () => {
         assert.strictEqual(yield* queue.size, 0)
         assert.strictEqual(yield* queue.unfinishedTasks, 0)
       }),
-    { timeout: 30_000, fastCheck: { numRuns: 40 } }
+    { timeout: 30_000, arbitrary: { runs: 40 } }
   )
 })

@@ -1,8 +1,9 @@
 /**
  * Rate limiters on the real clock: 200 requests submitted at once to a limit of 50 per second,
  * through each of our algorithms (sliding window, token bucket, GCRA), bottleneck (a reservoir
- * refreshed every second, and `minTime: 20`) and Effect's own `RateLimiter` (token bucket and
- * fixed window). Each request only records when it started.
+ * refreshed every second, and `minTime: 20`) and Effect's own `RateLimiter` (`effect/persistence`,
+ * token bucket and fixed window, on its in-memory store, waiting with `onExceeded: "delay"`). Each
+ * request only records when it started.
  *
  * For each limiter: when the last request started, against the ideal for its algorithm (waves of
  * 50 at 0, 1, 2 and 3 s for a window or a reservoir; 50 at once then one every 20 ms for a token
@@ -22,9 +23,8 @@ import { Report } from "@fiberkit/bench"
 import { RateLimiter } from "@fiberkit/ratelimit"
 import Bottleneck from "bottleneck"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as EffectRateLimiter from "effect/RateLimiter"
-import * as Scope from "effect/Scope"
+import * as Layer from "effect/Layer"
+import * as EffectRateLimiter from "effect/persistence/RateLimiter"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
@@ -73,16 +73,29 @@ const ours = (algorithm: RateLimiter.RateLimiter.Algorithm, ideal: number): Cont
   }
 })
 
-/** Effect's limiter is scoped (its refill runs in a fiber): closing the scope stops it. */
+/**
+ * Effect's limiter keeps its counts in a store (here the in-memory one) under a key: each instance
+ * gets a key of its own, as layers are memoized across `provide` calls and may share the store.
+ * It computes each request's delay when the request arrives and sleeps it; nothing runs in the
+ * background.
+ */
+let effectKeys = 0
 const effects = (algorithm: "token-bucket" | "fixed-window", ideal: number): Contender => ({
   name: `Effect RateLimiter ${algorithm}`,
   ideal,
   make: async (interval) => {
-    const scope = Effect.runSync(Scope.make())
-    const limiter = await Effect.runPromise(
-      Scope.provide(EffectRateLimiter.make({ limit: LIMIT, interval, algorithm }), scope)
-    )
-    return { submit: submitEach(limiter), close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+    const withLimiter = await Effect.runPromise(Effect.provide(
+      EffectRateLimiter.makeWithRateLimiter,
+      EffectRateLimiter.layer.pipe(Layer.provide(EffectRateLimiter.layerStoreMemory))
+    ))
+    const limiter = withLimiter({
+      algorithm,
+      window: interval,
+      limit: LIMIT,
+      key: `bench-${effectKeys++}`,
+      onExceeded: "delay"
+    })
+    return { submit: submitEach(<A>(effect: Effect.Effect<A>) => Effect.orDie(limiter(effect))), close: async () => {} }
   }
 })
 

@@ -1,12 +1,12 @@
 /**
- * Limits on an `@effect/platform` `HttpClient`: every request through the returned client waits
+ * Limits on an Effect `HttpClient` (`effect/http`): every request through the returned client waits
  * for the limiter first — a `RateLimiter`, a `ConcurrencyLimiter`, or any function of the same
  * shape — or for the limiter of its host, with a `KeyedRateLimiter`.
  *
  * @since 0.1.0
  */
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
 import type * as KeyedRateLimiter from "./KeyedRateLimiter.js"
 
@@ -25,7 +25,7 @@ export type Limit = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A
  *
  * ```ts
  * import { Effect } from "effect"
- * import { HttpClient } from "@effect/platform"
+ * import { HttpClient } from "effect/http"
  * import { HttpLimiter, RateLimiter } from "@fiberkit/ratelimit"
  *
  * const program = Effect.gen(function*() {
@@ -48,7 +48,7 @@ export const limit = <E, R>(client: HttpClient.HttpClient.With<E, R>, limit: Lim
  *
  * ```ts
  * import { Effect } from "effect"
- * import { HttpClient } from "@effect/platform"
+ * import { HttpClient } from "effect/http"
  * import { HttpLimiter, KeyedRateLimiter } from "@fiberkit/ratelimit"
  *
  * const program = Effect.gen(function*() {
@@ -75,10 +75,10 @@ export const limitByHost = <E, R>(
  *
  * ```ts
  * import { Effect, Layer } from "effect"
- * import { FetchHttpClient } from "@effect/platform"
+ * import { FetchHttpClient } from "effect/http"
  * import { HttpLimiter, RateLimiter } from "@fiberkit/ratelimit"
  *
- * const Limited = Layer.unwrapEffect(
+ * const Limited = Layer.unwrap(
  *   Effect.map(RateLimiter.make({ limit: 50, interval: "1 second" }), (limit) => HttpLimiter.layer(limit))
  * ).pipe(Layer.provide(FetchHttpClient.layer))
  * ```

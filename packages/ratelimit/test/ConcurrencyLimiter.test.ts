@@ -1,18 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConcurrencyProbe, TestTime } from "@fiberkit/testkit"
+import { ConcurrencyProbe, Gen, TestTime } from "@fiberkit/testkit"
 import { Effect, Fiber } from "effect"
-import * as FastCheck from "effect/FastCheck"
 import * as ConcurrencyLimiter from "../src/ConcurrencyLimiter.js"
 
 describe("ConcurrencyLimiter", () => {
   it.effect.prop(
     "never more than n inside; interrupted waiters and holders leak no permit",
     [
-      FastCheck.integer({ min: 1, max: 4 }),
-      FastCheck.array(
-        FastCheck.record({
-          duration: FastCheck.integer({ min: 0, max: 30 }),
-          interruptAfter: FastCheck.option(FastCheck.integer({ min: 0, max: 40 }), { nil: undefined })
+      Gen.integer({ min: 1, max: 4 }),
+      Gen.array(
+        Gen.record({
+          duration: Gen.integer({ min: 0, max: 30 }),
+          interruptAfter: Gen.option(Gen.integer({ min: 0, max: 40 }), { nil: undefined })
         }),
         { maxLength: 20 }
       )
@@ -23,18 +22,18 @@ describe("ConcurrencyLimiter", () => {
         const probe = yield* ConcurrencyProbe.make
         yield* TestTime.run(Effect.gen(function*() {
           const fibers = yield* Effect.forEach(tasks, (task) =>
-            Effect.fork(limit(probe.track(Effect.sleep(task.duration)))))
+            Effect.forkChild(limit(probe.track(Effect.sleep(task.duration)))))
           yield* Effect.forEach(tasks, (task, i) =>
             task.interruptAfter === undefined
               ? Effect.void
-              : Effect.fork(Effect.andThen(Effect.sleep(task.interruptAfter), Fiber.interrupt(fibers[i]!))))
+              : Effect.forkChild(Effect.andThen(Effect.sleep(task.interruptAfter), Fiber.interrupt(fibers[i]!))))
           yield* Effect.forEach(fibers, Fiber.await)
         }))
         assert.isAtMost(yield* probe.peak, n)
         assert.strictEqual(yield* limit.inside, 0)
         assert.strictEqual(yield* limit.waiting, 0)
       }),
-    { fastCheck: { numRuns: 50 }, timeout: 30_000 }
+    { arbitrary: { runs: 50 }, timeout: 30_000 }
   )
 
   it.effect("n below 1 fails InvalidOptions", () =>

@@ -1,7 +1,7 @@
-import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
 import { Clock, Effect } from "effect"
+import { HttpClient, HttpClientResponse } from "effect/http"
 import * as HttpLimiter from "../src/HttpLimiter.js"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import * as RateLimiter from "../src/RateLimiter.js"

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Clock, Effect, Fiber, TestClock } from "effect"
+import { Clock, Effect, Fiber, Scheduler } from "effect"
+import { TestClock } from "effect/testing"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 
 describe("KeyedRateLimiter", () => {
@@ -56,22 +57,24 @@ describe("KeyedRateLimiter", () => {
       // sweep in between (the clock past the idle timeout, another key used) could forget that
       // limiter while it looks at rest, and a later request for the same key would start on a new
       // one: two starts where the limit allows one. The first request is preempted after a swept
-      // number of ops (`withMaxOpsBeforeYield`, after `spin` cheap ops); meanwhile the other fiber
+      // number of ops (`Scheduler.MaxOpsBeforeYield`, after `spin` cheap ops); meanwhile the other fiber
       // moves the clock on (a clock shifted by hand: the TestClock moves only when fibers wait).
-      const base = yield* Effect.clock
+      const base = yield* Clock.Clock
       const split: Array<string> = []
       for (let ops = 10; ops <= 50; ops++) {
         for (let spin = 0; spin <= 8; spin++) {
           yield* Effect.yieldNow
           let shift = 0
           const clock: Clock.Clock = {
-            [Clock.ClockTypeId]: Clock.ClockTypeId,
-            unsafeCurrentTimeMillis: () => base.unsafeCurrentTimeMillis() + shift,
-            currentTimeMillis: Effect.sync(() => base.unsafeCurrentTimeMillis() + shift),
-            unsafeCurrentTimeNanos: () => base.unsafeCurrentTimeNanos() + BigInt(shift) * 1_000_000n,
-            currentTimeNanos: Effect.sync(() => base.unsafeCurrentTimeNanos() + BigInt(shift) * 1_000_000n),
+            currentTimeMillisUnsafe: () => base.currentTimeMillisUnsafe() + shift,
+            currentTimeMillis: Effect.sync(() => base.currentTimeMillisUnsafe() + shift),
+            currentTimeNanosUnsafe: () => base.currentTimeNanosUnsafe() + BigInt(shift) * 1_000_000n,
+            currentTimeNanos: Effect.sync(() => base.currentTimeNanosUnsafe() + BigInt(shift) * 1_000_000n),
+            monotonicTimeNanosUnsafe: () => base.monotonicTimeNanosUnsafe() + BigInt(shift) * 1_000_000n,
+            monotonicTimeNanos: Effect.sync(() => base.monotonicTimeNanosUnsafe() + BigInt(shift) * 1_000_000n),
             sleep: (duration) => base.sleep(duration)
           }
+          const withClock = <A, E>(effect: Effect.Effect<A, E>) => Effect.provideService(effect, Clock.Clock, clock)
           const perKey = yield* KeyedRateLimiter.make<string>({ limit: 1, interval: "10 seconds", idleTimeout: 1 })
           const starts: Array<number> = []
           const startA = perKey("a")(
@@ -79,12 +82,14 @@ describe("KeyedRateLimiter", () => {
           )
           const spinThen = (n: number): Effect.Effect<unknown> =>
             n === 0 ? startA : Effect.andThen(Effect.void, spinThen(n - 1))
-          const first = yield* Effect.fork(Effect.withClock(Effect.withMaxOpsBeforeYield(spinThen(spin), ops), clock))
+          const first = yield* Effect.forkChild(
+            withClock(Effect.provideService(spinThen(spin), Scheduler.MaxOpsBeforeYield, ops))
+          )
           const moveOn = Effect.sync(() => {
             shift += 5
           })
-          const other = yield* Effect.fork(
-            Effect.withClock(Effect.andThen(moveOn, Effect.andThen(perKey("b").take(), startA)), clock)
+          const other = yield* Effect.forkChild(
+            withClock(Effect.andThen(moveOn, Effect.andThen(perKey("b").take(), startA)))
           )
           yield* TestTime.run(Effect.zip(Fiber.join(first), Fiber.join(other)))
           // split: the second start did not wait for the first to leave the window (a start is

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Clock, Effect, Fiber, TestClock } from "effect"
+import { Clock, Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as RateLimiter from "../src/RateLimiter.js"
 
 /** Runs `count` requests through `limit` at once and returns their start times, in ms from now (TestClock). */
@@ -61,8 +62,8 @@ describe("RateLimiter", () => {
     Effect.gen(function*() {
       const limit = yield* RateLimiter.make({ limit: 1, interval: "1 second" })
       yield* limit.take()
-      const first = yield* Effect.fork(limit(Clock.currentTimeMillis))
-      const second = yield* Effect.fork(limit(Clock.currentTimeMillis))
+      const first = yield* Effect.forkChild(limit(Clock.currentTimeMillis))
+      const second = yield* Effect.forkChild(limit(Clock.currentTimeMillis))
       yield* TestClock.adjust(500)
       assert.strictEqual((yield* limit.stats).waiting, 2)
       yield* Fiber.interrupt(first)

@@ -1,7 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { TestTime } from "@fiberkit/testkit"
+import { Gen, TestTime } from "@fiberkit/testkit"
 import { Clock, Effect, Fiber } from "effect"
-import * as FastCheck from "effect/FastCheck"
 import * as RateLimiter from "../src/RateLimiter.js"
 import { allowed, type Start } from "./guarantees.js"
 
@@ -20,18 +19,16 @@ interface Request {
   readonly interruptAfter: number | undefined
 }
 
-const scenario = FastCheck.record({
-  algorithm: FastCheck.constantFrom("sliding-window", "token-bucket", "gcra") as FastCheck.Arbitrary<
-    RateLimiter.RateLimiter.Algorithm
-  >,
-  limit: FastCheck.integer({ min: 1, max: 5 }),
-  interval: FastCheck.integer({ min: 1, max: 40 }),
-  burst: FastCheck.integer({ min: 1, max: 6 }),
-  requests: FastCheck.array(
-    FastCheck.record({
-      gap: FastCheck.oneof(FastCheck.constant(0), FastCheck.integer({ min: 0, max: 60 })),
-      cost: FastCheck.integer({ min: 1, max: 5 }),
-      interruptAfter: FastCheck.option(FastCheck.integer({ min: 0, max: 80 }), { nil: undefined })
+const scenario = Gen.record({
+  algorithm: Gen.constantFrom<RateLimiter.RateLimiter.Algorithm>("sliding-window", "token-bucket", "gcra"),
+  limit: Gen.integer({ min: 1, max: 5 }),
+  interval: Gen.integer({ min: 1, max: 40 }),
+  burst: Gen.integer({ min: 1, max: 6 }),
+  requests: Gen.array(
+    Gen.record({
+      gap: Gen.oneof(Gen.constant(0), Gen.integer({ min: 0, max: 60 })),
+      cost: Gen.integer({ min: 1, max: 5 }),
+      interruptAfter: Gen.option(Gen.integer({ min: 0, max: 80 }), { nil: undefined })
     }),
     { minLength: 1, maxLength: 25 }
   )
@@ -66,10 +63,10 @@ describe("RateLimiter properties", () => {
                 started.set(index, now)
                 order.push(index)
               })))
-            const fiber = yield* Effect.fork(run)
+            const fiber = yield* Effect.forkChild(run)
             fibers.push(fiber)
             if (request.interruptAfter !== undefined) {
-              yield* Effect.fork(
+              yield* Effect.forkChild(
                 Effect.andThen(
                   Effect.sleep(request.interruptAfter),
                   Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -124,6 +121,6 @@ describe("RateLimiter properties", () => {
         assert.strictEqual(stats.granted, starts.length)
         assert.strictEqual(stats.waiting, 0)
       }),
-    { fastCheck: { numRuns: 200 }, timeout: 120_000 }
+    { arbitrary: { runs: 200 }, timeout: 120_000 }
   )
 })

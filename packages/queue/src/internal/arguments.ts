@@ -1,6 +1,6 @@
 /**
  * The checks of per-call arguments that can only be wrong by a programming mistake: each gives
- * the defect to die with (`IllegalArgumentException`, naming the operation and the value), made
+ * the defect to die with (`IllegalArgumentError`, naming the operation and the value), made
  * before the operation touches the queue. (Durations: `@fiberkit/sync`'s `Handoff.decodeDeadline`.)
  */
 import * as Cause from "effect/Cause"

@@ -94,10 +94,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return this.putters.size === 0 && this.room > 0
   }
 
-  private push(item: A): void {
+  private push(item: A, serve = true): void {
     this.buffer.push(item)
     this.unfinished++
-    if (this.takers.size > 0) this.serveTakers()
+    if (serve && this.takers.size > 0) this.serveTakers()
   }
 
   private pull(): A {
@@ -304,7 +304,10 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private putFrom(items: ReadonlyArray<A>, from: number): Effect.Effect<void, QueueShutDown> {
     if (this.closed !== false) return shutDown
     let i = from
-    while (i < items.length && this.canPut) this.push(items[i++]!)
+    // a served taker resumes inline (Effect 4): serve once the batch is in, not after each item,
+    // or a waiting `takeUpTo` would get the first item of the batch alone
+    while (i < items.length && this.canPut) this.push(items[i++]!, false)
+    if (i > from && this.takers.size > 0) this.serveTakers()
     if (i === items.length) return Effect.void
     return Effect.andThen(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
   }

@@ -47,7 +47,7 @@ export const make = <K>(
   options: Api.KeyedRateLimiter.Options
 ): Effect.Effect<Api.KeyedRateLimiter<K>, InvalidOptions> =>
   Effect.flatMap(resolve("KeyedRateLimiter.make", options), (resolved) => {
-    const decoded = Duration.decodeUnknown(options.idleTimeout ?? "1 minute")
+    const decoded = Duration.fromInput(options.idleTimeout ?? "1 minute")
     const idleTimeout = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
     if (!(idleTimeout >= 1)) {
       return Effect.fail(

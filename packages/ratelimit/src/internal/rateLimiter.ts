@@ -50,7 +50,20 @@ export class Limiter {
     }
     const ticket: Ticket = new Handoff.Waiter<void>(this.line)
     this.line.push(ticket)
-    return Effect.andThen(ticket.wait(restore, this.hooks), this.turn(cost, clock, restore))
+    return Effect.andThen(
+      ticket.wait(restore, this.hooks),
+      Effect.andThen(this.yielded(restore), this.turn(cost, clock, restore))
+    )
+  }
+
+  /**
+   * A turn is handed over inline: Effect 4 resumes the woken fiber inside `passTurn`, before the
+   * fiber that passed it runs its own effect. So the new holder yields first, or its effect (and
+   * the next ones, handed on in turn) would begin before the earlier starts' effects: starts in
+   * order, effects beginning in reverse. Interrupted in that yield, it passes the turn on unused.
+   */
+  private yielded(restore: Restore): Effect.Effect<void> {
+    return Effect.onInterrupt(restore(Effect.yieldNow), () => Effect.sync(() => this.passTurn()))
   }
 
   /** A turn handed to a request interrupted before it resumed goes on to the next one. */
@@ -64,7 +77,7 @@ export class Limiter {
   /** Holding the turn: sleeps until the algorithm allows the start, starts, and passes the turn on. */
   private turn(cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
     const attempt: Effect.Effect<void> = Effect.suspend(() => {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = clock.currentTimeMillisUnsafe()
       const at = this.algorithm.earliest(now, cost)
       if (at > now) return Effect.andThen(restore(Effect.sleep(Duration.millis(at - now))), attempt)
       this.start(now, cost)
@@ -104,7 +117,7 @@ export const resolve = (
     if (!Number.isSafeInteger(limit) || limit < 1) {
       return Effect.fail(invalid(operation, "limit", "an integer ≥ 1", limit))
     }
-    const decoded = Duration.decodeUnknown(options.interval)
+    const decoded = Duration.fromInput(options.interval)
     const interval = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
     if (!Number.isSafeInteger(interval) || interval < 1) {
       return Effect.fail(invalid(operation, "interval", "a whole number of milliseconds ≥ 1", options.interval))
@@ -168,7 +181,7 @@ export const facade = (
   // the limiter is picked, and the start decided or the wait registered, in one step
   const acquire = (cost: number, restore: Restore): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = clock.currentTimeMillisUnsafe()
       return limiter(now).acquire(now, cost, clock, restore)
     })
   const take = (cost: number, restore: Restore): Effect.Effect<void, InvalidOptions> => {
@@ -194,7 +207,7 @@ export const facade = (
     withCost,
     take: (cost = 1) => Effect.uninterruptibleMask((restore) => take(cost, restore)),
     stats: Effect.clockWith((clock) => {
-      const now = clock.unsafeCurrentTimeMillis()
+      const now = clock.currentTimeMillisUnsafe()
       return Effect.succeed(limiter(now).stats(now))
     })
   })

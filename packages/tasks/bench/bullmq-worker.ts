@@ -32,7 +32,7 @@ export type Reply =
 
 const send = (reply: Reply, then?: () => void) => process.send!(reply, undefined, undefined, then)
 
-let scope: Scope.CloseableScope | undefined
+let scope: Scope.Closeable | undefined
 
 const handle = (request: Request): Effect.Effect<Reply, unknown> => {
   if (request.type === "stop") {
@@ -41,7 +41,7 @@ const handle = (request: Request): Effect.Effect<Reply, unknown> => {
     return Effect.as(open === undefined ? Effect.void : Scope.close(open, Exit.void), { type: "stopped" })
   }
   return Effect.gen(function*() {
-    if (scope !== undefined) return yield* Effect.dieMessage("start while a manager is running")
+    if (scope !== undefined) return yield* Effect.die(new Error("start while a manager is running"))
     const own = yield* Scope.make()
     scope = own
     const { prefix, queue, url, workers } = request

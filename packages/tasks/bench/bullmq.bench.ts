@@ -86,7 +86,7 @@ interface Run {
  * adds the tasks and joins; then (untimed) the check, and the scope closes.
  */
 const contender = (name: string, open: Effect.Effect<Run, unknown, Scope.Scope>) => {
-  let current: { readonly run: Run; readonly scope: Scope.CloseableScope; last: string } | undefined
+  let current: { readonly run: Run; readonly scope: Scope.Closeable; last: string } | undefined
   return {
     name,
     beforeEach: () =>

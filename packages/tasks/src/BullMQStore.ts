@@ -110,7 +110,7 @@ export interface BullMQStore extends TaskStore.TaskStore {
  * @since 0.1.0
  * @category tags
  */
-export const BullMQStore: Context.Tag<BullMQStore, BullMQStore> = Context.GenericTag<BullMQStore>(
+export const BullMQStore: Context.Service<BullMQStore, BullMQStore> = Context.Service<BullMQStore>(
   "@fiberkit/tasks/BullMQStore"
 )
 
@@ -167,7 +167,7 @@ export const make: (options?: Options) => Effect.Effect<BullMQStore, RedisUnreac
 export const layer = (
   options?: Options
 ): Layer.Layer<TaskStore.TaskStore | BullMQStore, RedisUnreachable | InvalidOptions> =>
-  Layer.scopedContext(
+  Layer.effectContext(
     Effect.map(
       internal.make(options),
       (store) => Context.make(TaskStore.TaskStore, store as TaskStore.TaskStore).pipe(Context.add(BullMQStore, store))

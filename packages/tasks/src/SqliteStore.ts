@@ -1,12 +1,12 @@
 /**
- * A durable `TaskStore` in one SQLite file (through `@effect/sql-sqlite-node`, write-ahead log
- * on). Every change is committed before the operation returns: a task added survives a crash of
+ * A durable `TaskStore` in one SQLite file (through `better-sqlite3`, write-ahead log on). Every change is committed before the operation returns: a task added survives a crash of
  * the process; after a restart, unfinished tasks run again — one that was running counts that
  * attempt — and finished ones never do. One process uses a file at a time. A task found running
  * after more than `maxRecoveries` crashes fails instead of running again.
  *
- * Import it as `@fiberkit/tasks/SqliteStore` (it is not in the package index, so that importing
- * `@fiberkit/tasks` never loads `@effect/sql-sqlite-node`, an optional peer).
+ * Import it as `@fiberkit/tasks/SqliteStore` (it is not in the package index). It needs the
+ * package `better-sqlite3`, an optional peer dependency, loaded when a store opens: without it,
+ * `layer` fails `TaskStoreError` (operation `open`) saying so.
  *
  * `synchronous: "full"` (the default) syncs each commit to disk, so it also survives a power
  * cut; `"normal"` leaves the write-ahead log to the operating system — it survives a crash of

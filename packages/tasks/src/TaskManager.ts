@@ -35,18 +35,18 @@ import type * as TaskStore from "./TaskStore.js"
  */
 export interface TaskDefinition<Name extends string, A, E, Args, R> {
   readonly name: Name
-  readonly args: Schema.Schema<Args, unknown>
+  readonly args: Schema.Codec<Args, unknown>
   /**
    * How the task's value crosses a process boundary (`BullMQStore`): encoded in the process that
    * ran it, decoded where `results` is read. Without it the value must survive JSON as it is.
    */
-  readonly success?: Schema.Schema.AnyNoContext | undefined
+  readonly success?: Schema.Codec<unknown, unknown, never, never> | undefined
   /**
    * How the task's typed error crosses a process boundary: with it, a failure comes back on
    * `results` as the typed error itself. Without it, as plain data (its `_tag`, `message` and
    * own fields).
    */
-  readonly failure?: Schema.Schema.AnyNoContext | undefined
+  readonly failure?: Schema.Codec<unknown, unknown, never, never> | undefined
   /** Runs one attempt of the task with its decoded arguments. */
   readonly run: (args: Args) => Effect.Effect<A, E, R>
 }
@@ -255,7 +255,7 @@ export declare namespace TaskManager {
  *
  * const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
  * // the default store retry, and at most one minute of it
- * const storeRetry = TaskManager.defaults.storeRetry.pipe(Schedule.upTo("1 minute"))
+ * const storeRetry = TaskManager.defaults.storeRetry.pipe(Schedule.upTo({ duration: "1 minute" }))
  * const manager = TaskManager.make({ tasks: [job], workers: TaskManager.defaults.workers, storeRetry })
  * ```
  *
@@ -292,14 +292,14 @@ export const defaults: {
 export const define = <const Name extends string, Args, I, A, E, R, SI = unknown, EI = unknown>(
   name: Name,
   options: {
-    readonly args: Schema.Schema<Args, I>
-    readonly success?: Schema.Schema<A, SI> | undefined
-    readonly failure?: Schema.Schema<E, EI> | undefined
+    readonly args: Schema.Codec<Args, I>
+    readonly success?: Schema.Codec<A, SI> | undefined
+    readonly failure?: Schema.Codec<E, EI> | undefined
     readonly run: (args: Args) => Effect.Effect<A, E, R>
   }
 ): TaskDefinition<Name, A, E, Args, R> => ({
   name,
-  args: options.args as unknown as Schema.Schema<Args, unknown>,
+  args: options.args as unknown as Schema.Codec<Args, unknown>,
   success: options.success,
   failure: options.failure,
   run: options.run

@@ -156,7 +156,7 @@ export interface TaskEngine {
  * @since 0.1.0
  * @category tags
  */
-export const TaskStore: Context.Tag<TaskStore, TaskStore> = Context.GenericTag<TaskStore>("@fiberkit/tasks/TaskStore")
+export const TaskStore: Context.Service<TaskStore, TaskStore> = Context.Service<TaskStore>("@fiberkit/tasks/TaskStore")
 
 /**
  * A store in memory: fast, and gone with the process. The default. It keeps the last 10,000 to

@@ -2,7 +2,7 @@
  * A background TaskManager for Effect that loses nothing: workers, retries on a Schedule,
  * timeouts, a results stream, and a durable SQLite store that survives crashes. The stores
  * that need optional peers are modules of their own, not in this index, so that importing it
- * never loads them: `@fiberkit/tasks/SqliteStore` (`@effect/sql-sqlite-node`) and
+ * never loads them: `@fiberkit/tasks/SqliteStore` (`better-sqlite3`) and
  * `@fiberkit/tasks/BullMQStore` (`bullmq`, `ioredis`).
  *
  * @packageDocumentation

@@ -1,6 +1,6 @@
 /** What only the BullMQ store has: listing tasks by state, the `once` guard, producers and workers apart. */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Fiber, Option, Schema, Stream } from "effect"
+import { Deferred, Effect, Fiber, Option, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import { freshStore } from "./redis.js"
 
@@ -56,21 +56,20 @@ describe("BullMQStore", () => {
       const double = (who: string) =>
         TaskManager.define("double", {
           args: Schema.Number,
-          success: Schema.Struct({ doubled: Schema.Number, at: Schema.Date }),
+          // (Effect 3's Schema.Date: a Date encoded as a string)
+          success: Schema.Struct({ doubled: Schema.Number, at: Schema.DateFromString }),
           run: (n) => Effect.sync(() => (ranBy.push(who), { doubled: n * 2, at: new Date(0) }))
         })
       const producer = yield* TaskManager.make({ tasks: [double("producer")], workers: 0, store })
       const results = yield* producer.subscribe
-      const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 3)))
+      const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
       yield* producer.addAll("double", [1, 2, 3])
       yield* Effect.sleep("100 millis")
       assert.deepStrictEqual(ranBy, [], "the producer runs nothing")
       const worker = yield* TaskManager.make({ tasks: [double("worker")], workers: 2, store })
       yield* producer.join
       assert.deepStrictEqual(ranBy, ["worker", "worker", "worker"])
-      const values = Chunk.toReadonlyArray(yield* Fiber.join(collected)).map((r) =>
-        r.value as { doubled: number; at: Date }
-      )
+      const values = (yield* Fiber.join(collected)).map((r) => r.value as { doubled: number; at: Date })
       assert.deepStrictEqual(values.map((v) => v.doubled).sort(), [2, 4, 6])
       assert.isTrue(values.every((v) => v.at instanceof Date), "the value crossed Redis Schema-encoded")
       yield* worker.shutdown({ drain: true })

@@ -11,7 +11,7 @@
  * report 0 for the same cancel.)
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Schema, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import { freshStore } from "./redis.js"
 
@@ -27,7 +27,7 @@ describe("BullMQ, a task cancelled while queued", () => {
       assert.isTrue(yield* producer.cancel(id))
       // a worker comes, takes the job, and ends it with the cancel's mark
       yield* TaskManager.make({ tasks: [job], workers: 1, store })
-      const outcome = Chunk.unsafeHead(yield* Stream.runCollect(Stream.take(results, 1)))
+      const outcome = (yield* Stream.runCollect(Stream.take(results, 1)))[0]!
       const status = yield* producer.status(id)
       assert.strictEqual(runs, 0, "it never ran")
       assert.deepStrictEqual([outcome.state, status.state], ["cancelled", "cancelled"])

@@ -3,7 +3,7 @@
  * cancel sent while the workers' subscriber reconnects, outcomes of jobs that `retain` removed.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Either, Fiber, ParseResult, Schedule, Schema, Stream } from "effect"
+import { Deferred, Effect, Fiber, Result, Schedule, Schema, SchemaGetter, Stream } from "effect"
 import { Redis } from "ioredis"
 import * as TaskManager from "../src/TaskManager.js"
 import { freshStore, url } from "./redis.js"
@@ -31,9 +31,9 @@ describe("BullMQStore delivery", () => {
         )
         yield* Effect.promise(() => admin.call("CLIENT", "KILL", "TYPE", "pubsub"))
         const cancelled = yield* manager.cancel(id).pipe(
-          Effect.timeoutFail({
+          Effect.timeoutOrElse({
             duration: "10 seconds",
-            onTimeout: () => new Error("the cancel never reached the task")
+            orElse: () => Effect.fail(new Error("the cancel never reached the task"))
           })
         )
         assert.isTrue(cancelled)
@@ -52,10 +52,10 @@ describe("BullMQStore delivery", () => {
         const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
         const manager = yield* TaskManager.make({ tasks: [job], workers: 4, store })
         const results = yield* manager.subscribe
-        const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 20)))
+        const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 20)))
         const ids = yield* manager.addAll(job, Array.from({ length: 20 }, (_, i) => i))
         yield* manager.join
-        const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collected))
+        const outcomes = yield* Fiber.join(collected)
         assert.deepStrictEqual(outcomes.map((outcome) => outcome.id).sort(), [...ids].sort())
         for (const outcome of outcomes) {
           if (outcome.state === "succeeded") continue
@@ -75,7 +75,7 @@ describe("BullMQStore delivery", () => {
         const store = yield* freshStore()
         const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.fail("flaky") })
         const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store, retry: Schedule.spaced("1 minute") })
-        const first = yield* Effect.fork(Stream.runCollect(Stream.take(yield* manager.subscribe, 1)))
+        const first = yield* Effect.forkChild(Stream.runCollect(Stream.take(yield* manager.subscribe, 1)))
         const id = yield* manager.add(job, 1)
         // the first attempt failed: the task waits a minute for its retry
         while ((yield* manager.status(id)).attempts < 1 || (yield* manager.status(id)).state !== "queued") {
@@ -83,11 +83,13 @@ describe("BullMQStore delivery", () => {
         }
         assert.isTrue(yield* manager.cancel(id))
         const outcome = yield* Fiber.join(first).pipe(
-          Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("no outcome") })
+          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail(new Error("no outcome")) })
         )
-        assert.deepStrictEqual(Chunk.toReadonlyArray(outcome).map((result) => result.state), ["cancelled"])
+        assert.deepStrictEqual(outcome.map((result) => result.state), ["cancelled"])
         assert.strictEqual((yield* manager.status(id)).state, "cancelled")
-        yield* manager.join.pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("join hung") }))
+        yield* manager.join.pipe(
+          Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail(new Error("join hung")) })
+        )
       })),
     30_000
   )
@@ -100,21 +102,24 @@ describe("BullMQStore delivery", () => {
     () =>
       Effect.scoped(Effect.gen(function*() {
         const store = yield* freshStore()
-        const SlowToRead = Schema.transformOrFail(Schema.Number, Schema.Number, {
-          decode: (n) => Effect.as(Effect.sleep("20 millis"), n),
-          encode: ParseResult.succeed
-        })
+        const SlowToRead = Schema.Number.pipe(Schema.decodeTo(Schema.Number, {
+          decode: SchemaGetter.transformEffect((n: number) => Effect.as(Effect.sleep("20 millis"), n)),
+          encode: SchemaGetter.passthrough()
+        }))
         const job = TaskManager.define("job", { args: Schema.Number, success: SlowToRead, run: Effect.succeed })
         const manager = yield* TaskManager.make({ tasks: [job], workers: 8, store, resultsBuffer: 5 })
         const results = yield* manager.subscribe
-        const reading = yield* Effect.fork(Stream.runCollect(results).pipe(Effect.either))
+        const reading = yield* Effect.forkChild(Stream.runCollect(results).pipe(Effect.result))
         const ids = yield* manager.addAll(job, Array.from({ length: 40 }, (_, i) => i))
         yield* manager.join
         const read = yield* Fiber.join(reading).pipe(
-          Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the stream never ended") })
+          Effect.timeoutOrElse({
+            duration: "10 seconds",
+            orElse: () => Effect.fail(new Error("the stream never ended"))
+          })
         )
-        assert.isTrue(Either.isLeft(read), "the stream failed")
-        if (Either.isLeft(read)) assert.strictEqual(read.left._tag, "ResultsOverflow")
+        assert.isTrue(Result.isFailure(read), "the stream failed")
+        if (Result.isFailure(read)) assert.strictEqual(read.failure._tag, "ResultsOverflow")
         for (const id of ids) assert.strictEqual((yield* manager.status(id)).state, "succeeded")
       })),
     30_000
@@ -134,14 +139,14 @@ describe("BullMQStore delivery", () => {
       const producer = yield* TaskManager.make({ tasks: [job], workers: 0, store })
       const id = yield* producer.add(job, 1)
       while ((yield* producer.status(id)).state !== "running") yield* Effect.sleep("5 millis")
-      const stopping = yield* Effect.fork(worker.shutdown())
+      const stopping = yield* Effect.forkChild(worker.shutdown())
       yield* Effect.sleep("50 millis")
-      const cancelling = yield* Effect.fork(producer.cancel(id))
+      const cancelling = yield* Effect.forkChild(producer.cancel(id))
       yield* Effect.sleep("200 millis")
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(stopping)
       const answer = yield* Fiber.join(cancelling).pipe(
-        Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("cancel never returned") })
+        Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail(new Error("cancel never returned")) })
       )
       assert.deepStrictEqual([answer, (yield* producer.status(id)).state], [true, "cancelled"])
     })), 30_000)

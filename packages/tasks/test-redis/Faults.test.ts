@@ -6,7 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { RedisServer } from "@fiberkit/testkit"
-import { Deferred, Effect, Schedule, type Scope } from "effect"
+import { Deferred, Effect, Fiber, Schedule, type Scope } from "effect"
 import { Redis } from "ioredis"
 import { spawn } from "node:child_process"
 import * as path from "node:path"
@@ -54,12 +54,12 @@ const startWorker = (
         partial = parts.pop()!
         for (const line of parts) {
           lines.push(line)
-          if (line === "ready") Deferred.unsafeDone(ready, Effect.void)
+          if (line === "ready") Deferred.doneUnsafe(ready, Effect.void)
         }
       })
       child.on("exit", (code) => {
-        Deferred.unsafeDone(exited, Effect.succeed(code))
-        Deferred.unsafeDone(ready, Effect.fail(new Error(`worker exited (${code}) before it was ready`)))
+        Deferred.doneUnsafe(exited, Effect.succeed(code))
+        Deferred.doneUnsafe(ready, Effect.fail(new Error(`worker exited (${code}) before it was ready`)))
       })
       yield* Deferred.await(ready)
       return {
@@ -80,7 +80,9 @@ const whoPrints = (workers: ReadonlyArray<WorkerProcess>, line: string) =>
       if (worker !== undefined) return worker
       yield* Effect.sleep("5 millis")
     }
-  }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`nobody printed ${line}`) }))
+  }).pipe(
+    Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.fail(new Error(`nobody printed ${line}`)) })
+  )
 
 /** A queue of its own (removed afterwards), three workers, a producer, and a client for the marks. */
 const setUp = (url: string, options: { readonly lockMillis: number; readonly closeTimeoutMillis: number }) =>
@@ -112,7 +114,8 @@ const setUp = (url: string, options: { readonly lockMillis: number; readonly clo
 
 const shortKeys = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`)
 
-describe.sequential("BullMQ store: faults with real processes", () => {
+// one at a time (vitest 5 has no describe.sequential): they kill processes and Redis
+describe("BullMQ store: faults with real processes", { concurrent: false }, () => {
   it.live(
     "SIGKILL: the victim's task completes on another worker within seconds; all 50 complete exactly once",
     () =>
@@ -233,10 +236,10 @@ describe.sequential("BullMQ store: faults with real processes", () => {
         yield* redis.stop("SIGKILL")
         // added while Redis is down: the adds wait for it
         const during = Array.from({ length: 10 }, (_, i) => `late${i}`)
-        const adding = yield* Effect.fork(producer.addAll(work, during.map((key) => ({ key, ms: 30 }))))
+        const adding = yield* Effect.forkChild(producer.addAll(work, during.map((key) => ({ key, ms: 30 }))))
         yield* Effect.sleep("300 millis")
         yield* redis.start
-        const lateIds = yield* adding.await.pipe(Effect.flatten)
+        const lateIds = yield* Fiber.join(adding)
         assert.strictEqual(lateIds.length, 10)
         yield* producer.join
         const { done, duplicates } = yield* completions([...before, ...during])

@@ -16,7 +16,7 @@ const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed
 
 /** Waits for `deferred`, failing with `what` after 20 seconds (what the test waits for never came). */
 const within = <A>(deferred: Deferred.Deferred<A>, what: string) =>
-  Effect.timeoutFail(Deferred.await(deferred), { duration: "20 seconds", onTimeout: () => new Error(what) })
+  Effect.timeoutOrElse(Deferred.await(deferred), { duration: "20 seconds", orElse: () => Effect.fail(new Error(what)) })
 
 /** A client of the test's own, closed with the scope. */
 const client = Effect.acquireRelease(
@@ -30,11 +30,14 @@ const firstOutcomeAfter = (write: (redis: Redis, key: string, queue: string) => 
     const store = yield* freshStore()
     const manager = yield* TaskManager.make({ tasks: [job], workers: 0, store })
     const results = yield* manager.subscribe
-    const first = yield* Effect.fork(Stream.runHead(results))
+    const first = yield* Effect.forkChild(Stream.runHead(results))
     const redis = yield* client
     yield* Effect.promise(() => write(redis, `fiberkit-test:${store.queue}`, store.queue))
     return yield* Fiber.join(first).pipe(
-      Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("no outcome was published") }),
+      Effect.timeoutOrElse({
+        duration: "20 seconds",
+        orElse: () => Effect.fail(new Error("no outcome was published"))
+      }),
       Effect.map(Option.getOrThrow)
     )
   })
@@ -48,10 +51,10 @@ describe("BullMQ store: connection errors and unreadable outcomes", () => {
         const restored = yield* Deferred.make<LogLine>()
         const logs = capturedLogs((line) => {
           if (line.level === "WARN" && line.message.includes("ECONNREFUSED")) {
-            Deferred.unsafeDone(refused, Exit.succeed(line))
+            Deferred.doneUnsafe(refused, Exit.succeed(line))
           }
           if (line.level === "INFO" && line.message.includes("restored")) {
-            Deferred.unsafeDone(restored, Exit.succeed(line))
+            Deferred.doneUnsafe(restored, Exit.succeed(line))
           }
         })
         yield* Effect.scoped(Effect.gen(function*() {

@@ -8,7 +8,7 @@
  * characters or holds a control character".
  */
 import { assert, describe, it } from "@effect/vitest"
-import { type Duration, Effect, Either, Schema } from "effect"
+import { type Duration, Effect, Result, Schema } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 
 const job = TaskManager.define("job", { args: Schema.Void, run: () => Effect.void })
@@ -19,9 +19,9 @@ describe("bad input", () => {
   for (const timeout of [-1n, [-1, 0]] as ReadonlyArray<Duration.Input>) {
     it.live(`a negative timeout (${typeof timeout === "bigint" ? `${timeout}n` : JSON.stringify(timeout)}) fails InvalidOptions`, () =>
       Effect.gen(function*() {
-        const made = yield* Effect.either(Effect.scoped(TaskManager.make({ tasks: [job], workers: 1, timeout })))
-        assert.isTrue(Either.isLeft(made), "make succeeded with a negative timeout")
-        if (Either.isLeft(made)) assert.strictEqual(made.left._tag, "InvalidOptions")
+        const made = yield* Effect.result(Effect.scoped(TaskManager.make({ tasks: [job], workers: 1, timeout })))
+        assert.isTrue(Result.isFailure(made), "make succeeded with a negative timeout")
+        if (Result.isFailure(made)) assert.strictEqual(made.failure._tag, "InvalidOptions")
       }))
   }
 
@@ -29,9 +29,9 @@ describe("bad input", () => {
   it.live("an id holding a C1 control character (U+0085) fails InvalidTaskId and adds nothing", () =>
     Effect.scoped(Effect.gen(function*() {
       const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
-      const added = yield* Effect.either(manager.add(job, undefined, { id: "a\u0085b" }))
-      assert.isTrue(Either.isLeft(added), "the id was accepted")
-      if (Either.isLeft(added)) assert.strictEqual(added.left._tag, "InvalidTaskId")
+      const added = yield* Effect.result(manager.add(job, undefined, { id: "a\u0085b" }))
+      assert.isTrue(Result.isFailure(added), "the id was accepted")
+      if (Result.isFailure(added)) assert.strictEqual(added.failure._tag, "InvalidTaskId")
     })))
 
   // 200 characters, each outside the BMP (two UTF-16 code units): within "1 to 256 characters"
@@ -40,7 +40,7 @@ describe("bad input", () => {
       const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
       const id = "😀".repeat(200)
       assert.strictEqual([...id].length, 200)
-      const added = yield* Effect.either(manager.add(job, undefined, { id }))
-      assert.deepStrictEqual(added, Either.right(id))
+      const added = yield* Effect.result(manager.add(job, undefined, { id }))
+      assert.deepStrictEqual(added, Result.succeed(id))
     })))
 })

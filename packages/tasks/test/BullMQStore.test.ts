@@ -1,6 +1,7 @@
 /** The BullMQ store's checks that need no Redis: bad options, an unreachable server, its parts. */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Schedule, TestClock } from "effect"
+import { Effect, Option, Schedule } from "effect"
+import { TestClock } from "effect/testing"
 import * as net from "node:net"
 import * as BullMQStore from "../src/BullMQStore.js"
 import { ErrorLog } from "../src/internal/bullmq/errorLog.js"
@@ -69,7 +70,7 @@ describe("BullMQStore retries: the Schedule replayed in whichever worker ran the
 
   it.effect("elapsed time counts from the add: upTo stops once that long has passed", () =>
     Effect.gen(function*() {
-      const schedule = Schedule.exponential("1 second").pipe(Schedule.upTo("1 minute"))
+      const schedule = Schedule.exponential("1 second").pipe(Schedule.upTo({ duration: "1 minute" }))
       yield* TestClock.setTime(10_000)
       const early = yield* delays(schedule, 3, 9_000)
       assert.deepStrictEqual(early, [1000, 2000, 4000])
@@ -83,7 +84,7 @@ describe("BullMQStore connection errors", () => {
   it.effect("the same error is logged once per interval, with how many were left out; another error at once; the reconnection with the count", () => {
     const logs = capturedLogs()
     return Effect.gen(function*() {
-      const errors = new ErrorLog(yield* Effect.runtime<never>(), 10_000)
+      const errors = new ErrorLog(yield* Effect.context<never>(), 10_000)
       const refused = new Error("connect ECONNREFUSED 127.0.0.1:1")
       for (let i = 0; i < 5; i++) yield* errors.report("client", refused)
       yield* errors.report("worker", new Error("Connection is closed."))

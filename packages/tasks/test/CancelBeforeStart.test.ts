@@ -10,7 +10,7 @@
  * unlike the same cancel when no worker is idle (attempts 0, no startedAt).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Schema, Stream } from "effect"
+import { Effect, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 
 describe("cancel before start", () => {
@@ -26,7 +26,7 @@ describe("cancel before start", () => {
       const id = yield* manager.add(job, undefined)
       const cancelled = yield* manager.cancel(id)
       yield* manager.shutdown({ drain: true })
-      const outcomes = Chunk.toReadonlyArray(yield* Stream.runCollect(results))
+      const outcomes = yield* Stream.runCollect(results)
       const status = yield* manager.status(id)
       assert.isTrue(cancelled)
       assert.strictEqual(runs, 0, "it never ran")

@@ -7,7 +7,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Chunk, Context, Effect, Fiber, Layer, Schema, Stream } from "effect"
+import { Context, Effect, Fiber, Layer, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -40,12 +40,12 @@ const scenario = (store: typeof memory | typeof sqlite, faults: Partial<Record<O
       Effect.orDie
     )
     const results = yield* manager.subscribe
-    const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 3)))
+    const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
     const ids = yield* Effect.forEach([1, 2, 3], (n) => Effect.orDie(manager.add(job, n)))
     const canceller = yield* Interleavings.fork(manager.cancel(ids[1]!))
     yield* manager.join
     const answer = yield* Fiber.await(canceller)
-    const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collected))
+    const outcomes = yield* Fiber.join(collected)
     assert.deepStrictEqual(outcomes.map((outcome) => outcome.id).sort(), [...ids].sort())
     // cancel tells the truth: true exactly when the task ended cancelled (an interrupted cancel
     // answers nothing)

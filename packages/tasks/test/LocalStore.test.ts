@@ -5,7 +5,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Effect, Exit, Fiber, Option } from "effect"
+import { Cause, Effect, Exit, Fiber, Option } from "effect"
 import * as TaskStore from "../src/TaskStore.js"
 
 const scenario = Effect.gen(function*() {
@@ -27,7 +27,7 @@ const scenario = Effect.gen(function*() {
     const record = yield* store.get(id)
     const takes = taken.filter((t) => t === id).length
     if (Option.isNone(record)) {
-      assert.isTrue(Exit.isInterrupted(added), `${id} unknown, yet added`)
+      assert.isTrue(Exit.isFailure(added) && Cause.hasInterruptsOnly(added.cause), `${id} unknown, yet added`)
       continue
     }
     const state = record.value.state

@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Chunk, Effect, Either, Fiber, Schema, Stream } from "effect"
+import { Effect, Fiber, Result, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import * as TaskStore from "../src/TaskStore.js"
 
@@ -13,16 +13,16 @@ const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed
 describe("TaskManager results", () => {
   // #20 (suspected, measured): a subscriber that never reads held every outcome — about 430
   // bytes each, 20 MiB after 50,000 — without bound.
-  it.scoped("a stream that falls resultsBuffer outcomes behind fails ResultsOverflow; a reader keeps up", () =>
+  it.effect("a stream that falls resultsBuffer outcomes behind fails ResultsOverflow; a reader keeps up", () =>
     Effect.gen(function*() {
       const manager = yield* TaskManager.make({ tasks: [job], workers: 2, resultsBuffer: 5 })
       const idle = yield* manager.subscribe
-      const reader = yield* Effect.fork(Stream.runCollect(Stream.take(yield* manager.subscribe, 10)))
+      const reader = yield* Effect.forkChild(Stream.runCollect(Stream.take(yield* manager.subscribe, 10)))
       yield* manager.addAll(job, Array.from({ length: 10 }, (_, i) => i))
       yield* manager.join
-      assert.strictEqual(Chunk.size(yield* Fiber.join(reader)), 10)
-      const behind = yield* Effect.either(Stream.runCollect(idle))
-      assert.isTrue(Either.isLeft(behind) && behind.left._tag === "ResultsOverflow")
+      assert.strictEqual((yield* Fiber.join(reader)).length, 10)
+      const behind = yield* Effect.result(Stream.runCollect(idle))
+      assert.isTrue(Result.isFailure(behind) && behind.failure._tag === "ResultsOverflow")
       const invalid = yield* Effect.flip(TaskManager.make({ tasks: [job], resultsBuffer: 0 }))
       assert.strictEqual(invalid._tag === "InvalidOptions" ? invalid.field : invalid._tag, "resultsBuffer")
     }))
@@ -34,13 +34,13 @@ describe("TaskManager results", () => {
     Interleavings.explore(
       Effect.gen(function*() {
         const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store: yield* TaskStore.memory })
-        const collected = yield* Effect.fork(Stream.runCollect(yield* manager.subscribe))
+        const collected = yield* Effect.forkChild(Stream.runCollect(yield* manager.subscribe))
         yield* Effect.orDie(manager.add(job, 1))
         yield* manager.join
         yield* Fiber.await(yield* Interleavings.fork(manager.shutdown()))
         yield* manager.shutdown()
         const outcomes = yield* Effect.orDie(Fiber.join(collected))
-        assert.deepStrictEqual(Chunk.toReadonlyArray(outcomes).map((outcome) => outcome.state), ["succeeded"])
+        assert.deepStrictEqual(outcomes.map((outcome) => outcome.state), ["succeeded"])
       }),
       { schedules: 400, interrupts: true, seed: 1 }
     ))

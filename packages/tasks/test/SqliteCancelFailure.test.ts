@@ -8,12 +8,11 @@
  * A cancel whose write fails (a trigger refuses it, as a constraint would) moves the task to
  * the front of the queue: it then runs before the tasks added before it.
  */
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Either, Layer, Schema } from "effect"
+import { Deferred, Effect, Layer, Result, Schema } from "effect"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskManager from "../src/TaskManager.js"
+import { connect } from "./fixtures/sqlite.js"
 import { tempFile } from "./fixtures/tempFile.js"
 
 describe("SQLite, a cancel that fails", () => {
@@ -34,13 +33,13 @@ describe("SQLite, a cancel that fails", () => {
       yield* manager.add(job, "a")
       const b = yield* manager.add(job, "b")
       // the cancel of "b" is refused by the database
-      const sql = Context.get(yield* Layer.build(SqliteClient.layer({ filename: file })), SqlClient.SqlClient)
-      yield* sql.unsafe(
+      const sql = yield* connect(file)
+      yield* sql.exec(
         `CREATE TRIGGER refuse BEFORE UPDATE ON fiberkit_tasks WHEN NEW.state = 'cancelled'
          BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`
-      ).pipe(Effect.orDie)
-      const cancel = yield* Effect.either(manager.cancel(b))
-      assert.isTrue(Either.isLeft(cancel), "the cancel failed")
+      )
+      const cancel = yield* Effect.result(manager.cancel(b))
+      assert.isTrue(Result.isFailure(cancel), "the cancel failed")
       yield* Deferred.succeed(gate, undefined)
       yield* manager.join
       assert.deepStrictEqual(order, ["first", "a", "b"], "in the order they were added")

@@ -3,15 +3,14 @@
  * created from a second connection to the same file, aborts the statements it matches
  * (`RAISE(ABORT)`), as a constraint would.
  */
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Either, Layer, Option } from "effect"
+import { Context, Effect, Layer, Option, Result } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
+import { connect } from "./fixtures/sqlite.js"
 
 /** A store on a fresh file, and a second connection to that file, both open until the test ends. */
 const setUp = Effect.gen(function*() {
@@ -24,24 +23,25 @@ const setUp = Effect.gen(function*() {
     yield* Layer.build(SqliteStore.layer({ filename, synchronous: "normal" })),
     TaskStore.TaskStore
   )
-  const sql = Context.get(yield* Layer.build(SqliteClient.layer({ filename })), SqlClient.SqlClient)
+  const sql = yield* connect(filename)
   /** Until the scope closes, every statement on the tasks table that `when` matches fails. */
   const refuse = (event: "INSERT" | "UPDATE", when: string) =>
     Effect.acquireRelease(
-      sql.unsafe(
+      sql.exec(
         `CREATE TRIGGER refuse BEFORE ${event} ON fiberkit_tasks WHEN ${when}
          BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`
       ),
-      () => Effect.orDie(sql.unsafe("DROP TRIGGER refuse"))
-    ).pipe(Effect.orDie)
+      () => sql.exec("DROP TRIGGER refuse")
+    )
   /** The task as the file holds it. */
   const onDisk = (id: string) =>
     Effect.map(
-      sql<
-        { readonly state: string; readonly attempts: number; readonly failures: number }
-      >`SELECT state, attempts, failures FROM fiberkit_tasks WHERE id = ${id}`,
+      sql.all<{ readonly state: string; readonly attempts: number; readonly failures: number }>(
+        `SELECT state, attempts, failures FROM fiberkit_tasks WHERE id = ?`,
+        id
+      ),
       (rows) => rows[0] ?? { state: "none", attempts: -1, failures: -1 }
-    ).pipe(Effect.orDie)
+    )
   /** The task as the store's memory holds it. */
   const inMemory = (id: string) =>
     Effect.map(
@@ -56,7 +56,7 @@ const setUp = Effect.gen(function*() {
 })
 
 describe("SqliteStore: a write the database refuses", () => {
-  it.scoped("changes nothing in memory either: take, attempt, finish, cancel and release leave memory as the disk is", () =>
+  it.effect("changes nothing in memory either: take, attempt, finish, cancel and release leave memory as the disk is", () =>
     Effect.gen(function*() {
       const { add, inMemory, onDisk, refuse, store } = yield* setUp
       const agree = (
@@ -117,7 +117,7 @@ describe("SqliteStore: a write the database refuses", () => {
 })
 
 describe("SqliteStore group commit", () => {
-  it.scoped("one statement that fails in a batch fails only its own writer; the others are committed", () =>
+  it.effect("one statement that fails in a batch fails only its own writer; the others are committed", () =>
     Effect.gen(function*() {
       const { add, inMemory, onDisk, refuse, store } = yield* setUp
       yield* add("good", "bad")
@@ -127,26 +127,26 @@ describe("SqliteStore group commit", () => {
       const [good, bad] = yield* Effect.scoped(Effect.andThen(
         refuse("UPDATE", "NEW.id = 'bad'"),
         Effect.all([
-          Effect.either(store.finish("good", { state: "succeeded", at: 1 })),
-          Effect.either(store.finish("bad", { state: "succeeded", at: 1 }))
+          Effect.result(store.finish("good", { state: "succeeded", at: 1 })),
+          Effect.result(store.finish("bad", { state: "succeeded", at: 1 }))
         ], { concurrency: "unbounded" })
       ))
-      assert.isTrue(Either.isRight(good!), "the good writer's statement is committed")
-      assert.isTrue(Either.isLeft(bad!), "the bad writer sees its failure")
+      assert.isTrue(Result.isSuccess(good!), "the good writer's statement is committed")
+      assert.isTrue(Result.isFailure(bad!), "the bad writer sees its failure")
       assert.deepStrictEqual(yield* onDisk("good"), { state: "succeeded", attempts: 1, failures: 0 })
       assert.deepStrictEqual(yield* onDisk("bad"), { state: "running", attempts: 1, failures: 0 })
       assert.deepStrictEqual(yield* inMemory("bad"), { state: "running", attempts: 1, failures: 0 })
     }))
 
-  it.scoped("the same for inserts: an add that fails in a batch does not take the other adds down with it", () =>
+  it.effect("the same for inserts: an add that fails in a batch does not take the other adds down with it", () =>
     Effect.gen(function*() {
       const { add, onDisk, refuse } = yield* setUp
       const [good, bad] = yield* Effect.scoped(Effect.andThen(
         refuse("INSERT", "NEW.id = 'bad'"),
-        Effect.all([Effect.either(add("good")), Effect.either(add("bad"))], { concurrency: "unbounded" })
+        Effect.all([Effect.result(add("good")), Effect.result(add("bad"))], { concurrency: "unbounded" })
       ))
-      assert.deepStrictEqual(good, Either.right(1))
-      assert.isTrue(Either.isLeft(bad!))
+      assert.deepStrictEqual(good, Result.succeed(1))
+      assert.isTrue(Result.isFailure(bad!))
       assert.deepStrictEqual(yield* onDisk("good"), { state: "queued", attempts: 0, failures: 0 })
       assert.deepStrictEqual(yield* onDisk("bad"), { state: "none", attempts: -1, failures: -1 })
     }))

@@ -4,13 +4,12 @@
  * version gains the columns it lacks. A crash is played at the store's level: a task is taken
  * (running on disk) and the store is closed without finishing or releasing it.
  */
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Schedule, Schema } from "effect"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskManager from "../src/TaskManager.js"
 import * as TaskStore from "../src/TaskStore.js"
+import { connect } from "./fixtures/sqlite.js"
 import { tempFile } from "./fixtures/tempFile.js"
 
 /** Runs `body` on the store in `filename`, opened for it and closed after it. */
@@ -85,15 +84,15 @@ describe("SqliteStore recovery", () => {
     Effect.scoped(Effect.gen(function*() {
       const file = yield* tempFile
       // the table as the earlier version made it, with a queued task
-      yield* Effect.gen(function*() {
-        const sql = yield* SqlClient.SqlClient
-        yield* sql`CREATE TABLE fiberkit_tasks (
+      yield* Effect.scoped(Effect.gen(function*() {
+        const sql = yield* connect(file)
+        yield* sql.exec(`CREATE TABLE fiberkit_tasks (
           seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
           args TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL, added_at INTEGER NOT NULL,
-          started_at INTEGER, finished_at INTEGER, error TEXT)`
-        yield* sql`INSERT INTO fiberkit_tasks (id, name, args, state, attempts, added_at)
-          VALUES ('old', 'job', '1', 'running', 1, 0)`
-      }).pipe(Effect.provide(SqliteClient.layer({ filename: file })), Effect.orDie)
+          started_at INTEGER, finished_at INTEGER, error TEXT)`)
+        yield* sql.exec(`INSERT INTO fiberkit_tasks (id, name, args, state, attempts, added_at)
+          VALUES ('old', 'job', '1', 'running', 1, 0)`)
+      }))
       let runs = 0
       const job = TaskManager.define("job", {
         args: Schema.Number,

@@ -1,5 +1,3 @@
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Layer, Option, Schema } from "effect"
 import { spawn } from "node:child_process"
@@ -9,6 +7,7 @@ import * as path from "node:path"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskManager from "../src/TaskManager.js"
 import * as TaskStore from "../src/TaskStore.js"
+import { connect } from "./fixtures/sqlite.js"
 import { work } from "./fixtures/work.js"
 
 /** A fresh directory for a test's database and log, removed afterwards. */
@@ -19,12 +18,11 @@ const tempDir = Effect.acquireRelease(
 
 /** The rows of the tasks table: args and state. */
 const rows = (filename: string) =>
-  Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    return yield* sql<
-      { args: string; state: string; attempts: number }
-    >`SELECT args, state, attempts FROM fiberkit_tasks`
-  }).pipe(Effect.provide(SqliteClient.layer({ filename })), Effect.orDie)
+  Effect.scoped(Effect.flatMap(
+    connect(filename),
+    (sql) =>
+      sql.all<{ args: string; state: string; attempts: number }>(`SELECT args, state, attempts FROM fiberkit_tasks`)
+  ))
 
 describe("SqliteStore", () => {
   it.live(
@@ -156,11 +154,11 @@ describe("SqliteStore", () => {
         yield* manager.add(blocker, 0)
         // two adds in one batch: the one that cannot be stored fails alone
         const [bad, good] = yield* Effect.all(
-          [Effect.either(manager.add(anything, () => 1)), Effect.either(manager.addAll(job, values))],
+          [Effect.result(manager.add(anything, () => 1)), Effect.result(manager.addAll(job, values))],
           { concurrency: "unbounded" }
         )
-        assert.strictEqual(bad._tag === "Left" ? bad.left._tag : "added", "TaskStoreError")
-        assert.strictEqual(good._tag, "Right")
+        assert.strictEqual(bad._tag === "Failure" ? bad.failure._tag : "added", "TaskStoreError")
+        assert.strictEqual(good._tag, "Success")
         yield* manager.shutdown()
       }))
       const blocker = TaskManager.define("blocker", { args: Schema.Number, run: () => Effect.void })
@@ -169,7 +167,7 @@ describe("SqliteStore", () => {
       assert.deepStrictEqual(seen, values)
     })))
 
-  // Outside review: an `Option` (OptionFromSelf) or a class instance was stored by structured
+  // Outside review: an `Option` (Effect 3's OptionFromSelf) or a class instance was stored by structured
   // serialization, which keeps own fields only: after a restart it came back a plain object and
   // the task failed InvalidTaskArgs. What cannot come back as itself is refused at add.
   it.live("arguments that would not come back as themselves (an Option, a class instance) fail their add", () =>
@@ -177,9 +175,13 @@ describe("SqliteStore", () => {
       const dir = yield* tempDir
       const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db") }))
       const store = Context.get(context, TaskStore.TaskStore)
-      const maybe = TaskManager.define("maybe", { args: Schema.OptionFromSelf(Schema.Number), run: () => Effect.void })
-      // the plain-data Schema of the same value is storable
-      const plain = TaskManager.define("plain", { args: Schema.Option(Schema.Number), run: () => Effect.void })
+      // Effect 4's Schema.Option keeps the Option itself when encoded
+      const maybe = TaskManager.define("maybe", { args: Schema.Option(Schema.Number), run: () => Effect.void })
+      // the plain-data Schema of the same value (its JSON codec) is storable
+      const plain = TaskManager.define("plain", {
+        args: Schema.toCodecJson(Schema.Option(Schema.Number)),
+        run: () => Effect.void
+      })
       const manager = yield* TaskManager.make({ tasks: [maybe, plain], workers: 1, store })
       const refused = yield* Effect.flip(manager.add(maybe, Option.some(1)))
       assert.strictEqual(refused._tag, "TaskStoreError")

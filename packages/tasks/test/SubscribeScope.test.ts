@@ -11,7 +11,7 @@
  * shutdown publishes the end mark, and the reader waits for ever. (`results` ends.)
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Effect, Fiber, Option, Schema, Stream } from "effect"
+import { Effect, Fiber, Option, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 
 const job = TaskManager.define("job", { args: Schema.Number, run: (ms: number) => Effect.sleep(ms) })
@@ -30,6 +30,6 @@ describe("closing the manager's scope", () => {
       const outcomes = yield* Effect.timeout(Fiber.join(reader), "3 seconds").pipe(Effect.option)
       yield* Fiber.interrupt(reader)
       assert.isTrue(Option.isSome(outcomes), "the stream did not end within 3 s of the scope's close")
-      if (Option.isSome(outcomes)) assert.strictEqual(Chunk.size(outcomes.value), 1)
+      if (Option.isSome(outcomes)) assert.strictEqual(outcomes.value.length, 1)
     }))
 })

@@ -6,14 +6,14 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
+import { Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { emails } from "./contract.js"
 import { capturedLogs, faulty, stateIn } from "./fixtures/faultyStore.js"
 
 describe("TaskManager supervision", () => {
-  it.scoped("a finish the store fails once is retried: the outcome is published once, after the store took it", () => {
+  it.effect("a finish the store fails once is retried: the outcome is published once, after the store took it", () => {
     const logs = capturedLogs()
     return Effect.gen(function*() {
       const inner = yield* TaskStore.memory
@@ -22,7 +22,7 @@ describe("TaskManager supervision", () => {
       const manager = yield* TaskManager.make({ tasks: [send], workers: 1, store })
       const results = yield* manager.subscribe
       // each outcome, with what the store held for its task when it was read
-      const seen = yield* Effect.fork(
+      const seen = yield* Effect.forkChild(
         Stream.runCollect(
           Stream.mapEffect(
             results,
@@ -33,7 +33,7 @@ describe("TaskManager supervision", () => {
       const id = yield* manager.add(send, { to: "a@x", ms: 10 })
       yield* TestTime.run(manager.join)
       yield* TestTime.run(manager.shutdown({ drain: true }))
-      const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(seen))
+      const outcomes = yield* Fiber.join(seen)
       assert.deepStrictEqual(outcomes.map((o) => [o.id, o.state, o.stored]), [[id, "succeeded", "succeeded"]])
       assert.strictEqual(calls.finish, 2)
       assert.strictEqual((yield* manager.status(id)).state, "succeeded")
@@ -45,7 +45,7 @@ describe("TaskManager supervision", () => {
     }).pipe(Effect.provide(logs.layer))
   })
 
-  it.scoped("a take the store fails again and again does not end the worker: it retries and runs the task", () => {
+  it.effect("a take the store fails again and again does not end the worker: it retries and runs the task", () => {
     const logs = capturedLogs()
     return Effect.gen(function*() {
       const { calls, store } = faulty(yield* TaskStore.memory, { take: 3 })
@@ -59,7 +59,7 @@ describe("TaskManager supervision", () => {
     }).pipe(Effect.provide(logs.layer))
   })
 
-  it.scoped("a release the store fails once during a stop is retried: the task still goes back to the queue", () =>
+  it.effect("a release the store fails once during a stop is retried: the task still goes back to the queue", () =>
     Effect.gen(function*() {
       const inner = yield* TaskStore.memory
       const { calls, store } = faulty(inner, { release: 1 })
@@ -76,7 +76,7 @@ describe("TaskManager supervision", () => {
       assert.strictEqual((yield* manager.status(id)).state, "queued")
     }))
 
-  it.scoped("an attempt the store fails once is retried: the task goes on to its next attempt", () =>
+  it.effect("an attempt the store fails once is retried: the task goes on to its next attempt", () =>
     Effect.gen(function*() {
       const { calls, store } = faulty(yield* TaskStore.memory, { attempt: 1 })
       const send = emails(new Map([["flaky@x", 1]]))
@@ -89,7 +89,7 @@ describe("TaskManager supervision", () => {
       assert.strictEqual(calls.attempt, 2)
     }))
 
-  it.scoped("a finish the store keeps failing past storeRetry: the outcome is published once, join returns, status reports the store error", () => {
+  it.effect("a finish the store keeps failing past storeRetry: the outcome is published once, join returns, status reports the store error", () => {
     const logs = capturedLogs()
     return Effect.gen(function*() {
       const inner = yield* TaskStore.memory
@@ -97,11 +97,11 @@ describe("TaskManager supervision", () => {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send], workers: 1, store, storeRetry: Schedule.recurs(2) })
       const results = yield* manager.subscribe
-      const all = yield* Effect.fork(Stream.runCollect(results))
+      const all = yield* Effect.forkChild(Stream.runCollect(results))
       const id = yield* manager.add(send, { to: "a@x", ms: 10 })
       yield* TestTime.run(manager.join)
       yield* TestTime.run(manager.shutdown({ drain: true }))
-      const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(all))
+      const outcomes = yield* Fiber.join(all)
       assert.deepStrictEqual(outcomes.map((o) => [o.id, o.state, o.value]), [[id, "succeeded", "sent to a@x"]])
       assert.strictEqual(calls.finish, 3, "tried once, then retried twice")
       const error = yield* Effect.flip(manager.status(id))
@@ -116,7 +116,7 @@ describe("TaskManager supervision", () => {
     }).pipe(Effect.provide(logs.layer))
   })
 
-  it.scoped("the default storeRetry is the documented one: exponential from 100 ms, each delay at most 5 s, 10 retries", () =>
+  it.effect("the default storeRetry is the documented one: exponential from 100 ms, each delay at most 5 s, 10 retries", () =>
     Effect.gen(function*() {
       const { at, store } = faulty(yield* TaskStore.memory, { finish: Infinity })
       const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
@@ -127,7 +127,7 @@ describe("TaskManager supervision", () => {
       assert.deepStrictEqual(delays, [100, 200, 400, 800, 1600, 3200, 5000, 5000, 5000, 5000])
     }))
 
-  it.scoped("a cancel whose store read fails changes nothing: the task still runs, and join returns", () =>
+  it.effect("a cancel whose store read fails changes nothing: the task still runs, and join returns", () =>
     Effect.gen(function*() {
       const { store } = faulty(yield* TaskStore.memory, { get: 1 })
       const gate = yield* Deferred.make<void>()

@@ -1,22 +1,22 @@
 import { assert, describe, it } from "@effect/vitest"
-import { TestTime } from "@fiberkit/testkit"
-import { Chunk, Deferred, Effect, Fiber, Schedule, Schema, Stream, TestClock } from "effect"
-import * as FastCheck from "effect/FastCheck"
+import { Gen, TestTime } from "@fiberkit/testkit"
+import { Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import * as TaskManager from "../src/TaskManager.js"
 import { emails } from "./contract.js"
 
 // the contract's email task: it takes `ms`, and bounces for an address in `bouncing`
 
 describe("TaskManager", () => {
-  it.scoped("runs added tasks on its workers; every outcome is published once; status tells the rest", () =>
+  it.effect("runs added tasks on its workers; every outcome is published once; status tells the rest", () =>
     Effect.gen(function*() {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
       const results = yield* manager.subscribe
-      const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 3)))
+      const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
       const ids = yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 100 }))
       yield* TestTime.run(manager.join)
-      const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collected))
+      const outcomes = yield* Fiber.join(collected)
       assert.deepStrictEqual(outcomes.map((r) => r.state), ["succeeded", "succeeded", "succeeded"])
       assert.deepStrictEqual([...outcomes.map((r) => r.id)].sort(), [...ids].sort())
       // two workers: the third started when the first ended
@@ -27,24 +27,24 @@ describe("TaskManager", () => {
       assert.strictEqual(status.finishedAt, 200)
     }))
 
-  it.scoped("a drained shutdown publishes every outcome, then ends the results streams", () =>
+  it.effect("a drained shutdown publishes every outcome, then ends the results streams", () =>
     Effect.gen(function*() {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
       const results = yield* manager.subscribe
-      const all = yield* Effect.fork(Stream.runCollect(results))
+      const all = yield* Effect.forkChild(Stream.runCollect(results))
       yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 10 }))
       yield* TestTime.run(manager.shutdown({ drain: true }))
-      assert.strictEqual(Chunk.size(yield* Fiber.join(all)), 3)
+      assert.strictEqual((yield* Fiber.join(all)).length, 3)
     }))
 
-  it.scoped("a failed attempt is retried on the schedule; attempts are counted; the last failure is kept", () =>
+  it.effect("a failed attempt is retried on the schedule; attempts are counted; the last failure is kept", () =>
     Effect.gen(function*() {
       const send = emails(new Map([["flaky@x", 1], ["dead@x", 10]]))
       const manager = yield* TaskManager.make({
         tasks: [send],
         workers: 2,
-        retry: Schedule.spaced("1 second").pipe(Schedule.compose(Schedule.recurs(2)))
+        retry: Schedule.max([Schedule.spaced("1 second"), Schedule.recurs(2)])
       })
       const flaky = yield* manager.add(send, { to: "flaky@x", ms: 10 })
       const dead = yield* manager.add(send, { to: "dead@x", ms: 10 })
@@ -58,12 +58,12 @@ describe("TaskManager", () => {
       assert.match(failed.error ?? "", /Bounced/)
     }))
 
-  it.scoped("an attempt over the timeout fails TaskTimeout", () =>
+  it.effect("an attempt over the timeout fails TaskTimeout", () =>
     Effect.gen(function*() {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send], timeout: "50 millis" })
       const results = yield* manager.subscribe
-      const first = yield* Effect.fork(Stream.runHead(results))
+      const first = yield* Effect.forkChild(Stream.runHead(results))
       yield* manager.add(send, { to: "slow@x", ms: 100 })
       yield* TestTime.run(manager.join)
       const result = (yield* Fiber.join(first)).pipe((o) => o._tag === "Some" ? o.value : undefined)!
@@ -71,7 +71,7 @@ describe("TaskManager", () => {
       assert.strictEqual((result.error as { readonly _tag: string })._tag, "TaskTimeout")
     }))
 
-  it.scoped("cancel: a queued task never runs; a running one is interrupted; an ended one stays", () =>
+  it.effect("cancel: a queued task never runs; a running one is interrupted; an ended one stays", () =>
     Effect.gen(function*() {
       const started: Array<string> = []
       const block = yield* Deferred.make<void>()
@@ -93,7 +93,7 @@ describe("TaskManager", () => {
       assert.strictEqual((yield* Effect.flip(manager.cancel("nope")))._tag, "TaskNotFound")
     }))
 
-  it.scoped("bad input fails at add: arguments the Schema rejects, an unknown task; after shutdown, no add", () =>
+  it.effect("bad input fails at add: arguments the Schema rejects, an unknown task; after shutdown, no add", () =>
     Effect.gen(function*() {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send] })
@@ -111,7 +111,7 @@ describe("TaskManager", () => {
       }
     }))
 
-  it.scoped("addAll adds many at once, all or nothing", () =>
+  it.effect("addAll adds many at once, all or nothing", () =>
     Effect.gen(function*() {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
@@ -123,7 +123,7 @@ describe("TaskManager", () => {
       assert.deepStrictEqual(states, ["succeeded", "succeeded", "succeeded"])
     }))
 
-  it.scoped("shutdown without drain: running tasks stop and go back to the queue; queued ones stay queued", () =>
+  it.effect("shutdown without drain: running tasks stop and go back to the queue; queued ones stay queued", () =>
     Effect.gen(function*() {
       const send = emails()
       const manager = yield* TaskManager.make({ tasks: [send], workers: 1 })
@@ -142,17 +142,17 @@ describe("TaskManager properties", () => {
   it.effect.prop(
     "every added task ends in exactly one final state, published exactly once — or stays queued after a stop",
     [
-      FastCheck.array(
-        FastCheck.record({
-          ms: FastCheck.integer({ min: 0, max: 50 }),
-          bounces: FastCheck.integer({ min: 0, max: 4 }),
-          cancelAt: FastCheck.option(FastCheck.integer({ min: 0, max: 150 }), { nil: undefined })
+      Gen.array(
+        Gen.record({
+          ms: Gen.integer({ min: 0, max: 50 }),
+          bounces: Gen.integer({ min: 0, max: 4 }),
+          cancelAt: Gen.option(Gen.integer({ min: 0, max: 150 }), { nil: undefined })
         }),
         { maxLength: 15 }
       ),
-      FastCheck.integer({ min: 1, max: 4 }),
-      FastCheck.integer({ min: 0, max: 3 }),
-      FastCheck.option(FastCheck.record({ at: FastCheck.integer({ min: 0, max: 200 }), drain: FastCheck.boolean() }), {
+      Gen.integer({ min: 1, max: 4 }),
+      Gen.integer({ min: 0, max: 3 }),
+      Gen.option(Gen.record({ at: Gen.integer({ min: 0, max: 200 }), drain: Gen.boolean }), {
         nil: undefined
       })
     ],
@@ -163,7 +163,7 @@ describe("TaskManager properties", () => {
         const manager = yield* TaskManager.make({ tasks: [send], workers, retry: Schedule.recurs(retries) })
         const results = yield* manager.subscribe
         const published = new Map<string, number>()
-        const subscriber = yield* Effect.fork(Stream.runForEach(results, (result) =>
+        const subscriber = yield* Effect.forkChild(Stream.runForEach(results, (result) =>
           Effect.sync(() =>
             published.set(result.id, (published.get(result.id) ?? 0) + 1)
           )))
@@ -172,7 +172,7 @@ describe("TaskManager properties", () => {
         yield* Effect.forEach(specs, (spec, i) =>
           spec.cancelAt === undefined
             ? Effect.void
-            : Effect.fork(Effect.andThen(Effect.sleep(spec.cancelAt), manager.cancel(ids[i]!))))
+            : Effect.forkChild(Effect.andThen(Effect.sleep(spec.cancelAt), manager.cancel(ids[i]!))))
         const stop = shutdown === undefined
           ? manager.join
           : Effect.andThen(Effect.sleep(shutdown.at), manager.shutdown({ drain: shutdown.drain }))
@@ -196,6 +196,6 @@ describe("TaskManager properties", () => {
         }
         assert.strictEqual(published.size, ids.filter((id) => published.has(id)).length)
       })),
-    { fastCheck: { numRuns: 60 }, timeout: 60_000 }
+    { arbitrary: { runs: 60 }, timeout: 60_000 }
   )
 })

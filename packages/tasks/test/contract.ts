@@ -3,8 +3,8 @@
  * (memory, SQLite, BullMQ) on the live clock, with Deferred handshakes instead of sleeps.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, Deferred, Effect, Fiber, Option, Schedule, Schema, type Scope, Stream } from "effect"
-import * as FastCheck from "effect/FastCheck"
+import { Gen } from "@fiberkit/testkit"
+import { Deferred, Effect, Fiber, Option, Schedule, Schema, type Scope, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import type * as TaskStore from "../src/TaskStore.js"
 
@@ -54,10 +54,10 @@ export const contract = (name: string, harness: Harness) =>
           const send = emails()
           const manager = yield* TaskManager.make({ tasks: [send], workers: 2, store })
           const results = yield* manager.subscribe
-          const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 3)))
+          const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
           const ids = yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 5 }))
           yield* manager.join
-          const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collected))
+          const outcomes = yield* Fiber.join(collected)
           assert.deepStrictEqual(outcomes.map((r) => r.state), ["succeeded", "succeeded", "succeeded"])
           assert.deepStrictEqual([...outcomes.map((r) => r.id)].sort(), [...ids].sort())
           assert.deepStrictEqual([...outcomes.map((r) => r.value)].sort(), [
@@ -81,10 +81,10 @@ export const contract = (name: string, harness: Harness) =>
           const send = emails()
           const manager = yield* TaskManager.make({ tasks: [send], workers: 2, store })
           const results = yield* manager.subscribe
-          const all = yield* Effect.fork(Stream.runCollect(results))
+          const all = yield* Effect.forkChild(Stream.runCollect(results))
           yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 5 }))
           yield* manager.shutdown({ drain: true })
-          assert.strictEqual(Chunk.size(yield* Fiber.join(all)), 3)
+          assert.strictEqual((yield* Fiber.join(all)).length, 3)
         })
       ))
 
@@ -96,10 +96,10 @@ export const contract = (name: string, harness: Harness) =>
             tasks: [send],
             workers: 2,
             store,
-            retry: Schedule.spaced("10 millis").pipe(Schedule.compose(Schedule.recurs(2)))
+            retry: Schedule.max([Schedule.spaced("10 millis"), Schedule.recurs(2)])
           })
           const results = yield* manager.subscribe
-          const collected = yield* Effect.fork(Stream.runCollect(Stream.take(results, 2)))
+          const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 2)))
           const flaky = yield* manager.add(send, { to: "flaky@x", ms: 1 })
           const dead = yield* manager.add(send, { to: "dead@x", ms: 1 })
           yield* manager.join
@@ -110,7 +110,7 @@ export const contract = (name: string, harness: Harness) =>
           assert.strictEqual(failed.state, "failed")
           assert.strictEqual(failed.attempts, 3)
           assert.match(failed.error ?? "", /Bounced/)
-          const outcome = Chunk.toReadonlyArray(yield* Fiber.join(collected)).find((r) => r.id === dead)!
+          const outcome = (yield* Fiber.join(collected)).find((r) => r.id === dead)!
           assert.instanceOf(outcome.error, Bounced)
           assert.strictEqual((outcome.error as Bounced).to, "dead@x")
         })
@@ -122,7 +122,7 @@ export const contract = (name: string, harness: Harness) =>
           const send = emails()
           const manager = yield* TaskManager.make({ tasks: [send], timeout: "20 millis", store })
           const results = yield* manager.subscribe
-          const outcome = yield* Effect.fork(first(results))
+          const outcome = yield* Effect.forkChild(first(results))
           yield* manager.add(send, { to: "slow@x", ms: 2_000 })
           const result = yield* Fiber.join(outcome)
           assert.strictEqual(result.state, "failed")
@@ -141,7 +141,7 @@ export const contract = (name: string, harness: Harness) =>
           })
           const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
           const results = yield* manager.subscribe
-          const outcomes = yield* Effect.fork(Stream.runCollect(Stream.take(results, 2)))
+          const outcomes = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 2)))
           const running = yield* manager.add(job, "running")
           yield* eventually(() => started.length === 1)
           const queued = yield* manager.add(job, "queued")
@@ -151,7 +151,7 @@ export const contract = (name: string, harness: Harness) =>
           assert.deepStrictEqual(started, ["running"])
           assert.strictEqual((yield* manager.status(queued)).state, "cancelled")
           assert.strictEqual((yield* manager.status(running)).state, "cancelled")
-          assert.deepStrictEqual(Chunk.toReadonlyArray(yield* Fiber.join(outcomes)).map((r) => r.state), [
+          assert.deepStrictEqual((yield* Fiber.join(outcomes)).map((r) => r.state), [
             "cancelled",
             "cancelled"
           ])
@@ -228,16 +228,16 @@ export const contract = (name: string, harness: Harness) =>
     it.live.prop(
       "every added task ends in exactly one final state, published exactly once",
       [
-        FastCheck.array(
-          FastCheck.record({
-            ms: FastCheck.integer({ min: 0, max: 5 }),
-            bounces: FastCheck.integer({ min: 0, max: 3 }),
-            cancel: FastCheck.boolean()
+        Gen.array(
+          Gen.record({
+            ms: Gen.integer({ min: 0, max: 5 }),
+            bounces: Gen.integer({ min: 0, max: 3 }),
+            cancel: Gen.boolean
           }),
           { maxLength: 8 }
         ),
-        FastCheck.integer({ min: 1, max: 3 }),
-        FastCheck.integer({ min: 0, max: 2 })
+        Gen.integer({ min: 1, max: 3 }),
+        Gen.integer({ min: 0, max: 2 })
       ],
       ([specs, workers, retries]) =>
         withStore((store) =>
@@ -246,7 +246,7 @@ export const contract = (name: string, harness: Harness) =>
             const manager = yield* TaskManager.make({ tasks: [send], workers, store, retry: Schedule.recurs(retries) })
             const results = yield* manager.subscribe
             const published = new Map<string, number>()
-            const subscriber = yield* Effect.fork(
+            const subscriber = yield* Effect.forkChild(
               Stream.runForEach(results, (result) =>
                 Effect.sync(() => published.set(result.id, (published.get(result.id) ?? 0) + 1)))
             )
@@ -272,6 +272,6 @@ export const contract = (name: string, harness: Harness) =>
             assert.strictEqual(published.size, ids.length)
           })
         ),
-      { fastCheck: { numRuns: harness.propertyRuns } }
+      { arbitrary: { runs: harness.propertyRuns } }
     )
   })

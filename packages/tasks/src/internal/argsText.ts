@@ -91,8 +91,9 @@ const notKept = (value: unknown): string | undefined => {
  * (readable in the database), else Node's structured serialization (`undefined` — a task with
  * no arguments —, `NaN`, `±Infinity`, `-0`, bigints, Dates, Maps, Sets, typed arrays) marked
  * `v8:`. What comes back is what was stored, or nothing is stored: a value neither keeps — a
- * function, a symbol, a class instance such as an `Option` or a `DateTime` (from a `…FromSelf`
- * Schema; its plain-data Schema is storable) — throws, for the caller to report.
+ * function, a symbol, a class instance such as an `Option` or a `DateTime` (from a Schema that
+ * encodes it as it is, as `Schema.Option`; a plain-data Schema of it is storable) — throws, for
+ * the caller to report.
  *
  * @internal
  */

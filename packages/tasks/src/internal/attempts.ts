@@ -41,7 +41,7 @@ export const runAttempts = (options: {
 }): Effect.Effect<unknown, unknown> =>
   Effect.gen(function*() {
     const { attempts, definition, record, slot } = options
-    const decoded = Schema.decodeUnknown(definition.args)(record.args).pipe(
+    const decoded = Schema.decodeUnknownEffect(definition.args)(record.args).pipe(
       Effect.mapError((error) => new InvalidTaskArgs({ task: record.name, reason: error.message }))
     )
     const recording = options.recording
@@ -50,15 +50,17 @@ export const runAttempts = (options: {
       decoded,
       (cause) => Effect.sync(() => recording.recording.record(record, slot, recording.taken, Exit.failCause(cause)))
     )
-    const timeout = options.timeout === undefined ? undefined : Duration.decode(options.timeout)
+    const timeout = options.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
     const attempt = Effect.suspend(() => {
       const run = Effect.provide(definition.run(args) as Effect.Effect<unknown, unknown, unknown>, options.context)
       if (timeout === undefined) return run
       const attemptNumber = attempts.count
-      return Effect.timeoutFail(run, {
+      return Effect.timeoutOrElse(run, {
         duration: timeout,
-        onTimeout: () =>
-          new TaskTimeout({ id: record.id, attempt: attemptNumber, timeoutMillis: Duration.toMillis(timeout) })
+        orElse: () =>
+          Effect.fail(
+            new TaskTimeout({ id: record.id, attempt: attemptNumber, timeoutMillis: Duration.toMillis(timeout) })
+          )
       })
     })
     let span = recording?.taken
@@ -70,7 +72,7 @@ export const runAttempts = (options: {
         (exit) => Effect.sync(() => recording.recording.record(record, slot, current, exit))
       )
     })
-    const plan = new RetryPlan(options.retry ?? Schedule.stop, record.failures, record.addedAt)
+    const plan = new RetryPlan(options.retry ?? Schedule.recurs(0), record.failures, record.addedAt)
     return yield* Effect.uninterruptibleMask((restore) =>
       Effect.gen(function*() {
         for (;;) {

@@ -42,7 +42,7 @@ export const encodeArgs = (
   const name = typeof task === "string" ? task : task.name
   const definition = definitions.get(name)
   if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
-  const encode = Schema.encodeUnknown(definition.args)
+  const encode = Schema.encodeUnknownEffect(definition.args)
   return Effect.map(
     Effect.mapError(
       Effect.forEach(all, (args) => encode(args)),

@@ -2,7 +2,6 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import type * as TaskStore from "../TaskStore.js"
 
 /** A task a worker of this manager holds: from the step it got it from the store to its end. */
@@ -53,7 +52,7 @@ export class Ends {
     const waiting = this.waiting.get(id)
     if (waiting === undefined) return
     this.waiting.delete(id)
-    Deferred.unsafeDone(waiting, Exit.succeed(state))
+    Deferred.doneUnsafe(waiting, Exit.succeed(state))
   }
 
   /** Whether `id` ended lately (a record read before that is stale). */
@@ -66,18 +65,19 @@ export class Ends {
    * has ended, whether it ended cancelled. Call it in the step that found where the task is.
    */
   cancel(id: string, held: Held | undefined): Effect.Effect<boolean> {
+    if (held === undefined && this.over) return Effect.succeed(false)
+    // waited for before the interruption: on Effect 4 it may run the task's end inline, right here
+    let waiting = this.waiting.get(id)
+    if (waiting === undefined) {
+      waiting = Deferred.makeUnsafe<TaskStore.TaskState>()
+      this.waiting.set(id, waiting)
+    }
     if (held === undefined) {
-      if (this.over) return Effect.succeed(false)
       this.asked.add(id)
     } else {
       held.cancelled = true
       // not forked yet: the worker sees `cancelled` before it runs the task
-      if (held.fiber !== undefined) held.fiber.unsafeInterruptAsFork(FiberId.none)
-    }
-    let waiting = this.waiting.get(id)
-    if (waiting === undefined) {
-      waiting = Deferred.unsafeMake<TaskStore.TaskState>(FiberId.none)
-      this.waiting.set(id, waiting)
+      if (held.fiber !== undefined) held.fiber.interruptUnsafe()
     }
     return Effect.map(Deferred.await(waiting), (state) => state === "cancelled")
   }

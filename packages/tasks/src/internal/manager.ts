@@ -5,7 +5,6 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
@@ -289,11 +288,11 @@ class Manager<T extends Definition> {
     if (held.cancelled) {
       return finish("cancelled", { attempts: record.attempts - 1, startedAt: undefined, unstarted: true })
     }
-    // forked interruptible: the worker is not, and a child would inherit that
+    // forked interruptible: the worker is not (on Effect 4 a child would not inherit that anyway)
     return Effect.flatMap(Effect.forkDetach(Effect.interruptible(body)), (fiber) => {
       held.fiber = fiber as Fiber.Fiber<unknown, unknown>
       // a cancel that came while it was forked
-      if (held.cancelled) fiber.unsafeInterruptAsFork(FiberId.none)
+      if (held.cancelled) fiber.interruptUnsafe()
       return Effect.flatMap(Fiber.await(fiber), (exit) => {
         const done = { attempts: attempts.count, startedAt: attempts.startedAt }
         if (Exit.isSuccess(exit)) return finish("succeeded", { ...done, value: exit.value })
@@ -305,7 +304,7 @@ class Manager<T extends Definition> {
           const error = new TaskInterrupted({ id: record.id, attempt: attempts.count })
           return finish("failed", { ...done, error, text: error.message })
         }
-        const failure = Cause.failureOption(exit.cause)
+        const failure = Cause.findErrorOption(exit.cause)
         const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
         return finish("failed", { ...done, error, text: describe(exit.cause) })
       })
@@ -375,7 +374,7 @@ export const make = <T extends Definition>(
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
-      results: Stream.unwrapScoped(outcomes.subscribe),
+      results: Stream.unwrap(outcomes.subscribe),
       subscribe: outcomes.subscribe,
       join: manager.join,
       cancel: manager.cancel,

@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -32,14 +31,15 @@ export class Outcomes {
   static readonly make = (capacity: number): Effect.Effect<Outcomes> => Effect.sync(() => new Outcomes(capacity))
 
   private offer(item: Item): void {
-    for (const queue of this.subscribers) {
-      const size = Option.getOrElse(queue.unsafeSize(), () => 0)
+    // a copy: on Effect 4 an offer runs the woken reader inline, which may subscribe or leave
+    for (const queue of [...this.subscribers]) {
+      const size = Queue.sizeUnsafe(queue)
       if (item !== End && size >= this.capacity) {
         // one place more, for the mark that fails its stream; nothing after it
-        Queue.unsafeOffer(queue, Overflow)
+        Queue.offerUnsafe(queue, Overflow)
         this.subscribers.delete(queue)
       } else {
-        Queue.unsafeOffer(queue, item)
+        Queue.offerUnsafe(queue, item)
       }
     }
   }
@@ -53,7 +53,7 @@ export class Outcomes {
    * before they reached it (the BullMQ engine's reader fell behind its events).
    */
   readonly overflow: Effect.Effect<void> = Effect.sync(() => {
-    for (const queue of this.subscribers) Queue.unsafeOffer(queue, Overflow)
+    for (const queue of this.subscribers) Queue.offerUnsafe(queue, Overflow)
     this.subscribers.clear()
   })
 
@@ -82,7 +82,7 @@ export class Outcomes {
         // outlives the scope does not wait for ever)
         (queue) =>
           Effect.sync(() => {
-            if (queue !== undefined && this.subscribers.delete(queue)) Queue.unsafeOffer(queue, End)
+            if (queue !== undefined && this.subscribers.delete(queue)) Queue.offerUnsafe(queue, End)
           })
       ),
       (queue) =>

@@ -1,10 +1,10 @@
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import type * as Schedule from "effect/Schedule"
-import * as ScheduleDecision from "effect/ScheduleDecision"
-import * as Intervals from "effect/ScheduleIntervals"
+import * as Pull from "effect/Pull"
+import * as Schedule from "effect/Schedule"
 
 /**
  * What an attempt that failed feeds the retry Schedule: its typed failure, also when it comes
@@ -14,9 +14,10 @@ import * as Intervals from "effect/ScheduleIntervals"
  * @internal
  */
 export const retryInput = <E>(cause: Cause.Cause<E>): Option.Option<E> =>
-  Cause.isDie(cause) ? Option.none() : Cause.failureOption(cause)
+  Cause.hasDies(cause) ? Option.none() : Cause.findErrorOption(cause)
 
-type Step = Effect.Effect<readonly [unknown, unknown, ScheduleDecision.ScheduleDecision]>
+/** The schedule's step function: it keeps the schedule's state in its closure. */
+type Step = (now: number, input: unknown) => Pull.Pull<[unknown, Duration.Duration], never, unknown>
 
 /**
  * The retry Schedule of one task, which may resume where an earlier run left it: after
@@ -33,12 +34,12 @@ type Step = Effect.Effect<readonly [unknown, unknown, ScheduleDecision.ScheduleD
  * @internal
  */
 export class RetryPlan {
-  private state: unknown
+  /** Made at the first failure (`Schedule.toStep` is an effect). */
+  private stepper: Step | undefined = undefined
   private at: number
   private replay: number
 
   constructor(private readonly schedule: Schedule.Schedule<unknown, unknown>, earlier: number, since: number) {
-    this.state = schedule.initial
     this.at = since
     this.replay = earlier
   }
@@ -46,7 +47,8 @@ export class RetryPlan {
   /** The delay before the next attempt, after this failure; `None` when the schedule is done. */
   next(error: unknown): Effect.Effect<Option.Option<number>> {
     return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.gen(this, function*() {
+      Effect.gen({ self: this }, function*() {
+        if (this.stepper === undefined) this.stepper = yield* Schedule.toStep(this.schedule)
         this.at = Math.min(this.at, now)
         for (; this.replay > 0; this.replay--) {
           const start = yield* this.step(this.at, error)
@@ -63,11 +65,10 @@ export class RetryPlan {
 
   /** One step of the schedule at `time`: when it lets the next attempt start, or `undefined` if done. */
   private step(time: number, error: unknown): Effect.Effect<number | undefined> {
-    return Effect.map(this.schedule.step(time, error, this.state) as Step, ([state, , decision]) => {
-      if (ScheduleDecision.isDone(decision)) return undefined
-      this.state = state
-      return Intervals.start(decision.intervals)
-    })
+    return this.stepper!(time, error).pipe(
+      Effect.map(([, delay]): number | undefined => time + Duration.toMillis(delay)),
+      Pull.catchDone(() => Effect.succeed(undefined))
+    )
   }
 }
 

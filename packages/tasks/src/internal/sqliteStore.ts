@@ -1,16 +1,13 @@
-import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as SqlClient from "@effect/sql/SqlClient"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
+import * as Result from "effect/Result"
 import { InvalidOptions, TaskStoreError } from "../Errors.js"
 import * as TaskStore from "../TaskStore.js"
 import { decodeArgs, encodeArgs } from "./argsText.js"
 import { LocalStore, type Persistence } from "./localStore.js"
+import * as Driver from "./sqliteDriver.js"
 
 interface Row {
   readonly id: string
@@ -44,7 +41,8 @@ const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ o
  * Group commit: the writes asked for in one synchronous run of fibers are committed together,
  * in one transaction, right after it; each writer resumes once the transaction is committed.
  * With `synchronous = "full"` a commit costs a sync to disk; one per batch instead of one per
- * write is what keeps the store fast under many workers.
+ * write is what keeps the store fast under many workers. The driver is synchronous: a batch's
+ * transaction runs whole, nothing else on the connection runs in between.
  *
  * A statement that fails (a constraint, a trigger) fails only its own writer. The batch runs
  * first as one plain transaction; if that fails, it runs again with a savepoint for each write,
@@ -57,183 +55,208 @@ class GroupCommit {
   private pending: Array<Write> = []
   private scheduled = false
 
-  constructor(private readonly sql: SqlClient.SqlClient, private readonly runtime: Runtime.Runtime<never>) {}
+  constructor(private readonly db: Driver.Database) {}
 
   /** The statement's result, once its transaction is committed. */
-  write<A>(operation: string, statement: Effect.Effect<A, unknown>): Effect.Effect<A, TaskStoreError> {
+  write<A>(operation: string, statement: () => A): Effect.Effect<A, TaskStoreError> {
     return Effect.callback<A, TaskStoreError>((resume) => {
       this.pending.push({
         statement,
         operation,
         resume: resume as (effect: Effect.Effect<unknown, TaskStoreError>) => void,
-        exit: undefined
+        outcome: undefined
       })
       if (!this.scheduled) {
         this.scheduled = true
-        queueMicrotask(() => this.flush())
+        queueMicrotask(() => {
+          this.scheduled = false
+          this.commit()
+        })
       }
     })
   }
 
-  private flush(): void {
-    this.scheduled = false
-    Runtime.runCallback(this.runtime)(this.commit)
-  }
-
   /** Commits what is pending now; the store's finalizer runs it before the database closes. */
-  readonly commit: Effect.Effect<void> = Effect.suspend(() => {
+  commit(): void {
     const batch = this.pending
     this.pending = []
-    if (batch.length === 0) return Effect.void
-    return Effect.flatMap(
-      Effect.exit(this.run(batch, false)),
-      (committed) =>
-        Exit.isSuccess(committed) || batch.length === 1
-          ? Effect.sync(() => this.resume(batch, committed))
-          : Effect.map(Effect.exit(this.run(batch, true)), (again) => this.resume(batch, again))
-    )
-  })
+    if (batch.length === 0) return
+    const committed = this.run(batch, false)
+    this.resume(batch, Result.isSuccess(committed) || batch.length === 1 ? committed : this.run(batch, true))
+  }
 
   /**
    * The batch in one transaction. `isolated`: each write in a savepoint of its own, rolled back
    * alone if its statement fails; otherwise the first statement that fails fails the transaction.
    */
-  private run(batch: ReadonlyArray<Write>, isolated: boolean): Effect.Effect<void, unknown> {
-    return this.sql.withTransaction(Effect.forEach(batch, (write) =>
-      Effect.flatMap(
-        Effect.exit(isolated ? this.sql.withTransaction(write.statement) : write.statement),
-        (exit) => {
-          write.exit = exit
-          if (Exit.isSuccess(exit)) return Effect.void
-          // isolated, only a savepoint that could not be rolled back (the transaction is gone) stops it
-          return !isolated || Cause.isDie(exit.cause) ? Effect.failCause(exit.cause) : Effect.void
+  private run(batch: ReadonlyArray<Write>, isolated: boolean): Result.Result<void, unknown> {
+    const db = this.db
+    for (const write of batch) write.outcome = undefined
+    try {
+      db.exec("BEGIN IMMEDIATE")
+      for (const write of batch) {
+        if (isolated) db.exec("SAVEPOINT fiberkit_write")
+        try {
+          write.outcome = Result.succeed(write.statement())
+        } catch (error) {
+          write.outcome = Result.fail(error)
+          // isolated, only a transaction that is gone, or a savepoint that could not be rolled
+          // back, stops it
+          if (!isolated || !db.inTransaction) throw error
+          db.exec("ROLLBACK TO fiberkit_write")
         }
-      ), { discard: true }))
+        if (isolated) db.exec("RELEASE fiberkit_write")
+      }
+      db.exec("COMMIT")
+      return Result.succeed(undefined)
+    } catch (error) {
+      try {
+        if (db.inTransaction) db.exec("ROLLBACK")
+      } catch {
+        // the error that ended the transaction is the one its writers see
+      }
+      return Result.fail(error)
+    }
   }
 
-  private resume(batch: ReadonlyArray<Write>, committed: Exit.Exit<void, unknown>): void {
+  private resume(batch: ReadonlyArray<Write>, committed: Result.Result<void, unknown>): void {
     for (const write of batch) {
       // committed if its statement succeeded and so did the transaction
-      const exit: Exit.Exit<unknown, unknown> = Exit.isSuccess(committed) && write.exit !== undefined
-        ? write.exit
+      const outcome: Result.Result<unknown, unknown> = Result.isSuccess(committed) && write.outcome !== undefined
+        ? write.outcome
         : committed
+      // (on Effect 4 the writer runs inline, here: the batch is over, and the next one is pending)
       write.resume(
-        Exit.isSuccess(exit)
-          ? Effect.succeed(exit.value)
-          : Effect.fail(new TaskStoreError({ operation: write.operation, cause: Cause.squash(exit.cause) }))
+        Result.isSuccess(outcome)
+          ? Effect.succeed(outcome.success)
+          : Effect.fail(new TaskStoreError({ operation: write.operation, cause: outcome.failure }))
       )
     }
   }
 }
 
 interface Write {
-  readonly statement: Effect.Effect<unknown, unknown>
+  readonly statement: () => unknown
   readonly operation: string
   readonly resume: (effect: Effect.Effect<unknown, TaskStoreError>) => void
-  /** How its statement ended, in its savepoint. */
-  exit: Exit.Exit<unknown, unknown> | undefined
+  /** How its statement ended, in this run of the batch. */
+  outcome: Result.Result<unknown, unknown> | undefined
 }
 
-const persistence = (sql: SqlClient.SqlClient, commit: GroupCommit, maxRecoveries: number): Persistence => ({
-  insert: (records) =>
-    Effect.flatMap(
-      // encoded before the batch: arguments that cannot be stored fail their own add only
-      Effect.try({
-        try: () =>
-          records.map((record) => ({
-            id: record.id,
-            name: record.name,
-            args: encodeArgs(record.args),
-            state: record.state,
-            attempts: record.attempts,
-            failures: record.failures,
-            added_at: record.addedAt
-          })),
-        catch: failed("store the arguments of a task")
-      }),
-      (rows) => {
-        // SQLite takes at most 32,766 variables per statement: 500 rows of 7 columns per INSERT,
-        // all in the same transaction; an id already in the table is skipped, and not returned
-        // (only that conflict: any other constraint fails the add)
-        const chunks: Array<typeof rows> = []
-        for (let at = 0; at < rows.length; at += 500) chunks.push(rows.slice(at, at + 500))
-        return commit.write(
-          "add tasks",
-          Effect.map(
-            Effect.forEach(
-              chunks,
-              (chunk) =>
-                sql<{ readonly id: string }>`INSERT INTO fiberkit_tasks ${
-                  sql.insert(chunk)
-                } ON CONFLICT (id) DO NOTHING RETURNING id`
-            ),
-            (inserted) => new Set(inserted.flat().map((row) => row.id))
-          )
-        )
-      }
-    ),
-  update: (record) =>
-    commit.write(
-      "update a task",
-      sql`UPDATE fiberkit_tasks SET state = ${record.state}, attempts = ${record.attempts},
-        failures = ${record.failures}, started_at = ${record.startedAt ?? null},
-        finished_at = ${record.finishedAt ?? null}, error = ${record.error ?? null} WHERE id = ${record.id}`
-    ),
-  // in one transaction: a task found running for the (maxRecoveries + 1)th time fails, the others
-  // are queued again, and the unfinished ones are read
-  recover: Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    commit.write(
-      "recover the unfinished tasks",
-      sql`UPDATE fiberkit_tasks SET state = 'failed', finished_at = ${now},
-        error = 'left running by a process that ended, ' || (recoveries + 1) || ' times: not run again (maxRecoveries: '
-          || CAST(${maxRecoveries} AS INTEGER) || ')'
-        WHERE state = 'running' AND recoveries >= ${maxRecoveries}`.pipe(
-        Effect.andThen(
-          sql`UPDATE fiberkit_tasks SET state = 'queued', recoveries = recoveries + 1 WHERE state = 'running'`
-        ),
-        Effect.andThen(sql<Row>`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`)
-      )
-    )).pipe(
-      // arguments that cannot be read (a row written by hand) fail the read, not as a defect
-      Effect.flatMap((rows) =>
-        Effect.try({ try: () => rows.map(toRecord), catch: failed("read the unfinished tasks") })
-      )
-    ),
-  get: (id) =>
-    sql<Row>`SELECT * FROM fiberkit_tasks WHERE id = ${id}`.pipe(
-      Effect.flatMap((rows) => Effect.try(() => Option.map(Option.fromNullishOr(rows[0]), toRecord))),
-      Effect.mapError(failed("read a task"))
-    )
+/** The store's statements, prepared once the table is there. */
+const statements = (db: Driver.Database) => ({
+  // an id already in the table is skipped, and not returned (only that conflict: any other
+  // constraint fails the add)
+  insert: db.prepare(
+    `INSERT INTO fiberkit_tasks (id, name, args, state, attempts, failures, added_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
+  ),
+  update: db.prepare(
+    `UPDATE fiberkit_tasks SET state = ?, attempts = ?, failures = ?, started_at = ?, finished_at = ?, error = ?
+      WHERE id = ?`
+  ),
+  failLeftRunning: db.prepare(
+    `UPDATE fiberkit_tasks SET state = 'failed', finished_at = ?,
+      error = 'left running by a process that ended, ' || (recoveries + 1) || ' times: not run again (maxRecoveries: '
+        || CAST(? AS INTEGER) || ')'
+      WHERE state = 'running' AND recoveries >= ?`
+  ),
+  requeueLeftRunning: db.prepare(
+    `UPDATE fiberkit_tasks SET state = 'queued', recoveries = recoveries + 1 WHERE state = 'running'`
+  ),
+  unfinished: db.prepare(`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`),
+  get: db.prepare(`SELECT * FROM fiberkit_tasks WHERE id = ?`)
 })
 
-const schema = (sql: SqlClient.SqlClient) =>
-  sql`CREATE TABLE IF NOT EXISTS fiberkit_tasks (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    args TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    failures INTEGER NOT NULL DEFAULT 0,
-    recoveries INTEGER NOT NULL DEFAULT 0,
-    added_at INTEGER NOT NULL,
-    started_at INTEGER,
-    finished_at INTEGER,
-    error TEXT
-  )`.pipe(
-    Effect.andThen(sql`CREATE INDEX IF NOT EXISTS fiberkit_tasks_unfinished ON fiberkit_tasks (state, seq)`),
-    // a file made by an earlier version: the columns it lacks
-    Effect.andThen(sql<{ readonly name: string }>`PRAGMA table_info(fiberkit_tasks)`),
-    Effect.flatMap((columns) => {
+const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: number): Persistence => {
+  const sql = statements(db)
+  return {
+    insert: (records) =>
+      Effect.flatMap(
+        // encoded before the batch: arguments that cannot be stored fail their own add only
+        Effect.try({
+          try: () => records.map((record) => [record, encodeArgs(record.args)] as const),
+          catch: failed("store the arguments of a task")
+        }),
+        (rows) =>
+          // all in the same transaction
+          commit.write("add tasks", () => {
+            const inserted = new Set<string>()
+            for (const [record, args] of rows) {
+              const row = sql.insert.get(
+                record.id,
+                record.name,
+                args,
+                record.state,
+                record.attempts,
+                record.failures,
+                record.addedAt
+              ) as { readonly id: string } | undefined
+              if (row !== undefined) inserted.add(row.id)
+            }
+            return inserted
+          })
+      ),
+    update: (record) =>
+      commit.write("update a task", () => {
+        sql.update.run(
+          record.state,
+          record.attempts,
+          record.failures,
+          record.startedAt ?? null,
+          record.finishedAt ?? null,
+          record.error ?? null,
+          record.id
+        )
+      }),
+    // in one transaction: a task found running for the (maxRecoveries + 1)th time fails, the others
+    // are queued again, and the unfinished ones are read
+    recover: Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      commit.write("recover the unfinished tasks", () => {
+        sql.failLeftRunning.run(now, maxRecoveries, maxRecoveries)
+        sql.requeueLeftRunning.run()
+        return sql.unfinished.all() as Array<Row>
+      })).pipe(
+        // arguments that cannot be read (a row written by hand) fail the read, not as a defect
+        Effect.flatMap((rows) =>
+          Effect.try({ try: () => rows.map(toRecord), catch: failed("read the unfinished tasks") })
+        )
+      ),
+    get: (id) =>
+      Effect.try({
+        try: () => Option.map(Option.fromNullishOr(sql.get.get(id) as Row | undefined), toRecord),
+        catch: failed("read a task")
+      })
+  }
+}
+
+const schema = (db: Driver.Database) =>
+  Effect.try({
+    try: () => {
+      db.exec(`CREATE TABLE IF NOT EXISTS fiberkit_tasks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        args TEXT NOT NULL,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        recoveries INTEGER NOT NULL DEFAULT 0,
+        added_at INTEGER NOT NULL,
+        started_at INTEGER,
+        finished_at INTEGER,
+        error TEXT
+      )`)
+      db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_unfinished ON fiberkit_tasks (state, seq)`)
+      // a file made by an earlier version: the columns it lacks
+      const columns = db.prepare(`PRAGMA table_info(fiberkit_tasks)`).all() as Array<{ readonly name: string }>
       const has = new Set(columns.map((column) => column.name))
-      return Effect.forEach(
-        ["failures", "recoveries"].filter((column) => !has.has(column)),
-        (column) => sql.unsafe(`ALTER TABLE fiberkit_tasks ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`),
-        { discard: true }
-      )
-    }),
-    Effect.mapError(failed("create its table"))
-  )
+      for (const column of ["failures", "recoveries"]) {
+        if (!has.has(column)) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`)
+      }
+    },
+    catch: failed("create its table")
+  })
 
 /** @internal */
 export const defaultMaxRecoveries = 1
@@ -243,34 +266,35 @@ export const layer = (options: {
   readonly filename: string
   readonly synchronous?: "full" | "normal" | undefined
   readonly maxRecoveries?: number | undefined
-}): Layer.Layer<TaskStore.TaskStore, TaskStoreError | InvalidOptions> => {
-  const maxRecoveries = options.maxRecoveries ?? defaultMaxRecoveries
-  if (!Number.isSafeInteger(maxRecoveries) || maxRecoveries < 0) {
-    return Layer.fail(
-      new InvalidOptions({
-        operation: "SqliteStore.layer",
-        field: "maxRecoveries",
-        expected: "an integer ≥ 0",
-        value: maxRecoveries
-      })
-    )
-  }
-  return Layer.effect(
+}): Layer.Layer<TaskStore.TaskStore, TaskStoreError | InvalidOptions> =>
+  Layer.effect(
     TaskStore.TaskStore,
     Effect.gen(function*() {
-      const sql = yield* SqlClient.SqlClient
+      const maxRecoveries = options.maxRecoveries ?? defaultMaxRecoveries
+      if (!Number.isSafeInteger(maxRecoveries) || maxRecoveries < 0) {
+        return yield* new InvalidOptions({
+          operation: "SqliteStore.layer",
+          field: "maxRecoveries",
+          expected: "an integer ≥ 0",
+          value: maxRecoveries
+        })
+      }
+      const db = yield* Effect.acquireRelease(
+        Effect.mapError(Driver.open(options.filename), failed("open")),
+        (db) => Effect.sync(() => db.close())
+      )
       const synchronous = options.synchronous === "normal" ? "NORMAL" : "FULL"
-      yield* sql.unsafe(`PRAGMA synchronous = ${synchronous}`).pipe(Effect.mapError(failed("set synchronous")))
-      yield* schema(sql)
-      const commit = new GroupCommit(sql, yield* Effect.runtime<never>())
+      yield* Effect.try({ try: () => db.pragma(`synchronous = ${synchronous}`), catch: failed("set synchronous") })
+      yield* schema(db)
+      const commit = new GroupCommit(db)
+      const store = new LocalStore(
+        yield* Effect.try({
+          try: () => persistence(db, commit, maxRecoveries),
+          catch: failed("prepare its statements")
+        })
+      )
       // writes still pending when the store closes are committed before the database closes
-      yield* Effect.addFinalizer(() => commit.commit)
-      return new LocalStore(persistence(sql, commit, maxRecoveries))
+      yield* Effect.addFinalizer(() => Effect.sync(() => commit.commit()))
+      return store
     })
-  ).pipe(
-    Layer.provide(SqliteClient.layer({ filename: options.filename })),
-    Layer.mapError((cause) =>
-      cause instanceof TaskStoreError ? cause : new TaskStoreError({ operation: "open", cause })
-    )
   )
-}

@@ -1,7 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import { TaskStoreError } from "../Errors.js"
 
@@ -11,17 +11,17 @@ import { TaskStoreError } from "../Errors.js"
  *
  * @internal
  */
-export const defaultStoreRetry: Schedule.Schedule<unknown, TaskStoreError> = Schedule.exponential("100 millis").pipe(
-  Schedule.union(Schedule.spaced("5 seconds")),
-  Schedule.intersect(Schedule.recurs(10))
-)
+export const defaultStoreRetry: Schedule.Schedule<unknown, TaskStoreError> = Schedule.max([
+  Schedule.min([Schedule.exponential("100 millis"), Schedule.spaced("5 seconds")]),
+  Schedule.recurs(10)
+])
 
 /** @internal */
 export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /** A failure or a defect of a store operation, as a `TaskStoreError`. */
 const toStoreError = (operation: string, cause: Cause.Cause<TaskStoreError>): TaskStoreError => {
-  const failure = Cause.failureOption(cause)
+  const failure = Cause.findErrorOption(cause)
   return failure._tag === "Some" ? failure.value : new TaskStoreError({ operation, cause: Cause.squash(cause) })
 }
 
@@ -66,16 +66,16 @@ const retrying = <A>(
   Effect.gen(function*() {
     const { operation, taskId } = options
     const annotations = taskId === undefined ? { operation } : { operation, taskId }
-    const driver = yield* Schedule.driver(options.schedule)
+    const step = yield* Schedule.toStepWithSleep(options.schedule)
     let cause = first
     for (let failures = 1;; failures++) {
       const error = toStoreError(operation, cause)
       yield* Effect.logWarning(
         `the task store failed to ${label(operation, taskId)} (failure ${failures}): ${error.message}`
       ).pipe(Effect.annotateLogs(annotations))
-      const delay = driver.next(error)
-      const again = yield* Effect.either(options.restore === undefined ? delay : options.restore(delay))
-      if (Either.isLeft(again)) {
+      const delay = step(error)
+      const again = yield* Effect.result(options.restore === undefined ? delay : options.restore(delay))
+      if (Result.isFailure(again)) {
         yield* Effect.logError(
           `the task store failed to ${label(operation, taskId)} ${failures} times: storeRetry gives up`
         ).pipe(Effect.annotateLogs(annotations))

@@ -64,7 +64,7 @@ export const encodeFailure = (
     return Effect.succeed({ fiberkit: "failure", text, error: { builtin: tag, fields: plain(error) } })
   }
   if (definition?.failure !== undefined) {
-    return Schema.encodeUnknown(definition.failure)(error).pipe(
+    return Schema.encodeUnknownEffect(definition.failure)(error).pipe(
       Effect.map((schema): Failure => ({ fiberkit: "failure", text, error: { schema } })),
       Effect.orElseSucceed((): Failure => ({ fiberkit: "failure", text, error: { plain: plain(error) } }))
     )
@@ -93,7 +93,7 @@ export const decodeFailure = (definition: Definition | undefined, failure: Failu
     return Effect.succeed(Class === undefined ? error.fields : new Class(error.fields as never))
   }
   if ("schema" in error && definition?.failure !== undefined) {
-    return Effect.orElseSucceed(Schema.decodeUnknown(definition.failure)(error.schema), () => error.schema)
+    return Effect.orElseSucceed(Schema.decodeUnknownEffect(definition.failure)(error.schema), () => error.schema)
   }
   return Effect.succeed("plain" in error ? error.plain : error.schema)
 }
@@ -107,13 +107,15 @@ export interface Returned {
 export const encodeValue = (definition: Definition, value: unknown): Effect.Effect<Returned> =>
   definition.success === undefined
     ? Effect.succeed(value === undefined ? {} : { value })
-    : Effect.map(Schema.encodeUnknown(definition.success)(value), (encoded) => ({ value: encoded })).pipe(Effect.orDie)
+    : Effect.map(Schema.encodeUnknownEffect(definition.success)(value), (encoded) => ({ value: encoded })).pipe(
+      Effect.orDie
+    )
 
 /** @internal */
 export const decodeValue = (definition: Definition | undefined, returned: unknown): Effect.Effect<unknown> => {
   const value = typeof returned === "object" && returned !== null ? (returned as Returned).value : undefined
   if (definition?.success === undefined || value === undefined) return Effect.succeed(value)
-  return Effect.orElseSucceed(Schema.decodeUnknown(definition.success)(value), () => value)
+  return Effect.orElseSucceed(Schema.decodeUnknownEffect(definition.success)(value), () => value)
 }
 
 /** The state a BullMQ job state stands for. @internal */

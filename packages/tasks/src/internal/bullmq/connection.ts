@@ -64,7 +64,7 @@ export const connect = (
 ): Effect.Effect<Redis, RedisUnreachable, Scope.Scope> =>
   Effect.andThen(
     probe(url, Duration.toMillis(options.timeout)).pipe(
-      Effect.retry(Schedule.intersect(Schedule.spaced(options.delay), Schedule.recurs(options.attempts - 1))),
+      Effect.retry(Schedule.max([Schedule.spaced(options.delay), Schedule.recurs(options.attempts - 1)])),
       Effect.mapError((cause) => new RedisUnreachable({ url: redact(url), attempts: options.attempts, cause }))
     ),
     Effect.acquireRelease(

@@ -1,12 +1,10 @@
 import { QueueEvents, Worker } from "bullmq"
 import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as ExecutionStrategy from "effect/ExecutionStrategy"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
-import type * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
@@ -45,7 +43,7 @@ return 1
 const endPoll = Duration.millis(20)
 
 /** How an outcome that cannot be read (Redis away, a job it cannot parse) is read again: 5 seconds. */
-const readRetry = Schedule.spaced("100 millis").pipe(Schedule.compose(Schedule.recurs(50)))
+const readRetry = Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(50)])
 
 /**
  * The TaskManager on BullMQ. Adding writes a job (the task id is the job id); this process's
@@ -68,12 +66,12 @@ class RemoteManager<T extends Definition> {
   constructor(
     readonly store: BullStore,
     readonly options: Api.TaskManager.Options<T>,
-    readonly runtime: Runtime.Runtime<unknown>,
+    readonly context: Context.Context<unknown>,
     readonly outcomes: Outcomes,
     readonly ended: Deferred.Deferred<void>
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
-    this.processor = new Processor(this.definitions, options, runtime)
+    this.processor = new Processor(this.definitions, options, context)
   }
 
   readonly add = (
@@ -119,7 +117,7 @@ class RemoteManager<T extends Definition> {
    * one is being written); fails `TaskManagerShutDown` once this manager has stopped with jobs
    * left.
    */
-  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.gen(this, function*() {
+  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.gen({ self: this }, function*() {
     for (;;) {
       const counts = yield* Effect.orDie(
         tryRedis("count tasks", () => this.store.queue.getJobCounts(...queuedStates, "active"))
@@ -137,7 +135,7 @@ class RemoteManager<T extends Definition> {
    * if it ended cancelled — it may have ended otherwise first.
    */
   readonly cancel = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>
-    Effect.gen(this, function*() {
+    Effect.gen({ self: this }, function*() {
       if (this.stopped !== undefined) return false
       const store = this.store
       const jobId = toJobId(id)
@@ -170,7 +168,7 @@ class RemoteManager<T extends Definition> {
       // until it has ended, or its worker gave it back (a stopping worker): it waits with the
       // mark then, and no worker will run it
       const over = yield* Effect.repeat(
-        Effect.zipLeft(
+        Effect.tap(
           Effect.andThen(
             Effect.suspend((): Effect.Effect<unknown, TaskStoreError> => polls++ % 10 === 0 ? tell : Effect.void),
             Effect.map(
@@ -178,7 +176,7 @@ class RemoteManager<T extends Definition> {
               (record) => Option.filter(record, (r) => r.finishedAt !== undefined || r.state !== "running")
             )
           ),
-          Effect.sleep(endPoll)
+          () => Effect.sleep(endPoll)
         ),
         { until: Option.isSome }
       )
@@ -201,9 +199,9 @@ class RemoteManager<T extends Definition> {
           ? Effect.andThen(Effect.ignore(this.join), Deferred.await(stopped))
           : Deferred.await(stopped)
       }
-      const stopped = Deferred.unsafeMake<void>(FiberId.none)
+      const stopped = Deferred.makeUnsafe<void>()
       this.stopped = stopped
-      return Effect.gen(this, function*() {
+      return Effect.gen({ self: this }, function*() {
         // (a shutdown without drain asked meanwhile ends the wait)
         if (options?.drain === true) yield* Effect.ignore(this.join)
         const worker = this.processor.worker
@@ -259,13 +257,13 @@ export const make = <T extends Definition>(
     if (invalid !== undefined) return yield* invalid
     const workers = options.workers ?? defaults.workers
     // the tasks run with the context the manager was made in
-    const runtime = yield* Effect.runtime<Api.TaskDefinition.Context<T>>()
+    const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
     const ended = yield* Deferred.make<void>()
     const manager = new RemoteManager<T>(
       store,
       options,
-      runtime as Runtime.Runtime<unknown>,
+      context as Context.Context<unknown>,
       outcomes,
       ended
     )
@@ -274,7 +272,7 @@ export const make = <T extends Definition>(
     // outcomes, from the event stream, in order — read from the first subscription on: a process
     // whose results no one reads (a worker process, a producer that only joins) reads no event.
     // In a scope of their own, closed after the shutdown below, which waits for the end mark.
-    const scope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+    const scope = yield* Scope.fork(yield* Effect.scope, "sequential")
     const listen = yield* Effect.cached(
       Scope.provide(
         Effect.gen(function*() {
@@ -357,7 +355,7 @@ export const make = <T extends Definition>(
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
-      results: Stream.unwrapScoped(subscribe),
+      results: Stream.unwrap(subscribe),
       subscribe,
       join: manager.join,
       cancel: manager.cancel,

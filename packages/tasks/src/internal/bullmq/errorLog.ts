@@ -1,6 +1,6 @@
 import * as Clock from "effect/Clock"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Runtime from "effect/Runtime"
 
 /**
  * The connection errors of the store's Redis clients (its ioredis connection, BullMQ's Queue,
@@ -17,7 +17,7 @@ export class ErrorLog {
   /** Errors reported since the connection was last up. */
   private errors = 0
 
-  constructor(private readonly runtime: Runtime.Runtime<never>, readonly intervalMillis = 10_000) {}
+  constructor(private readonly context: Context.Context<never>, readonly intervalMillis = 10_000) {}
 
   /** Logs `error`, reported by `source`, unless the same error was logged less than `interval` ago. */
   report(source: string, error: unknown): Effect.Effect<void> {
@@ -55,14 +55,14 @@ export class ErrorLog {
   /** An `error` listener for an event emitter (a Redis client, a BullMQ Queue, Worker or QueueEvents). */
   listener(source: string): (error: unknown) => void {
     return (error) => {
-      Runtime.runFork(this.runtime)(this.report(source, error))
+      Effect.runForkWith(this.context)(this.report(source, error))
     }
   }
 
   /** A `ready` listener: logs that the connection is back, after errors. */
   readyListener(source: string): () => void {
     return () => {
-      Runtime.runFork(this.runtime)(this.restored(source))
+      Effect.runForkWith(this.context)(this.restored(source))
     }
   }
 }

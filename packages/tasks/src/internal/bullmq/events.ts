@@ -1,5 +1,4 @@
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 
 /** An event of the queue's stream: a task ended (`completed`, `failed`), or a shutdown's end mark. */
@@ -31,13 +30,13 @@ export class EventBuffer {
   offer(event: QueueEvent): void {
     if (event[0] !== "end") {
       if (this.dropping) return
-      if (Option.getOrElse(this.queue.unsafeSize(), () => 0) >= this.capacity) {
+      if (Queue.sizeUnsafe(this.queue) >= this.capacity) {
         this.dropping = true
-        Queue.unsafeOffer(this.queue, Overflow)
+        Queue.offerUnsafe(this.queue, Overflow)
         return
       }
     }
-    Queue.unsafeOffer(this.queue, event)
+    Queue.offerUnsafe(this.queue, event)
   }
 
   /** The next event, or the mark of the events dropped there (events are queued again from then on). */

@@ -11,8 +11,8 @@ import { ErrorLog } from "./errorLog.js"
 import { BullStore, makeQueue, tryRedis } from "./store.js"
 
 const unsupported = (operation: string) =>
-  Effect.dieMessage(
-    `BullMQStore: ${operation} is done by BullMQ's workers — use this store through TaskManager.make`
+  Effect.die(
+    new Error(`BullMQStore: ${operation} is done by BullMQ's workers — use this store through TaskManager.make`)
   )
 
 const positive = (field: string, value: number, integer: boolean) =>
@@ -34,7 +34,7 @@ export const make = (
 ): Effect.Effect<Api.BullMQStore, RedisUnreachable | InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const url = options.url ?? Option.getOrUndefined(
-      yield* Effect.orDie(Config.option(Config.string("FIBERKIT_REDIS_URL")))
+      yield* Effect.orDie(Config.option(Config.String("FIBERKIT_REDIS_URL")))
     )
     if (url === undefined || !/^rediss?:\/\//.test(url)) {
       return yield* new InvalidOptions({
@@ -45,7 +45,7 @@ export const make = (
       })
     }
     const millis = (input: Duration.Input | undefined, fallback: Duration.Input) =>
-      Duration.toMillis(Duration.decode(input ?? fallback))
+      Duration.toMillis(Duration.fromInputUnsafe(input ?? fallback))
     const settings = {
       queue: options.queue ?? "fiberkit-tasks",
       prefix: options.prefix ?? "fiberkit",
@@ -60,7 +60,7 @@ export const make = (
     }
     const attempts = yield* positive("connectAttempts", options.connectAttempts ?? 5, true)
     // connection errors are logged with the logger of the context the store is made in
-    const errors = new ErrorLog(yield* Effect.runtime<never>())
+    const errors = new ErrorLog(yield* Effect.context<never>())
     const redis = yield* connect(
       url,
       { attempts, delay: options.connectDelay ?? "200 millis", timeout: "2 seconds" },

@@ -1,10 +1,10 @@
 import { type Job, UnrecoverableError, WaitingError, type Worker } from "bullmq"
 import * as Cause from "effect/Cause"
+import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
@@ -36,7 +36,7 @@ const handBack = async (job: Job<JobData>, token: string | undefined): Promise<n
 
 /**
  * What a BullMQ Worker runs for each job of this process: decode the arguments, run the task
- * (under the manager's timeout) in the manager's runtime, encode the value. The job's
+ * (under the manager's timeout) in the manager's context, encode the value. The job's
  * `AbortSignal` interrupts the attempt: `cancel` ends the task, a shutdown hands it back. A
  * failure becomes the error BullMQ acts on: retried after the Schedule's delay, or final.
  *
@@ -54,7 +54,7 @@ export class Processor {
   constructor(
     private readonly definitions: ReadonlyMap<string, Definition>,
     private readonly options: Api.TaskManager.Options<Definition>,
-    private readonly runtime: Runtime.Runtime<unknown>
+    private readonly context: Context.Context<unknown>
   ) {}
 
   /** The worker's backoff strategy: the delay the Schedule chose for this failure. */
@@ -68,7 +68,10 @@ export class Processor {
     // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
     if (this.stopping) return handBack(job, token)
     this.running.add(job.id!)
-    const exit = await Runtime.runPromiseExit(this.runtime, this.attempt(job), signal === undefined ? {} : { signal })
+    const exit = await Effect.runPromiseExitWith(this.context)(
+      this.attempt(job),
+      signal === undefined ? {} : { signal }
+    )
       .finally(() => this.running.delete(job.id!))
     if (Exit.isSuccess(exit)) return exit.value
     if (Cause.hasInterruptsOnly(exit.cause)) {
@@ -77,34 +80,35 @@ export class Processor {
       if (signal?.aborted === true) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
       // interrupted by itself, nobody cancelled it: it fails, once
       const error = new TaskInterrupted({ id: fromJobId(job.id!), attempt: job.attemptsStarted })
-      const failure = await Runtime.runPromise(
-        this.runtime,
+      const failure = await Effect.runPromiseWith(this.context)(
         encodeFailure(this.definitions.get(job.name), error, error.message)
       )
       throw new UnrecoverableError(JSON.stringify(failure))
     }
-    const failure = await Runtime.runPromise(this.runtime, this.failure(job, exit.cause))
+    const failure = await Effect.runPromiseWith(this.context)(this.failure(job, exit.cause))
     throw failure
   }
 
   private attempt(job: Job<JobData>): Effect.Effect<unknown, unknown> {
     const definition = this.definitions.get(job.name)
     if (definition === undefined) return Effect.fail(new UnknownTask({ task: job.name }))
-    const timeout = this.options.timeout === undefined ? undefined : Duration.decode(this.options.timeout)
+    const timeout = this.options.timeout === undefined ? undefined : Duration.fromInputUnsafe(this.options.timeout)
     return Effect.try(() => argsOf(job.data)).pipe(
-      Effect.flatMap(Schema.decodeUnknown(definition.args)),
+      Effect.flatMap(Schema.decodeUnknownEffect(definition.args)),
       Effect.mapError((error) => new InvalidTaskArgs({ task: job.name, reason: error.message })),
       Effect.flatMap((args) => {
         const run = definition.run(args) as Effect.Effect<unknown, unknown>
         if (timeout === undefined) return run
-        return Effect.timeoutFail(run, {
+        return Effect.timeoutOrElse(run, {
           duration: timeout,
-          onTimeout: () =>
-            new TaskTimeout({
-              id: fromJobId(job.id!),
-              attempt: job.attemptsStarted,
-              timeoutMillis: Duration.toMillis(timeout)
-            })
+          orElse: () =>
+            Effect.fail(
+              new TaskTimeout({
+                id: fromJobId(job.id!),
+                attempt: job.attemptsStarted,
+                timeoutMillis: Duration.toMillis(timeout)
+              })
+            )
         })
       }),
       Effect.flatMap((value) => encodeValue(definition, value))
@@ -115,7 +119,7 @@ export class Processor {
   private failure(job: Job<JobData>, cause: Cause.Cause<unknown>): Effect.Effect<Error> {
     const definition = this.definitions.get(job.name)
     const text = describe(cause)
-    const failure = Cause.failureOption(cause)
+    const failure = Cause.findErrorOption(cause)
     if (Option.isNone(failure)) {
       return Effect.succeed(new UnrecoverableError(JSON.stringify({ fiberkit: "defect", text } satisfies Failure)))
     }
@@ -127,7 +131,7 @@ export class Processor {
       if (error instanceof InvalidTaskArgs || error instanceof UnknownTask || Option.isNone(retryInput(cause))) {
         return Effect.succeed(new UnrecoverableError(message))
       }
-      const schedule = this.options.retry ?? Schedule.stop
+      const schedule = this.options.retry ?? Schedule.recurs(0)
       return Effect.map(
         retryDelay(schedule, error, job.attemptsMade + 1, job.timestamp),
         Option.match({

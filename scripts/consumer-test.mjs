@@ -32,7 +32,7 @@ const rootManifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"),
 // ---------------------------------------------------------------------------------------------
 
 /** Optional peers the consumer program uses: installed like the required ones. */
-const usedOptionalPeers = new Set(["@effect/sql", "@effect/sql-sqlite-node"])
+const usedOptionalPeers = new Set(["better-sqlite3"])
 
 /**
  * The peers of the packed packages, name → range: the required ones and those of

@@ -1,16 +1,18 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Leaks, TestTime } from "@fiberkit/testkit"
-import { Effect, Exit, FastCheck, Fiber, Ref, TestClock } from "effect"
+import { Gen, Leaks, TestTime } from "@fiberkit/testkit"
+import { Effect, Fiber, Ref } from "effect"
 import type * as Duration from "effect/Duration"
+import { TestClock } from "effect/testing"
 import * as Barrier from "../src/Barrier.js"
+import { isInterrupted } from "./helpers.js"
 
 describe("Barrier", () => {
   it.effect("releases all parties together, with indices 0 … parties-1, after the action ran once", () =>
     Effect.gen(function*() {
       const actions = yield* Ref.make(0)
       const barrier = yield* Barrier.make(3, { action: Ref.update(actions, (n) => n + 1) })
-      const first = yield* Effect.fork(barrier.await)
-      const second = yield* Effect.fork(barrier.await)
+      const first = yield* Effect.forkChild(barrier.await)
+      const second = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
       assert.strictEqual(yield* barrier.waiting, 2)
       assert.strictEqual(yield* Ref.get(actions), 0)
@@ -23,7 +25,7 @@ describe("Barrier", () => {
 
   it.effect.prop(
     "every generation gives each party a unique index and runs the action once",
-    [FastCheck.integer({ min: 1, max: 6 }), FastCheck.integer({ min: 1, max: 4 })],
+    [Gen.integer({ min: 1, max: 6 }), Gen.integer({ min: 1, max: 4 })],
     ([parties, generations]) =>
       Effect.gen(function*() {
         const actions = yield* Ref.make(0)
@@ -43,13 +45,13 @@ describe("Barrier", () => {
         assert.strictEqual(yield* Ref.get(actions), generations)
         assert.isFalse(yield* barrier.isBroken)
       }),
-    { fastCheck: { numRuns: 30 } }
+    { arbitrary: { runs: 30 } }
   )
 
   it.effect("abort breaks it: waiting and later parties fail BrokenBarrier until reset", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(2)
-      const waiter = yield* Effect.fork(barrier.await)
+      const waiter = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
       yield* barrier.abort
       const error = yield* Effect.flip(Fiber.join(waiter))
@@ -62,7 +64,7 @@ describe("Barrier", () => {
       assert.strictEqual((yield* Effect.flip(barrier.await)).reason, "aborted")
       yield* barrier.reset
       assert.isFalse(yield* barrier.isBroken)
-      const again = yield* Effect.fork(barrier.await)
+      const again = yield* Effect.forkChild(barrier.await)
       yield* barrier.await
       yield* Fiber.join(again)
     }))
@@ -70,7 +72,7 @@ describe("Barrier", () => {
   it.effect("reset fails the parties waiting at that moment", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(3)
-      const waiter = yield* Effect.fork(barrier.await)
+      const waiter = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
       yield* barrier.reset
       assert.strictEqual((yield* Effect.flip(Fiber.join(waiter))).reason, "reset")
@@ -80,9 +82,9 @@ describe("Barrier", () => {
   it.effect("a party that waits longer than the timeout breaks the barrier", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(3, { timeout: "1 second" })
-      const first = yield* Effect.fork(barrier.await)
+      const first = yield* Effect.forkChild(barrier.await)
       yield* TestClock.adjust("500 millis")
-      const second = yield* Effect.fork(barrier.await)
+      const second = yield* Effect.forkChild(barrier.await)
       yield* TestClock.adjust("500 millis")
       assert.strictEqual((yield* Effect.flip(Fiber.join(first))).reason, "timeout")
       assert.strictEqual((yield* Effect.flip(Fiber.join(second))).reason, "timeout")
@@ -93,9 +95,9 @@ describe("Barrier", () => {
     Effect.gen(function*() {
       // as in Python: the generation tripped when the last party came; the action only delays it
       const barrier = yield* Barrier.make(2, { timeout: "1 second", action: Effect.sleep("2 seconds") })
-      const first = yield* Effect.fork(barrier.await)
+      const first = yield* Effect.forkChild(barrier.await)
       yield* TestClock.adjust("500 millis")
-      const last = yield* Effect.fork(barrier.await)
+      const last = yield* Effect.forkChild(barrier.await)
       yield* TestClock.adjust("3 seconds")
       assert.deepStrictEqual([yield* Fiber.join(first), yield* Fiber.join(last)], [0, 1])
       assert.isFalse(yield* barrier.isBroken)
@@ -104,7 +106,7 @@ describe("Barrier", () => {
   it.effect("a failing action fails its runner with its error and breaks the barrier for the others", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(2, { action: Effect.fail("no quorum" as const) })
-      const waiter = yield* Effect.fork(barrier.await)
+      const waiter = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
       assert.strictEqual(yield* Effect.flip(barrier.await), "no quorum")
       assert.strictEqual(((yield* Effect.flip(Fiber.join(waiter))) as { reason: string }).reason, "action failed")
@@ -114,16 +116,16 @@ describe("Barrier", () => {
   it.effect("a party interrupted while waiting withdraws, as if it had never come", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(2)
-      const quitter = yield* Effect.fork(barrier.await)
+      const quitter = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
       yield* Fiber.interrupt(quitter)
       assert.strictEqual(yield* barrier.waiting, 0)
-      const waiter = yield* Effect.fork(barrier.await)
+      const waiter = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
-      assert.isNull(waiter.unsafePoll())
+      assert.isUndefined(waiter.pollUnsafe())
       assert.strictEqual(yield* barrier.await, 1)
       assert.strictEqual(yield* Fiber.join(waiter), 0)
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(quitter)))
+      assert.isTrue(isInterrupted(yield* Fiber.await(quitter)))
     }))
 
   it.effect("zero parties fail InvalidOptions", () =>
@@ -132,7 +134,7 @@ describe("Barrier", () => {
       assert.strictEqual(error.message, "Barrier.make: parties must be an integer ≥ 1, got 0")
     }))
 
-  it.effect("a timeout Duration.decode rejects fails InvalidOptions", () =>
+  it.effect("a timeout Duration.fromInput rejects fails InvalidOptions", () =>
     Effect.gen(function*() {
       const timeouts: ReadonlyArray<Duration.Input> = [`${1e-7} seconds`, `${Number.NaN} millis`]
       for (const timeout of timeouts) {
@@ -156,7 +158,7 @@ describe("Barrier (one action at a time)", () => {
         )
       })
       const party = (name: string) => Effect.tap(barrier.await, () => Effect.sync(() => released.push(name)))
-      const fibers = yield* Effect.forEach(["a1", "a2", "b1", "b2"], (name) => Effect.fork(party(name)))
+      const fibers = yield* Effect.forEach(["a1", "a2", "b1", "b2"], (name) => Effect.forkChild(party(name)))
       yield* TestTime.run(Fiber.joinAll(fibers))
       assert.strictEqual(peak, 1)
       assert.deepStrictEqual(released.map((name) => name[0]), ["a", "a", "b", "b"])
@@ -165,24 +167,24 @@ describe("Barrier (one action at a time)", () => {
   it.effect("a party that arrived while the action ran stays interruptible: interrupted, it withdraws", () =>
     Effect.gen(function*() {
       const barrier = yield* Barrier.make(2, { action: Effect.sleep("1 second") })
-      yield* Effect.fork(barrier.await)
-      yield* Effect.fork(barrier.await) // trips generation 1: runs the 1-second action
+      yield* Effect.forkChild(barrier.await)
+      yield* Effect.forkChild(barrier.await) // trips generation 1: runs the 1-second action
       yield* Leaks.settle
-      const late = yield* Effect.fork(barrier.await) // arrives while the action runs
+      const late = yield* Effect.forkChild(barrier.await) // arrives while the action runs
       yield* Leaks.settle
       yield* TestClock.adjust("1 second") // the action is over: `late` waits for generation 2
       assert.strictEqual(yield* barrier.waiting, 1)
-      yield* Fiber.interruptFork(late)
+      yield* Effect.forkDetach(Fiber.interrupt(late))
       yield* Leaks.settle
-      const withdrew = late.unsafePoll() !== null
+      const withdrew = late.pollUnsafe() !== undefined
       if (!withdrew) yield* barrier.abort // so that a failing test still ends
       assert.isTrue(withdrew)
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(late)))
+      assert.isTrue(isInterrupted(yield* Fiber.await(late)))
       assert.strictEqual(yield* barrier.waiting, 0)
       // the next party waits for a partner of its own, not for the one that withdrew
-      const next = yield* Effect.fork(barrier.await)
+      const next = yield* Effect.forkChild(barrier.await)
       yield* Leaks.settle
-      assert.isNull(next.unsafePoll())
+      assert.isUndefined(next.pollUnsafe())
       assert.strictEqual(yield* barrier.waiting, 1)
       yield* Fiber.interrupt(next)
     }))

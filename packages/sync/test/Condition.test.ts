@@ -4,13 +4,14 @@ import { Cause, Effect, Exit, Fiber } from "effect"
 import * as Condition from "../src/Condition.js"
 import * as Lock from "../src/Lock.js"
 import * as ReentrantLock from "../src/ReentrantLock.js"
+import { isInterrupted, yieldOnWake } from "./helpers.js"
 
 /** A condition with two fibers waiting on it, `first` before `second`. */
 const twoWaiters = Effect.gen(function*() {
   const condition = yield* Condition.make()
-  const first = yield* Effect.fork(condition.withLock(condition.wait))
+  const first = yield* Effect.forkChild(condition.withLock(condition.wait))
   yield* Leaks.settle
-  const second = yield* Effect.fork(condition.withLock(Effect.as(condition.wait, "second woke")))
+  const second = yield* Effect.forkChild(condition.withLock(Effect.as(condition.wait, "second woke")))
   yield* Leaks.settle
   return { condition, first, second }
 })
@@ -30,7 +31,7 @@ describe("Condition", () => {
     Effect.gen(function*() {
       const condition = yield* Condition.make()
       const items: Array<number> = []
-      const consumer = yield* Effect.fork(condition.withLock(
+      const consumer = yield* Effect.forkChild(condition.withLock(
         Effect.andThen(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
       ))
       yield* Leaks.settle
@@ -48,8 +49,8 @@ describe("Condition", () => {
       const waiters = yield* Effect.forEach(
         [0, 1, 2, 3, 4],
         (i) =>
-          Effect.fork(condition.withLock(Effect.andThen(condition.wait, Effect.sync(() => woken.push(i))))).pipe(
-            Effect.zipLeft(Leaks.settle)
+          Effect.forkChild(condition.withLock(Effect.andThen(condition.wait, Effect.sync(() => woken.push(i))))).pipe(
+            Effect.tap(Leaks.settle)
           )
       )
       yield* condition.withLock(condition.notify())
@@ -67,7 +68,7 @@ describe("Condition", () => {
     Effect.gen(function*() {
       const lock = yield* ReentrantLock.make()
       const condition = yield* Condition.make(lock)
-      const waiter = yield* Effect.fork(Effect.gen(function*() {
+      const waiter = yield* Effect.forkChild(Effect.gen(function*() {
         yield* lock.acquire
         yield* lock.acquire
         yield* condition.wait
@@ -86,26 +87,28 @@ describe("Condition", () => {
   it.effect("an interrupted waiter takes the lock back before failing, so its withLock stays balanced", () =>
     Effect.gen(function*() {
       const condition = yield* Condition.make()
-      const waiter = yield* Effect.fork(condition.withLock(condition.wait))
+      const waiter = yield* Effect.forkChild(condition.withLock(condition.wait))
       yield* Leaks.settle
       // hold the lock while interrupting: the waiter must wait for it before it can fail
       yield* condition.lock.acquire
-      const interrupting = yield* Effect.fork(Fiber.interrupt(waiter))
+      const interrupting = yield* Effect.forkChild(Fiber.interrupt(waiter))
       yield* Leaks.settle
-      assert.isNull(interrupting.unsafePoll())
+      assert.isUndefined(interrupting.pollUnsafe())
       assert.strictEqual(yield* condition.waiting, 0)
       yield* condition.lock.release
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.join(interrupting)))
+      yield* Fiber.join(interrupting)
+      assert.isTrue(isInterrupted(yield* Fiber.await(waiter)))
       assert.isFalse(yield* condition.lock.isLocked)
     }))
 
   it.effect("a notified waiter that is interrupted passes the notification on", () =>
     Effect.gen(function*() {
       const { condition, first, second } = yield* twoWaiters
-      yield* Effect.fiberIdWith((self) =>
-        condition.withLock(Effect.andThen(condition.notify(), Effect.sync(() => first.unsafeInterruptAsFork(self))))
+      yieldOnWake(first) // interrupted before it resumes
+      yield* Effect.withFiber((self) =>
+        condition.withLock(Effect.andThen(condition.notify(), Effect.sync(() => first.interruptUnsafe(self.id))))
       )
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+      assert.isTrue(isInterrupted(yield* Fiber.await(first)))
       assert.strictEqual(yield* Fiber.join(second), "second woke")
     }))
 
@@ -124,10 +127,10 @@ describe("Condition (notifications are never lost)", () => {
       yield* condition.withLock(Effect.gen(function*() {
         yield* condition.notify()
         yield* Leaks.settle // `first` is notified and now waits for the lock we hold
-        yield* Fiber.interruptFork(first)
+        yield* Effect.forkDetach(Fiber.interrupt(first))
         yield* Leaks.settle
       }))
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+      assert.isTrue(isInterrupted(yield* Fiber.await(first)))
       assert.strictEqual(yield* TestTime.run(Fiber.join(second)), "second woke")
       assert.strictEqual(yield* condition.waiting, 0)
     }))
@@ -139,15 +142,15 @@ describe("Condition (notifications are never lost)", () => {
       const woken: Array<string> = []
       const waiter = (name: string) =>
         condition.withLock(Effect.andThen(condition.wait, Effect.sync(() => woken.push(name))))
-      const first = yield* Effect.fork(Effect.uninterruptible(waiter("first")))
+      const first = yield* Effect.forkChild(Effect.uninterruptible(waiter("first")))
       yield* Leaks.settle
-      yield* Fiber.interruptFork(first)
-      const second = yield* Effect.fork(waiter("second"))
+      yield* Effect.forkDetach(Fiber.interrupt(first))
+      const second = yield* Effect.forkChild(waiter("second"))
       yield* Leaks.settle
       yield* condition.withLock(condition.notify(1))
       yield* Leaks.settle
       assert.deepStrictEqual(woken, ["first"])
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first))) // interrupted once its region ends
+      assert.isTrue(isInterrupted(yield* Fiber.await(first))) // interrupted once its region ends
       assert.strictEqual(yield* condition.waiting, 1)
       yield* Fiber.interrupt(second)
     }))
@@ -155,11 +158,11 @@ describe("Condition (notifications are never lost)", () => {
   it.effect("notify(n) with n not an integer ≥ 0 is a defect naming the call, and wakes no one", () =>
     Effect.gen(function*() {
       const condition = yield* Condition.make()
-      const fibers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(condition.withLock(condition.wait)))
+      const fibers = yield* Effect.forEach([1, 2, 3], () => Effect.forkChild(condition.withLock(condition.wait)))
       yield* Leaks.settle
       for (const n of [1.5, -1, Number.NaN]) {
         const exit = yield* Effect.exit(condition.withLock(condition.notify(n)))
-        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), String(n))
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), String(n))
         assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), `Condition.notify: n must be`)
       }
       assert.strictEqual(yield* condition.waiting, 3)

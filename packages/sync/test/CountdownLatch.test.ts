@@ -7,11 +7,11 @@ describe("CountdownLatch", () => {
   it.effect("opens after `count` count-downs and stays open", () =>
     Effect.gen(function*() {
       const latch = yield* CountdownLatch.make(3)
-      const waiters = yield* Effect.forEach([1, 2], () => Effect.fork(latch.await))
+      const waiters = yield* Effect.forEach([1, 2], () => Effect.forkChild(latch.await))
       yield* latch.countDown
       yield* latch.countDown
       yield* Leaks.settle
-      assert.isTrue(waiters.every((fiber) => fiber.unsafePoll() === null))
+      assert.isTrue(waiters.every((fiber) => fiber.pollUnsafe() === undefined))
       assert.strictEqual(yield* latch.count, 1)
       yield* latch.countDown
       yield* Fiber.joinAll(waiters)

@@ -3,7 +3,7 @@ import { Duration, Option } from "effect"
 import * as Durations from "../src/Durations.js"
 
 describe("Durations", () => {
-  it("a negative amount is refused in every form of a DurationInput; zero, positive and Infinity are kept", () => {
+  it("a negative amount is refused in every form of a Duration.Input; zero, positive and Infinity are kept", () => {
     for (const negative of [-1, Number.NaN, -1n, "-1 millis", " -2 seconds", [-1, 0], [0, -1], [1, -2e9]]) {
       assert.isTrue(Durations.isNegative(negative), String(negative))
       assert.isTrue(Option.isNone(Durations.decodeNonNegative(negative)), String(negative))

@@ -1,15 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
-import { Effect, Fiber, TestClock } from "effect"
+import { Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as Event from "../src/Event.js"
 
 describe("Event", () => {
   it.effect("wait blocks until set, and set wakes every waiter", () =>
     Effect.gen(function*() {
       const event = yield* Event.make
-      const waiters = yield* Effect.forEach([1, 2, 3], (i) => Effect.fork(Effect.as(event.wait, i)))
+      const waiters = yield* Effect.forEach([1, 2, 3], (i) => Effect.forkChild(Effect.as(event.wait, i)))
       yield* Leaks.settle
-      assert.isTrue(waiters.every((fiber) => fiber.unsafePoll() === null))
+      assert.isTrue(waiters.every((fiber) => fiber.pollUnsafe() === undefined))
       assert.strictEqual(yield* event.waiting, 3)
       yield* event.set
       assert.deepStrictEqual(yield* Fiber.joinAll(waiters), [1, 2, 3])
@@ -23,9 +24,9 @@ describe("Event", () => {
       yield* event.set
       yield* event.clear
       assert.isFalse(yield* event.isSet)
-      const waiter = yield* Effect.fork(event.wait)
+      const waiter = yield* Effect.forkChild(event.wait)
       yield* Leaks.settle
-      assert.isNull(waiter.unsafePoll())
+      assert.isUndefined(waiter.pollUnsafe())
       yield* event.set
       yield* Fiber.join(waiter)
     }))
@@ -33,7 +34,7 @@ describe("Event", () => {
   it.effect("a waiter woken by set returns even if the flag is cleared before it runs", () =>
     Effect.gen(function*() {
       const event = yield* Event.make
-      const waiter = yield* Effect.fork(Effect.as(event.wait, "woken"))
+      const waiter = yield* Effect.forkChild(Effect.as(event.wait, "woken"))
       yield* Leaks.settle
       yield* Effect.andThen(event.set, event.clear)
       assert.strictEqual(yield* Fiber.join(waiter), "woken")
@@ -42,11 +43,11 @@ describe("Event", () => {
   it.effect("waitFor returns true when set in time and false on timeout, leaving no waiter", () =>
     Effect.gen(function*() {
       const event = yield* Event.make
-      const late = yield* Effect.fork(event.waitFor("1 second"))
+      const late = yield* Effect.forkChild(event.waitFor("1 second"))
       yield* TestClock.adjust("1 second")
       assert.isFalse(yield* Fiber.join(late))
       assert.strictEqual(yield* event.waiting, 0)
-      const early = yield* Effect.fork(event.waitFor("1 second"))
+      const early = yield* Effect.forkChild(event.waitFor("1 second"))
       yield* TestClock.adjust("500 millis")
       yield* event.set
       assert.isTrue(yield* Fiber.join(early))
@@ -56,7 +57,7 @@ describe("Event", () => {
   it.effect("an interrupted waiter leaves", () =>
     Effect.gen(function*() {
       const event = yield* Event.make
-      const waiter = yield* Effect.fork(event.wait)
+      const waiter = yield* Effect.forkChild(event.wait)
       yield* Leaks.settle
       yield* Fiber.interrupt(waiter)
       assert.strictEqual(yield* event.waiting, 0)

@@ -17,6 +17,7 @@ import * as LockOrder from "../src/LockOrder.js"
 import * as ReadWriteLock from "../src/ReadWriteLock.js"
 import * as ReentrantLock from "../src/ReentrantLock.js"
 import * as Semaphore from "../src/Semaphore.js"
+import { isInterrupted } from "./helpers.js"
 
 const options = { schedules: 150, interrupts: true } as const
 
@@ -78,7 +79,7 @@ describe("Interleavings: locks", () => {
         const lock = yield* Lock.make()
         yield* lock.acquire
         // acquire and release as separate calls: uninterruptible between them, as a caller must be
-        const waiter = yield* Effect.fork(Effect.uninterruptible(
+        const waiter = yield* Effect.forkChild(Effect.uninterruptible(
           Effect.flatMap(
             lock.acquireFor("1 second"),
             (got) => (got ? Effect.as(lock.release, got) : Effect.succeed(got))
@@ -108,7 +109,7 @@ describe("Interleavings: locks", () => {
         ))
         const actors = yield* Effect.forEach([read, write, read, write], (actor) => Interleavings.fork(actor))
         const exits = yield* awaitAll(actors)
-        for (const exit of exits) assert.isFalse(Exit.isFailure(exit) && !Exit.isInterrupted(exit), String(exit))
+        for (const exit of exits) assert.isFalse(Exit.isFailure(exit) && !isInterrupted(exit), String(exit))
         assert.strictEqual(writers.peak, 1)
         assert.deepStrictEqual(yield* rw.state, { readers: 0, writing: false, waiting: 0 })
       }),
@@ -142,7 +143,7 @@ describe("Interleavings: semaphores", () => {
         const waiters = yield* Effect.forEach(
           [1, 2],
           () =>
-            Effect.fork(Effect.uninterruptible(Effect.orDie(Effect.flatMap(
+            Effect.forkChild(Effect.uninterruptible(Effect.orDie(Effect.flatMap(
               semaphore.acquireFor("1 second"),
               (got) => (got ? Effect.andThen(semaphore.release(), Effect.succeed(got)) : Effect.succeed(got))
             ))))
@@ -187,9 +188,9 @@ describe("Interleavings: semaphores", () => {
       Effect.gen(function*() {
         const semaphore = yield* Semaphore.make(2)
         const history = yield* Linearizability.makeHistory<Input, Output>()
-        const answer = Exit.match({
-          onFailure: (): Output => "interrupted",
-          onSuccess: (v: number | void) => v ?? "ok"
+        const answer = Exit.match<number | void, unknown, Output, Output>({
+          onFailure: () => "interrupted",
+          onSuccess: (v) => v ?? "ok"
         })
         const acquire = (p: string, n: number) =>
           history.record(p, { acquire: n }, Effect.orDie(semaphore.acquire(n)), answer)
@@ -202,7 +203,7 @@ describe("Interleavings: semaphores", () => {
           Effect.uninterruptible(Effect.andThen(acquire(p, n), Effect.andThen(available(p), release(p, n))))
         const actors = yield* Effect.forEach(
           [["a", 1], ["b", 2], ["c", 1]] as const,
-          ([p, n]) => Effect.fork(holder(p, n))
+          ([p, n]) => Effect.forkChild(holder(p, n))
         )
         yield* awaitAll(actors)
         yield* Linearizability.check(counting(2), yield* history.operations)
@@ -218,7 +219,7 @@ describe("Interleavings: signals", () => {
       Effect.gen(function*() {
         const event = yield* Event.make
         const waiters = yield* Effect.forEach([1, 2], () => Interleavings.fork(event.wait))
-        const timed = yield* Effect.fork(event.waitFor("1 second"))
+        const timed = yield* Effect.forkChild(event.waitFor("1 second"))
         yield* Effect.sleep("1 second")
         yield* event.set
         yield* awaitAll(waiters)
@@ -283,13 +284,13 @@ describe("Interleavings: signals", () => {
         const passed = exits.filter(Exit.isSuccess).map((exit) => exit.value)
         if (passed.length > 0) {
           // it tripped: every party that was not interrupted passed, each with its own index
-          assert.strictEqual(passed.length + exits.filter(Exit.isInterrupted).length, 3)
+          assert.strictEqual(passed.length + exits.filter(isInterrupted).length, 3)
           assert.strictEqual(new Set(passed).size, passed.length)
           for (const index of passed) assert.include([0, 1, 2], index)
           assert.strictEqual(actions, 1)
         } else {
           for (const exit of exits) {
-            if (!Exit.isInterrupted(exit)) assert.include(String(exit), "BrokenBarrier")
+            if (!isInterrupted(exit)) assert.include(String(exit), "BrokenBarrier")
           }
         }
         assert.strictEqual(yield* barrier.waiting, 0)
@@ -302,7 +303,7 @@ describe("Interleavings: signals", () => {
       Effect.gen(function*() {
         const latch = yield* CountdownLatch.make(2)
         const waiters = yield* Effect.forEach([1, 2], () => Interleavings.fork(latch.await))
-        yield* Effect.forEach([1, 2], () => Effect.fork(latch.countDown))
+        yield* Effect.forEach([1, 2], () => Effect.forkChild(latch.countDown))
         yield* awaitAll(waiters)
         yield* latch.await
         assert.strictEqual(yield* latch.count, 0)
@@ -322,7 +323,7 @@ describe("Interleavings: lock order", () => {
           (set) => Interleavings.fork(LockOrder.withLocks(set, Effect.yieldNow))
         )
         const exits = yield* awaitAll(actors)
-        for (const exit of exits) assert.isTrue(Exit.isSuccess(exit) || Exit.isInterrupted(exit), String(exit))
+        for (const exit of exits) assert.isTrue(Exit.isSuccess(exit) || isInterrupted(exit), String(exit))
         for (const lock of [a!, b!, c!]) assert.isFalse(yield* lock.isLocked)
       }).pipe(Effect.provide(LockOrder.Detector)),
       options
@@ -334,7 +335,7 @@ describe("Interleavings: lock order", () => {
         const a = yield* Lock.make({ name: "a" })
         const b = yield* Lock.make({ name: "b" })
         const gate = yield* Deferred.make<void>()
-        const child = yield* a.withLock(Effect.fork(Effect.andThen(Deferred.await(gate), b.withLock(Effect.void))))
+        const child = yield* a.withLock(Effect.forkChild(Effect.andThen(Deferred.await(gate), b.withLock(Effect.void))))
         yield* Deferred.succeed(gate, undefined)
         yield* Fiber.join(child)
         // b then a: the only order any fiber has really taken them in

@@ -1,8 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConcurrencyProbe, Leaks, TaskSet, TestTime } from "@fiberkit/testkit"
-import { Effect, Exit, Fiber, TestClock } from "effect"
+import { Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as Lock from "../src/Lock.js"
 import * as ReentrantLock from "../src/ReentrantLock.js"
+import { isInterrupted, yieldOnWake } from "./helpers.js"
 
 type AnyLock = Lock.Lock | ReentrantLock.ReentrantLock
 
@@ -30,7 +32,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
         yield* lock.acquire
         const fibers = yield* Effect.forEach(
           [1, 2, 3, 4],
-          (i) => Effect.fork(lock.withLock(probe.track(Effect.sleep(10), `w${i}`))).pipe(Effect.zipLeft(Leaks.settle))
+          (i) => Effect.forkChild(lock.withLock(probe.track(Effect.sleep(10), `w${i}`))).pipe(Effect.tap(Leaks.settle))
         )
         yield* lock.release
         yield* TestClock.adjust(100)
@@ -43,12 +45,12 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
       Effect.gen(function*() {
         const lock = yield* make
         yield* lock.acquire
-        const waiter = yield* Effect.fork(lock.withLock(Effect.never))
+        const waiter = yield* Effect.forkChild(lock.withLock(Effect.never))
         yield* Leaks.settle
         yield* lock.release
         // the waiter has not run yet, but the lock is already its own
         assert.isTrue(yield* lock.isLocked)
-        const barger = yield* Effect.fork(lock.tryAcquire)
+        const barger = yield* Effect.forkChild(lock.tryAcquire)
         assert.isFalse(yield* Fiber.join(barger))
         yield* Fiber.interrupt(waiter)
         assert.isFalse(yield* lock.isLocked)
@@ -59,7 +61,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
         const lock = yield* make
         assert.isTrue(yield* lock.tryAcquire)
         assert.isTrue(yield* lock.isLocked)
-        assert.isFalse(yield* Fiber.join(yield* Effect.fork(lock.tryAcquire)))
+        assert.isFalse(yield* Fiber.join(yield* Effect.forkChild(lock.tryAcquire)))
         yield* lock.release
         assert.isFalse(yield* lock.isLocked)
       }))
@@ -74,7 +76,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
           new RegExp(`^${kind}\\.release: fiber #\\d+ does not hold ${kind}#\\d+ \\(it is not held\\)$`)
         )
         yield* lock.acquire
-        const child = yield* Effect.flip(Fiber.join(yield* Effect.fork(lock.release)))
+        const child = yield* Effect.flip(Fiber.join(yield* Effect.forkChild(lock.release)))
         assert.strictEqual(child._tag, "NotOwner")
         assert.match(child.message, /\(it is held by fiber #\d+\)$/)
         assert.isTrue(yield* lock.isLocked)
@@ -94,9 +96,9 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
     it.effect("an acquire that times out while waiting leaves no trace", () =>
       Effect.gen(function*() {
         const lock = yield* make
-        const holder = yield* Effect.fork(lock.withLock(Effect.sleep("10 seconds")))
+        const holder = yield* Effect.forkChild(lock.withLock(Effect.sleep("10 seconds")))
         yield* Leaks.settle
-        const waited = yield* Effect.fork(Effect.timeout(lock.acquire, "1 second"))
+        const waited = yield* Effect.forkChild(Effect.timeout(lock.acquire, "1 second"))
         yield* TestClock.adjust("1 second")
         const exit = yield* Fiber.await(waited)
         assert.isTrue(Exit.isFailure(exit))
@@ -111,7 +113,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
         const lock = yield* make
         assert.deepStrictEqual(yield* Effect.exit(lock.withLock(Effect.fail("boom"))), Exit.fail("boom"))
         assert.isTrue(Exit.isFailure(yield* Effect.exit(lock.withLock(Effect.die("bug")))))
-        const holder = yield* Effect.fork(lock.withLock(Effect.never))
+        const holder = yield* Effect.forkChild(lock.withLock(Effect.never))
         yield* Leaks.settle
         assert.isTrue(yield* lock.isLocked)
         yield* Fiber.interrupt(holder)
@@ -122,15 +124,16 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
       Effect.gen(function*() {
         const lock = yield* make
         yield* lock.acquire
-        const first = yield* Effect.fork(lock.withLock(Effect.void))
+        const first = yield* Effect.forkChild(lock.withLock(Effect.void))
         yield* Leaks.settle
-        const second = yield* Effect.fork(lock.withLock(Effect.succeed("second ran")))
+        const second = yield* Effect.forkChild(lock.withLock(Effect.succeed("second ran")))
         yield* Leaks.settle
         // in one step: the lock is handed to `first`, which is interrupted before it resumes
-        yield* Effect.fiberIdWith((self) =>
-          Effect.andThen(lock.release, Effect.sync(() => first.unsafeInterruptAsFork(self)))
+        yieldOnWake(first)
+        yield* Effect.withFiber((self) =>
+          Effect.andThen(lock.release, Effect.sync(() => first.interruptUnsafe(self.id)))
         )
-        assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+        assert.isTrue(isInterrupted(yield* Fiber.await(first)))
         assert.strictEqual(yield* Fiber.join(second), "second ran")
         assert.isFalse(yield* lock.isLocked)
       }))
@@ -140,7 +143,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
         const lock = yield* make
         yield* lock.withLock(lock.release)
         assert.isFalse(yield* lock.isLocked)
-        const other = yield* Effect.fork(lock.acquire)
+        const other = yield* Effect.forkChild(lock.acquire)
         yield* Fiber.join(other)
         assert.isTrue(yield* lock.isLocked)
       }))
@@ -168,7 +171,7 @@ const contract = (kind: string, make: Effect.Effect<AnyLock>) =>
           assert.isAtMost(yield* probe.peak, 1)
           assert.strictEqual(yield* probe.current, 0)
         }),
-      { fastCheck: { numRuns: 40 } }
+      { arbitrary: { runs: 40 } }
     )
   })
 
@@ -218,10 +221,10 @@ describe("ReentrantLock", () => {
     Effect.gen(function*() {
       const lock = yield* ReentrantLock.make()
       yield* lock.acquire
-      const child = yield* Effect.fork(lock.withLock(Effect.succeed("child in")))
+      const child = yield* Effect.forkChild(lock.withLock(Effect.succeed("child in")))
       yield* Leaks.settle
-      assert.isNull(child.unsafePoll())
-      assert.isFalse(yield* Fiber.join(yield* Effect.fork(lock.tryAcquire)))
+      assert.isUndefined(child.pollUnsafe())
+      assert.isFalse(yield* Fiber.join(yield* Effect.forkChild(lock.tryAcquire)))
       yield* lock.release
       assert.strictEqual(yield* Fiber.join(child), "child in")
     }))
@@ -229,7 +232,7 @@ describe("ReentrantLock", () => {
   it.effect("a parent that joins a child takes over the holds the child left", () =>
     Effect.gen(function*() {
       const lock = yield* ReentrantLock.make()
-      yield* Fiber.join(yield* Effect.fork(Effect.andThen(lock.acquire, lock.acquire)))
+      yield* Fiber.join(yield* Effect.forkChild(Effect.andThen(lock.acquire, lock.acquire)))
       yield* lock.release
       assert.isTrue(yield* lock.isLocked)
       yield* lock.release
@@ -240,10 +243,10 @@ describe("ReentrantLock", () => {
     Effect.gen(function*() {
       const lock = yield* ReentrantLock.make()
       yield* lock.acquire
-      const timed = yield* Effect.fork(Effect.timeout(lock.acquire, "1 second"))
+      const timed = yield* Effect.forkChild(Effect.timeout(lock.acquire, "1 second"))
       yield* TestClock.adjust("1 second")
       const error = yield* Effect.flip(Fiber.join(timed))
-      assert.strictEqual(error._tag, "TimeoutException")
+      assert.strictEqual(error._tag, "TimeoutError")
       yield* lock.release
       assert.isFalse(yield* lock.isLocked)
     }))

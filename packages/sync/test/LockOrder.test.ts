@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Leaks, TestTime } from "@fiberkit/testkit"
-import { Cause, Deferred, Effect, Exit, FastCheck, Fiber, Option, Queue } from "effect"
+import { Gen, Leaks, TestTime } from "@fiberkit/testkit"
+import { Cause, Deferred, Effect, Exit, Fiber, Queue, Result } from "effect"
 import * as Condition from "../src/Condition.js"
 import { LockOrderViolation } from "../src/Errors.js"
 import * as Lock from "../src/Lock.js"
@@ -11,8 +11,8 @@ import * as ReentrantLock from "../src/ReentrantLock.js"
 /** The violation an effect died with, if any. */
 const violationOf = <A, E>(exit: Exit.Exit<A, E>): LockOrderViolation | undefined => {
   if (Exit.isSuccess(exit)) return undefined
-  const defect = Cause.dieOption(exit.cause)
-  return Option.isSome(defect) && defect.value instanceof LockOrderViolation ? defect.value : undefined
+  const defect = Cause.findDefect(exit.cause)
+  return Result.isSuccess(defect) && defect.success instanceof LockOrderViolation ? defect.success : undefined
 }
 
 const makeLocks = (n: number) =>
@@ -35,7 +35,7 @@ describe("LockOrder.withLocks", () => {
     Effect.gen(function*() {
       const [a, b] = yield* makeLocks(2)
       yield* b!.acquire
-      const fiber = yield* Effect.fork(LockOrder.withLocks([b!, a!], Effect.void))
+      const fiber = yield* Effect.forkChild(LockOrder.withLocks([b!, a!], Effect.void))
       yield* Leaks.settle
       assert.isTrue(yield* a!.isLocked) // taken first, now waiting for b
       yield* Fiber.interrupt(fiber)
@@ -65,7 +65,7 @@ describe("LockOrder.withLocks", () => {
 
   it.effect.prop(
     "never deadlocks: fibers taking random lock sets in random orders all finish",
-    [FastCheck.array(FastCheck.uniqueArray(FastCheck.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 }), {
+    [Gen.array(Gen.uniqueArray(Gen.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 }), {
       minLength: 2,
       maxLength: 8
     })],
@@ -85,7 +85,7 @@ describe("LockOrder.withLocks", () => {
         )
         for (const lock of locks) assert.isFalse(yield* lock.isLocked)
       }),
-    { fastCheck: { numRuns: 40 } }
+    { arbitrary: { runs: 40 } }
   )
 })
 
@@ -142,10 +142,10 @@ describe("LockOrder.Detector", () => {
       const b = yield* Lock.make({ name: "b" })
       const condition = yield* Condition.make(a)
       // x takes b while holding a, then waits holding b: woken, it takes a back while holding b
-      const x = yield* Effect.fork(a.withLock(b.withLock(Effect.orDie(condition.wait))))
+      const x = yield* Effect.forkChild(a.withLock(b.withLock(Effect.orDie(condition.wait))))
       yield* Leaks.settle
       // y takes a, notifies, then takes b: a → b again, and it waits for x's b
-      const y = yield* Effect.fork(
+      const y = yield* Effect.forkChild(
         a.withLock(Effect.andThen(Effect.orDie(condition.notify()), b.withLock(Effect.void)))
       )
       const exit = yield* Effect.exit(TestTime.run(Fiber.await(x)))
@@ -167,11 +167,11 @@ describe("LockOrder.Detector", () => {
   it.effect.prop(
     "flags every inverted pair, and never a consistent order",
     [
-      FastCheck.array(FastCheck.uniqueArray(FastCheck.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }), {
+      Gen.array(Gen.uniqueArray(Gen.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 4 }), {
         minLength: 1,
         maxLength: 6
       }),
-      FastCheck.uniqueArray(FastCheck.integer({ min: 0, max: 5 }), { minLength: 2, maxLength: 2 })
+      Gen.uniqueArray(Gen.integer({ min: 0, max: 5 }), { minLength: 2, maxLength: 2 })
     ],
     ([sets, [x, y]]) =>
       Effect.gen(function*() {
@@ -193,7 +193,7 @@ describe("LockOrder.Detector", () => {
         assert.strictEqual(violation!.acquiring, `lock-${low}`)
         assert.deepStrictEqual(violation!.holding, [`lock-${high}`])
       }).pipe(Effect.provide(LockOrder.Detector)),
-    { fastCheck: { numRuns: 40 } }
+    { arbitrary: { runs: 40 } }
   )
 })
 
@@ -210,7 +210,7 @@ describe("LockOrder.Detector (child fibers)", () => {
   it.effect("a child waiting for a lock its parent holds is not a self-deadlock", () =>
     Effect.gen(function*() {
       const lock = yield* Lock.make()
-      const child = yield* lock.withLock(Effect.fork(lock.withLock(Effect.succeed("child got it"))))
+      const child = yield* lock.withLock(Effect.forkChild(lock.withLock(Effect.succeed("child got it"))))
       assert.strictEqual(yield* Fiber.join(child), "child got it")
     }).pipe(Effect.provide(LockOrder.Detector)))
 })
@@ -221,7 +221,7 @@ describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
       const [a, b] = yield* makeLocks(2)
       const gate = yield* Deferred.make<void>()
       // forked while the parent holds a; takes b only after the parent released a
-      const child = yield* a!.withLock(Effect.fork(Effect.andThen(Deferred.await(gate), b!.withLock(Effect.void))))
+      const child = yield* a!.withLock(Effect.forkChild(Effect.andThen(Deferred.await(gate), b!.withLock(Effect.void))))
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(child)
       // b then a: the only order any fiber really took them in
@@ -236,7 +236,7 @@ describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
       // the pool's workers are forked while a is held, and live on after a is released
       const workers = yield* a!.withLock(Effect.forEach(
         [1, 2],
-        () => Effect.fork(Effect.forever(Effect.flatten(Queue.take(jobs))))
+        () => Effect.forkChild(Effect.forever(Effect.flatten(Queue.take(jobs))))
       ))
       const done = yield* Deferred.make<void>()
       yield* Queue.offer(jobs, Effect.andThen(b!.withLock(Effect.void), Deferred.succeed(done, undefined)))
@@ -251,7 +251,7 @@ describe("LockOrder.Detector (a child outliving its parent's hold)", () => {
       const [a, b] = yield* makeLocks(2)
       const gate = yield* Deferred.make<void>()
       yield* a!.withLock(Effect.gen(function*() {
-        const child = yield* Effect.fork(Effect.andThen(Deferred.await(gate), b!.withLock(Effect.void)))
+        const child = yield* Effect.forkChild(Effect.andThen(Deferred.await(gate), b!.withLock(Effect.void)))
         yield* Deferred.succeed(gate, undefined)
         yield* Fiber.join(child) // the parent waits for the child while holding a: a → b
       }))

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConcurrencyProbe, Leaks, TaskSet, TestTime } from "@fiberkit/testkit"
-import { Effect, Exit, FastCheck, Fiber, TestClock } from "effect"
+import { ConcurrencyProbe, Gen, Leaks, TaskSet, TestTime } from "@fiberkit/testkit"
+import { Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as ReadWriteLock from "../src/ReadWriteLock.js"
 
 const idle: ReadWriteLock.ReadWriteLock.State = { readers: 0, writing: false, waiting: 0 }
@@ -10,7 +11,7 @@ describe("ReadWriteLock", () => {
     Effect.gen(function*() {
       const lock = yield* ReadWriteLock.make()
       const probe = yield* ConcurrencyProbe.make
-      const fiber = yield* Effect.fork(
+      const fiber = yield* Effect.forkChild(
         Effect.forEach([1, 2, 3, 4], () => lock.withRead(probe.track(Effect.sleep(10))), { concurrency: "unbounded" })
       )
       yield* TestClock.adjust(5)
@@ -24,10 +25,10 @@ describe("ReadWriteLock", () => {
   it.effect("a writer is alone: readers and writers wait for it", () =>
     Effect.gen(function*() {
       const lock = yield* ReadWriteLock.make()
-      const writer = yield* Effect.fork(lock.withWrite(Effect.sleep(10)))
+      const writer = yield* Effect.forkChild(lock.withWrite(Effect.sleep(10)))
       yield* Leaks.settle
-      const reader = yield* Effect.fork(lock.withRead(Effect.void))
-      const writer2 = yield* Effect.fork(lock.withWrite(Effect.void))
+      const reader = yield* Effect.forkChild(lock.withRead(Effect.void))
+      const writer2 = yield* Effect.forkChild(lock.withWrite(Effect.void))
       yield* Leaks.settle
       assert.deepStrictEqual(yield* lock.state, { readers: 0, writing: true, waiting: 2 })
       yield* TestClock.adjust(10)
@@ -39,13 +40,13 @@ describe("ReadWriteLock", () => {
     Effect.gen(function*() {
       const lock = yield* ReadWriteLock.make()
       const order: Array<string> = []
-      const reader1 = yield* Effect.fork(
+      const reader1 = yield* Effect.forkChild(
         lock.withRead(Effect.andThen(Effect.sleep(10), Effect.sync(() => order.push("r1"))))
       )
       yield* Leaks.settle
-      const writer = yield* Effect.fork(lock.withWrite(Effect.sync(() => order.push("w"))))
+      const writer = yield* Effect.forkChild(lock.withWrite(Effect.sync(() => order.push("w"))))
       yield* Leaks.settle
-      const reader2 = yield* Effect.fork(lock.withRead(Effect.sync(() => order.push("r2"))))
+      const reader2 = yield* Effect.forkChild(lock.withRead(Effect.sync(() => order.push("r2"))))
       yield* Leaks.settle
       assert.deepStrictEqual(yield* lock.state, { readers: 1, writing: false, waiting: 2 })
       yield* TestClock.adjust(10)
@@ -56,10 +57,10 @@ describe("ReadWriteLock", () => {
   it.effect("readers queued behind a writer enter together when it leaves", () =>
     Effect.gen(function*() {
       const lock = yield* ReadWriteLock.make()
-      const writer = yield* Effect.fork(lock.withWrite(Effect.sleep(10)))
+      const writer = yield* Effect.forkChild(lock.withWrite(Effect.sleep(10)))
       yield* Leaks.settle
-      const readers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(lock.withRead(Effect.sleep(10))))
-      const lateWriter = yield* Effect.fork(lock.withWrite(Effect.void))
+      const readers = yield* Effect.forEach([1, 2, 3], () => Effect.forkChild(lock.withRead(Effect.sleep(10))))
+      const lateWriter = yield* Effect.forkChild(lock.withWrite(Effect.void))
       yield* TestClock.adjust(15)
       assert.deepStrictEqual(yield* lock.state, { readers: 3, writing: false, waiting: 1 })
       yield* TestClock.adjust(10)
@@ -69,11 +70,11 @@ describe("ReadWriteLock", () => {
   it.effect("a writer leaving the head of the line by interruption lets the readers behind it in", () =>
     Effect.gen(function*() {
       const lock = yield* ReadWriteLock.make()
-      const reader = yield* Effect.fork(lock.withRead(Effect.never))
+      const reader = yield* Effect.forkChild(lock.withRead(Effect.never))
       yield* Leaks.settle
-      const writer = yield* Effect.fork(lock.withWrite(Effect.void))
+      const writer = yield* Effect.forkChild(lock.withWrite(Effect.void))
       yield* Leaks.settle
-      const reader2 = yield* Effect.fork(lock.withRead(Effect.succeed("in")))
+      const reader2 = yield* Effect.forkChild(lock.withRead(Effect.succeed("in")))
       yield* Leaks.settle
       yield* Fiber.interrupt(writer)
       assert.strictEqual(yield* Fiber.join(reader2), "in")
@@ -85,7 +86,7 @@ describe("ReadWriteLock", () => {
     "a writer is never inside with anyone, and the lock ends idle whatever is interrupted",
     [
       TaskSet.arbitrary({ maxTasks: 14, maxDuration: 40 }),
-      FastCheck.array(FastCheck.boolean(), { minLength: 14, maxLength: 14 })
+      Gen.array(Gen.boolean, { minLength: 14, maxLength: 14 })
     ],
     ([tasks, writers]) =>
       Effect.gen(function*() {
@@ -109,6 +110,6 @@ describe("ReadWriteLock", () => {
         assert.isTrue(Exit.isSuccess(exit))
         assert.strictEqual(violations, 0)
       }),
-    { fastCheck: { numRuns: 40 } }
+    { arbitrary: { runs: 40 } }
   )
 })

@@ -1,9 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConcurrencyProbe, Leaks, TaskSet, TestTime } from "@fiberkit/testkit"
-import { Effect, Exit, FastCheck, Fiber, TestClock } from "effect"
+import { ConcurrencyProbe, Gen, Leaks, TaskSet, TestTime } from "@fiberkit/testkit"
+import { Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
 import * as BoundedSemaphore from "../src/BoundedSemaphore.js"
 import type { InvalidOptions } from "../src/Errors.js"
 import * as Semaphore from "../src/Semaphore.js"
+import { isInterrupted, yieldOnWake } from "./helpers.js"
 
 const contract = (kind: string, make: (permits: number) => Effect.Effect<Semaphore.Semaphore, InvalidOptions>) =>
   describe(`${kind} (semaphore contract)`, () => {
@@ -11,7 +13,7 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
       Effect.gen(function*() {
         const semaphore = yield* make(3)
         const probe = yield* ConcurrencyProbe.make
-        const fiber = yield* Effect.fork(
+        const fiber = yield* Effect.forkChild(
           Effect.forEach(Array.from({ length: 8 }, (_, i) => i), () =>
             semaphore.withPermits(1)(probe.track(Effect.sleep(100))), { concurrency: "unbounded" })
         )
@@ -30,9 +32,9 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
         const semaphore = yield* make(2)
         const order: Array<string> = []
         yield* semaphore.acquire(2)
-        const big = yield* Effect.fork(semaphore.withPermits(2)(Effect.sync(() => order.push("big"))))
+        const big = yield* Effect.forkChild(semaphore.withPermits(2)(Effect.sync(() => order.push("big"))))
         yield* Leaks.settle
-        const small = yield* Effect.fork(semaphore.withPermits(1)(Effect.sync(() => order.push("small"))))
+        const small = yield* Effect.forkChild(semaphore.withPermits(1)(Effect.sync(() => order.push("small"))))
         yield* Leaks.settle
         yield* semaphore.release(1)
         yield* Leaks.settle
@@ -49,7 +51,7 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
       Effect.gen(function*() {
         const semaphore = yield* make(1)
         yield* semaphore.acquire()
-        const waiters = yield* Effect.forEach([1, 2, 3], () => Effect.fork(semaphore.withPermits(1)(Effect.never)))
+        const waiters = yield* Effect.forEach([1, 2, 3], () => Effect.forkChild(semaphore.withPermits(1)(Effect.never)))
         yield* Leaks.settle
         assert.strictEqual(yield* semaphore.waiting, 3)
         yield* semaphore.release()
@@ -65,14 +67,15 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
       Effect.gen(function*() {
         const semaphore = yield* make(2)
         yield* semaphore.acquire(2)
-        const first = yield* Effect.fork(semaphore.withPermits(2)(Effect.void))
+        const first = yield* Effect.forkChild(semaphore.withPermits(2)(Effect.void))
         yield* Leaks.settle
-        const second = yield* Effect.fork(semaphore.withPermits(1)(Effect.succeed("second")))
+        const second = yield* Effect.forkChild(semaphore.withPermits(1)(Effect.succeed("second")))
         yield* Leaks.settle
-        yield* Effect.fiberIdWith((self) =>
-          Effect.andThen(semaphore.release(2), Effect.sync(() => first.unsafeInterruptAsFork(self)))
+        yieldOnWake(first) // interrupted before it resumes
+        yield* Effect.withFiber((self) =>
+          Effect.andThen(semaphore.release(2), Effect.sync(() => first.interruptUnsafe(self.id)))
         )
-        assert.isTrue(Exit.isInterrupted(yield* Fiber.await(first)))
+        assert.isTrue(isInterrupted(yield* Fiber.await(first)))
         assert.strictEqual(yield* Fiber.join(second), "second")
         assert.strictEqual(yield* semaphore.available, 2)
       }))
@@ -124,7 +127,7 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
 
     it.effect.prop(
       "never more than N inside and no permit lost, whatever is interrupted",
-      [TaskSet.arbitrary({ maxTasks: 15, maxDuration: 50 }), FastCheck.integer({ min: 1, max: 4 })],
+      [TaskSet.arbitrary({ maxTasks: 15, maxDuration: 50 }), Gen.integer({ min: 1, max: 4 })],
       ([tasks, permits]) =>
         Effect.gen(function*() {
           const semaphore = yield* make(permits)
@@ -136,28 +139,28 @@ const contract = (kind: string, make: (permits: number) => Effect.Effect<Semapho
           assert.isTrue(Exit.isSuccess(exit))
           assert.isAtMost(yield* probe.peak, permits)
         }),
-      { fastCheck: { numRuns: 40 } }
+      { arbitrary: { runs: 40 } }
     )
 
     it.effect.prop(
       "requests of random sizes are served in arrival order",
-      [FastCheck.array(FastCheck.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 10 })],
+      [Gen.array(Gen.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 10 })],
       ([sizes]) =>
         Effect.gen(function*() {
           const semaphore = yield* make(3)
           const order: Array<number> = []
           yield* semaphore.acquire(3)
           const fibers = yield* Effect.forEach(sizes, (n, i) =>
-            Effect.fork(
+            Effect.forkChild(
               semaphore.withPermits(n)(Effect.andThen(Effect.sync(() => order.push(i)), Effect.sleep(10)))
             )
-              .pipe(Effect.zipLeft(Leaks.settle)))
+              .pipe(Effect.tap(Leaks.settle)))
           yield* semaphore.release(3)
           yield* TestTime.run(Fiber.joinAll(fibers))
           assert.deepStrictEqual(order, sizes.map((_, i) => i))
           assert.strictEqual(yield* semaphore.available, 3)
         }),
-      { fastCheck: { numRuns: 30 } }
+      { arbitrary: { runs: 30 } }
     )
   })
 

@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
-import { Cause, Deferred, Effect, Exit, Fiber, TestClock } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import type * as Duration from "effect/Duration"
+import { TestClock } from "effect/testing"
 import * as Condition from "../src/Condition.js"
 import * as Event from "../src/Event.js"
 import * as Lock from "../src/Lock.js"
@@ -15,7 +16,7 @@ describe("timed waits", () => {
     Effect.gen(function*() {
       const lock = yield* Lock.make()
       assert.isTrue(yield* lock.acquireFor("1 second"))
-      const other = yield* Effect.fork(lock.acquireFor("1 second"))
+      const other = yield* Effect.forkChild(lock.acquireFor("1 second"))
       yield* TestClock.adjust("1 second")
       assert.isFalse(yield* Fiber.join(other))
       yield* lock.release
@@ -26,9 +27,9 @@ describe("timed waits", () => {
   it.effect("Lock.acquireFor: true when the lock is released in time; the caller owns it", () =>
     Effect.gen(function*() {
       const lock = yield* Lock.make()
-      yield* Effect.fork(lock.withLock(Effect.sleep("500 millis")))
+      yield* Effect.forkChild(lock.withLock(Effect.sleep("500 millis")))
       yield* Leaks.settle
-      const waiter = yield* Effect.fork(Effect.zipLeft(lock.acquireFor("1 second"), lock.release))
+      const waiter = yield* Effect.forkChild(Effect.tap(lock.acquireFor("1 second"), lock.release))
       yield* TestClock.adjust("500 millis")
       assert.isTrue(yield* Fiber.join(waiter))
       assert.isFalse(yield* lock.isLocked)
@@ -41,17 +42,19 @@ describe("timed waits", () => {
       for (const releaseFirst of [true, false]) {
         const lock = yield* Lock.make()
         const go = yield* Deferred.make<void>()
-        const holder = yield* Effect.fork(lock.withLock(Effect.andThen(Deferred.await(go), Effect.sleep("1 second"))))
+        const holder = yield* Effect.forkChild(
+          lock.withLock(Effect.andThen(Deferred.await(go), Effect.sleep("1 second")))
+        )
         yield* Leaks.settle
-        if (releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.zipLeft(Leaks.settle))
-        const waiter = yield* Effect.fork(
+        if (releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.tap(Leaks.settle))
+        const waiter = yield* Effect.forkChild(
           Effect.flatMap(
             lock.acquireFor("1 second"),
             (taken) => taken ? Effect.as(lock.release, "took it and released it") : Effect.succeed("timed out")
           )
         )
         yield* Leaks.settle
-        if (!releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.zipLeft(Leaks.settle))
+        if (!releaseFirst) yield* Deferred.succeed(go, undefined).pipe(Effect.tap(Leaks.settle))
         yield* TestClock.adjust("1 second")
         yield* Fiber.join(holder)
         assert.oneOf(yield* Fiber.join(waiter), ["took it and released it", "timed out"])
@@ -73,11 +76,11 @@ describe("timed waits", () => {
     Effect.gen(function*() {
       const semaphore = yield* Semaphore.make(2)
       yield* semaphore.acquire(1)
-      const big = yield* Effect.fork(semaphore.acquireFor("1 second", 2))
+      const big = yield* Effect.forkChild(semaphore.acquireFor("1 second", 2))
       yield* Leaks.settle
-      const small = yield* Effect.fork(semaphore.acquire(1))
+      const small = yield* Effect.forkChild(semaphore.acquire(1))
       yield* Leaks.settle
-      assert.isNull(small.unsafePoll()) // FIFO: behind the big request
+      assert.isUndefined(small.pollUnsafe()) // FIFO: behind the big request
       yield* TestClock.adjust("1 second")
       assert.isFalse(yield* Fiber.join(big))
       yield* Fiber.join(small) // the big one left the line: the small one got its permit
@@ -88,13 +91,13 @@ describe("timed waits", () => {
   it.effect("Condition.waitFor: false on timeout, true when notified, and the lock is held again either way", () =>
     Effect.gen(function*() {
       const condition = yield* Condition.make()
-      const late = yield* Effect.fork(condition.withLock(
+      const late = yield* Effect.forkChild(condition.withLock(
         Effect.zipWith(condition.waitFor("1 second"), condition.lock.isLocked, (notified, held) => [notified, held])
       ))
       yield* TestClock.adjust("1 second")
       assert.deepStrictEqual(yield* Fiber.join(late), [false, true])
       assert.strictEqual(yield* condition.waiting, 0)
-      const early = yield* Effect.fork(condition.withLock(condition.waitFor("1 second")))
+      const early = yield* Effect.forkChild(condition.withLock(condition.waitFor("1 second")))
       yield* TestClock.adjust("100 millis")
       yield* condition.withLock(condition.notify())
       assert.isTrue(yield* Fiber.join(early))
@@ -119,12 +122,12 @@ describe("timed waits", () => {
       ]
       const ended: Array<boolean> = []
       for (const [wait, unblock] of waits) {
-        const waiter = yield* Effect.fork(Effect.uninterruptible(wait))
+        const waiter = yield* Effect.forkChild(Effect.uninterruptible(wait))
         yield* Leaks.settle
-        yield* Fiber.interruptFork(waiter)
+        yield* Effect.forkDetach(Fiber.interrupt(waiter))
         yield* TestClock.adjust("1 second")
-        ended.push(waiter.unsafePoll() !== null) // it waited no longer than its duration
-        if (waiter.unsafePoll() === null) yield* unblock
+        ended.push(waiter.pollUnsafe() !== undefined) // it waited no longer than its duration
+        if (waiter.pollUnsafe() === undefined) yield* unblock
         yield* Fiber.await(waiter)
       }
       assert.deepStrictEqual(ended, [true, true, true, true])
@@ -135,7 +138,7 @@ describe("timed waits", () => {
 
   it.effect("a malformed duration is a defect naming the operation, before the caller joins any line", () =>
     Effect.gen(function*() {
-      // well-typed, but Duration.decode rejects it
+      // well-typed, but Duration.fromInput rejects it
       const malformed: Duration.Input = `${1e-7} seconds`
       const semaphore = yield* Semaphore.make(1)
       yield* semaphore.acquire()
@@ -151,7 +154,7 @@ describe("timed waits", () => {
       ]
       for (const [operation, call] of calls) {
         const exit = yield* Effect.exit(call)
-        assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause), operation)
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), operation)
         assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), `${operation}: `)
         assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), "1e-7 seconds")
       }
@@ -162,7 +165,7 @@ describe("timed waits", () => {
       yield* lock.release
       assert.isFalse(yield* lock.isLocked)
       assert.strictEqual(yield* event.waiting, 0)
-      const waiter = yield* Effect.fork(condition.withLock(condition.waitFor("10 seconds")))
+      const waiter = yield* Effect.forkChild(condition.withLock(condition.waitFor("10 seconds")))
       yield* TestClock.adjust("1 second")
       yield* condition.withLock(condition.notify())
       assert.isTrue(yield* Fiber.join(waiter))

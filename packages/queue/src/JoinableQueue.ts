@@ -16,7 +16,7 @@
  *   waiting leaves no item behind, and the task count stays exact. An interruption that lands
  *   just as a take completes drops the item with the fiber (Effect drops the result of an
  *   interrupted fiber).
- * - **Sizes** are never negative (Effect 3.22's `Queue.size` went below zero while takers waited).
+ * - **Sizes** are never negative (Effect 3's `Queue.size` went below zero while takers waited).
  * - **Timed waits** (Python's `get(timeout=…)` / `put(item, timeout=…)`): `takeFor(duration)`
  *   gives `Option<A>` and `putFor(duration, item)` a `boolean`, and the answer always agrees with
  *   what happened to the item. Time a take or a put with its `…For` form, never by wrapping it in

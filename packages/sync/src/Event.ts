@@ -2,9 +2,10 @@
  * An event flag: Python's `threading.Event`. `set` wakes every waiter; `wait` returns at once
  * while the flag is set; `clear` resets it, so the next `wait` blocks again.
  *
- * Unlike Effect 3.22's `Latch` (which lets a later `await` through after `open` then `close`),
- * an `Event` that was set and then cleared blocks its next `wait`. Fibers woken by a `set` return
- * even if the flag is cleared again before they run, as in Python.
+ * An `Event` that was set and then cleared blocks its next `wait` (as Effect 4's `Latch` does
+ * after `open` then `close`; Effect 3's let it through). Fibers woken by a `set` return even if the
+ * flag is cleared again before they run, as in Python. Beyond `Latch`: Python's names, a timed
+ * `waitFor` that leaves no waiter behind, and `isSet`.
  *
  * @since 0.1.0
  */

@@ -18,7 +18,7 @@ describe("Event", () => {
       yield* event.wait // returns at once while set
     }))
 
-  it.effect("set then clear: the next wait blocks again (unlike Effect 3.22's Latch)", () =>
+  it.effect("set then clear: the next wait blocks again", () =>
     Effect.gen(function*() {
       const event = yield* Event.make
       yield* event.set

@@ -93,7 +93,7 @@ export declare namespace Condition {
  *     Effect.andThen(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()))
  *   )
  *   const producer = condition.withLock(Effect.andThen(Effect.sync(() => items.push(42)), condition.notify()))
- *   const fiber = yield* Effect.fork(consumer)
+ *   const fiber = yield* Effect.forkChild(consumer)
  *   yield* producer
  *   return yield* fiber.await // Exit.succeed(42)
  * })

@@ -67,7 +67,7 @@ class CountdownLatchImpl implements CountdownLatch {
  * const program = Effect.gen(function*() {
  *   const ready = yield* CountdownLatch.make(3)
  *   const service = (name: string) => Effect.andThen(Effect.log(`${name} ready`), ready.countDown)
- *   yield* Effect.forEach(["db", "cache", "http"], (name) => Effect.fork(service(name)))
+ *   yield* Effect.forEach(["db", "cache", "http"], (name) => Effect.forkChild(service(name)))
  *   yield* ready.await // all three are up
  * })
  * ```

@@ -66,7 +66,7 @@ export interface Event extends Pipeable {
  *       yield* Effect.sleep("1 second")
  *     }
  *   })
- *   yield* Effect.fork(Effect.andThen(Effect.sleep("3 seconds"), shutdown.set))
+ *   yield* Effect.forkChild(Effect.andThen(Effect.sleep("3 seconds"), shutdown.set))
  *   yield* worker
  * })
  * ```

@@ -68,7 +68,7 @@ export interface WaitHooks<A> {
  *   if (waiter !== undefined) waiter.grant(value)
  * }
  * const program = Effect.gen(function*() {
- *   const taker = yield* Effect.fork(take)
+ *   const taker = yield* Effect.forkChild(take)
  *   yield* Effect.yieldNow
  *   give("hello")
  *   return yield* taker.await

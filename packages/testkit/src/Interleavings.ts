@@ -147,7 +147,7 @@ export declare namespace Interleavings {
  *   const b = yield* Interleavings.fork(increment)
  *   yield* Fiber.await(a)
  *   yield* Fiber.await(b)
- *   if (counter !== 2) return yield* Effect.dieMessage(`lost an update: ${counter}`)
+ *   if (counter !== 2) return yield* Effect.die(new Error(`lost an update: ${counter}`))
  * })
  *
  * Effect.runPromise(Effect.flip(Interleavings.explore(scenario, { seed: 1 }))).then((failure) =>

@@ -13,6 +13,7 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { processGlobal } from "./internal/processGlobal.js"
 
 /**
  * How a task ended.
@@ -117,11 +118,7 @@ export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
   Exit.isSuccess(exit) ? "success" : Cause.hasInterruptsOnly(exit.cause) ? "interrupted" : "failure"
 
 // one numbering per process, shared by every loaded copy of the package
-const groupNumbersKey = Symbol.for("@fiberkit/sync/Recorder/groupNumbers")
-const groupNumbers: Map<string, number> = ((globalThis as Record<symbol, unknown>)[groupNumbersKey] ??= new Map<
-  string,
-  number
->()) as Map<string, number>
+const groupNumbers = processGlobal("@fiberkit/sync/Recorder/groupNumbers", () => new Map<string, number>())
 
 /**
  * The group name of a primitive made under a recorder: `name` if given, else its number among

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Exit, Fiber, Semaphore } from "effect"
-import * as Leaks from "../src/Leaks.js"
 import * as Gen from "../src/Gen.js"
+import * as Leaks from "../src/Leaks.js"
 import * as TaskSet from "../src/TaskSet.js"
 import * as TestTime from "../src/TestTime.js"
 

@@ -22,14 +22,15 @@
  *
  * @internal
  */
-import * as Effect from "effect/Effect"
 import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import { LockOrderViolation } from "../Errors.js"
 import type * as Api from "../LockOrder.js"
 import { Fifo } from "./fifo.js"
 import { fiberKey, fiberName } from "./owner.js"
+import { processGlobal } from "./processGlobal.js"
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
 
@@ -37,9 +38,7 @@ type AnyFiber = Fiber.Fiber<unknown, unknown>
 export const LockableTypeId: Api.LockableTypeId = Symbol.for("@fiberkit/sync/Lockable") as Api.LockableTypeId
 
 /** The last creation rank given out, shared by every loaded copy of the package. @internal */
-export const lastRank: { value: number } = (globalThis as any)[Symbol.for("@fiberkit/sync/LockOrder/lastRank")] ??= {
-  value: 0
-}
+export const lastRank: { value: number } = processGlobal("@fiberkit/sync/LockOrder/lastRank", () => ({ value: 0 }))
 
 /** The next creation rank: locks made earlier rank lower. @internal */
 export const nextRank = (): number => ++lastRank.value
@@ -142,9 +141,10 @@ const live = (holds: ReadonlyArray<Hold>): ReadonlyArray<Hold> =>
  * The holds each fiber took itself, in the order taken (kept only while a detector is in force).
  * Keyed by the fiber, so that no change of context (a `provideService` region ending) loses one.
  */
-const ownHolds: WeakMap<AnyFiber, ReadonlyArray<Hold>> = (globalThis as any)[
-  Symbol.for("@fiberkit/sync/LockOrder/ownHolds")
-] ??= new WeakMap()
+const ownHolds = processGlobal(
+  "@fiberkit/sync/LockOrder/ownHolds",
+  () => new WeakMap<AnyFiber, ReadonlyArray<Hold>>()
+)
 
 /**
  * The holds a fiber passes on to the children it forks: its ancestors' and its own, as of its

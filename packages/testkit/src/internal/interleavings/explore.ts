@@ -51,12 +51,15 @@ export const race = <E, R>(action: Effect.Effect<unknown, E, R>): Effect.Effect<
 
 /** @internal */
 export const fork = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Fiber.Fiber<A, E>, never, R> =>
-  Effect.flatMap(Effect.service(currentSchedule), (schedule) =>
-    Effect.tap(Effect.forkChild(effect), (fiber) =>
-      Effect.sync(() => {
-        // the child is only scheduled yet: it is an actor from its first op on
-        schedule?.addActor(fiber as Fiber.Fiber<unknown, unknown>)
-      })))
+  Effect.flatMap(
+    Effect.service(currentSchedule),
+    (schedule) =>
+      Effect.tap(Effect.forkChild(effect), (fiber) =>
+        Effect.sync(() => {
+          // the child is only scheduled yet: it is an actor from its first op on
+          schedule?.addActor(fiber as Fiber.Fiber<unknown, unknown>)
+        }))
+  )
 
 const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 

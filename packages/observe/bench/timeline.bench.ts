@@ -22,8 +22,7 @@ import { FiberPool } from "@fiberkit/executor"
 import { Monitor, Timeline } from "@fiberkit/observe"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
+import * as References from "effect/References"
 import * as Scope from "effect/Scope"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -44,13 +43,13 @@ const items = Array.from({ length: TASKS }, (_, i) => i)
 const task = (i: number): Effect.Effect<number> => Effect.sync(() => (i * 7) % 13)
 const monitoredTask = (i: number): Effect.Effect<number> => Monitor.monitored("task")(task(i))
 
-/** `monitored` logs at Info when a task starts and ends: below Warning, so nothing is printed. */
+/** `monitored` logs at Info when a task starts and ends: below Warn, so nothing is printed. */
 const quiet = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Logger.withMinimumLogLevel(effect, LogLevel.Warning)
+  Effect.provideService(effect, References.MinimumLogLevel, "Warn")
 
 const scope = Effect.runSync(Scope.make())
 const timeline = Effect.runSync(Timeline.make()) // the default capacity, 10,000
-// A pool's workers run with the FiberRefs of where the pool was made (its recorder, and the
+// A pool's workers run with the context of where the pool was made (its recorder, and the
 // minimum log level its tasks log at), so both pools are made under `quiet`; only the recorder
 // differs between them.
 const off = Effect.runSync(Scope.provide(quiet(FiberPool.make({ maxWorkers: CONCURRENCY })), scope))
@@ -83,7 +82,7 @@ const submit: Suite.Suite = {
     "from the first run on, so every push drops the oldest record (the steady state of a long run). " +
     "*monitored, Timeline off / on*: each task wrapped in `Monitor.monitored(\"task\")`, on the same two pools: " +
     "an Effect span per task on Effect's default tracer (no exporter), the duration timer and outcome counter " +
-    "updated, and the two Info log lines filtered out by `Logger.withMinimumLogLevel(LogLevel.Warning)` (both " +
+    "updated, and the two Info log lines filtered out by `Effect.provideService(References.MinimumLogLevel, \"Warn\")` (both " +
     "pools are made under it, as a pool's workers log at the level in force where the pool was made; nothing is " +
     "printed); with the Timeline on each task leaves two records, the pool's and `monitored`'s. " +
     "The cost with the Timeline off (two `undefined` checks per job) cannot be measured here: every pool has the " +

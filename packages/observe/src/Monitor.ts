@@ -36,8 +36,6 @@ import type * as Recorder from "@fiberkit/sync/Recorder"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Metric from "effect/Metric"
-import type * as MetricKeyType from "effect/MetricKeyType"
-import type * as MetricState from "effect/MetricState"
 import * as internal from "./internal/monitor.js"
 
 /**
@@ -167,11 +165,7 @@ export const fiberName: Effect.Effect<string> = internal.fiberName
  * @since 0.1.0
  * @category metrics
  */
-export const duration: Metric.Metric<
-  MetricKeyType.MetricKeyType.Histogram,
-  Duration.Duration,
-  MetricState.MetricState.Histogram
-> = internal.duration
+export const duration: Metric.Histogram<Duration.Duration> = internal.duration
 
 /**
  * `fiberkit_task_total`: monitored runs, counted by their `outcome` tag, and by their `task` tag
@@ -184,13 +178,13 @@ export const duration: Metric.Metric<
  * import { Monitor } from "@fiberkit/observe"
  *
  * // the failed runs monitored without a metricTag
- * const untaggedFailures = Monitor.outcomes.pipe(Metric.tagged("outcome", "failure"))
+ * const untaggedFailures = Monitor.outcomes.pipe(Metric.withAttributes({ outcome: "failure" }))
  * ```
  *
  * @since 0.1.0
  * @category metrics
  */
-export const outcomes: Metric.Metric.Counter<number> = internal.outcomes
+export const outcomes: Metric.Counter<number> = internal.outcomes
 
 /**
  * The duration timer of the runs monitored with `metricTag: task`: its histogram counts them and
@@ -210,10 +204,7 @@ export const outcomes: Metric.Metric.Counter<number> = internal.outcomes
  * @since 0.1.0
  * @category metrics
  */
-export const durationOf: (
-  task: string
-) => Metric.Metric<MetricKeyType.MetricKeyType.Histogram, Duration.Duration, MetricState.MetricState.Histogram> =
-  internal.durationOf
+export const durationOf: (task: string) => Metric.Histogram<Duration.Duration> = internal.durationOf
 
 /**
  * The counter of the runs monitored with `metricTag: task` that ended with `outcome`.
@@ -230,4 +221,4 @@ export const durationOf: (
  * @since 0.1.0
  * @category metrics
  */
-export const outcomesOf: (task: string, outcome: Outcome) => Metric.Metric.Counter<number> = internal.outcomesOf
+export const outcomesOf: (task: string, outcome: Outcome) => Metric.Counter<number> = internal.outcomesOf

@@ -76,7 +76,7 @@ export interface TimelineService {
  * @since 0.1.0
  * @category tags
  */
-export class Timeline extends Context.Tag("@fiberkit/observe/Timeline")<Timeline, TimelineService>() {}
+export class Timeline extends Context.Service<Timeline, TimelineService>()("@fiberkit/observe/Timeline") {}
 
 /**
  * A Timeline, and its recorder in force for everything the layer is provided to.
@@ -145,7 +145,7 @@ export const recording: (
 /**
  * Records each run of `effect` in the Timeline in force, as a task called `label` — for
  * concurrent work that no pool or limiter runs (plain fibers, queue consumers). Without a
- * Timeline it only costs a FiberRef read. Unlike `Monitor.monitored` it logs nothing and makes
+ * Timeline it only costs a context read. Unlike `Monitor.monitored` it logs nothing and makes
  * no span or metric.
  *
  * **Example**

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import type * as Recorder from "@fiberkit/sync/Recorder"
-import { FastCheck } from "effect"
+import { Gen } from "@fiberkit/testkit"
 import * as Chart from "../src/Chart.js"
 import { axis, formatDuration, layout, pack } from "../src/internal/chart.js"
 import type { Bar } from "../src/internal/chart.js"
@@ -496,10 +496,10 @@ describe("Chart", () => {
     })
 
     it.prop("the axis has 5 to 10 ticks, 1, 2 or 5 × 10^k apart, from 0 past the span", [
-      FastCheck.oneof(
-        FastCheck.double({ min: 0, max: 1e7, noNaN: true }),
-        FastCheck.integer({ min: 0, max: 100_000 }),
-        FastCheck.integer({ min: 0, max: 1000 }).map((n) => n / 1000)
+      Gen.oneof(
+        Gen.double({ min: 0, max: 1e7, noNaN: true }),
+        Gen.integer({ min: 0, max: 100_000 }),
+        Gen.integer({ min: 0, max: 1000 }).pipe(Gen.map((n) => n / 1000))
       )
     ], ([span]) => {
       const { end, ticks, unit } = axis(span)
@@ -514,14 +514,14 @@ describe("Chart", () => {
       ticks.forEach((tick, i) => assert.closeTo(tick.at, i * step, step * 1e-6))
       assert.strictEqual(new Set(ticks.map((tick) => tick.label)).size, ticks.length)
       for (const tick of ticks) assert.isTrue(tick.label.endsWith(` ${unit}`))
-    }, { fastCheck: { numRuns: 200 } })
+    }, { arbitrary: { runs: 200 } })
 
     it.prop("packing: no row holds overlapping tasks, and no more rows than tasks at once", [
-      FastCheck.array(
-        FastCheck.tuple(
-          FastCheck.integer({ min: 0, max: 100 }),
-          FastCheck.integer({ min: 0, max: 20 }),
-          FastCheck.integer({ min: 0, max: 30 })
+      Gen.array(
+        Gen.tuple(
+          Gen.integer({ min: 0, max: 100 }),
+          Gen.integer({ min: 0, max: 20 }),
+          Gen.integer({ min: 0, max: 30 })
         ),
         { maxLength: 40 }
       )
@@ -545,40 +545,50 @@ describe("Chart", () => {
         1 + bars.filter((c) => c !== bar && c.queued <= bar.queued && bar.queued < c.ended).length
       assert.isAtLeast(rows.length, Math.max(0, ...bars.map((bar) => busyAt(bar.queued))))
       assert.isAtMost(rows.length, Math.max(0, ...bars.map(inTheWay)))
-    }, { fastCheck: { numRuns: 200 } })
+    }, { arbitrary: { runs: 200 } })
   })
 
-  const outcome = FastCheck.constantFrom<Recorder.Outcome>("success", "failure", "interrupted")
-  const records = FastCheck.tuple(
-    FastCheck.constantFrom(0.001, 1, 1000),
-    FastCheck.array(
-      FastCheck.record({
-        source: FastCheck.oneof(
-          FastCheck.constantFrom("FiberPool", "WorkerPool"),
-          FastCheck.string({ unit: "binary", maxLength: 60 })
+  const outcome = Gen.constantFrom<Recorder.Outcome>("success", "failure", "interrupted")
+  // any code point but the surrogates (what fast-check's `unit: "binary"` drew): control
+  // characters, U+FFFE and U+FFFF, which XML forbids, and astral ones, each range drawn as often
+  const codePoint = Gen.oneof(
+    Gen.integer({ min: 0, max: 0x7f }),
+    Gen.integer({ min: 0, max: 0xd7ff }),
+    Gen.integer({ min: 0xe000, max: 0xffff }),
+    Gen.integer({ min: 0x10000, max: 0x10ffff })
+  )
+  const binaryString = (maxLength: number) =>
+    Gen.array(codePoint, { maxLength }).pipe(Gen.map((points) => String.fromCodePoint(...points)))
+  const records = Gen.tuple(
+    Gen.constantFrom(0.001, 1, 1000),
+    Gen.array(
+      Gen.record({
+        source: Gen.oneof(
+          Gen.constantFrom("FiberPool", "WorkerPool"),
+          binaryString(60)
         ),
-        group: FastCheck.constantFrom("1", "2", "api"),
-        lane: FastCheck.option(FastCheck.integer({ min: 0, max: 12 }).map((n) => `worker ${n}`), { nil: undefined }),
-        label: FastCheck.string({ unit: "binary", maxLength: 20 }),
-        queuedAt: FastCheck.integer({ min: 0, max: 1000 }),
-        wait: FastCheck.oneof(FastCheck.constant(0), FastCheck.integer({ min: 1, max: 100 })),
-        run: FastCheck.integer({ min: 0, max: 500 }),
+        group: Gen.constantFrom("1", "2", "api"),
+        lane: Gen.option(Gen.integer({ min: 0, max: 12 }).pipe(Gen.map((n) => `worker ${n}`)), { nil: undefined }),
+        label: binaryString(20),
+        queuedAt: Gen.integer({ min: 0, max: 1000 }),
+        wait: Gen.oneof(Gen.constant(0), Gen.integer({ min: 1, max: 100 })),
+        run: Gen.integer({ min: 0, max: 500 }),
         outcome
       }),
       { maxLength: 40 }
     )
-  ).map(([scale, raw]) =>
+  ).pipe(Gen.map(([scale, raw]) =>
     raw.map(({ queuedAt, run, wait, ...rest }): Recorder.TaskRecord => ({
       ...rest,
       queuedAt: queuedAt * scale,
       startedAt: (queuedAt + wait) * scale,
       endedAt: (queuedAt + wait + run) * scale
     }))
-  )
+  ))
 
   it.prop("svg: well-formed, one bar per record, one wait per wait, all inside the plot", [
     records,
-    FastCheck.integer({ min: 0, max: 2000 })
+    Gen.integer({ min: 0, max: 2000 })
   ], ([records, width]) => {
     const root = parseXml(Chart.svg(records, { width }))
     assert.strictEqual(byClass(root, "task").length, records.length)
@@ -595,12 +605,12 @@ describe("Chart", () => {
         }
       }
     }
-  }, { fastCheck: { numRuns: 100 } })
+  }, { arbitrary: { runs: 100 } })
 
   it.prop("terminal: every lane gets exactly `width` cells and no line is wider than a lane line", [
     records,
-    FastCheck.integer({ min: 0, max: 120 }),
-    FastCheck.boolean()
+    Gen.integer({ min: 0, max: 120 }),
+    Gen.boolean
   ], ([records, width, color]) => {
     const text = Chart.terminal(records, { width, color })
     if (records.length === 0) return assert.strictEqual(text, "no tasks recorded")
@@ -618,5 +628,5 @@ describe("Chart", () => {
     const tracks = lanes.map((line) => trackOf(line, cells)).join("")
     assert.isAtLeast(tracks.replace(/[· ]/g, "").length, lanes.length)
     if (!color) assert.notInclude(text, "\u001b")
-  }, { fastCheck: { numRuns: 100 } })
+  }, { arbitrary: { runs: 100 } })
 })

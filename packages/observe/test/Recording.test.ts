@@ -8,7 +8,8 @@ import * as WorkerTask from "@fiberkit/executor/WorkerTask"
 import type * as Recorder from "@fiberkit/sync/Recorder"
 import * as TaskManager from "@fiberkit/tasks/TaskManager"
 import { TestTime } from "@fiberkit/testkit"
-import { Deferred, Effect, Schedule, Schema, TestClock } from "effect"
+import { Deferred, Effect, Schedule, Schema } from "effect"
+import { TestClock } from "effect/testing"
 import * as Timeline from "../src/Timeline.js"
 
 /** Every record's times are in order, and records on one lane do not overlap. */
@@ -44,7 +45,7 @@ const byLabel = (records: ReadonlyArray<Recorder.TaskRecord>) => {
  * package's test files; their `run` is the worker's and never runs on this thread.
  */
 const tasksModule = new URL("../../executor/test/fixtures/tasks.js", import.meta.url)
-const onWorker = () => Effect.dieMessage("runs in a worker thread")
+const onWorker = () => Effect.die(new Error("runs in a worker thread"))
 
 class Odd extends Schema.TaggedError<Odd>()("Odd", { n: Schema.Number }) {}
 
@@ -57,7 +58,7 @@ const whoAmI = WorkerTask.make("whoAmI", {
 /** Sets `cells[0]` once it runs, then spins until `cells[1]` is set. */
 const hold = WorkerTask.make("hold", { payload: Schema.Unknown, success: Schema.Number, run: onWorker })
 const crash = WorkerTask.make("crash", {
-  payload: Schema.Literal("exit", "uncaught", "oom"),
+  payload: Schema.Literals(["exit", "uncaught", "oom"]),
   success: Schema.Void,
   run: onWorker
 })
@@ -78,7 +79,7 @@ const started = (shared: Int32Array) =>
 const release = (shared: Int32Array) => Effect.sync(() => Atomics.store(shared, 1, 1))
 
 // real threads answer in real time: live, one test after another
-describe.sequential("WorkerPool records", { timeout: 60_000 }, () => {
+describe("WorkerPool records", { concurrent: false, timeout: 60_000 }, () => {
   it.live("each call run on a worker thread: one record, on the lane of its worker, with its outcome", () =>
     Effect.scoped(Effect.gen(function*() {
       const timeline = yield* Timeline.make()
@@ -178,7 +179,7 @@ const brief = (record: Recorder.TaskRecord) =>
   [record.label, record.queuedAt, record.startedAt, record.endedAt, record.outcome] as const
 
 describe("TaskManager records", () => {
-  it.scoped("each attempt: one record, on the lane of its worker, queued since it was runnable", () =>
+  it.effect("each attempt: one record, on the lane of its worker, queued since it was runnable", () =>
     Effect.gen(function*() {
       const running = yield* Deferred.make<void>()
       const send = emails(new Map([["b", 1]]), running)
@@ -222,7 +223,7 @@ describe("TaskManager records", () => {
       assert.deepStrictEqual(new Set([...lane(a!), ...lane(b!)]), new Set(["worker 0", "worker 1"]))
     }))
 
-  it.scoped("a timed-out attempt is a failure; the default name is the manager's number", () =>
+  it.effect("a timed-out attempt is a failure; the default name is the manager's number", () =>
     Effect.gen(function*() {
       const send = emails(new Map(), yield* Deferred.make<void>())
       const timeline = yield* Timeline.make()
@@ -240,7 +241,7 @@ describe("TaskManager records", () => {
       assert.match(records[0]!.group, /^\d+$/)
     }))
 
-  it.scoped("a manager made without a recorder records nothing, even when it runs under one", () =>
+  it.effect("a manager made without a recorder records nothing, even when it runs under one", () =>
     Effect.gen(function*() {
       const send = emails(new Map([["b", 1]]), yield* Deferred.make<void>())
       const timeline = yield* Timeline.make()

@@ -1,26 +1,21 @@
 import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
-import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
-import { globalValue } from "effect/GlobalValue"
 import * as Metric from "effect/Metric"
-import type * as MetricKeyType from "effect/MetricKeyType"
-import type * as MetricState from "effect/MetricState"
 import type * as Api from "../Monitor.js"
 
 /** @internal */
-export const currentFiberName: FiberRef.FiberRef<string | undefined> = globalValue(
-  Symbol.for("@fiberkit/observe/Monitor/currentFiberName"),
-  () => FiberRef.unsafeMake<string | undefined>(undefined)
+export const currentFiberName: Context.Reference<string | undefined> = Context.Reference<string | undefined>(
+  "@fiberkit/observe/Monitor/currentFiberName",
+  { defaultValue: () => undefined }
 )
 
-const nameOf = (fiber: Fiber.Fiber<unknown, unknown>): string =>
-  fiber.getFiberRef(currentFiberName) ?? FiberId.threadName(fiber.id())
+const nameOf = (fiber: Fiber.Fiber<unknown, unknown>): string => fiber.getRef(currentFiberName) ?? `#${fiber.id}`
 
 /** @internal */
 export const fiberName: Effect.Effect<string> = Effect.withFiber((fiber) => Effect.succeed(nameOf(fiber)))
@@ -32,32 +27,28 @@ export const withFiberName: {
 } = dual(
   2,
   <A, E, R>(self: Effect.Effect<A, E, R>, name: string): Effect.Effect<A, E, R> =>
-    Effect.locally(self, currentFiberName, name)
+    Effect.provideService(self, currentFiberName, name)
 )
 
 /** @internal */
-export const duration: Metric.Metric<
-  MetricKeyType.MetricKeyType.Histogram,
-  Duration.Duration,
-  MetricState.MetricState.Histogram
-> = Metric.timer("fiberkit_task_duration", "How long each monitored task ran, by metric tag")
+export const duration: Metric.Histogram<Duration.Duration> = Metric.timer("fiberkit_task_duration", {
+  description: "How long each monitored task ran, by metric tag"
+})
 
 /** @internal */
-export const outcomes: Metric.Metric.Counter<number> = Metric.counter("fiberkit_task_total", {
+export const outcomes: Metric.Counter<number> = Metric.counter("fiberkit_task_total", {
   description: "Monitored task runs, by metric tag and outcome",
   incremental: true
 })
 
 /** @internal */
-export const durationOf = (
-  task: string
-): Metric.Metric<MetricKeyType.MetricKeyType.Histogram, Duration.Duration, MetricState.MetricState.Histogram> =>
-  Metric.tagged(duration, "task", task)
+export const durationOf = (task: string): Metric.Histogram<Duration.Duration> =>
+  Metric.withAttributes(duration, { task })
 
 /** @internal */
-export const outcomesOf = (task: string, outcome: Recorder.Outcome): Metric.Metric.Counter<number> =>
-  // the tag order is part of the metric key: always task, then outcome
-  outcomes.pipe(Metric.tagged("task", task), Metric.tagged("outcome", outcome))
+export const outcomesOf = (task: string, outcome: Recorder.Outcome): Metric.Counter<number> =>
+  // one attribute set, so the series key is the same however the attributes were added
+  Metric.withAttributes(outcomes, { task, outcome })
 
 const seconds = (nanos: bigint): string => `${(Number(nanos) / 1e9).toFixed(2)}s`
 
@@ -90,20 +81,20 @@ const logEnd = (
 
 interface TaskMetrics {
   readonly timer: ReturnType<typeof durationOf>
-  readonly counters: Record<Recorder.Outcome, Metric.Metric.Counter<number>>
+  readonly counters: Record<Recorder.Outcome, Metric.Counter<number>>
 }
 
 /** The metrics of the runs without a `metricTag`: 4 registry keys, whatever their names. */
 const untagged: TaskMetrics = {
   timer: duration,
   counters: {
-    success: Metric.tagged(outcomes, "outcome", "success"),
-    failure: Metric.tagged(outcomes, "outcome", "failure"),
-    interrupted: Metric.tagged(outcomes, "outcome", "interrupted")
+    success: Metric.withAttributes(outcomes, { outcome: "success" }),
+    failure: Metric.withAttributes(outcomes, { outcome: "failure" }),
+    interrupted: Metric.withAttributes(outcomes, { outcome: "interrupted" })
   }
 }
 
-/** Tagged metrics by `metricTag`: a metric keeps its registry entry cached, so one per tag is reused. */
+/** Tagged metrics by `metricTag`: a metric keeps its series key cached, so one per tag is reused. */
 const metricsByTag = new Map<string, TaskMetrics>()
 const MOST_TAGS = 1024
 
@@ -138,19 +129,19 @@ export const monitored: {
     const { counters, timer } = metricsOf(options?.metricTag)
     return Effect.withFiber<A, E, R>((fiber) => {
       const lane = nameOf(fiber)
-      const recorder = fiber.getFiberRef(Recorder.currentRecorder)
+      const recorder = fiber.getRef(Recorder.currentRecorder)
       const annotations = { task: name, fiber: lane }
       const prefix = `[${lane}] ${name}`
       const run = Effect.clockWith((clock) =>
         Effect.uninterruptibleMask((restore) => {
-          const start = clock.unsafeCurrentTimeNanos()
+          const start = clock.currentTimeNanosUnsafe()
           const startedAt = recorder === undefined ? 0 : recorder.now()
           // once "Starting" is logged, the end is always measured, counted and logged: an interruption
           // that arrives before `self` starts is seen by `restore(self)` and ends in `onExit`
           return Effect.andThen(
             Effect.annotateLogs(Effect.logInfo(`[${lane}] Starting ${name}`), annotations),
             Effect.onExit(restore(self), (exit) => {
-              const elapsed = clock.unsafeCurrentTimeNanos() - start
+              const elapsed = clock.currentTimeNanosUnsafe() - start
               const outcome = Recorder.outcomeOf(exit)
               if (recorder !== undefined) {
                 recorder.record({
@@ -165,7 +156,7 @@ export const monitored: {
                 })
               }
               return Metric.update(timer, Duration.nanos(elapsed)).pipe(
-                Effect.andThen(Metric.increment(counters[outcome])),
+                Effect.andThen(Metric.update(counters[outcome], 1)),
                 Effect.andThen(
                   Effect.annotateLogs(logEnd(exit, outcome, prefix, elapsed), { ...annotations, outcome })
                 )

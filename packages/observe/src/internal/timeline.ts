@@ -25,35 +25,34 @@ export const make = (
         })
       )
     }
-    return Effect.map(Effect.clock, (clock): Api.TimelineService => {
+    return Effect.clockWith((clock) => {
       const ring = new Ring(capacity)
       const recorder: Recorder.Recorder = {
-        now: () => Number(clock.unsafeCurrentTimeNanos()) / 1e6,
+        now: () => Number(clock.currentTimeNanosUnsafe()) / 1e6,
         record: (task) => ring.push(task)
       }
-      return {
+      const timeline: Api.TimelineService = {
         capacity,
         recorder,
         records: Effect.sync(() => ring.toArray()),
         dropped: Effect.sync(() => ring.dropped),
         clear: Effect.sync(() => ring.clear())
       }
+      return Effect.succeed(timeline)
     })
   })
 
 /** @internal */
 export const layer = (options?: Api.TimelineOptions): Layer.Layer<Api.Timeline, InvalidOptions> =>
-  Layer.scopedContext(Effect.gen(function*() {
-    const timeline = yield* make(options)
-    // in force for everything the layer is provided to: pools and limiters made there record
-    yield* Effect.locallyScoped(Recorder.currentRecorder, timeline.recorder)
-    return Context.make(Api.Timeline, timeline)
-  }))
+  Layer.effectContext(Effect.map(make(options), (timeline) =>
+    // the recorder is part of the layer's output, so it is in force for everything the layer is
+    // provided to: pools and limiters made there record
+    Context.make(Api.Timeline, timeline).pipe(Context.add(Recorder.currentRecorder, timeline.recorder))))
 
 /** @internal */
 export const recording =
   (timeline: Api.TimelineService) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.locally(effect, Recorder.currentRecorder, timeline.recorder)
+    Effect.provideService(effect, Recorder.currentRecorder, timeline.recorder)
 
 /** @internal */
 export const recorded =

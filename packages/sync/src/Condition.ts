@@ -83,7 +83,7 @@ export declare namespace Condition {
  * **Example**
  *
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Fiber } from "effect"
  * import { Condition } from "@fiberkit/sync"
  *
  * const program = Effect.gen(function*() {
@@ -95,7 +95,7 @@ export declare namespace Condition {
  *   const producer = condition.withLock(Effect.andThen(Effect.sync(() => items.push(42)), condition.notify()))
  *   const fiber = yield* Effect.forkChild(consumer)
  *   yield* producer
- *   return yield* fiber.await // Exit.succeed(42)
+ *   return yield* Fiber.await(fiber) // Exit.succeed(42)
  * })
  * ```
  *

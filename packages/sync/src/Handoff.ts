@@ -54,7 +54,7 @@ export interface WaitHooks<A> {
  *
  * ```ts
  * import { Handoff, WaitQueue } from "@fiberkit/sync"
- * import { Effect, Exit } from "effect"
+ * import { Effect, Exit, Fiber } from "effect"
  *
  * // a one-slot mailbox: a taker waits until a value is handed to it
  * const takers = new WaitQueue.WaitQueue<Handoff.Waiter<string>>()
@@ -71,7 +71,7 @@ export interface WaitHooks<A> {
  *   const taker = yield* Effect.forkChild(take)
  *   yield* Effect.yieldNow
  *   give("hello")
- *   return yield* taker.await
+ *   return yield* Fiber.await(taker)
  * })
  * Effect.runPromise(program).then((exit) => console.log(Exit.isSuccess(exit))) // true
  * ```

@@ -96,6 +96,7 @@ export interface LengthOptions {
  * @category models
  */
 export interface UniqueArrayOptions<A> extends LengthOptions {
+  /** The key two elements must not share (default: the element itself, compared with SameValueZero). */
   readonly selector?: ((a: A) => unknown) | undefined
 }
 

@@ -42,11 +42,11 @@ const show = (u: unknown): string => {
  * **Example**
  *
  * ```ts
- * import { Effect } from "effect"
+ * import { Effect, Semaphore } from "effect"
  * import { Leaks } from "@fiberkit/testkit"
  *
  * const program = Effect.gen(function*() {
- *   const semaphore = yield* Effect.makeSemaphore(3)
+ *   const semaphore = yield* Semaphore.make(3)
  *   const used = semaphore.withPermits(2)(Effect.fail("boom"))
  *   // `release(0)` reads the free permits; the run gave its 2 permits back
  *   yield* Leaks.expectNoLeaks(used, semaphore.release(0))
@@ -75,7 +75,7 @@ export const expectNoLeaks: {
  *
  * const program = Effect.gen(function*() {
  *   const fiber = yield* Effect.forkChild(Effect.never)
- *   yield* Fiber.interruptFork(fiber)
+ *   yield* Effect.forkDetach(Fiber.interrupt(fiber))
  *   yield* Leaks.settle // the interruption has been processed
  * })
  * ```

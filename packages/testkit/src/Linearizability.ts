@@ -169,7 +169,7 @@ export const linearize: <S, I, O>(
  *   const history = yield* Linearizability.makeHistory<"increment", number>()
  *   let value = 0
  *   const increment = Effect.sync(() => ++value)
- *   const answer = Exit.match({ onFailure: () => -1, onSuccess: (n: number) => n })
+ *   const answer = (exit: Exit.Exit<number>) => Exit.match(exit, { onFailure: () => -1, onSuccess: (n) => n })
  *   yield* Effect.all([
  *     history.record("a", "increment", increment, answer),
  *     history.record("b", "increment", increment, answer)

@@ -14,13 +14,13 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
-import { Clock, Console, Duration, Effect, Fiber, FiberId } from "effect"
+import { Clock, Console, Duration, Effect, Fiber } from "effect"
 import { withTimeline } from "./timeline.js"
 
 /** A worker's body; under `--timeline`, recorded as a bar on its own row of `group`. */
 const workerTask = (name: string, duration: Duration.Input, group: string) =>
   Effect.gen(function*() {
-    const fiber = FiberId.threadName(yield* Effect.fiberId)
+    const fiber = `#${yield* Effect.fiberId}`
     yield* Console.log(`Worker ${name} starting... (fiber ${fiber})`)
     yield* Effect.sleep(duration)
     yield* Console.log(`Worker ${name} completed!`)
@@ -30,8 +30,8 @@ const seconds = (millis: number) => `${(millis / 1000).toFixed(2)}s`
 
 // Method 1: fork two workers by hand, then wait for both (thread.start(); thread.join()).
 const twoWorkers = Effect.gen(function*() {
-  const thread1 = yield* Effect.fork(workerTask("Thread-1", "400 millis", "forked"))
-  const thread2 = yield* Effect.fork(workerTask("Thread-2", "200 millis", "forked"))
+  const thread1 = yield* Effect.forkChild(workerTask("Thread-1", "400 millis", "forked"))
+  const thread2 = yield* Effect.forkChild(workerTask("Thread-2", "200 millis", "forked"))
   yield* Fiber.join(thread1)
   yield* Fiber.join(thread2)
 })

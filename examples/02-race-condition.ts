@@ -21,7 +21,7 @@ const EXPECTED = FIBERS * INCREMENTS
 const hammer = (increment: Effect.Effect<void>) =>
   Effect.forEach(
     Array.from({ length: FIBERS }),
-    () => Effect.repeatN(increment, INCREMENTS - 1),
+    () => Effect.repeat(increment, { times: INCREMENTS - 1 }),
     { concurrency: "unbounded", discard: true }
   )
 

@@ -20,7 +20,7 @@ import { withTimeline } from "./timeline.js"
 // Basic Lock: one holder at a time; taking it again from inside deadlocks the holder.
 const basicLock = Effect.gen(function*() {
   const lock = yield* Lock.make({ name: "basic" })
-  const other = yield* lock.withLock(Effect.flatMap(Effect.fork(lock.tryAcquire), Fiber.join))
+  const other = yield* lock.withLock(Effect.flatMap(Effect.forkChild(lock.tryAcquire), Fiber.join))
   yield* Console.log(`Lock: while one fiber holds it, another fiber's tryAcquire gets ${other}`)
   const nested = yield* lock.withLock(lock.withLock(Effect.succeed("entered"))).pipe(Effect.timeoutOption("100 millis"))
   const outcome = Option.isNone(nested) ? "waits for itself (timed out after 100 ms)" : "entered?!"

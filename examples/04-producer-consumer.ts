@@ -50,8 +50,8 @@ const guidePattern = Effect.gen(function*() {
   ).pipe(Effect.catchTag("QueueShutDown", () => Console.log("Consumer stopped: queue shut down")))
 
   const start = yield* Clock.currentTimeMillis
-  const consumerFiber = yield* Effect.fork(consumer)
-  const producerFiber = yield* Effect.fork(producer("Producer-1", 5))
+  const consumerFiber = yield* Effect.forkChild(consumer)
+  const producerFiber = yield* Effect.forkChild(producer("Producer-1", 5))
   yield* Fiber.join(producerFiber) // producer_thread.join()
   yield* queue.join // task_queue.join(): wait for all tasks to be processed
   const elapsed = (yield* Clock.currentTimeMillis) - start
@@ -78,7 +78,7 @@ const runPattern = Effect.gen(function*() {
   })
   const failed = result.failures
     .map((f) =>
-      `${f.item} (${Option.match(Cause.failureOption(f.cause), { onNone: () => "defect", onSome: (e) => e._tag })})`
+      `${f.item} (${Option.match(Cause.findErrorOption(f.cause), { onNone: () => "defect", onSome: (e) => e._tag })})`
     )
     .sort()
   yield* Console.log(

@@ -75,7 +75,7 @@ const conditionPattern = Effect.gen(function*() {
       yield* condition.notify()
     }))
   )
-  const consuming = yield* Effect.fork(consumer)
+  const consuming = yield* Effect.forkChild(consumer)
   yield* producer
   yield* Fiber.join(consuming)
 })

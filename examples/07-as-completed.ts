@@ -18,7 +18,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import type { Future } from "@fiberkit/executor"
 import { Executor, FiberPool } from "@fiberkit/executor"
-import { Console, Data, Effect, Either, Option, Stream } from "effect"
+import { Console, Data, Effect, Option, Result, Stream } from "effect"
 import { withTimeline } from "./timeline.js"
 
 class TaskFailed extends Data.TaggedError("TaskFailed")<{ readonly reason: string }> {
@@ -46,10 +46,10 @@ const processWithResults = Effect.scoped(Effect.gen(function*() {
     Stream.runForEach((future) =>
       Effect.gen(function*() {
         const taskId = futureToTask.get(future)!
-        const result = yield* Effect.either(future.result)
-        yield* Either.match(result, {
-          onRight: (value) => Console.log(`Completed: ${value}`),
-          onLeft: (error) => Console.log(`Task ${taskId} failed: ${error.message}`)
+        const result = yield* Effect.result(future.result)
+        yield* Result.match(result, {
+          onSuccess: (value) => Console.log(`Completed: ${value}`),
+          onFailure: (error) => Console.log(`Task ${taskId} failed: ${error.message}`)
         })
       })
     )
@@ -86,9 +86,9 @@ const cancelRunning = Effect.scoped(Effect.gen(function*() {
   yield* Effect.sleep("50 millis")
   yield* Console.log(`Long task running: ${yield* future.isRunning}`)
   yield* Console.log(`Cancelled a running task: ${yield* future.cancel}`)
-  const result = yield* Effect.either(future.result)
+  const result = yield* Effect.result(future.result)
   yield* Console.log(
-    `Its result: ${Either.match(result, { onLeft: (e) => `fails ${e._tag} (${e.message})`, onRight: String })}`
+    `Its result: ${Result.match(result, { onFailure: (e) => `fails ${e._tag} (${e.message})`, onSuccess: String })}`
   )
 }))
 

@@ -89,7 +89,7 @@ const inMemory = Effect.scoped(Effect.gen(function*() {
   const manager = yield* TaskManager.make({
     tasks: [sendEmail],
     workers: 3,
-    retry: Schedule.intersect(Schedule.spaced("100 millis"), Schedule.recurs(2))
+    retry: Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(2)])
   })
 
   const outbox = [
@@ -112,7 +112,7 @@ const inMemory = Effect.scoped(Effect.gen(function*() {
         ? Console.log(`✓ ${name}: ${String(result.value)}`)
         : Console.log(`✗ ${name}: ${result.state}, ${(result.error as Error).message}`)
     }),
-    Effect.fork
+    Effect.forkChild
   )
 
   const start = yield* Clock.currentTimeMillis
@@ -188,7 +188,7 @@ const durable = Effect.scoped(Effect.gen(function*() {
     }
   })
   const ended = yield* exited(child)
-  if (!killed) return yield* Effect.dieMessage(`the child ended before it was killed: ${ended}`)
+  if (!killed) return yield* Effect.die(new Error(`the child ended before it was killed: ${ended}`))
   const killedAt = yield* Clock.currentTimeMillis
   const beforeKill = delivered(mailbox).length
   yield* Console.log(

@@ -14,7 +14,9 @@
  *   <queue>` with the Redis URL in `FIBERKIT_REDIS_URL` (where `BullMQStore.make` looks by
  *   default). Each makes a `TaskManager` with `workers: 2` on the queue — a BullMQ Worker running
  *   2 tasks at a time — and runs until it gets SIGTERM: `NodeRuntime.runMain` then interrupts the
- *   program, its scope closes and the manager stops its BullMQ Worker.
+ *   program, its scope closes and the manager stops its BullMQ Worker. That interruption is how a
+ *   worker is meant to stop, so its teardown exits with code 0 (Effect's default for an
+ *   interrupted program is 130).
  * - The producer, this process: a `TaskManager` with `workers: 0` (it runs no task), which
  *   subscribes to `results`, then adds 10 "resize image" tasks (50 to 150 ms each). Every result
  *   arrives on its stream, whichever process ran the task; the task's value is `{ pid, thumbnail,
@@ -37,7 +39,21 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { TaskManager } from "@fiberkit/tasks"
 import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
 import * as RedisServer from "@fiberkit/testkit/RedisServer"
-import { Clock, Config, Console, Data, Duration, Effect, Fiber, Option, Schema, Stream } from "effect"
+import {
+  Cause,
+  Clock,
+  Config,
+  Console,
+  Data,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  Option,
+  Runtime,
+  Schema,
+  Stream
+} from "effect"
 import { Redis } from "ioredis"
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import * as readline from "node:readline"
@@ -106,7 +122,7 @@ const shown = (url: string) => {
 
 /** `FIBERKIT_REDIS_URL`, or a throwaway redis-server on a free loopback port, stopped when the scope closes. */
 const redisUrl = Effect.gen(function*() {
-  const given = yield* Config.option(Config.nonEmptyString("FIBERKIT_REDIS_URL"))
+  const given = yield* Config.option(Config.NonEmptyString("FIBERKIT_REDIS_URL"))
   if (Option.isSome(given)) {
     yield* Console.log(`Redis: ${shown(given.value)}, from FIBERKIT_REDIS_URL`)
     return given.value
@@ -179,9 +195,9 @@ const startWorker = (name: string, url: string, queue: string) =>
       (how) => new WorkerProcessFailed({ name, reason: `ended (${how}) before it was ready` })
     )
     yield* Effect.raceFirst(ready, ended).pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: "8 seconds",
-        onTimeout: () => new WorkerProcessFailed({ name, reason: "not ready after 8 s" })
+        orElse: () => Effect.fail(new WorkerProcessFailed({ name, reason: "not ready after 8 s" }))
       })
     )
     return { name, child, pid: child.pid! } satisfies WorkerProcess
@@ -245,7 +261,7 @@ const producer = Effect.scoped(Effect.gen(function*() {
           `(pid ${value.pid}), ${millis} ms: ${value.thumbnail}`
       )
     }),
-    Effect.fork
+    Effect.forkChild
   )
 
   yield* manager.shutdown({ drain: true })
@@ -275,7 +291,11 @@ const producer = Effect.scoped(Effect.gen(function*() {
 if (process.argv[2] === "worker") {
   const queue = process.argv[3]
   if (queue === undefined) throw new Error("usage: 10b-distributed-tasks.ts worker <queue>")
-  NodeRuntime.runMain(worker(queue))
+  NodeRuntime.runMain(worker(queue), {
+    // stopped by SIGTERM, as the producer stops it: a clean end, exit code 0
+    teardown: (exit, onExit) =>
+      Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? onExit(0) : Runtime.defaultTeardown(exit, onExit)
+  })
 } else if (
   (process.env.FIBERKIT_REDIS_URL ?? "") === "" && spawnSync("redis-server", ["--version"]).error !== undefined
 ) {

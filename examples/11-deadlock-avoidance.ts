@@ -11,7 +11,7 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Errors, Lock, LockOrder } from "@fiberkit/sync"
-import { Cause, Console, Effect, Exit, Option } from "effect"
+import { Cause, Console, Effect, Exit, Option, Result } from "effect"
 
 interface Account {
   readonly name: string
@@ -49,10 +49,16 @@ const withLocks = Effect.gen(function*() {
     (_, i): readonly [Account, Account] => i % 2 === 0 ? [a, b] : [b, a]
   )
   let done = 0
-  yield* Effect.forEach(transfers, ([from, to]) => Effect.tap(orderedTransfer(from, to, 1), () => done++), {
-    concurrency: "unbounded",
-    discard: true
-  }).pipe(Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error("withLocks deadlocked") }))
+  yield* Effect.forEach(
+    transfers,
+    ([from, to]) => Effect.tap(orderedTransfer(from, to, 1), () => Effect.sync(() => done++)),
+    {
+      concurrency: "unbounded",
+      discard: true
+    }
+  ).pipe(
+    Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.fail(new Error("withLocks deadlocked")) })
+  )
   const total = a.balance + b.balance
   yield* Console.log(
     `withLocks: ${done} transfers (A→B and B→A at once), no deadlock, total balance ${total} ` +
@@ -84,7 +90,7 @@ const detector = Effect.gen(function*() {
   const exit = yield* Effect.exit(naiveTransfer(b, a, 10))
   const violation = Exit.isFailure(exit)
     ? Option.filter(
-      Cause.dieOption(exit.cause),
+      Result.getSuccess(Cause.findDefect(exit.cause)),
       (defect): defect is Errors.LockOrderViolation => defect instanceof Errors.LockOrderViolation
     )
     : Option.none()

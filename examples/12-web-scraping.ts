@@ -27,9 +27,9 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as HttpClient from "@effect/platform/HttpClient"
 import { Fetch, Progress } from "@fiberkit/pipelines"
 import { Clock, Console, Effect, Fiber, Layer, Schedule } from "effect"
+import * as HttpClient from "effect/http/HttpClient"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
 import { withTimeline } from "./timeline.js"
@@ -132,7 +132,7 @@ const PER_HOST = 4
 const options = {
   perHostLimit: PER_HOST,
   timeout: "300 millis",
-  retry: Schedule.addDelay(Schedule.recurs(1), () => "50 millis") // one retry, 50 ms later
+  retry: Schedule.addDelay(Schedule.recurs(1), () => Effect.succeed("50 millis")) // one retry, 50 ms later
 } as const
 
 const program = Effect.gen(function*() {
@@ -156,7 +156,7 @@ const program = Effect.gen(function*() {
   const { progress, stream } = yield* Progress.track(Fetch.fetchAll(urls, { ...options, concurrency: 10 }), {
     total: urls.length
   })
-  const bar = yield* Effect.fork(Progress.render(progress, { label: "URLs" }))
+  const bar = yield* Effect.forkChild(Progress.render(progress, { label: "URLs" }))
   const [summary, concurrentTime] = yield* timed(Fetch.summarize(stream))
   yield* Fiber.join(bar)
 

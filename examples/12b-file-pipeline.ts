@@ -6,7 +6,7 @@
  * each call sleeping 0.5 s and returning mock line counts. Here the files are real: the example
  * writes 20 of them, from a few lines to a few megabytes, in a fresh temporary folder
  * (`fs.mkdtempSync`), and `Files.processFiles` runs a processor on each, 4 at a time, through
- * `@effect/platform`'s `FileSystem`. The processor counts the lines (`Files.lineCount`, as
+ * effect's `FileSystem`. The processor counts the lines (`Files.lineCount`, as
  * `wc -l` does) and computes the SHA-256 (`Files.sha256`); both stream the file in chunks, so a
  * file larger than memory would be fine. Each count and checksum is checked against the content
  * the example wrote.
@@ -25,7 +25,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { Files } from "@fiberkit/pipelines"
-import { Chunk, Clock, Console, Effect, Either, Stream } from "effect"
+import { Clock, Console, Effect, Result, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -106,8 +106,8 @@ const program = Effect.gen(function*() {
 
   // One outcome per path; printed in the order of the paths
   const byPath = new Map(
-    Chunk.toReadonlyArray(outcomes).map((outcome) =>
-      [Either.isRight(outcome) ? outcome.right.path : outcome.left.path, outcome] as const
+    outcomes.map((outcome) =>
+      [Result.isSuccess(outcome) ? outcome.success.path : outcome.failure.path, outcome] as const
     )
   )
   let allMatch = true
@@ -117,11 +117,11 @@ const program = Effect.gen(function*() {
     if (outcome === undefined) {
       allMatch = false
       yield* Console.log(`${name} no outcome`)
-    } else if (Either.isLeft(outcome)) {
-      const error = outcome.left
+    } else if (Result.isFailure(outcome)) {
+      const error = outcome.failure
       yield* Console.log(`${name} ${error._tag}: ${error.reason.replaceAll(dir, "<temp folder>")}`)
     } else {
-      const { lines, sha256 } = outcome.right.value
+      const { lines, sha256 } = outcome.success.value
       const expected = written.find((w) => w.path === file)!
       const match = lines === expected.lines && sha256 === expected.sha256
       allMatch &&= match
@@ -133,8 +133,8 @@ const program = Effect.gen(function*() {
     }
   }
 
-  const processed = Chunk.toReadonlyArray(outcomes).filter(Either.isRight)
-  const lines = processed.reduce((total, outcome) => total + outcome.right.value.lines, 0)
+  const processed = outcomes.filter(Result.isSuccess)
+  const lines = processed.reduce((total, outcome) => total + outcome.success.value.lines, 0)
   yield* Console.log(
     `\n${processed.length} of ${paths.length} files processed, ${lines.toLocaleString("en-US")} lines, ` +
       `${paths.length - processed.length} failed, in ${seconds.toFixed(2)}s`

@@ -54,7 +54,7 @@ const run = (label: string, capacity: number) =>
     }).pipe(Timeline.recorded(`${count(ITEMS)} puts`, { source: queueName, group: "put", lane: "producer" }))
 
     const start = yield* Clock.currentTimeMillis
-    const consumerFiber = yield* Effect.fork(consumer)
+    const consumerFiber = yield* Effect.forkChild(consumer)
     yield* producer
     const produced = (yield* Clock.currentTimeMillis) - start
     yield* queue.join

@@ -22,7 +22,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { Batch } from "@fiberkit/pipelines"
-import { Chunk, Clock, Console, Effect, Stream } from "effect"
+import { Clock, Console, Effect, Stream } from "effect"
 import { withTimeline } from "./timeline.js"
 
 const ITEMS = 1000
@@ -37,9 +37,9 @@ const table: Array<number> = []
 const finished: Array<number> = []
 
 /** Saves one batch: one call for its 100 items. */
-const save = (items: Chunk.Chunk<number>, index: number) =>
+const save = (items: Iterable<number>, index: number) =>
   Effect.gen(function*() {
-    const rows = Chunk.toReadonlyArray(items)
+    const rows = Array.from(items)
     const millis = saveMillis[index % saveMillis.length]!
     yield* Effect.sleep(`${millis} millis`) // simulate the INSERT
     for (const row of rows) table.push(row)
@@ -54,8 +54,8 @@ const program = Effect.gen(function*() {
       `{ size: ${SIZE}, concurrency: ${CONCURRENCY} }, save):`
   )
   const start = yield* Clock.currentTimeMillis
-  const results = Chunk.toReadonlyArray(
-    yield* Batch.batch(Stream.range(1, ITEMS), { size: SIZE, concurrency: CONCURRENCY }, save).pipe(Stream.runCollect)
+  const results = yield* Batch.batch(Stream.range(1, ITEMS), { size: SIZE, concurrency: CONCURRENCY }, save).pipe(
+    Stream.runCollect
   )
   const seconds = ((yield* Clock.currentTimeMillis) - start) / 1000
 

@@ -31,7 +31,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool } from "@fiberkit/executor"
 import { Chart, Monitor, Timeline } from "@fiberkit/observe"
-import { Clock, Console, Data, Effect, Either, Logger, Metric } from "effect"
+import { Clock, Console, Data, Effect, Logger, Metric, Result } from "effect"
 import { withTimeline } from "./timeline.js"
 
 const DOWNLOADS = 6
@@ -80,10 +80,9 @@ const workerNames = (n: number) => {
 }
 
 /** Effect's default logger replaced by one that prints the message alone (`runMain` below adds no pretty logger). */
-const printMessages = Logger.replace(
-  Logger.defaultLogger,
+const printMessages = Logger.layer([
   Logger.make(({ message }) => globalThis.console.log(Array.isArray(message) ? message.join(" ") : String(message)))
-)
+])
 
 const seconds = (millis: number) => `${(millis / 1000).toFixed(2)}s`
 
@@ -98,10 +97,10 @@ const program = Effect.gen(function*() {
     const pool = yield* FiberPool.make({ maxWorkers: WORKERS, name: "downloads" })
     const named = workerNames(WORKERS)
     const futures = yield* Effect.forEach(ids, (n) => pool.submit(named(download(n))))
-    return yield* Effect.forEach(futures, (future) => Effect.either(future.result))
+    return yield* Effect.forEach(futures, (future) => Effect.result(future.result))
   }))
   const elapsed = (yield* Clock.currentTimeMillis) - start
-  const succeeded = results.filter(Either.isRight).length
+  const succeeded = results.filter(Result.isSuccess).length
   yield* Console.log(`${succeeded} of ${DOWNLOADS} downloaded in ${seconds(elapsed)}`)
 
   // Read back from the metrics the monitored runs updated: one series for all downloads, their metric tag
@@ -133,6 +132,5 @@ NodeRuntime.runMain(
   withTimeline(program, { title: "16 · Monitor thread performance: 6 monitored downloads on 3 workers" }).pipe(
     // always on here; `--timeline` and `--chart` provide their own, which then takes its place
     Effect.provide(Timeline.layer())
-  ),
-  { disablePrettyLogger: true }
+  )
 )

@@ -25,7 +25,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { FiberPool } from "@fiberkit/executor"
-import { Cause, Console, Data, Effect, Exit, Option } from "effect"
+import { Cause, Console, Data, Effect, Exit, Option, Result } from "effect"
 import { withTimeline } from "./timeline.js"
 
 /** The typed failure of `parse`: expected, handled by name. */
@@ -84,12 +84,12 @@ const inspectFutures = Effect.scoped(Effect.gen(function*() {
       succeeded.push(input)
       yield* Console.log(`  ${label} → ${yield* future.result}`)
     } else {
-      const error = Cause.failureOption(exception.value)
+      const error = Cause.findErrorOption(exception.value)
       if (Option.isSome(error)) {
         failed.push(describeError(error.value))
         yield* Console.log(`  ${label} → failed: ${describeError(error.value)}`)
       } else {
-        const defect = describeDefect(Option.getOrUndefined(Cause.dieOption(exception.value)))
+        const defect = describeDefect(Option.getOrUndefined(Result.getSuccess(Cause.findDefect(exception.value))))
         died.push(defect)
         yield* Console.log(`  ${label} → died: ${defect}`)
       }
@@ -124,10 +124,10 @@ const mapFailsFast = Effect.scoped(Effect.gen(function*() {
       started++
       return parse(input, millis)
     }).pipe(
-      Effect.tap(() => completed++),
+      Effect.tap(() => Effect.sync(() => completed++)),
       Effect.onInterrupt(() => Effect.sync(() => interrupted++))
     )))
-  const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined
+  const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
   yield* Console.log(
     `pool.map failed with ${error === undefined ? "nothing?!" : describeError(error)} — ` +
       `${interrupted} running tasks interrupted (their finalizers ran), ${inputs.length - started} never started, ` +
@@ -144,7 +144,7 @@ const catchFailure = <A>(task: Effect.Effect<A, ParseError>): Effect.Effect<Opti
       Effect.as(Console.log(`  Task failed: ${describeError(error)}`), Option.none()))
   )
 
-// Python's `except Exception` catches bugs too: so does safe_worker, with catchAllDefect.
+// Python's `except Exception` catches bugs too: so does safe_worker, with catchDefect.
 const safeWorker = <A>(task: Effect.Effect<A, ParseError>): Effect.Effect<Option.Option<A>> =>
   catchFailure(task).pipe(
     Effect.catchDefect((defect) => Effect.as(Console.log(`  Task died: ${describeDefect(defect)}`), Option.none()))
@@ -156,7 +156,9 @@ const safeWorkers = Effect.scoped(Effect.gen(function*() {
   yield* Console.log(`  Results: [${results.map(Option.match({ onNone: () => "None", onSome: String })).join(", ")}]`)
   // catchTag alone handles the ParseError only: a defect passes through
   const exit = yield* Effect.exit(catchFailure(parse("boom", 0)))
-  const defect = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.dieOption(exit.cause)) : undefined
+  const defect = Exit.isFailure(exit)
+    ? Option.getOrUndefined(Result.getSuccess(Cause.findDefect(exit.cause)))
+    : undefined
   yield* Console.log(`catchTag alone does not catch a defect: "boom" still dies with ${describeDefect(defect)}`)
 }))
 
@@ -166,7 +168,7 @@ const program = Effect.gen(function*() {
   yield* Console.log("\n2. pool.map with nothing caught: the first failure ends the map, the rest are interrupted")
   yield* mapFailsFast
   yield* Console.log(
-    "\n3. The guide's safe_worker on pool.map: catchTag(\"ParseError\") and catchAllDefect, logged, None"
+    "\n3. The guide's safe_worker on pool.map: catchTag(\"ParseError\") and catchDefect, logged, None"
   )
   yield* safeWorkers
 })

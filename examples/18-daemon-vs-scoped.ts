@@ -1,12 +1,12 @@
 /**
- * Use daemon threads for background tasks — fork, forkScoped, forkDaemon: what outlives what.
+ * Use daemon threads for background tasks — forkChild, forkScoped, forkDetach: what outlives what.
  *
  * Python's `thread.daemon = True` marks a background thread the program does not wait for: when
  * the main thread ends, a daemon thread is stopped where it stands — no `finally`, no clean-up.
  * Effect says who owns a background fiber, and the owner's end interrupts it — its finalizers
  * (`Effect.onInterrupt`, `Effect.ensuring`) always run:
  *
- * 1. `Effect.fork`: a child of the fiber that forks it, interrupted as soon as that parent ends.
+ * 1. `Effect.forkChild`: a child of the fiber that forks it, interrupted as soon as that parent ends.
  * 2. `Effect.forkScoped`: owned by the `Scope` it is forked in, not by its parent: it outlives
  *    the parent and is interrupted when the scope closes.
  * 3. `Effect.forkDetach`: owned by no one: it outlives its parent and lives until it ends or is
@@ -15,12 +15,12 @@
  *    (keep its `Fiber`), or the program never exits.
  *
  * Python's daemon thread is therefore a fiber forked into the program's scope (`forkScoped`), or
- * from the main fiber (`fork`): the program does not wait for it, and ends it — cleanly — when
+ * from the main fiber (`forkChild`): the program does not wait for it, and ends it — cleanly — when
  * it ends. Here a background heartbeat runs so for the whole program. Each heartbeat beats every
  * 40 ms; the example prints facts that do not depend on the timing: whether a heartbeat still
  * beats, and what interrupted it.
  *
- * `--timeline FILE.svg` draws each parent and heartbeat in FILE.svg, a row each: the fork's
+ * `--timeline FILE.svg` draws each parent and heartbeat in FILE.svg, a row each: the forkChild's
  * heartbeat ends with its parent, the others outlive theirs; `--chart` prints the same chart here
  * (see `timeline.ts`).
  *
@@ -58,7 +58,7 @@ const parent = <A, R>(group: string, fork: Effect.Effect<A, never, R>) =>
 
 /** Whether the heartbeat beats again within `duration`: true while it runs, false once it was interrupted. */
 const beatsWithin = (beats: SubscriptionRef.SubscriptionRef<number>, duration: Duration.Input) =>
-  beats.changes.pipe(
+  SubscriptionRef.changes(beats).pipe(
     Stream.drop(1), // the current count
     Stream.take(1),
     Stream.runDrain,
@@ -66,23 +66,25 @@ const beatsWithin = (beats: SubscriptionRef.SubscriptionRef<number>, duration: D
     Effect.map(Option.isSome)
   )
 
-// 1. fork: the heartbeat is a child of the parent fiber, interrupted when the parent ends.
-const withFork = Effect.gen(function*() {
+// 1. forkChild: the heartbeat is a child of the parent fiber, interrupted when the parent ends.
+const withForkChild = Effect.gen(function*() {
   const beats = yield* SubscriptionRef.make(0)
   let parentEnded = false
   let stoppedWhenParentEnded = false
   const stop = Effect.sync(() => {
     stoppedWhenParentEnded = parentEnded
   })
-  const body = parent("fork", Effect.fork(heartbeat("fork", beats, stop))).pipe(
+  const body = parent("forkChild", Effect.forkChild(heartbeat("forkChild", beats, stop))).pipe(
     Effect.ensuring(Effect.sync(() => {
       parentEnded = true
     }))
   )
   // the parent runs in its own fiber; join returns once it ended and its children were interrupted
-  yield* Fiber.join(yield* Effect.fork(body))
+  yield* Fiber.join(yield* Effect.forkChild(body))
   const after = yield* beatsWithin(beats, "150 millis")
-  yield* Console.log(`fork: interrupted when its parent ended: ${stoppedWhenParentEnded}; beats afterwards: ${after}`)
+  yield* Console.log(
+    `forkChild: interrupted when its parent ended: ${stoppedWhenParentEnded}; beats afterwards: ${after}`
+  )
 })
 
 // 2. forkScoped: the heartbeat belongs to the scope; it outlives its parent, not the scope.
@@ -94,7 +96,9 @@ const withForkScoped = Effect.gen(function*() {
     stoppedWhenScopeClosed = closing
   })
   const outlived = yield* Effect.scoped(Effect.gen(function*() {
-    yield* Fiber.join(yield* Effect.fork(parent("forkScoped", Effect.forkScoped(heartbeat("forkScoped", beats, stop)))))
+    yield* Fiber.join(
+      yield* Effect.forkChild(parent("forkScoped", Effect.forkScoped(heartbeat("forkScoped", beats, stop))))
+    )
     const outlived = yield* beatsWithin(beats, "1 second")
     yield* Console.log(`  its parent ended, the heartbeat still beats: ${outlived}; now the scope closes`)
     closing = true
@@ -107,8 +111,8 @@ const withForkScoped = Effect.gen(function*() {
   )
 })
 
-// 3. forkDaemon: the heartbeat belongs to no one; it runs until the program interrupts it.
-const withForkDaemon = Effect.gen(function*() {
+// 3. forkDetach: the heartbeat belongs to no one; it runs until the program interrupts it.
+const withForkDetach = Effect.gen(function*() {
   const beats = yield* SubscriptionRef.make(0)
   let interrupting = false
   let stoppedByTheProgram = false
@@ -116,7 +120,7 @@ const withForkDaemon = Effect.gen(function*() {
     stoppedByTheProgram = interrupting
   })
   const daemon = yield* Fiber.join(
-    yield* Effect.fork(parent("forkDaemon", Effect.forkDetach(heartbeat("forkDaemon", beats, stop))))
+    yield* Effect.forkChild(parent("forkDetach", Effect.forkDetach(heartbeat("forkDetach", beats, stop))))
   )
   const outlived = yield* beatsWithin(beats, "1 second")
   yield* Console.log(`  its parent ended, the heartbeat still beats: ${outlived}`)
@@ -127,7 +131,7 @@ const withForkDaemon = Effect.gen(function*() {
   yield* Fiber.interrupt(daemon)
   const after = yield* beatsWithin(beats, "150 millis")
   yield* Console.log(
-    `forkDaemon: outlived its parent: ${outlived}; ran until the program interrupted it: ${stoppedByTheProgram}; ` +
+    `forkDetach: outlived its parent: ${outlived}; ran until the program interrupted it: ${stoppedByTheProgram}; ` +
       `beats afterwards: ${after}`
   )
 })
@@ -137,12 +141,12 @@ const program = Effect.scoped(Effect.gen(function*() {
   const background = yield* SubscriptionRef.make(0)
   yield* Effect.forkScoped(heartbeat("program", background, Effect.void))
   yield* Console.log("A background heartbeat, forked into the program's scope — Python's daemon=True — beats meanwhile")
-  yield* Console.log("\n1. Effect.fork: a child, interrupted when its parent ends")
-  yield* withFork
+  yield* Console.log("\n1. Effect.forkChild: a child, interrupted when its parent ends")
+  yield* withForkChild
   yield* Console.log("\n2. Effect.forkScoped: lives until its scope closes")
   yield* withForkScoped
   yield* Console.log("\n3. Effect.forkDetach: no owner, outlives its parent until interrupted")
-  yield* withForkDaemon
+  yield* withForkDetach
   yield* Console.log(
     `\nThe background heartbeat beat ${(yield* SubscriptionRef.get(background)) > 0 ? "all along" : "never?!"}`
   )
@@ -152,5 +156,5 @@ const program = Effect.scoped(Effect.gen(function*() {
 }))
 
 NodeRuntime.runMain(
-  withTimeline(program, { title: "18 · Daemon vs scoped: what outlives what (fork, forkScoped, forkDaemon)" })
+  withTimeline(program, { title: "18 · Daemon vs scoped: what outlives what (forkChild, forkScoped, forkDetach)" })
 )

@@ -8,7 +8,7 @@
  * Not an example itself: no number, so not in the tour.
  */
 import { Chart, Timeline } from "@fiberkit/observe"
-import { Console, Data, Effect, Either, Layer } from "effect"
+import { Console, Data, Effect, Layer, Result } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 
@@ -36,7 +36,7 @@ interface TimelineArguments {
  * Reads `--timeline FILE.svg`, `--timeline=FILE.svg` and `--chart` from `args`; other arguments
  * are left alone, and the last `--timeline` counts.
  */
-const parseArguments = (args: ReadonlyArray<string>): Either.Either<TimelineArguments, InvalidTimelineArgument> => {
+const parseArguments = (args: ReadonlyArray<string>): Result.Result<TimelineArguments, InvalidTimelineArgument> => {
   let file: string | undefined
   let chart = false
   for (let i = 0; i < args.length; i++) {
@@ -46,7 +46,7 @@ const parseArguments = (args: ReadonlyArray<string>): Either.Either<TimelineArgu
     } else if (arg === "--timeline" || arg.startsWith("--timeline=")) {
       const value = arg === "--timeline" ? args[++i] : arg.slice("--timeline=".length)
       if (value === undefined || value === "" || value.startsWith("-")) {
-        return Either.left(
+        return Result.fail(
           new InvalidTimelineArgument({ reason: "--timeline needs the name of the SVG file to write" })
         )
       }
@@ -55,15 +55,15 @@ const parseArguments = (args: ReadonlyArray<string>): Either.Either<TimelineArgu
   }
   if (file !== undefined) {
     if (!file.toLowerCase().endsWith(".svg")) {
-      return Either.left(new InvalidTimelineArgument({ reason: `--timeline ${file}: the file name must end in .svg` }))
+      return Result.fail(new InvalidTimelineArgument({ reason: `--timeline ${file}: the file name must end in .svg` }))
     }
     // checked before the program runs, not when it ends and the chart is written
     const folder = path.dirname(path.resolve(file))
     if (fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory() !== true) {
-      return Either.left(new InvalidTimelineArgument({ reason: `--timeline ${file}: there is no folder ${folder}` }))
+      return Result.fail(new InvalidTimelineArgument({ reason: `--timeline ${file}: there is no folder ${folder}` }))
     }
   }
-  return Either.right({ file, chart })
+  return Result.succeed({ file, chart })
 }
 
 /** True when `args` asks for a timeline at all, well formed or not. */
@@ -129,9 +129,9 @@ export const withTimeline = <A, E, R>(
 ): Effect.Effect<A, E | InvalidTimelineArgument, R> => {
   const args = options.args ?? process.argv.slice(2)
   if (!wantsTimeline(args)) return program
-  return Either.match(parseArguments(args), {
-    onLeft: (error) => Effect.fail(error),
-    onRight: (wanted) =>
+  return Result.match(parseArguments(args), {
+    onFailure: (error) => Effect.fail(error),
+    onSuccess: (wanted) =>
       Effect.flatMap(Timeline.Timeline, (timeline) =>
         // drawn once the program ended, even when it failed or was interrupted (Ctrl-C)
         Effect.onExit(program, () => Effect.orDie(draw(timeline, wanted, options.title)))).pipe(

@@ -18,7 +18,7 @@ import * as Lock from "@fiberkit/sync/Lock"
 import { TaskManager } from "@fiberkit/tasks"
 import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
 import { ConcurrencyProbe } from "@fiberkit/testkit"
-import { Cause, Chunk, Clock, Console, Data, Effect, Fiber, Ref, Schema, Stream } from "effect"
+import { Cause, Clock, Console, Data, Effect, Fiber, Ref, Schema, Stream } from "effect"
 import * as fs from "node:fs"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
@@ -38,7 +38,10 @@ const expectEqual = (what: string, actual: unknown, expected: unknown) => {
 /** Runs one check: prints `ok name: detail`, or `FAIL name: cause`; succeeds with whether it passed. */
 const check = <E, R>(name: string, effect: Effect.Effect<string, E, R>) =>
   effect.pipe(
-    Effect.timeoutFail({ duration: "60 seconds", onTimeout: () => new Mismatch({ message: "timed out after 60 s" }) }),
+    Effect.timeoutOrElse({
+      duration: "60 seconds",
+      orElse: () => Effect.fail(new Mismatch({ message: "timed out after 60 s" }))
+    }),
     Effect.matchCauseEffect({
       onSuccess: (detail) => Effect.as(Console.log(`ok   ${name}: ${detail}`), true),
       onFailure: (cause) => Effect.as(Console.log(`FAIL ${name}: ${Cause.pretty(cause)}`), false)
@@ -60,7 +63,7 @@ const syncLock = Effect.gen(function*() {
   const counter = yield* Ref.make(0)
   const increment = lock.withLock(Effect.gen(function*() {
     const n = yield* Ref.get(counter)
-    yield* Effect.yieldNow()
+    yield* Effect.yieldNow
     yield* Ref.set(counter, n + 1)
   }))
   yield* Effect.all(Array.from({ length: 50 }, () => increment), { concurrency: "unbounded" })
@@ -77,7 +80,7 @@ const joinableQueue = Effect.gen(function*() {
   const queue = yield* JoinableQueue.make<number>({ capacity: 5 })
   let peak = 0
   let sum = 0
-  const consumer = yield* Effect.fork(
+  const consumer = yield* Effect.forkChild(
     Effect.forever(Effect.gen(function*() {
       sum += yield* queue.take
       yield* Effect.sleep("1 millis")
@@ -133,9 +136,9 @@ const fiberPool = Effect.scoped(Effect.gen(function*() {
     Stream.mapEffect((future) => future.result),
     Stream.runCollect
   )
-  yield* expectEqual("completion order", Chunk.toReadonlyArray(completed), ["100ms", "50ms", "200ms", "300ms"])
+  yield* expectEqual("completion order", completed, ["100ms", "50ms", "200ms", "300ms"])
   yield* expectEqual("peak in flight", yield* probe.peak, 3)
-  return `asCompleted order ${Chunk.join(completed, ", ")}; ConcurrencyProbe peak ${yield* probe.peak} of 3 workers`
+  return `asCompleted order ${completed.join(", ")}; ConcurrencyProbe peak ${yield* probe.peak} of 3 workers`
 }))
 
 // ---------------------------------------------------------------------------------------------
@@ -170,10 +173,10 @@ const taskManager = (dir: string) =>
   Effect.scoped(Effect.gen(function*() {
     const manager = yield* TaskManager.make({ tasks: [double], workers: 2 })
     const results = yield* manager.subscribe
-    const collector = yield* Effect.fork(Stream.runCollect(Stream.take(results, 5)))
+    const collector = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 5)))
     const ids = yield* Effect.forEach([1, 2, 3, 4, 5], (n) => manager.add(double, { n }))
     yield* manager.join
-    const outcomes = Chunk.toReadonlyArray(yield* Fiber.join(collector))
+    const outcomes = yield* Fiber.join(collector)
     const values = ids.map((id) => outcomes.find((outcome) => outcome.id === id)?.value)
     yield* expectEqual("values", values, [2, 4, 6, 8, 10])
     const states = yield* Effect.forEach(ids, (id) => Effect.map(manager.status(id), (record) => record.state))
@@ -187,7 +190,7 @@ const taskManager = (dir: string) =>
 // ---------------------------------------------------------------------------------------------
 
 const server = Effect.acquireRelease(
-  Effect.async<{ readonly server: http.Server; readonly port: number }>((resume) => {
+  Effect.callback<{ readonly server: http.Server; readonly port: number }>((resume) => {
     const server = http.createServer((request, response) => {
       const missing = request.url?.startsWith("/missing") === true
       response.writeHead(missing ? 404 : 200, { "content-type": "text/plain" })
@@ -200,7 +203,7 @@ const server = Effect.acquireRelease(
     )
   }),
   ({ server }) =>
-    Effect.async<void>((resume) => {
+    Effect.callback<void>((resume) => {
       server.closeAllConnections()
       server.close(() => resume(Effect.void))
     })

@@ -21,7 +21,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 /** Where the emails are delivered: one line per email, `<messageId> <to> <subject>`. */
-export class Mailbox extends Context.Tag("examples/Mailbox")<Mailbox, { readonly file: string }>() {
+export class Mailbox extends Context.Service<Mailbox, { readonly file: string }>()("examples/Mailbox") {
   static readonly layer = (file: string) => Layer.succeed(Mailbox, { file })
 }
 

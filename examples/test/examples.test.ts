@@ -119,7 +119,9 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAtLeast(concurrent, 0.24)
     assert.isBelow(concurrent, 0.45)
     assert.isAtLeast(speedup, 3)
-    assert.isAtMost(speedup, 4.05)
+    // no upper bound of its own: the sequential run gathers four timers' delays, the pool one, so
+    // a busy machine can print more than 4x; the speedup must be the two times' ratio
+    assert.closeTo(speedup, sequential / concurrent, 0.1)
   },
   "07-as-completed.ts": (stdout) => {
     // Completion order, shortest task first; task 3's failure is reported and the others complete.

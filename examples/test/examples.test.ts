@@ -121,7 +121,7 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAtLeast(speedup, 3)
     // no upper bound of its own: the sequential run gathers four timers' delays, the pool one, so
     // a busy machine can print more than 4x; the speedup must be the two times' ratio
-    assert.closeTo(speedup, sequential / concurrent, 0.1)
+    assert.closeTo(speedup, sequential / concurrent, 0.2) // the times are printed rounded to 0.01 s
   },
   "07-as-completed.ts": (stdout) => {
     // Completion order, shortest task first; task 3's failure is reported and the others complete.

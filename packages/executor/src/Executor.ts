@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import type { PoolShutDown } from "./Errors.js"
 import type * as Future from "./Future.js"
@@ -19,8 +20,9 @@ import { subscribe } from "./internal/future.js"
 export interface Executor {
   /**
    * Queues `effect`; it starts when a worker is free, in submission order. It runs with the
-   * caller's context (its services) and logging context — log annotations, log spans, log level
-   * and minimum log level — as if the caller had forked it; `map` and `mapStream` as well.
+   * caller's context — its services, log annotations, log spans, log level and minimum log
+   * level, and the rest of what Effect keeps there — as if the caller had forked it; `map` and
+   * `mapStream` as well.
    */
   readonly submit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<Future.Future<A, E>, PoolShutDown, R>
   /**
@@ -105,22 +107,22 @@ export const asCompleted = <A, E>(
   Stream.suspend(() => {
     const all = [...new Set(futures)]
     if (all.length === 0) return Stream.empty
-    return Stream.asyncPush<Future.Future<A, E>>((emit) => {
+    return Stream.callback<Future.Future<A, E>>((queue) => {
       let finished = 0
       // registered in one step and removed when the stream ends, however it ends (the consumer
       // stopped early, an interruption): no registration outlives it on a future still pending
       return Effect.acquireRelease(
         Effect.forEach(all, (future) =>
           subscribe(future, () => {
-            emit.single(future)
-            if (++finished === all.length) emit.end()
+            Queue.offerUnsafe(queue, future)
+            if (++finished === all.length) Queue.endUnsafe(queue)
           })),
         (stops) =>
           Effect.sync(() => {
             for (const stop of stops) stop()
           })
       )
-    })
+    }, { bufferSize: all.length })
   })
 
 /**

@@ -52,11 +52,11 @@ export interface WorkerTask<Name extends string, P, A, E> extends WorkerTask.Any
   (...payload: [P] extends [void] ? [] : [payload: P]): Call<A, E>
   readonly taskName: Name
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any encoded form
-  readonly payload: Schema.Schema<P, any>
+  readonly payload: Schema.Codec<P, any>
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any encoded form
-  readonly success: Schema.Schema<A, any>
+  readonly success: Schema.Codec<A, any>
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any encoded form
-  readonly failure: Schema.Schema<E, any>
+  readonly failure: Schema.Codec<E, any>
   /** The task itself, as it runs on whichever thread it is called. */
   readonly run: (payload: P) => Effect.Effect<A, E>
 }
@@ -122,8 +122,8 @@ export const make: {
   <const Name extends string, P, PI, A, AI>(
     name: Name,
     options: {
-      readonly payload: Schema.Schema<P, PI>
-      readonly success: Schema.Schema<A, AI>
+      readonly payload: Schema.Codec<P, PI>
+      readonly success: Schema.Codec<A, AI>
       readonly failure?: undefined
       readonly run: (payload: P) => Effect.Effect<A>
     }
@@ -131,9 +131,9 @@ export const make: {
   <const Name extends string, P, PI, A, AI, E, EI>(
     name: Name,
     options: {
-      readonly payload: Schema.Schema<P, PI>
-      readonly success: Schema.Schema<A, AI>
-      readonly failure: Schema.Schema<E, EI>
+      readonly payload: Schema.Codec<P, PI>
+      readonly success: Schema.Codec<A, AI>
+      readonly failure: Schema.Codec<E, EI>
       readonly run: (payload: P) => Effect.Effect<A, E>
     }
   ): WorkerTask<Name, P, A, E>

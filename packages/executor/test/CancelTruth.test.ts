@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
+import { isInterrupted } from "./fixtures/handshake.js"
 
 /**
  * A task that signals `started`, then runs until it is interrupted, and takes 100 ms to stop
@@ -26,10 +28,10 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const { started, state, task } = yield* slowToStop
       const future = yield* pool.submit(task)
       yield* Deferred.await(started)
-      const first = yield* Effect.fork(future.cancel)
-      const second = yield* Effect.fork(future.cancel)
+      const first = yield* Effect.forkChild(future.cancel)
+      const second = yield* Effect.forkChild(future.cancel)
       yield* TestClock.adjust(50)
-      assert.isTrue(Option.isNone(yield* Fiber.poll(second)), "the second cancel returned before the task stopped")
+      assert.isUndefined(second.pollUnsafe(), "the second cancel returned before the task stopped")
       // still stopping: running, not done, not cancelled yet
       assert.deepStrictEqual(
         [yield* future.isRunning, yield* future.isDone, yield* future.isCancelled, yield* pool.running],
@@ -48,19 +50,19 @@ describe("cancel, isDone and shutdown tell the truth", () => {
     Effect.gen(function*() {
       const { started, state, task } = yield* slowToStop
       const asked = yield* Deferred.make<void>()
-      const owner = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+      const owner = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
         const pool = yield* FiberPool.make({ maxWorkers: 1 })
         const future = yield* pool.submit(task)
         yield* Deferred.await(started)
-        yield* Effect.fork(future.cancel) // someone cancels it (a timeout elsewhere)
+        yield* Effect.forkChild(future.cancel) // someone cancels it (a timeout elsewhere)
         yield* Effect.yieldNow
         yield* Deferred.succeed(asked, undefined)
         return yield* Effect.never
       })))
       yield* Deferred.await(asked)
-      const closing = yield* Effect.fork(Fiber.interrupt(owner))
+      const closing = yield* Effect.forkChild(Fiber.interrupt(owner))
       yield* TestClock.adjust(50)
-      assert.isTrue(Option.isNone(yield* Fiber.poll(closing)), "the scope closed while its task still ran")
+      assert.isUndefined(closing.pollUnsafe(), "the scope closed while its task still ran")
       yield* TestClock.adjust(50)
       yield* Fiber.join(closing)
       assert.isTrue(state.stopped)
@@ -74,7 +76,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const { started, task } = yield* slowToStop
       const slow = yield* pool.submit(task)
       yield* Deferred.await(started)
-      const cancel = yield* Effect.fork(slow.cancel)
+      const cancel = yield* Effect.forkChild(slow.cancel)
       yield* Effect.yieldNow
       const quick = yield* pool.submit(Effect.succeed(1))
       const { done, notDone } = yield* Executor.wait([slow, quick], { returnWhen: "FIRST_COMPLETED" })
@@ -95,7 +97,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       yield* pending.onDone(() => Effect.sleep(100)) // a slow callback
       let started = false
       const last = yield* pool.submit(Effect.andThen(Effect.sync(() => void (started = true)), Effect.sleep(500)))
-      const shutdown = yield* Effect.fork(pool.shutdown({ cancelFutures: true, wait: true }))
+      const shutdown = yield* Effect.forkChild(pool.shutdown({ cancelFutures: true, wait: true }))
       yield* TestClock.adjust(1_000)
       yield* Fiber.join(shutdown)
       assert.isTrue(Exit.isSuccess(yield* running.await))
@@ -109,14 +111,14 @@ describe("cancel, isDone and shutdown tell the truth", () => {
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* FiberPool.make({ maxWorkers: 2 })
       const starts: Array<number> = []
-      const mapper = yield* Effect.fork(
+      const mapper = yield* Effect.forkChild(
         pool.map(
           Array.from({ length: 20 }, (_, i) => i),
           (i) => Effect.andThen(Effect.sync(() => starts.push(i)), Effect.sleep(20))
         )
       )
       yield* TestClock.adjust(5)
-      const shutdown = yield* Effect.fork(pool.shutdown({ cancelFutures: true, wait: true }))
+      const shutdown = yield* Effect.forkChild(pool.shutdown({ cancelFutures: true, wait: true }))
       yield* TestClock.adjust(100)
       yield* Fiber.join(shutdown)
       assert.strictEqual((yield* Effect.flip(Fiber.join(mapper)))._tag, "PoolShutDown")
@@ -130,8 +132,8 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const f = (n: number) => n === 2 ? Effect.interrupt : Effect.succeed(n)
       const mapped = yield* Effect.exit(pool.map([1, 2, 3], f))
       const streamed = yield* Effect.exit(Stream.runCollect(pool.mapStream(Stream.make(1, 2, 3), f)))
-      assert.isTrue(Exit.isInterrupted(mapped), String(mapped))
-      assert.isTrue(Exit.isInterrupted(streamed), String(streamed))
+      assert.isTrue(isInterrupted(mapped), String(mapped))
+      assert.isTrue(isInterrupted(streamed), String(streamed))
       // the pool is open and serves the next submission
       assert.strictEqual(yield* (yield* pool.submit(Effect.succeed(4))).result, 4)
     })))

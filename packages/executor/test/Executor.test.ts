@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { ConcurrencyProbe, TaskSet, TestTime } from "@fiberkit/testkit"
-import { Cause, Chunk, Clock, Effect, Exit, FastCheck, Option, Stream } from "effect"
+import { ConcurrencyProbe, Gen, TaskSet, TestTime } from "@fiberkit/testkit"
+import { Cause, Clock, Effect, Exit, Option, Stream } from "effect"
 import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 
@@ -12,19 +12,19 @@ describe("Executor.asCompleted", () => {
       const order = yield* TestTime.run(Stream.runCollect(
         Executor.asCompleted([...futures, futures[0]!]).pipe(Stream.mapEffect((future) => future.result))
       ))
-      assert.deepStrictEqual(Chunk.toReadonlyArray(order), [10, 20, 30, 40])
+      assert.deepStrictEqual(order, [10, 20, 30, 40])
     })))
 
   it.effect("an empty set completes at once; failures are yielded like the others", () =>
     Effect.scoped(Effect.gen(function*() {
-      assert.strictEqual(Chunk.size(yield* Stream.runCollect(Executor.asCompleted([]))), 0)
+      assert.strictEqual((yield* Stream.runCollect(Executor.asCompleted([]))).length, 0)
       const pool = yield* FiberPool.make({ maxWorkers: 2 })
       const futures = yield* Effect.forEach(
         [1, 2],
         (i) => pool.submit(i === 1 ? Effect.fail("bad") : Effect.succeed(i))
       )
       const exits = yield* Stream.runCollect(Executor.asCompleted(futures).pipe(Stream.mapEffect((f) => f.await)))
-      assert.strictEqual(Chunk.size(exits), 2)
+      assert.strictEqual(exits.length, 2)
     })))
 })
 
@@ -66,8 +66,8 @@ describe("FiberPool properties", () => {
     "every task ends once as success, failure or cancellation; ≤ maxWorkers run; starts follow submission",
     [
       TaskSet.arbitrary({ maxTasks: 12, maxDuration: 40 }),
-      FastCheck.integer({ min: 1, max: 4 }),
-      FastCheck.option(FastCheck.record({ at: FastCheck.integer({ min: 0, max: 60 }), cancel: FastCheck.boolean() }), {
+      Gen.integer({ min: 1, max: 4 }),
+      Gen.option(Gen.record({ at: Gen.integer({ min: 0, max: 60 }), cancel: Gen.boolean }), {
         nil: undefined
       })
     ],
@@ -88,9 +88,9 @@ describe("FiberPool properties", () => {
         yield* Effect.forEach(tasks, (spec, i) =>
           spec.interruptAfter === undefined
             ? Effect.void
-            : Effect.fork(Effect.andThen(Effect.sleep(spec.interruptAfter), futures[i]!.cancel)))
+            : Effect.forkChild(Effect.andThen(Effect.sleep(spec.interruptAfter), futures[i]!.cancel)))
         if (shutdown !== undefined) {
-          yield* Effect.fork(
+          yield* Effect.forkChild(
             Effect.andThen(Effect.sleep(shutdown.at), pool.shutdown({ cancelFutures: shutdown.cancel }))
           )
         }
@@ -101,19 +101,19 @@ describe("FiberPool properties", () => {
         exits.forEach((exit, i) => {
           const how = Exit.isSuccess(exit)
             ? "success"
-            : Option.match(Cause.failureOption(exit.cause), { onNone: () => "defect", onSome: (e) => e._tag })
+            : Option.match(Cause.findErrorOption(exit.cause), { onNone: () => "defect", onSome: (e) => e._tag })
           assert.oneOf(how, ["success", "TaskFailed", "FutureCancelled"], `task ${i}`)
         })
         assert.isAtMost(yield* probe.peak, maxWorkers)
         const started = (yield* probe.starts).map(Number)
         assert.deepStrictEqual(started, [...started].sort((a, b) => a - b))
       })),
-    { fastCheck: { numRuns: 50 } }
+    { arbitrary: { runs: 50 } }
   )
 
   it.effect.prop(
     "asCompleted yields each future once, in completion order",
-    [TaskSet.arbitrary({ maxTasks: 10, maxDuration: 50, interruptions: false }), FastCheck.integer({ min: 1, max: 4 })],
+    [TaskSet.arbitrary({ maxTasks: 10, maxDuration: 50, interruptions: false }), Gen.integer({ min: 1, max: 4 })],
     ([tasks, maxWorkers]) =>
       TestTime.run(Effect.scoped(Effect.gen(function*() {
         const pool = yield* FiberPool.make({ maxWorkers })
@@ -123,11 +123,11 @@ describe("FiberPool properties", () => {
           future.onDone(() =>
             Effect.map(Clock.currentTimeMillis, (now) => void finishedAt.set(future.id, now))
           ))
-        const order = Chunk.toReadonlyArray(yield* Stream.runCollect(Executor.asCompleted(futures))).map((f) => f.id)
+        const order = (yield* Stream.runCollect(Executor.asCompleted(futures))).map((f) => f.id)
         assert.deepStrictEqual([...order].sort((a, b) => a - b), futures.map((f) => f.id))
         const times = order.map((id) => finishedAt.get(id)!)
         assert.deepStrictEqual(times, [...times].sort((a, b) => a - b))
       }))),
-    { fastCheck: { numRuns: 40 } }
+    { arbitrary: { runs: 40 } }
   )
 })

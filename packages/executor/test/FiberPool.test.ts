@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { ConcurrencyProbe, Leaks, TestTime } from "@fiberkit/testkit"
-import { Chunk, Context, Deferred, Effect, Exit, Fiber, Option, Stream, TestClock } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Option, Scheduler, Stream } from "effect"
+import { TestClock } from "effect/testing"
 import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 
@@ -69,7 +70,7 @@ describe("FiberPool", () => {
 
   it.effect("submit provides the caller's context to the task", () =>
     Effect.scoped(Effect.gen(function*() {
-      class Greeting extends Context.Tag("Greeting")<Greeting, string>() {}
+      class Greeting extends Context.Service<Greeting, string>()("Greeting") {}
       const pool = yield* FiberPool.make({ maxWorkers: 1 })
       const future = yield* pool.submit(Greeting).pipe(Effect.provideService(Greeting, "hello"))
       assert.strictEqual(yield* future.result, "hello")
@@ -107,7 +108,7 @@ describe("FiberPool", () => {
       const out = yield* TestTime.run(Stream.runCollect(
         pool.mapStream(Stream.range(1, 6), (i) => probe.track(Effect.as(Effect.sleep(10 * (7 - i)), i * 10)))
       ))
-      assert.deepStrictEqual(Chunk.toReadonlyArray(out), [10, 20, 30, 40, 50, 60])
+      assert.deepStrictEqual(out, [10, 20, 30, 40, 50, 60])
       assert.strictEqual(yield* probe.peak, 2)
     })))
 
@@ -118,7 +119,7 @@ describe("FiberPool", () => {
       const second = yield* pool.submit(Effect.as(Effect.sleep(10), 2))
       const third = yield* pool.submit(Effect.as(Effect.sleep(10), 3))
       yield* Leaks.settle
-      const stopping = yield* Effect.fork(pool.shutdown({ cancelFutures: true }))
+      const stopping = yield* Effect.forkChild(pool.shutdown({ cancelFutures: true }))
       yield* Leaks.settle
       const refused = yield* Effect.flip(pool.submit(Effect.void))
       assert.deepStrictEqual([refused._tag, refused.message], [
@@ -168,7 +169,11 @@ describe("FiberPool (review regressions)", () => {
       const a = yield* pool.submit(Deferred.await(gate))
       const b = yield* pool.submit(Effect.as(Effect.sleep(20), "b ran"))
       yield* Leaks.settle
-      yield* Effect.withMaxOpsBeforeYield(Effect.andThen(Deferred.succeed(gate, undefined), a.cancel), 16)
+      yield* Effect.provideService(
+        Effect.andThen(Deferred.succeed(gate, undefined), a.cancel),
+        Scheduler.MaxOpsBeforeYield,
+        16
+      )
       yield* TestClock.adjust(20)
       assert.strictEqual(yield* b.result, "b ran")
       assert.strictEqual(yield* pool.running, 0)
@@ -181,7 +186,7 @@ describe("FiberPool (review regressions)", () => {
       const future = yield* pool.submit(Effect.sleep(10))
       yield* future.onDone(() => Effect.die("bug in a callback"))
       yield* future.onDone(() => Effect.sync(() => ran++))
-      const waited = yield* Effect.fork(Executor.wait([future]))
+      const waited = yield* Effect.forkChild(Executor.wait([future]))
       yield* TestClock.adjust(10)
       assert.strictEqual((yield* Fiber.join(waited)).done.length, 1)
       assert.strictEqual(ran, 1)
@@ -242,11 +247,13 @@ describe("FiberPool (review regressions)", () => {
           const pool = yield* FiberPool.make({ maxWorkers: 2 })
           const map = pool.map([0, 1, 2, 3, 4], () => Effect.never)
           // a daemon: a map stuck for good must not keep the test from reporting it
-          const mapper = yield* Effect.forkDetach(Effect.withMaxOpsBeforeYield(Effect.andThen(pad, map), k))
+          const mapper = yield* Effect.forkDetach(
+            Effect.provideService(Effect.andThen(pad, map), Scheduler.MaxOpsBeforeYield, k)
+          )
           yield* Effect.yieldNow
-          yield* Fiber.interruptFork(mapper)
-          yield* Effect.repeatN(Effect.yieldNow, 20)
-          if (mapper.unsafePoll() === null || (yield* pool.running) + (yield* pool.pending) !== 0) stuck.push(k)
+          yield* Effect.forkDetach(Fiber.interrupt(mapper))
+          yield* Effect.repeat(Effect.yieldNow, { times: 20 })
+          if (mapper.pollUnsafe() === undefined || (yield* pool.running) + (yield* pool.pending) !== 0) stuck.push(k)
           // the scope ends failed: its close stops what a stuck map left running
           return yield* Effect.fail("end")
         })))
@@ -261,7 +268,7 @@ describe("FiberPool (review regressions)", () => {
       const wrong: Array<number> = []
       for (let k = 10; k <= 60; k++) {
         yield* Effect.scoped(Effect.gen(function*() {
-          const pool = yield* Effect.withMaxOpsBeforeYield(FiberPool.make({ maxWorkers: 1 }), k)
+          const pool = yield* Effect.provideService(FiberPool.make({ maxWorkers: 1 }), Scheduler.MaxOpsBeforeYield, k)
           yield* (yield* pool.submit(Effect.void)).await
           if ((yield* pool.running) !== 0) wrong.push(k)
         }))

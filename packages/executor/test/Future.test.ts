@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Option, Scheduler, Stream } from "effect"
 import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import type * as Future from "../src/Future.js"
@@ -31,7 +31,7 @@ describe("Future", () => {
           assert.deepStrictEqual([...first], [quick])
           assert.strictEqual(listeners(slow), 0)
           // interrupted while it waits: registered while waiting, removed by the interruption
-          const waiting = yield* Effect.fork(Executor.wait([slow]))
+          const waiting = yield* Effect.forkChild(Executor.wait([slow]))
           yield* Leaks.settle
           assert.strictEqual(listeners(slow), 1)
           yield* Fiber.interrupt(waiting)
@@ -50,7 +50,7 @@ describe("Future", () => {
       assert.isFalse(yield* future.isCancelled)
       const cause = yield* future.exception
       assert.isTrue(Option.isSome(cause))
-      assert.deepStrictEqual(Cause.failureOption(Option.getOrThrow(cause)), Option.some("boom" as const))
+      assert.deepStrictEqual(Cause.findErrorOption(Option.getOrThrow(cause)), Option.some("boom" as const))
       assert.strictEqual(yield* Effect.flip(future.result), "boom")
     })))
 
@@ -66,7 +66,7 @@ describe("Future", () => {
         stop()
       })
       future.observe(() => seen.push("second"))
-      const waiter = yield* Effect.fork(future.result)
+      const waiter = yield* Effect.forkChild(future.result)
       yield* Effect.yieldNow
       future.settleNow(Exit.succeed(1))
       assert.deepStrictEqual(seen, ["first", "second"])
@@ -84,7 +84,9 @@ describe("Future", () => {
       const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { discard: true })
       const left: Array<number> = []
       for (let k = 10; k <= 80; k++) {
-        const waiter = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.andThen(pad, pending.result), k))
+        const waiter = yield* Effect.forkChild(
+          Effect.provideService(Effect.andThen(pad, pending.result), Scheduler.MaxOpsBeforeYield, k)
+        )
         yield* Effect.yieldNow
         yield* Fiber.interrupt(waiter)
         if (listeners(pending) !== 0) left.push(k)
@@ -105,13 +107,15 @@ describe("Future", () => {
           const gate = yield* Deferred.make<void>()
           yield* pool.submit(Deferred.await(gate))
           const pending = yield* pool.submit(Effect.void)
-          const canceller = yield* Effect.fork(Effect.withMaxOpsBeforeYield(pending.cancel, k))
+          const canceller = yield* Effect.forkChild(
+            Effect.provideService(pending.cancel, Scheduler.MaxOpsBeforeYield, k)
+          )
           yield* Effect.yieldNow
           yield* Fiber.interrupt(canceller)
           yield* Deferred.succeed(gate, undefined)
-          const waiting = yield* Effect.fork(pending.await)
+          const waiting = yield* Effect.forkChild(pending.await)
           yield* Leaks.settle
-          if (waiting.unsafePoll() === null) stuck.push(k)
+          if (waiting.pollUnsafe() === undefined) stuck.push(k)
           // the scope ends failed: its close does not wait for a future that never settles
           return yield* Effect.fail("end")
         })))

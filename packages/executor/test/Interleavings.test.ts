@@ -93,14 +93,14 @@ describe("Interleavings: FiberPool", () => {
         const work = tasks()
         const submitters = yield* Effect.forEach(
           [0, 1, 2],
-          (i) => Effect.fork(Effect.either(pool.submit(work.task(i))))
+          (i) => Effect.forkChild(Effect.result(pool.submit(work.task(i))))
         )
         const closer = yield* Interleavings.fork(pool.shutdown({ wait: true }))
-        const submitted = yield* Effect.forEach(submitters, Fiber.join)
+        const submitted = yield* Effect.forEach(submitters, (fiber) => Fiber.join(fiber))
         yield* Fiber.await(closer)
         for (const [i, result] of submitted.entries()) {
-          if (result._tag === "Left") assert.strictEqual(result.left._tag, "PoolShutDown")
-          else assert.deepStrictEqual(yield* result.right.await, Exit.succeed(i))
+          if (result._tag === "Failure") assert.strictEqual(result.failure._tag, "PoolShutDown")
+          else assert.deepStrictEqual(yield* result.success.await, Exit.succeed(i))
         }
       }),
       options
@@ -111,7 +111,7 @@ describe("Interleavings: FiberPool", () => {
       Effect.gen(function*() {
         const started = yield* Ref.make(0)
         const ready = yield* Deferred.make<ReadonlyArray<Future.Future<void>>>()
-        const owner = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+        const owner = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
           const pool = yield* FiberPool.make({ maxWorkers: 1 })
           const futures = yield* Effect.forEach(
             [0, 1, 2],

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, FiberRef, Logger, LogLevel } from "effect"
+import { Effect, Logger, References } from "effect"
 import type * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
@@ -7,12 +7,13 @@ import * as WorkerPool from "../src/WorkerPool.js"
 /** A logger that keeps each line as `LEVEL message [annotations] [spans]`. */
 const capture = () => {
   const lines: Array<string> = []
-  const logger = Logger.make(({ annotations, logLevel, message, spans }) => {
-    const tags = [...annotations].map(([key, value]) => `${key}=${String(value)}`)
-    const names = [...spans].map((span) => span.label)
-    lines.push(`${logLevel.label} ${String(message)} [${tags.join(" ")}] [${names.join(" ")}]`)
+  const logger = Logger.make(({ fiber, logLevel, message }) => {
+    const annotations = fiber.getRef(References.CurrentLogAnnotations)
+    const tags = Object.entries(annotations).map(([key, value]) => `${key}=${String(value)}`)
+    const names = fiber.getRef(References.CurrentLogSpans).map(([label]) => label)
+    lines.push(`${logLevel.toUpperCase()} ${String(message)} [${tags.join(" ")}] [${names.join(" ")}]`)
   })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
+  return { lines, layer: Logger.layer([logger]) }
 }
 
 /** A caller with its own log annotation, log span, log level and minimum log level. */
@@ -20,8 +21,8 @@ const asCaller = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   effect.pipe(
     Effect.annotateLogs("request", "r-1"),
     Effect.withLogSpan("handler"),
-    Logger.withMinimumLogLevel(LogLevel.Debug),
-    Effect.locally(FiberRef.currentLogLevel, LogLevel.Warning)
+    Effect.provideService(References.MinimumLogLevel, "Debug"),
+    Effect.provideService(References.CurrentLogLevel, "Warn")
   )
 
 const task = (where: string) => Effect.andThen(Effect.log(where), Effect.logDebug(`${where} details`))

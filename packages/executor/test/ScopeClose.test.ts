@@ -1,10 +1,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks } from "@fiberkit/testkit"
-import { Deferred, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Deferred, Effect, Exit, Fiber, Option } from "effect"
+import { TestClock } from "effect/testing"
 import * as FiberPool from "../src/FiberPool.js"
 import type * as Future from "../src/Future.js"
 import * as WorkerPool from "../src/WorkerPool.js"
-import { cells, how, release, started } from "./fixtures/handshake.js"
+import { cells, how, isInterrupted, release, started } from "./fixtures/handshake.js"
 import { hold, touch } from "./fixtures/tasks.js"
 
 /**
@@ -16,7 +17,7 @@ const owner = <E>(end: Effect.Effect<never, E>) =>
     const starts: Array<number> = []
     const running = yield* Deferred.make<void>()
     const submitted = yield* Deferred.make<ReadonlyArray<Future.Future<void>>>()
-    const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+    const fiber = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
       const pool = yield* FiberPool.make({ maxWorkers: 1 })
       const futures = yield* Effect.forEach([1, 2, 3], (i) =>
         pool.submit(Effect.gen(function*() {
@@ -37,9 +38,9 @@ describe("FiberPool: closing the scope", () => {
   it.effect("by interruption cancels the pending tasks (never started) and interrupts the running one", () =>
     Effect.gen(function*() {
       const { fiber, futures, starts } = yield* owner(Effect.never)
-      const closing = yield* Effect.fork(Fiber.interrupt(fiber))
+      const closing = yield* Effect.forkChild(Effect.andThen(Fiber.interrupt(fiber), Fiber.await(fiber)))
       yield* TestClock.adjust(100) // time enough for all three, had they run one after another
-      assert.isTrue(Exit.isInterrupted(yield* Fiber.join(closing)))
+      assert.isTrue(isInterrupted(yield* Fiber.join(closing)))
       assert.deepStrictEqual(starts, [1])
       assert.deepStrictEqual(yield* Effect.forEach(futures, (future) => future.isCancelled), [true, true, true])
     }))
@@ -58,7 +59,7 @@ describe("FiberPool: closing the scope", () => {
     Effect.gen(function*() {
       const ownerEnded = yield* Deferred.make<void>()
       const submitted = yield* Deferred.make<Future.Future<void>>()
-      const fiber = yield* Effect.fork(
+      const fiber = yield* Effect.forkChild(
         Effect.scoped(Effect.gen(function*() {
           const pool = yield* FiberPool.make({ maxWorkers: 1 })
           yield* Deferred.succeed(submitted, yield* pool.submit(Deferred.await(ownerEnded)))
@@ -69,9 +70,9 @@ describe("FiberPool: closing the scope", () => {
         const future = yield* Deferred.await(submitted)
         yield* Leaks.settle
         assert.isTrue(yield* future.isRunning)
-        const closing = yield* Effect.fork(Fiber.interrupt(fiber))
+        const closing = yield* Effect.forkChild(Fiber.interrupt(fiber))
         yield* Leaks.settle
-        assert.isNotNull(closing.unsafePoll(), "the scope's close waits for the task, which waits for the owner")
+        assert.isDefined(closing.pollUnsafe(), "the scope's close waits for the task, which waits for the owner")
         assert.isTrue(yield* future.isCancelled)
       }).pipe(
         // a deadlocked close would also hold up the end of this test (its forked fibers are
@@ -81,7 +82,7 @@ describe("FiberPool: closing the scope", () => {
     }))
 })
 
-describe.sequential("WorkerPool: closing the scope", { timeout: 60_000 }, () => {
+describe("WorkerPool: closing the scope", { timeout: 60_000, concurrent: false }, () => {
   it.live("by interruption cancels the waiting calls and stops the running one", () => {
     const handshake = cells() // released only at the end: the close must not wait for `hold`
     const proof = cells()
@@ -90,7 +91,7 @@ describe.sequential("WorkerPool: closing the scope", { timeout: 60_000 }, () => 
         readonly running: Future.Future<number, unknown>
         readonly waiting: ReadonlyArray<Future.Future<void, unknown>>
       }>()
-      const fiber = yield* Effect.fork(Effect.scoped(Effect.gen(function*() {
+      const fiber = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
         const pool = yield* WorkerPool.make({ module: new URL("./fixtures/tasks.js", import.meta.url), size: 1 })
         const running = yield* pool.submit(hold(handshake))
         const waiting = yield* Effect.forEach([0, 1, 2], (index) => pool.submit(touch({ cells: proof, index })))

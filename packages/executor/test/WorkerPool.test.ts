@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Gen } from "@fiberkit/testkit"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
-import * as FastCheck from "effect/FastCheck"
 import type * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
-import { cells, how, release, started } from "./fixtures/handshake.js"
+import { cells, how, isInterrupted, release, started } from "./fixtures/handshake.js"
 import { sharedPool } from "./fixtures/sharedPool.js"
 import { explode, half, hold, Meeting, postpone, touch, unclonable, whoAmI } from "./fixtures/tasks.js"
 
@@ -12,7 +12,7 @@ const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 
 // Real threads answer in real time: these tests run live, one after another, on one pool of two
 // workers (some assert that the pool is idle, or keep both workers busy).
-describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
+describe("WorkerPool", { timeout: 60_000, concurrent: false }, () => {
   const Shared = sharedPool(2)
 
   it.live("runs calls on worker threads; results in input order", () =>
@@ -42,7 +42,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
     Effect.gen(function*() {
       const pool = yield* Shared
       const exit = yield* (yield* pool.submit(explode("no good"))).await
-      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
       const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
       assert.strictEqual(defect.name, "TypeError")
       assert.strictEqual(defect.message, "no good")
@@ -79,7 +79,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
         if (i === 250) throw new Error("bad item")
         return half(n)
       }))
-      assert.isTrue(Exit.isFailure(exit) && Cause.isDie(exit.cause))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
       assert.strictEqual(yield* pool.running, 0)
       assert.strictEqual(yield* pool.pending, 0)
     }))
@@ -94,7 +94,7 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
       }))
       yield* Deferred.succeed(go, undefined)
       const exit = yield* Fiber.await(late)
-      assert.isTrue(Exit.isInterrupted(exit))
+      assert.isTrue(isInterrupted(exit))
     }))
 
   it.live("class instances and Dates cross the thread boundary as themselves", () =>
@@ -179,10 +179,10 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
 
   it.live.prop(
     "every submitted call ends once, as its own success or failure or cancelled; the pool is idle after",
-    [FastCheck.array(
-      FastCheck.record({
-        n: FastCheck.integer({ min: 0, max: 99 }),
-        cancel: FastCheck.constantFrom("no", "at once", "after the previous ended")
+    [Gen.array(
+      Gen.record({
+        n: Gen.integer({ min: 0, max: 99 }),
+        cancel: Gen.constantFrom("no", "at once", "after the previous ended")
       }),
       { maxLength: 40 }
     )],
@@ -212,23 +212,23 @@ describe.sequential("WorkerPool", { timeout: 60_000 }, () => {
         assert.strictEqual(yield* pool.running, 0)
         assert.strictEqual(yield* pool.pending, 0)
       }),
-    { fastCheck: { numRuns: 40 } }
+    { arbitrary: { runs: 40 } }
   )
 
   it.live.prop(
     "an interrupted map leaves nothing behind: no call waits or runs once the interruption returns",
-    [FastCheck.integer({ min: 1, max: 300 }), FastCheck.integer({ min: 0, max: 20 })],
+    [Gen.integer({ min: 1, max: 300 }), Gen.integer({ min: 0, max: 20 })],
     ([count, yields]) =>
       Effect.gen(function*() {
         const pool = yield* Shared
-        const fiber = yield* Effect.fork(pool.map(Array.from({ length: count }, (_, i) => i * 2), (n) => half(n)))
+        const fiber = yield* Effect.forkChild(pool.map(Array.from({ length: count }, (_, i) => i * 2), (n) => half(n)))
         for (let i = 0; i < yields; i++) yield* Effect.yieldNow
         yield* Fiber.interrupt(fiber)
         assert.strictEqual(yield* pool.running, 0)
         assert.strictEqual(yield* pool.pending, 0)
         assert.deepStrictEqual(yield* pool.map([2, 4], (n) => half(n)), [1, 2])
       }),
-    { fastCheck: { numRuns: 30 } }
+    { arbitrary: { runs: 30 } }
   )
 
   it.live("an effect's interruption cancels the calls it is waiting for", () => {

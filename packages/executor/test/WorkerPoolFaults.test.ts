@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Schema } from "effect"
+import { Effect, Exit, Fiber, Schema } from "effect"
 import { execFile } from "node:child_process"
 import * as path from "node:path"
 import { promisify } from "node:util"
@@ -202,11 +202,11 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
           const running = yield* pool.submit(hold(handshake))
           const waiting = yield* Effect.forEach([2, 4, 6, 8], (n) => pool.submit(half(n)))
           yield* started(handshake)
-          const shutdown = yield* Effect.fork(pool.shutdown({ cancelFutures: true }))
+          const shutdown = yield* Effect.forkChild(pool.shutdown({ cancelFutures: true }))
           yield* Effect.yieldNow // the shutdown starts: the pool is closed
           assert.strictEqual((yield* Effect.flip(pool.submit(half(2))))._tag, "PoolShutDown")
           yield* release(handshake)
-          yield* shutdown.await
+          yield* Fiber.await(shutdown)
           assert.isTrue(Exit.isSuccess(yield* running.await))
           // at most the one sent ahead to the worker ran; the rest were cancelled
           const ends = yield* Effect.forEach(waiting, (future) => Effect.map(future.await, how))

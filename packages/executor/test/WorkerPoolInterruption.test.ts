@@ -4,7 +4,7 @@
  * lands before another op each time (the way `Future.test.ts` sweeps a cancel).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber } from "effect"
+import { Deferred, Effect, Exit, Fiber, Scheduler } from "effect"
 import { PoolShutDown } from "../src/Errors.js"
 import { mapWindow } from "../src/internal/mapWindow.js"
 import * as WorkerPool from "../src/WorkerPool.js"
@@ -20,14 +20,16 @@ const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { disca
 /** Runs `effect` in a fiber that yields every k ops, interrupted after its first run. */
 const interruptedAfter = <A, E>(effect: Effect.Effect<A, E>, k: number) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(Effect.withMaxOpsBeforeYield(Effect.andThen(pad, effect), k))
+    const fiber = yield* Effect.forkChild(
+      Effect.provideService(Effect.andThen(pad, effect), Scheduler.MaxOpsBeforeYield, k)
+    )
     yield* Effect.yieldNow
     yield* Fiber.interrupt(fiber)
   })
 
 const busy = (pool: WorkerPool.WorkerPool) => Effect.zipWith(pool.running, pool.pending, (r, p) => r + p)
 
-describe.sequential("WorkerPool interrupted at every op", { timeout: 60_000 }, () => {
+describe("WorkerPool interrupted at every op", { timeout: 60_000, concurrent: false }, () => {
   const Shared = sharedPool(2)
 
   // A call queued its job in `Effect.callback`'s register function, whose canceller effect 3.22
@@ -80,7 +82,7 @@ describe("WorkerPool shutdown with a map running", { timeout: 60_000 }, () => {
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
       // more items than the map keeps in flight: it starts most of them while the shutdown waits
-      const mapper = yield* Effect.fork(pool.map(Array.from({ length: 2000 }, (_, i) => i * 2), (n) => half(n)))
+      const mapper = yield* Effect.forkChild(pool.map(Array.from({ length: 2000 }, (_, i) => i * 2), (n) => half(n)))
       yield* Effect.sleep("20 millis")
       yield* pool.shutdown({ wait: true })
       const exit = yield* Effect.timeout(Fiber.await(mapper), "20 seconds")

@@ -4,10 +4,7 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as FiberRef from "effect/FiberRef"
-import type * as FiberRefs from "effect/FiberRefs"
 import { pipeArguments } from "effect/Pipeable"
-import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import * as os from "node:os"
 import { FutureCancelled, InvalidOptions, PoolShutDown } from "../Errors.js"
@@ -15,7 +12,6 @@ import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
 import { FutureImpl } from "./future.js"
-import { withLogContextOf } from "./logContext.js"
 import { mapStream } from "./mapStream.js"
 import { awaitAll } from "./wait.js"
 
@@ -101,8 +97,6 @@ export class FiberPoolImpl implements Api.FiberPool {
   private cancelledFutures = false
 
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
-  /** The pool's own FiberRefs, which a submitted task's logging context is compared with. */
-  private readonly fiberRefs: FiberRefs.FiberRefs
 
   /**
    * @param nextId numbers the futures; a WorkerPool shares its own with the FiberPool that runs
@@ -112,12 +106,11 @@ export class FiberPoolImpl implements Api.FiberPool {
 
   constructor(
     readonly maxWorkers: number,
-    runtime: Runtime.Runtime<never>,
+    context: Context.Context<never>,
     private readonly nextId = counter(),
     options?: { readonly recorder?: Recorder.Recorder | undefined; readonly name?: string | undefined }
   ) {
-    this.runFork = Runtime.runFork(runtime)
-    this.fiberRefs = runtime.fiberRefs
+    this.runFork = Effect.runForkWith(context)
     const recorder = options?.recorder
     this.recording = recorder === undefined
       ? undefined
@@ -163,9 +156,9 @@ export class FiberPoolImpl implements Api.FiberPool {
   /**
    * A worker: a long-lived fiber that runs jobs one after another until none is left, then
    * retires. Cancelling a running job interrupts its worker, which settles the job as cancelled;
-   * a replacement starts if jobs still wait. Workers are started from the runtime the pool was
-   * made in, not forked from whichever fiber dispatches them (a chain of forks would grow every
-   * fiber's FiberRef history without end).
+   * a replacement starts if jobs still wait. Workers are started with the context the pool was
+   * made in, not forked from whichever fiber dispatches them (a fiber that dispatches may be
+   * about to end; its children would be tied to it).
    */
   private startWorker(): void {
     this.active++
@@ -184,7 +177,7 @@ export class FiberPoolImpl implements Api.FiberPool {
       }
       worker.job = job
       job.future.attach(() => {
-        if (worker.job === job) fiber.unsafeInterruptAsFork(fiber.id())
+        if (worker.job === job) fiber.interruptUnsafe(fiber.id)
       })
       return Effect.flatMap(Effect.exit(job.run), (exit) => {
         if (recording !== undefined) {
@@ -224,16 +217,18 @@ export class FiberPoolImpl implements Api.FiberPool {
    * the outcome is visible — never in the worker, which a slow callback would hold up.
    */
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
-    const callbacks = future.settleNow(exit)
-    if (callbacks !== undefined) this.runFork(callbacks)
+    future.settleNow(exit, this.runFork)
   }
 
-  /** What a task submitted by `caller` takes of it: its context and its logging context. */
+  /**
+   * What a task submitted by `caller` takes of it: its whole context, as a fiber it forked would —
+   * its services, and the log annotations, log spans and log levels that Effect keeps there.
+   * The task runs in a fiber of the pool; its context is the caller's while it runs.
+   */
   carrier(caller: Fiber.Fiber<unknown, unknown>) {
-    const context = caller.getFiberRef(FiberRef.currentContext)
-    const withLogContext = withLogContextOf(caller, this.fiberRefs)
+    const context = caller.context
     return <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E> =>
-      withLogContext(Effect.provide(effect, context as Context.Context<R>))
+      Effect.setContext(effect, context as Context.Context<R>)
   }
 
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
@@ -313,8 +308,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   cancelPending(): void {
     this.cancelledFutures = true
     for (const future of this.live) {
-      const callbacks = future.cancelIfPending()
-      if (callbacks !== undefined) this.runFork(callbacks)
+      future.cancelIfPending(this.runFork)
     }
   }
 
@@ -356,7 +350,7 @@ export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPo
         value: maxWorkers
       })
     }
-    const pool = new FiberPoolImpl(maxWorkers, yield* Effect.runtime<never>(), counter(), {
+    const pool = new FiberPoolImpl(maxWorkers, yield* Effect.context<never>(), counter(), {
       recorder: yield* Recorder.current,
       name: options?.name
     })

@@ -3,7 +3,6 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as Option from "effect/Option"
 import { pipeArguments } from "effect/Pipeable"
 import { FutureCancelled } from "../Errors.js"
@@ -91,10 +90,14 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
    * only), ends cancelled. A task that was asked to stop but ended otherwise — it succeeded, or
    * failed — ends with its own outcome (its `cancel` then answers `false`): a future never reads
    * as cancelled when its task completed. A task that failed and was also interrupted — a
-   * finalizer interrupted after its failure — ends failed, with its cause. Returns the callbacks
-   * still to run, if there are any.
+   * finalizer interrupted after its failure — ends failed, with its cause.
+   *
+   * The callbacks are handed to `start` (which starts them in a fiber of their own) before any
+   * observer is told: on Effect 4 an observer's fiber resumes inline, inside this call, and a
+   * caller that has seen the future done finds its callbacks started. Without `start`, returns
+   * the callbacks still to run, if there are any.
    */
-  settleNow(exit: Exit.Exit<A, E>): Effect.Effect<void> | undefined {
+  settleNow(exit: Exit.Exit<A, E>, start?: (callbacks: Effect.Effect<void>) => void): Effect.Effect<void> | undefined {
     if (this.settled) return undefined
     this.settled = true
     this.interruptor = undefined
@@ -107,12 +110,18 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     // every observer leaves the line before the first is told: one that stops observing (its own
     // registration, or another's on this future) while it is told removes nothing, and the
     // settlement skips no one
-    for (const observer of this.observers.drain()) observer.notify(outcome)
+    const observers = this.observers.drain()
     const callbacks = this.callbacks
     this.callbacks = []
-    return callbacks.length === 0
+    let rest: Effect.Effect<void> | undefined = callbacks.length === 0
       ? undefined
       : Effect.forEach(callbacks, (callback) => this.runCallback(callback), { discard: true })
+    if (rest !== undefined && start !== undefined) {
+      start(rest)
+      rest = undefined
+    }
+    for (const observer of observers) observer.notify(outcome)
+    return rest
   }
 
   /**
@@ -177,10 +186,15 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       // interruption of the caller before a later step would leave it cancelled and never
       // settled), skipped by the workers, it never starts
       this.state = "cancelled"
-      const callbacks = this.settleNow(Exit.interrupt(FiberId.none))
-      if (callbacks === undefined) return Effect.succeed(true)
-      // the callbacks run to their end even if the caller is interrupted while it waits for them
-      return Effect.as(Effect.flatMap(Effect.forkDetach(callbacks), Fiber.join), true)
+      return Effect.withFiber((caller) => {
+        // the callbacks run in a fiber of their own (as `forkDetach` would start it), to their
+        // end even if the caller is interrupted while it waits for them
+        let callbacks: Fiber.Fiber<void> | undefined = undefined
+        this.settleNow(Exit.interrupt(), (effect) => {
+          callbacks = Effect.runForkWith(caller.context)(effect)
+        })
+        return callbacks === undefined ? Effect.succeed(true) : Effect.as(Fiber.join(callbacks), true)
+      })
     })
   }
 
@@ -190,13 +204,13 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   }
 
   /**
-   * Cancels the task now if it is pending (it never starts), in the caller's step; returns its
-   * callbacks still to run, if there are any. A task past pending is left as it is.
+   * Cancels the task now if it is pending (it never starts), in the caller's step; its callbacks
+   * go to `start`. A task past pending is left as it is.
    */
-  cancelIfPending(): Effect.Effect<void> | undefined {
-    if (this.state !== "pending") return undefined
+  cancelIfPending(start: (callbacks: Effect.Effect<void>) => void): void {
+    if (this.state !== "pending") return
     this.state = "cancelled"
-    return this.settleNow(Exit.interrupt(FiberId.none))
+    this.settleNow(Exit.interrupt(), start)
   }
 
   /** A callback's failure — even a defect — never stops the others. */

@@ -1,4 +1,4 @@
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { FutureCancelled, PoolShutDown } from "../Errors.js"
@@ -6,8 +6,11 @@ import type { FutureImpl } from "./future.js"
 import { registerThenWait } from "./wait.js"
 
 /** The future was cancelled (not failed by its task). @internal */
-export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean =>
-  Exit.isFailure(exit) && exit.cause._tag === "Fail" && exit.cause.error instanceof FutureCancelled
+export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean => {
+  if (Exit.isSuccess(exit) || exit.cause.reasons.length !== 1) return false
+  const only = exit.cause.reasons[0]!
+  return Cause.isFailReason(only) && only.error instanceof FutureCancelled
+}
 
 /**
  * `map` over futures without a fiber per item: at most `window` futures outstanding, a new one
@@ -76,7 +79,7 @@ export const mapWindow = <A, B, E, R>(
             } else {
               end(
                 isCancelled(exit)
-                  ? (options.cancelled() ? Exit.fail(new PoolShutDown()) : Exit.interrupt(fiber.id()))
+                  ? (options.cancelled() ? Exit.fail(new PoolShutDown()) : Exit.interrupt(fiber.id))
                   : Exit.failCause(exit.cause as Cause.Cause<E>)
               )
             }

@@ -1,12 +1,10 @@
-import * as NodeWorker from "@effect/platform-node/NodeWorker"
-import * as Worker from "@effect/platform/Worker"
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
-import * as Runtime from "effect/Runtime"
 import type * as Scope from "effect/Scope"
 import { type InvalidOptions, PoolShutDown, type WorkerSpawnFailed } from "../Errors.js"
 import type * as Executor from "../Executor.js"
@@ -68,23 +66,20 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   constructor(
     private readonly settings: Settings,
-    platform: Worker.PlatformWorker,
-    runtime: Runtime.Runtime<never>
+    context: Context.Context<never>
   ) {
     this.size = settings.size
     this.threads = new Array(settings.size).fill(undefined)
     this.blocked = new Array(settings.size).fill(false)
-    this.runFork = Runtime.runFork(runtime)
+    this.runFork = Effect.runForkWith(context)
     // no recorder: the main-thread effects are not this pool's tasks (their calls are)
-    this.fibers = new FiberPoolImpl(settings.size, runtime, this.nextId)
+    this.fibers = new FiberPoolImpl(settings.size, context, this.nextId)
     const recorder = settings.recorder
     this.recording = recorder === undefined
       ? undefined
       : new WorkerRecording(recorder, Recorder.groupName("WorkerPool", settings.name), settings.size)
     this.host = {
       settings,
-      platform,
-      runFork: this.runFork,
       recording: this.recording,
       settle: (future, exit) => this.settle(future, exit),
       requeue: (jobs) => this.requeue(jobs),
@@ -239,8 +234,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   }
 
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
-    const callbacks = future.settleNow(exit)
-    if (callbacks !== undefined) this.runFork(callbacks)
+    future.settleNow(exit, this.runFork)
   }
 
   // ---- workers --------------------------------------------------------------------------
@@ -256,7 +250,11 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   private failIfNoWorker(): void {
     const error = this.spawnFailure
     if (error === undefined || !this.threads.every((thread) => thread === undefined)) return
-    for (let job = this.next(); job !== undefined; job = this.next()) this.settle(job.future, Exit.fail(error))
+    // the line is emptied before any job is settled: a fiber woken by a settlement runs at once,
+    // and a call it submits then waits for the next dispatch (which tries the workers again)
+    const failed: Array<Job> = []
+    for (let job = this.next(); job !== undefined; job = this.next()) failed.push(job)
+    for (const job of failed) this.settle(job.future, Exit.fail(error))
   }
 
   /** Ends every worker now. */
@@ -278,10 +276,10 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     return Effect.withFiber((caller) =>
       registerThenWait((settle) => {
         // the pool has ended (a fiber outlived the task that forked it): the call cannot run
-        if (this.stopped) return settle(Exit.interrupt(caller.id()))
+        if (this.stopped) return settle(Exit.interrupt(caller.id))
         const future = this.enqueue(call)
         // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
-        future.observe((exit) => settle(isCancelled(exit) ? Exit.interrupt(caller.id()) : exit))
+        future.observe((exit) => settle(isCancelled(exit) ? Exit.interrupt(caller.id) : exit))
         return Effect.asVoid(future.cancel)
       })
     )
@@ -292,7 +290,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       if (this.closed) return poolShutDown
       this.blocked.fill(false)
       if (isCall(effect)) return Effect.succeed(this.enqueue(effect) as unknown as Future.Future<A, E>)
-      return this.fibers.submit(Effect.locally(effect, currentRouter, this.router))
+      return this.fibers.submit(Effect.provideService(effect, currentRouter, this.router))
     })
 
   readonly map = <A, B, E, R>(
@@ -307,7 +305,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
         start: (effect) =>
           isCall(effect)
             ? this.enqueue(effect) as unknown as FutureImpl<B, E>
-            : this.fibers.submitNow(carry(Effect.locally(effect, currentRouter, this.router))),
+            : this.fibers.submitNow(carry(Effect.provideService(effect, currentRouter, this.router))),
         closed: () => this.closed,
         cancelled: () => this.cancelledFutures
       })
@@ -325,8 +323,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     this.fibers.cancelPending()
     for (const thread of this.threads) thread?.cancelQueued()
     for (const future of this.live) {
-      const callbacks = future.cancelIfPending()
-      if (callbacks !== undefined) this.runFork(callbacks)
+      future.cancelIfPending(this.runFork)
     }
   }
 
@@ -389,8 +386,7 @@ export const make = (
 ): Effect.Effect<Api.WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> =>
   Effect.gen(function*() {
     const settings = yield* settingsOf(options)
-    const platform = yield* Effect.provide(Worker.PlatformWorker, NodeWorker.layerWorker)
-    const pool = new WorkerPoolImpl(settings, platform, yield* Effect.runtime<never>())
+    const pool = new WorkerPoolImpl(settings, yield* Effect.context<never>())
     // a scope that succeeded waits for every accepted task, then ends the workers; one that
     // failed or was interrupted stops the tasks first
     yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? pool.shutdown({ wait: true }) : pool.abort)

@@ -2,6 +2,7 @@ import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
@@ -38,14 +39,14 @@ export const settingsOf = (
       return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)
     }
     // a value that is not a duration at all is bad input too, not a defect
-    const decoded = Duration.decodeUnknown(options.spawnTimeout ?? "20 seconds")
+    const decoded = Duration.fromInput((options.spawnTimeout ?? "20 seconds") as Duration.Input)
     if (Option.isNone(decoded) || !Duration.isGreaterThan(decoded.value, Duration.zero)) {
       return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
     }
     const spawnTimeout = decoded.value
     const module = String(options.module)
     const data = resolveModule(options.module)
-    if (data._tag === "Left") return yield* new WorkerSpawnFailed({ module, reason: data.left })
+    if (Result.isFailure(data)) return yield* new WorkerSpawnFailed({ module, reason: data.failure })
     let initializer: Settings["initializer"] = undefined
     if (options.initializer !== undefined) {
       const call = options.initializer
@@ -57,7 +58,7 @@ export const settingsOf = (
       maxTasksPerWorker: max,
       spawnTimeout,
       module,
-      data: data.right,
+      data: data.success,
       threadOptions: { resourceLimits: options.resourceLimits },
       initializer,
       recorder: yield* Recorder.current,

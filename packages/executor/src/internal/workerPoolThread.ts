@@ -1,12 +1,7 @@
-import * as Worker from "@effect/platform/Worker"
-import type { WorkerError } from "@effect/platform/WorkerError"
-import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import type * as WorkerThreads from "node:worker_threads"
 import { WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
@@ -31,8 +26,6 @@ export interface ThreadSettings {
  */
 export interface ThreadHost {
   readonly settings: ThreadSettings
-  readonly platform: Worker.PlatformWorker
-  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   /** Where each job that ran on a worker is recorded; `undefined`: nowhere. */
   readonly recording: WorkerRecording | undefined
   readonly settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void
@@ -47,7 +40,10 @@ export interface ThreadHost {
 }
 
 /**
- * One worker thread. It is sent up to `depth()` jobs ahead of its replies — two for long tasks
+ * One worker thread, driven directly through `node:worker_threads`: the pool's own messages
+ * (`Protocol`), and its `exit` event, which ends it. Node emits `exit` after the messages the
+ * thread posted before it died (an `error` event may come before them): a result sent before a
+ * crash is never lost. It is sent up to `depth()` jobs ahead of its replies — two for long tasks
  * (the rest of the queue stays in the pool, where any free worker takes from it), up to
  * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
  *
@@ -61,10 +57,13 @@ export interface ThreadHost {
 export class Thread {
   state: "starting" | "ready" | "retiring" | "stopped" = "starting"
   private worker: WorkerThreads.Worker | undefined = undefined
-  private post: ((message: Protocol.Request) => void) | undefined = undefined
   private readonly buffer = new SharedArrayBuffer(Protocol.CELLS * Int32Array.BYTES_PER_ELEMENT)
   readonly cells = new Int32Array(this.buffer)
-  private readonly ready = Deferred.unsafeMake<void, string>(FiberId.none)
+  private readonly ready = Deferred.makeUnsafe<void, string>()
+  /** Why the thread is ending: its uncaught error, or a message that could not be read. */
+  private failure: string | undefined = undefined
+  /** Set by its `exit` event. */
+  private ended = false
   /** Sent and not answered yet, oldest first (the worker answers in order). */
   sent: Array<Sent> = []
   sentHead = 0
@@ -112,24 +111,32 @@ export class Thread {
    */
   start(): Effect.Effect<void, WorkerSpawnFailed> {
     const { data, initializer, module, spawnTimeout, threadOptions } = this.host.settings
-    const launch = Effect.gen(this, function*() {
-      const backing = yield* this.host.platform.spawn<Protocol.Request, Protocol.Response>(this.slot).pipe(
-        Effect.provideService(Worker.Spawner, () => {
-          const worker = spawnThread(data, threadOptions)
-          this.worker = worker
-          return worker
-        })
-      )
-      this.post = (message) => Effect.runSync(backing.send(message))
-      const fiber = this.host.runFork(backing.run((message) => this.receive(message)))
-      fiber.addObserver((exit) => this.onExit(exit))
+    const launch = Effect.suspend(() => {
+      if (this.state !== "starting") return Effect.fail("the pool stopped it")
+      let worker: WorkerThreads.Worker
+      try {
+        worker = spawnThread(data, threadOptions)
+      } catch (error) {
+        return Effect.fail(describe(error))
+      }
+      this.worker = worker
+      worker.on("message", (message: Protocol.Response) => this.receive(message))
+      worker.on("messageerror", (error) => {
+        // a reply lost: the thread cannot be trusted with its jobs any more
+        this.failure ??= `a message from it could not be read: ${describe(error)}`
+        void worker.terminate()
+      })
+      // an uncaught error ends the thread: its `exit` event follows
+      worker.on("error", (error) => this.failure ??= describe(error))
+      worker.on("exit", (code) => this.onExit(this.failure ?? `exited with code ${code}`))
+      // queued by the thread until the module has loaded and `serve` listens
       this.post([Protocol.INIT, this.buffer, initializer?.name, initializer?.payload])
-      yield* Deferred.await(this.ready)
+      return Deferred.await(this.ready)
     })
     return launch.pipe(
-      Effect.timeoutFail({
+      Effect.timeoutOrElse({
         duration: spawnTimeout,
-        onTimeout: () => `it did not call WorkerTask.serve within ${Duration.format(spawnTimeout)}`
+        orElse: () => Effect.fail(`it did not call WorkerTask.serve within ${Duration.format(spawnTimeout)}`)
       }),
       Effect.matchEffect({
         onSuccess: () =>
@@ -139,10 +146,7 @@ export class Thread {
             this.host.schedule()
           }),
         onFailure: (reason) => {
-          const error = new WorkerSpawnFailed({
-            module,
-            reason: typeof reason === "string" ? reason : reason.message
-          })
+          const error = new WorkerSpawnFailed({ module, reason })
           return Effect.andThen(
             Effect.sync(() => {
               this.stop()
@@ -155,26 +159,28 @@ export class Thread {
     )
   }
 
-  private receive(message: Worker.BackingWorker.Message<Protocol.Response>): Effect.Effect<void> {
-    return Effect.sync(() => {
-      if (message[0] === 0) return // the platform's own "listening"
-      const response = message[1]
-      switch (response[0]) {
-        case Protocol.READY:
-          return Deferred.unsafeDone(this.ready, Exit.void)
-        case Protocol.INIT_FAILED:
-          return Deferred.unsafeDone(this.ready, Exit.fail(response[1]))
-        case Protocol.RESULTS:
-          return this.results(response[1])
-      }
-    })
+  /** Posts to the thread; throws what `postMessage` throws (a payload it cannot clone). */
+  private post(message: Protocol.Request): void {
+    this.worker!.postMessage(message)
+  }
+
+  private receive(response: Protocol.Response): void {
+    if (this.ended) return
+    switch (response[0]) {
+      case Protocol.READY:
+        return void Deferred.doneUnsafe(this.ready, Exit.void)
+      case Protocol.INIT_FAILED:
+        return void Deferred.doneUnsafe(this.ready, Exit.fail(response[1]))
+      case Protocol.RESULTS:
+        return this.results(response[1])
+    }
   }
 
   /** Takes it out of its slot and ends it (at once: it runs nothing worth waiting for). */
   private stop(): void {
     if (this.state === "stopped") return
     // a start in progress ends now, instead of waiting out the start-up timeout
-    if (this.state === "starting") Deferred.unsafeDone(this.ready, Exit.fail("the pool stopped it"))
+    if (this.state === "starting") Deferred.doneUnsafe(this.ready, Exit.fail("the pool stopped it"))
     this.state = "stopped"
     this.host.vacate(this)
     void this.worker?.terminate()
@@ -200,12 +206,13 @@ export class Thread {
     this.host.schedule()
   }
 
-  /** The worker ended: a crash, a terminate by `cancel`, or a stop. */
-  private onExit(exit: Exit.Exit<never, WorkerError>): void {
-    const reason = describeExit(exit)
+  /** The worker ended (its `exit` event): a crash, a terminate by `cancel`, or a stop. */
+  private onExit(reason: string): void {
+    if (this.ended) return
+    this.ended = true
     if (this.state === "starting") {
       // before `stop`, which would end the start with its own reason
-      Deferred.unsafeDone(this.ready, Exit.fail(`it ended before it was ready: ${reason}`))
+      Deferred.doneUnsafe(this.ready, Exit.fail(`it ended before it was ready: ${reason}`))
       this.stop() // also if it was ready and `start` has not seen it yet: that thread is gone
       return
     }
@@ -220,7 +227,7 @@ export class Thread {
       } else {
         // it was running (or finished, its result lost with the worker); a cancelled one ends cancelled
         const exit = sent.cancelled
-          ? Exit.interrupt(FiberId.none)
+          ? Exit.interrupt()
           : Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason }))
         if (state === Protocol.STARTED || state === Protocol.FINISHED) this.finish(sent, exit, undefined)
         else this.host.settle(future, exit) // cancelled before it started: settled already, never ran
@@ -238,14 +245,14 @@ export class Thread {
    */
   send(batch: Array<unknown>): void {
     try {
-      this.post!([Protocol.RUN, batch])
+      this.post([Protocol.RUN, batch])
       return
     } catch {
       // one by one below
     }
     for (let at = 0; at < batch.length; at += Protocol.STRIDE) {
       try {
-        this.post!([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
+        this.post([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
       } catch (error) {
         const index = this.sent.findIndex((sent) => sent.seq === batch[at])
         const [sent] = this.sent.splice(index, 1)
@@ -291,7 +298,7 @@ export class Thread {
     const before = Atomics.compareExchange(this.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED)
     if (before === Protocol.QUEUED) {
       // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
-      this.host.settle(sent.job.future, Exit.interrupt(FiberId.none))
+      this.host.settle(sent.job.future, Exit.interrupt())
     } else if (before === Protocol.STARTED) {
       // it is running and CPU work cannot be interrupted: the worker goes, and `onExit`
       // settles the job as cancelled and puts a replacement in
@@ -307,16 +314,10 @@ export class Thread {
       const sent = this.sent[at]!
       if (sent.moved) continue
       if (Atomics.compareExchange(this.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) === Protocol.QUEUED) {
-        this.host.settle(sent.job.future, Exit.interrupt(FiberId.none))
+        this.host.settle(sent.job.future, Exit.interrupt())
       }
     }
   }
 }
 
-const describeExit = (exit: Exit.Exit<unknown, WorkerError>): string => {
-  if (Exit.isSuccess(exit)) return "it stopped"
-  if (Cause.hasInterruptsOnly(exit.cause)) return "it was stopped"
-  const error = Cause.squash(exit.cause) as { readonly cause?: unknown }
-  const cause = error?.cause ?? error
-  return cause instanceof Error ? cause.message : String(cause)
-}
+const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error))

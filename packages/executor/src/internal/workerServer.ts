@@ -1,13 +1,9 @@
-import * as NodeWorkerRunner from "@effect/platform-node/NodeWorkerRunner"
-import type { WorkerError } from "@effect/platform/WorkerError"
-import * as Runner from "@effect/platform/WorkerRunner"
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Cause from "effect/Cause"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import * as Runtime from "effect/Runtime"
+import * as Option from "effect/Option"
 import * as WorkerThreads from "node:worker_threads"
 import type * as Api from "../WorkerTask.js"
 import * as Protocol from "./workerProtocol.js"
@@ -26,15 +22,11 @@ class TaskServer {
   private cells: Int32Array | undefined = undefined
   /** Replies not sent yet: skipped tasks wait to go with the next result. */
   private replies: Array<unknown> = []
-  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
-
   constructor(
     private readonly tasks: ReadonlyMap<string, AnyTask>,
-    runtime: Runtime.Runtime<never>,
+    private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>,
     private readonly send: (message: Protocol.Response) => void
-  ) {
-    this.runFork = Runtime.runFork(runtime)
-  }
+  ) {}
 
   receive(message: Protocol.Request): void {
     if (message[0] === Protocol.INIT) return this.init(message[1], message[2], message[3])
@@ -61,8 +53,8 @@ class TaskServer {
   /** Runs the task; `done` is called with its exit, at once if it did not suspend. Returns whether it did. */
   private start(task: AnyTask, payload: unknown, done: (exit: Exit.Exit<unknown, unknown>) => void): boolean {
     const fiber = this.runFork(Effect.suspend(() => task.run(task.payloadCodec.decode(payload))))
-    const exit = fiber.unsafePoll()
-    if (exit !== null) {
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) {
       done(exit)
       return false
     }
@@ -115,8 +107,8 @@ class TaskServer {
         status = Protocol.SUCCEEDED
         value = task.successCodec.encode(exit.value)
       } else {
-        const failure = Cause.failureOption(exit.cause)
-        if (failure._tag === "Some") {
+        const failure = Cause.findErrorOption(exit.cause)
+        if (Option.isSome(failure)) {
           status = Protocol.FAILED
           value = task.failureCodec.encode(failure.value)
         } else if (Cause.hasInterruptsOnly(exit.cause)) {
@@ -156,22 +148,6 @@ class TaskServer {
   }
 }
 
-const program = (tasks: ReadonlyMap<string, AnyTask>): Effect.Effect<void, WorkerError, Runner.PlatformRunner> =>
-  Effect.scoped(Effect.gen(function*() {
-    const platform = yield* Runner.PlatformRunner
-    const closeLatch = yield* Deferred.make<void, WorkerError>()
-    const backing = yield* platform.start<Protocol.Request, Protocol.Response>(closeLatch)
-    const server = new TaskServer(
-      tasks,
-      yield* Effect.runtime<never>(),
-      (message) => Effect.runSync(backing.send(0, message))
-    )
-    yield* backing.run<void, never, never>((_port, message) => {
-      server.receive(message)
-    })
-    yield* Deferred.await(closeLatch)
-  }))
-
 /**
  * Serves the tasks when this module runs in a WorkerPool's worker thread; does nothing
  * anywhere else (so the module can also be imported by the main thread).
@@ -186,5 +162,8 @@ export const serve = (tasks: ReadonlyArray<Api.WorkerTask.Any>): void => {
     const internal = taskOf(task)
     byName.set(internal.name, internal)
   }
-  Effect.runFork(Effect.provide(program(byName), NodeWorkerRunner.layer))
+  const port = WorkerThreads.parentPort!
+  const server = new TaskServer(byName, (effect) => Effect.runFork(effect), (message) => port.postMessage(message))
+  // the listener keeps the thread alive until the pool terminates it
+  port.on("message", (message: Protocol.Request) => server.receive(message))
 }

@@ -1,6 +1,5 @@
 import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Exit from "effect/Exit"
-import * as FiberId from "effect/FiberId"
 import type { FutureImpl } from "./future.js"
 import * as Protocol from "./workerProtocol.js"
 import { type CallImpl, defectCodec } from "./workerTask.js"
@@ -82,7 +81,7 @@ export const decode = (
       case Protocol.DIED:
         return Exit.die(defectCodec.decode(value))
       default:
-        return Exit.interrupt(FiberId.none)
+        return Exit.interrupt()
     }
   } catch (error) {
     return Exit.die(error)

@@ -1,7 +1,6 @@
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Effectable from "effect/Effectable"
-import * as FiberRef from "effect/FiberRef"
-import { globalValue } from "effect/GlobalValue"
 import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import type { WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
@@ -21,31 +20,33 @@ export interface Codec<T> {
 
 /**
  * Whether values of this schema arrive intact through `postMessage` as they are: no class, no
- * Date, no transformation, no refinement to check. Those skip Schema work on every task.
+ * Date, no transformation, no check to run. Those skip Schema work on every task.
  */
 const crossesAsIs = (ast: SchemaAST.AST): boolean => {
+  if (ast.checks !== undefined || ast.encoding !== undefined) return false
   switch (ast._tag) {
-    case "StringKeyword":
-    case "NumberKeyword":
-    case "BooleanKeyword":
-    case "BigIntKeyword":
+    case "String":
+    case "Number":
+    case "Boolean":
+    case "BigInt":
     case "Literal":
-    case "UndefinedKeyword":
-    case "VoidKeyword":
-    case "NeverKeyword":
-    case "UnknownKeyword":
-    case "AnyKeyword":
-    case "Enums":
+    case "Null":
+    case "Undefined":
+    case "Void":
+    case "Never":
+    case "Unknown":
+    case "Any":
+    case "Enum":
     case "TemplateLiteral":
       return true
-    case "TupleType":
-      return ast.elements.every((element) => crossesAsIs(element.type)) &&
-        ast.rest.every((rest) => crossesAsIs(rest.type))
-    case "TypeLiteral":
-      return ast.propertySignatures.every((property) => crossesAsIs(property.type)) &&
+    case "Arrays":
+      return ast.encodingChecks === undefined && ast.elements.every(crossesAsIs) && ast.rest.every(crossesAsIs)
+    case "Objects":
+      return ast.encodingChecks === undefined &&
+        ast.propertySignatures.every((property) => crossesAsIs(property.type)) &&
         ast.indexSignatures.every((index) => crossesAsIs(index.type))
     case "Union":
-      return ast.types.every(crossesAsIs)
+      return ast.encodingChecks === undefined && ast.types.every(crossesAsIs)
     default:
       return false
   }
@@ -54,14 +55,14 @@ const crossesAsIs = (ast: SchemaAST.AST): boolean => {
 const identity: Codec<unknown> = { encode: (value) => value, decode: (input) => input }
 
 /** @internal */
-export const codec = <A, I>(schema: Schema.Schema<A, I>): Codec<A> =>
+export const codec = <A, I>(schema: Schema.Codec<A, I>): Codec<A> =>
   crossesAsIs(schema.ast) ? identity as Codec<A> : {
     encode: Schema.encodeSync(schema),
     decode: Schema.decodeUnknownSync(schema)
   }
 
 /** Defects (thrown errors, `Effect.die`) cross as `{ name, message, stack }` and arrive as an `Error`. @internal */
-export const defectCodec: Codec<unknown> = codec(Schema.Defect)
+export const defectCodec: Codec<unknown> = codec(Schema.Defect({ includeStack: true }))
 
 /** @internal */
 export interface AnyTask {
@@ -81,9 +82,9 @@ export interface AnyTask {
 export type Router = (call: CallImpl<unknown, unknown>) => Effect.Effect<unknown, unknown>
 
 /** @internal */
-export const currentRouter: FiberRef.FiberRef<Router | undefined> = globalValue(
-  Symbol.for("@fiberkit/executor/WorkerTask/currentRouter"),
-  () => FiberRef.unsafeMake<Router | undefined>(undefined)
+export const currentRouter: Context.Reference<Router | undefined> = Context.Reference<Router | undefined>(
+  "@fiberkit/executor/WorkerTask/currentRouter",
+  { defaultValue: () => undefined }
 )
 
 /**
@@ -100,9 +101,9 @@ export class CallImpl<A, E> extends Effectable.Class<A, E | WorkerCrashed | Work
     super()
   }
 
-  commit(): Effect.Effect<A, E | WorkerCrashed | WorkerSpawnFailed> {
+  asEffect(): Effect.Effect<A, E | WorkerCrashed | WorkerSpawnFailed> {
     return Effect.flatMap(
-      FiberRef.get(currentRouter),
+      Effect.service(currentRouter),
       (router) =>
         (router === undefined ? Effect.suspend(() => this.task.run(this.payload)) : router(this)) as Effect.Effect<
           A,
@@ -120,13 +121,13 @@ export const isCall = (u: unknown): u is CallImpl<unknown, unknown> =>
 export const make = <const Name extends string, P, PI, A, AI, E = never, EI = never>(
   name: Name,
   options: {
-    readonly payload: Schema.Schema<P, PI>
-    readonly success: Schema.Schema<A, AI>
-    readonly failure?: Schema.Schema<E, EI> | undefined
+    readonly payload: Schema.Codec<P, PI>
+    readonly success: Schema.Codec<A, AI>
+    readonly failure?: Schema.Codec<E, EI> | undefined
     readonly run: (payload: P) => Effect.Effect<A, E>
   }
 ): Api.WorkerTask<Name, P, A, E> => {
-  const failure = options.failure ?? (Schema.Never as unknown as Schema.Schema<E, EI>)
+  const failure = options.failure ?? (Schema.Never as unknown as Schema.Codec<E, EI>)
   const task: AnyTask = {
     name,
     run: options.run as AnyTask["run"],

@@ -1,4 +1,4 @@
-import * as Either from "effect/Either"
+import * as Result from "effect/Result"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as path from "node:path"
@@ -44,14 +44,14 @@ const isTypeScript = (file: string): boolean => /\.[cm]?ts$/.test(file)
  *
  * @internal
  */
-export const resolveModule = (module: string | URL): Either.Either<Protocol.WorkerData, string> => {
+export const resolveModule = (module: string | URL): Result.Result<Protocol.WorkerData, string> => {
   let file: string
   try {
     file = module instanceof URL || module.startsWith("file:") ? fileURLToPath(module) : module
   } catch (error) {
-    return Either.left(String(error))
+    return Result.fail(String(error))
   }
-  if (!path.isAbsolute(file)) return Either.left("the worker module must be a file URL or an absolute path")
+  if (!path.isAbsolute(file)) return Result.fail("the worker module must be a file URL or an absolute path")
   if (!fs.existsSync(file) && /\.[cm]?js$/.test(file)) {
     const source = file.replace(/js$/, "ts")
     if (fs.existsSync(source)) file = source
@@ -61,10 +61,10 @@ export const resolveModule = (module: string | URL): Either.Either<Protocol.Work
     try {
       loader = tsxLoader()
     } catch {
-      return Either.left(`${file} is TypeScript: install tsx to run it in a worker thread, or build it first`)
+      return Result.fail(`${file} is TypeScript: install tsx to run it in a worker thread, or build it first`)
     }
   }
-  return Either.right({ module: pathToFileURL(file).href, loader })
+  return Result.succeed({ module: pathToFileURL(file).href, loader })
 }
 
 /** @internal */

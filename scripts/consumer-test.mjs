@@ -4,8 +4,8 @@
 //
 // 1. packs every publishable package as `pnpm publish` would (pack-packages.mjs);
 // 2. makes a fresh project in a temporary folder: `{ "type": "module" }`, the tarballs (`file:`)
-//    and their peers (at the set's versions) as dependencies, typescript and @types/node as
-//    devDependencies;
+//    and their peers (at the set's versions) as dependencies, with `appDependencies` (what the
+//    program uses that no package asks for), typescript and @types/node as devDependencies;
 // 3. runs `npm install` there (better-sqlite3 compiled by node-gyp for the running Node, with its
 //    headers when its folder has them: nothing downloaded), and fails if npm fails, reports an
 //    ERESOLVE or warns about a peer dependency, if `npm ls --all` finds a problem, or if a
@@ -33,6 +33,12 @@ const rootManifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"),
 
 /** Optional peers the consumer program uses: installed like the required ones. */
 const usedOptionalPeers = new Set(["better-sqlite3"])
+
+/**
+ * What the consumer program uses besides the packages' peers, as an Effect app would have it:
+ * `@effect/platform-node` (its runtime and HTTP client), at the range of the Effect line.
+ */
+const appDependencies = { "@effect/platform-node": "^4.1.5" }
 
 /**
  * The peers of the packed packages, name → range: the required ones and those of
@@ -144,11 +150,11 @@ const devDependencies = {
  */
 const versionSets = {
   lowest: (packed) => {
-    const { raised, versions } = lowestClosure(packagePeers(packed))
+    const { raised, versions } = lowestClosure({ ...packagePeers(packed), ...appDependencies })
     for (const line of raised) console.log(`consumer-test [lowest]: raised ${line}`)
     return { dependencies: versions, devDependencies }
   },
-  newest: (packed) => ({ dependencies: packagePeers(packed), devDependencies })
+  newest: (packed) => ({ dependencies: { ...packagePeers(packed), ...appDependencies }, devDependencies })
 }
 
 // ---------------------------------------------------------------------------------------------

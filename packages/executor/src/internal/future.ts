@@ -164,7 +164,10 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   }
 
   get cancel(): Effect.Effect<boolean> {
-    return Effect.suspend(() => {
+    // one op from the state check to the settlement: a check in one op and the settlement in a
+    // later one let the caller be switched out and interrupted in between, the future cancelled
+    // and never settled (found by the schedule explorer with fibers switched after any op)
+    return Effect.withFiber((caller) => {
       switch (this.state) {
         case "done":
           return Effect.succeed(false)
@@ -186,15 +189,13 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
       // interruption of the caller before a later step would leave it cancelled and never
       // settled), skipped by the workers, it never starts
       this.state = "cancelled"
-      return Effect.withFiber((caller) => {
-        // the callbacks run in a fiber of their own (as `forkDetach` would start it), to their
-        // end even if the caller is interrupted while it waits for them
-        let callbacks: Fiber.Fiber<void> | undefined = undefined
-        this.settleNow(Exit.interrupt(), (effect) => {
-          callbacks = Effect.runForkWith(caller.context)(effect)
-        })
-        return callbacks === undefined ? Effect.succeed(true) : Effect.as(Fiber.join(callbacks), true)
+      // the callbacks run in a fiber of their own (as `forkDetach` would start it), to their
+      // end even if the caller is interrupted while it waits for them
+      let callbacks: Fiber.Fiber<void> | undefined = undefined
+      this.settleNow(Exit.interrupt(), (effect) => {
+        callbacks = Effect.runForkWith(caller.context)(effect)
       })
+      return callbacks === undefined ? Effect.succeed(true) : Effect.as(Fiber.join(callbacks), true)
     })
   }
 

@@ -17,9 +17,9 @@
  * - `bounded`: the runtime's own preemption (`maxOpsBeforeYield`), with a bound drawn from 1 to
  *   40 ops and each fiber at a random phase of it.
  *
- * Like the runtime, the explorer does not switch a fiber out within the first `minRun` ops of a
- * run (default 10: the runtime itself livelocks below 10). What can land there is what comes from
- * outside the fiber: `Interleavings.race(action)` fires `action` before an op drawn at random
+ * Like the runtime, the explorer does not switch a fiber out before the first op of a run; past
+ * it, any op may be the switch (default `minRun` 1: Effect 4's runtime can yield after any op, with
+ * a budget of 1). Also from outside the fiber, before any op: `Interleavings.race(action)` fires `action` before an op drawn at random
  * (any op, the first after a wake-up included), and with `interrupts: true` one fiber forked with
  * `Interleavings.fork` is interrupted before a random op: interruption at every step.
  *
@@ -98,9 +98,10 @@ export declare namespace Interleavings {
     /** Scheduling decisions kept for a failure's trace. Default 24. */
     readonly traceSize?: number | undefined
     /**
-     * Ops a fiber runs after it starts or wakes before it may be switched out. Default 10, as the
-     * runtime (whose `maxOpsBeforeYield` cannot go below 10); 0 switches anywhere — stricter than
-     * any real schedule, so a failure there may be one no program can reach.
+     * Ops a fiber runs after it starts or wakes before it may be switched out. Default 1: Effect
+     * 4's runtime yields after any op when its budget (`Scheduler.MaxOpsBeforeYield`) is 1, so
+     * every switch the explorer makes is one a program can reach. A larger value explores only
+     * what the runtime does with a larger budget.
      */
     readonly minRun?: number | undefined
   }

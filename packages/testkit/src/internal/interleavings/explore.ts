@@ -23,7 +23,7 @@ export const defaults = {
   idleTurns: 2,
   strategies: ["random", "pct", "bounded"] as ReadonlyArray<Strategy>,
   traceSize: 24,
-  minRun: 10
+  minRun: 1
 }
 
 /** The schedule a fiber belongs to, so that `Interleavings.fork` can register it. @internal */

@@ -19,9 +19,10 @@
  *
  * Like the runtime, the explorer does not switch a fiber out before the first op of a run; past
  * it, any op may be the switch (default `minRun` 1: Effect 4's runtime can yield after any op, with
- * a budget of 1). Also from outside the fiber, before any op: `Interleavings.race(action)` fires `action` before an op drawn at random
- * (any op, the first after a wake-up included), and with `interrupts: true` one fiber forked with
- * `Interleavings.fork` is interrupted before a random op: interruption at every step.
+ * a budget of 1). From outside the fiber, before any op at all: `Interleavings.race(action)`
+ * fires `action` before an op drawn at random (the first after a wake-up included), and with
+ * `interrupts: true` one fiber forked with `Interleavings.fork` is interrupted before a random op:
+ * interruption at every step.
  *
  * Time is virtual and stands still while any fiber can run: when every fiber waits, the clock
  * jumps to the next wake-up, and every sleeper due at that instant wakes at once (so a hand-off

@@ -4,8 +4,8 @@
  *
  * An `Event` that was set and then cleared blocks its next `wait` (as Effect 4's `Latch` does
  * after `open` then `close`; Effect 3's let it through). Fibers woken by a `set` return even if the
- * flag is cleared again before they run, as in Python. Beyond `Latch`: Python's names, a timed
- * `waitFor` that leaves no waiter behind, and `isSet`.
+ * flag is cleared again before they run, as in Python. Beyond `Latch`: Python's names, and a
+ * timed `waitFor` that leaves no waiter behind.
  *
  * @since 0.1.0
  */

@@ -71,6 +71,8 @@ const builds: ReadonlyArray<readonly [string, Build]> = [
 ]
 
 const N = 10_000
+/** `effect` repeated n more times (Effect 3's `repeatN`). */
+const repeatN = <A, Err>(effect: Effect.Effect<A, Err>, n: number) => Effect.repeat(effect, { times: n })
 const fibersOf = (E: typeof Effect) => <A, Err>(count: number, each: (i: number) => Effect.Effect<A, Err>) =>
   E.forEach(Array.from({ length: count }, (_, i) => i), each, { concurrency: "unbounded", discard: true })
 
@@ -82,7 +84,7 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, sync }, fibers) =>
       Effect.flatMap(
         sync.Lock.make(),
-        (lock) => fibers(8, () => Effect.repeatN(lock.withLock(Effect.yieldNow()), N / 8 - 1))
+        (lock) => fibers(8, () => repeatN(lock.withLock(Effect.yieldNow), N / 8 - 1))
       )
   ],
   [
@@ -90,7 +92,7 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, sync }, fibers) =>
       Effect.flatMap(
         sync.ReentrantLock.make(),
-        (lock) => fibers(8, () => Effect.repeatN(lock.withLock(lock.withLock(Effect.yieldNow())), N / 8 - 1))
+        (lock) => fibers(8, () => repeatN(lock.withLock(lock.withLock(Effect.yieldNow)), N / 8 - 1))
       )
   ],
   [
@@ -98,7 +100,7 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, sync }, fibers) =>
       Effect.flatMap(
         sync.Semaphore.make(4),
-        (semaphore) => fibers(16, () => Effect.repeatN(semaphore.withPermits(1)(Effect.yieldNow()), N / 16 - 1))
+        (semaphore) => fibers(16, () => repeatN(semaphore.withPermits(1)(Effect.yieldNow), N / 16 - 1))
       )
   ],
   [
@@ -106,8 +108,8 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, sync }, fibers) =>
       Effect.flatMap(sync.BoundedSemaphore.make(2), (semaphore) =>
         fibers(8, () =>
-          Effect.repeatN(
-            Effect.zipRight(semaphore.acquire(), Effect.zipRight(Effect.yieldNow(), semaphore.release())),
+          repeatN(
+            Effect.andThen(semaphore.acquire(), Effect.andThen(Effect.yieldNow, semaphore.release())),
             N / 8 - 1
           )))
   ],
@@ -116,15 +118,15 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, sync }, fibers) =>
       Effect.flatMap(
         sync.ReadWriteLock.make(),
-        (rw) => fibers(8, (i) => Effect.repeatN((i < 2 ? rw.withWrite : rw.withRead)(Effect.yieldNow()), N / 8 - 1))
+        (rw) => fibers(8, (i) => repeatN((i < 2 ? rw.withWrite : rw.withRead)(Effect.yieldNow), N / 8 - 1))
       )
   ],
   ["Event: 1,000 waiters woken by one set, 10 times", ({ Effect, sync }, fibers) =>
-    Effect.repeatN(
+    repeatN(
       Effect.flatMap(sync.Event.make, (event) =>
-        Effect.zipRight(
-          Effect.fork(fibers(1000, () => event.wait)),
-          Effect.zipRight(Effect.yieldNow(), event.set)
+        Effect.andThen(
+          Effect.forkChild(fibers(1000, () => event.wait)),
+          Effect.andThen(Effect.yieldNow, event.set)
         )),
       9
     )],
@@ -134,10 +136,10 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
       Effect.flatMap(sync.Condition.make(), (condition) => {
         let turn = 0
         const player = (me: number) =>
-          Effect.repeatN(
-            condition.withLock(Effect.zipRight(
+          repeatN(
+            condition.withLock(Effect.andThen(
               condition.waitUntil(Effect.sync(() => turn === me)),
-              Effect.zipRight(Effect.sync(() => void (turn = 1 - me)), condition.notify())
+              Effect.andThen(Effect.sync(() => void (turn = 1 - me)), condition.notify())
             )),
             N / 10 - 1
           )
@@ -147,21 +149,21 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
   [
     "Barrier(4): 4 parties, 1,000 generations",
     ({ Effect, sync }, fibers) =>
-      Effect.flatMap(sync.Barrier.make(4), (barrier) => fibers(4, () => Effect.repeatN(barrier.await, N / 10 - 1)))
+      Effect.flatMap(sync.Barrier.make(4), (barrier) => fibers(4, () => repeatN(barrier.await, N / 10 - 1)))
   ],
   ["CountdownLatch: 100 latches of 10, 10 waiters each", ({ Effect, sync }, fibers) =>
-    Effect.repeatN(
+    repeatN(
       Effect.flatMap(sync.CountdownLatch.make(10), (latch) =>
-        Effect.zipRight(Effect.fork(fibers(10, () => latch.await)), fibers(10, () => latch.countDown))),
+        Effect.andThen(Effect.forkChild(fibers(10, () => latch.await)), fibers(10, () => latch.countDown))),
       99
     )],
   [
     "JoinableQueue(64): 4 producers, 4 consumers",
     ({ Effect, queue }, fibers) =>
       Effect.flatMap(queue.JoinableQueue.make<number>({ capacity: 64 }), (q) =>
-        Effect.zipRight(
-          fibers(4, () => Effect.repeatN(Effect.zipRight(q.take, q.taskDone), N / 4 - 1)).pipe(Effect.fork),
-          Effect.zipRight(fibers(4, (p) => Effect.repeatN(q.put(p), N / 4 - 1)), q.join)
+        Effect.andThen(
+          fibers(4, () => repeatN(Effect.andThen(q.take, q.taskDone), N / 4 - 1)).pipe(Effect.forkChild),
+          Effect.andThen(fibers(4, (p) => repeatN(q.put(p), N / 4 - 1)), q.join)
         ))
   ],
   [
@@ -178,7 +180,7 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, ratelimit }, fibers) =>
       Effect.flatMap(
         ratelimit.ConcurrencyLimiter.make(4),
-        (limit) => fibers(16, () => Effect.repeatN(limit(Effect.yieldNow()), N / 16 - 1))
+        (limit) => fibers(16, () => repeatN(limit(Effect.yieldNow), N / 16 - 1))
       )
   ],
   [
@@ -186,14 +188,14 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     ({ Effect, ratelimit }, fibers) =>
       Effect.flatMap(
         ratelimit.RateLimiter.make({ limit: 1_000_000, interval: "1 second" }),
-        (limiter) => fibers(16, () => Effect.repeatN(limiter(Effect.void), N / 16 - 1))
+        (limiter) => fibers(16, () => repeatN(limiter(Effect.void), N / 16 - 1))
       )
   ],
   ["TaskManager, memory store, 4 workers: 2,000 tasks", ({ Effect, Schema, tasks }) => {
     const job = tasks.TaskManager.define("noop", { args: Schema.Number, run: () => Effect.void })
     return Effect.scoped(
       Effect.flatMap(tasks.TaskManager.make({ tasks: [job], workers: 4 }), (manager) =>
-        Effect.zipRight(
+        Effect.andThen(
           Effect.forEach(Array.from({ length: 2000 }, (_, i) => i), (i) => manager.add(job, i), { discard: true }),
           manager.join
         ))

@@ -42,8 +42,10 @@ const appDependencies = { "@effect/platform-node": "^4.1.5" }
 
 /**
  * The peers of the packed packages, name → range: the required ones and those of
- * `usedOptionalPeers` (the others, tsx, bullmq, ioredis, @effect/vitest, are left out). A peer two
- * packages give different ranges is an error: a user could not tell which one holds.
+ * `usedOptionalPeers` (the others, tsx, bullmq, ioredis, @effect/vitest, are left out). A peer
+ * that packages give different ranges gets all of them at once (a semver intersection, `A B`): an
+ * app with every package installs a version each of them accepts (the packages that use modules
+ * Effect 4 marks unstable pin `effect` within a minor, the others do not).
  */
 const packagePeers = (packed) => {
   const peers = {}
@@ -51,11 +53,18 @@ const packagePeers = (packed) => {
     for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) {
       const optional = manifest.peerDependenciesMeta?.[name]?.optional === true
       if (optional && !usedOptionalPeers.has(name)) continue
-      if (peers[name] !== undefined && peers[name] !== range) {
-        throw new Error(`${manifest.name} wants ${name} ${range}, another package ${peers[name]}`)
-      }
-      peers[name] = range
+      const ranges = peers[name] === undefined ? [] : peers[name].split(" && ")
+      if (!ranges.includes(range)) ranges.push(range)
+      peers[name] = ranges.join(" && ")
     }
+  }
+  // npm reads a space as "and"; each range is a plain comparator set here (no `||`)
+  for (const [name, joined] of Object.entries(peers)) {
+    const ranges = joined.split(" && ")
+    if (ranges.length > 1 && ranges.some((range) => range.includes("||"))) {
+      throw new Error(`${name}: cannot intersect the ranges ${ranges.join(", ")}`)
+    }
+    peers[name] = ranges.join(" ")
   }
   return peers
 }

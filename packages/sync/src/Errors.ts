@@ -42,9 +42,20 @@ export class NotOwner extends Data.TaggedError("NotOwner")<{
   readonly fiber: string
   /** The holding fiber, or `undefined` when the lock is free. */
   readonly owner: string | undefined
+  /**
+   * When the lock is free because its last holder ended holding it (a lock is let go when the
+   * fiber that took it ends): that fiber. A lock taken inside `Effect.timeout` belongs to the
+   * fiber `Effect.timeout` runs its effect in; `acquireFor` waits in the calling fiber.
+   */
+  readonly endedOwner?: string | undefined
 }> {
   override get message(): string {
-    const held = this.owner === undefined ? "it is not held" : `it is held by fiber ${this.owner}`
+    const held = this.owner !== undefined
+      ? `it is held by fiber ${this.owner}`
+      : this.endedOwner !== undefined
+      ? `it is not held: fiber ${this.endedOwner} took it and ended holding it, which let it go; ` +
+        "a lock taken inside Effect.timeout belongs to the fiber it runs in, use acquireFor"
+      : "it is not held"
     return `${this.operation}: fiber ${this.fiber} does not hold ${this.lock} (${held})`
   }
 }

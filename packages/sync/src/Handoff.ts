@@ -100,7 +100,12 @@ export class Waiter<A, E = never> implements Node {
     const resume = this.resume
     if (resume !== undefined) {
       this.resume = undefined
-      resume(exit)
+      // Effect 4 would run the woken fiber at once, inside this call: a line of N waiters handed
+      // on one by one would nest N fiber runs (a stack overflow past a few hundred, the lock lost),
+      // and whoever settles would see the waiter act before its own step is over. The woken fiber
+      // yields first instead, so it runs after this step, as Effect's own Semaphore wakes its
+      // waiters; if it is interrupted meanwhile, `wait` gives back what it was handed.
+      resume(Effect.andThen(Effect.yieldNow, exit))
     }
     return true
   }

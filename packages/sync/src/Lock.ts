@@ -7,17 +7,14 @@
  * longest waiter — one wake-up, no race to re-take it.
  *
  * Ownership (for `acquire` / `release` as separate calls): the owner is the fiber that
- * acquired. A forked child is another fiber, so it cannot release its parent's lock. A lock whose
- * owner has ended is taken over by a fiber running with the context the owner acquired with: so
- * after `Effect.timeout(lock.acquire, d)` (which runs `acquire` in a fiber of its own) the caller
- * holds the lock and may `release` it, and so may a parent release what a child it waited for
- * acquired. An owner that is still running is never taken over from.
+ * acquired. A forked child is another fiber, so it cannot release its parent's lock, and siblings
+ * exclude each other. A fiber that ends holding a lock it took with `acquire` lets it go then:
+ * nobody else may release it, and it would stay locked for ever. So `Effect.timeout(lock.acquire,
+ * d)` does not work on Effect 4: it runs `acquire` in a fiber of its own, which ends at once and
+ * lets the lock go; the caller's `release` then fails `NotOwner`, naming that fiber.
  *
- * For a bounded wait prefer `acquireFor(d)` (Python's `acquire(timeout=…)`), which waits in the
- * calling fiber. `Effect.timeout(lock.acquire, d)` has one unlucky instant: when the timer fires
- * just as the lock is handed to the waiting child, `Effect.timeout` reports a timeout and throws
- * the child's result away — and the lock stays with that finished child until the caller
- * releases it (which it does not know to do).
+ * For a bounded wait use `acquireFor(d)` (Python's `acquire(timeout=…)`), which waits in the
+ * calling fiber, and gives up only if the lock was not handed over first.
  *
  * A `Lock` is not reentrant: a fiber acquiring it again while holding it waits for itself for
  * ever (as in Python). Use `ReentrantLock` for that, and `LockOrder.Detector` to catch it.

@@ -19,9 +19,8 @@
  * Child fibers: what a child takes counts as taken while holding the locks its parent held when
  * it was forked (a parent holding A that waits for a child waiting for B is the same deadlock as
  * one fiber taking B while holding A). A lock the parent has let go no longer counts, even for a
- * child forked while it was held — a pool's workers made inside a critical section, say. What a
- * child takes and still holds when it ends stays its own: a lock taken under `Effect.timeout`
- * (which runs its effect in a fiber of its own) does not count as held by the caller.
+ * child forked while it was held — a pool's workers made inside a critical section, say. A child
+ * that ends holding a lock lets it go.
  *
  * @since 0.1.0
  */

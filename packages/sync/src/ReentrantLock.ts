@@ -4,9 +4,9 @@
  * releases as acquisitions.
  *
  * Ownership is as for `Lock`: the owner is the fiber, a child fiber is another owner (it
- * waits like any other fiber while its parent holds the lock), and a lock whose owner has ended
- * is taken over by a fiber running with the context the owner acquired with — so
- * `Effect.timeout(lock.acquire, d)` then `lock.release` works. One consequence: a holder that re-acquires under `Effect.timeout` waits like any
+ * waits like any other fiber while its parent holds the lock), and a fiber that ends holding the
+ * lock lets go of every hold then (so `Effect.timeout(lock.acquire, d)`, which acquires in a
+ * fiber of its own, does not work: use `acquireFor`). One consequence: a holder that re-acquires under `Effect.timeout` waits like any
  * other fiber (the timed effect runs in a child fiber) — re-acquire without a timeout, or use
  * `withLock`, which never needs one for a lock the fiber already holds. Waiters are served in
  * FIFO order with direct hand-off.

@@ -62,4 +62,26 @@ describe("Event", () => {
       yield* Fiber.interrupt(waiter)
       assert.strictEqual(yield* event.waiting, 0)
     }))
+
+  // Regression (outside review of the Effect 4 port): `set` woke waiters in a loop while each woken
+  // waiter ran at once, inside the loop (Effect 4): one that cleared the event and waited again
+  // was back in the line before the loop looked, so the same `set` woke it again, for ever.
+  it.effect("one set wakes a waiter that clears the event and waits again once", () =>
+    Effect.gen(function*() {
+      const event = yield* Event.make
+      let rounds = 0
+      const worker = yield* Effect.forkChild(Effect.gen(function*() {
+        while (rounds < 1000) {
+          yield* event.wait
+          rounds++
+          yield* event.clear
+        }
+      }))
+      yield* Leaks.settle
+      yield* event.set
+      yield* Leaks.settle
+      assert.strictEqual(rounds, 1)
+      assert.strictEqual(yield* event.waiting, 1)
+      yield* Fiber.interrupt(worker)
+    }))
 })

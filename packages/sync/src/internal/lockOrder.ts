@@ -16,9 +16,8 @@
  * one lock order: the rank counter and the holds map live on `globalThis` under
  * `Symbol.for("@fiberkit/sync/…")` keys, and context References are looked up by their string key.
  *
- * On Effect 4 a parent does not take over what a child it joins took and still holds (Effect 3
- * merged it at the join): a lock taken inside `Effect.timeout` and released by its caller counts
- * for the detector as held by the timeout's own fiber, not by the caller.
+ * On Effect 4 a parent does not take over what a child it joins took (Effect 3 merged it at the
+ * join): a fiber that ends holding a lock lets it go (`OwnedLock`).
  *
  * @internal
  */

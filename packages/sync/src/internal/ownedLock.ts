@@ -8,20 +8,24 @@ import type * as LockOrder from "../LockOrder.js"
 import { decodeDeadline } from "./deadline.js"
 import type { Restore } from "./handoff.js"
 import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTypeId, nextRank } from "./lockOrder.js"
-import { answersFor, fiberKey, fiberName, type Owner, ownerOf } from "./owner.js"
+import { fiberKey, fiberName } from "./owner.js"
 import { PermitPool } from "./permits.js"
 
 type AnyFiber = Fiber.Fiber<unknown, unknown>
 
 /** One acquisition from free to held; `withLock` releases only the ticket it took. */
 interface Ticket {
-  readonly owner: Owner
+  readonly owner: AnyFiber
+  /** For a hold taken with `acquire`: stops watching for the owner's end. */
+  unwatch: (() => void) | undefined
 }
 
 /** What `Condition.wait` saves while it lets go of the lock. @internal */
 export interface SavedHold {
   readonly ticket: Ticket
   readonly count: number
+  /** Whether the hold was watched for its owner's end (taken with `acquire`). */
+  readonly watched: boolean
 }
 
 const identity: Restore = (effect) => effect
@@ -39,6 +43,8 @@ export class OwnedLock implements LockOrder.Lockable {
   private readonly pool = new PermitPool(1)
   private ticket: Ticket | undefined = undefined
   private count = 0
+  /** The fiber that last held the lock and ended holding it, while the lock has stayed free since. */
+  private endedOwner: string | undefined = undefined
 
   constructor(readonly reentrant: boolean, readonly kind: string, name: string | undefined) {
     this.name = name ?? `${kind}#${this.rank}`
@@ -51,44 +57,80 @@ export class OwnedLock implements LockOrder.Lockable {
 
   /** Whether `fiber` holds the lock now. */
   isHeldBy(fiber: AnyFiber): boolean {
-    return this.ticket !== undefined && answersFor(fiber, this.ticket.owner)
+    this.reclaim()
+    return this.ticket !== undefined && this.ticket.owner === fiber
   }
 
   /** A reentrant lock `fiber` already holds: one more hold, and its ticket; else undefined. */
-  private reenter(fiber: AnyFiber): Ticket | undefined {
+  private reenter(fiber: AnyFiber, explicit: boolean): Ticket | undefined {
+    this.reclaim()
     const held = this.ticket
-    if (!this.reentrant || held === undefined || !answersFor(fiber, held.owner)) return undefined
+    if (!this.reentrant || held === undefined || held.owner !== fiber) return undefined
+    if (explicit) this.watch(held)
     this.count++
     return held
   }
 
   /** In an uninterruptible region: makes `fiber` the holder, waiting (interruptibly) if needed. */
-  private enter(fiber: AnyFiber, restore: Restore): Effect.Effect<Ticket> {
-    const held = this.reenter(fiber)
+  private enter(fiber: AnyFiber, restore: Restore, explicit: boolean): Effect.Effect<Ticket> {
+    const held = this.reenter(fiber, explicit)
     if (held !== undefined) return Effect.succeed(held)
     const violation = beforeAcquire(fiber, this)
     if (violation !== undefined) return Effect.die(violation)
-    return this.pool.takeThen(1, restore, Effect.suspend(() => this.own(fiber)))
+    return this.pool.takeThen(1, restore, Effect.suspend(() => this.own(fiber, explicit)))
   }
 
   /** Right after the permit became this fiber's: makes it the holder. */
   private claim(fiber: AnyFiber): Ticket {
-    const ticket: Ticket = { owner: ownerOf(fiber) }
+    const ticket: Ticket = { owner: fiber, unwatch: undefined }
+    this.endedOwner = undefined
     this.ticket = ticket
     this.count = 1
     return ticket
   }
 
-  /** {@link claim}, plus the bookkeeping of the detector. */
-  private own(fiber: AnyFiber): Effect.Effect<Ticket> {
+  /**
+   * {@link claim}, plus the bookkeeping of the detector; for a hold taken with `acquire` (not
+   * `withLock`, which lets go itself), a watch on the owner's end: a fiber that ends holding the
+   * lock lets it go then.
+   */
+  private own(fiber: AnyFiber, explicit: boolean): Effect.Effect<Ticket> {
     const ticket = this.claim(fiber)
+    if (explicit) this.watch(ticket)
     const record = afterAcquire(fiber, this)
     return record === Effect.void ? Effect.succeed(ticket) : Effect.as(record, ticket)
+  }
+
+  /** Lets the lock go when the owner of `ticket` ends holding it. */
+  private watch(ticket: Ticket): void {
+    if (ticket.unwatch !== undefined) return
+    ticket.unwatch = ticket.owner.addObserver(() => this.abandon(ticket))
+  }
+
+  /** The owner of `ticket` has ended holding the lock: lets it go, every hold at once. */
+  private abandon(ticket: Ticket): void {
+    if (this.ticket !== ticket) return
+    this.count = 1
+    this.leave(ticket.owner)
+    this.endedOwner = fiberName(fiberKey(ticket.owner))
+  }
+
+  /**
+   * Lets the lock go now if its owner has ended: the watch fires only after the fibers waiting
+   * for that end have resumed (Effect 4 resumes them inside the end), and they must already find
+   * the lock free.
+   */
+  private reclaim(): void {
+    const ticket = this.ticket
+    if (ticket?.unwatch !== undefined && ticket.owner.pollUnsafe() !== undefined) this.abandon(ticket)
   }
 
   /** Gives up one hold; the last one frees the lock for the next waiter. */
   private leave(fiber: AnyFiber): void {
     if (--this.count > 0) return
+    const ticket = this.ticket
+    ticket?.unwatch?.()
+    if (ticket !== undefined) ticket.unwatch = undefined
     this.ticket = undefined
     this.pool.release(1)
     afterRelease(fiber, this)
@@ -98,7 +140,7 @@ export class OwnedLock implements LockOrder.Lockable {
     Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((fiber) => {
         // fast paths first: a reentrant hold, or a free lock with no one waiting and no detector
-        const held = this.reenter(fiber)
+        const held = this.reenter(fiber, false)
         if (held !== undefined) return this.holding(fiber, held, restore(effect))
         if (fiber.getRef(currentDetector) === undefined) {
           return this.pool.takeThen(
@@ -108,7 +150,7 @@ export class OwnedLock implements LockOrder.Lockable {
           )
         }
         return Effect.flatMap(
-          this.enter(fiber, restore),
+          this.enter(fiber, restore, false),
           (ticket) => this.holding(fiber, ticket, restore(effect))
         )
       })
@@ -128,7 +170,7 @@ export class OwnedLock implements LockOrder.Lockable {
   }
 
   readonly acquire: Effect.Effect<void> = Effect.uninterruptibleMask((restore) =>
-    Effect.withFiber((fiber) => Effect.asVoid(this.enter(fiber, restore)))
+    Effect.withFiber((fiber) => Effect.asVoid(this.enter(fiber, restore, true)))
   )
 
   readonly acquireFor = (duration: Duration.Input): Effect.Effect<boolean> =>
@@ -137,48 +179,53 @@ export class OwnedLock implements LockOrder.Lockable {
   private acquireWithin(duration: Duration.Duration): Effect.Effect<boolean> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((fiber) => {
-        const held = this.reenter(fiber)
+        const held = this.reenter(fiber, true)
         if (held !== undefined) return Effect.succeed(true)
         const violation = beforeAcquire(fiber, this)
         if (violation !== undefined) return Effect.die(violation)
         return Effect.flatMap(
           this.pool.takeWithin(1, restore, duration),
-          (taken) => taken ? Effect.as(this.own(fiber), true) : Effect.succeed(false)
+          (taken) => taken ? Effect.as(this.own(fiber, true), true) : Effect.succeed(false)
         )
       })
     )
   }
 
   readonly tryAcquire: Effect.Effect<boolean> = Effect.uninterruptible(Effect.withFiber((fiber) => {
-    const held = this.reenter(fiber)
+    const held = this.reenter(fiber, true)
     if (held !== undefined) return Effect.succeed(true)
     if (!this.pool.tryTake(1)) return Effect.succeed(false)
-    return Effect.as(this.own(fiber), true)
+    return Effect.as(this.own(fiber, true), true)
   }))
 
   readonly release: Effect.Effect<void, NotOwner> = Effect.uninterruptible(Effect.withFiber((fiber) => {
+    this.reclaim()
     const held = this.ticket
-    if (held === undefined || !answersFor(fiber, held.owner)) {
+    if (held === undefined || held.owner !== fiber) {
       return Effect.fail(this.notOwner(fiber, `${this.kind}.release`))
     }
     this.leave(fiber)
     return Effect.void
   }))
 
-  readonly isLocked: Effect.Effect<boolean> = Effect.sync(() => this.pool.free === 0)
+  readonly isLocked: Effect.Effect<boolean> = Effect.sync(() => {
+    this.reclaim()
+    return this.pool.free === 0
+  })
 
   notOwner(fiber: AnyFiber, operation: string): NotOwner {
     return new NotOwner({
       operation,
       lock: this.name,
       fiber: fiberName(fiberKey(fiber)),
-      owner: this.ticket === undefined ? undefined : fiberName(fiberKey(this.ticket.owner.fiber))
+      owner: this.ticket === undefined ? undefined : fiberName(fiberKey(this.ticket.owner)),
+      endedOwner: this.ticket === undefined ? this.endedOwner : undefined
     })
   }
 
   /** For `Condition.wait`: lets go of every hold of `fiber` at once (which must hold the lock). */
   saveAndRelease(fiber: AnyFiber): SavedHold {
-    const saved: SavedHold = { ticket: this.ticket!, count: this.count }
+    const saved: SavedHold = { ticket: this.ticket!, count: this.count, watched: this.ticket!.unwatch !== undefined }
     this.count = 1
     this.leave(fiber)
     return saved
@@ -196,6 +243,8 @@ export class OwnedLock implements LockOrder.Lockable {
       const back = Effect.suspend(() => {
         this.ticket = saved.ticket
         this.count = saved.count
+        this.endedOwner = undefined
+        if (saved.watched) this.watch(saved.ticket)
         return afterAcquire(fiber, this)
       })
       return this.pool.takeThen(1, identity, back)

@@ -279,4 +279,18 @@ describe("ReentrantLock", () => {
       yield* lock.release
       assert.isFalse(yield* lock.isLocked)
     }))
+
+  // Regression (outside review of the Effect 4 port): withLock let go only of the hold it took,
+  // so a body that released by hand and took the lock again left it held for ever.
+  it.effect("withLock around a body that releases and takes the lock again: free at its end", () =>
+    Effect.gen(function*() {
+      for (const lock of [yield* Lock.make(), yield* ReentrantLock.make()]) {
+        yield* lock.withLock(Effect.gen(function*() {
+          yield* lock.release
+          yield* Effect.yieldNow
+          yield* lock.acquire
+        }))
+        assert.isFalse(yield* lock.isLocked)
+      }
+    }))
 })

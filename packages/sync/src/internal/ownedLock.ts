@@ -164,8 +164,14 @@ export class OwnedLock implements LockOrder.Lockable {
     })
   }
 
+  /**
+   * Lets go of the hold `withLock` took — or, if the body let that hold go by hand and then took
+   * the lock again itself, of that one (Python's `with lock:` releases at its end whatever the
+   * body did); a lock another fiber holds by now is not touched.
+   */
   private leaveThen<A, E>(fiber: AnyFiber, ticket: Ticket, exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
-    if (this.ticket === ticket) this.leave(fiber)
+    const held = this.ticket
+    if (held === ticket || (held !== undefined && held.owner === fiber)) this.leave(fiber)
     return exit
   }
 

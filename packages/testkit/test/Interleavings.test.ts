@@ -197,4 +197,22 @@ describe("Interleavings", () => {
       assert.isAbove(report.interruptions, 10)
       assert.isBelow(report.interruptions, 100)
     }))
+
+  // Regression (outside review of the Effect 4 port): the token held the seed and the estimates
+  // only, so a failure found with `interrupts: true` and replayed as printed interrupted nobody
+  // and passed. The token now carries the plan's options too.
+  it.effect("a replay token run as printed reproduces a failure found with interrupts", () =>
+    Effect.gen(function*() {
+      const scenario = Effect.gen(function*() {
+        let done = false
+        const actor = yield* Interleavings.fork(Effect.andThen(Effect.yieldNow, Effect.sync(() => (done = true))))
+        yield* Fiber.await(actor)
+        if (!done) return yield* Effect.die(new Error("the actor was interrupted"))
+      })
+      const failure = yield* Effect.flip(Interleavings.explore(scenario, { seed: 1, interrupts: true }))
+      assert.include(failure.message, `replay it with { replay: "${failure.replay}" }`)
+      const replayed = yield* Effect.flip(Interleavings.explore(scenario, { replay: failure.replay }))
+      assert.strictEqual(replayed.detail, failure.detail)
+      assert.deepStrictEqual(replayed.trace, failure.trace)
+    }))
 })

@@ -228,14 +228,24 @@ const search = async <R>(
     timeLimitMillis: Duration.toMillis(options?.timeLimit ?? defaults.timeLimit),
     idleTurns: options?.idleTurns ?? defaults.idleTurns
   }
-  const strategies = options?.strategies ?? defaults.strategies
   const report = { schedules: 0, steps: 0, longest: 0, interruptions: 0, seed: 0 }
   const replay = options?.replay === undefined ? undefined : parseReplay(options.replay)
   if (replay !== undefined) {
-    const outcome = await runOne(context, scenario, replay.seed, replay, options, settings, strategies)
+    // the token's plan options win over the call's: the very schedule that failed runs again
+    const plan = replay.plan
+    const replayOptions = plan === undefined ? options : { ...options, ...plan }
+    const strategies = replayOptions?.strategies ?? defaults.strategies
+    const outcome = await runOne(context, scenario, replay.seed, replay, replayOptions, settings, strategies)
     const failure = failureOf(outcome, 1, options!.replay!, planStrategy(replay.seed, strategies))
     if (failure !== undefined) throw failure
     return { ...report, schedules: 1, steps: outcome.scheduler.steps, longest: outcome.scheduler.steps }
+  }
+  const strategies = options?.strategies ?? defaults.strategies
+  const plan = {
+    interrupts: options?.interrupts ?? false,
+    depth: options?.depth ?? defaults.depth,
+    minRun: options?.minRun ?? defaults.minRun,
+    strategies
   }
   const base = options?.seed ?? Math.floor(Math.random() * 0x7fffffff)
   const schedules = options?.schedules ?? defaults.schedules
@@ -244,7 +254,7 @@ const search = async <R>(
     if (signal.aborted) break
     const seed = scheduleSeed(base, i)
     const outcome = await runOne(context, scenario, seed, estimates, options, settings, strategies)
-    const token = replayToken(seed, estimates)
+    const token = replayToken(seed, estimates, plan)
     const failure = failureOf(outcome, i + 1, token, planStrategy(seed, strategies))
     if (failure !== undefined) throw failure
     const steps = outcome.scheduler.steps

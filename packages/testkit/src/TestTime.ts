@@ -6,8 +6,11 @@
  * done → its `Exit`; suspended with a sleep pending on the `TestClock` → move the clock to the
  * earliest pending wake-up and look again; suspended with no sleep pending → nothing can ever
  * wake it, so it fails with `Deadlocked`. A fiber still running after `limit` of virtual time
- * fails with `TimeLimitExceeded`. Only for `TestClock`-driven tests (`it.effect`): a fiber that
- * waits for real I/O looks deadlocked to it.
+ * fails with `TimeLimitExceeded`. `run` also sees whether the fibers it started ran at all since
+ * the last look (it counts their scheduler tasks): a long computation with no sleep (Effect yields
+ * every 2,048 ops) is busy, not deadlocked, and a loop of yields that never ends fails
+ * `TimeLimitExceeded`; `untilDone`, given a fiber started elsewhere, cannot see that. Only for
+ * `TestClock`-driven tests (`it.effect`): a fiber that waits for real I/O looks deadlocked to it.
  *
  * @since 0.1.0
  */

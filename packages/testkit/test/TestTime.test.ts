@@ -86,4 +86,29 @@ describe("TestTime", () => {
       }),
     { arbitrary: { runs: 50 } }
   )
+
+  // Regressions (outside review of the Effect 4 port): a fiber not done after the settle rounds,
+  // with no sleep pending, was called Deadlocked even while it was running — a long computation
+  // (Effect yields every 2,048 ops) or a loop of yields — and a loop that never ends was too.
+  it.effect("a long computation without sleeps is not Deadlocked: it completes", () =>
+    Effect.gen(function*() {
+      let n = 0
+      const items = yield* TestTime.run(
+        Effect.andThen(
+          Effect.forEach(Array.from({ length: 100_000 }), () => Effect.sync(() => n++), { discard: true }),
+          Effect.sync(() => n)
+        )
+      )
+      assert.strictEqual(items, 100_000)
+      const yielded = yield* TestTime.run(
+        Effect.as(Effect.forEach(Array.from({ length: 5000 }), () => Effect.yieldNow, { discard: true }), 42)
+      )
+      assert.strictEqual(yielded, 42)
+    }))
+
+  it.effect("a loop of yields that never ends fails TimeLimitExceeded, not Deadlocked", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(TestTime.run(Effect.forever(Effect.yieldNow), { limit: "1 second" }))
+      assert.strictEqual(error._tag, "TimeLimitExceeded")
+    }), 30_000)
 })

@@ -2,6 +2,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as Scheduler from "effect/Scheduler"
 import * as TestClock from "effect/testing/TestClock"
 import type * as Api from "../TestTime.js"
 import { Deadlocked, TimeLimitExceeded } from "../TestTime.js"
@@ -29,12 +30,52 @@ const pendingSleeps: Effect.Effect<ReadonlyArray<number>> = TestClock.testClockW
 
 const currentTime = Effect.clockWith((clock) => clock.currentTimeMillis)
 
+/**
+ * A scheduler that counts the tasks it has run (for `run`: the fiber under test and every fiber
+ * it forks schedule through it). A count that moved since the last look means some fiber ran:
+ * a fiber that is not done after the settle rounds, with no sleep pending, is only deadlocked if
+ * nothing ran meanwhile (a long computation yields to the scheduler every 2,048 ops, and a
+ * yielding fiber is runnable, not stuck).
+ */
+class CountingScheduler implements Scheduler.Scheduler {
+  ran = 0
+  readonly executionMode: Scheduler.Scheduler["executionMode"]
+  constructor(readonly parent: Scheduler.Scheduler) {
+    this.executionMode = parent.executionMode
+  }
+  shouldYield(fiber: Fiber.Fiber<unknown, unknown>): boolean {
+    return this.parent.shouldYield(fiber)
+  }
+  makeDispatcher(): Scheduler.SchedulerDispatcher {
+    const dispatcher = this.parent.makeDispatcher()
+    return {
+      scheduleTask: (task, priority) =>
+        dispatcher.scheduleTask(() => {
+          this.ran++
+          task()
+        }, priority),
+      flush: () => dispatcher.flush()
+    }
+  }
+}
+
+/** Rounds of the loop in which fibers ran but the clock had no sleep to move to, before giving up. */
+const maxBusyRounds = 10_000
+
 /** @internal */
 export const untilDone = <A, E>(
   fiber: Fiber.Fiber<A, E>,
   options?: Api.TestTime.Options
+): Effect.Effect<Exit.Exit<A, E>, Deadlocked | TimeLimitExceeded> => untilDoneCounting(fiber, undefined, options)
+
+const untilDoneCounting = <A, E>(
+  fiber: Fiber.Fiber<A, E>,
+  progress: CountingScheduler | undefined,
+  options?: Api.TestTime.Options
 ): Effect.Effect<Exit.Exit<A, E>, Deadlocked | TimeLimitExceeded> =>
   Effect.gen(function*() {
+    let ranBefore = progress?.ran ?? 0
+    let busyRounds = 0
     const limitMillis = Duration.toMillis(Duration.fromInputUnsafe(options?.limit ?? defaults.limit))
     const start = yield* currentTime
     const check = Effect.gen(function*() {
@@ -54,8 +95,18 @@ export const untilDone = <A, E>(
       if (state.exit !== undefined) return state.exit
       const now = yield* currentTime
       if (state.sleeps.length === 0) {
-        return yield* new Deadlocked({ fiber: fiberName(fiber), elapsedMillis: now - start })
+        const ran = progress?.ran ?? 0
+        if (ran === ranBefore) {
+          return yield* new Deadlocked({ fiber: fiberName(fiber), elapsedMillis: now - start })
+        }
+        // fibers ran: busy, not stuck — unless it never ends (a loop of yields)
+        ranBefore = ran
+        if (++busyRounds > maxBusyRounds) {
+          return yield* new TimeLimitExceeded({ fiber: fiberName(fiber), limitMillis, pendingSleeps: 0 })
+        }
+        continue
       }
+      busyRounds = 0
       const next = Math.min(...state.sleeps)
       if (next - start > limitMillis) {
         yield* TestClock.adjust(start + limitMillis - now)
@@ -79,8 +130,9 @@ export const run = <A, E, R>(
   options?: Api.TestTime.Options
 ): Effect.Effect<A, E | Deadlocked | TimeLimitExceeded, R> =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.forkChild(effect)
-    const exit = yield* untilDone(fiber, options).pipe(
+    const counting = new CountingScheduler(yield* Scheduler.Scheduler)
+    const fiber = yield* Effect.forkChild(Effect.provideService(effect, Scheduler.Scheduler, counting))
+    const exit = yield* untilDoneCounting(fiber, counting, options).pipe(
       Effect.tapError(() => Effect.sync(() => fiber.interruptUnsafe()))
     )
     return yield* exit

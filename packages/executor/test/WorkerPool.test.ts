@@ -6,7 +6,7 @@ import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, isInterrupted, release, started } from "./fixtures/handshake.js"
 import { sharedPool } from "./fixtures/sharedPool.js"
-import { explode, half, hold, Meeting, postpone, touch, unclonable, whoAmI } from "./fixtures/tasks.js"
+import { explode, half, hold, Meeting, postpone, touch, unclonable, undeclared, whoAmI } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 
@@ -69,6 +69,16 @@ describe("WorkerPool", { timeout: 60_000, concurrent: false }, () => {
       assert.strictEqual(how(exit), "defect")
       assert.deepStrictEqual(yield* pool.map([2, 4], (n) => half(n)), [1, 2])
       assert.strictEqual(yield* pool.threadCount, before)
+    }))
+
+  // Regression (outside review of the Effect 4 port): a Struct of plain fields skipped Schema on
+  // the way back, so a field the schema does not declare crossed as it was (a function: a
+  // DataCloneError). A value crosses as its schema says: undeclared fields are dropped.
+  it.live("a result with a field its schema does not declare arrives as the schema says", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const results = yield* pool.map([1, 2], (n) => undeclared(n))
+      assert.deepStrictEqual(results, [{ n: 1 }, { n: 2 }])
     }))
 
   it.live("map: a function that throws fails the map as a defect and cancels the rest", () =>

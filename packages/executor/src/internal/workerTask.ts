@@ -20,7 +20,9 @@ export interface Codec<T> {
 
 /**
  * Whether values of this schema arrive intact through `postMessage` as they are: no class, no
- * Date, no transformation, no check to run. Those skip Schema work on every task.
+ * Date, no transformation, no check to run, and no object — a Schema encode drops the fields an
+ * object's schema does not declare (a value may carry more, a function even, which `postMessage`
+ * cannot clone). Those skip Schema work on every task.
  */
 const crossesAsIs = (ast: SchemaAST.AST): boolean => {
   if (ast.checks !== undefined || ast.encoding !== undefined) return false
@@ -41,10 +43,6 @@ const crossesAsIs = (ast: SchemaAST.AST): boolean => {
       return true
     case "Arrays":
       return ast.encodingChecks === undefined && ast.elements.every(crossesAsIs) && ast.rest.every(crossesAsIs)
-    case "Objects":
-      return ast.encodingChecks === undefined &&
-        ast.propertySignatures.every((property) => crossesAsIs(property.type)) &&
-        ast.indexSignatures.every((index) => crossesAsIs(index.type))
     case "Union":
       return ast.encodingChecks === undefined && ast.types.every(crossesAsIs)
     default:

@@ -42,7 +42,13 @@ export interface Condition extends Pipeable {
   readonly lock: Condition.Lock
   /** Runs `effect` holding the condition's lock (Python's `with condition:`). */
   readonly withLock: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** Lets go of the lock, waits for a notification, takes the lock back. */
+  /**
+   * Lets go of the lock, waits for a notification, takes the lock back. A notification is never
+   * lost to an interruption: a waiter interrupted after it was notified either returns (and acts
+   * on it) or passes it on to the next waiter — and so does a `withLock` hold that ends in a
+   * failure or an interruption after `wait` returned, before it ended well (at worst another
+   * waiter wakes and finds nothing to do, which the usual `while` loop or `waitUntil` absorbs).
+   */
   readonly wait: Effect.Effect<void, NotOwner>
   /**
    * `wait`, for at most `duration` (Python's `wait(timeout)`): `true` if notified, `false` if the

@@ -2,6 +2,7 @@ import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
@@ -13,6 +14,8 @@ import { OwnedLock } from "./ownedLock.js"
 /** A waiter's outcome: `true` when notified, `false` when its time ran out. */
 const EXPIRED = Exit.succeed(false)
 const NOTIFIED = Exit.succeed(true)
+/** What `wait` returns when notified: its result as it is, so that no step runs after `deliver`. */
+const NOTIFIED_VOID = Exit.void
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/sync/Condition") as Api.TypeId
@@ -38,7 +41,11 @@ export class ConditionImpl implements Api.Condition {
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => this.lock.withLock(effect)
 
   /** Waits for a notification (at most `duration` when given): `true` if notified. */
-  private waitWithin(duration: Duration.Duration | undefined): Effect.Effect<boolean, NotOwner> {
+  private waitWithin<A>(
+    duration: Duration.Duration | undefined,
+    notified: Exit.Exit<A>,
+    expired: Exit.Exit<A>
+  ): Effect.Effect<A, NotOwner> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((fiber) => {
         if (!this.lock.isHeldBy(fiber)) return Effect.fail(this.lock.notOwner(fiber, "Condition.wait"))
@@ -48,29 +55,44 @@ export class ConditionImpl implements Api.Condition {
         const waited = duration === undefined ? wait : withDeadline(duration, () => waiter.settle(EXPIRED), wait)
         const saved = this.lock.saveAndRelease(fiber)
         // as in Python, the lock is taken back before `wait` returns or fails
-        return Effect.flatMap(Effect.exit(waited), (exit) =>
-          Effect.andThen(
-            this.lock.restoreHold(fiber, saved),
-            Exit.isSuccess(exit) && exit.value ? this.deliver(restore) : exit
-          ))
+        return Effect.flatMap(Effect.exit(waited), (exit) => {
+          if (Exit.isFailure(exit)) return Effect.andThen(this.lock.restoreHold(fiber, saved), exit)
+          if (!exit.value) return Effect.andThen(this.lock.restoreHold(fiber, saved), expired)
+          this.lock.keepNotice(saved, this.passOn)
+          return Effect.andThen(this.lock.restoreHold(fiber, saved), this.deliver(fiber, restore, notified))
+        })
       })
     )
   }
 
+  /** A notification a waiter woke with and did not act on goes to the next waiter. */
+  private readonly passOn = (): void => this.wake(1)
+
   /**
-   * Ends a notified wait, the lock held again. If the fiber was interrupted meanwhile (while it
-   * took the lock back), the wait ends in that interruption only where the caller's own region is
-   * interruptible — `restore` says which: then the notification goes to the next waiter. In an
+   * Ends a notified wait, the lock held again: the last step of `wait`. An interruption sent
+   * meanwhile (while the waiter took the lock back) is raised here if the caller's own region is
+   * interruptible — `restore` says which — and the notification goes on at once; in an
    * uninterruptible region (a finalizer) the wait returns and the waiter acts on it itself.
+   *
+   * No step follows this one inside `wait` (`catchCause` adds none on success; `onInterrupt` and
+   * `onExit` would): Effect raises an interruption sent during a later step at the end of the
+   * uninterruptible region, in place of the result. One raised after `wait` returned is the
+   * hold's: the lock passes the notice on if the hold ends so (`OwnedLock.keepNotice`).
    */
-  private deliver(restore: Restore): Effect.Effect<boolean> {
-    return Effect.onInterrupt(restore(NOTIFIED), () => Effect.sync(() => this.wake(1)))
+  private deliver<A>(fiber: Fiber.Fiber<unknown, unknown>, restore: Restore, notified: Exit.Exit<A>): Effect.Effect<A> {
+    return Effect.catchCause(restore(notified), (cause) => {
+      this.lock.passOnNotices(fiber)
+      return Effect.failCause(cause)
+    })
   }
 
-  readonly wait: Effect.Effect<void, NotOwner> = Effect.asVoid(this.waitWithin(undefined))
+  readonly wait: Effect.Effect<void, NotOwner> = this.waitWithin(undefined, NOTIFIED_VOID, NOTIFIED_VOID)
 
   readonly waitFor = (duration: Duration.Input): Effect.Effect<boolean, NotOwner> =>
-    Effect.flatMap(decodeDeadline("Condition.waitFor", duration), (decoded) => this.waitWithin(decoded))
+    Effect.flatMap(
+      decodeDeadline("Condition.waitFor", duration),
+      (decoded) => this.waitWithin(decoded, NOTIFIED, EXPIRED)
+    )
 
   /** Notifies up to `n` waiters, longest-waiting first. */
   private wake(n: number): void {
@@ -81,8 +103,24 @@ export class ConditionImpl implements Api.Condition {
     }
   }
 
+  /**
+   * Waits until `predicate` holds. A failure or interruption after a notified wait, before the
+   * predicate said yes, passes that notification on at once (the hold would too, at its end).
+   */
   readonly waitUntil = <E, R>(predicate: Effect.Effect<boolean, E, R>): Effect.Effect<void, E | NotOwner, R> =>
-    Effect.flatMap(predicate, (done) => (done ? Effect.void : Effect.andThen(this.wait, this.waitUntil(predicate))))
+    Effect.withFiber((fiber) =>
+      Effect.catchCause(this.waitLoop(predicate), (cause) => {
+        this.lock.passOnNotices(fiber)
+        return Effect.failCause(cause)
+      })
+    )
+
+  private waitLoop<E, R>(predicate: Effect.Effect<boolean, E, R>): Effect.Effect<void, E | NotOwner, R> {
+    return Effect.flatMap(
+      predicate,
+      (done) => (done ? Effect.void : Effect.andThen(this.wait, this.waitLoop(predicate)))
+    )
+  }
 
   readonly notify = (n = 1): Effect.Effect<void, NotOwner> =>
     // a count that can only be wrong by a programming mistake: a defect, as in Effect

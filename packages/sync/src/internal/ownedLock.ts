@@ -18,6 +18,12 @@ interface Ticket {
   readonly owner: AnyFiber
   /** For a hold taken with `acquire`: stops watching for the owner's end. */
   unwatch: (() => void) | undefined
+  /**
+   * `Condition` notifications the holder woke with and has not shown it acted on: each is passed
+   * on to the next waiter if the hold ends in a failure or interruption, or its owner ends holding
+   * it (see {@link OwnedLock.keepNotice}).
+   */
+  notices: Array<() => void> | undefined
 }
 
 /** What `Condition.wait` saves while it lets go of the lock. @internal */
@@ -82,7 +88,7 @@ export class OwnedLock implements LockOrder.Lockable {
 
   /** Right after the permit became this fiber's: makes it the holder. */
   private claim(fiber: AnyFiber): Ticket {
-    const ticket: Ticket = { owner: fiber, unwatch: undefined }
+    const ticket: Ticket = { owner: fiber, unwatch: undefined, notices: undefined }
     this.endedOwner = undefined
     this.ticket = ticket
     this.count = 1
@@ -111,7 +117,7 @@ export class OwnedLock implements LockOrder.Lockable {
   private abandon(ticket: Ticket): void {
     if (this.ticket !== ticket) return
     this.count = 1
-    this.leave(ticket.owner)
+    this.leave(ticket.owner, true)
     this.endedOwner = fiberName(fiberKey(ticket.owner))
   }
 
@@ -125,8 +131,11 @@ export class OwnedLock implements LockOrder.Lockable {
     if (ticket?.unwatch !== undefined && ticket.owner.pollUnsafe() !== undefined) this.abandon(ticket)
   }
 
-  /** Gives up one hold; the last one frees the lock for the next waiter. */
-  private leave(fiber: AnyFiber): void {
+  /**
+   * Gives up one hold; the last one frees the lock for the next waiter and settles the notices
+   * the hold kept: passed on if it ended `failed`, else dropped (the holder acted on them).
+   */
+  private leave(fiber: AnyFiber, failed = false): void {
     if (--this.count > 0) return
     const ticket = this.ticket
     ticket?.unwatch?.()
@@ -134,6 +143,7 @@ export class OwnedLock implements LockOrder.Lockable {
     this.ticket = undefined
     this.pool.release(1)
     afterRelease(fiber, this)
+    if (ticket !== undefined) settleNotices(ticket, failed)
   }
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -171,7 +181,7 @@ export class OwnedLock implements LockOrder.Lockable {
    */
   private leaveThen<A, E>(fiber: AnyFiber, ticket: Ticket, exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
     const held = this.ticket
-    if (held === ticket || (held !== undefined && held.owner === fiber)) this.leave(fiber)
+    if (held === ticket || (held !== undefined && held.owner === fiber)) this.leave(fiber, Exit.isFailure(exit))
     return exit
   }
 
@@ -232,9 +242,28 @@ export class OwnedLock implements LockOrder.Lockable {
   /** For `Condition.wait`: lets go of every hold of `fiber` at once (which must hold the lock). */
   saveAndRelease(fiber: AnyFiber): SavedHold {
     const saved: SavedHold = { ticket: this.ticket!, count: this.count, watched: this.ticket!.unwatch !== undefined }
+    // waiting again, the holder has acted on what woke it before
+    saved.ticket.notices = undefined
     this.count = 1
     this.leave(fiber)
     return saved
+  }
+
+  /**
+   * For `Condition.wait`: the hold `saved` comes back with a notification, kept until the holder
+   * shows it acted on it. Effect can raise an interruption at any step after `wait` has returned
+   * (the end of an uninterruptible region, a scheduler yield), before the caller looked at what it
+   * waited for; a hold that ends by such a failure passes `passOn` on. A hold that ends
+   * successfully, a release by hand and a new wait drop it.
+   */
+  keepNotice(saved: SavedHold, passOn: () => void): void {
+    ;(saved.ticket.notices ??= []).push(passOn)
+  }
+
+  /** For `Condition`: a wait of `fiber` failed after it was notified: passes the notices on now. */
+  passOnNotices(fiber: AnyFiber): void {
+    const ticket = this.ticket
+    if (ticket !== undefined && ticket.owner === fiber) settleNotices(ticket, true)
   }
 
   /**
@@ -256,4 +285,12 @@ export class OwnedLock implements LockOrder.Lockable {
       return this.pool.takeThen(1, identity, back)
     })
   }
+}
+
+/** Passes the notices of `ticket` on (`failed`) or drops them; each is settled once. */
+const settleNotices = (ticket: Ticket, failed: boolean): void => {
+  const notices = ticket.notices
+  if (notices === undefined) return
+  ticket.notices = undefined
+  if (failed) { for (const passOn of notices) passOn() }
 }

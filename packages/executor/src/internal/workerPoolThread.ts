@@ -57,7 +57,7 @@ export interface ThreadHost {
 export class Thread {
   state: "starting" | "ready" | "retiring" | "stopped" = "starting"
   private worker: WorkerThreads.Worker | undefined = undefined
-  private readonly buffer = new SharedArrayBuffer(Protocol.CELLS * Int32Array.BYTES_PER_ELEMENT)
+  private readonly buffer = new SharedArrayBuffer((Protocol.CELLS + 1) * Int32Array.BYTES_PER_ELEMENT)
   readonly cells = new Int32Array(this.buffer)
   private readonly ready = Deferred.makeUnsafe<void, string>()
   /** Why the thread is ending: its uncaught error, or a message that could not be read. */
@@ -300,12 +300,20 @@ export class Thread {
       // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
       this.host.settle(sent.job.future, Exit.interrupt())
     } else if (before === Protocol.STARTED) {
-      // it is running and CPU work cannot be interrupted: the worker goes, and `onExit`
-      // settles the job as cancelled and puts a replacement in
-      sent.cancelled = true
-      void this.worker?.terminate()
+      // it is running and CPU work cannot be interrupted: the worker goes, and `onExit` settles
+      // the job as cancelled, puts the jobs it held back in line and a replacement in. Halted
+      // first, so that it starts none of them if the job ends before the terminate lands.
+      Atomics.store(this.cells, Protocol.HALT, 1)
+      if (Atomics.load(this.cells, sent.cell) === Protocol.STARTED) {
+        sent.cancelled = true
+        void this.worker?.terminate()
+        return
+      }
+      // it ended meanwhile: its reply settles it; the worker goes on
+      Atomics.store(this.cells, Protocol.HALT, 0)
+      this.post([Protocol.RESUME])
     }
-    // FINISHED: its reply is on the way, and settles it as cancelled
+    // FINISHED: its reply is on the way, and settles it with its own outcome
   }
 
   /** Cancels the jobs sent here that have not started (for `shutdown({ cancelFutures: true })`). */

@@ -3,7 +3,8 @@
  * decide, without a message, whether a queued task is cancelled before it starts.
  *
  * Main → worker: `[INIT, ring, initializer?, payload]`, then `[RUN, flat]` where `flat` holds
- * `seq, cell, task, payload` for each task, many tasks per message.
+ * `seq, cell, task, payload` for each task, many tasks per message; `[RESUME]` after a halt that
+ * ended without a terminate (see `HALT`).
  * Worker → main: `[READY]` or `[INIT_FAILED, reason]`, then `[RESULTS, flat]` where `flat`
  * holds `seq, status, value, micros` for each finished task, in the order they were sent.
  *
@@ -23,11 +24,14 @@ export interface WorkerData {
 export const INIT = 0
 /** @internal */
 export const RUN = 1
+/** @internal */
+export const RESUME = 2
 
 /** @internal */
 export type Request =
   | readonly [typeof INIT, SharedArrayBuffer, string | undefined, unknown]
   | readonly [typeof RUN, ReadonlyArray<unknown>]
+  | readonly [typeof RESUME]
 
 /** @internal */
 export const READY = 0
@@ -52,6 +56,18 @@ export const STRIDE = 4
  * @internal
  */
 export const CELLS = 64
+
+/**
+ * The cell after the task cells: non-zero while the pool is deciding whether to terminate the
+ * worker for a cancel. The worker looks at it before it starts each task and starts none while it
+ * is set: so a worker terminated because its running task was cancelled never has another task
+ * under way (each one it holds is still QUEUED, and runs elsewhere). Sequentially consistent
+ * atomics make it exact: if the pool, after setting it, still sees the task STARTED, the worker
+ * will see it set when that task ends.
+ *
+ * @internal
+ */
+export const HALT = CELLS
 
 /** Cell states. The worker moves QUEUED → STARTED → FINISHED; the pool moves QUEUED → CANCELLED. @internal */
 export const QUEUED = 0

@@ -30,7 +30,8 @@ class TaskServer {
 
   receive(message: Protocol.Request): void {
     if (message[0] === Protocol.INIT) return this.init(message[1], message[2], message[3])
-    for (const entry of message[1]) this.queue.push(entry)
+    if (message[0] === Protocol.RUN) { for (const entry of message[1]) this.queue.push(entry) }
+    // RUN, or RESUME after a halt that ended without a terminate
     if (!this.busy) this.drain()
   }
 
@@ -66,7 +67,8 @@ class TaskServer {
     this.busy = true
     const queue = this.queue
     const cells = this.cells!
-    while (queue.length > 0) {
+    // halted: the pool may be terminating this worker for a cancel, so no task starts (see HALT)
+    while (queue.length > 0 && Atomics.load(cells, Protocol.HALT) === 0) {
       const seq = queue.shift() as number
       const cell = queue.shift() as number
       const name = queue.shift() as string

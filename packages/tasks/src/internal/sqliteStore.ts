@@ -38,8 +38,12 @@ const toRecord = (row: Row): TaskStore.TaskRecord => ({
 const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ operation, cause })
 
 /**
- * Group commit: the writes asked for in one synchronous run of fibers are committed together,
- * in one transaction, right after it; each writer resumes once the transaction is committed.
+ * Group commit: the writes asked for until the event loop's next check phase are committed
+ * together, in one transaction; each writer resumes once the transaction is committed. The
+ * commit waits for `setImmediate`, not a microtask: Effect 4 runs a woken fiber inside the call
+ * that wakes it and its scheduler runs fibers in `setImmediate` rounds, so a microtask fired
+ * after the first writer of a round alone (with 8 workers: 20,002 commits for 20,002 writes,
+ * against 2,502 now).
  * With `synchronous = "full"` a commit costs a sync to disk; one per batch instead of one per
  * write is what keeps the store fast under many workers. The driver is synchronous: a batch's
  * transaction runs whole, nothing else on the connection runs in between.
@@ -68,7 +72,7 @@ class GroupCommit {
       })
       if (!this.scheduled) {
         this.scheduled = true
-        queueMicrotask(() => {
+        setImmediate(() => {
           this.scheduled = false
           this.commit()
         })

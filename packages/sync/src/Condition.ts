@@ -45,9 +45,11 @@ export interface Condition extends Pipeable {
   /**
    * Lets go of the lock, waits for a notification, takes the lock back. A notification is never
    * lost to an interruption: a waiter interrupted after it was notified either returns (and acts
-   * on it) or passes it on to the next waiter — and so does a `withLock` hold that ends in a
-   * failure or an interruption after `wait` returned, before it ended well (at worst another
-   * waiter wakes and finds nothing to do, which the usual `while` loop or `waitUntil` absorbs).
+   * on it) or passes it on to the next waiter. After `wait` returned, the hold it woke in (the
+   * innermost `withLock`, or `acquire`) settles it: passed on if that hold ends in a failure or
+   * an interruption, is released by hand in a finalizer of an interrupted fiber, or its fiber ends
+   * failed holding it; dropped if the hold ends well or the holder waits again. At worst another
+   * waiter wakes and finds nothing to do, which the usual `while` loop or `waitUntil` absorbs.
    */
   readonly wait: Effect.Effect<void, NotOwner>
   /**

@@ -2,13 +2,13 @@ import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Api from "../Condition.js"
 import type { NotOwner } from "../Errors.js"
 import { WaitQueue } from "../WaitQueue.js"
 import { decodeDeadline, withDeadline } from "./deadline.js"
 import { type Restore, Waiter } from "./handoff.js"
+import { type Notice, settleNotice } from "./notices.js"
 import { OwnedLock } from "./ownedLock.js"
 
 /** A waiter's outcome: `true` when notified, `false` when its time ran out. */
@@ -40,11 +40,15 @@ export class ConditionImpl implements Api.Condition {
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => this.lock.withLock(effect)
 
-  /** Waits for a notification (at most `duration` when given): `true` if notified. */
+  /**
+   * Waits for a notification (at most `duration` when given): `notified` or `expired`. A
+   * notification woken with is kept on the hold as a `Notice` (`notices.ts`), given to `track`.
+   */
   private waitWithin<A>(
     duration: Duration.Duration | undefined,
     notified: Exit.Exit<A>,
-    expired: Exit.Exit<A>
+    expired: Exit.Exit<A>,
+    track?: (notice: Notice) => void
   ): Effect.Effect<A, NotOwner> {
     return Effect.uninterruptibleMask((restore) =>
       Effect.withFiber((fiber) => {
@@ -58,8 +62,9 @@ export class ConditionImpl implements Api.Condition {
         return Effect.flatMap(Effect.exit(waited), (exit) => {
           if (Exit.isFailure(exit)) return Effect.andThen(this.lock.restoreHold(fiber, saved), exit)
           if (!exit.value) return Effect.andThen(this.lock.restoreHold(fiber, saved), expired)
-          this.lock.keepNotice(saved, this.passOn)
-          return Effect.andThen(this.lock.restoreHold(fiber, saved), this.deliver(fiber, restore, notified))
+          const notice = this.lock.notice(saved, this.passOn)
+          track?.(notice)
+          return Effect.andThen(this.lock.restoreHold(fiber, saved, notice), this.deliver(notice, restore, notified))
         })
       })
     )
@@ -77,11 +82,11 @@ export class ConditionImpl implements Api.Condition {
    * No step follows this one inside `wait` (`catchCause` adds none on success; `onInterrupt` and
    * `onExit` would): Effect raises an interruption sent during a later step at the end of the
    * uninterruptible region, in place of the result. One raised after `wait` returned is the
-   * hold's: the lock passes the notice on if the hold ends so (`OwnedLock.keepNotice`).
+   * hold's: the lock passes the notice on if the hold ends so.
    */
-  private deliver<A>(fiber: Fiber.Fiber<unknown, unknown>, restore: Restore, notified: Exit.Exit<A>): Effect.Effect<A> {
+  private deliver<A>(notice: Notice, restore: Restore, notified: Exit.Exit<A>): Effect.Effect<A> {
     return Effect.catchCause(restore(notified), (cause) => {
-      this.lock.passOnNotices(fiber)
+      settleNotice(notice, true)
       return Effect.failCause(cause)
     })
   }
@@ -104,23 +109,25 @@ export class ConditionImpl implements Api.Condition {
   }
 
   /**
-   * Waits until `predicate` holds. A failure or interruption after a notified wait, before the
-   * predicate said yes, passes that notification on at once (the hold would too, at its end).
+   * Waits until `predicate` holds. A failure or interruption after one of its own notified
+   * waits, before the predicate said yes, passes that notification on at once (a notice of an
+   * earlier wait of the hold is the hold's to settle).
    */
   readonly waitUntil = <E, R>(predicate: Effect.Effect<boolean, E, R>): Effect.Effect<void, E | NotOwner, R> =>
-    Effect.withFiber((fiber) =>
-      Effect.catchCause(this.waitLoop(predicate), (cause) => {
-        this.lock.passOnNotices(fiber)
+    Effect.suspend(() => {
+      let own: Notice | undefined = undefined
+      const wait = this.waitWithin(undefined, NOTIFIED_VOID, NOTIFIED_VOID, (notice) => {
+        own = notice
+      })
+      const loop: Effect.Effect<void, E | NotOwner, R> = Effect.flatMap(
+        predicate,
+        (done) => (done ? Effect.void : Effect.andThen(wait, loop))
+      )
+      return Effect.catchCause(loop, (cause) => {
+        if (own !== undefined) settleNotice(own, true)
         return Effect.failCause(cause)
       })
-    )
-
-  private waitLoop<E, R>(predicate: Effect.Effect<boolean, E, R>): Effect.Effect<void, E | NotOwner, R> {
-    return Effect.flatMap(
-      predicate,
-      (done) => (done ? Effect.void : Effect.andThen(this.wait, this.waitLoop(predicate)))
-    )
-  }
+    })
 
   readonly notify = (n = 1): Effect.Effect<void, NotOwner> =>
     // a count that can only be wrong by a programming mistake: a defect, as in Effect

@@ -8,6 +8,7 @@ import type * as LockOrder from "../LockOrder.js"
 import { decodeDeadline } from "./deadline.js"
 import type { Restore } from "./handoff.js"
 import { afterAcquire, afterRelease, beforeAcquire, currentDetector, LockableTypeId, nextRank } from "./lockOrder.js"
+import { makeNotice, type Notice, settleFrom, settleNotice } from "./notices.js"
 import { fiberKey, fiberName } from "./owner.js"
 import { PermitPool } from "./permits.js"
 
@@ -18,12 +19,8 @@ interface Ticket {
   readonly owner: AnyFiber
   /** For a hold taken with `acquire`: stops watching for the owner's end. */
   unwatch: (() => void) | undefined
-  /**
-   * `Condition` notifications the holder woke with and has not shown it acted on: each is passed
-   * on to the next waiter if the hold ends in a failure or interruption, or its owner ends holding
-   * it (see {@link OwnedLock.keepNotice}).
-   */
-  notices: Array<() => void> | undefined
+  /** `Condition` notifications the holder woke with, kept until their hold ends (`notices.ts`). */
+  notices: Array<Notice> | undefined
 }
 
 /** What `Condition.wait` saves while it lets go of the lock. @internal */
@@ -110,14 +107,14 @@ export class OwnedLock implements LockOrder.Lockable {
   /** Lets the lock go when the owner of `ticket` ends holding it. */
   private watch(ticket: Ticket): void {
     if (ticket.unwatch !== undefined) return
-    ticket.unwatch = ticket.owner.addObserver(() => this.abandon(ticket))
+    ticket.unwatch = ticket.owner.addObserver((exit) => this.abandon(ticket, Exit.isFailure(exit)))
   }
 
   /** The owner of `ticket` has ended holding the lock: lets it go, every hold at once. */
-  private abandon(ticket: Ticket): void {
+  private abandon(ticket: Ticket, failed: boolean): void {
     if (this.ticket !== ticket) return
     this.count = 1
-    this.leave(ticket.owner, true)
+    this.leave(ticket.owner, failed)
     this.endedOwner = fiberName(fiberKey(ticket.owner))
   }
 
@@ -128,22 +125,23 @@ export class OwnedLock implements LockOrder.Lockable {
    */
   private reclaim(): void {
     const ticket = this.ticket
-    if (ticket?.unwatch !== undefined && ticket.owner.pollUnsafe() !== undefined) this.abandon(ticket)
+    const exit = ticket?.unwatch === undefined ? undefined : ticket.owner.pollUnsafe()
+    if (exit !== undefined) this.abandon(ticket!, Exit.isFailure(exit))
   }
 
   /**
-   * Gives up one hold; the last one frees the lock for the next waiter and settles the notices
-   * the hold kept: passed on if it ended `failed`, else dropped (the holder acted on them).
+   * Gives up one hold, settling the notices it kept (passed on if it ended `failed`, else
+   * dropped); the last one frees the lock for the next waiter.
    */
   private leave(fiber: AnyFiber, failed = false): void {
-    if (--this.count > 0) return
     const ticket = this.ticket
+    if (ticket !== undefined) ticket.notices = settleFrom(ticket.notices, this.count, failed)
+    if (--this.count > 0) return
     ticket?.unwatch?.()
     if (ticket !== undefined) ticket.unwatch = undefined
     this.ticket = undefined
     this.pool.release(1)
     afterRelease(fiber, this)
-    if (ticket !== undefined) settleNotices(ticket, failed)
   }
 
   readonly withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -220,8 +218,17 @@ export class OwnedLock implements LockOrder.Lockable {
     if (held === undefined || held.owner !== fiber) {
       return Effect.fail(this.notOwner(fiber, `${this.kind}.release`))
     }
-    this.leave(fiber)
-    return Effect.void
+    if (held.notices === undefined) {
+      this.leave(fiber)
+      return Effect.void
+    }
+    // A hold that kept a notification: released in a finalizer of an interrupted fiber (as
+    // `acquireUseRelease` does), it did not act on it. The pending interruption shows in an
+    // interruptible step, caught here (it is still raised at the end of the caller's region).
+    return Effect.flatMap(Effect.exit(Effect.interruptible(Effect.void)), (probe) => {
+      if (this.ticket === held) this.leave(fiber, Exit.isFailure(probe))
+      return Effect.void
+    })
   }))
 
   readonly isLocked: Effect.Effect<boolean> = Effect.sync(() => {
@@ -243,27 +250,15 @@ export class OwnedLock implements LockOrder.Lockable {
   saveAndRelease(fiber: AnyFiber): SavedHold {
     const saved: SavedHold = { ticket: this.ticket!, count: this.count, watched: this.ticket!.unwatch !== undefined }
     // waiting again, the holder has acted on what woke it before
-    saved.ticket.notices = undefined
+    saved.ticket.notices = settleFrom(saved.ticket.notices, 1, false)
     this.count = 1
     this.leave(fiber)
     return saved
   }
 
-  /**
-   * For `Condition.wait`: the hold `saved` comes back with a notification, kept until the holder
-   * shows it acted on it. Effect can raise an interruption at any step after `wait` has returned
-   * (the end of an uninterruptible region, a scheduler yield), before the caller looked at what it
-   * waited for; a hold that ends by such a failure passes `passOn` on. A hold that ends
-   * successfully, a release by hand and a new wait drop it.
-   */
-  keepNotice(saved: SavedHold, passOn: () => void): void {
-    ;(saved.ticket.notices ??= []).push(passOn)
-  }
-
-  /** For `Condition`: a wait of `fiber` failed after it was notified: passes the notices on now. */
-  passOnNotices(fiber: AnyFiber): void {
-    const ticket = this.ticket
-    if (ticket !== undefined && ticket.owner === fiber) settleNotices(ticket, true)
+  /** For `Condition.wait`: a notification to keep on the hold `saved` once it is taken back. */
+  notice(saved: SavedHold, passOn: () => void): Notice {
+    return makeNotice(saved.count, passOn)
   }
 
   /**
@@ -271,13 +266,18 @@ export class OwnedLock implements LockOrder.Lockable {
    * Checked by the detector like any acquisition: a violation dies before it waits, the lock not
    * taken back (taking it would be the deadlock the detector reports).
    */
-  restoreHold(fiber: AnyFiber, saved: SavedHold): Effect.Effect<void> {
+  restoreHold(fiber: AnyFiber, saved: SavedHold, notice?: Notice): Effect.Effect<void> {
     return Effect.suspend(() => {
       const violation = beforeAcquire(fiber, this)
-      if (violation !== undefined) return Effect.die(violation)
+      if (violation !== undefined) {
+        // the waiter dies without the lock: what woke it goes on
+        if (notice !== undefined) settleNotice(notice, true)
+        return Effect.die(violation)
+      }
       const back = Effect.suspend(() => {
         this.ticket = saved.ticket
         this.count = saved.count
+        if (notice !== undefined) (saved.ticket.notices ??= []).push(notice)
         this.endedOwner = undefined
         if (saved.watched) this.watch(saved.ticket)
         return afterAcquire(fiber, this)
@@ -285,12 +285,4 @@ export class OwnedLock implements LockOrder.Lockable {
       return this.pool.takeThen(1, identity, back)
     })
   }
-}
-
-/** Passes the notices of `ticket` on (`failed`) or drops them; each is settled once. */
-const settleNotices = (ticket: Ticket, failed: boolean): void => {
-  const notices = ticket.notices
-  if (notices === undefined) return
-  ticket.notices = undefined
-  if (failed) { for (const passOn of notices) passOn() }
 }

@@ -60,8 +60,12 @@ export class ConditionImpl implements Api.Condition {
         const saved = this.lock.saveAndRelease(fiber)
         // as in Python, the lock is taken back before `wait` returns or fails
         return Effect.flatMap(Effect.exit(waited), (exit) => {
-          if (Exit.isFailure(exit)) return Effect.andThen(this.lock.restoreHold(fiber, saved), exit)
-          if (!exit.value) return Effect.andThen(this.lock.restoreHold(fiber, saved), expired)
+          if (Exit.isFailure(exit)) {
+            return Effect.andThen(this.lock.restoreHold(fiber, saved), Effect.failCause(exit.cause))
+          }
+          if (!exit.value) {
+            return Effect.andThen(this.lock.restoreHold(fiber, saved), expired)
+          }
           const notice = this.lock.notice(saved, this.passOn)
           track?.(notice)
           return Effect.andThen(this.lock.restoreHold(fiber, saved, notice), this.deliver(notice, restore, notified))

@@ -9,7 +9,8 @@
  * loses: a task that fails is never tried again, results must be polled, and everything queued
  * is gone when the process dies — the emails not yet sent are never sent.
  *
- * 1. `TaskManager.make({ tasks: [sendEmail], workers: 3, retry })`, in memory: the guide's email
+ * 1. `TaskManager.make({ tasks: [sendEmail], workers: 3, retry })` with `TaskStore.layerMemory`
+ *    provided (a manager needs a store: memory is a choice, not a silent default): the guide's email
  *    task, defined with a Schema for its arguments. `manager.subscribe` gives a stream of every
  *    result from then on, printed as it arrives. carol's mailbox is busy on the first attempt:
  *    the retry schedule (up to 2 retries, 100 ms apart) sends it on the second; nobody@invalid
@@ -31,7 +32,7 @@
  * Run: pnpm tsx examples/10-background-tasks.ts
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { TaskManager } from "@fiberkit/tasks"
+import { TaskManager, TaskStore } from "@fiberkit/tasks"
 import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
 import { Clock, Console, Data, Effect, Fiber, Layer, Schedule, Schema, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -128,7 +129,7 @@ const inMemory = Effect.scoped(Effect.gen(function*() {
   yield* Console.log(`shutdown({ drain: true }) returned after ${seconds.toFixed(1)}s: every task ran to its end`)
   const refused = yield* Effect.flip(manager.add(sendEmail, { to: "erin@example.com", subject: "Late" }))
   yield* Console.log(`add after shutdown: fails ${refused._tag}`)
-}))
+})).pipe(Effect.provide(TaskStore.layerMemory)) // in memory, chosen on purpose
 
 // ---------------------------------------------------------------------------------------------
 // 2. SQLite: the child is killed halfway, a new manager finishes its tasks

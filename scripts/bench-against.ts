@@ -194,11 +194,14 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
   ["TaskManager, memory store, 4 workers: 2,000 tasks", ({ Effect, Schema, tasks }) => {
     const job = tasks.TaskManager.define("noop", { args: Schema.Number, run: () => Effect.void })
     return Effect.scoped(
-      Effect.flatMap(tasks.TaskManager.make({ tasks: [job], workers: 4 }), (manager) =>
-        Effect.andThen(
-          Effect.forEach(Array.from({ length: 2000 }, (_, i) => i), (i) => manager.add(job, i), { discard: true }),
-          manager.join
-        ))
+      Effect.flatMap(
+        Effect.flatMap(tasks.TaskStore.memory, (store) => tasks.TaskManager.make({ tasks: [job], workers: 4, store })),
+        (manager) =>
+          Effect.andThen(
+            Effect.forEach(Array.from({ length: 2000 }, (_, i) => i), (i) => manager.add(job, i), { discard: true }),
+            manager.join
+          )
+      )
     )
   }]
 ]

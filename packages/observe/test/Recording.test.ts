@@ -7,6 +7,7 @@ import * as WorkerPool from "@fiberkit/executor/WorkerPool"
 import * as WorkerTask from "@fiberkit/executor/WorkerTask"
 import type * as Recorder from "@fiberkit/sync/Recorder"
 import * as TaskManager from "@fiberkit/tasks/TaskManager"
+import * as TaskStore from "@fiberkit/tasks/TaskStore"
 import { TestTime } from "@fiberkit/testkit"
 import { Deferred, Effect, Schedule, Schema } from "effect"
 import { TestClock } from "effect/testing"
@@ -221,7 +222,7 @@ describe("TaskManager records", () => {
       assert.deepStrictEqual(lane(d!), lane(a!))
       assert.strictEqual(lane(b!).size, 1)
       assert.deepStrictEqual(new Set([...lane(a!), ...lane(b!)]), new Set(["worker 0", "worker 1"]))
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("a timed-out attempt is a failure; the default name is the manager's number", () =>
     Effect.gen(function*() {
@@ -239,7 +240,7 @@ describe("TaskManager records", () => {
       ])
       assert.deepStrictEqual(records.map((r) => r.lane), ["worker 0", "worker 0"])
       assert.match(records[0]!.group, /^\d+$/)
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("a manager made without a recorder records nothing, even when it runs under one", () =>
     Effect.gen(function*() {
@@ -250,5 +251,5 @@ describe("TaskManager records", () => {
         Effect.andThen(manager.addAll(send, [{ to: "a", ms: 10 }, { to: "b", ms: 10 }]), TestTime.run(manager.join))
       )
       assert.deepStrictEqual(yield* timeline.records, [])
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 })

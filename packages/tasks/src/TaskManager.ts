@@ -211,7 +211,11 @@ export declare namespace TaskManager {
     readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
     /** The most an attempt may run; a longer one fails `TaskTimeout`. Default: no limit. */
     readonly timeout?: Duration.Input | undefined
-    /** Where tasks are kept. Default: the `TaskStore` in the context, else a memory store. */
+    /**
+     * Where tasks are kept. Without it, the `TaskStore` service, which `make` then requires (its
+     * `R` says so): provide `SqliteStore.layer(…)`, `BullMQStore.layer(…)` or, deliberately,
+     * `TaskStore.layerMemory`. There is no silent fallback to memory.
+     */
     readonly store?: TaskStore.TaskStore | undefined
     /**
      * When a store operation of a worker that failed (a database error) is tried again; its
@@ -310,11 +314,14 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
  * tasks in a durable store (from an earlier run) are queued again first. Fails
  * `InvalidOptions` for `workers` below 1.
  *
+ * The store is `options.store` or else the `TaskStore` service, which is then in `R`: a
+ * program that forgets its store does not compile (on Effect 3 it quietly kept tasks in memory).
+ *
  * **Example**
  *
  * ```ts
  * import { Effect, Schedule, Schema, Stream } from "effect"
- * import { TaskManager } from "@fiberkit/tasks"
+ * import { TaskManager, TaskStore } from "@fiberkit/tasks"
  *
  * const sendEmail = TaskManager.define("send-email", {
  *   args: Schema.Struct({ to: Schema.String }),
@@ -325,16 +332,21 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
  *   const manager = yield* TaskManager.make({ tasks: [sendEmail], workers: 3, retry: Schedule.recurs(2) })
  *   yield* manager.add(sendEmail, { to: "user@example.com" })
  *   yield* manager.shutdown({ drain: true })
- * }))
+ * })).pipe(Effect.provide(TaskStore.layerMemory)) // tasks in memory, on purpose
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: <T extends TaskDefinition.Any>(
-  options: TaskManager.Options<T>
-) => Effect.Effect<
-  TaskManager<T>,
-  InvalidOptions | TaskStoreError,
-  Scope.Scope | TaskDefinition.Context<T>
-> = internal.make
+export const make: {
+  <T extends TaskDefinition.Any>(
+    options: TaskManager.Options<T> & { readonly store: TaskStore.TaskStore }
+  ): Effect.Effect<TaskManager<T>, InvalidOptions | TaskStoreError, Scope.Scope | TaskDefinition.Context<T>>
+  <T extends TaskDefinition.Any>(
+    options: TaskManager.Options<T>
+  ): Effect.Effect<
+    TaskManager<T>,
+    InvalidOptions | TaskStoreError,
+    Scope.Scope | TaskStore.TaskStore | TaskDefinition.Context<T>
+  >
+} = internal.make

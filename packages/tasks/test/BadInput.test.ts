@@ -10,6 +10,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { type Duration, Effect, Result, Schema } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
 
 const job = TaskManager.define("job", { args: Schema.Void, run: () => Effect.void })
 
@@ -22,7 +23,7 @@ describe("bad input", () => {
         const made = yield* Effect.result(Effect.scoped(TaskManager.make({ tasks: [job], workers: 1, timeout })))
         assert.isTrue(Result.isFailure(made), "make succeeded with a negative timeout")
         if (Result.isFailure(made)) assert.strictEqual(made.failure._tag, "InvalidOptions")
-      }))
+      }).pipe(Effect.provide(TaskStore.layerMemory)))
   }
 
   // U+0080–U+009F are control characters (Unicode category Cc), as U+0000–U+001F and U+007F
@@ -32,7 +33,7 @@ describe("bad input", () => {
       const added = yield* Effect.result(manager.add(job, undefined, { id: "a\u0085b" }))
       assert.isTrue(Result.isFailure(added), "the id was accepted")
       if (Result.isFailure(added)) assert.strictEqual(added.failure._tag, "InvalidTaskId")
-    })))
+    })).pipe(Effect.provide(TaskStore.layerMemory)))
 
   // 200 characters, each outside the BMP (two UTF-16 code units): within "1 to 256 characters"
   it.live("an id of 200 characters is valid, whatever the characters", () =>
@@ -42,5 +43,5 @@ describe("bad input", () => {
       assert.strictEqual([...id].length, 200)
       const added = yield* Effect.result(manager.add(job, undefined, { id }))
       assert.deepStrictEqual(added, Result.succeed(id))
-    })))
+    })).pipe(Effect.provide(TaskStore.layerMemory)))
 })

@@ -12,6 +12,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
 
 describe("cancel before start", () => {
   it.live("a task cancelled just after add, before it ran, has started no attempt", () =>
@@ -41,5 +42,5 @@ describe("cancel before start", () => {
         [0, undefined],
         "outcome: no attempt started"
       )
-    })))
+    })).pipe(Effect.provide(TaskStore.layerMemory)))
 })

@@ -25,7 +25,7 @@ describe("TaskManager results", () => {
       assert.isTrue(Result.isFailure(behind) && behind.failure._tag === "ResultsOverflow")
       const invalid = yield* Effect.flip(TaskManager.make({ tasks: [job], resultsBuffer: 0 }))
       assert.strictEqual(invalid._tag === "InvalidOptions" ? invalid.field : invalid._tag, "resultsBuffer")
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   // Found by an outside review with the explorer (schedule 243): the end mark was marked sent in
   // one op and sent in the next; a shutdown interrupted in between left every stream open, and

@@ -13,6 +13,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
 
 const job = TaskManager.define("job", { args: Schema.Number, run: (ms: number) => Effect.sleep(ms) })
 
@@ -31,5 +32,5 @@ describe("closing the manager's scope", () => {
       yield* Fiber.interrupt(reader)
       assert.isTrue(Option.isSome(outcomes), "the stream did not end within 3 s of the scope's close")
       if (Option.isSome(outcomes)) assert.strictEqual(outcomes.value.length, 1)
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 })

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Gen, TestTime } from "@fiberkit/testkit"
-import { Deferred, Effect, Fiber, Schedule, Schema, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Schedule, Schema, type Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
 import { emails } from "./contract.js"
 
 // the contract's email task: it takes `ms`, and bounces for an address in `bouncing`
@@ -25,7 +26,7 @@ describe("TaskManager", () => {
       assert.strictEqual(status.attempts, 1)
       assert.strictEqual(status.startedAt, 100)
       assert.strictEqual(status.finishedAt, 200)
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("a drained shutdown publishes every outcome, then ends the results streams", () =>
     Effect.gen(function*() {
@@ -36,7 +37,7 @@ describe("TaskManager", () => {
       yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 10 }))
       yield* TestTime.run(manager.shutdown({ drain: true }))
       assert.strictEqual((yield* Fiber.join(all)).length, 3)
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("a failed attempt is retried on the schedule; attempts are counted; the last failure is kept", () =>
     Effect.gen(function*() {
@@ -56,7 +57,7 @@ describe("TaskManager", () => {
       assert.strictEqual(failed.state, "failed")
       assert.strictEqual(failed.attempts, 3)
       assert.match(failed.error ?? "", /Bounced/)
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("an attempt over the timeout fails TaskTimeout", () =>
     Effect.gen(function*() {
@@ -69,7 +70,7 @@ describe("TaskManager", () => {
       const result = (yield* Fiber.join(first)).pipe((o) => o._tag === "Some" ? o.value : undefined)!
       assert.strictEqual(result.state, "failed")
       assert.strictEqual((result.error as { readonly _tag: string })._tag, "TaskTimeout")
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("cancel: a queued task never runs; a running one is interrupted; an ended one stays", () =>
     Effect.gen(function*() {
@@ -91,7 +92,7 @@ describe("TaskManager", () => {
       assert.strictEqual((yield* manager.status(running)).state, "cancelled")
       assert.isFalse(yield* manager.cancel(running))
       assert.strictEqual((yield* Effect.flip(manager.cancel("nope")))._tag, "TaskNotFound")
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("bad input fails at add: arguments the Schema rejects, an unknown task; after shutdown, no add", () =>
     Effect.gen(function*() {
@@ -109,7 +110,7 @@ describe("TaskManager", () => {
         const invalid = yield* Effect.flip(TaskManager.make({ tasks: [send], timeout: timeout as "1 second" }))
         assert.strictEqual(invalid._tag === "InvalidOptions" ? invalid.field : invalid._tag, "timeout")
       }
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("addAll adds many at once, all or nothing", () =>
     Effect.gen(function*() {
@@ -121,7 +122,7 @@ describe("TaskManager", () => {
       yield* TestTime.run(manager.join)
       const states = yield* Effect.forEach(ids, (id) => Effect.map(manager.status(id), (s) => s.state))
       assert.deepStrictEqual(states, ["succeeded", "succeeded", "succeeded"])
-    }))
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
 
   it.effect("shutdown without drain: running tasks stop and go back to the queue; queued ones stay queued", () =>
     Effect.gen(function*() {
@@ -135,6 +136,26 @@ describe("TaskManager", () => {
       assert.strictEqual(a.state, "queued")
       assert.strictEqual(a.attempts, 1)
       assert.strictEqual((yield* manager.status(second)).state, "queued")
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
+})
+
+describe("TaskManager: the store is explicit", () => {
+  // Failed before (as a compile error: an unused @ts-expect-error): without a store in the
+  // options, make quietly kept tasks in memory when no TaskStore was provided.
+  it.effect("without options.store, make requires the TaskStore service; with it, it does not", () =>
+    Effect.gen(function*() {
+      const send = emails()
+      // @ts-expect-error the TaskStore service is in R: a program that forgets its store does not compile
+      const forgotten: Effect.Effect<unknown, unknown, Scope.Scope> = TaskManager.make({ tasks: [send] })
+      const explicit: Effect.Effect<unknown, unknown, Scope.Scope> = TaskManager.make({
+        tasks: [send],
+        store: yield* TaskStore.memory
+      })
+      // at run time too: the service is looked up, never replaced by a memory store
+      const exit = yield* Effect.exit(Effect.scoped(forgotten as Effect.Effect<unknown, unknown, Scope.Scope>))
+      assert.isTrue(Exit.hasDies(exit), "no TaskStore provided: make dies naming the missing service")
+      assert.include(String(Exit.isFailure(exit) && Cause.squash(exit.cause)), "TaskStore")
+      yield* Effect.scoped(explicit)
     }))
 })
 
@@ -195,7 +216,7 @@ describe("TaskManager properties", () => {
           if (status.state === "failed") assert.strictEqual(status.attempts, retries + 1)
         }
         assert.strictEqual(published.size, ids.filter((id) => published.has(id)).length)
-      })),
+      })).pipe(Effect.provide(TaskStore.layerMemory)),
     { arbitrary: { runs: 60 }, timeout: 60_000 }
   )
 })

@@ -17,7 +17,6 @@ import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
 import { describe, encodeArgs } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
-import { LocalStore } from "./localStore.js"
 import { defaults, invalidOptions } from "./options.js"
 import { Outcomes } from "./outcomes.js"
 import { TaskRecording } from "./recording.js"
@@ -343,11 +342,10 @@ export const make = <T extends Definition>(
 ): Effect.Effect<
   Api.TaskManager<T>,
   InvalidOptions | TaskStoreError,
-  Scope.Scope | Api.TaskDefinition.Context<T>
+  Scope.Scope | TaskStore.TaskStore | Api.TaskDefinition.Context<T>
 > =>
   Effect.gen(function*() {
-    const store: TaskStore.TaskStore = options.store ??
-      Option.getOrElse(yield* Effect.serviceOption(TaskStore.TaskStore), () => new LocalStore(undefined))
+    const store: TaskStore.TaskStore = options.store ?? (yield* TaskStore.TaskStore)
     // a store that runs tasks itself (BullMQ) makes the whole manager, and checks its options
     if (store.engine !== undefined) return yield* store.engine.make(options)
     const invalid = invalidOptions(options, 1)

@@ -27,6 +27,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { InvalidOptions, RedisUnreachable, TaskStoreError } from "./Errors.js"
 import * as internal from "./internal/bullmq/layer.js"
@@ -38,8 +39,12 @@ import * as TaskStore from "./TaskStore.js"
  * @category models
  */
 export interface Options {
-  /** The Redis URL (`redis://` or `rediss://`). Default: `FIBERKIT_REDIS_URL`. */
-  readonly url?: string | undefined
+  /**
+   * The Redis URL (`redis://` or `rediss://`), which may carry a password: pass it `Redacted`
+   * (`Redacted.make(url)`, or `Config.Redacted`) to keep it out of logs. Default:
+   * `FIBERKIT_REDIS_URL`, read as `Config.Redacted`. Errors show it with the password hidden.
+   */
+  readonly url?: string | Redacted.Redacted<string> | undefined
   /** The BullMQ queue: the processes that share it share the tasks. Default: `"fiberkit-tasks"`. */
   readonly queue?: string | undefined
   /** The prefix of every Redis key. Default: `"fiberkit"`. */

@@ -1,6 +1,6 @@
 /** The BullMQ store's checks that need no Redis: bad options, an unreachable server, its parts. */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Schedule } from "effect"
+import { ConfigProvider, Effect, Option, Redacted, Schedule } from "effect"
 import { TestClock } from "effect/testing"
 import * as net from "node:net"
 import * as BullMQStore from "../src/BullMQStore.js"
@@ -48,6 +48,35 @@ describe("BullMQStore without Redis", () => {
         Effect.scoped(BullMQStore.make({ url: "redis://127.0.0.1:1", connectAttempts: 0 }))
       )
       assert.include(attempts.message, "connectAttempts")
+    }))
+})
+
+describe("BullMQStore: a Redis URL is a secret", () => {
+  // Failed before: InvalidOptions printed the URL it rejected, password and all
+  it.live("a URL it rejects is shown with its password hidden", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(BullMQStore.make({ url: "http://user:hunter2@127.0.0.1:6379" })))
+      assert.strictEqual(error._tag, "InvalidOptions")
+      assert.notInclude(error.message, "hunter2")
+      assert.notInclude(JSON.stringify(error), "hunter2")
+    }))
+
+  it.live("a Redacted URL, given or from FIBERKIT_REDIS_URL (read as Config.Redacted), is used; errors hide the password", () =>
+    Effect.gen(function*() {
+      const port = yield* closedPort
+      const url = `redis://user:hunter2@127.0.0.1:${port}`
+      const given = yield* Effect.flip(Effect.scoped(BullMQStore.make({
+        url: Redacted.make(url),
+        connectAttempts: 1
+      })))
+      assert.strictEqual(given._tag, "RedisUnreachable")
+      assert.include(given.message, `127.0.0.1:${port}`)
+      assert.notInclude(given.message, "hunter2")
+      const fromConfig = yield* Effect.flip(Effect.scoped(BullMQStore.make({ connectAttempts: 1 }))).pipe(
+        Effect.provide(ConfigProvider.layer(ConfigProvider.fromUnknown({ FIBERKIT_REDIS_URL: url })))
+      )
+      assert.strictEqual(fromConfig._tag, "RedisUnreachable")
+      assert.notInclude(fromConfig.message, "hunter2")
     }))
 })
 

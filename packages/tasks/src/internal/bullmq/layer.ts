@@ -2,10 +2,11 @@ import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Api from "../../BullMQStore.js"
 import { InvalidOptions, type RedisUnreachable, type TaskStoreError } from "../../Errors.js"
-import { connect } from "./connection.js"
+import { connect, redact } from "./connection.js"
 import * as Engine from "./engine.js"
 import { ErrorLog } from "./errorLog.js"
 import { BullStore, makeQueue, tryRedis } from "./store.js"
@@ -33,15 +34,17 @@ export const make = (
   options: Api.Options = {}
 ): Effect.Effect<Api.BullMQStore, RedisUnreachable | InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
-    const url = options.url ?? Option.getOrUndefined(
-      yield* Effect.orDie(Config.option(Config.String("FIBERKIT_REDIS_URL")))
+    // a Redis URL carries its password: read as Redacted, and shown only with it hidden
+    const given = options.url ?? Option.getOrUndefined(
+      yield* Effect.orDie(Config.option(Config.Redacted("FIBERKIT_REDIS_URL")))
     )
+    const url = Redacted.isRedacted(given) ? Redacted.value(given) : given
     if (url === undefined || !/^rediss?:\/\//.test(url)) {
       return yield* new InvalidOptions({
         operation: "BullMQStore.make",
         field: "url",
         expected: "a redis:// URL, given or in FIBERKIT_REDIS_URL",
-        value: url
+        value: url === undefined ? undefined : redact(url)
       })
     }
     const millis = (input: Duration.Input | undefined, fallback: Duration.Input) =>

@@ -24,6 +24,7 @@
  */
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import type { InvalidOptions } from "./Errors.js"
 import type * as Executor from "./Executor.js"
@@ -110,3 +111,20 @@ export const defaultMaxWorkers: () => number = internal.defaultMaxWorkers
  */
 export const make: (options?: FiberPool.Options) => Effect.Effect<FiberPool, InvalidOptions, Scope.Scope> =
   internal.make
+
+/**
+ * Whether `u` is a `FiberPool`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { FiberPool } from "@fiberkit/executor"
+ *
+ * declare const u: unknown
+ * const workers = FiberPool.isFiberPool(u) ? u.maxWorkers : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isFiberPool = (u: unknown): u is FiberPool => hasProperty(u, TypeId)

@@ -25,6 +25,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import type * as WorkerThreads from "node:worker_threads"
 import type { InvalidOptions, WorkerSpawnFailed } from "./Errors.js"
@@ -121,3 +122,20 @@ export declare namespace WorkerPool {
 export const make: (
   options: WorkerPool.Options
 ) => Effect.Effect<WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> = internal.make
+
+/**
+ * Whether `u` is a `WorkerPool`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { WorkerPool } from "@fiberkit/executor"
+ *
+ * declare const u: unknown
+ * const threads = WorkerPool.isWorkerPool(u) ? u.size : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isWorkerPool = (u: unknown): u is WorkerPool => hasProperty(u, TypeId)

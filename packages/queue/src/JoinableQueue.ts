@@ -52,6 +52,7 @@ import { dual } from "effect/Function"
 import type * as Option from "effect/Option"
 import type * as Order from "effect/Order"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import type { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
@@ -304,3 +305,20 @@ export const fromStream: {
     return options?.shutdown === true ? Effect.ensuring(fill, queue.shutdown()) : fill
   }
 )
+
+/**
+ * Whether `u` is a `JoinableQueue`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * declare const u: unknown
+ * const capacity = JoinableQueue.isJoinableQueue(u) ? u.capacity : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isJoinableQueue = (u: unknown): u is JoinableQueue<unknown> => hasProperty(u, TypeId)

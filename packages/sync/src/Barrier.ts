@@ -16,6 +16,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type { BrokenBarrier, InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/barrier.js"
 
@@ -101,3 +102,20 @@ export const make: <E = never>(
   parties: number,
   options?: Barrier.Options<E>
 ) => Effect.Effect<Barrier<E>, InvalidOptions> = internal.make
+
+/**
+ * Whether `u` is a `Barrier`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Barrier } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const parties = Barrier.isBarrier(u) ? u.parties : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isBarrier = (u: unknown): u is Barrier<unknown> => hasProperty(u, TypeId)

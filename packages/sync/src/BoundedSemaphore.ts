@@ -38,3 +38,23 @@ export interface BoundedSemaphore extends Semaphore.Semaphore {}
  * @category constructors
  */
 export const make = (permits: number): Effect.Effect<BoundedSemaphore, InvalidOptions> => internal.make(permits, true)
+
+/**
+ * Whether `u` is a `BoundedSemaphore` (a plain `Semaphore` is not). It recognises the semaphores
+ * of this copy of `@fiberkit/sync`: a `BoundedSemaphore` shares the `Semaphore` type id and has
+ * no marker of its own, so the check is on the implementation.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { BoundedSemaphore } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const permits = BoundedSemaphore.isBoundedSemaphore(u) ? u.permits : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isBoundedSemaphore = (u: unknown): u is BoundedSemaphore =>
+  u instanceof internal.SemaphoreImpl && u.bounded

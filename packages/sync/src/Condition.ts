@@ -15,6 +15,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type { NotOwner } from "./Errors.js"
 import * as internal from "./internal/condition.js"
 import type * as Lock from "./Lock.js"
@@ -111,3 +112,20 @@ export declare namespace Condition {
  * @category constructors
  */
 export const make: (lock?: Condition.Lock) => Effect.Effect<Condition> = internal.make
+
+/**
+ * Whether `u` is a `Condition`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Condition } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const lock = Condition.isCondition(u) ? u.lock : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isCondition = (u: unknown): u is Condition => hasProperty(u, TypeId)

@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import { type Pipeable, pipeArguments } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type { InvalidOptions } from "./Errors.js"
 import { Signal } from "./internal/signal.js"
 import { NonNegativeInt, validate } from "./internal/validate.js"
@@ -80,3 +81,20 @@ export const make = (count: number): Effect.Effect<CountdownLatch, InvalidOption
     validate("CountdownLatch.make", "count", NonNegativeInt, "an integer ≥ 0", count),
     (n) => new CountdownLatchImpl(n)
   )
+
+/**
+ * Whether `u` is a `CountdownLatch`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { CountdownLatch } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const count = CountdownLatch.isCountdownLatch(u) ? u.count : undefined // an Effect of the count left
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isCountdownLatch = (u: unknown): u is CountdownLatch => hasProperty(u, TypeId)

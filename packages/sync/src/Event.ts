@@ -12,6 +12,7 @@
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import * as internal from "./internal/event.js"
 
 /**
@@ -75,3 +76,20 @@ export interface Event extends Pipeable {
  * @category constructors
  */
 export const make: Effect.Effect<Event> = Effect.sync(() => new internal.EventImpl())
+
+/**
+ * Whether `u` is an `Event`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Event } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const isSet = Event.isEvent(u) ? u.isSet : undefined // an Effect of the flag
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isEvent = (u: unknown): u is Event => hasProperty(u, TypeId)

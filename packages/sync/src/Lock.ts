@@ -114,3 +114,22 @@ export const make = (options?: Lock.Options): Effect.Effect<Lock> =>
  * @category constructors
  */
 export const unsafeMake = (options?: Lock.Options): Lock => new OwnedLock(false, "Lock", options?.name)
+
+/**
+ * Whether `u` is a `Lock` (a `ReentrantLock` is not). It recognises the locks of this copy of
+ * `@fiberkit/sync`, the ones `Condition.make` accepts: `Lock` and `ReentrantLock` share the
+ * `LockOrder.Lockable` type id, so the check is on the implementation.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Lock } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const isLocked = Lock.isLock(u) ? u.isLocked : undefined // an Effect of whether it is held
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isLock = (u: unknown): u is Lock => u instanceof OwnedLock && !u.reentrant

@@ -12,6 +12,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import * as internal from "./internal/readWriteLock.js"
 import type * as LockOrder from "./LockOrder.js"
 
@@ -90,3 +91,20 @@ export declare namespace ReadWriteLock {
  */
 export const make = (options?: ReadWriteLock.Options): Effect.Effect<ReadWriteLock> =>
   Effect.sync(() => new internal.ReadWriteLockImpl(options?.name))
+
+/**
+ * Whether `u` is a `ReadWriteLock`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { ReadWriteLock } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const writeLock = ReadWriteLock.isReadWriteLock(u) ? u.writeLock : undefined // for LockOrder.withLocks
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isReadWriteLock = (u: unknown): u is ReadWriteLock => hasProperty(u, TypeId)

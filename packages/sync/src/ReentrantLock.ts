@@ -78,3 +78,22 @@ export declare namespace ReentrantLock {
  */
 export const make = (options?: ReentrantLock.Options): Effect.Effect<ReentrantLock> =>
   Effect.sync(() => new OwnedLock(true, "ReentrantLock", options?.name))
+
+/**
+ * Whether `u` is a `ReentrantLock` (a `Lock` is not). It recognises the locks of this copy of
+ * `@fiberkit/sync`, the ones `Condition.make` accepts: `Lock` and `ReentrantLock` share the
+ * `LockOrder.Lockable` type id, so the check is on the implementation.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { ReentrantLock } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const isLocked = ReentrantLock.isReentrantLock(u) ? u.isLocked : undefined // an Effect of whether it is held
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isReentrantLock = (u: unknown): u is ReentrantLock => u instanceof OwnedLock && u.reentrant

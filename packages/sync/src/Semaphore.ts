@@ -14,6 +14,7 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
+import { hasProperty } from "effect/Predicate"
 import type { InvalidOptions, SemaphoreOverRelease } from "./Errors.js"
 import * as internal from "./internal/semaphore.js"
 
@@ -81,3 +82,21 @@ export interface Semaphore extends Pipeable {
  * @category constructors
  */
 export const make = (permits: number): Effect.Effect<Semaphore, InvalidOptions> => internal.make(permits, false)
+
+/**
+ * Whether `u` is a `Semaphore`. A `BoundedSemaphore` is one too (use
+ * `BoundedSemaphore.isBoundedSemaphore` to tell them apart).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Semaphore } from "@fiberkit/sync"
+ *
+ * declare const u: unknown
+ * const permits = Semaphore.isSemaphore(u) ? u.permits : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isSemaphore = (u: unknown): u is Semaphore => hasProperty(u, TypeId)

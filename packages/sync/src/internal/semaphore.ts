@@ -22,7 +22,7 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
   readonly [SemaphoreTypeId]: SemaphoreApi.TypeId = SemaphoreTypeId
   private readonly pool: PermitPool
 
-  constructor(readonly permits: number, private readonly bounded: boolean) {
+  constructor(readonly permits: number, readonly bounded: boolean) {
     this.pool = new PermitPool(permits)
   }
 

@@ -11,7 +11,6 @@ import type * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import type * as Option from "effect/Option"
-import type { Pipeable } from "effect/Pipeable"
 import type { FutureCancelled } from "./Errors.js"
 import * as internal from "./internal/future.js"
 
@@ -28,10 +27,28 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * A submitted task's handle. It is an `Effect` too: `yield* future` waits for its result (as
+ * `future.result` does), so futures compose with `Effect.all`, `Effect.race` and the rest.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { FiberPool } from "@fiberkit/executor"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const pool = yield* FiberPool.make({ maxWorkers: 2 })
+ *   const future = yield* pool.submit(Effect.succeed(21))
+ *   const stop = yield* future.onDone((done) => Effect.log(`future ${done.id} is done`))
+ *   yield* stop // changed my mind: no callback
+ *   return (yield* future) * 2 // 42
+ * }))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
-export interface Future<A, E = never> extends Pipeable {
+export interface Future<A, E = never> extends Effect.Effect<A, E | FutureCancelled> {
   readonly [TypeId]: TypeId
   /** Submission number within its executor (0, 1, 2 …). */
   readonly id: number
@@ -59,9 +76,12 @@ export interface Future<A, E = never> extends Pipeable {
   /**
    * Runs `callback` with this future once it is done (at once if it already is), once, with the
    * outcome already visible. Its failures are ignored. A pool runs callbacks in a fiber of their
-   * own: a slow callback does not keep the worker from its next task.
+   * own: a slow callback does not keep the worker from its next task. Succeeds with an effect
+   * that unsubscribes the callback (nothing once it has run).
    */
-  readonly onDone: (callback: (future: Future<A, E>) => Effect.Effect<unknown, unknown>) => Effect.Effect<void>
+  readonly onDone: (
+    callback: (future: Future<A, E>) => Effect.Effect<unknown, unknown>
+  ) => Effect.Effect<Effect.Effect<void>>
 }
 
 /**

@@ -125,3 +125,42 @@ describe("Future", () => {
       assert.deepStrictEqual(stuck, [])
     }))
 })
+
+describe("Future is an Effect; onDone can be undone", () => {
+  it.effect("yield* future waits for its result: its value, its own error, or FutureCancelled", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const ok = yield* pool.submit(Effect.succeed(42))
+      assert.strictEqual(yield* ok, 42)
+      const failing = yield* pool.submit(Effect.fail("boom"))
+      assert.strictEqual(yield* Effect.flip(failing), "boom")
+      const gate = yield* Deferred.make<void>()
+      const cancelled = yield* pool.submit(Deferred.await(gate))
+      assert.isTrue(yield* cancelled.cancel)
+      assert.strictEqual((yield* Effect.flip(cancelled))._tag, "FutureCancelled")
+      // it composes as any Effect does
+      assert.deepStrictEqual(yield* Effect.all([ok, ok]), [42, 42])
+    })))
+
+  it.effect("the effect onDone gives back removes that callback and no other; after the end it does nothing", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const gate = yield* Deferred.make<void>()
+      const future = yield* pool.submit(Deferred.await(gate))
+      const ran: Array<string> = []
+      const note = (name: string) => () => Effect.sync(() => void ran.push(name))
+      const stopFirst = yield* future.onDone(note("first"))
+      yield* future.onDone(note("second"))
+      assert.strictEqual(listeners(future), 2)
+      yield* stopFirst
+      yield* stopFirst // twice: still only that one
+      assert.strictEqual(listeners(future), 1)
+      yield* Deferred.succeed(gate, undefined)
+      yield* future.await
+      yield* Leaks.settle
+      assert.deepStrictEqual(ran, ["second"])
+      const late = yield* future.onDone(note("late")) // done already: runs at once
+      assert.deepStrictEqual(ran, ["second", "late"])
+      yield* late
+    })))
+})

@@ -1,10 +1,10 @@
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Effectable from "effect/Effectable"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import { pipeArguments } from "effect/Pipeable"
 import { FutureCancelled } from "../Errors.js"
 import type * as Api from "../Future.js"
 import { registerThenWait } from "./wait.js"
@@ -31,7 +31,7 @@ interface Observer<A, E> extends WaitQueue.Node {
  *
  * @internal
  */
-export class FutureImpl<A, E> implements Api.Future<A, E> {
+export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> implements Api.Future<A, E> {
   readonly [TypeId]: Api.TypeId = TypeId
   private state: State = "pending"
   private settled = false
@@ -44,11 +44,13 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
   private outcome: Exit.Exit<A, E | FutureCancelled> | undefined = undefined
   private readonly observers = new WaitQueue.WaitQueue<Observer<A, E>>()
 
-  constructor(readonly id: number) {}
+  constructor(readonly id: number) {
+    super()
+  }
 
-  pipe() {
-    // eslint-disable-next-line prefer-rest-params
-    return pipeArguments(this, arguments)
+  /** `yield* future`: its result. */
+  asEffect(): Effect.Effect<A, E | FutureCancelled> {
+    return this.result
   }
 
   /** How many callbacks and observers wait for the outcome now (for tests). @internal */
@@ -231,13 +233,18 @@ export class FutureImpl<A, E> implements Api.Future<A, E> {
     return Effect.sync(() => this.state === "cancelled")
   }
 
-  onDone(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<void> {
+  onDone(callback: (future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>): Effect.Effect<Effect.Effect<void>> {
     return Effect.suspend(() => {
       if (this.state === "done" || this.state === "cancelled") {
-        return Effect.flatMap(this.await, () => this.runCallback(callback))
+        return Effect.as(Effect.flatMap(this.await, () => this.runCallback(callback)), Effect.void)
       }
-      this.callbacks.push(callback)
-      return Effect.void
+      // an entry of its own, so that unsubscribing removes this registration and no other
+      const entry = (future: Api.Future<A, E>) => callback(future)
+      this.callbacks.push(entry)
+      return Effect.succeed(Effect.sync(() => {
+        const at = this.callbacks.indexOf(entry)
+        if (at >= 0) this.callbacks.splice(at, 1)
+      }))
     })
   }
 }

@@ -33,7 +33,7 @@ const move = (from: Account, to: Account, amount: number) =>
 
 // The guide's fix: both locks, always in the same global order.
 const orderedTransfer = (from: Account, to: Account, amount: number) =>
-  LockOrder.withLocks([from.lock, to.lock], move(from, to, amount))
+  move(from, to, amount).pipe(LockOrder.withLocks([from.lock, to.lock]))
 
 // The naive version: the lock of `from`, then the lock of `to`.
 const naiveTransfer = (from: Account, to: Account, amount: number) =>

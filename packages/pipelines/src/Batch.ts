@@ -6,6 +6,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import type * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as Stream from "effect/Stream"
 import { InvalidOptions } from "./Errors.js"
 
@@ -24,12 +25,28 @@ import { InvalidOptions } from "./Errors.js"
  * const saved = Batch.batch(Stream.range(1, 1000), { size: 100, concurrency: 4 }, (items) =>
  *   Effect.succeed(Chunk.size(items)) // e.g. one INSERT of 100 rows
  * ).pipe(Stream.runCollect)
+ *
+ * // or in a pipe (dual): the stream first
+ * const sizes = Stream.range(1, 1000).pipe(
+ *   Batch.batch({ size: 100, concurrency: 4 }, (items: Chunk.Chunk<number>) => Effect.succeed(Chunk.size(items))),
+ *   Stream.runCollect
+ * )
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const batch = <A, E1, R1, B, E, R>(
+export const batch: {
+  <A, B, E, R>(
+    options: { readonly size: number; readonly concurrency: number },
+    process: (batch: Chunk.Chunk<A>, index: number) => Effect.Effect<B, E, R>
+  ): <E1, R1>(items: Stream.Stream<A, E1, R1>) => Stream.Stream<B, E1 | E | InvalidOptions, R1 | R>
+  <A, E1, R1, B, E, R>(
+    items: Stream.Stream<A, E1, R1>,
+    options: { readonly size: number; readonly concurrency: number },
+    process: (batch: Chunk.Chunk<A>, index: number) => Effect.Effect<B, E, R>
+  ): Stream.Stream<B, E1 | E | InvalidOptions, R1 | R>
+} = dual(3, <A, E1, R1, B, E, R>(
   items: Stream.Stream<A, E1, R1>,
   options: { readonly size: number; readonly concurrency: number },
   process: (batch: Chunk.Chunk<A>, index: number) => Effect.Effect<B, E, R>
@@ -46,4 +63,4 @@ export const batch = <A, E1, R1, B, E, R>(
     // the group is a new array of the stream's, never changed after: wrapped, not copied
     Stream.mapEffect(([group, at]) => process(Chunk.fromArrayUnsafe(group), at), { concurrency: options.concurrency })
   )
-}
+})

@@ -7,6 +7,15 @@ const collect = <A, E, R>(stream: Stream.Stream<A, E, R>): Effect.Effect<Readonl
   Stream.runCollect(stream)
 
 describe("Batch.batch", () => {
+  it.effect("is dual: in a pipe, the stream first, the same batches", () =>
+    Effect.gen(function*() {
+      const process = (items: Chunk.Chunk<number>, index: number) => Effect.succeed(`${index}:${Chunk.size(items)}`)
+      const piped = yield* collect(Stream.range(1, 7).pipe(Batch.batch({ size: 3, concurrency: 2 }, process)))
+      const direct = yield* collect(Batch.batch(Stream.range(1, 7), { size: 3, concurrency: 2 }, process))
+      assert.deepStrictEqual(piped, ["0:3", "1:3", "2:1"])
+      assert.deepStrictEqual(piped, direct)
+    }))
+
   it.effect("groups into batches of `size`, the last smaller, each with its index", () =>
     Effect.gen(function*() {
       const batches = yield* collect(

@@ -59,6 +59,8 @@ export interface Lockable {
 /**
  * Runs `effect` holding every lock of `locks` (duplicates count once). The locks are taken in
  * rank order and released in reverse; an interruption part-way releases exactly those taken.
+ * Dual: `withLocks(effect, locks)` or `effect.pipe(withLocks(locks))` (before 1.0 it was
+ * `withLocks(locks, effect)`).
  *
  * **Example**
  *
@@ -67,15 +69,17 @@ export interface Lockable {
  * import { Lock, LockOrder } from "@fiberkit/sync"
  *
  * const transfer = (from: { lock: Lock.Lock }, to: { lock: Lock.Lock }) =>
- *   LockOrder.withLocks([from.lock, to.lock], Effect.log("moving money"))
+ *   Effect.log("moving money").pipe(LockOrder.withLocks([from.lock, to.lock]))
  * // transfer(a, b) and transfer(b, a) take the two locks in the same order: no deadlock.
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const withLocks: <A, E, R>(locks: Iterable<Lockable>, effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> =
-  internal.withLocks
+export const withLocks: {
+  (locks: Iterable<Lockable>): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, locks: Iterable<Lockable>): Effect.Effect<A, E, R>
+} = internal.withLocks
 
 /**
  * While provided, records the order in which locks are taken and makes an acquisition that

@@ -320,7 +320,7 @@ describe("Interleavings: lock order", () => {
         const sets = [[a!, b!], [c!, b!, a!], [b!, c!]]
         const actors = yield* Effect.forEach(
           sets,
-          (set) => Interleavings.fork(LockOrder.withLocks(set, Effect.yieldNow))
+          (set) => Interleavings.fork(LockOrder.withLocks(Effect.yieldNow, set))
         )
         const exits = yield* awaitAll(actors)
         for (const exit of exits) assert.isTrue(Exit.isSuccess(exit) || isInterrupted(exit), String(exit))

@@ -26,7 +26,7 @@ describe("LockOrder.withLocks", () => {
   it.effect("takes locks in rank order whatever order they are given in, each once, and releases them all", () =>
     Effect.gen(function*() {
       const [a, b, c] = yield* makeLocks(3)
-      const seen = yield* LockOrder.withLocks([c!, a!, b!, a!], Effect.all([a!.isLocked, b!.isLocked, c!.isLocked]))
+      const seen = yield* LockOrder.withLocks(Effect.all([a!.isLocked, b!.isLocked, c!.isLocked]), [c!, a!, b!, a!])
       assert.deepStrictEqual(seen, [true, true, true])
       assert.deepStrictEqual(yield* Effect.all([a!.isLocked, b!.isLocked, c!.isLocked]), [false, false, false])
     }))
@@ -35,7 +35,7 @@ describe("LockOrder.withLocks", () => {
     Effect.gen(function*() {
       const [a, b] = yield* makeLocks(2)
       yield* b!.acquire
-      const fiber = yield* Effect.forkChild(LockOrder.withLocks([b!, a!], Effect.void))
+      const fiber = yield* Effect.forkChild(Effect.void.pipe(LockOrder.withLocks([b!, a!])))
       yield* Leaks.settle
       assert.isTrue(yield* a!.isLocked) // taken first, now waiting for b
       yield* Fiber.interrupt(fiber)
@@ -48,7 +48,7 @@ describe("LockOrder.withLocks", () => {
       const lock = yield* Lock.make()
       const reentrant = yield* ReentrantLock.make()
       const rw = yield* ReadWriteLock.make()
-      const inside = yield* LockOrder.withLocks([rw.writeLock, reentrant, lock], Effect.all([lock.isLocked, rw.state]))
+      const inside = yield* LockOrder.withLocks(Effect.all([lock.isLocked, rw.state]), [rw.writeLock, reentrant, lock])
       assert.deepStrictEqual(inside, [true, { readers: 0, writing: true, waiting: 0 }])
     }))
 
@@ -74,8 +74,8 @@ describe("LockOrder.withLocks", () => {
         const locks = yield* makeLocks(5)
         const done = yield* TestTime.run(Effect.forEach(sets, (set, i) =>
           LockOrder.withLocks(
-            set.map((k) => locks[k]!),
-            Effect.as(Effect.sleep(1 + (i % 3)), i)
+            Effect.as(Effect.sleep(1 + (i % 3)), i),
+            set.map((k) => locks[k]!)
           ), {
           concurrency: "unbounded"
         }))

@@ -24,6 +24,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import { LockOrderViolation } from "../Errors.js"
 import type * as Api from "../LockOrder.js"
@@ -218,9 +219,12 @@ export const afterRelease = (fiber: AnyFiber, lock: Api.Lockable): void => {
 export const detectorLayer: Layer.Layer<never> = Layer.effect(currentDetector, Effect.sync(() => new Detector()))
 
 /** @internal */
-export const withLocks = <A, E, R>(locks: Iterable<Api.Lockable>, effect: Effect.Effect<A, E, R>) =>
-  Effect.suspend(() => {
-    const ordered = [...new Set(locks)].sort((a, b) => a.rank - b.rank)
-    // the lowest rank outermost: acquired first, released last
-    return ordered.reduceRight((inner, lock) => lock.withLock(inner), effect)
-  })
+export const withLocks = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(effect: Effect.Effect<A, E, R>, locks: Iterable<Api.Lockable>): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      const ordered = [...new Set(locks)].sort((a, b) => a.rank - b.rank)
+      // the lowest rank outermost: acquired first, released last
+      return ordered.reduceRight((inner, lock) => lock.withLock(inner), effect)
+    })
+)

@@ -63,9 +63,12 @@ export declare namespace Barrier {
    * @since 0.1.0
    * @category models
    */
-  export interface Options<E> {
-    /** Run once per generation by the last arrival, before any party continues. Default: none. */
-    readonly action?: Effect.Effect<void, E> | undefined
+  export interface Options<E, R = never> {
+    /**
+     * Run once per generation by the last arrival, before any party continues. Its services
+     * (`R`) are those of the context `make` runs in: `make` requires them. Default: none.
+     */
+    readonly action?: Effect.Effect<void, E, R> | undefined
     /**
      * Longest time an `await` may wait for the other parties before it breaks the barrier; once
      * the last party has come, the action it runs does not count (as in Python). One that
@@ -98,10 +101,10 @@ export declare namespace Barrier {
  * @since 0.1.0
  * @category constructors
  */
-export const make: <E = never>(
+export const make: <E = never, R = never>(
   parties: number,
-  options?: Barrier.Options<E>
-) => Effect.Effect<Barrier<E>, InvalidOptions> = internal.make
+  options?: Barrier.Options<E, R>
+) => Effect.Effect<Barrier<E>, InvalidOptions, R> = internal.make
 
 /**
  * Whether `u` is a `Barrier`.

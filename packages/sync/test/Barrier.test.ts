@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Gen, Leaks, TestTime } from "@fiberkit/testkit"
-import { Effect, Fiber, Ref } from "effect"
+import { Context, Effect, Fiber, Ref } from "effect"
 import type * as Duration from "effect/Duration"
 import { TestClock } from "effect/testing"
 import * as Barrier from "../src/Barrier.js"
@@ -187,5 +187,23 @@ describe("Barrier (one action at a time)", () => {
       assert.isUndefined(next.pollUnsafe())
       assert.strictEqual(yield* barrier.waiting, 1)
       yield* Fiber.interrupt(next)
+    }))
+})
+
+class Audit extends Context.Service<Audit, { readonly note: (line: string) => Effect.Effect<void> }>()("test/Audit") {}
+
+describe("Barrier: the action's services", () => {
+  it.effect("an action that needs a service gets it from where the barrier was made, whichever party runs it", () =>
+    Effect.gen(function*() {
+      const lines: Array<string> = []
+      const action = Effect.flatMap(Effect.service(Audit), (audit) => audit.note("tripped"))
+      // make requires Audit (its R); the parties do not
+      const barrier = yield* Barrier.make(2, { action }).pipe(
+        Effect.provideService(Audit, { note: (line) => Effect.sync(() => void lines.push(line)) })
+      )
+      const parties = yield* Effect.forkChild(Effect.all([barrier.await, barrier.await], { concurrency: 2 }))
+      const indices = yield* Fiber.join(parties)
+      assert.deepStrictEqual([...indices].sort(), [0, 1])
+      assert.deepStrictEqual(lines, ["tripped"])
     }))
 })

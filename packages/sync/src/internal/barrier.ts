@@ -117,14 +117,24 @@ export class BarrierImpl<E> implements Api.Barrier<E> {
 }
 
 /** @internal */
-export const make = <E = never>(
+export const make = <E = never, R = never>(
   parties: number,
-  options?: Api.Barrier.Options<E>
-): Effect.Effect<Api.Barrier<E>, InvalidOptions> =>
+  options?: Api.Barrier.Options<E, R>
+): Effect.Effect<Api.Barrier<E>, InvalidOptions, R> =>
   Effect.zipWith(
     validate("Barrier.make", "parties", PositiveInt, "an integer ≥ 1", parties),
     decodeTimeout(options?.timeout),
-    (n, timeout) => new BarrierImpl<E>(n, options?.action, timeout)
+    (n, timeout) => [n, timeout] as const
+  ).pipe(
+    Effect.flatMap(([n, timeout]) => {
+      const action = options?.action
+      if (action === undefined) return Effect.succeed(new BarrierImpl<E>(n, undefined, timeout))
+      // the action's services come from where the barrier is made, whichever party runs it
+      return Effect.map(
+        Effect.context<R>(),
+        (context) => new BarrierImpl<E>(n, Effect.provideContext(action, context), timeout)
+      )
+    })
   )
 
 /** The `timeout` option, decoded at construction: one `Duration.fromInput` rejects fails `InvalidOptions`. */

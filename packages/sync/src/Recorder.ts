@@ -122,22 +122,29 @@ const groupNumbers = processGlobal("@fiberkit/sync/Recorder/groupNumbers", () =>
 
 /**
  * The group name of a primitive made under a recorder: `name` if given, else its number among
- * the primitives of its `source` made so far (`"1"`, `"2"` …).
+ * the primitives of its `source` made so far (`"1"`, `"2"` …). An effect: naming a group takes
+ * the next number (before 1.0 it was a plain function that did so when called).
  *
  * **Example**
  *
  * ```ts
+ * import { Effect } from "effect"
  * import { Recorder } from "@fiberkit/sync"
  *
- * const group = Recorder.groupName("FiberPool", undefined) // "1", then "2" …
+ * const program = Effect.gen(function*() {
+ *   const first = yield* Recorder.groupName("FiberPool", undefined) // "1"
+ *   const named = yield* Recorder.groupName("FiberPool", "images") // "images"
+ *   return [first, named]
+ * })
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const groupName = (source: string, name: string | undefined): string => {
-  if (name !== undefined) return name
-  const number = (groupNumbers.get(source) ?? 0) + 1
-  groupNumbers.set(source, number)
-  return String(number)
-}
+export const groupName = (source: string, name: string | undefined): Effect.Effect<string> =>
+  Effect.sync(() => {
+    if (name !== undefined) return name
+    const number = (groupNumbers.get(source) ?? 0) + 1
+    groupNumbers.set(source, number)
+    return String(number)
+  })

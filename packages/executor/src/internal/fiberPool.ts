@@ -108,13 +108,10 @@ export class FiberPoolImpl implements Api.FiberPool {
     readonly maxWorkers: number,
     context: Context.Context<never>,
     private readonly nextId = counter(),
-    options?: { readonly recorder?: Recorder.Recorder | undefined; readonly name?: string | undefined }
+    recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
   ) {
     this.runFork = Effect.runForkWith(context)
-    const recorder = options?.recorder
-    this.recording = recorder === undefined
-      ? undefined
-      : new PoolRecording(recorder, Recorder.groupName("FiberPool", options?.name))
+    this.recording = recording === undefined ? undefined : new PoolRecording(recording.recorder, recording.group)
   }
 
   pipe() {
@@ -350,10 +347,13 @@ export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPo
         value: maxWorkers
       })
     }
-    const pool = new FiberPoolImpl(maxWorkers, yield* Effect.context<never>(), counter(), {
-      recorder: yield* Recorder.current,
-      name: options?.name
-    })
+    const recorder = yield* Recorder.current
+    const pool = new FiberPoolImpl(
+      maxWorkers,
+      yield* Effect.context<never>(),
+      counter(),
+      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("FiberPool", options?.name) }
+    )
     // a scope that succeeded closes gracefully: every accepted task runs to its end; one that
     // failed or was interrupted stops them (its owner will not use their results, and a task
     // waiting for the owner would otherwise keep the close waiting for ever)

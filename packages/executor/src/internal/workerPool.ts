@@ -1,5 +1,4 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
-import * as Recorder from "@fiberkit/sync/Recorder"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -75,9 +74,9 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     // no recorder: the main-thread effects are not this pool's tasks (their calls are)
     this.fibers = new FiberPoolImpl(settings.size, context, this.nextId)
     const recorder = settings.recorder
-    this.recording = recorder === undefined
+    this.recording = recorder === undefined || settings.group === undefined
       ? undefined
-      : new WorkerRecording(recorder, Recorder.groupName("WorkerPool", settings.name), settings.size)
+      : new WorkerRecording(recorder, settings.group, settings.size)
     this.host = {
       settings,
       recording: this.recording,

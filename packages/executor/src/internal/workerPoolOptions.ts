@@ -16,7 +16,8 @@ export interface Settings extends ThreadSettings {
   readonly maxTasksPerWorker: number | undefined
   /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
   readonly recorder: Recorder.Recorder | undefined
-  readonly name: string | undefined
+  /** The pool's group under the recorder (its name, or its number); none without a recorder. */
+  readonly group: string | undefined
 }
 
 const invalid = (field: string, expected: string, value: unknown) =>
@@ -53,6 +54,7 @@ export const settingsOf = (
       if (!isCall(call)) return yield* invalid("initializer", "a WorkerTask call", call)
       initializer = { name: call.task.name, payload: call.task.payloadCodec.encode(call.payload) }
     }
+    const recorder = yield* Recorder.current
     return {
       size,
       maxTasksPerWorker: max,
@@ -61,7 +63,7 @@ export const settingsOf = (
       data: data.success,
       threadOptions: { resourceLimits: options.resourceLimits },
       initializer,
-      recorder: yield* Recorder.current,
-      name: options.name
+      recorder,
+      group: recorder === undefined ? undefined : yield* Recorder.groupName("WorkerPool", options.name)
     }
   })

@@ -46,7 +46,7 @@ export class Recording {
  * @internal
  */
 export const recording = (source: string, name: string | undefined): Effect.Effect<Recording | undefined> =>
-  Effect.map(Recorder.current, (recorder) => {
-    if (recorder === undefined) return undefined
-    return new Recording(recorder, source, Recorder.groupName(source, name))
+  Effect.flatMap(Recorder.current, (recorder) => {
+    if (recorder === undefined) return Effect.succeed(undefined)
+    return Effect.map(Recorder.groupName(source, name), (group) => new Recording(recorder, source, group))
   })

@@ -55,14 +55,12 @@ class Manager<T extends Definition> {
     readonly outcomes: Outcomes,
     private readonly context: Context.Context<unknown>,
     private readonly options: Api.TaskManager.Options<T>,
-    recorder: Recorder.Recorder | undefined
+    recording: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
     this.cancel = cancelTask({ store, ends: this.ends, outcomes, publish: (result) => this.publish(result) })
     this.storeRetry = options.storeRetry ?? defaultStoreRetry
-    this.recording = recorder === undefined
-      ? undefined
-      : new TaskRecording(recorder, Recorder.groupName("TaskManager", options.name))
+    this.recording = recording === undefined ? undefined : new TaskRecording(recording.recorder, recording.group)
   }
 
   counted(n: number): void {
@@ -353,12 +351,13 @@ export const make = <T extends Definition>(
     const workers = options.workers ?? defaults.workers
     const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
+    const recorder = yield* Recorder.current
     const manager = new Manager<T>(
       store,
       outcomes,
       context as Context.Context<unknown>,
       options,
-      yield* Recorder.current
+      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("TaskManager", options.name) }
     )
     const recovered = yield* store.recover
     manager.counted(recovered.length)

@@ -37,13 +37,14 @@ export interface RateLimiter {
   readonly options: RateLimiter.Resolved
   /**
    * The limiter for a start that counts `cost` (an integer from 1 to `limit`; for a token
-   * bucket also at most `burst`); another cost fails `InvalidOptions`.
+   * bucket also at most `burst`). Another cost is a programming mistake: a defect
+   * (`IllegalArgumentError` naming the range), not an error every caller must handle.
    */
   readonly withCost: (
     cost: number
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | InvalidOptions, R>
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Waits for a start of `cost` (default 1), for code that does not wrap an effect. */
-  readonly take: (cost?: number) => Effect.Effect<void, InvalidOptions>
+  readonly take: (cost?: number) => Effect.Effect<void>
   readonly stats: Effect.Effect<RateLimiter.Stats>
 }
 

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Clock, Effect, Fiber } from "effect"
+import { Cause, Clock, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as RateLimiter from "../src/RateLimiter.js"
 
@@ -42,7 +42,7 @@ describe("RateLimiter", () => {
       assert.deepStrictEqual(yield* startTimes(bursty, 5), [0, 0, 0, 250, 500])
     }))
 
-  it.effect("withCost counts a start as several; costs above the limit fail InvalidOptions", () =>
+  it.effect("withCost counts a start as several; an impossible cost is a defect naming the range", () =>
     Effect.gen(function*() {
       const limit = yield* RateLimiter.make({ limit: 4, interval: "1 second" })
       const starts = yield* TestTime.run(Effect.forEach(
@@ -53,8 +53,12 @@ describe("RateLimiter", () => {
       // 3 at 0; 2 does not fit until the 3 leave the window; 1 comes after it (first come, first served)
       assert.deepStrictEqual(starts, [0, 1001, 1001])
       for (const cost of [0, 5, 1.5]) {
-        const error = yield* Effect.flip(limit.withCost(cost)(Effect.void))
-        assert.strictEqual(error._tag, "InvalidOptions")
+        for (const call of [limit.withCost(cost)(Effect.void), limit.take(cost)]) {
+          const exit = yield* Effect.exit(call)
+          const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+          assert.isTrue(Cause.isIllegalArgumentError(defect), String(cost))
+          assert.include(String((defect as Error).message), "an integer from 1 to 4")
+        }
       }
     }))
 

@@ -38,24 +38,28 @@ export interface Semaphore extends Pipeable {
   readonly [TypeId]: TypeId
   /** The initial number of permits. */
   readonly permits: number
-  /** Runs `effect` holding `n` permits, given back however it ends. `n` must be an integer ≥ 0. */
+  /**
+   * Runs `effect` holding `n` permits, given back however it ends. A count `n` that is not an
+   * integer ≥ 0 (or, bounded, above the permits) is a programming mistake: a defect
+   * (`IllegalArgumentError`), as for every count below — not an error each caller must handle.
+   */
   readonly withPermits: (
     n: number
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | InvalidOptions, R>
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** `withPermits(1)`, which cannot fail: runs `effect` holding one permit. */
   readonly withPermit: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Waits until `n` permits (default 1) are free and no one waits ahead, then holds them. */
-  readonly acquire: (n?: number) => Effect.Effect<void, InvalidOptions>
+  readonly acquire: (n?: number) => Effect.Effect<void>
   /**
    * `acquire`, waiting at most `duration` (Python's `acquire(timeout=…)`): `true` if the `n`
    * permits (default 1) are now held, `false` if the time ran out (then nothing is held). A
    * `duration` that `Duration.decode` rejects is a defect, before any wait.
    */
-  readonly acquireFor: (duration: Duration.Input, n?: number) => Effect.Effect<boolean, InvalidOptions>
+  readonly acquireFor: (duration: Duration.Input, n?: number) => Effect.Effect<boolean>
   /** Takes `n` permits (default 1) if that needs no wait: `true` if it did. */
-  readonly tryAcquire: (n?: number) => Effect.Effect<boolean, InvalidOptions>
+  readonly tryAcquire: (n?: number) => Effect.Effect<boolean>
   /** Gives `n` permits (default 1) to the pool and hands them to waiters. */
-  readonly release: (n?: number) => Effect.Effect<void, InvalidOptions | SemaphoreOverRelease>
+  readonly release: (n?: number) => Effect.Effect<void, SemaphoreOverRelease>
   /** Permits free right now. */
   readonly available: Effect.Effect<number>
   /** Fibers waiting for permits right now. */

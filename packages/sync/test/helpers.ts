@@ -1,4 +1,4 @@
-import { Cause, Context, Exit, type Fiber, Scheduler } from "effect"
+import { Cause, Context, Effect, Exit, type Fiber, Scheduler } from "effect"
 
 /** Interrupted, and nothing else (Effect 3's `Exit.isInterrupted`). */
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
@@ -12,3 +12,11 @@ export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean =>
  */
 export const yieldOnWake = <A, E>(fiber: Fiber.Fiber<A, E>): void =>
   fiber.setContext(Context.add(fiber.context, Scheduler.MaxOpsBeforeYield, 1))
+
+/** The message of the `IllegalArgumentError` defect `effect` dies with; "no defect" otherwise. */
+export const misuseMessage = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<string> =>
+  Effect.map(Effect.exit(effect), (exit) => {
+    if (!Exit.isFailure(exit) || !Cause.hasDies(exit.cause)) return "no defect"
+    const defect = Cause.squash(exit.cause)
+    return Cause.isIllegalArgumentError(defect) ? defect.message : `another defect: ${String(defect)}`
+  })

@@ -1,5 +1,6 @@
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
+import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -184,17 +185,17 @@ export const facade = (
       const now = clock.currentTimeMillisUnsafe()
       return limiter(now).acquire(now, cost, clock, restore)
     })
-  const take = (cost: number, restore: Restore): Effect.Effect<void, InvalidOptions> => {
+  // an impossible cost is a programming mistake: a defect, not an error every caller handles
+  const take = (cost: number, restore: Restore): Effect.Effect<void> => {
     const error = checkCost(options, cost)
-    return error === undefined ? acquire(cost, restore) : Effect.fail(error)
+    return error === undefined ? acquire(cost, restore) : Effect.die(new Cause.IllegalArgumentError(error.message))
   }
-  const withCost =
-    (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidOptions, R> =>
-      Effect.uninterruptibleMask((restore) =>
-        recording === undefined
-          ? Effect.andThen(take(cost, restore), restore(effect))
-          : recording.track((started) => Effect.andThen(take(cost, restore), Effect.andThen(started, restore(effect))))
-      )
+  const withCost = (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.uninterruptibleMask((restore) =>
+      recording === undefined
+        ? Effect.andThen(take(cost, restore), restore(effect))
+        : recording.track((started) => Effect.andThen(take(cost, restore), Effect.andThen(started, restore(effect))))
+    )
   const acquireOne = (restore: Restore) => acquire(1, restore)
   const apply = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>

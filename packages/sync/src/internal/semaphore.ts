@@ -7,7 +7,7 @@ import { InvalidOptions, SemaphoreOverRelease } from "../Errors.js"
 import type * as SemaphoreApi from "../Semaphore.js"
 import { decodeDeadline } from "./deadline.js"
 import { PermitPool } from "./permits.js"
-import { checkPermits, NonNegativeInt, validate } from "./validate.js"
+import { checkPermits, misuse, NonNegativeInt, validate } from "./validate.js"
 
 /** @internal */
 export const SemaphoreTypeId: SemaphoreApi.TypeId = Symbol.for("@fiberkit/sync/Semaphore") as SemaphoreApi.TypeId
@@ -47,18 +47,17 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
     })
   }
 
-  readonly withPermits =
-    (n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | InvalidOptions, R> => {
-      const invalid = this.check("withPermits", n)
-      if (invalid !== undefined) return Effect.fail(invalid)
-      return Effect.uninterruptibleMask((restore) => {
-        const body = Effect.matchCauseEffect(restore(effect), {
-          onFailure: (cause) => this.giveBack(n, Exit.failCause(cause)),
-          onSuccess: (value) => this.giveBack(n, Exit.succeed(value))
-        })
-        return this.pool.takeThen(n, restore, body)
+  readonly withPermits = (n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+    const invalid = this.check("withPermits", n)
+    if (invalid !== undefined) return misuse(invalid)
+    return Effect.uninterruptibleMask((restore) => {
+      const body = Effect.matchCauseEffect(restore(effect), {
+        onFailure: (cause) => this.giveBack(n, Exit.failCause(cause)),
+        onSuccess: (value) => this.giveBack(n, Exit.succeed(value))
       })
-    }
+      return this.pool.takeThen(n, restore, body)
+    })
+  }
 
   readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) => {
@@ -74,30 +73,30 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
     return exit
   }
 
-  readonly acquire = (n = 1): Effect.Effect<void, InvalidOptions> => {
+  readonly acquire = (n = 1): Effect.Effect<void> => {
     const invalid = this.check("acquire", n)
-    if (invalid !== undefined) return Effect.fail(invalid)
+    if (invalid !== undefined) return misuse(invalid)
     return Effect.uninterruptibleMask((restore) => this.pool.take(n, restore))
   }
 
-  readonly acquireFor = (duration: Duration.Input, n = 1): Effect.Effect<boolean, InvalidOptions> => {
+  readonly acquireFor = (duration: Duration.Input, n = 1): Effect.Effect<boolean> => {
     const invalid = this.check("acquireFor", n)
-    if (invalid !== undefined) return Effect.fail(invalid)
+    if (invalid !== undefined) return misuse(invalid)
     return Effect.flatMap(
       decodeDeadline(`${this.kind}.acquireFor`, duration),
       (decoded) => Effect.uninterruptibleMask((restore) => this.pool.takeWithin(n, restore, decoded))
     )
   }
 
-  readonly tryAcquire = (n = 1): Effect.Effect<boolean, InvalidOptions> => {
+  readonly tryAcquire = (n = 1): Effect.Effect<boolean> => {
     const invalid = this.check("tryAcquire", n)
-    if (invalid !== undefined) return Effect.fail(invalid)
+    if (invalid !== undefined) return misuse(invalid)
     return Effect.sync(() => this.pool.tryTake(n))
   }
 
-  readonly release = (n = 1): Effect.Effect<void, InvalidOptions | SemaphoreOverRelease> => {
+  readonly release = (n = 1): Effect.Effect<void, SemaphoreOverRelease> => {
     const invalid = checkPermits(`${this.kind}.release`, n)
-    if (invalid !== undefined) return Effect.fail(invalid)
+    if (invalid !== undefined) return misuse(invalid)
     return Effect.suspend(() => {
       if (this.bounded && this.pool.free + n > this.permits) {
         return Effect.fail(

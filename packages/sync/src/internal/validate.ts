@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
@@ -32,3 +33,13 @@ export const checkPermits = (operation: string, n: number): InvalidOptions | und
   Number.isSafeInteger(n) && n >= 0
     ? undefined
     : new InvalidOptions({ operation, field: "permits", expected: "an integer ≥ 0", value: n })
+
+/**
+ * A call with an impossible constant (a negative permit count): a programming mistake, so a
+ * defect, as in Effect (`IllegalArgumentError`, with the message of `invalid`), not an error
+ * every caller must handle. Options read from outside are checked at construction, as errors.
+ *
+ * @internal
+ */
+export const misuse = (invalid: InvalidOptions): Effect.Effect<never> =>
+  Effect.die(new Cause.IllegalArgumentError(invalid.message))

@@ -2,7 +2,7 @@
  * fast-check-like constructors of `effect/Arbitrary` values, for `it.prop` / `it.effect.prop`. All are
  * built on `Arbitrary.schema`, `map`, `flatMap`, `array` and `all`, so Effect's shrinking applies.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 import type * as Arbitrary_ from "effect/Arbitrary"
 import type * as Effect from "effect/Effect"
@@ -12,7 +12,7 @@ import * as internal from "./internal/gen.js"
 /**
  * An `effect/Arbitrary` value: what every `Gen` constructor returns.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type Arbitrary<A> = Arbitrary_.Arbitrary<A>
@@ -20,7 +20,7 @@ export type Arbitrary<A> = Arbitrary_.Arbitrary<A>
 /**
  * The type of the values an arbitrary generates.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type ValueOf<T> = [T] extends [Arbitrary_.Arbitrary<infer A>] ? A : never
@@ -28,7 +28,7 @@ export type ValueOf<T> = [T] extends [Arbitrary_.Arbitrary<infer A>] ? A : never
 /**
  * A member of {@link oneof} with a weight: it is drawn `weight` times out of the sum of the weights.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface Weighted<A> {
@@ -39,7 +39,7 @@ export interface Weighted<A> {
 /**
  * A member of {@link oneof}: an arbitrary (weight 1) or a {@link Weighted} one.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type OneOfMember<A> = Arbitrary_.Arbitrary<A> | Weighted<A>
@@ -47,7 +47,7 @@ export type OneOfMember<A> = Arbitrary_.Arbitrary<A> | Weighted<A>
 /**
  * The type of the values a member of {@link oneof} generates.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export type OneOfValue<T> = [T] extends [Weighted<infer A>] ? A : ValueOf<T>
@@ -55,7 +55,7 @@ export type OneOfValue<T> = [T] extends [Weighted<infer A>] ? A : ValueOf<T>
 /**
  * Inclusive integer bounds. Default: the safe integers.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface IntegerOptions {
@@ -66,7 +66,7 @@ export interface IntegerOptions {
 /**
  * Inclusive finite bounds (default: every finite double); never NaN nor infinite, `noNaN` or not.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface DoubleOptions {
@@ -80,7 +80,7 @@ export interface DoubleOptions {
  * up to it is drawn (as in fast-check); without one, lengths follow the check's `size` (10 by
  * default).
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface LengthOptions {
@@ -89,10 +89,9 @@ export interface LengthOptions {
 }
 
 /**
- * Length bounds of {@link uniqueArray}, and the key two elements must not share (default: the
- * element itself, compared with `SameValueZero`).
+ * Length bounds of {@link uniqueArray}, and the `selector` of the key elements must not share.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface UniqueArrayOptions<A> extends LengthOptions {
@@ -104,7 +103,7 @@ export interface UniqueArrayOptions<A> extends LengthOptions {
  * Length bounds of {@link string}. `unit: "ascii"` (default) counts UTF-16 units of mostly
  * printable ASCII; `unit: "unicode"` counts code points and mixes in astral ones.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface StringOptions extends LengthOptions {
@@ -114,7 +113,7 @@ export interface StringOptions extends LengthOptions {
 /**
  * Options of {@link sample}: a `seed` makes the sample reproducible.
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category models
  */
 export interface SampleOptions {
@@ -133,7 +132,7 @@ export interface SampleOptions {
  * const dieRoll: Gen.Arbitrary<number> = Gen.integer({ min: 1, max: 6 })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const integer: (options?: IntegerOptions) => Arbitrary<number> = internal.integer
@@ -149,7 +148,7 @@ export const integer: (options?: IntegerOptions) => Arbitrary<number> = internal
  * const flags = Gen.array(Gen.boolean, { minLength: 4, maxLength: 4 })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const boolean: Arbitrary<boolean> = internal.boolean
@@ -165,7 +164,7 @@ export const boolean: Arbitrary<boolean> = internal.boolean
  * const noWait = Gen.oneof(Gen.constant(0), Gen.integer({ min: 1, max: 100 }))
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const constant: <const A>(value: A) => Arbitrary<A> = internal.constant
@@ -182,7 +181,7 @@ export const constant: <const A>(value: A) => Arbitrary<A> = internal.constant
  * const kind: Gen.Arbitrary<"fifo" | "lifo"> = Gen.constantFrom("fifo", "lifo")
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const constantFrom: <const A>(...values: ReadonlyArray<A>) => Arbitrary<A> = internal.constantFrom
@@ -202,7 +201,7 @@ export const constantFrom: <const A>(...values: ReadonlyArray<A>) => Arbitrary<A
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const oneof: <const Members extends ReadonlyArray<OneOfMember<unknown>>>(...members: Members) => Arbitrary<
@@ -221,7 +220,7 @@ export const oneof: <const Members extends ReadonlyArray<OneOfMember<unknown>>>(
  * const costs: Gen.Arbitrary<Array<number>> = Gen.array(Gen.integer({ min: 1, max: 5 }), { maxLength: 25 })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const array: <A>(item: Arbitrary<A>, options?: LengthOptions) => Arbitrary<Array<A>> = internal.array
@@ -238,7 +237,7 @@ export const array: <A>(item: Arbitrary<A>, options?: LengthOptions) => Arbitrar
  * const lockIds = Gen.uniqueArray(Gen.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 5 })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const uniqueArray: <A>(item: Arbitrary<A>, options?: UniqueArrayOptions<A>) => Arbitrary<Array<A>> =
@@ -255,7 +254,7 @@ export const uniqueArray: <A>(item: Arbitrary<A>, options?: UniqueArrayOptions<A
  * const request: Gen.Arbitrary<{ gap: number; on: boolean }> = Gen.record({ gap: Gen.integer(), on: Gen.boolean })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const record: <const Fields extends Readonly<Record<string, Arbitrary<unknown>>>>(
@@ -273,7 +272,7 @@ export const record: <const Fields extends Readonly<Record<string, Arbitrary<unk
  * const pair: Gen.Arbitrary<[number, "a" | "b"]> = Gen.tuple(Gen.integer(), Gen.constantFrom("a", "b"))
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const tuple: <const Arbs extends ReadonlyArray<Arbitrary<unknown>>>(
@@ -295,7 +294,7 @@ export const tuple: <const Arbs extends ReadonlyArray<Arbitrary<unknown>>>(
  * const interruptAt: Gen.Arbitrary<number | undefined> = Gen.option(Gen.integer(), { nil: undefined })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const option: {
@@ -319,7 +318,7 @@ export const option: {
  * const name = Gen.string({ minLength: 1, maxLength: 60, unit: "unicode" })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const string: (options?: StringOptions) => Arbitrary<string> = internal.string
@@ -335,7 +334,7 @@ export const string: (options?: StringOptions) => Arbitrary<string> = internal.s
  * const seconds = Gen.double({ min: 0, max: 1e7 })
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const double: (options?: DoubleOptions) => Arbitrary<number> = internal.double
@@ -353,7 +352,7 @@ export const double: (options?: DoubleOptions) => Arbitrary<number> = internal.d
  * const rolls = Effect.runSync(Gen.sample(Gen.integer({ min: 1, max: 6 }), 10, { seed: 7 }))
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category running
  */
 export const sample: <A>(arbitrary: Arbitrary<A>, count: number, options?: SampleOptions) => Effect.Effect<
@@ -373,7 +372,7 @@ export const sample: <A>(arbitrary: Arbitrary<A>, count: number, options?: Sampl
  * const fraction = Gen.integer({ min: 0, max: 1000 }).pipe(Gen.map((n) => n / 1000))
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category combinators
  */
 export const map: {
@@ -392,7 +391,7 @@ export const map: {
  * const cut = Gen.integer({ min: 1, max: 100 }).pipe(Gen.flatMap((d) => Gen.integer({ min: 0, max: d - 1 })))
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category combinators
  */
 export const flatMap: {

@@ -16,7 +16,7 @@ export * as ConcurrencyProbe from "./ConcurrencyProbe.js"
 /**
  * fast-check-like constructors of `effect/Arbitrary` values for `it.prop` / `it.effect.prop`.
  *
- * @since 0.3.0
+ * @since 0.2.0
  */
 export * as Gen from "./Gen.js"
 

@@ -1,7 +1,7 @@
 /**
  * 1,000,000 items through a queue of capacity 100: 1 producer, 4 consumers. Each run ends when
  * every item has been taken (the producer sends one end marker per consumer). Item by item
- * (put / take) and batched (100 at a time: putAll / takeUpTo, offerAll / takeBetween or takeAll).
+ * (put / take) and batched (100 at a time: putAll / takeBatch, offerAll / takeBetween or takeAll).
  * Effect 4's `Queue` is Effect 3's `Mailbox`: it has one item-by-item row and two batched rows.
  */
 import { Report } from "@fiberkit/bench"
@@ -122,7 +122,7 @@ const results = await Report.main("packages/queue/bench/queue.bench.ts", [{
       name: "fiberkit JoinableQueue, batched",
       run: () => {
         const queue = Effect.runSync(JoinableQueue.make<number>({ capacity: CAPACITY }))
-        return run(produceBatched(queue.putAll), consumeBatched(queue.takeUpTo(BATCH), queue.putAll))
+        return run(produceBatched(queue.putAll), consumeBatched(queue.takeBatch(BATCH), queue.putAll))
       }
     },
     {

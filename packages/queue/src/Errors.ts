@@ -29,30 +29,6 @@ export class QueueShutDown extends Data.TaggedError("QueueShutDown")<{}> {
 }
 
 /**
- * `offer` found the queue full.
- *
- * @since 0.1.0
- * @category errors
- */
-export class QueueFull extends Data.TaggedError("QueueFull")<{ readonly capacity: number }> {
-  override get message(): string {
-    return `the queue is full (capacity ${this.capacity})`
-  }
-}
-
-/**
- * `poll` found the queue empty.
- *
- * @since 0.1.0
- * @category errors
- */
-export class QueueEmpty extends Data.TaggedError("QueueEmpty")<{}> {
-  override get message(): string {
-    return "the queue is empty"
-  }
-}
-
-/**
  * `taskDone` was called more times than items were put.
  *
  * @since 0.1.0

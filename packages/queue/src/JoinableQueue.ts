@@ -3,8 +3,14 @@
  * `PriorityQueue`) for Effect.
  *
  * - **Back-pressure**: with a `capacity`, `put` waits while the queue is full, so a fast
- *   producer cannot outgrow memory ("bounded queues control memory"); `offer` fails `QueueFull`
- *   instead of waiting. `take` waits while it is empty; `poll` fails `QueueEmpty` instead.
+ *   producer cannot outgrow memory ("bounded queues control memory"); `tryPut` answers `false`
+ *   instead of waiting (Python's `put_nowait`). `take` waits while it is empty; `tryTake` answers
+ *   `None` instead (`get_nowait`).
+ * - **Effect's names keep Effect's meanings**: `offer` waits for room like Effect's `Queue.offer`
+ *   and answers `false` on a shut-down queue instead of failing; `poll` and `takeUpTo` never wait
+ *   and never fail, like Effect's `Queue.poll` and Effect 3's `Queue.takeUpTo`. The Python
+ *   semantics (fail `QueueShutDown`) have their own names: `put`, `tryPut`, `take`, `tryTake`,
+ *   `takeBatch`, and the timed `putFor` / `takeFor`.
  * - **Task tracking**: every `put` counts an unfinished task, every `taskDone` finishes one, and
  *   `join` waits until all are finished (Python's `task_done` / `join`).
  * - **Shutdown** as in Python 3.13: after `shutdown()` puts fail `QueueShutDown` and takes drain
@@ -55,7 +61,7 @@ import type { Pipeable } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
-import type { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
+import type { InvalidOptions, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
 import { invalidCount } from "./internal/arguments.js"
 import * as internal from "./internal/joinableQueue.js"
 
@@ -108,8 +114,51 @@ export interface JoinableQueue<A> extends Pipeable {
   readonly putFor: (duration: Duration.Input, item: A) => Effect.Effect<boolean, QueueShutDown>
   /** Adds every item in order, waiting for room as needed. */
   readonly putAll: (items: Iterable<A>) => Effect.Effect<void, QueueShutDown>
-  /** Adds an item if there is room now, else fails `QueueFull`. */
-  readonly offer: (item: A) => Effect.Effect<void, QueueFull | QueueShutDown>
+  /**
+   * Adds an item if there is room now: `true`; `false` when the queue is full (or putters wait
+   * ahead), and nothing was added (Python's `put_nowait`, with a boolean for its `queue.Full`).
+   * Fails `QueueShutDown` after `shutdown`.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const program = Effect.gen(function*() {
+   *   const queue = yield* JoinableQueue.make<number>({ capacity: 1 })
+   *   const first = yield* queue.tryPut(1) // true
+   *   const second = yield* queue.tryPut(2) // false: full, 2 was not added
+   *   return [first, second]
+   * })
+   * ```
+   *
+   * @since 0.3.0
+   */
+  readonly tryPut: (item: A) => Effect.Effect<boolean, QueueShutDown>
+  /**
+   * Effect's `Queue.offer`: adds an item, waiting while the queue is full, and answers `true`;
+   * `false` (it never fails) when the queue is shut down, before or while it waits — then the
+   * item was not added. Use `put` to fail `QueueShutDown` instead.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const program = Effect.gen(function*() {
+   *   const queue = yield* JoinableQueue.make<string>({ capacity: 10 })
+   *   const accepted = yield* queue.offer("job") // true
+   *   yield* queue.shutdown()
+   *   const late = yield* queue.offer("late job") // false: shut down
+   *   return [accepted, late]
+   * })
+   * ```
+   *
+   * @since 0.1.0
+   */
+  readonly offer: (item: A) => Effect.Effect<boolean>
   /** Removes the next item, waiting while the queue is empty. */
   readonly take: Effect.Effect<A, QueueShutDown>
   /**
@@ -140,16 +189,99 @@ export interface JoinableQueue<A> extends Pipeable {
    */
   readonly takeFor: (duration: Duration.Input) => Effect.Effect<Option.Option<A>, QueueShutDown>
   /**
-   * Removes between 1 and `max` items at once, waiting while the queue is empty. `max` must be an
+   * Removes between 1 and `max` items at once, waiting while the queue is empty (Effect 4's
+   * `Queue.takeBetween(queue, 1, max)`); fails `QueueShutDown` as `take` does. `max` must be an
    * integer ≥ 1, or `Infinity` for all there is; anything else is a defect (it dies, naming it).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const saveInBatches = (queue: JoinableQueue.JoinableQueue<string>) =>
+   *   Effect.gen(function*() {
+   *     const rows = yield* queue.takeBatch(100) // 1 to 100 rows, waiting for the first
+   *     yield* Effect.log(`saving ${rows.length} rows`)
+   *     for (const _ of rows) yield* queue.taskDone
+   *   })
+   * ```
+   *
+   * @since 0.3.0
    */
-  readonly takeUpTo: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
+  readonly takeBatch: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
   /**
-   * Removes the next item if there is one now, else fails `QueueEmpty`. On a shut-down queue it
-   * fails `QueueShutDown` only once no item can come any more (`QueueEmpty` while the last items
-   * are reserved for takers that may yet give them back).
+   * Removes up to `max` items that are there now, without waiting: an empty array when there are
+   * none (Effect's `takeUpTo`). It never fails: on a shut-down queue it gives what is left. `max`
+   * must be an integer ≥ 1, or `Infinity`; anything else is a defect (it dies, naming it).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const program = Effect.gen(function*() {
+   *   const queue = yield* JoinableQueue.make<number>()
+   *   const none = yield* queue.takeUpTo(10) // []: nothing there, no wait
+   *   yield* queue.putAll([1, 2, 3])
+   *   const some = yield* queue.takeUpTo(2) // [1, 2]
+   *   return [none, some]
+   * })
+   * ```
+   *
+   * @since 0.1.0
    */
-  readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown>
+  readonly takeUpTo: (max: number) => Effect.Effect<Array<A>>
+  /**
+   * Removes the next item if there is one now: `Some(item)`, else `None` (Python's `get_nowait`,
+   * with an `Option` for its `queue.Empty`). On a shut-down queue it fails `QueueShutDown` only
+   * once no item can come any more (`None` while the last items are reserved for takers that may
+   * yet give them back).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect, Option } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const drainNow = (queue: JoinableQueue.JoinableQueue<string>) =>
+   *   Effect.gen(function*() {
+   *     const taken: Array<string> = []
+   *     let next = yield* queue.tryTake
+   *     while (Option.isSome(next)) {
+   *       taken.push(next.value)
+   *       next = yield* queue.tryTake
+   *     }
+   *     return taken
+   *   })
+   * ```
+   *
+   * @since 0.3.0
+   */
+  readonly tryTake: Effect.Effect<Option.Option<A>, QueueShutDown>
+  /**
+   * Effect's `Queue.poll`: the next item if there is one now, else `None` — also on a shut-down
+   * queue (it never fails). Use `tryTake` to tell "shut down and drained" apart.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { JoinableQueue } from "@fiberkit/queue"
+   *
+   * const program = Effect.gen(function*() {
+   *   const queue = yield* JoinableQueue.make<number>()
+   *   const nothing = yield* queue.poll // Option.none()
+   *   yield* queue.put(42)
+   *   const item = yield* queue.poll // Option.some(42)
+   *   return [nothing, item]
+   * })
+   * ```
+   *
+   * @since 0.1.0
+   */
+  readonly poll: Effect.Effect<Option.Option<A>>
   /** Marks one taken item as processed. Fails if more items were marked than were put. */
   readonly taskDone: Effect.Effect<void, TaskDoneTooManyTimes>
   /** Waits until every item put has been marked done (or dropped by an immediate shutdown). */
@@ -254,9 +386,9 @@ export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkS
   const chunkSize = options?.chunkSize ?? 256
   const invalid = invalidCount("JoinableQueue.toStream", "chunkSize", chunkSize)
   if (invalid !== undefined) return Stream.die(invalid)
-  // `takeUpTo` gives at least one item, and fails only with `QueueShutDown`: the end
+  // `takeBatch` gives at least one item, and fails only with `QueueShutDown`: the end
   const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<A>> = Effect.catch(
-    queue.takeUpTo(chunkSize) as Effect.Effect<ReadonlyArray<A>, QueueShutDown> as Effect.Effect<
+    queue.takeBatch(chunkSize) as Effect.Effect<ReadonlyArray<A>, QueueShutDown> as Effect.Effect<
       Arr.NonEmptyReadonlyArray<A>,
       QueueShutDown
     >,

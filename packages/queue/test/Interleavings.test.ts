@@ -12,9 +12,9 @@ import * as JoinableQueue from "../src/JoinableQueue.js"
 type Kind = "fifo" | "lifo" | "priority"
 type Input =
   | { readonly put: number }
-  | { readonly offer: number }
+  | { readonly tryPut: number }
   | { readonly take: true }
-  | { readonly poll: true }
+  | { readonly tryTake: true }
   | { readonly shutdown: true }
 type Output = "ok" | number | "full" | "empty" | "shutdown"
 
@@ -33,7 +33,7 @@ const without = (items: ReadonlyArray<number>, item: number): ReadonlyArray<numb
 }
 
 /**
- * The sequential queue: Python 3.13's `Queue` with `shutdown()`. A put (or offer) adds while open
+ * The sequential queue: Python 3.13's `Queue` with `shutdown()`. A put (or tryPut) adds while open
  * and not full; a take gets the next item, and fails shut down only once the queue is shut down
  * and empty. An operation whose output is unknown (`undefined`: still running, or interrupted —
  * an interruption that lands as an operation ends drops its result) may have taken effect, with
@@ -44,15 +44,15 @@ const model = (kind: Kind, capacity: number): Linearizability.Model<State, Input
   step: (state, input, output) => {
     const { closed, items } = state
     if ("shutdown" in input) return { items, closed: true }
-    if ("put" in input || "offer" in input) {
-      const item = "put" in input ? input.put : input.offer
+    if ("put" in input || "tryPut" in input) {
+      const item = "put" in input ? input.put : input.tryPut
       if (output === "shutdown") return closed ? state : undefined
       if (output === "full") return !closed && items.length >= capacity ? state : undefined
       return !closed && items.length < capacity ? { items: [...items, item], closed } : undefined
     }
     if (items.length === 0) {
       if (output === "shutdown") return closed ? state : undefined
-      return output === "empty" && "poll" in input && !closed ? state : undefined
+      return output === "empty" && "tryTake" in input && !closed ? state : undefined
     }
     const taken = next(kind, items)
     return output === undefined || output === taken ? { items: without(items, taken), closed } : undefined
@@ -61,18 +61,21 @@ const model = (kind: Kind, capacity: number): Linearizability.Model<State, Input
 })
 
 /** What an operation answered; `undefined` if it was interrupted (it may or may not have taken effect). */
-const answer = (exit: Exit.Exit<number | void, unknown>): Output | undefined =>
+const answer = (exit: Exit.Exit<Output | void, unknown>): Output | undefined =>
   Exit.match(exit, {
     onFailure: (cause): Output | undefined => {
       const error = Option.getOrUndefined(Cause.findErrorOption(cause))
       const tag = typeof error === "object" && error !== null && "_tag" in error ? error._tag : undefined
-      if (tag === "QueueShutDown") return "shutdown"
-      if (tag === "QueueFull") return "full"
-      if (tag === "QueueEmpty") return "empty"
-      return undefined
+      return tag === "QueueShutDown" ? "shutdown" : undefined
     },
     onSuccess: (value): Output => value ?? "ok"
   })
+
+/** `tryPut`'s and `tryTake`'s answers in the model's words: `false` is "full", `None` "empty". */
+const tryPut = (queue: JoinableQueue.JoinableQueue<number>, item: number) =>
+  Effect.map(queue.tryPut(item), (added): Output | void => added ? undefined : "full")
+const tryTake = (queue: JoinableQueue.JoinableQueue<number>) =>
+  Effect.map(queue.tryTake, Option.getOrElse((): Output => "empty"))
 
 const make = (kind: Kind, capacity: number) =>
   kind === "priority"
@@ -86,15 +89,15 @@ const scenario = (kind: Kind, capacity: number) =>
     const op = <E>(
       process: string,
       input: Input,
-      effect: Effect.Effect<number | void, E>
-    ): Effect.Effect<Fiber.Fiber<number | void, unknown>> =>
+      effect: Effect.Effect<Output | void, E>
+    ): Effect.Effect<Fiber.Fiber<Output | void, unknown>> =>
       Interleavings.fork(history.record(process, input, effect, answer))
     const actors = [
       yield* op("p1", { put: 3 }, queue.put(3)),
       yield* op("p2", { put: 1 }, queue.put(1)),
-      yield* op("p3", { offer: 2 }, queue.offer(2)),
+      yield* op("p3", { tryPut: 2 }, tryPut(queue, 2)),
       yield* op("c1", { take: true }, queue.take),
-      yield* op("c2", { poll: true }, queue.poll),
+      yield* op("c2", { tryTake: true }, tryTake(queue)),
       yield* op("c3", { take: true }, queue.take)
     ]
     // the shutdown races every operation; it is never interrupted, so every waiter must end
@@ -103,7 +106,10 @@ const scenario = (kind: Kind, capacity: number) =>
     yield* Effect.forEach(actors, Fiber.await)
     // nothing lost: drained at the end, the queue holds what the history says is left
     yield* Effect.repeat(
-      Effect.map(Effect.result(history.record("d", { poll: true }, queue.poll, answer)), Result.isSuccess),
+      Effect.map(
+        Effect.result(history.record("d", { tryTake: true }, tryTake(queue), answer)),
+        (result) => Result.isSuccess(result) && result.success !== "empty"
+      ),
       { while: (more) => more }
     )
     yield* Linearizability.check(model(kind, capacity === 0 ? Infinity : capacity), yield* history.operations)

@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Leaks, TestTime } from "@fiberkit/testkit"
-import { Cause, Effect, Exit, Fiber, Number as N, Queue, Scheduler, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Number as N, Option, Queue, Scheduler, Stream } from "effect"
 import * as JoinableQueue from "../src/JoinableQueue.js"
 
 type Kind = "fifo" | "lifo" | "priority"
@@ -58,15 +58,35 @@ const contract = (kind: Kind) =>
         assert.strictEqual(yield* Fiber.join(taker), 7)
       }))
 
-    it.effect("offer fails QueueFull and poll fails QueueEmpty instead of waiting", () =>
+    it.effect("tryPut answers false when full and tryTake None when empty, instead of waiting", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind, 1)
-        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueEmpty")
-        yield* queue.offer(1)
-        const full = yield* Effect.flip(queue.offer(2))
-        assert.deepStrictEqual([full._tag, full.message], ["QueueFull", "the queue is full (capacity 1)"])
-        assert.strictEqual(yield* queue.poll, 1)
+        assert.isTrue(Option.isNone(yield* queue.tryTake))
+        assert.isTrue(yield* queue.tryPut(1))
+        assert.isFalse(yield* queue.tryPut(2))
+        assert.strictEqual(yield* queue.size, 1) // 2 was not added
+        assert.deepStrictEqual(yield* queue.tryTake, Option.some(1))
         assert.isTrue(yield* queue.isEmpty)
+      }))
+
+    it.effect("offer and poll keep Effect's meanings: offer waits for room, and neither fails on shutdown", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind, 1)
+        assert.isTrue(Option.isNone(yield* queue.poll))
+        assert.isTrue(yield* queue.offer(1))
+        const offering = yield* Effect.forkChild(queue.offer(2))
+        yield* Leaks.settle
+        assert.isUndefined(offering.pollUnsafe()) // full: it waits, as Effect's Queue.offer does
+        assert.deepStrictEqual(yield* queue.poll, Option.some(1))
+        assert.isTrue(yield* Fiber.join(offering))
+        const late = yield* Effect.forkChild(queue.offer(3))
+        yield* Leaks.settle
+        yield* queue.shutdown()
+        assert.isFalse(yield* Fiber.join(late)) // shut down while it waited: false, nothing added
+        assert.isFalse(yield* queue.offer(4))
+        assert.deepStrictEqual(yield* queue.poll, Option.some(2))
+        assert.isTrue(Option.isNone(yield* queue.poll)) // shut down and drained: None, not a failure
+        assert.deepStrictEqual(yield* queue.takeUpTo(5), [])
       }))
 
     it.effect("join waits until every item put has been marked done", () =>
@@ -105,7 +125,7 @@ const contract = (kind: Kind) =>
         const drained = [yield* queue.take, yield* queue.take].sort()
         assert.deepStrictEqual(drained, [1, 2])
         assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
-        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueShutDown")
+        assert.strictEqual((yield* Effect.flip(queue.tryTake))._tag, "QueueShutDown")
         assert.strictEqual(yield* queue.unfinishedTasks, 2) // drained items still need taskDone
       }))
 
@@ -145,18 +165,18 @@ const contract = (kind: Kind) =>
         assert.strictEqual((yield* Effect.flip(queue.take))._tag, "QueueShutDown")
       }))
 
-    it.effect("poll on a shut-down queue whose last item is reserved fails QueueEmpty, not QueueShutDown", () =>
+    it.effect("tryTake on a shut-down queue whose last item is reserved answers None, not QueueShutDown", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)
         const taker = yield* Effect.forkChild(wokenLate(queue.take))
         yield* Leaks.settle
         yield* queue.put(1) // reserved for `taker`, which has not resumed yet
         yield* queue.shutdown()
-        // the item may yet come back: a poll-based consumer must not stop here
-        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueEmpty")
+        // the item may yet come back: a tryTake-based consumer must not stop here
+        assert.isTrue(Option.isNone(yield* queue.tryTake))
         yield* Fiber.interrupt(taker) // served, interrupted before it resumed: the item goes back
-        assert.strictEqual(yield* queue.poll, 1)
-        assert.strictEqual((yield* Effect.flip(queue.poll))._tag, "QueueShutDown") // nothing can come any more
+        assert.deepStrictEqual(yield* queue.tryTake, Option.some(1))
+        assert.strictEqual((yield* Effect.flip(queue.tryTake))._tag, "QueueShutDown") // nothing can come any more
       }))
 
     it.effect("an immediate shutdown drops what is left and releases join", () =>
@@ -235,19 +255,29 @@ const contract = (kind: Kind) =>
         assert.strictEqual(yield* queue.take, 4)
       }))
 
-    it.effect("takeUpTo takes what is there, up to the limit, and waits for at least one", () =>
+    it.effect("takeUpTo takes what is there now, up to the limit, and never waits", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)
-        const waiter = yield* Effect.forkChild(queue.takeUpTo(10))
+        assert.deepStrictEqual(yield* queue.takeUpTo(10), [])
+        yield* queue.putAll([1, 2, 3])
+        assert.strictEqual((yield* queue.takeUpTo(2)).length, 2)
+        assert.strictEqual((yield* queue.takeUpTo(Infinity)).length, 1)
+        assert.deepStrictEqual(yield* queue.takeUpTo(1), [])
+      }))
+
+    it.effect("takeBatch takes what is there, up to the limit, and waits for at least one", () =>
+      Effect.gen(function*() {
+        const queue = yield* make(kind)
+        const waiter = yield* Effect.forkChild(queue.takeBatch(10))
         yield* Leaks.settle
         yield* queue.putAll([1, 2, 3])
         assert.strictEqual((yield* Fiber.join(waiter)).length + (yield* queue.size), 3)
         yield* queue.putAll([4, 5, 6])
-        assert.isAtMost((yield* queue.takeUpTo(2)).length, 2)
-        assert.strictEqual((yield* queue.takeUpTo(Infinity)).length + (yield* queue.size), 1) // all there is
+        assert.isAtMost((yield* queue.takeBatch(2)).length, 2)
+        assert.strictEqual((yield* queue.takeBatch(Infinity)).length + (yield* queue.size), 1) // all there is
       }))
 
-    it.effect("takeUpTo with a max that is not an integer ≥ 1 dies naming it, and takes nothing", () =>
+    it.effect("takeUpTo or takeBatch with a max that is not an integer ≥ 1 dies naming it, and takes nothing", () =>
       Effect.gen(function*() {
         const queue = yield* make(kind)
         yield* queue.putAll([1, 2, 3])
@@ -255,6 +285,10 @@ const contract = (kind: Kind) =>
           assert.strictEqual(
             yield* defect(queue.takeUpTo(max)),
             `JoinableQueue.takeUpTo: max must be an integer ≥ 1 (or Infinity), got ${max}`
+          )
+          assert.strictEqual(
+            yield* defect(queue.takeBatch(max)),
+            `JoinableQueue.takeBatch: max must be an integer ≥ 1 (or Infinity), got ${max}`
           )
         }
         assert.strictEqual(yield* queue.size, 3)

@@ -6,7 +6,7 @@
 import * as Cause from "effect/Cause"
 
 /**
- * A count argument (`takeUpTo`'s `max`, `toStream`'s `chunkSize`) must be an integer ≥ 1 or
+ * A count argument (`takeUpTo`'s and `takeBatch`'s `max`, `toStream`'s `chunkSize`) must be an integer ≥ 1 or
  * `Infinity`; anything else is a programming mistake: the defect to die with. (`max` < 1 used to
  * take nothing, and `toStream` then pulled empty chunks for ever.)
  *

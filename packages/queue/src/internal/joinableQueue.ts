@@ -7,7 +7,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import type * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
-import { InvalidOptions, QueueEmpty, QueueFull, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
+import { InvalidOptions, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
 import type * as Api from "../JoinableQueue.js"
 import { invalidCount } from "./arguments.js"
 import { type Buffer, Lifo, Priority } from "./buffer.js"
@@ -27,6 +27,7 @@ const shutDown = Effect.fail(new QueueShutDown())
 const SHUT_DOWN: Exit.Exit<boolean, QueueShutDown> = Exit.fail(new QueueShutDown())
 const EXPIRED: Exit.Exit<boolean, QueueShutDown> = Exit.succeed(false)
 const NONE = Effect.succeed(Option.none())
+const EMPTY: Effect.Effect<Array<never>> = Effect.sync(() => [])
 const TRUE = Effect.succeed(true)
 const FALSE = Effect.succeed(false)
 
@@ -232,8 +233,8 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     )
   }
 
-  readonly takeUpTo = (max: number): Effect.Effect<Array<A>, QueueShutDown> => {
-    const invalid = invalidCount("JoinableQueue.takeUpTo", "max", max)
+  readonly takeBatch = (max: number): Effect.Effect<Array<A>, QueueShutDown> => {
+    const invalid = invalidCount("JoinableQueue.takeBatch", "max", max)
     if (invalid !== undefined) return Effect.die(invalid)
     return Effect.suspend(() => {
       if (this.canTake) return Effect.succeed(this.pullUpTo(max))
@@ -245,15 +246,22 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     })
   }
 
-  readonly poll: Effect.Effect<A, QueueEmpty | QueueShutDown> = Effect.suspend((): Effect.Effect<
-    A,
-    QueueEmpty | QueueShutDown
-  > => {
-    if (this.canTake) return Effect.succeed(this.pull())
+  readonly takeUpTo = (max: number): Effect.Effect<Array<A>> => {
+    const invalid = invalidCount("JoinableQueue.takeUpTo", "max", max)
+    if (invalid !== undefined) return Effect.die(invalid)
+    return Effect.suspend(() => this.canTake ? Effect.succeed(this.pullUpTo(max)) : EMPTY)
+  }
+
+  readonly tryTake: Effect.Effect<Option.Option<A>, QueueShutDown> = Effect.suspend(() => {
+    if (this.canTake) return Effect.succeed(Option.some(this.pull()))
     // shut down only when no item can come any more: one still reserved for a served taker may
     // yet be given back, so until it is taken the answer is "empty for now", as for `take`
-    return this.drained ? shutDown : Effect.fail(new QueueEmpty())
+    return this.drained ? shutDown : NONE
   })
+
+  readonly poll: Effect.Effect<Option.Option<A>> = Effect.suspend(() =>
+    this.canTake ? Effect.succeed(Option.some(this.pull())) : NONE
+  )
 
   readonly put = (item: A): Effect.Effect<void, QueueShutDown> =>
     Effect.suspend(() => {
@@ -312,13 +320,15 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return Effect.andThen(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
   }
 
-  readonly offer = (item: A): Effect.Effect<void, QueueFull | QueueShutDown> =>
-    Effect.suspend((): Effect.Effect<void, QueueFull | QueueShutDown> => {
+  readonly tryPut = (item: A): Effect.Effect<boolean, QueueShutDown> =>
+    Effect.suspend(() => {
       if (this.closed !== false) return shutDown
-      if (!this.canPut) return Effect.fail(new QueueFull({ capacity: this.capacity }))
+      if (!this.canPut) return FALSE
       this.push(item)
-      return Effect.void
+      return TRUE
     })
+
+  readonly offer = (item: A): Effect.Effect<boolean> => Effect.catch(Effect.as(this.put(item), true), () => FALSE)
 
   readonly taskDone: Effect.Effect<void, TaskDoneTooManyTimes> = Effect.suspend(() => {
     if (this.unfinished <= 0) return Effect.fail(new TaskDoneTooManyTimes())

@@ -3,7 +3,7 @@
  *
  * The guide's download simulation: four "downloads", first one after another, then on a pool
  * of 4 workers (`with ThreadPoolExecutor(max_workers=4) as executor:` becomes
- * `FiberPool.make({ maxWorkers: 4 })` inside `Effect.scoped`, which shuts the pool down when
+ * `FiberPool.make({ concurrency: 4 })` inside `Effect.scoped`, which shuts the pool down when
  * the block ends). A download takes 0.25 s here, a quarter of the guide's 1 s, so that the tour
  * stays short: 1 s one after another, and the pool runs the four at once, in about 0.25 s — a
  * speedup near 4x. `pool.map` returns the results in input order, as `executor.map` does.
@@ -44,7 +44,7 @@ const program = Effect.gen(function*() {
   // Concurrent execution (faster): the pool lives, and is shut down, within Effect.scoped
   yield* Console.log("\nOn a pool of 4 workers:")
   const [concurrentResults, concurrentTime] = yield* timed(Effect.scoped(Effect.gen(function*() {
-    const pool = yield* FiberPool.make({ maxWorkers: 4 })
+    const pool = yield* FiberPool.make({ concurrency: 4 })
     return yield* pool.map(urls, downloadSimulation)
   })))
 
@@ -56,5 +56,5 @@ const program = Effect.gen(function*() {
 })
 
 NodeRuntime.runMain(
-  withTimeline(program, { title: "06 · Thread pool executor: 4 downloads on FiberPool.make({ maxWorkers: 4 })" })
+  withTimeline(program, { title: "06 · Thread pool executor: 4 downloads on FiberPool.make({ concurrency: 4 })" })
 )

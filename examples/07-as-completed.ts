@@ -36,7 +36,7 @@ const taskWithResult = (taskId: number) =>
 
 // Handle individual task completion.
 const processWithResults = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* FiberPool.make({ maxWorkers: 3 })
+  const pool = yield* FiberPool.make({ concurrency: 3 })
   // Submit tasks and remember which future runs which task (the guide's future_to_task)
   const futureToTask = new Map<Future.Future<string, TaskFailed>, number>()
   for (let i = 1; i <= 5; i++) futureToTask.set(yield* pool.submit(taskWithResult(i)), i)
@@ -77,7 +77,7 @@ const safeWorkers = Effect.scoped(Effect.gen(function*() {
 
 // Cancel a running task: it is interrupted (its finalizers run), its result fails FutureCancelled.
 const cancelRunning = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* FiberPool.make({ maxWorkers: 1 })
+  const pool = yield* FiberPool.make({ concurrency: 1 })
   const longTask = Effect.sleep("1 minute").pipe(
     Effect.as("finished"),
     Effect.onInterrupt(() => Console.log("Long task interrupted: its finalizers run"))

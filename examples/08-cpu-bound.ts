@@ -52,7 +52,7 @@ const program = Effect.scoped(Effect.gen(function*() {
   // A `.js` URL whose `.ts` sibling exists runs the TypeScript source (through tsx).
   const [workerPool, startUp] = yield* timed(WorkerPool.make({ module: new URL("./workers/cpu.js", import.meta.url) }))
   yield* Console.log(
-    `WorkerPool: ${threads(workerPool.size)} (os.availableParallelism() = ${os.availableParallelism()}), ` +
+    `WorkerPool: ${threads(workerPool.concurrency)} (os.availableParallelism() = ${os.availableParallelism()}), ` +
       `started in ${startUp.toFixed(2)}s — start-up not counted below`
   )
 
@@ -62,7 +62,7 @@ const program = Effect.scoped(Effect.gen(function*() {
   yield* Console.log(`\nMain fiber: ${mainTime.toFixed(2)}s`)
 
   // 2. A FiberPool: the same calls on 4 fibers, which share the main thread
-  const fiberPool = yield* FiberPool.make({ maxWorkers: FIBERS })
+  const fiberPool = yield* FiberPool.make({ concurrency: FIBERS })
   const [onFibers, fiberTime] = yield* timed(fiberPool.map(jobs, (n) => fib(n)))
   yield* Console.log(
     `FiberPool (${FIBERS} fibers): ${fiberTime.toFixed(2)}s — ${speedup(fiberTime)} (one thread: no speedup)`
@@ -70,7 +70,7 @@ const program = Effect.scoped(Effect.gen(function*() {
 
   // 3. The WorkerPool: the same calls, each on a worker thread, as many at once as there are workers
   const [onWorkers, workerTime] = yield* timed(workerPool.map(jobs, (n) => fib(n)))
-  yield* Console.log(`WorkerPool (${threads(workerPool.size)}): ${workerTime.toFixed(2)}s — ${speedup(workerTime)}`)
+  yield* Console.log(`WorkerPool (${threads(workerPool.concurrency)}): ${workerTime.toFixed(2)}s — ${speedup(workerTime)}`)
 
   yield* Console.log(`\nResults: ${onWorkers.join(", ")}`)
   const same = inline.join() === onFibers.join() && inline.join() === onWorkers.join()

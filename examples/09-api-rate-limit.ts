@@ -10,7 +10,7 @@
  * request its own fiber, where the guide has a pool of 5, so that only the limiter decides when
  * a request starts):
  *
- * 1. `ConcurrencyLimiter.make(3)`, the guide's semaphore: at most 3 in flight.
+ * 1. `ConcurrencyLimiter.make({ concurrency: 3 })`, the guide's semaphore: at most 3 in flight.
  * 2. `RateLimiter.make({ limit: 3, interval: "1 second" })`: never more than 3 starts in any
  *    1-second window (a sliding window), so they come in waves at 0 s and 1 s. But it does not
  *    bound how many are in flight: a slow response overlaps the next wave.
@@ -91,8 +91,8 @@ const program = Effect.gen(function*() {
   )
 
   yield* callAll(
-    "1. The guide's Semaphore(3), ConcurrencyLimiter.make(3): at most 3 in flight, not 3 per second",
-    yield* ConcurrencyLimiter.make(3)
+    "1. The guide's Semaphore(3), ConcurrencyLimiter.make({ concurrency: 3 }): at most 3 in flight, not 3 per second",
+    yield* ConcurrencyLimiter.make({ concurrency: 3 })
   )
 
   yield* callAll(
@@ -100,7 +100,7 @@ const program = Effect.gen(function*() {
     yield* RateLimiter.make({ limit: 3, interval: "1 second" })
   )
 
-  const concurrency = yield* ConcurrencyLimiter.make(3)
+  const concurrency = yield* ConcurrencyLimiter.make({ concurrency: 3 })
   const rate = yield* RateLimiter.make({ limit: 3, interval: "1 second" })
   yield* callAll(
     "3. Both, concurrency(rate(request)): at most 3 in flight and at most 3 starts in any second",

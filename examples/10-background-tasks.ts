@@ -9,7 +9,7 @@
  * loses: a task that fails is never tried again, results must be polled, and everything queued
  * is gone when the process dies — the emails not yet sent are never sent.
  *
- * 1. `TaskManager.make({ tasks: [sendEmail], workers: 3, retry })` with `TaskStore.layerMemory`
+ * 1. `TaskManager.make({ tasks: [sendEmail], concurrency: 3, retry })` with `TaskStore.layerMemory`
  *    provided (a manager needs a store: memory is a choice, not a silent default): the guide's email
  *    task, defined with a Schema for its arguments. `manager.subscribe` gives a stream of every
  *    result from then on, printed as it arrives. carol's mailbox is busy on the first attempt:
@@ -89,7 +89,7 @@ const inMemory = Effect.scoped(Effect.gen(function*() {
   yield* Console.log("1. In memory: 3 workers, up to 2 retries 100 ms apart")
   const manager = yield* TaskManager.make({
     tasks: [sendEmail],
-    workers: 3,
+    concurrency: 3,
     retry: Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(2)])
   })
 
@@ -199,7 +199,7 @@ const durable = Effect.scoped(Effect.gen(function*() {
   // A new manager on the same file, adding nothing: it recovers the unfinished tasks and runs them.
   yield* Console.log("Restarted: a new TaskManager on the same SQLite file, nothing added")
   yield* Effect.scoped(Effect.gen(function*() {
-    const manager = yield* TaskManager.make({ tasks: [durableSendEmail], workers: 2 })
+    const manager = yield* TaskManager.make({ tasks: [durableSendEmail], concurrency: 2 })
     yield* manager.join
     yield* manager.shutdown({ drain: true })
 

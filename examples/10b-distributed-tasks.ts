@@ -12,12 +12,12 @@
  *   at the end. Each run uses a new queue name, `example-10b-<random>`, so runs never mix.
  * - Two worker processes: this same file, run as `node <execArgv> 10b-distributed-tasks.ts worker
  *   <queue>` with the Redis URL in `FIBERKIT_REDIS_URL` (where `BullMQStore.make` looks by
- *   default). Each makes a `TaskManager` with `workers: 2` on the queue — a BullMQ Worker running
+ *   default). Each makes a `TaskManager` with `concurrency: 2` on the queue — a BullMQ Worker running
  *   2 tasks at a time — and runs until it gets SIGTERM: `NodeRuntime.runMain` then interrupts the
  *   program, its scope closes and the manager stops its BullMQ Worker. That interruption is how a
  *   worker is meant to stop, so its teardown exits with code 0 (Effect's default for an
  *   interrupted program is 130).
- * - The producer, this process: a `TaskManager` with `workers: 0` (it runs no task), which
+ * - The producer, this process: a `TaskManager` with `concurrency: 0` (it runs no task), which
  *   subscribes to `results`, then adds 10 "resize image" tasks (50 to 150 ms each). Every result
  *   arrives on its stream, whichever process ran the task; the task's value is `{ pid, thumbnail,
  *   took }`, encoded in the worker by the task's `success` Schema (`took`, a `Duration`, crosses
@@ -95,7 +95,7 @@ const images = Array.from({ length: TASKS }, (_, i) => ({
 const worker = (queue: string) =>
   Effect.scoped(Effect.gen(function*() {
     const store = yield* BullMQStore.make({ queue }) // the URL: FIBERKIT_REDIS_URL, set by the producer
-    yield* TaskManager.make({ tasks: [resize], workers: WORKERS_PER_PROCESS, store })
+    yield* TaskManager.make({ tasks: [resize], concurrency: WORKERS_PER_PROCESS, store })
     yield* Console.log("ready")
     return yield* Effect.never // until SIGTERM interrupts it: the scope closes, the BullMQ Worker stops
   }))
@@ -228,13 +228,13 @@ const producer = Effect.scoped(Effect.gen(function*() {
     BullMQStore.make({ url, queue })
   ], { concurrency: "unbounded" })
   yield* Console.log(
-    `${WORKER_PROCESSES} worker processes ready, each a TaskManager with workers: ${WORKERS_PER_PROCESS} on the queue: ` +
+    `${WORKER_PROCESSES} worker processes ready, each a TaskManager with concurrency: ${WORKERS_PER_PROCESS} on the queue: ` +
       workers.map(({ name, pid }) => `${name} (pid ${pid})`).join(", ")
   )
   const workerOf = (pid: number) => workers.find((worker) => worker.pid === pid)?.name ?? `pid ${pid}, not a worker`
 
-  const manager = yield* TaskManager.make({ tasks: [resize], workers: 0, store })
-  yield* Console.log(`Producer (pid ${process.pid}): a TaskManager with workers: 0 — it adds tasks and runs none`)
+  const manager = yield* TaskManager.make({ tasks: [resize], concurrency: 0, store })
+  yield* Console.log(`Producer (pid ${process.pid}): a TaskManager with concurrency: 0 — it adds tasks and runs none`)
 
   // Subscribed before the first add: no result is missed (they wait in the subscription until read).
   const results = yield* manager.subscribe

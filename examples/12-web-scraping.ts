@@ -14,7 +14,7 @@
  * (the retry schedule recovers them: 5xx, 429, timeouts and connection failures are retried,
  * 404 is not); three are 404; two take 5 s, far beyond the 300 ms timeout of an attempt. The
  * URLs alternate between two host names, 127.0.0.1 and localhost, for the same server: with
- * `concurrency: 10` and `perHostLimit: 4`, at most 4 requests go to a host at once — 8 in all, not
+ * `concurrency: 10` and `perHostConcurrency: 4`, at most 4 requests go to a host at once — 8 in all, not
  * 10. A wrapper of the `HttpClient` counts the requests waiting for their answer, per host. Then
  * the same 50 URLs one at a time (`concurrency: 1`), for the speedup. A progress bar
  * (`Progress.track`, `Progress.render`) shows on a terminal, and nothing when the output is not one.
@@ -130,7 +130,7 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 
 const PER_HOST = 4
 const options = {
-  perHostLimit: PER_HOST,
+  perHostConcurrency: PER_HOST,
   timeout: "300 millis",
   retry: Schedule.addDelay(Schedule.recurs(1), () => Effect.succeed("50 millis")) // one retry, 50 ms later
 } as const
@@ -149,7 +149,7 @@ const program = Effect.gen(function*() {
       `${SLOW.size} slow (5 s, beyond the timeout)`
   )
   yield* Console.log(
-    `Fetch.fetchAll(urls, { concurrency: 10, perHostLimit: ${PER_HOST}, timeout: "300 millis", retry: one retry after 50 ms })`
+    `Fetch.fetchAll(urls, { concurrency: 10, perHostConcurrency: ${PER_HOST}, timeout: "300 millis", retry: one retry after 50 ms })`
   )
 
   // Concurrently: the outcomes counted as they pass, for the progress bar
@@ -185,7 +185,7 @@ const program = Effect.gen(function*() {
   const perHost = [...inFlight.peak].sort().map(([host, n]) => `${host} ${n}`).join(", ")
   yield* Console.log(
     `Most requests waiting for their answer at once: ${inFlight.peakTotal} (per host: ${perHost}; ` +
-      `perHostLimit ${PER_HOST}, though concurrency 10 would allow 10)`
+      `perHostConcurrency ${PER_HOST}, though concurrency 10 would allow 10)`
   )
   yield* Console.log(`Concurrent: ${concurrentTime.toFixed(2)}s`)
 
@@ -204,4 +204,4 @@ const program = Effect.gen(function*() {
   yield* Console.log(`Speedup: ${(sequentialTime / concurrentTime).toFixed(2)}×`)
 }).pipe(Effect.scoped, Effect.provide(CountingHttpClient))
 
-NodeRuntime.runMain(withTimeline(program, { title: "12 · Web scraping: Fetch.fetchAll with perHostLimit 4" }))
+NodeRuntime.runMain(withTimeline(program, { title: "12 · Web scraping: Fetch.fetchAll with perHostConcurrency 4" }))

@@ -4,7 +4,7 @@
  * The same I/O-bound job, 64 tasks that each wait 10 ms (a network call, say), on pools of 1,
  * 4, 16 and 64 workers: each task mostly waits, so the time falls with every worker added, down
  * to one wait when every task has its own worker. The guide's default for I/O-bound pools is
- * `min(32, os.cpu_count() + 4)`; `FiberPool.make()` uses the same, `FiberPool.defaultMaxWorkers()`.
+ * `min(32, os.cpu_count() + 4)`; `FiberPool.make()` uses the same, `FiberPool.defaultConcurrency()`.
  * For network requests the guide suggests `min(50, len(urls))`. Fibers are cheap, so for pure
  * waiting more workers cost little; the limit protects what the tasks call (a server, a pool of
  * connections). CPU-bound work does not speed up this way: fibers share one thread.
@@ -26,10 +26,10 @@ const WAIT_MS = 10
 const ioBoundTask = (i: number) => Effect.as(Effect.sleep(`${WAIT_MS} millis`), i)
 const data = Array.from({ length: TASKS }, (_, i) => i)
 
-/** Runs the job on a pool of `maxWorkers` and returns the seconds it took. */
-const runOn = (maxWorkers?: number) =>
+/** Runs the job on a pool of `concurrency` and returns the seconds it took. */
+const runOn = (concurrency?: number) =>
   Effect.scoped(Effect.gen(function*() {
-    const pool = yield* FiberPool.make({ maxWorkers })
+    const pool = yield* FiberPool.make({ concurrency })
     const start = yield* Clock.currentTimeMillis
     yield* pool.map(data, ioBoundTask)
     return ((yield* Clock.currentTimeMillis) - start) / 1000
@@ -49,9 +49,9 @@ const program = Effect.gen(function*() {
 
   // The guide's optimal_threads for I/O-bound tasks: min(32, (os.cpu_count() or 1) + 4)
   const cpus = os.availableParallelism()
-  const optimal = FiberPool.defaultMaxWorkers()
-  yield* Console.log(`\nFiberPool.defaultMaxWorkers() = min(32, ${cpus} cpus + 4) = ${optimal}`)
-  const elapsed = yield* runOn() // FiberPool.make() with no maxWorkers uses the default
+  const optimal = FiberPool.defaultConcurrency()
+  yield* Console.log(`\nFiberPool.defaultConcurrency() = min(32, ${cpus} cpus + 4) = ${optimal}`)
+  const elapsed = yield* runOn() // FiberPool.make() with no concurrency uses the default
   yield* Console.log(`Default pool (${workers(optimal)}): ${elapsed.toFixed(2)}s`)
 })
 

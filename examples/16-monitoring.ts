@@ -94,7 +94,7 @@ const program = Effect.gen(function*() {
   )
   const start = yield* Clock.currentTimeMillis
   const results = yield* Effect.scoped(Effect.gen(function*() {
-    const pool = yield* FiberPool.make({ maxWorkers: WORKERS, name: "downloads" })
+    const pool = yield* FiberPool.make({ concurrency: WORKERS, name: "downloads" })
     const named = workerNames(WORKERS)
     const futures = yield* Effect.forEach(ids, (n) => pool.submit(named(download(n))))
     return yield* Effect.forEach(futures, (future) => Effect.result(future.result))

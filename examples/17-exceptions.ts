@@ -66,7 +66,7 @@ const tasks: ReadonlyArray<readonly [input: string, millis: number]> = [
 
 // 1. Submit every task; a failure stays in its future. Inspect each with `future.exception`.
 const inspectFutures = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* FiberPool.make({ maxWorkers: tasks.length, name: "submit" })
+  const pool = yield* FiberPool.make({ concurrency: tasks.length, name: "submit" })
   const finished: Array<string> = []
   const futures = yield* Effect.forEach(
     tasks,
@@ -107,7 +107,7 @@ const inspectFutures = Effect.scoped(Effect.gen(function*() {
 
 // 2. pool.map with nothing caught: fails with the first failure, interrupts the rest.
 const mapFailsFast = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* FiberPool.make({ maxWorkers: 3, name: "map" })
+  const pool = yield* FiberPool.make({ concurrency: 3, name: "map" })
   // 3 workers: "12" and "7" run with "x1", which fails after 50 ms; "30" and "41" wait for a worker
   const inputs: ReadonlyArray<readonly [input: string, millis: number]> = [
     ["12", 300],
@@ -151,7 +151,7 @@ const safeWorker = <A>(task: Effect.Effect<A, ParseError>): Effect.Effect<Option
   )
 
 const safeWorkers = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* FiberPool.make({ maxWorkers: 3, name: "safe_worker" })
+  const pool = yield* FiberPool.make({ concurrency: 3, name: "safe_worker" })
   const results = yield* pool.map(tasks, ([input, millis]) => safeWorker(parse(input, millis)))
   yield* Console.log(`  Results: [${results.map(Option.match({ onNone: () => "None", onSome: String })).join(", ")}]`)
   // catchTag alone handles the ParseError only: a defect passes through

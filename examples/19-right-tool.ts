@@ -52,11 +52,11 @@ const program = Effect.scoped(Effect.gen(function*() {
   const [workerPool, startUp] = yield* timed(
     WorkerPool.make({
       module: new URL("./workers/jobs.js", import.meta.url),
-      size: CORES,
+      concurrency: CORES,
       name: `of ${threads(CORES)}`
     })
   )
-  const fiberPool = yield* FiberPool.make({ maxWorkers: JOBS, name: `of ${JOBS} fibers` })
+  const fiberPool = yield* FiberPool.make({ concurrency: JOBS, name: `of ${JOBS} fibers` })
   const pools: ReadonlyArray<readonly [string, Executor.Executor]> = [
     [`FiberPool (${JOBS} fibers):`, fiberPool],
     [`WorkerPool (${threads(CORES)}):`, workerPool]

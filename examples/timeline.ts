@@ -107,7 +107,7 @@ const draw = (timeline: Timeline.TimelineService, { chart, file }: TimelineArgum
  * import { withTimeline } from "./timeline.js"
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ maxWorkers: 2 })
+ *   const pool = yield* FiberPool.make({ concurrency: 2 })
  *   yield* pool.map([100, 200, 300], (millis) => Effect.sleep(millis))
  * }))
  *

@@ -169,7 +169,7 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
   [
     "FiberPool(8): submit 10,000, await all",
     ({ Effect, executor }) =>
-      Effect.scoped(Effect.flatMap(executor.FiberPool.make({ maxWorkers: 8 }), (pool) =>
+      Effect.scoped(Effect.flatMap(executor.FiberPool.make({ concurrency: 8 }), (pool) =>
         Effect.flatMap(
           Effect.forEach(Array.from({ length: N }, (_, i) => i), (i) => pool.submit(Effect.succeed(i))),
           (futures) => Effect.forEach(futures, (future) => future.result, { discard: true })
@@ -179,7 +179,7 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     "ConcurrencyLimiter(4), 16 fibers",
     ({ Effect, ratelimit }, fibers) =>
       Effect.flatMap(
-        ratelimit.ConcurrencyLimiter.make(4),
+        ratelimit.ConcurrencyLimiter.make({ concurrency: 4 }),
         (limit) => fibers(16, () => repeatN(limit(Effect.yieldNow), N / 16 - 1))
       )
   ],
@@ -191,11 +191,11 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
         (limiter) => fibers(16, () => repeatN(limiter(Effect.void), N / 16 - 1))
       )
   ],
-  ["TaskManager, memory store, 4 workers: 2,000 tasks", ({ Effect, Schema, tasks }) => {
+  ["TaskManager, memory store, 4 concurrency: 2,000 tasks", ({ Effect, Schema, tasks }) => {
     const job = tasks.TaskManager.define("noop", { args: Schema.Number, run: () => Effect.void })
     return Effect.scoped(
       Effect.flatMap(
-        Effect.flatMap(tasks.TaskStore.memory, (store) => tasks.TaskManager.make({ tasks: [job], workers: 4, store })),
+        Effect.flatMap(tasks.TaskStore.memory, (store) => tasks.TaskManager.make({ tasks: [job], concurrency: 4, store })),
         (manager) =>
           Effect.andThen(
             Effect.forEach(Array.from({ length: 2000 }, (_, i) => i), (i) => manager.add(job, i), { discard: true }),

@@ -124,14 +124,14 @@ const rateLimiter = Effect.gen(function*() {
 // ---------------------------------------------------------------------------------------------
 
 const fiberPool = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* FiberPool.make({ maxWorkers: 3, name: "consumer fibers" })
+  const pool = yield* FiberPool.make({ concurrency: 3, name: "consumer fibers" })
   const probe = yield* ConcurrencyProbe.make
   const delays = [300, 100, 200, 50]
   const futures: Array<Future.Future<string>> = []
   for (const millis of delays) {
     futures.push(yield* pool.submit(probe.track(Effect.as(Effect.sleep(millis), `${millis}ms`), `${millis}ms`)))
   }
-  // 3 workers: 300, 100 and 200 start at once, 50 once 100 ends (at 100 ms, ends at 150 ms)
+  // 3 concurrency: 300, 100 and 200 start at once, 50 once 100 ends (at 100 ms, ends at 150 ms)
   const completed = yield* Executor.asCompleted(futures).pipe(
     Stream.mapEffect((future) => future.result),
     Stream.runCollect
@@ -146,7 +146,7 @@ const fiberPool = Effect.scoped(Effect.gen(function*() {
 // ---------------------------------------------------------------------------------------------
 
 const workerPool = Effect.scoped(Effect.gen(function*() {
-  const pool = yield* WorkerPool.make({ module: new URL("./workers/fib.js", import.meta.url), size: 2 })
+  const pool = yield* WorkerPool.make({ module: new URL("./workers/fib.js", import.meta.url), concurrency: 2 })
   const jobs = [20, 21, 22, 23, 24]
   const onWorkers = yield* pool.map(jobs, (n) => fib(n))
   const inline = yield* Effect.forEach(jobs, (n) => fib(n))
@@ -155,7 +155,7 @@ const workerPool = Effect.scoped(Effect.gen(function*() {
   if (!(failure instanceof NotNatural)) {
     return yield* new Mismatch({ message: `fib(-1) on a worker failed ${String(failure)}, not NotNatural` })
   }
-  return `fib(${jobs.join(", ")}) on ${pool.size} worker threads = ${onWorkers.join(", ")}; ` +
+  return `fib(${jobs.join(", ")}) on ${pool.concurrency} worker threads = ${onWorkers.join(", ")}; ` +
     `fib(-1) fails ${failure._tag} (n = ${failure.n}) across the thread`
 }))
 
@@ -171,7 +171,7 @@ const double = TaskManager.define("double", {
 
 const taskManager = (dir: string) =>
   Effect.scoped(Effect.gen(function*() {
-    const manager = yield* TaskManager.make({ tasks: [double], workers: 2 })
+    const manager = yield* TaskManager.make({ tasks: [double], concurrency: 2 })
     const results = yield* manager.subscribe
     const collector = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 5)))
     const ids = yield* Effect.forEach([1, 2, 3, 4, 5], (n) => manager.add(double, { n }))

@@ -72,7 +72,7 @@ export const emails = names.map((name, i) => ({
  */
 const child = (database: string, mailbox: string) =>
   Effect.scoped(Effect.gen(function*() {
-    const manager = yield* TaskManager.make({ tasks: [sendEmail], workers: 2 })
+    const manager = yield* TaskManager.make({ tasks: [sendEmail], concurrency: 2 })
     for (const email of emails) {
       const id = yield* manager.add(sendEmail, email)
       yield* Console.log(`added ${email.messageId} ${id}`)

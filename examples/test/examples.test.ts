@@ -180,7 +180,7 @@ const checks: Record<string, (stdout: string) => void> = {
       "6 API requests submitted at once, each taking 0.5 s (/reports 1.5 s); the API allows 3 per second"
     )
     const titles = [
-      "1. The guide's Semaphore(3), ConcurrencyLimiter.make(3): at most 3 in flight, not 3 per second",
+      "1. The guide's Semaphore(3), ConcurrencyLimiter.make({ concurrency: 3 }): at most 3 in flight, not 3 per second",
       "2. RateLimiter.make({ limit: 3, interval: \"1 second\" }): at most 3 starts in any second",
       "3. Both, concurrency(rate(request)): at most 3 in flight and at most 3 starts in any second"
     ]
@@ -293,13 +293,13 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isDefined(queue, `no queue line in:\n${stdout}`)
     // Two worker processes, then the producer, which runs no task: the pids are three processes.
     const ready =
-      /^2 worker processes ready, each a TaskManager with workers: 2 on the queue: worker-1 \(pid (\d+)\), worker-2 \(pid (\d+)\)$/m
+      /^2 worker processes ready, each a TaskManager with concurrency: 2 on the queue: worker-1 \(pid (\d+)\), worker-2 \(pid (\d+)\)$/m
         .exec(stdout)
     assert.isNotNull(ready, `no workers line in:\n${stdout}`)
     const pids = new Map([[ready![1]!, "worker-1"], [ready![2]!, "worker-2"]])
     const producer = captured(
       stdout,
-      /^Producer \(pid (\d+)\): a TaskManager with workers: 0 — it adds tasks and runs none$/m
+      /^Producer \(pid (\d+)\): a TaskManager with concurrency: 0 — it adds tasks and runs none$/m
     )
     assert.strictEqual(new Set([...pids.keys(), String(producer)]).size, 3)
     // One line per task, each once, run by one of the two workers (its pid in the Schema-decoded
@@ -383,7 +383,7 @@ const checks: Record<string, (stdout: string) => void> = {
     // The per-host limit, whatever the timing: never more than 4 requests to a host at once, so
     // never more than 8 in all, though the concurrency would allow 10.
     const peak =
-      /^Most requests waiting for their answer at once: (\d+) \(per host: 127\.0\.0\.1 (\d+), localhost (\d+); perHostLimit 4, though concurrency 10 would allow 10\)$/m
+      /^Most requests waiting for their answer at once: (\d+) \(per host: 127\.0\.0\.1 (\d+), localhost (\d+); perHostConcurrency 4, though concurrency 10 would allow 10\)$/m
         .exec(stdout)
     assert.isNotNull(peak, `no in-flight line in:\n${stdout}`)
     const [total, first, second] = peak!.slice(1).map(Number)
@@ -446,7 +446,7 @@ const checks: Record<string, (stdout: string) => void> = {
     // The default worker count is the guide's min(32, cpus + 4).
     const cpus = os.availableParallelism()
     const optimal = Math.min(32, cpus + 4)
-    inOrder(stdout, [`FiberPool.defaultMaxWorkers() = min(32, ${cpus} cpus + 4) = ${optimal}`])
+    inOrder(stdout, [`FiberPool.defaultConcurrency() = min(32, ${cpus} cpus + 4) = ${optimal}`])
     assert.match(stdout, new RegExp(`^Default pool \\(${optimal} workers\\): \\d+\\.\\d\\ds$`, "m"))
   },
   "14-bounded-queue.ts": (stdout) => {

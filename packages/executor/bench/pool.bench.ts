@@ -19,7 +19,7 @@ const items = Array.from({ length: TASKS }, (_, i) => i)
 const work = (i: number): number => (i * 7) % 13
 
 const scope = Effect.runSync(Scope.make())
-const pool = Effect.runSync(Scope.provide(FiberPool.make({ maxWorkers: CONCURRENCY }), scope))
+const pool = Effect.runSync(Scope.provide(FiberPool.make({ concurrency: CONCURRENCY }), scope))
 
 const suite = (kind: "sync" | "promise") => {
   const task = kind === "sync"
@@ -79,7 +79,7 @@ const time = async (effect: Effect.Effect<unknown, unknown>) => {
 }
 const sequential = await time(Effect.forEach([1, 2, 3, 4], () => download))
 const concurrent = await time(
-  Effect.scoped(Effect.flatMap(FiberPool.make({ maxWorkers: 4 }), (p) => p.map([1, 2, 3, 4], () => download)))
+  Effect.scoped(Effect.flatMap(FiberPool.make({ concurrency: 4 }), (p) => p.map([1, 2, 3, 4], () => download)))
 )
 const speedup = `4 downloads of 1 s: sequential ${sequential.toFixed(3)}s, FiberPool(4) ${concurrent.toFixed(3)}s, ` +
   `speedup ${(sequential / concurrent).toFixed(3)}x`

@@ -30,7 +30,7 @@ const worker = (file: string): string => new URL(`./workers/${file}`, import.met
 
 const scope = Effect.runSync(Scope.make())
 const pool = await Effect.runPromise(
-  Scope.provide(WorkerPool.make({ module: new URL("./workers/fib.js", import.meta.url), size: THREADS }), scope)
+  Scope.provide(WorkerPool.make({ module: new URL("./workers/fib.js", import.meta.url), concurrency: THREADS }), scope)
 )
 const piscina = new Piscina({ filename: worker("piscina.mjs"), minThreads: THREADS, maxThreads: THREADS })
 const tinypool = new Tinypool({ filename: worker("tinypool.mjs"), minThreads: THREADS, maxThreads: THREADS })

@@ -7,7 +7,7 @@ import * as Data from "effect/Data"
 
 export {
   /**
-   * An option outside its range, e.g. `maxWorkers` below 1.
+   * An option outside its range, e.g. `concurrency` below 1.
    *
    * @since 0.1.0
    * @category errors

@@ -89,7 +89,7 @@ export declare namespace Executor {
  * import { Executor, FiberPool } from "@fiberkit/executor"
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ maxWorkers: 3 })
+ *   const pool = yield* FiberPool.make({ concurrency: 3 })
  *   const futures = yield* Effect.forEach([3, 1, 2], (s) => pool.submit(Effect.as(Effect.sleep(`${s} seconds`), s)))
  *   yield* Executor.asCompleted(futures).pipe(
  *     Stream.mapEffect((future) => future.result),

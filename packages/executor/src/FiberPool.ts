@@ -1,5 +1,5 @@
 /**
- * A pool of fibers: Python's `ThreadPoolExecutor` for Effect. At most `maxWorkers` tasks run at
+ * A pool of fibers: Python's `ThreadPoolExecutor` for Effect. At most `concurrency` tasks run at
  * once, they start in submission order, and every submitted task gets a `Future`.
  *
  * The pool is scoped. Closing its scope shuts it down; a `submit` after that fails
@@ -13,7 +13,7 @@
  *   would otherwise keep the close waiting for ever. To let the tasks finish even when the scope
  *   fails, call `pool.shutdown()` before the scope ends (e.g. `Effect.ensuring(pool.shutdown())`).
  *
- * `map` runs `min(maxWorkers, items)` long-lived lanes that pull items, so a huge input does not
+ * `map` runs `min(concurrency, items)` long-lived lanes that pull items, so a huge input does not
  * create a fiber per item.
  *
  * Choosing the worker count: the default is Python's `min(32, cpus + 4)`, meant for I/O-bound
@@ -48,7 +48,7 @@ export type TypeId = typeof TypeId
  */
 export interface FiberPool extends Executor.Executor, Pipeable {
   readonly [TypeId]: TypeId
-  readonly maxWorkers: number
+  readonly concurrency: number
   /** Submitted tasks running now. */
   readonly running: Effect.Effect<number>
   /** Submitted tasks waiting for a worker. */
@@ -64,8 +64,8 @@ export declare namespace FiberPool {
    * @category models
    */
   export interface Options {
-    /** Most tasks running at once, an integer ≥ 1. Default: `min(32, cpus + 4)` (see {@link defaultMaxWorkers}). */
-    readonly maxWorkers?: number | undefined
+    /** Most tasks running at once, an integer ≥ 1. Default: `min(32, cpus + 4)` (see {@link defaultConcurrency}). */
+    readonly concurrency?: number | undefined
     /** The pool's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
     readonly name?: string | undefined
   }
@@ -80,16 +80,16 @@ export declare namespace FiberPool {
  * ```ts
  * import { FiberPool } from "@fiberkit/executor"
  *
- * const workers = FiberPool.defaultMaxWorkers() // 12 on a machine with 8 CPUs
+ * const workers = FiberPool.defaultConcurrency() // 12 on a machine with 8 CPUs
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const defaultMaxWorkers: () => number = internal.defaultMaxWorkers
+export const defaultConcurrency: () => number = internal.defaultConcurrency
 
 /**
- * Creates a pool in the current scope. `maxWorkers` below 1 (or not an integer) fails
+ * Creates a pool in the current scope. `concurrency` below 1 (or not an integer) fails
  * `InvalidOptions`.
  *
  * **Example**
@@ -101,7 +101,7 @@ export const defaultMaxWorkers: () => number = internal.defaultMaxWorkers
  * const download = (url: string) => Effect.as(Effect.sleep("1 second"), `Content from ${url}`)
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ maxWorkers: 4 })
+ *   const pool = yield* FiberPool.make({ concurrency: 4 })
  *   return yield* pool.map(["site1.com", "site2.com", "site3.com", "site4.com"], download) // ~1 s
  * }))
  * ```
@@ -121,7 +121,7 @@ export const make: (options?: FiberPool.Options) => Effect.Effect<FiberPool, Inv
  * import { FiberPool } from "@fiberkit/executor"
  *
  * declare const u: unknown
- * const workers = FiberPool.isFiberPool(u) ? u.maxWorkers : undefined
+ * const workers = FiberPool.isFiberPool(u) ? u.concurrency : undefined
  * ```
  *
  * @since 0.2.0

@@ -37,7 +37,7 @@ export type TypeId = typeof TypeId
  * import { FiberPool } from "@fiberkit/executor"
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ maxWorkers: 2 })
+ *   const pool = yield* FiberPool.make({ concurrency: 2 })
  *   const future = yield* pool.submit(Effect.succeed(21))
  *   const stop = yield* future.onDone((done) => Effect.log(`future ${done.id} is done`))
  *   yield* stop // changed my mind: no callback

@@ -5,7 +5,7 @@
  *
  * What runs on the workers are `WorkerTask` calls: `pool.submit(fib(30))`,
  * `pool.map(items, (n) => fib(n))`. Any other effect submitted to the pool runs on the main
- * thread, at most `size` at once, and the calls it makes run on the pool's workers. A closure
+ * thread, at most `concurrency` at once, and the calls it makes run on the pool's workers. A closure
  * cannot move to another thread — as in Python, where a process pool's function must be
  * importable by name.
  *
@@ -51,13 +51,13 @@ export type TypeId = typeof TypeId
  */
 export interface WorkerPool extends Executor.Executor, Pipeable {
   readonly [TypeId]: TypeId
-  /** The number of worker threads. */
-  readonly size: number
+  /** The number of worker threads: at most this many calls run at once. */
+  readonly concurrency: number
   /** Tasks running now: calls sent to a worker, and effects running on the main thread. */
   readonly running: Effect.Effect<number>
   /** Tasks waiting for a worker. */
   readonly pending: Effect.Effect<number>
-  /** Worker threads alive now (fewer than `size` while one is being replaced; 0 once shut down). */
+  /** Worker threads alive now (fewer than `concurrency` while one is being replaced; 0 once shut down). */
   readonly threadCount: Effect.Effect<number>
 }
 
@@ -78,7 +78,7 @@ export declare namespace WorkerPool {
      */
     readonly module: string | URL
     /** The number of worker threads, an integer ≥ 1. Default: the number of CPUs. */
-    readonly size?: number | undefined
+    readonly concurrency?: number | undefined
     /** Replace a worker after it has run this many tasks (an integer ≥ 1). Default: never. */
     readonly maxTasksPerWorker?: number | undefined
     /** A call each worker runs before any task; if it fails, the worker does not start. */
@@ -89,7 +89,7 @@ export declare namespace WorkerPool {
     readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
     /**
      * The pool's name in a Timeline (`@fiberkit/observe`), which records each call that ran on a
-     * worker thread, on the lane of its worker (`worker 0` … `worker <size - 1>`; a replacement
+     * worker thread, on the lane of its worker (`worker 0` … `worker <concurrency - 1>`; a replacement
      * worker takes the lane of the one it replaces). Default: its number, in order of creation.
      */
     readonly name?: string | undefined
@@ -98,7 +98,7 @@ export declare namespace WorkerPool {
 
 /**
  * Starts a pool in the current scope, every worker started before it returns. Fails with
- * `WorkerSpawnFailed` if a worker cannot start, and `InvalidOptions` for a size or
+ * `WorkerSpawnFailed` if a worker cannot start, and `InvalidOptions` for a `concurrency` or
  * `maxTasksPerWorker` below 1.
  *
  * **Example**
@@ -111,7 +111,7 @@ export declare namespace WorkerPool {
  * declare const fib: WorkerTask.WorkerTask<"fib", number, number, never>
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const pool = yield* WorkerPool.make({ module: new URL("./fib.js", import.meta.url), size: 2 })
+ *   const pool = yield* WorkerPool.make({ module: new URL("./fib.js", import.meta.url), concurrency: 2 })
  *   return yield* pool.map([30, 31, 32, 33], (n) => fib(n)) // in parallel, on two threads
  * }))
  * ```
@@ -132,7 +132,7 @@ export const make: (
  * import { WorkerPool } from "@fiberkit/executor"
  *
  * declare const u: unknown
- * const threads = WorkerPool.isWorkerPool(u) ? u.size : undefined
+ * const threads = WorkerPool.isWorkerPool(u) ? u.concurrency : undefined
  * ```
  *
  * @since 0.2.0

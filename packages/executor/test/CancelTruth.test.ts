@@ -24,7 +24,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
   // finalizer: the first had marked it cancelled already.
   it.effect("every cancel of a running task returns once the task has stopped, the second one too", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const { started, state, task } = yield* slowToStop
       const future = yield* pool.submit(task)
       yield* Deferred.await(started)
@@ -51,7 +51,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
       const { started, state, task } = yield* slowToStop
       const asked = yield* Deferred.make<void>()
       const owner = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const pool = yield* FiberPool.make({ concurrency: 1 })
         const future = yield* pool.submit(task)
         yield* Deferred.await(started)
         yield* Effect.forkChild(future.cancel) // someone cancels it (a timeout elsewhere)
@@ -72,7 +72,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
   // outcome to read.
   it.effect("Executor.wait puts in done only the futures that have ended", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const { started, task } = yield* slowToStop
       const slow = yield* pool.submit(task)
       yield* Deferred.await(started)
@@ -91,7 +91,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
   // the shutdown then interrupted.
   it.effect("shutdown({ cancelFutures: true }) never starts a task that was pending when it was called", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const running = yield* pool.submit(Effect.sleep(20))
       const pending = yield* pool.submit(Effect.void)
       yield* pending.onDone(() => Effect.sleep(100)) // a slow callback
@@ -109,7 +109,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
   // the shutdown cancelled nothing, and every item was started.
   it.effect("shutdown({ cancelFutures: true }) cancels the items of a running map that have not started", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const starts: Array<number> = []
       const mapper = yield* Effect.forkChild(
         pool.map(
@@ -128,7 +128,7 @@ describe("cancel, isDone and shutdown tell the truth", () => {
   // Every cancelled lane or item was read as "cancelled by the shutdown", on a pool still open.
   it.effect("map and mapStream on an open pool: an item that interrupts itself ends them interrupted, not PoolShutDown", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const f = (n: number) => n === 2 ? Effect.interrupt : Effect.succeed(n)
       const mapped = yield* Effect.exit(pool.map([1, 2, 3], f))
       const streamed = yield* Effect.exit(Stream.runCollect(pool.mapStream(Stream.make(1, 2, 3), f)))

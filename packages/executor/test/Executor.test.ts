@@ -7,7 +7,7 @@ import * as FiberPool from "../src/FiberPool.js"
 describe("Executor.asCompleted", () => {
   it.effect("yields each future once, first finished first", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 4 })
+      const pool = yield* FiberPool.make({ concurrency: 4 })
       const futures = yield* Effect.forEach([30, 10, 40, 20], (ms) => pool.submit(Effect.as(Effect.sleep(ms), ms)))
       const order = yield* TestTime.run(Stream.runCollect(
         Executor.asCompleted([...futures, futures[0]!]).pipe(Stream.mapEffect((future) => future.result))
@@ -18,7 +18,7 @@ describe("Executor.asCompleted", () => {
   it.effect("an empty set completes at once; failures are yielded like the others", () =>
     Effect.scoped(Effect.gen(function*() {
       assert.strictEqual((yield* Stream.runCollect(Executor.asCompleted([]))).length, 0)
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const futures = yield* Effect.forEach(
         [1, 2],
         (i) => pool.submit(i === 1 ? Effect.fail("bad") : Effect.succeed(i))
@@ -30,7 +30,7 @@ describe("Executor.asCompleted", () => {
 
 describe("Executor.wait", () => {
   const setup = Effect.gen(function*() {
-    const pool = yield* FiberPool.make({ maxWorkers: 4 })
+    const pool = yield* FiberPool.make({ concurrency: 4 })
     return yield* Effect.forEach([
       Effect.as(Effect.sleep(10), 1),
       Effect.andThen(Effect.sleep(20), Effect.fail("boom")),
@@ -54,7 +54,7 @@ describe("Executor.wait", () => {
 
   it.effect("FIRST_EXCEPTION without any failure waits for all", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const futures = yield* Effect.forEach([10, 20], (ms) => pool.submit(Effect.sleep(ms)))
       const result = yield* TestTime.run(Executor.wait(futures, { returnWhen: "FIRST_EXCEPTION" }))
       assert.strictEqual(result.done.length, 2)
@@ -63,7 +63,7 @@ describe("Executor.wait", () => {
 
 describe("FiberPool properties", () => {
   it.effect.prop(
-    "every task ends once as success, failure or cancellation; ≤ maxWorkers run; starts follow submission",
+    "every task ends once as success, failure or cancellation; ≤ concurrency run; starts follow submission",
     [
       TaskSet.arbitrary({ maxTasks: 12, maxDuration: 40 }),
       Gen.integer({ min: 1, max: 4 }),
@@ -71,9 +71,9 @@ describe("FiberPool properties", () => {
         nil: undefined
       })
     ],
-    ([tasks, maxWorkers, shutdown]) =>
+    ([tasks, concurrency, shutdown]) =>
       Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers })
+        const pool = yield* FiberPool.make({ concurrency })
         const probe = yield* ConcurrencyProbe.make
         const ends = new Map<number, number>()
         const futures = yield* Effect.forEach(tasks, (spec) =>
@@ -104,7 +104,7 @@ describe("FiberPool properties", () => {
             : Option.match(Cause.findErrorOption(exit.cause), { onNone: () => "defect", onSome: (e) => e._tag })
           assert.oneOf(how, ["success", "TaskFailed", "FutureCancelled"], `task ${i}`)
         })
-        assert.isAtMost(yield* probe.peak, maxWorkers)
+        assert.isAtMost(yield* probe.peak, concurrency)
         const started = (yield* probe.starts).map(Number)
         assert.deepStrictEqual(started, [...started].sort((a, b) => a - b))
       })),
@@ -114,9 +114,9 @@ describe("FiberPool properties", () => {
   it.effect.prop(
     "asCompleted yields each future once, in completion order",
     [TaskSet.arbitrary({ maxTasks: 10, maxDuration: 50, interruptions: false }), Gen.integer({ min: 1, max: 4 })],
-    ([tasks, maxWorkers]) =>
+    ([tasks, concurrency]) =>
       TestTime.run(Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers })
+        const pool = yield* FiberPool.make({ concurrency })
         const futures = yield* Effect.forEach(tasks, (spec) => pool.submit(TaskSet.toEffect(spec)))
         const finishedAt = new Map<number, number>()
         yield* Effect.forEach(futures, (future) =>

@@ -6,9 +6,9 @@ import * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 
 describe("FiberPool", () => {
-  it.effect("runs at most maxWorkers tasks at once, starting them in submission order", () =>
+  it.effect("runs at most concurrency tasks at once, starting them in submission order", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const probe = yield* ConcurrencyProbe.make
       const futures = yield* Effect.forEach(
         [1, 2, 3, 4, 5],
@@ -25,7 +25,7 @@ describe("FiberPool", () => {
 
   it.effect("a future fails with its task's own typed error", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const future = yield* pool.submit(Effect.fail("boom" as const))
       assert.strictEqual(yield* Effect.flip(future.result), "boom")
       const cause = yield* future.exception
@@ -37,7 +37,7 @@ describe("FiberPool", () => {
 
   it.effect("cancel: a pending task never starts; a running one is interrupted; a done one stays done", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       let started = 0
       const long = yield* pool.submit(Effect.andThen(Effect.sync(() => started++), Effect.never))
       const queued = yield* pool.submit(Effect.sync(() => started++))
@@ -58,7 +58,7 @@ describe("FiberPool", () => {
 
   it.effect("onDone runs when the future is done, or at once if it already is", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const seen: Array<string> = []
       const future = yield* pool.submit(Effect.as(Effect.sleep(10), "x"))
       yield* future.onDone((f) => Effect.map(f.result, (v) => void seen.push(`later ${v}`)))
@@ -71,14 +71,14 @@ describe("FiberPool", () => {
   it.effect("submit provides the caller's context to the task", () =>
     Effect.scoped(Effect.gen(function*() {
       class Greeting extends Context.Service<Greeting, string>()("Greeting") {}
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const future = yield* pool.submit(Greeting).pipe(Effect.provideService(Greeting, "hello"))
       assert.strictEqual(yield* future.result, "hello")
     })))
 
-  it.effect("map returns results in input order with at most maxWorkers at once", () =>
+  it.effect("map returns results in input order with at most concurrency at once", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 3 })
+      const pool = yield* FiberPool.make({ concurrency: 3 })
       const probe = yield* ConcurrencyProbe.make
       const results = yield* TestTime.run(
         pool.map([50, 10, 40, 20, 30, 5], (ms, i) => probe.track(Effect.as(Effect.sleep(ms), `${i}:${ms}`)))
@@ -89,7 +89,7 @@ describe("FiberPool", () => {
 
   it.effect("map fails with the first failure and interrupts the rest", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       let finished = 0
       const error = yield* Effect.flip(TestTime.run(pool.map([1, 2, 3, 4], (i) =>
         i === 2 ? Effect.fail(`item ${i}` as const) : Effect.andThen(
@@ -103,7 +103,7 @@ describe("FiberPool", () => {
 
   it.effect("mapStream keeps input order and bounds the work in flight", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const probe = yield* ConcurrencyProbe.make
       const out = yield* TestTime.run(Stream.runCollect(
         pool.mapStream(Stream.range(1, 6), (i) => probe.track(Effect.as(Effect.sleep(10 * (7 - i)), i * 10)))
@@ -114,7 +114,7 @@ describe("FiberPool", () => {
 
   it.effect("shutdown: later submits fail PoolShutDown; accepted tasks still run; cancelFutures cancels the pending", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const first = yield* pool.submit(Effect.as(Effect.sleep(10), 1))
       const second = yield* pool.submit(Effect.as(Effect.sleep(10), 2))
       const third = yield* pool.submit(Effect.as(Effect.sleep(10), 3))
@@ -138,7 +138,7 @@ describe("FiberPool", () => {
     Effect.gen(function*() {
       const done: Array<number> = []
       const run = Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const pool = yield* FiberPool.make({ concurrency: 2 })
         yield* Effect.forEach([1, 2, 3], (i) =>
           pool.submit(Effect.andThen(Effect.sleep(10), Effect.sync(() => done.push(i)))))
       }))
@@ -146,15 +146,15 @@ describe("FiberPool", () => {
       assert.deepStrictEqual(done.sort(), [1, 2, 3])
     }))
 
-  it.effect("maxWorkers below 1 fails InvalidOptions; the default is min(32, cpus + 4)", () =>
+  it.effect("concurrency below 1 fails InvalidOptions; the default is min(32, cpus + 4)", () =>
     Effect.scoped(Effect.gen(function*() {
-      const error = yield* Effect.flip(FiberPool.make({ maxWorkers: 0 }))
-      assert.strictEqual(error.message, "FiberPool.make: maxWorkers must be an integer ≥ 1, got 0")
+      const error = yield* Effect.flip(FiberPool.make({ concurrency: 0 }))
+      assert.strictEqual(error.message, "FiberPool.make: concurrency must be an integer ≥ 1, got 0")
       const pool = yield* FiberPool.make()
-      assert.strictEqual(pool.maxWorkers, FiberPool.defaultMaxWorkers())
-      assert.isAtMost(pool.maxWorkers, 32)
-      assert.isAtLeast(pool.maxWorkers, 5)
-      const exit = yield* Effect.exit(FiberPool.make({ maxWorkers: 2.5 }))
+      assert.strictEqual(pool.concurrency, FiberPool.defaultConcurrency())
+      assert.isAtMost(pool.concurrency, 32)
+      assert.isAtLeast(pool.concurrency, 5)
+      const exit = yield* Effect.exit(FiberPool.make({ concurrency: 2.5 }))
       assert.isTrue(Exit.isFailure(exit))
     })))
 })
@@ -164,7 +164,7 @@ describe("FiberPool (review regressions)", () => {
   // result that settled between its check and its registration.
   it.effect("a late cancel never interrupts the next task its worker runs, and returns", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const gate = yield* Deferred.make<void>()
       const a = yield* pool.submit(Deferred.await(gate))
       const b = yield* pool.submit(Effect.as(Effect.sleep(20), "b ran"))
@@ -181,7 +181,7 @@ describe("FiberPool (review regressions)", () => {
 
   it.effect("a callback that dies neither stops the other callbacks nor hides the future from asCompleted", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       let ran = 0
       const future = yield* pool.submit(Effect.sleep(10))
       yield* future.onDone(() => Effect.die("bug in a callback"))
@@ -195,7 +195,7 @@ describe("FiberPool (review regressions)", () => {
 
   it.effect("futures cancelled while pending are forgotten by the pool", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const long = yield* pool.submit(Effect.sleep(10))
       const queued = yield* Effect.forEach([1, 2, 3], () => pool.submit(Effect.void))
       yield* Effect.forEach(queued, (future) => future.cancel)
@@ -209,7 +209,7 @@ describe("FiberPool (review regressions)", () => {
     Effect.flatMap(Deferred.make<void>(), (leaveCallback) =>
       Effect.scoped(
         Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const pool = yield* FiberPool.make({ concurrency: 1 })
           const go = yield* Deferred.make<void>()
           const inCallback = yield* Deferred.make<boolean>()
           const nextStarted = yield* Deferred.make<void>()
@@ -244,7 +244,7 @@ describe("FiberPool (review regressions)", () => {
       const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { discard: true })
       for (let k = 10; k <= 80; k++) {
         yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 2 })
+          const pool = yield* FiberPool.make({ concurrency: 2 })
           const map = pool.map([0, 1, 2, 3, 4], () => Effect.never)
           // a daemon: a map stuck for good must not keep the test from reporting it
           const mapper = yield* Effect.forkDetach(
@@ -268,7 +268,7 @@ describe("FiberPool (review regressions)", () => {
       const wrong: Array<number> = []
       for (let k = 10; k <= 60; k++) {
         yield* Effect.scoped(Effect.gen(function*() {
-          const pool = yield* Effect.provideService(FiberPool.make({ maxWorkers: 1 }), Scheduler.MaxOpsBeforeYield, k)
+          const pool = yield* Effect.provideService(FiberPool.make({ concurrency: 1 }), Scheduler.MaxOpsBeforeYield, k)
           yield* (yield* pool.submit(Effect.void)).await
           if ((yield* pool.running) !== 0) wrong.push(k)
         }))

@@ -17,7 +17,7 @@ describe("Future", () => {
     Effect.flatMap(Deferred.make<void>(), (gate) =>
       Effect.scoped(
         Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 2 })
+          const pool = yield* FiberPool.make({ concurrency: 2 })
           const slow = yield* pool.submit(Deferred.await(gate))
           const quick = yield* pool.submit(Effect.void)
           yield* quick.await
@@ -43,7 +43,7 @@ describe("Future", () => {
 
   it.effect("a task that fails and whose finalizer is interrupted fails with its error, not as cancelled", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       // the task's cause: its failure, then the finalizer's interruption
       const future = yield* pool.submit(Effect.fail("boom" as const).pipe(Effect.ensuring(Effect.interrupt)))
       yield* future.await
@@ -78,7 +78,7 @@ describe("Future", () => {
   // (a `while pending` loop of timed-out waits piled them up).
   it.effect("a result interrupted at any op leaves no observer on a future that stays pending", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const gate = yield* Deferred.make<void>()
       const pending = yield* pool.submit(Deferred.await(gate))
       const pad = Effect.forEach(Array.from({ length: 8 }), () => Effect.void, { discard: true })
@@ -105,7 +105,7 @@ describe("Future", () => {
       const stuck: Array<number> = []
       for (let k = 1; k <= 60; k++) {
         yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const pool = yield* FiberPool.make({ concurrency: 1 })
           const gate = yield* Deferred.make<void>()
           yield* pool.submit(Deferred.await(gate))
           const pending = yield* pool.submit(Effect.void)
@@ -129,7 +129,7 @@ describe("Future", () => {
 describe("Future is an Effect; onDone can be undone", () => {
   it.effect("yield* future waits for its result: its value, its own error, or FutureCancelled", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 2 })
+      const pool = yield* FiberPool.make({ concurrency: 2 })
       const ok = yield* pool.submit(Effect.succeed(42))
       assert.strictEqual(yield* ok, 42)
       const failing = yield* pool.submit(Effect.fail("boom"))
@@ -144,7 +144,7 @@ describe("Future is an Effect; onDone can be undone", () => {
 
   it.effect("the effect onDone gives back removes that callback and no other; after the end it does nothing", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const gate = yield* Deferred.make<void>()
       const future = yield* pool.submit(Deferred.await(gate))
       const ran: Array<string> = []

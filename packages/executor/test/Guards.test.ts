@@ -15,7 +15,7 @@ describe("guards", { timeout: 60_000 }, () => {
 
   it.effect("isFiberPool, isWorkerPool and isFuture accept what their module makes, and nothing else", () =>
     Effect.scoped(Effect.gen(function*() {
-      const fiberPool = yield* FiberPool.make({ maxWorkers: 1 })
+      const fiberPool = yield* FiberPool.make({ concurrency: 1 })
       const workerPool = yield* One
       const future = yield* fiberPool.submit(Effect.succeed(1))
       const call = half(2) // a WorkerTask call: an Effect, no pool

@@ -1,7 +1,7 @@
 /**
  * Futures and the FiberPool under the schedule explorer: fibers switched between any two ops, one
  * actor interrupted before a random op, cancels, shutdowns and scope closes racing submissions.
- * Every task runs at most once and never more than `maxWorkers` at once; every future ends once,
+ * Every task runs at most once and never more than `concurrency` at once; every future ends once,
  * and what `cancel` answers agrees with how the future ended.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -45,10 +45,10 @@ const cancelled = (exit: Exit.Exit<unknown, unknown>) =>
   Exit.isFailure(exit) && String(exit).includes("FutureCancelled")
 
 describe("Interleavings: FiberPool", () => {
-  it.effect("submit and cancel: each task runs at most once, never more than maxWorkers at once; cancel tells the truth", () =>
+  it.effect("submit and cancel: each task runs at most once, never more than concurrency at once; cancel tells the truth", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const pool = yield* FiberPool.make({ concurrency: 2 })
         const work = tasks()
         const futures = yield* Effect.forEach([0, 1, 2, 3], (i) => pool.submit(work.task(i)))
         const cancels = yield* Effect.forEach([1, 3], (i) => Interleavings.fork(futures[i]!.cancel))
@@ -74,7 +74,7 @@ describe("Interleavings: FiberPool", () => {
   it.effect("map: results in input order, each item once; an interrupted map leaves the pool idle", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const pool = yield* FiberPool.make({ concurrency: 2 })
         const work = tasks()
         const mapper = yield* Interleavings.fork(pool.map([0, 1, 2, 3, 4], (i) => work.task(i)))
         const exit = yield* Fiber.await(mapper)
@@ -89,7 +89,7 @@ describe("Interleavings: FiberPool", () => {
   it.effect("a shutdown racing submissions: a submission is refused PoolShutDown, or its task runs to its end", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const pool = yield* FiberPool.make({ concurrency: 1 })
         const work = tasks()
         const submitters = yield* Effect.forEach(
           [0, 1, 2],
@@ -112,7 +112,7 @@ describe("Interleavings: FiberPool", () => {
         const started = yield* Ref.make(0)
         const ready = yield* Deferred.make<ReadonlyArray<Future.Future<void>>>()
         const owner = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const pool = yield* FiberPool.make({ concurrency: 1 })
           const futures = yield* Effect.forEach(
             [0, 1, 2],
             () => pool.submit(Effect.andThen(Ref.update(started, (n) => n + 1), Effect.never))
@@ -133,7 +133,7 @@ describe("Interleavings: Executor.wait and asCompleted", () => {
   it.effect("leave no callback behind on a future that stays pending, however they end", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 2 })
+        const pool = yield* FiberPool.make({ concurrency: 2 })
         const gate = yield* Deferred.make<void>()
         const pending = yield* pool.submit(Deferred.await(gate))
         const quick = yield* pool.submit(Effect.void)
@@ -158,7 +158,7 @@ describe("Interleavings: a wait interrupted at any op leaves nothing behind", ()
   it.effect("future.result leaves no observer on a future that stays pending", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const pool = yield* FiberPool.make({ concurrency: 1 })
         const gate = yield* Deferred.make<void>()
         const pending = yield* pool.submit(Deferred.await(gate))
         const waiter = yield* Interleavings.fork(pending.result)
@@ -172,7 +172,7 @@ describe("Interleavings: a wait interrupted at any op leaves nothing behind", ()
   it.effect("an interrupted map (a window of futures, as WorkerPool's) has stopped every task it started", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = (yield* FiberPool.make({ maxWorkers: 2 })) as FiberPoolImpl
+        const pool = (yield* FiberPool.make({ concurrency: 2 })) as FiberPoolImpl
         const mapper = yield* Interleavings.fork(mapWindow([0, 1, 2, 3], () => Effect.never, {
           window: 2,
           start: (effect) => pool.submitNow(effect),
@@ -191,7 +191,7 @@ describe("Interleavings: a wait interrupted at any op leaves nothing behind", ()
   it.effect("shutdown({ cancelFutures: true }) cancels what is pending and interrupts nothing that started", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 1 })
+        const pool = yield* FiberPool.make({ concurrency: 1 })
         const started = [false, false, false, false]
         const futures = yield* Effect.forEach(
           [0, 1, 2, 3],

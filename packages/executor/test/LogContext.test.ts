@@ -48,7 +48,7 @@ describe("a task logs with its submitter's annotations, log spans and log levels
   it.effect("on a FiberPool", () =>
     Effect.gen(function*() {
       const { layer, lines } = capture()
-      yield* Effect.scoped(Effect.flatMap(FiberPool.make({ maxWorkers: 2 }), logFrom)).pipe(Effect.provide(layer))
+      yield* Effect.scoped(Effect.flatMap(FiberPool.make({ concurrency: 2 }), logFrom)).pipe(Effect.provide(layer))
       assert.deepStrictEqual(lines, expected)
     }))
 
@@ -56,7 +56,7 @@ describe("a task logs with its submitter's annotations, log spans and log levels
     Effect.gen(function*() {
       const { layer, lines } = capture()
       const module = new URL("./fixtures/tasks.js", import.meta.url)
-      yield* Effect.scoped(Effect.flatMap(WorkerPool.make({ module, size: 1 }), logFrom)).pipe(Effect.provide(layer))
+      yield* Effect.scoped(Effect.flatMap(WorkerPool.make({ module, concurrency: 1 }), logFrom)).pipe(Effect.provide(layer))
       assert.deepStrictEqual(lines, expected)
     }), 60_000)
 })

@@ -14,7 +14,7 @@ describe("long chains of futures", () => {
     "3,000 tasks, each waiting for the previous one's future: all end, in order",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const pool = yield* FiberPool.make({ maxWorkers: 4000 })
+        const pool = yield* FiberPool.make({ concurrency: 4000 })
         const futures: Array<Future.Future<number>> = [yield* pool.submit(Effect.as(Effect.sleep(20), 0))]
         for (let i = 1; i < 3000; i++) {
           const previous = futures[i - 1]!

@@ -18,7 +18,7 @@ const owner = <E>(end: Effect.Effect<never, E>) =>
     const running = yield* Deferred.make<void>()
     const submitted = yield* Deferred.make<ReadonlyArray<Future.Future<void>>>()
     const fiber = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
-      const pool = yield* FiberPool.make({ maxWorkers: 1 })
+      const pool = yield* FiberPool.make({ concurrency: 1 })
       const futures = yield* Effect.forEach([1, 2, 3], (i) =>
         pool.submit(Effect.gen(function*() {
           starts.push(i)
@@ -61,7 +61,7 @@ describe("FiberPool: closing the scope", () => {
       const submitted = yield* Deferred.make<Future.Future<void>>()
       const fiber = yield* Effect.forkChild(
         Effect.scoped(Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const pool = yield* FiberPool.make({ concurrency: 1 })
           yield* Deferred.succeed(submitted, yield* pool.submit(Deferred.await(ownerEnded)))
           return yield* Effect.never
         })).pipe(Effect.ensuring(Deferred.succeed(ownerEnded, undefined)))
@@ -92,7 +92,7 @@ describe("WorkerPool: closing the scope", { timeout: 60_000, concurrent: false }
         readonly waiting: ReadonlyArray<Future.Future<void, unknown>>
       }>()
       const fiber = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: new URL("./fixtures/tasks.js", import.meta.url), size: 1 })
+        const pool = yield* WorkerPool.make({ module: new URL("./fixtures/tasks.js", import.meta.url), concurrency: 1 })
         const running = yield* pool.submit(hold(handshake))
         const waiting = yield* Effect.forEach([0, 1, 2], (index) => pool.submit(touch({ cells: proof, index })))
         yield* Deferred.succeed(submitted, { running, waiting })

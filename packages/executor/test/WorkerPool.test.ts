@@ -98,7 +98,7 @@ describe("WorkerPool", { timeout: 60_000, concurrent: false }, () => {
     Effect.gen(function*() {
       const go = yield* Deferred.make<void>()
       const late = yield* Effect.scoped(Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
         const future = yield* pool.submit(Effect.forkDetach(Effect.andThen(Deferred.await(go), half(2))))
         return yield* future.result
       }))
@@ -137,7 +137,7 @@ describe("WorkerPool", { timeout: 60_000, concurrent: false }, () => {
     Effect.gen(function*() {
       const halves = (executor: Executor.Executor) => executor.map([2, 4, 6], (n) => half(n))
       const onWorkers = yield* halves(yield* Shared)
-      const onFibers = yield* Effect.scoped(Effect.flatMap(FiberPool.make({ maxWorkers: 2 }), halves))
+      const onFibers = yield* Effect.scoped(Effect.flatMap(FiberPool.make({ concurrency: 2 }), halves))
       assert.deepStrictEqual(onWorkers, [1, 2, 3])
       assert.deepStrictEqual(onFibers, onWorkers)
       // and inline, on the current thread

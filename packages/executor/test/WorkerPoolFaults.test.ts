@@ -15,7 +15,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
     "a crashing worker fails only its own task with WorkerCrashed and is replaced",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, size: 2, resourceLimits: { maxOldGenerationSizeMb: 32 } })
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, resourceLimits: { maxOldGenerationSizeMb: 32 } })
         const before = new Set((yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())).map((w) => w.threadId))
         for (const kind of ["exit", "uncaught", "oom"] as const) {
           const futures = yield* Effect.forEach(
@@ -40,7 +40,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
       const handshake = cells() // released only if the test fails: terminating the worker must stop it
       return Effect.scoped(
         Effect.gen(function*() {
-          const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+          const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
           const first = (yield* (yield* pool.submit(whoAmI())).result).threadId
           const running = yield* pool.submit(hold(handshake))
           const next = yield* pool.submit(whoAmI())
@@ -64,7 +64,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
     const handshake = cells()
     return Effect.scoped(
       Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
         const future = yield* pool.submit(hold(handshake))
         yield* started(handshake)
         yield* release(handshake)
@@ -87,7 +87,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
     const proof = cells()
     return Effect.scoped(
       Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
         const bad = () => touch({ cells: () => proof, index: 0 })
         // two that cannot be sent, then one that can: the good one must still be sent
         const first = yield* Effect.forEach(
@@ -115,7 +115,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
 
   it.live("maxTasksPerWorker replaces a worker after that many tasks", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* WorkerPool.make({ module: tasks, size: 1, maxTasksPerWorker: 2 })
+      const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxTasksPerWorker: 2 })
       const threads = yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())
       const ids = threads.map((w) => w.threadId)
       assert.strictEqual(ids[0], ids[1])
@@ -130,12 +130,12 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
       Effect.gen(function*() {
         const { greet } = yield* Effect.promise(() => import("./fixtures/tasks.js"))
         const greetings = yield* Effect.scoped(Effect.gen(function*() {
-          const pool = yield* WorkerPool.make({ module: tasks, size: 2, initializer: greet("hello") })
+          const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, initializer: greet("hello") })
           return yield* pool.map([1, 2, 3, 4], () => whoAmI())
         }))
         assert.deepStrictEqual(greetings.map((w) => w.greeting), ["hello", "hello", "hello", "hello"])
         const failed = yield* Effect.flip(
-          Effect.scoped(WorkerPool.make({ module: tasks, size: 1, initializer: greet("fail") }))
+          Effect.scoped(WorkerPool.make({ module: tasks, concurrency: 1, initializer: greet("fail") }))
         )
         assert.strictEqual(failed._tag, "WorkerSpawnFailed")
         assert.match(failed.message, /initializer failed/)
@@ -149,13 +149,13 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
       Effect.gen(function*() {
         const missing = yield* Effect.flip(Effect.scoped(WorkerPool.make({
           module: new URL("./fixtures/missing.js", import.meta.url),
-          size: 1
+          concurrency: 1
         })))
         assert.strictEqual(missing._tag, "WorkerSpawnFailed")
         assert.match(missing.message, /missing/)
         const silent = yield* Effect.flip(Effect.scoped(WorkerPool.make({
           module: new URL("./fixtures/silent.js", import.meta.url),
-          size: 1,
+          concurrency: 1,
           spawnTimeout: "3 seconds"
         })))
         assert.strictEqual(silent._tag, "WorkerSpawnFailed")
@@ -177,7 +177,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
 
   it.effect("bad options fail InvalidOptions", () =>
     Effect.gen(function*() {
-      const size = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: tasks, size: 0 })))
+      const size = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: tasks, concurrency: 0 })))
       assert.strictEqual(size._tag, "InvalidOptions")
       const max = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: tasks, maxTasksPerWorker: 1.5 })))
       assert.strictEqual(max._tag, "InvalidOptions")
@@ -186,7 +186,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
       // not a duration at all: bad input too, not a defect (it was one)
       for (const spawnTimeout of ["soon", -1, "-5 seconds"]) {
         const timeout = yield* Effect.flip(
-          Effect.scoped(WorkerPool.make({ module: tasks, size: 1, spawnTimeout: spawnTimeout as "1 second" }))
+          Effect.scoped(WorkerPool.make({ module: tasks, concurrency: 1, spawnTimeout: spawnTimeout as "1 second" }))
         )
         assert.strictEqual(timeout._tag, "InvalidOptions", String(spawnTimeout))
       }
@@ -198,7 +198,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
       const handshake = cells()
       return Effect.scoped(
         Effect.gen(function*() {
-          const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+          const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
           const running = yield* pool.submit(hold(handshake))
           const waiting = yield* Effect.forEach([2, 4, 6, 8], (n) => pool.submit(half(n)))
           yield* started(handshake)

@@ -80,7 +80,7 @@ describe("WorkerPool shutdown with a map running", { timeout: 60_000 }, () => {
   // waited for ever.
   it.live("a graceful shutdown waits for a running map to its end", () =>
     Effect.scoped(Effect.gen(function*() {
-      const pool = yield* WorkerPool.make({ module: tasks, size: 1 })
+      const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
       // more items than the map keeps in flight: it starts most of them while the shutdown waits
       const mapper = yield* Effect.forkChild(pool.map(Array.from({ length: 2000 }, (_, i) => i * 2), (n) => half(n)))
       yield* Effect.sleep("20 millis")

@@ -52,9 +52,9 @@ const timeline = Effect.runSync(Timeline.make()) // the default capacity, 10,000
 // A pool's workers run with the context of where the pool was made (its recorder, and the
 // minimum log level its tasks log at), so both pools are made under `quiet`; only the recorder
 // differs between them.
-const off = Effect.runSync(Scope.provide(quiet(FiberPool.make({ maxWorkers: CONCURRENCY })), scope))
+const off = Effect.runSync(Scope.provide(quiet(FiberPool.make({ concurrency: CONCURRENCY })), scope))
 const on = Effect.runSync(
-  Scope.provide(quiet(Timeline.recording(timeline)(FiberPool.make({ maxWorkers: CONCURRENCY }))), scope)
+  Scope.provide(quiet(Timeline.recording(timeline)(FiberPool.make({ concurrency: CONCURRENCY }))), scope)
 )
 
 const submitAll = (pool: FiberPool.FiberPool, f: (i: number) => Effect.Effect<number>) => () =>
@@ -74,7 +74,7 @@ const submit: Suite.Suite = {
   title: title("FiberPool.submit + result, Timeline and monitored"),
   description:
     `The workload of \`packages/executor/bench/pool.bench.ts\`: each task is \`Effect.sync(() => (i * 7) % 13)\`; ` +
-    `a run submits all ${TASKS.toLocaleString("en")} tasks with \`pool.submit\` to a FiberPool of maxWorkers ` +
+    `a run submits all ${TASKS.toLocaleString("en")} tasks with \`pool.submit\` to a FiberPool of concurrency ` +
     `${CONCURRENCY}, then awaits every \`future.result\`; one operation is one task. ` +
     "*Timeline off* (the reference): the pool was made without a Timeline. " +
     "*Timeline on*: the pool was made under `Timeline.recording(timeline)`, `timeline` from `Timeline.make()` " +

@@ -16,12 +16,34 @@ import type { InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/timeline.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * // the five tasks that waited longest for a worker
+ * const longestWaits = (records: ReadonlyArray<Timeline.TaskRecord>) =>
+ *   [...records].sort((a, b) => (b.startedAt - b.queuedAt) - (a.startedAt - a.queuedAt)).slice(0, 5)
+ * const program = Effect.map(Effect.flatMap(Timeline.Timeline, (timeline) => timeline.records), longestWaits)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type TaskRecord = Recorder.TaskRecord
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * // keep only the last 500 tasks of a long run
+ * const options: Timeline.TimelineOptions = { capacity: 500 }
+ * const layer = Timeline.layer(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -33,6 +55,17 @@ export interface TimelineOptions {
 /**
  * Where a `recorded` effect goes in a chart: rows are grouped by `source` and `group`, one row
  * per `lane`; without a lane, a chart packs the runs into as few rows as they need.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Timeline } from "@fiberkit/observe"
+ *
+ * // each consumer in a row of its own, in the group "consumers"
+ * const where = (id: number): Timeline.RecordedOptions => ({ group: "consumers", lane: `consumer ${id}` })
+ * const consume = (id: number, item: string) => Effect.log(item).pipe(Timeline.recorded(item, where(id)))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -46,6 +79,22 @@ export interface RecordedOptions {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Timeline } from "@fiberkit/observe"
+ *
+ * // how much of the timeline a run filled, then start afresh
+ * const summary = (timeline: Timeline.TimelineService) =>
+ *   Effect.gen(function*() {
+ *     const records = yield* timeline.records
+ *     const dropped = yield* timeline.dropped
+ *     yield* timeline.clear
+ *     return `${records.length} of ${timeline.capacity} kept, ${dropped} dropped`
+ *   })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -89,7 +138,7 @@ export class Timeline extends Context.Service<Timeline, TimelineService>()("@fib
  * import { Chart, Timeline } from "@fiberkit/observe"
  *
  * const program = Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ maxWorkers: 4 })
+ *   const pool = yield* FiberPool.make({ concurrency: 4 })
  *   yield* pool.map([1, 2, 3, 4, 5, 6], (n) => Effect.sleep(`${n * 10} millis`))
  *   const records = yield* Effect.flatMap(Timeline.Timeline, (timeline) => timeline.records)
  *   console.log(Chart.terminal(records))

@@ -84,7 +84,7 @@ describe("WorkerPool records", { concurrent: false, timeout: 60_000 }, () => {
   it.live("each call run on a worker thread: one record, on the lane of its worker, with its outcome", () =>
     Effect.scoped(Effect.gen(function*() {
       const timeline = yield* Timeline.make()
-      const pool = yield* Timeline.recording(timeline)(WorkerPool.make({ module: tasksModule, size: 2, name: "cpu" }))
+      const pool = yield* Timeline.recording(timeline)(WorkerPool.make({ module: tasksModule, concurrency: 2, name: "cpu" }))
       const inputs = [2, 3, 4, 6, 8, 10]
       const futures = yield* Effect.forEach(inputs, (n) => pool.submit(half(n)))
       // an effect runs on the main thread: its call is recorded, the effect itself is not
@@ -114,7 +114,7 @@ describe("WorkerPool records", { concurrent: false, timeout: 60_000 }, () => {
     const handshake = cells()
     return Effect.scoped(Effect.gen(function*() {
       const timeline = yield* Timeline.make()
-      const pool = yield* Timeline.recording(timeline)(WorkerPool.make({ module: tasksModule, size: 1 }))
+      const pool = yield* Timeline.recording(timeline)(WorkerPool.make({ module: tasksModule, concurrency: 1 }))
       const first = (yield* (yield* pool.submit(whoAmI())).result).threadId
       // cancelling a running call terminates its worker
       const held = yield* pool.submit(hold(handshake))
@@ -145,7 +145,7 @@ describe("WorkerPool records", { concurrent: false, timeout: 60_000 }, () => {
   it.live("a pool made without a recorder records nothing, even when it runs under one", () =>
     Effect.scoped(Effect.gen(function*() {
       const timeline = yield* Timeline.make()
-      const pool = yield* WorkerPool.make({ module: tasksModule, size: 2 })
+      const pool = yield* WorkerPool.make({ module: tasksModule, concurrency: 2 })
       const results = yield* Timeline.recording(timeline)(pool.map([2, 4, 6, 8], (n) => half(n)))
       assert.deepStrictEqual(results, [1, 2, 3, 4])
       assert.deepStrictEqual(yield* timeline.records, [])
@@ -186,7 +186,7 @@ describe("TaskManager records", () => {
       const send = emails(new Map([["b", 1]]), running)
       const timeline = yield* Timeline.make()
       const manager = yield* Timeline.recording(timeline)(
-        TaskManager.make({ tasks: [send], workers: 2, name: "mail", retry: Schedule.spaced("1 second") })
+        TaskManager.make({ tasks: [send], concurrency: 2, name: "mail", retry: Schedule.spaced("1 second") })
       )
       const [a, b, c, d] = yield* manager.addAll(send, [
         { to: "a", ms: 100 },
@@ -229,7 +229,7 @@ describe("TaskManager records", () => {
       const send = emails(new Map(), yield* Deferred.make<void>())
       const timeline = yield* Timeline.make()
       const manager = yield* Timeline.recording(timeline)(
-        TaskManager.make({ tasks: [send], workers: 1, timeout: "50 millis" })
+        TaskManager.make({ tasks: [send], concurrency: 1, timeout: "50 millis" })
       )
       const [slow, quick] = yield* manager.addAll(send, [{ to: "slow", ms: 100 }, { to: "quick", ms: 10 }])
       yield* TestTime.run(manager.join)
@@ -246,7 +246,7 @@ describe("TaskManager records", () => {
     Effect.gen(function*() {
       const send = emails(new Map([["b", 1]]), yield* Deferred.make<void>())
       const timeline = yield* Timeline.make()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 2, retry: Schedule.recurs(1) })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2, retry: Schedule.recurs(1) })
       yield* Timeline.recording(timeline)(
         Effect.andThen(manager.addAll(send, [{ to: "a", ms: 10 }, { to: "b", ms: 10 }]), TestTime.run(manager.join))
       )

@@ -70,7 +70,7 @@ describe("Timeline", () => {
     Effect.gen(function*() {
       const records = yield* TestTime.run(
         Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 2, name: "io" })
+          const pool = yield* FiberPool.make({ concurrency: 2, name: "io" })
           const futures = yield* Effect.forEach([1, 2, 3], (seconds) => pool.submit(Effect.sleep(`${seconds} seconds`)))
           yield* Effect.forEach(futures, (future) => future.await, { discard: true })
           return yield* Effect.flatMap(Timeline.Timeline, (timeline) => timeline.records)
@@ -94,7 +94,7 @@ describe("Timeline", () => {
       const timeline = yield* Timeline.make()
       yield* TestTime.run(
         Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 1 })
+          const pool = yield* FiberPool.make({ concurrency: 1 })
           const failing = yield* pool.submit(Effect.andThen(Effect.sleep("1 second"), Effect.fail("boom")))
           const cancelled = yield* pool.submit(Effect.never)
           yield* failing.await
@@ -113,7 +113,7 @@ describe("Timeline", () => {
       const timeline = yield* Timeline.make()
       yield* TestTime.run(
         Effect.gen(function*() {
-          const pool = yield* FiberPool.make({ maxWorkers: 2 })
+          const pool = yield* FiberPool.make({ concurrency: 2 })
           yield* Timeline.recording(timeline)(pool.map([1, 2, 3], () => Effect.sleep("1 second")))
         }).pipe(Effect.scoped)
       )
@@ -149,7 +149,7 @@ describe("Timeline", () => {
       const timeline = yield* Timeline.make()
       yield* TestTime.run(
         Effect.gen(function*() {
-          const limit = yield* ConcurrencyLimiter.make(2, { name: "db" })
+          const limit = yield* ConcurrencyLimiter.make({ concurrency: 2, name: "db" })
           const waiting = yield* Effect.forkChild(
             Effect.andThen(Effect.sleep("10 millis"), limit(Effect.sleep("1 second")))
           )

@@ -80,7 +80,7 @@ export interface FetchOptions {
   /** A rate limiter every request start waits for (e.g. 50 per second). */
   readonly rateLimit?: RateLimiter | undefined
   /** Requests in flight at once to one host, an integer ≥ 1. */
-  readonly perHostLimit?: number | undefined
+  readonly perHostConcurrency?: number | undefined
   /**
    * The most one attempt may take, redirects and a 2xx body included; then `FetchTimeout`. An error
    * status is decided as it arrives: its body is not waited for (it is read in the background, at
@@ -103,7 +103,7 @@ export interface FetchOptions {
    * Redirects (301, 302, 303, 307, 308) followed per attempt, an integer ≥ 0; one more is
    * `TooManyRedirects`, and 0 follows none. Default: 20 (the Fetch standard's limit). A redirect
    * without an http(s) `Location` is `InvalidRedirect`. Every hop is a GET within the attempt's
-   * `timeout`, under the limits of the URL asked for (`perHostLimit` counts its host, not the
+   * `timeout`, under the limits of the URL asked for (`perHostConcurrency` counts its host, not the
    * hosts it redirects to).
    */
   readonly maxRedirects?: number | undefined
@@ -122,7 +122,7 @@ export interface FetchSummary {
  * Fetches every URL, `concurrency` at a time, and streams one outcome per URL as each ends.
  * Redirects are followed, at most `maxRedirects` (default 20) per attempt; a final status that is
  * not 2xx is `HttpStatusError` as soon as it arrives, whatever its body does (an error or redirect
- * body is read in the background, at most 64 KiB, so its connection can be reused, then dropped). Fails only for invalid options (`concurrency` or `perHostLimit`
+ * body is read in the background, at most 64 KiB, so its connection can be reused, then dropped). Fails only for invalid options (`concurrency` or `perHostConcurrency`
  * below 1, `maxRedirects` or `maxBodyBytes` below 0). Ending the stream early (`Stream.take`) cancels the requests
  * in flight.
  *
@@ -139,7 +139,7 @@ export interface FetchSummary {
  *
  * const program = Fetch.fetchAll(["https://example.com/a", "https://example.com/b"], {
  *   concurrency: 10,
- *   perHostLimit: 4,
+ *   perHostConcurrency: 4,
  *   timeout: "5 seconds",
  *   retry: Schedule.max([Schedule.exponential("100 millis"), Schedule.recurs(2)])
  * }).pipe(Fetch.summarize, Effect.provide(NodeHttpClient.layerUndici))

@@ -233,25 +233,25 @@ describe("Fetch.fetchAll on a real server", () => {
   )
 
   live(
-    "perHostLimit: never more than the limit in flight to one host, though concurrency is larger",
+    "perHostConcurrency: never more than the limit in flight to one host, though concurrency is larger",
     Effect.gen(function*() {
       const server = yield* start()
       const urls = Array.from({ length: 8 }, (_, i) => server.url(`/hold/100/${i}`))
-      const outcomes = yield* collect(urls, { concurrency: 8, perHostLimit: 2 })
+      const outcomes = yield* collect(urls, { concurrency: 8, perHostConcurrency: 2 })
       assert.deepStrictEqual(outcomes.map((outcome) => Result.isSuccess(outcome)), urls.map(() => true))
       assert.isAtMost(server.maxInFlight(`127.0.0.1:${server.port}`), 2)
     })
   )
 
   live(
-    "perHostLimit: two hosts proceed in parallel, each up to its limit and never above",
+    "perHostConcurrency: two hosts proceed in parallel, each up to its limit and never above",
     Effect.gen(function*() {
       const server = yield* start({ listeners: 2 })
       const { a, b } = yield* twoHosts(server)
       // `/meet/g/4` answers only when 4 requests of the group are in flight together: with a
       // limit of 2 per host, that takes 2 to each host at once
       const urls = [0, 1, 2, 3].flatMap((i) => [a.url(`/meet/g/4/${i}`), b.url(`/meet/g/4/${i}`)])
-      const outcomes = yield* collect(urls, { concurrency: 8, perHostLimit: 2 })
+      const outcomes = yield* collect(urls, { concurrency: 8, perHostConcurrency: 2 })
       for (const url of urls) assert.strictEqual(success(outcomes, url).status, 200)
       assert.strictEqual(server.maxInFlight(a.host), 2)
       assert.strictEqual(server.maxInFlight(b.host), 2)
@@ -343,8 +343,8 @@ describe("Fetch.fetchAll on a real server", () => {
         [{ concurrency: 0 }, "concurrency"],
         [{ concurrency: 1.5 }, "concurrency"],
         [{ concurrency: Number.NaN }, "concurrency"],
-        [{ concurrency: 2, perHostLimit: 0 }, "perHostLimit"],
-        [{ concurrency: 2, perHostLimit: -1 }, "perHostLimit"],
+        [{ concurrency: 2, perHostConcurrency: 0 }, "perHostConcurrency"],
+        [{ concurrency: 2, perHostConcurrency: -1 }, "perHostConcurrency"],
         // negative timeouts decoded as zero: every URL timed out at once (outside review)
         [{ concurrency: 1, timeout: -1 }, "timeout"],
         [{ concurrency: 1, timeout: Number.NaN }, "timeout"],

@@ -1,5 +1,5 @@
 /**
- * A concurrency limit: at most `n` effects inside at once — the guide's `RateLimitedAPI`
+ * A concurrency limit: at most `concurrency` effects inside at once — the guide's `RateLimitedAPI`
  * semaphore. It bounds how many run, not how many start per second (for that, a
  * `RateLimiter`); API clients usually need both. Waiters enter first-come first-served, and a
  * permit is never lost to an interruption.
@@ -18,7 +18,7 @@ import { recording } from "./internal/recording.js"
 export interface ConcurrencyLimiter {
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R>
   /** The most effects inside at once. */
-  readonly limit: number
+  readonly concurrency: number
   /** Effects inside now. */
   readonly inside: Effect.Effect<number>
   /** Effects waiting to enter. */
@@ -26,7 +26,8 @@ export interface ConcurrencyLimiter {
 }
 
 /**
- * Makes a limiter of `n` (an integer ≥ 1; otherwise `InvalidOptions`).
+ * Makes a limiter that lets `concurrency` effects in at once (an integer ≥ 1; otherwise
+ * `InvalidOptions`).
  *
  * **Example**
  *
@@ -35,7 +36,7 @@ export interface ConcurrencyLimiter {
  * import { ConcurrencyLimiter } from "@fiberkit/ratelimit"
  *
  * const program = Effect.gen(function*() {
- *   const limit = yield* ConcurrencyLimiter.make(3)
+ *   const limit = yield* ConcurrencyLimiter.make({ concurrency: 3 })
  *   const request = (endpoint: string) => Effect.as(Effect.sleep("500 millis"), `Response from ${endpoint}`)
  *   // at most 3 requests in flight
  *   return yield* Effect.forEach(["/users", "/products", "/orders", "/reports"], (e) => limit(request(e)), {
@@ -47,22 +48,27 @@ export interface ConcurrencyLimiter {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (
-  n: number,
-  options?: {
-    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
-    readonly name?: string | undefined
-  }
-): Effect.Effect<ConcurrencyLimiter, InvalidOptions> =>
+export const make = (options: {
+  /** The most effects inside at once, an integer ≥ 1. */
+  readonly concurrency: number
+  /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+  readonly name?: string | undefined
+}): Effect.Effect<ConcurrencyLimiter, InvalidOptions> =>
   Effect.suspend(() => {
+    const n = options.concurrency
     if (!Number.isSafeInteger(n) || n < 1) {
       return Effect.fail(
-        new InvalidOptions({ operation: "ConcurrencyLimiter.make", field: "n", expected: "an integer ≥ 1", value: n })
+        new InvalidOptions({
+          operation: "ConcurrencyLimiter.make",
+          field: "concurrency",
+          expected: "an integer ≥ 1",
+          value: n
+        })
       )
     }
     return Effect.zipWith(
       Effect.orDie(Semaphore.make(n)),
-      recording("ConcurrencyLimiter", options?.name),
+      recording("ConcurrencyLimiter", options.name),
       (semaphore, recorded) =>
         Object.assign(
           <A, E, R>(effect: Effect.Effect<A, E, R>) =>
@@ -70,7 +76,7 @@ export const make = (
               ? semaphore.withPermit(effect)
               : recorded.track((started) => semaphore.withPermit(Effect.andThen(started, effect))),
           {
-            limit: n,
+            concurrency: n,
             inside: Effect.map(semaphore.available, (available) => n - available),
             waiting: semaphore.waiting
           }

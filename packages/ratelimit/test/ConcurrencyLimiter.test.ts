@@ -18,7 +18,7 @@ describe("ConcurrencyLimiter", () => {
     ],
     ([n, tasks]) =>
       Effect.gen(function*() {
-        const limit = yield* ConcurrencyLimiter.make(n)
+        const limit = yield* ConcurrencyLimiter.make({ concurrency: n })
         const probe = yield* ConcurrencyProbe.make
         yield* TestTime.run(Effect.gen(function*() {
           const fibers = yield* Effect.forEach(tasks, (task) =>
@@ -38,7 +38,7 @@ describe("ConcurrencyLimiter", () => {
 
   it.effect("n below 1 fails InvalidOptions", () =>
     Effect.gen(function*() {
-      assert.strictEqual((yield* Effect.flip(ConcurrencyLimiter.make(0)))._tag, "InvalidOptions")
-      assert.strictEqual((yield* Effect.flip(ConcurrencyLimiter.make(1.5)))._tag, "InvalidOptions")
+      assert.strictEqual((yield* Effect.flip(ConcurrencyLimiter.make({ concurrency: 0 })))._tag, "InvalidOptions")
+      assert.strictEqual((yield* Effect.flip(ConcurrencyLimiter.make({ concurrency: 1.5 })))._tag, "InvalidOptions")
     }))
 })

@@ -53,7 +53,7 @@ describe("Interleavings: rate limiters", () => {
   it.effect("ConcurrencyLimiter: never more inside than its limit; none inside or waiting at the end", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const limit = yield* Effect.orDie(ConcurrencyLimiter.make(2))
+        const limit = yield* Effect.orDie(ConcurrencyLimiter.make({ concurrency: 2 }))
         const probe = yield* ConcurrencyProbe.make
         const actors = yield* Effect.forEach(
           [1, 2, 3, 4],

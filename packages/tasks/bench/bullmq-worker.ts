@@ -48,7 +48,7 @@ const handle = (request: Request): Effect.Effect<Reply, unknown> => {
     yield* Scope.provide(
       Effect.flatMap(
         BullMQStore.make({ url, prefix, queue }),
-        (store) => TaskManager.make({ tasks: [noop], workers, store })
+        (store) => TaskManager.make({ tasks: [noop], concurrency: workers, store })
       ),
       own
     )

@@ -8,7 +8,7 @@
  * before the suite (`bullmq-worker.ts`, with this process's `execArgv`, so they too run `dist/`),
  * and killed when it ends, failed or not.
  *
- * Before each run, untimed: a fresh queue, a producer manager here (`workers: 0`: it runs no
+ * Before each run, untimed: a fresh queue, a producer manager here (`concurrency: 0`: it runs no
  * task) and, in every worker process, a manager running `noop` on that queue. (For the memory
  * and SQLite stores: a manager with 8 workers on a new store.) The timed run: 10,000 adds, in
  * `addAll`s of 1,000, then `join`. After it, untimed: a check that all 10,000 succeeded, then the
@@ -135,7 +135,7 @@ const program = Effect.gen(function*() {
     contender(
       `${storeName}, ${WORKERS} fibers`,
       Effect.gen(function*() {
-        const manager = yield* TaskManager.make({ tasks: [noop], workers: WORKERS, store: yield* store() })
+        const manager = yield* TaskManager.make({ tasks: [noop], concurrency: WORKERS, store: yield* store() })
         return { manager, check: lastSucceeded(manager) }
       })
     )
@@ -155,7 +155,7 @@ const program = Effect.gen(function*() {
         // finalizers run in reverse: the workers stop, then the producer, then the keys go
         yield* Effect.addFinalizer(() => removeQueue(admin, PREFIX, queue))
         const store = yield* BullMQStore.make({ url: server.url, prefix: PREFIX, queue })
-        const manager = yield* TaskManager.make({ tasks: [noop], workers: 0, store })
+        const manager = yield* TaskManager.make({ tasks: [noop], concurrency: 0, store })
         yield* Effect.acquireRelease(
           all({ type: "start", url: server.url, prefix: PREFIX, queue, workers: PROCESS_WORKERS }, "ready"),
           () => Effect.orDie(all({ type: "stop" }, "stopped"))
@@ -181,7 +181,7 @@ const program = Effect.gen(function*() {
         `The timed run: ${TASKS.toLocaleString("en")} adds in \`addAll\`s of ${CHUNK.toLocaleString("en")}, ` +
         "then `join`. Before it (untimed), a fresh queue or store and its managers: for the memory and SQLite " +
         `stores, one manager with ${WORKERS} workers in the bench process; for BullMQ, a producer manager here ` +
-        `(\`workers: 0\`) and one manager with \`workers: ${PROCESS_WORKERS}\` in each worker process (forked before ` +
+        `(\`concurrency: 0\`) and one manager with \`workers: ${PROCESS_WORKERS}\` in each worker process (forked before ` +
         `the suite). Redis: a local \`redis-server\` ${version}, append-only file with \`appendfsync everysec\` (as in CI). ` +
         "The SQLite store opens a new file per run (WAL). Per operation = per task.",
       operations: TASKS,

@@ -50,7 +50,7 @@ const contender = (
   phases.set(name, own)
   const program = (marks: Array<number>) =>
     Effect.gen(function*() {
-      const manager = yield* TaskManager.make({ tasks: [task], workers: WORKERS, store: yield* store() })
+      const manager = yield* TaskManager.make({ tasks: [task], concurrency: WORKERS, store: yield* store() })
       marks.push(performance.now())
       let last = ""
       if (concurrency === 0) {

@@ -1,7 +1,7 @@
 /**
  * A `TaskStore` on BullMQ and Redis, for tasks spread over many processes on many machines.
  * The TaskManager API stays the same — `add`, `status`, `results`, `cancel`, `join`,
- * `shutdown` — and BullMQ does the distributed work: each process's `workers` are a BullMQ
+ * `shutdown` — and BullMQ does the distributed work: each process's `concurrency` fibers are a BullMQ
  * Worker's concurrency, a worker that dies has its task picked up by another (stalled-job
  * recovery), and the task id is the job id, so adding the same id twice runs it once.
  *
@@ -134,7 +134,7 @@ export const BullMQStore: Context.Service<BullMQStore, BullMQStore> = Context.Se
  * declare const tasks: ReadonlyArray<TaskManager.TaskDefinition<string, unknown, never, unknown, never>>
  * const program = Effect.scoped(Effect.gen(function*() {
  *   const store = yield* BullMQStore.make({ url: "redis://127.0.0.1:6379" })
- *   const manager = yield* TaskManager.make({ tasks, store, workers: 8 })
+ *   const manager = yield* TaskManager.make({ tasks, store, concurrency: 8 })
  *   yield* manager.join
  * }))
  * ```
@@ -162,7 +162,7 @@ export const make: (options?: Options) => Effect.Effect<BullMQStore, RedisUnreac
  * })
  *
  * // a worker process: runs 4 tasks at a time until it is stopped
- * const worker = Effect.scoped(Effect.andThen(TaskManager.make({ tasks: [resize], workers: 4 }), Effect.never))
+ * const worker = Effect.scoped(Effect.andThen(TaskManager.make({ tasks: [resize], concurrency: 4 }), Effect.never))
  * const main = worker.pipe(Effect.provide(BullMQStore.layer({ queue: "images" })))
  * ```
  *
@@ -181,7 +181,7 @@ export const layer = (
 
 /**
  * A worker as a layer: a `TaskManager` on the `TaskStore` in the context (this store) that runs
- * `workers` tasks at a time for as long as the layer lives. When the layer is released (the
+ * `concurrency` tasks at a time for as long as the layer lives. When the layer is released (the
  * program ends, or SIGTERM under `NodeRuntime.runMain`), its running tasks go on for the store's
  * `closeTimeout`, then are interrupted and handed back to the queue, and the BullMQ Worker is
  * closed.
@@ -195,7 +195,7 @@ export const layer = (
  *
  * const resize = TaskManager.define("resize", { args: Schema.String, run: (image) => Effect.log(image) })
  *
- * const WorkerLive = BullMQStore.workers({ tasks: [resize], workers: 4 }).pipe(
+ * const WorkerLive = BullMQStore.workers({ tasks: [resize], concurrency: 4 }).pipe(
  *   Layer.provide(BullMQStore.layer({ queue: "images", closeTimeout: "10 seconds" }))
  * )
  * // with @effect/platform-node: NodeRuntime.runMain(Layer.launch(WorkerLive))

@@ -1,7 +1,7 @@
 /**
  * A background task manager that loses nothing: the guide's `BackgroundTaskManager` (worker
  * threads, a task queue, a result queue, shutdown) without its ways of losing work. Tasks are
- * defined with a Schema for their arguments, added by name, run by `workers` fibers, retried on
+ * defined with a Schema for their arguments, added by name, run by `concurrency` fibers, retried on
  * an Effect `Schedule`, timed out per attempt, and every outcome is published exactly once on
  * `results`. With a durable store (`SqliteStore`) an added task survives a crash.
  *
@@ -206,7 +206,7 @@ export declare namespace TaskManager {
      * Fibers running tasks, an integer ≥ 1. Default: 4. With a store that runs tasks on many
      * processes (`BullMQStore`) it is this process's share, and 0 makes a producer that runs none.
      */
-    readonly workers?: number | undefined
+    readonly concurrency?: number | undefined
     /** When a failed attempt is tried again (its input is the failure). Default: never. */
     readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
     /** The most an attempt may run; a longer one fails `TaskTimeout`. Default: no limit. */
@@ -241,7 +241,7 @@ export declare namespace TaskManager {
     readonly resultsBuffer?: number | undefined
     /**
      * The manager's name in a Timeline (`@fiberkit/observe`), which records each attempt of each
-     * task on the lane of the worker that ran it (`worker 0` … `worker <workers - 1>`). Default:
+     * task on the lane of the worker that ran it (`worker 0` … `worker <concurrency - 1>`). Default:
      * its number, in order of creation. (The local stores only: the BullMQ store records nothing.)
      */
     readonly name?: string | undefined
@@ -260,15 +260,15 @@ export declare namespace TaskManager {
  * const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
  * // the default store retry, and at most one minute of it
  * const storeRetry = TaskManager.defaults.storeRetry.pipe(Schedule.upTo({ duration: "1 minute" }))
- * const manager = TaskManager.make({ tasks: [job], workers: TaskManager.defaults.workers, storeRetry })
+ * const manager = TaskManager.make({ tasks: [job], concurrency: TaskManager.defaults.concurrency, storeRetry })
  * ```
  *
  * @since 0.2.0
  * @category constructors
  */
 export const defaults: {
-  /** 4 workers. */
-  readonly workers: number
+  /** 4 tasks at once. */
+  readonly concurrency: number
   /** Exponential from 100 ms (doubling), each delay at most 5 seconds, 10 retries. */
   readonly storeRetry: Schedule.Schedule<unknown, TaskStoreError>
   /** 100,000 outcomes a results stream may fall behind. */
@@ -312,7 +312,7 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
 /**
  * Starts a manager in the current scope: its workers run until the scope closes. Unfinished
  * tasks in a durable store (from an earlier run) are queued again first. Fails
- * `InvalidOptions` for `workers` below 1.
+ * `InvalidOptions` for `concurrency` below 1.
  *
  * The store is `options.store` or else the `TaskStore` service, which is then in `R`: a
  * program that forgets its store does not compile (on Effect 3 it quietly kept tasks in memory).
@@ -329,7 +329,7 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
  * })
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   const manager = yield* TaskManager.make({ tasks: [sendEmail], workers: 3, retry: Schedule.recurs(2) })
+ *   const manager = yield* TaskManager.make({ tasks: [sendEmail], concurrency: 3, retry: Schedule.recurs(2) })
  *   yield* manager.add(sendEmail, { to: "user@example.com" })
  *   yield* manager.shutdown({ drain: true })
  * })).pipe(Effect.provide(TaskStore.layerMemory)) // tasks in memory, on purpose

@@ -13,7 +13,7 @@ describe("BullMQStore", () => {
         args: Schema.Number,
         run: (n) => n === 0 ? Deferred.await(gate) : n === 1 ? Effect.fail("no") : Effect.succeed(n)
       })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
       const [blocker] = yield* manager.addAll(job, [0])
       while ((yield* manager.status(blocker!)).state !== "running") yield* Effect.sleep("5 millis")
       const [failing, succeeding, cancelled] = yield* manager.addAll(job, [1, 2, 3])
@@ -49,7 +49,7 @@ describe("BullMQStore", () => {
       assert.deepStrictEqual(both.filter(Option.isSome).length, 1)
     })))
 
-  it.live("a producer (workers: 0) runs nothing; a manager elsewhere on the queue runs its tasks, and both see the results", () =>
+  it.live("a producer (concurrency: 0) runs nothing; a manager elsewhere on the queue runs its tasks, and both see the results", () =>
     Effect.scoped(Effect.gen(function*() {
       const store = yield* freshStore()
       const ranBy: Array<string> = []
@@ -60,13 +60,13 @@ describe("BullMQStore", () => {
           success: Schema.Struct({ doubled: Schema.Number, at: Schema.DateFromString }),
           run: (n) => Effect.sync(() => (ranBy.push(who), { doubled: n * 2, at: new Date(0) }))
         })
-      const producer = yield* TaskManager.make({ tasks: [double("producer")], workers: 0, store })
+      const producer = yield* TaskManager.make({ tasks: [double("producer")], concurrency: 0, store })
       const results = yield* producer.subscribe
       const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
       yield* producer.addAll("double", [1, 2, 3])
       yield* Effect.sleep("100 millis")
       assert.deepStrictEqual(ranBy, [], "the producer runs nothing")
-      const worker = yield* TaskManager.make({ tasks: [double("worker")], workers: 2, store })
+      const worker = yield* TaskManager.make({ tasks: [double("worker")], concurrency: 2, store })
       yield* producer.join
       assert.deepStrictEqual(ranBy, ["worker", "worker", "worker"])
       const values = (yield* Fiber.join(collected)).map((r) => r.value as { doubled: number; at: Date })

@@ -21,12 +21,12 @@ describe("BullMQ, a task cancelled while queued", () => {
       const store = yield* freshStore()
       let runs = 0
       const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.sync(() => void runs++) })
-      const producer = yield* TaskManager.make({ tasks: [job], workers: 0, store })
+      const producer = yield* TaskManager.make({ tasks: [job], concurrency: 0, store })
       const results = yield* producer.subscribe
       const id = yield* producer.add(job, 1, { id: "queued" })
       assert.isTrue(yield* producer.cancel(id))
       // a worker comes, takes the job, and ends it with the cancel's mark
-      yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
       const outcome = (yield* Stream.runCollect(Stream.take(results, 1)))[0]!
       const status = yield* producer.status(id)
       assert.strictEqual(runs, 0, "it never ran")

@@ -22,7 +22,7 @@ describe("BullMQStore delivery", () => {
           args: Schema.Number,
           run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
         })
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
         const id = yield* manager.add(job, 1)
         yield* Deferred.await(started)
         const admin = yield* Effect.acquireRelease(
@@ -50,7 +50,7 @@ describe("BullMQStore delivery", () => {
       Effect.scoped(Effect.gen(function*() {
         const store = yield* freshStore({ retain: { count: 1 } })
         const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 4, store })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 4, store })
         const results = yield* manager.subscribe
         const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 20)))
         const ids = yield* manager.addAll(job, Array.from({ length: 20 }, (_, i) => i))
@@ -74,7 +74,7 @@ describe("BullMQStore delivery", () => {
       Effect.scoped(Effect.gen(function*() {
         const store = yield* freshStore()
         const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.fail("flaky") })
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store, retry: Schedule.spaced("1 minute") })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store, retry: Schedule.spaced("1 minute") })
         const first = yield* Effect.forkChild(Stream.runCollect(Stream.take(yield* manager.subscribe, 1)))
         const id = yield* manager.add(job, 1)
         // the first attempt failed: the task waits a minute for its retry
@@ -107,7 +107,7 @@ describe("BullMQStore delivery", () => {
           encode: SchemaGetter.passthrough()
         }))
         const job = TaskManager.define("job", { args: Schema.Number, success: SlowToRead, run: Effect.succeed })
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 8, store, resultsBuffer: 5 })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 8, store, resultsBuffer: 5 })
         const results = yield* manager.subscribe
         const reading = yield* Effect.forkChild(Stream.runCollect(results).pipe(Effect.result))
         const ids = yield* manager.addAll(job, Array.from({ length: 40 }, (_, i) => i))
@@ -135,8 +135,8 @@ describe("BullMQStore delivery", () => {
         args: Schema.Number,
         run: () => Effect.uninterruptible(Deferred.await(gate))
       })
-      const worker = yield* TaskManager.make({ tasks: [job], workers: 1, store })
-      const producer = yield* TaskManager.make({ tasks: [job], workers: 0, store })
+      const worker = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
+      const producer = yield* TaskManager.make({ tasks: [job], concurrency: 0, store })
       const id = yield* producer.add(job, 1)
       while ((yield* producer.status(id)).state !== "running") yield* Effect.sleep("5 millis")
       const stopping = yield* Effect.forkChild(worker.shutdown())

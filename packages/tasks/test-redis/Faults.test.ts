@@ -94,7 +94,7 @@ const setUp = (url: string, options: { readonly lockMillis: number; readonly clo
     })
     const store = yield* BullMQStore.make({ url, queue, prefix: "fiberkit-test" })
     const work = workTask(undefined, queue)
-    const producer = yield* TaskManager.make({ tasks: [work], workers: 0, store })
+    const producer = yield* TaskManager.make({ tasks: [work], concurrency: 0, store })
     const redis = yield* Effect.acquireRelease(
       Effect.sync(() => new Redis(url, { maxRetriesPerRequest: null })),
       (client) => Effect.sync(() => client.disconnect())

@@ -28,7 +28,7 @@ const client = Effect.acquireRelease(
 const firstOutcomeAfter = (write: (redis: Redis, key: string, queue: string) => Promise<unknown>) =>
   Effect.gen(function*() {
     const store = yield* freshStore()
-    const manager = yield* TaskManager.make({ tasks: [job], workers: 0, store })
+    const manager = yield* TaskManager.make({ tasks: [job], concurrency: 0, store })
     const results = yield* manager.subscribe
     const first = yield* Effect.forkChild(Stream.runHead(results))
     const redis = yield* client
@@ -60,7 +60,7 @@ describe("BullMQ store: connection errors and unreadable outcomes", () => {
         yield* Effect.scoped(Effect.gen(function*() {
           const server = yield* RedisServer.make
           const store = yield* BullMQStore.make({ url: server.url, queue: "errors", prefix: "fiberkit-test" })
-          const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
           yield* manager.subscribe
           const down = Date.now()
           yield* server.stop("SIGKILL")

@@ -20,7 +20,7 @@ describe("bad input", () => {
   for (const timeout of [-1n, [-1, 0]] as ReadonlyArray<Duration.Input>) {
     it.live(`a negative timeout (${typeof timeout === "bigint" ? `${timeout}n` : JSON.stringify(timeout)}) fails InvalidOptions`, () =>
       Effect.gen(function*() {
-        const made = yield* Effect.result(Effect.scoped(TaskManager.make({ tasks: [job], workers: 1, timeout })))
+        const made = yield* Effect.result(Effect.scoped(TaskManager.make({ tasks: [job], concurrency: 1, timeout })))
         assert.isTrue(Result.isFailure(made), "make succeeded with a negative timeout")
         if (Result.isFailure(made)) assert.strictEqual(made.failure._tag, "InvalidOptions")
       }).pipe(Effect.provide(TaskStore.layerMemory)))
@@ -29,7 +29,7 @@ describe("bad input", () => {
   // U+0080–U+009F are control characters (Unicode category Cc), as U+0000–U+001F and U+007F
   it.live("an id holding a C1 control character (U+0085) fails InvalidTaskId and adds nothing", () =>
     Effect.scoped(Effect.gen(function*() {
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
       const added = yield* Effect.result(manager.add(job, undefined, { id: "a\u0085b" }))
       assert.isTrue(Result.isFailure(added), "the id was accepted")
       if (Result.isFailure(added)) assert.strictEqual(added.failure._tag, "InvalidTaskId")
@@ -38,7 +38,7 @@ describe("bad input", () => {
   // 200 characters, each outside the BMP (two UTF-16 code units): within "1 to 256 characters"
   it.live("an id of 200 characters is valid, whatever the characters", () =>
     Effect.scoped(Effect.gen(function*() {
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
       const id = "😀".repeat(200)
       assert.strictEqual([...id].length, 200)
       const added = yield* Effect.result(manager.add(job, undefined, { id }))

@@ -22,7 +22,7 @@ describe("cancel before start", () => {
         args: Schema.Void,
         run: () => Effect.sync(() => void runs++)
       })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
       const results = yield* manager.subscribe
       const id = yield* manager.add(job, undefined)
       const cancelled = yield* manager.cancel(id)

@@ -35,7 +35,7 @@ const sqlite = Effect.gen(function*() {
 const scenario = (store: typeof memory | typeof sqlite, faults: Partial<Record<Operation, number>>) =>
   Effect.gen(function*() {
     const inner = yield* store
-    const manager = yield* TaskManager.make({ tasks: [job], workers: 2 }).pipe(
+    const manager = yield* TaskManager.make({ tasks: [job], concurrency: 2 }).pipe(
       Effect.provideService(TaskStore.TaskStore, faulty(inner, faults).store),
       Effect.orDie
     )

@@ -15,7 +15,7 @@ describe("TaskManager results", () => {
   // bytes each, 20 MiB after 50,000 — without bound.
   it.effect("a stream that falls resultsBuffer outcomes behind fails ResultsOverflow; a reader keeps up", () =>
     Effect.gen(function*() {
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 2, resultsBuffer: 5 })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 2, resultsBuffer: 5 })
       const idle = yield* manager.subscribe
       const reader = yield* Effect.forkChild(Stream.runCollect(Stream.take(yield* manager.subscribe, 10)))
       yield* manager.addAll(job, Array.from({ length: 10 }, (_, i) => i))
@@ -33,7 +33,7 @@ describe("TaskManager results", () => {
   it.effect("a shutdown interrupted at any op: the next one still ends the results streams", () =>
     Interleavings.explore(
       Effect.gen(function*() {
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store: yield* TaskStore.memory })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store: yield* TaskStore.memory })
         const collected = yield* Effect.forkChild(Stream.runCollect(yield* manager.subscribe))
         yield* Effect.orDie(manager.add(job, 1))
         yield* manager.join

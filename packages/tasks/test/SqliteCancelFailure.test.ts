@@ -27,7 +27,7 @@ describe("SQLite, a cancel that fails", () => {
           Effect.andThen(Effect.sync(() => order.push(name)), name === "first" ? Deferred.await(gate) : Effect.void)
       })
       const stored = yield* Layer.build(Layer.fresh(SqliteStore.layer({ filename: file })))
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 }).pipe(Effect.provide(stored))
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 }).pipe(Effect.provide(stored))
       yield* manager.add(job, "first") // runs, and holds the only worker
       yield* Effect.sleep("50 millis")
       yield* manager.add(job, "a")

@@ -100,7 +100,7 @@ describe("SqliteStore recovery", () => {
         run: () => Effect.flatMap(Effect.sync(() => ++runs), (n) => n === 1 ? Effect.fail("boom") : Effect.void)
       })
       const status = yield* Effect.scoped(Effect.gen(function*() {
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 1, retry: Schedule.recurs(1) })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, retry: Schedule.recurs(1) })
         yield* manager.join
         return yield* manager.status("old")
       })).pipe(Effect.provide(Layer.fresh(SqliteStore.layer({ filename: file }))))

@@ -35,7 +35,7 @@ const stoppedUnreleased = (maxRecoveries?: number) =>
       Layer.fresh(SqliteStore.layer(max === undefined ? { filename: file } : { filename: file, maxRecoveries: max }))
     const id = yield* Effect.scoped(Effect.gen(function*() {
       const { store } = faulty(yield* TaskStore.TaskStore, { release: Infinity })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store, storeRetry: Schedule.recurs(1) })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store, storeRetry: Schedule.recurs(1) })
       const id = yield* manager.add(job, undefined)
       yield* Deferred.await(started)
       yield* manager.shutdown({ drain: false })
@@ -61,7 +61,7 @@ describe("SQLite, a task stopped by a shutdown", () => {
     Effect.scoped(Effect.gen(function*() {
       const { counter, id, job, sqlite } = yield* stoppedUnreleased()
       const status = yield* Effect.scoped(Effect.gen(function*() {
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
         yield* manager.join
         return yield* manager.status(id)
       })).pipe(Effect.provide(sqlite()))

@@ -38,7 +38,7 @@ describe("SqliteStore", () => {
           run: (name) => Effect.andThen(Effect.sync(() => runs.push(name)), Deferred.await(gate))
         })
         const first = Effect.scoped(Effect.gen(function*() {
-          const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
           const ids = yield* Effect.forEach(["a", "b", "c"], (name) => manager.add(job, name))
           while (runs.length === 0) yield* Effect.yieldNow
           yield* manager.shutdown({ drain: false }) // "a" was running, "b" and "c" queued
@@ -48,7 +48,7 @@ describe("SqliteStore", () => {
         assert.deepStrictEqual(runs, ["a"])
         yield* Deferred.succeed(gate, undefined)
         const second = Effect.scoped(Effect.gen(function*() {
-          const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
           yield* manager.join
           return yield* Effect.forEach(ids, (id) => manager.status(id))
         }))
@@ -98,7 +98,7 @@ describe("SqliteStore", () => {
         fs.appendFileSync(log, "restart\n")
         // restarted: a manager on the same file, nothing added
         yield* Effect.scoped(Effect.gen(function*() {
-          const manager = yield* TaskManager.make({ tasks: [work(log)], workers: 2 })
+          const manager = yield* TaskManager.make({ tasks: [work(log)], concurrency: 2 })
           yield* manager.join
         })).pipe(Effect.provide(SqliteStore.layer({ filename: db })))
         const after = yield* rows(db)
@@ -150,7 +150,7 @@ describe("SqliteStore", () => {
       yield* Effect.scoped(Effect.gen(function*() {
         const blocker = TaskManager.define("blocker", { args: Schema.Number, run: () => Effect.never })
         const store = yield* open
-        const manager = yield* TaskManager.make({ tasks: [blocker, job, anything], workers: 1, store })
+        const manager = yield* TaskManager.make({ tasks: [blocker, job, anything], concurrency: 1, store })
         yield* manager.add(blocker, 0)
         // two adds in one batch: the one that cannot be stored fails alone
         const [bad, good] = yield* Effect.all(
@@ -162,7 +162,7 @@ describe("SqliteStore", () => {
         yield* manager.shutdown()
       }))
       const blocker = TaskManager.define("blocker", { args: Schema.Number, run: () => Effect.void })
-      const manager = yield* TaskManager.make({ tasks: [blocker, job], workers: 1, store: yield* open })
+      const manager = yield* TaskManager.make({ tasks: [blocker, job], concurrency: 1, store: yield* open })
       yield* manager.join
       assert.deepStrictEqual(seen, values)
     })))
@@ -182,7 +182,7 @@ describe("SqliteStore", () => {
         args: Schema.toCodecJson(Schema.Option(Schema.Number)),
         run: () => Effect.void
       })
-      const manager = yield* TaskManager.make({ tasks: [maybe, plain], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [maybe, plain], concurrency: 1, store })
       const refused = yield* Effect.flip(manager.add(maybe, Option.some(1)))
       assert.strictEqual(refused._tag, "TaskStoreError")
       assert.match(String(refused.cause), /plain data/)

@@ -21,7 +21,7 @@ describe("closing the manager's scope", () => {
   it.live("ends a subscribe stream after the last outcome", () =>
     Effect.gen(function*() {
       const reader = yield* Effect.scoped(Effect.gen(function*() {
-        const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
         const results = yield* manager.subscribe
         const reader = yield* Effect.forkDetach(Stream.runCollect(results))
         yield* manager.addAll(job, [10, 60_000])

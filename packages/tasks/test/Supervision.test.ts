@@ -19,7 +19,7 @@ describe("TaskManager supervision", () => {
       const inner = yield* TaskStore.memory
       const { calls, store } = faulty(inner, { finish: 1 })
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 1, store })
       const results = yield* manager.subscribe
       // each outcome, with what the store held for its task when it was read
       const seen = yield* Effect.forkChild(
@@ -50,7 +50,7 @@ describe("TaskManager supervision", () => {
     return Effect.gen(function*() {
       const { calls, store } = faulty(yield* TaskStore.memory, { take: 3 })
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 1, store })
       const id = yield* manager.add(send, { to: "a@x", ms: 10 })
       yield* TestTime.run(manager.join)
       assert.strictEqual((yield* manager.status(id)).state, "succeeded")
@@ -68,7 +68,7 @@ describe("TaskManager supervision", () => {
         args: Schema.String,
         run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
       })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
       const id = yield* manager.add(job, "a")
       yield* Deferred.await(started)
       yield* TestTime.run(manager.shutdown({ drain: false }))
@@ -80,7 +80,7 @@ describe("TaskManager supervision", () => {
     Effect.gen(function*() {
       const { calls, store } = faulty(yield* TaskStore.memory, { attempt: 1 })
       const send = emails(new Map([["flaky@x", 1]]))
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 1, store, retry: Schedule.recurs(1) })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 1, store, retry: Schedule.recurs(1) })
       const id = yield* manager.add(send, { to: "flaky@x", ms: 10 })
       yield* TestTime.run(manager.join)
       const status = yield* manager.status(id)
@@ -95,7 +95,7 @@ describe("TaskManager supervision", () => {
       const inner = yield* TaskStore.memory
       const { calls, store } = faulty(inner, { finish: Infinity })
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 1, store, storeRetry: Schedule.recurs(2) })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 1, store, storeRetry: Schedule.recurs(2) })
       const results = yield* manager.subscribe
       const all = yield* Effect.forkChild(Stream.runCollect(results))
       const id = yield* manager.add(send, { to: "a@x", ms: 10 })
@@ -120,7 +120,7 @@ describe("TaskManager supervision", () => {
     Effect.gen(function*() {
       const { at, store } = faulty(yield* TaskStore.memory, { finish: Infinity })
       const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
       yield* manager.add(job, 1)
       yield* TestTime.run(manager.join)
       const delays = at.finish.slice(1).map((t, i) => t - at.finish[i]!)
@@ -137,7 +137,7 @@ describe("TaskManager supervision", () => {
         run: (name) =>
           name === "blocker" ? Effect.andThen(Deferred.succeed(started, undefined), Deferred.await(gate)) : Effect.void
       })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
       yield* manager.add(job, "blocker")
       yield* Deferred.await(started)
       const queued = yield* manager.add(job, "queued")

@@ -12,7 +12,7 @@ describe("TaskManager", () => {
   it.effect("runs added tasks on its workers; every outcome is published once; status tells the rest", () =>
     Effect.gen(function*() {
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2 })
       const results = yield* manager.subscribe
       const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
       const ids = yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 100 }))
@@ -31,7 +31,7 @@ describe("TaskManager", () => {
   it.effect("a drained shutdown publishes every outcome, then ends the results streams", () =>
     Effect.gen(function*() {
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2 })
       const results = yield* manager.subscribe
       const all = yield* Effect.forkChild(Stream.runCollect(results))
       yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 10 }))
@@ -44,7 +44,7 @@ describe("TaskManager", () => {
       const send = emails(new Map([["flaky@x", 1], ["dead@x", 10]]))
       const manager = yield* TaskManager.make({
         tasks: [send],
-        workers: 2,
+        concurrency: 2,
         retry: Schedule.max([Schedule.spaced("1 second"), Schedule.recurs(2)])
       })
       const flaky = yield* manager.add(send, { to: "flaky@x", ms: 10 })
@@ -80,7 +80,7 @@ describe("TaskManager", () => {
         args: Schema.String,
         run: (name) => Effect.andThen(Effect.sync(() => started.push(name)), Deferred.await(block))
       })
-      const manager = yield* TaskManager.make({ tasks: [job], workers: 1 })
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1 })
       const running = yield* manager.add(job, "running")
       const queued = yield* manager.add(job, "queued")
       yield* TestClock.adjust(1)
@@ -104,7 +104,7 @@ describe("TaskManager", () => {
       assert.strictEqual((yield* Effect.flip(manager.add("nope" as never, {} as never)))._tag, "UnknownTask")
       yield* manager.shutdown({ drain: true })
       assert.strictEqual((yield* Effect.flip(manager.add(send, { to: "a@x", ms: 1 })))._tag, "TaskManagerShutDown")
-      assert.strictEqual((yield* Effect.flip(TaskManager.make({ tasks: [send], workers: 0 })))._tag, "InvalidOptions")
+      assert.strictEqual((yield* Effect.flip(TaskManager.make({ tasks: [send], concurrency: 0 })))._tag, "InvalidOptions")
       // a timeout that is not a duration ≥ 0 (it died in every task, or meant no limit)
       for (const timeout of ["soon", -5]) {
         const invalid = yield* Effect.flip(TaskManager.make({ tasks: [send], timeout: timeout as "1 second" }))
@@ -115,7 +115,7 @@ describe("TaskManager", () => {
   it.effect("addAll adds many at once, all or nothing", () =>
     Effect.gen(function*() {
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 2 })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2 })
       const bad = yield* Effect.flip(manager.addAll(send, [{ to: "a@x", ms: 1 }, { to: 1, ms: 1 } as never]))
       assert.strictEqual(bad._tag, "InvalidTaskArgs")
       const ids = yield* manager.addAll(send, ["a@x", "b@x", "c@x"].map((to) => ({ to, ms: 10 })))
@@ -127,7 +127,7 @@ describe("TaskManager", () => {
   it.effect("shutdown without drain: running tasks stop and go back to the queue; queued ones stay queued", () =>
     Effect.gen(function*() {
       const send = emails()
-      const manager = yield* TaskManager.make({ tasks: [send], workers: 1 })
+      const manager = yield* TaskManager.make({ tasks: [send], concurrency: 1 })
       const first = yield* manager.add(send, { to: "a@x", ms: 100 })
       const second = yield* manager.add(send, { to: "b@x", ms: 100 })
       yield* TestClock.adjust(50)
@@ -181,7 +181,7 @@ describe("TaskManager properties", () => {
       Effect.scoped(Effect.gen(function*() {
         const bouncing = new Map(specs.map((spec, i) => [`${i}@x`, spec.bounces] as const))
         const send = emails(bouncing)
-        const manager = yield* TaskManager.make({ tasks: [send], workers, retry: Schedule.recurs(retries) })
+        const manager = yield* TaskManager.make({ tasks: [send], concurrency: workers, retry: Schedule.recurs(retries) })
         const results = yield* manager.subscribe
         const published = new Map<string, number>()
         const subscriber = yield* Effect.forkChild(Stream.runForEach(results, (result) =>

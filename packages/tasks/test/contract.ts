@@ -52,7 +52,7 @@ export const contract = (name: string, harness: Harness) =>
       withStore((store) =>
         Effect.gen(function*() {
           const send = emails()
-          const manager = yield* TaskManager.make({ tasks: [send], workers: 2, store })
+          const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2, store })
           const results = yield* manager.subscribe
           const collected = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 3)))
           const ids = yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 5 }))
@@ -79,7 +79,7 @@ export const contract = (name: string, harness: Harness) =>
       withStore((store) =>
         Effect.gen(function*() {
           const send = emails()
-          const manager = yield* TaskManager.make({ tasks: [send], workers: 2, store })
+          const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2, store })
           const results = yield* manager.subscribe
           const all = yield* Effect.forkChild(Stream.runCollect(results))
           yield* Effect.forEach(["a@x", "b@x", "c@x"], (to) => manager.add(send, { to, ms: 5 }))
@@ -94,7 +94,7 @@ export const contract = (name: string, harness: Harness) =>
           const send = emails(new Map([["flaky@x", 1], ["dead@x", 10]]))
           const manager = yield* TaskManager.make({
             tasks: [send],
-            workers: 2,
+            concurrency: 2,
             store,
             retry: Schedule.max([Schedule.spaced("10 millis"), Schedule.recurs(2)])
           })
@@ -139,7 +139,7 @@ export const contract = (name: string, harness: Harness) =>
             args: Schema.String,
             run: (name) => Effect.andThen(Effect.sync(() => started.push(name)), Deferred.await(block))
           })
-          const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
           const results = yield* manager.subscribe
           const outcomes = yield* Effect.forkChild(Stream.runCollect(Stream.take(results, 2)))
           const running = yield* manager.add(job, "running")
@@ -171,7 +171,7 @@ export const contract = (name: string, harness: Harness) =>
           assert.strictEqual((yield* Effect.flip(manager.add("nope" as never, {} as never)))._tag, "UnknownTask")
           yield* manager.shutdown({ drain: true })
           assert.strictEqual((yield* Effect.flip(manager.add(send, { to: "a@x", ms: 1 })))._tag, "TaskManagerShutDown")
-          const invalid = yield* Effect.flip(TaskManager.make({ tasks: [send], workers: -1, store }))
+          const invalid = yield* Effect.flip(TaskManager.make({ tasks: [send], concurrency: -1, store }))
           assert.strictEqual(invalid._tag, "InvalidOptions")
         })
       ))
@@ -180,7 +180,7 @@ export const contract = (name: string, harness: Harness) =>
       withStore((store) =>
         Effect.gen(function*() {
           const send = emails()
-          const manager = yield* TaskManager.make({ tasks: [send], workers: 2, store })
+          const manager = yield* TaskManager.make({ tasks: [send], concurrency: 2, store })
           const bad = yield* Effect.flip(manager.addAll(send, [{ to: "a@x", ms: 1 }, { to: 1, ms: 1 } as never]))
           assert.strictEqual(bad._tag, "InvalidTaskArgs")
           const ids = yield* manager.addAll(send, ["a@x", "b@x", "c@x"].map((to) => ({ to, ms: 1 })))
@@ -195,7 +195,7 @@ export const contract = (name: string, harness: Harness) =>
         Effect.gen(function*() {
           let runs = 0
           const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.sync(() => runs++) })
-          const manager = yield* TaskManager.make({ tasks: [job], workers: 2, store })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 2, store })
           assert.strictEqual(yield* manager.add(job, 1, { id: "order-1" }), "order-1")
           yield* manager.join
           assert.strictEqual(yield* manager.add(job, 1, { id: "order-1" }), "order-1")
@@ -213,7 +213,7 @@ export const contract = (name: string, harness: Harness) =>
             args: Schema.String,
             run: () => Effect.andThen(Deferred.succeed(started, undefined), Effect.never)
           })
-          const manager = yield* TaskManager.make({ tasks: [job], workers: 1, store })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
           const first = yield* manager.add(job, "a")
           const second = yield* manager.add(job, "b")
           yield* Deferred.await(started)
@@ -243,7 +243,7 @@ export const contract = (name: string, harness: Harness) =>
         withStore((store) =>
           Effect.gen(function*() {
             const send = emails(new Map(specs.map((spec, i) => [`${i}@x`, spec.bounces] as const)))
-            const manager = yield* TaskManager.make({ tasks: [send], workers, store, retry: Schedule.recurs(retries) })
+            const manager = yield* TaskManager.make({ tasks: [send], concurrency: workers, store, retry: Schedule.recurs(retries) })
             const results = yield* manager.subscribe
             const published = new Map<string, number>()
             const subscriber = yield* Effect.forkChild(

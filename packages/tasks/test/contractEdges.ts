@@ -36,7 +36,7 @@ export const contractEdges = (
       body: (manager: TaskManager.TaskManager<T>) => Effect.Effect<A, E, Scope.Scope>
     ) =>
       Effect.scoped(Effect.gen(function*() {
-        const manager = yield* TaskManager.make({ tasks, workers: 1, store: yield* Effect.orDie(store) })
+        const manager = yield* TaskManager.make({ tasks, concurrency: 1, store: yield* Effect.orDie(store) })
         return yield* body(manager)
       }))
 
@@ -53,7 +53,7 @@ export const contractEdges = (
       Effect.scoped(Effect.gen(function*() {
         const shared = yield* Effect.orDie(store)
         const run = <A, E2>(body: (manager: TaskManager.TaskManager<T>) => Effect.Effect<A, E2, Scope.Scope>) =>
-          Effect.scoped(Effect.flatMap(TaskManager.make({ tasks, workers: 1, store: shared, retry }), body))
+          Effect.scoped(Effect.flatMap(TaskManager.make({ tasks, concurrency: 1, store: shared, retry }), body))
         const id = yield* run((manager) => Effect.tap(before(manager), () => manager.shutdown({ drain: false })))
         const status = yield* run((manager) => Effect.andThen(within("join", manager.join), manager.status(id)))
         return { id, status }
@@ -267,7 +267,7 @@ export const contractEdges = (
       return Effect.scoped(Effect.gen(function*() {
         const manager = yield* TaskManager.make({
           tasks: [job],
-          workers: 1,
+          concurrency: 1,
           retry: Schedule.recurs(1),
           store: yield* Effect.orDie(store)
         })
@@ -324,7 +324,7 @@ export const contractEdges = (
       return Effect.scoped(Effect.gen(function*() {
         const manager = yield* TaskManager.make({
           tasks: [job],
-          workers: 2,
+          concurrency: 2,
           timeout: "10 millis",
           retry: Schedule.recurs(1),
           store: yield* Effect.orDie(store)

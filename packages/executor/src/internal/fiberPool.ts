@@ -19,7 +19,7 @@ import { awaitAll } from "./wait.js"
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
 
 /** Python's default for I/O-bound pools: `min(32, cpus + 4)`. @internal */
-export const defaultMaxWorkers = (): number => Math.min(32, os.availableParallelism() + 4)
+export const defaultConcurrency = (): number => Math.min(32, os.availableParallelism() + 4)
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
@@ -38,7 +38,7 @@ interface Job {
 
 /**
  * What a pool made under a recorder reports: each job's times, outcome and worker. Workers are
- * numbered by the lowest free slot, so a chart has at most `maxWorkers` rows.
+ * numbered by the lowest free slot, so a chart has at most `concurrency` rows.
  */
 class PoolRecording {
   private readonly slots: Array<boolean> = []
@@ -75,9 +75,9 @@ class PoolRecording {
 }
 
 /**
- * Submitted tasks wait in one FIFO line of jobs; at most `maxWorkers` of them run, each in its
+ * Submitted tasks wait in one FIFO line of jobs; at most `concurrency` of them run, each in its
  * own fiber, started when a worker is free — so a pending task costs a small object, not a
- * fiber, and a cancelled pending task is simply skipped. `map` submits `min(maxWorkers, items)`
+ * fiber, and a cancelled pending task is simply skipped. `map` submits `min(concurrency, items)`
  * lanes through the same line; each lane pulls the next item until none is left, so a huge
  * input does not create a task per item, and `map` and `submit` share the worker limit.
  *
@@ -105,7 +105,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   private readonly recording: PoolRecording | undefined
 
   constructor(
-    readonly maxWorkers: number,
+    readonly concurrency: number,
     context: Context.Context<never>,
     private readonly nextId = counter(),
     recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
@@ -147,7 +147,7 @@ export class FiberPoolImpl implements Api.FiberPool {
 
   /** Starts workers while some are missing and jobs wait (synchronously, in the same step as the enqueue). */
   private dispatch(): void {
-    while (this.active < this.maxWorkers && this.hasPending()) this.startWorker()
+    while (this.active < this.concurrency && this.hasPending()) this.startWorker()
   }
 
   /**
@@ -268,7 +268,7 @@ export class FiberPoolImpl implements Api.FiberPool {
             step: () => {}
           })
         )
-        const lanes = Array.from({ length: Math.min(this.maxWorkers, inputs.length) }, () => this.enqueue(lane))
+        const lanes = Array.from({ length: Math.min(this.concurrency, inputs.length) }, () => this.enqueue(lane))
         const stopAll = Effect.forEach(lanes, (future) => future.cancel, { discard: true })
         this.dispatch()
         // one wait on every lane, not a concurrent `Effect.forEach` over `lane.result`: in effect
@@ -290,7 +290,7 @@ export class FiberPoolImpl implements Api.FiberPool {
     )
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) =>
-    mapStream(this.submit, this.maxWorkers, () => this.cancelledFutures)(items, f)
+    mapStream(this.submit, this.concurrency, () => this.cancelledFutures)(items, f)
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
@@ -338,18 +338,18 @@ export class FiberPoolImpl implements Api.FiberPool {
 /** @internal */
 export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPool, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
-    const maxWorkers = options?.maxWorkers ?? defaultMaxWorkers()
-    if (!Number.isSafeInteger(maxWorkers) || maxWorkers < 1) {
+    const concurrency = options?.concurrency ?? defaultConcurrency()
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
       return yield* new InvalidOptions({
         operation: "FiberPool.make",
-        field: "maxWorkers",
+        field: "concurrency",
         expected: "an integer ≥ 1",
-        value: maxWorkers
+        value: concurrency
       })
     }
     const recorder = yield* Recorder.current
     const pool = new FiberPoolImpl(
-      maxWorkers,
+      concurrency,
       yield* Effect.context<never>(),
       counter(),
       recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("FiberPool", options?.name) }

@@ -31,7 +31,7 @@ const poolShutDown = Effect.fail(new PoolShutDown())
  * behind it go back to the front of the line, and a replacement starts. Cancelling a job queued
  * on a worker is a compare-and-swap on its cell (the worker skips it); cancelling the running
  * job terminates the worker. Effects that are not calls run on the main thread in a FiberPool
- * of `size` fibers, with the calls they make routed to this pool's workers.
+ * of `concurrency` fibers, with the calls they make routed to this pool's workers.
  *
  * Under a recorder, each call that ran on a worker thread is recorded (source `"WorkerPool"`,
  * lane `worker <slot>`). Calls that never reached a worker — cancelled while waiting, a payload
@@ -42,7 +42,7 @@ const poolShutDown = Effect.fail(new PoolShutDown())
  */
 export class WorkerPoolImpl implements Api.WorkerPool {
   readonly [TypeId]: Api.TypeId = TypeId
-  readonly size: number
+  readonly concurrency: number
   private line = new Fifo.Fifo<Job>()
   private readonly live = new Set<FutureImpl<unknown, unknown>>()
   private readonly threads: Array<Thread | undefined>
@@ -67,7 +67,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     private readonly settings: Settings,
     context: Context.Context<never>
   ) {
-    this.size = settings.size
+    this.concurrency = settings.size
     this.threads = new Array(settings.size).fill(undefined)
     this.blocked = new Array(settings.size).fill(false)
     this.runFork = Effect.runForkWith(context)
@@ -300,7 +300,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
       if (!this.closed) this.blocked.fill(false)
       const carry = this.fibers.carrier(caller)
       return mapWindow(items, f, {
-        window: this.size * Protocol.CELLS,
+        window: this.concurrency * Protocol.CELLS,
         start: (effect) =>
           isCall(effect)
             ? this.enqueue(effect) as unknown as FutureImpl<B, E>
@@ -311,7 +311,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     })
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) =>
-    mapStream(this.submit, this.size, () => this.cancelledFutures)(items, f)
+    mapStream(this.submit, this.concurrency, () => this.cancelledFutures)(items, f)
 
   /**
    * Cancels, in this one step, the calls queued on a worker and those waiting in the line, and

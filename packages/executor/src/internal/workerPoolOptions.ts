@@ -33,8 +33,8 @@ export const settingsOf = (
   options: Api.WorkerPool.Options
 ): Effect.Effect<Settings, InvalidOptions | WorkerSpawnFailed> =>
   Effect.gen(function*() {
-    const size = options.size ?? os.availableParallelism()
-    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("size", "an integer ≥ 1", size)
+    const size = options.concurrency ?? os.availableParallelism()
+    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("concurrency", "an integer ≥ 1", size)
     const max = options.maxTasksPerWorker
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
       return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)

@@ -263,9 +263,9 @@ export const fetchAll = (
       if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
         return yield* invalid("concurrency", "an integer ≥ 1", concurrency)
       }
-      const perHost = options.perHostLimit
+      const perHost = options.perHostConcurrency
       if (perHost !== undefined && (!Number.isSafeInteger(perHost) || perHost < 1)) {
-        return yield* invalid("perHostLimit", "an integer ≥ 1", perHost)
+        return yield* invalid("perHostConcurrency", "an integer ≥ 1", perHost)
       }
       const client = yield* HttpClient.HttpClient
       const decoded = options.timeout === undefined ? undefined : Durations.decodeNonNegative(options.timeout)
@@ -293,7 +293,7 @@ export const fetchAll = (
         Effect.suspend(() => {
           const known = hosts.get(host)
           if (known !== undefined) return Effect.succeed(known)
-          return Effect.map(Effect.orDie(ConcurrencyLimiter.make(perHost!)), (limiter) => {
+          return Effect.map(Effect.orDie(ConcurrencyLimiter.make({ concurrency: perHost! })), (limiter) => {
             // checked again in the same step as the insert: two fibers never make two limiters
             const first = hosts.get(host)
             if (first !== undefined) return first

@@ -348,7 +348,7 @@ export const make = <T extends Definition>(
     if (store.engine !== undefined) return yield* store.engine.make(options)
     const invalid = invalidOptions(options, 1)
     if (invalid !== undefined) return yield* invalid
-    const workers = options.workers ?? defaults.workers
+    const workers = options.concurrency ?? defaults.concurrency
     const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const recorder = yield* Recorder.current

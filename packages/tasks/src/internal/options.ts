@@ -5,7 +5,7 @@ import type * as Api from "../TaskManager.js"
 import { defaultStoreRetry } from "./supervision.js"
 
 /** @internal */
-export const defaults = { workers: 4, storeRetry: defaultStoreRetry, resultsBuffer: 100_000 }
+export const defaults = { concurrency: 4, storeRetry: defaultStoreRetry, resultsBuffer: 100_000 }
 
 const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "TaskManager.make", field, expected, value })
@@ -23,10 +23,10 @@ export const invalidOptions = (
   options: Api.TaskManager.Options<Api.TaskDefinition.Any>,
   fewestWorkers: 0 | 1
 ): InvalidOptions | undefined => {
-  const workers = options.workers ?? defaults.workers
+  const workers = options.concurrency ?? defaults.concurrency
   if (!Number.isSafeInteger(workers) || workers < fewestWorkers) {
     return invalid(
-      "workers",
+      "concurrency",
       fewestWorkers === 1 ? "an integer ≥ 1" : "an integer ≥ 0 (0: a producer that runs no task)",
       workers
     )

@@ -42,7 +42,7 @@ const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ o
  * together, in one transaction; each writer resumes once the transaction is committed. The
  * commit waits for `setImmediate`, not a microtask: Effect 4 runs a woken fiber inside the call
  * that wakes it and its scheduler runs fibers in `setImmediate` rounds, so a microtask fired
- * after the first writer of a round alone (with 8 workers: 20,002 commits for 20,002 writes,
+ * after the first writer of a round alone (with 8 concurrency: 20,002 commits for 20,002 writes,
  * against 2,502 now).
  * With `synchronous = "full"` a commit costs a sync to disk; one per batch instead of one per
  * write is what keeps the store fast under many workers. The driver is synchronous: a batch's

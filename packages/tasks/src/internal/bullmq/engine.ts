@@ -47,7 +47,7 @@ const readRetry = Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(5
 
 /**
  * The TaskManager on BullMQ. Adding writes a job (the task id is the job id); this process's
- * `workers` run jobs as a BullMQ Worker's concurrency; outcomes come from the queue's event
+ * `concurrency` fibers run jobs as a BullMQ Worker's concurrency; outcomes come from the queue's event
  * stream, so `results` sees the tasks that every process ran.
  */
 class RemoteManager<T extends Definition> {
@@ -255,7 +255,7 @@ export const make = <T extends Definition>(
   Effect.gen(function*() {
     const invalid = invalidOptions(options, 0)
     if (invalid !== undefined) return yield* invalid
-    const workers = options.workers ?? defaults.workers
+    const workers = options.concurrency ?? defaults.concurrency
     // the tasks run with the context the manager was made in
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)

@@ -70,7 +70,9 @@ const program = Effect.scoped(Effect.gen(function*() {
 
   // 3. The WorkerPool: the same calls, each on a worker thread, as many at once as there are workers
   const [onWorkers, workerTime] = yield* timed(workerPool.map(jobs, (n) => fib(n)))
-  yield* Console.log(`WorkerPool (${threads(workerPool.concurrency)}): ${workerTime.toFixed(2)}s — ${speedup(workerTime)}`)
+  yield* Console.log(
+    `WorkerPool (${threads(workerPool.concurrency)}): ${workerTime.toFixed(2)}s — ${speedup(workerTime)}`
+  )
 
   yield* Console.log(`\nResults: ${onWorkers.join(", ")}`)
   const same = inline.join() === onFibers.join() && inline.join() === onWorkers.join()

@@ -195,7 +195,10 @@ const workloads: ReadonlyArray<readonly [string, Workload]> = [
     const job = tasks.TaskManager.define("noop", { args: Schema.Number, run: () => Effect.void })
     return Effect.scoped(
       Effect.flatMap(
-        Effect.flatMap(tasks.TaskStore.memory, (store) => tasks.TaskManager.make({ tasks: [job], concurrency: 4, store })),
+        Effect.flatMap(
+          tasks.TaskStore.memory,
+          (store) => tasks.TaskManager.make({ tasks: [job], concurrency: 4, store })
+        ),
         (manager) =>
           Effect.andThen(
             Effect.forEach(Array.from({ length: 2000 }, (_, i) => i), (i) => manager.add(job, i), { discard: true }),

@@ -56,7 +56,9 @@ describe("a task logs with its submitter's annotations, log spans and log levels
     Effect.gen(function*() {
       const { layer, lines } = capture()
       const module = new URL("./fixtures/tasks.js", import.meta.url)
-      yield* Effect.scoped(Effect.flatMap(WorkerPool.make({ module, concurrency: 1 }), logFrom)).pipe(Effect.provide(layer))
+      yield* Effect.scoped(Effect.flatMap(WorkerPool.make({ module, concurrency: 1 }), logFrom)).pipe(
+        Effect.provide(layer)
+      )
       assert.deepStrictEqual(lines, expected)
     }), 60_000)
 })

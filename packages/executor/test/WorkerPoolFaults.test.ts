@@ -15,7 +15,11 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
     "a crashing worker fails only its own task with WorkerCrashed and is replaced",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, resourceLimits: { maxOldGenerationSizeMb: 32 } })
+        const pool = yield* WorkerPool.make({
+          module: tasks,
+          concurrency: 2,
+          resourceLimits: { maxOldGenerationSizeMb: 32 }
+        })
         const before = new Set((yield* pool.map([1, 2, 3, 4, 5, 6], () => whoAmI())).map((w) => w.threadId))
         for (const kind of ["exit", "uncaught", "oom"] as const) {
           const futures = yield* Effect.forEach(

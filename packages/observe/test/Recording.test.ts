@@ -84,7 +84,9 @@ describe("WorkerPool records", { concurrent: false, timeout: 60_000 }, () => {
   it.live("each call run on a worker thread: one record, on the lane of its worker, with its outcome", () =>
     Effect.scoped(Effect.gen(function*() {
       const timeline = yield* Timeline.make()
-      const pool = yield* Timeline.recording(timeline)(WorkerPool.make({ module: tasksModule, concurrency: 2, name: "cpu" }))
+      const pool = yield* Timeline.recording(timeline)(
+        WorkerPool.make({ module: tasksModule, concurrency: 2, name: "cpu" })
+      )
       const inputs = [2, 3, 4, 6, 8, 10]
       const futures = yield* Effect.forEach(inputs, (n) => pool.submit(half(n)))
       // an effect runs on the main thread: its call is recorded, the effect itself is not

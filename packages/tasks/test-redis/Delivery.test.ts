@@ -74,7 +74,12 @@ describe("BullMQStore delivery", () => {
       Effect.scoped(Effect.gen(function*() {
         const store = yield* freshStore()
         const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.fail("flaky") })
-        const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store, retry: Schedule.spaced("1 minute") })
+        const manager = yield* TaskManager.make({
+          tasks: [job],
+          concurrency: 1,
+          store,
+          retry: Schedule.spaced("1 minute")
+        })
         const first = yield* Effect.forkChild(Stream.runCollect(Stream.take(yield* manager.subscribe, 1)))
         const id = yield* manager.add(job, 1)
         // the first attempt failed: the task waits a minute for its retry

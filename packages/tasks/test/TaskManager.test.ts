@@ -104,7 +104,10 @@ describe("TaskManager", () => {
       assert.strictEqual((yield* Effect.flip(manager.add("nope" as never, {} as never)))._tag, "UnknownTask")
       yield* manager.shutdown({ drain: true })
       assert.strictEqual((yield* Effect.flip(manager.add(send, { to: "a@x", ms: 1 })))._tag, "TaskManagerShutDown")
-      assert.strictEqual((yield* Effect.flip(TaskManager.make({ tasks: [send], concurrency: 0 })))._tag, "InvalidOptions")
+      assert.strictEqual(
+        (yield* Effect.flip(TaskManager.make({ tasks: [send], concurrency: 0 })))._tag,
+        "InvalidOptions"
+      )
       // a timeout that is not a duration ≥ 0 (it died in every task, or meant no limit)
       for (const timeout of ["soon", -5]) {
         const invalid = yield* Effect.flip(TaskManager.make({ tasks: [send], timeout: timeout as "1 second" }))
@@ -181,13 +184,17 @@ describe("TaskManager properties", () => {
       Effect.scoped(Effect.gen(function*() {
         const bouncing = new Map(specs.map((spec, i) => [`${i}@x`, spec.bounces] as const))
         const send = emails(bouncing)
-        const manager = yield* TaskManager.make({ tasks: [send], concurrency: workers, retry: Schedule.recurs(retries) })
+        const manager = yield* TaskManager.make({
+          tasks: [send],
+          concurrency: workers,
+          retry: Schedule.recurs(retries)
+        })
         const results = yield* manager.subscribe
         const published = new Map<string, number>()
-        const subscriber = yield* Effect.forkChild(Stream.runForEach(results, (result) =>
-          Effect.sync(() =>
-            published.set(result.id, (published.get(result.id) ?? 0) + 1)
-          )))
+        const subscriber = yield* Effect.forkChild(
+          Stream.runForEach(results, (result) =>
+            Effect.sync(() => published.set(result.id, (published.get(result.id) ?? 0) + 1)))
+        )
         const ids = yield* Effect.forEach(specs, (spec, i) =>
           manager.add(send, { to: `${i}@x`, ms: spec.ms }))
         yield* Effect.forEach(specs, (spec, i) =>

@@ -243,7 +243,12 @@ export const contract = (name: string, harness: Harness) =>
         withStore((store) =>
           Effect.gen(function*() {
             const send = emails(new Map(specs.map((spec, i) => [`${i}@x`, spec.bounces] as const)))
-            const manager = yield* TaskManager.make({ tasks: [send], concurrency: workers, store, retry: Schedule.recurs(retries) })
+            const manager = yield* TaskManager.make({
+              tasks: [send],
+              concurrency: workers,
+              store,
+              retry: Schedule.recurs(retries)
+            })
             const results = yield* manager.subscribe
             const published = new Map<string, number>()
             const subscriber = yield* Effect.forkChild(

@@ -24,7 +24,7 @@ const us = (
  * ```ts
  * import { Report } from "@fiberkit/bench"
  *
- * Report.machine() // "Intel(R) Xeon(R) … × 2 cores, 24 GiB, Node v20.20.2, linux x64"
+ * Report.machine() // "Intel(R) Xeon(R) … × 2 cores, 24 GiB, Node v24.22.3, linux x64"
  * ```
  *
  * @since 0.1.0

@@ -13,6 +13,22 @@ import { median, rotate } from "./internal/stats.js"
  * One way of doing the suite's job. `run` does the whole job once (e.g. 100,000 tasks) and
  * resolves when it is done.
  *
+ * **Example**
+ *
+ * ```ts
+ * import type { Suite } from "@fiberkit/bench"
+ *
+ * // a fresh array for every run, made outside the timed part
+ * let data: Array<number> = []
+ * const sort: Suite.Contender = {
+ *   name: "Array.sort",
+ *   beforeEach: () => {
+ *     data = Array.from({ length: 10_000 }, () => Math.random())
+ *   },
+ *   run: () => data.sort((a, b) => a - b)
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -27,6 +43,22 @@ export interface Contender {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import type { Suite } from "@fiberkit/bench"
+ *
+ * const sum: Suite.Suite = {
+ *   title: "summing 1,000 numbers",
+ *   operations: 1000, // the table shows the time per addition too
+ *   contenders: [
+ *     { name: "reduce", run: () => Array.from({ length: 1000 }, (_, i) => i).reduce((a, b) => a + b, 0) },
+ *     { name: "noop", run: () => undefined }
+ *   ],
+ *   rounds: 3
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -49,6 +81,16 @@ export interface Suite {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import type { Suite } from "@fiberkit/bench"
+ *
+ * // "2.50× slower" or "1.25× faster" than the reference
+ * const verdict = (row: Suite.Row): string =>
+ *   row.ratio >= 1 ? `${row.ratio.toFixed(2)}× slower` : `${(1 / row.ratio).toFixed(2)}× faster`
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -64,6 +106,18 @@ export interface Row {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import type { Suite } from "@fiberkit/bench"
+ *
+ * // the fastest contender of a run, against the reference
+ * const fastest = (result: Suite.Result): string => {
+ *   const row = [...result.rows].sort((a, b) => a.median - b.median)[0]!
+ *   return `${row.name}: ${row.median.toFixed(2)} ms per run, ${row.ratio.toFixed(2)} × ${result.reference}`
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -22,6 +22,16 @@ import * as svgInternal from "./internal/svg.js"
 import * as terminalInternal from "./internal/terminal.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Chart, type Timeline } from "@fiberkit/observe"
+ *
+ * declare const records: ReadonlyArray<Timeline.TaskRecord>
+ * const options: Chart.SvgOptions = { title: "Crawl, 4 workers", width: 1200 }
+ * const svg = Chart.svg(records, options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -33,6 +43,17 @@ export interface SvgOptions {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Chart, type Timeline } from "@fiberkit/observe"
+ *
+ * declare const records: ReadonlyArray<Timeline.TaskRecord>
+ * // colour only on a terminal, and a track as wide as it allows
+ * const options: Chart.TerminalOptions = { color: process.stdout.isTTY, width: (process.stdout.columns ?? 100) - 40 }
+ * console.log(Chart.terminal(records, options))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

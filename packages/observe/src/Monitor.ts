@@ -42,12 +42,35 @@ import * as internal from "./internal/monitor.js"
  * How a monitored run ended: `"success"`, `"failure"` or `"interrupted"` (interruption and
  * nothing else).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Metric } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * const outcomes: ReadonlyArray<Monitor.Outcome> = ["success", "failure", "interrupted"]
+ * // how the runs tagged "download" have ended so far
+ * const tally = Effect.forEach(outcomes, (outcome) =>
+ *   Effect.map(Metric.value(Monitor.outcomesOf("download", outcome)), (c) => `${outcome}: ${c.count}`))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type Outcome = Recorder.Outcome
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Monitor } from "@fiberkit/observe"
+ *
+ * // the URL in a span attribute, the metrics under a tag from a fixed few
+ * const options = (url: string): Monitor.MonitorOptions => ({ metricTag: "download", attributes: { url } })
+ * const download = (url: string) => Effect.sleep("1 second").pipe(Monitor.monitored(`download ${url}`, options(url)))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -78,6 +78,29 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * A queue made by {@link make}. Its operations come in two families: Python's, which fail
+ * `QueueShutDown` (`put`, `tryPut`, `take`, `tryTake`, `takeBatch`, `putFor`, `takeFor`), and
+ * Effect's names with Effect's meanings, which never fail (`offer`, `poll`, `takeUpTo`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * const program = Effect.gen(function*() {
+ *   const queue: JoinableQueue.JoinableQueue<number> = yield* JoinableQueue.make({ capacity: 2 })
+ *   yield* queue.put(1) // Python's put: waits while full, fails QueueShutDown once shut down
+ *   const added = yield* queue.tryPut(2) // put_nowait: true, or false when full
+ *   const batch = yield* queue.takeUpTo(10) // [1, 2]: what is there now, never waits
+ *   const nothing = yield* queue.poll // Option.none(): never waits, never fails
+ *   const waited = yield* Effect.forkChild(queue.takeBatch(10)) // waits for at least one
+ *   yield* queue.shutdown()
+ *   const late = yield* queue.offer(3) // false: Effect's offer answers instead of failing
+ *   return { added, batch, nothing, late, waited }
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -119,20 +142,6 @@ export interface JoinableQueue<A> extends Pipeable {
    * ahead), and nothing was added (Python's `put_nowait`, with a boolean for its `queue.Full`).
    * Fails `QueueShutDown` after `shutdown`.
    *
-   * **Example**
-   *
-   * ```ts
-   * import { Effect } from "effect"
-   * import { JoinableQueue } from "@fiberkit/queue"
-   *
-   * const program = Effect.gen(function*() {
-   *   const queue = yield* JoinableQueue.make<number>({ capacity: 1 })
-   *   const first = yield* queue.tryPut(1) // true
-   *   const second = yield* queue.tryPut(2) // false: full, 2 was not added
-   *   return [first, second]
-   * })
-   * ```
-   *
    * @since 0.3.0
    */
   readonly tryPut: (item: A) => Effect.Effect<boolean, QueueShutDown>
@@ -140,21 +149,6 @@ export interface JoinableQueue<A> extends Pipeable {
    * Effect's `Queue.offer`: adds an item, waiting while the queue is full, and answers `true`;
    * `false` (it never fails) when the queue is shut down, before or while it waits — then the
    * item was not added. Use `put` to fail `QueueShutDown` instead.
-   *
-   * **Example**
-   *
-   * ```ts
-   * import { Effect } from "effect"
-   * import { JoinableQueue } from "@fiberkit/queue"
-   *
-   * const program = Effect.gen(function*() {
-   *   const queue = yield* JoinableQueue.make<string>({ capacity: 10 })
-   *   const accepted = yield* queue.offer("job") // true
-   *   yield* queue.shutdown()
-   *   const late = yield* queue.offer("late job") // false: shut down
-   *   return [accepted, late]
-   * })
-   * ```
    *
    * @since 0.1.0
    */
@@ -193,20 +187,6 @@ export interface JoinableQueue<A> extends Pipeable {
    * `Queue.takeBetween(queue, 1, max)`); fails `QueueShutDown` as `take` does. `max` must be an
    * integer ≥ 1, or `Infinity` for all there is; anything else is a defect (it dies, naming it).
    *
-   * **Example**
-   *
-   * ```ts
-   * import { Effect } from "effect"
-   * import { JoinableQueue } from "@fiberkit/queue"
-   *
-   * const saveInBatches = (queue: JoinableQueue.JoinableQueue<string>) =>
-   *   Effect.gen(function*() {
-   *     const rows = yield* queue.takeBatch(100) // 1 to 100 rows, waiting for the first
-   *     yield* Effect.log(`saving ${rows.length} rows`)
-   *     for (const _ of rows) yield* queue.taskDone
-   *   })
-   * ```
-   *
    * @since 0.3.0
    */
   readonly takeBatch: (max: number) => Effect.Effect<Array<A>, QueueShutDown>
@@ -214,21 +194,6 @@ export interface JoinableQueue<A> extends Pipeable {
    * Removes up to `max` items that are there now, without waiting: an empty array when there are
    * none (Effect's `takeUpTo`). It never fails: on a shut-down queue it gives what is left. `max`
    * must be an integer ≥ 1, or `Infinity`; anything else is a defect (it dies, naming it).
-   *
-   * **Example**
-   *
-   * ```ts
-   * import { Effect } from "effect"
-   * import { JoinableQueue } from "@fiberkit/queue"
-   *
-   * const program = Effect.gen(function*() {
-   *   const queue = yield* JoinableQueue.make<number>()
-   *   const none = yield* queue.takeUpTo(10) // []: nothing there, no wait
-   *   yield* queue.putAll([1, 2, 3])
-   *   const some = yield* queue.takeUpTo(2) // [1, 2]
-   *   return [none, some]
-   * })
-   * ```
    *
    * @since 0.1.0
    */
@@ -239,45 +204,12 @@ export interface JoinableQueue<A> extends Pipeable {
    * once no item can come any more (`None` while the last items are reserved for takers that may
    * yet give them back).
    *
-   * **Example**
-   *
-   * ```ts
-   * import { Effect, Option } from "effect"
-   * import { JoinableQueue } from "@fiberkit/queue"
-   *
-   * const drainNow = (queue: JoinableQueue.JoinableQueue<string>) =>
-   *   Effect.gen(function*() {
-   *     const taken: Array<string> = []
-   *     let next = yield* queue.tryTake
-   *     while (Option.isSome(next)) {
-   *       taken.push(next.value)
-   *       next = yield* queue.tryTake
-   *     }
-   *     return taken
-   *   })
-   * ```
-   *
    * @since 0.3.0
    */
   readonly tryTake: Effect.Effect<Option.Option<A>, QueueShutDown>
   /**
    * Effect's `Queue.poll`: the next item if there is one now, else `None` — also on a shut-down
    * queue (it never fails). Use `tryTake` to tell "shut down and drained" apart.
-   *
-   * **Example**
-   *
-   * ```ts
-   * import { Effect } from "effect"
-   * import { JoinableQueue } from "@fiberkit/queue"
-   *
-   * const program = Effect.gen(function*() {
-   *   const queue = yield* JoinableQueue.make<number>()
-   *   const nothing = yield* queue.poll // Option.none()
-   *   yield* queue.put(42)
-   *   const item = yield* queue.poll // Option.some(42)
-   *   return [nothing, item]
-   * })
-   * ```
    *
    * @since 0.1.0
    */

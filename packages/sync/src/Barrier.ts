@@ -21,6 +21,15 @@ import type { BrokenBarrier, InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/barrier.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Barrier } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * const isBarrier = Barrier.TypeId in u // what `Barrier.isBarrier` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -33,6 +42,20 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Barrier } from "@fiberkit/sync"
+ *
+ * // one party of a round: wait for the others, or give up if the barrier broke
+ * const party = (barrier: Barrier.Barrier, name: string) =>
+ *   barrier.await.pipe(
+ *     Effect.flatMap((index) => Effect.log(`${name} passed as #${index} of ${barrier.parties}`)),
+ *     Effect.catchTag("BrokenBarrier", (e) => Effect.log(`${name} gave up: ${e.reason}`))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -11,6 +11,17 @@ import * as internal from "./internal/semaphore.js"
 import type * as Semaphore from "./Semaphore.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { BoundedSemaphore } from "@fiberkit/sync"
+ *
+ * // a release above the initial count is refused (a bug to report), and changes nothing
+ * const giveBack = (slots: BoundedSemaphore.BoundedSemaphore) =>
+ *   slots.release().pipe(Effect.catchTag("SemaphoreOverRelease", (e) => Effect.logWarning(e.message)))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -22,6 +22,15 @@ import type * as Lock from "./Lock.js"
 import type * as ReentrantLock from "./ReentrantLock.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Condition } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * const isCondition = Condition.TypeId in u // what `Condition.isCondition` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -34,6 +43,19 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Condition } from "@fiberkit/sync"
+ *
+ * // holding the condition's lock: wait until an item is there, then take it
+ * const take = (condition: Condition.Condition, items: Array<string>) =>
+ *   condition.withLock(
+ *     Effect.andThen(condition.waitUntil(Effect.sync(() => items.length > 0)), Effect.sync(() => items.shift()!))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -64,7 +86,7 @@ export interface Condition extends Pipeable {
   readonly waitUntil: <E, R>(predicate: Effect.Effect<boolean, E, R>) => Effect.Effect<void, E | NotOwner, R>
   /**
    * Wakes up to `n` waiters (default 1), longest-waiting first. An `n` that is not an integer
-   * ≥ 0 is a defect (`IllegalArgumentException`).
+   * ≥ 0 is a defect (`IllegalArgumentError`).
    */
   readonly notify: (n?: number) => Effect.Effect<void, NotOwner>
   /** Wakes every waiter. */

@@ -12,6 +12,15 @@ import { Signal } from "./internal/signal.js"
 import { NonNegativeInt, validate } from "./internal/validate.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { CountdownLatch } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * const isLatch = CountdownLatch.TypeId in u // what `CountdownLatch.isCountdownLatch` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -24,6 +33,18 @@ export const TypeId: unique symbol = Symbol.for("@fiberkit/sync/CountdownLatch")
 export type TypeId = typeof TypeId
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { CountdownLatch } from "@fiberkit/sync"
+ *
+ * // each service counts down once it is up; the server starts when all are
+ * const service = (ready: CountdownLatch.CountdownLatch, name: string) =>
+ *   Effect.andThen(Effect.log(`${name} is up`), ready.countDown)
+ * const server = (ready: CountdownLatch.CountdownLatch) => Effect.andThen(ready.await, Effect.log("serving"))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -10,6 +10,19 @@ import * as Data from "effect/Data"
 /**
  * A constructor or operation was given an option outside its range.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Semaphore } from "@fiberkit/sync"
+ *
+ * // a size from the configuration may be out of range: warn and fall back to 1
+ * const limiter = (permits: number) =>
+ *   Semaphore.make(permits).pipe(
+ *     Effect.catchTag("InvalidOptions", (e) => Effect.andThen(Effect.logWarning(e.message), Semaphore.make(1)))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -29,6 +42,19 @@ export class InvalidOptions extends Data.TaggedError("InvalidOptions")<{
 
 /**
  * A fiber released (or waited on a condition of) a lock that it does not hold.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Lock } from "@fiberkit/sync"
+ *
+ * // releasing a lock this fiber does not hold fails, and changes nothing
+ * const releaseIfHeld = (lock: Lock.Lock) =>
+ *   lock.release.pipe(
+ *     Effect.catchTag("NotOwner", (e) => Effect.logWarning(`${e.lock} is held by ${e.owner ?? "no fiber"}`))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -63,6 +89,20 @@ export class NotOwner extends Data.TaggedError("NotOwner")<{
 /**
  * A bounded semaphore was released more times than it was acquired.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { BoundedSemaphore } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const slots = yield* BoundedSemaphore.make(2)
+ *   yield* slots.release() // one more than was acquired
+ * }).pipe(
+ *   Effect.catchTag("SemaphoreOverRelease", (e) => Effect.log(`${e.held} of ${e.permits} held`)) // "0 of 2 held"
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -81,6 +121,20 @@ export class SemaphoreOverRelease extends Data.TaggedError("SemaphoreOverRelease
  * A barrier was broken (by `abort`, `reset`, a timeout, or a failed action) while a party was
  * waiting at it, or a party arrived at a broken barrier.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Barrier } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const barrier = yield* Barrier.make(2, { timeout: "1 second" })
+ *   return yield* barrier.await // the other party never comes
+ * }).pipe(
+ *   Effect.catchTag("BrokenBarrier", (e) => Effect.succeed(`broken: ${e.reason}`)) // "broken: timeout"
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -95,6 +149,24 @@ export class BrokenBarrier extends Data.TaggedError("BrokenBarrier")<{
 /**
  * Acquiring a lock while holding others would close a cycle in the "taken while holding"
  * graph that `LockOrder.Detector` records: two fibers following these orders can deadlock.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Errors, Lock, LockOrder } from "@fiberkit/sync"
+ *
+ * // a violation is a defect (a bug to fix), reported before any fiber deadlocks
+ * const program = Effect.gen(function*() {
+ *   const a = yield* Lock.make({ name: "a" })
+ *   const b = yield* Lock.make({ name: "b" })
+ *   yield* a.withLock(b.withLock(Effect.void))
+ *   yield* b.withLock(a.withLock(Effect.void)) // dies here
+ * }).pipe(
+ *   Effect.catchDefect((d) => d instanceof Errors.LockOrderViolation ? Effect.log(d.recordedOrder) : Effect.die(d)),
+ *   Effect.provide(LockOrder.Detector)
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors

@@ -16,6 +16,15 @@ import { hasProperty } from "effect/Predicate"
 import * as internal from "./internal/event.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Event } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * const isEvent = Event.TypeId in u // what `Event.isEvent` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -28,6 +37,17 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Event } from "@fiberkit/sync"
+ *
+ * // wait at most 5 seconds for the flag (Python's `event.wait(5)`)
+ * const awaitStarted = (started: Event.Event) =>
+ *   Effect.flatMap(started.waitFor("5 seconds"), (set) => set ? Effect.void : Effect.fail("not started in 5 s"))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -21,6 +21,17 @@ import type { Node, WaitQueue } from "./WaitQueue.js"
 /**
  * The `restore` of `Effect.uninterruptibleMask`: what makes the wait alone interruptible.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Handoff } from "@fiberkit/sync"
+ *
+ * // a helper given the `restore` of the caller's `Effect.uninterruptibleMask`
+ * const awaitGrant = <A>(waiter: Handoff.Waiter<A>, restore: Handoff.Restore) => waiter.wait(restore)
+ * const take = (waiter: Handoff.Waiter<string>) => Effect.uninterruptibleMask((restore) => awaitGrant(waiter, restore))
+ * ```
+ *
  * @since 0.2.0
  * @category models
  */
@@ -29,6 +40,23 @@ export type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect
 /**
  * What `Waiter.wait` calls when a wait ends by interruption: `onLost(value)` if the waiter had
  * already been handed `value`, `onCancel()` if it left the line unserved.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Handoff, WaitQueue } from "@fiberkit/sync"
+ *
+ * const line = new WaitQueue.WaitQueue<Handoff.Waiter<number>>()
+ * const spare: Array<number> = []
+ * // a token handed to a taker interrupted before it resumed goes back on the pile
+ * const hooks: Handoff.WaitHooks<number> = { onLost: (token) => spare.push(token) }
+ * const take = Effect.uninterruptibleMask((restore) => {
+ *   const waiter = new Handoff.Waiter<number>(line)
+ *   line.push(waiter)
+ *   return waiter.wait(restore, hooks)
+ * })
+ * ```
  *
  * @since 0.2.0
  * @category models
@@ -144,7 +172,7 @@ export class Waiter<A, E = never> implements Node {
 
 /**
  * Decodes the duration of a timed wait: the `Duration`, or a defect
- * (`IllegalArgumentException`, its message naming `operation` and the value) for a
+ * (`IllegalArgumentError`, its message naming `operation` and the value) for a
  * `DurationInput` that `Duration.decode` rejects (`"1e-7 seconds"`, `"NaN millis"`). Run it
  * *before* the waiter joins its line: a duration that fails later, in `withDeadline`'s timer,
  * leaves a waiter whose fiber is gone, and it takes the next thing handed on.

@@ -29,6 +29,23 @@ import { OwnedLock } from "./internal/ownedLock.js"
 import type * as LockOrder from "./LockOrder.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Lock } from "@fiberkit/sync"
+ *
+ * // an account guarded by its own lock
+ * interface Account {
+ *   readonly lock: Lock.Lock
+ *   balance: number
+ * }
+ * const deposit = (account: Account, amount: number) =>
+ *   account.lock.withLock(Effect.sync(() => {
+ *     account.balance += amount
+ *   }))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -29,6 +29,16 @@ import type * as Layer from "effect/Layer"
 import * as internal from "./internal/lockOrder.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { LockOrder } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * // carried by `Lock`, `ReentrantLock` and a `ReadWriteLock`'s `writeLock`
+ * const isLockable = LockOrder.LockableTypeId in u
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -42,6 +52,21 @@ export type LockableTypeId = typeof LockableTypeId
 
 /**
  * A lock that `withLocks` can order: `Lock`, `ReentrantLock`, and `ReadWriteLock`'s `writeLock`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Lock, LockOrder, ReadWriteLock } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const index = yield* Lock.make({ name: "index" })
+ *   const table = yield* ReadWriteLock.make({ name: "table" })
+ *   const locks: Array<LockOrder.Lockable> = [table.writeLock, index]
+ *   yield* Effect.log(locks.map((lock) => `${lock.name} (rank ${lock.rank})`).join(", "))
+ *   yield* LockOrder.withLocks(Effect.log("both held"), locks) // index first: it was made first
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -17,6 +17,15 @@ import * as internal from "./internal/readWriteLock.js"
 import type * as LockOrder from "./LockOrder.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { ReadWriteLock } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * const isReadWriteLock = ReadWriteLock.TypeId in u // what `ReadWriteLock.isReadWriteLock` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -29,6 +38,17 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ReadWriteLock } from "@fiberkit/sync"
+ *
+ * const report = (lock: ReadWriteLock.ReadWriteLock) =>
+ *   Effect.flatMap(lock.state, ({ readers, waiting, writing }) =>
+ *     Effect.log(`${readers} reading, ${writing ? "a" : "no"} writer, ${waiting} waiting`))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

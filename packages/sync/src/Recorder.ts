@@ -18,6 +18,16 @@ import { processGlobal } from "./internal/processGlobal.js"
 /**
  * How a task ended.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Exit } from "effect"
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * const outcome: Recorder.Outcome = Recorder.outcomeOf(Exit.fail("boom")) // "failure"
+ * const colour = outcome === "success" ? "green" : outcome === "failure" ? "red" : "amber"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -25,6 +35,19 @@ export type Outcome = "success" | "failure" | "interrupted"
 
 /**
  * One task, as a primitive saw it. Times are milliseconds on the recorder's clock (`now`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { Recorder } from "@fiberkit/sync"
+ *
+ * // how long a task waited for a worker, how long it ran, and where
+ * const timings = (task: Recorder.TaskRecord) => ({
+ *   waited: task.startedAt - task.queuedAt,
+ *   ran: task.endedAt - task.startedAt,
+ *   where: `${task.source} ${task.group} · ${task.lane ?? "no lane"}`
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -47,6 +70,22 @@ export interface TaskRecord {
 
 /**
  * Where records go. `record` is called synchronously, once per task, when the task ends.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * // a recorder that logs the tasks that failed
+ * const failures: Recorder.Recorder = {
+ *   now: () => performance.now(),
+ *   record: (task) => {
+ *     if (task.outcome === "failure") console.error(`${task.label} failed on ${task.lane}`)
+ *   }
+ * }
+ * const program = Effect.provideService(Effect.void, Recorder.currentRecorder, failures)
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -21,6 +21,17 @@ import { OwnedLock } from "./internal/ownedLock.js"
 import type * as LockOrder from "./LockOrder.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ReentrantLock } from "@fiberkit/sync"
+ *
+ * // a recursive walk that takes the lock at every level: the holder re-enters it
+ * const countDown = (lock: ReentrantLock.ReentrantLock, n: number): Effect.Effect<void> =>
+ *   lock.withLock(n === 0 ? Effect.void : countDown(lock, n - 1))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

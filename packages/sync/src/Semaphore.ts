@@ -19,6 +19,15 @@ import type { InvalidOptions, SemaphoreOverRelease } from "./Errors.js"
 import * as internal from "./internal/semaphore.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Semaphore } from "@fiberkit/sync"
+ *
+ * declare const u: object
+ * const isSemaphore = Semaphore.TypeId in u // what `Semaphore.isSemaphore` checks (a bounded one too)
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -31,6 +40,18 @@ export const TypeId: unique symbol = internal.SemaphoreTypeId
 export type TypeId = typeof TypeId
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Semaphore } from "@fiberkit/sync"
+ *
+ * // a job holds as many permits as it loads gigabytes
+ * const load = (memory: Semaphore.Semaphore, gigabytes: number) =>
+ *   memory.withPermits(gigabytes)(Effect.log(`loading ${gigabytes} GiB`))
+ * const usage = (memory: Semaphore.Semaphore) => Effect.all([memory.available, memory.waiting])
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -10,6 +10,21 @@
 /**
  * A waiter: any object with these three fields (start them as `undefined`, `undefined`, `false`).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { WaitQueue } from "@fiberkit/sync"
+ *
+ * // a waiter carries its own links: it starts unlinked and not queued
+ * class Ticket implements WaitQueue.Node {
+ *   prev: WaitQueue.Node | undefined = undefined
+ *   next: WaitQueue.Node | undefined = undefined
+ *   queued = false
+ *   constructor(readonly id: number) {}
+ * }
+ * const line = new WaitQueue.WaitQueue<Ticket>()
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

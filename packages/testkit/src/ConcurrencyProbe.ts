@@ -9,6 +9,15 @@ import type * as Effect from "effect/Effect"
 import * as internal from "./internal/concurrencyProbe.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { ConcurrencyProbe } from "@fiberkit/testkit"
+ *
+ * declare const u: object
+ * const isProbe = ConcurrencyProbe.TypeId in u // what `ConcurrencyProbe.isConcurrencyProbe` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -22,6 +31,20 @@ export type TypeId = typeof TypeId
 
 /**
  * Counts tracked effects while they run.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ConcurrencyProbe } from "@fiberkit/testkit"
+ *
+ * // run the jobs 4 at a time, each tracked, then read every counter
+ * const runTracked = (probe: ConcurrencyProbe.ConcurrencyProbe, jobs: ReadonlyArray<Effect.Effect<void>>) =>
+ *   Effect.andThen(
+ *     Effect.forEach(jobs, (job, i) => probe.track(job, `job-${i}`), { concurrency: 4 }),
+ *     probe.snapshot // { current: 0, peak: 4 at most, started, finished, starts }
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -7,10 +7,21 @@
 import type * as Arbitrary_ from "effect/Arbitrary"
 import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
+import type * as Options from "./GenOptions.js"
 import * as internal from "./internal/gen.js"
+
+export type * from "./GenOptions.js"
 
 /**
  * An `effect/Arbitrary` value: what every `Gen` constructor returns.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Gen } from "@fiberkit/testkit"
+ *
+ * const batches = (delay: Gen.Arbitrary<number>) => Gen.array(delay, { minLength: 1, maxLength: 8 })
+ * ```
  *
  * @since 0.2.0
  * @category models
@@ -20,6 +31,15 @@ export type Arbitrary<A> = Arbitrary_.Arbitrary<A>
 /**
  * The type of the values an arbitrary generates.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Gen } from "@fiberkit/testkit"
+ *
+ * const job = Gen.record({ cost: Gen.integer({ min: 1, max: 5 }), fails: Gen.boolean })
+ * type Job = Gen.ValueOf<typeof job> // { cost: number; fails: boolean }
+ * ```
+ *
  * @since 0.2.0
  * @category models
  */
@@ -27,6 +47,15 @@ export type ValueOf<T> = [T] extends [Arbitrary_.Arbitrary<infer A>] ? A : never
 
 /**
  * A member of {@link oneof} with a weight: it is drawn `weight` times out of the sum of the weights.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Gen } from "@fiberkit/testkit"
+ *
+ * const rare: Gen.Weighted<"timeout"> = { arbitrary: Gen.constant("timeout"), weight: 1 }
+ * const reply = Gen.oneof({ arbitrary: Gen.constant("ok"), weight: 9 }, rare) // "timeout" 1 time in 10
+ * ```
  *
  * @since 0.2.0
  * @category models
@@ -39,6 +68,15 @@ export interface Weighted<A> {
 /**
  * A member of {@link oneof}: an arbitrary (weight 1) or a {@link Weighted} one.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Gen } from "@fiberkit/testkit"
+ *
+ * const fast = { arbitrary: Gen.integer({ min: 0, max: 10 }), weight: 9 } satisfies Gen.OneOfMember<number>
+ * const delay = Gen.oneof(fast, { arbitrary: Gen.integer({ min: 1000, max: 5000 }), weight: 1 })
+ * ```
+ *
  * @since 0.2.0
  * @category models
  */
@@ -47,79 +85,19 @@ export type OneOfMember<A> = Arbitrary_.Arbitrary<A> | Weighted<A>
 /**
  * The type of the values a member of {@link oneof} generates.
  *
- * @since 0.2.0
- * @category models
- */
-export type OneOfValue<T> = [T] extends [Weighted<infer A>] ? A : ValueOf<T>
-
-/**
- * Inclusive integer bounds. Default: the safe integers.
+ * **Example**
+ *
+ * ```ts
+ * import { Gen } from "@fiberkit/testkit"
+ *
+ * const slow = { arbitrary: Gen.integer({ min: 1000, max: 5000 }), weight: 1 }
+ * type Slow = Gen.OneOfValue<typeof slow> // number
+ * ```
  *
  * @since 0.2.0
  * @category models
  */
-export interface IntegerOptions {
-  readonly min?: number | undefined
-  readonly max?: number | undefined
-}
-
-/**
- * Inclusive finite bounds (default: every finite double); never NaN nor infinite, `noNaN` or not.
- *
- * @since 0.2.0
- * @category models
- */
-export interface DoubleOptions {
-  readonly min?: number | undefined
-  readonly max?: number | undefined
-  readonly noNaN?: boolean | undefined
-}
-
-/**
- * Inclusive length bounds. Default: `minLength` 0, no `maxLength`. With a `maxLength`, any length
- * up to it is drawn (as in fast-check); without one, lengths follow the check's `size` (10 by
- * default).
- *
- * @since 0.2.0
- * @category models
- */
-export interface LengthOptions {
-  readonly minLength?: number | undefined
-  readonly maxLength?: number | undefined
-}
-
-/**
- * Length bounds of {@link uniqueArray}, and the `selector` of the key elements must not share.
- *
- * @since 0.2.0
- * @category models
- */
-export interface UniqueArrayOptions<A> extends LengthOptions {
-  /** The key two elements must not share (default: the element itself, compared with SameValueZero). */
-  readonly selector?: ((a: A) => unknown) | undefined
-}
-
-/**
- * Length bounds of {@link string}. `unit: "ascii"` (default) counts UTF-16 units of mostly
- * printable ASCII; `unit: "unicode"` counts code points and mixes in astral ones.
- *
- * @since 0.2.0
- * @category models
- */
-export interface StringOptions extends LengthOptions {
-  readonly unit?: "ascii" | "unicode" | undefined
-}
-
-/**
- * Options of {@link sample}: a `seed` makes the sample reproducible.
- *
- * @since 0.2.0
- * @category models
- */
-export interface SampleOptions {
-  readonly seed?: string | number | undefined
-  readonly size?: number | undefined
-}
+export type OneOfValue<T> = T extends Weighted<infer A> ? A : T extends Arbitrary_.Arbitrary<infer A> ? A : never
 
 /**
  * Integers from `min` to `max`, both included. Shrinks towards 0, or the bound nearest to it.
@@ -135,7 +113,7 @@ export interface SampleOptions {
  * @since 0.2.0
  * @category constructors
  */
-export const integer: (options?: IntegerOptions) => Arbitrary<number> = internal.integer
+export const integer: (options?: Options.IntegerOptions) => Arbitrary<number> = internal.integer
 
 /**
  * `true` or `false`; shrinks to `false`.
@@ -223,7 +201,7 @@ export const oneof: <const Members extends ReadonlyArray<OneOfMember<unknown>>>(
  * @since 0.2.0
  * @category constructors
  */
-export const array: <A>(item: Arbitrary<A>, options?: LengthOptions) => Arbitrary<Array<A>> = internal.array
+export const array: <A>(item: Arbitrary<A>, options?: Options.LengthOptions) => Arbitrary<Array<A>> = internal.array
 
 /**
  * Arrays of `item` whose elements (or their `selector` keys) are all different. Duplicates
@@ -240,7 +218,7 @@ export const array: <A>(item: Arbitrary<A>, options?: LengthOptions) => Arbitrar
  * @since 0.2.0
  * @category constructors
  */
-export const uniqueArray: <A>(item: Arbitrary<A>, options?: UniqueArrayOptions<A>) => Arbitrary<Array<A>> =
+export const uniqueArray: <A>(item: Arbitrary<A>, options?: Options.UniqueArrayOptions<A>) => Arbitrary<Array<A>> =
   internal.uniqueArray
 
 /**
@@ -306,7 +284,7 @@ export const option: {
 } = internal.option
 
 /**
- * Strings with a length from `minLength` to `maxLength` (see {@link StringOptions} for `unit`).
+ * Strings with a length from `minLength` to `maxLength` (see `Gen.StringOptions` for `unit`).
  * Shrinks towards shorter strings of simpler characters.
  *
  * **Example**
@@ -321,7 +299,7 @@ export const option: {
  * @since 0.2.0
  * @category constructors
  */
-export const string: (options?: StringOptions) => Arbitrary<string> = internal.string
+export const string: (options?: Options.StringOptions) => Arbitrary<string> = internal.string
 
 /**
  * Finite doubles from `min` to `max`, both included; never NaN nor infinite.
@@ -337,7 +315,7 @@ export const string: (options?: StringOptions) => Arbitrary<string> = internal.s
  * @since 0.2.0
  * @category constructors
  */
-export const double: (options?: DoubleOptions) => Arbitrary<number> = internal.double
+export const double: (options?: Options.DoubleOptions) => Arbitrary<number> = internal.double
 
 /**
  * `count` values of an arbitrary, as an Effect (fails with `SampleError` when the arbitrary
@@ -355,7 +333,7 @@ export const double: (options?: DoubleOptions) => Arbitrary<number> = internal.d
  * @since 0.2.0
  * @category running
  */
-export const sample: <A>(arbitrary: Arbitrary<A>, count: number, options?: SampleOptions) => Effect.Effect<
+export const sample: <A>(arbitrary: Arbitrary<A>, count: number, options?: Options.SampleOptions) => Effect.Effect<
   ReadonlyArray<A>,
   Arbitrary_.SampleError
 > = internal.sample

@@ -44,6 +44,19 @@ import * as internal from "./internal/interleavings/explore.js"
  * fiber waited for ever (`deadlock`), or it never ended (`livelock`: too many ops, or too much
  * virtual time). `replay` runs that schedule again: `Interleavings.explore(scenario, { replay })`.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Interleavings } from "@fiberkit/testkit"
+ *
+ * declare const scenario: Effect.Effect<void>
+ * // log how to replay the failing schedule, then fail with it
+ * const checked = Interleavings.explore(scenario).pipe(
+ *   Effect.tapError((failure) => Effect.logError(`${failure.kind}, replay: "${failure.replay}"`, failure.trace))
+ * )
+ * ```
+ *
  * @since 0.2.0
  * @category errors
  */
@@ -67,6 +80,19 @@ export class InterleavingFailure extends Data.TaggedError("InterleavingFailure")
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Interleavings } from "@fiberkit/testkit"
+ *
+ * declare const scenario: Effect.Effect<void>
+ * // a deeper search for CI: more schedules, PCT only, with interruptions
+ * const options: Interleavings.Interleavings.Options = { schedules: 2000, strategies: ["pct"], interrupts: true }
+ * const summary = (report: Interleavings.Interleavings.Report) => `${report.schedules} passed, seed ${report.seed}`
+ * const program = Effect.flatMap(Interleavings.explore(scenario, options), (report) => Effect.log(summary(report)))
+ * ```
+ *
  * @since 0.2.0
  */
 export declare namespace Interleavings {

@@ -13,6 +13,19 @@ import * as internal from "./internal/leaks.js"
 /**
  * The observed state after the run differs from the state before it.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Semaphore } from "effect"
+ * import { Leaks } from "@fiberkit/testkit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const semaphore = yield* Semaphore.make(3)
+ *   const leaky = semaphore.take(1) // takes a permit and never gives it back
+ *   yield* Leaks.expectNoLeaks(leaky, semaphore.release(0))
+ * }).pipe(Effect.catchTag("LeakDetected", (e) => Effect.log(`before ${e.before}, after ${e.after}`))) // 3, then 2
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */

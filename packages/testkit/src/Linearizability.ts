@@ -26,6 +26,22 @@ import { HistoryImpl } from "./internal/linearizability/history.js"
  * stepped with `output` `undefined` where it takes effect; return the state it would leave, or
  * `undefined` if it cannot have taken effect there.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Linearizability } from "@fiberkit/testkit"
+ *
+ * // a FIFO queue: offer answers "ok", take answers the oldest item (`undefined`: not known)
+ * type Input = { readonly offer: number } | "take"
+ * const queue: Linearizability.Model<ReadonlyArray<number>, Input, number | "ok"> = {
+ *   init: [],
+ *   step: (items, input, output) =>
+ *     input !== "take"
+ *       ? (output === undefined || output === "ok" ? [...items, input.offer] : undefined)
+ *       : items.length > 0 && (output === undefined || output === items[0]) ? items.slice(1) : undefined
+ * }
+ * ```
+ *
  * @since 0.2.0
  * @category models
  */
@@ -44,6 +60,16 @@ export interface Model<S, I, O> {
  * One recorded operation: who called it, with what, what it returned (`undefined` while it has
  * not), and the stamps of its call and return (`Infinity` while pending).
  *
+ * **Example**
+ *
+ * ```ts
+ * import type { Linearizability } from "@fiberkit/testkit"
+ *
+ * // the operations still running when the history was read
+ * const pending = <I, O>(operations: ReadonlyArray<Linearizability.Operation<I, O>>) =>
+ *   operations.filter((op) => op.returned === Infinity).map((op) => `${op.process}: ${JSON.stringify(op.input)}`)
+ * ```
+ *
  * @since 0.2.0
  * @category models
  */
@@ -57,6 +83,17 @@ export interface Operation<I, O> {
 
 /**
  * Records the operations of a concurrent run.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import type { Linearizability } from "@fiberkit/testkit"
+ *
+ * // record a call of `get` by `process`; an interrupted call's answer is unknown
+ * const recorded = (history: Linearizability.History<"get", number>, process: number, get: Effect.Effect<number>) =>
+ *   history.record(process, "get", get, (exit) => Exit.isSuccess(exit) ? exit.value : undefined)
+ * ```
  *
  * @since 0.2.0
  * @category models
@@ -81,6 +118,19 @@ export interface History<I, O> {
  * No sequential order explains the history. `operations` is its shortest failing prefix (the
  * operations called up to the first moment nothing explains; those running then are pending),
  * `picture` draws it.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Linearizability } from "@fiberkit/testkit"
+ *
+ * declare const model: Linearizability.Model<number, "increment", number>
+ * declare const history: Linearizability.History<"increment", number>
+ * const verdict = Effect.flatMap(history.operations, (ops) => Linearizability.check(model, ops)).pipe(
+ *   Effect.catchTag("NotLinearizable", (e) => Effect.logError(`${e.operations.length} operations:\n${e.picture}`))
+ * )
+ * ```
  *
  * @since 0.2.0
  * @category errors

@@ -18,6 +18,19 @@ import * as path from "node:path"
 /**
  * `redis-server` did not start, or did not answer PING in time.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RedisServer } from "@fiberkit/testkit"
+ *
+ * // skip, rather than fail, where redis-server is not installed
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const redis = yield* RedisServer.make
+ *   yield* Effect.log(`testing against ${redis.url}`)
+ * })).pipe(Effect.catchTag("RedisServerError", (e) => Effect.logWarning(`skipped: ${e.reason}`)))
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -28,6 +41,21 @@ export class RedisServerError extends Data.TaggedError("RedisServerError")<{ rea
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { RedisServer } from "@fiberkit/testkit"
+ *
+ * // crash the server, bring it back on the same port and files, and check the client recovers
+ * const crashAndRestart = (redis: RedisServer.RedisServer, clientWorks: Effect.Effect<void>) =>
+ *   Effect.gen(function*() {
+ *     yield* redis.stop() // SIGKILL
+ *     yield* redis.start
+ *     yield* clientWorks
+ *   })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -42,6 +70,16 @@ export interface RedisServer {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { RedisServer } from "@fiberkit/testkit"
+ *
+ * // for a benchmark: sync the append-only file once a second, not after every write
+ * const options: RedisServer.Options = { appendfsync: "everysec" }
+ * const redis = RedisServer.makeWith(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

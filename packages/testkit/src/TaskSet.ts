@@ -14,6 +14,16 @@ import * as internal from "./internal/taskSet.js"
 /**
  * One task of a set. Durations and interruption points are milliseconds of (virtual) time.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { TaskSet } from "@fiberkit/testkit"
+ *
+ * // a task of 100 ms that the test interrupts after 30 ms
+ * const spec: TaskSet.TaskSpec = { id: 0, duration: 100, fails: false, interruptAfter: 30 }
+ * const task = TaskSet.toEffect(spec) // TaskSet.expectedOutcome(spec) is "interrupted"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -31,6 +41,20 @@ export interface TaskSpec {
 /**
  * How a task ended.
  *
+ * **Example**
+ *
+ * ```ts
+ * import type { Exit } from "effect"
+ * import { TaskSet } from "@fiberkit/testkit"
+ *
+ * // whether every exit ended as its spec says
+ * const asSpecified = (specs: ReadonlyArray<TaskSet.TaskSpec>, exits: ReadonlyArray<Exit.Exit<unknown, unknown>>) =>
+ *   specs.every((spec, i) => {
+ *     const outcome: TaskSet.Outcome = TaskSet.outcomeOf(exits[i]!)
+ *     return outcome === TaskSet.expectedOutcome(spec)
+ *   })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -38,6 +62,18 @@ export type Outcome = "success" | "failure" | "interrupted" | "defect"
 
 /**
  * The failure of a task whose spec says `fails`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskSet } from "@fiberkit/testkit"
+ *
+ * // a spec that `fails` fails with TaskFailed, carrying its id
+ * const task = TaskSet.toEffect({ id: 7, duration: 10, fails: true, interruptAfter: undefined }).pipe(
+ *   Effect.catchTag("TaskFailed", (e) => Effect.succeed(-e.id))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -49,6 +85,16 @@ export class TaskFailed extends Data.TaggedError("TaskFailed")<{ readonly id: nu
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { TaskSet } from "@fiberkit/testkit"
+ *
+ * // many short tasks that all succeed and run to their end
+ * const options: TaskSet.TaskSet.Options = { maxTasks: 50, maxDuration: 100, failures: false, interruptions: false }
+ * const sets = TaskSet.arbitrary(options)
+ * ```
+ *
  * @since 0.1.0
  */
 export declare namespace TaskSet {

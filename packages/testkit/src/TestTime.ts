@@ -25,6 +25,18 @@ import * as internal from "./internal/testTime.js"
  * The fiber is suspended and nothing on the `TestClock` can wake it: a deadlock (or a wait for
  * something the test never provides).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Deferred, Effect } from "effect"
+ * import { TestTime } from "@fiberkit/testkit"
+ *
+ * const stuck = Effect.flatMap(Deferred.make<void>(), Deferred.await) // nobody completes it
+ * const program = TestTime.run(stuck).pipe(
+ *   Effect.catchTag("Deadlocked", (e) => Effect.succeed(`fiber ${e.fiber} stuck after ${e.elapsedMillis} ms`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -41,6 +53,19 @@ export class Deadlocked extends Data.TaggedError("Deadlocked")<{
 /**
  * The fiber was still running when `limit` of virtual time had passed.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TestTime } from "@fiberkit/testkit"
+ *
+ * // a poll loop that never ends: it keeps sleeping, so it is not a deadlock
+ * const poll = Effect.forever(Effect.sleep("1 second"))
+ * const program = TestTime.run(poll, { limit: "1 minute" }).pipe(
+ *   Effect.catchTag("TimeLimitExceeded", (e) => Effect.succeed(`still running after ${e.limitMillis} ms`))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -56,6 +81,17 @@ export class TimeLimitExceeded extends Data.TaggedError("TimeLimitExceeded")<{
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TestTime } from "@fiberkit/testkit"
+ *
+ * // a day of virtual time for a scheduler test
+ * const options: TestTime.TestTime.Options = { limit: "1 day" }
+ * const program = TestTime.run(Effect.sleep("12 hours"), options)
+ * ```
+ *
  * @since 0.1.0
  */
 export declare namespace TestTime {

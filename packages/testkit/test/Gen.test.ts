@@ -51,6 +51,16 @@ describe("Gen", () => {
     assert.isTrue(u === undefined || u === "x")
   })
 
+  it.effect("oneof of plain and weighted members together generates both (typed as their union, not never)", () =>
+    Effect.gen(function*() {
+      const mixed = Gen.oneof(Gen.constant(0 as const), { arbitrary: Gen.constant("x" as const), weight: 3 })
+      // a compile-time check: before, mixing both kinds of member typed the result Arbitrary<never>
+      const both: Array<Gen.ValueOf<typeof mixed>> = [0, "x"]
+      const values = yield* Gen.sample(mixed, 100, { seed: 4 })
+      assert.includeMembers(both, [...values])
+      assert.deepStrictEqual([...new Set(values)].sort(), [0, "x"])
+    }))
+
   it.effect("oneof follows the weights", () =>
     Effect.gen(function*() {
       const values = yield* Gen.sample(

@@ -7,7 +7,7 @@ import * as Option from "effect/Option"
 /**
  * Decodes the duration of a timed wait, before the caller joins any line: a `DurationInput`
  * that `Duration.decode` rejects (`"1e-7 seconds"`, `"NaN millis"`) can only be a programming
- * mistake, so it is a defect (`IllegalArgumentException`) whose message names `operation` and
+ * mistake, so it is a defect (`IllegalArgumentError`) whose message names `operation` and
  * the value. Decoding it later — in the timer, after the waiter joined its line — would leave a
  * waiter whose fiber is gone, and it would take the next lock, permit or notification handed on.
  *

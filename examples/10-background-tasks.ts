@@ -109,9 +109,14 @@ const inMemory = Effect.scoped(Effect.gen(function*() {
     Stream.take(outbox.length),
     Stream.runForEach((result) => {
       const name = `${names.get(result.id)} (${result.attempts === 1 ? "1 attempt" : `${result.attempts} attempts`})`
-      return result.state === "succeeded"
-        ? Console.log(`✓ ${name}: ${String(result.value)}`)
-        : Console.log(`✗ ${name}: ${result.state}, ${(result.error as Error).message}`)
+      switch (result.state) {
+        case "succeeded":
+          return Console.log(`✓ ${name}: ${result.value}`)
+        case "cancelled":
+          return Console.log(`✗ ${name}: cancelled`)
+        default: // failed with the task's typed error or the manager's own; unknown
+          return Console.log(`✗ ${name}: ${result.state}, ${result.error.message}`)
+      }
     }),
     Effect.forkChild
   )

@@ -250,7 +250,8 @@ const producer = Effect.scoped(Effect.gen(function*() {
     Stream.runForEach((result) => {
       const { image, megapixels } = names.get(result.id)!
       if (result.state !== "succeeded") {
-        return Console.log(`  resize ${image}: ${result.state}, ${String(result.error)}`)
+        const why = result.state === "cancelled" ? "cancelled" : result.error.message
+        return Console.log(`  resize ${image}: ${result.state}, ${why}`)
       }
       const value = result.value as typeof Resized.Type
       ranBy.set(result.id, value.pid)

@@ -4,10 +4,11 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 
 export {
   /**
-   * An option outside its range, e.g. `workers` below 1.
+   * An option outside its range, e.g. `concurrency` below 1.
    *
    * @since 0.1.0
    * @category errors
@@ -16,17 +17,18 @@ export {
 } from "@fiberkit/sync/Errors"
 
 /**
- * An attempt ran longer than the manager's `timeout`; it counts as a failed attempt (and is
- * retried if the retry schedule allows).
+ * An attempt ran longer than its task's `timeout` (or the manager's); it counts as a failed
+ * attempt (and is retried if the retry schedule allows). A Schema class, like every error that
+ * can cross to another process in a task's outcome: it encodes and decodes as itself.
  *
  * @since 0.1.0
  * @category errors
  */
-export class TaskTimeout extends Data.TaggedError("TaskTimeout")<{
-  readonly id: string
-  readonly attempt: number
-  readonly timeoutMillis: number
-}> {
+export class TaskTimeout extends Schema.TaggedError<TaskTimeout>()("TaskTimeout", {
+  id: Schema.String,
+  attempt: Schema.Number,
+  timeoutMillis: Schema.Number
+}) {
   override get message(): string {
     return `task ${this.id}: attempt ${this.attempt} ran over its ${this.timeoutMillis} ms timeout`
   }
@@ -40,10 +42,10 @@ export class TaskTimeout extends Data.TaggedError("TaskTimeout")<{
  * @since 0.2.0
  * @category errors
  */
-export class TaskInterrupted extends Data.TaggedError("TaskInterrupted")<{
-  readonly id: string
-  readonly attempt: number
-}> {
+export class TaskInterrupted extends Schema.TaggedError<TaskInterrupted>()("TaskInterrupted", {
+  id: Schema.String,
+  attempt: Schema.Number
+}) {
   override get message(): string {
     return `task ${this.id}: attempt ${this.attempt} ended interrupted by the task itself (no cancel, no shutdown)`
   }
@@ -55,10 +57,10 @@ export class TaskInterrupted extends Data.TaggedError("TaskInterrupted")<{
  * @since 0.1.0
  * @category errors
  */
-export class InvalidTaskArgs extends Data.TaggedError("InvalidTaskArgs")<{
-  readonly task: string
-  readonly reason: string
-}> {
+export class InvalidTaskArgs extends Schema.TaggedError<InvalidTaskArgs>()("InvalidTaskArgs", {
+  task: Schema.String,
+  reason: Schema.String
+}) {
   override get message(): string {
     return `invalid arguments for task "${this.task}": ${this.reason}`
   }
@@ -101,9 +103,27 @@ export class InvalidTaskId extends Data.TaggedError("InvalidTaskId")<{
  * @since 0.1.0
  * @category errors
  */
-export class UnknownTask extends Data.TaggedError("UnknownTask")<{ readonly task: string }> {
+export class UnknownTask extends Schema.TaggedError<UnknownTask>()("UnknownTask", { task: Schema.String }) {
   override get message(): string {
     return `no task is defined with the name "${this.task}"`
+  }
+}
+
+/**
+ * A task died: an attempt ended with a defect (a thrown exception, `Effect.die`) rather than a
+ * typed failure. It is not retried. `defect` is what it died with (across processes: an `Error`
+ * with its name and message).
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class TaskDefect extends Schema.TaggedError<TaskDefect>()("TaskDefect", {
+  id: Schema.String,
+  defect: Schema.Defect()
+}) {
+  override get message(): string {
+    const defect = this.defect
+    return `task ${this.id} died: ${defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)}`
   }
 }
 

@@ -21,9 +21,11 @@ import type {
   TaskManagerShutDown,
   TaskNotFound,
   TaskStoreError,
+  TaskTimeout,
   UnknownTask
 } from "./Errors.js"
 import * as internal from "./internal/manager.js"
+import type { TaskResult } from "./TaskResult.js"
 import type * as TaskStore from "./TaskStore.js"
 
 /**
@@ -49,6 +51,15 @@ export interface TaskDefinition<Name extends string, A, E, Args, R> {
   readonly failure?: Schema.Codec<unknown, unknown, never, never> | undefined
   /** Runs one attempt of the task with its decoded arguments. */
   readonly run: (args: Args) => Effect.Effect<A, E, R>
+  /**
+   * When a failed attempt of this task is tried again, in place of the manager's `retry`: its
+   * input is the attempt's typed error, or `TaskTimeout`. Default: the manager's. (Typed here as
+   * any schedule, so that a definition stays covariant in `E`; `define` checks that it takes
+   * `E | TaskTimeout`.)
+   */
+  readonly retry?: Schedule.Schedule<unknown, never> | undefined
+  /** The most an attempt of this task may run, in place of the manager's `timeout`. */
+  readonly timeout?: Duration.Input | undefined
 }
 
 /**
@@ -71,34 +82,13 @@ export declare namespace TaskDefinition {
    * @category models
    */
   export type Context<T> = T extends TaskDefinition<string, infer _A, infer _E, infer _Args, infer R> ? R : never
-}
-
-/**
- * The end of a task, published once on `results`.
- *
- * `unknown` (the BullMQ store only): the task ended, but its outcome could not be read — its job
- * was removed before its event was read, or could not be read however often it was tried. `error`
- * is then a `TaskOutcomeUnreadable` with the task id and what the event said; `name` is empty,
- * `attempts` 0, and `addedAt` and `finishedAt` are when the outcome was given up.
- *
- * @since 0.1.0
- * @category models
- */
-export interface TaskResult {
-  readonly id: string
-  readonly name: string
-  readonly state: "succeeded" | "failed" | "cancelled" | "unknown"
-  /** The task's value, if it succeeded. */
-  readonly value?: unknown
   /**
-   * Its last failure, if it failed (a `TaskTimeout` when an attempt timed out); a
-   * `TaskOutcomeUnreadable` if its outcome is `unknown`.
+   * The typed errors of the definitions `T`.
+   *
+   * @since 0.3.0
+   * @category models
    */
-  readonly error?: unknown
-  readonly attempts: number
-  readonly addedAt: number
-  readonly startedAt: number | undefined
-  readonly finishedAt: number
+  export type Error<T> = T extends TaskDefinition<string, infer _A, infer E, infer _Args, infer _R> ? E : never
 }
 
 /**
@@ -142,13 +132,13 @@ export interface TaskManager<T extends TaskDefinition.Any> {
    * down (at once if it has). A stream that falls `resultsBuffer` outcomes behind fails
    * `ResultsOverflow` rather than hold outcomes without bound.
    */
-  readonly results: Stream.Stream<TaskResult, ResultsOverflow>
+  readonly results: Stream.Stream<TaskResult<T>, ResultsOverflow>
   /**
    * `results`, subscribed before this returns: nothing that ends afterwards is missed. The
    * subscription lasts as long as its scope: when the scope closes, the stream ends after the
    * outcomes it already holds.
    */
-  readonly subscribe: Effect.Effect<Stream.Stream<TaskResult, ResultsOverflow>, never, Scope.Scope>
+  readonly subscribe: Effect.Effect<Stream.Stream<TaskResult<T>, ResultsOverflow>, never, Scope.Scope>
   /**
    * Waits until no task is queued or running (an `add` still being written counts: its tasks
    * too). Once the manager has stopped — a shutdown without drain, or its scope closed — with
@@ -207,9 +197,15 @@ export declare namespace TaskManager {
      * processes (`BullMQStore`) it is this process's share, and 0 makes a producer that runs none.
      */
     readonly concurrency?: number | undefined
-    /** When a failed attempt is tried again (its input is the failure). Default: never. */
-    readonly retry?: Schedule.Schedule<unknown, unknown> | undefined
-    /** The most an attempt may run; a longer one fails `TaskTimeout`. Default: no limit. */
+    /**
+     * When a failed attempt is tried again (its input is the attempt's typed error, or
+     * `TaskTimeout`), for tasks whose definition has no `retry` of its own. Default: never.
+     */
+    readonly retry?: Schedule.Schedule<unknown, NoInfer<TaskDefinition.Error<T>> | TaskTimeout> | undefined
+    /**
+     * The most an attempt may run, for tasks whose definition has no `timeout` of its own; a
+     * longer one fails `TaskTimeout`. Default: no limit.
+     */
     readonly timeout?: Duration.Input | undefined
     /**
      * Where tasks are kept. Without it, the `TaskStore` service, which `make` then requires (its
@@ -300,13 +296,19 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
     readonly success?: Schema.Codec<A, SI> | undefined
     readonly failure?: Schema.Codec<E, EI> | undefined
     readonly run: (args: Args) => Effect.Effect<A, E, R>
+    /** This task's retry Schedule, fed its typed error (or `TaskTimeout`); default: the manager's. */
+    readonly retry?: Schedule.Schedule<unknown, NoInfer<E> | TaskTimeout> | undefined
+    /** This task's attempt timeout; default: the manager's. */
+    readonly timeout?: Duration.Input | undefined
   }
 ): TaskDefinition<Name, A, E, Args, R> => ({
   name,
   args: options.args as unknown as Schema.Codec<Args, unknown>,
   success: options.success,
   failure: options.failure,
-  run: options.run
+  run: options.run,
+  retry: options.retry,
+  timeout: options.timeout
 })
 
 /**

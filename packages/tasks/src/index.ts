@@ -24,6 +24,13 @@ export * as Errors from "./Errors.js"
 export * as TaskManager from "./TaskManager.js"
 
 /**
+ * TaskResult: the end of a task, typed by its definition.
+ *
+ * @since 0.3.0
+ */
+export * as TaskResult from "./TaskResult.js"
+
+/**
  * TaskStore: where a TaskManager keeps its tasks.
  *
  * @since 0.1.0

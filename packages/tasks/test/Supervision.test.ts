@@ -102,7 +102,11 @@ describe("TaskManager supervision", () => {
       yield* TestTime.run(manager.join)
       yield* TestTime.run(manager.shutdown({ drain: true }))
       const outcomes = yield* Fiber.join(all)
-      assert.deepStrictEqual(outcomes.map((o) => [o.id, o.state, o.value]), [[id, "succeeded", "sent to a@x"]])
+      assert.deepStrictEqual(outcomes.map((o) => [o.id, o.state, o.state === "succeeded" ? o.value : undefined]), [[
+        id,
+        "succeeded",
+        "sent to a@x"
+      ]])
       assert.strictEqual(calls.finish, 3, "tried once, then retried twice")
       const error = yield* Effect.flip(manager.status(id))
       assert.strictEqual(error._tag, "TaskStoreError")

@@ -2,7 +2,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { TaskNotFound, type TaskStoreError } from "../Errors.js"
-import type * as Api from "../TaskManager.js"
+import type { TaskResult } from "../TaskResult.js"
 import type * as TaskStore from "../TaskStore.js"
 import type { Ends } from "./ends.js"
 import type { Outcomes } from "./outcomes.js"
@@ -23,7 +23,7 @@ export const cancelTask = (manager: {
   readonly store: TaskStore.TaskStore
   readonly ends: Ends
   readonly outcomes: Outcomes
-  readonly publish: (result: Api.TaskResult) => Effect.Effect<void>
+  readonly publish: (result: TaskResult) => Effect.Effect<void>
 }) => {
   const { ends, outcomes, store } = manager
   const fromStore = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>

@@ -10,8 +10,16 @@ import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { InvalidOptions } from "../Errors.js"
-import { TaskInterrupted, TaskManagerShutDown, TaskNotFound, TaskStoreError, UnknownTask } from "../Errors.js"
+import {
+  TaskDefect,
+  TaskInterrupted,
+  TaskManagerShutDown,
+  TaskNotFound,
+  TaskStoreError,
+  UnknownTask
+} from "../Errors.js"
 import type * as Api from "../TaskManager.js"
+import type { TaskResult } from "../TaskResult.js"
 import * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
@@ -152,7 +160,7 @@ class Manager<T extends Definition> {
   readonly cancel: (id: string) => Effect.Effect<boolean, TaskNotFound | TaskStoreError>
 
   /** Publishes a task's outcome; it has ended. */
-  private publish(result: Api.TaskResult): Effect.Effect<void> {
+  private publish(result: TaskResult): Effect.Effect<void> {
     return Effect.andThen(
       this.outcomes.publish(result),
       Effect.sync(() => {
@@ -207,7 +215,7 @@ class Manager<T extends Definition> {
   }
 
   /** Stores a task's outcome, then publishes it: once, whether or not the store took it in the end. */
-  private finish(outcome: TaskStore.Outcome, result: Api.TaskResult): Effect.Effect<void> {
+  private finish(outcome: TaskStore.Outcome, result: TaskResult): Effect.Effect<void> {
     const id = result.id
     const stored = Effect.catch(
       supervised({ schedule: this.storeRetry, operation: "finish", taskId: id }, this.store.finish(id, outcome)),
@@ -241,17 +249,20 @@ class Manager<T extends Definition> {
       Effect.flatMap(
         Clock.currentTimeMillis,
         (now) =>
-          this.finish({ state, at: now, error: extra.text, unstarted: extra.unstarted }, {
-            id: record.id,
-            name: record.name,
-            state,
-            ...(extra.value === undefined ? {} : { value: extra.value }),
-            ...(extra.error === undefined ? {} : { error: extra.error }),
-            attempts: extra.attempts,
-            addedAt: record.addedAt,
-            startedAt: extra.startedAt,
-            finishedAt: now
-          })
+          this.finish(
+            { state, at: now, error: extra.text, unstarted: extra.unstarted },
+            {
+              id: record.id,
+              name: record.name,
+              state,
+              ...(state === "succeeded" ? { value: extra.value } : {}),
+              ...(state === "failed" ? { error: extra.error } : {}),
+              attempts: extra.attempts,
+              addedAt: record.addedAt,
+              startedAt: extra.startedAt,
+              finishedAt: now
+            } as TaskResult
+          )
       )
     const startedAt = record.startedAt ?? 0
     if (definition === undefined) {
@@ -265,8 +276,9 @@ class Manager<T extends Definition> {
       slot,
       definition,
       context: this.context,
-      timeout: this.options.timeout,
-      retry: this.options.retry,
+      // the definition's own, else the manager's; `define` typed a definition's retry for its errors
+      timeout: definition.timeout ?? this.options.timeout,
+      retry: (definition.retry ?? this.options.retry) as Schedule.Schedule<unknown, unknown> | undefined,
       recording: recording === undefined || taken === undefined ? undefined : { recording, taken },
       attempts,
       // a store that keeps failing misses this failure or this attempt's start; the task goes on
@@ -302,7 +314,10 @@ class Manager<T extends Definition> {
           return finish("failed", { ...done, error, text: error.message })
         }
         const failure = Cause.findErrorOption(exit.cause)
-        const error = Option.isSome(failure) ? failure.value : Cause.squash(exit.cause)
+        // a typed failure is the task's own; a defect is wrapped, so that every failure is typed
+        const error = Option.isSome(failure)
+          ? failure.value
+          : new TaskDefect({ id: record.id, defect: Cause.squash(exit.cause) })
         return finish("failed", { ...done, error, text: describe(exit.cause) })
       })
     })
@@ -371,8 +386,9 @@ export const make = <T extends Definition>(
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
-      results: Stream.unwrap(outcomes.subscribe),
-      subscribe: outcomes.subscribe,
+      // each outcome comes from one of this manager's definitions, with its value or typed error
+      results: Stream.unwrap(outcomes.subscribe) as Api.TaskManager<T>["results"],
+      subscribe: outcomes.subscribe as Api.TaskManager<T>["subscribe"],
       join: manager.join,
       cancel: manager.cancel,
       shutdown: manager.shutdown

@@ -3,14 +3,14 @@ import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { ResultsOverflow } from "../Errors.js"
-import type * as Api from "../TaskManager.js"
+import type { TaskResult } from "../TaskResult.js"
 
 /** After the last outcome, when the manager shuts down: the results streams end there. */
 const End = Symbol.for("@fiberkit/tasks/TaskManager/End")
 /** Its subscriber fell `capacity` outcomes behind: its stream fails `ResultsOverflow` there. */
 const Overflow = Symbol.for("@fiberkit/tasks/TaskManager/Overflow")
 
-type Item = Api.TaskResult | typeof End | typeof Overflow
+type Item = TaskResult | typeof End | typeof Overflow
 
 /**
  * A manager's outcomes, for its `results` and `subscribe` streams: each published once to every
@@ -44,7 +44,7 @@ export class Outcomes {
     }
   }
 
-  publish(result: Api.TaskResult): Effect.Effect<void> {
+  publish(result: TaskResult): Effect.Effect<void> {
     return Effect.sync(() => this.offer(result))
   }
 
@@ -69,7 +69,7 @@ export class Outcomes {
    * The outcomes from now on, until the end mark or the close of the subscription's scope;
    * subscribed in the step that checks for the end: subscribed after it, the stream is empty.
    */
-  readonly subscribe: Effect.Effect<Stream.Stream<Api.TaskResult, ResultsOverflow>, never, Scope.Scope> = Effect
+  readonly subscribe: Effect.Effect<Stream.Stream<TaskResult, ResultsOverflow>, never, Scope.Scope> = Effect
     .map(
       Effect.acquireRelease(
         Effect.flatMap(Queue.unbounded<Item>(), (queue) =>
@@ -87,7 +87,7 @@ export class Outcomes {
       ),
       (queue) =>
         queue === undefined ? Stream.empty : Stream.fromQueue(queue).pipe(
-          Stream.takeWhile((item): item is Api.TaskResult | typeof Overflow => item !== End),
+          Stream.takeWhile((item): item is TaskResult | typeof Overflow => item !== End),
           Stream.mapEffect((item) =>
             item === Overflow ? Effect.fail(new ResultsOverflow({ capacity: this.capacity })) : Effect.succeed(item)
           )

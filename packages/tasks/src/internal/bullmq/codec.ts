@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
+import { InvalidTaskArgs, TaskDefect, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as TaskManager from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
 
@@ -21,9 +21,12 @@ export interface Failure {
    * attempt started, the task's record does not.
    */
   readonly unstarted?: true | undefined
-  /** The error, encoded: by a built-in class, by the task's `failure` Schema, or as plain data. */
+  /**
+   * The error, encoded: one of the manager's own (a Schema class: `ManagerFailures`), by the
+   * task's `failure` Schema, or as plain data.
+   */
   readonly error?:
-    | { readonly builtin: string; readonly fields: unknown }
+    | { readonly manager: unknown }
     | {
       readonly schema: unknown
     }
@@ -37,12 +40,11 @@ export const cancelledFailure: Failure = { fiberkit: "cancelled", text: "cancell
 /** The mark of a cancel, which ends the job when a worker takes it, unrun. @internal */
 export const cancelMark: Failure = { fiberkit: "cancelled", text: "cancelled", unstarted: true }
 
-const builtins: Record<string, new(fields: never) => unknown> = {
-  TaskTimeout,
-  TaskInterrupted,
-  InvalidTaskArgs,
-  UnknownTask
-}
+/** The manager's own failures: Schema classes, which encode and decode as themselves. */
+const ManagerFailures = Schema.Union([TaskTimeout, TaskInterrupted, InvalidTaskArgs, UnknownTask, TaskDefect])
+const isManagerFailure = Schema.is(ManagerFailures)
+const encodeManagerFailure = Schema.encodeUnknownEffect(ManagerFailures)
+const decodeManagerFailure = Schema.decodeUnknownEffect(ManagerFailures)
 
 /** An error as plain JSON data: its tag, message and own fields. */
 const plain = (error: unknown): unknown => {
@@ -59,9 +61,11 @@ export const encodeFailure = (
   error: unknown,
   text: string
 ): Effect.Effect<Failure> => {
-  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : undefined
-  if (tag !== undefined && builtins[tag] !== undefined && error instanceof (builtins[tag] as never)) {
-    return Effect.succeed({ fiberkit: "failure", text, error: { builtin: tag, fields: plain(error) } })
+  if (isManagerFailure(error)) {
+    return encodeManagerFailure(error).pipe(
+      Effect.map((manager): Failure => ({ fiberkit: "failure", text, error: { manager } })),
+      Effect.orElseSucceed((): Failure => ({ fiberkit: "failure", text, error: { plain: plain(error) } }))
+    )
   }
   if (definition?.failure !== undefined) {
     return Schema.encodeUnknownEffect(definition.failure)(error).pipe(
@@ -71,6 +75,13 @@ export const encodeFailure = (
   }
   return Effect.succeed({ fiberkit: "failure", text, error: { plain: plain(error) } })
 }
+
+/** A defect of task `id` (not retried): a `TaskDefect`, so that it reads the same in every process. @internal */
+export const encodeDefect = (id: string, defect: unknown, text: string): Effect.Effect<Failure> =>
+  encodeManagerFailure(new TaskDefect({ id, defect })).pipe(
+    Effect.map((manager): Failure => ({ fiberkit: "defect", text, error: { manager } })),
+    Effect.orElseSucceed((): Failure => ({ fiberkit: "defect", text }))
+  )
 
 /** The failure in a `failedReason`; a reason BullMQ wrote itself (a stalled job) is a defect. @internal */
 export const parseFailure = (reason: string | undefined): Failure | undefined => {
@@ -84,18 +95,23 @@ export const parseFailure = (reason: string | undefined): Failure | undefined =>
   return { fiberkit: "defect", text: reason }
 }
 
-/** The typed error back from a failure, as `results` publishes it. @internal */
-export const decodeFailure = (definition: Definition | undefined, failure: Failure): Effect.Effect<unknown> => {
+/**
+ * The typed error back from a failure, as `results` publishes it: a defect (which BullMQ may write
+ * itself, e.g. for a stalled job) is a `TaskDefect` of task `id`. @internal
+ */
+export const decodeFailure = (
+  definition: Definition | undefined,
+  failure: Failure,
+  id: string
+): Effect.Effect<unknown> => {
   const error = failure.error
-  if (error === undefined) return Effect.succeed(new Error(failure.text))
-  if ("builtin" in error) {
-    const Class = builtins[error.builtin]
-    return Effect.succeed(Class === undefined ? error.fields : new Class(error.fields as never))
-  }
+  if (error === undefined) return Effect.succeed(new TaskDefect({ id, defect: new Error(failure.text) }))
+  if ("manager" in error) return Effect.orElseSucceed(decodeManagerFailure(error.manager), () => error.manager)
   if ("schema" in error && definition?.failure !== undefined) {
     return Effect.orElseSucceed(Schema.decodeUnknownEffect(definition.failure)(error.schema), () => error.schema)
   }
-  return Effect.succeed("plain" in error ? error.plain : error.schema)
+  // plain data; or a failure written by an older version (its built-in errors as `builtin` and `fields`)
+  return Effect.succeed("plain" in error ? error.plain : "schema" in error ? error.schema : error)
 }
 
 /** A job's return value: the task's value, encoded, in a box (so that `undefined` survives JSON). @internal */

@@ -355,8 +355,9 @@ export const make = <T extends Definition>(
       add: manager.add as Api.TaskManager<T>["add"],
       addAll: manager.addAll as Api.TaskManager<T>["addAll"],
       status: manager.status,
-      results: Stream.unwrap(subscribe),
-      subscribe,
+      // the outcomes of this manager's definitions: each value and error decoded by its definition
+      results: Stream.unwrap(subscribe) as Api.TaskManager<T>["results"],
+      subscribe: subscribe as Api.TaskManager<T>["subscribe"],
       join: manager.join,
       cancel: manager.cancel,
       shutdown: manager.shutdown

@@ -11,7 +11,7 @@ import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../.
 import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
 import { retryDelay, retryInput } from "../retry.js"
-import { cancelledFailure, cancelMark, encodeFailure, encodeValue, type Failure } from "./codec.js"
+import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { argsOf, type JobData } from "./store.js"
 
@@ -121,7 +121,10 @@ export class Processor {
     const text = describe(cause)
     const failure = Cause.findErrorOption(cause)
     if (Option.isNone(failure)) {
-      return Effect.succeed(new UnrecoverableError(JSON.stringify({ fiberkit: "defect", text } satisfies Failure)))
+      return Effect.map(
+        encodeDefect(fromJobId(job.id!), Cause.squash(cause), text),
+        (defect) => new UnrecoverableError(JSON.stringify(defect))
+      )
     }
     const error = failure.value
     return Effect.flatMap(encodeFailure(definition, error, text), (encoded) => {

@@ -3,6 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { TaskOutcomeUnreadable, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
+import type { TaskResult } from "../../TaskResult.js"
 import { decodeFailure, decodeValue, parseFailure } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { type BullStore, type JobData, tryRedis } from "./store.js"
@@ -12,7 +13,7 @@ import { type BullStore, type JobData, tryRedis } from "./store.js"
  *
  * @internal
  */
-export const unreadable = (jobId: string, event: string, reason: string): Effect.Effect<Api.TaskResult> =>
+export const unreadable = (jobId: string, event: string, reason: string): Effect.Effect<TaskResult> =>
   Effect.map(Clock.currentTimeMillis, (now) => ({
     id: fromJobId(jobId),
     name: "",
@@ -36,7 +37,7 @@ export const resultOf = (
   definitions: ReadonlyMap<string, Api.TaskDefinition.Any>,
   event: string,
   jobId: string
-): Effect.Effect<Api.TaskResult, TaskStoreError> =>
+): Effect.Effect<TaskResult, TaskStoreError> =>
   Effect.gen(function*() {
     const job = (yield* tryRedis("read a task", () => store.queue.getJob(jobId))) as Job<JobData> | undefined
     if (job === undefined) return yield* unreadable(jobId, event, "its job is gone (removed before its event was read)")
@@ -55,5 +56,5 @@ export const resultOf = (
     }
     if (record.state === "cancelled") return { ...base, state: "cancelled" as const }
     const failure = parseFailure(job.failedReason) ?? { fiberkit: "defect", text: "failed" }
-    return { ...base, state: "failed" as const, error: yield* decodeFailure(definition, failure) }
+    return { ...base, state: "failed" as const, error: yield* decodeFailure(definition, failure, base.id) }
   })

@@ -10,7 +10,8 @@
  */
 import type * as Recorder from "@fiberkit/sync/Recorder"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import type * as Layer from "effect/Layer"
 import type { InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/timeline.js"
@@ -187,9 +188,13 @@ export const make: (options?: TimelineOptions) => Effect.Effect<TimelineService,
  * @since 0.1.0
  * @category combinators
  */
-export const recording: (
-  timeline: TimelineService
-) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.recording
+export const recording: {
+  (timeline: TimelineService): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, timeline: TimelineService): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, timeline: TimelineService) => internal.recording(timeline)(effect)
+)
 
 /**
  * Records each run of `effect` in the Timeline in force, as a task called `label` — for
@@ -210,7 +215,11 @@ export const recording: (
  * @since 0.1.0
  * @category combinators
  */
-export const recorded: (
-  label: string,
-  options?: RecordedOptions
-) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.recorded
+export const recorded: {
+  (label: string, options?: RecordedOptions): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, label: string, options?: RecordedOptions): Effect.Effect<A, E, R>
+} = dual(
+  (args) => Effect.isEffect(args[0]),
+  <A, E, R>(effect: Effect.Effect<A, E, R>, label: string, options?: RecordedOptions) =>
+    internal.recorded(label, options)(effect)
+)

@@ -183,13 +183,15 @@ describe("Timeline", () => {
       const timeline = yield* Timeline.make()
       const work = (seconds: number, fail = false) =>
         Effect.andThen(Effect.sleep(`${seconds} seconds`), fail ? Effect.fail("no") : Effect.void)
-      yield* TestTime.run(
+      // both forms of the duals: data-last (piped) and data-first
+      const all = TestTime.run(
         Effect.all([
           Timeline.recorded("a", { group: "threads", lane: "Thread-1" })(work(1)),
-          Timeline.recorded("b", { group: "threads", lane: "Thread-2" })(work(2, true)),
+          Timeline.recorded(work(2, true), "b", { group: "threads", lane: "Thread-2" }),
           Effect.forkChild(Timeline.recorded("c")(Effect.never), { startImmediately: true })
         ], { concurrency: "unbounded", mode: "result" })
-      ).pipe(Timeline.recording(timeline))
+      )
+      yield* Timeline.recording(all, timeline)
       yield* TestTime.run(Timeline.recorded("outside")(work(1)))
       const records = yield* timeline.records
       assert.deepStrictEqual(

@@ -34,8 +34,9 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
+import { dual } from "effect/Function"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/interleavings/explore.js"
 
@@ -186,10 +187,17 @@ export declare namespace Interleavings {
  * @since 0.2.0
  * @category constructors
  */
-export const explore: <E, R>(
-  scenario: Effect.Effect<unknown, E, R>,
-  options?: Interleavings.Options
-) => Effect.Effect<Interleavings.Report, InterleavingFailure, Exclude<R, Scope.Scope>> = internal.explore
+export const explore: {
+  (
+    options?: Interleavings.Options
+  ): <E, R>(
+    scenario: Effect.Effect<unknown, E, R>
+  ) => Effect.Effect<Interleavings.Report, InterleavingFailure, Exclude<R, Scope.Scope>>
+  <E, R>(
+    scenario: Effect.Effect<unknown, E, R>,
+    options?: Interleavings.Options
+  ): Effect.Effect<Interleavings.Report, InterleavingFailure, Exclude<R, Scope.Scope>>
+} = dual((args) => Effect.isEffect(args[0]), internal.explore)
 
 /**
  * `Effect.forkChild`, and the forked fiber becomes one the explorer may interrupt (with

@@ -16,9 +16,10 @@
  */
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type * as Fiber from "effect/Fiber"
+import * as Fiber from "effect/Fiber"
+import { dual } from "effect/Function"
 import * as internal from "./internal/testTime.js"
 
 /**
@@ -135,15 +136,21 @@ export const defaults: { readonly limit: Duration.Input } = internal.defaults
  *   const fiber = yield* Effect.forkChild(Effect.sleep("10 seconds"))
  *   return yield* TestTime.untilDone(fiber) // Exit.void, after 10 s of virtual time
  * })
+ * // or piped: fiber.pipe(TestTime.untilDone({ limit: "1 minute" }))
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const untilDone: <A, E>(
-  fiber: Fiber.Fiber<A, E>,
-  options?: TestTime.Options
-) => Effect.Effect<Exit.Exit<A, E>, Deadlocked | TimeLimitExceeded> = internal.untilDone
+export const untilDone: {
+  (
+    options?: TestTime.Options
+  ): <A, E>(fiber: Fiber.Fiber<A, E>) => Effect.Effect<Exit.Exit<A, E>, Deadlocked | TimeLimitExceeded>
+  <A, E>(
+    fiber: Fiber.Fiber<A, E>,
+    options?: TestTime.Options
+  ): Effect.Effect<Exit.Exit<A, E>, Deadlocked | TimeLimitExceeded>
+} = dual((args) => Fiber.isFiber(args[0]), internal.untilDone)
 
 /**
  * Forks `effect`, drives the `TestClock` until it is done (see {@link untilDone}) and returns
@@ -161,12 +168,19 @@ export const untilDone: <A, E>(
  *   yield* Deferred.await(never)
  * })
  * const program = TestTime.run(stuck) // fails with Deadlocked instead of hanging
+ * const piped = stuck.pipe(TestTime.run({ limit: "1 minute" })) // the same, data-last
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const run: <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
-  options?: TestTime.Options
-) => Effect.Effect<A, E | Deadlocked | TimeLimitExceeded, R> = internal.run
+export const run: {
+  (
+    options?: TestTime.Options
+  ): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | Deadlocked | TimeLimitExceeded, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, options?: TestTime.Options): Effect.Effect<
+    A,
+    E | Deadlocked | TimeLimitExceeded,
+    R
+  >
+} = dual((args) => Effect.isEffect(args[0]), internal.run)

@@ -68,6 +68,9 @@ describe("Interleavings", () => {
       const report = yield* Interleavings.explore(counter(true), { seed: 7, schedules: 300 })
       assert.strictEqual(report.schedules, 300)
       assert.isAbove(report.steps, 0)
+      // dual: the same exploration, piped
+      const piped = yield* counter(true).pipe(Interleavings.explore({ seed: 7, schedules: 300 }))
+      assert.deepStrictEqual(piped, report)
     }))
 
   it.effect("a waiter registered a step after it joined the line deadlocks under some schedule; checking any outcome fixes it", () =>

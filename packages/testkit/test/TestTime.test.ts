@@ -18,6 +18,16 @@ describe("TestTime", () => {
       assert.strictEqual(yield* Clock.currentTimeMillis, 10_000)
     }))
 
+  it.effect("untilDone and run are dual: piped, they do the same", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.forkChild(Effect.as(Effect.sleep("3 seconds"), "done"))
+      assert.deepStrictEqual(yield* fiber.pipe(TestTime.untilDone({ limit: "1 minute" })), Exit.succeed("done"))
+      assert.strictEqual(yield* Effect.as(Effect.sleep("2 seconds"), 7).pipe(TestTime.run()), 7)
+      assert.strictEqual(yield* Clock.currentTimeMillis, 5_000)
+      const stuck = yield* Effect.flip(Effect.never.pipe(TestTime.run({ limit: "1 second" })))
+      assert.strictEqual(stuck._tag, "Deadlocked")
+    }))
+
   it.effect("run returns the effect's own failure", () =>
     Effect.gen(function*() {
       const result = yield* Effect.flip(TestTime.run(Effect.andThen(Effect.sleep(5), Effect.fail("boom" as const))))

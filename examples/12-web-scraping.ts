@@ -17,7 +17,9 @@
  * `concurrency: 10` and `perHostConcurrency: 4`, at most 4 requests go to a host at once — 8 in all, not
  * 10. A wrapper of the `HttpClient` counts the requests waiting for their answer, per host. Then
  * the same 50 URLs one at a time (`concurrency: 1`), for the speedup. A progress bar
- * (`Progress.track`, `Progress.render`) shows on a terminal, and nothing when the output is not one.
+ * (`Progress.track`, `Progress.render` on Effect's `Terminal`, `NodeTerminal.layer`) is redrawn in
+ * place on a terminal; when the output is not one (a pipe, a file), its last line is written once,
+ * as plain text.
  *
  * `--timeline FILE.svg` draws the requests through each host's limit in FILE.svg (a limiter per
  * host and per run), each one's wait for its turn before its run; `--chart` prints the same chart
@@ -27,6 +29,7 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import { Fetch, Progress } from "@fiberkit/pipelines"
 import { Clock, Console, Effect, Fiber, Layer, Schedule } from "effect"
 import * as HttpClient from "effect/http/HttpClient"
@@ -153,9 +156,9 @@ const program = Effect.gen(function*() {
   )
 
   // Concurrently: the outcomes counted as they pass, for the progress bar
-  const { progress, stream } = yield* Progress.track(Fetch.fetchAll(urls, { ...options, concurrency: 10 }), {
-    total: urls.length
-  })
+  const { progress, stream } = yield* Fetch.fetchAll(urls, { ...options, concurrency: 10 }).pipe(
+    Progress.track({ total: urls.length })
+  )
   const bar = yield* Effect.forkChild(Progress.render(progress, { label: "URLs" }))
   const [summary, concurrentTime] = yield* timed(Fetch.summarize(stream))
   yield* Fiber.join(bar)
@@ -202,6 +205,6 @@ const program = Effect.gen(function*() {
     }`
   )
   yield* Console.log(`Speedup: ${(sequentialTime / concurrentTime).toFixed(2)}×`)
-}).pipe(Effect.scoped, Effect.provide(CountingHttpClient))
+}).pipe(Effect.scoped, Effect.provide(CountingHttpClient), Effect.provide(NodeTerminal.layer))
 
 NodeRuntime.runMain(withTimeline(program, { title: "12 · Web scraping: Fetch.fetchAll with perHostConcurrency 4" }))

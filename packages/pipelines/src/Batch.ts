@@ -26,9 +26,9 @@ import { InvalidOptions } from "./Errors.js"
  *   Effect.succeed(Chunk.size(items)) // e.g. one INSERT of 100 rows
  * ).pipe(Stream.runCollect)
  *
- * // or in a pipe (dual): the stream first
+ * // or data-last, in a pipe
  * const sizes = Stream.range(1, 1000).pipe(
- *   Batch.batch({ size: 100, concurrency: 4 }, (items: Chunk.Chunk<number>) => Effect.succeed(Chunk.size(items))),
+ *   Batch.batch({ size: 100, concurrency: 4 }, (items) => Effect.succeed(Chunk.size(items))),
  *   Stream.runCollect
  * )
  * ```

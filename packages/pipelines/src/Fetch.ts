@@ -27,6 +27,26 @@ import type {
 import * as internal from "./internal/fetch.js"
 
 /**
+ * Why one URL failed: one of the errors of `Errors`, each with the `url` asked for. It arrives
+ * as that URL's outcome (`Result.fail`), and in `FetchSummary.failed`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Fetch } from "@fiberkit/pipelines"
+ *
+ * const reason = (error: Fetch.FetchError): string => {
+ *   switch (error._tag) {
+ *     case "HttpStatusError":
+ *       return `HTTP ${error.status}`
+ *     case "FetchTimeout":
+ *       return `no answer within ${error.millis} ms`
+ *     default:
+ *       return error.message
+ *   }
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -40,6 +60,22 @@ export type FetchError =
   | BodyTooLarge
 
 /**
+ * One URL fetched: its 2xx status, its size and time, and the body with `keepBody`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Fetch } from "@fiberkit/pipelines"
+ *
+ * const line = (result: Fetch.FetchResult) =>
+ *   `${result.finalUrl} ${result.status}: ${result.bytes} bytes in ${result.durationMillis} ms`
+ * const lines = Effect.map(
+ *   Fetch.summarize(Fetch.fetchAll(["https://example.com"], { concurrency: 1 })),
+ *   (summary) => summary.successful.map(line)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -65,12 +101,48 @@ export interface FetchResult {
  * One URL's outcome: `Result.succeed` of its `FetchResult` (read `.success`), or `Result.fail` of
  * its `FetchError` (read `.failure`).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Console, Result, Stream } from "effect"
+ * import { Fetch } from "@fiberkit/pipelines"
+ *
+ * const log = Fetch.fetchAll(["https://example.com", "https://example.org"], { concurrency: 2 }).pipe(
+ *   Stream.runForEach((outcome: Fetch.FetchOutcome) =>
+ *     Result.isSuccess(outcome)
+ *       ? Console.log(`${outcome.success.url}: ${outcome.success.status}`)
+ *       : Console.error(outcome.failure.message)
+ *   )
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export type FetchOutcome = Result.Result<FetchResult, FetchError>
 
 /**
+ * The options of `fetchAll`: `concurrency` is required, every other one has a default.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schedule } from "effect"
+ * import { Fetch } from "@fiberkit/pipelines"
+ * import { RateLimiter } from "@fiberkit/ratelimit"
+ *
+ * const polite = Effect.gen(function*() {
+ *   const options: Fetch.FetchOptions = {
+ *     concurrency: 8,
+ *     perHostConcurrency: 2,
+ *     rateLimit: yield* RateLimiter.make({ limit: 10, interval: "1 second" }),
+ *     timeout: "10 seconds",
+ *     retry: Schedule.recurs(2)
+ *   }
+ *   return yield* Fetch.summarize(Fetch.fetchAll(["https://example.com/a", "https://example.com/b"], options))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -110,6 +182,22 @@ export interface FetchOptions {
 }
 
 /**
+ * The outcomes of a run, collected by `summarize`: the results and the failures.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { Fetch } from "@fiberkit/pipelines"
+ *
+ * const report = (summary: Fetch.FetchSummary) =>
+ *   Console.log(`{"successful": ${summary.successful.length}, "failed": ${summary.failed.length}}`)
+ * const program = Fetch.fetchAll(["https://example.com"], { concurrency: 1 }).pipe(
+ *   Fetch.summarize,
+ *   Effect.flatMap(report)
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

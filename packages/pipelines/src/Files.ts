@@ -17,6 +17,23 @@ import type { FileUnreadable, InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/files.js"
 
 /**
+ * One file's success in `processFiles`: its path, the processor's value, and how long it took.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Console, Result, Stream } from "effect"
+ * import { Files } from "@fiberkit/pipelines"
+ *
+ * const report = Files.processFiles(["a.csv", "b.csv"], Files.lineCount, { concurrency: 2 }).pipe(
+ *   Stream.runForEach(Result.match({
+ *     onSuccess: (file: Files.FileResult<number>) =>
+ *       Console.log(`${file.path}: ${file.value} lines in ${file.durationMillis} ms`),
+ *     onFailure: (error) => Console.error(error.message)
+ *   }))
+ * )
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -1,13 +1,36 @@
 import { assert, describe, it } from "@effect/vitest"
 import { TestTime } from "@fiberkit/testkit"
-import { Effect, Fiber, Schedule, Stream } from "effect"
+import { Effect, Fiber, Schedule, Stream, Terminal } from "effect"
+import * as PlatformError from "effect/PlatformError"
 import * as Progress from "../src/Progress.js"
 
-/** An output that records what is written; a terminal or not. */
-const fakeOutput = (isTTY: boolean | undefined) => {
+/**
+ * A `Terminal` that records what is displayed: a TTY of 80 columns, or, with 0 columns, an output
+ * that is not one (as Node's terminal says when stdout is a pipe or a file). `failing` makes every
+ * write fail, as a closed stdout does.
+ */
+const recordingTerminal = (columns: number, options?: { readonly failing?: boolean }) => {
   const writes: Array<string> = []
-  return { writes, output: { ...(isTTY === undefined ? {} : { isTTY }), write: (text: string) => writes.push(text) } }
+  const unused = Effect.die("not used by render")
+  const terminal = Terminal.make({
+    columns: Effect.succeed(columns),
+    rows: Effect.succeed(24),
+    size: unused,
+    readInput: unused,
+    readLine: unused,
+    display: (text) =>
+      options?.failing === true
+        ? Effect.fail(PlatformError.badArgument({ module: "Terminal", method: "display", description: "closed" }))
+        : Effect.sync(() => void writes.push(text))
+  })
+  return {
+    writes,
+    provide: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.provideService(effect, Terminal.Terminal, terminal)
+  }
 }
+/** A terminal on a TTY, and one that is not. */
+const tty = () => recordingTerminal(80)
+const notTTY = () => recordingTerminal(0)
 
 const ESC = "\u001b["
 /** Every ANSI escape sequence (colours, cursor moves, erasing). */
@@ -163,25 +186,71 @@ describe("Progress.toAnsi and toText", () => {
 })
 
 describe("Progress.render", () => {
-  it.effect("writes nothing when the output is not a terminal, and returns at once", () =>
+  it.effect("not a terminal (0 columns): no escapes, no redraws, the last line once as plain text with a newline", () =>
     Effect.gen(function*() {
-      for (const isTTY of [false, undefined]) {
-        const { output, writes } = fakeOutput(isTTY)
-        // a progress that never ends: render must not wait for it
-        yield* Progress.render(Stream.never, { label: "items", output })
-        const { progress, stream } = yield* Progress.track(Stream.range(1, 10), { total: 10 })
-        const drawing = yield* Effect.forkChild(Progress.render(progress, { label: "items", output }))
-        yield* Stream.runDrain(stream)
-        yield* Fiber.join(drawing)
+      const { provide, writes } = notTTY()
+      const { progress, stream } = yield* Progress.track(Stream.range(1, 10), { total: 10 })
+      const drawing = yield* Effect.forkChild(provide(Progress.render(progress, { label: "items" })))
+      yield* Stream.runDrain(stream)
+      yield* Fiber.join(drawing)
+      assert.deepStrictEqual(writes, [full(10, "items")])
+    }))
+
+  it.effect("not a terminal, without a total: interrupted when the work is done, the last count as plain text", () =>
+    Effect.gen(function*() {
+      const { provide, writes } = notTTY()
+      const { progress, stream } = yield* Progress.track(Stream.range(1, 7))
+      const drawing = yield* Effect.forkChild(provide(Progress.render(progress, { label: "rows" })))
+      yield* Effect.yieldNow
+      yield* Stream.runDrain(stream)
+      yield* Effect.yieldNow
+      yield* Fiber.interrupt(drawing)
+      assert.deepStrictEqual(writes, ["7 rows\n"])
+    }))
+
+  it.effect("the ansi option decides over the terminal: false on a TTY writes plain text, true off one redraws", () =>
+    Effect.gen(function*() {
+      const progress = Stream.make<Array<Progress.Progress>>({ done: 1, total: 2 }, { done: 2, total: 2 })
+      const plainOnTTY = tty()
+      yield* plainOnTTY.provide(Progress.render(progress, { label: "files", width: 4, ansi: false }))
+      assert.deepStrictEqual(plainOnTTY.writes, ["[████] 100% 2/2 files\n"])
+      const ansiOffTTY = notTTY()
+      yield* ansiOffTTY.provide(Progress.render(progress, { label: "files", width: 4, ansi: true }))
+      assert.deepStrictEqual(ansiOffTTY.writes.map(strip), ["[██░░]  50% 1/2 files", "[████] 100% 2/2 files\n"])
+      assert.isTrue(ansiOffTTY.writes.every(inPlace))
+    }))
+
+  it.effect("a progress that ends without a value draws nothing", () =>
+    Effect.gen(function*() {
+      for (const { provide, writes } of [tty(), notTTY()]) {
+        yield* provide(Progress.render(Stream.empty))
         assert.deepStrictEqual(writes, [])
       }
     }))
 
+  it.effect("a write that fails fails the drawing with the terminal's PlatformError", () =>
+    Effect.gen(function*() {
+      for (const columns of [80, 0]) {
+        const { provide } = recordingTerminal(columns, { failing: true })
+        const error = yield* Effect.flip(provide(Progress.render(Stream.make({ done: 1, total: 1 }))))
+        assert.strictEqual(error._tag, "PlatformError")
+      }
+    }))
+
+  it.effect("a progress that fails: the last line is ended, then the drawing fails with the progress's error", () =>
+    Effect.gen(function*() {
+      const { provide, writes } = tty()
+      const progress = Stream.concat(Stream.make({ done: 3, total: 10 }), Stream.fail("lost" as const))
+      const error = yield* Effect.flip(provide(Progress.render(progress, { label: "items", width: 10 })))
+      assert.strictEqual(error, "lost")
+      assert.deepStrictEqual(writes.map(strip), ["[███░░░░░░░]  30%  3/10 items", "[███░░░░░░░]  30%  3/10 items\n"])
+    }))
+
   it.effect("on a terminal: ends at the total with a final line n/n and a newline", () =>
     Effect.gen(function*() {
-      const { output, writes } = fakeOutput(true)
+      const { provide, writes } = tty()
       const { progress, stream } = yield* Progress.track(Stream.range(1, 10), { total: 10 })
-      const drawing = yield* Effect.forkChild(Progress.render(progress, { label: "items", output }))
+      const drawing = yield* Effect.forkChild(provide(Progress.render(progress, { label: "items" })))
       yield* Stream.runDrain(stream)
       yield* Fiber.join(drawing)
       assert.isAtLeast(writes.length, 1)
@@ -199,13 +268,13 @@ describe("Progress.render", () => {
 
   it.effect("on a terminal: redrawn at most every 100 ms, and once at the end", () =>
     Effect.gen(function*() {
-      const { output, writes } = fakeOutput(true)
+      const { provide, writes } = tty()
       // done = 0, 1, …, 10, one every 30 ms
       const progress = Stream.range(0, 10).pipe(
         Stream.schedule(Schedule.spaced("30 millis")),
         Stream.map((done): Progress.Progress => ({ done, total: 10 }))
       )
-      yield* TestTime.run(Progress.render(progress, { label: "files", output }))
+      yield* TestTime.run(provide(Progress.render(progress, { label: "files" })))
       const drawn = writes.map((w) => Number(/ (\d+)\/10 /.exec(strip(w))![1]))
       assert.strictEqual(drawn[0], 0)
       assert.strictEqual(drawn.at(-1), 10)
@@ -219,16 +288,16 @@ describe("Progress.render", () => {
 
   it.effect("on a terminal, without a total: the count; the last one again with a newline when the progress ends", () =>
     Effect.gen(function*() {
-      const { output, writes } = fakeOutput(true)
-      yield* Progress.render(Stream.make({ done: 3, total: undefined }), { label: "rows", output })
+      const { provide, writes } = tty()
+      yield* provide(Progress.render(Stream.make({ done: 3, total: undefined }), { label: "rows" }))
       assert.deepStrictEqual(writes.map(strip), ["3 rows", "3 rows\n"])
     }))
 
   it.effect("on a terminal, without a total: interrupted when the work is done, it ends the line with the last count", () =>
     Effect.gen(function*() {
-      const { output, writes } = fakeOutput(true)
+      const { provide, writes } = tty()
       const { progress, stream } = yield* Progress.track(Stream.range(1, 7))
-      const drawing = yield* Effect.forkChild(Progress.render(progress, { label: "rows", output }))
+      const drawing = yield* Effect.forkChild(provide(Progress.render(progress, { label: "rows" })))
       yield* Effect.yieldNow
       yield* Stream.runDrain(stream)
       yield* Effect.yieldNow
@@ -240,17 +309,66 @@ describe("Progress.render", () => {
 
   it.effect("on a terminal, a total of 0: done at once", () =>
     Effect.gen(function*() {
-      const { output, writes } = fakeOutput(true)
-      yield* Progress.render(Stream.concat(Stream.make({ done: 0, total: 0 }), Stream.never), { output })
+      const { provide, writes } = tty()
+      yield* provide(Progress.render(Stream.concat(Stream.make({ done: 0, total: 0 }), Stream.never)))
       assert.deepStrictEqual(writes.map(strip), ["0\n"])
     }))
 
   it.effect("on a terminal, a count past its total draws a full bar instead of dying", () =>
     Effect.gen(function*() {
-      const { output, writes } = fakeOutput(true)
+      const { provide, writes } = tty()
       const { progress, stream } = yield* Progress.track(Stream.range(1, 5), { total: 3 })
       yield* Stream.runDrain(stream)
-      yield* Progress.render(progress, { label: "items", output })
+      yield* provide(Progress.render(progress, { label: "items" }))
       assert.deepStrictEqual(writes.map(strip), [`[${"█".repeat(30)}] 100% 5/3 items\n`])
+    }))
+})
+
+describe("dual: track, bar and render data-last", () => {
+  it.effect("stream.pipe(Progress.track(options)) counts as Progress.track(stream, options) does", () =>
+    Effect.gen(function*() {
+      const { progress, stream } = yield* Stream.range(1, 4).pipe(Progress.track({ total: 4 }))
+      assert.deepStrictEqual(yield* Stream.runCollect(stream), [1, 2, 3, 4])
+      const last = yield* Stream.runHead(progress)
+      assert.deepStrictEqual(last._tag === "Some" ? last.value : undefined, { done: 4, total: 4 })
+      // no options at all: no total
+      const untotalled = yield* Stream.make("a").pipe(Progress.track())
+      yield* Stream.runDrain(untotalled.stream)
+      const one = yield* Stream.runHead(untotalled.progress)
+      assert.deepStrictEqual(one._tag === "Some" ? one.value : undefined, { done: 1, total: undefined })
+    }))
+
+  it("Progress.bar(options)(progress) is Progress.bar(progress, options); with no options either way", () => {
+    const progress = { done: 1, total: 2 }
+    assert.deepStrictEqual(
+      Progress.bar({ label: "items", width: 4 })(progress),
+      Progress.bar(progress, { label: "items", width: 4 })
+    )
+    assert.deepStrictEqual(Progress.bar()(progress), Progress.bar(progress))
+    assert.strictEqual(Progress.toText(Progress.bar(progress)), `[${"█".repeat(15)}${"░".repeat(15)}]  50% 1/2`)
+  })
+
+  it.effect("Stream.map(progress, Progress.bar(options)): every progress as a line", () =>
+    Effect.gen(function*() {
+      const lines = yield* Stream.make({ done: 1, total: undefined }, { done: 2, total: undefined }).pipe(
+        Stream.map(Progress.bar({ label: "rows" })),
+        Stream.map(Progress.toText),
+        Stream.runCollect
+      )
+      assert.deepStrictEqual(lines, ["1 rows", "2 rows"])
+    }))
+
+  it.effect("progress.pipe(Progress.render(options)) draws as Progress.render(progress, options) does", () =>
+    Effect.gen(function*() {
+      const piped = tty()
+      const direct = tty()
+      const progress = Stream.make({ done: 3, total: undefined })
+      yield* piped.provide(progress.pipe(Progress.render({ label: "rows" })))
+      yield* direct.provide(Progress.render(progress, { label: "rows" }))
+      assert.deepStrictEqual(piped.writes, direct.writes)
+      assert.deepStrictEqual(piped.writes.map(strip), ["3 rows", "3 rows\n"])
+      const bare = notTTY()
+      yield* bare.provide(progress.pipe(Progress.render()))
+      assert.deepStrictEqual(bare.writes, ["3\n"])
     }))
 })

@@ -50,8 +50,6 @@
  *
  * @since 0.1.0
  */
-import type * as Arr from "effect/Array"
-import * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
@@ -59,13 +57,23 @@ import type * as Option from "effect/Option"
 import type * as Order from "effect/Order"
 import type { Pipeable } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
-import type * as Pull from "effect/Pull"
 import * as Stream from "effect/Stream"
 import type { InvalidOptions, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
-import { invalidCount } from "./internal/arguments.js"
 import * as internal from "./internal/joinableQueue.js"
+import * as internalStream from "./internal/toStream.js"
 
 /**
+ * The brand of a `JoinableQueue`, which `isJoinableQueue` checks.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { JoinableQueue } from "@fiberkit/queue"
+ *
+ * declare const u: object
+ * const isQueue = JoinableQueue.TypeId in u // what JoinableQueue.isJoinableQueue(u) checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -89,7 +97,7 @@ export type TypeId = typeof TypeId
  * import { JoinableQueue } from "@fiberkit/queue"
  *
  * const program = Effect.gen(function*() {
- *   const queue: JoinableQueue.JoinableQueue<number> = yield* JoinableQueue.make({ capacity: 2 })
+ *   const queue: JoinableQueue.JoinableQueue<number> = yield* JoinableQueue.make<number>({ capacity: 2 })
  *   yield* queue.put(1) // Python's put: waits while full, fails QueueShutDown once shut down
  *   const added = yield* queue.tryPut(2) // put_nowait: true, or false when full
  *   const batch = yield* queue.takeUpTo(10) // [1, 2]: what is there now, never waits
@@ -295,7 +303,8 @@ export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<Join
  * The items of a queue as a stream, in chunks of what is available (at most `chunkSize`,
  * default 256: an integer ≥ 1 or `Infinity`, else the stream dies naming it); it ends when the
  * queue is shut down and drained. Items are not marked done: call `taskDone` after processing
- * each when something `join`s the queue.
+ * each when something `join`s the queue. Dual: `toStream(queue, options)` or
+ * `queue.pipe(JoinableQueue.toStream(options))`.
  *
  * **Example**
  *
@@ -309,25 +318,19 @@ export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<Join
  *   yield* queue.shutdown()
  *   return yield* Stream.runCollect(JoinableQueue.toStream(queue)) // 1, 2, 3
  * })
+ *
+ * // or data-last, in a pipe
+ * const doubled = (queue: JoinableQueue.JoinableQueue<number>) =>
+ *   queue.pipe(JoinableQueue.toStream({ chunkSize: 10 }), Stream.map((n) => n * 2))
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const toStream = <A>(queue: JoinableQueue<A>, options?: { readonly chunkSize?: number }): Stream.Stream<A> => {
-  const chunkSize = options?.chunkSize ?? 256
-  const invalid = invalidCount("JoinableQueue.toStream", "chunkSize", chunkSize)
-  if (invalid !== undefined) return Stream.die(invalid)
-  // `takeBatch` gives at least one item, and fails only with `QueueShutDown`: the end
-  const pull: Pull.Pull<Arr.NonEmptyReadonlyArray<A>> = Effect.catch(
-    queue.takeBatch(chunkSize) as Effect.Effect<ReadonlyArray<A>, QueueShutDown> as Effect.Effect<
-      Arr.NonEmptyReadonlyArray<A>,
-      QueueShutDown
-    >,
-    () => Cause.done()
-  )
-  return Stream.fromPull(Effect.succeed(pull))
-}
+export const toStream: {
+  (options?: { readonly chunkSize?: number | undefined }): <A>(queue: JoinableQueue<A>) => Stream.Stream<A>
+  <A>(queue: JoinableQueue<A>, options?: { readonly chunkSize?: number | undefined }): Stream.Stream<A>
+} = dual((args) => isJoinableQueue(args[0]), internalStream.toStream)
 
 /**
  * Puts every element of `stream` into `queue`, waiting for room as needed (back-pressure on the

@@ -21,6 +21,27 @@ import { InvalidOptions } from "./Errors.js"
 import * as JoinableQueue from "./JoinableQueue.js"
 
 /**
+ * The types of `run`: its `Options`, the `Result` it returns, and each `Failure` in it (an item
+ * whose processing failed, with its consumer and its `Cause`).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Cause, Console, Effect, Stream } from "effect"
+ * import { ProducerConsumer } from "@fiberkit/queue"
+ *
+ * const options: ProducerConsumer.ProducerConsumer.Options<number, never, never, string, never> = {
+ *   capacity: 10,
+ *   consumers: 2,
+ *   produce: () => Stream.range(1, 20),
+ *   consume: (n) => n % 7 === 0 ? Effect.fail(`${n} is a multiple of 7`) : Effect.void
+ * }
+ * const report = (result: ProducerConsumer.ProducerConsumer.Result<number, string>) =>
+ *   Effect.forEach(result.failures, (failure: ProducerConsumer.ProducerConsumer.Failure<number, string>) =>
+ *     Console.error(`item ${failure.item} on consumer ${failure.consumer}: ${Cause.pretty(failure.cause)}`))
+ * const program = Effect.flatMap(ProducerConsumer.run(options), report)
+ * ```
+ *
  * @since 0.1.0
  */
 export declare namespace ProducerConsumer {

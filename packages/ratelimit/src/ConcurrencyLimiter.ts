@@ -12,6 +12,23 @@ import { InvalidOptions } from "./Errors.js"
 import { recording } from "./internal/recording.js"
 
 /**
+ * A limiter made by `make`: apply it to an effect to run that effect within the limit. It also
+ * says how many effects are inside and how many wait.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ConcurrencyLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limit: ConcurrencyLimiter.ConcurrencyLimiter = yield* ConcurrencyLimiter.make({ concurrency: 2 })
+ *   yield* Effect.forkChild(Effect.forEach([1, 2, 3], () => limit(Effect.sleep("1 second")), { concurrency: 3 }))
+ *   yield* Effect.sleep("10 millis")
+ *   return { inside: yield* limit.inside, waiting: yield* limit.waiting } // { inside: 2, waiting: 1 }
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

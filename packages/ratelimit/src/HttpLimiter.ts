@@ -6,12 +6,31 @@
  * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
 import * as HttpClient from "effect/http/HttpClient"
 import * as Layer from "effect/Layer"
+import * as internal from "./internal/httpLimiter.js"
 import type * as KeyedRateLimiter from "./KeyedRateLimiter.js"
 
 /**
  * Anything that limits an effect: a `RateLimiter`, a `ConcurrencyLimiter`, or a composition.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpClient } from "effect/http"
+ * import { ConcurrencyLimiter, HttpLimiter, RateLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const rate = yield* RateLimiter.make({ limit: 3, interval: "1 second" })
+ *   const concurrency = yield* ConcurrencyLimiter.make({ concurrency: 3 })
+ *   // at most 3 in flight, and at most 3 starts in any second
+ *   const both: HttpLimiter.Limit = (effect) => concurrency(rate(effect))
+ *   const client = HttpLimiter.limit(yield* HttpClient.HttpClient, both)
+ *   return yield* client.get("https://example.com/users")
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -19,7 +38,8 @@ import type * as KeyedRateLimiter from "./KeyedRateLimiter.js"
 export type Limit = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
- * The client with every request behind `limit`.
+ * The client with every request behind `limit`. Dual: `HttpLimiter.limit(client, limit)` or
+ * `client.pipe(HttpLimiter.limit(limit))`.
  *
  * **Example**
  *
@@ -31,18 +51,23 @@ export type Limit = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A
  * const program = Effect.gen(function*() {
  *   const limit = yield* RateLimiter.make({ limit: 3, interval: "1 second" })
  *   const client = HttpLimiter.limit(yield* HttpClient.HttpClient, limit)
- *   return yield* client.get("https://example.com/users")
+ *   // or data-last, in a pipe with the client's other combinators (the same limiter: one limit for both)
+ *   const checked = (yield* HttpClient.HttpClient).pipe(HttpClient.filterStatusOk, HttpLimiter.limit(limit))
+ *   return yield* Effect.all([client.get("https://example.com/users"), checked.get("https://example.com/orders")])
  * })
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const limit = <E, R>(client: HttpClient.HttpClient.With<E, R>, limit: Limit): HttpClient.HttpClient.With<E, R> =>
-  HttpClient.transform(client, (effect) => limit(effect))
+export const limit: {
+  (limit: Limit): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E, R>
+  <E, R>(client: HttpClient.HttpClient.With<E, R>, limit: Limit): HttpClient.HttpClient.With<E, R>
+} = dual(2, internal.limit)
 
 /**
- * The client with each request behind the limiter of its URL's host.
+ * The client with each request behind the limiter of its URL's host. Dual:
+ * `HttpLimiter.limitByHost(client, limiter)` or `client.pipe(HttpLimiter.limitByHost(limiter))`.
  *
  * **Example**
  *
@@ -54,18 +79,24 @@ export const limit = <E, R>(client: HttpClient.HttpClient.With<E, R>, limit: Lim
  * const program = Effect.gen(function*() {
  *   const perHost = yield* KeyedRateLimiter.make<string>({ limit: 5, interval: "1 second" })
  *   const client = HttpLimiter.limitByHost(yield* HttpClient.HttpClient, perHost)
- *   return yield* client.get("https://example.com/users")
+ *   // or data-last, in a pipe
+ *   const piped = (yield* HttpClient.HttpClient).pipe(HttpLimiter.limitByHost(perHost))
+ *   return yield* Effect.all([client.get("https://example.com/users"), piped.get("https://example.org/orders")])
  * })
  * ```
  *
  * @since 0.1.0
  * @category combinators
  */
-export const limitByHost = <E, R>(
-  client: HttpClient.HttpClient.With<E, R>,
-  limiter: KeyedRateLimiter.KeyedRateLimiter<string>
-): HttpClient.HttpClient.With<E, R> =>
-  HttpClient.transform(client, (effect, request) => limiter(new URL(request.url).host)(effect))
+export const limitByHost: {
+  (
+    limiter: KeyedRateLimiter.KeyedRateLimiter<string>
+  ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E, R>
+  <E, R>(
+    client: HttpClient.HttpClient.With<E, R>,
+    limiter: KeyedRateLimiter.KeyedRateLimiter<string>
+  ): HttpClient.HttpClient.With<E, R>
+} = dual(2, internal.limitByHost)
 
 /**
  * Replaces the `HttpClient` in the context with one whose requests go behind `limit`, for a
@@ -87,4 +118,4 @@ export const limitByHost = <E, R>(
  * @category layers
  */
 export const layer = (limiter: Limit): Layer.Layer<HttpClient.HttpClient, never, HttpClient.HttpClient> =>
-  Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, (client) => limit(client, limiter)))
+  Layer.effect(HttpClient.HttpClient, Effect.map(HttpClient.HttpClient, limit(limiter)))

@@ -15,6 +15,22 @@ import type * as RateLimiter from "./RateLimiter.js"
 /**
  * `keyed(key)` is the rate limiter of `key`.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { KeyedRateLimiter } from "@fiberkit/ratelimit"
+ *
+ * // each user's calls, 2 per second, whatever the other users do
+ * const perUser = (limiter: KeyedRateLimiter.KeyedRateLimiter<string>) => (user: string, call: Effect.Effect<void>) =>
+ *   limiter(user)(call)
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* KeyedRateLimiter.make<string>({ limit: 2, interval: "1 second" })
+ *   yield* perUser(limiter)("ada", Effect.log("ada's call"))
+ *   return yield* limiter.size // 1: the keys remembered now
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

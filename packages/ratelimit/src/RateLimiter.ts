@@ -28,6 +28,21 @@ import * as internal from "./internal/rateLimiter.js"
 /**
  * A limiter: apply it to an effect to make that effect wait for its turn to start.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter: RateLimiter.RateLimiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
+ *   yield* limiter(Effect.log("a call")) // counts 1
+ *   yield* limiter.withCost(5)(Effect.log("a bulk call")) // counts 5
+ *   yield* limiter.take(2) // waits for a start of 2, without an effect
+ *   return yield* limiter.stats // { granted: 8, waiting: 0, … }
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -51,6 +51,27 @@ describe("HttpLimiter", () => {
       assert.deepStrictEqual([...seen].sort(), ["a.test/1@0", "a.test/2@1001", "b.test/1@0", "b.test/2@1001"])
     }))
 
+  it.effect("limit and limitByHost are dual: client.pipe(HttpLimiter.limit(limiter)) limits as the data-first form", () =>
+    Effect.gen(function*() {
+      const rate = recording()
+      const limited = rate.client.pipe(HttpLimiter.limit(yield* RateLimiter.make({ limit: 1, interval: "1 second" })))
+      const byHost = recording()
+      const perHost = yield* KeyedRateLimiter.make<string>({ limit: 1, interval: "1 second" })
+      const limitedByHost = byHost.client.pipe(HttpLimiter.limitByHost(perHost))
+      yield* TestTime.run(Effect.all([
+        Effect.forEach(["/a", "/b"], (path) => Effect.scoped(limited.get(`https://x.test${path}`)), {
+          concurrency: "unbounded"
+        }),
+        Effect.forEach(
+          ["https://a.test/1", "https://b.test/1", "https://a.test/2"],
+          (url) => Effect.scoped(limitedByHost.get(url)),
+          { concurrency: "unbounded" }
+        )
+      ], { concurrency: "unbounded" }))
+      assert.deepStrictEqual(rate.seen, ["x.test/a@0", "x.test/b@1001"])
+      assert.deepStrictEqual([...byHost.seen].sort(), ["a.test/1@0", "a.test/2@1001", "b.test/1@0"])
+    }))
+
   it.effect("layer: the HttpClient in the context is the limited one", () =>
     Effect.gen(function*() {
       const { client, seen } = recording()

@@ -263,47 +263,30 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     this.canTake ? Effect.succeed(Option.some(this.pull())) : NONE
   )
 
-  readonly put = (item: A): Effect.Effect<void, QueueShutDown> =>
-    Effect.suspend(() => {
-      if (this.closed !== false) return shutDown
-      if (this.canPut) {
-        this.push(item)
-        return Effect.void
-      }
-      return Effect.uninterruptibleMask((restore) => {
-        if (this.closed !== false) return shutDown
-        if (this.canPut) {
-          this.push(item)
-          return Effect.void
-        }
-        return Effect.flatMap(
-          this.await(this.putters, restore, this.putterHooks, undefined),
-          () => this.claimSlot(item)
-        )
-      })
-    })
-
-  readonly putFor = (input: Duration.Input, item: A): Effect.Effect<boolean, QueueShutDown> => {
-    // decoded before the putter joins the line: a malformed duration dies leaving no waiter behind
-    return Effect.flatMap(Handoff.decodeDeadline("JoinableQueue.putFor", input), (duration) => {
-      if (this.closed !== false) return shutDown
-      if (this.canPut) {
-        this.push(item)
-        return TRUE
-      }
-      return Effect.uninterruptibleMask((restore) => {
-        if (this.closed !== false) return shutDown
-        if (this.canPut) {
-          this.push(item)
-          return TRUE
-        }
-        return Effect.flatMap(
-          this.await(this.putters, restore, this.putterHooks, duration),
-          (served) => served ? Effect.as(this.claimSlot(item), true) : FALSE
-        )
-      })
-    })
+  /** A put that need not wait: fails on a shut-down queue, or adds the item now; else `undefined`. */
+  private putNow(item: A): Effect.Effect<boolean, QueueShutDown> | undefined {
+    if (this.closed !== false) return shutDown
+    if (!this.canPut) return undefined
+    this.push(item)
+    return TRUE
   }
+
+  /** Adds the item, waiting for room (at most `duration`): `true`, or `false` once it passed. */
+  private putWaiting(item: A, duration: Duration.Duration | undefined): Effect.Effect<boolean, QueueShutDown> {
+    return this.putNow(item) ?? Effect.uninterruptibleMask((restore) =>
+      this.putNow(item) ?? Effect.flatMap(
+        this.await(this.putters, restore, this.putterHooks, duration),
+        (served) => served ? Effect.as(this.claimSlot(item), true) : FALSE
+      )
+    )
+  }
+
+  // its `true` is dropped by the type only: no extra step on the hot path
+  readonly put = (item: A): Effect.Effect<void, QueueShutDown> => Effect.suspend(() => this.putWaiting(item, undefined))
+
+  // decoded before the putter joins the line: a malformed duration dies leaving no waiter behind
+  readonly putFor = (input: Duration.Input, item: A): Effect.Effect<boolean, QueueShutDown> =>
+    Effect.flatMap(Handoff.decodeDeadline("JoinableQueue.putFor", input), (duration) => this.putWaiting(item, duration))
 
   readonly putAll = (items: Iterable<A>): Effect.Effect<void, QueueShutDown> =>
     Effect.suspend(() => this.putFrom(Array.isArray(items) ? items : Array.from(items), 0))
@@ -320,13 +303,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return Effect.andThen(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
   }
 
-  readonly tryPut = (item: A): Effect.Effect<boolean, QueueShutDown> =>
-    Effect.suspend(() => {
-      if (this.closed !== false) return shutDown
-      if (!this.canPut) return FALSE
-      this.push(item)
-      return TRUE
-    })
+  readonly tryPut = (item: A): Effect.Effect<boolean, QueueShutDown> => Effect.suspend(() => this.putNow(item) ?? FALSE)
 
   readonly offer = (item: A): Effect.Effect<boolean> => Effect.catch(Effect.as(this.put(item), true), () => FALSE)
 

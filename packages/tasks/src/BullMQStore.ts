@@ -35,6 +35,24 @@ import * as TaskManager from "./TaskManager.js"
 import * as TaskStore from "./TaskStore.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Redacted } from "effect"
+ * import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
+ *
+ * declare const redisUrl: string // with its password: kept out of logs as Redacted
+ * // reports block a worker's event loop for seconds at a time: a longer hold, and time to finish on deploys
+ * const options: BullMQStore.Options = {
+ *   url: Redacted.make(redisUrl),
+ *   queue: "reports",
+ *   lockDuration: "2 minutes",
+ *   closeTimeout: "30 seconds",
+ *   retain: { count: 10_000, age: "1 day" }
+ * }
+ * const StoreLive = BullMQStore.layer(options)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -85,6 +103,24 @@ export interface Options {
 
 /**
  * The store: a `TaskStore`, plus what only BullMQ has.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ * import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
+ *
+ * declare const chargeCard: (orderId: string) => Effect.Effect<void>
+ * // delivery is at least once: `once` charges each order once, however often its task runs
+ * const charge = TaskManager.define("charge", {
+ *   args: Schema.String,
+ *   run: (orderId) =>
+ *     Effect.flatMap(BullMQStore.BullMQStore, (store) => store.once(`charge:${orderId}`, chargeCard(orderId)))
+ * })
+ *
+ * const failedTasks = Effect.flatMap(BullMQStore.BullMQStore, (store) => store.list("failed", { limit: 50 }))
+ * ```
  *
  * @since 0.1.0
  * @category models

@@ -10,6 +10,18 @@ export {
   /**
    * An option outside its range, e.g. `concurrency` below 1.
    *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect, Schema } from "effect"
+   * import { TaskManager } from "@fiberkit/tasks"
+   *
+   * const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
+   * declare const workers: number // from the configuration: 0 or 2.5 fail InvalidOptions
+   * const manager = TaskManager.make({ tasks: [job], concurrency: workers })
+   *   .pipe(Effect.catchTag("InvalidOptions", () => TaskManager.make({ tasks: [job] }))) // the default instead
+   * ```
+   *
    * @since 0.1.0
    * @category errors
    */
@@ -18,8 +30,24 @@ export {
 
 /**
  * An attempt ran longer than its task's `timeout` (or the manager's); it counts as a failed
- * attempt (and is retried if the retry schedule allows). A Schema class, like every error that
- * can cross to another process in a task's outcome: it encodes and decodes as itself.
+ * attempt (and is retried if the retry schedule allows). A Schema class, as every error that can
+ * cross to another process: it encodes and decodes as itself.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema, Stream } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * declare const download: (url: string) => Effect.Effect<void>
+ * const fetchPage = TaskManager.define("fetch-page", { args: Schema.String, run: download, timeout: "10 seconds" })
+ *
+ * const logTimeouts = (manager: TaskManager.TaskManager<typeof fetchPage>) =>
+ *   Stream.runForEach(manager.results, (result) =>
+ *     result.state === "failed" && result.error._tag === "TaskTimeout"
+ *       ? Effect.logWarning(`${result.id}: attempt ${result.error.attempt} ran over ${result.error.timeoutMillis} ms`)
+ *       : Effect.void)
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -39,6 +67,22 @@ export class TaskTimeout extends Schema.TaggedError<TaskTimeout>()("TaskTimeout"
  * was interrupted — with no `cancel` and no shutdown to stop it: the task fails with this error,
  * once (an interruption is not retried: it would most likely end the same way).
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager, type TaskResult } from "@fiberkit/tasks"
+ *
+ * // the task interrupts itself: it fails TaskInterrupted (a `cancel` would end it "cancelled" instead)
+ * const poll = TaskManager.define("poll", {
+ *   args: Schema.String,
+ *   run: (url) => url ? Effect.log(`polling ${url}`) : Effect.interrupt
+ * })
+ *
+ * const selfInterrupted = (result: TaskResult.TaskResult<typeof poll>): boolean =>
+ *   result.state === "failed" && result.error._tag === "TaskInterrupted"
+ * ```
+ *
  * @since 0.2.0
  * @category errors
  */
@@ -52,7 +96,23 @@ export class TaskInterrupted extends Schema.TaggedError<TaskInterrupted>()("Task
 }
 
 /**
- * `add` was given arguments that its task's Schema rejects; nothing was added.
+ * `add` was given arguments that its task's Schema rejects; nothing was added. Also the failure
+ * (on `results`) of a stored task whose arguments no longer decode.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const resize = TaskManager.define("resize", { args: Schema.Struct({ width: Schema.Int }), run: Effect.succeed })
+ *
+ * // `{ width: 1.5 }` type-checks, but its Schema rejects it: a bad request, and no task
+ * const enqueue = (manager: TaskManager.TaskManager<typeof resize>, width: number) =>
+ *   manager.add(resize, { width }).pipe(
+ *     Effect.catchTag("InvalidTaskArgs", (error) => Effect.fail(`400: ${error.reason}`))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -68,8 +128,23 @@ export class InvalidTaskArgs extends Schema.TaggedError<InvalidTaskArgs>()("Inva
 
 /**
  * A `results` or `subscribe` stream fell `capacity` outcomes behind (the manager's
- * `resultsBuffer`): it fails here rather than hold outcomes without bound. The outcomes it
- * missed are in the store (`status`); the manager and its other streams go on.
+ * `resultsBuffer`): it fails here rather than hold outcomes without bound. The manager and its
+ * other streams go on; a task's outcome can still be read with `status(id)` (a durable store
+ * keeps it; the memory store only its last 10,000 finished tasks).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import type { TaskManager, TaskResult } from "@fiberkit/tasks"
+ *
+ * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
+ * declare const save: (result: TaskResult.TaskResult) => Effect.Effect<void> // slower than the tasks end
+ *
+ * const archive = Stream.runForEach(manager.results, save).pipe(
+ *   Effect.catchTag("ResultsOverflow", (error) => Effect.logError(`archive stopped: ${error.capacity} behind`))
+ * )
+ * ```
  *
  * @since 0.2.0
  * @category errors
@@ -85,6 +160,21 @@ export class ResultsOverflow extends Data.TaggedError("ResultsOverflow")<{ reado
  * characters (Unicode code points), a control character (Unicode's Cc, C1 included) or a lone
  * surrogate. Any other string is a valid id on every store.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const ship = TaskManager.define("ship", { args: Schema.String, run: Effect.log })
+ *
+ * // the id comes from outside: an empty or too long one fails InvalidTaskId, and nothing is added
+ * const enqueue = (manager: TaskManager.TaskManager<typeof ship>, orderId: string) =>
+ *   manager.add(ship, orderId, { id: orderId }).pipe(
+ *     Effect.catchTag("InvalidTaskId", (error) => Effect.fail(`400: ${error.reason}`))
+ *   )
+ * ```
+ *
  * @since 0.2.0
  * @category errors
  */
@@ -98,7 +188,23 @@ export class InvalidTaskId extends Data.TaggedError("InvalidTaskId")<{
 }
 
 /**
- * `add` named a task that the manager was not made with.
+ * `add` named a task that the manager was not made with. Also the failure (on `results`) of a
+ * stored task whose name none of the manager's definitions has.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskManager } from "@fiberkit/tasks"
+ *
+ * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
+ *
+ * // a name read from a message is any string: `add` checks it
+ * const enqueue = (message: { readonly task: string; readonly args: unknown }) =>
+ *   manager.add(message.task, message.args).pipe(
+ *     Effect.catchTag("UnknownTask", (error) => Effect.logWarning(`message dropped: ${error.message}`))
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -113,6 +219,25 @@ export class UnknownTask extends Schema.TaggedError<UnknownTask>()("UnknownTask"
  * A task died: an attempt ended with a defect (a thrown exception, `Effect.die`) rather than a
  * typed failure. It is not retried. `defect` is what it died with (across processes: an `Error`
  * with its name and message).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema, Stream } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * // JSON.parse throws: the task dies, and fails TaskDefect at once, whatever its retry
+ * const parse = TaskManager.define("parse", {
+ *   args: Schema.String,
+ *   run: (text) => Effect.sync((): unknown => JSON.parse(text))
+ * })
+ *
+ * const logDefects = (manager: TaskManager.TaskManager<typeof parse>) =>
+ *   Stream.runForEach(manager.results, (result) =>
+ *     result.state === "failed" && result.error._tag === "TaskDefect"
+ *       ? Effect.logError(`${result.id} died`, result.error.defect)
+ *       : Effect.void)
+ * ```
  *
  * @since 0.3.0
  * @category errors
@@ -130,6 +255,21 @@ export class TaskDefect extends Schema.TaggedError<TaskDefect>()("TaskDefect", {
 /**
  * `status` or `cancel` was given an id that the store does not know.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskManager } from "@fiberkit/tasks"
+ *
+ * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
+ *
+ * // never added, or finished long ago and forgotten by the memory store
+ * const stateOf = (id: string) =>
+ *   Effect.map(manager.status(id), (record) => record.state).pipe(
+ *     Effect.catchTag("TaskNotFound", () => Effect.succeed("unknown" as const))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -142,6 +282,19 @@ export class TaskNotFound extends Data.TaggedError("TaskNotFound")<{ readonly id
 /**
  * The manager is shut down: it accepts no new task.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const notify = TaskManager.define("notify", { args: Schema.String, run: Effect.log })
+ *
+ * // a request that comes in while the process shuts down
+ * const enqueue = (manager: TaskManager.TaskManager<typeof notify>, user: string) =>
+ *   manager.add(notify, user).pipe(Effect.catchTag("TaskManagerShutDown", () => Effect.fail("503: try again later")))
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
@@ -152,7 +305,23 @@ export class TaskManagerShutDown extends Data.TaggedError("TaskManagerShutDown")
 }
 
 /**
- * The task store failed (a database error): the operation's outcome is unknown.
+ * The task store failed (a database or Redis error). A local store's operation did not happen; on
+ * Redis its outcome is unknown.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const report = TaskManager.define("report", { args: Schema.String, run: Effect.log })
+ *
+ * // the add may have been stored or not: tried again under the same id, it still runs once
+ * const enqueue = (manager: TaskManager.TaskManager<typeof report>, month: string) =>
+ *   manager.add(report, month, { id: `report:${month}` }).pipe(
+ *     Effect.retry({ times: 3, while: (error) => error._tag === "TaskStoreError" })
+ *   )
+ * ```
  *
  * @since 0.1.0
  * @category errors
@@ -172,6 +341,20 @@ export class TaskStoreError extends Data.TaggedError("TaskStoreError")<{
  * publishes the task with `state: "unknown"` and this error instead of leaving it out. `event` is
  * what the queue's event said: `completed` or `failed`.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import type { TaskManager } from "@fiberkit/tasks"
+ *
+ * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
+ *
+ * const logEnds = Stream.runForEach(manager.results, (result) =>
+ *   result.state === "unknown"
+ *     ? Effect.logWarning(`task ${result.id} ended (${result.error.event}), its outcome lost: ${result.error.reason}`)
+ *     : Effect.log(`task ${result.id} ${result.state}`))
+ * ```
+ *
  * @since 0.2.0
  * @category errors
  */
@@ -188,6 +371,19 @@ export class TaskOutcomeUnreadable extends Data.TaggedError("TaskOutcomeUnreadab
 /**
  * Redis could not be reached: the connection failed on every try of a bounded retry (the URL is
  * shown without its password).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskStore } from "@fiberkit/tasks"
+ * import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
+ *
+ * // in development, without Redis: tasks in memory instead
+ * const store = BullMQStore.make({ connectAttempts: 3 }).pipe(
+ *   Effect.catchTag("RedisUnreachable", (error) => Effect.andThen(Effect.logWarning(error.message), TaskStore.memory))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors

@@ -32,6 +32,17 @@ import type * as TaskStore from "./TaskStore.js"
  * A kind of task: its name, the Schema of its arguments (they are stored encoded), and what it
  * does.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const resize = TaskManager.define("resize", { args: Schema.Struct({ width: Schema.Number }), run: Effect.succeed })
+ * type ResizeArgs = TaskManager.TaskDefinition.Args<typeof resize> // { readonly width: number }
+ * const registry: ReadonlyArray<TaskManager.TaskDefinition.Any> = [resize]
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -92,6 +103,19 @@ export declare namespace TaskDefinition {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager } from "@fiberkit/tasks"
+ *
+ * const ping = TaskManager.define("ping", { args: Schema.String, run: (host) => Effect.log(`ping ${host}`) })
+ * const enqueue = (
+ *   manager: TaskManager.TaskManager<typeof ping>,
+ *   host: string
+ * ): Effect.Effect<string, TaskManager.TaskManager.AddError> => manager.add("ping", host, { id: `ping:${host}` })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -314,7 +338,9 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
 /**
  * Starts a manager in the current scope: its workers run until the scope closes. Unfinished
  * tasks in a durable store (from an earlier run) are queued again first. Fails
- * `InvalidOptions` for `concurrency` below 1.
+ * `InvalidOptions` for a `concurrency` that is not an integer ≥ 1 (≥ 0 on the BullMQ store), a
+ * `timeout` that is not a duration ≥ 0 (the manager's or a definition's), or a `resultsBuffer`
+ * below 1.
  *
  * The store is `options.store` or else the `TaskStore` service, which is then in `R`: a
  * program that forgets its store does not compile (on Effect 3 it quietly kept tasks in memory).

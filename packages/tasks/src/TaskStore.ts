@@ -16,6 +16,19 @@ import * as internal from "./internal/localStore.js"
 import type * as TaskManager from "./TaskManager.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskManager, TaskStore } from "@fiberkit/tasks"
+ *
+ * const ended = (state: TaskStore.TaskState): boolean =>
+ *   state === "succeeded" || state === "failed" || state === "cancelled"
+ *
+ * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
+ * const isEnded = (id: string) => Effect.map(manager.status(id), (record) => ended(record.state))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -23,6 +36,21 @@ export type TaskState = "queued" | "running" | "succeeded" | "failed" | "cancell
 
 /**
  * A task as stored: its arguments encoded by its Schema, its state, and its timings (epoch ms).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskManager, TaskStore } from "@fiberkit/tasks"
+ *
+ * const describe = (task: TaskStore.TaskRecord): string =>
+ *   task.state === "failed"
+ *     ? `${task.name} ${task.id} failed after ${task.attempts} attempts: ${task.error}`
+ *     : `${task.name} ${task.id} ${task.state}, added ${new Date(task.addedAt).toISOString()}`
+ *
+ * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
+ * const report = (id: string) => Effect.map(manager.status(id), describe)
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -49,6 +77,20 @@ export interface TaskRecord {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * // a store that logs the tasks it is given, around another one
+ * const logAdds = (store: TaskStore.TaskStore): TaskStore.TaskStore => ({
+ *   ...store,
+ *   add: (tasks: ReadonlyArray<TaskStore.NewTask>) =>
+ *     Effect.tap(store.add(tasks), (added) => Effect.log(`${added} new of ${tasks.map((task) => task.id).join(", ")}`))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -60,6 +102,22 @@ export interface NewTask {
 }
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const describe = (id: string, outcome: TaskStore.Outcome): string =>
+ *   `${id} ${outcome.state} at ${new Date(outcome.at).toISOString()}${outcome.error ? `: ${outcome.error}` : ""}`
+ *
+ * // a store that logs how each task ends, once the end is stored
+ * const logEnds = (store: TaskStore.TaskStore): TaskStore.TaskStore => ({
+ *   ...store,
+ *   finish: (id, outcome) => Effect.andThen(store.finish(id, outcome), Effect.log(describe(id, outcome)))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -78,6 +136,23 @@ export interface Outcome {
  * The store contract. A durable store has written a change before the effect that makes it
  * succeeds, and a change whose effect fails has not happened: the store holds what it held
  * before, in memory as on disk.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TaskStore } from "@fiberkit/tasks"
+ * import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
+ *
+ * // the SQLite store, logging what a start finds left over from the last run
+ * const StoreLive = Layer.effect(
+ *   TaskStore.TaskStore,
+ *   Effect.map(TaskStore.TaskStore, (store): TaskStore.TaskStore => ({
+ *     ...store,
+ *     recover: Effect.tap(store.recover, (tasks) => Effect.log(`${tasks.length} unfinished tasks from the last run`))
+ *   }))
+ * ).pipe(Layer.provide(SqliteStore.layer({ filename: "tasks.db" })))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -138,6 +213,20 @@ export interface TaskStore {
  * A store that runs tasks itself: it makes the manager, for the same options and with the same
  * behaviour as the local one.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TaskStore } from "@fiberkit/tasks"
+ *
+ * // whether the store in the context runs tasks itself (BullMQStore) or leaves them to the manager
+ * const runsTasksItself = Effect.map(TaskStore.TaskStore, (store) => store.engine !== undefined)
+ *
+ * const logStarts = (engine: TaskStore.TaskEngine): TaskStore.TaskEngine => ({
+ *   make: (options) => Effect.tap(engine.make(options), () => Effect.log(`${options.tasks.length} kinds of task`))
+ * })
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -159,16 +248,21 @@ export interface TaskEngine {
 export const TaskStore: Context.Service<TaskStore, TaskStore> = Context.Service<TaskStore>("@fiberkit/tasks/TaskStore")
 
 /**
- * A store in memory: fast, and gone with the process. The default. It keeps the last 10,000 to
+ * A store in memory: fast, and gone with the process — never a default: ask for it. It keeps the last 10,000 to
  * 20,000 finished tasks for `status`; older ones are forgotten (`status` fails `TaskNotFound`).
  *
  * **Example**
  *
  * ```ts
- * import { Effect } from "effect"
- * import { TaskStore } from "@fiberkit/tasks"
+ * import { Effect, Schema } from "effect"
+ * import { TaskManager, TaskStore } from "@fiberkit/tasks"
  *
- * const store = Effect.runSync(TaskStore.memory)
+ * const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   const store = yield* TaskStore.memory // one store, shared by two managers
+ *   const first = yield* TaskManager.make({ tasks: [job], store })
+ *   const second = yield* TaskManager.make({ tasks: [job], store })
+ * }))
  * ```
  *
  * @since 0.1.0

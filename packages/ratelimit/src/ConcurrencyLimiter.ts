@@ -6,10 +6,9 @@
  *
  * @since 0.1.0
  */
-import * as Semaphore from "@fiberkit/sync/Semaphore"
-import * as Effect from "effect/Effect"
-import { InvalidOptions } from "./Errors.js"
-import { recording } from "./internal/recording.js"
+import type * as Effect from "effect/Effect"
+import type { InvalidOptions } from "./Errors.js"
+import * as internal from "./internal/concurrencyLimiter.js"
 
 /**
  * A limiter made by `make`: apply it to an effect to run that effect within the limit. It also
@@ -43,6 +42,33 @@ export interface ConcurrencyLimiter {
 }
 
 /**
+ * @since 0.3.0
+ */
+export declare namespace ConcurrencyLimiter {
+  /**
+   * The options of {@link make}.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { ConcurrencyLimiter } from "@fiberkit/ratelimit"
+   *
+   * const options: ConcurrencyLimiter.ConcurrencyLimiter.Options = { concurrency: 3, name: "db" }
+   * const limiter = ConcurrencyLimiter.make(options)
+   * ```
+   *
+   * @since 0.3.0
+   * @category models
+   */
+  export interface Options {
+    /** The most effects inside at once, an integer ≥ 1. */
+    readonly concurrency: number
+    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    readonly name?: string | undefined
+  }
+}
+
+/**
  * Makes a limiter that lets `concurrency` effects in at once (an integer ≥ 1; otherwise
  * `InvalidOptions`).
  *
@@ -65,38 +91,5 @@ export interface ConcurrencyLimiter {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: {
-  /** The most effects inside at once, an integer ≥ 1. */
-  readonly concurrency: number
-  /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
-  readonly name?: string | undefined
-}): Effect.Effect<ConcurrencyLimiter, InvalidOptions> =>
-  Effect.suspend(() => {
-    const n = options.concurrency
-    if (!Number.isSafeInteger(n) || n < 1) {
-      return Effect.fail(
-        new InvalidOptions({
-          operation: "ConcurrencyLimiter.make",
-          field: "concurrency",
-          expected: "an integer ≥ 1",
-          value: n
-        })
-      )
-    }
-    return Effect.zipWith(
-      Effect.orDie(Semaphore.make(n)),
-      recording("ConcurrencyLimiter", options.name),
-      (semaphore, recorded) =>
-        Object.assign(
-          <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-            recorded === undefined
-              ? semaphore.withPermit(effect)
-              : recorded.track((started) => semaphore.withPermit(Effect.andThen(started, effect))),
-          {
-            concurrency: n,
-            inside: Effect.map(semaphore.available, (available) => n - available),
-            waiting: semaphore.waiting
-          }
-        )
-    )
-  })
+export const make: (options: ConcurrencyLimiter.Options) => Effect.Effect<ConcurrencyLimiter, InvalidOptions> =
+  internal.make

@@ -10,10 +10,10 @@
  * Re-run the check alone with `npx tsc -p build/doc-examples/tsconfig.json`.
  *
  * Then every export of a public module is listed if its JSDoc has no `**Example**`: functions,
- * constants and classes must have one (the run fails otherwise); types, errors and type ids
- * (`@category symbols`) are only counted, and listed with `--list`.
+ * constants, classes, types, errors and type ids (`@category symbols`) alike — each must have one,
+ * and the run fails otherwise.
  *
- * Usage: `pnpm docs:examples [--list]`.
+ * Usage: `pnpm docs:examples`.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -238,27 +238,17 @@ for (const diagnostic of diagnostics) {
   }
 }
 
-const values = missing.filter((m) => m.kind === "value")
-const optional = [
+const groups = [
+  ["functions, constants and classes", missing.filter((m) => m.kind === "value")],
   ["types", missing.filter((m) => m.kind === "type")],
   ["errors", missing.filter((m) => m.kind === "error")],
   ["type ids", missing.filter((m) => m.kind === "symbol")]
 ] as const
-const list = (title: string, entries: ReadonlyArray<MissingExample>) => {
-  if (entries.length === 0) return
-  console.log(`\n${title} (${entries.length}):`)
+for (const [title, entries] of groups) {
+  if (entries.length === 0) continue
+  console.log(`\nExported ${title} without an example (${entries.length}; each needs one):`)
   for (const m of entries) console.log(`  ${m.source}:${m.line} ${m.name}`)
 }
-if (process.argv.includes("--list")) {
-  for (const [title, entries] of optional) list(`Exported ${title} without an example`, entries)
-} else {
-  console.log(
-    `Without an example (allowed): ${
-      optional.map(([title, entries]) => `${entries.length} ${title}`).join(", ")
-    } — list them with --list`
-  )
-}
-list("Functions, constants and classes without an example (each needs one)", values)
 
 if (errors.length > 0) {
   console.log(`\n${errors.join("\n")}`)
@@ -269,7 +259,7 @@ console.log(
     failed.size === 0 ? "all pass" : `${failed.size} fail`
   }` +
     (errors.length > failed.size ? `, ${errors.length} errors` : "") +
-    `; ${values.length} functions, constants or classes without an example` +
+    `; ${missing.length} exports without an example` +
     ` (re-run the check alone: npx tsc -p ${relative(tsconfigPath)})`
 )
-if (errors.length > 0 || values.length > 0) process.exitCode = 1
+if (errors.length > 0 || missing.length > 0) process.exitCode = 1

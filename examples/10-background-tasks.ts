@@ -9,12 +9,13 @@
  * loses: a task that fails is never tried again, results must be polled, and everything queued
  * is gone when the process dies — the emails not yet sent are never sent.
  *
- * 1. `TaskManager.make({ tasks: [sendEmail], concurrency: 3, retry })` with `TaskStore.layerMemory`
+ * 1. `TaskManager.make({ tasks: [sendEmail], concurrency: 3 })` with `TaskStore.layerMemory`
  *    provided (a manager needs a store: memory is a choice, not a silent default): the guide's email
- *    task, defined with a Schema for its arguments. `manager.subscribe` gives a stream of every
- *    result from then on, printed as it arrives. carol's mailbox is busy on the first attempt:
- *    the retry schedule (up to 2 retries, 100 ms apart) sends it on the second; nobody@invalid
- *    has no mailbox and fails all 3 attempts. `shutdown({ drain: true })` runs every queued task
+ *    task, defined with a Schema for its arguments and a retry Schedule that reads its typed error.
+ *    `manager.subscribe` gives a stream of every result from then on, typed by the task's
+ *    definition, printed as it arrives. carol's mailbox is busy on the first attempt: the retry
+ *    (up to 2 retries, 100 ms apart) sends it on the second; nobody@invalid has no mailbox, which
+ *    no retry can fix: it fails once, not retried. `shutdown({ drain: true })` runs every queued task
  *    to its end, then stops the workers; an `add` after it fails `TaskManagerShutDown`.
  * 2. The same with a durable store, `SqliteStore.layer({ filename })`, in a temporary file. A
  *    child process (`tasks/mailer.ts`) adds 12 emails and sends them with 2 workers, each
@@ -32,9 +33,9 @@
  * Run: pnpm tsx examples/10-background-tasks.ts
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { TaskManager, TaskStore } from "@fiberkit/tasks"
+import { type Errors, TaskManager, TaskStore } from "@fiberkit/tasks"
 import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
-import { Clock, Console, Data, Effect, Fiber, Layer, Schedule, Schema, Stream } from "effect"
+import { Clock, Console, Data, Effect, Fiber, Layer, Ref, Schedule, Schema, Stream } from "effect"
 import { type ChildProcess, spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -63,7 +64,11 @@ class NoSuchMailbox extends Data.TaggedError("NoSuchMailbox")<{ readonly to: str
 /** Attempts per address so far: this process's state, which the mail server below reads. */
 const attemptsByAddress = new Map<string, number>()
 
-/** The guide's `email_task(recipient, subject)`: 100 ms (the guide's 0.5 s, shorter), then "Email sent to …". */
+/**
+ * The guide's `email_task(recipient, subject)`: 100 ms (the guide's 0.5 s, shorter), then "Email
+ * sent to …". Its retry reads its typed error: a busy mailbox is tried again (up to 2 times, 100 ms
+ * apart), a mailbox that does not exist is not.
+ */
 const sendEmail = TaskManager.define("send-email", {
   args: Schema.Struct({ to: Schema.String, subject: Schema.String }),
   run: ({ subject, to }) =>
@@ -82,16 +87,16 @@ const sendEmail = TaskManager.define("send-email", {
         return yield* error
       }
       return `Email sent to ${to}`
-    })
+    }),
+  retry: Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(2)]).pipe(
+    Schedule.setInputType<MailboxBusy | NoSuchMailbox | Errors.TaskTimeout>(),
+    Schedule.while(({ input }) => input._tag !== "NoSuchMailbox")
+  )
 })
 
 const inMemory = Effect.scoped(Effect.gen(function*() {
-  yield* Console.log("1. In memory: 3 workers, up to 2 retries 100 ms apart")
-  const manager = yield* TaskManager.make({
-    tasks: [sendEmail],
-    concurrency: 3,
-    retry: Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(2)])
-  })
+  yield* Console.log("1. In memory: 3 workers, up to 2 retries 100 ms apart, none for a mailbox that does not exist")
+  const manager = yield* TaskManager.make({ tasks: [sendEmail], concurrency: 3 })
 
   const outbox = [
     { to: "alice@example.com", subject: "Welcome" },
@@ -162,6 +167,13 @@ const startChild = (database: string, mailbox: string) =>
       })
   )
 
+/** The child's output, line by line, until its stdout closes. */
+const outputLines = (child: ChildProcess): Stream.Stream<string, Error> =>
+  Stream.fromAsyncIterable(
+    readline.createInterface({ input: child.stdout! }),
+    (cause) => new Error("the child's output could not be read", { cause })
+  )
+
 /** Waits for the child to end: the signal that ended it, or its exit code. */
 const exited = (child: ChildProcess) =>
   Effect.callback<string>((resume) => {
@@ -181,20 +193,21 @@ const durable = Effect.scoped(Effect.gen(function*() {
 
   // The child adds every email (it prints "added <messageId> <task id>") and starts sending.
   const child = yield* startChild(database, mailbox)
-  // Its output is relayed; after its 4th delivery it gets SIGKILL.
+  // Its output is relayed, line by line, until it ends; after its 4th delivery it gets SIGKILL.
   const ids = new Map<string, string>()
-  let sent = 0
-  let killed = false
-  readline.createInterface({ input: child.stdout! }).on("line", (line) => {
+  const sent = yield* Ref.make(0)
+  yield* Stream.runForEach(outputLines(child), (line) => {
     const added = /^added (\S+) (\S+)$/.exec(line)
-    if (added !== null) return void ids.set(added[1]!, added[2]!)
-    console.log(`  child: ${line.trim()}`)
-    if (/ sent to /.test(line) && ++sent === KILL_AFTER) {
-      killed = child.kill("SIGKILL") // no finalizer runs, no shutdown: as a crash or `kill -9`
-    }
+    if (added !== null) return Effect.sync(() => void ids.set(added[1]!, added[2]!))
+    const delivery = / sent to /.test(line)
+    return Console.log(`  child: ${line.trim()}`).pipe(
+      Effect.andThen(Ref.updateAndGet(sent, (n) => delivery ? n + 1 : n)),
+      // no finalizer runs, no shutdown: as a crash or `kill -9`
+      Effect.andThen((n) => delivery && n === KILL_AFTER ? Effect.sync(() => child.kill("SIGKILL")) : Effect.void)
+    )
   })
   const ended = yield* exited(child)
-  if (!killed) return yield* Effect.die(new Error(`the child ended before it was killed: ${ended}`))
+  if (ended !== "SIGKILL") return yield* Effect.die(new Error(`the child ended before it was killed: ${ended}`))
   const killedAt = yield* Clock.currentTimeMillis
   const beforeKill = delivered(mailbox).length
   yield* Console.log(

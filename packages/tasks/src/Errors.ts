@@ -18,8 +18,7 @@ export {
    *
    * const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed })
    * declare const workers: number // from the configuration: 0 or 2.5 fail InvalidOptions
-   * const manager = TaskManager.make({ tasks: [job], concurrency: workers })
-   *   .pipe(Effect.catchTag("InvalidOptions", () => TaskManager.make({ tasks: [job] }))) // the default instead
+   * const manager = Effect.catchTag(TaskManager.make({ tasks: [job], concurrency: workers }), "InvalidOptions", () => TaskManager.make({ tasks: [job] }))
    * ```
    *
    * @since 0.1.0

@@ -100,6 +100,16 @@ export declare namespace TaskDefinition {
    * @category models
    */
   export type Error<T> = T extends TaskDefinition<string, infer _A, infer E, infer _Args, infer _R> ? E : never
+  /**
+   * The definition `D`, if its retry Schedule (of input `RI`) accepts its errors `E` and
+   * `TaskTimeout`; else an error that no manager takes, naming the mismatch. (Checked on the
+   * result: a check in `define`'s options would fix `E` before `run` is read.)
+   *
+   * @since 0.3.0
+   * @category models
+   */
+  export type Checked<D, E, RI> = [E | TaskTimeout] extends [RI] ? D
+    : { readonly error: "the retry Schedule must accept the task's errors and TaskTimeout" }
 }
 
 /**
@@ -296,24 +306,32 @@ export const defaults: {
 } = internal.defaults
 
 /**
- * Defines a task.
+ * Defines a task. Its own `retry` Schedule (fed the attempt's typed error, or `TaskTimeout`) and
+ * `timeout` replace the manager's for it; the Schedule must accept every error the task fails with
+ * and `TaskTimeout` (`Schedule.setInputType<E | TaskTimeout>()` types the input a `while` reads).
  *
  * **Example**
  *
  * ```ts
- * import { Effect, Schema } from "effect"
- * import { TaskManager } from "@fiberkit/tasks"
+ * import { Data, Effect, Schedule, Schema } from "effect"
+ * import { type Errors, TaskManager } from "@fiberkit/tasks"
  *
+ * class NoSuchMailbox extends Data.TaggedError("NoSuchMailbox")<{ readonly to: string }> {}
  * export const sendEmail = TaskManager.define("send-email", {
  *   args: Schema.Struct({ to: Schema.String, subject: Schema.String }),
- *   run: ({ subject, to }) => Effect.log(`Sending "${subject}" to ${to}`)
+ *   run: ({ to }) => to.endsWith("@invalid") ? Effect.fail(new NoSuchMailbox({ to })) : Effect.log(`Sent to ${to}`),
+ *   retry: Schedule.recurs(3).pipe(
+ *     Schedule.setInputType<NoSuchMailbox | Errors.TaskTimeout>(),
+ *     Schedule.while(({ input }) => input._tag !== "NoSuchMailbox") // retry timeouts only
+ *   ),
+ *   timeout: "10 seconds"
  * })
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const define = <const Name extends string, Args, I, A, E, R, SI = unknown, EI = unknown>(
+export const define = <const Name extends string, Args, I, A, E, R, SI = unknown, EI = unknown, RI = unknown>(
   name: Name,
   options: {
     readonly args: Schema.Codec<Args, I>
@@ -321,19 +339,20 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
     readonly failure?: Schema.Codec<E, EI> | undefined
     readonly run: (args: Args) => Effect.Effect<A, E, R>
     /** This task's retry Schedule, fed its typed error (or `TaskTimeout`); default: the manager's. */
-    readonly retry?: Schedule.Schedule<unknown, NoInfer<E> | TaskTimeout> | undefined
+    readonly retry?: Schedule.Schedule<unknown, RI> | undefined
     /** This task's attempt timeout; default: the manager's. */
     readonly timeout?: Duration.Input | undefined
   }
-): TaskDefinition<Name, A, E, Args, R> => ({
-  name,
-  args: options.args as unknown as Schema.Codec<Args, unknown>,
-  success: options.success,
-  failure: options.failure,
-  run: options.run,
-  retry: options.retry,
-  timeout: options.timeout
-})
+): TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI> =>
+  ({
+    name,
+    args: options.args as unknown as Schema.Codec<Args, unknown>,
+    success: options.success,
+    failure: options.failure,
+    run: options.run,
+    retry: options.retry as Schedule.Schedule<unknown, never> | undefined,
+    timeout: options.timeout
+  }) as TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI>
 
 /**
  * Starts a manager in the current scope: its workers run until the scope closes. Unfinished

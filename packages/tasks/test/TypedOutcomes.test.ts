@@ -74,6 +74,25 @@ describe("TaskManager: typed outcomes, per-definition retry and timeout", () => 
       assert.strictEqual(outcomes.find((r) => r.id === b)!.state, "succeeded")
     }).pipe(Effect.provide(TaskStore.layerMemory)))
 
+  it.effect("a definition's timeout out of range fails make with InvalidOptions naming it", () =>
+    Effect.gen(function*() {
+      const job = TaskManager.define("job", { args: Schema.Number, run: Effect.succeed, timeout: -5 })
+      const invalid = yield* Effect.flip(TaskManager.make({ tasks: [job] }))
+      assert(invalid._tag === "InvalidOptions", invalid._tag)
+      assert.strictEqual(invalid.field, `tasks["job"].timeout`)
+    }).pipe(Effect.provide(TaskStore.layerMemory)))
+
+  it("a definition whose retry cannot take its errors is refused where it is used (checked by tsc)", () => {
+    const narrow = TaskManager.define("narrow", {
+      args: Schema.Number,
+      run: () => Effect.fail(new Busy({ retryable: true })),
+      retry: Schedule.recurs(1).pipe(Schedule.setInputType<Busy>()) // no TaskTimeout
+    })
+    // @ts-expect-error the retry Schedule does not accept TaskTimeout
+    const refused = TaskManager.make({ tasks: [narrow] })
+    assert.isTrue(Effect.isEffect(refused))
+  })
+
   it.effect("a defect ends the task with a TaskDefect that keeps what it died with; a value is typed", () =>
     Effect.gen(function*() {
       const boom = new Error("boom")

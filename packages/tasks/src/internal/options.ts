@@ -34,6 +34,11 @@ export const invalidOptions = (
   if (options.timeout !== undefined && !isDuration(options.timeout)) {
     return invalid("timeout", "a duration ≥ 0", options.timeout)
   }
+  for (const task of options.tasks) {
+    if (task.timeout !== undefined && !isDuration(task.timeout)) {
+      return invalid(`tasks["${task.name}"].timeout`, "a duration ≥ 0", task.timeout)
+    }
+  }
   const buffer = options.resultsBuffer ?? defaults.resultsBuffer
   if (!Number.isSafeInteger(buffer) || buffer < 1) return invalid("resultsBuffer", "an integer ≥ 1", buffer)
   return undefined

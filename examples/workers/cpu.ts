@@ -1,10 +1,11 @@
 /**
  * The worker module of `08-cpu-bound.ts`: a CPU-bound task, declared once for both threads.
- * Each of the WorkerPool's worker threads loads this module and `WorkerTask.serve` serves `fib`
- * there; on the main thread `serve` does nothing, and the example imports `fib` from here. It
- * imports the modules it uses rather than the packages' indexes: every worker thread loads it
- * before the pool is ready, so fewer modules start the pool sooner.
+ * Each of the WorkerPool's worker threads loads this module and runs `WorkerTask.serve`, which
+ * serves `fib` there; on the main thread that effect succeeds at once, and the example imports
+ * `fib` from here. It imports the modules it uses rather than the packages' indexes: every worker
+ * thread loads it before the pool is ready, so fewer modules start the pool sooner.
  */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as WorkerTask from "@fiberkit/executor/WorkerTask"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -23,5 +24,5 @@ export const fib = WorkerTask.make("fib", {
   run: (n) => (Number.isSafeInteger(n) && n >= 0 ? Effect.sync(() => slowFib(n)) : Effect.fail(new NotNatural({ n })))
 })
 
-// in a worker thread this serves `fib`; on the main thread it does nothing
-WorkerTask.serve([fib])
+// in a worker thread this serves `fib`; on the main thread it succeeds at once and does nothing
+NodeRuntime.runMain(WorkerTask.serve([fib]))

@@ -3,8 +3,9 @@
  * `wait` is I/O-bound (it waits, as a request or a query does, and computes nothing), `compute`
  * is CPU-bound (it computes, and waits for nothing). Each runs on whichever thread runs it: the
  * main thread on a FiberPool or inline, a worker thread on a WorkerPool, which loads this module
- * in each of its threads, where `WorkerTask.serve` serves both.
+ * in each of its threads, where the effect `WorkerTask.serve` returns serves both.
  */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { WorkerTask } from "@fiberkit/executor"
 import { Effect, Schema } from "effect"
 
@@ -25,5 +26,5 @@ export const compute = WorkerTask.make("compute", {
   run: (n) => Effect.sync(() => slowFib(n))
 })
 
-// in a worker thread this serves both jobs; on the main thread it does nothing
-WorkerTask.serve([wait, compute])
+// in a worker thread this serves both jobs; on the main thread it succeeds at once and does nothing
+NodeRuntime.runMain(WorkerTask.serve([wait, compute]))

@@ -1,8 +1,10 @@
 /**
  * The worker module of the WorkerPool check: `fib` declared once for both threads. On a worker
- * thread `WorkerTask.serve` serves it; on the main thread `serve` does nothing and main.ts imports
- * `fib` from here. Compiled to dist/workers/fib.js, the file the pool's threads load.
+ * thread the effect `WorkerTask.serve` returns serves it; on the main thread it succeeds at once
+ * and main.ts imports `fib` from here. Compiled to dist/workers/fib.js, the file the pool's
+ * threads load.
  */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as WorkerTask from "@fiberkit/executor/WorkerTask"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -19,4 +21,4 @@ export const fib = WorkerTask.make("fib", {
   run: (n) => (Number.isSafeInteger(n) && n >= 0 ? Effect.sync(() => slowFib(n)) : Effect.fail(new NotNatural({ n })))
 })
 
-WorkerTask.serve([fib])
+NodeRuntime.runMain(WorkerTask.serve([fib]))

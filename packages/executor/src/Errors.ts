@@ -1,9 +1,15 @@
 /**
  * The typed errors of `@fiberkit/executor`.
  *
+ * `FutureCancelled`, `PoolShutDown`, `WorkerCrashed` and `WorkerSpawnFailed` are
+ * `Schema.TaggedError` classes: each is its own schema, so a task that runs on a worker thread
+ * can fail with one of them — a task that uses a `FiberPool` there, or calls another task — and
+ * name it in its `failure` schema; it arrives on the main thread as an instance of its class,
+ * with its tag and fields.
+ *
  * @since 0.1.0
  */
-import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 
 export {
   /**
@@ -18,10 +24,24 @@ export {
 /**
  * The future was cancelled: it never started, or it was interrupted while running.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect, Option } from "effect"
+ * import type { Future } from "@fiberkit/executor"
+ *
+ * // a cancelled future has no result: read it as None
+ * const resultOrNone = <A>(future: Future.Future<A>) =>
+ *   future.result.pipe(
+ *     Effect.map(Option.some),
+ *     Effect.catchTag("FutureCancelled", () => Effect.succeed(Option.none<A>()))
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class FutureCancelled extends Data.TaggedError("FutureCancelled")<{}> {
+export class FutureCancelled extends Schema.TaggedError<FutureCancelled>()("FutureCancelled", {}) {
   override get message(): string {
     return "the future was cancelled"
   }
@@ -30,10 +50,24 @@ export class FutureCancelled extends Data.TaggedError("FutureCancelled")<{}> {
 /**
  * The pool was shut down: no new task is accepted.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Executor } from "@fiberkit/executor"
+ *
+ * // after shutdown, `submit` fails PoolShutDown: run the task on the current fiber instead
+ * const submitOrRun = (executor: Executor.Executor, task: Effect.Effect<number>) =>
+ *   executor.submit(task).pipe(
+ *     Effect.flatMap((future) => future.result),
+ *     Effect.catchTag("PoolShutDown", () => task)
+ *   )
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class PoolShutDown extends Data.TaggedError("PoolShutDown")<{}> {
+export class PoolShutDown extends Schema.TaggedError<PoolShutDown>()("PoolShutDown", {}) {
   override get message(): string {
     return "the pool is shut down: it accepts no new task"
   }
@@ -44,33 +78,64 @@ export class PoolShutDown extends Data.TaggedError("PoolShutDown")<{}> {
  * out of memory, or being terminated. Only the task it was running fails; the worker is
  * replaced, and the tasks queued behind it run on the replacement.
  *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { WorkerPool, WorkerTask } from "@fiberkit/executor"
+ *
+ * declare const render: WorkerTask.WorkerTask<"render", string, Uint8Array, never>
+ *
+ * // a crash fails only this call, and the pool replaces the worker: try once more
+ * const renderOnce = (pool: WorkerPool.WorkerPool, page: string) => {
+ *   const run = Effect.flatMap(pool.submit(render(page)), (future) => future.result)
+ *   return run.pipe(
+ *     Effect.catchTag("WorkerCrashed", (e) => Effect.andThen(Effect.logWarning(`${e.task}: ${e.reason}`), run))
+ *   )
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category errors
  */
-export class WorkerCrashed extends Data.TaggedError("WorkerCrashed")<{
+export class WorkerCrashed extends Schema.TaggedError<WorkerCrashed>()("WorkerCrashed", {
   /** The task that was running. */
-  readonly task: string
+  task: Schema.String,
   /** What ended the worker, e.g. "exited with code 3" or an uncaught error's message. */
-  readonly reason: string
-}> {
+  reason: Schema.String
+}) {
   override get message(): string {
     return `the worker thread running task "${this.task}" crashed: ${this.reason}`
   }
 }
 
 /**
- * A worker thread could not start: its module failed to load, did not call
- * `WorkerTask.serve` within the start-up timeout, or its initializer failed.
+ * A worker thread could not start: its module failed to load, did not run `WorkerTask.serve`
+ * within the start-up timeout, or the layer given to `serve` or the pool's initializer failed.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type Executor, FiberPool, WorkerPool } from "@fiberkit/executor"
+ *
+ * // no worker thread could start: say why, and run the same calls on the main thread instead
+ * const executor = WorkerPool.make({ module: new URL("./tasks.js", import.meta.url) }).pipe(
+ *   Effect.map((pool): Executor.Executor => pool),
+ *   Effect.catchTag("WorkerSpawnFailed", (e) =>
+ *     Effect.andThen(Effect.logWarning(`${e.module}: ${e.reason}`), FiberPool.make({ concurrency: 1 })))
+ * )
+ * ```
  *
  * @since 0.1.0
  * @category errors
  */
-export class WorkerSpawnFailed extends Data.TaggedError("WorkerSpawnFailed")<{
+export class WorkerSpawnFailed extends Schema.TaggedError<WorkerSpawnFailed>()("WorkerSpawnFailed", {
   /** The worker module. */
-  readonly module: string
+  module: Schema.String,
   /** Why it did not start. */
-  readonly reason: string
-}> {
+  reason: Schema.String
+}) {
   override get message(): string {
     return `a worker thread for ${this.module} could not start: ${this.reason}`
   }

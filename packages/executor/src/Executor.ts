@@ -14,6 +14,19 @@ import type * as Future from "./Future.js"
 import { subscribe } from "./internal/future.js"
 
 /**
+ * What `FiberPool` and `WorkerPool` share: code written against an `Executor` runs on either.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { Executor } from "@fiberkit/executor"
+ *
+ * // the same function on a FiberPool (fibers) or a WorkerPool (threads)
+ * const checksums = (executor: Executor.Executor, files: ReadonlyArray<string>) =>
+ *   executor.map(files, (file) => Effect.sync(() => file.length))
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

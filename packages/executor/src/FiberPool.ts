@@ -31,6 +31,15 @@ import type * as Executor from "./Executor.js"
 import * as internal from "./internal/fiberPool.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { FiberPool } from "@fiberkit/executor"
+ *
+ * declare const u: object
+ * const isFiberPool = FiberPool.TypeId in u // what `FiberPool.isFiberPool` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -43,6 +52,20 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * A pool of fibers: Python's `ThreadPoolExecutor`, for I/O-bound work. It is an `Executor`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { FiberPool } from "@fiberkit/executor"
+ *
+ * // how busy the pool is now
+ * const load = (pool: FiberPool.FiberPool) =>
+ *   Effect.map(Effect.all([pool.running, pool.pending]), ([running, pending]) =>
+ *     `${running} of ${pool.concurrency} running, ${pending} waiting`)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

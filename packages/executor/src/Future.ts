@@ -15,6 +15,15 @@ import type { FutureCancelled } from "./Errors.js"
 import * as internal from "./internal/future.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { Future } from "@fiberkit/executor"
+ *
+ * declare const u: object
+ * const isFuture = Future.TypeId in u // what `Future.isFuture` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */

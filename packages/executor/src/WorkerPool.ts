@@ -15,6 +15,10 @@
  * worker and replaces it (CPU work cannot be interrupted otherwise); one still queued is
  * skipped.
  *
+ * A call the pool runs on a worker gets its task's services there, from the layer the worker
+ * module gives `WorkerTask.serve`: so `submit`, `map` and `mapStream` do not require a call's
+ * `R` from the main thread, as they require any other effect's.
+ *
  * Closing the pool's scope ends every worker. A scope that succeeded first waits for the tasks
  * the pool accepted; one that was interrupted or failed first cancels those not started (their
  * futures end `FutureCancelled`) and stops those running (a running call's worker is
@@ -27,13 +31,24 @@ import type * as Effect from "effect/Effect"
 import type { Pipeable } from "effect/Pipeable"
 import { hasProperty } from "effect/Predicate"
 import type * as Scope from "effect/Scope"
+import type * as Stream from "effect/Stream"
 import type * as WorkerThreads from "node:worker_threads"
-import type { InvalidOptions, WorkerSpawnFailed } from "./Errors.js"
+import type { InvalidOptions, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "./Errors.js"
 import type * as Executor from "./Executor.js"
+import type * as Future from "./Future.js"
 import * as internal from "./internal/workerPool.js"
 import type * as WorkerTask from "./WorkerTask.js"
 
 /**
+ * **Example**
+ *
+ * ```ts
+ * import { WorkerPool } from "@fiberkit/executor"
+ *
+ * declare const u: object
+ * const isWorkerPool = WorkerPool.TypeId in u // what `WorkerPool.isWorkerPool` checks
+ * ```
+ *
  * @since 0.1.0
  * @category symbols
  */
@@ -46,11 +61,67 @@ export const TypeId: unique symbol = internal.TypeId
 export type TypeId = typeof TypeId
 
 /**
+ * A pool of worker threads. It is an `Executor`; a `WorkerTask` call given to `submit`, `map` or
+ * `mapStream` runs on a worker and needs no services from the caller (the worker's `serve` layer
+ * gives them); any other effect runs on the main thread with the caller's.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Context, Effect } from "effect"
+ * import type { Errors, WorkerPool, WorkerTask } from "@fiberkit/executor"
+ *
+ * class Db extends Context.Service<Db, { readonly url: string }>()("app/Db") {}
+ * // from the worker module, whose `serve` builds a Db layer in each worker
+ * declare const query: WorkerTask.WorkerTask<"query", number, string, never, Db>
+ *
+ * type Failure = Errors.WorkerCrashed | Errors.WorkerSpawnFailed | Errors.PoolShutDown
+ *
+ * // on the workers: no Db needed here
+ * const rows = (pool: WorkerPool.WorkerPool): Effect.Effect<Array<string>, Failure> =>
+ *   pool.map([1, 2, 3], (id) => query(id))
+ * // inline: the caller gives Db
+ * const inline: Effect.Effect<string, Failure, Db> = query(1)
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
 export interface WorkerPool extends Executor.Executor, Pipeable {
   readonly [TypeId]: TypeId
+  /**
+   * Queues `effect`. A call runs on a worker, and requires nothing of the caller: its task's
+   * services come from the worker. Any other effect runs on the main thread, with the caller's
+   * context, and its calls run on the workers.
+   */
+  readonly submit: {
+    <A, E, R>(
+      call: WorkerTask.Call<A, E, R>
+    ): Effect.Effect<Future.Future<A, E | WorkerCrashed | WorkerSpawnFailed>, PoolShutDown>
+    <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R>
+  }
+  /** `Executor.map`; calls run on the workers, requiring nothing of the caller (see `submit`). */
+  readonly map: {
+    <A, B, E, R>(
+      items: Iterable<A>,
+      f: (item: A, index: number) => WorkerTask.Call<B, E, R>
+    ): Effect.Effect<Array<B>, E | WorkerCrashed | WorkerSpawnFailed | PoolShutDown>
+    <A, B, E, R>(
+      items: Iterable<A>,
+      f: (item: A, index: number) => Effect.Effect<B, E, R>
+    ): Effect.Effect<Array<B>, E | PoolShutDown, R>
+  }
+  /** `Executor.mapStream`; calls run on the workers, requiring nothing of the caller (see `submit`). */
+  readonly mapStream: {
+    <A, E1, R1, B, E, R>(
+      items: Stream.Stream<A, E1, R1>,
+      f: (item: A) => WorkerTask.Call<B, E, R>
+    ): Stream.Stream<B, E1 | E | WorkerCrashed | WorkerSpawnFailed | PoolShutDown, R1>
+    <A, E1, R1, B, E, R>(
+      items: Stream.Stream<A, E1, R1>,
+      f: (item: A) => Effect.Effect<B, E, R>
+    ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R>
+  }
   /** The number of worker threads: at most this many calls run at once. */
   readonly concurrency: number
   /** Tasks running now: calls sent to a worker, and effects running on the main thread. */
@@ -72,18 +143,24 @@ export declare namespace WorkerPool {
   export interface Options {
     /**
      * The worker module: a file URL (`new URL("./tasks.js", import.meta.url)`) or an absolute
-     * path. It must call `WorkerTask.serve`. A `.js` URL whose file does not exist but whose
-     * `.ts` sibling does runs the TypeScript source through tsx, so one URL works from the
-     * sources and from the build.
+     * path. It must run the effect `WorkerTask.serve` returns. A `.js` URL whose file does not
+     * exist but whose `.ts` sibling does runs the TypeScript source through tsx, so one URL works
+     * from the sources and from the build.
      */
     readonly module: string | URL
     /** The number of worker threads, an integer ≥ 1. Default: the number of CPUs. */
     readonly concurrency?: number | undefined
     /** Replace a worker after it has run this many tasks (an integer ≥ 1). Default: never. */
     readonly maxTasksPerWorker?: number | undefined
-    /** A call each worker runs before any task; if it fails, the worker does not start. */
-    readonly initializer?: WorkerTask.Call<unknown, unknown> | undefined
-    /** How long a worker may take to start. Default: 20 seconds. */
+    /**
+     * A call each worker runs before any task, with the services of its `serve` layer; if it
+     * fails, the worker does not start.
+     */
+    readonly initializer?: WorkerTask.Call<unknown, unknown, unknown> | undefined
+    /**
+     * How long a worker may take to start (load its module, build its `serve` layer, run the
+     * initializer), and to release its layer when the pool ends it. Default: 20 seconds.
+     */
     readonly spawnTimeout?: Duration.Input | undefined
     /** Node's limits for each worker thread, e.g. `{ maxOldGenerationSizeMb: 256 }`. */
     readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
@@ -107,8 +184,8 @@ export declare namespace WorkerPool {
  * import { Effect } from "effect"
  * import { WorkerPool, type WorkerTask } from "@fiberkit/executor"
  *
- * // from ./fib.js, a module that declares `fib` with `WorkerTask.make` and calls `WorkerTask.serve([fib])`
- * declare const fib: WorkerTask.WorkerTask<"fib", number, number, never>
+ * // from ./fib.js, a module that declares `fib` with `WorkerTask.make` and runs `WorkerTask.serve([fib])`
+ * declare const fib: WorkerTask.WorkerTask<"fib", number, number>
  *
  * const program = Effect.scoped(Effect.gen(function*() {
  *   const pool = yield* WorkerPool.make({ module: new URL("./fib.js", import.meta.url), concurrency: 2 })

@@ -1,12 +1,24 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Gen } from "@fiberkit/testkit"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import * as Errors from "../src/Errors.js"
 import type * as Executor from "../src/Executor.js"
 import * as FiberPool from "../src/FiberPool.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, isInterrupted, release, started } from "./fixtures/handshake.js"
 import { sharedPool } from "./fixtures/sharedPool.js"
-import { explode, half, hold, Meeting, postpone, touch, unclonable, undeclared, whoAmI } from "./fixtures/tasks.js"
+import {
+  executorError,
+  explode,
+  half,
+  hold,
+  Meeting,
+  postpone,
+  touch,
+  unclonable,
+  undeclared,
+  whoAmI
+} from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 
@@ -36,6 +48,39 @@ describe("WorkerPool", { timeout: 60_000, concurrent: false }, () => {
       assert.strictEqual((error as { readonly n: number }).n, 3)
       // `map` fails with the first failure
       assert.strictEqual((yield* Effect.flip(pool.map([2, 5, 6], (n) => half(n))))._tag, "Odd")
+    }))
+
+  it.live("the package's own errors cross the thread as instances of their class, tag, fields and message kept", () =>
+    Effect.gen(function*() {
+      const pool = yield* Shared
+      const fail = (tag: Parameters<typeof executorError>[0]) =>
+        Effect.flip(Effect.flatMap(pool.submit(executorError(tag)), (future) => future.result))
+      // PoolShutDown and FutureCancelled come from a FiberPool the task used in its worker
+      const shutDown = yield* fail("PoolShutDown")
+      assert.instanceOf(shutDown, Errors.PoolShutDown)
+      assert.strictEqual(shutDown.message, "the pool is shut down: it accepts no new task")
+      const cancelled = yield* fail("FutureCancelled")
+      assert.instanceOf(cancelled, Errors.FutureCancelled)
+      assert.strictEqual(cancelled.message, "the future was cancelled")
+      const crashed = yield* fail("WorkerCrashed")
+      assert.instanceOf(crashed, Errors.WorkerCrashed)
+      assert.instanceOf(crashed, Error)
+      const { reason, task } = crashed as Errors.WorkerCrashed
+      assert.strictEqual(task, "inner")
+      assert.match(reason, /^exited with code [1-9]\d*$/, "the worker's thread id: made there")
+      assert.strictEqual(crashed.message, `the worker thread running task "inner" crashed: ${reason}`)
+      const spawn = yield* fail("WorkerSpawnFailed")
+      assert.instanceOf(spawn, Errors.WorkerSpawnFailed)
+      assert.deepStrictEqual(
+        { ...(spawn as Errors.WorkerSpawnFailed) },
+        { _tag: "WorkerSpawnFailed", module: "inner.js", reason: "no such file" }
+      )
+      // catchTag sees them as before
+      const caught = yield* pool.submit(executorError("WorkerCrashed")).pipe(
+        Effect.flatMap((future) => future.result),
+        Effect.catchTag("WorkerCrashed", (e) => Effect.succeed(e.task))
+      )
+      assert.strictEqual(caught, "inner")
     }))
 
   it.live("a thrown error arrives as a defect with its name and message", () =>

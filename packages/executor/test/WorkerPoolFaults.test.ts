@@ -148,7 +148,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
   )
 
   it.live(
-    "a worker that cannot start fails WorkerSpawnFailed: missing module, or no serve within the timeout",
+    "a worker that cannot start fails WorkerSpawnFailed: missing module, or serve not run within the timeout",
     () =>
       Effect.gen(function*() {
         const missing = yield* Effect.flip(Effect.scoped(WorkerPool.make({
@@ -163,7 +163,7 @@ describe("WorkerPool faults", { timeout: 60_000 }, () => {
           spawnTimeout: "3 seconds"
         })))
         assert.strictEqual(silent._tag, "WorkerSpawnFailed")
-        assert.match(silent.message, /did not call WorkerTask\.serve within 3s/)
+        assert.match(silent.message, /did not run WorkerTask\.serve within 3s/)
       }),
     60_000
   )

@@ -23,4 +23,4 @@ export const echo = WorkerTask.make("echo", {
   run: (n) => Effect.succeed(n)
 })
 
-WorkerTask.serve([fib, echo])
+Effect.runFork(WorkerTask.serve([fib, echo]))

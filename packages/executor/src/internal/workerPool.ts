@@ -38,9 +38,12 @@ const poolShutDown = Effect.fail(new PoolShutDown())
  * that cannot be sent, no worker able to start — are not; nor are the main-thread effects: their
  * FiberPool is made without a recorder, and the calls they make are recorded as calls.
  *
+ * Its `submit`, `map` and `mapStream` are the Executor's; `WorkerPool`'s overloads, which drop
+ * a call's `R` (the worker provides it), are the same functions, typed by `make`.
+ *
  * @internal
  */
-export class WorkerPoolImpl implements Api.WorkerPool {
+export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, keyof Executor.Executor> {
   readonly [TypeId]: Api.TypeId = TypeId
   readonly concurrency: number
   private line = new Fifo.Fifo<Job>()
@@ -101,7 +104,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
 
   // ---- the line -------------------------------------------------------------------------
 
-  private enqueue(call: CallImpl<unknown, unknown>): FutureImpl<unknown, unknown> {
+  private enqueue(call: CallImpl<unknown, unknown, unknown>): FutureImpl<unknown, unknown> {
     const future = new FutureImpl<unknown, unknown>(this.nextId())
     this.live.add(future)
     future.whenSettled = () => this.live.delete(future)
@@ -271,7 +274,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
   // ---- Executor --------------------------------------------------------------------------
 
   /** A call made by an effect this pool runs: sent to a worker; interrupting it (at any op) cancels it. */
-  private runCall(call: CallImpl<unknown, unknown>): Effect.Effect<unknown, unknown> {
+  private runCall(call: CallImpl<unknown, unknown, unknown>): Effect.Effect<unknown, unknown> {
     return Effect.withFiber((caller) =>
       registerThenWait((settle) => {
         // the pool has ended (a fiber outlived the task that forked it): the call cannot run
@@ -321,9 +324,7 @@ export class WorkerPoolImpl implements Api.WorkerPool {
     this.cancelledFutures = true
     this.fibers.cancelPending()
     for (const thread of this.threads) thread?.cancelQueued()
-    for (const future of this.live) {
-      future.cancelIfPending(this.runFork)
-    }
+    for (const future of this.live) future.cancelIfPending(this.runFork)
   }
 
   /**
@@ -390,5 +391,5 @@ export const make = (
     // failed or was interrupted stops the tasks first
     yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? pool.shutdown({ wait: true }) : pool.abort)
     yield* pool.start
-    return pool
+    return pool as Executor.Executor as Api.WorkerPool
   })

@@ -47,10 +47,12 @@ export interface ThreadHost {
  * (the rest of the queue stays in the pool, where any free worker takes from it), up to
  * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
  *
- * Its life: `starting` until it has run the initializer, then `ready`; `retiring` once it has
- * taken `maxTasksPerWorker` jobs; `stopped` once it has left its slot — a failed start, a crash,
- * a terminate by `cancel`, retirement, the pool's end — after which the pool can start a
- * replacement in the slot.
+ * Its life: `starting` until `serve` has built its layer and run the initializer, then `ready`;
+ * `retiring` once it has taken `maxTasksPerWorker` jobs; `stopped` once it has left its slot — a
+ * failed start, a crash, a terminate by `cancel`, retirement, the pool's end — after which the
+ * pool can start a replacement in the slot. A worker that leaves while `ready` or `retiring`
+ * (retirement, the pool's end) is closed: `serve` ends and releases its layer, then the thread is
+ * terminated (at the latest after `spawnTimeout`); any other is terminated at once.
  *
  * @internal
  */
@@ -64,6 +66,11 @@ export class Thread {
   private failure: string | undefined = undefined
   /** Set by its `exit` event. */
   private ended = false
+  private readonly exited = Deferred.makeUnsafe<void>()
+  /** Its module runs `serve` (the SERVING message came). */
+  private serving = false
+  /** Terminates a closing worker whose `serve` has not ended in time. */
+  private closeTimer: ReturnType<typeof setTimeout> | undefined = undefined
   /** Sent and not answered yet, oldest first (the worker answers in order). */
   sent: Array<Sent> = []
   sentHead = 0
@@ -136,7 +143,12 @@ export class Thread {
     return launch.pipe(
       Effect.timeoutOrElse({
         duration: spawnTimeout,
-        orElse: () => Effect.fail(`it did not call WorkerTask.serve within ${Duration.format(spawnTimeout)}`)
+        orElse: () =>
+          Effect.fail(
+            this.serving
+              ? `its serve layer or initializer did not finish within ${Duration.format(spawnTimeout)}`
+              : `it did not run WorkerTask.serve within ${Duration.format(spawnTimeout)}`
+          )
       }),
       Effect.matchEffect({
         onSuccess: () =>
@@ -167,6 +179,13 @@ export class Thread {
   private receive(response: Protocol.Response): void {
     if (this.ended) return
     switch (response[0]) {
+      case Protocol.SERVING:
+        this.serving = true
+        return
+      case Protocol.CLOSED:
+        // asked for (a close), or `serve` ended by itself: either way the thread serves no more
+        if (this.state !== "stopped") this.failure ??= "its WorkerTask.serve effect ended"
+        return void this.worker?.terminate()
       case Protocol.READY:
         return void Deferred.doneUnsafe(this.ready, Exit.void)
       case Protocol.INIT_FAILED:
@@ -176,21 +195,40 @@ export class Thread {
     }
   }
 
-  /** Takes it out of its slot and ends it (at once: it runs nothing worth waiting for). */
+  /**
+   * Takes it out of its slot and ends it: a worker that served is closed (its layer released), any
+   * other is terminated at once (it runs nothing worth waiting for).
+   */
   private stop(): void {
     if (this.state === "stopped") return
+    const served = this.state === "ready" || this.state === "retiring"
     // a start in progress ends now, instead of waiting out the start-up timeout
     if (this.state === "starting") Deferred.doneUnsafe(this.ready, Exit.fail("the pool stopped it"))
     this.state = "stopped"
     this.host.vacate(this)
-    void this.worker?.terminate()
+    if (served && !this.ended) this.close()
+    else void this.worker?.terminate()
+  }
+
+  /** Asks `serve` to end: its CLOSED reply (or `spawnTimeout`) terminates the thread. */
+  private close(): void {
+    try {
+      this.post([Protocol.CLOSE])
+    } catch {
+      return void this.worker?.terminate()
+    }
+    this.closeTimer = setTimeout(
+      () => void this.worker?.terminate(),
+      Duration.toMillis(this.host.settings.spawnTimeout)
+    )
+    this.closeTimer.unref()
   }
 
   /** Stops it now; the effect it returns waits until the thread has ended. */
   end(): Effect.Effect<void> {
     const worker = this.worker
     this.stop()
-    return worker === undefined ? Effect.void : Effect.promise(() => worker.terminate())
+    return worker === undefined ? Effect.void : Deferred.await(this.exited)
   }
 
   /** `maxTasksPerWorker` reached: it takes no more jobs, and ends once every one is answered. */
@@ -210,6 +248,8 @@ export class Thread {
   private onExit(reason: string): void {
     if (this.ended) return
     this.ended = true
+    clearTimeout(this.closeTimer)
+    Deferred.doneUnsafe(this.exited, Exit.void)
     if (this.state === "starting") {
       // before `stop`, which would end the start with its own reason
       Deferred.doneUnsafe(this.ready, Exit.fail(`it ended before it was ready: ${reason}`))

@@ -4,9 +4,12 @@
  *
  * Main → worker: `[INIT, ring, initializer?, payload]`, then `[RUN, flat]` where `flat` holds
  * `seq, cell, task, payload` for each task, many tasks per message; `[RESUME]` after a halt that
- * ended without a terminate (see `HALT`).
- * Worker → main: `[READY]` or `[INIT_FAILED, reason]`, then `[RESULTS, flat]` where `flat`
- * holds `seq, status, value, micros` for each finished task, in the order they were sent.
+ * ended without a terminate (see `HALT`); `[CLOSE]` when the pool ends an idle worker: the
+ * worker ends `serve`, which releases its layer.
+ * Worker → main: `[SERVING]` as soon as `serve` runs (before its layer is built), then `[READY]`
+ * or `[INIT_FAILED, reason]` (the layer or the initializer failed), then `[RESULTS, flat]` where
+ * `flat` holds `seq, status, value, micros` for each finished task, in the order they were sent;
+ * `[CLOSED]` once `serve` has ended and released its layer (the pool then terminates the thread).
  *
  * @internal
  */
@@ -26,12 +29,15 @@ export const INIT = 0
 export const RUN = 1
 /** @internal */
 export const RESUME = 2
+/** @internal */
+export const CLOSE = 3
 
 /** @internal */
 export type Request =
   | readonly [typeof INIT, SharedArrayBuffer, string | undefined, unknown]
   | readonly [typeof RUN, ReadonlyArray<unknown>]
   | readonly [typeof RESUME]
+  | readonly [typeof CLOSE]
 
 /** @internal */
 export const READY = 0
@@ -39,12 +45,18 @@ export const READY = 0
 export const INIT_FAILED = 1
 /** @internal */
 export const RESULTS = 2
+/** @internal */
+export const SERVING = 3
+/** @internal */
+export const CLOSED = 4
 
 /** @internal */
 export type Response =
   | readonly [typeof READY]
   | readonly [typeof INIT_FAILED, string]
   | readonly [typeof RESULTS, ReadonlyArray<unknown>]
+  | readonly [typeof SERVING]
+  | readonly [typeof CLOSED]
 
 /** Entries per task in a RUN message and in a RESULTS message. @internal */
 export const STRIDE = 4

@@ -1,8 +1,11 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as WorkerThreads from "node:worker_threads"
 import type * as Api from "../WorkerTask.js"
@@ -13,7 +16,8 @@ import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
  * The worker side: runs the tasks it is sent one after another, in order, each unless the pool
  * cancelled it first (a compare-and-swap on its shared cell, so a cancel needs no message and no
  * free event loop). Each result is sent as soon as its task ends, before the next one starts, so
- * a task that crashes the thread takes no finished result down with it.
+ * a task that crashes the thread takes no finished result down with it. On CLOSE it starts no
+ * more tasks and, once the one running (if any) has ended, calls `close`.
  */
 class TaskServer {
   /** Entries of `Protocol.STRIDE` items each: seq, cell, task name, payload. */
@@ -22,14 +26,21 @@ class TaskServer {
   private cells: Int32Array | undefined = undefined
   /** Replies not sent yet: skipped tasks wait to go with the next result. */
   private replies: Array<unknown> = []
+  private closing = false
   constructor(
     private readonly tasks: ReadonlyMap<string, AnyTask>,
-    private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>,
-    private readonly send: (message: Protocol.Response) => void
+    private readonly runFork: <A, E>(effect: Effect.Effect<A, E, unknown>) => Fiber.Fiber<A, E>,
+    private readonly send: (message: Protocol.Response) => void,
+    private readonly close: () => void
   ) {}
 
   receive(message: Protocol.Request): void {
     if (message[0] === Protocol.INIT) return this.init(message[1], message[2], message[3])
+    if (message[0] === Protocol.CLOSE) {
+      this.closing = true
+      if (!this.busy) this.close()
+      return
+    }
     if (message[0] === Protocol.RUN) { for (const entry of message[1]) this.queue.push(entry) }
     // RUN, or RESUME after a halt that ended without a terminate
     if (!this.busy) this.drain()
@@ -98,6 +109,7 @@ class TaskServer {
     }
     this.busy = false
     this.flush()
+    if (this.closing) this.close()
   }
 
   private reply(seq: number, task: AnyTask, exit: Exit.Exit<unknown, unknown>, startedAt: number): void {
@@ -150,22 +162,63 @@ class TaskServer {
   }
 }
 
+/** Whether `serve` runs in this thread already: a thread serves one set of tasks. */
+let serving = false
+
 /**
- * Serves the tasks when this module runs in a WorkerPool's worker thread; does nothing
- * anywhere else (so the module can also be imported by the main thread).
+ * Serves the tasks when this module runs in a WorkerPool's worker thread, with the layer built
+ * once for the worker's life; succeeds at once anywhere else (so the module can also be imported
+ * by the main thread). It ends when the pool closes the worker: the layer is released, and
+ * CLOSED tells the pool the thread can go.
  *
  * @internal
  */
-export const serve = (tasks: ReadonlyArray<Api.WorkerTask.Any>): void => {
-  const data = WorkerThreads.isMainThread ? undefined : WorkerThreads.workerData?.[Protocol.WORKER_DATA_KEY]
-  if (data === undefined) return
-  const byName = new Map<string, AnyTask>()
-  for (const task of tasks) {
-    const internal = taskOf(task)
-    byName.set(internal.name, internal)
-  }
-  const port = WorkerThreads.parentPort!
-  const server = new TaskServer(byName, (effect) => Effect.runFork(effect), (message) => port.postMessage(message))
-  // the listener keeps the thread alive until the pool terminates it
-  port.on("message", (message: Protocol.Request) => server.receive(message))
-}
+export const serve = <ROut, E, RIn>(
+  tasks: ReadonlyArray<Api.WorkerTask.Any>,
+  options?: Api.WorkerTask.ServeOptions<ROut, E, RIn>
+): Effect.Effect<void, never, unknown> =>
+  Effect.suspend(() => {
+    const data = WorkerThreads.isMainThread ? undefined : WorkerThreads.workerData?.[Protocol.WORKER_DATA_KEY]
+    if (data === undefined) return Effect.void
+    if (serving) return Effect.die(new Error("WorkerTask.serve runs already in this worker thread"))
+    serving = true
+    const byName = new Map<string, AnyTask>()
+    for (const task of tasks) {
+      const internal = taskOf(task)
+      byName.set(internal.name, internal)
+    }
+    const port = WorkerThreads.parentPort!
+    const send = (message: Protocol.Response) => port.postMessage(message)
+    send([Protocol.SERVING])
+    // messages wait here while the layer builds
+    const early: Array<Protocol.Request> = []
+    let server: TaskServer | undefined = undefined
+    const listener = (message: Protocol.Request) => server === undefined ? early.push(message) : server.receive(message)
+    return Effect.context<unknown>().pipe(
+      Effect.flatMap((context) =>
+        Effect.scoped(Effect.gen(function*() {
+          // the listener keeps the thread alive, from the layer's build until the pool closes or terminates it
+          yield* Effect.acquireRelease(
+            Effect.sync(() => port.on("message", listener)),
+            () => Effect.sync(() => port.off("message", listener))
+          )
+          const built = options?.layer === undefined
+            ? Exit.succeed(Context.empty())
+            : yield* Effect.exit(Layer.build(options.layer))
+          if (Exit.isFailure(built)) {
+            return send([Protocol.INIT_FAILED, `the layer failed: ${Cause.pretty(built.cause)}`])
+          }
+          const closed = Deferred.makeUnsafe<void>()
+          server = new TaskServer(
+            byName,
+            Effect.runForkWith(Context.merge(context, built.value as Context.Context<unknown>)),
+            send,
+            () => Deferred.doneUnsafe(closed, Exit.void)
+          )
+          for (const message of early.splice(0)) server.receive(message)
+          yield* Deferred.await(closed)
+        }))
+      ),
+      Effect.ensuring(Effect.sync(() => send([Protocol.CLOSED])))
+    )
+  })

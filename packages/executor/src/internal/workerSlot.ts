@@ -8,7 +8,7 @@ import { type CallImpl, defectCodec } from "./workerTask.js"
 /** @internal */
 export interface Job {
   readonly future: FutureImpl<unknown, unknown>
-  readonly call: CallImpl<unknown, unknown>
+  readonly call: CallImpl<unknown, unknown, unknown>
   /** When it was submitted, on the recorder's clock (0 without a recorder); kept when it is requeued. */
   readonly queuedAt: number
 }
@@ -68,7 +68,7 @@ export class WorkerRecording {
 
 /** The exit a worker's reply stands for, decoded with the task's schemas. @internal */
 export const decode = (
-  call: CallImpl<unknown, unknown>,
+  call: CallImpl<unknown, unknown, unknown>,
   status: number,
   value: unknown
 ): Exit.Exit<unknown, unknown> => {

@@ -65,7 +65,7 @@ export const defectCodec: Codec<unknown> = codec(Schema.Defect({ includeStack: t
 /** @internal */
 export interface AnyTask {
   readonly name: string
-  readonly run: (payload: unknown) => Effect.Effect<unknown, unknown>
+  readonly run: (payload: unknown) => Effect.Effect<unknown, unknown, unknown>
   readonly payloadCodec: Codec<unknown>
   readonly successCodec: Codec<unknown>
   readonly failureCodec: Codec<unknown>
@@ -77,7 +77,7 @@ export interface AnyTask {
  *
  * @internal
  */
-export type Router = (call: CallImpl<unknown, unknown>) => Effect.Effect<unknown, unknown>
+export type Router = (call: CallImpl<unknown, unknown, unknown>) => Effect.Effect<unknown, unknown>
 
 /** @internal */
 export const currentRouter: Context.Reference<Router | undefined> = Context.Reference<Router | undefined>(
@@ -86,45 +86,46 @@ export const currentRouter: Context.Reference<Router | undefined> = Context.Refe
 )
 
 /**
- * A call of a task with its payload. As an effect it runs the task: on the current thread, or
- * on a worker when a WorkerPool runs it.
+ * A call of a task with its payload. As an effect it runs the task: on the current thread (with
+ * the caller's services, so it requires the task's `R`), or on a worker when a WorkerPool runs it.
  *
  * @internal
  */
-export class CallImpl<A, E> extends Effectable.Class<A, E | WorkerCrashed | WorkerSpawnFailed>
-  implements Api.Call<A, E>
+export class CallImpl<A, E, R> extends Effectable.Class<A, E | WorkerCrashed | WorkerSpawnFailed, R>
+  implements Api.Call<A, E, R>
 {
   readonly [CallTypeId]: Api.CallTypeId = CallTypeId
   constructor(readonly task: AnyTask, readonly payload: unknown) {
     super()
   }
 
-  asEffect(): Effect.Effect<A, E | WorkerCrashed | WorkerSpawnFailed> {
+  asEffect(): Effect.Effect<A, E | WorkerCrashed | WorkerSpawnFailed, R> {
     return Effect.flatMap(
       Effect.service(currentRouter),
       (router) =>
         (router === undefined ? Effect.suspend(() => this.task.run(this.payload)) : router(this)) as Effect.Effect<
           A,
-          E | WorkerCrashed | WorkerSpawnFailed
+          E | WorkerCrashed | WorkerSpawnFailed,
+          R
         >
     )
   }
 }
 
 /** @internal */
-export const isCall = (u: unknown): u is CallImpl<unknown, unknown> =>
+export const isCall = (u: unknown): u is CallImpl<unknown, unknown, unknown> =>
   typeof u === "object" && u !== null && CallTypeId in u
 
 /** @internal */
-export const make = <const Name extends string, P, PI, A, AI, E = never, EI = never>(
+export const make = <const Name extends string, P, PI, A, AI, E = never, EI = never, R = never>(
   name: Name,
   options: {
     readonly payload: Schema.Codec<P, PI>
     readonly success: Schema.Codec<A, AI>
     readonly failure?: Schema.Codec<E, EI> | undefined
-    readonly run: (payload: P) => Effect.Effect<A, E>
+    readonly run: (payload: P) => Effect.Effect<A, E, R>
   }
-): Api.WorkerTask<Name, P, A, E> => {
+): Api.WorkerTask<Name, P, A, E, R> => {
   const failure = options.failure ?? (Schema.Never as unknown as Schema.Codec<E, EI>)
   const task: AnyTask = {
     name,
@@ -133,7 +134,7 @@ export const make = <const Name extends string, P, PI, A, AI, E = never, EI = ne
     successCodec: codec(options.success) as Codec<unknown>,
     failureCodec: codec(failure) as Codec<unknown>
   }
-  const call = (...args: ReadonlyArray<unknown>) => new CallImpl<A, E>(task, args[0])
+  const call = (...args: ReadonlyArray<unknown>) => new CallImpl<A, E, R>(task, args[0])
   return Object.assign(call, {
     [TaskTypeId]: TaskTypeId,
     taskName: name,
@@ -142,7 +143,7 @@ export const make = <const Name extends string, P, PI, A, AI, E = never, EI = ne
     failure,
     run: options.run,
     [internalTask]: task
-  }) as unknown as Api.WorkerTask<Name, P, A, E>
+  }) as unknown as Api.WorkerTask<Name, P, A, E, R>
 }
 
 const internalTask = Symbol.for("@fiberkit/executor/WorkerTask/internal")

@@ -9,7 +9,7 @@ import * as Protocol from "./workerProtocol.js"
 /**
  * Every worker thread starts with this script. It registers tsx's loader first when the worker
  * module is TypeScript (Node 20 does not carry the main thread's loader into a worker, and
- * `--import tsx` in `execArgv` is not enough), then imports the module, which calls `serve`.
+ * `--import tsx` in `execArgv` is not enough), then imports the module, which runs `serve`.
  * A failure to load becomes the worker's `error` event.
  */
 const BOOTSTRAP = `

@@ -5,6 +5,7 @@
  */
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
+import { defectText } from "./internal/text.js"
 
 export {
   /**
@@ -246,8 +247,7 @@ export class TaskDefect extends Schema.TaggedError<TaskDefect>()("TaskDefect", {
   defect: Schema.Defect()
 }) {
   override get message(): string {
-    const defect = this.defect
-    return `task ${this.id} died: ${defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)}`
+    return `task ${this.id} died: ${defectText(this.defect)}`
   }
 }
 

@@ -56,8 +56,8 @@ export interface TaskDefinition<Name extends string, A, E, Args, R> {
   readonly success?: Schema.Codec<unknown, unknown, never, never> | undefined
   /**
    * How the task's typed error crosses a process boundary: with it, a failure comes back on
-   * `results` as the typed error itself. Without it, as plain data (its `_tag`, `message` and
-   * own fields).
+   * `results` as the typed error itself. Without it (or if it cannot encode the error: a warning
+   * is logged), as plain data: its `_tag`, `message` and own fields.
    */
   readonly failure?: Schema.Codec<unknown, unknown, never, never> | undefined
   /** Runs one attempt of the task with its decoded arguments. */

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
+import { textOf } from "./text.js"
 
 /**
  * Why `id` is not a valid task id, or `undefined` if it is: its characters are Unicode code
@@ -53,7 +54,4 @@ export const encodeArgs = (
 }
 
 /** A failure as text for the store: a tagged error's message, else the squashed cause. @internal */
-export const describe = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.squash(cause)
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error)
-}
+export const describe = (cause: Cause.Cause<unknown>): string => textOf(Cause.squash(cause))

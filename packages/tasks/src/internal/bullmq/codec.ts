@@ -3,6 +3,7 @@ import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskDefect, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as TaskManager from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
+import { textOf } from "../text.js"
 
 type Definition = TaskManager.TaskDefinition.Any
 
@@ -46,13 +47,22 @@ const isManagerFailure = Schema.is(ManagerFailures)
 const encodeManagerFailure = Schema.encodeUnknownEffect(ManagerFailures)
 const decodeManagerFailure = Schema.decodeUnknownEffect(ManagerFailures)
 
-/** An error as plain JSON data: its tag, message and own fields. */
+/**
+ * An error as plain JSON data: its tag, message and own fields; its tag and its text when those
+ * do not survive JSON (a `bigint`, a cycle). Never throws: the failure must reach the queue.
+ */
 const plain = (error: unknown): unknown => {
-  if (typeof error !== "object" || error === null) return error
-  const data: Record<string, unknown> = { ...(error as Record<string, unknown>) }
-  if ("_tag" in error) data._tag = (error as { _tag: unknown })._tag
+  const data: Record<string, unknown> = typeof error === "object" && error !== null
+    ? { ...(error as Record<string, unknown>) }
+    : { value: error }
+  if (typeof error === "object" && error !== null && "_tag" in error) data._tag = (error as { _tag: unknown })._tag
   if (error instanceof Error) data.message = error.message
-  return JSON.parse(JSON.stringify(data))
+  try {
+    const json = JSON.stringify(typeof error === "object" && error !== null ? data : error)
+    return json === undefined ? undefined : JSON.parse(json)
+  } catch {
+    return { _tag: typeof data._tag === "string" ? data._tag : undefined, message: textOf(error) }
+  }
 }
 
 /** @internal */
@@ -70,7 +80,12 @@ export const encodeFailure = (
   if (definition?.failure !== undefined) {
     return Schema.encodeUnknownEffect(definition.failure)(error).pipe(
       Effect.map((schema): Failure => ({ fiberkit: "failure", text, error: { schema } })),
-      Effect.orElseSucceed((): Failure => ({ fiberkit: "failure", text, error: { plain: plain(error) } }))
+      Effect.catchCause((cause) =>
+        Effect.as(
+          Effect.logWarning("a task's failure Schema could not encode its error: it is sent as plain data", cause),
+          { fiberkit: "failure", text, error: { plain: plain(error) } } satisfies Failure
+        )
+      )
     )
   }
   return Effect.succeed({ fiberkit: "failure", text, error: { plain: plain(error) } })
@@ -119,10 +134,21 @@ export interface Returned {
   readonly value?: unknown
 }
 
-/** @internal */
+/**
+ * Without a `success` Schema a value goes as JSON: one JSON cannot hold (a `bigint`, a cycle) is a
+ * defect of the attempt, so that the task ends (BullMQ would otherwise retry its failed save).
+ *
+ * @internal
+ */
 export const encodeValue = (definition: Definition, value: unknown): Effect.Effect<Returned> =>
   definition.success === undefined
-    ? Effect.succeed(value === undefined ? {} : { value })
+    ? Effect.try({
+      try: () => {
+        JSON.stringify(value)
+        return value === undefined ? {} : { value }
+      },
+      catch: (cause) => new Error(`the task's value cannot be sent as JSON (give it a success Schema)`, { cause })
+    }).pipe(Effect.orDie)
     : Effect.map(Schema.encodeUnknownEffect(definition.success)(value), (encoded) => ({ value: encoded })).pipe(
       Effect.orDie
     )

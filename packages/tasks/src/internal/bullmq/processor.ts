@@ -21,6 +21,18 @@ type Definition = Api.TaskDefinition.Any
 export const CANCEL = "fiberkit:cancel"
 export const STOP = "fiberkit:stop"
 
+/**
+ * The failures of a job that cannot run here — arguments that do not decode, a name no definition
+ * has — which fail the same on every try: final. (The same error classes failed by a task's own
+ * `run` are its typed errors, retried as the Schedule says, as on the local stores.)
+ */
+const unrunnables = new WeakSet<object>()
+const unrunnable = <E extends object>(error: E): E => {
+  unrunnables.add(error)
+  return error
+}
+const isUnrunnable = (error: unknown): boolean => typeof error === "object" && error !== null && unrunnables.has(error)
+
 /** A failed attempt to be tried again after `delay` ms (read by the worker's backoff strategy). */
 export class RetryLater extends Error {
   constructor(message: string, readonly delay: number) {
@@ -85,17 +97,24 @@ export class Processor {
       )
       throw new UnrecoverableError(JSON.stringify(failure))
     }
-    const failure = await Effect.runPromiseWith(this.context)(this.failure(job, exit.cause))
-    throw failure
+    const decided = await Effect.runPromiseExitWith(this.context)(this.failure(job, exit.cause))
+    if (Exit.isSuccess(decided)) throw decided.value
+    // deciding failed (a retry Schedule that died): the task ends, as a defect, never retried blindly
+    const defect = await Effect.runPromise(
+      encodeDefect(fromJobId(job.id!), Cause.squash(decided.cause), describe(decided.cause))
+    )
+    throw new UnrecoverableError(JSON.stringify(defect))
   }
 
   private attempt(job: Job<JobData>): Effect.Effect<unknown, unknown> {
     const definition = this.definitions.get(job.name)
-    if (definition === undefined) return Effect.fail(new UnknownTask({ task: job.name }))
-    const timeout = this.options.timeout === undefined ? undefined : Duration.fromInputUnsafe(this.options.timeout)
+    if (definition === undefined) return Effect.fail(unrunnable(new UnknownTask({ task: job.name })))
+    // the definition's own timeout, else the manager's
+    const input = definition.timeout ?? this.options.timeout
+    const timeout = input === undefined ? undefined : Duration.fromInputUnsafe(input)
     return Effect.try(() => argsOf(job.data)).pipe(
       Effect.flatMap(Schema.decodeUnknownEffect(definition.args)),
-      Effect.mapError((error) => new InvalidTaskArgs({ task: job.name, reason: error.message })),
+      Effect.mapError((error) => unrunnable(new InvalidTaskArgs({ task: job.name, reason: error.message }))),
       Effect.flatMap((args) => {
         const run = definition.run(args) as Effect.Effect<unknown, unknown>
         if (timeout === undefined) return run
@@ -131,10 +150,14 @@ export class Processor {
       const message = JSON.stringify(encoded)
       // arguments that do not decode, or a task this process does not know, fail the same again;
       // a defect beside the failure is not retried either
-      if (error instanceof InvalidTaskArgs || error instanceof UnknownTask || Option.isNone(retryInput(cause))) {
+      if (isUnrunnable(error) || Option.isNone(retryInput(cause))) {
         return Effect.succeed(new UnrecoverableError(message))
       }
-      const schedule = this.options.retry ?? Schedule.recurs(0)
+      // the definition's own Schedule, else the manager's
+      const schedule = (definition?.retry ?? this.options.retry ?? Schedule.recurs(0)) as Schedule.Schedule<
+        unknown,
+        unknown
+      >
       return Effect.map(
         retryDelay(schedule, error, job.attemptsMade + 1, job.timestamp),
         Option.match({

@@ -60,6 +60,7 @@ import { hasProperty } from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import type { InvalidOptions, QueueShutDown, TaskDoneTooManyTimes } from "./Errors.js"
 import * as internal from "./internal/joinableQueue.js"
+import { make as makeQueue } from "./internal/make.js"
 import * as internalStream from "./internal/toStream.js"
 
 /**
@@ -209,7 +210,7 @@ export interface JoinableQueue<A> extends Pipeable {
   /**
    * Removes the next item if there is one now: `Some(item)`, else `None` (Python's `get_nowait`,
    * with an `Option` for its `queue.Empty`). On a shut-down queue it fails `QueueShutDown` only
-   * once no item can come any more (`None` while the last items are reserved for takers that may
+   * once no item can come any more (`None` while the last items are handed to takers that may
    * yet give them back).
    *
    * @since 0.3.0
@@ -297,7 +298,7 @@ export declare namespace JoinableQueue {
  * @category constructors
  */
 export const make: <A>(options?: JoinableQueue.Options<A>) => Effect.Effect<JoinableQueue<A>, InvalidOptions> =
-  internal.make
+  makeQueue
 
 /**
  * The items of a queue as a stream, in chunks of what is available (at most `chunkSize`,

@@ -17,7 +17,7 @@ export const invalidCount = (
   field: string,
   value: number
 ): Cause.IllegalArgumentError | undefined =>
-  value === Number.POSITIVE_INFINITY || (Number.isSafeInteger(value) && value >= 1)
+  value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && value >= 1)
     ? undefined
     : new Cause.IllegalArgumentError(
       `${operation}: ${field} must be an integer ≥ 1 (or Infinity), got ${String(value)}`

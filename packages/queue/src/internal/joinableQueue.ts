@@ -1,31 +1,38 @@
-import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import type * as Order from "effect/Order"
 import { pipeArguments } from "effect/Pipeable"
-import { InvalidOptions, QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
+import { QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
 import type * as Api from "../JoinableQueue.js"
 import { invalidCount } from "./arguments.js"
-import { type Buffer, Lifo, Priority } from "./buffer.js"
+import type { Buffer, Handed } from "./buffer.js"
 
 /**
- * A taker or a putter waiting in its line. It is granted `true` once an item (a slot) has been
- * reserved for it, settled `false` when its deadline passes first, and failed `QueueShutDown`.
+ * A putter waiting in its line. It is granted `true` once a slot has been reserved for it,
+ * settled `false` when its deadline passes first, and failed `QueueShutDown`.
  */
-type Waiter = Handoff.Waiter<boolean, QueueShutDown>
-type Line = WaitQueue.WaitQueue<Waiter>
+type Putter = Handoff.Waiter<boolean, QueueShutDown>
+
+/**
+ * A taker waiting in its line: granted the items themselves (up to `max`, taken out of the
+ * buffer as it is served), settled `false` when its deadline passes first, failed `QueueShutDown`.
+ */
+class Taker<A> extends Handoff.Waiter<ReadonlyArray<Handed<A>> | false, QueueShutDown> {
+  constructor(line: WaitQueue.WaitQueue<Taker<A>>, readonly max: number) {
+    super(line)
+  }
+}
 
 interface Joiner extends WaitQueue.Node {
   readonly resume: (effect: Effect.Effect<void>) => void
 }
 
 const shutDown = Effect.fail(new QueueShutDown())
-const SHUT_DOWN: Exit.Exit<boolean, QueueShutDown> = Exit.fail(new QueueShutDown())
-const EXPIRED: Exit.Exit<boolean, QueueShutDown> = Exit.succeed(false)
+const SHUT_DOWN: Exit.Exit<never, QueueShutDown> = Exit.fail(new QueueShutDown())
+const EXPIRED: Exit.Exit<false, QueueShutDown> = Exit.succeed(false)
 const NONE = Effect.succeed(Option.none())
 const EMPTY: Effect.Effect<Array<never>> = Effect.sync(() => [])
 const TRUE = Effect.succeed(true)
@@ -37,11 +44,13 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as
 /**
  * A buffer, a line of takers waiting for an item and a line of putters waiting for a slot.
  *
- * Hand-off by reservation: when an item arrives for a waiting taker, it stays in the buffer but
- * is reserved for that taker, who takes it out when it resumes; a slot that frees up for a
- * waiting putter is reserved the same way. So the buffer never holds more than `capacity`, and
- * a waiter interrupted between being served and resuming just gives its reservation to the next
- * one: no item is lost, and no interrupted put leaves an item behind.
+ * Hand-off of the item itself: a waiting taker is granted the items it takes (its batch), taken
+ * out of the buffer as it is served, so that no other take can get them and it gets the very
+ * items the queue's order gave it; until it resumes they still count against the capacity. A
+ * slot that frees up for a waiting putter is reserved for it. A waiter interrupted between being
+ * served and resuming gives back what it was handed: its items return to their places in the
+ * order (`Buffer.restore`), its slot to the next putter. No item is lost, and no interrupted put
+ * leaves an item behind.
  *
  * Check where you register: an operation that may wait decides from the queue's state in the same
  * step that joins the line (the body of its `uninterruptibleMask`). A decision taken a step
@@ -52,11 +61,11 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/queue/JoinableQueue") as
  */
 export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly takers: Line = new WaitQueue.WaitQueue<Waiter>()
-  private readonly putters: Line = new WaitQueue.WaitQueue<Waiter>()
+  private readonly takers = new WaitQueue.WaitQueue<Taker<A>>()
+  private readonly putters = new WaitQueue.WaitQueue<Putter>()
   private readonly joiners = new WaitQueue.WaitQueue<Joiner>()
-  /** Buffered items promised to served takers that have not resumed yet. */
-  private reservedItems = 0
+  /** Items handed to served takers that have not resumed yet: out of the buffer, in the capacity. */
+  private handed = 0
   /** Free slots promised to served putters that have not resumed yet. */
   private reservedSlots = 0
   private unfinished = 0
@@ -69,25 +78,21 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return pipeArguments(this, arguments)
   }
 
-  private get available(): number {
-    return this.buffer.length - this.reservedItems
-  }
-
   private get room(): number {
-    return this.capacity - this.buffer.length - this.reservedSlots
+    return this.capacity - this.buffer.length - this.handed - this.reservedSlots
   }
 
-  /** Whether a take gets an item now, without waiting: one is free and no taker waits ahead. */
+  /** Whether a take gets an item now, without waiting: one is there and no taker waits ahead. */
   private get canTake(): boolean {
-    return this.takers.size === 0 && this.available > 0
+    return this.takers.size === 0 && this.buffer.length > 0
   }
 
   /**
    * Shut down with nothing left: a take fails. Until then a take on a shut-down queue waits even
-   * if every item left is reserved for a served taker — that taker may yet give its item up.
+   * if every item left was handed to a served taker — that taker may yet give its items back.
    */
   private get drained(): boolean {
-    return this.closed !== false && this.buffer.length === 0
+    return this.closed !== false && this.buffer.length === 0 && this.handed === 0
   }
 
   /** Whether a put adds its item now, without waiting (the queue being open). */
@@ -103,24 +108,30 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
 
   private pull(): A {
     const item = this.buffer.shift()
-    if (this.putters.size > 0) this.servePutters()
-    // a shut-down queue that is now empty for good: the takers still waiting will get nothing
-    if (this.drained && this.takers.size > 0) this.failAll(this.takers)
+    this.taken()
     return item
+  }
+
+  /** After items left for good: room for the putters; on a queue drained for good, no more takes. */
+  private taken(): void {
+    if (this.putters.size > 0) this.servePutters()
+    if (this.drained && this.takers.size > 0) this.failAll(this.takers)
   }
 
   private pullUpTo(max: number): Array<A> {
     const items: Array<A> = []
-    while (items.length < max && this.available > 0) items.push(this.pull())
+    while (items.length < max && this.buffer.length > 0) items.push(this.pull())
     return items
   }
 
-  /** Reserves buffered items for the takers at the head of their line and wakes them. */
+  /** Hands the takers at the head of their line their items (up to each one's max) and wakes them. */
   private serveTakers(): void {
     let head = this.takers.first
-    while (head !== undefined && this.available > 0) {
-      this.reservedItems++
-      head.grant(true)
+    while (head !== undefined && this.buffer.length > 0) {
+      const batch: Array<Handed<A>> = []
+      while (batch.length < head.max && this.buffer.length > 0) batch.push(this.buffer.hand())
+      this.handed += batch.length
+      head.grant(batch)
       head = this.takers.first
     }
   }
@@ -139,7 +150,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     for (const joiner of this.joiners.drain()) joiner.resume(Effect.void)
   }
 
-  private failAll(line: Line): void {
+  private failAll<T>(line: WaitQueue.WaitQueue<Handoff.Waiter<T, QueueShutDown>>): void {
     let waiter = line.first
     while (waiter !== undefined) {
       waiter.settle(SHUT_DOWN) // takes it out of the line
@@ -148,30 +159,41 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   }
 
   /**
-   * Joins `line` and waits (interruptibly through `restore`, in the caller's uninterruptible
-   * region, which has just checked the state) until served: `true`; or, with a `duration`,
-   * `false` once it has passed. A reservation handed to a waiter interrupted before it resumed
-   * goes on through `hooks`.
+   * Joins the line and waits (interruptibly through `restore`, in the caller's uninterruptible
+   * region, which has just checked the state) until served; or, with a `duration`, `false` once
+   * it has passed. What a waiter interrupted before it resumed was handed goes back through its
+   * hooks.
    */
-  private await(
-    line: Line,
+  private await<T>(
+    waiter: Handoff.Waiter<T | false, QueueShutDown>,
     restore: Handoff.Restore,
-    hooks: Handoff.WaitHooks<boolean>,
+    hooks: Handoff.WaitHooks<T | false>,
     duration: Duration.Duration | undefined
-  ): Effect.Effect<boolean, QueueShutDown> {
-    const waiter: Waiter = new Handoff.Waiter<boolean, QueueShutDown>(line)
-    line.push(waiter)
+  ): Effect.Effect<T | false, QueueShutDown> {
     const wait = waiter.wait(restore, hooks)
     if (duration === undefined) return wait
     return Handoff.withDeadline(duration, () => waiter.settle(EXPIRED), wait)
   }
 
-  private readonly takerHooks: Handoff.WaitHooks<boolean> = {
-    onLost: (granted) => {
-      if (granted && this.closed !== "immediate") {
-        this.reservedItems--
-        if (this.takers.size > 0) this.serveTakers()
-      }
+  private awaitItems(restore: Handoff.Restore, max: number, duration: Duration.Duration | undefined) {
+    const taker = new Taker<A>(this.takers, max)
+    this.takers.push(taker)
+    return this.await(taker, restore, this.takerHooks, duration)
+  }
+
+  private awaitSlot(restore: Handoff.Restore, duration: Duration.Duration | undefined) {
+    const putter: Putter = new Handoff.Waiter<boolean, QueueShutDown>(this.putters)
+    this.putters.push(putter)
+    return this.await(putter, restore, this.putterHooks, duration)
+  }
+
+  private readonly takerHooks: Handoff.WaitHooks<ReadonlyArray<Handed<A>> | false> = {
+    onLost: (batch) => {
+      // after an immediate shutdown the handed items were dropped with the rest
+      if (batch === false || this.closed === "immediate") return
+      this.handed -= batch.length
+      for (const handed of batch) this.buffer.restore(handed)
+      if (this.takers.size > 0) this.serveTakers()
     }
   }
 
@@ -184,19 +206,19 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     }
   }
 
-  /** Takes out the reserved item of a served taker, and up to `max - 1` more if no one else waits. */
-  private claimItems(max: number): Effect.Effect<Array<A>, QueueShutDown> {
-    if (this.closed === "immediate") return shutDown
-    this.reservedItems--
-    const items = [this.pull()]
-    while (items.length < max && this.available > 0 && this.takers.size === 0) items.push(this.pull())
-    return Effect.succeed(items)
+  /** The items handed to a served taker, now its own (unless an immediate shutdown dropped them). */
+  private claimItems(batch: ReadonlyArray<Handed<A>> | false): Effect.Effect<Array<A>, QueueShutDown> {
+    if (this.closed === "immediate" || batch === false) return shutDown
+    this.handed -= batch.length
+    this.taken()
+    return Effect.succeed(batch.map((handed) => handed.item))
   }
 
-  private claimItem(): Effect.Effect<A, QueueShutDown> {
-    if (this.closed === "immediate") return shutDown
-    this.reservedItems--
-    return Effect.succeed(this.pull())
+  private claimItem(batch: ReadonlyArray<Handed<A>> | false): Effect.Effect<A, QueueShutDown> {
+    if (this.closed === "immediate" || batch === false) return shutDown
+    this.handed -= batch.length
+    this.taken()
+    return Effect.succeed(batch[0]!.item)
   }
 
   /** Puts the item of a served putter into its reserved slot. */
@@ -210,7 +232,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private readonly takeWaiting: Effect.Effect<A, QueueShutDown> = Effect.uninterruptibleMask((restore) => {
     if (this.canTake) return Effect.succeed(this.pull())
     if (this.drained) return shutDown
-    return Effect.flatMap(this.await(this.takers, restore, this.takerHooks, undefined), () => this.claimItem())
+    return Effect.flatMap(this.awaitItems(restore, 1, undefined), (batch) => this.claimItem(batch))
   })
 
   readonly take: Effect.Effect<A, QueueShutDown> = Effect.suspend(() =>
@@ -226,8 +248,8 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
           if (this.canTake) return Effect.succeed(Option.some(this.pull()))
           if (this.drained) return shutDown
           return Effect.flatMap(
-            this.await(this.takers, restore, this.takerHooks, duration),
-            (served) => served ? Effect.map(this.claimItem(), Option.some) : NONE
+            this.awaitItems(restore, 1, duration),
+            (batch) => batch === false ? NONE : Effect.map(this.claimItem(batch), Option.some)
           )
         })
     )
@@ -241,7 +263,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
       return Effect.uninterruptibleMask((restore) => {
         if (this.canTake) return Effect.succeed(this.pullUpTo(max))
         if (this.drained) return shutDown
-        return Effect.flatMap(this.await(this.takers, restore, this.takerHooks, undefined), () => this.claimItems(max))
+        return Effect.flatMap(this.awaitItems(restore, max, undefined), (batch) => this.claimItems(batch))
       })
     })
   }
@@ -254,8 +276,8 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
 
   readonly tryTake: Effect.Effect<Option.Option<A>, QueueShutDown> = Effect.suspend(() => {
     if (this.canTake) return Effect.succeed(Option.some(this.pull()))
-    // shut down only when no item can come any more: one still reserved for a served taker may
-    // yet be given back, so until it is taken the answer is "empty for now", as for `take`
+    // shut down only when no item can come any more: one handed to a served taker may yet be
+    // given back, so until it is taken the answer is "empty for now", as for `take`
     return this.drained ? shutDown : NONE
   })
 
@@ -275,14 +297,18 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private putWaiting(item: A, duration: Duration.Duration | undefined): Effect.Effect<boolean, QueueShutDown> {
     return this.putNow(item) ?? Effect.uninterruptibleMask((restore) =>
       this.putNow(item) ?? Effect.flatMap(
-        this.await(this.putters, restore, this.putterHooks, duration),
+        this.awaitSlot(restore, duration),
         (served) => served ? Effect.as(this.claimSlot(item), true) : FALSE
       )
     )
   }
 
-  // its `true` is dropped by the type only: no extra step on the hot path
-  readonly put = (item: A): Effect.Effect<void, QueueShutDown> => Effect.suspend(() => this.putWaiting(item, undefined))
+  readonly put = (item: A): Effect.Effect<void, QueueShutDown> =>
+    Effect.suspend(() => {
+      const now = this.putNow(item)
+      if (now === undefined) return Effect.asVoid(this.putWaiting(item, undefined))
+      return now === TRUE ? Effect.void : shutDown
+    })
 
   // decoded before the putter joins the line: a malformed duration dies leaving no waiter behind
   readonly putFor = (input: Duration.Input, item: A): Effect.Effect<boolean, QueueShutDown> =>
@@ -330,55 +356,22 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         this.closed = "immediate"
         // dropped items count as done; early taskDones may have counted some already (Python:
         // `if self.unfinished_tasks > 0`), so the count stops at 0
-        this.unfinished = Math.max(0, this.unfinished - this.buffer.clear())
-        this.reservedItems = 0
+        this.unfinished = Math.max(0, this.unfinished - this.buffer.clear() - this.handed)
+        this.handed = 0
         if (this.unfinished === 0) this.wakeJoiners()
       } else {
         this.closed = "drain"
       }
       this.failAll(this.putters)
-      // takers wait only while nothing is available; if items are still reserved for served
-      // takers, a waiting one may yet get an item some served taker gives up (then the last
-      // `pull` fails the rest)
-      if (this.buffer.length === 0) this.failAll(this.takers)
+      // takers wait only while the buffer is empty; if items are still handed to served takers,
+      // a waiting one may yet get an item some served taker gives back (the last claim then
+      // fails the rest)
+      if (this.drained) this.failAll(this.takers)
     })
 
-  readonly size: Effect.Effect<number> = Effect.sync(() => Math.max(0, this.available))
-  readonly isEmpty: Effect.Effect<boolean> = Effect.sync(() => this.available <= 0)
+  readonly size: Effect.Effect<number> = Effect.sync(() => this.buffer.length)
+  readonly isEmpty: Effect.Effect<boolean> = Effect.sync(() => this.buffer.length === 0)
   readonly isFull: Effect.Effect<boolean> = Effect.sync(() => this.room <= 0)
   readonly isShutDown: Effect.Effect<boolean> = Effect.sync(() => this.closed !== false)
   readonly unfinishedTasks: Effect.Effect<number> = Effect.sync(() => this.unfinished)
 }
-
-/** @internal */
-export const make = <A>(options?: Api.JoinableQueue.Options<A>): Effect.Effect<Api.JoinableQueue<A>, InvalidOptions> =>
-  Effect.suspend(() => {
-    const capacity = options?.capacity ?? 0
-    if (!Number.isSafeInteger(capacity) || capacity < 0) {
-      return Effect.fail(
-        new InvalidOptions({
-          operation: "JoinableQueue.make",
-          field: "capacity",
-          expected: "an integer ≥ 0 (0: unbounded)",
-          value: capacity
-        })
-      )
-    }
-    const kind = options?.kind ?? "fifo"
-    let buffer: Buffer<A>
-    if (kind === "fifo") buffer = new Fifo.Fifo<A>()
-    else if (kind === "lifo") buffer = new Lifo<A>()
-    else if (kind === "priority" && options?.order !== undefined) {
-      buffer = new Priority<A>(options.order as Order.Order<A>)
-    } else {
-      return Effect.fail(
-        new InvalidOptions({
-          operation: "JoinableQueue.make",
-          field: kind === "priority" ? "order" : "kind",
-          expected: kind === "priority" ? "an Order for a priority queue" : `"fifo", "lifo" or "priority"`,
-          value: kind === "priority" ? options?.order : kind
-        })
-      )
-    }
-    return Effect.succeed(new JoinableQueueImpl(buffer, capacity === 0 ? Number.POSITIVE_INFINITY : capacity))
-  })

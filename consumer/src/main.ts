@@ -8,6 +8,7 @@
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Executor, FiberPool, WorkerPool } from "@fiberkit/executor"
 import type { Future } from "@fiberkit/executor"
 import { Chart, Timeline } from "@fiberkit/observe"
@@ -18,11 +19,9 @@ import * as Lock from "@fiberkit/sync/Lock"
 import { TaskManager } from "@fiberkit/tasks"
 import * as SqliteStore from "@fiberkit/tasks/SqliteStore"
 import { ConcurrencyProbe } from "@fiberkit/testkit"
-import { Cause, Clock, Console, Data, Effect, Fiber, Ref, Schema, Stream } from "effect"
-import * as fs from "node:fs"
+import { Cause, Clock, Console, Data, Effect, Fiber, FileSystem, Ref, Schema, Stream } from "effect"
 import * as http from "node:http"
 import type { AddressInfo } from "node:net"
-import * as os from "node:os"
 import * as path from "node:path"
 import { fib, NotNatural } from "./workers/fib.js"
 
@@ -49,10 +48,10 @@ const check = <E, R>(name: string, effect: Effect.Effect<string, E, R>) =>
   )
 
 /** A temporary folder for the SQLite file and the SVG, removed with its scope. */
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-consumer-run-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
+const tempDir = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  return yield* fs.makeTempDirectoryScoped({ prefix: "fiberkit-consumer-run-" })
+})
 
 // ---------------------------------------------------------------------------------------------
 // @fiberkit/sync: a Lock keeps 50 read-yield-write increments from losing any
@@ -78,23 +77,24 @@ const syncLock = Effect.gen(function*() {
 
 const joinableQueue = Effect.gen(function*() {
   const queue = yield* JoinableQueue.make<number>({ capacity: 5 })
-  let peak = 0
-  let sum = 0
+  const sum = yield* Ref.make(0)
   const consumer = yield* Effect.forkChild(
     Effect.forever(Effect.gen(function*() {
-      sum += yield* queue.take
+      const item = yield* queue.take
+      yield* Ref.update(sum, (total) => total + item)
       yield* Effect.sleep("1 millis")
       yield* queue.taskDone
     })).pipe(Effect.catchTag("QueueShutDown", () => Effect.void))
   )
-  for (let i = 1; i <= 40; i++) {
-    yield* queue.put(i)
-    peak = Math.max(peak, yield* queue.size)
-  }
+  const sizes = yield* Effect.forEach(
+    Array.from({ length: 40 }, (_, i) => i + 1),
+    (i) => Effect.andThen(queue.put(i), queue.size)
+  )
+  const peak = Math.max(...sizes)
   yield* queue.join
   yield* queue.shutdown()
   yield* Fiber.join(consumer)
-  yield* expectEqual("sum of the items taken", sum, 820)
+  yield* expectEqual("sum of the items taken", yield* Ref.get(sum), 820)
   if (peak > 5) return yield* new Mismatch({ message: `peak size ${peak} above the capacity 5` })
   return `40 items through capacity 5 (peak size ${peak}), join then shutdown`
 })
@@ -151,7 +151,8 @@ const workerPool = Effect.scoped(Effect.gen(function*() {
   const onWorkers = yield* pool.map(jobs, (n) => fib(n))
   const inline = yield* Effect.forEach(jobs, (n) => fib(n))
   yield* expectEqual("results on the workers", onWorkers, inline)
-  const failure = yield* Effect.flip(Effect.flatMap(pool.submit(fib(-1)), (future) => future.result))
+  const future = yield* pool.submit(fib(-1))
+  const failure = yield* Effect.flip(future) // a Future is an Effect: yielding it waits for its result
   if (!(failure instanceof NotNatural)) {
     return yield* new Mismatch({ message: `fib(-1) on a worker failed ${String(failure)}, not NotNatural` })
   }
@@ -177,7 +178,11 @@ const taskManager = (dir: string) =>
     const ids = yield* Effect.forEach([1, 2, 3, 4, 5], (n) => manager.add(double, { n }))
     yield* manager.join
     const outcomes = yield* Fiber.join(collector)
-    const values = ids.map((id) => outcomes.find((outcome) => outcome.id === id)?.value)
+    // typed by the definition: a succeeded outcome of `double` carries a number
+    const values = ids.map((id) => {
+      const outcome = outcomes.find((outcome) => outcome.id === id)
+      return outcome?.state === "succeeded" ? outcome.value : undefined
+    })
     yield* expectEqual("values", values, [2, 4, 6, 8, 10])
     const states = yield* Effect.forEach(ids, (id) => Effect.map(manager.status(id), (record) => record.state))
     yield* expectEqual("states", states, Array.from(ids, () => "succeeded"))
@@ -228,9 +233,10 @@ const timelineSvg = (dir: string) =>
     const timeline = yield* Timeline.Timeline
     const records = yield* timeline.records
     if (records.length === 0) return yield* new Mismatch({ message: "the Timeline recorded no task" })
+    const fs = yield* FileSystem.FileSystem
     const file = path.join(dir, "timeline.svg")
-    fs.writeFileSync(file, Chart.svg(records, { title: "fiberkit consumer test" }))
-    const svg = fs.readFileSync(file, "utf8")
+    yield* fs.writeFileString(file, Chart.svg(records, { title: "fiberkit consumer test" }))
+    const svg = yield* fs.readFileString(file)
     // Chart.svg writes a standalone document: the XML declaration, then the <svg> element
     const element = svg.replace(/^<\?xml[^>]*\?>\s*/, "")
     if (!element.startsWith("<svg") || !svg.trimEnd().endsWith("</svg>")) {
@@ -255,6 +261,6 @@ const program = Effect.scoped(Effect.gen(function*() {
   const failed = passed.filter((ok) => !ok).length
   if (failed > 0) return yield* new Mismatch({ message: `${failed} of ${passed.length} checks failed` })
   yield* Console.log(`consumer: all ${passed.length} checks passed`)
-})).pipe(Effect.provide(Timeline.layer()))
+})).pipe(Effect.provide([Timeline.layer(), NodeServices.layer]))
 
 NodeRuntime.runMain(program)

@@ -14,7 +14,7 @@
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Timeline } from "@fiberkit/observe"
 import { Lock, ReentrantLock, Semaphore } from "@fiberkit/sync"
-import { Clock, Console, Effect, Fiber, Option } from "effect"
+import { Clock, Console, Effect, Fiber, Option, Ref } from "effect"
 import { withTimeline } from "./timeline.js"
 
 // Basic Lock: one holder at a time; taking it again from inside deadlocks the holder.
@@ -50,18 +50,18 @@ const TASK_MILLIS = 200
 
 const semaphore = Effect.gen(function*() {
   const semaphore = yield* Semaphore.make(3)
-  let inside = 0
-  let peak = 0
+  const inside = yield* Ref.make(0)
+  const peak = yield* Ref.make(0)
   const starts: Array<number> = []
   const task = (i: number) =>
     semaphore.withPermits(1)(
       Effect.gen(function*() {
-        inside++
-        peak = Math.max(peak, inside)
+        const now = yield* Ref.updateAndGet(inside, (n) => n + 1)
+        yield* Ref.update(peak, (most) => Math.max(most, now))
         starts.push(yield* Clock.currentTimeMillis)
-        yield* Console.log(`Task ${i} processing... (${inside} inside)`)
+        yield* Console.log(`Task ${i} processing... (${now} inside)`)
         yield* Effect.sleep(TASK_MILLIS)
-        inside--
+        yield* Ref.update(inside, (n) => n - 1)
       }).pipe(Timeline.recorded(`task ${i}`, { source: "Semaphore(3)", group: "withPermits(1)" }))
     )
   const start = yield* Clock.currentTimeMillis
@@ -72,7 +72,9 @@ const semaphore = Effect.gen(function*() {
   const total = (yield* Clock.currentTimeMillis) - start
   // a wave: tasks that entered together, a task's length after the previous wave
   const waves = starts.filter((t, i) => i === 0 || t - starts[i - 1]! > TASK_MILLIS / 2).length
-  yield* Console.log(`Semaphore(${semaphore.permits}): ${TASKS} tasks, at most ${peak} at once, ${waves} waves`)
+  yield* Console.log(
+    `Semaphore(${semaphore.permits}): ${TASKS} tasks, at most ${yield* Ref.get(peak)} at once, ${waves} waves`
+  )
   yield* Console.log(`Total: ${(total / 1000).toFixed(2)}s for ${TASKS} tasks of ${TASK_MILLIS} ms`)
 })
 

@@ -25,7 +25,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { FiberPool } from "@fiberkit/executor"
-import { Cause, Console, Data, Effect, Exit, Option, Result } from "effect"
+import { Cause, Console, Data, Effect, Exit, Option, Ref, Result } from "effect"
 import { withTimeline } from "./timeline.js"
 
 /** The typed failure of `parse`: expected, handled by name. */
@@ -116,22 +116,22 @@ const mapFailsFast = Effect.scoped(Effect.gen(function*() {
     ["30", 300],
     ["41", 300]
   ]
-  let started = 0
-  let completed = 0
-  let interrupted = 0
-  const exit = yield* Effect.exit(pool.map(inputs, ([input, millis]) =>
-    Effect.suspend(() => {
-      started++
-      return parse(input, millis)
-    }).pipe(
-      Effect.tap(() => Effect.sync(() => completed++)),
-      Effect.onInterrupt(() => Effect.sync(() => interrupted++))
-    )))
+  const started = yield* Ref.make(0)
+  const completed = yield* Ref.make(0)
+  const interrupted = yield* Ref.make(0)
+  const increment = (counter: Ref.Ref<number>) => Ref.update(counter, (n) => n + 1)
+  const exit = yield* Effect.exit(
+    pool.map(inputs, ([input, millis]) =>
+      Effect.andThen(increment(started), parse(input, millis)).pipe(
+        Effect.tap(() => increment(completed)),
+        Effect.onInterrupt(() => increment(interrupted))
+      ))
+  )
   const error = Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
   yield* Console.log(
     `pool.map failed with ${error === undefined ? "nothing?!" : describeError(error)} — ` +
-      `${interrupted} running tasks interrupted (their finalizers ran), ${inputs.length - started} never started, ` +
-      `${completed} completed`
+      `${yield* Ref.get(interrupted)} running tasks interrupted (their finalizers ran), ` +
+      `${inputs.length - (yield* Ref.get(started))} never started, ${yield* Ref.get(completed)} completed`
   )
 }))
 

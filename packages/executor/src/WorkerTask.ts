@@ -246,6 +246,12 @@ export const make: {
  * releases the layer. Anywhere else — the main thread importing the module for its tasks, a
  * thread no pool started — it succeeds at once and does nothing.
  *
+ * A worker module may import another worker module to reuse its tasks (list them in its own
+ * `serve`). In a worker thread one `serve` serves: the last one run while the pool's module loads,
+ * which is that module's own (ES modules evaluate their imports first); every other one succeeds
+ * then, doing nothing. A `serve` run once the worker serves dies. So `serve` starts once the
+ * module has loaded: run it, do not await it at the module's top level.
+ *
  * Its `R` is what the served tasks require and the layer does not provide, plus what the layer
  * requires: a runner accepts it only once nothing is missing. Give the services through `layer`,
  * not with `Effect.provide(layer)` around `serve`, which would build them on the main thread too.

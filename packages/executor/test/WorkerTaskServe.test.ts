@@ -154,7 +154,7 @@ describe("task services", { timeout: 60_000, concurrent: false }, () => {
       assert.isTrue(closed >= 1900 && closed < 10_000, `closed in ${closed} ms (started ${closing - started} ms in)`)
     }))
 
-  it.live("a second serve in a worker thread dies; the first one goes on serving", () =>
+  it.live("a serve run in a worker that serves already dies; the one serving goes on", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ module: services, concurrency: 1 })
       const second = yield* (yield* pool.submit(secondServe())).result

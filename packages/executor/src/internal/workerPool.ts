@@ -18,6 +18,7 @@ import { type Settings, settingsOf } from "./workerPoolOptions.js"
 import { Thread, type ThreadHost } from "./workerPoolThread.js"
 import * as Protocol from "./workerProtocol.js"
 import { type Job, type Sent, WorkerRecording } from "./workerSlot.js"
+import { steal } from "./workerSteal.js"
 import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
 
 /** @internal */
@@ -49,6 +50,8 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
   private line = new Fifo.Fifo<Job>()
   private readonly live = new Set<FutureImpl<unknown, unknown>>()
   private readonly threads: Array<Thread | undefined>
+  /** Threads that left their slot and have not ended yet (closing: their layer being released). */
+  private readonly leaving = new Set<Thread>()
   /** A slot whose last start failed is not tried again before the next submission. */
   private readonly blocked: Array<boolean>
   private closed = false
@@ -88,7 +91,9 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
       schedule: () => this.schedule(),
       vacate: (thread) => {
         if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
+        if (thread.alive) this.leaving.add(thread)
       },
+      exited: (thread) => this.leaving.delete(thread),
       startFailed: (thread, error) => {
         this.blocked[thread.slot] = true
         this.spawnFailure = error
@@ -147,16 +152,20 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
   private dispatch(): void {
     if (this.stopped) return
     const ready: Array<Thread> = []
+    const serving: Array<Thread> = [] // ready or retiring: those a job can be stolen from
     for (let slot = 0; slot < this.threads.length; slot++) {
       const thread = this.threads[slot]
       if (thread === undefined) {
         if (!this.blocked[slot] && (!this.closed || this.waiting)) this.runFork(Effect.ignore(this.spawn(slot)))
       } else if (thread.state === "ready") {
         ready.push(thread)
+        serving.push(thread)
+      } else if (thread.state === "retiring") {
+        serving.push(thread)
       }
     }
     if (ready.length === 0) return this.failIfNoWorker()
-    if (!this.waiting) this.steal(ready)
+    if (!this.waiting) steal(serving, this.host.requeue)
     const batches = new Map<Thread, Array<unknown>>()
     const sentAt = this.recording === undefined ? 0 : this.recording.recorder.now()
     // one job at a time to the least loaded worker with room, so that work spreads evenly
@@ -209,32 +218,6 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
     return { seq, cell, payload }
   }
 
-  /**
-   * The line is empty and a worker is idle while another has jobs queued that it has not
-   * started (a long task holds them up): half of those move back to the line, to be taken by
-   * the idle worker. A compare-and-swap on each job's cell makes sure the busy worker skips it.
-   */
-  private steal(ready: ReadonlyArray<Thread>): void {
-    if (!ready.some((thread) => thread.inFlight === 0)) return
-    for (const victim of ready) {
-      const queued: Array<Sent> = []
-      for (let at = victim.sentHead; at < victim.sent.length; at++) {
-        const sent = victim.sent[at]!
-        if (!sent.moved && Atomics.load(victim.cells, sent.cell) === Protocol.QUEUED) queued.push(sent)
-      }
-      const moving: Array<Job> = []
-      for (const sent of queued.slice(queued.length - Math.ceil(queued.length / 2))) {
-        if (Atomics.compareExchange(victim.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) !== Protocol.QUEUED) {
-          continue
-        }
-        sent.moved = true
-        victim.taken--
-        if (sent.job.future.unstart()) moving.push(sent.job)
-      }
-      if (moving.length > 0) this.requeue(moving)
-    }
-  }
-
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
     future.settleNow(exit, this.runFork)
   }
@@ -259,10 +242,10 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
     for (const job of failed) this.settle(job.future, Exit.fail(error))
   }
 
-  /** Ends every worker now. */
+  /** Ends every worker now, and waits until every thread has ended: those closing already too. */
   private readonly stopAll = Effect.suspend(() => {
     this.stopped = true
-    const threads = this.threads.filter((thread) => thread !== undefined)
+    const threads = [...this.threads.filter((thread) => thread !== undefined), ...this.leaving]
     return Effect.forEach(threads, (thread) => thread.end(), { discard: true, concurrency: "unbounded" })
   })
 

@@ -33,8 +33,10 @@ export interface ThreadHost {
   readonly requeue: (jobs: Array<Job>) => void
   /** Dispatches once after the current synchronous run (a worker is ready, has room, or is gone). */
   readonly schedule: () => void
-  /** `thread` has stopped: it leaves its slot. */
+  /** `thread` has stopped: it leaves its slot (a closing thread may not have ended yet). */
   readonly vacate: (thread: Thread) => void
+  /** `thread` has ended (its `exit` event), after it left its slot. */
+  readonly exited: (thread: Thread) => void
   /** `thread` could not start (it has stopped). */
   readonly startFailed: (thread: Thread, error: WorkerSpawnFailed) => void
 }
@@ -50,16 +52,18 @@ export interface ThreadHost {
  * Its life: `starting` until `serve` has built its layer and run the initializer, then `ready`;
  * `retiring` once it has taken `maxTasksPerWorker` jobs; `stopped` once it has left its slot — a
  * failed start, a crash, a terminate by `cancel`, retirement, the pool's end — after which the
- * pool can start a replacement in the slot. A worker that leaves while `ready` or `retiring`
- * (retirement, the pool's end) is closed: `serve` ends and releases its layer, then the thread is
- * terminated (at the latest after `spawnTimeout`); any other is terminated at once.
+ * pool can start a replacement in the slot. A worker that leaves once its `serve` runs (see
+ * `Protocol.SERVE`: it may have built its layer, even if it is still starting) and before it has
+ * ended is closed: `serve` ends and releases its layer, then the thread is terminated (at the
+ * latest after `spawnTimeout`; the pool's close waits for it, see `exited`); any other is
+ * terminated at once.
  *
  * @internal
  */
 export class Thread {
   state: "starting" | "ready" | "retiring" | "stopped" = "starting"
   private worker: WorkerThreads.Worker | undefined = undefined
-  private readonly buffer = new SharedArrayBuffer((Protocol.CELLS + 1) * Int32Array.BYTES_PER_ELEMENT)
+  private readonly buffer = new SharedArrayBuffer(Protocol.SHARED * Int32Array.BYTES_PER_ELEMENT)
   readonly cells = new Int32Array(this.buffer)
   private readonly ready = Deferred.makeUnsafe<void, string>()
   /** Why the thread is ending: its uncaught error, or a message that could not be read. */
@@ -67,8 +71,6 @@ export class Thread {
   /** Set by its `exit` event. */
   private ended = false
   private readonly exited = Deferred.makeUnsafe<void>()
-  /** Its module runs `serve` (the SERVING message came). */
-  private serving = false
   /** Terminates a closing worker whose `serve` has not ended in time. */
   private closeTimer: ReturnType<typeof setTimeout> | undefined = undefined
   /** Sent and not answered yet, oldest first (the worker answers in order). */
@@ -122,7 +124,7 @@ export class Thread {
       if (this.state !== "starting") return Effect.fail("the pool stopped it")
       let worker: WorkerThreads.Worker
       try {
-        worker = spawnThread(data, threadOptions)
+        worker = spawnThread(data, this.buffer, threadOptions)
       } catch (error) {
         return Effect.fail(describe(error))
       }
@@ -137,7 +139,7 @@ export class Thread {
       worker.on("error", (error) => this.failure ??= describe(error))
       worker.on("exit", (code) => this.onExit(this.failure ?? `exited with code ${code}`))
       // queued by the thread until the module has loaded and `serve` listens
-      this.post([Protocol.INIT, this.buffer, initializer?.name, initializer?.payload])
+      this.post([Protocol.INIT, initializer?.name, initializer?.payload])
       return Deferred.await(this.ready)
     })
     return launch.pipe(
@@ -145,7 +147,7 @@ export class Thread {
         duration: spawnTimeout,
         orElse: () =>
           Effect.fail(
-            this.serving
+            Atomics.load(this.cells, Protocol.SERVE) === Protocol.SERVE_RUNS
               ? `its serve layer or initializer did not finish within ${Duration.format(spawnTimeout)}`
               : `it did not run WorkerTask.serve within ${Duration.format(spawnTimeout)}`
           )
@@ -179,9 +181,6 @@ export class Thread {
   private receive(response: Protocol.Response): void {
     if (this.ended) return
     switch (response[0]) {
-      case Protocol.SERVING:
-        this.serving = true
-        return
       case Protocol.CLOSED:
         // asked for (a close), or `serve` ended by itself: either way the thread serves no more
         if (this.state !== "stopped") this.failure ??= "its WorkerTask.serve effect ended"
@@ -195,18 +194,26 @@ export class Thread {
     }
   }
 
+  /** Whether its thread was launched and has not ended yet (no `exit` event). */
+  get alive(): boolean {
+    return this.worker !== undefined && !this.ended
+  }
+
   /**
-   * Takes it out of its slot and ends it: a worker that served is closed (its layer released), any
-   * other is terminated at once (it runs nothing worth waiting for).
+   * Takes it out of its slot and ends it: a worker whose `serve` runs (it may have built its layer,
+   * even while it starts) is closed, its layer released; any other is terminated at once (it holds
+   * nothing worth waiting for).
    */
   private stop(): void {
     if (this.state === "stopped") return
-    const served = this.state === "ready" || this.state === "retiring"
     // a start in progress ends now, instead of waiting out the start-up timeout
     if (this.state === "starting") Deferred.doneUnsafe(this.ready, Exit.fail("the pool stopped it"))
     this.state = "stopped"
     this.host.vacate(this)
-    if (served && !this.ended) this.close()
+    // its `serve` runs, or it never will (see `Protocol.SERVE`)
+    const serving =
+      Atomics.compareExchange(this.cells, Protocol.SERVE, 0, Protocol.SERVE_BARRED) === Protocol.SERVE_RUNS
+    if (serving && !this.ended) this.close()
     else void this.worker?.terminate()
   }
 
@@ -254,9 +261,10 @@ export class Thread {
       // before `stop`, which would end the start with its own reason
       Deferred.doneUnsafe(this.ready, Exit.fail(`it ended before it was ready: ${reason}`))
       this.stop() // also if it was ready and `start` has not seen it yet: that thread is gone
-      return
+      return this.host.exited(this)
     }
     this.stop()
+    this.host.exited(this)
     const requeue: Array<Job> = []
     for (let sent = this.shift(); sent !== undefined; sent = this.shift()) {
       if (sent.moved) continue

@@ -1,15 +1,17 @@
 /**
- * The messages between a WorkerPool and its worker threads, and the shared-memory cells that
- * decide, without a message, whether a queued task is cancelled before it starts.
+ * The messages between a WorkerPool and its worker threads, and the shared-memory cells (given to
+ * the thread in its `workerData`) that decide, without a message, whether a queued task is
+ * cancelled before it starts, and whether the thread's `serve` runs (see `SERVE`).
  *
- * Main → worker: `[INIT, ring, initializer?, payload]`, then `[RUN, flat]` where `flat` holds
+ * Main → worker: `[INIT, initializer?, payload]`, then `[RUN, flat]` where `flat` holds
  * `seq, cell, task, payload` for each task, many tasks per message; `[RESUME]` after a halt that
- * ended without a terminate (see `HALT`); `[CLOSE]` when the pool ends an idle worker: the
- * worker ends `serve`, which releases its layer.
- * Worker → main: `[SERVING]` as soon as `serve` runs (before its layer is built), then `[READY]`
- * or `[INIT_FAILED, reason]` (the layer or the initializer failed), then `[RESULTS, flat]` where
- * `flat` holds `seq, status, value, micros` for each finished task, in the order they were sent;
- * `[CLOSED]` once `serve` has ended and released its layer (the pool then terminates the thread).
+ * ended without a terminate (see `HALT`); `[CLOSE]` when the pool ends a worker whose `serve`
+ * runs (idle, or still starting): the worker ends `serve`, which releases its layer (a layer
+ * still building, an initializer still running, are interrupted).
+ * Worker → main: `[READY]` or `[INIT_FAILED, reason]` (the layer or the initializer failed:
+ * `serve` then ends by itself), then `[RESULTS, flat]` where `flat` holds
+ * `seq, status, value, micros` for each finished task, in the order they were sent; `[CLOSED]`
+ * once `serve` has ended and released its layer (the pool then terminates the thread).
  *
  * @internal
  */
@@ -23,6 +25,35 @@ export interface WorkerData {
   readonly loader: string | undefined
 }
 
+/** What one worker thread is given: the pool's `WorkerData`, and its own shared cells. @internal */
+export interface ThreadData extends WorkerData {
+  /** `SHARED` cells of `Int32Array.BYTES_PER_ELEMENT` bytes. */
+  readonly cells: SharedArrayBuffer
+}
+
+/**
+ * The `Symbol.for` key of the thread-global registry through which the worker thread's bootstrap
+ * and the `serve` effects that run in the thread (from every copy of the executor loaded there)
+ * decide which `serve` serves: the last one to run while the pool's module was evaluated (ES
+ * modules evaluate their dependencies first, so a worker module that imports another one for its
+ * tasks runs its own `serve` after that one's), or else the first one to run after.
+ *
+ * @internal
+ */
+export const SERVE_REGISTRY_KEY = "@fiberkit/executor/serve"
+
+/** @internal */
+export interface ServeRegistry {
+  /** Set by the bootstrap once the pool's module has been evaluated (its `import` resolved). */
+  loaded: boolean
+  /** Called by the bootstrap then. */
+  readonly onLoaded: Array<() => void>
+  /** The `serve` effects waiting for the decision, in the order they ran: each is told whether it serves. */
+  readonly waiting: Array<(serves: boolean) => void>
+  /** Set once a `serve` serves this thread: any `serve` that runs later dies. */
+  elected: boolean
+}
+
 /** @internal */
 export const INIT = 0
 /** @internal */
@@ -34,7 +65,7 @@ export const CLOSE = 3
 
 /** @internal */
 export type Request =
-  | readonly [typeof INIT, SharedArrayBuffer, string | undefined, unknown]
+  | readonly [typeof INIT, string | undefined, unknown]
   | readonly [typeof RUN, ReadonlyArray<unknown>]
   | readonly [typeof RESUME]
   | readonly [typeof CLOSE]
@@ -46,8 +77,6 @@ export const INIT_FAILED = 1
 /** @internal */
 export const RESULTS = 2
 /** @internal */
-export const SERVING = 3
-/** @internal */
 export const CLOSED = 4
 
 /** @internal */
@@ -55,7 +84,6 @@ export type Response =
   | readonly [typeof READY]
   | readonly [typeof INIT_FAILED, string]
   | readonly [typeof RESULTS, ReadonlyArray<unknown>]
-  | readonly [typeof SERVING]
   | readonly [typeof CLOSED]
 
 /** Entries per task in a RUN message and in a RESULTS message. @internal */
@@ -80,6 +108,24 @@ export const CELLS = 64
  * @internal
  */
 export const HALT = CELLS
+
+/**
+ * The cell after `HALT`: whether the thread's `serve` runs. The `serve` that serves moves it from
+ * 0 to `SERVE_RUNS` before it builds anything; a pool that ends a thread still starting moves it
+ * from 0 to `SERVE_BARRED`. Whichever comes first decides, with no race: a thread whose `serve`
+ * runs is closed (CLOSE), so that it releases what it built; one barred is terminated, and its
+ * `serve`, if it comes to run, builds nothing.
+ *
+ * @internal
+ */
+export const SERVE = CELLS + 1
+/** @internal */
+export const SERVE_RUNS = 1
+/** @internal */
+export const SERVE_BARRED = 2
+
+/** The number of shared cells: the task cells, `HALT` and `SERVE`. @internal */
+export const SHARED = CELLS + 2
 
 /** Cell states. The worker moves QUEUED → STARTED → FINISHED; the pool moves QUEUED → CANCELLED. @internal */
 export const QUEUED = 0

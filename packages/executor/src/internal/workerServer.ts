@@ -17,17 +17,20 @@ import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
  * cancelled it first (a compare-and-swap on its shared cell, so a cancel needs no message and no
  * free event loop). Each result is sent as soon as its task ends, before the next one starts, so
  * a task that crashes the thread takes no finished result down with it. On CLOSE it starts no
- * more tasks and, once the one running (if any) has ended, calls `close`.
+ * more tasks, interrupts the initializer if it runs, and once the task running (if any) has
+ * ended, calls `close`; it calls it too when the initializer fails (the worker will not start).
  */
 class TaskServer {
   /** Entries of `Protocol.STRIDE` items each: seq, cell, task name, payload. */
   private readonly queue = new Fifo.Fifo<unknown>()
   private busy = false
-  private cells: Int32Array | undefined = undefined
   /** Replies not sent yet: skipped tasks wait to go with the next result. */
   private replies: Array<unknown> = []
   private closing = false
+  /** The initializer's fiber while it runs. */
+  private initializing: Fiber.Fiber<unknown, unknown> | undefined = undefined
   constructor(
+    private readonly cells: Int32Array,
     private readonly tasks: ReadonlyMap<string, AnyTask>,
     private readonly runFork: <A, E>(effect: Effect.Effect<A, E, unknown>) => Fiber.Fiber<A, E>,
     private readonly send: (message: Protocol.Response) => void,
@@ -35,9 +38,11 @@ class TaskServer {
   ) {}
 
   receive(message: Protocol.Request): void {
-    if (message[0] === Protocol.INIT) return this.init(message[1], message[2], message[3])
+    if (message[0] === Protocol.INIT) return this.init(message[1], message[2])
     if (message[0] === Protocol.CLOSE) {
       this.closing = true
+      // the pool has given up on this worker's start: the initializer need not finish
+      this.initializing?.interruptUnsafe()
       if (!this.busy) this.close()
       return
     }
@@ -46,38 +51,46 @@ class TaskServer {
     if (!this.busy) this.drain()
   }
 
-  private init(cells: SharedArrayBuffer, initializer: string | undefined, payload: unknown): void {
-    this.cells = new Int32Array(cells)
+  private init(initializer: string | undefined, payload: unknown): void {
     if (initializer === undefined) return this.send([Protocol.READY])
     const task = this.tasks.get(initializer)
-    if (task === undefined) return this.send([Protocol.INIT_FAILED, `the initializer "${initializer}" is not served`])
+    if (task === undefined) {
+      this.send([Protocol.INIT_FAILED, `the initializer "${initializer}" is not served`])
+      return this.close()
+    }
     this.busy = true
-    this.start(task, payload, (exit) => {
-      this.send(
-        Exit.isSuccess(exit)
-          ? [Protocol.READY]
-          : [Protocol.INIT_FAILED, `the initializer failed: ${Cause.pretty(exit.cause)}`]
-      )
+    this.initializing = this.start(task, payload, (exit) => {
+      this.initializing = undefined
+      if (Exit.isSuccess(exit)) {
+        this.send([Protocol.READY])
+      } else {
+        this.send([Protocol.INIT_FAILED, `the initializer failed: ${Cause.pretty(exit.cause)}`])
+        this.closing = true // the worker will not start: `serve` ends, releasing its layer
+      }
       this.drain()
     })
   }
 
-  /** Runs the task; `done` is called with its exit, at once if it did not suspend. Returns whether it did. */
-  private start(task: AnyTask, payload: unknown, done: (exit: Exit.Exit<unknown, unknown>) => void): boolean {
+  /** Runs the task; `done` is called with its exit, at once if it did not suspend. Returns its fiber if it did. */
+  private start(
+    task: AnyTask,
+    payload: unknown,
+    done: (exit: Exit.Exit<unknown, unknown>) => void
+  ): Fiber.Fiber<unknown, unknown> | undefined {
     const fiber = this.runFork(Effect.suspend(() => task.run(task.payloadCodec.decode(payload))))
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       done(exit)
-      return false
+      return undefined
     }
     fiber.addObserver(done)
-    return true
+    return fiber
   }
 
   private drain(): void {
     this.busy = true
     const queue = this.queue
-    const cells = this.cells!
+    const cells = this.cells
     // halted: the pool may be terminating this worker for a cancel, so no task starts (see HALT)
     while (queue.length > 0 && Atomics.load(cells, Protocol.HALT) === 0) {
       const seq = queue.shift() as number
@@ -104,7 +117,7 @@ class TaskServer {
         // sent before the next task starts: if that one crashes the thread, this result is safe
         this.flush()
         if (suspended) this.drain()
-      })
+      }) !== undefined
       if (suspended) return // the queue goes on when this task ends
     }
     this.busy = false
@@ -162,14 +175,51 @@ class TaskServer {
   }
 }
 
-/** Whether `serve` runs in this thread already: a thread serves one set of tasks. */
-let serving = false
+/** The registry this thread's bootstrap made (see `Protocol.SERVE_REGISTRY_KEY`). */
+const registryOf = (): Protocol.ServeRegistry => {
+  const global = globalThis as { [key: symbol]: Protocol.ServeRegistry | undefined }
+  return global[Symbol.for(Protocol.SERVE_REGISTRY_KEY)] ??= {
+    loaded: false,
+    onLoaded: [],
+    waiting: [],
+    elected: false
+  }
+}
+
+/** Decides, once, which waiting `serve` serves: the last one to run. Every other one succeeds. */
+const elect = (registry: Protocol.ServeRegistry): void => {
+  if (registry.elected || registry.waiting.length === 0) return
+  registry.elected = true
+  const waiting = registry.waiting.splice(0)
+  const serves = waiting.pop()!
+  for (const idle of waiting) idle(false)
+  serves(true)
+}
+
+/**
+ * Whether this `serve` serves the thread: decided once the pool's module has been evaluated (at
+ * once if it has), so that the worker module's own `serve`, which runs after those of the worker
+ * modules it imports, is the one.
+ */
+const isElected = (registry: Protocol.ServeRegistry): Effect.Effect<boolean> =>
+  Effect.callback<boolean>((resume) => {
+    const told = (serves: boolean) => resume(Effect.succeed(serves))
+    registry.waiting.push(told)
+    if (registry.loaded) elect(registry)
+    else registry.onLoaded.push(() => elect(registry))
+    return Effect.sync(() => {
+      const at = registry.waiting.indexOf(told)
+      if (at >= 0) registry.waiting.splice(at, 1)
+    })
+  })
 
 /**
  * Serves the tasks when this module runs in a WorkerPool's worker thread, with the layer built
  * once for the worker's life; succeeds at once anywhere else (so the module can also be imported
- * by the main thread). It ends when the pool closes the worker: the layer is released, and
- * CLOSED tells the pool the thread can go.
+ * by the main thread). In a worker, one `serve` serves: the last to run while the pool's module
+ * was evaluated — the module's own, when it imports other worker modules for their tasks — and
+ * the others succeed then, doing nothing; one that runs once a `serve` serves dies. It ends when
+ * the pool closes the worker: the layer is released, and CLOSED tells the pool the thread can go.
  *
  * @internal
  */
@@ -178,10 +228,27 @@ export const serve = <ROut, E, RIn>(
   options?: Api.WorkerTask.ServeOptions<ROut, E, RIn>
 ): Effect.Effect<void, never, unknown> =>
   Effect.suspend(() => {
-    const data = WorkerThreads.isMainThread ? undefined : WorkerThreads.workerData?.[Protocol.WORKER_DATA_KEY]
+    const data: Protocol.ThreadData | undefined = WorkerThreads.isMainThread
+      ? undefined
+      : WorkerThreads.workerData?.[Protocol.WORKER_DATA_KEY]
     if (data === undefined) return Effect.void
-    if (serving) return Effect.die(new Error("WorkerTask.serve runs already in this worker thread"))
-    serving = true
+    const registry = registryOf()
+    if (registry.elected) return Effect.die(new Error("WorkerTask.serve runs already in this worker thread"))
+    return Effect.flatMap(
+      isElected(registry),
+      (serves) => serves ? serveHere(new Int32Array(data.cells), tasks, options?.layer) : Effect.void
+    )
+  })
+
+/** Serves the tasks in this worker thread until the pool closes it. */
+const serveHere = <ROut, E, RIn>(
+  cells: Int32Array,
+  tasks: ReadonlyArray<Api.WorkerTask.Any>,
+  layer: Layer.Layer<ROut, E, RIn> | undefined
+): Effect.Effect<void, never, unknown> =>
+  Effect.suspend(() => {
+    // the pool has given up on this thread and is terminating it: nothing is built
+    if (Atomics.compareExchange(cells, Protocol.SERVE, 0, Protocol.SERVE_RUNS) !== 0) return Effect.void
     const byName = new Map<string, AnyTask>()
     for (const task of tasks) {
       const internal = taskOf(task)
@@ -189,11 +256,15 @@ export const serve = <ROut, E, RIn>(
     }
     const port = WorkerThreads.parentPort!
     const send = (message: Protocol.Response) => port.postMessage(message)
-    send([Protocol.SERVING])
-    // messages wait here while the layer builds
+    // messages wait here while the layer builds; a CLOSE meanwhile stops the build
     const early: Array<Protocol.Request> = []
+    const closeAsked = Deferred.makeUnsafe<void>()
     let server: TaskServer | undefined = undefined
-    const listener = (message: Protocol.Request) => server === undefined ? early.push(message) : server.receive(message)
+    const listener = (message: Protocol.Request) => {
+      if (server !== undefined) server.receive(message)
+      else if (message[0] === Protocol.CLOSE) Deferred.doneUnsafe(closeAsked, Exit.void)
+      else early.push(message)
+    }
     return Effect.context<unknown>().pipe(
       Effect.flatMap((context) =>
         Effect.scoped(Effect.gen(function*() {
@@ -202,14 +273,17 @@ export const serve = <ROut, E, RIn>(
             Effect.sync(() => port.on("message", listener)),
             () => Effect.sync(() => port.off("message", listener))
           )
-          const built = options?.layer === undefined
+          const built = layer === undefined
             ? Exit.succeed(Context.empty())
-            : yield* Effect.exit(Layer.build(options.layer))
+            : yield* Effect.raceFirst(Effect.exit(Layer.build(layer)), Deferred.await(closeAsked))
+          // closed while it built: what was built is released with the scope
+          if (built === undefined || Deferred.isDoneUnsafe(closeAsked)) return
           if (Exit.isFailure(built)) {
             return send([Protocol.INIT_FAILED, `the layer failed: ${Cause.pretty(built.cause)}`])
           }
           const closed = Deferred.makeUnsafe<void>()
           server = new TaskServer(
+            cells,
             byName,
             Effect.runForkWith(Context.merge(context, built.value as Context.Context<unknown>)),
             send,

@@ -7,20 +7,30 @@ import * as WorkerThreads from "node:worker_threads"
 import * as Protocol from "./workerProtocol.js"
 
 /**
- * Every worker thread starts with this script. It registers tsx's loader first when the worker
- * module is TypeScript (Node 20 does not carry the main thread's loader into a worker, and
- * `--import tsx` in `execArgv` is not enough), then imports the module, which runs `serve`.
- * A failure to load becomes the worker's `error` event.
+ * Every worker thread starts with this script. Node runs an `eval` script as CommonJS, with
+ * `require`, `module`, `exports`, `__filename` ("[worker eval]") and `__dirname` as globals that
+ * every ES module of the thread would see (and some misread: `@effect/platform-node` does
+ * `createRequire(typeof __filename === "string" ? __filename : import.meta.url)`): it deletes them
+ * first. It registers tsx's loader when the worker module is TypeScript (Node 20 does not carry
+ * the main thread's loader into a worker, and `--import tsx` in `execArgv` is not enough), then
+ * imports the module, which runs `serve`; once the module (its imports first) has been evaluated,
+ * it tells the `serve` effects that ran meanwhile (see `Protocol.SERVE_REGISTRY_KEY`). A failure
+ * to load becomes the worker's `error` event.
  */
 const BOOTSTRAP = `
 const { workerData } = require("node:worker_threads")
+for (const name of ["require", "module", "exports", "__filename", "__dirname"]) delete globalThis[name]
 const { module, loader } = workerData[${JSON.stringify(Protocol.WORKER_DATA_KEY)}]
+const registry = globalThis[Symbol.for(${JSON.stringify(Protocol.SERVE_REGISTRY_KEY)})] ??=
+  { loaded: false, onLoaded: [], waiting: [], elected: false }
 ;(async () => {
   if (loader !== undefined) {
     const api = await import(loader)
     ;(api.register ?? api.default.register)()
   }
   await import(module)
+  registry.loaded = true
+  for (const loaded of registry.onLoaded.splice(0)) loaded()
 })().catch((error) => process.nextTick(() => { throw error }))
 `
 
@@ -72,10 +82,14 @@ export interface ThreadOptions {
   readonly resourceLimits?: WorkerThreads.ResourceLimits | undefined
 }
 
-/** @internal */
-export const spawnThread = (data: Protocol.WorkerData, options: ThreadOptions): WorkerThreads.Worker =>
+/** Starts a worker thread with its shared `cells` (`Protocol.SHARED` cells). @internal */
+export const spawnThread = (
+  data: Protocol.WorkerData,
+  cells: SharedArrayBuffer,
+  options: ThreadOptions
+): WorkerThreads.Worker =>
   new WorkerThreads.Worker(BOOTSTRAP, {
     eval: true,
-    workerData: { [Protocol.WORKER_DATA_KEY]: data },
+    workerData: { [Protocol.WORKER_DATA_KEY]: { ...data, cells } satisfies Protocol.ThreadData },
     ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits })
   })

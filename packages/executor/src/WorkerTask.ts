@@ -123,6 +123,7 @@ export declare namespace WorkerTask {
   export interface Any {
     readonly [TaskTypeId]: TaskTypeId
     readonly taskName: string
+    /** The task itself (any task's `run`, whatever its payload, result and services). */
     readonly run: (payload: never) => Effect.Effect<unknown, unknown, unknown>
   }
 

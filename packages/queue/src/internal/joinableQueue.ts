@@ -331,7 +331,9 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
 
   readonly tryPut = (item: A): Effect.Effect<boolean, QueueShutDown> => Effect.suspend(() => this.putNow(item) ?? FALSE)
 
-  readonly offer = (item: A): Effect.Effect<boolean> => Effect.catch(Effect.as(this.put(item), true), () => FALSE)
+  // `putWaiting` answers `true` itself: no `as` step; a shutdown is `false`
+  readonly offer = (item: A): Effect.Effect<boolean> =>
+    Effect.suspend(() => Effect.catch(this.putWaiting(item, undefined), () => FALSE))
 
   readonly taskDone: Effect.Effect<void, TaskDoneTooManyTimes> = Effect.suspend(() => {
     if (this.unfinished <= 0) return Effect.fail(new TaskDoneTooManyTimes())

@@ -144,7 +144,8 @@ export const encodeValue = (definition: Definition, value: unknown): Effect.Effe
   definition.success === undefined
     ? Effect.try({
       try: () => {
-        JSON.stringify(value)
+        // BullMQ serialises the value again: only what may fail (a bigint, an object) is tried here
+        if (typeof value === "bigint" || (typeof value === "object" && value !== null)) JSON.stringify(value)
         return value === undefined ? {} : { value }
       },
       catch: (cause) => new Error(`the task's value cannot be sent as JSON (give it a success Schema)`, { cause })

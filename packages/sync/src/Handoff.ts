@@ -15,7 +15,9 @@ import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as Scheduler from "effect/Scheduler"
 import * as deadline from "./internal/deadline.js"
+import { wake, wakesInMicrotask } from "./internal/wake.js"
 import type { Node, WaitQueue } from "./WaitQueue.js"
 
 /**
@@ -113,6 +115,7 @@ export class Waiter<A, E = never> implements Node {
   queued = false
   outcome: Exit.Exit<A, E> | undefined = undefined
   private resume: ((effect: Effect.Effect<A, E>) => void) | undefined = undefined
+  private inMicrotask = false
 
   constructor(readonly line: WaitQueue<Waiter<A, E>>) {}
 
@@ -128,12 +131,11 @@ export class Waiter<A, E = never> implements Node {
     const resume = this.resume
     if (resume !== undefined) {
       this.resume = undefined
-      // Effect 4 would run the woken fiber at once, inside this call: a line of N waiters handed
-      // on one by one would nest N fiber runs (a stack overflow past a few hundred, the lock lost),
-      // and whoever settles would see the waiter act before its own step is over. The woken fiber
-      // yields first instead, so it runs after this step, as Effect's own Semaphore wakes its
-      // waiters; if it is interrupted meanwhile, `wait` gives back what it was handed.
-      resume(Effect.andThen(Effect.yieldNow, exit))
+      // Resuming here would run the woken fiber at once, inside this call: a line of N waiters
+      // handed on one by one would nest N fiber runs, and whoever settles would see the waiter act
+      // before its own step is over. `wake` runs it after this step; if it is interrupted
+      // meanwhile, `wait` gives back what it was handed.
+      wake(resume, exit, this.inMicrotask)
     }
     return true
   }
@@ -152,10 +154,14 @@ export class Waiter<A, E = never> implements Node {
     return Effect.catchCause(restore(this.registered), (cause) => this.interrupted(cause, hooks))
   }
 
-  private readonly registered: Effect.Effect<A, E> = Effect.callback<A, E>((resume) => {
-    if (this.outcome !== undefined) resume(this.outcome)
-    else this.resume = resume
-  })
+  private readonly registered: Effect.Effect<A, E> = registration(this)
+
+  /** @internal */
+  register(resume: (effect: Effect.Effect<A, E>) => void, scheduler: Scheduler.Scheduler): void {
+    if (this.outcome !== undefined) return resume(this.outcome)
+    this.resume = resume
+    this.inMicrotask = wakesInMicrotask(scheduler)
+  }
 
   private interrupted(cause: Cause.Cause<E>, hooks: WaitHooks<A> | undefined): Effect.Effect<never, E> {
     const outcome = this.outcome
@@ -169,6 +175,12 @@ export class Waiter<A, E = never> implements Node {
     return Effect.failCause(cause)
   }
 }
+
+// `Effect.callback` calls its register function with the waiting fiber's scheduler as `this`
+const registration = <A, E>(waiter: Waiter<A, E>): Effect.Effect<A, E> =>
+  Effect.callback<A, E>(function(resume) {
+    waiter.register(resume, this)
+  })
 
 /**
  * Decodes the duration of a timed wait: the `Duration`, or a defect

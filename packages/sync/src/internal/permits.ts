@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { WaitQueue } from "../WaitQueue.js"
 import { withDeadline } from "./deadline.js"
-import { type Restore, Waiter } from "./handoff.js"
+import { type Restore, Waiter, type WaitHooks } from "./handoff.js"
 
 const TRUE = Effect.succeed(true)
 const EXPIRED = Exit.succeed(false)
@@ -68,7 +68,14 @@ export class PermitPool {
     return withDeadline(duration, expire, waiter.wait(restore, this.hooks(n)))
   }
 
-  private hooks(n: number) {
+  /** The hooks of a wait for one permit, made once: most waits are for one. */
+  private readonly hooksForOne = this.makeHooks(1)
+
+  private hooks(n: number): WaitHooks<boolean> {
+    return n === 1 ? this.hooksForOne : this.makeHooks(n)
+  }
+
+  private makeHooks(n: number): WaitHooks<boolean> {
     return { onLost: () => this.release(n), onCancel: () => this.grant() }
   }
 

@@ -6,6 +6,7 @@ import type * as BoundedSemaphoreApi from "../BoundedSemaphore.js"
 import { InvalidOptions, SemaphoreOverRelease } from "../Errors.js"
 import type * as SemaphoreApi from "../Semaphore.js"
 import { decodeDeadline } from "./deadline.js"
+import type { Restore } from "./handoff.js"
 import { PermitPool } from "./permits.js"
 import { checkPermits, misuse, NonNegativeInt, validate } from "./validate.js"
 
@@ -50,23 +51,32 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
   readonly withPermits = (n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
     const invalid = this.check("withPermits", n)
     if (invalid !== undefined) return misuse(invalid)
-    return Effect.uninterruptibleMask((restore) => {
-      const body = Effect.matchCauseEffect(restore(effect), {
-        onFailure: (cause) => this.giveBack(n, Exit.failCause(cause)),
-        onSuccess: (value) => this.giveBack(n, Exit.succeed(value))
-      })
-      return this.pool.takeThen(n, restore, body)
-    })
+    return this.guard(n, effect)
   }
 
-  readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) => {
-      const body = Effect.matchCauseEffect(restore(effect), {
-        onFailure: (cause) => this.giveBack(1, Exit.failCause(cause)),
-        onSuccess: (value) => this.giveBack(1, Exit.succeed(value))
-      })
-      return this.pool.takeThen(1, restore, body)
-    })
+  readonly withPermit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => this.guard(1, effect)
+
+  /**
+   * `effect` run holding `n` permits. What runs once they are taken depends only on `restore`,
+   * which is one of two functions (the caller was interruptible or not): it is built once for
+   * each, not for every run — a guarded effect forked by thousands of fibers allocates only
+   * their waits.
+   */
+  private guard<A, E, R>(n: number, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    const bodies = new Map<Restore, Effect.Effect<A, E, R>>()
+    const bodyFor = (restore: Restore) => {
+      let body = bodies.get(restore)
+      if (body === undefined) {
+        body = Effect.matchCauseEffect(restore(effect), {
+          onFailure: (cause) => this.giveBack(n, Exit.failCause(cause)),
+          onSuccess: (value) => this.giveBack(n, Exit.succeed(value))
+        })
+        bodies.set(restore, body)
+      }
+      return body
+    }
+    return Effect.uninterruptibleMask((restore) => this.pool.takeThen(n, restore, bodyFor(restore)))
+  }
 
   private giveBack<A, E>(n: number, exit: Exit.Exit<A, E>): Exit.Exit<A, E> {
     this.pool.release(n)

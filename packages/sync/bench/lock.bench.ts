@@ -21,18 +21,32 @@ const INCREMENTS = 20_000
 const TOTAL = FIBERS * INCREMENTS
 
 let counter = 0
-const increment = Effect.suspend(() => {
-  const n = counter
-  return Effect.andThen(Effect.yieldNow, Effect.sync(() => void (counter = n + 1)))
-})
+const incrementAfter = (pause: Effect.Effect<void>) =>
+  Effect.suspend(() => {
+    const n = counter
+    return Effect.andThen(pause, Effect.sync(() => void (counter = n + 1)))
+  })
+const increment = incrementAfter(Effect.yieldNow)
+// what `await Promise.resolve()` is in an async function: the fiber waits one microtask
+const resolved = Promise.resolve()
+const incrementAfterMicrotask = incrementAfter(Effect.callback<void>((resume) => {
+  resolved.then(() => resume(Effect.void))
+}))
 
-const runFibers = (guard: (effect: Effect.Effect<void>) => Effect.Effect<void>, exact: boolean) => async () => {
+const runFibers = (
+  guard: (effect: Effect.Effect<void>) => Effect.Effect<void>,
+  exact: boolean,
+  body: Effect.Effect<void> = increment
+) =>
+async () => {
   counter = 0
+  const guarded = guard(body)
+  // a plain loop: `Effect.repeat` steps a schedule per round, which would outweigh the lock
+  const fiber = Effect.gen(function*() {
+    for (let i = 0; i < INCREMENTS; i++) yield* guarded
+  })
   await Effect.runPromise(
-    Effect.all(Array.from({ length: FIBERS }, () => Effect.repeat(guard(increment), { times: INCREMENTS - 1 })), {
-      concurrency: "unbounded",
-      discard: true
-    })
+    Effect.all(Array.from({ length: FIBERS }, () => fiber), { concurrency: "unbounded", discard: true })
   )
   if (exact && counter !== TOTAL) throw new Error(`lost updates: ${counter} of ${TOTAL}`)
 }
@@ -43,15 +57,32 @@ const semaphore = Effect.runSync(Semaphore.make(1))
 const txLock = Effect.runSync(TxReentrantLock.make())
 const mutex = new Mutex()
 
-const mutexLoop = async () => {
+const mutexLoop = (pause: () => Promise<void>) => async () => {
   for (let i = 0; i < INCREMENTS; i++) {
     await mutex.runExclusive(async () => {
       const n = counter
-      await Promise.resolve()
+      await pause()
       counter = n + 1
     })
   }
 }
+const runMutex = (pause: () => Promise<void>) => async () => {
+  counter = 0
+  await Promise.all(Array.from({ length: FIBERS }, mutexLoop(pause)))
+  if (counter !== TOTAL) throw new Error(`lost updates: ${counter} of ${TOTAL}`)
+}
+const runUnguarded = (pause: () => Promise<void>) => async () => {
+  counter = 0
+  await Promise.all(Array.from({ length: FIBERS }, async () => {
+    for (let i = 0; i < INCREMENTS; i++) {
+      const n = counter
+      await pause()
+      counter = n + 1
+    }
+  }))
+}
+const microtask = () => resolved
+const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 // Readers and writers: each fiber does OPS operations, every WRITE_EVERY-th a write (read,
 // yield, write back), the others reads (read, yield, check the value did not move under it).
@@ -111,25 +142,38 @@ await Report.main("packages/sync/bench/lock.bench.ts", [
   {
     title: `Lock under contention: ${FIBERS} fibers × ${
       INCREMENTS.toLocaleString("en")
-    } increments with a yield inside`,
-    description: "Per operation = one acquire/increment/release. Effect contenders yield with `Effect.yieldNow`; " +
-      "async-mutex runs the same loop in 8 async functions and yields with `await Promise.resolve()`. " +
-      "\"no lock\" is the same Effect loop unguarded (it loses updates): the floor.",
+    } increments, each waiting one microtask inside`,
+    description: "Per operation = one acquire/increment/release. Inside the critical section every contender " +
+      "waits for an already resolved promise: `await Promise.resolve()` in async-mutex's 8 async functions, " +
+      "`Effect.promise` of it in the Effect fibers. \"no lock\" is the same Effect loop unguarded (it loses " +
+      "updates): the floor.",
+    operations: TOTAL,
+    reference: "fiberkit Lock",
+    contenders: [
+      { name: "fiberkit Lock", run: runFibers(lock.withLock, true, incrementAfterMicrotask) },
+      { name: "fiberkit ReentrantLock", run: runFibers(reentrant.withLock, true, incrementAfterMicrotask) },
+      { name: "Effect Semaphore(1)", run: runFibers(semaphore.withPermits(1), true, incrementAfterMicrotask) },
+      { name: "async-mutex", run: runMutex(microtask) },
+      { name: "no lock (floor)", run: runFibers((effect) => effect, false, incrementAfterMicrotask) },
+      { name: "async functions, no lock (async-mutex's floor)", run: runUnguarded(microtask) }
+    ]
+  },
+  {
+    title: `Lock under contention: ${FIBERS} fibers × ${
+      INCREMENTS.toLocaleString("en")
+    } increments, each yielding to the event loop inside`,
+    description: "Per operation = one acquire/increment/release. Inside the critical section every contender " +
+      "gives the event loop a turn: `Effect.yieldNow` in the Effect fibers (on Effect 4 a `setImmediate`), " +
+      "`await new Promise((resolve) => setImmediate(resolve))` in async-mutex's. \"no lock\" is the floor.",
     operations: TOTAL,
     reference: "fiberkit Lock",
     contenders: [
       { name: "fiberkit Lock", run: runFibers(lock.withLock, true) },
       { name: "fiberkit ReentrantLock", run: runFibers(reentrant.withLock, true) },
       { name: "Effect Semaphore(1)", run: runFibers(semaphore.withPermits(1), true) },
-      {
-        name: "async-mutex",
-        run: async () => {
-          counter = 0
-          await Promise.all(Array.from({ length: FIBERS }, mutexLoop))
-          if (counter !== TOTAL) throw new Error(`lost updates: ${counter} of ${TOTAL}`)
-        }
-      },
-      { name: "no lock (floor)", run: runFibers((effect) => effect, false) }
+      { name: "async-mutex", run: runMutex(eventLoopTurn) },
+      { name: "no lock (floor)", run: runFibers((effect) => effect, false) },
+      { name: "async functions, no lock (async-mutex's floor)", run: runUnguarded(eventLoopTurn) }
     ]
   },
   {

@@ -59,7 +59,7 @@ const memoryLines: Array<string> = []
 for (const n of SIZES) {
   const blockedOurs = Effect.runSync(Semaphore.make(0))
   const blockedTheirs = Effect.runSync(EffectSemaphore.make(0))
-  const oursBytes = await heapPerWaiter(n, () => Effect.ignore(blockedOurs.withPermits(1)(task)))
+  const oursBytes = await heapPerWaiter(n, () => blockedOurs.withPermits(1)(task))
   const theirsBytes = await heapPerWaiter(n, () => blockedTheirs.withPermits(1)(task))
   memoryLines.push(
     `${n.toLocaleString("en")} waiters: fiberkit ${oursBytes.toFixed(0)} B, Effect ${

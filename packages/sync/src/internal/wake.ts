@@ -5,27 +5,43 @@ import * as Scheduler from "effect/Scheduler"
 type Resume<A, E> = (effect: Effect.Effect<A, E>) => void
 
 /**
- * How many woken fibers run one after another in microtasks before a wake goes through
- * `setImmediate`: fibers that only hand a lock back and forth never reach a scheduler yield, and
- * without this would keep the event loop from timers and I/O for as long as they ran.
+ * How many woken fibers run one after another, in microtasks, before the next waits for a
+ * `setImmediate`: fibers that only hand a lock back and forth never reach a scheduler yield (a
+ * resumed fiber starts a fresh op budget), and would otherwise keep the event loop from timers
+ * and I/O for as long as they ran.
  */
 const WAKES_BEFORE_MACROTASK = 2048
 
-let queue: Array<Resume<any, any> | Exit.Exit<any, any>> = []
+/** Pairs of a fiber's resume and what it resumes with, from `head` on. */
+let queue: Array<Resume<any, any> | Exit.Exit<any, any> | undefined> = []
+let head = 0
 let scheduled = false
 let wakesSinceMacrotask = 0
 
-const drain = () => {
-  // a fiber resumed here may wake others: they join this same loop, run after it has suspended
-  for (let i = 0; i < queue.length; i += 2) {
-    ;(queue[i] as Resume<unknown, unknown>)(queue[i + 1] as Exit.Exit<unknown, unknown>)
+const drain = (): void => {
+  // a fiber resumed here may wake others: they join this same loop, and run after it suspended
+  while (head < queue.length) {
+    if (wakesSinceMacrotask >= WAKES_BEFORE_MACROTASK) {
+      setImmediate(drainAfterMacrotask)
+      return
+    }
+    const resume = queue[head] as Resume<unknown, unknown>
+    const exit = queue[head + 1] as Exit.Exit<unknown, unknown>
+    queue[head] = queue[head + 1] = undefined
+    head += 2
+    wakesSinceMacrotask++
+    if (head >= 1024 && head * 2 >= queue.length) {
+      queue = queue.slice(head)
+      head = 0
+    }
+    resume(exit)
   }
-  wakesSinceMacrotask += queue.length / 2
   queue = []
+  head = 0
   scheduled = false
 }
 
-const drainAfterMacrotask = () => {
+const drainAfterMacrotask = (): void => {
   wakesSinceMacrotask = 0
   drain()
 }
@@ -58,6 +74,5 @@ export const wake = <A, E>(resume: Resume<A, E>, exit: Exit.Exit<A, E>, inMicrot
   queue.push(resume, exit)
   if (scheduled) return
   scheduled = true
-  if (wakesSinceMacrotask < WAKES_BEFORE_MACROTASK) queueMicrotask(drain)
-  else setImmediate(drainAfterMacrotask)
+  queueMicrotask(drain)
 }

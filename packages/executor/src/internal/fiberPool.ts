@@ -32,6 +32,8 @@ export const counter = (): () => number => {
 interface Job {
   readonly future: FutureImpl<unknown, unknown>
   readonly run: Effect.Effect<unknown, unknown>
+  /** The context it runs with (its caller's); the pool's if none. */
+  readonly context: Context.Context<never> | undefined
   /** When it was submitted, on the recorder's clock (0 without a recorder). */
   readonly queuedAt: number
 }
@@ -106,7 +108,7 @@ export class FiberPoolImpl implements Api.FiberPool {
 
   constructor(
     readonly concurrency: number,
-    context: Context.Context<never>,
+    private readonly context: Context.Context<never>,
     private readonly nextId = counter(),
     recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
   ) {
@@ -119,13 +121,14 @@ export class FiberPoolImpl implements Api.FiberPool {
     return pipeArguments(this, arguments)
   }
 
-  private enqueue<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
+  private enqueue<A, E>(run: Effect.Effect<A, E>, context?: Context.Context<never>): FutureImpl<A, E> {
     const future = new FutureImpl<A, E>(this.nextId())
     this.live.add(future as FutureImpl<unknown, unknown>)
-    future.whenSettled = () => this.live.delete(future as FutureImpl<unknown, unknown>)
+    future.live = this.live
     this.jobs.push({
       future: future as FutureImpl<unknown, unknown>,
       run,
+      context,
       queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now()
     })
     return future
@@ -163,35 +166,48 @@ export class FiberPoolImpl implements Api.FiberPool {
     const slot = recording === undefined ? -1 : recording.takeSlot()
     // the start of the job taken next: the end of the one before, or now for the first
     let startedAt = recording === undefined ? 0 : recording.recorder.now()
-    const worker: { job: Job | undefined } = { job: undefined }
+    const worker: { job: Job | undefined; idle: boolean } = { job: undefined, idle: false }
+    // made once per worker, not per job: what cancels the job it runs, and what follows a job
+    let interrupt: ((future: FutureImpl<unknown, unknown>) => void) | undefined = undefined
+    const afterJob = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
+      const job = worker.job!
+      if (recording !== undefined) {
+        const endedAt = recording.recorder.now()
+        recording.record(job, slot, startedAt, endedAt, exit)
+        startedAt = endedAt
+      }
+      // settled and forgotten in the step the job ended in: a cancel that arrives now finds the
+      // job done, or its interruption ends this worker before it takes another job
+      this.settle(job.future, exit)
+      worker.job = undefined
+      return loop
+    }
     // runFork starts running the worker at once, so it finds its own fiber for `cancel` itself
     const loop: Effect.Effect<void> = Effect.withFiber((fiber) => {
       const job = this.next()
       if (job === undefined) {
+        fiber.setContext(this.context)
+        if (!worker.idle) {
+          // out of work: look once more after the caller's next steps, before retiring. On
+          // Effect 4 a worker runs at once, inside the `submit` that starts it: without this a
+          // caller submitting many tasks would start a fiber for each, which runs its one task
+          // and retires before the next `submit`
+          worker.idle = true
+          return Effect.andThen(Effect.yieldNow, loop)
+        }
         this.active-- // retire: decided in the same step as finding no job, so no job is stranded
         if (recording !== undefined) recording.freeSlot(slot)
         return Effect.void
       }
+      worker.idle = false
       worker.job = job
-      job.future.attach(() => {
-        if (worker.job === job) fiber.interruptUnsafe(fiber.id)
+      job.future.attach(interrupt ??= (future) => {
+        // only the job it runs now: a late cancel must not hit the next one
+        if (worker.job?.future === future) fiber.interruptUnsafe(fiber.id)
       })
-      return Effect.flatMap(Effect.exit(job.run), (exit) => {
-        if (recording !== undefined) {
-          const endedAt = recording.recorder.now()
-          recording.record(job, slot, startedAt, endedAt, exit)
-          startedAt = endedAt
-        }
-        return Effect.andThen(
-          // settled and forgotten in one synchronous step: a cancel that arrives now finds the
-          // job done, or its interruption ends this worker before it takes another job
-          Effect.sync(() => {
-            this.settle(job.future, exit)
-            worker.job = undefined
-          }),
-          loop
-        )
-      })
+      // the job runs with its caller's context, as a fiber the caller forked would
+      fiber.setContext(job.context ?? this.context)
+      return Effect.flatMap(Effect.exit(job.run), afterJob)
     })
     this.runFork(Effect.onExit(loop, (exit) => {
       if (Exit.isSuccess(exit)) return Effect.void
@@ -231,7 +247,8 @@ export class FiberPoolImpl implements Api.FiberPool {
   readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
     Effect.withFiber((caller) => {
       if (this.closed) return poolShutDown
-      const future = this.enqueue(this.carrier(caller)(effect))
+      // the caller's context goes with the job (its worker switches to it), not as a wrapper
+      const future = this.enqueue(effect as Effect.Effect<A, E>, caller.context)
       this.dispatch()
       return Effect.succeed(future)
     })

@@ -36,13 +36,14 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
   private state: State = "pending"
   private settled = false
   /** Interrupts the task if it is still running; set by the worker that runs it. */
-  private interruptor: (() => void) | undefined = undefined
-  /** Told once when the future settles (the pool forgets it). */
-  whenSettled: (() => void) | undefined = undefined
-  private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> = []
+  private interruptor: ((future: FutureImpl<A, E>) => void) | undefined = undefined
+  /** The set of live futures of its pool, which it leaves once settled. */
+  live: Set<FutureImpl<any, any>> | undefined = undefined
+  // made when first used: most futures are read once settled, and never observed or called back
+  private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> | undefined = undefined
   /** The outcome, once settled; and the observers waiting for it until then. */
   private outcome: Exit.Exit<A, E | FutureCancelled> | undefined = undefined
-  private readonly observers = new WaitQueue.WaitQueue<Observer<A, E>>()
+  private observers: WaitQueue.WaitQueue<Observer<A, E>> | undefined = undefined
 
   constructor(readonly id: number) {
     super()
@@ -55,7 +56,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
 
   /** How many callbacks and observers wait for the outcome now (for tests). @internal */
   get listeners(): number {
-    return this.callbacks.length + this.observers.size
+    return (this.callbacks?.length ?? 0) + (this.observers?.size ?? 0)
   }
 
   get isPending(): boolean {
@@ -67,7 +68,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
    * runs this task: a worker runs many tasks one after another, and a late interruption must
    * not hit the next one.
    */
-  attach(interruptor: () => void): void {
+  attach(interruptor: (future: FutureImpl<A, E>) => void): void {
     this.interruptor = interruptor
   }
 
@@ -103,7 +104,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     if (this.settled) return undefined
     this.settled = true
     this.interruptor = undefined
-    this.whenSettled?.()
+    this.live?.delete(this)
     const cancelled = this.state === "cancelled" || (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
     // (a `cancelling` task that ended otherwise completed: it ends done)
     this.state = cancelled ? "cancelled" : "done"
@@ -112,17 +113,17 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     // every observer leaves the line before the first is told: one that stops observing (its own
     // registration, or another's on this future) while it is told removes nothing, and the
     // settlement skips no one
-    const observers = this.observers.drain()
+    const observers = this.observers?.drain()
     const callbacks = this.callbacks
-    this.callbacks = []
-    let rest: Effect.Effect<void> | undefined = callbacks.length === 0
+    this.callbacks = undefined
+    let rest: Effect.Effect<void> | undefined = callbacks === undefined || callbacks.length === 0
       ? undefined
       : Effect.forEach(callbacks, (callback) => this.runCallback(callback), { discard: true })
     if (rest !== undefined && start !== undefined) {
       start(rest)
       rest = undefined
     }
-    for (const observer of observers) observer.notify(outcome)
+    if (observers !== undefined) for (const observer of observers) observer.notify(outcome)
     return rest
   }
 
@@ -136,15 +137,18 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
       return () => {}
     }
     const node: Observer<A, E> = { notify: observer, prev: undefined, next: undefined, queued: false }
-    this.observers.push(node)
+    const observers = this.observers ??= new WaitQueue.WaitQueue<Observer<A, E>>()
+    observers.push(node)
     return () => {
-      this.observers.remove(node)
+      observers.remove(node)
     }
   }
 
   // Effect-valued members are getters: made when used, not allocated for every future up front.
   get result(): Effect.Effect<A, E | FutureCancelled> {
-    // the outcome is checked inside the registration: a check made one step earlier could be
+    // settled: the outcome itself (an `Exit` is an effect), which never changes once set
+    if (this.outcome !== undefined) return this.outcome
+    // pending: the outcome is checked inside the registration: a check made one step earlier could be
     // followed by a yield, the settlement, and then a wait that never ends; and the registration
     // is undone however the wait ends (an interruption at any op included)
     return registerThenWait<A, E | FutureCancelled>((settle) => Effect.sync(this.observe(settle)))
@@ -183,7 +187,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
           if (interrupt === undefined) break
           // the worker settles the task once it has stopped; `cancel` returns after that
           this.state = "cancelling"
-          interrupt()
+          interrupt(this)
           return this.stopped
         }
       }
@@ -240,10 +244,13 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
       }
       // an entry of its own, so that unsubscribing removes this registration and no other
       const entry = (future: Api.Future<A, E>) => callback(future)
-      this.callbacks.push(entry)
+      const callbacks = this.callbacks ??= []
+      callbacks.push(entry)
       return Effect.succeed(Effect.sync(() => {
-        const at = this.callbacks.indexOf(entry)
-        if (at >= 0) this.callbacks.splice(at, 1)
+        // once settled, the callbacks are on their way: unsubscribing no longer stops one
+        if (this.callbacks !== callbacks) return
+        const at = callbacks.indexOf(entry)
+        if (at >= 0) callbacks.splice(at, 1)
       }))
     })
   }

@@ -112,7 +112,7 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
   private enqueue(call: CallImpl<unknown, unknown, unknown>): FutureImpl<unknown, unknown> {
     const future = new FutureImpl<unknown, unknown>(this.nextId())
     this.live.add(future)
-    future.whenSettled = () => this.live.delete(future)
+    future.live = this.live
     this.line.push({ future, call, queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now() })
     this.schedule()
     return future

@@ -201,10 +201,12 @@ export class FiberPoolImpl implements Api.FiberPool {
       }
       worker.idle = false
       worker.job = job
-      job.future.attach(interrupt ??= (future) => {
-        // only the job it runs now: a late cancel must not hit the next one
-        if (worker.job?.future === future) fiber.interruptUnsafe(fiber.id)
-      })
+      job.future.attach(
+        interrupt ??= (future) => {
+          // only the job it runs now: a late cancel must not hit the next one
+          if (worker.job?.future === future) fiber.interruptUnsafe(fiber.id)
+        }
+      )
       // the job runs with its caller's context, as a fiber the caller forked would
       fiber.setContext(job.context ?? this.context)
       return Effect.flatMap(Effect.exit(job.run), afterJob)

@@ -38,7 +38,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
   /** Interrupts the task if it is still running; set by the worker that runs it. */
   private interruptor: ((future: FutureImpl<A, E>) => void) | undefined = undefined
   /** The set of live futures of its pool, which it leaves once settled. */
-  live: Set<FutureImpl<any, any>> | undefined = undefined
+  live: Set<object> | undefined = undefined
   // made when first used: most futures are read once settled, and never observed or called back
   private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> | undefined = undefined
   /** The outcome, once settled; and the observers waiting for it until then. */
@@ -123,7 +123,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
       start(rest)
       rest = undefined
     }
-    if (observers !== undefined) for (const observer of observers) observer.notify(outcome)
+    if (observers !== undefined) { for (const observer of observers) observer.notify(outcome) }
     return rest
   }
 

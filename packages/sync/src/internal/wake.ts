@@ -13,7 +13,7 @@ type Resume<A, E> = (effect: Effect.Effect<A, E>) => void
 const WAKES_BEFORE_MACROTASK = 2048
 
 /** Pairs of a fiber's resume and what it resumes with, from `head` on. */
-let queue: Array<Resume<any, any> | Exit.Exit<any, any> | undefined> = []
+let queue: Array<Resume<unknown, unknown> | Exit.Exit<unknown, unknown> | undefined> = []
 let head = 0
 let scheduled = false
 let wakesSinceMacrotask = 0
@@ -71,7 +71,7 @@ export const wake = <A, E>(resume: Resume<A, E>, exit: Exit.Exit<A, E>, inMicrot
     resume(Effect.andThen(Effect.yieldNow, exit))
     return
   }
-  queue.push(resume, exit)
+  queue.push(resume as unknown as Resume<unknown, unknown>, exit)
   if (scheduled) return
   scheduled = true
   queueMicrotask(drain)

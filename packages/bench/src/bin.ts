@@ -1,5 +1,5 @@
 /**
- * `pnpm bench`: runs every `packages/<name>/bench/*.bench.ts` of the workspace, one file per
+ * `pnpm bench`: runs every `packages/<name>/bench/*.bench.ts` (and `*.bench.mjs`, without tsx) of the workspace, one file per
  * process (so one file's garbage and JIT state never weigh on the next), in name order.
  *
  * fiberkit packages are measured as users get them: each process runs with the `bench` export
@@ -28,7 +28,7 @@ const files = fs.readdirSync(packagesDir)
   .flatMap((name) => {
     const dir = path.join(packagesDir, name, "bench")
     return fs.existsSync(dir)
-      ? fs.readdirSync(dir).filter((file) => file.endsWith(".bench.ts")).sort().map((file) => path.join(dir, file))
+      ? fs.readdirSync(dir).filter((file) => /\.bench\.m?[jt]s$/.test(file)).sort().map((file) => path.join(dir, file))
       : []
   })
 
@@ -43,7 +43,9 @@ for (const file of files) {
   process.stdout.write(`\n=== ${relative}\n`)
   const result = spawnSync(
     process.execPath,
-    ["--conditions=bench", "--expose-gc", "--import", "tsx", file, ...passOn],
+    // a JavaScript suite runs as users run their build: without a TypeScript loader (which every
+    // worker thread it starts would load too)
+    ["--conditions=bench", "--expose-gc", ...(file.endsWith(".ts") ? ["--import", "tsx"] : []), file, ...passOn],
     {
       cwd: root,
       stdio: "inherit"

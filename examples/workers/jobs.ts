@@ -6,8 +6,9 @@
  * in each of its threads, where the effect `WorkerTask.serve` returns serves both.
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { WorkerTask } from "@fiberkit/executor"
-import { Effect, Schema } from "effect"
+import * as WorkerTask from "@fiberkit/executor/WorkerTask"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 
 /** An I/O-bound job: waits `millis` — a network request, a database query — computing nothing. */
 export const wait = WorkerTask.make("wait", {

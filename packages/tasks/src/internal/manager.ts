@@ -186,10 +186,16 @@ class Manager<T extends Definition> {
         )
       )
     )
-    return Effect.forever(Effect.catchCause(once, (cause) =>
-      Cause.hasInterruptsOnly(cause)
-        ? Effect.failCause(cause)
-        : Effect.logError(`TaskManager worker ${slot} failed; it goes on`, cause)))
+    // no yield between tasks (Effect 4's `forever` yields after each round by default: a trip
+    // through the event loop per task); the fiber still yields when its op budget is spent, and
+    // waits in `take` when no task is queued
+    return Effect.forever(
+      Effect.catchCause(once, (cause) =>
+        Cause.hasInterruptsOnly(cause)
+          ? Effect.failCause(cause)
+          : Effect.logError(`TaskManager worker ${slot} failed; it goes on`, cause)),
+      { disableYield: true }
+    )
   }
 
   /**

@@ -14,7 +14,10 @@
  */
 import { Report, type Suite } from "@fiberkit/bench"
 import { TaskManager } from "@fiberkit/tasks"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
 import * as Schema from "effect/Schema"
 import { items, median, noop, type Store, stores, TASKS, WORKERS } from "./shared.js"
 
@@ -88,6 +91,28 @@ const contenders = (task: typeof noop | typeof hold, phases: Map<string, Phases>
     modes.map(([modeName, concurrency]) => contender(`${storeName}, ${modeName}`, store, concurrency, task, phases))
   )
 
+/**
+ * The floor: the same 10,000 no-op effects through a bare Effect `Queue` taken by the same number
+ * of fibers, added one after another — no record, no state, no outcome.
+ */
+const bareQueue = {
+  name: `bare Queue, ${WORKERS} fibers (floor)`,
+  run: () =>
+    Effect.runPromise(Effect.gen(function*() {
+      const queue = yield* Queue.unbounded<number>()
+      const done = yield* Deferred.make<void>()
+      let left = TASKS
+      const run = (i: number) =>
+        Effect.andThen(noop.run(i), Effect.sync(() => void (--left === 0 && Deferred.doneUnsafe(done, Effect.void))))
+      const worker = Effect.forever(Effect.flatMap(Queue.take(queue), run), { disableYield: true })
+      const fibers: Array<Fiber.Fiber<never>> = []
+      for (let w = 0; w < WORKERS; w++) fibers.push(yield* Effect.forkChild(worker))
+      for (const i of items) yield* Queue.offer(queue, i)
+      yield* Deferred.await(done)
+      yield* Fiber.interruptAll(fibers)
+    }))
+}
+
 const throughputPhases = new Map<string, Phases>()
 const addPhases = new Map<string, Phases>()
 
@@ -99,10 +124,12 @@ const suites: ReadonlyArray<Suite.Suite> = [
         TASKS.toLocaleString("en")
       } \`add\`s, one after another or ${ADD_CONCURRENCY} at a time, or one \`addAll\` (the workers ` +
       "run tasks meanwhile), then `join`, then the manager's scope closes. The SQLite store opens a new file " +
-      "per run (WAL); every add, start and end of a task is a write. Per operation = per task.",
+      "per run (WAL); every add, start and end of a task is a write. The floor runs the same no-op effects " +
+      `through a bare Effect \`Queue\` and ${WORKERS} fibers. Per operation = per task.`,
     operations: TASKS,
     rounds: 3,
-    contenders: contenders(noop, throughputPhases)
+    reference: "memory store, sequential adds",
+    contenders: [...contenders(noop, throughputPhases), bareQueue]
   },
   {
     title: `${TASKS.toLocaleString("en")} adds while the ${WORKERS} workers are busy`,
@@ -122,7 +149,8 @@ const lines = [""]
 const summaries = [[results[0]!, throughputPhases, "tasks"], [results[1]!, addPhases, "adds"]] as const
 for (const [result, phases, unit] of summaries) {
   for (const row of result.rows) {
-    const own = phases.get(row.name)!
+    const own = phases.get(row.name)
+    if (own === undefined) continue
     const rate = Math.round((TASKS / row.median) * 1000).toLocaleString("en")
     lines.push(
       `${result.suite.title}, ${row.name}: ${rate} ${unit}/s (phases, median: make ${ms(own.make)}, ` +

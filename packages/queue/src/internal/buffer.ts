@@ -2,13 +2,20 @@ import * as Fifo from "@fiberkit/sync/Fifo"
 import type * as Order from "effect/Order"
 
 /**
- * An item handed out of a buffer to a waiting taker, with its place in the buffer's order
- * (`seq`: when it was put), so that it can go back to that very place if the taker is
- * interrupted before it takes it.
+ * Items handed out of a buffer to a waiting taker, each with its place in the buffer's order
+ * (`seqs[i]`: when `items[i]` was put), so that they can go back to those very places if the
+ * taker is interrupted before it takes them. Two arrays, not an object per item: a batch of 100
+ * is handed with two allocations.
  *
  * @internal
  */
 export interface Handed<A> {
+  readonly items: Array<A>
+  readonly seqs: Array<number>
+}
+
+/** An entry of a priority heap. @internal */
+interface Entry<A> {
   readonly item: A
   readonly seq: number
 }
@@ -25,8 +32,9 @@ export interface Buffer<A> {
   readonly length: number
   push(item: A): void
   shift(): A
-  hand(): Handed<A>
-  restore(handed: Handed<A>): void
+  /** Moves the next item, and its seq, to the end of `into`. */
+  hand(into: Handed<A>): void
+  restore(item: A, seq: number): void
   clear(): number
 }
 
@@ -72,15 +80,20 @@ export class Queue<A> implements Buffer<A> {
     return this.ring.shift()
   }
 
-  hand(): Handed<A> {
-    if (this.backItems.length > 0) return { seq: this.backSeqs.shift()!, item: this.backItems.shift()! }
-    return { seq: this.front++, item: this.ring.shift() }
+  hand(into: Handed<A>): void {
+    if (this.backItems.length > 0) {
+      into.seqs.push(this.backSeqs.shift()!)
+      into.items.push(this.backItems.shift()!)
+      return
+    }
+    into.seqs.push(this.front++)
+    into.items.push(this.ring.shift())
   }
 
-  restore(handed: Handed<A>): void {
-    const i = above(this.backSeqs, handed.seq)
-    this.backSeqs.splice(i, 0, handed.seq)
-    this.backItems.splice(i, 0, handed.item)
+  restore(item: A, seq: number): void {
+    const i = above(this.backSeqs, seq)
+    this.backSeqs.splice(i, 0, seq)
+    this.backItems.splice(i, 0, item)
   }
 
   clear(): number {
@@ -112,14 +125,15 @@ export class Lifo<A> implements Buffer<A> {
     return this.items.pop()!
   }
 
-  hand(): Handed<A> {
-    return { seq: this.seqs.pop()!, item: this.items.pop()! }
+  hand(into: Handed<A>): void {
+    into.seqs.push(this.seqs.pop()!)
+    into.items.push(this.items.pop()!)
   }
 
-  restore(handed: Handed<A>): void {
-    const i = above(this.seqs, handed.seq)
-    this.seqs.splice(i, 0, handed.seq)
-    this.items.splice(i, 0, handed.item)
+  restore(item: A, seq: number): void {
+    const i = above(this.seqs, seq)
+    this.seqs.splice(i, 0, seq)
+    this.items.splice(i, 0, item)
   }
 
   clear(): number {
@@ -132,7 +146,7 @@ export class Lifo<A> implements Buffer<A> {
 
 /** A binary min-heap by `order`; equal items leave in the order they came. @internal */
 export class Priority<A> implements Buffer<A> {
-  private readonly heap: Array<Handed<A>> = []
+  private readonly heap: Array<Entry<A>> = []
   private seq = 0
 
   constructor(private readonly order: Order.Order<A>) {}
@@ -141,20 +155,30 @@ export class Priority<A> implements Buffer<A> {
     return this.heap.length
   }
 
-  private before(a: Handed<A>, b: Handed<A>): boolean {
+  private before(a: Entry<A>, b: Entry<A>): boolean {
     const c = this.order(a.item, b.item)
     return c < 0 || (c === 0 && a.seq < b.seq)
   }
 
   push(item: A): void {
-    this.restore({ item, seq: this.seq++ })
+    this.insert({ item, seq: this.seq++ })
   }
 
   shift(): A {
-    return this.hand().item
+    return this.pop().item
   }
 
-  hand(): Handed<A> {
+  hand(into: Handed<A>): void {
+    const entry = this.pop()
+    into.seqs.push(entry.seq)
+    into.items.push(entry.item)
+  }
+
+  restore(item: A, seq: number): void {
+    this.insert({ item, seq })
+  }
+
+  private pop(): Entry<A> {
     const heap = this.heap
     const top = heap[0]!
     const last = heap.pop()!
@@ -175,7 +199,7 @@ export class Priority<A> implements Buffer<A> {
     return top
   }
 
-  restore(entry: Handed<A>): void {
+  private insert(entry: Entry<A>): void {
     const heap = this.heap
     heap.push(entry)
     let i = heap.length - 1

@@ -20,7 +20,7 @@ type Putter = Handoff.Waiter<boolean, QueueShutDown>
  * A taker waiting in its line: granted the items themselves (up to `max`, taken out of the
  * buffer as it is served), settled `false` when its deadline passes first, failed `QueueShutDown`.
  */
-class Taker<A> extends Handoff.Waiter<ReadonlyArray<Handed<A>> | false, QueueShutDown> {
+class Taker<A> extends Handoff.Waiter<Handed<A> | false, QueueShutDown> {
   constructor(line: WaitQueue.WaitQueue<Taker<A>>, readonly max: number) {
     super(line)
   }
@@ -120,7 +120,9 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
 
   private pullUpTo(max: number): Array<A> {
     const items: Array<A> = []
-    while (items.length < max && this.buffer.length > 0) items.push(this.pull())
+    while (items.length < max && this.buffer.length > 0) items.push(this.buffer.shift())
+    // after the whole batch left, not after each item
+    this.taken()
     return items
   }
 
@@ -128,9 +130,9 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private serveTakers(): void {
     let head = this.takers.first
     while (head !== undefined && this.buffer.length > 0) {
-      const batch: Array<Handed<A>> = []
-      while (batch.length < head.max && this.buffer.length > 0) batch.push(this.buffer.hand())
-      this.handed += batch.length
+      const batch: Handed<A> = { items: [], seqs: [] }
+      while (batch.items.length < head.max && this.buffer.length > 0) this.buffer.hand(batch)
+      this.handed += batch.items.length
       head.grant(batch)
       head = this.takers.first
     }
@@ -187,12 +189,12 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     return this.await(putter, restore, this.putterHooks, duration)
   }
 
-  private readonly takerHooks: Handoff.WaitHooks<ReadonlyArray<Handed<A>> | false> = {
+  private readonly takerHooks: Handoff.WaitHooks<Handed<A> | false> = {
     onLost: (batch) => {
       // after an immediate shutdown the handed items were dropped with the rest
       if (batch === false || this.closed === "immediate") return
-      this.handed -= batch.length
-      for (const handed of batch) this.buffer.restore(handed)
+      this.handed -= batch.items.length
+      for (let i = 0; i < batch.items.length; i++) this.buffer.restore(batch.items[i]!, batch.seqs[i]!)
       if (this.takers.size > 0) this.serveTakers()
     }
   }
@@ -207,18 +209,18 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   }
 
   /** The items handed to a served taker, now its own (unless an immediate shutdown dropped them). */
-  private claimItems(batch: ReadonlyArray<Handed<A>> | false): Effect.Effect<Array<A>, QueueShutDown> {
+  private claimItems(batch: Handed<A> | false): Effect.Effect<Array<A>, QueueShutDown> {
     if (this.closed === "immediate" || batch === false) return shutDown
-    this.handed -= batch.length
+    this.handed -= batch.items.length
     this.taken()
-    return Effect.succeed(batch.map((handed) => handed.item))
+    return Effect.succeed(batch.items)
   }
 
-  private claimItem(batch: ReadonlyArray<Handed<A>> | false): Effect.Effect<A, QueueShutDown> {
+  private claimItem(batch: Handed<A> | false): Effect.Effect<A, QueueShutDown> {
     if (this.closed === "immediate" || batch === false) return shutDown
-    this.handed -= batch.length
+    this.handed -= batch.items.length
     this.taken()
-    return Effect.succeed(batch[0]!.item)
+    return Effect.succeed(batch.items[0]!)
   }
 
   /** Puts the item of a served putter into its reserved slot. */
@@ -321,9 +323,12 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private putFrom(items: ReadonlyArray<A>, from: number): Effect.Effect<void, QueueShutDown> {
     if (this.closed !== false) return shutDown
     let i = from
-    // a served taker resumes inline (Effect 4): serve once the batch is in, not after each item,
-    // or a waiting `takeUpTo` would get the first item of the batch alone
-    while (i < items.length && this.canPut) this.push(items[i++]!, false)
+    // as many as fit, counted once; a served taker resumes later (see `Handoff`): serve once the
+    // batch is in, not after each item, or a waiting `takeUpTo` would get the first item alone
+    const end = this.putters.size === 0 ? Math.min(items.length, from + Math.max(0, this.room)) : from
+    const buffer = this.buffer
+    while (i < end) buffer.push(items[i++]!)
+    this.unfinished += end - from
     if (i > from && this.takers.size > 0) this.serveTakers()
     if (i === items.length) return Effect.void
     return Effect.andThen(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))

@@ -151,13 +151,18 @@ const tempDir = Effect.acquireRelease(
   (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
 )
 
+/** `tasks/mailer.ts`, or the `.js` it compiles to where this example runs compiled. */
+const mailerFile = ((compiled) => fs.existsSync(compiled) ? compiled : compiled.replace(/\.js$/, ".ts"))(
+  fileURLToPath(new URL("./tasks/mailer.js", import.meta.url))
+)
+
 /** The child process running `tasks/mailer.ts`, killed when the scope closes if it still runs. */
 const startChild = (database: string, mailbox: string) =>
   Effect.acquireRelease(
     Effect.sync(() =>
       spawn(
         process.execPath,
-        [...process.execArgv, fileURLToPath(new URL("./tasks/mailer.ts", import.meta.url)), database, mailbox],
+        [...process.execArgv, mailerFile, database, mailbox],
         { stdio: ["ignore", "pipe", "inherit"] }
       )
     ),

@@ -6,15 +6,15 @@
  * writes it to that file, in the current folder.
  *
  * One after another, never at once: several examples print timings, which other work on the
- * machine would distort. Each example's own process (`node --import tsx`) keeps them isolated
- * (no state, no fiber or handle left over from one example to the next) but costs a start-up of
- * about a second: on Node 20, tsx's module hooks run on a thread of their own, and every module
- * loaded (effect's 600 among them) makes the round trip — that costs far more than compiling the
- * TypeScript, which tsx caches. That is why the examples import `@effect/platform-node/NodeRuntime`
- * rather than the package's index, which loads every Node module of the platform (HTTP, sockets,
- * workers, undici, ws): 200 modules, about half a second, more per example. The tour is meant to
- * take well under a minute, each example under 10 s: the tour prints each one's time (the smoke
- * tests check what an example prints, not how fast: speed is measured, never asserted in a test).
+ * machine would distort. Each example runs in its own process (no state, no fiber or handle left
+ * over from one example to the next), compiled, as an application runs: `pnpm demo` builds the
+ * packages and the examples first, and each example runs as `node --conditions=bench
+ * build/NN-….js`, the `bench` export condition resolving `@fiberkit/*` to their builds. Run
+ * through tsx instead (`node --import tsx NN-….ts`, as `pnpm tsx examples/<file>.ts` does), an
+ * example starts about a second later: tsx's module hooks make a round trip for each of the
+ * modules it loads (effect's index alone is 254) — the worker threads of the CPU examples load
+ * tsx too. The tour is meant to take well under a minute; it prints each example's time (the
+ * smoke tests check what an example prints, not how fast: speed is measured, never asserted).
  */
 import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -53,7 +53,8 @@ const main = () => {
     const header = `${number(file)} · ${title(file)}`
     process.stdout.write(`\n━━━ ${header} ${"━".repeat(Math.max(3, 76 - header.length))}\n\n`)
     const start = Date.now()
-    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(dir, file), ...(tourArgs[file] ?? [])], {
+    const compiled = path.join(dir, "build", file.replace(/\.ts$/, ".js"))
+    const result = spawnSync(process.execPath, ["--conditions=bench", compiled, ...(tourArgs[file] ?? [])], {
       stdio: "inherit"
     })
     const seconds = inSeconds(Date.now() - start)

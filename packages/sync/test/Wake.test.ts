@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import * as Lock from "../src/Lock.js"
 import * as Semaphore from "../src/Semaphore.js"
 
@@ -73,4 +75,60 @@ describe("waking waiters", () => {
         assert.strictEqual(yield* semaphore.waiting, 0)
       }
     }))
+})
+
+describe("an exception thrown out of a woken fiber's run", () => {
+  // A fiber resumed inside the shared drain ends there; Effect runs its exit observers inline.
+  // One that throws once left the drain marked scheduled with the rest of its queue stranded: no
+  // microtask wake ran again in the process (found by review; the second test failed before).
+  // The first test runs the same through the yield path (a scheduler task per wake).
+  const run = (wrapScheduler: boolean) => {
+    const lockUrl = new URL("../src/Lock.ts", import.meta.url).href
+    const script = `
+      import * as Lock from ${JSON.stringify(lockUrl)}
+      import { Deferred, Effect, Scheduler } from "effect"
+      process.on("uncaughtException", (e) => console.log("uncaught:", e.message))
+      // WRAP: the same MixedScheduler behind a plain object (not instanceof MixedScheduler), so
+      // wakes take the yieldNow path, as every wake did before this change
+      const mixed = new Scheduler.MixedScheduler()
+      const wrapped = { executionMode: "async", shouldYield: (f) => mixed.shouldYield(f), makeDispatcher: () => mixed.makeDispatcher() }
+      const on = (eff) => ${wrapScheduler} ? Effect.provideService(eff, Scheduler.Scheduler, wrapped) : eff
+      const tick = () => new Promise((r) => setImmediate(r))
+      const handOff = async (label, observe) => {
+        const lock = await Effect.runPromise(Lock.make())
+        const gate = await Effect.runPromise(Deferred.make())
+        Effect.runFork(on(lock.withLock(Deferred.await(gate))))
+        await tick()
+        const waiter = Effect.runFork(on(lock.withLock(Effect.succeed(label))))
+        if (observe) waiter.addObserver(observe)
+        const done = new Promise((r) => waiter.addObserver((e) => r(e.value)))
+        await tick()
+        await Effect.runPromise(Deferred.succeed(gate, undefined))
+        return Promise.race([done, new Promise((r) => setTimeout(() => r("STUCK"), 1000))])
+      }
+      await handOff("first", () => { throw new Error("observer bug") })
+      // a fresh, unrelated lock: a plain hand-off
+      console.log("second:", await handOff("second"))
+      process.exit(0)
+    `
+    const cwd = fileURLToPath(new URL("..", import.meta.url))
+    const out = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd,
+      encoding: "utf8",
+      timeout: 30_000
+    })
+    return out.stdout + out.stderr
+  }
+
+  it("on a scheduler of its own (a yield per wake): later hand-offs still work", () => {
+    const text = run(true)
+    assert.include(text, "uncaught: observer bug", text)
+    assert.include(text, "second: second", text)
+  }, 60_000)
+
+  it("on the default scheduler (microtask wakes): later hand-offs still work", () => {
+    const text = run(false)
+    assert.include(text, "uncaught: observer bug", text)
+    assert.include(text, "second: second", text)
+  }, 60_000)
 })

@@ -34,8 +34,20 @@ const drain = (): void => {
       queue = queue.slice(head)
       head = 0
     }
-    resume(exit)
+    try {
+      resume(exit)
+    } catch (error) {
+      // thrown out of the woken fiber's run (an exit observer of it, say): the wakes after it
+      // still run, in a microtask of their own, and the error goes on as uncaught
+      if (head < queue.length) queueMicrotask(drain)
+      else reset()
+      throw error
+    }
   }
+  reset()
+}
+
+const reset = (): void => {
   queue = []
   head = 0
   scheduled = false

@@ -12,6 +12,7 @@ import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
 import { FutureImpl } from "./future.js"
+import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
 import { awaitAll } from "./wait.js"
 
@@ -29,13 +30,21 @@ export const counter = (): () => number => {
   return () => next++
 }
 
-interface Job {
-  readonly future: FutureImpl<unknown, unknown>
-  readonly run: Effect.Effect<unknown, unknown>
-  /** The context it runs with (its caller's); the pool's if none. */
-  readonly context: Context.Context<never> | undefined
-  /** When it was submitted, on the recorder's clock (0 without a recorder). */
-  readonly queuedAt: number
+/**
+ * A submitted task: its future, which carries what the worker needs to run it — one object per
+ * pending task.
+ */
+class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
+  constructor(
+    id: number,
+    readonly run: Effect.Effect<A, E>,
+    /** The context it runs with (its caller's); the pool's if none. */
+    readonly context: Context.Context<never> | undefined,
+    /** When it was submitted, on the recorder's clock (0 without a recorder). */
+    readonly queuedAt: number
+  ) {
+    super(id)
+  }
 }
 
 /**
@@ -67,7 +76,7 @@ class PoolRecording {
       source: "FiberPool",
       group: this.group,
       lane: this.lanes[slot],
-      label: `#${job.future.id}`,
+      label: `#${job.id}`,
       queuedAt: job.queuedAt,
       startedAt,
       endedAt,
@@ -90,7 +99,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   private readonly jobs = new Fifo.Fifo<Job>()
   private active = 0
   /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
-  readonly live = new Set<FutureImpl<unknown, unknown>>()
+  readonly live = new LiveFutures()
   private closed = false
   /**
    * Set by `shutdown({ cancelFutures: true })` and `abort`: what has not started never will — a
@@ -122,29 +131,28 @@ export class FiberPoolImpl implements Api.FiberPool {
   }
 
   private enqueue<A, E>(run: Effect.Effect<A, E>, context?: Context.Context<never>): FutureImpl<A, E> {
-    const future = new FutureImpl<A, E>(this.nextId())
-    this.live.add(future as FutureImpl<unknown, unknown>)
-    future.live = this.live
-    this.jobs.push({
-      future: future as FutureImpl<unknown, unknown>,
+    const job = new Job<A, E>(
+      this.nextId(),
       run,
       context,
-      queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now()
-    })
-    return future
+      this.recording === undefined ? 0 : this.recording.recorder.now()
+    )
+    this.live.add(job as Job)
+    this.jobs.push(job as Job)
+    return job
   }
 
   /** The next job to run, in submission order, skipping those cancelled while pending. */
   private next(): Job | undefined {
     while (this.jobs.length > 0) {
       const job = this.jobs.shift()
-      if (job.future.start()) return job
+      if (job.start()) return job
     }
     return undefined
   }
 
   private hasPending(): boolean {
-    for (let i = 0; i < this.jobs.length; i++) if (this.jobs.at(i).future.isPending) return true
+    for (let i = 0; i < this.jobs.length; i++) if (this.jobs.at(i).isPending) return true
     return false
   }
 
@@ -178,7 +186,7 @@ export class FiberPoolImpl implements Api.FiberPool {
       }
       // settled and forgotten in the step the job ended in: a cancel that arrives now finds the
       // job done, or its interruption ends this worker before it takes another job
-      this.settle(job.future, exit)
+      this.settle(job, exit)
       worker.job = undefined
       return loop
     }
@@ -201,10 +209,10 @@ export class FiberPoolImpl implements Api.FiberPool {
       }
       worker.idle = false
       worker.job = job
-      job.future.attach(
+      job.attach(
         interrupt ??= (future) => {
           // only the job it runs now: a late cancel must not hit the next one
-          if (worker.job?.future === future) fiber.interruptUnsafe(fiber.id)
+          if (worker.job === future) fiber.interruptUnsafe(fiber.id)
         }
       )
       // the job runs with its caller's context, as a fiber the caller forked would
@@ -221,7 +229,7 @@ export class FiberPoolImpl implements Api.FiberPool {
         recording.freeSlot(slot)
       }
       return Effect.sync(() => {
-        if (job !== undefined) this.settle(job.future, exit)
+        if (job !== undefined) this.settle(job, exit)
         this.dispatch()
       })
     }))
@@ -323,7 +331,7 @@ export class FiberPoolImpl implements Api.FiberPool {
   /** Cancels every pending task in this one step: none of them starts, whatever runs next. */
   cancelPending(): void {
     this.cancelledFutures = true
-    for (const future of this.live) {
+    for (const future of [...this.live]) {
       future.cancelIfPending(this.runFork)
     }
   }

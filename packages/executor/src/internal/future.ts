@@ -7,6 +7,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import { FutureCancelled } from "../Errors.js"
 import type * as Api from "../Future.js"
+import type { LiveFutures } from "./liveFutures.js"
 import { registerThenWait } from "./wait.js"
 
 /** @internal */
@@ -37,8 +38,10 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
   private settled = false
   /** Interrupts the task if it is still running; set by the worker that runs it. */
   private interruptor: ((future: FutureImpl<A, E>) => void) | undefined = undefined
-  /** The set of live futures of its pool, which it leaves once settled. */
-  live: Set<object> | undefined = undefined
+  /** The live futures of its pool, which it leaves once settled; and its neighbours there. */
+  live: LiveFutures | undefined = undefined
+  livePrev: FutureImpl<unknown, unknown> | undefined = undefined
+  liveNext: FutureImpl<unknown, unknown> | undefined = undefined
   // made when first used: most futures are read once settled, and never observed or called back
   private callbacks: Array<(future: Api.Future<A, E>) => Effect.Effect<unknown, unknown>> | undefined = undefined
   /** The outcome, once settled; and the observers waiting for it until then. */
@@ -104,7 +107,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     if (this.settled) return undefined
     this.settled = true
     this.interruptor = undefined
-    this.live?.delete(this)
+    this.live?.delete(this as FutureImpl<unknown, unknown>)
     const cancelled = this.state === "cancelled" || (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
     // (a `cancelling` task that ended otherwise completed: it ends done)
     this.state = cancelled ? "cancelled" : "done"

@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { FutureCancelled } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
+import type { LiveFutures } from "./liveFutures.js"
 
 /** The line of every waiter made here: none is ever pushed into it (each waits alone). */
 const alone = new WaitQueue.WaitQueue<Handoff.Waiter<unknown, unknown>>()
@@ -68,11 +69,11 @@ export const awaitAll = <A, E>(futures: ReadonlyArray<FutureImpl<A, E>>): Effect
  *
  * @internal
  */
-export const awaitIdle = (...sets: ReadonlyArray<ReadonlySet<FutureImpl<unknown, unknown>>>): Effect.Effect<void> =>
+export const awaitIdle = (...sets: ReadonlyArray<LiveFutures>): Effect.Effect<void> =>
   Effect.suspend(() => {
     for (const live of sets) {
-      const first = live.values().next()
-      if (first.done !== true) return Effect.andThen(first.value.await, awaitIdle(...sets))
+      const first = live.first
+      if (first !== undefined) return Effect.andThen(first.await, awaitIdle(...sets))
     }
     return Effect.void
   })

@@ -11,6 +11,7 @@ import type * as Future from "../Future.js"
 import type * as Api from "../WorkerPool.js"
 import { counter, FiberPoolImpl } from "./fiberPool.js"
 import { FutureImpl } from "./future.js"
+import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
 import { isCancelled, mapWindow } from "./mapWindow.js"
 import { awaitIdle, registerThenWait } from "./wait.js"
@@ -48,7 +49,7 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
   readonly [TypeId]: Api.TypeId = TypeId
   readonly concurrency: number
   private line = new Fifo.Fifo<Job>()
-  private readonly live = new Set<FutureImpl<unknown, unknown>>()
+  private readonly live = new LiveFutures()
   private readonly threads: Array<Thread | undefined>
   /** Threads that left their slot and have not ended yet (closing: their layer being released). */
   private readonly leaving = new Set<Thread>()
@@ -112,7 +113,6 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
   private enqueue(call: CallImpl<unknown, unknown, unknown>): FutureImpl<unknown, unknown> {
     const future = new FutureImpl<unknown, unknown>(this.nextId())
     this.live.add(future)
-    future.live = this.live
     this.line.push({ future, call, queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now() })
     this.schedule()
     return future
@@ -307,7 +307,7 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
     this.cancelledFutures = true
     this.fibers.cancelPending()
     for (const thread of this.threads) thread?.cancelQueued()
-    for (const future of this.live) future.cancelIfPending(this.runFork)
+    for (const future of [...this.live]) future.cancelIfPending(this.runFork)
   }
 
   /**

@@ -7,7 +7,9 @@
  * schedules after each release, the queued requests that fit in the free permits (Effect 3.22's
  * woke waiters to race for each release, and its time per task grew with N, so it ran at 2,000
  * waiters only; Effect 4's runs at every size). The "floor" row runs the same N fibers without any
- * semaphore: Effect's own cost of N live fibers.
+ * semaphore: Effect's own cost of N live fibers, all yielding in the same turn of the event loop;
+ * the last row runs the tasks 16 at a time with `Effect.forEach` (the turns any limit of 16 takes,
+ * without N fibers waiting meanwhile).
  *
  * Memory: the heap held per waiting fiber, measured with N fibers blocked on a semaphore with no
  * free permit (after a full GC), is printed for each N.
@@ -92,7 +94,13 @@ await Report.main(
           return Promise.all(Array.from({ length: n }, () => limit(() => Promise.resolve())))
         }
       },
-      { name: "no semaphore (floor)", run: spawnAll(n, (effect) => effect) }
+      { name: "no semaphore (floor)", run: spawnAll(n, (effect) => effect) },
+      {
+        // what any limit of 16 costs: the same tasks 16 at a time (at least N / 16 turns of the
+        // event loop, each running 16 yields), but with no fiber waiting meanwhile
+        name: `16 at a time, no waiting fiber (Effect.forEach)`,
+        run: () => Effect.runPromise(Effect.forEach(Array.from({ length: n }), () => task, { concurrency: PERMITS }))
+      }
     ]
   }))
 )

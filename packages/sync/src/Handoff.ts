@@ -15,7 +15,6 @@ import type * as Cause from "effect/Cause"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Scheduler from "effect/Scheduler"
 import * as deadline from "./internal/deadline.js"
 import { wake, wakesInMicrotask } from "./internal/wake.js"
 import type { Node, WaitQueue } from "./WaitQueue.js"
@@ -154,13 +153,17 @@ export class Waiter<A, E = never> implements Node {
     return Effect.catchCause(restore(this.registered), (cause) => this.interrupted(cause, hooks))
   }
 
-  private readonly registered: Effect.Effect<A, E> = registration(this)
+  private readonly registered: Effect.Effect<A, E> = this.registration()
 
-  /** @internal */
-  register(resume: (effect: Effect.Effect<A, E>) => void, scheduler: Scheduler.Scheduler): void {
-    if (this.outcome !== undefined) return resume(this.outcome)
-    this.resume = resume
-    this.inMicrotask = wakesInMicrotask(scheduler)
+  // `Effect.callback` calls its register function with the waiting fiber's scheduler as `this`
+  private registration(): Effect.Effect<A, E> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const waiter = this
+    return Effect.callback<A, E>(function(resume) {
+      if (waiter.outcome !== undefined) return resume(waiter.outcome)
+      waiter.resume = resume
+      waiter.inMicrotask = wakesInMicrotask(this)
+    })
   }
 
   private interrupted(cause: Cause.Cause<E>, hooks: WaitHooks<A> | undefined): Effect.Effect<never, E> {
@@ -175,12 +178,6 @@ export class Waiter<A, E = never> implements Node {
     return Effect.failCause(cause)
   }
 }
-
-// `Effect.callback` calls its register function with the waiting fiber's scheduler as `this`
-const registration = <A, E>(waiter: Waiter<A, E>): Effect.Effect<A, E> =>
-  Effect.callback<A, E>(function(resume) {
-    waiter.register(resume, this)
-  })
 
 /**
  * Decodes the duration of a timed wait: the `Duration`, or a defect

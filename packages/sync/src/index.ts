@@ -77,6 +77,13 @@ export * as Event from "./Event.js"
 export * as Lock from "./Lock.js"
 
 /**
+ * KeyedLock: a lock per key, forgotten when no fiber uses it.
+ *
+ * @since 0.3.0
+ */
+export * as KeyedLock from "./KeyedLock.js"
+
+/**
  * LockOrder: deadlock prevention (`withLocks`) and detection (`Detector`).
  *
  * @since 0.1.0

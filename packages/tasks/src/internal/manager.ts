@@ -186,16 +186,12 @@ class Manager<T extends Definition> {
         )
       )
     )
-    // no yield between tasks (Effect 4's `forever` yields after each round by default: a trip
-    // through the event loop per task); the fiber still yields when its op budget is spent, and
-    // waits in `take` when no task is queued
-    return Effect.forever(
-      Effect.catchCause(once, (cause) =>
-        Cause.hasInterruptsOnly(cause)
-          ? Effect.failCause(cause)
-          : Effect.logError(`TaskManager worker ${slot} failed; it goes on`, cause)),
-      { disableYield: true }
-    )
+    // no yield per task (`forever`'s default); it still yields on its op budget, waits in `take`
+    const failed = (cause: Cause.Cause<never>) =>
+      Cause.hasInterruptsOnly(cause)
+        ? Effect.failCause(cause)
+        : Effect.logError(`TaskManager worker ${slot} failed; it goes on`, cause)
+    return Effect.forever(Effect.catchCause(once, failed), { disableYield: true })
   }
 
   /**

@@ -57,7 +57,7 @@ export type TypeId = typeof TypeId
  */
 export interface Semaphore extends Pipeable {
   readonly [TypeId]: TypeId
-  /** The initial number of permits. */
+  /** The number of permits: the one it was made with, or the last `resize`'s. */
   readonly permits: number
   /**
    * Runs `effect` holding `n` permits, given back however it ends. A count `n` that is not an
@@ -81,7 +81,15 @@ export interface Semaphore extends Pipeable {
   readonly tryAcquire: (n?: number) => Effect.Effect<boolean>
   /** Gives `n` permits (default 1) to the pool and hands them to waiters. */
   readonly release: (n?: number) => Effect.Effect<void, SemaphoreOverRelease>
-  /** Permits free right now. */
+  /**
+   * Changes the number of permits while the semaphore is in use (an integer ≥ 0, else
+   * `InvalidOptions`). Growing hands the new permits to the waiters at once, in their order;
+   * shrinking never takes a permit from a fiber holding it: the free permits go first, then each
+   * permit given back is kept until the count in use is under the new number. For a bounded
+   * semaphore the bound moves with it.
+   */
+  readonly resize: (permits: number) => Effect.Effect<void, InvalidOptions>
+  /** Permits free right now (0 after a shrink, until enough holders have let go). */
   readonly available: Effect.Effect<number>
   /** Fibers waiting for permits right now. */
   readonly waiting: Effect.Effect<number>

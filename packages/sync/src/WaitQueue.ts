@@ -63,6 +63,26 @@ export class WaitQueue<A extends Node> {
     return this.head
   }
 
+  /** The newest waiter, without taking it out. */
+  get last(): A | undefined {
+    return this.tail
+  }
+
+  /**
+   * Queues `node` just before `before` (a queued node), or at the back when `before` is
+   * `undefined`: for lines kept in an order other than arrival, such as by priority.
+   */
+  insertBefore(node: A, before: A | undefined): void {
+    if (before === undefined) return this.push(node)
+    node.prev = before.prev
+    node.next = before
+    node.queued = true
+    if (before.prev === undefined) this.head = node
+    else before.prev.next = node
+    before.prev = node
+    this.size++
+  }
+
   /** Queues `node` at the back. */
   push(node: A): void {
     node.prev = this.tail

@@ -84,6 +84,20 @@ export * as Lock from "./Lock.js"
 export * as KeyedLock from "./KeyedLock.js"
 
 /**
+ * KeyedSemaphore: permits per key, forgotten when no fiber uses them, resizable at runtime.
+ *
+ * @since 0.3.0
+ */
+export * as KeyedSemaphore from "./KeyedSemaphore.js"
+
+/**
+ * Permits: the ranked, resizable permit pool with direct hand-off under every fiberkit limit.
+ *
+ * @since 0.3.0
+ */
+export * as Permits from "./Permits.js"
+
+/**
  * LockOrder: deadlock prevention (`withLocks`) and detection (`Detector`).
  *
  * @since 0.1.0

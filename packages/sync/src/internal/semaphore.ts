@@ -23,8 +23,12 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
   readonly [SemaphoreTypeId]: SemaphoreApi.TypeId = SemaphoreTypeId
   private readonly pool: PermitPool
 
-  constructor(readonly permits: number, readonly bounded: boolean) {
-    this.pool = new PermitPool(permits)
+  constructor(private total: number, readonly bounded: boolean) {
+    this.pool = new PermitPool(total)
+  }
+
+  get permits(): number {
+    return this.total
   }
 
   pipe() {
@@ -118,7 +122,18 @@ export class SemaphoreImpl implements BoundedSemaphoreApi.BoundedSemaphore {
     })
   }
 
-  readonly available: Effect.Effect<number> = Effect.sync(() => this.pool.free)
+  readonly resize = (permits: number): Effect.Effect<void, InvalidOptions> =>
+    Effect.flatMap(
+      validate(`${this.kind}.resize`, "permits", NonNegativeInt, "an integer ≥ 0", permits),
+      (n) =>
+        Effect.sync(() => {
+          const delta = n - this.total
+          this.total = n
+          this.pool.resize(delta)
+        })
+    )
+
+  readonly available: Effect.Effect<number> = Effect.sync(() => Math.max(0, this.pool.free))
 
   readonly waiting: Effect.Effect<number> = Effect.sync(() => this.pool.waiters.size)
 }

@@ -4,10 +4,21 @@
  * `RateLimiter`); API clients usually need both. Waiters enter first-come first-served, and a
  * permit is never lost to an interruption.
  *
+ * Limits you can steer (p-limit, p-queue and bottleneck's most requested features):
+ * - **Priorities:** `withPriority(p)(effect)` — higher first, equal priorities first come, first
+ *   served. Strict by default; with `aging`, a priority step is worth `aging` of waiting, so no
+ *   waiter starves: one of priority `p` is served as if it had arrived `p × aging` earlier.
+ * - **Resize:** `resize(n)` at runtime; a grow lets waiters in at once, a shrink preempts no one.
+ * - **Load shedding:** `maxPending` bounds the waiters; when full, `onFull: "fail"` refuses the
+ *   newcomer and `"dropOldest"` drops the longest waiter — both with `PendingLimitExceeded`.
+ *   (`"wait"` is the unbounded line: a caller's fiber already waits for its turn.)
+ * - **Draining:** `awaitIdle` and `awaitSizeBelow(n)`.
+ *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type { InvalidOptions } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded } from "./Errors.js"
 import * as internal from "./internal/concurrencyLimiter.js"
 
 /**
@@ -31,14 +42,29 @@ import * as internal from "./internal/concurrencyLimiter.js"
  * @since 0.1.0
  * @category models
  */
-export interface ConcurrencyLimiter {
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R>
-  /** The most effects inside at once. */
+export interface ConcurrencyLimiter<out X = never> {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | X, R>
+  /** The most effects inside at once: the number it was made with, or the last `resize`'s. */
   readonly concurrency: number
-  /** Effects inside now. */
+  /** Effects inside now (above `concurrency` after a shrink, until enough have left). */
   readonly inside: Effect.Effect<number>
   /** Effects waiting to enter. */
   readonly waiting: Effect.Effect<number>
+  /**
+   * The limiter for an effect of priority `priority` (a finite number; higher enters first; the
+   * plain limiter is priority 0). A priority that is not finite is a defect.
+   */
+  readonly withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X, R>
+  /**
+   * Changes `concurrency` while in use (an integer ≥ 1, else `InvalidOptions`): a grow lets
+   * waiters in at once, in their order; a shrink never interrupts an effect inside — new ones
+   * wait until fewer than the new limit are inside.
+   */
+  readonly resize: (concurrency: number) => Effect.Effect<void, InvalidOptions>
+  /** Waits until no effect is inside or waiting. */
+  readonly awaitIdle: Effect.Effect<void>
+  /** Waits until fewer than `size` effects are waiting. */
+  readonly awaitSizeBelow: (size: number) => Effect.Effect<void>
 }
 
 /**
@@ -65,12 +91,25 @@ export declare namespace ConcurrencyLimiter {
     readonly concurrency: number
     /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
     readonly name?: string | undefined
+    /**
+     * The most effects waiting to enter, an integer ≥ 0 (0: never wait). Default: no bound. With
+     * a bound, the limiter's effects can fail with `PendingLimitExceeded`.
+     */
+    readonly maxPending?: number | undefined
+    /** With `maxPending`: refuse the newcomer (`"fail"`, the default) or drop the longest waiter (`"dropOldest"`). */
+    readonly onFull?: "fail" | "dropOldest" | undefined
+    /**
+     * What one step of priority is worth in waiting time (a duration > 0): a waiter of priority
+     * `p` ranks as if it had come `p × aging` earlier, so a low priority waits at most the
+     * difference of priorities × `aging` behind later arrivals. Default: strict priorities.
+     */
+    readonly aging?: Duration.Input | undefined
   }
 }
 
 /**
  * Makes a limiter that lets `concurrency` effects in at once (an integer ≥ 1; otherwise
- * `InvalidOptions`).
+ * `InvalidOptions`). With `maxPending`, its effects may also fail with `PendingLimitExceeded`.
  *
  * **Example**
  *
@@ -91,5 +130,13 @@ export declare namespace ConcurrencyLimiter {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: ConcurrencyLimiter.Options) => Effect.Effect<ConcurrencyLimiter, InvalidOptions> =
-  internal.make
+export function make(
+  options: ConcurrencyLimiter.Options & { readonly maxPending: number }
+): Effect.Effect<ConcurrencyLimiter<PendingLimitExceeded>, InvalidOptions>
+export function make(options: ConcurrencyLimiter.Options): Effect.Effect<ConcurrencyLimiter, InvalidOptions>
+export function make(
+  options: ConcurrencyLimiter.Options
+): Effect.Effect<ConcurrencyLimiter<PendingLimitExceeded>, InvalidOptions> {
+  // without `maxPending` the line has no bound, so `PendingLimitExceeded` never happens
+  return internal.make(options)
+}

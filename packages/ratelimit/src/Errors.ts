@@ -30,5 +30,27 @@ export {
    * @since 0.1.0
    * @category errors
    */
-  InvalidOptions
+  InvalidOptions,
+  /**
+   * A limiter's bound on waiting uses was reached (`maxPending`): with `onFull: "fail"` the new
+   * arrival gets it at once, with `"dropOldest"` the use that had waited longest does.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { ConcurrencyLimiter, Errors } from "@fiberkit/ratelimit"
+   *
+   * const shed = (error: Errors.PendingLimitExceeded) =>
+   *   Effect.logWarning(error.dropped ? "dropped for a newer request" : "refused: too many waiting")
+   * const program = Effect.gen(function*() {
+   *   const limit = yield* ConcurrencyLimiter.make({ concurrency: 2, maxPending: 10, onFull: "dropOldest" })
+   *   yield* limit(Effect.log("in")).pipe(Effect.catchTag("PendingLimitExceeded", shed))
+   * })
+   * ```
+   *
+   * @since 0.3.0
+   * @category errors
+   */
+  PendingLimitExceeded
 } from "@fiberkit/sync/Errors"

@@ -28,6 +28,13 @@ export * as Errors from "./Errors.js"
 export * as HttpLimiter from "./HttpLimiter.js"
 
 /**
+ * KeyedConcurrencyLimiter: a concurrency limit per key, with an optional cap over all keys.
+ *
+ * @since 0.3.0
+ */
+export * as KeyedConcurrencyLimiter from "./KeyedConcurrencyLimiter.js"
+
+/**
  * KeyedRateLimiter: one rate limiter per key, idle keys forgotten.
  *
  * @since 0.1.0

@@ -191,3 +191,43 @@ export class LockOrderViolation extends Data.TaggedError("LockOrderViolation")<{
       `fibers taking these locks in both orders can deadlock`
   }
 }
+
+/**
+ * A limiter's or pool's bound on pending work was reached (issue: load shedding). With the
+ * policy `"fail"` the new arrival gets it at once (`dropped: false`); with `"dropOldest"` the
+ * one that had waited longest gets it and leaves the line so the newcomer can wait
+ * (`dropped: true`). Either way nothing ran and nothing is held.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ConcurrencyLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limit = yield* ConcurrencyLimiter.make({ concurrency: 4, maxPending: 100, onFull: "fail" })
+ *   return yield* limit(Effect.succeed("done")).pipe(
+ *     Effect.catchTag("PendingLimitExceeded", (e) => Effect.succeed(`busy: ${e.pending} waiting`))
+ *   )
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category errors
+ */
+export class PendingLimitExceeded extends Data.TaggedError("PendingLimitExceeded")<{
+  /** What was full: `"ConcurrencyLimiter"`, `"FiberPool"`, … */
+  readonly source: string
+  /** The bound on pending work. */
+  readonly maxPending: number
+  /** Pending when the bound was hit. */
+  readonly pending: number
+  /** `true`: this one had waited and was dropped for a newer one; `false`: it was refused on arrival. */
+  readonly dropped: boolean
+}> {
+  override get message(): string {
+    return this.dropped
+      ? `${this.source}: dropped after waiting — ${this.pending} pending reached the bound of ${this.maxPending} and a newer one came`
+      : `${this.source}: refused — ${this.pending} pending, the bound is ${this.maxPending}`
+  }
+}

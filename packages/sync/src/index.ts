@@ -139,3 +139,10 @@ export * as Semaphore from "./Semaphore.js"
  * @since 0.1.0
  */
 export * as WaitQueue from "./WaitQueue.js"
+
+/**
+ * Watchers: waits for a condition on plain state, checked after each change (awaitIdle, awaitSizeBelow).
+ *
+ * @since 0.3.0
+ */
+export * as Watchers from "./Watchers.js"

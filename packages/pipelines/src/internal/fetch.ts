@@ -1,4 +1,4 @@
-import * as ConcurrencyLimiter from "@fiberkit/ratelimit/ConcurrencyLimiter"
+import * as KeyedConcurrencyLimiter from "@fiberkit/ratelimit/KeyedConcurrencyLimiter"
 import * as Durations from "@fiberkit/sync/Durations"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -288,21 +288,12 @@ export const fetchAll = (
         scope: yield* Effect.scope,
         timeout
       }
-      const hosts = new Map<string, ConcurrencyLimiter.ConcurrencyLimiter>()
-      const hostLimit = (host: string) =>
-        Effect.suspend(() => {
-          const known = hosts.get(host)
-          if (known !== undefined) return Effect.succeed(known)
-          return Effect.map(Effect.orDie(ConcurrencyLimiter.make({ concurrency: perHost! })), (limiter) => {
-            // checked again in the same step as the insert: two fibers never make two limiters
-            const first = hosts.get(host)
-            if (first !== undefined) return first
-            hosts.set(host, limiter)
-            return limiter
-          })
-        })
+      // one limit per host, forgotten as soon as no request of that host is in flight or waiting
+      const hosts = perHost === undefined
+        ? undefined
+        : yield* Effect.orDie(KeyedConcurrencyLimiter.make<string>({ perKey: perHost }))
       /** Every attempt at `url`, with its timeout, limits and retries; the start of the first. */
-      const attempts = (url: string, parsed: URL, limiter: ConcurrencyLimiter.ConcurrencyLimiter | undefined) => {
+      const attempts = (url: string, parsed: URL) => {
         const state = { start: -1, tries: 0 }
         let request = Effect.flatMap(Clock.currentTimeMillis, (now) => {
           state.tries++
@@ -316,7 +307,7 @@ export const fetchAll = (
           })
         }
         if (options.rateLimit !== undefined) request = options.rateLimit(request)
-        if (limiter !== undefined) request = limiter(request)
+        if (hosts !== undefined) request = hosts(parsed.host)(request)
         if (options.retry !== undefined) {
           request = Effect.retry(request, {
             schedule: options.retry as Schedule.Schedule<unknown, Api.FetchError>,
@@ -341,11 +332,7 @@ export const fetchAll = (
         if (Result.isFailure(parsed)) {
           return Effect.succeed(Result.fail(parsed.failure))
         }
-        if (perHost === undefined) {
-          return attempts(url, parsed.success, undefined)
-        }
-        return Effect.flatMap(hostLimit(parsed.success.host), (limiter) =>
-          attempts(url, parsed.success, limiter))
+        return attempts(url, parsed.success)
       }
       // outcomes as each ends: a slow URL holds up nothing behind it
       return asCompleted(urls, one, concurrency)

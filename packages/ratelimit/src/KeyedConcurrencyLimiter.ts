@@ -1,0 +1,137 @@
+/**
+ * A concurrency limit per key — per host, per user, per tenant — with an optional cap over all
+ * keys: at most `perKey` effects inside at once for each key and, with `global`, at most `global`
+ * in all. BullMQ Pro's group concurrency and pg-boss's `groupConcurrency`, for effects. Each key's
+ * limit is made when first used and forgotten as soon as no effect of that key is inside or
+ * waiting, so keys can be as many as the values a program meets (no timer, no sweep: unlike a
+ * rate limit, an unused concurrency limit has no history to keep).
+ *
+ * An effect first waits for its key's turn (first come, first served per key), then for a
+ * global permit. Holding its key's place while it waits for the global one means a hot key
+ * occupies at most `perKey` places in the global line: it cannot crowd the other keys out.
+ * `resize` changes either limit at runtime, preempting no one. `Fetch` in `@fiberkit/pipelines`
+ * limits its requests per host with it.
+ *
+ * @since 0.3.0
+ */
+import type * as Effect from "effect/Effect"
+import type { InvalidOptions } from "./Errors.js"
+import * as internal from "./internal/keyedConcurrencyLimiter.js"
+
+/**
+ * A limiter made by `make`: `limiter(key)(effect)` runs `effect` within `key`'s limit (and the
+ * global one).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+ *
+ * const fetchFor = (limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string>, tenant: string) =>
+ *   limit(tenant)(Effect.log(`a request for ${tenant}`))
+ * const load = (limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string>) =>
+ *   Effect.all({ acme: limit.inside("acme"), waiting: limit.waiting("acme"), all: limit.insideAll, keys: limit.keys })
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface KeyedConcurrencyLimiter<in out K> {
+  (key: K): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** The most effects inside at once per key: as made, or as last resized. */
+  readonly perKey: number
+  /** The most effects inside at once over all keys, if there is such a cap. */
+  readonly global: number | undefined
+  /** Effects of `key` inside now. */
+  readonly inside: (key: K) => Effect.Effect<number>
+  /** Effects of `key` waiting for the key's turn now (those waiting for a global permit hold their key's place). */
+  readonly waiting: (key: K) => Effect.Effect<number>
+  /** Keys in use now: with an effect inside or waiting. */
+  readonly keys: Effect.Effect<number>
+  /** Effects inside now, over all keys. */
+  readonly insideAll: Effect.Effect<number>
+  /**
+   * Changes the limits while in use (each an integer ≥ 1, else `InvalidOptions`; `global` only
+   * if the limiter has a global cap). A grow lets waiters in at once; a shrink interrupts no one.
+   */
+  readonly resize: (sizes: KeyedConcurrencyLimiter.Sizes) => Effect.Effect<void, InvalidOptions>
+}
+
+/**
+ * @since 0.3.0
+ */
+export declare namespace KeyedConcurrencyLimiter {
+  /**
+   * The options of {@link make}.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+   *
+   * // 2 requests at once per host, 16 in all
+   * const options: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter.Options = { perKey: 2, global: 16, name: "hosts" }
+   * const limiter = KeyedConcurrencyLimiter.make<string>(options)
+   * ```
+   *
+   * @since 0.3.0
+   * @category models
+   */
+  export interface Options {
+    /** The most effects inside at once per key, an integer ≥ 1. */
+    readonly perKey: number
+    /** The most effects inside at once over all keys, an integer ≥ 1. Default: no cap. */
+    readonly global?: number | undefined
+    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    readonly name?: string | undefined
+  }
+
+  /**
+   * The new limits of `resize`: either or both.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import type { KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+   *
+   * const quieter: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter.Sizes = { perKey: 1, global: 4 }
+   * ```
+   *
+   * @since 0.3.0
+   * @category models
+   */
+  export interface Sizes {
+    readonly perKey?: number | undefined
+    readonly global?: number | undefined
+  }
+}
+
+/**
+ * Makes a limiter of `perKey` effects at once per key (an integer ≥ 1) and, with `global`, at
+ * most `global` over all keys; otherwise `InvalidOptions`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+ *
+ * const program = Effect.gen(function*() {
+ *   const perHost = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 2, global: 3 })
+ *   const get = (url: string) => perHost(new URL(url).host)(Effect.as(Effect.sleep("100 millis"), url))
+ *   // at most 2 at once for a.example, 3 in all
+ *   yield* Effect.forEach(["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/1"], get, {
+ *     concurrency: "unbounded"
+ *   })
+ *   yield* perHost.resize({ perKey: 4 }) // busier hosts allowed from now on
+ *   return yield* perHost.keys // 0: idle hosts are forgotten
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const make: <K>(
+  options: KeyedConcurrencyLimiter.Options
+) => Effect.Effect<KeyedConcurrencyLimiter<K>, InvalidOptions> = internal.make

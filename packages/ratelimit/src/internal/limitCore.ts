@@ -1,0 +1,100 @@
+import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import { PermitPool } from "@fiberkit/sync/Permits"
+import { Watchers } from "@fiberkit/sync/Watchers"
+import * as Effect from "effect/Effect"
+
+/** What a bounded line does when full (`"wait"` is the unbounded line: a caller's fiber already waits). @internal */
+export type OnFull = "fail" | "dropOldest"
+
+/** @internal */
+export interface CoreOptions {
+  readonly source: string
+  readonly maxPending: number | undefined
+  readonly onFull: OnFull
+  /** Milliseconds one step of priority is worth in waiting time; `undefined`: strict priorities. */
+  readonly agingMillis: number | undefined
+}
+
+/**
+ * A concurrency limit: `PermitPool` of `total` permits, a use holding one. Uses wait in one line
+ * ranked by priority — strictly (`-priority`), or with aging (`arrival − priority × aging`, so a
+ * priority step is worth `aging` of waiting and nobody starves) — equal ranks first come, first
+ * served. A bound on the line sheds load (`PendingLimitExceeded`); `resize` changes `total`
+ * preempting no one; `watchers` end `awaitIdle`/`awaitSizeBelow` waits after each change.
+ *
+ * @internal
+ */
+export class LimitCore {
+  readonly pool: PermitPool
+  readonly watchers = new Watchers()
+
+  constructor(public total: number, readonly options: CoreOptions) {
+    this.pool = new PermitPool(total)
+  }
+
+  /** Permits in use: inside, or handed to a waiter about to resume (above `total` after a shrink). */
+  get inside(): number {
+    return this.total - this.pool.free
+  }
+
+  get waiting(): number {
+    return this.pool.waiters.size
+  }
+
+  run<A, E, R>(effect: Effect.Effect<A, E, R>, priority: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
+    const aging = this.options.agingMillis
+    if (aging === undefined) return this.enter(effect, -priority)
+    return Effect.clockWith((clock) => this.enter(effect, clock.currentTimeMillisUnsafe() - priority * aging))
+  }
+
+  private enter<A, E, R>(effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
+    return Effect.uninterruptibleMask((restore) => {
+      const full = this.admit()
+      if (full !== undefined) return Effect.fail(full)
+      const body = Effect.ensuring(restore(effect), this.leave)
+      return Effect.ensuring(
+        this.pool.takeThen(1, restore, body, rank, Effect.suspend(() => Effect.fail(this.shed(true)))),
+        Effect.sync(() => this.watchers.check())
+      )
+    })
+  }
+
+  /** Checked in the same step as the line is joined: `undefined` if this use may wait. */
+  private admit(): PendingLimitExceeded | undefined {
+    const max = this.options.maxPending
+    if (max === undefined || this.waiting < max || (this.waiting === 0 && this.pool.free >= 1)) return undefined
+    if (this.options.onFull === "fail") return this.shed(false)
+    // make room: the one that waited longest leaves with the error, the newcomer joins
+    return this.pool.refuseOldest() ? undefined : this.shed(false)
+  }
+
+  private shed(dropped: boolean): PendingLimitExceeded {
+    return new PendingLimitExceeded({
+      source: this.options.source,
+      maxPending: this.options.maxPending!,
+      pending: this.waiting,
+      dropped
+    })
+  }
+
+  private readonly leave = Effect.sync(() => this.pool.release(1))
+
+  resize(total: number): void {
+    const delta = total - this.total
+    this.total = total
+    this.pool.resize(delta)
+    this.watchers.check()
+  }
+
+  /** Waits until nothing is inside or waiting. */
+  readonly awaitIdle: Effect.Effect<void> = this.watchersUntil(() => this.inside === 0 && this.waiting === 0)
+
+  /** Waits until fewer than `n` wait. */
+  awaitSizeBelow(n: number): Effect.Effect<void> {
+    return this.watchersUntil(() => this.waiting < n)
+  }
+
+  private watchersUntil(holds: () => boolean): Effect.Effect<void> {
+    return Effect.suspend(() => this.watchers.until(holds))
+  }
+}

@@ -18,7 +18,29 @@ export {
    * @since 0.1.0
    * @category errors
    */
-  InvalidOptions
+  InvalidOptions,
+  /**
+   * A pool's bound on pending tasks was reached (`maxPending` with `onFull: "fail"` or
+   * `"dropOldest"`): the `submit` fails with it, or the oldest pending task's future does.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { FiberPool } from "@fiberkit/executor"
+   *
+   * const program = Effect.scoped(Effect.gen(function*() {
+   *   const pool = yield* FiberPool.make({ concurrency: 2, maxPending: 100, onFull: "fail" })
+   *   return yield* pool.submit(Effect.succeed(1)).pipe(
+   *     Effect.catchTag("PendingLimitExceeded", () => Effect.logWarning("busy: try later"))
+   *   )
+   * }))
+   * ```
+   *
+   * @since 0.3.0
+   * @category errors
+   */
+  PendingLimitExceeded
 } from "@fiberkit/sync/Errors"
 
 /**

@@ -1,5 +1,6 @@
-import * as Fifo from "@fiberkit/sync/Fifo"
+import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Recorder from "@fiberkit/sync/Recorder"
+import { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -7,14 +8,16 @@ import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
 import * as os from "node:os"
-import { FutureCancelled, InvalidOptions, PoolShutDown } from "../Errors.js"
+import { InvalidOptions, PoolShutDown } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
-import { FutureImpl } from "./future.js"
+import { Job, JobLine, PoolRecording } from "./fiberPoolJobs.js"
+import { mapInLanes } from "./fiberPoolMap.js"
+import { resolveSteering, type Steering, unsteered, withRank } from "./fiberPoolSteering.js"
+import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
-import { awaitAll } from "./wait.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
@@ -31,62 +34,7 @@ export const counter = (): () => number => {
 }
 
 /**
- * A submitted task: its future, which carries what the worker needs to run it — one object per
- * pending task.
- */
-class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
-  constructor(
-    id: number,
-    readonly run: Effect.Effect<A, E>,
-    /** The context it runs with (its caller's); the pool's if none. */
-    readonly context: Context.Context<never> | undefined,
-    /** When it was submitted, on the recorder's clock (0 without a recorder). */
-    readonly queuedAt: number
-  ) {
-    super(id)
-  }
-}
-
-/**
- * What a pool made under a recorder reports: each job's times, outcome and worker. Workers are
- * numbered by the lowest free slot, so a chart has at most `concurrency` rows.
- */
-class PoolRecording {
-  private readonly slots: Array<boolean> = []
-  /** `worker N` for each slot, made once. */
-  private readonly lanes: Array<string> = []
-  constructor(readonly recorder: Recorder.Recorder, readonly group: string) {}
-
-  takeSlot(): number {
-    let slot = this.slots.indexOf(false)
-    if (slot < 0) {
-      slot = this.slots.length
-      this.lanes[slot] = `worker ${slot}`
-    }
-    this.slots[slot] = true
-    return slot
-  }
-
-  freeSlot(slot: number): void {
-    this.slots[slot] = false
-  }
-
-  record(job: Job, slot: number, startedAt: number, endedAt: number, exit: Exit.Exit<unknown, unknown>): void {
-    this.recorder.record({
-      source: "FiberPool",
-      group: this.group,
-      lane: this.lanes[slot],
-      label: `#${job.id}`,
-      queuedAt: job.queuedAt,
-      startedAt,
-      endedAt,
-      outcome: Recorder.outcomeOf(exit)
-    })
-  }
-}
-
-/**
- * Submitted tasks wait in one FIFO line of jobs; at most `concurrency` of them run, each in its
+ * Submitted tasks wait in one line of jobs (by priority, then submission order); at most `concurrency` of them run, each in its
  * own fiber, started when a worker is free — so a pending task costs a small object, not a
  * fiber, and a cancelled pending task is simply skipped. `map` submits `min(concurrency, items)`
  * lanes through the same line; each lane pulls the next item until none is left, so a huge
@@ -94,18 +42,23 @@ class PoolRecording {
  *
  * @internal
  */
-export class FiberPoolImpl implements Api.FiberPool {
+export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly jobs = new Fifo.Fifo<Job>()
+  private readonly jobs = new JobLine()
   private active = 0
+  /** Jobs in line not started and not cancelled: what `maxPending` bounds. */
+  private pendingCount = 0
+  /** `awaitIdle`, `awaitSizeBelow` and submitters waiting for room, checked after each change. */
+  private readonly watchers = new Watchers()
   /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
   readonly live = new LiveFutures()
-  private closed = false
+  /** No new task accepted. */
+  closed = false
   /**
    * Set by `shutdown({ cancelFutures: true })` and `abort`: what has not started never will — a
    * running `map` starts no more items, and a task cancelled then ends its map as `PoolShutDown`.
    */
-  private cancelledFutures = false
+  cancelledFutures = false
 
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
@@ -116,10 +69,11 @@ export class FiberPoolImpl implements Api.FiberPool {
   private readonly recording: PoolRecording | undefined
 
   constructor(
-    readonly concurrency: number,
+    public concurrency: number,
     private readonly context: Context.Context<never>,
     private readonly nextId = counter(),
-    recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
+    recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined,
+    private readonly steering: Steering = unsteered
   ) {
     this.runFork = Effect.runForkWith(context)
     this.recording = recording === undefined ? undefined : new PoolRecording(recording.recorder, recording.group)
@@ -130,34 +84,46 @@ export class FiberPoolImpl implements Api.FiberPool {
     return pipeArguments(this, arguments)
   }
 
-  private enqueue<A, E>(run: Effect.Effect<A, E>, context?: Context.Context<never>): FutureImpl<A, E> {
+  /** @internal */
+  enqueue<A, E>(run: Effect.Effect<A, E>, context?: Context.Context<never>, rank = 0): FutureImpl<A, E> {
     const job = new Job<A, E>(
       this.nextId(),
       run,
       context,
-      this.recording === undefined ? 0 : this.recording.recorder.now()
+      this.recording === undefined ? 0 : this.recording.recorder.now(),
+      rank
     )
     this.live.add(job as Job)
     this.jobs.push(job as Job)
+    this.pendingCount++
+    job.onCancelledPending = this.leftPending
     return job
   }
 
-  /** The next job to run, in submission order, skipping those cancelled while pending. */
+  private readonly leftPending = (): void => {
+    this.pendingCount--
+    this.watchers.check()
+  }
+
+  /** The next job to run, by rank then submission order, skipping those cancelled while pending. */
   private next(): Job | undefined {
     while (this.jobs.length > 0) {
       const job = this.jobs.shift()
-      if (job.start()) return job
+      if (job.start()) {
+        this.leftPending()
+        return job
+      }
     }
     return undefined
   }
 
   private hasPending(): boolean {
-    for (let i = 0; i < this.jobs.length; i++) if (this.jobs.at(i).isPending) return true
-    return false
+    return this.pendingCount > 0
   }
 
   /** Starts workers while some are missing and jobs wait (synchronously, in the same step as the enqueue). */
-  private dispatch(): void {
+  /** @internal */
+  dispatch(): void {
     while (this.active < this.concurrency && this.hasPending()) this.startWorker()
   }
 
@@ -192,10 +158,11 @@ export class FiberPoolImpl implements Api.FiberPool {
     }
     // runFork starts running the worker at once, so it finds its own fiber for `cancel` itself
     const loop: Effect.Effect<void> = Effect.withFiber((fiber) => {
-      const job = this.next()
+      // one worker too many after a shrink: it retires between jobs, never in the middle of one
+      const job = this.active > this.concurrency ? undefined : this.next()
       if (job === undefined) {
         fiber.setContext(this.context)
-        if (!worker.idle) {
+        if (!worker.idle && this.active <= this.concurrency) {
           // out of work: look once more after the caller's next steps, before retiring. On
           // Effect 4 a worker runs at once, inside the `submit` that starts it: without this a
           // caller submitting many tasks would start a fiber for each, which runs its one task
@@ -241,6 +208,7 @@ export class FiberPoolImpl implements Api.FiberPool {
    */
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
     future.settleNow(exit, this.runFork)
+    this.watchers.check()
   }
 
   /**
@@ -254,14 +222,91 @@ export class FiberPoolImpl implements Api.FiberPool {
       Effect.setContext(effect, context as Context.Context<R>)
   }
 
-  readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
-    Effect.withFiber((caller) => {
+  readonly submit = <A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: Api.FiberPool.SubmitOptions
+  ): Effect.Effect<Future.Future<A, E | PendingLimitExceeded>, PoolShutDown | PendingLimitExceeded, R> =>
+    withRank(this.steering, options?.priority ?? 0, (rank) => this.submitRanked(effect, rank))
+
+  private submitRanked<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    rank: number
+  ): Effect.Effect<Future.Future<A, E | PendingLimitExceeded>, PoolShutDown | PendingLimitExceeded, R> {
+    return Effect.withFiber((caller) => {
       if (this.closed) return poolShutDown
-      // the caller's context goes with the job (its worker switches to it), not as a wrapper
-      const future = this.enqueue(effect as Effect.Effect<A, E>, caller.context)
-      this.dispatch()
-      return Effect.succeed(future)
+      const max = this.steering.maxPending
+      if (max !== undefined && this.pendingCount >= max && !this.canStartNow()) {
+        const full = this.full()
+        if (full !== undefined) return full
+        if (this.steering.onFull === "wait") {
+          // room, or a shutdown, wakes the wait; the check is made again in the step that enqueues
+          const room = this.watchers.until(() => this.closed || this.pendingCount < max)
+          return Effect.andThen(room, this.submitRanked(effect, rank))
+        }
+      }
+      return this.accept(effect, caller, rank)
     })
+  }
+
+  /**
+   * `submit` past any bound, at priority 0: for `mapStream`'s tasks (at most `concurrency` of
+   * them at once) and a WorkerPool's.
+   */
+  readonly submitUnbounded = <A, E, R>(
+    effect: Effect.Effect<A, E, R>
+  ): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
+    Effect.withFiber((caller) => this.closed ? poolShutDown : this.accept(effect, caller, 0))
+
+  private accept<A, E, R>(effect: Effect.Effect<A, E, R>, caller: Fiber.Fiber<unknown, unknown>, rank: number) {
+    // the caller's context goes with the job (its worker switches to it), not as a wrapper
+    const future = this.enqueue(effect as Effect.Effect<A, E>, caller.context, rank)
+    this.dispatch()
+    return Effect.succeed(future)
+  }
+
+  /** A worker is free and nothing waits: the task would start at once, so it is no pending one. */
+  private canStartNow(): boolean {
+    return this.pendingCount === 0 && this.active < this.concurrency
+  }
+
+  /** The line is full: `"fail"` refuses the newcomer, `"dropOldest"` makes room (or refuses if it cannot). */
+  private full(): Effect.Effect<never, PendingLimitExceeded> | undefined {
+    const { maxPending, onFull } = this.steering
+    const error = (dropped: boolean) =>
+      new PendingLimitExceeded({ source: "FiberPool", maxPending: maxPending!, pending: this.pendingCount, dropped })
+    if (onFull === "fail") return Effect.fail(error(false))
+    if (onFull === "wait") return undefined
+    for (const future of this.live) {
+      if (!future.isPending) continue
+      // the oldest pending task ends, never started, with the error; its place goes to the newcomer
+      future.settleNow(Exit.fail(error(true)), this.runFork)
+      this.leftPending()
+      return undefined
+    }
+    return Effect.fail(error(false))
+  }
+
+  readonly resize = (concurrency: number): Effect.Effect<void, InvalidOptions> =>
+    Effect.suspend(() => {
+      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+        return Effect.fail(
+          new InvalidOptions({
+            operation: "FiberPool.resize",
+            field: "concurrency",
+            expected: "an integer ≥ 1",
+            value: concurrency
+          })
+        )
+      }
+      this.concurrency = concurrency
+      this.dispatch()
+      return Effect.void
+    })
+
+  readonly awaitIdle: Effect.Effect<void> = Effect.suspend(() => this.watchers.until(() => this.live.size === 0))
+
+  readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
+    Effect.suspend(() => this.watchers.until(() => this.pendingCount < size))
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
   submitNow<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
@@ -273,55 +318,15 @@ export class FiberPoolImpl implements Api.FiberPool {
   readonly map = <A, B, E, R>(
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
-  ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.withFiber((caller) =>
-      // uninterruptible from enqueuing the lanes to watching them, so that no interruption
-      // can leave lanes behind
-      Effect.uninterruptibleMask((restore): Effect.Effect<Array<B>, E | PoolShutDown> => {
-        if (this.closed) return poolShutDown
-        const inputs = Array.from(items)
-        const results: Array<B> = new Array(inputs.length)
-        let next = 0
-        // a lane takes no more items once the pool cancels what has not started
-        const lane = this.carrier(caller)(
-          Effect.whileLoop({
-            while: () => next < inputs.length && !this.cancelledFutures,
-            body: () => {
-              const index = next++
-              return Effect.map(f(inputs[index]!, index), (value) => {
-                results[index] = value
-              })
-            },
-            step: () => {}
-          })
-        )
-        const lanes = Array.from({ length: Math.min(this.concurrency, inputs.length) }, () => this.enqueue(lane))
-        const stopAll = Effect.forEach(lanes, (future) => future.cancel, { discard: true })
-        this.dispatch()
-        // one wait on every lane, not a concurrent `Effect.forEach` over `lane.result`: in effect
-        // 3.22 a concurrent `forEach` interrupted before its first child has started waits for
-        // ever (its uninterruptible processing fiber then finds no item left to start, and waits
-        // for children it never started)
-        return restore(awaitAll(lanes)).pipe(
-          // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down; one
-          // whose item interrupted itself (on a pool that cancelled nothing), as interrupted
-          Effect.catchIf(
-            (error): error is FutureCancelled => error instanceof FutureCancelled,
-            () => this.cancelledFutures ? poolShutDown : Effect.interrupt
-          ),
-          Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),
-          // items left that no lane took: the pool cancelled them
-          Effect.andThen(Effect.suspend(() => next < inputs.length ? poolShutDown : Effect.succeed(results)))
-        )
-      })
-    )
+  ): Effect.Effect<Array<B>, E | PoolShutDown, R> => mapInLanes(this, items, f)
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) =>
-    mapStream(this.submit, this.concurrency, () => this.cancelledFutures)(items, f)
+    mapStream(this.submitUnbounded, this.concurrency, () => this.cancelledFutures)(items, f)
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
+      this.watchers.check() // submitters waiting for room find the pool shut down
       const live = [...this.live]
       // the pending ones cancelled in this step: a worker freed meanwhile finds none to start
       if (options?.cancelFutures === true) this.cancelPending()
@@ -343,6 +348,7 @@ export class FiberPoolImpl implements Api.FiberPool {
    */
   readonly abort: Effect.Effect<void> = Effect.suspend(() => {
     this.closed = true
+    this.watchers.check()
     // the pending first, before any interruption: a worker that one frees finds no job to take
     this.cancelPending()
     return Effect.forEach([...this.live], (future) => future.cancel, { concurrency: "unbounded", discard: true })
@@ -355,15 +361,13 @@ export class FiberPoolImpl implements Api.FiberPool {
     return n
   })
 
-  readonly pending: Effect.Effect<number> = Effect.sync(() => {
-    let n = 0
-    for (const future of this.live) if (future.isPending) n++
-    return n
-  })
+  readonly pending: Effect.Effect<number> = Effect.sync(() => this.pendingCount)
 }
 
 /** @internal */
-export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPool, InvalidOptions, Scope.Scope> =>
+export const make = (
+  options?: Api.FiberPool.Options
+): Effect.Effect<Api.FiberPool<PendingLimitExceeded>, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const concurrency = options?.concurrency ?? defaultConcurrency()
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
@@ -374,12 +378,14 @@ export const make = (options?: Api.FiberPool.Options): Effect.Effect<Api.FiberPo
         value: concurrency
       })
     }
+    const steering = yield* resolveSteering(options)
     const recorder = yield* Recorder.current
     const pool = new FiberPoolImpl(
       concurrency,
       yield* Effect.context<never>(),
       counter(),
-      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("FiberPool", options?.name) }
+      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("FiberPool", options?.name) },
+      steering
     )
     // a scope that succeeded closes gracefully: every accepted task runs to its end; one that
     // failed or was interrupted stops them (its owner will not use their results, and a task

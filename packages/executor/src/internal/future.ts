@@ -40,6 +40,8 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
   private interruptor: ((future: FutureImpl<A, E>) => void) | undefined = undefined
   /** The live futures of its pool, which it leaves once settled; and its neighbours there. */
   live: LiveFutures | undefined = undefined
+  /** Told when the future is cancelled while pending (its pool keeps a count of pending tasks). */
+  onCancelledPending: (() => void) | undefined = undefined
   livePrev: FutureImpl<unknown, unknown> | undefined = undefined
   liveNext: FutureImpl<unknown, unknown> | undefined = undefined
   // made when first used: most futures are read once settled, and never observed or called back
@@ -197,6 +199,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
       // pending (or running with no way to stop it yet): settled in this same step (an
       // interruption of the caller before a later step would leave it cancelled and never
       // settled), skipped by the workers, it never starts
+      const wasPending = this.state === "pending"
       this.state = "cancelled"
       // the callbacks run in a fiber of their own (as `forkDetach` would start it), to their
       // end even if the caller is interrupted while it waits for them
@@ -204,6 +207,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
       this.settleNow(Exit.interrupt(), (effect) => {
         callbacks = Effect.runForkWith(caller.context)(effect)
       })
+      if (wasPending) this.onCancelledPending?.()
       return callbacks === undefined ? Effect.succeed(true) : Effect.as(Fiber.join(callbacks), true)
     })
   }
@@ -221,6 +225,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     if (this.state !== "pending") return
     this.state = "cancelled"
     this.settleNow(Exit.interrupt(), start)
+    this.onCancelledPending?.()
   }
 
   /** A callback's failure — even a defect — never stops the others. */

@@ -275,7 +275,7 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
       if (this.closed) return poolShutDown
       this.blocked.fill(false)
       if (isCall(effect)) return Effect.succeed(this.enqueue(effect) as unknown as Future.Future<A, E>)
-      return this.fibers.submit(Effect.provideService(effect, currentRouter, this.router))
+      return this.fibers.submitUnbounded(Effect.provideService(effect, currentRouter, this.router))
     })
 
   readonly map = <A, B, E, R>(

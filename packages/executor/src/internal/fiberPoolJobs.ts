@@ -1,0 +1,127 @@
+import * as Fifo from "@fiberkit/sync/Fifo"
+import * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import { FutureImpl } from "./future.js"
+
+/**
+ * A submitted task: its future, which carries what the worker needs to run it — one object per
+ * pending task. `rank` is its place in line (lower first; 0 for a task without priority), `id`
+ * its order of submission.
+ *
+ * @internal
+ */
+export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
+  constructor(
+    id: number,
+    readonly run: Effect.Effect<A, E>,
+    /** The context it runs with (its caller's); the pool's if none. */
+    readonly context: Context.Context<never> | undefined,
+    /** When it was submitted, on the recorder's clock (0 without a recorder). */
+    readonly queuedAt: number,
+    readonly rank: number
+  ) {
+    super(id)
+  }
+}
+
+const before = (a: Job, b: Job): boolean => a.rank < b.rank || (a.rank === b.rank && a.id < b.id)
+
+/**
+ * The line of pending jobs: those of rank 0 in a `Fifo` (a pool without priorities never pays
+ * for them), the others in a binary heap by (rank, id); `shift` takes the first of both. Jobs
+ * cancelled while pending stay until they reach the front, and are skipped there.
+ *
+ * @internal
+ */
+export class JobLine {
+  private readonly plain = new Fifo.Fifo<Job>()
+  private readonly ranked: Array<Job> = []
+
+  get length(): number {
+    return this.plain.length + this.ranked.length
+  }
+
+  push(job: Job): void {
+    if (job.rank === 0) return this.plain.push(job)
+    const heap = this.ranked
+    let i = heap.push(job) - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (!before(job, heap[parent]!)) break
+      heap[i] = heap[parent]!
+      i = parent
+    }
+    heap[i] = job
+  }
+
+  /** The first job in line, taken out (the line must not be empty). */
+  shift(): Job {
+    const top = this.ranked[0]
+    if (top === undefined || (this.plain.length > 0 && before(this.plain.peek()!, top))) return this.plain.shift()
+    const last = this.ranked.pop()!
+    if (this.ranked.length > 0) this.siftDown(last)
+    return top
+  }
+
+  private siftDown(job: Job): void {
+    const heap = this.ranked
+    let i = 0
+    for (;;) {
+      let child = 2 * i + 1
+      if (child >= heap.length) break
+      if (child + 1 < heap.length && before(heap[child + 1]!, heap[child]!)) child++
+      if (!before(heap[child]!, job)) break
+      heap[i] = heap[child]!
+      i = child
+    }
+    heap[i] = job
+  }
+
+  /** Every job in line, in no particular order. */
+  *[Symbol.iterator](): Iterator<Job> {
+    for (let i = 0; i < this.plain.length; i++) yield this.plain.at(i)
+    yield* this.ranked
+  }
+}
+
+/**
+ * What a pool made under a recorder reports: each job's times, outcome and worker. Workers are
+ * numbered by the lowest free slot, so a chart has at most `concurrency` rows.
+ *
+ * @internal
+ */
+export class PoolRecording {
+  private readonly slots: Array<boolean> = []
+  /** `worker N` for each slot, made once. */
+  private readonly lanes: Array<string> = []
+  constructor(readonly recorder: Recorder.Recorder, readonly group: string) {}
+
+  takeSlot(): number {
+    let slot = this.slots.indexOf(false)
+    if (slot < 0) {
+      slot = this.slots.length
+      this.lanes[slot] = `worker ${slot}`
+    }
+    this.slots[slot] = true
+    return slot
+  }
+
+  freeSlot(slot: number): void {
+    this.slots[slot] = false
+  }
+
+  record(job: Job, slot: number, startedAt: number, endedAt: number, exit: Exit.Exit<unknown, unknown>): void {
+    this.recorder.record({
+      source: "FiberPool",
+      group: this.group,
+      lane: this.lanes[slot],
+      label: `#${job.id}`,
+      queuedAt: job.queuedAt,
+      startedAt,
+      endedAt,
+      outcome: Recorder.outcomeOf(exit)
+    })
+  }
+}

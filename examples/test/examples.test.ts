@@ -236,6 +236,24 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAbove(semaphore!.starts, 3)
     assert.isAbove(rate!.inFlight, 3)
   },
+  "09c-steering-limits.ts": (stdout) => {
+    const lines = stdout.split("\n")
+    const times = (pattern: RegExp) => lines.flatMap((line) => pattern.exec(line)?.[1] ?? []).map(Number)
+    // one update of alice at a time, bob's beside her first
+    const alice = times(/^ {2}(\d+\.\d+) s {2}alice update \d$/)
+    assert.strictEqual(alice.length, 3)
+    for (let i = 1; i < alice.length; i++) assert.isAtLeast(alice[i]! - alice[i - 1]!, 0.09)
+    assert.include(lines, "  accounts still locked: 0")
+    assert.include(lines, "  most in flight: 3; hosts remembered: 0")
+    assert.include(lines, "  ran: busy, urgent-1, urgent-2, routine-1, routine-2")
+    // three at the old limit of 1, one after another; at the raise to 3 two start at once
+    const raised = lines.filter((line) => /request \d \(limit 3\)$/.test(line))
+    assert.strictEqual(lines.filter((line) => /request \d \(limit 1\)$/.test(line)).length, 3)
+    assert.strictEqual(raised.length, 3)
+    assert.strictEqual(raised[0]!.trim().split(" ")[0], raised[1]!.trim().split(" ")[0], raised.join("\n"))
+    assert.include(lines, `  onFull "fail": 1 ran, 2 ran, 3 ran, 4 refused, 5 refused`)
+    assert.include(lines, `  onFull "dropOldest": 1 ran, 2 dropped, 3 dropped, 4 ran, 5 ran`)
+  },
   "10-background-tasks.ts": (stdout) => {
     // 1. Every result arrives on the stream; carol's busy mailbox is retried, nobody@invalid fails
     // once: the definition's retry reads the typed error and does not retry NoSuchMailbox.

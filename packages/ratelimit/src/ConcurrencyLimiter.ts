@@ -133,7 +133,12 @@ export declare namespace ConcurrencyLimiter {
 export function make(
   options: ConcurrencyLimiter.Options & { readonly maxPending: number }
 ): Effect.Effect<ConcurrencyLimiter<PendingLimitExceeded>, InvalidOptions>
-export function make(options: ConcurrencyLimiter.Options): Effect.Effect<ConcurrencyLimiter, InvalidOptions>
+export function make(
+  options: ConcurrencyLimiter.Options & { readonly maxPending?: undefined }
+): Effect.Effect<ConcurrencyLimiter, InvalidOptions>
+export function make(
+  options: ConcurrencyLimiter.Options
+): Effect.Effect<ConcurrencyLimiter<PendingLimitExceeded>, InvalidOptions>
 export function make(
   options: ConcurrencyLimiter.Options
 ): Effect.Effect<ConcurrencyLimiter<PendingLimitExceeded>, InvalidOptions> {

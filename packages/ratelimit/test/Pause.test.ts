@@ -55,7 +55,9 @@ describe("RateLimiter.pause", () => {
       const order: Array<string> = []
       const fibers = yield* Effect.forEach(["a", "b", "c"], (name) =>
         Effect.forkChild(limiter(Effect.flatMap(Clock.currentTimeMillis, (at) =>
-          Effect.sync(() => order.push(`${name}@${at}`))))))
+          Effect.sync(() =>
+            order.push(`${name}@${at}`)
+          )))))
       yield* TestClock.adjust(0)
       assert.deepStrictEqual(order, ["a@0"]) // b and c wait for 100 and 200
       yield* TestClock.adjust(50)

@@ -175,6 +175,19 @@ describe("RateLimiter.drain", () => {
       assert.deepStrictEqual(yield* startTimes(limiter, 1), [250])
     }))
 
+  it.effect("a drain while the first in line sleeps: it wakes at its old time, then sleeps on to the new one", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 2, interval: "1 second", algorithm: "token-bucket" })
+      yield* limiter.take(2) // empty: the next token at 500
+      const fiber = yield* Effect.forkChild(limiter(Clock.currentTimeMillis))
+      yield* TestClock.adjust(400) // 0.8 token
+      yield* limiter.drain // 0: the next token at 900
+      yield* TestClock.adjust(100)
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust(400)
+      assert.strictEqual(yield* Fiber.join(fiber), 900)
+    }))
+
   for (const options of algorithms) {
     it.effect(`${options.algorithm ?? "sliding-window"}: a drain never makes a wait shorter`, () =>
       Effect.gen(function*() {

@@ -236,6 +236,29 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.isAbove(semaphore!.starts, 3)
     assert.isAbove(rate!.inFlight, 3)
   },
+  "09b-retry-after.ts": (stdout) => {
+    const [intro, ...rounds] = stdout.trimEnd().split("\n\n")
+    assert.strictEqual(
+      intro,
+      "Two hosts on 127.0.0.1: busy answers its first request of each round 429, calm always 200"
+    )
+    const titles = [
+      "1. 429 with Retry-After: 1 (seconds)",
+      "2. 429 with Retry-After: <a date 2 s ahead> (an HTTP-date)"
+    ]
+    assert.strictEqual(rounds.length, 2, `not 2 rounds in:\n${stdout}`)
+    rounds.forEach((round, i) => {
+      const [title, ...lines] = round.split("\n")
+      assert.strictEqual(title, titles[i])
+      // every request as the server saw it: busy's refused /a first, calm's at once, then busy's after the pause
+      const requests = lines.slice(0, -1).map((line) => /^ {2}\+\d+\.\ds (.+)$/.exec(line)?.[1] ?? line)
+      assert.deepStrictEqual(requests.slice(0, 3), ["busy /a → 429", "calm /c → 200", "calm /d → 200"])
+      assert.sameMembers(requests.slice(3), ["busy /a → 200", "busy /b → 200"])
+      // the pause: 1 s for "1"; a date has whole seconds, measured from the server's Date: 1 to 2 s
+      const paused = Number(/^busy paused (\d+\.\d)s; calm waited for the pause: false$/.exec(lines.at(-1)!)?.[1])
+      assert.isAtLeast(paused, i === 0 ? 1 : 0.9, lines.at(-1))
+    })
+  },
   "09c-steering-limits.ts": (stdout) => {
     const lines = stdout.split("\n")
     const times = (pattern: RegExp) => lines.flatMap((line) => pattern.exec(line)?.[1] ?? []).map(Number)

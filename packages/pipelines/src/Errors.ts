@@ -117,7 +117,8 @@ export class ConnectionFailed extends Data.TaggedError("ConnectionFailed")<{
 /**
  * The final answer, after the redirects, had a status that is not 2xx: 4xx or 5xx, or a 3xx that
  * is not a redirect (300, 304 …). `url` is the URL asked for. A 5xx or a 429 is retried on the
- * `retry` schedule, other statuses are not (`Fetch.isRetryable`).
+ * `retry` schedule, other statuses are not (`Fetch.isRetryable`). A 429 or 503 with a valid
+ * `Retry-After` carries the wait it asked for in `retryAfterMillis`.
  *
  * **Example**
  *
@@ -137,9 +138,15 @@ export class ConnectionFailed extends Data.TaggedError("ConnectionFailed")<{
 export class HttpStatusError extends Data.TaggedError("HttpStatusError")<{
   readonly url: string
   readonly status: number
+  /**
+   * The wait a `429` or `503` asked for with its `Retry-After`, in ms (as the server said, before
+   * any `maxRetryAfter` cap); absent without a valid one.
+   */
+  readonly retryAfterMillis?: number | undefined
 }> {
   override get message(): string {
-    return `${this.url}: HTTP ${this.status}`
+    const retryAfter = this.retryAfterMillis === undefined ? "" : ` (Retry-After: ${this.retryAfterMillis / 1000} s)`
+    return `${this.url}: HTTP ${this.status}${retryAfter}`
   }
 }
 

@@ -159,8 +159,20 @@ export interface FetchOptions {
    * most 64 KiB and for at most this long, then dropped with its connection).
    */
   readonly timeout?: Duration.Input | undefined
-  /** Retries of retryable failures (timeouts, connection failures, 5xx, 429) on this schedule. */
+  /**
+   * Retries of retryable failures (timeouts, connection failures, 5xx, 429) on this schedule. A
+   * retry after a `429` or `503` with a `Retry-After` waits for the later of the schedule's delay
+   * and the server's time (at most `maxRetryAfter`).
+   */
   readonly retry?: Schedule.Schedule<unknown, FetchError> | undefined
+  /**
+   * The longest wait a `Retry-After` may impose. A `429` or `503` with a valid `Retry-After`
+   * (seconds or an HTTP-date) pauses the host of its URL — and no other host — for that long, or
+   * for `maxRetryAfter` if it asks for more: no attempt at that host begins before the pause ends,
+   * neither this URL's retry nor any other URL's. A finite duration ≥ 0; `0` turns the pauses off.
+   * Default: 1 minute.
+   */
+  readonly maxRetryAfter?: Duration.Input | undefined
   /** Keep each body in its result. Default: false (bodies are counted, not held). */
   readonly keepBody?: boolean | undefined
   /**
@@ -210,9 +222,17 @@ export interface FetchSummary {
  * Fetches every URL, `concurrency` at a time, and streams one outcome per URL as each ends.
  * Redirects are followed, at most `maxRedirects` (default 20) per attempt; a final status that is
  * not 2xx is `HttpStatusError` as soon as it arrives, whatever its body does (an error or redirect
- * body is read in the background, at most 64 KiB, so its connection can be reused, then dropped). Fails only for invalid options (`concurrency` or `perHostConcurrency`
- * below 1, `maxRedirects` or `maxBodyBytes` below 0). Ending the stream early (`Stream.take`) cancels the requests
- * in flight.
+ * body is read in the background, at most 64 KiB, so its connection can be reused, then dropped).
+ * Fails only for invalid options (`concurrency` or `perHostConcurrency` below 1, `maxRedirects` or
+ * `maxBodyBytes` below 0, a `timeout` or `maxRetryAfter` that is not a duration ≥ 0). Ending the
+ * stream early (`Stream.take`) cancels the requests in flight.
+ *
+ * A `429` or `503` with a `Retry-After` (RFC 9110 §10.2.3: seconds or an HTTP-date) pauses its
+ * URL's host, and only it, until then — at most `maxRetryAfter` (default 1 minute): no attempt at
+ * that host begins before, this URL's retry included, which waits for the later of the `retry`
+ * schedule's delay and the pause. A missing or invalid header (`-5`, `1.5`, an unknown date
+ * format), a `0` or a past date pause nothing: the retry waits for the schedule alone. An attempt
+ * waiting for a pause holds its place among the `concurrency` and `perHostConcurrency` slots.
  *
  * Each request is a span of the `HttpClient`, as with any use of it. For many small requests and
  * no tracing exporter, turning them off saves about 4% per request on a local server
@@ -260,7 +280,8 @@ export const summarize: <R>(
 ) => Effect.Effect<FetchSummary, InvalidOptions, R> = internal.summarize
 
 /**
- * Whether a failure is worth another attempt: timeouts, connection failures, 5xx and 429.
+ * Whether a failure is worth another attempt: timeouts, connection failures, 5xx and 429 (with or
+ * without a `Retry-After`: it only sets when).
  *
  * **Example**
  *

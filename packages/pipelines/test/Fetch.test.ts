@@ -314,7 +314,14 @@ describe("Fetch.fetchAll on a real server", () => {
             )
             return Effect.provideService(limiter(started), Clock.Clock, spy)
           }),
-        { options: limiter.options, withCost: limiter.withCost, take: limiter.take, stats: limiter.stats }
+        {
+          options: limiter.options,
+          withCost: limiter.withCost,
+          take: limiter.take,
+          stats: limiter.stats,
+          pause: limiter.pause,
+          drain: limiter.drain
+        }
       )
       const urls = Array.from({ length: 9 }, (_, i) => server.url(`/ok/1/${i}`))
       const began = Date.now()

@@ -16,6 +16,9 @@
  * - `/goto/:code?to=<location>`: that status with that `Location` (none without `to`)
  * - `/stall/:code/:n`: that status, a `content-length` of 2n, n bytes of the body, and no more
  * - `/chunked/:n`: 200 with a body of n bytes (see {@link bodyOf}), without a `content-length`
+ * - `/retry-after/:k/:seconds/:form`: 429 with `Retry-After` the first k requests to the path,
+ *   then 200; `form` is `seconds` (`Retry-After: <seconds>`) or `date` (the HTTP-date that many
+ *   seconds from now)
  *
  * One server may listen on several ports (`listeners`): the routes and the counters are shared.
  * The server records every request (path, Host header, arrival time), the attempts per path,
@@ -197,6 +200,14 @@ export const start = (options?: { readonly listeners?: number }): Effect.Effect<
           head(res, 200, { "content-type": "application/octet-stream" })
           const body = bodyOf(n)
           for (let at = 0; at < n; at += 16_384) res.write(body.subarray(at, at + 16_384))
+          return res.end()
+        }
+        case "retry-after": {
+          if (count > n) return send(res, 200, "welcome back")
+          const seconds = Number(arg2)
+          const form = path.split("/")[4]
+          const value = form === "date" ? new Date(Date.now() + seconds * 1000).toUTCString() : String(seconds)
+          head(res, 429, { "retry-after": value, "content-length": 0 })
           return res.end()
         }
         default:

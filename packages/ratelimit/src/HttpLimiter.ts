@@ -1,10 +1,12 @@
 /**
  * Limits on an Effect `HttpClient` (`effect/http`): every request through the returned client waits
  * for the limiter first — a `RateLimiter`, a `ConcurrencyLimiter`, or any function of the same
- * shape — or for the limiter of its host, with a `KeyedRateLimiter`.
+ * shape — or for the limiter of its host, with a `KeyedRateLimiter`, which also listens to the
+ * server: a `429` or `503` with a `Retry-After` pauses that host's limiter.
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as HttpClient from "effect/http/HttpClient"
@@ -39,7 +41,8 @@ export type Limit = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A
 
 /**
  * The client with every request behind `limit`. Dual: `HttpLimiter.limit(client, limit)` or
- * `client.pipe(HttpLimiter.limit(limit))`.
+ * `client.pipe(HttpLimiter.limit(limit))`. It does not read `Retry-After`: one limiter for every
+ * host cannot pause one host alone. Use `limitByHost`, or `RateLimiter.pause` yourself.
  *
  * **Example**
  *
@@ -66,8 +69,48 @@ export const limit: {
 } = dual(2, internal.limit)
 
 /**
- * The client with each request behind the limiter of its URL's host. Dual:
- * `HttpLimiter.limitByHost(client, limiter)` or `client.pipe(HttpLimiter.limitByHost(limiter))`.
+ * The options of `limitByHost`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { HttpClient } from "effect/http"
+ * import { HttpLimiter, KeyedRateLimiter } from "@fiberkit/ratelimit"
+ *
+ * const options: HttpLimiter.ByHostOptions = { maxRetryAfter: "5 minutes" }
+ * const program = Effect.gen(function*() {
+ *   const perHost = yield* KeyedRateLimiter.make<string>({ limit: 5, interval: "1 second" })
+ *   return HttpLimiter.limitByHost(yield* HttpClient.HttpClient, perHost, options)
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface ByHostOptions {
+  /**
+   * The longest a `Retry-After` pauses a host: a longer one pauses it this long. A finite
+   * duration ≥ 0; `0` turns the pauses off. Default: 1 minute. Another value is a programming
+   * mistake: every request through the client dies (`IllegalArgumentError` naming the option).
+   */
+  readonly maxRetryAfter?: Duration.Input | undefined
+}
+
+/**
+ * The client with each request behind the limiter of its URL's host (`URL.host`: the hostname
+ * and the port). Dual: `HttpLimiter.limitByHost(client, limiter, options?)` or
+ * `client.pipe(HttpLimiter.limitByHost(limiter, options?))`.
+ *
+ * It honours the server's `Retry-After` (RFC 9110 §10.2.3) on `429 Too Many Requests` and
+ * `503 Service Unavailable`: the limiter of that host — and of no other — is paused
+ * (`KeyedRateLimiter.pause`) until then, at most `maxRetryAfter` (default 1 minute). The
+ * requests waiting for that host keep their order and start when the pause is over. The header is
+ * read as `RetryAfter.fromResponse` does: seconds or an HTTP-date (measured from the response's
+ * `Date`); a missing or invalid one, a `0` or a date in the past pause nothing. The response
+ * itself is returned as it came: this client does not retry, so a retry of yours (e.g.
+ * `HttpClient.retryTransient`, piped after it) waits for the pause. A response seen as a failure
+ * (`HttpClient.filterStatusOk` piped before this) is honoured too.
  *
  * **Example**
  *
@@ -90,13 +133,15 @@ export const limit: {
  */
 export const limitByHost: {
   (
-    limiter: KeyedRateLimiter.KeyedRateLimiter<string>
+    limiter: KeyedRateLimiter.KeyedRateLimiter<string>,
+    options?: ByHostOptions
   ): <E, R>(client: HttpClient.HttpClient.With<E, R>) => HttpClient.HttpClient.With<E, R>
   <E, R>(
     client: HttpClient.HttpClient.With<E, R>,
-    limiter: KeyedRateLimiter.KeyedRateLimiter<string>
+    limiter: KeyedRateLimiter.KeyedRateLimiter<string>,
+    options?: ByHostOptions
   ): HttpClient.HttpClient.With<E, R>
-} = dual(2, internal.limitByHost)
+} = dual((args) => HttpClient.isHttpClient(args[0]), internal.limitByHost)
 
 /**
  * Replaces the `HttpClient` in the context with one whose requests go behind `limit`, for a

@@ -38,6 +38,44 @@ export interface KeyedRateLimiter<in K> {
   (key: K): RateLimiter.RateLimiter
   /** Keys remembered now. */
   readonly size: Effect.Effect<number>
+  /**
+   * `keyed(key).pause(duration)`: no start for `key` for `duration`, the other keys unaffected
+   * (see `RateLimiter.pause`: waiters keep their order, a pause only extends, an invalid
+   * duration is a defect). The key is remembered (made if new) and not forgotten before its
+   * pause has ended.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { KeyedRateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const perHost = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second" })
+   *   yield* perHost.pause("api.example.com", "2 seconds") // it answered 429, Retry-After: 2
+   *   yield* perHost("api.example.org")(Effect.log("another host: at once"))
+   * })
+   * ```
+   */
+  readonly pause: (key: K, duration: Duration.Input) => Effect.Effect<void>
+  /**
+   * `keyed(key).drain`: empties the capacity of `key` now (see `RateLimiter.drain` for each
+   * algorithm), the other keys unaffected. The key is remembered (made if new).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { KeyedRateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const perUser = yield* KeyedRateLimiter.make<string>({ limit: 5, interval: "1 minute" })
+   *   yield* perUser.drain("ada") // the API says ada's quota is spent
+   *   return (yield* perUser("ada").stats).available // 0
+   * })
+   * ```
+   */
+  readonly drain: (key: K) => Effect.Effect<void>
 }
 
 /**

@@ -61,6 +61,61 @@ export interface RateLimiter {
   /** Waits for a start of `cost` (default 1), for code that does not wrap an effect. */
   readonly take: (cost?: number) => Effect.Effect<void>
   readonly stats: Effect.Effect<RateLimiter.Stats>
+  /**
+   * No start is granted for `duration` from now (the Clock's now, rounded up to whole
+   * milliseconds): for a server that answered `429 Too Many Requests` with a `Retry-After`. The
+   * waiters keep their places in line and start in order once the pause is over, each as the
+   * algorithm allows; a request arriving meanwhile joins the end of the line. A pause only ever
+   * extends: it ends at the later of the current pause's end and `now + duration`, so a shorter
+   * pause asked for later (or `pause(0)`) changes nothing. A pause does not consume capacity:
+   * the algorithm's state is as it would be without it (`drain` does that). A duration that is
+   * not finite and ≥ 0 (`-1`, `NaN`, `Duration.infinity`) is a programming mistake: a defect,
+   * `IllegalArgumentError` naming the call and the value.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const limiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
+   *   yield* limiter.pause("30 seconds") // the server said: Retry-After: 30
+   *   yield* limiter(Effect.log("starts 30 s from now"))
+   * })
+   * ```
+   */
+  readonly pause: (duration: Duration.Input) => Effect.Effect<void>
+  /**
+   * Empties the capacity available now, as if it had all been used at this instant (for a server
+   * that says the quota is spent). Per algorithm:
+   *
+   * - `"sliding-window"`: the cost still free counts as started now, so the window is full; each
+   *   earlier start gives its part back when it leaves the window, and the drained part comes back
+   *   `interval` (+ 1 ms) after the drain.
+   * - `"token-bucket"`: the bucket holds 0 tokens (no fraction of one either) and refills from now
+   *   at `limit / interval`: a start of `cost` comes `cost × interval / limit` (rounded up to ms)
+   *   after the drain.
+   * - `"gcra"`: the theoretical arrival time becomes at least `now + burst × interval / limit`, as
+   *   if a whole burst had started now: the next start comes one emission interval,
+   *   `interval / limit` (rounded up to ms), after the drain.
+   *
+   * A drain never makes any wait shorter, and does not count in `stats.granted`.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const limiter = yield* RateLimiter.make({ limit: 4, interval: "1 second", algorithm: "token-bucket" })
+   *   yield* limiter.drain // the server says the quota is spent
+   *   return (yield* limiter.stats).available // 0: the next start comes 250 ms from now
+   * })
+   * ```
+   */
+  readonly drain: Effect.Effect<void>
 }
 
 /**
@@ -114,6 +169,8 @@ export declare namespace RateLimiter {
     readonly available: number
     /** The cost in use now: the capacity minus `available`. */
     readonly usage: number
+    /** Milliseconds until the current pause ends; 0 when not paused. A pause does not change `available`. */
+    readonly pausedFor: number
   }
 }
 

@@ -47,3 +47,10 @@ export * as KeyedRateLimiter from "./KeyedRateLimiter.js"
  * @since 0.1.0
  */
 export * as RateLimiter from "./RateLimiter.js"
+
+/**
+ * RetryAfter: the wait a 429 or 503 response's `Retry-After` header asks for.
+ *
+ * @since 0.2.0
+ */
+export * as RetryAfter from "./RetryAfter.js"

@@ -50,6 +50,51 @@ describe("Interleavings: rate limiters", () => {
       ))
   }
 
+  for (const algorithm of ["sliding-window", "token-bucket", "gcra"] as const) {
+    it.effect(`${algorithm}: a pause and a drain racing the requests: no start inside the pause, the bound holds`, () =>
+      Interleavings.explore(
+        Effect.gen(function*() {
+          const limiter = yield* Effect.orDie(RateLimiter.make({ limit: 2, interval: 10, algorithm }))
+          const starts: Array<Start> = []
+          let pausedAt = Number.POSITIVE_INFINITY
+          let pausedUntil = Number.NEGATIVE_INFINITY
+          const insidePause: Array<number> = [] // checked at the end: a failure in a request fiber would pass for an interruption
+          const request = Effect.orDie(limiter(Effect.flatMap(Clock.currentTimeMillis, (at) =>
+            Effect.sync(() => {
+              // a start read at the pause's own instant may have been granted before it
+              if (pausedAt < at && at < pausedUntil) insidePause.push(at)
+              starts.push({ at, cost: 1 })
+            }))))
+          const pause = Effect.flatMap(
+            Clock.currentTimeMillis,
+            (now) =>
+              Effect.andThen(
+                limiter.pause(7),
+                Effect.sync(() => {
+                  pausedAt = now
+                  pausedUntil = now + 7
+                })
+              )
+          )
+          const actors = yield* Effect.forEach(
+            [request, pause, request, limiter.drain, request, request],
+            (effect) => Interleavings.fork(effect)
+          )
+          yield* Effect.forEach(actors, Fiber.await)
+          const ordered = [...starts].sort((a, b) => a.at - b.at)
+          ordered.forEach((start, i) =>
+            assert.isTrue(
+              allowed(limiter.options, 10, ordered.slice(0, i), start.at, start.cost),
+              `a start at ${start.at} breaks the guarantee: ${JSON.stringify(ordered)}`
+            )
+          )
+          assert.deepStrictEqual(insidePause, [], "starts inside the pause")
+          assert.strictEqual((yield* limiter.stats).waiting, 0)
+        }),
+        options
+      ))
+  }
+
   it.effect("ConcurrencyLimiter: never more inside than its limit; none inside or waiting at the end", () =>
     Interleavings.explore(
       Effect.gen(function*() {

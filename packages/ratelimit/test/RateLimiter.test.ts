@@ -74,7 +74,7 @@ describe("RateLimiter", () => {
       yield* TestClock.adjust(501)
       assert.strictEqual(yield* Fiber.join(second), 1001)
       const stats = yield* limit.stats
-      assert.deepStrictEqual(stats, { granted: 2, waiting: 0, available: 0, usage: 1 })
+      assert.deepStrictEqual(stats, { granted: 2, waiting: 0, available: 0, usage: 1, pausedFor: 0 })
     }))
 
   it.effect("catches up from the clock: starts owed while the fiber slept late all go at once", () =>

@@ -1,4 +1,5 @@
 import * as KeyedConcurrencyLimiter from "@fiberkit/ratelimit/KeyedConcurrencyLimiter"
+import * as RetryAfter from "@fiberkit/ratelimit/RetryAfter"
 import * as Durations from "@fiberkit/sync/Durations"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -24,6 +25,7 @@ import {
 } from "../Errors.js"
 import type * as Api from "../Fetch.js"
 import { asCompleted } from "./asCompleted.js"
+import { HostPauses } from "./hostPauses.js"
 
 const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "Fetch.fetchAll", field, expected, value })
@@ -31,7 +33,8 @@ const invalid = (field: string, expected: string, value: unknown) =>
 /** The defaults of the options, documented in `FetchOptions`. @internal */
 export const defaults = {
   maxRedirects: 20,
-  maxBodyBytes: 16 * 1024 * 1024
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxRetryAfter: "1 minute"
 } as const
 
 /** The statuses that redirect (with a `Location`); other 3xx (300, 304 …) are answers. */
@@ -208,8 +211,22 @@ const attempt = (
     readonly maxRedirects: number
     readonly scope: Scope.Scope
     readonly timeout: Duration.Duration | undefined
+    readonly pauses: HostPauses
+    readonly maxRetryAfter: number
   }
 ): Effect.Effect<Attempt, Api.FetchError> => {
+  /** An error status; a 429 or 503 with a `Retry-After` also pauses the host asked for, at most `maxRetryAfter`. */
+  const refused = (response: HttpClientResponse.HttpClientResponse, status: number) =>
+    Effect.clockWith((clock) => {
+      const now = clock.currentTimeMillisUnsafe()
+      const retryAfterMillis = Option.getOrUndefined(RetryAfter.fromResponse(response, now))
+      if (retryAfterMillis !== undefined) {
+        options.pauses.pause(parsed.host, now, Math.min(retryAfterMillis, options.maxRetryAfter))
+      }
+      return Effect.fail(
+        new HttpStatusError({ url, status, ...(retryAfterMillis === undefined ? {} : { retryAfterMillis }) })
+      )
+    })
   const drop = (response: HttpClientResponse.HttpClientResponse) => discard(response, options.scope, options.timeout)
   const hop = (current: URL, redirects: number): Effect.Effect<Attempt, Api.FetchError> =>
     Effect.flatMap(
@@ -230,7 +247,7 @@ const attempt = (
         }
         if (status < 200 || status >= 300) {
           // the status decides, whatever the body does
-          return Effect.andThen(drop(response), Effect.fail(new HttpStatusError({ url, status })))
+          return Effect.andThen(drop(response), refused(response, status))
         }
         const done = (bytes: number, body: Uint8Array | undefined): Attempt => ({
           status,
@@ -281,12 +298,22 @@ export const fetchAll = (
       if (maxBodyBytes !== Infinity && (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)) {
         return yield* invalid("maxBodyBytes", "an integer ≥ 0, or Infinity", maxBodyBytes)
       }
+      const maxRetryAfter = Durations.decodeNonNegative(options.maxRetryAfter ?? defaults.maxRetryAfter).pipe(
+        Option.map(Duration.toMillis),
+        Option.filter(Number.isFinite)
+      )
+      if (Option.isNone(maxRetryAfter)) {
+        return yield* invalid("maxRetryAfter", "a finite duration ≥ 0", options.maxRetryAfter)
+      }
+      const pauses = new HostPauses()
       const settings = {
         keepBody: options.keepBody === true,
         maxBodyBytes,
         maxRedirects,
         scope: yield* Effect.scope,
-        timeout
+        timeout,
+        pauses,
+        maxRetryAfter: maxRetryAfter.value
       }
       // one limit per host, forgotten as soon as no request of that host is in flight or waiting
       const hosts = perHost === undefined
@@ -306,7 +333,8 @@ export const fetchAll = (
             orElse: () => Effect.fail(new FetchTimeout({ url, millis: Duration.toMillis(timeout) }))
           })
         }
-        if (options.rateLimit !== undefined) request = options.rateLimit(request)
+        // after a Retry-After, no attempt at the host before the pause ends
+        request = pauses.gate(parsed.host, request, options.rateLimit)
         if (hosts !== undefined) request = hosts(parsed.host)(request)
         if (options.retry !== undefined) {
           request = Effect.retry(request, {

@@ -18,6 +18,8 @@ export interface Algorithm {
   available(now: number): number
   /** Whether the past starts no longer matter at `now`: the state is as if new. */
   atRest(now: number): boolean
+  /** Empties the capacity at `now`: afterwards `available(now)` is 0. Never makes a wait shorter. */
+  drain(now: number): void
 }
 
 /**
@@ -80,6 +82,12 @@ export class SlidingWindow implements Algorithm {
     this.prune(now)
     return this.sum === 0
   }
+
+  /** As if the capacity still free had all started at `now`: it comes back `interval + 1` ms later. */
+  drain(now: number): void {
+    const free = this.available(now)
+    if (free > 0) this.commit(now, free)
+  }
 }
 
 /**
@@ -127,6 +135,12 @@ export class TokenBucket implements Algorithm {
     this.refill(now)
     return this.level === this.capacity * this.interval
   }
+
+  /** No token left at `now` (not even part of one); the bucket refills from there. */
+  drain(now: number): void {
+    this.refill(now)
+    this.level = 0
+  }
 }
 
 /**
@@ -163,5 +177,13 @@ export class Gcra implements Algorithm {
 
   atRest(now: number): boolean {
     return this.tat <= now * this.limit
+  }
+
+  /**
+   * As if a whole burst had started at `now`: `tat` is at least `now + burst × interval / limit`,
+   * so the next start comes one emission interval (`interval / limit`) after `now`.
+   */
+  drain(now: number): void {
+    this.tat = Math.max(this.tat, now * this.limit + this.tolerance + this.interval)
   }
 }

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../KeyedRateLimiter.js"
 import type * as RateLimiter from "../RateLimiter.js"
-import { algorithmOf, facade, Limiter, resolve } from "./rateLimiter.js"
+import { algorithmOf, drainOf, facade, Limiter, pauseOf, resolve } from "./rateLimiter.js"
 
 /**
  * The limiters by key, in the order of their last use. Every half idle timeout, a sweep forgets
@@ -61,5 +61,10 @@ export const make = <K>(
     }
     const keyed = new Keyed<K>(resolved, idleTimeout)
     const byKey = (key: K): RateLimiter.RateLimiter => facade(resolved, (now) => keyed.get(key, now))
-    return Effect.succeed(Object.assign(byKey, { size: Effect.sync(() => keyed.size) }))
+    return Effect.succeed(Object.assign(byKey, {
+      size: Effect.sync(() => keyed.size),
+      pause: (key: K, duration: Duration.Input) =>
+        pauseOf("KeyedRateLimiter.pause", duration, (now) => keyed.get(key, now)),
+      drain: (key: K) => drainOf((now) => keyed.get(key, now))
+    }))
   })

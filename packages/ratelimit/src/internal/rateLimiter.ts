@@ -1,9 +1,11 @@
+import * as Durations from "@fiberkit/sync/Durations"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import * as Cause from "effect/Cause"
 import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../RateLimiter.js"
 import { type Algorithm, Gcra, SlidingWindow, TokenBucket } from "./algorithms.js"
@@ -32,6 +34,8 @@ export class Limiter {
   /** Whether a request holds the turn (it is waiting for its start, or the turn is on its way to it). */
   private turnTaken = false
   private granted = 0
+  /** No start before this time (ms): the end of the longest pause asked for. */
+  private pausedUntil = Number.NEGATIVE_INFINITY
 
   constructor(readonly algorithm: Algorithm, readonly options: Api.RateLimiter.Resolved) {}
 
@@ -42,7 +46,7 @@ export class Limiter {
    */
   acquire(now: number, cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
     if (!this.turnTaken) {
-      if (this.line.size === 0 && this.algorithm.earliest(now, cost) <= now) {
+      if (this.line.size === 0 && this.earliest(now, cost) <= now) {
         this.start(now, cost)
         return Effect.void
       }
@@ -70,6 +74,24 @@ export class Limiter {
   /** A turn handed to a request interrupted before it resumed goes on to the next one. */
   private readonly hooks: Handoff.WaitHooks<void> = { onLost: () => this.passTurn() }
 
+  /** The earliest time ≥ `now` at which a start of `cost` is allowed: by the algorithm, and after any pause. */
+  private earliest(now: number, cost: number): number {
+    return Math.max(this.pausedUntil, this.algorithm.earliest(now, cost))
+  }
+
+  /**
+   * No start before `now + millis`. A pause only ever extends the current one: the request holding
+   * the turn sleeps until the time it computed, then computes again, so it never needs waking early.
+   */
+  pause(now: number, millis: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, now + millis)
+  }
+
+  /** Empties the available capacity at `now` (see `Algorithm.drain`). */
+  drain(now: number): void {
+    this.algorithm.drain(now)
+  }
+
   private start(now: number, cost: number): void {
     this.algorithm.commit(now, cost)
     this.granted++
@@ -79,7 +101,7 @@ export class Limiter {
   private turn(cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
     const attempt: Effect.Effect<void> = Effect.suspend(() => {
       const now = clock.currentTimeMillisUnsafe()
-      const at = this.algorithm.earliest(now, cost)
+      const at = this.earliest(now, cost)
       if (at > now) return Effect.andThen(restore(Effect.sleep(Duration.millis(at - now))), attempt)
       this.start(now, cost)
       this.passTurn()
@@ -97,11 +119,12 @@ export class Limiter {
   stats(now: number): Api.RateLimiter.Stats {
     const available = this.algorithm.available(now)
     const waiting = this.line.size + (this.turnTaken ? 1 : 0)
-    return { granted: this.granted, waiting, available, usage: this.algorithm.capacity - available }
+    const pausedFor = Math.max(0, this.pausedUntil - now)
+    return { granted: this.granted, waiting, available, usage: this.algorithm.capacity - available, pausedFor }
   }
 
   atRest(now: number): boolean {
-    return !this.turnTaken && this.line.size === 0 && this.algorithm.atRest(now)
+    return !this.turnTaken && this.line.size === 0 && now >= this.pausedUntil && this.algorithm.atRest(now)
   }
 }
 
@@ -169,6 +192,41 @@ export const checkCost = (
 }
 
 /**
+ * Pauses the limiter `limiter(now)` picks for `duration`, rounded up to whole milliseconds. A
+ * duration that is not finite and ≥ 0 is a programming mistake: a defect naming `operation`.
+ *
+ * @internal
+ */
+export const pauseOf = (
+  operation: string,
+  duration: Duration.Input,
+  limiter: (now: number) => Limiter
+): Effect.Effect<void> => {
+  const decoded = Durations.decodeNonNegative(duration)
+  const millis = Option.isSome(decoded) ? Math.ceil(Duration.toMillis(decoded.value)) : Number.NaN
+  if (!Number.isFinite(millis)) {
+    return Effect.die(
+      new Cause.IllegalArgumentError(`${operation}: duration must be a finite duration ≥ 0, got ${String(duration)}`)
+    )
+  }
+  return Effect.clockWith((clock) =>
+    Effect.sync(() => {
+      const now = clock.currentTimeMillisUnsafe()
+      limiter(now).pause(now, millis)
+    })
+  )
+}
+
+/** Drains the limiter `limiter(now)` picks. @internal */
+export const drainOf = (limiter: (now: number) => Limiter): Effect.Effect<void> =>
+  Effect.clockWith((clock) =>
+    Effect.sync(() => {
+      const now = clock.currentTimeMillisUnsafe()
+      limiter(now).drain(now)
+    })
+  )
+
+/**
  * A limiter as users see it: callable, with `withCost`, `take` and `stats`. `limiter` finds the
  * `Limiter` for each use (a keyed limiter picks it by key at that moment).
  *
@@ -210,7 +268,9 @@ export const facade = (
     stats: Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
       return Effect.succeed(limiter(now).stats(now))
-    })
+    }),
+    pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
+    drain: drainOf(limiter)
   })
 }
 

@@ -320,7 +320,8 @@ describe("Fetch.fetchAll on a real server", () => {
           take: limiter.take,
           stats: limiter.stats,
           pause: limiter.pause,
-          drain: limiter.drain
+          drain: limiter.drain,
+          resize: limiter.resize
         }
       )
       const urls = Array.from({ length: 9 }, (_, i) => server.url(`/ok/1/${i}`))

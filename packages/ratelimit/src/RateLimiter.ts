@@ -116,6 +116,33 @@ export interface RateLimiter {
    * ```
    */
   readonly drain: Effect.Effect<void>
+  /**
+   * Changes the numbers while in use — `limit`, `interval`, `burst`, each optional; the algorithm
+   * stays. Checked as `make` checks them (`InvalidOptions`; a `burst` for the sliding window
+   * too). From that moment: the sliding window keeps its log of starts and counts it against the
+   * new limit over the new interval (starts older than the old interval are gone); the token
+   * bucket keeps its tokens (at most the new burst) and refills at the new rate; GCRA keeps the
+   * emission intervals it has booked ahead, each now the new length. The request holding the turn
+   * computes its start again at once, so a grow lets it in now; a shrink makes the next starts
+   * wait, interrupting none. For a `KeyedRateLimiter`, every key changes, and keys met later too.
+   * A request already waiting whose cost is above the new maximum starts alone, once nothing else
+   * counts.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const limiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
+   *   // the API's plan was upgraded: 50 per second from now on
+   *   yield* limiter.resize({ limit: 50 })
+   *   return limiter.options.limit // 50
+   * })
+   * ```
+   */
+  readonly resize: (sizes: RateLimiter.Sizes) => Effect.Effect<void, InvalidOptions>
 }
 
 /**
@@ -143,6 +170,29 @@ export declare namespace RateLimiter {
     readonly burst?: number | undefined
     /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
     readonly name?: string | undefined
+  }
+
+  /**
+   * The new numbers of `resize`: any of them; the others stay.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import type { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const slower: RateLimiter.RateLimiter.Sizes = { limit: 5, interval: "1 second" }
+   * ```
+   *
+   * @since 0.3.0
+   * @category models
+   */
+  export interface Sizes {
+    /** Starts (total cost) allowed per `interval`: an integer ≥ 1. */
+    readonly limit?: number | undefined
+    /** A whole number of milliseconds ≥ 1. */
+    readonly interval?: Duration.Input | undefined
+    /** For `"token-bucket"` and `"gcra"`: the most that may start at once, an integer ≥ 1. */
+    readonly burst?: number | undefined
   }
 
   /**

@@ -20,6 +20,11 @@ export interface Algorithm {
   atRest(now: number): boolean
   /** Empties the capacity at `now`: afterwards `available(now)` is 0. Never makes a wait shorter. */
   drain(now: number): void
+  /**
+   * The same algorithm with new numbers from `now` on, keeping what the past starts still owe
+   * (see each algorithm).
+   */
+  resized(now: number, capacity: number, limit: number, interval: number): Algorithm
 }
 
 /**
@@ -42,7 +47,15 @@ export class SlidingWindow implements Algorithm {
   private origin = 0
   private sum = 0
 
-  constructor(readonly capacity: number, private readonly interval: number) {}
+  constructor(public capacity: number, private interval: number) {}
+
+  /** The log of starts is kept: the new limit counts them, over the new interval (those older than the old one are gone). */
+  resized(now: number, capacity: number, _limit: number, interval: number): Algorithm {
+    this.prune(now)
+    this.capacity = capacity
+    this.interval = interval
+    return this
+  }
 
   /** Forgets the starts before `now - interval`. */
   private prune(now: number): void {
@@ -62,7 +75,8 @@ export class SlidingWindow implements Algorithm {
       excess -= this.costs.at(i)
       if (excess <= 0) return this.origin + this.times.at(i) + this.interval + 1
     }
-    return now // unreachable while cost ≤ capacity
+    // a cost above the capacity (asked before a resize shrank it) starts alone, once the window is empty
+    return this.origin + this.times.at(this.times.length - 1) + this.interval + 1
   }
 
   commit(now: number, cost: number): void {
@@ -103,6 +117,15 @@ export class TokenBucket implements Algorithm {
 
   constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
     this.level = capacity * interval
+  }
+
+  /** The tokens in the bucket at `now` are kept (at most the new capacity), and refill at the new rate. */
+  resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
+    this.refill(now)
+    const next = new TokenBucket(capacity, limit, interval)
+    next.last = this.last
+    next.level = Math.min(capacity * interval, Math.floor((this.level * interval) / this.interval))
+    return next
   }
 
   private refill(now: number): void {
@@ -158,6 +181,17 @@ export class Gcra implements Algorithm {
 
   constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
     this.tolerance = (capacity - 1) * interval
+  }
+
+  /**
+   * The emission intervals already booked ahead of `now` are kept, each now the new one long (and
+   * at most a new burst of them): the starts made keep counting, at the new pace.
+   */
+  resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
+    const next = new Gcra(capacity, limit, interval)
+    const booked = Math.max(0, this.tat - now * this.limit) / this.interval
+    if (booked > 0) next.tat = Math.ceil(now * limit + Math.min(booked, capacity) * interval)
+    return next
   }
 
   earliest(now: number, _cost: number): number {

@@ -14,7 +14,13 @@ class Keyed<K> {
   private readonly limiters = new Map<K, { limiter: Limiter; lastUsed: number }>()
   private nextSweep = Number.NEGATIVE_INFINITY
 
-  constructor(private readonly options: RateLimiter.RateLimiter.Resolved, private readonly idleTimeout: number) {}
+  constructor(public options: RateLimiter.RateLimiter.Resolved, private readonly idleTimeout: number) {}
+
+  /** Every key's limiter resized, and the keys met from now on made with the new numbers. */
+  resize(now: number, options: RateLimiter.RateLimiter.Resolved): void {
+    this.options = options
+    for (const entry of this.limiters.values()) entry.limiter.resize(now, options)
+  }
 
   get(key: K, now: number): Limiter {
     if (now >= this.nextSweep) this.sweep(now)
@@ -60,7 +66,9 @@ export const make = <K>(
       )
     }
     const keyed = new Keyed<K>(resolved, idleTimeout)
-    const byKey = (key: K): RateLimiter.RateLimiter => facade(resolved, (now) => keyed.get(key, now))
+    const resizeAll = (now: number, options: RateLimiter.RateLimiter.Resolved) => keyed.resize(now, options)
+    const byKey = (key: K): RateLimiter.RateLimiter =>
+      facade(() => keyed.options, (now) => keyed.get(key, now), resizeAll)
     return Effect.succeed(Object.assign(byKey, {
       size: Effect.sync(() => keyed.size),
       pause: (key: K, duration: Duration.Input) =>

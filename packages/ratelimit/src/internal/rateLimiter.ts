@@ -37,7 +37,21 @@ export class Limiter {
   /** No start before this time (ms): the end of the longest pause asked for. */
   private pausedUntil = Number.NEGATIVE_INFINITY
 
-  constructor(readonly algorithm: Algorithm, readonly options: Api.RateLimiter.Resolved) {}
+  /** What the request holding the turn sleeps on: rung early by a `resize`, so it computes again. */
+  private readonly alarms = new WaitQueue.WaitQueue<Ticket>()
+
+  constructor(public algorithm: Algorithm, public options: Api.RateLimiter.Resolved) {}
+
+  /**
+   * New numbers from `now` on (the algorithm stays): what past starts still owe is kept (see
+   * `Algorithm.resized`), and the request holding the turn computes its start again at once — a
+   * grow lets it start now if the new numbers allow.
+   */
+  resize(now: number, options: Api.RateLimiter.Resolved): void {
+    this.options = options
+    this.algorithm = this.algorithm.resized(now, options.burst, options.limit, Duration.toMillis(options.interval))
+    this.alarms.first?.grant(undefined)
+  }
 
   /**
    * A start of `cost` at `now`: done at once if no one waits and the algorithm allows it; else the
@@ -102,12 +116,28 @@ export class Limiter {
     const attempt: Effect.Effect<void> = Effect.suspend(() => {
       const now = clock.currentTimeMillisUnsafe()
       const at = this.earliest(now, cost)
-      if (at > now) return Effect.andThen(restore(Effect.sleep(Duration.millis(at - now))), attempt)
+      if (at > now) return Effect.andThen(this.sleep(at - now, restore), attempt)
       this.start(now, cost)
       this.passTurn()
       return Effect.void
     })
     return Effect.onInterrupt(attempt, () => Effect.sync(() => this.passTurn()))
+  }
+
+  /**
+   * Sleeps `millis` (interruptibly, through `restore`), or less if a `resize` rings first. The
+   * timer starts at once, in this step, so its sleep is registered with the clock before anything
+   * else runs (as a plain `Effect.sleep` would be); it is stopped, without waiting for it, in the
+   * step the sleep ends — a late ring finds the alarm answered and does nothing.
+   */
+  private sleep(millis: number, restore: Restore): Effect.Effect<void> {
+    const alarm: Ticket = new Handoff.Waiter<void>(this.alarms)
+    this.alarms.push(alarm)
+    const ring = Effect.andThen(Effect.sleep(Duration.millis(millis)), Effect.sync(() => alarm.grant(undefined)))
+    return Effect.flatMap(
+      Effect.forkDetach(Effect.interruptible(ring), { startImmediately: true }),
+      (timer) => Effect.ensuring(alarm.wait(restore), Effect.sync(() => timer.interruptUnsafe()))
+    )
   }
 
   private passTurn(): void {
@@ -233,8 +263,9 @@ export const drainOf = (limiter: (now: number) => Limiter): Effect.Effect<void> 
  * @internal
  */
 export const facade = (
-  options: Api.RateLimiter.Resolved,
+  current: () => Api.RateLimiter.Resolved,
   limiter: (now: number) => Limiter,
+  resizeAll: (now: number, options: Api.RateLimiter.Resolved) => void,
   recording?: Recording | undefined
 ): Api.RateLimiter => {
   // the limiter is picked, and the start decided or the wait registered, in one step
@@ -245,7 +276,7 @@ export const facade = (
     })
   // an impossible cost is a programming mistake: a defect, not an error every caller handles
   const take = (cost: number, restore: Restore): Effect.Effect<void> => {
-    const error = checkCost(options, cost)
+    const error = checkCost(current(), cost)
     return error === undefined ? acquire(cost, restore) : Effect.die(new Cause.IllegalArgumentError(error.message))
   }
   const withCost = (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -261,8 +292,7 @@ export const facade = (
         ? Effect.andThen(acquireOne(restore), restore(effect))
         : recording.track((started) => Effect.andThen(acquireOne(restore), Effect.andThen(started, restore(effect))))
     )
-  return Object.assign(apply, {
-    options,
+  const limiterFacade = Object.assign(apply, {
     withCost,
     take: (cost = 1) => Effect.uninterruptibleMask((restore) => take(cost, restore)),
     stats: Effect.clockWith((clock) => {
@@ -270,9 +300,30 @@ export const facade = (
       return Effect.succeed(limiter(now).stats(now))
     }),
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
-    drain: drainOf(limiter)
+    drain: drainOf(limiter),
+    resize: (sizes: Api.RateLimiter.Sizes) =>
+      Effect.flatMap(
+        resizedOptions(current(), sizes),
+        (resolved) =>
+          Effect.clockWith((clock) => Effect.sync(() => resizeAll(clock.currentTimeMillisUnsafe(), resolved)))
+      )
   })
+  return Object.defineProperty(limiterFacade, "options", { get: current, enumerable: true }) as
+    & typeof limiterFacade
+    & { readonly options: Api.RateLimiter.Resolved }
 }
+
+/** The options after a resize: the algorithm stays; each number given replaces its own. */
+const resizedOptions = (
+  options: Api.RateLimiter.Resolved,
+  sizes: Api.RateLimiter.Sizes
+): Effect.Effect<Api.RateLimiter.Resolved, InvalidOptions> =>
+  resolve("RateLimiter.resize", {
+    limit: sizes.limit ?? options.limit,
+    interval: sizes.interval ?? options.interval,
+    algorithm: options.algorithm,
+    burst: options.algorithm === "sliding-window" ? sizes.burst : sizes.burst ?? options.burst
+  })
 
 /** @internal */
 export const make = (options: Api.RateLimiter.Options): Effect.Effect<Api.RateLimiter, InvalidOptions> =>
@@ -281,6 +332,6 @@ export const make = (options: Api.RateLimiter.Options): Effect.Effect<Api.RateLi
     (resolved) =>
       Effect.map(recording("RateLimiter", options.name), (recorded) => {
         const limiter = new Limiter(algorithmOf(resolved), resolved)
-        return facade(resolved, () => limiter, recorded)
+        return facade(() => limiter.options, () => limiter, (now, options) => limiter.resize(now, options), recorded)
       })
   )

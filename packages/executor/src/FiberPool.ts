@@ -186,6 +186,9 @@ export const defaultConcurrency: () => number = internal.defaultConcurrency
  * `maxPending`, `onFull` or `aging` out of range, fails `InvalidOptions`. With `onFull: "fail"`
  * or `"dropOldest"` the pool's type says that submits and tasks may fail with
  * `PendingLimitExceeded`.
+ * The type follows the options' static type: write `maxPending` (and `onFull`) in the options
+ * themselves — options widened to a type without them still bound the line at run time, but the
+ * result's type would not say so.
  *
  * **Example**
  *

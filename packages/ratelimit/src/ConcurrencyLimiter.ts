@@ -110,6 +110,9 @@ export declare namespace ConcurrencyLimiter {
 /**
  * Makes a limiter that lets `concurrency` effects in at once (an integer ≥ 1; otherwise
  * `InvalidOptions`). With `maxPending`, its effects may also fail with `PendingLimitExceeded`.
+ * The type follows the options' static type: write `maxPending` (and `onFull`) in the options
+ * themselves — options widened to a type without them still bound the line at run time, but the
+ * result's type would not say so.
  *
  * **Example**
  *

@@ -61,7 +61,7 @@ export interface KeyedSemaphore<in out K> extends Pipeable {
   readonly permits: number
   /**
    * Runs `effect` holding `n` permits of `key`, waiting first (interruptibly) in the key's line.
-   * A count `n` that is not an integer ≥ 0 is a programming mistake: a defect
+   * A count `n` that is not an integer from 0 to `permits` is a programming mistake: a defect
    * (`IllegalArgumentError`).
    */
   readonly withPermits: (key: K, n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>

@@ -10,7 +10,8 @@
  *   arrival, so a pool whose waiters all have rank 0 is strict FIFO. A waiter never overtakes
  *   one ranked at or before it, whatever sizes they ask for.
  * - **Resize:** `resize(delta)` grows (waiters served at once) or shrinks (free permits first,
- *   then each permit given back is kept) — no holder is ever preempted.
+ *   then each permit given back is kept) — no holder is ever preempted. A waiter that asks for
+ *   more permits than a shrink left is served alone, once every permit is free.
  * - **Refusal:** `refuseOldest()` sends the longest-waiting waiter away unserved, for load
  *   shedding; its `takeThen` runs the `refused` effect instead of its body.
  *
@@ -53,6 +54,11 @@ export interface PermitWaiter extends Waiter<boolean> {
   rank: number
   /** Its number in order of arrival. */
   seq: number
+  /**
+   * Asks for more than the pool has had since a shrink: served alone, once every permit is free
+   * (else it could never be served, and no one behind it either).
+   */
+  alone: boolean
 }
 
 /**
@@ -87,9 +93,13 @@ export class PermitPool {
   /** The waiters, in the order they will be served. */
   readonly waiters = new WaitQueue<PermitWaiter>()
   private arrivals = 0
+  /** The permits it was made with, moved by each `resize` (not by releases beyond what was taken). */
+  private total: number
 
   /** `free`: the permits free now (negative after a shrink, until enough holders have let go). */
-  constructor(public free: number) {}
+  constructor(public free: number) {
+    this.total = free
+  }
 
   /** Takes `n` permits at once if no one waits ahead and enough are free: `true` if it did. */
   tryTake(n: number): boolean {
@@ -157,7 +167,14 @@ export class PermitPool {
    */
   resize(delta: number): void {
     this.free += delta
-    if (delta > 0) this.grant()
+    this.total += delta
+    if (delta < 0) {
+      // a waiter asking for more than there are now is served alone, when all are free
+      for (let node = this.waiters.first; node !== undefined; node = node.next as PermitWaiter | undefined) {
+        if (node.n > this.total) node.alone = true
+      }
+    }
+    this.grant()
   }
 
   /** Sends the waiter that has waited longest away unserved: `true` if there was one. */
@@ -192,6 +209,7 @@ export class PermitPool {
     waiter.n = n
     waiter.rank = rank
     waiter.seq = this.arrivals++
+    waiter.alone = false
     this.waiters.insertBefore(waiter, this.firstRankedAfter(rank))
     return waiter
   }
@@ -209,7 +227,7 @@ export class PermitPool {
 
   private grant(): void {
     let head = this.waiters.first
-    while (head !== undefined && this.free >= head.n) {
+    while (head !== undefined && (this.free >= head.n || (head.alone && this.total > 0 && this.free >= this.total))) {
       this.free -= head.n
       head.grant(true)
       head = this.waiters.first

@@ -1,6 +1,7 @@
 import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import { Watchers } from "@fiberkit/sync/Watchers"
+import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -46,8 +47,12 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   readonly [TypeId]: Api.TypeId = TypeId
   private readonly jobs = new JobLine()
   private active = 0
-  /** Jobs in line not started and not cancelled: what `maxPending` bounds. */
+  /** Jobs in line not started and not cancelled. */
   private pendingCount = 0
+  /** Those of them from `submit`: what `maxPending` bounds (`map` and `mapStream` keep their own bound). */
+  private boundedPending = 0
+  /** Workers out of work, about to look once more before retiring: a new job starts on one at once. */
+  private idleWorkers = 0
   /** `awaitIdle`, `awaitSizeBelow` and submitters waiting for room, checked after each change. */
   private readonly watchers = new Watchers()
   /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
@@ -73,7 +78,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
     private readonly context: Context.Context<never>,
     private readonly nextId = counter(),
     recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined,
-    private readonly steering: Steering = unsteered
+    readonly steering: Steering = unsteered
   ) {
     this.runFork = Effect.runForkWith(context)
     this.recording = recording === undefined ? undefined : new PoolRecording(recording.recorder, recording.group)
@@ -85,24 +90,36 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   }
 
   /** @internal */
-  enqueue<A, E>(run: Effect.Effect<A, E>, context?: Context.Context<never>, rank = 0): FutureImpl<A, E> {
+  enqueue<A, E>(
+    run: Effect.Effect<A, E>,
+    context?: Context.Context<never>,
+    rank = 0,
+    bounded = false
+  ): FutureImpl<A, E> {
     const job = new Job<A, E>(
       this.nextId(),
       run,
       context,
       this.recording === undefined ? 0 : this.recording.recorder.now(),
-      rank
+      rank,
+      bounded
     )
     this.live.add(job as Job)
     this.jobs.push(job as Job)
     this.pendingCount++
-    job.onCancelledPending = this.leftPending
+    if (bounded) this.boundedPending++
+    job.onCancelledPending = this.leftPending as (future: FutureImpl<A, E>) => void
     return job
   }
 
-  private readonly leftPending = (): void => {
-    this.pendingCount--
+  private readonly leftPending = (job: FutureImpl<unknown, unknown>): void => {
+    this.uncount(job as Job)
     this.watchers.check()
+  }
+
+  private uncount(job: Job): void {
+    this.pendingCount--
+    if (job.bounded) this.boundedPending--
   }
 
   /** The next job to run, by rank then submission order, skipping those cancelled while pending. */
@@ -110,7 +127,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
     while (this.jobs.length > 0) {
       const job = this.jobs.shift()
       if (job.start()) {
-        this.leftPending()
+        this.leftPending(job)
         return job
       }
     }
@@ -168,13 +185,19 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
           // caller submitting many tasks would start a fiber for each, which runs its one task
           // and retires before the next `submit`
           worker.idle = true
+          this.idleWorkers++
+          this.watchers.check() // a submit waiting for room may go to this worker now
           return Effect.andThen(Effect.yieldNow, loop)
         }
+        if (worker.idle) this.idleWorkers--
         this.active-- // retire: decided in the same step as finding no job, so no job is stranded
         if (recording !== undefined) recording.freeSlot(slot)
         return Effect.void
       }
-      worker.idle = false
+      if (worker.idle) {
+        worker.idle = false
+        this.idleWorkers--
+      }
       worker.job = job
       job.attach(
         interrupt ??= (future) => {
@@ -235,16 +258,16 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
     return Effect.withFiber((caller) => {
       if (this.closed) return poolShutDown
       const max = this.steering.maxPending
-      if (max !== undefined && this.pendingCount >= max && !this.canStartNow()) {
+      if (max !== undefined && this.boundedPending >= max && !this.canStartNow()) {
         const full = this.full()
         if (full !== undefined) return full
         if (this.steering.onFull === "wait") {
           // room, or a shutdown, wakes the wait; the check is made again in the step that enqueues
-          const room = this.watchers.until(() => this.closed || this.pendingCount < max)
+          const room = this.watchers.until(() => this.closed || this.boundedPending < max || this.canStartNow())
           return Effect.andThen(room, this.submitRanked(effect, rank))
         }
       }
-      return this.accept(effect, caller, rank)
+      return this.accept(effect, caller, rank, true)
     })
   }
 
@@ -255,32 +278,42 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   readonly submitUnbounded = <A, E, R>(
     effect: Effect.Effect<A, E, R>
   ): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
-    Effect.withFiber((caller) => this.closed ? poolShutDown : this.accept(effect, caller, 0))
+    withRank(
+      this.steering,
+      0,
+      (rank) => Effect.withFiber((caller) => this.closed ? poolShutDown : this.accept(effect, caller, rank, false))
+    )
 
-  private accept<A, E, R>(effect: Effect.Effect<A, E, R>, caller: Fiber.Fiber<unknown, unknown>, rank: number) {
+  private accept<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    caller: Fiber.Fiber<unknown, unknown>,
+    rank: number,
+    bounded: boolean
+  ) {
     // the caller's context goes with the job (its worker switches to it), not as a wrapper
-    const future = this.enqueue(effect as Effect.Effect<A, E>, caller.context, rank)
+    const future = this.enqueue(effect as Effect.Effect<A, E>, caller.context, rank, bounded)
     this.dispatch()
     return Effect.succeed(future)
   }
 
   /** A worker is free and nothing waits: the task would start at once, so it is no pending one. */
   private canStartNow(): boolean {
-    return this.pendingCount === 0 && this.active < this.concurrency
+    return this.pendingCount === 0 && (this.active < this.concurrency || this.idleWorkers > 0)
   }
 
   /** The line is full: `"fail"` refuses the newcomer, `"dropOldest"` makes room (or refuses if it cannot). */
   private full(): Effect.Effect<never, PendingLimitExceeded> | undefined {
     const { maxPending, onFull } = this.steering
     const error = (dropped: boolean) =>
-      new PendingLimitExceeded({ source: "FiberPool", maxPending: maxPending!, pending: this.pendingCount, dropped })
+      new PendingLimitExceeded({ source: "FiberPool", maxPending: maxPending!, pending: this.boundedPending, dropped })
     if (onFull === "fail") return Effect.fail(error(false))
     if (onFull === "wait") return undefined
     for (const future of this.live) {
-      if (!future.isPending) continue
+      if (!future.isPending || !(future as Job).bounded) continue
       // the oldest pending task ends, never started, with the error; its place goes to the newcomer
+      // (no wake-up: the count dips only until the newcomer is queued, in this same step)
       future.settleNow(Exit.fail(error(true)), this.runFork)
-      this.leftPending()
+      this.uncount(future as Job)
       return undefined
     }
     return Effect.fail(error(false))
@@ -306,7 +339,9 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   readonly awaitIdle: Effect.Effect<void> = Effect.suspend(() => this.watchers.until(() => this.live.size === 0))
 
   readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
-    Effect.suspend(() => this.watchers.until(() => this.pendingCount < size))
+    Number.isSafeInteger(size) && size >= 1
+      ? Effect.suspend(() => this.watchers.until(() => this.pendingCount < size))
+      : Effect.die(new Cause.IllegalArgumentError(`FiberPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`))
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
   submitNow<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {

@@ -20,7 +20,9 @@ export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
     readonly context: Context.Context<never> | undefined,
     /** When it was submitted, on the recorder's clock (0 without a recorder). */
     readonly queuedAt: number,
-    readonly rank: number
+    readonly rank: number,
+    /** Submitted with `submit`: counted by `maxPending`, and the only kind `"dropOldest"` drops. */
+    readonly bounded: boolean
   ) {
     super(id)
   }

@@ -62,5 +62,13 @@ export const withRank = <A, E, R>(
   }
   const aging = steering.agingMillis
   if (aging === undefined) return f(-priority)
-  return Effect.clockWith((clock) => f(clock.currentTimeMillisUnsafe() - priority * aging))
+  return Effect.clockWith((clock) => {
+    const rank = clock.currentTimeMillisUnsafe() - priority * aging
+    // a priority so large that priority × aging is no number: it could not be told from the next
+    return Number.isFinite(rank) ? f(rank) : Effect.die(
+      new Cause.IllegalArgumentError(
+        `FiberPool.submit: priority × aging must be a finite number of milliseconds, got ${priority} × ${aging}`
+      )
+    )
+  })
 }

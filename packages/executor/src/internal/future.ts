@@ -41,7 +41,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
   /** The live futures of its pool, which it leaves once settled; and its neighbours there. */
   live: LiveFutures | undefined = undefined
   /** Told when the future is cancelled while pending (its pool keeps a count of pending tasks). */
-  onCancelledPending: (() => void) | undefined = undefined
+  onCancelledPending: ((future: FutureImpl<A, E>) => void) | undefined = undefined
   livePrev: FutureImpl<unknown, unknown> | undefined = undefined
   liveNext: FutureImpl<unknown, unknown> | undefined = undefined
   // made when first used: most futures are read once settled, and never observed or called back
@@ -207,7 +207,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
       this.settleNow(Exit.interrupt(), (effect) => {
         callbacks = Effect.runForkWith(caller.context)(effect)
       })
-      if (wasPending) this.onCancelledPending?.()
+      if (wasPending) this.onCancelledPending?.(this)
       return callbacks === undefined ? Effect.succeed(true) : Effect.as(Fiber.join(callbacks), true)
     })
   }
@@ -225,7 +225,7 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     if (this.state !== "pending") return
     this.state = "cancelled"
     this.settleNow(Exit.interrupt(), start)
-    this.onCancelledPending?.()
+    this.onCancelledPending?.(this)
   }
 
   /** A callback's failure — even a defect — never stops the others. */

@@ -49,10 +49,9 @@ export const make = <K>(
               return Effect.ensuring(restore(effect), Effect.sync(() => count(key, -1)))
             })
           )
-          // no bound on the global line: its `PendingLimitExceeded` cannot happen
-          return perKey.withPermit(key)(
-            global === undefined ? counted : Effect.orDie(global.run(counted, 0)) as typeof counted
-          )
+          // the global line has no bound: its `PendingLimitExceeded` cannot happen (and the
+          // effect's own errors stay its own)
+          return perKey.withPermit(key)(global === undefined ? counted : global.run(counted, 0) as typeof counted)
         }
         const byKey = (key: K) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
           recorded === undefined

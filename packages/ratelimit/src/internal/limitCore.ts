@@ -1,6 +1,7 @@
 import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import { PermitPool } from "@fiberkit/sync/Permits"
 import { Watchers } from "@fiberkit/sync/Watchers"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 
 /** What a bounded line does when full (`"wait"` is the unbounded line: a caller's fiber already waits). @internal */
@@ -44,7 +45,15 @@ export class LimitCore {
   run<A, E, R>(effect: Effect.Effect<A, E, R>, priority: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
     const aging = this.options.agingMillis
     if (aging === undefined) return this.enter(effect, -priority)
-    return Effect.clockWith((clock) => this.enter(effect, clock.currentTimeMillisUnsafe() - priority * aging))
+    return Effect.clockWith((clock) => {
+      const rank = clock.currentTimeMillisUnsafe() - priority * aging
+      // a priority so large that priority × aging is no number: it could not be told from the next
+      return Number.isFinite(rank) ? this.enter(effect, rank) : Effect.die(
+        new Cause.IllegalArgumentError(
+          `${this.options.source}.withPriority: priority × aging must be a finite number of milliseconds, got ${priority} × ${aging}`
+        )
+      )
+    })
   }
 
   private enter<A, E, R>(effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
@@ -91,6 +100,11 @@ export class LimitCore {
 
   /** Waits until fewer than `n` wait. */
   awaitSizeBelow(n: number): Effect.Effect<void> {
+    if (!Number.isSafeInteger(n) || n < 1) {
+      return Effect.die(
+        new Cause.IllegalArgumentError(`${this.options.source}.awaitSizeBelow: size must be an integer ≥ 1, got ${n}`)
+      )
+    }
     return this.watchersUntil(() => this.waiting < n)
   }
 

@@ -1,6 +1,6 @@
 import * as Effect from "effect/Effect"
 import { pipeArguments } from "effect/Pipeable"
-import type { InvalidOptions } from "../Errors.js"
+import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../KeyedSemaphore.js"
 import { KeyedPermits } from "./keyedPermits.js"
 import { checkPermits, misuse, NonNegativeInt, validate } from "./validate.js"
@@ -27,9 +27,20 @@ export class KeyedSemaphoreImpl<K> implements Api.KeyedSemaphore<K> {
   }
 
   readonly withPermits = (key: K, n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-    const invalid = checkPermits("KeyedSemaphore.withPermits", n)
+    const invalid = checkPermits("KeyedSemaphore.withPermits", n) ?? this.aboveLimit(n)
     if (invalid !== undefined) return misuse(invalid)
     return Effect.uninterruptibleMask((restore) => this.keyed.run(key, n, restore, effect))
+  }
+
+  /** A count above a key's permits could never be served: a programming mistake. */
+  private aboveLimit(n: number): InvalidOptions | undefined {
+    if (n <= this.keyed.permits) return undefined
+    return new InvalidOptions({
+      operation: "KeyedSemaphore.withPermits",
+      field: "permits",
+      expected: `an integer from 0 to ${this.keyed.permits}`,
+      value: n
+    })
   }
 
   readonly withPermit = (key: K) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>

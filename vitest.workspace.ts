@@ -16,5 +16,7 @@ if (redis === undefined || redis === "") {
 export const projects: ReadonlyArray<string> = [
   "packages/*",
   "examples",
-  ...(redis === undefined || redis === "" ? [] : ["packages/tasks/vitest.redis.config.ts"])
+  ...(redis === undefined || redis === ""
+    ? []
+    : ["packages/tasks/vitest.redis.config.ts", "packages/ratelimit/vitest.redis.config.ts"])
 ]

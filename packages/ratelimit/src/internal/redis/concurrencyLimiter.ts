@@ -110,7 +110,7 @@ export const make = (
         const takenAt = yield* acquire(id, restore)
         yield* started
         return yield* Effect.ensuring(
-          Effect.raceFirst(restore(effect), restore(keepRenewed(id, takenAt))),
+          restore(Effect.raceFirst(effect, keepRenewed(id, takenAt))),
           release(id)
         )
       })

@@ -29,6 +29,7 @@
  * This module is not re-exported by the package index: import
  * `@fiberkit/ratelimit/RedisConcurrencyLimiter`, with `ioredis` installed (an optional peer dependency).
  *
+ * @module RedisConcurrencyLimiter
  * @since 0.4.0
  */
 import type * as Duration from "effect/Duration"

@@ -28,6 +28,7 @@
  * This module is not re-exported by the package index: import `@fiberkit/ratelimit/RedisRateLimiter`,
  * with `ioredis` installed (an optional peer dependency).
  *
+ * @module RedisRateLimiter
  * @since 0.4.0
  */
 import type * as Duration from "effect/Duration"

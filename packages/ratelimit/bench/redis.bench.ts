@@ -26,7 +26,9 @@ import { createRequire } from "node:module"
 const SOURCE = "packages/ratelimit/bench/redis.bench.ts"
 const url = process.env.FIBERKIT_REDIS_URL ?? ""
 if (url === "") {
-  process.stdout.write("skipped: FIBERKIT_REDIS_URL is not set (this benchmark needs a Redis to share limits through)\n")
+  process.stdout.write(
+    "skipped: FIBERKIT_REDIS_URL is not set (this benchmark needs a Redis to share limits through)\n"
+  )
   process.exit(0)
 }
 const { hostname, port } = new URL(url)
@@ -60,7 +62,12 @@ const scopedContender = <L>(
 }
 
 /** A bottleneck limiter on Redis, made before each run and disconnected (its keys cleared) after it. */
-const bottleneckContender = (name: string, options: Bottleneck.ConstructorOptions, task: () => Promise<unknown>, n: number) => {
+const bottleneckContender = (
+  name: string,
+  options: Bottleneck.ConstructorOptions,
+  task: () => Promise<unknown>,
+  n: number
+) => {
   let limiter: Bottleneck | undefined
   return {
     name,
@@ -91,7 +98,8 @@ const ours = (algorithm: "sliding-window" | "token-bucket" | "gcra") =>
         algorithm,
         ...(algorithm === "sliding-window" ? {} : { burst: 1_000_000 })
       }),
-    (limiter) => Effect.runPromise(Effect.forEach(ids(REQUESTS), () => limiter(Effect.void), { concurrency: "unbounded" }))
+    (limiter) =>
+      Effect.runPromise(Effect.forEach(ids(REQUESTS), () => limiter(Effect.void), { concurrency: "unbounded" }))
   )
 
 /** What ran: effect's version, and the Redis server's. */
@@ -118,7 +126,12 @@ await Report.main(SOURCE, [
     rounds: 5,
     contenders: [
       ours("sliding-window"),
-      bottleneckContender("bottleneck clustered, reservoir", { reservoir: 1_000_000 }, () => Promise.resolve(), REQUESTS),
+      bottleneckContender(
+        "bottleneck clustered, reservoir",
+        { reservoir: 1_000_000 },
+        () => Promise.resolve(),
+        REQUESTS
+      ),
       ours("token-bucket"),
       ours("gcra")
     ]
@@ -135,7 +148,13 @@ await Report.main(SOURCE, [
       scopedContender(
         "fiberkit RedisConcurrencyLimiter",
         (name) =>
-          RedisConcurrencyLimiter.make({ name, url, prefix: PREFIX, concurrency: CONCURRENCY, pollInterval: "20 millis" }),
+          RedisConcurrencyLimiter.make({
+            name,
+            url,
+            prefix: PREFIX,
+            concurrency: CONCURRENCY,
+            pollInterval: "20 millis"
+          }),
         (limiter) =>
           Effect.runPromise(
             Effect.forEach(ids(TASKS), () => limiter(Effect.promise(sleepTask)), { concurrency: "unbounded" })

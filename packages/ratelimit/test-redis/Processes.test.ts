@@ -80,11 +80,12 @@ describe("limits shared by processes", { concurrent: false }, () => {
         )
         assert.deepStrictEqual(perProcess.map((starts) => starts.length), [PER_PROCESS, PER_PROCESS, PER_PROCESS])
         const starts = perProcess.flat().sort((a, b) => a - b)
-        // the processes read each start a little after Redis decided it: 15 ms of slack
-        assert.isAtMost(mostWithin(starts, 1000 - 15), LIMIT)
+        // the processes read each start some time after Redis decided it (on Redis's clock the window
+        // is strict; on a loaded machine a reply may come tens of milliseconds late): 50 ms of slack
+        assert.isAtMost(mostWithin(starts, 1000 - 50), LIMIT)
         // 36 starts at 10 per second: waves at 0, 1, 2 and 3 s
         const span = starts[starts.length - 1]! - starts[0]!
-        assert.isAtLeast(span, 3000 - 15)
+        assert.isAtLeast(span, 3000 - 50)
         assert.isBelow(span, 3600)
       })),
     60_000

@@ -1,7 +1,7 @@
 /**
  * The rate limiters on Redis, in one process: each algorithm's guarantee under concurrency (on
  * this process's clock, which reads each start a little after Redis decided it: hence a tolerance
- * of a few milliseconds), limiters of one name sharing one limit, costs, interruption of a
+ * of some milliseconds), limiters of one name sharing one limit, costs, interruption of a
  * waiter, the EVAL fallback, the caller's connection left open, and Redis unreachable.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -12,8 +12,13 @@ import { RedisLimiterUnavailable } from "../src/Errors.js"
 import * as RedisRateLimiter from "../src/RedisRateLimiter.js"
 import { client, deadPort, freshName, mostWithin, preciseNow, prefix, url } from "./redis.js"
 
-/** How late this process may read a start after Redis decided it, in ms. */
-const TOLERANCE = 15
+/**
+ * How much later this process may read one start than another after Redis decided them, in ms:
+ * Redis's clock is strict to the microsecond (a log of grants on it showed no excess), but a
+ * loaded machine delays some replies by tens of milliseconds. A limiter that lets through twice
+ * its limit, or keeps a limit per connection, is still far outside it.
+ */
+const TOLERANCE = 50
 const LIMIT = 5
 const INTERVAL = 500
 const REQUESTS = 20

@@ -176,6 +176,29 @@ describe("RedisRateLimiter", { concurrent: false }, () => {
       assert.strictEqual(yield* local(Effect.succeed(1)), 1)
     }))
 
+  it.live("a connection closed under pending decisions: each fails RedisLimiterUnavailable, no rejection left unhandled", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const name = yield* freshName("closed")
+      const redis = new Redis(url())
+      redis.on("error", () => {})
+      const limiter = yield* RedisRateLimiter.make({ name, prefix, redis, limit: 1_000_000, interval: "1 second" })
+      const requests = yield* Effect.forkChild(Effect.forEach(
+        Array.from({ length: 200 }, (_, i) => i),
+        () => Effect.exit(limiter(Effect.void)),
+        { concurrency: "unbounded" }
+      ))
+      yield* Effect.yieldNow
+      redis.disconnect() // the commands still pending reject "Connection is closed."
+      const exits = yield* Fiber.join(requests)
+      const failures = exits.flatMap((exit) =>
+        Exit.isFailure(exit) ? [Option.getOrUndefined(Cause.findErrorOption(exit.cause))] : []
+      )
+      assert.isAbove(failures.length, 0)
+      for (const error of failures) assert.instanceOf(error, RedisLimiterUnavailable)
+      // a rejection left unhandled would fail this file's run: give one a chance to surface
+      yield* Effect.sleep("100 millis")
+    })))
+
   describe("Redis unreachable", () => {
     it.live("make with a URL on a port nobody listens on fails RedisLimiterUnavailable at once", () =>
       Effect.gen(function*() {

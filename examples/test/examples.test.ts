@@ -277,6 +277,57 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.include(lines, `  onFull "fail": 1 ran, 2 ran, 3 ran, 4 refused, 5 refused`)
     assert.include(lines, `  onFull "dropOldest": 1 ran, 2 dropped, 3 dropped, 4 ran, 5 ran`)
   },
+  "09d-distributed-rate-limit.ts": (stdout) => {
+    // Redis: the one FIBERKIT_REDIS_URL names, else a throwaway redis-server the example started;
+    // on a machine with neither, the example says it is skipped (CI installs redis-server)
+    const given = process.env.FIBERKIT_REDIS_URL
+    if ((given ?? "") === "" && spawnSync("redis-server", ["--version"]).error !== undefined) {
+      assert.match(stdout, /^Skipped: this example needs Redis/m)
+      return
+    }
+    assert.match(
+      stdout,
+      given !== undefined && given !== ""
+        ? /^Redis: rediss?:\/\/\S+, from FIBERKIT_REDIS_URL$/m
+        : /^Redis: FIBERKIT_REDIS_URL is not set — started a throwaway redis-server on 127\.0\.0\.1:\d+$/m
+    )
+    const name = /^Limiters: (example-09b-[0-9a-f]{8}), 4 starts per second and 2 in flight, shared by 3 processes$/m
+      .exec(stdout)?.[1]
+    assert.isDefined(name, `no limiters line in:\n${stdout}`)
+    // 12 starts, 4 from each of the 3 processes, in time order
+    const starts = stdout.split("\n").flatMap((line) => {
+      const match = /^ {2}\+(\d+\.\d)s {2}worker-([1-3]) request ([1-4]) starts$/.exec(line)
+      return match === null ? [] : [{ at: Number(match[1]), who: `${match[2]}/${match[3]}` }]
+    })
+    assert.strictEqual(starts.length, 12, stdout)
+    assert.strictEqual(new Set(starts.map((s) => s.who)).size, 12)
+    assert.deepStrictEqual(starts.map((s) => s.at), [...starts.map((s) => s.at)].sort((a, b) => a - b))
+    // 4 per second, shared: the last of 12 starts is in the third second at the earliest
+    assert.isAtLeast(starts[11]!.at, 1.9)
+    const perSecond = captured(
+      stdout,
+      /^12 requests from 3 processes: at most (\d+) started in any second \(limit 4\), at most 2 in flight at once \(limit 2\)$/m
+    )
+    assert.isAtMost(perSecond, 4)
+    // the killed holder's permit: back when its lease expires, 2/3 to 1 lease time after the kill
+    const back = captured(
+      stdout,
+      /^A holder process killed with SIGKILL while inside a limit of 1: the permit came back (\d\.\d)s later, when its 1 s lease \(renewed every 0\.33 s\) expired$/m
+    )
+    assert.isAtLeast(back, 0.6)
+    assert.isAtMost(back, 1.3)
+    assert.match(
+      stdout,
+      /^Redis unreachable \(nobody on port \d+\): RedisLimiterUnavailable, operation "connect"; the request ran: false$/m
+    )
+    assert.match(
+      stdout,
+      new RegExp(
+        `^Removed the limiters' keys still in Redis \\(fiberkit:ratelimit:${name}\\*\\): \\d+; idle ones expire by themselves$`,
+        "m"
+      )
+    )
+  },
   "10-background-tasks.ts": (stdout) => {
     // 1. Every result arrives on the stream; carol's busy mailbox is retried, nobody@invalid fails
     // once: the definition's retry reads the typed error and does not retry NoSuchMailbox.

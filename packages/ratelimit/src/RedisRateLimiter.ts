@@ -1,0 +1,175 @@
+/**
+ * Rate limits shared by many processes, on Redis: the sliding-window, token-bucket and GCRA
+ * limiters of `RateLimiter`, with their state in Redis, so every process that makes a limiter of
+ * the same `name` (and `prefix`) draws on one limit — 50 requests per second to an API for the
+ * whole fleet, not per process.
+ *
+ * - **One script per decision.** Each try to start is one Lua script (`EVALSHA`, then `EVAL` if
+ *   Redis does not have it yet), which Redis runs atomically: it reads the limiter's state,
+ *   decides, and records the start, with no other client's command in between.
+ * - **Redis's clock.** Times come from Redis (`TIME`, microseconds), never from a process's
+ *   clock, so processes whose clocks disagree still share one exact limit. The sliding window is
+ *   strict on that clock: no window of length `interval` holds more than `limit` starts, across
+ *   all processes (a log of starts, a sorted set). Each effect begins once the reply reaches its
+ *   process, so in real time the windows are off by at most the variation of that delay.
+ * - **Waiting.** When the limit is reached, the script answers how long until a start may be
+ *   allowed; the fiber sleeps that long (on Effect's `Clock`) and tries again. A fiber interrupted
+ *   while it sleeps has taken nothing. Waiters are not served in order across processes (nor
+ *   within one): each tries again when its wait ends, and the first script to run wins.
+ * - **Errors.** When Redis is unreachable, a command fails, or no reply comes within
+ *   `commandTimeout`, the limited effect does not run and fails with `RedisLimiterUnavailable`.
+ *   There is no silent local fallback. A try whose reply is lost may have counted a start that
+ *   then did not happen: the limit is then kept with room to spare, never exceeded.
+ *
+ * The limiter's type is `DistributedRateLimiter`: `RateLimiter`'s, with `RedisLimiterUnavailable`
+ * in the error channel of what talks to Redis. A local `RateLimiter` is assignable to it, so code
+ * written against `DistributedRateLimiter` takes either.
+ *
+ * This module is not re-exported by the package index: import `@fiberkit/ratelimit/RedisRateLimiter`,
+ * with `ioredis` installed (an optional peer dependency).
+ *
+ * @module RedisRateLimiter
+ * @since 0.4.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import type { Redis } from "ioredis"
+import type { InvalidOptions, RedisLimiterUnavailable } from "./Errors.js"
+import * as internal from "./internal/redis/rateLimiter.js"
+import type * as RateLimiter from "./RateLimiter.js"
+
+/**
+ * How a limiter on Redis reaches it: the caller's connection (`redis`), used and never closed by
+ * the limiter, or a `url`, opened when the limiter is made and closed with its scope.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Redacted } from "effect"
+ * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+ *
+ * declare const redisUrl: string // with its password: kept out of logs as Redacted
+ * const connection: RedisRateLimiter.ConnectionOptions = {
+ *   url: Redacted.make(redisUrl),
+ *   prefix: "billing:limits",
+ *   commandTimeout: "500 millis"
+ * }
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface ConnectionOptions {
+  /**
+   * An ioredis connection of the caller's. The limiter runs its scripts on it and never closes
+   * it. Its own settings apply: with ioredis's defaults, commands wait while it reconnects, so
+   * `commandTimeout` is what bounds a call.
+   */
+  readonly redis?: Redis | undefined
+  /**
+   * A Redis URL (`redis://` or `rediss://`) to connect to when `redis` is not given: connected
+   * when the limiter is made (`RedisLimiterUnavailable` if that fails), closed when its scope
+   * closes. It fails commands at once while it is disconnected, and reconnects by itself.
+   * Default: `FIBERKIT_REDIS_URL`, read as `Config.Redacted`.
+   */
+  readonly url?: string | Redacted.Redacted<string> | undefined
+  /** The prefix of the limiter's Redis key, `<prefix>:<name>:<kind>`. Default: `"fiberkit:ratelimit"`. */
+  readonly prefix?: string | undefined
+  /** How long a script may go without a reply before the call fails `RedisLimiterUnavailable`. Default: 2 seconds. */
+  readonly commandTimeout?: Duration.Input | undefined
+}
+
+/**
+ * The options of `RateLimiter.make`, a `name` (required) and the connection. Processes that
+ * make limiters of the same `name`, `prefix` and `algorithm` share one limit; they must give
+ * the same `limit`, `interval` and `burst`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+ *
+ * // the whole fleet: 50 calls per second to the payments API, never more in any second
+ * const options: RedisRateLimiter.Options = {
+ *   name: "payments-api",
+ *   limit: 50,
+ *   interval: "1 second",
+ *   url: "redis://127.0.0.1:6379"
+ * }
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Options extends RateLimiter.RateLimiter.Options, ConnectionOptions {
+  /** The shared limit's name, part of its Redis key (and its name in a Timeline). */
+  readonly name: string
+}
+
+/**
+ * A rate limiter whose decisions may fail: `RateLimiter`'s members, with
+ * `RedisLimiterUnavailable` in the error channel of each that asks Redis. A local
+ * `RateLimiter.RateLimiter` is assignable to it. `stats` counts `granted` and `waiting` in this
+ * process, and reads `available` (and so `usage`) from Redis: the whole limit's.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter } from "@fiberkit/ratelimit"
+ * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+ *
+ * // written once, run with a local limiter in tests and a Redis one in production
+ * const fetchAll = (limiter: RedisRateLimiter.DistributedRateLimiter, ids: ReadonlyArray<number>) =>
+ *   Effect.forEach(ids, (id) => limiter(Effect.succeed(`item ${id}`)), { concurrency: "unbounded" })
+ *
+ * const local = Effect.flatMap(RateLimiter.make({ limit: 5, interval: "1 second" }), (limiter) => fetchAll(limiter, [1, 2, 3]))
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface DistributedRateLimiter {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | RedisLimiterUnavailable, R>
+  /** The options, with defaults filled in. */
+  readonly options: RateLimiter.RateLimiter.Resolved
+  /** The limiter for a start that counts `cost`: as `RateLimiter`'s `withCost` (a cost out of range is a defect). */
+  readonly withCost: (
+    cost: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | RedisLimiterUnavailable, R>
+  /** Waits for a start of `cost` (default 1), for code that does not wrap an effect. */
+  readonly take: (cost?: number) => Effect.Effect<void, RedisLimiterUnavailable>
+  readonly stats: Effect.Effect<RateLimiter.RateLimiter.Stats, RedisLimiterUnavailable>
+}
+
+/**
+ * Makes a rate limiter on Redis for the life of the scope. Fails `InvalidOptions` as
+ * `RateLimiter.make` does, or for an empty `name` or `prefix`, a `commandTimeout` below 1 ms,
+ * both `redis` and `url`, or no URL at all; fails `RedisLimiterUnavailable` when it cannot
+ * connect to `url`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+ *
+ * const program = Effect.scoped(Effect.gen(function*() {
+ *   // every process running this shares 3 starts per second
+ *   const limit = yield* RedisRateLimiter.make({ name: "reports", limit: 3, interval: "1 second", url: "redis://127.0.0.1:6379" })
+ *   yield* Effect.forEach(
+ *     ["/users", "/products", "/orders", "/reports"],
+ *     (endpoint) => limit(Console.log(`GET ${endpoint}`)),
+ *     { concurrency: "unbounded" }
+ *   )
+ * }))
+ * ```
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const make: (
+  options: Options
+) => Effect.Effect<DistributedRateLimiter, InvalidOptions | RedisLimiterUnavailable, Scope.Scope> = internal.make

@@ -1,0 +1,183 @@
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as Scope from "effect/Scope"
+import { Redis } from "ioredis"
+import { InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
+import type { ConnectionOptions } from "../../RedisRateLimiter.js"
+import type { Script } from "./scripts.js"
+
+/** A command that got no reply within the command timeout: whether Redis ran it is unknown. @internal */
+export class NoReply extends Error {
+  constructor(readonly millis: number) {
+    super(`no reply from Redis within ${millis} ms`)
+  }
+}
+
+/** The URL with its password hidden. */
+const redact = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password !== "") parsed.password = "***"
+    return parsed.toString()
+  } catch {
+    return "(an invalid URL)"
+  }
+}
+
+/**
+ * The limiter's Redis: the scripts it runs, on the connection it was given or opened.
+ *
+ * @internal
+ */
+export class Connection {
+  constructor(
+    readonly client: Redis,
+    /** The shared limit's name, for errors. */
+    readonly name: string,
+    readonly timeoutMillis: number
+  ) {}
+
+  /** EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever happens. */
+  private send(script: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Promise<unknown> {
+    const client = this.client
+    return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) =>
+      error instanceof Error && error.message.startsWith("NOSCRIPT")
+        ? client.eval(script.source, keys.length, ...keys, ...args)
+        : Promise.reject(error)
+    )
+  }
+
+  /**
+   * Runs `script`: its reply, or `RedisLimiterUnavailable` when it fails or gets no reply within
+   * the command timeout (its cause then a `NoReply`). Waiting for the reply cannot be interrupted
+   * where the caller is uninterruptible — so a decision Redis has made is never lost on the way —
+   * and never lasts past the timeout. The command's promise always has a handler: a reply that
+   * comes after the timeout, or a rejection when the connection closes, is dropped, not left
+   * unhandled.
+   */
+  run(
+    operation: string,
+    script: Script,
+    keys: ReadonlyArray<string>,
+    args: ReadonlyArray<string | number>
+  ): Effect.Effect<unknown, RedisLimiterUnavailable> {
+    return Effect.callback<unknown, RedisLimiterUnavailable>((resume) => {
+      let done = false
+      const settle = (effect: Effect.Effect<unknown, RedisLimiterUnavailable>) => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        resume(effect)
+      }
+      const fail = (cause: unknown) =>
+        settle(Effect.fail(new RedisLimiterUnavailable({ limiter: this.name, operation, cause })))
+      const timer = setTimeout(() => fail(new NoReply(this.timeoutMillis)), this.timeoutMillis)
+      try {
+        this.send(script, keys, args).then((reply) => settle(Effect.succeed(reply)), fail)
+      } catch (error) {
+        fail(error)
+      }
+    })
+  }
+}
+
+/** A connection opened from a URL: connected first (else `RedisLimiterUnavailable`), closed with the scope. */
+const open = (
+  url: string,
+  name: string,
+  timeoutMillis: number
+): Effect.Effect<Redis, RedisLimiterUnavailable, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const client = new Redis(url, {
+          lazyConnect: true,
+          // a limiter fails fast when Redis is away, it does not hold requests: the caller decides
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          connectTimeout: timeoutMillis,
+          retryStrategy: (times) => Math.min(times * 100, 1_000)
+        })
+        // the socket's error says why (ECONNREFUSED…); commands report it to their callers
+        let reason: unknown
+        client.on("error", (error) => {
+          reason = error
+        })
+        try {
+          await client.connect()
+        } catch (error) {
+          client.disconnect()
+          throw reason ?? error
+        }
+        return client
+      },
+      catch: (cause) =>
+        new RedisLimiterUnavailable({
+          limiter: name,
+          operation: "connect",
+          cause: new Error(`${redact(url)}: ${cause instanceof Error ? cause.message : String(cause)}`)
+        })
+    }),
+    (client) =>
+      Effect.promise(() => client.quit().then(() => undefined, () => client.disconnect())).pipe(
+        Effect.timeoutOrElse({
+          duration: Duration.millis(timeoutMillis),
+          orElse: () => Effect.sync(() => client.disconnect())
+        })
+      )
+  )
+
+const milliseconds = (input: Duration.Input): number => {
+  const decoded = Duration.fromInput(input)
+  return decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
+}
+
+/**
+ * The connection options checked, and the connection: the caller's `redis` (never closed here),
+ * or one opened to `url` (default `FIBERKIT_REDIS_URL`) for the life of the scope.
+ *
+ * @internal
+ */
+export const connect = (
+  operation: string,
+  name: string,
+  options: ConnectionOptions
+): Effect.Effect<
+  { readonly connection: Connection; readonly prefix: string },
+  InvalidOptions | RedisLimiterUnavailable,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const invalid = (field: string, expected: string, value: unknown) =>
+      new InvalidOptions({ operation, field, expected, value })
+    if (typeof name !== "string" || name === "") return yield* invalid("name", "a non-empty string", name)
+    const prefix = options.prefix ?? "fiberkit:ratelimit"
+    if (typeof prefix !== "string" || prefix === "") return yield* invalid("prefix", "a non-empty string", prefix)
+    const timeoutMillis = milliseconds(options.commandTimeout ?? "2 seconds")
+    if (!(timeoutMillis >= 1)) {
+      return yield* invalid("commandTimeout", "a duration ≥ 1 millisecond", options.commandTimeout)
+    }
+    if (options.redis !== undefined) {
+      if (options.url !== undefined) return yield* invalid("url", "absent when redis is given", "a URL")
+      return { connection: new Connection(options.redis, name, timeoutMillis), prefix }
+    }
+    const given = options.url ?? Option.getOrUndefined(
+      yield* Effect.orDie(Config.option(Config.Redacted("FIBERKIT_REDIS_URL")))
+    )
+    const url = Redacted.isRedacted(given) ? Redacted.value(given) : given
+    if (url === undefined || !/^rediss?:\/\//.test(url)) {
+      return yield* invalid(
+        "url",
+        "a redis:// URL, given or in FIBERKIT_REDIS_URL (or a connection as redis)",
+        url === undefined ? undefined : redact(url)
+      )
+    }
+    const client = yield* open(url, name, timeoutMillis)
+    return { connection: new Connection(client, name, timeoutMillis), prefix }
+  })
+
+/** The whole milliseconds to sleep for a wait of `micros` (never less than the wait). @internal */
+export const sleepMillis = (micros: number): number => Math.max(1, Math.ceil(micros / 1000))

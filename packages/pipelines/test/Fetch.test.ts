@@ -321,7 +321,8 @@ describe("Fetch.fetchAll on a real server", () => {
           stats: limiter.stats,
           pause: limiter.pause,
           drain: limiter.drain,
-          resize: limiter.resize
+          resize: limiter.resize,
+          withPriority: limiter.withPriority
         }
       )
       const urls = Array.from({ length: 9 }, (_, i) => server.url(`/ok/1/${i}`))

@@ -143,6 +143,30 @@ export interface RateLimiter {
    * ```
    */
   readonly resize: (sizes: RateLimiter.Sizes) => Effect.Effect<void, InvalidOptions>
+  /**
+   * The limiter for a start of priority `priority` (a finite number; higher first; the plain
+   * limiter is priority 0; not finite: a defect). It places the request in the line of waiters:
+   * a higher priority goes ahead of lower ones that wait, equal priorities keep their order. The
+   * request already holding the turn — waiting for the algorithm to allow its start — keeps it.
+   * Strict: a steady stream of higher priorities can hold a lower one back for as long as it
+   * lasts (a `ConcurrencyLimiter` has `aging` for that).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const limiter = yield* RateLimiter.make({ limit: 5, interval: "1 second" })
+   *   const interactive = limiter.withPriority(10)
+   *   yield* Effect.all([limiter(Effect.log("batch export")), interactive(Effect.log("user click"))], {
+   *     concurrency: "unbounded"
+   *   })
+   * })
+   * ```
+   */
+  readonly withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 /**

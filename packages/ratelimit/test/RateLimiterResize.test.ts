@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Gen, TestTime } from "@fiberkit/testkit"
-import { Clock, Effect, Fiber } from "effect"
+import { Clock, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import * as RateLimiter from "../src/RateLimiter.js"
@@ -124,4 +124,24 @@ describe("RateLimiter.resize", () => {
       }),
     { arbitrary: { runs: 80 }, timeout: 30_000 }
   )
+})
+
+describe("RateLimiter.withPriority", () => {
+  it.effect("waiting requests start by priority, equal ones in order; the turn holder keeps its turn", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 1, interval: "100 millis" })
+      const order: Array<string> = []
+      const request = (name: string, priority: number) =>
+        Effect.forkChild(limiter.withPriority(priority)(Effect.sync(() => void order.push(name))))
+      yield* limiter.take() // the window is full: every request below waits
+      const fibers = []
+      for (const [name, priority] of [["holder", 0], ["low", 0], ["high", 5], ["mid", 2], ["high2", 5]] as const) {
+        fibers.push(yield* request(name, priority))
+        yield* Effect.yieldNow
+      }
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.joinAll(fibers)
+      assert.deepStrictEqual(order, ["holder", "high", "high2", "mid", "low"])
+      assert.isTrue(Exit.hasDies(yield* Effect.exit(limiter.withPriority(Number.NaN)(Effect.void))))
+    }))
 })

@@ -16,6 +16,11 @@ type Restore = Handoff.Restore
 /** A request waiting for its turn; granted when it becomes the first in line. */
 type Ticket = Handoff.Waiter<void>
 
+/** A ticket with its place in line: lower ranks first (`-priority`), equal ranks in order of arrival. */
+interface RankedTicket extends Ticket {
+  rank: number
+}
+
 /**
  * Requests start in first-come first-served order. One request at a time holds the turn: it is
  * the first in line, and starts as soon as the algorithm allows, computed from the clock each
@@ -30,7 +35,7 @@ type Ticket = Handoff.Waiter<void>
  * @internal
  */
 export class Limiter {
-  private readonly line = new WaitQueue.WaitQueue<Ticket>()
+  private readonly line = new WaitQueue.WaitQueue<RankedTicket>()
   /** Whether a request holds the turn (it is waiting for its start, or the turn is on its way to it). */
   private turnTaken = false
   private granted = 0
@@ -58,7 +63,7 @@ export class Limiter {
    * wait for it, interruptible through `restore` (the start itself is not). Runs in the caller's
    * uninterruptible region.
    */
-  acquire(now: number, cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
+  acquire(now: number, cost: number, clock: Clock.Clock, restore: Restore, rank = 0): Effect.Effect<void> {
     if (!this.turnTaken) {
       if (this.line.size === 0 && this.earliest(now, cost) <= now) {
         this.start(now, cost)
@@ -67,8 +72,9 @@ export class Limiter {
       this.turnTaken = true
       return this.turn(cost, clock, restore)
     }
-    const ticket: Ticket = new Handoff.Waiter<void>(this.line)
-    this.line.push(ticket)
+    const ticket = new Handoff.Waiter<void>(this.line) as RankedTicket
+    ticket.rank = rank
+    this.line.insertBefore(ticket, this.firstRankedAfter(rank))
     return Effect.andThen(
       ticket.wait(restore, this.hooks),
       Effect.andThen(this.yielded(restore), this.turn(cost, clock, restore))
@@ -83,6 +89,19 @@ export class Limiter {
    */
   private yielded(restore: Restore): Effect.Effect<void> {
     return Effect.onInterrupt(restore(Effect.yieldNow), () => Effect.sync(() => this.passTurn()))
+  }
+
+  /** The first ticket of the line's tail ranked after `rank` (none: join at the end). */
+  private firstRankedAfter(rank: number): RankedTicket | undefined {
+    let after: RankedTicket | undefined = undefined
+    for (
+      let node = this.line.last;
+      node !== undefined && node.rank > rank;
+      node = node.prev as RankedTicket | undefined
+    ) {
+      after = node
+    }
+    return after
   }
 
   /** A turn handed to a request interrupted before it resumed goes on to the next one. */
@@ -269,10 +288,10 @@ export const facade = (
   recording?: Recording | undefined
 ): Api.RateLimiter => {
   // the limiter is picked, and the start decided or the wait registered, in one step
-  const acquire = (cost: number, restore: Restore): Effect.Effect<void> =>
+  const acquire = (cost: number, restore: Restore, rank = 0): Effect.Effect<void> =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
-      return limiter(now).acquire(now, cost, clock, restore)
+      return limiter(now).acquire(now, cost, clock, restore, rank)
     })
   // an impossible cost is a programming mistake: a defect, not an error every caller handles
   const take = (cost: number, restore: Restore): Effect.Effect<void> => {
@@ -285,13 +304,15 @@ export const facade = (
         ? Effect.andThen(take(cost, restore), restore(effect))
         : recording.track((started) => Effect.andThen(take(cost, restore), Effect.andThen(started, restore(effect))))
     )
-  const acquireOne = (restore: Restore) => acquire(1, restore)
-  const apply = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  const ranked = (rank: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) =>
       recording === undefined
-        ? Effect.andThen(acquireOne(restore), restore(effect))
-        : recording.track((started) => Effect.andThen(acquireOne(restore), Effect.andThen(started, restore(effect))))
+        ? Effect.andThen(acquire(1, restore, rank), restore(effect))
+        : recording.track((started) =>
+          Effect.andThen(acquire(1, restore, rank), Effect.andThen(started, restore(effect)))
+        )
     )
+  const apply = ranked(0)
   const limiterFacade = Object.assign(apply, {
     withCost,
     take: (cost = 1) => Effect.uninterruptibleMask((restore) => take(cost, restore)),
@@ -301,6 +322,15 @@ export const facade = (
     }),
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
     drain: drainOf(limiter),
+    withPriority: (priority: number) =>
+      Number.isFinite(priority)
+        ? ranked(-priority)
+        : () =>
+          Effect.die(
+            new Cause.IllegalArgumentError(
+              `RateLimiter.withPriority: priority must be a finite number, got ${priority}`
+            )
+          ),
     resize: (sizes: Api.RateLimiter.Sizes) =>
       Effect.flatMap(
         resizedOptions(current(), sizes),

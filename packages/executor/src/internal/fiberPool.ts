@@ -16,6 +16,7 @@ import type * as Future from "../Future.js"
 import { Job, JobLine, PoolRecording } from "./fiberPoolJobs.js"
 import { mapInLanes } from "./fiberPoolMap.js"
 import { resolveSteering, type Steering, unsteered, withRank } from "./fiberPoolSteering.js"
+import { startWorker } from "./fiberPoolWorker.js"
 import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
@@ -46,15 +47,16 @@ export const counter = (): () => number => {
 export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   readonly [TypeId]: Api.TypeId = TypeId
   private readonly jobs = new JobLine()
-  private active = 0
+  /** Workers running (for the worker module). */
+  active = 0
   /** Jobs in line not started and not cancelled. */
   private pendingCount = 0
   /** Those of them from `submit`: what `maxPending` bounds (`map` and `mapStream` keep their own bound). */
   private boundedPending = 0
   /** Workers out of work, about to look once more before retiring: a new job starts on one at once. */
-  private idleWorkers = 0
+  idleWorkers = 0
   /** `awaitIdle`, `awaitSizeBelow` and submitters waiting for room, checked after each change. */
-  private readonly watchers = new Watchers()
+  readonly watchers = new Watchers()
   /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
   readonly live = new LiveFutures()
   /** No new task accepted. */
@@ -65,17 +67,17 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
    */
   cancelledFutures = false
 
-  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
+  readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
 
   /**
    * @param nextId numbers the futures; a WorkerPool shares its own with the FiberPool that runs
    * its effects, so that every future it returns has its own id.
    */
-  private readonly recording: PoolRecording | undefined
+  readonly recording: PoolRecording | undefined
 
   constructor(
     public concurrency: number,
-    private readonly context: Context.Context<never>,
+    readonly context: Context.Context<never>,
     private readonly nextId = counter(),
     recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined,
     readonly steering: Steering = unsteered
@@ -123,7 +125,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   }
 
   /** The next job to run, by rank then submission order, skipping those cancelled while pending. */
-  private next(): Job | undefined {
+  next(): Job | undefined {
     while (this.jobs.length > 0) {
       const job = this.jobs.shift()
       if (job.start()) {
@@ -139,97 +141,15 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
   }
 
   /** Starts workers while some are missing and jobs wait (synchronously, in the same step as the enqueue). */
-  /** @internal */
   dispatch(): void {
-    while (this.active < this.concurrency && this.hasPending()) this.startWorker()
-  }
-
-  /**
-   * A worker: a long-lived fiber that runs jobs one after another until none is left, then
-   * retires. Cancelling a running job interrupts its worker, which settles the job as cancelled;
-   * a replacement starts if jobs still wait. Workers are started with the context the pool was
-   * made in, not forked from whichever fiber dispatches them (a fiber that dispatches may be
-   * about to end; its children would be tied to it).
-   */
-  private startWorker(): void {
-    this.active++
-    const recording = this.recording
-    const slot = recording === undefined ? -1 : recording.takeSlot()
-    // the start of the job taken next: the end of the one before, or now for the first
-    let startedAt = recording === undefined ? 0 : recording.recorder.now()
-    const worker: { job: Job | undefined; idle: boolean } = { job: undefined, idle: false }
-    // made once per worker, not per job: what cancels the job it runs, and what follows a job
-    let interrupt: ((future: FutureImpl<unknown, unknown>) => void) | undefined = undefined
-    const afterJob = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
-      const job = worker.job!
-      if (recording !== undefined) {
-        const endedAt = recording.recorder.now()
-        recording.record(job, slot, startedAt, endedAt, exit)
-        startedAt = endedAt
-      }
-      // settled and forgotten in the step the job ended in: a cancel that arrives now finds the
-      // job done, or its interruption ends this worker before it takes another job
-      this.settle(job, exit)
-      worker.job = undefined
-      return loop
-    }
-    // runFork starts running the worker at once, so it finds its own fiber for `cancel` itself
-    const loop: Effect.Effect<void> = Effect.withFiber((fiber) => {
-      // one worker too many after a shrink: it retires between jobs, never in the middle of one
-      const job = this.active > this.concurrency ? undefined : this.next()
-      if (job === undefined) {
-        fiber.setContext(this.context)
-        if (!worker.idle && this.active <= this.concurrency) {
-          // out of work: look once more after the caller's next steps, before retiring. On
-          // Effect 4 a worker runs at once, inside the `submit` that starts it: without this a
-          // caller submitting many tasks would start a fiber for each, which runs its one task
-          // and retires before the next `submit`
-          worker.idle = true
-          this.idleWorkers++
-          this.watchers.check() // a submit waiting for room may go to this worker now
-          return Effect.andThen(Effect.yieldNow, loop)
-        }
-        if (worker.idle) this.idleWorkers--
-        this.active-- // retire: decided in the same step as finding no job, so no job is stranded
-        if (recording !== undefined) recording.freeSlot(slot)
-        return Effect.void
-      }
-      if (worker.idle) {
-        worker.idle = false
-        this.idleWorkers--
-      }
-      worker.job = job
-      job.attach(
-        interrupt ??= (future) => {
-          // only the job it runs now: a late cancel must not hit the next one
-          if (worker.job === future) fiber.interruptUnsafe(fiber.id)
-        }
-      )
-      // the job runs with its caller's context, as a fiber the caller forked would
-      fiber.setContext(job.context ?? this.context)
-      return Effect.flatMap(Effect.exit(job.run), afterJob)
-    })
-    this.runFork(Effect.onExit(loop, (exit) => {
-      if (Exit.isSuccess(exit)) return Effect.void
-      // interrupted (a cancel): settle the job it was running, then let another worker take over
-      this.active--
-      const job = worker.job
-      if (recording !== undefined) {
-        if (job !== undefined) recording.record(job, slot, startedAt, recording.recorder.now(), exit)
-        recording.freeSlot(slot)
-      }
-      return Effect.sync(() => {
-        if (job !== undefined) this.settle(job, exit)
-        this.dispatch()
-      })
-    }))
+    while (this.active < this.concurrency && this.hasPending()) startWorker(this)
   }
 
   /**
    * Settles `future` now; its `onDone` callbacks then run in a fiber of their own, once, after
    * the outcome is visible — never in the worker, which a slow callback would hold up.
    */
-  private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+  settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
     future.settleNow(exit, this.runFork)
     this.watchers.check()
   }

@@ -89,7 +89,7 @@ export class SlidingWindow implements Algorithm {
 
   available(now: number): number {
     this.prune(now)
-    return this.capacity - this.sum
+    return Math.max(0, this.capacity - this.sum) // 0, not less, while a shrink leaves the window over
   }
 
   atRest(now: number): boolean {
@@ -140,7 +140,8 @@ export class TokenBucket implements Algorithm {
 
   earliest(now: number, cost: number): number {
     this.refill(now)
-    const missing = cost * this.interval - this.level
+    // a cost above the capacity (asked before a resize shrank it) starts alone, once the bucket is full
+    const missing = Math.min(cost, this.capacity) * this.interval - this.level
     return missing <= 0 ? now : now + Math.ceil(missing / this.limit)
   }
 

@@ -41,10 +41,14 @@ export const parseHttpDate = (value: string, now: number): number | undefined =>
   if (match !== null) {
     const [, day, month, yy, hour, minute, second] = match
     const thisYear = new Date(now).getUTCFullYear()
-    let year = thisYear - (thisYear % 100) + +yy!
-    // RFC 9110: a year more than 50 years in the future is the one a century earlier
-    if (year > thisYear + 50) year -= 100
-    return utc(year, MONTHS.indexOf(month!), +day!, +hour!, +minute!, +second!)
+    const year = thisYear - (thisYear % 100) + +yy!
+    const at = (y: number) => utc(y, MONTHS.indexOf(month!), +day!, +hour!, +minute!, +second!)
+    // RFC 9110: a date more than 50 years in the future is the one a century earlier — the whole
+    // date, not only its year
+    const fiftyYearsAhead = new Date(now)
+    fiftyYearsAhead.setUTCFullYear(thisYear + 50)
+    const date = at(year)
+    return date !== undefined && date > fiftyYearsAhead.getTime() ? at(year - 100) : date
   }
   match = ASCTIME.exec(value)
   if (match !== null) {
@@ -64,7 +68,7 @@ export const parseHttpDate = (value: string, now: number): number | undefined =>
  */
 export const parse = (value: string | null | undefined, now: number): Option.Option<number> => {
   if (value === null || value === undefined) return Option.none()
-  const trimmed = value.trim()
+  const trimmed = trimWhitespace(value)
   if (/^\d+$/.test(trimmed)) return Option.some(Math.min(Number(trimmed) * 1000, Number.MAX_SAFE_INTEGER))
   const at = parseHttpDate(trimmed, now)
   return at === undefined ? Option.none() : Option.some(Math.max(0, at - now))
@@ -86,6 +90,9 @@ export const fromResponse = (
 ): Option.Option<number> => {
   if (!HONOURED.has(response.status)) return Option.none()
   const sent = response.headers["date"]
-  const serverNow = sent === undefined ? undefined : parseHttpDate(sent.trim(), now)
+  const serverNow = sent === undefined ? undefined : parseHttpDate(trimWhitespace(sent), now)
   return parse(response.headers["retry-after"], serverNow ?? now)
 }
+
+/** Without the spaces and tabs around it: HTTP's only optional whitespace (not `String.trim`'s NBSP, BOM…). */
+const trimWhitespace = (value: string): string => value.replace(/^[ \t]+|[ \t]+$/g, "")

@@ -1,11 +1,12 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
 import type * as Api from "../../RedisConcurrencyLimiter.js"
 import { recording } from "../recording.js"
-import { connect, NoReply, sleepMillis } from "./connection.js"
+import { connect, sleepMillis } from "./connection.js"
 import { idSource } from "./rateLimiter.js"
 import * as Scripts from "./scripts.js"
 
@@ -47,10 +48,27 @@ export const make = (
     const release = (id: string) => Effect.ignore(connection.run("release", Scripts.releaseLease, keys, [id]))
 
     /**
+     * A try that failed may have taken the lease (its reply lost with the connection): it is given
+     * back, tried again every 50 ms in a fiber of its own — the connection may be coming back —
+     * until it gets through or the lease would have expired anyway.
+     */
+    const giveBack = (id: string) =>
+      Effect.forkDetach(
+        Effect.ignore(
+          Effect.retry(connection.run("release", Scripts.releaseLease, keys, [id]), {
+            schedule: Schedule.spaced(Duration.millis(50)),
+            times: Math.ceil(leaseMillis / 50),
+            // a connection closed for good (its scope ended) will not come back: nothing to wait for
+            while: () => connection.client.status !== "end"
+          })
+        )
+      )
+
+    /**
      * Takes a lease, trying again after a wait that doubles from 5 ms up to `pollInterval` (with
      * jitter, so waiters of many processes do not try in step), and never past the moment the
      * first lease expires. Only the waits can be interrupted: a try is one script whose answer is
-     * always read. A try with no reply may have taken the lease: it is given back before failing.
+     * always read. A try that failed may have taken the lease: it is given back (see `giveBack`).
      * Succeeds with the time the winning try was sent: the lease lasts at least until then + lease.
      */
     const acquire = (id: string, restore: Restore): Effect.Effect<number, RedisLimiterUnavailable> => {
@@ -59,7 +77,7 @@ export const make = (
         Effect.zip(
           Clock.currentTimeMillis,
           connection.run("acquire", Scripts.acquireLease, keys, [permits, leaseMicros, id]).pipe(
-            Effect.tapError((error) => error.cause instanceof NoReply ? release(id) : Effect.void)
+            Effect.tapError(() => giveBack(id))
           )
         ),
         ([sentAt, reply]) => {
@@ -89,7 +107,22 @@ export const make = (
         for (;;) {
           yield* Effect.sleep(Duration.millis(Math.max(1, Math.floor(leaseMillis / 3))))
           const sentAt = yield* Clock.currentTimeMillis
-          const renewed = yield* Effect.result(connection.run("renew", Scripts.renewLease, keys, [leaseMicros, id]))
+          // no reply by the time the lease, as last confirmed, expires: the permit may be another
+          // holder's from then on, so the holder stops then, not a whole command timeout later
+          const renew = Effect.timeoutOrElse(connection.run("renew", Scripts.renewLease, keys, [leaseMicros, id]), {
+            duration: Duration.millis(Math.max(0, confirmedUntil - sentAt)),
+            orElse: () =>
+              Effect.fail(
+                new RedisLimiterUnavailable({
+                  limiter: options.name,
+                  operation: "renew",
+                  cause: new Error(
+                    "no renewal got through before the lease expired: its permit may be another holder's"
+                  )
+                })
+              )
+          })
+          const renewed = yield* Effect.result(renew)
           if (renewed._tag === "Success" && renewed.success === 1) {
             confirmedUntil = sentAt + leaseMillis
           } else if (renewed._tag === "Success") {

@@ -106,11 +106,18 @@ const open = (
         client.on("error", (error) => {
           reason = error
         })
+        // a server that takes the connection but never answers fails too, within the timeout
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const silent = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new NoReply(timeoutMillis)), timeoutMillis)
+        })
         try {
-          await client.connect()
+          await Promise.race([client.connect(), silent])
         } catch (error) {
           client.disconnect()
           throw reason ?? error
+        } finally {
+          clearTimeout(timer)
         }
         return client
       },
@@ -129,6 +136,8 @@ const open = (
         })
       )
   )
+
+const MAX_TIMER_MILLIS = 2_147_483_647
 
 const milliseconds = (input: Duration.Input): number => {
   const decoded = Duration.fromInput(input)
@@ -157,8 +166,13 @@ export const connect = (
     const prefix = options.prefix ?? "fiberkit:ratelimit"
     if (typeof prefix !== "string" || prefix === "") return yield* invalid("prefix", "a non-empty string", prefix)
     const timeoutMillis = milliseconds(options.commandTimeout ?? "2 seconds")
-    if (!(timeoutMillis >= 1)) {
-      return yield* invalid("commandTimeout", "a duration ≥ 1 millisecond", options.commandTimeout)
+    // a timer longer than 2^31 − 1 ms fires at once in Node: that bound, not a silent failure of every call
+    if (!(timeoutMillis >= 1 && timeoutMillis <= MAX_TIMER_MILLIS)) {
+      return yield* invalid(
+        "commandTimeout",
+        "a duration from 1 millisecond to 2,147,483,647 ms (24.8 days)",
+        options.commandTimeout
+      )
     }
     if (options.redis !== undefined) {
       if (options.url !== undefined) return yield* invalid("url", "absent when redis is given", "a URL")

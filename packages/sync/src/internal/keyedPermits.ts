@@ -1,12 +1,24 @@
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type { Restore } from "./handoff.js"
 import { PermitPool } from "./permits.js"
 
-/** The permits of one key, and how many fibers hold or wait for them. */
-interface Entry {
+/**
+ * The permits of one key, how many fibers hold or wait for them, and the effects that give one
+ * permit back and leave — made once per key in use, shared by all its users, not per call.
+ */
+class Entry<K> {
   readonly pool: PermitPool
-  users: number
+  users = 0
+  readonly letGoOne: Effect.Effect<void>
+  readonly leave: Effect.Effect<void>
+
+  constructor(permits: number, key: K, entries: Map<K, Entry<K>>) {
+    this.pool = new PermitPool(permits)
+    this.letGoOne = Effect.sync(() => this.pool.release(1))
+    this.leave = Effect.sync(() => {
+      if (--this.users === 0 && entries.get(key) === this) entries.delete(key)
+    })
+  }
 }
 
 /**
@@ -20,7 +32,7 @@ interface Entry {
  * @internal
  */
 export class KeyedPermits<K> {
-  private readonly entries = new Map<K, Entry>()
+  private readonly entries = new Map<K, Entry<K>>()
 
   constructor(public permits: number) {}
 
@@ -31,22 +43,16 @@ export class KeyedPermits<K> {
   run<A, E, R>(key: K, n: number, restore: Restore, effect: Effect.Effect<A, E, R>, rank = 0): Effect.Effect<A, E, R> {
     let entry = this.entries.get(key)
     if (entry === undefined) {
-      entry = { pool: new PermitPool(this.permits), users: 0 }
+      entry = new Entry(this.permits, key, this.entries)
       this.entries.set(key, entry)
     }
     entry.users++
     const held = entry
-    const body = Effect.matchCauseEffect(restore(effect), {
-      onFailure: (cause) => letGo(held, n, Exit.failCause(cause)),
-      onSuccess: (value) => letGo(held, n, Exit.succeed(value))
-    })
+    const letGo = n === 1 ? held.letGoOne : Effect.sync(() => held.pool.release(n))
+    const body = Effect.ensuring(restore(effect), letGo)
     // however it ends — done, failed, interrupted waiting or right after its turn came — the
     // fiber stops counting as a user in the same step as its last act on the key
-    return Effect.ensuring(held.pool.takeThen(n, restore, body, rank), Effect.sync(() => this.leave(key, held)))
-  }
-
-  private leave(key: K, entry: Entry): void {
-    if (--entry.users === 0 && this.entries.get(key) === entry) this.entries.delete(key)
+    return Effect.ensuring(held.pool.takeThen(n, restore, body, rank), held.leave)
   }
 
   /** Permits of `key` free now (all of them for a key nobody uses; negative after a shrink). */
@@ -70,9 +76,4 @@ export class KeyedPermits<K> {
     this.permits = permits
     for (const entry of this.entries.values()) entry.pool.resize(delta)
   }
-}
-
-const letGo = <A, E>(entry: Entry, n: number, exit: Exit.Exit<A, E>): Exit.Exit<A, E> => {
-  entry.pool.release(n)
-  return exit
 }

@@ -15,9 +15,10 @@ import { FutureImpl } from "./future.js"
 export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
   constructor(
     id: number,
-    readonly run: Effect.Effect<A, E>,
-    /** The context it runs with (its caller's); the pool's if none. */
-    readonly context: Context.Context<never> | undefined,
+    /** What it runs: forgotten once settled, so a future kept by a caller does not keep it. */
+    public run: Effect.Effect<A, E> | undefined,
+    /** The context it runs with (its caller's; the pool's if none): forgotten once settled. */
+    public context: Context.Context<never> | undefined,
     /** When it was submitted, on the recorder's clock (0 without a recorder). */
     readonly queuedAt: number,
     readonly rank: number,
@@ -25,6 +26,13 @@ export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
     readonly bounded: boolean
   ) {
     super(id)
+  }
+
+  override settleNow(exit: Exit.Exit<A, E>, start?: (callbacks: Effect.Effect<void>) => void) {
+    // the effect and the caller's context (its services, its log annotations…) are no longer needed
+    this.run = undefined
+    this.context = undefined
+    return super.settleNow(exit, start)
   }
 }
 

@@ -69,7 +69,7 @@ export const startWorker = (pool: FiberPoolImpl): void => {
     )
     // the job runs with its caller's context, as a fiber the caller forked would
     fiber.setContext(job.context ?? pool.context)
-    return Effect.flatMap(Effect.exit(job.run), afterJob)
+    return Effect.flatMap(Effect.exit(job.run!), afterJob)
   })
   pool.runFork(Effect.onExit(loop, (exit) => {
     if (Exit.isSuccess(exit)) return Effect.void

@@ -10,13 +10,15 @@ import { freshStore, url } from "./redis.js"
 
 describe("BullMQStore delivery", () => {
   // #20 B2: a cancel is a pub/sub message, which Redis does not keep: sent while the worker's
-  // subscriber reconnected (here: CLIENT KILL TYPE pubsub), it was lost, `cancel` answered true
-  // and the task ran on.
+  // subscriber reconnected (here: its connection killed by CLIENT KILL), it was lost, `cancel`
+  // answered true and the task ran on. Only this store's subscriber is killed: the other test
+  // files share the Redis, and their subscribers must not reconnect under them.
   it.live(
     "a cancel sent while the workers' subscriber reconnects still stops the task",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const store = yield* freshStore()
+        const queue = `test-${crypto.randomUUID()}`
+        const store = yield* freshStore({ queue })
         const started = yield* Deferred.make<void>()
         const job = TaskManager.define("job", {
           args: Schema.Number,
@@ -29,7 +31,13 @@ describe("BullMQStore delivery", () => {
           Effect.sync(() => new Redis(url())),
           (redis) => Effect.sync(() => redis.disconnect())
         )
-        yield* Effect.promise(() => admin.call("CLIENT", "KILL", "TYPE", "pubsub"))
+        const clients = String(yield* Effect.promise(() => admin.call("CLIENT", "LIST", "TYPE", "pubsub")))
+        const ours = clients.split("\n").filter((line) =>
+          line.includes(` name=fiberkit-cancels:fiberkit-test:${queue} `)
+        )
+        assert.strictEqual(ours.length, 1, "one cancel subscriber, named after its queue")
+        const clientId = /\bid=(\d+)/.exec(ours[0]!)![1]!
+        assert.strictEqual(yield* Effect.promise(() => admin.call("CLIENT", "KILL", "ID", clientId)), 1)
         const cancelled = yield* manager.cancel(id).pipe(
           Effect.timeoutOrElse({
             duration: "10 seconds",

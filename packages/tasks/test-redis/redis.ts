@@ -25,7 +25,7 @@ export const removeQueueAt = (redisUrl: string, prefix: string, queue: string) =
 /** A store on a queue of its own, removed when the scope closes. */
 export const freshStore = (options: BullMQStore.Options = {}) =>
   Effect.gen(function*() {
-    const queue = `test-${crypto.randomUUID()}`
+    const queue = options.queue ?? `test-${crypto.randomUUID()}`
     const redisUrl = url()
     yield* Effect.addFinalizer(() => removeQueueAt(redisUrl, "fiberkit-test", queue))
     return yield* BullMQStore.make({ url: redisUrl, queue, prefix: "fiberkit-test", ...options })

@@ -320,7 +320,7 @@ export const make = <T extends Definition>(
 
     if (workers > 0) {
       const subscriber = yield* Effect.acquireRelease(
-        Effect.sync(() => store.redis.duplicate()),
+        Effect.sync(() => store.redis.duplicate({ connectionName: store.cancelSubscriberName })),
         (client) => Effect.sync(() => client.disconnect())
       )
       subscriber.on("error", store.errors.listener("cancel subscriber"))

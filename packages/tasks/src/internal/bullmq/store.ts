@@ -72,6 +72,11 @@ export const tryRedis = <A>(operation: string, f: () => Promise<A>): Effect.Effe
  */
 export class BullStore {
   readonly cancelChannel: string
+  /**
+   * The name (`CLIENT SETNAME`) of the connection that listens for cancels: `CLIENT LIST` tells
+   * which queue a subscriber serves (a name may hold no space: other characters become `_`).
+   */
+  readonly cancelSubscriberName: string
   readonly jobKeyPrefix: string
   /** Managers made on this store: shut down before its connection closes. */
   readonly managers = new Set<Effect.Effect<void>>()
@@ -88,6 +93,7 @@ export class BullStore {
     const base = `${settings.prefix}:${settings.queue}`
     this.jobKeyPrefix = `${base}:`
     this.cancelChannel = `${base}:fiberkit:cancel`
+    this.cancelSubscriberName = `fiberkit-cancels:${base}`.replace(/[^!-~]/g, "_")
     this.eventsKey = `${base}:events`
   }
 

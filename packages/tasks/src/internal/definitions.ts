@@ -42,11 +42,11 @@ export const newTasks = (
     const reason = invalidId(id)
     if (reason !== undefined) return Effect.fail(new InvalidTaskId({ id: String(id), reason }))
   }
-  const priority = resolvePriority(options?.priority)
-  if (priority instanceof InvalidOptions) return Effect.fail(priority)
   const name = typeof task === "string" ? task : task.name
   const definition = definitions.get(name)
   if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
+  const priority = resolvePriority(options?.priority)
+  if (priority instanceof InvalidOptions) return Effect.fail(priority)
   const encode = Schema.encodeUnknownEffect(definition.args)
   return Effect.flatMap(
     Effect.mapError(

@@ -13,17 +13,9 @@ import type * as Schedule from "effect/Schedule"
 import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
-import type {
-  InvalidOptions,
-  InvalidTaskArgs,
-  InvalidTaskId,
-  ResultsOverflow,
-  TaskManagerShutDown,
-  TaskNotFound,
-  TaskStoreError,
-  TaskTimeout,
-  UnknownTask
-} from "./Errors.js"
+import type { InvalidOptions, InvalidTaskArgs, InvalidTaskId, ResultsOverflow, TaskManagerShutDown } from "./Errors.js"
+import type { TaskNotFound, TaskStoreError, TaskTimeout, UnknownTask } from "./Errors.js"
+import * as internalDefinitions from "./internal/definitions.js"
 import * as internal from "./internal/manager.js"
 import type { TaskResult } from "./TaskResult.js"
 import type * as TaskStore from "./TaskStore.js"
@@ -122,8 +114,10 @@ export declare namespace TaskDefinition {
  * const ping = TaskManager.define("ping", { args: Schema.String, run: (host) => Effect.log(`ping ${host}`) })
  * const enqueue = (
  *   manager: TaskManager.TaskManager<typeof ping>,
- *   host: string
- * ): Effect.Effect<string, TaskManager.TaskManager.AddError> => manager.add("ping", host, { id: `ping:${host}` })
+ *   host: string,
+ *   urgent: boolean
+ * ): Effect.Effect<string, TaskManager.TaskManager.AddError> =>
+ *   manager.add("ping", host, { id: `ping:${host}`, priority: urgent ? 10 : 0 }) // urgent ones are taken first
  * ```
  *
  * @since 0.1.0
@@ -202,7 +196,13 @@ export declare namespace TaskManager {
    * @since 0.1.0
    * @category models
    */
-  export type AddError = InvalidTaskArgs | InvalidTaskId | UnknownTask | TaskManagerShutDown | TaskStoreError
+  export type AddError =
+    | InvalidTaskArgs
+    | InvalidTaskId
+    | InvalidOptions
+    | UnknownTask
+    | TaskManagerShutDown
+    | TaskStoreError
 
   /**
    * @since 0.1.0
@@ -218,6 +218,13 @@ export declare namespace TaskManager {
      * `InvalidTaskId` and adds nothing.
      */
     readonly id?: string | undefined
+    /**
+     * Its place in the queue: higher priorities are taken first, equal ones in order of adding
+     * (strict: tasks of a priority wait while higher ones keep coming). An integer from
+     * -1,000,000 to 1,000,000 on every store (BullMQ's range); default 0. Else `add` fails
+     * `InvalidOptions` and adds nothing. Seen in `status(id)` as `priority`.
+     */
+    readonly priority?: number | undefined
   }
 
   /**
@@ -344,15 +351,7 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
     readonly timeout?: Duration.Input | undefined
   }
 ): TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI> =>
-  ({
-    name,
-    args: options.args as unknown as Schema.Codec<Args, unknown>,
-    success: options.success,
-    failure: options.failure,
-    run: options.run,
-    retry: options.retry as Schedule.Schedule<unknown, never> | undefined,
-    timeout: options.timeout
-  }) as TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI>
+  internalDefinitions.define(name, options) as TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI>
 
 /**
  * Starts a manager in the current scope: its workers run until the scope closes. Unfinished

@@ -60,6 +60,8 @@ export interface TaskRecord {
   readonly name: string
   readonly args: unknown
   readonly state: TaskState
+  /** Its place in the queue: higher priorities are taken first, equal ones in order of adding. */
+  readonly priority: number
   /** Attempts started so far (a task that was running when its process died counts that attempt). */
   readonly attempts: number
   /**
@@ -98,6 +100,8 @@ export interface NewTask {
   readonly id: string
   readonly name: string
   readonly args: unknown
+  /** Higher is taken first; equal priorities in order of adding. Default: 0. */
+  readonly priority?: number | undefined
   readonly addedAt: number
 }
 
@@ -164,7 +168,8 @@ export interface TaskStore {
    */
   readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<number, TaskStoreError>
   /**
-   * Waits for the oldest queued task and marks it running: one more attempt, started `now`.
+   * Waits for the first queued task — the highest priority, the oldest of it — and marks it
+   * running: one more attempt, started `now`.
    * Only the wait is interruptible, whatever the caller's region, and interrupting it takes
    * nothing. The manager's workers call it in an uninterruptible region, so that the task it
    * returns is theirs with no gap for an interruption in between: a store must make its wait
@@ -187,7 +192,8 @@ export interface TaskStore {
    */
   readonly cancel: (id: string, at: number) => Effect.Effect<boolean, TaskStoreError>
   /**
-   * A running task goes back to the front of the queue (stopped by a shutdown without drain).
+   * A running task goes back to the front of the queue, before the tasks of its priority
+   * (stopped by a shutdown without drain).
    * `unstarted`: the attempt `take` counted never started (the stop came as it was taken): it is
    * not counted, as in `Outcome`.
    */

@@ -6,6 +6,7 @@ import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
 import { contractEdges } from "./contractEdges.js"
+import { contractPriority } from "./contractPriority.js"
 
 contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
 
@@ -26,3 +27,5 @@ contract("SQLite store", { store: sqliteStore, propertyRuns: 15 })
 
 contractEdges("memory store", TaskStore.memory, { localHandOff: true })
 contractEdges("SQLite store", sqliteStore, { localHandOff: true })
+contractPriority("memory store", TaskStore.memory, { propertyRuns: 50 })
+contractPriority("SQLite store", sqliteStore, { propertyRuns: 20 })

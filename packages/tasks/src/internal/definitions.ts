@@ -1,8 +1,11 @@
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../Errors.js"
+import { InvalidOptions, InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
+import type * as TaskStore from "../TaskStore.js"
+import { resolvePriority } from "./priority.js"
 import { textOf } from "./text.js"
 
 /**
@@ -21,21 +24,20 @@ const invalidId = (id: unknown): string | undefined => {
 }
 
 /**
- * The task's name and its arguments encoded by its Schema: every argument is checked before
- * anything is added, so that an add is all or nothing; so is the id given to `add`, by the one
- * rule every store follows. Shared by the local and the BullMQ manager.
+ * The tasks an add stores, all of one kind: the id given to `add` (else a UUID each), checked by
+ * the one rule every store follows, the priority resolved (`resolvePriority`), and every argument
+ * encoded by the task's Schema before anything is added — an add is all or nothing. Shared by the
+ * local and the BullMQ manager.
  *
  * @internal
  */
-export const encodeArgs = (
+export const newTasks = (
   definitions: ReadonlyMap<string, Api.TaskDefinition.Any>,
   task: Api.TaskDefinition.Any | string,
   all: ReadonlyArray<unknown>,
-  id: string | undefined
-): Effect.Effect<
-  { readonly name: string; readonly encoded: Array<unknown> },
-  InvalidTaskArgs | InvalidTaskId | UnknownTask
-> => {
+  options: Api.TaskManager.AddOptions | undefined
+): Effect.Effect<Array<TaskStore.NewTask>, InvalidOptions | InvalidTaskArgs | InvalidTaskId | UnknownTask> => {
+  const id = options?.id
   if (id !== undefined) {
     const reason = invalidId(id)
     if (reason !== undefined) return Effect.fail(new InvalidTaskId({ id: String(id), reason }))
@@ -43,15 +45,32 @@ export const encodeArgs = (
   const name = typeof task === "string" ? task : task.name
   const definition = definitions.get(name)
   if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
+  const priority = resolvePriority(options?.priority)
+  if (priority instanceof InvalidOptions) return Effect.fail(priority)
   const encode = Schema.encodeUnknownEffect(definition.args)
-  return Effect.map(
+  return Effect.flatMap(
     Effect.mapError(
       Effect.forEach(all, (args) => encode(args)),
       (error) => new InvalidTaskArgs({ task: name, reason: error.message })
     ),
-    (encoded) => ({ name, encoded })
+    (encoded) =>
+      Effect.map(
+        Clock.currentTimeMillis,
+        (addedAt) => encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, priority, addedAt }))
+      )
   )
 }
+
+/** A definition, its fields written out (one object shape for every definition). @internal */
+export const define = (name: string, options: Omit<Api.TaskDefinition.Any, "name">): Api.TaskDefinition.Any => ({
+  name,
+  args: options.args,
+  success: options.success,
+  failure: options.failure,
+  run: options.run,
+  retry: options.retry,
+  timeout: options.timeout
+})
 
 /** A failure as text for the store: a tagged error's message, else the squashed cause. @internal */
 export const describe = (cause: Cause.Cause<unknown>): string => textOf(Cause.squash(cause))

@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
+import { QueuedLine } from "./queuedLine.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 type Stored = Mutable<Api.TaskRecord>
@@ -21,8 +22,9 @@ export interface Persistence {
   readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
   readonly update: (record: Api.TaskRecord) => Effect.Effect<void, TaskStoreError>
   /**
-   * The unfinished tasks, in the order they were added, all queued: those left running by a
-   * process that ended are queued again first, on disk — or failed, when found running too often.
+   * The unfinished tasks, all queued, in the order they are taken (priority, then the order
+   * they were added): those left running by a process that ended are queued again first, on
+   * disk — or failed, when found running too often.
    */
   readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
   /** A task no longer held in memory (finished). */
@@ -50,9 +52,12 @@ export interface Persistence {
  */
 export class LocalStore implements Api.TaskStore {
   private readonly records = new Map<string, Stored>()
-  /** Tasks put back (stopped by a shutdown, or a take that failed): taken before `queued`. */
-  private readonly returned = new Fifo.Fifo<string>()
-  private readonly queued = new Fifo.Fifo<string>()
+  /**
+   * Tasks put back (stopped by a shutdown, or a take that failed): taken before the tasks of
+   * `queued` of their priority or lower.
+   */
+  private readonly returned = new QueuedLine()
+  private readonly queued = new QueuedLine()
   private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
   private readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
@@ -76,13 +81,16 @@ export class LocalStore implements Api.TaskStore {
     }
   }
 
-  /** The next takeable task, out of the lines and marked `changing`; `undefined` if none. */
+  /**
+   * The next takeable task — the highest priority first; of one priority, a task put back, then
+   * the oldest — out of the lines and marked `changing`; `undefined` if none.
+   */
   private claim(): Stored | undefined {
-    return this.claimFrom(this.returned) ?? this.claimFrom(this.queued)
-  }
-
-  private claimFrom(line: Fifo.Fifo<string>): Stored | undefined {
-    while (line.length > 0) {
+    for (;;) {
+      const returned = this.returned.firstPriority
+      const queued = this.queued.firstPriority
+      if (returned === undefined && queued === undefined) return undefined
+      const line = queued === undefined || (returned !== undefined && returned >= queued) ? this.returned : this.queued
       const id = line.shift()
       const record = this.records.get(id)
       if (record === undefined || record.state !== "queued") continue
@@ -106,10 +114,10 @@ export class LocalStore implements Api.TaskStore {
     }
   }
 
-  /** A task that is queued again, at the front. */
+  /** A task that is queued again, before the tasks of its priority. */
   private putBack(id: string): void {
     this.changing.delete(id)
-    this.returned.push(id)
+    this.returned.push(id, this.records.get(id)?.priority ?? 0)
     this.serve()
   }
 
@@ -159,6 +167,7 @@ export class LocalStore implements Api.TaskStore {
           name: task.name,
           args: task.args,
           state: "queued",
+          priority: task.priority ?? 0,
           attempts: 0,
           failures: 0,
           addedAt: task.addedAt,
@@ -178,7 +187,7 @@ export class LocalStore implements Api.TaskStore {
           // added meanwhile by another fiber (without persistence, nothing else checks)
           if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
-          this.queued.push(record.id)
+          this.queued.push(record.id, record.priority)
           count++
         }
         this.serve()
@@ -187,7 +196,7 @@ export class LocalStore implements Api.TaskStore {
     }).pipe(Effect.uninterruptible)
 
   /**
-   * Takes the oldest takeable task, or waits in line for one: a waiter is handed its task
+   * Takes the first takeable task (see `claim`), or waits in line for one: a waiter is handed its task
    * directly, marked `changing`, and then writes it running. Only the wait is interruptible,
    * whatever the caller's region: a caller that is uninterruptible (a worker) owns the task it
    * gets back, with no gap for an interruption between the store and itself. A waiter
@@ -282,7 +291,7 @@ export class LocalStore implements Api.TaskStore {
     Effect.suspend(() => {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "running" || this.changing.has(id)) return Effect.void
-      // back at the front: it was taken before everything still queued
+      // back at the front of its priority: it was taken before everything still queued there
       const next = copyOf(record)
       next.state = "queued"
       if (unstarted === true) this.uncount(next)
@@ -315,7 +324,7 @@ export class LocalStore implements Api.TaskStore {
       const records = unfinished.map(copyOf)
       for (const record of records) {
         this.records.set(record.id, record)
-        this.queued.push(record.id)
+        this.queued.push(record.id, record.priority)
       }
       this.serve()
       return records
@@ -331,6 +340,7 @@ const copyOf = (record: Api.TaskRecord): Stored => ({
   name: record.name,
   args: record.args,
   state: record.state,
+  priority: record.priority,
   attempts: record.attempts,
   failures: record.failures,
   addedAt: record.addedAt,

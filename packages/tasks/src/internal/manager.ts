@@ -23,7 +23,7 @@ import type { TaskResult } from "../TaskResult.js"
 import * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
-import { describe, encodeArgs } from "./definitions.js"
+import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
 import { defaults, invalidOptions } from "./options.js"
 import { Outcomes } from "./outcomes.js"
@@ -87,7 +87,7 @@ class Manager<T extends Definition> {
     args: unknown,
     options?: Api.TaskManager.AddOptions
   ): Effect.Effect<string, Api.TaskManager.AddError> =>
-    Effect.map(this.addTasks(task, [args], options?.id), (ids) => ids[0]!)
+    Effect.map(this.addTasks(task, [args], options), (ids) => ids[0]!)
 
   readonly addAll = (
     task: T | string,
@@ -102,24 +102,18 @@ class Manager<T extends Definition> {
   private addTasks(
     task: T | string,
     all: ReadonlyArray<unknown>,
-    id: string | undefined
+    options: Api.TaskManager.AddOptions | undefined
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
       const provisional = all.length
       this.unfinished += provisional
       let added = 0
-      return Effect.flatMap(
-        encodeArgs(this.definitions, task, all, id),
-        ({ encoded, name }) =>
-          Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
-            const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
-            return Effect.as(
-              Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
-              tasks.map((t) => t.id)
-            )
-          })
-      ).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
+      return Effect.flatMap(newTasks(this.definitions, task, all, options), (tasks) =>
+        Effect.as(
+          Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
+          tasks.map((t) => t.id)
+        )).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
     }).pipe(Effect.uninterruptible)
   }
 

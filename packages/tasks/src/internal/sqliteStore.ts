@@ -14,6 +14,7 @@ interface Row {
   readonly name: string
   readonly args: string
   readonly state: TaskStore.TaskState
+  readonly priority: number
   readonly attempts: number
   readonly failures: number
   readonly added_at: number
@@ -27,6 +28,7 @@ const toRecord = (row: Row): TaskStore.TaskRecord => ({
   name: row.name,
   args: decodeArgs(row.args),
   state: row.state,
+  priority: row.priority,
   attempts: row.attempts,
   failures: row.failures,
   addedAt: row.added_at,
@@ -152,8 +154,8 @@ const statements = (db: Driver.Database) => ({
   // an id already in the table is skipped, and not returned (only that conflict: any other
   // constraint fails the add)
   insert: db.prepare(
-    `INSERT INTO fiberkit_tasks (id, name, args, state, attempts, failures, added_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
+    `INSERT INTO fiberkit_tasks (id, name, args, state, priority, attempts, failures, added_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
   ),
   update: db.prepare(
     `UPDATE fiberkit_tasks SET state = ?, attempts = ?, failures = ?, started_at = ?, finished_at = ?, error = ?
@@ -168,7 +170,9 @@ const statements = (db: Driver.Database) => ({
   requeueLeftRunning: db.prepare(
     `UPDATE fiberkit_tasks SET state = 'queued', recoveries = recoveries + 1 WHERE state = 'running'`
   ),
-  unfinished: db.prepare(`SELECT * FROM fiberkit_tasks WHERE state IN ('queued', 'running') ORDER BY seq`),
+  // (run after the tasks left running were queued again or failed: every unfinished one is
+  // queued) in the order they are taken, which `fiberkit_tasks_queued` serves
+  unfinished: db.prepare(`SELECT * FROM fiberkit_tasks WHERE state = 'queued' ORDER BY priority DESC, seq`),
   get: db.prepare(`SELECT * FROM fiberkit_tasks WHERE id = ?`)
 })
 
@@ -192,6 +196,7 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
                 record.name,
                 args,
                 record.state,
+                record.priority,
                 record.attempts,
                 record.failures,
                 record.addedAt
@@ -243,6 +248,7 @@ const schema = (db: Driver.Database) =>
         name TEXT NOT NULL,
         args TEXT NOT NULL,
         state TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
         attempts INTEGER NOT NULL,
         failures INTEGER NOT NULL DEFAULT 0,
         recoveries INTEGER NOT NULL DEFAULT 0,
@@ -251,13 +257,15 @@ const schema = (db: Driver.Database) =>
         finished_at INTEGER,
         error TEXT
       )`)
-      db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_unfinished ON fiberkit_tasks (state, seq)`)
-      // a file made by an earlier version: the columns it lacks
+      // a file made by an earlier version: the columns it lacks (its tasks have priority 0), and
+      // the index of the queue in the order it is taken, in place of the one by seq alone
       const columns = db.prepare(`PRAGMA table_info(fiberkit_tasks)`).all() as Array<{ readonly name: string }>
       const has = new Set(columns.map((column) => column.name))
-      for (const column of ["failures", "recoveries"]) {
+      for (const column of ["failures", "recoveries", "priority"]) {
         if (!has.has(column)) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`)
       }
+      db.exec(`DROP INDEX IF EXISTS fiberkit_tasks_unfinished`)
+      db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_queued ON fiberkit_tasks (state, priority DESC, seq)`)
     },
     catch: failed("create its table")
   })

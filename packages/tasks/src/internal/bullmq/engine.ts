@@ -1,5 +1,4 @@
 import { QueueEvents, Worker } from "bullmq"
-import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -13,7 +12,7 @@ import type { InvalidOptions } from "../../Errors.js"
 import { TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
-import { describe, encodeArgs } from "../definitions.js"
+import { describe, newTasks } from "../definitions.js"
 import { defaults, invalidOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
 import { cancelMark } from "./codec.js"
@@ -79,7 +78,7 @@ class RemoteManager<T extends Definition> {
     args: unknown,
     options?: Api.TaskManager.AddOptions
   ): Effect.Effect<string, Api.TaskManager.AddError> =>
-    Effect.map(this.addTasks(task, [args], options?.id), (ids) => ids[0]!)
+    Effect.map(this.addTasks(task, [args], options), (ids) => ids[0]!)
 
   readonly addAll = (
     task: T | string,
@@ -90,18 +89,14 @@ class RemoteManager<T extends Definition> {
   private addTasks(
     task: T | string,
     all: ReadonlyArray<unknown>,
-    id: string | undefined
+    options: Api.TaskManager.AddOptions | undefined
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
       this.adding++
       return Effect.flatMap(
-        encodeArgs(this.definitions, task, all, id),
-        ({ encoded, name }) =>
-          Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
-            const tasks = encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, addedAt }))
-            return Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
-          })
+        newTasks(this.definitions, task, all, options),
+        (tasks) => Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
       ).pipe(Effect.ensuring(Effect.sync(() => void this.adding--)))
     }).pipe(Effect.uninterruptible)
   }

@@ -6,6 +6,7 @@ import type { Redis } from "ioredis"
 import { TaskStoreError } from "../../Errors.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { decodeArgs, encodeArgs } from "../argsText.js"
+import { fromBullPriority, toBullPriority } from "../priority.js"
 import { parseFailure, stateOf } from "./codec.js"
 import type { ErrorLog } from "./errorLog.js"
 import { fromJobId, toJobId } from "./jobIds.js"
@@ -119,6 +120,7 @@ export class BullStore {
       name: job.name,
       args: argsOf(job.data),
       state: taskState,
+      priority: fromBullPriority(job.priority),
       attempts: job.attemptsStarted - (unstarted ? 1 : 0),
       failures: failuresOf(job, taskState),
       addedAt: job.timestamp,
@@ -136,7 +138,13 @@ export class BullStore {
           tasks.map((task) => ({
             name: task.name,
             data: { argsText: encodeArgs(task.args) },
-            opts: { ...jobOptions(this.settings), jobId: toJobId(task.id), timestamp: task.addedAt }
+            opts: {
+              ...jobOptions(this.settings),
+              jobId: toJobId(task.id),
+              timestamp: task.addedAt,
+              // every task in BullMQ's prioritized set, ranked as on the local stores
+              priority: toBullPriority(task.priority ?? 0)
+            }
           })),
         catch: (cause) => new TaskStoreError({ operation: "store the arguments of a task", cause })
       }),

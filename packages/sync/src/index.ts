@@ -56,6 +56,13 @@ export * as Durations from "./Durations.js"
 export * as Fifo from "./Fifo.js"
 
 /**
+ * Heap: a binary heap by an order, for the ranked lines of pools, limiters and stores.
+ *
+ * @since 0.3.0
+ */
+export * as Heap from "./Heap.js"
+
+/**
  * Handoff: the one hand-off waiter every primitive waits with, for building new ones.
  *
  * @since 0.2.0
@@ -103,6 +110,14 @@ export * as Permits from "./Permits.js"
  * @since 0.1.0
  */
 export * as LockOrder from "./LockOrder.js"
+
+/**
+ * RankedLine: items ranked by a number, equal ranks first come first served, rank 0 as cheap as a
+ * `Fifo` — the pending lines of pools and the queued tasks of stores.
+ *
+ * @since 0.3.0
+ */
+export * as RankedLine from "./RankedLine.js"
 
 /**
  * ReadWriteLock: many readers or one writer, fair to both.

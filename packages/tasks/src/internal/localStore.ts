@@ -1,12 +1,12 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
+import { RankedLine } from "@fiberkit/sync/RankedLine"
 import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
-import { QueuedLine } from "./queuedLine.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 type Stored = Mutable<Api.TaskRecord>
@@ -56,8 +56,9 @@ export class LocalStore implements Api.TaskStore {
    * Tasks put back (stopped by a shutdown, or a take that failed): taken before the tasks of
    * `queued` of their priority or lower.
    */
-  private readonly returned = new QueuedLine()
-  private readonly queued = new QueuedLine()
+  /** Ids by rank `-priority` (the highest priority first; see `RankedLine`). */
+  private readonly returned = new RankedLine<string>()
+  private readonly queued = new RankedLine<string>()
   private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
   private readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
@@ -87,10 +88,10 @@ export class LocalStore implements Api.TaskStore {
    */
   private claim(): Stored | undefined {
     for (;;) {
-      const returned = this.returned.firstPriority
-      const queued = this.queued.firstPriority
+      const returned = this.returned.firstRank
+      const queued = this.queued.firstRank
       if (returned === undefined && queued === undefined) return undefined
-      const line = queued === undefined || (returned !== undefined && returned >= queued) ? this.returned : this.queued
+      const line = queued === undefined || (returned !== undefined && returned <= queued) ? this.returned : this.queued
       const id = line.shift()
       const record = this.records.get(id)
       if (record === undefined || record.state !== "queued") continue
@@ -117,7 +118,7 @@ export class LocalStore implements Api.TaskStore {
   /** A task that is queued again, before the tasks of its priority. */
   private putBack(id: string): void {
     this.changing.delete(id)
-    this.returned.push(id, this.records.get(id)?.priority ?? 0)
+    this.returned.push(id, -(this.records.get(id)?.priority ?? 0))
     this.serve()
   }
 
@@ -187,7 +188,7 @@ export class LocalStore implements Api.TaskStore {
           // added meanwhile by another fiber (without persistence, nothing else checks)
           if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
-          this.queued.push(record.id, record.priority)
+          this.queued.push(record.id, -record.priority)
           count++
         }
         this.serve()
@@ -324,7 +325,7 @@ export class LocalStore implements Api.TaskStore {
       const records = unfinished.map(copyOf)
       for (const record of records) {
         this.records.set(record.id, record)
-        this.queued.push(record.id, record.priority)
+        this.queued.push(record.id, -record.priority)
       }
       this.serve()
       return records

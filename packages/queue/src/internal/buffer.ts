@@ -1,4 +1,5 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
+import { Heap } from "@fiberkit/sync/Heap"
 import type * as Order from "effect/Order"
 
 /**
@@ -146,74 +147,39 @@ export class Lifo<A> implements Buffer<A> {
 
 /** A binary min-heap by `order`; equal items leave in the order they came. @internal */
 export class Priority<A> implements Buffer<A> {
-  private readonly heap: Array<Entry<A>> = []
+  private readonly heap: Heap<Entry<A>>
   private seq = 0
 
-  constructor(private readonly order: Order.Order<A>) {}
+  constructor(order: Order.Order<A>) {
+    this.heap = new Heap((a, b) => {
+      const c = order(a.item, b.item)
+      return c < 0 || (c === 0 && a.seq < b.seq)
+    })
+  }
 
   get length(): number {
     return this.heap.length
   }
 
-  private before(a: Entry<A>, b: Entry<A>): boolean {
-    const c = this.order(a.item, b.item)
-    return c < 0 || (c === 0 && a.seq < b.seq)
-  }
-
   push(item: A): void {
-    this.insert({ item, seq: this.seq++ })
+    this.heap.push({ item, seq: this.seq++ })
   }
 
   shift(): A {
-    return this.pop().item
+    return this.heap.shift().item
   }
 
   hand(into: Handed<A>): void {
-    const entry = this.pop()
+    const entry = this.heap.shift()
     into.seqs.push(entry.seq)
     into.items.push(entry.item)
   }
 
   restore(item: A, seq: number): void {
-    this.insert({ item, seq })
-  }
-
-  private pop(): Entry<A> {
-    const heap = this.heap
-    const top = heap[0]!
-    const last = heap.pop()!
-    if (heap.length > 0) {
-      heap[0] = last
-      let i = 0
-      while (true) {
-        const left = 2 * i + 1
-        const right = left + 1
-        let best = i
-        if (left < heap.length && this.before(heap[left]!, heap[best]!)) best = left
-        if (right < heap.length && this.before(heap[right]!, heap[best]!)) best = right
-        if (best === i) break
-        ;[heap[i], heap[best]] = [heap[best]!, heap[i]!]
-        i = best
-      }
-    }
-    return top
-  }
-
-  private insert(entry: Entry<A>): void {
-    const heap = this.heap
-    heap.push(entry)
-    let i = heap.length - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!this.before(heap[i]!, heap[parent]!)) break
-      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
-      i = parent
-    }
+    this.heap.push({ item, seq })
   }
 
   clear(): number {
-    const dropped = this.heap.length
-    this.heap.length = 0
-    return dropped
+    return this.heap.clear()
   }
 }

@@ -5,9 +5,9 @@
  * for them, so keys can be as many as the values a program meets: only keys in use cost memory.
  *
  * Keys are compared as a `Map` compares them. Per key, waiters are served first come, first
- * served, with permits handed directly to the next waiter; a fiber interrupted while it waits, or
- * after its turn came but before it ran, passes its permits on. `resize` changes the permits of
- * every key at runtime without preempting anyone.
+ * served (or by rank, when `withPermits` is given one), with permits handed directly to the next
+ * waiter; a fiber interrupted while it waits, or after its turn came but before it ran, passes
+ * its permits on. `resize` changes the permits of every key at runtime without preempting anyone.
  *
  * @since 0.3.0
  */
@@ -62,9 +62,15 @@ export interface KeyedSemaphore<in out K> extends Pipeable {
   /**
    * Runs `effect` holding `n` permits of `key`, waiting first (interruptibly) in the key's line.
    * A count `n` that is not an integer from 0 to `permits` is a programming mistake: a defect
-   * (`IllegalArgumentError`).
+   * (`IllegalArgumentError`). `rank` places the waiter in the key's line: lower first, equal
+   * ranks first come, first served (default 0 — with every waiter at 0 the line is FIFO); a
+   * `Priority.Ranking` turns a priority into a rank. A `NaN` rank is a defect.
    */
-  readonly withPermits: (key: K, n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly withPermits: (
+    key: K,
+    n: number,
+    rank?: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** `withPermits(key, 1)`. */
   readonly withPermit: (key: K) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** Permits of `key` free now: all of them for a key nobody uses; 0 after a shrink until holders let go. */

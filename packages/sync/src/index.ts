@@ -105,6 +105,14 @@ export * as KeyedSemaphore from "./KeyedSemaphore.js"
 export * as Permits from "./Permits.js"
 
 /**
+ * Priority: the rule that turns a priority into a place in line — strict, or with aging so that
+ * nobody starves — shared by every ranked pool and limiter.
+ *
+ * @since 0.3.0
+ */
+export * as Priority from "./Priority.js"
+
+/**
  * LockOrder: deadlock prevention (`withLocks`) and detection (`Detector`).
  *
  * @since 0.1.0

@@ -26,11 +26,12 @@ export class KeyedSemaphoreImpl<K> implements Api.KeyedSemaphore<K> {
     return this.keyed.permits
   }
 
-  readonly withPermits = (key: K, n: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-    const invalid = checkPermits("KeyedSemaphore.withPermits", n) ?? this.aboveLimit(n)
-    if (invalid !== undefined) return misuse(invalid)
-    return Effect.uninterruptibleMask((restore) => this.keyed.run(key, n, restore, effect))
-  }
+  readonly withPermits =
+    (key: K, n: number, rank = 0) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+      const invalid = checkPermits("KeyedSemaphore.withPermits", n) ?? this.aboveLimit(n) ?? notARank(rank)
+      if (invalid !== undefined) return misuse(invalid)
+      return Effect.uninterruptibleMask((restore) => this.keyed.run(key, n, restore, effect, rank))
+    }
 
   /** A count above a key's permits could never be served: a programming mistake. */
   private aboveLimit(n: number): InvalidOptions | undefined {
@@ -58,6 +59,12 @@ export class KeyedSemaphoreImpl<K> implements Api.KeyedSemaphore<K> {
       (n) => Effect.sync(() => this.keyed.resize(n))
     )
 }
+
+/** A rank that is not a number could not be placed in line. */
+const notARank = (rank: number): InvalidOptions | undefined =>
+  Number.isNaN(rank)
+    ? new InvalidOptions({ operation: "KeyedSemaphore.withPermits", field: "rank", expected: "a number", value: rank })
+    : undefined
 
 /** @internal */
 export const make = <K>(permits: number): Effect.Effect<Api.KeyedSemaphore<K>, InvalidOptions> =>

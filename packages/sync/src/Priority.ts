@@ -1,0 +1,139 @@
+/**
+ * Priorities for a line of waiters: the one rule by which fiberkit's pools and limiters
+ * (`FiberPool`, `ConcurrencyLimiter`, `KeyedConcurrencyLimiter`, `RateLimiter`) turn a priority
+ * into a place in line — a rank, lower served first, equal ranks first come, first served, as
+ * `Permits.PermitPool` orders its waiters. A low-level building block for writing new limits.
+ *
+ * - **Strict** (no `aging`): the rank is `-priority`. Higher priorities go first, always: a
+ *   steady stream of them can hold a lower one back for as long as it lasts.
+ * - **Aging** (`aging: d`): the rank is `arrival − priority × d` (milliseconds on the Clock), so a
+ *   waiter of priority `p` is placed as if it had arrived `p × d` earlier. One step of priority is
+ *   worth `d` of waiting: a waiter is overtaken only by arrivals within
+ *   `(their priority − its priority) × d` after it, so nobody starves.
+ *
+ * A priority that is not a finite number, or (with aging) one so large that `priority × aging`
+ * is no finite number of milliseconds, is a programming mistake: a defect
+ * (`IllegalArgumentError`) naming the operation — not a rank that could not be told from the next.
+ *
+ * @since 0.3.0
+ */
+import * as Cause from "effect/Cause"
+import type * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { decodeNonNegative } from "./Durations.js"
+import { InvalidOptions } from "./Errors.js"
+
+/**
+ * An `aging` option checked: its milliseconds, `undefined` when absent (strict priorities), or
+ * `InvalidOptions` naming `operation`, the field `aging`, the range ("a finite duration > 0") and
+ * the value.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Priority } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const millis = yield* Priority.decodeAging("MyLimit.make", "2 seconds") // 2000
+ *   const strict = yield* Priority.decodeAging("MyLimit.make", undefined) // undefined
+ *   const error = yield* Effect.flip(Priority.decodeAging("MyLimit.make", "0 millis"))
+ *   return [millis, strict, error.message] // "MyLimit.make: aging must be a finite duration > 0, got 0 millis"
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category constructors
+ */
+export const decodeAging = (operation: string, aging: unknown): Effect.Effect<number | undefined, InvalidOptions> => {
+  if (aging === undefined) return Effect.succeed(undefined)
+  const millis = decodeNonNegative(aging).pipe(Option.map(Duration.toMillis), Option.getOrUndefined)
+  return millis !== undefined && millis > 0 && Number.isFinite(millis)
+    ? Effect.succeed(millis)
+    : Effect.fail(new InvalidOptions({ operation, field: "aging", expected: "a finite duration > 0", value: aging }))
+}
+
+/**
+ * How one line ranks priorities: strictly, or with aging. Made once per pool or limiter, used
+ * at every arrival.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Permits, Priority } from "@fiberkit/sync"
+ *
+ * // a limit of 2 whose waiters are served by priority, aged 1 second per step
+ * const pool = new Permits.PermitPool(2)
+ * const ranking = new Priority.Ranking("MyLimit.withPriority", 1000)
+ * const withPriority = (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+ *   ranking.withRank(priority, (rank) =>
+ *     Effect.uninterruptibleMask((restore) =>
+ *       pool.takeThen(1, restore, Effect.ensuring(restore(effect), Effect.sync(() => pool.release(1))), rank)
+ *     ))
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export class Ranking {
+  /**
+   * `operation` names the call in the defects (e.g. `"RateLimiter.withPriority"`);
+   * `agingMillis` is what one step of priority is worth in waiting time, as `decodeAging`
+   * returns it — a finite number > 0, or `undefined` for strict priorities. Any other
+   * `agingMillis` throws `IllegalArgumentError`.
+   */
+  constructor(readonly operation: string, readonly agingMillis: number | undefined) {
+    if (agingMillis !== undefined && !(agingMillis > 0 && Number.isFinite(agingMillis))) {
+      throw new Cause.IllegalArgumentError(
+        `Priority.Ranking: agingMillis must be a finite number > 0 or undefined, got ${agingMillis}`
+      )
+    }
+  }
+
+  /** Whether priorities are strict (no aging): the rank does not depend on the time of arrival. */
+  get isStrict(): boolean {
+    return this.agingMillis === undefined
+  }
+
+  /**
+   * `f` given the rank of an arrival of `priority` now: `-priority`, or with aging
+   * `now − priority × aging` on the Clock. Strict priority 0 — the common case — is `f(0)` at
+   * once, without reading the clock or checking anything. A rank that would not be a finite
+   * number is a defect.
+   */
+  withRank<A, E, R>(priority: number, f: (rank: number) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    const aging = this.agingMillis
+    if (aging === undefined) {
+      if (priority === 0) return f(0)
+      return Number.isFinite(priority) ? f(-priority) : this.notFinite(priority)
+    }
+    if (!Number.isFinite(priority)) return this.notFinite(priority)
+    return Effect.clockWith((clock) => {
+      const rank = this.rank(priority, clock)
+      // a priority so large that priority × aging is no number: it could not be told from the next
+      return Number.isFinite(rank) ? f(rank) : Effect.die(
+        new Cause.IllegalArgumentError(
+          `${this.operation}: priority × aging must be a finite number of milliseconds, got ${priority} × ${aging}`
+        )
+      )
+    })
+  }
+
+  /**
+   * The rank of an arrival of `priority` now on `clock` (not checked: a priority that is not
+   * finite gives a rank that is not finite; `withRank` makes that a defect).
+   */
+  rank(priority: number, clock: Clock.Clock): number {
+    const aging = this.agingMillis
+    return aging === undefined ? -priority : clock.currentTimeMillisUnsafe() - priority * aging
+  }
+
+  private notFinite(priority: number): Effect.Effect<never> {
+    return Effect.die(
+      new Cause.IllegalArgumentError(`${this.operation}: priority must be a finite number, got ${priority}`)
+    )
+  }
+}

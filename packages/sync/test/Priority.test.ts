@@ -1,0 +1,130 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Gen } from "@fiberkit/testkit"
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import * as KeyedSemaphore from "../src/KeyedSemaphore.js"
+import * as Priority from "../src/Priority.js"
+
+const rankOf = (ranking: Priority.Ranking, priority: number) => ranking.withRank(priority, Effect.succeed)
+
+/** The defect's message, or `undefined` if `effect` did not die. */
+const defectOf = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.map(Effect.exit(effect), (exit) => {
+    if (!Exit.isFailure(exit)) return undefined
+    const defect = exit.cause.reasons.find(Cause.isDieReason)?.defect
+    return defect instanceof Error ? defect.message : undefined
+  })
+
+describe("Priority", () => {
+  it.effect("decodeAging: a finite duration > 0 in milliseconds, absent for strict, InvalidOptions otherwise", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* Priority.decodeAging("X.make", "2 seconds"), 2000)
+      assert.strictEqual(yield* Priority.decodeAging("X.make", 0.5), 0.5)
+      assert.isUndefined(yield* Priority.decodeAging("X.make", undefined))
+      for (const bad of ["0 millis", -1, "-5 millis", Number.NaN, "Infinity", "soon", [1, -2e9]]) {
+        const error = yield* Effect.flip(Priority.decodeAging("X.make", bad))
+        assert.strictEqual(error._tag, "InvalidOptions")
+        assert.deepStrictEqual([error.operation, error.field, error.expected], [
+          "X.make",
+          "aging",
+          "a finite duration > 0"
+        ])
+      }
+      const error = yield* Effect.flip(Priority.decodeAging("X.make", "0 millis"))
+      assert.strictEqual(error.message, "X.make: aging must be a finite duration > 0, got 0 millis")
+    }))
+
+  it.effect("strict: the rank is -priority, whatever the clock", () =>
+    Effect.gen(function*() {
+      const ranking = new Priority.Ranking("X.withPriority", undefined)
+      yield* TestClock.setTime(5000)
+      assert.deepStrictEqual(
+        [yield* rankOf(ranking, 0), yield* rankOf(ranking, 3), yield* rankOf(ranking, -2)],
+        [0, -3, 2]
+      )
+      assert.isTrue(ranking.isStrict)
+    }))
+
+  it.effect("aging: the rank is arrival − priority × aging, on the Clock", () =>
+    Effect.gen(function*() {
+      const ranking = new Priority.Ranking("X.withPriority", 10)
+      yield* TestClock.setTime(5000)
+      assert.deepStrictEqual([yield* rankOf(ranking, 0), yield* rankOf(ranking, 2)], [5000, 4980])
+      yield* TestClock.adjust(15)
+      assert.strictEqual(yield* rankOf(ranking, 1), 5005)
+      assert.isFalse(ranking.isStrict)
+    }))
+
+  it.effect("a priority that is not finite, or an overflowing priority × aging, is a defect naming the operation", () =>
+    Effect.gen(function*() {
+      const strict = new Priority.Ranking("X.withPriority", undefined)
+      const aged = new Priority.Ranking("Y.submit", 1000)
+      assert.strictEqual(
+        yield* defectOf(rankOf(strict, Number.NaN)),
+        "X.withPriority: priority must be a finite number, got NaN"
+      )
+      assert.strictEqual(
+        yield* defectOf(rankOf(aged, Number.POSITIVE_INFINITY)),
+        "Y.submit: priority must be a finite number, got Infinity"
+      )
+      assert.strictEqual(
+        yield* defectOf(rankOf(aged, 1e308)),
+        "Y.submit: priority × aging must be a finite number of milliseconds, got 1e+308 × 1000"
+      )
+    }))
+
+  it("a Ranking made with an aging that decodeAging would refuse throws", () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.throws(() => new Priority.Ranking("X", bad), /agingMillis must be a finite number > 0/)
+    }
+  })
+
+  it.effect.prop(
+    "property (aging): a later arrival ranks ahead of an earlier one exactly when its priority pays for the gap",
+    [
+      Gen.record({ at: Gen.integer({ min: 0, max: 1000 }), priority: Gen.integer({ min: -5, max: 5 }) }),
+      Gen.record({ gap: Gen.integer({ min: 0, max: 1000 }), priority: Gen.integer({ min: -5, max: 5 }) }),
+      Gen.integer({ min: 1, max: 100 })
+    ],
+    ([first, second, aging]) =>
+      Effect.gen(function*() {
+        const ranking = new Priority.Ranking("X", aging)
+        yield* TestClock.setTime(first.at)
+        const earlier = yield* rankOf(ranking, first.priority)
+        yield* TestClock.adjust(second.gap)
+        const later = yield* rankOf(ranking, second.priority)
+        assert.strictEqual(later < earlier, second.gap < (second.priority - first.priority) * aging)
+      }),
+    { arbitrary: { runs: 100 } }
+  )
+})
+
+describe("KeyedSemaphore ranks", () => {
+  it.effect("a key's waiters are served by rank, equal ranks first come, first served; other keys unaffected", () =>
+    Effect.gen(function*() {
+      const perKey = yield* KeyedSemaphore.make<string>(1)
+      const gate = yield* Deferred.make<void>()
+      const order: Array<string> = []
+      const holder = yield* Effect.forkChild(perKey.withPermit("k")(Deferred.await(gate)))
+      yield* Effect.yieldNow
+      const fibers = []
+      for (const [name, rank] of [["a", 5], ["b", 1], ["c", 5], ["d", 1]] as const) {
+        fibers.push(yield* Effect.forkChild(perKey.withPermits("k", 1, rank)(Effect.sync(() => void order.push(name)))))
+        yield* Effect.yieldNow
+      }
+      assert.strictEqual(yield* perKey.withPermits("other", 1, 9)(Effect.succeed("at once")), "at once")
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.join(holder)
+      yield* Fiber.joinAll(fibers)
+      assert.deepStrictEqual(order, ["b", "d", "a", "c"])
+      assert.strictEqual(yield* perKey.keys, 0)
+    }))
+
+  it.effect("a NaN rank is a defect, and leaves nothing behind", () =>
+    Effect.gen(function*() {
+      const perKey = yield* KeyedSemaphore.make<string>(1)
+      const exit = yield* Effect.exit(perKey.withPermits("k", 1, Number.NaN)(Effect.void))
+      assert.isTrue(Exit.hasDies(exit))
+      assert.strictEqual(yield* perKey.keys, 0)
+    }))
+})

@@ -9,11 +9,13 @@
  * An effect first waits for its key's turn (first come, first served per key), then for a
  * global permit. Holding its key's place while it waits for the global one means a hot key
  * occupies at most `perKey` places in the global line: it cannot crowd the other keys out.
- * `resize` changes either limit at runtime, preempting no one. `Fetch` in `@fiberkit/pipelines`
- * limits its requests per host with it.
+ * `resize` changes either limit at runtime, preempting no one. `withPriority(key, p)` places an
+ * effect by priority in its key's line and in the global line (strict, or with `aging` so that
+ * nobody starves). `Fetch` in `@fiberkit/pipelines` limits its requests per host with it.
  *
  * @since 0.3.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type { InvalidOptions } from "./Errors.js"
 import * as internal from "./internal/keyedConcurrencyLimiter.js"
@@ -39,6 +41,31 @@ import * as internal from "./internal/keyedConcurrencyLimiter.js"
  */
 export interface KeyedConcurrencyLimiter<in out K> {
   (key: K): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /**
+   * The limiter of `key` for an effect of priority `priority` (a finite number; higher enters
+   * first; the plain `limiter(key)` is priority 0; not finite: a defect). The effect is placed by
+   * its priority in its key's line and, waiting for a global permit, in the global line — with the
+   * rank it had at arrival, so with `aging` the time it waited in its key's line counts in the
+   * global one. Equal priorities first come, first served.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const perTenant = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 2, global: 8, aging: "1 second" })
+   *   const report = perTenant("acme")(Effect.log("monthly report")) // priority 0
+   *   const checkout = perTenant.withPriority("acme", 5)(Effect.log("checkout")) // ahead of acme's waiting reports
+   *   yield* Effect.all([report, checkout], { concurrency: "unbounded" })
+   * })
+   * ```
+   */
+  readonly withPriority: (
+    key: K,
+    priority: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** The most effects inside at once per key: as made, or as last resized. */
   readonly perKey: number
   /** The most effects inside at once over all keys, if there is such a cap. */
@@ -85,6 +112,13 @@ export declare namespace KeyedConcurrencyLimiter {
     readonly global?: number | undefined
     /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
     readonly name?: string | undefined
+    /**
+     * What one step of priority is worth in waiting time (a finite duration > 0): an effect of
+     * priority `p` ranks, in its key's line and in the global one, as if it had come `p × aging`
+     * earlier, so a low priority waits at most the difference of priorities × `aging` behind later
+     * arrivals. Default: strict priorities.
+     */
+    readonly aging?: Duration.Input | undefined
   }
 
   /**
@@ -109,7 +143,8 @@ export declare namespace KeyedConcurrencyLimiter {
 
 /**
  * Makes a limiter of `perKey` effects at once per key (an integer ≥ 1) and, with `global`, at
- * most `global` over all keys; otherwise `InvalidOptions`.
+ * most `global` over all keys; otherwise, or for an `aging` that is not a finite duration > 0,
+ * `InvalidOptions`.
  *
  * **Example**
  *

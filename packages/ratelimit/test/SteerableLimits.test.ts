@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Gen, TestTime } from "@fiberkit/testkit"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as ConcurrencyLimiter from "../src/ConcurrencyLimiter.js"
+import * as Aging from "./aging.js"
 
 describe("ConcurrencyLimiter: priorities, resize, load shedding, draining", () => {
   it.effect("higher priorities enter first; equal ones first come, first served", () =>
@@ -32,36 +32,33 @@ describe("ConcurrencyLimiter: priorities, resize, load shedding, draining", () =
 
   it.effect.prop(
     "property (aging): a waiter is overtaken only by later arrivals within (their priority − its priority) × aging — nobody starves",
-    [
-      Gen.array(
-        Gen.record({ at: Gen.integer({ min: 0, max: 200 }), priority: Gen.integer({ min: 0, max: 3 }) }),
-        { minLength: 1, maxLength: 25 }
-      )
-    ],
+    [Aging.arrivals],
     ([arrivals]) =>
       Effect.gen(function*() {
-        const aging = 10
-        const limit = yield* ConcurrencyLimiter.make({ concurrency: 1, aging: `${aging} millis` })
-        const served: Array<number> = []
-        yield* TestTime.run(
-          Effect.forEach(arrivals, (a, i) =>
-            Effect.andThen(
-              Effect.sleep(a.at),
-              limit.withPriority(a.priority)(Effect.andThen(Effect.sync(() => void served.push(i)), Effect.sleep(7)))
-            ), { concurrency: "unbounded", discard: true })
+        const limit = yield* ConcurrencyLimiter.make({ concurrency: 1, aging: "10 millis" })
+        const served = yield* Aging.serveAll(
+          arrivals,
+          (a, _, served) => limit.withPriority(a.priority)(Effect.andThen(served, Effect.sleep(7)))
         )
         assert.strictEqual(served.length, arrivals.length)
-        // for each pair served out of arrival order, the later one's priority paid for the gap
-        for (let x = 0; x < served.length; x++) {
-          for (let y = x + 1; y < served.length; y++) {
-            const first = arrivals[served[x]!]!
-            const second = arrivals[served[y]!]!
-            if (first.at > second.at) assert.isAtMost(first.at - second.at, (first.priority - second.priority) * aging)
-          }
-        }
+        assert.deepStrictEqual(Aging.overtakenBeyond(arrivals, served, 10), [])
       }),
     { arbitrary: { runs: 60 }, timeout: 30_000 }
   )
+
+  it.effect("without aging the same check fails: strict priorities let a low one starve", () =>
+    Effect.gen(function*() {
+      const enter =
+        (limit: ConcurrencyLimiter.ConcurrencyLimiter) => (a: Aging.Arrival, _: number, served: Effect.Effect<void>) =>
+          limit.withPriority(a.priority)(Effect.andThen(served, Effect.sleep(7)))
+      const strict = yield* ConcurrencyLimiter.make({ concurrency: 1 })
+      const aged = yield* ConcurrencyLimiter.make({ concurrency: 1, aging: "10 millis" })
+      assert.isNotEmpty(Aging.overtakenBeyond(Aging.starving, yield* Aging.serveAll(Aging.starving, enter(strict)), 10))
+      assert.deepStrictEqual(
+        Aging.overtakenBeyond(Aging.starving, yield* Aging.serveAll(Aging.starving, enter(aged)), 10),
+        []
+      )
+    }))
 
   it.effect("resize: a grow lets waiters in at once, a shrink interrupts no one", () =>
     Effect.gen(function*() {

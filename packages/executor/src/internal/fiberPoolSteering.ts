@@ -1,8 +1,5 @@
-import { decodeNonNegative } from "@fiberkit/sync/Durations"
-import * as Cause from "effect/Cause"
-import * as Duration from "effect/Duration"
+import * as Priority from "@fiberkit/sync/Priority"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../FiberPool.js"
 
@@ -10,12 +7,14 @@ import type * as Api from "../FiberPool.js"
 export interface Steering {
   readonly maxPending: number | undefined
   readonly onFull: "wait" | "fail" | "dropOldest"
-  /** Milliseconds one step of priority is worth in waiting time; `undefined`: strict priorities. */
-  readonly agingMillis: number | undefined
+  /** How priorities become ranks: strictly, or with aging. */
+  readonly ranking: Priority.Ranking
 }
 
+const strict = new Priority.Ranking("FiberPool.submit", undefined)
+
 /** @internal */
-export const unsteered: Steering = { maxPending: undefined, onFull: "wait", agingMillis: undefined }
+export const unsteered: Steering = { maxPending: undefined, onFull: "wait", ranking: strict }
 
 const invalid = (field: string, expected: string, value: unknown) =>
   Effect.fail(new InvalidOptions({ operation: "FiberPool.make", field, expected, value }))
@@ -32,15 +31,11 @@ export const resolveSteering = (
   if (onFull !== "wait" && onFull !== "fail" && onFull !== "dropOldest") {
     return invalid("onFull", `"wait", "fail" or "dropOldest"`, onFull)
   }
-  let agingMillis: number | undefined = undefined
-  if (options?.aging !== undefined) {
-    const aging = decodeNonNegative(options.aging).pipe(Option.map(Duration.toMillis), Option.getOrUndefined)
-    if (aging === undefined || !(aging > 0) || !Number.isFinite(aging)) {
-      return invalid("aging", "a finite duration > 0", options.aging)
-    }
-    agingMillis = aging
-  }
-  return Effect.succeed({ maxPending, onFull, agingMillis })
+  return Effect.map(Priority.decodeAging("FiberPool.make", options?.aging), (agingMillis) => ({
+    maxPending,
+    onFull,
+    ranking: agingMillis === undefined ? strict : new Priority.Ranking("FiberPool.submit", agingMillis)
+  }))
 }
 
 /**
@@ -53,22 +48,4 @@ export const withRank = <A, E, R>(
   steering: Steering,
   priority: number,
   f: (rank: number) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => {
-  if (priority === 0 && steering.agingMillis === undefined) return f(0)
-  if (!Number.isFinite(priority)) {
-    return Effect.die(
-      new Cause.IllegalArgumentError(`FiberPool.submit: priority must be a finite number, got ${priority}`)
-    )
-  }
-  const aging = steering.agingMillis
-  if (aging === undefined) return f(-priority)
-  return Effect.clockWith((clock) => {
-    const rank = clock.currentTimeMillisUnsafe() - priority * aging
-    // a priority so large that priority × aging is no number: it could not be told from the next
-    return Number.isFinite(rank) ? f(rank) : Effect.die(
-      new Cause.IllegalArgumentError(
-        `FiberPool.submit: priority × aging must be a finite number of milliseconds, got ${priority} × ${aging}`
-      )
-    )
-  })
-}
+): Effect.Effect<A, E, R> => steering.ranking.withRank(priority, f)

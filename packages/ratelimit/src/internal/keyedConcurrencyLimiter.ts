@@ -1,4 +1,5 @@
 import * as KeyedSemaphore from "@fiberkit/sync/KeyedSemaphore"
+import * as Priority from "@fiberkit/sync/Priority"
 import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../KeyedConcurrencyLimiter.js"
@@ -13,7 +14,8 @@ const invalid = (operation: string, field: string, value: unknown) =>
 /**
  * Per key, a `KeyedSemaphore` permit (keys forgotten when unused); over all keys, an optional
  * `LimitCore` of `global` permits, taken second — a hot key's waiters hold at most `perKey`
- * places in the global line, so they cannot crowd the other keys out of it.
+ * places in the global line, so they cannot crowd the other keys out of it. An effect's rank is
+ * taken once, at arrival, and places it in both lines.
  *
  * @internal
  */
@@ -26,12 +28,7 @@ export const make = <K>(
     if (options.global !== undefined && !isCount(options.global)) return invalid(op, "global", options.global)
     const global = options.global === undefined
       ? undefined
-      : new LimitCore(options.global, {
-        source: "KeyedConcurrencyLimiter",
-        maxPending: undefined,
-        onFull: "fail",
-        agingMillis: undefined
-      })
+      : new LimitCore(options.global, { source: "KeyedConcurrencyLimiter", maxPending: undefined, onFull: "fail" })
     const inside = new Map<K, number>()
     const count = (key: K, delta: number) => {
       const n = (inside.get(key) ?? 0) + delta
@@ -39,10 +36,11 @@ export const make = <K>(
       else inside.set(key, n)
     }
     return Effect.zipWith(
-      Effect.orDie(KeyedSemaphore.make<K>(options.perKey)),
+      Effect.zip(Effect.orDie(KeyedSemaphore.make<K>(options.perKey)), Priority.decodeAging(op, options.aging)),
       recording("KeyedConcurrencyLimiter", options.name),
-      (perKey, recorded) => {
-        const within = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+      ([perKey, agingMillis], recorded) => {
+        const ranking = new Priority.Ranking("KeyedConcurrencyLimiter.withPriority", agingMillis)
+        const within = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E, R> => {
           const counted = Effect.uninterruptibleMask((restore) =>
             Effect.suspend(() => {
               count(key, 1)
@@ -51,13 +49,19 @@ export const make = <K>(
           )
           // the global line has no bound: its `PendingLimitExceeded` cannot happen (and the
           // effect's own errors stay its own)
-          return perKey.withPermit(key)(global === undefined ? counted : global.run(counted, 0) as typeof counted)
+          return perKey.withPermits(key, 1, rank)(
+            global === undefined ? counted : global.enter(counted, rank) as typeof counted
+          )
         }
-        const byKey = (key: K) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-          recorded === undefined
-            ? within(key, effect)
-            : recorded.track((started) => within(key, Effect.andThen(started, effect)))
+        const run = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, priority: number) =>
+          ranking.withRank(priority, (rank) =>
+            recorded === undefined
+              ? within(key, effect, rank)
+              : recorded.track((started) => within(key, Effect.andThen(started, effect), rank)))
+        const byKey = (key: K) => <A, E, R>(effect: Effect.Effect<A, E, R>) => run(key, effect, 0)
         const limiter = Object.assign(byKey, {
+          withPriority: (key: K, priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+            run(key, effect, priority),
           inside: (key: K) => Effect.sync(() => inside.get(key) ?? 0),
           waiting: (key: K) => perKey.waiting(key),
           keys: perKey.keys,

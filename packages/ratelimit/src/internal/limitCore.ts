@@ -3,25 +3,21 @@ import { PermitPool } from "@fiberkit/sync/Permits"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-
-/** What a bounded line does when full (`"wait"` is the unbounded line: a caller's fiber already waits). @internal */
-export type OnFull = "fail" | "dropOldest"
+import type { OnFull } from "./steering.js"
 
 /** @internal */
 export interface CoreOptions {
   readonly source: string
   readonly maxPending: number | undefined
   readonly onFull: OnFull
-  /** Milliseconds one step of priority is worth in waiting time; `undefined`: strict priorities. */
-  readonly agingMillis: number | undefined
 }
 
 /**
  * A concurrency limit: `PermitPool` of `total` permits, a use holding one. Uses wait in one line
- * ranked by priority — strictly (`-priority`), or with aging (`arrival − priority × aging`, so a
- * priority step is worth `aging` of waiting and nobody starves) — equal ranks first come, first
- * served. A bound on the line sheds load (`PendingLimitExceeded`); `resize` changes `total`
- * preempting no one; `watchers` end `awaitIdle`/`awaitSizeBelow` waits after each change.
+ * by rank — a priority turned into a rank by the facade's `Priority.Ranking` (strict, or with
+ * aging so that nobody starves) — equal ranks first come, first served. A bound on the line
+ * sheds load (`PendingLimitExceeded`); `resize` changes `total` preempting no one; `watchers` end
+ * `awaitIdle`/`awaitSizeBelow` waits after each change.
  *
  * @internal
  */
@@ -42,21 +38,8 @@ export class LimitCore {
     return this.pool.waiters.size
   }
 
-  run<A, E, R>(effect: Effect.Effect<A, E, R>, priority: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
-    const aging = this.options.agingMillis
-    if (aging === undefined) return this.enter(effect, -priority)
-    return Effect.clockWith((clock) => {
-      const rank = clock.currentTimeMillisUnsafe() - priority * aging
-      // a priority so large that priority × aging is no number: it could not be told from the next
-      return Number.isFinite(rank) ? this.enter(effect, rank) : Effect.die(
-        new Cause.IllegalArgumentError(
-          `${this.options.source}.withPriority: priority × aging must be a finite number of milliseconds, got ${priority} × ${aging}`
-        )
-      )
-    })
-  }
-
-  private enter<A, E, R>(effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
+  /** `effect` run within the limit, placed in line by `rank` (lower first). */
+  enter<A, E, R>(effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
     return Effect.uninterruptibleMask((restore) => {
       const full = this.admit()
       if (full !== undefined) return Effect.fail(full)

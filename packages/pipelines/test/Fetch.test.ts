@@ -322,7 +322,9 @@ describe("Fetch.fetchAll on a real server", () => {
           pause: limiter.pause,
           drain: limiter.drain,
           resize: limiter.resize,
-          withPriority: limiter.withPriority
+          withPriority: limiter.withPriority,
+          awaitIdle: limiter.awaitIdle,
+          awaitSizeBelow: limiter.awaitSizeBelow
         }
       )
       const urls = Array.from({ length: 9 }, (_, i) => server.url(`/ok/1/${i}`))

@@ -8,7 +8,7 @@
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type { InvalidOptions } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded } from "./Errors.js"
 import * as internal from "./internal/keyed.js"
 import type * as RateLimiter from "./RateLimiter.js"
 
@@ -34,8 +34,9 @@ import type * as RateLimiter from "./RateLimiter.js"
  * @since 0.1.0
  * @category models
  */
-export interface KeyedRateLimiter<in K> {
-  (key: K): RateLimiter.RateLimiter
+export interface KeyedRateLimiter<in K, out X = never> {
+  /** The rate limiter of `key`: made on first use, with its own line (and its own `maxPending`). */
+  (key: K): RateLimiter.RateLimiter<X>
   /** Keys remembered now. */
   readonly size: Effect.Effect<number>
   /**
@@ -86,7 +87,7 @@ export declare namespace KeyedRateLimiter {
    * @since 0.1.0
    * @category models
    */
-  export interface Options extends RateLimiter.RateLimiter.Options {
+  export interface Options extends RateLimiter.RateLimiter.Options, RateLimiter.RateLimiter.SteeringOptions {
     /** How long a key may go unused before it is forgotten. Default: 1 minute. */
     readonly idleTimeout?: Duration.Input | undefined
   }
@@ -94,7 +95,9 @@ export declare namespace KeyedRateLimiter {
 
 /**
  * Makes a keyed limiter. Fails `InvalidOptions` as `RateLimiter.make` does, or for an
- * `idleTimeout` below 1 ms.
+ * `idleTimeout` below 1 ms. The steering options apply to each key on its own: `maxPending`
+ * bounds each key's line (`keyed(key)(effect)` may then fail with `PendingLimitExceeded`, typed
+ * as for `RateLimiter.make`), and `aging` ranks the priorities within each key's line.
  *
  * **Example**
  *
@@ -103,16 +106,30 @@ export declare namespace KeyedRateLimiter {
  * import { KeyedRateLimiter } from "@fiberkit/ratelimit"
  *
  * const program = Effect.gen(function*() {
- *   // 10 requests per second to each host
- *   const perHost = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second" })
+ *   // 10 requests per second to each host, at most 20 waiting per host
+ *   const perHost = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second", maxPending: 20 })
  *   const fetchFrom = (url: URL) => perHost(url.host)(Effect.log(`GET ${url}`))
- *   yield* fetchFrom(new URL("https://example.com/a"))
+ *   yield* fetchFrom(new URL("https://example.com/a")).pipe(
+ *     Effect.catchTag("PendingLimitExceeded", (e) => Effect.logWarning(e.message))
+ *   )
  * })
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: <K>(
+export function make<K>(
+  options: KeyedRateLimiter.Options & { readonly maxPending: number }
+): Effect.Effect<KeyedRateLimiter<K, PendingLimitExceeded>, InvalidOptions>
+export function make<K>(
+  options: KeyedRateLimiter.Options & { readonly maxPending?: undefined }
+): Effect.Effect<KeyedRateLimiter<K>, InvalidOptions>
+export function make<K>(
   options: KeyedRateLimiter.Options
-) => Effect.Effect<KeyedRateLimiter<K>, InvalidOptions> = internal.make
+): Effect.Effect<KeyedRateLimiter<K, PendingLimitExceeded>, InvalidOptions>
+export function make<K>(
+  options: KeyedRateLimiter.Options
+): Effect.Effect<KeyedRateLimiter<K, PendingLimitExceeded>, InvalidOptions> {
+  // without `maxPending` no key's line has a bound, so `PendingLimitExceeded` never happens
+  return internal.make<K>(options)
+}

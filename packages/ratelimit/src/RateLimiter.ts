@@ -18,11 +18,17 @@
  * GCRA without `burst` spaces each start from the previous one, so lateness carries forward;
  * `burst: 2` lets it catch up. A request interrupted while it waits consumes nothing.
  *
+ * Steering, as a `ConcurrencyLimiter` is steered: `withPriority(p)` places a request in line by
+ * priority (strict, or with `aging` so that nobody starves), `maxPending` bounds the waiting
+ * requests (`onFull: "fail"` refuses the newcomer, `"dropOldest"` drops the request that came
+ * first — both with `PendingLimitExceeded`), `awaitIdle` / `awaitSizeBelow(n)` wait for the line
+ * to empty or shrink, and `resize`, `pause` and `drain` change the limit in use.
+ *
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type { InvalidOptions } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded } from "./Errors.js"
 import * as internal from "./internal/rateLimiter.js"
 
 /**
@@ -46,8 +52,8 @@ import * as internal from "./internal/rateLimiter.js"
  * @since 0.1.0
  * @category models
  */
-export interface RateLimiter {
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R>
+export interface RateLimiter<out X = never> {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | X, R>
   /** The options, with defaults filled in. */
   readonly options: RateLimiter.Resolved
   /**
@@ -57,9 +63,9 @@ export interface RateLimiter {
    */
   readonly withCost: (
     cost: number
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X, R>
   /** Waits for a start of `cost` (default 1), for code that does not wrap an effect. */
-  readonly take: (cost?: number) => Effect.Effect<void>
+  readonly take: (cost?: number) => Effect.Effect<void, X>
   readonly stats: Effect.Effect<RateLimiter.Stats>
   /**
    * No start is granted for `duration` from now (the Clock's now, rounded up to whole
@@ -145,11 +151,13 @@ export interface RateLimiter {
   readonly resize: (sizes: RateLimiter.Sizes) => Effect.Effect<void, InvalidOptions>
   /**
    * The limiter for a start of priority `priority` (a finite number; higher first; the plain
-   * limiter is priority 0; not finite: a defect). It places the request in the line of waiters:
-   * a higher priority goes ahead of lower ones that wait, equal priorities keep their order. The
-   * request already holding the turn — waiting for the algorithm to allow its start — keeps it.
-   * Strict: a steady stream of higher priorities can hold a lower one back for as long as it
-   * lasts (a `ConcurrencyLimiter` has `aging` for that).
+   * limiter, `withCost` and `take` are priority 0; not finite: a defect). It places the request in
+   * the line of waiters: a higher priority goes ahead of lower ones that wait, equal priorities
+   * keep their order. The request already holding the turn — waiting for the algorithm to allow
+   * its start — keeps it. Strict by default: a steady stream of higher priorities can hold a
+   * lower one back for as long as it lasts. With `aging: d`, a request of priority `p` is placed
+   * as if it had arrived `p × d` earlier, so a waiter is overtaken only by requests arriving
+   * within `(their priority − its priority) × d` after it: nobody starves.
    *
    * **Example**
    *
@@ -158,7 +166,8 @@ export interface RateLimiter {
    * import { RateLimiter } from "@fiberkit/ratelimit"
    *
    * const program = Effect.gen(function*() {
-   *   const limiter = yield* RateLimiter.make({ limit: 5, interval: "1 second" })
+   *   // a click waits behind the batch export for at most 10 × 100 ms more than it would alone
+   *   const limiter = yield* RateLimiter.make({ limit: 5, interval: "1 second", aging: "100 millis" })
    *   const interactive = limiter.withPriority(10)
    *   yield* Effect.all([limiter(Effect.log("batch export")), interactive(Effect.log("user click"))], {
    *     concurrency: "unbounded"
@@ -166,7 +175,50 @@ export interface RateLimiter {
    * })
    * ```
    */
-  readonly withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly withPriority: (
+    priority: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X, R>
+  /**
+   * Waits until no request waits for its start — in line or holding the turn. The effects that
+   * have started may still run: a rate limiter counts starts, not what is inside (a
+   * `ConcurrencyLimiter`'s `awaitIdle` waits for those).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const limiter = yield* RateLimiter.make({ limit: 2, interval: "1 second" })
+   *   yield* Effect.forkChild(Effect.forEach([1, 2, 3, 4], (n) => limiter(Effect.log(`call ${n}`)), { concurrency: 4 }))
+   *   yield* Effect.yieldNow
+   *   yield* limiter.awaitIdle // 1 s later: calls 3 and 4 have started
+   * })
+   * ```
+   */
+  readonly awaitIdle: Effect.Effect<void>
+  /**
+   * Waits until fewer than `size` requests wait for their start (an integer ≥ 1; anything else is
+   * a defect, `IllegalArgumentError`): p-queue's `onSizeLessThan`, to feed a producer no faster
+   * than the limit lets its requests through.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * const program = Effect.gen(function*() {
+   *   const limiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
+   *   for (let n = 0; n < 100; n++) {
+   *     yield* limiter.awaitSizeBelow(20) // never more than 20 waiting
+   *     yield* Effect.forkChild(limiter(Effect.log(`call ${n}`)))
+   *   }
+   * })
+   * ```
+   */
+  readonly awaitSizeBelow: (size: number) => Effect.Effect<void>
 }
 
 /**
@@ -194,6 +246,44 @@ export declare namespace RateLimiter {
     readonly burst?: number | undefined
     /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
     readonly name?: string | undefined
+  }
+
+  /**
+   * How the line of waiting requests is steered — options of the local limiters (`make`,
+   * `KeyedRateLimiter.make`, per key), beside the numbers of {@link Options}.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { RateLimiter } from "@fiberkit/ratelimit"
+   *
+   * // at most 50 waiting; the newest are worth more than the stale ones
+   * const steering: RateLimiter.RateLimiter.SteeringOptions = { maxPending: 50, onFull: "dropOldest", aging: "1 second" }
+   * const limiter = RateLimiter.make({ limit: 10, interval: "1 second", ...steering })
+   * ```
+   *
+   * @since 0.4.0
+   * @category models
+   */
+  export interface SteeringOptions {
+    /**
+     * The most requests waiting for their start, an integer ≥ 0 (0: never wait), the one holding
+     * the turn included. Default: no bound. With a bound, the limiter's effects can fail with
+     * `PendingLimitExceeded`; nothing of the limit is used by a request refused or dropped.
+     */
+    readonly maxPending?: number | undefined
+    /**
+     * With `maxPending`, when that many wait: refuse the newcomer (`"fail"`, the default) or
+     * drop the request that arrived first (`"dropOldest"`) — even the one holding the turn, whose
+     * turn then passes on at once.
+     */
+    readonly onFull?: "fail" | "dropOldest" | undefined
+    /**
+     * What one step of priority is worth in waiting time (a finite duration > 0): a request of
+     * priority `p` ranks as if it had come `p × aging` earlier, so it waits at most the
+     * difference of priorities × `aging` behind later arrivals. Default: strict priorities.
+     */
+    readonly aging?: Duration.Input | undefined
   }
 
   /**
@@ -250,7 +340,10 @@ export declare namespace RateLimiter {
 
 /**
  * Makes a rate limiter. Fails `InvalidOptions` for a `limit` or `interval` below 1, an unknown
- * algorithm, or a `burst` that the algorithm does not take.
+ * algorithm, a `burst` that the algorithm does not take, a `maxPending` that is not an integer
+ * ≥ 0, an unknown `onFull`, or an `aging` that is not a finite duration > 0. With `maxPending`,
+ * its effects may also fail with `PendingLimitExceeded`: the type follows the options' static
+ * type, as `ConcurrencyLimiter.make`'s does (write `maxPending` in the options themselves).
  *
  * **Example**
  *
@@ -266,10 +359,29 @@ export declare namespace RateLimiter {
  *     (endpoint) => limit(Console.log(`GET ${endpoint}`)), // the 4th starts 1 s after the 1st
  *     { concurrency: "unbounded" }
  *   )
+ *   // at most 100 waiting: the 101st is refused with PendingLimitExceeded
+ *   const bounded = yield* RateLimiter.make({ limit: 3, interval: "1 second", maxPending: 100 })
+ *   yield* bounded(Console.log("GET /health")).pipe(
+ *     Effect.catchTag("PendingLimitExceeded", () => Console.log("shed: too many waiting"))
+ *   )
  * })
  * ```
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: (options: RateLimiter.Options) => Effect.Effect<RateLimiter, InvalidOptions> = internal.make
+export function make(
+  options: RateLimiter.Options & RateLimiter.SteeringOptions & { readonly maxPending: number }
+): Effect.Effect<RateLimiter<PendingLimitExceeded>, InvalidOptions>
+export function make(
+  options: RateLimiter.Options & RateLimiter.SteeringOptions & { readonly maxPending?: undefined }
+): Effect.Effect<RateLimiter, InvalidOptions>
+export function make(
+  options: RateLimiter.Options & RateLimiter.SteeringOptions
+): Effect.Effect<RateLimiter<PendingLimitExceeded>, InvalidOptions>
+export function make(
+  options: RateLimiter.Options & RateLimiter.SteeringOptions
+): Effect.Effect<RateLimiter<PendingLimitExceeded>, InvalidOptions> {
+  // without `maxPending` the line has no bound, so `PendingLimitExceeded` never happens
+  return internal.make(options)
+}

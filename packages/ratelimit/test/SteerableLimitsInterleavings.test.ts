@@ -1,8 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Effect, Fiber } from "effect"
+import { Clock, Effect, Exit, Fiber } from "effect"
 import * as ConcurrencyLimiter from "../src/ConcurrencyLimiter.js"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
+import * as RateLimiter from "../src/RateLimiter.js"
+import { allowed, type Start } from "./guarantees.js"
 
 const options = { schedules: 300, interrupts: true } as const
 
@@ -80,6 +82,86 @@ describe("limits under the schedule explorer", () => {
           assert.strictEqual(yield* limit.inside(k), 0)
           assert.strictEqual(yield* limit.waiting(k), 0)
         }
+      }),
+      options
+    ))
+
+  it.effect("KeyedConcurrencyLimiter: priorities with aging + interruptions — bounds held, counts back to 0, keys forgotten", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const limit = yield* Effect.orDie(
+          KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 2, aging: "1 millis" })
+        )
+        const perKey = new Map<string, number>()
+        let all = 0
+        const over: Array<string> = []
+        const body = (key: string) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => {
+              const n = (perKey.get(key) ?? 0) + 1
+              perKey.set(key, n)
+              all++
+              if (n > 1 || all > 2) over.push(`${key}=${n}, all=${all}`)
+            }),
+            () => Effect.sleep(2),
+            () =>
+              Effect.sync(() => {
+                perKey.set(key, perKey.get(key)! - 1)
+                all--
+              })
+          )
+        const fibers = yield* Effect.forEach(
+          [["a", 0], ["a", 3], ["b", 1], ["c", 5], ["a", 2], ["b", 0]] as const,
+          ([key, priority]) => Interleavings.fork(limit.withPriority(key, priority)(body(key)))
+        )
+        yield* Effect.forEach(fibers, Fiber.await)
+        assert.deepStrictEqual(over, [])
+        assert.deepStrictEqual([yield* limit.keys, yield* limit.insideAll, all], [0, 0, 0])
+        for (const k of ["a", "b", "c"]) assert.strictEqual(yield* limit.waiting(k), 0)
+      }),
+      options
+    ))
+
+  it.effect("RateLimiter: dropOldest + priorities with aging + resize + interruptions — the guarantee holds, nothing granted twice or left waiting", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const limiter = yield* Effect.orDie(
+          RateLimiter.make({ limit: 2, interval: 10, maxPending: 2, onFull: "dropOldest", aging: "2 millis" })
+        )
+        const starts: Array<Start> = []
+        const fibers = yield* Effect.forEach(
+          [0, 3, 1, 0, 2, 5],
+          (priority) =>
+            Interleavings.fork(
+              limiter.withPriority(priority)(
+                Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.sync(() => void starts.push({ at, cost: 1 })))
+              )
+            )
+        )
+        const resizer = yield* Interleavings.fork(Effect.andThen(Effect.sleep(3), limiter.resize({ limit: 1 })))
+        const exits = yield* Effect.forEach(fibers, Fiber.await)
+        yield* Fiber.await(resizer)
+        yield* limiter.awaitIdle
+        // each request started, was dropped, or was interrupted
+        for (const exit of exits) {
+          if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
+            assert.isTrue(exit.cause.reasons.some((r) => r._tag === "Fail" && r.error._tag === "PendingLimitExceeded"))
+          }
+        }
+        // the limit in force at each start was 2 or, later, 1: 2 is what no window may exceed
+        const ordered = [...starts].sort((a, b) => a.at - b.at)
+        ordered.forEach((start, i) =>
+          assert.isTrue(
+            allowed({ ...limiter.options, limit: 2 }, 10, ordered.slice(0, i), start.at, start.cost),
+            `a start at ${start.at} breaks the guarantee: ${JSON.stringify(ordered)}`
+          )
+        )
+        const stats = yield* limiter.stats
+        assert.strictEqual(stats.waiting, 0)
+        // a request interrupted just after its start was granted still used its slot
+        const interrupted = exits.filter((exit) => Exit.hasInterrupts(exit)).length
+        assert.isAtLeast(stats.granted, starts.length)
+        assert.isAtMost(stats.granted, starts.length + interrupted)
       }),
       options
     ))

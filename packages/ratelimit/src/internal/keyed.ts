@@ -1,9 +1,12 @@
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../KeyedRateLimiter.js"
 import type * as RateLimiter from "../RateLimiter.js"
-import { algorithmOf, drainOf, facade, Limiter, pauseOf, resolve } from "./rateLimiter.js"
+import { algorithmOf, drainOf, facade, pauseOf, rankingOf, resolve } from "./rateLimiter.js"
+import { type Bound, Limiter } from "./rateLimiterCore.js"
+import { resolveSteering } from "./steering.js"
 
 /**
  * The limiters by key, in the order of their last use. Every half idle timeout, a sweep forgets
@@ -14,7 +17,11 @@ class Keyed<K> {
   private readonly limiters = new Map<K, { limiter: Limiter; lastUsed: number }>()
   private nextSweep = Number.NEGATIVE_INFINITY
 
-  constructor(public options: RateLimiter.RateLimiter.Resolved, private readonly idleTimeout: number) {}
+  constructor(
+    public options: RateLimiter.RateLimiter.Resolved,
+    private readonly idleTimeout: number,
+    private readonly bound: Bound
+  ) {}
 
   /** Every key's limiter resized, and the keys met from now on made with the new numbers. */
   resize(now: number, options: RateLimiter.RateLimiter.Resolved): void {
@@ -26,7 +33,7 @@ class Keyed<K> {
     if (now >= this.nextSweep) this.sweep(now)
     let entry = this.limiters.get(key)
     if (entry === undefined) {
-      entry = { limiter: new Limiter(algorithmOf(this.options), this.options), lastUsed: now }
+      entry = { limiter: new Limiter(algorithmOf(this.options), this.options, this.bound), lastUsed: now }
     } else {
       this.limiters.delete(key) // re-inserted below: the map stays in order of last use
     }
@@ -51,28 +58,34 @@ class Keyed<K> {
 /** @internal */
 export const make = <K>(
   options: Api.KeyedRateLimiter.Options
-): Effect.Effect<Api.KeyedRateLimiter<K>, InvalidOptions> =>
-  Effect.flatMap(resolve("KeyedRateLimiter.make", options), (resolved) => {
-    const decoded = Duration.fromInput(options.idleTimeout ?? "1 minute")
-    const idleTimeout = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
-    if (!(idleTimeout >= 1)) {
-      return Effect.fail(
-        new InvalidOptions({
-          operation: "KeyedRateLimiter.make",
-          field: "idleTimeout",
-          expected: "a duration ≥ 1 millisecond",
-          value: options.idleTimeout
-        })
-      )
+): Effect.Effect<Api.KeyedRateLimiter<K, PendingLimitExceeded>, InvalidOptions> =>
+  Effect.flatMap(
+    Effect.zip(resolve("KeyedRateLimiter.make", options), resolveSteering("KeyedRateLimiter.make", options)),
+    ([resolved, steering]) => {
+      const decoded = Duration.fromInput(options.idleTimeout ?? "1 minute")
+      const idleTimeout = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
+      if (!(idleTimeout >= 1)) {
+        return Effect.fail(
+          new InvalidOptions({
+            operation: "KeyedRateLimiter.make",
+            field: "idleTimeout",
+            expected: "a duration ≥ 1 millisecond",
+            value: options.idleTimeout
+          })
+        )
+      }
+      // each key's line is bounded on its own
+      const bound = { source: "KeyedRateLimiter", maxPending: steering.maxPending, onFull: steering.onFull }
+      const keyed = new Keyed<K>(resolved, idleTimeout, bound)
+      const ranking = rankingOf(steering)
+      const resizeAll = (now: number, options: RateLimiter.RateLimiter.Resolved) => keyed.resize(now, options)
+      const byKey = (key: K): RateLimiter.RateLimiter<PendingLimitExceeded> =>
+        facade(() => keyed.options, (now) => keyed.get(key, now), resizeAll, ranking)
+      return Effect.succeed(Object.assign(byKey, {
+        size: Effect.sync(() => keyed.size),
+        pause: (key: K, duration: Duration.Input) =>
+          pauseOf("KeyedRateLimiter.pause", duration, (now) => keyed.get(key, now)),
+        drain: (key: K) => drainOf((now) => keyed.get(key, now))
+      }))
     }
-    const keyed = new Keyed<K>(resolved, idleTimeout)
-    const resizeAll = (now: number, options: RateLimiter.RateLimiter.Resolved) => keyed.resize(now, options)
-    const byKey = (key: K): RateLimiter.RateLimiter =>
-      facade(() => keyed.options, (now) => keyed.get(key, now), resizeAll)
-    return Effect.succeed(Object.assign(byKey, {
-      size: Effect.sync(() => keyed.size),
-      pause: (key: K, duration: Duration.Input) =>
-        pauseOf("KeyedRateLimiter.pause", duration, (now) => keyed.get(key, now)),
-      drain: (key: K) => drainOf((now) => keyed.get(key, now))
-    }))
-  })
+  )

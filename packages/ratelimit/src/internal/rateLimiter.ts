@@ -1,181 +1,19 @@
 import * as Durations from "@fiberkit/sync/Durations"
-import * as Handoff from "@fiberkit/sync/Handoff"
-import * as WaitQueue from "@fiberkit/sync/WaitQueue"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import type * as Handoff from "@fiberkit/sync/Handoff"
+import * as Priority from "@fiberkit/sync/Priority"
 import * as Cause from "effect/Cause"
-import type * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../RateLimiter.js"
 import { type Algorithm, Gcra, SlidingWindow, TokenBucket } from "./algorithms.js"
+import { Limiter } from "./rateLimiterCore.js"
 import { type Recording, recording } from "./recording.js"
+import { resolveSteering, type Steering } from "./steering.js"
 
 type Restore = Handoff.Restore
-
-/** A request waiting for its turn; granted when it becomes the first in line. */
-type Ticket = Handoff.Waiter<void>
-
-/** A ticket with its place in line: lower ranks first (`-priority`), equal ranks in order of arrival. */
-interface RankedTicket extends Ticket {
-  rank: number
-}
-
-/**
- * Requests start in first-come first-served order. One request at a time holds the turn: it is
- * the first in line, and starts as soon as the algorithm allows, computed from the clock each
- * time it wakes (so a late timer catches up, it does not push every later start back). The
- * others wait in `line` (`Handoff` waiters) until the turn is handed to them. A request that
- * finds no one waiting and room to start does so at once, without waiting.
- *
- * Check where you register: `acquire` reads the clock, decides and joins the line in one step
- * (the facade picks the limiter in that same step), so no other fiber can change the state, or
- * a keyed limiter evict this one, between the decision and the registration.
- *
- * @internal
- */
-export class Limiter {
-  private readonly line = new WaitQueue.WaitQueue<RankedTicket>()
-  /** Whether a request holds the turn (it is waiting for its start, or the turn is on its way to it). */
-  private turnTaken = false
-  private granted = 0
-  /** No start before this time (ms): the end of the longest pause asked for. */
-  private pausedUntil = Number.NEGATIVE_INFINITY
-
-  /** What the request holding the turn sleeps on: rung early by a `resize`, so it computes again. */
-  private readonly alarms = new WaitQueue.WaitQueue<Ticket>()
-
-  constructor(public algorithm: Algorithm, public options: Api.RateLimiter.Resolved) {}
-
-  /**
-   * New numbers from `now` on (the algorithm stays): what past starts still owe is kept (see
-   * `Algorithm.resized`), and the request holding the turn computes its start again at once — a
-   * grow lets it start now if the new numbers allow.
-   */
-  resize(now: number, options: Api.RateLimiter.Resolved): void {
-    this.options = options
-    this.algorithm = this.algorithm.resized(now, options.burst, options.limit, Duration.toMillis(options.interval))
-    this.alarms.first?.grant(undefined)
-  }
-
-  /**
-   * A start of `cost` at `now`: done at once if no one waits and the algorithm allows it; else the
-   * wait for it, interruptible through `restore` (the start itself is not). Runs in the caller's
-   * uninterruptible region.
-   */
-  acquire(now: number, cost: number, clock: Clock.Clock, restore: Restore, rank = 0): Effect.Effect<void> {
-    if (!this.turnTaken) {
-      if (this.line.size === 0 && this.earliest(now, cost) <= now) {
-        this.start(now, cost)
-        return Effect.void
-      }
-      this.turnTaken = true
-      return this.turn(cost, clock, restore)
-    }
-    const ticket = new Handoff.Waiter<void>(this.line) as RankedTicket
-    ticket.rank = rank
-    this.line.insertBefore(ticket, this.firstRankedAfter(rank))
-    return Effect.andThen(
-      ticket.wait(restore, this.hooks),
-      Effect.andThen(this.yielded(restore), this.turn(cost, clock, restore))
-    )
-  }
-
-  /**
-   * A turn is handed over inline: Effect 4 resumes the woken fiber inside `passTurn`, before the
-   * fiber that passed it runs its own effect. So the new holder yields first, or its effect (and
-   * the next ones, handed on in turn) would begin before the earlier starts' effects: starts in
-   * order, effects beginning in reverse. Interrupted in that yield, it passes the turn on unused.
-   */
-  private yielded(restore: Restore): Effect.Effect<void> {
-    return Effect.onInterrupt(restore(Effect.yieldNow), () => Effect.sync(() => this.passTurn()))
-  }
-
-  /** The first ticket of the line's tail ranked after `rank` (none: join at the end). */
-  private firstRankedAfter(rank: number): RankedTicket | undefined {
-    let after: RankedTicket | undefined = undefined
-    for (
-      let node = this.line.last;
-      node !== undefined && node.rank > rank;
-      node = node.prev as RankedTicket | undefined
-    ) {
-      after = node
-    }
-    return after
-  }
-
-  /** A turn handed to a request interrupted before it resumed goes on to the next one. */
-  private readonly hooks: Handoff.WaitHooks<void> = { onLost: () => this.passTurn() }
-
-  /** The earliest time ≥ `now` at which a start of `cost` is allowed: by the algorithm, and after any pause. */
-  private earliest(now: number, cost: number): number {
-    return Math.max(this.pausedUntil, this.algorithm.earliest(now, cost))
-  }
-
-  /**
-   * No start before `now + millis`. A pause only ever extends the current one: the request holding
-   * the turn sleeps until the time it computed, then computes again, so it never needs waking early.
-   */
-  pause(now: number, millis: number): void {
-    this.pausedUntil = Math.max(this.pausedUntil, now + millis)
-  }
-
-  /** Empties the available capacity at `now` (see `Algorithm.drain`). */
-  drain(now: number): void {
-    this.algorithm.drain(now)
-  }
-
-  private start(now: number, cost: number): void {
-    this.algorithm.commit(now, cost)
-    this.granted++
-  }
-
-  /** Holding the turn: sleeps until the algorithm allows the start, starts, and passes the turn on. */
-  private turn(cost: number, clock: Clock.Clock, restore: Restore): Effect.Effect<void> {
-    const attempt: Effect.Effect<void> = Effect.suspend(() => {
-      const now = clock.currentTimeMillisUnsafe()
-      const at = this.earliest(now, cost)
-      if (at > now) return Effect.andThen(this.sleep(at - now, restore), attempt)
-      this.start(now, cost)
-      this.passTurn()
-      return Effect.void
-    })
-    return Effect.onInterrupt(attempt, () => Effect.sync(() => this.passTurn()))
-  }
-
-  /**
-   * Sleeps `millis` (interruptibly, through `restore`), or less if a `resize` rings first. The
-   * timer starts at once, in this step, so its sleep is registered with the clock before anything
-   * else runs (as a plain `Effect.sleep` would be); it is stopped, without waiting for it, in the
-   * step the sleep ends — a late ring finds the alarm answered and does nothing.
-   */
-  private sleep(millis: number, restore: Restore): Effect.Effect<void> {
-    const alarm: Ticket = new Handoff.Waiter<void>(this.alarms)
-    this.alarms.push(alarm)
-    const ring = Effect.andThen(Effect.sleep(Duration.millis(millis)), Effect.sync(() => alarm.grant(undefined)))
-    return Effect.flatMap(
-      Effect.forkDetach(Effect.interruptible(ring), { startImmediately: true }),
-      (timer) => Effect.ensuring(alarm.wait(restore), Effect.sync(() => timer.interruptUnsafe()))
-    )
-  }
-
-  private passTurn(): void {
-    const next = this.line.first
-    if (next === undefined) this.turnTaken = false
-    else next.grant(undefined) // the turn stays taken: it is the next one's now
-  }
-
-  stats(now: number): Api.RateLimiter.Stats {
-    const available = this.algorithm.available(now)
-    const waiting = this.line.size + (this.turnTaken ? 1 : 0)
-    const pausedFor = Math.max(0, this.pausedUntil - now)
-    return { granted: this.granted, waiting, available, usage: this.algorithm.capacity - available, pausedFor }
-  }
-
-  atRest(now: number): boolean {
-    return !this.turnTaken && this.line.size === 0 && now >= this.pausedUntil && this.algorithm.atRest(now)
-  }
-}
 
 const invalid = (operation: string, field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation, field, expected, value })
@@ -276,8 +114,9 @@ export const drainOf = (limiter: (now: number) => Limiter): Effect.Effect<void> 
   )
 
 /**
- * A limiter as users see it: callable, with `withCost`, `take` and `stats`. `limiter` finds the
- * `Limiter` for each use (a keyed limiter picks it by key at that moment).
+ * A limiter as users see it: callable, with `withCost`, `take`, `withPriority`, `stats` and the
+ * rest. `limiter` finds the `Limiter` for each use (a keyed limiter picks it by key at that
+ * moment); `ranking` turns each request's priority (0 for all but `withPriority`) into its rank.
  *
  * @internal
  */
@@ -285,63 +124,65 @@ export const facade = (
   current: () => Api.RateLimiter.Resolved,
   limiter: (now: number) => Limiter,
   resizeAll: (now: number, options: Api.RateLimiter.Resolved) => void,
+  ranking: Priority.Ranking,
   recording?: Recording | undefined
-): Api.RateLimiter => {
+): Api.RateLimiter<PendingLimitExceeded> => {
   // the limiter is picked, and the start decided or the wait registered, in one step
-  const acquire = (cost: number, restore: Restore, rank = 0): Effect.Effect<void> =>
+  const acquire = (cost: number, restore: Restore, rank: number): Effect.Effect<void, PendingLimitExceeded> =>
     Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
       return limiter(now).acquire(now, cost, clock, restore, rank)
     })
   // an impossible cost is a programming mistake: a defect, not an error every caller handles
-  const take = (cost: number, restore: Restore): Effect.Effect<void> => {
+  const take = (cost: number, restore: Restore, rank: number): Effect.Effect<void, PendingLimitExceeded> => {
     const error = checkCost(current(), cost)
-    return error === undefined ? acquire(cost, restore) : Effect.die(new Cause.IllegalArgumentError(error.message))
+    return error === undefined
+      ? acquire(cost, restore, rank)
+      : Effect.die(new Cause.IllegalArgumentError(error.message))
   }
-  const withCost = (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      recording === undefined
-        ? Effect.andThen(take(cost, restore), restore(effect))
-        : recording.track((started) => Effect.andThen(take(cost, restore), Effect.andThen(started, restore(effect))))
-    )
-  const ranked = (rank: number) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.uninterruptibleMask((restore) =>
-      recording === undefined
-        ? Effect.andThen(acquire(1, restore, rank), restore(effect))
-        : recording.track((started) =>
-          Effect.andThen(acquire(1, restore, rank), Effect.andThen(started, restore(effect)))
-        )
-    )
-  const apply = ranked(0)
+  // the rank is taken at arrival (with aging, every request's, priority 0 included)
+  const limited =
+    (cost: number, priority: number) =>
+    <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | PendingLimitExceeded, R> =>
+      ranking.withRank(priority, (rank) =>
+        Effect.uninterruptibleMask((restore) =>
+          recording === undefined
+            ? Effect.andThen(take(cost, restore, rank), restore(effect))
+            : recording.track((started) =>
+              Effect.andThen(take(cost, restore, rank), Effect.andThen(started, restore(effect)))
+            )
+        ))
+  const apply = limited(1, 0)
+  const waitingBelow = (operation: string, size: number) =>
+    Effect.clockWith((clock) => limiter(clock.currentTimeMillisUnsafe()).awaitSizeBelow(operation, size))
   const limiterFacade = Object.assign(apply, {
-    withCost,
-    take: (cost = 1) => Effect.uninterruptibleMask((restore) => take(cost, restore)),
+    withCost: (cost: number) => limited(cost, 0),
+    take: (cost = 1) =>
+      ranking.withRank(0, (rank) => Effect.uninterruptibleMask((restore) => take(cost, restore, rank))),
     stats: Effect.clockWith((clock) => {
       const now = clock.currentTimeMillisUnsafe()
       return Effect.succeed(limiter(now).stats(now))
     }),
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
     drain: drainOf(limiter),
-    withPriority: (priority: number) =>
-      Number.isFinite(priority)
-        ? ranked(-priority)
-        : () =>
-          Effect.die(
-            new Cause.IllegalArgumentError(
-              `RateLimiter.withPriority: priority must be a finite number, got ${priority}`
-            )
-          ),
+    withPriority: (priority: number) => limited(1, priority),
     resize: (sizes: Api.RateLimiter.Sizes) =>
       Effect.flatMap(
         resizedOptions(current(), sizes),
         (resolved) =>
           Effect.clockWith((clock) => Effect.sync(() => resizeAll(clock.currentTimeMillisUnsafe(), resolved)))
-      )
+      ),
+    awaitIdle: waitingBelow("RateLimiter.awaitIdle", 1),
+    awaitSizeBelow: (size: number) => waitingBelow("RateLimiter.awaitSizeBelow", size)
   })
   return Object.defineProperty(limiterFacade, "options", { get: current, enumerable: true }) as
     & typeof limiterFacade
     & { readonly options: Api.RateLimiter.Resolved }
 }
+
+/** The ranking of a limiter's priorities: strict, or aged by `steering.agingMillis`. @internal */
+export const rankingOf = (steering: Steering): Priority.Ranking =>
+  new Priority.Ranking("RateLimiter.withPriority", steering.agingMillis)
 
 /** The options after a resize: the algorithm stays; each number given replaces its own. */
 const resizedOptions = (
@@ -356,12 +197,21 @@ const resizedOptions = (
   })
 
 /** @internal */
-export const make = (options: Api.RateLimiter.Options): Effect.Effect<Api.RateLimiter, InvalidOptions> =>
+export const make = (
+  options: Api.RateLimiter.Options & Api.RateLimiter.SteeringOptions
+): Effect.Effect<Api.RateLimiter<PendingLimitExceeded>, InvalidOptions> =>
   Effect.flatMap(
-    resolve("RateLimiter.make", options),
-    (resolved) =>
+    Effect.zip(resolve("RateLimiter.make", options), resolveSteering("RateLimiter.make", options)),
+    ([resolved, steering]) =>
       Effect.map(recording("RateLimiter", options.name), (recorded) => {
-        const limiter = new Limiter(algorithmOf(resolved), resolved)
-        return facade(() => limiter.options, () => limiter, (now, options) => limiter.resize(now, options), recorded)
+        const bound = { source: "RateLimiter", maxPending: steering.maxPending, onFull: steering.onFull }
+        const limiter = new Limiter(algorithmOf(resolved), resolved, bound)
+        return facade(
+          () => limiter.options,
+          () => limiter,
+          (now, options) => limiter.resize(now, options),
+          rankingOf(steering),
+          recorded
+        )
       })
   )

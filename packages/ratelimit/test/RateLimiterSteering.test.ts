@@ -60,15 +60,25 @@ describe("RateLimiter: aging", () => {
     }))
 })
 
+/**
+ * A limiter of 1 start per 100 ms and at most 2 waiting, its window full until 101: `first` holds
+ * the turn, `second` waits in line — the line is full.
+ */
+const fullLine = (onFull: "fail" | "dropOldest") =>
+  Effect.gen(function*() {
+    const limiter = yield* RateLimiter.make({ limit: 1, interval: "100 millis", maxPending: 2, onFull })
+    yield* limiter.take()
+    const starts = new Map<string, number>()
+    const first = yield* request(limiter, "first", starts)
+    const second = yield* request(limiter, "second", starts)
+    yield* Effect.yieldNow
+    return { limiter, starts, first, second }
+  })
+
 describe("RateLimiter: maxPending", () => {
   it.effect("onFull fail: the newcomer is refused at once, and the limit is used as if it had never come", () =>
     Effect.gen(function*() {
-      const limiter = yield* RateLimiter.make({ limit: 1, interval: "100 millis", maxPending: 2 })
-      yield* limiter.take() // the window is full until 101
-      const starts = new Map<string, number>()
-      const a = yield* request(limiter, "a", starts)
-      const b = yield* request(limiter, "b", starts)
-      yield* Effect.yieldNow
+      const { first, limiter, second, starts } = yield* fullLine("fail")
       const refused: PendingLimitExceeded = yield* Effect.flip(limiter(Effect.void))
       assert.deepStrictEqual([refused._tag, refused.dropped, refused.maxPending, refused.source], [
         "PendingLimitExceeded",
@@ -78,48 +88,39 @@ describe("RateLimiter: maxPending", () => {
       ])
       assert.strictEqual((yield* limiter.stats).waiting, 2)
       yield* TestClock.adjust("1 second")
-      yield* Fiber.joinAll([a, b])
-      assert.deepStrictEqual([...starts], [["a", 101], ["b", 202]])
+      yield* Fiber.joinAll([first, second])
+      assert.deepStrictEqual([...starts], [["first", 101], ["second", 202]])
       assert.strictEqual((yield* limiter.stats).granted, 3)
     }))
 
   it.effect("onFull dropOldest: the request holding the turn, the oldest, is dropped; the turn passes on at once", () =>
     Effect.gen(function*() {
-      const limiter = yield* RateLimiter.make({ limit: 1, interval: "100 millis", maxPending: 2, onFull: "dropOldest" })
-      yield* limiter.take()
-      const starts = new Map<string, number>()
-      const holder = yield* request(limiter, "holder", starts)
-      const b = yield* request(limiter, "b", starts)
+      const { first, limiter, second, starts } = yield* fullLine("dropOldest")
       yield* TestClock.adjust("50 millis")
       const c = yield* request(limiter, "c", starts)
       yield* Effect.yieldNow
-      const dropped = yield* Effect.flip(Fiber.join(holder))
+      const dropped = yield* Effect.flip(Fiber.join(first))
       assert.deepStrictEqual([dropped._tag, dropped.dropped], ["PendingLimitExceeded", true])
       assert.strictEqual((yield* limiter.stats).waiting, 2)
       yield* TestClock.adjust("1 second")
-      yield* Fiber.joinAll([b, c])
-      // b starts when the window first allows it: the dropped holder used nothing
-      assert.deepStrictEqual([...starts], [["b", 101], ["c", 202]])
+      yield* Fiber.joinAll([second, c])
+      // second starts when the window first allows it: the dropped holder used nothing
+      assert.deepStrictEqual([...starts], [["second", 101], ["c", 202]])
     }))
 
   it.effect("a dropped turn holder interrupted before it wakes does not pass the turn on a second time", () =>
     Effect.gen(function*() {
-      const limiter = yield* RateLimiter.make({ limit: 1, interval: "100 millis", maxPending: 2, onFull: "dropOldest" })
-      yield* limiter.take()
-      const starts = new Map<string, number>()
-      const holder = yield* request(limiter, "holder", starts)
-      const b = yield* request(limiter, "b", starts)
+      const { first, limiter, second, starts } = yield* fullLine("dropOldest")
+      const c = yield* request(limiter, "c", starts) // drops first, holding the turn: the turn is second's
       yield* Effect.yieldNow
-      const c = yield* request(limiter, "c", starts) // drops the holder: the turn is b's
-      yield* Effect.yieldNow
-      yield* Fiber.interrupt(holder) // woken by the drop, interrupted before it looked
-      assert.strictEqual((yield* limiter.stats).waiting, 2) // b holding the turn, c in line
-      const d = yield* request(limiter, "d", starts) // full again: drops b, the oldest
+      yield* Fiber.interrupt(first) // woken by the drop, interrupted before it looked
+      assert.strictEqual((yield* limiter.stats).waiting, 2) // second holding the turn, c in line
+      const d = yield* request(limiter, "d", starts) // full again: drops second, the oldest
       yield* Effect.yieldNow
       yield* TestClock.adjust("1 second")
       yield* Fiber.joinAll([c, d])
       assert.deepStrictEqual([...starts], [["c", 101], ["d", 202]])
-      assert.isTrue((yield* Effect.flip(Fiber.join(b))).dropped)
+      assert.isTrue((yield* Effect.flip(Fiber.join(second))).dropped)
     }))
 
   it.effect("onFull dropOldest: a request waiting longer than the turn holder (lower priority) is the one dropped", () =>

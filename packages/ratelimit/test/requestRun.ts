@@ -31,6 +31,12 @@ export interface Outcome {
   interrupted: boolean
 }
 
+/** A run: what became of each request, and the indexes of those that started, in order. */
+export interface Run {
+  readonly outcomes: ReadonlyArray<Outcome>
+  readonly order: ReadonlyArray<number>
+}
+
 /**
  * Each request at its time, on the TestClock; the outcomes, and the indexes in the order started.
  * `afterArrival`, if given, runs once each request has had a step to register.
@@ -40,7 +46,7 @@ export const runRequests = (
   requests: ReadonlyArray<Request>,
   costOf: (request: Request) => number,
   afterArrival?: Effect.Effect<void>
-) =>
+): Effect.Effect<Run, unknown> =>
   Effect.gen(function*() {
     const outcomes: Array<Outcome> = []
     const order: Array<number> = []
@@ -97,7 +103,7 @@ export const runRequests = (
 export const checkFifo = (
   options: RateLimiter.RateLimiter.Resolved,
   interval: number,
-  { order, outcomes }: { readonly outcomes: ReadonlyArray<Outcome>; readonly order: ReadonlyArray<number> },
+  { order, outcomes }: Run,
   stats: RateLimiter.RateLimiter.Stats
 ) => {
   assert.deepStrictEqual(order, [...order].sort((a, b) => a - b))
@@ -137,7 +143,7 @@ export const checkFifo = (
 export const checkAnyOrder = (
   options: RateLimiter.RateLimiter.Resolved,
   interval: number,
-  { order, outcomes }: { readonly outcomes: ReadonlyArray<Outcome>; readonly order: ReadonlyArray<number> },
+  { order, outcomes }: Run,
   stats: RateLimiter.RateLimiter.Stats
 ) => {
   for (const [index, outcome] of outcomes.entries()) {

@@ -5,8 +5,8 @@ import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../KeyedRateLimiter.js"
 import type * as RateLimiter from "../RateLimiter.js"
 import { algorithmOf, drainOf, facade, pauseOf, rankingOf, resolve } from "./rateLimiter.js"
-import { type Bound, Limiter } from "./rateLimiterCore.js"
-import { resolveSteering } from "./steering.js"
+import { Limiter } from "./rateLimiterCore.js"
+import { type Bound, resolveSteering } from "./steering.js"
 
 /**
  * The limiters by key, in the order of their last use. Every half idle timeout, a sweep forgets

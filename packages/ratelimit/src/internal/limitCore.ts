@@ -1,16 +1,9 @@
-import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import { PermitPool } from "@fiberkit/sync/Permits"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import type { OnFull } from "./steering.js"
-
-/** @internal */
-export interface CoreOptions {
-  readonly source: string
-  readonly maxPending: number | undefined
-  readonly onFull: OnFull
-}
+import { type Bound, shed } from "./steering.js"
 
 /**
  * A concurrency limit: `PermitPool` of `total` permits, a use holding one. Uses wait in one line
@@ -25,7 +18,7 @@ export class LimitCore {
   readonly pool: PermitPool
   readonly watchers = new Watchers()
 
-  constructor(public total: number, readonly options: CoreOptions) {
+  constructor(public total: number, readonly options: Bound) {
     this.pool = new PermitPool(total)
   }
 
@@ -61,12 +54,7 @@ export class LimitCore {
   }
 
   private shed(dropped: boolean): PendingLimitExceeded {
-    return new PendingLimitExceeded({
-      source: this.options.source,
-      maxPending: this.options.maxPending!,
-      pending: this.waiting,
-      dropped
-    })
+    return shed(this.options, this.waiting, dropped)
   }
 
   private readonly leave = Effect.sync(() => this.pool.release(1))

@@ -1,4 +1,4 @@
-import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import { Watchers } from "@fiberkit/sync/Watchers"
@@ -9,17 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Api from "../RateLimiter.js"
 import type { Algorithm } from "./algorithms.js"
-import type { OnFull } from "./steering.js"
+import { type Bound, shed } from "./steering.js"
 
 type Restore = Handoff.Restore
-
-/** How a rate limiter bounds its waiters. @internal */
-export interface Bound {
-  /** The name in `PendingLimitExceeded`: `"RateLimiter"` or `"KeyedRateLimiter"`. */
-  readonly source: string
-  readonly maxPending: number | undefined
-  readonly onFull: OnFull
-}
 
 /**
  * A waiting request: in line, or holding the turn. `seq` is its number in order of arrival;
@@ -168,12 +160,7 @@ export class Limiter {
   }
 
   private shed(dropped: boolean): PendingLimitExceeded {
-    return new PendingLimitExceeded({
-      source: this.bound.source,
-      maxPending: this.bound.maxPending!,
-      pending: this.waiting,
-      dropped
-    })
+    return shed(this.bound, this.waiting, dropped)
   }
 
   /**

@@ -1,9 +1,22 @@
+import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Priority from "@fiberkit/sync/Priority"
 import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 
 /** What a bounded line does when full (`"wait"` is the unbounded line: a caller's fiber already waits). @internal */
 export type OnFull = "fail" | "dropOldest"
+
+/** How a limiter bounds its line of waiters. @internal */
+export interface Bound {
+  /** The name in `PendingLimitExceeded`, e.g. `"RateLimiter"`. */
+  readonly source: string
+  readonly maxPending: number | undefined
+  readonly onFull: OnFull
+}
+
+/** The error of a full line, `pending` waiting: for the newcomer, or (`dropped`) the one sent away. @internal */
+export const shed = (bound: Bound, pending: number, dropped: boolean): PendingLimitExceeded =>
+  new PendingLimitExceeded({ source: bound.source, maxPending: bound.maxPending!, pending, dropped })
 
 /** The steering options every local limiter takes, as given. @internal */
 export interface SteeringOptions {

@@ -3,7 +3,7 @@
  *
  * The guide's limiters are fixed numbers set at start-up. Real clients steer them: one request at
  * a time per account, two per host but eight in all, urgent work first, a limit raised when the
- * API allows more, and work refused — not queued for ever — when the backlog is too long. Five
+ * API allows more, and work refused — not queued for ever — when the backlog is too long. Six
  * short parts, each printing what happened (times are relative to the part's start, in hundredths
  * of a second, each request taking 0.1 s):
  *
@@ -12,12 +12,14 @@
  * 3. `FiberPool` priorities: on one worker, the urgent tasks run before the earlier routine ones.
  * 4. `ConcurrencyLimiter.resize`: 6 requests at 1 at a time, raised to 3 after 0.25 s.
  * 5. `maxPending` with `onFull: "fail"` and `"dropOldest"`: who was refused or dropped.
+ * 6. `RateLimiter` steered: 1 start per 50 ms, at most 3 waiting — a checkout goes ahead of the
+ *    reports, and the report waiting longest is dropped when the line is full.
  *
  * Run: pnpm tsx examples/09c-steering-limits.ts
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { FiberPool } from "@fiberkit/executor"
-import { ConcurrencyLimiter, KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+import { ConcurrencyLimiter, KeyedConcurrencyLimiter, RateLimiter } from "@fiberkit/ratelimit"
 import { KeyedLock } from "@fiberkit/sync"
 import { Clock, Console, Effect } from "effect"
 
@@ -93,8 +95,27 @@ const shedding = Effect.gen(function*() {
   }
 })
 
+const rate = Effect.gen(function*() {
+  yield* Console.log("6. RateLimiter: 1 start per 50 ms, at most 3 waiting, the oldest dropped")
+  const api = yield* RateLimiter.make({ limit: 1, interval: "50 millis", maxPending: 3, onFull: "dropOldest" })
+  const started: Array<string> = []
+  const dropped: Array<string> = []
+  // report-1 starts at once; report-2 waits for its turn, report-3 behind it; checkout goes ahead
+  // of report-3; report-4 finds 3 waiting: report-2, the oldest, is dropped, and its turn passes on
+  const calls = [["report-1", 0], ["report-2", 0], ["report-3", 0], ["checkout", 10], ["report-4", 0]] as const
+  yield* Effect.forEach(
+    calls,
+    ([name, priority]) =>
+      api.withPriority(priority)(Effect.sync(() => void started.push(name))).pipe(
+        Effect.catchTag("PendingLimitExceeded", () => Effect.sync(() => void dropped.push(name)))
+      ),
+    { concurrency: "unbounded", discard: true }
+  )
+  yield* Console.log(`  started: ${started.join(", ")}; dropped: ${dropped.join(", ")}`)
+})
+
 const program = Effect.gen(function*() {
-  for (const part of [keyedLock, perHost, priorities, resize, shedding]) {
+  for (const part of [keyedLock, perHost, priorities, resize, shedding, rate]) {
     yield* part
     yield* Console.log("")
   }

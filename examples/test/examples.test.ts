@@ -276,6 +276,7 @@ const checks: Record<string, (stdout: string) => void> = {
     assert.strictEqual(raised[0]!.trim().split(" ")[0], raised[1]!.trim().split(" ")[0], raised.join("\n"))
     assert.include(lines, `  onFull "fail": 1 ran, 2 ran, 3 ran, 4 refused, 5 refused`)
     assert.include(lines, `  onFull "dropOldest": 1 ran, 2 dropped, 3 dropped, 4 ran, 5 ran`)
+    assert.include(lines, "  started: report-1, checkout, report-3, report-4; dropped: report-2")
   },
   "09d-distributed-rate-limit.ts": (stdout) => {
     // Redis: the one FIBERKIT_REDIS_URL names, else a throwaway redis-server the example started;

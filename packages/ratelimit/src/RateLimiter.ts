@@ -166,7 +166,7 @@ export interface RateLimiter<out X = never> {
    * import { RateLimiter } from "@fiberkit/ratelimit"
    *
    * const program = Effect.gen(function*() {
-   *   // a click waits behind the batch export for at most 10 × 100 ms more than it would alone
+   *   // the click goes ahead of plain requests that arrived up to 10 × 100 ms before it
    *   const limiter = yield* RateLimiter.make({ limit: 5, interval: "1 second", aging: "100 millis" })
    *   const interactive = limiter.withPriority(10)
    *   yield* Effect.all([limiter(Effect.log("batch export")), interactive(Effect.log("user click"))], {

@@ -20,7 +20,7 @@ import { startWorker } from "./fiberPoolWorker.js"
 import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
-import { admit, type Admission, PendingLine } from "./pendingLine.js"
+import { type Admission, admit, PendingLine } from "./pendingLine.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
@@ -193,8 +193,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
   }
 
   /** A worker is free and nothing waits: a task would start at once, so it is no pending one. */
-  readonly startsNow = (): boolean =>
-    this.line.count === 0 && (this.active < this.concurrency || this.idleWorkers > 0)
+  readonly startsNow = (): boolean => this.line.count === 0 && (this.active < this.concurrency || this.idleWorkers > 0)
 
   /** The oldest pending task that `maxPending` bounds. */
   oldestBounded(): Job | undefined {
@@ -246,8 +245,8 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
       : Effect.die(new Cause.IllegalArgumentError(`FiberPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`))
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
-  submitNow<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
-    const future = this.enqueue(run)
+  submitNow<A, E>(run: Effect.Effect<A, E>, rank = 0): FutureImpl<A, E> {
+    const future = this.enqueue(run, undefined, rank)
     this.dispatch()
     return future
   }

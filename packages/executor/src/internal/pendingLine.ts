@@ -4,8 +4,8 @@ import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import { PoolShutDown } from "../Errors.js"
 import { type Job, JobLine } from "./fiberPoolJobs.js"
-import type { FutureImpl } from "./future.js"
 import type { Steering } from "./fiberPoolSteering.js"
+import type { FutureImpl } from "./future.js"
 
 /**
  * A pool's line of pending jobs (by rank, then submission order) and its counts, kept as jobs come
@@ -109,9 +109,7 @@ export const admit = <A, E, R>(
     const { maxPending, onFull } = pool.steering
     if (maxPending !== undefined && pool.boundedPending() >= maxPending && !startsNow()) {
       if (onFull === "wait") {
-        const room = pool.watchers.until(() =>
-          pool.isClosed() || pool.boundedPending() < maxPending || startsNow()
-        )
+        const room = pool.watchers.until(() => pool.isClosed() || pool.boundedPending() < maxPending || startsNow())
         return Effect.andThen(room, admit(pool, startsNow, accept))
       }
       const error = (dropped: boolean) =>

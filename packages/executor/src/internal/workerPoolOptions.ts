@@ -6,6 +6,7 @@ import * as Result from "effect/Result"
 import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
+import { resolveSteering, type Steering } from "./fiberPoolSteering.js"
 import type { ThreadSettings } from "./workerPoolThread.js"
 import { isCall } from "./workerTask.js"
 import { resolveModule } from "./workerThread.js"
@@ -14,6 +15,8 @@ import { resolveModule } from "./workerThread.js"
 export interface Settings extends ThreadSettings {
   readonly size: number
   readonly maxTasksPerWorker: number | undefined
+  /** `maxPending`, `onFull` and `aging`, checked. */
+  readonly steering: Steering
   /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
   readonly recorder: Recorder.Recorder | undefined
   /** The pool's group under the recorder (its name, or its number); none without a recorder. */
@@ -45,6 +48,7 @@ export const settingsOf = (
       return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
     }
     const spawnTimeout = decoded.value
+    const steering = yield* resolveSteering(options, "WorkerPool.make")
     const module = String(options.module)
     const data = resolveModule(options.module)
     if (Result.isFailure(data)) return yield* new WorkerSpawnFailed({ module, reason: data.failure })
@@ -58,6 +62,7 @@ export const settingsOf = (
     return {
       size,
       maxTasksPerWorker: max,
+      steering,
       spawnTimeout,
       module,
       data: data.success,

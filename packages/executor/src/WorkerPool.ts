@@ -169,11 +169,11 @@ export interface WorkerPool<out X = never> extends Omit<Executor.Executor, "subm
    * Changes `concurrency` while in use (an integer ≥ 1, else `InvalidOptions`). A grow starts the
    * missing worker threads and returns once each serves; waiting calls start on each as soon as it
    * is ready. If one cannot start (or the resize is interrupted), the pool goes back to its old
-   * size — a new worker already running a call retires after it — and `resize` fails with the
-   * `WorkerSpawnFailed`. A shrink returns at once and interrupts nothing: the calls workers hold
-   * behind the one they run go back in line, and the surplus workers retire between calls; no call
-   * starts until they have. Resizes run one at a time; on a pool whose workers have ended (its
-   * scope closed) a resize does nothing.
+   * size as a shrink does — workers still starting stop, the surplus (new or old) retires between
+   * calls — and `resize` fails with the `WorkerSpawnFailed`. A shrink returns at once and
+   * interrupts nothing: the calls workers hold behind the one they run go back in line, and the
+   * surplus workers retire between calls; no call starts until they have. Resizes run one at a
+   * time; on a pool whose workers have ended (its scope closed) a resize does nothing.
    *
    * **Example**
    *

@@ -11,8 +11,8 @@ import type { Workers } from "./workerPoolWorkers.js"
  * the workers and of the FiberPool of main-thread effects changes at once. A shrink returns at
  * once: the surplus retires between calls. A grow starts the missing workers and returns once
  * each serves — calls go to each as soon as it is ready; if one cannot start, or the resize is
- * interrupted meanwhile, the pool goes back to its old size (as a shrink: a new worker already
- * running a call retires after it; those still starting stop) and the resize fails with the
+ * interrupted meanwhile, the pool goes back to its old size as a shrink does (workers still
+ * starting stop; the surplus, new or old, retires between calls) and the resize fails with the
  * `WorkerSpawnFailed` (or is interrupted). A pool whose workers have been ended (its scope
  * closed) resizes nothing.
  *

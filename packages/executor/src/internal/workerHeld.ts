@@ -1,3 +1,4 @@
+import { before } from "./fiberPoolJobs.js"
 import * as Protocol from "./workerProtocol.js"
 import type { CallJob, Sent } from "./workerSlot.js"
 
@@ -28,6 +29,11 @@ export class HeldCalls {
   open = 0
   /** Those of them that `maxPending` bounds. */
   private openBounded = 0
+  /**
+   * The call held that goes last in line (by rank, then submission order), or one that went
+   * before it and has left since: a call that does not go before it goes before none held.
+   */
+  private last: CallJob | undefined = undefined
 
   constructor(readonly cells: Int32Array) {}
 
@@ -45,6 +51,7 @@ export class HeldCalls {
     this.taken++
     this.open++
     if (job.bounded) this.openBounded++
+    if (this.last === undefined || before(this.last, job)) this.last = job
     job.sent = sent
     return sent
   }
@@ -76,6 +83,7 @@ export class HeldCalls {
     sent.open = false
     this.open--
     if (sent.job.bounded) this.openBounded--
+    if (this.open === 0) this.last = undefined
     if (sent.job.sent === sent) sent.job.sent = undefined
   }
 
@@ -97,6 +105,11 @@ export class HeldCalls {
   get waitingBounded(): number {
     if (this.open === 0) return 0
     return this.head()!.job.bounded ? this.openBounded - 1 : this.openBounded
+  }
+
+  /** Whether `job` may go before calls held here (false: it goes before none of them). */
+  outranks(job: CallJob): boolean {
+    return this.open > 1 && this.last !== undefined && before(job, this.last)
   }
 
   /** The entries waiting behind the one it runs, oldest first. */

@@ -102,16 +102,30 @@ export class Workers {
     return n
   }
 
-  /** Calls waiting: in line, or held by a worker behind the one it runs. */
+  /** Workers that would start a call sent now: ready, holding none, with room (none while the pool shrinks). */
+  private idle(): number {
+    if (this.alive() > this.size) return 0
+    let n = 0
+    for (const thread of this.threads) {
+      if (thread?.state === "ready" && thread.held.open === 0 && this.hasRoom(thread)) n++
+    }
+    return n
+  }
+
+  /**
+   * Calls waiting: in line, or held by a worker behind the one it runs — but not those idle workers
+   * take at the next dispatch (in line until then: calls made together travel together).
+   */
   waiting(): number {
-    let n = this.line.count
+    let n = this.line.count - Math.min(this.idle(), this.line.count)
     for (const thread of this.threads) if (thread !== undefined) n += thread.held.waiting
     return n
   }
 
-  /** Those of them that `maxPending` bounds. */
+  /** Those of them that `maxPending` bounds (the calls about to start counted as unbounded ones first). */
   waitingBounded(): number {
-    let n = this.line.bounded
+    const starting = Math.min(this.idle(), this.line.count)
+    let n = this.line.bounded - Math.max(0, starting - (this.line.count - this.line.bounded))
     for (const thread of this.threads) if (thread !== undefined) n += thread.held.waitingBounded
     return n
   }
@@ -124,14 +138,7 @@ export class Workers {
   }
 
   /** Whether a call submitted now would start at once: more idle workers than calls in line before it. */
-  readonly callStartsNow = (): boolean => {
-    if (this.alive() > this.size) return false
-    let idle = 0
-    for (const thread of this.threads) {
-      if (thread?.state === "ready" && thread.held.open === 0 && this.hasRoom(thread)) idle++
-    }
-    return this.line.count < idle
-  }
+  readonly callStartsNow = (): boolean => this.line.count < this.idle()
 
   threadCount(): number {
     let n = 0
@@ -181,7 +188,7 @@ export class Workers {
       return this.changed()
     }
     // calls given back by a worker (a crash, a steal, a shrink) may go before calls held by another
-    const best = this.ranked ? this.line.peek() : undefined
+    const best = this.ranked ? this.line.peek() as CallJob | undefined : undefined
     if (best !== undefined) yieldTo(best, serving, this.host.requeue)
     if (this.line.count === 0) steal(serving, this.host.requeue)
     this.send(ready)

@@ -1,4 +1,4 @@
-import { before, type Job } from "./fiberPoolJobs.js"
+import { before } from "./fiberPoolJobs.js"
 import type { Thread } from "./workerPoolThread.js"
 import type { CallJob, Sent } from "./workerSlot.js"
 
@@ -40,12 +40,12 @@ export const steal = (threads: ReadonlyArray<Thread>, requeue: (jobs: Array<Call
  * @internal
  */
 export const yieldTo = (
-  best: Job,
+  best: CallJob,
   threads: ReadonlyArray<Thread | undefined>,
   requeue: (jobs: Array<CallJob>) => void
 ): void => {
   for (const thread of threads) {
-    if (thread !== undefined && thread.held.waiting > 0) {
+    if (thread !== undefined && thread.held.outranks(best)) {
       takeBack(thread, (waiting) => waiting.filter((sent) => before(best, sent.job)), requeue)
     }
   }

@@ -5,6 +5,16 @@ import { cells, how, release, started } from "./fixtures/handshake.js"
 import { eventually, load, logCells, logged, tasks, threadsAlive, within } from "./fixtures/steering.js"
 import { admitFirst, half, hold, log, touch } from "./fixtures/tasks.js"
 
+/** A pool of two workers, both running `hold`: on `a` and on `b`. */
+const twoBusy = (a: Int32Array, b: Int32Array) =>
+  Effect.gen(function*() {
+    const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2 })
+    const running = [yield* pool.submit(hold(a)), yield* pool.submit(hold(b))] as const
+    yield* within("a started", started(a))
+    yield* within("b started", started(b))
+    return { pool, running }
+  })
+
 const threadCount = (pool: WorkerPool.WorkerPool<unknown>, n: number) =>
   eventually(`${n} threads`, Effect.map(pool.threadCount, (count) => count === n))
 
@@ -40,10 +50,7 @@ describe("WorkerPool.resize", { timeout: 60_000, concurrent: false }, () => {
     const [a, b] = [cells(), cells()]
     return Effect.scoped(
       Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2 })
-        const running = [yield* pool.submit(hold(a)), yield* pool.submit(hold(b))]
-        yield* within("a started", started(a))
-        yield* within("b started", started(b))
+        const { pool, running } = yield* twoBusy(a, b)
         yield* pool.resize(1)
         assert.strictEqual(pool.concurrency, 1)
         assert.strictEqual(yield* pool.threadCount, 2)
@@ -72,10 +79,7 @@ describe("WorkerPool.resize", { timeout: 60_000, concurrent: false }, () => {
     const [a, b] = [cells(), cells()]
     return Effect.scoped(
       Effect.gen(function*() {
-        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2 })
-        const running = [yield* pool.submit(hold(a)), yield* pool.submit(hold(b))]
-        yield* within("a started", started(a))
-        yield* within("b started", started(b))
+        const { pool, running } = yield* twoBusy(a, b)
         const order = logCells()
         const held = [
           yield* pool.submit(log({ cells: order, tag: 1 })),

@@ -30,6 +30,12 @@ export const defaultConcurrency = (): number => Math.min(32, os.availableParalle
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
+/** A pool size that is no integer ≥ 1, as the error `operation` fails with; `undefined` for a good one. @internal */
+export const badConcurrency = (operation: string, concurrency: number): InvalidOptions | undefined =>
+  Number.isSafeInteger(concurrency) && concurrency >= 1
+    ? undefined
+    : new InvalidOptions({ operation, field: "concurrency", expected: "an integer ≥ 1", value: concurrency })
+
 /** 0, 1, 2 … @internal */
 export const counter = (): () => number => {
   let next = 0
@@ -217,16 +223,8 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
 
   readonly resize = (concurrency: number): Effect.Effect<void, InvalidOptions> =>
     Effect.suspend(() => {
-      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-        return Effect.fail(
-          new InvalidOptions({
-            operation: "FiberPool.resize",
-            field: "concurrency",
-            expected: "an integer ≥ 1",
-            value: concurrency
-          })
-        )
-      }
+      const bad = badConcurrency("FiberPool.resize", concurrency)
+      if (bad !== undefined) return Effect.fail(bad)
       this.setConcurrency(concurrency)
       return Effect.void
     })
@@ -306,14 +304,8 @@ export const make = (
 ): Effect.Effect<Api.FiberPool<PendingLimitExceeded>, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const concurrency = options?.concurrency ?? defaultConcurrency()
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      return yield* new InvalidOptions({
-        operation: "FiberPool.make",
-        field: "concurrency",
-        expected: "an integer ≥ 1",
-        value: concurrency
-      })
-    }
+    const bad = badConcurrency("FiberPool.make", concurrency)
+    if (bad !== undefined) return yield* bad
     const steering = yield* resolveSteering(options)
     const recorder = yield* Recorder.current
     const pool = new FiberPoolImpl(

@@ -6,6 +6,7 @@ import * as Result from "effect/Result"
 import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
+import { badConcurrency } from "./fiberPool.js"
 import { resolveSteering, type Steering } from "./fiberPoolSteering.js"
 import type { ThreadSettings } from "./workerPoolThread.js"
 import { isCall } from "./workerTask.js"
@@ -37,7 +38,8 @@ export const settingsOf = (
 ): Effect.Effect<Settings, InvalidOptions | WorkerSpawnFailed> =>
   Effect.gen(function*() {
     const size = options.concurrency ?? os.availableParallelism()
-    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("concurrency", "an integer ≥ 1", size)
+    const bad = badConcurrency("WorkerPool.make", size)
+    if (bad !== undefined) return yield* bad
     const max = options.maxTasksPerWorker
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
       return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)

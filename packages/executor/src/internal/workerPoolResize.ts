@@ -2,8 +2,8 @@ import type * as Lock from "@fiberkit/sync/Lock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { InvalidOptions, type WorkerSpawnFailed } from "../Errors.js"
-import type { FiberPoolImpl } from "./fiberPool.js"
+import type { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
+import { badConcurrency, type FiberPoolImpl } from "./fiberPool.js"
 import type { Workers } from "./workerPoolWorkers.js"
 
 /**
@@ -24,16 +24,8 @@ export const resizePool = (
   lock: Lock.Lock,
   size: number
 ): Effect.Effect<void, InvalidOptions | WorkerSpawnFailed> => {
-  if (!Number.isSafeInteger(size) || size < 1) {
-    return Effect.fail(
-      new InvalidOptions({
-        operation: "WorkerPool.resize",
-        field: "concurrency",
-        expected: "an integer ≥ 1",
-        value: size
-      })
-    )
-  }
+  const bad = badConcurrency("WorkerPool.resize", size)
+  if (bad !== undefined) return Effect.fail(bad)
   return lock.withLock(Effect.uninterruptibleMask((restore) =>
     Effect.suspend(() => {
       const before = workers.size

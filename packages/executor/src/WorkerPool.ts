@@ -24,6 +24,20 @@
  * futures end `FutureCancelled`) and stops those running (a running call's worker is
  * terminated), as `FiberPool` does.
  *
+ * Steering, as on a `FiberPool`:
+ * - **Priorities:** `submit(call, { priority })` — higher first, equal priorities in submission
+ *   order; strict, or with `aging` so that none starves. A call sent ahead to a busy worker and
+ *   not started yet gives its place back to a call that goes before it.
+ * - **Resize:** `resize(n)` while in use. A grow starts the new worker threads and returns once
+ *   they serve; waiting calls start on each as soon as it is ready. If one cannot start, `resize`
+ *   fails `WorkerSpawnFailed` and the pool keeps its old size. A shrink interrupts nothing: the
+ *   surplus workers retire between calls, and no call starts until they have.
+ * - **Bounded submission:** `maxPending` bounds the tasks from `submit` that wait — in the pool's
+ *   line, or held by a worker behind the call it runs; `onFull` says what a full line does
+ *   (`"wait"`, `"fail"` or `"dropOldest"`, with `PendingLimitExceeded`). `map`, `mapStream` and
+ *   the calls an effect makes are not bounded.
+ * - **Draining:** `awaitIdle` and `awaitSizeBelow(n)`.
+ *
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
@@ -33,7 +47,7 @@ import { hasProperty } from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type * as WorkerThreads from "node:worker_threads"
-import type { InvalidOptions, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded, PoolShutDown, WorkerCrashed, WorkerSpawnFailed } from "./Errors.js"
 import type * as Executor from "./Executor.js"
 import type * as Future from "./Future.js"
 import * as internal from "./internal/workerPool.js"
@@ -87,18 +101,27 @@ export type TypeId = typeof TypeId
  * @since 0.1.0
  * @category models
  */
-export interface WorkerPool extends Executor.Executor, Pipeable {
+export interface WorkerPool<out X = never> extends Omit<Executor.Executor, "submit">, Pipeable {
   readonly [TypeId]: TypeId
   /**
    * Queues `effect`. A call runs on a worker, and requires nothing of the caller: its task's
    * services come from the worker. Any other effect runs on the main thread, with the caller's
-   * context, and its calls run on the workers.
+   * context, and its calls run on the workers, at its priority.
+   *
+   * `options.priority` places it in line (a finite number, default 0; higher first; not finite: a
+   * defect). With `maxPending`, `onFull` decides what a full line does: wait for room, fail with
+   * `PendingLimitExceeded`, or drop the oldest pending task (its future then fails with
+   * `PendingLimitExceeded`) — `X` is that error.
    */
   readonly submit: {
     <A, E, R>(
-      call: WorkerTask.Call<A, E, R>
-    ): Effect.Effect<Future.Future<A, E | WorkerCrashed | WorkerSpawnFailed>, PoolShutDown>
-    <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R>
+      call: WorkerTask.Call<A, E, R>,
+      options?: WorkerPool.SubmitOptions
+    ): Effect.Effect<Future.Future<A, E | WorkerCrashed | WorkerSpawnFailed | X>, PoolShutDown | X>
+    <A, E, R>(
+      effect: Effect.Effect<A, E, R>,
+      options?: WorkerPool.SubmitOptions
+    ): Effect.Effect<Future.Future<A, E | X>, PoolShutDown | X, R>
   }
   /** `Executor.map`; calls run on the workers, requiring nothing of the caller (see `submit`). */
   readonly map: {
@@ -122,14 +145,88 @@ export interface WorkerPool extends Executor.Executor, Pipeable {
       f: (item: A) => Effect.Effect<B, E, R>
     ): Stream.Stream<B, E1 | E | PoolShutDown, R1 | R>
   }
-  /** The number of worker threads: at most this many calls run at once. */
+  /**
+   * The number of worker threads the pool keeps: at most this many calls run at once. As made, or
+   * as last resized (it changes when a `resize` begins, and goes back if a grow fails).
+   */
   readonly concurrency: number
-  /** Tasks running now: calls sent to a worker, and effects running on the main thread. */
+  /**
+   * Tasks running now: the call each worker runs (as far as the pool knows: the first one it holds),
+   * and effects running on the main thread.
+   */
   readonly running: Effect.Effect<number>
-  /** Tasks waiting for a worker. */
+  /**
+   * Tasks waiting: calls in the pool's line or held by a worker behind the call it runs, and
+   * effects not started.
+   */
   readonly pending: Effect.Effect<number>
-  /** Worker threads alive now (fewer than `concurrency` while one is being replaced; 0 once shut down). */
+  /**
+   * Worker threads in the pool now: fewer than `concurrency` while one is being replaced or a grow
+   * starts them; more after a shrink, until the surplus has retired; 0 once shut down.
+   */
   readonly threadCount: Effect.Effect<number>
+  /**
+   * Changes `concurrency` while in use (an integer ≥ 1, else `InvalidOptions`). A grow starts the
+   * missing worker threads and returns once each serves; waiting calls start on each as soon as it
+   * is ready. If one cannot start (or the resize is interrupted), the pool goes back to its old
+   * size as a shrink does — workers still starting stop, the surplus (new or old) retires between
+   * calls — and `resize` fails with the `WorkerSpawnFailed`. A shrink returns at once and
+   * interrupts nothing: the calls workers hold behind the one they run go back in line, and the
+   * surplus workers retire between calls; no call starts until they have. Resizes run one at a
+   * time; on a pool whose workers have ended (its scope closed) a resize does nothing.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { WorkerPool } from "@fiberkit/executor"
+   *
+   * // two threads more for a burst of work, back to the old size once it is done
+   * const burst = <A, E>(pool: WorkerPool.WorkerPool, work: Effect.Effect<A, E>) =>
+   *   Effect.gen(function*() {
+   *     const size = pool.concurrency
+   *     yield* pool.resize(size + 2)
+   *     return yield* Effect.ensuring(work, Effect.ignore(pool.resize(size)))
+   *   })
+   * ```
+   */
+  readonly resize: (concurrency: number) => Effect.Effect<void, InvalidOptions | WorkerSpawnFailed>
+  /**
+   * Waits until no task from `submit`, `map` or `mapStream` is pending or running: p-queue's
+   * `onIdle`.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { WorkerPool, WorkerTask } from "@fiberkit/executor"
+   *
+   * declare const fib: WorkerTask.WorkerTask<"fib", number, number>
+   *
+   * // fire and forget, then wait for the lot
+   * const all = (pool: WorkerPool.WorkerPool) =>
+   *   Effect.andThen(Effect.forEach([30, 31, 32], (n) => pool.submit(fib(n))), pool.awaitIdle)
+   * ```
+   */
+  readonly awaitIdle: Effect.Effect<void>
+  /**
+   * Waits until fewer than `size` tasks are pending (an integer ≥ 1; else a defect): p-queue's
+   * `onSizeLessThan`, back-pressure for a producer.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type { WorkerPool, WorkerTask } from "@fiberkit/executor"
+   *
+   * declare const fib: WorkerTask.WorkerTask<"fib", number, number>
+   *
+   * // never more than 100 calls waiting, however long the input
+   * const produce = (pool: WorkerPool.WorkerPool, inputs: Iterable<number>) =>
+   *   Effect.forEach(inputs, (n) => Effect.andThen(pool.awaitSizeBelow(100), pool.submit(fib(n))))
+   * ```
+   */
+  readonly awaitSizeBelow: (size: number) => Effect.Effect<void>
 }
 
 /**
@@ -167,16 +264,61 @@ export declare namespace WorkerPool {
     /**
      * The pool's name in a Timeline (`@fiberkit/observe`), which records each call that ran on a
      * worker thread, on the lane of its worker (`worker 0` … `worker <concurrency - 1>`; a replacement
-     * worker takes the lane of the one it replaces). Default: its number, in order of creation.
+     * worker takes the lane of the one it replaces, a worker started by a grow the lowest free lane;
+     * after a shrink, the workers left keep theirs). Default: its number, in order of creation.
      */
     readonly name?: string | undefined
+    /**
+     * The most tasks from `submit` waiting, an integer ≥ 0: calls in the pool's line or held by a
+     * worker behind the call it runs (a worker is sent calls ahead of its replies), and effects not
+     * started. A task an idle worker would take at once is never held by the bound. Default: no
+     * bound. `map`, `mapStream` and the calls an effect makes are not bounded.
+     */
+    readonly maxPending?: number | undefined
+    /**
+     * With `maxPending`, what a `submit` to a full line does: `"wait"` for room (the default),
+     * `"fail"` with `PendingLimitExceeded`, or `"dropOldest"`: the oldest pending task ends with
+     * `PendingLimitExceeded`, never started, and the new one takes its place.
+     */
+    readonly onFull?: "wait" | "fail" | "dropOldest" | undefined
+    /**
+     * What one step of priority is worth in waiting time (a duration > 0): a task of priority
+     * `p` is placed as if submitted `p × aging` earlier, so none starves. Default: strict priorities.
+     */
+    readonly aging?: Duration.Input | undefined
+  }
+
+  /**
+   * The options of one `submit`.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import type { WorkerPool, WorkerTask } from "@fiberkit/executor"
+   *
+   * declare const render: WorkerTask.WorkerTask<"render", string, Uint8Array>
+   *
+   * const urgent: WorkerPool.WorkerPool.SubmitOptions = { priority: 10 }
+   * const preview = (pool: WorkerPool.WorkerPool) => pool.submit(render("page 1"), urgent)
+   * ```
+   *
+   * @since 0.3.0
+   * @category models
+   */
+  export interface SubmitOptions {
+    /** Higher runs first; equal priorities in submission order. A finite number; default 0. */
+    readonly priority?: number | undefined
   }
 }
 
 /**
  * Starts a pool in the current scope, every worker started before it returns. Fails with
  * `WorkerSpawnFailed` if a worker cannot start, and `InvalidOptions` for a `concurrency` or
- * `maxTasksPerWorker` below 1.
+ * `maxTasksPerWorker` below 1, or a `maxPending`, `onFull` or `aging` out of range. With
+ * `onFull: "fail"` or `"dropOldest"` the pool's type says that submits and their futures may fail
+ * with `PendingLimitExceeded`. The type follows the options' static type: write `maxPending` (and
+ * `onFull`) in the options themselves — options widened to a type without them still bound the line
+ * at run time, but the result's type would not say so.
  *
  * **Example**
  *
@@ -196,9 +338,21 @@ export declare namespace WorkerPool {
  * @since 0.1.0
  * @category constructors
  */
-export const make: (
+export function make(
+  options: WorkerPool.Options & { readonly maxPending: number; readonly onFull: "fail" | "dropOldest" }
+): Effect.Effect<WorkerPool<PendingLimitExceeded>, InvalidOptions | WorkerSpawnFailed, Scope.Scope>
+export function make(
+  options: WorkerPool.Options & { readonly onFull?: "wait" | undefined }
+): Effect.Effect<WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope>
+export function make(
   options: WorkerPool.Options
-) => Effect.Effect<WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> = internal.make
+): Effect.Effect<WorkerPool<PendingLimitExceeded>, InvalidOptions | WorkerSpawnFailed, Scope.Scope>
+export function make(
+  options: WorkerPool.Options
+): Effect.Effect<WorkerPool<PendingLimitExceeded>, InvalidOptions | WorkerSpawnFailed, Scope.Scope> {
+  // without `"fail"` or `"dropOldest"` no task or submit ever fails with `PendingLimitExceeded`
+  return internal.make(options)
+}
 
 /**
  * Whether `u` is a `WorkerPool`.

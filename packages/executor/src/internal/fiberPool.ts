@@ -1,4 +1,4 @@
-import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import * as Cause from "effect/Cause"
@@ -13,13 +13,14 @@ import { InvalidOptions, PoolShutDown } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Api from "../FiberPool.js"
 import type * as Future from "../Future.js"
-import { Job, JobLine, PoolRecording } from "./fiberPoolJobs.js"
+import { Job, PoolRecording } from "./fiberPoolJobs.js"
 import { mapInLanes } from "./fiberPoolMap.js"
 import { resolveSteering, type Steering, unsteered, withRank } from "./fiberPoolSteering.js"
 import { startWorker } from "./fiberPoolWorker.js"
 import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
+import { type Admission, admit, PendingLine } from "./pendingLine.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
@@ -28,6 +29,12 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as 
 export const defaultConcurrency = (): number => Math.min(32, os.availableParallelism() + 4)
 
 const poolShutDown = Effect.fail(new PoolShutDown())
+
+/** A pool size that is no integer ≥ 1, as the error `operation` fails with; `undefined` for a good one. @internal */
+export const badConcurrency = (operation: string, concurrency: number): InvalidOptions | undefined =>
+  Number.isSafeInteger(concurrency) && concurrency >= 1
+    ? undefined
+    : new InvalidOptions({ operation, field: "concurrency", expected: "an integer ≥ 1", value: concurrency })
 
 /** 0, 1, 2 … @internal */
 export const counter = (): () => number => {
@@ -44,19 +51,18 @@ export const counter = (): () => number => {
  *
  * @internal
  */
-export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
+export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admission {
   readonly [TypeId]: Api.TypeId = TypeId
-  private readonly jobs = new JobLine()
+  readonly source = "FiberPool"
+  /**
+   * The jobs waiting for a worker, and their counts; those from `submit` are what `maxPending`
+   * bounds (`map` and `mapStream` keep their own bound).
+   */
+  readonly line = new PendingLine(() => this.watchers.check())
   /** Workers running (for the worker module). */
   active = 0
-  /** Jobs in line not started and not cancelled. */
-  private pendingCount = 0
-  /** Those of them from `submit`: what `maxPending` bounds (`map` and `mapStream` keep their own bound). */
-  private boundedPending = 0
   /** Workers out of work, about to look once more before retiring: a new job starts on one at once. */
   idleWorkers = 0
-  /** `awaitIdle`, `awaitSizeBelow` and submitters waiting for room, checked after each change. */
-  readonly watchers = new Watchers()
   /** Futures not settled yet, pending or running (a WorkerPool's graceful shutdown waits for them). */
   readonly live = new LiveFutures()
   /** No new task accepted. */
@@ -80,7 +86,12 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
     readonly context: Context.Context<never>,
     private readonly nextId = counter(),
     recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined,
-    readonly steering: Steering = unsteered
+    readonly steering: Steering = unsteered,
+    /**
+     * `awaitIdle`, `awaitSizeBelow` and submitters waiting for room, checked after each change
+     * (a WorkerPool shares its own with the FiberPool that runs its effects).
+     */
+    readonly watchers: Watchers = new Watchers()
   ) {
     this.runFork = Effect.runForkWith(context)
     this.recording = recording === undefined ? undefined : new PoolRecording(recording.recorder, recording.group)
@@ -107,37 +118,19 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
       bounded
     )
     this.live.add(job as Job)
-    this.jobs.push(job as Job)
-    this.pendingCount++
-    if (bounded) this.boundedPending++
-    job.onCancelledPending = this.leftPending as (future: FutureImpl<A, E>) => void
+    this.line.push(job as Job)
     return job
-  }
-
-  private readonly leftPending = (job: FutureImpl<unknown, unknown>): void => {
-    this.uncount(job as Job)
-    this.watchers.check()
-  }
-
-  private uncount(job: Job): void {
-    this.pendingCount--
-    if (job.bounded) this.boundedPending--
   }
 
   /** The next job to run, by rank then submission order, skipping those cancelled while pending. */
   next(): Job | undefined {
-    while (this.jobs.length > 0) {
-      const job = this.jobs.shift()
-      if (job.start()) {
-        this.leftPending(job)
-        return job
-      }
-    }
-    return undefined
+    const job = this.line.next()
+    if (job !== undefined) this.watchers.check()
+    return job
   }
 
   private hasPending(): boolean {
-    return this.pendingCount > 0
+    return this.line.count > 0
   }
 
   /** Starts workers while some are missing and jobs wait (synchronously, in the same step as the enqueue). */
@@ -169,27 +162,15 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
     effect: Effect.Effect<A, E, R>,
     options?: Api.FiberPool.SubmitOptions
   ): Effect.Effect<Future.Future<A, E | PendingLimitExceeded>, PoolShutDown | PendingLimitExceeded, R> =>
-    withRank(this.steering, options?.priority ?? 0, (rank) => this.submitRanked(effect, rank))
+    withRank(
+      this.steering,
+      options?.priority ?? 0,
+      (rank) => admit(this, this.startsNow, (caller) => this.accept(effect, caller, rank, true))
+    )
 
-  private submitRanked<A, E, R>(
-    effect: Effect.Effect<A, E, R>,
-    rank: number
-  ): Effect.Effect<Future.Future<A, E | PendingLimitExceeded>, PoolShutDown | PendingLimitExceeded, R> {
-    return Effect.withFiber((caller) => {
-      if (this.closed) return poolShutDown
-      const max = this.steering.maxPending
-      if (max !== undefined && this.boundedPending >= max && !this.canStartNow()) {
-        const full = this.full()
-        if (full !== undefined) return full
-        if (this.steering.onFull === "wait") {
-          // room, or a shutdown, wakes the wait; the check is made again in the step that enqueues
-          const room = this.watchers.until(() => this.closed || this.boundedPending < max || this.canStartNow())
-          return Effect.andThen(room, this.submitRanked(effect, rank))
-        }
-      }
-      return this.accept(effect, caller, rank, true)
-    })
-  }
+  readonly isClosed = (): boolean => this.closed
+
+  readonly boundedPending = (): number => this.line.bounded
 
   /**
    * `submit` past any bound, at priority 0: for `mapStream`'s tasks (at most `concurrency` of
@@ -204,68 +185,66 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
       (rank) => Effect.withFiber((caller) => this.closed ? poolShutDown : this.accept(effect, caller, rank, false))
     )
 
-  private accept<A, E, R>(
+  /** Queues `effect` for `caller`, past any bound (checked already), and starts it if a worker is free. */
+  accept<A, E, R>(
     effect: Effect.Effect<A, E, R>,
     caller: Fiber.Fiber<unknown, unknown>,
     rank: number,
     bounded: boolean
-  ) {
+  ): Effect.Effect<FutureImpl<A, E>> {
     // the caller's context goes with the job (its worker switches to it), not as a wrapper
     const future = this.enqueue(effect as Effect.Effect<A, E>, caller.context, rank, bounded)
     this.dispatch()
     return Effect.succeed(future)
   }
 
-  /** A worker is free and nothing waits: the task would start at once, so it is no pending one. */
-  private canStartNow(): boolean {
-    return this.pendingCount === 0 && (this.active < this.concurrency || this.idleWorkers > 0)
+  /** A worker is free and nothing waits: a task would start at once, so it is no pending one. */
+  readonly startsNow = (): boolean => this.line.count === 0 && (this.active < this.concurrency || this.idleWorkers > 0)
+
+  /** The oldest pending task that `maxPending` bounds. */
+  oldestBounded(): Job | undefined {
+    for (const future of this.live) {
+      if (future.isPending && (future as Job).bounded) return future as Job
+    }
+    return undefined
   }
 
-  /** The line is full: `"fail"` refuses the newcomer, `"dropOldest"` makes room (or refuses if it cannot). */
-  private full(): Effect.Effect<never, PendingLimitExceeded> | undefined {
-    const { maxPending, onFull } = this.steering
-    const error = (dropped: boolean) =>
-      new PendingLimitExceeded({ source: "FiberPool", maxPending: maxPending!, pending: this.boundedPending, dropped })
-    if (onFull === "fail") return Effect.fail(error(false))
-    if (onFull === "wait") return undefined
-    for (const future of this.live) {
-      if (!future.isPending || !(future as Job).bounded) continue
-      // the oldest pending task ends, never started, with the error; its place goes to the newcomer
-      // (no wake-up: the count dips only until the newcomer is queued, in this same step)
-      future.settleNow(Exit.fail(error(true)), this.runFork)
-      this.uncount(future as Job)
-      return undefined
-    }
-    return Effect.fail(error(false))
+  /** Ends `job`, pending, with `error`: it never starts (no wake-up: see `admit`). */
+  drop(job: Job, error: PendingLimitExceeded): void {
+    job.settleNow(Exit.fail(error), this.runFork)
+    this.line.uncount(job)
+  }
+
+  readonly dropOldest = (error: PendingLimitExceeded): boolean => {
+    const job = this.oldestBounded()
+    if (job !== undefined) this.drop(job, error)
+    return job !== undefined
   }
 
   readonly resize = (concurrency: number): Effect.Effect<void, InvalidOptions> =>
     Effect.suspend(() => {
-      if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-        return Effect.fail(
-          new InvalidOptions({
-            operation: "FiberPool.resize",
-            field: "concurrency",
-            expected: "an integer ≥ 1",
-            value: concurrency
-          })
-        )
-      }
-      this.concurrency = concurrency
-      this.dispatch()
+      const bad = badConcurrency("FiberPool.resize", concurrency)
+      if (bad !== undefined) return Effect.fail(bad)
+      this.setConcurrency(concurrency)
       return Effect.void
     })
+
+  /** `resize`, with `concurrency` checked already. */
+  setConcurrency(concurrency: number): void {
+    this.concurrency = concurrency
+    this.dispatch()
+  }
 
   readonly awaitIdle: Effect.Effect<void> = Effect.suspend(() => this.watchers.until(() => this.live.size === 0))
 
   readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
     Number.isSafeInteger(size) && size >= 1
-      ? Effect.suspend(() => this.watchers.until(() => this.pendingCount < size))
+      ? Effect.suspend(() => this.watchers.until(() => this.line.count < size))
       : Effect.die(new Cause.IllegalArgumentError(`FiberPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`))
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
-  submitNow<A, E>(run: Effect.Effect<A, E>): FutureImpl<A, E> {
-    const future = this.enqueue(run)
+  submitNow<A, E>(run: Effect.Effect<A, E>, rank = 0): FutureImpl<A, E> {
+    const future = this.enqueue(run, undefined, rank)
     this.dispatch()
     return future
   }
@@ -316,7 +295,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded> {
     return n
   })
 
-  readonly pending: Effect.Effect<number> = Effect.sync(() => this.pendingCount)
+  readonly pending: Effect.Effect<number> = Effect.sync(() => this.line.count)
 }
 
 /** @internal */
@@ -325,14 +304,8 @@ export const make = (
 ): Effect.Effect<Api.FiberPool<PendingLimitExceeded>, InvalidOptions, Scope.Scope> =>
   Effect.gen(function*() {
     const concurrency = options?.concurrency ?? defaultConcurrency()
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      return yield* new InvalidOptions({
-        operation: "FiberPool.make",
-        field: "concurrency",
-        expected: "an integer ≥ 1",
-        value: concurrency
-      })
-    }
+    const bad = badConcurrency("FiberPool.make", concurrency)
+    if (bad !== undefined) return yield* bad
     const steering = yield* resolveSteering(options)
     const recorder = yield* Recorder.current
     const pool = new FiberPoolImpl(

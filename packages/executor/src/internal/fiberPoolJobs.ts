@@ -36,7 +36,8 @@ export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
   }
 }
 
-const before = (a: Job, b: Job): boolean => a.rank < b.rank || (a.rank === b.rank && a.id < b.id)
+/** Whether `a` goes before `b` in line: by rank, then submission order. @internal */
+export const before = (a: Job, b: Job): boolean => a.rank < b.rank || (a.rank === b.rank && a.id < b.id)
 
 /**
  * The line of pending jobs: those of rank 0 in a `Fifo` (a pool without priorities never pays
@@ -46,7 +47,7 @@ const before = (a: Job, b: Job): boolean => a.rank < b.rank || (a.rank === b.ran
  * @internal
  */
 export class JobLine {
-  private readonly plain = new Fifo.Fifo<Job>()
+  private plain = new Fifo.Fifo<Job>()
   private readonly ranked: Array<Job> = []
 
   get length(): number {
@@ -66,6 +67,12 @@ export class JobLine {
     heap[i] = job
   }
 
+  /** The first job in line, left in it (the line must not be empty). */
+  peek(): Job {
+    const top = this.ranked[0]
+    return top === undefined || (this.plain.length > 0 && before(this.plain.peek()!, top)) ? this.plain.peek()! : top
+  }
+
   /** The first job in line, taken out (the line must not be empty). */
   shift(): Job {
     const top = this.ranked[0]
@@ -73,6 +80,26 @@ export class JobLine {
     const last = this.ranked.pop()!
     if (this.ranked.length > 0) this.siftDown(last)
     return top
+  }
+
+  /**
+   * Puts back jobs taken out earlier (a worker gave them back unstarted): each in its place, by
+   * rank then submission order — those of rank 0 merged into the plain line, which stays in
+   * submission order (a new line: rare, and O(n)).
+   */
+  requeue(jobs: ReadonlyArray<Job>): void {
+    const plain = jobs.filter((job) => job.rank === 0).sort((a, b) => a.id - b.id)
+    for (const job of jobs) if (job.rank !== 0) this.push(job)
+    if (plain.length === 0) return
+    const merged = new Fifo.Fifo<Job>()
+    let at = 0
+    while (this.plain.length > 0) {
+      const next = this.plain.shift()
+      while (at < plain.length && plain[at]!.id < next.id) merged.push(plain[at++]!)
+      merged.push(next)
+    }
+    while (at < plain.length) merged.push(plain[at++]!)
+    this.plain = merged
   }
 
   private siftDown(job: Job): void {

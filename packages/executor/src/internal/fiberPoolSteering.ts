@@ -16,13 +16,16 @@ const strict = new Priority.Ranking("FiberPool.submit", undefined)
 /** @internal */
 export const unsteered: Steering = { maxPending: undefined, onFull: "wait", ranking: strict }
 
-const invalid = (field: string, expected: string, value: unknown) =>
-  Effect.fail(new InvalidOptions({ operation: "FiberPool.make", field, expected, value }))
+/** The options that steer a pool (`FiberPool.make`'s and `WorkerPool.make`'s). @internal */
+export type SteeringOptions = Pick<Api.FiberPool.Options, "maxPending" | "onFull" | "aging">
 
-/** The steering options of `FiberPool.make`, checked. @internal */
+/** The steering options of `operation` (`FiberPool.make`, `WorkerPool.make`), checked. @internal */
 export const resolveSteering = (
-  options: Api.FiberPool.Options | undefined
+  options: SteeringOptions | undefined,
+  operation = "FiberPool.make"
 ): Effect.Effect<Steering, InvalidOptions> => {
+  const invalid = (field: string, expected: string, value: unknown) =>
+    Effect.fail(new InvalidOptions({ operation, field, expected, value }))
   const maxPending = options?.maxPending
   if (maxPending !== undefined && !(Number.isSafeInteger(maxPending) && maxPending >= 0)) {
     return invalid("maxPending", "an integer ≥ 0", maxPending)

@@ -1,4 +1,7 @@
-import * as Fifo from "@fiberkit/sync/Fifo"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Lock from "@fiberkit/sync/Lock"
+import { Watchers } from "@fiberkit/sync/Watchers"
+import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -10,16 +13,18 @@ import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
 import type * as Api from "../WorkerPool.js"
 import { counter, FiberPoolImpl } from "./fiberPool.js"
-import { FutureImpl } from "./future.js"
+import { withRank } from "./fiberPoolSteering.js"
+import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
 import { isCancelled, mapWindow } from "./mapWindow.js"
+import { type Admission, admit } from "./pendingLine.js"
 import { awaitIdle, registerThenWait } from "./wait.js"
 import { type Settings, settingsOf } from "./workerPoolOptions.js"
-import { Thread, type ThreadHost } from "./workerPoolThread.js"
+import { resizePool } from "./workerPoolResize.js"
+import { Workers } from "./workerPoolWorkers.js"
 import * as Protocol from "./workerProtocol.js"
-import { type Job, type Sent, WorkerRecording } from "./workerSlot.js"
-import { steal } from "./workerSteal.js"
+import { CallJob, WorkerRecording } from "./workerSlot.js"
 import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
 
 /** @internal */
@@ -28,12 +33,16 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as
 const poolShutDown = Effect.fail(new PoolShutDown())
 
 /**
- * Calls wait in one FIFO line; each worker takes from it while it holds fewer than its depth.
- * A worker that dies fails only the job it was running (`WorkerCrashed`); the jobs queued
- * behind it go back to the front of the line, and a replacement starts. Cancelling a job queued
- * on a worker is a compare-and-swap on its cell (the worker skips it); cancelling the running
- * job terminates the worker. Effects that are not calls run on the main thread in a FiberPool
- * of `concurrency` fibers, with the calls they make routed to this pool's workers.
+ * Calls wait in one line (by priority, then submission order), each its own future; the workers
+ * take from it (see `Workers`). A worker that dies fails only the job it was running
+ * (`WorkerCrashed`); the jobs queued behind it go back in line, and a replacement starts.
+ * Cancelling a job queued on a worker is a compare-and-swap on its cell (the worker skips it);
+ * cancelling the running job terminates the worker. Effects that are not calls run on the main
+ * thread in a FiberPool of `concurrency` fibers, with the calls they make routed to this pool's
+ * workers at the effect's priority.
+ *
+ * `maxPending` bounds the calls and effects from `submit` that wait: in line, or held by a worker
+ * behind the call it runs. `map` and `mapStream`, and the calls an effect makes, are not bounded.
  *
  * Under a recorder, each call that ran on a worker thread is recorded (source `"WorkerPool"`,
  * lane `worker <slot>`). Calls that never reached a worker — cancelled while waiting, a payload
@@ -45,62 +54,48 @@ const poolShutDown = Effect.fail(new PoolShutDown())
  *
  * @internal
  */
-export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, keyof Executor.Executor> {
+export class WorkerPoolImpl
+  implements
+    Omit<Executor.Executor, "submit">,
+    Omit<Api.WorkerPool<PendingLimitExceeded>, keyof Executor.Executor>,
+    Admission
+{
   readonly [TypeId]: Api.TypeId = TypeId
-  readonly concurrency: number
-  private line = new Fifo.Fifo<Job>()
+  readonly source = "WorkerPool"
+  /** `awaitIdle`, `awaitSizeBelow` and submitters waiting for room: shared with the FiberPool of effects. */
+  readonly watchers = new Watchers()
   private readonly live = new LiveFutures()
-  private readonly threads: Array<Thread | undefined>
-  /** Threads that left their slot and have not ended yet (closing: their layer being released). */
-  private readonly leaving = new Set<Thread>()
-  /** A slot whose last start failed is not tried again before the next submission. */
-  private readonly blocked: Array<boolean>
   private closed = false
   /** Set once the pool has cancelled what had not started (`shutdown({ cancelFutures: true })`, `abort`). */
   private cancelledFutures = false
-  private stopped = false
-  /** Why the last worker start failed. */
-  private spawnFailure: WorkerSpawnFailed | undefined = undefined
-  private scheduled = false
   private readonly nextId = counter()
   private readonly fibers: FiberPoolImpl
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
-  private readonly router: Router = (call) => this.runCall(call)
+  private readonly router: Router = (call) => this.runCall(call, 0)
   private readonly recording: WorkerRecording | undefined
-  /** The pool, as its threads see it. */
-  private readonly host: ThreadHost
+  readonly workers: Workers
+  readonly steering: Settings["steering"]
+  /** One resize at a time. */
+  private readonly resizing = Lock.unsafeMake()
 
-  constructor(
-    private readonly settings: Settings,
-    context: Context.Context<never>
-  ) {
-    this.concurrency = settings.size
-    this.threads = new Array(settings.size).fill(undefined)
-    this.blocked = new Array(settings.size).fill(false)
+  constructor(settings: Settings, context: Context.Context<never>) {
+    this.steering = settings.steering
     this.runFork = Effect.runForkWith(context)
     // no recorder: the main-thread effects are not this pool's tasks (their calls are)
-    this.fibers = new FiberPoolImpl(settings.size, context, this.nextId)
+    this.fibers = new FiberPoolImpl(settings.size, context, this.nextId, undefined, this.steering, this.watchers)
     const recorder = settings.recorder
     this.recording = recorder === undefined || settings.group === undefined
       ? undefined
-      : new WorkerRecording(recorder, settings.group, settings.size)
-    this.host = {
+      : new WorkerRecording(recorder, settings.group)
+    this.workers = new Workers(
+      settings.size,
       settings,
-      recording: this.recording,
-      settle: (future, exit) => this.settle(future, exit),
-      requeue: (jobs) => this.requeue(jobs),
-      schedule: () => this.schedule(),
-      vacate: (thread) => {
-        if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
-        if (thread.alive) this.leaving.add(thread)
-      },
-      exited: (thread) => this.leaving.delete(thread),
-      startFailed: (thread, error) => {
-        this.blocked[thread.slot] = true
-        this.spawnFailure = error
-        this.failIfNoWorker()
-      }
-    }
+      this.recording,
+      this.runFork,
+      (future, exit) => this.settle(future, exit),
+      () => this.closed,
+      () => this.watchers.check()
+    )
   }
 
   pipe() {
@@ -108,196 +103,164 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
     return pipeArguments(this, arguments)
   }
 
-  // ---- the line -------------------------------------------------------------------------
-
-  private enqueue(call: CallImpl<unknown, unknown, unknown>): FutureImpl<unknown, unknown> {
-    const future = new FutureImpl<unknown, unknown>(this.nextId())
-    this.live.add(future)
-    this.line.push({ future, call, queuedAt: this.recording === undefined ? 0 : this.recording.recorder.now() })
-    this.schedule()
-    return future
+  /** The workers it keeps: as made, or as last resized. */
+  get concurrency(): number {
+    return this.workers.size
   }
 
-  /** The next job in the line, skipping those cancelled while waiting. */
-  private next(): Job | undefined {
-    while (this.line.length > 0) {
-      const job = this.line.shift()
-      if (job.future.start()) return job
-    }
-    return undefined
-  }
-
-  /** Puts jobs that never started back at the front of the line (a new line: rare, and O(n) as a splice was). */
-  private requeue(jobs: Array<Job>): void {
-    const line = new Fifo.Fifo<Job>()
-    for (const job of jobs) line.push(job)
-    for (const job of this.line) line.push(job)
-    this.line = line
-  }
-
-  private get waiting(): boolean {
-    return this.line.length > 0
-  }
-
-  /** Dispatches once after the current synchronous run, so that calls made together travel together. */
-  private schedule(): void {
-    if (this.scheduled) return
-    this.scheduled = true
-    queueMicrotask(() => {
-      this.scheduled = false
-      this.dispatch()
-    })
-  }
-
-  private dispatch(): void {
-    if (this.stopped) return
-    const ready: Array<Thread> = []
-    const serving: Array<Thread> = [] // ready or retiring: those a job can be stolen from
-    for (let slot = 0; slot < this.threads.length; slot++) {
-      const thread = this.threads[slot]
-      if (thread === undefined) {
-        if (!this.blocked[slot] && (!this.closed || this.waiting)) this.runFork(Effect.ignore(this.spawn(slot)))
-      } else if (thread.state === "ready") {
-        ready.push(thread)
-        serving.push(thread)
-      } else if (thread.state === "retiring") {
-        serving.push(thread)
-      }
-    }
-    if (ready.length === 0) return this.failIfNoWorker()
-    if (!this.waiting) steal(serving, this.host.requeue)
-    const batches = new Map<Thread, Array<unknown>>()
-    const sentAt = this.recording === undefined ? 0 : this.recording.recorder.now()
-    // one job at a time to the least loaded worker with room, so that work spreads evenly
-    for (;;) {
-      let target: Thread | undefined = undefined
-      for (const thread of ready) {
-        if (this.hasRoom(thread) && (target === undefined || thread.inFlight < target.inFlight)) target = thread
-      }
-      if (target === undefined) break
-      const job = this.next()
-      if (job === undefined) break
-      const entry = this.assign(target, job, sentAt)
-      if (entry === undefined) continue
-      let batch = batches.get(target)
-      if (batch === undefined) batches.set(target, batch = [])
-      batch.push(entry.seq, entry.cell, job.call.task.name, entry.payload)
-    }
-    for (const [thread, batch] of batches) thread.send(batch)
-    for (const thread of ready) {
-      const max = this.settings.maxTasksPerWorker
-      if (max !== undefined && thread.taken >= max) thread.retire()
-    }
-  }
-
-  private hasRoom(thread: Thread): boolean {
-    const max = this.settings.maxTasksPerWorker
-    return thread.inFlight < thread.depth() && thread.freeCells.length > 0 && (max === undefined || thread.taken < max)
-  }
-
-  /** Records `job` as sent to `thread`; `undefined` if its payload cannot be encoded (the job fails). */
-  private assign(
-    thread: Thread,
-    job: Job,
-    sentAt: number
-  ): { seq: number; cell: number; payload: unknown } | undefined {
-    let payload: unknown
-    try {
-      payload = job.call.task.payloadCodec.encode(job.call.payload)
-    } catch (error) {
-      this.settle(job.future, Exit.die(error))
-      return undefined
-    }
-    const seq = thread.seq++
-    const cell = thread.freeCells.pop()!
-    Atomics.store(thread.cells, cell, Protocol.QUEUED)
-    const sent: Sent = { job, seq, cell, moved: false, cancelled: false, sentAt }
-    thread.sent.push(sent)
-    thread.taken++
-    job.future.attach(() => thread.cancel(sent))
-    return { seq, cell, payload }
+  private enqueue(call: CallImpl<unknown, unknown, unknown>, rank: number, bounded: boolean): CallJob {
+    const queuedAt = this.recording === undefined ? 0 : this.recording.recorder.now()
+    const job = new CallJob(this.nextId(), call, queuedAt, rank, bounded)
+    this.live.add(job)
+    this.workers.push(job)
+    return job
   }
 
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
     future.settleNow(exit, this.runFork)
+    this.watchers.check()
   }
-
-  // ---- workers --------------------------------------------------------------------------
-
-  /** Puts a new worker in `slot` and starts it. */
-  private spawn(slot: number): Effect.Effect<void, WorkerSpawnFailed> {
-    const thread = new Thread(slot, this.host)
-    this.threads[slot] = thread
-    return thread.start()
-  }
-
-  /** No worker left and none starting: the line's jobs fail now instead of waiting for ever. */
-  private failIfNoWorker(): void {
-    const error = this.spawnFailure
-    if (error === undefined || !this.threads.every((thread) => thread === undefined)) return
-    // the line is emptied before any job is settled: a fiber woken by a settlement runs at once,
-    // and a call it submits then waits for the next dispatch (which tries the workers again)
-    const failed: Array<Job> = []
-    for (let job = this.next(); job !== undefined; job = this.next()) failed.push(job)
-    for (const job of failed) this.settle(job.future, Exit.fail(error))
-  }
-
-  /** Ends every worker now, and waits until every thread has ended: those closing already too. */
-  private readonly stopAll = Effect.suspend(() => {
-    this.stopped = true
-    const threads = [...this.threads.filter((thread) => thread !== undefined), ...this.leaving]
-    return Effect.forEach(threads, (thread) => thread.end(), { discard: true, concurrency: "unbounded" })
-  })
-
-  /** Starts every worker; fails if one cannot start. */
-  readonly start: Effect.Effect<void, WorkerSpawnFailed> = Effect.suspend(() =>
-    Effect.forEach(this.threads, (_, slot) => this.spawn(slot), { discard: true, concurrency: "unbounded" })
-  ).pipe(Effect.tapError(() => this.stopAll))
 
   // ---- Executor --------------------------------------------------------------------------
 
-  /** A call made by an effect this pool runs: sent to a worker; interrupting it (at any op) cancels it. */
-  private runCall(call: CallImpl<unknown, unknown, unknown>): Effect.Effect<unknown, unknown> {
-    return Effect.withFiber((caller) =>
-      registerThenWait((settle) => {
-        // the pool has ended (a fiber outlived the task that forked it): the call cannot run
-        if (this.stopped) return settle(Exit.interrupt(caller.id))
-        const future = this.enqueue(call)
-        // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
-        future.observe((exit) => settle(isCancelled(exit) ? Exit.interrupt(caller.id) : exit))
-        return Effect.asVoid(future.cancel)
-      })
-    )
+  /**
+   * A call made by an effect this pool runs: sent to a worker at the effect's priority;
+   * interrupting it (at any op) cancels it.
+   */
+  private runCall(call: CallImpl<unknown, unknown, unknown>, priority: number): Effect.Effect<unknown, unknown> {
+    return withRank(this.steering, priority, (rank) =>
+      Effect.withFiber((caller) =>
+        registerThenWait((settle) => {
+          // the pool has ended (a fiber outlived the task that forked it): the call cannot run
+          if (this.workers.stopped) return settle(Exit.interrupt(caller.id))
+          const future = this.enqueue(call, rank, false)
+          // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
+          future.observe((exit) => settle(isCancelled(exit) ? Exit.interrupt(caller.id) : exit))
+          return Effect.asVoid(future.cancel)
+        })
+      ))
   }
 
-  readonly submit = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
-    Effect.suspend((): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> => {
-      if (this.closed) return poolShutDown
-      this.blocked.fill(false)
-      if (isCall(effect)) return Effect.succeed(this.enqueue(effect) as unknown as Future.Future<A, E>)
-      return this.fibers.submitUnbounded(Effect.provideService(effect, currentRouter, this.router))
-    })
+  /** `effect` on the main thread, its calls routed to the workers at `priority`. */
+  private routed<A, E, R>(effect: Effect.Effect<A, E, R>, priority: number): Effect.Effect<A, E, R> {
+    const router: Router = priority === 0 ? this.router : (call) => this.runCall(call, priority)
+    return Effect.provideService(effect, currentRouter, router)
+  }
+
+  /** Queues a call (`bounded`: counted by `maxPending`), or an effect for the main thread, in this step. */
+  private accept<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    caller: Fiber.Fiber<unknown, unknown>,
+    priority: number,
+    rank: number,
+    bounded: boolean
+  ): Effect.Effect<Future.Future<A, E>> {
+    this.workers.unblock()
+    if (isCall(effect)) return Effect.succeed(this.enqueue(effect, rank, bounded) as unknown as Future.Future<A, E>)
+    return this.fibers.accept(this.routed(effect, priority), caller, rank, bounded)
+  }
+
+  readonly submit = <A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    options?: Api.WorkerPool.SubmitOptions
+  ): Effect.Effect<Future.Future<A, E | PendingLimitExceeded>, PoolShutDown | PendingLimitExceeded, R> => {
+    const priority = options?.priority ?? 0
+    if (!Number.isFinite(priority)) {
+      return Effect.die(
+        new Cause.IllegalArgumentError(`WorkerPool.submit: priority must be a finite number, got ${priority}`)
+      )
+    }
+    return withRank(this.steering, priority, (rank) =>
+      admit(
+        this,
+        isCall(effect) ? this.workers.callStartsNow : this.fibers.startsNow,
+        (caller) => this.accept(effect, caller, priority, rank, true)
+      ))
+  }
+
+  /** `submit` past any bound, at priority 0: for `mapStream`'s tasks (at most `concurrency` of them at once). */
+  private readonly submitUnbounded = <A, E, R>(
+    effect: Effect.Effect<A, E, R>
+  ): Effect.Effect<Future.Future<A, E>, PoolShutDown, R> =>
+    withRank(
+      this.steering,
+      0,
+      (rank) => Effect.withFiber((caller) => this.closed ? poolShutDown : this.accept(effect, caller, 0, rank, false))
+    )
 
   readonly map = <A, B, E, R>(
     items: Iterable<A>,
     f: (item: A, index: number) => Effect.Effect<B, E, R>
   ): Effect.Effect<Array<B>, E | PoolShutDown, R> =>
-    Effect.withFiber((caller) => {
-      if (!this.closed) this.blocked.fill(false)
-      const carry = this.fibers.carrier(caller)
-      return mapWindow(items, f, {
-        window: this.concurrency * Protocol.CELLS,
-        start: (effect) =>
-          isCall(effect)
-            ? this.enqueue(effect) as unknown as FutureImpl<B, E>
-            : this.fibers.submitNow(carry(Effect.provideService(effect, currentRouter, this.router))),
-        closed: () => this.closed,
-        cancelled: () => this.cancelledFutures
-      })
-    })
+    // its tasks rank as tasks of priority 0 (with aging, as of now)
+    withRank(this.steering, 0, (rank) =>
+      Effect.withFiber((caller) => {
+        if (!this.closed) this.workers.unblock()
+        const carry = this.fibers.carrier(caller)
+        return mapWindow(items, f, {
+          window: this.concurrency * Protocol.CELLS,
+          start: (effect) =>
+            isCall(effect)
+              ? this.enqueue(effect, rank, false) as unknown as FutureImpl<B, E>
+              : this.fibers.submitNow(carry(this.routed(effect, 0)), rank),
+          closed: () => this.closed,
+          cancelled: () => this.cancelledFutures
+        })
+      }))
 
   readonly mapStream: Executor.Executor["mapStream"] = (items, f) =>
-    mapStream(this.submit, this.concurrency, () => this.cancelledFutures)(items, f)
+    mapStream(this.submitUnbounded, this.concurrency, () => this.cancelledFutures)(items, f)
+
+  // ---- steering --------------------------------------------------------------------------
+
+  readonly isClosed = (): boolean => this.closed
+
+  readonly boundedPending = (): number => this.workers.waitingBounded() + this.fibers.line.bounded
+
+  private pendingNow(): number {
+    return this.workers.waiting() + this.fibers.line.count
+  }
+
+  /**
+   * The oldest pending task from `submit`: a call in line, or held by a worker behind the one it
+   * runs and not started (taken back), or an effect not started.
+   */
+  readonly dropOldest = (error: PendingLimitExceeded): boolean => {
+    const effect = this.fibers.oldestBounded()
+    for (const future of this.live) {
+      const job = future as CallJob
+      if (effect !== undefined && job.id > effect.id) break
+      if (!job.bounded) continue
+      if (job.isPending) {
+        this.workers.line.uncount(job)
+      } else {
+        const sent = job.sent
+        if (sent === undefined || sent === sent.held.head() || !sent.held.takeBack(sent)) continue
+      }
+      // no wake-up: see `admit`
+      job.settleNow(Exit.fail(error), this.runFork)
+      return true
+    }
+    if (effect === undefined) return false
+    this.fibers.drop(effect, error)
+    return true
+  }
+
+  readonly resize = (concurrency: number): Effect.Effect<void, InvalidOptions | WorkerSpawnFailed> =>
+    resizePool(this.workers, this.fibers, this.resizing, concurrency)
+
+  readonly awaitIdle: Effect.Effect<void> = Effect.suspend(() =>
+    this.watchers.until(() => this.live.size === 0 && this.fibers.live.size === 0)
+  )
+
+  readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
+    Number.isSafeInteger(size) && size >= 1
+      ? Effect.suspend(() => this.watchers.until(() => this.pendingNow() < size))
+      : Effect.die(
+        new Cause.IllegalArgumentError(`WorkerPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`)
+      )
+
+  // ---- ending ----------------------------------------------------------------------------
 
   /**
    * Cancels, in this one step, the calls queued on a worker and those waiting in the line, and
@@ -306,8 +269,9 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
   private cancelWaiting(): void {
     this.cancelledFutures = true
     this.fibers.cancelPending()
-    for (const thread of this.threads) thread?.cancelQueued()
+    this.workers.cancelQueued()
     for (const future of [...this.live]) future.cancelIfPending(this.runFork)
+    this.watchers.check()
   }
 
   /**
@@ -323,13 +287,14 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
         this.cancelWaiting()
         return Effect.forEach([...this.live], (future) => future.cancel, { concurrency: "unbounded", discard: true })
       })),
-      Effect.andThen(this.stopAll)
+      Effect.andThen(this.workers.stopAll)
     )
   })
 
   readonly shutdown = (options?: Executor.Executor.ShutdownOptions): Effect.Effect<void> =>
     Effect.suspend(() => {
       this.closed = true
+      this.watchers.check() // submitters waiting for room find the pool shut down
       if (options?.cancelFutures === true) this.cancelWaiting()
       // the workers end once every accepted task has ended, those a running map starts meanwhile included
       const drain = Effect.andThen(
@@ -337,42 +302,30 @@ export class WorkerPoolImpl implements Executor.Executor, Omit<Api.WorkerPool, k
           this.fibers.shutdown({ wait: false, cancelFutures: options?.cancelFutures }),
           awaitIdle(this.live, this.fibers.live)
         ),
-        this.stopAll
+        this.workers.stopAll
       )
       return options?.wait === false ? Effect.asVoid(Effect.forkDetach(drain)) : drain
     })
 
   readonly running: Effect.Effect<number> = Effect.suspend(() =>
-    Effect.map(this.fibers.running, (fibers) => {
-      let sent = 0
-      for (const future of this.live) if (!future.isPending) sent++
-      return fibers + sent
-    })
+    Effect.map(this.fibers.running, (fibers) => fibers + this.workers.running())
   )
 
-  readonly pending: Effect.Effect<number> = Effect.suspend(() =>
-    Effect.map(this.fibers.pending, (fibers) => {
-      let waiting = 0
-      for (const future of this.live) if (future.isPending) waiting++
-      return fibers + waiting
-    })
-  )
+  readonly pending: Effect.Effect<number> = Effect.sync(() => this.pendingNow())
 
-  readonly threadCount: Effect.Effect<number> = Effect.sync(() =>
-    this.threads.filter((thread) => thread !== undefined && thread.state !== "stopped").length
-  )
+  readonly threadCount: Effect.Effect<number> = Effect.sync(() => this.workers.threadCount())
 }
 
 /** @internal */
 export const make = (
   options: Api.WorkerPool.Options
-): Effect.Effect<Api.WorkerPool, InvalidOptions | WorkerSpawnFailed, Scope.Scope> =>
+): Effect.Effect<Api.WorkerPool<PendingLimitExceeded>, InvalidOptions | WorkerSpawnFailed, Scope.Scope> =>
   Effect.gen(function*() {
     const settings = yield* settingsOf(options)
     const pool = new WorkerPoolImpl(settings, yield* Effect.context<never>())
     // a scope that succeeded waits for every accepted task, then ends the workers; one that
     // failed or was interrupted stops the tasks first
     yield* Effect.addFinalizer((exit) => Exit.isSuccess(exit) ? pool.shutdown({ wait: true }) : pool.abort)
-    yield* pool.start
-    return pool as Executor.Executor as Api.WorkerPool
+    yield* pool.workers.start
+    return pool as unknown as Api.WorkerPool<PendingLimitExceeded>
   })

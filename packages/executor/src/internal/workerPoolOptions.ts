@@ -6,6 +6,8 @@ import * as Result from "effect/Result"
 import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
+import { badConcurrency } from "./fiberPool.js"
+import { resolveSteering, type Steering } from "./fiberPoolSteering.js"
 import type { ThreadSettings } from "./workerPoolThread.js"
 import { isCall } from "./workerTask.js"
 import { resolveModule } from "./workerThread.js"
@@ -14,6 +16,8 @@ import { resolveModule } from "./workerThread.js"
 export interface Settings extends ThreadSettings {
   readonly size: number
   readonly maxTasksPerWorker: number | undefined
+  /** `maxPending`, `onFull` and `aging`, checked. */
+  readonly steering: Steering
   /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
   readonly recorder: Recorder.Recorder | undefined
   /** The pool's group under the recorder (its name, or its number); none without a recorder. */
@@ -34,7 +38,8 @@ export const settingsOf = (
 ): Effect.Effect<Settings, InvalidOptions | WorkerSpawnFailed> =>
   Effect.gen(function*() {
     const size = options.concurrency ?? os.availableParallelism()
-    if (!Number.isSafeInteger(size) || size < 1) return yield* invalid("concurrency", "an integer ≥ 1", size)
+    const bad = badConcurrency("WorkerPool.make", size)
+    if (bad !== undefined) return yield* bad
     const max = options.maxTasksPerWorker
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {
       return yield* invalid("maxTasksPerWorker", "an integer ≥ 1", max)
@@ -45,6 +50,7 @@ export const settingsOf = (
       return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
     }
     const spawnTimeout = decoded.value
+    const steering = yield* resolveSteering(options, "WorkerPool.make")
     const module = String(options.module)
     const data = resolveModule(options.module)
     if (Result.isFailure(data)) return yield* new WorkerSpawnFailed({ module, reason: data.failure })
@@ -58,6 +64,7 @@ export const settingsOf = (
     return {
       size,
       maxTasksPerWorker: max,
+      steering,
       spawnTimeout,
       module,
       data: data.success,

@@ -5,8 +5,9 @@ import * as Exit from "effect/Exit"
 import type * as WorkerThreads from "node:worker_threads"
 import { WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
+import { HeldCalls } from "./workerHeld.js"
 import * as Protocol from "./workerProtocol.js"
-import { decode, type Job, type Sent, type WorkerRecording } from "./workerSlot.js"
+import { type CallJob, decode, type Sent, type WorkerRecording } from "./workerSlot.js"
 import { spawnThread, type ThreadOptions } from "./workerThread.js"
 
 /** What starting a worker thread takes. @internal */
@@ -29,8 +30,8 @@ export interface ThreadHost {
   /** Where each job that ran on a worker is recorded; `undefined`: nowhere. */
   readonly recording: WorkerRecording | undefined
   readonly settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void
-  /** Puts jobs that never started back at the front of the line. */
-  readonly requeue: (jobs: Array<Job>) => void
+  /** Puts jobs that never started back in line, in their places. */
+  readonly requeue: (jobs: Array<CallJob>) => void
   /** Dispatches once after the current synchronous run (a worker is ready, has room, or is gone). */
   readonly schedule: () => void
   /** `thread` has stopped: it leaves its slot (a closing thread may not have ended yet). */
@@ -50,8 +51,9 @@ export interface ThreadHost {
  * `Protocol.CELLS` for tasks of a few microseconds (so one message carries many).
  *
  * Its life: `starting` until `serve` has built its layer and run the initializer, then `ready`;
- * `retiring` once it has taken `maxTasksPerWorker` jobs; `stopped` once it has left its slot — a
- * failed start, a crash, a terminate by `cancel`, retirement, the pool's end — after which the
+ * `retiring` once it has taken `maxTasksPerWorker` jobs, or is dismissed by a shrink between calls;
+ * `stopped` once it has left its slot — a failed start, a crash, a terminate by `cancel`,
+ * retirement, dismissal, the pool's end — after which the
  * pool can start a replacement in the slot. A worker that leaves once its `serve` runs (see
  * `Protocol.SERVE`: it may have built its layer, even if it is still starting) and before it has
  * ended is closed: `serve` ends and releases its layer, then the thread is terminated (at the
@@ -65,6 +67,10 @@ export class Thread {
   private worker: WorkerThreads.Worker | undefined = undefined
   private readonly buffer = new SharedArrayBuffer(Protocol.SHARED * Int32Array.BYTES_PER_ELEMENT)
   readonly cells = new Int32Array(this.buffer)
+  /** The calls sent to it and not answered yet. */
+  readonly held = new HeldCalls(this.cells)
+  /** Stopped by a shrink while it started: its start fails, and that is no failure to report. */
+  private dismissed = false
   private readonly ready = Deferred.makeUnsafe<void, string>()
   /** Why the thread is ending: its uncaught error, or a message that could not be read. */
   private failure: string | undefined = undefined
@@ -73,21 +79,13 @@ export class Thread {
   private readonly exited = Deferred.makeUnsafe<void>()
   /** Terminates a closing worker whose `serve` has not ended in time. */
   private closeTimer: ReturnType<typeof setTimeout> | undefined = undefined
-  /** Sent and not answered yet, oldest first (the worker answers in order). */
-  sent: Array<Sent> = []
-  sentHead = 0
-  seq = 0
-  /** Cells not holding an unanswered job. A cell is free again once its job's reply arrived. */
-  readonly freeCells: Array<number> = Array.from({ length: Protocol.CELLS }, (_, i) => Protocol.CELLS - 1 - i)
-  /** Jobs taken in its life, for `maxTasksPerWorker`. */
-  taken = 0
   /** Moving average of its tasks' run time; 0 before the first. */
   private micros = 0
 
   constructor(readonly slot: number, private readonly host: ThreadHost) {}
 
   get inFlight(): number {
-    return this.sent.length - this.sentHead
+    return this.held.inFlight
   }
 
   /**
@@ -98,18 +96,6 @@ export class Thread {
   depth(): number {
     if (this.micros === 0) return 2
     return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
-  }
-
-  /** The oldest unanswered job (its reply arrived: its cell is free again). */
-  private shift(): Sent | undefined {
-    if (this.sentHead >= this.sent.length) return undefined
-    const sent = this.sent[this.sentHead++]!
-    this.freeCells.push(sent.cell)
-    if (this.sentHead === this.sent.length) {
-      this.sent = []
-      this.sentHead = 0
-    }
-    return sent
   }
 
   // ---- lifecycle ------------------------------------------------------------------------
@@ -164,7 +150,7 @@ export class Thread {
           return Effect.andThen(
             Effect.sync(() => {
               this.stop()
-              this.host.startFailed(this, error)
+              if (!this.dismissed) this.host.startFailed(this, error)
             }),
             Effect.fail(error)
           )
@@ -244,6 +230,19 @@ export class Thread {
     this.endIfRetired()
   }
 
+  /**
+   * One worker too many after a shrink (it holds no call): one still starting stops now, one ready
+   * retires — it ends once the replies it still waits for (calls taken back) have arrived.
+   */
+  dismiss(): void {
+    if (this.state === "starting") {
+      this.dismissed = true
+      this.stop()
+    } else if (this.state === "ready") {
+      this.retire()
+    }
+  }
+
   /** Retiring and every job answered: the worker ends, a fresh one starts. */
   private endIfRetired(): void {
     if (this.state !== "retiring" || this.inFlight !== 0) return
@@ -265,18 +264,18 @@ export class Thread {
     }
     this.stop()
     this.host.exited(this)
-    const requeue: Array<Job> = []
-    for (let sent = this.shift(); sent !== undefined; sent = this.shift()) {
+    const requeue: Array<CallJob> = []
+    for (let sent = this.held.shift(); sent !== undefined; sent = this.held.shift()) {
       if (sent.moved) continue
       const state = Atomics.load(this.cells, sent.cell)
-      const future = sent.job.future
+      const future = sent.job
       if (state === Protocol.QUEUED && future.unstart()) {
         requeue.push(sent.job) // never started: it runs on another worker
       } else {
         // it was running (or finished, its result lost with the worker); a cancelled one ends cancelled
         const exit = sent.cancelled
           ? Exit.interrupt()
-          : Exit.fail(new WorkerCrashed({ task: sent.job.call.task.name, reason }))
+          : Exit.fail(new WorkerCrashed({ task: sent.job.task.name, reason }))
         if (state === Protocol.STARTED || state === Protocol.FINISHED) this.finish(sent, exit, undefined)
         else this.host.settle(future, exit) // cancelled before it started: settled already, never ran
       }
@@ -302,11 +301,9 @@ export class Thread {
       try {
         this.post([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
       } catch (error) {
-        const index = this.sent.findIndex((sent) => sent.seq === batch[at])
-        const [sent] = this.sent.splice(index, 1)
-        this.freeCells.push(sent!.cell)
-        this.taken--
-        this.host.settle(sent!.job.future, Exit.die(error))
+        const sent = this.held.sent.find((sent) => sent.seq === batch[at])!
+        this.held.unsend(sent)
+        this.host.settle(sent.job, Exit.die(error))
       }
     }
     this.host.schedule() // the places those jobs held are free
@@ -314,19 +311,19 @@ export class Thread {
 
   private results(flat: ReadonlyArray<unknown>): void {
     for (let at = 0; at < flat.length; at += Protocol.STRIDE) {
-      const sent = this.shift()
+      const sent = this.held.shift()
       if (sent === undefined || sent.seq !== flat[at]) continue // cannot happen: replies come in order
       if (sent.moved) continue
       const status = flat[at + 1] as number
       const value = flat[at + 2]
       if (status === Protocol.SKIPPED) {
         // cancelled before it started (and settled then): it never ran
-        this.host.settle(sent.job.future, decode(sent.job.call, status, value))
+        this.host.settle(sent.job, decode(sent.job.task, status, value))
         continue
       }
       const micros = Math.max(1, flat[at + 3] as number)
       this.micros = this.micros === 0 ? micros : this.micros * 0.8 + micros * 0.2
-      this.finish(sent, decode(sent.job.call, status, value), micros / 1000)
+      this.finish(sent, decode(sent.job.task, status, value), micros / 1000)
     }
     this.endIfRetired()
     this.host.schedule()
@@ -338,16 +335,15 @@ export class Thread {
    */
   private finish(sent: Sent, exit: Exit.Exit<unknown, unknown>, runMillis: number | undefined): void {
     if (this.host.recording !== undefined) this.host.recording.record(this.slot, sent, exit, runMillis)
-    this.host.settle(sent.job.future, exit)
+    this.host.settle(sent.job, exit)
   }
 
   /** Called by `Future.cancel` (which has marked the future cancelled) for a job sent here. */
   cancel(sent: Sent): void {
-    const before = Atomics.compareExchange(this.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED)
-    if (before === Protocol.QUEUED) {
+    if (this.held.skip(sent)) {
       // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
-      this.host.settle(sent.job.future, Exit.interrupt())
-    } else if (before === Protocol.STARTED) {
+      this.host.settle(sent.job, Exit.interrupt())
+    } else if (Atomics.load(this.cells, sent.cell) === Protocol.STARTED) {
       // it is running and CPU work cannot be interrupted: the worker goes, and `onExit` settles
       // the job as cancelled, puts the jobs it held back in line and a replacement in. Halted
       // first, so that it starts none of them if the job ends before the terminate lands.
@@ -366,12 +362,8 @@ export class Thread {
 
   /** Cancels the jobs sent here that have not started (for `shutdown({ cancelFutures: true })`). */
   cancelQueued(): void {
-    for (let at = this.sentHead; at < this.sent.length; at++) {
-      const sent = this.sent[at]!
-      if (sent.moved) continue
-      if (Atomics.compareExchange(this.cells, sent.cell, Protocol.QUEUED, Protocol.CANCELLED) === Protocol.QUEUED) {
-        this.host.settle(sent.job.future, Exit.interrupt())
-      }
+    for (const sent of this.held.sent.slice(this.held.sentHead)) {
+      if (!sent.moved && this.held.skip(sent)) this.host.settle(sent.job, Exit.interrupt())
     }
   }
 }

@@ -1,0 +1,330 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import type { WorkerSpawnFailed } from "../Errors.js"
+import type { FutureImpl } from "./future.js"
+import { PendingLine } from "./pendingLine.js"
+import type { Settings } from "./workerPoolOptions.js"
+import { Thread, type ThreadHost } from "./workerPoolThread.js"
+import type { CallJob, WorkerRecording } from "./workerSlot.js"
+import { recall, steal, yieldTo } from "./workerSteal.js"
+
+/**
+ * A WorkerPool's worker threads and the line of calls waiting for one. Each worker has a slot,
+ * its lane in a Timeline: a replacement takes the slot of the one it replaces, a worker started
+ * by a grow the lowest free one below the size.
+ *
+ * The pool keeps `size` workers. A grow starts the missing ones; a shrink retires the surplus
+ * between calls, never in the middle of one: it takes back the calls every worker holds behind the
+ * one it runs, sends none while more workers are left than the size, and retires each surplus
+ * worker once it holds no call (those still starting stop at once). So no call starts while as
+ * many as the new size run, as on a `FiberPool`.
+ *
+ * Calls wait in one line, by priority then submission order; each worker is sent calls ahead of
+ * its replies while it holds fewer than its depth. A call that goes before calls a worker holds
+ * waiting takes their place (they go back in line); a worker that runs out of work takes half of
+ * those another holds (see `workerSteal.ts`).
+ *
+ * @internal
+ */
+export class Workers {
+  readonly threads: Array<Thread | undefined> = []
+  /** A slot whose last start failed is not tried again before the next submission. */
+  private readonly blocked: Array<boolean> = []
+  /** Threads that left their slot and have not ended yet (closing: their layer being released). */
+  private readonly leaving = new Set<Thread>()
+  /** Set once every worker has been ended: none starts any more. */
+  stopped = false
+  /** Why the last worker start failed. */
+  private spawnFailure: WorkerSpawnFailed | undefined = undefined
+  private scheduled = false
+  /** A call ranked other than 0 has come: the line may go before calls sent ahead (see `yieldTo`). */
+  private ranked = false
+  readonly line: PendingLine
+  /** The pool, as its threads see it. */
+  private readonly host: ThreadHost
+
+  constructor(
+    /** The workers the pool keeps: as made, or as last resized. */
+    public size: number,
+    private readonly settings: Settings,
+    private readonly recording: WorkerRecording | undefined,
+    private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>,
+    settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void,
+    /** Whether the pool accepts no new task (then a worker that ends is replaced only while calls wait). */
+    private readonly closed: () => boolean,
+    /** Called after the counts change (the pool's watchers). */
+    private readonly changed: () => void
+  ) {
+    this.line = new PendingLine(changed)
+    this.host = {
+      settings,
+      recording,
+      settle,
+      requeue: (jobs) => this.line.requeue(jobs),
+      schedule: () => this.schedule(),
+      vacate: (thread) => {
+        if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
+        if (thread.alive) this.leaving.add(thread)
+      },
+      exited: (thread) => this.leaving.delete(thread),
+      startFailed: (thread, error) => {
+        this.blocked[thread.slot] = true
+        this.spawnFailure = error
+        this.failIfNoWorker()
+      }
+    }
+  }
+
+  /**
+   * Queues `job` and dispatches after the current synchronous run. A call that goes before calls
+   * a worker holds waiting takes their place now, in the caller's step: once `submit` returns, none
+   * of them can start before it.
+   */
+  push(job: CallJob): void {
+    if (job.rank !== 0) this.ranked = true
+    this.line.push(job)
+    if (this.ranked) yieldTo(job, this.threads, this.host.requeue)
+    this.schedule()
+  }
+
+  /** A submission: the slots whose last start failed may be tried again. */
+  unblock(): void {
+    this.blocked.fill(false)
+  }
+
+  // ---- counts ---------------------------------------------------------------------------
+
+  /** Workers in their slots: starting, ready, or retiring with calls still to answer. */
+  private alive(): number {
+    let n = 0
+    for (const thread of this.threads) if (thread !== undefined) n++
+    return n
+  }
+
+  /** Workers that would start a call sent now: ready, holding none, with room (none while the pool shrinks). */
+  private idle(): number {
+    if (this.alive() > this.size) return 0
+    let n = 0
+    for (const thread of this.threads) {
+      if (thread?.state === "ready" && thread.held.open === 0 && this.hasRoom(thread)) n++
+    }
+    return n
+  }
+
+  /**
+   * Calls waiting: in line, or held by a worker behind the one it runs — but not those idle workers
+   * take at the next dispatch (in line until then: calls made together travel together).
+   */
+  waiting(): number {
+    let n = this.line.count - Math.min(this.idle(), this.line.count)
+    for (const thread of this.threads) if (thread !== undefined) n += thread.held.waiting
+    return n
+  }
+
+  /** Those of them that `maxPending` bounds (the calls about to start counted as unbounded ones first). */
+  waitingBounded(): number {
+    const starting = Math.min(this.idle(), this.line.count)
+    let n = this.line.bounded - Math.max(0, starting - (this.line.count - this.line.bounded))
+    for (const thread of this.threads) if (thread !== undefined) n += thread.held.waitingBounded
+    return n
+  }
+
+  /** Calls the workers run: the first each one holds. */
+  running(): number {
+    let n = 0
+    for (const thread of this.threads) if (thread !== undefined && thread.held.open > 0) n++
+    return n
+  }
+
+  /** Whether a call submitted now would start at once: more idle workers than calls in line before it. */
+  readonly callStartsNow = (): boolean => this.line.count < this.idle()
+
+  threadCount(): number {
+    let n = 0
+    for (const thread of this.threads) if (thread !== undefined && thread.state !== "stopped") n++
+    return n
+  }
+
+  /** Threads launched and not exited yet: in their slots, or gone from them and still closing (for tests). */
+  threadsAlive(): number {
+    let n = 0
+    for (const thread of [...this.threads, ...this.leaving]) if (thread?.alive === true) n++
+    return n
+  }
+
+  // ---- dispatch -------------------------------------------------------------------------
+
+  /** Dispatches once after the current synchronous run, so that calls made together travel together. */
+  private schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    queueMicrotask(() => {
+      this.scheduled = false
+      this.dispatch()
+    })
+  }
+
+  private dispatch(): void {
+    if (this.stopped) return
+    if (this.alive() > this.size) {
+      this.shed()
+      // the surplus still runs its last calls: nothing starts until it has retired
+      if (this.alive() > this.size) return this.changed()
+    }
+    this.spawnMissing()
+    const ready: Array<Thread> = []
+    const serving: Array<Thread> = [] // ready or retiring: those a job can be taken back from
+    for (const thread of this.threads) {
+      if (thread?.state === "ready") {
+        ready.push(thread)
+        serving.push(thread)
+      } else if (thread?.state === "retiring") {
+        serving.push(thread)
+      }
+    }
+    if (ready.length === 0) {
+      this.failIfNoWorker()
+      return this.changed()
+    }
+    // calls given back by a worker (a crash, a steal, a shrink) may go before calls held by another
+    const best = this.ranked ? this.line.peek() as CallJob | undefined : undefined
+    if (best !== undefined) yieldTo(best, serving, this.host.requeue)
+    if (this.line.count === 0) steal(serving, this.host.requeue)
+    this.send(ready)
+    const max = this.settings.maxTasksPerWorker
+    for (const thread of ready) {
+      if (max !== undefined && thread.held.taken >= max) thread.retire()
+    }
+    this.changed()
+  }
+
+  /** One call at a time to the least loaded worker with room, so that work spreads evenly. */
+  private send(ready: ReadonlyArray<Thread>): void {
+    const batches = new Map<Thread, Array<unknown>>()
+    const sentAt = this.recording === undefined ? 0 : this.recording.recorder.now()
+    for (;;) {
+      let target: Thread | undefined = undefined
+      for (const thread of ready) {
+        if (this.hasRoom(thread) && (target === undefined || thread.inFlight < target.inFlight)) target = thread
+      }
+      if (target === undefined) break
+      const job = this.line.next() as CallJob | undefined
+      if (job === undefined) break
+      let payload: unknown
+      try {
+        payload = job.task.payloadCodec.encode(job.payload)
+      } catch (error) {
+        this.host.settle(job, Exit.die(error)) // a payload that cannot be encoded fails its call
+        continue
+      }
+      const thread = target
+      const sent = thread.held.add(job, sentAt)
+      job.attach(() => thread.cancel(sent))
+      let batch = batches.get(thread)
+      if (batch === undefined) batches.set(thread, batch = [])
+      batch.push(sent.seq, sent.cell, job.task.name, payload)
+    }
+    for (const [thread, batch] of batches) thread.send(batch)
+  }
+
+  private hasRoom(thread: Thread): boolean {
+    const max = this.settings.maxTasksPerWorker
+    return thread.inFlight < thread.depth() && thread.held.freeCells.length > 0 &&
+      (max === undefined || thread.held.taken < max)
+  }
+
+  /** Starts workers in free slots below the size while fewer are left (a closed pool: only while calls wait). */
+  private spawnMissing(): void {
+    if (this.closed() && this.line.count === 0) return
+    let alive = this.alive()
+    for (let slot = 0; slot < this.size && alive < this.size; slot++) {
+      if (this.threads[slot] === undefined && !this.blocked[slot]) {
+        this.runFork(Effect.ignore(this.spawn(slot)))
+        alive++
+      }
+    }
+  }
+
+  /** Retires surplus workers that hold no call: those still starting first, then the highest slots. */
+  private shed(): void {
+    let surplus = -this.size
+    for (const thread of this.threads) if (thread?.state === "starting" || thread?.state === "ready") surplus++
+    for (const state of ["starting", "ready"] as const) {
+      for (let slot = this.threads.length - 1; slot >= 0 && surplus > 0; slot--) {
+        const thread = this.threads[slot]
+        if (thread?.state === state && thread.held.open === 0) {
+          thread.dismiss()
+          surplus--
+        }
+      }
+    }
+  }
+
+  // ---- workers --------------------------------------------------------------------------
+
+  /** Puts a new worker in `slot` and starts it. */
+  private spawn(slot: number): Effect.Effect<void, WorkerSpawnFailed> {
+    const thread = new Thread(slot, this.host)
+    this.threads[slot] = thread
+    return thread.start()
+  }
+
+  /** Starts the first workers; fails if one cannot start (then every one is ended). */
+  readonly start: Effect.Effect<void, WorkerSpawnFailed> = Effect.suspend(() =>
+    Effect.forEach(Array.from({ length: this.size }, (_, slot) => slot), (slot) => this.spawn(slot), {
+      discard: true,
+      concurrency: "unbounded"
+    })
+  ).pipe(Effect.tapError(() => this.stopAll))
+
+  /**
+   * A grow: the size becomes `size` and the missing workers start, each in a fiber of its own
+   * (returned: each ends once its worker serves, or failed to start). Calls go to each as soon as
+   * it is ready.
+   */
+  grow(size: number): Array<Fiber.Fiber<void, WorkerSpawnFailed>> {
+    this.size = size
+    this.blocked.fill(false)
+    const starts: Array<Fiber.Fiber<void, WorkerSpawnFailed>> = []
+    let alive = this.alive()
+    for (let slot = 0; slot < size && alive < size; slot++) {
+      if (this.threads[slot] === undefined) {
+        starts.push(this.runFork(this.spawn(slot)))
+        alive++
+      }
+    }
+    this.schedule()
+    return starts
+  }
+
+  /** A shrink: the calls held behind running ones go back in line, the surplus retires between calls. */
+  shrink(size: number): void {
+    this.size = size
+    if (this.alive() > size) recall(this.threads.filter((thread) => thread !== undefined), this.host.requeue)
+    this.dispatch()
+  }
+
+  /** No worker left and none starting: the line's jobs fail now instead of waiting for ever. */
+  private failIfNoWorker(): void {
+    const error = this.spawnFailure
+    if (error === undefined || this.alive() > 0) return
+    // the line is emptied before any job is settled: a fiber woken by a settlement runs at once,
+    // and a call it submits then waits for the next dispatch (which tries the workers again)
+    const failed: Array<CallJob> = []
+    for (let job = this.line.next(); job !== undefined; job = this.line.next()) failed.push(job as CallJob)
+    for (const job of failed) this.host.settle(job, Exit.fail(error))
+  }
+
+  /** Cancels, in this one step, the calls queued on a worker (see `Thread.cancelQueued`). */
+  cancelQueued(): void {
+    for (const thread of this.threads) thread?.cancelQueued()
+  }
+
+  /** Ends every worker now, and waits until every thread has ended: those closing already too. */
+  readonly stopAll: Effect.Effect<void> = Effect.suspend(() => {
+    this.stopped = true
+    const threads = [...this.threads.filter((thread) => thread !== undefined), ...this.leaving]
+    return Effect.forEach(threads, (thread) => thread.end(), { discard: true, concurrency: "unbounded" })
+  })
+}

@@ -152,8 +152,7 @@ await Report.main(SOURCE, [
             name,
             url,
             prefix: PREFIX,
-            concurrency: CONCURRENCY,
-            pollInterval: "20 millis"
+            concurrency: CONCURRENCY
           }),
         (limiter) =>
           Effect.runPromise(

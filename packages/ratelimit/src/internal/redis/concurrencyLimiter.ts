@@ -86,7 +86,6 @@ export const make = (
 
     const line = new LeaseLine(connection, keys, {
       name: options.name,
-      origin: nextId().split(":")[0]!,
       nextId,
       limit: permits,
       leaseMillis,

@@ -13,6 +13,9 @@ import { Alarm } from "./wakeups.js"
 
 type Restore = Handoff.Restore
 
+/** The request id of a member of the line, `<seq>:<id>`. */
+const idOf = (member: string): string => member.slice(member.indexOf(":") + 1)
+
 /**
  * A waiter of this process, registered in Redis's line as `member`. It is granted the time from
  * which its lease is known to last `leaseTime` (the last confirmation of its registration, whose
@@ -36,8 +39,6 @@ export interface Taken {
 export interface LineOptions {
   /** The shared limit's name, for errors. */
   readonly name: string
-  /** Unique to this limiter: in each of its request ids, so it knows its own members in a message. */
-  readonly origin: string
   readonly nextId: () => string
   readonly limit: number
   readonly leaseMillis: number
@@ -67,8 +68,8 @@ export class LeaseLine {
   private readonly byMember = new Map<string, LineWaiter>()
   /** Members granted by a message that came before the reply registering them. */
   private readonly early = new Set<string>()
-  /** First tries on their way to Redis; `reserved` of them may register, within `maxPending`. */
-  private trying = 0
+  /** The ids of the first tries on their way to Redis; `reserved` of them may register, within `maxPending`. */
+  private readonly trying = new Set<string>()
   private reserved = 0
   /** Effects of this process inside. */
   holders = 0
@@ -88,7 +89,7 @@ export class LeaseLine {
   }
 
   get waiting(): number {
-    return this.line.size + this.trying
+    return this.line.size + this.trying.size
   }
 
   /** Waits for a lease, at `rank` (lower first); only the wait in the line is interruptible. */
@@ -98,20 +99,20 @@ export class LeaseLine {
         const mayWait = this.admit()
         const id = this.options.nextId()
         const byArrival = this.options.agingMillis !== undefined
-        this.trying++
+        this.trying.add(id)
         const sentAt = clock.currentTimeMillisUnsafe()
         const args = [this.options.limit, this.leaseMicros, id, mayWait ? "1" : "0", rank, byArrival ? "1" : "0"]
         return this.connection.run("acquire", Scripts.acquire, this.keys, args).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
-              this.tried(mayWait)
-              for (const member of this.early) if (member.endsWith(`:${id}`)) this.early.delete(member)
+              this.tried(id, mayWait)
+              for (const member of this.early) if (idOf(member) === id) this.early.delete(member)
               this.options.giveBack(id, true) // it may have taken a lease or registered: its reply is lost
             })
           ),
           Effect.flatMap((reply) => {
             const [taken, member, limit, untilExpiry, ranked] = reply as [number, string, number, number, string]
-            this.tried(mayWait)
+            this.tried(id, mayWait)
             this.limit = limit
             if (taken === 1) return Effect.succeed({ member, takenAt: sentAt })
             if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
@@ -124,8 +125,8 @@ export class LeaseLine {
     )
   }
 
-  private tried(mayWait: boolean): void {
-    this.trying--
+  private tried(id: string, mayWait: boolean): void {
+    this.trying.delete(id)
     if (mayWait && this.options.bound.maxPending !== undefined) this.reserved--
     this.watchers.check()
   }
@@ -191,7 +192,7 @@ export class LeaseLine {
     if (waiter !== undefined) {
       this.forget(waiter)
       waiter.grant(waiter.confirmedAt)
-    } else if (this.trying > 0 && member.includes(this.options.origin)) {
+    } else if (this.trying.has(idOf(member))) {
       this.early.add(member)
     }
   }
@@ -247,8 +248,9 @@ export class LeaseLine {
       onSuccess: (reply) => {
         const [granted, limit, untilExpiry] = reply as [Array<string>, number, number]
         this.limit = limit
-        for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
+        // granted first, from their last confirmation before this poll: a grant may be older than it
         for (const member of granted) this.granted(member)
+        for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
         this.nextPollAt = Math.min(this.nextPollAt, sentAt + sleepMillis(untilExpiry))
       }
     })

@@ -19,14 +19,14 @@ import { subscribe } from "./wakeups.js"
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
 /**
- * Request ids: unique across processes (`origin`, random, per limiter) and within one (a counter).
+ * Request ids: unique across processes (a random part per limiter) and within one (a counter).
  *
  * @internal
  */
-export const idSource = (): (() => string) & { readonly origin: string } => {
+export const idSource = (): () => string => {
   const origin = crypto.randomUUID()
   let count = 0
-  return Object.assign(() => `${origin}:${++count}`, { origin })
+  return () => `${origin}:${++count}`
 }
 
 /** A script's answer: see `Scripts`. */

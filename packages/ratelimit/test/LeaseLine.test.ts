@@ -8,14 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as TestClock from "effect/testing/TestClock"
 import { PendingLimitExceeded, RedisLimiterUnavailable } from "../src/Errors.js"
-import type { Connection } from "../src/internal/redis/connection.js"
-import { LeaseLine } from "../src/internal/redis/leaseLine.js"
-import { PendingBound } from "../src/internal/redis/steering.js"
-
-interface Call {
-  readonly operation: string
-  readonly args: ReadonlyArray<string | number>
-}
+import { type Call, leaseLineOf } from "./redisLines.js"
 
 /** A line whose Redis answers with `respond`; what it asked, and what it gave back. */
 const lineWith = (
@@ -25,26 +18,15 @@ const lineWith = (
   Effect.gen(function*() {
     const calls: Array<Call> = []
     const givenBack: Array<string> = []
-    const connection = {
-      run: (operation: string, _script: unknown, _keys: unknown, args: ReadonlyArray<string | number>) =>
-        Effect.suspend(() => {
-          calls.push({ operation, args })
-          return respond({ operation, args })
-        })
-    } as unknown as Connection
-    let count = 0
-    const line = new LeaseLine(connection, [], {
-      name: "test",
-      nextId: () => `id${++count}`,
-      limit: 1,
-      leaseMillis: 3000,
-      pollMillis: 1000,
-      agingMillis: undefined,
-      bound: new PendingBound("RedisConcurrencyLimiter", maxPending, "dropOldest"),
-      giveBack: (member) => void givenBack.push(member)
-    })
-    yield* Effect.forkScoped(line.loop)
-    const enter = Effect.uninterruptibleMask((restore) => line.acquire(0, restore))
+    const line = yield* leaseLineOf((call) =>
+      Effect.suspend(() => {
+        calls.push(call)
+        return respond(call)
+      }), (member) =>
+      void givenBack.push(member), maxPending)
+    const enter = Effect.uninterruptibleMask((restore) =>
+      line.acquire(0, restore)
+    )
     const polls = () => calls.filter((call) => call.operation === "poll")
     return { line, calls, givenBack, enter, polls }
   })

@@ -8,15 +8,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
 import { Clock, Effect, Fiber } from "effect"
-import { algorithmOf, resolve } from "../src/internal/rateLimiter.js"
-import type { Connection } from "../src/internal/redis/connection.js"
-import { LeaseLine } from "../src/internal/redis/leaseLine.js"
-import { RateLine } from "../src/internal/redis/rateLine.js"
-import { PendingBound } from "../src/internal/redis/steering.js"
+import { resolve } from "../src/internal/rateLimiter.js"
+import type { LeaseLine } from "../src/internal/redis/leaseLine.js"
 import { allowed, type Start } from "./guarantees.js"
+import { leaseLineOf, rateLineOf } from "./redisLines.js"
 
 const options = { schedules: 150, interrupts: true } as const
-const unbounded = new PendingBound("test", undefined, "fail")
 
 describe("Interleavings: the lines of the limiters on Redis", () => {
   for (const algorithm of ["sliding-window", "token-bucket", "gcra"] as const) {
@@ -24,23 +21,7 @@ describe("Interleavings: the lines of the limiters on Redis", () => {
       Interleavings.explore(
         Effect.scoped(Effect.gen(function*() {
           const resolved = yield* Effect.orDie(resolve("test", { limit: 2, interval: 10, algorithm }))
-          const state = algorithmOf(resolved)
-          const take = (costs: ReadonlyArray<number>) =>
-            Effect.clockWith((clock) =>
-              Effect.sync(() => {
-                const now = clock.currentTimeMillisUnsafe()
-                let started = 0
-                for (const cost of costs) {
-                  const at = state.earliest(now, cost)
-                  if (at > now) return { started, wait: (at - now) * 1000 }
-                  state.commit(now, cost)
-                  started++
-                }
-                return { started, wait: 0 }
-              })
-            )
-          const line = new RateLine(take, () => state.capacity, unbounded, "test")
-          yield* Effect.forkScoped(line.loop)
+          const line = yield* rateLineOf(resolved)
           const starts: Array<Start> = []
           const request = (cost: number, priority: number) =>
             Effect.orDie(Effect.uninterruptibleMask((restore) =>
@@ -116,24 +97,11 @@ describe("Interleavings: the lines of the limiters on Redis", () => {
           handOn()
           return 1
         }
-        const connection = {
-          run: (operation: string, _script: unknown, _keys: unknown, args: ReadonlyArray<string | number>) =>
-            Effect.andThen(Effect.yieldNow, Effect.sync(() => script(operation, args)))
-        } as unknown as Connection
-        const leave = (member: string) =>
-          Effect.ignore(connection.run("release", undefined as never, [], [0, 0, member]))
-        let count = 0
-        const line: LeaseLine = new LeaseLine(connection, [], {
-          name: "test",
-          nextId: () => `id${++count}`,
-          limit: 1,
-          leaseMillis: 3000,
-          pollMillis: 1000,
-          agingMillis: undefined,
-          bound: unbounded,
-          giveBack: (member) => void Effect.runForkWith(context)(leave(member))
-        })
-        yield* Effect.forkScoped(line.loop)
+        const leave = (member: string) => Effect.sync(() => script("release", [0, 0, member]))
+        const line: LeaseLine = yield* leaseLineOf(
+          ({ args, operation }) => Effect.andThen(Effect.yieldNow, Effect.sync(() => script(operation, args))),
+          (member) => void Effect.runForkWith(context)(Effect.andThen(Effect.yieldNow, leave(member)))
+        )
         let inside = 0
         let most = 0
         const entered: Array<number> = []

@@ -9,11 +9,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Gen, TestTime } from "@fiberkit/testkit"
 import { Duration, Effect, Fiber } from "effect"
-import { algorithmOf, resolve } from "../src/internal/rateLimiter.js"
-import { RateLine } from "../src/internal/redis/rateLine.js"
-import { PendingBound } from "../src/internal/redis/steering.js"
+import { resolve } from "../src/internal/rateLimiter.js"
 import { Arrivals, assertEachAsEarlyAsAllowed, limits } from "./arrivals.js"
 import { allowed, type Start } from "./guarantees.js"
+import { rateLineOf } from "./redisLines.js"
 
 /** A limit of each algorithm and requests arriving at random, with priorities from 0 to `priorities`. */
 const scenario = (priorities: number) =>
@@ -41,23 +40,7 @@ const play = ({ algorithm, burst, interval, limit, requests }: Scenario) =>
       algorithm,
       ...(algorithm === "sliding-window" ? {} : { burst })
     })
-    const state = algorithmOf(options)
-    const take = (costs: ReadonlyArray<number>) =>
-      Effect.clockWith((clock) =>
-        Effect.sync(() => {
-          const now = clock.currentTimeMillisUnsafe()
-          let started = 0
-          for (const cost of costs) {
-            const at = state.earliest(now, cost)
-            if (at > now) return { started, wait: (at - now) * 1000 }
-            state.commit(now, cost)
-            started++
-          }
-          return { started, wait: 0 }
-        })
-      )
-    const line = new RateLine(take, () => state.capacity, new PendingBound("test", undefined, "fail"), "test")
-    yield* Effect.forkScoped(line.loop)
+    const line = yield* rateLineOf(options)
     const most = algorithm === "token-bucket" ? Math.min(limit, options.burst) : limit
     const costOf = (cost: number) => 1 + ((cost - 1) % most)
     const record = new Arrivals()

@@ -7,8 +7,10 @@
  *   (1,000,000 per second): what a shared decision costs, one Redis round trip per request —
  *   fiberkit's three algorithms against bottleneck with a reservoir (its clustered rate limit).
  * - **A shared concurrency limit.** 200 tasks of 2 ms submitted at once to a limit of 10 in
- *   flight: `RedisConcurrencyLimiter` (leases; waiters poll, 5 ms doubling up to 20 ms here)
- *   against bottleneck's `maxConcurrent` (whose waiters are woken through pub/sub).
+ *   flight: `RedisConcurrencyLimiter` (leases; waiters in a line in Redis, handed a permit by the
+ *   release and woken through pub/sub) against bottleneck's `maxConcurrent` (whose waiters are
+ *   woken through pub/sub too) — and the same with priorities 0–9 (`withPriority` against
+ *   bottleneck's `priority`).
  *
  * Each run gets a fresh limiter under a new name (made before the timed part, with its own
  * connection, closed after it), so no run sees another's state.
@@ -66,7 +68,9 @@ const bottleneckContender = (
   name: string,
   options: Bottleneck.ConstructorOptions,
   task: () => Promise<unknown>,
-  n: number
+  n: number,
+  /** Task i's priority, highest 9 (bottleneck's own scale is the other way round: 0 is its highest). */
+  priorityOf?: (i: number) => number
 ) => {
   let limiter: Bottleneck | undefined
   return {
@@ -82,7 +86,12 @@ const bottleneckContender = (
       })
       await limiter.ready()
     },
-    run: () => Promise.all(ids(n).map(() => limiter!.schedule(task))),
+    run: () =>
+      Promise.all(
+        ids(n).map((i) =>
+          priorityOf === undefined ? limiter!.schedule(task) : limiter!.schedule({ priority: 9 - priorityOf(i) }, task)
+        )
+      ),
     afterEach: () => limiter!.disconnect()
   }
 }
@@ -116,6 +125,21 @@ const versions = `effect ${effectVersion}, redis-server ${redisVersion} on loopb
 
 const sleepTask = () => new Promise<void>((resolve) => setTimeout(resolve, TASK_MILLIS))
 
+/** `RedisConcurrencyLimiter` at `CONCURRENCY`; with `priorityOf`, task i enters with priority `priorityOf(i)`. */
+const concurrencyContender = (name: string, priorityOf?: (i: number) => number) =>
+  scopedContender(
+    name,
+    (name) => RedisConcurrencyLimiter.make({ name, url, prefix: PREFIX, concurrency: CONCURRENCY }),
+    (limiter) =>
+      Effect.runPromise(
+        Effect.forEach(
+          ids(TASKS),
+          (i) => (priorityOf === undefined ? limiter : limiter.withPriority(priorityOf(i)))(Effect.promise(sleepTask)),
+          { concurrency: "unbounded" }
+        )
+      )
+  )
+
 await Report.main(SOURCE, [
   {
     title: `${REQUESTS.toLocaleString("en")} rate decisions on Redis, submitted at once, limit never reached`,
@@ -139,28 +163,34 @@ await Report.main(SOURCE, [
   {
     title: `${TASKS} tasks of ${TASK_MILLIS} ms, at most ${CONCURRENCY} at once, the limit on Redis`,
     description: `All ${TASKS} are submitted at once; the ideal is ${TASKS / CONCURRENCY} waves of ${TASK_MILLIS} ms ` +
-      `(${(TASKS / CONCURRENCY) * TASK_MILLIS} ms). fiberkit: a lease per task (acquire, release: two scripts), ` +
-      `waiters polling from 5 ms up to \`pollInterval: "20 millis"\`. bottleneck: \`maxConcurrent: ${CONCURRENCY}\` ` +
-      `with Redis clustering, its waiters woken by pub/sub. ${versions}.`,
+      `(${(TASKS / CONCURRENCY) * TASK_MILLIS} ms). fiberkit: a lease per task (acquire, release: two scripts); a ` +
+      `waiter is registered in the limiter's line in Redis, and a release hands its permit to the head and ` +
+      `publishes it (default \`pollInterval\`: a third of the 10 s lease, a fallback only). bottleneck: ` +
+      `\`maxConcurrent: ${CONCURRENCY}\` with Redis clustering, its waiters woken by pub/sub. ${versions}.`,
     operations: TASKS,
     rounds: 5,
     contenders: [
-      scopedContender(
-        "fiberkit RedisConcurrencyLimiter",
-        (name) =>
-          RedisConcurrencyLimiter.make({
-            name,
-            url,
-            prefix: PREFIX,
-            concurrency: CONCURRENCY,
-            pollInterval: "20 millis"
-          }),
-        (limiter) =>
-          Effect.runPromise(
-            Effect.forEach(ids(TASKS), () => limiter(Effect.promise(sleepTask)), { concurrency: "unbounded" })
-          )
-      ),
+      concurrencyContender("fiberkit RedisConcurrencyLimiter"),
       bottleneckContender("bottleneck clustered, maxConcurrent", { maxConcurrent: CONCURRENCY }, sleepTask, TASKS)
+    ]
+  },
+  {
+    title:
+      `${TASKS} tasks of ${TASK_MILLIS} ms with priorities 0–9, at most ${CONCURRENCY} at once, the limit on Redis`,
+    description: `As above, each task with a priority (task i: i mod 10), served highest first. fiberkit: ` +
+      `\`withPriority(p)\`, the line in Redis ranked by priority. bottleneck: \`schedule({ priority: 9 - p })\` ` +
+      `(its 0 is the highest). ${versions}.`,
+    operations: TASKS,
+    rounds: 5,
+    contenders: [
+      concurrencyContender("fiberkit RedisConcurrencyLimiter, withPriority", (i) => i % 10),
+      bottleneckContender(
+        "bottleneck clustered, maxConcurrent, priority",
+        { maxConcurrent: CONCURRENCY },
+        sleepTask,
+        TASKS,
+        (i) => i % 10
+      )
     ]
   }
 ])

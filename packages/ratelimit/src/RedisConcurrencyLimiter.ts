@@ -8,15 +8,26 @@
  *   success, failure or interruption — the lease is released. A process killed while it holds
  *   one (SIGKILL, a crash, a lost machine) stops renewing it, and its permit comes back when the
  *   lease expires: within `leaseTime` of its last renewal, not before.
- * - **One script per decision.** Acquiring, renewing and releasing are each one Lua script
- *   (`EVALSHA`, then `EVAL` if Redis does not have it yet), atomic in Redis; expiry is judged on
- *   Redis's clock (`TIME`), not a process's.
- * - **Waiting.** A waiter polls: it tries again after 5 ms, then after twice as long each time, up
- *   to `pollInterval` (default 100 ms), with jitter so that processes do not poll in step, and
- *   never later than the moment the first lease expires. A released permit is therefore taken
- *   within `pollInterval` (one round trip more). Waiters are not served in order. Interrupting a
- *   waiter leaves nothing behind: only its sleeps are interruptible, a try is always read to the
- *   end, and a try left without a reply (`commandTimeout`) has its lease given back.
+ * - **One script per decision.** Acquiring, waiting, renewing and releasing are each one Lua
+ *   script (`EVALSHA`, then `EVAL` if Redis does not have it yet), atomic in Redis; expiry is
+ *   judged on Redis's clock (`TIME`), not a process's.
+ * - **A fair line, in Redis.** A request that cannot enter registers in a line kept in Redis,
+ *   ranked by priority (`withPriority`; with `aging`, by arrival less priority × aging), equal
+ *   ranks in their order of arrival in Redis — across every process. A permit freed (a release, a
+ *   lease found expired, a grow) goes to the head of the line in the same script, and the
+ *   members granted are published on the limiter's channel: a waiter in any process is woken at
+ *   once, without polling. Newcomers never overtake the line.
+ * - **Wake-ups, and the fallback poll.** Each limiter has a second connection, subscribed to its
+ *   channel. Pub/sub may lose a message (the subscriber reconnecting): so each process with
+ *   waiters also asks Redis every `pollInterval` (default a third of `leaseTime`), in one script
+ *   for all its waiters, and at once when its subscriber is back. That poll renews the waiters'
+ *   registrations, which are leased like permits: a waiter whose process dies leaves the line when
+ *   its registration expires — within `leaseTime` — and a permit handed to it meanwhile comes back
+ *   then too. Interrupting a waiter withdraws its registration (in the background, tried until
+ *   Redis answers; the lease covers the rest).
+ * - **Steering.** `resize(n)` stores the limit in Redis for every process (a grow lets waiters in
+ *   at once; a shrink interrupts nobody). `maxPending` bounds this process's waiters: the bound is
+ *   per process.
  * - **Errors.** When Redis is unreachable or a command fails, the effect does not run and fails
  *   with `RedisLimiterUnavailable` — no local fallback. If a running holder's lease cannot be
  *   renewed before it expires (Redis away for longer than `leaseTime`, or the process stalled
@@ -36,14 +47,15 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as ConcurrencyLimiter from "./ConcurrencyLimiter.js"
-import type { InvalidOptions, RedisLimiterUnavailable } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded, RedisLimiterUnavailable } from "./Errors.js"
 import * as internal from "./internal/redis/concurrencyLimiter.js"
 import type * as RedisRateLimiter from "./RedisRateLimiter.js"
 
 /**
  * The options of `ConcurrencyLimiter.make`, a `name` (required), the connection, and the leases'
- * timing. Processes that make limiters of the same `name` and `prefix` share one limit; they must
- * give the same `concurrency`.
+ * timing. Processes that make limiters of the same `name` and `prefix` share one limit; they should
+ * give the same `concurrency` (the limit until a `resize` stores another) and the same `aging`.
+ * `maxPending` and `onFull` bound this process's waiters only.
  *
  * **Example**
  *
@@ -72,14 +84,19 @@ export interface Options extends ConcurrencyLimiter.ConcurrencyLimiter.Options, 
    * Redis away) loses its lease and is interrupted. Default: 10 seconds.
    */
   readonly leaseTime?: Duration.Input | undefined
-  /** The longest a waiter sleeps between tries (it starts at 5 ms and doubles). Default: 100 millis. */
+  /**
+   * The longest this process goes without asking Redis while it has waiters: the fallback for a
+   * wake-up lost with the subscriber connection, and the renewal of its waiters' registrations.
+   * From 1 ms to a third of `leaseTime`. Default: a third of `leaseTime`.
+   */
   readonly pollInterval?: Duration.Input | undefined
 }
 
 /**
  * A concurrency limiter whose decisions may fail: `ConcurrencyLimiter`'s members, with
- * `RedisLimiterUnavailable` in the error channels. `inside` counts the leases held in Redis, by
- * every process; `waiting` counts this process's waiters. A local
+ * `RedisLimiterUnavailable` in the error channels (and `X`, `PendingLimitExceeded` when made with
+ * `maxPending`, in the limited effects'). `inside` counts the leases held in Redis, by every
+ * process; `waiting`, `awaitIdle` and `awaitSizeBelow` are about this process's requests. A local
  * `ConcurrencyLimiter.ConcurrencyLimiter` is assignable to it.
  *
  * **Example**
@@ -99,21 +116,64 @@ export interface Options extends ConcurrencyLimiter.ConcurrencyLimiter.Options, 
  * @since 0.4.0
  * @category models
  */
-export interface DistributedConcurrencyLimiter {
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | RedisLimiterUnavailable, R>
-  /** The most effects inside at once, across processes. */
+export interface DistributedConcurrencyLimiter<out X = never> {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | X | RedisLimiterUnavailable, R>
+  /** The most effects inside at once, across processes, as this process last heard from Redis. */
   readonly concurrency: number
   /** Effects inside now, in every process: the leases held in Redis. */
   readonly inside: Effect.Effect<number, RedisLimiterUnavailable>
   /** Effects of this process waiting to enter. */
   readonly waiting: Effect.Effect<number, RedisLimiterUnavailable>
+  /**
+   * The limiter for an effect of priority `priority` (a finite number; higher enters first; the
+   * plain limiter is priority 0; not finite: a defect). The rank holds across processes: the
+   * line is in Redis.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type * as RedisConcurrencyLimiter from "@fiberkit/ratelimit/RedisConcurrencyLimiter"
+   *
+   * declare const limit: RedisConcurrencyLimiter.DistributedConcurrencyLimiter
+   * // ahead of every process's waiting exports (priority 0), behind none of them once inside
+   * const checkout = limit.withPriority(10)(Effect.log("checkout"))
+   * ```
+   */
+  readonly withPriority: (
+    priority: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X | RedisLimiterUnavailable, R>
+  /**
+   * Changes the limit for every process (an integer ≥ 1, else `InvalidOptions`): stored in Redis,
+   * so processes made later use it too. A grow lets the heads of the line in at once, wherever
+   * they wait; a shrink never interrupts an effect inside — new ones wait until fewer than the new
+   * limit are inside. A resize is kept until the next one, or until the limiter has not been used
+   * for a day (then `make`'s `concurrency` applies again).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import type * as RedisConcurrencyLimiter from "@fiberkit/ratelimit/RedisConcurrencyLimiter"
+   *
+   * declare const limit: RedisConcurrencyLimiter.DistributedConcurrencyLimiter
+   * // the database was scaled up: 20 connections for the fleet, waiters let in now
+   * const grow = limit.resize(20)
+   * ```
+   */
+  readonly resize: (concurrency: number) => Effect.Effect<void, InvalidOptions | RedisLimiterUnavailable>
+  /** Waits until no effect of this process is inside or waiting. */
+  readonly awaitIdle: Effect.Effect<void, RedisLimiterUnavailable>
+  /** Waits until fewer than `size` effects of this process are waiting (`size` an integer ≥ 1, else a defect). */
+  readonly awaitSizeBelow: (size: number) => Effect.Effect<void, RedisLimiterUnavailable>
 }
 
 /**
  * Makes a concurrency limiter on Redis for the life of the scope. Fails `InvalidOptions` for a
- * `concurrency` that is not an integer ≥ 1, a `leaseTime` below 30 ms, a `pollInterval` below
- * 1 ms, or bad connection options (see `RedisRateLimiter.make`); fails `RedisLimiterUnavailable`
- * when it cannot connect to `url`.
+ * `concurrency` that is not an integer ≥ 1, a `leaseTime` below 30 ms, a `pollInterval` outside 1 ms
+ * to a third of `leaseTime`, a bad `aging`, `maxPending` or `onFull` (as `ConcurrencyLimiter.make`),
+ * or bad connection options (see `RedisRateLimiter.make`); fails `RedisLimiterUnavailable` when it
+ * cannot connect to `url`. Besides the connection it runs its scripts on, it opens a second one,
+ * subscribed to the limiter's wake-ups.
  *
  * **Example**
  *
@@ -122,7 +182,7 @@ export interface DistributedConcurrencyLimiter {
  * import * as RedisConcurrencyLimiter from "@fiberkit/ratelimit/RedisConcurrencyLimiter"
  *
  * const program = Effect.scoped(Effect.gen(function*() {
- *   // at most 3 exports at once, whichever processes run them
+ *   // at most 3 exports at once, whichever processes run them, served in order of arrival
  *   const limit = yield* RedisConcurrencyLimiter.make({ name: "exports", concurrency: 3, url: "redis://127.0.0.1:6379" })
  *   yield* Effect.forEach(["a", "b", "c", "d"], (file) => limit(Effect.log(`exporting ${file}`)), {
  *     concurrency: "unbounded"
@@ -133,6 +193,30 @@ export interface DistributedConcurrencyLimiter {
  * @since 0.4.0
  * @category constructors
  */
-export const make: (
+export function make(
+  options: Options & { readonly maxPending: number }
+): Effect.Effect<
+  DistributedConcurrencyLimiter<PendingLimitExceeded>,
+  InvalidOptions | RedisLimiterUnavailable,
+  Scope.Scope
+>
+export function make(
+  options: Options & { readonly maxPending?: undefined }
+): Effect.Effect<DistributedConcurrencyLimiter, InvalidOptions | RedisLimiterUnavailable, Scope.Scope>
+export function make(
   options: Options
-) => Effect.Effect<DistributedConcurrencyLimiter, InvalidOptions | RedisLimiterUnavailable, Scope.Scope> = internal.make
+): Effect.Effect<
+  DistributedConcurrencyLimiter<PendingLimitExceeded>,
+  InvalidOptions | RedisLimiterUnavailable,
+  Scope.Scope
+>
+export function make(
+  options: Options
+): Effect.Effect<
+  DistributedConcurrencyLimiter<PendingLimitExceeded>,
+  InvalidOptions | RedisLimiterUnavailable,
+  Scope.Scope
+> {
+  // without `maxPending` the line has no bound, so `PendingLimitExceeded` never happens
+  return internal.make(options)
+}

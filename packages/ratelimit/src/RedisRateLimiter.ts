@@ -12,10 +12,16 @@
  *   strict on that clock: no window of length `interval` holds more than `limit` starts, across
  *   all processes (a log of starts, a sorted set). Each effect begins once the reply reaches its
  *   process, so in real time the windows are off by at most the variation of that delay.
- * - **Waiting.** When the limit is reached, the script answers how long until a start may be
- *   allowed; the fiber sleeps that long (on Effect's `Clock`) and tries again. A fiber interrupted
- *   while it sleeps has taken nothing. Waiters are not served in order across processes (nor
- *   within one): each tries again when its wait ends, and the first script to run wins.
+ * - **Waiting, in line.** When the limit is reached, the script answers how long until a start
+ *   may be allowed. A request that must wait joins this process's line — ranked by priority
+ *   (`withPriority`), then arrival — and one fiber serves the line: it asks Redis to start the
+ *   requests at its head (several in one script when the capacity allows), and sleeps as long as
+ *   Redis said. So within a process, requests start in order of priority, then arrival; across
+ *   processes there is no common line: each process's head asks, and the first script to run once
+ *   there is room wins. A request interrupted while it waits has taken nothing.
+ * - **Steering, shared.** `pause`, `drain` and `resize` act on the state in Redis: every process
+ *   of the limit is paused, drained or resized (a resize is published, so waiters everywhere
+ *   compute their start again at once). `maxPending` bounds the requests waiting in this process.
  * - **Errors.** When Redis is unreachable, a command fails, or no reply comes within
  *   `commandTimeout`, the limited effect does not run and fails with `RedisLimiterUnavailable`.
  *   There is no silent local fallback. A try whose reply is lost may have counted a start that
@@ -36,7 +42,7 @@ import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type { Redis } from "ioredis"
-import type { InvalidOptions, RedisLimiterUnavailable } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded, RedisLimiterUnavailable } from "./Errors.js"
 import * as internal from "./internal/redis/rateLimiter.js"
 import type * as RateLimiter from "./RateLimiter.js"
 
@@ -106,13 +112,23 @@ export interface ConnectionOptions {
 export interface Options extends RateLimiter.RateLimiter.Options, ConnectionOptions {
   /** The shared limit's name, part of its Redis key (and its name in a Timeline). */
   readonly name: string
+  /**
+   * The most requests of this process waiting for their start, an integer ≥ 0 (0: never wait).
+   * Default: no bound. The bound is per process: each process has its own line. With a bound, the
+   * limiter's effects can fail with `PendingLimitExceeded`.
+   */
+  readonly maxPending?: number | undefined
+  /** With `maxPending`: refuse the newcomer (`"fail"`, the default) or drop this process's longest waiter (`"dropOldest"`). */
+  readonly onFull?: "fail" | "dropOldest" | undefined
 }
 
 /**
- * A rate limiter whose decisions may fail: `RateLimiter`'s members, with
- * `RedisLimiterUnavailable` in the error channel of each that asks Redis. A local
- * `RateLimiter.RateLimiter` is assignable to it. `stats` counts `granted` and `waiting` in this
- * process, and reads `available` (and so `usage`) from Redis: the whole limit's.
+ * A rate limiter whose decisions may fail: `RateLimiter`'s members, with `RedisLimiterUnavailable`
+ * in the error channel of each that asks Redis (and `X`, `PendingLimitExceeded` when made with
+ * `maxPending`, in the limited effects'). A local `RateLimiter.RateLimiter` is assignable to it.
+ * `stats` counts `granted` and `waiting` in this process, and reads `available` (and so `usage`)
+ * and `pausedFor` from Redis: the whole limit's. `options` are the numbers in force as this
+ * process last heard from Redis: `make`'s, or the last `resize`'s, in whichever process.
  *
  * **Example**
  *
@@ -131,24 +147,100 @@ export interface Options extends RateLimiter.RateLimiter.Options, ConnectionOpti
  * @since 0.4.0
  * @category models
  */
-export interface DistributedRateLimiter {
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | RedisLimiterUnavailable, R>
-  /** The options, with defaults filled in. */
+export interface DistributedRateLimiter<out X = never> {
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | X | RedisLimiterUnavailable, R>
+  /** The numbers in force, with defaults filled in, as this process last heard from Redis. */
   readonly options: RateLimiter.RateLimiter.Resolved
   /** The limiter for a start that counts `cost`: as `RateLimiter`'s `withCost` (a cost out of range is a defect). */
   readonly withCost: (
     cost: number
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | RedisLimiterUnavailable, R>
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X | RedisLimiterUnavailable, R>
   /** Waits for a start of `cost` (default 1), for code that does not wrap an effect. */
-  readonly take: (cost?: number) => Effect.Effect<void, RedisLimiterUnavailable>
+  readonly take: (cost?: number) => Effect.Effect<void, X | RedisLimiterUnavailable>
   readonly stats: Effect.Effect<RateLimiter.RateLimiter.Stats, RedisLimiterUnavailable>
+  /**
+   * No start is granted, in any process, for `duration` from now (on Redis's clock, rounded up to
+   * whole milliseconds): as `RateLimiter`'s `pause` — a pause only extends, and consumes no
+   * capacity; a duration that is not finite and ≥ 0 is a defect.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+   *
+   * declare const limiter: RedisRateLimiter.DistributedRateLimiter
+   * // the API answered 429 with Retry-After: 30 — the whole fleet waits, not only this process
+   * const backOff = limiter.pause("30 seconds")
+   * ```
+   */
+  readonly pause: (duration: Duration.Input) => Effect.Effect<void, RedisLimiterUnavailable>
+  /**
+   * Empties the capacity available now, for every process: as `RateLimiter`'s `drain`, per
+   * algorithm, on Redis's clock.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+   *
+   * declare const limiter: RedisRateLimiter.DistributedRateLimiter
+   * // the server says the quota is spent: no process starts before the algorithm refills
+   * const spent = Effect.andThen(limiter.drain, limiter.stats) // available: 0
+   * ```
+   */
+  readonly drain: Effect.Effect<void, RedisLimiterUnavailable>
+  /**
+   * Changes the numbers for every process — `limit`, `interval`, `burst`, each optional, checked
+   * as `make` checks them (`InvalidOptions`) — keeping what past starts owe, as `RateLimiter`'s
+   * `resize` does. They are stored in Redis and published: each process's waiters compute their
+   * start again at once (a grow lets them in now), and processes made later use them too. A
+   * resize is kept until the next one, or until the limiter has not been used for a day (then
+   * `make`'s numbers apply again).
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+   *
+   * declare const limiter: RedisRateLimiter.DistributedRateLimiter
+   * // the API's plan was upgraded: 100 per second, for the whole fleet, from now on
+   * const upgrade = limiter.resize({ limit: 100 })
+   * ```
+   */
+  readonly resize: (
+    sizes: RateLimiter.RateLimiter.Sizes
+  ) => Effect.Effect<void, InvalidOptions | RedisLimiterUnavailable>
+  /**
+   * The limiter for a start of priority `priority` (a finite number; higher first; the plain
+   * limiter is priority 0; not finite: a defect). It ranks the request in this process's line:
+   * ahead of lower priorities of this process that wait, equal priorities in order of arrival. It
+   * does not rank it against other processes' requests.
+   *
+   * **Example**
+   *
+   * ```ts
+   * import { Effect } from "effect"
+   * import type * as RedisRateLimiter from "@fiberkit/ratelimit/RedisRateLimiter"
+   *
+   * declare const limiter: RedisRateLimiter.DistributedRateLimiter
+   * // a user's click goes before this process's batch exports waiting for the same API
+   * const click = limiter.withPriority(10)(Effect.log("user click"))
+   * ```
+   */
+  readonly withPriority: (
+    priority: number
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X | RedisLimiterUnavailable, R>
 }
 
 /**
  * Makes a rate limiter on Redis for the life of the scope. Fails `InvalidOptions` as
  * `RateLimiter.make` does, or for an empty `name` or `prefix`, a `commandTimeout` below 1 ms,
- * both `redis` and `url`, or no URL at all; fails `RedisLimiterUnavailable` when it cannot
- * connect to `url`.
+ * both `redis` and `url`, no URL at all, a `maxPending` that is not an integer ≥ 0 or an unknown
+ * `onFull`; fails `RedisLimiterUnavailable` when it cannot connect to `url`. Besides the
+ * connection it runs its scripts on, it opens a second one, subscribed to the limiter's resizes.
  *
  * **Example**
  *
@@ -170,6 +262,18 @@ export interface DistributedRateLimiter {
  * @since 0.4.0
  * @category constructors
  */
-export const make: (
+export function make(
+  options: Options & { readonly maxPending: number }
+): Effect.Effect<DistributedRateLimiter<PendingLimitExceeded>, InvalidOptions | RedisLimiterUnavailable, Scope.Scope>
+export function make(
+  options: Options & { readonly maxPending?: undefined }
+): Effect.Effect<DistributedRateLimiter, InvalidOptions | RedisLimiterUnavailable, Scope.Scope>
+export function make(
   options: Options
-) => Effect.Effect<DistributedRateLimiter, InvalidOptions | RedisLimiterUnavailable, Scope.Scope> = internal.make
+): Effect.Effect<DistributedRateLimiter<PendingLimitExceeded>, InvalidOptions | RedisLimiterUnavailable, Scope.Scope>
+export function make(
+  options: Options
+): Effect.Effect<DistributedRateLimiter<PendingLimitExceeded>, InvalidOptions | RedisLimiterUnavailable, Scope.Scope> {
+  // without `maxPending` the line has no bound, so `PendingLimitExceeded` never happens
+  return internal.make(options)
+}

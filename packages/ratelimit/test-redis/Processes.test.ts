@@ -5,56 +5,10 @@
  * back when its lease expires — not before.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, type Scope } from "effect"
-import { type ChildProcess, spawn } from "node:child_process"
-import * as path from "node:path"
+import { Effect } from "effect"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
+import { exited, startFixture } from "./processes.js"
 import { client, freshName, mostWithin, prefix, redisMicros, url } from "./redis.js"
-
-interface Child {
-  readonly process: ChildProcess
-  readonly lines: Array<string>
-}
-
-/** A fixture process (run by tsx), started when it prints `readyLine`; SIGKILLed with the scope. */
-const startFixture = (
-  fixture: string,
-  args: ReadonlyArray<string>,
-  readyLine: string
-): Effect.Effect<Child, Error, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.gen(function*() {
-      const ready = yield* Deferred.make<void, Error>()
-      const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "fixtures", fixture), ...args], {
-        stdio: ["pipe", "pipe", "inherit"]
-      })
-      const lines: Array<string> = []
-      let partial = ""
-      child.stdout!.setEncoding("utf8")
-      child.stdout!.on("data", (chunk: string) => {
-        const parts = (partial + chunk).split("\n")
-        partial = parts.pop()!
-        for (const line of parts) {
-          lines.push(line)
-          if (line === readyLine) Deferred.doneUnsafe(ready, Effect.void)
-        }
-      })
-      child.on("exit", (code, signal) =>
-        Deferred.doneUnsafe(
-          ready,
-          Effect.fail(new Error(`${fixture} ended (${code ?? signal}) before "${readyLine}"`))
-        ))
-      yield* Deferred.await(ready)
-      return { process: child, lines }
-    }),
-    (child) => Effect.sync(() => child.process.kill("SIGKILL"))
-  )
-
-const exited = (child: ChildProcess) =>
-  Effect.callback<number | null>((resume) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resume(Effect.succeed(child.exitCode))
-    child.once("exit", (code) => resume(Effect.succeed(code)))
-  })
 
 const LIMIT = 10
 const PER_PROCESS = 12

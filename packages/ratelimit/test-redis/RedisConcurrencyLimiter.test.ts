@@ -9,7 +9,7 @@ import { Cause, Deferred, Effect, Exit, Fiber, Option } from "effect"
 import { Redis } from "ioredis"
 import { RedisLimiterUnavailable } from "../src/Errors.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { client, deadPort, freshName, prefix, redisMicros, url } from "./redis.js"
+import { client, deadPort, eventually, freshName, prefix, redisMicros, url } from "./redis.js"
 
 const limiterOf = (name: string, extra: Partial<RedisConcurrencyLimiter.Options> = {}) =>
   RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 3, ...extra })
@@ -18,16 +18,6 @@ const leasesKey = (name: string) => `${prefix}:${name}:leases`
 
 const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
-
-/** Polls `check` every 10 ms until it holds (2 s at most). */
-const eventually = (check: Effect.Effect<boolean, unknown>) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < 200; i++) {
-      if (yield* check) return
-      yield* Effect.sleep("10 millis")
-    }
-    assert.fail("condition not met within 2 s")
-  })
 
 describe("RedisConcurrencyLimiter", { concurrent: false }, () => {
   for (const connections of [1, 3]) {

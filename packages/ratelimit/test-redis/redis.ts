@@ -70,3 +70,21 @@ export const mostWithin = (times: ReadonlyArray<number>, width: number): number 
 
 /** The process's clock with sub-millisecond precision, in ms since the epoch. */
 export const preciseNow = (): number => performance.timeOrigin + performance.now()
+
+/** Polls `check` every 10 ms until it holds (`within` ms at most, default 2 s). */
+export const eventually = (check: Effect.Effect<boolean, unknown>, within = 2000) =>
+  Effect.gen(function*() {
+    for (let waited = 0; waited < within; waited += 10) {
+      if (yield* check) return
+      yield* Effect.sleep("10 millis")
+    }
+    return yield* Effect.die(new Error(`condition not met within ${within} ms`))
+  })
+
+/** The keys of a concurrency limiter's line: its sorted set, and the list its test fixtures append to when they enter. */
+export const lineKeys = (name: string) => ({
+  leases: `${prefix}:${name}:leases`,
+  line: `${prefix}:${name}:leases:line`,
+  waiters: `${prefix}:${name}:leases:waiters`,
+  entered: `${prefix}:${name}:entered`
+})

@@ -1,101 +1,165 @@
+import * as Durations from "@fiberkit/sync/Durations"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
+import type * as RateLimiter from "../../RateLimiter.js"
 import type * as Api from "../../RedisRateLimiter.js"
 import { checkCost, resolve } from "../rateLimiter.js"
 import { recording } from "../recording.js"
-import { connect, sleepMillis } from "./connection.js"
+import { connect } from "./connection.js"
+import { RateLine } from "./rateLine.js"
 import * as Scripts from "./scripts.js"
+import { checkPriority, pendingBound } from "./steering.js"
+import { subscribe } from "./wakeups.js"
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 
-/** Request ids: unique across processes (a random part per limiter) and within one (a counter). @internal */
-export const idSource = () => {
+/**
+ * Request ids: unique across processes (a random part per limiter) and within one (a counter).
+ *
+ * @internal
+ */
+export const idSource = (): () => string => {
   const origin = crypto.randomUUID()
   let count = 0
   return () => `${origin}:${++count}`
 }
 
+/** A script's answer: see `Scripts`. */
+interface Decision {
+  readonly started: number
+  readonly wait: number
+  readonly available: number
+  readonly pausedFor: number
+}
+
 /** @internal */
 export const make = (
   options: Api.Options
-): Effect.Effect<Api.DistributedRateLimiter, InvalidOptions | RedisLimiterUnavailable, Scope.Scope> =>
+): Effect.Effect<
+  Api.DistributedRateLimiter<PendingLimitExceeded>,
+  InvalidOptions | RedisLimiterUnavailable,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
     const resolved = yield* resolve("RedisRateLimiter.make", options)
+    const bound = yield* pendingBound("RedisRateLimiter", options)
     const { connection, prefix } = yield* connect("RedisRateLimiter.make", options.name, options)
     const recorded = yield* recording("RedisRateLimiter", options.name)
-    const script = resolved.algorithm === "sliding-window"
+    const { algorithm } = resolved
+    const script = algorithm === "sliding-window"
       ? Scripts.slidingWindow
-      : resolved.algorithm === "token-bucket"
+      : algorithm === "token-bucket"
       ? Scripts.tokenBucket
       : Scripts.gcra
     // the algorithm is in the key: limiters of one name but different algorithms never read each other's state
-    const keys = [`${prefix}:${options.name}:${resolved.algorithm}`]
-    const interval = Duration.toMillis(resolved.interval) * 1000
-    const capacity = resolved.algorithm === "sliding-window" ? resolved.limit : resolved.burst
+    const base = `${prefix}:${options.name}:${algorithm}`
+    const keys = [base, `${base}:settings`]
+    const given = [resolved.limit, Duration.toMillis(resolved.interval) * 1000, resolved.burst]
     const nextId = idSource()
-    let granted = 0
-    let waiting = 0
-
-    const decide = (mode: "take" | "peek", cost: number) =>
-      Effect.map(
-        connection.run(mode === "take" ? "take" : "read", script, keys, [
-          mode,
-          cost,
-          resolved.limit,
-          interval,
-          resolved.burst,
-          mode === "take" ? nextId() : ""
-        ]),
-        (reply) => {
-          const [wait, available] = reply as [number, number]
-          return { wait, available }
-        }
-      )
-
-    // each try is one script; between tries the fiber sleeps what the script said, interruptibly
-    const acquire = (cost: number, restore: Restore): Effect.Effect<void, RedisLimiterUnavailable> => {
-      const attempt: Effect.Effect<void, RedisLimiterUnavailable> = Effect.flatMap(decide("take", cost), ({ wait }) => {
-        if (wait <= 0) {
-          granted++
-          return Effect.void
-        }
-        return Effect.andThen(restore(Effect.sleep(Duration.millis(sleepMillis(wait)))), attempt)
-      })
-      return Effect.suspend(() => {
-        waiting++
-        return Effect.ensuring(attempt, Effect.sync(() => waiting--))
-      })
+    /** The numbers in force, as Redis last said: `make`'s, or the last `resize`'s of any process. */
+    let current = resolved
+    const update = (limit: number, intervalMicros: number, burst: number) => {
+      if (
+        limit !== current.limit || burst !== current.burst ||
+        intervalMicros !== Duration.toMillis(current.interval) * 1000
+      ) {
+        current = { limit, interval: Duration.millis(intervalMicros / 1000), algorithm, burst }
+      }
     }
-    // an impossible cost is a programming mistake: a defect, as for the local limiter
-    const take = (cost: number, restore: Restore): Effect.Effect<void, RedisLimiterUnavailable> => {
-      const error = checkCost(resolved, cost)
+    const capacity = () => algorithm === "sliding-window" ? current.limit : current.burst
+
+    const decide = (operation: string, op: string, args: ReadonlyArray<string | number>) =>
+      Effect.map(connection.run(operation, script, keys, [op, ...given, ...args]), (reply): Decision => {
+        const [started, wait, available, pausedFor, limit, interval, burst] = reply as Array<number>
+        update(limit!, interval!, burst!)
+        return { started: started!, wait: wait!, available: available!, pausedFor: pausedFor! }
+      })
+
+    const line = new RateLine(
+      (costs) => decide("take", "take", [nextId(), ...costs]),
+      capacity,
+      bound,
+      options.name
+    )
+    yield* subscribe(connection.client, `${base}:wake`, connection.timeoutMillis, (message) => {
+      const [kind, limit, interval, burst] = message.split(" ")
+      if (kind !== "s") return
+      update(Number(limit), Number(interval), Number(burst))
+      line.reconsider()
+    }, line.reconsider)
+    yield* Effect.forkScoped(line.loop)
+    yield* Effect.addFinalizer(() => Effect.sync(() => line.close()))
+
+    const acquire = (cost: number, rank: number, restore: Restore) => {
+      // an impossible cost is a programming mistake: a defect, as for the local limiter
+      const error = checkCost(current, cost)
       return error === undefined
-        ? acquire(cost, restore)
+        ? line.acquire(cost, rank, restore)
         : Effect.die(new Cause.IllegalArgumentError(error.message.replace("RateLimiter", "RedisRateLimiter")))
     }
-    const withCost = (cost: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    const limited = (cost: number, rank: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) =>
         recorded === undefined
-          ? Effect.andThen(take(cost, restore), restore(effect))
-          : recorded.track((started) => Effect.andThen(take(cost, restore), Effect.andThen(started, restore(effect))))
+          ? Effect.andThen(acquire(cost, rank, restore), restore(effect))
+          : recorded.track((started) =>
+            Effect.andThen(acquire(cost, rank, restore), Effect.andThen(started, restore(effect)))
+          )
       )
-    const limiter: Api.DistributedRateLimiter = Object.assign(
-      <A, E, R>(effect: Effect.Effect<A, E, R>) => withCost(1)(effect),
-      {
-        options: resolved,
-        withCost,
-        take: (cost = 1) => Effect.uninterruptibleMask((restore) => take(cost, restore)),
-        stats: Effect.map(decide("peek", 1), ({ available }) => ({
-          granted,
-          waiting,
-          available,
-          usage: capacity - available,
-          pausedFor: 0 // a shared limiter is not paused from one process (see the README)
-        }))
-      }
-    )
-    return limiter
+
+    const pause = (duration: Duration.Input) => {
+      const decoded = Durations.decodeNonNegative(duration)
+      const millis = Option.isSome(decoded) ? Math.ceil(Duration.toMillis(decoded.value)) : Number.NaN
+      return Number.isFinite(millis)
+        ? Effect.asVoid(decide("pause", "pause", [millis]))
+        : Effect.die(
+          new Cause.IllegalArgumentError(
+            `RedisRateLimiter.pause: duration must be a finite duration ≥ 0, got ${String(duration)}`
+          )
+        )
+    }
+
+    const resize = (sizes: RateLimiter.RateLimiter.Sizes) =>
+      Effect.flatMap(
+        // checked as make checks them, each number given against the others in force
+        resolve("RedisRateLimiter.resize", {
+          limit: sizes.limit ?? current.limit,
+          interval: sizes.interval ?? current.interval,
+          algorithm,
+          burst: algorithm === "sliding-window" ? sizes.burst : sizes.burst ?? current.burst
+        }),
+        (checked) =>
+          Effect.map(
+            decide("resize", "resize", [
+              sizes.limit === undefined ? "" : checked.limit,
+              sizes.interval === undefined ? "" : Duration.toMillis(checked.interval) * 1000,
+              sizes.burst === undefined ? "" : checked.burst
+            ]),
+            () => line.reconsider()
+          )
+      )
+
+    const limiter = Object.assign(limited(1, 0), {
+      withCost: (cost: number) => limited(cost, 0),
+      take: (cost = 1) => Effect.uninterruptibleMask((restore) => acquire(cost, 0, restore)),
+      withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.andThen(checkPriority("RedisRateLimiter", priority), limited(1, -priority)(effect)),
+      stats: Effect.map(decide("read", "peek", []), ({ available, pausedFor }) => ({
+        granted: line.granted,
+        waiting: line.waiting,
+        available,
+        usage: Math.max(0, capacity() - available),
+        pausedFor: Math.ceil(pausedFor / 1000)
+      })),
+      pause,
+      drain: Effect.suspend(() => Effect.asVoid(decide("drain", "drain", [nextId()]))),
+      resize
+    })
+    return Object.defineProperty(limiter, "options", { get: () => current, enumerable: true }) as
+      & typeof limiter
+      & { readonly options: RateLimiter.RateLimiter.Resolved }
   })

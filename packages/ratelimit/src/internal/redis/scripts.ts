@@ -1,17 +1,29 @@
 import { createHash } from "node:crypto"
 
 /**
- * The Lua scripts of the limiters on Redis. Each decision is one script, so it is atomic: Redis
- * runs one script at a time, and no other client's command comes between its reads and writes.
- * Time is Redis's (`TIME`, in microseconds), never a process's clock; a time read below the
- * newest one kept (Redis's clock stepped back) counts as that newest one, so time never runs
+ * The Lua scripts of the rate limiters on Redis. Each decision is one script, so it is atomic:
+ * Redis runs one script at a time, and no other client's command comes between its reads and
+ * writes. Time is Redis's (`TIME`, in microseconds), never a process's clock; a time read below
+ * the newest one kept (Redis's clock stepped back) counts as that newest one, so time never runs
  * backwards in a limiter's state. Every key is given a time to live past which it no longer
  * matters, so an idle limiter leaves nothing behind.
  *
- * Every rate script takes `ARGV = [mode, cost, limit, interval (µs), burst, id]`, `mode` being
- * `"take"` (start `cost` if allowed) or `"peek"` (change nothing), and answers
- * `{ wait (µs), available }`: `wait` 0 means the start is recorded; otherwise nothing was written
- * and the start may be allowed `wait` microseconds from now (not earlier).
+ * A rate script has `KEYS = [state, settings]`: the algorithm's state, and a hash of what
+ * `resize` and `pause` stored (`limit`, `interval` in µs, `burst`, `paused` until, in µs), which
+ * overrides the numbers every call brings (those of the limiter's options) and lives for a day
+ * after its last use. `ARGV = [op, limit, interval (µs), burst, …]`, and `op` is
+ *
+ * - `"take"`, `…, id, cost₁, cost₂, …`: starts the longest prefix of the costs that is allowed
+ *   now, in order (a batch of waiters, first in line first);
+ * - `"peek"`: changes nothing;
+ * - `"drain"`, `…, id`: counts the capacity free now as used now;
+ * - `"resize"`, `…, limit, interval, burst` (each `""` to keep it): new numbers for every process,
+ *   the state converted as the local limiter does, and `s <limit> <interval> <burst>` published
+ *   on `<state>:wake`;
+ * - `"pause"`, `…, millis`: no start until `now + millis`, unless a pause already ends later.
+ *
+ * Each answers `{ started, wait (µs until the next cost may start; 0 if all started),
+ * available, paused for (µs), limit, interval (µs), burst }`: the numbers in force.
  *
  * @internal
  */
@@ -22,145 +34,209 @@ export class Script {
   }
 }
 
-const now = `
+/** Reads Redis's clock into `now` (µs). @internal */
+export const now = `
 local time = redis.call("TIME")
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 `
+
+/** How long what `resize` and `pause` stored outlives the limiter's last use: a day, in ms. @internal */
+export const SETTINGS_TTL = 86_400_000
+
+const settings = `
+local state, settings = KEYS[1], KEYS[2]
+local op = ARGV[1]
+local stored = redis.call("HMGET", settings, "limit", "interval", "burst", "paused")
+local limit = tonumber(stored[1] or ARGV[2])
+local interval = tonumber(stored[2] or ARGV[3])
+local burst = tonumber(stored[3] or ARGV[4])
+local paused = tonumber(stored[4] or 0)
+if stored[1] or stored[4] then redis.call("PEXPIRE", settings, ${SETTINGS_TTL}) end
+`
+
+/**
+ * What every algorithm's script does with the functions it defines: `prepare()` (its state read,
+ * brought to `now`), `waitFor(cost)` (µs until `cost` may start, 0 for now), `commit(cost, tag)`,
+ * `available()`, `drain(tag)` and `resized(limit, interval, burst)` (the state converted to the
+ * new numbers, which it then sets).
+ */
+const dispatch = `
+prepare()
+local function reply(started, wait)
+  return {started, wait, available(), math.max(0, paused - now), limit, interval, burst}
+end
+if op == "peek" then return reply(0, 0) end
+if op == "pause" then
+  paused = math.max(paused, now + tonumber(ARGV[5]) * 1000)
+  redis.call("HSET", settings, "paused", paused)
+  redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
+  return reply(0, 0)
+end
+if op == "drain" then
+  drain("drain:" .. ARGV[5])
+  return reply(0, 0)
+end
+if op == "resize" then
+  resized(tonumber(ARGV[5]) or limit, tonumber(ARGV[6]) or interval, tonumber(ARGV[7]) or burst)
+  redis.call("HSET", settings, "limit", limit, "interval", interval, "burst", burst)
+  redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
+  redis.call("PUBLISH", state .. ":wake", "s " .. limit .. " " .. interval .. " " .. burst)
+  return reply(0, 0)
+end
+if paused > now then return reply(0, paused - now) end
+local started = 0
+for i = 6, #ARGV do
+  local cost = tonumber(ARGV[i])
+  local wait = waitFor(cost)
+  if wait > 0 then return reply(started, wait) end
+  commit(cost, ARGV[5] .. ":" .. i)
+  started = started + 1
+end
+return reply(started, 0)
+`
+
+/**
+ * The token bucket's and GCRA's state: one number and the time it was written at, in a hash.
+ * `readCell` answers it (nil if none) and the µs since (0 if Redis's clock stepped back: then the
+ * time written counts as now); `writeCell` stores it, the key living `micros` more, and a second.
+ */
+const cell = `
+local function readCell(field)
+  local cell = redis.call("HMGET", state, field, "at")
+  local stored, at = tonumber(cell[1]), tonumber(cell[2])
+  if stored == nil then return nil, 0 end
+  if now < at then now = at end
+  return stored, now - at
+end
+local function writeCell(field, value, micros)
+  redis.call("HSET", state, field, value, "at", now)
+  redis.call("PEXPIRE", state, math.ceil(micros / 1000) + 1000)
+end
+`
+
+const rateScript = (algorithm: string) => new Script(`${now}${settings}${cell}${algorithm}${dispatch}`)
 
 /**
  * A log of starts, one member per unit of cost, scored by its time. Strict: a start at `s` counts
  * while `now ≤ s + interval` — Redis reads whole microseconds, so a start read as `s` happened in
  * `[s, s + 1)` and counts until the reading `s + interval + 1` — so no window of length
- * `interval` ever holds more than `limit`.
+ * `interval` ever holds more than `limit`. A resize keeps the log and counts it against the new
+ * limit over the new interval.
  *
  * @internal
  */
-export const slidingWindow = new Script(`${now}
-local log = KEYS[1]
-local cost, limit, interval = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local newest = redis.call("ZRANGE", log, -1, -1, "WITHSCORES")
-if newest[2] ~= nil and tonumber(newest[2]) > now then now = tonumber(newest[2]) end
-redis.call("ZREMRANGEBYSCORE", log, "-inf", now - interval - 1)
-local used = redis.call("ZCARD", log)
-if ARGV[1] == "peek" then return {0, limit - used} end
-local excess = used + cost - limit
-if excess > 0 then
-  -- the oldest starts leave first: wait for the one whose leaving makes room
-  local leaving = redis.call("ZRANGE", log, excess - 1, excess - 1, "WITHSCORES")
-  return {tonumber(leaving[2]) + interval + 1 - now, limit - used}
+export const slidingWindow = rateScript(`
+burst = limit
+local used = 0
+local function prune()
+  redis.call("ZREMRANGEBYSCORE", state, "-inf", now - interval - 1)
+  used = redis.call("ZCARD", state)
 end
-for unit = 1, cost do redis.call("ZADD", log, now, ARGV[6] .. ":" .. unit) end
-redis.call("PEXPIRE", log, math.ceil(interval / 1000) + 1000)
-return {0, limit - used - cost}
+local function prepare()
+  local newest = redis.call("ZRANGE", state, -1, -1, "WITHSCORES")
+  if newest[2] ~= nil and tonumber(newest[2]) > now then now = tonumber(newest[2]) end
+  prune()
+end
+local function waitFor(cost)
+  local excess = used + cost - limit
+  if excess <= 0 or used == 0 then return 0 end
+  -- the oldest starts leave first: wait for the one whose leaving makes room (for a cost above
+  -- the limit, asked before a shrink, the newest: it starts alone)
+  local index = math.min(excess, used) - 1
+  local leaving = redis.call("ZRANGE", state, index, index, "WITHSCORES")
+  return tonumber(leaving[2]) + interval + 1 - now
+end
+local function commit(cost, tag)
+  for unit = 1, cost do redis.call("ZADD", state, now, tag .. ":" .. unit) end
+  used = used + cost
+  redis.call("PEXPIRE", state, math.ceil(interval / 1000) + 1000)
+end
+local function available() return math.max(0, limit - used) end
+local function drain(tag)
+  if limit > used then commit(limit - used, tag) end
+end
+local function resized(newLimit, newInterval)
+  limit, interval, burst = newLimit, newInterval, newLimit
+  prune()
+  if used > 0 then redis.call("PEXPIRE", state, math.ceil(interval / 1000) + 1000) end
+end
 `)
 
 /**
  * A bucket of `burst` tokens refilled at `limit` per `interval`. The level is kept in
- * tokens × interval (µs), so a microsecond refills exactly `limit` units: integers only.
+ * tokens × interval (µs), so a microsecond refills exactly `limit` units: integers only. A resize
+ * keeps the tokens (at most the new burst).
  *
  * @internal
  */
-export const tokenBucket = new Script(`${now}
-local bucket = KEYS[1]
-local cost, limit, interval, burst = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local full = burst * interval
-local state = redis.call("HMGET", bucket, "level", "at")
-local level, at = tonumber(state[1]), tonumber(state[2])
-if level == nil then
-  level = full
-elseif now < at then
-  now = at
-else
-  level = math.min(full, level + (now - at) * limit)
+export const tokenBucket = rateScript(`
+local level = 0
+local function prepare()
+  local stored, elapsed = readCell("level")
+  level = stored == nil and burst * interval or math.min(burst * interval, stored + elapsed * limit)
 end
-if ARGV[1] == "peek" then return {0, math.floor(level / interval)} end
-local missing = cost * interval - level
-if missing > 0 then return {math.ceil(missing / limit), math.floor(level / interval)} end
-level = level - cost * interval
-redis.call("HSET", bucket, "level", level, "at", now)
-redis.call("PEXPIRE", bucket, math.ceil((full - level) / limit / 1000) + 1000)
-return {0, math.floor(level / interval)}
+local function save()
+  writeCell("level", level, (burst * interval - level) / limit)
+end
+local function waitFor(cost)
+  -- a cost above the burst (asked before a shrink) starts alone, once the bucket is full
+  local missing = math.min(cost, burst) * interval - level
+  if missing <= 0 then return 0 end
+  return math.ceil(missing / limit)
+end
+local function commit(cost)
+  level = level - cost * interval
+  save()
+end
+local function available() return math.max(0, math.floor(level / interval)) end
+local function drain()
+  level = math.min(level, 0)
+  save()
+end
+local function resized(newLimit, newInterval, newBurst)
+  level = math.min(newBurst * newInterval, math.floor(level * newInterval / interval))
+  limit, interval, burst = newLimit, newInterval, newBurst
+  save()
+end
 `)
 
 /**
  * The generic cell rate algorithm, its theoretical arrival time kept as how far it is ahead of
  * the last decision (in µs × limit, so an emission interval is exactly `interval` units): small
  * integers, however long the limiter lives. A start is allowed while that lead is at most
- * `(burst - 1)` emission intervals.
+ * `(burst - 1)` emission intervals. A resize keeps the emission intervals booked ahead (at most a
+ * new burst of them), each now the new length.
  *
  * @internal
  */
-export const gcra = new Script(`${now}
-local cell = KEYS[1]
-local cost, limit, interval, burst = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local tolerance = (burst - 1) * interval
-local state = redis.call("HMGET", cell, "ahead", "at")
-local ahead, at = tonumber(state[1]), tonumber(state[2])
-if ahead == nil then
-  ahead = 0
-elseif now < at then
-  now = at
-else
-  ahead = math.max(0, ahead - (now - at) * limit)
+export const gcra = rateScript(`
+local ahead = 0
+local function prepare()
+  local stored, elapsed = readCell("ahead")
+  ahead = stored == nil and 0 or math.max(0, stored - elapsed * limit)
 end
-local available = math.max(0, math.floor((tolerance + interval - ahead) / interval))
-if ARGV[1] == "peek" then return {0, available} end
-if ahead > tolerance then return {math.ceil((ahead - tolerance) / limit), available} end
-ahead = ahead + cost * interval
-redis.call("HSET", cell, "ahead", ahead, "at", now)
-redis.call("PEXPIRE", cell, math.ceil(ahead / limit / 1000) + 1000)
-return {0, math.max(0, math.floor((tolerance + interval - ahead) / interval))}
-`)
-
-/** The key lives until its last lease would expire, and a second more. */
-const expireWithLastLease = `
-local last = redis.call("ZRANGE", leases, -1, -1, "WITHSCORES")
-if last[2] ~= nil then redis.call("PEXPIRE", leases, math.ceil((tonumber(last[2]) - now) / 1000) + 1000) end
-`
-
-/**
- * The semaphore's leases: a sorted set of lease ids scored by their expiry (µs). A lease whose
- * expiry has come is gone: its holder stopped renewing it (killed, or cut off from Redis).
- * `ARGV = [permits, lease (µs), id]`; answers `{ 1, 0 }` when the lease is taken (or was already
- * this id's: an acquire sent again), else `{ 0, µs until the first lease expires }`.
- *
- * @internal
- */
-export const acquireLease = new Script(`${now}
-local leases = KEYS[1]
-local permits, lease, id = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
-if redis.call("ZSCORE", leases, id) or redis.call("ZCARD", leases) < permits then
-  redis.call("ZADD", leases, now + lease, id)
-  ${expireWithLastLease}
-  return {1, 0}
+local function save()
+  writeCell("ahead", ahead, ahead / limit)
 end
-local first = redis.call("ZRANGE", leases, 0, 0, "WITHSCORES")
-return {0, tonumber(first[2]) - now}
-`)
-
-/**
- * Extends a lease by `ARGV[1]` µs from now, if it is still held: answers 1, or 0 when it has
- * expired (or was released), in which case its permit may already be someone else's.
- *
- * @internal
- */
-export const renewLease = new Script(`${now}
-local leases = KEYS[1]
-local expiry = redis.call("ZSCORE", leases, ARGV[2])
-if not expiry or tonumber(expiry) <= now then
-  redis.call("ZREM", leases, ARGV[2])
-  return 0
+local function waitFor()
+  local tolerance = (burst - 1) * interval
+  if ahead <= tolerance then return 0 end
+  return math.ceil((ahead - tolerance) / limit)
 end
-redis.call("ZADD", leases, now + tonumber(ARGV[1]), ARGV[2])
-${expireWithLastLease}
-return 1
-`)
-
-/** Gives a lease back: answers 1, or 0 if it was no longer held. @internal */
-export const releaseLease = new Script(`return redis.call("ZREM", KEYS[1], ARGV[1])`)
-
-/** The leases held now (not expired). @internal */
-export const countLeases = new Script(`${now}
-return redis.call("ZCOUNT", KEYS[1], "(" .. now, "+inf")
+local function commit(cost)
+  ahead = ahead + cost * interval
+  save()
+end
+local function available()
+  return math.max(0, math.floor((burst * interval - ahead) / interval))
+end
+local function drain()
+  ahead = math.max(ahead, burst * interval)
+  save()
+end
+local function resized(newLimit, newInterval, newBurst)
+  ahead = math.ceil(math.min(ahead / interval, newBurst) * newInterval)
+  limit, interval, burst = newLimit, newInterval, newBurst
+  save()
+end
 `)

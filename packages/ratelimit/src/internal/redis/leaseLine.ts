@@ -1,0 +1,275 @@
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Handoff from "@fiberkit/sync/Handoff"
+import { WaitQueue } from "@fiberkit/sync/WaitQueue"
+import { Watchers } from "@fiberkit/sync/Watchers"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { RedisLimiterUnavailable } from "../../Errors.js"
+import type { Connection } from "./connection.js"
+import { sleepMillis } from "./connection.js"
+import * as Scripts from "./leaseScripts.js"
+import type { PendingBound } from "./steering.js"
+import { Alarm } from "./wakeups.js"
+
+type Restore = Handoff.Restore
+
+/** The request id of a member of the line, `<seq>:<id>`. */
+const idOf = (member: string): string => member.slice(member.indexOf(":") + 1)
+
+/**
+ * A waiter of this process, registered in Redis's line as `member`. It is granted the time from
+ * which its lease is known to last `leaseTime` (the last confirmation of its registration, whose
+ * expiry a lease handed to it takes over), or fails.
+ */
+interface LineWaiter extends Handoff.Waiter<number, RedisLimiterUnavailable | PendingLimitExceeded> {
+  member: string
+  /** Its rank in Redis, to register it again at its place if its registration expired. */
+  rank: string
+  /** When the last script that renewed its registration was sent (this process's clock, ms). */
+  confirmedAt: number
+}
+
+/** A lease taken: its id in Redis, and the time from which it lasts at least `leaseTime`. @internal */
+export interface Taken {
+  readonly member: string
+  readonly takenAt: number
+}
+
+/** @internal */
+export interface LineOptions {
+  /** The shared limit's name, for errors. */
+  readonly name: string
+  readonly nextId: () => string
+  readonly limit: number
+  readonly leaseMillis: number
+  /** The longest this process goes without asking Redis while it has waiters (≤ a third of the lease). */
+  readonly pollMillis: number
+  readonly agingMillis: number | undefined
+  readonly bound: PendingBound
+  /** Gives back a lease or a registration in the background (tried until it gets through): by member, or by id. */
+  readonly giveBack: (member: string, byId: boolean) => void
+}
+
+/**
+ * This process's side of the fair line in Redis. A request asks Redis once (`acquire`): it takes a
+ * lease, or is registered in the line — then it waits here, in `line`, until Redis hands it a
+ * lease: a release (or an expiry, or a grow) in any process grants the heads of the line and
+ * publishes their members, and `onMessage` wakes them at once. A slow poll (`loop`) covers what
+ * pub/sub does not: it renews this process's registrations, finds leases expired with nobody to
+ * notice (a holder that died), and finds grants whose message was lost.
+ *
+ * `maxPending` bounds this process's waiters, counting the first tries that may register.
+ *
+ * @internal
+ */
+export class LeaseLine {
+  readonly watchers = new Watchers()
+  private readonly line = new WaitQueue<LineWaiter>()
+  private readonly byMember = new Map<string, LineWaiter>()
+  /** Members granted by a message that came before the reply registering them. */
+  private readonly early = new Set<string>()
+  /** The ids of the first tries on their way to Redis; `reserved` of them may register, within `maxPending`. */
+  private readonly trying = new Set<string>()
+  private reserved = 0
+  /** Effects of this process inside. */
+  holders = 0
+  /** The limit in force, as Redis last said. */
+  limit: number
+  private nextPollAt = Number.POSITIVE_INFINITY
+  private readonly alarm = new Alarm()
+  private readonly leaseMicros: number
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly keys: ReadonlyArray<string>,
+    private readonly options: LineOptions
+  ) {
+    this.limit = options.limit
+    this.leaseMicros = options.leaseMillis * 1000
+  }
+
+  get waiting(): number {
+    return this.line.size + this.trying.size
+  }
+
+  /** Waits for a lease, at `rank` (lower first); only the wait in the line is interruptible. */
+  acquire(rank: number, restore: Restore): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    return Effect.clockWith((clock) =>
+      Effect.suspend(() => {
+        const mayWait = this.admit()
+        const id = this.options.nextId()
+        const byArrival = this.options.agingMillis !== undefined
+        this.trying.add(id)
+        const sentAt = clock.currentTimeMillisUnsafe()
+        const args = [this.options.limit, this.leaseMicros, id, mayWait ? "1" : "0", rank, byArrival ? "1" : "0"]
+        return this.connection.run("acquire", Scripts.acquire, this.keys, args).pipe(
+          Effect.tapError(() =>
+            Effect.sync(() => {
+              this.tried(id, mayWait)
+              for (const member of this.early) if (idOf(member) === id) this.early.delete(member)
+              this.options.giveBack(id, true) // it may have taken a lease or registered: its reply is lost
+            })
+          ),
+          Effect.flatMap((reply) => {
+            const [taken, member, limit, untilExpiry, ranked] = reply as [number, string, number, number, string]
+            this.tried(id, mayWait)
+            this.limit = limit
+            if (taken === 1) return Effect.succeed({ member, takenAt: sentAt })
+            if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
+            return Effect.map(this.register(member, ranked, sentAt, untilExpiry).wait(restore, this.hooks(member)), (
+              takenAt
+            ) => ({ member, takenAt }))
+          })
+        )
+      })
+    )
+  }
+
+  private tried(id: string, mayWait: boolean): void {
+    this.trying.delete(id)
+    if (mayWait && this.options.bound.maxPending !== undefined) this.reserved--
+    this.watchers.check()
+  }
+
+  /**
+   * Whether a newcomer may register to wait: always without `maxPending`; within it, if this
+   * process's waiters (and tries that may register) are fewer, or `"dropOldest"` made room. If
+   * not, its try takes a free permit or is refused.
+   */
+  private admit(): boolean {
+    const { maxPending, onFull } = this.options.bound
+    if (maxPending === undefined) return true
+    if (this.line.size + this.reserved >= maxPending && !(onFull === "dropOldest" && this.dropOldest(maxPending))) {
+      return false
+    }
+    this.reserved++
+    return true
+  }
+
+  private dropOldest(maxPending: number): boolean {
+    const oldest = this.line.first
+    if (oldest === undefined) return false
+    this.forget(oldest)
+    oldest.settle(Exit.fail(this.options.bound.exceeded(maxPending, true)))
+    this.options.giveBack(oldest.member, false)
+    return true
+  }
+
+  private register(member: string, rank: string, sentAt: number, untilExpiry: number): LineWaiter {
+    const waiter = new Handoff.Waiter<number, RedisLimiterUnavailable | PendingLimitExceeded>(this.line) as LineWaiter
+    waiter.member = member
+    waiter.rank = rank
+    waiter.confirmedAt = sentAt
+    if (this.early.delete(member)) {
+      waiter.grant(sentAt)
+      return waiter
+    }
+    this.line.push(waiter)
+    this.byMember.set(member, waiter)
+    this.pollBy(sentAt + Math.min(this.options.pollMillis, sleepMillis(untilExpiry)))
+    return waiter
+  }
+
+  /** An interrupted waiter's registration is withdrawn (or the lease handed to it given back). */
+  private hooks(member: string): Handoff.WaitHooks<number> {
+    const leave = () => {
+      this.byMember.delete(member)
+      this.watchers.check()
+      this.options.giveBack(member, false)
+    }
+    return { onCancel: leave, onLost: leave }
+  }
+
+  private forget(waiter: LineWaiter): void {
+    this.byMember.delete(waiter.member)
+    this.line.remove(waiter)
+    this.watchers.check()
+  }
+
+  /** `member` holds a lease: its waiter, if it is this process's, goes in. */
+  private granted(member: string): void {
+    const waiter = this.byMember.get(member)
+    if (waiter !== undefined) {
+      this.forget(waiter)
+      waiter.grant(waiter.confirmedAt)
+    } else if (this.trying.has(idOf(member))) {
+      this.early.add(member)
+    }
+  }
+
+  /** A message on the limiter's channel: `g <member> …` (granted) or `s <limit>` (resized). */
+  onMessage(message: string): void {
+    if (message.startsWith("g ")) {
+      for (const member of message.slice(2).split(" ")) this.granted(member)
+    } else if (message.startsWith("s ")) {
+      this.limit = Number(message.slice(2))
+    }
+  }
+
+  /** Asks Redis by `at` (this process's clock) at the latest; `pollNow` at once (a message may have been lost). */
+  private pollBy(at: number): void {
+    if (at < this.nextPollAt) {
+      this.nextPollAt = at
+      this.alarm.ring()
+    }
+  }
+
+  readonly pollNow = (): void => this.pollBy(Number.NEGATIVE_INFINITY)
+
+  /** The background poll: while this process has waiters, a heartbeat by `nextPollAt`. */
+  readonly loop: Effect.Effect<never> = Effect.forever(Effect.clockWith((clock) =>
+    Effect.suspend(() => {
+      if (this.line.size === 0) {
+        this.nextPollAt = Number.POSITIVE_INFINITY
+        return this.alarm.sleep(undefined)
+      }
+      const now = clock.currentTimeMillisUnsafe()
+      return now < this.nextPollAt ? this.alarm.sleep(this.nextPollAt - now) : this.heartbeat(now)
+    })
+  ))
+
+  /**
+   * Renews the registrations of this process's waiters (one script for all), and lets in those
+   * that hold a lease. If Redis cannot be asked, they fail — as a try would — and their
+   * registrations are given back.
+   */
+  private heartbeat(sentAt: number): Effect.Effect<void> {
+    const waiters: Array<LineWaiter> = []
+    const args: Array<string | number> = [this.options.limit, this.leaseMicros]
+    for (let node = this.line.first; node !== undefined; node = node.next as LineWaiter | undefined) {
+      waiters.push(node)
+      args.push(node.member, node.rank)
+    }
+    this.nextPollAt = sentAt + this.options.pollMillis
+    return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, args), {
+      onFailure: (error) => {
+        for (const waiter of waiters) this.fail(waiter, error)
+      },
+      onSuccess: (reply) => {
+        const [granted, limit, untilExpiry] = reply as [Array<string>, number, number]
+        this.limit = limit
+        // granted first, from their last confirmation before this poll: a grant may be older than it
+        for (const member of granted) this.granted(member)
+        for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
+        this.nextPollAt = Math.min(this.nextPollAt, sentAt + sleepMillis(untilExpiry))
+      }
+    })
+  }
+
+  private fail(waiter: LineWaiter, error: RedisLimiterUnavailable): void {
+    if (this.byMember.get(waiter.member) !== waiter) return
+    this.forget(waiter)
+    waiter.settle(Exit.fail(error))
+    this.options.giveBack(waiter.member, false)
+  }
+
+  /** When the limiter's scope closes: its waiters fail, their registrations given back. */
+  close(): void {
+    const error = new RedisLimiterUnavailable({
+      limiter: this.options.name,
+      operation: "acquire",
+      cause: new Error("the limiter's scope closed while the request waited")
+    })
+    for (const waiter of [...this.byMember.values()]) this.fail(waiter, error)
+  }
+}

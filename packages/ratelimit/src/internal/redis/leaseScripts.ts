@@ -1,0 +1,191 @@
+import { now, Script, SETTINGS_TTL } from "./scripts.js"
+
+/**
+ * The Lua scripts of the concurrency limiter on Redis: a counting semaphore with leases and a fair
+ * line. `KEYS = [leases, line, waiters, seq, settings]`:
+ *
+ * - `leases`: the holders, a sorted set of lease ids scored by their expiry (µs, Redis's clock).
+ *   A lease whose expiry has come is gone: its holder stopped renewing it (killed, or cut off).
+ * - `line`: the waiters, a sorted set scored by rank — `-priority`, or with aging the arrival
+ *   (ms) `- priority × aging` — whose members are `<seq>:<id>`, `seq` a 15-digit number from
+ *   `INCR seq`: equal ranks are ordered by member, so by arrival in Redis, across processes.
+ * - `waiters`: the same members scored by their registration's expiry. A waiter's process renews
+ *   it at each poll; a waiter whose process died leaves the line when it expires.
+ * - `settings`: a hash whose `limit`, set by `resize`, overrides the one each call brings.
+ *
+ * Every script first drops what has expired and hands the free permits to the heads of the line
+ * (`handOn`): so after any script, the line is empty or no permit is free. A head is granted a
+ * lease in place — its lease expires when its registration would have — and the members granted
+ * are published on `<leases>:wake` as `g <member> <member> …`; `resize` also publishes
+ * `s <limit>`. `ARGV` starts with `[limit, lease (µs)]`.
+ *
+ * @internal
+ */
+const prologue = `${now}
+local leases, line, waiters, seq, settings = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local limit = tonumber(redis.call("HGET", settings, "limit") or ARGV[1])
+local lease = tonumber(ARGV[2])
+local channel = leases .. ":wake"
+
+local function purge()
+  redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
+  local expired = redis.call("ZRANGEBYSCORE", waiters, "-inf", now)
+  for _, member in ipairs(expired) do redis.call("ZREM", line, member) end
+  if #expired > 0 then redis.call("ZREMRANGEBYSCORE", waiters, "-inf", now) end
+end
+
+local function handOn()
+  purge()
+  local free = limit - redis.call("ZCARD", leases)
+  if free <= 0 then return end
+  local heads = redis.call("ZRANGE", line, 0, free - 1)
+  if #heads == 0 then return end
+  for _, member in ipairs(heads) do
+    redis.call("ZADD", leases, redis.call("ZSCORE", waiters, member), member)
+    redis.call("ZREM", line, member)
+    redis.call("ZREM", waiters, member)
+  end
+  redis.call("PUBLISH", channel, "g " .. table.concat(heads, " "))
+end
+
+-- each key lives until its last lease or registration would expire, and a second more
+local function keep()
+  local last = redis.call("ZRANGE", leases, -1, -1, "WITHSCORES")
+  if last[2] then redis.call("PEXPIRE", leases, math.ceil((tonumber(last[2]) - now) / 1000) + 1000) end
+  last = redis.call("ZRANGE", waiters, -1, -1, "WITHSCORES")
+  if last[2] then
+    local ttl = math.ceil((tonumber(last[2]) - now) / 1000) + 1000
+    redis.call("PEXPIRE", waiters, ttl)
+    redis.call("PEXPIRE", line, ttl)
+    redis.call("PEXPIRE", seq, ttl)
+  end
+  redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
+end
+
+local function untilFirstExpiry()
+  local first = redis.call("ZRANGE", leases, 0, 0, "WITHSCORES")
+  if first[2] then return tonumber(first[2]) - now end
+  return lease
+end
+`
+
+/**
+ * `ARGV = [limit, lease, id, mayWait, rank, byArrival]`: takes a lease for `id` if the line is
+ * empty and a permit free (or `id` holds one: an acquire sent again) → `{ 1, id, limit }`. Else,
+ * with `mayWait` `"1"`, registers `id` in the line, ranked `rank` (plus the arrival in ms when
+ * `byArrival` is `"1"`) → `{ 0, member, limit, µs until the first lease expires, rank }`; with
+ * `mayWait` `"0"` → `{ 0, "", limit, … }`.
+ *
+ * @internal
+ */
+export const acquire = new Script(`${prologue}
+handOn()
+local id = ARGV[3]
+if redis.call("ZSCORE", leases, id) or
+  (redis.call("ZCARD", line) == 0 and redis.call("ZCARD", leases) < limit) then
+  redis.call("ZADD", leases, now + lease, id)
+  keep()
+  return {1, id, limit, 0, ""}
+end
+if ARGV[4] ~= "1" then return {0, "", limit, untilFirstExpiry(), ""} end
+local rank = tonumber(ARGV[5])
+if ARGV[6] == "1" then rank = rank + math.floor(now / 1000) end
+rank = string.format("%.17g", rank)
+local member = string.format("%015.0f", redis.call("INCR", seq)) .. ":" .. id
+redis.call("ZADD", line, rank, member)
+redis.call("ZADD", waiters, now + lease, member)
+keep()
+return {0, member, limit, untilFirstExpiry(), rank}
+`)
+
+/**
+ * `ARGV = [limit, lease, member₁, rank₁, member₂, rank₂, …]`: a process's waiters, still there:
+ * their registrations renewed (and made again, at their place, if they had expired — the process
+ * stalled). Answers `{ the members that hold a lease now, limit, µs until the first lease expires }`.
+ *
+ * @internal
+ */
+export const heartbeat = new Script(`${prologue}
+redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
+for i = 3, #ARGV, 2 do
+  if not redis.call("ZSCORE", leases, ARGV[i]) then
+    redis.call("ZADD", line, ARGV[i + 1], ARGV[i])
+    redis.call("ZADD", waiters, now + lease, ARGV[i])
+  end
+end
+handOn()
+local granted = {}
+for i = 3, #ARGV, 2 do
+  if redis.call("ZSCORE", leases, ARGV[i]) then granted[#granted + 1] = ARGV[i] end
+end
+keep()
+return {granted, limit, untilFirstExpiry()}
+`)
+
+/**
+ * `ARGV = [limit, lease, member, byId]`: the member leaves — its lease released, or its
+ * registration withdrawn — and what it frees goes to the heads of the line. With `byId` `"1"`,
+ * only the id is known (an acquire whose reply was lost): whatever it registered as, `<seq>:<id>`,
+ * is found by a scan. Answers how many entries were removed.
+ *
+ * @internal
+ */
+export const leave = new Script(`${prologue}
+local removed = 0
+local function remove(member)
+  removed = removed + redis.call("ZREM", leases, member) + redis.call("ZREM", line, member)
+  redis.call("ZREM", waiters, member)
+end
+remove(ARGV[3])
+if ARGV[4] == "1" then
+  for _, set in ipairs({line, leases}) do
+    local cursor = "0"
+    repeat
+      local page = redis.call("ZSCAN", set, cursor, "MATCH", "*:" .. ARGV[3], "COUNT", 1000)
+      cursor = page[1]
+      for i = 1, #page[2], 2 do remove(page[2][i]) end
+    until cursor == "0"
+  end
+end
+handOn()
+keep()
+return removed
+`)
+
+/**
+ * `ARGV = [limit, lease, member]`: extends the member's lease by `lease` from now if it still holds
+ * it → 1; else 0: it expired (or was released), and its permit may already be someone else's.
+ *
+ * @internal
+ */
+export const renew = new Script(`${prologue}
+local expiry = redis.call("ZSCORE", leases, ARGV[3])
+local held = expiry and tonumber(expiry) > now
+if held then redis.call("ZADD", leases, now + lease, ARGV[3]) end
+handOn()
+keep()
+if held then return 1 end
+return 0
+`)
+
+/** `ARGV = [limit, lease]`: `{ the leases held now, limit }`. @internal */
+export const count = new Script(`${prologue}
+handOn()
+keep()
+return {redis.call("ZCARD", leases), limit}
+`)
+
+/**
+ * `ARGV = [limit, lease, new limit]`: the limit for every process, stored; a grow hands the new
+ * permits to the heads of the line at once. Publishes `s <limit>`; answers the limit.
+ *
+ * @internal
+ */
+export const resize = new Script(`${prologue}
+limit = tonumber(ARGV[3])
+redis.call("HSET", settings, "limit", limit)
+redis.call("PUBLISH", channel, "s " .. limit)
+handOn()
+keep()
+return limit
+`)

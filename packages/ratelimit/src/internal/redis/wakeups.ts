@@ -1,0 +1,94 @@
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import type { Redis } from "ioredis"
+
+/**
+ * What a background fiber of a limiter sleeps on: `sleep(millis)` ends after `millis` (never, for
+ * `undefined`) or at the next `ring()`, whichever comes first. A ring while nobody sleeps is kept
+ * for the next sleep, so a ring between a check and the sleep that follows it is never lost.
+ *
+ * @internal
+ */
+export class Alarm {
+  private rung = false
+  private sleeper: Deferred.Deferred<void> | undefined = undefined
+
+  ring(): void {
+    const sleeper = this.sleeper
+    if (sleeper === undefined) {
+      this.rung = true
+      return
+    }
+    this.sleeper = undefined
+    Deferred.doneUnsafe(sleeper, Effect.void)
+  }
+
+  sleep(millis: number | undefined): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.rung) {
+        this.rung = false
+        return Effect.void
+      }
+      const sleeper = Deferred.makeUnsafe<void>()
+      this.sleeper = sleeper
+      const rung = Deferred.await(sleeper)
+      return Effect.ensuring(
+        millis === undefined ? rung : Effect.raceFirst(rung, Effect.sleep(Duration.millis(Math.max(0, millis)))),
+        Effect.sync(() => {
+          if (this.sleeper === sleeper) this.sleeper = undefined
+        })
+      )
+    })
+  }
+}
+
+/**
+ * A second connection, subscribed to a limiter's `channel` for the life of the scope: pub/sub
+ * needs a connection of its own. It is the caller's connection duplicated (same server, same
+ * options), and closed with the scope. `onMessage` gets each message; `onResubscribed` is called
+ * each time the subscription is made again after the connection dropped and came back —
+ * messages published meanwhile are lost, so whoever waits for one should look again.
+ *
+ * Making it waits until the first subscription is confirmed, at most `timeoutMillis`: a limiter
+ * does not fail for want of its wake-ups (its waiters also poll), so if the subscription is not
+ * made by then it is made whenever the connection comes up.
+ *
+ * @internal
+ */
+export const subscribe = (
+  client: Redis,
+  channel: string,
+  timeoutMillis: number,
+  onMessage: (message: string) => void,
+  onResubscribed: () => void
+): Effect.Effect<void, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.callback<Redis>((resume) => {
+      const subscriber = client.duplicate({ lazyConnect: true, autoResubscribe: false, enableOfflineQueue: true })
+      let made = false
+      let subscribed = false
+      const ready = () => {
+        clearTimeout(timer)
+        if (made) return
+        made = true
+        resume(Effect.succeed(subscriber))
+      }
+      const timer = setTimeout(ready, timeoutMillis)
+      subscriber.on("error", () => {}) // a dropped subscriber only slows wake-ups down to the polls
+      subscriber.on("message", (from: string, message: string) => {
+        if (from === channel) onMessage(message)
+      })
+      subscriber.on("ready", () => {
+        subscriber.subscribe(channel).then(() => {
+          // subscribed again, or late: what was published meanwhile was not heard
+          if (subscribed || made) onResubscribed()
+          subscribed = true
+          ready()
+        }, () => {})
+      })
+      subscriber.connect().catch(() => {})
+    }),
+    (subscriber) => Effect.sync(() => subscriber.disconnect())
+  ).pipe(Effect.asVoid)

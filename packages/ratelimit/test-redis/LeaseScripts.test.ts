@@ -1,0 +1,119 @@
+/**
+ * The concurrency limiter's scripts against a sequential model of the fair line: random sequences
+ * of acquires (at random ranks, allowed to wait or not), leaves, resizes and polls, run one by one
+ * on Redis. After every script Redis holds exactly the model's leases and line, in the model's
+ * order (rank, then arrival), and the invariant of the hand-on holds: the line is empty or no
+ * permit is free.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Gen } from "@fiberkit/testkit"
+import { Effect } from "effect"
+import { Connection } from "../src/internal/redis/connection.js"
+import * as Scripts from "../src/internal/redis/leaseScripts.js"
+import { client, freshName, prefix } from "./redis.js"
+
+const LEASE = 60_000_000 // µs: nothing expires during a run
+
+interface Waiter {
+  readonly member: string
+  readonly rank: number
+  readonly seq: number
+}
+
+/** The line as the scripts should keep it: leases held, waiters by rank then arrival, permits handed to the heads. */
+class Model {
+  limit = 2
+  seq = 0
+  readonly leases = new Set<string>()
+  line: Array<Waiter> = []
+
+  handOn(): void {
+    while (this.line.length > 0 && this.leases.size < this.limit) this.leases.add(this.line.shift()!.member)
+  }
+
+  acquire(id: string, rank: number, mayWait: boolean): "taken" | "registered" | "refused" {
+    this.handOn()
+    if (this.line.length === 0 && this.leases.size < this.limit) {
+      this.leases.add(id)
+      return "taken"
+    }
+    if (!mayWait) return "refused"
+    const seq = ++this.seq
+    this.line.push({ member: `${String(seq).padStart(15, "0")}:${id}`, rank, seq })
+    this.line.sort((a, b) => a.rank - b.rank || a.seq - b.seq)
+    return "registered"
+  }
+
+  leave(member: string): void {
+    this.leases.delete(member)
+    this.line = this.line.filter((waiter) => waiter.member !== member)
+    this.handOn()
+  }
+}
+
+const op = Gen.record({
+  kind: Gen.integer({ min: 0, max: 9 }),
+  rank: Gen.integer({ min: -2, max: 0 }),
+  mayWait: Gen.boolean,
+  pick: Gen.integer({ min: 0, max: 1000 }),
+  size: Gen.integer({ min: 1, max: 4 })
+})
+
+describe("the concurrency limiter's scripts", { concurrent: false }, () => {
+  it.live.prop(
+    "property: after every script, Redis's leases and line are the model's, and the line is empty or no permit is free",
+    [Gen.array(op, { minLength: 1, maxLength: 40 })],
+    ([ops]) =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("model")
+        const redis = yield* client
+        const connection = new Connection(redis, name, 2000)
+        const base = `${prefix}:${name}:leases`
+        const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`]
+        const run = (script: typeof Scripts.acquire, args: ReadonlyArray<string | number>) =>
+          connection.run("test", script, keys, [2, LEASE, ...args])
+        const model = new Model()
+        const known: Array<string> = [] // ids and members ever seen, to leave
+        for (const [step, { kind, mayWait, pick, rank, size }] of ops.entries()) {
+          if (kind <= 4) {
+            const id = `id${step}`
+            const [taken, member] = (yield* run(Scripts.acquire, [id, mayWait ? "1" : "0", rank, "0"])) as [
+              number,
+              string
+            ]
+            const expected = model.acquire(id, rank, mayWait)
+            assert.strictEqual(
+              taken === 1 ? "taken" : member === "" ? "refused" : "registered",
+              expected,
+              `step ${step}`
+            )
+            if (member !== "") known.push(member)
+          } else if (kind <= 7 && known.length > 0) {
+            const member = known[pick % known.length]!
+            yield* run(Scripts.leave, [member, "0"])
+            model.leave(member)
+          } else if (kind === 8) {
+            yield* run(Scripts.resize, [size])
+            model.limit = size
+            model.handOn()
+          } else {
+            const waiting = model.line.flatMap((waiter) => [waiter.member, String(waiter.rank)])
+            const [granted] = (yield* run(Scripts.heartbeat, waiting)) as [Array<string>]
+            assert.deepStrictEqual(granted, [], `step ${step}: a poll finds no grant the scripts had not made`)
+          }
+          const [leases, line, waiters] = yield* Effect.promise(() =>
+            Promise.all([
+              redis.zrange(keys[0]!, "0", "-1"),
+              redis.zrange(keys[1]!, "0", "-1"),
+              redis.zrange(keys[2]!, "0", "-1")
+            ])
+          )
+          assert.deepStrictEqual([...leases].sort(), [...model.leases].sort(), `step ${step}: leases`)
+          assert.deepStrictEqual(line, model.line.map((waiter) => waiter.member), `step ${step}: line`)
+          assert.deepStrictEqual([...waiters].sort(), [...line].sort(), `step ${step}: registrations`)
+          assert.isTrue(line.length === 0 || leases.length >= model.limit, `step ${step}: a free permit and a waiter`)
+        }
+      })),
+    { timeout: 60_000, arbitrary: { runs: 40 } }
+  )
+})

@@ -1,10 +1,8 @@
-import { decodeNonNegative } from "@fiberkit/sync/Durations"
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import { InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
@@ -54,14 +52,7 @@ export const make = (
         options.pollInterval
       )
     }
-    let agingMillis: number | undefined = undefined
-    if (options.aging !== undefined) {
-      agingMillis = Option.getOrUndefined(Option.map(decodeNonNegative(options.aging), Duration.toMillis))
-      if (agingMillis === undefined || !(agingMillis > 0) || !Number.isFinite(agingMillis)) {
-        return yield* invalid("aging", "a finite duration > 0", options.aging)
-      }
-    }
-    const bound = yield* pendingBound("RedisConcurrencyLimiter", options)
+    const { agingMillis, bound } = yield* pendingBound("RedisConcurrencyLimiter", options)
     const { connection, prefix } = yield* connect(operation, options.name, options)
     const recorded = yield* recording("RedisConcurrencyLimiter", options.name)
     const base = `${prefix}:${options.name}:leases`

@@ -47,7 +47,10 @@ export const make = (
 > =>
   Effect.gen(function*() {
     const resolved = yield* resolve("RedisRateLimiter.make", options)
-    const bound = yield* pendingBound("RedisRateLimiter", options)
+    const { bound } = yield* pendingBound("RedisRateLimiter", {
+      maxPending: options.maxPending,
+      onFull: options.onFull
+    })
     const { connection, prefix } = yield* connect("RedisRateLimiter.make", options.name, options)
     const recorded = yield* recording("RedisRateLimiter", options.name)
     const { algorithm } = resolved

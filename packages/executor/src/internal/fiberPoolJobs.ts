@@ -1,4 +1,5 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
+import { Heap } from "@fiberkit/sync/Heap"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import type * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
@@ -48,38 +49,28 @@ export const before = (a: Job, b: Job): boolean => a.rank < b.rank || (a.rank ==
  */
 export class JobLine {
   private plain = new Fifo.Fifo<Job>()
-  private readonly ranked: Array<Job> = []
+  private readonly ranked = new Heap<Job>(before)
 
   get length(): number {
     return this.plain.length + this.ranked.length
   }
 
   push(job: Job): void {
-    if (job.rank === 0) return this.plain.push(job)
-    const heap = this.ranked
-    let i = heap.push(job) - 1
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (!before(job, heap[parent]!)) break
-      heap[i] = heap[parent]!
-      i = parent
-    }
-    heap[i] = job
+    if (job.rank === 0) this.plain.push(job)
+    else this.ranked.push(job)
   }
 
   /** The first job in line, left in it (the line must not be empty). */
   peek(): Job {
-    const top = this.ranked[0]
+    const top = this.ranked.peek()
     return top === undefined || (this.plain.length > 0 && before(this.plain.peek()!, top)) ? this.plain.peek()! : top
   }
 
   /** The first job in line, taken out (the line must not be empty). */
   shift(): Job {
-    const top = this.ranked[0]
+    const top = this.ranked.peek()
     if (top === undefined || (this.plain.length > 0 && before(this.plain.peek()!, top))) return this.plain.shift()
-    const last = this.ranked.pop()!
-    if (this.ranked.length > 0) this.siftDown(last)
-    return top
+    return this.ranked.shift()
   }
 
   /**
@@ -100,20 +91,6 @@ export class JobLine {
     }
     while (at < plain.length) merged.push(plain[at++]!)
     this.plain = merged
-  }
-
-  private siftDown(job: Job): void {
-    const heap = this.ranked
-    let i = 0
-    for (;;) {
-      let child = 2 * i + 1
-      if (child >= heap.length) break
-      if (child + 1 < heap.length && before(heap[child + 1]!, heap[child]!)) child++
-      if (!before(heap[child]!, job)) break
-      heap[i] = heap[child]!
-      i = child
-    }
-    heap[i] = job
   }
 
   /** Every job in line, in no particular order. */

@@ -34,10 +34,11 @@ export const resolveSteering = (
   if (onFull !== "wait" && onFull !== "fail" && onFull !== "dropOldest") {
     return invalid("onFull", `"wait", "fail" or "dropOldest"`, onFull)
   }
-  return Effect.map(Priority.decodeAging("FiberPool.make", options?.aging), (agingMillis) => ({
+  const submit = operation.replace(/\.make$/, ".submit")
+  return Effect.map(Priority.decodeAging(operation, options?.aging), (agingMillis) => ({
     maxPending,
     onFull,
-    ranking: agingMillis === undefined ? strict : new Priority.Ranking("FiberPool.submit", agingMillis)
+    ranking: new Priority.Ranking(submit, agingMillis)
   }))
 }
 

@@ -161,8 +161,8 @@ export interface WorkerPool<out X = never> extends Omit<Executor.Executor, "subm
    */
   readonly pending: Effect.Effect<number>
   /**
-   * Worker threads in the pool now: fewer than `concurrency` while one is being replaced or a grow
-   * starts them; more after a shrink, until the surplus has retired; 0 once shut down.
+   * Worker threads in the pool now, those still starting included: fewer than `concurrency` while
+   * one is being replaced; more after a shrink, until the surplus has retired; 0 once shut down.
    */
   readonly threadCount: Effect.Effect<number>
   /**
@@ -245,7 +245,7 @@ export declare namespace WorkerPool {
      * from the sources and from the build.
      */
     readonly module: string | URL
-    /** The number of worker threads, an integer ≥ 1. Default: the number of CPUs. */
+    /** The number of worker threads, an integer ≥ 1 (`resize` changes it). Default: the number of CPUs. */
     readonly concurrency?: number | undefined
     /** Replace a worker after it has run this many tasks (an integer ≥ 1). Default: never. */
     readonly maxTasksPerWorker?: number | undefined

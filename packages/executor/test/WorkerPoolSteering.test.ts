@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import type { PendingLimitExceeded, PoolShutDown } from "../src/Errors.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, release, started } from "./fixtures/handshake.js"
@@ -37,6 +37,7 @@ describe("WorkerPool: priorities, bounded submission, draining", { timeout: 60_0
       }
       const exit = yield* Effect.exit(pool.submit(half(2), { priority: Number.NaN }))
       assert.isTrue(Exit.hasDies(exit))
+      assert.include(String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : ""), "WorkerPool.submit: priority")
     })))
 
   // The held call was taken back at the pool's next dispatch, after the submit's synchronous run: a
@@ -73,6 +74,12 @@ describe("WorkerPool: priorities, bounded submission, draining", { timeout: 60_0
       yield* done
       for (const future of [old, slightly, urgent]) yield* future.result
       assert.deepStrictEqual(logged(order), [3, 1, 2])
+      // a priority so large that priority × aging is no number of milliseconds: a defect
+      const exit = yield* Effect.exit(pool.submit(half(2), { priority: Number.MAX_VALUE }))
+      assert.include(
+        String(Exit.isFailure(exit) ? Cause.squash(exit.cause) : ""),
+        "WorkerPool.submit: priority × aging"
+      )
     })))
 
   it.live("an effect's priority goes to the calls it makes", () =>

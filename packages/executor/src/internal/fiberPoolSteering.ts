@@ -19,11 +19,17 @@ export const unsteered: Steering = { maxPending: undefined, onFull: "wait", rank
 /** The options that steer a pool (`FiberPool.make`'s and `WorkerPool.make`'s). @internal */
 export type SteeringOptions = Pick<Api.FiberPool.Options, "maxPending" | "onFull" | "aging">
 
-/** The steering options of `operation` (`FiberPool.make`, `WorkerPool.make`), checked. @internal */
+/**
+ * The steering options of `pool`'s `make`, checked; its ranking names `pool`'s `submit` in its
+ * defects.
+ *
+ * @internal
+ */
 export const resolveSteering = (
   options: SteeringOptions | undefined,
-  operation = "FiberPool.make"
+  pool: "FiberPool" | "WorkerPool" = "FiberPool"
 ): Effect.Effect<Steering, InvalidOptions> => {
+  const operation = `${pool}.make`
   const invalid = (field: string, expected: string, value: unknown) =>
     Effect.fail(new InvalidOptions({ operation, field, expected, value }))
   const maxPending = options?.maxPending
@@ -34,11 +40,12 @@ export const resolveSteering = (
   if (onFull !== "wait" && onFull !== "fail" && onFull !== "dropOldest") {
     return invalid("onFull", `"wait", "fail" or "dropOldest"`, onFull)
   }
-  const submit = operation.replace(/\.make$/, ".submit")
   return Effect.map(Priority.decodeAging(operation, options?.aging), (agingMillis) => ({
     maxPending,
     onFull,
-    ranking: new Priority.Ranking(submit, agingMillis)
+    ranking: agingMillis === undefined && pool === "FiberPool"
+      ? strict
+      : new Priority.Ranking(`${pool}.submit`, agingMillis)
   }))
 }
 

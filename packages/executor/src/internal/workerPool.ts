@@ -164,12 +164,8 @@ export class WorkerPoolImpl
     effect: Effect.Effect<A, E, R>,
     options?: Api.WorkerPool.SubmitOptions
   ): Effect.Effect<Future.Future<A, E | PendingLimitExceeded>, PoolShutDown | PendingLimitExceeded, R> => {
+    // a priority that is not finite is a defect, named `WorkerPool.submit` by the pool's ranking
     const priority = options?.priority ?? 0
-    if (!Number.isFinite(priority)) {
-      return Effect.die(
-        new Cause.IllegalArgumentError(`WorkerPool.submit: priority must be a finite number, got ${priority}`)
-      )
-    }
     return withRank(this.steering, priority, (rank) =>
       admit(
         this,

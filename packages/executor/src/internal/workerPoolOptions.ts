@@ -50,7 +50,7 @@ export const settingsOf = (
       return yield* invalid("spawnTimeout", "a positive duration", options.spawnTimeout)
     }
     const spawnTimeout = decoded.value
-    const steering = yield* resolveSteering(options, "WorkerPool.make")
+    const steering = yield* resolveSteering(options, "WorkerPool")
     const module = String(options.module)
     const data = resolveModule(options.module)
     if (Result.isFailure(data)) return yield* new WorkerSpawnFailed({ module, reason: data.failure })

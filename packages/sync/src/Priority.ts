@@ -56,6 +56,29 @@ export const decodeAging = (operation: string, aging: unknown): Effect.Effect<nu
 }
 
 /**
+ * The rank of an arrival of `priority` on `clock` (lower ranks are served first): `-priority`
+ * when `agingMillis` is `undefined` (strict), else `now − priority × agingMillis`. Not checked —
+ * a priority that is not finite gives a rank that is not finite: `Ranking.withRank` makes that a
+ * defect; use it unless the priority is already known to be good.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Priority, RankedLine } from "@fiberkit/sync"
+ *
+ * const line = new RankedLine.RankedLine<string>()
+ * const add = (job: string, priority: number) =>
+ *   Effect.clockWith((clock) => Effect.sync(() => line.push(job, Priority.rank(priority, clock, 1000))))
+ * ```
+ *
+ * @since 0.3.0
+ * @category utils
+ */
+export const rank = (priority: number, clock: Clock.Clock, agingMillis?: number | undefined): number =>
+  agingMillis === undefined ? -priority : clock.currentTimeMillisUnsafe() - priority * agingMillis
+
+/**
  * How one line ranks priorities: strictly, or with aging. Made once per pool or limiter, used
  * at every arrival.
  *
@@ -127,8 +150,7 @@ export class Ranking {
    * finite gives a rank that is not finite; `withRank` makes that a defect).
    */
   rank(priority: number, clock: Clock.Clock): number {
-    const aging = this.agingMillis
-    return aging === undefined ? -priority : clock.currentTimeMillisUnsafe() - priority * aging
+    return rank(priority, clock, this.agingMillis)
   }
 
   private notFinite(priority: number): Effect.Effect<never> {

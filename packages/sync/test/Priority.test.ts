@@ -55,6 +55,15 @@ describe("Priority", () => {
       assert.isFalse(ranking.isStrict)
     }))
 
+  it.effect("rank, the rule alone: -priority without aging, arrival − priority × aging with it", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(5000)
+      const ranks = yield* Effect.clockWith((clock) =>
+        Effect.succeed([Priority.rank(3, clock), Priority.rank(3, clock, 10), Priority.rank(0, clock, 10)])
+      )
+      assert.deepStrictEqual(ranks, [-3, 4970, 5000])
+    }))
+
   it.effect("a priority that is not finite, or an overflowing priority × aging, is a defect naming the operation", () =>
     Effect.gen(function*() {
       const strict = new Priority.Ranking("X.withPriority", undefined)

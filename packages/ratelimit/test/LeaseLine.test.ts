@@ -89,6 +89,24 @@ describe("LeaseLine (this process's side of a RedisConcurrencyLimiter's line)", 
       assert.strictEqual(polls().length, 3)
     }))
 
+  it.effect("the poll for the first lease's expiry counts from when Redis's answer came, never early", () =>
+    Effect.gen(function*() {
+      // each answer takes 50 ms to come; the first lease expires 200 ms after the script ran
+      const late = <A>(reply: A) => Effect.as(Effect.sleep("50 millis"), reply)
+      const { enter, polls } = yield* lineWith(({ operation }) =>
+        late(operation === "acquire" ? [0, "000000000000001:id1", 1, 200_000, "0"] : [[], 1, 200_000])
+      )
+      yield* Effect.forkChild(enter)
+      yield* TestClock.adjust("249 millis")
+      assert.strictEqual(polls().length, 0) // sent at 0, answered at 50: the lease lasts until 250 at least
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(polls().length, 1)
+      yield* TestClock.adjust("249 millis") // that poll, sent at 250, was answered at 300: the next at 500
+      assert.strictEqual(polls().length, 1)
+      yield* TestClock.adjust("1 millis")
+      assert.strictEqual(polls().length, 2)
+    }))
+
   it.effect("a poll that fails fails the waiters with RedisLimiterUnavailable and gives their places back", () =>
     Effect.gen(function*() {
       const error = new RedisLimiterUnavailable({ limiter: "test", operation: "poll", cause: new Error("down") })

@@ -2,6 +2,7 @@ import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import { Watchers } from "@fiberkit/sync/Watchers"
+import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { RedisLimiterUnavailable } from "../../Errors.js"
@@ -116,7 +117,9 @@ export class LeaseLine {
             this.limit = limit
             if (taken === 1) return Effect.succeed({ member, takenAt: sentAt })
             if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
-            return Effect.map(this.register(member, ranked, sentAt, untilExpiry).wait(restore, this.hooks(member)), (
+            const repliedAt = clock.currentTimeMillisUnsafe()
+            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(untilExpiry))
+            return Effect.map(waiter.wait(restore, this.hooks(member)), (
               takenAt
             ) => ({ member, takenAt }))
           })
@@ -155,7 +158,12 @@ export class LeaseLine {
     return true
   }
 
-  private register(member: string, rank: string, sentAt: number, untilExpiry: number): LineWaiter {
+  /**
+   * `firstExpiry`: when the first lease expires at the earliest, counted from when the reply came
+   * (never early: a poll then finds it gone, and a holder, whose deadline counts from when its
+   * renewal was sent, has stopped a round trip before).
+   */
+  private register(member: string, rank: string, sentAt: number, firstExpiry: number): LineWaiter {
     const waiter = new Handoff.Waiter<number, RedisLimiterUnavailable | PendingLimitExceeded>(this.line) as LineWaiter
     waiter.member = member
     waiter.rank = rank
@@ -166,7 +174,7 @@ export class LeaseLine {
     }
     this.line.push(waiter)
     this.byMember.set(member, waiter)
-    this.pollBy(sentAt + Math.min(this.options.pollMillis, sleepMillis(untilExpiry)))
+    this.pollBy(Math.min(sentAt + this.options.pollMillis, firstExpiry))
     return waiter
   }
 
@@ -224,7 +232,7 @@ export class LeaseLine {
         return this.alarm.sleep(undefined)
       }
       const now = clock.currentTimeMillisUnsafe()
-      return now < this.nextPollAt ? this.alarm.sleep(this.nextPollAt - now) : this.heartbeat(now)
+      return now < this.nextPollAt ? this.alarm.sleep(this.nextPollAt - now) : this.heartbeat(clock, now)
     })
   ))
 
@@ -233,7 +241,7 @@ export class LeaseLine {
    * that hold a lease. If Redis cannot be asked, they fail — as a try would — and their
    * registrations are given back.
    */
-  private heartbeat(sentAt: number): Effect.Effect<void> {
+  private heartbeat(clock: Clock.Clock, sentAt: number): Effect.Effect<void> {
     const waiters: Array<LineWaiter> = []
     const args: Array<string | number> = [this.options.limit, this.leaseMicros]
     for (let node = this.line.first; node !== undefined; node = node.next as LineWaiter | undefined) {
@@ -251,7 +259,8 @@ export class LeaseLine {
         // granted first, from their last confirmation before this poll: a grant may be older than it
         for (const member of granted) this.granted(member)
         for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
-        this.nextPollAt = Math.min(this.nextPollAt, sentAt + sleepMillis(untilExpiry))
+        // the first lease's expiry counted from the reply, as in `register`
+        this.nextPollAt = Math.min(this.nextPollAt, clock.currentTimeMillisUnsafe() + sleepMillis(untilExpiry))
       }
     })
   }

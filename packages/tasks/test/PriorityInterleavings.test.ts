@@ -1,8 +1,8 @@
 /**
- * Review of the task priorities (issue 25): the memory and SQLite stores under the schedule
- * explorer — adds of several priorities, a cancel and a shutdown without drain racing, one
- * worker held by a first task. Pins (they pass): after any schedule the tasks that were not
- * cancelled run in priority order (the put-back one first of its priority), each once to its end.
+ * Task priorities on the memory and SQLite stores under the schedule explorer — adds of several
+ * priorities, a cancel and a shutdown without drain racing, one worker held by a first task:
+ * after any schedule the tasks that were not cancelled run in priority order (the put-back one
+ * first of its priority), each once to its end.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
@@ -16,7 +16,7 @@ import * as TaskStore from "../src/TaskStore.js"
 
 const sqlite = Effect.gen(function*() {
   const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-review-prio-"))),
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-priority-"))),
     (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
   )
   const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db") }))
@@ -70,7 +70,7 @@ const scenario = (storeOf: Effect.Effect<TaskStore.TaskStore, never, never> | ty
     assert.deepStrictEqual([...ended].sort(), [...ran].sort())
   }))
 
-describe("review: priorities under the schedule explorer (pins)", () => {
+describe("priorities under the schedule explorer", () => {
   it.effect("memory store: adds, a cancel and a shutdown racing keep the priority order", () =>
     Interleavings.explore(scenario(TaskStore.memory), { schedules: 150, interrupts: true, idleTurns: 20 }))
   it.effect("SQLite store: adds, a cancel and a shutdown racing keep the priority order", () =>

@@ -1,6 +1,6 @@
 /**
- * Review of the task priorities (issue 25) on the memory store: reproductions that fail against
- * the current code, each one defect.
+ * Priorities on the memory store, at its edges: an id reused once the store forgot the cancelled
+ * task that had it, and tasks of one priority put back by one shutdown.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Schedule, Schema } from "effect"
@@ -10,15 +10,14 @@ import * as TaskStore from "../src/TaskStore.js"
 const eventually = (check: () => boolean) =>
   Effect.repeat(Effect.sync(check), { until: (ok) => ok, schedule: Schedule.spaced("2 millis") })
 
-describe("review: priorities on the memory store", () => {
-  // README, Priorities: "a free worker takes the queued task of the highest priority". A cancelled
-  // queued task leaves its entry in the line (skipped when it comes up). Under strict priorities a
-  // low entry stays for as long as higher tasks keep coming — past the point where the memory
-  // store forgets the finished task ("keeps the last 10,000 to 20,000 finished tasks ... older
-  // ones are forgotten", and its id with it, AddOptions.id). A new task added with that id is then
-  // taken at the stale entry's place: here a priority -10 task runs before a priority -7 one.
+describe("priorities on the memory store", () => {
+  // A cancelled queued task leaves its entry in the line (skipped when it comes up; dropped once
+  // such entries outnumber the live ones — here one task queued behind keeps it). Under strict
+  // priorities a low entry stays for as long as higher tasks keep coming — past the point where
+  // the memory store forgets the finished task, and its id with it. A new task added with that
+  // id runs at its own priority, not at the stale entry's place.
   it.live(
-    "a task re-added under a forgotten cancelled id is taken at the old entry's priority",
+    "a task re-added under a forgotten cancelled id runs at its own priority, not at the old entry's",
     () =>
       Effect.scoped(Effect.gen(function*() {
         const started: Array<string> = []
@@ -39,6 +38,7 @@ describe("review: priorities on the memory store", () => {
         )
         yield* manager.add(job, "first")
         yield* eventually(() => started.length === 1)
+        yield* manager.add(job, "tail", { priority: -20 })
         yield* manager.add(job, "x-old", { id: "x", priority: -5 })
         assert.isTrue(yield* manager.cancel("x"))
         // 20,000 tasks finish above the stale entry: the memory store forgets "x"
@@ -54,14 +54,13 @@ describe("review: priorities on the memory store", () => {
         assert.strictEqual((yield* manager.status("x")).priority, -10)
         yield* Deferred.succeed(blocker, undefined)
         yield* manager.join
-        assert.deepStrictEqual(started, ["first", "blocker", "z", "x-new"])
+        assert.deepStrictEqual(started, ["first", "blocker", "z", "x-new", "tail"])
       })),
     60_000
   )
 })
 
-// Pins: these pass; they hold promises the review tried to break.
-describe("review pins: priorities on the memory store", () => {
+describe("put back on the memory store", () => {
   // README, Priorities: "of equal priorities the one added first", and "Put back. A task a
   // shutdown without drain stops ... is queued again before the tasks of its priority": tasks of
   // one priority stopped by one shutdown go back in the order they were taken (the shutdown

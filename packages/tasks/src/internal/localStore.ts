@@ -99,17 +99,16 @@ export class LocalStore implements Api.TaskStore {
       if (returned === undefined && queued === undefined) return undefined
       const line = queued === undefined || (returned !== undefined && returned <= queued) ? this.returned : this.queued
       const record = line.shift()
-      const id = record.id
-      if (this.records.get(id) !== record || record.state !== "queued") {
+      if (this.records.get(record.id) !== record || record.state !== "queued") {
         if (this.stale > 0) this.stale--
         continue
       }
-      if (this.changing.has(id)) {
+      if (this.changing.has(record.id)) {
         // a cancel is being written: its entry is gone from the line, should the write fail
-        this.skipped.add(id)
+        this.skipped.add(record.id)
         continue
       }
-      this.changing.add(id)
+      this.changing.add(record.id)
       return record
     }
     return undefined
@@ -134,8 +133,7 @@ export class LocalStore implements Api.TaskStore {
 
   /** A cancelled task's entry stays in its line: once stale entries outnumber the live ones, the lines drop them. */
   private staled(): void {
-    this.stale++
-    if (this.stale * 2 <= this.returned.length + this.queued.length) return
+    if (++this.stale * 2 <= this.entries) return
     const live = (record: Stored) => this.records.get(record.id) === record && record.state === "queued"
     this.returned = rebuilt(this.returned, live)
     this.queued = rebuilt(this.queued, live)

@@ -60,7 +60,10 @@ export interface TaskRecord {
   readonly name: string
   readonly args: unknown
   readonly state: TaskState
-  /** Its place in the queue: higher priorities are taken first, equal ones in order of adding. */
+  /**
+   * Its place in the queue: higher priorities are taken first, equal ones in order of adding (the
+   * `NewTask`'s, 0 when it had none — a store that does not rank gives 0 for every task).
+   */
   readonly priority: number
   /** Attempts started so far (a task that was running when its process died counts that attempt). */
   readonly attempts: number

@@ -40,8 +40,11 @@ export interface Persistence {
  * Invariants:
  * - a task whose change of state is being written is in `changing`: no other change of state
  *   starts on it meanwhile (a take or a cancel of it sees it as not queued);
- * - every queued task that is not `changing` has an entry in `returned` or `queued` (an entry
- *   whose task is no longer takeable is skipped when it comes up). Whoever takes a task out of
+ * - every queued task that is not `changing` has an entry in `returned` or `queued`: its record
+ *   object, so that an entry left by a task that ended (cancelled while queued) is never taken
+ *   for a new task of the same id. Such a stale entry is skipped when it comes up; they are
+ *   counted, and the lines are rebuilt without them once they outnumber the live ones, so that
+ *   tasks cancelled under a steady flow of higher priorities do not pile up. Whoever takes a task out of
  *   the lines and then fails to change it puts it back, in `returned`; the entry of a task whose
  *   cancel is being written stays in its line, and a claim that drops it meanwhile notes it in
  *   `skipped`, so that a cancel that fails puts it back;
@@ -54,11 +57,14 @@ export class LocalStore implements Api.TaskStore {
   private readonly records = new Map<string, Stored>()
   /**
    * Tasks put back (stopped by a shutdown, or a take that failed): taken before the tasks of
-   * `queued` of their priority or lower.
+   * `queued` of their priority or lower. Both lines hold records by rank `-priority` (the
+   * highest priority first; see `RankedLine`).
    */
-  /** Ids by rank `-priority` (the highest priority first; see `RankedLine`). */
-  private readonly returned = new RankedLine<string>()
-  private readonly queued = new RankedLine<string>()
+  private returned = new RankedLine<Stored>()
+  /** Tasks added (or recovered), in the order they are taken. */
+  private queued = new RankedLine<Stored>()
+  /** Entries of `returned` and `queued` whose task was cancelled (an upper bound). */
+  private stale = 0
   private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
   private readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
@@ -92,15 +98,17 @@ export class LocalStore implements Api.TaskStore {
       const queued = this.queued.firstRank
       if (returned === undefined && queued === undefined) return undefined
       const line = queued === undefined || (returned !== undefined && returned <= queued) ? this.returned : this.queued
-      const id = line.shift()
-      const record = this.records.get(id)
-      if (record === undefined || record.state !== "queued") continue
-      if (this.changing.has(id)) {
-        // a cancel is being written: its entry is gone from the line, should the write fail
-        this.skipped.add(id)
+      const record = line.shift()
+      if (this.records.get(record.id) !== record || record.state !== "queued") {
+        if (this.stale > 0) this.stale--
         continue
       }
-      this.changing.add(id)
+      if (this.changing.has(record.id)) {
+        // a cancel is being written: its entry is gone from the line, should the write fail
+        this.skipped.add(record.id)
+        continue
+      }
+      this.changing.add(record.id)
       return record
     }
     return undefined
@@ -118,8 +126,23 @@ export class LocalStore implements Api.TaskStore {
   /** A task that is queued again, before the tasks of its priority. */
   private putBack(id: string): void {
     this.changing.delete(id)
-    this.returned.push(id, -(this.records.get(id)?.priority ?? 0))
+    const record = this.records.get(id)
+    if (record !== undefined) this.returned.push(record, -record.priority)
     this.serve()
+  }
+
+  /** A cancelled task's entry stays in its line: once stale entries outnumber the live ones, the lines drop them. */
+  private staled(): void {
+    if (++this.stale * 2 <= this.entries) return
+    const live = (record: Stored) => this.records.get(record.id) === record && record.state === "queued"
+    this.returned = rebuilt(this.returned, live)
+    this.queued = rebuilt(this.queued, live)
+    this.stale = 0
+  }
+
+  /** How many entries the lines hold, stale ones included. @internal */
+  get entries(): number {
+    return this.returned.length + this.queued.length
   }
 
   /**
@@ -188,7 +211,7 @@ export class LocalStore implements Api.TaskStore {
           // added meanwhile by another fiber (without persistence, nothing else checks)
           if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
-          this.queued.push(record.id, -record.priority)
+          this.queued.push(record, -record.priority)
           count++
         }
         this.serve()
@@ -280,7 +303,8 @@ export class LocalStore implements Api.TaskStore {
       next.state = "cancelled"
       next.finishedAt = at
       return this.change(record, next, () => {
-        this.skipped.delete(id)
+        // its entry is still in line, unless a claim dropped it meanwhile
+        if (!this.skipped.delete(id)) this.staled()
         this.ended(id)
         return true
       }, () => {
@@ -325,7 +349,7 @@ export class LocalStore implements Api.TaskStore {
       const records = unfinished.map(copyOf)
       for (const record of records) {
         this.records.set(record.id, record)
-        this.queued.push(record.id, -record.priority)
+        this.queued.push(record, -record.priority)
       }
       this.serve()
       return records
@@ -334,6 +358,16 @@ export class LocalStore implements Api.TaskStore {
 }
 
 const noop = (): void => {}
+
+/** The entries of `line` that `keep` holds, in the same order (each live record's rank is `-priority`). */
+const rebuilt = (line: RankedLine<Stored>, keep: (record: Stored) => boolean): RankedLine<Stored> => {
+  const kept = new RankedLine<Stored>()
+  while (line.length > 0) {
+    const record = line.shift()
+    if (keep(record)) kept.push(record, -record.priority)
+  }
+  return kept
+}
 
 /** A copy of a record, every field written out (one object shape for every record). */
 const copyOf = (record: Api.TaskRecord): Stored => ({

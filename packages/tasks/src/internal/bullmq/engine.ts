@@ -15,28 +15,14 @@ import type * as TaskStore from "../../TaskStore.js"
 import { describe, newTasks } from "../definitions.js"
 import { defaults, invalidOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
-import { cancelMark } from "./codec.js"
 import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
 import { resultOf, unreadable } from "./results.js"
+import { failQueued, markCancelled } from "./scripts.js"
 import { type BullStore, type JobData, queuedStates, tryRedis } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
-
-/**
- * Marks an unfinished job cancelled: -1 if there is no such job, 0 if it has finished, 1 if it
- * waits (no worker will run it: one that takes it fails it with the mark), 2 if a worker has it,
- * 3 if it waits out a retry delay.
- */
-const cancelScript = `
-if redis.call("EXISTS", KEYS[1]) == 0 then return -1 end
-if redis.call("HEXISTS", KEYS[1], "finishedOn") == 1 then return 0 end
-redis.call("HSET", KEYS[1], "defa", ARGV[1])
-if redis.call("LPOS", KEYS[2], ARGV[2]) then return 2 end
-if redis.call("ZSCORE", KEYS[3], ARGV[2]) then return 3 end
-return 1
-`
 
 /** How often a cancel of a running task looks whether the task has ended. */
 const endPoll = Duration.millis(20)
@@ -70,7 +56,7 @@ class RemoteManager<T extends Definition> {
     readonly ended: Deferred.Deferred<void>
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
-    this.processor = new Processor(this.definitions, options, context)
+    this.processor = new Processor(store, this.definitions, options, context)
   }
 
   readonly add = (
@@ -124,37 +110,24 @@ class RemoteManager<T extends Definition> {
   })
 
   /**
-   * Marks the job cancelled, in one step with reading where it is. A waiting job never runs
-   * (a worker that takes it fails it with the mark): `true`. A job a worker has is interrupted
-   * there (by a message to every process), and `cancel` answers once it has ended: `true` only
-   * if it ended cancelled — it may have ended otherwise first.
+   * Marks the job cancelled, in one step with reading where it is. A queued job (waiting, or
+   * waiting out a retry delay) is taken out of the queue in that step — no worker can take it
+   * any more — and then failed as cancelled at once, its outcome published: `true`. A job a
+   * worker has is interrupted there (by a message to every process), and `cancel` answers once
+   * it has ended: `true` only if it ended cancelled — it may have ended otherwise first.
    */
   readonly cancel = (id: string): Effect.Effect<boolean, TaskNotFound | TaskStoreError> =>
     Effect.gen({ self: this }, function*() {
       if (this.stopped !== undefined) return false
       const store = this.store
       const jobId = toJobId(id)
-      const marked = yield* tryRedis("cancel a task", () =>
-        store.redis.eval(
-          cancelScript,
-          3,
-          `${store.jobKeyPrefix}${jobId}`,
-          `${store.jobKeyPrefix}active`,
-          `${store.jobKeyPrefix}delayed`,
-          JSON.stringify(cancelMark),
-          jobId
-        )) as Effect.Effect<number, TaskStoreError>
-      if (marked === -1) return yield* new TaskNotFound({ id })
-      if (marked === 0) return false
-      if (marked === 3) {
-        // no need to wait out the delay: the job waits now, for a worker to fail it with the mark
-        // (a job that left the delayed set meanwhile is past its delay anyway)
-        yield* Effect.ignore(tryRedis("cancel a task", async () => {
-          const job = await store.queue.getJob(jobId)
-          await job?.promote()
-        }))
-      }
-      if (marked !== 2) return true
+      const marked = yield* tryRedis("cancel a task", () => markCancelled(store, jobId))
+      if (marked === "unknown") return yield* new TaskNotFound({ id })
+      if (marked === "finished") return false
+      // out of the queue, and marked: no worker runs it. Should failing it not happen now, the
+      // mark ends it later (see markCancelled)
+      if (marked === "queued") yield* Effect.ignore(tryRedis("cancel a task", () => failQueued(store, jobId)))
+      if (marked !== "running") return true
       // running, somewhere: the process running it interrupts it. Pub/sub does not retry: the
       // message goes again every few polls, for a subscriber that was reconnecting (and a
       // subscriber that reconnects looks at the marks of the jobs it runs)

@@ -13,7 +13,8 @@ import { describe } from "../definitions.js"
 import { retryDelay, retryInput } from "../retry.js"
 import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
-import { argsOf, type JobData } from "./store.js"
+import { handBack } from "./scripts.js"
+import { argsOf, type BullStore, type JobData } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -40,12 +41,6 @@ export class RetryLater extends Error {
   }
 }
 
-/** Puts a running job back in the queue; the Worker then neither completes nor fails it. */
-const handBack = async (job: Job<JobData>, token: string | undefined): Promise<never> => {
-  await job.moveToWait(token)
-  throw new WaitingError()
-}
-
 /**
  * What a BullMQ Worker runs for each job of this process: decode the arguments, run the task
  * (under the manager's timeout) in the manager's context, encode the value. The job's
@@ -64,10 +59,17 @@ export class Processor {
   readonly running = new Set<string>()
 
   constructor(
+    private readonly store: BullStore,
     private readonly definitions: ReadonlyMap<string, Definition>,
     private readonly options: Api.TaskManager.Options<Definition>,
     private readonly context: Context.Context<unknown>
   ) {}
+
+  /** Puts a running job back in the queue; the Worker then neither completes nor fails it. */
+  private async handBack(job: Job<JobData>, token: string | undefined): Promise<never> {
+    await handBack(this.store, job, token)
+    throw new WaitingError()
+  }
 
   /** The worker's backoff strategy: the delay the Schedule chose for this failure. */
   static readonly backoff = (_attempts: number, _type?: string, error?: Error): number =>
@@ -78,7 +80,7 @@ export class Processor {
     // cancelled before it started here: it never runs
     if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelMark))
     // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
-    if (this.stopping) return handBack(job, token)
+    if (this.stopping) return this.handBack(job, token)
     this.running.add(job.id!)
     const exit = await Effect.runPromiseExitWith(this.context)(
       this.attempt(job),
@@ -88,7 +90,7 @@ export class Processor {
     if (Exit.isSuccess(exit)) return exit.value
     if (Cause.hasInterruptsOnly(exit.cause)) {
       // a shutdown without drain: back to the queue, for another worker (this attempt counts)
-      if (signal?.reason === STOP) return handBack(job, token)
+      if (signal?.reason === STOP) return this.handBack(job, token)
       if (signal?.aborted === true) throw new UnrecoverableError(JSON.stringify(cancelledFailure))
       // interrupted by itself, nobody cancelled it: it fails, once
       const error = new TaskInterrupted({ id: fromJobId(job.id!), attempt: job.attemptsStarted })

@@ -179,8 +179,14 @@ describe("RedisConcurrencyLimiter: a fair line in Redis", { concurrent: false },
         })
         const waiter = yield* Effect.forkChild(waiting(Effect.sync(() => Date.now())))
         yield* eventually(Effect.map(zcard(redis, lineKeys(name).line), (n) => n === 1))
-        // every pub/sub connection is cut; they reconnect by themselves (after 100 ms, then resubscribe)
-        yield* Effect.promise(() => redis.call("CLIENT", "KILL", "TYPE", "pubsub"))
+        // this limiter's subscriber is cut (only its own: other test files share the Redis); it
+        // reconnects by itself (after 100 ms, then resubscribes)
+        const clients = String(yield* Effect.promise(() => redis.call("CLIENT", "LIST", "TYPE", "pubsub")))
+        const ours = clients.split("\n").filter((line) => line.includes(`name=fiberkit-wakeups:${prefix}:${name}:`))
+        assert.isAbove(ours.length, 0, "the limiters' subscribers are named after their channel")
+        for (const line of ours) {
+          yield* Effect.promise(() => redis.call("CLIENT", "KILL", "ID", /\bid=(\d+)/.exec(line)![1]!))
+        }
         const releasedAt = Date.now()
         yield* release
         const enteredAt = yield* Fiber.join(waiter)

@@ -66,7 +66,13 @@ export const subscribe = (
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<Redis>((resume) => {
-      const subscriber = client.duplicate({ lazyConnect: true, autoResubscribe: false, enableOfflineQueue: true })
+      const subscriber = client.duplicate({
+        lazyConnect: true,
+        autoResubscribe: false,
+        enableOfflineQueue: true,
+        // `CLIENT LIST` tells which limiter a subscriber serves (a name holds no space)
+        connectionName: `fiberkit-wakeups:${channel}`.replace(/[^!-~]/g, "_")
+      })
       let made = false
       let subscribed = false
       const ready = () => {

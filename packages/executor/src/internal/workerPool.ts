@@ -1,5 +1,4 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
-import * as Lock from "@fiberkit/sync/Lock"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
@@ -8,6 +7,7 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Scope from "effect/Scope"
+import * as Semaphore from "effect/Semaphore"
 import { type InvalidOptions, PoolShutDown, type WorkerSpawnFailed } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 import type * as Future from "../Future.js"
@@ -75,8 +75,11 @@ export class WorkerPoolImpl
   private readonly recording: WorkerRecording | undefined
   readonly workers: Workers
   readonly steering: Settings["steering"]
-  /** One resize at a time. */
-  private readonly resizing = Lock.unsafeMake()
+  /**
+   * One resize at a time (Effect's semaphore: a worker thread loads this module too, and
+   * `@fiberkit/sync`'s `Lock` would bring its lock-order detector with it).
+   */
+  private readonly resizing = Semaphore.makeUnsafe(1)
 
   constructor(settings: Settings, context: Context.Context<never>) {
     this.steering = settings.steering

@@ -1,7 +1,7 @@
-import type * as Lock from "@fiberkit/sync/Lock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import type * as Semaphore from "effect/Semaphore"
 import type { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import { badConcurrency, type FiberPoolImpl } from "./fiberPool.js"
 import type { Workers } from "./workerPoolWorkers.js"
@@ -21,12 +21,12 @@ import type { Workers } from "./workerPoolWorkers.js"
 export const resizePool = (
   workers: Workers,
   fibers: FiberPoolImpl,
-  lock: Lock.Lock,
+  lock: Semaphore.Semaphore,
   size: number
 ): Effect.Effect<void, InvalidOptions | WorkerSpawnFailed> => {
   const bad = badConcurrency("WorkerPool.resize", size)
   if (bad !== undefined) return Effect.fail(bad)
-  return lock.withLock(Effect.uninterruptibleMask((restore) =>
+  return lock.withPermits(1)(Effect.uninterruptibleMask((restore) =>
     Effect.suspend(() => {
       const before = workers.size
       if (workers.stopped || size === before) return Effect.void

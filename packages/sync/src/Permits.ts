@@ -26,7 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { type Restore, Waiter, type WaitHooks } from "./Handoff.js"
 import { withDeadline } from "./internal/deadline.js"
-import { WaitQueue } from "./WaitQueue.js"
+import { Ranked } from "./WaitQueue.js"
 
 const TRUE = Effect.succeed(true)
 const REFUSED = Exit.succeed(false)
@@ -91,7 +91,7 @@ export interface PermitWaiter extends Waiter<boolean> {
  */
 export class PermitPool {
   /** The waiters, in the order they will be served. */
-  readonly waiters = new WaitQueue<PermitWaiter>()
+  readonly waiters = new Ranked<PermitWaiter>()
   private arrivals = 0
   /** The permits it was made with, moved by each `resize` (not by releases beyond what was taken). */
   private total: number
@@ -210,19 +210,8 @@ export class PermitPool {
     waiter.rank = rank
     waiter.seq = this.arrivals++
     waiter.alone = false
-    this.waiters.insertBefore(waiter, this.firstRankedAfter(rank))
+    this.waiters.push(waiter)
     return waiter
-  }
-
-  /** The first waiter of the line's tail whose rank is above `rank` (none: join at the end). */
-  private firstRankedAfter(rank: number): PermitWaiter | undefined {
-    let after: PermitWaiter | undefined = undefined
-    let node = this.waiters.last
-    while (node !== undefined && node.rank > rank) {
-      after = node
-      node = node.prev as PermitWaiter | undefined
-    }
-    return after
   }
 
   private grant(): void {

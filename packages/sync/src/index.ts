@@ -157,7 +157,8 @@ export * as ReentrantLock from "./ReentrantLock.js"
 export * as Semaphore from "./Semaphore.js"
 
 /**
- * WaitQueue: the FIFO waiting line the primitives are built on, for building new ones.
+ * WaitQueue: the FIFO waiting line the primitives are built on, for building new ones, and
+ * `WaitQueue.Ranked`, the same line kept in order of rank (priorities).
  *
  * @since 0.1.0
  */

@@ -49,7 +49,7 @@ interface Ticket extends Handoff.Waiter<Place, PendingLimitExceeded>, Place {
  * @internal
  */
 export class Limiter {
-  private readonly line = new WaitQueue.WaitQueue<Ticket>()
+  private readonly line = new WaitQueue.Ranked<Ticket>()
   /** The request holding the turn: waiting for its start, or the turn is on its way to it. */
   private holder: Place | undefined = undefined
   private arrivals = 0
@@ -120,7 +120,7 @@ export class Limiter {
     ticket.seq = seq
     ticket.dropped = undefined
     ticket.rank = rank
-    this.line.insertBefore(ticket, this.firstRankedAfter(rank))
+    this.line.push(ticket)
     return Effect.flatMap(
       ticket.wait(restore, this.hooks),
       (turn) => Effect.andThen(this.yielded(turn, restore), this.turn(turn, cost, clock, restore))
@@ -171,15 +171,6 @@ export class Limiter {
    */
   private yielded(turn: Place, restore: Restore): Effect.Effect<void> {
     return Effect.onInterrupt(restore(Effect.yieldNow), () => Effect.sync(() => this.leave(turn)))
-  }
-
-  /** The first ticket of the line's tail ranked after `rank` (none: join at the end). */
-  private firstRankedAfter(rank: number): Ticket | undefined {
-    let after: Ticket | undefined = undefined
-    for (let node = this.line.last; node !== undefined && node.rank > rank; node = node.prev as Ticket | undefined) {
-      after = node
-    }
-    return after
   }
 
   /** A turn handed to a request interrupted before it resumed goes on to the next one. */

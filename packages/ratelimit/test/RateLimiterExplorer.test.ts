@@ -68,7 +68,7 @@ const scenario = (
     options
   )
 
-describe("review (passing pin): RateLimiter under the schedule explorer — bound, shed and interrupted requests use nothing", () => {
+describe("RateLimiter under the schedule explorer — bound, shed and interrupted requests use nothing", () => {
   for (const algorithm of ["sliding-window", "token-bucket", "gcra"] as const) {
     for (const onFull of ["fail", "dropOldest"] as const) {
       for (const extra of ["pause", "drain"] as const) {

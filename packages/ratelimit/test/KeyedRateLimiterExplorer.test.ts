@@ -4,7 +4,7 @@ import { Clock, Effect, Exit, Fiber } from "effect"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import { allowed, type Start } from "./guarantees.js"
 
-describe("review (passing pin): KeyedRateLimiter under the schedule explorer", () => {
+describe("KeyedRateLimiter under the schedule explorer", () => {
   for (const algorithm of ["sliding-window", "token-bucket", "gcra"] as const) {
     it.effect(
       `KeyedRateLimiter ${algorithm}: dropOldest per key + idle forgetting + pause + interrupts`,

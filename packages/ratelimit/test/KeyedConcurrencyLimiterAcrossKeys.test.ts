@@ -1,27 +1,18 @@
 /**
- * Review of KeyedConcurrencyLimiter.withPriority: a waiter of one key stuck behind its own key's
- * holder, who itself waits in the global line, is overtaken there by lower priorities of other
- * keys that arrived after it (priority inversion across the two lines).
+ * Regressions: KeyedConcurrencyLimiter had a line per key and a global line, an effect holding its
+ * key's place while it waited in the global one — so a waiter of a key whose holder waited there
+ * was passed by later, lower priorities of other keys (strict), and a key's second arrival, joining
+ * the global line only once the first was done, by a later arrival of another key (aging). Now one
+ * line holds every key's waiters; an effect enters when it is the first there whose key has room.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
-import * as Aging from "./aging.js"
+import { enter } from "./keyedArrivals.js"
 
-/** Forks `limit.withPriority(key, priority)` of an effect that records `name`, and lets it register. */
-const enter = (
-  limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string>,
-  order: Array<string>,
-  [name, key, priority]: readonly [string, string, number]
-) =>
-  Effect.tap(
-    Effect.forkChild(limit.withPriority(key, priority)(Effect.sync(() => void order.push(name)))),
-    () => Effect.yieldNow
-  )
-
-describe("review: KeyedConcurrencyLimiter priorities across the key line and the global line", () => {
-  it.effect("strict: a priority-10 waiter is overtaken by priority-5 effects of other keys that came after it", () =>
+describe("KeyedConcurrencyLimiter priorities across keys, perKey 1 and global 1", () => {
+  it.effect("strict: a priority-10 waiter of a busy key is not overtaken by later priority-5 effects of other keys", () =>
     Effect.gen(function*() {
       const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 1 })
       const gate = yield* Deferred.make<void>()
@@ -49,7 +40,7 @@ describe("review: KeyedConcurrencyLimiter priorities across the key line and the
       )
     }))
 
-  it.effect("aging, all priority 0: an effect of key b arriving 1 ms after one of key a enters before it", () =>
+  it.effect("aging, all priority 0: a key's second arrival enters before a later arrival of another key", () =>
     Effect.gen(function*() {
       const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 1, aging: "10 millis" })
       const order: Array<string> = []
@@ -72,19 +63,22 @@ describe("review: KeyedConcurrencyLimiter priorities across the key line and the
       assert.deepStrictEqual(order, ["z", "a1", "a2", "b1"])
     }))
 
-  it.effect.prop(
-    "property (aging), perKey 1 and global 1: a waiter is overtaken only by later arrivals within (their priority − its priority) × aging",
-    [Aging.arrivals],
-    ([arrivals]) =>
-      Effect.gen(function*() {
-        const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 1, aging: "10 millis" })
-        const served = yield* Aging.serveAll(
-          arrivals,
-          (a, i, served) => limit.withPriority(`k${i % 3}`, a.priority)(Effect.andThen(served, Effect.sleep(7)))
-        )
-        assert.strictEqual(served.length, arrivals.length)
-        assert.deepStrictEqual(Aging.overtakenBeyond(arrivals, served, 10), [])
-      }),
-    { arbitrary: { runs: 60 }, timeout: 60_000 }
-  )
+  it.effect("one line for all keys: a full key's waiters, ranked ahead, hold back no other key; a hot key takes at most perKey", () =>
+    Effect.gen(function*() {
+      const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 2, global: 3 })
+      const gate = yield* Deferred.make<void>()
+      const hot = yield* Effect.forEach(
+        [1, 2, 3, 4, 5],
+        (p) => Effect.tap(Effect.forkChild(limit.withPriority("hot", p)(Deferred.await(gate))), () => Effect.yieldNow)
+      )
+      assert.deepStrictEqual([yield* limit.inside("hot"), yield* limit.waiting("hot"), yield* limit.insideAll], [
+        2,
+        3,
+        2
+      ])
+      assert.strictEqual(yield* limit("cold")(Effect.succeed("at once")), "at once")
+      yield* Deferred.succeed(gate, undefined)
+      yield* Fiber.joinAll(hot)
+      assert.deepStrictEqual([yield* limit.keys, yield* limit.insideAll, yield* limit.waitingAll], [0, 0, 0])
+    }))
 })

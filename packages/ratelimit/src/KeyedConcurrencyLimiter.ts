@@ -6,23 +6,25 @@
  * waiting, so keys can be as many as the values a program meets (no timer, no sweep: unlike a
  * rate limit, an unused concurrency limit has no history to keep).
  *
- * An effect first waits for its key's turn (first come, first served per key), then for a
- * global permit. Holding its key's place while it waits for the global one means a hot key
- * occupies at most `perKey` places in the global line: it cannot crowd the other keys out.
- * `resize` changes either limit at runtime, preempting no one. `withPriority(key, p)` places an
- * effect by priority in its key's line and in the global line (strict, or with `aging` so that
- * nobody starves). `Fetch` in `@fiberkit/pipelines` limits its requests per host with it.
+ * Waiting effects of every key stand in one line, first come, first served — or by priority with
+ * `withPriority(key, p)` (strict, or with `aging` so that nobody starves). An effect enters when
+ * it is the first in that line whose key has room and a global permit is free: an effect of a
+ * full key is passed over, so it never holds back the other keys, and a hot key still takes at
+ * most `perKey` of the global permits. `maxPending` bounds the line over all keys (`onFull`:
+ * refuse the newcomer or drop the longest waiter, with `PendingLimitExceeded`). `resize` changes
+ * either limit at runtime, preempting no one. `Fetch` in `@fiberkit/pipelines` limits its requests
+ * per host with it.
  *
  * @since 0.3.0
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
-import type { InvalidOptions } from "./Errors.js"
+import type { InvalidOptions, PendingLimitExceeded } from "./Errors.js"
 import * as internal from "./internal/keyedConcurrencyLimiter.js"
 
 /**
  * A limiter made by `make`: `limiter(key)(effect)` runs `effect` within `key`'s limit (and the
- * global one).
+ * global one). `X` is `PendingLimitExceeded` when the limiter was made with `maxPending`.
  *
  * **Example**
  *
@@ -39,14 +41,15 @@ import * as internal from "./internal/keyedConcurrencyLimiter.js"
  * @since 0.3.0
  * @category models
  */
-export interface KeyedConcurrencyLimiter<in out K> {
-  (key: K): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+export interface KeyedConcurrencyLimiter<in out K, out X = never> {
+  (key: K): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X, R>
   /**
    * The limiter of `key` for an effect of priority `priority` (a finite number; higher enters
-   * first; the plain `limiter(key)` is priority 0; not finite: a defect). The effect is placed by
-   * its priority in its key's line and, waiting for a global permit, in the global line — with the
-   * rank it had at arrival, so with `aging` the time it waited in its key's line counts in the
-   * global one. Equal priorities first come, first served.
+   * first; the plain `limiter(key)` is priority 0; not finite: a defect). The effect is placed in
+   * the one line of all keys by the rank it had at arrival, and enters when it is the first there
+   * whose key has room and a global permit is free. Equal priorities first come, first served;
+   * with `aging`, an effect is overtaken only by later arrivals within `(their priority − its
+   * priority) × aging` — or by effects of other keys while its own key is full.
    *
    * **Example**
    *
@@ -65,15 +68,17 @@ export interface KeyedConcurrencyLimiter<in out K> {
   readonly withPriority: (
     key: K,
     priority: number
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | X, R>
   /** The most effects inside at once per key: as made, or as last resized. */
   readonly perKey: number
   /** The most effects inside at once over all keys, if there is such a cap. */
   readonly global: number | undefined
-  /** Effects of `key` inside now. */
+  /** Effects of `key` inside now (or let in, about to resume). */
   readonly inside: (key: K) => Effect.Effect<number>
-  /** Effects of `key` waiting for the key's turn now (those waiting for a global permit hold their key's place). */
+  /** Effects of `key` waiting to enter now. */
   readonly waiting: (key: K) => Effect.Effect<number>
+  /** Effects waiting to enter now, over all keys: what `maxPending` bounds. */
+  readonly waitingAll: Effect.Effect<number>
   /** Keys in use now: with an effect inside or waiting. */
   readonly keys: Effect.Effect<number>
   /** Effects inside now, over all keys. */
@@ -114,11 +119,39 @@ export declare namespace KeyedConcurrencyLimiter {
     readonly name?: string | undefined
     /**
      * What one step of priority is worth in waiting time (a finite duration > 0): an effect of
-     * priority `p` ranks, in its key's line and in the global one, as if it had come `p × aging`
-     * earlier, so a low priority waits at most the difference of priorities × `aging` behind later
-     * arrivals. Default: strict priorities.
+     * priority `p` ranks as if it had come `p × aging` earlier, so a low priority waits at most the
+     * difference of priorities × `aging` behind later arrivals (of keys with room). Default:
+     * strict priorities.
      */
     readonly aging?: Duration.Input | undefined
+    /**
+     * The most effects waiting to enter, over all keys, an integer ≥ 0 (0: never wait). Default:
+     * no bound. With a bound, the limiter's effects can fail with `PendingLimitExceeded`; a shed
+     * effect never runs.
+     *
+     * **Example**
+     *
+     * ```ts
+     * import { Effect } from "effect"
+     * import { KeyedConcurrencyLimiter } from "@fiberkit/ratelimit"
+     *
+     * const program = Effect.gen(function*() {
+     *   // 2 at once per tenant, 8 in all, at most 100 waiting over all tenants: then the oldest goes
+     *   const perTenant = yield* KeyedConcurrencyLimiter.make<string>({
+     *     perKey: 2,
+     *     global: 8,
+     *     maxPending: 100,
+     *     onFull: "dropOldest"
+     *   })
+     *   return yield* perTenant("acme")(Effect.succeed("report")).pipe(
+     *     Effect.catchTag("PendingLimitExceeded", (error) => Effect.succeed(`shed: ${error.pending} waiting`))
+     *   )
+     * })
+     * ```
+     */
+    readonly maxPending?: number | undefined
+    /** With `maxPending`: refuse the newcomer (`"fail"`, the default) or drop the longest waiter of any key (`"dropOldest"`). */
+    readonly onFull?: "fail" | "dropOldest" | undefined
   }
 
   /**
@@ -143,8 +176,10 @@ export declare namespace KeyedConcurrencyLimiter {
 
 /**
  * Makes a limiter of `perKey` effects at once per key (an integer ≥ 1) and, with `global`, at
- * most `global` over all keys; otherwise, or for an `aging` that is not a finite duration > 0,
- * `InvalidOptions`.
+ * most `global` over all keys; otherwise, or for a `maxPending` that is not an integer ≥ 0, an
+ * unknown `onFull` or an `aging` that is not a finite duration > 0, `InvalidOptions`. With
+ * `maxPending` (written in the options themselves, as for `ConcurrencyLimiter.make`), its effects
+ * may also fail with `PendingLimitExceeded`.
  *
  * **Example**
  *
@@ -167,6 +202,18 @@ export declare namespace KeyedConcurrencyLimiter {
  * @since 0.3.0
  * @category constructors
  */
-export const make: <K>(
+export function make<K>(
+  options: KeyedConcurrencyLimiter.Options & { readonly maxPending: number }
+): Effect.Effect<KeyedConcurrencyLimiter<K, PendingLimitExceeded>, InvalidOptions>
+export function make<K>(
+  options: KeyedConcurrencyLimiter.Options & { readonly maxPending?: undefined }
+): Effect.Effect<KeyedConcurrencyLimiter<K>, InvalidOptions>
+export function make<K>(
   options: KeyedConcurrencyLimiter.Options
-) => Effect.Effect<KeyedConcurrencyLimiter<K>, InvalidOptions> = internal.make
+): Effect.Effect<KeyedConcurrencyLimiter<K, PendingLimitExceeded>, InvalidOptions>
+export function make<K>(
+  options: KeyedConcurrencyLimiter.Options
+): Effect.Effect<KeyedConcurrencyLimiter<K, PendingLimitExceeded>, InvalidOptions> {
+  // without `maxPending` the line has no bound, so `PendingLimitExceeded` never happens
+  return internal.make<K>(options)
+}

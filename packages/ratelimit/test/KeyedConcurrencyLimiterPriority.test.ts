@@ -3,17 +3,7 @@ import { Deferred, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
 import * as Aging from "./aging.js"
-
-/** Forks `limit.withPriority(key, priority)` of an effect that records `name`, and lets it register. */
-const enter = (
-  limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string>,
-  order: Array<string>,
-  [name, key, priority]: readonly [string, string, number]
-) =>
-  Effect.tap(
-    Effect.forkChild(limit.withPriority(key, priority)(Effect.sync(() => void order.push(name)))),
-    () => Effect.yieldNow
-  )
+import { enter } from "./keyedArrivals.js"
 
 describe("KeyedConcurrencyLimiter.withPriority", () => {
   it.effect("in a key's line: higher priorities first, equal ones first come, first served", () =>
@@ -81,6 +71,22 @@ describe("KeyedConcurrencyLimiter.withPriority", () => {
         assert.deepStrictEqual(Aging.overtakenBeyond(arrivals, served, 10), [])
       }),
     { arbitrary: { runs: 40 }, timeout: 30_000 }
+  )
+
+  it.effect.prop(
+    "property (aging), perKey 1 and global 1: a waiter is overtaken only by later arrivals within (their priority − its priority) × aging",
+    [Aging.arrivals],
+    ([arrivals]) =>
+      Effect.gen(function*() {
+        const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 1, aging: "10 millis" })
+        const served = yield* Aging.serveAll(
+          arrivals,
+          (a, i, served) => limit.withPriority(`k${i % 3}`, a.priority)(Effect.andThen(served, Effect.sleep(7)))
+        )
+        assert.strictEqual(served.length, arrivals.length)
+        assert.deepStrictEqual(Aging.overtakenBeyond(arrivals, served, 10), [])
+      }),
+    { arbitrary: { runs: 60 }, timeout: 60_000 }
   )
 
   it.effect("with aging, a plain effect ranks by its arrival: it is not placed ahead of earlier higher priorities", () =>

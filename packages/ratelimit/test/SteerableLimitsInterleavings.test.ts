@@ -122,6 +122,44 @@ describe("limits under the schedule explorer", () => {
       options
     ))
 
+  it.effect("KeyedConcurrencyLimiter: maxPending over all keys + dropOldest + priorities + interruptions — bounds held, shed ones ran nothing", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const limit = yield* Effect.orDie(
+          KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 2, maxPending: 2, onFull: "dropOldest" })
+        )
+        const ran = new Set<number>()
+        let all = 0
+        const over: Array<string> = []
+        const body = (i: number) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => {
+              ran.add(i)
+              if (++all > 2) over.push(`all=${all}`)
+            }),
+            () => Effect.andThen(Effect.sleep(2), limit.waitingAll),
+            () => Effect.sync(() => void all--)
+          )
+        const uses = [["a", 0], ["a", 3], ["b", 1], ["c", 5], ["a", 2], ["b", 0]] as const
+        const fibers = yield* Effect.forEach(
+          uses,
+          ([key, priority], i) => Interleavings.fork(Effect.exit(limit.withPriority(key, priority)(body(i))))
+        )
+        for (const [i, fiber] of fibers.entries()) {
+          const exit = yield* Fiber.await(fiber)
+          if (Exit.isSuccess(exit) && Exit.isFailure(exit.value) && !Exit.hasInterrupts(exit.value) && ran.has(i)) {
+            over.push(`#${i} shed but ran`)
+          }
+          if (Exit.isSuccess(exit) && Exit.isSuccess(exit.value) && exit.value.value > 2) {
+            over.push(`${exit.value.value} waiting`)
+          }
+        }
+        assert.deepStrictEqual(over, [])
+        assert.deepStrictEqual([yield* limit.keys, yield* limit.insideAll, yield* limit.waitingAll, all], [0, 0, 0, 0])
+      }),
+      options
+    ))
+
   it.effect("RateLimiter: dropOldest + priorities with aging + resize + interruptions — the guarantee holds, nothing granted twice or left waiting", () =>
     Interleavings.explore(
       Effect.gen(function*() {

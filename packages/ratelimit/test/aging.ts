@@ -1,6 +1,6 @@
 /**
  * The aging guarantee written out apart from the limiters, for the property of every ranked line
- * (`ConcurrencyLimiter`, `RateLimiter`, `KeyedConcurrencyLimiter`'s key and global lines): with
+ * (`ConcurrencyLimiter`, `RateLimiter`, `KeyedConcurrencyLimiter`'s one line over all keys): with
  * `aging: d`, a waiter is overtaken only by later arrivals within `(their priority − its
  * priority) × d` after it. Random arrivals at random times on the TestClock (`TestTime.run`).
  */

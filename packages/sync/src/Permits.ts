@@ -14,6 +14,11 @@
  *   more permits than a shrink left is served alone, once every permit is free.
  * - **Refusal:** `refuseOldest()` sends the longest-waiting waiter away unserved, for load
  *   shedding; its `takeThen` runs the `refused` effect instead of its body.
+ * - **Rooms:** a waiter may also need a place in a `Room` of its own (its key's places, in a
+ *   keyed limit): it is served only while its room has one, and is passed over — only it — while
+ *   its room is full, so one line ranks every waiter across rooms (a waiter of a full key never
+ *   holds back the others). The pool takes the place in the step it serves the waiter and gives it
+ *   back with `release(n, room)`. A hand-off walks past the waiters of full rooms ranked ahead.
  *
  * Invariant: `free` plus the permits of every granted (not yet cancelled) waiter plus the permits
  * held by running fibers is constant, except for explicit `release`s beyond what was taken and
@@ -30,6 +35,48 @@ import { Ranked } from "./WaitQueue.js"
 
 const TRUE = Effect.succeed(true)
 const REFUSED = Exit.succeed(false)
+
+/**
+ * A limit of places besides the pool's permits, that a waiter may need too — one per key in a
+ * keyed limit. The pool asks `hasRoom` before it serves the waiter, calls `enter` in the step it
+ * does, and `leave` when the place is given back (`release(n, room)`, or a hand-off that came too
+ * late for an interrupted waiter). A room whose `hasRoom` turns true other than by `leave` (its
+ * size grown) needs `serve()`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Permits } from "@fiberkit/sync"
+ *
+ * // at most 2 places per tenant, in a pool of 8 permits over all tenants
+ * class TenantRoom implements Permits.Room {
+ *   inside = 0
+ *   hasRoom() {
+ *     return this.inside < 2
+ *   }
+ *   enter() {
+ *     this.inside++
+ *   }
+ *   leave() {
+ *     this.inside--
+ *   }
+ * }
+ * const pool = new Permits.PermitPool(8)
+ * const acme = new TenantRoom()
+ * const tookAtOnce = pool.tryTake(1, acme) // true: acme.inside is 1
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface Room {
+  /** Whether one more may enter now. */
+  hasRoom(): boolean
+  /** One more entered. */
+  enter(): void
+  /** One left. */
+  leave(): void
+}
 
 /**
  * A waiter of a `PermitPool`: granted `true` when its permits are its own, `false` when it was
@@ -54,6 +101,8 @@ export interface PermitWaiter extends Waiter<boolean> {
   rank: number
   /** Its number in order of arrival. */
   seq: number
+  /** The room it needs a place in too, if any: passed over while that room is full. */
+  room: Room | undefined
   /**
    * Asks for more than the pool has had since a shrink: served alone, once every permit is free
    * (else it could never be served, and no one behind it either).
@@ -101,11 +150,32 @@ export class PermitPool {
     this.total = free
   }
 
-  /** Takes `n` permits at once if no one waits ahead and enough are free: `true` if it did. */
-  tryTake(n: number): boolean {
-    if (this.waiters.size === 0 && this.free >= n) {
-      this.free -= n
-      return true
+  /**
+   * Takes `n` permits at once (and a place in `room`, if given) if no one it must let go first
+   * waits and enough are free: `true` if it did.
+   */
+  tryTake(n: number, room?: Room): boolean {
+    if (!this.canTake(n, room)) return false
+    this.free -= n
+    room?.enter()
+    return true
+  }
+
+  /**
+   * Whether `tryTake(n, room)` would take now: enough permits free, a place in `room`, and no
+   * waiter it must let go first — any waiter at all without `room`; with one, a waiter that could
+   * be served (the waiters of full rooms are passed over).
+   */
+  canTake(n: number, room?: Room): boolean {
+    if (this.free < n) return false
+    if (room === undefined) return this.waiters.size === 0
+    return room.hasRoom() && !this.anyServable()
+  }
+
+  /** Whether a waiter's room (if it has one) has a place: it would be served, given the permits. */
+  private anyServable(): boolean {
+    for (let node = this.waiters.first; node !== undefined; node = node.next as PermitWaiter | undefined) {
+      if (node.room === undefined || node.room.hasRoom()) return true
     }
     return false
   }
@@ -123,21 +193,24 @@ export class PermitPool {
 
   /**
    * {@link take}, then `next` (still uninterruptible). `rank` places the waiter in line (default
-   * 0); a waiter sent away by {@link refuseOldest} runs `refused` instead of `next`.
+   * 0); a waiter sent away by {@link refuseOldest} runs `refused` instead of `next`. With `room`,
+   * the waiter also takes a place in it (see {@link Room}); give both back with `release(n, room)`.
    */
   takeThen<A, E, R, E2 = never>(
     n: number,
     restore: Restore,
     next: Effect.Effect<A, E, R>,
     rank = 0,
-    refused: Effect.Effect<never, E2> = Effect.never
+    refused: Effect.Effect<never, E2> = Effect.never,
+    room?: Room
   ): Effect.Effect<A, E | E2, R> {
-    if (this.tryTake(n)) return next
-    const waiter = this.enqueue(n, rank)
-    // a waiter ranked ahead of the head may fit in the permits the head is waiting to add up
-    if (waiter === this.waiters.first) this.grant()
+    if (this.tryTake(n, room)) return next
+    const waiter = this.enqueue(n, rank, room)
+    // a waiter ranked ahead of the head may fit in the permits the head is waiting to add up; one
+    // with a room may fit while those ahead of it wait for theirs
+    if (waiter === this.waiters.first || room !== undefined) this.grant()
     return Effect.flatMap(
-      waiter.wait(restore, this.hooks(n)),
+      waiter.wait(restore, room === undefined ? this.hooks(n) : this.makeHooks(n, room)),
       (granted): Effect.Effect<A, E | E2, R> => granted ? next : refused
     )
   }
@@ -154,9 +227,15 @@ export class PermitPool {
     return withDeadline(duration, () => this.refuse(waiter), waiter.wait(restore, this.hooks(n)))
   }
 
-  /** Returns `n` permits and hands them to the waiters at the head of the line. */
-  release(n: number): void {
+  /** Returns `n` permits (and a place in `room`) and hands them to the waiters at the head of the line. */
+  release(n: number, room?: Room): void {
+    room?.leave()
     this.free += n
+    this.grant()
+  }
+
+  /** Serves the waiters that can be served now: after a room grew other than by `release`. */
+  serve(): void {
     this.grant()
   }
 
@@ -200,26 +279,40 @@ export class PermitPool {
     return n === 1 ? this.hooksForOne : this.makeHooks(n)
   }
 
-  private makeHooks(n: number): WaitHooks<boolean> {
-    return { onLost: (granted) => granted && this.release(n), onCancel: () => this.grant() }
+  private makeHooks(n: number, room?: Room): WaitHooks<boolean> {
+    return { onLost: (granted) => granted && this.release(n, room), onCancel: () => this.grant() }
   }
 
-  private enqueue(n: number, rank: number): PermitWaiter {
+  private enqueue(n: number, rank: number, room?: Room): PermitWaiter {
     const waiter = new Waiter<boolean>(this.waiters) as PermitWaiter
     waiter.n = n
     waiter.rank = rank
     waiter.seq = this.arrivals++
     waiter.alone = false
+    waiter.room = room
     this.waiters.push(waiter)
     return waiter
   }
 
+  /**
+   * Serves waiters in line order while they fit; a waiter whose room is full is passed over, the
+   * first one that does not fit stops the line (no one overtakes it).
+   */
   private grant(): void {
-    let head = this.waiters.first
-    while (head !== undefined && (this.free >= head.n || (head.alone && this.total > 0 && this.free >= this.total))) {
-      this.free -= head.n
-      head.grant(true)
-      head = this.waiters.first
+    let node = this.waiters.first
+    while (node !== undefined) {
+      const next = node.next as PermitWaiter | undefined
+      const room = node.room
+      if (room === undefined || room.hasRoom()) {
+        if (!(this.free >= node.n || (node.alone && this.total > 0 && this.free >= this.total))) return
+        this.free -= node.n
+        room?.enter()
+        node.grant(true)
+      } else if (this.free < 0) {
+        // no one can be served (not even for 0 permits): no need to look past the full rooms
+        return
+      }
+      node = next
     }
   }
 }

@@ -6,10 +6,17 @@
  *
  * - **Strict** (no `aging`): the rank is `-priority`. Higher priorities go first, always: a
  *   steady stream of them can hold a lower one back for as long as it lasts.
- * - **Aging** (`aging: d`): the rank is `arrival − priority × d` (milliseconds on the Clock), so a
- *   waiter of priority `p` is placed as if it had arrived `p × d` earlier. One step of priority is
- *   worth `d` of waiting: a waiter is overtaken only by arrivals within
- *   `(their priority − its priority) × d` after it, so nobody starves.
+ * - **Aging** (`aging: d`): the rank is `arrival − priority × d` (milliseconds), so a waiter of
+ *   priority `p` is placed as if it had arrived `p × d` earlier. One step of priority is worth `d`
+ *   of waiting: a waiter is overtaken only by arrivals within `(their priority − its priority) × d`
+ *   after it, so nobody starves.
+ *
+ * Arrival times come from the Clock's monotonic time (`Clock.monotonicTimeNanos`, which `TestClock`
+ * moves with `adjust` and forward `setTime`), never from the wall clock: a wall clock that steps
+ * back (NTP, a resumed VM) would put later arrivals ahead of earlier ones. A `Ranking` counts them
+ * from its own first use, so even an `aging` of a few nanoseconds stays a distinct rank (a double
+ * holds a nanosecond apart for weeks of elapsed time, not at epoch-sized times), and never lets an
+ * arrival's time go below the one before it: equal ranks then keep their order of arrival.
  *
  * A priority that is not a finite number, or (with aging) one so large that `priority × aging`
  * is no finite number of milliseconds, is a programming mistake: a defect
@@ -57,7 +64,9 @@ export const decodeAging = (operation: string, aging: unknown): Effect.Effect<nu
 
 /**
  * The rank of an arrival of `priority` on `clock` (lower ranks are served first): `-priority`
- * when `agingMillis` is `undefined` (strict), else `now − priority × agingMillis`. Not checked —
+ * when `agingMillis` is `undefined` (strict), else `now − priority × agingMillis`, `now` being the
+ * clock's monotonic time in milliseconds (its origin is arbitrary: compare ranks of one clock only;
+ * a `Ranking` counts from its first use instead, which keeps tiny `aging` values exact). Not checked —
  * a priority that is not finite gives a rank that is not finite: `Ranking.withRank` makes that a
  * defect; use it unless the priority is already known to be good.
  *
@@ -76,7 +85,9 @@ export const decodeAging = (operation: string, aging: unknown): Effect.Effect<nu
  * @category utils
  */
 export const rank = (priority: number, clock: Clock.Clock, agingMillis?: number | undefined): number =>
-  agingMillis === undefined ? -priority : clock.currentTimeMillisUnsafe() - priority * agingMillis
+  agingMillis === undefined ? -priority : monotonicMillis(clock) - priority * agingMillis
+
+const monotonicMillis = (clock: Clock.Clock): number => Number(clock.monotonicTimeNanosUnsafe()) / 1_000_000
 
 /**
  * How one line ranks priorities: strictly, or with aging. Made once per pool or limiter, used
@@ -121,9 +132,15 @@ export class Ranking {
     return this.agingMillis === undefined
   }
 
+  /** The monotonic time of this ranking's first aged arrival, in nanoseconds: its origin of time. */
+  private origin: bigint | undefined = undefined
+  /** The latest arrival time given, in milliseconds since `origin`: no arrival is given an earlier one. */
+  private latest = 0
+
   /**
    * `f` given the rank of an arrival of `priority` now: `-priority`, or with aging
-   * `now − priority × aging` on the Clock. Strict priority 0 — the common case — is `f(0)` at
+   * `now − priority × aging`, `now` in milliseconds of the Clock's monotonic time since this
+   * ranking's first use (never less than the previous arrival's). Strict priority 0 — the common case — is `f(0)` at
    * once, without reading the clock or checking anything. A rank that would not be a finite
    * number is a defect.
    */
@@ -150,7 +167,18 @@ export class Ranking {
    * finite gives a rank that is not finite; `withRank` makes that a defect).
    */
   rank(priority: number, clock: Clock.Clock): number {
-    return rank(priority, clock, this.agingMillis)
+    const aging = this.agingMillis
+    return aging === undefined ? -priority : this.arrival(clock) - priority * aging
+  }
+
+  /** Now, in milliseconds since the first arrival, on the monotonic clock — and never going back. */
+  private arrival(clock: Clock.Clock): number {
+    const now = clock.monotonicTimeNanosUnsafe()
+    if (this.origin === undefined) this.origin = now
+    const elapsed = Number(now - this.origin) / 1_000_000
+    // a clock other than the monotonic one of a single runtime may go back: clamp, keep order
+    if (elapsed > this.latest) this.latest = elapsed
+    return this.latest
   }
 
   private notFinite(priority: number): Effect.Effect<never> {

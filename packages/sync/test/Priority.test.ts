@@ -1,9 +1,20 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Gen } from "@fiberkit/testkit"
-import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { Cause, type Clock, Deferred, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as KeyedSemaphore from "../src/KeyedSemaphore.js"
 import * as Priority from "../src/Priority.js"
+
+/** A Clock whose monotonic time is `nanos()`, for readings no real clock gives. */
+const clockOf = (nanos: () => bigint): Clock.Clock => ({
+  currentTimeMillisUnsafe: () => 0,
+  currentTimeMillis: Effect.succeed(0),
+  currentTimeNanosUnsafe: () => 0n,
+  currentTimeNanos: Effect.succeed(0n),
+  monotonicTimeNanosUnsafe: nanos,
+  monotonicTimeNanos: Effect.sync(nanos),
+  sleep: () => Effect.void
+})
 
 const rankOf = (ranking: Priority.Ranking, priority: number) => ranking.withRank(priority, Effect.succeed)
 
@@ -45,14 +56,46 @@ describe("Priority", () => {
       assert.isTrue(ranking.isStrict)
     }))
 
-  it.effect("aging: the rank is arrival − priority × aging, on the Clock", () =>
+  it.effect("aging: the rank is arrival − priority × aging, arrivals counted from the ranking's first use", () =>
     Effect.gen(function*() {
       const ranking = new Priority.Ranking("X.withPriority", 10)
       yield* TestClock.setTime(5000)
-      assert.deepStrictEqual([yield* rankOf(ranking, 0), yield* rankOf(ranking, 2)], [5000, 4980])
+      assert.deepStrictEqual([yield* rankOf(ranking, 0), yield* rankOf(ranking, 2)], [0, -20])
       yield* TestClock.adjust(15)
-      assert.strictEqual(yield* rankOf(ranking, 1), 5005)
+      assert.strictEqual(yield* rankOf(ranking, 1), 5)
       assert.isFalse(ranking.isStrict)
+    }))
+
+  it.effect("aging: a wall clock that steps back moves no rank back; the monotonic time still advances", () =>
+    Effect.gen(function*() {
+      const ranking = new Priority.Ranking("X.withPriority", 10)
+      yield* TestClock.setTime(3_600_000)
+      const early = yield* rankOf(ranking, 0)
+      yield* TestClock.setTime(3_540_000) // one minute back on the wall clock
+      const late = yield* rankOf(ranking, 0)
+      yield* TestClock.adjust(7)
+      const later = yield* rankOf(ranking, 0)
+      assert.deepStrictEqual([early, late, later], [0, 0, 7])
+    }))
+
+  it("aging: a clock whose monotonic time goes back gives the latest arrival time again, never an earlier one", () => {
+    const readings = [5_000_000n, 9_000_000n, 2_000_000n, 12_000_000n]
+    const ranking = new Priority.Ranking("X.withPriority", 10)
+    const clock = clockOf(() => readings.shift()!)
+    assert.deepStrictEqual([0, 0, 0, 0].map((p) => ranking.rank(p, clock)), [0, 4, 4, 7])
+  })
+
+  it.effect("aging of 100 nanoseconds at an epoch-sized wall time: one step of priority still ranks ahead", () =>
+    Effect.gen(function*() {
+      const ranking = new Priority.Ranking("X.withPriority", 0.0001)
+      yield* TestClock.setTime(1_765_000_000_000)
+      const low = yield* rankOf(ranking, 0)
+      const high = yield* rankOf(ranking, 1)
+      assert.isBelow(high, low)
+      yield* TestClock.adjust("1 day")
+      const lowLater = yield* rankOf(ranking, 0)
+      const highLater = yield* rankOf(ranking, 1)
+      assert.isBelow(highLater, lowLater)
     }))
 
   it.effect("rank, the rule alone: -priority without aging, arrival − priority × aging with it", () =>

@@ -1,58 +1,94 @@
-import * as KeyedSemaphore from "@fiberkit/sync/KeyedSemaphore"
+import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import type { Room } from "@fiberkit/sync/Permits"
 import * as Priority from "@fiberkit/sync/Priority"
 import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../KeyedConcurrencyLimiter.js"
 import { LimitCore } from "./limitCore.js"
 import { recording } from "./recording.js"
+import { resolveSteering } from "./steering.js"
 
 const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 1
 
 const invalid = (operation: string, field: string, value: unknown) =>
   Effect.fail(new InvalidOptions({ operation, field, expected: "an integer ≥ 1", value }))
 
+/** The permits of a limiter without a global cap: more than can ever be inside. */
+const UNCAPPED = Number.MAX_SAFE_INTEGER
+
 /**
- * Per key, a `KeyedSemaphore` permit (keys forgotten when unused); over all keys, an optional
- * `LimitCore` of `global` permits, taken second — a hot key's waiters hold at most `perKey`
- * places in the global line, so they cannot crowd the other keys out of it. An effect's rank is
- * taken once, at arrival, and places it in both lines.
+ * A key's places: how many of its effects are inside (or handed a place, about to resume) and how
+ * many are inside or waiting — the key is forgotten when none is.
+ */
+class KeyRoom implements Room {
+  inside = 0
+  users = 0
+
+  constructor(private readonly limits: { perKey: number }) {}
+
+  hasRoom(): boolean {
+    return this.inside < this.limits.perKey
+  }
+
+  enter(): void {
+    this.inside++
+  }
+
+  leave(): void {
+    this.inside--
+  }
+}
+
+/**
+ * One `LimitCore` of `global` permits (more than can ever be used when there is no cap) whose
+ * single line holds every waiting effect of every key, by rank and arrival — the rank taken once,
+ * at arrival. An effect is served when it heads the line among those whose key has room (a
+ * `KeyRoom` of `perKey` places): a waiter of a full key is passed over, never held back by, nor
+ * holding back, anyone else — so priorities and first come, first served hold across keys, and a
+ * hot key still takes at most `perKey` of the global permits. `maxPending` bounds that one line.
  *
  * @internal
  */
 export const make = <K>(
   options: Api.KeyedConcurrencyLimiter.Options
-): Effect.Effect<Api.KeyedConcurrencyLimiter<K>, InvalidOptions> =>
+): Effect.Effect<Api.KeyedConcurrencyLimiter<K, PendingLimitExceeded>, InvalidOptions> =>
   Effect.suspend(() => {
     const op = "KeyedConcurrencyLimiter.make"
     if (!isCount(options.perKey)) return invalid(op, "perKey", options.perKey)
     if (options.global !== undefined && !isCount(options.global)) return invalid(op, "global", options.global)
-    const global = options.global === undefined
-      ? undefined
-      : new LimitCore(options.global, { source: "KeyedConcurrencyLimiter", maxPending: undefined, onFull: "fail" })
-    const inside = new Map<K, number>()
-    const count = (key: K, delta: number) => {
-      const n = (inside.get(key) ?? 0) + delta
-      if (n === 0) inside.delete(key)
-      else inside.set(key, n)
-    }
+    const capped = options.global !== undefined
+    const limits = { perKey: options.perKey }
+    const rooms = new Map<K, KeyRoom>()
     return Effect.zipWith(
-      Effect.zip(Effect.orDie(KeyedSemaphore.make<K>(options.perKey)), Priority.decodeAging(op, options.aging)),
+      resolveSteering(op, options),
       recording("KeyedConcurrencyLimiter", options.name),
-      ([perKey, agingMillis], recorded) => {
+      ({ agingMillis, maxPending, onFull }, recorded) => {
+        const core = new LimitCore(options.global ?? UNCAPPED, {
+          source: "KeyedConcurrencyLimiter",
+          maxPending,
+          onFull
+        })
         const ranking = new Priority.Ranking("KeyedConcurrencyLimiter.withPriority", agingMillis)
-        const within = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E, R> => {
-          const counted = Effect.uninterruptibleMask((restore) =>
+        // a key is in use from the step its effect arrives to the step it is done, or has left the
+        // line (refused, shed, interrupted)
+        const within = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, rank: number) =>
+          Effect.uninterruptibleMask((restore) =>
             Effect.suspend(() => {
-              count(key, 1)
-              return Effect.ensuring(restore(effect), Effect.sync(() => count(key, -1)))
+              let room = rooms.get(key)
+              if (room === undefined) {
+                room = new KeyRoom(limits)
+                rooms.set(key, room)
+              }
+              room.users++
+              const used = room
+              return Effect.ensuring(
+                restore(core.enter(effect, rank, used)),
+                Effect.sync(() => {
+                  if (--used.users === 0 && rooms.get(key) === used) rooms.delete(key)
+                })
+              )
             })
           )
-          // the global line has no bound: its `PendingLimitExceeded` cannot happen (and the
-          // effect's own errors stay its own)
-          return perKey.withPermits(key, 1, rank)(
-            global === undefined ? counted : global.enter(counted, rank) as typeof counted
-          )
-        }
         const run = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, priority: number) =>
           ranking.withRank(priority, (rank) =>
             recorded === undefined
@@ -62,44 +98,42 @@ export const make = <K>(
         const limiter = Object.assign(byKey, {
           withPriority: (key: K, priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
             run(key, effect, priority),
-          inside: (key: K) => Effect.sync(() => inside.get(key) ?? 0),
-          waiting: (key: K) => perKey.waiting(key),
-          keys: perKey.keys,
-          insideAll: Effect.sync(() => global?.inside ?? sumOf(inside)),
+          inside: (key: K) => Effect.sync(() => rooms.get(key)?.inside ?? 0),
+          waiting: (key: K) =>
+            Effect.sync(() => {
+              const room = rooms.get(key)
+              return room === undefined ? 0 : room.users - room.inside
+            }),
+          waitingAll: Effect.sync(() => core.waiting),
+          keys: Effect.sync(() => rooms.size),
+          insideAll: Effect.sync(() => core.inside),
           resize: (sizes: Api.KeyedConcurrencyLimiter.Sizes) => {
-            if (sizes.perKey !== undefined && !isCount(sizes.perKey)) {
-              return invalid("KeyedConcurrencyLimiter.resize", "perKey", sizes.perKey)
-            }
-            if (sizes.global !== undefined && (global === undefined || !isCount(sizes.global))) {
+            const operation = "KeyedConcurrencyLimiter.resize"
+            if (sizes.perKey !== undefined && !isCount(sizes.perKey)) return invalid(operation, "perKey", sizes.perKey)
+            if (sizes.global !== undefined && (!capped || !isCount(sizes.global))) {
               return Effect.fail(
                 new InvalidOptions({
-                  operation: "KeyedConcurrencyLimiter.resize",
+                  operation,
                   field: "global",
-                  expected: global === undefined
-                    ? "no global limit: the limiter was made without one"
-                    : "an integer ≥ 1",
+                  expected: capped ? "an integer ≥ 1" : "no global limit: the limiter was made without one",
                   value: sizes.global
                 })
               )
             }
-            return Effect.andThen(
-              sizes.perKey === undefined ? Effect.void : Effect.orDie(perKey.resize(sizes.perKey)),
-              Effect.sync(() => {
-                if (sizes.global !== undefined) global!.resize(sizes.global)
-              })
-            )
+            return Effect.sync(() => {
+              if (sizes.perKey !== undefined) {
+                limits.perKey = sizes.perKey
+                // a grow lets the waiters of keys that were full in at once; a shrink preempts no one
+                core.serve()
+              }
+              if (sizes.global !== undefined) core.resize(sizes.global)
+            })
           }
         })
         return Object.defineProperties(limiter, {
-          perKey: { get: () => perKey.permits, enumerable: true },
-          global: { get: () => global?.total, enumerable: true }
+          perKey: { get: () => limits.perKey, enumerable: true },
+          global: { get: () => capped ? core.total : undefined, enumerable: true }
         }) as typeof limiter & { readonly perKey: number; readonly global: number | undefined }
       }
     )
   })
-
-const sumOf = <K>(counts: Map<K, number>): number => {
-  let sum = 0
-  for (const n of counts.values()) sum += n
-  return sum
-}

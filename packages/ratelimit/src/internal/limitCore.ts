@@ -1,5 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
-import { PermitPool } from "@fiberkit/sync/Permits"
+import { PermitPool, type Room } from "@fiberkit/sync/Permits"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -10,7 +10,8 @@ import { type Bound, shed } from "./steering.js"
  * by rank — a priority turned into a rank by the facade's `Priority.Ranking` (strict, or with
  * aging so that nobody starves) — equal ranks first come, first served. A bound on the line
  * sheds load (`PendingLimitExceeded`); `resize` changes `total` preempting no one; `watchers` end
- * `awaitIdle`/`awaitSizeBelow` waits after each change.
+ * `awaitIdle`/`awaitSizeBelow` waits after each change. A use may also need a place in a `Room`
+ * (its key's, in a keyed limit): it waits in the same line, passed over while its room is full.
  *
  * @internal
  */
@@ -31,23 +32,29 @@ export class LimitCore {
     return this.pool.waiters.size
   }
 
-  /** `effect` run within the limit, placed in line by `rank` (lower first). */
-  enter<A, E, R>(effect: Effect.Effect<A, E, R>, rank: number): Effect.Effect<A, E | PendingLimitExceeded, R> {
+  /** `effect` run within the limit (and a place in `room`, if given), placed in line by `rank` (lower first). */
+  enter<A, E, R>(
+    effect: Effect.Effect<A, E, R>,
+    rank: number,
+    room?: Room
+  ): Effect.Effect<A, E | PendingLimitExceeded, R> {
     return Effect.uninterruptibleMask((restore) => {
-      const full = this.admit()
+      const full = this.admit(room)
       if (full !== undefined) return Effect.fail(full)
-      const body = Effect.ensuring(restore(effect), this.leave)
+      const leave = room === undefined ? this.leave : Effect.sync(() => this.pool.release(1, room))
+      const body = Effect.ensuring(restore(effect), leave)
+      const refused = Effect.suspend(() => Effect.fail(this.shed(true)))
       return Effect.ensuring(
-        this.pool.takeThen(1, restore, body, rank, Effect.suspend(() => Effect.fail(this.shed(true)))),
+        this.pool.takeThen(1, restore, body, rank, refused, room),
         Effect.sync(() => this.watchers.check())
       )
     })
   }
 
-  /** Checked in the same step as the line is joined: `undefined` if this use may wait. */
-  private admit(): PendingLimitExceeded | undefined {
+  /** Checked in the same step as the line is joined: `undefined` if this use may wait (or need not). */
+  private admit(room: Room | undefined): PendingLimitExceeded | undefined {
     const max = this.options.maxPending
-    if (max === undefined || this.waiting < max || (this.waiting === 0 && this.pool.free >= 1)) return undefined
+    if (max === undefined || this.waiting < max || this.pool.canTake(1, room)) return undefined
     if (this.options.onFull === "fail") return this.shed(false)
     // make room: the one that waited longest leaves with the error, the newcomer joins
     return this.pool.refuseOldest() ? undefined : this.shed(false)
@@ -58,6 +65,12 @@ export class LimitCore {
   }
 
   private readonly leave = Effect.sync(() => this.pool.release(1))
+
+  /** Serves the waiters that can be now: after a room grew (a keyed limit's `perKey`). */
+  serve(): void {
+    this.pool.serve()
+    this.watchers.check()
+  }
 
   resize(total: number): void {
     const delta = total - this.total

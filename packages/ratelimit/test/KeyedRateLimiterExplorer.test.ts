@@ -1,0 +1,70 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Interleavings } from "@fiberkit/testkit"
+import { Clock, Effect, Exit, Fiber } from "effect"
+import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
+import { allowed, type Start } from "./guarantees.js"
+
+describe("KeyedRateLimiter under the schedule explorer", () => {
+  for (const algorithm of ["sliding-window", "token-bucket", "gcra"] as const) {
+    it.effect(
+      `KeyedRateLimiter ${algorithm}: dropOldest per key + idle forgetting + pause + interrupts`,
+      () =>
+        Interleavings.explore(
+          Effect.gen(function*() {
+            const keyed = yield* Effect.orDie(
+              KeyedRateLimiter.make<string>({
+                limit: 1,
+                interval: 5,
+                algorithm,
+                maxPending: 1,
+                onFull: "dropOldest",
+                idleTimeout: 1,
+                aging: 1
+              })
+            )
+            const starts = new Map<string, Array<Start>>()
+            const fibers = yield* Effect.forEach(
+              [["a", 0], ["a", 2], ["b", 1], ["a", 1], ["b", 0], ["a", 3]] as const,
+              ([key, priority], i) =>
+                Interleavings.fork(
+                  Effect.andThen(
+                    Effect.sleep(i % 3),
+                    keyed(key).withPriority(priority)(
+                      Effect.flatMap(
+                        Clock.currentTimeMillis,
+                        (at) => Effect.sync(() => void starts.set(key, [...(starts.get(key) ?? []), { at, cost: 1 }]))
+                      )
+                    )
+                  )
+                )
+            )
+            const pauser = yield* Interleavings.fork(Effect.andThen(Effect.sleep(2), keyed.pause("a", 3)))
+            const exits = yield* Effect.forEach(fibers, Fiber.await)
+            yield* Fiber.await(pauser)
+            for (const exit of exits) {
+              if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
+                assert.isTrue(
+                  exit.cause.reasons.some((r) => r._tag === "Fail" && r.error._tag === "PendingLimitExceeded"),
+                  String(exit.cause)
+                )
+              }
+            }
+            for (const [key, list] of starts) {
+              const ordered = [...list].sort((x, y) => x.at - y.at)
+              ordered.forEach((start, i) =>
+                assert.isTrue(
+                  allowed(keyed(key).options, 5, ordered.slice(0, i), start.at, start.cost),
+                  `${key}: ${JSON.stringify(ordered)}`
+                )
+              )
+            }
+            yield* Effect.sleep(100)
+            yield* keyed("c").stats // a use: sweeps
+            assert.strictEqual(yield* keyed.size, 1)
+          }),
+          { schedules: 300, interrupts: true }
+        ),
+      120_000
+    )
+  }
+})

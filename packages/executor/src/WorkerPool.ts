@@ -26,8 +26,9 @@
  *
  * Steering, as on a `FiberPool`:
  * - **Priorities:** `submit(call, { priority })` — higher first, equal priorities in submission
- *   order; strict, or with `aging` so that none starves. A call sent ahead to a busy worker and
- *   not started yet gives its place back to a call that goes before it.
+ *   order; strict, or with `aging` so that none starves. While priorities are in play (with
+ *   `aging`, or while a call of priority other than 0 waits) no call is sent ahead of a worker's
+ *   replies: a worker that frees starts the best-ranked of all the calls not started.
  * - **Resize:** `resize(n)` while in use. A grow starts the new worker threads and returns once
  *   they serve; waiting calls start on each as soon as it is ready. If one cannot start, `resize`
  *   fails `WorkerSpawnFailed` and the pool keeps its old size. A shrink interrupts nothing: the

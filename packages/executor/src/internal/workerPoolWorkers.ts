@@ -43,11 +43,13 @@ export class Workers {
   private spawnFailure: WorkerSpawnFailed | undefined = undefined
   private scheduled = false
   /**
-   * A call ranked other than 0 has come (a priority, or `aging`): from then on no call is sent
-   * ahead of a worker's replies, so that each call a worker starts is the first of all those not
-   * started (see `yieldTo`).
+   * Priorities are in play — a call of rank other than 0 (a priority, or `aging`) waits in line:
+   * no call is sent ahead of a worker's replies, so that each call a worker starts is the first of
+   * all those not started. Set by such a call as it comes, cleared by a dispatch that finds none.
    */
   private ranked = false
+  /** A call of rank other than 0 has come: a call may go before one sent and not started (see `yieldTo`). */
+  private prioritised = false
   /** Slots left by workers to be replaced: a replacement takes its predecessor's slot (its Timeline lane). */
   private readonly vacated: Array<number> = []
   readonly line: PendingLine
@@ -96,13 +98,20 @@ export class Workers {
    * takes back every call the workers hold behind the one they run.
    */
   push(job: CallJob): void {
-    if (job.rank !== 0 && !this.ranked) {
-      this.ranked = true
-      recall(this.threads, this.host.requeue)
+    if (job.rank !== 0) {
+      this.prioritised = true
+      this.rank()
     }
     this.line.push(job)
-    if (this.ranked) yieldTo(job, this.threads, this.host.requeue)
+    if (this.prioritised) yieldTo(job, this.threads, this.host.requeue)
     this.schedule()
+  }
+
+  /** Priorities come into play: the calls the workers hold behind the one they run go back in line. */
+  private rank(): void {
+    if (this.ranked) return
+    this.ranked = true
+    recall(this.threads, this.host.requeue)
   }
 
   /** A submission: the slots whose last start failed may be tried again. */
@@ -199,6 +208,8 @@ export class Workers {
       if (this.alive() > this.size) return this.changed()
     }
     this.spawnMissing()
+    if (this.line.ranked > 0) this.rank() // a ranked call given back (a crash, a shrink)
+    else this.ranked = false
     const ready: Array<Thread> = []
     const serving: Array<Thread> = [] // ready or retiring: those a job can be taken back from
     for (const thread of this.threads) {

@@ -26,8 +26,9 @@
  *
  * Steering, as on a `FiberPool`:
  * - **Priorities:** `submit(call, { priority })` — higher first, equal priorities in submission
- *   order; strict, or with `aging` so that none starves. A call sent ahead to a busy worker and
- *   not started yet gives its place back to a call that goes before it.
+ *   order; strict, or with `aging` so that none starves. While priorities are in play (with
+ *   `aging`, or while a call of priority other than 0 waits) no call is sent ahead of a worker's
+ *   replies: a worker that frees starts the best-ranked of all the calls not started.
  * - **Resize:** `resize(n)` while in use. A grow starts the new worker threads and returns once
  *   they serve; waiting calls start on each as soon as it is ready. If one cannot start, `resize`
  *   fails `WorkerSpawnFailed` and the pool keeps its old size. A shrink interrupts nothing: the
@@ -161,12 +162,13 @@ export interface WorkerPool<out X = never> extends Omit<Executor.Executor, "subm
    */
   readonly pending: Effect.Effect<number>
   /**
-   * Worker threads in the pool now, those still starting included: fewer than `concurrency` while
-   * one is being replaced; more after a shrink, until the surplus has retired; 0 once shut down.
+   * Worker threads that serve now (ready, or retiring with calls still to answer; not those still
+   * starting): fewer than `concurrency` while one is being replaced or a grow starts them; more
+   * after a shrink, until the surplus has retired; 0 once shut down.
    */
   readonly threadCount: Effect.Effect<number>
   /**
-   * Changes `concurrency` while in use (an integer ≥ 1, else `InvalidOptions`). A grow starts the
+   * Changes `concurrency` while in use (an integer from 1 to 1,024, else `InvalidOptions`). A grow starts the
    * missing worker threads and returns once each serves; waiting calls start on each as soon as it
    * is ready. If one cannot start (or the resize is interrupted), the pool goes back to its old
    * size as a shrink does — workers still starting stop, the surplus (new or old) retires between
@@ -245,7 +247,10 @@ export declare namespace WorkerPool {
      * from the sources and from the build.
      */
     readonly module: string | URL
-    /** The number of worker threads, an integer ≥ 1 (`resize` changes it). Default: the number of CPUs. */
+    /**
+     * The number of worker threads, an integer from 1 to 1,024 (`resize` changes it). Default: the
+     * number of CPUs (at most 1,024).
+     */
     readonly concurrency?: number | undefined
     /** Replace a worker after it has run this many tasks (an integer ≥ 1). Default: never. */
     readonly maxTasksPerWorker?: number | undefined

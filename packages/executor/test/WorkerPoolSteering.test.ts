@@ -209,6 +209,35 @@ describe("WorkerPool: priorities, bounded submission, draining", { timeout: 60_0
       for (const exit of exits) if (Exit.isSuccess(exit)) yield* exit.value.result
     })))
 
+  // dropOldest dropped any call in line, the one an idle worker would take at the next dispatch
+  // included: with maxPending 0 the first call of a burst was dropped and the second ran; with
+  // maxPending 1, 1 was dropped instead of 2.
+  it.live("dropOldest with maxPending 0: a call the idle worker takes at once is not dropped by the next submit", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxPending: 0, onFull: "dropOldest" })
+      const order = logCells()
+      // in one step, on the idle worker: the first is taken at once, the second would wait
+      const first = yield* pool.submit(log({ cells: order, tag: 1 }))
+      assert.strictEqual(yield* pool.pending, 0, "the first call is not waiting")
+      const second = yield* Effect.exit(pool.submit(log({ cells: order, tag: 2 })))
+      const firstExit = yield* first.await
+      if (Exit.isSuccess(second)) yield* Effect.exit(second.value.await)
+      yield* pool.awaitIdle
+      assert.deepStrictEqual([how(firstExit), how(second), logged(order)], ["success", "PendingLimitExceeded", [1]])
+    })))
+
+  it.live("dropOldest with maxPending 1: the call dropped is the one waiting, not the one the idle worker takes", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxPending: 1, onFull: "dropOldest" })
+      const order = logCells()
+      const futures = []
+      for (const tag of [1, 2, 3]) futures.push(yield* pool.submit(log({ cells: order, tag })))
+      const exits = []
+      for (const future of futures) exits.push(how(yield* future.await))
+      // 1 starts at once on the idle worker, 2 waits, 3 comes to a full line: 2 is the oldest waiting
+      assert.deepStrictEqual([exits, logged(order)], [["success", "PendingLimitExceeded", "success"], [1, 3]])
+    })))
+
   it.live("the bound counts main-thread effects and calls together", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxPending: 1, onFull: "fail" })

@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Recorder from "@fiberkit/sync/Recorder"
 import { Effect, Exit, Fiber } from "effect"
 import * as WorkerPool from "../src/WorkerPool.js"
-import { cells, how, release, started } from "./fixtures/handshake.js"
+import { cells, how, isInterrupted, release, started } from "./fixtures/handshake.js"
 import { eventually, load, logCells, logged, tasks, threadsAlive, within } from "./fixtures/steering.js"
-import { admitFirst, half, hold, log, touch } from "./fixtures/tasks.js"
+import { admitFirst, half, hold, log, touch, whoAmI } from "./fixtures/tasks.js"
 
 /** A pool of two workers, both running `hold`: on `a` and on `b`. */
 const twoBusy = (a: Int32Array, b: Int32Array) =>
@@ -17,6 +18,17 @@ const twoBusy = (a: Int32Array, b: Int32Array) =>
 
 const threadCount = (pool: WorkerPool.WorkerPool<unknown>, n: number) =>
   eventually(`${n} threads`, Effect.map(pool.threadCount, (count) => count === n))
+
+/** A pool of one worker whose initializer waits on `gate`: open for the first worker, closed after. */
+const gated = (gate: Int32Array) =>
+  Effect.gen(function*() {
+    Atomics.store(gate, 1, 1)
+    const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, initializer: hold(gate) })
+    // closed: the workers a grow starts wait in their initializer until the test opens it
+    Atomics.store(gate, 0, 0)
+    Atomics.store(gate, 1, 0)
+    return pool
+  })
 
 // Real threads answer in real time: these tests run live, one after another, each on its own pool.
 describe("WorkerPool.resize", { timeout: 60_000, concurrent: false }, () => {
@@ -156,13 +168,14 @@ describe("WorkerPool.resize", { timeout: 60_000, concurrent: false }, () => {
     Effect.gen(function*() {
       const pool = yield* Effect.scoped(Effect.gen(function*() {
         const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1 })
-        for (const size of [0, 1.5, Number.NaN]) {
+        for (const size of [0, -1, 1.5, Number.NaN, 1025, Number.POSITIVE_INFINITY, 1e9]) {
           const error = yield* Effect.flip(pool.resize(size))
           assert.deepStrictEqual(
-            error._tag === "InvalidOptions" ? [error.operation, error.field] : [],
-            ["WorkerPool.resize", "concurrency"]
+            error._tag === "InvalidOptions" ? [error.operation, error.field, error.expected] : [],
+            ["WorkerPool.resize", "concurrency", "an integer from 1 to 1024"]
           )
         }
+        assert.strictEqual(pool.concurrency, 1, "a bad size changes nothing")
         // a grow and a shrink at once: they run one at a time, in the order asked
         const [grow, shrink] = [yield* Effect.forkChild(pool.resize(3)), yield* Effect.forkChild(pool.resize(2))]
         yield* Fiber.join(grow)
@@ -178,4 +191,82 @@ describe("WorkerPool.resize", { timeout: 60_000, concurrent: false }, () => {
       assert.strictEqual(threadsAlive(pool), 0)
       assert.strictEqual(how(yield* Effect.exit(pool.submit(half(2)))), "PoolShutDown")
     }))
+
+  it.effect("make refuses a size past 1,024 threads (InvalidOptions), before any thread starts", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(Effect.scoped(WorkerPool.make({ module: tasks, concurrency: 1025 })))
+      assert.deepStrictEqual(
+        error._tag === "InvalidOptions" ? [error.operation, error.field, error.value] : [],
+        ["WorkerPool.make", "concurrency", 1025]
+      )
+    }))
+
+  // threadCount counted the workers a grow was still starting.
+  it.live("threadCount is below concurrency while a grow starts its workers", () => {
+    const gate = cells()
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* gated(gate)
+        const grow = yield* Effect.forkChild(pool.resize(2))
+        yield* within("the new worker runs its initializer", started(gate))
+        assert.strictEqual(pool.concurrency, 2)
+        assert.isUndefined(grow.pollUnsafe(), "the grow waits for the new worker")
+        const count = yield* pool.threadCount
+        yield* release(gate)
+        yield* Fiber.join(grow)
+        assert.isBelow(count, 2, "threadCount while the grow's worker was still starting")
+        assert.strictEqual(yield* pool.threadCount, 2, "once it serves")
+      }).pipe(Effect.ensuring(release(gate)))
+    )
+  })
+
+  it.live("an interrupted grow goes back to the old size; its starting workers end", () => {
+    const gate = cells()
+    let impl: WorkerPool.WorkerPool | undefined = undefined
+    return Effect.gen(function*() {
+      yield* Effect.scoped(Effect.gen(function*() {
+        const pool = yield* gated(gate)
+        impl = pool
+        const grow = yield* Effect.forkChild(pool.resize(3))
+        yield* within("a new worker runs its initializer", started(gate))
+        yield* Fiber.interrupt(grow)
+        assert.isTrue(isInterrupted(yield* Fiber.await(grow)))
+        yield* release(gate) // the stopped workers finish their initializer and close
+        assert.strictEqual(pool.concurrency, 1)
+        yield* eventually("one thread", Effect.map(pool.threadCount, (n) => n === 1))
+        assert.deepStrictEqual(yield* pool.map([2, 4, 6], (n) => half(n)), [1, 2, 3])
+        yield* eventually("the starting workers have ended", Effect.sync(() => threadsAlive(pool) === 1))
+      }))
+      assert.strictEqual(yield* impl!.threadCount, 0)
+      assert.strictEqual(threadsAlive(impl!), 0)
+    }).pipe(Effect.ensuring(release(gate)))
+  })
+
+  // After a shrink retired worker 0, the replacement of worker 2 took the lowest free lane (0).
+  it.live("after a shrink, a replacement worker takes its predecessor's Timeline lane", () => {
+    const gates = [cells(), cells(), cells()] as const
+    const records: Array<Recorder.TaskRecord> = []
+    const recorder: Recorder.Recorder = { now: () => performance.now(), record: (record) => records.push(record) }
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* Effect.provideService(
+          WorkerPool.make({ module: tasks, concurrency: 3 }),
+          Recorder.currentRecorder,
+          recorder
+        )
+        // one call each, in slot order (each to the least loaded worker)
+        const holds = yield* Effect.forEach(gates, (gate) => pool.submit(hold(gate)))
+        for (const gate of gates) yield* within("hold started", started(gate))
+        yield* release(gates[0])
+        yield* holds[0]!.result
+        yield* pool.resize(2) // worker 0, idle, retires; 1 and 2 stay
+        yield* threadCount(pool, 2)
+        assert.isTrue(yield* holds[2]!.cancel) // worker 2 is terminated and replaced
+        yield* threadCount(pool, 2)
+        yield* (yield* pool.submit(whoAmI())).result // on the replacement: worker 1 still holds its call
+        const lanes = records.map((record) => `${record.label.replace(/#\d+$/, "")} ${record.lane}`)
+        assert.deepStrictEqual(lanes, ["hold worker 0", "hold worker 2", "whoAmI worker 2"])
+      }).pipe(Effect.ensuring(Effect.forEach(gates, release)))
+    )
+  })
 })

@@ -21,6 +21,8 @@ export class PendingLine {
   count = 0
   /** Those of them counted by `maxPending`. */
   bounded = 0
+  /** Those of them of rank other than 0 (a priority, or aging). */
+  ranked = 0
 
   /** @param cancelled called after a job cancelled while pending has left the counts. */
   constructor(private readonly cancelled: () => void) {}
@@ -40,12 +42,14 @@ export class PendingLine {
   private add(job: Job): void {
     this.count++
     if (job.bounded) this.bounded++
+    if (job.rank !== 0) this.ranked++
   }
 
   /** Takes `job` out of the counts (it started, was cancelled, or was dropped). */
   uncount(job: Job): void {
     this.count--
     if (job.bounded) this.bounded--
+    if (job.rank !== 0) this.ranked--
   }
 
   private readonly left = (job: FutureImpl<unknown, unknown>): void => {

@@ -34,6 +34,11 @@ export class HeldCalls {
    * before it and has left since: a call that does not go before it goes before none held.
    */
   private last: CallJob | undefined = undefined
+  /**
+   * Since when (`performance.now()`) the pool has heard nothing from the worker while it held
+   * calls: when it was sent a call while holding none, or when its last reply came.
+   */
+  headSince = 0
 
   constructor(readonly cells: Int32Array) {}
 
@@ -47,6 +52,7 @@ export class HeldCalls {
     const cell = this.freeCells.pop()!
     Atomics.store(this.cells, cell, Protocol.QUEUED)
     const sent: Sent = { job, held: this, seq: this.seq++, cell, moved: false, cancelled: false, open: true, sentAt }
+    if (this.open === 0) this.headSince = performance.now()
     this.sent.push(sent)
     this.taken++
     this.open++
@@ -107,18 +113,18 @@ export class HeldCalls {
     return this.head()!.job.bounded ? this.openBounded - 1 : this.openBounded
   }
 
-  /** Whether `job` may go before calls held here (false: it goes before none of them). */
+  /** Whether `job` may go before calls held here, the first included (false: it goes before none of them). */
   outranks(job: CallJob): boolean {
-    return this.open > 1 && this.last !== undefined && before(job, this.last)
+    return this.open > 0 && this.last !== undefined && before(job, this.last)
   }
 
-  /** The entries waiting behind the one it runs, oldest first. */
-  waitingEntries(): Array<Sent> {
+  /** The entries open, oldest first: the one it runs (`withHead`) and those waiting behind it. */
+  openEntries(withHead: boolean): Array<Sent> {
     const head = this.head()
     const entries: Array<Sent> = []
     for (let at = this.sentHead; at < this.sent.length; at++) {
       const sent = this.sent[at]!
-      if (sent.open && sent !== head) entries.push(sent)
+      if (sent.open && (withHead || sent !== head)) entries.push(sent)
     }
     return entries
   }

@@ -222,9 +222,11 @@ export class WorkerPoolImpl
 
   /**
    * The oldest pending task from `submit`: a call in line, or held by a worker behind the one it
-   * runs and not started (taken back), or an effect not started.
+   * runs and not started (taken back), or an effect not started. The calls idle workers take are
+   * sent first: they are not waiting, and are not dropped.
    */
   readonly dropOldest = (error: PendingLimitExceeded): boolean => {
+    this.workers.dispatchNow()
     const effect = this.fibers.oldestBounded()
     for (const future of this.live) {
       const job = future as CallJob

@@ -6,7 +6,6 @@ import * as Result from "effect/Result"
 import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
-import { badConcurrency } from "./fiberPool.js"
 import { resolveSteering, type Steering } from "./fiberPoolSteering.js"
 import type { ThreadSettings } from "./workerPoolThread.js"
 import { isCall } from "./workerTask.js"
@@ -28,6 +27,30 @@ const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "WorkerPool.make", field, expected, value })
 
 /**
+ * The most worker threads a pool may have (`make`'s `concurrency`, `resize`): each is an OS thread
+ * with a V8 heap of its own, and a size past this is a mistake rather than a plan.
+ *
+ * @internal
+ */
+export const MAX_WORKERS = 1024
+
+/**
+ * `InvalidOptions` for a pool size (`operation`: `WorkerPool.make` or `WorkerPool.resize`) that is
+ * not an integer from 1 to `MAX_WORKERS`; undefined for a good one.
+ *
+ * @internal
+ */
+export const badSize = (operation: string, size: number): InvalidOptions | undefined =>
+  Number.isSafeInteger(size) && size >= 1 && size <= MAX_WORKERS
+    ? undefined
+    : new InvalidOptions({
+      operation,
+      field: "concurrency",
+      expected: `an integer from 1 to ${MAX_WORKERS}`,
+      value: size
+    })
+
+/**
  * The settings `options` stand for, under the recorder in force; fails with `InvalidOptions`, or
  * with `WorkerSpawnFailed` for a worker module that cannot be found.
  *
@@ -37,8 +60,8 @@ export const settingsOf = (
   options: Api.WorkerPool.Options
 ): Effect.Effect<Settings, InvalidOptions | WorkerSpawnFailed> =>
   Effect.gen(function*() {
-    const size = options.concurrency ?? os.availableParallelism()
-    const bad = badConcurrency("WorkerPool.make", size)
+    const size = options.concurrency ?? Math.min(os.availableParallelism(), MAX_WORKERS)
+    const bad = badSize("WorkerPool.make", size)
     if (bad !== undefined) return yield* bad
     const max = options.maxTasksPerWorker
     if (max !== undefined && (!Number.isSafeInteger(max) || max < 1)) {

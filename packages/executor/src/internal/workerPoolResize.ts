@@ -3,7 +3,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type * as Semaphore from "effect/Semaphore"
 import type { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
-import { badConcurrency, type FiberPoolImpl } from "./fiberPool.js"
+import type { FiberPoolImpl } from "./fiberPool.js"
+import { badSize } from "./workerPoolOptions.js"
 import type { Workers } from "./workerPoolWorkers.js"
 
 /**
@@ -24,7 +25,7 @@ export const resizePool = (
   lock: Semaphore.Semaphore,
   size: number
 ): Effect.Effect<void, InvalidOptions | WorkerSpawnFailed> => {
-  const bad = badConcurrency("WorkerPool.resize", size)
+  const bad = badSize("WorkerPool.resize", size)
   if (bad !== undefined) return Effect.fail(bad)
   return lock.withPermits(1)(Effect.uninterruptibleMask((restore) =>
     Effect.suspend(() => {

@@ -90,12 +90,20 @@ export class Thread {
 
   /**
    * Two at least: the next job is already there when one ends, so a worker never waits a round
-   * trip between long tasks (an idle worker takes queued jobs back, see the pool's `steal`). Short
+   * trip between long tasks (an idle worker takes queued jobs back, see `workerSteal.ts`). Short
    * tasks: about a millisecond of work ahead.
    */
   depth(): number {
     if (this.micros === 0) return 2
     return Math.max(2, Math.min(Protocol.CELLS, Math.floor(1000 / this.micros)))
+  }
+
+  /**
+   * Whether the calls it holds behind the one it runs are stuck there: the pool has heard nothing
+   * from it for longer than they should take (a millisecond, plus twice their measured run time).
+   */
+  stuck(now: number): boolean {
+    return this.held.waiting > 0 && now - this.held.headSince > 1 + (2 * this.held.open * this.micros) / 1000
   }
 
   // ---- lifecycle ------------------------------------------------------------------------
@@ -325,6 +333,7 @@ export class Thread {
       this.micros = this.micros === 0 ? micros : this.micros * 0.8 + micros * 0.2
       this.finish(sent, decode(sent.job.task, status, value), micros / 1000)
     }
+    this.held.headSince = performance.now()
     this.endIfRetired()
     this.host.schedule()
   }

@@ -7,7 +7,7 @@ import { PendingLine } from "./pendingLine.js"
 import type { Settings } from "./workerPoolOptions.js"
 import { Thread, type ThreadHost } from "./workerPoolThread.js"
 import type { CallJob, WorkerRecording } from "./workerSlot.js"
-import { recall, steal, yieldTo } from "./workerSteal.js"
+import { recall, rescue, steal, yieldTo } from "./workerSteal.js"
 
 /**
  * A WorkerPool's worker threads and the line of calls waiting for one. Each worker has a slot,
@@ -20,10 +20,14 @@ import { recall, steal, yieldTo } from "./workerSteal.js"
  * worker once it holds no call (those still starting stop at once). So no call starts while as
  * many as the new size run, as on a `FiberPool`.
  *
- * Calls wait in one line, by priority then submission order; each worker is sent calls ahead of
- * its replies while it holds fewer than its depth. A call that goes before calls a worker holds
- * waiting takes their place (they go back in line); a worker that runs out of work takes half of
- * those another holds (see `workerSteal.ts`).
+ * Calls wait in one line, by priority then submission order. Without priorities (every rank 0),
+ * each worker is sent calls ahead of its replies while it holds fewer than its depth; a worker that
+ * runs out of work takes the first half of those another holds, and the calls held behind a long
+ * call that go before the line's first go back in line while another worker can start them. Once
+ * priorities are in play (a call of rank other than 0), a worker is sent a call only when it holds
+ * none — the first of the line, and a call that comes before one sent and not started takes its
+ * place — so every call a worker starts is the first of all those not started (see
+ * `workerSteal.ts`).
  *
  * @internal
  */
@@ -38,8 +42,16 @@ export class Workers {
   /** Why the last worker start failed. */
   private spawnFailure: WorkerSpawnFailed | undefined = undefined
   private scheduled = false
-  /** A call ranked other than 0 has come: the line may go before calls sent ahead (see `yieldTo`). */
+  /**
+   * Priorities are in play — a call of rank other than 0 (a priority, or `aging`) waits in line:
+   * no call is sent ahead of a worker's replies, so that each call a worker starts is the first of
+   * all those not started. Set by such a call as it comes, cleared by a dispatch that finds none.
+   */
   private ranked = false
+  /** A call of rank other than 0 has come: a call may go before one sent and not started (see `yieldTo`). */
+  private prioritised = false
+  /** Slots left by workers to be replaced: a replacement takes its predecessor's slot (its Timeline lane). */
+  private readonly vacated: Array<number> = []
   readonly line: PendingLine
   /** The pool, as its threads see it. */
   private readonly host: ThreadHost
@@ -64,7 +76,10 @@ export class Workers {
       requeue: (jobs) => this.line.requeue(jobs),
       schedule: () => this.schedule(),
       vacate: (thread) => {
-        if (this.threads[thread.slot] === thread) this.threads[thread.slot] = undefined
+        if (this.threads[thread.slot] === thread) {
+          this.threads[thread.slot] = undefined
+          if (this.alive() < this.size) this.vacated.push(thread.slot)
+        }
         if (thread.alive) this.leaving.add(thread)
       },
       exited: (thread) => this.leaving.delete(thread),
@@ -77,15 +92,26 @@ export class Workers {
   }
 
   /**
-   * Queues `job` and dispatches after the current synchronous run. A call that goes before calls
-   * a worker holds waiting takes their place now, in the caller's step: once `submit` returns, none
-   * of them can start before it.
+   * Queues `job` and dispatches after the current synchronous run. With priorities in play, a call
+   * that goes before one a worker has been sent and not started takes its place now, in the
+   * caller's step: once `submit` returns, that one cannot start before it. The first ranked call
+   * takes back every call the workers hold behind the one they run.
    */
   push(job: CallJob): void {
-    if (job.rank !== 0) this.ranked = true
+    if (job.rank !== 0) {
+      this.prioritised = true
+      this.rank()
+    }
     this.line.push(job)
-    if (this.ranked) yieldTo(job, this.threads, this.host.requeue)
+    if (this.prioritised) yieldTo(job, this.threads, this.host.requeue)
     this.schedule()
+  }
+
+  /** Priorities come into play: the calls the workers hold behind the one they run go back in line. */
+  private rank(): void {
+    if (this.ranked) return
+    this.ranked = true
+    recall(this.threads, this.host.requeue)
   }
 
   /** A submission: the slots whose last start failed may be tried again. */
@@ -140,9 +166,10 @@ export class Workers {
   /** Whether a call submitted now would start at once: more idle workers than calls in line before it. */
   readonly callStartsNow = (): boolean => this.line.count < this.idle()
 
+  /** Workers that serve: ready, or retiring with calls still to answer (not those still starting). */
   threadCount(): number {
     let n = 0
-    for (const thread of this.threads) if (thread !== undefined && thread.state !== "stopped") n++
+    for (const thread of this.threads) if (thread?.state === "ready" || thread?.state === "retiring") n++
     return n
   }
 
@@ -165,6 +192,14 @@ export class Workers {
     })
   }
 
+  /**
+   * Dispatches now rather than after the current run: the calls idle workers take leave the line,
+   * so that what is left there (or held behind a running call) is what waits.
+   */
+  dispatchNow(): void {
+    this.dispatch()
+  }
+
   private dispatch(): void {
     if (this.stopped) return
     if (this.alive() > this.size) {
@@ -173,6 +208,8 @@ export class Workers {
       if (this.alive() > this.size) return this.changed()
     }
     this.spawnMissing()
+    if (this.line.ranked > 0) this.rank() // a ranked call given back (a crash, a shrink)
+    else this.ranked = false
     const ready: Array<Thread> = []
     const serving: Array<Thread> = [] // ready or retiring: those a job can be taken back from
     for (const thread of this.threads) {
@@ -187,10 +224,17 @@ export class Workers {
       this.failIfNoWorker()
       return this.changed()
     }
-    // calls given back by a worker (a crash, a steal, a shrink) may go before calls held by another
-    const best = this.ranked ? this.line.peek() as CallJob | undefined : undefined
-    if (best !== undefined) yieldTo(best, serving, this.host.requeue)
-    if (this.line.count === 0) steal(serving, this.host.requeue)
+    if (this.ranked) {
+      // calls given back by a worker (a crash, a shrink) may go before a call sent to another
+      const best = this.line.peek() as CallJob | undefined
+      if (best !== undefined) yieldTo(best, serving, this.host.requeue)
+    } else {
+      const now = performance.now()
+      if (ready.some((thread) => this.hasRoom(thread) && !thread.stuck(now))) {
+        rescue(serving, now, this.line.peek() as CallJob | undefined, this.host.requeue)
+      }
+      if (this.line.count === 0) steal(serving, this.host.requeue)
+    }
     this.send(ready)
     const max = this.settings.maxTasksPerWorker
     for (const thread of ready) {
@@ -228,22 +272,31 @@ export class Workers {
     for (const [thread, batch] of batches) thread.send(batch)
   }
 
+  /** Whether `thread` may be sent a call: one ahead of its replies at most `depth()`; with priorities, none. */
   private hasRoom(thread: Thread): boolean {
     const max = this.settings.maxTasksPerWorker
-    return thread.inFlight < thread.depth() && thread.held.freeCells.length > 0 &&
-      (max === undefined || thread.held.taken < max)
+    return (this.ranked ? thread.held.open === 0 : thread.inFlight < thread.depth()) &&
+      thread.held.freeCells.length > 0 && (max === undefined || thread.held.taken < max)
   }
 
   /** Starts workers in free slots below the size while fewer are left (a closed pool: only while calls wait). */
   private spawnMissing(): void {
     if (this.closed() && this.line.count === 0) return
-    let alive = this.alive()
-    for (let slot = 0; slot < this.size && alive < this.size; slot++) {
-      if (this.threads[slot] === undefined && !this.blocked[slot]) {
-        this.runFork(Effect.ignore(this.spawn(slot)))
-        alive++
-      }
-    }
+    for (const slot of this.freeSlots()) this.runFork(Effect.ignore(this.spawn(slot)))
+  }
+
+  /**
+   * Slots for the workers missing below the size: first those left by workers to be replaced
+   * (a replacement keeps its predecessor's lane), then the lowest free ones; never one whose last
+   * start failed.
+   */
+  private freeSlots(): Array<number> {
+    const missing = this.size - this.alive()
+    const slots: Array<number> = []
+    const free = (slot: number) => this.threads[slot] === undefined && !this.blocked[slot] && !slots.includes(slot)
+    for (const slot of this.vacated.splice(0)) if (slots.length < missing && free(slot)) slots.push(slot)
+    for (let slot = 0; slot < this.size && slots.length < missing; slot++) if (free(slot)) slots.push(slot)
+    return slots
   }
 
   /** Retires surplus workers that hold no call: those still starting first, then the highest slots. */
@@ -286,14 +339,7 @@ export class Workers {
   grow(size: number): Array<Fiber.Fiber<void, WorkerSpawnFailed>> {
     this.size = size
     this.blocked.fill(false)
-    const starts: Array<Fiber.Fiber<void, WorkerSpawnFailed>> = []
-    let alive = this.alive()
-    for (let slot = 0; slot < size && alive < size; slot++) {
-      if (this.threads[slot] === undefined) {
-        starts.push(this.runFork(this.spawn(slot)))
-        alive++
-      }
-    }
+    const starts = this.freeSlots().map((slot) => this.runFork(this.spawn(slot)))
     this.schedule()
     return starts
   }

@@ -3,39 +3,68 @@ import type { Thread } from "./workerPoolThread.js"
 import type { CallJob, Sent } from "./workerSlot.js"
 
 /**
- * Takes back, of the calls `thread` holds behind the one it runs, those `chosen` picks and that
- * have not started (a compare-and-swap on each cell makes sure the worker skips them); they go
- * back in line (`requeue`) in their places.
+ * Takes back, of the calls `thread` holds (the one it runs included with `withHead`, else only
+ * those behind it), those `chosen` picks and that have not started (a compare-and-swap on each cell
+ * makes sure the worker skips them); they go back in line (`requeue`) in their places.
  */
 const takeBack = (
   thread: Thread,
-  chosen: (waiting: Array<Sent>) => Array<Sent>,
+  withHead: boolean,
+  chosen: (entries: Array<Sent>) => Array<Sent>,
   requeue: (jobs: Array<CallJob>) => void
 ): void => {
   const moving: Array<CallJob> = []
-  for (const sent of chosen(thread.held.waitingEntries())) {
+  for (const sent of chosen(thread.held.openEntries(withHead))) {
     if (thread.held.takeBack(sent) && sent.job.unstart()) moving.push(sent.job)
   }
   if (moving.length > 0) requeue(moving)
 }
 
 /**
- * The line is empty and a ready worker is idle while another — ready, or retiring (it takes no
- * more jobs, but may hold some behind a long task) — has calls waiting behind the one it runs:
- * half of those move back to the line, to be taken by the idle worker.
+ * Calls sent ahead (a pool without priorities; see `Workers`). The line is empty and a ready
+ * worker is idle while another — ready, or retiring (it takes no more jobs, but may hold some
+ * behind a long task) — has calls waiting behind the one it runs: the first half of those (the
+ * oldest) move back to the line, to be taken by the idle worker.
  *
  * @internal
  */
 export const steal = (threads: ReadonlyArray<Thread>, requeue: (jobs: Array<CallJob>) => void): void => {
   if (!threads.some((thread) => thread.state === "ready" && thread.inFlight === 0)) return
   for (const victim of threads) {
-    takeBack(victim, (waiting) => waiting.slice(waiting.length - Math.ceil(waiting.length / 2)), requeue)
+    takeBack(victim, false, (waiting) => waiting.slice(0, Math.ceil(waiting.length / 2)), requeue)
   }
 }
 
 /**
- * A call waits in line that goes before calls a worker holds behind the one it runs (a higher
- * priority came after they were sent): those go back in line, so that calls start by priority.
+ * Calls sent ahead (a pool without priorities). A worker is stuck on a long call (see
+ * `Thread.stuck`) while another could start more: the calls it holds behind that call that go
+ * before the line's first (`first`; every one when the line is empty) move back to the line, so
+ * that they start before later calls, on a worker that is free for them.
+ *
+ * @internal
+ */
+export const rescue = (
+  threads: ReadonlyArray<Thread>,
+  now: number,
+  first: CallJob | undefined,
+  requeue: (jobs: Array<CallJob>) => void
+): void => {
+  for (const victim of threads) {
+    if (victim.stuck(now)) {
+      takeBack(
+        victim,
+        false,
+        (waiting) => first === undefined ? waiting : waiting.filter((sent) => before(sent.job, first)),
+        requeue
+      )
+    }
+  }
+}
+
+/**
+ * Priorities in play: each worker holds at most one call, sent when it held none. `best` waits in
+ * line and goes before a call a worker has been sent and has not started: that call goes back in
+ * line, so that calls start by priority.
  *
  * @internal
  */
@@ -46,17 +75,17 @@ export const yieldTo = (
 ): void => {
   for (const thread of threads) {
     if (thread !== undefined && thread.held.outranks(best)) {
-      takeBack(thread, (waiting) => waiting.filter((sent) => before(best, sent.job)), requeue)
+      takeBack(thread, true, (open) => open.filter((sent) => before(best, sent.job)), requeue)
     }
   }
 }
 
 /**
- * A shrink: every call a worker holds behind the one it runs goes back in line, so that none
- * starts until the surplus workers have retired.
+ * Every call a worker holds behind the one it runs goes back in line: a shrink (none starts until
+ * the surplus workers have retired), or priorities coming into play (no call waits on a worker).
  *
  * @internal
  */
-export const recall = (threads: ReadonlyArray<Thread>, requeue: (jobs: Array<CallJob>) => void): void => {
-  for (const thread of threads) takeBack(thread, (waiting) => waiting, requeue)
+export const recall = (threads: ReadonlyArray<Thread | undefined>, requeue: (jobs: Array<CallJob>) => void): void => {
+  for (const thread of threads) if (thread !== undefined) takeBack(thread, false, (waiting) => waiting, requeue)
 }

@@ -61,6 +61,44 @@ describe("review: RedisConcurrencyLimiter", { concurrent: false }, () => {
       })),
     20_000
   )
+
+  it.live(
+    "a connection given as redis with ioredis's keyPrefix: a waiter is woken by the release at once, not by its poll (10 s)",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("review-keyprefix")
+        const redis = yield* client
+        const keyPrefix = "review-kp:"
+        yield* Effect.addFinalizer(() =>
+          Effect.promise(async () => {
+            const keys = await redis.keys(`${keyPrefix}${prefix}:${name}:*`)
+            if (keys.length > 0) await redis.del(...keys)
+          }).pipe(Effect.ignore)
+        )
+        const connection = Effect.acquireRelease(
+          Effect.sync(() => new Redis(url(), { keyPrefix })),
+          (connection) => Effect.sync(() => connection.disconnect())
+        )
+        const options = { name, prefix, concurrency: 1, leaseTime: "30 seconds" } as const
+        const holding = yield* RedisConcurrencyLimiter.make({ ...options, redis: yield* connection })
+        const waiting = yield* RedisConcurrencyLimiter.make({ ...options, redis: yield* connection })
+        const gate = yield* Deferred.make<void>()
+        const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
+        yield* eventually(Effect.map(holding.inside, (n) => n === 1))
+        const waiter = yield* Effect.forkChild(waiting(Effect.sync(() => Date.now())))
+        yield* eventually(Effect.map(waiting.waiting, (n) => n === 1))
+        yield* Effect.sleep("200 millis")
+        const releasedAt = Date.now()
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(holder)
+        const enteredAt = yield* Fiber.join(waiter)
+        // README: "A waiter whose permit was handed to it is woken by the message at once — about a
+        // round trip after the release". The script publishes on the prefixed key's channel; the
+        // subscriber (the connection duplicated) subscribes to the unprefixed name.
+        assert.isBelow(enteredAt - releasedAt, 2000, `woken ${enteredAt - releasedAt} ms after the release`)
+      })),
+    30_000
+  )
 })
 
 describe("review: RedisRateLimiter", { concurrent: false }, () => {

@@ -161,7 +161,8 @@ export interface DistributedRateLimiter<out X = never> {
   /**
    * No start is granted, in any process, for `duration` from now (on Redis's clock, rounded up to
    * whole milliseconds): as `RateLimiter`'s `pause` — a pause only extends, and consumes no
-   * capacity; a duration that is not finite and ≥ 0 is a defect.
+   * capacity; a duration that is not finite and ≥ 0 is a defect. A pause longer than 100 years
+   * (of 365.25 days) lasts 100 years: its end, in µs on Redis's clock, must stay an exact integer.
    *
    * **Example**
    *

@@ -20,7 +20,8 @@ import { createHash } from "node:crypto"
  * - `"resize"`, `…, limit, interval, burst` (each `""` to keep it): new numbers for every process,
  *   the state converted as the local limiter does, and `s <limit> <interval> <burst>` published
  *   on `<state>:wake`;
- * - `"pause"`, `…, millis`: no start until `now + millis`, unless a pause already ends later.
+ * - `"pause"`, `…, millis`: no start until `now + millis` (`millis` at most `MAX_PAUSE_MILLIS`),
+ *   unless a pause already ends later.
  *
  * Each answers `{ started, wait (µs until the next cost may start; 0 if all started),
  * available, paused for (µs), limit, interval (µs), burst }`: the numbers in force.
@@ -43,6 +44,15 @@ local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 /** How long what `resize` and `pause` stored outlives the limiter's last use: a day, in ms. @internal */
 export const SETTINGS_TTL = 86_400_000
 
+/**
+ * The longest pause, in ms: 100 years (of 365.25 days). A longer one is this long, so the end of a
+ * pause in µs stays an exact integer for Lua's numbers and Redis's integer replies (below 2^53):
+ * a pause of 10^10 days would end past 2^63 µs and read back negative.
+ *
+ * @internal
+ */
+export const MAX_PAUSE_MILLIS = 3_155_760_000_000
+
 const settings = `
 local state, settings = KEYS[1], KEYS[2]
 local op = ARGV[1]
@@ -62,12 +72,14 @@ if stored[1] or stored[4] then redis.call("PEXPIRE", settings, ${SETTINGS_TTL}) 
  */
 const dispatch = `
 prepare()
+-- a pause stored longer than the longest (by an older version) counts as the longest
+paused = math.min(paused, now + ${MAX_PAUSE_MILLIS} * 1000)
 local function reply(started, wait)
   return {started, wait, available(), math.max(0, paused - now), limit, interval, burst}
 end
 if op == "peek" then return reply(0, 0) end
 if op == "pause" then
-  paused = math.max(paused, now + tonumber(ARGV[5]) * 1000)
+  paused = math.max(paused, now + math.min(tonumber(ARGV[5]), ${MAX_PAUSE_MILLIS}) * 1000)
   redis.call("HSET", settings, "paused", paused)
   redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
   return reply(0, 0)

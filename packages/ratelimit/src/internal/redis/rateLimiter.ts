@@ -83,8 +83,20 @@ export const make = (
         return { started: started!, wait: wait!, available: available!, pausedFor: pausedFor! }
       })
 
+    /** A cost above the most the numbers in force allow at once: a defect, as for the local limiter. */
+    const impossible = (cost: number) => {
+      const error = checkCost(current, cost)
+      return new Cause.IllegalArgumentError(
+        (error?.message ?? `cost ${cost} is above the limit`).replace("RateLimiter", "RedisRateLimiter")
+      )
+    }
     const line = new RateLine(
-      (costs) => decide("take", "take", [nextId(), ...costs]),
+      (costs, first) =>
+        Effect.flatMap(
+          decide("take", first ? "try" : "take", [nextId(), ...costs]),
+          // Redis refused a first try: its cost is above the numbers a resize stored (`current` now has them)
+          (decision) => decision.started === -1 ? Effect.die(impossible(costs[0]!)) : Effect.succeed(decision)
+        ),
       capacity,
       bound,
       options.name
@@ -95,15 +107,15 @@ export const make = (
       update(Number(limit), Number(interval), Number(burst))
       line.reconsider()
     }, line.reconsider)
+    // the numbers a resize stored win over `make`'s: read in the background (`make` does not need
+    // Redis to answer); meanwhile a cost is checked by Redis itself, at its first try
+    yield* Effect.forkScoped(Effect.ignore(decide("read", "peek", [])))
     yield* Effect.forkScoped(line.loop)
     yield* Effect.addFinalizer(() => Effect.sync(() => line.close()))
 
     const acquire = (cost: number, rank: number, restore: Restore) => {
       // an impossible cost is a programming mistake: a defect, as for the local limiter
-      const error = checkCost(current, cost)
-      return error === undefined
-        ? line.acquire(cost, rank, restore)
-        : Effect.die(new Cause.IllegalArgumentError(error.message.replace("RateLimiter", "RedisRateLimiter")))
+      return checkCost(current, cost) === undefined ? line.acquire(cost, rank, restore) : Effect.die(impossible(cost))
     }
     const limited = (cost: number, rank: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) =>

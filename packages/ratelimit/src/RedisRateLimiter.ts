@@ -90,7 +90,8 @@ export interface ConnectionOptions {
 /**
  * The options of `RateLimiter.make`, a `name` (required) and the connection. Processes that
  * make limiters of the same `name`, `prefix` and `algorithm` share one limit; they must give
- * the same `limit`, `interval` and `burst`.
+ * the same `limit`, `interval` and `burst`. Once a `resize` has stored numbers in Redis, those
+ * win over these, in every process (a cost above them is refused: a defect).
  *
  * **Example**
  *

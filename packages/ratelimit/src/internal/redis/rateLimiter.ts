@@ -1,5 +1,6 @@
 import * as Durations from "@fiberkit/sync/Durations"
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Priority from "@fiberkit/sync/Priority"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,7 +14,7 @@ import { recording } from "../recording.js"
 import { connect } from "./connection.js"
 import { RateLine } from "./rateLine.js"
 import * as Scripts from "./scripts.js"
-import { checkPriority, pendingBound } from "./steering.js"
+import { pendingBound } from "./steering.js"
 import { subscribe } from "./wakeups.js"
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -158,11 +159,13 @@ export const make = (
           )
       )
 
+    const strict = new Priority.Ranking("RedisRateLimiter.withPriority", undefined)
     const limiter = Object.assign(limited(1, 0), {
       withCost: (cost: number) => limited(cost, 0),
       take: (cost = 1) => Effect.uninterruptibleMask((restore) => acquire(cost, 0, restore)),
+      // strict: this process's line ranks by priority, then arrival
       withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.andThen(checkPriority("RedisRateLimiter", priority), limited(1, -priority)(effect)),
+        strict.withRank(priority, (rank) => limited(1, rank)(effect)),
       stats: Effect.map(decide("read", "peek", []), ({ available, pausedFor }) => ({
         granted: line.granted,
         waiting: line.waiting,

@@ -60,15 +60,16 @@ describe("limiters on a connection with ioredis's keyPrefix", { concurrent: fals
   )
 
   it.live(
-    "RedisRateLimiter: a resize in one process is heard by another that asks Redis nothing",
+    "RedisRateLimiter: a resize in one process is heard by another that asks Redis nothing after it",
     () =>
       Effect.scoped(Effect.gen(function*() {
         const name = yield* prefixedName("keyprefix-rate")
         const options = { name, prefix, limit: 10, interval: "1 second" } as const
         const resizing = yield* RedisRateLimiter.make({ ...options, redis: yield* connection })
         const hearing = yield* RedisRateLimiter.make({ ...options, redis: yield* connection })
-        // `make` reads the stored numbers in the background: let that read answer first
-        yield* Effect.sleep("200 millis")
+        // `make` reads the stored numbers in the background: a script after it on the same
+        // connection answers after it, so the read is not heard after the resize
+        yield* hearing.stats
         yield* resizing.resize({ limit: 3 })
         yield* eventually(Effect.sync(() => hearing.options.limit === 3))
       })),

@@ -9,8 +9,9 @@
  *   buckets allow up to twice the limit in some window — what gets API clients banned.
  * - `"token-bucket"`: bursts of up to `burst` (default `limit`) at once, and the long-run rate
  *   `limit / interval`: a window of length `w` holds at most `burst + limit × w / interval`.
- * - `"gcra"`: starts evenly spaced, `cost × interval / limit` apart; `burst` (default 1) lets
- *   up to `burst` start back to back.
+ * - `"gcra"`: starts evenly spaced, `cost × interval / limit` apart (`cost` the earlier start's);
+ *   `burst` (default 1) lets up to `burst` cost start back to back — a start counts its own cost
+ *   against it, and a cost above the burst starts alone, once the earlier starts are paid for.
  *
  * Waiting requests start first-come first-served, each as soon as its algorithm allows
  * (work-conserving, to the millisecond), computed from the clock — not from a chain of sleeps.

@@ -90,7 +90,8 @@ export interface ConnectionOptions {
 /**
  * The options of `RateLimiter.make`, a `name` (required) and the connection. Processes that
  * make limiters of the same `name`, `prefix` and `algorithm` share one limit; they must give
- * the same `limit`, `interval` and `burst`.
+ * the same `limit`, `interval` and `burst`. Once a `resize` has stored numbers in Redis, those
+ * win over these, in every process (a cost above them is refused: a defect).
  *
  * **Example**
  *
@@ -161,7 +162,8 @@ export interface DistributedRateLimiter<out X = never> {
   /**
    * No start is granted, in any process, for `duration` from now (on Redis's clock, rounded up to
    * whole milliseconds): as `RateLimiter`'s `pause` — a pause only extends, and consumes no
-   * capacity; a duration that is not finite and ≥ 0 is a defect.
+   * capacity; a duration that is not finite and ≥ 0 is a defect. A pause longer than 100 years
+   * (of 365.25 days) lasts 100 years: its end, in µs on Redis's clock, must stay an exact integer.
    *
    * **Example**
    *

@@ -73,6 +73,26 @@ describe("RedisConcurrencyLimiter: resize, maxPending, draining", { concurrent: 
       assert.strictEqual(limiter.concurrency, 1)
     })))
 
+  it.live("a priority that is not finite, or a priority × aging that overflows, is a defect naming the call", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const name = yield* freshName("badpriority")
+      const messageOf = (exit: Exit.Exit<unknown, unknown>) => {
+        const defect = Exit.isFailure(exit) ? Cause.squash(exit.cause) : undefined
+        return Cause.isIllegalArgumentError(defect) ? defect.message : undefined
+      }
+      const strict = yield* limiterOf(name)
+      const aged = yield* limiterOf(name, { aging: "1 second" })
+      assert.strictEqual(
+        messageOf(yield* Effect.exit(strict.withPriority(Number.NaN)(Effect.void))),
+        "RedisConcurrencyLimiter.withPriority: priority must be a finite number, got NaN"
+      )
+      assert.strictEqual(
+        messageOf(yield* Effect.exit(aged.withPriority(1e308)(Effect.void))),
+        "RedisConcurrencyLimiter.withPriority: priority × aging must be a finite number of milliseconds, got 1e+308 × 1000"
+      )
+      assert.strictEqual(yield* strict.inside, 0)
+    })))
+
   it.live("maxPending with onFull \"fail\": the newcomer is refused at once; the bound is this process's", () =>
     Effect.scoped(Effect.gen(function*() {
       const name = yield* freshName("fail")

@@ -83,10 +83,27 @@ describe("LeaseLine (this process's side of a RedisConcurrencyLimiter's line)", 
       granted.push("000000000000001:id1") // a grant whose message was lost
       yield* TestClock.adjust("1 second")
       const taken = yield* Fiber.join(waiter)
-      // its lease is known to last from the last renewal of its registration before the grant
-      assert.strictEqual(taken.takenAt, 6000)
+      // the poll that found the grant renewed the lease: it lasts from when that poll was sent
+      assert.strictEqual(taken.takenAt, 7000)
       yield* TestClock.adjust("10 seconds")
       assert.strictEqual(polls().length, 3)
+    }))
+
+  it.effect("a waiter granted by a poll sent after its registration had expired holds a lease dated from that poll", () =>
+    Effect.gen(function*() {
+      // the reply registering it comes 5 s late (the process stalled past the 3 s registration);
+      // the poll sent then puts it back in line and finds the lease handed to it
+      const { enter, polls } = yield* lineWith(({ operation }) =>
+        operation === "acquire"
+          ? Effect.as(Effect.sleep("5 seconds"), [0, "000000000000001:id1", 1, 3_000_000, "0"])
+          : Effect.succeed([["000000000000001:id1"], 1, 3_000_000])
+      )
+      const waiter = yield* Effect.forkChild(enter)
+      yield* TestClock.adjust("5 seconds")
+      const taken = yield* Fiber.join(waiter)
+      assert.strictEqual(polls().length, 1)
+      // not 0, the registration's time: the holder's first renewal would have had no time left
+      assert.strictEqual(taken.takenAt, 5000)
     }))
 
   it.effect("the poll for the first lease's expiry counts from when Redis's answer came, never early", () =>

@@ -42,6 +42,20 @@ describe("RateLimiter", () => {
       assert.deepStrictEqual(yield* startTimes(bursty, 5), [0, 0, 0, 250, 500])
     }))
 
+  it.effect("gcra: a start counts its own cost against the burst; a cost above the burst starts alone", () =>
+    Effect.gen(function*() {
+      // an emission interval of 100 ms, a burst of 3
+      const limit = yield* RateLimiter.make({ limit: 10, interval: "1 second", algorithm: "gcra", burst: 3 })
+      const starts = yield* TestTime.run(Effect.forEach(
+        [2, 2, 5, 1],
+        (cost) => limit.withCost(cost)(Clock.currentTimeMillis),
+        { concurrency: "unbounded" }
+      ))
+      // 2 at 0 books 200 ms; the next 2 fits the burst of 3 once 100 ms are paid (not at 0: 4 back to
+      // back); 5 waits until nothing is booked (400); 1 waits until 200 of the 500 booked are paid
+      assert.deepStrictEqual(starts, [0, 100, 400, 700])
+    }))
+
   it.effect("withCost counts a start as several; an impossible cost is a defect naming the range", () =>
     Effect.gen(function*() {
       const limit = yield* RateLimiter.make({ limit: 4, interval: "1 second" })

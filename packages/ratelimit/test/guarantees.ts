@@ -37,11 +37,12 @@ export const allowed = (options: Options, interval: number, starts: ReadonlyArra
       return true
     }
     case "gcra": {
-      // the costs since an earlier start, at interval / limit each, fit in the time since it plus the burst
-      let sum = 0
+      // the costs since an earlier start, this one's included (at most the burst of it), at
+      // interval / limit each, fit in the time since it plus the burst
+      let sum = Math.min(cost, burst)
       for (let i = starts.length - 1; i >= 0; i--) {
         sum += starts[i]!.cost
-        if (sum * interval > (at - starts[i]!.at) * limit + (burst - 1) * interval) return false
+        if (sum * interval > (at - starts[i]!.at) * limit + burst * interval) return false
       }
       return true
     }

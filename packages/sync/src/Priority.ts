@@ -154,12 +154,21 @@ export class Ranking {
     return Effect.clockWith((clock) => {
       const rank = this.rank(priority, clock)
       // a priority so large that priority × aging is no number: it could not be told from the next
-      return Number.isFinite(rank) ? f(rank) : Effect.die(
-        new Cause.IllegalArgumentError(
-          `${this.operation}: priority × aging must be a finite number of milliseconds, got ${priority} × ${aging}`
-        )
-      )
+      return Number.isFinite(rank) ? f(rank) : this.overflows(priority)
     })
+  }
+
+  /**
+   * `f` given the rank of `priority` without its arrival, for a line that adds the arrival itself
+   * on a clock of its own (a line kept in Redis, on Redis's clock): `-priority` when strict (the
+   * rank itself), or with aging `-priority × aging`, which the line adds to the arrival in
+   * milliseconds. Priority 0 is `f(0)`. The same defects as `withRank`.
+   */
+  withRelativeRank<A, E, R>(priority: number, f: (relative: number) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    if (priority === 0) return f(0)
+    if (!Number.isFinite(priority)) return this.notFinite(priority)
+    const relative = -priority * (this.agingMillis ?? 1)
+    return Number.isFinite(relative) ? f(relative) : this.overflows(priority)
   }
 
   /**
@@ -179,6 +188,14 @@ export class Ranking {
     // a clock other than the monotonic one of a single runtime may go back: clamp, keep order
     if (elapsed > this.latest) this.latest = elapsed
     return this.latest
+  }
+
+  private overflows(priority: number): Effect.Effect<never> {
+    return Effect.die(
+      new Cause.IllegalArgumentError(
+        `${this.operation}: priority × aging must be a finite number of milliseconds, got ${priority} × ${this.agingMillis}`
+      )
+    )
   }
 
   private notFinite(priority: number): Effect.Effect<never> {

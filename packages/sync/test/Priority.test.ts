@@ -125,6 +125,28 @@ describe("Priority", () => {
       )
     }))
 
+  it.effect("withRelativeRank: -priority, or -priority × aging for a line that adds the arrival; the same defects", () =>
+    Effect.gen(function*() {
+      const relativeOf = (ranking: Priority.Ranking, priority: number) =>
+        ranking.withRelativeRank(priority, Effect.succeed)
+      const strict = new Priority.Ranking("X.withPriority", undefined)
+      const aged = new Priority.Ranking("Y.withPriority", 10)
+      yield* TestClock.setTime(5000) // not read
+      assert.deepStrictEqual(
+        [yield* relativeOf(strict, 0), yield* relativeOf(strict, 3), yield* relativeOf(strict, -2)],
+        [0, -3, 2]
+      )
+      assert.deepStrictEqual([yield* relativeOf(aged, 0), yield* relativeOf(aged, 2)], [0, -20])
+      assert.strictEqual(
+        yield* defectOf(relativeOf(strict, Number.NaN)),
+        "X.withPriority: priority must be a finite number, got NaN"
+      )
+      assert.strictEqual(
+        yield* defectOf(relativeOf(aged, 1e308)),
+        "Y.withPriority: priority × aging must be a finite number of milliseconds, got 1e+308 × 10"
+      )
+    }))
+
   it("a Ranking made with an aging that decodeAging would refuse throws", () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.throws(() => new Priority.Ranking("X", bad), /agingMillis must be a finite number > 0/)

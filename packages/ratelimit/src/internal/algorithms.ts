@@ -169,15 +169,20 @@ export class TokenBucket implements Algorithm {
 
 /**
  * The generic cell rate algorithm: a theoretical arrival time `tat` advances by
- * `cost × interval / limit` per start; a start may happen once `tat` is at most `burst - 1`
- * emission intervals ahead of now. With `burst` 1, each start comes at least
- * `cost × interval / limit` after the previous one. Times are kept in milliseconds × limit, so an
- * emission interval is exactly `interval` units.
+ * `cost × interval / limit` per start; a start of `cost` may happen once `tat` is at most
+ * `burst - cost` emission intervals ahead of now (for a cost above the burst, asked before a
+ * resize shrank it or above a burst of 1, once `tat` is not ahead: it starts alone). So a start of
+ * `cost` counts its own cost against the burst: every stretch from an earlier start `s` to a start
+ * at `t` holds at most `burst + limit × (t - s) / interval` cost (or the one start above the
+ * burst). With `burst` 1, each start comes at least `cost × interval / limit` after the previous
+ * one, `cost` the previous one's. Times are kept in milliseconds × limit, so an emission interval
+ * is exactly `interval` units.
  *
  * @internal
  */
 export class Gcra implements Algorithm {
   private tat = Number.NEGATIVE_INFINITY
+  /** How far ahead of now `tat` may be for a start of 1: `burst - 1` emission intervals. */
   private readonly tolerance: number
 
   constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
@@ -195,8 +200,8 @@ export class Gcra implements Algorithm {
     return next
   }
 
-  earliest(now: number, _cost: number): number {
-    const allowedAt = this.tat - this.tolerance
+  earliest(now: number, cost: number): number {
+    const allowedAt = this.tat - this.tolerance + (Math.min(cost, this.capacity) - 1) * this.interval
     const scaled = now * this.limit
     return scaled >= allowedAt ? now : Math.ceil(allowedAt / this.limit)
   }

@@ -1,4 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Priority from "@fiberkit/sync/Priority"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -12,7 +13,7 @@ import { connect } from "./connection.js"
 import { LeaseLine } from "./leaseLine.js"
 import * as Scripts from "./leaseScripts.js"
 import { idSource } from "./rateLimiter.js"
-import { checkPriority, pendingBound } from "./steering.js"
+import { pendingBound } from "./steering.js"
 import { subscribe } from "./wakeups.js"
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -160,21 +161,15 @@ export const make = (
         )
       })
 
-    const run = <A, E, R>(effect: Effect.Effect<A, E, R>, priority: number) => {
-      const rank = agingMillis === undefined ? -priority : -priority * agingMillis
-      if (!Number.isFinite(rank)) {
-        return Effect.die(
-          new Cause.IllegalArgumentError(
-            `RedisConcurrencyLimiter.withPriority: priority × aging must be a finite number of milliseconds, got ${priority} × ${agingMillis}`
-          )
-        )
-      }
-      return Effect.uninterruptibleMask((restore) =>
-        recorded === undefined
-          ? inside(effect, rank, restore, Effect.void)
-          : recorded.track((started) => inside(effect, rank, restore, started))
-      )
-    }
+    // the rank without the arrival: with aging, the acquire script adds the arrival on Redis's clock
+    const ranking = new Priority.Ranking("RedisConcurrencyLimiter.withPriority", agingMillis)
+    const run = <A, E, R>(effect: Effect.Effect<A, E, R>, priority: number) =>
+      ranking.withRelativeRank(priority, (rank) =>
+        Effect.uninterruptibleMask((restore) =>
+          recorded === undefined
+            ? inside(effect, rank, restore, Effect.void)
+            : recorded.track((started) => inside(effect, rank, restore, started))
+        ))
 
     const limiter = Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, 0), {
       inside: Effect.map(connection.run("read", Scripts.count, keys, [permits, leaseMicros]), (reply) => {
@@ -183,8 +178,7 @@ export const make = (
         return count
       }),
       waiting: Effect.sync(() => line.waiting),
-      withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.andThen(checkPriority("RedisConcurrencyLimiter", priority), run(effect, priority)),
+      withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, priority),
       resize: (concurrency: number) =>
         isCount(concurrency, 1)
           ? Effect.map(connection.run("resize", Scripts.resize, keys, [permits, leaseMicros, concurrency]), (limit) => {
@@ -208,6 +202,9 @@ export const make = (
             )
           )
     })
+    // the limit a resize stored wins over `concurrency` (every script reads it): `concurrency` shows
+    // it once this read answers, in the background (`make` does not need Redis to answer)
+    yield* Effect.forkScoped(Effect.ignore(limiter.inside))
     return Object.defineProperty(limiter, "concurrency", { get: () => line.limit, enumerable: true }) as
       & typeof limiter
       & { readonly concurrency: number }

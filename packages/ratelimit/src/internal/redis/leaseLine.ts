@@ -256,9 +256,11 @@ export class LeaseLine {
       onSuccess: (reply) => {
         const [granted, limit, untilExpiry] = reply as [Array<string>, number, number]
         this.limit = limit
-        // granted first, from their last confirmation before this poll: a grant may be older than it
-        for (const member of granted) this.granted(member)
+        // confirmed first: the script renewed every registration and every lease granted to these
+        // waiters (a grant older than this poll too), so each lasts `leaseTime` from `sentAt` at least —
+        // a waiter stalled past its registration is not granted a lease dated from before the stall
         for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
+        for (const member of granted) this.granted(member)
         // the first lease's expiry counted from the reply, as in `register`
         this.nextPollAt = Math.min(this.nextPollAt, clock.currentTimeMillisUnsafe() + sleepMillis(untilExpiry))
       }

@@ -101,7 +101,9 @@ return {0, member, limit, untilFirstExpiry(), rank}
 /**
  * `ARGV = [limit, lease, member₁, rank₁, member₂, rank₂, …]`: a process's waiters, still there:
  * their registrations renewed (and made again, at their place, if they had expired — the process
- * stalled). Answers `{ the members that hold a lease now, limit, µs until the first lease expires }`.
+ * stalled), and the leases handed to them — now or earlier, their message lost — renewed too, so
+ * each granted lease lasts `lease` from this script. Answers `{ the members that hold a lease now,
+ * limit, µs until the first lease expires }`.
  *
  * @internal
  */
@@ -116,7 +118,10 @@ end
 handOn()
 local granted = {}
 for i = 3, #ARGV, 2 do
-  if redis.call("ZSCORE", leases, ARGV[i]) then granted[#granted + 1] = ARGV[i] end
+  if redis.call("ZSCORE", leases, ARGV[i]) then
+    redis.call("ZADD", leases, now + lease, ARGV[i])
+    granted[#granted + 1] = ARGV[i]
+  end
 end
 keep()
 return {granted, limit, untilFirstExpiry()}

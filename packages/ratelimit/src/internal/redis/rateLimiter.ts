@@ -1,5 +1,6 @@
 import * as Durations from "@fiberkit/sync/Durations"
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Priority from "@fiberkit/sync/Priority"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,7 +14,7 @@ import { recording } from "../recording.js"
 import { connect } from "./connection.js"
 import { RateLine } from "./rateLine.js"
 import * as Scripts from "./scripts.js"
-import { checkPriority, pendingBound } from "./steering.js"
+import { pendingBound } from "./steering.js"
 import { subscribe } from "./wakeups.js"
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -83,8 +84,20 @@ export const make = (
         return { started: started!, wait: wait!, available: available!, pausedFor: pausedFor! }
       })
 
+    /** A cost above the most the numbers in force allow at once: a defect, as for the local limiter. */
+    const impossible = (cost: number) => {
+      const error = checkCost(current, cost)
+      return new Cause.IllegalArgumentError(
+        (error?.message ?? `cost ${cost} is above the limit`).replace("RateLimiter", "RedisRateLimiter")
+      )
+    }
     const line = new RateLine(
-      (costs) => decide("take", "take", [nextId(), ...costs]),
+      (costs, first) =>
+        Effect.flatMap(
+          decide("take", first ? "try" : "take", [nextId(), ...costs]),
+          // Redis refused a first try: its cost is above the numbers a resize stored (`current` now has them)
+          (decision) => decision.started === -1 ? Effect.die(impossible(costs[0]!)) : Effect.succeed(decision)
+        ),
       capacity,
       bound,
       options.name
@@ -95,15 +108,15 @@ export const make = (
       update(Number(limit), Number(interval), Number(burst))
       line.reconsider()
     }, line.reconsider)
+    // the numbers a resize stored win over `make`'s: read in the background (`make` does not need
+    // Redis to answer); meanwhile a cost is checked by Redis itself, at its first try
+    yield* Effect.forkScoped(Effect.ignore(decide("read", "peek", [])))
     yield* Effect.forkScoped(line.loop)
     yield* Effect.addFinalizer(() => Effect.sync(() => line.close()))
 
     const acquire = (cost: number, rank: number, restore: Restore) => {
       // an impossible cost is a programming mistake: a defect, as for the local limiter
-      const error = checkCost(current, cost)
-      return error === undefined
-        ? line.acquire(cost, rank, restore)
-        : Effect.die(new Cause.IllegalArgumentError(error.message.replace("RateLimiter", "RedisRateLimiter")))
+      return checkCost(current, cost) === undefined ? line.acquire(cost, rank, restore) : Effect.die(impossible(cost))
     }
     const limited = (cost: number, rank: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) =>
@@ -146,11 +159,13 @@ export const make = (
           )
       )
 
+    const strict = new Priority.Ranking("RedisRateLimiter.withPriority", undefined)
     const limiter = Object.assign(limited(1, 0), {
       withCost: (cost: number) => limited(cost, 0),
       take: (cost = 1) => Effect.uninterruptibleMask((restore) => acquire(cost, 0, restore)),
+      // strict: this process's line ranks by priority, then arrival
       withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.andThen(checkPriority("RedisRateLimiter", priority), limited(1, -priority)(effect)),
+        strict.withRank(priority, (rank) => limited(1, rank)(effect)),
       stats: Effect.map(decide("read", "peek", []), ({ available, pausedFor }) => ({
         granted: line.granted,
         waiting: line.waiting,

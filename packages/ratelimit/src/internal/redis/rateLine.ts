@@ -52,8 +52,14 @@ export class RateLine {
   private readonly alarm = new Alarm()
 
   constructor(
-    /** Asks Redis to start `costs` in order. */
-    private readonly take: (costs: ReadonlyArray<number>) => Effect.Effect<Started, RedisLimiterUnavailable>,
+    /**
+     * Asks Redis to start `costs` in order; `first`: a request's first try, which Redis refuses (a
+     * defect) if its cost is above the most that the numbers in force allow at once.
+     */
+    private readonly take: (
+      costs: ReadonlyArray<number>,
+      first: boolean
+    ) => Effect.Effect<Started, RedisLimiterUnavailable>,
     /** The most cost that can ever start at once (the limit, or the burst). */
     private readonly capacity: () => number,
     private readonly bound: PendingBound,
@@ -76,7 +82,7 @@ export class RateLine {
         if (this.line.size > 0) return this.enqueue(cost, rank, seq, restore)
         this.trying++
         const sentAt = clock.currentTimeMillisUnsafe()
-        return this.take([cost]).pipe(
+        return this.take([cost], true).pipe(
           Effect.onExit(() => Effect.sync(() => this.trying--)),
           Effect.flatMap(({ started, wait }) => {
             if (started === 1) {
@@ -166,7 +172,7 @@ export class RateLine {
       batch.push(node)
       total += node.cost
     }
-    return Effect.match(this.take(batch.map((ticket) => ticket.cost)), {
+    return Effect.match(this.take(batch.map((ticket) => ticket.cost), false), {
       onFailure: (error) => this.failAll(error),
       onSuccess: ({ started, wait }) => {
         // a ticket interrupted while the take was on its way does not start: Redis counted it (room to spare)

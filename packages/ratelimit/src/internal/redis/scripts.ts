@@ -15,12 +15,16 @@ import { createHash } from "node:crypto"
  *
  * - `"take"`, `…, id, cost₁, cost₂, …`: starts the longest prefix of the costs that is allowed
  *   now, in order (a batch of waiters, first in line first);
+ * - `"try"`, `…, id, cost`: a request's first try: as `"take"`, but a cost above the most the
+ *   numbers in force allow at once (`largest()`: the limit, or for the token bucket the smaller
+ *   of limit and burst) is refused, `started` −1 — it would start alone, over the limit;
  * - `"peek"`: changes nothing;
  * - `"drain"`, `…, id`: counts the capacity free now as used now;
  * - `"resize"`, `…, limit, interval, burst` (each `""` to keep it): new numbers for every process,
  *   the state converted as the local limiter does, and `s <limit> <interval> <burst>` published
  *   on `<state>:wake`;
- * - `"pause"`, `…, millis`: no start until `now + millis`, unless a pause already ends later.
+ * - `"pause"`, `…, millis`: no start until `now + millis` (`millis` at most `MAX_PAUSE_MILLIS`),
+ *   unless a pause already ends later.
  *
  * Each answers `{ started, wait (µs until the next cost may start; 0 if all started),
  * available, paused for (µs), limit, interval (µs), burst }`: the numbers in force.
@@ -43,6 +47,15 @@ local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 /** How long what `resize` and `pause` stored outlives the limiter's last use: a day, in ms. @internal */
 export const SETTINGS_TTL = 86_400_000
 
+/**
+ * The longest pause, in ms: 100 years (of 365.25 days). A longer one is this long, so the end of a
+ * pause in µs stays an exact integer for Lua's numbers and Redis's integer replies (below 2^53):
+ * a pause of 10^10 days would end past 2^63 µs and read back negative.
+ *
+ * @internal
+ */
+export const MAX_PAUSE_MILLIS = 3_155_760_000_000
+
 const settings = `
 local state, settings = KEYS[1], KEYS[2]
 local op = ARGV[1]
@@ -57,17 +70,19 @@ if stored[1] or stored[4] then redis.call("PEXPIRE", settings, ${SETTINGS_TTL}) 
 /**
  * What every algorithm's script does with the functions it defines: `prepare()` (its state read,
  * brought to `now`), `waitFor(cost)` (µs until `cost` may start, 0 for now), `commit(cost, tag)`,
- * `available()`, `drain(tag)` and `resized(limit, interval, burst)` (the state converted to the
- * new numbers, which it then sets).
+ * `available()`, `largest()` (the largest cost a request may ask), `drain(tag)` and
+ * `resized(limit, interval, burst)` (the state converted to the new numbers, which it then sets).
  */
 const dispatch = `
 prepare()
+-- a pause stored longer than the longest (by an older version) counts as the longest
+paused = math.min(paused, now + ${MAX_PAUSE_MILLIS} * 1000)
 local function reply(started, wait)
   return {started, wait, available(), math.max(0, paused - now), limit, interval, burst}
 end
 if op == "peek" then return reply(0, 0) end
 if op == "pause" then
-  paused = math.max(paused, now + tonumber(ARGV[5]) * 1000)
+  paused = math.max(paused, now + math.min(tonumber(ARGV[5]), ${MAX_PAUSE_MILLIS}) * 1000)
   redis.call("HSET", settings, "paused", paused)
   redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
   return reply(0, 0)
@@ -83,6 +98,7 @@ if op == "resize" then
   redis.call("PUBLISH", state .. ":wake", "s " .. limit .. " " .. interval .. " " .. burst)
   return reply(0, 0)
 end
+if op == "try" and tonumber(ARGV[6]) > largest() then return reply(-1, 0) end
 if paused > now then return reply(0, paused - now) end
 local started = 0
 for i = 6, #ARGV do
@@ -152,6 +168,7 @@ local function commit(cost, tag)
   redis.call("PEXPIRE", state, math.ceil(interval / 1000) + 1000)
 end
 local function available() return math.max(0, limit - used) end
+local function largest() return limit end
 local function drain(tag)
   if limit > used then commit(limit - used, tag) end
 end
@@ -189,6 +206,7 @@ local function commit(cost)
   save()
 end
 local function available() return math.max(0, math.floor(level / interval)) end
+local function largest() return math.min(limit, burst) end
 local function drain()
   level = math.min(level, 0)
   save()
@@ -203,8 +221,8 @@ end
 /**
  * The generic cell rate algorithm, its theoretical arrival time kept as how far it is ahead of
  * the last decision (in µs × limit, so an emission interval is exactly `interval` units): small
- * integers, however long the limiter lives. A start is allowed while that lead is at most
- * `(burst - 1)` emission intervals. A resize keeps the emission intervals booked ahead (at most a
+ * integers, however long the limiter lives. A start of `cost` is allowed while that lead is at
+ * most `(burst - cost)` emission intervals (none, for a cost above the burst). A resize keeps the emission intervals booked ahead (at most a
  * new burst of them), each now the new length.
  *
  * @internal
@@ -218,8 +236,9 @@ end
 local function save()
   writeCell("ahead", ahead, ahead / limit)
 end
-local function waitFor()
-  local tolerance = (burst - 1) * interval
+local function waitFor(cost)
+  -- a start counts its own cost against the burst (a cost above it starts alone, nothing booked)
+  local tolerance = (burst - math.min(cost, burst)) * interval
   if ahead <= tolerance then return 0 end
   return math.ceil((ahead - tolerance) / limit)
 end
@@ -230,6 +249,7 @@ end
 local function available()
   return math.max(0, math.floor((burst * interval - ahead) / interval))
 end
+local function largest() return limit end
 local function drain()
   ahead = math.max(ahead, burst * interval)
   save()

@@ -1,4 +1,3 @@
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type { InvalidOptions } from "../../Errors.js"
 import { type Bound, type OnFull, resolveSteering, shed, type SteeringOptions } from "../steering.js"
@@ -28,11 +27,3 @@ export const pendingBound = (
     bound: new PendingBound(source, steering.maxPending, steering.onFull),
     agingMillis: steering.agingMillis
   }))
-
-/** A priority that is not a finite number is a programming mistake: a defect naming the call. @internal */
-export const checkPriority = (source: string, priority: number): Effect.Effect<void> =>
-  Number.isFinite(priority)
-    ? Effect.void
-    : Effect.die(
-      new Cause.IllegalArgumentError(`${source}.withPriority: priority must be a finite number, got ${priority}`)
-    )

@@ -47,7 +47,9 @@ export class Alarm {
 /**
  * A second connection, subscribed to a limiter's `channel` for the life of the scope: pub/sub
  * needs a connection of its own. It is the caller's connection duplicated (same server, same
- * options), and closed with the scope. `onMessage` gets each message; `onResubscribed` is called
+ * options), and closed with the scope. ioredis prefixes the keys of a script with the connection's
+ * `keyPrefix` but not a channel name, so a script that publishes on `KEYS[1] .. ":wake"` publishes
+ * on `<keyPrefix><channel>`: that is the channel subscribed to. `onMessage` gets each message; `onResubscribed` is called
  * each time the subscription is made again after the connection dropped and came back —
  * messages published meanwhile are lost, so whoever waits for one should look again.
  *
@@ -66,12 +68,13 @@ export const subscribe = (
 ): Effect.Effect<void, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<Redis>((resume) => {
+      const published = `${client.options.keyPrefix ?? ""}${channel}`
       const subscriber = client.duplicate({
         lazyConnect: true,
         autoResubscribe: false,
         enableOfflineQueue: true,
         // `CLIENT LIST` tells which limiter a subscriber serves (a name holds no space)
-        connectionName: `fiberkit-wakeups:${channel}`.replace(/[^!-~]/g, "_")
+        connectionName: `fiberkit-wakeups:${published}`.replace(/[^!-~]/g, "_")
       })
       let made = false
       let subscribed = false
@@ -84,10 +87,10 @@ export const subscribe = (
       const timer = setTimeout(ready, timeoutMillis)
       subscriber.on("error", () => {}) // a dropped subscriber only slows wake-ups down to the polls
       subscriber.on("message", (from: string, message: string) => {
-        if (from === channel) onMessage(message)
+        if (from === published) onMessage(message)
       })
       subscriber.on("ready", () => {
-        subscriber.subscribe(channel).then(() => {
+        subscriber.subscribe(published).then(() => {
           // subscribed again, or late: what was published meanwhile was not heard
           if (subscribed || made) onResubscribed()
           subscribed = true

@@ -18,6 +18,7 @@
  */
 import { Report } from "@fiberkit/bench"
 import { WorkerPool } from "@fiberkit/executor"
+import { Heap } from "@fiberkit/sync"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scheduler from "effect/Scheduler"
@@ -38,55 +39,31 @@ interface QueuedTask {
 
 const options = (task: QueuedTask) => task[Piscina.queueOptionsSymbol]!
 
-/** piscina's `TaskQueue` as a binary heap: higher priority first, then arrival order. */
+/** piscina's `TaskQueue` on sync's binary heap: higher priority first, then arrival order. */
 class PriorityTaskQueue {
-  private readonly heap: Array<QueuedTask> = []
+  private readonly heap = new Heap.Heap<QueuedTask>((a, b) => {
+    const x = options(a)
+    const y = options(b)
+    return x.priority > y.priority || (x.priority === y.priority && x.seq < y.seq)
+  })
 
   get size(): number {
     return this.heap.length
   }
 
-  private before(a: QueuedTask, b: QueuedTask): boolean {
-    const x = options(a)
-    const y = options(b)
-    return x.priority > y.priority || (x.priority === y.priority && x.seq < y.seq)
-  }
-
   push(task: QueuedTask): void {
-    const heap = this.heap
-    let at = heap.push(task) - 1
-    while (at > 0) {
-      const parent = (at - 1) >> 1
-      if (!this.before(task, heap[parent]!)) break
-      heap[at] = heap[parent]!
-      at = parent
-    }
-    heap[at] = task
+    this.heap.push(task)
   }
 
   shift(): QueuedTask | null {
-    const heap = this.heap
-    const top = heap[0]
-    if (top === undefined) return null
-    const last = heap.pop()!
-    if (heap.length === 0) return top
-    let at = 0
-    for (;;) {
-      let child = 2 * at + 1
-      if (child >= heap.length) break
-      if (child + 1 < heap.length && this.before(heap[child + 1]!, heap[child]!)) child++
-      if (!this.before(heap[child]!, last)) break
-      heap[at] = heap[child]!
-      at = child
-    }
-    heap[at] = last
-    return top
+    return this.heap.length === 0 ? null : this.heap.shift()
   }
 
   /** A task given up before it ran (piscina's abort): rare, so the heap is rebuilt. */
   remove(task: QueuedTask): void {
-    const rest = this.heap.splice(0).filter((each) => each !== task)
-    for (const each of rest) this.push(each)
+    const rest = [...this.heap].filter((each) => each !== task)
+    this.heap.clear()
+    for (const each of rest) this.heap.push(each)
   }
 }
 

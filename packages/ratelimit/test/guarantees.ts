@@ -2,6 +2,7 @@
  * Each algorithm's guarantee written out as a condition on the list of starts, apart from the
  * limiter's own code: used by the property tests and by the schedule explorer's tests.
  */
+import { assert } from "@effect/vitest"
 import type * as RateLimiter from "../src/RateLimiter.js"
 
 export interface Start {
@@ -47,4 +48,15 @@ export const allowed = (options: Options, interval: number, starts: ReadonlyArra
       return true
     }
   }
+}
+
+/** Asserts that every one of `starts` (in any order) kept the guarantee, given those before it. */
+export const assertAllowed = (options: Options, interval: number, starts: ReadonlyArray<Start>, label = "") => {
+  const ordered = [...starts].sort((a, b) => a.at - b.at)
+  ordered.forEach((start, i) =>
+    assert.isTrue(
+      allowed(options, interval, ordered.slice(0, i), start.at, start.cost),
+      `${label}a start at ${start.at} breaks the guarantee: ${JSON.stringify(ordered)}`
+    )
+  )
 }

@@ -71,7 +71,8 @@ export interface WaitHooks<A> {
 
 /**
  * A waiter in a `WaitQueue` line. Create it with its line, push it, then `wait` for it inside an
- * uninterruptible region; whoever serves it calls `grant(value)` or `settle(exit)`.
+ * uninterruptible region; whoever serves it calls `grant(value)` or `settle(exit)`. A waiter
+ * moved from one line to another takes its new `line` with it.
  *
  * - `settle(exit)` / `grant(value)`: ends the wait once (the first call wins and returns `true`),
  *   takes the waiter out of its line and resumes its fiber.
@@ -116,7 +117,11 @@ export class Waiter<A, E = never> implements Node {
   private resume: ((effect: Effect.Effect<A, E>) => void) | undefined = undefined
   private inMicrotask = false
 
-  constructor(readonly line: WaitQueue<Waiter<A, E>>) {}
+  /**
+   * `line`: the line it stands in, that `settle` takes it out of. A waiter moved to another line
+   * (a pool's waiter set aside while it cannot be served) must have it set to that one.
+   */
+  constructor(public line: WaitQueue<Waiter<A, E>>) {}
 
   get isSettled(): boolean {
     return this.outcome !== undefined

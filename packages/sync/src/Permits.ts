@@ -16,9 +16,12 @@
  *   shedding; its `takeThen` runs the `refused` effect instead of its body.
  * - **Rooms:** a waiter may also need a place in a `Room` of its own (its key's places, in a
  *   keyed limit): it is served only while its room has one, and is passed over — only it — while
- *   its room is full, so one line ranks every waiter across rooms (a waiter of a full key never
+ *   its room is full, so one order ranks every waiter across rooms (a waiter of a full key never
  *   holds back the others). The pool takes the place in the step it serves the waiter and gives it
- *   back with `release(n, room)`. A hand-off walks past the waiters of full rooms ranked ahead.
+ *   back with `release(n, room)`. Only the first waiter of a room with a place stands in `waiters`;
+ *   the room's others wait aside, in their order, and step into `waiters` at their own place (rank,
+ *   then arrival) once they are first of their room and it has a place — so a hand-off never
+ *   walks past anyone, and a hot room with a long line costs the others nothing.
  *
  * Invariant: `free` plus the permits of every granted (not yet cancelled) waiter plus the permits
  * held by running fibers is constant, except for explicit `release`s beyond what was taken and
@@ -31,6 +34,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { type Restore, Waiter, type WaitHooks } from "./Handoff.js"
 import { withDeadline } from "./internal/deadline.js"
+import { RoomLines } from "./internal/roomLines.js"
 import { Ranked } from "./WaitQueue.js"
 
 const TRUE = Effect.succeed(true)
@@ -40,8 +44,8 @@ const REFUSED = Exit.succeed(false)
  * A limit of places besides the pool's permits, that a waiter may need too — one per key in a
  * keyed limit. The pool asks `hasRoom` before it serves the waiter, calls `enter` in the step it
  * does, and `leave` when the place is given back (`release(n, room)`, or a hand-off that came too
- * late for an interrupted waiter). A room whose `hasRoom` turns true other than by `leave` (its
- * size grown) needs `serve()`.
+ * late for an interrupted waiter). A room whose `hasRoom` changes other than by `enter` and `leave`
+ * (its size changed) needs `serve()`.
  *
  * **Example**
  *
@@ -101,7 +105,7 @@ export interface PermitWaiter extends Waiter<boolean> {
   rank: number
   /** Its number in order of arrival. */
   seq: number
-  /** The room it needs a place in too, if any: passed over while that room is full. */
+  /** The room it needs a place in too, if any: waits aside while that room is full. */
   room: Room | undefined
   /**
    * Asks for more than the pool has had since a shrink: served alone, once every permit is free
@@ -139,8 +143,14 @@ export interface PermitWaiter extends Waiter<boolean> {
  * @category models
  */
 export class PermitPool {
-  /** The waiters, in the order they will be served. */
+  /**
+   * The waiters that can be served once enough permits are free, in the order they will be:
+   * those without a room, and the first waiter of each room that has a place (its room's others
+   * wait aside). `waiting` counts them all.
+   */
   readonly waiters = new Ranked<PermitWaiter>()
+  /** The waiters of each room: its first in `waiters` (while it has a place), the others aside. */
+  private readonly rooms = new RoomLines(this.waiters)
   private arrivals = 0
   /** The permits it was made with, moved by each `resize` (not by releases beyond what was taken). */
   private total: number
@@ -163,21 +173,15 @@ export class PermitPool {
 
   /**
    * Whether `tryTake(n, room)` would take now: enough permits free, a place in `room`, and no
-   * waiter it must let go first — any waiter at all without `room`; with one, a waiter that could
-   * be served (the waiters of full rooms are passed over).
+   * waiter it must let go first — none in `waiters` (the waiters of full rooms are passed over).
    */
   canTake(n: number, room?: Room): boolean {
-    if (this.free < n) return false
-    if (room === undefined) return this.waiters.size === 0
-    return room.hasRoom() && !this.anyServable()
+    return this.free >= n && this.waiters.size === 0 && (room === undefined || room.hasRoom())
   }
 
-  /** Whether a waiter's room (if it has one) has a place: it would be served, given the permits. */
-  private anyServable(): boolean {
-    for (let node = this.waiters.first; node !== undefined; node = node.next as PermitWaiter | undefined) {
-      if (node.room === undefined || node.room.hasRoom()) return true
-    }
-    return false
+  /** How many wait: in `waiters`, and aside while their rooms are full or their first is served. */
+  get waiting(): number {
+    return this.waiters.size + this.rooms.aside
   }
 
   /**
@@ -206,11 +210,10 @@ export class PermitPool {
   ): Effect.Effect<A, E | E2, R> {
     if (this.tryTake(n, room)) return next
     const waiter = this.enqueue(n, rank, room)
-    // a waiter ranked ahead of the head may fit in the permits the head is waiting to add up; one
-    // with a room may fit while those ahead of it wait for theirs
-    if (waiter === this.waiters.first || room !== undefined) this.grant()
+    // a waiter ranked ahead of the head may fit in the permits the head is waiting to add up
+    if (waiter === this.waiters.first) this.grant()
     return Effect.flatMap(
-      waiter.wait(restore, room === undefined ? this.hooks(n) : this.makeHooks(n, room)),
+      waiter.wait(restore, room === undefined ? this.hooks(n) : this.roomHooks(waiter)),
       (granted): Effect.Effect<A, E | E2, R> => granted ? next : refused
     )
   }
@@ -229,13 +232,17 @@ export class PermitPool {
 
   /** Returns `n` permits (and a place in `room`) and hands them to the waiters at the head of the line. */
   release(n: number, room?: Room): void {
-    room?.leave()
     this.free += n
+    if (room !== undefined) {
+      room.leave()
+      this.rooms.seat(room)
+    }
     this.grant()
   }
 
-  /** Serves the waiters that can be served now: after a room grew other than by `release`. */
+  /** Serves the waiters that can be served now: after a room's size changed (other than by `release`). */
   serve(): void {
+    this.rooms.seatAll()
     this.grant()
   }
 
@@ -249,8 +256,10 @@ export class PermitPool {
     this.total += delta
     if (delta < 0) {
       // a waiter asking for more than there are now is served alone, when all are free
-      for (let node = this.waiters.first; node !== undefined; node = node.next as PermitWaiter | undefined) {
-        if (node.n > this.total) node.alone = true
+      for (const line of this.lines()) {
+        for (let node = line.first; node !== undefined; node = node.next as PermitWaiter | undefined) {
+          if (node.n > this.total) node.alone = true
+        }
       }
     }
     this.grant()
@@ -258,18 +267,34 @@ export class PermitPool {
 
   /** Sends the waiter that has waited longest away unserved: `true` if there was one. */
   refuseOldest(): boolean {
-    let oldest = this.waiters.first
-    for (let node = oldest?.next as PermitWaiter | undefined; node !== undefined; node = node.next as PermitWaiter) {
-      if (node.seq < oldest!.seq) oldest = node
+    let oldest: PermitWaiter | undefined = undefined
+    for (const line of this.lines()) {
+      for (let node = line.first; node !== undefined; node = node.next as PermitWaiter | undefined) {
+        if (oldest === undefined || node.seq < oldest.seq) oldest = node
+        // each rank is in order of arrival: the rest of the last rank came after its first
+        if (node.rank === line.last!.rank) break
+      }
     }
     return oldest !== undefined && this.refuse(oldest)
   }
 
+  /** `waiters`, then each room's waiters aside. */
+  private *lines(): Iterable<Ranked<PermitWaiter>> {
+    yield this.waiters
+    yield* this.rooms.asideLines()
+  }
+
   private refuse(waiter: PermitWaiter): boolean {
     if (!waiter.settle(REFUSED)) return false
-    // a large request leaving the line may let smaller ones behind it through
-    this.grant()
+    this.left(waiter)
     return true
+  }
+
+  /** After `waiter` left unserved (refused, timed out, interrupted): its room's next may step up. */
+  private left(waiter: PermitWaiter): void {
+    // one that waited aside changed nothing in `waiters`; a large request leaving the line may let
+    // smaller ones behind it through
+    if (waiter.room === undefined || this.rooms.left(waiter, waiter.room)) this.grant()
   }
 
   /** The hooks of a wait for one permit, made once: most waits are for one. */
@@ -279,8 +304,12 @@ export class PermitPool {
     return n === 1 ? this.hooksForOne : this.makeHooks(n)
   }
 
-  private makeHooks(n: number, room?: Room): WaitHooks<boolean> {
-    return { onLost: (granted) => granted && this.release(n, room), onCancel: () => this.grant() }
+  private makeHooks(n: number): WaitHooks<boolean> {
+    return { onLost: (granted) => granted && this.release(n), onCancel: () => this.grant() }
+  }
+
+  private roomHooks(waiter: PermitWaiter): WaitHooks<boolean> {
+    return { onLost: (granted) => granted && this.release(waiter.n, waiter.room), onCancel: () => this.left(waiter) }
   }
 
   private enqueue(n: number, rank: number, room?: Room): PermitWaiter {
@@ -290,29 +319,30 @@ export class PermitPool {
     waiter.seq = this.arrivals++
     waiter.alone = false
     waiter.room = room
-    this.waiters.push(waiter)
+    if (room === undefined) this.waiters.push(waiter)
+    else this.rooms.join(waiter, room)
     return waiter
   }
 
   /**
-   * Serves waiters in line order while they fit; a waiter whose room is full is passed over, the
-   * first one that does not fit stops the line (no one overtakes it).
+   * Serves the head of `waiters` while it fits (the first that does not stops the line: no one
+   * overtakes it), each room's next stepping into line as its first is served.
    */
   private grant(): void {
-    let node = this.waiters.first
-    while (node !== undefined) {
-      const next = node.next as PermitWaiter | undefined
+    for (let node = this.waiters.first; node !== undefined; node = this.waiters.first) {
       const room = node.room
-      if (room === undefined || room.hasRoom()) {
-        if (!(this.free >= node.n || (node.alone && this.total > 0 && this.free >= this.total))) return
-        this.free -= node.n
-        room?.enter()
-        node.grant(true)
-      } else if (this.free < 0) {
-        // no one can be served (not even for 0 permits): no need to look past the full rooms
-        return
+      if (room !== undefined && !room.hasRoom()) {
+        // found full (shrunk): its first goes aside
+        this.rooms.seat(room)
+        continue
       }
-      node = next
+      if (!(this.free >= node.n || (node.alone && this.total > 0 && this.free >= this.total))) return
+      this.free -= node.n
+      node.grant(true)
+      if (room !== undefined) {
+        room.enter()
+        this.rooms.served(room)
+      }
     }
   }
 }

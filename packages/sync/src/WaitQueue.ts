@@ -197,6 +197,36 @@ export class Ranked<A extends RankedNode> extends WaitQueue<A> {
     this.lastOfRank.set(rank, node)
   }
 
+  /**
+   * Queues `node` among the waiters of its rank, just before the first of them that `follows`
+   * it — after them all if none does. `follows` must hold for a tail of that rank, as
+   * `(other) => other.seq > node.seq` does in a line kept in order of arrival: for a waiter that
+   * comes back to its place in a line it had left. Walks the rank from both ends at once, so it
+   * costs the distance to the nearer end.
+   */
+  pushAmong(node: A, follows: (other: A) => boolean): void {
+    const rank = node.rank
+    const last = this.indexed ? this.lastOfRank.get(rank) : this.last?.rank === rank ? this.last : undefined
+    if (last === undefined) return this.push(node)
+    let front = this.firstOfRank(rank)
+    let back = last
+    for (;;) {
+      if (follows(front)) return super.insertBefore(node, front)
+      if (!follows(back)) break
+      front = front.next as A
+      back = back.prev as A
+    }
+    super.insertBefore(node, back.next as A | undefined)
+    if (back === last && this.indexed) this.lastOfRank.set(rank, node)
+  }
+
+  /** The first waiter of `rank`, one of the line's ranks. */
+  private firstOfRank(rank: number): A {
+    if (!this.indexed) return this.first!
+    const at = this.firstRankAbove(rank) - 1
+    return at === 0 ? this.first! : this.lastOfRank.get(this.ranks[at - 1]!)!.next as A
+  }
+
   /** The rank decides where `node` goes: the same as {@link push}, whatever `before` is. */
   override insertBefore(node: A, _before: A | undefined): void {
     this.push(node)

@@ -55,6 +55,40 @@ describe("WaitQueue.Ranked", () => {
     }
   )
 
+  it.prop(
+    "pushAmong puts a waiter back at its place by rank and arrival, and later pushes still find theirs",
+    [Gen.array(Gen.oneof(step, { arbitrary: Gen.record({ back: Gen.integer({ min: 0, max: 50 }) }), weight: 3 }), {
+      maxLength: 80
+    })],
+    ([steps]) => {
+      const line = new WaitQueue.Ranked<Waiter>()
+      const out: Array<Waiter> = []
+      const byArrival = (a: Waiter, b: Waiter) => a.rank - b.rank || a.id - b.id
+      let next = 0
+      for (const s of steps) {
+        if ("push" in s) {
+          line.push(waiter(next++, s.push))
+        } else if ("back" in s) {
+          if (out.length === 0) continue
+          const [w] = out.splice(s.back % out.length, 1)
+          line.pushAmong(w!, (other) => other.id > w!.id)
+        } else {
+          // a removal from anywhere (a shift is one from the head)
+          const at = "remove" in s ? s.remove % Math.max(1, line.size) : 0
+          let w = line.first
+          for (let k = 0; k < at; k++) w = w!.next as Waiter
+          if (w === undefined) continue
+          assert.isTrue(line.remove(w))
+          out.push(w)
+        }
+        const inOrder: Array<Waiter> = []
+        for (let node = line.first; node !== undefined; node = node.next as Waiter | undefined) inOrder.push(node)
+        assert.deepStrictEqual(ids(line), [...inOrder].sort(byArrival).map((w) => w.id))
+        assert.strictEqual(line.last?.id, inOrder.at(-1)?.id)
+      }
+    }
+  )
+
   it("places a waiter by its rank whatever insertBefore is told", () => {
     const line = new WaitQueue.Ranked<Waiter>()
     const a = waiter(1, 0)

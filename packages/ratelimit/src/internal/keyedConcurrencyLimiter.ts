@@ -46,6 +46,8 @@ class KeyRoom implements Room {
  * `KeyRoom` of `perKey` places): a waiter of a full key is passed over, never held back by, nor
  * holding back, anyone else — so priorities and first come, first served hold across keys, and a
  * hot key still takes at most `perKey` of the global permits. `maxPending` bounds that one line.
+ * (The pool keeps each key's waiters beyond its first aside, in their order, so a hot key's long
+ * line costs no release or arrival of another key a walk.)
  *
  * @internal
  */

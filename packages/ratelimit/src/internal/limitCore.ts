@@ -29,7 +29,7 @@ export class LimitCore {
   }
 
   get waiting(): number {
-    return this.pool.waiters.size
+    return this.pool.waiting
   }
 
   /** `effect` run within the limit (and a place in `room`, if given), placed in line by `rank` (lower first). */

@@ -67,7 +67,9 @@ const oneItem = (consume: Consume, k: number, d: number) =>
     yield* yields(d)
     yield* Fiber.interrupt(a)
     yield* Fiber.await(producer)
-    yield* Effect.timeoutOption(Fiber.await(b), 30)
+    // the item is taken by a, or else by b once the notification reaches it: wait for that, up to
+    // 2 s (a loaded machine can hold b back for tens of milliseconds; a lost notification, never)
+    for (let i = 0; i < 200 && taken === 0; i++) yield* Effect.sleep(10)
     const waiting = yield* condition.waiting
     yield* Fiber.interrupt(b)
     return { taken, items, waiting }

@@ -4,7 +4,7 @@ import { Effect, Exit, Fiber } from "effect"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, isInterrupted, release, started } from "./fixtures/handshake.js"
 import { eventually, load, logCells, logged, tasks, threadsAlive, within } from "./fixtures/steering.js"
-import { admitFirst, half, hold, log, touch, whoAmI } from "./fixtures/tasks.js"
+import { admitFirst, half, hold, log, stall, touch, whoAmI } from "./fixtures/tasks.js"
 
 /** A pool of two workers, both running `hold`: on `a` and on `b`. */
 const twoBusy = (a: Int32Array, b: Int32Array) =>
@@ -84,6 +84,36 @@ describe("WorkerPool.resize", { timeout: 60_000, concurrent: false }, () => {
         const where = yield* pool.map([1, 2, 3, 4], () => hold(cells().fill(1)))
         assert.strictEqual(new Set(where).size, 1)
       }).pipe(Effect.ensuring(Effect.andThen(release(a), release(b))))
+    )
+  })
+
+  it.live("a call sent to a worker and not started when a shrink returns is the one it runs: it starts there", () => {
+    const [a, s] = [cells(), cells()]
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2 })
+        const running = yield* pool.submit(hold(a))
+        yield* within("a started", started(a))
+        // the other worker answers, then its thread blocks: the pool sees it idle
+        yield* (yield* pool.submit(stall(s))).result
+        yield* within("the other worker stalled", started(s))
+        const order = logCells()
+        const next = yield* pool.submit(log({ cells: order, tag: 1 }))
+        // sent to the idle worker, which has not read it: it runs there, as the pool counts it
+        yield* eventually("sent", Effect.map(load(pool), ([running, pending]) => running === 2 && pending === 0))
+        yield* pool.resize(1)
+        const later = yield* pool.submit(log({ cells: order, tag: 2 }))
+        assert.deepStrictEqual(yield* load(pool), [2, 1])
+        yield* release(s)
+        yield* next.result
+        yield* threadCount(pool, 1)
+        yield* Effect.sleep("30 millis")
+        assert.deepStrictEqual(logged(order), [1], "the call after the shrink waits while a runs")
+        assert.isTrue(yield* running.isRunning)
+        yield* release(a)
+        yield* later.result
+        assert.deepStrictEqual(logged(order), [1, 2])
+      }).pipe(Effect.ensuring(Effect.andThen(release(a), release(s))))
     )
   })
 

@@ -7,8 +7,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
 
-const fork = <X>(limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string, X>, key: string, body: Effect.Effect<void>) =>
-  Effect.tap(Effect.forkChild(Effect.exit(limit(key)(body))), () => Effect.yieldNow)
+const fork = <X>(
+  limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string, X>,
+  key: string,
+  body: Effect.Effect<void>
+) => Effect.tap(Effect.forkChild(Effect.exit(limit(key)(body))), () => Effect.yieldNow)
 
 describe("zz-review KeyedConcurrencyLimiter counts after dropOldest", () => {
   it.effect("right after a newcomer drops the oldest waiter, waiting(key) of the dropped key is 0 and the shares add up to waitingAll", () =>

@@ -121,16 +121,20 @@ describe("zz-review KeyedConcurrencyLimiter against the README's model", () => {
               Effect.andThen(
                 Effect.sleep(use.at),
                 Effect.andThen(
-                  Effect.sync(() => void events.push({ kind: "arrive", i, key: use.key, rank: rankOf(use.at, use.priority) })),
-                  Effect.exit(limit.withPriority(use.key, use.priority)(
-                    Effect.andThen(
-                      Effect.sync(() => void events.push({ kind: "start", i })),
+                  Effect.sync(() =>
+                    void events.push({ kind: "arrive", i, key: use.key, rank: rankOf(use.at, use.priority) })
+                  ),
+                  Effect.exit(
+                    limit.withPriority(use.key, use.priority)(
                       Effect.andThen(
-                        Effect.sleep(use.duration + 0.5),
-                        Effect.sync(() => void events.push({ kind: "end", i, key: use.key }))
+                        Effect.sync(() => void events.push({ kind: "start", i })),
+                        Effect.andThen(
+                          Effect.sleep(use.duration + 0.5),
+                          Effect.sync(() => void events.push({ kind: "end", i, key: use.key }))
+                        )
                       )
                     )
-                  ))
+                  )
                 )
               )
             ))

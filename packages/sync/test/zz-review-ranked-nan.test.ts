@@ -34,7 +34,11 @@ describe("zz-review WaitQueue.Ranked with a NaN rank", () => {
     }
     line.push(waiter("zero", 0))
     line.push(waiter("two", 2))
-    assert.deepStrictEqual({ order: ids(line), size: line.size }, { order: ["zero", "one", "two"], size: 3 }, `refused: ${refused}`)
+    assert.deepStrictEqual(
+      { order: ids(line), size: line.size },
+      { order: ["zero", "one", "two"], size: 3 },
+      `refused: ${refused}`
+    )
   })
 
   it.effect("PermitPool: a waiter of rank NaN interrupted while it waits leaves later waiters served out of rank order", () =>
@@ -46,7 +50,8 @@ describe("zz-review WaitQueue.Ranked with a NaN rank", () => {
           Effect.forkChild(Effect.uninterruptibleMask((restore) =>
             pool.takeThen(1, restore, Effect.sync(() => void order.push(name)), rank)
           )),
-          () => Effect.yieldNow
+          () =>
+            Effect.yieldNow
         )
       const one = yield* wait("one", 1)
       const nan = yield* wait("nan", Number.NaN)

@@ -16,6 +16,7 @@ type Event =
   | { readonly kind: "end"; readonly i: number; readonly key: string }
   | { readonly kind: "resize"; readonly perKey?: number; readonly global?: number }
   | { readonly kind: "start"; readonly i: number }
+  | { readonly kind: "leave"; readonly i: number; readonly key: string }
 
 /** The README's rule, the plain way: one sorted line, the first whose key has room enters. */
 const modelStarts = (
@@ -31,12 +32,19 @@ const modelStarts = (
   const inside = new Map<string, number>()
   const line: Array<{ i: number; key: string; rank: number; seq: number }> = []
   const started: Array<number> = []
+  const running = new Set<number>()
   let seq = 0
   const hasRoom = (key: string) => (inside.get(key) ?? 0) < perKey
   const enter = (i: number, key: string) => {
     inside.set(key, (inside.get(key) ?? 0) + 1)
     all++
     started.push(i)
+    running.add(i)
+  }
+  const release = (key: string) => {
+    inside.set(key, inside.get(key)! - 1)
+    all--
+    grant()
   }
   const grant = () => {
     while (all < global) {
@@ -61,9 +69,20 @@ const modelStarts = (
         line.splice(at === -1 ? line.length : at, 0, w)
       }
     } else if (event.kind === "end") {
-      inside.set(event.key, inside.get(event.key)! - 1)
-      all--
-      grant()
+      running.delete(event.i)
+      release(event.key)
+    } else if (event.kind === "leave") {
+      // interrupted: out of the line if it waited; let in but interrupted before it started, its
+      // place goes back (it never runs: taken out of the model's starts)
+      const at = line.findIndex((w) => w.i === event.i)
+      if (at !== -1) {
+        line.splice(at, 1)
+        grant()
+      } else if (running.has(event.i)) {
+        running.delete(event.i)
+        started.splice(started.indexOf(event.i), 1)
+        release(event.key)
+      }
     } else if (event.kind === "resize") {
       if (event.perKey !== undefined) perKey = event.perKey
       if (event.global !== undefined) global = event.global
@@ -75,7 +94,7 @@ const modelStarts = (
 
 describe("zz-review KeyedConcurrencyLimiter against the README's model", () => {
   it.effect.prop(
-    "property: every start is the one the model lets in (random keys, priorities, aging, maxPending/onFull, one-limit resizes)",
+    "property: every start is the one the model lets in (random keys, priorities, aging, maxPending/onFull, one-limit resizes, interruptions)",
     [
       Gen.record({
         perKey: Gen.integer({ min: 1, max: 3 }),
@@ -89,7 +108,8 @@ describe("zz-review KeyedConcurrencyLimiter against the README's model", () => {
           at: Gen.integer({ min: 0, max: 12 }),
           key: Gen.constantFrom("a", "b", "c"),
           priority: Gen.integer({ min: -2, max: 3 }),
-          duration: Gen.integer({ min: 0, max: 6 })
+          duration: Gen.integer({ min: 0, max: 6 }),
+          interruptAt: Gen.option(Gen.integer({ min: 0, max: 16 }), { nil: undefined })
         }),
         { maxLength: 18 }
       ),
@@ -125,14 +145,15 @@ describe("zz-review KeyedConcurrencyLimiter against the README's model", () => {
                     void events.push({ kind: "arrive", i, key: use.key, rank: rankOf(use.at, use.priority) })
                   ),
                   Effect.exit(
-                    limit.withPriority(use.key, use.priority)(
-                      Effect.andThen(
-                        Effect.sync(() => void events.push({ kind: "start", i })),
-                        Effect.andThen(
-                          Effect.sleep(use.duration + 0.5),
-                          Effect.sync(() => void events.push({ kind: "end", i, key: use.key }))
+                    Effect.onInterrupt(
+                      limit.withPriority(use.key, use.priority)(
+                        Effect.acquireUseRelease(
+                          Effect.sync(() => void events.push({ kind: "start", i })),
+                          () => Effect.sleep(use.duration + 0.5),
+                          () => Effect.sync(() => void events.push({ kind: "end", i, key: use.key }))
                         )
-                      )
+                      ),
+                      () => Effect.sync(() => void events.push({ kind: "leave", i, key: use.key }))
                     )
                   )
                 )
@@ -150,7 +171,13 @@ describe("zz-review KeyedConcurrencyLimiter against the README's model", () => {
                   )
               )
             ))
-          yield* Fiber.joinAll([...fibers, ...resizers])
+          // interruptions at three quarters of a millisecond: apart from arrivals, ends and resizes
+          const interrupters = yield* Effect.forEach(uses, (use, i) =>
+            use.interruptAt === undefined
+              ? Effect.forkChild(Effect.void)
+              : Effect.forkChild(Effect.andThen(Effect.sleep(use.interruptAt + 0.75), Fiber.interrupt(fibers[i]!))))
+          yield* Effect.forEach(fibers, Fiber.await)
+          yield* Fiber.joinAll([...resizers, ...interrupters])
         }))
         const actual = events.flatMap((e) => e.kind === "start" ? [e.i] : [])
         const expected = modelStarts(

@@ -199,6 +199,7 @@ export class PermitPool {
    * {@link take}, then `next` (still uninterruptible). `rank` places the waiter in line (default
    * 0); a waiter sent away by {@link refuseOldest} runs `refused` instead of `next`. With `room`,
    * the waiter also takes a place in it (see {@link Room}); give both back with `release(n, room)`.
+   * A `rank` of `NaN` is a defect (a `RangeError`), whether or not the waiter would have waited.
    */
   takeThen<A, E, R, E2 = never>(
     n: number,
@@ -208,6 +209,7 @@ export class PermitPool {
     refused: Effect.Effect<never, E2> = Effect.never,
     room?: Room
   ): Effect.Effect<A, E | E2, R> {
+    if (rank !== rank) throw new RangeError("PermitPool: a waiter's rank must be a number, got NaN")
     if (this.tryTake(n, room)) return next
     const waiter = this.enqueue(n, rank, room)
     // a waiter ranked ahead of the head may fit in the permits the head is waiting to add up

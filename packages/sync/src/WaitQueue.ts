@@ -151,7 +151,7 @@ export interface RankedNode extends Node {
  * back while every waiter has one rank (no bookkeeping: a line of rank 0 is as cheap as a plain
  * one), otherwise after the last waiter of its rank, found through an index of the ranks present
  * (a map and a sorted array) instead of a walk along the line — so 20,000 waiters of ten
- * priorities join in O(log ranks) each, not O(line).
+ * priorities join in O(log ranks) each, not O(line). A rank of `NaN` is refused (a defect).
  *
  * **Example**
  *
@@ -178,9 +178,14 @@ export class Ranked<A extends RankedNode> extends WaitQueue<A> {
   private readonly ranks: Array<number> = []
   private indexed = false
 
-  /** Queues `node` after every waiter ranked at or before it, before every one ranked after it. */
+  /**
+   * Queues `node` after every waiter ranked at or before it, before every one ranked after it. A
+   * rank of `NaN` (ranked neither before nor after anything) is a defect: a `RangeError`, thrown
+   * before the line changes.
+   */
   override push(node: A): void {
     const rank = node.rank
+    if (rank !== rank) throw new RangeError("WaitQueue.Ranked: a waiter's rank must be a number, got NaN")
     if (!this.indexed) {
       const last = this.last
       if (last === undefined || last.rank === rank) return this.append(node)
@@ -206,6 +211,7 @@ export class Ranked<A extends RankedNode> extends WaitQueue<A> {
    */
   pushAmong(node: A, follows: (other: A) => boolean): void {
     const rank = node.rank
+    if (rank !== rank) return this.push(node) // refused there
     const last = this.indexed ? this.lastOfRank.get(rank) : this.last?.rank === rank ? this.last : undefined
     if (last === undefined) return this.push(node)
     let front = this.firstOfRank(rank)

@@ -1,8 +1,8 @@
 /**
- * Review of `WaitQueue.Ranked` (and so `Permits.PermitPool`, whose `takeThen` takes any `rank`):
- * "A line of waiters kept in order of rank, lowest first, equal ranks in order of arrival". Nothing
- * documents a rank that is no number as forbidden, and nothing rejects it: one NaN-ranked waiter,
- * once it has left, leaves the line's index of ranks broken, so valid ranks are misplaced for good.
+ * From a review of `WaitQueue.Ranked` (and so `Permits.PermitPool`, whose `takeThen` takes any `rank`):
+ * "A line of waiters kept in order of rank, lowest first, equal ranks in order of arrival". One
+ * NaN-ranked waiter, once it had left, left the line's index of ranks broken, so valid ranks were
+ * misplaced for good (both tests failed). A NaN rank is now a defect, refused before the line changes.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber } from "effect"
@@ -20,7 +20,7 @@ const ids = (line: WaitQueue.Ranked<Waiter>): Array<string> => {
   return out
 }
 
-describe("zz-review WaitQueue.Ranked with a NaN rank", () => {
+describe("WaitQueue.Ranked and PermitPool refuse a NaN rank", () => {
   it("after a NaN-ranked waiter left, later waiters are in order of rank again (or the NaN is refused at push)", () => {
     const line = new WaitQueue.Ranked<Waiter>()
     line.push(waiter("one", 1))
@@ -34,6 +34,7 @@ describe("zz-review WaitQueue.Ranked with a NaN rank", () => {
     }
     line.push(waiter("zero", 0))
     line.push(waiter("two", 2))
+    assert.isTrue(refused, "a NaN rank is refused")
     assert.deepStrictEqual(
       { order: ids(line), size: line.size },
       { order: ["zero", "one", "two"], size: 3 },

@@ -123,12 +123,12 @@ export const make = <K>(
               )
             }
             return Effect.sync(() => {
-              if (sizes.perKey !== undefined) {
-                limits.perKey = sizes.perKey
-                // a grow lets the waiters of keys that were full in at once; a shrink preempts no one
-                core.serve()
-              }
+              // both limits set before anyone is let in: serving under one new limit and the other
+              // old one could let waiters in beyond the new pair. A grow lets the waiters of keys
+              // that were full in at once; a shrink preempts no one.
+              if (sizes.perKey !== undefined) limits.perKey = sizes.perKey
               if (sizes.global !== undefined) core.resize(sizes.global)
+              if (sizes.perKey !== undefined) core.serve()
             })
           }
         })

@@ -43,7 +43,9 @@ export class LimitCore {
       if (full !== undefined) return Effect.fail(full)
       const leave = room === undefined ? this.leave : Effect.sync(() => this.pool.release(1, room))
       const body = Effect.ensuring(restore(effect), leave)
-      const refused = Effect.suspend(() => Effect.fail(this.shed(true)))
+      // refused only by a drop, made when `maxPending` waited (see `admit`): the count at the
+      // drop, not at the dropped fiber's later resumption
+      const refused = Effect.suspend(() => Effect.fail(shed(this.options, this.options.maxPending!, true)))
       return Effect.ensuring(
         this.pool.takeThen(1, restore, body, rank, refused, room),
         Effect.sync(() => this.watchers.check())

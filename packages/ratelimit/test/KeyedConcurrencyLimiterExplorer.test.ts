@@ -1,5 +1,5 @@
 /**
- * Review of KeyedConcurrencyLimiter under the schedule explorer: resizes of perKey and global (up
+ * KeyedConcurrencyLimiter under the schedule explorer: resizes of perKey and global (up
  * and down, separately) racing arrivals of several keys with priorities, dropOldest over all keys
  * and interruption at any step. The promises: at most `perKey` per key and `global` in all (the
  * larger of the limits in force, as a shrink preempts no one), `maxPending` never exceeded, a shed
@@ -10,7 +10,7 @@ import { Interleavings } from "@fiberkit/testkit"
 import { Effect, Exit, Fiber } from "effect"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
 
-describe("zz-review KeyedConcurrencyLimiter explorer (pins)", () => {
+describe("KeyedConcurrencyLimiter under the explorer: resizes racing arrivals and interrupts", () => {
   for (const aging of [undefined, "1 millis"] as const) {
     it.effect(`pin (aging ${aging}): resizes racing arrivals, dropOldest, interrupts — bounds held, nothing ran twice or leaked`, () =>
       Interleavings.explore(

@@ -1,5 +1,5 @@
 /**
- * Review of KeyedConcurrencyLimiter against a plain model of its README: "The waiting effects of
+ * KeyedConcurrencyLimiter against a plain model of its README: "The waiting effects of
  * every key stand in one line, first come, first served, or by `withPriority(key, p)` … ranked once,
  * at arrival. An effect enters when it is the first in that line whose key has room (fewer than
  * `perKey` of its key inside) and a global permit is free." The test logs, in the order they
@@ -92,7 +92,7 @@ const modelStarts = (
   return started
 }
 
-describe("zz-review KeyedConcurrencyLimiter against the README's model", () => {
+describe("KeyedConcurrencyLimiter against the README's model", () => {
   it.effect.prop(
     "property: every start is the one the model lets in (random keys, priorities, aging, maxPending/onFull, one-limit resizes, interruptions)",
     [

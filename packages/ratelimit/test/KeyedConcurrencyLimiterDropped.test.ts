@@ -1,8 +1,8 @@
 /**
- * Review of the `pending` a dropped effect's `PendingLimitExceeded` reports: "Pending when the
- * bound was hit" (sync's Errors), in a message that reads "dropped after waiting — N pending
- * reached the bound of M and a newer one came". The limiter reads the line's size only when the
- * dropped fiber resumes, not when it was dropped.
+ * The `pending` a dropped effect's `PendingLimitExceeded` reports: "Pending when the bound was
+ * hit" (sync's Errors), in a message that reads "dropped after waiting — N pending reached the
+ * bound of M and a newer one came". From a review: the limiter read the line's size when the
+ * dropped fiber resumed, not when it was dropped (this test failed: pending 0).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
@@ -14,7 +14,7 @@ const fork = <X>(
   body: Effect.Effect<void>
 ) => Effect.tap(Effect.forkChild(limit(key)(body)), () => Effect.yieldNow)
 
-describe("zz-review PendingLimitExceeded of a dropped effect", () => {
+describe("PendingLimitExceeded of a dropped effect", () => {
   it.effect("the dropped effect's error reports the pending count at the drop (the bound), not at its later resumption", () =>
     Effect.gen(function*() {
       const limit = yield* KeyedConcurrencyLimiter.make<string>({

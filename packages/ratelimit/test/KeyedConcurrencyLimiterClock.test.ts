@@ -1,5 +1,5 @@
 /**
- * Review pin: KeyedConcurrencyLimiter's aging ranks arrivals on the monotonic clock, so a TestClock
+ * KeyedConcurrencyLimiter's aging ranks arrivals on the monotonic clock, so a TestClock
  * whose wall time is stepped back or forward between arrivals reorders nobody beyond the README's
  * bound ("a waiter is overtaken only by arrivals within (their priority − its priority) × aging
  * after it"; "equal priorities first come, first served").
@@ -10,7 +10,7 @@ import { TestClock } from "effect/testing"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
 import { enter } from "./keyedArrivals.js"
 
-describe("zz-review KeyedConcurrencyLimiter aging with the TestClock stepped (pin)", () => {
+describe("KeyedConcurrencyLimiter aging with the TestClock stepped", () => {
   it.effect("pin: wall time stepped back then far forward between arrivals: order by monotonic arrival and priority", () =>
     Effect.gen(function*() {
       const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 1, aging: "10 millis" })

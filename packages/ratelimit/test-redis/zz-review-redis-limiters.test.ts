@@ -229,4 +229,29 @@ describe("review 2: the limiters on Redis", { concurrent: false }, () => {
       })),
     20_000
   )
+
+  it.live(
+    "RedisRateLimiter: a reply sent before a grow, read after its message, does not take the grow back (options, cost check)",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("stalereply")
+        const options = { name, prefix, limit: 2, interval: "1 hour" } as const
+        const steering = yield* RedisRateLimiter.make({ ...options, url: url() })
+        // this process's replies come 300 ms late (a slow link); its subscriber's do not
+        const limiter = yield* RedisRateLimiter.make({ ...options, url: yield* delayingProxy(300) })
+        yield* Effect.sleep("500 millis") // make's background read has come back
+        const read = yield* Effect.forkChild(limiter.stats, { startImmediately: true })
+        yield* Effect.sleep("100 millis") // Redis has answered the read, with limit 2
+        yield* steering.resize({ limit: 10 }) // published: heard by `limiter` before that answer
+        yield* Fiber.join(read)
+        yield* Effect.sleep("300 millis") // its message has come long ago
+        // JSDoc (DistributedRateLimiter): "`options` are the numbers in force as this process last heard
+        // from Redis: make's, or the last resize's, in whichever process" — it heard the resize last
+        assert.strictEqual(limiter.options.limit, 10, "options went back to the numbers before the resize")
+        // README: "the stored numbers win over every process's make options": a cost of 5 is within them
+        const exit = yield* Effect.exit(limiter.withCost(5)(Effect.succeed("ran")))
+        assert.deepStrictEqual(exit, Exit.succeed("ran"))
+      })),
+    20_000
+  )
 })

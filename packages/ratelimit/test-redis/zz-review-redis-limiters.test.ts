@@ -4,7 +4,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Option, Scope } from "effect"
-import type { Redis } from "ioredis"
+import { Redis } from "ioredis"
 import * as net from "node:net"
 import { PendingLimitExceeded } from "../src/Errors.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
@@ -251,6 +251,59 @@ describe("review 2: the limiters on Redis", { concurrent: false }, () => {
         // README: "the stored numbers win over every process's make options": a cost of 5 is within them
         const exit = yield* Effect.exit(limiter.withCost(5)(Effect.succeed("ran")))
         assert.deepStrictEqual(exit, Exit.succeed("ran"))
+      })),
+    20_000
+  )
+
+  it.live(
+    "RedisConcurrencyLimiter on the caller's connection made with ioredis's stringNumbers: concurrency is a number",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("stringnumbers")
+        // an app that reads big integers exactly passes its connection, as the README invites
+        const redis = yield* Effect.acquireRelease(
+          Effect.sync(() => new Redis(url(), { stringNumbers: true })),
+          (connection) => Effect.promise(() => connection.quit())
+        )
+        const limiter = yield* RedisConcurrencyLimiter.make({
+          name,
+          prefix,
+          redis,
+          concurrency: 1,
+          leaseTime: "3 seconds"
+        })
+        // JSDoc (ConnectionOptions.redis): "An ioredis connection of the caller's. The limiter runs its
+        // scripts on it and never closes it. Its own settings apply"
+        const exit = yield* limiter(Effect.succeed("ran")).pipe(Effect.timeoutOption("2 seconds"), Effect.exit)
+        assert.deepStrictEqual(exit, Exit.succeed(Option.some("ran")), "nobody inside, and the effect did not run")
+        // the reply's numbers come as strings: `concurrency: number` is "1"
+        assert.strictEqual(limiter.concurrency, 1)
+      })),
+    20_000
+  )
+
+  it.live(
+    "RedisRateLimiter on a stringNumbers connection: a first try above the stored limit is refused, it does not start over it",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("stringrefuse")
+        const redis = yield* Effect.acquireRelease(
+          Effect.sync(() => new Redis(url(), { stringNumbers: true })),
+          (connection) => Effect.promise(() => connection.quit())
+        )
+        const options = { name, prefix, limit: 10, interval: "1 hour" } as const
+        const steering = yield* RedisRateLimiter.make({ ...options, url: url() })
+        yield* steering.resize({ limit: 2 }) // stored: 2 per hour, for every process
+        const limiter = yield* RedisRateLimiter.make({ ...options, redis })
+        // README: "Redis checks a request's first try against the numbers stored: a cost above them
+        // ... is refused, and the call dies with IllegalArgumentError ... — it does not start"
+        const exit = yield* limiter.withCost(5)(Effect.succeed("ran")).pipe(
+          Effect.timeoutOption("2 seconds"),
+          Effect.exit
+        )
+        const used = yield* zcard(redis, `${prefix}:${name}:sliding-window`) // the log's entries: one per unit
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), `the cost of 5 ended ${String(exit)}`)
+        assert.isAtMost(Number(used), 2)
       })),
     20_000
   )

@@ -307,4 +307,34 @@ describe("review 2: the limiters on Redis", { concurrent: false }, () => {
       })),
     20_000
   )
+
+  it.live(
+    "two limits of one name in two Redis databases are two limits: a resize in one does not change the other's numbers",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("twodbs")
+        const otherDb = new URL(url())
+        otherDb.pathname = "/1"
+        // database 1's keys of this name are removed with the scope
+        yield* Effect.addFinalizer(() =>
+          Effect.promise(async () => {
+            const redis = new Redis(otherDb.toString())
+            const keys = await redis.keys(`${prefix}:${name}:*`)
+            if (keys.length > 0) await redis.del(...keys)
+            await redis.quit()
+          })
+        )
+        const options = { name, prefix, limit: 10, interval: "1 hour" } as const
+        const mine = yield* RedisRateLimiter.make({ ...options, url: url() })
+        const theirs = yield* RedisRateLimiter.make({ ...options, url: otherDb.toString() })
+        yield* theirs.resize({ limit: 2 }) // stored in database 1, for database 1's limit
+        yield* Effect.sleep("300 millis")
+        // README: "Processes that make limiters of the same name, prefix and algorithm share one limit"
+        // — the limit's state is in its keys, and database 0's keys were not resized
+        assert.strictEqual(mine.options.limit, 10, "database 1's resize changed database 0's limiter")
+        const exit = yield* Effect.exit(mine.withCost(5)(Effect.succeed("ran")))
+        assert.deepStrictEqual(exit, Exit.succeed("ran"))
+      })),
+    20_000
+  )
 })

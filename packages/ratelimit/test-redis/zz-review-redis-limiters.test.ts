@@ -3,7 +3,7 @@
  * written for, and shows one broken promise of the README or the JSDoc.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Deferred, Effect, Exit, Fiber, Option, Scope } from "effect"
+import { Cause, Clock, Deferred, Duration, Effect, Exit, Fiber, Option, Scope } from "effect"
 import { Redis } from "ioredis"
 import * as net from "node:net"
 import { PendingLimitExceeded } from "../src/Errors.js"
@@ -51,6 +51,25 @@ const delayingProxy = (millis: number): Effect.Effect<string, never, Scope.Scope
         server.close()
       })
   ).pipe(Effect.map(({ url }) => url))
+
+/**
+ * A wall clock stepped `step` ms from the real one (as NTP steps a machine's clock), with the real
+ * timers and monotonic time.
+ */
+const steppedClock = Effect.map(Clock.clockWith(Effect.succeed), (real) => {
+  const wall = { step: 0, clock: undefined as unknown as Clock.Clock }
+  const now = () => real.currentTimeMillisUnsafe() + wall.step
+  wall.clock = {
+    currentTimeMillisUnsafe: now,
+    currentTimeMillis: Effect.sync(now),
+    currentTimeNanosUnsafe: () => real.currentTimeNanosUnsafe() + BigInt(wall.step) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => real.currentTimeNanosUnsafe() + BigInt(wall.step) * 1_000_000n),
+    monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: real.monotonicTimeNanos,
+    sleep: (duration) => real.sleep(duration)
+  }
+  return wall
+})
 
 const zcard = (redis: Redis, key: string) => Effect.promise(() => redis.zcard(key))
 
@@ -336,5 +355,68 @@ describe("review 2: the limiters on Redis", { concurrent: false }, () => {
         assert.deepStrictEqual(exit, Exit.succeed("ran"))
       })),
     20_000
+  )
+
+  it.live(
+    "the wall clock stepped forward (an NTP correction) while a holder runs: its lease, renewed on Redis's clock, is kept",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("clockstep")
+        // Redis 20 ms away (another zone), as far as this process's scripts are concerned
+        const limiter = yield* RedisConcurrencyLimiter.make({
+          name,
+          prefix,
+          url: yield* delayingProxy(20),
+          concurrency: 1,
+          leaseTime: "3 seconds"
+        })
+        const wall = yield* steppedClock
+        const holder = yield* Effect.forkChild(
+          limiter(Effect.as(Effect.sleep("2 seconds"), "ran")).pipe(Effect.provideService(Clock.Clock, wall.clock))
+        )
+        yield* eventually(Effect.map(limiter.inside, (n) => n === 1))
+        wall.step = 5_000 // the machine's clock is corrected by 5 s; Redis, and the lease, are untouched
+        // README: "expiry is judged on Redis's clock (TIME), not a process's"; a holder is interrupted only
+        // "if a running holder's lease cannot be renewed before it expires" — here every renewal gets through
+        const exit = yield* Effect.exit(Fiber.join(holder))
+        assert.deepStrictEqual(exit, Exit.succeed("ran"))
+      })),
+    20_000
+  )
+
+  it.live(
+    "the wall clock stepped back while a holder's renewal is on its way: the holder still renews before its lease expires",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("clockback")
+        const options = { name, prefix, concurrency: 1, leaseTime: "3 seconds" } as const
+        // the holder's process: Redis's replies come 200 ms late (its requests do not)
+        const holding = yield* RedisConcurrencyLimiter.make({ ...options, url: yield* delayingProxy(200) })
+        const other = yield* RedisConcurrencyLimiter.make({ ...options, url: url() })
+        const wall = yield* steppedClock
+        let running = 0
+        let most = 0
+        const inside = (millis: number) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => most = Math.max(most, ++running)),
+            () => Effect.sleep(Duration.millis(millis)),
+            () => Effect.sync(() => running--)
+          )
+        const holder = yield* Effect.forkChild(
+          holding(inside(6_000)).pipe(Effect.provideService(Clock.Clock, wall.clock)),
+          { startImmediately: true }
+        )
+        yield* eventually(Effect.map(other.inside, (n) => n === 1)) // taken (the reply is on its way)
+        // its first renewal goes at 1 s and is answered at 1.2 s: the clock steps back 10 s meanwhile
+        yield* Effect.sleep("1100 millis")
+        wall.step = -10_000
+        const next = yield* Effect.forkChild(other(inside(10)))
+        const holderExit = yield* Effect.exit(Fiber.join(holder))
+        yield* Fiber.join(next)
+        // README: "At most `concurrency` effects run at once across every process"; a holder that cannot
+        // renew "is interrupted — when the lease, as last confirmed, expires"
+        assert.strictEqual(most, 1, `two effects inside at once (the holder ended ${holderExit._tag})`)
+      })),
+    30_000
   )
 })

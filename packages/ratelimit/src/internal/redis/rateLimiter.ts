@@ -11,7 +11,7 @@ import type * as RateLimiter from "../../RateLimiter.js"
 import type * as Api from "../../RedisRateLimiter.js"
 import { checkCost, resolve } from "../rateLimiter.js"
 import { recording } from "../recording.js"
-import { connect } from "./connection.js"
+import { connect, integer } from "./connection.js"
 import { RateLine } from "./rateLine.js"
 import * as Scripts from "./scripts.js"
 import { pendingBound } from "./steering.js"
@@ -62,26 +62,36 @@ export const make = (
       : Scripts.gcra
     // the algorithm is in the key: limiters of one name but different algorithms never read each other's state
     const base = `${prefix}:${options.name}:${algorithm}`
-    const keys = [base, `${base}:settings`]
+    const channel = connection.channel(base)
+    const keys = [base, `${base}:settings`, channel]
     const given = [resolved.limit, Duration.toMillis(resolved.interval) * 1000, resolved.burst]
     const nextId = idSource()
     /** The numbers in force, as Redis last said: `make`'s, or the last `resize`'s of any process. */
     let current = resolved
-    const update = (limit: number, intervalMicros: number, burst: number) => {
+    /** Their version (see `Scripts`): numbers older than it — a reply read after a newer resize's message — are ignored. */
+    let version = 0
+    /** Takes the numbers of a reply or a message, unless they are older than those in force: whether they were taken. */
+    const update = (limit: number, intervalMicros: number, burst: number, of: number): boolean => {
+      if (!(of >= version)) return false
+      version = of
       if (
         limit !== current.limit || burst !== current.burst ||
         intervalMicros !== Duration.toMillis(current.interval) * 1000
       ) {
         current = { limit, interval: Duration.millis(intervalMicros / 1000), algorithm, burst }
       }
+      return true
     }
     const capacity = () => algorithm === "sliding-window" ? current.limit : current.burst
 
     const decide = (operation: string, op: string, args: ReadonlyArray<string | number>) =>
       Effect.map(connection.run(operation, script, keys, [op, ...given, ...args]), (reply): Decision => {
-        const [started, wait, available, pausedFor, limit, interval, burst] = reply as Array<number>
-        update(limit!, interval!, burst!)
-        return { started: started!, wait: wait!, available: available!, pausedFor: pausedFor! }
+        const [started, wait, available, pausedFor, limit, interval, burst, of] = (reply as Array<unknown>).map(
+          integer
+        ) as [number, number, number, number, number, number, number, number]
+        // a wait computed on numbers a resize heard since replaced is computed again at once
+        const fresh = update(limit, interval, burst, of)
+        return { started, wait: fresh ? wait : 0, available, pausedFor }
       })
 
     /** A cost above the most the numbers in force allow at once: a defect, as for the local limiter. */
@@ -102,11 +112,11 @@ export const make = (
       bound,
       options.name
     )
-    yield* subscribe(connection.client, `${base}:wake`, connection.timeoutMillis, (message) => {
-      const [kind, limit, interval, burst] = message.split(" ")
+    yield* subscribe(connection.client, channel, connection.timeoutMillis, (message) => {
+      const [kind, ...numbers] = message.split(" ")
       if (kind !== "s") return
-      update(Number(limit), Number(interval), Number(burst))
-      line.reconsider()
+      const [limit, interval, burst, of] = numbers.map(integer)
+      if (update(limit!, interval!, burst!, of!)) line.reconsider()
     }, line.reconsider)
     // the numbers a resize stored win over `make`'s: read in the background (`make` does not need
     // Redis to answer); meanwhile a cost is checked by Redis itself, at its first try

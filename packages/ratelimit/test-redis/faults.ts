@@ -1,5 +1,5 @@
 /**
- * What the review tests of the limiters on Redis share: a TCP proxy that delays replies, a wall
+ * What the fault tests of the limiters on Redis share: a TCP proxy that delays replies, a wall
  * clock that can be stepped, and small readers of Redis's state.
  */
 import { Cause, Clock, Effect, Exit, Option, type Scope } from "effect"

@@ -212,7 +212,7 @@ export const make = (
     // the limit a resize stored wins over `concurrency` (every script reads it): `concurrency` shows
     // it once this read answers, in the background (`make` does not need Redis to answer)
     yield* Effect.forkScoped(Effect.ignore(limiter.inside))
-    return Object.defineProperty(limiter, "concurrency", { get: () => line.limit, enumerable: true }) as
+    return Object.defineProperty(limiter, "concurrency", { get: () => line.limit.value, enumerable: true }) as
       & typeof limiter
       & { readonly concurrency: number }
   })

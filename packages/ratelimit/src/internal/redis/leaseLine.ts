@@ -10,6 +10,7 @@ import type { Connection } from "./connection.js"
 import { integer, monotonicMillis, sleepMillis } from "./connection.js"
 import * as Scripts from "./leaseScripts.js"
 import type { PendingBound } from "./steering.js"
+import { Versioned } from "./versioned.js"
 import { Alarm } from "./wakeups.js"
 
 type Restore = Handoff.Restore
@@ -78,9 +79,8 @@ export class LeaseLine {
   private closed = false
   /** Effects of this process inside. */
   holders = 0
-  /** The limit in force, as Redis last said, and its version (see `Scripts`). */
-  limit: number
-  private version = 0
+  /** The limit in force, as Redis last said. */
+  readonly limit: Versioned<number>
   private nextPollAt = Number.POSITIVE_INFINITY
   private readonly alarm = new Alarm()
   private readonly leaseMicros: number
@@ -90,7 +90,7 @@ export class LeaseLine {
     private readonly keys: ReadonlyArray<string>,
     private readonly options: LineOptions
   ) {
-    this.limit = options.limit
+    this.limit = new Versioned(options.limit)
     this.leaseMicros = options.leaseMillis * 1000
   }
 
@@ -243,10 +243,7 @@ export class LeaseLine {
 
   /** The limit Redis told, unless older than the one in force. */
   heard(limit: unknown, version: unknown): void {
-    const of = integer(version)
-    if (!(of >= this.version)) return
-    this.version = of
-    this.limit = integer(limit)
+    this.limit.offer(integer(limit), version)
   }
 
   /** Asks Redis by `at` (this process's clock) at the latest; `pollNow` at once (a message may have been lost). */

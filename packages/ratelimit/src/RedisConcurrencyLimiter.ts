@@ -55,7 +55,9 @@ import type * as RedisRateLimiter from "./RedisRateLimiter.js"
  * The options of `ConcurrencyLimiter.make`, a `name` (required), the connection, and the leases'
  * timing. Processes that make limiters of the same `name` and `prefix` share one limit; they should
  * give the same `concurrency` (the limit until a `resize` stores another) and the same `aging`.
- * `maxPending` and `onFull` bound this process's waiters only.
+ * `maxPending` and `onFull` bound this process's waiters only — those registered in the line: a
+ * try on its way to Redis counts once its reply registers it (with `"dropOldest"` the oldest
+ * waiter is dropped for it then). Two databases of one server hold two limits of one name.
  *
  * **Example**
  *

@@ -69,7 +69,7 @@ describe("the concurrency limiter's scripts", { concurrent: false }, () => {
         const redis = yield* client
         const connection = new Connection(redis, name, 2000)
         const base = `${prefix}:${name}:leases`
-        const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`]
+        const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`, `${base}:wake:db0`]
         const run = (script: typeof Scripts.acquire, args: ReadonlyArray<string | number>) =>
           connection.run("test", script, keys, [2, LEASE, ...args])
         const model = new Model()

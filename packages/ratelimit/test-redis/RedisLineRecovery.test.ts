@@ -126,7 +126,7 @@ describe(
           yield* eventually(Effect.map(zcard(redis, lineKeys(name).line), (n) => n === 1))
           // a subscriber is named after the channel it listens on (`CLIENT LIST`): two limiters listen
           // on this one, the holder's (first) and the waiter's
-          const subscriberName = `name=fiberkit-wakeups:${lineKeys(name).leases}:wake `
+          const subscriberName = `name=fiberkit-wakeups:${lineKeys(name).leases}:wake:db0 `
           const clients = String(yield* Effect.promise(() => redis.client("LIST"))).split("\n")
           const subscribers = clients.filter((line) => line.includes(subscriberName) && / sub=1 /.test(line))
           assert.strictEqual(subscribers.length, 2)

@@ -39,10 +39,13 @@ const scriptOf = (
   const connection = new Connection(redis, name, 2000)
   const base = `${prefix}:${name}:${algorithm}`
   return (op: string, ...args: Array<string | number>) =>
-    Effect.map(connection.run("test", script, [base, `${base}:settings`], [op, ...given, ...args]), (reply) => {
-      const [started, wait, available, pausedFor] = reply as Array<number>
-      return { started, wait, available, pausedFor }
-    })
+    Effect.map(
+      connection.run("test", script, [base, `${base}:settings`, connection.channel(base)], [op, ...given, ...args]),
+      (reply) => {
+        const [started, wait, available, pausedFor] = reply as Array<number>
+        return { started, wait, available, pausedFor }
+      }
+    )
 }
 
 describe("RedisRateLimiter: what resize and pause store", { concurrent: false }, () => {

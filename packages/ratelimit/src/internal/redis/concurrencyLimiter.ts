@@ -1,7 +1,6 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Priority from "@fiberkit/sync/Priority"
 import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -9,7 +8,7 @@ import type * as Scope from "effect/Scope"
 import { InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
 import type * as Api from "../../RedisConcurrencyLimiter.js"
 import { recording } from "../recording.js"
-import { connect } from "./connection.js"
+import { connect, integer, monotonicMillis } from "./connection.js"
 import { LeaseLine } from "./leaseLine.js"
 import * as Scripts from "./leaseScripts.js"
 import { idSource } from "./rateLimiter.js"
@@ -57,7 +56,8 @@ export const make = (
     const { connection, prefix } = yield* connect(operation, options.name, options)
     const recorded = yield* recording("RedisConcurrencyLimiter", options.name)
     const base = `${prefix}:${options.name}:leases`
-    const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`]
+    const channel = connection.channel(base)
+    const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`, channel]
     const leaseMicros = leaseMillis * 1000
     const nextId = idSource()
     const context = yield* Effect.context<never>()
@@ -88,7 +88,7 @@ export const make = (
     })
     yield* subscribe(
       connection.client,
-      `${base}:wake`,
+      channel,
       connection.timeoutMillis,
       (message) => line.onMessage(message),
       line.pollNow
@@ -96,8 +96,12 @@ export const make = (
     yield* Effect.forkScoped(line.loop)
     yield* Effect.addFinalizer(() => Effect.sync(() => line.close()))
 
+    /** The holder's lease released as its effect ends; if Redis cannot be asked now, given back in the background. */
     const release = (member: string) =>
-      Effect.ignore(connection.run("release", Scripts.leave, keys, [permits, leaseMicros, member, "0"]))
+      Effect.catch(
+        connection.run("release", Scripts.leave, keys, [permits, leaseMicros, member, "0"]),
+        () => Effect.sync(() => giveBack(member, false))
+      )
 
     /**
      * Renews the lease when a third of it has passed since it was last confirmed, while its holder
@@ -106,32 +110,34 @@ export const make = (
      * else's by then. A failed renewal is tried again a third of a lease later.
      */
     const keepRenewed = (member: string, takenAt: number): Effect.Effect<never, RedisLimiterUnavailable> =>
-      Effect.gen(function*() {
-        let confirmedUntil = takenAt + leaseMillis
-        let nextAt = takenAt + leaseMillis / 3
-        for (;;) {
-          yield* Effect.sleep(Duration.millis(Math.max(0, Math.ceil(nextAt - (yield* Clock.currentTimeMillis)))))
-          const sentAt = yield* Clock.currentTimeMillis
-          nextAt = sentAt + leaseMillis / 3
-          // no reply by the time the lease, as last confirmed, expires: the permit may be another
-          // holder's from then on, so the holder stops then, not a whole command timeout later
-          const renew = Effect.timeoutOrElse(
-            connection.run("renew", Scripts.renew, keys, [permits, leaseMicros, member]),
-            {
-              duration: Duration.millis(Math.max(0, confirmedUntil - sentAt)),
-              orElse: () => Effect.fail(lost("no renewal got through before the lease expired"))
+      Effect.clockWith((clock) =>
+        Effect.gen(function*() {
+          let confirmedUntil = takenAt + leaseMillis
+          let nextAt = takenAt + leaseMillis / 3
+          for (;;) {
+            yield* Effect.sleep(Duration.millis(Math.max(0, Math.ceil(nextAt - monotonicMillis(clock)))))
+            const sentAt = monotonicMillis(clock)
+            nextAt = sentAt + leaseMillis / 3
+            // no reply by the time the lease, as last confirmed, expires: the permit may be another
+            // holder's from then on, so the holder stops then, not a whole command timeout later
+            const renew = Effect.timeoutOrElse(
+              connection.run("renew", Scripts.renew, keys, [permits, leaseMicros, member]),
+              {
+                duration: Duration.millis(Math.max(0, confirmedUntil - sentAt)),
+                orElse: () => Effect.fail(lost("no renewal got through before the lease expired"))
+              }
+            )
+            const renewed = yield* Effect.result(renew)
+            if (renewed._tag === "Success" && integer(renewed.success) === 1) {
+              confirmedUntil = sentAt + leaseMillis
+            } else if (renewed._tag === "Success") {
+              return yield* lost("the lease expired before it was renewed")
+            } else if (monotonicMillis(clock) >= confirmedUntil) {
+              return yield* renewed.failure
             }
-          )
-          const renewed = yield* Effect.result(renew)
-          if (renewed._tag === "Success" && renewed.success === 1) {
-            confirmedUntil = sentAt + leaseMillis
-          } else if (renewed._tag === "Success") {
-            return yield* lost("the lease expired before it was renewed")
-          } else if ((yield* Clock.currentTimeMillis) >= confirmedUntil) {
-            return yield* renewed.failure
           }
-        }
-      })
+        })
+      )
     const lost = (why: string) =>
       new RedisLimiterUnavailable({
         limiter: options.name,
@@ -173,16 +179,17 @@ export const make = (
 
     const limiter = Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, 0), {
       inside: Effect.map(connection.run("read", Scripts.count, keys, [permits, leaseMicros]), (reply) => {
-        const [count, limit] = reply as [number, number]
-        line.limit = limit
-        return count
+        const [count, limit, version] = reply as [unknown, unknown, unknown]
+        line.heard(limit, version)
+        return integer(count)
       }),
       waiting: Effect.sync(() => line.waiting),
       withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, priority),
       resize: (concurrency: number) =>
         isCount(concurrency, 1)
-          ? Effect.map(connection.run("resize", Scripts.resize, keys, [permits, leaseMicros, concurrency]), (limit) => {
-            line.limit = limit as number
+          ? Effect.map(connection.run("resize", Scripts.resize, keys, [permits, leaseMicros, concurrency]), (reply) => {
+            const [limit, version] = reply as [unknown, unknown]
+            line.heard(limit, version)
           })
           : Effect.fail(
             new InvalidOptions({
@@ -205,7 +212,7 @@ export const make = (
     // the limit a resize stored wins over `concurrency` (every script reads it): `concurrency` shows
     // it once this read answers, in the background (`make` does not need Redis to answer)
     yield* Effect.forkScoped(Effect.ignore(limiter.inside))
-    return Object.defineProperty(limiter, "concurrency", { get: () => line.limit, enumerable: true }) as
+    return Object.defineProperty(limiter, "concurrency", { get: () => line.limit.value, enumerable: true }) as
       & typeof limiter
       & { readonly concurrency: number }
   })

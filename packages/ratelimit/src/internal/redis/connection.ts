@@ -1,3 +1,4 @@
+import type * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -39,6 +40,16 @@ export class Connection {
     readonly name: string,
     readonly timeoutMillis: number
   ) {}
+
+  /**
+   * The channel of the limiter whose keys start with `base`: pub/sub spans every database of a
+   * server, so the database's number is in its name — a limit of the same name in another
+   * database is another limit, and publishes on another channel. A script publishes on it as its
+   * last key, so a `keyPrefix` of the connection prefixes it as it does the keys.
+   */
+  channel(base: string): string {
+    return `${base}:wake:db${this.client.options.db ?? 0}`
+  }
 
   /** EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever happens. */
   private send(script: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Promise<unknown> {
@@ -193,5 +204,22 @@ export const connect = (
     return { connection: new Connection(client, name, timeoutMillis), prefix }
   })
 
+/**
+ * A number a script answered: Redis's integer replies are numbers, but strings on a connection
+ * made with ioredis's `stringNumbers` — every reply's numbers are read through this.
+ *
+ * @internal
+ */
+export const integer = (value: unknown): number => typeof value === "number" ? value : Number(value)
+
 /** The whole milliseconds to sleep for a wait of `micros` (never less than the wait). @internal */
 export const sleepMillis = (micros: number): number => Math.max(1, Math.ceil(micros / 1000))
+
+/**
+ * This process's monotonic time in ms, from the Clock (`TestClock` moves it): what every local
+ * deadline and sleep of a limiter on Redis is timed with — a wall clock stepped by NTP would make a
+ * holder miss its renewal, or sleep past it. Redis's `TIME` alone times expiries in Redis.
+ *
+ * @internal
+ */
+export const monotonicMillis = (clock: Clock.Clock): number => Number(clock.monotonicTimeNanosUnsafe()) / 1_000_000

@@ -7,9 +7,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { RedisLimiterUnavailable } from "../../Errors.js"
 import type { Connection } from "./connection.js"
-import { sleepMillis } from "./connection.js"
+import { integer, monotonicMillis, sleepMillis } from "./connection.js"
 import * as Scripts from "./leaseScripts.js"
 import type { PendingBound } from "./steering.js"
+import { Versioned } from "./versioned.js"
 import { Alarm } from "./wakeups.js"
 
 type Restore = Handoff.Restore
@@ -59,7 +60,10 @@ export interface LineOptions {
  * pub/sub does not: it renews this process's registrations, finds leases expired with nobody to
  * notice (a holder that died), and finds grants whose message was lost.
  *
- * `maxPending` bounds this process's waiters, counting the first tries that may register.
+ * `maxPending` bounds this process's waiters in the line. A try is sent able to register while
+ * the line is below it (always with `"dropOldest"`), and its registration is checked when its reply
+ * comes: with `"dropOldest"` the oldest waiter makes room, else it is withdrawn and the request
+ * refused. A try that cannot register takes a free permit, or is refused.
  *
  * @internal
  */
@@ -69,13 +73,14 @@ export class LeaseLine {
   private readonly byMember = new Map<string, LineWaiter>()
   /** Members granted by a message that came before the reply registering them. */
   private readonly early = new Set<string>()
-  /** The ids of the first tries on their way to Redis; `reserved` of them may register, within `maxPending`. */
+  /** The ids of the first tries on their way to Redis. */
   private readonly trying = new Set<string>()
-  private reserved = 0
+  /** The limiter's scope closed: a try's reply fails its request. */
+  private closed = false
   /** Effects of this process inside. */
   holders = 0
   /** The limit in force, as Redis last said. */
-  limit: number
+  readonly limit: Versioned<number>
   private nextPollAt = Number.POSITIVE_INFINITY
   private readonly alarm = new Alarm()
   private readonly leaseMicros: number
@@ -85,7 +90,7 @@ export class LeaseLine {
     private readonly keys: ReadonlyArray<string>,
     private readonly options: LineOptions
   ) {
-    this.limit = options.limit
+    this.limit = new Versioned(options.limit)
     this.leaseMicros = options.leaseMillis * 1000
   }
 
@@ -97,28 +102,39 @@ export class LeaseLine {
   acquire(rank: number, restore: Restore): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
     return Effect.clockWith((clock) =>
       Effect.suspend(() => {
-        const mayWait = this.admit()
+        const mayWait = this.mayWait()
         const id = this.options.nextId()
         const byArrival = this.options.agingMillis !== undefined
         this.trying.add(id)
-        const sentAt = clock.currentTimeMillisUnsafe()
+        const sentAt = monotonicMillis(clock)
         const args = [this.options.limit, this.leaseMicros, id, mayWait ? "1" : "0", rank, byArrival ? "1" : "0"]
         return this.connection.run("acquire", Scripts.acquire, this.keys, args).pipe(
           Effect.tapError(() =>
             Effect.sync(() => {
-              this.tried(id, mayWait)
+              this.tried(id)
               for (const member of this.early) if (idOf(member) === id) this.early.delete(member)
               this.options.giveBack(id, true) // it may have taken a lease or registered: its reply is lost
             })
           ),
           Effect.flatMap((reply) => {
-            const [taken, member, limit, untilExpiry, ranked] = reply as [number, string, number, number, string]
-            this.tried(id, mayWait)
-            this.limit = limit
-            if (taken === 1) return Effect.succeed({ member, takenAt: sentAt })
+            const [taken, member, limit, untilExpiry, ranked, version] = reply as [
+              unknown,
+              string,
+              unknown,
+              unknown,
+              string,
+              unknown
+            ]
+            this.tried(id)
+            this.heard(limit, version)
+            if (this.closed) return this.refuse(member, this.closedError())
+            if (integer(taken) === 1) return Effect.succeed({ member, takenAt: sentAt })
             if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
-            const repliedAt = clock.currentTimeMillisUnsafe()
-            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(untilExpiry))
+            if (!this.early.has(member) && !this.makeRoom()) {
+              return this.refuse(member, this.options.bound.exceeded(this.options.bound.maxPending!, false))
+            }
+            const repliedAt = monotonicMillis(clock)
+            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)))
             return Effect.map(waiter.wait(restore, this.hooks(member)), (
               takenAt
             ) => ({ member, takenAt }))
@@ -128,25 +144,35 @@ export class LeaseLine {
     )
   }
 
-  private tried(id: string, mayWait: boolean): void {
+  private tried(id: string): void {
     this.trying.delete(id)
-    if (mayWait && this.options.bound.maxPending !== undefined) this.reserved--
     this.watchers.check()
   }
 
-  /**
-   * Whether a newcomer may register to wait: always without `maxPending`; within it, if this
-   * process's waiters (and tries that may register) are fewer, or `"dropOldest"` made room. If
-   * not, its try takes a free permit or is refused.
-   */
-  private admit(): boolean {
-    const { maxPending, onFull } = this.options.bound
-    if (maxPending === undefined) return true
-    if (this.line.size + this.reserved >= maxPending && !(onFull === "dropOldest" && this.dropOldest(maxPending))) {
-      return false
+  /** A request whose try took a lease or registered (`member`), refused: what it took is given back. */
+  private refuse<E>(member: string, error: E): Effect.Effect<never, E> {
+    if (member !== "") {
+      this.early.delete(member)
+      this.options.giveBack(member, false)
     }
-    this.reserved++
-    return true
+    return Effect.fail(error)
+  }
+
+  /**
+   * Whether a newcomer's try may register to wait: always without `maxPending`; within it, if this
+   * process's line is shorter, or with `"dropOldest"` (its reply then makes room). If not, its try
+   * takes a free permit or is refused.
+   */
+  private mayWait(): boolean {
+    const { maxPending, onFull } = this.options.bound
+    return maxPending === undefined || this.line.size < maxPending || (onFull === "dropOldest" && maxPending > 0)
+  }
+
+  /** Room in the line for a registration that came back: within `maxPending`, or the oldest dropped. */
+  private makeRoom(): boolean {
+    const { maxPending, onFull } = this.options.bound
+    if (maxPending === undefined || this.line.size < maxPending) return true
+    return onFull === "dropOldest" && this.dropOldest(maxPending)
   }
 
   private dropOldest(maxPending: number): boolean {
@@ -205,13 +231,19 @@ export class LeaseLine {
     }
   }
 
-  /** A message on the limiter's channel: `g <member> …` (granted) or `s <limit>` (resized). */
+  /** A message on the limiter's channel: `g <member> …` (granted) or `s <limit> <version>` (resized). */
   onMessage(message: string): void {
     if (message.startsWith("g ")) {
       for (const member of message.slice(2).split(" ")) this.granted(member)
     } else if (message.startsWith("s ")) {
-      this.limit = Number(message.slice(2))
+      const [limit, version] = message.slice(2).split(" ")
+      this.heard(limit, version)
     }
+  }
+
+  /** The limit Redis told, unless older than the one in force. */
+  heard(limit: unknown, version: unknown): void {
+    this.limit.offer(integer(limit), version)
   }
 
   /** Asks Redis by `at` (this process's clock) at the latest; `pollNow` at once (a message may have been lost). */
@@ -231,7 +263,7 @@ export class LeaseLine {
         this.nextPollAt = Number.POSITIVE_INFINITY
         return this.alarm.sleep(undefined)
       }
-      const now = clock.currentTimeMillisUnsafe()
+      const now = monotonicMillis(clock)
       return now < this.nextPollAt ? this.alarm.sleep(this.nextPollAt - now) : this.heartbeat(clock, now)
     })
   ))
@@ -254,15 +286,15 @@ export class LeaseLine {
         for (const waiter of waiters) this.fail(waiter, error)
       },
       onSuccess: (reply) => {
-        const [granted, limit, untilExpiry] = reply as [Array<string>, number, number]
-        this.limit = limit
+        const [granted, limit, untilExpiry, version] = reply as [Array<string>, unknown, unknown, unknown]
+        this.heard(limit, version)
         // confirmed first: the script renewed every registration and every lease granted to these
         // waiters (a grant older than this poll too), so each lasts `leaseTime` from `sentAt` at least —
         // a waiter stalled past its registration is not granted a lease dated from before the stall
         for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
         for (const member of granted) this.granted(member)
         // the first lease's expiry counted from the reply, as in `register`
-        this.nextPollAt = Math.min(this.nextPollAt, clock.currentTimeMillisUnsafe() + sleepMillis(untilExpiry))
+        this.nextPollAt = Math.min(this.nextPollAt, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
       }
     })
   }
@@ -274,13 +306,21 @@ export class LeaseLine {
     this.options.giveBack(waiter.member, false)
   }
 
-  /** When the limiter's scope closes: its waiters fail, their registrations given back. */
+  /**
+   * When the limiter's scope closes: its waiters fail, their registrations given back — and so does
+   * a request whose try comes back after, the lease or registration it took given back.
+   */
   close(): void {
-    const error = new RedisLimiterUnavailable({
+    this.closed = true
+    const error = this.closedError()
+    for (const waiter of [...this.byMember.values()]) this.fail(waiter, error)
+  }
+
+  private closedError(): RedisLimiterUnavailable {
+    return new RedisLimiterUnavailable({
       limiter: this.options.name,
       operation: "acquire",
       cause: new Error("the limiter's scope closed while the request waited")
     })
-    for (const waiter of [...this.byMember.values()]) this.fail(waiter, error)
   }
 }

@@ -2,7 +2,7 @@ import { now, Script, SETTINGS_TTL } from "./scripts.js"
 
 /**
  * The Lua scripts of the concurrency limiter on Redis: a counting semaphore with leases and a fair
- * line. `KEYS = [leases, line, waiters, seq, settings]`:
+ * line. `KEYS = [leases, line, waiters, seq, settings, channel]`:
  *
  * - `leases`: the holders, a sorted set of lease ids scored by their expiry (µs, Redis's clock).
  *   A lease whose expiry has come is gone: its holder stopped renewing it (killed, or cut off).
@@ -11,21 +11,27 @@ import { now, Script, SETTINGS_TTL } from "./scripts.js"
  *   `INCR seq`: equal ranks are ordered by member, so by arrival in Redis, across processes.
  * - `waiters`: the same members scored by their registration's expiry. A waiter's process renews
  *   it at each poll; a waiter whose process died leaves the line when it expires.
- * - `settings`: a hash whose `limit`, set by `resize`, overrides the one each call brings.
+ * - `settings`: a hash whose `limit`, set by `resize`, overrides the one each call brings, and
+ *   its `version`: 0 until a resize, then each resize's `max(version + 1, now)`, never repeated.
+ *   Every answer that tells the limit tells its version too, and a process ignores a limit older
+ *   than the newest it heard (a reply read after the message of a resize that followed it).
  *
  * Every script first drops what has expired and hands the free permits to the heads of the line
  * (`handOn`): so after any script, the line is empty or no permit is free. A head is granted a
  * lease in place — its lease expires when its registration would have — and the members granted
- * are published on `<leases>:wake` as `g <member> <member> …`; `resize` also publishes
- * `s <limit>`. `ARGV` starts with `[limit, lease (µs)]`.
+ * are published on `channel` (`<leases>:wake:db<n>`, see `Connection.channel`) as
+ * `g <member> <member> …`; `resize` also publishes `s <limit> <version>`. `ARGV` starts with
+ * `[limit, lease (µs)]`.
  *
  * @internal
  */
 const prologue = `${now}
 local leases, line, waiters, seq, settings = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local limit = tonumber(redis.call("HGET", settings, "limit") or ARGV[1])
+local stored = redis.call("HMGET", settings, "limit", "version")
+local limit = tonumber(stored[1] or ARGV[1])
+local version = tonumber(stored[2] or 0)
 local lease = tonumber(ARGV[2])
-local channel = leases .. ":wake"
+local channel = KEYS[6]
 
 local function purge()
   redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
@@ -41,7 +47,9 @@ local function handOn()
   local heads = redis.call("ZRANGE", line, 0, free - 1)
   if #heads == 0 then return end
   for _, member in ipairs(heads) do
-    redis.call("ZADD", leases, redis.call("ZSCORE", waiters, member), member)
+    -- its lease expires when its registration would have (a lease from now if \`waiters\` was evicted alone)
+    local expiry = redis.call("ZSCORE", waiters, member) or now + lease
+    redis.call("ZADD", leases, expiry, member)
     redis.call("ZREM", line, member)
     redis.call("ZREM", waiters, member)
   end
@@ -71,10 +79,10 @@ end
 
 /**
  * `ARGV = [limit, lease, id, mayWait, rank, byArrival]`: takes a lease for `id` if the line is
- * empty and a permit free (or `id` holds one: an acquire sent again) → `{ 1, id, limit }`. Else,
+ * empty and a permit free (or `id` holds one: an acquire sent again) → `{ 1, id, limit, 0, "", version }`. Else,
  * with `mayWait` `"1"`, registers `id` in the line, ranked `rank` (plus the arrival in ms when
- * `byArrival` is `"1"`) → `{ 0, member, limit, µs until the first lease expires, rank }`; with
- * `mayWait` `"0"` → `{ 0, "", limit, … }`.
+ * `byArrival` is `"1"`) → `{ 0, member, limit, µs until the first lease expires, rank, version }`;
+ * with `mayWait` `"0"` → `{ 0, "", limit, …, version }`.
  *
  * @internal
  */
@@ -85,9 +93,9 @@ if redis.call("ZSCORE", leases, id) or
   (redis.call("ZCARD", line) == 0 and redis.call("ZCARD", leases) < limit) then
   redis.call("ZADD", leases, now + lease, id)
   keep()
-  return {1, id, limit, 0, ""}
+  return {1, id, limit, 0, "", version}
 end
-if ARGV[4] ~= "1" then return {0, "", limit, untilFirstExpiry(), ""} end
+if ARGV[4] ~= "1" then return {0, "", limit, untilFirstExpiry(), "", version} end
 local rank = tonumber(ARGV[5])
 if ARGV[6] == "1" then rank = rank + math.floor(now / 1000) end
 rank = string.format("%.17g", rank)
@@ -95,7 +103,7 @@ local member = string.format("%015.0f", redis.call("INCR", seq)) .. ":" .. id
 redis.call("ZADD", line, rank, member)
 redis.call("ZADD", waiters, now + lease, member)
 keep()
-return {0, member, limit, untilFirstExpiry(), rank}
+return {0, member, limit, untilFirstExpiry(), rank, version}
 `)
 
 /**
@@ -103,7 +111,7 @@ return {0, member, limit, untilFirstExpiry(), rank}
  * their registrations renewed (and made again, at their place, if they had expired — the process
  * stalled), and the leases handed to them — now or earlier, their message lost — renewed too, so
  * each granted lease lasts `lease` from this script. Answers `{ the members that hold a lease now,
- * limit, µs until the first lease expires }`.
+ * limit, µs until the first lease expires, version }`.
  *
  * @internal
  */
@@ -124,7 +132,7 @@ for i = 3, #ARGV, 2 do
   end
 end
 keep()
-return {granted, limit, untilFirstExpiry()}
+return {granted, limit, untilFirstExpiry(), version}
 `)
 
 /**
@@ -173,24 +181,25 @@ if held then return 1 end
 return 0
 `)
 
-/** `ARGV = [limit, lease]`: `{ the leases held now, limit }`. @internal */
+/** `ARGV = [limit, lease]`: `{ the leases held now, limit, version }`. @internal */
 export const count = new Script(`${prologue}
 handOn()
 keep()
-return {redis.call("ZCARD", leases), limit}
+return {redis.call("ZCARD", leases), limit, version}
 `)
 
 /**
  * `ARGV = [limit, lease, new limit]`: the limit for every process, stored; a grow hands the new
- * permits to the heads of the line at once. Publishes `s <limit>`; answers the limit.
+ * permits to the heads of the line at once. Publishes `s <limit> <version>`; answers `{ limit, version }`.
  *
  * @internal
  */
 export const resize = new Script(`${prologue}
 limit = tonumber(ARGV[3])
-redis.call("HSET", settings, "limit", limit)
-redis.call("PUBLISH", channel, "s " .. limit)
+version = math.max(version + 1, now)
+redis.call("HSET", settings, "limit", limit, "version", version)
+redis.call("PUBLISH", channel, "s " .. limit .. " " .. string.format("%.0f", version))
 handOn()
 keep()
-return limit
+return {limit, version}
 `)

@@ -11,10 +11,11 @@ import type * as RateLimiter from "../../RateLimiter.js"
 import type * as Api from "../../RedisRateLimiter.js"
 import { checkCost, resolve } from "../rateLimiter.js"
 import { recording } from "../recording.js"
-import { connect } from "./connection.js"
+import { connect, integer } from "./connection.js"
 import { RateLine } from "./rateLine.js"
 import * as Scripts from "./scripts.js"
 import { pendingBound } from "./steering.js"
+import { Versioned } from "./versioned.js"
 import { subscribe } from "./wakeups.js"
 
 type Restore = <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
@@ -62,31 +63,35 @@ export const make = (
       : Scripts.gcra
     // the algorithm is in the key: limiters of one name but different algorithms never read each other's state
     const base = `${prefix}:${options.name}:${algorithm}`
-    const keys = [base, `${base}:settings`]
+    const channel = connection.channel(base)
+    const keys = [base, `${base}:settings`, channel]
     const given = [resolved.limit, Duration.toMillis(resolved.interval) * 1000, resolved.burst]
     const nextId = idSource()
     /** The numbers in force, as Redis last said: `make`'s, or the last `resize`'s of any process. */
-    let current = resolved
-    const update = (limit: number, intervalMicros: number, burst: number) => {
-      if (
-        limit !== current.limit || burst !== current.burst ||
-        intervalMicros !== Duration.toMillis(current.interval) * 1000
-      ) {
-        current = { limit, interval: Duration.millis(intervalMicros / 1000), algorithm, burst }
-      }
+    const numbers = new Versioned<RateLimiter.RateLimiter.Resolved>(resolved)
+    /** Takes the numbers of a reply or a message, unless they are older than those in force: whether they were taken. */
+    const update = (limit: number, intervalMicros: number, burst: number, version: number): boolean => {
+      const current = numbers.value
+      const same = limit === current.limit && burst === current.burst &&
+        intervalMicros === Duration.toMillis(current.interval) * 1000
+      const next = same ? current : { limit, interval: Duration.millis(intervalMicros / 1000), algorithm, burst }
+      return numbers.offer(next, version)
     }
-    const capacity = () => algorithm === "sliding-window" ? current.limit : current.burst
+    const capacity = () => algorithm === "sliding-window" ? numbers.value.limit : numbers.value.burst
 
     const decide = (operation: string, op: string, args: ReadonlyArray<string | number>) =>
       Effect.map(connection.run(operation, script, keys, [op, ...given, ...args]), (reply): Decision => {
-        const [started, wait, available, pausedFor, limit, interval, burst] = reply as Array<number>
-        update(limit!, interval!, burst!)
-        return { started: started!, wait: wait!, available: available!, pausedFor: pausedFor! }
+        const [started, wait, available, pausedFor, limit, interval, burst, of] = (reply as Array<unknown>).map(
+          integer
+        ) as [number, number, number, number, number, number, number, number]
+        // a wait computed on numbers a resize heard since replaced is computed again at once
+        const fresh = update(limit, interval, burst, of)
+        return { started, wait: fresh ? wait : 0, available, pausedFor }
       })
 
     /** A cost above the most the numbers in force allow at once: a defect, as for the local limiter. */
     const impossible = (cost: number) => {
-      const error = checkCost(current, cost)
+      const error = checkCost(numbers.value, cost)
       return new Cause.IllegalArgumentError(
         (error?.message ?? `cost ${cost} is above the limit`).replace("RateLimiter", "RedisRateLimiter")
       )
@@ -95,18 +100,18 @@ export const make = (
       (costs, first) =>
         Effect.flatMap(
           decide("take", first ? "try" : "take", [nextId(), ...costs]),
-          // Redis refused a first try: its cost is above the numbers a resize stored (`current` now has them)
+          // Redis refused a first try: its cost is above the numbers a resize stored (`numbers` now has them)
           (decision) => decision.started === -1 ? Effect.die(impossible(costs[0]!)) : Effect.succeed(decision)
         ),
       capacity,
       bound,
       options.name
     )
-    yield* subscribe(connection.client, `${base}:wake`, connection.timeoutMillis, (message) => {
-      const [kind, limit, interval, burst] = message.split(" ")
+    yield* subscribe(connection.client, channel, connection.timeoutMillis, (message) => {
+      const [kind, ...numbers] = message.split(" ")
       if (kind !== "s") return
-      update(Number(limit), Number(interval), Number(burst))
-      line.reconsider()
+      const [limit, interval, burst, of] = numbers.map(integer)
+      if (update(limit!, interval!, burst!, of!)) line.reconsider()
     }, line.reconsider)
     // the numbers a resize stored win over `make`'s: read in the background (`make` does not need
     // Redis to answer); meanwhile a cost is checked by Redis itself, at its first try
@@ -116,7 +121,9 @@ export const make = (
 
     const acquire = (cost: number, rank: number, restore: Restore) => {
       // an impossible cost is a programming mistake: a defect, as for the local limiter
-      return checkCost(current, cost) === undefined ? line.acquire(cost, rank, restore) : Effect.die(impossible(cost))
+      return checkCost(numbers.value, cost) === undefined
+        ? line.acquire(cost, rank, restore)
+        : Effect.die(impossible(cost))
     }
     const limited = (cost: number, rank: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.uninterruptibleMask((restore) =>
@@ -143,10 +150,10 @@ export const make = (
       Effect.flatMap(
         // checked as make checks them, each number given against the others in force
         resolve("RedisRateLimiter.resize", {
-          limit: sizes.limit ?? current.limit,
-          interval: sizes.interval ?? current.interval,
+          limit: sizes.limit ?? numbers.value.limit,
+          interval: sizes.interval ?? numbers.value.interval,
           algorithm,
-          burst: algorithm === "sliding-window" ? sizes.burst : sizes.burst ?? current.burst
+          burst: algorithm === "sliding-window" ? sizes.burst : sizes.burst ?? numbers.value.burst
         }),
         (checked) =>
           Effect.map(
@@ -177,7 +184,7 @@ export const make = (
       drain: Effect.suspend(() => Effect.asVoid(decide("drain", "drain", [nextId()]))),
       resize
     })
-    return Object.defineProperty(limiter, "options", { get: () => current, enumerable: true }) as
+    return Object.defineProperty(limiter, "options", { get: () => numbers.value, enumerable: true }) as
       & typeof limiter
       & { readonly options: RateLimiter.RateLimiter.Resolved }
   })

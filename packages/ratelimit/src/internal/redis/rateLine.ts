@@ -4,7 +4,7 @@ import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { RedisLimiterUnavailable } from "../../Errors.js"
-import { sleepMillis } from "./connection.js"
+import { monotonicMillis, sleepMillis } from "./connection.js"
 import type { PendingBound } from "./steering.js"
 import { Alarm } from "./wakeups.js"
 
@@ -28,6 +28,15 @@ export interface Started {
 const MOST_PER_TAKE = 1_000
 
 /**
+ * The longest the head sleeps before it asks Redis again, however long Redis said it must wait: a
+ * resize whose message was lost (pub/sub delivers at most once) is found within this.
+ */
+export const RECHECK_MILLIS = 5_000
+
+/** When the head asks Redis again, after a take sent at `sentAt` (ms) was told to wait `wait` µs. */
+const askAgainAt = (sentAt: number, wait: number): number => sentAt + Math.min(sleepMillis(wait), RECHECK_MILLIS)
+
+/**
  * This process's line of requests for a rate limiter on Redis. A request that finds nobody of this
  * process waiting asks Redis at once; if it must wait, it joins `line`, ranked by priority, then
  * arrival. One fiber (`loop`) serves the line: it asks Redis to start the requests at its head — as
@@ -46,10 +55,14 @@ export class RateLine {
   private trying = 0
   /** Starts granted to this process's requests. */
   granted = 0
-  /** Not before this time (ms, this process's clock) can `blocked`, the head, start, as Redis last said. */
+  /**
+   * Not before this time (ms, this process's monotonic clock) can `blocked`, the head, start, as
+   * Redis last said — or, for a long wait, when it asks again (`RECHECK_MILLIS`).
+   */
   private notBefore = 0
   private blocked: Ticket | undefined = undefined
   private readonly alarm = new Alarm()
+  private closed = false
 
   constructor(
     /**
@@ -81,7 +94,7 @@ export class RateLine {
         const seq = this.arrivals++
         if (this.line.size > 0) return this.enqueue(cost, rank, seq, restore)
         this.trying++
-        const sentAt = clock.currentTimeMillisUnsafe()
+        const sentAt = monotonicMillis(clock)
         return this.take([cost], true).pipe(
           Effect.onExit(() => Effect.sync(() => this.trying--)),
           Effect.flatMap(({ started, wait }) => {
@@ -89,7 +102,7 @@ export class RateLine {
               this.granted++
               return Effect.void
             }
-            return this.enqueue(cost, rank, seq, restore, sentAt + sleepMillis(wait))
+            return this.enqueue(cost, rank, seq, restore, askAgainAt(sentAt, wait))
           })
         )
       })
@@ -103,6 +116,8 @@ export class RateLine {
     restore: Restore,
     notBefore = 0
   ): Effect.Effect<void, RedisLimiterUnavailable | PendingLimitExceeded> {
+    // the scope closed while its try was on its way: it fails, as the line's requests did
+    if (this.closed) return Effect.fail(this.closedError())
     const { maxPending, onFull } = this.bound
     if (maxPending !== undefined && this.line.size >= maxPending) {
       if (onFull === "fail" || !this.dropOldest(maxPending)) return Effect.fail(this.bound.exceeded(maxPending, false))
@@ -158,7 +173,7 @@ export class RateLine {
   readonly loop: Effect.Effect<never> = Effect.forever(Effect.clockWith((clock) =>
     Effect.suspend(() => {
       if (this.line.size === 0) return this.alarm.sleep(undefined)
-      const now = clock.currentTimeMillisUnsafe()
+      const now = monotonicMillis(clock)
       return now < this.notBefore ? this.alarm.sleep(this.notBefore - now) : this.serve(now)
     })
   ))
@@ -178,7 +193,7 @@ export class RateLine {
         // a ticket interrupted while the take was on its way does not start: Redis counted it (room to spare)
         for (let i = 0; i < started; i++) if (batch[i]!.grant(undefined)) this.granted++
         if (started < batch.length) {
-          this.notBefore = sentAt + sleepMillis(wait)
+          this.notBefore = askAgainAt(sentAt, wait)
           this.blocked = batch[started]
         }
       }
@@ -190,14 +205,20 @@ export class RateLine {
     for (const ticket of this.line.drain()) ticket.settle(Exit.fail(error))
   }
 
-  /** When the limiter's scope closes: its waiting requests fail. */
+  /**
+   * When the limiter's scope closes: its waiting requests fail, and so does a request whose first
+   * try comes back after, unless it started.
+   */
   close(): void {
-    this.failAll(
-      new RedisLimiterUnavailable({
-        limiter: this.name,
-        operation: "take",
-        cause: new Error("the limiter's scope closed while the request waited")
-      })
-    )
+    this.closed = true
+    this.failAll(this.closedError())
+  }
+
+  private closedError(): RedisLimiterUnavailable {
+    return new RedisLimiterUnavailable({
+      limiter: this.name,
+      operation: "take",
+      cause: new Error("the limiter's scope closed while the request waited")
+    })
   }
 }

@@ -8,10 +8,11 @@ import { createHash } from "node:crypto"
  * backwards in a limiter's state. Every key is given a time to live past which it no longer
  * matters, so an idle limiter leaves nothing behind.
  *
- * A rate script has `KEYS = [state, settings]`: the algorithm's state, and a hash of what
+ * A rate script has `KEYS = [state, settings, channel]`: the algorithm's state, a hash of what
  * `resize` and `pause` stored (`limit`, `interval` in µs, `burst`, `paused` until, in µs), which
  * overrides the numbers every call brings (those of the limiter's options) and lives for a day
- * after its last use. `ARGV = [op, limit, interval (µs), burst, …]`, and `op` is
+ * after its last use, and the channel it publishes on (`<state>:wake:db<n>`, see
+ * `Connection.channel`). `ARGV = [op, limit, interval (µs), burst, …]`, and `op` is
  *
  * - `"take"`, `…, id, cost₁, cost₂, …`: starts the longest prefix of the costs that is allowed
  *   now, in order (a batch of waiters, first in line first);
@@ -21,13 +22,16 @@ import { createHash } from "node:crypto"
  * - `"peek"`: changes nothing;
  * - `"drain"`, `…, id`: counts the capacity free now as used now;
  * - `"resize"`, `…, limit, interval, burst` (each `""` to keep it): new numbers for every process,
- *   the state converted as the local limiter does, and `s <limit> <interval> <burst>` published
- *   on `<state>:wake`;
+ *   the state converted as the local limiter does, and `s <limit> <interval> <burst> <version>` published
+ *   on `channel`;
  * - `"pause"`, `…, millis`: no start until `now + millis` (`millis` at most `MAX_PAUSE_MILLIS`),
  *   unless a pause already ends later.
  *
  * Each answers `{ started, wait (µs until the next cost may start; 0 if all started),
- * available, paused for (µs), limit, interval (µs), burst }`: the numbers in force.
+ * available, paused for (µs), limit, interval (µs), burst, version }`: the numbers in force, and
+ * their version — 0 until a resize, then each resize's `max(version + 1, now)` (so a version
+ * never repeats, even after the settings expired), published with them: a process ignores numbers
+ * older than the newest it heard (a reply read after the message of a resize that followed it).
  *
  * @internal
  */
@@ -59,11 +63,12 @@ export const MAX_PAUSE_MILLIS = 3_155_760_000_000
 const settings = `
 local state, settings = KEYS[1], KEYS[2]
 local op = ARGV[1]
-local stored = redis.call("HMGET", settings, "limit", "interval", "burst", "paused")
+local stored = redis.call("HMGET", settings, "limit", "interval", "burst", "paused", "version")
 local limit = tonumber(stored[1] or ARGV[2])
 local interval = tonumber(stored[2] or ARGV[3])
 local burst = tonumber(stored[3] or ARGV[4])
 local paused = tonumber(stored[4] or 0)
+local version = tonumber(stored[5] or 0)
 if stored[1] or stored[4] then redis.call("PEXPIRE", settings, ${SETTINGS_TTL}) end
 `
 
@@ -78,7 +83,7 @@ prepare()
 -- a pause stored longer than the longest (by an older version) counts as the longest
 paused = math.min(paused, now + ${MAX_PAUSE_MILLIS} * 1000)
 local function reply(started, wait)
-  return {started, wait, available(), math.max(0, paused - now), limit, interval, burst}
+  return {started, wait, available(), math.max(0, paused - now), limit, interval, burst, version}
 end
 if op == "peek" then return reply(0, 0) end
 if op == "pause" then
@@ -93,9 +98,10 @@ if op == "drain" then
 end
 if op == "resize" then
   resized(tonumber(ARGV[5]) or limit, tonumber(ARGV[6]) or interval, tonumber(ARGV[7]) or burst)
-  redis.call("HSET", settings, "limit", limit, "interval", interval, "burst", burst)
+  version = math.max(version + 1, now)
+  redis.call("HSET", settings, "limit", limit, "interval", interval, "burst", burst, "version", version)
   redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
-  redis.call("PUBLISH", state .. ":wake", "s " .. limit .. " " .. interval .. " " .. burst)
+  redis.call("PUBLISH", KEYS[3], "s " .. limit .. " " .. interval .. " " .. burst .. " " .. string.format("%.0f", version))
   return reply(0, 0)
 end
 if op == "try" and tonumber(ARGV[6]) > largest() then return reply(-1, 0) end

@@ -48,7 +48,7 @@ export class Alarm {
  * A second connection, subscribed to a limiter's `channel` for the life of the scope: pub/sub
  * needs a connection of its own. It is the caller's connection duplicated (same server, same
  * options), and closed with the scope. ioredis prefixes the keys of a script with the connection's
- * `keyPrefix` but not a channel name, so a script that publishes on `KEYS[1] .. ":wake"` publishes
+ * `keyPrefix` but not a channel name, so a script that publishes on its channel (a key) publishes
  * on `<keyPrefix><channel>`: that is the channel subscribed to. `onMessage` gets each message; `onResubscribed` is called
  * each time the subscription is made again after the connection dropped and came back —
  * messages published meanwhile are lost, so whoever waits for one should look again.

@@ -1,0 +1,80 @@
+/**
+ * What the fault tests of the limiters on Redis share: a TCP proxy that delays replies, a wall
+ * clock that can be stepped, and small readers of Redis's state.
+ */
+import { Cause, Clock, Effect, Exit, Option, type Scope } from "effect"
+import type { Redis } from "ioredis"
+import * as net from "node:net"
+import { url } from "./redis.js"
+
+export const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
+  Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
+
+/**
+ * A TCP proxy to the test Redis, closed with the scope, that delays by `millis` what Redis sends on
+ * the first connection made through it (a limiter's script connection; its subscriber, made next,
+ * is not delayed).
+ */
+export const delayingProxy = (millis: number): Effect.Effect<string, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.callback<{ server: net.Server; sockets: Set<net.Socket>; url: string }>((resume) => {
+      const target = new URL(url())
+      const sockets = new Set<net.Socket>()
+      let accepted = 0
+      const server = net.createServer((downstream) => {
+        const delayed = accepted++ === 0
+        const upstream = net.connect(Number(target.port), target.hostname)
+        for (const socket of [downstream, upstream]) {
+          sockets.add(socket)
+          socket.on("error", () => {})
+        }
+        downstream.on("data", (chunk) => upstream.write(chunk))
+        upstream.on("data", (chunk) => {
+          if (delayed) setTimeout(() => downstream.write(chunk), millis)
+          else downstream.write(chunk)
+        })
+        downstream.on("close", () => upstream.destroy())
+        upstream.on("close", () => downstream.destroy())
+      })
+      server.listen(0, "127.0.0.1", () => {
+        const port = (server.address() as net.AddressInfo).port
+        resume(Effect.succeed({ server, sockets, url: `redis://127.0.0.1:${port}` }))
+      })
+    }),
+    ({ server, sockets }) =>
+      Effect.sync(() => {
+        for (const socket of sockets) socket.destroy()
+        server.close()
+      })
+  ).pipe(Effect.map(({ url }) => url))
+
+/**
+ * A wall clock stepped `step` ms from the real one (as NTP steps a machine's clock), with the real
+ * timers and monotonic time.
+ */
+export const steppedClock = Effect.map(Clock.clockWith(Effect.succeed), (real) => {
+  const wall = { step: 0, clock: undefined as unknown as Clock.Clock }
+  const now = () => real.currentTimeMillisUnsafe() + wall.step
+  wall.clock = {
+    currentTimeMillisUnsafe: now,
+    currentTimeMillis: Effect.sync(now),
+    currentTimeNanosUnsafe: () => real.currentTimeNanosUnsafe() + BigInt(wall.step) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => real.currentTimeNanosUnsafe() + BigInt(wall.step) * 1_000_000n),
+    monotonicTimeNanosUnsafe: () => real.monotonicTimeNanosUnsafe(),
+    monotonicTimeNanos: real.monotonicTimeNanos,
+    sleep: (duration) => real.sleep(duration)
+  }
+  return wall
+})
+
+export const zcard = (redis: Redis, key: string) => Effect.promise(() => redis.zcard(key))
+
+/** The connections Redis has, as `CLIENT LIST` shows them. */
+export const connections = (redis: Redis) =>
+  Effect.promise(() => redis.client("LIST") as Promise<string>).pipe(
+    Effect.map((list) =>
+      list.split("\n").filter((line) => line !== "").map((line) =>
+        Object.fromEntries(line.split(" ").map((field) => field.split("=", 2) as [string, string]))
+      )
+    )
+  )

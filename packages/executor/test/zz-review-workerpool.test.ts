@@ -104,4 +104,33 @@ describe("zz-review WorkerPool steering", { timeout: 60_000, concurrent: false }
       }).pipe(Effect.ensuring(Effect.andThen(release(s0), release(s1))))
     )
   })
+  // README, Bounded submission: "`maxPending: m` bounds the tasks from `submit` that wait: calls in
+  // the pool's line or held by a worker behind its running call". A call of higher priority takes
+  // back the call a worker holds and has not started (`yieldTo`): the taken-back call counted as
+  // running, and now waits too. When that worker cannot take the newcomer at once (a surplus
+  // worker after a shrink here; a retiring one with `maxTasksPerWorker` too), two tasks from
+  // `submit` wait with `maxPending: 1`: the newcomer was admitted against a count that its own
+  // arrival raised past the bound.
+  it.live("maxPending: a call that takes back a held call from a surplus worker does not push pending past the bound", () => {
+    const [h, s] = [cells(), cells()]
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, maxPending: 1, onFull: "fail" })
+        const long = yield* pool.submit(hold(h))
+        yield* within("hold started", started(h))
+        yield* stalled(pool, s)
+        const order = logCells()
+        const p = yield* pool.submit(log({ cells: order, tag: 1 }), { priority: 1 })
+        yield* eventually("P sent to the blocked worker", Effect.sync(() => holder(p) !== undefined))
+        assert.deepStrictEqual(yield* pool.pending, 0, "P counts as running")
+        yield* pool.resize(1) // both workers hold a call: neither retires yet
+        const b = yield* Effect.exit(pool.submit(log({ cells: order, tag: 9 }), { priority: 9 }))
+        yield* Effect.sleep("20 millis") // the dispatch after the submit has run
+        const pending = yield* pool.pending
+        assert.isAtMost(pending, 1, `submit ${Exit.isSuccess(b) ? "accepted" : "refused"} B; ${pending} pending`)
+        yield* release(h)
+        yield* long.result
+      }).pipe(Effect.ensuring(Effect.andThen(release(h), release(s))))
+    )
+  })
 })

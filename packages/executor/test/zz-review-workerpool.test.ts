@@ -10,7 +10,7 @@ import type { CallJob } from "../src/internal/workerSlot.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, release, started } from "./fixtures/handshake.js"
 import { eventually, logCells, logged, tasks, within } from "./fixtures/steering.js"
-import { admitFirst, hold, log, stall } from "./fixtures/tasks.js"
+import { admitFirst, hold, log, stall, whoAmI } from "./fixtures/tasks.js"
 
 /** The calls of the worker a future's call was sent to, or undefined (in line, or settled). */
 const holder = (future: Future.Future<unknown, unknown>) => (future as unknown as CallJob).sent?.held
@@ -131,6 +131,33 @@ describe("zz-review WorkerPool steering", { timeout: 60_000, concurrent: false }
         yield* release(h)
         yield* long.result
       }).pipe(Effect.ensuring(Effect.andThen(release(h), release(s))))
+    )
+  })
+  // README: "`maxTasksPerWorker` replaces a worker after that many tasks"; `HeldCalls.takeBack`:
+  // a call taken back "no longer counts towards `maxTasksPerWorker`". The worker is retired when
+  // it is sent its last call (here its 3rd); a call of higher priority then takes that call back
+  // (`yieldTo`) — the count goes back to 2 — but the worker stays retiring: it ends after 2
+  // tasks, and the call that takes the place runs on a new thread.
+  it.live("maxTasksPerWorker: a worker whose last call is taken back before it starts is not retired early", () => {
+    const s = cells()
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxTasksPerWorker: 3 })
+        const first = yield* (yield* pool.submit(whoAmI())).result // task 1
+        yield* stalled(pool, s) // task 2: the thread then blocks outside any call
+        const p = yield* pool.submit(whoAmI(), { priority: 1 }) // task 3: sent, not started
+        yield* eventually("P sent to the blocked worker", Effect.sync(() => holder(p) !== undefined))
+        const b = yield* pool.submit(whoAmI(), { priority: 9 }) // takes P's place
+        yield* Effect.sleep("20 millis")
+        assert.isUndefined(holder(p), "P was taken back")
+        yield* release(s)
+        const [onB, onP] = [yield* within("B", b.result), yield* within("P", p.result)]
+        assert.strictEqual(
+          onB.threadId,
+          first.threadId,
+          `the worker that took 2 tasks runs B as its 3rd (B ran on thread ${onB.threadId}, P on ${onP.threadId}, the first on ${first.threadId})`
+        )
+      }).pipe(Effect.ensuring(release(s)))
     )
   })
 })

@@ -4,12 +4,12 @@
  * the worker threads (`stall`, `hold`, shared-memory cells) make each one deterministic.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, Fiber } from "effect"
 import type * as Future from "../src/Future.js"
 import type { CallJob } from "../src/internal/workerSlot.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, release, started } from "./fixtures/handshake.js"
-import { eventually, logCells, logged, tasks, within } from "./fixtures/steering.js"
+import { acceptedCalls, eventually, logCells, logged, tasks, within } from "./fixtures/steering.js"
 import { admitFirst, hold, log, stall, whoAmI } from "./fixtures/tasks.js"
 
 /** The calls of the worker a future's call was sent to, or undefined (in line, or settled). */
@@ -158,6 +158,34 @@ describe("zz-review WorkerPool steering", { timeout: 60_000, concurrent: false }
           `the worker that took 2 tasks runs B as its 3rd (B ran on thread ${onB.threadId}, P on ${onP.threadId}, the first on ${first.threadId})`
         )
       }).pipe(Effect.ensuring(release(s)))
+    )
+  })
+  // README, Priorities: "While priorities are in play — always with `aging`; strictly, while a call
+  // of priority other than 0 waits — no call is sent ahead of a worker's replies". With aging, a
+  // rank is `arrival − priority × aging`, arrivals counted from the ranking's first use: the first
+  // arrival at priority 0 has rank 0 — which the pool reads as "no priority". A `map` that is the
+  // pool's first arrival gives all its calls that rank: they are sent ahead, two per busy worker,
+  // and the later one (2, sent behind the call that ends first) starts before the earlier one (1,
+  // held behind the long call). Observed [2, 1]; expected [1, 2] (equal ranks in submission order).
+  it.live("aging: a map that is the pool's first arrival is not sent ahead of the workers' replies", () => {
+    const [a, b] = [cells(), cells()]
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, aging: "1 second" })
+        const order = logCells()
+        const calls = [hold(a), hold(b), log({ cells: order, tag: 1 }), log({ cells: order, tag: 2 })]
+        const map = yield* Effect.forkChild(pool.map(calls, (call) => call))
+        yield* within("a started", started(a))
+        yield* within("b started", started(b))
+        yield* eventually("the map's four calls accepted", Effect.sync(() => acceptedCalls(pool).length === 4))
+        yield* Effect.sleep("10 millis")
+        const held = acceptedCalls(pool).filter((call) => call.sent !== undefined).length
+        yield* release(b)
+        yield* Effect.sleep("200 millis")
+        yield* release(a)
+        yield* within("the map", Fiber.join(map))
+        assert.deepStrictEqual(logged(order), [1, 2], `${held} calls were held by the two busy workers`)
+      }).pipe(Effect.ensuring(Effect.andThen(release(a), release(b))))
     )
   })
 })

@@ -103,8 +103,19 @@ export class Workers {
       this.rank()
     }
     this.line.push(job)
-    if (this.prioritised) yieldTo(job, this.threads, this.host.requeue)
+    if (this.prioritised) this.takeBackFor(job)
     this.schedule()
+  }
+
+  /**
+   * `best` goes before the calls sent to a worker and not started: those go back in line (see
+   * `yieldTo`) — but only from a worker that can be sent `best` in their place, so that a take-back
+   * never makes more calls wait (`maxPending` bounds them): none while the pool shrinks (nothing is
+   * sent until the surplus has retired), none from a retiring worker.
+   */
+  private takeBackFor(best: CallJob): void {
+    if (this.alive() > this.size) return
+    yieldTo(best, this.threads.filter((thread) => thread?.state === "ready"), this.host.requeue)
   }
 
   /** Priorities come into play: the calls the workers hold behind the one they run go back in line. */
@@ -227,7 +238,7 @@ export class Workers {
     if (this.ranked) {
       // calls given back by a worker (a crash, a shrink) may go before a call sent to another
       const best = this.line.peek() as CallJob | undefined
-      if (best !== undefined) yieldTo(best, serving, this.host.requeue)
+      if (best !== undefined) this.takeBackFor(best)
     } else {
       const now = performance.now()
       if (ready.some((thread) => this.hasRoom(thread) && !thread.stuck(now))) {

@@ -232,6 +232,20 @@ export class Thread {
     return worker === undefined ? Effect.void : Deferred.await(this.exited)
   }
 
+  /**
+   * Whether it can be sent a call once one it holds is taken back: ready, or retired by
+   * `maxTasksPerWorker` (not by a shrink) and still in its slot — a call taken back no longer
+   * counts towards the max, and `reopen` makes it ready again.
+   */
+  get takesCalls(): boolean {
+    return this.state === "ready" || (this.state === "retiring" && !this.dismissed)
+  }
+
+  /** Retired by `maxTasksPerWorker` and now below it (a call taken back before it started): ready again. */
+  reopen(): void {
+    if (this.state === "retiring" && !this.dismissed) this.state = "ready"
+  }
+
   /** `maxTasksPerWorker` reached: it takes no more jobs, and ends once every one is answered. */
   retire(): void {
     this.state = "retiring"
@@ -247,6 +261,7 @@ export class Thread {
       this.dismissed = true
       this.stop()
     } else if (this.state === "ready") {
+      this.dismissed = true
       this.retire()
     }
   }

@@ -111,11 +111,15 @@ export class Workers {
    * `best` goes before the calls sent to a worker and not started: those go back in line (see
    * `yieldTo`) — but only from a worker that can be sent `best` in their place, so that a take-back
    * never makes more calls wait (`maxPending` bounds them): none while the pool shrinks (nothing is
-   * sent until the surplus has retired), none from a retiring worker.
+   * sent until the surplus has retired), none from a worker a shrink retires. One retired by
+   * `maxTasksPerWorker` whose last call is taken back is below the max again: it serves again.
    */
   private takeBackFor(best: CallJob): void {
     if (this.alive() > this.size) return
-    yieldTo(best, this.threads.filter((thread) => thread?.state === "ready"), this.host.requeue)
+    const takers = this.threads.filter((thread) => thread?.takesCalls === true)
+    yieldTo(best, takers, this.host.requeue)
+    const max = this.settings.maxTasksPerWorker
+    for (const thread of takers) if (max !== undefined && thread!.held.taken < max) thread!.reopen()
   }
 
   /** Priorities come into play: the calls the workers hold behind the one they run go back in line. */
@@ -221,6 +225,9 @@ export class Workers {
     this.spawnMissing()
     if (this.line.ranked > 0) this.rank() // a ranked call given back (a crash, a shrink)
     else this.ranked = false
+    // calls given back by a worker (a crash, a shrink) may go before a call sent to another
+    const best = this.ranked ? this.line.peek() as CallJob | undefined : undefined
+    if (best !== undefined) this.takeBackFor(best)
     const ready: Array<Thread> = []
     const serving: Array<Thread> = [] // ready or retiring: those a job can be taken back from
     for (const thread of this.threads) {
@@ -235,11 +242,7 @@ export class Workers {
       this.failIfNoWorker()
       return this.changed()
     }
-    if (this.ranked) {
-      // calls given back by a worker (a crash, a shrink) may go before a call sent to another
-      const best = this.line.peek() as CallJob | undefined
-      if (best !== undefined) this.takeBackFor(best)
-    } else {
+    if (!this.ranked) {
       const now = performance.now()
       if (ready.some((thread) => this.hasRoom(thread) && !thread.stuck(now))) {
         rescue(serving, now, this.line.peek() as CallJob | undefined, this.host.requeue)

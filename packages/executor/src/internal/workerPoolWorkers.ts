@@ -43,13 +43,19 @@ export class Workers {
   private spawnFailure: WorkerSpawnFailed | undefined = undefined
   private scheduled = false
   /**
-   * Priorities are in play — a call of rank other than 0 (a priority, or `aging`) waits in line:
+   * Priorities are in play — always with `aging`; otherwise while a call of rank other than 0 (a
+   * priority) waits in line:
    * no call is sent ahead of a worker's replies, so that each call a worker starts is the first of
    * all those not started. Set by such a call as it comes, cleared by a dispatch that finds none.
    */
   private ranked = false
   /** A call of rank other than 0 has come: a call may go before one sent and not started (see `yieldTo`). */
   private prioritised = false
+  /**
+   * The pool has `aging`: priorities are always in play, whatever the ranks (with aging, the first
+   * arrival at priority 0 ranks 0 too, which says nothing about priorities).
+   */
+  private readonly aged: boolean
   /** Slots left by workers to be replaced: a replacement takes its predecessor's slot (its Timeline lane). */
   private readonly vacated: Array<number> = []
   readonly line: PendingLine
@@ -68,6 +74,7 @@ export class Workers {
     /** Called after the counts change (the pool's watchers). */
     private readonly changed: () => void
   ) {
+    this.aged = !settings.steering.ranking.isStrict
     this.line = new PendingLine(changed)
     this.host = {
       settings,
@@ -98,7 +105,7 @@ export class Workers {
    * takes back every call the workers hold behind the one they run.
    */
   push(job: CallJob): void {
-    if (job.rank !== 0) {
+    if (this.aged || job.rank !== 0) {
       this.prioritised = true
       this.rank()
     }
@@ -223,7 +230,7 @@ export class Workers {
       if (this.alive() > this.size) return this.changed()
     }
     this.spawnMissing()
-    if (this.line.ranked > 0) this.rank() // a ranked call given back (a crash, a shrink)
+    if (this.aged || this.line.ranked > 0) this.rank() // a ranked call given back (a crash, a shrink)
     else this.ranked = false
     // calls given back by a worker (a crash, a shrink) may go before a call sent to another
     const best = this.ranked ? this.line.peek() as CallJob | undefined : undefined

@@ -34,7 +34,7 @@ export interface ThreadHost {
   readonly requeue: (jobs: Array<CallJob>) => void
   /** Dispatches once after the current synchronous run (a worker is ready, has room, or is gone). */
   readonly schedule: () => void
-  /** `thread` has stopped: it leaves its slot (a closing thread may not have ended yet). */
+  /** `thread` has stopped, or was dismissed by a shrink: it leaves its slot (it may not have ended yet). */
   readonly vacate: (thread: Thread) => void
   /** `thread` has ended (its `exit` event), after it left its slot. */
   readonly exited: (thread: Thread) => void
@@ -254,7 +254,9 @@ export class Thread {
 
   /**
    * One worker too many after a shrink (it holds no call): one still starting stops now, one ready
-   * retires — it ends once the replies it still waits for (calls taken back) have arrived.
+   * retires — it ends once the replies it still waits for (calls taken back) have arrived. It runs
+   * none of ours any more, so it leaves its slot at once: a grow that comes meanwhile counts it as
+   * gone and starts a worker in its place (or fails with `WorkerSpawnFailed`).
    */
   dismiss(): void {
     if (this.state === "starting") {
@@ -263,6 +265,7 @@ export class Thread {
     } else if (this.state === "ready") {
       this.dismissed = true
       this.retire()
+      if (this.state === "retiring") this.host.vacate(this)
     }
   }
 

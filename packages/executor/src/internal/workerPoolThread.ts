@@ -265,7 +265,8 @@ export class Thread {
     } else if (this.state === "ready") {
       this.dismissed = true
       this.retire()
-      if (this.state === "retiring") this.host.vacate(this)
+      // still waiting for replies (else `retire` has stopped it, and it has left already)
+      if ((this.state as Thread["state"]) === "retiring") this.host.vacate(this)
     }
   }
 

@@ -2,6 +2,9 @@ import { before } from "./fiberPoolJobs.js"
 import * as Protocol from "./workerProtocol.js"
 import type { CallJob, Sent } from "./workerSlot.js"
 
+/** A clock shared by every worker's calls: which of two events came first (see `busySince`). */
+let clock = 0
+
 /**
  * The calls one worker holds: sent to it and not answered yet, oldest first (it answers in
  * order), each in a shared-memory cell of its own that decides, with a compare-and-swap and no
@@ -39,6 +42,10 @@ export class HeldCalls {
    * calls: when it was sent a call while holding none, or when its last reply came.
    */
   headSince = 0
+  /** When (`clock`) it was last sent a call while holding none. */
+  busySince = 0
+  /** When (`clock`) it last became free for a call: ready, or holding none any more. */
+  freeSince = 0
 
   constructor(readonly cells: Int32Array) {}
 
@@ -52,7 +59,10 @@ export class HeldCalls {
     const cell = this.freeCells.pop()!
     Atomics.store(this.cells, cell, Protocol.QUEUED)
     const sent: Sent = { job, held: this, seq: this.seq++, cell, moved: false, cancelled: false, open: true, sentAt }
-    if (this.open === 0) this.headSince = performance.now()
+    if (this.open === 0) {
+      this.headSince = performance.now()
+      this.busySince = ++clock
+    }
     this.sent.push(sent)
     this.taken++
     this.open++
@@ -89,8 +99,16 @@ export class HeldCalls {
     sent.open = false
     this.open--
     if (sent.job.bounded) this.openBounded--
-    if (this.open === 0) this.last = undefined
+    if (this.open === 0) {
+      this.last = undefined
+      this.freeSince = ++clock
+    }
     if (sent.job.sent === sent) sent.job.sent = undefined
+  }
+
+  /** The worker has become ready: free for a call as of now. */
+  markFree(): void {
+    this.freeSince = ++clock
   }
 
   /** The entry the worker runs, as far as the pool knows: the oldest one open. */

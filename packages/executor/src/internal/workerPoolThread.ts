@@ -151,6 +151,7 @@ export class Thread {
           Effect.sync(() => {
             if (this.state !== "starting") return this.host.schedule() // it died meanwhile: replace it
             this.state = "ready"
+            this.held.markFree()
             this.host.schedule()
           }),
         onFailure: (reason) => {

@@ -7,7 +7,7 @@ import { PendingLine } from "./pendingLine.js"
 import type { Settings } from "./workerPoolOptions.js"
 import { Thread, type ThreadHost } from "./workerPoolThread.js"
 import type { CallJob, WorkerRecording } from "./workerSlot.js"
-import { recall, rescue, steal, yieldTo } from "./workerSteal.js"
+import { recall, reclaim, rescue, steal, yieldTo } from "./workerSteal.js"
 
 /**
  * A WorkerPool's worker threads and the line of calls waiting for one. Each worker has a slot,
@@ -25,9 +25,9 @@ import { recall, rescue, steal, yieldTo } from "./workerSteal.js"
  * runs out of work takes the first half of those another holds, and the calls held behind a long
  * call that go before the line's first go back in line while another worker can start them. Once
  * priorities are in play (a call of rank other than 0), a worker is sent a call only when it holds
- * none — the first of the line, and a call that comes before one sent and not started takes its
- * place — so every call a worker starts is the first of all those not started (see
- * `workerSteal.ts`).
+ * none — the first of the line; a call that comes before one sent and not started takes its
+ * place, and a worker that frees takes back a better one sent and not started (`reclaim`) — so
+ * every call a worker starts is the first of all those not started (see `workerSteal.ts`).
  *
  * @internal
  */
@@ -51,10 +51,7 @@ export class Workers {
   private ranked = false
   /** A call of rank other than 0 has come: a call may go before one sent and not started (see `yieldTo`). */
   private prioritised = false
-  /**
-   * The pool has `aging`: priorities are always in play, whatever the ranks (with aging, the first
-   * arrival at priority 0 ranks 0 too, which says nothing about priorities).
-   */
+  /** The pool has `aging`: priorities are always in play (its first arrival may rank 0 too). */
   private readonly aged: boolean
   /** Slots left by workers to be replaced: a replacement takes its predecessor's slot (its Timeline lane). */
   private readonly vacated: Array<number> = []
@@ -249,7 +246,10 @@ export class Workers {
       this.failIfNoWorker()
       return this.changed()
     }
-    if (!this.ranked) {
+    if (this.ranked) {
+      const free = ready.filter((thread) => thread.held.open === 0 && this.hasRoom(thread))
+      reclaim(free, this.threads, this.line.peek() as CallJob | undefined, this.host.requeue)
+    } else {
       const now = performance.now()
       if (ready.some((thread) => this.hasRoom(thread) && !thread.stuck(now))) {
         rescue(serving, now, this.line.peek() as CallJob | undefined, this.host.requeue)

@@ -89,3 +89,39 @@ export const yieldTo = (
 export const recall = (threads: ReadonlyArray<Thread | undefined>, requeue: (jobs: Array<CallJob>) => void): void => {
   for (const thread of threads) if (thread !== undefined) takeBack(thread, false, (waiting) => waiting, requeue)
 }
+
+/**
+ * Priorities in play: a worker free for a call (`free`: ready, holding none) starts the best of
+ * all the calls not started, also one sent to another worker whose thread has not started it (busy
+ * outside our calls). A call has started once its worker has marked its cell STARTED: until then
+ * even the first call a worker holds, which the pool counts as running, may go back in line (the
+ * compare-and-swap `yieldTo` uses). Taken back, as many as workers are free: the calls that go
+ * before the line's first (`first`), best first, held for over a millisecond by workers that were
+ * sent them while the free ones were busy — so a call never goes back and forth between workers.
+ *
+ * @internal
+ */
+export const reclaim = (
+  free: ReadonlyArray<Thread>,
+  threads: ReadonlyArray<Thread | undefined>,
+  first: CallJob | undefined,
+  requeue: (jobs: Array<CallJob>) => void
+): void => {
+  if (free.length === 0) return
+  const freedAt = Math.max(...free.map((thread) => thread.held.freeSince))
+  const now = performance.now()
+  const holders: Array<Thread> = []
+  for (const thread of threads) {
+    if (thread === undefined || thread.held.open === 0) continue
+    if (thread.held.busySince > freedAt || now - thread.held.headSince <= 1) continue
+    if (first === undefined || before(thread.held.head()!.job, first)) holders.push(thread)
+  }
+  holders.sort((a, b) => before(a.held.head()!.job, b.held.head()!.job) ? -1 : 1)
+  let places = free.length
+  for (const thread of holders) {
+    if (places === 0) break
+    const open = thread.held.open
+    takeBack(thread, true, (entries) => entries.slice(0, 1), requeue)
+    if (thread.held.open < open) places--
+  }
+}

@@ -230,12 +230,44 @@ describe("WorkerPool: priorities, bounded submission, draining", { timeout: 60_0
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxPending: 1, onFull: "dropOldest" })
       const order = logCells()
-      const futures = []
-      for (const tag of [1, 2, 3]) futures.push(yield* pool.submit(log({ cells: order, tag })))
+      // 1 holds the worker until released: with a call that ends at once, the worker could finish it
+      // and start 2 before 3 comes, and then 2 is not waiting (next test)
+      const handshake = cells()
+      const futures = [yield* pool.submit(hold(handshake))]
+      for (const tag of [2, 3]) futures.push(yield* pool.submit(log({ cells: order, tag })))
+      yield* within("hold started", started(handshake))
+      yield* release(handshake)
       const exits = []
       for (const future of futures) exits.push(how(yield* future.await))
       // 1 starts at once on the idle worker, 2 waits, 3 comes to a full line: 2 is the oldest waiting
-      assert.deepStrictEqual([exits, logged(order)], [["success", "PendingLimitExceeded", "success"], [1, 3]])
+      assert.deepStrictEqual([exits, logged(order)], [["success", "PendingLimitExceeded", "success"], [3]])
+    })))
+
+  // Seen in CI: the worker finished 1 and started 2 (sent ahead) before the pool heard 1's reply;
+  // 2 was still counted as waiting, could not be taken back, and dropOldest refused 3 instead.
+  it.live("dropOldest admits the newcomer when the call counted as waiting has already started", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxPending: 1, onFull: "dropOldest" })
+      const first = cells()
+      const second = cells()
+      const futures = [yield* pool.submit(hold(first))]
+      yield* within("first started", started(first))
+      futures.push(yield* pool.submit(hold(second)))
+      yield* Effect.sleep("5 millis") // sent ahead to the busy worker
+      // release 1 and wait until 2 runs, without letting the pool hear 1's reply
+      const startedUnheard = yield* Effect.sync(() => {
+        Atomics.store(first, 1, 1)
+        const deadline = Date.now() + 10_000
+        while (Atomics.load(second, 0) === 0) if (Date.now() > deadline) return false
+        return true
+      })
+      assert.isTrue(startedUnheard, "the second call started")
+      const order = logCells()
+      futures.push(yield* pool.submit(log({ cells: order, tag: 3 })))
+      yield* release(second)
+      const exits = []
+      for (const future of futures) exits.push(how(yield* future.await))
+      assert.deepStrictEqual([exits, logged(order)], [["success", "success", "success"], [3]])
     })))
 
   it.live("the bound counts main-thread effects and calls together", () =>

@@ -223,7 +223,9 @@ export class WorkerPoolImpl
   /**
    * The oldest pending task from `submit`: a call in line, or held by a worker behind the one it
    * runs and not started (taken back), or an effect not started. The calls idle workers take are
-   * sent first: they are not waiting, and are not dropped.
+   * sent first: they are not waiting, and are not dropped. True also when nothing is dropped
+   * because the count was stale: a call counted as waiting behind another has started (the worker
+   * finished the one before, and its reply is still on its way), so there is room.
    */
   readonly dropOldest = (error: PendingLimitExceeded): boolean => {
     this.workers.dispatchNow()
@@ -236,7 +238,8 @@ export class WorkerPoolImpl
         this.workers.line.uncount(job)
       } else {
         const sent = job.sent
-        if (sent === undefined || sent === sent.held.head() || !sent.held.takeBack(sent)) continue
+        if (sent === undefined || sent === sent.held.head()) continue
+        if (!sent.held.takeBack(sent)) return true
       }
       // no wake-up: see `admit`
       job.settleNow(Exit.fail(error), this.runFork)

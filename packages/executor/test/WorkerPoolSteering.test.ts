@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import type { PendingLimitExceeded, PoolShutDown } from "../src/Errors.js"
+import type * as Future from "../src/Future.js"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, release, started } from "./fixtures/handshake.js"
 import { eventually, load, logCells, logged, tasks, within } from "./fixtures/steering.js"
@@ -233,7 +234,7 @@ describe("WorkerPool: priorities, bounded submission, draining", { timeout: 60_0
       // 1 holds the worker until released: with a call that ends at once, the worker could finish it
       // and start 2 before 3 comes, and then 2 is not waiting (next test)
       const handshake = cells()
-      const futures = [yield* pool.submit(hold(handshake))]
+      const futures: Array<Future.Future<unknown, unknown>> = [yield* pool.submit(hold(handshake))]
       for (const tag of [2, 3]) futures.push(yield* pool.submit(log({ cells: order, tag })))
       yield* within("hold started", started(handshake))
       yield* release(handshake)
@@ -250,7 +251,7 @@ describe("WorkerPool: priorities, bounded submission, draining", { timeout: 60_0
       const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxPending: 1, onFull: "dropOldest" })
       const first = cells()
       const second = cells()
-      const futures = [yield* pool.submit(hold(first))]
+      const futures: Array<Future.Future<unknown, unknown>> = [yield* pool.submit(hold(first))]
       yield* within("first started", started(first))
       futures.push(yield* pool.submit(hold(second)))
       yield* Effect.sleep("5 millis") // sent ahead to the busy worker

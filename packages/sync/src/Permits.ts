@@ -112,6 +112,8 @@ export interface PermitWaiter extends Waiter<boolean> {
    * (else it could never be served, and no one behind it either).
    */
   alone: boolean
+  /** Told in the step the waiter is sent away by `refuseOldest`, before its fiber resumes (see `takeThen`). */
+  onRefused: (() => void) | undefined
 }
 
 /**
@@ -197,9 +199,11 @@ export class PermitPool {
 
   /**
    * {@link take}, then `next` (still uninterruptible). `rank` places the waiter in line (default
-   * 0); a waiter sent away by {@link refuseOldest} runs `refused` instead of `next`. With `room`,
-   * the waiter also takes a place in it (see {@link Room}); give both back with `release(n, room)`.
-   * A `rank` of `NaN` is a defect (a `RangeError`), whether or not the waiter would have waited.
+   * 0); a waiter sent away by {@link refuseOldest} runs `refused` instead of `next` when its fiber
+   * resumes, and `onRefused` is called in the step it is sent away (for counts that must drop then,
+   * not at the resumption — which an interruption may also pre-empt). With `room`, the waiter also
+   * takes a place in it (see {@link Room}); give both back with `release(n, room)`. A `rank` of
+   * `NaN` is a defect (a `RangeError`), whether or not the waiter would have waited.
    */
   takeThen<A, E, R, E2 = never>(
     n: number,
@@ -207,11 +211,13 @@ export class PermitPool {
     next: Effect.Effect<A, E, R>,
     rank = 0,
     refused: Effect.Effect<never, E2> = Effect.never,
-    room?: Room
+    room?: Room,
+    onRefused?: () => void
   ): Effect.Effect<A, E | E2, R> {
     if (rank !== rank) throw new RangeError("PermitPool: a waiter's rank must be a number, got NaN")
     if (this.tryTake(n, room)) return next
     const waiter = this.enqueue(n, rank, room)
+    waiter.onRefused = onRefused
     // a waiter ranked ahead of the head may fit in the permits the head is waiting to add up
     if (waiter === this.waiters.first) this.grant()
     return Effect.flatMap(
@@ -288,6 +294,7 @@ export class PermitPool {
 
   private refuse(waiter: PermitWaiter): boolean {
     if (!waiter.settle(REFUSED)) return false
+    waiter.onRefused?.()
     this.left(waiter)
     return true
   }
@@ -321,6 +328,7 @@ export class PermitPool {
     waiter.seq = this.arrivals++
     waiter.alone = false
     waiter.room = room
+    waiter.onRefused = undefined
     if (room === undefined) this.waiters.push(waiter)
     else this.rooms.join(waiter, room)
     return waiter

@@ -106,6 +106,34 @@ describe("Permits", () => {
       assert.strictEqual(pool.free, 0)
     }))
 
+  it.effect("onRefused is told in the refusing step, before the waiter resumes; once, and not for a waiter served", () =>
+    Effect.gen(function*() {
+      const pool = new Permits.PermitPool(0)
+      const told: Array<string> = []
+      const wait = (name: string) =>
+        Effect.uninterruptibleMask((restore) =>
+          pool.takeThen(
+            1,
+            restore,
+            Effect.sync(() => pool.release(1)),
+            0,
+            Effect.andThen(Effect.sync(() => void told.push(`${name} resumed`)), Effect.fail("refused" as const)),
+            undefined,
+            () => void told.push(`${name} refused`)
+          )
+        )
+      const first = yield* Effect.forkChild(wait("first"))
+      yield* Effect.yieldNow
+      const second = yield* Effect.forkChild(wait("second"))
+      yield* Effect.yieldNow
+      assert.isTrue(pool.refuseOldest())
+      const atRefusal = [...told]
+      pool.release(1)
+      assert.deepStrictEqual(yield* Fiber.await(first), Exit.fail("refused" as const))
+      yield* Fiber.join(second)
+      assert.deepStrictEqual([atRefusal, told], [["first refused"], ["first refused", "first resumed"]])
+    }))
+
   it.effect.prop(
     "property: ranks, resizes, refusals and interruptions — never more inside than the largest limit, every permit back, every waiter ends",
     [

@@ -72,7 +72,8 @@ export const make = <K>(
         })
         const ranking = new Priority.Ranking("KeyedConcurrencyLimiter.withPriority", agingMillis)
         // a key is in use from the step its effect arrives to the step it is done, or has left the
-        // line (refused, shed, interrupted)
+        // line (refused, shed, interrupted) — a use dropped by a newcomer leaves in the newcomer's
+        // step, not when its own fiber resumes
         const within = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, rank: number) =>
           Effect.uninterruptibleMask((restore) =>
             Effect.suspend(() => {
@@ -83,12 +84,13 @@ export const make = <K>(
               }
               room.users++
               const used = room
-              return Effect.ensuring(
-                restore(core.enter(effect, rank, used)),
-                Effect.sync(() => {
-                  if (--used.users === 0 && rooms.get(key) === used) rooms.delete(key)
-                })
-              )
+              let gone = false
+              const leave = () => {
+                if (gone) return
+                gone = true
+                if (--used.users === 0 && rooms.get(key) === used) rooms.delete(key)
+              }
+              return Effect.ensuring(restore(core.enter(effect, rank, used, leave)), Effect.sync(leave))
             })
           )
         const run = <A, E, R>(key: K, effect: Effect.Effect<A, E, R>, priority: number) =>

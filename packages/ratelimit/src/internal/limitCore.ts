@@ -32,11 +32,16 @@ export class LimitCore {
     return this.pool.waiting
   }
 
-  /** `effect` run within the limit (and a place in `room`, if given), placed in line by `rank` (lower first). */
+  /**
+   * `effect` run within the limit (and a place in `room`, if given), placed in line by `rank`
+   * (lower first). `onDropped` is called in the step a newcomer drops this use from the line
+   * (`onFull: "dropOldest"`), before its fiber resumes with the error.
+   */
   enter<A, E, R>(
     effect: Effect.Effect<A, E, R>,
     rank: number,
-    room?: Room
+    room?: Room,
+    onDropped?: () => void
   ): Effect.Effect<A, E | PendingLimitExceeded, R> {
     return Effect.uninterruptibleMask((restore) => {
       const full = this.admit(room)
@@ -47,7 +52,7 @@ export class LimitCore {
       // drop, not at the dropped fiber's later resumption
       const refused = Effect.suspend(() => Effect.fail(shed(this.options, this.options.maxPending!, true)))
       return Effect.ensuring(
-        this.pool.takeThen(1, restore, body, rank, refused, room),
+        this.pool.takeThen(1, restore, body, rank, refused, room, onDropped),
         Effect.sync(() => this.watchers.check())
       )
     })

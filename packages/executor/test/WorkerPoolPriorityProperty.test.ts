@@ -9,7 +9,10 @@
  * while a call of priority other than 0 waits), the calls that started meanwhile (read from a start
  * log in shared memory) must be the best-ranked of those not started — by priority, or by aged
  * rank, then submission order: one call after a worker frees, as many as the idle workers after a
- * submission. Never more run than the size.
+ * submission. Never more run than the size. Some pools retire each worker after a few calls
+ * (`maxTasksPerWorker`): the order holds while replacements start. (A freed worker's `reclaim` of
+ * a call held by a worker whose thread is blocked outside any call, and a retired worker serving
+ * again, need handshakes this test does not make: `WorkerPoolTakeBack.test.ts` pins them.)
  * At the end every call not cancelled while waiting has run exactly once, and none that was has.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -27,7 +30,9 @@ const MAX_CALLS = 48
 const op = Gen.oneof(
   Gen.record({
     kind: Gen.constant("submit" as const),
-    priorities: Gen.array(Gen.integer({ min: -2, max: 3 }), { minLength: 1, maxLength: 3 })
+    // priority 0 often: calls of 0 alone are sent ahead to busy workers, and go back in line once
+    // a call of another priority comes
+    priorities: Gen.array(Gen.oneof(Gen.constant(0), Gen.integer({ min: -2, max: 3 })), { minLength: 1, maxLength: 3 })
   }),
   Gen.record({ kind: Gen.constant("finish" as const), pick: Gen.integer({ min: 0, max: 5 }) }),
   Gen.record({
@@ -37,7 +42,11 @@ const op = Gen.oneof(
   })
 )
 
-const setup = Gen.record({ size: Gen.integer({ min: 2, max: 3 }), aging: Gen.boolean })
+const setup = Gen.record({
+  size: Gen.integer({ min: 2, max: 3 }),
+  aging: Gen.boolean,
+  maxTasksPerWorker: Gen.option(Gen.integer({ min: 1, max: 3 }), { nil: undefined })
+})
 
 interface Call {
   readonly id: number
@@ -71,7 +80,8 @@ describe("WorkerPool priorities, property", { timeout: 240_000, concurrent: fals
           const pool = yield* WorkerPool.make({
             module: tasks,
             concurrency: start.size,
-            ...(start.aging ? { aging: "20 millis" } : {})
+            ...(start.aging ? { aging: "20 millis" } : {}),
+            ...(start.maxTasksPerWorker !== undefined ? { maxTasksPerWorker: start.maxTasksPerWorker } : {})
           })
 
           /** Waits until the pool is quiescent, then checks the calls that started meanwhile. */

@@ -17,7 +17,9 @@ describe("review: KeyedConcurrencyLimiter.resize of both limits keeps first come
       const started: Array<string> = []
       const use = (key: string, name: string) =>
         Effect.tap(
-          Effect.forkChild(limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))),
+          Effect.forkChild(
+            limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))
+          ),
           () => Effect.yieldNow
         )
       // a1 and b1 inside (global 2 used); then a2 waits (key a full), then c1 waits (no global permit)
@@ -39,7 +41,9 @@ describe("review: KeyedConcurrencyLimiter.resize of both limits keeps first come
       const started: Array<string> = []
       const use = (key: string, name: string) =>
         Effect.tap(
-          Effect.forkChild(limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))),
+          Effect.forkChild(
+            limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))
+          ),
           () => Effect.yieldNow
         )
       const fibers = [yield* use("a", "a1"), yield* use("b", "b1"), yield* use("a", "a2"), yield* use("c", "c1")]

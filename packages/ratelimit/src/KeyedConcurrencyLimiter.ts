@@ -4,7 +4,8 @@
  * in all. BullMQ Pro's group concurrency and pg-boss's `groupConcurrency`, for effects. Each key's
  * limit is made when first used and forgotten as soon as no effect of that key is inside or
  * waiting, so keys can be as many as the values a program meets (no timer, no sweep: unlike a
- * rate limit, an unused concurrency limit has no history to keep).
+ * rate limit, an unused concurrency limit has no history to keep). Keys compare as a `Map`'s do:
+ * strings and numbers by value (`0` and `-0` are one key), objects by reference.
  *
  * Waiting effects of every key stand in one line, first come, first served — or by priority with
  * `withPriority(key, p)` (strict, or with `aging` so that nobody starves). An effect enters when

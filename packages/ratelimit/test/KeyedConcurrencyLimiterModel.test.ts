@@ -3,7 +3,7 @@
  * every key stand in one line, first come, first served, or by `withPriority(key, p)` … ranked once,
  * at arrival. An effect enters when it is the first in that line whose key has room (fewer than
  * `perKey` of its key inside) and a global permit is free." The test logs, in the order they
- * happen, each arrival, each end and each resize (one limit per call), replays them through the
+ * happen, each arrival, each end and each resize (one limit per call, or both at once), replays them through the
  * model, and compares the model's order of entry with the effects' actual starts.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -94,7 +94,7 @@ const modelStarts = (
 
 describe("KeyedConcurrencyLimiter against the README's model", () => {
   it.effect.prop(
-    "property: every start is the one the model lets in (random keys, priorities, aging, maxPending/onFull, one-limit resizes, interruptions)",
+    "property: every start is the one the model lets in (random keys, priorities, aging, maxPending/onFull, resizes of one limit or both, interruptions)",
     [
       Gen.record({
         perKey: Gen.integer({ min: 1, max: 3 }),
@@ -116,7 +116,7 @@ describe("KeyedConcurrencyLimiter against the README's model", () => {
       Gen.array(
         Gen.record({
           at: Gen.integer({ min: 0, max: 14 }),
-          field: Gen.constantFrom("perKey", "global"),
+          field: Gen.constantFrom("perKey", "global", "both"),
           size: Gen.integer({ min: 1, max: 4 })
         }),
         { maxLength: 4 }
@@ -163,12 +163,16 @@ describe("KeyedConcurrencyLimiter against the README's model", () => {
             Effect.forkChild(
               Effect.andThen(
                 Effect.sleep(resize.at + 0.25),
-                resize.field === "global" && options.global === undefined
+                resize.field !== "perKey" && options.global === undefined
                   ? Effect.void
-                  : Effect.andThen(
-                    Effect.sync(() => void events.push({ kind: "resize", [resize.field]: resize.size })),
-                    Effect.orDie(limit.resize({ [resize.field]: resize.size }))
-                  )
+                  : Effect.suspend(() => {
+                    // both at once: perKey grows or shrinks with the global size, one less
+                    const sizes = resize.field === "both"
+                      ? { perKey: Math.max(1, resize.size - 1), global: resize.size }
+                      : { [resize.field]: resize.size }
+                    events.push({ kind: "resize", ...sizes })
+                    return Effect.orDie(limit.resize(sizes))
+                  })
               )
             ))
           // interruptions at three quarters of a millisecond: apart from arrivals, ends and resizes

@@ -186,6 +186,11 @@ export class PermitPool {
     return this.waiters.size + this.rooms.aside
   }
 
+  /** How many of `room`'s waiters wait, in line or aside: exact in every step (a waiter leaves in the step it is served, refused or interrupted). */
+  waitingIn(room: Room): number {
+    return this.rooms.waitingIn(room)
+  }
+
   /**
    * Takes `n` permits, waiting in line if needed. Must run in an uninterruptible region whose
    * `restore` is given: only the wait itself is interruptible. On success the permits belong to
@@ -257,11 +262,14 @@ export class PermitPool {
   /**
    * Adds `delta` permits (a negative one takes them away): a grow serves the waiters it can at
    * once; a shrink takes free permits first and the rest from holders as they let go — nobody
-   * holding permits is ever made to give them back early.
+   * holding permits is ever made to give them back early. Rooms are put right first, as by
+   * {@link serve}: a room that grew with the pool (both resized at once) has its first in line
+   * before anyone is served.
    */
   resize(delta: number): void {
     this.free += delta
     this.total += delta
+    this.rooms.seatAll()
     if (delta < 0) {
       // a waiter asking for more than there are now is served alone, when all are free
       for (const line of this.lines()) {

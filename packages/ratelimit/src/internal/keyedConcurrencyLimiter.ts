@@ -106,33 +106,37 @@ export const make = <K>(
           waiting: (key: K) =>
             Effect.sync(() => {
               const room = rooms.get(key)
-              return room === undefined ? 0 : room.users - room.inside
+              return room === undefined ? 0 : core.pool.waitingIn(room)
             }),
           waitingAll: Effect.sync(() => core.waiting),
           keys: Effect.sync(() => rooms.size),
           insideAll: Effect.sync(() => core.inside),
-          resize: (sizes: Api.KeyedConcurrencyLimiter.Sizes) => {
-            const operation = "KeyedConcurrencyLimiter.resize"
-            if (sizes.perKey !== undefined && !isCount(sizes.perKey)) return invalid(operation, "perKey", sizes.perKey)
-            if (sizes.global !== undefined && (!capped || !isCount(sizes.global))) {
-              return Effect.fail(
-                new InvalidOptions({
-                  operation,
-                  field: "global",
-                  expected: capped ? "an integer ≥ 1" : "no global limit: the limiter was made without one",
-                  value: sizes.global
-                })
-              )
-            }
-            return Effect.sync(() => {
+          // the sizes are read once, when it runs (an effect may be built before, and run again):
+          // the sizes checked are the sizes set
+          resize: (sizes: Api.KeyedConcurrencyLimiter.Sizes) =>
+            Effect.suspend(() => {
+              const { global, perKey } = sizes
+              const operation = "KeyedConcurrencyLimiter.resize"
+              if (perKey !== undefined && !isCount(perKey)) return invalid(operation, "perKey", perKey)
+              if (global !== undefined && (!capped || !isCount(global))) {
+                return Effect.fail(
+                  new InvalidOptions({
+                    operation,
+                    field: "global",
+                    expected: capped ? "an integer ≥ 1" : "no global limit: the limiter was made without one",
+                    value: global
+                  })
+                )
+              }
               // both limits set before anyone is let in: serving under one new limit and the other
-              // old one could let waiters in beyond the new pair. A grow lets the waiters of keys
-              // that were full in at once; a shrink preempts no one.
-              if (sizes.perKey !== undefined) limits.perKey = sizes.perKey
-              if (sizes.global !== undefined) core.resize(sizes.global)
-              if (sizes.perKey !== undefined) core.serve()
+              // old one could let waiters in beyond the new pair, or pass a waiter of a key that
+              // grew (the pool puts every key's first in line before it serves). A grow lets the
+              // waiters of keys that were full in at once; a shrink preempts no one.
+              if (perKey !== undefined) limits.perKey = perKey
+              if (global !== undefined) core.resize(global)
+              else if (perKey !== undefined) core.serve()
+              return Effect.void
             })
-          }
         })
         return Object.defineProperties(limiter, {
           perKey: { get: () => limits.perKey, enumerable: true },

@@ -166,9 +166,10 @@ export const facade = (
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
     drain: drainOf(limiter),
     withPriority: (priority: number) => limited(1, priority),
+    // read when it runs, the limiter's numbers as then (an effect may be built before, and run again)
     resize: (sizes: Api.RateLimiter.Sizes) =>
       Effect.flatMap(
-        resizedOptions(current(), sizes),
+        Effect.suspend(() => resizedOptions(current(), sizes)),
         (resolved) =>
           Effect.clockWith((clock) => Effect.sync(() => resizeAll(clock.currentTimeMillisUnsafe(), resolved)))
       ),

@@ -81,6 +81,12 @@ export class RoomLines {
     for (const [room, line] of this.byRoom) this.putRight(room, line)
   }
 
+  /** How many of `room`'s waiters wait: its first in the pool's line, and those aside. */
+  waitingIn(room: Room): number {
+    const line = this.byRoom.get(room)
+    return line === undefined ? 0 : (line.first === undefined ? 0 : 1) + line.aside.size
+  }
+
   /** The lines of waiters aside, one per room. */
   *asideLines(): Iterable<Ranked<PermitWaiter>> {
     for (const line of this.byRoom.values()) yield line.aside

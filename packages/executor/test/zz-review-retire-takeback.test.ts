@@ -147,4 +147,29 @@ describe("zz-review: maxTasksPerWorker after a take-back", { timeout: 60_000, co
       }).pipe(Effect.ensuring(release(h)))
     )
   })
+
+  // The same promise ("Replace a worker after it has run this many tasks"), with a call cancelled
+  // while it waits on the worker (the compare-and-swap skip): it never runs there, yet it still
+  // counts towards the max (`HeldCalls.skip` keeps `taken`), so the worker is replaced after 1
+  // task of 2 and D runs on a new thread.
+  it.live("cancel: a call cancelled while held behind a retiring worker's long call does not count as run", () => {
+    const h = cells()
+    return Effect.scoped(
+      Effect.gen(function*() {
+        const pool = yield* WorkerPool.make({ module: tasks, concurrency: 1, maxTasksPerWorker: 2 })
+        const long = yield* pool.submit(hold(h))
+        yield* within("hold started", started(h))
+        const c = yield* pool.submit(whoAmI())
+        yield* eventually("C sent behind hold", Effect.sync(() => holder(c) !== undefined))
+        const t0 = threadOf(pool, holder(long))
+        assert.isTrue(yield* c.cancel, "C cancelled before it started")
+        const d = yield* pool.submit(whoAmI())
+        yield* release(h)
+        const ranOn = yield* within("hold", long.result)
+        const dOn = yield* within("D", d.result)
+        assert.strictEqual(dOn.threadId, ranOn, "D runs on the worker that ran 1 task of 2")
+        yield* retiredAfterMax(t0, 2)
+      }).pipe(Effect.ensuring(release(h)))
+    )
+  })
 })

@@ -57,6 +57,15 @@ export class PendingLine {
     this.cancelled()
   }
 
+  /** How many of the first `k` pending jobs in line `maxPending` bounds. */
+  boundedAmongFirst(k: number): number {
+    if (k <= 0 || this.bounded === 0) return 0
+    if (this.bounded === this.count) return Math.min(k, this.count)
+    let n = 0
+    for (const job of this.jobs.first(k, (job) => job.isPending)) if (job.bounded) n++
+    return n
+  }
+
   /** The first pending job, left in line (those cancelled meanwhile are dropped from its front). */
   peek(): Job | undefined {
     while (this.jobs.length > 0) {

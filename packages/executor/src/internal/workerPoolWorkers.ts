@@ -5,9 +5,10 @@ import type { WorkerSpawnFailed } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
 import { PendingLine } from "./pendingLine.js"
 import type { Settings } from "./workerPoolOptions.js"
-import { Thread, type ThreadHost } from "./workerPoolThread.js"
+import { Thread } from "./workerPoolThread.js"
 import type { CallJob, WorkerRecording } from "./workerSlot.js"
 import { recall, reclaim, rescue, steal, yieldTo } from "./workerSteal.js"
+import type { ThreadHost } from "./workerThreadHost.js"
 
 /**
  * A WorkerPool's worker threads and the line of calls waiting for one. Each worker has a slot,
@@ -167,10 +168,9 @@ export class Workers {
     return n
   }
 
-  /** Those of them that `maxPending` bounds (the calls about to start counted as unbounded ones first). */
+  /** Those of them that `maxPending` bounds (the calls about to start: the first in line, bounded or not). */
   waitingBounded(): number {
-    const starting = Math.min(this.idle(), this.line.count)
-    let n = this.line.bounded - Math.max(0, starting - (this.line.count - this.line.bounded))
+    let n = this.line.bounded - this.line.boundedAmongFirst(Math.min(this.idle(), this.line.count))
     for (const thread of this.threads) if (thread !== undefined) n += thread.held.waitingBounded
     return n
   }

@@ -8,6 +8,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
 import { Duration, Effect, Fiber } from "effect"
+import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 
 describe("review 4: RateLimiter resizes racing", () => {
@@ -21,6 +22,24 @@ describe("review 4: RateLimiter resizes racing", () => {
         yield* Fiber.await(b)
         assert.deepStrictEqual(
           [limiter.options.limit, Duration.toMillis(limiter.options.interval)],
+          [5, 2000],
+          "one resize undid the other's number"
+        )
+      }),
+      { schedules: 200, seed: 4 }
+    ))
+
+  it.effect("KeyedRateLimiter (the same facade): two resizes of different numbers at once, both set", () =>
+    Interleavings.explore(
+      Effect.gen(function*() {
+        const keyed = yield* Effect.orDie(KeyedRateLimiter.make<string>({ limit: 2, interval: "1 second" }))
+        const a = yield* Interleavings.fork(Effect.orDie(keyed("a").resize({ limit: 5 })))
+        const b = yield* Interleavings.fork(Effect.orDie(keyed("b").resize({ interval: "2 seconds" })))
+        yield* Fiber.await(a)
+        yield* Fiber.await(b)
+        const options = keyed("c").options
+        assert.deepStrictEqual(
+          [options.limit, Duration.toMillis(options.interval)],
           [5, 2000],
           "one resize undid the other's number"
         )

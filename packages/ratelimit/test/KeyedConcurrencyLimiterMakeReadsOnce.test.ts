@@ -1,5 +1,5 @@
 /**
- * Review 4: `KeyedConcurrencyLimiter.make` checks `options.global` and later reads it again to
+ * From the fourth review (failed before its fix): `KeyedConcurrencyLimiter.make` checks `options.global` and later reads it again to
  * make the pool (after the steering options and the Timeline are resolved, other ops between).
  * The third review's rule for `resize` — "the sizes checked are the sizes set" — does not hold
  * for `make`: an options object changed by another fiber (a configuration reload) between the two
@@ -11,7 +11,7 @@ import { Interleavings } from "@fiberkit/testkit"
 import { Effect, Exit, Fiber } from "effect"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
 
-describe("review 4: KeyedConcurrencyLimiter.make reads its options once", () => {
+describe("KeyedConcurrencyLimiter.make reads its options once", () => {
   it.effect("a global changed to 0 while make runs: InvalidOptions, or the global it checked", () =>
     Interleavings.explore(
       Effect.gen(function*() {

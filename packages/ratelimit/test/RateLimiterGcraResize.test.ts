@@ -1,5 +1,5 @@
 /**
- * Review 4: a GCRA limiter resized to the numbers it already has. Promises (JSDoc of
+ * From the fourth review (failed before its fix): a GCRA limiter resized to the numbers it already has. Promises (JSDoc of
  * `RateLimiter.resize`): "GCRA keeps the emission intervals it has booked ahead, each now the new
  * length"; and of GCRA: "With `burst` 1, each start comes at least `cost × interval / limit` after
  * the previous one, `cost` the previous one's". A start of a cost above the burst (any cost > 1
@@ -24,7 +24,7 @@ const nextStart = (noOpResize: boolean) =>
     return (yield* Fiber.join(at)) - t0
   })
 
-describe("review 4: GCRA resized to the same numbers", () => {
+describe("GCRA resized to the same numbers", () => {
   it.effect("burst 1: after a start of 5, the next comes 5 intervals later, a no-op resize between or not", () =>
     Effect.gen(function*() {
       assert.strictEqual(yield* nextStart(false), 5000)

@@ -1,5 +1,5 @@
 /**
- * Review 4: two `RateLimiter.resize` effects running at once, each changing a different number.
+ * From the fourth review (failed before its fix): two `RateLimiter.resize` effects running at once, each changing a different number.
  * Promise (JSDoc of `RateLimiter.Sizes`): "The new numbers of `resize`: any of them; the others
  * stay." — and the third review's fix: "resize reads its sizes, and the limiter's numbers, once,
  * when it runs". The read and the write are separate ops, so another fiber's resize that runs
@@ -11,7 +11,7 @@ import { Duration, Effect, Fiber } from "effect"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 
-describe("review 4: RateLimiter resizes racing", () => {
+describe("RateLimiter resizes racing", () => {
   it.effect("two resizes of different numbers at once: both numbers set, whatever the order", () =>
     Interleavings.explore(
       Effect.gen(function*() {

@@ -1,5 +1,7 @@
 /**
- * Fourth review: a call that `maxPending` does not bound takes the place of one it bounds.
+ * From the fourth review (both failed before the fix: P went back in line): a call that
+ * `maxPending` does not bound took the place of one it bounds. Now it takes it only while the
+ * bound has room for the call it would put back in line.
  *
  * README, Steering a WorkerPool: "A call that comes while another worker has just been sent a
  * lower one and not started it takes its place, in the same step as the `submit` — only from a
@@ -46,11 +48,11 @@ describe("WorkerPool: an unbounded call takes a bounded call's place", { timeout
         assert.strictEqual(yield* pool.pending, 0, "P counts as running")
         const effect = yield* pool.submit(Effect.asVoid(whoAmI()), { priority: 5 }) // its call: priority 5
         yield* Effect.sleep("20 millis") // the dispatch after the effect's call has run
-        const pending = yield* pool.pending
-        assert.strictEqual(
-          pending,
-          0,
-          `maxPending 0, yet ${pending} pending (P ${holder(p) === undefined ? "back in line" : "held"})`
+        // P keeps its place: the call that came waits instead (`maxPending` does not bound it)
+        assert.deepStrictEqual(
+          { pHeld: holder(p) !== undefined, pending: yield* pool.pending },
+          { pHeld: true, pending: 1 },
+          "P, from submit, went back in line to wait past maxPending 0"
         )
         yield* release(s)
         yield* release(h)
@@ -76,11 +78,11 @@ describe("WorkerPool: an unbounded call takes a bounded call's place", { timeout
         assert.strictEqual(yield* pool.pending, 0, "P counts as running")
         const map = yield* Effect.forkChild(pool.map([1], () => whoAmI()), { startImmediately: true })
         yield* Effect.sleep("20 millis")
-        const pending = yield* pool.pending
-        assert.strictEqual(
-          pending,
-          0,
-          `maxPending 0, yet ${pending} pending (P ${holder(p) === undefined ? "back in line" : "held"})`
+        // P keeps its place: the call that came waits instead (`maxPending` does not bound it)
+        assert.deepStrictEqual(
+          { pHeld: holder(p) !== undefined, pending: yield* pool.pending },
+          { pHeld: true, pending: 1 },
+          "P, from submit, went back in line to wait past maxPending 0"
         )
         yield* release(s)
         yield* release(h)

@@ -1,5 +1,5 @@
 /**
- * Fourth review: `maxPending` when a main-thread effect goes to a fiber that is idle for a moment.
+ * From the fourth review (failed before its fix): `maxPending` when a main-thread effect goes to a fiber that is idle for a moment.
  *
  * README, Bounded submission: "`maxPending: m` bounds the tasks from `submit` that wait: calls in
  * the pool's line or held by a worker behind its running call, and effects not started — one

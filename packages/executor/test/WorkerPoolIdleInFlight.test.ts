@@ -1,5 +1,5 @@
 /**
- * Fourth review: a worker the pool counts as idle (`Workers.idle`: ready, holding no open call)
+ * From the fourth review (failed before its fix): a worker the pool counts as idle (`Workers.idle`: ready, holding no open call)
  * while `send` picks the least loaded worker by `inFlight`, which still counts the calls the
  * worker was sent and no longer holds (cancelled or taken back, their SKIPPED reply not in yet).
  *

@@ -75,7 +75,9 @@ describe("review: numbers of a resize that Redis forgot", { concurrent: false },
       // Redis would start it (limit 2, nothing used); the process still checks against the forgotten 1
       assert.isTrue(
         Exit.isSuccess(exit),
-        `withCost(2) ${Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : ""}; options.limit ${limiter.options.limit}`
+        `withCost(2) ${
+          Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : ""
+        }; options.limit ${limiter.options.limit}`
       )
       assert.strictEqual(limiter.options.limit, 2)
     })))

@@ -1,18 +1,21 @@
 /**
- * Review: the stored numbers of a `resize` forgotten by Redis — the settings key expired (a day
- * without use) or Redis lost its data (restart without persistence, failover). README, "Losing
- * Redis's data": "what `resize` and `pause` stored — `make`'s numbers apply again"; `resize`'s
- * JSDoc: "A resize is kept until the next one, or until the limiter has not been used for a day
- * (then `make`'s `concurrency` applies again)". The scripts do apply `make`'s numbers again, with
- * version 0 — but a process that heard the resize holds its version, and `Versioned.offer` refuses
- * every later answer of version 0 as "older": the process keeps the forgotten numbers for good.
+ * The numbers of a `resize` forgotten by Redis — the settings key expired (a day without use) or
+ * Redis lost its data (restart without persistence, failover). README, "Losing Redis's data":
+ * "what `resize` and `pause` stored — `make`'s numbers apply again"; `resize`'s JSDoc: "A resize
+ * is kept until the next one, or until the limiter has not been used for a day (then `make`'s
+ * `concurrency` applies again)". The scripts apply `make`'s numbers again, with version 0; a
+ * process that heard the resize held its version and refused every later answer of version 0 as
+ * "older", keeping the forgotten numbers for good (and a rate limiter's waiting head, taking every
+ * wait as stale, asked Redis about every millisecond). The first three tests are the third
+ * review's, the fourth came with the fix; each failed before it (a reply to a request sent after
+ * the numbers held were taken is taken, whatever its version: see `Versioned`).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
 import type { Redis } from "ioredis"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import * as RedisRateLimiter from "../src/RedisRateLimiter.js"
-import { client, freshName, prefix, url } from "./redis.js"
+import { client, counting, freshName, prefix, url } from "./redis.js"
 
 /** Deletes every key of the limiter `name`: what a Redis restarted without persistence holds. */
 const forget = (redis: Redis, name: string) =>
@@ -21,21 +24,10 @@ const forget = (redis: Redis, name: string) =>
     if (keys.length > 0) await redis.del(...keys)
   })
 
-/** `connection` with every script it sends counted. */
-const counting = (connection: Redis) => {
-  const counter = { scripts: 0 }
-  const evalsha = connection.evalsha.bind(connection) as (...args: Array<unknown>) => Promise<unknown>
-  ;(connection as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-    counter.scripts++
-    return evalsha(...args)
-  }
-  return counter
-}
-
-describe("review: numbers of a resize that Redis forgot", { concurrent: false }, () => {
+describe("the limiters on Redis: numbers of a resize that Redis forgot", { concurrent: false }, () => {
   it.live("RedisRateLimiter: a waiter does not ask Redis in a tight loop once the stored numbers are gone", () =>
     Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-lost-settings-loop")
+      const name = yield* freshName("lost-settings-loop")
       const redis = yield* client
       const connection = yield* client
       const limiter = yield* RedisRateLimiter.make({
@@ -63,7 +55,7 @@ describe("review: numbers of a resize that Redis forgot", { concurrent: false },
 
   it.live("RedisRateLimiter: make's limit applies again locally — a cost it allows is not a defect", () =>
     Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-lost-settings-cost")
+      const name = yield* freshName("lost-settings-cost")
       const redis = yield* client
       const limiter = yield* RedisRateLimiter.make({ name, prefix, url: url(), limit: 2, interval: "20 seconds" })
       yield* limiter.resize({ limit: 1 })
@@ -84,7 +76,7 @@ describe("review: numbers of a resize that Redis forgot", { concurrent: false },
 
   it.live("RedisConcurrencyLimiter: concurrency shows make's number again once Redis forgot the resize", () =>
     Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-lost-settings-concurrency")
+      const name = yield* freshName("lost-settings-concurrency")
       const redis = yield* client
       const limiter = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 3 })
       yield* limiter.resize(1)
@@ -108,4 +100,21 @@ describe("review: numbers of a resize that Redis forgot", { concurrent: false },
       yield* Deferred.succeed(gate, undefined)
       yield* Fiber.join(holders)
     })))
+
+  it.live(
+    "RedisConcurrencyLimiter: a resize stored after the loss with a lower version (Redis's clock stepped back) is taken",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("lost-settings-lower-version")
+        const redis = yield* client
+        const limiter = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 3 })
+        yield* limiter.resize(1) // version: Redis's clock, in µs
+        yield* forget(redis, name)
+        // what a resize after the loss stores when Redis's clock is behind (another machine), its message lost
+        yield* Effect.promise(() => redis.hset(`${prefix}:${name}:leases:settings`, { limit: 4, version: 1 }))
+        assert.strictEqual(yield* limiter.inside, 0)
+        // "as this process last heard from Redis": the reply to a request sent after it took 1 is newer
+        assert.strictEqual(limiter.concurrency, 4)
+      }))
+  )
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit } from "effect"
+import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
 // README (FiberPool, "Bounded submission"): "`maxPending: m` bounds the tasks waiting for a worker".
@@ -56,13 +56,15 @@ describe("zz-review: FiberPool shrink while a worker idles", () => {
       const long = yield* pool.submit(Deferred.await(gate))
       yield* pool.submit(Effect.void)
       yield* pool.resize(1)
-      yield* pool.submit(Effect.void)
+      // the submit must wait for room (the one worker is busy) rather than queue its task
+      const submitter = yield* Effect.forkChild(pool.submit(Effect.void), { startImmediately: true })
       yield* Effect.yieldNow
       yield* Effect.yieldNow
       const pending = yield* pool.pending
       assert.strictEqual(pending, 0, `maxPending 0 with onFull wait, yet ${pending} submitted task waits`)
       yield* Deferred.succeed(gate, undefined)
       yield* long.result
+      yield* Effect.flatMap(Fiber.join(submitter), (future) => future.result)
       yield* pool.awaitIdle
     })))
 })

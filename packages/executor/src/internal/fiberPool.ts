@@ -175,7 +175,20 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
 
   /** How many of the jobs in line idle workers take at their next step (they yielded once before looking). */
   private starting(): number {
-    return Math.min(this.idleWorkers, this.line.count)
+    return Math.min(this.takers(), this.line.count)
+  }
+
+  /**
+   * Idle workers that take a job at their next step: not those a shrink made surplus — a worker
+   * that looks while more are active than the size retires instead.
+   */
+  private takers(): number {
+    return Math.max(0, this.idleWorkers - Math.max(0, this.active - this.concurrency))
+  }
+
+  /** Jobs waiting for a worker: in line, less those idle workers take at their next step. */
+  pendingCount(): number {
+    return this.line.count - this.starting()
   }
 
   /**
@@ -206,7 +219,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
 
   /** A worker is free for it: a task would start at once, so it is no pending one. */
   readonly startsNow = (): boolean =>
-    this.line.count < this.idleWorkers || (this.line.count === 0 && this.active < this.concurrency)
+    this.line.count < this.takers() || (this.line.count === 0 && this.active < this.concurrency)
 
   /** The oldest pending task that `maxPending` bounds (not one an idle worker takes at its next step). */
   oldestBounded(): Job | undefined {
@@ -247,7 +260,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
 
   readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
     Number.isSafeInteger(size) && size >= 1
-      ? Effect.suspend(() => this.watchers.until(() => this.line.count < size))
+      ? Effect.suspend(() => this.watchers.until(() => this.pendingCount() < size))
       : Effect.die(new Cause.IllegalArgumentError(`FiberPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`))
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
@@ -303,7 +316,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     return n
   })
 
-  readonly pending: Effect.Effect<number> = Effect.sync(() => this.line.count)
+  readonly pending: Effect.Effect<number> = Effect.sync(() => this.pendingCount())
 }
 
 /** @internal */

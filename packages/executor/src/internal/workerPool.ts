@@ -218,7 +218,7 @@ export class WorkerPoolImpl
   readonly boundedPending = (): number => this.workers.waitingBounded() + this.fibers.boundedPending()
 
   private pendingNow(): number {
-    return this.workers.waiting() + this.fibers.line.count
+    return this.workers.waiting() + this.fibers.pendingCount()
   }
 
   /**

@@ -2,13 +2,15 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
+// From the fifth review (each failed before the fix: a surplus idle worker, which retires at its
+// next step, was counted as taking the next task).
 // README (FiberPool, "Bounded submission"): "`maxPending: m` bounds the tasks waiting for a worker".
 // README ("Resize"): "a shrink interrupts nothing — surplus workers retire after the task they run".
 // `startsNow`/`boundedPending` count a worker idling between two tasks as one that takes the next
 // task at its next step — but after a shrink that worker is surplus: at its next step it retires
 // (`pool.active > pool.concurrency`) without taking the task. So the task admitted as "starting
 // now" waits, past the bound.
-describe("zz-review: FiberPool shrink while a worker idles", () => {
+describe("FiberPool shrink while a worker idles", () => {
   it.effect("maxPending 0, onFull fail: a submit admitted on a surplus idle worker waits behind the running task", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* FiberPool.make({ concurrency: 2, maxPending: 0, onFull: "fail" })

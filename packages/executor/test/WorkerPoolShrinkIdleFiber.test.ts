@@ -1,4 +1,5 @@
 /**
+ * From the fifth review (failed before the fix: the surplus idle worker was counted as a taker).
  * README, Steering a WorkerPool, Bounded submission: "`maxPending: m` bounds the tasks from
  * `submit` that wait: calls … and effects not started". Resize: "A shrink returns at once and
  * interrupts nothing … never more run than the new size once the surplus is gone".
@@ -15,7 +16,7 @@ import { Deferred, Effect, Exit } from "effect"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { tasks, within } from "./fixtures/steering.js"
 
-describe("zz-review: WorkerPool shrink while a main-thread worker idles", { timeout: 60_000 }, () => {
+describe("WorkerPool shrink while a main-thread worker idles", { timeout: 60_000 }, () => {
   it.live("maxPending 0, onFull fail: an effect admitted on a surplus idle main-thread worker waits", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, maxPending: 0, onFull: "fail" })

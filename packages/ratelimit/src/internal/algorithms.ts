@@ -75,7 +75,9 @@ export class SlidingWindow implements Algorithm {
       excess -= this.costs.at(i)
       if (excess <= 0) return this.origin + this.times.at(i) + this.interval + 1
     }
-    // a cost above the capacity (asked before a resize shrank it) starts alone, once the window is empty
+    // a cost above the capacity (asked before a resize shrank it) starts alone, once the window is
+    // empty: now, if it is
+    if (this.times.length === 0) return now
     return this.origin + this.times.at(this.times.length - 1) + this.interval + 1
   }
 
@@ -152,7 +154,8 @@ export class TokenBucket implements Algorithm {
 
   available(now: number): number {
     this.refill(now)
-    return Math.floor(this.level / this.interval)
+    // 0, not less, while a start above a shrunk burst is still paid back
+    return Math.max(0, Math.floor(this.level / this.interval))
   }
 
   atRest(now: number): boolean {
@@ -181,12 +184,27 @@ export class TokenBucket implements Algorithm {
  * @internal
  */
 export class Gcra implements Algorithm {
-  private tat = Number.NEGATIVE_INFINITY
+  /**
+   * How far `tat` is ahead of `at` (≥ 0: a `tat` in the past decides as one at `at` would), in
+   * milliseconds × limit. Kept relative to the last reading rather than as epoch milliseconds ×
+   * limit, which pass 2^53 at any real date for limits above a few thousand and lose units.
+   */
+  private ahead = 0
+  /** The last clock reading seen (ms); it never goes back. */
+  private at = Number.NEGATIVE_INFINITY
   /** How far ahead of now `tat` may be for a start of 1: `burst - 1` emission intervals. */
   private readonly tolerance: number
 
   constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
     this.tolerance = (capacity - 1) * interval
+  }
+
+  /** Moves `at` to `now`: what was ahead comes closer by the time passed. */
+  private advance(now: number): void {
+    if (now <= this.at) return
+    // a product past 2^53 is far above any `ahead`: rounded, it still clears it
+    if (this.ahead > 0) this.ahead = Math.max(0, this.ahead - (now - this.at) * this.limit)
+    this.at = now
   }
 
   /**
@@ -195,29 +213,32 @@ export class Gcra implements Algorithm {
    * made keep counting, at the new pace.
    */
   resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
+    this.advance(now)
     const next = new Gcra(capacity, limit, interval)
-    const booked = Math.max(0, this.tat - now * this.limit) / this.interval
-    if (booked > 0) next.tat = Math.ceil(now * limit + booked * interval)
+    next.at = this.at
+    next.ahead = Math.ceil((this.ahead / this.interval) * interval)
     return next
   }
 
   earliest(now: number, cost: number): number {
-    const allowedAt = this.tat - this.tolerance + (Math.min(cost, this.capacity) - 1) * this.interval
-    const scaled = now * this.limit
-    return scaled >= allowedAt ? now : Math.ceil(allowedAt / this.limit)
+    this.advance(now)
+    const needed = this.ahead - this.tolerance + (Math.min(cost, this.capacity) - 1) * this.interval
+    return needed <= 0 ? Math.max(now, this.at) : this.at + Math.ceil(needed / this.limit)
   }
 
   commit(now: number, cost: number): void {
-    this.tat = Math.max(this.tat, now * this.limit) + cost * this.interval
+    this.advance(now)
+    this.ahead += cost * this.interval
   }
 
   available(now: number): number {
-    const ahead = Math.max(0, this.tat - now * this.limit)
-    return Math.max(0, Math.floor((this.tolerance + this.interval - ahead) / this.interval))
+    this.advance(now)
+    return Math.max(0, Math.floor((this.tolerance + this.interval - this.ahead) / this.interval))
   }
 
   atRest(now: number): boolean {
-    return this.tat <= now * this.limit
+    this.advance(now)
+    return this.ahead === 0
   }
 
   /**
@@ -225,6 +246,7 @@ export class Gcra implements Algorithm {
    * so the next start comes one emission interval (`interval / limit`) after `now`.
    */
   drain(now: number): void {
-    this.tat = Math.max(this.tat, now * this.limit + this.tolerance + this.interval)
+    this.advance(now)
+    this.ahead = Math.max(this.ahead, this.tolerance + this.interval)
   }
 }

@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../RateLimiter.js"
 import { type Algorithm, Gcra, SlidingWindow, TokenBucket } from "./algorithms.js"
-import { Limiter } from "./rateLimiterCore.js"
+import { Limiter, nowOf } from "./rateLimiterCore.js"
 import { type Recording, recording } from "./recording.js"
 import { resolveSteering, type Steering } from "./steering.js"
 
@@ -94,7 +94,7 @@ export const pauseOf = (
   }
   return Effect.clockWith((clock) =>
     Effect.sync(() => {
-      const now = clock.currentTimeMillisUnsafe()
+      const now = nowOf(clock)
       limiter(now).pause(now, millis)
     })
   )
@@ -104,7 +104,7 @@ export const pauseOf = (
 export const drainOf = (limiter: (now: number) => Limiter): Effect.Effect<void> =>
   Effect.clockWith((clock) =>
     Effect.sync(() => {
-      const now = clock.currentTimeMillisUnsafe()
+      const now = nowOf(clock)
       limiter(now).drain(now)
     })
   )
@@ -126,7 +126,7 @@ export const facade = (
   // the limiter is picked, and the start decided or the wait registered, in one step
   const acquire = (cost: number, restore: Restore, rank: number): Effect.Effect<void, PendingLimitExceeded> =>
     Effect.clockWith((clock) => {
-      const now = clock.currentTimeMillisUnsafe()
+      const now = nowOf(clock)
       return limiter(now).acquire(now, cost, clock, restore, rank)
     })
   // an impossible cost is a programming mistake: a defect, not an error every caller handles
@@ -150,13 +150,13 @@ export const facade = (
         ))
   const apply = limited(1, 0)
   const waitingBelow = (operation: string, size: number) =>
-    Effect.clockWith((clock) => limiter(clock.currentTimeMillisUnsafe()).awaitSizeBelow(operation, size))
+    Effect.clockWith((clock) => limiter(nowOf(clock)).awaitSizeBelow(operation, size))
   const limiterFacade = Object.assign(apply, {
     withCost: (cost: number) => limited(cost, 0),
     take: (cost = 1) =>
       ranking.withRank(0, (rank) => Effect.uninterruptibleMask((restore) => take(cost, restore, rank))),
     stats: Effect.clockWith((clock) => {
-      const now = clock.currentTimeMillisUnsafe()
+      const now = nowOf(clock)
       return Effect.succeed(limiter(now).stats(now))
     }),
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
@@ -169,7 +169,7 @@ export const facade = (
         Effect.suspend(() => {
           const resolved = check("RateLimiter.resize", resizedOptions(current(), sizes))
           if (resolved instanceof InvalidOptions) return Effect.fail(resolved)
-          resizeAll(clock.currentTimeMillisUnsafe(), resolved)
+          resizeAll(nowOf(clock), resolved)
           return Effect.void
         })
       ),

@@ -14,6 +14,13 @@ import { type Bound, shed } from "./steering.js"
 type Restore = Handoff.Restore
 
 /**
+ * The limiter's clock reading: whole milliseconds of the Clock's monotonic time, which never goes
+ * back — a wall clock stepped back (NTP, a VM resumed) would make past starts look ahead and stall
+ * every request until it caught up. @internal
+ */
+export const nowOf = (clock: Clock.Clock): number => Number(clock.monotonicTimeNanosUnsafe() / 1_000_000n)
+
+/**
  * A waiting request: in line, or holding the turn. `seq` is its number in order of arrival;
  * `dropped` is set when `dropOldest` sends it away — holding the turn, it then fails at its next
  * look instead of starting (the turn has gone on to the next already).
@@ -211,7 +218,7 @@ export class Limiter {
   ): Effect.Effect<void, PendingLimitExceeded> {
     const attempt: Effect.Effect<void, PendingLimitExceeded> = Effect.suspend(() => {
       if (self.dropped !== undefined) return Effect.fail(self.dropped)
-      const now = clock.currentTimeMillisUnsafe()
+      const now = nowOf(clock)
       const at = this.earliest(now, cost)
       if (at > now) return Effect.andThen(this.sleep(at - now, restore), attempt)
       this.start(now, cost)

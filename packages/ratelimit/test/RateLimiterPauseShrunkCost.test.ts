@@ -1,5 +1,5 @@
 /**
- * Review (fifth round): a sliding-window request whose cost is above a limit shrunk while it
+ * From the fifth review (failed before its fix): a sliding-window request whose cost is above a limit shrunk while it
  * waits, and the window empty, starts at once — even while the limiter is paused.
  *
  * `SlidingWindow.earliest` for such a cost with an empty log reads `times.at(-1)` (undefined):

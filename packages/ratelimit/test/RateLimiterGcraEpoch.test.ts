@@ -1,5 +1,5 @@
 /**
- * Review (fifth round): GCRA keeps its times in "milliseconds × limit" as plain numbers. At an
+ * From the fifth review (failed before its fix): GCRA keeps its times in "milliseconds × limit" as plain numbers. At an
  * epoch-sized clock reading (any real date: about 1.8e12 ms) they are far above 2^53, so adding an
  * emission interval (`interval` units) to `tat` is rounded: for a limit of 10,000,000 per second
  * the step of 1000 units is below half an ulp (2048 at 1.8e19) and `tat` never advances — every

@@ -1,5 +1,5 @@
 /**
- * Review (fifth round): the local rate limiters time their starts on the wall clock
+ * From the fifth review (failed before its fix): the local rate limiters time their starts on the wall clock
  * (`Clock.currentTimeMillis`), not the monotonic one. A wall clock stepped back (NTP correcting a
  * fast clock, a VM resumed, someone setting the date) leaves every past start "in the future":
  * the limiter then grants nothing until the wall clock has caught up — a one-minute step back

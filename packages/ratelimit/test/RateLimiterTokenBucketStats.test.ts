@@ -1,5 +1,5 @@
 /**
- * Review (fifth round): after a request of a cost above a shrunk burst starts alone (as the
+ * From the fifth review (failed before its fix): after a request of a cost above a shrunk burst starts alone (as the
  * resize JSDoc promises), the token bucket's level is below zero, and `stats.available` — "the cost
  * that could start now" — reads negative (`TokenBucket.available` has no `Math.max(0, …)`, unlike
  * the sliding window's "0, not less, while a shrink leaves the window over" and GCRA's).

@@ -1,0 +1,89 @@
+/**
+ * Review: a waiter whose process stalled (its event loop blocked) for longer than `leaseTime`, and
+ * whose permit was handed to it — by a release in another process — during the stall. README, "A
+ * waiter that dies": "a waiter whose process died (or stalled for longer than `leaseTime`) leaves
+ * the line when it expires (a process that was only stalled puts it back in its place at its next
+ * poll). A permit handed to it meanwhile is leased until that same moment". After the stall the
+ * grant's message is read and the waiter goes in at once, its lease dated from its last poll —
+ * already expired: its effect starts, and is interrupted a moment later ("renew"), although its
+ * process only stalled while it waited (the poll that fixed this for a grant found by the poll does
+ * not cover a grant heard by message).
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber } from "effect"
+import { execFileSync } from "node:child_process"
+import * as Scripts from "../src/internal/redis/leaseScripts.js"
+import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
+import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+
+/** `redis-cli` against the test Redis, run synchronously: it runs while this process is stalled. */
+const cli = (...args: Array<string>): string => {
+  const target = new URL(url())
+  return execFileSync("redis-cli", ["-h", target.hostname, "-p", target.port || "6379", ...args], {
+    encoding: "utf8"
+  }).trim()
+}
+
+describe("review: a waiter granted during a stall of its process", { concurrent: false }, () => {
+  it.live("a waiter only stalled (not dead) enters with a valid lease, and is not interrupted", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const name = yield* freshName("review-stalled-waiter")
+      const redis = yield* client
+      const keys = lineKeys(name)
+      const leaseMillis = 600
+      const limiter = yield* RedisConcurrencyLimiter.make({
+        name,
+        prefix,
+        url: url(),
+        concurrency: 1,
+        leaseTime: leaseMillis,
+        pollInterval: 200
+      })
+      const holder = yield* Effect.forkChild(Effect.exit(limiter(Effect.never)))
+      yield* eventually(Effect.map(limiter.inside, (n) => n === 1))
+      let started = false
+      let insideWhenStarted = -1
+      const waiter = yield* Effect.forkChild(Effect.exit(limiter(Effect.gen(function*() {
+        started = true
+        insideWhenStarted = yield* limiter.inside // its own lease, if it holds one
+        yield* Effect.sleep("100 millis")
+        return "done"
+      }))))
+      yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
+      const [held] = yield* Effect.promise(() => redis.zrange(keys.leases, 0, -1))
+
+      // the process stalls for 1 s (> the 600 ms lease); meanwhile another process releases the permit,
+      // which its script hands to the waiter, leased until the waiter's registration would expire
+      yield* Effect.sync(() => {
+        const base = `${prefix}:${name}:leases`
+        cli(
+          "EVAL",
+          Scripts.leave.source,
+          "6",
+          base,
+          `${base}:line`,
+          `${base}:waiters`,
+          `${base}:seq`,
+          `${base}:settings`,
+          `${base}:wake:db0`,
+          "1",
+          String(leaseMillis * 1000),
+          held!,
+          "0"
+        )
+        const until = Date.now() + 1000
+        while (Date.now() < until) {
+          // blocked
+        }
+      })
+      const exit = yield* Fiber.join(waiter)
+      yield* Fiber.interrupt(holder)
+      assert.deepStrictEqual(
+        exit,
+        Exit.succeed("done"),
+        `started ${started} (leases in Redis as it started: ${insideWhenStarted}); ${
+          Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
+        }`
+      )
+    })), 20_000)
+})

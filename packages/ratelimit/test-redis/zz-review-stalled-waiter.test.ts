@@ -7,7 +7,8 @@
  * grant's message is read and the waiter goes in at once, its lease dated from its last poll —
  * already expired: its effect starts, and is interrupted a moment later ("renew"), although its
  * process only stalled while it waited (the poll that fixed this for a grant found by the poll does
- * not cover a grant heard by message).
+ * not cover a grant heard by message). Likewise a request whose process stalls between its try and
+ * the reply: it starts on the lease its try took, although that lease has expired.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
@@ -82,6 +83,44 @@ describe("review: a waiter granted during a stall of its process", { concurrent:
         exit,
         Exit.succeed("done"),
         `started ${started} (leases in Redis as it started: ${insideWhenStarted}); ${
+          Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
+        }`
+      )
+    })), 20_000)
+
+  it.live("a request whose process stalls between its try and the reply does not start on the lease that expired", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const name = yield* freshName("review-stalled-try")
+      const limiter = yield* RedisConcurrencyLimiter.make({
+        name,
+        prefix,
+        url: url(),
+        concurrency: 1,
+        leaseTime: 600,
+        pollInterval: 200
+      })
+      yield* limiter.inside // connected, scripts loaded
+      let started = false
+      const request = yield* Effect.forkChild(
+        Effect.exit(limiter(Effect.andThen(Effect.sync(() => {
+          started = true
+        }), Effect.as(Effect.sleep("100 millis"), "done")))),
+        { startImmediately: true }
+      )
+      assert.strictEqual(yield* limiter.waiting, 1) // its try is sent: Redis gives it a lease of 600 ms
+      yield* Effect.sync(() => {
+        const until = Date.now() + 1000
+        while (Date.now() < until) {
+          // the process stalls for 1 s before it reads the reply
+        }
+      })
+      const exit = yield* Fiber.join(request)
+      // the README's stalled holder is interrupted; a request whose lease expired before it started
+      // should not start on it (anyone may have taken the permit meanwhile): it either starts on a
+      // lease it holds and ends normally, or fails without starting
+      assert.isFalse(
+        started && Exit.isFailure(exit),
+        `the effect started on a lease that had expired, then was interrupted: ${
           Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
         }`
       )

@@ -12,21 +12,25 @@ import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { eventually, freshName, prefix, url } from "./redis.js"
 
 describe("review: scope closed under a holder", { concurrent: false }, () => {
-  it.live("a holder that ends after its limiter's scope closed gives its permit back (not after its 30 s lease)", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-close-holding")
-      const options = { name, prefix, url: url(), concurrency: 1, leaseTime: "30 seconds" } as const
-      const other = yield* RedisConcurrencyLimiter.make(options)
-      const scope = yield* Scope.make()
-      const limiter = yield* Scope.provide(scope)(RedisConcurrencyLimiter.make(options))
-      const gate = yield* Deferred.make<void>()
-      const holder = yield* Effect.forkChild(Effect.exit(limiter(Deferred.await(gate))))
-      yield* eventually(Effect.map(other.inside, (n) => n === 1))
-      yield* Scope.close(scope, Exit.void)
-      yield* Deferred.succeed(gate, undefined)
-      yield* Fiber.join(holder)
-      // the holder ended: another process's request should get the permit
-      const next = yield* Effect.exit(Effect.timeout(other(Effect.succeed("in")), "3 seconds"))
-      assert.deepStrictEqual(next, Exit.succeed("in"), "the permit is still held 3 s after its holder ended")
-    })), 20_000)
+  it.live(
+    "a holder that ends after its limiter's scope closed gives its permit back (not after its 30 s lease)",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("review-close-holding")
+        const options = { name, prefix, url: url(), concurrency: 1, leaseTime: "30 seconds" } as const
+        const other = yield* RedisConcurrencyLimiter.make(options)
+        const scope = yield* Scope.make()
+        const limiter = yield* Scope.provide(scope)(RedisConcurrencyLimiter.make(options))
+        const gate = yield* Deferred.make<void>()
+        const holder = yield* Effect.forkChild(Effect.exit(limiter(Deferred.await(gate))))
+        yield* eventually(Effect.map(other.inside, (n) => n === 1))
+        yield* Scope.close(scope, Exit.void)
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(holder)
+        // the holder ended: another process's request should get the permit
+        const next = yield* Effect.exit(Effect.timeout(other(Effect.succeed("in")), "3 seconds"))
+        assert.deepStrictEqual(next, Exit.succeed("in"), "the permit is still held 3 s after its holder ended")
+      })),
+    20_000
+  )
 })

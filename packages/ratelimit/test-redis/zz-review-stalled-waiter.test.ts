@@ -26,103 +26,114 @@ const cli = (...args: Array<string>): string => {
 }
 
 describe("review: a waiter granted during a stall of its process", { concurrent: false }, () => {
-  it.live("a waiter only stalled (not dead) enters with a valid lease, and is not interrupted", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-stalled-waiter")
-      const redis = yield* client
-      const keys = lineKeys(name)
-      const leaseMillis = 600
-      const limiter = yield* RedisConcurrencyLimiter.make({
-        name,
-        prefix,
-        url: url(),
-        concurrency: 1,
-        leaseTime: leaseMillis,
-        pollInterval: 200
-      })
-      const holder = yield* Effect.forkChild(Effect.exit(limiter(Effect.never)))
-      yield* eventually(Effect.map(limiter.inside, (n) => n === 1))
-      let started = false
-      let insideWhenStarted = -1
-      const waiter = yield* Effect.forkChild(Effect.exit(limiter(Effect.gen(function*() {
-        started = true
-        insideWhenStarted = yield* limiter.inside // its own lease, if it holds one
-        yield* Effect.sleep("100 millis")
-        return "done"
-      }))))
-      yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
-      const [held] = yield* Effect.promise(() => redis.zrange(keys.leases, 0, -1))
-
-      // the process stalls for 1 s (> the 600 ms lease); meanwhile another process releases the permit,
-      // which its script hands to the waiter, leased until the waiter's registration would expire
-      yield* Effect.sync(() => {
-        const base = `${prefix}:${name}:leases`
-        cli(
-          "EVAL",
-          Scripts.leave.source,
-          "6",
-          base,
-          `${base}:line`,
-          `${base}:waiters`,
-          `${base}:seq`,
-          `${base}:settings`,
-          `${base}:wake:db0`,
-          "1",
-          String(leaseMillis * 1000),
-          held!,
-          "0"
-        )
-        const until = Date.now() + 1000
-        while (Date.now() < until) {
-          // blocked
-        }
-      })
-      const exit = yield* Fiber.join(waiter)
-      yield* Fiber.interrupt(holder)
-      assert.deepStrictEqual(
-        exit,
-        Exit.succeed("done"),
-        `started ${started} (leases in Redis as it started: ${insideWhenStarted}); ${
-          Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
-        }`
-      )
-    })), 20_000)
-
-  it.live("a request whose process stalls between its try and the reply does not start on the lease that expired", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-stalled-try")
-      const limiter = yield* RedisConcurrencyLimiter.make({
-        name,
-        prefix,
-        url: url(),
-        concurrency: 1,
-        leaseTime: 600,
-        pollInterval: 200
-      })
-      yield* limiter.inside // connected, scripts loaded
-      let started = false
-      const request = yield* Effect.forkChild(
-        Effect.exit(limiter(Effect.andThen(Effect.sync(() => {
+  it.live(
+    "a waiter only stalled (not dead) enters with a valid lease, and is not interrupted",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("review-stalled-waiter")
+        const redis = yield* client
+        const keys = lineKeys(name)
+        const leaseMillis = 600
+        const limiter = yield* RedisConcurrencyLimiter.make({
+          name,
+          prefix,
+          url: url(),
+          concurrency: 1,
+          leaseTime: leaseMillis,
+          pollInterval: 200
+        })
+        const holder = yield* Effect.forkChild(Effect.exit(limiter(Effect.never)))
+        yield* eventually(Effect.map(limiter.inside, (n) => n === 1))
+        let started = false
+        let insideWhenStarted = -1
+        const waiter = yield* Effect.forkChild(Effect.exit(limiter(Effect.gen(function*() {
           started = true
-        }), Effect.as(Effect.sleep("100 millis"), "done")))),
-        { startImmediately: true }
-      )
-      assert.strictEqual(yield* limiter.waiting, 1) // its try is sent: Redis gives it a lease of 600 ms
-      yield* Effect.sync(() => {
-        const until = Date.now() + 1000
-        while (Date.now() < until) {
-          // the process stalls for 1 s before it reads the reply
-        }
-      })
-      const exit = yield* Fiber.join(request)
-      // the README's stalled holder is interrupted; a request whose lease expired before it started
-      // should not start on it (anyone may have taken the permit meanwhile): it either starts on a
-      // lease it holds and ends normally, or fails without starting
-      assert.isFalse(
-        started && Exit.isFailure(exit),
-        `the effect started on a lease that had expired, then was interrupted: ${
-          Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
-        }`
-      )
-    })), 20_000)
+          insideWhenStarted = yield* limiter.inside // its own lease, if it holds one
+          yield* Effect.sleep("100 millis")
+          return "done"
+        }))))
+        yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
+        const [held] = yield* Effect.promise(() => redis.zrange(keys.leases, "0", "-1"))
+
+        // the process stalls for 1 s (> the 600 ms lease); meanwhile another process releases the permit,
+        // which its script hands to the waiter, leased until the waiter's registration would expire
+        yield* Effect.sync(() => {
+          const base = `${prefix}:${name}:leases`
+          cli(
+            "EVAL",
+            Scripts.leave.source,
+            "6",
+            base,
+            `${base}:line`,
+            `${base}:waiters`,
+            `${base}:seq`,
+            `${base}:settings`,
+            `${base}:wake:db0`,
+            "1",
+            String(leaseMillis * 1000),
+            held!,
+            "0"
+          )
+          const until = Date.now() + 1000
+          while (Date.now() < until) {
+            // blocked
+          }
+        })
+        const exit = yield* Fiber.join(waiter)
+        yield* Fiber.interrupt(holder)
+        assert.deepStrictEqual(
+          exit,
+          Exit.succeed("done"),
+          `started ${started} (leases in Redis as it started: ${insideWhenStarted}); ${
+            Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
+          }`
+        )
+      })),
+    20_000
+  )
+
+  it.live(
+    "a request whose process stalls between its try and the reply does not start on the lease that expired",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("review-stalled-try")
+        const limiter = yield* RedisConcurrencyLimiter.make({
+          name,
+          prefix,
+          url: url(),
+          concurrency: 1,
+          leaseTime: 600,
+          pollInterval: 200
+        })
+        yield* limiter.inside // connected, scripts loaded
+        let started = false
+        const request = yield* Effect.forkChild(
+          Effect.exit(limiter(Effect.andThen(
+            Effect.sync(() => {
+              started = true
+            }),
+            Effect.as(Effect.sleep("100 millis"), "done")
+          ))),
+          { startImmediately: true }
+        )
+        assert.strictEqual(yield* limiter.waiting, 1) // its try is sent: Redis gives it a lease of 600 ms
+        yield* Effect.sync(() => {
+          const until = Date.now() + 1000
+          while (Date.now() < until) {
+            // the process stalls for 1 s before it reads the reply
+          }
+        })
+        const exit = yield* Fiber.join(request)
+        // the README's stalled holder is interrupted; a request whose lease expired before it started
+        // should not start on it (anyone may have taken the permit meanwhile): it either starts on a
+        // lease it holds and ends normally, or fails without starting
+        assert.isFalse(
+          started && Exit.isFailure(exit),
+          `the effect started on a lease that had expired, then was interrupted: ${
+            Exit.isFailure(exit) ? Cause.pretty(exit.cause).split("\n")[0] : ""
+          }`
+        )
+      })),
+    20_000
+  )
 })

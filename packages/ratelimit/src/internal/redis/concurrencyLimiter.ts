@@ -61,6 +61,7 @@ export const make = (
     const leaseMicros = leaseMillis * 1000
     const nextId = idSource()
     const context = yield* Effect.context<never>()
+    const clock = yield* Effect.clockWith(Effect.succeed)
 
     /**
      * Gives a lease or a registration back in a fiber of its own, tried again every 50 ms — the
@@ -84,7 +85,8 @@ export const make = (
       pollMillis,
       agingMillis,
       bound,
-      giveBack
+      giveBack,
+      clock
     })
     yield* subscribe(
       connection.client,

@@ -50,6 +50,8 @@ export interface LineOptions {
   readonly bound: PendingBound
   /** Gives back a lease or a registration in the background (tried until it gets through): by member, or by id. */
   readonly giveBack: (member: string, byId: boolean) => void
+  /** This process's clock: what a grant heard by message is dated on. */
+  readonly clock: Clock.Clock
 }
 
 /**
@@ -64,6 +66,12 @@ export interface LineOptions {
  * the line is below it (always with `"dropOldest"`), and its registration is checked when its reply
  * comes: with `"dropOldest"` the oldest waiter makes room, else it is withdrawn and the request
  * refused. A try that cannot register takes a free permit, or is refused.
+ *
+ * An effect never starts on a lease that may have expired — one dated (from when the script that
+ * took or last renewed it was sent) two thirds of the lease ago or more: its reply or its grant was
+ * read after a stall of this process. A waiter granted so stays in line and the poll is sent at
+ * once (it renews the lease, or puts the waiter back in its place); a lease found stale as its
+ * request starts is renewed first, and if it is gone the request tries again.
  *
  * @internal
  */
@@ -98,8 +106,47 @@ export class LeaseLine {
     return this.line.size + this.trying.size
   }
 
-  /** Waits for a lease, at `rank` (lower first); only the wait in the line is interruptible. */
+  /**
+   * Waits for a lease, at `rank` (lower first), that lasts a third of `leaseTime` more at least;
+   * only the wait in the line is interruptible.
+   */
   acquire(rank: number, restore: Restore): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    return Effect.flatMap(this.request(rank, restore), (taken) => this.confirm(taken, rank, restore))
+  }
+
+  /** Whether a lease known to last `leaseTime` from `takenAt` may be too close to its expiry to start on. */
+  private stale(takenAt: number): boolean {
+    return monotonicMillis(this.options.clock) - takenAt >= this.options.leaseMillis * 2 / 3
+  }
+
+  /**
+   * `taken`, if it is not stale; else renewed first (dated from the renewal), or — Redis says it
+   * expired — asked for again. A renewal that fails fails the request, the lease given back.
+   */
+  private confirm(
+    taken: Taken,
+    rank: number,
+    restore: Restore
+  ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    return Effect.suspend(() => {
+      if (!this.stale(taken.takenAt)) return Effect.succeed(taken)
+      const { member } = taken
+      const sentAt = monotonicMillis(this.options.clock)
+      return this.connection.run("renew", Scripts.renew, this.keys, [this.options.limit, this.leaseMicros, member])
+        .pipe(
+          Effect.tapError(() => Effect.sync(() => this.options.giveBack(member, false))),
+          Effect.flatMap((held) =>
+            integer(held) === 1 ? this.confirm({ member, takenAt: sentAt }, rank, restore) : this.acquire(rank, restore)
+          )
+        )
+    })
+  }
+
+  /** Asks Redis once (a try), then waits in the line if the try registered. */
+  private request(
+    rank: number,
+    restore: Restore
+  ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
     return Effect.clockWith((clock) =>
       Effect.suspend(() => {
         const mayWait = this.mayWait()
@@ -224,6 +271,8 @@ export class LeaseLine {
   private granted(member: string): void {
     const waiter = this.byMember.get(member)
     if (waiter !== undefined) {
+      // heard after a stall of this process, the lease may have expired: the poll renews it, or puts the waiter back
+      if (this.stale(waiter.confirmedAt)) return this.pollNow()
       this.forget(waiter)
       waiter.grant(waiter.confirmedAt)
     } else if (this.trying.has(idOf(member))) {

@@ -1,14 +1,14 @@
 /**
- * Review: a waiter whose process stalled (its event loop blocked) for longer than `leaseTime`, and
- * whose permit was handed to it — by a release in another process — during the stall. README, "A
- * waiter that dies": "a waiter whose process died (or stalled for longer than `leaseTime`) leaves
- * the line when it expires (a process that was only stalled puts it back in its place at its next
- * poll). A permit handed to it meanwhile is leased until that same moment". After the stall the
- * grant's message is read and the waiter goes in at once, its lease dated from its last poll —
- * already expired: its effect starts, and is interrupted a moment later ("renew"), although its
- * process only stalled while it waited (the poll that fixed this for a grant found by the poll does
- * not cover a grant heard by message). Likewise a request whose process stalls between its try and
- * the reply: it starts on the lease its try took, although that lease has expired.
+ * A process whose event loop stalls for longer than `leaseTime` while one of its requests waits, or
+ * while its try is on its way. README, "A waiter that dies": "a process that was only stalled puts
+ * it back in its place at its next poll"; "Leases": an effect never starts on a lease that may have
+ * expired. A waiter granted during the stall (by a release in another process) hears the grant's
+ * message after it: its lease, dated from its last poll, has expired — the poll puts it back and
+ * it enters on a lease of its own, not interrupted a moment later ("renew"). A request whose try's
+ * reply is read after the stall does not start on the expired lease its try took.
+ *
+ * Both tests failed before the fix (a review found them: an earlier fix covered a grant found by
+ * the poll, not one heard by message nor a try's reply).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber } from "effect"
@@ -25,12 +25,12 @@ const cli = (...args: Array<string>): string => {
   }).trim()
 }
 
-describe("review: a waiter granted during a stall of its process", { concurrent: false }, () => {
+describe("RedisConcurrencyLimiter: a process stalled past the lease", { concurrent: false }, () => {
   it.live(
     "a waiter only stalled (not dead) enters with a valid lease, and is not interrupted",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-stalled-waiter")
+        const name = yield* freshName("stalled-waiter")
         const redis = yield* client
         const keys = lineKeys(name)
         const leaseMillis = 600
@@ -96,7 +96,7 @@ describe("review: a waiter granted during a stall of its process", { concurrent:
     "a request whose process stalls between its try and the reply does not start on the lease that expired",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-stalled-try")
+        const name = yield* freshName("stalled-try")
         const limiter = yield* RedisConcurrencyLimiter.make({
           name,
           prefix,

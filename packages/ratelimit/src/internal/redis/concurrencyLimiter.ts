@@ -67,15 +67,24 @@ export const make = (
      * Gives a lease or a registration back in a fiber of its own, tried again every 50 ms — the
      * connection may be coming back — until it gets through or the lease would have expired anyway.
      */
-    const giveBack = (member: string, byId: boolean) =>
-      Effect.runForkWith(context)(Effect.ignore(
-        Effect.retry(connection.run("release", Scripts.leave, keys, [permits, leaseMicros, member, byId ? "1" : "0"]), {
-          schedule: Schedule.spaced(Duration.millis(50)),
-          times: Math.ceil(leaseMillis / 50),
-          // a connection closed for good (its scope ended) will not come back: nothing to wait for
-          while: () => connection.client.status !== "end"
-        })
+    const giveBack = (member: string, byId: boolean) => {
+      // held from now: a connection this limiter opened stays open, after its scope closed, until it is done
+      const done = connection.hold()
+      Effect.runForkWith(context)(Effect.ensuring(
+        Effect.ignore(
+          Effect.retry(
+            connection.run("release", Scripts.leave, keys, [permits, leaseMicros, member, byId ? "1" : "0"]),
+            {
+              schedule: Schedule.spaced(Duration.millis(50)),
+              times: Math.ceil(leaseMillis / 50),
+              // a connection closed for good (the caller's, closed by them) will not come back: nothing to wait for
+              while: () => connection.client.status !== "end"
+            }
+          )
+        ),
+        Effect.sync(done)
       ))
+    }
 
     const line = new LeaseLine(connection, keys, {
       name: options.name,
@@ -174,9 +183,12 @@ export const make = (
     const run = <A, E, R>(effect: Effect.Effect<A, E, R>, priority: number) =>
       ranking.withRelativeRank(priority, (rank) =>
         Effect.uninterruptibleMask((restore) =>
-          recorded === undefined
-            ? inside(effect, rank, restore, Effect.void)
-            : recorded.track((started) => inside(effect, rank, restore, started))
+          // from its try to its release, the request holds the connection (its scope may close meanwhile)
+          connection.holding(
+            recorded === undefined
+              ? inside(effect, rank, restore, Effect.void)
+              : recorded.track((started) => inside(effect, rank, restore, started))
+          )
         ))
 
     const limiter = Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, 0), {

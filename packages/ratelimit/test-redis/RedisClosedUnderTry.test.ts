@@ -1,21 +1,25 @@
 /**
- * Review: the limiter's scope closed while a request's first try is on its way to Redis. README,
- * "The limiter's scope closed": "so does a request whose first try was on its way to Redis then,
- * when the reply comes (a lease or registration it took is given back; …)". The request does fail;
- * but what its try took stays in Redis — with a lease of 30 s, for the whole 30 s: a registration
- * holds up every other process's line, a lease holds a permit nobody uses.
+ * The limiter's scope closed while a request's first try is on its way to Redis. README, "The
+ * limiter's scope closed": "so does a request whose first try was on its way to Redis then, when
+ * the reply comes (a lease or registration it took is given back …)". The request fails, and what
+ * its try took is given back over the connection the limiter opened, which stays open until then —
+ * not left in Redis for the whole lease (30 s here), a registration holding up every process's
+ * line, a lease holding a permit nobody uses.
+ *
+ * Both tests failed before the fix (found by a review: the give-back stopped at once, the
+ * connection having been closed with the scope).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
-describe("review: scope closed under a try", { concurrent: false }, () => {
+describe("RedisConcurrencyLimiter: the scope closed under a try", { concurrent: false }, () => {
   it.live(
     "the try registered in the line: its registration is given back, not left for the lease",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-closetry-line")
+        const name = yield* freshName("closed-try-line")
         const redis = yield* client
         const keys = lineKeys(name)
         const options = { name, prefix, url: url(), concurrency: 1, leaseTime: "30 seconds" } as const
@@ -48,7 +52,7 @@ describe("review: scope closed under a try", { concurrent: false }, () => {
     "the try took a free permit: its lease is given back, not left for the lease time",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-closetry-lease")
+        const name = yield* freshName("closed-try-lease")
         const redis = yield* client
         const keys = lineKeys(name)
         const options = { name, prefix, url: url(), concurrency: 1, leaseTime: "30 seconds" } as const

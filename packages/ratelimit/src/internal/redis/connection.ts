@@ -94,11 +94,20 @@ export class Connection {
     return `${base}:wake:db${this.client.options.db ?? 0}`
   }
 
-  /** EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever happens. */
-  private send(script: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Promise<unknown> {
+  /**
+   * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever
+   * happens. The EVAL runs after the scripts sent meanwhile: it is not sent once the caller gave
+   * up (`abandoned`), whose give-back, sent then, would run before it.
+   */
+  private send(
+    script: Script,
+    keys: ReadonlyArray<string>,
+    args: ReadonlyArray<string | number>,
+    abandoned: () => boolean
+  ): Promise<unknown> {
     const client = this.client
     return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) =>
-      error instanceof Error && error.message.startsWith("NOSCRIPT")
+      error instanceof Error && error.message.startsWith("NOSCRIPT") && !abandoned()
         ? client.eval(script.source, keys.length, ...keys, ...args)
         : Promise.reject(error)
     )
@@ -130,7 +139,7 @@ export class Connection {
         settle(Effect.fail(new RedisLimiterUnavailable({ limiter: this.name, operation, cause })))
       const timer = setTimeout(() => fail(new NoReply(this.timeoutMillis)), this.timeoutMillis)
       try {
-        this.send(script, keys, args).then((reply) => settle(Effect.succeed(reply)), fail)
+        this.send(script, keys, args, () => done).then((reply) => settle(Effect.succeed(reply)), fail)
       } catch (error) {
         fail(error)
       }

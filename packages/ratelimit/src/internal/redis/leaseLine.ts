@@ -29,6 +29,8 @@ interface LineWaiter extends Handoff.Waiter<number, RedisLimiterUnavailable | Pe
   rank: string
   /** When the last script that renewed its registration was sent (this process's clock, ms). */
   confirmedAt: number
+  /** It left, its registration (or the lease handed to it) given back. */
+  withdrawn: boolean
 }
 
 /** A lease taken: its id in Redis, and the time from which it lasts at least `leaseTime`. @internal */
@@ -182,7 +184,7 @@ export class LeaseLine {
             }
             const repliedAt = monotonicMillis(clock)
             const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)))
-            return Effect.map(waiter.wait(restore, this.hooks(member)), (
+            return Effect.map(waiter.wait(restore, this.hooks(waiter)), (
               takenAt
             ) => ({ member, takenAt }))
           })
@@ -227,7 +229,7 @@ export class LeaseLine {
     if (oldest === undefined) return false
     this.forget(oldest)
     oldest.settle(Exit.fail(this.options.bound.exceeded(maxPending, true)))
-    this.options.giveBack(oldest.member, false)
+    this.withdraw(oldest)
     return true
   }
 
@@ -241,6 +243,7 @@ export class LeaseLine {
     waiter.member = member
     waiter.rank = rank
     waiter.confirmedAt = sentAt
+    waiter.withdrawn = false
     if (this.early.delete(member)) {
       waiter.grant(sentAt)
       return waiter
@@ -252,13 +255,18 @@ export class LeaseLine {
   }
 
   /** An interrupted waiter's registration is withdrawn (or the lease handed to it given back). */
-  private hooks(member: string): Handoff.WaitHooks<number> {
+  private hooks(waiter: LineWaiter): Handoff.WaitHooks<number> {
     const leave = () => {
-      this.byMember.delete(member)
+      this.byMember.delete(waiter.member)
       this.watchers.check()
-      this.options.giveBack(member, false)
+      this.withdraw(waiter)
     }
     return { onCancel: leave, onLost: leave }
+  }
+
+  private withdraw(waiter: LineWaiter): void {
+    waiter.withdrawn = true
+    this.options.giveBack(waiter.member, false)
   }
 
   private forget(waiter: LineWaiter): void {
@@ -342,6 +350,10 @@ export class LeaseLine {
         // a waiter stalled past its registration is not granted a lease dated from before the stall
         for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
         for (const member of granted) this.granted(member)
+        // a waiter that left while this poll was on its way: its withdrawal may have run first (a
+        // NOSCRIPT fallback reorders this process's scripts), and this poll registered it again —
+        // so it is withdrawn once more, now that the poll has run
+        for (const waiter of waiters) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
         // the first lease's expiry counted from the reply, as in `register`
         this.nextPollAt = Math.min(this.nextPollAt, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
       }
@@ -352,7 +364,7 @@ export class LeaseLine {
     if (this.byMember.get(waiter.member) !== waiter) return
     this.forget(waiter)
     waiter.settle(Exit.fail(error))
-    this.options.giveBack(waiter.member, false)
+    this.withdraw(waiter)
   }
 
   /**

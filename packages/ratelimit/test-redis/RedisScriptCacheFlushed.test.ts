@@ -1,13 +1,15 @@
 /**
- * Review: the fallback to `EVAL` after `NOSCRIPT` reorders a process's scripts. After a restart or a
- * failover, Redis's script cache is empty: every script goes `EVALSHA` → `NOSCRIPT` → `EVAL`, the
- * `EVAL` sent only when the `NOSCRIPT` reply is back. A script sent in between (a waiter's
- * withdrawal, whose script is cached already) runs before it. The poll (`heartbeat`) then
- * registers again, "at their place", waiters that had left — an interrupted waiter's registration
- * comes back, and it is later granted a lease nobody holds.
+ * The fallback to `EVAL` after `NOSCRIPT` reorders a process's scripts. After a restart or a
+ * failover, Redis's script cache is empty: a script goes `EVALSHA` → `NOSCRIPT` → `EVAL`, the
+ * `EVAL` sent only when the `NOSCRIPT` reply is back, and a script sent in between (a waiter's
+ * withdrawal, whose script is cached already) runs before it. The poll (`heartbeat`), which
+ * registers again "at their place" the waiters it names, then registered a waiter that had left:
+ * the permit freed next went to it, held by nobody. README: "Interrupting a waiter withdraws its
+ * registration … in the background, tried until Redis answers". A waiter that leaves while a poll
+ * naming it is on its way is now withdrawn again once the poll's reply is back.
  *
- * README: "Interrupting a waiter withdraws its registration … in the background, tried until Redis
- * answers"; "A permit freed … goes to the head of the line".
+ * Failed before the fix (found by a review). It flushes Redis's script cache: the other tests
+ * running beside it take the `EVAL` fallback too, which they handle.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
@@ -17,12 +19,12 @@ import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { delayingProxy } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
-describe("review: NOSCRIPT and the order of a process's scripts", { concurrent: false }, () => {
+describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concurrent: false }, () => {
   it.live(
     "a waiter interrupted while its process's poll is on its way (script cache empty) stays withdrawn",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-noscript-order")
+        const name = yield* freshName("noscript-order")
         const redis = yield* client
         const keys = lineKeys(name)
         const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })

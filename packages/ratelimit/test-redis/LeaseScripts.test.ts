@@ -12,7 +12,7 @@ import { Gen } from "@fiberkit/testkit"
 import { Effect } from "effect"
 import { Connection } from "../src/internal/redis/connection.js"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
-import { client, freshName, prefix } from "./redis.js"
+import { client, freshName, scriptKeys } from "./redis.js"
 
 const LEASE = 60_000_000 // µs: nothing expires during a run
 
@@ -88,16 +88,7 @@ describe("the concurrency limiter's scripts", { concurrent: false }, () => {
         const name = yield* freshName("model")
         const redis = yield* client
         const connection = new Connection(redis, name, 2000)
-        const base = `${prefix}:${name}:leases`
-        const keys = [
-          base,
-          `${base}:line`,
-          `${base}:waiters`,
-          `${base}:seq`,
-          `${base}:settings`,
-          `${base}:ids`,
-          `${base}:wake:db0`
-        ]
+        const keys = scriptKeys(name)
         const run = (script: typeof Scripts.acquire, args: ReadonlyArray<string | number>) =>
           connection.run("test", script, keys, [2, LEASE, ...args])
         const model = new Model()

@@ -11,48 +11,11 @@
  * a registration).
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber, type Scope } from "effect"
+import { Deferred, Effect, Exit, Fiber } from "effect"
 import { Redis } from "ioredis"
-import * as net from "node:net"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
+import { replyDroppingProxy } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
-
-/** A TCP proxy to the test Redis: once `dropNextReply` is set, the next reply closes both sockets instead. */
-const replyDroppingProxy: Effect.Effect<{ url: string; dropNextReply: boolean }, never, Scope.Scope> = Effect
-  .acquireRelease(
-    Effect.callback<{ state: { url: string; dropNextReply: boolean }; server: net.Server; sockets: Set<net.Socket> }>(
-      (resume) => {
-        const target = new URL(url())
-        const sockets = new Set<net.Socket>()
-        const state = { url: "", dropNextReply: false }
-        const server = net.createServer((downstream) => {
-          const upstream = net.connect(Number(target.port), target.hostname)
-          for (const socket of [downstream, upstream]) {
-            sockets.add(socket)
-            socket.on("error", () => {})
-          }
-          downstream.on("data", (chunk) => upstream.write(chunk))
-          upstream.on("data", (chunk) => {
-            if (!state.dropNextReply) return downstream.write(chunk)
-            state.dropNextReply = false
-            downstream.destroy()
-            upstream.destroy()
-          })
-          downstream.on("close", () => upstream.destroy())
-          upstream.on("close", () => downstream.destroy())
-        })
-        server.listen(0, "127.0.0.1", () => {
-          state.url = `redis://127.0.0.1:${(server.address() as net.AddressInfo).port}`
-          resume(Effect.succeed({ state, server, sockets }))
-        })
-      }
-    ),
-    ({ server, sockets }) =>
-      Effect.sync(() => {
-        for (const socket of sockets) socket.destroy()
-        server.close()
-      })
-  ).pipe(Effect.map(({ state }) => state))
 
 describe(
   "RedisConcurrencyLimiter: an acquire resent by ioredis after its reply was lost",

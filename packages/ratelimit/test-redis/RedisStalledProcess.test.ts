@@ -15,7 +15,7 @@ import { Cause, Effect, Exit, Fiber } from "effect"
 import { execFileSync } from "node:child_process"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+import { client, eventually, freshName, lineKeys, prefix, scriptKeys, url } from "./redis.js"
 
 /** `redis-cli` against the test Redis, run synchronously: it runs while this process is stalled. */
 const cli = (...args: Array<string>): string => {
@@ -58,18 +58,12 @@ describe("RedisConcurrencyLimiter: a process stalled past the lease", { concurre
         // the process stalls for 1 s (> the 600 ms lease); meanwhile another process releases the permit,
         // which its script hands to the waiter, leased until the waiter's registration would expire
         yield* Effect.sync(() => {
-          const base = `${prefix}:${name}:leases`
+          const keys = scriptKeys(name)
           cli(
             "EVAL",
             Scripts.leave.source,
-            "7",
-            base,
-            `${base}:line`,
-            `${base}:waiters`,
-            `${base}:seq`,
-            `${base}:settings`,
-            `${base}:ids`,
-            `${base}:wake:db0`,
+            String(keys.length),
+            ...keys,
             "1",
             String(leaseMillis * 1000),
             held!,

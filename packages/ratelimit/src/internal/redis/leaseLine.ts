@@ -138,7 +138,11 @@ export class LeaseLine {
         .pipe(
           Effect.tapError(() => Effect.sync(() => this.options.giveBack(member, false))),
           Effect.flatMap((held) =>
-            integer(held) === 1 ? this.confirm({ member, takenAt: sentAt }, rank, restore) : this.acquire(rank, restore)
+            integer(held) !== 1
+              ? this.acquire(rank, restore)
+              : this.closed // the limiter's scope closed meanwhile: as after a try's reply, the lease is given back
+              ? this.refuse(member, this.closedError())
+              : this.confirm({ member, takenAt: sentAt }, rank, restore)
           )
         )
     })

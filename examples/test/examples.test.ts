@@ -545,15 +545,11 @@ const checks: Record<string, (stdout: string) => void> = {
     const times = [1, 4, 16, 64].map((n, i) =>
       captured(stdout, new RegExp(`^${n} workers?: (\\d+\\.\\d\\d)s \\(${rounds[i]} rounds? of 10 ms\\)$`, "m"))
     )
-    // never less than its rounds of 10 ms (to the hundredth printed)
+    // never less than its rounds of 10 ms (to the hundredth printed): the pool ran at most n at once
     times.forEach((time, i) => assert.isAtLeast(time, rounds[i]! * 0.01 - 0.01, `${rounds[i]} rounds: ${time}s`))
-    assert.isBelow(times[0]!, 1.5)
-    assert.isBelow(times[1]!, times[0]!, `not faster with 4 workers: ${times.join(", ")}`)
-    assert.isBelow(times[2]!, times[1]!, `not faster with 16 workers: ${times.join(", ")}`)
-    // one round against four: 30 ms apart, so a little slack for a busy machine's timers
-    assert.isBelow(times[3]!, times[2]! + 0.02, `slower with 64 workers: ${times.join(", ")}`)
-    assert.isAbove(times[0]! / times[1]!, 3) // 4 workers: about 4 times faster than 1
-    assert.isBelow(times[3]!, 0.15)
+    // 64 at once against one at a time: 10 ms against 640 ms, far apart even on a loaded machine
+    // (how much faster each count is, is for a benchmark to measure, not a test to assert)
+    assert.isBelow(times[3]!, times[0]!, `not faster with 64 workers than with 1: ${times.join(", ")}`)
     // The default worker count is the guide's min(32, cpus + 4).
     const cpus = os.availableParallelism()
     const optimal = Math.min(32, cpus + 4)

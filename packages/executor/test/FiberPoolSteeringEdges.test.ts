@@ -146,4 +146,19 @@ describe("FiberPool steering", () => {
       const exit = yield* Effect.timeoutOption(Effect.exit(pool.awaitSizeBelow(Number.NaN)), "200 millis")
       assert.isTrue(Option.isSome(exit) && Exit.hasDies(exit.value), "awaitSizeBelow(NaN) waits forever")
     })))
+
+  // From the fourth review (failed before the fix: the third submit was refused, "1 pending, the
+  // bound is 1"): the effect an idle worker takes at its next step is not waiting.
+  it.effect("maxPending 1 with onFull fail: an effect the idle worker takes at its next step leaves room for one more", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ concurrency: 1, maxPending: 1, onFull: "fail" })
+      const gate = yield* Deferred.make<void>()
+      yield* pool.submit(Effect.void) // runs and ends in its own submit: its worker idles one step
+      const held = yield* pool.submit(Deferred.await(gate)) // the idle worker takes it next
+      const third = yield* Effect.exit(pool.submit(Effect.succeed(3)))
+      assert.isTrue(Exit.isSuccess(third), "the third submit was refused")
+      yield* Deferred.succeed(gate, undefined)
+      yield* held.result
+      if (Exit.isSuccess(third)) assert.strictEqual(yield* third.value.result, 3)
+    })))
 })

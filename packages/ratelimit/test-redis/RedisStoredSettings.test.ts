@@ -13,20 +13,9 @@ import { Connection } from "../src/internal/redis/connection.js"
 import * as Scripts from "../src/internal/redis/scripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import * as RedisRateLimiter from "../src/RedisRateLimiter.js"
-import { client, eventually, freshName, prefix, url } from "./redis.js"
+import { client, counting, eventually, freshName, prefix, url } from "./redis.js"
 
 const zcard = (redis: Redis, key: string) => Effect.promise(() => redis.zcard(key))
-
-/** `connection` with every script it sends counted. */
-const counting = (connection: Redis) => {
-  const counter = { scripts: 0 }
-  const evalsha = connection.evalsha.bind(connection) as (...args: Array<unknown>) => Promise<unknown>
-  ;(connection as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-    counter.scripts++
-    return evalsha(...args)
-  }
-  return counter
-}
 
 /** A rate script run directly: `op` and its arguments, after `make`'s numbers (limit, interval µs, burst). */
 const scriptOf = (

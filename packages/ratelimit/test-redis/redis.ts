@@ -94,3 +94,14 @@ export const lineKeys = (name: string) => ({
   waiters: `${prefix}:${name}:leases:waiters`,
   entered: `${prefix}:${name}:entered`
 })
+
+/** `connection` with every script it sends counted. */
+export const counting = (connection: Redis) => {
+  const counter = { scripts: 0 }
+  const evalsha = connection.evalsha.bind(connection) as (...args: Array<unknown>) => Promise<unknown>
+  ;(connection as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+    counter.scripts++
+    return evalsha(...args)
+  }
+  return counter
+}

@@ -15,16 +15,21 @@ const fork = <X>(
   body: Effect.Effect<void>
 ) => Effect.tap(Effect.forkChild(limit(key)(body)), () => Effect.yieldNow)
 
+/** A limiter of one per key and one in all that drops its oldest waiter past `maxPending`, and a gate. */
+const dropping = (maxPending: number) =>
+  Effect.all({
+    limit: KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 1, maxPending, onFull: "dropOldest" }),
+    gate: Deferred.make<void>()
+  })
+
+/** An effect of `key` that does nothing, forked, its exit kept (it may be dropped). */
+const forkExit = <X>(limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string, X>, key: string) =>
+  Effect.tap(Effect.forkChild(Effect.exit(limit(key)(Effect.void))), () => Effect.yieldNow)
+
 describe("a dropped effect: its error and the counts", () => {
   it.effect("the dropped effect's error reports the pending count at the drop (the bound), not at its later resumption", () =>
     Effect.gen(function*() {
-      const limit = yield* KeyedConcurrencyLimiter.make<string>({
-        perKey: 1,
-        global: 1,
-        maxPending: 2,
-        onFull: "dropOldest"
-      })
-      const gate = yield* Deferred.make<void>()
+      const { gate, limit } = yield* dropping(2)
       const holder = yield* fork(limit, "z", Deferred.await(gate))
       const a1 = yield* fork(limit, "a", Effect.void)
       const b1 = yield* fork(limit, "b", Effect.void)
@@ -45,16 +50,9 @@ describe("a dropped effect: its error and the counts", () => {
   // (this test read { a: 1, b: 1, c: 1, all: 2, keys: 4 }).
   it.effect("right after the drop, the dropped effect's key no longer counts it: waiting(key), waitingAll and keys agree", () =>
     Effect.gen(function*() {
-      const limit = yield* KeyedConcurrencyLimiter.make<string>({
-        perKey: 1,
-        global: 1,
-        maxPending: 2,
-        onFull: "dropOldest"
-      })
-      const gate = yield* Deferred.make<void>()
+      const { gate, limit } = yield* dropping(2)
       const holder = yield* fork(limit, "z", Deferred.await(gate))
-      const a1 = yield* Effect.forkChild(Effect.exit(limit("a")(Effect.void)))
-      yield* Effect.yieldNow
+      const a1 = yield* forkExit(limit, "a")
       const b1 = yield* fork(limit, "b", Effect.void)
       const c1 = yield* fork(limit, "c", Effect.void) // drops a1, the longest waiter
       const counts = Effect.all({
@@ -76,16 +74,9 @@ describe("a dropped effect: its error and the counts", () => {
 
   it.effect("a dropped effect's key stays in use while another of its effects is inside, after the dropped one resumes", () =>
     Effect.gen(function*() {
-      const limit = yield* KeyedConcurrencyLimiter.make<string>({
-        perKey: 1,
-        global: 1,
-        maxPending: 1,
-        onFull: "dropOldest"
-      })
-      const gate = yield* Deferred.make<void>()
+      const { gate, limit } = yield* dropping(1)
       const holder = yield* fork(limit, "a", Deferred.await(gate))
-      const a1 = yield* Effect.forkChild(Effect.exit(limit("a")(Effect.void)))
-      yield* Effect.yieldNow
+      const a1 = yield* forkExit(limit, "a")
       const b1 = yield* fork(limit, "b", Effect.void) // drops a1
       assert.strictEqual(Exit.isFailure(yield* Fiber.join(a1)), true)
       const counts = yield* Effect.all({ inside: limit.inside("a"), waiting: limit.waiting("a"), keys: limit.keys })

@@ -11,50 +11,46 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
 
+/**
+ * a1 and b1 inside a limiter of one per key and two in all, then a2 waiting (key a full), then c1
+ * (no global permit); `grow` resizes to two per key and three in all. What started, in order.
+ */
+const afterGrow = (
+  grow: (limit: KeyedConcurrencyLimiter.KeyedConcurrencyLimiter<string>) => Effect.Effect<void, unknown>
+) =>
+  Effect.gen(function*() {
+    const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 2 })
+    const gate = yield* Deferred.make<void>()
+    const started: Array<string> = []
+    const use = (key: string, name: string) =>
+      Effect.tap(
+        Effect.forkChild(limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))),
+        () => Effect.yieldNow
+      )
+    const fibers = [yield* use("a", "a1"), yield* use("b", "b1"), yield* use("a", "a2"), yield* use("c", "c1")]
+    assert.deepStrictEqual([started, yield* limit.waitingAll], [["a1", "b1"], 2])
+    yield* grow(limit)
+    yield* Effect.yieldNow
+    yield* Effect.yieldNow
+    const order = [...started]
+    yield* Deferred.succeed(gate, undefined)
+    yield* Fiber.joinAll(fibers)
+    return order
+  })
+
 describe("KeyedConcurrencyLimiter.resize of both limits keeps first come, first served", () => {
   it.effect("resize({ perKey: grow, global: grow }) lets in the earliest waiter whose key now has room", () =>
     Effect.gen(function*() {
-      const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 2 })
-      const gate = yield* Deferred.make<void>()
-      const started: Array<string> = []
-      const use = (key: string, name: string) =>
-        Effect.tap(
-          Effect.forkChild(
-            limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))
-          ),
-          () => Effect.yieldNow
-        )
-      // a1 and b1 inside (global 2 used); then a2 waits (key a full), then c1 waits (no global permit)
-      const fibers = [yield* use("a", "a1"), yield* use("b", "b1"), yield* use("a", "a2"), yield* use("c", "c1")]
-      assert.deepStrictEqual([started, yield* limit.waitingAll], [["a1", "b1"], 2])
       // one more global permit, and key a has a place again: a2 came before c1
-      yield* limit.resize({ perKey: 2, global: 3 })
-      yield* Effect.yieldNow
-      yield* Effect.yieldNow
-      assert.deepStrictEqual(started, ["a1", "b1", "a2"], "the grow let in c1, a later arrival, ahead of a2")
-      yield* Deferred.succeed(gate, undefined)
-      yield* Fiber.joinAll(fibers)
+      const order = yield* afterGrow((limit) => limit.resize({ perKey: 2, global: 3 }))
+      assert.deepStrictEqual(order, ["a1", "b1", "a2"], "the grow let in c1, a later arrival, ahead of a2")
     }))
 
   it.effect("the same order as two calls resize({ perKey }) then resize({ global })", () =>
     Effect.gen(function*() {
-      const limit = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 1, global: 2 })
-      const gate = yield* Deferred.make<void>()
-      const started: Array<string> = []
-      const use = (key: string, name: string) =>
-        Effect.tap(
-          Effect.forkChild(
-            limit(key)(Effect.andThen(Effect.sync(() => void started.push(name)), Deferred.await(gate)))
-          ),
-          () => Effect.yieldNow
-        )
-      const fibers = [yield* use("a", "a1"), yield* use("b", "b1"), yield* use("a", "a2"), yield* use("c", "c1")]
-      yield* limit.resize({ perKey: 2 })
-      yield* limit.resize({ global: 3 })
-      yield* Effect.yieldNow
-      yield* Effect.yieldNow
-      assert.deepStrictEqual(started, ["a1", "b1", "a2"])
-      yield* Deferred.succeed(gate, undefined)
-      yield* Fiber.joinAll(fibers)
+      const order = yield* afterGrow((limit) =>
+        Effect.andThen(limit.resize({ perKey: 2 }), limit.resize({ global: 3 }))
+      )
+      assert.deepStrictEqual(order, ["a1", "b1", "a2"])
     }))
 })

@@ -170,7 +170,13 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
 
   readonly isClosed = (): boolean => this.closed
 
-  readonly boundedPending = (): number => this.line.bounded
+  /** The bounded tasks pending: in line, but not those idle workers take at their next step. */
+  readonly boundedPending = (): number => this.line.bounded - this.line.boundedAmongFirst(this.starting())
+
+  /** How many of the jobs in line idle workers take at their next step (they yielded once before looking). */
+  private starting(): number {
+    return Math.min(this.idleWorkers, this.line.count)
+  }
 
   /**
    * `submit` past any bound, at priority 0: for `mapStream`'s tasks (at most `concurrency` of
@@ -198,13 +204,15 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     return Effect.succeed(future)
   }
 
-  /** A worker is free and nothing waits: a task would start at once, so it is no pending one. */
-  readonly startsNow = (): boolean => this.line.count === 0 && (this.active < this.concurrency || this.idleWorkers > 0)
+  /** A worker is free for it: a task would start at once, so it is no pending one. */
+  readonly startsNow = (): boolean =>
+    this.line.count < this.idleWorkers || (this.line.count === 0 && this.active < this.concurrency)
 
-  /** The oldest pending task that `maxPending` bounds. */
+  /** The oldest pending task that `maxPending` bounds (not one an idle worker takes at its next step). */
   oldestBounded(): Job | undefined {
+    const starting = this.starting() > 0 ? new Set(this.line.firstPending(this.starting())) : undefined
     for (const future of this.live) {
-      if (future.isPending && (future as Job).bounded) return future as Job
+      if (future.isPending && (future as Job).bounded && starting?.has(future as Job) !== true) return future as Job
     }
     return undefined
   }

@@ -93,6 +93,29 @@ export class JobLine {
     this.plain = merged
   }
 
+  /** The first `k` jobs in line for which `keep` holds, in order; the line is left as it was. */
+  first(k: number, keep: (job: Job) => boolean): Array<Job> {
+    const found: Array<Job> = []
+    const lifted: Array<Job> = [] // taken off the heap to reach the next one, then pushed back
+    let at = 0
+    while (found.length < k) {
+      const plain = at < this.plain.length ? this.plain.at(at) : undefined
+      const top = this.ranked.peek()
+      let job: Job
+      if (top === undefined || (plain !== undefined && before(plain, top))) {
+        if (plain === undefined) break
+        job = plain
+        at++
+      } else {
+        job = this.ranked.shift()
+        lifted.push(job)
+      }
+      if (keep(job)) found.push(job)
+    }
+    for (const job of lifted) this.ranked.push(job)
+    return found
+  }
+
   /** Every job in line, in no particular order. */
   *[Symbol.iterator](): Iterator<Job> {
     for (let i = 0; i < this.plain.length; i++) yield this.plain.at(i)

@@ -57,6 +57,20 @@ export class PendingLine {
     this.cancelled()
   }
 
+  /** The first `k` pending jobs in line, in order (those about to start on `k` free workers). */
+  firstPending(k: number): Array<Job> {
+    return k <= 0 ? [] : this.jobs.first(k, (job) => job.isPending)
+  }
+
+  /** How many of the first `k` pending jobs in line `maxPending` bounds. */
+  boundedAmongFirst(k: number): number {
+    if (k <= 0 || this.bounded === 0) return 0
+    if (this.bounded === this.count) return Math.min(k, this.count)
+    let n = 0
+    for (const job of this.firstPending(k)) if (job.bounded) n++
+    return n
+  }
+
   /** The first pending job, left in line (those cancelled meanwhile are dropped from its front). */
   peek(): Job | undefined {
     while (this.jobs.length > 0) {

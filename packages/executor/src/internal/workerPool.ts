@@ -99,6 +99,7 @@ export class WorkerPoolImpl
       () => this.closed,
       () => this.watchers.check()
     )
+    this.workers.boundedPending = this.boundedPending
   }
 
   pipe() {
@@ -214,7 +215,7 @@ export class WorkerPoolImpl
 
   readonly isClosed = (): boolean => this.closed
 
-  readonly boundedPending = (): number => this.workers.waitingBounded() + this.fibers.line.bounded
+  readonly boundedPending = (): number => this.workers.waitingBounded() + this.fibers.boundedPending()
 
   private pendingNow(): number {
     return this.workers.waiting() + this.fibers.line.count

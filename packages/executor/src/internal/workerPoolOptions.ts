@@ -7,9 +7,9 @@ import * as os from "node:os"
 import { InvalidOptions, WorkerSpawnFailed } from "../Errors.js"
 import type * as Api from "../WorkerPool.js"
 import { resolveSteering, type Steering } from "./fiberPoolSteering.js"
-import type { ThreadSettings } from "./workerPoolThread.js"
 import { isCall } from "./workerTask.js"
 import { resolveModule } from "./workerThread.js"
+import type { ThreadSettings } from "./workerThreadHost.js"
 
 /** A WorkerPool's options, checked, with its defaults applied. @internal */
 export interface Settings extends ThreadSettings {

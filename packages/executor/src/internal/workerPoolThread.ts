@@ -4,43 +4,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as WorkerThreads from "node:worker_threads"
 import { WorkerCrashed, WorkerSpawnFailed } from "../Errors.js"
-import type { FutureImpl } from "./future.js"
 import { HeldCalls } from "./workerHeld.js"
 import * as Protocol from "./workerProtocol.js"
-import { type CallJob, decode, type Sent, type WorkerRecording } from "./workerSlot.js"
-import { spawnThread, type ThreadOptions } from "./workerThread.js"
-
-/** What starting a worker thread takes. @internal */
-export interface ThreadSettings {
-  readonly spawnTimeout: Duration.Duration
-  readonly module: string
-  readonly data: Protocol.WorkerData
-  readonly threadOptions: ThreadOptions
-  readonly initializer: { readonly name: string; readonly payload: unknown } | undefined
-}
-
-/**
- * The pool, as its threads see it: what a thread needs to start, and where what a thread
- * hands back goes.
- *
- * @internal
- */
-export interface ThreadHost {
-  readonly settings: ThreadSettings
-  /** Where each job that ran on a worker is recorded; `undefined`: nowhere. */
-  readonly recording: WorkerRecording | undefined
-  readonly settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void
-  /** Puts jobs that never started back in line, in their places. */
-  readonly requeue: (jobs: Array<CallJob>) => void
-  /** Dispatches once after the current synchronous run (a worker is ready, has room, or is gone). */
-  readonly schedule: () => void
-  /** `thread` has stopped, or was dismissed by a shrink: it leaves its slot (it may not have ended yet). */
-  readonly vacate: (thread: Thread) => void
-  /** `thread` has ended (its `exit` event), after it left its slot. */
-  readonly exited: (thread: Thread) => void
-  /** `thread` could not start (it has stopped). */
-  readonly startFailed: (thread: Thread, error: WorkerSpawnFailed) => void
-}
+import { type CallJob, decode, type Sent } from "./workerSlot.js"
+import { spawnThread } from "./workerThread.js"
+import type { ThreadHost } from "./workerThreadHost.js"
 
 /**
  * One worker thread, driven directly through `node:worker_threads`: the pool's own messages
@@ -274,7 +242,15 @@ export class Thread {
   /** Retiring and every job answered: the worker ends, a fresh one starts. */
   private endIfRetired(): void {
     if (this.state !== "retiring" || this.inFlight !== 0) return
-    this.stop()
+    const max = this.host.settings.maxTasksPerWorker
+    if (!this.dismissed && max !== undefined && this.held.taken < max) {
+      // retired by `maxTasksPerWorker`, and a call it was sent went elsewhere or was cancelled
+      // before it started (a take-back of any kind, a drop, a cancel): below the max, it serves on
+      this.state = "ready"
+      this.held.markFree()
+    } else {
+      this.stop()
+    }
     this.host.schedule()
   }
 
@@ -370,7 +346,9 @@ export class Thread {
   /** Called by `Future.cancel` (which has marked the future cancelled) for a job sent here. */
   cancel(sent: Sent): void {
     if (this.held.skip(sent)) {
-      // it never starts: the worker skips it (its SKIPPED reply frees the cell later)
+      // it never starts: the worker skips it (its SKIPPED reply frees the cell later), and it does
+      // not count towards `maxTasksPerWorker`
+      this.held.taken--
       this.host.settle(sent.job, Exit.interrupt())
     } else if (Atomics.load(this.cells, sent.cell) === Protocol.STARTED) {
       // it is running and CPU work cannot be interrupted: the worker goes, and `onExit` settles

@@ -5,9 +5,11 @@ import type { WorkerSpawnFailed } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
 import { PendingLine } from "./pendingLine.js"
 import type { Settings } from "./workerPoolOptions.js"
-import { Thread, type ThreadHost } from "./workerPoolThread.js"
+import { Thread } from "./workerPoolThread.js"
+import { sendCalls } from "./workerSend.js"
 import type { CallJob, WorkerRecording } from "./workerSlot.js"
 import { recall, reclaim, rescue, steal, yieldTo } from "./workerSteal.js"
+import type { ThreadHost } from "./workerThreadHost.js"
 
 /**
  * A WorkerPool's worker threads and the line of calls waiting for one. Each worker has a slot,
@@ -121,7 +123,15 @@ export class Workers {
   private takeBackFor(best: CallJob): void {
     if (this.alive() > this.size) return
     const takers = this.threads.filter((thread) => thread?.takesCalls === true)
-    yieldTo(best, takers, this.host.requeue)
+    // a call `maxPending` does not bound (a map's, an effect's) takes a bounded one's place only
+    // while the bound has room for it to wait
+    const bound = this.settings.steering.maxPending
+    yieldTo(
+      best,
+      takers,
+      this.host.requeue,
+      (job) => !job.bounded || best.bounded || bound === undefined || this.boundedPending() < bound
+    )
     const max = this.settings.maxTasksPerWorker
     for (const thread of takers) if (max !== undefined && thread!.held.taken < max) thread!.reopen()
   }
@@ -167,10 +177,9 @@ export class Workers {
     return n
   }
 
-  /** Those of them that `maxPending` bounds (the calls about to start counted as unbounded ones first). */
+  /** Those of them that `maxPending` bounds (the calls about to start: the first in line, bounded or not). */
   waitingBounded(): number {
-    const starting = Math.min(this.idle(), this.line.count)
-    let n = this.line.bounded - Math.max(0, starting - (this.line.count - this.line.bounded))
+    let n = this.line.bounded - this.line.boundedAmongFirst(Math.min(this.idle(), this.line.count))
     for (const thread of this.threads) if (thread !== undefined) n += thread.held.waitingBounded
     return n
   }
@@ -256,7 +265,7 @@ export class Workers {
       }
       if (this.line.count === 0) steal(serving, this.host.requeue)
     }
-    this.send(ready)
+    sendCalls(ready, this.line, (thread) => this.hasRoom(thread), this.recording, this.host.settle)
     const max = this.settings.maxTasksPerWorker
     for (const thread of ready) {
       if (max !== undefined && thread.held.taken >= max) thread.retire()
@@ -264,34 +273,8 @@ export class Workers {
     this.changed()
   }
 
-  /** One call at a time to the least loaded worker with room, so that work spreads evenly. */
-  private send(ready: ReadonlyArray<Thread>): void {
-    const batches = new Map<Thread, Array<unknown>>()
-    const sentAt = this.recording === undefined ? 0 : this.recording.recorder.now()
-    for (;;) {
-      let target: Thread | undefined = undefined
-      for (const thread of ready) {
-        if (this.hasRoom(thread) && (target === undefined || thread.inFlight < target.inFlight)) target = thread
-      }
-      if (target === undefined) break
-      const job = this.line.next() as CallJob | undefined
-      if (job === undefined) break
-      let payload: unknown
-      try {
-        payload = job.task.payloadCodec.encode(job.payload)
-      } catch (error) {
-        this.host.settle(job, Exit.die(error)) // a payload that cannot be encoded fails its call
-        continue
-      }
-      const thread = target
-      const sent = thread.held.add(job, sentAt)
-      job.attach(() => thread.cancel(sent))
-      let batch = batches.get(thread)
-      if (batch === undefined) batches.set(thread, batch = [])
-      batch.push(sent.seq, sent.cell, job.task.name, payload)
-    }
-    for (const [thread, batch] of batches) thread.send(batch)
-  }
+  /** The pool's tasks that `maxPending` bounds and that wait: calls and effects (set by the pool). */
+  boundedPending: () => number = () => this.waitingBounded()
 
   /** Whether `thread` may be sent a call: one ahead of its replies at most `depth()`; with priorities, none. */
   private hasRoom(thread: Thread): boolean {

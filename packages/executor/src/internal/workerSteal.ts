@@ -64,18 +64,19 @@ export const rescue = (
 /**
  * Priorities in play: each worker holds at most one call, sent when it held none. `best` waits in
  * line and goes before a call a worker has been sent and has not started: that call goes back in
- * line, so that calls start by priority.
+ * line, so that calls start by priority — if it `mayWait` (room under `maxPending`).
  *
  * @internal
  */
 export const yieldTo = (
   best: CallJob,
   threads: ReadonlyArray<Thread | undefined>,
-  requeue: (jobs: Array<CallJob>) => void
+  requeue: (jobs: Array<CallJob>) => void,
+  mayWait: (job: CallJob) => boolean
 ): void => {
   for (const thread of threads) {
     if (thread !== undefined && thread.held.outranks(best)) {
-      takeBack(thread, true, (open) => open.filter((sent) => before(best, sent.job)), requeue)
+      takeBack(thread, true, (open) => open.filter((sent) => before(best, sent.job) && mayWait(sent.job)), requeue)
     }
   }
 }

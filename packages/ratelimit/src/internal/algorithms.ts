@@ -190,13 +190,14 @@ export class Gcra implements Algorithm {
   }
 
   /**
-   * The emission intervals already booked ahead of `now` are kept, each now the new one long (and
-   * at most a new burst of them): the starts made keep counting, at the new pace.
+   * The emission intervals already booked ahead of `now` are kept, each now the new one long — all
+   * of them, even beyond the new burst (a start of a cost above the burst books more): the starts
+   * made keep counting, at the new pace.
    */
   resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
     const next = new Gcra(capacity, limit, interval)
     const booked = Math.max(0, this.tat - now * this.limit) / this.interval
-    if (booked > 0) next.tat = Math.ceil(now * limit + Math.min(booked, capacity) * interval)
+    if (booked > 0) next.tat = Math.ceil(now * limit + booked * interval)
     return next
   }
 

@@ -56,16 +56,18 @@ export const make = <K>(
 ): Effect.Effect<Api.KeyedConcurrencyLimiter<K, PendingLimitExceeded>, InvalidOptions> =>
   Effect.suspend(() => {
     const op = "KeyedConcurrencyLimiter.make"
-    if (!isCount(options.perKey)) return invalid(op, "perKey", options.perKey)
-    if (options.global !== undefined && !isCount(options.global)) return invalid(op, "global", options.global)
-    const capped = options.global !== undefined
-    const limits = { perKey: options.perKey }
+    // read once: the numbers checked are the numbers used
+    const { global, perKey } = options
+    if (!isCount(perKey)) return invalid(op, "perKey", perKey)
+    if (global !== undefined && !isCount(global)) return invalid(op, "global", global)
+    const capped = global !== undefined
+    const limits = { perKey }
     const rooms = new Map<K, KeyRoom>()
     return Effect.zipWith(
       resolveSteering(op, options),
       recording("KeyedConcurrencyLimiter", options.name),
       ({ agingMillis, maxPending, onFull }, recorded) => {
-        const core = new LimitCore(options.global ?? UNCAPPED, {
+        const core = new LimitCore(global ?? UNCAPPED, {
           source: "KeyedConcurrencyLimiter",
           maxPending,
           onFull

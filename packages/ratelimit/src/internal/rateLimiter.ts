@@ -18,40 +18,36 @@ type Restore = Handoff.Restore
 const invalid = (operation: string, field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation, field, expected, value })
 
+/** The options checked, with their defaults, or the first thing wrong with them (read once, now). */
+const check = (operation: string, options: Api.RateLimiter.Options): Api.RateLimiter.Resolved | InvalidOptions => {
+  const { algorithm: given, burst, interval: intervalGiven, limit } = options
+  if (!Number.isSafeInteger(limit) || limit < 1) return invalid(operation, "limit", "an integer ≥ 1", limit)
+  const decoded = Duration.fromInput(intervalGiven)
+  const interval = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
+  if (!Number.isSafeInteger(interval) || interval < 1) {
+    return invalid(operation, "interval", "a whole number of milliseconds ≥ 1", intervalGiven)
+  }
+  const algorithm = given ?? "sliding-window"
+  if (algorithm !== "sliding-window" && algorithm !== "token-bucket" && algorithm !== "gcra") {
+    return invalid(operation, "algorithm", `"sliding-window", "token-bucket" or "gcra"`, algorithm)
+  }
+  if (burst !== undefined) {
+    if (algorithm === "sliding-window") {
+      return invalid(operation, "burst", "absent for the sliding window (its burst is limit)", burst)
+    }
+    if (!Number.isSafeInteger(burst) || burst < 1) return invalid(operation, "burst", "an integer ≥ 1", burst)
+  }
+  return { limit, interval: Duration.millis(interval), algorithm, burst: burst ?? (algorithm === "gcra" ? 1 : limit) }
+}
+
 /** Checks the options and makes the algorithm. @internal */
 export const resolve = (
   operation: string,
   options: Api.RateLimiter.Options
 ): Effect.Effect<Api.RateLimiter.Resolved, InvalidOptions> =>
   Effect.suspend(() => {
-    const { limit } = options
-    if (!Number.isSafeInteger(limit) || limit < 1) {
-      return Effect.fail(invalid(operation, "limit", "an integer ≥ 1", limit))
-    }
-    const decoded = Duration.fromInput(options.interval)
-    const interval = decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
-    if (!Number.isSafeInteger(interval) || interval < 1) {
-      return Effect.fail(invalid(operation, "interval", "a whole number of milliseconds ≥ 1", options.interval))
-    }
-    const algorithm = options.algorithm ?? "sliding-window"
-    if (algorithm !== "sliding-window" && algorithm !== "token-bucket" && algorithm !== "gcra") {
-      return Effect.fail(invalid(operation, "algorithm", `"sliding-window", "token-bucket" or "gcra"`, algorithm))
-    }
-    const burst = options.burst
-    if (burst !== undefined) {
-      if (algorithm === "sliding-window") {
-        return Effect.fail(invalid(operation, "burst", "absent for the sliding window (its burst is limit)", burst))
-      }
-      if (!Number.isSafeInteger(burst) || burst < 1) {
-        return Effect.fail(invalid(operation, "burst", "an integer ≥ 1", burst))
-      }
-    }
-    return Effect.succeed({
-      limit,
-      interval: Duration.millis(interval),
-      algorithm,
-      burst: burst ?? (algorithm === "gcra" ? 1 : limit)
-    })
+    const checked = check(operation, options)
+    return checked instanceof InvalidOptions ? Effect.fail(checked) : Effect.succeed(checked)
   })
 
 /** @internal */
@@ -166,12 +162,16 @@ export const facade = (
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
     drain: drainOf(limiter),
     withPriority: (priority: number) => limited(1, priority),
-    // read when it runs, the limiter's numbers as then (an effect may be built before, and run again)
+    // the limiter's numbers read and the new ones set in one step, when it runs (an effect may be
+    // built before, and run again; another resize may run meanwhile: none is undone)
     resize: (sizes: Api.RateLimiter.Sizes) =>
-      Effect.flatMap(
-        Effect.suspend(() => resizedOptions(current(), sizes)),
-        (resolved) =>
-          Effect.clockWith((clock) => Effect.sync(() => resizeAll(clock.currentTimeMillisUnsafe(), resolved)))
+      Effect.clockWith((clock) =>
+        Effect.suspend(() => {
+          const resolved = check("RateLimiter.resize", resizedOptions(current(), sizes))
+          if (resolved instanceof InvalidOptions) return Effect.fail(resolved)
+          resizeAll(clock.currentTimeMillisUnsafe(), resolved)
+          return Effect.void
+        })
       ),
     awaitIdle: waitingBelow("RateLimiter.awaitIdle", 1),
     awaitSizeBelow: (size: number) => waitingBelow("RateLimiter.awaitSizeBelow", size)
@@ -185,17 +185,16 @@ export const facade = (
 export const rankingOf = (steering: Steering): Priority.Ranking =>
   new Priority.Ranking("RateLimiter.withPriority", steering.agingMillis)
 
-/** The options after a resize: the algorithm stays; each number given replaces its own. */
-const resizedOptions = (
-  options: Api.RateLimiter.Resolved,
-  sizes: Api.RateLimiter.Sizes
-): Effect.Effect<Api.RateLimiter.Resolved, InvalidOptions> =>
-  resolve("RateLimiter.resize", {
-    limit: sizes.limit ?? options.limit,
-    interval: sizes.interval ?? options.interval,
+/** The options after a resize, to check: the algorithm stays; each number given replaces its own. */
+const resizedOptions = (options: Api.RateLimiter.Resolved, sizes: Api.RateLimiter.Sizes): Api.RateLimiter.Options => {
+  const { burst, interval, limit } = sizes
+  return {
+    limit: limit ?? options.limit,
+    interval: interval ?? options.interval,
     algorithm: options.algorithm,
-    burst: options.algorithm === "sliding-window" ? sizes.burst : sizes.burst ?? options.burst
-  })
+    burst: options.algorithm === "sliding-window" ? burst : burst ?? options.burst
+  }
+}
 
 /** @internal */
 export const make = (

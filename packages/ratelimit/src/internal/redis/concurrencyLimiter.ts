@@ -192,18 +192,27 @@ export const make = (
         ))
 
     const limiter = Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, 0), {
-      inside: Effect.map(connection.run("read", Scripts.count, keys, [permits, leaseMicros]), (reply) => {
-        const [count, limit, version] = reply as [unknown, unknown, unknown]
-        line.heard(limit, version)
-        return integer(count)
+      inside: Effect.suspend(() => {
+        const sent = line.limit.mark
+        return Effect.map(connection.run("read", Scripts.count, keys, [permits, leaseMicros]), (reply) => {
+          const [count, limit, version] = reply as [unknown, unknown, unknown]
+          line.heard(limit, version, sent)
+          return integer(count)
+        })
       }),
       waiting: Effect.sync(() => line.waiting),
       withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, priority),
       resize: (concurrency: number) =>
         isCount(concurrency, 1)
-          ? Effect.map(connection.run("resize", Scripts.resize, keys, [permits, leaseMicros, concurrency]), (reply) => {
-            const [limit, version] = reply as [unknown, unknown]
-            line.heard(limit, version)
+          ? Effect.suspend(() => {
+            const sent = line.limit.mark
+            return Effect.map(
+              connection.run("resize", Scripts.resize, keys, [permits, leaseMicros, concurrency]),
+              (reply) => {
+                const [limit, version] = reply as [unknown, unknown]
+                line.heard(limit, version, sent)
+              }
+            )
           })
           : Effect.fail(
             new InvalidOptions({

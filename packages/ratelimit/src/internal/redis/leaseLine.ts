@@ -160,6 +160,7 @@ export class LeaseLine {
         const byArrival = this.options.agingMillis !== undefined
         this.trying.add(id)
         const sentAt = monotonicMillis(clock)
+        const sent = this.limit.mark
         const args = [this.options.limit, this.leaseMicros, id, mayWait ? "1" : "0", rank, byArrival ? "1" : "0"]
         return this.connection.run("acquire", Scripts.acquire, this.keys, args).pipe(
           Effect.tapError(() =>
@@ -179,7 +180,7 @@ export class LeaseLine {
               unknown
             ]
             this.tried(id)
-            this.heard(limit, version)
+            this.heard(limit, version, sent)
             if (this.closed) return this.refuse(member, this.closedError())
             if (integer(taken) === 1) return Effect.succeed({ member, takenAt: sentAt })
             if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
@@ -302,9 +303,12 @@ export class LeaseLine {
     }
   }
 
-  /** The limit Redis told, unless older than the one in force. */
-  heard(limit: unknown, version: unknown): void {
-    this.limit.offer(integer(limit), version)
+  /**
+   * The limit Redis told — by a message, or by the reply to a request sent at `sent` (`limit.mark`)
+   * — unless older than the one in force (see `Versioned`).
+   */
+  heard(limit: unknown, version: unknown, sent?: number): void {
+    this.limit.offer(integer(limit), version, sent)
   }
 
   /** Asks Redis by `at` (this process's clock) at the latest; `pollNow` at once (a message may have been lost). */
@@ -342,13 +346,14 @@ export class LeaseLine {
       args.push(node.member, node.rank)
     }
     this.nextPollAt = sentAt + this.options.pollMillis
+    const sent = this.limit.mark
     return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, args), {
       onFailure: (error) => {
         for (const waiter of waiters) this.fail(waiter, error)
       },
       onSuccess: (reply) => {
         const [granted, limit, untilExpiry, version] = reply as [Array<string>, unknown, unknown, unknown]
-        this.heard(limit, version)
+        this.heard(limit, version, sent)
         // confirmed first: the script renewed every registration and every lease granted to these
         // waiters (a grant older than this poll too), so each lasts `leaseTime` from `sentAt` at least —
         // a waiter stalled past its registration is not granted a lease dated from before the stall

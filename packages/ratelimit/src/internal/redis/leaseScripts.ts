@@ -1,4 +1,4 @@
-import { now, Script, SETTINGS_TTL } from "./scripts.js"
+import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
 
 /**
  * The Lua scripts of the concurrency limiter on Redis: a counting semaphore with leases and a fair
@@ -17,20 +17,22 @@ import { now, Script, SETTINGS_TTL } from "./scripts.js"
  *   twice. An expired registration's entry is dropped with it (a poll that registers it again
  *   adds it back).
  * - `settings`: a hash whose `limit`, set by `resize`, overrides the one each call brings, and
- *   its `version`: 0 until a resize, then each resize's `max(version + 1, now)`, never repeated.
- *   Every answer that tells the limit tells its version too, and a process ignores a limit older
- *   than the newest it heard (a reply read after the message of a resize that followed it).
+ *   its `version`: 0 while none is stored (until a resize, or again once Redis forgot it), then
+ *   each resize's `max(version + 1, now)`. Every answer that tells the limit tells its version
+ *   too, and a process ignores a limit older than the one it holds (a reply read after the message
+ *   of a resize that followed it), unless it sent the request after it took that one (see `Versioned`).
  *
  * Every script first drops what has expired and hands the free permits to the heads of the line
  * (`handOn`): so after any script, the line is empty or no permit is free. A head is granted a
  * lease in place — its lease expires when its registration would have — and the members granted
  * are published on `channel` (`<leases>:wake:db<n>`, see `Connection.channel`) as
- * `g <member> <member> …`; `resize` also publishes `s <limit> <version>`. `ARGV` starts with
+ * `g <member> <member> …`; `resize` also publishes `s <limit> <version>`. Every limit a script
+ * publishes or answers is a string, written in full (`full`). `ARGV` starts with
  * `[limit, lease (µs)]`.
  *
  * @internal
  */
-const prologue = `${now}
+const prologue = `${now}${full}
 local leases, line, waiters, seq, settings, ids = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stored = redis.call("HMGET", settings, "limit", "version")
 local limit = tonumber(stored[1] or ARGV[1])
@@ -127,22 +129,22 @@ if known then
   if redis.call("ZSCORE", leases, known) then
     redis.call("ZADD", leases, now + lease, known)
     keep()
-    return {1, known, limit, 0, "", version}
+    return {1, known, full(limit), 0, "", version}
   end
   local ranked = redis.call("ZSCORE", line, known)
   if ranked then
     redis.call("ZADD", waiters, now + lease, known)
     keep()
-    return {0, known, limit, untilFirstExpiry(), ranked, version}
+    return {0, known, full(limit), untilFirstExpiry(), ranked, version}
   end
 end
 if redis.call("ZSCORE", leases, id) or
   (redis.call("ZCARD", line) == 0 and redis.call("ZCARD", leases) < limit) then
   redis.call("ZADD", leases, now + lease, id)
   keep()
-  return {1, id, limit, 0, "", version}
+  return {1, id, full(limit), 0, "", version}
 end
-if ARGV[4] ~= "1" then return {0, "", limit, untilFirstExpiry(), "", version} end
+if ARGV[4] ~= "1" then return {0, "", full(limit), untilFirstExpiry(), "", version} end
 local rank = tonumber(ARGV[5])
 if ARGV[6] == "1" then rank = rank + math.floor(now / 1000) end
 rank = string.format("%.17g", rank)
@@ -151,7 +153,7 @@ redis.call("ZADD", line, rank, member)
 redis.call("ZADD", waiters, now + lease, member)
 redis.call("HSET", ids, id, member)
 keep()
-return {0, member, limit, untilFirstExpiry(), rank, version}
+return {0, member, full(limit), untilFirstExpiry(), rank, version}
 `)
 
 /**
@@ -181,7 +183,7 @@ for i = 3, #ARGV, 2 do
   end
 end
 keep()
-return {granted, limit, untilFirstExpiry(), version}
+return {granted, full(limit), untilFirstExpiry(), version}
 `)
 
 /**
@@ -239,7 +241,7 @@ return 0
 export const count = new Script(`${prologue}
 handOn()
 keep()
-return {redis.call("ZCARD", leases), limit, version}
+return {redis.call("ZCARD", leases), full(limit), version}
 `)
 
 /**
@@ -252,8 +254,8 @@ export const resize = new Script(`${prologue}
 limit = tonumber(ARGV[3])
 version = math.max(version + 1, now)
 redis.call("HSET", settings, "limit", limit, "version", version)
-redis.call("PUBLISH", channel, "s " .. limit .. " " .. string.format("%.0f", version))
+redis.call("PUBLISH", channel, "s " .. full(limit) .. " " .. full(version))
 handOn()
 keep()
-return {limit, version}
+return {full(limit), version}
 `)

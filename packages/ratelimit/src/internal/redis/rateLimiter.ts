@@ -69,24 +69,31 @@ export const make = (
     const nextId = idSource()
     /** The numbers in force, as Redis last said: `make`'s, or the last `resize`'s of any process. */
     const numbers = new Versioned<RateLimiter.RateLimiter.Resolved>(resolved)
-    /** Takes the numbers of a reply or a message, unless they are older than those in force: whether they were taken. */
-    const update = (limit: number, intervalMicros: number, burst: number, version: number): boolean => {
+    /**
+     * Takes the numbers of a reply (to a request sent at `sent`, `numbers.mark`) or a message, unless
+     * they are older than those in force (see `Versioned`): whether those in force are these now.
+     */
+    const update = (limit: number, intervalMicros: number, burst: number, version: number, sent?: number): boolean => {
       const current = numbers.value
       const same = limit === current.limit && burst === current.burst &&
         intervalMicros === Duration.toMillis(current.interval) * 1000
       const next = same ? current : { limit, interval: Duration.millis(intervalMicros / 1000), algorithm, burst }
-      return numbers.offer(next, version)
+      return numbers.offer(next, version, sent) || same
     }
     const capacity = () => algorithm === "sliding-window" ? numbers.value.limit : numbers.value.burst
 
     const decide = (operation: string, op: string, args: ReadonlyArray<string | number>) =>
-      Effect.map(connection.run(operation, script, keys, [op, ...given, ...args]), (reply): Decision => {
-        const [started, wait, available, pausedFor, limit, interval, burst, of] = (reply as Array<unknown>).map(
-          integer
-        ) as [number, number, number, number, number, number, number, number]
-        // a wait computed on numbers a resize heard since replaced is computed again at once
-        const fresh = update(limit, interval, burst, of)
-        return { started, wait: fresh ? wait : 0, available, pausedFor }
+      Effect.suspend(() => {
+        const sent = numbers.mark
+        return Effect.map(connection.run(operation, script, keys, [op, ...given, ...args]), (reply): Decision => {
+          const [started, wait, available, pausedFor, limit, interval, burst, of] = (reply as Array<unknown>).map(
+            integer
+          ) as [number, number, number, number, number, number, number, number]
+          // a wait computed on numbers that others, heard while it was on its way, replaced is computed
+          // again at once — by a request whose reply is taken (see `Versioned`): once per change heard
+          const fresh = update(limit, interval, burst, of, sent)
+          return { started, wait: fresh ? wait : 0, available, pausedFor }
+        })
       })
 
     /** A cost above the most the numbers in force allow at once: a defect, as for the local limiter. */

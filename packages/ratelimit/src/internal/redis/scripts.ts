@@ -28,10 +28,12 @@ import { createHash } from "node:crypto"
  *   unless a pause already ends later.
  *
  * Each answers `{ started, wait (µs until the next cost may start; 0 if all started),
- * available, paused for (µs), limit, interval (µs), burst, version }`: the numbers in force, and
- * their version — 0 until a resize, then each resize's `max(version + 1, now)` (so a version
- * never repeats, even after the settings expired), published with them: a process ignores numbers
- * older than the newest it heard (a reply read after the message of a resize that followed it).
+ * available, paused for (µs), limit, interval (µs), burst, version }` (limit, interval and burst
+ * as strings written in full, as published: see `full`): the numbers in force, and
+ * their version — 0 while none are stored (`make`'s apply: until a resize, or again once Redis
+ * forgot the settings), then each resize's `max(version + 1, now)`, published with them: a
+ * process ignores numbers older than those it holds (a reply read after the message of a resize
+ * that followed it), unless it sent the request after it took them (see `Versioned`).
  *
  * @internal
  */
@@ -46,6 +48,18 @@ export class Script {
 export const now = `
 local time = redis.call("TIME")
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+`
+
+/**
+ * `full(n)`: the number `n` written in full (`%.17g`, which reads back as the same number), for a
+ * message or a reply. Lua's `..` keeps 14 significant digits (123456789012345 becomes
+ * `1.2345678901234e+14`), and ioredis reads an integer reply above 2^53 − 58 one off: the numbers
+ * a resize sets, which may be any safe integer, travel as these strings.
+ *
+ * @internal
+ */
+export const full = `
+local function full(n) return string.format("%.17g", n) end
 `
 
 /** How long what `resize` and `pause` stored outlives the limiter's last use: a day, in ms. @internal */
@@ -83,7 +97,7 @@ prepare()
 -- a pause stored longer than the longest (by an older version) counts as the longest
 paused = math.min(paused, now + ${MAX_PAUSE_MILLIS} * 1000)
 local function reply(started, wait)
-  return {started, wait, available(), math.max(0, paused - now), limit, interval, burst, version}
+  return {started, wait, available(), math.max(0, paused - now), full(limit), full(interval), full(burst), version}
 end
 if op == "peek" then return reply(0, 0) end
 if op == "pause" then
@@ -101,7 +115,7 @@ if op == "resize" then
   version = math.max(version + 1, now)
   redis.call("HSET", settings, "limit", limit, "interval", interval, "burst", burst, "version", version)
   redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
-  redis.call("PUBLISH", KEYS[3], "s " .. limit .. " " .. interval .. " " .. burst .. " " .. string.format("%.0f", version))
+  redis.call("PUBLISH", KEYS[3], "s " .. full(limit) .. " " .. full(interval) .. " " .. full(burst) .. " " .. full(version))
   return reply(0, 0)
 end
 if op == "try" and tonumber(ARGV[6]) > largest() then return reply(-1, 0) end
@@ -136,7 +150,7 @@ local function writeCell(field, value, micros)
 end
 `
 
-const rateScript = (algorithm: string) => new Script(`${now}${settings}${cell}${algorithm}${dispatch}`)
+const rateScript = (algorithm: string) => new Script(`${now}${full}${settings}${cell}${algorithm}${dispatch}`)
 
 /**
  * A log of starts, one member per unit of cost, scored by its time. Strict: a start at `s` counts

@@ -1,5 +1,7 @@
 /**
- * Review (third round): `maxTasksPerWorker` and the take-backs other than a priority's.
+ * From the third review (each test failed before the fix: a worker now serves on when it would
+ * end below the max, and a call cancelled before it started is not counted):
+ * `maxTasksPerWorker` and the take-backs other than a priority's.
  *
  * README, Steering a WorkerPool: "A worker retired by `maxTasksPerWorker` whose last call is
  * taken back before it starts serves again"; Options.maxTasksPerWorker: "Replace a worker after
@@ -57,7 +59,7 @@ const stalled = (pool: WorkerPool.WorkerPool<unknown>, gate: Int32Array) =>
     yield* within("the thread blocked", started(gate))
   })
 
-describe("zz-review: maxTasksPerWorker after a take-back", { timeout: 60_000, concurrent: false }, () => {
+describe("WorkerPool: maxTasksPerWorker after a take-back", { timeout: 60_000, concurrent: false }, () => {
   // Without priorities. T0 runs `hold(h1)` and is sent C behind it: its 2nd call, so it retires.
   // T1 frees: it takes C back (`rescue`, or `steal`) and runs it. T0 has run one task when its
   // `hold` ends; it is still retiring, and leaves: replaced after 1 task of 2.

@@ -1,5 +1,6 @@
 /**
- * Review (third round): `maxPending` counting when `submit` and `map` share the line.
+ * From the third review (failed before the fix: the calls about to start are now the first in
+ * line, bounded or not): `maxPending` counting when `submit` and `map` share the line.
  *
  * README, Bounded submission: "`maxPending: m` bounds the tasks from `submit` that wait … A task
  * an idle worker would take at once is never held or refused by it … `map`, `mapStream` and the
@@ -19,7 +20,7 @@ import { cells, how, release, started } from "./fixtures/handshake.js"
 import { tasks, within } from "./fixtures/steering.js"
 import { hold, whoAmI } from "./fixtures/tasks.js"
 
-describe("zz-review: maxPending with a map in line", { timeout: 60_000, concurrent: false }, () => {
+describe("WorkerPool: maxPending with a map in line", { timeout: 60_000, concurrent: false }, () => {
   it.live("a map's calls behind a submit the idle worker takes do not count against maxPending", () => {
     const h = cells()
     return Effect.scoped(

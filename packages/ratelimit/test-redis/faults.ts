@@ -10,29 +10,34 @@ import { url } from "./redis.js"
 export const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
 
+/** The two ends of a connection through a proxy: to the client, and to Redis. */
+interface Ends {
+  readonly downstream: net.Socket
+  readonly upstream: net.Socket
+}
+
 /**
- * A TCP proxy to the test Redis, closed with the scope, that delays by `millis` what Redis sends on
- * the first connection made through it (a limiter's script connection; its subscriber, made next,
- * is not delayed).
+ * A TCP proxy to the test Redis, closed with the scope: its URL. What the client sends is passed
+ * on as it is; what Redis sends on the `connection`-th connection made through it (from 0) goes
+ * to `relay`, which passes it on (or not).
  */
-export const delayingProxy = (millis: number): Effect.Effect<string, never, Scope.Scope> =>
+const proxy = (
+  relay: (reply: Buffer, connection: number, ends: Ends) => void
+): Effect.Effect<string, never, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<{ server: net.Server; sockets: Set<net.Socket>; url: string }>((resume) => {
       const target = new URL(url())
       const sockets = new Set<net.Socket>()
       let accepted = 0
       const server = net.createServer((downstream) => {
-        const delayed = accepted++ === 0
+        const connection = accepted++
         const upstream = net.connect(Number(target.port), target.hostname)
         for (const socket of [downstream, upstream]) {
           sockets.add(socket)
           socket.on("error", () => {})
         }
         downstream.on("data", (chunk) => upstream.write(chunk))
-        upstream.on("data", (chunk) => {
-          if (delayed) setTimeout(() => downstream.write(chunk), millis)
-          else downstream.write(chunk)
-        })
+        upstream.on("data", (chunk: Buffer) => relay(chunk, connection, { downstream, upstream }))
         downstream.on("close", () => upstream.destroy())
         upstream.on("close", () => downstream.destroy())
       })
@@ -47,6 +52,38 @@ export const delayingProxy = (millis: number): Effect.Effect<string, never, Scop
         server.close()
       })
   ).pipe(Effect.map(({ url }) => url))
+
+/**
+ * A TCP proxy to the test Redis, closed with the scope, that delays by `millis` what Redis sends on
+ * the first connection made through it (a limiter's script connection; its subscriber, made next,
+ * is not delayed).
+ */
+export const delayingProxy = (millis: number): Effect.Effect<string, never, Scope.Scope> =>
+  proxy((reply, connection, { downstream }) => {
+    if (connection === 0) setTimeout(() => downstream.write(reply), millis)
+    else downstream.write(reply)
+  })
+
+/**
+ * A TCP proxy to the test Redis, closed with the scope: once `dropNextReply` is set, the next reply
+ * Redis sends closes both sockets of its connection instead (its client reconnects).
+ */
+export const replyDroppingProxy: Effect.Effect<{ url: string; dropNextReply: boolean }, never, Scope.Scope> = Effect
+  .suspend(() => {
+    const state = { url: "", dropNextReply: false }
+    return Effect.map(
+      proxy((reply, _, { downstream, upstream }) => {
+        if (!state.dropNextReply) return void downstream.write(reply)
+        state.dropNextReply = false
+        downstream.destroy()
+        upstream.destroy()
+      }),
+      (url) => {
+        state.url = url
+        return state
+      }
+    )
+  })
 
 /**
  * A wall clock stepped `step` ms from the real one (as NTP steps a machine's clock), with the real

@@ -81,6 +81,12 @@ export const eventually = (check: Effect.Effect<boolean, unknown>, within = 2000
     return yield* Effect.die(new Error(`condition not met within ${within} ms`))
   })
 
+/** The `KEYS` of the concurrency limiter's scripts (see `leaseScripts.ts`), for a limiter named `name` in database 0. */
+export const scriptKeys = (name: string): Array<string> => {
+  const base = `${prefix}:${name}:leases`
+  return [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`, `${base}:ids`, `${base}:wake:db0`]
+}
+
 /** The keys of a concurrency limiter's line: its sorted set, and the list its test fixtures append to when they enter. */
 export const lineKeys = (name: string) => ({
   leases: `${prefix}:${name}:leases`,

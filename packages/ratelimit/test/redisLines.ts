@@ -64,7 +64,8 @@ export const leaseLineOf = (
       pollMillis: 1000,
       agingMillis: undefined,
       bound: new PendingBound("RedisConcurrencyLimiter", maxPending, "dropOldest"),
-      giveBack
+      giveBack,
+      clock: yield* Effect.clockWith(Effect.succeed)
     })
     yield* Effect.forkScoped(line.loop)
     return line

@@ -57,24 +57,34 @@ export const make = (
     const recorded = yield* recording("RedisConcurrencyLimiter", options.name)
     const base = `${prefix}:${options.name}:leases`
     const channel = connection.channel(base)
-    const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`, channel]
+    const keys = [base, `${base}:line`, `${base}:waiters`, `${base}:seq`, `${base}:settings`, `${base}:ids`, channel]
     const leaseMicros = leaseMillis * 1000
     const nextId = idSource()
     const context = yield* Effect.context<never>()
+    const clock = yield* Effect.clockWith(Effect.succeed)
 
     /**
      * Gives a lease or a registration back in a fiber of its own, tried again every 50 ms — the
      * connection may be coming back — until it gets through or the lease would have expired anyway.
      */
-    const giveBack = (member: string, byId: boolean) =>
-      Effect.runForkWith(context)(Effect.ignore(
-        Effect.retry(connection.run("release", Scripts.leave, keys, [permits, leaseMicros, member, byId ? "1" : "0"]), {
-          schedule: Schedule.spaced(Duration.millis(50)),
-          times: Math.ceil(leaseMillis / 50),
-          // a connection closed for good (its scope ended) will not come back: nothing to wait for
-          while: () => connection.client.status !== "end"
-        })
+    const giveBack = (member: string, byId: boolean) => {
+      // held from now: a connection this limiter opened stays open, after its scope closed, until it is done
+      const done = connection.hold()
+      Effect.runForkWith(context)(Effect.ensuring(
+        Effect.ignore(
+          Effect.retry(
+            connection.run("release", Scripts.leave, keys, [permits, leaseMicros, member, byId ? "1" : "0"]),
+            {
+              schedule: Schedule.spaced(Duration.millis(50)),
+              times: Math.ceil(leaseMillis / 50),
+              // a connection closed for good (the caller's, closed by them) will not come back: nothing to wait for
+              while: () => connection.client.status !== "end"
+            }
+          )
+        ),
+        Effect.sync(done)
       ))
+    }
 
     const line = new LeaseLine(connection, keys, {
       name: options.name,
@@ -84,7 +94,8 @@ export const make = (
       pollMillis,
       agingMillis,
       bound,
-      giveBack
+      giveBack,
+      clock
     })
     yield* subscribe(
       connection.client,
@@ -172,9 +183,12 @@ export const make = (
     const run = <A, E, R>(effect: Effect.Effect<A, E, R>, priority: number) =>
       ranking.withRelativeRank(priority, (rank) =>
         Effect.uninterruptibleMask((restore) =>
-          recorded === undefined
-            ? inside(effect, rank, restore, Effect.void)
-            : recorded.track((started) => inside(effect, rank, restore, started))
+          // from its try to its release, the request holds the connection (its scope may close meanwhile)
+          connection.holding(
+            recorded === undefined
+              ? inside(effect, rank, restore, Effect.void)
+              : recorded.track((started) => inside(effect, rank, restore, started))
+          )
         ))
 
     const limiter = Object.assign(<A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, 0), {

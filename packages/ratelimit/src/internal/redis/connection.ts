@@ -34,12 +34,55 @@ const redact = (url: string): string => {
  * @internal
  */
 export class Connection {
+  /** Work under way that needs the connection: a request, from its try to its release; a give-back. */
+  private busy = 0
+  /** Closes the connection once `busy` is back to 0 (its scope closed meanwhile). */
+  private closeWhenIdle: (() => void) | undefined = undefined
+
   constructor(
     readonly client: Redis,
     /** The shared limit's name, for errors. */
     readonly name: string,
     readonly timeoutMillis: number
   ) {}
+
+  /**
+   * Marks work under way that needs the connection, until `done` is called: a connection this
+   * limiter opened is not closed before — its scope closing leaves it open until then — so what
+   * the work took in Redis can be given back.
+   */
+  hold(): () => void {
+    this.busy++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (--this.busy === 0 && this.closeWhenIdle !== undefined) {
+        const close = this.closeWhenIdle
+        this.closeWhenIdle = undefined
+        close()
+      }
+    }
+  }
+
+  /** `effect`, the connection held while it runs (see `hold`). */
+  holding<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> {
+    return Effect.uninterruptibleMask((restore) =>
+      Effect.suspend(() => {
+        const done = this.hold()
+        return Effect.ensuring(restore(effect), Effect.sync(done))
+      })
+    )
+  }
+
+  /** `close` now if no work holds the connection; else in the background once the last is done. */
+  closeAfterWork(close: Effect.Effect<void>): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.busy === 0) return close
+      this.closeWhenIdle = () => Effect.runFork(close)
+      return Effect.void
+    })
+  }
 
   /**
    * The channel of the limiter whose keys start with `base`: pub/sub spans every database of a
@@ -51,11 +94,20 @@ export class Connection {
     return `${base}:wake:db${this.client.options.db ?? 0}`
   }
 
-  /** EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever happens. */
-  private send(script: Script, keys: ReadonlyArray<string>, args: ReadonlyArray<string | number>): Promise<unknown> {
+  /**
+   * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever
+   * happens. The EVAL runs after the scripts sent meanwhile: it is not sent once the caller gave
+   * up (`abandoned`), whose give-back, sent then, would run before it.
+   */
+  private send(
+    script: Script,
+    keys: ReadonlyArray<string>,
+    args: ReadonlyArray<string | number>,
+    abandoned: () => boolean
+  ): Promise<unknown> {
     const client = this.client
     return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) =>
-      error instanceof Error && error.message.startsWith("NOSCRIPT")
+      error instanceof Error && error.message.startsWith("NOSCRIPT") && !abandoned()
         ? client.eval(script.source, keys.length, ...keys, ...args)
         : Promise.reject(error)
     )
@@ -87,7 +139,7 @@ export class Connection {
         settle(Effect.fail(new RedisLimiterUnavailable({ limiter: this.name, operation, cause })))
       const timer = setTimeout(() => fail(new NoReply(this.timeoutMillis)), this.timeoutMillis)
       try {
-        this.send(script, keys, args).then((reply) => settle(Effect.succeed(reply)), fail)
+        this.send(script, keys, args, () => done).then((reply) => settle(Effect.succeed(reply)), fail)
       } catch (error) {
         fail(error)
       }
@@ -95,12 +147,15 @@ export class Connection {
   }
 }
 
-/** A connection opened from a URL: connected first (else `RedisLimiterUnavailable`), closed with the scope. */
+/**
+ * A connection opened from a URL: connected first (else `RedisLimiterUnavailable`), closed with the
+ * scope — or, if work still holds it then (see `Connection.hold`), once that work is done.
+ */
 const open = (
   url: string,
   name: string,
   timeoutMillis: number
-): Effect.Effect<Redis, RedisLimiterUnavailable, Scope.Scope> =>
+): Effect.Effect<Connection, RedisLimiterUnavailable, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
@@ -130,7 +185,7 @@ const open = (
         } finally {
           clearTimeout(timer)
         }
-        return client
+        return new Connection(client, name, timeoutMillis)
       },
       catch: (cause) =>
         new RedisLimiterUnavailable({
@@ -139,13 +194,17 @@ const open = (
           cause: new Error(`${redact(url)}: ${cause instanceof Error ? cause.message : String(cause)}`)
         })
     }),
-    (client) =>
-      Effect.promise(() => client.quit().then(() => undefined, () => client.disconnect())).pipe(
-        Effect.timeoutOrElse({
-          duration: Duration.millis(timeoutMillis),
-          orElse: () => Effect.sync(() => client.disconnect())
-        })
+    (connection) => {
+      const client = connection.client
+      return connection.closeAfterWork(
+        Effect.promise(() => client.quit().then(() => undefined, () => client.disconnect())).pipe(
+          Effect.timeoutOrElse({
+            duration: Duration.millis(timeoutMillis),
+            orElse: () => Effect.sync(() => client.disconnect())
+          })
+        )
       )
+    }
   )
 
 const MAX_TIMER_MILLIS = 2_147_483_647
@@ -200,8 +259,7 @@ export const connect = (
         url === undefined ? undefined : redact(url)
       )
     }
-    const client = yield* open(url, name, timeoutMillis)
-    return { connection: new Connection(client, name, timeoutMillis), prefix }
+    return { connection: yield* open(url, name, timeoutMillis), prefix }
   })
 
 /**

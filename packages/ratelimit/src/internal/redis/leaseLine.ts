@@ -29,6 +29,8 @@ interface LineWaiter extends Handoff.Waiter<number, RedisLimiterUnavailable | Pe
   rank: string
   /** When the last script that renewed its registration was sent (this process's clock, ms). */
   confirmedAt: number
+  /** It left, its registration (or the lease handed to it) given back. */
+  withdrawn: boolean
 }
 
 /** A lease taken: its id in Redis, and the time from which it lasts at least `leaseTime`. @internal */
@@ -50,6 +52,8 @@ export interface LineOptions {
   readonly bound: PendingBound
   /** Gives back a lease or a registration in the background (tried until it gets through): by member, or by id. */
   readonly giveBack: (member: string, byId: boolean) => void
+  /** This process's clock: what a grant heard by message is dated on. */
+  readonly clock: Clock.Clock
 }
 
 /**
@@ -64,6 +68,12 @@ export interface LineOptions {
  * the line is below it (always with `"dropOldest"`), and its registration is checked when its reply
  * comes: with `"dropOldest"` the oldest waiter makes room, else it is withdrawn and the request
  * refused. A try that cannot register takes a free permit, or is refused.
+ *
+ * An effect never starts on a lease that may have expired — one dated (from when the script that
+ * took or last renewed it was sent) two thirds of the lease ago or more: its reply or its grant was
+ * read after a stall of this process. A waiter granted so stays in line and the poll is sent at
+ * once (it renews the lease, or puts the waiter back in its place); a lease found stale as its
+ * request starts is renewed first, and if it is gone the request tries again.
  *
  * @internal
  */
@@ -98,8 +108,51 @@ export class LeaseLine {
     return this.line.size + this.trying.size
   }
 
-  /** Waits for a lease, at `rank` (lower first); only the wait in the line is interruptible. */
+  /**
+   * Waits for a lease, at `rank` (lower first), that lasts a third of `leaseTime` more at least;
+   * only the wait in the line is interruptible.
+   */
   acquire(rank: number, restore: Restore): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    return Effect.flatMap(this.request(rank, restore), (taken) => this.confirm(taken, rank, restore))
+  }
+
+  /** Whether a lease known to last `leaseTime` from `takenAt` may be too close to its expiry to start on. */
+  private stale(takenAt: number): boolean {
+    return monotonicMillis(this.options.clock) - takenAt >= this.options.leaseMillis * 2 / 3
+  }
+
+  /**
+   * `taken`, if it is not stale; else renewed first (dated from the renewal), or — Redis says it
+   * expired — asked for again. A renewal that fails fails the request, the lease given back.
+   */
+  private confirm(
+    taken: Taken,
+    rank: number,
+    restore: Restore
+  ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    return Effect.suspend(() => {
+      if (!this.stale(taken.takenAt)) return Effect.succeed(taken)
+      const { member } = taken
+      const sentAt = monotonicMillis(this.options.clock)
+      return this.connection.run("renew", Scripts.renew, this.keys, [this.options.limit, this.leaseMicros, member])
+        .pipe(
+          Effect.tapError(() => Effect.sync(() => this.options.giveBack(member, false))),
+          Effect.flatMap((held) =>
+            integer(held) !== 1
+              ? this.acquire(rank, restore)
+              : this.closed // the limiter's scope closed meanwhile: as after a try's reply, the lease is given back
+              ? this.refuse(member, this.closedError())
+              : this.confirm({ member, takenAt: sentAt }, rank, restore)
+          )
+        )
+    })
+  }
+
+  /** Asks Redis once (a try), then waits in the line if the try registered. */
+  private request(
+    rank: number,
+    restore: Restore
+  ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
     return Effect.clockWith((clock) =>
       Effect.suspend(() => {
         const mayWait = this.mayWait()
@@ -136,7 +189,7 @@ export class LeaseLine {
             }
             const repliedAt = monotonicMillis(clock)
             const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)))
-            return Effect.map(waiter.wait(restore, this.hooks(member)), (
+            return Effect.map(waiter.wait(restore, this.hooks(waiter)), (
               takenAt
             ) => ({ member, takenAt }))
           })
@@ -181,7 +234,7 @@ export class LeaseLine {
     if (oldest === undefined) return false
     this.forget(oldest)
     oldest.settle(Exit.fail(this.options.bound.exceeded(maxPending, true)))
-    this.options.giveBack(oldest.member, false)
+    this.withdraw(oldest)
     return true
   }
 
@@ -195,6 +248,7 @@ export class LeaseLine {
     waiter.member = member
     waiter.rank = rank
     waiter.confirmedAt = sentAt
+    waiter.withdrawn = false
     if (this.early.delete(member)) {
       waiter.grant(sentAt)
       return waiter
@@ -206,13 +260,18 @@ export class LeaseLine {
   }
 
   /** An interrupted waiter's registration is withdrawn (or the lease handed to it given back). */
-  private hooks(member: string): Handoff.WaitHooks<number> {
+  private hooks(waiter: LineWaiter): Handoff.WaitHooks<number> {
     const leave = () => {
-      this.byMember.delete(member)
+      this.byMember.delete(waiter.member)
       this.watchers.check()
-      this.options.giveBack(member, false)
+      this.withdraw(waiter)
     }
     return { onCancel: leave, onLost: leave }
+  }
+
+  private withdraw(waiter: LineWaiter): void {
+    waiter.withdrawn = true
+    this.options.giveBack(waiter.member, false)
   }
 
   private forget(waiter: LineWaiter): void {
@@ -225,6 +284,8 @@ export class LeaseLine {
   private granted(member: string): void {
     const waiter = this.byMember.get(member)
     if (waiter !== undefined) {
+      // heard after a stall of this process, the lease may have expired: the poll renews it, or puts the waiter back
+      if (this.stale(waiter.confirmedAt)) return this.pollNow()
       this.forget(waiter)
       waiter.grant(waiter.confirmedAt)
     } else if (this.trying.has(idOf(member))) {
@@ -298,6 +359,10 @@ export class LeaseLine {
         // a waiter stalled past its registration is not granted a lease dated from before the stall
         for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
         for (const member of granted) this.granted(member)
+        // a waiter that left while this poll was on its way: its withdrawal may have run first (a
+        // NOSCRIPT fallback reorders this process's scripts), and this poll registered it again —
+        // so it is withdrawn once more, now that the poll has run
+        for (const waiter of waiters) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
         // the first lease's expiry counted from the reply, as in `register`
         this.nextPollAt = Math.min(this.nextPollAt, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
       }
@@ -308,7 +373,7 @@ export class LeaseLine {
     if (this.byMember.get(waiter.member) !== waiter) return
     this.forget(waiter)
     waiter.settle(Exit.fail(error))
-    this.options.giveBack(waiter.member, false)
+    this.withdraw(waiter)
   }
 
   /**

@@ -2,7 +2,7 @@ import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
 
 /**
  * The Lua scripts of the concurrency limiter on Redis: a counting semaphore with leases and a fair
- * line. `KEYS = [leases, line, waiters, seq, settings, channel]`:
+ * line. `KEYS = [leases, line, waiters, seq, settings, ids, channel]`:
  *
  * - `leases`: the holders, a sorted set of lease ids scored by their expiry (µs, Redis's clock).
  *   A lease whose expiry has come is gone: its holder stopped renewing it (killed, or cut off).
@@ -11,6 +11,11 @@ import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
  *   `INCR seq`: equal ranks are ordered by member, so by arrival in Redis, across processes.
  * - `waiters`: the same members scored by their registration's expiry. A waiter's process renews
  *   it at each poll; a waiter whose process died leaves the line when it expires.
+ * - `ids`: a hash from the request id of each member of the line to the member, kept while it
+ *   waits or holds the lease handed to it: an acquire sent again (ioredis resends a command whose
+ *   reply it lost, when it reconnects) finds its registration, or its lease, and does not register
+ *   twice. An expired registration's entry is dropped with it (a poll that registers it again
+ *   adds it back).
  * - `settings`: a hash whose `limit`, set by `resize`, overrides the one each call brings, and
  *   its `version`: 0 while none is stored (until a resize, or again once Redis forgot it), then
  *   each resize's `max(version + 1, now)`. Every answer that tells the limit tells its version
@@ -28,17 +33,36 @@ import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
  * @internal
  */
 const prologue = `${now}${full}
-local leases, line, waiters, seq, settings = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local leases, line, waiters, seq, settings, ids = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stored = redis.call("HMGET", settings, "limit", "version")
 local limit = tonumber(stored[1] or ARGV[1])
 local version = tonumber(stored[2] or 0)
 local lease = tonumber(ARGV[2])
-local channel = KEYS[6]
+local channel = KEYS[7]
+
+-- the request id of a member of the line, \`<seq>:<id>\` (a lease a try took is named by its id)
+local function idOf(member) return string.match(member, "^%d+:(.+)$") or member end
+
+-- \`member\` is gone: its request id no longer maps to it
+local function forget(member)
+  local id = idOf(member)
+  if redis.call("HGET", ids, id) == member then redis.call("HDEL", ids, id) end
+end
+
+local function dropExpiredLeases()
+  local expired = redis.call("ZRANGEBYSCORE", leases, "-inf", now)
+  if #expired == 0 then return end
+  redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
+  for _, member in ipairs(expired) do forget(member) end
+end
 
 local function purge()
-  redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
+  dropExpiredLeases()
   local expired = redis.call("ZRANGEBYSCORE", waiters, "-inf", now)
-  for _, member in ipairs(expired) do redis.call("ZREM", line, member) end
+  for _, member in ipairs(expired) do
+    redis.call("ZREM", line, member)
+    forget(member)
+  end
   if #expired > 0 then redis.call("ZREMRANGEBYSCORE", waiters, "-inf", now) end
 end
 
@@ -60,15 +84,21 @@ end
 
 -- each key lives until its last lease or registration would expire, and a second more
 local function keep()
+  local longest = 0
   local last = redis.call("ZRANGE", leases, -1, -1, "WITHSCORES")
-  if last[2] then redis.call("PEXPIRE", leases, math.ceil((tonumber(last[2]) - now) / 1000) + 1000) end
+  if last[2] then
+    longest = math.ceil((tonumber(last[2]) - now) / 1000) + 1000
+    redis.call("PEXPIRE", leases, longest)
+  end
   last = redis.call("ZRANGE", waiters, -1, -1, "WITHSCORES")
   if last[2] then
     local ttl = math.ceil((tonumber(last[2]) - now) / 1000) + 1000
     redis.call("PEXPIRE", waiters, ttl)
     redis.call("PEXPIRE", line, ttl)
     redis.call("PEXPIRE", seq, ttl)
+    longest = math.max(longest, ttl)
   end
+  if longest > 0 then redis.call("PEXPIRE", ids, longest) end
   redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
 end
 
@@ -81,7 +111,10 @@ end
 
 /**
  * `ARGV = [limit, lease, id, mayWait, rank, byArrival]`: takes a lease for `id` if the line is
- * empty and a permit free (or `id` holds one: an acquire sent again) → `{ 1, id, limit, 0, "", version }`. Else,
+ * empty and a permit free (or `id` holds one: an acquire sent again) → `{ 1, id, limit, 0, "", version }`.
+ * An acquire sent again whose first run registered `id` renews what that run made — its
+ * registration → `{ 0, member, …, its rank, version }`, or the lease handed to it since →
+ * `{ 1, member, limit, 0, "", version }` — and registers nothing. Else,
  * with `mayWait` `"1"`, registers `id` in the line, ranked `rank` (plus the arrival in ms when
  * `byArrival` is `"1"`) → `{ 0, member, limit, µs until the first lease expires, rank, version }`;
  * with `mayWait` `"0"` → `{ 0, "", limit, …, version }`.
@@ -91,6 +124,20 @@ end
 export const acquire = new Script(`${prologue}
 handOn()
 local id = ARGV[3]
+local known = redis.call("HGET", ids, id)
+if known then
+  if redis.call("ZSCORE", leases, known) then
+    redis.call("ZADD", leases, now + lease, known)
+    keep()
+    return {1, known, full(limit), 0, "", version}
+  end
+  local ranked = redis.call("ZSCORE", line, known)
+  if ranked then
+    redis.call("ZADD", waiters, now + lease, known)
+    keep()
+    return {0, known, full(limit), untilFirstExpiry(), ranked, version}
+  end
+end
 if redis.call("ZSCORE", leases, id) or
   (redis.call("ZCARD", line) == 0 and redis.call("ZCARD", leases) < limit) then
   redis.call("ZADD", leases, now + lease, id)
@@ -104,6 +151,7 @@ rank = string.format("%.17g", rank)
 local member = string.format("%015.0f", redis.call("INCR", seq)) .. ":" .. id
 redis.call("ZADD", line, rank, member)
 redis.call("ZADD", waiters, now + lease, member)
+redis.call("HSET", ids, id, member)
 keep()
 return {0, member, full(limit), untilFirstExpiry(), rank, version}
 `)
@@ -118,11 +166,12 @@ return {0, member, full(limit), untilFirstExpiry(), rank, version}
  * @internal
  */
 export const heartbeat = new Script(`${prologue}
-redis.call("ZREMRANGEBYSCORE", leases, "-inf", now)
+dropExpiredLeases()
 for i = 3, #ARGV, 2 do
   if not redis.call("ZSCORE", leases, ARGV[i]) then
     redis.call("ZADD", line, ARGV[i + 1], ARGV[i])
     redis.call("ZADD", waiters, now + lease, ARGV[i])
+    redis.call("HSET", ids, idOf(ARGV[i]), ARGV[i])
   end
 end
 handOn()
@@ -150,6 +199,11 @@ local removed = 0
 local function remove(member)
   removed = removed + redis.call("ZREM", leases, member) + redis.call("ZREM", line, member)
   redis.call("ZREM", waiters, member)
+  forget(member)
+end
+if ARGV[4] == "1" then
+  local known = redis.call("HGET", ids, ARGV[3])
+  if known then remove(known) end
 end
 remove(ARGV[3])
 if ARGV[4] == "1" then

@@ -1,0 +1,89 @@
+/**
+ * The fallback to `EVAL` after `NOSCRIPT` reorders a process's scripts. After a restart or a
+ * failover, Redis's script cache is empty: a script goes `EVALSHA` → `NOSCRIPT` → `EVAL`, the
+ * `EVAL` sent only when the `NOSCRIPT` reply is back, and a script sent in between (a waiter's
+ * withdrawal, whose script is cached already) runs before it. The poll (`heartbeat`), which
+ * registers again "at their place" the waiters it names, then registered a waiter that had left:
+ * the permit freed next went to it, held by nobody. README: "Interrupting a waiter withdraws its
+ * registration … in the background, tried until Redis answers". A waiter that leaves while a poll
+ * naming it is on its way is now withdrawn again once the poll's reply is back.
+ *
+ * Failed before the fix (found by a review). It flushes Redis's script cache: the other tests
+ * running beside it take the `EVAL` fallback too, which they handle.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Exit, Fiber } from "effect"
+import { Redis } from "ioredis"
+import * as Scripts from "../src/internal/redis/leaseScripts.js"
+import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
+import { delayingProxy } from "./faults.js"
+import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+
+describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concurrent: false }, () => {
+  it.live(
+    "a waiter interrupted while its process's poll is on its way (script cache empty) stays withdrawn",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("noscript-order")
+        const redis = yield* client
+        const keys = lineKeys(name)
+        const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })
+        const gate = yield* Deferred.make<void>()
+        const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
+        yield* eventually(Effect.map(holding.inside, (n) => n === 1))
+
+        // the waiter's process talks to Redis through a proxy that delays replies by 50 ms (a remote Redis)
+        const proxied = yield* delayingProxy(50)
+        const own = yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
+            connection.on("error", () => {})
+            return connection
+          }),
+          (connection) => Effect.sync(() => connection.disconnect())
+        )
+        const heartbeatSent = yield* Deferred.make<void>()
+        let armed = false
+        const evalsha = own.evalsha.bind(own) as (...args: Array<unknown>) => Promise<unknown>
+        ;(own as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+          const sent = evalsha(...args)
+          if (armed && args[0] === Scripts.heartbeat.sha) {
+            armed = false
+            Deferred.doneUnsafe(heartbeatSent, Effect.void)
+          }
+          return sent
+        }
+        const limiter = yield* RedisConcurrencyLimiter.make({
+          name,
+          prefix,
+          redis: own,
+          concurrency: 1,
+          leaseTime: "30 seconds",
+          pollInterval: "300 millis"
+        })
+        const waiter = yield* Effect.forkChild(limiter(Effect.succeed("ran")))
+        yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
+
+        // Redis restarted / failed over: its script cache is empty — but the withdrawal's script is
+        // loaded again already (another process ran it)
+        yield* Effect.promise(() => redis.script("FLUSH"))
+        yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
+        armed = true
+        yield* Deferred.await(heartbeatSent)
+        yield* Fiber.interrupt(waiter) // while the poll's EVALSHA is on its way (its NOSCRIPT comes back in 50 ms)
+        yield* Effect.sleep("600 millis")
+        const line = yield* Effect.promise(() => redis.zrange(keys.line, "0", "-1"))
+        // the holder leaves: its permit should be free for the next request of any process
+        yield* Deferred.succeed(gate, undefined)
+        yield* Fiber.join(holder)
+        const next = yield* Effect.exit(Effect.timeout(holding(Effect.succeed("in")), "2 seconds"))
+        assert.deepStrictEqual(line, [], "the interrupted waiter is registered again in Redis's line")
+        assert.deepStrictEqual(
+          next,
+          Exit.succeed("in"),
+          "the freed permit went to the interrupted waiter's registration"
+        )
+      })),
+    20_000
+  )
+})

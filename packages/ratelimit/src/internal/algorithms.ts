@@ -199,11 +199,16 @@ export class Gcra implements Algorithm {
     this.tolerance = (capacity - 1) * interval
   }
 
-  /** Moves `at` to `now`: what was ahead comes closer by the time passed. */
+  /** How far `tat` is ahead of `now` (a reading before `at` counts as `at`), without moving `at`. */
+  private aheadAt(now: number): number {
+    // a product past 2^53 is far above any `ahead`: rounded, it still clears it
+    return now <= this.at || this.ahead === 0 ? this.ahead : Math.max(0, this.ahead - (now - this.at) * this.limit)
+  }
+
+  /** Moves `at` to `now`, for a start or a change: what was ahead comes closer by the time passed. */
   private advance(now: number): void {
     if (now <= this.at) return
-    // a product past 2^53 is far above any `ahead`: rounded, it still clears it
-    if (this.ahead > 0) this.ahead = Math.max(0, this.ahead - (now - this.at) * this.limit)
+    this.ahead = this.aheadAt(now)
     this.at = now
   }
 
@@ -216,14 +221,15 @@ export class Gcra implements Algorithm {
     this.advance(now)
     const next = new Gcra(capacity, limit, interval)
     next.at = this.at
-    next.ahead = Math.ceil((this.ahead / this.interval) * interval)
+    // not rounded to a whole unit of the new numbers: a round trip through a coarser interval
+    // would add up to a unit each way, and resizes back and forth could hold a start back for ever
+    next.ahead = (this.ahead / this.interval) * interval
     return next
   }
 
   earliest(now: number, cost: number): number {
-    this.advance(now)
-    const needed = this.ahead - this.tolerance + (Math.min(cost, this.capacity) - 1) * this.interval
-    return needed <= 0 ? Math.max(now, this.at) : this.at + Math.ceil(needed / this.limit)
+    const needed = this.aheadAt(now) - this.tolerance + (Math.min(cost, this.capacity) - 1) * this.interval
+    return needed <= 0 ? now : Math.max(now, this.at) + Math.ceil(needed / this.limit)
   }
 
   commit(now: number, cost: number): void {
@@ -231,14 +237,15 @@ export class Gcra implements Algorithm {
     this.ahead += cost * this.interval
   }
 
+  // reads move nothing: a read on a clock ahead of the limiter's (another fiber's `Clock`) must
+  // not hold back the starts on its own
+
   available(now: number): number {
-    this.advance(now)
-    return Math.max(0, Math.floor((this.tolerance + this.interval - this.ahead) / this.interval))
+    return Math.max(0, Math.floor((this.tolerance + this.interval - this.aheadAt(now)) / this.interval))
   }
 
   atRest(now: number): boolean {
-    this.advance(now)
-    return this.ahead === 0
+    return this.aheadAt(now) === 0
   }
 
   /**

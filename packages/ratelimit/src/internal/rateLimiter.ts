@@ -94,8 +94,9 @@ export const pauseOf = (
   }
   return Effect.clockWith((clock) =>
     Effect.sync(() => {
+      // from the millisecond after now if now is part-way through one: never a pause ended early
       const now = nowOf(clock)
-      limiter(now).pause(now, millis)
+      limiter(now).pause(Math.ceil(Number(clock.monotonicTimeNanosUnsafe()) / 1_000_000), millis)
     })
   )
 }

@@ -1,5 +1,5 @@
 /**
- * Review (sixth): GCRA now moves its reading `at` on every look — `stats` and `available`
+ * From the sixth review (failed before its fix): GCRA now moves its reading `at` on every look — `stats` and `available`
  * included — and never lets it go back; `earliest` then answers `max(now, at)`. A fiber whose
  * Clock reads later than the limiter's users (a `TestClock.withLive` or `Effect.provideService(…,
  * Clock.Clock, …)` around a monitoring `stats`, a layer shared by tests that each have their own

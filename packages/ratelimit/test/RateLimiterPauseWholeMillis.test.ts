@@ -1,5 +1,5 @@
 /**
- * Review (sixth): the limiters now read the Clock's monotonic time floored to whole milliseconds
+ * From the sixth review (failed before its fix): the limiters now read the Clock's monotonic time floored to whole milliseconds
  * (`nowOf`). `pause(duration)` ends at `floor(now) + duration`: a pause asked 0.9 ms into a
  * millisecond ends 0.9 ms early — a request arriving 999.1 ms after `pause("1 second")` starts at
  * once. (Before the switch the TestClock's wall reading kept the fraction and the pause was exact;

@@ -1,5 +1,5 @@
 /**
- * Review (sixth): GCRA's `resized` rounds the time booked ahead up to a whole unit of the new
+ * From the sixth review (failed before its fix): GCRA's `resized` rounds the time booked ahead up to a whole unit of the new
  * numbers (`Math.ceil((ahead / interval) * newInterval)`, units of ms × limit). With a small limit
  * a unit is a whole millisecond, or a whole emission interval: a sliver of an interval still booked
  * (1 ms of a 1-minute interval = 1/60,000 of it) becomes 1 ms of a 1-second interval = 1/1000 of

@@ -1,5 +1,6 @@
 /**
- * Review (sixth): the token bucket's level (tokens × interval) and GCRA's `ahead` (ms × limit)
+ * From the sixth review, kept as the documented limit of exactness (README, "Guarantees"): the
+ * token bucket's level (tokens × interval) and GCRA's `ahead` (ms × limit)
  * are plain numbers. With `burst × interval` above 2^53 — a daily quota of more than about 10^8
  * with the whole quota as burst, e.g. 10 GB a day counted in bytes — they are rounded, and a start
  * that is due exactly when the bucket is full again comes 1 ms late. (The fifth review's fix made
@@ -31,20 +32,21 @@ const secondFullStart = (options: RateLimiter.RateLimiter.Options, quota: number
     return (yield* Fiber.join(next)) - t0
   })
 
-describe("a large daily quota with its whole burst", () => {
-  it.effect("token bucket, 10,000,000,001 a day: the whole burst again exactly one day after the first", () =>
+/** The README's promise past 2^53: a start may come up to 1 ms late, never early. */
+const lateByAtMostOne = (startedAt: number, due: number) => assert.include([due, due + 1], startedAt)
+
+describe("a large daily quota with its whole burst (burst × interval above 2^53)", () => {
+  it.effect("token bucket, 10,000,000,001 a day: the whole burst again one day after the first, at most 1 ms late", () =>
     Effect.gen(function*() {
       const quota = 10_000_000_001
       const options = { limit: quota, interval: "1 day", algorithm: "token-bucket", burst: quota } as const
-      // fails: 86,400,001
-      assert.strictEqual(yield* secondFullStart(options, quota, 66_988_863, 0), day)
+      lateByAtMostOne(yield* secondFullStart(options, quota, 66_988_863, 0), day) // 86,400,001 seen
     }))
 
-  it.effect("GCRA, 123,456,789 a day, burst the same: the whole burst again exactly one day after the first", () =>
+  it.effect("GCRA, 123,456,789 a day, burst the same: the whole burst again one day after the first, at most 1 ms late", () =>
     Effect.gen(function*() {
       const quota = 123_456_789
       const options = { limit: quota, interval: "1 day", algorithm: "gcra", burst: quota } as const
-      // fails: 86,400,001
-      assert.strictEqual(yield* secondFullStart(options, quota, 3_932_969, 0), day)
+      lateByAtMostOne(yield* secondFullStart(options, quota, 3_932_969, 0), day) // 86,400,001 seen
     }))
 })

@@ -165,7 +165,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     withRank(
       this.steering,
       options?.priority ?? 0,
-      (rank) => admit(this, this.startsNow, (caller) => this.accept(effect, caller, rank, true))
+      (rank) => admit(this, this.startsNow, (caller) => this.accept(effect, caller, rank, true), rank)
     )
 
   readonly isClosed = (): boolean => this.closed
@@ -221,9 +221,20 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
   readonly startsNow = (): boolean =>
     this.line.count < this.takers() || (this.line.count === 0 && this.active < this.concurrency)
 
-  /** The oldest pending task that `maxPending` bounds (not one an idle worker takes at its next step). */
-  oldestBounded(): Job | undefined {
-    const starting = this.starting() > 0 ? new Set(this.line.firstPending(this.starting())) : undefined
+  /**
+   * The oldest pending task that `maxPending` bounds, once a newcomer of rank `newcomer` (if any)
+   * has joined the line: not one an idle worker takes at its next step — unless the newcomer goes
+   * before it and takes its worker, so it waits after all.
+   */
+  oldestBounded(newcomer?: number): Job | undefined {
+    const k = this.starting()
+    let starting: Set<Job> | undefined = undefined
+    if (k > 0) {
+      const first = this.line.firstPending(k)
+      // the newcomer goes after every job in line of its rank or better (it is the latest)
+      const displaced = newcomer !== undefined && first.some((job) => job.rank > newcomer)
+      starting = new Set(displaced ? first.slice(0, k - 1) : first)
+    }
     for (const future of this.live) {
       if (future.isPending && (future as Job).bounded && starting?.has(future as Job) !== true) return future as Job
     }
@@ -236,8 +247,8 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     this.line.uncount(job)
   }
 
-  readonly dropOldest = (error: PendingLimitExceeded): boolean => {
-    const job = this.oldestBounded()
+  readonly dropOldest = (error: PendingLimitExceeded, newcomer: number | undefined): boolean => {
+    const job = this.oldestBounded(newcomer)
     if (job !== undefined) this.drop(job, error)
     return job !== undefined
   }

@@ -54,6 +54,8 @@ export const startWorker = (pool: FiberPoolImpl): void => {
       if (worker.idle) pool.idleWorkers--
       pool.active-- // retire: decided in the same step as finding no job, so no job is stranded
       if (recording !== undefined) recording.freeSlot(slot)
+      // a surplus that retires may make room (another idle worker becomes a taker, or a place frees)
+      pool.watchers.check()
       return Effect.void
     }
     if (worker.idle) {

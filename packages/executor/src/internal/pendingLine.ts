@@ -103,7 +103,7 @@ export interface Admission {
   /** The pending tasks `maxPending` bounds. */
   readonly boundedPending: () => number
   /** Ends the oldest pending task `maxPending` bounds with `error`, never started; false if there is none. */
-  readonly dropOldest: (error: PendingLimitExceeded) => boolean
+  readonly dropOldest: (error: PendingLimitExceeded, newcomer: number | undefined) => boolean
 }
 
 const poolShutDown = Effect.fail(new PoolShutDown())
@@ -120,7 +120,9 @@ const poolShutDown = Effect.fail(new PoolShutDown())
 export const admit = <A, E, R>(
   pool: Admission,
   startsNow: () => boolean,
-  accept: (caller: Fiber.Fiber<unknown, unknown>) => Effect.Effect<A, E, R>
+  accept: (caller: Fiber.Fiber<unknown, unknown>) => Effect.Effect<A, E, R>,
+  /** The rank of the newcomer if it joins the line idle workers take from (see `FiberPoolImpl.oldestBounded`). */
+  newcomer?: number
 ): Effect.Effect<A, E | PoolShutDown | PendingLimitExceeded, R> =>
   Effect.withFiber((caller) => {
     if (pool.isClosed()) return poolShutDown
@@ -128,14 +130,14 @@ export const admit = <A, E, R>(
     if (maxPending !== undefined && pool.boundedPending() >= maxPending && !startsNow()) {
       if (onFull === "wait") {
         const room = pool.watchers.until(() => pool.isClosed() || pool.boundedPending() < maxPending || startsNow())
-        return Effect.andThen(room, admit(pool, startsNow, accept))
+        return Effect.andThen(room, admit(pool, startsNow, accept, newcomer))
       }
       const error = (dropped: boolean) =>
         new PendingLimitExceeded({ source: pool.source, maxPending, pending: pool.boundedPending(), dropped })
       // `"dropOldest"`: the oldest pending task ends with the error, never started, and its place
       // goes to the newcomer (no wake-up: the count dips only until the newcomer is queued, in this
       // same step); with nothing to drop, the newcomer is refused
-      if (onFull === "fail" || !pool.dropOldest(error(true))) return Effect.fail(error(false))
+      if (onFull === "fail" || !pool.dropOldest(error(true), newcomer)) return Effect.fail(error(false))
     }
     return accept(caller)
   })

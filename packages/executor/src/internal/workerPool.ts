@@ -174,7 +174,8 @@ export class WorkerPoolImpl
       admit(
         this,
         isCall(effect) ? this.workers.callStartsNow : this.fibers.startsNow,
-        (caller) => this.accept(effect, caller, priority, rank, true)
+        (caller) => this.accept(effect, caller, priority, rank, true),
+        isCall(effect) ? undefined : rank
       ))
   }
 
@@ -228,9 +229,9 @@ export class WorkerPoolImpl
    * because the count was stale: a call counted as waiting behind another has started (the worker
    * finished the one before, and its reply is still on its way), so there is room.
    */
-  readonly dropOldest = (error: PendingLimitExceeded): boolean => {
+  readonly dropOldest = (error: PendingLimitExceeded, newcomer: number | undefined): boolean => {
     this.workers.dispatchNow()
-    const effect = this.fibers.oldestBounded()
+    const effect = this.fibers.oldestBounded(newcomer)
     for (const future of this.live) {
       const job = future as CallJob
       if (effect !== undefined && job.id > effect.id) break

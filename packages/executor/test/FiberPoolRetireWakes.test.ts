@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
-// Review 6 (FiberPool's counting of idle workers). README (FiberPool, "Bounded submission"):
+// From the sixth review (failed before the fix: a retiring worker now checks the watchers) (FiberPool's counting of idle workers). README (FiberPool, "Bounded submission"):
 // "`onFull`: `"wait"` (the default) makes `submit` wait, interruptibly, for room".
 // A submitter waiting for room is woken by `watchers.check()` — but a worker that retires
 // (`pool.active--` in fiberPoolWorker.ts) checks nothing. After a shrink, an idle worker that was
@@ -10,7 +10,7 @@ import * as FiberPool from "../src/FiberPool.js"
 // retires, then finds no task and retires itself: `active` drops below `concurrency` with nothing
 // pending — `startsNow` is true — and no one wakes the submitter. It waits until some unrelated
 // task ends; if that task waits for the submitter, for ever.
-describe("review 6: FiberPool wakes a submitter waiting for room when a worker retires", () => {
+describe("FiberPool wakes a submitter waiting for room when a worker retires", () => {
   it.effect("maxPending 0, onFull wait: after a shrink, a worker slot frees and the waiting submit stays asleep", () =>
     Effect.scoped(Effect.gen(function*() {
       const pool = yield* FiberPool.make({ concurrency: 3, maxPending: 0, onFull: "wait" })

@@ -294,7 +294,7 @@ describe("Fetch.fetchAll on a real server", () => {
     Effect.gen(function*() {
       const server = yield* start()
       const limiter = yield* RateLimiter.make({ limit: 3, interval: "500 millis" })
-      // the grants: the clock reading the limiter started each attempt on. Each call gets the
+      // the grants: the (monotonic) clock reading the limiter started each attempt on. Each call gets the
       // limiter through a clock that remembers its last reading (the limiter's own, as it reads
       // the clock just before it lets the effect start), and the effect runs on the real clock.
       const grants: Array<number> = []
@@ -302,11 +302,16 @@ describe("Fetch.fetchAll on a real server", () => {
         <A, E, R>(effect: Effect.Effect<A, E, R>) =>
           Effect.clockWith((real) => {
             let last = Number.NaN
-            const read = () => (last = real.currentTimeMillisUnsafe())
+            // the limiter reads the monotonic time (in whole milliseconds, as it counts them)
+            const read = () => {
+              const nanos = real.monotonicTimeNanosUnsafe()
+              last = Number(nanos / 1_000_000n)
+              return nanos
+            }
             // both readings, the unsafe one and the effect
             const spy: Clock.Clock = Object.create(real, {
-              currentTimeMillisUnsafe: { value: read },
-              currentTimeMillis: { value: Effect.sync(read) }
+              monotonicTimeNanosUnsafe: { value: read },
+              monotonicTimeNanos: { value: Effect.sync(read) }
             })
             const started = Effect.andThen(
               Effect.sync(() => grants.push(last)),

@@ -69,7 +69,8 @@ describe("SqliteStore", () => {
         const db = path.join(dir, "tasks.db")
         const log = path.join(dir, "log.txt")
         const count = 40
-        // the child adds the tasks and runs them; it is killed once 10 have ended
+        // the child adds the tasks and runs them; it is killed once all are added and 10 have ended
+        // (not before every add: under load, 10 ended while the 40th was still being added)
         yield* Effect.callback<void, Error>((resume) => {
           const child = spawn(
             process.execPath,
@@ -77,10 +78,13 @@ describe("SqliteStore", () => {
             { stdio: ["ignore", "pipe", "inherit"] }
           )
           let ended = 0
+          let added = false
           child.stdout.setEncoding("utf8")
           child.stdout.on("data", (chunk: string) => {
-            ended += chunk.split("\n").filter((line) => line.startsWith("end ")).length
-            if (ended >= 10) child.kill("SIGKILL")
+            const lines = chunk.split("\n")
+            ended += lines.filter((line) => line.startsWith("end ")).length
+            added ||= lines.includes("added")
+            if (added && ended >= 10) child.kill("SIGKILL")
           })
           child.on(
             "exit",

@@ -17,7 +17,9 @@ import { delayingProxy } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
 import { url } from "./redis.js"
 
-describe("review: RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", { concurrent: false }, () => {
+describe("review: RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
+  concurrent: false
+}, () => {
   it.live(
     "the waiter failed by the scope's close is not registered again by the poll's EVAL",
     () =>

@@ -45,35 +45,49 @@ const slowLimiter = (name: string) =>
     return { limiter, renewals }
   })
 
-describe("review: RedisConcurrencyLimiter, a Redis round trip of two thirds of leaseTime", { concurrent: false }, () => {
-  it.live("a request whose lease is stale at start ends (starts, or fails), and can be interrupted", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-slow-confirm")
-      const { limiter, renewals } = yield* slowLimiter(name)
-      const request = yield* Effect.forkChild(Effect.exit(limiter(Effect.succeed("ran"))))
-      const ended = yield* Effect.timeout(Fiber.join(request), "3 seconds").pipe(Effect.option)
-      // interrupted now: it should end at once (at worst after the reply it waits for)
-      const interrupted = yield* Effect.timeout(Fiber.interrupt(request), "1 second").pipe(Effect.option)
-      assert.isTrue(
-        Option.isSome(ended),
-        `the request neither started nor failed within 3 s (${renewals.sent} renewals of a lease it never uses)`
-      )
-      assert.isTrue(Option.isSome(interrupted), "the request cannot be interrupted")
-    })), 20_000)
+describe(
+  "review: RedisConcurrencyLimiter, a Redis round trip of two thirds of leaseTime",
+  { concurrent: false },
+  () => {
+    it.live(
+      "a request whose lease is stale at start ends (starts, or fails), and can be interrupted",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          const name = yield* freshName("review-slow-confirm")
+          const { limiter, renewals } = yield* slowLimiter(name)
+          const request = yield* Effect.forkChild(Effect.exit(limiter(Effect.succeed("ran"))))
+          const ended = yield* Effect.timeout(Fiber.join(request), "3 seconds").pipe(Effect.option)
+          // interrupted now: it should end at once (at worst after the reply it waits for)
+          const interrupted = yield* Effect.timeout(Fiber.interrupt(request), "1 second").pipe(Effect.option)
+          assert.isTrue(
+            Option.isSome(ended),
+            `the request neither started nor failed within 3 s (${renewals.sent} renewals of a lease it never uses)`
+          )
+          assert.isTrue(Option.isSome(interrupted), "the request cannot be interrupted")
+        })),
+      20_000
+    )
 
-  it.live("awaitIdle does not return while a request is between its try and its start", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-slow-idle")
-      const { limiter } = yield* slowLimiter(name)
-      const request = yield* Effect.forkChild(Effect.exit(limiter(Effect.succeed("ran"))))
-      // its try's reply is read at 250 ms: its lease is stale, renewed first — and again, each reply a round trip later
-      let idleWhileUnderWay = 0
-      for (let i = 0; i < 20; i++) {
-        yield* Effect.sleep("100 millis")
-        const idle = yield* Effect.timeout(limiter.awaitIdle, "20 millis").pipe(Effect.option)
-        if (Option.isSome(idle) && request.pollUnsafe() === undefined) idleWhileUnderWay++
-      }
-      yield* Fiber.interrupt(request).pipe(Effect.timeout("1 second"), Effect.ignore)
-      assert.strictEqual(idleWhileUnderWay, 0, "awaitIdle returned while the request was under way")
-    })), 20_000)
-})
+    it.live(
+      "awaitIdle does not return while a request is between its try and its start",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          const name = yield* freshName("review-slow-idle")
+          const { limiter } = yield* slowLimiter(name)
+          const request = yield* Effect.forkChild(Effect.exit(limiter(Effect.succeed("ran"))))
+          // its try's reply is read at 250 ms: its lease is stale, renewed first — and again, each reply a round trip later
+          let idleWhileUnderWay = 0
+          for (let i = 0; i < 20; i++) {
+            yield* Effect.sleep("100 millis")
+            const idle = yield* Effect.timeout(limiter.awaitIdle, "20 millis").pipe(Effect.option)
+            if (Option.isSome(idle) && request.pollUnsafe() === undefined) {
+              idleWhileUnderWay++
+            }
+          }
+          yield* Fiber.interrupt(request).pipe(Effect.timeout("1 second"), Effect.ignore)
+          assert.strictEqual(idleWhileUnderWay, 0, "awaitIdle returned while the request was under way")
+        })),
+      20_000
+    )
+  }
+)

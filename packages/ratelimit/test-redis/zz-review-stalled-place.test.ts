@@ -18,27 +18,31 @@ import { client, freshName, scriptKeys } from "./redis.js"
 const LONG = 60_000_000 // µs
 const SHORT = 1_000 // µs: the stalled waiter's registration, as its last poll renewed it
 
-describe("review: RedisConcurrencyLimiter's line, a waiter stalled past its registration", { concurrent: false }, () => {
-  it.live("its next poll puts it back ahead of a request that arrived after it", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const name = yield* freshName("review-stalled-place")
-      const redis = yield* client
-      const keys = scriptKeys(name)
-      const connection = new Connection(redis, name, 2000)
-      const run = (script: Script, lease: number, ...args: Array<string | number>) =>
-        connection.run("test", script, keys, [1, lease, ...args])
-      // the only permit held, for a minute
-      yield* run(Scripts.acquire, LONG, "holder", "1", 0, "0")
-      // the first waiter registers; then its process stalls: its registration expires
-      const first = (yield* run(Scripts.acquire, SHORT, "zz-first", "1", 0, "0")) as [number, string]
-      assert.strictEqual(first[0], 0)
-      yield* Effect.sleep("1200 millis")
-      // a second request arrives while the first's process is stalled
-      const second = (yield* run(Scripts.acquire, LONG, "aa-second", "1", 0, "0")) as [number, string]
-      assert.strictEqual(second[0], 0)
-      // the first's process wakes up: its poll puts it back "in its place"
-      yield* run(Scripts.heartbeat, LONG, first[1], "0")
-      const line = yield* Effect.promise(() => redis.zrange(keys[1]!, "0", "-1"))
-      assert.deepStrictEqual(line, [first[1], second[1]], "the stalled waiter is put behind a later arrival")
-    })))
-})
+describe(
+  "review: RedisConcurrencyLimiter's line, a waiter stalled past its registration",
+  { concurrent: false },
+  () => {
+    it.live("its next poll puts it back ahead of a request that arrived after it", () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("review-stalled-place")
+        const redis = yield* client
+        const keys = scriptKeys(name)
+        const connection = new Connection(redis, name, 2000)
+        const run = (script: Script, lease: number, ...args: Array<string | number>) =>
+          connection.run("test", script, keys, [1, lease, ...args])
+        // the only permit held, for a minute
+        yield* run(Scripts.acquire, LONG, "holder", "1", 0, "0")
+        // the first waiter registers; then its process stalls: its registration expires
+        const first = (yield* run(Scripts.acquire, SHORT, "zz-first", "1", 0, "0")) as [number, string]
+        assert.strictEqual(first[0], 0)
+        yield* Effect.sleep("1200 millis")
+        // a second request arrives while the first's process is stalled
+        const second = (yield* run(Scripts.acquire, LONG, "aa-second", "1", 0, "0")) as [number, string]
+        assert.strictEqual(second[0], 0)
+        // the first's process wakes up: its poll puts it back "in its place"
+        yield* run(Scripts.heartbeat, LONG, first[1], "0")
+        const line = yield* Effect.promise(() => redis.zrange(keys[1]!, "0", "-1"))
+        assert.deepStrictEqual(line, [first[1], second[1]], "the stalled waiter is put behind a later arrival")
+      })))
+  }
+)

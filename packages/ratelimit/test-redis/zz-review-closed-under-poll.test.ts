@@ -14,8 +14,7 @@ import { Redis } from "ioredis"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { delayingProxy } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
-import { url } from "./redis.js"
+import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
 describe("review: RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
   concurrent: false

@@ -1,5 +1,5 @@
 /**
- * Review: the stale-lease check at start (`LeaseLine.confirm`) against a Redis whose round trip is
+ * Regression tests (review 4; both failed before the fix): the stale-lease check at start (`LeaseLine.confirm`) against a Redis whose round trip is
  * two thirds of `leaseTime` or more (a slow link; `leaseTime` may be as short as 30 ms). README,
  * "Leases": "a lease … dated two thirds of `leaseTime` ago or more as its effect would start … is
  * renewed first; if Redis says it is gone, the request asks again". The renewal's reply is itself
@@ -8,6 +8,9 @@
  * part of the request). Meanwhile it counts neither as waiting nor as inside, so `awaitIdle` ("Waits
  * until no effect of this process is inside or waiting") returns while it is under way.
  * Deterministic: every reply of the limiter's script connection is delayed 250 ms, leaseTime 300 ms.
+ * Fixed: the request starts once a renewal confirms the lease, if the lease — dated from the
+ * renewal's sending — still runs as the reply is read; it renews a bounded number of times, counts
+ * as waiting meanwhile, and can be interrupted then (the lease given back).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
@@ -15,7 +18,7 @@ import { Redis } from "ioredis"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { delayingProxy } from "./faults.js"
-import { freshName, prefix } from "./redis.js"
+import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
 
 const slowLimiter = (name: string) =>
   Effect.gen(function*() {
@@ -46,7 +49,7 @@ const slowLimiter = (name: string) =>
   })
 
 describe(
-  "review: RedisConcurrencyLimiter, a Redis round trip of two thirds of leaseTime",
+  "RedisConcurrencyLimiter, a Redis round trip of two thirds of leaseTime",
   { concurrent: false },
   () => {
     it.live(
@@ -86,6 +89,28 @@ describe(
           }
           yield* Fiber.interrupt(request).pipe(Effect.timeout("1 second"), Effect.ignore)
           assert.strictEqual(idleWhileUnderWay, 0, "awaitIdle returned while the request was under way")
+        })),
+      20_000
+    )
+
+    it.live(
+      "a request interrupted while it renews its stale lease ends at once, the lease given back",
+      () =>
+        Effect.scoped(Effect.gen(function*() {
+          const redis = yield* client
+          const name = yield* freshName("slow-confirm-interrupted")
+          const { limiter, renewals } = yield* slowLimiter(name)
+          const request = yield* Effect.forkChild(Effect.exit(limiter(Effect.never)))
+          // its try's reply is read at 250 ms, its lease stale: the renewal is on its way until 500 ms
+          yield* eventually(Effect.sync(() => renewals.sent === 1))
+          const interrupted = yield* Effect.timeout(Fiber.interrupt(request), "100 millis").pipe(Effect.option)
+          assert.isTrue(Option.isSome(interrupted), "the request cannot be interrupted while it renews")
+          yield* eventually(
+            Effect.map(Effect.promise(() => redis.zcard(lineKeys(name).leases)), (held) => held === 0),
+            3000
+          )
+          const idle = yield* Effect.timeout(limiter.awaitIdle, "1 second").pipe(Effect.option)
+          assert.isTrue(Option.isSome(idle))
         })),
       20_000
     )

@@ -378,14 +378,17 @@ export class LeaseLine {
    */
   private heartbeat(clock: Clock.Clock, sentAt: number): Effect.Effect<void> {
     const waiters: Array<LineWaiter> = []
-    const args: Array<string | number> = [this.options.limit, this.leaseMicros]
-    for (let node = this.line.first; node !== undefined; node = node.next as LineWaiter | undefined) {
-      waiters.push(node)
-      args.push(node.member, node.rank)
+    for (let node = this.line.first; node !== undefined; node = node.next as LineWaiter | undefined) waiters.push(node)
+    let named = waiters
+    // after NOSCRIPT, its EVAL names the waiters still waiting then: one granted (by a message) or
+    // gone since may have released or withdrawn already — its script, cached, ran first
+    const again = () => {
+      named = named.filter((waiter) => this.byMember.get(waiter.member) === waiter)
+      return this.heartbeatArgs(named)
     }
     this.nextPollAt = sentAt + this.options.pollMillis
     const sent = this.limit.mark
-    return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, args), {
+    return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, this.heartbeatArgs(waiters), again), {
       onFailure: (error) => {
         for (const waiter of waiters) this.fail(waiter, error)
       },
@@ -395,16 +398,22 @@ export class LeaseLine {
         // confirmed first: the script renewed every registration and every lease granted to these
         // waiters (a grant older than this poll too), so each lasts `leaseTime` from `sentAt` at least —
         // a waiter stalled past its registration is not granted a lease dated from before the stall
-        for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
+        for (const waiter of named) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
         for (const member of granted) this.granted(member)
         // a waiter that left while this poll was on its way: its withdrawal may have run first (a
         // NOSCRIPT fallback reorders this process's scripts), and this poll registered it again —
         // so it is withdrawn once more, now that the poll has run
-        for (const waiter of waiters) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
+        for (const waiter of named) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
         // the first lease's expiry counted from the reply, as in `register`
         this.nextPollAt = Math.min(this.nextPollAt, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
       }
     })
+  }
+
+  private heartbeatArgs(waiters: ReadonlyArray<LineWaiter>): Array<string | number> {
+    const args: Array<string | number> = [this.options.limit, this.leaseMicros]
+    for (const waiter of waiters) args.push(waiter.member, waiter.rank)
+    return args
   }
 
   private fail(waiter: LineWaiter, error: RedisLimiterUnavailable): void {

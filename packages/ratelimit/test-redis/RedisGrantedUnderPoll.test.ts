@@ -1,5 +1,5 @@
 /**
- * Review: a waiter granted, and done, while its process's poll is on its way, with Redis's script
+ * Regression test (review 4; failed before the fix): a waiter granted, and done, while its process's poll is on its way, with Redis's script
  * cache empty (a restart or failover). README: "the scripts of a process are written so that
  * order does not matter: a waiter that leaves while its process's poll is on its way is withdrawn
  * again once the poll has run (the poll registers its waiters again, at their place, if they had
@@ -8,6 +8,8 @@
  * runs before the poll's `EVAL`), is registered again by the poll's `EVAL` — the poll re-adds
  * every member it names that holds no lease — and nobody gives it back: the line is held up, or
  * the next permit handed to that registration, held by nobody until the lease expires.
+ * Fixed: after `NOSCRIPT`, the poll's `EVAL` names only the waiters still waiting then; a
+ * command whose caller is interrupted is given up (no `EVAL` follows).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
@@ -17,14 +19,14 @@ import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { delayingProxy } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
-describe("review: RedisConcurrencyLimiter, a waiter granted while its process's poll is on its way (NOSCRIPT)", {
+describe("RedisConcurrencyLimiter, a waiter granted while its process's poll is on its way (NOSCRIPT)", {
   concurrent: false
 }, () => {
   it.live(
     "the waiter that entered and released is not registered again by the poll's EVAL",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-granted-poll")
+        const name = yield* freshName("granted-poll")
         const redis = yield* client
         const keys = lineKeys(name)
         const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })

@@ -1,5 +1,5 @@
 /**
- * Review: the limiter's scope closes while its process's poll is on its way, and Redis's script
+ * Regression test (review 4; failed before the fix): the limiter's scope closes while its process's poll is on its way, and Redis's script
  * cache is empty (a restart or failover). README: "no `EVAL` is sent for a command its caller gave
  * up on", and "The limiter's scope closed. Its waiters fail `RedisLimiterUnavailable`, their
  * registrations given back". The poll's fiber (`line.loop`) is interrupted as the scope closes:
@@ -7,6 +7,8 @@
  * when its caller is interrupted — so the poll's `EVAL` is still sent after its `NOSCRIPT`, runs
  * after the waiter's withdrawal (whose script is cached), and registers the waiter again. The
  * poll's reply, which would have withdrawn it once more, is never read (its fiber is gone).
+ * Fixed: after `NOSCRIPT`, the poll's `EVAL` names only the waiters still waiting then; a
+ * command whose caller is interrupted is given up (no `EVAL` follows).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
@@ -16,14 +18,14 @@ import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { delayingProxy } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
-describe("review: RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
+describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
   concurrent: false
 }, () => {
   it.live(
     "the waiter failed by the scope's close is not registered again by the poll's EVAL",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-closed-poll")
+        const name = yield* freshName("closed-poll")
         const redis = yield* client
         const keys = lineKeys(name)
         const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })

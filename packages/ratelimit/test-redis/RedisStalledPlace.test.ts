@@ -1,12 +1,13 @@
 /**
- * Review: README, "A waiter that dies": "a waiter whose process died (or stalled for longer than
+ * Regression test (review 4; failed before the fix): README, "A waiter that dies": "a waiter whose process died (or stalled for longer than
  * `leaseTime`) leaves the line when it expires (a process that was only stalled puts it back in its
  * place at its next poll)". Its place is its member, `<seq>:<id>`, `seq` from `INCR seq`. But the
  * `seq` key expires with the last registration (and a second): a waiter stalled a second past its
  * registration's expiry comes back with a `seq` that the newcomers registered meanwhile were given
  * again from 1 — so it goes behind the requests that arrived after it (or, at an equal `seq`, in
  * the order of the request ids' random strings). While `seq` has not expired it goes ahead of
- * them, as promised. Run on the scripts directly: deterministic.
+ * them, as promised. Run on the scripts directly: deterministic. Fixed: `seq` never restarts — a
+ * newcomer's is the key's value plus one, or Redis's clock in µs if later.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
@@ -19,12 +20,12 @@ const LONG = 60_000_000 // µs
 const SHORT = 1_000 // µs: the stalled waiter's registration, as its last poll renewed it
 
 describe(
-  "review: RedisConcurrencyLimiter's line, a waiter stalled past its registration",
+  "RedisConcurrencyLimiter's line, a waiter stalled past its registration",
   { concurrent: false },
   () => {
     it.live("its next poll puts it back ahead of a request that arrived after it", () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("review-stalled-place")
+        const name = yield* freshName("stalled-place")
         const redis = yield* client
         const keys = scriptKeys(name)
         const connection = new Connection(redis, name, 2000)

@@ -91,7 +91,8 @@ export interface ConnectionOptions {
  * The options of `RateLimiter.make`, a `name` (required) and the connection. Processes that
  * make limiters of the same `name`, `prefix` and `algorithm` share one limit; they must give
  * the same `limit`, `interval` and `burst`. Once a `resize` has stored numbers in Redis, those
- * win over these, in every process (a cost above them is refused: a defect).
+ * win over these, in every process (a cost above them is refused: a defect). `interval` is at most
+ * 100 years (of 365.25 days), in `make` and `resize`: it travels in µs (a longer one is `InvalidOptions`).
  *
  * **Example**
  *

@@ -36,10 +36,11 @@ class Model {
   /** The member registered for request `id`, if it still waits or holds the lease handed to it. */
   memberOf(id: string): string | undefined {
     const members = [...this.leases, ...this.line.map((waiter) => waiter.member)]
-    return members.find((member) => member.endsWith(`:${id}`) && /^\d{15}:/.test(member))
+    return members.find((member) => member.endsWith(`:${id}`) && /^\d{16}:/.test(member))
   }
 
-  acquire(id: string, rank: number, mayWait: boolean): "taken" | "registered" | "refused" {
+  /** `given`: the member the script registered — its 16-digit `seq` above every earlier one (it never restarts). */
+  acquire(id: string, rank: number, mayWait: boolean, given: string): "taken" | "registered" | "refused" {
     this.handOn()
     // sent again: what its first run made is renewed, nothing registered again
     const known = this.memberOf(id)
@@ -49,8 +50,11 @@ class Model {
       return "taken"
     }
     if (!mayWait) return "refused"
-    const seq = ++this.seq
-    this.line.push({ member: `${String(seq).padStart(15, "0")}:${id}`, rank, seq })
+    const seq = Number(given.slice(0, 16))
+    assert.match(given, new RegExp(`^\\d{16}:${id}$`), "a member is <16-digit seq>:<id>")
+    assert.isAbove(seq, this.seq, "seq grows")
+    this.seq = seq
+    this.line.push({ member: given, rank, seq })
     this.line.sort((a, b) => a.rank - b.rank || a.seq - b.seq)
     return "registered"
   }
@@ -101,7 +105,7 @@ describe("the concurrency limiter's scripts", { concurrent: false }, () => {
               string
             ]
             const registered = model.memberOf(id)
-            const expected = model.acquire(id, rank, mayWait)
+            const expected = model.acquire(id, rank, mayWait, member)
             assert.strictEqual(
               taken === 1 ? "taken" : member === "" ? "refused" : "registered",
               expected,
@@ -144,10 +148,10 @@ describe("the concurrency limiter's scripts", { concurrent: false }, () => {
               redis.hgetall(keys[5]!)
             ])
           )
-          const registered = [...line, ...leases].filter((member) => /^\d{15}:/.test(member))
+          const registered = [...line, ...leases].filter((member) => /^\d{16}:/.test(member))
           assert.deepStrictEqual(
             ids,
-            Object.fromEntries(registered.map((member) => [member.slice(16), member])),
+            Object.fromEntries(registered.map((member) => [member.slice(17), member])),
             `step ${step}: ids`
           )
           assert.deepStrictEqual([...leases].sort(), [...model.leases].sort(), `step ${step}: leases`)

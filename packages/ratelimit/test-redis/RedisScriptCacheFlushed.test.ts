@@ -14,7 +14,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import { Redis } from "ioredis"
+import { Connection } from "../src/internal/redis/connection.js"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
+import { Script } from "../src/internal/redis/scripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { delayingProxy } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
@@ -83,6 +85,42 @@ describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concu
           Exit.succeed("in"),
           "the freed permit went to the interrupted waiter's registration"
         )
+      })),
+    20_000
+  )
+
+  it.live(
+    "a command whose caller is interrupted before its NOSCRIPT is back sends no EVAL (review 4; failed before the fix)",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const name = yield* freshName("noscript-interrupted")
+        const proxied = yield* delayingProxy(50)
+        const own = yield* Effect.acquireRelease(
+          Effect.sync(() => {
+            const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
+            connection.on("error", () => {})
+            return connection
+          }),
+          (connection) => Effect.sync(() => connection.disconnect())
+        )
+        const evals = { sent: 0 }
+        const evaluate = own.eval.bind(own) as (...args: Array<unknown>) => Promise<unknown>
+        ;(own as unknown as { eval: typeof evaluate }).eval = (...args) => {
+          evals.sent++
+          return evaluate(...args)
+        }
+        const connection = new Connection(own, name, 2000)
+        // a script of its own: not in Redis's cache, so its EVALSHA is answered NOSCRIPT
+        const answered = connection.run("test", new Script(`return 1 -- ${name}`), [], [])
+        // answered: the EVAL follows the NOSCRIPT
+        assert.strictEqual(yield* answered, 1)
+        assert.strictEqual(evals.sent, 1)
+        // interrupted while the EVALSHA is on its way: given up, its NOSCRIPT is not followed
+        const interrupted = yield* Effect.forkChild(connection.run("test", new Script(`return 0 -- ${name}:2`), [], []))
+        yield* Effect.sleep("10 millis")
+        yield* Fiber.interrupt(interrupted)
+        yield* Effect.sleep("200 millis")
+        assert.strictEqual(evals.sent, 1, "an EVAL was sent for a command its caller gave up on")
       })),
     20_000
   )

@@ -2,14 +2,15 @@
  * `LeaseLine` never lets an effect start on a lease that may have expired (Redis played by a fake
  * connection, on the TestClock; lease 3 s, poll every second). A lease is dated from when the script
  * that took or last renewed it was sent; one dated two thirds of the lease ago or more — its reply,
- * or its grant, read after a stall of the process — is renewed before the request starts, or asked
- * for again if Redis says it is gone, and a waiter granted by a message heard so late stays in line
+ * or its grant, read after a stall of the process — is renewed before the request starts (which
+ * starts if the renewal's lease has not expired as its reply is read), or asked for again if Redis
+ * says it is gone — three renewals at most, then the request fails, and a waiter granted by a message heard so late stays in line
  * for the poll, which renews its lease or puts it back in its place. (The tests on Redis,
  * `test-redis/RedisStalledProcess.test.ts`, stall a real event loop.)
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Gen, TestTime } from "@fiberkit/testkit"
-import { Effect, Fiber } from "effect"
+import { Effect, Exit, Fiber } from "effect"
 import * as TestClock from "effect/testing/TestClock"
 import { type Call, leaseLineOf } from "./redisLines.js"
 
@@ -37,34 +38,52 @@ const took = (id: string) => [1, id, 1, 0, "", 0]
 
 describe("LeaseLine: no start on a lease that may have expired", () => {
   it.effect.prop(
-    "whatever the delays, a request starts on a lease dated less than two thirds of leaseTime ago, from a script it sent",
+    "whatever the delays, a request starts on a lease that has not expired, dated from a script it sent — or fails after three renewals, the lease given back",
     [
       Gen.integer({ min: 0, max: 7000 }),
       Gen.array(Gen.record({ delay: Gen.integer({ min: 0, max: 4000 }), held: Gen.boolean }), { maxLength: 6 })
     ],
     ([tryDelay, renewals]) =>
       Effect.gen(function*() {
-        const { calls, enter } = yield* lineWith(({ operation }, index) => {
-          if (operation === "acquire") {
-            return Effect.as(Effect.sleep(index === 0 ? tryDelay : 0), took(`id${index}`))
-          }
-          // the renewals, in turn: answered after `delay`, the lease still held or gone; then answered at once
-          const renewal = renewals.shift() ?? { delay: 0, held: true }
-          return Effect.as(Effect.sleep(renewal.delay), renewal.held ? 1 : 0)
-        })
-        const { startedAt, taken } = yield* TestTime.run(Effect.gen(function*() {
+        const givenBack: Array<string> = []
+        const calls: Array<Call & { readonly at: number }> = []
+        const line = yield* leaseLineOf((call) =>
+          Effect.gen(function*() {
+            const index = calls.push({ ...call, at: yield* now }) - 1
+            if (call.operation === "acquire") {
+              return yield* Effect.as(Effect.sleep(index === 0 ? tryDelay : 0), took(`id${index}`))
+            }
+            // the renewals, in turn: answered after `delay`, the lease still held or gone; then answered at once
+            const renewal = renewals.shift() ?? { delay: 0, held: true }
+            return yield* Effect.as(Effect.sleep(renewal.delay), renewal.held ? 1 : 0)
+          }), (member) => givenBack.push(member))
+        const enter = Effect.uninterruptibleMask((restore) => line.acquire(0, restore))
+        const exit = yield* TestTime.run(Effect.exit(Effect.gen(function*() {
           const taken = yield* enter
           return { taken, startedAt: yield* now }
-        }))
-        // dated from a script of this request: its try, or a renewal of the lease it took
-        const dating = calls.filter((call) => call.at === taken.takenAt)
-        assert.isAbove(dating.length, 0, `no script was sent at ${taken.takenAt}`)
-        assert.isBelow(startedAt - taken.takenAt, STALE_MILLIS)
+        })))
+        const renewCalls = calls.filter((call) => call.operation === "renew")
         // a lease is renewed only when it was stale, and asked for again only when Redis said it was gone
         assert.strictEqual(calls[1]?.operation === "renew", tryDelay >= STALE_MILLIS)
         for (let i = 1; i < calls.length; i++) {
           if (calls[i]!.operation === "acquire") assert.strictEqual(calls[i - 1]!.operation, "renew")
         }
+        assert.isAtMost(renewCalls.length, 3, "it renews a bounded number of times")
+        assert.strictEqual(line.waiting, 0)
+        if (Exit.isFailure(exit)) {
+          // three renewals, none of which confirmed a lease it could start on: the last lease given back
+          assert.strictEqual(renewCalls.length, 3)
+          assert.deepStrictEqual(givenBack, [`id${calls.map((call) => call.operation).lastIndexOf("acquire")}`])
+          return
+        }
+        const { startedAt, taken } = exit.value
+        assert.deepStrictEqual(givenBack, [])
+        // dated from a script of this request: its try (less than two thirds of the lease ago), or
+        // a renewal of the lease it took (not expired: less than the lease ago)
+        const dating = calls.filter((call) => call.at === taken.takenAt)
+        assert.isAbove(dating.length, 0, `no script was sent at ${taken.takenAt}`)
+        const renewed = dating.some((call) => call.operation === "renew")
+        assert.isBelow(startedAt - taken.takenAt, renewed ? LEASE_MILLIS : STALE_MILLIS)
         // the lease of its last try (the others expired)
         assert.strictEqual(taken.member, `id${calls.map((call) => call.operation).lastIndexOf("acquire")}`)
       }),

@@ -97,18 +97,22 @@ export class Connection {
   /**
    * EVALSHA, and EVAL when Redis does not have the script yet (NOSCRIPT): one promise, whatever
    * happens. The EVAL runs after the scripts sent meanwhile: it is not sent once the caller gave
-   * up (`abandoned`), whose give-back, sent then, would run before it.
+   * up (`abandoned`: a reply, the timeout, or the caller interrupted), whose give-back, sent then,
+   * would run before it; and it is sent with `again()`'s arguments, when given — as they are now
+   * (a poll names only the waiters still waiting: one granted, or gone, since would be registered
+   * again after its release or withdrawal).
    */
   private send(
     script: Script,
     keys: ReadonlyArray<string>,
     args: ReadonlyArray<string | number>,
-    abandoned: () => boolean
+    abandoned: () => boolean,
+    again: (() => ReadonlyArray<string | number>) | undefined
   ): Promise<unknown> {
     const client = this.client
     return client.evalsha(script.sha, keys.length, ...keys, ...args).catch((error: unknown) =>
       error instanceof Error && error.message.startsWith("NOSCRIPT") && !abandoned()
-        ? client.eval(script.source, keys.length, ...keys, ...args)
+        ? client.eval(script.source, keys.length, ...keys, ...(again === undefined ? args : again()))
         : Promise.reject(error)
     )
   }
@@ -117,15 +121,17 @@ export class Connection {
    * Runs `script`: its reply, or `RedisLimiterUnavailable` when it fails or gets no reply within
    * the command timeout (its cause then a `NoReply`). Waiting for the reply cannot be interrupted
    * where the caller is uninterruptible — so a decision Redis has made is never lost on the way —
-   * and never lasts past the timeout. The command's promise always has a handler: a reply that
-   * comes after the timeout, or a rejection when the connection closes, is dropped, not left
-   * unhandled.
+   * and never lasts past the timeout; where it is interrupted, the command is given up (no `EVAL`
+   * follows a `NOSCRIPT`). The command's promise always has a handler: a reply that comes after
+   * the timeout, or a rejection when the connection closes, is dropped, not left unhandled.
+   * `again`: the arguments of an `EVAL` after `NOSCRIPT` (see `send`).
    */
   run(
     operation: string,
     script: Script,
     keys: ReadonlyArray<string>,
-    args: ReadonlyArray<string | number>
+    args: ReadonlyArray<string | number>,
+    again?: () => ReadonlyArray<string | number>
   ): Effect.Effect<unknown, RedisLimiterUnavailable> {
     return Effect.callback<unknown, RedisLimiterUnavailable>((resume) => {
       let done = false
@@ -139,10 +145,15 @@ export class Connection {
         settle(Effect.fail(new RedisLimiterUnavailable({ limiter: this.name, operation, cause })))
       const timer = setTimeout(() => fail(new NoReply(this.timeoutMillis)), this.timeoutMillis)
       try {
-        this.send(script, keys, args, () => done).then((reply) => settle(Effect.succeed(reply)), fail)
+        this.send(script, keys, args, () => done, again).then((reply) => settle(Effect.succeed(reply)), fail)
       } catch (error) {
         fail(error)
       }
+      // the caller interrupted: the command is given up
+      return Effect.sync(() => {
+        done = true
+        clearTimeout(timer)
+      })
     })
   }
 }

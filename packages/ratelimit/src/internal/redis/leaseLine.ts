@@ -18,6 +18,9 @@ type Restore = Handoff.Restore
 /** The request id of a member of the line, `<seq>:<id>`. */
 const idOf = (member: string): string => member.slice(member.indexOf(":") + 1)
 
+/** How many times a request renews a stale lease, or asks again for one gone, before it fails. */
+const MAX_RENEWALS = 3
+
 /**
  * A waiter of this process, registered in Redis's line as `member`. It is granted the time from
  * which its lease is known to last `leaseTime` (the last confirmation of its registration, whose
@@ -73,7 +76,9 @@ export interface LineOptions {
  * took or last renewed it was sent) two thirds of the lease ago or more: its reply or its grant was
  * read after a stall of this process. A waiter granted so stays in line and the poll is sent at
  * once (it renews the lease, or puts the waiter back in its place); a lease found stale as its
- * request starts is renewed first, and if it is gone the request tries again.
+ * request starts is renewed first (interruptibly, counted as waiting): it starts if the renewal,
+ * dated from its sending, is still running as its reply is read; if the lease is gone the request
+ * tries again — a bounded number of times.
  *
  * @internal
  */
@@ -87,6 +92,8 @@ export class LeaseLine {
   private readonly trying = new Set<string>()
   /** The limiter's scope closed: a try's reply fails its request. */
   private closed = false
+  /** Requests renewing a stale lease before they start (see `confirm`): counted as waiting. */
+  private confirming = 0
   /** Effects of this process inside. */
   holders = 0
   /** The limit in force, as Redis last said. */
@@ -105,15 +112,26 @@ export class LeaseLine {
   }
 
   get waiting(): number {
-    return this.line.size + this.trying.size
+    return this.line.size + this.trying.size + this.confirming
   }
 
   /**
-   * Waits for a lease, at `rank` (lower first), that lasts a third of `leaseTime` more at least;
-   * only the wait in the line is interruptible.
+   * Waits for a lease, at `rank` (lower first), that has not expired yet; only the wait in the line,
+   * and a renewal of a stale lease (see `confirm`), are interruptible.
    */
   acquire(rank: number, restore: Restore): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
-    return Effect.flatMap(this.request(rank, restore), (taken) => this.confirm(taken, rank, restore))
+    return this.attempt(rank, restore, 0)
+  }
+
+  private attempt(
+    rank: number,
+    restore: Restore,
+    renewals: number
+  ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    return Effect.flatMap(
+      this.request(rank, restore),
+      (taken) => this.stale(taken.takenAt) ? this.confirm(taken.member, rank, restore, renewals) : Effect.succeed(taken)
+    )
   }
 
   /** Whether a lease known to last `leaseTime` from `takenAt` may be too close to its expiry to start on. */
@@ -122,29 +140,49 @@ export class LeaseLine {
   }
 
   /**
-   * `taken`, if it is not stale; else renewed first (dated from the renewal), or — Redis says it
-   * expired — asked for again. A renewal that fails fails the request, the lease given back.
+   * A stale lease, renewed before its request starts: the request starts on it, dated from the
+   * renewal's sending, if that is less than `leaseTime` ago as the reply is read (a reply a round
+   * trip of two thirds of `leaseTime` or more later would find it stale again: renewed forever).
+   * Else it is renewed again; if Redis says it expired, the request asks again — `MAX_RENEWALS` in
+   * all, then the request fails (Redis answers slower than the lease lasts). While the renewal is on
+   * its way the request counts as waiting and can be interrupted; the lease is then given back, as
+   * when the renewal fails.
    */
   private confirm(
-    taken: Taken,
+    member: string,
     rank: number,
-    restore: Restore
+    restore: Restore,
+    renewals: number
   ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
+    if (renewals >= MAX_RENEWALS) return this.refuse(member, this.tooSlow())
     return Effect.suspend(() => {
-      if (!this.stale(taken.takenAt)) return Effect.succeed(taken)
-      const { member } = taken
       const sentAt = monotonicMillis(this.options.clock)
-      return this.connection.run("renew", Scripts.renew, this.keys, [this.options.limit, this.leaseMicros, member])
-        .pipe(
-          Effect.tapError(() => Effect.sync(() => this.options.giveBack(member, false))),
-          Effect.flatMap((held) =>
-            integer(held) !== 1
-              ? this.acquire(rank, restore)
-              : this.closed // the limiter's scope closed meanwhile: as after a try's reply, the lease is given back
-              ? this.refuse(member, this.closedError())
-              : this.confirm({ member, takenAt: sentAt }, rank, restore)
-          )
-        )
+      this.confirming++
+      return restore(
+        this.connection.run("renew", Scripts.renew, this.keys, [this.options.limit, this.leaseMicros, member])
+      ).pipe(
+        Effect.onError(() => Effect.sync(() => this.options.giveBack(member, false))),
+        Effect.ensuring(Effect.sync(() => {
+          this.confirming--
+          this.watchers.check()
+        })),
+        Effect.flatMap((held) => {
+          if (integer(held) !== 1) return this.attempt(rank, restore, renewals + 1)
+          // the limiter's scope closed meanwhile: as after a try's reply, the lease is given back
+          if (this.closed) return this.refuse(member, this.closedError())
+          return monotonicMillis(this.options.clock) - sentAt < this.options.leaseMillis
+            ? Effect.succeed({ member, takenAt: sentAt })
+            : this.confirm(member, rank, restore, renewals + 1)
+        })
+      )
+    })
+  }
+
+  private tooSlow(): RedisLimiterUnavailable {
+    return new RedisLimiterUnavailable({
+      limiter: this.options.name,
+      operation: "renew",
+      cause: new Error(`no lease outlived its renewal's round trip, ${MAX_RENEWALS} times: Redis answers too slowly`)
     })
   }
 
@@ -340,14 +378,17 @@ export class LeaseLine {
    */
   private heartbeat(clock: Clock.Clock, sentAt: number): Effect.Effect<void> {
     const waiters: Array<LineWaiter> = []
-    const args: Array<string | number> = [this.options.limit, this.leaseMicros]
-    for (let node = this.line.first; node !== undefined; node = node.next as LineWaiter | undefined) {
-      waiters.push(node)
-      args.push(node.member, node.rank)
+    for (let node = this.line.first; node !== undefined; node = node.next as LineWaiter | undefined) waiters.push(node)
+    let named = waiters
+    // after NOSCRIPT, its EVAL names the waiters still waiting then: one granted (by a message) or
+    // gone since may have released or withdrawn already — its script, cached, ran first
+    const again = () => {
+      named = named.filter((waiter) => this.byMember.get(waiter.member) === waiter)
+      return this.heartbeatArgs(named)
     }
     this.nextPollAt = sentAt + this.options.pollMillis
     const sent = this.limit.mark
-    return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, args), {
+    return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, this.heartbeatArgs(waiters), again), {
       onFailure: (error) => {
         for (const waiter of waiters) this.fail(waiter, error)
       },
@@ -357,16 +398,22 @@ export class LeaseLine {
         // confirmed first: the script renewed every registration and every lease granted to these
         // waiters (a grant older than this poll too), so each lasts `leaseTime` from `sentAt` at least —
         // a waiter stalled past its registration is not granted a lease dated from before the stall
-        for (const waiter of waiters) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
+        for (const waiter of named) waiter.confirmedAt = Math.max(waiter.confirmedAt, sentAt)
         for (const member of granted) this.granted(member)
         // a waiter that left while this poll was on its way: its withdrawal may have run first (a
         // NOSCRIPT fallback reorders this process's scripts), and this poll registered it again —
         // so it is withdrawn once more, now that the poll has run
-        for (const waiter of waiters) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
+        for (const waiter of named) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
         // the first lease's expiry counted from the reply, as in `register`
         this.nextPollAt = Math.min(this.nextPollAt, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
       }
     })
+  }
+
+  private heartbeatArgs(waiters: ReadonlyArray<LineWaiter>): Array<string | number> {
+    const args: Array<string | number> = [this.options.limit, this.leaseMicros]
+    for (const waiter of waiters) args.push(waiter.member, waiter.rank)
+    return args
   }
 
   private fail(waiter: LineWaiter, error: RedisLimiterUnavailable): void {

@@ -7,8 +7,11 @@ import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
  * - `leases`: the holders, a sorted set of lease ids scored by their expiry (µs, Redis's clock).
  *   A lease whose expiry has come is gone: its holder stopped renewing it (killed, or cut off).
  * - `line`: the waiters, a sorted set scored by rank — `-priority`, or with aging the arrival
- *   (ms) `- priority × aging` — whose members are `<seq>:<id>`, `seq` a 15-digit number from
- *   `INCR seq`: equal ranks are ordered by member, so by arrival in Redis, across processes.
+ *   (ms) `- priority × aging` — whose members are `<seq>:<id>`, `seq` a 16-digit number, the
+ *   `seq` key's value plus one, or Redis's clock (µs) if later: equal ranks are ordered by member,
+ *   so by arrival in Redis, across processes. `seq` expires with the line, but never restarts: a
+ *   waiter whose process stalled past its registration's expiry (and the key's) comes back at its
+ *   place, ahead of the newcomers registered meanwhile (unless Redis's clock stepped back).
  * - `waiters`: the same members scored by their registration's expiry. A waiter's process renews
  *   it at each poll; a waiter whose process died leaves the line when it expires.
  * - `ids`: a hash from the request id of each member of the line to the member, kept while it
@@ -148,7 +151,9 @@ if ARGV[4] ~= "1" then return {0, "", full(limit), untilFirstExpiry(), "", versi
 local rank = tonumber(ARGV[5])
 if ARGV[6] == "1" then rank = rank + math.floor(now / 1000) end
 rank = string.format("%.17g", rank)
-local member = string.format("%015.0f", redis.call("INCR", seq)) .. ":" .. id
+local number = math.max(tonumber(redis.call("GET", seq) or 0) + 1, now)
+redis.call("SET", seq, string.format("%.17g", number))
+local member = string.format("%016.0f", number) .. ":" .. id
 redis.call("ZADD", line, rank, member)
 redis.call("ZADD", waiters, now + lease, member)
 redis.call("HSET", ids, id, member)

@@ -6,7 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import type { InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
+import { InvalidOptions, type RedisLimiterUnavailable } from "../../Errors.js"
 import type * as RateLimiter from "../../RateLimiter.js"
 import type * as Api from "../../RedisRateLimiter.js"
 import { checkCost, resolve } from "../rateLimiter.js"
@@ -14,6 +14,7 @@ import { recording } from "../recording.js"
 import { connect, integer } from "./connection.js"
 import { RateLine } from "./rateLine.js"
 import * as Scripts from "./scripts.js"
+import { MAX_PAUSE_MILLIS } from "./scripts.js"
 import { pendingBound } from "./steering.js"
 import { Versioned } from "./versioned.js"
 import { subscribe } from "./wakeups.js"
@@ -39,6 +40,28 @@ interface Decision {
   readonly pausedFor: number
 }
 
+/**
+ * The longest interval on Redis, in ms: 100 years, as a pause. The interval travels in µs, and
+ * the scripts add it to Redis's clock: within it, both stay exact integers (below 2^53).
+ *
+ * @internal
+ */
+export const MAX_INTERVAL_MILLIS = MAX_PAUSE_MILLIS
+
+/** The options checked as `RateLimiter`'s are, and the interval within `MAX_INTERVAL_MILLIS`. */
+const resolveOnRedis = (operation: string, options: RateLimiter.RateLimiter.Options) =>
+  Effect.flatMap(resolve(operation, options), (resolved) =>
+    Duration.toMillis(resolved.interval) <= MAX_INTERVAL_MILLIS
+      ? Effect.succeed(resolved)
+      : Effect.fail(
+        new InvalidOptions({
+          operation,
+          field: "interval",
+          expected: "a whole number of milliseconds from 1 to 3,155,760,000,000 (100 years)",
+          value: options.interval
+        })
+      ))
+
 /** @internal */
 export const make = (
   options: Api.Options
@@ -48,7 +71,7 @@ export const make = (
   Scope.Scope
 > =>
   Effect.gen(function*() {
-    const resolved = yield* resolve("RedisRateLimiter.make", options)
+    const resolved = yield* resolveOnRedis("RedisRateLimiter.make", options)
     const { bound } = yield* pendingBound("RedisRateLimiter", {
       maxPending: options.maxPending,
       onFull: options.onFull
@@ -156,7 +179,7 @@ export const make = (
     const resize = (sizes: RateLimiter.RateLimiter.Sizes) =>
       Effect.flatMap(
         // checked as make checks them, each number given against the others in force
-        resolve("RedisRateLimiter.resize", {
+        resolveOnRedis("RedisRateLimiter.resize", {
           limit: sizes.limit ?? numbers.value.limit,
           interval: sizes.interval ?? numbers.value.interval,
           algorithm,

@@ -23,7 +23,10 @@ describe("FiberPool wakes a submitter waiting for room when the pool grows", () 
       const woken = submitter.pollUnsafe() !== undefined
       const late = yield* pool.submit(Effect.succeed("late")) // let through at once (a worker is free)
       assert.strictEqual(yield* late.result, "late")
-      assert.isTrue(woken, "resize(2) left a place free (a later submit went through), yet the first submit still waits for room")
+      assert.isTrue(
+        woken,
+        "resize(2) left a place free (a later submit went through), yet the first submit still waits for room"
+      )
       yield* Deferred.succeed(gate, undefined)
       yield* long.result
       yield* Effect.flatMap(Fiber.join(submitter), (future) => future.result)

@@ -20,7 +20,7 @@ import { startWorker } from "./fiberPoolWorker.js"
 import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
-import { type Admission, admit, PendingLine } from "./pendingLine.js"
+import { type Admission, admit, type Newcomer, PendingLine } from "./pendingLine.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as Api.TypeId
@@ -165,7 +165,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     withRank(
       this.steering,
       options?.priority ?? 0,
-      (rank) => admit(this, this.startsNow, (caller) => this.accept(effect, caller, rank, true), rank)
+      (rank) => admit(this, this.startsNow, (caller) => this.accept(effect, caller, rank, true), { rank, call: false })
     )
 
   readonly isClosed = (): boolean => this.closed
@@ -226,13 +226,13 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
    * has joined the line: not one an idle worker takes at its next step — unless the newcomer goes
    * before it and takes its worker, so it waits after all.
    */
-  oldestBounded(newcomer?: number): Job | undefined {
+  oldestBounded(newcomer?: Newcomer): Job | undefined {
     const k = this.starting()
     let starting: Set<Job> | undefined = undefined
     if (k > 0) {
       const first = this.line.firstPending(k)
       // the newcomer goes after every job in line of its rank or better (it is the latest)
-      const displaced = newcomer !== undefined && first.some((job) => job.rank > newcomer)
+      const displaced = newcomer !== undefined && !newcomer.call && first.some((job) => job.rank > newcomer.rank)
       starting = new Set(displaced ? first.slice(0, k - 1) : first)
     }
     for (const future of this.live) {
@@ -247,7 +247,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     this.line.uncount(job)
   }
 
-  readonly dropOldest = (error: PendingLimitExceeded, newcomer: number | undefined): boolean => {
+  readonly dropOldest = (error: PendingLimitExceeded, newcomer: Newcomer | undefined): boolean => {
     const job = this.oldestBounded(newcomer)
     if (job !== undefined) this.drop(job, error)
     return job !== undefined
@@ -265,6 +265,8 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
   setConcurrency(concurrency: number): void {
     this.concurrency = concurrency
     this.dispatch()
+    // a grow makes room for submits waiting for it, even with nothing in line (maxPending 0)
+    this.watchers.check()
   }
 
   readonly awaitIdle: Effect.Effect<void> = Effect.suspend(() => this.watchers.until(() => this.live.size === 0))

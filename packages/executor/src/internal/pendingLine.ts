@@ -94,6 +94,12 @@ export class PendingLine {
   }
 }
 
+/** The task `admit` lets in: its rank, and whether it is a call for the worker threads. @internal */
+export interface Newcomer {
+  readonly rank: number
+  readonly call: boolean
+}
+
 /** A pool as `admit` sees it. @internal */
 export interface Admission {
   readonly source: string
@@ -103,7 +109,7 @@ export interface Admission {
   /** The pending tasks `maxPending` bounds. */
   readonly boundedPending: () => number
   /** Ends the oldest pending task `maxPending` bounds with `error`, never started; false if there is none. */
-  readonly dropOldest: (error: PendingLimitExceeded, newcomer: number | undefined) => boolean
+  readonly dropOldest: (error: PendingLimitExceeded, newcomer: Newcomer | undefined) => boolean
 }
 
 const poolShutDown = Effect.fail(new PoolShutDown())
@@ -121,8 +127,8 @@ export const admit = <A, E, R>(
   pool: Admission,
   startsNow: () => boolean,
   accept: (caller: Fiber.Fiber<unknown, unknown>) => Effect.Effect<A, E, R>,
-  /** The rank of the newcomer if it joins the line idle workers take from (see `FiberPoolImpl.oldestBounded`). */
-  newcomer?: number
+  /** The newcomer: its rank, and whether it is a worker call (see `oldestBounded`, `WorkerPool.dropOldest`). */
+  newcomer?: Newcomer
 ): Effect.Effect<A, E | PoolShutDown | PendingLimitExceeded, R> =>
   Effect.withFiber((caller) => {
     if (pool.isClosed()) return poolShutDown

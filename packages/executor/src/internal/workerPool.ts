@@ -18,7 +18,7 @@ import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
 import { isCancelled, mapWindow } from "./mapWindow.js"
-import { type Admission, admit } from "./pendingLine.js"
+import { type Admission, admit, type Newcomer } from "./pendingLine.js"
 import { awaitIdle, registerThenWait } from "./wait.js"
 import { type Settings, settingsOf } from "./workerPoolOptions.js"
 import { resizePool } from "./workerPoolResize.js"
@@ -175,7 +175,7 @@ export class WorkerPoolImpl
         this,
         isCall(effect) ? this.workers.callStartsNow : this.fibers.startsNow,
         (caller) => this.accept(effect, caller, priority, rank, true),
-        isCall(effect) ? undefined : rank
+        { rank, call: isCall(effect) }
       ))
   }
 
@@ -229,9 +229,13 @@ export class WorkerPoolImpl
    * because the count was stale: a call counted as waiting behind another has started (the worker
    * finished the one before, and its reply is still on its way), so there is room.
    */
-  readonly dropOldest = (error: PendingLimitExceeded, newcomer: number | undefined): boolean => {
+  readonly dropOldest = (error: PendingLimitExceeded, newcomer: Newcomer | undefined): boolean => {
     this.workers.dispatchNow()
     const effect = this.fibers.oldestBounded(newcomer)
+    // a newcomer call of a better rank takes back a call sent and not started (see `Workers.push`):
+    // that one waits after all, and may be dropped
+    const displaces = (job: CallJob) =>
+      newcomer?.call === true && this.workers.takesBackFor(newcomer.rank) && newcomer.rank < job.rank
     for (const future of this.live) {
       const job = future as CallJob
       if (effect !== undefined && job.id > effect.id) break
@@ -240,8 +244,15 @@ export class WorkerPoolImpl
         this.workers.line.uncount(job)
       } else {
         const sent = job.sent
-        if (sent === undefined || sent === sent.held.head()) continue
-        if (!sent.held.takeBack(sent)) return true
+        if (sent === undefined) continue
+        const head = sent === sent.held.head()
+        if (head && !displaces(job)) continue
+        // a call counted as waiting that has started: the count was stale, there is room; a head
+        // that has started is simply running
+        if (!sent.held.takeBack(sent)) {
+          if (head) continue
+          return true
+        }
       }
       // no wake-up: see `admit`
       job.settleNow(Exit.fail(error), this.runFork)

@@ -273,6 +273,11 @@ export class Workers {
     this.changed()
   }
 
+  /** Whether a call of `rank` pushed now would take back calls sent and not started (see `push`). */
+  takesBackFor(rank: number): boolean {
+    return (this.prioritised || this.aged || rank !== 0) && this.alive() <= this.size
+  }
+
   /** The pool's tasks that `maxPending` bounds and that wait: calls and effects (set by the pool). */
   boundedPending: () => number = () => this.waitingBounded()
 

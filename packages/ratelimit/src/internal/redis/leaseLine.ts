@@ -34,6 +34,8 @@ interface LineWaiter extends Handoff.Waiter<number, RedisLimiterUnavailable | Pe
   confirmedAt: number
   /** It left, its registration (or the lease handed to it) given back. */
   withdrawn: boolean
+  /** Grants heard while its confirmation was stale, each answered by a poll (see `granted`). */
+  stalePolls?: number
 }
 
 /** A lease taken: its id in Redis, and the time from which it lasts at least `leaseTime`. @internal */
@@ -322,8 +324,13 @@ export class LeaseLine {
   private granted(member: string): void {
     const waiter = this.byMember.get(member)
     if (waiter !== undefined) {
-      // heard after a stall of this process, the lease may have expired: the poll renews it, or puts the waiter back
-      if (this.stale(waiter.confirmedAt)) return this.pollNow()
+      // heard after a stall of this process, the lease may have expired: the poll renews it, or
+      // puts the waiter back. Once only: over a link as slow as two thirds of `leaseTime` every
+      // poll's reply is stale again (polled for ever, the permit held) — the second stale grant
+      // goes in, and its start renews the lease first, a bounded number of times (`confirm`)
+      if (this.stale(waiter.confirmedAt) && (waiter.stalePolls = (waiter.stalePolls ?? 0) + 1) <= 1) {
+        return this.pollNow()
+      }
       this.forget(waiter)
       waiter.grant(waiter.confirmedAt)
     } else if (this.trying.has(idOf(member))) {

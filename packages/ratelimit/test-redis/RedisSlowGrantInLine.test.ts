@@ -1,5 +1,6 @@
 /**
- * Review 7 (failing): the fix of review 4 bounded the renewals of a stale lease at START
+ * From the seventh review (failed before the fix: a second stale grant now goes in, and its start
+ * renews the lease a bounded number of times): the fix of review 4 bounded the renewals of a stale lease at START
  * (`LeaseLine.confirm`), but a waiter granted IN LINE over the same slow link is still re-polled
  * for ever. README, "Leases": "Nor does an effect start on a lease that may have expired … After
  * three renewals or new tries without a lease to start on (Redis answering slower than

@@ -2,6 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
+// From the seventh review (failed before the fix: a grow now checks the watchers).
+
 // Seventh review. README (FiberPool, "Bounded submission"): "`"wait"` (the default) makes `submit`
 // wait, interruptibly, for room"; README ("Resize"): "a grow starts pending tasks at once".
 // A submitter waiting for room is woken only by `watchers.check()`. With `maxPending: 0` the line

@@ -1,6 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import { Cause, Effect, Exit } from "effect"
+
+// From the seventh review (failed before the fix in most runs — it races a real worker thread:
+// a newcomer call of higher priority now counts the call it takes back from an idle worker as
+// waiting, so that older call, not a younger one, is the one dropped).
 import * as WorkerPool from "../src/WorkerPool.js"
 import { logCells, logged, tasks } from "./fixtures/steering.js"
 import { half, log } from "./fixtures/tasks.js"

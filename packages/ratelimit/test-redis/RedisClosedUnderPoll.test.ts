@@ -12,10 +12,9 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
-import { Redis } from "ioredis"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { delayingProxy } from "./faults.js"
+import { onEvalsha, slowConnection } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
 describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
@@ -33,26 +32,15 @@ describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (N
         const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
         yield* eventually(Effect.map(holding.inside, (n) => n === 1))
 
-        const proxied = yield* delayingProxy(50)
-        const own = yield* Effect.acquireRelease(
-          Effect.sync(() => {
-            const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
-            connection.on("error", () => {})
-            return connection
-          }),
-          (connection) => Effect.sync(() => connection.disconnect())
-        )
+        const own = yield* slowConnection(50)
         const heartbeatSent = yield* Deferred.make<void>()
         let armed = false
-        const evalsha = own.evalsha.bind(own) as (...args: Array<unknown>) => Promise<unknown>
-        ;(own as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-          const sent = evalsha(...args)
-          if (armed && args[0] === Scripts.heartbeat.sha) {
+        onEvalsha(own, (sha) => {
+          if (armed && sha === Scripts.heartbeat.sha) {
             armed = false
             Deferred.doneUnsafe(heartbeatSent, Effect.void)
           }
-          return sent
-        }
+        })
         const scope = yield* Scope.make()
         const limiter = yield* Scope.provide(scope)(RedisConcurrencyLimiter.make({
           name,

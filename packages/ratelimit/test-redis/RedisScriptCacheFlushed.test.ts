@@ -13,12 +13,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
-import { Redis } from "ioredis"
 import { Connection } from "../src/internal/redis/connection.js"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import { Script } from "../src/internal/redis/scripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { delayingProxy } from "./faults.js"
+import { onEvalsha, slowConnection } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
 describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concurrent: false }, () => {
@@ -35,26 +34,15 @@ describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concu
         yield* eventually(Effect.map(holding.inside, (n) => n === 1))
 
         // the waiter's process talks to Redis through a proxy that delays replies by 50 ms (a remote Redis)
-        const proxied = yield* delayingProxy(50)
-        const own = yield* Effect.acquireRelease(
-          Effect.sync(() => {
-            const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
-            connection.on("error", () => {})
-            return connection
-          }),
-          (connection) => Effect.sync(() => connection.disconnect())
-        )
+        const own = yield* slowConnection(50)
         const heartbeatSent = yield* Deferred.make<void>()
         let armed = false
-        const evalsha = own.evalsha.bind(own) as (...args: Array<unknown>) => Promise<unknown>
-        ;(own as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-          const sent = evalsha(...args)
-          if (armed && args[0] === Scripts.heartbeat.sha) {
+        onEvalsha(own, (sha) => {
+          if (armed && sha === Scripts.heartbeat.sha) {
             armed = false
             Deferred.doneUnsafe(heartbeatSent, Effect.void)
           }
-          return sent
-        }
+        })
         const limiter = yield* RedisConcurrencyLimiter.make({
           name,
           prefix,
@@ -94,15 +82,7 @@ describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concu
     () =>
       Effect.scoped(Effect.gen(function*() {
         const name = yield* freshName("noscript-interrupted")
-        const proxied = yield* delayingProxy(50)
-        const own = yield* Effect.acquireRelease(
-          Effect.sync(() => {
-            const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
-            connection.on("error", () => {})
-            return connection
-          }),
-          (connection) => Effect.sync(() => connection.disconnect())
-        )
+        const own = yield* slowConnection(50)
         const evals = { sent: 0 }
         const evaluate = own.eval.bind(own) as (...args: Array<unknown>) => Promise<unknown>
         ;(own as unknown as { eval: typeof evaluate }).eval = (...args) => {

@@ -14,29 +14,18 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
-import { Redis } from "ioredis"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { delayingProxy } from "./faults.js"
+import { onEvalsha, slowConnection } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
 
 const slowLimiter = (name: string) =>
   Effect.gen(function*() {
-    const proxied = yield* delayingProxy(250)
-    const own = yield* Effect.acquireRelease(
-      Effect.sync(() => {
-        const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
-        connection.on("error", () => {})
-        return connection
-      }),
-      (connection) => Effect.sync(() => connection.disconnect())
-    )
+    const own = yield* slowConnection(250)
     const renewals = { sent: 0 }
-    const evalsha = own.evalsha.bind(own) as (...args: Array<unknown>) => Promise<unknown>
-    ;(own as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-      if (args[0] === Scripts.renew.sha) renewals.sent++
-      return evalsha(...args)
-    }
+    onEvalsha(own, (sha) => {
+      if (sha === Scripts.renew.sha) renewals.sent++
+    })
     const limiter = yield* RedisConcurrencyLimiter.make({
       name,
       prefix,

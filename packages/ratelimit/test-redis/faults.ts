@@ -1,9 +1,10 @@
 /**
- * What the fault tests of the limiters on Redis share: a TCP proxy that delays replies, a wall
- * clock that can be stepped, and small readers of Redis's state.
+ * What the fault tests of the limiters on Redis share: a TCP proxy that delays replies (and a
+ * connection through it), a hook on the scripts a connection sends, a wall clock that can be
+ * stepped, and small readers of Redis's state.
  */
 import { Cause, Clock, Effect, Exit, Option, type Scope } from "effect"
-import type { Redis } from "ioredis"
+import { Redis } from "ioredis"
 import * as net from "node:net"
 import { url } from "./redis.js"
 
@@ -63,6 +64,28 @@ export const delayingProxy = (millis: number): Effect.Effect<string, never, Scop
     if (connection === 0) setTimeout(() => downstream.write(reply), millis)
     else downstream.write(reply)
   })
+
+/** An ioredis connection to the test Redis whose replies come `millis` late (`delayingProxy`), closed with the scope. */
+export const slowConnection = (millis: number): Effect.Effect<Redis, never, Scope.Scope> =>
+  Effect.flatMap(delayingProxy(millis), (proxied) =>
+    Effect.acquireRelease(
+      Effect.sync(() => {
+        const connection = new Redis(proxied, { maxRetriesPerRequest: 1 })
+        connection.on("error", () => {})
+        return connection
+      }),
+      (connection) => Effect.sync(() => connection.disconnect())
+    ))
+
+/** Calls `seen` with the SHA of each script `connection` sends by EVALSHA, as it sends it. */
+export const onEvalsha = (connection: Redis, seen: (sha: unknown) => void): void => {
+  const evalsha = connection.evalsha.bind(connection) as (...args: Array<unknown>) => Promise<unknown>
+  ;(connection as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+    const sent = evalsha(...args)
+    seen(args[0])
+    return sent
+  }
+}
 
 /**
  * A TCP proxy to the test Redis, closed with the scope: once `dropNextReply` is set, the next reply

@@ -14,8 +14,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { onEvalsha, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+import { heldPermit, nextPoll, slowConnection } from "./faults.js"
+import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
 
 describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
   concurrent: false
@@ -27,20 +27,10 @@ describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (N
         const name = yield* freshName("closed-poll")
         const redis = yield* client
         const keys = lineKeys(name)
-        const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })
-        const gate = yield* Deferred.make<void>()
-        const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
-        yield* eventually(Effect.map(holding.inside, (n) => n === 1))
+        const { gate, holder, holding } = yield* heldPermit(name)
 
         const own = yield* slowConnection(50)
-        const heartbeatSent = yield* Deferred.make<void>()
-        let armed = false
-        onEvalsha(own, (sha) => {
-          if (armed && sha === Scripts.heartbeat.sha) {
-            armed = false
-            Deferred.doneUnsafe(heartbeatSent, Effect.void)
-          }
-        })
+        const poll = yield* nextPoll(own)
         const scope = yield* Scope.make()
         const limiter = yield* Scope.provide(scope)(RedisConcurrencyLimiter.make({
           name,
@@ -55,8 +45,8 @@ describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (N
 
         yield* Effect.promise(() => redis.script("FLUSH"))
         yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
-        armed = true
-        yield* Deferred.await(heartbeatSent)
+        poll.arm()
+        yield* poll.sent
         // the scope closes while the poll's EVALSHA is on its way (its NOSCRIPT comes back in 50 ms)
         yield* Scope.close(scope, Exit.void)
         const failed = yield* Fiber.await(waiter)

@@ -15,8 +15,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { onEvalsha, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+import { heldPermit, nextPoll, slowConnection } from "./faults.js"
+import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
 
 describe("RedisConcurrencyLimiter, a waiter granted while its process's poll is on its way (NOSCRIPT)", {
   concurrent: false
@@ -28,21 +28,11 @@ describe("RedisConcurrencyLimiter, a waiter granted while its process's poll is 
         const name = yield* freshName("granted-poll")
         const redis = yield* client
         const keys = lineKeys(name)
-        const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })
-        const gate = yield* Deferred.make<void>()
-        const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
-        yield* eventually(Effect.map(holding.inside, (n) => n === 1))
+        const { gate, holder, holding } = yield* heldPermit(name)
 
         // the waiter's process: replies on its script connection delayed 100 ms, its subscriber not
         const own = yield* slowConnection(100)
-        const heartbeatSent = yield* Deferred.make<void>()
-        let armed = false
-        onEvalsha(own, (sha) => {
-          if (armed && sha === Scripts.heartbeat.sha) {
-            armed = false
-            Deferred.doneUnsafe(heartbeatSent, Effect.void)
-          }
-        })
+        const poll = yield* nextPoll(own)
         const limiter = yield* RedisConcurrencyLimiter.make({
           name,
           prefix,
@@ -56,8 +46,8 @@ describe("RedisConcurrencyLimiter, a waiter granted while its process's poll is 
 
         yield* Effect.promise(() => redis.script("FLUSH"))
         yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
-        armed = true
-        yield* Deferred.await(heartbeatSent)
+        poll.arm()
+        yield* poll.sent
         // while the poll's EVALSHA is on its way: the holder leaves, the waiter is granted by message,
         // runs, and releases (its release's script is cached: it runs before the poll's EVAL)
         yield* Deferred.succeed(gate, undefined)

@@ -17,8 +17,8 @@ import { Connection } from "../src/internal/redis/connection.js"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import { Script } from "../src/internal/redis/scripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { onEvalsha, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+import { heldPermit, nextPoll, slowConnection } from "./faults.js"
+import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
 
 describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concurrent: false }, () => {
   it.live(
@@ -28,21 +28,11 @@ describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concu
         const name = yield* freshName("noscript-order")
         const redis = yield* client
         const keys = lineKeys(name)
-        const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })
-        const gate = yield* Deferred.make<void>()
-        const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
-        yield* eventually(Effect.map(holding.inside, (n) => n === 1))
+        const { gate, holder, holding } = yield* heldPermit(name)
 
         // the waiter's process talks to Redis through a proxy that delays replies by 50 ms (a remote Redis)
         const own = yield* slowConnection(50)
-        const heartbeatSent = yield* Deferred.make<void>()
-        let armed = false
-        onEvalsha(own, (sha) => {
-          if (armed && sha === Scripts.heartbeat.sha) {
-            armed = false
-            Deferred.doneUnsafe(heartbeatSent, Effect.void)
-          }
-        })
+        const poll = yield* nextPoll(own)
         const limiter = yield* RedisConcurrencyLimiter.make({
           name,
           prefix,
@@ -58,8 +48,8 @@ describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concu
         // loaded again already (another process ran it)
         yield* Effect.promise(() => redis.script("FLUSH"))
         yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
-        armed = true
-        yield* Deferred.await(heartbeatSent)
+        poll.arm()
+        yield* poll.sent
         yield* Fiber.interrupt(waiter) // while the poll's EVALSHA is on its way (its NOSCRIPT comes back in 50 ms)
         yield* Effect.sleep("600 millis")
         const line = yield* Effect.promise(() => redis.zrange(keys.line, "0", "-1"))

@@ -3,10 +3,12 @@
  * connection through it), a hook on the scripts a connection sends, a wall clock that can be
  * stepped, and small readers of Redis's state.
  */
-import { Cause, Clock, Effect, Exit, Option, type Scope } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Option, type Scope } from "effect"
 import { Redis } from "ioredis"
 import * as net from "node:net"
-import { url } from "./redis.js"
+import * as Scripts from "../src/internal/redis/leaseScripts.js"
+import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
+import { eventually, prefix, url } from "./redis.js"
 
 export const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
@@ -86,6 +88,32 @@ export const onEvalsha = (connection: Redis, seen: (sha: unknown) => void): void
     return sent
   }
 }
+
+/**
+ * A poll (heartbeat script) of `connection`'s limiter to wait for: once `arm` is called, `sent`
+ * completes as the next one is sent (its reply still on its way).
+ */
+export const nextPoll = (connection: Redis) =>
+  Effect.map(Deferred.make<void>(), (sent) => {
+    let armed = false
+    onEvalsha(connection, (sha) => {
+      if (armed && sha === Scripts.heartbeat.sha) {
+        armed = false
+        Deferred.doneUnsafe(sent, Effect.void)
+      }
+    })
+    return { arm: () => void (armed = true), sent: Deferred.await(sent) }
+  })
+
+/** A limiter of `name` (concurrency 1) whose one permit a fiber holds until `gate` opens: it is inside. */
+export const heldPermit = (name: string) =>
+  Effect.gen(function*() {
+    const holding = yield* RedisConcurrencyLimiter.make({ name, prefix, url: url(), concurrency: 1 })
+    const gate = yield* Deferred.make<void>()
+    const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
+    yield* eventually(Effect.map(holding.inside, (n) => n === 1))
+    return { holding, gate, holder }
+  })
 
 /**
  * A TCP proxy to the test Redis, closed with the scope: once `dropNextReply` is set, the next reply

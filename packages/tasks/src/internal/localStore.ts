@@ -7,29 +7,18 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
+import type { Persistence } from "./localPersistence.js"
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
 type Stored = Mutable<Api.TaskRecord>
 
 /**
- * Where a local store writes its changes: nowhere (memory), or a database. Each write has
- * happened when its effect succeeds, and has not happened when it fails.
- *
- * @internal
+ * A change of the store, made and reported in one piece: its caller cannot be interrupted between
+ * the change and its result (a cancel made, then reported as interrupted, would lie). The changes
+ * wait for nothing but a write, which is uninterruptible anyway.
  */
-export interface Persistence {
-  /** Writes the records whose id it does not hold yet; returns their ids. */
-  readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
-  readonly update: (record: Api.TaskRecord) => Effect.Effect<void, TaskStoreError>
-  /**
-   * The unfinished tasks, all queued, in the order they are taken (priority, then the order
-   * they were added): those left running by a process that ended are queued again first, on
-   * disk — or failed, when found running too often.
-   */
-  readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
-  /** A task no longer held in memory (finished). */
-  readonly get: (id: string) => Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError>
-}
+const atomically = <A, E>(change: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.uninterruptible(Effect.suspend(change))
 
 /**
  * A store for one process: the queue lives in memory, and every change is written to a
@@ -182,7 +171,7 @@ export class LocalStore implements Api.TaskStore {
   }
 
   readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
-    Effect.suspend(() => {
+    atomically(() => {
       const fresh = new Map<string, Stored>()
       for (const task of tasks) {
         if (this.records.has(task.id) || fresh.has(task.id)) continue
@@ -269,7 +258,7 @@ export class LocalStore implements Api.TaskStore {
 
   /** A change of a running task that keeps it running. */
   private update(id: string, change: (next: Stored) => void): Effect.Effect<void, TaskStoreError> {
-    return Effect.suspend(() => {
+    return atomically(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
       const next = copyOf(record)
@@ -279,7 +268,7 @@ export class LocalStore implements Api.TaskStore {
   }
 
   readonly finish = (id: string, outcome: Api.Outcome): Effect.Effect<void, TaskStoreError> =>
-    Effect.suspend(() => {
+    atomically(() => {
       const record = this.records.get(id)
       if (record === undefined) return Effect.void
       const next = copyOf(record)
@@ -295,7 +284,7 @@ export class LocalStore implements Api.TaskStore {
     })
 
   readonly cancel = (id: string, at: number): Effect.Effect<boolean, TaskStoreError> =>
-    Effect.suspend(() => {
+    atomically(() => {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "queued" || this.changing.has(id)) return Effect.succeed(false)
       // a failed cancel leaves its entry where it was — or puts it back, if a claim dropped it
@@ -313,7 +302,7 @@ export class LocalStore implements Api.TaskStore {
     })
 
   readonly release = (id: string, unstarted?: boolean): Effect.Effect<void, TaskStoreError> =>
-    Effect.suspend(() => {
+    atomically(() => {
       const record = this.records.get(id)
       if (record === undefined || record.state !== "running" || this.changing.has(id)) return Effect.void
       // back at the front of its priority: it was taken before everything still queued there

@@ -6,7 +6,8 @@ import * as Result from "effect/Result"
 import { InvalidOptions, TaskStoreError } from "../Errors.js"
 import * as TaskStore from "../TaskStore.js"
 import { decodeArgs, encodeArgs } from "./argsText.js"
-import { LocalStore, type Persistence } from "./localStore.js"
+import type { Persistence } from "./localPersistence.js"
+import { LocalStore } from "./localStore.js"
 import * as Driver from "./sqliteDriver.js"
 
 interface Row {

@@ -1,0 +1,24 @@
+import type * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import type { TaskStoreError } from "../Errors.js"
+import type * as Api from "../TaskStore.js"
+
+/**
+ * Where a local store writes its changes: nowhere (memory), or a database. Each write has
+ * happened when its effect succeeds, and has not happened when it fails.
+ *
+ * @internal
+ */
+export interface Persistence {
+  /** Writes the records whose id it does not hold yet; returns their ids. */
+  readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
+  readonly update: (record: Api.TaskRecord) => Effect.Effect<void, TaskStoreError>
+  /**
+   * The unfinished tasks, all queued, in the order they are taken (priority, then the order
+   * they were added): those left running by a process that ended are queued again first, on
+   * disk — or failed, when found running too often.
+   */
+  readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
+  /** A task no longer held in memory (finished). */
+  readonly get: (id: string) => Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError>
+}

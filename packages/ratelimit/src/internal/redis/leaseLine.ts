@@ -5,21 +5,19 @@ import { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { RedisLimiterUnavailable } from "../../Errors.js"
+import type { RedisLimiterUnavailable } from "../../Errors.js"
 import type { Connection } from "./connection.js"
 import { integer, monotonicMillis, sleepMillis } from "./connection.js"
 import * as Scripts from "./leaseScripts.js"
-import type { PendingBound } from "./steering.js"
+import { StaleLeases } from "./staleLease.js"
+import { type PendingBound, scopeClosed } from "./steering.js"
 import { Versioned } from "./versioned.js"
-import { Alarm } from "./wakeups.js"
+import { WakeAt } from "./wakeups.js"
 
 type Restore = Handoff.Restore
 
 /** The request id of a member of the line, `<seq>:<id>`. */
 const idOf = (member: string): string => member.slice(member.indexOf(":") + 1)
-
-/** How many times a request renews a stale lease, or asks again for one gone, before it fails. */
-const MAX_RENEWALS = 3
 
 /**
  * A waiter of this process, registered in Redis's line as `member`. It is granted the time from
@@ -95,13 +93,13 @@ export class LeaseLine {
   /** The limiter's scope closed: a try's reply fails its request. */
   private closed = false
   /** Requests renewing a stale lease before they start (see `confirm`): counted as waiting. */
-  private confirming = 0
+  private readonly staleLeases: StaleLeases
   /** Effects of this process inside. */
   holders = 0
   /** The limit in force, as Redis last said. */
   readonly limit: Versioned<number>
-  private nextPollAt = Number.POSITIVE_INFINITY
-  private readonly alarm = new Alarm()
+  /** When the poll is next sent at the latest. */
+  private readonly nextPoll = new WakeAt()
   private readonly leaseMicros: number
 
   constructor(
@@ -111,10 +109,11 @@ export class LeaseLine {
   ) {
     this.limit = new Versioned(options.limit)
     this.leaseMicros = options.leaseMillis * 1000
+    this.staleLeases = new StaleLeases(connection, keys, options, this.watchers)
   }
 
   get waiting(): number {
-    return this.line.size + this.trying.size + this.confirming
+    return this.line.size + this.trying.size + this.staleLeases.count
   }
 
   /**
@@ -132,23 +131,18 @@ export class LeaseLine {
   ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
     return Effect.flatMap(
       this.request(rank, restore),
-      (taken) => this.stale(taken.takenAt) ? this.confirm(taken.member, rank, restore, renewals) : Effect.succeed(taken)
+      (taken) =>
+        this.staleLeases.stale(taken.takenAt)
+          ? this.confirm(taken.member, rank, restore, renewals)
+          : Effect.succeed(taken)
     )
   }
 
-  /** Whether a lease known to last `leaseTime` from `takenAt` may be too close to its expiry to start on. */
-  private stale(takenAt: number): boolean {
-    return monotonicMillis(this.options.clock) - takenAt >= this.options.leaseMillis * 2 / 3
-  }
-
   /**
-   * A stale lease, renewed before its request starts: the request starts on it, dated from the
-   * renewal's sending, if that is less than `leaseTime` ago as the reply is read (a reply a round
-   * trip of two thirds of `leaseTime` or more later would find it stale again: renewed forever).
-   * Else it is renewed again; if Redis says it expired, the request asks again — `MAX_RENEWALS` in
-   * all, then the request fails (Redis answers slower than the lease lasts). While the renewal is on
-   * its way the request counts as waiting and can be interrupted; the lease is then given back, as
-   * when the renewal fails.
+   * A stale lease, renewed before its request starts (see `StaleLeases`): the request starts on it,
+   * dated from the renewal's sending; a late reply renews it again; if Redis says it expired, the
+   * request asks again — `MAX_RENEWALS` in all, then the request fails (Redis answers slower than
+   * the lease lasts).
    */
   private confirm(
     member: string,
@@ -156,35 +150,17 @@ export class LeaseLine {
     restore: Restore,
     renewals: number
   ): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
-    if (renewals >= MAX_RENEWALS) return this.refuse(member, this.tooSlow())
-    return Effect.suspend(() => {
-      const sentAt = monotonicMillis(this.options.clock)
-      this.confirming++
-      return restore(
-        this.connection.run("renew", Scripts.renew, this.keys, [this.options.limit, this.leaseMicros, member])
-      ).pipe(
-        Effect.onError(() => Effect.sync(() => this.options.giveBack(member, false))),
-        Effect.ensuring(Effect.sync(() => {
-          this.confirming--
-          this.watchers.check()
-        })),
-        Effect.flatMap((held) => {
-          if (integer(held) !== 1) return this.attempt(rank, restore, renewals + 1)
-          // the limiter's scope closed meanwhile: as after a try's reply, the lease is given back
-          if (this.closed) return this.refuse(member, this.closedError())
-          return monotonicMillis(this.options.clock) - sentAt < this.options.leaseMillis
-            ? Effect.succeed({ member, takenAt: sentAt })
-            : this.confirm(member, rank, restore, renewals + 1)
-        })
-      )
-    })
-  }
-
-  private tooSlow(): RedisLimiterUnavailable {
-    return new RedisLimiterUnavailable({
-      limiter: this.options.name,
-      operation: "renew",
-      cause: new Error(`no lease outlived its renewal's round trip, ${MAX_RENEWALS} times: Redis answers too slowly`)
+    if (this.staleLeases.exhausted(renewals)) return this.refuse(member, this.staleLeases.tooSlow())
+    return Effect.flatMap(this.staleLeases.renew(member, restore), (renewal) => {
+      if (renewal._tag === "Gone") return this.attempt(rank, restore, renewals + 1)
+      // the limiter's scope closed meanwhile: as after a try's reply, the lease is given back
+      if (this.closed) return this.refuse(member, scopeClosed(this.options.name, "acquire"))
+      switch (renewal._tag) {
+        case "Late":
+          return this.confirm(member, rank, restore, renewals + 1)
+        case "Held":
+          return Effect.succeed({ member, takenAt: renewal.sentAt })
+      }
     })
   }
 
@@ -221,10 +197,13 @@ export class LeaseLine {
             ]
             this.tried(id)
             this.heard(limit, version, sent)
-            if (this.closed) return this.refuse(member, this.closedError())
+            if (this.closed) return this.refuse(member, scopeClosed(this.options.name, "acquire"))
             if (integer(taken) === 1) return Effect.succeed({ member, takenAt: sentAt })
             if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
-            if (!this.early.has(member) && !this.makeRoom()) {
+            if (
+              !this.early.has(member) &&
+              !this.options.bound.roomFor(this.line.size, (maxPending) => this.dropOldest(maxPending))
+            ) {
               return this.refuse(member, this.options.bound.exceeded(this.options.bound.maxPending!, false))
             }
             const repliedAt = monotonicMillis(clock)
@@ -262,13 +241,6 @@ export class LeaseLine {
     return maxPending === undefined || this.line.size < maxPending || (onFull === "dropOldest" && maxPending > 0)
   }
 
-  /** Room in the line for a registration that came back: within `maxPending`, or the oldest dropped. */
-  private makeRoom(): boolean {
-    const { maxPending, onFull } = this.options.bound
-    if (maxPending === undefined || this.line.size < maxPending) return true
-    return onFull === "dropOldest" && this.dropOldest(maxPending)
-  }
-
   private dropOldest(maxPending: number): boolean {
     const oldest = this.line.first
     if (oldest === undefined) return false
@@ -295,7 +267,7 @@ export class LeaseLine {
     }
     this.line.push(waiter)
     this.byMember.set(member, waiter)
-    this.pollBy(Math.min(sentAt + this.options.pollMillis, firstExpiry))
+    this.nextPoll.by(Math.min(sentAt + this.options.pollMillis, firstExpiry))
     return waiter
   }
 
@@ -328,7 +300,7 @@ export class LeaseLine {
       // puts the waiter back. Once only: over a link as slow as two thirds of `leaseTime` every
       // poll's reply is stale again (polled for ever, the permit held) — the second stale grant
       // goes in, and its start renews the lease first, a bounded number of times (`confirm`)
-      if (this.stale(waiter.confirmedAt) && (waiter.stalePolls = (waiter.stalePolls ?? 0) + 1) <= 1) {
+      if (this.staleLeases.stale(waiter.confirmedAt) && (waiter.stalePolls = (waiter.stalePolls ?? 0) + 1) <= 1) {
         return this.pollNow()
       }
       this.forget(waiter)
@@ -356,27 +328,13 @@ export class LeaseLine {
     this.limit.offer(integer(limit), version, sent)
   }
 
-  /** Asks Redis by `at` (this process's clock) at the latest; `pollNow` at once (a message may have been lost). */
-  private pollBy(at: number): void {
-    if (at < this.nextPollAt) {
-      this.nextPollAt = at
-      this.alarm.ring()
-    }
-  }
+  /** Asks Redis at once (a message may have been lost). */
+  readonly pollNow = (): void => this.nextPoll.by(Number.NEGATIVE_INFINITY)
 
-  readonly pollNow = (): void => this.pollBy(Number.NEGATIVE_INFINITY)
-
-  /** The background poll: while this process has waiters, a heartbeat by `nextPollAt`. */
-  readonly loop: Effect.Effect<never> = Effect.forever(Effect.clockWith((clock) =>
-    Effect.suspend(() => {
-      if (this.line.size === 0) {
-        this.nextPollAt = Number.POSITIVE_INFINITY
-        return this.alarm.sleep(undefined)
-      }
-      const now = monotonicMillis(clock)
-      return now < this.nextPollAt ? this.alarm.sleep(this.nextPollAt - now) : this.heartbeat(clock, now)
-    })
-  ))
+  /** The background poll: while this process has waiters, a heartbeat by `nextPoll`. */
+  readonly loop: Effect.Effect<never> = Effect.clockWith((clock) =>
+    this.nextPoll.loop(() => this.line.size === 0, (now) => this.heartbeat(clock, now))
+  )
 
   /**
    * Renews the registrations of this process's waiters (one script for all), and lets in those
@@ -393,7 +351,7 @@ export class LeaseLine {
       named = named.filter((waiter) => this.byMember.get(waiter.member) === waiter)
       return this.heartbeatArgs(named)
     }
-    this.nextPollAt = sentAt + this.options.pollMillis
+    this.nextPoll.at = sentAt + this.options.pollMillis
     const sent = this.limit.mark
     return Effect.match(this.connection.run("poll", Scripts.heartbeat, this.keys, this.heartbeatArgs(waiters), again), {
       onFailure: (error) => {
@@ -412,7 +370,7 @@ export class LeaseLine {
         // so it is withdrawn once more, now that the poll has run
         for (const waiter of named) if (waiter.withdrawn) this.options.giveBack(waiter.member, false)
         // the first lease's expiry counted from the reply, as in `register`
-        this.nextPollAt = Math.min(this.nextPollAt, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
+        this.nextPoll.at = Math.min(this.nextPoll.at, monotonicMillis(clock) + sleepMillis(integer(untilExpiry)))
       }
     })
   }
@@ -436,15 +394,7 @@ export class LeaseLine {
    */
   close(): void {
     this.closed = true
-    const error = this.closedError()
+    const error = scopeClosed(this.options.name, "acquire")
     for (const waiter of [...this.byMember.values()]) this.fail(waiter, error)
-  }
-
-  private closedError(): RedisLimiterUnavailable {
-    return new RedisLimiterUnavailable({
-      limiter: this.options.name,
-      operation: "acquire",
-      cause: new Error("the limiter's scope closed while the request waited")
-    })
   }
 }

@@ -3,10 +3,10 @@ import * as Handoff from "@fiberkit/sync/Handoff"
 import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { RedisLimiterUnavailable } from "../../Errors.js"
+import type { RedisLimiterUnavailable } from "../../Errors.js"
 import { monotonicMillis, sleepMillis } from "./connection.js"
-import type { PendingBound } from "./steering.js"
-import { Alarm } from "./wakeups.js"
+import { type PendingBound, scopeClosed } from "./steering.js"
+import { WakeAt } from "./wakeups.js"
 
 type Restore = Handoff.Restore
 
@@ -59,9 +59,8 @@ export class RateLine {
    * Not before this time (ms, this process's monotonic clock) can `blocked`, the head, start, as
    * Redis last said — or, for a long wait, when it asks again (`RECHECK_MILLIS`).
    */
-  private notBefore = 0
+  private readonly notBefore = new WakeAt()
   private blocked: Ticket | undefined = undefined
-  private readonly alarm = new Alarm()
   private closed = false
 
   constructor(
@@ -117,10 +116,9 @@ export class RateLine {
     notBefore = 0
   ): Effect.Effect<void, RedisLimiterUnavailable | PendingLimitExceeded> {
     // the scope closed while its try was on its way: it fails, as the line's requests did
-    if (this.closed) return Effect.fail(this.closedError())
-    const { maxPending, onFull } = this.bound
-    if (maxPending !== undefined && this.line.size >= maxPending) {
-      if (onFull === "fail" || !this.dropOldest(maxPending)) return Effect.fail(this.bound.exceeded(maxPending, false))
+    if (this.closed) return Effect.fail(scopeClosed(this.name, "take"))
+    if (!this.bound.roomFor(this.line.size, (maxPending) => this.dropOldest(maxPending))) {
+      return Effect.fail(this.bound.exceeded(this.bound.maxPending!, false))
     }
     const ticket = new Handoff.Waiter<void, RedisLimiterUnavailable | PendingLimitExceeded>(this.line) as Ticket
     ticket.cost = cost
@@ -130,9 +128,9 @@ export class RateLine {
     this.line.insertBefore(ticket, this.firstAfter(rank, seq))
     if (head === undefined) {
       // the first in line: its own try said when it may start
-      this.notBefore = notBefore
+      this.notBefore.at = notBefore
       this.blocked = ticket
-      this.alarm.ring()
+      this.notBefore.ring()
     } else if (this.line.first === ticket && cost < head.cost) {
       this.reconsider() // a new head that costs less may start before the old one could
     }
@@ -164,19 +162,13 @@ export class RateLine {
 
   /** The head computes its start again now (the numbers changed, or the head did). */
   readonly reconsider = (): void => {
-    this.notBefore = 0
+    this.notBefore.at = 0
     this.blocked = undefined
-    this.alarm.ring()
+    this.notBefore.ring()
   }
 
   /** Serves the line while it is not empty: a take for its head, then a sleep for as long as Redis said. */
-  readonly loop: Effect.Effect<never> = Effect.forever(Effect.clockWith((clock) =>
-    Effect.suspend(() => {
-      if (this.line.size === 0) return this.alarm.sleep(undefined)
-      const now = monotonicMillis(clock)
-      return now < this.notBefore ? this.alarm.sleep(this.notBefore - now) : this.serve(now)
-    })
-  ))
+  readonly loop: Effect.Effect<never> = this.notBefore.loop(() => this.line.size === 0, (now) => this.serve(now))
 
   private serve(sentAt: number): Effect.Effect<void> {
     const batch: Array<Ticket> = []
@@ -193,7 +185,7 @@ export class RateLine {
         // a ticket interrupted while the take was on its way does not start: Redis counted it (room to spare)
         for (let i = 0; i < started; i++) if (batch[i]!.grant(undefined)) this.granted++
         if (started < batch.length) {
-          this.notBefore = askAgainAt(sentAt, wait)
+          this.notBefore.at = askAgainAt(sentAt, wait)
           this.blocked = batch[started]
         }
       }
@@ -211,14 +203,6 @@ export class RateLine {
    */
   close(): void {
     this.closed = true
-    this.failAll(this.closedError())
-  }
-
-  private closedError(): RedisLimiterUnavailable {
-    return new RedisLimiterUnavailable({
-      limiter: this.name,
-      operation: "take",
-      cause: new Error("the limiter's scope closed while the request waited")
-    })
+    this.failAll(scopeClosed(this.name, "take"))
   }
 }

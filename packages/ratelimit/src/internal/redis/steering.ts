@@ -1,5 +1,5 @@
 import * as Effect from "effect/Effect"
-import type { InvalidOptions } from "../../Errors.js"
+import { type InvalidOptions, RedisLimiterUnavailable } from "../../Errors.js"
 import { type Bound, type OnFull, resolveSteering, shed, type SteeringOptions } from "../steering.js"
 
 /**
@@ -16,7 +16,25 @@ export class PendingBound implements Bound {
   exceeded(pending: number, dropped: boolean): ReturnType<typeof shed> {
     return shed(this, pending, dropped)
   }
+
+  /**
+   * Room for one more waiter in a line of `size`: within `maxPending`, or with `"dropOldest"` if
+   * `dropOldest(maxPending)` dropped one.
+   */
+  roomFor(size: number, dropOldest: (maxPending: number) => boolean): boolean {
+    const { maxPending, onFull } = this
+    if (maxPending === undefined || size < maxPending) return true
+    return onFull === "dropOldest" && dropOldest(maxPending)
+  }
 }
+
+/** The error of a request whose limiter's scope closed while it waited (or its try was on its way). @internal */
+export const scopeClosed = (limiter: string, operation: string): RedisLimiterUnavailable =>
+  new RedisLimiterUnavailable({
+    limiter,
+    operation,
+    cause: new Error("the limiter's scope closed while the request waited")
+  })
 
 /** `maxPending`, `onFull` and `aging` checked by the local limiters' `resolveSteering`. @internal */
 export const pendingBound = (

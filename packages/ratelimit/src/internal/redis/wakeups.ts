@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type { Redis } from "ioredis"
+import { monotonicMillis } from "./connection.js"
 
 /**
  * What a background fiber of a limiter sleeps on: `sleep(millis)` ends after `millis` (never, for
@@ -41,6 +42,44 @@ export class Alarm {
         })
       )
     })
+  }
+}
+
+/**
+ * When a line's background fiber next acts (`at`, this process's monotonic clock, ms): `loop` runs
+ * `act(now)` once `at` is reached while the line has waiters, and sleeps until then, or until
+ * `ring()` or an earlier `by(at)`. An idle line forgets `at` (the next `by` sets it).
+ *
+ * @internal
+ */
+export class WakeAt {
+  at = Number.POSITIVE_INFINITY
+  private readonly alarm = new Alarm()
+
+  /** Acts by `at` at the latest. */
+  by(at: number): void {
+    if (at < this.at) {
+      this.at = at
+      this.alarm.ring()
+    }
+  }
+
+  /** Looks again now, whatever `at` says. */
+  ring(): void {
+    this.alarm.ring()
+  }
+
+  loop(idle: () => boolean, act: (now: number) => Effect.Effect<void>): Effect.Effect<never> {
+    return Effect.forever(Effect.clockWith((clock) =>
+      Effect.suspend(() => {
+        if (idle()) {
+          this.at = Number.POSITIVE_INFINITY
+          return this.alarm.sleep(undefined)
+        }
+        const now = monotonicMillis(clock)
+        return now < this.at ? this.alarm.sleep(this.at - now) : act(now)
+      })
+    ))
   }
 }
 

@@ -1,0 +1,40 @@
+/**
+ * Review 8 (failing): `pause(0)` is not a no-op when the Clock is part-way through a millisecond.
+ *
+ * `pauseOf` rounds the pause's start up to the next whole millisecond (the sixth review's fix, so
+ * that a pause never ends early) and then adds the duration — for a duration of 0 too. A pause(0)
+ * asked 0.5 ms into a millisecond sets `pausedUntil` to the next millisecond: `stats.pausedFor`
+ * reads 1, and a request that could start at once waits for the next millisecond. With a live
+ * clock the monotonic time is almost never a whole millisecond, so this is the usual case.
+ *
+ * Promises (README, "Feedback from the server"; JSDoc of `RateLimiter.pause`): "A pause only
+ * extends: it ends at the later of the current end and `now + duration`, so a shorter pause asked
+ * for later, or `pause(0)`, changes nothing."
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Clock, Duration, Effect, Fiber } from "effect"
+import { TestClock } from "effect/testing"
+import * as RateLimiter from "../src/RateLimiter.js"
+
+describe("pause(0) within a millisecond", () => {
+  it.effect("pause(0) 0.5 ms into a millisecond leaves nothing paused", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
+      yield* TestClock.adjust(Duration.micros(500n))
+      yield* limiter.pause(0)
+      // fails: 1 — pause(0) paused the limiter until the next whole millisecond
+      assert.strictEqual((yield* limiter.stats).pausedFor, 0, "pause(0) changed the limiter")
+    }))
+
+  it.effect("a request right after pause(0) starts at once, as it would without the pause(0)", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
+      yield* TestClock.adjust(Duration.micros(500n))
+      const before = yield* Clock.monotonicTimeNanos
+      yield* limiter.pause(0)
+      const started = yield* Effect.forkChild(Effect.andThen(limiter.take(), Clock.monotonicTimeNanos))
+      yield* TestClock.adjust("1 second")
+      // fails: 1,000,000 ns later — it waited for the next whole millisecond (and slept from the fraction)
+      assert.strictEqual((yield* Fiber.join(started)) - before, 0n, "pause(0) delayed a free start")
+    }))
+})

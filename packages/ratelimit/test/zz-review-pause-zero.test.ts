@@ -9,11 +9,15 @@
  *
  * Promises (README, "Feedback from the server"; JSDoc of `RateLimiter.pause`): "A pause only
  * extends: it ends at the later of the current end and `now + duration`, so a shorter pause asked
- * for later, or `pause(0)`, changes nothing."
+ * for later, or `pause(0)`, changes nothing." And for `HttpLimiter.limitByHost`'s
+ * `maxRetryAfter` (README): "`0` turns the pauses off" — it pauses the host with `pause(host, 0)`.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Duration, Effect, Fiber } from "effect"
+import { HttpClient, HttpClientResponse } from "effect/http"
 import { TestClock } from "effect/testing"
+import * as HttpLimiter from "../src/HttpLimiter.js"
+import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import * as RateLimiter from "../src/RateLimiter.js"
 
 describe("pause(0) within a millisecond", () => {
@@ -36,5 +40,20 @@ describe("pause(0) within a millisecond", () => {
       yield* TestClock.adjust("1 second")
       // fails: 1,000,000 ns later — it waited for the next whole millisecond (and slept from the fraction)
       assert.strictEqual((yield* Fiber.join(started)) - before, 0n, "pause(0) delayed a free start")
+    }))
+
+  it.effect("limitByHost with maxRetryAfter 0: a 429 with Retry-After pauses nothing", () =>
+    Effect.gen(function*() {
+      const tooMany = HttpClient.make((request) =>
+        Effect.succeed(
+          HttpClientResponse.fromWeb(request, new Response("slow down", { status: 429, headers: { "retry-after": "5" } }))
+        )
+      )
+      const perHost = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second" })
+      const client = HttpLimiter.limitByHost(tooMany, perHost, { maxRetryAfter: 0 })
+      yield* TestClock.adjust(Duration.micros(500n))
+      yield* Effect.scoped(client.get("https://api.example.com/items"))
+      // fails: 1 — the host is paused until the next whole millisecond
+      assert.strictEqual((yield* perHost("api.example.com").stats).pausedFor, 0, "maxRetryAfter 0 paused the host")
     }))
 })

@@ -80,7 +80,10 @@ const scenario = (onFull: "fail" | "dropOldest") =>
 
 describe("review 8: sliding window with racing resizes and a pause, under the schedule explorer", () => {
   for (const onFull of ["fail", "dropOldest"] as const) {
-    it.effect(`onFull ${onFull}: every start's window holds at most the limit in force`, () =>
-      Effect.asVoid(Interleavings.explore(scenario(onFull), { schedules: 200, interrupts: true })), 120_000)
+    it.effect(
+      `onFull ${onFull}: every start's window holds at most the limit in force`,
+      () => Effect.asVoid(Interleavings.explore(scenario(onFull), { schedules: 200, interrupts: true })),
+      120_000
+    )
   }
 })

@@ -30,7 +30,10 @@ describe("limitByHost and a URL that does not parse", () => {
       const limited = HttpLimiter.limitByHost(client, perHost)
       const exit = yield* Effect.exit(Effect.scoped(limited.get("/items")))
       // fails: the exit is a defect, TypeError: Invalid URL — thrown by `new URL(request.url)` in limitByHost
-      assert.isTrue(Exit.isFailure(exit) && !Cause.hasDies(exit.cause), `died: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`)
+      assert.isTrue(
+        Exit.isFailure(exit) && !Cause.hasDies(exit.cause),
+        `died: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
+      )
       assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "fails with the client's typed error")
     }))
 })

@@ -46,7 +46,10 @@ describe("pause(0) within a millisecond", () => {
     Effect.gen(function*() {
       const tooMany = HttpClient.make((request) =>
         Effect.succeed(
-          HttpClientResponse.fromWeb(request, new Response("slow down", { status: 429, headers: { "retry-after": "5" } }))
+          HttpClientResponse.fromWeb(
+            request,
+            new Response("slow down", { status: 429, headers: { "retry-after": "5" } })
+          )
         )
       )
       const perHost = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second" })

@@ -13,8 +13,11 @@
  *   would otherwise keep the close waiting for ever. To let the tasks finish even when the scope
  *   fails, call `pool.shutdown()` before the scope ends (e.g. `Effect.ensuring(pool.shutdown())`).
  *
- * `map` runs `min(concurrency, items)` long-lived lanes that pull items, so a huge input does not
- * create a fiber per item.
+ * `map` runs its items in lanes — jobs of the pool's line that run items one after another — so a
+ * huge input creates neither a fiber nor a task per item; yet each item is a task of priority 0
+ * to the steering below: a lane takes its next item only while no pending task ranks before the
+ * map and its worker is not surplus after a shrink, and while items are left one lane waits in
+ * line at the map's place, so a worker that frees or that a grow adds starts the next item.
  *
  * Steering (p-queue's and piscina's most requested features):
  * - **Priorities:** `submit(effect, { priority })` — higher first, equal priorities in submission

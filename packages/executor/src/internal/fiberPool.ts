@@ -45,9 +45,9 @@ export const counter = (): () => number => {
 /**
  * Submitted tasks wait in one line of jobs (by priority, then submission order); at most `concurrency` of them run, each in its
  * own fiber, started when a worker is free — so a pending task costs a small object, not a
- * fiber, and a cancelled pending task is simply skipped. `map` submits `min(concurrency, items)`
- * lanes through the same line; each lane pulls the next item until none is left, so a huge
- * input does not create a task per item, and `map` and `submit` share the worker limit.
+ * fiber, and a cancelled pending task is simply skipped. `map` runs its items in lanes queued in
+ * the same line (see `fiberPoolMap.ts`), so a huge input does not create a task per item, and
+ * `map` and `submit` share the worker limit.
  *
  * @internal
  */
@@ -107,15 +107,18 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     run: Effect.Effect<A, E>,
     context?: Context.Context<never>,
     rank = 0,
-    bounded = false
-  ): FutureImpl<A, E> {
+    bounded = false,
+    order?: number
+  ): Job<A, E> {
+    const id = this.nextId()
     const job = new Job<A, E>(
-      this.nextId(),
+      id,
       run,
       context,
       this.recording === undefined ? 0 : this.recording.recorder.now(),
       rank,
-      bounded
+      bounded,
+      order ?? id
     )
     this.live.add(job as Job)
     this.line.push(job as Job)

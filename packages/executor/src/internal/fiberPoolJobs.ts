@@ -9,7 +9,8 @@ import { FutureImpl } from "./future.js"
 /**
  * A submitted task: its future, which carries what the worker needs to run it — one object per
  * pending task. `rank` is its place in line (lower first; 0 for a task without priority), `id`
- * its order of submission.
+ * its order of submission, and `order` its place among jobs of the same rank: its `id`, or an
+ * earlier job's (a `map`'s later lanes keep the place of its first).
  *
  * @internal
  */
@@ -24,7 +25,8 @@ export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
     readonly queuedAt: number,
     readonly rank: number,
     /** Submitted with `submit`: counted by `maxPending`, and the only kind `"dropOldest"` drops. */
-    readonly bounded: boolean
+    readonly bounded: boolean,
+    readonly order: number = id
   ) {
     super(id)
   }
@@ -37,12 +39,20 @@ export class Job<A = unknown, E = unknown> extends FutureImpl<A, E> {
   }
 }
 
+/** Whether `job` goes before a job of `rank` and `order` in line. @internal */
+export const precedes = (job: Job, rank: number, order: number): boolean =>
+  job.rank < rank || (job.rank === rank && job.order < order)
+
 /** Whether `a` goes before `b` in line: by rank, then submission order. @internal */
-export const before = (a: Job, b: Job): boolean => a.rank < b.rank || (a.rank === b.rank && a.id < b.id)
+export const before = (a: Job, b: Job): boolean => precedes(a, b.rank, b.order)
+
+/** A job of rank 0 in its own submission order: it joins the end of the plain line. */
+const plain = (job: Job): boolean => job.rank === 0 && job.order === job.id
 
 /**
- * The line of pending jobs: those of rank 0 in a `Fifo` (a pool without priorities never pays
- * for them), the others in a binary heap by (rank, id); `shift` takes the first of both. Jobs
+ * The line of pending jobs: those of rank 0 in their own submission order in a `Fifo` (a pool
+ * without priorities never pays for them), the others in a binary heap by (rank, order); `shift`
+ * takes the first of both. Jobs
  * cancelled while pending stay until they reach the front, and are skipped there.
  *
  * @internal
@@ -56,7 +66,7 @@ export class JobLine {
   }
 
   push(job: Job): void {
-    if (job.rank === 0) this.plain.push(job)
+    if (plain(job)) this.plain.push(job)
     else this.ranked.push(job)
   }
 
@@ -79,17 +89,17 @@ export class JobLine {
    * submission order (a new line: rare, and O(n)).
    */
   requeue(jobs: ReadonlyArray<Job>): void {
-    const plain = jobs.filter((job) => job.rank === 0).sort((a, b) => a.id - b.id)
-    for (const job of jobs) if (job.rank !== 0) this.push(job)
-    if (plain.length === 0) return
+    const back = jobs.filter(plain).sort((a, b) => a.id - b.id)
+    for (const job of jobs) if (!plain(job)) this.push(job)
+    if (back.length === 0) return
     const merged = new Fifo.Fifo<Job>()
     let at = 0
     while (this.plain.length > 0) {
       const next = this.plain.shift()
-      while (at < plain.length && plain[at]!.id < next.id) merged.push(plain[at++]!)
+      while (at < back.length && back[at]!.id < next.id) merged.push(back[at++]!)
       merged.push(next)
     }
-    while (at < plain.length) merged.push(plain[at++]!)
+    while (at < back.length) merged.push(back[at++]!)
     this.plain = merged
   }
 

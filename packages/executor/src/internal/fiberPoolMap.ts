@@ -1,15 +1,25 @@
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import { FutureCancelled, PoolShutDown } from "../Errors.js"
 import type { FiberPoolImpl } from "./fiberPool.js"
+import { type Job, precedes } from "./fiberPoolJobs.js"
 import { withRank } from "./fiberPoolSteering.js"
-import { awaitAll } from "./wait.js"
+import { registerThenWait } from "./wait.js"
 
 const poolShutDown = Effect.fail(new PoolShutDown())
 
 /**
- * `FiberPool.map`: `min(concurrency, items)` lanes submitted through the pool's line; each lane
- * pulls the next item until none is left, so a huge input does not create a task per item, and
- * `map` and `submit` share the worker limit.
+ * `FiberPool.map`: its items run in lanes, jobs of the pool's line that each run items one after
+ * another — so a huge input does not create a task per item, and `map` and `submit` share the
+ * worker limit. Each item is still a task of priority 0 to the pool's controls:
+ *
+ * - while items are left, one lane waits in line, at the map's place (the rank and submission
+ *   order of its first lane): a worker that frees — or that a grow adds — takes it, and it starts
+ *   the next item;
+ * - a lane takes its next item only if no pending task ranks before the map, and only if its
+ *   worker is not one a shrink made surplus: else it ends, and the items left wait in line, in
+ *   the lane that waits there.
  *
  * @internal
  */
@@ -21,45 +31,150 @@ export const mapInLanes = <A, B, E, R>(
   // lanes rank as tasks of priority 0 (with aging, as of now)
   withRank(pool.steering, 0, (rank) =>
     Effect.withFiber((caller) =>
-      // uninterruptible from enqueuing the lanes to watching them, so that no interruption
-      // can leave lanes behind
-      Effect.uninterruptibleMask((restore): Effect.Effect<Array<B>, E | PoolShutDown> => {
-        if (pool.closed) return poolShutDown
-        const inputs = Array.from(items)
-        const results: Array<B> = new Array(inputs.length)
-        let next = 0
-        // a lane takes no more items once the pool cancels what has not started
-        const lane = pool.carrier(caller)(
-          Effect.whileLoop({
-            while: () => next < inputs.length && !pool.cancelledFutures,
-            body: () => {
-              const index = next++
-              return Effect.map(f(inputs[index]!, index), (value) => {
-                results[index] = value
-              })
-            },
-            step: () => {}
-          })
-        )
-        const lanes = Array.from({ length: Math.min(pool.concurrency, inputs.length) }, () =>
-          pool.enqueue(lane, undefined, rank))
-        const stopAll = Effect.forEach(lanes, (future) =>
-          future.cancel, { discard: true })
-        pool.dispatch()
-        // one wait on every lane, not a concurrent `Effect.forEach` over `lane.result`: in effect
-        // 3.22 a concurrent `forEach` interrupted before its first child has started waits for
-        // ever (its uninterruptible processing fiber then finds no item left to start, and waits
-        // for children it never started)
-        return restore(awaitAll(lanes)).pipe(
-          // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down; one
-          // whose item interrupted itself (on a pool that cancelled nothing), as interrupted
-          Effect.catchIf(
-            (error): error is FutureCancelled => error instanceof FutureCancelled,
-            () => pool.cancelledFutures ? poolShutDown : Effect.interrupt
-          ),
-          Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : stopAll)),
-          // items left that no lane took: the pool cancelled them
-          Effect.andThen(Effect.suspend(() => next < inputs.length ? poolShutDown : Effect.succeed(results)))
-        )
-      })
+      Effect.suspend(() =>
+        new MapInLanes(pool, caller, Array.from(items), f, rank).run
+      )
     ))
+
+class MapInLanes<A, B, E, R> {
+  private readonly results: Array<B>
+  /** Items taken by a lane, and items done. */
+  private next = 0
+  private finished = 0
+  /**
+   * The map's lanes not settled yet (pending or running), and how many of them are pending — as
+   * their own first steps tell: a lane a worker has taken counts until it runs.
+   */
+  private readonly lanes = new Set<Job<void, E>>()
+  private pending = 0
+  /** The submission order of its first lane: the place of every lane in line. */
+  private order: number | undefined = undefined
+  /** The map has ended: its lanes take no more items. */
+  private over = false
+  private settle: (exit: Exit.Exit<Array<B>, E | FutureCancelled | PoolShutDown>) => void = () => {}
+  private readonly carry: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y>
+
+  constructor(
+    private readonly pool: FiberPoolImpl,
+    caller: Fiber.Fiber<unknown, unknown>,
+    private readonly inputs: ReadonlyArray<A>,
+    private readonly f: (item: A, index: number) => Effect.Effect<B, E, R>,
+    private readonly rank: number
+  ) {
+    this.results = new Array(inputs.length)
+    this.carry = pool.carrier(caller)
+  }
+
+  /**
+   * The first lanes are queued in the same uninterruptible step as the wait is registered; however
+   * the map fails (an item's failure, an interruption), every lane left is cancelled before it
+   * returns.
+   */
+  get run(): Effect.Effect<Array<B>, E | PoolShutDown> {
+    return registerThenWait<Array<B>, E | FutureCancelled | PoolShutDown>((settle) => {
+      this.settle = settle
+      if (this.pool.closed) return settle(Exit.fail(new PoolShutDown()))
+      if (this.inputs.length === 0) return settle(Exit.succeed(this.results))
+      for (let i = Math.min(this.pool.concurrency, this.inputs.length); i > 0; i--) this.addLane()
+      this.pool.dispatch()
+      return this.stop
+    }).pipe(
+      // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down; one
+      // whose item interrupted itself (on a pool that cancelled nothing), as interrupted
+      Effect.catchIf(
+        (error): error is FutureCancelled => error instanceof FutureCancelled,
+        () => this.pool.cancelledFutures ? poolShutDown : Effect.interrupt
+      )
+    )
+  }
+
+  /**
+   * The map ends, in the step its outcome is known: no lane takes another item, and those still
+   * in line are cancelled (a worker would take one before the map's caller resumes).
+   */
+  private end(exit: Exit.Exit<Array<B>, E | FutureCancelled | PoolShutDown>): void {
+    if (this.over) return
+    this.over = true
+    for (const lane of this.lanes) lane.cancelIfPending(this.pool.runFork)
+    this.settle(exit)
+  }
+
+  /**
+   * After the wait, however it ended: the lanes left are cancelled — none after a success; after a
+   * failure or an interruption, those in line and those that run (the cancel of one that runs an
+   * item starts a worker: it takes no lane of this map, which takes no more items).
+   */
+  private get stop(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.over = true
+      return Effect.forEach([...this.lanes], (lane) => lane.cancel, { discard: true })
+    })
+  }
+
+  private addLane(): void {
+    let started = false
+    const lane = this.pool.enqueue(
+      this.carry(Effect.suspend(() => {
+        started = true
+        this.pending--
+        return Effect.andThen(this.items, this.handOn)
+      })),
+      undefined,
+      this.rank,
+      false,
+      this.order
+    )
+    this.order ??= lane.order
+    this.pending++
+    this.lanes.add(lane)
+    lane.observe((exit) => {
+      this.lanes.delete(lane)
+      if (!started) this.pending--
+      if (Exit.isFailure(exit)) this.end(Exit.failCause(exit.cause))
+      // every item done, and no lane of it running (a lane ends after its last item; one a
+      // worker has taken, even before it runs, is not pending)
+      else if (this.finished === this.inputs.length && this.allPending()) this.end(Exit.succeed(this.results))
+    })
+  }
+
+  private allPending(): boolean {
+    for (const lane of this.lanes) if (!lane.isPending) return false
+    return true
+  }
+
+  /** A lane's loop: items one after another while it may take them. */
+  private readonly items: Effect.Effect<void, E, R> = Effect.whileLoop({
+    while: () => this.goesOn(),
+    body: () => this.runNext(),
+    step: () => {}
+  })
+
+  private goesOn(): boolean {
+    const pool = this.pool
+    if (this.over || this.next >= this.inputs.length || pool.cancelledFutures || pool.active > pool.concurrency) {
+      return false
+    }
+    const first = pool.line.peek()
+    return first === undefined || this.lanes.has(first as Job<void, E>) || !precedes(first, this.rank, this.order!)
+  }
+
+  private runNext(): Effect.Effect<void, E, R> {
+    const index = this.next++
+    // the items left wait in line: a worker that frees, or that a grow adds, takes them
+    if (this.next < this.inputs.length && this.pending === 0) this.addLane()
+    return Effect.map(this.f(this.inputs[index]!, index), (value) => {
+      this.results[index] = value
+      this.finished++
+    })
+  }
+
+  /**
+   * A lane that stopped with items left: they wait in a lane in line — or, once the pool has
+   * cancelled what had not started, the map ends as shut down.
+   */
+  private readonly handOn = Effect.sync(() => {
+    if (this.over || this.next >= this.inputs.length) return
+    if (this.pool.cancelledFutures) this.end(Exit.fail(new PoolShutDown()))
+    else if (this.pending === 0) this.addLane()
+  })
+}

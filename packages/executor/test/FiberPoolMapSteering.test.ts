@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber } from "effect"
+import { Interleavings } from "@fiberkit/testkit"
+import { Deferred, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as FiberPool from "../src/FiberPool.js"
 
-// Eighth review. A `map` runs `min(concurrency, items)` lanes, each pulling items until none is
-// left; a lane is one job of the pool, so the pool's controls see a whole map as a few long tasks:
-// its items that have not started yet escape both `resize` and priorities.
+// Review-8 regression tests (each failed before the fix): a `map`'s lanes pulled items until none
+// was left, so the pool's controls saw a whole map as a few long tasks — its items not started
+// escaped both `resize` and priorities. Now a lane yields between items, and one waits in line.
 describe("FiberPool map lanes against resize and priorities", () => {
   // README ("Resize"): "a shrink interrupts nothing — surplus workers retire after the task they
   // run"; ("Semantics"): "At most `concurrency` tasks run at once". JSDoc (`resize`): "a shrink
@@ -83,4 +84,48 @@ describe("FiberPool map lanes against resize and priorities", () => {
       // observed: ["item 0", "item 1", "item 2", "item 3", "urgent"]
       assert.deepStrictEqual(order, ["item 0", "urgent", "item 1", "item 2", "item 3"])
     })))
+
+  it.effect("a map racing priority submits, a grow, a shrink and interruptions: each item once, in order, within the size, nothing left", () =>
+    Interleavings.explore(
+      Effect.scoped(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ concurrency: 2 })
+        let running = 0
+        let most = 0
+        let itemsRunning = 0
+        let mapEnded = false
+        const late: Array<string> = [] // map items started, or still running, once the map returned
+        const runs = new Map<string, number>()
+        const task = (name: string, item = false) =>
+          Effect.acquireUseRelease(
+            Effect.sync(() => {
+              most = Math.max(most, ++running)
+              runs.set(name, (runs.get(name) ?? 0) + 1)
+              if (item && mapEnded) late.push(name)
+              if (item) itemsRunning++
+            }),
+            () => Effect.as(Effect.sleep(1), name),
+            () => Effect.sync(() => void (running--, item && itemsRunning--))
+          )
+        const items = [0, 1, 2, 3, 4, 5]
+        const mapper = yield* Interleavings.fork(pool.map(items, (i) => task(`item ${i}`, true)))
+        const submitters = yield* Effect.forEach(
+          [3, 0],
+          (priority) =>
+            Interleavings.fork(Effect.flatMap(pool.submit(task(`p${priority}`), { priority }), (f) => f.result))
+        )
+        const grow = yield* Interleavings.fork(Effect.andThen(Effect.sleep(1), pool.resize(3)))
+        const shrink = yield* Interleavings.fork(Effect.andThen(Effect.sleep(2), pool.resize(1)))
+        const exit = yield* Fiber.await(mapper)
+        mapEnded = true
+        if (itemsRunning > 0) late.push(`${itemsRunning} running`)
+        for (const f of [...submitters, grow, shrink] as Array<Fiber.Fiber<unknown, unknown>>) yield* Fiber.await(f)
+        yield* pool.awaitIdle
+        if (Exit.isSuccess(exit)) assert.deepStrictEqual(exit.value, items.map((i) => `item ${i}`))
+        for (const [name, count] of runs) assert.strictEqual(count, 1, name)
+        assert.isAtMost(most, 3)
+        assert.deepStrictEqual(late, [])
+        assert.deepStrictEqual([running, yield* pool.running, yield* pool.pending], [0, 0, 0])
+      })),
+      { schedules: 300, interrupts: true }
+    ))
 })

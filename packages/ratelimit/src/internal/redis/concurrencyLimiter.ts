@@ -163,18 +163,12 @@ export const make = (
       started: Effect.Effect<void>
     ) =>
       Effect.gen(function*() {
+        // inside (`line.occupancy`) from the step its request stops waiting
         const { member, takenAt } = yield* line.acquire(rank, restore)
-        line.holders++
         yield* started
         return yield* Effect.ensuring(
           restore(Effect.raceFirst(effect, keepRenewed(member, takenAt))),
-          Effect.andThen(
-            release(member),
-            Effect.sync(() => {
-              line.holders--
-              line.watchers.check()
-            })
-          )
+          Effect.andThen(release(member), Effect.sync(() => line.occupancy.left()))
         )
       })
 
@@ -222,10 +216,10 @@ export const make = (
               value: concurrency
             })
           ),
-      awaitIdle: line.watchers.until(() => line.holders === 0 && line.waiting === 0),
+      awaitIdle: line.occupancy.awaitIdle,
       awaitSizeBelow: (size: number) =>
         isCount(size, 1)
-          ? line.watchers.until(() => line.waiting < size)
+          ? line.occupancy.awaitSizeBelow(size)
           : Effect.die(
             new Cause.IllegalArgumentError(
               `RedisConcurrencyLimiter.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`

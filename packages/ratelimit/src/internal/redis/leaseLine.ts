@@ -197,18 +197,17 @@ export class LeaseLine {
             ]
             this.tried(id)
             this.heard(limit, version, sent)
+            // granted by a message heard before this reply (a resent try's reply may say it took the lease)
+            const early = this.early.delete(member)
             if (this.closed) return this.refuse(member, scopeClosed(this.options.name, "acquire"))
             if (integer(taken) === 1) return Effect.succeed({ member, takenAt: sentAt })
             // the other requests waiting (this one is still counted)
             if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting - 1, false))
-            if (
-              !this.early.has(member) &&
-              !this.options.bound.roomFor(this.line.size, (maxPending) => this.dropOldest(maxPending))
-            ) {
+            if (!early && !this.options.bound.roomFor(this.line.size, (maxPending) => this.dropOldest(maxPending))) {
               return this.refuse(member, this.options.bound.exceeded(this.options.bound.maxPending!, false))
             }
             const repliedAt = monotonicMillis(clock)
-            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)))
+            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)), early)
             return Effect.map(waiter.wait(restore, this.hooks(waiter)), (
               takenAt
             ) => ({ member, takenAt }))
@@ -253,15 +252,15 @@ export class LeaseLine {
   /**
    * `firstExpiry`: when the first lease expires at the earliest, counted from when the reply came
    * (never early: a poll then finds it gone, and a holder, whose deadline counts from when its
-   * renewal was sent, has stopped a round trip before).
+   * renewal was sent, has stopped a round trip before). `early`: granted already, it goes in at once.
    */
-  private register(member: string, rank: string, sentAt: number, firstExpiry: number): LineWaiter {
+  private register(member: string, rank: string, sentAt: number, firstExpiry: number, early: boolean): LineWaiter {
     const waiter = new Handoff.Waiter<number, RedisLimiterUnavailable | PendingLimitExceeded>(this.line) as LineWaiter
     waiter.member = member
     waiter.rank = rank
     waiter.confirmedAt = sentAt
     waiter.withdrawn = false
-    if (this.early.delete(member)) {
+    if (early) {
       waiter.grant(sentAt)
       return waiter
     }

@@ -17,10 +17,43 @@
  * Deterministic: the watcher is registered before the reply (or the grant) arrives.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber } from "effect"
+import { Deferred, Duration, Effect, Fiber } from "effect"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
 import { heldPermit, slowConnection } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
+
+/** A limiter of concurrency 1 whose replies are read `millis` late, once it has read the stored limit. */
+const slowLimiter = (name: string, millis: number, leaseTime?: Duration.Input) =>
+  Effect.gen(function*() {
+    const own = yield* slowConnection(millis)
+    const limiter = yield* RedisConcurrencyLimiter.make({
+      name,
+      prefix,
+      redis: own,
+      concurrency: 1,
+      ...(leaseTime === undefined ? {} : { leaseTime })
+    })
+    yield* Effect.sleep(Duration.millis(2 * millis + 100)) // the background read of the stored limit has answered
+    return limiter
+  })
+
+/**
+ * Whether `idle` had returned 50 ms after a request went in — then the request's effect ends
+ * (`gate` opens), and both are joined.
+ */
+const returnedWhileInside = (
+  idle: Fiber.Fiber<void, unknown>,
+  gate: Deferred.Deferred<void>,
+  request: Fiber.Fiber<void, unknown>
+) =>
+  Effect.gen(function*() {
+    yield* Effect.sleep("50 millis")
+    const returned = idle.pollUnsafe() !== undefined
+    yield* Deferred.succeed(gate, undefined)
+    yield* Fiber.join(request)
+    yield* Fiber.join(idle)
+    return returned
+  })
 
 describe(
   "RedisConcurrencyLimiter: awaitIdle and awaitSizeBelow while a request moves from one step to the next",
@@ -32,21 +65,17 @@ describe(
         Effect.scoped(Effect.gen(function*() {
           const name = yield* freshName("review8-idle-try")
           // the try's reply is read 150 ms after it is sent: meanwhile the request counts as waiting
-          const own = yield* slowConnection(150)
-          const limiter = yield* RedisConcurrencyLimiter.make({ name, prefix, redis: own, concurrency: 1 })
-          yield* Effect.sleep("400 millis") // the background read of the stored limit has answered
+          const limiter = yield* slowLimiter(name, 150)
           const gate = yield* Deferred.make<void>()
           const request = yield* Effect.forkChild(limiter(Deferred.await(gate)))
           yield* eventually(Effect.map(limiter.waiting, (n) => n === 1))
           const idle = yield* Effect.forkChild(limiter.awaitIdle)
           // the try takes the free permit; its effect runs until the gate opens
           yield* eventually(Effect.map(limiter.inside, (n) => n === 1))
-          yield* Effect.sleep("50 millis")
-          const returnedWhileInside = idle.pollUnsafe() !== undefined
-          yield* Deferred.succeed(gate, undefined)
-          yield* Fiber.join(request)
-          yield* Fiber.join(idle)
-          assert.isFalse(returnedWhileInside, "awaitIdle returned while this process's effect was inside")
+          assert.isFalse(
+            yield* returnedWhileInside(idle, gate, request),
+            "awaitIdle returned while this process's effect was inside"
+          )
         })),
       20_000
     )
@@ -73,12 +102,10 @@ describe(
           yield* Deferred.succeed(holderGate, undefined)
           yield* Fiber.join(holder)
           yield* Deferred.await(entered)
-          yield* Effect.sleep("50 millis")
-          const returnedWhileInside = idle.pollUnsafe() !== undefined
-          yield* Deferred.succeed(gate, undefined)
-          yield* Fiber.join(request)
-          yield* Fiber.join(idle)
-          assert.isFalse(returnedWhileInside, "awaitIdle returned while this process's effect was inside")
+          assert.isFalse(
+            yield* returnedWhileInside(idle, gate, request),
+            "awaitIdle returned while this process's effect was inside"
+          )
         })),
       20_000
     )
@@ -90,9 +117,7 @@ describe(
           const redis = yield* client
           const { gate: holderGate, holder } = yield* heldPermit(name)
           // the try's reply is read 150 ms after it is sent: it registers the request in line
-          const own = yield* slowConnection(150)
-          const limiter = yield* RedisConcurrencyLimiter.make({ name, prefix, redis: own, concurrency: 1 })
-          yield* Effect.sleep("400 millis") // the background read of the stored limit has answered
+          const limiter = yield* slowLimiter(name, 150)
           const request = yield* Effect.forkChild(limiter(Effect.void))
           yield* eventually(Effect.map(limiter.waiting, (n) => n === 1))
           // what `waiting` says as awaitSizeBelow returns
@@ -119,15 +144,7 @@ describe(
           const name = yield* freshName("idle-gap-stale")
           // each reply is read 450 ms after it is sent: the try's lease (600 ms) is read two thirds
           // of a lease old — stale — and renewed before the request starts (still waiting)
-          const own = yield* slowConnection(450)
-          const limiter = yield* RedisConcurrencyLimiter.make({
-            name,
-            prefix,
-            redis: own,
-            concurrency: 1,
-            leaseTime: "600 millis"
-          })
-          yield* Effect.sleep("1 second") // the background read of the stored limit has answered
+          const limiter = yield* slowLimiter(name, 450, "600 millis")
           const request = yield* Effect.forkChild(Effect.exit(limiter(Effect.void)))
           yield* eventually(Effect.map(limiter.waiting, (n) => n === 1))
           // what `waiting` says as awaitSizeBelow returns: not the renewal still on its way

@@ -25,20 +25,27 @@ import * as RedisRateLimiter from "../src/RedisRateLimiter.js"
 import { errorOf } from "./faults.js"
 import { client, freshName, prefix, url } from "./redis.js"
 
+/** A limiter of 1 per 100 years, with `burst`, and its name. */
+const perCentury = (label: string, algorithm: "token-bucket" | "gcra", burst: number) =>
+  Effect.gen(function*() {
+    const name = yield* freshName(label)
+    const limiter = yield* RedisRateLimiter.make({
+      name,
+      prefix,
+      url: url(),
+      algorithm,
+      limit: 1,
+      interval: Duration.millis(MAX_INTERVAL_MILLIS),
+      burst
+    })
+    return { name, limiter }
+  })
+
 describe("RedisRateLimiter: a refill longer than 10^17 ms", { concurrent: false }, () => {
   for (const algorithm of ["token-bucket", "gcra"] as const) {
     it.live(`${algorithm}: drain succeeds (1 per 100 years, burst 100,000)`, () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName(`huge-refill-${algorithm}`)
-        const limiter = yield* RedisRateLimiter.make({
-          name,
-          prefix,
-          url: url(),
-          algorithm,
-          limit: 1,
-          interval: Duration.millis(MAX_INTERVAL_MILLIS),
-          burst: 100_000
-        })
+        const { limiter } = yield* perCentury(`huge-refill-${algorithm}`, algorithm, 100_000)
         assert.deepStrictEqual(yield* Effect.exit(limiter.take()), Exit.void)
         const drained = yield* Effect.exit(limiter.drain)
         assert.deepStrictEqual(
@@ -52,16 +59,7 @@ describe("RedisRateLimiter: a refill longer than 10^17 ms", { concurrent: false 
 
     it.live(`${algorithm}: a resize raising the burst to 100,000 (1 per 100 years), then drain, succeed`, () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName(`huge-refill-resize-${algorithm}`)
-        const limiter = yield* RedisRateLimiter.make({
-          name,
-          prefix,
-          url: url(),
-          algorithm,
-          limit: 1,
-          interval: Duration.millis(MAX_INTERVAL_MILLIS),
-          burst: 1
-        })
+        const { limiter, name } = yield* perCentury(`huge-refill-resize-${algorithm}`, algorithm, 1)
         assert.deepStrictEqual(yield* Effect.exit(limiter.take()), Exit.void)
         const resized = yield* Effect.exit(limiter.resize({ burst: 100_000 }))
         assert.deepStrictEqual(

@@ -180,7 +180,8 @@ export interface DistributedRateLimiter<out X = never> {
   readonly pause: (duration: Duration.Input) => Effect.Effect<void, RedisLimiterUnavailable>
   /**
    * Empties the capacity available now, for every process: as `RateLimiter`'s `drain`, per
-   * algorithm, on Redis's clock.
+   * algorithm, on Redis's clock. On the sliding window it writes one log entry per unit left
+   * (`limit − used`): with a limit of millions, it holds Redis for seconds.
    *
    * **Example**
    *

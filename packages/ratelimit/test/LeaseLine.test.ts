@@ -51,6 +51,23 @@ describe("LeaseLine (this process's side of a RedisConcurrencyLimiter's line)", 
       assert.strictEqual(line.waiting, 0)
     }))
 
+  it.effect("a grant heard before the reply of a resent try that says it holds the lease is not kept (review 8)", () =>
+    Effect.gen(function*() {
+      // review-8 regression test (it failed before the fix): the member stayed in `early` for ever
+      const reply = yield* Deferred.make<unknown>()
+      const { enter, line } = yield* lineWith(({ operation }) =>
+        operation === "acquire" ? Deferred.await(reply) : Effect.succeed([[], 1, 3_000_000])
+      )
+      const waiter = yield* Effect.forkChild(enter)
+      yield* Effect.yieldNow
+      // its first run registered it and it was granted; the try sent again finds the lease
+      line.onMessage("g 000000000000001:id1")
+      yield* Deferred.succeed(reply, [1, "000000000000001:id1", 1, 3_000_000, "", 0])
+      const taken = yield* Fiber.join(waiter)
+      assert.strictEqual(taken.member, "000000000000001:id1")
+      assert.strictEqual((line as unknown as { early: Set<string> }).early.size, 0)
+    }))
+
   it.effect("a grant for a member of no try in flight is not kept: a later waiter of that member still waits", () =>
     Effect.gen(function*() {
       const { enter, line } = yield* lineWith(() => registered("000000000000001:id1"))

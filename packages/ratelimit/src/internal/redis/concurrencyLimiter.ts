@@ -22,6 +22,14 @@ const milliseconds = (input: Duration.Input): number => {
   return decoded._tag === "Some" ? Duration.toMillis(decoded.value) : Number.NaN
 }
 
+/**
+ * How long after its `failures + 1`-th failure in a row a holder's renewal is tried again (ms): 10,
+ * then twice as long each time, at most a sixth of the lease — so a Redis away for less than the
+ * lease is found back in time, without a retry storm while it is away.
+ */
+const retryDelay = (failures: number, leaseMillis: number): number =>
+  Math.min(10 * 2 ** Math.min(failures, 20), leaseMillis / 6)
+
 const isCount = (n: unknown, least: number): n is number => Number.isSafeInteger(n) && (n as number) >= least
 
 /** @internal */
@@ -118,33 +126,39 @@ export const make = (
      * Renews the lease when a third of it has passed since it was last confirmed, while its holder
      * runs. It fails — and the holder is interrupted — when Redis says the lease is gone, or when no
      * renewal got through before the lease, as last confirmed, expired: the permit may be someone
-     * else's by then. A failed renewal is tried again a third of a lease later.
+     * else's by then. A failed renewal is tried again soon (`retryDelay`), until the lease expires.
      */
     const keepRenewed = (member: string, takenAt: number): Effect.Effect<never, RedisLimiterUnavailable> =>
       Effect.clockWith((clock) =>
         Effect.gen(function*() {
           let confirmedUntil = takenAt + leaseMillis
           let nextAt = takenAt + leaseMillis / 3
+          let failures = 0
           for (;;) {
             yield* Effect.sleep(Duration.millis(Math.max(0, Math.ceil(nextAt - monotonicMillis(clock)))))
             const sentAt = monotonicMillis(clock)
-            nextAt = sentAt + leaseMillis / 3
+            if (sentAt >= confirmedUntil) return yield* lost("no renewal got through before the lease expired")
             // no reply by the time the lease, as last confirmed, expires: the permit may be another
             // holder's from then on, so the holder stops then, not a whole command timeout later
             const renew = Effect.timeoutOrElse(
               connection.run("renew", Scripts.renew, keys, [permits, leaseMicros, member]),
               {
-                duration: Duration.millis(Math.max(0, confirmedUntil - sentAt)),
+                duration: Duration.millis(confirmedUntil - sentAt),
                 orElse: () => Effect.fail(lost("no renewal got through before the lease expired"))
               }
             )
             const renewed = yield* Effect.result(renew)
             if (renewed._tag === "Success" && integer(renewed.success) === 1) {
               confirmedUntil = sentAt + leaseMillis
+              nextAt = sentAt + leaseMillis / 3
+              failures = 0
             } else if (renewed._tag === "Success") {
               return yield* lost("the lease expired before it was renewed")
             } else if (monotonicMillis(clock) >= confirmedUntil) {
               return yield* renewed.failure
+            } else {
+              // Redis may be back in a moment: tried again soon, never later than the lease's expiry
+              nextAt = Math.min(monotonicMillis(clock) + retryDelay(failures++, leaseMillis), confirmedUntil)
             }
           }
         })
@@ -163,18 +177,12 @@ export const make = (
       started: Effect.Effect<void>
     ) =>
       Effect.gen(function*() {
+        // inside (`line.occupancy`) from the step its request stops waiting
         const { member, takenAt } = yield* line.acquire(rank, restore)
-        line.holders++
         yield* started
         return yield* Effect.ensuring(
           restore(Effect.raceFirst(effect, keepRenewed(member, takenAt))),
-          Effect.andThen(
-            release(member),
-            Effect.sync(() => {
-              line.holders--
-              line.watchers.check()
-            })
-          )
+          Effect.andThen(release(member), Effect.sync(() => line.occupancy.left()))
         )
       })
 
@@ -222,10 +230,10 @@ export const make = (
               value: concurrency
             })
           ),
-      awaitIdle: line.watchers.until(() => line.holders === 0 && line.waiting === 0),
+      awaitIdle: line.occupancy.awaitIdle,
       awaitSizeBelow: (size: number) =>
         isCount(size, 1)
-          ? line.watchers.until(() => line.waiting < size)
+          ? line.occupancy.awaitSizeBelow(size)
           : Effect.die(
             new Cause.IllegalArgumentError(
               `RedisConcurrencyLimiter.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`

@@ -1,7 +1,6 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import { WaitQueue } from "@fiberkit/sync/WaitQueue"
-import { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -9,6 +8,7 @@ import type { RedisLimiterUnavailable } from "../../Errors.js"
 import type { Connection } from "./connection.js"
 import { integer, monotonicMillis, sleepMillis } from "./connection.js"
 import * as Scripts from "./leaseScripts.js"
+import { Occupancy } from "./occupancy.js"
 import { StaleLeases } from "./staleLease.js"
 import { type PendingBound, scopeClosed } from "./steering.js"
 import { Versioned } from "./versioned.js"
@@ -83,7 +83,8 @@ export interface LineOptions {
  * @internal
  */
 export class LeaseLine {
-  readonly watchers = new Watchers()
+  /** This process's requests waiting (from their start until they hold a lease or fail), and effects inside. */
+  readonly occupancy = new Occupancy()
   private readonly line = new WaitQueue<LineWaiter>()
   private readonly byMember = new Map<string, LineWaiter>()
   /** Members granted by a message that came before the reply registering them. */
@@ -92,10 +93,8 @@ export class LeaseLine {
   private readonly trying = new Set<string>()
   /** The limiter's scope closed: a try's reply fails its request. */
   private closed = false
-  /** Requests renewing a stale lease before they start (see `confirm`): counted as waiting. */
+  /** Renews a stale lease before its request starts (see `confirm`). */
   private readonly staleLeases: StaleLeases
-  /** Effects of this process inside. */
-  holders = 0
   /** The limit in force, as Redis last said. */
   readonly limit: Versioned<number>
   /** When the poll is next sent at the latest. */
@@ -109,19 +108,20 @@ export class LeaseLine {
   ) {
     this.limit = new Versioned(options.limit)
     this.leaseMicros = options.leaseMillis * 1000
-    this.staleLeases = new StaleLeases(connection, keys, options, this.watchers)
+    this.staleLeases = new StaleLeases(connection, keys, options)
   }
 
   get waiting(): number {
-    return this.line.size + this.trying.size + this.staleLeases.count
+    return this.occupancy.waiting
   }
 
   /**
    * Waits for a lease, at `rank` (lower first), that has not expired yet; only the wait in the line,
-   * and a renewal of a stale lease (see `confirm`), are interruptible.
+   * and a renewal of a stale lease (see `confirm`), are interruptible. Its caller is inside
+   * (`occupancy`) once it returns a lease, until it calls `occupancy.left()`.
    */
   acquire(rank: number, restore: Restore): Effect.Effect<Taken, RedisLimiterUnavailable | PendingLimitExceeded> {
-    return this.attempt(rank, restore, 0)
+    return this.occupancy.admit(this.attempt(rank, restore, 0))
   }
 
   private attempt(
@@ -197,17 +197,17 @@ export class LeaseLine {
             ]
             this.tried(id)
             this.heard(limit, version, sent)
+            // granted by a message heard before this reply (a resent try's reply may say it took the lease)
+            const early = this.early.delete(member)
             if (this.closed) return this.refuse(member, scopeClosed(this.options.name, "acquire"))
             if (integer(taken) === 1) return Effect.succeed({ member, takenAt: sentAt })
-            if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting, false))
-            if (
-              !this.early.has(member) &&
-              !this.options.bound.roomFor(this.line.size, (maxPending) => this.dropOldest(maxPending))
-            ) {
+            // the other requests waiting (this one is still counted)
+            if (member === "") return Effect.fail(this.options.bound.exceeded(this.waiting - 1, false))
+            if (!early && !this.options.bound.roomFor(this.line.size, (maxPending) => this.dropOldest(maxPending))) {
               return this.refuse(member, this.options.bound.exceeded(this.options.bound.maxPending!, false))
             }
             const repliedAt = monotonicMillis(clock)
-            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)))
+            const waiter = this.register(member, ranked, sentAt, repliedAt + sleepMillis(integer(untilExpiry)), early)
             return Effect.map(waiter.wait(restore, this.hooks(waiter)), (
               takenAt
             ) => ({ member, takenAt }))
@@ -219,7 +219,6 @@ export class LeaseLine {
 
   private tried(id: string): void {
     this.trying.delete(id)
-    this.watchers.check()
   }
 
   /** A request whose try took a lease or registered (`member`), refused: what it took is given back. */
@@ -253,15 +252,15 @@ export class LeaseLine {
   /**
    * `firstExpiry`: when the first lease expires at the earliest, counted from when the reply came
    * (never early: a poll then finds it gone, and a holder, whose deadline counts from when its
-   * renewal was sent, has stopped a round trip before).
+   * renewal was sent, has stopped a round trip before). `early`: granted already, it goes in at once.
    */
-  private register(member: string, rank: string, sentAt: number, firstExpiry: number): LineWaiter {
+  private register(member: string, rank: string, sentAt: number, firstExpiry: number, early: boolean): LineWaiter {
     const waiter = new Handoff.Waiter<number, RedisLimiterUnavailable | PendingLimitExceeded>(this.line) as LineWaiter
     waiter.member = member
     waiter.rank = rank
     waiter.confirmedAt = sentAt
     waiter.withdrawn = false
-    if (this.early.delete(member)) {
+    if (early) {
       waiter.grant(sentAt)
       return waiter
     }
@@ -275,7 +274,6 @@ export class LeaseLine {
   private hooks(waiter: LineWaiter): Handoff.WaitHooks<number> {
     const leave = () => {
       this.byMember.delete(waiter.member)
-      this.watchers.check()
       this.withdraw(waiter)
     }
     return { onCancel: leave, onLost: leave }
@@ -289,7 +287,6 @@ export class LeaseLine {
   private forget(waiter: LineWaiter): void {
     this.byMember.delete(waiter.member)
     this.line.remove(waiter)
-    this.watchers.check()
   }
 
   /** `member` holds a lease: its waiter, if it is this process's, goes in. */

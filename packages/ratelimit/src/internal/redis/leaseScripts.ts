@@ -1,4 +1,4 @@
-import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
+import { full, now, Script, SETTINGS_TTL, ttl } from "./scripts.js"
 
 /**
  * The Lua scripts of the concurrency limiter on Redis: a counting semaphore with leases and a fair
@@ -35,7 +35,7 @@ import { full, now, Script, SETTINGS_TTL } from "./scripts.js"
  *
  * @internal
  */
-const prologue = `${now}${full}
+const prologue = `${now}${full}${ttl}
 local leases, line, waiters, seq, settings, ids = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local stored = redis.call("HMGET", settings, "limit", "version")
 local limit = tonumber(stored[1] or ARGV[1])
@@ -91,17 +91,17 @@ local function keep()
   local last = redis.call("ZRANGE", leases, -1, -1, "WITHSCORES")
   if last[2] then
     longest = math.ceil((tonumber(last[2]) - now) / 1000) + 1000
-    redis.call("PEXPIRE", leases, longest)
+    redis.call("PEXPIRE", leases, ttl(longest))
   end
   last = redis.call("ZRANGE", waiters, -1, -1, "WITHSCORES")
   if last[2] then
-    local ttl = math.ceil((tonumber(last[2]) - now) / 1000) + 1000
-    redis.call("PEXPIRE", waiters, ttl)
-    redis.call("PEXPIRE", line, ttl)
-    redis.call("PEXPIRE", seq, ttl)
-    longest = math.max(longest, ttl)
+    local lastWaiter = math.ceil((tonumber(last[2]) - now) / 1000) + 1000
+    redis.call("PEXPIRE", waiters, ttl(lastWaiter))
+    redis.call("PEXPIRE", line, ttl(lastWaiter))
+    redis.call("PEXPIRE", seq, ttl(lastWaiter))
+    longest = math.max(longest, lastWaiter)
   end
-  if longest > 0 then redis.call("PEXPIRE", ids, longest) end
+  if longest > 0 then redis.call("PEXPIRE", ids, ttl(longest)) end
   redis.call("PEXPIRE", settings, ${SETTINGS_TTL})
 end
 

@@ -61,6 +61,11 @@ export class RateLine {
    */
   private readonly notBefore = new WakeAt()
   private blocked: Ticket | undefined = undefined
+  /**
+   * How many times the head's start was decided outside a take (`reconsider`, or a first ticket's
+   * own try): a take's reply read after one of these is older, and sets neither `notBefore` nor `blocked`.
+   */
+  private decisions = 0
   private closed = false
 
   constructor(
@@ -128,6 +133,7 @@ export class RateLine {
     this.line.insertBefore(ticket, this.firstAfter(rank, seq))
     if (head === undefined) {
       // the first in line: its own try said when it may start
+      this.decisions++
       this.notBefore.at = notBefore
       this.blocked = ticket
       this.notBefore.ring()
@@ -162,6 +168,7 @@ export class RateLine {
 
   /** The head computes its start again now (the numbers changed, or the head did). */
   readonly reconsider = (): void => {
+    this.decisions++
     this.notBefore.at = 0
     this.blocked = undefined
     this.notBefore.ring()
@@ -174,6 +181,7 @@ export class RateLine {
     const batch: Array<Ticket> = []
     let total = 0
     const capacity = this.capacity()
+    const decisions = this.decisions
     for (let node = this.line.first; node !== undefined; node = node.next as Ticket | undefined) {
       if (batch.length > 0 && (total + node.cost > capacity || batch.length === MOST_PER_TAKE)) break
       batch.push(node)
@@ -184,7 +192,8 @@ export class RateLine {
       onSuccess: ({ started, wait }) => {
         // a ticket interrupted while the take was on its way does not start: Redis counted it (room to spare)
         for (let i = 0; i < started; i++) if (batch[i]!.grant(undefined)) this.granted++
-        if (started < batch.length) {
+        // a head decided again while the take was on its way (a cheaper head, a resize) wins: it is asked for at once
+        if (started < batch.length && this.decisions === decisions) {
           this.notBefore.at = askAgainAt(sentAt, wait)
           this.blocked = batch[started]
         }

@@ -62,6 +62,27 @@ export const full = `
 local function full(n) return string.format("%.17g", n) end
 `
 
+/**
+ * The longest time to live a script gives a key, in ms: 2^53 − 1 (about 285,000 years), an integer
+ * a double holds exactly; a token bucket or GCRA refilling for longer forgets its state then.
+ *
+ * @internal
+ */
+export const MAX_TTL_MILLIS = Number.MAX_SAFE_INTEGER
+
+/**
+ * `ttl(ms)`: `ms` rounded up, at most `MAX_TTL_MILLIS`, written as an integer for `PEXPIRE`. Redis
+ * writes a Lua number passed to a command with `%.17g`, so from 10^17 with an exponent (`1e+17`),
+ * which `PEXPIRE` refuses ("value is not an integer") — after the script's earlier writes, which
+ * stay: a refill of 10^17 ms or more (e.g. 1 per 100 years, a burst of 100,000) failed every call
+ * that wrote the state.
+ *
+ * @internal
+ */
+export const ttl = `
+local function ttl(ms) return string.format("%.0f", math.min(math.ceil(ms), ${MAX_TTL_MILLIS})) end
+`
+
 /** How long what `resize` and `pause` stored outlives the limiter's last use: a day, in ms. @internal */
 export const SETTINGS_TTL = 86_400_000
 
@@ -146,11 +167,11 @@ local function readCell(field)
 end
 local function writeCell(field, value, micros)
   redis.call("HSET", state, field, value, "at", now)
-  redis.call("PEXPIRE", state, math.ceil(micros / 1000) + 1000)
+  redis.call("PEXPIRE", state, ttl(micros / 1000 + 1000))
 end
 `
 
-const rateScript = (algorithm: string) => new Script(`${now}${full}${settings}${cell}${algorithm}${dispatch}`)
+const rateScript = (algorithm: string) => new Script(`${now}${full}${ttl}${settings}${cell}${algorithm}${dispatch}`)
 
 /**
  * A log of starts, one member per unit of cost, scored by its time. Strict: a start at `s` counts
@@ -185,7 +206,7 @@ end
 local function commit(cost, tag)
   for unit = 1, cost do redis.call("ZADD", state, now, tag .. ":" .. unit) end
   used = used + cost
-  redis.call("PEXPIRE", state, math.ceil(interval / 1000) + 1000)
+  redis.call("PEXPIRE", state, ttl(interval / 1000 + 1000))
 end
 local function available() return math.max(0, limit - used) end
 local function largest() return limit end
@@ -195,7 +216,7 @@ end
 local function resized(newLimit, newInterval)
   limit, interval, burst = newLimit, newInterval, newLimit
   prune()
-  if used > 0 then redis.call("PEXPIRE", state, math.ceil(interval / 1000) + 1000) end
+  if used > 0 then redis.call("PEXPIRE", state, ttl(interval / 1000 + 1000)) end
 end
 `)
 

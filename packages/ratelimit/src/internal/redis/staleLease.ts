@@ -1,5 +1,4 @@
 import type * as Handoff from "@fiberkit/sync/Handoff"
-import type { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { RedisLimiterUnavailable } from "../../Errors.js"
@@ -32,21 +31,18 @@ export interface StaleLeaseOptions {
  * The rule that keeps an effect from starting on a lease that may have expired: a lease dated (from
  * when the script that took or last renewed it was sent) two thirds of `leaseTime` ago or more is
  * stale — its reply or its grant was read after a stall of this process — and is renewed before its
- * request starts. A renewal on its way counts as waiting (`count`) and can be interrupted; the lease
+ * request starts (which still counts as waiting). A renewal on its way can be interrupted; the lease
  * is then given back, as when the renewal fails.
  *
  * @internal
  */
 export class StaleLeases {
-  /** Requests renewing a stale lease before they start: counted as waiting. */
-  count = 0
   private readonly leaseMicros: number
 
   constructor(
     private readonly connection: Connection,
     private readonly keys: ReadonlyArray<string>,
-    private readonly options: StaleLeaseOptions,
-    private readonly watchers: Watchers
+    private readonly options: StaleLeaseOptions
   ) {
     this.leaseMicros = options.leaseMillis * 1000
   }
@@ -69,15 +65,10 @@ export class StaleLeases {
   renew(member: string, restore: Handoff.Restore): Effect.Effect<Renewal, RedisLimiterUnavailable> {
     return Effect.suspend(() => {
       const sentAt = monotonicMillis(this.options.clock)
-      this.count++
       return restore(
         this.connection.run("renew", Scripts.renew, this.keys, [this.options.limit, this.leaseMicros, member])
       ).pipe(
         Effect.onError(() => Effect.sync(() => this.options.giveBack(member, false))),
-        Effect.ensuring(Effect.sync(() => {
-          this.count--
-          this.watchers.check()
-        })),
         Effect.map((held): Renewal =>
           integer(held) !== 1
             ? { _tag: "Gone" }

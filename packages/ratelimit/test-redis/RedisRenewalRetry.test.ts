@@ -1,6 +1,6 @@
 /**
- * Review 8 (failing test): a holder is interrupted after an outage much shorter than its lease,
- * though Redis is back well before the lease expires.
+ * Review-8 regression test (it failed before the fix): a holder was interrupted after an outage much
+ * shorter than its lease, though Redis was back well before the lease expired.
  *
  * JSDoc of `RedisConcurrencyLimiter` (Errors): "If a running holder's lease cannot be renewed before
  * it expires (Redis away for longer than `leaseTime`, or the process stalled past it), its permit may
@@ -8,13 +8,13 @@
  * lease before it expires (Redis away that long, or its event loop blocked) … the holder's effect is
  * interrupted".
  *
- * `keepRenewed` tries a failed renewal again only a third of a lease later. With a lease of 900 ms
- * taken at 0, renewals go at 300, 600 and 900; an outage covering 300 and 600 (here 250 → 650 ms,
- * 400 ms, under half the lease) makes both fail at once (a connection that fails commands while it
- * is disconnected, as the one `make` opens from a `url` does), and the next renewal, at 900, is sent
- * with no time left (`confirmedUntil - sentAt` = 0): the holder is interrupted with
- * `RedisLimiterUnavailable` ("renew") although Redis answered again from about 670 ms on — 230 ms
- * in which a renewal would have got through.
+ * `keepRenewed` tried a failed renewal again only a third of a lease later. With a lease of 900 ms
+ * taken at 0, renewals went at 300, 600 and 900; an outage covering 300 and 600 (here 250 → 650 ms,
+ * 400 ms, under half the lease) made both fail at once (a connection that fails commands while it
+ * is disconnected, as the one `make` opens from a `url` does), and the next renewal, at 900, was sent
+ * with no time left: the holder was interrupted with `RedisLimiterUnavailable` ("renew") although
+ * Redis answered again from about 670 ms on. Now a failed renewal is tried again soon (after 10 ms,
+ * then twice as long each time, at most a sixth of the lease), until the lease expires.
  *
  * Deterministic up to scheduling delays of tens of ms (the margins are > 200 ms).
  */
@@ -63,7 +63,7 @@ const switchableProxy = Effect.acquireRelease(
     })
 ).pipe(Effect.map(({ state }) => state))
 
-describe("RedisConcurrencyLimiter (review 8): a holder through a short outage", { concurrent: false }, () => {
+describe("RedisConcurrencyLimiter: a holder through a short outage", { concurrent: false }, () => {
   it.live(
     "a holder whose Redis is away for less than half its lease, and back well before it expires, keeps its lease",
     () =>

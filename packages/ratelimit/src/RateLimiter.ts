@@ -102,7 +102,7 @@ export interface RateLimiter<out X = never> {
    *   `interval` (+ 1 ms) after the drain.
    * - `"token-bucket"`: the bucket holds 0 tokens (no fraction of one either) and refills from now
    *   at `limit / interval`: a start of `cost` comes `cost × interval / limit` (rounded up to ms)
-   *   after the drain.
+   *   after the drain. A bucket in debt (a start above a burst shrunk while it waited) keeps it.
    * - `"gcra"`: the theoretical arrival time becomes at least `now + burst × interval / limit`, as
    *   if a whole burst had started now: the next start comes one emission interval,
    *   `interval / limit` (rounded up to ms), after the drain.

@@ -163,10 +163,13 @@ export class TokenBucket implements Algorithm {
     return this.level === this.capacity * this.interval
   }
 
-  /** No token left at `now` (not even part of one); the bucket refills from there. */
+  /**
+   * No token left at `now` (not even part of one); the bucket refills from there. A debt (a start
+   * above a shrunk burst) stays: a drain never makes a wait shorter.
+   */
   drain(now: number): void {
     this.refill(now)
-    this.level = 0
+    this.level = Math.min(this.level, 0)
   }
 }
 

@@ -1,9 +1,10 @@
 /**
- * Review 8 (failing): a token-bucket `drain` after a start above a shrunk burst makes a wait shorter.
+ * From the eighth review (failed before its fix): a token-bucket `drain` after a start above a
+ * shrunk burst made a wait shorter.
  *
  * A request whose cost is above a burst shrunk while it waited "starts alone, once nothing else
- * counts" and leaves the bucket in debt (below 0 tokens). `TokenBucket.drain` sets the level to 0
- * unconditionally, so it *refills* that debt: the next start comes earlier than without the drain.
+ * counts" and leaves the bucket in debt (below 0 tokens). `TokenBucket.drain` set the level to 0
+ * unconditionally, so it *refilled* that debt: the next start comes earlier than without the drain.
  *
  * Promise (RateLimiter.ts JSDoc of `drain`): "A drain never makes any wait shorter".
  */
@@ -36,7 +37,7 @@ describe("token bucket: drain after a start above a shrunk burst", () => {
       const plain = yield* nextStartAfterDebt(false)
       const drained = yield* nextStartAfterDebt(true)
       assert.strictEqual(plain, 1100) // 9 tokens to refill at 10 per second
-      // fails: 300 — the drain set the level from -8 tokens up to 0
+      // failed with 300: the drain set the level from -8 tokens up to 0
       assert.isAtLeast(drained, plain, "the drain made the wait shorter")
     }))
 })

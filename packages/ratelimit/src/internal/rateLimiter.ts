@@ -92,6 +92,8 @@ export const pauseOf = (
       new Cause.IllegalArgumentError(`${operation}: duration must be a finite duration ≥ 0, got ${String(duration)}`)
     )
   }
+  // a pause of 0 ends now: it changes nothing (rounding its start up would pause until the next ms)
+  if (millis === 0) return Effect.void
   return Effect.clockWith((clock) =>
     Effect.sync(() => {
       // from the millisecond after now if now is part-way through one: never a pause ended early

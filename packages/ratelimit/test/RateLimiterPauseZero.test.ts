@@ -1,10 +1,11 @@
 /**
- * Review 8 (failing): `pause(0)` is not a no-op when the Clock is part-way through a millisecond.
+ * From the eighth review (failed before its fix): `pause(0)` was not a no-op when the Clock is
+ * part-way through a millisecond.
  *
  * `pauseOf` rounds the pause's start up to the next whole millisecond (the sixth review's fix, so
- * that a pause never ends early) and then adds the duration — for a duration of 0 too. A pause(0)
- * asked 0.5 ms into a millisecond sets `pausedUntil` to the next millisecond: `stats.pausedFor`
- * reads 1, and a request that could start at once waits for the next millisecond. With a live
+ * that a pause never ends early) and then adds the duration — it did for a duration of 0 too. A pause(0)
+ * asked 0.5 ms into a millisecond set `pausedUntil` to the next millisecond: `stats.pausedFor`
+ * read 1, and a request that could start at once waited for the next millisecond. With a live
  * clock the monotonic time is almost never a whole millisecond, so this is the usual case.
  *
  * Promises (README, "Feedback from the server"; JSDoc of `RateLimiter.pause`): "A pause only
@@ -26,7 +27,7 @@ describe("pause(0) within a millisecond", () => {
       const limiter = yield* RateLimiter.make({ limit: 10, interval: "1 second" })
       yield* TestClock.adjust(Duration.micros(500n))
       yield* limiter.pause(0)
-      // fails: 1 — pause(0) paused the limiter until the next whole millisecond
+      // failed with 1: pause(0) paused the limiter until the next whole millisecond
       assert.strictEqual((yield* limiter.stats).pausedFor, 0, "pause(0) changed the limiter")
     }))
 
@@ -38,7 +39,7 @@ describe("pause(0) within a millisecond", () => {
       yield* limiter.pause(0)
       const started = yield* Effect.forkChild(Effect.andThen(limiter.take(), Clock.monotonicTimeNanos))
       yield* TestClock.adjust("1 second")
-      // fails: 1,000,000 ns later — it waited for the next whole millisecond (and slept from the fraction)
+      // failed with 1,000,000 ns later: it waited for the next whole millisecond (and slept from the fraction)
       assert.strictEqual((yield* Fiber.join(started)) - before, 0n, "pause(0) delayed a free start")
     }))
 
@@ -56,7 +57,7 @@ describe("pause(0) within a millisecond", () => {
       const client = HttpLimiter.limitByHost(tooMany, perHost, { maxRetryAfter: 0 })
       yield* TestClock.adjust(Duration.micros(500n))
       yield* Effect.scoped(client.get("https://api.example.com/items"))
-      // fails: 1 — the host is paused until the next whole millisecond
+      // failed with 1: the host was paused until the next whole millisecond
       assert.strictEqual((yield* perHost("api.example.com").stats).pausedFor, 0, "maxRetryAfter 0 paused the host")
     }))
 })

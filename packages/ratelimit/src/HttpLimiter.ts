@@ -110,7 +110,10 @@ export interface ByHostOptions {
  * `Date`); a missing or invalid one, a `0` or a date in the past pause nothing. The response
  * itself is returned as it came: this client does not retry, so a retry of yours (e.g.
  * `HttpClient.retryTransient`, piped after it) waits for the pause. A response seen as a failure
- * (`HttpClient.filterStatusOk` piped before this) is honoured too.
+ * (`HttpClient.filterStatusOk` piped before this) is honoured too. A request whose URL the client
+ * cannot read (a relative path without a base URL) goes to the client unlimited, to fail as it
+ * would without the limiter — with `HttpClientError` (`InvalidUrlError`), nothing sent, for a
+ * client made by `HttpClient.make`, as the platform clients are.
  *
  * **Example**
  *

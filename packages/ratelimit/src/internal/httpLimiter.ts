@@ -5,7 +5,9 @@ import * as Effect from "effect/Effect"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import * as Url from "effect/http/Url"
 import * as Option from "effect/Option"
+import * as Result from "effect/Result"
 import type * as Api from "../HttpLimiter.js"
 import type * as KeyedRateLimiter from "../KeyedRateLimiter.js"
 import { fromResponse } from "./retryAfter.js"
@@ -52,7 +54,11 @@ export const limitByHost = <E, R>(
         : Effect.void
     })
   return HttpClient.transform(client, (effect, request) => {
-    const host = new URL(request.url).host
+    // read as the client reads it; a URL it cannot read goes through unlimited, for the client to
+    // fail with its own typed error (InvalidUrlError), as without the limiter
+    const url = Url.make(request.url, request.urlParams, Option.getOrUndefined(request.hash))
+    if (Result.isFailure(url)) return effect
+    const host = url.success.host
     return limiter(host)(effect).pipe(
       Effect.tap((response) => honour(host, response)),
       // a client that turns error statuses into failures (`filterStatusOk`) before this one

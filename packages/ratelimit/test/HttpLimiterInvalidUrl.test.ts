@@ -1,12 +1,12 @@
 /**
- * Review 8 (failing): `HttpLimiter.limitByHost` turns a request whose URL the client cannot read
- * into a defect.
+ * From the eighth review (failed before its fix): `HttpLimiter.limitByHost` turned a request whose
+ * URL the client cannot read into a defect.
  *
- * `limitByHost` reads each request's host with `new URL(request.url).host` inside the client's
+ * `limitByHost` read each request's host with `new URL(request.url).host` inside the client's
  * `transform`: for a URL that does not parse (a relative path on a client without a base URL, a
- * typo), `new URL` throws a `TypeError`, and the request dies. The same client without the limiter
+ * typo), `new URL` threw a `TypeError`, and the request died. The same client without the limiter
  * fails with its typed `HttpClientError` (reason `InvalidUrlError`), which callers handle with
- * `catchTag("HttpClientError")` — through `limitByHost` that error is gone and the fiber dies.
+ * `catchTag("HttpClientError")` — through `limitByHost` that error was gone and the fiber died.
  *
  * Promise (HttpLimiter JSDoc of `limitByHost`): "The response itself is returned as it came" and
  * the client keeps the type `HttpClient.With<E, R>` — its errors, not new defects; the package's
@@ -29,11 +29,12 @@ describe("limitByHost and a URL that does not parse", () => {
       const perHost = yield* KeyedRateLimiter.make<string>({ limit: 5, interval: "1 second" })
       const limited = HttpLimiter.limitByHost(client, perHost)
       const exit = yield* Effect.exit(Effect.scoped(limited.get("/items")))
-      // fails: the exit is a defect, TypeError: Invalid URL — thrown by `new URL(request.url)` in limitByHost
+      // failed: the exit was a defect, TypeError: Invalid URL — thrown by `new URL(request.url)` in limitByHost
       assert.isTrue(
         Exit.isFailure(exit) && !Cause.hasDies(exit.cause),
         `died: ${Exit.isFailure(exit) ? Cause.pretty(exit.cause) : ""}`
       )
       assert.isTrue(Exit.isFailure(exit) && Cause.hasFails(exit.cause), "fails with the client's typed error")
+      assert.strictEqual(yield* perHost.size, 0, "no host's limiter was used")
     }))
 })

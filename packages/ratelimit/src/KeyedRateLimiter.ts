@@ -2,7 +2,9 @@
  * One rate limiter per key — per host, per user, per API token — made on first use with the
  * same options. A key idle for `idleTimeout` is forgotten once its limiter is back at rest (its
  * past starts no longer count), so memory stays bounded however many keys come and go, and
- * forgetting a key never lets a burst through.
+ * forgetting a key never lets a burst through. Keys are remembered and forgotten by uses (a
+ * request, `pause`, `drain`, `resize`); a read (`stats`, `awaitIdle`, `awaitSizeBelow`) changes
+ * nothing — on a clock ahead of the users' (another fiber's `Clock`), it forgets no key.
  *
  * @since 0.1.0
  */
@@ -43,7 +45,7 @@ export interface KeyedRateLimiter<in K, out X = never> {
    * `keyed(key).pause(duration)`: no start for `key` for `duration`, the other keys unaffected
    * (see `RateLimiter.pause`: waiters keep their order, a pause only extends, an invalid
    * duration is a defect). The key is remembered (made if new) and not forgotten before its
-   * pause has ended.
+   * pause has ended; `pause(key, 0)` changes nothing.
    *
    * **Example**
    *

@@ -26,13 +26,16 @@ export interface Algorithm {
    */
   resized(now: number, capacity: number, limit: number, interval: number): Algorithm
 }
+// `earliest`, `available` and `atRest` are reads: they change nothing, so a read on a clock ahead of
+// the limiter's users (another fiber's `Clock`) neither forgets past starts nor holds later ones back
 
 /**
  * Strict, in real time: no window of length `interval` holds more than `limit` cost. The clock
  * reads whole milliseconds, so a start read as `t` happened in `[t, t + 1)`; it counts until the
  * clock reads `t + interval + 1`, and a later start is more than `interval` after it in real
  * time. (On the clock's readings: no closed window `[a, a + interval]` holds more than `limit`.)
- * It keeps the starts of the last interval (at most `limit` of them).
+ * It keeps the starts of the last interval (at most `limit` of them), and forgets older ones at the
+ * next start or change — not at a read.
  *
  * @internal
  */
@@ -57,27 +60,44 @@ export class SlidingWindow implements Algorithm {
     return this
   }
 
-  /** Forgets the starts before `now - interval`. */
-  private prune(now: number): void {
+  /** How many of the oldest starts no longer count at `now` (before `now - interval`). */
+  private expiredAt(now: number): number {
     const horizon = now - this.origin - this.interval - 1
-    while (this.times.length > 0 && this.times.at(0) <= horizon) {
+    let expired = 0
+    while (expired < this.times.length && this.times.at(expired) <= horizon) expired++
+    return expired
+  }
+
+  /** The cost of the starts that still count, the `expired` oldest left out. */
+  private sumAfter(expired: number): number {
+    let sum = this.sum
+    for (let i = 0; i < expired; i++) sum -= this.costs.at(i)
+    return sum
+  }
+
+  /** Forgets the starts before `now - interval`: only for a start or a change, never for a read. */
+  private prune(now: number): void {
+    for (let expired = this.expiredAt(now); expired > 0; expired--) {
       this.times.shift()
       this.sum -= this.costs.shift()
     }
   }
 
+  // reads forget nothing: a read on a clock ahead of the limiter's (another fiber's `Clock`) must
+  // not let the starts it has not reached yet go through
+
   earliest(now: number, cost: number): number {
-    this.prune(now)
-    let excess = this.sum + cost - this.capacity
+    const expired = this.expiredAt(now)
+    let excess = this.sumAfter(expired) + cost - this.capacity
     if (excess <= 0) return now
     // the oldest starts expire first: wait until enough of them have
-    for (let i = 0; i < this.times.length; i++) {
+    for (let i = expired; i < this.times.length; i++) {
       excess -= this.costs.at(i)
       if (excess <= 0) return this.origin + this.times.at(i) + this.interval + 1
     }
     // a cost above the capacity (asked before a resize shrank it) starts alone, once the window is
     // empty: now, if it is
-    if (this.times.length === 0) return now
+    if (this.times.length === expired) return now
     return this.origin + this.times.at(this.times.length - 1) + this.interval + 1
   }
 
@@ -90,13 +110,12 @@ export class SlidingWindow implements Algorithm {
   }
 
   available(now: number): number {
-    this.prune(now)
-    return Math.max(0, this.capacity - this.sum) // 0, not less, while a shrink leaves the window over
+    // 0, not less, while a shrink leaves the window over
+    return Math.max(0, this.capacity - this.sumAfter(this.expiredAt(now)))
   }
 
   atRest(now: number): boolean {
-    this.prune(now)
-    return this.sum === 0
+    return this.expiredAt(now) === this.times.length
   }
 
   /** As if the capacity still free had all started at `now`: it comes back `interval + 1` ms later. */
@@ -130,21 +149,27 @@ export class TokenBucket implements Algorithm {
     return next
   }
 
+  /** The level at `now`, refilled since `last` (a reading before `last` counts as `last`); moves nothing. */
+  private levelAt(now: number): number {
+    if (now <= this.last) return this.level
+    const full = this.capacity * this.interval
+    // a product past 2^53 is far above `full`: rounded, it still clears it
+    return this.last === Number.NEGATIVE_INFINITY ? full : Math.min(full, this.level + (now - this.last) * this.limit)
+  }
+
+  /** Moves `last` to `now`, for a start or a change: the level refilled up to it. */
   private refill(now: number): void {
     if (now > this.last) {
-      const full = this.capacity * this.interval
-      this.level = this.last === Number.NEGATIVE_INFINITY
-        ? full
-        : Math.min(full, this.level + (now - this.last) * this.limit)
+      this.level = this.levelAt(now)
       this.last = now
     }
   }
 
   earliest(now: number, cost: number): number {
-    this.refill(now)
     // a cost above the capacity (asked before a resize shrank it) starts alone, once the bucket is full
-    const missing = Math.min(cost, this.capacity) * this.interval - this.level
-    return missing <= 0 ? now : now + Math.ceil(missing / this.limit)
+    const missing = Math.min(cost, this.capacity) * this.interval - this.levelAt(now)
+    // nothing refills before `last`: a reading before it waits from there
+    return missing <= 0 ? now : Math.max(now, this.last) + Math.ceil(missing / this.limit)
   }
 
   commit(now: number, cost: number): void {
@@ -152,15 +177,15 @@ export class TokenBucket implements Algorithm {
     this.level -= cost * this.interval
   }
 
+  // reads move nothing (see `Algorithm`)
+
   available(now: number): number {
-    this.refill(now)
     // 0, not less, while a start above a shrunk burst is still paid back
-    return Math.max(0, Math.floor(this.level / this.interval))
+    return Math.max(0, Math.floor(this.levelAt(now) / this.interval))
   }
 
   atRest(now: number): boolean {
-    this.refill(now)
-    return this.level === this.capacity * this.interval
+    return this.levelAt(now) === this.capacity * this.interval
   }
 
   /**

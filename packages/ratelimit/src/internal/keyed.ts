@@ -42,6 +42,15 @@ class Keyed<K> {
     return entry.limiter
   }
 
+  /**
+   * The key's limiter for a read, which changes nothing: no sweep (a read on a clock ahead would
+   * forget keys whose starts still count on the users' clock), no use noted, and for a key not
+   * kept, a new limiter left out of the map (the state a forgotten key is in).
+   */
+  peek(key: K): Limiter {
+    return this.limiters.get(key)?.limiter ?? new Limiter(algorithmOf(this.options), this.options, this.bound)
+  }
+
   private sweep(now: number): void {
     this.nextSweep = now + Math.max(1, Math.floor(this.idleTimeout / 2))
     for (const [key, entry] of this.limiters) {
@@ -80,7 +89,7 @@ export const make = <K>(
       const ranking = rankingOf(steering)
       const resizeAll = (now: number, options: RateLimiter.RateLimiter.Resolved) => keyed.resize(now, options)
       const byKey = (key: K): RateLimiter.RateLimiter<PendingLimitExceeded> =>
-        facade(() => keyed.options, (now) => keyed.get(key, now), resizeAll, ranking)
+        facade(() => keyed.options, (now) => keyed.get(key, now), () => keyed.peek(key), resizeAll, ranking)
       return Effect.succeed(Object.assign(byKey, {
         size: Effect.sync(() => keyed.size),
         pause: (key: K, duration: Duration.Input) =>

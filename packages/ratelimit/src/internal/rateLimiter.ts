@@ -115,13 +115,16 @@ export const drainOf = (limiter: (now: number) => Limiter): Effect.Effect<void> 
 /**
  * A limiter as users see it: callable, with `withCost`, `take`, `withPriority`, `stats` and the
  * rest. `limiter` finds the `Limiter` for each use (a keyed limiter picks it by key at that
- * moment); `ranking` turns each request's priority (0 for all but `withPriority`) into its rank.
+ * moment); `reader` finds it for a read (`stats`, `awaitIdle`, `awaitSizeBelow`), which must
+ * change nothing — a keyed limiter neither sweeps nor keeps a key for it. `ranking` turns each
+ * request's priority (0 for all but `withPriority`) into its rank.
  *
  * @internal
  */
 export const facade = (
   current: () => Api.RateLimiter.Resolved,
   limiter: (now: number) => Limiter,
+  reader: () => Limiter,
   resizeAll: (now: number, options: Api.RateLimiter.Resolved) => void,
   ranking: Priority.Ranking,
   recording?: Recording | undefined
@@ -153,15 +156,12 @@ export const facade = (
         ))
   const apply = limited(1, 0)
   const waitingBelow = (operation: string, size: number) =>
-    Effect.clockWith((clock) => limiter(nowOf(clock)).awaitSizeBelow(operation, size))
+    Effect.suspend(() => reader().awaitSizeBelow(operation, size))
   const limiterFacade = Object.assign(apply, {
     withCost: (cost: number) => limited(cost, 0),
     take: (cost = 1) =>
       ranking.withRank(0, (rank) => Effect.uninterruptibleMask((restore) => take(cost, restore, rank))),
-    stats: Effect.clockWith((clock) => {
-      const now = nowOf(clock)
-      return Effect.succeed(limiter(now).stats(now))
-    }),
+    stats: Effect.clockWith((clock) => Effect.sync(() => reader().stats(nowOf(clock)))),
     pause: (duration: Duration.Input) => pauseOf("RateLimiter.pause", duration, limiter),
     drain: drainOf(limiter),
     withPriority: (priority: number) => limited(1, priority),
@@ -211,6 +211,7 @@ export const make = (
         const limiter = new Limiter(algorithmOf(resolved), resolved, bound)
         return facade(
           () => limiter.options,
+          () => limiter,
           () => limiter,
           (now, options) => limiter.resize(now, options),
           rankingOf(steering),

@@ -1,14 +1,14 @@
 /**
- * Review 8 (failing): a `stats` read on a clock ahead makes the sliding window and the token bucket
- * forget their past starts, so a burst over the limit goes through.
+ * From the eighth review (failed before its fix): a `stats` read on a clock ahead made the sliding
+ * window and the token bucket forget their past starts, so a burst over the limit went through.
  *
  * The sixth review fixed this for GCRA ("GCRA reads move nothing": a read on a clock ahead of the
  * limiter's must not change when later starts may happen, see RateLimiterGcraOtherClock.test.ts,
  * whose header notes that "the sliding window and the token bucket were already affected the other
- * way: such a read forgets the starts, so a burst goes through"). It still holds for them:
- * `SlidingWindow.available` prunes its log at the reading, and `TokenBucket.available` refills the
- * bucket up to the reading (and moves `last` there, so afterwards it does not refill at all until
- * the users' clock reaches it).
+ * way: such a read forgets the starts, so a burst goes through"). It still held for them:
+ * `SlidingWindow.available` pruned its log at the reading, and `TokenBucket.available` refilled the
+ * bucket up to the reading (and moved `last` there, so afterwards it did not refill at all until
+ * the users' clock reached it). Reads now change nothing (see also KeyedRateLimiterReadOtherClock).
  *
  * Promises (README, "Guarantees"): "sliding-window (the default) is strict: no window of length
  * `interval` holds more than `limit` cost"; "token-bucket: … Between any two starts `s ≤ t`, the
@@ -41,7 +41,7 @@ describe("a stats read on a clock ahead (sliding window, token bucket)", () => {
         const next = yield* Effect.forkChild(Effect.andThen(limiter.take(2), Clock.currentTimeMillis))
         yield* TestClock.adjust("10 seconds")
         const at = next.pollUnsafe() === undefined ? "still waiting" : yield* Fiber.join(next)
-        // fails: 0 — 4 started at t = 0 with a limit of 2 per second
+        // failed with 0: 4 started at t = 0 with a limit of 2 per second
         assert.strictEqual(at, algorithm === "sliding-window" ? 1001 : 1000, "after a read on another clock")
       }))
   }

@@ -125,36 +125,69 @@ export class SlidingWindow implements Algorithm {
   }
 }
 
+const gcd = (a: number, b: number): number => {
+  a = Math.abs(a)
+  while (b !== 0) [a, b] = [b, a % b]
+  return a
+}
+
 /**
  * A bucket of `capacity` tokens, refilled continuously at `limit` per `interval`; a start takes
- * `cost` tokens. Levels are kept in tokens × interval, so a millisecond refills exactly `limit`
- * units. A window of length `w` holds at most `capacity + limit × w / interval` cost.
+ * `cost` tokens. Levels are kept in tokens × `unit` — the interval, so a millisecond refills
+ * exactly `limit` units, or a multiple of it after a resize (see `resized`): integers, so nothing
+ * drifts by rounding. A window of length `w` holds at most `capacity + limit × w / interval` cost.
  *
  * @internal
  */
 export class TokenBucket implements Algorithm {
+  /** Tokens × `unit`: an integer, below 0 while a start above a shrunk burst is paid back. */
   private level: number
+  /** What a token is worth in `level`: a multiple of the interval. */
+  private unit: number
+  /** What a millisecond refills, in `level`'s units: `limit × unit / interval`, an integer. */
+  private rate: number
   private last = Number.NEGATIVE_INFINITY
 
-  constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
+  constructor(readonly capacity: number, limit: number, interval: number) {
+    this.unit = interval
+    this.rate = limit
     this.level = capacity * interval
   }
 
-  /** The tokens in the bucket at `now` are kept (at most the new capacity), and refill at the new rate. */
+  /**
+   * The tokens in the bucket at `now` are kept (at most the new capacity), and refill at the new
+   * rate. Exactly: a fraction of a token the new interval cannot express (a third of one, to a
+   * bucket of 2 ms) is kept by counting in a multiple of the new interval (6 ths), as few as
+   * needed — so resizes back and forth lose nothing. Only past 2^53 is the level rounded, down: a
+   * start at most a millisecond late, never early.
+   */
   resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
     this.refill(now)
     const next = new TokenBucket(capacity, limit, interval)
     next.last = this.last
-    next.level = Math.min(capacity * interval, Math.floor((this.level * interval) / this.interval))
+    // the level in tokens, as a reduced fraction `tokens / per`
+    const divisor = gcd(this.level, this.unit)
+    const per = this.unit / divisor
+    const tokens = this.level / divisor
+    const unit = (interval / gcd(interval, per)) * per // the least multiple of both
+    const level = tokens * (unit / per)
+    const rate = limit * (unit / interval)
+    if (Number.isSafeInteger(capacity * unit) && Number.isSafeInteger(level) && Number.isSafeInteger(rate)) {
+      next.unit = unit
+      next.rate = rate
+      next.level = Math.min(capacity * unit, level)
+    } else {
+      next.level = Math.min(capacity * interval, Math.floor((this.level * interval) / this.unit))
+    }
     return next
   }
 
   /** The level at `now`, refilled since `last` (a reading before `last` counts as `last`); moves nothing. */
   private levelAt(now: number): number {
     if (now <= this.last) return this.level
-    const full = this.capacity * this.interval
+    const full = this.capacity * this.unit
     // a product past 2^53 is far above `full`: rounded, it still clears it
-    return this.last === Number.NEGATIVE_INFINITY ? full : Math.min(full, this.level + (now - this.last) * this.limit)
+    return this.last === Number.NEGATIVE_INFINITY ? full : Math.min(full, this.level + (now - this.last) * this.rate)
   }
 
   /** Moves `last` to `now`, for a start or a change: the level refilled up to it. */
@@ -167,25 +200,25 @@ export class TokenBucket implements Algorithm {
 
   earliest(now: number, cost: number): number {
     // a cost above the capacity (asked before a resize shrank it) starts alone, once the bucket is full
-    const missing = Math.min(cost, this.capacity) * this.interval - this.levelAt(now)
+    const missing = Math.min(cost, this.capacity) * this.unit - this.levelAt(now)
     // nothing refills before `last`: a reading before it waits from there
-    return missing <= 0 ? now : Math.max(now, this.last) + Math.ceil(missing / this.limit)
+    return missing <= 0 ? now : Math.max(now, this.last) + Math.ceil(missing / this.rate)
   }
 
   commit(now: number, cost: number): void {
     this.refill(now)
-    this.level -= cost * this.interval
+    this.level -= cost * this.unit
   }
 
   // reads move nothing (see `Algorithm`)
 
   available(now: number): number {
     // 0, not less, while a start above a shrunk burst is still paid back
-    return Math.max(0, Math.floor(this.levelAt(now) / this.interval))
+    return Math.max(0, Math.floor(this.levelAt(now) / this.unit))
   }
 
   atRest(now: number): boolean {
-    return this.levelAt(now) === this.capacity * this.interval
+    return this.levelAt(now) === this.capacity * this.unit
   }
 
   /**

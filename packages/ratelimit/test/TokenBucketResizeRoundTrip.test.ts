@@ -1,12 +1,14 @@
 /**
- * Review 8 (failing): a token bucket loses part of its tokens on each resize of `interval`.
+ * From the eighth review (failed before its fix): a token bucket lost part of its tokens on each
+ * resize of `interval`. (It now counts in a multiple of the interval when needed: see
+ * TokenBucketResizeExact for the property.)
  *
- * `TokenBucket.resized` converts the level (tokens × interval) to the new interval with
+ * `TokenBucket.resized` converted the level (tokens × interval) to the new interval with
  * `Math.floor(level × new / old)`: a fraction of a unit is dropped at every interval resize, and a
  * resize back to the same numbers does not give it back. The sixth review fixed the very same
  * round-trip drift for GCRA ("not rounded to a whole unit of the new numbers: a round trip through
  * a coarser interval would add up to a unit each way, and resizes back and forth could hold a start
- * back for ever"); the token bucket still rounds. Here, with 1 token per 3 ms, the third of a token
+ * back for ever"); the token bucket still rounded. Here, with 1 token per 3 ms, the third of a token
  * refilled in a millisecond is lost by a round trip 3 ms → 2 ms → 3 ms: a start comes a millisecond
  * late, and a round trip every millisecond (a controller steering the rate) holds the waiter back
  * for ever.
@@ -32,7 +34,7 @@ describe("token bucket: resizes of the interval back and forth", () => {
       yield* limiter.resize({ interval: "2 millis" })
       yield* limiter.resize({ interval: "3 millis" }) // back to the numbers it was made with
       yield* TestClock.adjust("10 millis")
-      // fails: 4 — the third of a token refilled by t = 1 was dropped by the round trip
+      // failed with 4: the third of a token refilled by t = 1 was dropped by the round trip
       assert.strictEqual(yield* Fiber.join(next), 3)
     }))
 
@@ -48,7 +50,7 @@ describe("token bucket: resizes of the interval back and forth", () => {
         yield* limiter.resize({ interval: "2 millis" })
         yield* limiter.resize({ interval: "3 millis" })
       }
-      // fails: still waiting — each round trip drops the third of a token refilled since the last
+      // failed: still waiting — each round trip dropped the third of a token refilled since the last
       assert.isDefined(next.pollUnsafe(), "no start in 100 ms at 1 per 3 ms (at most 2 ms of them at 1 per 2 ms)")
     }))
 })

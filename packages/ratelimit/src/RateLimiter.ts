@@ -132,8 +132,11 @@ export interface RateLimiter<out X = never> {
    * emission intervals it has booked ahead, each now the new length. The request holding the turn
    * computes its start again at once, so a grow lets it in now; a shrink makes the next starts
    * wait, interrupting none. For a `KeyedRateLimiter`, every key changes, and keys met later too.
-   * A request already waiting whose cost is above the new maximum starts alone, once nothing else
-   * counts.
+   * A request already waiting whose cost is above what the new numbers let start at once — the new
+   * `limit` for the sliding window, the new `burst` for the token bucket and GCRA — starts alone,
+   * once nothing else counts (the window empty, the bucket full, everything booked paid for). A
+   * cost within them waits as any other, by the algorithm's bound, even above a token bucket's or
+   * GCRA's new `limit` (the bound allows it; `withCost` no longer takes such a cost).
    *
    * **Example**
    *

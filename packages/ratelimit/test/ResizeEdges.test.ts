@@ -4,7 +4,8 @@ import { TestClock } from "effect/testing"
 import * as RateLimiter from "../src/RateLimiter.js"
 
 describe("resize", () => {
-  // resize JSDoc "A request already waiting whose cost is above the new maximum starts alone, once nothing else counts" (token bucket)
+  // resize JSDoc "A request already waiting whose cost is above what the new numbers let start at
+  // once — … the new `burst` for the token bucket … — starts alone, once nothing else counts"
   it.effect("token bucket: a waiter of cost 5 after a shrink of burst to 2 starts once the bucket is full", () =>
     Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 5, interval: "1 second", algorithm: "token-bucket" })

@@ -252,7 +252,7 @@ describe("RateLimiter: awaitIdle, awaitSizeBelow", () => {
   it.effect("a size that is not an integer ≥ 1 is a defect", () =>
     Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 1, interval: "1 second" })
-      for (const size of [0, Number.NaN, 1.5]) {
+      for (const size of [0, Number.NaN, 1.5, Number.POSITIVE_INFINITY]) {
         assert.isTrue(Exit.hasDies(yield* Effect.exit(limiter.awaitSizeBelow(size))))
       }
     }))

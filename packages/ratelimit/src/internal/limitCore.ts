@@ -89,9 +89,9 @@ export class LimitCore {
   /** Waits until nothing is inside or waiting. */
   readonly awaitIdle: Effect.Effect<void> = this.watchersUntil(() => this.inside === 0 && this.waiting === 0)
 
-  /** Waits until fewer than `n` wait. */
+  /** Waits until fewer than `n` wait (any integer ≥ 1: one past 2^53, a natural "no bound", returns at once). */
   awaitSizeBelow(n: number): Effect.Effect<void> {
-    if (!Number.isSafeInteger(n) || n < 1) {
+    if (!Number.isInteger(n) || n < 1) {
       return Effect.die(
         new Cause.IllegalArgumentError(`${this.options.source}.awaitSizeBelow: size must be an integer ≥ 1, got ${n}`)
       )

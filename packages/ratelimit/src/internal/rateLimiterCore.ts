@@ -271,9 +271,12 @@ export class Limiter {
     return this.waiting === 0 && now >= this.pausedUntil && this.algorithm.atRest(now)
   }
 
-  /** Waits until fewer than `n` requests wait (`n` an integer ≥ 1; anything else is a defect naming `operation`). */
+  /**
+   * Waits until fewer than `n` requests wait (`n` any integer ≥ 1, past 2^53 too; anything else is a
+   * defect naming `operation`).
+   */
   awaitSizeBelow(operation: string, n: number): Effect.Effect<void> {
-    if (!Number.isSafeInteger(n) || n < 1) {
+    if (!Number.isInteger(n) || n < 1) {
       return Effect.die(new Cause.IllegalArgumentError(`${operation}: size must be an integer ≥ 1, got ${n}`))
     }
     return this.watchers.until(() => this.waiting < n)

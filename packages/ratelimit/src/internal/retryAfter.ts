@@ -27,7 +27,8 @@ const utc = (year: number, month: number, day: number, hour: number, minute: num
 /**
  * An HTTP-date (RFC 9110 §5.6.7) as ms since the epoch: any of its three forms, as a recipient
  * must accept them, and nothing else (`Date.parse` reads far more, in local time for some).
- * A two-digit year is the most recent past year ending in those digits, counted from `now`.
+ * A two-digit year is read in the century of `now`, unless that date is more than 50 years after
+ * `now`: then a century earlier (RFC 9110's rule — so a year up to 50 years ahead stays ahead).
  *
  * @internal
  */

@@ -1,6 +1,6 @@
 /**
- * Review 8 — passing pins (no defect found): the sliding window's strictness under the schedule
- * explorer, with resizes of the limit and a pause racing the requests at any op, dropOldest
+ * From the eighth review — a pin that passed (no defect found): the sliding window's strictness under the
+ * schedule explorer, with resizes of the limit and a pause racing the requests at any op, dropOldest
  * shedding, priorities and interruptions at every step.
  *
  * Promise (README, "Steering a rate limit", Resize): "the sliding window keeps its log of starts
@@ -78,7 +78,7 @@ const scenario = (onFull: "fail" | "dropOldest") =>
     assert.isAtMost(stats.granted, starts.length + interrupted)
   })
 
-describe("review 8: sliding window with racing resizes and a pause, under the schedule explorer", () => {
+describe("sliding window with racing resizes and a pause, under the schedule explorer", () => {
   for (const onFull of ["fail", "dropOldest"] as const) {
     it.effect(
       `onFull ${onFull}: every start's window holds at most the limit in force`,

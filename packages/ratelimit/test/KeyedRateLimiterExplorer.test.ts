@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Clock, Effect, Exit, Fiber } from "effect"
+import { Clock, Effect, Fiber } from "effect"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import { assertAllowed, type Start } from "./guarantees.js"
+import { assertOnlyShed } from "./requestRun.js"
 
 describe("KeyedRateLimiter under the schedule explorer", () => {
   for (const algorithm of ["sliding-window", "token-bucket", "gcra"] as const) {
@@ -41,14 +42,7 @@ describe("KeyedRateLimiter under the schedule explorer", () => {
             const pauser = yield* Interleavings.fork(Effect.andThen(Effect.sleep(2), keyed.pause("a", 3)))
             const exits = yield* Effect.forEach(fibers, Fiber.await)
             yield* Fiber.await(pauser)
-            for (const exit of exits) {
-              if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
-                assert.isTrue(
-                  exit.cause.reasons.some((r) => r._tag === "Fail" && r.error._tag === "PendingLimitExceeded"),
-                  String(exit.cause)
-                )
-              }
-            }
+            assertOnlyShed(exits)
             for (const [key, list] of starts) {
               assertAllowed(keyed(key).options, 5, list, `${key}: `)
             }

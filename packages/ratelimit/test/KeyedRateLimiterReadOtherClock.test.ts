@@ -13,17 +13,7 @@ import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import type * as RateLimiter from "../src/RateLimiter.js"
-
-/** A clock one hour ahead of the TestClock's start, as another fiber's Clock may be. */
-const hourAhead: Clock.Clock = {
-  currentTimeMillisUnsafe: () => 3_600_000,
-  currentTimeMillis: Effect.succeed(3_600_000),
-  currentTimeNanosUnsafe: () => 3_600_000_000_000n,
-  currentTimeNanos: Effect.succeed(3_600_000_000_000n),
-  monotonicTimeNanosUnsafe: () => 3_600_000_000_000n,
-  monotonicTimeNanos: Effect.succeed(3_600_000_000_000n),
-  sleep: () => Effect.never
-}
+import { hourAhead } from "./clocks.js"
 
 type Read = (keyed: KeyedRateLimiter.KeyedRateLimiter<string>) => Effect.Effect<unknown>
 

@@ -3,6 +3,7 @@ import { Interleavings } from "@fiberkit/testkit"
 import { Clock, Effect, Exit, Fiber } from "effect"
 import * as RateLimiter from "../src/RateLimiter.js"
 import { assertAllowed, type Start } from "./guarantees.js"
+import { assertOnlyShed } from "./requestRun.js"
 
 const options = { schedules: 150, interrupts: true } as const
 
@@ -44,14 +45,7 @@ const scenario = (
       const exits = yield* Effect.forEach(fibers, Fiber.await)
       yield* Fiber.await(other)
       yield* limiter.awaitIdle
-      for (const exit of exits) {
-        if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
-          assert.isTrue(
-            exit.cause.reasons.some((r) => r._tag === "Fail" && r.error._tag === "PendingLimitExceeded"),
-            String(exit.cause)
-          )
-        }
-      }
+      assertOnlyShed(exits)
       assertAllowed(limiter.options, 10, starts)
       const stats = yield* limiter.stats
       assert.strictEqual(stats.waiting, 0)

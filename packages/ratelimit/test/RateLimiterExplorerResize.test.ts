@@ -12,6 +12,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
 import { Clock, Effect, Exit, Fiber } from "effect"
 import * as RateLimiter from "../src/RateLimiter.js"
+import { assertOnlyShed } from "./requestRun.js"
 
 const interval = 10
 
@@ -49,14 +50,7 @@ const scenario = (onFull: "fail" | "dropOldest") =>
     const exits = yield* Effect.forEach(fibers, Fiber.await)
     yield* Effect.all(fired)
     yield* limiter.awaitIdle
-    for (const exit of exits) {
-      if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
-        assert.isTrue(
-          exit.cause.reasons.some((r) => r._tag === "Fail" && r.error._tag === "PendingLimitExceeded"),
-          String(exit.cause)
-        )
-      }
-    }
+    assertOnlyShed(exits)
     // the largest limit in force at any moment of instant t
     const mostAt = (t: number) => {
       let before = history[0]!.limit

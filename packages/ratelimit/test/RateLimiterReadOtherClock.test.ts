@@ -19,17 +19,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as RateLimiter from "../src/RateLimiter.js"
-
-/** A clock one hour ahead of the TestClock's start, as another fiber's Clock may be (as in the GCRA test). */
-const hourAhead: Clock.Clock = {
-  currentTimeMillisUnsafe: () => 3_600_000,
-  currentTimeMillis: Effect.succeed(3_600_000),
-  currentTimeNanosUnsafe: () => 3_600_000_000_000n,
-  currentTimeNanos: Effect.succeed(3_600_000_000_000n),
-  monotonicTimeNanosUnsafe: () => 3_600_000_000_000n,
-  monotonicTimeNanos: Effect.succeed(3_600_000_000_000n),
-  sleep: () => Effect.never
-}
+import { hourAhead } from "./clocks.js"
 
 describe("a stats read on a clock ahead (sliding window, token bucket)", () => {
   for (const algorithm of ["sliding-window", "token-bucket"] as const) {

@@ -9,6 +9,7 @@ import { Gen, TestTime } from "@fiberkit/testkit"
 import { Clock, Effect, Fiber } from "effect"
 import * as KeyedRateLimiter from "../src/KeyedRateLimiter.js"
 import { limits } from "./arrivals.js"
+import { shifted } from "./clocks.js"
 
 const scenario = Gen.record({
   ...limits,
@@ -30,20 +31,6 @@ const scenario = Gen.record({
     { maxLength: 6 }
   )
 })
-
-/** The Clock `clock` shifted by `offset` ms (its monotonic time: what the limiters read). */
-const shifted = (clock: Clock.Clock, offset: number): Clock.Clock => {
-  const nanos = () => clock.monotonicTimeNanosUnsafe() + BigInt(offset) * 1_000_000n
-  return {
-    currentTimeMillisUnsafe: () => clock.currentTimeMillisUnsafe() + offset,
-    currentTimeMillis: Effect.sync(() => clock.currentTimeMillisUnsafe() + offset),
-    currentTimeNanosUnsafe: () => clock.currentTimeNanosUnsafe() + BigInt(offset) * 1_000_000n,
-    currentTimeNanos: Effect.sync(() => clock.currentTimeNanosUnsafe() + BigInt(offset) * 1_000_000n),
-    monotonicTimeNanosUnsafe: nanos,
-    monotonicTimeNanos: Effect.sync(nanos),
-    sleep: (duration) => clock.sleep(duration)
-  }
-}
 
 describe("reads change nothing", () => {
   it.effect.prop(

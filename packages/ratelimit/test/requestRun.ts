@@ -163,3 +163,17 @@ export const checkAnyOrder = (
   assert.strictEqual(stats.granted, starts.length)
   assert.strictEqual(stats.waiting, 0)
 }
+
+/** Every request that failed was interrupted or shed (`PendingLimitExceeded`): no other failure. */
+export const assertOnlyShed = (exits: ReadonlyArray<Exit.Exit<unknown, unknown>>) => {
+  for (const exit of exits) {
+    if (Exit.isFailure(exit) && !Exit.hasInterrupts(exit)) {
+      assert.isTrue(
+        exit.cause.reasons.some((r) =>
+          r._tag === "Fail" && (r.error as { _tag?: string })._tag === "PendingLimitExceeded"
+        ),
+        String(exit.cause)
+      )
+    }
+  }
+}

@@ -298,10 +298,10 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     Effect.suspend(() => {
       this.closed = true
       this.watchers.check() // submitters waiting for room find the pool shut down
-      const live = [...this.live]
       // the pending ones cancelled in this step: a worker freed meanwhile finds none to start
       if (options?.cancelFutures === true) this.cancelPending()
-      return options?.wait === false ? Effect.void : Effect.forEach(live, (future) => future.await, { discard: true })
+      // every task accepted, to the last: a running map queues its next items after this step
+      return options?.wait === false ? Effect.void : this.awaitIdle
     })
 
   /** Cancels every pending task in this one step: none of them starts, whatever runs next. */

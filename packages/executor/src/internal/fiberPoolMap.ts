@@ -5,6 +5,7 @@ import { FutureCancelled, PoolShutDown } from "../Errors.js"
 import type { FiberPoolImpl } from "./fiberPool.js"
 import { type Job, precedes } from "./fiberPoolJobs.js"
 import { withRank } from "./fiberPoolSteering.js"
+import { isCancelled } from "./mapWindow.js"
 import { registerThenWait } from "./wait.js"
 
 const poolShutDown = Effect.fail(new PoolShutDown())
@@ -95,8 +96,12 @@ class MapInLanes<A, B, E, R> {
   private end(exit: Exit.Exit<Array<B>, E | FutureCancelled | PoolShutDown>): void {
     if (this.over) return
     this.over = true
-    for (const lane of this.lanes) lane.cancelIfPending(this.pool.runFork)
+    this.cancelPending()
     this.settle(exit)
+  }
+
+  private cancelPending(): void {
+    for (const lane of this.lanes) lane.cancelIfPending(this.pool.runFork)
   }
 
   /**
@@ -130,11 +135,26 @@ class MapInLanes<A, B, E, R> {
     lane.observe((exit) => {
       this.lanes.delete(lane)
       if (!started) this.pending--
-      if (Exit.isFailure(exit)) this.end(Exit.failCause(exit.cause))
-      // every item done, and no lane of it running (a lane ends after its last item; one a
-      // worker has taken, even before it runs, is not pending)
-      else if (this.finished === this.inputs.length && this.allPending()) this.end(Exit.succeed(this.results))
+      // a lane that never ran (cancelled by a shutdown, or by the map with no item left for it),
+      // or one cancelled by a shutdown that interrupted what ran, fails nothing by itself
+      if (Exit.isFailure(exit) && started && !(isCancelled(exit) && this.pool.cancelledFutures)) {
+        this.end(Exit.failCause(exit.cause))
+      } else {
+        this.check()
+      }
     })
+  }
+
+  /**
+   * Once no lane of the map runs (a lane ends after its last item; one a worker has taken, even
+   * before it runs, is not pending): every item done, it succeeds; if the pool cancelled what had
+   * not started, it ends shut down; else a lane waits in line for the items left.
+   */
+  private check(): void {
+    if (this.over || !this.allPending()) return
+    if (this.finished === this.inputs.length) this.end(Exit.succeed(this.results))
+    else if (this.pool.cancelledFutures) this.end(Exit.fail(new PoolShutDown()))
+    else if (this.pending === 0) this.addLane()
   }
 
   private allPending(): boolean {
@@ -160,21 +180,20 @@ class MapInLanes<A, B, E, R> {
 
   private runNext(): Effect.Effect<void, E, R> {
     const index = this.next++
-    // the items left wait in line: a worker that frees, or that a grow adds, takes them
-    if (this.next < this.inputs.length && this.pending === 0) this.addLane()
+    // the items left wait in line: a worker that frees, or that a grow adds, takes them; once the
+    // last is taken, a lane waiting has nothing left to run
+    if (this.next === this.inputs.length) this.cancelPending()
+    else if (this.pending === 0) this.addLane()
     return Effect.map(this.f(this.inputs[index]!, index), (value) => {
       this.results[index] = value
       this.finished++
     })
   }
 
-  /**
-   * A lane that stopped with items left: they wait in a lane in line — or, once the pool has
-   * cancelled what had not started, the map ends as shut down.
-   */
+  /** A lane that stopped with items left: they wait in a lane in line (see `check`). */
   private readonly handOn = Effect.sync(() => {
-    if (this.over || this.next >= this.inputs.length) return
-    if (this.pool.cancelledFutures) this.end(Exit.fail(new PoolShutDown()))
-    else if (this.pending === 0) this.addLane()
+    if (!this.over && this.next < this.inputs.length && !this.pool.cancelledFutures && this.pending === 0) {
+      this.addLane()
+    }
   })
 }

@@ -2,8 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
-// Review 9: `FiberPool.map` in lanes against `shutdown`.
-describe("review 9: a FiberPool map and shutdown", () => {
+// Review-9 regression tests (each failed before the fix): `FiberPool.map` in lanes against `shutdown`.
+describe("a FiberPool map and shutdown", () => {
   // README (Semantics): "`shutdown({ cancelFutures: true })` cancels, in one step, every task that
   // has not started — the items of a running `map` not taken yet too (the map then fails
   // `PoolShutDown`) — and leaves the running ones to finish."

@@ -2,8 +2,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
-// Review 9: what `pending` and `awaitSizeBelow` say while a map runs.
-describe("review 9: FiberPool counts during a map", () => {
+// Review-9 regression test (failed before the fix): what `pending` and `awaitSizeBelow` say while a map runs.
+describe("FiberPool counts during a map", () => {
   // JSDoc (FiberPool.pending): "Submitted tasks waiting for a worker"; (awaitSizeBelow): "Waits
   // until fewer than `size` submitted tasks are pending". README ("A `map` under steering"):
   // "While items are left, one of its lanes waits in line (`pending` counts it)" — once every

@@ -9,7 +9,9 @@
  * fails with `TimeLimitExceeded`. `run` also sees whether the fibers it started ran at all since
  * the last look (it counts their scheduler tasks): a long computation with no sleep (Effect yields
  * every 2,048 ops) is busy, not deadlocked, and a loop of yields that never ends fails
- * `TimeLimitExceeded`; `untilDone`, given a fiber started elsewhere, cannot see that. Only for
+ * `TimeLimitExceeded`; `untilDone`, given a fiber started elsewhere, cannot see that. Before it
+ * moves the clock, `run` also lets the fibers it started run for as long as they keep running (up
+ * to 512 yields), so a chain of hand-offs at one instant ends at that instant. Only for
  * `TestClock`-driven tests (`it.effect`): a fiber that waits for real I/O looks deadlocked to it.
  *
  * @since 0.1.0

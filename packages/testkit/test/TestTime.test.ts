@@ -18,6 +18,25 @@ describe("TestTime", () => {
       assert.strictEqual(yield* Clock.currentTimeMillis, 10_000)
     }))
 
+  // Regression test (failed before the fix): a property of the rate limiters failed now and then
+  // because `run` moved the clock after a fixed 8 yields, while a turn handed on after several
+  // drops in a row still had steps to run at the earlier time.
+  it.effect("run moves the clock only once the fibers woken have run to their next suspension", () =>
+    Effect.gen(function*() {
+      const times = yield* TestTime.run(Effect.gen(function*() {
+        const sleeper = yield* Effect.forkChild(Effect.sleep("1 millis"))
+        // a chain of 40 steps, each one a fiber's turn: far longer than one round of yields
+        const chain = yield* Effect.forkChild(Effect.gen(function*() {
+          for (let i = 0; i < 40; i++) yield* Effect.yieldNow
+          return yield* Clock.currentTimeMillis
+        }))
+        const end = yield* Fiber.join(chain)
+        yield* Fiber.join(sleeper)
+        return { end, last: yield* Clock.currentTimeMillis }
+      }))
+      assert.deepStrictEqual(times, { end: 0, last: 1 })
+    }))
+
   it.effect("untilDone and run are dual: piped, they do the same", () =>
     Effect.gen(function*() {
       const fiber = yield* Effect.forkChild(Effect.as(Effect.sleep("3 seconds"), "done"))

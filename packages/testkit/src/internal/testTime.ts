@@ -59,6 +59,26 @@ class CountingScheduler implements Scheduler.Scheduler {
   }
 }
 
+/** Most rounds of yields `untilQuiet` waits through while fibers keep running. */
+const maxQuietRounds = 64
+
+/**
+ * A few yields, repeated while the fibers under test ran during the last round (as `progress`
+ * counts them), up to `maxQuietRounds`: a chain of hand-offs longer than one round of yields —
+ * a turn passed on after several drops in a row — runs to its end before the clock moves.
+ */
+const untilQuiet = (progress: CountingScheduler | undefined): Effect.Effect<void> =>
+  progress === undefined ? yields : Effect.suspend(() => {
+    let rounds = 0
+    let before = progress.ran
+    const round: Effect.Effect<void> = Effect.flatMap(yields, () => {
+      if (progress.ran === before || ++rounds >= maxQuietRounds) return Effect.void
+      before = progress.ran
+      return round
+    })
+    return round
+  })
+
 /** Rounds of the loop in which fibers ran but the clock had no sleep to move to, before giving up. */
 const maxBusyRounds = 10_000
 
@@ -85,11 +105,16 @@ const untilDoneCounting = <A, E>(
     })
     while (true) {
       // Cheap first: a few yields let woken fibers run. Only when nothing seems left to wake
-      // does the thorough (and slower) settle confirm it before calling the fiber deadlocked.
+      // does the thorough (and slower) settle confirm it before calling the fiber deadlocked;
+      // before the clock moves, the yields go on while fibers run, so that it never moves while
+      // a fiber woken a moment ago still has steps to run before it suspends.
       yield* yields
       let state = yield* check
       if (state.exit === undefined && state.sleeps.length === 0) {
         yield* settle
+        state = yield* check
+      } else if (state.exit === undefined) {
+        yield* untilQuiet(progress)
         state = yield* check
       }
       if (state.exit !== undefined) return state.exit

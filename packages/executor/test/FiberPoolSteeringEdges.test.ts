@@ -161,4 +161,16 @@ describe("FiberPool steering", () => {
       yield* held.result
       if (Exit.isSuccess(third)) assert.strictEqual(yield* third.value.result, 3)
     })))
+
+  // JSDoc: awaitSizeBelow takes "an integer ≥ 1". Regression test (failed before): 2 ** 53 — a
+  // natural "no bound" — died as if it were not one, as it did for the local rate limiters.
+  it.effect("awaitSizeBelow takes any integer ≥ 1 (2 ** 53 returns at once); 0 and 1.5 are defects", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ concurrency: 1 })
+      yield* pool.awaitSizeBelow(2 ** 53)
+      for (const bad of [0, 1.5, Number.POSITIVE_INFINITY]) {
+        const exit = yield* Effect.exit(pool.awaitSizeBelow(bad))
+        assert.isTrue(Exit.isFailure(exit) && exit.cause.reasons.some((reason) => reason._tag === "Die"), String(bad))
+      }
+    })))
 })

@@ -8,6 +8,7 @@
  *
  * @since 0.3.0
  */
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { Waiter } from "./Handoff.js"
 import { WaitQueue } from "./WaitQueue.js"
@@ -52,6 +53,17 @@ export class Watchers {
         return watcher.wait(restore)
       })
     )
+  }
+
+  /**
+   * `awaitSizeBelow(size)` of a pool or limiter named by `operation`: waits until `count()` is
+   * below `size`, any integer ≥ 1 (one past 2^53, a natural "no bound", returns at once); anything
+   * else is a defect (`IllegalArgumentError`), as a programming mistake.
+   */
+  untilBelow(operation: string, size: number, count: () => number): Effect.Effect<void> {
+    return Number.isInteger(size) && size >= 1
+      ? this.until(() => count() < size)
+      : Effect.die(new Cause.IllegalArgumentError(`${operation}: size must be an integer ≥ 1, got ${size}`))
   }
 
   /** Ends every wait whose condition holds now. Call it after each change of the state. */

@@ -1,7 +1,6 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import { Watchers } from "@fiberkit/sync/Watchers"
-import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -275,9 +274,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
   readonly awaitIdle: Effect.Effect<void> = Effect.suspend(() => this.watchers.until(() => this.live.size === 0))
 
   readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
-    Number.isSafeInteger(size) && size >= 1
-      ? Effect.suspend(() => this.watchers.until(() => this.pendingCount() < size))
-      : Effect.die(new Cause.IllegalArgumentError(`FiberPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`))
+    Effect.suspend(() => this.watchers.untilBelow("FiberPool.awaitSizeBelow", size, () => this.pendingCount()))
 
   /** Queues `run` and returns its future at once, without the shutdown check (for tasks a WorkerPool accepted). */
   submitNow<A, E>(run: Effect.Effect<A, E>, rank = 0): FutureImpl<A, E> {

@@ -1,6 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import { Watchers } from "@fiberkit/sync/Watchers"
-import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -271,11 +270,7 @@ export class WorkerPoolImpl
   )
 
   readonly awaitSizeBelow = (size: number): Effect.Effect<void> =>
-    Number.isSafeInteger(size) && size >= 1
-      ? Effect.suspend(() => this.watchers.until(() => this.pendingNow() < size))
-      : Effect.die(
-        new Cause.IllegalArgumentError(`WorkerPool.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`)
-      )
+    Effect.suspend(() => this.watchers.untilBelow("WorkerPool.awaitSizeBelow", size, () => this.pendingNow()))
 
   // ---- ending ----------------------------------------------------------------------------
 

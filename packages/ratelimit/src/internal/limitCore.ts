@@ -1,7 +1,6 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import { PermitPool, type Room } from "@fiberkit/sync/Permits"
 import { Watchers } from "@fiberkit/sync/Watchers"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { type Bound, shed } from "./steering.js"
 
@@ -91,12 +90,9 @@ export class LimitCore {
 
   /** Waits until fewer than `n` wait (any integer ≥ 1: one past 2^53, a natural "no bound", returns at once). */
   awaitSizeBelow(n: number): Effect.Effect<void> {
-    if (!Number.isInteger(n) || n < 1) {
-      return Effect.die(
-        new Cause.IllegalArgumentError(`${this.options.source}.awaitSizeBelow: size must be an integer ≥ 1, got ${n}`)
-      )
-    }
-    return this.watchersUntil(() => this.waiting < n)
+    return Effect.suspend(() =>
+      this.watchers.untilBelow(`${this.options.source}.awaitSizeBelow`, n, () => this.waiting)
+    )
   }
 
   private watchersUntil(holds: () => boolean): Effect.Effect<void> {

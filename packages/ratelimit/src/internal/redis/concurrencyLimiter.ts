@@ -1,6 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
 import * as Priority from "@fiberkit/sync/Priority"
-import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
@@ -231,14 +230,7 @@ export const make = (
             })
           ),
       awaitIdle: line.occupancy.awaitIdle,
-      awaitSizeBelow: (size: number) =>
-        isCount(size, 1)
-          ? line.occupancy.awaitSizeBelow(size)
-          : Effect.die(
-            new Cause.IllegalArgumentError(
-              `RedisConcurrencyLimiter.awaitSizeBelow: size must be an integer ≥ 1, got ${size}`
-            )
-          )
+      awaitSizeBelow: (size: number) => line.occupancy.awaitSizeBelow(size)
     })
     // the limit a resize stored wins over `concurrency` (every script reads it): `concurrency` shows
     // it once this read answers, in the background (`make` does not need Redis to answer)

@@ -39,8 +39,8 @@ export class Occupancy {
   /** Waits until no request of this process waits and no effect of it is inside. */
   readonly awaitIdle: Effect.Effect<void> = this.watchers.until(() => this.inside === 0 && this.waiting === 0)
 
-  /** Waits until fewer than `size` requests of this process wait. */
+  /** Waits until fewer than `size` requests of this process wait (a defect unless an integer ≥ 1). */
   awaitSizeBelow(size: number): Effect.Effect<void> {
-    return this.watchers.until(() => this.waiting < size)
+    return this.watchers.untilBelow("RedisConcurrencyLimiter.awaitSizeBelow", size, () => this.waiting)
   }
 }

@@ -108,7 +108,10 @@ export const make = (
     const decide = (operation: string, op: string, args: ReadonlyArray<string | number>) =>
       Effect.suspend(() => {
         const sent = numbers.mark
-        return Effect.map(connection.run(operation, script, keys, [op, ...given, ...args]), (reply): Decision => {
+        // the connection held while the script is under way (its NOSCRIPT fallback included): a
+        // connection this limiter opened outlives its scope until then
+        const run = connection.holding(connection.run(operation, script, keys, [op, ...given, ...args]))
+        return Effect.map(run, (reply): Decision => {
           const [started, wait, available, pausedFor, limit, interval, burst, of] = (reply as Array<unknown>).map(
             integer
           ) as [number, number, number, number, number, number, number, number]

@@ -163,7 +163,10 @@ export class RateLine {
     for (let node = oldest; node !== undefined; node = node.next as Ticket | undefined) {
       if (node.seq < oldest!.seq) oldest = node
     }
-    return oldest !== undefined && oldest.settle(Exit.fail(this.bound.exceeded(maxPending, true)))
+    if (oldest === undefined || !oldest.settle(Exit.fail(this.bound.exceeded(maxPending, true)))) return false
+    // the head waiting for its time left: the next one's start is asked for at once
+    if (this.blocked === oldest) this.reconsider()
+    return true
   }
 
   /** The head computes its start again now (the numbers changed, or the head did). */
@@ -192,10 +195,16 @@ export class RateLine {
       onSuccess: ({ started, wait }) => {
         // a ticket interrupted while the take was on its way does not start: Redis counted it (room to spare)
         for (let i = 0; i < started; i++) if (batch[i]!.grant(undefined)) this.granted++
-        // a head decided again while the take was on its way (a cheaper head, a resize) wins: it is asked for at once
+        // a head decided again while the take was on its way (a cheaper head, a resize) wins: it is
+        // asked for at once; so is a head that is not the one the reply is about (it left meanwhile:
+        // interrupted, dropped for a newer request)
         if (started < batch.length && this.decisions === decisions) {
-          this.notBefore.at = askAgainAt(sentAt, wait)
-          this.blocked = batch[started]
+          if (batch[started] === this.line.first) {
+            this.notBefore.at = askAgainAt(sentAt, wait)
+            this.blocked = batch[started]
+          } else {
+            this.reconsider()
+          }
         }
       }
     })

@@ -117,8 +117,10 @@ const dispatch = `
 prepare()
 -- a pause stored longer than the longest (by an older version) counts as the longest
 paused = math.min(paused, now + ${MAX_PAUSE_MILLIS} * 1000)
+-- a wait past 2^63 µs (a debt of huge costs at 100-year intervals) would read back negative: the
+-- client asks again within seconds whatever the wait, so it is capped at 2^53 - 1
 local function reply(started, wait)
-  return {started, wait, available(), math.max(0, paused - now), full(limit), full(interval), full(burst), version}
+  return {started, math.min(wait, ${Number.MAX_SAFE_INTEGER}), available(), math.max(0, paused - now), full(limit), full(interval), full(burst), version}
 end
 if op == "peek" then return reply(0, 0) end
 if op == "pause" then

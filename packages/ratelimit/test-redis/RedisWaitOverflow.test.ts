@@ -1,5 +1,5 @@
 /**
- * Review 10 (Redis): a wait longer than 2^63 µs — reachable with numbers `make` and `resize` accept
+ * Review-10 regression test (it failed before the fix; Redis): a wait longer than 2^63 µs — reachable with numbers `make` and `resize` accept
  * (a cost waiting through a shrink of `limit`, the interval 100 years) — comes back from the
  * script as −2^63: Redis turns a Lua number into an integer reply with a C cast, and a double
  * above `LLONG_MAX` becomes `LLONG_MIN` (`redis-cli eval "return 3.15e19" 0` answers
@@ -35,7 +35,7 @@ const scriptsRun = (redis: Redis) =>
     })
   )
 
-describe("review 10: RedisRateLimiter, a wait above 2^63 µs", { concurrent: false }, () => {
+describe("RedisRateLimiter, a wait above 2^63 µs", { concurrent: false }, () => {
   for (const algorithm of ["gcra", "token-bucket"] as const) {
     it.live(`${algorithm}: the head waiting through a shrink does not ask Redis every millisecond`, () =>
       Effect.scoped(Effect.gen(function*() {

@@ -1,5 +1,5 @@
 /**
- * Review 10 (Redis lines): `RateLine` when its head leaves without a `reconsider` — the next head,
+ * Review-10 regression test (it failed before the fix; Redis lines): `RateLine` when its head leaves without a `reconsider` — the next head,
  * which costs less, waits for the old head's time (up to `RECHECK_MILLIS`, 5 s) instead of being
  * asked for at once. README ("Guarantees"): "A request interrupted while it waits consumes
  * nothing, and the next one takes its turn"; `reconsider`'s JSDoc: "The head computes its start
@@ -37,7 +37,7 @@ const answer = (started: number): Started => ({ started, wait: 10_000_000 })
 
 const settle = Effect.repeat(Effect.yieldNow, { times: 10 })
 
-describe("review 10: RateLine, its head gone without a reconsider", () => {
+describe("RateLine, its head gone without a reconsider", () => {
   it.effect("the head interrupted while a take sent after a reconsider is on its way: the cheaper next is asked for at once", () =>
     Effect.gen(function*() {
       const { acquire, line, takes } = yield* lineByHand(new PendingBound("test", undefined, "fail"))

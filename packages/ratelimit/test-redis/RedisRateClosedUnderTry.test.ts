@@ -1,5 +1,5 @@
 /**
- * Review 10 (Redis): a `RedisRateLimiter`'s scope closed while a request's first try is on its way,
+ * Review-10 regression test (it failed before the fix; Redis): a `RedisRateLimiter`'s scope closed while a request's first try is on its way,
  * and Redis answers that try `NOSCRIPT` (its script cache flushed: a restart or a failover). The
  * rate limiter, unlike the concurrency limiter, does not hold its connection while a request is
  * under way: the connection it opened is closed (`QUIT`) at once, the `EVAL` that must follow the
@@ -20,7 +20,7 @@ import * as RedisRateLimiter from "../src/RedisRateLimiter.js"
 import { errorOf } from "./faults.js"
 import { client, freshName, prefix, url } from "./redis.js"
 
-describe("review 10: RedisRateLimiter, the scope closed under a first try", { concurrent: false }, () => {
+describe("RedisRateLimiter, the scope closed under a first try", { concurrent: false }, () => {
   it.live("a try answered NOSCRIPT as the scope closes gets its EVAL through, and its start stands", () =>
     Effect.scoped(Effect.gen(function*() {
       const redis = yield* client

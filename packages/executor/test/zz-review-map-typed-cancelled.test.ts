@@ -1,0 +1,28 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Exit, Fiber } from "effect"
+import { FutureCancelled } from "../src/Errors.js"
+import * as FiberPool from "../src/FiberPool.js"
+
+// Review 10 (executor): an item whose own typed error is `FutureCancelled` (it awaits a future
+// that was cancelled: `future.result` fails with it) is taken for a cancelled lane.
+describe("a FiberPool map whose item fails with FutureCancelled", () => {
+  // Executor JSDoc (`map`): "Fails with the first failure and interrupts the rest (Effect's
+  // `forEach` semantics)"; README (Semantics): "`map` fails with the first error and interrupts
+  // the rest, as Effect's `forEach` does". `Effect.forEach` fails with `FutureCancelled` here.
+  it.effect("the map fails with the item's FutureCancelled, as Effect.forEach does — not interrupted", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const other = yield* FiberPool.make({ concurrency: 1 })
+      const gate = yield* Deferred.make<void>()
+      yield* other.submit(Deferred.await(gate))
+      const victim = yield* other.submit(Effect.succeed(1))
+      yield* victim.cancel // pending: its future fails FutureCancelled
+      const pool = yield* FiberPool.make({ concurrency: 2 })
+      const reference = yield* Effect.exit(Effect.forEach([0, 1], () => victim.result))
+      const mapped = yield* Effect.forkChild(pool.map([0, 1], () => victim.result))
+      const exit = yield* Fiber.await(mapped)
+      yield* Deferred.succeed(gate, undefined)
+      assert.deepStrictEqual(reference, Exit.fail(new FutureCancelled()))
+      // observed: an interruption — the caller of `map` is interrupted by a typed failure
+      assert.deepStrictEqual(exit, Exit.fail(new FutureCancelled()), String(exit))
+    })))
+})

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Exit, Fiber } from "effect"
+import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { FutureCancelled } from "../src/Errors.js"
 import * as FiberPool from "../src/FiberPool.js"
 
@@ -23,6 +23,27 @@ describe("a FiberPool map whose item fails with FutureCancelled", () => {
       yield* Deferred.succeed(gate, undefined)
       assert.deepStrictEqual(reference, Exit.fail(new FutureCancelled()))
       // observed: an interruption — the caller of `map` is interrupted by a typed failure
+      assert.deepStrictEqual(exit, Exit.fail(new FutureCancelled()), String(exit))
+    })))
+
+  // Same promise for `mapStream` (Executor JSDoc: "`map` over a stream"), which reads a task's
+  // `FutureCancelled` as its own cancellation too (`mapStream.ts`).
+  it.effect("mapStream fails with the item's FutureCancelled, as Stream.mapEffect does — not interrupted", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const other = yield* FiberPool.make({ concurrency: 1 })
+      const gate = yield* Deferred.make<void>()
+      yield* other.submit(Deferred.await(gate))
+      const victim = yield* other.submit(Effect.succeed(1))
+      yield* victim.cancel
+      const pool = yield* FiberPool.make({ concurrency: 2 })
+      const reference = yield* Effect.exit(Stream.runCollect(Stream.mapEffect(Stream.make(0, 1), () => victim.result)))
+      const streamed = yield* Effect.forkChild(
+        Stream.runCollect(pool.mapStream(Stream.make(0, 1), () => victim.result))
+      )
+      const exit = yield* Fiber.await(streamed)
+      yield* Deferred.succeed(gate, undefined)
+      assert.deepStrictEqual(reference, Exit.fail(new FutureCancelled()))
+      // observed: an interruption
       assert.deepStrictEqual(exit, Exit.fail(new FutureCancelled()), String(exit))
     })))
 })

@@ -135,9 +135,22 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     return this.line.count > 0
   }
 
-  /** Starts workers while some are missing and jobs wait (synchronously, in the same step as the enqueue). */
+  /** A `dispatch` is under way (a worker it started runs at once, and may queue jobs: a map's lanes). */
+  private dispatching = false
+
+  /**
+   * Starts workers while some are missing and jobs wait (synchronously, in the same step as the
+   * enqueue). A dispatch called while one is under way returns at once: the one under way looks
+   * again before it returns (no worker start nests in another, however many are missing).
+   */
   dispatch(): void {
-    while (this.active < this.concurrency && this.hasPending()) startWorker(this)
+    if (this.dispatching) return
+    this.dispatching = true
+    try {
+      while (this.active < this.concurrency && this.hasPending()) startWorker(this)
+    } finally {
+      this.dispatching = false
+    }
   }
 
   /**

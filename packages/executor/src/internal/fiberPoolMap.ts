@@ -1,14 +1,12 @@
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
-import { FutureCancelled, PoolShutDown } from "../Errors.js"
+import { PoolShutDown } from "../Errors.js"
 import type { FiberPoolImpl } from "./fiberPool.js"
 import { type Job, precedes } from "./fiberPoolJobs.js"
 import { withRank } from "./fiberPoolSteering.js"
-import { isCancelled } from "./mapWindow.js"
 import { registerThenWait } from "./wait.js"
-
-const poolShutDown = Effect.fail(new PoolShutDown())
 
 /**
  * `FiberPool.map`: its items run in lanes, jobs of the pool's line that each run items one after
@@ -52,7 +50,8 @@ class MapInLanes<A, B, E, R> {
   private order: number | undefined = undefined
   /** The map has ended: its lanes take no more items. */
   private over = false
-  private settle: (exit: Exit.Exit<Array<B>, E | FutureCancelled | PoolShutDown>) => void = () => {}
+  private settle: (exit: Exit.Exit<Array<B>, E | PoolShutDown>) => void = () => {}
+  private readonly callerId: number
   private readonly carry: <X, Y, Z>(effect: Effect.Effect<X, Y, Z>) => Effect.Effect<X, Y>
 
   constructor(
@@ -64,36 +63,31 @@ class MapInLanes<A, B, E, R> {
   ) {
     this.results = new Array(inputs.length)
     this.carry = pool.carrier(caller)
+    this.callerId = caller.id
   }
 
   /**
-   * The first lanes are queued in the same uninterruptible step as the wait is registered; however
+   * The first lane is queued in the same uninterruptible step as the wait is registered; however
    * the map fails (an item's failure, an interruption), every lane left is cancelled before it
    * returns.
    */
   get run(): Effect.Effect<Array<B>, E | PoolShutDown> {
-    return registerThenWait<Array<B>, E | FutureCancelled | PoolShutDown>((settle) => {
+    return registerThenWait<Array<B>, E | PoolShutDown>((settle) => {
       this.settle = settle
       if (this.pool.closed) return settle(Exit.fail(new PoolShutDown()))
       if (this.inputs.length === 0) return settle(Exit.succeed(this.results))
-      for (let i = Math.min(this.pool.concurrency, this.inputs.length); i > 0; i--) this.addLane()
-      this.pool.dispatch()
+      // one lane: each lane that starts queues the next while items are left, and the dispatch
+      // under way starts it on the next free worker — as many lanes run as workers are free
+      this.addLane()
       return this.stop
-    }).pipe(
-      // a lane cancelled by `shutdown({ cancelFutures: true })` ends the map as shut down; one
-      // whose item interrupted itself (on a pool that cancelled nothing), as interrupted
-      Effect.catchIf(
-        (error): error is FutureCancelled => error instanceof FutureCancelled,
-        () => this.pool.cancelledFutures ? poolShutDown : Effect.interrupt
-      )
-    )
+    })
   }
 
   /**
    * The map ends, in the step its outcome is known: no lane takes another item, and those still
    * in line are cancelled (a worker would take one before the map's caller resumes).
    */
-  private end(exit: Exit.Exit<Array<B>, E | FutureCancelled | PoolShutDown>): void {
+  private end(exit: Exit.Exit<Array<B>, E | PoolShutDown>): void {
     if (this.over) return
     this.over = true
     this.cancelPending()
@@ -132,16 +126,19 @@ class MapInLanes<A, B, E, R> {
     this.order ??= lane.order
     this.pending++
     this.lanes.add(lane)
+    // a worker missing (a grow, or one retired while this map's lanes were all taken) starts it
+    this.pool.dispatch()
     lane.observe((exit) => {
       this.lanes.delete(lane)
       if (!started) this.pending--
       // a lane that never ran (cancelled by a shutdown, or by the map with no item left for it),
       // or one cancelled by a shutdown that interrupted what ran, fails nothing by itself
-      if (Exit.isFailure(exit) && started && !(isCancelled(exit) && this.pool.cancelledFutures)) {
-        this.end(Exit.failCause(exit.cause))
-      } else {
-        this.check()
-      }
+      if (Exit.isSuccess(exit) || !started) return this.check()
+      // an item's own failure — even a `FutureCancelled` error — is the map's; a lane cancelled by
+      // a shutdown fails nothing by itself; one whose item interrupted itself ends it interrupted
+      if (!lane.wasCancelled) this.end(Exit.failCause(exit.cause as Cause.Cause<E>))
+      else if (this.pool.cancelledFutures) this.check()
+      else this.end(Exit.interrupt(this.callerId))
     })
   }
 

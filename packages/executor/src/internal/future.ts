@@ -241,6 +241,14 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     return Effect.sync(() => this.state === "running" || this.state === "cancelling")
   }
 
+  /**
+   * Settled by a cancel (or by an interruption alone) — not by its task's own failure, even one
+   * with a `FutureCancelled` error: what a map of futures must tell apart.
+   */
+  get wasCancelled(): boolean {
+    return this.state === "cancelled"
+  }
+
   get isCancelled(): Effect.Effect<boolean> {
     return Effect.sync(() => this.state === "cancelled")
   }

@@ -1,6 +1,8 @@
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import { FutureCancelled, PoolShutDown } from "../Errors.js"
+import { PoolShutDown } from "../Errors.js"
 import type * as Executor from "../Executor.js"
 
 /**
@@ -24,11 +26,17 @@ export const mapStream =
         // interruption in between would leave it running for a stream that has ended
         Effect.uninterruptibleMask((restore) =>
           Effect.flatMap(submit(f(item)), (future) =>
-            Effect.catchIf(
-              Effect.onInterrupt(restore(future.result), () => future.cancel),
-              (error): error is FutureCancelled => error instanceof FutureCancelled,
-              () => cancelled() ? Effect.fail(new PoolShutDown()) : Effect.interrupt
-            ))
+            Effect.flatMap(Effect.onInterrupt(restore(future.await), () => future.cancel), (exit) =>
+              Exit.isSuccess(exit)
+                ? Effect.succeed(exit.value)
+                // the task's own failure — even a `FutureCancelled` error — is the stream's; a
+                // task cancelled (by a shutdown, or by interrupting itself) is not a failure of it
+                : Effect.flatMap(future.isCancelled, (wasCancelled): Effect.Effect<never, E | PoolShutDown> =>
+                  !wasCancelled
+                    ? Effect.failCause(exit.cause as Cause.Cause<E>)
+                    : cancelled()
+                    ? Effect.fail(new PoolShutDown())
+                    : Effect.interrupt)))
         ),
       { concurrency }
     )

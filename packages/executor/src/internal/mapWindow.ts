@@ -1,16 +1,9 @@
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { FutureCancelled, PoolShutDown } from "../Errors.js"
+import { PoolShutDown } from "../Errors.js"
 import type { FutureImpl } from "./future.js"
 import { registerThenWait } from "./wait.js"
-
-/** The future was cancelled (not failed by its task). @internal */
-export const isCancelled = (exit: Exit.Exit<unknown, unknown>): boolean => {
-  if (Exit.isSuccess(exit) || exit.cause.reasons.length !== 1) return false
-  const only = exit.cause.reasons[0]!
-  return Cause.isFailReason(only) && only.error instanceof FutureCancelled
-}
 
 /**
  * `map` over futures without a fiber per item: at most `window` futures outstanding, a new one
@@ -78,7 +71,7 @@ export const mapWindow = <A, B, E, R>(
               else pump()
             } else {
               end(
-                isCancelled(exit)
+                future.wasCancelled
                   ? (options.cancelled() ? Exit.fail(new PoolShutDown()) : Exit.interrupt(fiber.id))
                   : Exit.failCause(exit.cause as Cause.Cause<E>)
               )

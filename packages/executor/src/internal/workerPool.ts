@@ -16,7 +16,7 @@ import { withRank } from "./fiberPoolSteering.js"
 import type { FutureImpl } from "./future.js"
 import { LiveFutures } from "./liveFutures.js"
 import { mapStream } from "./mapStream.js"
-import { isCancelled, mapWindow } from "./mapWindow.js"
+import { mapWindow } from "./mapWindow.js"
 import { type Admission, admit, type Newcomer } from "./pendingLine.js"
 import { awaitIdle, registerThenWait } from "./wait.js"
 import { type Settings, settingsOf } from "./workerPoolOptions.js"
@@ -138,7 +138,7 @@ export class WorkerPoolImpl
           if (this.workers.stopped) return settle(Exit.interrupt(caller.id))
           const future = this.enqueue(call, rank, false)
           // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
-          future.observe((exit) => settle(isCancelled(exit) ? Exit.interrupt(caller.id) : exit))
+          future.observe((exit) => settle(future.wasCancelled ? Exit.interrupt(caller.id) : exit))
           return Effect.asVoid(future.cancel)
         })
       ))

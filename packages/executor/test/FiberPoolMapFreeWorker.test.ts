@@ -3,7 +3,7 @@ import { Interleavings } from "@fiberkit/testkit"
 import { Effect, Exit, Fiber } from "effect"
 import * as FiberPool from "../src/FiberPool.js"
 
-// Review 10 (executor): a lane that a worker has taken still counts as the map's pending lane
+// Review-10 regression test (it failed before the fix): a lane that a worker has taken still counts as the map's pending lane
 // until its first step runs; a worker that frees meanwhile finds the line empty and retires.
 // When the taken lane starts its item it queues the map's next lane (`runNext` → `addLane`)
 // without `dispatch`: that lane waits in line while a worker slot stays free, until the last

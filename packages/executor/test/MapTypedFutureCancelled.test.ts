@@ -2,9 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Stream } from "effect"
 import { FutureCancelled } from "../src/Errors.js"
 import * as FiberPool from "../src/FiberPool.js"
+import type { FiberPoolImpl } from "../src/internal/fiberPool.js"
+import { mapWindow } from "../src/internal/mapWindow.js"
 
-// Review 10 (executor): an item whose own typed error is `FutureCancelled` (it awaits a future
-// that was cancelled: `future.result` fails with it) is taken for a cancelled lane.
+// Review-10 regression tests (they failed before the fix): an item whose own typed error is
+// `FutureCancelled` (it awaits a future that was cancelled: `future.result` fails with it) was
+// taken for a cancelled lane. The futures now tell a cancel from their task's failure.
 describe("a FiberPool map whose item fails with FutureCancelled", () => {
   // Executor JSDoc (`map`): "Fails with the first failure and interrupts the rest (Effect's
   // `forEach` semantics)"; README (Semantics): "`map` fails with the first error and interrupts
@@ -44,6 +47,25 @@ describe("a FiberPool map whose item fails with FutureCancelled", () => {
       yield* Deferred.succeed(gate, undefined)
       assert.deepStrictEqual(reference, Exit.fail(new FutureCancelled()))
       // observed: an interruption
+      assert.deepStrictEqual(exit, Exit.fail(new FutureCancelled()), String(exit))
+    })))
+
+  // `WorkerPool.map` runs on `mapWindow`, which made the same mistake.
+  it.effect("mapWindow (WorkerPool.map) fails with the item's FutureCancelled — not interrupted", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const other = yield* FiberPool.make({ concurrency: 1 })
+      const gate = yield* Deferred.make<void>()
+      yield* other.submit(Deferred.await(gate))
+      const victim = yield* other.submit(Effect.succeed(1))
+      yield* victim.cancel
+      const pool = (yield* FiberPool.make({ concurrency: 2 })) as unknown as FiberPoolImpl
+      const exit = yield* Effect.exit(mapWindow([0, 1], () => victim.result, {
+        window: 2,
+        start: (effect) => pool.submitNow(effect),
+        closed: () => false,
+        cancelled: () => false
+      }))
+      yield* Deferred.succeed(gate, undefined)
       assert.deepStrictEqual(exit, Exit.fail(new FutureCancelled()), String(exit))
     })))
 })

@@ -1,4 +1,7 @@
 /**
+ * Review-10 regression test (failed before the fix: GCRA's resize now rounds the time booked up
+ * to a whole unit and carries by how much aside, exactly — see `Gcra.resized`).
+ *
  * Review of api-1.0 (ninth review, GCRA): a resize — even to the very same numbers — makes the next
  * start a millisecond late, because `Gcra.resized` converts the time booked ahead in floating point.
  *
@@ -40,7 +43,7 @@ describe("GCRA: a resize converts the time booked ahead in floating point", () =
       yield* limiter.resize({ limit: 1 }) // the numbers it already has
       const next = yield* Effect.forkChild(Effect.andThen(limiter.take(), Clock.currentTimeMillis))
       yield* TestClock.adjust("100 millis")
-      // fails: 26 — 14 units booked ahead became 14.000000000000002 through the resize
+      // failed before the fix: 26 — 14 units booked ahead became 14.000000000000002 through the resize
       assert.strictEqual(yield* Fiber.join(next), 25)
     }))
 
@@ -69,7 +72,7 @@ describe("GCRA: a resize converts the time booked ahead in floating point", () =
       const waited = BigInt(at - 1_000_000)
       const paid = waited * BigInt(before) >= BigInt(after) // waited ≥ after / before
       assert.isFalse(BigInt(10) * BigInt(before) >= BigInt(after), "10 ms do not pay 1 / before of an interval")
-      // fails: it started at 1,000,010, 10 ms after the resize — before the booked sliver was paid
+      // failed before the fix: it started at 1,000,010, 10 ms after the resize — before the booked sliver was paid
       assert.isTrue(paid, `the start came at ${at}, ${waited} ms after the resize; ${after} / ${before} ms needed`)
     }))
 })

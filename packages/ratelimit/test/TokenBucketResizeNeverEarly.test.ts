@@ -1,4 +1,7 @@
 /**
+ * Review-10 regression test (failed before the fix: a token bucket's resize now keeps whole units
+ * in plain numbers and the fraction of one aside, exactly — no fallback, no float product).
+ *
  * Review of api-1.0 (ninth review, token bucket): the rounding `TokenBucket.resized` falls back to
  * when its exact unit passes 2^53 is not "down": `Math.floor((level × interval) / unit)` computes the
  * product in floating point (here ≈ 2.8 × 10^17, past 2^53), which rounds up, and the floor then
@@ -41,7 +44,7 @@ describe("token bucket: the fallback rounding past 2^53", () => {
       const whole = b1 * b2 * b3
       assert.isTrue(tokensAt(1_000_021) < whole && tokensAt(1_000_022) >= whole, "the token is whole at 1,000,022")
       const at = yield* TestTime.run(Fiber.join(next))
-      // fails: 1,000,021 — the fallback's float product rounded the level up by a unit
+      // failed before the fix: 1,000,021 — the fallback's float product rounded the level up by a unit
       assert.isAtLeast(at, 1_000_022, `the start came at ${at}, before the bucket held a token`)
     }))
 })

@@ -61,7 +61,9 @@ export class ExactBucket implements Exact {
     this.tokens = of(burst)
   }
   private levelAt(now: number): Fraction {
-    return min(of(this.burst), plus(this.tokens, of((now - this.last) * this.limit, this.interval)))
+    // in BigInts: the product of a long wait and a large limit passes 2^53
+    const refilled = fraction(BigInt(now - this.last) * BigInt(this.limit), BigInt(this.interval))
+    return min(of(this.burst), plus(this.tokens, refilled))
   }
   private refill(now: number) {
     this.tokens = this.levelAt(now)

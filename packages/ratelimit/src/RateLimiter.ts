@@ -129,7 +129,9 @@ export interface RateLimiter<out X = never> {
    * too). From that moment: the sliding window keeps its log of starts and counts it against the
    * new limit over the new interval (starts older than the old interval are gone); the token
    * bucket keeps its tokens (at most the new burst) and refills at the new rate; GCRA keeps the
-   * emission intervals it has booked ahead, each now the new length. The request holding the turn
+   * emission intervals it has booked ahead, each now the new length — exactly, fractions of a
+   * token or of an interval included, so a resize to the same numbers changes nothing (the
+   * README's *Guarantees* say how far below 2^53 this holds). The request holding the turn
    * computes its start again at once, so a grow lets it in now; a shrink makes the next starts
    * wait, interrupting none. For a `KeyedRateLimiter`, every key changes, and keys met later too.
    * A request already waiting whose cost is above what the new numbers let start at once — the new

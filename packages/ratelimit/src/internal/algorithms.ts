@@ -1,4 +1,5 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
+import * as Remainder from "./remainder.js"
 
 /**
  * The three algorithms as pure state machines over integer milliseconds: when may a start of
@@ -125,59 +126,48 @@ export class SlidingWindow implements Algorithm {
   }
 }
 
-const gcd = (a: number, b: number): number => {
-  a = Math.abs(a)
-  while (b !== 0) [a, b] = [b, a % b]
-  return a
-}
-
 /**
  * A bucket of `capacity` tokens, refilled continuously at `limit` per `interval`; a start takes
- * `cost` tokens. Levels are kept in tokens × `unit` — the interval, so a millisecond refills
- * exactly `limit` units, or a multiple of it after a resize (see `resized`): integers, so nothing
- * drifts by rounding. A window of length `w` holds at most `capacity + limit × w / interval` cost.
+ * `cost` tokens. Levels are kept in tokens × `interval`, so a millisecond refills exactly `limit`
+ * units: integers, so nothing drifts by rounding. A resize can leave a fraction of a unit the new
+ * interval cannot express (a third of a token, to a bucket of 2 ms): it is carried aside exactly
+ * (see `resized`). A window of length `w` holds at most `capacity + limit × w / interval` cost.
  *
  * @internal
  */
 export class TokenBucket implements Algorithm {
-  /** Tokens × `unit`: an integer, below 0 while a start above a shrunk burst is paid back. */
+  /** Tokens × interval, rounded down: an integer, below 0 while a start above a shrunk burst is paid back. */
   private level: number
-  /** What a token is worth in `level`: a multiple of the interval. */
-  private unit: number
-  /** What a millisecond refills, in `level`'s units: `limit × unit / interval`, an integer. */
-  private rate: number
+  /**
+   * What the last resize left of a unit beyond `level`, in [0, 1): the tokens are exactly
+   * `(level + carry) / interval`. A start decides on `level` alone — it needs a whole number of
+   * units, and `carry` is less than one — so it is read only by the next resize, and forgotten
+   * once the bucket is full or drained (the level is then exact again).
+   */
+  private carry = Remainder.NONE
   private last = Number.NEGATIVE_INFINITY
 
-  constructor(readonly capacity: number, limit: number, interval: number) {
-    this.unit = interval
-    this.rate = limit
+  constructor(readonly capacity: number, private readonly limit: number, private readonly interval: number) {
     this.level = capacity * interval
   }
 
   /**
    * The tokens in the bucket at `now` are kept (at most the new capacity), and refill at the new
-   * rate. Exactly: a fraction of a token the new interval cannot express (a third of one, to a
-   * bucket of 2 ms) is kept by counting in a multiple of the new interval (6 ths), as few as
-   * needed — so resizes back and forth lose nothing. Only past 2^53 is the level rounded, down: a
-   * start at most a millisecond late, never early.
+   * rate. Exactly: the fraction of a unit the new interval cannot express is carried aside, so
+   * resizes — back and forth, or to the same numbers — lose nothing (past a denominator of 2^128
+   * the carried fraction is rounded down, by less than 2^-128 of a unit: later, never earlier).
    */
   resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
     this.refill(now)
     const next = new TokenBucket(capacity, limit, interval)
     next.last = this.last
-    // the level in tokens, as a reduced fraction `tokens / per`
-    const divisor = gcd(this.level, this.unit)
-    const per = this.unit / divisor
-    const tokens = this.level / divisor
-    const unit = (interval / gcd(interval, per)) * per // the least multiple of both
-    const level = tokens * (unit / per)
-    const rate = limit * (unit / interval)
-    if (Number.isSafeInteger(capacity * unit) && Number.isSafeInteger(level) && Number.isSafeInteger(rate)) {
-      next.unit = unit
-      next.rate = rate
-      next.level = Math.min(capacity * unit, level)
-    } else {
-      next.level = Math.min(capacity * interval, Math.floor((this.level * interval) / this.unit))
+    // past 2^53 the level is no longer exact: the carry is dropped (fewer tokens: later)
+    const carry = Number.isSafeInteger(this.level) ? this.carry : Remainder.NONE
+    const level = Remainder.times(Remainder.plus(this.level, carry), interval, this.interval)
+    if (!Remainder.atLeast(level, Remainder.exactly(next.level))) { // not full
+      const { part, whole } = Remainder.splitDown(level)
+      next.level = whole
+      next.carry = part
     }
     return next
   }
@@ -185,9 +175,9 @@ export class TokenBucket implements Algorithm {
   /** The level at `now`, refilled since `last` (a reading before `last` counts as `last`); moves nothing. */
   private levelAt(now: number): number {
     if (now <= this.last) return this.level
-    const full = this.capacity * this.unit
+    const full = this.capacity * this.interval
     // a product past 2^53 is far above `full`: rounded, it still clears it
-    return this.last === Number.NEGATIVE_INFINITY ? full : Math.min(full, this.level + (now - this.last) * this.rate)
+    return this.last === Number.NEGATIVE_INFINITY ? full : Math.min(full, this.level + (now - this.last) * this.limit)
   }
 
   /** Moves `last` to `now`, for a start or a change: the level refilled up to it. */
@@ -195,30 +185,32 @@ export class TokenBucket implements Algorithm {
     if (now > this.last) {
       this.level = this.levelAt(now)
       this.last = now
+      // full: whatever was carried spilled over
+      if (this.carry !== Remainder.NONE && this.level === this.capacity * this.interval) this.carry = Remainder.NONE
     }
   }
 
   earliest(now: number, cost: number): number {
     // a cost above the capacity (asked before a resize shrank it) starts alone, once the bucket is full
-    const missing = Math.min(cost, this.capacity) * this.unit - this.levelAt(now)
+    const missing = Math.min(cost, this.capacity) * this.interval - this.levelAt(now)
     // nothing refills before `last`: a reading before it waits from there
-    return missing <= 0 ? now : Math.max(now, this.last) + Math.ceil(missing / this.rate)
+    return missing <= 0 ? now : Math.max(now, this.last) + Math.ceil(missing / this.limit)
   }
 
   commit(now: number, cost: number): void {
     this.refill(now)
-    this.level -= cost * this.unit
+    this.level -= cost * this.interval
   }
 
   // reads move nothing (see `Algorithm`)
 
   available(now: number): number {
     // 0, not less, while a start above a shrunk burst is still paid back
-    return Math.max(0, Math.floor(this.levelAt(now) / this.unit))
+    return Math.max(0, Math.floor(this.levelAt(now) / this.interval))
   }
 
   atRest(now: number): boolean {
-    return this.levelAt(now) === this.capacity * this.unit
+    return this.levelAt(now) === this.capacity * this.interval
   }
 
   /**
@@ -227,7 +219,10 @@ export class TokenBucket implements Algorithm {
    */
   drain(now: number): void {
     this.refill(now)
-    this.level = Math.min(this.level, 0)
+    if (this.level >= 0) {
+      this.level = 0
+      this.carry = Remainder.NONE
+    }
   }
 }
 
@@ -251,6 +246,13 @@ export class Gcra implements Algorithm {
    * limit, which pass 2^53 at any real date for limits above a few thousand and lose units.
    */
   private ahead = 0
+  /**
+   * By how much the last resize rounded `ahead` up to a whole unit, in [0, 1): the time booked is
+   * exactly `ahead - excess`. A start decides on `ahead` alone — each decision rounds up to a whole
+   * millisecond of whole units, which the excess never crosses — so it is read only by the next
+   * resize, and forgotten once nothing is booked or a drain books more.
+   */
+  private excess = Remainder.NONE
   /** The last clock reading seen (ms); it never goes back. */
   private at = Number.NEGATIVE_INFINITY
   /** How far ahead of now `tat` may be for a start of 1: `burst - 1` emission intervals. */
@@ -271,20 +273,32 @@ export class Gcra implements Algorithm {
     if (now <= this.at) return
     this.ahead = this.aheadAt(now)
     this.at = now
+    // nothing ahead: whatever was rounded up is paid
+    if (this.ahead === 0) this.excess = Remainder.NONE
   }
 
   /**
    * The emission intervals already booked ahead of `now` are kept, each now the new one long — all
    * of them, even beyond the new burst (a start of a cost above the burst books more): the starts
-   * made keep counting, at the new pace.
+   * made keep counting, at the new pace. Exactly: the time booked is rounded up to a whole unit of
+   * the new numbers, and by how much is carried aside, so resizes — back and forth, or to the same
+   * numbers — add nothing (past a denominator of 2^128 the carried fraction is rounded down, by
+   * less than 2^-128 of a unit: later, never earlier).
    */
   resized(now: number, capacity: number, limit: number, interval: number): Algorithm {
     this.advance(now)
     const next = new Gcra(capacity, limit, interval)
     next.at = this.at
-    // not rounded to a whole unit of the new numbers: a round trip through a coarser interval
-    // would add up to a unit each way, and resizes back and forth could hold a start back for ever
-    next.ahead = (this.ahead / this.interval) * interval
+    if (this.ahead > 0) {
+      // `ahead - excess` units booked, `this.interval` of them an emission interval, `interval` now;
+      // past 2^53 `ahead` is no longer exact: the excess is dropped (more booked: later)
+      const excess = Number.isSafeInteger(this.ahead) ? this.excess : Remainder.NONE
+      const { part, whole } = Remainder.splitUp(
+        Remainder.times(Remainder.minus(this.ahead, excess), interval, this.interval)
+      )
+      next.ahead = whole
+      next.excess = part
+    }
     return next
   }
 
@@ -315,6 +329,9 @@ export class Gcra implements Algorithm {
    */
   drain(now: number): void {
     this.advance(now)
-    this.ahead = Math.max(this.ahead, this.tolerance + this.interval)
+    if (this.ahead <= this.tolerance + this.interval) {
+      this.ahead = this.tolerance + this.interval
+      this.excess = Remainder.NONE
+    }
   }
 }

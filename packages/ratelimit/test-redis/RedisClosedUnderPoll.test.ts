@@ -12,10 +12,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber, Scope } from "effect"
-import * as Scripts from "../src/internal/redis/leaseScripts.js"
-import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { heldPermit, nextPoll, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
+import { waiterUnderNoscriptPoll } from "./faults.js"
 
 describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (NOSCRIPT)", {
   concurrent: false
@@ -24,29 +21,8 @@ describe("RedisConcurrencyLimiter's scope closed while its poll is on its way (N
     "the waiter failed by the scope's close is not registered again by the poll's EVAL",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("closed-poll")
-        const redis = yield* client
-        const keys = lineKeys(name)
-        const { gate, holder, holding } = yield* heldPermit(name)
-
-        const own = yield* slowConnection(50)
-        const poll = yield* nextPoll(own)
         const scope = yield* Scope.make()
-        const limiter = yield* Scope.provide(scope)(RedisConcurrencyLimiter.make({
-          name,
-          prefix,
-          redis: own,
-          concurrency: 1,
-          leaseTime: "30 seconds",
-          pollInterval: "300 millis"
-        }))
-        const waiter = yield* Effect.forkChild(limiter(Effect.succeed("ran")))
-        yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
-
-        yield* Effect.promise(() => redis.script("FLUSH"))
-        yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
-        poll.arm()
-        yield* poll.sent
+        const { gate, holder, holding, redis, keys, waiter } = yield* waiterUnderNoscriptPoll("closed-poll", 50, scope)
         // the scope closes while the poll's EVALSHA is on its way (its NOSCRIPT comes back in 50 ms)
         yield* Scope.close(scope, Exit.void)
         const failed = yield* Fiber.await(waiter)

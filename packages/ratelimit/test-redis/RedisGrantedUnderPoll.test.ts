@@ -13,10 +13,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
-import * as Scripts from "../src/internal/redis/leaseScripts.js"
-import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { heldPermit, nextPoll, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
+import { waiterUnderNoscriptPoll } from "./faults.js"
 
 describe("RedisConcurrencyLimiter, a waiter granted while its process's poll is on its way (NOSCRIPT)", {
   concurrent: false
@@ -25,29 +22,8 @@ describe("RedisConcurrencyLimiter, a waiter granted while its process's poll is 
     "the waiter that entered and released is not registered again by the poll's EVAL",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("granted-poll")
-        const redis = yield* client
-        const keys = lineKeys(name)
-        const { gate, holder, holding } = yield* heldPermit(name)
-
         // the waiter's process: replies on its script connection delayed 100 ms, its subscriber not
-        const own = yield* slowConnection(100)
-        const poll = yield* nextPoll(own)
-        const limiter = yield* RedisConcurrencyLimiter.make({
-          name,
-          prefix,
-          redis: own,
-          concurrency: 1,
-          leaseTime: "30 seconds",
-          pollInterval: "300 millis"
-        })
-        const waiter = yield* Effect.forkChild(limiter(Effect.succeed("ran")))
-        yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
-
-        yield* Effect.promise(() => redis.script("FLUSH"))
-        yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
-        poll.arm()
-        yield* poll.sent
+        const { gate, holder, holding, redis, keys, waiter } = yield* waiterUnderNoscriptPoll("granted-poll", 100)
         // while the poll's EVALSHA is on its way: the holder leaves, the waiter is granted by message,
         // runs, and releases (its release's script is cached: it runs before the poll's EVAL)
         yield* Deferred.succeed(gate, undefined)

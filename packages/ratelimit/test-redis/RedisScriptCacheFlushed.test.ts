@@ -14,42 +14,19 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import { Connection } from "../src/internal/redis/connection.js"
-import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import { Script } from "../src/internal/redis/scripts.js"
-import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { heldPermit, nextPoll, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
+import { slowConnection, waiterUnderNoscriptPoll } from "./faults.js"
+import { freshName } from "./redis.js"
 
 describe("RedisConcurrencyLimiter: the script cache flushed (NOSCRIPT)", { concurrent: false }, () => {
   it.live(
     "a waiter interrupted while its process's poll is on its way (script cache empty) stays withdrawn",
     () =>
       Effect.scoped(Effect.gen(function*() {
-        const name = yield* freshName("noscript-order")
-        const redis = yield* client
-        const keys = lineKeys(name)
-        const { gate, holder, holding } = yield* heldPermit(name)
-
         // the waiter's process talks to Redis through a proxy that delays replies by 50 ms (a remote Redis)
-        const own = yield* slowConnection(50)
-        const poll = yield* nextPoll(own)
-        const limiter = yield* RedisConcurrencyLimiter.make({
-          name,
-          prefix,
-          redis: own,
-          concurrency: 1,
-          leaseTime: "30 seconds",
-          pollInterval: "300 millis"
-        })
-        const waiter = yield* Effect.forkChild(limiter(Effect.succeed("ran")))
-        yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
-
         // Redis restarted / failed over: its script cache is empty — but the withdrawal's script is
         // loaded again already (another process ran it)
-        yield* Effect.promise(() => redis.script("FLUSH"))
-        yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
-        poll.arm()
-        yield* poll.sent
+        const { gate, holder, holding, redis, keys, waiter } = yield* waiterUnderNoscriptPoll("noscript-order", 50)
         yield* Fiber.interrupt(waiter) // while the poll's EVALSHA is on its way (its NOSCRIPT comes back in 50 ms)
         yield* Effect.sleep("600 millis")
         const line = yield* Effect.promise(() => redis.zrange(keys.line, "0", "-1"))

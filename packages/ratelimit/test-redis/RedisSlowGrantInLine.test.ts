@@ -20,26 +20,11 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option } from "effect"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { onEvalsha, slowConnection } from "./faults.js"
+import { slowLeaseLimiter } from "./faults.js"
 import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
 const slowLimiter = (name: string) =>
-  Effect.gen(function*() {
-    const own = yield* slowConnection(250)
-    const polls = { sent: 0 }
-    onEvalsha(own, (sha) => {
-      if (sha === Scripts.heartbeat.sha) polls.sent++
-    })
-    const limiter = yield* RedisConcurrencyLimiter.make({
-      name,
-      prefix,
-      redis: own,
-      concurrency: 1,
-      leaseTime: "300 millis",
-      commandTimeout: "2 seconds"
-    })
-    return { limiter, polls }
-  })
+  Effect.map(slowLeaseLimiter(name, Scripts.heartbeat), ({ counted, limiter }) => ({ limiter, polls: counted }))
 
 describe("RedisConcurrencyLimiter, a waiter granted in line over a round trip of two thirds of leaseTime", {
   concurrent: false

@@ -15,27 +15,11 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
-import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { onEvalsha, slowConnection } from "./faults.js"
-import { client, eventually, freshName, lineKeys, prefix } from "./redis.js"
+import { slowLeaseLimiter } from "./faults.js"
+import { client, eventually, freshName, lineKeys } from "./redis.js"
 
 const slowLimiter = (name: string) =>
-  Effect.gen(function*() {
-    const own = yield* slowConnection(250)
-    const renewals = { sent: 0 }
-    onEvalsha(own, (sha) => {
-      if (sha === Scripts.renew.sha) renewals.sent++
-    })
-    const limiter = yield* RedisConcurrencyLimiter.make({
-      name,
-      prefix,
-      redis: own,
-      concurrency: 1,
-      leaseTime: "300 millis",
-      commandTimeout: "2 seconds"
-    })
-    return { limiter, renewals }
-  })
+  Effect.map(slowLeaseLimiter(name, Scripts.renew), ({ counted, limiter }) => ({ limiter, renewals: counted }))
 
 describe(
   "RedisConcurrencyLimiter, a Redis round trip of two thirds of leaseTime",

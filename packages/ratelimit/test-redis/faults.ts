@@ -3,12 +3,13 @@
  * connection through it), a hook on the scripts a connection sends, a wall clock that can be
  * stepped, and small readers of Redis's state.
  */
-import { Cause, Clock, Deferred, Effect, Exit, Option, type Scope } from "effect"
+import { Cause, Clock, Deferred, Effect, Exit, Option, Scope } from "effect"
 import { Redis } from "ioredis"
 import * as net from "node:net"
 import * as Scripts from "../src/internal/redis/leaseScripts.js"
+import type { Script } from "../src/internal/redis/scripts.js"
 import * as RedisConcurrencyLimiter from "../src/RedisConcurrencyLimiter.js"
-import { eventually, prefix, url } from "./redis.js"
+import { client, eventually, freshName, lineKeys, prefix, url } from "./redis.js"
 
 export const errorOf = <A, E>(exit: Exit.Exit<A, E>) =>
   Exit.isFailure(exit) ? Option.getOrUndefined(Cause.findErrorOption(exit.cause)) : undefined
@@ -113,6 +114,61 @@ export const heldPermit = (name: string) =>
     const holder = yield* Effect.forkChild(holding(Deferred.await(gate)))
     yield* eventually(Effect.map(holding.inside, (n) => n === 1))
     return { holding, gate, holder }
+  })
+
+/**
+ * A limiter of concurrency 1, leases of 300 ms, on a connection whose replies come 250 ms late (a
+ * link as slow as most of a lease), and how many times it has sent `script` so far.
+ */
+export const slowLeaseLimiter = (name: string, script: Script) =>
+  Effect.gen(function*() {
+    const own = yield* slowConnection(250)
+    const counted = { sent: 0 }
+    onEvalsha(own, (sha) => {
+      if (sha === script.sha) counted.sent++
+    })
+    const limiter = yield* RedisConcurrencyLimiter.make({
+      name,
+      prefix,
+      redis: own,
+      concurrency: 1,
+      leaseTime: "300 millis",
+      commandTimeout: "2 seconds"
+    })
+    return { limiter, counted }
+  })
+
+/**
+ * The scene the NOSCRIPT poll tests share: a permit held (`heldPermit`), and a waiter of another
+ * process — replies delayed `millis`, its limiter made in `scope` if given (else the test's) —
+ * registered in Redis's line; then Redis's script cache emptied (all but the withdrawal's script,
+ * which another process ran again) and that process's poll sent: its `EVALSHA` is on its way,
+ * and its `NOSCRIPT` comes back `millis` later.
+ */
+export const waiterUnderNoscriptPoll = (label: string, millis: number, scope?: Scope.Scope) =>
+  Effect.gen(function*() {
+    const name = yield* freshName(label)
+    const redis = yield* client
+    const keys = lineKeys(name)
+    const held = yield* heldPermit(name)
+    const own = yield* slowConnection(millis)
+    const poll = yield* nextPoll(own)
+    const make = RedisConcurrencyLimiter.make({
+      name,
+      prefix,
+      redis: own,
+      concurrency: 1,
+      leaseTime: "30 seconds",
+      pollInterval: "300 millis"
+    })
+    const limiter = yield* (scope === undefined ? make : Scope.provide(scope)(make))
+    const waiter = yield* Effect.forkChild(limiter(Effect.succeed("ran")))
+    yield* eventually(Effect.map(Effect.promise(() => redis.zcard(keys.line)), (n) => n === 1))
+    yield* Effect.promise(() => redis.script("FLUSH"))
+    yield* Effect.promise(() => redis.script("LOAD", Scripts.leave.source))
+    poll.arm()
+    yield* poll.sent
+    return { ...held, name, redis, keys, waiter }
   })
 
 /**

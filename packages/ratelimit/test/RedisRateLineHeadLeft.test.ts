@@ -8,34 +8,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Exit, Fiber } from "effect"
 import * as TestClock from "effect/testing/TestClock"
-import { RateLine, type Started } from "../src/internal/redis/rateLine.js"
 import { PendingBound } from "../src/internal/redis/steering.js"
-
-/** A rate line of capacity 10 whose takes wait for the test's answer; the takes asked, in order. */
-const lineByHand = (bound: PendingBound) =>
-  Effect.gen(function*() {
-    const takes: Array<{ readonly costs: ReadonlyArray<number>; readonly reply: Deferred.Deferred<Started> }> = []
-    const line = new RateLine(
-      (costs) =>
-        Effect.suspend(() => {
-          const reply = Deferred.makeUnsafe<Started>()
-          takes.push({ costs, reply })
-          return Deferred.await(reply)
-        }),
-      () => 10,
-      bound,
-      "test"
-    )
-    yield* Effect.forkScoped(line.loop)
-    const acquire = (cost: number, rank: number) =>
-      Effect.forkChild(Effect.uninterruptibleMask((restore) => line.acquire(cost, rank, restore)))
-    return { line, takes, acquire }
-  })
-
-/** Redis's answer: `started` of the costs asked started; the next may start in 10 s. */
-const answer = (started: number): Started => ({ started, wait: 10_000_000 })
-
-const settle = Effect.repeat(Effect.yieldNow, { times: 10 })
+import { answer, lineByHand, settle } from "./rateLineByHand.js"
 
 describe("RateLine, its head gone without a reconsider", () => {
   it.effect("the head interrupted while a take sent after a reconsider is on its way: the cheaper next is asked for at once", () =>

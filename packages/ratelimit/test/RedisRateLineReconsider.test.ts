@@ -10,38 +10,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import * as TestClock from "effect/testing/TestClock"
-import { RateLine, type Started } from "../src/internal/redis/rateLine.js"
-import { PendingBound } from "../src/internal/redis/steering.js"
-
-/** A rate line of capacity 10 whose takes wait for the test's answer; the takes asked, in order. */
-const lineByHand = Effect.gen(function*() {
-  const takes: Array<{ readonly costs: ReadonlyArray<number>; readonly reply: Deferred.Deferred<Started> }> = []
-  const line = new RateLine(
-    (costs) =>
-      Effect.suspend(() => {
-        const reply = Deferred.makeUnsafe<Started>()
-        takes.push({ costs, reply })
-        return Deferred.await(reply)
-      }),
-    () => 10,
-    new PendingBound("test", undefined, "fail"),
-    "test"
-  )
-  yield* Effect.forkScoped(line.loop)
-  const acquire = (cost: number, rank: number) =>
-    Effect.forkChild(Effect.uninterruptibleMask((restore) => line.acquire(cost, rank, restore)))
-  return { line, takes, acquire }
-})
-
-/** Redis's answer: `started` of the costs asked started; the next may start in 10 s. */
-const answer = (started: number): Started => ({ started, wait: 10_000_000 })
-
-const settle = Effect.repeat(Effect.yieldNow, { times: 10 })
+import { answer, lineByHand, settle } from "./rateLineByHand.js"
 
 describe("RateLine: a reconsider while a take is on its way", () => {
   it.effect("a cheaper, better-ranked request at the head while the take is on its way is asked for at once", () =>
     Effect.gen(function*() {
-      const { acquire, takes } = yield* lineByHand
+      const { acquire, takes } = yield* lineByHand()
       const expensive = yield* acquire(5, 0)
       yield* settle
       yield* Deferred.succeed(takes[0]!.reply, answer(0)) // its first try: wait (asked again in 5 s)
@@ -61,7 +35,7 @@ describe("RateLine: a reconsider while a take is on its way", () => {
 
   it.effect("a reconsider (a resize heard) while the take is on its way: the head is asked for again at once", () =>
     Effect.gen(function*() {
-      const { acquire, line, takes } = yield* lineByHand
+      const { acquire, line, takes } = yield* lineByHand()
       const waiter = yield* acquire(5, 0)
       yield* settle
       yield* Deferred.succeed(takes[0]!.reply, answer(0))
@@ -76,7 +50,7 @@ describe("RateLine: a reconsider while a take is on its way", () => {
 
   it.effect("without a reconsider, the take's reply sets the head's next ask (no extra take)", () =>
     Effect.gen(function*() {
-      const { acquire, takes } = yield* lineByHand
+      const { acquire, takes } = yield* lineByHand()
       const waiter = yield* acquire(5, 0)
       yield* settle
       yield* Deferred.succeed(takes[0]!.reply, answer(0))

@@ -78,8 +78,10 @@ class Manager<T extends Definition> {
 
   /** Wakes the joins: no task is left, or the manager has stopped. */
   private wakeIdle(): void {
-    for (const wake of this.idle) wake()
+    // taken out first: a woken join may run inline, right here, and join again (it must wait)
+    const wakes = [...this.idle]
     this.idle.clear()
+    for (const wake of wakes) wake()
   }
 
   readonly add = (

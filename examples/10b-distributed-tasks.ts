@@ -272,8 +272,8 @@ const producer = Effect.scoped(Effect.gen(function*() {
   yield* Console.log(
     `Values decoded here by the task's success Schema: took is a Duration again in ${decoded} of ${ranBy.size}`
   )
-  const succeeded = yield* store.list("succeeded")
-  yield* Console.log(`store.list("succeeded"): ${succeeded.length} tasks in Redis`)
+  const succeeded = yield* store.list({ state: "succeeded" })
+  yield* Console.log(`store.list({ state: "succeeded" }): ${succeeded.length} tasks in Redis`)
 
   // SIGTERM to both: each one's scope closes (its BullMQ Worker stops), then it exits.
   const ends = yield* Effect.forEach(workers, (worker) =>

@@ -443,7 +443,7 @@ const checks: Record<string, (stdout: string) => void> = {
       "Added 10 tasks with addAll, one write to Redis; the results, as they arrive:",
       lines[9]!,
       "Values decoded here by the task's success Schema: took is a Duration again in 10 of 10",
-      "store.list(\"succeeded\"): 10 tasks in Redis",
+      "store.list({ state: \"succeeded\" }): 10 tasks in Redis",
       "Stopped the workers with SIGTERM: worker-1 exit code 0, worker-2 exit code 0",
       `Summary: 10 of 10 tasks succeeded; worker-1 (pid ${ready![1]}) ran ${first}, worker-2 (pid ${
         ready![2]

@@ -119,7 +119,7 @@ export interface Options {
  *     Effect.flatMap(BullMQStore.BullMQStore, (store) => store.once(`charge:${orderId}`, chargeCard(orderId)))
  * })
  *
- * const failedTasks = Effect.flatMap(BullMQStore.BullMQStore, (store) => store.list("failed", { limit: 50 }))
+ * const failedTasks = Effect.flatMap(BullMQStore.BullMQStore, (store) => store.list({ state: "failed", limit: 50 }))
  * ```
  *
  * @since 0.1.0
@@ -128,11 +128,6 @@ export interface Options {
 export interface BullMQStore extends TaskStore.TaskStore {
   /** The queue's name. */
   readonly queue: string
-  /** The tasks in a state, oldest first: `limit` at most (default 1,000). */
-  readonly list: (
-    state: TaskStore.TaskState,
-    options?: { readonly limit?: number | undefined }
-  ) => Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, TaskStoreError>
   /**
    * An idempotency guard: runs `effect` unless a run under the same `key` (e.g. the task id)
    * already succeeded, then marks the key done (for `retain.age`); `None` when skipped. A run

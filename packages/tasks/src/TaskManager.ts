@@ -10,99 +10,32 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
-import type * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
 import type { InvalidOptions, InvalidTaskArgs, InvalidTaskId, ResultsOverflow, TaskManagerShutDown } from "./Errors.js"
 import type { TaskNotFound, TaskStoreError, TaskTimeout, UnknownTask } from "./Errors.js"
-import * as internalDefinitions from "./internal/definitions.js"
-import * as internal from "./internal/manager.js"
+import * as internal from "./internal/managerMake.js"
+import type { TaskDefinition } from "./TaskDefinition.js"
 import type { TaskResult } from "./TaskResult.js"
 import type * as TaskStore from "./TaskStore.js"
 
-/**
- * A kind of task: its name, the Schema of its arguments (they are stored encoded), and what it
- * does.
- *
- * **Example**
- *
- * ```ts
- * import { Effect, Schema } from "effect"
- * import { TaskManager } from "@fiberkit/tasks"
- *
- * const resize = TaskManager.define("resize", { args: Schema.Struct({ width: Schema.Number }), run: Effect.succeed })
- * type ResizeArgs = TaskManager.TaskDefinition.Args<typeof resize> // { readonly width: number }
- * const registry: ReadonlyArray<TaskManager.TaskDefinition.Any> = [resize]
- * ```
- *
- * @since 0.1.0
- * @category models
- */
-export interface TaskDefinition<Name extends string, A, E, Args, R> {
-  readonly name: Name
-  readonly args: Schema.Codec<Args, unknown>
+export {
   /**
-   * How the task's value crosses a process boundary (`BullMQStore`): encoded in the process that
-   * ran it, decoded where `results` is read. Without it the value must survive JSON as it is.
-   */
-  readonly success?: Schema.Codec<unknown, unknown, never, never> | undefined
-  /**
-   * How the task's typed error crosses a process boundary: with it, a failure comes back on
-   * `results` as the typed error itself. Without it (or if it cannot encode the error: a warning
-   * is logged), as plain data: its `_tag`, `message` and own fields.
-   */
-  readonly failure?: Schema.Codec<unknown, unknown, never, never> | undefined
-  /** Runs one attempt of the task with its decoded arguments. */
-  readonly run: (args: Args) => Effect.Effect<A, E, R>
-  /**
-   * When a failed attempt of this task is tried again, in place of the manager's `retry`: its
-   * input is the attempt's typed error, or `TaskTimeout`. Default: the manager's. (Typed here as
-   * any schedule, so that a definition stays covariant in `E`; `define` checks that it takes
-   * `E | TaskTimeout`.)
-   */
-  readonly retry?: Schedule.Schedule<unknown, never> | undefined
-  /** The most an attempt of this task may run, in place of the manager's `timeout`. */
-  readonly timeout?: Duration.Input | undefined
-}
-
-/**
- * @since 0.1.0
- */
-export declare namespace TaskDefinition {
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any definition, whatever its types
-  export type Any = TaskDefinition<string, any, any, any, any>
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  export type Args<T> = T extends TaskDefinition<string, infer _A, infer _E, infer Args, infer _R> ? Args : never
-  /**
-   * @since 0.1.0
-   * @category models
-   */
-  export type Context<T> = T extends TaskDefinition<string, infer _A, infer _E, infer _Args, infer R> ? R : never
-  /**
-   * The typed errors of the definitions `T`.
+   * Defines a task (the `TaskDefinition` module's `define`, here too: where a manager's tasks
+   * were first defined).
    *
-   * @since 0.3.0
-   * @category models
+   * @since 0.1.0
+   * @category constructors
    */
-  export type Error<T> = T extends TaskDefinition<string, infer _A, infer E, infer _Args, infer _R> ? E : never
+  define,
   /**
-   * The definition `D`, if its retry Schedule (of input `RI`) accepts its errors `E` and
-   * `TaskTimeout`; else an error that no manager takes, naming the mismatch. (Checked on the
-   * result: a check in `define`'s options would fix `E` before `run` is read.)
+   * A kind of task (the `TaskDefinition` module's, here too).
    *
-   * @since 0.3.0
+   * @since 0.1.0
    * @category models
    */
-  export type Checked<D, E, RI> = [E | TaskTimeout] extends [RI] ? D
-    : { readonly error: "the retry Schedule must accept the task's errors and TaskTimeout" }
-}
+  type TaskDefinition
+} from "./TaskDefinition.js"
 
 /**
  * **Example**
@@ -147,10 +80,15 @@ export interface TaskManager<T extends TaskDefinition.Any> {
    * store. Returns their ids, in order.
    */
   readonly addAll: {
-    <D extends T>(task: D, args: Iterable<TaskDefinition.Args<D>>): Effect.Effect<Array<string>, TaskManager.AddError>
+    <D extends T>(
+      task: D,
+      args: Iterable<TaskDefinition.Args<D>>,
+      options?: TaskManager.AddAllOptions
+    ): Effect.Effect<Array<string>, TaskManager.AddError>
     <N extends T["name"]>(
       name: N,
-      args: Iterable<TaskDefinition.Args<Extract<T, { readonly name: N }>>>
+      args: Iterable<TaskDefinition.Args<Extract<T, { readonly name: N }>>>,
+      options?: TaskManager.AddAllOptions
     ): Effect.Effect<Array<string>, TaskManager.AddError>
   }
   /** The task's state, attempts and timings. */
@@ -179,6 +117,30 @@ export interface TaskManager<T extends TaskDefinition.Any> {
    * already ended, or if the manager is shut down (a queued task then stays queued).
    */
   readonly cancel: (id: string) => Effect.Effect<boolean, TaskNotFound | TaskStoreError>
+  /**
+   * The tasks in a state (default: all) of a definition (default: all), the oldest first, at most
+   * `limit` (default 1,000). `list({ state: "failed" })` lists the dead letters: tasks whose
+   * retries ran out, each with its last `error`. A filter out of range fails `InvalidOptions`. (The
+   * memory store keeps its last 10,000 to 20,000 finished tasks; BullMQ, what `retain` says.)
+   */
+  readonly list: (
+    filter?: TaskStore.ListFilter
+  ) => Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, InvalidOptions | TaskStoreError>
+  /**
+   * Replays a dead letter: a failed task goes back to the queue, its failures counted from 0
+   * again (a fresh retry Schedule), its error cleared, its attempts kept; `replays` counts one
+   * more. `false` if the task is not failed (a cancelled task is never replayed, a task replayed
+   * by another call is not replayed twice); `TaskNotFound` if unknown; `TaskManagerShutDown`
+   * after a shutdown.
+   */
+  readonly retry: (id: string) => Effect.Effect<boolean, TaskNotFound | TaskManagerShutDown | TaskStoreError>
+  /**
+   * Replays every task failed when it is called (of the definition `name`, if given), each once;
+   * returns how many went back to the queue.
+   */
+  readonly retryAll: (
+    filter?: { readonly name?: string | undefined }
+  ) => Effect.Effect<number, InvalidOptions | TaskManagerShutDown | TaskStoreError>
   /**
    * Stops accepting tasks. `drain: true` runs every queued task to its end first; otherwise
    * running tasks are interrupted and go back to the queue, and queued ones stay there (in a
@@ -225,7 +187,25 @@ export declare namespace TaskManager {
      * `InvalidOptions` and adds nothing. Seen in `status(id)` as `priority`.
      */
     readonly priority?: number | undefined
+    /**
+     * Not taken before this much time has passed (a finite duration ≥ 0; default: at once). A
+     * durable store keeps the time: a task delayed past a restart runs after it, once its time
+     * has come; one whose time passed while no process ran is taken at the next start. A delayed
+     * task is `queued` (with its `runAt`), counts for `join`, and can be cancelled. Not with
+     * `runAt`; out of range: `InvalidOptions`.
+     */
+    readonly delay?: Duration.Input | undefined
+    /** Not taken before this time (a `Date`, or epoch milliseconds; default: at once). As `delay`. */
+    readonly runAt?: Date | number | undefined
   }
+
+  /**
+   * `add`'s options for each task of an `addAll` (each gets its own id).
+   *
+   * @since 0.4.0
+   * @category models
+   */
+  export type AddAllOptions = Omit<AddOptions, "id">
 
   /**
    * @since 0.1.0
@@ -311,47 +291,6 @@ export const defaults: {
   /** 100,000 outcomes a results stream may fall behind. */
   readonly resultsBuffer: number
 } = internal.defaults
-
-/**
- * Defines a task. Its own `retry` Schedule (fed the attempt's typed error, or `TaskTimeout`) and
- * `timeout` replace the manager's for it; the Schedule must accept every error the task fails with
- * and `TaskTimeout` (`Schedule.setInputType<E | TaskTimeout>()` types the input a `while` reads).
- *
- * **Example**
- *
- * ```ts
- * import { Data, Effect, Schedule, Schema } from "effect"
- * import { type Errors, TaskManager } from "@fiberkit/tasks"
- *
- * class NoSuchMailbox extends Data.TaggedError("NoSuchMailbox")<{ readonly to: string }> {}
- * export const sendEmail = TaskManager.define("send-email", {
- *   args: Schema.Struct({ to: Schema.String, subject: Schema.String }),
- *   run: ({ to }) => to.endsWith("@invalid") ? Effect.fail(new NoSuchMailbox({ to })) : Effect.log(`Sent to ${to}`),
- *   retry: Schedule.recurs(3).pipe(
- *     Schedule.setInputType<NoSuchMailbox | Errors.TaskTimeout>(),
- *     Schedule.while(({ input }) => input._tag !== "NoSuchMailbox") // retry timeouts only
- *   ),
- *   timeout: "10 seconds"
- * })
- * ```
- *
- * @since 0.1.0
- * @category constructors
- */
-export const define = <const Name extends string, Args, I, A, E, R, SI = unknown, EI = unknown, RI = unknown>(
-  name: Name,
-  options: {
-    readonly args: Schema.Codec<Args, I>
-    readonly success?: Schema.Codec<A, SI> | undefined
-    readonly failure?: Schema.Codec<E, EI> | undefined
-    readonly run: (args: Args) => Effect.Effect<A, E, R>
-    /** This task's retry Schedule, fed its typed error (or `TaskTimeout`); default: the manager's. */
-    readonly retry?: Schedule.Schedule<unknown, RI> | undefined
-    /** This task's attempt timeout; default: the manager's. */
-    readonly timeout?: Duration.Input | undefined
-  }
-): TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI> =>
-  internalDefinitions.define(name, options) as TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI>
 
 /**
  * Starts a manager in the current scope: its workers run until the scope closes. Unfinished

@@ -73,6 +73,8 @@ export declare namespace TaskResult {
     readonly addedAt: number
     readonly startedAt: number | undefined
     readonly finishedAt: number
+    /** The last progress the task reported (`TaskContext.progress`), if it reported any. */
+    readonly progress?: number | undefined
   }
 
   /**

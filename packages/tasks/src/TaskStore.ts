@@ -77,8 +77,35 @@ export interface TaskRecord {
   /** When the last attempt started. */
   readonly startedAt: number | undefined
   readonly finishedAt: number | undefined
-  /** The last failure, as text. */
+  /** The last failure, as text (a replay clears it). */
   readonly error: string | undefined
+  /** Not taken before this time (epoch ms): added with a `delay` or `runAt`; `undefined` if not delayed. */
+  readonly runAt: number | undefined
+  /** The last progress the task reported (`TaskContext.progress`); `undefined` if none. */
+  readonly progress: number | undefined
+  /** How often the task was replayed from the failed state (`TaskManager.retry` / `retryAll`). */
+  readonly replays: number
+}
+
+/**
+ * Which tasks `list` returns: those in `state` (default: every state) of the task definition
+ * `name` (default: every definition), the oldest first, at most `limit` (default 1,000).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const deadLetters: TaskStore.ListFilter = { state: "failed", name: "send-email", limit: 100 }
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface ListFilter {
+  readonly state?: TaskState | undefined
+  readonly name?: string | undefined
+  readonly limit?: number | undefined
 }
 
 /**
@@ -106,6 +133,8 @@ export interface NewTask {
   /** Higher is taken first; equal priorities in order of adding. Default: 0. */
   readonly priority?: number | undefined
   readonly addedAt: number
+  /** Not taken before this time (epoch ms). Default: at once. */
+  readonly runAt?: number | undefined
 }
 
 /**
@@ -171,8 +200,8 @@ export interface TaskStore {
    */
   readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<number, TaskStoreError>
   /**
-   * Waits for the first queued task — the highest priority, the oldest of it — and marks it
-   * running: one more attempt, started `now`.
+   * Waits for the first queued task whose `runAt` has come — the highest priority, the oldest of
+   * it — and marks it running: one more attempt, started `now`.
    * Only the wait is interruptible, whatever the caller's region, and interrupting it takes
    * nothing. The manager's workers call it in an uninterruptible region, so that the task it
    * returns is theirs with no gap for an interruption in between: a store must make its wait
@@ -201,6 +230,16 @@ export interface TaskStore {
    * not counted, as in `Outcome`.
    */
   readonly release: (id: string, unstarted?: boolean) => Effect.Effect<void, TaskStoreError>
+  /**
+   * A failed task goes back to the queue (a dead letter replayed): its failures start again from
+   * 0 (a fresh retry Schedule), its error is cleared, its attempts are kept, and `replays` counts
+   * one more. `false` if the task is not failed (a cancelled task is never replayed).
+   */
+  readonly replay: (id: string) => Effect.Effect<boolean, TaskStoreError>
+  /** The tasks `filter` selects, the oldest first. */
+  readonly list: (filter?: ListFilter) => Effect.Effect<ReadonlyArray<TaskRecord>, TaskStoreError>
+  /** A running task reported its progress. */
+  readonly progress: (id: string, value: number) => Effect.Effect<void, TaskStoreError>
   /** The task with this id, in whatever state; `None` if unknown (the memory store forgets old finished tasks). */
   readonly get: (id: string) => Effect.Effect<Option.Option<TaskRecord>, TaskStoreError>
   /**

@@ -17,6 +17,20 @@
 export * as Errors from "./Errors.js"
 
 /**
+ * TaskContext: what a running task knows about itself, and how it reports its progress.
+ *
+ * @since 0.4.0
+ */
+export * as TaskContext from "./TaskContext.js"
+
+/**
+ * TaskDefinition: a kind of task, with its own retry, timeout and priority.
+ *
+ * @since 0.4.0
+ */
+export * as TaskDefinition from "./TaskDefinition.js"
+
+/**
  * TaskManager: background tasks with workers, retries, timeouts and results.
  *
  * @since 0.1.0

@@ -2,6 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Option, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
+import type * as TaskStore from "../src/TaskStore.js"
 import { freshStore } from "./redis.js"
 
 describe("BullMQStore", () => {
@@ -18,8 +19,8 @@ describe("BullMQStore", () => {
       while ((yield* manager.status(blocker!)).state !== "running") yield* Effect.sleep("5 millis")
       const [failing, succeeding, cancelled] = yield* manager.addAll(job, [1, 2, 3])
       assert.isTrue(yield* manager.cancel(cancelled!))
-      const ids = (state: Parameters<typeof store.list>[0]) =>
-        Effect.map(store.list(state), (records) => records.map((record) => record.id))
+      const ids = (state: TaskStore.TaskState) =>
+        Effect.map(store.list({ state }), (records) => records.map((record) => record.id))
       assert.deepStrictEqual(yield* ids("running"), [blocker])
       assert.deepStrictEqual(yield* ids("queued"), [failing, succeeding])
       assert.deepStrictEqual(yield* ids("cancelled"), [cancelled])
@@ -28,7 +29,7 @@ describe("BullMQStore", () => {
       assert.deepStrictEqual([...(yield* ids("succeeded"))].sort(), [blocker, succeeding].sort())
       assert.deepStrictEqual(yield* ids("failed"), [failing])
       assert.deepStrictEqual(yield* ids("queued"), [])
-      assert.strictEqual((yield* store.list("succeeded", { limit: 1 })).length, 1)
+      assert.strictEqual((yield* store.list({ state: "succeeded", limit: 1 })).length, 1)
     })))
 
   it.live("once: a second run under the same key is skipped; a failed run leaves the key free", () =>

@@ -1,8 +1,14 @@
 import { contract } from "../test/contract.js"
+import { contractDeadLetters } from "../test/contractDeadLetters.js"
+import { contractDelays } from "../test/contractDelays.js"
 import { contractEdges } from "../test/contractEdges.js"
 import { contractPriority } from "../test/contractPriority.js"
+import { contractProgress } from "../test/contractProgress.js"
 import { freshStore } from "./redis.js"
 
 contract("BullMQ store", { store: freshStore(), propertyRuns: 8 })
 contractEdges("BullMQ store", freshStore(), { localHandOff: false })
 contractPriority("BullMQ store", freshStore(), { propertyRuns: 10 })
+contractDeadLetters("BullMQ store", freshStore())
+contractDelays("BullMQ store", freshStore())
+contractProgress("BullMQ store", freshStore())

@@ -245,7 +245,7 @@ describe("BullMQ store: faults with real processes", { concurrent: false }, () =
         const { done, duplicates } = yield* completions([...before, ...during])
         assert.deepStrictEqual(done.filter((pid) => pid === null).length, 0, "every added task completed")
         assert.strictEqual(duplicates, 0)
-        assert.strictEqual((yield* store.list("succeeded", { limit: 100 })).length, 60)
+        assert.strictEqual((yield* store.list({ state: "succeeded", limit: 100 })).length, 60)
       })),
     60_000
   )

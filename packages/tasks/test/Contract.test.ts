@@ -5,8 +5,11 @@ import * as path from "node:path"
 import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
+import { contractDeadLetters } from "./contractDeadLetters.js"
+import { contractDelays } from "./contractDelays.js"
 import { contractEdges } from "./contractEdges.js"
 import { contractPriority } from "./contractPriority.js"
+import { contractProgress } from "./contractProgress.js"
 
 contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
 
@@ -29,3 +32,9 @@ contractEdges("memory store", TaskStore.memory, { localHandOff: true })
 contractEdges("SQLite store", sqliteStore, { localHandOff: true })
 contractPriority("memory store", TaskStore.memory, { propertyRuns: 50 })
 contractPriority("SQLite store", sqliteStore, { propertyRuns: 20 })
+contractDeadLetters("memory store", TaskStore.memory)
+contractDeadLetters("SQLite store", sqliteStore)
+contractDelays("memory store", TaskStore.memory)
+contractDelays("SQLite store", sqliteStore)
+contractProgress("memory store", TaskStore.memory)
+contractProgress("SQLite store", sqliteStore)

@@ -15,5 +15,6 @@ it.live("a join made right after a join returned waits for the tasks added in be
       yield* manager.add(job, round)
       yield* manager.join
       assert.deepStrictEqual(ran.length, round + 1, `join ${round} returned before its task ran`)
+      assert.strictEqual((yield* manager.list({ state: "queued" })).length, 0)
     }
   })))

@@ -12,6 +12,7 @@ import type * as TaskStore from "../TaskStore.js"
 import { describe } from "./definitions.js"
 import type { Span, TaskRecording } from "./recording.js"
 import { retryInput, RetryPlan } from "./retry.js"
+import { currentTask, type ProgressReports, taskContext } from "./taskContext.js"
 
 /**
  * The attempts of one task of the local manager: decode its arguments, run it (under the
@@ -38,6 +39,8 @@ export const runAttempts = (options: {
   readonly attempts: { count: number; startedAt: number }
   readonly failed: (error: string) => Effect.Effect<void>
   readonly attempted: (at: number) => Effect.Effect<void>
+  /** Where its progress reports go (`TaskContext.progress`). */
+  readonly reports: ProgressReports
 }): Effect.Effect<unknown, unknown> =>
   Effect.gen(function*() {
     const { attempts, definition, record, slot } = options
@@ -52,7 +55,11 @@ export const runAttempts = (options: {
     )
     const timeout = options.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
     const attempt = Effect.suspend(() => {
-      const run = Effect.provide(definition.run(args) as Effect.Effect<unknown, unknown, unknown>, options.context)
+      const run = Effect.provideService(
+        Effect.provide(definition.run(args) as Effect.Effect<unknown, unknown, unknown>, options.context),
+        currentTask,
+        taskContext(record.id, record.name, attempts.count, options.reports)
+      )
       if (timeout === undefined) return run
       const attemptNumber = attempts.count
       return Effect.timeoutOrElse(run, {

@@ -6,6 +6,7 @@ import { InvalidOptions, InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../
 import type * as Api from "../TaskManager.js"
 import type * as TaskStore from "../TaskStore.js"
 import { resolvePriority } from "./priority.js"
+import { resolveRunAt } from "./runAt.js"
 import { textOf } from "./text.js"
 
 /**
@@ -45,7 +46,7 @@ export const newTasks = (
   const name = typeof task === "string" ? task : task.name
   const definition = definitions.get(name)
   if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
-  const priority = resolvePriority(options?.priority)
+  const priority = resolvePriority(options?.priority === undefined ? definition.priority : options.priority)
   if (priority instanceof InvalidOptions) return Effect.fail(priority)
   const encode = Schema.encodeUnknownEffect(definition.args)
   return Effect.flatMap(
@@ -54,10 +55,13 @@ export const newTasks = (
       (error) => new InvalidTaskArgs({ task: name, reason: error.message })
     ),
     (encoded) =>
-      Effect.map(
-        Clock.currentTimeMillis,
-        (addedAt) => encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, priority, addedAt }))
-      )
+      Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
+        const runAt = resolveRunAt(options, addedAt)
+        if (runAt instanceof InvalidOptions) return Effect.fail(runAt)
+        return Effect.succeed(
+          encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, priority, addedAt, runAt }))
+        )
+      })
   )
 }
 
@@ -69,7 +73,8 @@ export const define = (name: string, options: Omit<Api.TaskDefinition.Any, "name
   failure: options.failure,
   run: options.run,
   retry: options.retry,
-  timeout: options.timeout
+  timeout: options.timeout,
+  priority: options.priority
 })
 
 /** A failure as text for the store: a tagged error's message, else the squashed cause. @internal */

@@ -55,6 +55,11 @@ export class Ends {
     Deferred.doneUnsafe(waiting, Exit.succeed(state))
   }
 
+  /** `id` was replayed: queued again, it has not ended any more. */
+  replayed(id: string): void {
+    this.recent.delete(id)
+  }
+
   /** Whether `id` ended lately (a record read before that is stale). */
   endedLately(id: string): boolean {
     return this.recent.has(id)

@@ -19,6 +19,8 @@ export interface Persistence {
    * disk — or failed, when found running too often.
    */
   readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
+  /** The tasks `filter` selects, the oldest first. */
+  readonly list: (filter: Api.ListFilter | undefined) => Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
   /** A task no longer held in memory (finished). */
   readonly get: (id: string) => Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError>
 }

@@ -1,6 +1,5 @@
 import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
-import { RankedLine } from "@fiberkit/sync/RankedLine"
 import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -8,17 +7,8 @@ import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
 import type { Persistence } from "./localPersistence.js"
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] }
-type Stored = Mutable<Api.TaskRecord>
-
-/**
- * A change of the store, made and reported in one piece: its caller cannot be interrupted between
- * the change and its result (a cancel made, then reported as interrupted, would lie). The changes
- * wait for nothing but a write, which is uninterruptible anyway.
- */
-const atomically = <A, E>(change: () => Effect.Effect<A, E>): Effect.Effect<A, E> =>
-  Effect.uninterruptible(Effect.suspend(change))
+import { adopt, atomically, copyOf, limitOf, matches, newRecord, noop, type Stored } from "./localRecords.js"
+import { TaskLines } from "./taskLines.js"
 
 /**
  * A store for one process: the queue lives in memory, and every change is written to a
@@ -29,12 +19,10 @@ const atomically = <A, E>(change: () => Effect.Effect<A, E>): Effect.Effect<A, E
  * Invariants:
  * - a task whose change of state is being written is in `changing`: no other change of state
  *   starts on it meanwhile (a take or a cancel of it sees it as not queued);
- * - every queued task that is not `changing` has an entry in `returned` or `queued`: its record
- *   object, so that an entry left by a task that ended (cancelled while queued) is never taken
- *   for a new task of the same id. Such a stale entry is skipped when it comes up; they are
- *   counted, and the lines are rebuilt without them once they outnumber the live ones, so that
- *   tasks cancelled under a steady flow of higher priorities do not pile up. Whoever takes a task out of
- *   the lines and then fails to change it puts it back, in `returned`; the entry of a task whose
+ * - every queued task that is not `changing` has an entry in `lines` (`TaskLines`: a line, or
+ *   `delayed` until its time comes): its record object, so that an entry left by a task that
+ *   ended (cancelled while queued) is never taken for a new task of the same id. Whoever takes a
+ *   task out of the lines and then fails to change it puts it back; the entry of a task whose
  *   cancel is being written stays in its line, and a claim that drops it meanwhile notes it in
  *   `skipped`, so that a cancel that fails puts it back;
  * - no taker waits while a task can be taken: each change that makes a task takeable serves the
@@ -44,16 +32,9 @@ const atomically = <A, E>(change: () => Effect.Effect<A, E>): Effect.Effect<A, E
  */
 export class LocalStore implements Api.TaskStore {
   private readonly records = new Map<string, Stored>()
-  /**
-   * Tasks put back (stopped by a shutdown, or a take that failed): taken before the tasks of
-   * `queued` of their priority or lower. Both lines hold records by rank `-priority` (the
-   * highest priority first; see `RankedLine`).
-   */
-  private returned = new RankedLine<Stored>()
-  /** Tasks added (or recovered), in the order they are taken. */
-  private queued = new RankedLine<Stored>()
-  /** Entries of `returned` and `queued` whose task was cancelled (an upper bound). */
-  private stale = 0
+  private readonly lines = new TaskLines((record) =>
+    this.records.get(record.id) === record && record.state === "queued"
+  )
   private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
   private readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
@@ -73,25 +54,18 @@ export class LocalStore implements Api.TaskStore {
     }
     this.finished.push(id)
     if (this.finished.length > this.retain * 2) {
-      while (this.finished.length > this.retain) this.records.delete(this.finished.shift())
+      while (this.finished.length > this.retain) {
+        const old = this.finished.shift()
+        // (a task replayed since it ended is not forgotten)
+        const state = this.records.get(old)?.state
+        if (state !== "queued" && state !== "running") this.records.delete(old)
+      }
     }
   }
 
-  /**
-   * The next takeable task — the highest priority first; of one priority, a task put back, then
-   * the oldest — out of the lines and marked `changing`; `undefined` if none.
-   */
+  /** The next takeable task (see `TaskLines`), marked `changing`; `undefined` if none. */
   private claim(): Stored | undefined {
-    for (;;) {
-      const returned = this.returned.firstRank
-      const queued = this.queued.firstRank
-      if (returned === undefined && queued === undefined) return undefined
-      const line = queued === undefined || (returned !== undefined && returned <= queued) ? this.returned : this.queued
-      const record = line.shift()
-      if (this.records.get(record.id) !== record || record.state !== "queued") {
-        if (this.stale > 0) this.stale--
-        continue
-      }
+    for (let record = this.lines.next(); record !== undefined; record = this.lines.next()) {
       if (this.changing.has(record.id)) {
         // a cancel is being written: its entry is gone from the line, should the write fail
         this.skipped.add(record.id)
@@ -110,28 +84,34 @@ export class LocalStore implements Api.TaskStore {
       if (record === undefined) return
       taker.grant(record)
     }
+    // no taker waits: no timer either
+    this.lines.delayed.disarm()
   }
+
+  /** The timer's work: what is due joins the queue, the takers are served, the next time armed. */
+  private readonly wake: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    Effect.suspend(() => {
+      this.lines.promote(now)
+      this.serve()
+      return this.armed
+    }))
+
+  /** A timer for the next delayed task, while takers wait. */
+  private readonly armed: Effect.Effect<void> = Effect.suspend(() =>
+    this.takers.size === 0 || this.lines.delayed.size === 0 ? Effect.void : this.lines.delayed.arm(this.wake)
+  )
 
   /** A task that is queued again, before the tasks of its priority. */
   private putBack(id: string): void {
     this.changing.delete(id)
     const record = this.records.get(id)
-    if (record !== undefined) this.returned.push(record, -record.priority)
+    if (record !== undefined) this.lines.putBack(record)
     this.serve()
-  }
-
-  /** A cancelled task's entry stays in its line: once stale entries outnumber the live ones, the lines drop them. */
-  private staled(): void {
-    if (++this.stale * 2 <= this.entries) return
-    const live = (record: Stored) => this.records.get(record.id) === record && record.state === "queued"
-    this.returned = rebuilt(this.returned, live)
-    this.queued = rebuilt(this.queued, live)
-    this.stale = 0
   }
 
   /** How many entries the lines hold, stale ones included. @internal */
   get entries(): number {
-    return this.returned.length + this.queued.length
+    return this.lines.entries
   }
 
   /**
@@ -175,36 +155,24 @@ export class LocalStore implements Api.TaskStore {
       const fresh = new Map<string, Stored>()
       for (const task of tasks) {
         if (this.records.has(task.id) || fresh.has(task.id)) continue
-        fresh.set(task.id, {
-          id: task.id,
-          name: task.name,
-          args: task.args,
-          state: "queued",
-          priority: task.priority ?? 0,
-          attempts: 0,
-          failures: 0,
-          addedAt: task.addedAt,
-          startedAt: undefined,
-          finishedAt: undefined,
-          error: undefined
-        })
+        fresh.set(task.id, newRecord(task))
       }
       const records = [...fresh.values()]
       // an id held in memory is skipped here, one held only on disk (a finished task) by the insert
       const stored = this.persistence === undefined
         ? Effect.succeed(records)
         : Effect.map(this.persistence.insert(records), (inserted) => records.filter((r) => inserted.has(r.id)))
-      return Effect.map(stored, (added) => {
+      return Effect.flatMap(Effect.zip(stored, Clock.currentTimeMillis), ([added, now]) => {
         let count = 0
         for (const record of added) {
           // added meanwhile by another fiber (without persistence, nothing else checks)
           if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
-          this.queued.push(record, -record.priority)
+          this.lines.enqueue(record, now)
           count++
         }
         this.serve()
-        return count
+        return Effect.as(this.armed, count)
       })
     }).pipe(Effect.uninterruptible)
 
@@ -216,15 +184,20 @@ export class LocalStore implements Api.TaskStore {
    * interrupted after it was handed a task puts the task back; a write that fails puts it back too.
    */
   readonly take: Effect.Effect<Api.TaskRecord, TaskStoreError> = Effect.uninterruptible(
-    Effect.suspend(() => {
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      this.lines.promote(now)
       const record = this.takers.size === 0 ? this.claim() : undefined
       if (record !== undefined) return this.start(record)
       const waiter = new Handoff.Waiter<Stored>(this.takers)
       this.takers.push(waiter)
-      return Effect.flatMap(
-        waiter.wait(Effect.interruptible, { onLost: (lost) => this.putBack(lost.id) }),
-        (granted) => this.start(granted)
-      )
+      const wait = waiter.wait(Effect.interruptible, {
+        onLost: (lost) => this.putBack(lost.id),
+        // the last taker gone: the timer goes too
+        onCancel: () => {
+          if (this.takers.size === 0) this.lines.delayed.disarm()
+        }
+      })
+      return Effect.flatMap(Effect.andThen(this.armed, wait), (granted) => this.start(granted))
     })
   )
 
@@ -256,11 +229,15 @@ export class LocalStore implements Api.TaskStore {
       next.startedAt = at
     })
 
-  /** A change of a running task that keeps it running. */
-  private update(id: string, change: (next: Stored) => void): Effect.Effect<void, TaskStoreError> {
+  /** A change of a running task that keeps it running (only if it is in `state`, when given). */
+  private update(
+    id: string,
+    change: (next: Stored) => void,
+    state?: Api.TaskState
+  ): Effect.Effect<void, TaskStoreError> {
     return atomically(() => {
       const record = this.records.get(id)
-      if (record === undefined) return Effect.void
+      if (record === undefined || (state !== undefined && record.state !== state)) return Effect.void
       const next = copyOf(record)
       change(next)
       return this.change(record, next, noop, noop)
@@ -292,8 +269,8 @@ export class LocalStore implements Api.TaskStore {
       next.state = "cancelled"
       next.finishedAt = at
       return this.change(record, next, () => {
-        // its entry is still in line, unless a claim dropped it meanwhile
-        if (!this.skipped.delete(id)) this.staled()
+        // its entry is still in line (or in `delayed`), unless a claim dropped it meanwhile
+        this.lines.cancelled(record, !this.skipped.delete(id))
         this.ended(id)
         return true
       }, () => {
@@ -322,6 +299,54 @@ export class LocalStore implements Api.TaskStore {
     next.startedAt = this.startedBefore.get(next.id)
   }
 
+  readonly replay = (id: string): Effect.Effect<boolean, TaskStoreError> =>
+    atomically(() => {
+      if (this.changing.has(id)) return Effect.succeed(false)
+      const held = this.records.get(id)
+      // a finished task of a durable store is on disk only
+      const found = held !== undefined || this.persistence === undefined
+        ? Effect.succeed(Option.fromUndefinedOr(held))
+        : this.persistence.get(id)
+      // the id is reserved while it is read: a second replay of it answers false
+      this.changing.add(id)
+      return Effect.flatMap(Effect.onError(found, () => Effect.sync(() => this.changing.delete(id))), (option) => {
+        if (Option.isNone(option) || option.value.state !== "failed") {
+          this.changing.delete(id)
+          return Effect.succeed(false)
+        }
+        const record = held ?? copyOf(option.value)
+        const next = copyOf(record)
+        next.state = "queued"
+        next.failures = 0
+        next.error = undefined
+        next.finishedAt = undefined
+        next.replays++
+        return this.change(record, next, () => {
+          this.records.set(id, record)
+          this.lines.requeue(record)
+          this.serve()
+          return true
+        }, noop)
+      })
+    })
+
+  readonly list = (filter?: Api.ListFilter): Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError> =>
+    Effect.suspend(() => {
+      if (this.persistence !== undefined) return this.persistence.list(filter)
+      const found: Array<Api.TaskRecord> = []
+      const limit = limitOf(filter)
+      for (const record of this.records.values()) {
+        if (found.length >= limit) break
+        if (matches(record, filter)) found.push(copyOf(record))
+      }
+      return Effect.succeed(found)
+    })
+
+  readonly progress = (id: string, value: number): Effect.Effect<void, TaskStoreError> =>
+    this.update(id, (next) => {
+      next.progress = value
+    }, "running")
+
   readonly get = (id: string): Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)
@@ -334,53 +359,16 @@ export class LocalStore implements Api.TaskStore {
     if (persistence === undefined) {
       return Effect.succeed([...this.records.values()].filter((r) => r.state === "queued" || r.state === "running"))
     }
-    return Effect.map(persistence.recover, (unfinished) => {
+    return Effect.flatMap(Effect.zip(persistence.recover, Clock.currentTimeMillis), ([unfinished, now]) => {
       const records = unfinished.map(copyOf)
       for (const record of records) {
         this.records.set(record.id, record)
-        this.queued.push(record, -record.priority)
+        this.lines.enqueue(record, now)
       }
       this.serve()
-      return records
+      return Effect.as(this.armed, records)
     })
   })
-}
-
-const noop = (): void => {}
-
-/** The entries of `line` that `keep` holds, in the same order (each live record's rank is `-priority`). */
-const rebuilt = (line: RankedLine<Stored>, keep: (record: Stored) => boolean): RankedLine<Stored> => {
-  const kept = new RankedLine<Stored>()
-  while (line.length > 0) {
-    const record = line.shift()
-    if (keep(record)) kept.push(record, -record.priority)
-  }
-  return kept
-}
-
-/** A copy of a record, every field written out (one object shape for every record). */
-const copyOf = (record: Api.TaskRecord): Stored => ({
-  id: record.id,
-  name: record.name,
-  args: record.args,
-  state: record.state,
-  priority: record.priority,
-  attempts: record.attempts,
-  failures: record.failures,
-  addedAt: record.addedAt,
-  startedAt: record.startedAt,
-  finishedAt: record.finishedAt,
-  error: record.error
-})
-
-/** Memory takes a record's new state (the fields a change of state writes). */
-const adopt = (record: Stored, next: Api.TaskRecord): void => {
-  record.state = next.state
-  record.attempts = next.attempts
-  record.failures = next.failures
-  record.startedAt = next.startedAt
-  record.finishedAt = next.finishedAt
-  record.error = next.error
 }
 
 /** @internal */

@@ -1,4 +1,4 @@
-import * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Recorder from "@fiberkit/sync/Recorder"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
@@ -7,9 +7,6 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
-import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
-import type { InvalidOptions } from "../Errors.js"
 import {
   TaskDefect,
   TaskInterrupted,
@@ -20,15 +17,17 @@ import {
 } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 import type { TaskResult } from "../TaskResult.js"
-import * as TaskStore from "../TaskStore.js"
+import type * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
 import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
-import { defaults, invalidOptions } from "./options.js"
-import { Outcomes } from "./outcomes.js"
+import { manyOptions } from "./options.js"
+import type { Outcomes } from "./outcomes.js"
 import { TaskRecording } from "./recording.js"
+import * as Replays from "./replays.js"
 import { defaultStoreRetry, supervised } from "./supervision.js"
+import { ProgressReports } from "./taskContext.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -44,7 +43,7 @@ type Definition = Api.TaskDefinition.Any
  * after the store took it; if the store still fails when `storeRetry` ends, it is published all
  * the same (so that `join` and a drained shutdown end) and `status` fails with the store's error.
  */
-class Manager<T extends Definition> {
+export class Manager<T extends Definition> {
   private readonly definitions = new Map<string, Definition>()
   /** The tasks the workers hold, and what cancels wait for. */
   private readonly ends = new Ends()
@@ -93,8 +92,31 @@ class Manager<T extends Definition> {
 
   readonly addAll = (
     task: T | string,
-    all: Iterable<unknown>
-  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> => this.addTasks(task, Array.from(all), undefined)
+    all: Iterable<unknown>,
+    options?: Api.TaskManager.AddAllOptions
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
+    this.addTasks(task, Array.from(all), manyOptions(options))
+
+  /** Dead letters: a replayed task counts as unfinished from the step that asked for it. */
+  private readonly replays = {
+    list: (filter?: TaskStore.ListFilter) => this.store.list(filter),
+    get: (id: string) => this.store.get(id),
+    replay: (id: string): Effect.Effect<boolean, TaskStoreError> =>
+      Effect.suspend(() => {
+        if (this.closed) return Effect.succeed(false)
+        this.unfinished++
+        let replayed = false
+        return Effect.map(this.store.replay(id), (done) => {
+          replayed = done
+          // a cancel no longer takes it for a task that ended
+          if (done) this.ends.replayed(id)
+          return done
+        }).pipe(Effect.ensuring(Effect.sync(() => replayed || this.counted(-1))), Effect.uninterruptible)
+      })
+  }
+
+  /** `list`, `retry`, `retryAll`. */
+  readonly deadLetters = Replays.operations(this.replays, () => this.closed)
 
   /**
    * Stores the tasks, all or nothing; one whose id the store holds already is not added again.
@@ -233,6 +255,8 @@ class Manager<T extends Definition> {
     const definition = this.definitions.get(record.name)
     const recording = this.recording
     const taken = recording === undefined ? undefined : recording.taken(record)
+    // a store that fails to write a report loses that report only
+    const reports = new ProgressReports((value) => Effect.ignore(this.store.progress(record.id, value)))
     const finish = (
       state: "succeeded" | "failed" | "cancelled",
       extra: {
@@ -258,7 +282,8 @@ class Manager<T extends Definition> {
               attempts: extra.attempts,
               addedAt: record.addedAt,
               startedAt: extra.startedAt,
-              finishedAt: now
+              finishedAt: now,
+              progress: reports.last ?? record.progress
             } as TaskResult
           )
       )
@@ -270,6 +295,7 @@ class Manager<T extends Definition> {
     }
     const attempts = { count: record.attempts, startedAt }
     const body = runAttempts({
+      reports,
       record,
       slot,
       definition,
@@ -343,52 +369,3 @@ class Manager<T extends Definition> {
       return Effect.andThen(Effect.forEach(running, Fiber.interrupt, { discard: true }), stopWorkers)
     })
 }
-
-/** @internal */
-export { defaults }
-
-/** @internal */
-export const make = <T extends Definition>(
-  options: Api.TaskManager.Options<T>
-): Effect.Effect<
-  Api.TaskManager<T>,
-  InvalidOptions | TaskStoreError,
-  Scope.Scope | TaskStore.TaskStore | Api.TaskDefinition.Context<T>
-> =>
-  Effect.gen(function*() {
-    const store: TaskStore.TaskStore = options.store ?? (yield* TaskStore.TaskStore)
-    // a store that runs tasks itself (BullMQ) makes the whole manager, and checks its options
-    if (store.engine !== undefined) return yield* store.engine.make(options)
-    const invalid = invalidOptions(options, 1)
-    if (invalid !== undefined) return yield* invalid
-    const workers = options.concurrency ?? defaults.concurrency
-    const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
-    const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
-    const recorder = yield* Recorder.current
-    const manager = new Manager<T>(
-      store,
-      outcomes,
-      context as Context.Context<unknown>,
-      options,
-      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("TaskManager", options.name) }
-    )
-    const recovered = yield* store.recover
-    manager.counted(recovered.length)
-    manager.workers = yield* Effect.forEach(
-      Array.from({ length: workers }),
-      (_, slot) => Effect.forkDetach(manager.worker(slot)),
-      { concurrency: "unbounded" }
-    )
-    yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))
-    return {
-      add: manager.add as Api.TaskManager<T>["add"],
-      addAll: manager.addAll as Api.TaskManager<T>["addAll"],
-      status: manager.status,
-      // each outcome comes from one of this manager's definitions, with its value or typed error
-      results: Stream.unwrap(outcomes.subscribe) as Api.TaskManager<T>["results"],
-      subscribe: outcomes.subscribe as Api.TaskManager<T>["subscribe"],
-      join: manager.join,
-      cancel: manager.cancel,
-      shutdown: manager.shutdown
-    }
-  })

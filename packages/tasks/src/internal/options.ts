@@ -2,6 +2,7 @@ import * as Durations from "@fiberkit/sync/Durations"
 import * as Option from "effect/Option"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
+import { priorityRange, resolvePriority } from "./priority.js"
 import { defaultStoreRetry } from "./supervision.js"
 
 /** @internal */
@@ -38,8 +39,17 @@ export const invalidOptions = (
     if (task.timeout !== undefined && !isDuration(task.timeout)) {
       return invalid(`tasks["${task.name}"].timeout`, "a duration ≥ 0", task.timeout)
     }
+    if (task.priority !== undefined && resolvePriority(task.priority) instanceof InvalidOptions) {
+      return invalid(`tasks["${task.name}"].priority`, priorityRange, task.priority)
+    }
   }
   const buffer = options.resultsBuffer ?? defaults.resultsBuffer
   if (!Number.isSafeInteger(buffer) || buffer < 1) return invalid("resultsBuffer", "an integer ≥ 1", buffer)
   return undefined
 }
+
+/** `addAll`'s options as `add`'s: the same for every task, never one id for all. @internal */
+export const manyOptions = (
+  options: Api.TaskManager.AddAllOptions | undefined
+): Api.TaskManager.AddOptions | undefined =>
+  options === undefined ? undefined : { priority: options.priority, delay: options.delay, runAt: options.runAt }

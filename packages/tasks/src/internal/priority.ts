@@ -12,6 +12,11 @@ export const maxPriority = 1_000_000
 /** @internal */
 export const defaultPriority = 0
 
+/** @internal */
+export const priorityRange = `an integer from -${maxPriority.toLocaleString("en")} to ${
+  maxPriority.toLocaleString("en")
+}`
+
 /**
  * The priority a task is added with: the one given to `add`, else the default — resolved here
  * only, so that a default of another level (a definition's) has one place to go.
@@ -27,7 +32,7 @@ export const resolvePriority = (given: unknown): number | InvalidOptions => {
   return new InvalidOptions({
     operation: "TaskManager.add",
     field: "priority",
-    expected: `an integer from -${maxPriority.toLocaleString("en")} to ${maxPriority.toLocaleString("en")}`,
+    expected: priorityRange,
     value: given
   })
 }

@@ -7,6 +7,7 @@ import { InvalidOptions, TaskStoreError } from "../Errors.js"
 import * as TaskStore from "../TaskStore.js"
 import { decodeArgs, encodeArgs } from "./argsText.js"
 import type { Persistence } from "./localPersistence.js"
+import { limitOf } from "./localRecords.js"
 import { LocalStore } from "./localStore.js"
 import * as Driver from "./sqliteDriver.js"
 
@@ -22,6 +23,9 @@ interface Row {
   readonly started_at: number | null
   readonly finished_at: number | null
   readonly error: string | null
+  readonly run_at: number | null
+  readonly progress: number | null
+  readonly replays: number
 }
 
 const toRecord = (row: Row): TaskStore.TaskRecord => ({
@@ -35,7 +39,10 @@ const toRecord = (row: Row): TaskStore.TaskRecord => ({
   addedAt: row.added_at,
   startedAt: row.started_at ?? undefined,
   finishedAt: row.finished_at ?? undefined,
-  error: row.error ?? undefined
+  error: row.error ?? undefined,
+  runAt: row.run_at ?? undefined,
+  progress: row.progress ?? undefined,
+  replays: row.replays
 })
 
 const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ operation, cause })
@@ -155,12 +162,12 @@ const statements = (db: Driver.Database) => ({
   // an id already in the table is skipped, and not returned (only that conflict: any other
   // constraint fails the add)
   insert: db.prepare(
-    `INSERT INTO fiberkit_tasks (id, name, args, state, priority, attempts, failures, added_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
+    `INSERT INTO fiberkit_tasks (id, name, args, state, priority, attempts, failures, added_at, run_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
   ),
   update: db.prepare(
-    `UPDATE fiberkit_tasks SET state = ?, attempts = ?, failures = ?, started_at = ?, finished_at = ?, error = ?
-      WHERE id = ?`
+    `UPDATE fiberkit_tasks SET state = ?, attempts = ?, failures = ?, started_at = ?, finished_at = ?, error = ?,
+      progress = ?, replays = ? WHERE id = ?`
   ),
   failLeftRunning: db.prepare(
     `UPDATE fiberkit_tasks SET state = 'failed', finished_at = ?,
@@ -174,7 +181,11 @@ const statements = (db: Driver.Database) => ({
   // (run after the tasks left running were queued again or failed: every unfinished one is
   // queued) in the order they are taken, which `fiberkit_tasks_queued` serves
   unfinished: db.prepare(`SELECT * FROM fiberkit_tasks WHERE state = 'queued' ORDER BY priority DESC, seq`),
-  get: db.prepare(`SELECT * FROM fiberkit_tasks WHERE id = ?`)
+  get: db.prepare(`SELECT * FROM fiberkit_tasks WHERE id = ?`),
+  // (a NULL filter selects every state, every name)
+  list: db.prepare(
+    `SELECT * FROM fiberkit_tasks WHERE (? IS NULL OR state = ?) AND (? IS NULL OR name = ?) ORDER BY seq LIMIT ?`
+  )
 })
 
 const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: number): Persistence => {
@@ -200,7 +211,8 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
                 record.priority,
                 record.attempts,
                 record.failures,
-                record.addedAt
+                record.addedAt,
+                record.runAt ?? null
               ) as { readonly id: string } | undefined
               if (row !== undefined) inserted.add(row.id)
             }
@@ -216,6 +228,8 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
           record.startedAt ?? null,
           record.finishedAt ?? null,
           record.error ?? null,
+          record.progress ?? null,
+          record.replays,
           record.id
         )
       }),
@@ -232,6 +246,15 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
           Effect.try({ try: () => rows.map(toRecord), catch: failed("read the unfinished tasks") })
         )
       ),
+    list: (filter) =>
+      Effect.try({
+        try: () => {
+          const state = filter?.state ?? null
+          const name = filter?.name ?? null
+          return (sql.list.all(state, state, name, name, limitOf(filter)) as Array<Row>).map(toRecord)
+        },
+        catch: failed("list tasks")
+      }),
     get: (id) =>
       Effect.try({
         try: () => Option.map(Option.fromNullishOr(sql.get.get(id) as Row | undefined), toRecord),
@@ -256,15 +279,20 @@ const schema = (db: Driver.Database) =>
         added_at INTEGER NOT NULL,
         started_at INTEGER,
         finished_at INTEGER,
-        error TEXT
+        error TEXT,
+        run_at INTEGER,
+        progress REAL,
+        replays INTEGER NOT NULL DEFAULT 0
       )`)
       // a file made by an earlier version: the columns it lacks (its tasks have priority 0), and
       // the index of the queue in the order it is taken, in place of the one by seq alone
       const columns = db.prepare(`PRAGMA table_info(fiberkit_tasks)`).all() as Array<{ readonly name: string }>
       const has = new Set(columns.map((column) => column.name))
-      for (const column of ["failures", "recoveries", "priority"]) {
+      for (const column of ["failures", "recoveries", "priority", "replays"]) {
         if (!has.has(column)) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`)
       }
+      if (!has.has("run_at")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN run_at INTEGER`)
+      if (!has.has("progress")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN progress REAL`)
       db.exec(`DROP INDEX IF EXISTS fiberkit_tasks_unfinished`)
       db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_queued ON fiberkit_tasks (state, priority DESC, seq)`)
     },

@@ -13,8 +13,9 @@ import { TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Er
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { describe, newTasks } from "../definitions.js"
-import { defaults, invalidOptions } from "../options.js"
+import { defaults, invalidOptions, manyOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
+import * as Replays from "../replays.js"
 import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
@@ -57,6 +58,7 @@ class RemoteManager<T extends Definition> {
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
     this.processor = new Processor(store, this.definitions, options, context)
+    this.deadLetters = Replays.operations(store, () => this.closed)
   }
 
   readonly add = (
@@ -68,8 +70,14 @@ class RemoteManager<T extends Definition> {
 
   readonly addAll = (
     task: T | string,
-    all: Iterable<unknown>
-  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> => this.addTasks(task, Array.from(all), undefined)
+    all: Iterable<unknown>,
+    options?: Api.TaskManager.AddAllOptions
+  ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
+    this.addTasks(task, Array.from(all), manyOptions(options))
+
+  /** Dead letters, in Redis: any process may list and replay them. */
+  /** `list`, `retry`, `retryAll`: dead letters are in Redis, any process may list and replay them. */
+  readonly deadLetters: ReturnType<typeof Replays.operations>
 
   /** Writes the jobs, all or nothing; the task id is the job id, which BullMQ adds once. */
   private addTasks(
@@ -328,6 +336,7 @@ export const make = <T extends Definition>(
       subscribe: subscribe as Api.TaskManager<T>["subscribe"],
       join: manager.join,
       cancel: manager.cancel,
+      ...manager.deadLetters,
       shutdown: manager.shutdown
     }
   })

@@ -83,7 +83,9 @@ export const make = (
       cancel: () => unsupported("cancel"),
       recover: Effect.succeed([]),
       engine: { make: (managerOptions) => Engine.make(store, managerOptions) },
-      list: (state, listOptions) => store.list(state, listOptions?.limit ?? 1_000),
+      list: store.list,
+      replay: store.replay,
+      progress: store.progress,
       once: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
         Effect.gen(function*() {
           const mark = store.onceKey(key)

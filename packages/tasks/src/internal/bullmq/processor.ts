@@ -11,10 +11,11 @@ import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../.
 import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
 import { retryDelay, retryInput } from "../retry.js"
+import { currentTask, ProgressReports, taskContext } from "../taskContext.js"
 import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { handBack } from "./scripts.js"
-import { argsOf, type BullStore, type JobData } from "./store.js"
+import { argsOf, type BullStore, type JobData, progressOf } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -118,7 +119,12 @@ export class Processor {
       Effect.flatMap(Schema.decodeUnknownEffect(definition.args)),
       Effect.mapError((error) => unrunnable(new InvalidTaskArgs({ task: job.name, reason: error.message }))),
       Effect.flatMap((args) => {
-        const run = definition.run(args) as Effect.Effect<unknown, unknown>
+        // progress goes to the job, where every process reads it (status, results, QueueEvents)
+        const reports = new ProgressReports((value) =>
+          Effect.ignore(Effect.tryPromise(() => job.updateProgress(progressOf(value))))
+        )
+        const context = taskContext(fromJobId(job.id!), job.name, job.attemptsStarted, reports)
+        const run = Effect.provideService(definition.run(args) as Effect.Effect<unknown, unknown>, currentTask, context)
         if (timeout === undefined) return run
         return Effect.timeoutOrElse(run, {
           duration: timeout,

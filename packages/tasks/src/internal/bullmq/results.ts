@@ -49,7 +49,8 @@ export const resultOf = (
       attempts: record.attempts,
       addedAt: record.addedAt,
       startedAt: record.startedAt,
-      finishedAt: record.finishedAt ?? Date.now()
+      finishedAt: record.finishedAt ?? Date.now(),
+      progress: record.progress
     }
     if (record.state === "succeeded") {
       return { ...base, state: "succeeded" as const, value: yield* decodeValue(definition, job.returnvalue) }

@@ -6,6 +6,7 @@ import type { Redis } from "ioredis"
 import { TaskStoreError } from "../../Errors.js"
 import type * as TaskStore from "../../TaskStore.js"
 import { decodeArgs, encodeArgs } from "../argsText.js"
+import { matches } from "../localRecords.js"
 import { fromBullPriority, toBullPriority } from "../priority.js"
 import { parseFailure, stateOf } from "./codec.js"
 import type { ErrorLog } from "./errorLog.js"
@@ -33,7 +34,23 @@ export interface Settings {
 export interface JobData {
   readonly argsText?: string | undefined
   readonly args?: unknown
+  /** Not taken before this time (epoch ms): the task's `runAt` (BullMQ's `delay` is relative, and retries change it). */
+  readonly runAt?: number | undefined
+  /** How often the task was replayed from the failed state. */
+  readonly replays?: number | undefined
 }
+
+/**
+ * A task's progress as the job's: boxed, since BullMQ reads a job that never reported any as
+ * progress 0. @internal
+ */
+export const progressOf = (value: number): { readonly fiberkit: number } => ({ fiberkit: value })
+
+/** The progress a task reported, from its job's. @internal */
+export const progressFrom = (progress: unknown): number | undefined =>
+  typeof progress === "object" && progress !== null && typeof (progress as { fiberkit?: unknown }).fiberkit === "number"
+    ? (progress as { readonly fiberkit: number }).fiberkit
+    : undefined
 
 /** A job's arguments, as its task's Schema encoded them. @internal */
 export const argsOf = (data: JobData): unknown => data.argsText === undefined ? data.args : decodeArgs(data.argsText)
@@ -126,7 +143,10 @@ export class BullStore {
       addedAt: job.timestamp,
       startedAt: job.processedOn ?? undefined,
       finishedAt: job.finishedOn ?? undefined,
-      error: failure?.text
+      error: failure?.text,
+      runAt: job.data.runAt,
+      progress: progressFrom(job.progress),
+      replays: job.data.replays ?? 0
     }
   }
 
@@ -137,11 +157,15 @@ export class BullStore {
         try: () =>
           tasks.map((task) => ({
             name: task.name,
-            data: { argsText: encodeArgs(task.args) },
+            data: task.runAt === undefined
+              ? { argsText: encodeArgs(task.args) }
+              : { argsText: encodeArgs(task.args), runAt: task.runAt },
             opts: {
               ...jobOptions(this.settings),
               jobId: toJobId(task.id),
               timestamp: task.addedAt,
+              // (BullMQ's delayed set, then its prioritized set once the time has come)
+              ...(task.runAt === undefined ? {} : { delay: Math.max(0, task.runAt - task.addedAt) }),
               // every task in BullMQ's prioritized set, ranked as on the local stores
               priority: toBullPriority(task.priority ?? 0)
             }
@@ -158,28 +182,60 @@ export class BullStore {
       return Option.some(this.record(job as Job<JobData>, await job.getState()))
     })
 
-  /** Tasks in a state, oldest first, `limit` at most. */
+  /** The tasks `filter` selects, oldest first. */
   readonly list = (
-    state: TaskStore.TaskState,
-    limit: number
+    filter?: TaskStore.ListFilter
   ): Effect.Effect<ReadonlyArray<TaskStore.TaskRecord>, TaskStoreError> =>
-    tryRedis(`list ${state} tasks`, async () => {
+    tryRedis("list tasks", async () => {
+      const state = filter?.state
+      const limit = filter?.limit ?? 1_000
       // cancelled tasks are failed jobs, or queued ones not taken yet; failed and queued ones may
-      // be cancelled: those states are read whole and filtered
-      const types: Array<string> = state === "queued" || state === "cancelled" ? [...queuedStates] : []
-      if (state === "running") types.push("active")
-      if (state === "succeeded") types.push("completed")
-      if (state === "failed" || state === "cancelled") types.push("failed")
-      const whole = state === "failed" || state === "cancelled" || state === "queued"
+      // be cancelled: those states are read whole and filtered, as is every state for a name
+      const types: Array<string> = []
+      if (state === undefined || state === "queued" || state === "cancelled") {
+        for (const type of queuedStates) types.push(type)
+      }
+      if (state === undefined || state === "running") types.push("active")
+      if (state === undefined || state === "succeeded") types.push("completed")
+      if (state === undefined || state === "failed" || state === "cancelled") types.push("failed")
+      const whole = state !== "running" && state !== "succeeded" || filter?.name !== undefined
       const records: Array<TaskStore.TaskRecord> = []
       // one BullMQ state at a time, so that each job's state is known without asking for it
       for (const type of types) {
         for (const job of await this.queue.getJobs(type as never, 0, whole ? -1 : limit - 1, true)) {
           const record = this.record(job as Job<JobData>, type)
-          if (record.state === state) records.push(record)
+          if (matches(record, filter)) records.push(record)
         }
       }
       return records.sort((a, b) => a.addedAt - b.addedAt).slice(0, limit)
+    })
+
+  /**
+   * A failed task back to the queue (see `TaskStore.replay`): BullMQ's own retry of a failed job,
+   * which one caller wins (it moves the job out of the failed set in one step), its failures
+   * (`attemptsMade`) reset; then the replay is counted in its data. A cancelled task, a failed
+   * job too, is never replayed.
+   */
+  readonly replay = (id: string): Effect.Effect<boolean, TaskStoreError> =>
+    tryRedis("replay a task", async () => {
+      const job = await this.queue.getJob(toJobId(id)) as Job<JobData> | undefined
+      if (job === undefined || this.record(job, await job.getState()).state !== "failed") return false
+      try {
+        await job.retry("failed", { resetAttemptsMade: true })
+      } catch (error) {
+        // replayed by another caller first, or gone meanwhile
+        const now = await this.queue.getJob(toJobId(id))
+        if (now === undefined || (await now.getState()) !== "failed") return false
+        throw error
+      }
+      await job.updateData({ ...job.data, replays: (job.data.replays ?? 0) + 1 })
+      return true
+    })
+
+  readonly progress = (id: string, value: number): Effect.Effect<void, TaskStoreError> =>
+    tryRedis("report progress", async () => {
+      const job = await this.queue.getJob(toJobId(id))
+      if (job !== undefined) await job.updateProgress(progressOf(value))
     })
 }
 

@@ -1,0 +1,63 @@
+import * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import type { InvalidOptions, TaskStoreError } from "../Errors.js"
+import type * as Api from "../TaskManager.js"
+import * as TaskStore from "../TaskStore.js"
+import { Manager } from "./manager.js"
+import { defaults, invalidOptions } from "./options.js"
+import { Outcomes } from "./outcomes.js"
+
+type Definition = Api.TaskDefinition.Any
+
+/** @internal */
+export { defaults }
+
+/** @internal */
+export const make = <T extends Definition>(
+  options: Api.TaskManager.Options<T>
+): Effect.Effect<
+  Api.TaskManager<T>,
+  InvalidOptions | TaskStoreError,
+  Scope.Scope | TaskStore.TaskStore | Api.TaskDefinition.Context<T>
+> =>
+  Effect.gen(function*() {
+    const store: TaskStore.TaskStore = options.store ?? (yield* TaskStore.TaskStore)
+    // a store that runs tasks itself (BullMQ) makes the whole manager, and checks its options
+    if (store.engine !== undefined) return yield* store.engine.make(options)
+    const invalid = invalidOptions(options, 1)
+    if (invalid !== undefined) return yield* invalid
+    const workers = options.concurrency ?? defaults.concurrency
+    const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
+    const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
+    const recorder = yield* Recorder.current
+    const manager = new Manager<T>(
+      store,
+      outcomes,
+      context as Context.Context<unknown>,
+      options,
+      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("TaskManager", options.name) }
+    )
+    const recovered = yield* store.recover
+    manager.counted(recovered.length)
+    manager.workers = yield* Effect.forEach(
+      Array.from({ length: workers }),
+      (_, slot) => Effect.forkDetach(manager.worker(slot)),
+      { concurrency: "unbounded" }
+    )
+    yield* Effect.addFinalizer(() => manager.shutdown({ drain: false }))
+    return {
+      add: manager.add as Api.TaskManager<T>["add"],
+      addAll: manager.addAll as Api.TaskManager<T>["addAll"],
+      status: manager.status,
+      // each outcome comes from one of this manager's definitions, with its value or typed error
+      results: Stream.unwrap(outcomes.subscribe) as Api.TaskManager<T>["results"],
+      subscribe: outcomes.subscribe as Api.TaskManager<T>["subscribe"],
+      join: manager.join,
+      cancel: manager.cancel,
+      ...manager.deadLetters,
+      shutdown: manager.shutdown
+    }
+  })

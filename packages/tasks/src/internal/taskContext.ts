@@ -1,0 +1,73 @@
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import { InvalidOptions } from "../Errors.js"
+import type * as Api from "../TaskContext.js"
+
+/** The task the current fiber runs an attempt of; `undefined` outside a task. @internal */
+export const currentTask: Context.Reference<Api.TaskContext | undefined> = Context.Reference<
+  Api.TaskContext | undefined
+>("@fiberkit/tasks/TaskContext/currentTask", { defaultValue: () => undefined })
+
+/**
+ * A task's progress writes, coalesced: a report made while a write is in flight only replaces the
+ * value that write's successor writes, so a task that reports in a tight loop costs one write at a
+ * time, and the last value reported is the one written last. The writes run uninterruptibly (a
+ * reporter interrupted mid-write leaves no write half-done, nor the next one unstarted); a write
+ * that fails is logged by the store's caller and skipped — progress is advice, never a failure of
+ * the task.
+ *
+ * @internal
+ */
+/** A progress value out of range, as `InvalidOptions`; `undefined` if it is a finite number. @internal */
+export const invalidProgress = (value: number): InvalidOptions | undefined =>
+  typeof value === "number" && Number.isFinite(value)
+    ? undefined
+    : new InvalidOptions({ operation: "TaskContext.progress", field: "value", expected: "a finite number", value })
+
+export class ProgressReports {
+  private latest = 0
+  private writing = false
+  /** The last value reported, if any. */
+  last: number | undefined = undefined
+
+  constructor(private readonly write: (value: number) => Effect.Effect<void>) {}
+
+  readonly report = (value: number): Effect.Effect<void, InvalidOptions> =>
+    Effect.suspend(() => {
+      const invalid = invalidProgress(value)
+      if (invalid !== undefined) return Effect.fail(invalid)
+      this.latest = value
+      this.last = value
+      if (this.writing) return Effect.void
+      this.writing = true
+      return Effect.uninterruptible(this.drain)
+    })
+
+  private readonly drain: Effect.Effect<void> = Effect.suspend(() => {
+    const value = this.latest
+    return Effect.flatMap(this.write(value), () => {
+      if (this.latest === value) {
+        this.writing = false
+        return Effect.void
+      }
+      return this.drain
+    })
+  })
+}
+
+/** The context of one attempt of a task. @internal */
+export const taskContext = (
+  id: string,
+  name: string,
+  attempt: number,
+  reports: ProgressReports
+): Api.TaskContext => ({ id, name, attempt, progress: reports.report })
+
+/** @internal */
+export const progress = (value: number): Effect.Effect<void, InvalidOptions> =>
+  Effect.flatMap(Effect.service(currentTask), (task) => {
+    // checked outside a task too: a mistake shows in a test run without a manager
+    const invalid = invalidProgress(value)
+    if (invalid !== undefined) return Effect.fail(invalid)
+    return task === undefined ? Effect.void : task.progress(value)
+  })

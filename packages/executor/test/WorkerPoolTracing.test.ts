@@ -6,11 +6,13 @@
  * nothing is made and nothing crosses.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { Gen } from "@fiberkit/testkit"
 import type { Tracer } from "effect"
 import { Clock, Effect, Option } from "effect"
 import * as WorkerThreads from "node:worker_threads"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, how, release, started } from "./fixtures/handshake.js"
+import { sharedPool } from "./fixtures/sharedPool.js"
 import { heldSpan, parentOf, recordingTracer, traced, view, workerSpans } from "./fixtures/traced.js"
 
 const module = new URL("./fixtures/traced.js", import.meta.url)
@@ -225,4 +227,50 @@ describe("WorkerPool traces across threads", { timeout: 60_000, concurrent: fals
         assert.strictEqual(inner.traceId, caller!.traceId)
       }))
     ))
+
+  describe("at random", () => {
+    const Shared = sharedPool(2, module)
+
+    it.live.prop(
+      "every call under a span runs under its own call span, every other under none; every span ends",
+      [Gen.array(
+        Gen.record({ traced: Gen.boolean, cancel: Gen.constantFrom("no", "at once", "after the previous ended") }),
+        { maxLength: 30 }
+      )],
+      ([specs]) =>
+        withSpans((spans) =>
+          Effect.gen(function*() {
+            const pool = yield* Shared
+            const futures = yield* Effect.forEach(specs, (spec, i) => {
+              const submit = pool.submit(traced(String(i)))
+              return spec.traced ? Effect.withSpan(submit, `caller ${i}`) : submit
+            })
+            yield* Effect.forEach(specs, (spec, i) => {
+              if (spec.cancel === "no") return Effect.void
+              const wait = spec.cancel === "at once" || i === 0 ? Effect.void : futures[i - 1]!.await
+              return Effect.andThen(wait, futures[i]!.cancel)
+            }, { discard: true })
+            const exits = yield* Effect.forEach(futures, (future) => future.await)
+            exits.forEach((exit, i) => {
+              const caller = named(spans(), `caller ${i}`)[0]
+              assert.strictEqual(caller !== undefined, specs[i]!.traced, `call ${i}`)
+              const call = caller && spans().find((span) => parentId(span) === caller.spanId)
+              const wait = call && spans().find((span) => parentId(span) === call.spanId)
+              if (call !== undefined) {
+                assert.strictEqual(view(call).status, how(exit) === "success" ? "success" : "interrupted", `call ${i}`)
+                assert.strictEqual(wait?.name, "WorkerPool.wait", `call ${i}`)
+              }
+              if (exit._tag === "Success") {
+                assert.strictEqual(exit.value.parentSpanId, call?.spanId ?? null, `call ${i}`)
+                if (call !== undefined) assert.strictEqual(exit.value.traceId, call.traceId, `call ${i}`)
+              }
+            })
+            // the caller's, the call's and the wait's, for each traced call: nothing more, nothing open
+            assert.strictEqual(spans().length, 3 * specs.filter((spec) => spec.traced).length)
+            assert.deepStrictEqual(spans().filter((span) => span.status._tag === "Started").map((span) => span.name), [])
+          })
+        ),
+      { arbitrary: { runs: 30 } }
+    )
+  })
 })

@@ -267,7 +267,10 @@ describe("WorkerPool traces across threads", { timeout: 60_000, concurrent: fals
             })
             // the caller's, the call's and the wait's, for each traced call: nothing more, nothing open
             assert.strictEqual(spans().length, 3 * specs.filter((spec) => spec.traced).length)
-            assert.deepStrictEqual(spans().filter((span) => span.status._tag === "Started").map((span) => span.name), [])
+            assert.deepStrictEqual(
+              spans().filter((span) => span.status._tag === "Started").map((span) => span.name),
+              []
+            )
           })
         ),
       { arbitrary: { runs: 30 } }

@@ -28,6 +28,14 @@ const named = (spans: ReadonlyArray<Tracer.NativeSpan>, name: string): Array<Tra
 
 const parentId = (span: Tracer.NativeSpan): string | undefined => Option.getOrUndefined(span.parent)?.spanId
 
+/** The `WorkerPool.call` and `WorkerPool.wait` spans of the call submitted under the span `caller`, if any. */
+const callOf = (spans: ReadonlyArray<Tracer.NativeSpan>, caller: string) => {
+  const of = named(spans, caller)[0]
+  const call = of && spans.find((span) => parentId(span) === of.spanId)
+  const wait = call && spans.find((span) => parentId(span) === call.spanId)
+  return { caller: of, call, wait }
+}
+
 /** The RUN messages (see `Protocol.RUN`) posted to worker threads while `effect` runs. */
 const runMessages = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.suspend(() => {
@@ -116,11 +124,9 @@ describe("WorkerPool traces across threads", { timeout: 60_000, concurrent: fals
         yield* held.result
         yield* next.result
         const waitOf = (caller: string) => {
-          const [of] = named(spans(), caller)
-          const call = spans().find((span) => parentId(span) === of!.spanId)!
-          const wait = spans().find((span) => parentId(span) === call.spanId)!
-          assert.strictEqual(wait.status._tag, "Ended")
-          return wait.status as Extract<Tracer.SpanStatus, { _tag: "Ended" }>
+          const { wait } = callOf(spans(), caller)
+          assert.strictEqual(wait!.status._tag, "Ended")
+          return wait!.status as Extract<Tracer.SpanStatus, { _tag: "Ended" }>
         }
         // sent to an idle worker: its wait ended when it was sent, before the test saw it run
         assert.isTrue(waitOf("first").endTime <= seenRunning)
@@ -169,10 +175,8 @@ describe("WorkerPool traces across threads", { timeout: 60_000, concurrent: fals
           "FutureCancelled"
         ])
         const statuses = Object.fromEntries(["running", "queued"].map((caller) => {
-          const [of] = named(spans(), caller)
-          const call = spans().find((span) => parentId(span) === of!.spanId)!
-          const wait = spans().find((span) => parentId(span) === call.spanId)!
-          return [caller, [view(call).status, view(wait).status]]
+          const { call, wait } = callOf(spans(), caller)
+          return [caller, [view(call!).status, view(wait!).status]]
         }))
         // the running one had stopped waiting; the queued one never did
         assert.deepStrictEqual(statuses, {
@@ -201,11 +205,9 @@ describe("WorkerPool traces across threads", { timeout: 60_000, concurrent: fals
         yield* one.result
         yield* started(second)
         assert.isTrue(yield* two.cancel)
-        const [caller] = named(spans(), "two")
-        const call = spans().find((span) => parentId(span) === caller!.spanId)!
-        const wait = spans().find((span) => parentId(span) === call.spanId)!
+        const { call, wait } = callOf(spans(), "two")
         // it never replied: the pool knew it started from the reply before it
-        assert.deepStrictEqual([view(call).status, view(wait).status], ["interrupted", "success"])
+        assert.deepStrictEqual([view(call!).status, view(wait!).status], ["interrupted", "success"])
       })).pipe(Effect.ensuring(Effect.andThen(release(first), release(second))))
     )
   })
@@ -252,10 +254,8 @@ describe("WorkerPool traces across threads", { timeout: 60_000, concurrent: fals
             }, { discard: true })
             const exits = yield* Effect.forEach(futures, (future) => future.await)
             exits.forEach((exit, i) => {
-              const caller = named(spans(), `caller ${i}`)[0]
+              const { call, caller, wait } = callOf(spans(), `caller ${i}`)
               assert.strictEqual(caller !== undefined, specs[i]!.traced, `call ${i}`)
-              const call = caller && spans().find((span) => parentId(span) === caller.spanId)
-              const wait = call && spans().find((span) => parentId(span) === call.spanId)
               if (call !== undefined) {
                 assert.strictEqual(view(call).status, how(exit) === "success" ? "success" : "interrupted", `call ${i}`)
                 assert.strictEqual(wait?.name, "WorkerPool.wait", `call ${i}`)

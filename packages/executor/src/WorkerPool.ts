@@ -39,6 +39,14 @@
  *   the calls an effect makes are not bounded.
  * - **Draining:** `awaitIdle` and `awaitSizeBelow(n)`.
  *
+ * Traces cross the thread: a call submitted under a span gets a `WorkerPool.call <task>` span (a
+ * child of the submitter's, until the call settles) and its child `WorkerPool.wait` (until the
+ * call starts on a worker); in the worker its task runs under the call span, so the spans it opens
+ * join the submitter's trace — exported by the tracer the worker module installs with
+ * `WorkerTask.serve`'s `layer` (each thread exports its own spans, as OpenTelemetry requires). A
+ * call submitted with no span makes no span and sends no trace. See the README, "Traces across
+ * threads".
+ *
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"
@@ -271,6 +279,7 @@ export declare namespace WorkerPool {
      * worker thread, on the lane of its worker (`worker 0` … `worker <concurrency - 1>`; a replacement
      * worker takes the lane of the one it replaces, a worker started by a grow the lowest free lane;
      * after a shrink, the workers left keep theirs). Default: its number, in order of creation.
+     * Also the `fiberkit.pool.name` attribute of the spans of its calls (none when not given).
      */
     readonly name?: string | undefined
     /**

@@ -257,6 +257,12 @@ export const make: {
  * requires: a runner accepts it only once nothing is missing. Give the services through `layer`,
  * not with `Effect.provide(layer)` around `serve`, which would build them on the main thread too.
  *
+ * A call submitted to the pool under a span runs here under the pool's `WorkerPool.call` span for
+ * it (its trace id and span id cross the thread): the spans a task opens join the submitter's
+ * trace. They go to this thread's tracer — each thread exports its own spans, so install the
+ * worker's tracer (an OpenTelemetry SDK layer, say) with `layer` too; without one they are made
+ * and dropped.
+ *
  * **Example**
  *
  * ```ts
@@ -275,6 +281,25 @@ export const make: {
  * })
  *
  * Effect.runFork(WorkerTask.serve([score], { layer: ModelLive }))
+ * ```
+ *
+ * **Example** (Spans in the worker: its tracer comes with the layer)
+ *
+ * ```ts
+ * import { Effect, Layer, Schema, Tracer } from "effect"
+ * import { WorkerTask } from "@fiberkit/executor"
+ *
+ * // stands for an exporter's tracer, e.g. `NodeSdk.layer(...)` of `@effect/opentelemetry`
+ * const WorkerTracing = Layer.succeed(Tracer.Tracer, Tracer.nativeTracer)
+ *
+ * export const parse = WorkerTask.make("parse", {
+ *   payload: Schema.String,
+ *   success: Schema.Number,
+ *   // under the submitter's trace when it was submitted under a span
+ *   run: (text) => Effect.withSpan(Effect.sync(() => text.split(",").length), "parse.split")
+ * })
+ *
+ * Effect.runFork(WorkerTask.serve([parse], { layer: WorkerTracing }))
  * ```
  *
  * @since 0.1.0

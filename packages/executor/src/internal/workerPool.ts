@@ -25,6 +25,7 @@ import { Workers } from "./workerPoolWorkers.js"
 import * as Protocol from "./workerProtocol.js"
 import { CallJob, WorkerRecording } from "./workerSlot.js"
 import { type CallImpl, currentRouter, isCall, type Router } from "./workerTask.js"
+import { CallTrace } from "./workerTrace.js"
 
 /** @internal */
 export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/WorkerPool") as Api.TypeId
@@ -72,6 +73,8 @@ export class WorkerPoolImpl
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   private readonly router: Router = (call) => this.runCall(call, 0)
   private readonly recording: WorkerRecording | undefined
+  /** Its `name` option, for the spans of the calls submitted under a span. */
+  private readonly name: string | undefined
   readonly workers: Workers
   readonly steering: Settings["steering"]
   /**
@@ -82,6 +85,7 @@ export class WorkerPoolImpl
 
   constructor(settings: Settings, context: Context.Context<never>) {
     this.steering = settings.steering
+    this.name = settings.name
     this.runFork = Effect.runForkWith(context)
     // no recorder: the main-thread effects are not this pool's tasks (their calls are)
     this.fibers = new FiberPoolImpl(settings.size, context, this.nextId, undefined, this.steering, this.watchers)
@@ -111,9 +115,16 @@ export class WorkerPoolImpl
     return this.workers.size
   }
 
-  private enqueue(call: CallImpl<unknown, unknown, unknown>, rank: number, bounded: boolean): CallJob {
+  /** `caller`: the fiber that submits it, whose span (if any) is the parent of the call's spans. */
+  private enqueue(
+    call: CallImpl<unknown, unknown, unknown>,
+    caller: Fiber.Fiber<unknown, unknown>,
+    rank: number,
+    bounded: boolean
+  ): CallJob {
     const queuedAt = this.recording === undefined ? 0 : this.recording.recorder.now()
-    const job = new CallJob(this.nextId(), call, queuedAt, rank, bounded)
+    const trace = caller.cache.span === undefined ? undefined : CallTrace.of(caller, call.task.name, this.name)
+    const job = new CallJob(this.nextId(), call, queuedAt, rank, bounded, trace)
     this.live.add(job)
     this.workers.push(job)
     return job
@@ -136,7 +147,7 @@ export class WorkerPoolImpl
         registerThenWait((settle) => {
           // the pool has ended (a fiber outlived the task that forked it): the call cannot run
           if (this.workers.stopped) return settle(Exit.interrupt(caller.id))
-          const future = this.enqueue(call, rank, false)
+          const future = this.enqueue(call, caller, rank, false)
           // cancelled by the pool (shutdown with cancelFutures): the call is interrupted
           future.observe((exit) => settle(future.wasCancelled ? Exit.interrupt(caller.id) : exit))
           return Effect.asVoid(future.cancel)
@@ -159,7 +170,9 @@ export class WorkerPoolImpl
     bounded: boolean
   ): Effect.Effect<Future.Future<A, E>> {
     this.workers.unblock()
-    if (isCall(effect)) return Effect.succeed(this.enqueue(effect, rank, bounded) as unknown as Future.Future<A, E>)
+    if (isCall(effect)) {
+      return Effect.succeed(this.enqueue(effect, caller, rank, bounded) as unknown as Future.Future<A, E>)
+    }
     return this.fibers.accept(this.routed(effect, priority), caller, rank, bounded)
   }
 
@@ -201,7 +214,7 @@ export class WorkerPoolImpl
           window: this.concurrency * Protocol.CELLS,
           start: (effect) =>
             isCall(effect)
-              ? this.enqueue(effect, rank, false) as unknown as FutureImpl<B, E>
+              ? this.enqueue(effect, caller, rank, false) as unknown as FutureImpl<B, E>
               : this.fibers.submitNow(carry(this.routed(effect, 0)), rank),
           closed: () => this.closed,
           cancelled: () => this.cancelledFutures

@@ -21,6 +21,8 @@ export interface Settings extends ThreadSettings {
   readonly recorder: Recorder.Recorder | undefined
   /** The pool's group under the recorder (its name, or its number); none without a recorder. */
   readonly group: string | undefined
+  /** Its `name` option: an attribute of the spans it opens. */
+  readonly name: string | undefined
 }
 
 const invalid = (field: string, expected: string, value: unknown) =>
@@ -94,6 +96,7 @@ export const settingsOf = (
       threadOptions: { resourceLimits: options.resourceLimits },
       initializer,
       recorder,
+      name: options.name,
       group: recorder === undefined ? undefined : yield* Recorder.groupName("WorkerPool", options.name)
     }
   })

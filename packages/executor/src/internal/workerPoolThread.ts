@@ -9,6 +9,7 @@ import * as Protocol from "./workerProtocol.js"
 import { type CallJob, decode, type Sent } from "./workerSlot.js"
 import { spawnThread } from "./workerThread.js"
 import type { ThreadHost } from "./workerThreadHost.js"
+import { traceOf } from "./workerTrace.js"
 
 /**
  * One worker thread, driven directly through `node:worker_threads`: the pool's own messages
@@ -291,19 +292,22 @@ export class Thread {
   // ---- jobs -----------------------------------------------------------------------------
 
   /**
-   * Posts a batch. A payload `postMessage` cannot clone fails the whole message; then each job
+   * Posts a batch, with the trace entries of its calls submitted under a span (see
+   * `Protocol.RUN`). A payload `postMessage` cannot clone fails the whole message; then each job
    * goes alone, and only those that cannot be sent fail.
    */
-  send(batch: Array<unknown>): void {
+  send(batch: Array<unknown>, traces?: Array<unknown>): void {
     try {
-      this.post([Protocol.RUN, batch])
+      this.post(traces === undefined ? [Protocol.RUN, batch] : [Protocol.RUN, batch, traces])
       return
     } catch {
       // one by one below
     }
     for (let at = 0; at < batch.length; at += Protocol.STRIDE) {
+      const one = batch.slice(at, at + Protocol.STRIDE)
+      const trace = traces === undefined ? undefined : traceOf(traces, batch[at] as number)
       try {
-        this.post([Protocol.RUN, batch.slice(at, at + Protocol.STRIDE)])
+        this.post(trace === undefined ? [Protocol.RUN, one] : [Protocol.RUN, one, trace])
       } catch (error) {
         const sent = this.held.sent.find((sent) => sent.seq === batch[at])!
         this.held.unsend(sent)
@@ -327,8 +331,11 @@ export class Thread {
       }
       const micros = Math.max(1, flat[at + 3] as number)
       this.micros = this.micros === 0 ? micros : this.micros * 0.8 + micros * 0.2
+      sent.job.trace?.ran(micros)
       this.finish(sent, decode(sent.job.task, status, value), micros / 1000)
     }
+    // the worker takes up the next call it holds once it has sent this reply
+    this.held.head()?.job.trace?.started()
     this.held.headSince = performance.now()
     this.endIfRetired()
     this.host.schedule()

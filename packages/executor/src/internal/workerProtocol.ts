@@ -3,8 +3,10 @@
  * the thread in its `workerData`) that decide, without a message, whether a queued task is
  * cancelled before it starts, and whether the thread's `serve` runs (see `SERVE`).
  *
- * Main → worker: `[INIT, initializer?, payload]`, then `[RUN, flat]` where `flat` holds
- * `seq, cell, task, payload` for each task, many tasks per message; `[RESUME]` after a halt that
+ * Main → worker: `[INIT, initializer?, payload]`, then `[RUN, flat, traces?]` where `flat` holds
+ * `seq, cell, task, payload` for each task, many tasks per message, and `traces` (present only when
+ * one of them was submitted under a span) holds `seq, traceId, spanId, sampled` for each task
+ * submitted under a span: the span the task runs under in the worker; `[RESUME]` after a halt that
  * ended without a terminate (see `HALT`); `[CLOSE]` when the pool ends a worker whose `serve`
  * runs (idle, or still starting): the worker ends `serve`, which releases its layer (a layer
  * still building, an initializer still running, are interrupted).
@@ -67,6 +69,7 @@ export const CLOSE = 3
 export type Request =
   | readonly [typeof INIT, string | undefined, unknown]
   | readonly [typeof RUN, ReadonlyArray<unknown>]
+  | readonly [typeof RUN, ReadonlyArray<unknown>, ReadonlyArray<unknown>]
   | readonly [typeof RESUME]
   | readonly [typeof CLOSE]
 

@@ -7,10 +7,12 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Tracer from "effect/Tracer"
 import * as WorkerThreads from "node:worker_threads"
 import type * as Api from "../WorkerTask.js"
 import * as Protocol from "./workerProtocol.js"
 import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
+import { ParentSpans } from "./workerTrace.js"
 
 /**
  * The worker side: runs the tasks it is sent one after another, in order, each unless the pool
@@ -19,10 +21,14 @@ import { type AnyTask, defectCodec, taskOf } from "./workerTask.js"
  * a task that crashes the thread takes no finished result down with it. On CLOSE it starts no
  * more tasks, interrupts the initializer if it runs, and once the task running (if any) has
  * ended, calls `close`; it calls it too when the initializer fails (the worker will not start).
+ * A task submitted under a span runs with that span (the pool's `WorkerPool.call` span) as its
+ * parent, so the spans it opens belong to the submitter's trace, recorded by this thread's tracer.
  */
 class TaskServer {
   /** Entries of `Protocol.STRIDE` items each: seq, cell, task name, payload. */
   private readonly queue = new Fifo.Fifo<unknown>()
+  /** The parent spans of the tasks queued that were submitted under a span. */
+  private readonly parents = new ParentSpans()
   private busy = false
   /** Replies not sent yet: skipped tasks wait to go with the next result. */
   private replies: Array<unknown> = []
@@ -46,7 +52,10 @@ class TaskServer {
       if (!this.busy) this.close()
       return
     }
-    if (message[0] === Protocol.RUN) { for (const entry of message[1]) this.queue.push(entry) }
+    if (message[0] === Protocol.RUN) {
+      for (const entry of message[1]) this.queue.push(entry)
+      if (message.length === 3) this.parents.add(message[2])
+    }
     // RUN, or RESUME after a halt that ended without a terminate
     if (!this.busy) this.drain()
   }
@@ -71,13 +80,18 @@ class TaskServer {
     })
   }
 
-  /** Runs the task; `done` is called with its exit, at once if it did not suspend. Returns its fiber if it did. */
+  /**
+   * Runs the task (under `parent`, when it was submitted under a span); `done` is called with its
+   * exit, at once if it did not suspend. Returns its fiber if it did.
+   */
   private start(
     task: AnyTask,
     payload: unknown,
-    done: (exit: Exit.Exit<unknown, unknown>) => void
+    done: (exit: Exit.Exit<unknown, unknown>) => void,
+    parent?: Tracer.AnySpan
   ): Fiber.Fiber<unknown, unknown> | undefined {
-    const fiber = this.runFork(Effect.suspend(() => task.run(task.payloadCodec.decode(payload))))
+    const run = Effect.suspend(() => task.run(task.payloadCodec.decode(payload)))
+    const fiber = this.runFork(parent === undefined ? run : Effect.withParentSpan(run, parent))
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       done(exit)
@@ -97,6 +111,7 @@ class TaskServer {
       const cell = queue.shift() as number
       const name = queue.shift() as string
       const payload = queue.shift()
+      const parent = this.parents.take(seq)
       if (Atomics.compareExchange(cells, cell, Protocol.QUEUED, Protocol.STARTED) !== Protocol.QUEUED) {
         this.replies.push(seq, Protocol.SKIPPED, undefined, 0)
         continue
@@ -117,7 +132,7 @@ class TaskServer {
         // sent before the next task starts: if that one crashes the thread, this result is safe
         this.flush()
         if (suspended) this.drain()
-      }) !== undefined
+      }, parent) !== undefined
       if (suspended) return // the queue goes on when this task ends
     }
     this.busy = false

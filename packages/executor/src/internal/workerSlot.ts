@@ -5,6 +5,7 @@ import { Job } from "./fiberPoolJobs.js"
 import type { HeldCalls } from "./workerHeld.js"
 import * as Protocol from "./workerProtocol.js"
 import { type AnyTask, type CallImpl, defectCodec } from "./workerTask.js"
+import type { CallTrace } from "./workerTrace.js"
 
 /**
  * A call waiting in the pool's line, or sent to a worker: a job of the pool's line (by rank, then
@@ -18,9 +19,33 @@ export class CallJob extends Job {
   /** Its place on the worker it was sent to, until it is answered or taken back. */
   sent: Sent | undefined = undefined
 
-  constructor(id: number, call: CallImpl<unknown, unknown, unknown>, queuedAt: number, rank: number, bounded: boolean) {
+  constructor(
+    id: number,
+    call: CallImpl<unknown, unknown, unknown>,
+    queuedAt: number,
+    rank: number,
+    bounded: boolean,
+    /** Its spans, when it was submitted under a span; ended (and forgotten) when it settles. */
+    public trace: CallTrace | undefined = undefined
+  ) {
     super(id, call as unknown as Effect.Effect<unknown, unknown>, undefined, queuedAt, rank, bounded)
     this.task = call.task
+  }
+
+  override settleNow(exit: Exit.Exit<unknown, unknown>, start?: (callbacks: Effect.Effect<void>) => void) {
+    const trace = this.trace
+    if (trace !== undefined) {
+      // before its observers are told: a caller that resumes finds its spans ended
+      this.trace = undefined
+      trace.end(exit)
+    }
+    return super.settleNow(exit, start)
+  }
+
+  override unstart(): boolean {
+    if (!super.unstart()) return false
+    this.trace?.unstarted()
+    return true
   }
 
   /** Its payload (read when it is sent: it has not settled yet). */

@@ -17,6 +17,7 @@ import type { TaskNotFound, TaskStoreError, TaskTimeout, UnknownTask } from "./E
 import * as internal from "./internal/managerMake.js"
 import type { TaskDefinition } from "./TaskDefinition.js"
 import type { TaskResult } from "./TaskResult.js"
+import type { TaskSchedule } from "./TaskSchedule.js"
 import type * as TaskStore from "./TaskStore.js"
 
 export {
@@ -262,6 +263,13 @@ export declare namespace TaskManager {
      * its number, in order of creation. (The local stores only: the BullMQ store records nothing.)
      */
     readonly name?: string | undefined
+    /**
+     * Recurring tasks (`TaskSchedule.cron`, `TaskSchedule.every`), added by this manager at each
+     * tick — once across every manager on the store — until it shuts down. Default: none. An id
+     * twice, a task that is not in `tasks`, arguments its Schema rejects or a cron that does not
+     * parse fail `InvalidOptions`.
+     */
+    readonly schedules?: ReadonlyArray<TaskSchedule<T>> | undefined
   }
 }
 

@@ -109,6 +109,28 @@ export interface ListFilter {
 }
 
 /**
+ * Where the schedules of every manager on a store keep their last tick (epoch ms): a manager
+ * resumes a schedule from it after a restart. `advance` never moves a tick back.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const lastNightly = (store: TaskStore.TaskStore) =>
+ *   Effect.map(store.ticks.last("nightly"), (at) => at === undefined ? "never ran" : new Date(at).toISOString())
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface ScheduleTicks {
+  readonly last: (schedule: string) => Effect.Effect<number | undefined, TaskStoreError>
+  readonly advance: (schedule: string, at: number) => Effect.Effect<void, TaskStoreError>
+}
+
+/**
  * **Example**
  *
  * ```ts
@@ -238,6 +260,8 @@ export interface TaskStore {
   readonly replay: (id: string) => Effect.Effect<boolean, TaskStoreError>
   /** The tasks `filter` selects, the oldest first. */
   readonly list: (filter?: ListFilter) => Effect.Effect<ReadonlyArray<TaskRecord>, TaskStoreError>
+  /** Each schedule's last tick (`TaskSchedule`), shared by every manager on the store. */
+  readonly ticks: ScheduleTicks
   /** A running task reported its progress. */
   readonly progress: (id: string, value: number) => Effect.Effect<void, TaskStoreError>
   /** The task with this id, in whatever state; `None` if unknown (the memory store forgets old finished tasks). */

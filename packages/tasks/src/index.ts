@@ -45,6 +45,13 @@ export * as TaskManager from "./TaskManager.js"
 export * as TaskResult from "./TaskResult.js"
 
 /**
+ * TaskSchedule: recurring tasks on a cron expression or an Effect Schedule, once per tick across processes.
+ *
+ * @since 0.4.0
+ */
+export * as TaskSchedule from "./TaskSchedule.js"
+
+/**
  * TaskStore: where a TaskManager keeps its tasks.
  *
  * @since 0.1.0

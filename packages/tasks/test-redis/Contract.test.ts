@@ -4,6 +4,7 @@ import { contractDelays } from "../test/contractDelays.js"
 import { contractEdges } from "../test/contractEdges.js"
 import { contractPriority } from "../test/contractPriority.js"
 import { contractProgress } from "../test/contractProgress.js"
+import { contractSchedules } from "../test/contractSchedules.js"
 import { freshStore } from "./redis.js"
 
 contract("BullMQ store", { store: freshStore(), propertyRuns: 8 })
@@ -12,3 +13,4 @@ contractPriority("BullMQ store", freshStore(), { propertyRuns: 10 })
 contractDeadLetters("BullMQ store", freshStore())
 contractDelays("BullMQ store", freshStore())
 contractProgress("BullMQ store", freshStore())
+contractSchedules("BullMQ store", freshStore())

@@ -10,6 +10,7 @@ import { contractDelays } from "./contractDelays.js"
 import { contractEdges } from "./contractEdges.js"
 import { contractPriority } from "./contractPriority.js"
 import { contractProgress } from "./contractProgress.js"
+import { contractSchedules } from "./contractSchedules.js"
 
 contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
 
@@ -38,3 +39,5 @@ contractDelays("memory store", TaskStore.memory)
 contractDelays("SQLite store", sqliteStore)
 contractProgress("memory store", TaskStore.memory)
 contractProgress("SQLite store", sqliteStore)
+contractSchedules("memory store", TaskStore.memory)
+contractSchedules("SQLite store", sqliteStore)

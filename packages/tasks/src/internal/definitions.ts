@@ -14,7 +14,7 @@ import { textOf } from "./text.js"
  * points (an emoji is one), control characters are Unicode's (category Cc, C1 included), and a
  * lone surrogate (not text: a store would not give it back as itself) is refused too.
  */
-const invalidId = (id: unknown): string | undefined => {
+export const invalidId = (id: unknown): string | undefined => {
   if (typeof id !== "string") return "an id is a string"
   if (id.length === 0) return "it is empty"
   const characters = [...id].length

@@ -21,6 +21,10 @@ export interface Persistence {
   readonly recover: Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
   /** The tasks `filter` selects, the oldest first. */
   readonly list: (filter: Api.ListFilter | undefined) => Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError>
+  /** A schedule's last tick. */
+  readonly lastTick: (schedule: string) => Effect.Effect<number | undefined, TaskStoreError>
+  /** Records a schedule's tick, unless a later one is recorded. */
+  readonly advanceTick: (schedule: string, at: number) => Effect.Effect<void, TaskStoreError>
   /** A task no longer held in memory (finished). */
   readonly get: (id: string) => Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError>
 }

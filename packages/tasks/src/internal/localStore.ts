@@ -347,6 +347,21 @@ export class LocalStore implements Api.TaskStore {
       next.progress = value
     }, "running")
 
+  /** Schedules' last ticks: in memory, or the persistence's. */
+  private readonly lastTicks = new Map<string, number>()
+  readonly ticks: Api.ScheduleTicks = {
+    last: (schedule) =>
+      this.persistence === undefined
+        ? Effect.sync(() => this.lastTicks.get(schedule))
+        : this.persistence.lastTick(schedule),
+    advance: (schedule, at) =>
+      this.persistence === undefined
+        ? Effect.sync(() => {
+          if ((this.lastTicks.get(schedule) ?? -Infinity) < at) this.lastTicks.set(schedule, at)
+        })
+        : this.persistence.advanceTick(schedule, at)
+  }
+
   readonly get = (id: string): Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError> =>
     Effect.suspend(() => {
       const record = this.records.get(id)

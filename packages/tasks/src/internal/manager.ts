@@ -44,7 +44,9 @@ type Definition = Api.TaskDefinition.Any
  * the same (so that `join` and a drained shutdown end) and `status` fails with the store's error.
  */
 export class Manager<T extends Definition> {
-  private readonly definitions = new Map<string, Definition>()
+  readonly definitions = new Map<string, Definition>()
+  /** Stops the schedules (a shutdown stops them first). */
+  stopSchedules: Effect.Effect<void> = Effect.void
   /** The tasks the workers hold, and what cancels wait for. */
   private readonly ends = new Ends()
   private unfinished = 0
@@ -348,7 +350,7 @@ export class Manager<T extends Definition> {
   }
 
   readonly shutdown = (options?: { readonly drain?: boolean | undefined }): Effect.Effect<void> =>
-    Effect.suspend(() => {
+    Effect.andThen(Effect.suspend(() => this.stopSchedules), () => {
       this.closed = true
       // the workers end, then the cancels in flight, then the results streams: after every
       // outcome, an end mark (shutting the PubSub down instead would drop outcomes a subscriber

@@ -9,6 +9,7 @@ import * as TaskStore from "../TaskStore.js"
 import { Manager } from "./manager.js"
 import { defaults, invalidOptions } from "./options.js"
 import { Outcomes } from "./outcomes.js"
+import { startSchedules } from "./scheduler.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -40,6 +41,11 @@ export const make = <T extends Definition>(
       options,
       recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("TaskManager", options.name) }
     )
+    manager.stopSchedules = yield* startSchedules(options.schedules, manager.definitions, {
+      add: manager.add,
+      ticks: store.ticks,
+      storeRetry: options.storeRetry ?? defaults.storeRetry
+    })
     const recovered = yield* store.recover
     manager.counted(recovered.length)
     manager.workers = yield* Effect.forEach(

@@ -182,6 +182,11 @@ const statements = (db: Driver.Database) => ({
   // queued) in the order they are taken, which `fiberkit_tasks_queued` serves
   unfinished: db.prepare(`SELECT * FROM fiberkit_tasks WHERE state = 'queued' ORDER BY priority DESC, seq`),
   get: db.prepare(`SELECT * FROM fiberkit_tasks WHERE id = ?`),
+  lastTick: db.prepare(`SELECT last_tick FROM fiberkit_schedules WHERE id = ?`),
+  advanceTick: db.prepare(
+    `INSERT INTO fiberkit_schedules (id, last_tick) VALUES (?, ?)
+      ON CONFLICT (id) DO UPDATE SET last_tick = max(last_tick, excluded.last_tick)`
+  ),
   // (a NULL filter selects every state, every name)
   list: db.prepare(
     `SELECT * FROM fiberkit_tasks WHERE (? IS NULL OR state = ?) AND (? IS NULL OR name = ?) ORDER BY seq LIMIT ?`
@@ -246,6 +251,13 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
           Effect.try({ try: () => rows.map(toRecord), catch: failed("read the unfinished tasks") })
         )
       ),
+    lastTick: (schedule) =>
+      Effect.try({
+        try: () => (sql.lastTick.get(schedule) as { readonly last_tick: number } | undefined)?.last_tick,
+        catch: failed("read a schedule's last tick")
+      }),
+    advanceTick: (schedule, at) =>
+      commit.write("record a schedule's tick", () => void sql.advanceTick.run(schedule, at)),
     list: (filter) =>
       Effect.try({
         try: () => {
@@ -293,6 +305,7 @@ const schema = (db: Driver.Database) =>
       }
       if (!has.has("run_at")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN run_at INTEGER`)
       if (!has.has("progress")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN progress REAL`)
+      db.exec(`CREATE TABLE IF NOT EXISTS fiberkit_schedules (id TEXT PRIMARY KEY, last_tick INTEGER NOT NULL)`)
       db.exec(`DROP INDEX IF EXISTS fiberkit_tasks_unfinished`)
       db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_queued ON fiberkit_tasks (state, priority DESC, seq)`)
     },

@@ -16,6 +16,7 @@ import { describe, newTasks } from "../definitions.js"
 import { defaults, invalidOptions, manyOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
 import * as Replays from "../replays.js"
+import { startSchedules } from "../scheduler.js"
 import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
@@ -38,6 +39,8 @@ const readRetry = Schedule.max([Schedule.spaced("100 millis"), Schedule.recurs(5
  */
 class RemoteManager<T extends Definition> {
   readonly definitions = new Map<string, Definition>()
+  /** Stops the schedules (a shutdown stops them first). */
+  stopSchedules: Effect.Effect<void> = Effect.void
   private closed = false
   private stopped: Deferred.Deferred<void> | undefined
   /** A shutdown without drain was asked for, or a shutdown is over: `join` no longer waits. */
@@ -165,7 +168,7 @@ class RemoteManager<T extends Definition> {
    * ends the results streams after the last outcome already written.
    */
   readonly shutdown = (options?: { readonly drain?: boolean | undefined }): Effect.Effect<void> =>
-    Effect.suspend(() => {
+    Effect.andThen(Effect.suspend(() => this.stopSchedules), () => {
       this.closed = true
       // a join ends now: what is left stays queued
       if (options?.drain !== true) this.halted = true
@@ -244,6 +247,11 @@ export const make = <T extends Definition>(
       ended
     )
     const settings = store.settings
+    manager.stopSchedules = yield* startSchedules(options.schedules, manager.definitions, {
+      add: manager.add,
+      ticks: store.ticks,
+      storeRetry: options.storeRetry ?? defaults.storeRetry
+    })
 
     // outcomes, from the event stream, in order — read from the first subscription on: a process
     // whose results no one reads (a worker process, a producer that only joins) reads no event.

@@ -86,6 +86,7 @@ export const make = (
       list: store.list,
       replay: store.replay,
       progress: store.progress,
+      ticks: store.ticks,
       once: <A, E, R>(key: string, effect: Effect.Effect<A, E, R>) =>
         Effect.gen(function*() {
           const mark = store.onceKey(key)

@@ -115,6 +115,10 @@ export class BullStore {
     this.eventsKey = `${base}:events`
   }
 
+  get ticksKey(): string {
+    return `${this.settings.prefix}:${this.settings.queue}:fiberkit:ticks`
+  }
+
   onceKey(key: string): string {
     return `${this.settings.prefix}:${this.settings.queue}:fiberkit:once:${key}`
   }
@@ -232,12 +236,33 @@ export class BullStore {
       return true
     })
 
+  /** Schedules' last ticks: one hash beside the queue, moved forward only (in one script). */
+  readonly ticks: TaskStore.ScheduleTicks = {
+    last: (schedule) =>
+      Effect.map(
+        tryRedis("read a schedule's last tick", () => this.redis.hget(this.ticksKey, schedule)),
+        (at) => at === null ? undefined : Number(at)
+      ),
+    advance: (schedule, at) =>
+      Effect.asVoid(
+        tryRedis("record a schedule's tick", () => this.redis.eval(advanceTick, 1, this.ticksKey, schedule, at))
+      )
+  }
+
   readonly progress = (id: string, value: number): Effect.Effect<void, TaskStoreError> =>
     tryRedis("report progress", async () => {
       const job = await this.queue.getJob(toJobId(id))
       if (job !== undefined) await job.updateProgress(progressOf(value))
     })
 }
+
+/** KEYS: the ticks hash. ARGV: the schedule, the tick: set unless a later tick is there. */
+const advanceTick = `
+local last = redis.call("HGET", KEYS[1], ARGV[1])
+if last and tonumber(last) >= tonumber(ARGV[2]) then return 0 end
+redis.call("HSET", KEYS[1], ARGV[1], ARGV[2])
+return 1
+`
 
 /** The queue on the connection, closed with the scope. @internal */
 export const makeQueue = (

@@ -85,6 +85,30 @@ export interface TaskRecord {
   readonly progress: number | undefined
   /** How often the task was replayed from the failed state (`TaskManager.retry` / `retryAll`). */
   readonly replays: number
+  /** The span it was added under (the parent of its spans); `undefined` if it was added under none. */
+  readonly trace: TaskTrace | undefined
+}
+
+/**
+ * The ids of the span a task was added under: its wait and run spans, in whichever process runs
+ * it, are that span's children (see the README's "Traces").
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Tracer } from "effect"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const parentOf = (task: TaskStore.TaskRecord) => task.trace === undefined ? undefined : Tracer.externalSpan(task.trace)
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface TaskTrace {
+  readonly traceId: string
+  readonly spanId: string
+  readonly sampled: boolean
 }
 
 /**
@@ -157,6 +181,8 @@ export interface NewTask {
   readonly addedAt: number
   /** Not taken before this time (epoch ms). Default: at once. */
   readonly runAt?: number | undefined
+  /** The span it was added under. */
+  readonly trace?: TaskTrace | undefined
 }
 
 /**

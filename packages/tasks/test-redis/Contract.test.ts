@@ -5,6 +5,7 @@ import { contractEdges } from "../test/contractEdges.js"
 import { contractPriority } from "../test/contractPriority.js"
 import { contractProgress } from "../test/contractProgress.js"
 import { contractSchedules } from "../test/contractSchedules.js"
+import { contractTraces } from "../test/contractTraces.js"
 import { freshStore } from "./redis.js"
 
 contract("BullMQ store", { store: freshStore(), propertyRuns: 8 })
@@ -14,3 +15,4 @@ contractDeadLetters("BullMQ store", freshStore())
 contractDelays("BullMQ store", freshStore())
 contractProgress("BullMQ store", freshStore())
 contractSchedules("BullMQ store", freshStore())
+contractTraces("BullMQ store", freshStore())

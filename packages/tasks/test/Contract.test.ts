@@ -11,6 +11,7 @@ import { contractEdges } from "./contractEdges.js"
 import { contractPriority } from "./contractPriority.js"
 import { contractProgress } from "./contractProgress.js"
 import { contractSchedules } from "./contractSchedules.js"
+import { contractTraces } from "./contractTraces.js"
 
 contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
 
@@ -41,3 +42,5 @@ contractProgress("memory store", TaskStore.memory)
 contractProgress("SQLite store", sqliteStore)
 contractSchedules("memory store", TaskStore.memory)
 contractSchedules("SQLite store", sqliteStore)
+contractTraces("memory store", TaskStore.memory)
+contractTraces("SQLite store", sqliteStore)

@@ -13,6 +13,7 @@ import { describe } from "./definitions.js"
 import type { Span, TaskRecording } from "./recording.js"
 import { retryInput, RetryPlan } from "./retry.js"
 import { currentTask, type ProgressReports, taskContext } from "./taskContext.js"
+import { running } from "./taskTrace.js"
 
 /**
  * The attempts of one task of the local manager: decode its arguments, run it (under the
@@ -55,8 +56,14 @@ export const runAttempts = (options: {
     )
     const timeout = options.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
     const attempt = Effect.suspend(() => {
+      const traced = running(
+        record,
+        attempts.count,
+        attempts.count === 1 ? attempts.startedAt : undefined,
+        definition.run(args) as Effect.Effect<unknown, unknown, unknown>
+      )
       const run = Effect.provideService(
-        Effect.provide(definition.run(args) as Effect.Effect<unknown, unknown, unknown>, options.context),
+        Effect.provide(traced, options.context),
         currentTask,
         taskContext(record.id, record.name, attempts.count, options.reports)
       )

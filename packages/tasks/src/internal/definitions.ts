@@ -36,7 +36,8 @@ export const newTasks = (
   definitions: ReadonlyMap<string, Api.TaskDefinition.Any>,
   task: Api.TaskDefinition.Any | string,
   all: ReadonlyArray<unknown>,
-  options: Api.TaskManager.AddOptions | undefined
+  options: Api.TaskManager.AddOptions | undefined,
+  trace?: TaskStore.TaskTrace | undefined
 ): Effect.Effect<Array<TaskStore.NewTask>, InvalidOptions | InvalidTaskArgs | InvalidTaskId | UnknownTask> => {
   const id = options?.id
   if (id !== undefined) {
@@ -59,7 +60,15 @@ export const newTasks = (
         const runAt = resolveRunAt(options, addedAt)
         if (runAt instanceof InvalidOptions) return Effect.fail(runAt)
         return Effect.succeed(
-          encoded.map((args) => ({ id: id ?? crypto.randomUUID() as string, name, args, priority, addedAt, runAt }))
+          encoded.map((args) => ({
+            id: id ?? crypto.randomUUID() as string,
+            name,
+            args,
+            priority,
+            addedAt,
+            runAt,
+            trace
+          }))
         )
       })
   )

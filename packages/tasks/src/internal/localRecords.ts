@@ -35,7 +35,8 @@ export const newRecord = (task: Api.NewTask): Stored => ({
   error: undefined,
   runAt: task.runAt,
   progress: undefined,
-  replays: 0
+  replays: 0,
+  trace: task.trace
 })
 
 /** A copy of a record, every field written out (one object shape for every record). @internal */
@@ -53,7 +54,8 @@ export const copyOf = (record: Api.TaskRecord): Stored => ({
   error: record.error,
   runAt: record.runAt,
   progress: record.progress,
-  replays: record.replays
+  replays: record.replays,
+  trace: record.trace
 })
 
 /** Memory takes a record's new state (the fields a change of state writes). @internal */

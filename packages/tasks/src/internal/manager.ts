@@ -28,6 +28,7 @@ import { TaskRecording } from "./recording.js"
 import * as Replays from "./replays.js"
 import { defaultStoreRetry, supervised } from "./supervision.js"
 import { ProgressReports } from "./taskContext.js"
+import { producing } from "./taskTrace.js"
 
 type Definition = Api.TaskDefinition.Any
 
@@ -135,11 +136,15 @@ export class Manager<T extends Definition> {
       const provisional = all.length
       this.unfinished += provisional
       let added = 0
-      return Effect.flatMap(newTasks(this.definitions, task, all, options), (tasks) =>
-        Effect.as(
-          Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
-          tasks.map((t) => t.id)
-        )).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
+      return producing(
+        typeof task === "string" ? task : task.name,
+        (trace) =>
+          Effect.flatMap(newTasks(this.definitions, task, all, options, trace), (tasks) =>
+            Effect.as(
+              Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
+              tasks.map((t) => t.id)
+            ))
+      ).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
     }).pipe(Effect.uninterruptible)
   }
 

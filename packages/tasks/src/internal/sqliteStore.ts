@@ -26,6 +26,7 @@ interface Row {
   readonly run_at: number | null
   readonly progress: number | null
   readonly replays: number
+  readonly trace: string | null
 }
 
 const toRecord = (row: Row): TaskStore.TaskRecord => ({
@@ -42,7 +43,8 @@ const toRecord = (row: Row): TaskStore.TaskRecord => ({
   error: row.error ?? undefined,
   runAt: row.run_at ?? undefined,
   progress: row.progress ?? undefined,
-  replays: row.replays
+  replays: row.replays,
+  trace: row.trace === null ? undefined : JSON.parse(row.trace) as TaskStore.TaskTrace
 })
 
 const failed = (operation: string) => (cause: unknown) => new TaskStoreError({ operation, cause })
@@ -162,8 +164,8 @@ const statements = (db: Driver.Database) => ({
   // an id already in the table is skipped, and not returned (only that conflict: any other
   // constraint fails the add)
   insert: db.prepare(
-    `INSERT INTO fiberkit_tasks (id, name, args, state, priority, attempts, failures, added_at, run_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
+    `INSERT INTO fiberkit_tasks (id, name, args, state, priority, attempts, failures, added_at, run_at, trace)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id`
   ),
   update: db.prepare(
     `UPDATE fiberkit_tasks SET state = ?, attempts = ?, failures = ?, started_at = ?, finished_at = ?, error = ?,
@@ -217,7 +219,8 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
                 record.attempts,
                 record.failures,
                 record.addedAt,
-                record.runAt ?? null
+                record.runAt ?? null,
+                record.trace === undefined ? null : JSON.stringify(record.trace)
               ) as { readonly id: string } | undefined
               if (row !== undefined) inserted.add(row.id)
             }
@@ -294,7 +297,8 @@ const schema = (db: Driver.Database) =>
         error TEXT,
         run_at INTEGER,
         progress REAL,
-        replays INTEGER NOT NULL DEFAULT 0
+        replays INTEGER NOT NULL DEFAULT 0,
+        trace TEXT
       )`)
       // a file made by an earlier version: the columns it lacks (its tasks have priority 0), and
       // the index of the queue in the order it is taken, in place of the one by seq alone
@@ -305,6 +309,7 @@ const schema = (db: Driver.Database) =>
       }
       if (!has.has("run_at")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN run_at INTEGER`)
       if (!has.has("progress")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN progress REAL`)
+      if (!has.has("trace")) db.exec(`ALTER TABLE fiberkit_tasks ADD COLUMN trace TEXT`)
       db.exec(`CREATE TABLE IF NOT EXISTS fiberkit_schedules (id TEXT PRIMARY KEY, last_tick INTEGER NOT NULL)`)
       db.exec(`DROP INDEX IF EXISTS fiberkit_tasks_unfinished`)
       db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_queued ON fiberkit_tasks (state, priority DESC, seq)`)

@@ -17,6 +17,7 @@ import { defaults, invalidOptions, manyOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
 import * as Replays from "../replays.js"
 import { startSchedules } from "../scheduler.js"
+import { producing } from "../taskTrace.js"
 import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
 import { Processor, STOP } from "./processor.js"
@@ -91,10 +92,11 @@ class RemoteManager<T extends Definition> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
       this.adding++
-      return Effect.flatMap(
-        newTasks(this.definitions, task, all, options),
-        (tasks) => Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
-      ).pipe(Effect.ensuring(Effect.sync(() => void this.adding--)))
+      return producing(typeof task === "string" ? task : task.name, (trace) =>
+        Effect.flatMap(
+          newTasks(this.definitions, task, all, options, trace),
+          (tasks) => Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
+        )).pipe(Effect.ensuring(Effect.sync(() => void this.adding--)))
     }).pipe(Effect.uninterruptible)
   }
 

@@ -12,6 +12,7 @@ import type * as Api from "../../TaskManager.js"
 import { describe } from "../definitions.js"
 import { retryDelay, retryInput } from "../retry.js"
 import { currentTask, ProgressReports, taskContext } from "../taskContext.js"
+import { running } from "../taskTrace.js"
 import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { handBack } from "./scripts.js"
@@ -124,7 +125,14 @@ export class Processor {
           Effect.ignore(Effect.tryPromise(() => job.updateProgress(progressOf(value))))
         )
         const context = taskContext(fromJobId(job.id!), job.name, job.attemptsStarted, reports)
-        const run = Effect.provideService(definition.run(args) as Effect.Effect<unknown, unknown>, currentTask, context)
+        const data = job.data
+        const traced = running(
+          { id: context.id, name: job.name, trace: data.trace, addedAt: job.timestamp, runAt: data.runAt },
+          job.attemptsStarted,
+          job.attemptsStarted === 1 ? job.processedOn : undefined,
+          definition.run(args) as Effect.Effect<unknown, unknown>
+        )
+        const run = Effect.provideService(traced, currentTask, context)
         if (timeout === undefined) return run
         return Effect.timeoutOrElse(run, {
           duration: timeout,

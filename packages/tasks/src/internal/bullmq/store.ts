@@ -38,6 +38,8 @@ export interface JobData {
   readonly runAt?: number | undefined
   /** How often the task was replayed from the failed state. */
   readonly replays?: number | undefined
+  /** The span the task was added under. */
+  readonly trace?: TaskStore.TaskTrace | undefined
 }
 
 /**
@@ -150,7 +152,8 @@ export class BullStore {
       error: failure?.text,
       runAt: job.data.runAt,
       progress: progressFrom(job.progress),
-      replays: job.data.replays ?? 0
+      replays: job.data.replays ?? 0,
+      trace: job.data.trace
     }
   }
 
@@ -161,9 +164,11 @@ export class BullStore {
         try: () =>
           tasks.map((task) => ({
             name: task.name,
-            data: task.runAt === undefined
-              ? { argsText: encodeArgs(task.args) }
-              : { argsText: encodeArgs(task.args), runAt: task.runAt },
+            data: {
+              argsText: encodeArgs(task.args),
+              ...(task.runAt === undefined ? {} : { runAt: task.runAt }),
+              ...(task.trace === undefined ? {} : { trace: task.trace })
+            },
             opts: {
               ...jobOptions(this.settings),
               jobId: toJobId(task.id),

@@ -117,6 +117,47 @@ const shortKeys = (n: number) => Array.from({ length: n }, (_, i) => `t${i}`)
 // one at a time (vitest 5 has no describe.sequential): they kill processes and Redis
 describe("BullMQ store: faults with real processes", { concurrent: false }, () => {
   it.live(
+    "SIGKILL with delayed tasks running: each completes once, none before its time; a dead letter runs again only when replayed",
+    () =>
+      Effect.scoped(Effect.gen(function*() {
+        const { completions, producer, work, workers } = yield* setUp(redisUrl(), {
+          lockMillis: 1_000,
+          closeTimeoutMillis: 0
+        })
+        const dead = yield* producer.add(work, { key: "dead-1", ms: 5 })
+        while ((yield* producer.status(dead)).state !== "failed") yield* Effect.sleep("10 millis")
+        const keys = shortKeys(6)
+        const ids = yield* producer.addAll(work, keys.map((key) => ({ key, ms: 600 })), { delay: "1 second" })
+        const runAt = (yield* producer.status(ids[0]!)).runAt!
+        const victim = yield* whoPrints(workers, "start t0")
+        victim.kill("SIGKILL")
+        assert.isNull(yield* victim.exited)
+        yield* producer.join
+        const { done, duplicates } = yield* completions(keys)
+        assert.isTrue(done.every((pid) => pid !== null), "every delayed task completed")
+        assert.strictEqual(duplicates, 0)
+        for (const id of ids) {
+          const status = yield* producer.status(id)
+          assert.strictEqual(status.state, "succeeded")
+          assert.isAtLeast(status.startedAt!, runAt, "not started before its time")
+        }
+        // the dead letter ran once, and stays failed through the kill
+        const runsOfDead = () =>
+          workers.flatMap((worker) => worker.lines).filter((line) => line === "start dead-1").length
+        assert.strictEqual(runsOfDead(), 1)
+        assert.strictEqual((yield* producer.status(dead)).state, "failed")
+        // replayed, it runs again (on a worker still alive), and fails again
+        assert.isTrue(yield* producer.retry(dead))
+        yield* producer.join
+        assert.strictEqual(runsOfDead(), 2)
+        const replayed = yield* producer.status(dead)
+        assert.strictEqual(replayed.state, "failed")
+        assert.strictEqual(replayed.replays, 1)
+      })),
+    60_000
+  )
+
+  it.live(
     "SIGKILL: the victim's task completes on another worker within seconds; all 50 complete exactly once",
     () =>
       Effect.scoped(Effect.gen(function*() {

@@ -59,6 +59,12 @@ export interface TaskDefinition<Name extends string, A, E, Args, R> {
    * 1,000,000; else `TaskManager.make` fails `InvalidOptions`). Default: 0.
    */
   readonly priority?: number | undefined
+  /**
+   * The most tasks of this definition that run at once in one manager (one process), an integer
+   * ≥ 1 (else `TaskManager.make` fails `InvalidOptions`); its other tasks keep their place in the
+   * queue while the tasks behind them run. Default: no limit but the manager's `concurrency`.
+   */
+  readonly concurrency?: number | undefined
 }
 
 /**
@@ -140,6 +146,8 @@ export const define = <const Name extends string, Args, I, A, E, R, SI = unknown
     readonly timeout?: Duration.Input | undefined
     /** The priority of its tasks when `add` gives none; default 0. */
     readonly priority?: number | undefined
+    /** The most of its tasks that run at once in one manager; default: no limit of its own. */
+    readonly concurrency?: number | undefined
   }
 ): TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI> =>
   internal.define(name, options) as TaskDefinition.Checked<TaskDefinition<Name, A, E, Args, R>, E, RI>

@@ -133,6 +133,34 @@ export interface ListFilter {
 }
 
 /**
+ * Which definitions a taker takes now (`TaskStore.takeAdmitted`), and what it is told as it takes:
+ * `taken` in the step the store hands it a task, `untaken` if that task goes back unstarted (the
+ * taker was interrupted first, or the start could not be written).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * // at most 2 "report" tasks at once for this taker's manager
+ * let reports = 0
+ * const admission: TaskStore.Admission = {
+ *   accepts: (name) => name !== "report" || reports < 2,
+ *   taken: (name) => void (name === "report" && reports++),
+ *   untaken: (name) => void (name === "report" && reports--)
+ * }
+ * ```
+ *
+ * @since 0.4.0
+ * @category models
+ */
+export interface Admission {
+  readonly accepts: (name: string) => boolean
+  readonly taken: (name: string) => void
+  readonly untaken: (name: string) => void
+}
+
+/**
  * Where the schedules of every manager on a store keep their last tick (epoch ms): a manager
  * resumes a schedule from it after a restart. `advance` never moves a tick back.
  *
@@ -256,6 +284,14 @@ export interface TaskStore {
    * interruptible itself (`Effect.interruptible`), not through the caller's `restore`.
    */
   readonly take: Effect.Effect<TaskRecord, TaskStoreError>
+  /**
+   * `take`, for a taker that takes only some definitions (a manager whose definitions have a
+   * `concurrency`): the store passes over the tasks of the definitions `admission` refuses, and
+   * tells it of each task it takes or gives back, in the step that does it.
+   */
+  readonly takeAdmitted: (admission: Admission | undefined) => Effect.Effect<TaskRecord, TaskStoreError>
+  /** Serves the waiting takers again: an admission may take more than when they began to wait. */
+  readonly reconsider: Effect.Effect<void>
   /**
    * An attempt of a running task failed, and the retry Schedule will run another: one more
    * failure, and its text as the task's `error`. Called as the attempt ends, before the retry's

@@ -1,5 +1,6 @@
 import { contract } from "../test/contract.js"
 import { contractDeadLetters } from "../test/contractDeadLetters.js"
+import { contractDefinitionConcurrency } from "../test/contractDefinitionConcurrency.js"
 import { contractDelays } from "../test/contractDelays.js"
 import { contractEdges } from "../test/contractEdges.js"
 import { contractPriority } from "../test/contractPriority.js"
@@ -16,3 +17,4 @@ contractDelays("BullMQ store", freshStore())
 contractProgress("BullMQ store", freshStore())
 contractSchedules("BullMQ store", freshStore())
 contractTraces("BullMQ store", freshStore())
+contractDefinitionConcurrency("BullMQ store", freshStore())

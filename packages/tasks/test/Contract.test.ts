@@ -6,6 +6,7 @@ import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
 import { contractDeadLetters } from "./contractDeadLetters.js"
+import { contractDefinitionConcurrency } from "./contractDefinitionConcurrency.js"
 import { contractDelays } from "./contractDelays.js"
 import { contractEdges } from "./contractEdges.js"
 import { contractPriority } from "./contractPriority.js"
@@ -44,3 +45,5 @@ contractSchedules("memory store", TaskStore.memory)
 contractSchedules("SQLite store", sqliteStore)
 contractTraces("memory store", TaskStore.memory)
 contractTraces("SQLite store", sqliteStore)
+contractDefinitionConcurrency("memory store", TaskStore.memory)
+contractDefinitionConcurrency("SQLite store", sqliteStore)

@@ -83,7 +83,8 @@ export const define = (name: string, options: Omit<Api.TaskDefinition.Any, "name
   run: options.run,
   retry: options.retry,
   timeout: options.timeout,
-  priority: options.priority
+  priority: options.priority,
+  concurrency: options.concurrency
 })
 
 /** A failure as text for the store: a tagged error's message, else the squashed cause. @internal */

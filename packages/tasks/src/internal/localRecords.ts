@@ -87,3 +87,17 @@ export const matches = (record: Api.TaskRecord, filter: Api.ListFilter | undefin
 
 /** The `limit` of a `list` filter: 1,000 by default. @internal */
 export const limitOf = (filter: Api.ListFilter | undefined): number => filter?.limit ?? 1_000
+
+/** The records `filter` selects, copied, in the order given (the order they were added). @internal */
+export const selected = (
+  records: Iterable<Api.TaskRecord>,
+  filter: Api.ListFilter | undefined
+): Array<Api.TaskRecord> => {
+  const found: Array<Api.TaskRecord> = []
+  const limit = limitOf(filter)
+  for (const record of records) {
+    if (found.length >= limit) break
+    if (matches(record, filter)) found.push(copyOf(record))
+  }
+  return found
+}

@@ -7,7 +7,8 @@ import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
 import type { Persistence } from "./localPersistence.js"
-import { adopt, atomically, copyOf, limitOf, matches, newRecord, noop, type Stored } from "./localRecords.js"
+import { adopt, atomically, copyOf, newRecord, noop, selected, type Stored } from "./localRecords.js"
+import { localTicks } from "./localTicks.js"
 import { TaskLines } from "./taskLines.js"
 
 /**
@@ -36,6 +37,8 @@ export class LocalStore implements Api.TaskStore {
     this.records.get(record.id) === record && record.state === "queued"
   )
   private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
+  /** The admissions of the takers that take only some definitions. */
+  private readonly admissions = new Map<Handoff.Waiter<Stored>, Api.Admission>()
   private readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
   private readonly skipped = new Set<string>()
@@ -44,7 +47,9 @@ export class LocalStore implements Api.TaskStore {
   /** Finished tasks kept for `get` by a store without persistence, oldest first. */
   private readonly finished = new Fifo.Fifo<string>()
 
-  constructor(private readonly persistence: Persistence | undefined, private readonly retain = 10_000) {}
+  constructor(private readonly persistence: Persistence | undefined, private readonly retain = 10_000) {
+    this.ticks = localTicks(persistence)
+  }
 
   /** A store without persistence keeps the last `retain` finished tasks; older ones are forgotten. */
   private ended(id: string): void {
@@ -63,30 +68,43 @@ export class LocalStore implements Api.TaskStore {
     }
   }
 
-  /** The next takeable task (see `TaskLines`), marked `changing`; `undefined` if none. */
-  private claim(): Stored | undefined {
-    for (let record = this.lines.next(); record !== undefined; record = this.lines.next()) {
+  /**
+   * The next takeable task (see `TaskLines`) of the definitions `admission` accepts, marked
+   * `changing` and counted as taken by it, in this step; `undefined` if none.
+   */
+  private claim(admission: Api.Admission | undefined): Stored | undefined {
+    const accept = admission?.accepts
+    for (let record = this.lines.next(accept); record !== undefined; record = this.lines.next(accept)) {
       if (this.changing.has(record.id)) {
         // a cancel is being written: its entry is gone from the line, should the write fail
         this.skipped.add(record.id)
         continue
       }
       this.changing.add(record.id)
+      admission?.taken(record.name)
       return record
     }
     return undefined
   }
 
-  /** Hands takeable tasks to the waiting takers, the longest waiting first. */
+  /**
+   * Hands takeable tasks to the waiting takers, the longest waiting first; a taker whose
+   * admission takes none of them waits on, and the next one is served.
+   */
   private serve(): void {
-    for (let taker = this.takers.first; taker !== undefined; taker = this.takers.first) {
-      const record = this.claim()
-      if (record === undefined) return
-      taker.grant(record)
+    for (let taker = this.takers.first; taker !== undefined;) {
+      const following = taker.next as Handoff.Waiter<Stored> | undefined
+      const admission = this.admissions.get(taker)
+      const record = this.claim(admission)
+      if (record !== undefined) taker.grant(record)
+      else if (admission === undefined) return
+      taker = following
     }
     // no taker waits: no timer either
-    this.lines.delayed.disarm()
+    if (this.takers.size === 0) this.lines.delayed.disarm()
   }
+
+  readonly reconsider: Effect.Effect<void> = Effect.sync(() => this.serve())
 
   /** The timer's work: what is due joins the queue, the takers are served, the next time armed. */
   private readonly wake: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -101,11 +119,14 @@ export class LocalStore implements Api.TaskStore {
     this.takers.size === 0 || this.lines.delayed.size === 0 ? Effect.void : this.lines.delayed.arm(this.wake)
   )
 
-  /** A task that is queued again, before the tasks of its priority. */
-  private putBack(id: string): void {
+  /** A task that is queued again, before the tasks of its priority (given back by its taker's `admission`). */
+  private putBack(id: string, admission?: Api.Admission): void {
     this.changing.delete(id)
     const record = this.records.get(id)
-    if (record !== undefined) this.lines.putBack(record)
+    if (record !== undefined) {
+      admission?.untaken(record.name)
+      this.lines.putBack(record)
+    }
     this.serve()
   }
 
@@ -177,32 +198,37 @@ export class LocalStore implements Api.TaskStore {
     }).pipe(Effect.uninterruptible)
 
   /**
-   * Takes the first takeable task (see `claim`), or waits in line for one: a waiter is handed its task
-   * directly, marked `changing`, and then writes it running. Only the wait is interruptible,
-   * whatever the caller's region: a caller that is uninterruptible (a worker) owns the task it
-   * gets back, with no gap for an interruption between the store and itself. A waiter
-   * interrupted after it was handed a task puts the task back; a write that fails puts it back too.
+   * Takes the first takeable task (`claim`) or waits for one: a waiter is handed its task directly,
+   * marked `changing`, then writes it running. Only the wait is interruptible, whatever the
+   * caller's region: an uninterruptible caller (a worker) owns the task it gets back. A waiter
+   * interrupted after it was handed a task puts it back; a write that fails puts it back too.
    */
-  readonly take: Effect.Effect<Api.TaskRecord, TaskStoreError> = Effect.uninterruptible(
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+  readonly takeAdmitted = (admission: Api.Admission | undefined): Effect.Effect<Api.TaskRecord, TaskStoreError> =>
+    Effect.uninterruptible(Effect.flatMap(Clock.currentTimeMillis, (now) => {
       this.lines.promote(now)
-      const record = this.takers.size === 0 ? this.claim() : undefined
-      if (record !== undefined) return this.start(record)
+      // (an unrestricted taker waits behind the takers already waiting; a restricted one may pass them)
+      const record = this.takers.size === 0 || admission !== undefined ? this.claim(admission) : undefined
+      if (record !== undefined) return this.start(record, admission)
       const waiter = new Handoff.Waiter<Stored>(this.takers)
       this.takers.push(waiter)
+      if (admission !== undefined) this.admissions.set(waiter, admission)
       const wait = waiter.wait(Effect.interruptible, {
-        onLost: (lost) => this.putBack(lost.id),
+        onLost: (lost) => this.putBack(lost.id, admission),
         // the last taker gone: the timer goes too
         onCancel: () => {
           if (this.takers.size === 0) this.lines.delayed.disarm()
         }
       })
-      return Effect.flatMap(Effect.andThen(this.armed, wait), (granted) => this.start(granted))
-    })
-  )
+      return Effect.flatMap(
+        Effect.ensuring(Effect.andThen(this.armed, wait), Effect.sync(() => this.admissions.delete(waiter))),
+        (granted) => this.start(granted, admission)
+      )
+    }))
+
+  readonly take: Effect.Effect<Api.TaskRecord, TaskStoreError> = this.takeAdmitted(undefined)
 
   /** A claimed task starts its next attempt now. */
-  private start(record: Stored): Effect.Effect<Api.TaskRecord, TaskStoreError> {
+  private start(record: Stored, admission: Api.Admission | undefined): Effect.Effect<Api.TaskRecord, TaskStoreError> {
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const next = copyOf(record)
       next.state = "running"
@@ -212,7 +238,7 @@ export class LocalStore implements Api.TaskStore {
       return this.change(record, next, () => {
         this.startedBefore.set(record.id, before)
         return copyOf(next)
-      }, () => this.putBack(record.id))
+      }, () => this.putBack(record.id, admission))
     })
   }
 
@@ -332,14 +358,9 @@ export class LocalStore implements Api.TaskStore {
 
   readonly list = (filter?: Api.ListFilter): Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError> =>
     Effect.suspend(() => {
-      if (this.persistence !== undefined) return this.persistence.list(filter)
-      const found: Array<Api.TaskRecord> = []
-      const limit = limitOf(filter)
-      for (const record of this.records.values()) {
-        if (found.length >= limit) break
-        if (matches(record, filter)) found.push(copyOf(record))
-      }
-      return Effect.succeed(found)
+      return this.persistence === undefined
+        ? Effect.succeed(selected(this.records.values(), filter))
+        : this.persistence.list(filter)
     })
 
   readonly progress = (id: string, value: number): Effect.Effect<void, TaskStoreError> =>
@@ -348,19 +369,7 @@ export class LocalStore implements Api.TaskStore {
     }, "running")
 
   /** Schedules' last ticks: in memory, or the persistence's. */
-  private readonly lastTicks = new Map<string, number>()
-  readonly ticks: Api.ScheduleTicks = {
-    last: (schedule) =>
-      this.persistence === undefined
-        ? Effect.sync(() => this.lastTicks.get(schedule))
-        : this.persistence.lastTick(schedule),
-    advance: (schedule, at) =>
-      this.persistence === undefined
-        ? Effect.sync(() => {
-          if ((this.lastTicks.get(schedule) ?? -Infinity) < at) this.lastTicks.set(schedule, at)
-        })
-        : this.persistence.advanceTick(schedule, at)
-  }
+  readonly ticks: Api.ScheduleTicks
 
   readonly get = (id: string): Effect.Effect<Option.Option<Api.TaskRecord>, TaskStoreError> =>
     Effect.suspend(() => {

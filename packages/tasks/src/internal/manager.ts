@@ -20,6 +20,7 @@ import type { TaskResult } from "../TaskResult.js"
 import type * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
+import { DefinitionLimits } from "./definitionLimits.js"
 import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
 import { manyOptions } from "./options.js"
@@ -46,6 +47,8 @@ type Definition = Api.TaskDefinition.Any
  */
 export class Manager<T extends Definition> {
   readonly definitions = new Map<string, Definition>()
+  /** The definitions' `concurrency` in this manager; `undefined` if none has one. */
+  private readonly limits: DefinitionLimits | undefined
   /** Stops the schedules (a shutdown stops them first). */
   stopSchedules: Effect.Effect<void> = Effect.void
   /** The tasks the workers hold, and what cancels wait for. */
@@ -68,6 +71,7 @@ export class Manager<T extends Definition> {
     recording: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
+    this.limits = DefinitionLimits.of(options.tasks)
     this.cancel = cancelTask({ store, ends: this.ends, outcomes, publish: (result) => this.publish(result) })
     this.storeRetry = options.storeRetry ?? defaultStoreRetry
     this.recording = recording === undefined ? undefined : new TaskRecording(recording.recorder, recording.group)
@@ -207,7 +211,10 @@ export class Manager<T extends Definition> {
           this.take(restore),
           // held from this step on: a cancel finds it here, or has asked for it already
           (record) =>
-            this.stopping ? this.release(record.id, true) : this.runTask(record, slot, this.ends.hold(record.id))
+            Effect.ensuring(
+              this.stopping ? this.release(record.id, true) : this.runTask(record, slot, this.ends.hold(record.id)),
+              this.freed(record.name)
+            )
         )
       )
     )
@@ -226,9 +233,18 @@ export class Manager<T extends Definition> {
    * queued meanwhile, and the waits between tries are interruptible.
    */
   private take(restore: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>) {
-    const take = supervised({ schedule: this.storeRetry, operation: "take", restore }, this.store.take)
+    const limits = this.limits
+    const take = supervised(
+      { schedule: this.storeRetry, operation: "take", restore },
+      limits === undefined ? this.store.take : this.store.takeAdmitted(limits)
+    )
     const loop: Effect.Effect<TaskStore.TaskRecord> = Effect.catch(take, () => loop)
     return loop
+  }
+
+  /** A task of `name` taken by a worker here is over: a definition at its limit takes again. */
+  private freed(name: string): Effect.Effect<void> {
+    return Effect.suspend(() => this.limits?.ended(name) === true ? this.store.reconsider : Effect.void)
   }
 
   /**

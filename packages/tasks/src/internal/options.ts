@@ -39,6 +39,9 @@ export const invalidOptions = (
     if (task.timeout !== undefined && !isDuration(task.timeout)) {
       return invalid(`tasks["${task.name}"].timeout`, "a duration ≥ 0", task.timeout)
     }
+    if (task.concurrency !== undefined && (!Number.isSafeInteger(task.concurrency) || task.concurrency < 1)) {
+      return invalid(`tasks["${task.name}"].concurrency`, "an integer ≥ 1", task.concurrency)
+    }
     if (task.priority !== undefined && resolvePriority(task.priority) instanceof InvalidOptions) {
       return invalid(`tasks["${task.name}"].priority`, priorityRange, task.priority)
     }

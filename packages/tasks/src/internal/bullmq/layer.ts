@@ -76,6 +76,8 @@ export const make = (
       add: store.add,
       get: store.get,
       take: unsupported("take"),
+      takeAdmitted: () => unsupported("take"),
+      reconsider: Effect.void,
       failed: () => unsupported("failed"),
       attempt: () => unsupported("attempt"),
       finish: () => unsupported("finish"),

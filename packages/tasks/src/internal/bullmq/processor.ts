@@ -1,4 +1,4 @@
-import { type Job, UnrecoverableError, WaitingError, type Worker } from "bullmq"
+import { DelayedError, type Job, UnrecoverableError, WaitingError, type Worker } from "bullmq"
 import * as Cause from "effect/Cause"
 import type * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -9,13 +9,14 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import { InvalidTaskArgs, TaskInterrupted, TaskTimeout, UnknownTask } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
+import { DefinitionLimits } from "../definitionLimits.js"
 import { describe } from "../definitions.js"
 import { retryDelay, retryInput } from "../retry.js"
 import { currentTask, ProgressReports, taskContext } from "../taskContext.js"
 import { running } from "../taskTrace.js"
 import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
-import { handBack } from "./scripts.js"
+import { handBack, uncountTake } from "./scripts.js"
 import { argsOf, type BullStore, type JobData, progressOf } from "./store.js"
 
 type Definition = Api.TaskDefinition.Any
@@ -59,13 +60,32 @@ export class Processor {
   stopping = false
   /** The job ids whose attempt runs here now. */
   readonly running = new Set<string>()
+  /** The definitions' `concurrency` in this process; `undefined` if none has one. */
+  private readonly limits: DefinitionLimits | undefined
+  /** How often each job was put off here (its definition at its limit): its next delay doubles. */
+  private readonly putOff = new Map<string, number>()
 
   constructor(
     private readonly store: BullStore,
     private readonly definitions: ReadonlyMap<string, Definition>,
     private readonly options: Api.TaskManager.Options<Definition>,
     private readonly context: Context.Context<unknown>
-  ) {}
+  ) {
+    this.limits = DefinitionLimits.of(definitions.values())
+  }
+
+  /**
+   * A job whose definition is at its `concurrency` here goes back to BullMQ's delayed set for a
+   * moment (20 ms, doubling up to 500 ms), for this process or another to take later; the take
+   * that fetched it is not counted as an attempt.
+   */
+  private async putBackLater(job: Job<JobData>, token: string | undefined): Promise<never> {
+    const times = this.putOff.get(job.id!) ?? 0
+    this.putOff.set(job.id!, times + 1)
+    await uncountTake(this.store, job.id!)
+    await job.moveToDelayed(Date.now() + Math.min(500, 20 * 2 ** times), token)
+    throw new DelayedError()
+  }
 
   /** Puts a running job back in the queue; the Worker then neither completes nor fails it. */
   private async handBack(job: Job<JobData>, token: string | undefined): Promise<never> {
@@ -83,6 +103,20 @@ export class Processor {
     if (this.early.delete(job.id!)) throw new UnrecoverableError(JSON.stringify(cancelMark))
     // fetched as the worker stops (BullMQ fetches the next job as one ends): handed back unrun
     if (this.stopping) return this.handBack(job, token)
+    const limits = this.limits
+    if (limits !== undefined) {
+      if (!limits.accepts(job.name)) return this.putBackLater(job, token)
+      limits.taken(job.name)
+      this.putOff.delete(job.id!)
+    }
+    try {
+      return await this.run(job, token, signal)
+    } finally {
+      limits?.ended(job.name)
+    }
+  }
+
+  private async run(job: Job<JobData>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {
     this.running.add(job.id!)
     const exit = await Effect.runPromiseExitWith(this.context)(
       this.attempt(job),

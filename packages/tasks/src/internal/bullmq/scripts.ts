@@ -101,3 +101,13 @@ export const failQueued = async (store: BullStore, jobId: string): Promise<void>
   if (job === undefined) return
   await job.moveToFailed(new UnrecoverableError(JSON.stringify(cancelledFailure)), "0", false)
 }
+
+/**
+ * A take that will not run its job (its definition is at its `concurrency` here): BullMQ counted
+ * it as an attempt started (`ats`), the task's record must not.
+ *
+ * @internal
+ */
+export const uncountTake = async (store: BullStore, jobId: string): Promise<void> => {
+  await store.redis.hincrby(`${store.jobKeyPrefix}${jobId}`, "ats", -1)
+}

@@ -1,4 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -72,6 +73,8 @@ export class WorkerPoolImpl
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E>
   private readonly router: Router = (call) => this.runCall(call, 0)
   private readonly recording: WorkerRecording | undefined
+  /** Its metrics, if on: an outcome is counted once per call, when the pool settles it. */
+  readonly instrument: Telemetry.Instrument | undefined
   readonly workers: Workers
   readonly steering: Settings["steering"]
   /**
@@ -85,10 +88,8 @@ export class WorkerPoolImpl
     this.runFork = Effect.runForkWith(context)
     // no recorder: the main-thread effects are not this pool's tasks (their calls are)
     this.fibers = new FiberPoolImpl(settings.size, context, this.nextId, undefined, this.steering, this.watchers)
-    const recorder = settings.recorder
-    this.recording = recorder === undefined || settings.group === undefined
-      ? undefined
-      : new WorkerRecording(recorder, settings.group)
+    this.recording = settings.observers === undefined ? undefined : new WorkerRecording(settings.observers)
+    this.instrument = this.recording?.instrument
     this.workers = new Workers(
       settings.size,
       settings,
@@ -112,7 +113,7 @@ export class WorkerPoolImpl
   }
 
   private enqueue(call: CallImpl<unknown, unknown, unknown>, rank: number, bounded: boolean): CallJob {
-    const queuedAt = this.recording === undefined ? 0 : this.recording.recorder.now()
+    const queuedAt = this.recording === undefined ? 0 : this.recording.now()
     const job = new CallJob(this.nextId(), call, queuedAt, rank, bounded)
     this.live.add(job)
     this.workers.push(job)
@@ -120,6 +121,7 @@ export class WorkerPoolImpl
   }
 
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+    if (this.instrument !== undefined && !future.hasSettled) this.instrument.ended(Telemetry.outcomeOf(exit))
     future.settleNow(exit, this.runFork)
     this.watchers.check()
   }
@@ -254,6 +256,7 @@ export class WorkerPoolImpl
         }
       }
       // no wake-up: see `admit`
+      this.instrument?.ended("dropped")
       job.settleNow(Exit.fail(error), this.runFork)
       return true
     }

@@ -25,7 +25,7 @@ export const sendCalls = (
   settle: (future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>) => void
 ): void => {
   const batches = new Map<Thread, Array<unknown>>()
-  const sentAt = recording === undefined ? 0 : recording.recorder.now()
+  const sentAt = recording === undefined ? 0 : recording.now()
   for (;;) {
     let target: Thread | undefined = undefined
     for (const thread of ready) {

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Telemetry } from "@fiberkit/sync"
-import { Deferred, Effect, Exit, Metric } from "effect"
+import { Gen, TestTime } from "@fiberkit/testkit"
+import { Cause, Deferred, Effect, Exit, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import * as FiberPool from "../src/FiberPool.js"
 
@@ -100,4 +101,54 @@ describe("FiberPool metrics", () => {
       yield* run(quiet, Effect.void)
       assert.isFalse((yield* Metric.snapshot).some((s) => s.attributes?.group === "quiet"))
     }).pipe(Effect.scoped, Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer())))
+
+  it.effect.prop(
+    "property: random submits, failures, cancels and a bound — gauges never negative nor above the size, back to 0 at the end; one outcome per submission, as the callers saw it",
+    [
+      Gen.array(
+        Gen.record({
+          at: Gen.integer({ min: 0, max: 20 }),
+          duration: Gen.integer({ min: 0, max: 10 }),
+          fails: Gen.boolean,
+          cancelAt: Gen.option(Gen.integer({ min: 0, max: 30 }), { nil: undefined })
+        }),
+        { maxLength: 20 }
+      ),
+      Gen.constantFrom("wait" as const, "fail" as const, "dropOldest" as const)
+    ],
+    ([tasks, onFull]) =>
+      metered(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ concurrency: 2, maxPending: 3, onFull, name: "prop" })
+        const seen = { succeeded: 0, failed: 0, interrupted: 0, rejected: 0, dropped: 0 }
+        const check = Effect.map(values("prop"), (v) => {
+          assert.isTrue(v.pending >= 0 && v.running >= 0 && v.running <= 2, JSON.stringify(v))
+        })
+        yield* TestTime.run(Effect.forEach(tasks, (t) =>
+          Effect.gen(function*() {
+            yield* Effect.sleep(t.at)
+            yield* check
+            const submitted = yield* Effect.exit(
+              pool.submit(Effect.andThen(Effect.sleep(t.duration), t.fails ? Effect.fail("boom") : Effect.void))
+            )
+            if (Exit.isFailure(submitted)) return void seen.rejected++
+            const future = submitted.value
+            if (t.cancelAt !== undefined) yield* Effect.forkChild(Effect.delay(future.cancel, t.cancelAt))
+            const exit = yield* Effect.exit(future.result)
+            yield* check
+            if (Exit.isSuccess(exit)) seen.succeeded++
+            else if (Exit.hasInterrupts(exit) || (yield* future.isCancelled)) seen.interrupted++
+            else if (Cause.findErrorOption(exit.cause).pipe((e) => e._tag === "Some" && e.value === "boom")) {
+              seen.failed++
+            } else seen.dropped++
+          }), { concurrency: "unbounded", discard: true }))
+        const v = yield* values("prop")
+        assert.deepStrictEqual([v.pending, v.running], [0, 0])
+        assert.deepStrictEqual(v.outcomes, seen)
+        assert.strictEqual(Object.values(v.outcomes).reduce((a, b) => a + b, 0), tasks.length)
+        // every task that started has a wait and a run, and no other
+        assert.strictEqual(v.waitTime.count, v.runTime.count)
+        assert.isAtMost(v.runTime.count, tasks.length - seen.rejected - seen.dropped)
+      })),
+    { arbitrary: { runs: 60 }, timeout: 30_000 }
+  )
 })

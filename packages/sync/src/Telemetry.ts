@@ -85,18 +85,18 @@ export interface Instrument {
   readonly task: string | undefined
   /** Now, in milliseconds (fractional), on the clock in force when the instrument was made. */
   readonly now: () => number
-  /** One more item waiting (`fiberkit_pending` + 1). */
-  queued(): void
-  /** One item less waiting: it starts, or leaves the line (`fiberkit_pending` − 1). */
-  dequeued(): void
+  /** `count` (default 1) more items waiting (`fiberkit_pending` + `count`). */
+  queued(count?: number): void
+  /** `count` (default 1) items less waiting: they start, or leave the line (`fiberkit_pending` − `count`). */
+  dequeued(count?: number): void
   /** An item starts after waiting `waitMillis` (`fiberkit_running` + 1, `fiberkit_wait_time`). */
   started(waitMillis: number): void
   /** A started item is no longer inside: it ended, or went back to wait (`fiberkit_running` − 1). */
   stopped(): void
   /** A started item ran `runMillis` (`fiberkit_run_time`). */
   ran(runMillis: number): void
-  /** An item ended, started or not: once per item (`fiberkit_outcomes_total`, attribute `outcome`). */
-  ended(outcome: Outcome): void
+  /** `count` (default 1) items ended, started or not: once per item (`fiberkit_outcomes_total`, attribute `outcome`). */
+  ended(outcome: Outcome, count?: number): void
   /** The same instrument with the attribute `task` (made once per name, then reused). */
   forTask(task: string): Instrument
 }
@@ -344,3 +344,28 @@ export interface Observers {
  */
 export const observers: (source: string, name: string | undefined) => Effect.Effect<Observers | undefined> =
   internal.observers
+
+/**
+ * The instrument of a primitive being made that reports to metrics only (no Timeline): named
+ * `name`, or numbered per `source` as `Recorder.groupName` numbers; `undefined` when metrics are
+ * off (and then no number is taken).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Telemetry } from "@fiberkit/sync"
+ *
+ * const program = Effect.gen(function*() {
+ *   const instrument = yield* Telemetry.instrument("MyQueue", "jobs")
+ *   instrument?.queued(3)
+ *   instrument?.dequeued(3)
+ *   instrument?.ended("succeeded", 3)
+ * }).pipe(Effect.provide(Telemetry.layer()))
+ * ```
+ *
+ * @since 0.4.0
+ * @category constructors
+ */
+export const instrument: (source: string, name: string | undefined) => Effect.Effect<Instrument | undefined> =
+  internal.instrument

@@ -77,12 +77,12 @@ export class InstrumentImpl implements Api.Instrument {
     this.series = seriesOf(attributes, bounds, context, Context.get(context, Metric.MetricRegistry))
   }
 
-  queued(): void {
-    this.series.pending++
+  queued(count = 1): void {
+    this.series.pending += count
   }
 
-  dequeued(): void {
-    this.series.pending--
+  dequeued(count = 1): void {
+    this.series.pending -= count
   }
 
   started(waitMillis: number): void {
@@ -98,8 +98,8 @@ export class InstrumentImpl implements Api.Instrument {
     this.series.runTime.observe(Math.max(0, runMillis))
   }
 
-  ended(outcome: Api.Outcome): void {
-    this.series.outcomes[outcome]++
+  ended(outcome: Api.Outcome, count = 1): void {
+    this.series.outcomes[outcome] += count
   }
 
   forTask(task: string): Api.Instrument {
@@ -128,6 +128,13 @@ export const make = (source: string, group: string): Effect.Effect<Api.Instrumen
           Context.get(context, boundaries)
         )
         : undefined
+  )
+
+/** @internal */
+export const instrument = (source: string, name: string | undefined): Effect.Effect<Api.Instrument | undefined> =>
+  Effect.flatMap(
+    Effect.service(enabled),
+    (on) => on ? Effect.flatMap(Recorder.groupName(source, name), (group) => make(source, group)) : Effect.undefined
   )
 
 /** @internal */
@@ -172,7 +179,7 @@ export const values = (source: string, group: string, task?: string): Effect.Eff
 export const observers = (source: string, name: string | undefined): Effect.Effect<Api.Observers | undefined> =>
   Effect.gen(function*() {
     const recorder = yield* Recorder.current
-    if (recorder === undefined && !(yield* enabled)) return undefined
+    if (recorder === undefined && !(yield* Effect.service(enabled))) return undefined
     // one group for both: a Timeline and the metrics name the instance alike
     const group = yield* Recorder.groupName(source, name)
     const instrument = yield* make(source, group)

@@ -270,7 +270,8 @@ export declare namespace WorkerPool {
      * The pool's name in a Timeline (`@fiberkit/observe`), which records each call that ran on a
      * worker thread, on the lane of its worker (`worker 0` … `worker <concurrency - 1>`; a replacement
      * worker takes the lane of the one it replaces, a worker started by a grow the lowest free lane;
-     * after a shrink, the workers left keep theirs). Default: its number, in order of creation.
+     * after a shrink, the workers left keep theirs); also its metrics' `group`. Default: its number,
+     * in order of creation.
      */
     readonly name?: string | undefined
     /**

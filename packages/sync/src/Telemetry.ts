@@ -190,14 +190,16 @@ export const boundaries: Context.Reference<ReadonlyArray<number>> = internal.bou
  *
  * ```ts
  * import { Effect, Metric } from "effect"
- * import { FiberPool } from "@fiberkit/executor"
  * import { Telemetry } from "@fiberkit/sync"
  *
+ * // every pool, limiter and queue made inside `program` publishes its metrics
  * const program = Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ concurrency: 4, name: "images" })
- *   yield* pool.run(Effect.void)
- *   return yield* Metric.snapshot
- * }).pipe(Effect.scoped, Effect.provide(Telemetry.layer()))
+ *   const instrument = yield* Telemetry.make("MyPool", "images")
+ *   instrument?.queued()
+ *   return yield* Metric.snapshot // fiberkit_pending {source: "MyPool", group: "images"} = 1, …
+ * })
+ * const withMetrics = program.pipe(Effect.provide(Telemetry.layer()))
+ * const coarse = program.pipe(Effect.provide(Telemetry.layer({ boundaries: [10, 100, 1_000] })))
  * ```
  *
  * @since 0.4.0
@@ -282,15 +284,11 @@ export interface Values {
  *
  * ```ts
  * import { Effect } from "effect"
- * import { FiberPool } from "@fiberkit/executor"
  * import { Telemetry } from "@fiberkit/sync"
  *
- * const program = Effect.gen(function*() {
- *   const pool = yield* FiberPool.make({ concurrency: 2, name: "images" })
- *   yield* pool.run(Effect.void)
- *   const values = yield* Telemetry.values("FiberPool", "images")
- *   return values.outcomes.succeeded // 1
- * }).pipe(Effect.scoped, Effect.provide(Telemetry.layer()))
+ * // a health check: how many wait in the pool "images" (a FiberPool made with that name)
+ * const backlog = Effect.map(Telemetry.values("FiberPool", "images"), (v) => v.pending)
+ * const healthy = Effect.map(backlog, (pending) => pending < 1_000)
  * ```
  *
  * @since 0.4.0

@@ -55,18 +55,19 @@ describe("FiberPool metrics", () => {
       assert.strictEqual(v.runTime.count, 1)
     })))
 
-  it.effect("a refused submit is rejected, a dropped task dropped; an aborted pool leaves nothing counted", () =>
+  it.effect("a refused submit is rejected, a dropped task dropped; a pool shut down leaves nothing counted", () =>
     metered(Effect.gen(function*() {
       const full = yield* FiberPool.make({ concurrency: 1, maxPending: 1, onFull: "fail", name: "full" })
-      yield* full.submit(Effect.never)
+      const running = [yield* full.submit(Effect.never)]
       yield* full.submit(Effect.never)
       assert.isTrue(Exit.isFailure(yield* Effect.exit(full.submit(Effect.void))))
       const dropping = yield* FiberPool.make({ concurrency: 1, maxPending: 1, onFull: "dropOldest", name: "drop" })
+      running.push(yield* dropping.submit(Effect.never))
       yield* dropping.submit(Effect.never)
       yield* dropping.submit(Effect.never)
-      yield* dropping.submit(Effect.never)
-      yield* full.abort
-      yield* dropping.abort
+      // the pending ones cancelled by the shutdown, the running ones by hand
+      for (const pool of [full, dropping]) yield* pool.shutdown({ cancelFutures: true, wait: false })
+      for (const future of running) yield* future.cancel
       const f = yield* values("full")
       const d = yield* values("drop")
       assert.deepStrictEqual(f.outcomes, { succeeded: 0, failed: 0, interrupted: 2, rejected: 1, dropped: 0 })

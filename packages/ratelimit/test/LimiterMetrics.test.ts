@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Telemetry } from "@fiberkit/sync"
-import { Deferred, Effect, Exit, Fiber, Metric } from "effect"
+import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import { Gen, TestTime } from "@fiberkit/testkit"
+import { Cause, Deferred, Effect, Exit, Fiber, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import * as ConcurrencyLimiter from "../src/ConcurrencyLimiter.js"
 import * as KeyedConcurrencyLimiter from "../src/KeyedConcurrencyLimiter.js"
@@ -103,4 +105,56 @@ describe("limiter metrics", () => {
       assert.strictEqual((yield* Telemetry.values("KeyedRateLimiter", "hosts")).outcomes.succeeded, 2)
       assert.strictEqual((yield* Telemetry.values("KeyedConcurrencyLimiter", "users")).outcomes.succeeded, 1)
     })))
+
+  it.effect.prop(
+    "property: random uses, failures, interruptions and a bound — gauges within bounds, back to 0; one outcome per use, as the callers saw it",
+    [
+      Gen.array(
+        Gen.record({
+          at: Gen.integer({ min: 0, max: 20 }),
+          duration: Gen.integer({ min: 0, max: 10 }),
+          fails: Gen.boolean,
+          interruptAt: Gen.option(Gen.integer({ min: 0, max: 30 }), { nil: undefined })
+        }),
+        { maxLength: 20 }
+      ),
+      Gen.constantFrom("unbounded" as const, "fail" as const, "dropOldest" as const)
+    ],
+    ([uses, bound]) =>
+      metered(Effect.gen(function*() {
+        const limiter = yield* ConcurrencyLimiter.make(
+          bound === "unbounded"
+            ? { concurrency: 2, name: "prop" }
+            : { concurrency: 2, maxPending: 3, onFull: bound, name: "prop" }
+        )
+        const values = Telemetry.values("ConcurrencyLimiter", "prop")
+        const seen = { ...none }
+        const check = Effect.map(values, (v) => {
+          assert.isTrue(v.pending >= 0 && v.running >= 0 && v.running <= 2, JSON.stringify(v))
+        })
+        yield* TestTime.run(Effect.forEach(uses, (u) =>
+          Effect.gen(function*() {
+            yield* Effect.sleep(u.at)
+            yield* check
+            const use = limiter(Effect.andThen(Effect.sleep(u.duration), u.fails ? Effect.fail("boom") : Effect.void))
+            const fiber = yield* Effect.forkChild(use)
+            if (u.interruptAt !== undefined) {
+              yield* Effect.forkChild(Effect.delay(Fiber.interrupt(fiber), u.interruptAt))
+            }
+            const exit = yield* Fiber.await(fiber)
+            yield* check
+            if (Exit.isSuccess(exit)) return void seen.succeeded++
+            const error = Cause.findErrorOption(exit.cause)
+            if (error._tag === "None") seen.interrupted++
+            else if (error.value === "boom") seen.failed++
+            else if (error.value instanceof PendingLimitExceeded) seen[error.value.dropped ? "dropped" : "rejected"]++
+          }), { concurrency: "unbounded", discard: true }))
+        const v = yield* values
+        assert.deepStrictEqual([v.pending, v.running], [0, 0])
+        assert.deepStrictEqual(v.outcomes, seen)
+        assert.strictEqual(Object.values(v.outcomes).reduce((a, b) => a + b, 0), uses.length)
+        assert.strictEqual(v.waitTime.count, v.runTime.count)
+      })),
+    { arbitrary: { runs: 60 }, timeout: 30_000 }
+  )
 })

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Metric } from "effect"
 import { TestClock } from "effect/testing"
+import * as Recorder from "../src/Recorder.js"
 import * as Telemetry from "../src/Telemetry.js"
 
 // each test gets its own registry: series of one test never meet another's
@@ -106,4 +107,27 @@ describe("Telemetry", () => {
     assert.strictEqual(Telemetry.outcomeOf(Exit.interrupt(1)), "interrupted")
     assert.strictEqual(Telemetry.defaultBoundaries.length, 18)
   })
+
+  it.effect("observers: one group for the Timeline and the metrics; none when neither is on", () =>
+    Effect.gen(function*() {
+      const source = `Observed-${Math.random()}`
+      assert.isUndefined(yield* Telemetry.observers(source, undefined))
+      const recorder: Recorder.Recorder = { now: () => 7, record: () => {} }
+      const both = yield* Telemetry.observers(source, undefined).pipe(
+        Effect.provideService(Recorder.currentRecorder, recorder),
+        Effect.provide(Telemetry.layer())
+      )
+      // the first numbered one: no number was taken while neither was on
+      assert.strictEqual(both?.group, "1")
+      assert.strictEqual(both?.recorder, recorder)
+      assert.strictEqual(both?.instrument?.group, "1")
+      assert.strictEqual(both?.now(), 7) // the recorder's clock, for both
+      const metricsOnly = yield* Telemetry.observers(source, "named").pipe(Effect.provide(Telemetry.layer()))
+      assert.deepStrictEqual([metricsOnly?.group, metricsOnly?.recorder], ["named", undefined])
+      assert.isUndefined(yield* Telemetry.instrument(source, undefined))
+      assert.strictEqual(
+        (yield* Telemetry.instrument(source, undefined).pipe(Effect.provide(Telemetry.layer())))?.group,
+        "2"
+      )
+    }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
 })

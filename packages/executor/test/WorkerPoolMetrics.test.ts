@@ -3,7 +3,7 @@ import { Telemetry } from "@fiberkit/sync"
 import { Effect, Exit, Metric } from "effect"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, release, started } from "./fixtures/handshake.js"
-import { half, hold } from "./fixtures/tasks.js"
+import { half, hold, nap } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 
@@ -54,5 +54,21 @@ describe("WorkerPool metrics", { timeout: 30_000 }, () => {
       yield* pool.shutdown()
       assert.isTrue(Exit.isFailure(yield* Effect.exit(pool.submit(half(2)))))
       assert.strictEqual((yield* Telemetry.values("WorkerPool", "cpu")).outcomes.rejected, 1)
+    })))
+
+  it.live("many calls on two workers, some taken back and sent again: every call ends once, nothing left counted", () =>
+    metered(Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({ module: tasks, concurrency: 2, name: "busy" })
+      // uneven naps: a worker that runs dry takes calls back from the other (a steal)
+      const futures = yield* Effect.forEach(
+        Array.from({ length: 30 }, (_, i) => (i % 7) * 3),
+        (ms) => pool.submit(nap(ms))
+      )
+      yield* Effect.forEach(futures, (future) => future.result, { discard: true })
+      const v = yield* Telemetry.values("WorkerPool", "busy")
+      assert.deepStrictEqual([v.pending, v.running], [0, 0])
+      assert.strictEqual(v.outcomes.succeeded, 30)
+      assert.strictEqual(v.runTime.count, 30)
+      assert.isAtLeast(v.waitTime.count, 30) // a call sent again waits again
     })))
 })

@@ -128,7 +128,7 @@ export declare namespace FiberPool {
   export interface Options {
     /** Most tasks running at once, an integer ≥ 1. Default: `min(32, cpus + 4)` (see {@link defaultConcurrency}). */
     readonly concurrency?: number | undefined
-    /** The pool's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    /** The pool's name in a Timeline (`@fiberkit/observe`) and its metrics' `group`. Default: its number, in order of creation. */
     readonly name?: string | undefined
     /** The most tasks waiting for a worker, an integer ≥ 0. Default: no bound. */
     readonly maxPending?: number | undefined

@@ -278,8 +278,9 @@ export declare namespace WorkerPool {
      * The pool's name in a Timeline (`@fiberkit/observe`), which records each call that ran on a
      * worker thread, on the lane of its worker (`worker 0` … `worker <concurrency - 1>`; a replacement
      * worker takes the lane of the one it replaces, a worker started by a grow the lowest free lane;
-     * after a shrink, the workers left keep theirs). Default: its number, in order of creation.
-     * Also the `fiberkit.pool.name` attribute of the spans of its calls (none when not given).
+     * after a shrink, the workers left keep theirs); also its metrics' `group`. Default: its number,
+     * in order of creation. Also the `fiberkit.pool.name` attribute of the spans of its calls (none
+     * when not given).
      */
     readonly name?: string | undefined
     /**

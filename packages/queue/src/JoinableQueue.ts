@@ -254,6 +254,8 @@ export declare namespace JoinableQueue {
     readonly kind?: "fifo" | "lifo" | "priority" | undefined
     /** For `"priority"`: smallest first; equal items leave in the order they came. */
     readonly order?: Order.Order<A> | undefined
+    /** The queue's `group` in its metrics (`@fiberkit/sync`'s `Telemetry`). Default: its number. */
+    readonly name?: string | undefined
   }
 
   /**

@@ -89,7 +89,7 @@ export declare namespace ConcurrencyLimiter {
   export interface Options {
     /** The most effects inside at once, an integer ≥ 1. */
     readonly concurrency: number
-    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    /** The limiter's name in a Timeline (`@fiberkit/observe`) and its metrics' `group`. Default: its number, in order of creation. */
     readonly name?: string | undefined
     /**
      * The most effects waiting to enter, an integer ≥ 0 (0: never wait). Default: no bound. With

@@ -116,7 +116,7 @@ export declare namespace KeyedConcurrencyLimiter {
     readonly perKey: number
     /** The most effects inside at once over all keys, an integer ≥ 1. Default: no cap. */
     readonly global?: number | undefined
-    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    /** The limiter's name in a Timeline (`@fiberkit/observe`) and its metrics' `group`. Default: its number, in order of creation. */
     readonly name?: string | undefined
     /**
      * What one step of priority is worth in waiting time (a finite duration > 0): an effect of

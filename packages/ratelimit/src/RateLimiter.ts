@@ -250,7 +250,7 @@ export declare namespace RateLimiter {
     readonly algorithm?: Algorithm | undefined
     /** The most that may start at once: for `"token-bucket"` (default `limit`) and `"gcra"` (default 1). */
     readonly burst?: number | undefined
-    /** The limiter's name in a Timeline (`@fiberkit/observe`). Default: its number, in order of creation. */
+    /** The limiter's name in a Timeline (`@fiberkit/observe`) and its metrics' `group`. Default: its number, in order of creation. */
     readonly name?: string | undefined
   }
 

@@ -77,7 +77,7 @@ import type * as RedisRateLimiter from "./RedisRateLimiter.js"
  * @category models
  */
 export interface Options extends ConcurrencyLimiter.ConcurrencyLimiter.Options, RedisRateLimiter.ConnectionOptions {
-  /** The shared limit's name, part of its Redis key (and its name in a Timeline). */
+  /** The shared limit's name, part of its Redis key (and its name in a Timeline and its metrics' `group`). */
   readonly name: string
   /**
    * How long a lease lasts without renewal: a whole number of milliseconds ≥ 30. Its holder

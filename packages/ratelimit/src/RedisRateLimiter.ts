@@ -112,7 +112,7 @@ export interface ConnectionOptions {
  * @category models
  */
 export interface Options extends RateLimiter.RateLimiter.Options, ConnectionOptions {
-  /** The shared limit's name, part of its Redis key (and its name in a Timeline). */
+  /** The shared limit's name, part of its Redis key (and its name in a Timeline and its metrics' `group`). */
   readonly name: string
   /**
    * The most requests of this process waiting for their start, an integer ≥ 0 (0: never wait).

@@ -157,6 +157,14 @@ export * as ReentrantLock from "./ReentrantLock.js"
 export * as Semaphore from "./Semaphore.js"
 
 /**
+ * Telemetry: the Effect `Metric`s pools, limiters, queues and task managers publish (pending,
+ * running, wait and run times, outcomes), under one naming scheme.
+ *
+ * @since 0.4.0
+ */
+export * as Telemetry from "./Telemetry.js"
+
+/**
  * WaitQueue: the FIFO waiting line the primitives are built on, for building new ones, and
  * `WaitQueue.Ranked`, the same line kept in order of rank (priorities).
  *

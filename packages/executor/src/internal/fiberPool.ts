@@ -1,5 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
-import * as Recorder from "@fiberkit/sync/Recorder"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -28,6 +28,7 @@ export const TypeId: Api.TypeId = Symbol.for("@fiberkit/executor/FiberPool") as 
 export const defaultConcurrency = (): number => Math.min(32, os.availableParallelism() + 4)
 
 const poolShutDown = Effect.fail(new PoolShutDown())
+const zero = () => 0
 
 /** A pool size that is no integer ≥ 1, as the error `operation` fails with; `undefined` for a good one. @internal */
 export const badConcurrency = (operation: string, concurrency: number): InvalidOptions | undefined =>
@@ -79,12 +80,16 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
    * its effects, so that every future it returns has its own id.
    */
   readonly recording: PoolRecording | undefined
+  /** Its metrics, when on (the pending gauge is its line's: see `PendingLine`). */
+  readonly instrument: Telemetry.Instrument | undefined
+  /** The clock its jobs are timed on: the recorder's, else the metrics'; none without either. */
+  readonly now: () => number
 
   constructor(
     public concurrency: number,
     readonly context: Context.Context<never>,
     private readonly nextId = counter(),
-    recording?: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined,
+    observers?: Telemetry.Observers | undefined,
     readonly steering: Steering = unsteered,
     /**
      * `awaitIdle`, `awaitSizeBelow` and submitters waiting for room, checked after each change
@@ -93,7 +98,11 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     readonly watchers: Watchers = new Watchers()
   ) {
     this.runFork = Effect.runForkWith(context)
-    this.recording = recording === undefined ? undefined : new PoolRecording(recording.recorder, recording.group)
+    const recorder = observers?.recorder
+    this.recording = recorder === undefined ? undefined : new PoolRecording(recorder, observers!.group)
+    this.instrument = observers?.instrument
+    this.now = observers?.now ?? zero
+    this.line.instrument = this.instrument
   }
 
   pipe() {
@@ -114,7 +123,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
       id,
       run,
       context,
-      this.recording === undefined ? 0 : this.recording.recorder.now(),
+      this.now(),
       rank,
       bounded,
       order ?? id
@@ -260,6 +269,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
   drop(job: Job, error: PendingLimitExceeded): void {
     job.settleNow(Exit.fail(error), this.runFork)
     this.line.uncount(job)
+    this.instrument?.ended("dropped")
   }
 
   readonly dropOldest = (error: PendingLimitExceeded, newcomer: Newcomer | undefined): boolean => {
@@ -354,12 +364,11 @@ export const make = (
     const bad = badConcurrency("FiberPool.make", concurrency)
     if (bad !== undefined) return yield* bad
     const steering = yield* resolveSteering(options)
-    const recorder = yield* Recorder.current
     const pool = new FiberPoolImpl(
       concurrency,
       yield* Effect.context<never>(),
       counter(),
-      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("FiberPool", options?.name) },
+      yield* Telemetry.observers("FiberPool", options?.name),
       steering
     )
     // a scope that succeeded closes gracefully: every accepted task runs to its end; one that

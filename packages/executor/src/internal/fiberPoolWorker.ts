@@ -1,3 +1,4 @@
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { FiberPoolImpl } from "./fiberPool.js"
@@ -16,19 +17,27 @@ import type { FutureImpl } from "./future.js"
 export const startWorker = (pool: FiberPoolImpl): void => {
   pool.active++
   const recording = pool.recording
+  const instrument = pool.instrument
   const slot = recording === undefined ? -1 : recording.takeSlot()
   // the start of the job taken next: the end of the one before, or now for the first
-  let startedAt = recording === undefined ? 0 : recording.recorder.now()
+  let startedAt = pool.now()
+  // a job's end, reported to the recorder and the metrics; returns when it ended
+  const report = (job: Job, exit: Exit.Exit<unknown, unknown>): number => {
+    const endedAt = pool.now()
+    recording?.record(job, slot, startedAt, endedAt, exit)
+    if (instrument !== undefined) {
+      instrument.stopped()
+      instrument.ran(endedAt - Math.max(startedAt, job.queuedAt))
+      instrument.ended(Telemetry.outcomeOf(exit))
+    }
+    return endedAt
+  }
   const worker: { job: Job | undefined; idle: boolean } = { job: undefined, idle: false }
   // made once per worker, not per job: what cancels the job it runs, and what follows a job
   let interrupt: ((future: FutureImpl<unknown, unknown>) => void) | undefined = undefined
   const afterJob = (exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> => {
     const job = worker.job!
-    if (recording !== undefined) {
-      const endedAt = recording.recorder.now()
-      recording.record(job, slot, startedAt, endedAt, exit)
-      startedAt = endedAt
-    }
+    if (recording !== undefined || instrument !== undefined) startedAt = report(job, exit)
     // settled and forgotten in the step the job ended in: a cancel that arrives now finds the
     // job done, or its interruption ends this worker before it takes another job
     pool.settle(job, exit)
@@ -63,6 +72,8 @@ export const startWorker = (pool: FiberPoolImpl): void => {
       pool.idleWorkers--
     }
     worker.job = job
+    // a job queued while its worker looked once more started when it was queued, not before
+    instrument?.started(startedAt - job.queuedAt)
     job.attach(
       interrupt ??= (future) => {
         // only the job it runs now: a late cancel must not hit the next one
@@ -78,10 +89,8 @@ export const startWorker = (pool: FiberPoolImpl): void => {
     // interrupted (a cancel): settle the job it was running, then let another worker take over
     pool.active--
     const job = worker.job
-    if (recording !== undefined) {
-      if (job !== undefined) recording.record(job, slot, startedAt, recording.recorder.now(), exit)
-      recording.freeSlot(slot)
-    }
+    if (job !== undefined && (recording !== undefined || instrument !== undefined)) report(job, exit)
+    recording?.freeSlot(slot)
     return Effect.sync(() => {
       if (job !== undefined) pool.settle(job, exit)
       pool.dispatch()

@@ -64,6 +64,11 @@ export class FutureImpl<A, E> extends Effectable.Class<A, E | FutureCancelled> i
     return (this.callbacks?.length ?? 0) + (this.observers?.size ?? 0)
   }
 
+  /** Settled: its outcome is set (a late `settleNow` changes nothing). */
+  get hasSettled(): boolean {
+    return this.settled
+  }
+
   get isPending(): boolean {
     return this.state === "pending"
   }

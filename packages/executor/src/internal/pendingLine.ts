@@ -1,4 +1,5 @@
 import { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import type * as Telemetry from "@fiberkit/sync/Telemetry"
 import type { Watchers } from "@fiberkit/sync/Watchers"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
@@ -23,6 +24,8 @@ export class PendingLine {
   bounded = 0
   /** Those of them of rank other than 0 (a priority, or aging). */
   ranked = 0
+  /** The pool's metrics, if on: `fiberkit_pending` follows `count`. */
+  instrument: Telemetry.Instrument | undefined = undefined
 
   /** @param cancelled called after a job cancelled while pending has left the counts. */
   constructor(private readonly cancelled: () => void) {}
@@ -41,6 +44,7 @@ export class PendingLine {
 
   private add(job: Job): void {
     this.count++
+    this.instrument?.queued()
     if (job.bounded) this.bounded++
     if (job.rank !== 0) this.ranked++
   }
@@ -48,12 +52,14 @@ export class PendingLine {
   /** Takes `job` out of the counts (it started, was cancelled, or was dropped). */
   uncount(job: Job): void {
     this.count--
+    this.instrument?.dequeued()
     if (job.bounded) this.bounded--
     if (job.rank !== 0) this.ranked--
   }
 
   private readonly left = (job: FutureImpl<unknown, unknown>): void => {
     this.uncount(job as Job)
+    this.instrument?.ended("interrupted")
     this.cancelled()
   }
 
@@ -104,6 +110,8 @@ export interface Newcomer {
 export interface Admission {
   readonly source: string
   readonly steering: Steering
+  /** Its metrics, if on: a refused task counts as `"rejected"`. */
+  readonly instrument: Telemetry.Instrument | undefined
   readonly watchers: Watchers
   readonly isClosed: () => boolean
   /** The pending tasks `maxPending` bounds. */
@@ -131,7 +139,10 @@ export const admit = <A, E, R>(
   newcomer?: Newcomer
 ): Effect.Effect<A, E | PoolShutDown | PendingLimitExceeded, R> =>
   Effect.withFiber((caller) => {
-    if (pool.isClosed()) return poolShutDown
+    if (pool.isClosed()) {
+      pool.instrument?.ended("rejected")
+      return poolShutDown
+    }
     const { maxPending, onFull } = pool.steering
     if (maxPending !== undefined && pool.boundedPending() >= maxPending && !startsNow()) {
       if (onFull === "wait") {
@@ -143,7 +154,10 @@ export const admit = <A, E, R>(
       // `"dropOldest"`: the oldest pending task ends with the error, never started, and its place
       // goes to the newcomer (no wake-up: the count dips only until the newcomer is queued, in this
       // same step); with nothing to drop, the newcomer is refused
-      if (onFull === "fail" || !pool.dropOldest(error(true), newcomer)) return Effect.fail(error(false))
+      if (onFull === "fail" || !pool.dropOldest(error(true), newcomer)) {
+        pool.instrument?.ended("rejected")
+        return Effect.fail(error(false))
+      }
     }
     return accept(caller)
   })

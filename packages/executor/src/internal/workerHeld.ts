@@ -1,3 +1,4 @@
+import type * as Telemetry from "@fiberkit/sync/Telemetry"
 import { before } from "./fiberPoolJobs.js"
 import * as Protocol from "./workerProtocol.js"
 import type { CallJob, Sent } from "./workerSlot.js"
@@ -47,6 +48,12 @@ export class HeldCalls {
   /** When (`clock`) it last became free for a call: ready, or holding none any more. */
   freeSince = 0
 
+  /**
+   * The pool's metrics, if on: `fiberkit_running` counts the calls held open (sent, not answered,
+   * not taken back), and a call's wait ends when it is sent.
+   */
+  instrument: Telemetry.Instrument | undefined = undefined
+
   constructor(readonly cells: Int32Array) {}
 
   /** Sent and not answered yet (calls taken back included, until the worker's reply frees their cells). */
@@ -66,6 +73,7 @@ export class HeldCalls {
     this.sent.push(sent)
     this.taken++
     this.open++
+    this.instrument?.started(sentAt - job.queuedAt)
     if (job.bounded) this.openBounded++
     if (this.last === undefined || before(this.last, job)) this.last = job
     job.sent = sent
@@ -98,6 +106,7 @@ export class HeldCalls {
     if (!sent.open) return
     sent.open = false
     this.open--
+    this.instrument?.stopped()
     if (sent.job.bounded) this.openBounded--
     if (this.open === 0) {
       this.last = undefined

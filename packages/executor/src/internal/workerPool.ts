@@ -1,4 +1,5 @@
 import type { PendingLimitExceeded } from "@fiberkit/sync/Errors"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import { Watchers } from "@fiberkit/sync/Watchers"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -75,6 +76,8 @@ export class WorkerPoolImpl
   private readonly recording: WorkerRecording | undefined
   /** Its `name` option, for the spans of the calls submitted under a span. */
   private readonly name: string | undefined
+  /** Its metrics, if on: an outcome is counted once per call, when the pool settles it. */
+  readonly instrument: Telemetry.Instrument | undefined
   readonly workers: Workers
   readonly steering: Settings["steering"]
   /**
@@ -89,10 +92,8 @@ export class WorkerPoolImpl
     this.runFork = Effect.runForkWith(context)
     // no recorder: the main-thread effects are not this pool's tasks (their calls are)
     this.fibers = new FiberPoolImpl(settings.size, context, this.nextId, undefined, this.steering, this.watchers)
-    const recorder = settings.recorder
-    this.recording = recorder === undefined || settings.group === undefined
-      ? undefined
-      : new WorkerRecording(recorder, settings.group)
+    this.recording = settings.observers === undefined ? undefined : new WorkerRecording(settings.observers)
+    this.instrument = this.recording?.instrument
     this.workers = new Workers(
       settings.size,
       settings,
@@ -122,7 +123,7 @@ export class WorkerPoolImpl
     rank: number,
     bounded: boolean
   ): CallJob {
-    const queuedAt = this.recording === undefined ? 0 : this.recording.recorder.now()
+    const queuedAt = this.recording === undefined ? 0 : this.recording.now()
     const trace = caller.cache.span === undefined ? undefined : CallTrace.of(caller, call.task.name, this.name)
     const job = new CallJob(this.nextId(), call, queuedAt, rank, bounded, trace)
     this.live.add(job)
@@ -131,6 +132,7 @@ export class WorkerPoolImpl
   }
 
   private settle(future: FutureImpl<unknown, unknown>, exit: Exit.Exit<unknown, unknown>): void {
+    if (this.instrument !== undefined && !future.hasSettled) this.instrument.ended(Telemetry.outcomeOf(exit))
     future.settleNow(exit, this.runFork)
     this.watchers.check()
   }
@@ -267,6 +269,7 @@ export class WorkerPoolImpl
         }
       }
       // no wake-up: see `admit`
+      this.instrument?.ended("dropped")
       job.settleNow(Exit.fail(error), this.runFork)
       return true
     }

@@ -1,4 +1,4 @@
-import * as Recorder from "@fiberkit/sync/Recorder"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -17,10 +17,8 @@ export interface Settings extends ThreadSettings {
   readonly maxTasksPerWorker: number | undefined
   /** `maxPending`, `onFull` and `aging`, checked. */
   readonly steering: Steering
-  /** Where each call that ran on a worker is reported; `undefined`: nowhere. */
-  readonly recorder: Recorder.Recorder | undefined
-  /** The pool's group under the recorder (its name, or its number); none without a recorder. */
-  readonly group: string | undefined
+  /** Where each call is reported (a Timeline, metrics) under the pool's group; `undefined`: nowhere. */
+  readonly observers: Telemetry.Observers | undefined
   /** Its `name` option: an attribute of the spans it opens. */
   readonly name: string | undefined
 }
@@ -85,7 +83,6 @@ export const settingsOf = (
       if (!isCall(call)) return yield* invalid("initializer", "a WorkerTask call", call)
       initializer = { name: call.task.name, payload: call.task.payloadCodec.encode(call.payload) }
     }
-    const recorder = yield* Recorder.current
     return {
       size,
       maxTasksPerWorker: max,
@@ -95,8 +92,7 @@ export const settingsOf = (
       data: data.success,
       threadOptions: { resourceLimits: options.resourceLimits },
       initializer,
-      recorder,
       name: options.name,
-      group: recorder === undefined ? undefined : yield* Recorder.groupName("WorkerPool", options.name)
+      observers: yield* Telemetry.observers("WorkerPool", options.name)
     }
   })

@@ -51,7 +51,9 @@ export class Thread {
   /** Moving average of its tasks' run time; 0 before the first. */
   private micros = 0
 
-  constructor(readonly slot: number, private readonly host: ThreadHost) {}
+  constructor(readonly slot: number, private readonly host: ThreadHost) {
+    this.held.instrument = host.recording?.instrument
+  }
 
   get inFlight(): number {
     return this.held.inFlight

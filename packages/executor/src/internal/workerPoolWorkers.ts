@@ -75,6 +75,7 @@ export class Workers {
   ) {
     this.aged = !settings.steering.ranking.isStrict
     this.line = new PendingLine(changed)
+    this.line.instrument = recording?.instrument
     this.host = {
       settings,
       recording,

@@ -30,7 +30,7 @@ export const sendCalls = (
   const batches = new Map<Thread, Array<unknown>>()
   // made for the first traced call: a pool whose calls have no span sends no trace entries
   let traces: Map<Thread, Array<unknown>> | undefined = undefined
-  const sentAt = recording === undefined ? 0 : recording.recorder.now()
+  const sentAt = recording === undefined ? 0 : recording.now()
   for (;;) {
     let target: Thread | undefined = undefined
     for (const thread of ready) {

@@ -1,4 +1,5 @@
 import * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Telemetry from "@fiberkit/sync/Telemetry"
 import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { Job } from "./fiberPoolJobs.js"
@@ -71,7 +72,7 @@ export interface Sent {
    * before it started. The first it holds runs; the others wait (they are pending).
    */
   open: boolean
-  /** When it was sent, on the recorder's clock (0 without a recorder). */
+  /** When it was sent, on the pool's clock (0 without a recorder or metrics). */
   readonly sentAt: number
 }
 
@@ -90,15 +91,30 @@ export interface Sent {
 export class WorkerRecording {
   /** When the last job recorded on each slot ended. */
   private readonly lastEnded: Array<number> = []
+  readonly recorder: Recorder.Recorder | undefined
+  readonly group: string
+  /**
+   * The pool's metrics, if on: its line's and its workers' (`HeldCalls`) counts move the gauges,
+   * a call's run is timed here, and its outcome counted when the pool settles it.
+   */
+  readonly instrument: Telemetry.Instrument | undefined
+  readonly now: () => number
 
-  constructor(readonly recorder: Recorder.Recorder, readonly group: string) {}
+  constructor(observers: Telemetry.Observers) {
+    this.recorder = observers.recorder
+    this.group = observers.group
+    this.instrument = observers.instrument
+    this.now = observers.now
+  }
 
   /** `runMillis`: the run time the worker measured; `undefined` when it did not reply (a crash, a cancel). */
   record(slot: number, sent: Sent, exit: Exit.Exit<unknown, unknown>, runMillis: number | undefined): void {
-    const endedAt = this.recorder.now()
+    const endedAt = this.now()
     const earliest = Math.max(sent.sentAt, this.lastEnded[slot] ?? Number.NEGATIVE_INFINITY)
     const startedAt = Math.min(endedAt, runMillis === undefined ? earliest : Math.max(earliest, endedAt - runMillis))
     this.lastEnded[slot] = endedAt
+    this.instrument?.ran(endedAt - startedAt)
+    if (this.recorder === undefined) return
     const job = sent.job
     this.recorder.record({
       source: "WorkerPool",

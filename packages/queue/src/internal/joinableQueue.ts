@@ -1,4 +1,5 @@
 import * as Handoff from "@fiberkit/sync/Handoff"
+import type { Instrument } from "@fiberkit/sync/Telemetry"
 import * as WaitQueue from "@fiberkit/sync/WaitQueue"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -9,6 +10,7 @@ import { QueueShutDown, TaskDoneTooManyTimes } from "../Errors.js"
 import type * as Api from "../JoinableQueue.js"
 import { invalidCount } from "./arguments.js"
 import type { Buffer, Handed } from "./buffer.js"
+import { dropOut, tookOut } from "./queueMetrics.js"
 
 /**
  * A putter waiting in its line. It is granted `true` once a slot has been reserved for it,
@@ -71,7 +73,12 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private unfinished = 0
   private closed: false | "drain" | "immediate" = false
 
-  constructor(private readonly buffer: Buffer<A>, readonly capacity: number) {}
+  /** @param instrument its metrics, if on: items in the queue (`buffer` + `handed`) pending, taken ones `"succeeded"`. */
+  constructor(
+    private readonly buffer: Buffer<A>,
+    readonly capacity: number,
+    private readonly instrument?: Instrument
+  ) {}
 
   pipe() {
     // eslint-disable-next-line prefer-rest-params
@@ -103,17 +110,19 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private push(item: A, serve = true): void {
     this.buffer.push(item)
     this.unfinished++
+    this.instrument?.queued()
     if (serve && this.takers.size > 0) this.serveTakers()
   }
 
   private pull(): A {
     const item = this.buffer.shift()
-    this.taken()
+    this.taken(1)
     return item
   }
 
-  /** After items left for good: room for the putters; on a queue drained for good, no more takes. */
-  private taken(): void {
+  /** After `count` items left for good: room for the putters; on a queue drained for good, no more takes. */
+  private taken(count: number): void {
+    if (this.instrument !== undefined) tookOut(this.instrument, count)
     if (this.putters.size > 0) this.servePutters()
     if (this.drained && this.takers.size > 0) this.failAll(this.takers)
   }
@@ -122,7 +131,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     const items: Array<A> = []
     while (items.length < max && this.buffer.length > 0) items.push(this.buffer.shift())
     // after the whole batch left, not after each item
-    this.taken()
+    this.taken(items.length)
     return items
   }
 
@@ -212,14 +221,14 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
   private claimItems(batch: Handed<A> | false): Effect.Effect<Array<A>, QueueShutDown> {
     if (this.closed === "immediate" || batch === false) return shutDown
     this.handed -= batch.items.length
-    this.taken()
+    this.taken(batch.items.length)
     return Effect.succeed(batch.items)
   }
 
   private claimItem(batch: Handed<A> | false): Effect.Effect<A, QueueShutDown> {
     if (this.closed === "immediate" || batch === false) return shutDown
     this.handed -= batch.items.length
-    this.taken()
+    this.taken(1)
     return Effect.succeed(batch.items[0]!)
   }
 
@@ -329,6 +338,7 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
     const buffer = this.buffer
     while (i < end) buffer.push(items[i++]!)
     this.unfinished += end - from
+    this.instrument?.queued(end - from)
     if (i > from && this.takers.size > 0) this.serveTakers()
     if (i === items.length) return Effect.void
     return Effect.andThen(this.put(items[i]!), Effect.suspend(() => this.putFrom(items, i + 1)))
@@ -363,7 +373,9 @@ export class JoinableQueueImpl<A> implements Api.JoinableQueue<A> {
         this.closed = "immediate"
         // dropped items count as done; early taskDones may have counted some already (Python:
         // `if self.unfinished_tasks > 0`), so the count stops at 0
-        this.unfinished = Math.max(0, this.unfinished - this.buffer.clear() - this.handed)
+        const dropped = this.buffer.clear() + this.handed
+        if (this.instrument !== undefined) dropOut(this.instrument, dropped)
+        this.unfinished = Math.max(0, this.unfinished - dropped)
         this.handed = 0
         if (this.unfinished === 0) this.wakeJoiners()
       } else {

@@ -1,3 +1,4 @@
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import * as Effect from "effect/Effect"
 import type * as Order from "effect/Order"
 import { InvalidOptions } from "../Errors.js"
@@ -40,5 +41,8 @@ export const make = <A>(options?: Api.JoinableQueue.Options<A>): Effect.Effect<A
         })
       )
     }
-    return Effect.succeed(new JoinableQueueImpl(buffer, capacity === 0 ? Number.POSITIVE_INFINITY : capacity))
+    return Effect.map(
+      Telemetry.instrument("JoinableQueue", options?.name),
+      (instrument) => new JoinableQueueImpl(buffer, capacity === 0 ? Number.POSITIVE_INFINITY : capacity, instrument)
+    )
   })

@@ -6,6 +6,7 @@ import type * as Api from "../KeyedRateLimiter.js"
 import type * as RateLimiter from "../RateLimiter.js"
 import { algorithmOf, drainOf, facade, pauseOf, rankingOf, resolve } from "./rateLimiter.js"
 import { Limiter } from "./rateLimiterCore.js"
+import { recording } from "./recording.js"
 import { type Bound, resolveSteering } from "./steering.js"
 
 /**
@@ -88,13 +89,16 @@ export const make = <K>(
       const keyed = new Keyed<K>(resolved, idleTimeout, bound)
       const ranking = rankingOf(steering)
       const resizeAll = (now: number, options: RateLimiter.RateLimiter.Resolved) => keyed.resize(now, options)
-      const byKey = (key: K): RateLimiter.RateLimiter<PendingLimitExceeded> =>
-        facade(() => keyed.options, (now) => keyed.get(key, now), () => keyed.peek(key), resizeAll, ranking)
-      return Effect.succeed(Object.assign(byKey, {
-        size: Effect.sync(() => keyed.size),
-        pause: (key: K, duration: Duration.Input) =>
-          pauseOf("KeyedRateLimiter.pause", duration, (now) => keyed.get(key, now)),
-        drain: (key: K) => drainOf((now) => keyed.get(key, now))
-      }))
+      return Effect.map(recording("KeyedRateLimiter", options.name), (recorded) => {
+        // one recording for every key: a key is no instance of its own
+        const byKey = (key: K): RateLimiter.RateLimiter<PendingLimitExceeded> =>
+          facade(() => keyed.options, (now) => keyed.get(key, now), () => keyed.peek(key), resizeAll, ranking, recorded)
+        return Object.assign(byKey, {
+          size: Effect.sync(() => keyed.size),
+          pause: (key: K, duration: Duration.Input) =>
+            pauseOf("KeyedRateLimiter.pause", duration, (now) => keyed.get(key, now)),
+          drain: (key: K) => drainOf((now) => keyed.get(key, now))
+        })
+      })
     }
   )

@@ -138,6 +138,51 @@ export interface NewTask {
 }
 
 /**
+ * A deduplication window as the store sees it (`TaskManager.AddOptions.dedupe`, resolved by the
+ * manager): `key` names the window — the definition, the mode and the caller's key in one
+ * string — and `ttl` is in whole milliseconds, ≥ 1. For `debounce`, the task's `runAt` is its
+ * `addedAt` + `ttl`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const describe = (window: TaskStore.DedupeWindow): string => `${window.mode} ${window.key} for ${window.ttl} ms`
+ * ```
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface DedupeWindow {
+  readonly key: string
+  readonly mode: "throttle" | "debounce"
+  readonly ttl: number
+}
+
+/**
+ * What `addDeduped` did: the id of the task that stands for the add, and whether that task is
+ * the one it added (`false`: the window's task, or a task that held the id already).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const report = (outcome: TaskStore.Deduped) =>
+ *   Effect.log(outcome.added ? `added ${outcome.id}` : `deduplicated into ${outcome.id}`)
+ * ```
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface Deduped {
+  readonly id: string
+  readonly added: boolean
+}
+
+/**
  * **Example**
  *
  * ```ts
@@ -199,6 +244,14 @@ export interface TaskStore {
    * Returns how many were added.
    */
   readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<number, TaskStoreError>
+  /**
+   * Adds a task through a deduplication window (see `TaskManager.Dedupe`), in one step with
+   * reading the window: a task whose id the store holds adds nothing (and opens no window); else,
+   * while `window.key`'s window is open, nothing is added — a debounce moves the window's task to
+   * `task.runAt` — and the window's task id is returned; else the task is added and opens the
+   * window, from `task.addedAt`.
+   */
+  readonly addDeduped: (task: NewTask, window: DedupeWindow) => Effect.Effect<Deduped, TaskStoreError>
   /**
    * Waits for the first queued task whose `runAt` has come — the highest priority, the oldest of
    * it — and marks it running: one more attempt, started `now`.

@@ -1,5 +1,6 @@
 import { contract } from "../test/contract.js"
 import { contractDeadLetters } from "../test/contractDeadLetters.js"
+import { contractDedupe } from "../test/contractDedupe.js"
 import { contractDelays } from "../test/contractDelays.js"
 import { contractEdges } from "../test/contractEdges.js"
 import { contractPriority } from "../test/contractPriority.js"
@@ -12,3 +13,4 @@ contractPriority("BullMQ store", freshStore(), { propertyRuns: 10 })
 contractDeadLetters("BullMQ store", freshStore())
 contractDelays("BullMQ store", freshStore())
 contractProgress("BullMQ store", freshStore())
+contractDedupe("BullMQ store", freshStore())

@@ -6,6 +6,7 @@ import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
 import { contractDeadLetters } from "./contractDeadLetters.js"
+import { contractDedupe } from "./contractDedupe.js"
 import { contractDelays } from "./contractDelays.js"
 import { contractEdges } from "./contractEdges.js"
 import { contractPriority } from "./contractPriority.js"
@@ -38,3 +39,5 @@ contractDelays("memory store", TaskStore.memory)
 contractDelays("SQLite store", sqliteStore)
 contractProgress("memory store", TaskStore.memory)
 contractProgress("SQLite store", sqliteStore)
+contractDedupe("memory store", TaskStore.memory)
+contractDedupe("SQLite store", sqliteStore)

@@ -1,4 +1,3 @@
-import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
 import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Clock from "effect/Clock"
@@ -6,8 +5,9 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
+import { LocalWindows, type WindowRow } from "./localDedupe.js"
 import type { Persistence } from "./localPersistence.js"
-import { adopt, atomically, copyOf, limitOf, matches, newRecord, noop, type Stored } from "./localRecords.js"
+import { adopt, atomically, copyOf, FinishedTasks, listed, newRecord, noop, type Stored } from "./localRecords.js"
 import { TaskLines } from "./taskLines.js"
 
 /**
@@ -41,26 +41,15 @@ export class LocalStore implements Api.TaskStore {
   private readonly skipped = new Set<string>()
   /** The start time of each task's attempt before its take, while the take's attempt may not start. */
   private readonly startedBefore = new Map<string, number | undefined>()
-  /** Finished tasks kept for `get` by a store without persistence, oldest first. */
-  private readonly finished = new Fifo.Fifo<string>()
+  /** Finished tasks kept for `get` by a store without persistence. */
+  private readonly finished = new FinishedTasks()
 
   constructor(private readonly persistence: Persistence | undefined, private readonly retain = 10_000) {}
 
   /** A store without persistence keeps the last `retain` finished tasks; older ones are forgotten. */
   private ended(id: string): void {
-    if (this.persistence !== undefined) {
-      this.records.delete(id)
-      return
-    }
-    this.finished.push(id)
-    if (this.finished.length > this.retain * 2) {
-      while (this.finished.length > this.retain) {
-        const old = this.finished.shift()
-        // (a task replayed since it ended is not forgotten)
-        const state = this.records.get(old)?.state
-        if (state !== "queued" && state !== "running") this.records.delete(old)
-      }
-    }
+    if (this.persistence !== undefined) this.records.delete(id)
+    else this.finished.ended(id, this.records, this.retain)
   }
 
   /** The next takeable task (see `TaskLines`), marked `changing`; `undefined` if none. */
@@ -151,7 +140,14 @@ export class LocalStore implements Api.TaskStore {
   }
 
   readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
-    atomically(() => {
+    Effect.map(this.insert(tasks, undefined), (added) => added.length)
+
+  readonly addDeduped = (task: Api.NewTask, window: Api.DedupeWindow): Effect.Effect<Api.Deduped, TaskStoreError> =>
+    this.windows.add(task, window)
+
+  /** The tasks whose id the store does not hold, stored with `window` (when its task is stored). */
+  private insert(tasks: ReadonlyArray<Api.NewTask>, window: WindowRow | undefined) {
+    return atomically(() => {
       const fresh = new Map<string, Stored>()
       for (const task of tasks) {
         if (this.records.has(task.id) || fresh.has(task.id)) continue
@@ -161,20 +157,61 @@ export class LocalStore implements Api.TaskStore {
       // an id held in memory is skipped here, one held only on disk (a finished task) by the insert
       const stored = this.persistence === undefined
         ? Effect.succeed(records)
-        : Effect.map(this.persistence.insert(records), (inserted) => records.filter((r) => inserted.has(r.id)))
-      return Effect.flatMap(Effect.zip(stored, Clock.currentTimeMillis), ([added, now]) => {
-        let count = 0
-        for (const record of added) {
+        : Effect.map(this.persistence.insert(records, window), (inserted) => records.filter((r) => inserted.has(r.id)))
+      return Effect.flatMap(Effect.zip(stored, Clock.currentTimeMillis), ([inserted, now]) => {
+        const added: Array<Stored> = []
+        for (const record of inserted) {
           // added meanwhile by another fiber (without persistence, nothing else checks)
           if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
           this.lines.enqueue(record, now)
-          count++
+          added.push(record)
         }
         this.serve()
-        return Effect.as(this.armed, count)
+        return Effect.as(this.armed, added)
       })
     }).pipe(Effect.uninterruptible)
+  }
+
+  /** Deduplication windows, on the store's records (see `LocalWindows`). */
+  private readonly windows = new LocalWindows({
+    holds: (id) => Effect.map(this.get(id), Option.isSome),
+    waiting: (id) => {
+      const record = this.records.get(id)
+      return record !== undefined && this.lines.delayed.has(record) && !this.changing.has(id) ? record : undefined
+    },
+    insert: (task, window) => Effect.map(this.insert([task], window), (added) => added.length === 1),
+    move: (record, at, window) => this.move(record, at, window),
+    read: (key) => this.persistence?.window(key) ?? Effect.succeedNone
+  })
+
+  /**
+   * A delayed task waits for `at` instead, a later time (a debounce): memory moves it first, so
+   * that it cannot come due during the write at its old time, and moves it back if the write
+   * fails. While the write runs it is `changing`: a claim that finds it due drops it (`skipped`),
+   * and it is put back once the write is over.
+   */
+  private move(record: Stored, at: number, window: WindowRow): Effect.Effect<void, TaskStoreError> {
+    const before = record.runAt!
+    this.lines.delayed.reschedule(record, at)
+    if (this.persistence === undefined) {
+      record.runAt = at
+      return this.armed
+    }
+    this.changing.add(record.id)
+    const over = (runAt: number) =>
+      Effect.suspend(() => {
+        this.changing.delete(record.id)
+        record.runAt = runAt
+        if (this.skipped.delete(record.id)) this.putBack(record.id)
+        else if (runAt !== at) this.lines.delayed.reschedule(record, runAt)
+        return this.armed
+      })
+    return Effect.uninterruptible(Effect.matchEffect(this.persistence.reschedule(record.id, at, window), {
+      onFailure: (error) => Effect.andThen(over(before), Effect.fail(error)),
+      onSuccess: () => over(at)
+    }))
+  }
 
   /**
    * Takes the first takeable task (see `claim`), or waits in line for one: a waiter is handed its task
@@ -331,16 +368,11 @@ export class LocalStore implements Api.TaskStore {
     })
 
   readonly list = (filter?: Api.ListFilter): Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError> =>
-    Effect.suspend(() => {
-      if (this.persistence !== undefined) return this.persistence.list(filter)
-      const found: Array<Api.TaskRecord> = []
-      const limit = limitOf(filter)
-      for (const record of this.records.values()) {
-        if (found.length >= limit) break
-        if (matches(record, filter)) found.push(copyOf(record))
-      }
-      return Effect.succeed(found)
-    })
+    Effect.suspend(() =>
+      this.persistence === undefined
+        ? Effect.succeed(listed(this.records.values(), filter))
+        : this.persistence.list(filter)
+    )
 
   readonly progress = (id: string, value: number): Effect.Effect<void, TaskStoreError> =>
     this.update(id, (next) => {

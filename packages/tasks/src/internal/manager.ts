@@ -20,6 +20,7 @@ import type { TaskResult } from "../TaskResult.js"
 import type * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
+import { storeTasks } from "./dedupe.js"
 import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
 import { manyOptions } from "./options.js"
@@ -133,11 +134,14 @@ export class Manager<T extends Definition> {
       const provisional = all.length
       this.unfinished += provisional
       let added = 0
-      return Effect.flatMap(newTasks(this.definitions, task, all, options), (tasks) =>
-        Effect.as(
-          Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
-          tasks.map((t) => t.id)
-        )).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
+      return Effect.flatMap(
+        newTasks(this.definitions, task, all, options),
+        (tasks) =>
+          Effect.map(storeTasks(this.store, tasks, options), (stored) => {
+            added = stored.added
+            return stored.ids
+          })
+      ).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
     }).pipe(Effect.uninterruptible)
   }
 

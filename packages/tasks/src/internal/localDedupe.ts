@@ -3,7 +3,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
-import type { Stored } from "./localRecords.js"
 
 /** A deduplication window as a local store keeps it (a row of SQLite's `fiberkit_dedupe`). @internal */
 export interface WindowRow {
@@ -23,12 +22,13 @@ export interface WindowRow {
 export interface WindowsHost {
   /** Whether the store holds a task of this id (in memory, or only on disk: finished). */
   readonly holds: (id: string) => Effect.Effect<boolean, TaskStoreError>
-  /** The task of this id if it waits for its time (queued and delayed, no change being written). */
-  readonly waiting: (id: string) => Stored | undefined
   /** Adds the task, and the window with it (one write); `false` if its id was held meanwhile. */
   readonly insert: (task: Api.NewTask, window: WindowRow) => Effect.Effect<boolean, TaskStoreError>
-  /** Moves a waiting task to a later time, and writes the window with it (one write). */
-  readonly move: (record: Stored, at: number, window: WindowRow) => Effect.Effect<void, TaskStoreError>
+  /**
+   * Moves the task to a later time if it waits for its time (queued, delayed, no change being
+   * written), and writes the window with it (one write); `false` if it does not wait.
+   */
+  readonly move: (id: string, at: number, window: WindowRow) => Effect.Effect<boolean, TaskStoreError>
   /** A window kept on disk (none without persistence). */
   readonly read: (key: string) => Effect.Effect<Option.Option<WindowRow>, TaskStoreError>
 }
@@ -74,19 +74,18 @@ export class LocalWindows {
     return Effect.flatMap(Effect.zip(this.host.holds(task.id), this.current(window.key)), ([held, open]) => {
       // an id the store holds: nothing added, no window (as an add without dedupe)
       if (held) return Effect.succeed({ id: task.id, added: false })
-      if (open !== undefined && now < open.until) {
-        if (window.mode === "throttle") return Effect.succeed({ id: open.id, added: false })
-        // a debounce: while its task waits for its time, it waits `ttl` from this add
-        const record = this.host.waiting(open.id)
-        if (record !== undefined) {
-          const moved = { key: window.key, id: open.id, until: task.runAt! }
-          return Effect.map(this.host.move(record, moved.until, moved), () => this.opened(moved, now, false))
-        }
-      }
       const opened = { key: window.key, id: task.id, until: now + window.ttl }
-      return Effect.map(
+      const insert = Effect.map(
         this.host.insert(task, opened),
         (added) => added ? this.opened(opened, now, true) : { id: task.id, added }
+      )
+      if (open === undefined || now >= open.until) return insert
+      if (window.mode === "throttle") return Effect.succeed({ id: open.id, added: false })
+      // a debounce: while its task waits for its time, it waits `ttl` from this add
+      const moved = { key: window.key, id: open.id, until: task.runAt! }
+      return Effect.flatMap(
+        this.host.move(open.id, moved.until, moved),
+        (waits) => waits ? Effect.succeed(this.opened(moved, now, false)) : insert
       )
     })
   }

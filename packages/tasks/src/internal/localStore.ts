@@ -142,16 +142,14 @@ export class LocalStore implements Api.TaskStore {
   readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
     Effect.map(this.insert(tasks, undefined), (added) => added.length)
 
-  readonly addDeduped = (task: Api.NewTask, window: Api.DedupeWindow): Effect.Effect<Api.Deduped, TaskStoreError> =>
-    this.windows.add(task, window)
+  readonly addDeduped = (task: Api.NewTask, window: Api.DedupeWindow) => this.windows.add(task, window)
 
   /** The tasks whose id the store does not hold, stored with `window` (when its task is stored). */
   private insert(tasks: ReadonlyArray<Api.NewTask>, window: WindowRow | undefined) {
     return atomically(() => {
       const fresh = new Map<string, Stored>()
       for (const task of tasks) {
-        if (this.records.has(task.id) || fresh.has(task.id)) continue
-        fresh.set(task.id, newRecord(task))
+        if (!this.records.has(task.id) && !fresh.has(task.id)) fresh.set(task.id, newRecord(task))
       }
       const records = [...fresh.values()]
       // an id held in memory is skipped here, one held only on disk (a finished task) by the insert
@@ -170,47 +168,41 @@ export class LocalStore implements Api.TaskStore {
         this.serve()
         return Effect.as(this.armed, added)
       })
-    }).pipe(Effect.uninterruptible)
+    })
   }
 
-  /** Deduplication windows, on the store's records (see `LocalWindows`). */
   private readonly windows = new LocalWindows({
     holds: (id) => Effect.map(this.get(id), Option.isSome),
-    waiting: (id) => {
-      const record = this.records.get(id)
-      return record !== undefined && this.lines.delayed.has(record) && !this.changing.has(id) ? record : undefined
-    },
     insert: (task, window) => Effect.map(this.insert([task], window), (added) => added.length === 1),
-    move: (record, at, window) => this.move(record, at, window),
+    move: (id, at, window) => this.move(id, at, window),
     read: (key) => this.persistence?.window(key) ?? Effect.succeedNone
   })
 
   /**
-   * A delayed task waits for `at` instead, a later time (a debounce): memory moves it first, so
-   * that it cannot come due during the write at its old time, and moves it back if the write
-   * fails. While the write runs it is `changing`: a claim that finds it due drops it (`skipped`),
-   * and it is put back once the write is over.
+   * A debounce: a delayed task waits for `at`, later, instead (`false` if it does not wait). Moved in
+   * memory first (it cannot come due at its old time during the write; back if the write fails),
+   * and `changing` meanwhile: a claim that finds it due drops it (`skipped`), to be put back after.
    */
-  private move(record: Stored, at: number, window: WindowRow): Effect.Effect<void, TaskStoreError> {
-    const before = record.runAt!
-    this.lines.delayed.reschedule(record, at)
-    if (this.persistence === undefined) {
-      record.runAt = at
-      return this.armed
-    }
-    this.changing.add(record.id)
-    const over = (runAt: number) =>
-      Effect.suspend(() => {
-        this.changing.delete(record.id)
-        record.runAt = runAt
-        if (this.skipped.delete(record.id)) this.putBack(record.id)
-        else if (runAt !== at) this.lines.delayed.reschedule(record, runAt)
-        return this.armed
+  private move(id: string, at: number, window: WindowRow): Effect.Effect<boolean, TaskStoreError> {
+    return atomically(() => {
+      const record = this.records.get(id)
+      if (record === undefined || !this.lines.delayed.has(record) || this.changing.has(id)) return Effect.succeed(false)
+      const before = record.runAt!
+      this.lines.delayed.reschedule(record, at)
+      this.changing.add(id)
+      const over = (runAt: number) =>
+        Effect.suspend(() => {
+          this.changing.delete(id)
+          record.runAt = runAt
+          if (this.skipped.delete(id)) this.putBack(id)
+          else if (runAt !== at) this.lines.delayed.reschedule(record, runAt)
+          return Effect.as(this.armed, true)
+        })
+      return Effect.matchEffect(this.persistence?.reschedule(id, at, window) ?? Effect.void, {
+        onFailure: (error) => Effect.andThen(over(before), Effect.fail(error)),
+        onSuccess: () => over(at)
       })
-    return Effect.uninterruptible(Effect.matchEffect(this.persistence.reschedule(record.id, at, window), {
-      onFailure: (error) => Effect.andThen(over(before), Effect.fail(error)),
-      onSuccess: () => over(at)
-    }))
+    })
   }
 
   /**

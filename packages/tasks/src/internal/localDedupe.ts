@@ -52,10 +52,18 @@ export class LocalWindows {
 
   constructor(private readonly host: WindowsHost) {}
 
+  /**
+   * Uninterruptible, as a store's `add`: the answer is reported with the change it made (the wait
+   * for another add of the key is bounded by that add's write).
+   */
   add(task: Api.NewTask, window: Api.DedupeWindow): Effect.Effect<Api.Deduped, TaskStoreError> {
+    return Effect.uninterruptible(this.decideAlone(task, window))
+  }
+
+  private decideAlone(task: Api.NewTask, window: Api.DedupeWindow): Effect.Effect<Api.Deduped, TaskStoreError> {
     return Effect.suspend(() => {
       const pending = this.busy.get(window.key)
-      if (pending !== undefined) return Effect.andThen(Deferred.await(pending), this.add(task, window))
+      if (pending !== undefined) return Effect.andThen(Deferred.await(pending), this.decideAlone(task, window))
       const done = Deferred.makeUnsafe<void>()
       this.busy.set(window.key, done)
       return Effect.ensuring(

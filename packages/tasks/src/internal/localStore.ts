@@ -140,7 +140,7 @@ export class LocalStore implements Api.TaskStore {
   }
 
   readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
-    Effect.map(this.insert(tasks, undefined), (added) => added.length)
+    atomically(() => Effect.map(this.insert(tasks, undefined), (added) => added.length))
 
   readonly addDeduped = (task: Api.NewTask, window: Api.DedupeWindow) => this.windows.add(task, window)
 

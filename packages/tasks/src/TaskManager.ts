@@ -12,6 +12,7 @@ import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+import type * as AddOptionsModule from "./AddOptions.js"
 import type { InvalidOptions, InvalidTaskArgs, InvalidTaskId, ResultsOverflow, TaskManagerShutDown } from "./Errors.js"
 import type { TaskNotFound, TaskStoreError, TaskTimeout, UnknownTask } from "./Errors.js"
 import * as internal from "./internal/managerMake.js"
@@ -168,45 +169,28 @@ export declare namespace TaskManager {
     | TaskStoreError
 
   /**
+   * How a task is added: its id, priority, delay and deduplication (see the `AddOptions` module).
+   *
    * @since 0.1.0
    * @category models
    */
-  export interface AddOptions {
-    /**
-     * The task's id (default: a random UUID). Adding a task whose id the store already holds
-     * adds nothing and returns the id: a producer that retries an `add` does not run the task
-     * twice. (The memory store forgets old finished tasks, and their ids with them.) One rule on
-     * every store: 1 to 256 characters (code points), no control character and no lone
-     * surrogate — `"42"` and `"order:42"` are valid everywhere; anything else fails
-     * `InvalidTaskId` and adds nothing.
-     */
-    readonly id?: string | undefined
-    /**
-     * Its place in the queue: higher priorities are taken first, equal ones in order of adding
-     * (strict: tasks of a priority wait while higher ones keep coming). An integer from
-     * -1,000,000 to 1,000,000 on every store (BullMQ's range); default 0. Else `add` fails
-     * `InvalidOptions` and adds nothing. Seen in `status(id)` as `priority`.
-     */
-    readonly priority?: number | undefined
-    /**
-     * Not taken before this much time has passed (a finite duration ≥ 0; default: at once). A
-     * durable store keeps the time: a task delayed past a restart runs after it, once its time
-     * has come; one whose time passed while no process ran is taken at the next start. A delayed
-     * task is `queued` (with its `runAt`), counts for `join`, and can be cancelled. Not with
-     * `runAt`; out of range: `InvalidOptions`.
-     */
-    readonly delay?: Duration.Input | undefined
-    /** Not taken before this time (a `Date`, or epoch milliseconds; default: at once). As `delay`. */
-    readonly runAt?: Date | number | undefined
-  }
+  export type AddOptions = AddOptionsModule.AddOptions
 
   /**
-   * `add`'s options for each task of an `addAll` (each gets its own id).
+   * A deduplication window (see the `AddOptions` module).
+   *
+   * @since 0.5.0
+   * @category models
+   */
+  export type Dedupe = AddOptionsModule.Dedupe
+
+  /**
+   * `add`'s options for each task of an `addAll` (see the `AddOptions` module).
    *
    * @since 0.4.0
    * @category models
    */
-  export type AddAllOptions = Omit<AddOptions, "id">
+  export type AddAllOptions = AddOptionsModule.AddAllOptions
 
   /**
    * @since 0.1.0

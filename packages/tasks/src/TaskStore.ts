@@ -14,123 +14,38 @@ import type * as Scope from "effect/Scope"
 import type { InvalidOptions, TaskStoreError } from "./Errors.js"
 import * as internal from "./internal/localStore.js"
 import type * as TaskManager from "./TaskManager.js"
+import type { ListFilter, TaskRecord, TaskTrace } from "./TaskRecord.js"
 
-/**
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import type { TaskManager, TaskStore } from "@fiberkit/tasks"
- *
- * const ended = (state: TaskStore.TaskState): boolean =>
- *   state === "succeeded" || state === "failed" || state === "cancelled"
- *
- * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
- * const isEnded = (id: string) => Effect.map(manager.status(id), (record) => ended(record.state))
- * ```
- *
- * @since 0.1.0
- * @category models
- */
-export type TaskState = "queued" | "running" | "succeeded" | "failed" | "cancelled"
-
-/**
- * A task as stored: its arguments encoded by its Schema, its state, and its timings (epoch ms).
- *
- * **Example**
- *
- * ```ts
- * import { Effect } from "effect"
- * import type { TaskManager, TaskStore } from "@fiberkit/tasks"
- *
- * const describe = (task: TaskStore.TaskRecord): string =>
- *   task.state === "failed"
- *     ? `${task.name} ${task.id} failed after ${task.attempts} attempts: ${task.error}`
- *     : `${task.name} ${task.id} ${task.state}, added ${new Date(task.addedAt).toISOString()}`
- *
- * declare const manager: TaskManager.TaskManager<TaskManager.TaskDefinition.Any>
- * const report = (id: string) => Effect.map(manager.status(id), describe)
- * ```
- *
- * @since 0.1.0
- * @category models
- */
-export interface TaskRecord {
-  readonly id: string
-  readonly name: string
-  readonly args: unknown
-  readonly state: TaskState
+export type {
   /**
-   * Its place in the queue: higher priorities are taken first, equal ones in order of adding (the
-   * `NewTask`'s, 0 when it had none — a store that does not rank gives 0 for every task).
+   * A task's list filter (the `TaskRecord` module's, here too).
+   *
+   * @since 0.4.0
+   * @category models
    */
-  readonly priority: number
-  /** Attempts started so far (a task that was running when its process died counts that attempt). */
-  readonly attempts: number
+  ListFilter,
   /**
-   * Attempts that failed so far, each one an input of the retry Schedule (an attempt stopped by a
-   * shutdown or cut short by a crash is not one). A task taken again after a restart resumes its
-   * Schedule after these.
+   * A task as stored (the `TaskRecord` module's, here too).
+   *
+   * @since 0.1.0
+   * @category models
    */
-  readonly failures: number
-  readonly addedAt: number
-  /** When the last attempt started. */
-  readonly startedAt: number | undefined
-  readonly finishedAt: number | undefined
-  /** The last failure, as text (a replay clears it). */
-  readonly error: string | undefined
-  /** Not taken before this time (epoch ms): added with a `delay` or `runAt`; `undefined` if not delayed. */
-  readonly runAt: number | undefined
-  /** The last progress the task reported (`TaskContext.progress`); `undefined` if none. */
-  readonly progress: number | undefined
-  /** How often the task was replayed from the failed state (`TaskManager.retry` / `retryAll`). */
-  readonly replays: number
-  /** The span it was added under (the parent of its spans); `undefined` if it was added under none. */
-  readonly trace: TaskTrace | undefined
-}
-
-/**
- * The ids of the span a task was added under: its wait and run spans, in whichever process runs
- * it, are that span's children (see the README's "Traces").
- *
- * **Example**
- *
- * ```ts
- * import { Tracer } from "effect"
- * import type { TaskStore } from "@fiberkit/tasks"
- *
- * const parentOf = (task: TaskStore.TaskRecord) => task.trace === undefined ? undefined : Tracer.externalSpan(task.trace)
- * ```
- *
- * @since 0.4.0
- * @category models
- */
-export interface TaskTrace {
-  readonly traceId: string
-  readonly spanId: string
-  readonly sampled: boolean
-}
-
-/**
- * Which tasks `list` returns: those in `state` (default: every state) of the task definition
- * `name` (default: every definition), the oldest first, at most `limit` (default 1,000).
- *
- * **Example**
- *
- * ```ts
- * import type { TaskStore } from "@fiberkit/tasks"
- *
- * const deadLetters: TaskStore.ListFilter = { state: "failed", name: "send-email", limit: 100 }
- * ```
- *
- * @since 0.4.0
- * @category models
- */
-export interface ListFilter {
-  readonly state?: TaskState | undefined
-  readonly name?: string | undefined
-  readonly limit?: number | undefined
-}
+  TaskRecord,
+  /**
+   * A task's state (the `TaskRecord` module's, here too).
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  TaskState,
+  /**
+   * The span a task was added under (the `TaskRecord` module's, here too).
+   *
+   * @since 0.4.0
+   * @category models
+   */
+  TaskTrace
+} from "./TaskRecord.js"
 
 /**
  * Which definitions a taker takes now (`TaskStore.takeAdmitted`), and what it is told as it takes:
@@ -214,6 +129,51 @@ export interface NewTask {
 }
 
 /**
+ * A deduplication window as the store sees it (`TaskManager.AddOptions.dedupe`, resolved by the
+ * manager): `key` names the window — the definition, the mode and the caller's key in one
+ * string — and `ttl` is in whole milliseconds, ≥ 1. For `debounce`, the task's `runAt` is its
+ * `addedAt` + `ttl`.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const describe = (window: TaskStore.DedupeWindow): string => `${window.mode} ${window.key} for ${window.ttl} ms`
+ * ```
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface DedupeWindow {
+  readonly key: string
+  readonly mode: "throttle" | "debounce"
+  readonly ttl: number
+}
+
+/**
+ * What `addDeduped` did: the id of the task that stands for the add, and whether that task is
+ * the one it added (`false`: the window's task, or a task that held the id already).
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { TaskStore } from "@fiberkit/tasks"
+ *
+ * const report = (outcome: TaskStore.Deduped) =>
+ *   Effect.log(outcome.added ? `added ${outcome.id}` : `deduplicated into ${outcome.id}`)
+ * ```
+ *
+ * @since 0.5.0
+ * @category models
+ */
+export interface Deduped {
+  readonly id: string
+  readonly added: boolean
+}
+
+/**
  * **Example**
  *
  * ```ts
@@ -275,6 +235,14 @@ export interface TaskStore {
    * Returns how many were added.
    */
   readonly add: (tasks: ReadonlyArray<NewTask>) => Effect.Effect<number, TaskStoreError>
+  /**
+   * Adds a task through a deduplication window (see `TaskManager.Dedupe`), in one step with
+   * reading the window: a task whose id the store holds adds nothing (and opens no window); else,
+   * while `window.key`'s window is open, nothing is added — a debounce moves the window's task to
+   * `task.runAt` — and the window's task id is returned; else the task is added and opens the
+   * window, from `task.addedAt`.
+   */
+  readonly addDeduped: (task: NewTask, window: DedupeWindow) => Effect.Effect<Deduped, TaskStoreError>
   /**
    * Waits for the first queued task whose `runAt` has come — the highest priority, the oldest of
    * it — and marks it running: one more attempt, started `now`.

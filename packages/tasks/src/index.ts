@@ -10,6 +10,13 @@
  */
 
 /**
+ * AddOptions: how a task is added — its id, priority, delay and deduplication.
+ *
+ * @since 0.5.0
+ */
+export * as AddOptions from "./AddOptions.js"
+
+/**
  * The typed errors of the package.
  *
  * @since 0.1.0
@@ -36,6 +43,13 @@ export * as TaskDefinition from "./TaskDefinition.js"
  * @since 0.1.0
  */
 export * as TaskManager from "./TaskManager.js"
+
+/**
+ * TaskRecord: a task as stored, and the filter that lists tasks.
+ *
+ * @since 0.5.0
+ */
+export * as TaskRecord from "./TaskRecord.js"
 
 /**
  * TaskResult: the end of a task, typed by its definition.

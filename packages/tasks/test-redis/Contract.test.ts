@@ -1,5 +1,6 @@
 import { contract } from "../test/contract.js"
 import { contractDeadLetters } from "../test/contractDeadLetters.js"
+import { contractDedupe } from "../test/contractDedupe.js"
 import { contractDefinitionConcurrency } from "../test/contractDefinitionConcurrency.js"
 import { contractDelays } from "../test/contractDelays.js"
 import { contractEdges } from "../test/contractEdges.js"
@@ -18,3 +19,4 @@ contractProgress("BullMQ store", freshStore())
 contractSchedules("BullMQ store", freshStore())
 contractTraces("BullMQ store", freshStore())
 contractDefinitionConcurrency("BullMQ store", freshStore())
+contractDedupe("BullMQ store", freshStore())

@@ -6,6 +6,7 @@ import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
 import { contractDeadLetters } from "./contractDeadLetters.js"
+import { contractDedupe } from "./contractDedupe.js"
 import { contractDefinitionConcurrency } from "./contractDefinitionConcurrency.js"
 import { contractDelays } from "./contractDelays.js"
 import { contractEdges } from "./contractEdges.js"
@@ -47,3 +48,5 @@ contractTraces("memory store", TaskStore.memory)
 contractTraces("SQLite store", sqliteStore)
 contractDefinitionConcurrency("memory store", TaskStore.memory)
 contractDefinitionConcurrency("SQLite store", sqliteStore)
+contractDedupe("memory store", TaskStore.memory)
+contractDedupe("SQLite store", sqliteStore)

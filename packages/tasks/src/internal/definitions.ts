@@ -5,24 +5,11 @@ import * as Schema from "effect/Schema"
 import { InvalidOptions, InvalidTaskArgs, InvalidTaskId, UnknownTask } from "../Errors.js"
 import type * as Api from "../TaskManager.js"
 import type * as TaskStore from "../TaskStore.js"
+import { resolveDedupe } from "./dedupe.js"
 import { resolvePriority } from "./priority.js"
 import { resolveRunAt } from "./runAt.js"
+import { invalidId } from "./taskIds.js"
 import { textOf } from "./text.js"
-
-/**
- * Why `id` is not a valid task id, or `undefined` if it is: its characters are Unicode code
- * points (an emoji is one), control characters are Unicode's (category Cc, C1 included), and a
- * lone surrogate (not text: a store would not give it back as itself) is refused too.
- */
-export const invalidId = (id: unknown): string | undefined => {
-  if (typeof id !== "string") return "an id is a string"
-  if (id.length === 0) return "it is empty"
-  const characters = [...id].length
-  if (characters > 256) return `it has ${characters} characters, more than 256`
-  if (/\p{Cc}/u.test(id)) return "it holds a control character"
-  if (/\p{Cs}/u.test(id)) return "it holds a lone surrogate (not well-formed text)"
-  return undefined
-}
 
 /**
  * The tasks an add stores, all of one kind: the id given to `add` (else a UUID each), checked by
@@ -49,6 +36,8 @@ export const newTasks = (
   if (definition === undefined) return Effect.fail(new UnknownTask({ task: name }))
   const priority = resolvePriority(options?.priority === undefined ? definition.priority : options.priority)
   if (priority instanceof InvalidOptions) return Effect.fail(priority)
+  const dedupe = resolveDedupe(options, name)
+  if (dedupe instanceof InvalidOptions) return Effect.fail(dedupe)
   const encode = Schema.encodeUnknownEffect(definition.args)
   return Effect.flatMap(
     Effect.mapError(
@@ -57,7 +46,8 @@ export const newTasks = (
     ),
     (encoded) =>
       Effect.flatMap(Clock.currentTimeMillis, (addedAt) => {
-        const runAt = resolveRunAt(options, addedAt)
+        // (a debounce sets the time: `resolveDedupe` refused a delay or runAt with it)
+        const runAt = dedupe?.mode === "debounce" ? addedAt + dedupe.ttl : resolveRunAt(options, addedAt)
         if (runAt instanceof InvalidOptions) return Effect.fail(runAt)
         return Effect.succeed(
           encoded.map((args) => ({

@@ -18,14 +18,16 @@ interface Entry {
  * tests) and then lets the store serve them; it is interrupted once no taker waits, so a store
  * whose workers have stopped holds no timer (nor keeps the process alive).
  *
- * A task leaves early when its cancel is written (`drop`): its entry stays in the heap and is
- * skipped when it comes up.
+ * A task leaves early when its cancel is written (`drop`), and waits for another time when a
+ * debounce moves it (`reschedule`): its old entry stays in the heap and is skipped when it comes
+ * up — an entry is live only while it is its task's latest.
  *
  * @internal
  */
 export class DelayedTasks {
   private readonly heap = new Heap<Entry>((a, b) => a.at < b.at || (a.at === b.at && a.seq < b.seq))
-  private readonly waiting = new Set<Stored>()
+  /** The tasks waiting here, each with the `seq` of its live entry. */
+  private readonly waiting = new Map<Stored, number>()
   private seq = 0
   private timer: { readonly at: number; readonly fiber: Fiber.Fiber<void> } | undefined = undefined
 
@@ -39,8 +41,20 @@ export class DelayedTasks {
   }
 
   push(record: Stored, at: number): void {
-    this.waiting.add(record)
-    this.heap.push({ record, at, seq: this.seq++ })
+    const seq = this.seq++
+    this.waiting.set(record, seq)
+    this.heap.push({ record, at, seq })
+  }
+
+  /** `record` now waits for `at` instead (its old entry goes stale): `false` if it was not waiting here. */
+  reschedule(record: Stored, at: number): boolean {
+    if (!this.waiting.has(record)) return false
+    this.push(record, at)
+    return true
+  }
+
+  private isLive(entry: Entry): boolean {
+    return this.waiting.get(entry.record) === entry.seq
   }
 
   /** `record` leaves (cancelled): `true` if it was waiting here. */
@@ -52,14 +66,17 @@ export class DelayedTasks {
   due(now: number, each: (record: Stored) => void): void {
     for (let first = this.heap.peek(); first !== undefined && first.at <= now; first = this.heap.peek()) {
       this.heap.shift()
-      if (this.waiting.delete(first.record)) each(first.record)
+      if (this.isLive(first)) {
+        this.waiting.delete(first.record)
+        each(first.record)
+      }
     }
   }
 
-  /** The earliest time a task waits for, skipping the entries of dropped tasks. */
+  /** The earliest time a task waits for, skipping stale entries. */
   private earliest(): number | undefined {
     for (let first = this.heap.peek(); first !== undefined; first = this.heap.peek()) {
-      if (this.waiting.has(first.record)) return first.at
+      if (this.isLive(first)) return first.at
       this.heap.shift()
     }
     return undefined

@@ -2,6 +2,7 @@ import type * as Effect from "effect/Effect"
 import type * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
+import type { WindowRow } from "./localDedupe.js"
 
 /**
  * Where a local store writes its changes: nowhere (memory), or a database. Each write has
@@ -10,8 +11,18 @@ import type * as Api from "../TaskStore.js"
  * @internal
  */
 export interface Persistence {
-  /** Writes the records whose id it does not hold yet; returns their ids. */
-  readonly insert: (records: ReadonlyArray<Api.TaskRecord>) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
+  /**
+   * Writes the records whose id it does not hold yet; returns their ids. With `window`: the
+   * window too, if its task is written (one transaction).
+   */
+  readonly insert: (
+    records: ReadonlyArray<Api.TaskRecord>,
+    window?: WindowRow | undefined
+  ) => Effect.Effect<ReadonlySet<string>, TaskStoreError>
+  /** A debounce: the task's `runAt` becomes `at`, and `window` is written (one transaction). */
+  readonly reschedule: (id: string, at: number, window: WindowRow) => Effect.Effect<void, TaskStoreError>
+  /** The deduplication window of `key`, if one was written. */
+  readonly window: (key: string) => Effect.Effect<Option.Option<WindowRow>, TaskStoreError>
   readonly update: (record: Api.TaskRecord) => Effect.Effect<void, TaskStoreError>
   /**
    * The unfinished tasks, all queued, in the order they are taken (priority, then the order

@@ -1,3 +1,4 @@
+import * as Fifo from "@fiberkit/sync/Fifo"
 import { RankedLine } from "@fiberkit/sync/RankedLine"
 import * as Effect from "effect/Effect"
 import type * as Api from "../TaskStore.js"
@@ -88,8 +89,8 @@ export const matches = (record: Api.TaskRecord, filter: Api.ListFilter | undefin
 /** The `limit` of a `list` filter: 1,000 by default. @internal */
 export const limitOf = (filter: Api.ListFilter | undefined): number => filter?.limit ?? 1_000
 
-/** The records `filter` selects, copied, in the order given (the order they were added). @internal */
-export const selected = (
+/** The records `filter` selects, in the order given, at most its `limit`. @internal */
+export const listed = (
   records: Iterable<Api.TaskRecord>,
   filter: Api.ListFilter | undefined
 ): Array<Api.TaskRecord> => {
@@ -100,4 +101,21 @@ export const selected = (
     if (matches(record, filter)) found.push(copyOf(record))
   }
   return found
+}
+
+/** The finished tasks a store without persistence keeps for `get`, oldest first. @internal */
+export class FinishedTasks {
+  private readonly ids = new Fifo.Fifo<string>()
+
+  /** `id` ended: past twice `retain` kept, the oldest are forgotten down to `retain`. */
+  ended(id: string, records: Map<string, Stored>, retain: number): void {
+    this.ids.push(id)
+    if (this.ids.length <= retain * 2) return
+    while (this.ids.length > retain) {
+      const old = this.ids.shift()
+      // (a task replayed since it ended is not forgotten)
+      const state = records.get(old)?.state
+      if (state !== "queued" && state !== "running") records.delete(old)
+    }
+  }
 }

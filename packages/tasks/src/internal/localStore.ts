@@ -1,15 +1,14 @@
-import * as Fifo from "@fiberkit/sync/Fifo"
 import * as Handoff from "@fiberkit/sync/Handoff"
-import { WaitQueue } from "@fiberkit/sync/WaitQueue"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { TaskStoreError } from "../Errors.js"
 import type * as Api from "../TaskStore.js"
+import { LocalWindows, type WindowRow } from "./localDedupe.js"
 import type { Persistence } from "./localPersistence.js"
-import { adopt, atomically, copyOf, newRecord, noop, selected, type Stored } from "./localRecords.js"
+import { LocalQueue } from "./localQueue.js"
+import { adopt, atomically, copyOf, FinishedTasks, listed, newRecord, noop, type Stored } from "./localRecords.js"
 import { localTicks } from "./localTicks.js"
-import { TaskLines } from "./taskLines.js"
 
 /**
  * A store for one process: the queue lives in memory, and every change is written to a
@@ -31,108 +30,21 @@ import { TaskLines } from "./taskLines.js"
  *
  * @internal
  */
-export class LocalStore implements Api.TaskStore {
-  private readonly records = new Map<string, Stored>()
-  private readonly lines = new TaskLines((record) =>
-    this.records.get(record.id) === record && record.state === "queued"
-  )
-  private readonly takers = new WaitQueue<Handoff.Waiter<Stored>>()
-  /** The admissions of the takers that take only some definitions. */
-  private readonly admissions = new Map<Handoff.Waiter<Stored>, Api.Admission>()
-  private readonly changing = new Set<string>()
-  /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
-  private readonly skipped = new Set<string>()
+export class LocalStore extends LocalQueue implements Api.TaskStore {
   /** The start time of each task's attempt before its take, while the take's attempt may not start. */
   private readonly startedBefore = new Map<string, number | undefined>()
-  /** Finished tasks kept for `get` by a store without persistence, oldest first. */
-  private readonly finished = new Fifo.Fifo<string>()
+  /** Finished tasks kept for `get` by a store without persistence. */
+  private readonly finished = new FinishedTasks()
 
   constructor(private readonly persistence: Persistence | undefined, private readonly retain = 10_000) {
+    super()
     this.ticks = localTicks(persistence)
   }
 
   /** A store without persistence keeps the last `retain` finished tasks; older ones are forgotten. */
   private ended(id: string): void {
-    if (this.persistence !== undefined) {
-      this.records.delete(id)
-      return
-    }
-    this.finished.push(id)
-    if (this.finished.length > this.retain * 2) {
-      while (this.finished.length > this.retain) {
-        const old = this.finished.shift()
-        // (a task replayed since it ended is not forgotten)
-        const state = this.records.get(old)?.state
-        if (state !== "queued" && state !== "running") this.records.delete(old)
-      }
-    }
-  }
-
-  /**
-   * The next takeable task (see `TaskLines`) of the definitions `admission` accepts, marked
-   * `changing` and counted as taken by it, in this step; `undefined` if none.
-   */
-  private claim(admission: Api.Admission | undefined): Stored | undefined {
-    const accept = admission?.accepts
-    for (let record = this.lines.next(accept); record !== undefined; record = this.lines.next(accept)) {
-      if (this.changing.has(record.id)) {
-        // a cancel is being written: its entry is gone from the line, should the write fail
-        this.skipped.add(record.id)
-        continue
-      }
-      this.changing.add(record.id)
-      admission?.taken(record.name)
-      return record
-    }
-    return undefined
-  }
-
-  /**
-   * Hands takeable tasks to the waiting takers, the longest waiting first; a taker whose
-   * admission takes none of them waits on, and the next one is served.
-   */
-  private serve(): void {
-    for (let taker = this.takers.first; taker !== undefined;) {
-      const following = taker.next as Handoff.Waiter<Stored> | undefined
-      const admission = this.admissions.get(taker)
-      const record = this.claim(admission)
-      if (record !== undefined) taker.grant(record)
-      else if (admission === undefined) return
-      taker = following
-    }
-    // no taker waits: no timer either
-    if (this.takers.size === 0) this.lines.delayed.disarm()
-  }
-
-  readonly reconsider: Effect.Effect<void> = Effect.sync(() => this.serve())
-
-  /** The timer's work: what is due joins the queue, the takers are served, the next time armed. */
-  private readonly wake: Effect.Effect<void> = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    Effect.suspend(() => {
-      this.lines.promote(now)
-      this.serve()
-      return this.armed
-    }))
-
-  /** A timer for the next delayed task, while takers wait. */
-  private readonly armed: Effect.Effect<void> = Effect.suspend(() =>
-    this.takers.size === 0 || this.lines.delayed.size === 0 ? Effect.void : this.lines.delayed.arm(this.wake)
-  )
-
-  /** A task that is queued again, before the tasks of its priority (given back by its taker's `admission`). */
-  private putBack(id: string, admission?: Api.Admission): void {
-    this.changing.delete(id)
-    const record = this.records.get(id)
-    if (record !== undefined) {
-      admission?.untaken(record.name)
-      this.lines.putBack(record)
-    }
-    this.serve()
-  }
-
-  /** How many entries the lines hold, stale ones included. @internal */
-  get entries(): number {
-    return this.lines.entries
+    if (this.persistence !== undefined) this.records.delete(id)
+    else this.finished.ended(id, this.records, this.retain)
   }
 
   /**
@@ -172,30 +84,70 @@ export class LocalStore implements Api.TaskStore {
   }
 
   readonly add = (tasks: ReadonlyArray<Api.NewTask>): Effect.Effect<number, TaskStoreError> =>
-    atomically(() => {
+    atomically(() => Effect.map(this.insert(tasks, undefined), (added) => added.length))
+
+  readonly addDeduped = (task: Api.NewTask, window: Api.DedupeWindow) => this.windows.add(task, window)
+
+  /** The tasks whose id the store does not hold, stored with `window` (when its task is stored). */
+  private insert(tasks: ReadonlyArray<Api.NewTask>, window: WindowRow | undefined) {
+    return atomically(() => {
       const fresh = new Map<string, Stored>()
       for (const task of tasks) {
-        if (this.records.has(task.id) || fresh.has(task.id)) continue
-        fresh.set(task.id, newRecord(task))
+        if (!this.records.has(task.id) && !fresh.has(task.id)) fresh.set(task.id, newRecord(task))
       }
       const records = [...fresh.values()]
       // an id held in memory is skipped here, one held only on disk (a finished task) by the insert
       const stored = this.persistence === undefined
         ? Effect.succeed(records)
-        : Effect.map(this.persistence.insert(records), (inserted) => records.filter((r) => inserted.has(r.id)))
-      return Effect.flatMap(Effect.zip(stored, Clock.currentTimeMillis), ([added, now]) => {
-        let count = 0
-        for (const record of added) {
+        : Effect.map(this.persistence.insert(records, window), (inserted) => records.filter((r) => inserted.has(r.id)))
+      return Effect.flatMap(Effect.zip(stored, Clock.currentTimeMillis), ([inserted, now]) => {
+        const added: Array<Stored> = []
+        for (const record of inserted) {
           // added meanwhile by another fiber (without persistence, nothing else checks)
           if (this.records.has(record.id)) continue
           this.records.set(record.id, record)
           this.lines.enqueue(record, now)
-          count++
+          added.push(record)
         }
         this.serve()
-        return Effect.as(this.armed, count)
+        return Effect.as(this.armed, added)
       })
-    }).pipe(Effect.uninterruptible)
+    })
+  }
+
+  private readonly windows = new LocalWindows({
+    holds: (id) => Effect.map(this.get(id), Option.isSome),
+    insert: (task, window) => Effect.map(this.insert([task], window), (added) => added.length === 1),
+    move: (id, at, window) => this.move(id, at, window),
+    read: (key) => this.persistence?.window(key) ?? Effect.succeedNone
+  })
+
+  /**
+   * A debounce: a delayed task waits for `at`, later, instead (`false` if it does not wait). Moved in
+   * memory first (it cannot come due at its old time during the write; back if the write fails),
+   * and `changing` meanwhile: a claim that finds it due drops it (`skipped`), to be put back after.
+   */
+  private move(id: string, at: number, window: WindowRow): Effect.Effect<boolean, TaskStoreError> {
+    return atomically(() => {
+      const record = this.records.get(id)
+      if (record === undefined || !this.lines.delayed.has(record) || this.changing.has(id)) return Effect.succeed(false)
+      const before = record.runAt!
+      this.lines.delayed.reschedule(record, at)
+      this.changing.add(id)
+      const over = (runAt: number) =>
+        Effect.suspend(() => {
+          this.changing.delete(id)
+          record.runAt = runAt
+          if (this.skipped.delete(id)) this.putBack(id)
+          else if (runAt !== at) this.lines.delayed.reschedule(record, runAt)
+          return Effect.as(this.armed, true)
+        })
+      return Effect.matchEffect(this.persistence?.reschedule(id, at, window) ?? Effect.void, {
+        onFailure: (error) => Effect.andThen(over(before), Effect.fail(error)),
+        onSuccess: () => over(at)
+      })
+    })
+  }
 
   /**
    * Takes the first takeable task (`claim`) or waits for one: a waiter is handed its task directly,
@@ -357,11 +309,11 @@ export class LocalStore implements Api.TaskStore {
     })
 
   readonly list = (filter?: Api.ListFilter): Effect.Effect<ReadonlyArray<Api.TaskRecord>, TaskStoreError> =>
-    Effect.suspend(() => {
-      return this.persistence === undefined
-        ? Effect.succeed(selected(this.records.values(), filter))
+    Effect.suspend(() =>
+      this.persistence === undefined
+        ? Effect.succeed(listed(this.records.values(), filter))
         : this.persistence.list(filter)
-    })
+    )
 
   readonly progress = (id: string, value: number): Effect.Effect<void, TaskStoreError> =>
     this.update(id, (next) => {

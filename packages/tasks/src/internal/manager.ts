@@ -20,6 +20,7 @@ import type { TaskResult } from "../TaskResult.js"
 import type * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
 import { cancelTask } from "./cancel.js"
+import { storeTasks } from "./dedupe.js"
 import { DefinitionLimits } from "./definitionLimits.js"
 import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
@@ -143,11 +144,14 @@ export class Manager<T extends Definition> {
       return producing(
         typeof task === "string" ? task : task.name,
         (trace) =>
-          Effect.flatMap(newTasks(this.definitions, task, all, options, trace), (tasks) =>
-            Effect.as(
-              Effect.map(this.store.add(tasks), (stored) => void (added = stored)),
-              tasks.map((t) => t.id)
-            ))
+          Effect.flatMap(
+            newTasks(this.definitions, task, all, options, trace),
+            (tasks) =>
+              Effect.map(storeTasks(this.store, tasks, options), (stored) => {
+                added = stored.added
+                return stored.ids
+              })
+          )
       ).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
     }).pipe(Effect.uninterruptible)
   }

@@ -9,6 +9,7 @@ import { decodeArgs, encodeArgs } from "./argsText.js"
 import type { Persistence } from "./localPersistence.js"
 import { limitOf } from "./localRecords.js"
 import { LocalStore } from "./localStore.js"
+import { SqliteWindows } from "./sqliteDedupe.js"
 import * as Driver from "./sqliteDriver.js"
 
 interface Row {
@@ -197,8 +198,9 @@ const statements = (db: Driver.Database) => ({
 
 const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: number): Persistence => {
   const sql = statements(db)
+  const windows = new SqliteWindows(db)
   return {
-    insert: (records) =>
+    insert: (records, window) =>
       Effect.flatMap(
         // encoded before the batch: arguments that cannot be stored fail their own add only
         Effect.try({
@@ -224,6 +226,7 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
               ) as { readonly id: string } | undefined
               if (row !== undefined) inserted.add(row.id)
             }
+            if (window !== undefined && inserted.has(window.id)) windows.open(window, records[0]!.addedAt)
             return inserted
           })
       ),
@@ -240,6 +243,12 @@ const persistence = (db: Driver.Database, commit: GroupCommit, maxRecoveries: nu
           record.replays,
           record.id
         )
+      }),
+    reschedule: (id, at, window) => commit.write("move a debounced task", () => windows.move(id, at, window)),
+    window: (key) =>
+      Effect.try({
+        try: () => Option.fromUndefinedOr(windows.read(key)),
+        catch: failed("read a deduplication window")
       }),
     // in one transaction: a task found running for the (maxRecoveries + 1)th time fails, the others
     // are queued again, and the unfinished ones are read
@@ -313,6 +322,7 @@ const schema = (db: Driver.Database) =>
       db.exec(`CREATE TABLE IF NOT EXISTS fiberkit_schedules (id TEXT PRIMARY KEY, last_tick INTEGER NOT NULL)`)
       db.exec(`DROP INDEX IF EXISTS fiberkit_tasks_unfinished`)
       db.exec(`CREATE INDEX IF NOT EXISTS fiberkit_tasks_queued ON fiberkit_tasks (state, priority DESC, seq)`)
+      SqliteWindows.schema(db)
     },
     catch: failed("create its table")
   })

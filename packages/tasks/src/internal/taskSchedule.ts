@@ -9,8 +9,8 @@ import * as Schema from "effect/Schema"
 import { InvalidOptions } from "../Errors.js"
 import type { TaskDefinition } from "../TaskDefinition.js"
 import type * as Api from "../TaskSchedule.js"
-import { invalidId } from "./definitions.js"
 import { resolvePriority } from "./priority.js"
+import { invalidId } from "./taskIds.js"
 
 /** @internal */
 export const cron = <D extends TaskDefinition.Any>(

@@ -12,6 +12,7 @@ import type { InvalidOptions } from "../../Errors.js"
 import { TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../../Errors.js"
 import type * as Api from "../../TaskManager.js"
 import type * as TaskStore from "../../TaskStore.js"
+import { storeTasks } from "../dedupe.js"
 import { describe, newTasks } from "../definitions.js"
 import { defaults, invalidOptions, manyOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
@@ -95,7 +96,7 @@ class RemoteManager<T extends Definition> {
       return producing(typeof task === "string" ? task : task.name, (trace) =>
         Effect.flatMap(
           newTasks(this.definitions, task, all, options, trace),
-          (tasks) => Effect.as(this.store.add(tasks), tasks.map((t) => t.id))
+          (tasks) => Effect.map(storeTasks(this.store, tasks, options), (stored) => stored.ids)
         )).pipe(Effect.ensuring(Effect.sync(() => void this.adding--)))
     }).pipe(Effect.uninterruptible)
   }

@@ -74,6 +74,7 @@ export const make = (
     const service: Api.BullMQStore = {
       queue: settings.queue,
       add: store.add,
+      addDeduped: store.addDeduped,
       get: store.get,
       take: unsupported("take"),
       takeAdmitted: () => unsupported("take"),

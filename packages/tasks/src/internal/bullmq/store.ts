@@ -9,6 +9,7 @@ import { decodeArgs, encodeArgs } from "../argsText.js"
 import { matches } from "../localRecords.js"
 import { fromBullPriority, toBullPriority } from "../priority.js"
 import { parseFailure, stateOf } from "./codec.js"
+import { addDeduped } from "./dedupe.js"
 import type { ErrorLog } from "./errorLog.js"
 import { fromJobId, toJobId } from "./jobIds.js"
 
@@ -157,32 +158,41 @@ export class BullStore {
     }
   }
 
+  /** The BullMQ job of a new task (its arguments encoded: a `TaskStoreError` if they cannot be kept). */
+  jobOf(task: TaskStore.NewTask) {
+    return {
+      name: task.name,
+      data: {
+        argsText: encodeArgs(task.args),
+        ...(task.runAt === undefined ? {} : { runAt: task.runAt }),
+        ...(task.trace === undefined ? {} : { trace: task.trace })
+      },
+      opts: {
+        ...jobOptions(this.settings),
+        jobId: toJobId(task.id),
+        timestamp: task.addedAt,
+        // (BullMQ's delayed set, then its prioritized set once the time has come)
+        ...(task.runAt === undefined ? {} : { delay: Math.max(0, task.runAt - task.addedAt) }),
+        // every task in BullMQ's prioritized set, ranked as on the local stores
+        priority: toBullPriority(task.priority ?? 0)
+      }
+    }
+  }
+
   readonly add = (tasks: ReadonlyArray<TaskStore.NewTask>): Effect.Effect<number, TaskStoreError> =>
     Effect.flatMap(
       // arguments that cannot be stored exactly fail the add, before anything is written
       Effect.try({
-        try: () =>
-          tasks.map((task) => ({
-            name: task.name,
-            data: {
-              argsText: encodeArgs(task.args),
-              ...(task.runAt === undefined ? {} : { runAt: task.runAt }),
-              ...(task.trace === undefined ? {} : { trace: task.trace })
-            },
-            opts: {
-              ...jobOptions(this.settings),
-              jobId: toJobId(task.id),
-              timestamp: task.addedAt,
-              // (BullMQ's delayed set, then its prioritized set once the time has come)
-              ...(task.runAt === undefined ? {} : { delay: Math.max(0, task.runAt - task.addedAt) }),
-              // every task in BullMQ's prioritized set, ranked as on the local stores
-              priority: toBullPriority(task.priority ?? 0)
-            }
-          })),
+        try: () => tasks.map((task) => this.jobOf(task)),
         catch: (cause) => new TaskStoreError({ operation: "store the arguments of a task", cause })
       }),
       (jobs) => Effect.as(tryRedis("add tasks", () => this.queue.addBulk(jobs)), tasks.length)
     )
+
+  readonly addDeduped = (
+    task: TaskStore.NewTask,
+    window: TaskStore.DedupeWindow
+  ): Effect.Effect<TaskStore.Deduped, TaskStoreError> => addDeduped(this, task, window)
 
   readonly get = (id: string): Effect.Effect<Option.Option<TaskStore.TaskRecord>, TaskStoreError> =>
     tryRedis("read a task", async () => {

@@ -140,6 +140,6 @@ describe("review: Interleavings of issue 26 — pins (passing)", () => {
         idleTurns: 200
       }))
     it.effect(`${name} store: two replays and a cancel racing on a dead letter`, () =>
-      explore(store, replaysRacing(store), { schedules: name === "memory" ? 100 : 40, idleTurns: 200 }))
+      explore(store, replaysRacing(store), { schedules: name === "memory" ? 100 : 20, idleTurns: 200 }))
   }
 })

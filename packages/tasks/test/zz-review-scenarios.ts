@@ -27,6 +27,28 @@ export const reviewEdges = (name: string, store: StoreFactory) =>
           // "a tick that two managers … both fire is added once and runs once"
           assert.isTrue(gaps.every((gap) => gap >= 300), `ticks ${gaps.join(", ")} ms apart`)
         })))
+
+    it.live("a report from a fiber that outlives its task changes neither status nor the result", () =>
+      withStore(store, (store) =>
+        Effect.gen(function*() {
+          const job = TaskManager.define("report", {
+            args: Schema.Number,
+            run: () =>
+              Effect.andThen(
+                TaskContext.progress(10),
+                Effect.forkDetach(Effect.andThen(Effect.sleep("100 millis"), TaskContext.progress(99)))
+              )
+          })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
+          const results = yield* manager.subscribe
+          const result = yield* Effect.forkChild(Stream.runHead(results))
+          const id = yield* manager.add(job, 1)
+          const ended = Option.getOrThrow(yield* within("the result", Fiber.join(result)))
+          yield* Effect.sleep("400 millis")
+          const record = yield* manager.status(id)
+          // "seen as progress in status(id) and on the task's result"
+          assert.deepStrictEqual([record.state, record.progress], ["succeeded", ended.progress])
+        })))
   })
 
 export const reviewPins = (name: string, store: StoreFactory) =>

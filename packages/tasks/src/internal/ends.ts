@@ -28,7 +28,9 @@ export class Ends {
   private readonly waiting = new Map<string, Deferred.Deferred<TaskStore.TaskState>>()
   /** Cancels asked for tasks that the store has handed (or is handing) to a worker here. */
   private readonly asked = new Set<string>()
-  private readonly recent = new Set<string>()
+  /** The tasks that ended lately, each with the serial number of its last end. */
+  private readonly recent = new Map<string, number>()
+  private ends = 0
   private inFlight = 0
   private readonly quiet: Array<() => void> = []
   /** The workers have stopped: a task on its way to one stays queued. */
@@ -46,8 +48,9 @@ export class Ends {
     this.held.delete(id)
     this.asked.delete(id)
     if (state !== "queued") {
-      this.recent.add(id)
-      if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.values().next().value!)
+      this.recent.delete(id)
+      this.recent.set(id, ++this.ends)
+      if (this.recent.size > REMEMBERED) this.recent.delete(this.recent.keys().next().value!)
     }
     const waiting = this.waiting.get(id)
     if (waiting === undefined) return
@@ -55,9 +58,17 @@ export class Ends {
     Deferred.doneUnsafe(waiting, Exit.succeed(state))
   }
 
-  /** `id` was replayed: queued again, it has not ended any more. */
-  replayed(id: string): void {
-    this.recent.delete(id)
+  /** The serial number of `id`'s last end remembered (0: none): taken before a replay. */
+  lastEnd(id: string): number {
+    return this.recent.get(id) ?? 0
+  }
+
+  /**
+   * `id` was replayed: queued again, it has not ended any more — unless it ended again since
+   * `before` (its replay was taken and run before the replay's caller heard of it).
+   */
+  replayed(id: string, before: number): void {
+    if ((this.recent.get(id) ?? 0) === before) this.recent.delete(id)
   }
 
   /** Whether `id` ended lately (a record read before that is stale). */

@@ -279,8 +279,10 @@ export class LocalStore extends LocalQueue implements Api.TaskStore {
 
   readonly replay = (id: string): Effect.Effect<boolean, TaskStoreError> =>
     atomically(() => {
-      if (this.changing.has(id)) return Effect.succeed(false)
       const held = this.records.get(id)
+      // only a failed task: a queued one is in a line, where a reserved id would be taken for a
+      // cancel being written (and dropped)
+      if (this.changing.has(id) || (held !== undefined && held.state !== "failed")) return Effect.succeed(false)
       // a finished task of a durable store is on disk only
       const found = held !== undefined || this.persistence === undefined
         ? Effect.succeed(Option.fromUndefinedOr(held))

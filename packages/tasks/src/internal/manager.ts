@@ -109,18 +109,20 @@ export class Manager<T extends Definition> {
   private readonly replays = {
     list: (filter?: TaskStore.ListFilter) => this.store.list(filter),
     get: (id: string) => this.store.get(id),
+    // one uninterruptible piece: the count taken is given back however the replay ends
     replay: (id: string): Effect.Effect<boolean, TaskStoreError> =>
-      Effect.suspend(() => {
+      Effect.uninterruptible(Effect.suspend(() => {
         if (this.closed) return Effect.succeed(false)
         this.unfinished++
+        const before = this.ends.lastEnd(id)
         let replayed = false
         return Effect.map(this.store.replay(id), (done) => {
           replayed = done
-          // a cancel no longer takes it for a task that ended
-          if (done) this.ends.replayed(id)
+          // a cancel no longer takes it for a task that ended (unless its replay has ended already)
+          if (done) this.ends.replayed(id, before)
           return done
-        }).pipe(Effect.ensuring(Effect.sync(() => replayed || this.counted(-1))), Effect.uninterruptible)
-      })
+        }).pipe(Effect.ensuring(Effect.sync(() => replayed || this.counted(-1))))
+      }))
   }
 
   /** `list`, `retry`, `retryAll`. */

@@ -351,7 +351,7 @@ export class Manager<T extends Definition> {
       return finish("cancelled", { attempts: record.attempts - 1, startedAt: undefined, unstarted: true })
     }
     // forked interruptible: the worker is not (on Effect 4 a child would not inherit that anyway)
-    return Effect.flatMap(Effect.forkDetach(Effect.interruptible(body)), (fiber) => {
+    return Effect.flatMap(Effect.forkDetach(Effect.interruptible(Effect.ensuring(body, reports.close))), (fiber) => {
       held.fiber = fiber as Fiber.Fiber<unknown, unknown>
       // a cancel that came while it was forked
       if (held.cancelled) fiber.interruptUnsafe()

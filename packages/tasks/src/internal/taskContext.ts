@@ -1,4 +1,5 @@
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import { InvalidOptions } from "../Errors.js"
 import type * as Api from "../TaskContext.js"
@@ -26,7 +27,9 @@ export const invalidProgress = (value: number): InvalidOptions | undefined =>
 
 export class ProgressReports {
   private latest = 0
-  private writing = false
+  /** Set while a write runs: done when the writes end. */
+  private writing: Deferred.Deferred<void> | undefined = undefined
+  private closed = false
   /** The last value reported, if any. */
   last: number | undefined = undefined
 
@@ -36,10 +39,12 @@ export class ProgressReports {
     Effect.suspend(() => {
       const invalid = invalidProgress(value)
       if (invalid !== undefined) return Effect.fail(invalid)
+      // after its task: a fiber that outlived the task reports to no one
+      if (this.closed) return Effect.void
       this.latest = value
       this.last = value
-      if (this.writing) return Effect.void
-      this.writing = true
+      if (this.writing !== undefined) return Effect.void
+      this.writing = Deferred.makeUnsafe<void>()
       return Effect.uninterruptible(this.drain)
     })
 
@@ -47,11 +52,18 @@ export class ProgressReports {
     const value = this.latest
     return Effect.flatMap(this.write(value), () => {
       if (this.latest === value) {
-        this.writing = false
-        return Effect.void
+        const writing = this.writing!
+        this.writing = undefined
+        return Deferred.succeed(writing, undefined)
       }
       return this.drain
     })
+  })
+
+  /** The task has ended: later reports are dropped; a write under way ends first (none lands after the outcome). */
+  readonly close: Effect.Effect<void> = Effect.suspend(() => {
+    this.closed = true
+    return this.writing === undefined ? Effect.void : Deferred.await(this.writing)
   })
 }
 

@@ -166,7 +166,7 @@ export class Processor {
           job.attemptsStarted === 1 ? job.processedOn : undefined,
           definition.run(args) as Effect.Effect<unknown, unknown>
         )
-        const run = Effect.provideService(traced, currentTask, context)
+        const run = Effect.ensuring(Effect.provideService(traced, currentTask, context), reports.close)
         if (timeout === undefined) return run
         return Effect.timeoutOrElse(run, {
           duration: timeout,

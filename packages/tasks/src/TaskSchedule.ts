@@ -87,10 +87,11 @@ export const cron: <D extends TaskDefinition.Any>(
 
 /**
  * A task added on an Effect `Schedule` (or every `interval`): each tick comes the schedule's
- * delay after the one before. The schedule is stepped by each manager from the last tick the
- * store holds, with no input: use it for intervals (`Schedule.spaced`, `Schedule.fixed`, a
- * `Schedule.cron`); a schedule that counts or grows (`recurs`, `exponential`) starts its count
- * again in each process. Once it ends, that manager adds no more ticks.
+ * first delay after the one before — the schedule is stepped afresh from each tick (with no
+ * input), so that every manager on the store computes the same ticks from the last one it holds.
+ * Meant for intervals (`Schedule.spaced`, `Schedule.fixed`, `Schedule.windowed`, `Schedule.cron`):
+ * a schedule that counts or grows (`recurs`, `exponential`) gives its first delay every time; one
+ * that is done at its first step adds no tick.
  *
  * **Example**
  *

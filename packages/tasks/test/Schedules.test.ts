@@ -56,7 +56,7 @@ describe("TaskSchedule on the TestClock", () => {
       assert.deepStrictEqual(yield* ticksOf(second, "five"), [5, 30, 35])
     })))
 
-  it.effect("a schedule the store never saw starts with its first tick after now, and an ended Schedule adds no more", () =>
+  it.effect("a schedule the store never saw starts with its first tick after now; every tick is the Schedule's first delay after the last", () =>
     Effect.scoped(Effect.gen(function*() {
       yield* TestClock.adjust(7 * MINUTE)
       const store = yield* TaskStore.memory
@@ -72,7 +72,9 @@ describe("TaskSchedule on the TestClock", () => {
         ]
       })
       yield* advance(10)
-      // from minute 7: at 9 and 11, then the Schedule (two recurrences) is done
-      assert.deepStrictEqual(yield* ticksOf(manager, "twice"), [9, 11])
+      // from minute 7, 2 minutes apart: an exponential Schedule stepped afresh from each tick gives
+      // its first delay every time (the same ticks in every manager); one done at once adds none
+      assert.deepStrictEqual(yield* ticksOf(manager, "twice"), [9, 11, 13, 15, 17])
+      assert.deepStrictEqual(yield* ticksOf(manager, "never"), [])
     })))
 })

@@ -52,23 +52,39 @@ const scheduleLoop = (
           )
         )
       )
-    const last = yield* Effect.orElseSucceed(retried(options.ticks.last(schedule.id)), () => undefined)
-    const start = yield* Clock.currentTimeMillis
-    let cursor = last ?? start
-    if (last !== undefined) {
-      const missed = yield* ticking.missed(last, start)
-      if (missed !== undefined) {
-        if (!(yield* fire(missed))) return
-        cursor = missed
-      }
-    }
-    for (;;) {
+    const lastTick = Effect.orElseSucceed(retried(options.ticks.last(schedule.id)), () => undefined)
+    /**
+     * Fires, of the ticks due after `from` up to now, the latest only (none: nothing); returns
+     * the cursor the schedule goes on from — `undefined` once the manager has shut down.
+     * Past `MISSED_STEPS` ticks due, none is fired and the schedule goes on from now.
+     */
+    const catchUp = (from: number): Effect.Effect<number | undefined> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(ticking.missed(from, now), ({ exhausted, latest }) => {
+          if (exhausted) {
+            return Effect.succeed(now)
+          }
+          if (latest === undefined) {
+            return Effect.succeed(from)
+          }
+          return Effect.map(fire(latest), (open) =>
+            open ? latest : undefined)
+        }))
+    const last = yield* lastTick
+    let cursor: number | undefined = last === undefined ? yield* Clock.currentTimeMillis : yield* catchUp(last)
+    while (cursor !== undefined) {
       const at = yield* ticking.next(cursor)
-      if (at === undefined) return
+      if (at === undefined) {
+        return
+      }
       const now = yield* Clock.currentTimeMillis
-      if (at > now) yield* Effect.sleep(at - now)
-      if (!(yield* fire(at))) return
-      cursor = at
+      if (at > now) {
+        yield* Effect.sleep(at - now)
+      }
+      // another manager on the store may have ticked meanwhile, on a chain of its own (it started
+      // at another time): this one follows the store's last tick, so that both add the same ticks
+      const stored = yield* lastTick
+      cursor = yield* catchUp(stored !== undefined && stored > cursor ? stored : cursor)
     }
   })
 

@@ -72,12 +72,18 @@ export interface Ticking {
   readonly schedule: Api.TaskSchedule
   /** The next tick after `time`. */
   readonly next: (time: number) => Effect.Effect<number | undefined>
-  /** The latest tick after `last` and at or before `now` (the ticks missed while nothing ran). */
-  readonly missed: (last: number, now: number) => Effect.Effect<number | undefined>
+  /**
+   * The latest tick after `last` and at or before `now` (`undefined`: none); `exhausted` when more
+   * than `MISSED_STEPS` ticks fell in between (a `Schedule` is stepped one tick at a time).
+   */
+  readonly missed: (
+    last: number,
+    now: number
+  ) => Effect.Effect<{ readonly latest: number | undefined; readonly exhausted: boolean }>
 }
 
 /** How many missed ticks of a `Schedule` are stepped through to find the latest one. */
-const MISSED_STEPS = 100_000
+const MISSED_STEPS = 1_000_000
 
 const invalid = (field: string, expected: string, value: unknown) =>
   new InvalidOptions({ operation: "TaskManager.make", field, expected, value })
@@ -142,34 +148,38 @@ const cronTicking = (schedule: Api.TaskSchedule, expression: Cron.Cron): Ticking
   missed: (last, now) =>
     Effect.sync(() => {
       const latest = Cron.prev(expression, now + 1).getTime()
-      return latest > last ? latest : undefined
+      return { latest: latest > last ? latest : undefined, exhausted: false }
     })
 })
 
-/** One stepper per manager: stepped forward from the last tick it was given. */
+/**
+ * A `Schedule`'s ticks, as a function of time alone: the tick after `time` is the first step of a
+ * fresh stepper at `time` — the same in every manager, whenever it started, so that two managers
+ * following one store's last tick add the same ticks.
+ */
 const scheduleTicking = (
   schedule: Api.TaskSchedule,
   effectSchedule: Schedule.Schedule<unknown, unknown>
-): Effect.Effect<Ticking> =>
-  Effect.map(Schedule.toStep(effectSchedule), (step): Ticking => {
-    const next = (time: number): Effect.Effect<number | undefined> =>
+): Effect.Effect<Ticking> => {
+  const next = (time: number): Effect.Effect<number | undefined> =>
+    Effect.flatMap(Schedule.toStep(effectSchedule), (step) =>
       step(time, undefined).pipe(
         Effect.map(([, delay]): number | undefined => time + Math.max(1, Math.ceil(Duration.toMillis(delay)))),
         Pull.catchDone(() => Effect.succeed(undefined))
-      )
-    return {
-      schedule,
-      next,
-      missed: (last, now) =>
-        Effect.gen(function*() {
-          let latest: number | undefined = undefined
-          let at: number | undefined = last
-          for (let steps = 0; steps < MISSED_STEPS; steps++) {
-            at = yield* next(at)
-            if (at === undefined || at > now) return latest
-            latest = at
-          }
-          return latest
-        })
-    }
+      ))
+  return Effect.succeed({
+    schedule,
+    next,
+    missed: (last, now) =>
+      Effect.gen(function*() {
+        let latest: number | undefined = undefined
+        let at: number | undefined = last
+        for (let steps = 0; steps < MISSED_STEPS; steps++) {
+          at = yield* next(at)
+          if (at === undefined || at > now) return { latest, exhausted: false }
+          latest = at
+        }
+        return { latest: undefined, exhausted: true }
+      })
   })
+}

@@ -110,9 +110,20 @@ export class Ends {
     return Effect.ensuring(
       effect,
       Effect.sync(() => {
-        if (--this.inFlight === 0) { for (const wake of this.quiet.splice(0)) wake() }
+        if (--this.inFlight === 0) {
+          for (const wake of this.quiet.splice(0)) wake()
+          this.onSettled()
+        }
       })
     )
+  }
+
+  /** Runs each time the last cancel in flight is over (a manager's joins look again). */
+  onSettled: () => void = () => {}
+
+  /** Whether a cancel of a task nobody holds is in flight (its outcome not published yet). */
+  get busy(): boolean {
+    return this.inFlight > 0
   }
 
   /** Once no such cancel is in flight. */

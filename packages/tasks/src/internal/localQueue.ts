@@ -24,6 +24,26 @@ export class LocalQueue {
   protected readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
   protected readonly skipped = new Set<string>()
+  /** Tasks queued or running (delayed ones too), whichever manager added or runs them. */
+  private open = 0
+  private readonly idleWatchers = new Set<() => void>()
+
+  /** How many tasks are queued or running in the store. */
+  get unfinishedTasks(): number {
+    return this.open
+  }
+
+  /** `watch` runs each time no task is left queued or running; returns what stops it. */
+  watchIdle(watch: () => void): () => void {
+    this.idleWatchers.add(watch)
+    return () => this.idleWatchers.delete(watch)
+  }
+
+  /** `n` tasks became queued (added, replayed, recovered), or ended (negative). */
+  protected opened(n: number): void {
+    this.open += n
+    if (this.open === 0) { for (const watch of [...this.idleWatchers]) watch() }
+  }
 
   /**
    * The next takeable task (see `TaskLines`) of the definitions `admission` accepts, marked

@@ -45,6 +45,7 @@ export class LocalStore extends LocalQueue implements Api.TaskStore {
   private ended(id: string): void {
     if (this.persistence !== undefined) this.records.delete(id)
     else this.finished.ended(id, this.records, this.retain)
+    this.opened(-1)
   }
 
   /**
@@ -109,6 +110,7 @@ export class LocalStore extends LocalQueue implements Api.TaskStore {
           this.lines.enqueue(record, now)
           added.push(record)
         }
+        this.opened(added.length)
         this.serve()
         return Effect.as(this.armed, added)
       })
@@ -303,6 +305,7 @@ export class LocalStore extends LocalQueue implements Api.TaskStore {
         next.replays++
         return this.change(record, next, () => {
           this.records.set(id, record)
+          this.opened(1)
           this.lines.requeue(record)
           this.serve()
           return true
@@ -340,8 +343,11 @@ export class LocalStore extends LocalQueue implements Api.TaskStore {
     return Effect.flatMap(Effect.zip(persistence.recover, Clock.currentTimeMillis), ([unfinished, now]) => {
       const records = unfinished.map(copyOf)
       for (const record of records) {
+        // (held already: recovered by another manager on this store)
+        if (this.records.has(record.id)) continue
         this.records.set(record.id, record)
         this.lines.enqueue(record, now)
+        this.opened(1)
       }
       this.serve()
       return Effect.as(this.armed, records)

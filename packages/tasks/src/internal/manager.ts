@@ -24,6 +24,8 @@ import { storeTasks } from "./dedupe.js"
 import { DefinitionLimits } from "./definitionLimits.js"
 import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
+import { Joins } from "./joins.js"
+import { LocalQueue } from "./localQueue.js"
 import { manyOptions } from "./options.js"
 import type { Outcomes } from "./outcomes.js"
 import { TaskRecording } from "./recording.js"
@@ -54,8 +56,8 @@ export class Manager<T extends Definition> {
   stopSchedules: Effect.Effect<void> = Effect.void
   /** The tasks the workers hold, and what cancels wait for. */
   private readonly ends = new Ends()
-  private unfinished = 0
-  private readonly idle = new Set<() => void>()
+  /** What `join` waits for. */
+  readonly joins: Joins
   private closed = false
   private stopping = false
   workers: Array<Fiber.Fiber<never, unknown>> = []
@@ -73,22 +75,10 @@ export class Manager<T extends Definition> {
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
     this.limits = DefinitionLimits.of(options.tasks)
+    this.joins = new Joins(this.ends, store instanceof LocalQueue ? store : undefined)
     this.cancel = cancelTask({ store, ends: this.ends, outcomes, publish: (result) => this.publish(result) })
     this.storeRetry = options.storeRetry ?? defaultStoreRetry
     this.recording = recording === undefined ? undefined : new TaskRecording(recording.recorder, recording.group)
-  }
-
-  counted(n: number): void {
-    this.unfinished += n
-    if (this.unfinished === 0) this.wakeIdle()
-  }
-
-  /** Wakes the joins: no task is left, or the manager has stopped. */
-  private wakeIdle(): void {
-    // taken out first: a woken join may run inline, right here, and join again (it must wait)
-    const wakes = [...this.idle]
-    this.idle.clear()
-    for (const wake of wakes) wake()
   }
 
   readonly add = (
@@ -113,7 +103,7 @@ export class Manager<T extends Definition> {
     replay: (id: string): Effect.Effect<boolean, TaskStoreError> =>
       Effect.uninterruptible(Effect.suspend(() => {
         if (this.closed) return Effect.succeed(false)
-        this.unfinished++
+        this.joins.count(1)
         const before = this.ends.lastEnd(id)
         let replayed = false
         return Effect.map(this.store.replay(id), (done) => {
@@ -121,7 +111,7 @@ export class Manager<T extends Definition> {
           // a cancel no longer takes it for a task that ended (unless its replay has ended already)
           if (done) this.ends.replayed(id, before)
           return done
-        }).pipe(Effect.ensuring(Effect.sync(() => replayed || this.counted(-1))))
+        }).pipe(Effect.ensuring(Effect.sync(() => this.joins.written(replayed ? 1 : 0, 1))))
       }))
   }
 
@@ -141,7 +131,7 @@ export class Manager<T extends Definition> {
     return Effect.suspend((): Effect.Effect<Array<string>, Api.TaskManager.AddError> => {
       if (this.closed) return Effect.fail(new TaskManagerShutDown())
       const provisional = all.length
-      this.unfinished += provisional
+      this.joins.count(provisional)
       let added = 0
       return producing(
         typeof task === "string" ? task : task.name,
@@ -154,7 +144,7 @@ export class Manager<T extends Definition> {
                 return stored.ids
               })
           )
-      ).pipe(Effect.ensuring(Effect.sync(() => this.counted(added - provisional))))
+      ).pipe(Effect.ensuring(Effect.sync(() => this.joins.written(added, provisional))))
     }).pipe(Effect.uninterruptible)
   }
 
@@ -172,22 +162,7 @@ export class Manager<T extends Definition> {
       )
     })
 
-  /** `undefined` while tasks are left to wait for. */
-  private joined(): Effect.Effect<void, TaskManagerShutDown> | undefined {
-    if (this.unfinished === 0) return Effect.void
-    // stopped with tasks left (queued in the store for the next start): they will not end here
-    return this.stopping ? Effect.fail(new TaskManagerShutDown()) : undefined
-  }
-
-  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.callback<void, TaskManagerShutDown>((resume) => {
-    const now = this.joined()
-    if (now !== undefined) return resume(now)
-    const wake = () => resume(this.joined() ?? Effect.void)
-    this.idle.add(wake)
-    return Effect.sync(() => {
-      this.idle.delete(wake)
-    })
-  })
+  readonly join: Effect.Effect<void, TaskManagerShutDown> = Effect.suspend(() => this.joins.join)
 
   /**
    * Cancels a task and says, once it is over, whether it ended cancelled (see `cancel.ts`).
@@ -199,8 +174,8 @@ export class Manager<T extends Definition> {
     return Effect.andThen(
       this.outcomes.publish(result),
       Effect.sync(() => {
-        this.counted(-1)
         this.ends.ended(result.id, result.state as TaskStore.TaskState)
+        this.joins.published()
       })
     )
   }
@@ -390,8 +365,9 @@ export class Manager<T extends Definition> {
       // a drain ends when every task has, or when a shutdown without drain stops the manager
       if (options?.drain === true && !this.stopping) return Effect.andThen(Effect.ignore(this.join), stopWorkers)
       this.stopping = true
+      this.joins.stopped = true
       // a join ends now: the tasks left stay queued
-      this.wakeIdle()
+      this.joins.wakeIfDone()
       const running: Array<Fiber.Fiber<unknown, unknown>> = []
       for (const held of this.ends.held.values()) if (held.fiber !== undefined) running.push(held.fiber)
       // the tasks stop (each worker puts its task back in the queue), then the workers

@@ -47,7 +47,13 @@ export const make = <T extends Definition>(
       storeRetry: options.storeRetry ?? defaults.storeRetry
     })
     const recovered = yield* store.recover
-    manager.counted(recovered.length)
+    // (a local store counts its tasks itself)
+    const shared = manager.joins.shared
+    if (shared === undefined) manager.joins.count(recovered.length)
+    else {
+      const unwatch = shared.watchIdle(() => manager.joins.wakeIfDone())
+      yield* Effect.addFinalizer(() => Effect.sync(unwatch))
+    }
     manager.workers = yield* Effect.forEach(
       Array.from({ length: workers }),
       (_, slot) => Effect.forkDetach(manager.worker(slot)),

@@ -1,5 +1,5 @@
 /**
- * Review of the schedules (issue 26): TestClock, memory store. Each test fails on the reviewed code.
+ * Review-26a regression tests (they failed before the fix). Review of the schedules (issue 26): TestClock, memory store. Each test failed before its fix.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Clock, Effect, Fiber, Schema } from "effect"

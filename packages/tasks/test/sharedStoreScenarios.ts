@@ -1,7 +1,7 @@
 /**
  * Review of issue 26: scenarios run on every store (memory and SQLite in
- * test/zz-review-edges.test.ts, BullMQ in test-redis/zz-review-edges.test.ts), live clock.
- * `reviewEdges` fails on the reviewed code; `reviewPins` passes and pins promises.
+ * test/SharedStoreEdges.test.ts, BullMQ in test-redis/SharedStoreEdges.test.ts), live clock.
+ * `reviewEdges` failed before its fix; `reviewPins` passes and pins promises.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Option, Schema, Stream } from "effect"

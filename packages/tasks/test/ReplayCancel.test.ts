@@ -1,5 +1,5 @@
 /**
- * Review of issue 26: a cancel that races a replay. The schedule explorer found it on the plain
+ * Review-26a regression tests (they failed before the fix). Review of issue 26: a cancel that races a replay. The schedule explorer found it on the plain
  * memory store (a deadlock: the cancel never answers); here the same order of steps is forced with
  * a store whose `get` and `replay` take a moment — as a store's I/O does: the replay's write is
  * done, the cancel reads the task (running), the replayed task runs to its end, then the replay

@@ -1,6 +1,6 @@
 /**
- * Review of issue 26 under the schedule explorer (memory and SQLite stores): a replay interrupted
- * at any step (fails: join hangs); pinned, passing: a cancel racing a
+ * Review-26a regression tests (they failed before the fix). Review of issue 26 under the schedule explorer (memory and SQLite stores): a replay interrupted
+ * at any step (failed before its fix: join hung); pinned, passing: a cancel racing a
  * delayed task's time, and replays of a dead letter racing each other, a cancel and the worker.
  */
 import { assert, describe, it } from "@effect/vitest"
@@ -120,7 +120,7 @@ const SEED = 1
 
 describe("review: Interleavings of issue 26", () => {
   for (const [name, store] of stores) {
-    // FAILS: the replay counts its task as unfinished, then becomes uninterruptible one step later
+    // failed before its fix: the replay counts its task as unfinished, then becomes uninterruptible one step later
     it.effect(`${name} store: a replay interrupted at any step leaves no task for join to wait for`, () =>
       explore(store, replayInterrupted(store), {
         schedules: name === "memory" ? 400 : 150,
@@ -141,7 +141,7 @@ describe("review: Interleavings of issue 26 — pins (passing)", () => {
         idleTurns: 200
       }))
     // (a fixed seed: other seeds reach the cancel that never answers, which
-    // zz-review-replay-cancel.test.ts forces deterministically — seed 4 finds it at schedule 33)
+    // ReplayCancel.test.ts forces deterministically — seed 4 finds it at schedule 33)
     it.effect(`${name} store: two replays and a cancel racing on a dead letter`, () =>
       explore(store, replaysRacing(store), { schedules: name === "memory" ? 100 : 20, seed: SEED, idleTurns: 200 }))
   }

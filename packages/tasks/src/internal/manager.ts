@@ -1,4 +1,5 @@
 import type * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Telemetry from "@fiberkit/sync/Telemetry"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import type * as Context from "effect/Context"
@@ -32,6 +33,7 @@ import { TaskRecording } from "./recording.js"
 import * as Replays from "./replays.js"
 import { defaultStoreRetry, supervised } from "./supervision.js"
 import { ProgressReports } from "./taskContext.js"
+import { TaskMetrics } from "./taskMetrics.js"
 import { producing } from "./taskTrace.js"
 
 type Definition = Api.TaskDefinition.Any
@@ -56,6 +58,8 @@ export class Manager<T extends Definition> {
   stopSchedules: Effect.Effect<void> = Effect.void
   /** The tasks the workers hold, and what cancels wait for. */
   private readonly ends = new Ends()
+  /** Its metrics (`Telemetry`), when they are on. */
+  private readonly metrics: TaskMetrics | undefined
   /** What `join` waits for. */
   readonly joins: Joins
   private closed = false
@@ -71,8 +75,10 @@ export class Manager<T extends Definition> {
     readonly outcomes: Outcomes,
     private readonly context: Context.Context<unknown>,
     private readonly options: Api.TaskManager.Options<T>,
-    recording: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined
+    recording: { readonly recorder: Recorder.Recorder; readonly group: string } | undefined,
+    instrument: Telemetry.Instrument | undefined
   ) {
+    this.metrics = TaskMetrics.of(instrument)
     for (const task of options.tasks) this.definitions.set(task.name, task)
     this.limits = DefinitionLimits.of(options.tasks)
     this.joins = new Joins(this.ends, store instanceof LocalQueue ? store : undefined)
@@ -141,6 +147,7 @@ export class Manager<T extends Definition> {
             (tasks) =>
               Effect.map(storeTasks(this.store, tasks, options), (stored) => {
                 added = stored.added
+                this.metrics?.added(tasks[0]?.name ?? "", stored.added)
                 return stored.ids
               })
           )
@@ -174,6 +181,7 @@ export class Manager<T extends Definition> {
     return Effect.andThen(
       this.outcomes.publish(result),
       Effect.sync(() => {
+        this.metrics?.ended(result.name, result.state, this.ends.held.has(result.id), result)
         this.ends.ended(result.id, result.state as TaskStore.TaskState)
         this.joins.published()
       })
@@ -193,7 +201,9 @@ export class Manager<T extends Definition> {
           // held from this step on: a cancel finds it here, or has asked for it already
           (record) =>
             Effect.ensuring(
-              this.stopping ? this.release(record.id, true) : this.runTask(record, slot, this.ends.hold(record.id)),
+              this.stopping
+                ? this.release(record.id, record.name, true)
+                : this.runTask(record, slot, this.ends.hold(record.id)),
               this.freed(record.name)
             )
         )
@@ -232,7 +242,9 @@ export class Manager<T extends Definition> {
    * A stopped task goes back to the queue (`unstarted`: its attempt had not started); if the
    * store keeps failing, it stays running there.
    */
-  private release(id: string, unstarted = false): Effect.Effect<void> {
+  private release(id: string, name: string, unstarted = false): Effect.Effect<void> {
+    // (a task stopped before it started was never counted as taken)
+    if (!unstarted) this.metrics?.putBack(name)
     return Effect.ignore(
       supervised({ schedule: this.storeRetry, operation: "release", taskId: id }, this.store.release(id, unstarted))
     ).pipe(Effect.ensuring(Effect.sync(() => this.ends.ended(id, "queued"))))
@@ -257,6 +269,7 @@ export class Manager<T extends Definition> {
 
   private runTask(record: TaskStore.TaskRecord, slot: number, held: Held): Effect.Effect<void> {
     const definition = this.definitions.get(record.name)
+    this.metrics?.taken(record)
     const recording = this.recording
     const taken = recording === undefined ? undefined : recording.taken(record)
     // a store that fails to write a report loses that report only
@@ -336,7 +349,7 @@ export class Manager<T extends Definition> {
         if (Cause.hasInterruptsOnly(exit.cause)) {
           if (held.cancelled) return finish("cancelled", done)
           // stopped by a shutdown without drain: back to the queue, to run again
-          if (this.stopping) return this.release(record.id)
+          if (this.stopping) return this.release(record.id, record.name)
           // interrupted by itself: it fails, once (put back, it would be taken again at once)
           const error = new TaskInterrupted({ id: record.id, attempt: attempts.count })
           return finish("failed", { ...done, error, text: error.message })

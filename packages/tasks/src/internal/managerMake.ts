@@ -1,4 +1,4 @@
-import * as Recorder from "@fiberkit/sync/Recorder"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
@@ -33,13 +33,16 @@ export const make = <T extends Definition>(
     const workers = options.concurrency ?? defaults.concurrency
     const outcomes = yield* Outcomes.make(options.resultsBuffer ?? defaults.resultsBuffer)
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
-    const recorder = yield* Recorder.current
+    // a Timeline and the metrics name the manager alike (its name, or its number)
+    const observers = yield* Telemetry.observers("TaskManager", options.name)
+    const recorder = observers?.recorder
     const manager = new Manager<T>(
       store,
       outcomes,
       context as Context.Context<unknown>,
       options,
-      recorder === undefined ? undefined : { recorder, group: yield* Recorder.groupName("TaskManager", options.name) }
+      recorder === undefined ? undefined : { recorder, group: observers!.group },
+      observers?.instrument
     )
     manager.stopSchedules = yield* startSchedules(options.schedules, manager.definitions, {
       add: manager.add,

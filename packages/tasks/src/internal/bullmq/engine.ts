@@ -1,3 +1,4 @@
+import * as Telemetry from "@fiberkit/sync/Telemetry"
 import { QueueEvents, Worker } from "bullmq"
 import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -18,6 +19,7 @@ import { defaults, invalidOptions, manyOptions } from "../options.js"
 import { Outcomes } from "../outcomes.js"
 import * as Replays from "../replays.js"
 import { startSchedules } from "../scheduler.js"
+import { TaskMetrics } from "../taskMetrics.js"
 import { producing } from "../taskTrace.js"
 import { EventBuffer, Overflow } from "./events.js"
 import { toJobId } from "./jobIds.js"
@@ -96,7 +98,11 @@ class RemoteManager<T extends Definition> {
       return producing(typeof task === "string" ? task : task.name, (trace) =>
         Effect.flatMap(
           newTasks(this.definitions, task, all, options, trace),
-          (tasks) => Effect.map(storeTasks(this.store, tasks, options), (stored) => stored.ids)
+          (tasks) =>
+            Effect.map(storeTasks(this.store, tasks, options), (stored) => {
+              this.processor.metrics?.added(tasks[0]?.name ?? "", stored.added)
+              return stored.ids
+            })
         )).pipe(Effect.ensuring(Effect.sync(() => void this.adding--)))
     }).pipe(Effect.uninterruptible)
   }
@@ -250,6 +256,7 @@ export const make = <T extends Definition>(
       ended
     )
     const settings = store.settings
+    manager.processor.metrics = TaskMetrics.of(yield* Telemetry.instrument("TaskManager", options.name))
     manager.stopSchedules = yield* startSchedules(options.schedules, manager.definitions, {
       add: manager.add,
       ticks: store.ticks,

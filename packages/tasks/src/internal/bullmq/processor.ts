@@ -13,8 +13,9 @@ import { DefinitionLimits } from "../definitionLimits.js"
 import { describe } from "../definitions.js"
 import { retryDelay, retryInput } from "../retry.js"
 import { currentTask, ProgressReports, taskContext } from "../taskContext.js"
+import type { TaskMetrics } from "../taskMetrics.js"
 import { running } from "../taskTrace.js"
-import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue } from "./codec.js"
+import { cancelledFailure, cancelMark, encodeDefect, encodeFailure, encodeValue, parseFailure } from "./codec.js"
 import { fromJobId } from "./jobIds.js"
 import { handBack, uncountTake } from "./scripts.js"
 import { argsOf, type BullStore, type JobData, progressOf } from "./store.js"
@@ -60,6 +61,8 @@ export class Processor {
   stopping = false
   /** The job ids whose attempt runs here now. */
   readonly running = new Set<string>()
+  /** This process's metrics of the manager (`Telemetry`), when they are on. */
+  metrics: TaskMetrics | undefined = undefined
   /** The definitions' `concurrency` in this process; `undefined` if none has one. */
   private readonly limits: DefinitionLimits | undefined
   /** How often each job was put off here (its definition at its limit): its next delay doubles. */
@@ -109,11 +112,26 @@ export class Processor {
       limits.taken(job.name)
       this.putOff.delete(job.id!)
     }
+    const metrics = this.metrics
+    metrics?.taken({ name: job.name, addedAt: job.timestamp, runAt: job.data.runAt, startedAt: job.processedOn })
     try {
-      return await this.run(job, token, signal)
+      const value = await this.run(job, token, signal)
+      metrics?.ended(job.name, "succeeded", true, { startedAt: job.processedOn, finishedAt: Date.now() })
+      return value
+    } catch (error) {
+      if (metrics !== undefined) this.counted(metrics, job, error)
+      throw error
     } finally {
       limits?.ended(job.name)
     }
+  }
+
+  /** How an attempt that threw counts: retried or handed back (queued again), else ended. */
+  private counted(metrics: TaskMetrics, job: Job<JobData>, error: unknown): void {
+    if (error instanceof RetryLater || error instanceof WaitingError) return metrics.putBack(job.name)
+    const failure = error instanceof Error ? parseFailure(error.message) : undefined
+    const state = failure?.fiberkit === "cancelled" ? "cancelled" : "failed"
+    metrics.ended(job.name, state, true, { startedAt: job.processedOn, finishedAt: Date.now() })
   }
 
   private async run(job: Job<JobData>, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> {

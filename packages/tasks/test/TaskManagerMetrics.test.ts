@@ -1,0 +1,89 @@
+/**
+ * The TaskManager's metrics (`Telemetry`, source `TaskManager`, by task): pending and running
+ * move with the tasks and come back to 0; wait and run times on the TestClock; each outcome once
+ * (a cancel of a queued task counts as `interrupted`); a retried task is one outcome; off by default.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
+import { TestTime } from "@fiberkit/testkit"
+import { Deferred, Effect, Metric, Schedule, Schema } from "effect"
+import { TestClock } from "effect/testing"
+import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
+
+class Boom extends Schema.TaggedError<Boom>()("Boom", {}) {}
+
+const observed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.scoped(effect).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer()))
+
+describe("TaskManager metrics", () => {
+  it.effect("pending, running, wait and run times, outcomes — back to 0 once every task has ended", () =>
+    observed(Effect.gen(function*() {
+      const gate = yield* Deferred.make<void>()
+      let tries = 0
+      const job = TaskManager.define("job", {
+        args: Schema.String,
+        failure: Boom,
+        run: (kind) =>
+          kind === "slow"
+            ? Effect.andThen(Deferred.await(gate), Effect.sleep("300 millis"))
+            : kind === "flaky"
+            ? Effect.suspend(() => ++tries === 1 ? Effect.fail(new Boom()) : Effect.void)
+            : Effect.fail(new Boom())
+      })
+      const manager = yield* TaskManager.make({
+        tasks: [job],
+        concurrency: 1,
+        store: yield* TaskStore.memory,
+        name: "mailer",
+        retry: Schedule.max([Schedule.spaced("10 millis"), Schedule.recurs(1)]).pipe(
+          Schedule.setInputType<unknown>()
+        )
+      })
+      const values = Telemetry.values("TaskManager", "mailer", "job")
+      yield* manager.add(job, "slow")
+      yield* Effect.repeat(Effect.yieldNow, { times: 20 })
+      const queued = yield* manager.add(job, "broken", { delay: "100 millis" })
+      yield* manager.add(job, "flaky")
+      yield* manager.add(job, "doomed")
+      let now = yield* values
+      assert.strictEqual(now.running, 1)
+      assert.strictEqual(now.pending, 3)
+      assert.isTrue(yield* manager.cancel(queued))
+      now = yield* values
+      assert.strictEqual(now.pending, 2)
+      assert.strictEqual(now.outcomes.interrupted, 1)
+      yield* TestClock.adjust("50 millis")
+      yield* Deferred.succeed(gate, undefined)
+      yield* TestTime.run(manager.join)
+      now = yield* values
+      assert.strictEqual(now.pending, 0)
+      assert.strictEqual(now.running, 0)
+      // the flaky task failed once and was retried: one outcome, succeeded; the doomed one failed after its retry
+      assert.deepStrictEqual(
+        [now.outcomes.succeeded, now.outcomes.failed, now.outcomes.interrupted],
+        [2, 1, 1]
+      )
+      assert.strictEqual(now.runTime.count, 3)
+      // the slow task ran 300 ms after its gate opened at 50 ms; the two others waited for it
+      assert.isAtLeast(now.runTime.max, 300)
+      assert.strictEqual(now.waitTime.count, 3)
+      assert.isAtLeast(now.waitTime.max, 350)
+    })))
+
+  it.effect("off by default: a manager made without Telemetry.layer publishes nothing", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.void })
+      const manager = yield* TaskManager.make({
+        tasks: [job],
+        concurrency: 1,
+        store: yield* TaskStore.memory,
+        name: "quiet"
+      })
+      yield* manager.add(job, 1)
+      yield* manager.join
+      const now = yield* Telemetry.values("TaskManager", "quiet", "job")
+      assert.strictEqual(now.outcomes.succeeded, 0)
+      assert.strictEqual(now.waitTime.count, 0)
+    })).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+})

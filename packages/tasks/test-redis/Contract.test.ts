@@ -4,6 +4,8 @@ import { contractDedupe } from "../test/contractDedupe.js"
 import { contractDefinitionConcurrency } from "../test/contractDefinitionConcurrency.js"
 import { contractDelays } from "../test/contractDelays.js"
 import { contractEdges } from "../test/contractEdges.js"
+import { contractMetrics } from "../test/contractMetrics.js"
+import { contractPolicies } from "../test/contractPolicies.js"
 import { contractPriority } from "../test/contractPriority.js"
 import { contractProgress } from "../test/contractProgress.js"
 import { contractSchedules } from "../test/contractSchedules.js"
@@ -20,3 +22,5 @@ contractSchedules("BullMQ store", freshStore())
 contractTraces("BullMQ store", freshStore())
 contractDefinitionConcurrency("BullMQ store", freshStore())
 contractDedupe("BullMQ store", freshStore())
+contractPolicies("BullMQ store", freshStore())
+contractMetrics("BullMQ store", freshStore())

@@ -1,11 +1,12 @@
 /**
- * Regression tests from the issue 23 review, on the BullMQ store: a definition's own retry and
- * timeout, a task never retried blindly when its failure cannot be decided or encoded, TaskDefect
+ * Regression tests from the issue 23 review, on the BullMQ store (a definition's own retry and
+ * timeout moved to the contract, test/contractPolicies.ts, run on every store): a task never retried blindly when its failure cannot be decided or encoded, TaskDefect
  * read the same in every process, a typed error its Schema cannot encode.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Data, Effect, Fiber, Option, Schedule, Schema, Stream } from "effect"
-import { InvalidTaskArgs, TaskDefect, TaskTimeout } from "../src/Errors.js"
+import type { TaskTimeout } from "../src/Errors.js"
+import { InvalidTaskArgs, TaskDefect } from "../src/Errors.js"
 import * as TaskManager from "../src/TaskManager.js"
 import { freshStore } from "./redis.js"
 
@@ -13,61 +14,6 @@ class Busy extends Data.TaggedError("Busy")<{ readonly retryable: boolean }> {}
 
 const firstWithin = <A, E>(stream: Stream.Stream<A, E>, ms: number) =>
   Effect.timeoutOption(Stream.runHead(stream), ms).pipe(Effect.map(Option.flatten))
-
-describe("regression (issue 23 review): per-definition retry and timeout on BullMQ", () => {
-  it.live("a definition's own retry is used (as locally): recurs(2) → 3 attempts", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const store = yield* freshStore()
-      const flaky = TaskManager.define("flaky", {
-        args: Schema.Number,
-        run: () => Effect.fail(new Busy({ retryable: true })),
-        retry: Schedule.recurs(2)
-      })
-      const manager = yield* TaskManager.make({ tasks: [flaky], concurrency: 1, store }) // no manager retry
-      const results = yield* manager.subscribe
-      const outcome = yield* Effect.forkChild(firstWithin(results, 5_000))
-      yield* manager.add(flaky, 1)
-      const result = yield* Fiber.join(outcome)
-      assert(Option.isSome(result) && result.value.state === "failed")
-      assert.strictEqual(result.value.attempts, 3, "the definition's retry (recurs(2)) was not used")
-    })))
-
-  it.live("a definition's own retry is used instead of the manager's: recurs(0) beats the manager's recurs(3)", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const store = yield* freshStore()
-      const once = TaskManager.define("once", {
-        args: Schema.Number,
-        run: () => Effect.fail(new Busy({ retryable: false })),
-        retry: Schedule.recurs(0)
-      })
-      const manager = yield* TaskManager.make({ tasks: [once], concurrency: 1, store, retry: Schedule.recurs(3) })
-      const results = yield* manager.subscribe
-      const outcome = yield* Effect.forkChild(firstWithin(results, 5_000))
-      yield* manager.add(once, 1)
-      const result = yield* Fiber.join(outcome)
-      assert(Option.isSome(result) && result.value.state === "failed")
-      assert.strictEqual(result.value.attempts, 1, "the manager's retry was used instead of the definition's")
-    })))
-
-  it.live("a definition's own timeout is used (as locally): 50 ms, no manager timeout", () =>
-    Effect.scoped(Effect.gen(function*() {
-      const store = yield* freshStore()
-      const slow = TaskManager.define("slow", {
-        args: Schema.Number,
-        run: (ms) => Effect.as(Effect.sleep(ms), "done"),
-        timeout: "50 millis"
-      })
-      const manager = yield* TaskManager.make({ tasks: [slow], concurrency: 1, store })
-      const results = yield* manager.subscribe
-      const outcome = yield* Effect.forkChild(firstWithin(results, 5_000))
-      yield* manager.add(slow, 1_000)
-      const result = yield* Fiber.join(outcome)
-      assert(Option.isSome(result))
-      assert(result.value.state === "failed", `state ${result.value.state}: the definition's timeout was not applied`)
-      assert.instanceOf(result.value.error, TaskTimeout)
-      assert.strictEqual(result.value.error._tag === "TaskTimeout" ? result.value.error.timeoutMillis : -1, 50)
-    })))
-})
 
 describe("regression (issue 23 review): a task run fails with a manager error class on BullMQ", () => {
   it.live("InvalidTaskArgs from run (a nested add) is retried by the Schedule, as locally", () =>

@@ -10,6 +10,8 @@ import { contractDedupe } from "./contractDedupe.js"
 import { contractDefinitionConcurrency } from "./contractDefinitionConcurrency.js"
 import { contractDelays } from "./contractDelays.js"
 import { contractEdges } from "./contractEdges.js"
+import { contractMetrics } from "./contractMetrics.js"
+import { contractPolicies } from "./contractPolicies.js"
 import { contractPriority } from "./contractPriority.js"
 import { contractProgress } from "./contractProgress.js"
 import { contractSchedules } from "./contractSchedules.js"
@@ -50,3 +52,7 @@ contractDefinitionConcurrency("memory store", TaskStore.memory)
 contractDefinitionConcurrency("SQLite store", sqliteStore)
 contractDedupe("memory store", TaskStore.memory)
 contractDedupe("SQLite store", sqliteStore)
+contractPolicies("memory store", TaskStore.memory)
+contractPolicies("SQLite store", sqliteStore)
+contractMetrics("memory store", TaskStore.memory)
+contractMetrics("SQLite store", sqliteStore)

@@ -146,7 +146,17 @@ class RemoteManager<T extends Definition> {
       if (marked === "finished") return false
       // out of the queue, and marked: no worker runs it. Should failing it not happen now, the
       // mark ends it later (see markCancelled)
-      if (marked === "queued") yield* Effect.ignore(tryRedis("cancel a task", () => failQueued(store, jobId)))
+      if (marked === "queued") {
+        yield* Effect.ignore(tryRedis("cancel a task", () => failQueued(store, jobId)))
+        // ended while queued: out of this process's pending (its name read only with metrics on)
+        const metrics = this.processor.metrics
+        if (metrics !== undefined) {
+          const record = yield* Effect.orElseSucceed(store.get(id), () => Option.none())
+          if (Option.isSome(record)) {
+            metrics.ended(record.value.name, "cancelled", false, { startedAt: undefined, finishedAt: Date.now() })
+          }
+        }
+      }
       if (marked !== "running") return true
       // running, somewhere: the process running it interrupts it. Pub/sub does not retry: the
       // message goes again every few polls, for a subscriber that was reconnecting (and a

@@ -316,6 +316,7 @@ export interface Observers {
   readonly group: string
   readonly recorder: Recorder.Recorder | undefined
   readonly instrument: Instrument | undefined
+  /** Now, in milliseconds: the recorder's clock when there is one, else the metrics'. */
   readonly now: () => number
 }
 

@@ -70,8 +70,11 @@ export type {
  * @category models
  */
 export interface Admission {
+  /** Whether a task of the definition `name` may be taken now. */
   readonly accepts: (name: string) => boolean
+  /** A task of `name` was handed to this taker (in the step that handed it). */
   readonly taken: (name: string) => void
+  /** A task of `name` handed to this taker went back to the queue unstarted. */
   readonly untaken: (name: string) => void
 }
 
@@ -93,7 +96,9 @@ export interface Admission {
  * @category models
  */
 export interface ScheduleTicks {
+  /** The schedule's last tick (epoch ms); `undefined` if it never ticked on this store. */
   readonly last: (schedule: string) => Effect.Effect<number | undefined, TaskStoreError>
+  /** Records a tick of the schedule, unless a later one is recorded. */
   readonly advance: (schedule: string, at: number) => Effect.Effect<void, TaskStoreError>
 }
 

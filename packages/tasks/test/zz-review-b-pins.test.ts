@@ -1,0 +1,9 @@
+/**
+ * Review 26b PINS (passing): scenarios of test/zz-review-b-scenarios.ts on the local stores, where
+ * they hold — their BullMQ runs (test-redis/zz-review-b-limits.test.ts) fail.
+ */
+import * as TaskStore from "../src/TaskStore.js"
+import { reviewLimitPlace, sqliteStore } from "./zz-review-b-scenarios.js"
+
+reviewLimitPlace("memory store (pin)", TaskStore.memory)
+reviewLimitPlace("SQLite store (pin)", sqliteStore)

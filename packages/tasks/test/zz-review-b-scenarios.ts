@@ -1,0 +1,122 @@
+/**
+ * Review 26b: scenarios run on every store (memory and SQLite here, BullMQ in test-redis). Each
+ * `it` states the promise it checks, quoted from the JSDoc.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Layer, Schema } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import * as SqliteStore from "../src/SqliteStore.js"
+import * as TaskManager from "../src/TaskManager.js"
+import * as TaskStore from "../src/TaskStore.js"
+import { eventually, type StoreFactory, within, withStore } from "./contractKit.js"
+
+/** A store on a new SQLite file, open until the test's scope ends (as in Contract.test.ts). */
+export const sqliteStore: StoreFactory = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-review-b-"))),
+    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db"), synchronous: "normal" }))
+  return Context.get(context, TaskStore.TaskStore)
+})
+
+/**
+ * TaskDefinition `concurrency`: "its other tasks keep their place in the queue while the tasks
+ * behind them run". A task of a definition at its limit, added before another task of the same
+ * priority, is taken before it once the limit frees a place.
+ */
+export const reviewLimitPlace = (name: string, store: StoreFactory) =>
+  describe(`review 26b, a definition's concurrency keeps its tasks' places: ${name}`, () => {
+    it.live(
+      "a limited task added before another of its priority is taken first once its definition frees a place",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            const gateL = yield* Deferred.make<void>()
+            const gateO = yield* Deferred.make<void>()
+            const started: Array<string> = []
+            const limited = TaskManager.define("limited", {
+              args: Schema.String,
+              concurrency: 1,
+              run: (label) =>
+                Effect.gen(function*() {
+                  started.push(label)
+                  if (label === "L1") yield* Deferred.await(gateL)
+                })
+            })
+            const other = TaskManager.define("other", {
+              args: Schema.String,
+              run: (label) =>
+                Effect.gen(function*() {
+                  started.push(label)
+                  if (label === "O1") yield* Deferred.await(gateO)
+                })
+            })
+            const manager = yield* TaskManager.make({ tasks: [limited, other], concurrency: 2, store })
+            yield* manager.add(limited, "L1")
+            yield* eventually("L1 started", Effect.sync(() => started.includes("L1")))
+            // L2 waits behind its definition's limit, a worker free beside it
+            yield* manager.add(limited, "L2")
+            yield* Effect.sleep("1200 millis")
+            // the free worker takes O1 (held); O2 is added after L2, same priority
+            yield* manager.add(other, "O1")
+            yield* eventually("O1 started", Effect.sync(() => started.includes("O1")))
+            yield* manager.add(other, "O2")
+            yield* Effect.sleep("700 millis")
+            assert.deepStrictEqual(started, ["L1", "O1"], "both workers hold a task; L2 and O2 wait")
+            // L1 ends: its worker takes the first of L2 (added first) and O2
+            yield* Deferred.succeed(gateL, undefined)
+            yield* eventually("L2 and O2 started", Effect.sync(() => started.includes("L2") && started.includes("O2")))
+            yield* Deferred.succeed(gateO, undefined)
+            yield* within("join", manager.join)
+            assert.deepStrictEqual(started, ["L1", "O1", "L2", "O2"], "L2 was added before O2, at the same priority")
+          })),
+      20_000
+    )
+  })
+
+/**
+ * Two managers on one store, one with a limit on a definition and one without (a rolling deploy
+ * that adds `concurrency`): "The most tasks of this definition that run at once in one manager (one
+ * process)" — the limit is per manager, so a queued task the other manager's idle worker may take
+ * is not left waiting for the first manager's limit.
+ */
+export const reviewSharedLimit = (name: string, store: StoreFactory) =>
+  describe(`review 26b, two managers on one store, one with a limit: ${name}`, () => {
+    it.live(
+      "a manager without the limit takes a queued task while the other manager is at its limit",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            const gate = yield* Deferred.make<void>()
+            const started: Array<string> = []
+            const run = (label: string) =>
+              Effect.gen(function*() {
+                started.push(label)
+                yield* Deferred.await(gate)
+              })
+            const limited = TaskManager.define("job", { args: Schema.String, concurrency: 1, run })
+            const unlimited = TaskManager.define("job", { args: Schema.String, run })
+            const first = yield* TaskManager.make({ tasks: [limited], concurrency: 2, store })
+            yield* first.add(limited, "A")
+            yield* eventually("A started", Effect.sync(() => started.includes("A")))
+            // the first manager is at its limit: B waits in the queue
+            yield* first.add(limited, "B")
+            yield* Effect.sleep("200 millis")
+            assert.deepStrictEqual(started, ["A"])
+            // a second manager, with no limit and an idle worker
+            const second = yield* TaskManager.make({ tasks: [unlimited], concurrency: 1, store })
+            const took = yield* Effect.timeoutOption(
+              eventually("B started", Effect.sync(() => started.includes("B"))),
+              "3 seconds"
+            )
+            yield* Deferred.succeed(gate, undefined)
+            yield* within("join", first.join)
+            yield* within("join", second.join)
+            assert.isTrue(took._tag === "Some", `B started only once A ended: ${started.join(", ")}`)
+          })),
+      20_000
+    )
+  })

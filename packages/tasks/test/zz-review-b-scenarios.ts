@@ -120,3 +120,43 @@ export const reviewSharedLimit = (name: string, store: StoreFactory) =>
       20_000
     )
   })
+
+/**
+ * TaskRecord: "attempts — Attempts started so far", "startedAt — When the last attempt started";
+ * TaskDefinition `concurrency`: "its other tasks keep their place in the queue". A task waiting
+ * behind its definition's limit has started no attempt: its record is a queued task's.
+ */
+export const reviewLimitRecord = (name: string, store: StoreFactory) =>
+  describe(`review 26b, a task waiting at its definition's limit: ${name}`, () => {
+    it.live(
+      "its status is a queued task's: no attempt, no startedAt",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            const gate = yield* Deferred.make<void>()
+            const started: Array<string> = []
+            const limited = TaskManager.define("limited", {
+              args: Schema.String,
+              concurrency: 1,
+              run: (label) =>
+                Effect.gen(function*() {
+                  started.push(label)
+                  yield* Deferred.await(gate)
+                })
+            })
+            const manager = yield* TaskManager.make({ tasks: [limited], concurrency: 2, store })
+            yield* manager.add(limited, "first")
+            yield* eventually("first started", Effect.sync(() => started.includes("first")))
+            const waiting = yield* manager.add(limited, "second")
+            yield* Effect.sleep("300 millis")
+            const record = yield* manager.status(waiting)
+            yield* Deferred.succeed(gate, undefined)
+            yield* within("join", manager.join)
+            assert.deepStrictEqual(
+              { state: record.state, attempts: record.attempts, startedAt: record.startedAt },
+              { state: "queued", attempts: 0, startedAt: undefined }
+            )
+          })),
+      20_000
+    )
+  })

@@ -3,7 +3,7 @@
  * `it` states the promise it checks, quoted from the JSDoc.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Layer, Schema } from "effect"
+import { Context, Deferred, Effect, Fiber, Layer, Option, Schema } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -155,6 +155,56 @@ export const reviewLimitRecord = (name: string, store: StoreFactory) =>
             assert.deepStrictEqual(
               { state: record.state, attempts: record.attempts, startedAt: record.startedAt },
               { state: "queued", attempts: 0, startedAt: undefined }
+            )
+          })),
+      20_000
+    )
+  })
+
+/**
+ * Two managers on one store (a schedule's ticks "are added by one and may run on another"):
+ * TaskManager `cancel` — "Cancels a task: a queued one never runs, a running one is interrupted."
+ * A cancel made in the manager that added the task, while the other manager runs it.
+ */
+export const reviewSharedCancel = (name: string, store: StoreFactory) =>
+  describe(`review 26b, two managers on one store, a cancel: ${name}`, () => {
+    it.live(
+      "a cancel made in one manager interrupts the task the other manager runs, and answers true",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            const gate = yield* Deferred.make<void>()
+            const started: Array<string> = []
+            const job = TaskManager.define("job", {
+              args: Schema.String,
+              run: (label) =>
+                Effect.gen(function*() {
+                  started.push(label)
+                  yield* Deferred.await(gate)
+                })
+            })
+            // the adding manager has no worker free: its one worker holds "busy"
+            const adder = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
+            yield* adder.add(job, "busy")
+            yield* eventually("busy started", Effect.sync(() => started.includes("busy")))
+            const runner = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
+            const id = yield* adder.add(job, "target")
+            yield* eventually("target started in the other manager", Effect.sync(() => started.includes("target")))
+            const cancel = yield* Effect.forkChild(adder.cancel(id))
+            const answer = yield* Effect.timeoutOption(Fiber.join(cancel), "3 seconds")
+            const state = (yield* runner.status(id)).state
+            yield* Deferred.succeed(gate, undefined)
+            const late = answer._tag === "Some" ? answer : yield* Effect.timeoutOption(Fiber.join(cancel), "3 seconds")
+            const joined = yield* Effect.timeoutOption(adder.join, "3 seconds")
+            yield* within("join", runner.join)
+            assert.deepStrictEqual(
+              {
+                answer: Option.getOrUndefined(answer),
+                state,
+                late: Option.getOrUndefined(late),
+                adderJoined: Option.isSome(joined)
+              },
+              { answer: true, state: "cancelled", late: true, adderJoined: true }
             )
           })),
       20_000

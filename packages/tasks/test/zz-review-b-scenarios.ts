@@ -210,3 +210,96 @@ export const reviewSharedCancel = (name: string, store: StoreFactory) =>
       20_000
     )
   })
+
+/**
+ * `Dedupe` edges. Debounce: "an add of the key while that task still waits for its time adds
+ * nothing, moves its `runAt` to this add + `ttl` (as `status(id).runAt` shows) and returns its id;
+ * the task keeps the first add's arguments and priority"; `ttl` "a finite duration > 0, at most
+ * 1,000 years" (docs/production.md). Throttle: "The first add at or after the window's end adds a
+ * task".
+ */
+export const reviewDedupeEdges = (name: string, store: StoreFactory) =>
+  describe(`review 26b, deduplication edges — pins (passing): ${name}`, () => {
+    it.live(
+      "debounce with a ttl of 1,000 years: the second add moves the task's runAt to its add + ttl, keeps priority and args",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            let runs = 0
+            const job = TaskManager.define("job", { args: Schema.String, run: () => Effect.sync(() => void runs++) })
+            const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
+            const ttl = 1_000 * 365.25 * 24 * 60 * 60 * 1_000
+            const dedupe = { key: "k", ttl, mode: "debounce" } as const
+            const id = yield* manager.add(job, "first", { dedupe, priority: 7 })
+            const before = yield* manager.status(id)
+            yield* Effect.sleep("20 millis")
+            const again = yield* manager.add(job, "second", { dedupe, priority: 1 })
+            yield* Effect.sleep("200 millis")
+            const after = yield* manager.status(id)
+            const moved = after.runAt! - before.runAt!
+            assert.deepStrictEqual(
+              {
+                again,
+                state: after.state,
+                priority: after.priority,
+                args: after.args,
+                runs,
+                movedLater: moved >= 20 && moved < 1_000
+              },
+              { again: id, state: "queued", priority: 7, args: "first", runs: 0, movedLater: true },
+              `runAt ${before.runAt} then ${after.runAt}`
+            )
+            yield* manager.cancel(id)
+          })),
+      20_000
+    )
+
+    it.live(
+      "throttle with a ttl of 1 ms: an add 20 ms later adds a new task",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            const job = TaskManager.define("job", { args: Schema.String, run: () => Effect.void })
+            const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store })
+            const dedupe = { key: "k", ttl: "1 millis" } as const
+            const first = yield* manager.add(job, "a", { dedupe })
+            yield* Effect.sleep("20 millis")
+            const second = yield* manager.add(job, "b", { dedupe })
+            yield* within("join", manager.join)
+            assert.notStrictEqual(second, first)
+          })),
+      20_000
+    )
+
+    it.live(
+      "debounce: an add once the window's task is running adds a new task; the running one is not moved",
+      () =>
+        withStore(store, (store) =>
+          Effect.gen(function*() {
+            const gate = yield* Deferred.make<void>()
+            const started: Array<string> = []
+            const job = TaskManager.define("job", {
+              args: Schema.String,
+              run: (label) =>
+                Effect.gen(function*() {
+                  started.push(label)
+                  if (label === "a") yield* Deferred.await(gate)
+                })
+            })
+            const manager = yield* TaskManager.make({ tasks: [job], concurrency: 2, store })
+            const dedupe = { key: "k", ttl: "50 millis", mode: "debounce" } as const
+            const first = yield* manager.add(job, "a", { dedupe })
+            yield* eventually("a started", Effect.sync(() => started.includes("a")))
+            const second = yield* manager.add(job, "b", { dedupe })
+            yield* eventually("b started", Effect.sync(() => started.includes("b")))
+            yield* Deferred.succeed(gate, undefined)
+            yield* within("join", manager.join)
+            const record = yield* manager.status(first)
+            assert.deepStrictEqual({ differs: second !== first, state: record.state }, {
+              differs: true,
+              state: "succeeded"
+            })
+          })),
+      20_000
+    )
+  })

@@ -27,23 +27,35 @@ const collect = <T extends TaskManager.TaskDefinition.Any>(manager: TaskManager.
     return { outcomes, done: Effect.asVoid(Fiber.await(fiber)) }
   })
 
+/** A definition "limited" (concurrency 1) whose runs `counter` counts from their first step to their last. */
+const counted = (counter: { inside: number; most: number }) =>
+  TaskManager.define("limited", {
+    args: Schema.Number,
+    concurrency: 1,
+    run: () =>
+      Effect.suspend(() => {
+        // an attempt interrupted before it began counts nothing
+        let inside = false
+        const leave = Effect.sync(() => {
+          if (inside) counter.inside--
+          inside = false
+        })
+        return Effect.gen(function*() {
+          inside = true
+          counter.inside++
+          counter.most = Math.max(counter.most, counter.inside)
+          yield* Effect.yieldNow
+          yield* Effect.yieldNow
+          yield* leave
+        }).pipe(Effect.onInterrupt(() => leave))
+      })
+  })
+
 /** At most one `limited` task at once, whatever cancels (interrupted at any step) do; each task ends once; join ends. */
 const limitWithCancels = (store: Effect.Effect<TaskStore.TaskStore, never, Scope.Scope>) =>
   Effect.gen(function*() {
-    let inside = 0
-    let most = 0
-    const limited = TaskManager.define("limited", {
-      args: Schema.Number,
-      concurrency: 1,
-      run: () =>
-        Effect.gen(function*() {
-          inside++
-          most = Math.max(most, inside)
-          yield* Effect.yieldNow
-          yield* Effect.yieldNow
-          inside--
-        }).pipe(Effect.onInterrupt(() => Effect.sync(() => void inside--)))
-    })
+    const counter = { inside: 0, most: 0 }
+    const limited = counted(counter)
     const other = TaskManager.define("other", { args: Schema.Number, run: () => Effect.yieldNow })
     const manager = yield* TaskManager.make({ tasks: [limited, other], concurrency: 3, store: yield* store }).pipe(
       Effect.orDie
@@ -58,8 +70,40 @@ const limitWithCancels = (store: Effect.Effect<TaskStore.TaskStore, never, Scope
     yield* Effect.orDie(manager.join)
     yield* manager.shutdown({ drain: true })
     yield* done
-    assert.isAtMost(most, 1, "at most `concurrency` of the definition at once")
+    assert.isAtMost(counter.most, 1, "at most `concurrency` of the definition at once")
     assert.strictEqual(outcomes.length, 4, `outcomes: ${outcomes.map((o) => `${o.id} ${o.state}`).join(", ")}`)
+  })
+
+/**
+ * A shutdown without drain racing the workers of a limited definition (not itself interrupted):
+ * at most one of its tasks at once in the stopping manager, none still running once `shutdown`
+ * returned ("running tasks are interrupted and go back to the queue"), and a new manager on the
+ * store runs each task left to success.
+ */
+const limitWithShutdown = (store: Effect.Effect<TaskStore.TaskStore, never, Scope.Scope>) =>
+  Effect.gen(function*() {
+    const counters = [{ inside: 0, most: 0 }, { inside: 0, most: 0 }]
+    const shared = yield* store
+    const first = counted(counters[0]!)
+    const manager = yield* TaskManager.make({ tasks: [first], concurrency: 2, store: shared }).pipe(Effect.orDie)
+    yield* Effect.orDie(manager.addAll(first, [1, 2, 3]))
+    const stop = yield* Effect.forkChild(Effect.andThen(Effect.yieldNow, manager.shutdown()))
+    yield* Fiber.await(stop)
+    const stillRunning = counters[0]!.inside
+    const second = counted(counters[1]!)
+    const next = yield* TaskManager.make({ tasks: [second], concurrency: 2, store: shared }).pipe(Effect.orDie)
+    yield* Effect.orDie(next.join)
+    const records = yield* Effect.orDie(next.list())
+    const seen = { most: counters.map((c) => c.most), stillRunning, states: records.map((r) => r.state) }
+    assert.deepStrictEqual(
+      seen,
+      {
+        most: counters.map((c) => Math.min(c.most, 1)),
+        stillRunning: 0,
+        states: ["succeeded", "succeeded", "succeeded"]
+      },
+      JSON.stringify(seen)
+    )
   })
 
 /** Two debounced adds of one key racing a cancel of the window's task (any step interrupted): each task ends once, join ends. */
@@ -102,6 +146,12 @@ describe("review 26b: Interleavings — pins (passing)", () => {
           interrupts: true,
           idleTurns: 200
         }),
+      120_000
+    )
+    it.effect(
+      `${name} store: a definition at its limit, a shutdown without drain racing its workers`,
+      () =>
+        explore(store, limitWithShutdown(store), { schedules: name === "memory" ? 300 : 60, seed: 7, idleTurns: 200 }),
       120_000
     )
     it.effect(

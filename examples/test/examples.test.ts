@@ -389,27 +389,6 @@ const checks: Record<string, (stdout: string) => void> = {
     const sent = stdout.split("\n").flatMap((line) => /(email-\d\d) sent to /.exec(line)?.[1] ?? [])
     assert.strictEqual(new Set(sent).size, sent.length, `an email sent twice in:\n${stdout}`)
   },
-  "10c-production-tasks.ts": (stdout) => {
-    inOrder(stdout, [
-      "1. Delays",
-      "  \"stand up\" is queued, runAt 1200 ms after it was added",
-      "2. Dead letters and replay",
-      "  dead letter: charge-card after 2 attempts — CardDeclined: card 4000-0002 declined",
-      "  the card is fixed; retry: true",
-      "  charged 1999 cents to 4000-0002",
-      "  succeeded, replays: 1, attempts: 3",
-      "3. Progress",
-      "  while it runs: progress between 1 and 9 of 10",
-      "  its result: succeeded, progress 10",
-      "4. Schedules",
-      "  3 heartbeats, one second apart: true",
-      "  \"stand up\" started at least 1.2 s after it was added: true",
-      "  the manager stops; 2.5 seconds pass",
-      "  a new manager on the file: 1 missed heartbeat run (the latest), then on schedule: true"
-    ])
-    // the task added after the delayed one ran before it
-    inOrder(stdout, ["  reminder \"drink water\" runs", "  reminder \"stand up\" runs"])
-  },
   "10b-distributed-tasks.ts": (stdout) => {
     // Redis: the one FIBERKIT_REDIS_URL names, else a throwaway redis-server the example started;
     // on a machine with neither, the example says it is skipped (CI installs redis-server)
@@ -482,6 +461,27 @@ const checks: Record<string, (stdout: string) => void> = {
       `Removed the queue's ${removed} keys from Redis (fiberkit:${queue}:*)`
     )
     assert.notInclude(stdout, os.tmpdir() + path.sep)
+  },
+  "10c-production-tasks.ts": (stdout) => {
+    inOrder(stdout, [
+      "1. Delays",
+      "  \"stand up\" is queued, runAt 1200 ms after it was added",
+      "2. Dead letters and replay",
+      "  dead letter: charge-card after 2 attempts — CardDeclined: card 4000-0002 declined",
+      "  the card is fixed; retry: true",
+      "  charged 1999 cents to 4000-0002",
+      "  succeeded, replays: 1, attempts: 3",
+      "3. Progress",
+      "  while it runs: progress between 1 and 9 of 10",
+      "  its result: succeeded, progress 10",
+      "4. Schedules",
+      "  3 heartbeats, one second apart: true",
+      "  \"stand up\" started at least 1.2 s after it was added: true",
+      "  the manager stops; 2.5 seconds pass",
+      "  a new manager on the file: 1 missed heartbeat run (the latest), then on schedule: true"
+    ])
+    // the task added after the delayed one ran before it
+    inOrder(stdout, ["  reminder \"drink water\" runs", "  reminder \"stand up\" runs"])
   },
   "11-deadlock-avoidance.ts": (stdout) => {
     // Every ordered transfer finished (none deadlocked) and no money was created or lost.

@@ -160,8 +160,9 @@ export class LocalStore extends LocalQueue implements Api.TaskStore {
   readonly takeAdmitted = (admission: Api.Admission | undefined): Effect.Effect<Api.TaskRecord, TaskStoreError> =>
     Effect.uninterruptible(Effect.flatMap(Clock.currentTimeMillis, (now) => {
       this.lines.promote(now)
-      // (an unrestricted taker waits behind the takers already waiting; a restricted one may pass them)
-      const record = this.takers.size === 0 || admission !== undefined ? this.claim(admission) : undefined
+      // (a taker waiting already has found nothing it may take: a task queued now is one its
+      // admission refused — a definition at its limit in another manager — so this one may claim)
+      const record = this.claim(admission)
       if (record !== undefined) return this.start(record, admission)
       const waiter = new Handoff.Waiter<Stored>(this.takers)
       this.takers.push(waiter)

@@ -104,10 +104,17 @@ export const failQueued = async (store: BullStore, jobId: string): Promise<void>
 
 /**
  * A take that will not run its job (its definition is at its `concurrency` here): BullMQ counted
- * it as an attempt started (`ats`), the task's record must not.
+ * it as an attempt started (`ats`) and dated it (`processedOn`), the task's record must not —
+ * the date is dropped while no attempt has started (after one, it shows the put-off take's time).
  *
  * @internal
  */
 export const uncountTake = async (store: BullStore, jobId: string): Promise<void> => {
-  await store.redis.hincrby(`${store.jobKeyPrefix}${jobId}`, "ats", -1)
+  await store.redis.eval(uncountScript, 1, `${store.jobKeyPrefix}${jobId}`)
 }
+
+/** KEYS: the job. One take less; a job no attempt of which started has no start time either. */
+const uncountScript = `
+if redis.call("HINCRBY", KEYS[1], "ats", -1) <= 0 then redis.call("HDEL", KEYS[1], "processedOn") end
+return 1
+`

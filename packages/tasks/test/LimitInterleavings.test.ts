@@ -9,7 +9,7 @@ import { Effect, Exit, Fiber, Schema, type Scope, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import type { TaskResult } from "../src/TaskResult.js"
 import * as TaskStore from "../src/TaskStore.js"
-import { sqliteStore } from "./zz-review-b-scenarios.js"
+import { sqliteStore } from "./limitScenarios.js"
 
 const stores = [["memory", TaskStore.memory], ["SQLite", Effect.orDie(sqliteStore)]] as const
 

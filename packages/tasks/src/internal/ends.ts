@@ -95,7 +95,9 @@ export class Ends {
       // not forked yet: the worker sees `cancelled` before it runs the task
       if (held.fiber !== undefined) held.fiber.interruptUnsafe()
     }
-    return Effect.map(Deferred.await(waiting), (state) => state === "cancelled")
+    const answer = Effect.map(Deferred.await(waiting), (state) => state === "cancelled")
+    // a cancel that stops waiting (another manager's worker had the task) asks nothing more here
+    return held === undefined ? Effect.onInterrupt(answer, () => Effect.sync(() => this.asked.delete(id))) : answer
   }
 
   /** The manager has stopped: what a cancel still waits for stays queued (for the next start). */

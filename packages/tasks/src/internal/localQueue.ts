@@ -7,6 +7,19 @@ import type { Stored } from "./localRecords.js"
 import { TaskLines } from "./taskLines.js"
 
 /**
+ * A manager on a local store, as the others see it: a cancel made in one manager reaches a task
+ * another one holds through it.
+ *
+ * @internal
+ */
+export interface Holder {
+  /** Cancels the task if a worker of this manager holds it (the answer once it ended); else `undefined`. */
+  readonly cancelHeld: (id: string) => Effect.Effect<boolean> | undefined
+  /** Whether the task ended lately here. */
+  readonly endedLately: (id: string) => boolean
+}
+
+/**
  * The queue of a local store (`LocalStore`): its records, the lines of its queued tasks, the
  * takers waiting for one (with their admissions), the timer of its delayed tasks, and how it
  * hands tasks to takers. The store's operations, which change records, extend it.
@@ -24,6 +37,8 @@ export class LocalQueue {
   protected readonly changing = new Set<string>()
   /** Queued tasks whose entry a claim dropped while a cancel of theirs was being written. */
   protected readonly skipped = new Set<string>()
+  /** The managers on this store, each able to cancel the tasks its workers hold. */
+  readonly holders = new Set<Holder>()
   /** Tasks queued or running (delayed ones too), whichever manager added or runs them. */
   private open = 0
   private readonly idleWatchers = new Set<() => void>()

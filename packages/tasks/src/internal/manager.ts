@@ -20,13 +20,13 @@ import type * as Api from "../TaskManager.js"
 import type { TaskResult } from "../TaskResult.js"
 import type * as TaskStore from "../TaskStore.js"
 import { runAttempts } from "./attempts.js"
-import { cancelTask } from "./cancel.js"
+import { cancelTask, holderOf } from "./cancel.js"
 import { storeTasks } from "./dedupe.js"
 import { DefinitionLimits } from "./definitionLimits.js"
 import { describe, newTasks } from "./definitions.js"
 import { Ends, type Held } from "./ends.js"
 import { Joins } from "./joins.js"
-import { LocalQueue } from "./localQueue.js"
+import { type Holder, LocalQueue } from "./localQueue.js"
 import { manyOptions } from "./options.js"
 import type { Outcomes } from "./outcomes.js"
 import { TaskRecording } from "./recording.js"
@@ -60,6 +60,8 @@ export class Manager<T extends Definition> {
   private readonly ends = new Ends()
   /** Its metrics (`Telemetry`), when they are on. */
   private readonly metrics: TaskMetrics | undefined
+  /** This manager as the others on its local store see it (see `Holder`). */
+  readonly holder: Holder = holderOf(this.ends)
   /** What `join` waits for. */
   readonly joins: Joins
   private closed = false
@@ -82,7 +84,14 @@ export class Manager<T extends Definition> {
     for (const task of options.tasks) this.definitions.set(task.name, task)
     this.limits = DefinitionLimits.of(options.tasks)
     this.joins = new Joins(this.ends, store instanceof LocalQueue ? store : undefined)
-    this.cancel = cancelTask({ store, ends: this.ends, outcomes, publish: (result) => this.publish(result) })
+    const shared = store instanceof LocalQueue ? store : undefined
+    this.cancel = cancelTask({
+      store,
+      ends: this.ends,
+      outcomes,
+      publish: (result) => this.publish(result),
+      others: () => shared === undefined ? [] : [...shared.holders].filter((other) => other !== this.holder)
+    })
     this.storeRetry = options.storeRetry ?? defaultStoreRetry
     this.recording = recording === undefined ? undefined : new TaskRecording(recording.recorder, recording.group)
   }

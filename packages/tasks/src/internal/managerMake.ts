@@ -55,6 +55,8 @@ export const make = <T extends Definition>(
     if (shared === undefined) manager.joins.count(recovered.length)
     else {
       const unwatch = shared.watchIdle(() => manager.joins.wakeIfDone())
+      shared.holders.add(manager.holder)
+      yield* Effect.addFinalizer(() => Effect.sync(() => void shared.holders.delete(manager.holder)))
       yield* Effect.addFinalizer(() => Effect.sync(unwatch))
     }
     manager.workers = yield* Effect.forEach(

@@ -1,8 +1,3 @@
-import { Context, Effect, Layer } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import * as SqliteStore from "../src/SqliteStore.js"
 import * as TaskStore from "../src/TaskStore.js"
 import { contract } from "./contract.js"
 import { contractDeadLetters } from "./contractDeadLetters.js"
@@ -16,21 +11,9 @@ import { contractPriority } from "./contractPriority.js"
 import { contractProgress } from "./contractProgress.js"
 import { contractSchedules } from "./contractSchedules.js"
 import { contractTraces } from "./contractTraces.js"
+import { sqliteStore } from "./fixtures/sqliteStore.js"
 
 contract("memory store", { store: TaskStore.memory, propertyRuns: 30 })
-
-/** A store on a new SQLite file, open until the test's scope ends. */
-const sqliteStore = Effect.gen(function*() {
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-contract-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  // built in the test's scope: the database stays open until the test ends
-  const context = yield* Layer.build(
-    SqliteStore.layer({ filename: path.join(dir, "tasks.db"), synchronous: "normal" })
-  )
-  return Context.get(context, TaskStore.TaskStore)
-})
 
 contract("SQLite store", { store: sqliteStore, propertyRuns: 15 })
 

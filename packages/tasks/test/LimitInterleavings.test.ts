@@ -5,27 +5,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Effect, Exit, Fiber, Schema, type Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Schema, type Scope } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
-import type { TaskResult } from "../src/TaskResult.js"
-import * as TaskStore from "../src/TaskStore.js"
-import { sqliteStore } from "./limitScenarios.js"
-
-const stores = [["memory", TaskStore.memory], ["SQLite", Effect.orDie(sqliteStore)]] as const
-
-const explore = (
-  store: Effect.Effect<TaskStore.TaskStore, never, Scope.Scope>,
-  scenario: Effect.Effect<void, unknown, Scope.Scope>,
-  options: Interleavings.Interleavings.Options
-) => Effect.andThen(Effect.scoped(Effect.flatMap(store, (s) => s.list())), Interleavings.explore(scenario, options))
-
-const collect = <T extends TaskManager.TaskDefinition.Any>(manager: TaskManager.TaskManager<T>) =>
-  Effect.gen(function*() {
-    const outcomes: Array<TaskResult> = []
-    const results = yield* manager.subscribe
-    const fiber = yield* Effect.forkChild(Stream.runForEach(results, (r) => Effect.sync(() => void outcomes.push(r))))
-    return { outcomes, done: Effect.asVoid(Fiber.await(fiber)) }
-  })
+import type * as TaskStore from "../src/TaskStore.js"
+import { collect, explore, localStores } from "./fixtures/explore.js"
 
 /** A definition "limited" (concurrency 1) whose runs `counter` counts from their first step to their last. */
 const counted = (counter: { inside: number; most: number }) =>
@@ -136,7 +119,7 @@ const debounceWithCancel = (store: Effect.Effect<TaskStore.TaskStore, never, Sco
   })
 
 describe("review 26b: Interleavings — pins (passing)", () => {
-  for (const [name, store] of stores) {
+  for (const [name, store] of localStores) {
     it.effect(
       `${name} store: a definition at its limit, two cancels interrupted at any step`,
       () =>

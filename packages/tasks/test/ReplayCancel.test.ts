@@ -6,27 +6,15 @@
  * returns and the cancel goes on.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Fiber, Layer, Schema, Stream } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import * as SqliteStore from "../src/SqliteStore.js"
+import { Deferred, Effect, Fiber, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import * as TaskStore from "../src/TaskStore.js"
-
-const sqlite = Effect.gen(function*() {
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-review-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db") }))
-  return Context.get(context, TaskStore.TaskStore)
-}).pipe(Effect.orDie)
+import { sqliteStore } from "./fixtures/sqliteStore.js"
 
 const settle = Effect.repeat(Effect.yieldNow, { times: 50 })
 
 describe("review: a cancel racing a replay", () => {
-  for (const [name, make] of [["memory", TaskStore.memory], ["SQLite", sqlite]] as const) {
+  for (const [name, make] of [["memory", TaskStore.memory], ["SQLite", Effect.orDie(sqliteStore)]] as const) {
     it.live(`${name} store: a cancel that read the replayed task before it ran answers once it has ended`, () =>
       Effect.scoped(Effect.gen(function*() {
         const inner = yield* make

@@ -5,41 +5,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Interleavings } from "@fiberkit/testkit"
-import { Context, Effect, Exit, Fiber, Layer, Schema, type Scope, Stream } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import * as SqliteStore from "../src/SqliteStore.js"
+import { Effect, Exit, Fiber, Schema, type Scope } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
-import type { TaskResult } from "../src/TaskResult.js"
-import * as TaskStore from "../src/TaskStore.js"
-
-const sqlite = Effect.gen(function*() {
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-review-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db") }))
-  return Context.get(context, TaskStore.TaskStore)
-}).pipe(Effect.orDie)
-
-const stores = [["memory", TaskStore.memory], ["SQLite", sqlite]] as const
-
-/** Explores `scenario` after one opening of a store outside the explorer (the first SQLite one loads the driver). */
-const explore = (
-  store: Effect.Effect<TaskStore.TaskStore, never, Scope.Scope>,
-  scenario: Effect.Effect<void, unknown, Scope.Scope>,
-  options: Interleavings.Interleavings.Options
-) => Effect.andThen(Effect.scoped(Effect.flatMap(store, (s) => s.list())), Interleavings.explore(scenario, options))
-
-/** Every outcome `manager` publishes, until it shuts down. */
-const collect = <T extends TaskManager.TaskDefinition.Any>(manager: TaskManager.TaskManager<T>) =>
-  Effect.gen(function*() {
-    const outcomes: Array<TaskResult> = []
-    const results = yield* manager.subscribe
-    const fiber = yield* Effect.forkChild(Stream.runForEach(results, (r) => Effect.sync(() => void outcomes.push(r))))
-    return { outcomes, done: Effect.asVoid(Fiber.await(fiber)) }
-  })
+import type * as TaskStore from "../src/TaskStore.js"
+import { collect, explore, localStores } from "./fixtures/explore.js"
 
 const cancelAtItsTime = (store: Effect.Effect<TaskStore.TaskStore, never, Scope.Scope>) =>
   Effect.gen(function*() {
@@ -119,7 +88,7 @@ const replayInterrupted = (store: Effect.Effect<TaskStore.TaskStore, never, Scop
 const SEED = 1
 
 describe("review: Interleavings of issue 26", () => {
-  for (const [name, store] of stores) {
+  for (const [name, store] of localStores) {
     // failed before its fix: the replay counts its task as unfinished, then becomes uninterruptible one step later
     it.effect(`${name} store: a replay interrupted at any step leaves no task for join to wait for`, () =>
       explore(store, replayInterrupted(store), {
@@ -132,7 +101,7 @@ describe("review: Interleavings of issue 26", () => {
 })
 
 describe("review: Interleavings of issue 26 — pins (passing)", () => {
-  for (const [name, store] of stores) {
+  for (const [name, store] of localStores) {
     it.effect(`${name} store: a cancel racing a delayed task's time`, () =>
       explore(store, cancelAtItsTime(store), {
         schedules: name === "memory" ? 100 : 20,

@@ -3,24 +3,13 @@
  * `it` states the promise it checks, quoted from the JSDoc.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Fiber, Layer, Option, Schema } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import * as SqliteStore from "../src/SqliteStore.js"
+import { Deferred, Effect, Fiber, Option, Schema } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
-import * as TaskStore from "../src/TaskStore.js"
 import { eventually, type StoreFactory, within, withStore } from "./contractKit.js"
+import { sqliteStore as fixtureSqliteStore } from "./fixtures/sqliteStore.js"
 
-/** A store on a new SQLite file, open until the test's scope ends (as in Contract.test.ts). */
-export const sqliteStore: StoreFactory = Effect.gen(function*() {
-  const dir = yield* Effect.acquireRelease(
-    Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "fiberkit-review-b-"))),
-    (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-  )
-  const context = yield* Layer.build(SqliteStore.layer({ filename: path.join(dir, "tasks.db"), synchronous: "normal" }))
-  return Context.get(context, TaskStore.TaskStore)
-})
+/** A store on a new SQLite file (see fixtures/sqliteStore.ts). */
+export const sqliteStore: StoreFactory = fixtureSqliteStore
 
 /**
  * TaskDefinition `concurrency`: "its other tasks keep their place in the queue while the tasks

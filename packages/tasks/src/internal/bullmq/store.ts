@@ -135,7 +135,8 @@ export class BullStore {
     const failure = waiting && deferred?.fiberkit === "cancelled"
       ? deferred
       : parseFailure(job.failedReason) ?? deferred
-    const taskState = stateOf(state, failure)
+    // active with no take counted: a worker is putting it back (its definition at its limit here)
+    const taskState = state === "active" && job.attemptsStarted === 0 ? "queued" : stateOf(state, failure)
     // ended by a cancel's mark when a worker took it: that take started no attempt
     const reason = state === "failed" ? parseFailure(job.failedReason) : undefined
     const unstarted = reason?.fiberkit === "cancelled" && reason.unstarted === true

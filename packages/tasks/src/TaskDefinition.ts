@@ -61,8 +61,10 @@ export interface TaskDefinition<Name extends string, A, E, Args, R> {
   readonly priority?: number | undefined
   /**
    * The most tasks of this definition that run at once in one manager (one process), an integer
-   * ≥ 1 (else `TaskManager.make` fails `InvalidOptions`); its other tasks keep their place in the
-   * queue while the tasks behind them run. Default: no limit but the manager's `concurrency`.
+   * ≥ 1 (else `TaskManager.make` fails `InvalidOptions`); its other tasks wait while the tasks
+   * behind them run — in their place on the local stores; on BullMQ a task put back at the limit
+   * comes back behind the tasks of its priority added meanwhile. Default: no limit but the
+   * manager's `concurrency`.
    */
   readonly concurrency?: number | undefined
 }

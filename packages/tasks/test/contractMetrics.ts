@@ -37,4 +37,34 @@ export const contractMetrics = (name: string, store: StoreFactory) =>
           assert.strictEqual(now.waitTime.count, 6)
           assert.isAtLeast(now.runTime.min, 4)
         })).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer())))
+  
+    // Dashboard review regression test (it failed before the fix): a replay queued the task again
+    // without counting it, so its take left `pending` at −1 (the dashboard showed "waiting −1")
+    it.live("a replayed dead letter counts as waiting again: pending back to 0 once it has run", () =>
+      withStore(store, (store) =>
+        Effect.gen(function*() {
+          const attempts = new Map<number, number>()
+          const job = TaskManager.define("flaky", {
+            args: Schema.Number,
+            failure: Nope,
+            run: (n) => {
+              attempts.set(n, (attempts.get(n) ?? 0) + 1)
+              return attempts.get(n) === 1 ? Effect.fail(new Nope()) : Effect.void
+            }
+          })
+          const manager = yield* TaskManager.make({ tasks: [job], concurrency: 2, store, name: "replayed" })
+          const [one, two] = yield* manager.addAll(job, [1, 2])
+          yield* within("join", manager.join)
+          const values = Telemetry.values("TaskManager", "replayed", "flaky")
+          yield* eventually("both failed", Effect.map(values, (v) => v.outcomes.failed === 2))
+          assert.isTrue(yield* manager.retry(one!))
+          yield* eventually("the replay ran", Effect.map(values, (v) => v.outcomes.succeeded === 1))
+          assert.strictEqual((yield* values).pending, 0)
+          assert.strictEqual(yield* manager.retryAll(), 1)
+          yield* within("join", manager.join)
+          yield* eventually("the second replay ran", Effect.map(values, (v) => v.outcomes.succeeded === 2))
+          const now = yield* values
+          assert.deepStrictEqual([now.pending, now.running, now.outcomes.failed], [0, 0, 2])
+          assert.strictEqual((yield* manager.status(two!)).state, "succeeded")
+        })).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer())))
   })

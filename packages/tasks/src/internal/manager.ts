@@ -131,7 +131,7 @@ export class Manager<T extends Definition> {
   }
 
   /** `list`, `retry`, `retryAll`. */
-  readonly deadLetters = Replays.operations(this.replays, () => this.closed)
+  readonly deadLetters = Replays.operations(Replays.counted(this.replays, () => this.metrics), () => this.closed)
 
   /**
    * Stores the tasks, all or nothing; one whose id the store holds already is not added again.

@@ -2,6 +2,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidOptions, TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../Errors.js"
 import type * as TaskStore from "../TaskStore.js"
+import type { TaskMetrics } from "./taskMetrics.js"
 
 /**
  * Dead letters and their replay, on any engine: what a manager's `list`, `retry` and `retryAll`
@@ -57,6 +58,27 @@ export const retry = (ops: ReplayOps) => (id: string): Effect.Effect<boolean, Ta
           (found) => Option.isNone(found) ? Effect.fail(new TaskNotFound({ id })) : Effect.succeed(false)
         )
   )
+
+/**
+ * `ops` whose replays count in the manager's metrics (when they are on): a replayed task is
+ * waiting again, `pending` + 1 for its name (read before the replay: a name never changes), as an
+ * add counts — so the take that follows brings it back to where it was.
+ *
+ * @internal
+ */
+export const counted = (ops: ReplayOps, metrics: () => TaskMetrics | undefined): ReplayOps => ({
+  ...ops,
+  replay: (id) =>
+    Effect.suspend(() => {
+      const counting = metrics()
+      if (counting === undefined) return ops.replay(id)
+      return Effect.flatMap(ops.get(id), (found) =>
+        Effect.map(ops.replay(id), (replayed) => {
+          if (replayed && Option.isSome(found)) counting.added(found.value.name, 1)
+          return replayed
+        }))
+    })
+})
 
 /** The most dead letters one `retryAll` replays. */
 const RETRY_ALL_LIMIT = 2 ** 31 - 1

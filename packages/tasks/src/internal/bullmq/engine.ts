@@ -65,7 +65,7 @@ class RemoteManager<T extends Definition> {
   ) {
     for (const task of options.tasks) this.definitions.set(task.name, task)
     this.processor = new Processor(store, this.definitions, options, context)
-    this.deadLetters = Replays.operations(store, () => this.closed)
+    this.deadLetters = Replays.operations(Replays.counted(store, () => this.processor.metrics), () => this.closed)
   }
 
   readonly add = (

@@ -1,4 +1,5 @@
 import "./scripts/node-version.mjs"
+import { chromiumPath } from "./packages/dashboard/test-browser/chromiumPath.js"
 
 // One vitest project per package, plus the examples' smoke tests: the list vitest.config.ts
 // gives to `test.projects` (vitest 5 reads no workspace file). Each project's own
@@ -14,9 +15,19 @@ if (redis === undefined || redis === "") {
   )
 }
 
+// The dashboard's end-to-end tests need a Chromium (`.ci/run` installs Debian's `chromium`): they run
+// when one is found, and are skipped, saying so, when none is.
+const chromium = chromiumPath()
+if (chromium === undefined) {
+  console.log(
+    "[fiberkit] dashboard-browser skipped: no Chromium found (set FIBERKIT_CHROMIUM, or install Debian's chromium)"
+  )
+}
+
 export const projects: ReadonlyArray<string> = [
   "packages/*",
   "examples",
+  ...(chromium === undefined ? [] : ["packages/dashboard/vitest.browser.config.ts"]),
   ...(redis === undefined || redis === ""
     ? []
     : ["packages/tasks/vitest.redis.config.ts", "packages/ratelimit/vitest.redis.config.ts"])

@@ -7,15 +7,18 @@ const escapeHtml = (text: string): string =>
  *
  * @internal
  */
-export const pageHtml = (title: string): string =>
-  `<!doctype html>
+export const pageHtml = (title: string, token: string | undefined): string => {
+  // the page's own files carry the token the page was opened with (the page is shown only to its holders)
+  const query = token === undefined ? "" : `?token=${escapeHtml(encodeURIComponent(token))}`
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · dashboard</title>
-<link rel="stylesheet" href="/dashboard.css">
-<script type="module" src="/dashboard.js"></script>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/dashboard.css${query}">
+<script type="module" src="/dashboard.js${query}"></script>
 </head>
 <body>
 <header>
@@ -44,7 +47,7 @@ export const pageHtml = (title: string): string =>
     <div class="controls" role="group" aria-label="Timeline controls">
       <button type="button" id="zoom-in" aria-label="Zoom in: show a shorter span">+</button>
       <button type="button" id="zoom-out" aria-label="Zoom out: show a longer span">−</button>
-      <label>Span <select id="span"></select></label>
+      <label for="span">Span</label> <select id="span"></select>
       <button type="button" id="pause" aria-pressed="false">Pause</button>
       <span class="legend"><span class="swatch success"></span>succeeded <span class="swatch failure"></span>failed <span class="swatch interrupted"></span>interrupted <span class="swatch wait"></span>waiting</span>
     </div>
@@ -60,3 +63,4 @@ export const pageHtml = (title: string): string =>
 </body>
 </html>
 `
+}

@@ -29,13 +29,21 @@ const spans = [5000, 10000, 30000, 60000, 120000, 300000, 600000, 1800000, 36000
 const selected = {}
 const found = {}
 
+// an element's content replaced only when it changed: no flicker, nothing lost under the pointer
+const fill = (element, html) => {
+  if (element.dataset.html !== html) {
+    element.innerHTML = html
+    element.dataset.html = html
+  }
+}
+
 // ---- figures
 const cell = (label, value, numeric) =>
   "<td data-label=\"" + esc(label) + "\"" + (numeric ? " class=\"num\"" : "") + ">" + value + "</td>"
 const renderInstances = (instances) => {
   $("instances-empty").hidden = instances.length > 0
   $("instances").hidden = instances.length === 0
-  $("instances").tBodies[0].innerHTML = instances.map((i) => {
+  fill($("instances").tBodies[0], instances.map((i) => {
     const bar = i.limit > 0 ? "<span class=\"bar\" aria-hidden=\"true\"><span style=\"width:" +
       Math.min(100, Math.round(100 * i.running / i.limit)) + "%\"></span></span>" : ""
     return "<tr class=\"" + (i.task === undefined ? "instance-row" : "task-row") + "\" data-source=\"" + esc(i.source) +
@@ -51,7 +59,7 @@ const renderInstances = (instances) => {
       cell("Failed", i.outcomes.failed, true) +
       cell("Interrupted", i.outcomes.interrupted, true) +
       cell("Refused", i.outcomes.rejected + i.outcomes.dropped, true) + "</tr>"
-  }).join("")
+  }).join(""))
 }
 
 // ---- timeline
@@ -72,48 +80,66 @@ const zoom = (step) => {
   drawTimeline()
 }
 const serverNow = () => latest ? latest.now + (paused ? 0 : performance.now() - receivedAt) : 0
+// records by instance ("FiberPool thumbnails"), then by worker: a worker's tasks never overlap,
+// one row each; tasks without a worker are packed into rows where each (its wait included) fits,
+// at most 6 — the rest overlap in the last
+const laneRows = (shown) => {
+  const groups = new Map()
+  for (const r of shown) {
+    const key = r.source + " " + r.group
+    let lanes = groups.get(key)
+    if (!lanes) groups.set(key, lanes = new Map())
+    const name = r.lane === undefined ? "" : r.lane
+    let rows = lanes.get(name)
+    if (!rows) lanes.set(name, rows = [])
+    let row = r.lane === undefined ? rows.find((l) => l.end <= r.queuedAt) : rows[0]
+    if (!row && rows.length < 6) rows.push(row = { end: -Infinity, items: [] })
+    if (!row) row = rows[rows.length - 1]
+    row.end = Math.max(row.end, r.endedAt)
+    row.items.push(r)
+  }
+  return groups
+}
+const byName = (a, b) => a.localeCompare(b, undefined, { numeric: true })
 const drawTimeline = () => {
   if (!latest) return
   const now = serverNow()
   const start = now - spanMillis
   const shown = records.filter((r) => r.endedAt >= start)
-  const rows = new Map()
-  for (const r of shown) {
-    const key = r.source + " " + r.group + (r.lane === undefined ? "" : " · " + r.lane)
-    let lanes = rows.get(key)
-    if (!lanes) rows.set(key, lanes = [])
-    let lane = lanes.find((l) => l.end <= r.queuedAt)
-    if (!lane) lanes.push(lane = { end: -Infinity, items: [] })
-    lane.end = r.endedAt
-    lane.items.push(r)
-  }
-  const labelWidth = 170
+  const groups = laneRows(shown)
+  const labelWidth = 130
   const width = Math.max(320, $("timeline").clientWidth || 800)
   const plot = width - labelWidth - 10
   const rowHeight = 16
-  const keys = Array.from(rows.keys()).sort()
-  const total = keys.reduce((n, k) => n + rows.get(k).length, 0)
-  const height = 24 + Math.max(1, total) * rowHeight
+  let total = 0
+  for (const lanes of groups.values()) for (const rows of lanes.values()) total += rows.length
+  const height = 24 + Math.max(1, total + groups.size) * rowHeight
   const x = (t) => labelWidth + Math.max(0, Math.min(plot, (t - start) / spanMillis * plot))
+  const clip = (text, n) => esc(text.length > n ? text.slice(0, n - 1) + "…" : text)
   let svg = "<svg viewBox=\"0 0 " + width + " " + height + "\" height=\"" + height + "\" role=\"img\" aria-label=\"" +
     shown.length + " tasks ended in the last " + spanLabel(spanMillis) + "\">"
   for (let i = 0; i <= 4; i++) {
     const t = start + spanMillis * i / 4
-    svg += "<line x1=\"" + x(t) + "\" x2=\"" + x(t) + "\" y1=\"0\" y2=\"" + height + "\"></line><text x=\"" + (x(t) - (i === 4 ? 40 : 0)) +
+    svg += "<line x1=\"" + x(t) + "\" x2=\"" + x(t) + "\" y1=\"0\" y2=\"" + height + "\"></line><text x=\"" + (x(t) - (i === 4 ? 24 : 0)) +
       "\" y=\"" + (height - 6) + "\">" + (i === 4 ? "now" : "−" + spanLabel(spanMillis - spanMillis * i / 4)) + "</text>"
   }
   let y = 4
-  for (const key of keys) {
-    svg += "<text x=\"4\" y=\"" + (y + 11) + "\">" + esc(key.length > 28 ? key.slice(0, 27) + "…" : key) + "</text>"
-    for (const lane of rows.get(key)) {
-      for (const r of lane.items) {
-        const wait = x(r.startedAt) - x(r.queuedAt)
-        if (wait >= 1) svg += "<rect class=\"wait\" x=\"" + x(r.queuedAt) + "\" y=\"" + (y + 5) + "\" width=\"" + wait + "\" height=\"4\"></rect>"
-        svg += "<rect class=\"" + r.outcome + "\" x=\"" + x(r.startedAt) + "\" y=\"" + (y + 1) + "\" width=\"" +
-          Math.max(1, x(r.endedAt) - x(r.startedAt)) + "\" height=\"12\"><title>" + esc(r.label) + ": " + r.outcome +
-          ", waited " + ms(r.startedAt - r.queuedAt) + ", ran " + ms(r.endedAt - r.startedAt) + "</title></rect>"
+  for (const key of Array.from(groups.keys()).sort(byName)) {
+    svg += "<text class=\"group\" x=\"4\" y=\"" + (y + 11) + "\">" + clip(key, 40) + "</text>"
+    y += rowHeight
+    const lanes = groups.get(key)
+    for (const name of Array.from(lanes.keys()).sort(byName)) {
+      svg += "<text x=\"14\" y=\"" + (y + 11) + "\">" + clip(name, 18) + "</text>"
+      for (const row of lanes.get(name)) {
+        for (const r of row.items) {
+          const wait = x(r.startedAt) - x(r.queuedAt)
+          if (wait >= 1) svg += "<rect class=\"wait\" x=\"" + x(r.queuedAt) + "\" y=\"" + (y + 5) + "\" width=\"" + wait + "\" height=\"4\"></rect>"
+          svg += "<rect class=\"" + r.outcome + "\" x=\"" + x(r.startedAt) + "\" y=\"" + (y + 1) + "\" width=\"" +
+            Math.max(1, x(r.endedAt) - x(r.startedAt)) + "\" height=\"12\"><title>" + esc(r.label) + ": " + r.outcome +
+            ", waited " + ms(r.startedAt - r.queuedAt) + ", ran " + ms(r.endedAt - r.startedAt) + "</title></rect>"
+        }
+        y += rowHeight
       }
-      y += rowHeight
     }
   }
   $("timeline").innerHTML = svg + "</svg>"
@@ -136,21 +162,42 @@ const act = async (path, manager, id) => {
     say("The action could not be sent: " + error)
   }
 }
-const taskRow = (task, write) => {
+const taskCells = (task, write) => {
   const actions = !write ? "" : task.state === "queued" || task.state === "running"
     ? "<button type=\"button\" data-action=\"cancel\" data-id=\"" + esc(task.id) + "\" aria-label=\"Cancel task " + esc(task.id) + "\">Cancel</button>"
     : task.state === "failed"
     ? "<button type=\"button\" data-action=\"retry\" data-id=\"" + esc(task.id) + "\" aria-label=\"Retry task " + esc(task.id) + "\">Retry</button>"
     : ""
-  return "<tr data-task-id=\"" + esc(task.id) + "\" data-state=\"" + task.state + "\">" + cell("Id", esc(task.id)) + cell("Task", esc(task.name)) +
+  return cell("Id", esc(task.id)) + cell("Task", esc(task.name)) +
     cell("State", "<span class=\"state-" + task.state + "\">" + task.state + "</span>") + cell("Attempts", task.attempts, true) +
     cell("Last error", task.error ? "<span class=\"error\">" + esc(task.error) + "</span>" : "") +
-    (write ? cell("Actions", actions) : "") + "</tr>"
+    (write ? cell("Actions", actions) : "")
 }
-const taskTable = (tasks, write) => tasks.length === 0 ? "<p class=\"hint\">No task in this state.</p>"
-  : "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Task</th><th scope=\"col\">State</th>" +
-    "<th scope=\"col\">Attempts</th><th scope=\"col\">Last error</th>" + (write ? "<th scope=\"col\">Actions</th>" : "") +
-    "</tr></thead><tbody>" + tasks.map((t) => taskRow(t, write)).join("") + "</tbody></table></div>"
+const taskHead = (write) => "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th scope=\"col\">Id</th><th scope=\"col\">Task</th>" +
+  "<th scope=\"col\">State</th><th scope=\"col\">Attempts</th><th scope=\"col\">Last error</th>" +
+  (write ? "<th scope=\"col\">Actions</th>" : "") + "</tr></thead><tbody></tbody></table></div>"
+// rows kept by task id and changed in place: a button stays where it is while other tasks come and go
+const fillTasks = (container, tasks, write) => {
+  if (tasks.length === 0) return fill(container, "<p class=\"hint\">No task in this state.</p>")
+  if (!container.querySelector("table")) fill(container, taskHead(write))
+  const body = container.querySelector("tbody")
+  const rows = new Map(Array.from(body.rows).map((row) => [row.dataset.taskId, row]))
+  let previous = null
+  for (const task of tasks) {
+    let row = rows.get(task.id)
+    rows.delete(task.id)
+    if (!row) {
+      row = document.createElement("tr")
+      row.dataset.taskId = task.id
+    }
+    row.dataset.state = task.state
+    fill(row, taskCells(task, write))
+    const next = previous ? previous.nextSibling : body.firstChild
+    if (row !== next) body.insertBefore(row, next)
+    previous = row
+  }
+  for (const row of rows.values()) row.remove()
+}
 const renderManagers = (managers, write) => {
   $("tasks-empty").hidden = managers.length > 0
   const root = $("managers")
@@ -162,7 +209,8 @@ const renderManagers = (managers, write) => {
       box.dataset.manager = m.name
       const id = "find-" + Math.random().toString(36).slice(2)
       box.innerHTML = "<h3>" + esc(m.name) + "</h3><div class=\"states\" role=\"group\" aria-label=\"Tasks of " + esc(m.name) +
-        " by state\"></div><form class=\"find\" role=\"search\"><label for=\"" + id + "\">Find a task by id</label><input id=\"" + id +
+        " by state\">" + states.map((s) => "<button type=\"button\" data-state=\"" + s + "\" aria-pressed=\"false\">" + s +
+        " <span class=\"count\"></span></button>").join("") + "</div><form class=\"find\" role=\"search\"><label for=\"" + id + "\">Find a task by id</label><input id=\"" + id +
         "\" type=\"search\" name=\"id\" autocomplete=\"off\"><button type=\"submit\">Find</button>" +
         (write ? "<button type=\"button\" data-action=\"retry-failed\">Retry all failed</button>" : "") +
         "</form><div class=\"found\"></div><p class=\"error store-error\"></p><div class=\"list\"></div>"
@@ -187,15 +235,20 @@ const renderManagers = (managers, write) => {
     const counts = {}
     for (const s of states) counts[s] = 0
     for (const t of m.tasks) counts[t.state]++
-    const stateButtons = states.map((s) => "<button type=\"button\" data-state=\"" + s + "\" aria-pressed=\"" + (s === state) + "\">" + s +
-      " <span class=\"count\">" + counts[s] + (m.more.includes(s) ? "+" : "") + "</span></button>").join("")
-    const statesBox = box.querySelector(".states")
-    if (statesBox.innerHTML !== stateButtons) statesBox.innerHTML = stateButtons
+    for (const button of box.querySelectorAll(".states button")) {
+      const s = button.dataset.state
+      const pressed = String(s === state)
+      if (button.getAttribute("aria-pressed") !== pressed) button.setAttribute("aria-pressed", pressed)
+      const count = counts[s] + (m.more.includes(s) ? "+" : "")
+      const shown = button.querySelector(".count")
+      if (shown.textContent !== count) shown.textContent = count
+    }
     const hit = found[m.name]
-    box.querySelector(".found").innerHTML = !hit ? "" : hit.task ? taskTable([hit.task], write)
-      : "<p class=\"error\">" + esc(hit.missing) + ": " + esc(hit.error) + "</p>"
+    const foundBox = box.querySelector(".found")
+    if (hit && hit.task) fillTasks(foundBox, [hit.task], write)
+    else fill(foundBox, !hit ? "" : "<p class=\"error\">" + esc(hit.missing) + ": " + esc(hit.error) + "</p>")
     box.querySelector(".store-error").textContent = m.error ? "Its store failed: " + m.error : ""
-    box.querySelector(".list").innerHTML = taskTable(m.tasks.filter((t) => t.state === state), write)
+    fillTasks(box.querySelector(".list"), m.tasks.filter((t) => t.state === state), write)
   }
   for (const box of Array.from(root.children)) {
     if (!managers.some((m) => m.name === box.dataset.manager)) box.remove()

@@ -24,7 +24,7 @@ main { padding: 0 1rem 2rem; max-width: 90rem; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; font-size: .85rem; color: var(--muted); }
-td.num { text-align: right; }
+td.num { text-align: right; white-space: nowrap; }
 tr.task-row td:first-child { padding-left: 1.5rem; }
 .bar { display: inline-block; width: 4rem; height: .5rem; background: var(--line); border-radius: 2px; margin-left: .4rem;
   vertical-align: middle; overflow: hidden; }
@@ -43,8 +43,10 @@ button:hover { border-color: var(--accent); }
 .swatch.wait, rect.wait { background: var(--wait); fill: var(--wait); }
 .timeline svg { width: 100%; display: block; border: 1px solid var(--line); border-radius: 4px; }
 .timeline text { fill: var(--muted); font-size: 11px; }
+.timeline text.group { fill: var(--fg); font-weight: 600; }
 .timeline line { stroke: var(--line); }
 .manager { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: .75rem 0; }
+.manager .list { max-height: 24rem; overflow-y: auto; }
 .manager h3 { font-size: 1rem; margin: .25rem 0 .5rem; }
 .states { display: flex; flex-wrap: wrap; gap: .35rem; margin-bottom: .5rem; }
 .states button[aria-pressed="true"] { border-color: var(--accent); background: var(--accent); color: #fff; }

@@ -80,7 +80,7 @@ const route = (state: State, method: string, url: URL): Effect.Effect<HttpServer
   if (method === "GET") {
     switch (path) {
       case "/":
-        return Effect.succeed(file(pageHtml(state.settings.title), "text/html; charset=utf-8"))
+        return Effect.succeed(file(pageHtml(state.settings.title, state.settings.token), "text/html; charset=utf-8"))
       case "/dashboard.js":
         return Effect.succeed(file(pageScript, "text/javascript; charset=utf-8"))
       case "/dashboard.css":

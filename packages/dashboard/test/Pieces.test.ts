@@ -51,7 +51,7 @@ describe("Recording", () => {
             if (all[n]!.endedAt >= time - windowMillis) assert.isTrue(labels.has(`#${n}`), `#${n} missing`)
           }
           for (const r of got) assert.isAtLeast(r.endedAt, time - windowMillis * 1.25)
-          seen.push(...got.map((r) => r.label))
+          for (const r of got) seen.push(r.label)
           cursor = recording.cursor
         }
       }

@@ -43,7 +43,9 @@ const inSeconds = (millis: number): string => `${(millis / 1000).toFixed(1)} s`
 
 /** The arguments an example runs with in the tour, beside its path. */
 const tourArgs: Readonly<Record<string, ReadonlyArray<string>>> = {
-  "06-thread-pool.ts": ["--timeline", "timeline-thread-pool.svg", "--chart"]
+  "06-thread-pool.ts": ["--timeline", "timeline-thread-pool.svg", "--chart"],
+  // briefly: by hand, on a terminal, it runs for a minute so that its page can be looked at
+  "20-dashboard.ts": ["--seconds", "3"]
 }
 
 const main = () => {

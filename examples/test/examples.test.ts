@@ -764,6 +764,32 @@ const checks: Record<string, (stdout: string) => void> = {
       `CPU-bound → WorkerPool: its ${threads} compute ${onThreads} at once (${cpuThreads}×); the FiberPool's fibers ` +
       `compute 1 at a time on the one thread (${cpuFibers}×)`
     ])
+  },
+  "20-dashboard.ts": (stdout) => {
+    assert.match(stdout, /^Dashboard: http:\/\/127\.0\.0\.1:\d+\/ \(for 3 s\)$/m)
+    /** The figures an instance's line prints. */
+    const line = (name: string) => {
+      const match = new RegExp(`^${name}: (\\d+) succeeded, (\\d+) failed, \\d+ running, \\d+ waiting$`, "m").exec(
+        stdout
+      )
+      assert.isNotNull(match, `no line for ${name} in:\n${stdout}`)
+      return { succeeded: Number(match![1]), failed: Number(match![2]) }
+    }
+    assert.isAbove(line("FiberPool thumbnails").succeeded, 0)
+    // 20 calls a second are let through: in 3 s at most 60 (and the first second's 20 at once)
+    assert.isAtMost(line("RateLimiter api").succeeded, 60)
+    assert.isAbove(line("RateLimiter api").succeeded, 0)
+    const emails = line("TaskManager emails")
+    assert.isAbove(emails.failed, 0)
+    // the dead letters the page lists are the failed emails, each to a mailbox that does not exist
+    const dead = /^Dead letters: (\d+), e\.g\. email-(\d+): NoMailbox: no mailbox user(\d+)@example\.invalid$/m.exec(
+      stdout
+    )
+    assert.isNotNull(dead, stdout)
+    assert.strictEqual(Number(dead![1]), emails.failed)
+    assert.strictEqual(dead![2], dead![3])
+    assert.strictEqual(Number(dead![2]) % 4, 0)
+    assert.match(stdout, new RegExp(`^Retry all failed: ${emails.failed} back in the queue$`, "m"))
   }
 }
 

@@ -9,6 +9,7 @@
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Dashboard, type Snapshot } from "@fiberkit/dashboard"
 import { Executor, FiberPool, WorkerPool } from "@fiberkit/executor"
 import type { Future } from "@fiberkit/executor"
 import { Chart, Timeline } from "@fiberkit/observe"
@@ -246,6 +247,23 @@ const timelineSvg = (dir: string) =>
     return `${records.length} tasks recorded (${[...sources].join(", ")}), ${svg.length} bytes of SVG written`
   })
 
+// ---------------------------------------------------------------------------------------------
+// @fiberkit/dashboard: a pool made under the dashboard's layer, read back from its page's JSON
+// ---------------------------------------------------------------------------------------------
+
+const dashboard = Effect.scoped(Effect.gen(function*() {
+  const { url } = yield* Dashboard.Dashboard
+  const pool = yield* FiberPool.make({ concurrency: 2, name: "consumer-pool" })
+  yield* pool.map([1, 2, 3, 4], (n) => Effect.succeed(n))
+  const response = yield* Effect.promise(() => fetch(`${url}api/snapshot`))
+  const snapshot = (yield* Effect.promise(() => response.json())) as Snapshot.Snapshot
+  const row = snapshot.instances.find((instance) => instance.group === "consumer-pool")
+  if (row === undefined) return yield* new Mismatch({ message: `the pool is not on the page: ${JSON.stringify(snapshot)}` })
+  const page = yield* Effect.promise(() => fetch(url).then((r) => r.text()))
+  if (!page.includes("/dashboard.js")) return yield* new Mismatch({ message: "the page has no script" })
+  return `${url}: FiberPool consumer-pool with ${row.outcomes.succeeded} tasks succeeded, ${snapshot.records.length} on the Timeline`
+})).pipe(Effect.provide(Dashboard.layer({ port: 0 })))
+
 const program = Effect.scoped(Effect.gen(function*() {
   const dir = yield* tempDir
   const passed = [
@@ -256,7 +274,8 @@ const program = Effect.scoped(Effect.gen(function*() {
     yield* check("@fiberkit/executor WorkerPool", workerPool),
     yield* check("@fiberkit/tasks TaskManager + SqliteStore", taskManager(dir)),
     yield* check("@fiberkit/pipelines Fetch.fetchAll", fetchAll),
-    yield* check("@fiberkit/observe Timeline + Chart.svg", timelineSvg(dir))
+    yield* check("@fiberkit/observe Timeline + Chart.svg", timelineSvg(dir)),
+    yield* check("@fiberkit/dashboard Dashboard", dashboard)
   ]
   const failed = passed.filter((ok) => !ok).length
   if (failed > 0) return yield* new Mismatch({ message: `${failed} of ${passed.length} checks failed` })

@@ -32,8 +32,8 @@ describe("Recording", () => {
     ],
     ([steps, capacity]) => {
       const windowMillis = 100
-      const recording = new Recording(() => 0, windowMillis, capacity, undefined)
       let time = 0
+      const recording = new Recording(() => time, windowMillis, capacity, undefined)
       let cursor = 0
       const seen: Array<string> = []
       let next = 0
@@ -47,10 +47,10 @@ describe("Recording", () => {
           assert.isAtMost(got.length, capacity)
           // nothing unread is missing that ended within the window and is among the last `capacity`
           const labels = new Set(got.map((r) => r.label))
-          for (let n = Math.max(cursor - 1, next - capacity, 0); n < next; n++) {
+          for (let n = Math.max(cursor, next - capacity); n < next; n++) {
             if (all[n]!.endedAt >= time - windowMillis) assert.isTrue(labels.has(`#${n}`), `#${n} missing`)
           }
-          for (const r of got) assert.isAtLeast(r.endedAt, time - windowMillis * 1.25)
+          for (const r of got) assert.isAtLeast(r.endedAt, time - windowMillis)
           for (const r of got) seen.push(r.label)
           cursor = recording.cursor
         }
@@ -65,11 +65,17 @@ describe("Recording", () => {
   )
 
   it("records within the window and the capacity are all delivered", () => {
-    const recording = new Recording(() => 0, 1_000, 10, undefined)
+    const recording = new Recording(() => 9, 1_000, 10, undefined)
     for (let i = 0; i < 10; i++) recording.record(record(i, i))
     assert.deepStrictEqual(recording.since(0).map((r) => r.label), Array.from({ length: 10 }, (_, i) => `#${i}`))
-    assert.deepStrictEqual(recording.since(7).map((r) => r.label), ["#6", "#7", "#8", "#9"])
-    assert.strictEqual(recording.cursor, 11)
+    assert.deepStrictEqual(recording.since(6).map((r) => r.label), ["#6", "#7", "#8", "#9"])
+    assert.strictEqual(recording.cursor, 10)
+    // past the capacity the oldest go; past the window they are not sent
+    recording.record(record(10, 1_500))
+    assert.deepStrictEqual(recording.since(0).map((r) => r.label).slice(0, 2), ["#1", "#2"])
+    const late = new Recording(() => 1_500, 1_000, 10, undefined)
+    for (const [n, t] of [[0, 100], [1, 499], [2, 500], [3, 1_500]] as const) late.record(record(n, t))
+    assert.deepStrictEqual(late.since(0).map((r) => r.label), ["#2", "#3"])
   })
 
   it("forwards every record to the recorder it replaced", () => {

@@ -9,8 +9,8 @@
  * `new Float64Array(capacity * 3)`), so a large bound is a defect, not a typed error.
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as RecordRing from "@fiberkit/sync/RecordRing"
 import { Effect, Exit } from "effect"
-import { Ring } from "../src/internal/ring.js"
 import * as Timeline from "../src/Timeline.js"
 
 describe("Timeline capacity", () => {
@@ -26,7 +26,7 @@ describe("Timeline capacity", () => {
     }))
 
   it("the ring grows as records come, and keeps the last capacity records in order once it wraps", () => {
-    const ring = new Ring(3000)
+    const ring = RecordRing.make(3000)
     for (let i = 0; i < 5000; i++) {
       ring.push({
         source: "s",

@@ -135,6 +135,13 @@ export * as RankedLine from "./RankedLine.js"
 export * as ReadWriteLock from "./ReadWriteLock.js"
 
 /**
+ * RecordRing: the last N task records, kept by column (a push allocates nothing).
+ *
+ * @since 0.2.0
+ */
+export * as RecordRing from "./RecordRing.js"
+
+/**
  * Recorder: the hook through which pools, task managers and limiters report the tasks they run
  * (installed by `@fiberkit/observe`'s Timeline).
  *

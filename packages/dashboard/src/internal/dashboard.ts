@@ -53,7 +53,7 @@ const make = (options: Api.Options | undefined) =>
         Recorder.current,
         (previous) =>
           new Recording(
-            previous?.now ?? (() => Number(clock.currentTimeNanosUnsafe()) / 1e6),
+            previous?.now ?? Recorder.nowOf(clock),
             settings.windowMillis,
             settings.capacity,
             previous

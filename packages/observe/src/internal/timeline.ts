@@ -1,10 +1,10 @@
 import { InvalidOptions } from "@fiberkit/sync/Errors"
 import * as Recorder from "@fiberkit/sync/Recorder"
+import * as RecordRing from "@fiberkit/sync/RecordRing"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Api from "../Timeline.js"
-import { Ring } from "./ring.js"
 
 /** @internal */
 export const DEFAULT_CAPACITY = 10_000
@@ -26,9 +26,9 @@ export const make = (
       )
     }
     return Effect.clockWith((clock) => {
-      const ring = new Ring(capacity)
+      const ring = RecordRing.make(capacity)
       const recorder: Recorder.Recorder = {
-        now: () => Number(clock.currentTimeNanosUnsafe()) / 1e6,
+        now: Recorder.nowOf(clock),
         record: (task) => ring.push(task)
       }
       const timeline: Api.TimelineService = {

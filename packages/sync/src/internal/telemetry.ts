@@ -32,15 +32,7 @@ export const defaultBoundaries: ReadonlyArray<number> = [
   60_000
 ]
 
-// the clock every context has unless one is provided (a TestClock, say)
-const liveClock = Context.get(Context.empty(), Clock.Clock)
-
-/**
- * Milliseconds on `clock`: the live clock's as `performance.now()` (fractional, and a quarter of
- * the cost of its `currentTimeNanos`, which builds a BigInt), any other's as it tells them.
- */
-const nowOf = (clock: Clock.Clock): () => number =>
-  clock === liveClock ? () => performance.now() : () => clock.currentTimeMillisUnsafe()
+const nowOf = Recorder.nowOf
 
 /** @internal */
 export const enabled: Context.Reference<boolean> = Context.Reference<boolean>(

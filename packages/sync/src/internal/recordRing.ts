@@ -1,4 +1,5 @@
-import type * as Recorder from "@fiberkit/sync/Recorder"
+import type * as Recorder from "../Recorder.js"
+import type * as Api from "../RecordRing.js"
 
 const OUTCOMES: ReadonlyArray<Recorder.Outcome> = ["success", "failure", "interrupted"]
 const outcomeCode = (outcome: Recorder.Outcome): number => outcome === "success" ? 0 : outcome === "failure" ? 1 : 2
@@ -12,7 +13,7 @@ const outcomeCode = (outcome: Recorder.Outcome): number => outcome === "success"
  * until it is used.
  * @internal
  */
-export class Ring {
+export class Ring implements Api.RecordRing {
   private readonly source: Array<string> = []
   private readonly group: Array<string> = []
   private readonly lane: Array<string | undefined> = []
@@ -24,6 +25,8 @@ export class Ring {
   private next = 0
   private size = 0
   dropped = 0
+  /** How many records were ever pushed (since the last `clear`): the next record's ordinal. */
+  pushed = 0
 
   constructor(readonly capacity: number) {
     this.room = Math.min(capacity, 1024)
@@ -56,14 +59,21 @@ export class Ring {
     this.times[at * 3 + 2] = record.endedAt
     this.outcome[at] = outcomeCode(record.outcome)
     this.next = at + 1 === this.capacity ? 0 : at + 1
+    this.pushed++
   }
 
   toArray(): Array<Recorder.TaskRecord> {
+    return this.since(0)
+  }
+
+  /** The records kept whose ordinal (their place among all pushed, from 0) is `from` or more, oldest first. */
+  since(from: number): Array<Recorder.TaskRecord> {
     const start = this.size === this.capacity ? this.next : 0
-    const out: Array<Recorder.TaskRecord> = new Array(this.size)
-    for (let i = 0; i < this.size; i++) {
+    const skip = Math.min(this.size, Math.max(0, from - (this.pushed - this.size)))
+    const out: Array<Recorder.TaskRecord> = new Array(this.size - skip)
+    for (let i = skip; i < this.size; i++) {
       const at = (start + i) % this.capacity
-      out[i] = {
+      out[i - skip] = {
         source: this.source[at]!,
         group: this.group[at]!,
         lane: this.lane[at],
@@ -85,5 +95,6 @@ export class Ring {
     this.next = 0
     this.size = 0
     this.dropped = 0
+    this.pushed = 0
   }
 }

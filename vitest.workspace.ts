@@ -5,13 +5,14 @@ import { chromiumPath } from "./packages/dashboard/test-browser/chromiumPath.js"
 // gives to `test.projects` (vitest 5 reads no workspace file). Each project's own
 // `vitest.config.ts` merges `vitest.shared.ts`.
 //
-// The integration tests of the BullMQ store and of the limiters on Redis need Redis: they run when
+// The integration tests of the BullMQ store, of the limiters on Redis and of the dashboard of a
+// BullMQ task manager need Redis: they run when
 // FIBERKIT_REDIS_URL is set (`.ci/run` starts a Redis on 127.0.0.1 and sets it), and are skipped,
 // saying so, when it is not.
 const redis = process.env.FIBERKIT_REDIS_URL
 if (redis === undefined || redis === "") {
   console.log(
-    "[fiberkit] tasks-redis and ratelimit-redis skipped: FIBERKIT_REDIS_URL is not set (their integration tests need Redis)"
+    "[fiberkit] tasks-redis, ratelimit-redis and dashboard-redis skipped: FIBERKIT_REDIS_URL is not set (their integration tests need Redis)"
   )
 }
 
@@ -30,5 +31,9 @@ export const projects: ReadonlyArray<string> = [
   ...(chromium === undefined ? [] : ["packages/dashboard/vitest.browser.config.ts"]),
   ...(redis === undefined || redis === ""
     ? []
-    : ["packages/tasks/vitest.redis.config.ts", "packages/ratelimit/vitest.redis.config.ts"])
+    : [
+      "packages/tasks/vitest.redis.config.ts",
+      "packages/ratelimit/vitest.redis.config.ts",
+      "packages/dashboard/vitest.redis.config.ts"
+    ])
 ]

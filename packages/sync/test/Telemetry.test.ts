@@ -198,7 +198,7 @@ describe("Telemetry", () => {
             assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, limit)
           }
           const series = (yield* Metric.snapshot).filter((m) => m.id === Telemetry.names.limit)
-          assert.deepStrictEqual(series.map((m) => m.state), [{ value: limits.at(-1) }])
+          assert.deepStrictEqual(series.map((m) => m.state), [{ value: limits.at(-1)! }])
         })),
       { arbitrary: { runs: 30 } }
     )

@@ -152,4 +152,43 @@ describe("FiberPool metrics", () => {
       })),
     { arbitrary: { runs: 60 }, timeout: 30_000 }
   )
+
+  it.effect("fiberkit_limit: the concurrency as made, then each resize's; a bad resize changes nothing", () =>
+    metered(Effect.gen(function*() {
+      const pool = yield* FiberPool.make({ concurrency: 3, name: "sized" })
+      assert.strictEqual((yield* values("sized")).limit, 3)
+      yield* pool.resize(8)
+      assert.strictEqual((yield* values("sized")).limit, 8)
+      yield* pool.resize(1)
+      assert.strictEqual((yield* values("sized")).limit, 1)
+      assert.isTrue(Exit.isFailure(yield* Effect.exit(pool.resize(0))))
+      assert.strictEqual((yield* values("sized")).limit, 1)
+      const unsized = yield* FiberPool.make({ concurrency: 2 }).pipe(
+        Effect.provide(Telemetry.layer({ enabled: false }))
+      )
+      yield* unsized.resize(5)
+      assert.isFalse(
+        (yield* Metric.snapshot).some((s) => s.id === Telemetry.names.limit && s.attributes?.group !== "sized")
+      )
+    })))
+
+  it.effect.prop(
+    "property: resizes among running tasks — the limit is always the pool's concurrency",
+    [Gen.array(Gen.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 12 })],
+    ([sizes]) =>
+      metered(Effect.gen(function*() {
+        const pool = yield* FiberPool.make({ concurrency: 2, name: "steered" })
+        const futures = yield* Effect.forEach(sizes, () => pool.submit(Effect.sleep(5)))
+        for (const size of sizes) {
+          yield* pool.resize(size)
+          assert.strictEqual((yield* values("steered")).limit, pool.concurrency)
+          assert.strictEqual(pool.concurrency, size)
+          yield* TestClock.adjust(2)
+        }
+        yield* TestClock.adjust(100)
+        yield* Effect.forEach(futures, (future) => future.result, { discard: true })
+        assert.strictEqual((yield* values("steered")).limit, sizes.at(-1))
+      })),
+    { arbitrary: { runs: 30 } }
+  )
 })

@@ -3,7 +3,7 @@ import { Telemetry } from "@fiberkit/sync"
 import { Effect, Exit, Metric } from "effect"
 import * as WorkerPool from "../src/WorkerPool.js"
 import { cells, release, started } from "./fixtures/handshake.js"
-import { half, hold, nap } from "./fixtures/tasks.js"
+import { admitFirst, half, hold, nap } from "./fixtures/tasks.js"
 
 const tasks = new URL("./fixtures/tasks.js", import.meta.url)
 
@@ -70,5 +70,27 @@ describe("WorkerPool metrics", { timeout: 30_000 }, () => {
       assert.strictEqual(v.outcomes.succeeded, 30)
       assert.strictEqual(v.runTime.count, 30)
       assert.isAtLeast(v.waitTime.count, 30) // a call sent again waits again
+    })))
+
+  it.live("fiberkit_limit: the workers as made, then each resize's; a grow that fails goes back with the pool", () =>
+    metered(Effect.gen(function*() {
+      const pool = yield* WorkerPool.make({
+        module: tasks,
+        concurrency: 1,
+        name: "sized",
+        initializer: admitFirst({ cells: cells(), workers: 2 })
+      })
+      const limit = Effect.map(Telemetry.values("WorkerPool", "sized"), (v) => v.limit)
+      assert.strictEqual(yield* limit, 1)
+      yield* pool.resize(2)
+      assert.strictEqual(yield* limit, 2)
+      // a third worker is refused by the initializer: the resize fails, the pool stays at 2
+      const grow = yield* Effect.exit(pool.resize(3))
+      assert.isTrue(Exit.isFailure(grow))
+      assert.strictEqual(pool.concurrency, 2)
+      assert.strictEqual(yield* limit, 2)
+      yield* pool.resize(1)
+      assert.strictEqual(yield* limit, 1)
+      assert.strictEqual(pool.concurrency, 1)
     })))
 })

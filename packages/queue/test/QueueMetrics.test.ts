@@ -77,4 +77,17 @@ describe("JoinableQueue metrics", () => {
       })),
     { arbitrary: { runs: 50 } }
   )
+
+  it.effect("fiberkit_limit: a bounded queue's capacity; an unbounded queue (capacity absent or 0) has none", () =>
+    metered(Effect.gen(function*() {
+      const bounded = yield* JoinableQueue.make<number>({ capacity: 3, name: "bounded", kind: "lifo" })
+      assert.strictEqual((yield* values("bounded")).limit, 3)
+      yield* bounded.putAll([1, 2, 3])
+      assert.strictEqual((yield* values("bounded")).limit, 3)
+      yield* JoinableQueue.make<number>({ name: "unbounded" })
+      yield* JoinableQueue.make<number>({ capacity: 0, name: "zero" })
+      for (const group of ["unbounded", "zero"]) assert.isUndefined((yield* values(group)).limit)
+      const limits = (yield* Metric.snapshot).filter((s) => s.id === Telemetry.names.limit)
+      assert.deepStrictEqual(limits.map((s) => s.attributes?.group), ["bounded"])
+    })))
 })

@@ -157,4 +157,77 @@ describe("limiter metrics", () => {
       })),
     { arbitrary: { runs: 60 }, timeout: 30_000 }
   )
+
+  describe("fiberkit_limit", () => {
+    const limitOf = (source: string, group: string) => Effect.map(Telemetry.values(source, group), (v) => v.limit)
+
+    it.effect("ConcurrencyLimiter: its concurrency when made, then each resize's; a bad resize changes nothing", () =>
+      metered(Effect.gen(function*() {
+        const limiter = yield* ConcurrencyLimiter.make({ concurrency: 3, name: "db" })
+        assert.strictEqual(yield* limitOf("ConcurrencyLimiter", "db"), 3)
+        yield* limiter.resize(10)
+        assert.strictEqual(yield* limitOf("ConcurrencyLimiter", "db"), 10)
+        yield* limiter.resize(1)
+        assert.strictEqual(yield* limitOf("ConcurrencyLimiter", "db"), 1)
+        assert.isTrue(Exit.isFailure(yield* Effect.exit(limiter.resize(0))))
+        assert.strictEqual(yield* limitOf("ConcurrencyLimiter", "db"), limiter.concurrency)
+      })))
+
+    it.effect("RateLimiter and KeyedRateLimiter: the starts per interval (`limit`), as made and as resized", () =>
+      metered(Effect.gen(function*() {
+        const limiter = yield* RateLimiter.make({ limit: 5, interval: "1 second", algorithm: "gcra", name: "api" })
+        assert.strictEqual(yield* limitOf("RateLimiter", "api"), 5)
+        yield* limiter.resize({ limit: 50 })
+        assert.strictEqual(yield* limitOf("RateLimiter", "api"), 50)
+        // another number resized: the limit stays; a bad resize changes nothing
+        yield* limiter.resize({ interval: "2 seconds", burst: 3 })
+        assert.strictEqual(yield* limitOf("RateLimiter", "api"), 50)
+        assert.isTrue(Exit.isFailure(yield* Effect.exit(limiter.resize({ limit: -1 }))))
+        assert.strictEqual(yield* limitOf("RateLimiter", "api"), limiter.options.limit)
+
+        const keyed = yield* KeyedRateLimiter.make<string>({ limit: 10, interval: "1 second", name: "hosts" })
+        assert.strictEqual(yield* limitOf("KeyedRateLimiter", "hosts"), 10)
+        yield* keyed("a")(Effect.void)
+        // a resize through any key resizes every key: the one limit per key
+        yield* keyed("b").resize({ limit: 4 })
+        assert.strictEqual(yield* limitOf("KeyedRateLimiter", "hosts"), 4)
+      })))
+
+    it.effect("KeyedConcurrencyLimiter: its global cap, as made and as resized; none without one", () =>
+      metered(Effect.gen(function*() {
+        const capped = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 2, global: 8, name: "tenants" })
+        assert.strictEqual(yield* limitOf("KeyedConcurrencyLimiter", "tenants"), 8)
+        yield* capped.resize({ perKey: 3 })
+        assert.strictEqual(yield* limitOf("KeyedConcurrencyLimiter", "tenants"), 8)
+        yield* capped.resize({ global: 12, perKey: 1 })
+        assert.strictEqual(yield* limitOf("KeyedConcurrencyLimiter", "tenants"), 12)
+        assert.isTrue(Exit.isFailure(yield* Effect.exit(capped.resize({ global: 0 }))))
+        assert.strictEqual(yield* limitOf("KeyedConcurrencyLimiter", "tenants"), capped.global)
+
+        const uncapped = yield* KeyedConcurrencyLimiter.make<string>({ perKey: 2, name: "users" })
+        yield* uncapped.resize({ perKey: 5 })
+        yield* uncapped("x")(Effect.void)
+        assert.isUndefined(yield* limitOf("KeyedConcurrencyLimiter", "users"))
+        assert.isFalse(
+          (yield* Metric.snapshot).some((s) => s.id === Telemetry.names.limit && s.attributes?.group === "users")
+        )
+      })))
+
+    it.effect.prop(
+      "property: any sequence of resizes, good or bad — the limit published is always the limiter's",
+      [Gen.array(Gen.integer({ min: -1, max: 20 }), { minLength: 1, maxLength: 12 })],
+      ([sizes]) =>
+        metered(Effect.gen(function*() {
+          const concurrency = yield* ConcurrencyLimiter.make({ concurrency: 2, name: "c" })
+          const rate = yield* RateLimiter.make({ limit: 2, interval: "1 second", name: "r" })
+          for (const size of sizes) {
+            yield* Effect.exit(concurrency.resize(size))
+            yield* Effect.exit(rate.resize({ limit: size }))
+            assert.strictEqual(yield* limitOf("ConcurrencyLimiter", "c"), concurrency.concurrency)
+            assert.strictEqual(yield* limitOf("RateLimiter", "r"), rate.options.limit)
+          }
+        })),
+      { arbitrary: { runs: 40 } }
+    )
+  })
 })

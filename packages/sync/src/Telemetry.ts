@@ -1,6 +1,7 @@
 /**
  * Effect `Metric`s for fiberkit's pools, limiters, queues and task managers, under one naming
- * scheme. Every primitive publishes the same five metrics, told apart by their attributes:
+ * scheme. Every primitive publishes the same five metrics, told apart by their attributes, and
+ * its limit where it has one:
  *
  * | name | type | unit | what |
  * | --- | --- | --- | --- |
@@ -9,10 +10,28 @@
  * | `fiberkit_wait_time` | histogram | ms | from submission to start |
  * | `fiberkit_run_time` | histogram | ms | from start to end |
  * | `fiberkit_outcomes_total` | counter | items | ended, by `outcome` |
+ * | `fiberkit_limit` | gauge | see below | the instance's limit now: as made, or as last resized |
  *
  * Attributes: `source` (the kind: `"FiberPool"`, `"RateLimiter"` …), `group` (the instance: its
  * `name`, or its number, as `Recorder.groupName` gives it), `task` (a task's name, where there is
  * one), and `outcome` on the counter.
+ *
+ * What `fiberkit_limit` is, per source (set when the instance is made and at every change; an
+ * instance without a limit has no `fiberkit_limit` series):
+ *
+ * | source | `fiberkit_limit` |
+ * | --- | --- |
+ * | `FiberPool` | `concurrency`: the tasks it runs at once |
+ * | `WorkerPool` | `concurrency`: the workers it keeps |
+ * | `ConcurrencyLimiter`, `RedisConcurrencyLimiter` | `concurrency`: the permits (the Redis one's as Redis last said, whichever process resized it) |
+ * | `KeyedConcurrencyLimiter` | `global`: the permits over all keys; none without a global cap (`perKey` is not published) |
+ * | `RateLimiter`, `RedisRateLimiter` | `limit`: the starts allowed per `interval` (the Redis one's as Redis last said) |
+ * | `KeyedRateLimiter` | `limit`: the starts allowed per `interval`, for each key |
+ * | `JoinableQueue` | `capacity`: the items it holds; none when unbounded |
+ * | `TaskManager` | `concurrency`: its workers (on the series without `task`; 0 for a BullMQ producer-only manager) |
+ *
+ * Two instances of one `source` and `group` share their series: their counts add up, and
+ * `fiberkit_limit` holds the limit the last of them set.
  *
  * Off unless turned on (`layer`, or `enabled`): a primitive reads the setting once, when it is
  * made, and one made with it off pays a single check per item.
@@ -52,7 +71,8 @@ export type Outcome = "succeeded" | "failed" | "interrupted" | "rejected" | "dro
  * own bookkeeping; times are milliseconds on `now`, the clock in force when it was made. The
  * calls are orthogonal — each moves one metric — so that a primitive calls each where its own
  * state changes: `queued`/`dequeued` with its line, `started`/`stopped` with what is inside,
- * `ran` when a run's length is known, `ended` exactly once per item.
+ * `ran` when a run's length is known, `ended` exactly once per item, `limited` when it is made
+ * and whenever its limit changes.
  *
  * **Example**
  *
@@ -60,10 +80,11 @@ export type Outcome = "succeeded" | "failed" | "interrupted" | "rejected" | "dro
  * import { Effect } from "effect"
  * import { Telemetry } from "@fiberkit/sync"
  *
- * // a hand-made primitive: one item queued, started, ended
+ * // a hand-made primitive of 4 slots: one item queued, started, ended
  * const program = Effect.gen(function*() {
  *   const instrument = yield* Telemetry.make("MyPool", "images")
  *   if (instrument === undefined) return // telemetry is off
+ *   instrument.limited(4)
  *   const queuedAt = instrument.now()
  *   instrument.queued()
  *   instrument.dequeued()
@@ -97,6 +118,13 @@ export interface Instrument {
   ran(runMillis: number): void
   /** `count` (default 1) items ended, started or not: once per item (`fiberkit_outcomes_total`, attribute `outcome`). */
   ended(outcome: Outcome, count?: number): void
+  /**
+   * The instance's limit is now `limit` (`fiberkit_limit`): its size, permits, starts per interval
+   * or capacity — call it when the instance is made and after each resize. The gauge's series is
+   * registered on the first call: an instance without a limit (an unbounded queue) never calls it
+   * and has none. `limit` must be a finite number ≥ 0 (else a defect: `IllegalArgumentError`).
+   */
+  limited(limit: number): void
   /** The same instrument with the attribute `task` (made once per name, then reused). */
   forTask(task: string): Instrument
 }
@@ -122,6 +150,7 @@ export const names: {
   readonly waitTime: "fiberkit_wait_time"
   readonly runTime: "fiberkit_run_time"
   readonly outcomes: "fiberkit_outcomes_total"
+  readonly limit: "fiberkit_limit"
 } = internal.names
 
 /**
@@ -254,7 +283,8 @@ export const outcomeOf: (exit: Exit.Exit<unknown, unknown>) => Outcome = interna
 
 /**
  * What one instance's series hold now (see `values`): the gauges, the histograms (empty — count
- * 0 — before the first item) and the count of each outcome.
+ * 0 — before the first item), the count of each outcome, and the limit (`undefined` when it was
+ * never set: an instance without one, or metrics that were off when it was made).
  *
  * **Example**
  *
@@ -263,6 +293,8 @@ export const outcomeOf: (exit: Exit.Exit<unknown, unknown>) => Outcome = interna
  *
  * const busy = (v: Telemetry.Values) => v.running > 0 || v.pending > 0
  * const meanWait = (v: Telemetry.Values) => v.waitTime.count === 0 ? 0 : v.waitTime.sum / v.waitTime.count
+ * // the share of a pool's slots in use, where it has a limit
+ * const utilisation = (v: Telemetry.Values) => v.limit === undefined || v.limit === 0 ? undefined : v.running / v.limit
  * ```
  *
  * @since 0.4.0
@@ -274,6 +306,8 @@ export interface Values {
   readonly waitTime: Metric.HistogramState
   readonly runTime: Metric.HistogramState
   readonly outcomes: Readonly<Record<Outcome, number>>
+  /** `fiberkit_limit`: the instance's limit, as last set; `undefined` when never set. */
+  readonly limit: number | undefined
 }
 
 /**

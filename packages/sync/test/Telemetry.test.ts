@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Metric } from "effect"
+import { Gen } from "@fiberkit/testkit"
+import { Cause, Effect, Exit, Metric } from "effect"
 import { TestClock } from "effect/testing"
 import * as Recorder from "../src/Recorder.js"
 import * as Telemetry from "../src/Telemetry.js"
@@ -130,4 +131,76 @@ describe("Telemetry", () => {
         "2"
       )
     }).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  describe("limit", () => {
+    it.effect("fiberkit_limit: absent until set, then the last limit set, read by values", () =>
+      isolated(Effect.gen(function*() {
+        const instrument = (yield* Telemetry.make("MyPool", "a"))!
+        const limitSeries = Effect.map(Metric.snapshot, (all) => all.filter((m) => m.id === Telemetry.names.limit))
+        // never set: no series, and values says undefined
+        assert.deepStrictEqual(yield* limitSeries, [])
+        assert.isUndefined((yield* Telemetry.values("MyPool", "a")).limit)
+        instrument.limited(4)
+        const [series] = yield* limitSeries
+        assert.strictEqual(series?.type, "Gauge")
+        assert.deepStrictEqual(series?.attributes, { source: "MyPool", group: "a" })
+        assert.deepStrictEqual(series?.state, { value: 4 })
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 4)
+        // a resize: the gauge follows, to 0 as well; still one series
+        instrument.limited(9)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 9)
+        instrument.limited(0)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 0)
+        assert.strictEqual((yield* limitSeries).length, 1)
+        // the other metrics are untouched
+        const values = yield* Telemetry.values("MyPool", "a")
+        assert.deepStrictEqual([values.pending, values.running, values.waitTime.count], [0, 0, 0])
+      })))
+
+    it.effect("per group and task; two instances of one group share it: the last limit set wins", () =>
+      isolated(Effect.gen(function*() {
+        const a = (yield* Telemetry.make("MyPool", "a"))!
+        const b = (yield* Telemetry.make("MyPool", "b"))!
+        a.limited(2)
+        b.limited(3)
+        a.forTask("resize").limited(1)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 2)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "b")).limit, 3)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a", "resize")).limit, 1)
+        assert.isUndefined((yield* Telemetry.values("MyPool", "b", "resize")).limit)
+        assert.isUndefined((yield* Telemetry.values("Other", "a")).limit)
+        const a2 = (yield* Telemetry.make("MyPool", "a"))!
+        a2.limited(7)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 7)
+        a.limited(5)
+        assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 5)
+      })))
+
+    it.effect("a limit that is not a finite number ≥ 0 is a defect, and changes nothing", () =>
+      isolated(Effect.gen(function*() {
+        const instrument = (yield* Telemetry.make("MyPool", "a"))!
+        instrument.limited(3)
+        for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, -0.5]) {
+          const exit = yield* Effect.exit(Effect.sync(() => instrument.limited(bad)))
+          assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), String(bad))
+          assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, 3)
+        }
+      })))
+
+    it.effect.prop(
+      "values reads the last of any sequence of limits, and there is one limit series",
+      [Gen.array(Gen.integer({ min: 0, max: 1_000 }), { minLength: 1, maxLength: 20 })],
+      ([limits]) =>
+        isolated(Effect.gen(function*() {
+          const instrument = (yield* Telemetry.make("MyPool", "a"))!
+          for (const limit of limits) {
+            instrument.limited(limit)
+            assert.strictEqual((yield* Telemetry.values("MyPool", "a")).limit, limit)
+          }
+          const series = (yield* Metric.snapshot).filter((m) => m.id === Telemetry.names.limit)
+          assert.deepStrictEqual(series.map((m) => m.state), [{ value: limits.at(-1)! }])
+        })),
+      { arbitrary: { runs: 30 } }
+    )
+  })
 })

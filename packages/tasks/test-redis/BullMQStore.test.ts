@@ -1,6 +1,7 @@
 /** What only the BullMQ store has: listing tasks by state, the `once` guard, producers and workers apart. */
 import { assert, describe, it } from "@effect/vitest"
-import { Deferred, Effect, Fiber, Option, Schema, Stream } from "effect"
+import * as Telemetry from "@fiberkit/sync/Telemetry"
+import { Deferred, Effect, Fiber, Metric, Option, Schema, Stream } from "effect"
 import * as TaskManager from "../src/TaskManager.js"
 import type * as TaskStore from "../src/TaskStore.js"
 import { freshStore } from "./redis.js"
@@ -75,4 +76,14 @@ describe("BullMQStore", () => {
       assert.isTrue(values.every((v) => v.at instanceof Date), "the value crossed Redis Schema-encoded")
       yield* worker.shutdown({ drain: true })
     })))
+
+  it.live("metrics: fiberkit_limit is a manager's concurrency — 0 for a producer", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const store = yield* freshStore()
+      const job = TaskManager.define("job", { args: Schema.Number, run: () => Effect.void })
+      yield* TaskManager.make({ tasks: [job], concurrency: 0, store, name: "producer" })
+      yield* TaskManager.make({ tasks: [job], concurrency: 3, store, name: "worker" })
+      assert.strictEqual((yield* Telemetry.values("TaskManager", "producer")).limit, 0)
+      assert.strictEqual((yield* Telemetry.values("TaskManager", "worker")).limit, 3)
+    })).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer())))
 })

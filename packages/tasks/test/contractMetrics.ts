@@ -36,6 +36,9 @@ export const contractMetrics = (name: string, store: StoreFactory) =>
           assert.strictEqual(now.runTime.count, 6)
           assert.strictEqual(now.waitTime.count, 6)
           assert.isAtLeast(now.runTime.min, 4)
+          // the manager's limit, its concurrency, is on its series without `task` (none on the task's)
+          assert.strictEqual((yield* Telemetry.values("TaskManager", "metered")).limit, 2)
+          assert.isUndefined(now.limit)
         })).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer())))
   
     // Dashboard review regression test (it failed before the fix): a replay queued the task again

@@ -103,6 +103,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
     this.instrument = observers?.instrument
     this.now = observers?.now ?? zero
     this.line.instrument = this.instrument
+    this.instrument?.limited(concurrency)
   }
 
   pipe() {
@@ -289,6 +290,7 @@ export class FiberPoolImpl implements Api.FiberPool<PendingLimitExceeded>, Admis
   /** `resize`, with `concurrency` checked already. */
   setConcurrency(concurrency: number): void {
     this.concurrency = concurrency
+    this.instrument?.limited(concurrency)
     this.dispatch()
     // a grow makes room for submits waiting for it, even with nothing in line (maxPending 0)
     this.watchers.check()

@@ -76,6 +76,7 @@ export class Workers {
     this.aged = !settings.steering.ranking.isStrict
     this.line = new PendingLine(changed)
     this.line.instrument = recording?.instrument
+    recording?.instrument?.limited(size)
     this.host = {
       settings,
       recording,
@@ -347,7 +348,7 @@ export class Workers {
    * it is ready.
    */
   grow(size: number): Array<Fiber.Fiber<void, WorkerSpawnFailed>> {
-    this.size = size
+    this.resized(size)
     this.blocked.fill(false)
     const starts = this.freeSlots().map((slot) => this.runFork(this.spawn(slot)))
     this.schedule()
@@ -356,9 +357,14 @@ export class Workers {
 
   /** A shrink: the calls held behind running ones go back in line, the surplus retires between calls. */
   shrink(size: number): void {
-    this.size = size
+    this.resized(size)
     if (this.alive() > size) recall(this.threads.filter((thread) => thread !== undefined), this.host.requeue)
     this.dispatch()
+  }
+
+  private resized(size: number): void {
+    this.size = size
+    this.recording?.instrument?.limited(size)
   }
 
   /** No worker left and none starting: the line's jobs fail now instead of waiting for ever. */

@@ -41,8 +41,9 @@ export const make = <A>(options?: Api.JoinableQueue.Options<A>): Effect.Effect<A
         })
       )
     }
-    return Effect.map(
-      Telemetry.instrument("JoinableQueue", options?.name),
-      (instrument) => new JoinableQueueImpl(buffer, capacity === 0 ? Number.POSITIVE_INFINITY : capacity, instrument)
-    )
+    return Effect.map(Telemetry.instrument("JoinableQueue", options?.name), (instrument) => {
+      // the limit is the capacity; an unbounded queue has none
+      if (capacity > 0) instrument?.limited(capacity)
+      return new JoinableQueueImpl(buffer, capacity === 0 ? Number.POSITIVE_INFINITY : capacity, instrument)
+    })
   })

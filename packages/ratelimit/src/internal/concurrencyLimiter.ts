@@ -29,6 +29,7 @@ export const make = (
       const ranking = new Priority.Ranking("ConcurrencyLimiter.withPriority", agingMillis)
       const core = new LimitCore(n, { source: "ConcurrencyLimiter", maxPending, onFull })
       return Effect.map(recording("ConcurrencyLimiter", options.name), (recorded) => {
+        recorded?.limited(n)
         // the rank is taken at arrival, before the Timeline's record of the wait begins
         const run = <A, E, R>(effect: Effect.Effect<A, E, R>, priority: number) =>
           ranking.withRank(priority, (rank) =>
@@ -41,7 +42,10 @@ export const make = (
           withPriority: (priority: number) => <A, E, R>(effect: Effect.Effect<A, E, R>) => run(effect, priority),
           resize: (concurrency: number) =>
             isCount(concurrency)
-              ? Effect.sync(() => core.resize(concurrency))
+              ? Effect.sync(() => {
+                core.resize(concurrency)
+                recorded?.limited(concurrency)
+              })
               : invalid("ConcurrencyLimiter.resize", "concurrency", "an integer ≥ 1", concurrency),
           awaitIdle: core.awaitIdle,
           awaitSizeBelow: (size: number) => core.awaitSizeBelow(size)

@@ -90,6 +90,8 @@ export const make = <K>(
       const ranking = rankingOf(steering)
       const resizeAll = (now: number, options: RateLimiter.RateLimiter.Resolved) => keyed.resize(now, options)
       return Effect.map(recording("KeyedRateLimiter", options.name), (recorded) => {
+        // each key's limit (the same for every key); `facade`'s resize sets the new one
+        recorded?.limited(resolved.limit)
         // one recording for every key: a key is no instance of its own
         const byKey = (key: K): RateLimiter.RateLimiter<PendingLimitExceeded> =>
           facade(() => keyed.options, (now) => keyed.get(key, now), () => keyed.peek(key), resizeAll, ranking, recorded)

@@ -67,6 +67,8 @@ export const make = <K>(
       resolveSteering(op, options),
       recording("KeyedConcurrencyLimiter", options.name),
       ({ agingMillis, maxPending, onFull }, recorded) => {
+        // the limit over all keys: the global cap, if any (unset without one)
+        if (global !== undefined) recorded?.limited(global)
         const core = new LimitCore(global ?? UNCAPPED, {
           source: "KeyedConcurrencyLimiter",
           maxPending,
@@ -135,8 +137,10 @@ export const make = <K>(
               // grew (the pool puts every key's first in line before it serves). A grow lets the
               // waiters of keys that were full in at once; a shrink preempts no one.
               if (perKey !== undefined) limits.perKey = perKey
-              if (global !== undefined) core.resize(global)
-              else if (perKey !== undefined) core.serve()
+              if (global !== undefined) {
+                core.resize(global)
+                recorded?.limited(global)
+              } else if (perKey !== undefined) core.serve()
               return Effect.void
             })
         })

@@ -173,6 +173,7 @@ export const facade = (
           const resolved = check("RateLimiter.resize", resizedOptions(current(), sizes))
           if (resolved instanceof InvalidOptions) return Effect.fail(resolved)
           resizeAll(nowOf(clock), resolved)
+          recording?.limited(resolved.limit)
           return Effect.void
         })
       ),
@@ -207,6 +208,7 @@ export const make = (
     Effect.zip(resolve("RateLimiter.make", options), resolveSteering("RateLimiter.make", options)),
     ([resolved, steering]) =>
       Effect.map(recording("RateLimiter", options.name), (recorded) => {
+        recorded?.limited(resolved.limit)
         const bound = { source: "RateLimiter", maxPending: steering.maxPending, onFull: steering.onFull }
         const limiter = new Limiter(algorithmOf(resolved), resolved, bound)
         return facade(

@@ -39,6 +39,19 @@ export class Recording {
     this.group = observers.group
   }
 
+  /** The limiter's limit is now `limit` (`fiberkit_limit`; see the Telemetry docs for what each source publishes). */
+  limited(limit: number): void {
+    this.instrument?.limited(limit)
+  }
+
+  /**
+   * A limit Redis told: published if it is a count — one that is not (a message someone else
+   * published on the channel) is no mistake of this process, and must not throw in its listener.
+   */
+  heard(limit: number): void {
+    if (Number.isSafeInteger(limit) && limit >= 0) this.instrument?.limited(limit)
+  }
+
   /**
    * A use, recorded: `use(started)` waits for its permit, runs `started`, then its effect. A use
    * interrupted while it waits is recorded as such, with a run of no length.

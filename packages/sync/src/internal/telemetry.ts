@@ -94,6 +94,14 @@ export class InstrumentImpl implements Api.Instrument {
     this.series.outcomes[outcome] += count
   }
 
+  limited(limit: number): void {
+    // a programming mistake of the primitive's: a defect where it sets it (make, resize)
+    if (!(Number.isFinite(limit) && limit >= 0)) {
+      throw new Cause.IllegalArgumentError(`Instrument.limited: limit must be a finite number ≥ 0, got ${limit}`)
+    }
+    this.series.setLimit(limit)
+  }
+
   forTask(task: string): Api.Instrument {
     this.tasks ??= new Map()
     let instrument = this.tasks.get(task)
@@ -145,9 +153,10 @@ export const values = (source: string, group: string, task?: string): Effect.Eff
       rejected: 0,
       dropped: 0
     }
-    const found = {
+    const found: { -readonly [K in keyof Api.Values]: Api.Values[K] } = {
       pending: 0,
       running: 0,
+      limit: undefined,
       waitTime: noHistogram,
       runTime: noHistogram,
       outcomes: outcomeCounts
@@ -157,6 +166,7 @@ export const values = (source: string, group: string, task?: string): Effect.Eff
       if (attributes?.source !== source || attributes.group !== group || attributes.task !== task) continue
       if (snapshot.type === "Gauge" && snapshot.id === names.pending) found.pending += Number(snapshot.state.value)
       else if (snapshot.type === "Gauge" && snapshot.id === names.running) found.running += Number(snapshot.state.value)
+      else if (snapshot.type === "Gauge" && snapshot.id === names.limit) found.limit = Number(snapshot.state.value)
       else if (snapshot.type === "Histogram" && snapshot.id === names.waitTime) found.waitTime = snapshot.state
       else if (snapshot.type === "Histogram" && snapshot.id === names.runTime) found.runTime = snapshot.state
       else if (snapshot.type === "Counter" && snapshot.id === names.outcomes) {

@@ -9,7 +9,8 @@ export const names = {
   running: "fiberkit_running",
   waitTime: "fiberkit_wait_time",
   runTime: "fiberkit_run_time",
-  outcomes: "fiberkit_outcomes_total"
+  outcomes: "fiberkit_outcomes_total",
+  limit: "fiberkit_limit"
 } as const
 
 /**
@@ -21,7 +22,8 @@ const descriptions = {
   running: "Items inside: started, not ended yet",
   waitTime: "Milliseconds from submission to start",
   runTime: "Milliseconds from start to end",
-  outcomes: "Items ended, by outcome"
+  outcomes: "Items ended, by outcome",
+  limit: "The instance's limit: its size, permits, starts per interval or capacity (see the Telemetry docs)"
 } as const
 
 /** @internal */
@@ -81,21 +83,21 @@ const noop = () => {}
 export class Series {
   pending = 0
   running = 0
+  /** The last limit set (`setLimit`), by any instance of the set; its gauge is registered then. */
+  limit: number | undefined = undefined
   readonly waitTime: Histogram
   readonly runTime: Histogram
   readonly outcomes: Record<Api.Outcome, number> = { succeeded: 0, failed: 0, interrupted: 0, rejected: 0, dropped: 0 }
 
-  constructor(attributes: Record<string, string>, boundaries: ReadonlyArray<number>, context: Context.Context<never>) {
+  constructor(
+    private readonly attributes: Record<string, string>,
+    boundaries: ReadonlyArray<number>,
+    private readonly context: Context.Context<never>
+  ) {
     this.waitTime = new Histogram(boundaries)
     this.runTime = new Histogram(boundaries)
-    const gauge = (name: keyof typeof descriptions, value: () => number) =>
-      Metric.registerUnsafe(Metric.gauge(names[name], { description: descriptions[name], attributes }), context, {
-        get: () => ({ value: value() }),
-        update: noop,
-        modify: noop
-      })
-    gauge("pending", () => this.pending)
-    gauge("running", () => this.running)
+    this.gauge("pending", () => this.pending)
+    this.gauge("running", () => this.running)
     const histogram = (name: "waitTime" | "runTime", histogram: Histogram) =>
       Metric.registerUnsafe(
         Metric.histogram(names[name], { description: descriptions[name], attributes, boundaries }),
@@ -116,6 +118,23 @@ export class Series {
         modify: noop
       })
     }
+  }
+
+  /**
+   * The limit is now `limit`: the last one set wins. Its gauge is registered the first time, so a
+   * set whose limit was never set (an unbounded queue) has no `fiberkit_limit` series at all.
+   */
+  setLimit(limit: number): void {
+    if (this.limit === undefined) this.gauge("limit", () => this.limit!)
+    this.limit = limit
+  }
+
+  private gauge(name: "pending" | "running" | "limit", value: () => number): void {
+    Metric.registerUnsafe(
+      Metric.gauge(names[name], { description: descriptions[name], attributes: this.attributes }),
+      this.context,
+      { get: () => ({ value: value() }), update: noop, modify: noop }
+    )
   }
 }
 

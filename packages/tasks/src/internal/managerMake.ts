@@ -35,6 +35,8 @@ export const make = <T extends Definition>(
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     // a Timeline and the metrics name the manager alike (its name, or its number)
     const observers = yield* Telemetry.observers("TaskManager", options.name)
+    // its limit, on the manager's series (no `task`): the tasks its workers run at once
+    observers?.instrument?.limited(workers)
     const recorder = observers?.recorder
     const manager = new Manager<T>(
       store,

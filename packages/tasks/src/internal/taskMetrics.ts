@@ -15,7 +15,8 @@ const outcomes: Record<string, Telemetry.Outcome> = {
  * over their groups is the store's queue; `fiberkit_running` the tasks its workers hold;
  * `fiberkit_wait_time` from when a task could first run (its `runAt`, else its add) to its start;
  * `fiberkit_run_time` from its start to its end (retries included); `fiberkit_outcomes_total`
- * each outcome this manager published (`cancelled` counts as `interrupted`).
+ * each outcome this manager published (`cancelled` counts as `interrupted`). (`fiberkit_limit`,
+ * its concurrency, is set on the manager's own instrument, without `task`, when it is made.)
  *
  * @internal
  */

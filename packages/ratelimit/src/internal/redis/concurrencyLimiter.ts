@@ -104,6 +104,8 @@ export const make = (
       giveBack,
       clock
     })
+    // the limit in force, `concurrency` then each one Redis tells (a resize by any process)
+    if (recorded !== undefined) line.limit.follow((limit) => recorded.heard(limit))
     yield* subscribe(
       connection.client,
       channel,

@@ -92,6 +92,8 @@ export const make = (
     const nextId = idSource()
     /** The numbers in force, as Redis last said: `make`'s, or the last `resize`'s of any process. */
     const numbers = new Versioned<RateLimiter.RateLimiter.Resolved>(resolved)
+    // the limit in force, `make`'s then each one Redis tells (a resize by any process)
+    if (recorded !== undefined) numbers.follow((numbers) => recorded.heard(numbers.limit))
     /**
      * Takes the numbers of a reply (to a request sent at `sent`, `numbers.mark`) or a message, unless
      * they are older than those in force (see `Versioned`): whether those in force are these now.

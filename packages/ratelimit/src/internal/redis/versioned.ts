@@ -22,8 +22,16 @@ export class Versioned<A> {
   private version = 0
   /** How many offers were taken: a request sent when it still reads the same is newer than the value held. */
   private taken = 0
+  /** Told each value taken (see `follow`). */
+  private follower: ((value: A) => void) | undefined = undefined
 
   constructor(public value: A) {}
+
+  /** Tells `follower` the value now, then every value taken from now on (one follower: a later one replaces it). */
+  follow(follower: (value: A) => void): void {
+    this.follower = follower
+    follower(this.value)
+  }
 
   /** Read just before a request is sent; given back to `offer` with its reply. */
   get mark(): number {
@@ -40,6 +48,7 @@ export class Versioned<A> {
     this.version = of
     this.value = value
     this.taken++
+    this.follower?.(value)
     return true
   }
 }

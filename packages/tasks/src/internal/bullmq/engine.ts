@@ -266,7 +266,10 @@ export const make = <T extends Definition>(
       ended
     )
     const settings = store.settings
-    manager.processor.metrics = TaskMetrics.of(yield* Telemetry.instrument("TaskManager", options.name))
+    const instrument = yield* Telemetry.instrument("TaskManager", options.name)
+    // its limit, on the manager's series (no `task`): the jobs this process runs at once (0: a producer)
+    instrument?.limited(workers)
+    manager.processor.metrics = TaskMetrics.of(instrument)
     manager.stopSchedules = yield* startSchedules(options.schedules, manager.definitions, {
       add: manager.add,
       ticks: store.ticks,

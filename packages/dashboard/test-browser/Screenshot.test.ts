@@ -35,7 +35,7 @@ describe("the dashboard page", () => {
       yield* on(() => page.locator("[data-manager=\"emails\"]").getByRole("button", { name: /^failed/ }).click())
       yield* on(() => page.locator("[data-manager=\"emails\"] tr[data-state=\"failed\"]").first().waitFor())
       yield* Effect.sleep("2 seconds") // a Timeline with some history
-      yield* on(() => page.getByLabel("Span", { exact: true }).selectOption("10000"))
+      yield* on(() => page.getByLabel("Span", { exact: true }).selectOption("5000"))
       // docs/dashboard.png when asked (FIBERKIT_UPDATE_SCREENSHOT=1), else under build/
       const file = process.env.FIBERKIT_UPDATE_SCREENSHOT === "1"
         ? path.join(__dirname, "../docs/dashboard.png")

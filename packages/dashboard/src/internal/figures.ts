@@ -3,10 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import type * as Snapshot from "../Snapshot.js"
 
-/** The limit gauge's name (published by the pools, limiters, queues and task managers). */
-const limitName = "fiberkit_limit"
-
-const ours: ReadonlySet<string> = new Set([...Object.values(Telemetry.names), limitName])
+const ours: ReadonlySet<string> = new Set(Object.values(Telemetry.names))
 
 const none: Snapshot.Percentiles = { count: 0, p50: undefined, p95: undefined, p99: undefined, max: undefined }
 
@@ -123,7 +120,7 @@ export const instances: Effect.Effect<Array<Snapshot.Instance>> = Effect.map(Met
       const value = Number(snapshot.state.value)
       if (snapshot.id === Telemetry.names.pending) instance.pending += value
       else if (snapshot.id === Telemetry.names.running) instance.running += value
-      else if (snapshot.id === limitName) instance.limit = value
+      else if (snapshot.id === Telemetry.names.limit) instance.limit = value
     } else if (snapshot.type === "Histogram") {
       if (snapshot.id === Telemetry.names.waitTime) instance.waitTime = snapshot.state
       else if (snapshot.id === Telemetry.names.runTime) instance.runTime = snapshot.state

@@ -22,13 +22,11 @@ main { padding: 0 1rem 2rem; max-width: 90rem; }
 .hint { color: var(--muted); }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th, td { text-align: left; padding: .3rem .45rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; font-size: .85rem; color: var(--muted); }
 td.num { text-align: right; white-space: nowrap; }
 tr.task-row td:first-child { padding-left: 1.5rem; }
-.bar { display: inline-block; width: 4rem; height: .5rem; background: var(--line); border-radius: 2px; margin-left: .4rem;
-  vertical-align: middle; overflow: hidden; }
-.bar > span { display: block; height: 100%; background: var(--accent); }
+meter.bar { width: 3rem; height: .6rem; margin-left: .4rem; vertical-align: middle; }
 button, select, input { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line);
   border-radius: 4px; padding: .2rem .6rem; }
 button { cursor: pointer; }

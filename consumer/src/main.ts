@@ -258,7 +258,9 @@ const dashboard = Effect.scoped(Effect.gen(function*() {
   const response = yield* Effect.promise(() => fetch(`${url}api/snapshot`))
   const snapshot = (yield* Effect.promise(() => response.json())) as Snapshot.Snapshot
   const row = snapshot.instances.find((instance) => instance.group === "consumer-pool")
-  if (row === undefined) return yield* new Mismatch({ message: `the pool is not on the page: ${JSON.stringify(snapshot)}` })
+  if (row === undefined) {
+    return yield* new Mismatch({ message: `the pool is not on the page: ${JSON.stringify(snapshot)}` })
+  }
   const page = yield* Effect.promise(() => fetch(url).then((r) => r.text()))
   if (!page.includes("/dashboard.js")) return yield* new Mismatch({ message: "the page has no script" })
   return `${url}: FiberPool consumer-pool with ${row.outcomes.succeeded} tasks succeeded, ${snapshot.records.length} on the Timeline`

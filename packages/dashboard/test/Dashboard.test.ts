@@ -50,7 +50,11 @@ describe("Dashboard", () => {
       const row = after.instances.find((i) => i.source === "FiberPool" && i.group === "images")!
       assert.deepStrictEqual([row.running, row.pending, row.limit, row.outcomes.succeeded], [0, 0, 2, 3])
       yield* pool.resize(5)
-      yield* eventually(snapshotOf(url), (s) => s.instances.some((i) => i.group === "images" && i.limit === 5), "limit 5")
+      yield* eventually(
+        snapshotOf(url),
+        (s) => s.instances.some((i) => i.group === "images" && i.limit === 5),
+        "limit 5"
+      )
       assert.strictEqual(row.runTime.count, 3)
       assert.isTrue(row.runTime.p50! <= row.runTime.p99! && row.runTime.p99! <= row.runTime.max!)
       // a page that asks from the cursor gets nothing twice

@@ -40,7 +40,7 @@ export const contractMetrics = (name: string, store: StoreFactory) =>
           assert.strictEqual((yield* Telemetry.values("TaskManager", "metered")).limit, 2)
           assert.isUndefined(now.limit)
         })).pipe(Effect.provideService(Metric.MetricRegistry, new Map()), Effect.provide(Telemetry.layer())))
-  
+
     // Dashboard review regression test (it failed before the fix): a replay queued the task again
     // without counting it, so its take left `pending` at −1 (the dashboard showed "waiting −1")
     it.live("a replayed dead letter counts as waiting again: pending back to 0 once it has run", () =>

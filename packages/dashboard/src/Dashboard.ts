@@ -62,7 +62,8 @@ export interface Options {
 }
 
 /**
- * A task as a task manager lists it: what the dashboard reads of `TaskStore.TaskRecord`.
+ * A task as a task manager lists it: what the dashboard reads of `TaskStore.TaskRecord` (the
+ * fields the page shows, `Snapshot.Task`).
  *
  * **Example**
  *
@@ -76,18 +77,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface TaskSourceRecord {
-  readonly id: string
-  readonly name: string
-  readonly state: Snapshot.TaskState
-  readonly attempts: number
-  readonly addedAt: number
-  readonly startedAt: number | undefined
-  readonly finishedAt: number | undefined
-  readonly error: string | undefined
-  readonly progress: number | undefined
-  readonly replays: number
-}
+export type TaskSourceRecord = Snapshot.Task
 
 /**
  * What the dashboard uses of a task manager: `@fiberkit/tasks`' `TaskManager` is one, on every

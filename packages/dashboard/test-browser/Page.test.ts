@@ -4,21 +4,14 @@
  * of the row clicked (by keyboard too), the token guard refuses the page without it, the page reads
  * on a narrow screen — and a screenshot is written for the README.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as FiberPool from "@fiberkit/executor/FiberPool"
 import { Deferred, Effect } from "effect"
-import type { Browser } from "playwright-core"
 import * as Dashboard from "../src/Dashboard.js"
 import { eventually, workload } from "../test/fixtures.js"
-import { launch, on, pageOf } from "./chromium.js"
+import { browserForFile, on, pageOf } from "./chromium.js"
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser.close()
-})
+const browser = browserForFile()
 
 const writable = Dashboard.layer({ port: 0, write: true, every: "100 millis" })
 
@@ -26,7 +19,7 @@ describe("the dashboard page", () => {
   it.live("loads, goes live, and its figures change as work runs", () =>
     Effect.gen(function*() {
       const { url } = yield* Dashboard.Dashboard
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       const pool = yield* FiberPool.make({ concurrency: 2, name: "resizer" })
       yield* on(() => page.goto(url))
       yield* on(() => page.getByRole("status").first().getByText("Live").waitFor())
@@ -64,7 +57,7 @@ describe("the dashboard page", () => {
       yield* manager.add("hold", "b", { id: "job-2" })
       yield* manager.add("hold", "c", { id: "job-3" })
       yield* eventually(manager.status("job-1"), (task) => task.state === "running", "job-1 running")
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       yield* on(() => page.goto(url))
       const jobs = page.locator("[data-manager=\"jobs\"]")
       yield* on(() => jobs.locator("tr[data-task-id=\"job-2\"]").waitFor())
@@ -110,7 +103,7 @@ describe("the dashboard page", () => {
       const { manager } = yield* workload("jobs")
       yield* manager.add("hold", "a", { id: "job-1" })
       yield* manager.add("hold", "b", { id: "job-2" })
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       yield* on(() => page.goto(url))
       yield* on(() => page.locator("tr[data-task-id=\"job-2\"]").waitFor())
       assert.strictEqual(yield* on(() => page.locator("#mode").textContent()), "Read only")
@@ -120,7 +113,7 @@ describe("the dashboard page", () => {
   it.live("the token guard refuses the page without the token, and serves it with", () =>
     Effect.gen(function*() {
       const { url } = yield* Dashboard.Dashboard
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       const refused = yield* on(() => page.goto(url))
       assert.strictEqual(refused?.status(), 401)
       assert.include(yield* on(() => page.textContent("body")), "a token is required")
@@ -134,7 +127,7 @@ describe("the dashboard page", () => {
       const { url } = yield* Dashboard.Dashboard
       const pool = yield* FiberPool.make({ concurrency: 2, name: "narrow" })
       yield* Effect.flatMap(pool.submit(Effect.void), (future) => future.result)
-      const page = yield* pageOf(browser, { width: 360, height: 740 })
+      const page = yield* pageOf(browser(), { width: 360, height: 740 })
       yield* on(() => page.goto(url))
       const row = page.locator("tr.instance-row[data-group=\"narrow\"]")
       yield* on(() => row.waitFor())

@@ -4,22 +4,15 @@
  * that program's instances are on it. `FIBERKIT_UPDATE_SCREENSHOT=1` writes it to
  * `docs/dashboard.png`; otherwise under `build/`, checked, and not kept.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
-import type { Browser } from "playwright-core"
 import * as Dashboard from "../src/Dashboard.js"
-import { launch, on, pageOf } from "./chromium.js"
+import { browserForFile, on, pageOf } from "./chromium.js"
 import { mixedWorkload } from "./mixedWorkload.js"
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser.close()
-})
+const browser = browserForFile()
 
 const writable = Dashboard.layer({ port: 0, write: true, every: "100 millis" })
 
@@ -28,7 +21,7 @@ describe("the dashboard page", () => {
     Effect.gen(function*() {
       const { url } = yield* Dashboard.Dashboard
       yield* mixedWorkload
-      const page = yield* pageOf(browser, { width: 1200, height: 1100 })
+      const page = yield* pageOf(browser(), { width: 1200, height: 1100 })
       yield* on(() => page.goto(url))
       yield* on(() => page.locator("tr.instance-row[data-source=\"TaskManager\"][data-group=\"emails\"]").waitFor())
       yield* on(() => page.locator("#timeline rect.failure").first().waitFor())

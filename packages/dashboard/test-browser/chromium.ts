@@ -2,6 +2,7 @@
  * Headless Chromium for the end-to-end tests: the browser of the machine (Debian's `chromium`
  * package), driven by `playwright-core` — no browser download.
  */
+import { afterAll, beforeAll } from "@effect/vitest"
 import { Effect } from "effect"
 import { type Browser, chromium, type Page } from "playwright-core"
 import { chromiumPath } from "./chromiumPath.js"
@@ -12,6 +13,18 @@ export const launch = (): Promise<Browser> => {
   if (executablePath === undefined) throw new Error("no Chromium: set FIBERKIT_CHROMIUM or put chromium on the PATH")
   // a container's root user has no sandbox to enter
   return chromium.launch({ executablePath, args: ["--no-sandbox", "--disable-dev-shm-usage"] })
+}
+
+/** One browser for the test file that calls this (at its top): launched before its tests, closed after. */
+export const browserForFile = (): () => Browser => {
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    browser = await launch()
+  })
+  afterAll(async () => {
+    await browser?.close()
+  })
+  return () => browser!
 }
 
 /** A fresh page of `browser` (its own context: no shared storage) for the scope. */

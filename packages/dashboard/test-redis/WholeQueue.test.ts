@@ -8,9 +8,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as BullMQStore from "@fiberkit/tasks/BullMQStore"
 import * as TaskManager from "@fiberkit/tasks/TaskManager"
-import { Deferred, Effect } from "effect"
+import { ChildScript } from "@fiberkit/testkit"
+import { Effect } from "effect"
 import { Redis } from "ioredis"
-import { spawn } from "node:child_process"
 import * as path from "node:path"
 import * as Dashboard from "../src/Dashboard.js"
 import type * as Snapshot from "../src/Snapshot.js"
@@ -32,35 +32,9 @@ const removeQueue = (queue: string) =>
     redis.disconnect()
   })
 
-/** The other process, ready once it has added `tasks`; its output lines; killed with the scope. */
+/** The other process, ready once it has added `tasks`; killed with the scope. */
 const otherProcess = (queue: string, tasks: ReadonlyArray<string>) =>
-  Effect.acquireRelease(
-    Effect.gen(function*() {
-      const ready = yield* Deferred.make<void, Error>()
-      const child = spawn(
-        process.execPath,
-        ["--import", "tsx", path.join(__dirname, "fixtures", "otherProcess.ts"), redisUrl(), queue, ...tasks],
-        { stdio: ["ignore", "pipe", "inherit"] }
-      )
-      const lines: Array<string> = []
-      let partial = ""
-      child.stdout.setEncoding("utf8")
-      child.stdout.on("data", (chunk: string) => {
-        const parts = (partial + chunk).split("\n")
-        partial = parts.pop()!
-        for (const line of parts) {
-          lines.push(line)
-          if (line === "ready") Deferred.doneUnsafe(ready, Effect.void)
-        }
-      })
-      child.on("exit", (code) =>
-        Deferred.doneUnsafe(ready, Effect.fail(new Error(`exited (${code}) before it was ready`))))
-      yield* Deferred.await(ready)
-      return { child, lines }
-    }),
-    ({ child }) =>
-      Effect.sync(() => child.kill("SIGKILL"))
-  )
+  ChildScript.start(path.join(__dirname, "fixtures", "otherProcess.ts"), [redisUrl(), queue, ...tasks])
 
 const stateOf = (snapshot: Snapshot.Snapshot, id: string) =>
   snapshot.taskManagers[0]?.tasks.find((task) => task.id === id)

@@ -5,23 +5,16 @@
  * completion counts a duplicate.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { RedisServer } from "@fiberkit/testkit"
-import { Deferred, Effect, Fiber, Schedule, type Scope } from "effect"
+import { ChildScript, RedisServer } from "@fiberkit/testkit"
+import { Effect, Fiber, Schedule, type Scope } from "effect"
 import { Redis } from "ioredis"
-import { spawn } from "node:child_process"
 import * as path from "node:path"
 import * as BullMQStore from "../src/BullMQStore.js"
 import * as TaskManager from "../src/TaskManager.js"
 import { marks, workTask } from "./fixtures/distributed.js"
 import { removeQueueAt, url as redisUrl } from "./redis.js"
 
-interface WorkerProcess {
-  readonly pid: number
-  readonly lines: Array<string>
-  readonly kill: (signal: NodeJS.Signals) => void
-  /** The exit code, once the process has exited (null: killed by a signal). */
-  readonly exited: Effect.Effect<number | null>
-}
+type WorkerProcess = ChildScript.ChildScript
 
 /** A worker process on `queue`, ready (its manager made) when this succeeds; killed with the scope. */
 const startWorker = (
@@ -29,48 +22,12 @@ const startWorker = (
   queue: string,
   options: { readonly lockMillis: number; readonly closeTimeoutMillis: number }
 ): Effect.Effect<WorkerProcess, Error, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.gen(function*() {
-      const exited = yield* Deferred.make<number | null>()
-      const ready = yield* Deferred.make<void, Error>()
-      const child = spawn(
-        process.execPath,
-        [
-          "--import",
-          "tsx",
-          path.join(__dirname, "fixtures", "worker.ts"),
-          url,
-          queue,
-          String(options.lockMillis),
-          String(options.closeTimeoutMillis)
-        ],
-        { stdio: ["ignore", "pipe", "inherit"] }
-      )
-      const lines: Array<string> = []
-      let partial = ""
-      child.stdout.setEncoding("utf8")
-      child.stdout.on("data", (chunk: string) => {
-        const parts = (partial + chunk).split("\n")
-        partial = parts.pop()!
-        for (const line of parts) {
-          lines.push(line)
-          if (line === "ready") Deferred.doneUnsafe(ready, Effect.void)
-        }
-      })
-      child.on("exit", (code) => {
-        Deferred.doneUnsafe(exited, Effect.succeed(code))
-        Deferred.doneUnsafe(ready, Effect.fail(new Error(`worker exited (${code}) before it was ready`)))
-      })
-      yield* Deferred.await(ready)
-      return {
-        pid: child.pid!,
-        lines,
-        kill: (signal: NodeJS.Signals) => child.kill(signal),
-        exited: Deferred.await(exited)
-      }
-    }),
-    (worker) => Effect.sync(() => worker.kill("SIGKILL"))
-  )
+  ChildScript.start(path.join(__dirname, "fixtures", "worker.ts"), [
+    url,
+    queue,
+    String(options.lockMillis),
+    String(options.closeTimeoutMillis)
+  ])
 
 /** Waits until one of the workers prints `line`, and returns it. */
 const whoPrints = (workers: ReadonlyArray<WorkerProcess>, line: string) =>

@@ -4,8 +4,8 @@
  * resumes from its last tick — each tick once, the latest missed one run at the start.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { ChildScript } from "@fiberkit/testkit"
 import { Effect } from "effect"
-import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -43,23 +43,14 @@ describe("SqliteStore: a crash with delayed tasks, a dead letter and a schedule"
         const db = path.join(dir, "tasks.db")
         const log = path.join(dir, "log.txt")
         const started = Date.now()
-        yield* Effect.callback<void, Error>((resume) => {
-          const child = spawn(
-            process.execPath,
-            ["--import", "tsx", path.join(__dirname, "fixtures", "crashStatesChild.ts"), db, log, String(DELAY)],
-            { stdio: ["ignore", "pipe", "inherit"] }
-          )
-          child.stdout.setEncoding("utf8")
-          child.stdout.on("data", (chunk: string) => {
-            if (chunk.split("\n").includes("ready")) child.kill("SIGKILL")
-          })
-          child.on(
-            "exit",
-            (code, signal) =>
-              resume(signal === "SIGKILL" ? Effect.void : Effect.fail(new Error(`child ended: ${code} ${signal}`)))
-          )
-          return Effect.sync(() => child.kill("SIGKILL"))
-        })
+        // killed as soon as it is ready (its tasks added, the dead letter failed, a tick run)
+        const child = yield* ChildScript.start(path.join(__dirname, "fixtures", "crashStatesChild.ts"), [
+          db,
+          log,
+          String(DELAY)
+        ])
+        child.kill("SIGKILL")
+        assert.isNull(yield* child.exited, "ended by the signal")
         const before = yield* rows(db)
         const delayed = before.filter((row) => Number(row.args) >= 100 && Number(row.args) <= 104)
         assert.strictEqual(delayed.length, 5)

@@ -7,6 +7,13 @@
  */
 
 /**
+ * ChildScript: a TypeScript script in a process of its own, ready on a line, killed with the scope.
+ *
+ * @since 0.2.0
+ */
+export * as ChildScript from "./ChildScript.js"
+
+/**
  * Counts tracked effects while they run: current and peak in-flight counts, order of starts.
  *
  * @since 0.1.0

@@ -90,4 +90,25 @@ describe("TaskManager metrics", () => {
       assert.strictEqual(now.waitTime.count, 0)
       assert.isUndefined((yield* Telemetry.values("TaskManager", "quiet")).limit)
     })).pipe(Effect.provideService(Metric.MetricRegistry, new Map())))
+
+  // Dashboard review regression test (it failed before the fix): a manager started on a store
+  // with tasks a previous run left took them without having counted them, so `pending` read −1
+  it.effect("tasks left by a previous run wait in the metrics of the manager that takes them over", () =>
+    observed(Effect.gen(function*() {
+      const store = yield* TaskStore.memory
+      const gate = yield* Deferred.make<void>()
+      const job = TaskManager.define("held", { args: Schema.Number, run: () => Deferred.await(gate) })
+      // the previous run: added three tasks, stopped (the one it ran goes back), made without metrics
+      yield* Effect.scoped(Effect.gen(function*() {
+        const before = yield* TaskManager.make({ tasks: [job], concurrency: 1, store, name: "before" })
+        yield* before.addAll(job, [1, 2, 3])
+      })).pipe(Effect.provide(Telemetry.layer({ enabled: false })))
+      const manager = yield* TaskManager.make({ tasks: [job], concurrency: 1, store, name: "restarted" })
+      const values = Telemetry.values("TaskManager", "restarted", "held")
+      yield* TestTime.run(Effect.void)
+      assert.deepStrictEqual([(yield* values).pending, (yield* values).running], [2, 1])
+      yield* Deferred.succeed(gate, undefined)
+      yield* manager.join
+      assert.deepStrictEqual([(yield* values).pending, (yield* values).outcomes.succeeded], [0, 3])
+    })))
 })

@@ -110,6 +110,13 @@ export class Manager<T extends Definition> {
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
     this.addTasks(task, Array.from(all), manyOptions(options))
 
+  /** Tasks a previous run left unfinished, found at start: waiting, in the metrics. */
+  recovered(tasks: ReadonlyArray<TaskStore.TaskRecord>): void {
+    const metrics = this.metrics
+    if (metrics === undefined) return
+    for (const task of tasks) metrics.added(task.name, 1) // queued, or put back from running
+  }
+
   /** Dead letters: a replayed task counts as unfinished from the step that asked for it. */
   private readonly replays = {
     list: (filter?: TaskStore.ListFilter) => this.store.list(filter),

@@ -54,6 +54,9 @@ export const make = <T extends Definition>(
     const recovered = yield* store.recover
     // (a local store counts its tasks itself)
     const shared = manager.joins.shared
+    // the tasks left by a previous run wait here as if added here, unless a live manager on the
+    // store counts them already (its metrics' `pending`: what the managers added, less what they took)
+    if (shared === undefined || shared.holders.size === 0) manager.recovered(recovered)
     if (shared === undefined) manager.joins.count(recovered.length)
     else {
       const unwatch = shared.watchIdle(() => manager.joins.wakeIfDone())

@@ -116,8 +116,10 @@ export interface Task {
 export type TaskState = "queued" | "running" | "succeeded" | "failed" | "cancelled"
 
 /**
- * One watched task manager: its tasks by state (the oldest `perState` of each state; `more`
- * says a state has more than that), or the error its store answered.
+ * One watched task manager: its tasks by state — the oldest `tasksPerState` queued and running
+ * (the next to run), the newest `tasksPerState` of each finished state (among the oldest 1,000 the
+ * store lists); `more` says a state has more than that — and, when its store failed or did not
+ * answer within 3 seconds, why (with the tasks it listed last).
  *
  * **Example**
  *
@@ -136,7 +138,7 @@ export interface TaskManager {
   readonly tasks: ReadonlyArray<Task>
   /** The states that have more tasks than the page was sent. */
   readonly more: ReadonlyArray<TaskState>
-  /** Why its tasks could not be read this time (its store failed), else `undefined`. */
+  /** Why its tasks could not be read this time (its store failed or did not answer), else `undefined`. */
   readonly error: string | undefined
 }
 

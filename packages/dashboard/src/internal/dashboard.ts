@@ -30,20 +30,27 @@ const urlOf = (host: string, port: number) => {
   return `http://${shown.includes(":") ? `[${shown}]` : shown}:${port}/`
 }
 
+// the name is checked and taken in one step, when the watch runs (not when the effect is made)
 const watchTasks = (watched: Map<string, Api.TaskSource>) => (name: string, source: Api.TaskSource) =>
-  typeof name !== "string" || name === "" || watched.has(name)
-    ? Effect.fail(
-      new InvalidOptions({
-        operation: "Dashboard.watchTasks",
-        field: "name",
-        expected: "a non-empty name not watched already",
-        value: name
-      })
-    )
-    : Effect.acquireRelease(
-      Effect.sync(() => void watched.set(name, source)),
-      () => Effect.sync(() => void watched.delete(name))
-    )
+  Effect.acquireRelease(
+    Effect.flatMap(
+      Effect.sync(() => {
+        if (typeof name !== "string" || name === "" || watched.has(name)) return false
+        watched.set(name, source)
+        return true
+      }),
+      (taken) =>
+        taken ? Effect.void : Effect.fail(
+          new InvalidOptions({
+            operation: "Dashboard.watchTasks",
+            field: "name",
+            expected: "a non-empty name not watched already",
+            value: name
+          })
+        )
+    ),
+    () => Effect.sync(() => void (watched.get(name) === source && watched.delete(name)))
+  )
 
 const make = (options: Api.Options | undefined) =>
   Effect.gen(function*() {
@@ -61,22 +68,31 @@ const make = (options: Api.Options | undefined) =>
       )
     )
     const watched = new Map<string, Api.TaskSource>()
+    // each manager's last view, shown again (with why) while its store fails or does not answer
+    const lastViews = new WeakMap<Api.TaskSource, Snapshot.TaskManager>()
     const snapshot = (from = 0): Effect.Effect<Snapshot.Snapshot> =>
       Effect.gen(function*() {
-        const cursor = recording.cursor
         const [instances, taskManagers] = yield* Effect.all([
           figures.instances,
-          Effect.forEach([...watched], ([name, source]) => tasks.view(name, source, settings.tasksPerState), {
-            concurrency: "unbounded"
-          })
+          Effect.forEach(
+            [...watched],
+            ([name, source]) =>
+              Effect.tap(
+                tasks.view(name, source, settings.tasksPerState, lastViews.get(source)),
+                (view) => Effect.sync(() => view.error === undefined && lastViews.set(source, view))
+              ),
+            { concurrency: "unbounded" }
+          )
         ], { concurrency: "unbounded" })
+        // the records and the cursor read in one step: a record that ends meanwhile is in the next
+        // snapshot only, never in two
         return {
           now: recording.now(),
           windowMillis: settings.windowMillis,
           write: settings.write,
           instances,
           records: recording.since(from),
-          cursor,
+          cursor: recording.cursor,
           taskManagers
         }
       })

@@ -4,7 +4,11 @@ import { createHash, timingSafeEqual } from "node:crypto"
 export const loopbackHosts: ReadonlySet<string> = new Set(["127.0.0.1", "::1", "[::1]", "localhost"])
 
 /** @internal */
-export const isLoopback = (host: string): boolean => loopbackHosts.has(host) || /^127(?:\.\d{1,3}){3}$/.test(host)
+export const isLoopback = (host: string): boolean => {
+  // host names are read without regard to case, and a trailing dot names the same host
+  const name = host.toLowerCase().replace(/\.$/, "")
+  return loopbackHosts.has(name) || /^127(?:\.\d{1,3}){3}$/.test(name)
+}
 
 /** The header a page sends with every action, which a cross-site form or image cannot send. @internal */
 export const actionHeader = "x-fiberkit-dashboard"
@@ -35,8 +39,9 @@ export interface Refusal {
 
 /** The token a request carries: `Authorization: Bearer …`, else `?token=` (an EventSource sends no headers). */
 const tokenOf = (seen: Seen): string | undefined => {
+  // the scheme is read without regard to case (RFC 9110 §11.1)
   const authorization = seen.headers["authorization"]
-  if (authorization?.startsWith("Bearer ")) return authorization.slice(7)
+  if (authorization !== undefined && /^bearer /i.test(authorization)) return authorization.slice(7).trim()
   return seen.url.searchParams.get("token") ?? undefined
 }
 
@@ -60,8 +65,10 @@ const originHost = (origin: string): string | undefined => {
  * - bound to loopback, the `Host` header must name loopback (a web page whose name was made to
  *   point at 127.0.0.1 — DNS rebinding — gets 421);
  * - with a token, the request must carry it (401);
- * - an action (`POST`) must send the action header and, if the browser names an `Origin`, come
- *   from the dashboard's own (403): another site's page cannot make the browser act.
+ * - an action (`POST`) must send the action header (403) and, without a token, if the browser
+ *   names an `Origin`, come from the dashboard's own (403): another site's page cannot make the
+ *   browser act. With a token the token is the proof (another site cannot know it), so a reverse
+ *   proxy that rewrites `Host` (the browser's `Origin` then names the proxy) does not stop actions.
  *
  * @internal
  */
@@ -81,7 +88,7 @@ export const refusal = (
       return { status: 403, reason: `an action needs the header ${actionHeader}: 1` }
     }
     const origin = seen.headers["origin"]
-    if (origin !== undefined && originHost(origin) !== host) {
+    if (options.token === undefined && origin !== undefined && originHost(origin) !== host) {
       return { status: 403, reason: "an action must come from the dashboard's own page" }
     }
   }

@@ -25,9 +25,12 @@ let receivedAt = 0
 let records = []
 let spanMillis = 30000
 let paused = false
+let pausedAt = 0
 const spans = [5000, 10000, 30000, 60000, 120000, 300000, 600000, 1800000, 3600000]
-const selected = {}
-const found = {}
+// by manager name (Maps: a manager may be named "constructor")
+const selected = new Map()
+const found = new Map()
+const refreshing = new Set()
 
 // an element's content replaced only when it changed: no flicker, nothing lost under the pointer
 const fill = (element, html) => {
@@ -80,7 +83,7 @@ const zoom = (step) => {
   fillSpans()
   drawTimeline()
 }
-const serverNow = () => latest ? latest.now + (paused ? 0 : performance.now() - receivedAt) : 0
+const serverNow = () => paused ? pausedAt : latest ? latest.now + performance.now() - receivedAt : 0
 // records by instance ("FiberPool thumbnails"), then by worker: a worker's tasks never overlap,
 // one row each; tasks without a worker are packed into rows where each (its wait included) fits,
 // at most 6 — the rest overlap in the last
@@ -119,10 +122,11 @@ const drawTimeline = () => {
   const clip = (text, n) => esc(text.length > n ? text.slice(0, n - 1) + "…" : text)
   let svg = "<svg viewBox=\"0 0 " + width + " " + height + "\" height=\"" + height + "\" role=\"img\" aria-label=\"" +
     shown.length + " tasks ended in the last " + spanLabel(spanMillis) + "\">"
-  for (let i = 0; i <= 4; i++) {
-    const t = start + spanMillis * i / 4
-    svg += "<line x1=\"" + x(t) + "\" x2=\"" + x(t) + "\" y1=\"0\" y2=\"" + height + "\"></line><text x=\"" + (x(t) - (i === 4 ? 24 : 0)) +
-      "\" y=\"" + (height - 6) + "\">" + (i === 4 ? "now" : "−" + spanLabel(spanMillis - spanMillis * i / 4)) + "</text>"
+  const ticks = plot < 400 ? 2 : 4 // fewer labels on a narrow screen: they would overlap
+  for (let i = 0; i <= ticks; i++) {
+    const t = start + spanMillis * i / ticks
+    svg += "<line x1=\"" + x(t) + "\" x2=\"" + x(t) + "\" y1=\"0\" y2=\"" + height + "\"></line><text x=\"" + (x(t) - (i === ticks ? 24 : 0)) +
+      "\" y=\"" + (height - 6) + "\">" + (i === ticks ? "now" : "−" + spanLabel(spanMillis - spanMillis * i / ticks)) + "</text>"
   }
   let y = 4
   for (const key of Array.from(groups.keys()).sort(byName)) {
@@ -199,6 +203,16 @@ const fillTasks = (container, tasks, write) => {
   }
   for (const row of rows.values()) row.remove()
 }
+// a task by id, as its manager's store has it now
+const lookUp = async (manager, id) => {
+  try {
+    const response = await fetch("/api/task?" + query({ manager, id }))
+    const body = await response.json()
+    found.set(manager, response.ok ? { task: body } : { missing: id, error: body.error })
+  } catch (error) {
+    found.set(manager, { missing: id, error: String(error) })
+  }
+}
 const renderManagers = (managers, write) => {
   $("tasks-empty").hidden = managers.length > 0
   const root = $("managers")
@@ -218,21 +232,19 @@ const renderManagers = (managers, write) => {
       box.querySelector("form").addEventListener("submit", async (event) => {
         event.preventDefault()
         const id = box.querySelector("input").value.trim()
-        if (id === "") { found[m.name] = undefined; return renderManagers(latest.taskManagers, latest.write) }
-        const response = await fetch("/api/task?" + query({ manager: m.name, id }))
-        const body = await response.json()
-        found[m.name] = response.ok ? { task: body } : { missing: id, error: body.error }
+        if (id === "") found.delete(m.name)
+        else await lookUp(m.name, id)
         renderManagers(latest.taskManagers, latest.write)
       })
       box.addEventListener("click", (event) => {
         const button = event.target.closest("button[data-action], button[data-state]")
         if (!button) return
-        if (button.dataset.state) { selected[m.name] = button.dataset.state; return renderManagers(latest.taskManagers, latest.write) }
+        if (button.dataset.state) { selected.set(m.name, button.dataset.state); return renderManagers(latest.taskManagers, latest.write) }
         act(button.dataset.action, m.name, button.dataset.id)
       })
       root.appendChild(box)
     }
-    const state = selected[m.name] || "queued"
+    const state = selected.get(m.name) || "queued"
     const counts = {}
     for (const s of states) counts[s] = 0
     for (const t of m.tasks) counts[t.state]++
@@ -244,7 +256,16 @@ const renderManagers = (managers, write) => {
       const shown = button.querySelector(".count")
       if (shown.textContent !== count) shown.textContent = count
     }
-    const hit = found[m.name]
+    // a task found by id follows its changes: from the list when it is in it, else asked again
+    const hit = found.get(m.name)
+    if (hit && hit.task) {
+      const fresh = m.tasks.find((t) => t.id === hit.task.id)
+      if (fresh) hit.task = fresh
+      else if (!refreshing.has(m.name)) {
+        refreshing.add(m.name)
+        lookUp(m.name, hit.task.id).finally(() => refreshing.delete(m.name))
+      }
+    }
     const foundBox = box.querySelector(".found")
     if (hit && hit.task) fillTasks(foundBox, [hit.task], write)
     else fill(foundBox, !hit ? "" : "<p class=\"error\">" + esc(hit.missing) + ": " + esc(hit.error) + "</p>")
@@ -281,7 +302,11 @@ const connect = () => {
     const again = box ? "button" + (active.dataset.state ? "[data-state=\"" + active.dataset.state + "\"]"
       : "[data-action=\"" + active.dataset.action + "\"]" + (active.dataset.id ? "[data-id=\"" + CSS.escape(active.dataset.id) + "\"]" : "")) : ""
     renderManagers(snapshot.taskManagers, snapshot.write)
-    if (box && !box.contains(document.activeElement)) box.querySelector(again)?.focus()
+    // its row gone (a cancelled task leaves the list): the focus stays in its task manager
+    if (box && !box.contains(document.activeElement)) {
+      const target = box.querySelector(again) || box.querySelector(".states button[aria-pressed=\"true\"]")
+      if (target) target.focus()
+    }
     if (!paused) drawTimeline()
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1)
   })
@@ -291,6 +316,8 @@ $("zoom-in").addEventListener("click", () => zoom(-1))
 $("zoom-out").addEventListener("click", () => zoom(1))
 $("span").addEventListener("change", (event) => { spanMillis = Number(event.target.value); drawTimeline() })
 $("pause").addEventListener("click", (event) => {
+  // paused, the Timeline stays at the moment it was paused (zoom and span redraw that moment)
+  if (!paused) pausedAt = serverNow()
   paused = !paused
   event.target.setAttribute("aria-pressed", String(paused))
   event.target.textContent = paused ? "Resume" : "Pause"

@@ -7,11 +7,21 @@ const active: ReadonlyArray<Snapshot.TaskState> = ["queued", "running"]
 const finished: ReadonlyArray<Snapshot.TaskState> = ["failed", "cancelled", "succeeded"]
 /** How many finished tasks of a state are read to find the newest ones (`list`'s default limit). */
 const finishedRead = 1_000
+/** How long a store may take to list a manager's tasks before the page says it did not answer. */
+const answerWithin = 3_000
 
-const messageOf = (error: unknown): string =>
-  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+/** An error as text for the page: its message, else its tag, else what it is — never empty. @internal */
+export const messageOf = (error: unknown): string => {
+  const message = typeof error === "object" && error !== null && "message" in error &&
+      typeof error.message === "string"
     ? error.message
-    : String(error)
+    : typeof error === "string"
+    ? error
+    : ""
+  if (message !== "") return message
+  const tag = typeof error === "object" && error !== null && "_tag" in error ? String(error._tag) : ""
+  return tag !== "" ? tag : `${Object.prototype.toString.call(error)} (no message)`
+}
 
 /** @internal */
 export const taskOf = (record: Api.TaskSourceRecord): Snapshot.Task => ({
@@ -29,17 +39,24 @@ export const taskOf = (record: Api.TaskSourceRecord): Snapshot.Task => ({
 
 /**
  * One manager's tasks: the oldest `perState` queued and running ones (the next to run), the newest
- * `perState` of each finished state (among the oldest 1,000 the store lists), and which states
- * have more. Its store's failure is shown, not raised: one failing store leaves the page alive.
+ * `perState` of each finished state (among the oldest 1,000 the store lists — more when
+ * `perState` is larger), and which states have more. A store that fails, or does not answer
+ * within 3 seconds, is shown with the tasks it last listed and why they are not fresh: never
+ * raised, never waited for — one store leaves the page and the other managers alive.
  *
  * @internal
  */
-export const view = (name: string, source: Api.TaskSource, perState: number): Effect.Effect<Snapshot.TaskManager> =>
+export const view = (
+  name: string,
+  source: Api.TaskSource,
+  perState: number,
+  last: Snapshot.TaskManager | undefined
+): Effect.Effect<Snapshot.TaskManager> =>
   Effect.forEach(
     [...active, ...finished],
     (state) =>
       Effect.map(
-        source.list({ state, limit: active.includes(state) ? perState + 1 : finishedRead }),
+        source.list({ state, limit: active.includes(state) ? perState + 1 : Math.max(finishedRead, perState + 1) }),
         (records) => ({
           state,
           more: records.length > perState,
@@ -54,10 +71,16 @@ export const view = (name: string, source: Api.TaskSource, perState: number): Ef
       more: states.filter((state) => state.more).map((state) => state.state),
       error: undefined
     })),
+    Effect.timeoutOrElse({
+      duration: answerWithin,
+      orElse: () => Effect.fail(`its store did not answer within ${answerWithin / 1000} seconds`)
+    }),
     Effect.catchCause((cause) =>
-      Effect.succeed<Snapshot.TaskManager>({ name, tasks: [], more: [], error: messageOf(Cause.squash(cause)) })
+      Effect.succeed<Snapshot.TaskManager>({
+        name,
+        tasks: last?.tasks ?? [],
+        more: last?.more ?? [],
+        error: messageOf(Cause.squash(cause))
+      })
     )
   )
-
-/** @internal */
-export { messageOf }

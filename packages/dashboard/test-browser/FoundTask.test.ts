@@ -1,22 +1,17 @@
 /**
- * Review: a task found by id on the page is a picture taken when "Find" was pressed — it is never
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * a task found by id on the page is a picture taken when "Find" was pressed — it is never
  * updated, so after an action (or after the task simply runs) the page goes on showing its old
  * state, and the old state's button.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { Browser } from "playwright-core"
 import * as Dashboard from "../src/Dashboard.js"
 import { eventually, workload } from "../test/fixtures.js"
-import { launch, on, pageOf } from "./chromium.js"
+import { browserForFile, on, pageOf } from "./chromium.js"
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser.close()
-})
+const browser = browserForFile()
 
 describe("review: search by id", () => {
   it.live("a task found by id and cancelled from the found row shows that it was cancelled", () =>
@@ -26,7 +21,7 @@ describe("review: search by id", () => {
       yield* manager.add("hold", "a", { id: "job-1" })
       yield* manager.add("hold", "b", { id: "job-2" })
       yield* eventually(manager.status("job-1"), (task) => task.state === "running", "job-1 running")
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       yield* on(() => page.goto(url))
       const jobs = page.locator("[data-manager=\"jobs\"]")
       yield* on(() => jobs.getByLabel("Find a task by id").fill("job-2"))

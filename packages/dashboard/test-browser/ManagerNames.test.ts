@@ -1,23 +1,18 @@
 /**
- * Review: the page keeps the selected state and the search result of each task manager in plain
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * the page keeps the selected state and the search result of each task manager in plain
  * objects keyed by the manager's name — a task manager watched as `constructor` (or `toString`,
  * `valueOf`, `hasOwnProperty` …) reads Object.prototype's members: no task is listed in any
  * state, and a search result "undefined: undefined" is shown that nobody asked for.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { Browser } from "playwright-core"
 import * as Dashboard from "../src/Dashboard.js"
 import { eventually, workload } from "../test/fixtures.js"
-import { launch, on, pageOf } from "./chromium.js"
+import { browserForFile, on, pageOf } from "./chromium.js"
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser.close()
-})
+const browser = browserForFile()
 
 describe("review: task manager names on the page", () => {
   it.live("a task manager watched as \"constructor\" lists its queued tasks", () =>
@@ -27,7 +22,7 @@ describe("review: task manager names on the page", () => {
       yield* manager.add("hold", "a", { id: "job-1" })
       yield* manager.add("hold", "b", { id: "job-2" })
       yield* eventually(manager.status("job-1"), (task) => task.state === "running", "job-1 running")
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       yield* on(() => page.goto(url))
       const box = page.locator("[data-manager=\"constructor\"]")
       // the state buttons count the tasks: the snapshot reached the page

@@ -1,5 +1,7 @@
 /**
- * Review: a snapshot's `cursor` is read before the snapshot awaits the figures and the watched
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * a snapshot's `cursor` is read before the snapshot awaits the figures and the watched
  * task managers, but its `records` are read after — a record that ends in between is sent in this
  * snapshot and again in the next one (the page draws it twice).
  */

@@ -1,5 +1,7 @@
 /**
- * Review: the guard's reading of the request — names and schemes that HTTP defines as
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * the guard's reading of the request — names and schemes that HTTP defines as
  * case-insensitive are compared case-sensitively, so clients that spell them otherwise are refused.
  * (Both refuse a legitimate request; neither lets a wrong one in.)
  */

@@ -1,5 +1,7 @@
 /**
- * Review: a task manager's "Waiting" figure is what its own process added minus what it took —
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * a task manager's "Waiting" figure is what its own process added minus what it took —
  * after a restart on a persistent store (here: a store shared with a manager that ran before the
  * layer, as a previous process would) the tasks it takes were never added here, and the page shows
  * a negative number of waiting tasks.

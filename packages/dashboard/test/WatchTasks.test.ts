@@ -1,5 +1,7 @@
 /**
- * Review: `DashboardService.watchTasks` decides whether the name is free when the effect is made,
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * `DashboardService.watchTasks` decides whether the name is free when the effect is made,
  * not when it runs — an effect made once and run twice watches one name twice, and the first
  * watch's end removes the second.
  */

@@ -1,28 +1,23 @@
 /**
- * Review: Pause freezes the Timeline only until the user touches it — zooming (or choosing a span)
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * Pause freezes the Timeline only until the user touches it — zooming (or choosing a span)
  * while paused redraws it at the newest snapshot's "now", not at the moment paused: the bars the
  * user paused to look at move left by the time spent paused, and out of a short span.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as FiberPool from "@fiberkit/executor/FiberPool"
 import { Effect } from "effect"
-import type { Browser } from "playwright-core"
 import * as Dashboard from "../src/Dashboard.js"
-import { launch, on, pageOf } from "./chromium.js"
+import { browserForFile, on, pageOf } from "./chromium.js"
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser.close()
-})
+const browser = browserForFile()
 
 describe("review: Pause", () => {
   it.live("zooming in while paused keeps the paused moment: the task just ended stays in view", () =>
     Effect.gen(function*() {
       const { url } = yield* Dashboard.Dashboard
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       yield* on(() => page.goto(url))
       yield* on(() => page.getByRole("status").first().getByText("Live").waitFor())
       const pool = yield* FiberPool.make({ concurrency: 1, name: "paused" })

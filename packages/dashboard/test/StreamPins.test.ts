@@ -1,4 +1,6 @@
 /**
+ * Dashboard review pins (passing when written): what open and closed pages cost.
+ *
  * Review PINS (these pass): the event stream's life — pages that go away, and the layer's end
  * while a page is open. A watched store counts the snapshots taken (each snapshot lists 5 states).
  */

@@ -1,5 +1,7 @@
 /**
- * Review: what the page shows of a watched task manager's store — one that hangs, and the `more`
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * what the page shows of a watched task manager's store — one that hangs, and the `more`
  * mark at the largest `tasksPerState`.
  */
 import { assert, describe, it } from "@effect/vitest"

@@ -1,22 +1,17 @@
 /**
- * Review: by keyboard only — a task cancelled with Enter leaves the list it was in, its button goes
+ * Dashboard review regression tests: each failed before its fix (checked by stashing `src/`).
+ *
+ * by keyboard only — a task cancelled with Enter leaves the list it was in, its button goes
  * with it, and the keyboard focus falls back to the top of the page (the next Tab starts over from
  * the header) instead of staying in the task manager the user was working in.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import type { Browser } from "playwright-core"
 import * as Dashboard from "../src/Dashboard.js"
 import { eventually, workload } from "../test/fixtures.js"
-import { launch, on, pageOf } from "./chromium.js"
+import { browserForFile, on, pageOf } from "./chromium.js"
 
-let browser: Browser
-beforeAll(async () => {
-  browser = await launch()
-})
-afterAll(async () => {
-  await browser.close()
-})
+const browser = browserForFile()
 
 describe("review: keyboard only", () => {
   it.live("after cancelling a task with Enter the focus stays in its task manager", () =>
@@ -27,7 +22,7 @@ describe("review: keyboard only", () => {
       yield* manager.add("hold", "b", { id: "job-2" })
       yield* manager.add("hold", "c", { id: "job-3" })
       yield* eventually(manager.status("job-1"), (task) => task.state === "running", "job-1 running")
-      const page = yield* pageOf(browser)
+      const page = yield* pageOf(browser())
       yield* on(() => page.goto(url))
       const jobs = page.locator("[data-manager=\"jobs\"]")
       yield* on(() => jobs.locator(".list tr[data-task-id=\"job-2\"]").waitFor())

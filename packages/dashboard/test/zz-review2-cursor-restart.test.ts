@@ -14,7 +14,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as FiberPool from "@fiberkit/executor/FiberPool"
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import * as Dashboard from "../src/Dashboard.js"
 import { snapshotOf } from "./fixtures.js"
 
@@ -24,7 +24,7 @@ const runTasks = (name: string, count: number) =>
     for (let i = 0; i < count; i++) yield* Effect.flatMap(pool.submit(Effect.void), (future) => future.result)
   })
 
-const served = <A, E>(effect: Effect.Effect<A, E, Dashboard.Dashboard>) =>
+const served = <A, E>(effect: Effect.Effect<A, E, Dashboard.Dashboard | Scope.Scope>) =>
   effect.pipe(Effect.provide(Dashboard.layer({ port: 0 })), Effect.scoped)
 
 describe("review2: a cursor from a dashboard that has since restarted", () => {

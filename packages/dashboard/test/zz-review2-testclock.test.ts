@@ -57,17 +57,21 @@ describe("review2: the dashboard under a TestClock", () => {
       assert.isAtLeast(events, 3, `${events} event(s) in 1.5 s with every = 50 ms`)
     }).pipe(Effect.scoped, Effect.provide(Dashboard.layer({ port: 0, every: "50 millis" }))))
 
-  it.effect("a store that never answers does not keep the snapshot waiting beyond 3 seconds", () =>
-    Effect.gen(function*() {
-      const { url } = yield* Dashboard.Dashboard
-      yield* Dashboard.watchTasks("stuck", {
-        list: () => Effect.never,
-        status: () => Effect.never,
-        cancel: () => Effect.never,
-        retry: () => Effect.never,
-        retryAll: () => Effect.never
-      })
-      const status = yield* snapshotWithin(url, 6_000)
-      assert.strictEqual(status, "200")
-    }).pipe(Effect.scoped, Effect.provide(Dashboard.layer({ port: 0 }))), 15_000)
+  it.effect(
+    "a store that never answers does not keep the snapshot waiting beyond 3 seconds",
+    () =>
+      Effect.gen(function*() {
+        const { url } = yield* Dashboard.Dashboard
+        yield* Dashboard.watchTasks("stuck", {
+          list: () => Effect.never,
+          status: () => Effect.never,
+          cancel: () => Effect.never,
+          retry: () => Effect.never,
+          retryAll: () => Effect.never
+        })
+        const status = yield* snapshotWithin(url, 6_000)
+        assert.strictEqual(status, "200")
+      }).pipe(Effect.scoped, Effect.provide(Dashboard.layer({ port: 0 }))),
+    15_000
+  )
 })

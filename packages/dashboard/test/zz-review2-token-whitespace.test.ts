@@ -21,12 +21,14 @@ describe("review2: a token read from a file (trailing newline)", () => {
   it.live("is refused with InvalidOptions, or the Bearer header can carry it", () =>
     Effect.gen(function*() {
       const built = yield* Effect.exit(
-        Effect.scoped(Effect.gen(function*() {
-          const { url } = yield* Dashboard.Dashboard
-          const byHeader = yield* call(`${url}api/snapshot`, { headers: { authorization: "Bearer s3cret" } })
-          const byQuery = yield* call(`${url}api/snapshot?token=${encodeURIComponent("s3cret\n")}`)
-          return { byHeader: byHeader.status, byQuery: byQuery.status }
-        }).pipe(Effect.provide(Dashboard.layer({ port: 0, token: "s3cret\n" }))))
+        Effect.scoped(
+          Effect.gen(function*() {
+            const { url } = yield* Dashboard.Dashboard
+            const byHeader = yield* call(`${url}api/snapshot`, { headers: { authorization: "Bearer s3cret" } })
+            const byQuery = yield* call(`${url}api/snapshot?token=${encodeURIComponent("s3cret\n")}`)
+            return { byHeader: byHeader.status, byQuery: byQuery.status }
+          }).pipe(Effect.provide(Dashboard.layer({ port: 0, token: "s3cret\n" })))
+        )
       )
       if (Exit.isSuccess(built)) {
         assert.strictEqual(

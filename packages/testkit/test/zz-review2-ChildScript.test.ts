@@ -18,15 +18,19 @@ import * as ChildScript from "../src/ChildScript.js"
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 describe("review2: ChildScript", () => {
-  it.live("a start still waiting for its ready line is interrupted by a timeout, and its child killed", () =>
-    Effect.gen(function*() {
-      const marker = path.join(mkdtempSync(path.join(tmpdir(), "childscript-")), "alive")
-      yield* Effect.exit(
-        Effect.scoped(ChildScript.start(path.join(here, "fixtures", "zz-review2-neverReady.ts"), [marker])).pipe(
-          Effect.timeout("300 millis")
+  it.live(
+    "a start still waiting for its ready line is interrupted by a timeout, and its child killed",
+    () =>
+      Effect.gen(function*() {
+        const marker = path.join(mkdtempSync(path.join(tmpdir(), "childscript-")), "alive")
+        yield* Effect.exit(
+          Effect.scoped(ChildScript.start(path.join(here, "fixtures", "zz-review2-neverReady.ts"), [marker])).pipe(
+            Effect.timeout("300 millis")
+          )
         )
-      )
-      // interrupted at 300 ms and killed, the child never reaches its 2-second mark
-      assert.isFalse(existsSync(marker), "the child outlived the timeout of its start (it was not killed)")
-    }), 10_000)
+        // interrupted at 300 ms and killed, the child never reaches its 2-second mark
+        assert.isFalse(existsSync(marker), "the child outlived the timeout of its start (it was not killed)")
+      }),
+    10_000
+  )
 })

@@ -31,8 +31,8 @@ class NoMailbox extends Schema.TaggedError<NoMailbox>()("NoMailbox", { to: Schem
 
 const argument = process.argv.indexOf("--seconds")
 const seconds = argument === -1 ? (process.stdout.isTTY ? 60 : 3) : Number(process.argv[argument + 1])
-if (!(seconds > 0 && seconds <= 86_400)) {
-  throw new Error(`--seconds must be a number of seconds from 0 to 86400, got ${process.argv[argument + 1]}`)
+if (!(seconds >= 0.1 && seconds <= 86_400)) {
+  throw new Error(`--seconds must be a number of seconds from 0.1 to 86400, got ${process.argv[argument + 1]}`)
 }
 
 /** Some milliseconds of work, different for each number. */

@@ -96,7 +96,7 @@ describe("Dashboard", () => {
       assert.strictEqual((yield* manager.status(other)).state, "queued")
       assert.strictEqual((yield* manager.status(running)).state, "running")
       const twice = yield* act(url, "cancel", { manager: "jobs", id: queued })
-      assert.deepStrictEqual(twice.json, { done: false })
+      assert.deepStrictEqual(twice.json, { done: false, state: "cancelled" })
       yield* release
 
       const failedOnce = yield* manager.add("fail", { message: "flaky", once: true }, { id: "flaky" })

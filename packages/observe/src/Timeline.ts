@@ -129,7 +129,8 @@ export interface TimelineService {
 export class Timeline extends Context.Service<Timeline, TimelineService>()("@fiberkit/observe/Timeline") {}
 
 /**
- * A Timeline, and its recorder in force for everything the layer is provided to.
+ * A Timeline, and its recorder in force for everything the layer is provided to (a recorder in
+ * force already — a dashboard's, another Timeline's — gets every record too).
  *
  * **Example**
  *
@@ -173,7 +174,8 @@ export const layer: (options?: TimelineOptions) => Layer.Layer<Timeline, Invalid
 export const make: (options?: TimelineOptions) => Effect.Effect<TimelineService, InvalidOptions> = internal.make
 
 /**
- * Runs `effect` with the timeline's recorder in force.
+ * Runs `effect` with the timeline's recorder in force (a recorder in force already gets every
+ * record too).
  *
  * **Example**
  *

@@ -157,6 +157,35 @@ export const current: Effect.Effect<Recorder | undefined> = Effect.service(curre
 export const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Outcome =>
   Exit.isSuccess(exit) ? "success" : Cause.hasInterruptsOnly(exit.cause) ? "interrupted" : "failure"
 
+/**
+ * `recorder`, also passing every record to `previous` (the recorder in force where `recorder`
+ * is installed, if any): a Timeline inside a dashboard, or a dashboard inside a Timeline, both get
+ * every task. Times are `recorder`'s.
+ *
+ * **Example**
+ *
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Recorder } from "@fiberkit/sync"
+ *
+ * const mine: Recorder.Recorder = { now: () => performance.now(), record: (task) => console.log(task.label) }
+ * // installed without hiding the recorder already in force
+ * const program = Effect.flatMap(Recorder.current, (previous) =>
+ *   Effect.provideService(Effect.void, Recorder.currentRecorder, Recorder.alongside(mine, previous)))
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const alongside = (recorder: Recorder, previous: Recorder | undefined): Recorder =>
+  previous === undefined || previous === recorder ? recorder : {
+    now: recorder.now,
+    record: (task) => {
+      recorder.record(task)
+      previous.record(task)
+    }
+  }
+
 // the clock every context has unless one is provided (a TestClock, say)
 const liveClock = Context.get(Context.empty(), Clock.Clock)
 

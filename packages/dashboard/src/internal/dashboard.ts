@@ -2,6 +2,7 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { InvalidOptions } from "@fiberkit/sync/Errors"
 import * as Recorder from "@fiberkit/sync/Recorder"
 import * as Telemetry from "@fiberkit/sync/Telemetry"
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -16,6 +17,15 @@ import { type Settings, settingsOf } from "./options.js"
 import { Recording } from "./recording.js"
 import { app } from "./server.js"
 import * as tasks from "./tasks.js"
+
+// the clock every context has unless one is provided: the server keeps real time (its `every`,
+// its 3-second patience with a store) even in a program under a TestClock
+/** @internal */
+export const liveClock = Context.get(Context.empty(), Clock.Clock)
+
+/** `effect` timed on the live clock. @internal */
+export const onLiveClock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.provideService(effect, Clock.Clock, liveClock)
 
 /** What the server's routes read and do. @internal */
 export interface State {
@@ -72,6 +82,8 @@ const make = (options: Api.Options | undefined) =>
     const lastViews = new WeakMap<Api.TaskSource, Snapshot.TaskManager>()
     const snapshot = (from = 0): Effect.Effect<Snapshot.Snapshot> =>
       Effect.gen(function*() {
+        // a `from` that is no ordinal of this dashboard's (a cursor of an earlier one, NaN …): all kept
+        const start = Number.isFinite(from) && from >= 0 && from <= recording.cursor ? from : 0
         const [instances, taskManagers] = yield* Effect.all([
           figures.instances,
           Effect.forEach(
@@ -82,7 +94,7 @@ const make = (options: Api.Options | undefined) =>
                 (view) => Effect.sync(() => view.error === undefined && lastViews.set(source, view))
               ),
             { concurrency: "unbounded" }
-          )
+          ).pipe(onLiveClock)
         ], { concurrency: "unbounded" })
         // the records and the cursor read in one step: a record that ends meanwhile is in the next
         // snapshot only, never in two
@@ -91,7 +103,7 @@ const make = (options: Api.Options | undefined) =>
           windowMillis: settings.windowMillis,
           write: settings.write,
           instances,
-          records: recording.since(from),
+          records: recording.since(start),
           cursor: recording.cursor,
           taskManagers
         }

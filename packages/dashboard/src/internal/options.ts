@@ -57,8 +57,9 @@ export const settingsOf = (options: Api.Options | undefined): Effect.Effect<Sett
     if (typeof host !== "string" || host === "") return Effect.fail(invalid("host", "a non-empty address", host))
     const raw = options?.token
     const token = raw === undefined ? undefined : Redacted.isRedacted(raw) ? Redacted.value(raw) : raw
-    if (token !== undefined && (typeof token !== "string" || token === "")) {
-      return Effect.fail(invalid("token", "a non-empty string", "<redacted>"))
+    // it travels in a header: visible ASCII only (no space, no line break a file read may leave)
+    if (token !== undefined && (typeof token !== "string" || !/^[\x21-\x7e]+$/.test(token))) {
+      return Effect.fail(invalid("token", "a non-empty string of visible ASCII characters (no spaces)", "<redacted>"))
     }
     const loopback = isLoopback(host)
     if (!loopback && token === undefined) {

@@ -161,7 +161,12 @@ const act = async (path, manager, id) => {
     const body = await response.json()
     if (!response.ok) return say("Refused (" + response.status + "): " + body.error)
     if (path === "retry-failed") say(body.count + " failed task" + (body.count === 1 ? "" : "s") + " of " + manager + " went back to the queue")
-    else if (path === "cancel") say(body.done ? "Cancelled " + id : id + " had already ended: nothing to cancel")
+    else if (path === "cancel") {
+      say(body.done ? "Cancelled " + id
+        : body.state === "queued" || body.state === "running"
+        ? id + " is still " + body.state + ": its task manager did not cancel it (it is shut down)"
+        : id + " had already ended: nothing to cancel")
+    }
     else say(body.done ? id + " went back to the queue" : id + " is not failed: nothing to retry")
   } catch (error) {
     say("The action could not be sent: " + error)

@@ -1,9 +1,11 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as HttpServerRequest from "effect/http/HttpServerRequest"
 import * as HttpServerResponse from "effect/http/HttpServerResponse"
 import * as Stream from "effect/Stream"
 import type * as Api from "../Dashboard.js"
-import type { State } from "./dashboard.js"
+import type * as Snapshot from "../Snapshot.js"
+import { liveClock, onLiveClock, type State } from "./dashboard.js"
 import { refusal } from "./guard.js"
 import { pageHtml } from "./page.js"
 import { pageScript } from "./pageScript.js"
@@ -54,13 +56,21 @@ const events = (state: State, from: number) =>
           return `data: ${JSON.stringify(snapshot)}\n\n`
         })
       ),
-      Stream.encodeText
+      Stream.encodeText,
+      // the server writes the body in a fiber of its own: real time there too
+      Stream.provideService(Clock.Clock, liveClock)
     )
     return withHeaders(HttpServerResponse.stream(body, {
       contentType: "text/event-stream",
       headers: { "x-accel-buffering": "no" }
     }))
   })
+
+/** What a cancel answers: done, or not — and then the task's state (ended, or still waiting). */
+interface CancelAnswer {
+  readonly done: boolean
+  readonly state: Snapshot.TaskState | undefined
+}
 
 const action = (
   state: State,
@@ -98,7 +108,18 @@ const route = (state: State, method: string, url: URL): Effect.Effect<HttpServer
   } else if (method === "POST") {
     switch (path) {
       case "/api/cancel":
-        return action(state, url, (source, id) => answer(source.cancel(id), (done) => ({ done })))
+        // a refused cancel says the task's state: ended, or still waiting (its manager shut down)
+        return action(state, url, (source, id) =>
+          answer(
+            Effect.flatMap(source.cancel(id), (done): Effect.Effect<CancelAnswer, unknown> =>
+              done
+                ? Effect.succeed({ done, state: undefined })
+                : Effect.map(Effect.option(source.status(id)), (found) => ({
+                  done,
+                  state: found._tag === "Some" ? found.value.state : undefined
+                }))),
+            (body) => body
+          ))
       case "/api/retry":
         return action(state, url, (source, id) => answer(source.retry(id), (done) => ({ done })))
       case "/api/retry-failed":
@@ -115,9 +136,9 @@ const route = (state: State, method: string, url: URL): Effect.Effect<HttpServer
  * @internal
  */
 export const app = (state: State) =>
-  Effect.interruptible(Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+  onLiveClock(Effect.interruptible(Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const url = new URL(request.url, "http://dashboard")
     const refused = refusal({ method: request.method, headers: request.headers, url }, state.settings)
     if (refused !== undefined) return Effect.succeed(problem(refused.status, refused.reason))
     return route(state, request.method, url)
-  }))
+  })))

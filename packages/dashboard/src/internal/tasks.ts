@@ -37,6 +37,24 @@ export const taskOf = (record: Api.TaskSourceRecord): Snapshot.Task => ({
   replays: record.replays
 })
 
+// a task goes queued → running → an end: when the lists, read one after another, saw it in two
+// states (it started between two answers), its latest state is kept
+const rank: Readonly<Record<Snapshot.TaskState, number>> = {
+  queued: 0,
+  running: 1,
+  succeeded: 2,
+  failed: 2,
+  cancelled: 2
+}
+const oneStateEach = (tasks: ReadonlyArray<Snapshot.Task>): Array<Snapshot.Task> => {
+  const latest = new Map<string, Snapshot.Task>()
+  for (const task of tasks) {
+    const seen = latest.get(task.id)
+    if (seen === undefined || rank[task.state] > rank[seen.state]) latest.set(task.id, task)
+  }
+  return tasks.filter((task) => latest.get(task.id) === task)
+}
+
 /**
  * One manager's tasks: the oldest `perState` queued and running ones (the next to run), the newest
  * `perState` of each finished state (among the oldest 1,000 the store lists — more when
@@ -67,7 +85,7 @@ export const view = (
   ).pipe(
     Effect.map((states): Snapshot.TaskManager => ({
       name,
-      tasks: states.flatMap((state) => state.shown.map(taskOf)),
+      tasks: oneStateEach(states.flatMap((state) => state.shown.map(taskOf))),
       more: states.filter((state) => state.more).map((state) => state.state),
       error: undefined
     })),

@@ -76,7 +76,6 @@ export class Workers {
     this.aged = !settings.steering.ranking.isStrict
     this.line = new PendingLine(changed)
     this.line.instrument = recording?.instrument
-    recording?.instrument?.limited(size)
     this.host = {
       settings,
       recording,
@@ -334,13 +333,19 @@ export class Workers {
     return thread.start()
   }
 
-  /** Starts the first workers; fails if one cannot start (then every one is ended). */
+  /**
+   * Starts the first workers; fails if one cannot start (then every one is ended). The limit is
+   * published once they all serve: a make that fails leaves the limit of a live pool of its name.
+   */
   readonly start: Effect.Effect<void, WorkerSpawnFailed> = Effect.suspend(() =>
     Effect.forEach(Array.from({ length: this.size }, (_, slot) => slot), (slot) => this.spawn(slot), {
       discard: true,
       concurrency: "unbounded"
     })
-  ).pipe(Effect.tapError(() => this.stopAll))
+  ).pipe(
+    Effect.tap(() => Effect.sync(() => this.recording?.instrument?.limited(this.size))),
+    Effect.tapError(() => this.stopAll)
+  )
 
   /**
    * A grow: the size becomes `size` and the missing workers start, each in a fiber of its own

@@ -44,15 +44,21 @@ export const make = (
 
 /** @internal */
 export const layer = (options?: Api.TimelineOptions): Layer.Layer<Api.Timeline, InvalidOptions> =>
-  Layer.effectContext(Effect.map(make(options), (timeline) =>
+  Layer.effectContext(Effect.zipWith(make(options), Recorder.current, (timeline, previous) =>
     // the recorder is part of the layer's output, so it is in force for everything the layer is
-    // provided to: pools and limiters made there record
-    Context.make(Api.Timeline, timeline).pipe(Context.add(Recorder.currentRecorder, timeline.recorder))))
+    // provided to: pools and limiters made there record (to a recorder in force already too)
+    Context.make(Api.Timeline, timeline).pipe(
+      Context.add(Recorder.currentRecorder, Recorder.alongside(timeline.recorder, previous))
+    )))
 
 /** @internal */
 export const recording =
   (timeline: Api.TimelineService) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.provideService(effect, Recorder.currentRecorder, timeline.recorder)
+    Effect.flatMap(
+      Recorder.current,
+      (previous) =>
+        Effect.provideService(effect, Recorder.currentRecorder, Recorder.alongside(timeline.recorder, previous))
+    )
 
 /** @internal */
 export const recorded =

@@ -69,7 +69,9 @@ export class Ring implements Api.RecordRing {
   /** The records kept whose ordinal (their place among all pushed, from 0) is `from` or more, oldest first. */
   since(from: number): Array<Recorder.TaskRecord> {
     const start = this.size === this.capacity ? this.next : 0
-    const skip = Math.min(this.size, Math.max(0, from - (this.pushed - this.size)))
+    // an ordinal is a whole number: a fraction reads from the next one, anything else from the first
+    const first = Number.isFinite(from) ? Math.ceil(from) : 0
+    const skip = Math.min(this.size, Math.max(0, first - (this.pushed - this.size)))
     const out: Array<Recorder.TaskRecord> = new Array(this.size - skip)
     for (let i = skip; i < this.size; i++) {
       const at = (start + i) % this.capacity

@@ -39,6 +39,11 @@ export class LocalQueue {
   protected readonly skipped = new Set<string>()
   /** The managers on this store, each able to cancel the tasks its workers hold. */
   readonly holders = new Set<Holder>()
+  /**
+   * Whether a manager with metrics on has held this store: its series count the store's tasks
+   * (and stay in the registry after it stops), so a later manager does not count them again.
+   */
+  counted = false
   /** Tasks queued or running (delayed ones too), whichever manager added or runs them. */
   private open = 0
   private readonly idleWatchers = new Set<() => void>()

@@ -117,7 +117,10 @@ export class Manager<T extends Definition> {
     for (const task of tasks) metrics.added(task.name, 1) // queued, or put back from running
   }
 
-  /** Dead letters: a replayed task counts as unfinished from the step that asked for it. */
+  /**
+   * Dead letters: a replayed task counts as unfinished from the step that asked for it, and as
+   * waiting in the metrics from the step that replayed it — both in the one uninterruptible piece.
+   */
   private readonly replays = {
     list: (filter?: TaskStore.ListFilter) => this.store.list(filter),
     get: (id: string) => this.store.get(id),
@@ -128,17 +131,26 @@ export class Manager<T extends Definition> {
         this.joins.count(1)
         const before = this.ends.lastEnd(id)
         let replayed = false
-        return Effect.map(this.store.replay(id), (done) => {
-          replayed = done
-          // a cancel no longer takes it for a task that ended (unless its replay has ended already)
-          if (done) this.ends.replayed(id, before)
-          return done
-        }).pipe(Effect.ensuring(Effect.sync(() => this.joins.written(replayed ? 1 : 0, 1))))
+        // its name, for the metrics (read only when they are on): a replayed task waits again
+        const metrics = this.metrics
+        const named = metrics === undefined
+          ? Effect.succeed(undefined)
+          : Effect.map(this.store.get(id), (found) => Option.isSome(found) ? found.value.name : undefined)
+        return Effect.flatMap(named, (name) =>
+          Effect.map(this.store.replay(id), (done) => {
+            replayed = done
+            if (done) {
+              // a cancel no longer takes it for a task that ended (unless its replay has ended already)
+              this.ends.replayed(id, before)
+              if (name !== undefined) metrics!.added(name, 1)
+            }
+            return done
+          })).pipe(Effect.ensuring(Effect.sync(() => this.joins.written(replayed ? 1 : 0, 1))))
       }))
   }
 
   /** `list`, `retry`, `retryAll`. */
-  readonly deadLetters = Replays.operations(Replays.counted(this.replays, () => this.metrics), () => this.closed)
+  readonly deadLetters = Replays.operations(this.replays, () => this.closed)
 
   /**
    * Stores the tasks, all or nothing; one whose id the store holds already is not added again.

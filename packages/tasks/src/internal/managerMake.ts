@@ -35,8 +35,6 @@ export const make = <T extends Definition>(
     const context = yield* Effect.context<Api.TaskDefinition.Context<T>>()
     // a Timeline and the metrics name the manager alike (its name, or its number)
     const observers = yield* Telemetry.observers("TaskManager", options.name)
-    // its limit, on the manager's series (no `task`): the tasks its workers run at once
-    observers?.instrument?.limited(workers)
     const recorder = observers?.recorder
     const manager = new Manager<T>(
       store,
@@ -54,9 +52,13 @@ export const make = <T extends Definition>(
     const recovered = yield* store.recover
     // (a local store counts its tasks itself)
     const shared = manager.joins.shared
-    // the tasks left by a previous run wait here as if added here, unless a live manager on the
-    // store counts them already (its metrics' `pending`: what the managers added, less what they took)
-    if (shared === undefined || shared.holders.size === 0) manager.recovered(recovered)
+    // the tasks left by a previous run wait here as if added here — unless a manager with metrics
+    // on has held this store (in this process): its series count them already (`pending`: what
+    // the managers added, less what they took; the sum over managers is the store's queue)
+    if (observers?.instrument !== undefined) {
+      if (shared === undefined || (!shared.counted && shared.holders.size === 0)) manager.recovered(recovered)
+      if (shared !== undefined) shared.counted = true
+    }
     if (shared === undefined) manager.joins.count(recovered.length)
     else {
       const unwatch = shared.watchIdle(() => manager.joins.wakeIfDone())
@@ -64,6 +66,9 @@ export const make = <T extends Definition>(
       yield* Effect.addFinalizer(() => Effect.sync(() => void shared.holders.delete(manager.holder)))
       yield* Effect.addFinalizer(() => Effect.sync(unwatch))
     }
+    // its limit, on the manager's series (no `task`): the tasks its workers run at once — set once
+    // the manager is made (a make that fails leaves the limit of a live manager of its name alone)
+    observers?.instrument?.limited(workers)
     manager.workers = yield* Effect.forEach(
       Array.from({ length: workers }),
       (_, slot) => Effect.forkDetach(manager.worker(slot)),

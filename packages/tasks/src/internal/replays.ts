@@ -62,7 +62,10 @@ export const retry = (ops: ReplayOps) => (id: string): Effect.Effect<boolean, Ta
 /**
  * `ops` whose replays count in the manager's metrics (when they are on): a replayed task is
  * waiting again, `pending` + 1 for its name (read before the replay: a name never changes), as an
- * add counts — so the take that follows brings it back to where it was.
+ * add counts — so the take that follows brings it back to where it was. The BullMQ manager's (a
+ * local manager counts inside its uninterruptible replay): a `retry` interrupted while BullMQ
+ * writes the replay may miss its + 1 — a Redis write is not made uninterruptible here, so that an
+ * interrupt is never held up by an unreachable Redis.
  *
  * @internal
  */

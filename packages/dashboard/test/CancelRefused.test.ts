@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2): actions on a watched task manager that has been shut down (its `shutdown()`
  * called while the watch lasts — a program draining for exit, say).
  *
@@ -29,7 +32,9 @@ describe("review2: cancel on a shut down task manager", () => {
       const cancelled = yield* act(url, "cancel", { manager: "jobs", id: "queued-1" })
       const after = yield* call(`${url}api/task?manager=jobs&id=queued-1`)
       // the answer the page reads as "queued-1 had already ended" must not come for a task that has not
-      const saysEnded = cancelled.status === 200 && cancelled.json?.done === false
+      // (the answer now names the task's state: the page says "still queued" for a waiting one)
+      const saysEnded = cancelled.status === 200 && cancelled.json?.done === false &&
+        cancelled.json?.state !== "queued" && cancelled.json?.state !== "running"
       const ended = after.json?.state !== "queued" && after.json?.state !== "running"
       assert.isFalse(
         saysEnded && !ended,

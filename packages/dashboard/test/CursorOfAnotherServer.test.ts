@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2): a `cursor` kept across a restart of the dashboard (a script polling
  * `GET /api/snapshot?from=N`, the program restarted, or its layer rebuilt).
  *

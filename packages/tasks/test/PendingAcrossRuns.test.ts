@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review of the TaskManager's `fiberkit_pending` fixes (a replayed dead letter counts as waiting
  * again; tasks a previous run left count as waiting in the manager that takes them over). Each
  * test states the promise it breaks; they fail against the current code.

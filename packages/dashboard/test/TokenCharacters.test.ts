@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2): a token with a trailing newline — read from a file or a secret mount
  * (`readFileSync("token", "utf8")`), the common way to get one.
  *

@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2): `DashboardService.snapshot(from)` — "What the page would be sent now: the
  * task records numbered `from` or later (default: every one kept)". It is an
  * `Effect<Snapshot>` (no error channel), yet a `from` that is not a safe integer (NaN, a

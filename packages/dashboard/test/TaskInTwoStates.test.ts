@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2): a watched task manager's tasks are read with one `list` per state, all at
  * once; a store answers each at its own moment (BullMQ: one round trip each). A task that moves
  * from `queued` to `running` between the two answers is sent twice in one snapshot — as queued

@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2) of `ChildScript.start`: "Ready once it prints its ready line; … killed
  * (SIGKILL) when the scope closes." The wait for the ready line runs inside `acquireRelease`'s
  * acquire, which is uninterruptible: a timeout (or the test's own interruption) cannot stop the
@@ -24,7 +27,7 @@ describe("review2: ChildScript", () => {
       Effect.gen(function*() {
         const marker = path.join(mkdtempSync(path.join(tmpdir(), "childscript-")), "alive")
         yield* Effect.exit(
-          Effect.scoped(ChildScript.start(path.join(here, "fixtures", "zz-review2-neverReady.ts"), [marker])).pipe(
+          Effect.scoped(ChildScript.start(path.join(here, "fixtures", "neverReady.ts"), [marker])).pipe(
             Effect.timeout("300 millis")
           )
         )

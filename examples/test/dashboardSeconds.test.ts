@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2) of `examples/20-dashboard.ts`: it checks `--seconds` ("must be a number of
  * seconds from 0 to 86400") with `Number(...)`, then sleeps `${seconds} seconds` — a Duration
  * string. A small number that JavaScript prints in exponent form (1e-7) passes the check and the

@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review of `fiberkit_limit` as the pools publish it. Fails against the current code.
  */
 import { assert, describe, it } from "@effect/vitest"

@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2) of `RecordRing.since`: "The records kept whose ordinal is `from` or more (all
  * kept ones when those are gone), oldest first." A `from` that is not an integer (a cursor sent
  * back as `2.5`, or `NaN` from `Number("x")`) is a number like any other: the ordinals are

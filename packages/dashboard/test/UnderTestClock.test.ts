@@ -1,4 +1,7 @@
 /**
+ * Review regression tests (issue 27, second round): each failed before its fix (checked by
+ * stashing `src/`).
+ *
  * Review (round 2): the dashboard under a `TestClock` (a program's test, `it.effect`,
  * `TestTime.run`). The recorder is made for it (`Recorder.nowOf`: "any other's (a TestClock) as it
  * tells them"), but the server's own timers run on the program's clock too:

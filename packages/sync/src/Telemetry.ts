@@ -16,19 +16,14 @@
  * `name`, or its number, as `Recorder.groupName` gives it), `task` (a task's name, where there is
  * one), and `outcome` on the counter.
  *
- * What `fiberkit_limit` is, per source (set when the instance is made and at every change; an
- * instance without a limit has no `fiberkit_limit` series):
- *
- * | source | `fiberkit_limit` |
- * | --- | --- |
- * | `FiberPool` | `concurrency`: the tasks it runs at once |
- * | `WorkerPool` | `concurrency`: the workers it keeps |
- * | `ConcurrencyLimiter`, `RedisConcurrencyLimiter` | `concurrency`: the permits (the Redis one's as Redis last said, whichever process resized it) |
- * | `KeyedConcurrencyLimiter` | `global`: the permits over all keys; none without a global cap (`perKey` is not published) |
- * | `RateLimiter`, `RedisRateLimiter` | `limit`: the starts allowed per `interval` (the Redis one's as Redis last said) |
- * | `KeyedRateLimiter` | `limit`: the starts allowed per `interval`, for each key |
- * | `JoinableQueue` | `capacity`: the items it holds; none when unbounded |
- * | `TaskManager` | `concurrency`: its workers (on the series without `task`; 0 for a BullMQ producer-only manager) |
+ * What `fiberkit_limit` is, per source — set when the instance is made and at every change; an
+ * instance without a limit has none: a `FiberPool`'s `concurrency` (tasks at once), a
+ * `WorkerPool`'s (its workers); a `ConcurrencyLimiter`'s or `RedisConcurrencyLimiter`'s permits, a
+ * `KeyedConcurrencyLimiter`'s `global` cap (none without one; `perKey` is not published); a
+ * `RateLimiter`'s, `RedisRateLimiter`'s or `KeyedRateLimiter`'s `limit` per `interval` (per key for
+ * the keyed one; the Redis ones' as Redis last said, whichever process resized them); a bounded
+ * `JoinableQueue`'s `capacity`; a `TaskManager`'s `concurrency` (on its series without `task`; 0
+ * for a BullMQ producer-only manager). The sync README lists them too.
  *
  * Two instances of one `source` and `group` share their series: their counts add up, and
  * `fiberkit_limit` holds the limit the last of them set.

@@ -59,7 +59,7 @@ export class Manager<T extends Definition> {
   /** The tasks the workers hold, and what cancels wait for. */
   private readonly ends = new Ends()
   /** Its metrics (`Telemetry`), when they are on. */
-  private readonly metrics: TaskMetrics | undefined
+  readonly metrics: TaskMetrics | undefined
   /** This manager as the others on its local store see it (see `Holder`). */
   readonly holder: Holder = holderOf(this.ends)
   /** What `join` waits for. */
@@ -110,43 +110,18 @@ export class Manager<T extends Definition> {
   ): Effect.Effect<Array<string>, Api.TaskManager.AddError> =>
     this.addTasks(task, Array.from(all), manyOptions(options))
 
-  /** Tasks a previous run left unfinished, found at start: waiting, in the metrics. */
-  recovered(tasks: ReadonlyArray<TaskStore.TaskRecord>): void {
-    const metrics = this.metrics
-    if (metrics === undefined) return
-    for (const task of tasks) metrics.added(task.name, 1) // queued, or put back from running
-  }
-
-  /**
-   * Dead letters: a replayed task counts as unfinished from the step that asked for it, and as
-   * waiting in the metrics from the step that replayed it — both in the one uninterruptible piece.
-   */
-  private readonly replays = {
-    list: (filter?: TaskStore.ListFilter) => this.store.list(filter),
-    get: (id: string) => this.store.get(id),
-    // one uninterruptible piece: the count taken is given back however the replay ends
-    replay: (id: string): Effect.Effect<boolean, TaskStoreError> =>
-      Effect.uninterruptible(Effect.suspend(() => {
-        if (this.closed) return Effect.succeed(false)
-        this.joins.count(1)
-        const before = this.ends.lastEnd(id)
-        let replayed = false
-        // its name, for the metrics (read only when they are on): a replayed task waits again
-        const metrics = this.metrics
-        const named = metrics === undefined
-          ? Effect.succeed(undefined)
-          : Effect.map(this.store.get(id), (found) => Option.isSome(found) ? found.value.name : undefined)
-        return Effect.flatMap(named, (name) =>
-          Effect.map(this.store.replay(id), (done) => {
-            replayed = done
-            if (done) {
-              // a cancel no longer takes it for a task that ended (unless its replay has ended already)
-              this.ends.replayed(id, before)
-              if (name !== undefined) metrics!.added(name, 1)
-            }
-            return done
-          })).pipe(Effect.ensuring(Effect.sync(() => this.joins.written(replayed ? 1 : 0, 1))))
-      }))
+  /** Dead letters, replayed as `Replays.localReplay` says. */
+  private readonly replays: Replays.ReplayOps = {
+    list: (filter) => this.store.list(filter),
+    get: (id) => this.store.get(id),
+    replay: (id) =>
+      Replays.localReplay(id, {
+        store: this.store,
+        closed: () => this.closed,
+        joins: this.joins,
+        ends: this.ends,
+        metrics: this.metrics
+      })
   }
 
   /** `list`, `retry`, `retryAll`. */

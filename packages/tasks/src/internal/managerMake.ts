@@ -56,7 +56,7 @@ export const make = <T extends Definition>(
     // on has held this store (in this process): its series count them already (`pending`: what
     // the managers added, less what they took; the sum over managers is the store's queue)
     if (observers?.instrument !== undefined) {
-      if (shared === undefined || (!shared.counted && shared.holders.size === 0)) manager.recovered(recovered)
+      if (shared === undefined || (!shared.counted && shared.holders.size === 0)) manager.metrics?.recovered(recovered)
       if (shared !== undefined) shared.counted = true
     }
     if (shared === undefined) manager.joins.count(recovered.length)

@@ -2,6 +2,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { InvalidOptions, TaskManagerShutDown, TaskNotFound, type TaskStoreError } from "../Errors.js"
 import type * as TaskStore from "../TaskStore.js"
+import type { Ends } from "./ends.js"
+import type { Joins } from "./joins.js"
 import type { TaskMetrics } from "./taskMetrics.js"
 
 /**
@@ -82,6 +84,46 @@ export const counted = (ops: ReplayOps, metrics: () => TaskMetrics | undefined):
         }))
     })
 })
+
+/**
+ * A local manager's replay of one task, in one uninterruptible piece: the task counts as
+ * unfinished (`joins`) from the step that asked for it — the count given back however the replay
+ * ends — and as waiting in the metrics from the step that replayed it (its name read first, only
+ * when the metrics are on); a cancel no longer takes it for a task that ended. `false` once the
+ * manager is closed.
+ *
+ * @internal
+ */
+export const localReplay = (
+  id: string,
+  manager: {
+    readonly store: TaskStore.TaskStore
+    readonly closed: () => boolean
+    readonly joins: Joins
+    readonly ends: Ends
+    readonly metrics: TaskMetrics | undefined
+  }
+): Effect.Effect<boolean, TaskStoreError> =>
+  Effect.uninterruptible(Effect.suspend(() => {
+    if (manager.closed()) return Effect.succeed(false)
+    const { ends, joins, metrics, store } = manager
+    joins.count(1)
+    const before = ends.lastEnd(id)
+    let replayed = false
+    const named = metrics === undefined
+      ? Effect.succeed(undefined)
+      : Effect.map(store.get(id), (found) => Option.isSome(found) ? found.value.name : undefined)
+    return Effect.flatMap(named, (name) =>
+      Effect.map(store.replay(id), (done) => {
+        replayed = done
+        if (done) {
+          // (unless its replay has ended already)
+          ends.replayed(id, before)
+          if (name !== undefined) metrics!.added(name, 1)
+        }
+        return done
+      })).pipe(Effect.ensuring(Effect.sync(() => joins.written(replayed ? 1 : 0, 1))))
+  }))
 
 /** The most dead letters one `retryAll` replays. */
 const RETRY_ALL_LIMIT = 2 ** 31 - 1

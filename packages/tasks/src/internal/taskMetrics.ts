@@ -32,6 +32,11 @@ export class TaskMetrics {
     if (count > 0) this.instrument.forTask(name).queued(count)
   }
 
+  /** Tasks a previous run left unfinished, taken over at start: waiting (queued, or put back from running). */
+  recovered(tasks: ReadonlyArray<Pick<TaskStore.TaskRecord, "name">>): void {
+    for (const task of tasks) this.added(task.name, 1)
+  }
+
   /** A worker here took the task, which starts now. */
   taken(record: Pick<TaskStore.TaskRecord, "name" | "addedAt" | "runAt" | "startedAt">): void {
     const instrument = this.instrument.forTask(record.name)

@@ -226,7 +226,7 @@ const indent = (text) => text.trimEnd().split("\n").map((line) => `    ${line}`)
 // ---------------------------------------------------------------------------------------------
 
 /** The checks the program must print `ok` for, one line each. */
-const expectedChecks = 8
+const expectedChecks = 9
 
 const consumerTest = (setName, packed, project, steps) => {
   const step = (name, action) => {
